@@ -1,0 +1,40 @@
+// The registry table (see registry.hpp). One row per protocol; keep rows sorted
+// by transport, then key.
+#include "registry.hpp"
+
+// Dissector headers, one per protocol.
+
+namespace mieruka::dissectors {
+namespace {
+
+constexpr DissectorEntry kDissectors[] = {
+    // name, transport, key, probe, datagram, make_stream
+    {"", Transport::ether, 0, nullptr, nullptr, nullptr},  // placeholder: removed when the first dissector lands
+};
+
+}  // namespace
+
+std::span<const DissectorEntry> registry() noexcept { return kDissectors; }
+
+const DissectorEntry* find_by_key(Transport transport, std::uint16_t key) noexcept {
+  if (key == 0) return nullptr;
+  for (const auto& e : kDissectors)
+    if (e.transport == transport && e.key == key && !e.name.empty()) return &e;
+  return nullptr;
+}
+
+const DissectorEntry* find_by_ports(Transport transport, std::uint16_t a, std::uint16_t b) noexcept {
+  const std::uint16_t lo = a < b ? a : b;
+  const std::uint16_t hi = a < b ? b : a;
+  if (const auto* e = find_by_key(transport, lo)) return e;
+  return find_by_key(transport, hi);
+}
+
+const DissectorEntry* find_by_probe(Transport transport, Bytes payload, Direction dir) noexcept {
+  if (payload.empty()) return nullptr;
+  for (const auto& e : kDissectors)
+    if (e.transport == transport && e.probe != nullptr && e.probe(payload, dir)) return &e;
+  return nullptr;
+}
+
+}  // namespace mieruka::dissectors
