@@ -1,0 +1,1 @@
+int mieruka_inventory_placeholder = 0;
