@@ -7,6 +7,7 @@
 // Pure: no allocation, no I/O. Anomalies are counted through the caller's Sink.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -31,7 +32,15 @@ enum class LinkType : std::uint16_t {
   linux_sll2 = 276,
 };
 
+// True for every value above, and for DLT_RAW's other spellings 12 and 14 (which
+// decode() also accepts when cast to LinkType).
 [[nodiscard]] bool link_type_supported(int dlt) noexcept;
+
+// Caps on header chains we walk (each a loop over attacker-chosen next-header
+// fields). Above the cap the frame is counted and decoding stops.
+inline constexpr std::size_t kMaxVlanTags = 8;          // 802.1Q/802.1ad/0x9100 tags
+inline constexpr std::size_t kMaxIpv6ExtHeaders = 16;   // IPv6 extension headers
+inline constexpr std::size_t kMaxRadiotapPresentWords = 8;  // radiotap it_present words
 
 enum class L3 : std::uint8_t { none, arp, ipv4, ipv6, other };
 enum class L4 : std::uint8_t { none, tcp, udp, icmp, icmpv6, other };
@@ -66,6 +75,15 @@ struct DecodedPacket {
   std::uint32_t snap_oui = 0;       // when LLC is SNAP (dsap=ssap=0xaa)
   std::uint16_t snap_pid = 0;
   Bytes l2_payload{};               // bytes after Ethernet/VLAN/LLC(SNAP) headers
+                                    // (clipped to the IP/ARP length: no Ethernet padding)
+  // Linux cooked captures (SLL/SLL2) only: the packet type (0 to us, 1 broadcast,
+  // 2 multicast, 3 to another host, 4 outgoing, sent by the capturing host).
+  // src_mac is the sender's address in every case; dst_mac stays zero.
+  std::uint8_t sll_pkttype = 0;
+  // 802.11 only: frame control type (0 management, 1 control, 2 data), subtype,
+  // and the Protected Frame bit (such bodies are not decoded further).
+  std::uint8_t wlan_type = 0, wlan_subtype = 0;
+  bool wlan_protected = false;
 
   // Layer 3.
   L3 l3 = L3::none;
@@ -77,7 +95,9 @@ struct DecodedPacket {
   bool ip_dont_fragment = false;
   bool fragment = false;       // any IPv4/IPv6 fragment
   bool first_fragment = false; // offset 0 (transport header present)
-  std::uint16_t ip_total_len = 0;  // IPv4 total length / IPv6 payload length + 40
+  std::uint16_t ip_total_len = 0;  // IPv4 total length / IPv6 payload length + 40 (saturated)
+  Bytes ip_payload{};          // bytes after the IP header(s), clipped to the IP length;
+                               // for non-first fragments, the fragment's data
 
   // Layer 4.
   L4 l4 = L4::none;
@@ -91,7 +111,13 @@ struct DecodedPacket {
   bool payload_truncated = false;  // the capture cut the payload (snaplen)
 };
 
-// Decodes one frame. On failure the packet keeps every layer decoded so far
+// Decodes one frame. `out` is reset first; cap_len and wire_len are set to the
+// frame's size (the caller overwrites wire_len and ts_us from the capture
+// record). Headers are decoded in full; when only the payload is cut by the
+// snaplen (IP length above what was captured), the result is still Ok with
+// payload_truncated set. A header cut by the capture is ParseError::truncated;
+// lengths that contradict each other are ParseError::malformed.
+// On failure the packet keeps every layer decoded so far
 // (the caller still learns the MACs of a frame whose IP header is cut), the
 // failing layer is counted on `sink` ("ipv4.bad_header_length", ...), and the
 // error says why. Never reads out of bounds, never allocates.
