@@ -3,13 +3,16 @@
 #include "registry.hpp"
 
 // Dissector headers, one per protocol.
+#include "enip.hpp"
 
 namespace mieruka::dissectors {
 namespace {
 
 constexpr DissectorEntry kDissectors[] = {
     // name, transport, key, probe, datagram, make_stream
-    {"", Transport::ether, 0, nullptr, nullptr, nullptr},  // placeholder: removed when the first dissector lands
+    {"cip_io", Transport::udp, 2222, nullptr, &enip::on_io_datagram, nullptr},
+    {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
+    {"enip", Transport::tcp, 44818, &enip::probe, nullptr, &enip::make_stream_parser},
 };
 
 }  // namespace
