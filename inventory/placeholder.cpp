@@ -1,1 +1,0 @@
-int mieruka_inventory_placeholder = 0;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's second command (and .ci/run): set up, then build and run every test
+# three ways: Release; AddressSanitizer + UndefinedBehaviorSanitizer; and the
+# libFuzzer targets (clang) for a bounded time each. Build trees live in build-*/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+jobs="$(nproc)"
+fuzz_seconds="${MIERUKA_FUZZ_SECONDS:-20}"
+
+echo "== Release build and tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== ASan + UBSan build and tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIERUKA_SANITIZE=ON -DMIERUKA_BENCH=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== libFuzzer targets (${fuzz_seconds}s each)"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIERUKA_FUZZ=ON \
+  -DMIERUKA_BENCH=OFF >/dev/null
+targets=$(cd tests/fuzz && ls fuzz_*.cpp 2>/dev/null | sed 's/\.cpp$//')
+cmake --build build-fuzz -j"$jobs" --target $targets
+for t in $targets; do
+  parser="${t#fuzz_}"
+  work="$(mktemp -d)"
+  [ -d "tests/fuzz/corpus/$parser" ] && cp -r "tests/fuzz/corpus/$parser/." "$work/" 2>/dev/null || true
+  echo "-- $t"
+  (cd "$work" && "$OLDPWD/build-fuzz/tests/$t" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+      -artifact_prefix="$work/" "$work" >"$work/log" 2>&1) || {
+    echo "fuzz target $t failed; crashing input kept in $work:"; tail -30 "$work/log"; exit 1; }
+  rm -rf "$work"
+done
+echo "fuzz: $(echo $targets | wc -w) targets ran ${fuzz_seconds}s each without a crash"

@@ -1,0 +1,49 @@
+// The CLI's commands, one function each, called from the subcommand table in
+// main.cpp. Each returns the process exit code of ../shared/INTERFACES.md:
+// 0 success, 1 bad input (one clear line on stderr), 2 internal error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sensor/config.hpp"
+
+namespace mieruka::sensor {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitInternal = 2;
+
+struct CommonOptions {
+  std::string db;           // --db
+  std::string config_path;  // --config
+  Config config;            // loaded (or defaults)
+  bool quiet = false;
+};
+
+struct ReadOptions {
+  std::vector<std::string> files;
+  bool force = false;       // re-read files already ingested
+  bool no_dedup = false;
+  bool no_store = false;    // dissect only (benchmarks): nothing written
+};
+
+struct CaptureOptions {
+  std::string interface;
+  std::string filter;
+  int snaplen = 65535;
+  int buffer_mb = 64;
+  int flush_interval_s = 10;
+  double duration_s = 0;    // 0 = until SIGINT/SIGTERM
+};
+
+int cmd_read(const CommonOptions& common, const ReadOptions& opt);
+int cmd_capture(const CommonOptions& common, const CaptureOptions& opt);
+int cmd_assets(const CommonOptions& common, const std::string& format);
+int cmd_links(const CommonOptions& common, const std::string& format);
+int cmd_show(const CommonOptions& common, const std::string& asset, const std::string& format);
+
+// Prints "mieruka: <line>" to stderr.
+void print_error(const std::string& line);
+
+}  // namespace mieruka::sensor

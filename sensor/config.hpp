@@ -1,0 +1,33 @@
+// The TOML configuration (../shared/INTERFACES.md "Config"). This file reads the
+// keys the core needs; later features add their sections here. A wrong line is
+// reported as "<file>:<line>: <what is expected>" before anything starts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mieruka::sensor {
+
+struct Config {
+  std::string path;            // the file it came from ("" = defaults)
+  std::string data_dir;        // where mieruka.db lives when --db is not given
+  std::string sensor_name;     // tags every record; default the host name
+  std::vector<std::string> interfaces;  // [capture] interfaces
+  std::string filter;          // [capture] filter (BPF)
+  int snaplen = 65535;         // [capture] snaplen
+  int buffer_mb = 64;          // [capture] buffer_mb
+  int flush_interval_s = 10;   // [capture] flush_interval_s
+};
+
+// Loads `path`; on failure returns nullopt with `error` set to one line.
+[[nodiscard]] std::optional<Config> load_config(const std::string& path, std::string& error);
+
+// The host name, for the default sensor name.
+[[nodiscard]] std::string host_name();
+
+// The database path: --db when given, else <data_dir>/mieruka.db, else ./mieruka.db.
+[[nodiscard]] std::string resolve_db_path(const std::string& db_option, const Config& config);
+
+}  // namespace mieruka::sensor

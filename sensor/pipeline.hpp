@@ -1,0 +1,83 @@
+// The packet loop's body: one frame in, ledger updated. Decode (dissectors/packet),
+// SPAN duplicate filter, flow lookup, TCP reassembly, dispatch to the dissector the
+// registry names, and the Sink that turns observations into ledger updates.
+// Single-threaded; no per-packet allocation in the steady state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "dissectors/packet.hpp"
+#include "dissectors/registry.hpp"
+#include "inventory/ledger.hpp"
+#include "sensor/dedup.hpp"
+#include "sensor/flow_table.hpp"
+#include "sensor/tcp_reassembly.hpp"
+
+namespace mieruka::sensor {
+
+struct PipelineOptions {
+  bool dedup = true;             // drop SPAN duplicate copies
+  FlowLimits flows{};
+  std::size_t reassembly_budget_bytes = 64u << 20;
+};
+
+struct PipelineStats {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;          // wire bytes
+  std::uint64_t decode_errors = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t fragments = 0;
+  std::uint64_t non_ip = 0;
+  std::int64_t first_us = 0, last_us = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(inventory::Ledger& ledger, PipelineOptions options = {});
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  void on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept;
+  // End of input: flushes every flow's streams and parsers.
+  void finish() noexcept;
+
+  [[nodiscard]] const PipelineStats& stats() const noexcept { return stats_; }
+  // Anomaly counters by stable name ("modbus.length_mismatch"), including the
+  // reassembly and flow-table counters.
+  [[nodiscard]] std::map<std::string, std::uint64_t> counters() const;
+  [[nodiscard]] inventory::Ledger& ledger() noexcept { return ledger_; }
+
+  class PacketSink;
+  class FlowSink;
+
+ private:
+  void handle_l2(const dissectors::DecodedPacket& p, inventory::AssetIndex sender, inventory::AssetIndex receiver);
+  void handle_arp(const dissectors::DecodedPacket& p);
+  void handle_ip(const dissectors::DecodedPacket& p, inventory::AssetIndex sender_hint);
+  void handle_tcp(const dissectors::DecodedPacket& p, Flow& flow, std::uint8_t side);
+  void handle_udp(const dissectors::DecodedPacket& p, Flow& flow, std::uint8_t side);
+  void ensure_edge(Flow& flow, const dissectors::DecodedPacket& p);
+  void choose_dissector(Flow& flow, const dissectors::DecodedPacket& p, std::uint8_t side);
+  void close_flow(Flow& flow) noexcept;
+  void count(std::string_view name, std::uint64_t n = 1) noexcept;
+
+  friend class PacketSink;
+  friend class FlowSink;
+
+  inventory::Ledger& ledger_;
+  PipelineOptions options_;
+  PipelineStats stats_;
+  ReassemblyBudget budget_;
+  FlowTable flows_;
+  DuplicateFilter dedup_;
+  std::unordered_map<std::string_view, std::uint64_t> counters_;
+  std::int64_t next_expiry_us_ = 0;
+  std::int64_t now_us_ = 0;
+};
+
+}  // namespace mieruka::sensor
