@@ -1,0 +1,873 @@
+// Modbus/TCP parsing and the per-connection stream parser (see modbus.hpp).
+// Section numbers: Modbus Application Protocol Specification v1.1b3 ("AP") and
+// Modbus Messaging on TCP/IP Implementation Guide v1.0b ("IG").
+#include "modbus.hpp"
+
+#include <array>
+#include <bitset>
+#include <cstring>
+#include <string>
+
+namespace mieruka::dissectors::modbus {
+namespace {
+
+constexpr std::string_view kProtocol = "modbus";
+constexpr std::string_view kRoleSource = "modbus";
+constexpr std::string_view kDeviceIdSource = "modbus_device_id";
+constexpr std::uint8_t kExceptionBit = 0x80;
+constexpr std::uint8_t kMeiCanopen = 13;
+constexpr std::uint8_t kMeiDeviceId = 14;
+constexpr std::uint8_t kUmas = 0x5A;
+
+// Field names for 43/14 objects outside 0-6 ("modbus_object_<hex>"), built at
+// compile time so Fact::field can point at them.
+struct ObjectFieldNames {
+  std::array<std::array<char, 16>, 256> names{};
+  constexpr ObjectFieldNames() {
+    constexpr char kPrefix[] = "modbus_object_";
+    constexpr char kHex[] = "0123456789abcdef";
+    for (std::size_t id = 0; id < 256; ++id) {
+      for (std::size_t i = 0; i < 14; ++i) names[id][i] = kPrefix[i];
+      names[id][14] = kHex[id >> 4];
+      names[id][15] = kHex[id & 0xf];
+    }
+  }
+};
+constexpr ObjectFieldNames kObjectFieldNames{};
+
+std::string_view object_field(std::uint8_t id) noexcept {
+  // AP §6.21 Table: 0 VendorName, 1 ProductCode, 2 MajorMinorRevision (basic);
+  // 3 VendorUrl, 4 ProductName, 5 ModelName, 6 UserApplicationName (regular).
+  switch (id) {
+    case 0: return field::vendor;
+    case 1: return field::product_code;
+    case 2: return field::revision;
+    case 3: return "vendor_url";
+    case 4: return field::product;
+    case 5: return field::model;
+    case 6: return "user_application_name";
+    default: return {kObjectFieldNames.names[id].data(), 16};
+  }
+}
+
+bool is_printable(Bytes b) noexcept {
+  if (b.empty()) return false;
+  for (auto c : b) {
+    const auto v = static_cast<std::uint8_t>(c);
+    if (v < 0x20 || v > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string to_hex(Bytes b) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(b.size() * 2);
+  for (auto c : b) {
+    const auto v = static_cast<std::uint8_t>(c);
+    s.push_back(kHex[v >> 4]);
+    s.push_back(kHex[v & 0xf]);
+  }
+  return s;
+}
+
+std::string text_or_hex(Bytes b) {
+  if (is_printable(b)) return std::string(as_chars(b));
+  return to_hex(b);
+}
+
+bool is_user_defined(std::uint8_t fc) noexcept {
+  // AP §5.1: user defined function codes 65-72 and 100-110.
+  return (fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110);
+}
+
+// --- request/response bodies (AP §6) ------------------------------------------
+
+[[nodiscard]] bool read_address_quantity(ByteReader& r, ModbusPdu& p) noexcept {
+  auto a = r.u16_be();
+  auto q = r.u16_be();
+  if (!a || !q) return false;
+  p.address = *a;
+  p.quantity = *q;
+  p.has_range = true;
+  return true;
+}
+
+// A byte count then that many bytes.
+[[nodiscard]] bool read_counted(ByteReader& r, ModbusPdu& p) noexcept {
+  auto n = r.u8();
+  if (!n) return false;
+  auto d = r.take(*n);
+  if (!d) return false;
+  p.byte_count = *n;
+  p.data = *d;
+  return true;
+}
+
+// AP §6.21, 43/14 response: conformity level, more follows, next object id, number
+// of objects, then {object id, object length, value} per object.
+[[nodiscard]] bool read_device_id_response(ByteReader& r, DeviceIdentification& d) noexcept {
+  auto code = r.u8();
+  auto conformity = r.u8();
+  auto more = r.u8();
+  auto next = r.u8();
+  auto count = r.u8();
+  if (!code || !conformity || !more || !next || !count) return false;
+  d.read_device_id_code = *code;
+  d.conformity_level = *conformity;
+  d.more_follows_raw = *more;
+  d.more_follows = *more == 0xFF;
+  d.next_object_id = *next;
+  d.number_of_objects = *count;
+  // Each object takes at least 2 bytes: never reserve more than can be there.
+  const std::size_t fits = r.remaining() / 2;
+  std::size_t want = *count;
+  if (want > kMaxDeviceIdObjects) want = kMaxDeviceIdObjects;
+  d.objects.reserve(want < fits ? want : fits);
+  for (std::size_t i = 0; i < want; ++i) {
+    auto id = r.u8();
+    auto len = r.u8();
+    if (!id || !len) { d.objects_truncated = true; break; }
+    auto value = r.take(*len);
+    if (!value) { d.objects_truncated = true; break; }
+    d.objects.push_back({*id, *value});
+  }
+  return true;
+}
+
+[[nodiscard]] bool parse_request_body(ByteReader& r, ModbusPdu& p) noexcept {
+  switch (p.function_code) {
+    case 1: case 2: case 3: case 4:  // AP §6.1-6.4: starting address, quantity
+      return read_address_quantity(r, p);
+    case 5: case 6: {  // AP §6.5/6.6: output address, output value
+      auto a = r.u16_be();
+      auto v = r.u16_be();
+      if (!a || !v) return false;
+      p.address = *a;
+      p.quantity = 1;
+      p.has_range = true;
+      p.value = *v;
+      return true;
+    }
+    case 7: case 11: case 12: case 17:  // AP §6.7, 6.9, 6.10, 6.13: no data
+      return true;
+    case 8: {  // AP §6.8: sub-function, data
+      auto sf = r.u16_be();
+      if (!sf) return false;
+      p.sub_function = *sf;
+      p.data = r.rest();
+      if (auto v = r.u16_be()) p.value = *v;
+      return true;
+    }
+    case 15: case 16:  // AP §6.11/6.12: address, quantity, byte count, values
+      return read_address_quantity(r, p) && read_counted(r, p);
+    case 20: case 21:  // AP §6.14/6.15: byte count, sub-requests
+      return read_counted(r, p);
+    case 22: {  // AP §6.16: reference address, AND mask, OR mask
+      auto a = r.u16_be();
+      auto am = r.u16_be();
+      auto om = r.u16_be();
+      if (!a || !am || !om) return false;
+      p.address = *a;
+      p.quantity = 1;
+      p.has_range = true;
+      p.and_mask = *am;
+      p.or_mask = *om;
+      return true;
+    }
+    case 23: {  // AP §6.17: read address/quantity, write address/quantity, byte count, values
+      if (!read_address_quantity(r, p)) return false;
+      auto wa = r.u16_be();
+      auto wq = r.u16_be();
+      if (!wa || !wq) return false;
+      p.write_address = *wa;
+      p.write_quantity = *wq;
+      return read_counted(r, p);
+    }
+    case 24: {  // AP §6.18: FIFO pointer address
+      auto a = r.u16_be();
+      if (!a) return false;
+      p.address = *a;
+      p.quantity = 1;
+      p.has_range = true;
+      return true;
+    }
+    case 43: {  // AP §6.19-6.21: MEI type, then 13 CANopen data or 14 code + object id
+      auto mei = r.u8();
+      if (!mei) return false;
+      p.sub_function = *mei;
+      if (*mei != kMeiDeviceId) {
+        p.data = r.rest();
+        return true;
+      }
+      auto code = r.u8();
+      auto obj = r.u8();
+      if (!code || !obj) return false;
+      DeviceIdentification d;
+      d.read_device_id_code = *code;
+      d.object_id = *obj;
+      p.device_id = std::move(d);
+      return true;
+    }
+    case kUmas: {  // Schneider UMAS: pairing key, UMAS function code, data
+      auto key = r.u8();
+      auto umas = r.u8();
+      if (!key || !umas) return false;
+      p.sub_function = *umas;
+      p.data = r.rest();
+      return true;
+    }
+    default:
+      p.data = r.rest();
+      return true;
+  }
+}
+
+[[nodiscard]] bool parse_response_body(ByteReader& r, ModbusPdu& p) noexcept {
+  switch (p.function_code) {
+    case 1: case 2: case 3: case 4: case 12: case 23:  // byte count, data
+      return read_counted(r, p);
+    case 5: case 6: {  // echo of the request
+      auto a = r.u16_be();
+      auto v = r.u16_be();
+      if (!a || !v) return false;
+      p.address = *a;
+      p.quantity = 1;
+      p.has_range = true;
+      p.value = *v;
+      return true;
+    }
+    case 7: {  // AP §6.7: output data
+      auto v = r.u8();
+      if (!v) return false;
+      p.value = *v;
+      return true;
+    }
+    case 8: {  // AP §6.8: sub-function, data
+      auto sf = r.u16_be();
+      if (!sf) return false;
+      p.sub_function = *sf;
+      p.data = r.rest();
+      if (auto v = r.u16_be()) p.value = *v;
+      return true;
+    }
+    case 11: {  // AP §6.9: status, event count
+      auto st = r.u16_be();
+      auto ev = r.u16_be();
+      if (!st || !ev) return false;
+      p.value = *ev;
+      return true;
+    }
+    case 15: case 16:  // AP §6.11/6.12: address, quantity
+      return read_address_quantity(r, p);
+    case 17: {  // AP §6.13: byte count, server id, run indicator status
+      if (!read_counted(r, p)) return false;
+      ServerId s;
+      if (!p.data.empty()) {
+        s.server_id = p.data.first(p.data.size() - 1);
+        s.run_indicator = static_cast<std::uint8_t>(p.data.back());
+      }
+      p.server_id = s;
+      return true;
+    }
+    case 20: case 21:  // AP §6.14/6.15: data length, sub-responses
+      return read_counted(r, p);
+    case 22: {
+      auto a = r.u16_be();
+      auto am = r.u16_be();
+      auto om = r.u16_be();
+      if (!a || !am || !om) return false;
+      p.address = *a;
+      p.quantity = 1;
+      p.has_range = true;
+      p.and_mask = *am;
+      p.or_mask = *om;
+      return true;
+    }
+    case 24: {  // AP §6.18: byte count (2 bytes), FIFO count, values
+      auto bc = r.u16_be();
+      if (!bc) return false;
+      auto body = r.take(*bc);
+      if (!body) return false;
+      ByteReader b(*body);
+      auto n = b.u16_be();
+      if (!n) return false;
+      p.value = *n;
+      p.data = b.rest();
+      return true;
+    }
+    case 43: {
+      auto mei = r.u8();
+      if (!mei) return false;
+      p.sub_function = *mei;
+      if (*mei != kMeiDeviceId) {
+        p.data = r.rest();
+        return true;
+      }
+      DeviceIdentification d;
+      if (!read_device_id_response(r, d)) return false;
+      p.device_id = std::move(d);
+      return true;
+    }
+    case kUmas: {  // pairing key, status (0xFE ok, 0xFD error), data
+      auto key = r.u8();
+      auto status = r.u8();
+      if (!key || !status) return false;
+      p.sub_function = *status;
+      p.data = r.rest();
+      return true;
+    }
+    default:
+      p.data = r.rest();
+      return true;
+  }
+}
+
+// Minimal Length field (unit id + PDU) of a request with a fixed layout, 0 if the
+// request has variable length. Used by probe() only.
+std::uint16_t fixed_request_length(std::uint8_t fc) noexcept {
+  switch (fc) {
+    case 1: case 2: case 3: case 4: case 5: case 6: return 6;
+    case 7: case 11: case 12: case 17: return 2;
+    case 22: return 8;
+    case 24: return 4;
+    default: return 0;
+  }
+}
+
+// A header at the start of `b` that we would trust after losing sync: protocol id 0,
+// Length 2..254, a known function code (exception bit only on responses, with a
+// Length of 3).
+bool plausible_header(Bytes b, Direction dir) noexcept {
+  ByteReader r(b);
+  if (!r.skip(2)) return false;
+  auto proto = r.u16_be();
+  auto len = r.u16_be();
+  auto unit = r.u8();
+  auto fc = r.u8();
+  if (!proto || !len || !unit || !fc) return false;
+  if (*proto != 0 || *len < kMinLength || *len > kMaxLength) return false;
+  const auto f = static_cast<std::uint8_t>(*fc & ~kExceptionBit);
+  if (f == 0 || !is_known_function(f)) return false;
+  if ((*fc & kExceptionBit) != 0) return dir == Direction::to_client && *len == 3;
+  return true;
+}
+
+}  // namespace
+
+std::string_view function_name(std::uint8_t fc, std::uint16_t mei) noexcept {
+  switch (fc & 0x7F) {
+    case 1: return "read_coils";
+    case 2: return "read_discrete_inputs";
+    case 3: return "read_holding_registers";
+    case 4: return "read_input_registers";
+    case 5: return "write_single_coil";
+    case 6: return "write_single_register";
+    case 7: return "read_exception_status";
+    case 8: return "diagnostics";
+    case 11: return "get_comm_event_counter";
+    case 12: return "get_comm_event_log";
+    case 15: return "write_multiple_coils";
+    case 16: return "write_multiple_registers";
+    case 17: return "report_server_id";
+    case 20: return "read_file_record";
+    case 21: return "write_file_record";
+    case 22: return "mask_write_register";
+    case 23: return "read_write_multiple_registers";
+    case 24: return "read_fifo_queue";
+    case 43:
+      if (mei == kMeiCanopen) return "canopen_general_reference";
+      if (mei == kMeiDeviceId) return "read_device_identification";
+      return "encapsulated_interface_transport";
+    case kUmas: return "umas";
+    case 0x5B: return "schneider_0x5b";
+    default: break;
+  }
+  if (is_user_defined(static_cast<std::uint8_t>(fc & 0x7F))) return "user_defined";
+  return "unknown_function";
+}
+
+FunctionClass classify(std::uint8_t fc) noexcept {
+  switch (fc & 0x7F) {
+    case 1: case 2: case 3: case 4: case 24: return FunctionClass::read;
+    case 5: case 6: case 15: case 16: case 22: case 23: return FunctionClass::write;
+    case 7: case 8: case 11: case 12: return FunctionClass::diagnostics;
+    case 20: case 21: return FunctionClass::file_record;
+    case 17: case 43: return FunctionClass::device_id;
+    case kUmas: case 0x5B: return FunctionClass::vendor_specific;
+    default: break;
+  }
+  if (is_user_defined(static_cast<std::uint8_t>(fc & 0x7F))) return FunctionClass::vendor_specific;
+  return FunctionClass::other;
+}
+
+std::string_view to_string(FunctionClass c) noexcept {
+  switch (c) {
+    case FunctionClass::read: return "read";
+    case FunctionClass::write: return "write";
+    case FunctionClass::diagnostics: return "diagnostics";
+    case FunctionClass::file_record: return "file_record";
+    case FunctionClass::device_id: return "device_id";
+    case FunctionClass::vendor_specific: return "vendor_specific";
+    case FunctionClass::other: return "other";
+  }
+  return "other";
+}
+
+std::string_view exception_name(std::uint8_t code) noexcept {
+  switch (code) {  // AP §7
+    case 0x01: return "illegal_function";
+    case 0x02: return "illegal_data_address";
+    case 0x03: return "illegal_data_value";
+    case 0x04: return "server_device_failure";
+    case 0x05: return "acknowledge";
+    case 0x06: return "server_device_busy";
+    case 0x08: return "memory_parity_error";
+    case 0x0A: return "gateway_path_unavailable";
+    case 0x0B: return "gateway_target_device_failed_to_respond";
+    default: return "unknown_exception";
+  }
+}
+
+std::string_view umas_name(std::uint8_t umas_fc) noexcept {
+  // Schneider UMAS function codes (as published by Lemay et al. and in
+  // Wireshark's UMAS work; Schneider names the PC->PLC transfer "upload").
+  switch (umas_fc) {
+    case 0x01: return "umas_init_comm";
+    case 0x02: return "umas_read_id";
+    case 0x03: return "umas_read_project_info";
+    case 0x04: return "umas_read_plc_info";
+    case 0x06: return "umas_read_card_info";
+    case 0x0A: return "umas_repeat";
+    case 0x10: return "umas_take_plc_reservation";
+    case 0x11: return "umas_release_plc_reservation";
+    case 0x12: return "umas_keep_alive";
+    case 0x20: return "umas_read_memory_block";
+    case 0x22: return "umas_read_variables";
+    case 0x23: return "umas_write_variables";
+    case 0x24: return "umas_read_coils_registers";
+    case 0x25: return "umas_write_coils_registers";
+    case 0x30: return "umas_initialize_upload";
+    case 0x31: return "umas_upload_block";
+    case 0x32: return "umas_end_strategy_upload";
+    case 0x33: return "umas_initialize_download";
+    case 0x34: return "umas_download_block";
+    case 0x35: return "umas_end_strategy_download";
+    case 0x39: return "umas_read_eth_master_data";
+    case 0x40: return "umas_start_plc";
+    case 0x41: return "umas_stop_plc";
+    case 0x50: return "umas_monitor_plc";
+    case 0x58: return "umas_check_plc";
+    case 0x70: return "umas_read_io_object";
+    case 0x71: return "umas_write_io_object";
+    case 0x73: return "umas_get_status_module";
+    default: return "umas_unknown";
+  }
+}
+
+bool is_known_function(std::uint8_t fc) noexcept {
+  return function_name(fc) != "unknown_function" && (fc & kExceptionBit) == 0;
+}
+
+Result<ModbusPdu> parse_pdu(Bytes pdu, Direction dir, const ModbusPdu* request) noexcept {
+  ByteReader r(pdu);
+  auto fc = r.u8();
+  if (!fc) return ParseError::malformed;
+  ModbusPdu p;
+  p.function_code = static_cast<std::uint8_t>(*fc & ~kExceptionBit);
+  p.is_response = dir == Direction::to_client;
+  p.function_class = classify(p.function_code);
+  p.known_function = is_known_function(p.function_code);
+  if (request != nullptr) {
+    // Interpret the response with the request's addressing (AP §6: responses to
+    // reads carry only a byte count and values).
+    p.has_range = request->has_range;
+    p.address = request->address;
+    p.quantity = request->quantity;
+    p.write_address = request->write_address;
+    p.write_quantity = request->write_quantity;
+    p.from_request = true;
+    if (p.function_code == 43 || p.function_code == 8) p.sub_function = request->sub_function;
+  }
+  if ((*fc & kExceptionBit) != 0) {
+    if (!p.is_response) return ParseError::malformed;  // AP §7: only servers raise exceptions
+    auto code = r.u8();
+    if (!code) return ParseError::malformed;
+    p.is_exception = true;
+    p.exception_code = *code;
+    return p;
+  }
+  const bool ok = p.is_response ? parse_response_body(r, p) : parse_request_body(r, p);
+  if (!ok) return ParseError::malformed;
+  return p;
+}
+
+Result<Adu> parse_adu(Bytes bytes, Direction dir, const ModbusPdu* request) noexcept {
+  ByteReader r(bytes);
+  Adu a;
+  auto tid = r.u16_be();
+  auto proto = r.u16_be();
+  auto len = r.u16_be();
+  auto unit = r.u8();
+  if (!tid || !proto || !len || !unit) return ParseError::truncated;
+  a.mbap = {*tid, *proto, *len, *unit};
+  if (*proto != 0) return ParseError::malformed;
+  if (*len < kMinLength || *len > kMaxLength) return ParseError::malformed;
+  auto pdu = r.take(static_cast<std::size_t>(*len) - 1);
+  if (!pdu) return ParseError::truncated;
+  auto p = parse_pdu(*pdu, dir, request);
+  if (!p) return p.error();
+  a.pdu = std::move(p).value();
+  a.size = 6 + static_cast<std::size_t>(*len);
+  return a;
+}
+
+bool probe(Bytes first_payload, Direction dir) noexcept {
+  if (first_payload.size() < kMbapSize + 1) return false;
+  if (!plausible_header(first_payload, dir)) return false;
+  ByteReader r(first_payload);
+  (void)r.skip(4);
+  const std::uint16_t len = r.u16_be().value_or(0);
+  (void)r.skip(1);
+  const std::uint8_t fc = r.u8().value_or(0);
+  const std::size_t total = 6 + static_cast<std::size_t>(len);
+  if (first_payload.size() < total) return false;  // a first segment holds a whole ADU
+  if (dir == Direction::to_server) {
+    const std::uint16_t fixed = fixed_request_length(fc);
+    if (fixed != 0 && len != fixed) return false;
+  }
+  // More ADUs may follow in the same segment: the next header must look right too.
+  if (first_payload.size() > total) {
+    Bytes next = first_payload.subspan(total);
+    if (next.size() >= 4 && (next[2] != std::byte{0} || next[3] != std::byte{0})) return false;
+  }
+  return parse_adu(first_payload, dir).ok();
+}
+
+// --- stream parser ---------------------------------------------------------------
+
+namespace {
+
+// A request waiting for its response (IG §3.1.3: the transaction id pairs them).
+struct Pending {
+  bool used = false;
+  std::uint64_t seq = 0;
+  std::uint16_t transaction_id = 0;
+  std::uint8_t unit_id = 0;
+  std::uint8_t function_code = 0;
+  std::uint16_t sub_function = 0;
+  bool has_range = false;
+  std::uint16_t address = 0, quantity = 0, write_address = 0, write_quantity = 0;
+};
+
+// One direction's framing state: a buffer of at most one ADU.
+struct DirState {
+  std::array<std::byte, kMaxAduSize> buf{};
+  std::size_t len = 0;
+  bool synced = true;   // headers trusted (start of stream, or after a resync)
+  bool lost = false;    // sync was lost: count the resync when found again
+};
+
+bool umas_is_control(std::uint16_t umas) noexcept {
+  // Program transfer both ways (0x30-0x35) and RUN/STOP (0x40, 0x41).
+  return (umas >= 0x30 && umas <= 0x35) || umas == 0x40 || umas == 0x41;
+}
+bool umas_is_write(std::uint16_t umas) noexcept {
+  return umas == 0x23 || umas == 0x25 || umas == 0x31 || umas == 0x71;
+}
+
+Operation make_operation(const ModbusPdu& p) noexcept {
+  Operation op;
+  op.protocol = kProtocol;
+  op.code = p.function_code;
+  op.name = p.function_code == kUmas ? umas_name(static_cast<std::uint8_t>(p.sub_function))
+                                     : function_name(p.function_code, p.sub_function);
+  switch (p.function_code) {
+    case 5: case 6: case 15: case 16: case 21: case 22: case 23: op.is_write = true; break;
+    case 8:
+      // AP §6.8.1: 0x01 Restart Communications Option, 0x04 Force Listen Only Mode.
+      op.is_control = p.sub_function == 0x01 || p.sub_function == 0x04;
+      break;
+    case kUmas:
+      op.is_control = umas_is_control(p.sub_function);
+      op.is_write = umas_is_write(p.sub_function);
+      break;
+    default: break;
+  }
+  if (p.function_code == 23) {
+    op.is_range = true;  // the write part is what changes the process
+    op.range_start = p.write_address;
+    op.range_count = p.write_quantity;
+  } else if (p.has_range) {
+    op.is_range = true;
+    op.range_start = p.address;
+    op.range_count = p.quantity;
+  }
+  return op;
+}
+
+class ModbusStream final : public StreamParser {
+ public:
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
+    DirState& s = dirs_[static_cast<std::size_t>(dir)];
+    while (!data.empty()) {
+      if (s.len == 0) {
+        // Fast path: frame straight out of the segment.
+        const std::size_t n = frame(dir, s, data, sink);
+        if (n > 0) {
+          data = data.subspan(n);
+          continue;
+        }
+        // Need more: what is left is shorter than one ADU (or than a header while
+        // resyncing), so it fits the buffer.
+        const std::size_t keep = data.size() < s.buf.size() ? data.size() : s.buf.size();
+        std::memcpy(s.buf.data(), data.data(), keep);
+        s.len = keep;
+        return;
+      }
+      const std::size_t room = s.buf.size() - s.len;
+      const std::size_t take = data.size() < room ? data.size() : room;
+      std::memcpy(s.buf.data() + s.len, data.data(), take);
+      s.len += take;
+      data = data.subspan(take);
+      drain(dir, s, sink);
+    }
+  }
+
+  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
+    DirState& s = dirs_[static_cast<std::size_t>(dir)];
+    s.len = 0;
+    s.synced = false;
+    s.lost = true;
+    sink.anomaly("modbus.gap");
+  }
+
+  void on_eof(Direction dir, Sink& sink) noexcept override {
+    DirState& s = dirs_[static_cast<std::size_t>(dir)];
+    if (s.len > 0 && s.synced) sink.anomaly("modbus.truncated_adu");
+    s.len = 0;
+  }
+
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
+    return dirs_[0].len + dirs_[1].len;
+  }
+
+ private:
+  // Frames as many ADUs as the buffer holds, then keeps the remainder at its front.
+  void drain(Direction dir, DirState& s, Sink& sink) noexcept {
+    std::size_t off = 0;
+    while (off < s.len) {
+      const std::size_t n = frame(dir, s, Bytes(s.buf.data() + off, s.len - off), sink);
+      if (n == 0) break;
+      off += n;
+    }
+    if (off > 0) {
+      std::memmove(s.buf.data(), s.buf.data() + off, s.len - off);
+      s.len -= off;
+    }
+    // Cannot happen (a full buffer always holds a whole ADU or enough bytes to scan),
+    // but never wedge: drop the buffer rather than stop consuming.
+    if (s.len == s.buf.size()) {
+      s.len = 0;
+      s.synced = false;
+      s.lost = true;
+    }
+  }
+
+  // Consumes one ADU (or bytes skipped while resyncing) from the front of `v`;
+  // returns the bytes consumed, 0 when more bytes are needed.
+  std::size_t frame(Direction dir, DirState& s, Bytes v, Sink& sink) noexcept {
+    if (!s.synced) {
+      std::size_t i = 0;
+      while (i + kMbapSize + 1 <= v.size() && !plausible_header(v.subspan(i), dir)) ++i;
+      if (i + kMbapSize + 1 > v.size()) {
+        // No header starts before the last 7 bytes: drop what cannot start one.
+        return v.size() > kMbapSize ? v.size() - kMbapSize : 0;
+      }
+      s.synced = true;
+      if (s.lost) sink.anomaly("modbus.resync");
+      s.lost = false;
+      if (i > 0) return i;
+    }
+    if (v.size() < kMbapSize) return 0;
+    ByteReader r(v);
+    (void)r.skip(2);
+    const std::uint16_t proto = r.u16_be().value_or(0);
+    const std::uint16_t len = r.u16_be().value_or(0);
+    if (proto != 0 || len < kMinLength || len > kMaxLength) {
+      sink.anomaly(proto != 0 ? "modbus.bad_protocol_id" : "modbus.bad_length");
+      s.synced = false;
+      s.lost = true;
+      return 1;
+    }
+    const std::size_t total = 6 + static_cast<std::size_t>(len);
+    if (v.size() < total) return 0;
+    handle_adu(dir, v.first(total), sink);
+    return total;
+  }
+
+  void handle_adu(Direction dir, Bytes adu, Sink& sink) noexcept {
+    if (dir == Direction::to_server) {
+      handle_request(adu, sink);
+    } else {
+      handle_response(adu, sink);
+    }
+  }
+
+  void handle_request(Bytes bytes, Sink& sink) noexcept {
+    auto res = parse_adu(bytes, Direction::to_server);
+    if (!res) {
+      sink.anomaly("modbus.malformed_request");
+      return;
+    }
+    const Adu& a = *res;
+    const ModbusPdu& p = a.pdu;
+    if (!units_requested_.test(a.mbap.unit_id)) {
+      units_requested_.set(a.mbap.unit_id);
+      ++distinct_units_;
+    }
+    sink.fact({AssetRef::sender_party(), field::role, "modbus_client", kRoleSource});
+    sink.fact({AssetRef::receiver_party(), field::role, "modbus_server", kRoleSource});
+    if (!p.known_function) sink.anomaly("modbus.unknown_function");
+    sink.operation(make_operation(p));
+    remember(a, sink);
+  }
+
+  void remember(const Adu& a, Sink& sink) noexcept {
+    Pending* slot = nullptr;
+    for (auto& e : pending_) {
+      if (e.used && e.transaction_id == a.mbap.transaction_id) { slot = &e; break; }  // reused id
+    }
+    if (slot == nullptr) {
+      for (auto& e : pending_) {
+        if (!e.used) { slot = &e; break; }
+      }
+    }
+    if (slot == nullptr) {
+      slot = &pending_[0];
+      for (auto& e : pending_)
+        if (e.seq < slot->seq) slot = &e;
+      sink.anomaly("modbus.pending_overflow");
+    }
+    const ModbusPdu& p = a.pdu;
+    *slot = {true, ++seq_, a.mbap.transaction_id, a.mbap.unit_id, p.function_code, p.sub_function,
+             p.has_range, p.address, p.quantity, p.write_address, p.write_quantity};
+  }
+
+  Pending* find_pending(std::uint16_t tid, std::uint8_t fc) noexcept {
+    for (auto& e : pending_)
+      if (e.used && e.transaction_id == tid && e.function_code == fc) return &e;
+    return nullptr;
+  }
+
+  void handle_response(Bytes bytes, Sink& sink) noexcept {
+    // Header fields (already checked by frame()).
+    const auto tid = static_cast<std::uint16_t>((std::to_integer<unsigned>(bytes[0]) << 8) |
+                                                std::to_integer<unsigned>(bytes[1]));
+    const auto fc = static_cast<std::uint8_t>(std::to_integer<unsigned>(bytes[7]) & 0x7F);
+    Pending* pend = find_pending(tid, fc);
+    ModbusPdu req;
+    if (pend != nullptr) {
+      req.function_code = pend->function_code;
+      req.sub_function = pend->sub_function;
+      req.has_range = pend->has_range;
+      req.address = pend->address;
+      req.quantity = pend->quantity;
+      req.write_address = pend->write_address;
+      req.write_quantity = pend->write_quantity;
+      pend->used = false;
+    } else {
+      sink.anomaly("modbus.unpaired_response");
+    }
+    auto res = parse_adu(bytes, Direction::to_client, pend != nullptr ? &req : nullptr);
+    if (!res) {
+      sink.anomaly("modbus.malformed_response");
+      return;
+    }
+    const Adu& a = *res;
+    const ModbusPdu& p = a.pdu;
+    if (p.is_exception) {
+      Operation op = make_operation(p);
+      op.is_error = true;
+      sink.operation(op);
+      // AP §7: 0x0A/0x0B are raised by gateways only.
+      if (p.exception_code == 0x0A || p.exception_code == 0x0B)
+        sink.fact({AssetRef::sender_party(), field::class_hint, "protocol_gateway", kRoleSource});
+      return;
+    }
+    if (!p.known_function) sink.anomaly("modbus.unknown_function");
+    check_against_request(p, pend != nullptr, sink);
+    note_unit(a.mbap.unit_id, sink);
+    if (p.device_id) emit_device_id(*p.device_id, sink);
+    if (p.server_id) emit_server_id(*p.server_id, sink);
+  }
+
+  static void check_against_request(const ModbusPdu& p, bool paired, Sink& sink) noexcept {
+    if (!paired) return;
+    std::size_t want = 0;
+    switch (p.function_code) {
+      case 1: case 2: want = (static_cast<std::size_t>(p.quantity) + 7) / 8; break;
+      case 3: case 4: want = static_cast<std::size_t>(p.quantity) * 2; break;
+      case 23: want = static_cast<std::size_t>(p.quantity) * 2; break;
+      default: return;
+    }
+    if (p.byte_count != want) sink.anomaly("modbus.byte_count_mismatch");
+  }
+
+  // Gateway rule (see make_stream_parser in modbus.hpp).
+  void note_unit(std::uint8_t unit, Sink& sink) {
+    if (unit != 0 && unit != 255) units_answered_.set(unit);
+    if (distinct_units_ < 2) return;
+    for (std::size_t u = 1; u < 255; ++u) {
+      if (!units_answered_.test(u) || units_emitted_.test(u)) continue;
+      units_emitted_.set(u);
+      sink.fact({AssetRef::sender_party().behind("unit:" + std::to_string(u)), field::role, "modbus_server",
+                 kRoleSource});
+    }
+  }
+
+  static void emit_device_id(const DeviceIdentification& d, Sink& sink) {
+    if (d.objects_truncated) sink.anomaly("modbus.object_past_end");
+    if (d.objects.size() < d.number_of_objects && !d.objects_truncated) sink.anomaly("modbus.object_count_mismatch");
+    bool has_product_name = false;
+    for (const auto& o : d.objects)
+      if (o.id == 4 && !o.value.empty()) has_product_name = true;
+    for (const auto& o : d.objects) {
+      if (o.value.empty()) continue;
+      // Objects 0-6 are ASCII strings (AP §6.21); others may be binary.
+      std::string v = o.id <= 6 ? std::string(as_chars(o.value)) : text_or_hex(o.value);
+      if (o.id == 5 && !has_product_name) sink.fact({AssetRef::sender_party(), field::product, v, kDeviceIdSource});
+      sink.fact({AssetRef::sender_party(), object_field(o.id), std::move(v), kDeviceIdSource});
+    }
+  }
+
+  static void emit_server_id(const ServerId& s, Sink& sink) {
+    if (!s.server_id.empty())
+      sink.fact({AssetRef::sender_party(), "modbus_server_id", text_or_hex(s.server_id), kDeviceIdSource});
+    if (!s.run_indicator) return;
+    std::string run;
+    if (*s.run_indicator == 0xFF) {
+      run = "on";
+    } else if (*s.run_indicator == 0x00) {
+      run = "off";
+    } else {
+      const std::byte b{*s.run_indicator};
+      run = "0x" + to_hex(Bytes(&b, 1));
+    }
+    sink.fact({AssetRef::sender_party(), "run_status", std::move(run), kDeviceIdSource});
+  }
+
+  std::array<DirState, 2> dirs_{};
+  std::array<Pending, kMaxPending> pending_{};
+  std::uint64_t seq_ = 0;
+  std::bitset<256> units_requested_{};
+  std::size_t distinct_units_ = 0;
+  std::bitset<256> units_answered_{};
+  std::bitset<256> units_emitted_{};
+};
+
+}  // namespace
+
+std::unique_ptr<StreamParser> make_stream_parser() { return std::make_unique<ModbusStream>(); }
+
+}  // namespace mieruka::dissectors::modbus
