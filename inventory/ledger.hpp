@@ -8,9 +8,22 @@
 // Asset ids are derived from the key (stable across runs and sensors).
 // Edges are (from asset, to asset, protocol, port, vlan), from the side that
 // opened the conversation to the side that serves it.
+//
+// Hot path: once an asset or edge exists, station/resolve/child/sent/add_fact/
+// add_protocol/edge/count_edge/add_op allocate nothing (maps keyed by integers
+// and by the 64-bit id hash; no id string is built per packet).
+//
+// Routers: a MAC seen with IPv4 addresses in >= 3 /24 subnets, or with both
+// private and public IPv4 addresses, or with more than 8 IPs of which fewer than
+// half are bound (arp/dhcp) is a router: it gets fact class_hint=router (source
+// ip_routing), and its IPs that were only seen sending move out into IP-keyed
+// assets; from then on, a packet with that MAC resolves to the IP-keyed asset
+// unless the IP is one the router holds by binding.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +38,13 @@ namespace mieruka::inventory {
 using AssetIndex = std::uint32_t;
 using EdgeIndex = std::uint32_t;
 inline constexpr AssetIndex kNoAsset = 0xffffffffU;
+inline constexpr EdgeIndex kNoEdge = 0xffffffffU;
+
+// Caps (a hostile or chatty network must not grow one asset without bound).
+inline constexpr std::size_t kMaxFactsPerAsset = 256;   // further new facts are dropped
+inline constexpr std::size_t kMaxFactValueBytes = 1024; // longer values are truncated
+inline constexpr std::size_t kMaxIpsPerAsset = 64;      // further IPs are not recorded
+inline constexpr std::size_t kMaxOpsPerEdge = 128;      // further new ops are dropped
 
 struct FactRecord {
   std::string field, value, source;
@@ -74,6 +94,10 @@ struct Edge {
   std::uint64_t packets = 0, bytes = 0;
   std::int64_t first_us = 0, last_us = 0;
   std::vector<EdgeOp> ops;
+  // Set when relabel_edge merged this edge into another: the edge is empty and
+  // only kept so EdgeIndex values stay valid (later counts go to the target).
+  // Readers skip it; the store deletes its row.
+  EdgeIndex merged_into = kNoEdge;
   bool dirty = true;
 };
 
@@ -104,6 +128,8 @@ class Ledger {
   void count_edge(EdgeIndex e, std::uint32_t bytes, std::int64_t ts_us);
   // Relabels an edge's protocol once a dissector identified it (e.g. "tcp" -> "modbus").
   // Returns the edge now carrying that key (merging into an existing one if needed).
+  // The old edge becomes an empty tombstone (merged_into) whose index keeps
+  // forwarding counts; edge() with the old key revives it as a fresh edge.
   EdgeIndex relabel_edge(EdgeIndex e, std::string_view protocol);
   void add_op(EdgeIndex e, const Operation& op, std::int64_t ts_us);
 
@@ -118,9 +144,16 @@ class Ledger {
   // most recently seen. Null when no fact exists.
   [[nodiscard]] static const FactRecord* best(const Asset& a, std::string_view field);
   // Source priority (higher wins): protocol identity > LLDP/SNMP/CDP > names > OUI.
+  // See kSourcePriorities in ledger.cpp; a source not listed there ranks just
+  // above "oui".
   [[nodiscard]] static int source_priority(std::string_view source) noexcept;
+  // Facts dropped at the kMaxFactsPerAsset cap, ops at kMaxOpsPerEdge (diagnostics).
+  [[nodiscard]] std::uint64_t facts_dropped() const noexcept { return facts_dropped_; }
+  [[nodiscard]] std::uint64_t ops_dropped() const noexcept { return ops_dropped_; }
 
-  // Stable ids.
+  // Stable ids: 16 lower-case hex digits of the 64-bit FNV-1a hash of the key
+  // "mac:<aa:bb:..>", "ip:<ip>", "<parent_id>/<route>", and for edges
+  // "<from>|<to>|<protocol>|<port>|<vlan>" (decimal port and vlan).
   [[nodiscard]] static std::string id_for_mac(const MacAddr& mac);
   [[nodiscard]] static std::string id_for_ip(const IpAddr& ip);
   [[nodiscard]] static std::string id_for_child(std::string_view parent_id, std::string_view route);
@@ -135,13 +168,42 @@ class Ledger {
   [[nodiscard]] const std::string& sensor_name() const noexcept { return sensor_name_; }
 
  private:
+  // Integer edge key: no strings on the hot path.
+  struct EdgeKey {
+    AssetIndex from = kNoAsset, to = kNoAsset;
+    std::uint32_t protocol = 0;  // interned, see intern_protocol
+    std::uint16_t port = 0, vlan = 0;
+    friend bool operator==(const EdgeKey&, const EdgeKey&) = default;
+  };
+  struct EdgeKeyHash {
+    std::size_t operator()(const EdgeKey& k) const noexcept;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  AssetIndex new_asset(Asset a);
+  AssetIndex ip_asset(const IpAddr& ip, std::int64_t ts_us);
+  // Adds or refreshes `ip` on asset `a`; returns true when the record is new.
+  bool note_ip(AssetIndex a, const IpAddr& ip, std::string_view source, std::int64_t ts_us);
+  void check_router(AssetIndex a, std::int64_t ts_us);
+  std::uint32_t intern_protocol(std::string_view protocol);
+  EdgeIndex live_edge(EdgeIndex e) const noexcept;  // follows merged_into
+  static void touch(Asset& a, std::int64_t ts_us) noexcept;
+
   std::string sensor_name_;
   std::vector<Asset> assets_;
   std::vector<Edge> edges_;
+  std::vector<EdgeKey> edge_keys_;                     // parallel to edges_
   std::unordered_map<MacAddr, AssetIndex> by_mac_;
   std::unordered_map<IpAddr, AssetIndex> by_ip_;       // IP-keyed assets only
-  std::unordered_map<std::string, AssetIndex> by_id_;
-  std::unordered_map<std::string, EdgeIndex> edge_by_id_;
+  std::unordered_map<std::uint64_t, AssetIndex> by_id_;  // id hash (the id's value)
+  std::unordered_map<std::uint64_t, EdgeIndex> edge_by_id_;
+  std::unordered_map<EdgeKey, EdgeIndex, EdgeKeyHash> edge_by_key_;
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> protocol_ids_;
+  std::vector<std::string> protocol_names_;
+  std::uint64_t facts_dropped_ = 0, ops_dropped_ = 0;
 };
 
 }  // namespace mieruka::inventory

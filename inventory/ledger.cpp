@@ -1,0 +1,615 @@
+// The in-memory equipment ledger (see ledger.hpp for keys, router handling and
+// the hot-path contract). Lookups on the hot path use integer keys: MAC and IP
+// values, the 64-bit id hash (an id is that hash in hex), and the interned
+// (from, to, protocol, port, vlan) edge key; strings are only built when a
+// record is created.
+#include "inventory/ledger.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <iterator>
+#include <utility>
+
+#include "inventory/oui.hpp"
+
+namespace mieruka::inventory {
+namespace {
+
+// 64-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/): byte-wise, so the
+// ids do not depend on platform or endianness.
+constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+struct Fnv {
+  std::uint64_t h = kFnvOffset;
+  Fnv& add(std::string_view s) noexcept {
+    for (const char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= kFnvPrime;
+    }
+    return *this;
+  }
+};
+
+std::string hex16(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The hash an id stands for: its value when it is 16 hex digits (every id we
+// make), else the FNV-1a of the text (ids from elsewhere, kept working).
+std::uint64_t id_hash(std::string_view id) noexcept {
+  if (id.size() == 16) {
+    std::uint64_t v = 0;
+    bool hex = true;
+    for (const char c : id) {
+      int d = -1;
+      if (c >= '0' && c <= '9') d = c - '0';
+      if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      if (d < 0) {
+        hex = false;
+        break;
+      }
+      v = (v << 4) | static_cast<std::uint64_t>(d);
+    }
+    if (hex) return v;
+  }
+  return Fnv{}.add(id).h;
+}
+
+bool iequal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+// Cuts at kMaxFactValueBytes, backing off so a UTF-8 sequence is not split.
+std::string_view truncate_value(std::string_view v) noexcept {
+  if (v.size() <= kMaxFactValueBytes) return v;
+  std::size_t cut = kMaxFactValueBytes;
+  for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xc0U) == 0x80U; ++back) --cut;
+  return v.substr(0, cut);
+}
+
+bool usable_ip(const IpAddr& ip) noexcept {
+  return ip.valid() && !ip.is_unspecified() && !ip.is_multicast() && !ip.is_broadcast();
+}
+
+bool is_bound(const IpRecord& r) noexcept { return r.source != "ip"; }
+
+// Source priority: which source's value is shown when several disagree.
+// A pattern is exact, "*suffix" or "prefix*"; the first match wins.
+//   50  protocol identity: the device describing itself (Modbus 43/14, CIP
+//       Identity, S7 SZL, OPC UA application description, PROFINET DCP, ...)
+//   40  management protocols: configured on the device (LLDP, CDP, SNMP)
+//   30  names and announcements: host names, service banners
+//   20  inferred from addressing (IP seen, ARP binding, routing behaviour)
+//   10  any source not listed here (a new dissector's facts beat the OUI)
+//    5  the OUI registry (who made the network chip, not the device)
+struct SourcePriority {
+  std::string_view pattern;
+  int priority;
+};
+constexpr SourcePriority kSourcePriorities[] = {
+    {"*_identity", 50}, {"*_device_id", 50}, {"*_list_identity", 50}, {"*_type_name", 50},
+    {"*_controller_data", 50}, {"*_szl", 50}, {"opcua_*", 50}, {"pn_dcp", 50},
+    {"cip_*", 50}, {"slmp_*", 50}, {"fins_*", 50}, {"s7_*", 50},
+    {"lldp", 40}, {"cdp", 40}, {"snmp", 40},
+    {"dhcp", 30}, {"mdns", 30}, {"nbns", 30}, {"dns", 30}, {"llmnr", 30}, {"http", 30}, {"tls", 30},
+    {"ip_routing", 20}, {"ip", 20}, {"arp", 20},
+    {"oui", 5},
+};
+constexpr int kUnknownSourcePriority = 10;
+
+bool matches(std::string_view pattern, std::string_view s) noexcept {
+  if (!pattern.empty() && pattern.front() == '*') return s.ends_with(pattern.substr(1));
+  if (!pattern.empty() && pattern.back() == '*') return s.starts_with(pattern.substr(0, pattern.size() - 1));
+  return s == pattern;
+}
+
+// Union (hull) of register ranges; `count` 0 touches nothing.
+void add_range(EdgeOp& o, std::uint32_t lo, std::uint32_t hi) noexcept {
+  if (!o.has_range) {
+    o.has_range = true;
+    o.range_lo = lo;
+    o.range_hi = hi;
+    return;
+  }
+  o.range_lo = std::min(o.range_lo, lo);
+  o.range_hi = std::max(o.range_hi, hi);
+}
+
+void widen(std::int64_t& first, std::int64_t& last, std::int64_t f, std::int64_t l) noexcept {
+  first = std::min(first, f);
+  last = std::max(last, l);
+}
+
+}  // namespace
+
+std::size_t Ledger::EdgeKeyHash::operator()(const EdgeKey& k) const noexcept {
+  const std::uint64_t a = (std::uint64_t{k.from} << 32) | k.to;
+  const std::uint64_t b = (std::uint64_t{k.protocol} << 32) | (std::uint64_t{k.port} << 16) | k.vlan;
+  return static_cast<std::size_t>(mix64(a ^ mix64(b)));
+}
+
+Ledger::Ledger(std::string sensor_name) : sensor_name_(std::move(sensor_name)) {}
+
+// --- ids ---------------------------------------------------------------------
+
+std::string Ledger::id_for_mac(const MacAddr& mac) { return hex16(Fnv{}.add("mac:").add(mac.to_string()).h); }
+
+std::string Ledger::id_for_ip(const IpAddr& ip) { return hex16(Fnv{}.add("ip:").add(ip.to_string()).h); }
+
+std::string Ledger::id_for_child(std::string_view parent_id, std::string_view route) {
+  return hex16(Fnv{}.add(parent_id).add("/").add(route).h);
+}
+
+std::string Ledger::id_for_edge(std::string_view from, std::string_view to, std::string_view protocol,
+                                std::uint16_t port, std::uint16_t vlan) {
+  const std::string p = std::to_string(port), v = std::to_string(vlan);
+  return hex16(Fnv{}.add(from).add("|").add(to).add("|").add(protocol).add("|").add(p).add("|").add(v).h);
+}
+
+// --- assets --------------------------------------------------------------------
+
+void Ledger::touch(Asset& a, std::int64_t ts_us) noexcept {
+  widen(a.first_us, a.last_us, ts_us, ts_us);
+  a.dirty = true;
+}
+
+AssetIndex Ledger::new_asset(Asset a) {
+  const auto idx = static_cast<AssetIndex>(assets_.size());
+  by_id_[id_hash(a.id)] = idx;
+  a.dirty = true;
+  assets_.push_back(std::move(a));
+  return idx;
+}
+
+AssetIndex Ledger::station(const MacAddr& mac, std::int64_t ts_us) {
+  if (!mac.is_unicast()) return kNoAsset;
+  if (const auto it = by_mac_.find(mac); it != by_mac_.end()) {
+    touch(assets_[it->second], ts_us);
+    return it->second;
+  }
+  Asset a;
+  a.id = id_for_mac(mac);
+  a.mac = mac;
+  a.first_us = a.last_us = ts_us;
+  const AssetIndex idx = new_asset(std::move(a));
+  by_mac_.emplace(mac, idx);
+  if (const auto v = oui::vendor(mac)) add_fact(idx, field::vendor, *v, "oui", ts_us);
+  return idx;
+}
+
+AssetIndex Ledger::ip_asset(const IpAddr& ip, std::int64_t ts_us) {
+  if (const auto it = by_ip_.find(ip); it != by_ip_.end()) {
+    Asset& a = assets_[it->second];
+    touch(a, ts_us);
+    for (auto& r : a.ips) {
+      if (r.ip == ip) widen(r.first_us, r.last_us, ts_us, ts_us);
+    }
+    return it->second;
+  }
+  Asset a;
+  a.id = id_for_ip(ip);
+  a.key_ip = ip;
+  a.first_us = a.last_us = ts_us;
+  a.ips.push_back(IpRecord{ip, ts_us, ts_us, "ip"});
+  const AssetIndex idx = new_asset(std::move(a));
+  by_ip_.emplace(ip, idx);
+  return idx;
+}
+
+bool Ledger::note_ip(AssetIndex idx, const IpAddr& ip, std::string_view source, std::int64_t ts_us) {
+  Asset& a = assets_[idx];
+  for (auto& r : a.ips) {
+    if (r.ip != ip) continue;
+    widen(r.first_us, r.last_us, ts_us, ts_us);
+    if (source != "ip" && !is_bound(r)) {
+      r.source = source;  // seen sending, now bound by arp/dhcp: authoritative
+      a.dirty = true;
+    }
+    return false;
+  }
+  if (a.ips.size() >= kMaxIpsPerAsset) return false;
+  a.ips.push_back(IpRecord{ip, ts_us, ts_us, std::string(source)});
+  a.dirty = true;
+  return true;
+}
+
+void Ledger::check_router(AssetIndex idx, std::int64_t ts_us) {
+  {
+    const Asset& a = assets_[idx];
+    if (a.router || !a.mac) return;
+    std::array<std::uint32_t, 3> nets{};  // distinct IPv4 /24s, up to 3
+    std::size_t n_nets = 0, bound = 0;
+    bool priv = false, pub = false;
+    for (const auto& r : a.ips) {
+      if (is_bound(r)) ++bound;
+      if (!r.ip.is_v4()) continue;
+      (r.ip.is_private() ? priv : pub) = true;
+      const std::uint32_t net = r.ip.v4_value() >> 8;
+      if (n_nets < nets.size() && std::find(nets.begin(), nets.begin() + n_nets, net) == nets.begin() + n_nets)
+        nets[n_nets++] = net;
+    }
+    const bool many_unbound = a.ips.size() > 8 && bound * 2 < a.ips.size();
+    if (n_nets < 3 && !(priv && pub) && !many_unbound) return;
+  }
+  assets_[idx].router = true;
+  add_fact(idx, field::class_hint, "router", "ip_routing", ts_us);
+  // The IPs only seen sending belong to hosts behind the router: spin them out.
+  auto& ips = assets_[idx].ips;
+  const auto own_end = std::stable_partition(ips.begin(), ips.end(), is_bound);
+  std::vector<IpRecord> moved(std::make_move_iterator(own_end), std::make_move_iterator(ips.end()));
+  ips.erase(own_end, ips.end());
+  for (const auto& r : moved) {
+    const AssetIndex host = ip_asset(r.ip, r.last_us);
+    Asset& h = assets_[host];
+    widen(h.first_us, h.last_us, r.first_us, r.last_us);
+    for (auto& hr : h.ips) {
+      if (hr.ip == r.ip) widen(hr.first_us, hr.last_us, r.first_us, r.last_us);
+    }
+  }
+}
+
+AssetIndex Ledger::resolve(const std::optional<MacAddr>& mac, const IpAddr& ip, std::int64_t ts_us) {
+  const bool ip_ok = usable_ip(ip);
+  // A zeroed MAC carries no identity (e.g. converted loopback captures).
+  if (!mac || mac->is_zero()) return ip_ok ? ip_asset(ip, ts_us) : kNoAsset;
+  const AssetIndex m = station(*mac, ts_us);  // kNoAsset for a group address
+  if (m == kNoAsset || !ip_ok) return m;
+  if (!assets_[m].router) {
+    if (note_ip(m, ip, "ip", ts_us)) check_router(m, ts_us);
+    if (!assets_[m].router) return m;
+  }
+  for (auto& r : assets_[m].ips) {  // after spin-out only the router's own IPs remain
+    if (r.ip == ip) {
+      widen(r.first_us, r.last_us, ts_us, ts_us);
+      return m;
+    }
+  }
+  return ip_asset(ip, ts_us);
+}
+
+AssetIndex Ledger::child(AssetIndex parent, std::string_view route, std::int64_t ts_us) {
+  if (parent >= assets_.size()) return kNoAsset;
+  if (route.empty()) {
+    touch(assets_[parent], ts_us);
+    return parent;
+  }
+  const std::uint64_t h = Fnv{}.add(assets_[parent].id).add("/").add(route).h;
+  if (const auto it = by_id_.find(h); it != by_id_.end()) {
+    touch(assets_[it->second], ts_us);
+    return it->second;
+  }
+  Asset a;
+  a.id = hex16(h);
+  a.parent_id = assets_[parent].id;
+  a.route = std::string(route);
+  a.first_us = a.last_us = ts_us;
+  return new_asset(std::move(a));
+}
+
+void Ledger::sent(AssetIndex idx, std::uint32_t bytes, std::uint16_t vlan, std::int64_t ts_us) {
+  if (idx >= assets_.size()) return;
+  Asset& a = assets_[idx];
+  ++a.packets_sent;
+  a.bytes_sent += bytes;
+  if (vlan != 0) {
+    const auto it = std::lower_bound(a.vlans.begin(), a.vlans.end(), vlan);
+    if (it == a.vlans.end() || *it != vlan) a.vlans.insert(it, vlan);
+  }
+  touch(a, ts_us);
+}
+
+void Ledger::bind_ip(AssetIndex idx, const IpAddr& ip, std::string_view source, std::int64_t ts_us) {
+  if (idx >= assets_.size() || !usable_ip(ip)) return;
+  if (source.empty()) source = "ip";
+  if (note_ip(idx, ip, source, ts_us)) check_router(idx, ts_us);
+}
+
+void Ledger::add_protocol(AssetIndex idx, std::string_view protocol) {
+  if (idx >= assets_.size() || protocol.empty()) return;
+  auto& p = assets_[idx].protocols;
+  const auto it = std::lower_bound(p.begin(), p.end(), protocol,
+                                   [](const std::string& x, std::string_view y) { return std::string_view(x) < y; });
+  if (it != p.end() && *it == protocol) return;
+  p.insert(it, std::string(protocol));
+  assets_[idx].dirty = true;
+}
+
+void Ledger::add_fact(AssetIndex idx, std::string_view field, std::string_view value, std::string_view source,
+                      std::int64_t ts_us) {
+  if (idx >= assets_.size()) return;
+  Asset& a = assets_[idx];
+  value = truncate_value(value);
+  for (auto& f : a.facts) {
+    if (f.field == field && f.value == value && f.source == source) {
+      ++f.count;
+      widen(f.first_us, f.last_us, ts_us, ts_us);
+      a.dirty = true;
+      return;
+    }
+  }
+  if (a.facts.size() >= kMaxFactsPerAsset) {
+    ++facts_dropped_;
+    return;
+  }
+  a.facts.push_back(FactRecord{std::string(field), std::string(value), std::string(source), ts_us, ts_us, 1});
+  a.dirty = true;
+}
+
+// --- edges -----------------------------------------------------------------------
+
+std::uint32_t Ledger::intern_protocol(std::string_view protocol) {
+  if (const auto it = protocol_ids_.find(protocol); it != protocol_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(protocol_names_.size());
+  protocol_names_.emplace_back(protocol);
+  protocol_ids_.emplace(std::string(protocol), id);
+  return id;
+}
+
+EdgeIndex Ledger::live_edge(EdgeIndex e) const noexcept {
+  // A relabel chain is acyclic (a merge target is always live); the bound
+  // only guards against a corrupted merged_into.
+  for (std::size_t hops = 0; e < edges_.size() && hops <= edges_.size(); ++hops) {
+    if (edges_[e].merged_into == kNoEdge) return e;
+    e = edges_[e].merged_into;
+  }
+  return kNoEdge;
+}
+
+EdgeIndex Ledger::edge(AssetIndex from, AssetIndex to, std::string_view protocol, std::string_view transport,
+                       std::uint16_t port, std::uint16_t vlan, std::int64_t ts_us) {
+  if (from >= assets_.size() || to >= assets_.size()) return kNoEdge;
+  const EdgeKey key{from, to, intern_protocol(protocol), port, vlan};
+  if (const auto it = edge_by_key_.find(key); it != edge_by_key_.end()) {
+    Edge& e = edges_[it->second];
+    if (e.merged_into != kNoEdge) {  // relabelled away earlier: a new conversation
+      e.merged_into = kNoEdge;
+      e.first_us = e.last_us = ts_us;
+    }
+    widen(e.first_us, e.last_us, ts_us, ts_us);
+    e.dirty = true;
+    return it->second;
+  }
+  Edge e;
+  e.from_id = assets_[from].id;
+  e.to_id = assets_[to].id;
+  e.id = id_for_edge(e.from_id, e.to_id, protocol, port, vlan);
+  e.protocol = std::string(protocol);
+  e.transport = std::string(transport);
+  e.port = port;
+  e.vlan = vlan;
+  e.first_us = e.last_us = ts_us;
+  const auto idx = static_cast<EdgeIndex>(edges_.size());
+  edge_by_id_[id_hash(e.id)] = idx;
+  edge_by_key_.emplace(key, idx);
+  edges_.push_back(std::move(e));
+  edge_keys_.push_back(key);
+  return idx;
+}
+
+void Ledger::count_edge(EdgeIndex idx, std::uint32_t bytes, std::int64_t ts_us) {
+  idx = live_edge(idx);
+  if (idx == kNoEdge) return;
+  Edge& e = edges_[idx];
+  ++e.packets;
+  e.bytes += bytes;
+  widen(e.first_us, e.last_us, ts_us, ts_us);
+  e.dirty = true;
+}
+
+void Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
+  idx = live_edge(idx);
+  if (idx == kNoEdge) return;
+  Edge& e = edges_[idx];
+  EdgeOp* o = nullptr;
+  for (auto& x : e.ops) {
+    if (x.code == op.code && x.name == op.name && x.protocol == op.protocol) {
+      o = &x;
+      break;
+    }
+  }
+  if (o == nullptr) {
+    if (e.ops.size() >= kMaxOpsPerEdge) {
+      ++ops_dropped_;
+      return;
+    }
+    EdgeOp n;
+    n.protocol = std::string(op.protocol);
+    n.name = std::string(op.name);
+    n.code = op.code;
+    n.first_us = n.last_us = ts_us;
+    e.ops.push_back(std::move(n));
+    o = &e.ops.back();
+  }
+  ++o->count;
+  if (op.is_error) ++o->errors;
+  o->is_write = o->is_write || op.is_write;
+  o->is_control = o->is_control || op.is_control;
+  if (op.is_range && op.range_count > 0) {
+    const std::uint64_t hi = std::uint64_t{op.range_start} + op.range_count - 1;
+    add_range(*o, op.range_start, static_cast<std::uint32_t>(std::min<std::uint64_t>(hi, 0xffffffffULL)));
+  }
+  widen(o->first_us, o->last_us, ts_us, ts_us);
+  e.dirty = true;
+}
+
+EdgeIndex Ledger::relabel_edge(EdgeIndex idx, std::string_view protocol) {
+  idx = live_edge(idx);
+  if (idx == kNoEdge) return kNoEdge;
+  EdgeKey key = edge_keys_[idx];
+  const std::uint32_t pid = intern_protocol(protocol);
+  if (key.protocol == pid) return idx;
+  key.protocol = pid;
+
+  EdgeIndex target = kNoEdge;
+  if (const auto it = edge_by_key_.find(key); it != edge_by_key_.end()) {
+    target = it->second;
+    Edge& t = edges_[target];
+    if (t.merged_into != kNoEdge) {  // revive a tombstone as the target
+      t.merged_into = kNoEdge;
+      t.first_us = edges_[idx].first_us;
+      t.last_us = edges_[idx].last_us;
+    }
+  } else {
+    const Edge& src = edges_[idx];
+    Edge t;
+    t.from_id = src.from_id;
+    t.to_id = src.to_id;
+    t.id = id_for_edge(t.from_id, t.to_id, protocol, src.port, src.vlan);
+    t.protocol = std::string(protocol);
+    t.transport = src.transport;
+    t.port = src.port;
+    t.vlan = src.vlan;
+    t.first_us = src.first_us;
+    t.last_us = src.last_us;
+    target = static_cast<EdgeIndex>(edges_.size());
+    edge_by_id_[id_hash(t.id)] = target;
+    edge_by_key_.emplace(key, target);
+    edges_.push_back(std::move(t));
+    edge_keys_.push_back(key);
+  }
+
+  Edge& src = edges_[idx];
+  Edge& t = edges_[target];
+  t.packets += src.packets;
+  t.bytes += src.bytes;
+  widen(t.first_us, t.last_us, src.first_us, src.last_us);
+  for (auto& so : src.ops) {
+    auto it = std::find_if(t.ops.begin(), t.ops.end(), [&](const EdgeOp& x) {
+      return x.code == so.code && x.name == so.name && x.protocol == so.protocol;
+    });
+    if (it == t.ops.end()) {
+      if (t.ops.size() >= kMaxOpsPerEdge) {
+        ++ops_dropped_;
+        continue;
+      }
+      t.ops.push_back(std::move(so));
+      continue;
+    }
+    it->count += so.count;
+    it->errors += so.errors;
+    it->is_write = it->is_write || so.is_write;
+    it->is_control = it->is_control || so.is_control;
+    if (so.has_range) add_range(*it, so.range_lo, so.range_hi);
+    widen(it->first_us, it->last_us, so.first_us, so.last_us);
+  }
+  t.dirty = true;
+  src.packets = src.bytes = 0;
+  src.ops.clear();
+  src.merged_into = target;
+  src.dirty = true;
+  return target;
+}
+
+// --- reading -------------------------------------------------------------------
+
+AssetIndex Ledger::index_of(std::string_view id) const {
+  const auto it = by_id_.find(id_hash(id));
+  if (it == by_id_.end() || !iequal(assets_[it->second].id, id)) return kNoAsset;
+  return it->second;
+}
+
+const Asset* Ledger::find(std::string_view key) const {
+  if (const AssetIndex i = index_of(key); i != kNoAsset) return &assets_[i];
+  if (const auto mac = MacAddr::parse(key)) {
+    const auto it = by_mac_.find(*mac);
+    return it == by_mac_.end() ? nullptr : &assets_[it->second];
+  }
+  const auto ip = IpAddr::parse(key);
+  if (!ip) return nullptr;
+  for (const auto& a : assets_) {
+    if (a.key_ip == *ip) return &a;
+    for (const auto& r : a.ips) {
+      if (r.ip == *ip) return &a;
+    }
+  }
+  return nullptr;
+}
+
+int Ledger::source_priority(std::string_view source) noexcept {
+  for (const auto& p : kSourcePriorities) {
+    if (matches(p.pattern, source)) return p.priority;
+  }
+  return kUnknownSourcePriority;
+}
+
+const FactRecord* Ledger::best(const Asset& a, std::string_view field) {
+  const FactRecord* best = nullptr;
+  int best_priority = 0;
+  for (const auto& f : a.facts) {
+    if (f.field != field) continue;
+    const int p = source_priority(f.source);
+    if (best == nullptr || p > best_priority || (p == best_priority && f.last_us > best->last_us)) {
+      best = &f;
+      best_priority = p;
+    }
+  }
+  return best;
+}
+
+// --- store ---------------------------------------------------------------------
+
+void Ledger::load_asset(Asset a) {
+  a.dirty = false;
+  AssetIndex idx = kNoAsset;
+  if (const auto it = by_id_.find(id_hash(a.id)); it != by_id_.end()) {
+    idx = it->second;
+    assets_[idx] = std::move(a);
+  } else {
+    idx = static_cast<AssetIndex>(assets_.size());
+    by_id_[id_hash(a.id)] = idx;
+    assets_.push_back(std::move(a));
+  }
+  const Asset& s = assets_[idx];
+  if (s.mac) {
+    by_mac_[*s.mac] = idx;
+  } else if (s.key_ip && s.parent_id.empty()) {
+    by_ip_[*s.key_ip] = idx;
+  }
+}
+
+void Ledger::load_edge(Edge e) {
+  e.dirty = false;
+  e.merged_into = kNoEdge;  // tombstones are not stored
+  const EdgeKey key{index_of(e.from_id), index_of(e.to_id), intern_protocol(e.protocol), e.port, e.vlan};
+  EdgeIndex idx = kNoEdge;
+  if (const auto it = edge_by_id_.find(id_hash(e.id)); it != edge_by_id_.end()) {
+    idx = it->second;
+    edges_[idx] = std::move(e);
+    edge_keys_[idx] = key;
+  } else {
+    idx = static_cast<EdgeIndex>(edges_.size());
+    edge_by_id_[id_hash(e.id)] = idx;
+    edges_.push_back(std::move(e));
+    edge_keys_.push_back(key);
+  }
+  // An edge whose assets were not loaded keeps its data but gets no key.
+  if (key.from != kNoAsset && key.to != kNoAsset) edge_by_key_[key] = idx;
+}
+
+void Ledger::clear_dirty() noexcept {
+  for (auto& a : assets_) a.dirty = false;
+  for (auto& e : edges_) e.dirty = false;
+}
+
+}  // namespace mieruka::inventory
