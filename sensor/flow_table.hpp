@@ -1,0 +1,235 @@
+// The sensor's flow table: one Flow per TCP/UDP/other-IP conversation, keyed by
+// the normalised 5-tuple (+ VLAN when asked), each owning its two TcpStreams.
+//
+// Layout: an open-addressing index (linear probing, backward-shift deletion, no
+// tombstones) of 64-bit entries {hash32, flow id} sized for a load factor of at
+// most 1/2 of max_flows and allocated up front; Flows live in slabs of
+// kSlabFlows allocated the first time the live count reaches them (so a sensor
+// seeing 2,000 flows does not pay for 262,144) and are reused through a free
+// list: no allocation per packet, and lookup never allocates once the slabs
+// that the high-water mark needs exist.
+// Idle tracking: three intrusive LRU lists (open TCP, closed TCP, UDP/other),
+// each ordered by last packet, so expiry only looks at list heads and a lookup
+// moves a flow to its list's tail in O(1).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dissectors/net.hpp"
+#include "dissectors/packet.hpp"
+#include "dissectors/registry.hpp"
+#include "sensor/tcp_reassembly.hpp"
+
+namespace mieruka::sensor {
+
+// Normalised: (ip[0], port[0]) <= (ip[1], port[1]). Ports are 0 for protocols
+// without them. vlan is 0 unless FlowLimits::vlan_in_key.
+struct FlowKey {
+  IpAddr ip[2]{};
+  std::uint16_t port[2]{};
+  std::uint8_t proto = 0;
+  std::uint16_t vlan = 0;
+  friend bool operator==(const FlowKey&, const FlowKey&) = default;
+};
+
+// The key of `p` (an IPv4/IPv6 packet) and which key side sent it.
+[[nodiscard]] FlowKey make_flow_key(const dissectors::DecodedPacket& p, bool vlan_in_key,
+                                    std::uint8_t& side) noexcept;
+[[nodiscard]] std::uint64_t hash_flow_key(const FlowKey& k) noexcept;
+
+inline constexpr std::uint32_t kNoIndex = 0xffffffff;
+
+struct Flow {
+  FlowKey key{};
+  // Key side (0/1) of the client: the SYN sender, else the side that did not send
+  // a SYN-ACK, else the first sender; the pipeline corrects it when it knows the
+  // server port.
+  std::uint8_t client = 0;
+  MacAddr mac[2]{};                    // latest source MAC of each key side
+  std::int64_t first_us = 0, last_us = 0;
+  std::uint64_t packets[2]{}, bytes[2]{};  // bytes: wire length of the frames
+  std::uint64_t payload_bytes[2]{};        // L4 payload bytes seen (before reassembly)
+  bool syn_seen = false;
+  bool fin_seen[2]{};
+  bool rst_seen = false;
+  TcpStream stream[2];  // by key side
+
+  // Slots the pipeline owns.
+  const dissectors::DissectorEntry* dissector = nullptr;
+  std::unique_ptr<dissectors::StreamParser> parser;
+  bool probed[2]{};
+  std::uint32_t edge = kNoIndex;
+  std::uint32_t asset[2]{kNoIndex, kNoIndex};
+  std::uint64_t user_tag = 0;
+
+  [[nodiscard]] bool closed() const noexcept { return rst_seen || (fin_seen[0] && fin_seen[1]); }
+  // A flow we would rather keep under pressure: it has a dissector or carried payload.
+  [[nodiscard]] bool valuable() const noexcept {
+    return dissector != nullptr || payload_bytes[0] != 0 || payload_bytes[1] != 0;
+  }
+  [[nodiscard]] std::uint32_t id() const noexcept { return id_; }
+
+ private:
+  friend class FlowTable;
+  std::uint32_t id_ = kNoIndex;
+  std::uint32_t prev_ = kNoIndex, next_ = kNoIndex;  // LRU list links, or free-list link
+  std::uint8_t list_ = 0;
+  bool live_ = false;
+};
+
+struct FlowLimits {
+  std::size_t max_flows = 262144;
+  std::int64_t tcp_idle_us = 300'000'000;
+  std::int64_t tcp_closed_us = 10'000'000;  // after RST or FIN both ways
+  std::int64_t udp_idle_us = 120'000'000;   // UDP and other IP protocols
+  // Off by default: a routed conversation mirrored on two VLANs shows each
+  // direction first on a different VLAN (the duplicate filter keeps the first
+  // copy), so VLAN in the key would split it into two one-sided flows. Turn on
+  // where VLANs reuse address space.
+  bool vlan_in_key = false;
+};
+
+enum class FlowEnd : std::uint8_t {
+  idle,     // expire(): idle past its timeout
+  evicted,  // the table was full
+  reused,   // a new SYN on a closed flow's 4-tuple: the old connection ends here
+};
+
+// Told about every flow the table ends on its own (eviction, port reuse, and
+// expire() without a callback) before it is cleared.
+class FlowEndHandler {
+ public:
+  virtual ~FlowEndHandler() = default;
+  virtual void on_flow_end(Flow& flow, FlowEnd why) noexcept = 0;
+};
+
+struct FlowTableCounters {
+  std::uint64_t created = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t evicted = 0;
+  std::uint64_t evicted_valuable = 0;  // evictions that had to take a flow with a dissector or payload
+  std::uint64_t reused = 0;
+  std::uint64_t alloc_failures = 0;    // a slab could not be allocated (then we evict)
+  std::uint64_t not_ip = 0;            // lookup() refused a non-IP packet
+};
+
+class FlowTable {
+ public:
+  static constexpr std::size_t kSlabFlows = 1024;
+  // Flows looked at from each list head when choosing an eviction victim.
+  static constexpr std::size_t kEvictScan = 16;
+
+  FlowTable(FlowLimits limits, ReassemblyBudget& budget);
+  ~FlowTable();
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  void set_end_handler(FlowEndHandler* handler) noexcept { handler_ = handler; }
+
+  // Finds or creates the flow of an IPv4/IPv6 packet (TCP, UDP or other) and
+  // accounts the packet (packets, bytes, MACs, flags, last_us, client side).
+  // `side` is the key side that sent it. Null for non-IP packets. Never null for
+  // IP: when full, the least valuable flow is evicted (FlowEndHandler told).
+  // TCP segments are not fed to the streams here: the pipeline does that.
+  [[nodiscard]] Flow* lookup(const dissectors::DecodedPacket& p, std::int64_t now_us, std::uint8_t& side,
+                             bool& created) noexcept;
+  // The live flow with this key, or null; no accounting.
+  [[nodiscard]] Flow* find(const FlowKey& key) noexcept;
+
+  // Removes flows idle past their protocol's timeout, calling on_expire(Flow&)
+  // before each removal. Call about once a second of packet time.
+  template <class F>
+  void expire(std::int64_t now_us, F&& on_expire);
+  // Same, telling the FlowEndHandler (if any) with FlowEnd::idle.
+  void expire(std::int64_t now_us) noexcept;
+
+  // Calls f(Flow&) on every live flow (f must not remove flows).
+  template <class F>
+  void for_each(F&& f);
+  // Calls f(Flow&) on every live flow, then removes them all (shutdown).
+  template <class F>
+  void drain(F&& f);
+  // Removes one flow without any callback (its parser and streams are freed).
+  void remove(Flow& flow) noexcept;
+
+  [[nodiscard]] std::size_t size() const noexcept { return live_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return limits_.max_flows; }
+  [[nodiscard]] const FlowTableCounters& counters() const noexcept { return counters_; }
+  // Index + allocated slabs + this object; reassembly buffers are in the
+  // ReassemblyBudget, parsers' buffers with the parsers.
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;
+  [[nodiscard]] const FlowLimits& limits() const noexcept { return limits_; }
+
+ private:
+  enum List : std::uint8_t { kTcpOpen = 0, kTcpClosed = 1, kOther = 2, kLists = 3 };
+  struct Ends {
+    std::uint32_t head = kNoIndex, tail = kNoIndex;
+  };
+
+  [[nodiscard]] Flow& at(std::uint32_t id) noexcept { return slabs_[id / kSlabFlows][id % kSlabFlows]; }
+  [[nodiscard]] std::int64_t timeout(std::uint8_t list) const noexcept;
+  [[nodiscard]] std::uint32_t probe(const FlowKey& key, std::uint32_t h32) noexcept;  // flow id or kNoIndex
+  [[nodiscard]] Flow* allocate() noexcept;
+  [[nodiscard]] Flow* evict_one() noexcept;
+  void index_insert(std::uint32_t h32, std::uint32_t id) noexcept;
+  void index_erase(std::uint32_t id) noexcept;
+  void link_tail(Flow& f, std::uint8_t list) noexcept;
+  void unlink(Flow& f) noexcept;
+  void init(Flow& f, const FlowKey& key, std::int64_t now_us) noexcept;
+  void account(Flow& f, const dissectors::DecodedPacket& p, std::uint8_t side, std::int64_t now_us,
+               bool created) noexcept;
+  void end(Flow& f, FlowEnd why) noexcept;
+
+  FlowLimits limits_;
+  ReassemblyBudget& budget_;
+  FlowEndHandler* handler_ = nullptr;
+  std::vector<std::uint64_t> index_;  // (hash32 << 32) | id, or kEmpty
+  std::uint64_t mask_ = 0;
+  std::vector<std::unique_ptr<Flow[]>> slabs_;
+  std::uint32_t high_water_ = 0;  // ids ever handed out
+  std::uint32_t free_ = kNoIndex;
+  std::size_t live_ = 0;
+  Ends lists_[kLists];
+  FlowTableCounters counters_;
+};
+
+template <class F>
+void FlowTable::expire(std::int64_t now_us, F&& on_expire) {
+  for (std::uint8_t l = 0; l < kLists; ++l) {
+    const std::int64_t limit = timeout(l);
+    while (lists_[l].head != kNoIndex) {
+      Flow& f = at(lists_[l].head);
+      if (now_us - f.last_us <= limit) break;
+      on_expire(f);
+      ++counters_.expired;
+      remove(f);
+    }
+  }
+}
+
+template <class F>
+void FlowTable::for_each(F&& f) {
+  for (const auto& ends : lists_) {
+    for (std::uint32_t id = ends.head; id != kNoIndex;) {
+      Flow& flow = at(id);
+      id = flow.next_;
+      f(flow);
+    }
+  }
+}
+
+template <class F>
+void FlowTable::drain(F&& f) {
+  for (auto& ends : lists_) {
+    while (ends.head != kNoIndex) {
+      Flow& flow = at(ends.head);
+      f(flow);
+      remove(flow);
+    }
+  }
+}
+
+}  // namespace mieruka::sensor
