@@ -568,6 +568,24 @@ struct DirState {
   bool lost = false;    // sync was lost: count the resync when found again
 };
 
+enum class Candidate : std::uint8_t { no, yes, need_more };
+
+// After a gap a header is trusted only if it is plausible, its whole ADU parses,
+// and a fixed-size request has exactly its size: register data and foreign
+// protocols on port 502 (zeek's modbus-and-non-modbus-p502.pcap) otherwise yield
+// false headers.
+Candidate resync_candidate(Bytes v, Direction dir) noexcept {
+  if (!plausible_header(v, dir)) return Candidate::no;
+  const std::size_t len = (std::to_integer<std::size_t>(v[4]) << 8) | std::to_integer<std::size_t>(v[5]);
+  if (v.size() < 6 + len) return Candidate::need_more;
+  const auto fc = std::to_integer<std::uint8_t>(v[7]);
+  if (dir == Direction::to_server) {
+    const std::uint16_t fixed = fixed_request_length(fc);
+    if (fixed != 0 && len != fixed) return Candidate::no;
+  }
+  return parse_adu(v, dir).ok() ? Candidate::yes : Candidate::no;
+}
+
 bool umas_is_control(std::uint16_t umas) noexcept {
   // Program transfer both ways (0x30-0x35) and RUN/STOP (0x40, 0x41).
   return (umas >= 0x30 && umas <= 0x35) || umas == 0x40 || umas == 0x41;
@@ -679,11 +697,16 @@ class ModbusStream final : public StreamParser {
   std::size_t frame(Direction dir, DirState& s, Bytes v, Sink& sink) noexcept {
     if (!s.synced) {
       std::size_t i = 0;
-      while (i + kMbapSize + 1 <= v.size() && !plausible_header(v.subspan(i), dir)) ++i;
-      if (i + kMbapSize + 1 > v.size()) {
+      Candidate c = Candidate::no;
+      for (; i + kMbapSize + 1 <= v.size(); ++i) {
+        c = resync_candidate(v.subspan(i), dir);
+        if (c != Candidate::no) break;
+      }
+      if (c == Candidate::no) {
         // No header starts before the last 7 bytes: drop what cannot start one.
         return v.size() > kMbapSize ? v.size() - kMbapSize : 0;
       }
+      if (c == Candidate::need_more) return i;  // keep the candidate, wait for its end
       s.synced = true;
       if (s.lost) sink.anomaly("modbus.resync");
       s.lost = false;
@@ -717,8 +740,17 @@ class ModbusStream final : public StreamParser {
   void handle_request(Bytes bytes, Sink& sink) noexcept {
     auto res = parse_adu(bytes, Direction::to_server);
     if (!res) {
+      // The header was valid (frame() checked it): keep the function code so the
+      // operation is still counted and the response still pairs.
       sink.anomaly("modbus.malformed_request");
-      return;
+      Adu bare;
+      bare.mbap.transaction_id = static_cast<std::uint16_t>((std::to_integer<unsigned>(bytes[0]) << 8) |
+                                                            std::to_integer<unsigned>(bytes[1]));
+      bare.mbap.unit_id = std::to_integer<std::uint8_t>(bytes[6]);
+      bare.pdu.function_code = static_cast<std::uint8_t>(std::to_integer<unsigned>(bytes[7]) & 0x7F);
+      bare.pdu.function_class = classify(bare.pdu.function_code);
+      bare.pdu.known_function = is_known_function(bare.pdu.function_code);
+      res = std::move(bare);
     }
     const Adu& a = *res;
     const ModbusPdu& p = a.pdu;

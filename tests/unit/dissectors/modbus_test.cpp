@@ -622,8 +622,24 @@ TEST(ModbusParse, LengthShorterThanThePduNeeds) {
   auto res = parse_adu(b(bad));
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.error(), ParseError::malformed);
-  Recorded r = run({{kReq, bad}});
+  Recorded r = run({{kReq, bad}, {kResp, adu(1, 1, v({0x83, 0x03}))}});
   EXPECT_EQ(r.count_anomaly("modbus.malformed_request"), 1);
+  ASSERT_EQ(r.ops.size(), 2u);  // still counted, and the exception pairs with it
+  EXPECT_EQ(r.ops[0].name, "read_holding_registers");
+  EXPECT_FALSE(r.ops[0].is_range);
+  EXPECT_EQ(r.count_anomaly("modbus.unpaired_response"), 0);
+}
+
+TEST(ModbusStream, ResyncRejectsFalseHeaders) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  p->on_gap(kReq, 10, sink);
+  // Looks like an MBAP for a read (fc 3) but with Length 7 instead of 6, then a real one.
+  const Vec data = cat({v({0x00, 0x05, 0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00}),
+                        adu(2, 1, v({0x01, 0x00, 0x00, 0x00, 0x08}))});
+  p->on_data(kReq, b(data), sink);
+  ASSERT_EQ(sink.r.ops.size(), 1u);
+  EXPECT_EQ(sink.r.ops[0].name, "read_coils");
 }
 
 TEST(ModbusParse, TruncatedEverywhere) {
