@@ -27,6 +27,7 @@ constexpr std::uint8_t kStatusSuccess = 0x00;
 constexpr std::uint8_t kStatusPartial = 0x06;
 constexpr std::uint8_t kStatusEmbeddedError = 0x1E;
 constexpr std::size_t kMaxAttributeList = 64;  // attributes in one Get_Attribute_List reply
+constexpr std::uint64_t kConnectedKey = 1ULL << 63;  // pairing keys of connected messages
 
 void append_capped(std::string& s, std::string_view sep, std::string_view part, std::size_t cap) {
   if (s.size() + sep.size() + part.size() > cap) return;
@@ -420,10 +421,46 @@ void Conversation::on_message(Bytes msg, std::uint64_t pair_key, Sink& sink) noe
     return;
   }
   if ((std::to_integer<std::uint8_t>(msg[0]) & kReplyBit) != 0) on_response(msg, pair_key, sink);
-  else on_request(msg, pair_key, sink);
+  else on_request(msg, pair_key, {}, sink);
 }
 
-void Conversation::on_request(Bytes msg, std::uint64_t key, Sink& sink) noexcept {
+void Conversation::on_connected(Bytes msg, std::uint32_t connection_id, std::uint16_t sequence, Sink& sink) noexcept {
+  const std::uint64_t key = kConnectedKey | sequence;
+  if (msg.empty()) {
+    sink.anomaly("cip.empty_message");
+    return;
+  }
+  if ((std::to_integer<std::uint8_t>(msg[0]) & kReplyBit) != 0) {
+    on_response(msg, key, sink);
+    return;
+  }
+  std::string route;
+  for (const auto& c : connections_)
+    if (c.used && c.id == connection_id) route = c.route;
+  on_request(msg, key, std::move(route), sink);
+}
+
+void Conversation::remember_connection(std::uint32_t id, const std::string& route) noexcept {
+  // The same id again, else a free slot, else the oldest connection.
+  Connection* slot = nullptr;
+  for (auto& c : connections_)
+    if (c.used && c.id == id) slot = &c;
+  for (auto& c : connections_) {
+    if (slot != nullptr) break;
+    if (!c.used) slot = &c;
+  }
+  if (slot == nullptr) {
+    slot = &connections_[0];
+    for (auto& c : connections_)
+      if (c.order < slot->order) slot = &c;
+  }
+  slot->used = true;
+  slot->id = id;
+  slot->order = next_order_++;
+  slot->route = route;
+}
+
+void Conversation::on_request(Bytes msg, std::uint64_t key, std::string route, Sink& sink) noexcept {
   auto req = parse_request(msg);
   if (!req) {
     sink.anomaly(req.error() == ParseError::limit_exceeded ? "cip.path_too_long" : "cip.malformed_request");
@@ -437,6 +474,7 @@ void Conversation::on_request(Bytes msg, std::uint64_t key, Sink& sink) noexcept
   Pending p;
   p.key = key;
   p.outer_service = req->service;
+  p.route = std::move(route);
   emit_request(*req, p, 0, sink);
   store(std::move(p));
 }
@@ -478,6 +516,8 @@ void Conversation::emit_request(const Request& req, Pending& p, std::size_t dept
       sink.anomaly("cip.malformed_forward_open");
       return;
     }
+    p.forward_open = true;
+    p.connection_route = fo->connection_path.route;
     if (fo->transport_class() == 1) {  // class-1 (cyclic I/O) connection
       sink.fact({AssetRef::sender_party(), field::role, "cip_io_scanner", kSource});
       sink.fact({AssetRef::receiver_party(), field::role, "cip_io_adapter", kSource});
@@ -563,6 +603,11 @@ void Conversation::on_response(Bytes msg, std::uint64_t key, Sink& sink) noexcep
   Pending taken = std::move(*p);
   p->used = false;
   if (failed) return;
+  if (taken.forward_open && rsp->general_status == kStatusSuccess) {
+    ByteReader r(rsp->data);
+    if (auto ot_id = r.u32_le()) remember_connection(*ot_id, taken.connection_route);  // Table 3-5.19
+    return;
+  }
   emit_reply(taken.req, taken.route, *rsp, 0, &taken, sink);
 }
 

@@ -24,6 +24,7 @@ inline constexpr std::size_t kMaxMultipleServices = 64;   // services in one Mul
 inline constexpr std::size_t kMaxPairedSubRequests = 8;   // MSP sub-requests remembered for their replies
 inline constexpr std::size_t kMaxPendingRequests = 16;    // unanswered requests kept per conversation
 inline constexpr std::size_t kMaxNesting = 3;             // MSP/Unconnected Send nesting walked
+inline constexpr std::size_t kMaxConnections = 16;        // Forward Open routes kept per conversation
 
 // A decoded padded EPATH (CIP Vol 1 Appendix C-1).
 struct Path {
@@ -133,6 +134,11 @@ class Conversation {
  public:
   // One CIP message from the current sender (request or reply: the 0x80 bit decides).
   void on_message(Bytes msg, std::uint64_t pair_key, Sink& sink) noexcept;
+  // One connected (class-3) message: `connection_id` from the connected address
+  // item, `sequence` the CIP sequence count the reply echoes. A request on a
+  // connection opened here is read with that Forward Open's route, so the
+  // identity a controller in slot 0 returns lands on the module "1/0".
+  void on_connected(Bytes msg, std::uint32_t connection_id, std::uint16_t sequence, Sink& sink) noexcept;
 
  private:
   struct SubRequest {
@@ -149,9 +155,18 @@ class Conversation {
     std::string route;  // Unconnected Send route of the embedded request
     std::array<SubRequest, kMaxPairedSubRequests> subs{};
     std::size_t sub_count = 0;
+    bool forward_open = false;
+    std::string connection_route;  // route in a Forward Open's connection path
+  };
+  struct Connection {
+    bool used = false;
+    std::uint32_t id = 0;  // O->T connection id (the target's choice, in the reply)
+    std::uint64_t order = 0;
+    std::string route;
   };
 
-  void on_request(Bytes msg, std::uint64_t key, Sink& sink) noexcept;
+  void on_request(Bytes msg, std::uint64_t key, std::string route, Sink& sink) noexcept;
+  void remember_connection(std::uint32_t id, const std::string& route) noexcept;
   void on_response(Bytes msg, std::uint64_t key, Sink& sink) noexcept;
   void emit_request(const Request& req, Pending& p, std::size_t depth, Sink& sink) noexcept;
   void emit_reply(const SubRequest& req, const std::string& route, const Response& rsp, std::size_t depth,
@@ -160,6 +175,7 @@ class Conversation {
   void store(Pending&& p) noexcept;
 
   std::array<Pending, kMaxPendingRequests> pending_{};
+  std::array<Connection, kMaxConnections> connections_{};
   std::uint64_t next_order_ = 0;
   bool request_roles_ = false;
   bool reply_roles_ = false;

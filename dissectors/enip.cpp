@@ -17,7 +17,6 @@ constexpr std::string_view kSource = "enip";
 constexpr std::string_view kIdentitySource = "enip_list_identity";
 constexpr std::uint16_t kCommandStartDtls = 0x00C8;
 constexpr std::int16_t kAfInet = 2;
-constexpr std::uint64_t kConnectedKey = 1ULL << 63;  // pairing keys of connected messages
 
 bool known_command(std::uint16_t cmd) noexcept { return !command_name(cmd).empty(); }
 
@@ -233,15 +232,18 @@ void Session::on_message(Direction dir, const Header& h, Bytes body, Sink& sink)
     if (const auto* data = cpf->find(item::unconnected_data)) cip_.on_message(data->data, h.context, sink);
     return;
   }
+  const auto* addr = cpf->find(item::connected_address);
   const auto* data = cpf->find(item::connected_data);
   if (data == nullptr) return;
+  ByteReader ar(addr != nullptr ? addr->data : Bytes{});
+  const std::uint32_t connection_id = ar.u32_le().value_or(0);
   ByteReader cr(data->data);
   auto seq = cr.u16_le();  // CIP sequence count (Vol 2 §3-2.1), echoed in the reply
   if (!seq) {
     sink.anomaly("enip.truncated_message");
     return;
   }
-  cip_.on_message(cr.rest(), kConnectedKey | *seq, sink);
+  cip_.on_connected(cr.rest(), connection_id, *seq, sink);
 }
 
 // --- TCP framing --------------------------------------------------------------

@@ -411,6 +411,32 @@ TEST(CipForwardOpen, FieldsAndClass1Roles) {
   }
 }
 
+TEST(CipConversation, ConnectedRequestsUseTheForwardOpenRoute) {
+  Conversation c;
+  RecordingSink sink;
+  auto data = forward_open_data(false);
+  data[data.size() - 8] = std::byte{0xA3};  // transport: class 3 (explicit messaging), server
+  auto req = bytes({0x54, 0x02, 0x20, 0x06, 0x24, 0x01});
+  add(req, data);
+  c.on_message(span(req), 4, sink);
+  auto rsp = bytes({0xD4, 0x00, 0x00, 0x00,    // Forward Open reply, success
+                    0x78, 0x56, 0x34, 0x12,    // O->T connection id 0x12345678 (target's choice)
+                    0x11, 0x22, 0x33, 0x44});  // T->O connection id
+  c.on_message(span(rsp), 4, sink);
+  c.on_connected(span(bytes({0x01, 0x02, 0x20, 0x01, 0x24, 0x01})), 0x12345678, 9, sink);
+  auto id = bytes({0x81, 0x00, 0x00, 0x00});
+  add(id, identity_l61());
+  c.on_connected(span(id), 0x44332211, 9, sink);  // the reply travels on the T->O id
+  EXPECT_EQ(sink.value("serial", "cip_identity", "1/0"), "0x0051823f");
+  // On a connection not seen opening, the reply is the adapter's own.
+  c.on_connected(span(bytes({0x01, 0x02, 0x20, 0x01, 0x24, 0x01})), 0x99, 10, sink);
+  c.on_connected(span(id), 0x98, 10, sink);
+  EXPECT_EQ(sink.value("serial", "cip_identity", ""), "0x0051823f");
+  // A reply whose sequence count matches no request is not paired.
+  c.on_connected(span(id), 0x98, 11, sink);
+  EXPECT_TRUE(sink.has_anomaly("cip.unpaired_response"));
+}
+
 TEST(CipForwardClose, Fields) {
   auto data = bytes({0x0A, 0x0E, 0x34, 0x12, 0x01, 0x00, 0x78, 0x56, 0x34, 0x12,
                      0x03, 0x00,                                   // path 3 words, reserved
