@@ -4,6 +4,7 @@
 
 // Dissector headers, one per protocol.
 #include "enip.hpp"
+#include "modbus.hpp"
 #include "opcua.hpp"
 
 namespace mieruka::dissectors {
@@ -13,6 +14,7 @@ constexpr DissectorEntry kDissectors[] = {
     // name, transport, key, probe, datagram, make_stream
     {"cip_io", Transport::udp, 2222, nullptr, &enip::on_io_datagram, nullptr},
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
+    {"modbus", Transport::tcp, 502, &modbus::probe, nullptr, &modbus::make_stream_parser},
     {"opcua", Transport::tcp, 4840, &opcua::probe, nullptr, &opcua::make_stream_parser},
     {"enip", Transport::tcp, 44818, &enip::probe, nullptr, &enip::make_stream_parser},
 };
