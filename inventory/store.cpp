@@ -1,0 +1,759 @@
+// Store: SQLite persistence of the ledger. See store.hpp for the contract.
+//
+// Schema v1 (portable SQL: TEXT, INTEGER, BIGINT only; unsigned counters are
+// stored as BIGINT, which holds them until 2^63). Child rows of an asset or an
+// edge are rewritten from memory on each flush of that record, so the database
+// mirrors the ledger exactly; primary keys make every write an upsert, so
+// reading the same capture twice never duplicates a row.
+#include "inventory/store.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <filesystem>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace mieruka::inventory {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Ordered migrations: entry i brings the schema from version i to i + 1. A new
+// version is one more entry; never edit a released one.
+constexpr std::array<const char*, 1> kMigrations = {
+    // v1
+    R"sql(
+CREATE TABLE assets (
+  sensor TEXT NOT NULL,
+  id TEXT NOT NULL,
+  mac TEXT,
+  key_ip TEXT,
+  parent_id TEXT,
+  route TEXT,
+  first_us BIGINT NOT NULL,
+  last_us BIGINT NOT NULL,
+  packets_sent BIGINT NOT NULL,
+  bytes_sent BIGINT NOT NULL,
+  router INTEGER NOT NULL,
+  PRIMARY KEY (sensor, id)
+);
+CREATE TABLE asset_ips (
+  sensor TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  source TEXT NOT NULL,
+  first_us BIGINT NOT NULL,
+  last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, asset_id, ip),
+  FOREIGN KEY (sensor, asset_id) REFERENCES assets (sensor, id) ON DELETE CASCADE
+);
+CREATE TABLE asset_vlans (
+  sensor TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  vlan INTEGER NOT NULL,
+  PRIMARY KEY (sensor, asset_id, vlan),
+  FOREIGN KEY (sensor, asset_id) REFERENCES assets (sensor, id) ON DELETE CASCADE
+);
+CREATE TABLE asset_protocols (
+  sensor TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  PRIMARY KEY (sensor, asset_id, protocol),
+  FOREIGN KEY (sensor, asset_id) REFERENCES assets (sensor, id) ON DELETE CASCADE
+);
+CREATE TABLE facts (
+  sensor TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  source TEXT NOT NULL,
+  first_us BIGINT NOT NULL,
+  last_us BIGINT NOT NULL,
+  count BIGINT NOT NULL,
+  PRIMARY KEY (sensor, asset_id, field, value, source),
+  FOREIGN KEY (sensor, asset_id) REFERENCES assets (sensor, id) ON DELETE CASCADE
+);
+CREATE TABLE edges (
+  sensor TEXT NOT NULL,
+  id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  vlan INTEGER NOT NULL,
+  packets BIGINT NOT NULL,
+  bytes BIGINT NOT NULL,
+  first_us BIGINT NOT NULL,
+  last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, id)
+);
+CREATE INDEX edges_from ON edges (sensor, from_id);
+CREATE INDEX edges_to ON edges (sensor, to_id);
+CREATE TABLE edge_ops (
+  sensor TEXT NOT NULL,
+  edge_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  name TEXT NOT NULL,
+  code BIGINT NOT NULL,
+  count BIGINT NOT NULL,
+  errors BIGINT NOT NULL,
+  is_write INTEGER NOT NULL,
+  is_control INTEGER NOT NULL,
+  has_range INTEGER NOT NULL,
+  range_lo BIGINT NOT NULL,
+  range_hi BIGINT NOT NULL,
+  first_us BIGINT NOT NULL,
+  last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, edge_id, protocol, name, code),
+  FOREIGN KEY (sensor, edge_id) REFERENCES edges (sensor, id) ON DELETE CASCADE
+);
+CREATE TABLE ingested_files (
+  sensor TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  packets BIGINT NOT NULL,
+  ingested_at BIGINT NOT NULL,
+  PRIMARY KEY (sensor, fingerprint)
+);
+CREATE TABLE counters (
+  sensor TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value BIGINT NOT NULL,
+  PRIMARY KEY (sensor, name)
+);
+CREATE TABLE runs (
+  sensor TEXT NOT NULL,
+  started_us BIGINT NOT NULL,
+  ended_us BIGINT NOT NULL,
+  command TEXT NOT NULL,
+  packets BIGINT NOT NULL,
+  drops BIGINT NOT NULL,
+  PRIMARY KEY (sensor, started_us)
+);
+)sql",
+};
+
+// Statements reused across flushes (prepared once per connection).
+enum Stmt : std::size_t {
+  kUpsertAsset,
+  kDeleteAssetIps,
+  kInsertAssetIp,
+  kDeleteAssetVlans,
+  kInsertAssetVlan,
+  kDeleteAssetProtocols,
+  kInsertAssetProtocol,
+  kDeleteFacts,
+  kInsertFact,
+  kUpsertEdge,
+  kDeleteEdgeOps,
+  kInsertEdgeOp,
+  kDeleteEdge,
+  kStmtCount,
+};
+
+constexpr std::array<const char*, kStmtCount> kStmtSql = {
+    "INSERT INTO assets (sensor, id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, "
+    "router) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (sensor, id) DO UPDATE SET "
+    "mac = excluded.mac, key_ip = excluded.key_ip, parent_id = excluded.parent_id, route = excluded.route, "
+    "first_us = excluded.first_us, last_us = excluded.last_us, packets_sent = excluded.packets_sent, "
+    "bytes_sent = excluded.bytes_sent, router = excluded.router",
+    "DELETE FROM asset_ips WHERE sensor = ?1 AND asset_id = ?2",
+    "INSERT INTO asset_ips (sensor, asset_id, ip, source, first_us, last_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (sensor, asset_id, ip) DO UPDATE SET source = excluded.source, first_us = excluded.first_us, "
+    "last_us = excluded.last_us",
+    "DELETE FROM asset_vlans WHERE sensor = ?1 AND asset_id = ?2",
+    "INSERT INTO asset_vlans (sensor, asset_id, vlan) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (sensor, asset_id, vlan) DO NOTHING",
+    "DELETE FROM asset_protocols WHERE sensor = ?1 AND asset_id = ?2",
+    "INSERT INTO asset_protocols (sensor, asset_id, protocol) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (sensor, asset_id, protocol) DO NOTHING",
+    "DELETE FROM facts WHERE sensor = ?1 AND asset_id = ?2",
+    "INSERT INTO facts (sensor, asset_id, field, value, source, first_us, last_us, count) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sensor, asset_id, field, value, source) DO UPDATE SET "
+    "first_us = excluded.first_us, last_us = excluded.last_us, count = excluded.count",
+    "INSERT INTO edges (sensor, id, from_id, to_id, protocol, transport, port, vlan, packets, bytes, first_us, "
+    "last_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (sensor, id) DO UPDATE SET "
+    "from_id = excluded.from_id, to_id = excluded.to_id, protocol = excluded.protocol, "
+    "transport = excluded.transport, port = excluded.port, vlan = excluded.vlan, packets = excluded.packets, "
+    "bytes = excluded.bytes, first_us = excluded.first_us, last_us = excluded.last_us",
+    "DELETE FROM edge_ops WHERE sensor = ?1 AND edge_id = ?2",
+    "INSERT INTO edge_ops (sensor, edge_id, protocol, name, code, count, errors, is_write, is_control, has_range, "
+    "range_lo, range_hi, first_us, last_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "ON CONFLICT (sensor, edge_id, protocol, name, code) DO UPDATE SET count = excluded.count, "
+    "errors = excluded.errors, is_write = excluded.is_write, is_control = excluded.is_control, "
+    "has_range = excluded.has_range, range_lo = excluded.range_lo, range_hi = excluded.range_hi, "
+    "first_us = excluded.first_us, last_us = excluded.last_us",
+    "DELETE FROM edges WHERE sensor = ?1 AND id = ?2",
+};
+
+// One line for an SQLite failure during a write: what happened and what to do.
+std::string write_error(const std::string& path, int rc, sqlite3* db) {
+  const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return path + ": disk full: free space on the disk holding " + path + "; nothing was lost, will retry";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return path + ": database locked by another writer for more than " + std::to_string(kBusyTimeoutMs / 1000) +
+             " s; stop the other process writing it or use another --db; nothing was lost, will retry";
+    case SQLITE_IOERR:
+      return path + ": I/O error (" + detail + "); check the disk; nothing was lost, will retry";
+    case SQLITE_READONLY:
+      return path + ": database is read-only (" + detail + "); check its permissions; nothing was lost, will retry";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return path + ": database is damaged (" + detail + "); move it aside and use another --db";
+    default:
+      return path + ": write failed (" + detail + "); nothing was lost, will retry";
+  }
+}
+
+std::string open_error(const std::string& path, int rc, sqlite3* db) {
+  const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+      return path + ": not a mieruka database (not SQLite); pass another --db";
+    case SQLITE_CORRUPT:
+      return path + ": database is damaged (" + detail + "); move it aside and use another --db";
+    case SQLITE_CANTOPEN:
+      return path + ": cannot open (" + detail + "); check that the directory exists and is writable";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return path + ": database locked by another writer; stop it or use another --db";
+    case SQLITE_FULL:
+      return path + ": disk full; free space on the disk holding " + path;
+    default:
+      return path + ": cannot open (" + detail + ")";
+  }
+}
+
+// RAII for a one-off statement.
+class Query {
+ public:
+  Query(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Query() { sqlite3_finalize(stmt_); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  [[nodiscard]] int prepare_rc() const noexcept { return rc_; }
+  [[nodiscard]] sqlite3_stmt* get() const noexcept { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+void bind_text_or_null(sqlite3_stmt* s, int i, std::string_view v) {
+  if (v.empty()) {
+    sqlite3_bind_null(s, i);
+    return;
+  }
+  bind_text(s, i, v);
+}
+void bind_u64(sqlite3_stmt* s, int i, std::uint64_t v) { sqlite3_bind_int64(s, i, static_cast<sqlite3_int64>(v)); }
+void bind_i64(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  if (p == nullptr) return {};
+  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+}
+std::uint64_t column_u64(sqlite3_stmt* s, int i) { return static_cast<std::uint64_t>(sqlite3_column_int64(s, i)); }
+std::int64_t column_i64(sqlite3_stmt* s, int i) { return sqlite3_column_int64(s, i); }
+
+int read_user_version(sqlite3* db, int& version) {
+  Query q(db, "PRAGMA user_version");
+  if (q.prepare_rc() != SQLITE_OK) return q.prepare_rc();
+  const int rc = sqlite3_step(q.get());
+  if (rc != SQLITE_ROW) return rc;
+  version = sqlite3_column_int(q.get(), 0);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+struct Store::Impl {
+  std::string path;
+  std::string sensor;
+  sqlite3* db = nullptr;
+  std::array<sqlite3_stmt*, kStmtCount> stmts{};
+
+  ~Impl() {
+    for (auto* s : stmts) sqlite3_finalize(s);
+    sqlite3_close_v2(db);
+  }
+
+  // The reusable statement `k`, reset and cleared; nullptr with rc set on failure.
+  sqlite3_stmt* stmt(Stmt k, int& rc) {
+    if (stmts[k] == nullptr) {
+      rc = sqlite3_prepare_v3(db, kStmtSql[k], -1, SQLITE_PREPARE_PERSISTENT, &stmts[k], nullptr);
+      if (rc != SQLITE_OK) return nullptr;
+    }
+    sqlite3_reset(stmts[k]);
+    sqlite3_clear_bindings(stmts[k]);
+    bind_text(stmts[k], 1, sensor);
+    rc = SQLITE_OK;
+    return stmts[k];
+  }
+
+  int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
+
+  int write_asset(const Asset& a);
+  int write_edge(const Edge& e);
+};
+
+namespace {
+
+// Steps a write statement to completion; SQLITE_OK on success.
+int run(sqlite3_stmt* s) {
+  const int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+}  // namespace
+
+int Store::Impl::write_asset(const Asset& a) {
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = stmt(kUpsertAsset, rc);
+  if (s == nullptr) return rc;
+  bind_text(s, 2, a.id);
+  bind_text_or_null(s, 3, a.mac ? a.mac->to_string() : std::string());
+  bind_text_or_null(s, 4, a.key_ip ? a.key_ip->to_string() : std::string());
+  bind_text_or_null(s, 5, a.parent_id);
+  bind_text_or_null(s, 6, a.route);
+  bind_i64(s, 7, a.first_us);
+  bind_i64(s, 8, a.last_us);
+  bind_u64(s, 9, a.packets_sent);
+  bind_u64(s, 10, a.bytes_sent);
+  sqlite3_bind_int(s, 11, a.router ? 1 : 0);
+  if ((rc = run(s)) != SQLITE_OK) return rc;
+
+  for (Stmt del : {kDeleteAssetIps, kDeleteAssetVlans, kDeleteAssetProtocols, kDeleteFacts}) {
+    if ((s = stmt(del, rc)) == nullptr) return rc;
+    bind_text(s, 2, a.id);
+    if ((rc = run(s)) != SQLITE_OK) return rc;
+  }
+  for (const IpRecord& ip : a.ips) {
+    if ((s = stmt(kInsertAssetIp, rc)) == nullptr) return rc;
+    bind_text(s, 2, a.id);
+    bind_text(s, 3, ip.ip.to_string());
+    bind_text(s, 4, ip.source);
+    bind_i64(s, 5, ip.first_us);
+    bind_i64(s, 6, ip.last_us);
+    if ((rc = run(s)) != SQLITE_OK) return rc;
+  }
+  for (std::uint16_t vlan : a.vlans) {
+    if ((s = stmt(kInsertAssetVlan, rc)) == nullptr) return rc;
+    bind_text(s, 2, a.id);
+    sqlite3_bind_int(s, 3, vlan);
+    if ((rc = run(s)) != SQLITE_OK) return rc;
+  }
+  for (const std::string& p : a.protocols) {
+    if ((s = stmt(kInsertAssetProtocol, rc)) == nullptr) return rc;
+    bind_text(s, 2, a.id);
+    bind_text(s, 3, p);
+    if ((rc = run(s)) != SQLITE_OK) return rc;
+  }
+  for (const FactRecord& f : a.facts) {
+    if ((s = stmt(kInsertFact, rc)) == nullptr) return rc;
+    bind_text(s, 2, a.id);
+    bind_text(s, 3, f.field);
+    bind_text(s, 4, f.value);
+    bind_text(s, 5, f.source);
+    bind_i64(s, 6, f.first_us);
+    bind_i64(s, 7, f.last_us);
+    bind_u64(s, 8, f.count);
+    if ((rc = run(s)) != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+int Store::Impl::write_edge(const Edge& e) {
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = nullptr;
+  if (e.merged_into != kNoEdge) {
+    // A tombstone: relabel_edge moved its counts into another edge. Its ops go
+    // with it (ON DELETE CASCADE).
+    if ((s = stmt(kDeleteEdge, rc)) == nullptr) return rc;
+    bind_text(s, 2, e.id);
+    return run(s);
+  }
+  if ((s = stmt(kUpsertEdge, rc)) == nullptr) return rc;
+  bind_text(s, 2, e.id);
+  bind_text(s, 3, e.from_id);
+  bind_text(s, 4, e.to_id);
+  bind_text(s, 5, e.protocol);
+  bind_text(s, 6, e.transport);
+  sqlite3_bind_int(s, 7, e.port);
+  sqlite3_bind_int(s, 8, e.vlan);
+  bind_u64(s, 9, e.packets);
+  bind_u64(s, 10, e.bytes);
+  bind_i64(s, 11, e.first_us);
+  bind_i64(s, 12, e.last_us);
+  if ((rc = run(s)) != SQLITE_OK) return rc;
+
+  if ((s = stmt(kDeleteEdgeOps, rc)) == nullptr) return rc;
+  bind_text(s, 2, e.id);
+  if ((rc = run(s)) != SQLITE_OK) return rc;
+  for (const EdgeOp& op : e.ops) {
+    if ((s = stmt(kInsertEdgeOp, rc)) == nullptr) return rc;
+    bind_text(s, 2, e.id);
+    bind_text(s, 3, op.protocol);
+    bind_text(s, 4, op.name);
+    bind_u64(s, 5, op.code);
+    bind_u64(s, 6, op.count);
+    bind_u64(s, 7, op.errors);
+    sqlite3_bind_int(s, 8, op.is_write ? 1 : 0);
+    sqlite3_bind_int(s, 9, op.is_control ? 1 : 0);
+    sqlite3_bind_int(s, 10, op.has_range ? 1 : 0);
+    bind_u64(s, 11, op.range_lo);
+    bind_u64(s, 12, op.range_hi);
+    bind_i64(s, 13, op.first_us);
+    bind_i64(s, 14, op.last_us);
+    if ((rc = run(s)) != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+int Store::schema_version() noexcept { return static_cast<int>(kMigrations.size()); }
+
+Store::Store(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+const std::string& Store::path() const noexcept { return impl_->path; }
+const std::string& Store::sensor_name() const noexcept { return impl_->sensor; }
+sqlite3* Store::native_handle() const noexcept { return impl_->db; }
+
+std::optional<Store> Store::open(const std::string& path, std::string sensor_name, std::string& error, bool create) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->sensor = std::move(sensor_name);
+
+  std::error_code ec;
+  if (!create && !std::filesystem::exists(path, ec)) {
+    error = path + ": no such database; run `mieruka read` or `mieruka capture` first, or pass another --db";
+    return std::nullopt;
+  }
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (create) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    error = open_error(path, rc, impl->db);
+    return std::nullopt;
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, kBusyTimeoutMs);
+
+  // The first read of the header tells a non-SQLite file apart.
+  int version = 0;
+  if ((rc = read_user_version(impl->db, version)) != SQLITE_OK) {
+    error = open_error(path, rc, impl->db);
+    return std::nullopt;
+  }
+  const int known = schema_version();
+  if (version > known) {
+    error = path + ": schema version " + std::to_string(version) + " is newer than this mieruka (" +
+            std::to_string(known) + "); upgrade mieruka or use another --db";
+    return std::nullopt;
+  }
+  {
+    // WAL lets readers read while the sensor writes; it persists in the file.
+    Query q(impl->db, "PRAGMA journal_mode=WAL");
+    rc = q.prepare_rc() == SQLITE_OK ? sqlite3_step(q.get()) : q.prepare_rc();
+    if (rc != SQLITE_ROW) {
+      error = open_error(path, rc, impl->db);
+      return std::nullopt;
+    }
+  }
+  if ((rc = impl->exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL")) != SQLITE_OK) {
+    error = open_error(path, rc, impl->db);
+    return std::nullopt;
+  }
+  for (int v = version; v < known; ++v) {
+    // Each migration and its version bump commit together or not at all.
+    rc = impl->exec("BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK) rc = impl->exec(kMigrations[static_cast<std::size_t>(v)]);
+    if (rc == SQLITE_OK) rc = impl->exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    if (rc == SQLITE_OK) rc = impl->exec("COMMIT");
+    if (rc != SQLITE_OK) {
+      error = path + ": cannot upgrade the schema to version " + std::to_string(v + 1) + " (" +
+              sqlite3_errmsg(impl->db) + ")";
+      if (sqlite3_get_autocommit(impl->db) == 0) impl->exec("ROLLBACK");
+      // Another process may have migrated it meanwhile: check once more.
+      int now = 0;
+      if (read_user_version(impl->db, now) == SQLITE_OK && now > v) {
+        v = now - 1;
+        error.clear();
+        continue;
+      }
+      return std::nullopt;
+    }
+  }
+  return Store(std::move(impl));
+}
+
+StoreStatus Store::flush(Ledger& ledger) {
+  Impl& d = *impl_;
+  int rc = d.exec("BEGIN IMMEDIATE");
+  if (rc == SQLITE_OK) {
+    for (const Asset& a : ledger.assets()) {
+      if (!a.dirty) continue;
+      if ((rc = d.write_asset(a)) != SQLITE_OK) break;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    for (const Edge& e : ledger.edges()) {
+      if (!e.dirty) continue;
+      if ((rc = d.write_edge(e)) != SQLITE_OK) break;
+    }
+  }
+  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    std::string error = write_error(d.path, rc, d.db);
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL); the dirty
+    // marks stay so the next flush writes the same records again.
+    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    return {std::move(error)};
+  }
+  ledger.clear_dirty();
+  return {};
+}
+
+StoreStatus Store::load(Ledger& ledger) {
+  Impl& d = *impl_;
+  auto fail = [&](int rc) { return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
+                                               ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "")}; };
+  // One read transaction, so that the snapshot is consistent while a writer works.
+  int rc = d.exec("BEGIN");
+  if (rc != SQLITE_OK) return fail(rc);
+  struct EndRead {
+    Impl& d;
+    ~EndRead() { d.exec("COMMIT"); }
+  } end_read{d};
+
+  std::vector<Asset> assets;
+  std::unordered_map<std::string, std::size_t> asset_at;
+  {
+    Query q(d.db,
+            "SELECT id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router "
+            "FROM assets WHERE sensor = ?1 ORDER BY id");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      Asset a;
+      a.id = column_text(q.get(), 0);
+      if (auto mac = MacAddr::parse(column_text(q.get(), 1))) a.mac = *mac;
+      if (auto ip = IpAddr::parse(column_text(q.get(), 2))) a.key_ip = *ip;
+      a.parent_id = column_text(q.get(), 3);
+      a.route = column_text(q.get(), 4);
+      a.first_us = column_i64(q.get(), 5);
+      a.last_us = column_i64(q.get(), 6);
+      a.packets_sent = column_u64(q.get(), 7);
+      a.bytes_sent = column_u64(q.get(), 8);
+      a.router = sqlite3_column_int(q.get(), 9) != 0;
+      a.dirty = false;
+      asset_at.emplace(a.id, assets.size());
+      assets.push_back(std::move(a));
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+  {
+    Query q(d.db, "SELECT asset_id, ip, source, first_us, last_us FROM asset_ips WHERE sensor = ?1 "
+                  "ORDER BY asset_id, first_us, ip");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      auto it = asset_at.find(column_text(q.get(), 0));
+      auto ip = IpAddr::parse(column_text(q.get(), 1));
+      if (it == asset_at.end() || !ip) continue;
+      assets[it->second].ips.push_back(
+          IpRecord{*ip, column_i64(q.get(), 3), column_i64(q.get(), 4), column_text(q.get(), 2)});
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+  {
+    Query q(d.db, "SELECT asset_id, vlan FROM asset_vlans WHERE sensor = ?1 ORDER BY asset_id, vlan");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      auto it = asset_at.find(column_text(q.get(), 0));
+      if (it == asset_at.end()) continue;
+      assets[it->second].vlans.push_back(static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 1)));
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+  {
+    Query q(d.db, "SELECT asset_id, protocol FROM asset_protocols WHERE sensor = ?1 ORDER BY asset_id, protocol");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      auto it = asset_at.find(column_text(q.get(), 0));
+      if (it == asset_at.end()) continue;
+      assets[it->second].protocols.push_back(column_text(q.get(), 1));
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+  {
+    Query q(d.db, "SELECT asset_id, field, value, source, first_us, last_us, count FROM facts WHERE sensor = ?1 "
+                  "ORDER BY asset_id, field, first_us, value, source");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      auto it = asset_at.find(column_text(q.get(), 0));
+      if (it == asset_at.end()) continue;
+      assets[it->second].facts.push_back(FactRecord{column_text(q.get(), 1), column_text(q.get(), 2),
+                                                    column_text(q.get(), 3), column_i64(q.get(), 4),
+                                                    column_i64(q.get(), 5), column_u64(q.get(), 6)});
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+
+  std::vector<Edge> edges;
+  std::unordered_map<std::string, std::size_t> edge_at;
+  {
+    Query q(d.db,
+            "SELECT id, from_id, to_id, protocol, transport, port, vlan, packets, bytes, first_us, last_us "
+            "FROM edges WHERE sensor = ?1 ORDER BY id");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      Edge e;
+      e.id = column_text(q.get(), 0);
+      e.from_id = column_text(q.get(), 1);
+      e.to_id = column_text(q.get(), 2);
+      e.protocol = column_text(q.get(), 3);
+      e.transport = column_text(q.get(), 4);
+      e.port = static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 5));
+      e.vlan = static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 6));
+      e.packets = column_u64(q.get(), 7);
+      e.bytes = column_u64(q.get(), 8);
+      e.first_us = column_i64(q.get(), 9);
+      e.last_us = column_i64(q.get(), 10);
+      e.dirty = false;
+      edge_at.emplace(e.id, edges.size());
+      edges.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+  {
+    Query q(d.db,
+            "SELECT edge_id, protocol, name, code, count, errors, is_write, is_control, has_range, range_lo, "
+            "range_hi, first_us, last_us FROM edge_ops WHERE sensor = ?1 ORDER BY edge_id, protocol, code, name");
+    if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
+    bind_text(q.get(), 1, d.sensor);
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      auto it = edge_at.find(column_text(q.get(), 0));
+      if (it == edge_at.end()) continue;
+      EdgeOp op;
+      op.protocol = column_text(q.get(), 1);
+      op.name = column_text(q.get(), 2);
+      op.code = static_cast<std::uint32_t>(column_u64(q.get(), 3));
+      op.count = column_u64(q.get(), 4);
+      op.errors = column_u64(q.get(), 5);
+      op.is_write = sqlite3_column_int(q.get(), 6) != 0;
+      op.is_control = sqlite3_column_int(q.get(), 7) != 0;
+      op.has_range = sqlite3_column_int(q.get(), 8) != 0;
+      op.range_lo = static_cast<std::uint32_t>(column_u64(q.get(), 9));
+      op.range_hi = static_cast<std::uint32_t>(column_u64(q.get(), 10));
+      op.first_us = column_i64(q.get(), 11);
+      op.last_us = column_i64(q.get(), 12);
+      edges[it->second].ops.push_back(std::move(op));
+    }
+    if (rc != SQLITE_DONE) return fail(rc);
+  }
+
+  for (Asset& a : assets) ledger.load_asset(std::move(a));
+  for (Edge& e : edges) ledger.load_edge(std::move(e));
+  return {};
+}
+
+bool Store::has_file(std::string_view fingerprint) {
+  Query q(impl_->db, "SELECT 1 FROM ingested_files WHERE sensor = ?1 AND fingerprint = ?2");
+  if (q.prepare_rc() != SQLITE_OK) return false;
+  bind_text(q.get(), 1, impl_->sensor);
+  bind_text(q.get(), 2, fingerprint);
+  return sqlite3_step(q.get()) == SQLITE_ROW;
+}
+
+StoreStatus Store::record_file(const IngestedFile& file) {
+  Query q(impl_->db,
+          "INSERT INTO ingested_files (sensor, fingerprint, path, size, packets, ingested_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sensor, fingerprint) DO UPDATE SET path = excluded.path, "
+          "size = excluded.size, packets = excluded.packets, ingested_at = excluded.ingested_at");
+  int rc = q.prepare_rc();
+  if (rc == SQLITE_OK) {
+    bind_text(q.get(), 1, impl_->sensor);
+    bind_text(q.get(), 2, file.fingerprint);
+    bind_text(q.get(), 3, file.path);
+    bind_u64(q.get(), 4, file.size);
+    bind_u64(q.get(), 5, file.packets);
+    bind_i64(q.get(), 6, file.ingested_at_us);
+    rc = run(q.get());
+  }
+  if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
+  return {};
+}
+
+StoreStatus Store::add_counters(const std::map<std::string, std::uint64_t>& deltas) {
+  Impl& d = *impl_;
+  int rc = d.exec("BEGIN IMMEDIATE");
+  if (rc == SQLITE_OK) {
+    Query q(d.db,
+            "INSERT INTO counters (sensor, name, value) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (sensor, name) DO UPDATE SET value = counters.value + excluded.value");
+    rc = q.prepare_rc();
+    for (auto it = deltas.begin(); rc == SQLITE_OK && it != deltas.end(); ++it) {
+      sqlite3_reset(q.get());
+      bind_text(q.get(), 1, d.sensor);
+      bind_text(q.get(), 2, it->first);
+      bind_u64(q.get(), 3, it->second);
+      rc = run(q.get());
+    }
+  }
+  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    std::string error = write_error(d.path, rc, d.db);
+    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    return {std::move(error)};
+  }
+  return {};
+}
+
+std::map<std::string, std::uint64_t> Store::counters() {
+  std::map<std::string, std::uint64_t> out;
+  Query q(impl_->db, "SELECT name, value FROM counters WHERE sensor = ?1");
+  if (q.prepare_rc() != SQLITE_OK) return out;
+  bind_text(q.get(), 1, impl_->sensor);
+  while (sqlite3_step(q.get()) == SQLITE_ROW) out[column_text(q.get(), 0)] = column_u64(q.get(), 1);
+  return out;
+}
+
+StoreStatus Store::record_run(const RunRecord& r) {
+  Query q(impl_->db,
+          "INSERT INTO runs (sensor, started_us, ended_us, command, packets, drops) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+          "ON CONFLICT (sensor, started_us) DO UPDATE SET ended_us = excluded.ended_us, command = excluded.command, "
+          "packets = excluded.packets, drops = excluded.drops");
+  int rc = q.prepare_rc();
+  if (rc == SQLITE_OK) {
+    bind_text(q.get(), 1, impl_->sensor);
+    bind_i64(q.get(), 2, r.started_us);
+    bind_i64(q.get(), 3, r.ended_us);
+    bind_text(q.get(), 4, r.command);
+    bind_u64(q.get(), 5, r.packets);
+    bind_u64(q.get(), 6, r.drops);
+    rc = run(q.get());
+  }
+  if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
+  return {};
+}
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,92 @@
+// Store: the ledger on disk, in SQLite (C API), WAL mode so that readers (CLI,
+// web console) read while the sensor writes. Written in one transaction per
+// flush, never per packet. The schema is versioned (PRAGMA user_version) with an
+// ordered list of migrations; a database from a newer mieruka is refused.
+//
+// The SQL is kept portable (TEXT, INTEGER, BIGINT; INSERT ... ON CONFLICT ...
+// DO UPDATE, which PostgreSQL speaks too) and every row carries the sensor that
+// saw it, so that a central PostgreSQL can later hold every sensor's ledger.
+//
+// Errors at this edge are one line naming the database and what to do.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "inventory/ledger.hpp"
+
+struct sqlite3;
+
+namespace mieruka::inventory {
+
+// Outcome of a store operation: empty error = success.
+struct [[nodiscard]] StoreStatus {
+  std::string error;  // one line: "<db>: what happened; what to do"
+  [[nodiscard]] bool ok() const noexcept { return error.empty(); }
+  explicit operator bool() const noexcept { return ok(); }
+};
+
+// A capture file already read, so that reading it again is skipped.
+struct IngestedFile {
+  std::string fingerprint;  // content hash chosen by the caller
+  std::string path;
+  std::uint64_t size = 0;
+  std::uint64_t packets = 0;
+  std::int64_t ingested_at_us = 0;
+};
+
+// One run of the sensor (read, capture, daemon).
+struct RunRecord {
+  std::int64_t started_us = 0, ended_us = 0;
+  std::string command;  // "read a.pcap b.pcap", "capture -i eth1"
+  std::uint64_t packets = 0, drops = 0;
+};
+
+class Store {
+ public:
+  // The schema version this binary writes (the number of migrations).
+  [[nodiscard]] static int schema_version() noexcept;
+
+  // Opens (and with `create`, creates) the database at `path`, applies pending
+  // migrations, and tags every record it writes with `sensor_name`. On failure
+  // returns nullopt and sets `error` to one line.
+  [[nodiscard]] static std::optional<Store> open(const std::string& path, std::string sensor_name, std::string& error,
+                                                 bool create = true);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  // Writes every dirty asset and edge in one transaction (the ledger's counters
+  // are totals: it was loaded from this store first), then clears the dirty
+  // marks. On failure everything is rolled back and the marks stay, so the next
+  // flush retries and nothing is lost.
+  StoreStatus flush(Ledger& ledger);
+  // Reads every asset and edge of this sensor into `ledger` (load_asset/load_edge).
+  StoreStatus load(Ledger& ledger);
+
+  [[nodiscard]] bool has_file(std::string_view fingerprint);
+  StoreStatus record_file(const IngestedFile& file);
+  // Adds each value to the stored counter of that name (anomalies, capture stats).
+  StoreStatus add_counters(const std::map<std::string, std::uint64_t>& deltas);
+  [[nodiscard]] std::map<std::string, std::uint64_t> counters();
+  StoreStatus record_run(const RunRecord& run);
+
+  [[nodiscard]] const std::string& path() const noexcept;
+  [[nodiscard]] const std::string& sensor_name() const noexcept;
+  // For diagnostics and tests (e.g. PRAGMA max_page_count); the Store owns it.
+  [[nodiscard]] sqlite3* native_handle() const noexcept;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mieruka::inventory

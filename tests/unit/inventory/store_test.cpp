@@ -1,0 +1,470 @@
+// Store: round trip, upsert idempotence, schema versioning, refusal of foreign
+// files, disk full (PRAGMA max_page_count -> SQLITE_FULL) with nothing lost,
+// and a reader reading while a writer holds a transaction (WAL).
+#include "inventory/store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace mieruka::inventory {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_store_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    db_ = (fs::path(dir_) / "test.db").string();
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  Store open_ok(const std::string& sensor = "line1") {
+    std::string error;
+    auto s = Store::open(db_, sensor, error);
+    EXPECT_TRUE(s.has_value()) << error;
+    EXPECT_TRUE(error.empty()) << error;
+    return std::move(*s);
+  }
+
+  std::string dir_, db_;
+};
+
+Asset make_asset(std::uint8_t last, std::int64_t t0) {
+  Asset a;
+  const MacAddr mac{{0x00, 0x00, 0xbc, 0x12, 0x34, last}};
+  a.id = Ledger::id_for_mac(mac);
+  a.mac = mac;
+  a.ips.push_back(IpRecord{*IpAddr::parse("10.10.1." + std::to_string(last)), t0, t0 + 5, "arp"});
+  a.vlans = {101, 102};
+  a.protocols = {"arp", "cip", "enip"};
+  a.facts.push_back(FactRecord{"vendor", "Rockwell Automation", "enip_list_identity", t0, t0 + 9, 3});
+  a.facts.push_back(FactRecord{"vendor", "Allen-Bradley", "oui", t0, t0, 1});
+  a.facts.push_back(FactRecord{"name", "\xE6\xA9\x9F\xE5\x99\xA8-1", "lldp", t0 + 1, t0 + 2, 2});  // 機器-1
+  a.first_us = t0;
+  a.last_us = t0 + 10;
+  a.packets_sent = 1234;
+  a.bytes_sent = 0x1'0000'0000ULL + 7;  // above 32 bits
+  a.router = last == 1;
+  a.dirty = true;
+  return a;
+}
+
+Edge make_edge(const Asset& from, const Asset& to, std::int64_t t0) {
+  Edge e;
+  e.id = Ledger::id_for_edge(from.id, to.id, "modbus", 502, 0);
+  e.from_id = from.id;
+  e.to_id = to.id;
+  e.protocol = "modbus";
+  e.transport = "tcp";
+  e.port = 502;
+  e.packets = 40;
+  e.bytes = 4000;
+  e.first_us = t0;
+  e.last_us = t0 + 3;
+  EdgeOp op;
+  op.protocol = "modbus";
+  op.name = "write_single_register";
+  op.code = 6;
+  op.count = 4;
+  op.errors = 1;
+  op.is_write = true;
+  op.has_range = true;
+  op.range_lo = 100;
+  op.range_hi = 0xFFFFFFFFU;  // full 32-bit range survives BIGINT
+  op.first_us = t0;
+  op.last_us = t0 + 3;
+  e.ops.push_back(op);
+  e.dirty = true;
+  return e;
+}
+
+// A ledger with two assets and one edge, all dirty.
+Ledger make_ledger(const std::string& sensor = "line1") {
+  Ledger l(sensor);
+  const std::int64_t t0 = 1'790'000'000'000'000;
+  Asset plc = make_asset(1, t0);
+  Asset hmi = make_asset(2, t0);
+  Asset module;
+  module.id = Ledger::id_for_child(plc.id, "1/3");
+  module.parent_id = plc.id;
+  module.route = "1/3";
+  module.first_us = t0;
+  module.last_us = t0;
+  module.facts.push_back(FactRecord{"product", "1756-IB16", "cip_backplane", t0, t0, 1});
+  Asset routed;
+  routed.key_ip = *IpAddr::parse("192.0.2.7");
+  routed.id = Ledger::id_for_ip(*routed.key_ip);
+  Edge e = make_edge(hmi, plc, t0);
+  l.load_asset(plc);
+  l.load_asset(hmi);
+  l.load_asset(module);
+  l.load_asset(routed);
+  l.load_edge(e);
+  for (auto& a : l.assets_mut()) a.dirty = true;
+  for (auto& x : l.edges_mut()) x.dirty = true;
+  return l;
+}
+
+int count_rows(sqlite3* db, const char* table) {
+  sqlite3_stmt* s = nullptr;
+  const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return -1;
+  const int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+  sqlite3_finalize(s);
+  return n;
+}
+
+void expect_same(const Ledger& want, const Ledger& got) {
+  ASSERT_EQ(want.assets().size(), got.assets().size());
+  for (const Asset& w : want.assets()) {
+    const AssetIndex i = got.index_of(w.id);
+    ASSERT_NE(i, kNoAsset) << w.id;
+    const Asset& g = got.assets()[i];
+    EXPECT_EQ(w.mac, g.mac);
+    EXPECT_EQ(w.key_ip, g.key_ip);
+    EXPECT_EQ(w.parent_id, g.parent_id);
+    EXPECT_EQ(w.route, g.route);
+    EXPECT_EQ(w.first_us, g.first_us);
+    EXPECT_EQ(w.last_us, g.last_us);
+    EXPECT_EQ(w.packets_sent, g.packets_sent);
+    EXPECT_EQ(w.bytes_sent, g.bytes_sent);
+    EXPECT_EQ(w.router, g.router);
+    EXPECT_EQ(w.vlans, g.vlans);
+    EXPECT_EQ(w.protocols, g.protocols);
+    ASSERT_EQ(w.ips.size(), g.ips.size());
+    for (std::size_t k = 0; k < w.ips.size(); ++k) {
+      EXPECT_EQ(w.ips[k].ip, g.ips[k].ip);
+      EXPECT_EQ(w.ips[k].source, g.ips[k].source);
+      EXPECT_EQ(w.ips[k].first_us, g.ips[k].first_us);
+      EXPECT_EQ(w.ips[k].last_us, g.ips[k].last_us);
+    }
+    ASSERT_EQ(w.facts.size(), g.facts.size());
+    for (const FactRecord& f : w.facts) {
+      bool found = false;
+      for (const FactRecord& h : g.facts) {
+        if (h.field == f.field && h.value == f.value && h.source == f.source) {
+          found = true;
+          EXPECT_EQ(f.first_us, h.first_us);
+          EXPECT_EQ(f.last_us, h.last_us);
+          EXPECT_EQ(f.count, h.count);
+        }
+      }
+      EXPECT_TRUE(found) << f.field << "=" << f.value;
+    }
+    EXPECT_FALSE(g.dirty);
+  }
+  ASSERT_EQ(want.edges().size(), got.edges().size());
+  for (const Edge& w : want.edges()) {
+    const Edge* g = nullptr;
+    for (const Edge& x : got.edges()) {
+      if (x.id == w.id) g = &x;
+    }
+    ASSERT_NE(g, nullptr) << w.id;
+    EXPECT_EQ(w.from_id, g->from_id);
+    EXPECT_EQ(w.to_id, g->to_id);
+    EXPECT_EQ(w.protocol, g->protocol);
+    EXPECT_EQ(w.transport, g->transport);
+    EXPECT_EQ(w.port, g->port);
+    EXPECT_EQ(w.vlan, g->vlan);
+    EXPECT_EQ(w.packets, g->packets);
+    EXPECT_EQ(w.bytes, g->bytes);
+    EXPECT_EQ(w.first_us, g->first_us);
+    EXPECT_EQ(w.last_us, g->last_us);
+    ASSERT_EQ(w.ops.size(), g->ops.size());
+    for (std::size_t k = 0; k < w.ops.size(); ++k) {
+      EXPECT_EQ(w.ops[k].protocol, g->ops[k].protocol);
+      EXPECT_EQ(w.ops[k].name, g->ops[k].name);
+      EXPECT_EQ(w.ops[k].code, g->ops[k].code);
+      EXPECT_EQ(w.ops[k].count, g->ops[k].count);
+      EXPECT_EQ(w.ops[k].errors, g->ops[k].errors);
+      EXPECT_EQ(w.ops[k].is_write, g->ops[k].is_write);
+      EXPECT_EQ(w.ops[k].is_control, g->ops[k].is_control);
+      EXPECT_EQ(w.ops[k].has_range, g->ops[k].has_range);
+      EXPECT_EQ(w.ops[k].range_lo, g->ops[k].range_lo);
+      EXPECT_EQ(w.ops[k].range_hi, g->ops[k].range_hi);
+      EXPECT_EQ(w.ops[k].first_us, g->ops[k].first_us);
+      EXPECT_EQ(w.ops[k].last_us, g->ops[k].last_us);
+    }
+  }
+}
+
+TEST_F(StoreTest, CreatesWalDatabaseAtCurrentSchemaVersion) {
+  Store s = open_ok();
+  sqlite3* db = s.native_handle();
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "wal");
+  sqlite3_finalize(q);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), Store::schema_version());
+  sqlite3_finalize(q);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &q, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), 1);
+  sqlite3_finalize(q);
+  EXPECT_GE(Store::schema_version(), 1);
+  EXPECT_EQ(count_rows(db, "assets"), 0);
+}
+
+TEST_F(StoreTest, RoundTripFlushReopenLoad) {
+  Ledger want = make_ledger();
+  {
+    Store s = open_ok();
+    const StoreStatus st = s.flush(want);
+    ASSERT_TRUE(st.ok()) << st.error;
+  }
+  for (const Asset& a : want.assets()) EXPECT_FALSE(a.dirty);
+  for (const Edge& e : want.edges()) EXPECT_FALSE(e.dirty);
+
+  Store s = open_ok();  // reopening runs no migration twice
+  Ledger got("line1");
+  const StoreStatus st = s.load(got);
+  ASSERT_TRUE(st.ok()) << st.error;
+  expect_same(want, got);
+}
+
+TEST_F(StoreTest, FlushTwiceDuplicatesNothing) {
+  Ledger l = make_ledger();
+  Store s = open_ok();
+  ASSERT_TRUE(s.flush(l).ok());
+  sqlite3* db = s.native_handle();
+  const char* tables[] = {"assets", "asset_ips", "asset_vlans", "asset_protocols", "facts", "edges", "edge_ops"};
+  std::vector<int> before;
+  for (const char* t : tables) before.push_back(count_rows(db, t));
+  EXPECT_EQ(before[0], 4);
+  EXPECT_EQ(before[4], 2 * 3 + 1);
+  EXPECT_EQ(before[5], 1);
+  EXPECT_EQ(before[6], 1);
+
+  // The same capture read again: same records, all dirty again.
+  for (auto& a : l.assets_mut()) a.dirty = true;
+  for (auto& e : l.edges_mut()) e.dirty = true;
+  ASSERT_TRUE(s.flush(l).ok());
+  for (std::size_t i = 0; i < std::size(tables); ++i) EXPECT_EQ(count_rows(db, tables[i]), before[i]) << tables[i];
+
+  // Loading what was stored and flushing it again changes nothing either.
+  Ledger again("line1");
+  ASSERT_TRUE(s.load(again).ok());
+  for (auto& a : again.assets_mut()) a.dirty = true;
+  ASSERT_TRUE(s.flush(again).ok());
+  for (std::size_t i = 0; i < std::size(tables); ++i) EXPECT_EQ(count_rows(db, tables[i]), before[i]) << tables[i];
+}
+
+TEST_F(StoreTest, FlushWritesOnlyDirtyRecordsAndMirrorsRemovals) {
+  Ledger l = make_ledger();
+  Store s = open_ok();
+  ASSERT_TRUE(s.flush(l).ok());
+  // A clean asset changed behind the ledger's back is not written...
+  Asset& plc = l.assets_mut()[l.index_of(l.assets()[0].id)];
+  plc.packets_sent = 99;
+  plc.ips.clear();  // e.g. the router logic moved its IPs out
+  ASSERT_TRUE(s.flush(l).ok());
+  Ledger got("line1");
+  ASSERT_TRUE(s.load(got).ok());
+  EXPECT_EQ(got.assets()[got.index_of(plc.id)].packets_sent, 1234U);
+  // ...until it is marked dirty; its child rows then mirror memory exactly.
+  plc.dirty = true;
+  ASSERT_TRUE(s.flush(l).ok());
+  Ledger got2("line1");
+  ASSERT_TRUE(s.load(got2).ok());
+  EXPECT_EQ(got2.assets()[got2.index_of(plc.id)].packets_sent, 99U);
+  EXPECT_TRUE(got2.assets()[got2.index_of(plc.id)].ips.empty());
+}
+
+TEST_F(StoreTest, TombstoneEdgeIsDeleted) {
+  Ledger l = make_ledger();
+  Store s = open_ok();
+  ASSERT_TRUE(s.flush(l).ok());
+  ASSERT_EQ(count_rows(s.native_handle(), "edge_ops"), 1);
+  Edge& e = l.edges_mut()[0];
+  e.merged_into = 7;  // relabel_edge moved it
+  e.dirty = true;
+  ASSERT_TRUE(s.flush(l).ok());
+  EXPECT_EQ(count_rows(s.native_handle(), "edges"), 0);
+  EXPECT_EQ(count_rows(s.native_handle(), "edge_ops"), 0);  // cascaded
+}
+
+TEST_F(StoreTest, SensorsAreKeptApart) {
+  Ledger a = make_ledger("line1");
+  Ledger b = make_ledger("line2");
+  b.assets_mut()[0].packets_sent = 5;
+  {
+    Store s1 = open_ok("line1");
+    ASSERT_TRUE(s1.flush(a).ok());
+    Store s2 = open_ok("line2");
+    ASSERT_TRUE(s2.flush(b).ok());
+    EXPECT_EQ(count_rows(s2.native_handle(), "assets"), 8);
+  }
+  Store s = open_ok("line2");
+  Ledger got("line2");
+  ASSERT_TRUE(s.load(got).ok());
+  expect_same(b, got);
+}
+
+TEST_F(StoreTest, NewerSchemaIsRefused) {
+  {
+    Store s = open_ok();
+    const std::string sql = "PRAGMA user_version=" + std::to_string(Store::schema_version() + 1);
+    ASSERT_EQ(sqlite3_exec(s.native_handle(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  std::string error;
+  auto s = Store::open(db_, "line1", error);
+  EXPECT_FALSE(s.has_value());
+  const int v = Store::schema_version();
+  EXPECT_EQ(error, db_ + ": schema version " + std::to_string(v + 1) + " is newer than this mieruka (" +
+                       std::to_string(v) + "); upgrade mieruka or use another --db");
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+TEST_F(StoreTest, NonSqliteFileIsRefusedAndLeftAlone) {
+  const std::string text = "mac,ip,name\n00:1b:1b:02:9a:c3,10.0.0.1,PLC\n";
+  {
+    std::ofstream f(db_, std::ios::binary);
+    f << text;
+  }
+  std::string error;
+  auto s = Store::open(db_, "line1", error);
+  EXPECT_FALSE(s.has_value());
+  EXPECT_EQ(error, db_ + ": not a mieruka database (not SQLite); pass another --db");
+  std::ifstream f(db_, std::ios::binary);
+  const std::string now((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(now, text);
+}
+
+TEST_F(StoreTest, MissingDatabaseWithoutCreateIsRefused) {
+  std::string error;
+  auto s = Store::open(db_, "line1", error, /*create=*/false);
+  EXPECT_FALSE(s.has_value());
+  EXPECT_NE(error.find("no such database"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreTest, MissingDirectoryIsOneLine) {
+  std::string error;
+  auto s = Store::open(dir_ + "/no/such/dir/x.db", "line1", error);
+  EXPECT_FALSE(s.has_value());
+  EXPECT_NE(error.find("cannot open"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+TEST_F(StoreTest, DiskFullLosesNothingAndRetrySucceeds) {
+  Ledger l = make_ledger();
+  Store s = open_ok();
+  ASSERT_TRUE(s.flush(l).ok());
+  sqlite3* db = s.native_handle();
+
+  // Freeze the file at its current size, then grow the ledger past it.
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA max_page_count = 1", nullptr, nullptr, nullptr), SQLITE_OK);  // clamps
+  Asset& plc = l.assets_mut()[0];
+  for (int i = 0; i < 200; ++i) {
+    plc.facts.push_back(FactRecord{"description", std::string(900, static_cast<char>('a' + i % 26)) +
+                                                      std::to_string(i),
+                                   "snmp", 1, 2, 1});
+  }
+  plc.packets_sent = 777;
+  plc.dirty = true;
+  l.edges_mut()[0].packets = 4242;
+  l.edges_mut()[0].dirty = true;
+
+  const StoreStatus st = s.flush(l);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error, db_ + ": disk full: free space on the disk holding " + db_ + "; nothing was lost, will retry");
+  EXPECT_TRUE(l.assets()[0].dirty);  // marks kept
+  EXPECT_TRUE(l.edges()[0].dirty);
+  EXPECT_NE(sqlite3_get_autocommit(db), 0);  // rolled back, no transaction left open
+
+  // What is stored is still the previous flush, whole (the failed one rolled back).
+  {
+    Ledger stored("line1");
+    ASSERT_TRUE(s.load(stored).ok());
+    EXPECT_EQ(stored.assets()[stored.index_of(plc.id)].packets_sent, 1234U);
+    EXPECT_EQ(stored.assets()[stored.index_of(plc.id)].facts.size(), 3U);
+    EXPECT_EQ(stored.edges()[0].packets, 40U);
+  }
+
+  // Space freed: the retry writes everything.
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA max_page_count = 1000000", nullptr, nullptr, nullptr), SQLITE_OK);
+  const StoreStatus retry = s.flush(l);
+  ASSERT_TRUE(retry.ok()) << retry.error;
+  EXPECT_FALSE(l.assets()[0].dirty);
+
+  Store reopened = open_ok();
+  Ledger got("line1");
+  ASSERT_TRUE(reopened.load(got).ok());
+  expect_same(l, got);
+}
+
+TEST_F(StoreTest, ReaderReadsWhileWriterHoldsTransaction) {
+  Ledger l = make_ledger();
+  Store writer = open_ok();
+  ASSERT_TRUE(writer.flush(l).ok());
+  Store reader = open_ok();
+
+  const std::string plc_id = l.assets()[0].id;
+  ASSERT_EQ(sqlite3_exec(writer.native_handle(), "BEGIN IMMEDIATE; UPDATE assets SET packets_sent = 999",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  // The reader sees the last committed state at once (no wait for the busy timeout).
+  const auto t0 = std::chrono::steady_clock::now();
+  Ledger before("line1");
+  const StoreStatus st = reader.load(before);
+  ASSERT_TRUE(st.ok()) << st.error;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  EXPECT_EQ(before.assets()[before.index_of(plc_id)].packets_sent, 1234U);
+
+  // A second writer waits, then gives up with one line; nothing is lost.
+  ASSERT_EQ(sqlite3_busy_timeout(reader.native_handle(), 50), SQLITE_OK);
+  for (auto& a : before.assets_mut()) a.dirty = true;
+  const StoreStatus busy = reader.flush(before);
+  EXPECT_FALSE(busy.ok());
+  EXPECT_NE(busy.error.find("locked by another writer"), std::string::npos) << busy.error;
+  EXPECT_TRUE(before.assets()[0].dirty);
+
+  ASSERT_EQ(sqlite3_exec(writer.native_handle(), "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  Ledger after("line1");
+  ASSERT_TRUE(reader.load(after).ok());
+  EXPECT_EQ(after.assets()[after.index_of(plc_id)].packets_sent, 999U);
+}
+
+TEST_F(StoreTest, FilesCountersAndRuns) {
+  Store s = open_ok();
+  EXPECT_FALSE(s.has_file("sha256:abc"));
+  ASSERT_TRUE(s.record_file({"sha256:abc", "/pcaps/a.pcap", 1000, 10, 5}).ok());
+  ASSERT_TRUE(s.record_file({"sha256:abc", "/pcaps/a-copy.pcap", 1000, 10, 6}).ok());  // same content
+  EXPECT_TRUE(s.has_file("sha256:abc"));
+  EXPECT_EQ(count_rows(s.native_handle(), "ingested_files"), 1);
+  {
+    Store other = open_ok("line2");
+    EXPECT_FALSE(other.has_file("sha256:abc"));  // per sensor
+  }
+
+  ASSERT_TRUE(s.add_counters({{"modbus.length_mismatch", 2}, {"capture.drops", 0}}).ok());
+  ASSERT_TRUE(s.add_counters({{"modbus.length_mismatch", 3}, {"enip.bad_header", 1}}).ok());
+  const auto c = s.counters();
+  ASSERT_EQ(c.size(), 3U);
+  EXPECT_EQ(c.at("modbus.length_mismatch"), 5U);
+  EXPECT_EQ(c.at("enip.bad_header"), 1U);
+  EXPECT_EQ(c.at("capture.drops"), 0U);
+
+  ASSERT_TRUE(s.record_run({100, 200, "read a.pcap", 10, 0}).ok());
+  ASSERT_TRUE(s.record_run({100, 300, "read a.pcap", 12, 1}).ok());  // same run, updated
+  ASSERT_TRUE(s.record_run({400, 500, "capture -i eth1", 7, 2}).ok());
+  EXPECT_EQ(count_rows(s.native_handle(), "runs"), 2);
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
