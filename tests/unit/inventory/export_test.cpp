@@ -1,0 +1,454 @@
+// Exports: asset/link JSON against the contract and docs/schema/*.v1, UTF-8
+// sanitising (overlong, surrogates, truncated, NUL), CSV quoting and formula
+// neutralising, display width of Japanese text, terminal escaping, `show`.
+#include "inventory/export.hpp"
+
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace mieruka::inventory {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using namespace std::string_literals;
+
+const std::string kFffd = "\xEF\xBF\xBD";
+
+std::string sanitize(const std::string& s, bool* bad = nullptr) { return sanitize_utf8(s, bad); }
+
+TEST(Utf8, ValidTextIsUnchanged) {
+  for (const std::string& s : {"PLC-LINE1"s, "\xE6\xA9\x9F\xE5\x99\xA8\xE5\x90\x8D"s /*機器名*/,
+                              "\xC3\xA9"s /*é*/, "\xF0\x9F\x8F\xAD"s /*U+1F3ED*/, "\xF4\x8F\xBF\xBF"s /*U+10FFFF*/,
+                              "\xEF\xBF\xBD"s, ""s}) {
+    bool bad = true;
+    EXPECT_EQ(sanitize(s, &bad), s);
+    EXPECT_FALSE(bad) << s;
+  }
+}
+
+TEST(Utf8, NulIsValidAndKept) {
+  const std::string s("a\0b", 3);
+  bool bad = true;
+  EXPECT_EQ(sanitize(s, &bad), s);
+  EXPECT_FALSE(bad);
+  // JSON escapes it rather than cutting the string.
+  EXPECT_EQ(Json(sanitize(s)).dump(), "\"a\\u0000b\"");
+}
+
+TEST(Utf8, OverlongEncodingsAreReplaced) {
+  bool bad = false;
+  EXPECT_EQ(sanitize("\xC0\xAF", &bad), kFffd + kFffd);  // '/' in two bytes: C0 never leads
+  EXPECT_TRUE(bad);
+  EXPECT_EQ(sanitize("\xC1\xBF"), kFffd + kFffd);
+  EXPECT_EQ(sanitize("\xE0\x80\xAF"), kFffd + kFffd + kFffd);  // E0 needs A0..BF next
+  EXPECT_EQ(sanitize("\xF0\x80\x80\xAF"), kFffd + kFffd + kFffd + kFffd);
+  EXPECT_EQ(sanitize("\xC0\x80"), kFffd + kFffd);  // "modified UTF-8" NUL
+}
+
+TEST(Utf8, SurrogatesAndOutOfRangeAreReplaced) {
+  EXPECT_EQ(sanitize("\xED\xA0\x80"), kFffd + kFffd + kFffd);  // U+D800
+  EXPECT_EQ(sanitize("\xED\xBF\xBF"), kFffd + kFffd + kFffd);  // U+DFFF
+  EXPECT_EQ(sanitize("\xED\x9F\xBF"), "\xED\x9F\xBF");         // U+D7FF is fine
+  EXPECT_EQ(sanitize("\xF4\x90\x80\x80"), kFffd + kFffd + kFffd + kFffd);  // U+110000
+  EXPECT_EQ(sanitize("\xF5\x80"), kFffd + kFffd);
+  EXPECT_EQ(sanitize("\xFF\xFE"), kFffd + kFffd);
+}
+
+TEST(Utf8, TruncatedSequencesAndStrayContinuations) {
+  EXPECT_EQ(sanitize("abc\xE6\xA9"), "abc" + kFffd);  // cut at the end: one replacement
+  EXPECT_EQ(sanitize("\xE6\xA9x"), kFffd + "x");      // cut mid-string, next char kept
+  EXPECT_EQ(sanitize("\xF0\x9F\x8F"), kFffd);
+  EXPECT_EQ(sanitize("\xC3"), kFffd);
+  EXPECT_EQ(sanitize("\x80\xBF"), kFffd + kFffd);
+  EXPECT_EQ(sanitize("a\xC3\xC3\xA9"), "a" + kFffd + "\xC3\xA9");  // lead, then a whole é
+}
+
+TEST(Csv, FormulaTriggersAreNeutralised) {
+  EXPECT_EQ(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+  EXPECT_EQ(csv_cell("+1"), "'+1");
+  EXPECT_EQ(csv_cell("-2+3"), "'-2+3");
+  EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_cell("\tx"), "'\tx");
+  EXPECT_EQ(csv_cell("\rx"), "\"'\rx\"");
+  EXPECT_EQ(csv_cell("a=b"), "a=b");  // only at the start
+  EXPECT_EQ(csv_cell(""), "");
+}
+
+TEST(Csv, Rfc4180Quoting) {
+  EXPECT_EQ(csv_cell("PLC-1"), "PLC-1");
+  EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_cell("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv_cell("\xE6\xA9\x9F\xE5\x99\xA8"), "\xE6\xA9\x9F\xE5\x99\xA8");
+  EXPECT_EQ(csv_cell("bad\xFF"), "bad" + kFffd);
+}
+
+TEST(Width, EastAsianWideCountsTwo) {
+  EXPECT_EQ(display_width("PLC"), 3U);
+  EXPECT_EQ(display_width("\xE6\xA9\x9F\xE5\x99\xA8\xE5\x90\x8D"), 6U);  // 機器名
+  EXPECT_EQ(display_width("\xE3\x83\xA9\xE3\x82\xA4\xE3\x83\xB3" "1"), 7U);  // ライン1
+  EXPECT_EQ(display_width("\xEF\xBD\xB1\xEF\xBD\xB2"), 2U);  // halfwidth ｱｲ
+  EXPECT_EQ(display_width("\xEF\xBC\xA1"), 2U);  // fullwidth Ａ
+  EXPECT_EQ(display_width("\xE3\x81\x8B\xE3\x82\x99"), 2U);  // か + combining voiced mark
+  EXPECT_EQ(display_width("e\xCC\x81"), 1U);  // e + combining acute
+}
+
+TEST(Terminal, ControlCharactersAreShown) {
+  EXPECT_EQ(terminal_safe("\x1b[2Jowned"), "\\x1b[2Jowned");
+  EXPECT_EQ(terminal_safe("a\nb\x7f"), "a\\x0ab\\x7f");
+  EXPECT_EQ(terminal_safe("\xC2\x9B" "31m"), "\\x9b31m");  // C1 CSI
+  EXPECT_EQ(terminal_safe("\xE6\xA9\x9F"), "\xE6\xA9\x9F");
+  EXPECT_EQ(terminal_safe("\xFF"), kFffd);
+}
+
+// --- a small ledger ------------------------------------------------------------------
+
+constexpr std::int64_t kT0 = 1'795'680'000'000'000;  // 2026-11-26T08:00:00Z
+
+struct Fixture {
+  Ledger ledger{"line1"};
+  std::string plc_id, hmi_id, module_id, edge_id;
+
+  Fixture() {
+    const MacAddr plc_mac{{0x00, 0x00, 0xbc, 0x12, 0x34, 0x56}};
+    Asset plc;
+    plc.id = plc_id = Ledger::id_for_mac(plc_mac);
+    plc.mac = plc_mac;
+    plc.ips.push_back({*IpAddr::parse("10.10.1.20"), kT0, kT0 + 3'600'000'000, "arp"});
+    plc.vlans = {101};
+    plc.protocols = {"arp", "cip", "enip"};
+    plc.facts = {
+        {"vendor", "Rockwell Automation", "enip_list_identity", kT0, kT0 + 10, 4},
+        {"vendor", "Allen-Bradley", "oui", kT0, kT0, 1},
+        {"product", "1756-L81E/B ControlLogix", "enip_list_identity", kT0, kT0 + 10, 4},
+        {"revision", "32.11", "enip_list_identity", kT0, kT0 + 10, 4},
+        {"serial", "0x00a1b2c3", "enip_list_identity", kT0, kT0 + 10, 4},
+        {"name", "PLC-\xE3\x83\xA9\xE3\x82\xA4\xE3\x83\xB3\xFF", "lldp", kT0, kT0 + 10, 2},  // ライン + bad byte
+        {"class_hint", "plc", "enip_list_identity", kT0, kT0, 1},
+        {"purdue_level", "1", "zone", kT0, kT0, 1},
+    };
+    plc.first_us = kT0;
+    plc.last_us = kT0 + 3'600'000'000;
+    plc.packets_sent = 10;
+    plc.bytes_sent = 1000;
+
+    const MacAddr hmi_mac{{0x00, 0x1b, 0x1b, 0x02, 0x9a, 0xc3}};
+    Asset hmi;
+    hmi.id = hmi_id = Ledger::id_for_mac(hmi_mac);
+    hmi.mac = hmi_mac;
+    hmi.ips.push_back({*IpAddr::parse("10.10.1.5"), kT0, kT0 + 5, "ip"});
+    hmi.ips.push_back({*IpAddr::parse("10.10.1.9"), kT0, kT0 + 9, "dhcp"});
+    hmi.protocols = {"modbus"};
+    hmi.facts = {{"hostname", "=cmd|' /C calc'!A0", "dhcp", kT0, kT0, 1},
+                 {"class_hint", "toaster", "guess", kT0, kT0, 1}};
+    hmi.first_us = kT0;
+    hmi.last_us = kT0 + 9;
+
+    Asset module;
+    module.id = module_id = Ledger::id_for_child(plc_id, "1/3");
+    module.parent_id = plc_id;
+    module.route = "1/3";
+    module.facts = {{"product", "1756-IB16", "cip_backplane", kT0, kT0, 1}};
+    module.first_us = kT0;
+    module.last_us = kT0;
+
+    Edge e;
+    e.id = edge_id = Ledger::id_for_edge(hmi_id, plc_id, "modbus", 502, 101);
+    e.from_id = hmi_id;
+    e.to_id = plc_id;
+    e.protocol = "modbus";
+    e.transport = "tcp";
+    e.port = 502;
+    e.vlan = 101;
+    e.packets = 40;
+    e.bytes = 4000;
+    e.first_us = kT0;
+    e.last_us = kT0 + 3;
+    EdgeOp read;
+    read.protocol = "modbus";
+    read.name = "read_holding_registers";
+    read.code = 3;
+    read.count = 36;
+    read.has_range = true;
+    read.range_lo = 0;
+    read.range_hi = 9;
+    EdgeOp write;
+    write.protocol = "modbus";
+    write.name = "write_single_register";
+    write.code = 6;
+    write.count = 4;
+    write.errors = 1;
+    write.is_write = true;
+    e.ops = {read, write};
+
+    ledger.load_asset(plc);
+    ledger.load_asset(hmi);
+    ledger.load_asset(module);
+    ledger.load_edge(e);
+  }
+  const Asset& asset(const std::string& id) const { return ledger.assets()[ledger.index_of(id)]; }
+};
+
+TEST(AssetJson, ContractShape) {
+  Fixture f;
+  const Json j = asset_json(f.ledger, f.asset(f.plc_id));
+  EXPECT_EQ(j["id"], f.plc_id);
+  EXPECT_EQ(j["mac"], "00:00:bc:12:34:56");
+  EXPECT_EQ(j["ips"], Json::array({"10.10.1.20"}));
+  EXPECT_EQ(j["vlans"], Json::array({101}));
+  EXPECT_EQ(j["vendor"], "Rockwell Automation");  // identity beats OUI
+  EXPECT_EQ(j["product"], "1756-L81E/B ControlLogix");
+  EXPECT_EQ(j["revision"], "32.11");
+  EXPECT_EQ(j["serial"], "0x00a1b2c3");
+  EXPECT_EQ(j["name"], "PLC-\xE3\x83\xA9\xE3\x82\xA4\xE3\x83\xB3" + kFffd);
+  EXPECT_EQ(j["class"], "plc");
+  EXPECT_EQ(j["purdue_level"], 1);
+  EXPECT_EQ(j["protocols"], Json::array({"arp", "cip", "enip"}));
+  EXPECT_TRUE(j["parent"].is_null());
+  EXPECT_TRUE(j["route"].is_null());
+  EXPECT_EQ(j["first_seen"], "2026-11-26T08:00:00Z");
+  EXPECT_EQ(j["last_seen"], "2026-11-26T09:00:00Z");
+  EXPECT_EQ(j["sources"]["vendor"], "enip_list_identity");
+  EXPECT_EQ(j["sources"]["name"], "lldp");
+  EXPECT_EQ(j["sources"]["class"], "enip_list_identity");
+  EXPECT_EQ(j["invalid_utf8"], Json::array({"name"}));
+  EXPECT_EQ(j["packets_sent"], 10);
+  EXPECT_NO_THROW((void)j.dump());  // would throw on invalid UTF-8
+}
+
+TEST(AssetJson, UnknownsAreNullAndFallbacksApply) {
+  Fixture f;
+  const Json hmi = asset_json(f.ledger, f.asset(f.hmi_id));
+  EXPECT_TRUE(hmi["vendor"].is_null());
+  EXPECT_TRUE(hmi["serial"].is_null());
+  EXPECT_EQ(hmi["name"], "=cmd|' /C calc'!A0");  // from hostname; escaped only in CSV
+  EXPECT_EQ(hmi["sources"]["name"], "dhcp");
+  EXPECT_EQ(hmi["class"], "unknown");  // "toaster" is not a contract class
+  EXPECT_FALSE(hmi["sources"].contains("class"));
+  EXPECT_TRUE(hmi["purdue_level"].is_null());
+  EXPECT_EQ(hmi["vlans"], Json::array());
+  EXPECT_EQ(hmi["ips"], Json::array({"10.10.1.5", "10.10.1.9"}));
+  EXPECT_EQ(hmi["invalid_utf8"], Json::array());
+
+  const Json module = asset_json(f.ledger, f.asset(f.module_id));
+  EXPECT_TRUE(module["mac"].is_null());
+  EXPECT_EQ(module["parent"], f.plc_id);
+  EXPECT_EQ(module["route"], "1/3");
+  EXPECT_EQ(module["product"], "1756-IB16");
+}
+
+TEST(LinkJson, ContractShape) {
+  Fixture f;
+  const Json j = link_json(f.ledger, f.ledger.edges()[0]);
+  EXPECT_EQ(j["id"], f.edge_id);
+  EXPECT_EQ(j["from"], f.hmi_id);
+  EXPECT_EQ(j["to"], f.plc_id);
+  EXPECT_EQ(j["from_mac"], "00:1b:1b:02:9a:c3");
+  EXPECT_EQ(j["to_mac"], "00:00:bc:12:34:56");
+  EXPECT_EQ(j["from_ip"], "10.10.1.9");  // the most recently seen
+  EXPECT_EQ(j["to_ip"], "10.10.1.20");
+  EXPECT_EQ(j["protocol"], "modbus");
+  EXPECT_EQ(j["transport"], "tcp");
+  EXPECT_EQ(j["port"], 502);
+  EXPECT_EQ(j["vlan"], 101);
+  EXPECT_EQ(j["packets"], 40);
+  EXPECT_EQ(j["bytes"], 4000);
+  ASSERT_EQ(j["ops"].size(), 2U);
+  EXPECT_EQ(j["ops"][0]["name"], "read_holding_registers");
+  EXPECT_EQ(j["ops"][0]["range"], Json::array({0, 9}));
+  EXPECT_EQ(j["ops"][1]["write"], true);
+  EXPECT_EQ(j["ops"][1]["errors"], 1);
+  EXPECT_TRUE(j["ops"][1]["range"].is_null());
+}
+
+TEST(LinkJson, TombstonesAreSkipped) {
+  Fixture f;
+  f.ledger.edges_mut()[0].merged_into = 5;
+  EXPECT_TRUE(links_json(f.ledger).empty());
+  EXPECT_EQ(links_table(f.ledger).find("modbus"), std::string::npos);
+}
+
+// --- JSON Schema: every required property present with an allowed type ---------------
+
+Json load_schema(const std::string& name) {
+  std::ifstream in(std::string(MIERUKA_SOURCE_DIR) + "/docs/schema/" + name);
+  EXPECT_TRUE(in.good()) << name;
+  return Json::parse(in);
+}
+
+bool has_type(const Json& v, const std::string& t) {
+  if (t == "null") return v.is_null();
+  if (t == "string") return v.is_string();
+  if (t == "integer") return v.is_number_integer();
+  if (t == "number") return v.is_number();
+  if (t == "boolean") return v.is_boolean();
+  if (t == "array") return v.is_array();
+  if (t == "object") return v.is_object();
+  return false;
+}
+
+void check_against(const Json& schema, const Json& value, const std::string& where) {
+  if (schema.contains("type")) {
+    const Json& t = schema["type"];
+    bool ok = false;
+    if (t.is_string()) ok = has_type(value, t.get<std::string>());
+    for (const Json& x : t.is_array() ? t : Json::array()) ok = ok || has_type(value, x.get<std::string>());
+    EXPECT_TRUE(ok) << where << ": " << value.dump() << " is not " << t.dump();
+  }
+  if (schema.contains("enum") && value.is_string()) {
+    EXPECT_NE(std::find(schema["enum"].begin(), schema["enum"].end(), value), schema["enum"].end())
+        << where << ": " << value.dump();
+  }
+  if (value.is_object()) {
+    for (const Json& r : schema.value("required", Json::array())) {
+      EXPECT_TRUE(value.contains(r.get<std::string>())) << where << " lacks " << r;
+    }
+    for (const auto& [k, v] : value.items()) {
+      if (schema.contains("properties") && schema["properties"].contains(k)) {
+        check_against(schema["properties"][k], v, where + "." + k);
+      } else if (schema.contains("additionalProperties")) {
+        check_against(schema["additionalProperties"], v, where + "." + k);
+      } else {
+        ADD_FAILURE() << where << "." << k << " is not documented in the schema";
+      }
+    }
+  }
+  if (value.is_array() && schema.contains("items")) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      check_against(schema["items"], value[i], where + "[" + std::to_string(i) + "]");
+    }
+  }
+}
+
+TEST(Schema, AssetsMatchSchemaV1) {
+  const Json schema = load_schema("asset.v1.schema.json");
+  EXPECT_EQ(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+  EXPECT_NE(schema["$id"].get<std::string>().find("v1"), std::string::npos);
+  Fixture f;
+  const Json all = assets_json(f.ledger);
+  ASSERT_EQ(all.size(), 3U);
+  for (const Json& a : all) check_against(schema, a, "asset " + a["id"].get<std::string>());
+  // And the check can fail: a missing field and a wrong type are caught.
+  Json broken = all[0];
+  broken.erase("mac");
+  broken["vlans"] = "101";
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    check_against(schema, broken, "broken");
+  }
+  EXPECT_EQ(failures.size(), 2);
+}
+
+TEST(Schema, LinksMatchSchemaV1) {
+  const Json schema = load_schema("link.v1.schema.json");
+  EXPECT_NE(schema["$id"].get<std::string>().find("v1"), std::string::npos);
+  Fixture f;
+  const Json all = links_json(f.ledger);
+  ASSERT_EQ(all.size(), 1U);
+  for (const Json& l : all) check_against(schema, l, "link");
+}
+
+// --- CSV and tables -------------------------------------------------------------------
+
+std::vector<std::string> lines_of(const std::string& s, const std::string& sep) {
+  std::vector<std::string> out;
+  std::size_t p = 0;
+  while (p < s.size()) {
+    const std::size_t e = s.find(sep, p);
+    out.push_back(s.substr(p, e - p));
+    if (e == std::string::npos) break;
+    p = e + sep.size();
+  }
+  return out;
+}
+
+TEST(AssetsCsv, HeaderRowsAndEscaping) {
+  Fixture f;
+  const std::string csv = assets_csv(f.ledger);
+  const auto lines = lines_of(csv, "\r\n");
+  ASSERT_EQ(lines.size(), 4U);
+  EXPECT_EQ(lines[0],
+            "id,mac,ips,vlans,vendor,product,revision,serial,name,class,purdue_level,protocols,parent,route,"
+            "first_seen,last_seen,packets_sent,bytes_sent");
+  EXPECT_EQ(lines[1].rfind(f.plc_id + ",00:00:bc:12:34:56,10.10.1.20,101,Rockwell Automation,", 0), 0U) << lines[1];
+  EXPECT_NE(lines[1].find(",arp;cip;enip,"), std::string::npos);
+  EXPECT_NE(lines[2].find(",'=cmd|' /C calc'!A0,"), std::string::npos) << lines[2];  // neutralised
+  EXPECT_EQ(csv.find("\xFF"), std::string::npos);
+}
+
+TEST(LinksCsv, OpsSummary) {
+  Fixture f;
+  const auto lines = lines_of(links_csv(f.ledger), "\r\n");
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(lines[0].rfind("id,from,to,from_mac,to_mac,from_ip,to_ip,protocol,transport,port,vlan,", 0), 0U);
+  EXPECT_NE(lines[1].find("read_holding_registers(3) x36 [0-9]; write_single_register(6) x4 err 1 W"),
+            std::string::npos)
+      << lines[1];
+}
+
+TEST(AssetsTable, ColumnsAlignByDisplayWidth) {
+  Fixture f;
+  const std::string table = assets_table(f.ledger);
+  const auto lines = lines_of(table, "\n");
+  ASSERT_GE(lines.size(), 4U);
+  // The PROTOCOLS column starts at the same display column on every row, with
+  // the Japanese name (wide characters) in the NAME column before it.
+  auto column_of = [](const std::string& line, const std::string& needle) {
+    const std::size_t byte = line.find(needle);
+    return byte == std::string::npos ? std::string::npos : display_width(line.substr(0, byte));
+  };
+  const std::size_t col = column_of(lines[0], "PROTOCOLS");
+  ASSERT_NE(col, std::string::npos);
+  EXPECT_EQ(column_of(lines[1], "arp;cip;enip"), col) << table;
+  EXPECT_EQ(column_of(lines[2], "modbus"), col) << table;
+  EXPECT_NE(lines[1].find("PLC-\xE3\x83\xA9\xE3\x82\xA4\xE3\x83\xB3"), std::string::npos);
+}
+
+TEST(AssetsTable, HostileTextCannotDriveTheTerminal) {
+  Fixture f;
+  f.ledger.assets_mut()[1].facts.push_back({"name", "\x1b]0;pwned\x07", "lldp", kT0, kT0 + 99, 1});
+  const std::string table = assets_table(f.ledger);
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  EXPECT_NE(table.find("\\x1b]0;pwned\\x07"), std::string::npos) << table;
+}
+
+TEST(AssetsTable, LongCellsAreCut) {
+  Fixture f;
+  f.ledger.assets_mut()[1].facts.push_back({"name", std::string(300, 'x'), "lldp", kT0, kT0 + 99, 1});
+  const std::string table = assets_table(f.ledger);
+  EXPECT_EQ(table.find(std::string(41, 'x')), std::string::npos);
+  EXPECT_NE(table.find(std::string(39, 'x') + "\xE2\x80\xA6"), std::string::npos);
+}
+
+TEST(ShowText, EveryFactWithSourceAndEdges) {
+  Fixture f;
+  const std::string plc = show_text(f.ledger, f.asset(f.plc_id));
+  EXPECT_NE(plc.find("Asset " + f.plc_id), std::string::npos);
+  EXPECT_NE(plc.find("Allen-Bradley"), std::string::npos);  // the losing value is shown too
+  EXPECT_NE(plc.find("oui"), std::string::npos);
+  EXPECT_NE(plc.find("enip_list_identity"), std::string::npos);
+  EXPECT_NE(plc.find("* vendor"), std::string::npos);  // the shown one is marked
+  EXPECT_NE(plc.find("10.10.1.20"), std::string::npos);
+  EXPECT_NE(plc.find("arp"), std::string::npos);
+  EXPECT_NE(plc.find("2026-11-26T09:00:00Z"), std::string::npos);
+  EXPECT_NE(plc.find("Edges in"), std::string::npos);
+  EXPECT_NE(plc.find("10.10.1.9"), std::string::npos);  // the HMI talking to it
+  EXPECT_NE(plc.find("modbus/tcp"), std::string::npos);
+  EXPECT_EQ(plc.find("\xFF"), std::string::npos);
+
+  const std::string hmi = show_text(f.ledger, f.asset(f.hmi_id));
+  const std::size_t out = hmi.find("Edges out");
+  ASSERT_NE(out, std::string::npos);
+  EXPECT_NE(hmi.find("10.10.1.20", out), std::string::npos);
+  EXPECT_NE(hmi.find("dhcp"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
