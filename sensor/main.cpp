@@ -1,2 +1,104 @@
-// Placeholder entry point while the CLI is being written (replaced in this session).
-int main() { return 2; }
+// mieruka: one binary, subcommands (../shared/INTERFACES.md "Commands").
+// This file is the subcommand table: options are declared here and each command
+// is one function in commands.cpp.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "sensor/commands.hpp"
+#include "sensor/signals.hpp"
+
+using namespace mieruka::sensor;
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 success, 1 bad input (file, option, config: one line on stderr), 2 internal error, "
+    "3 findings present (findings --fail-on-findings).";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mieruka — passive OT network asset discovery (見える化). Listens only; never transmits."};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("mieruka ") + MIERUKA_VERSION);
+  app.require_subcommand(1);
+
+  CommonOptions common;
+  std::string log_level = "info";
+  app.add_option("--db", common.db, "Ledger database (default: mieruka.db here, or <data_dir>/mieruka.db)");
+  app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_flag("-q,--quiet", common.quiet, "No progress or summary, only errors");
+
+  ReadOptions read;
+  auto* read_cmd = app.add_subcommand("read", "Ingest pcap/pcapng files into the ledger (time order across files)");
+  read_cmd->add_option("files", read.files, "Capture files")->required()->type_name("FILE...");
+  read_cmd->add_flag("--force", read.force, "Read files again even if the ledger already has them");
+  read_cmd->add_flag("--no-dedup", read.no_dedup, "Keep SPAN duplicate copies of frames");
+  read_cmd->add_flag("--no-store", read.no_store, "Dissect only; write nothing (for benchmarks)");
+  read_cmd->footer(kExitCodes);
+
+  CaptureOptions cap;
+  auto* cap_cmd = app.add_subcommand("capture", "Capture live from an interface until SIGINT/SIGTERM");
+  cap_cmd->add_option("-i,--interface", cap.interface, "Interface (a SPAN / mirror port)")->required();
+  cap_cmd->add_option("--filter", cap.filter, "BPF capture filter, see pcap-filter(7)");
+  cap_cmd->add_option("--snaplen", cap.snaplen, "Bytes kept per packet")->check(CLI::Range(64, 262144));
+  cap_cmd->add_option("--buffer-mb", cap.buffer_mb, "Kernel capture buffer in MiB")->check(CLI::Range(1, 4096));
+  cap_cmd->add_option("--flush-interval", cap.flush_interval_s, "Seconds between ledger flushes")
+      ->check(CLI::Range(1, 86400));
+  cap_cmd->add_option("--duration", cap.duration_s, "Stop after this many seconds (0: run until a signal)");
+  cap_cmd->footer(kExitCodes);
+
+  std::string format = "table";
+  auto* assets_cmd = app.add_subcommand("assets", "List the equipment ledger");
+  assets_cmd->add_option("--format", format, "table, csv or json");
+  auto* links_cmd = app.add_subcommand("links", "List who talks to whom, over what");
+  links_cmd->add_option("--format", format, "table, csv or json");
+  std::string asset;
+  std::string show_format = "text";
+  auto* show_cmd = app.add_subcommand("show", "Everything known of one asset, every fact with its source");
+  show_cmd->add_option("asset", asset, "Asset id, MAC or IP")->required();
+  show_cmd->add_option("--format", show_format, "text or json");
+
+  // Options given after the subcommand are accepted too (mieruka read --db x f.pcap).
+  for (auto* sub : {read_cmd, cap_cmd, assets_cmd, links_cmd, show_cmd}) sub->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitBadInput;
+  }
+
+  auto logger = spdlog::stderr_color_mt("mieruka");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  if (!common.config_path.empty()) {
+    std::string error;
+    auto cfg = load_config(common.config_path, error);
+    if (!cfg) {
+      print_error(error);
+      return kExitBadInput;
+    }
+    common.config = std::move(*cfg);
+  } else {
+    common.config.sensor_name = host_name();
+  }
+
+  try {
+    install_signal_handlers();
+    if (*read_cmd) return cmd_read(common, read);
+    if (*cap_cmd) return cmd_capture(common, cap);
+    if (*assets_cmd) return cmd_assets(common, format);
+    if (*links_cmd) return cmd_links(common, format);
+    if (*show_cmd) return cmd_show(common, asset, show_format);
+  } catch (const std::exception& e) {
+    print_error(std::string("internal error: ") + e.what());
+    return kExitInternal;
+  }
+  return kExitBadInput;
+}

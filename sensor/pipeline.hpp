@@ -35,7 +35,7 @@ struct PipelineStats {
   std::int64_t first_us = 0, last_us = 0;
 };
 
-class Pipeline {
+class Pipeline final : private FlowEndHandler {
  public:
   Pipeline(inventory::Ledger& ledger, PipelineOptions options = {});
   ~Pipeline();
@@ -64,6 +64,8 @@ class Pipeline {
   void ensure_edge(Flow& flow, const dissectors::DecodedPacket& p);
   void choose_dissector(Flow& flow, const dissectors::DecodedPacket& p, std::uint8_t side);
   void close_flow(Flow& flow) noexcept;
+  inventory::AssetIndex endpoint(const dissectors::DecodedPacket& p, const MacAddr& mac, const IpAddr& ip);
+  void on_flow_end(Flow& flow, FlowEnd why) noexcept override;
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
 
   friend class PacketSink;

@@ -1,0 +1,338 @@
+// The CLI commands (see commands.hpp): ingest (read, capture) and the ledger views
+// (assets, links, show).
+#include "sensor/commands.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <cstdio>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "inventory/export.hpp"
+#include "inventory/store.hpp"
+#include "sensor/capture_source.hpp"
+#include "sensor/pipeline.hpp"
+#include "sensor/signals.hpp"
+
+namespace mieruka::sensor {
+
+using inventory::Ledger;
+using inventory::Store;
+using Clock = std::chrono::steady_clock;
+
+void print_error(const std::string& line) { std::fprintf(stderr, "mieruka: %s\n", line.c_str()); }
+
+namespace {
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1000 && u < 4) {
+    b /= 1000;
+    ++u;
+  }
+  return fmt::format("{:.1f} {}", b, units[u]);
+}
+
+// Opens the store for a command that only reads it: a missing database is a
+// user error with a hint, not an empty ledger.
+std::optional<Store> open_existing(const CommonOptions& common, std::string& error) {
+  const std::string path = resolve_db_path(common.db, common.config);
+  if (::access(path.c_str(), F_OK) != 0) {
+    error = path + ": no ledger database here (run `mieruka read FILE` or `mieruka capture -i IFACE` first, or "
+                   "give --db PATH)";
+    return std::nullopt;
+  }
+  return Store::open(path, common.config.sensor_name, error, false);
+}
+
+bool load_ledger(const CommonOptions& common, Ledger& ledger) {
+  std::string error;
+  auto store = open_existing(common, error);
+  if (!store) {
+    print_error(error);
+    return false;
+  }
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return false;
+  }
+  return true;
+}
+
+bool valid_format(const std::string& f, std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed)
+    if (f == a) return true;
+  return false;
+}
+
+void print_summary(const Pipeline& pl, const Ledger& ledger, double secs, std::size_t files) {
+  const auto& s = pl.stats();
+  std::string line = fmt::format("read {} packets ({}) from {} file{} in {:.2f} s ({:.0f} packets/s): {} assets, {} links",
+                                 s.packets, human_bytes(static_cast<double>(s.bytes)), files, files == 1 ? "" : "s",
+                                 secs, secs > 0 ? static_cast<double>(s.packets) / secs : 0.0,
+                                 ledger.assets().size(), ledger.edges().size());
+  std::fprintf(stderr, "%s\n", line.c_str());
+  const auto counters = pl.counters();
+  if (!counters.empty()) {
+    std::string a = "anomalies:";
+    for (const auto& [k, v] : counters) a += fmt::format(" {}={}", k, v);
+    std::fprintf(stderr, "%s\n", a.c_str());
+  }
+}
+
+// Progress on a terminal: bytes done, packets per second, ETA. Quiet otherwise.
+class Progress {
+ public:
+  Progress(bool enabled, std::uint64_t total) : enabled_(enabled && ::isatty(2) != 0), total_(total) {}
+  void tick(std::uint64_t done, std::uint64_t packets) {
+    if (!enabled_ || (packets & 0xfff) != 0) return;
+    const double secs = seconds_since(t0_);
+    if (secs - last_ < 0.5) return;
+    last_ = secs;
+    const double rate = static_cast<double>(done) / secs;
+    const double eta = rate > 0 && total_ > done ? static_cast<double>(total_ - done) / rate : 0;
+    std::fprintf(stderr, "\r%s / %s  %.0f packets/s  ETA %.0f s   ", human_bytes(static_cast<double>(done)).c_str(),
+                 human_bytes(static_cast<double>(total_)).c_str(), static_cast<double>(packets) / secs, eta);
+    shown_ = true;
+  }
+  void done() {
+    if (shown_) std::fprintf(stderr, "\r%*s\r", 60, "");
+  }
+
+ private:
+  bool enabled_;
+  std::uint64_t total_;
+  Clock::time_point t0_ = Clock::now();
+  double last_ = 0;
+  bool shown_ = false;
+};
+
+bool flush_store(Store& store, Ledger& ledger) {
+  if (auto st = store.flush(ledger); !st) {
+    spdlog::error("{}", st.error);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
+  const auto t0 = Clock::now();
+  const std::string db_path = resolve_db_path(common.db, common.config);
+  std::optional<Store> store;
+  std::string error;
+  if (!opt.no_store) {
+    store = Store::open(db_path, common.config.sensor_name, error);
+    if (!store) {
+      print_error(error);
+      return kExitBadInput;
+    }
+  }
+  // Files already in the ledger are skipped: reading a capture twice must not
+  // count its packets twice.
+  std::vector<std::string> paths;
+  std::vector<std::string> prints;
+  for (const auto& f : opt.files) {
+    if (::access(f.c_str(), R_OK) != 0) {
+      print_error(f + ": " + std::strerror(errno) + " (check the path)");
+      return kExitBadInput;
+    }
+    std::string fp = file_fingerprint(f);
+    if (store && !opt.force && store->has_file(fp)) {
+      spdlog::warn("{}: already in the ledger {}; skipped (use --force to read it again)", f, db_path);
+      continue;
+    }
+    paths.push_back(f);
+    prints.push_back(std::move(fp));
+  }
+  auto source = FileSource::open(paths, error);
+  if (!source) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  Ledger ledger(common.config.sensor_name);
+  if (store) {
+    if (auto st = store->load(ledger); !st) {
+      print_error(st.error);
+      return kExitBadInput;
+    }
+  }
+  PipelineOptions popt;
+  popt.dedup = !opt.no_dedup;
+  Pipeline pipeline(ledger, popt);
+  Progress progress(!common.quiet, source->total_bytes());
+  RawPacket pkt;
+  auto last_flush = Clock::now();
+  while (source->next(pkt)) {
+    pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
+    progress.tick(source->bytes_done(), pipeline.stats().packets);
+    if ((pipeline.stats().packets & 0xffff) == 0) {
+      if (stop_requested()) {
+        spdlog::warn("interrupted: saving what was read so far");
+        break;
+      }
+      // Long reads persist as they go, so an interruption loses little.
+      if (store && seconds_since(last_flush) > 30) {
+        flush_store(*store, ledger);
+        last_flush = Clock::now();
+      }
+    }
+  }
+  pipeline.finish();
+  progress.done();
+  for (const auto& f : source->files())
+    if (!f.warning.empty()) spdlog::warn("{}", f.warning);
+
+  if (store) {
+    if (!flush_store(*store, ledger)) {
+      print_error(db_path + ": the ledger could not be saved (see above); nothing was marked as read");
+      return kExitInternal;
+    }
+    (void)store->add_counters(pipeline.counters());
+    if (!stop_requested()) {
+      for (std::size_t i = 0; i < source->files().size(); ++i) {
+        const auto& f = source->files()[i];
+        inventory::IngestedFile rec{prints[i], f.path, f.size, f.packets, wall_us()};
+        if (auto st = store->record_file(rec); !st) spdlog::warn("{}", st.error);
+      }
+    }
+    std::string command = "read";
+    for (const auto& f : opt.files) command += " " + f;
+    (void)store->record_run({wall_us() - static_cast<std::int64_t>(seconds_since(t0) * 1e6), wall_us(), command,
+                             pipeline.stats().packets, 0});
+  }
+  if (!common.quiet) print_summary(pipeline, ledger, seconds_since(t0), source->files().size());
+  return kExitOk;
+}
+
+int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
+  const auto t0 = Clock::now();
+  const std::string db_path = resolve_db_path(common.db, common.config);
+  std::string error;
+  auto store = Store::open(db_path, common.config.sensor_name, error);
+  if (!store) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  LiveOptions lopt;
+  lopt.interface = opt.interface;
+  lopt.filter = opt.filter;
+  lopt.snaplen = opt.snaplen;
+  lopt.buffer_mb = opt.buffer_mb;
+  auto source = LiveSource::open(lopt, error);
+  if (!source) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  install_signal_handlers();
+  Pipeline pipeline(ledger);
+  spdlog::info("capturing on {} (passive, promiscuous); flushing every {} s to {}", opt.interface,
+               opt.flush_interval_s, db_path);
+  auto last_flush = Clock::now();
+  std::map<std::string, std::uint64_t> saved_counters;
+  auto save = [&] {
+    flush_store(*store, ledger);
+    auto now = pipeline.counters();
+    std::map<std::string, std::uint64_t> delta;
+    for (const auto& [k, v] : now) delta[k] = v - saved_counters[k];
+    (void)store->add_counters(delta);
+    saved_counters = std::move(now);
+    const auto st = source->stats();
+    spdlog::info("{} packets, {} assets, {} links; drops: kernel {}, interface {}", pipeline.stats().packets,
+                 ledger.assets().size(), ledger.edges().size(), st.dropped, st.if_dropped);
+  };
+  int rc = kExitOk;
+  while (!stop_requested()) {
+    const int n = source->dispatch(
+        [&](const RawPacket& p) { pipeline.on_packet(p.link, p.ts_us, p.data, p.wire_len); });
+    if (n < 0) {
+      spdlog::error("{}: capture failed: {} (is the interface still up?)", opt.interface, source->last_error());
+      rc = kExitInternal;
+      break;
+    }
+    if (seconds_since(last_flush) >= opt.flush_interval_s) {
+      save();
+      last_flush = Clock::now();
+    }
+    if (opt.duration_s > 0 && seconds_since(t0) >= opt.duration_s) break;
+  }
+  pipeline.finish();
+  save();
+  const auto st = source->stats();
+  (void)store->record_run({wall_us() - static_cast<std::int64_t>(seconds_since(t0) * 1e6), wall_us(),
+                           "capture -i " + opt.interface, pipeline.stats().packets, st.dropped + st.if_dropped});
+  std::fprintf(stderr, "captured %llu packets on %s: %zu assets, %zu links; received by filter %llu, dropped by kernel %llu, dropped by interface %llu\n",
+               static_cast<unsigned long long>(pipeline.stats().packets), opt.interface.c_str(),
+               ledger.assets().size(), ledger.edges().size(), static_cast<unsigned long long>(st.received),
+               static_cast<unsigned long long>(st.dropped), static_cast<unsigned long long>(st.if_dropped));
+  return rc;
+}
+
+int cmd_assets(const CommonOptions& common, const std::string& format) {
+  if (!valid_format(format, {"table", "csv", "json"})) {
+    print_error("--format " + format + ": expected table, csv or json");
+    return kExitBadInput;
+  }
+  Ledger ledger(common.config.sensor_name);
+  if (!load_ledger(common, ledger)) return kExitBadInput;
+  std::string out;
+  if (format == "json") out = inventory::assets_json(ledger).dump(2) + "\n";
+  else if (format == "csv") out = inventory::assets_csv(ledger);
+  else out = inventory::assets_table(ledger);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+int cmd_links(const CommonOptions& common, const std::string& format) {
+  if (!valid_format(format, {"table", "csv", "json"})) {
+    print_error("--format " + format + ": expected table, csv or json");
+    return kExitBadInput;
+  }
+  Ledger ledger(common.config.sensor_name);
+  if (!load_ledger(common, ledger)) return kExitBadInput;
+  std::string out;
+  if (format == "json") out = inventory::links_json(ledger).dump(2) + "\n";
+  else if (format == "csv") out = inventory::links_csv(ledger);
+  else out = inventory::links_table(ledger);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+int cmd_show(const CommonOptions& common, const std::string& asset, const std::string& format) {
+  if (!valid_format(format, {"text", "json"})) {
+    print_error("--format " + format + ": expected text or json");
+    return kExitBadInput;
+  }
+  Ledger ledger(common.config.sensor_name);
+  if (!load_ledger(common, ledger)) return kExitBadInput;
+  const inventory::Asset* a = ledger.find(asset);
+  if (a == nullptr) {
+    print_error(asset + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)");
+    return kExitBadInput;
+  }
+  std::string out = format == "json" ? inventory::asset_json(ledger, *a).dump(2) + "\n" : inventory::show_text(ledger, *a);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace mieruka::sensor

@@ -1,0 +1,352 @@
+// The packet loop's body (see pipeline.hpp).
+//
+// Who is who: a flow's two key sides each map to one ledger asset, resolved when
+// the flow is created (MAC + IP of its first packet; the ledger turns a router's
+// MAC into IP-keyed assets for the hosts behind it). The client is the SYN sender,
+// else the side not on the dissector's or a well-known service port, else the
+// first sender. An edge goes from client to server, keyed by the server port.
+#include "sensor/pipeline.hpp"
+
+#include "sensor/service_ports.hpp"
+
+namespace mieruka::sensor {
+
+using dissectors::DecodedPacket;
+using dissectors::Direction;
+using dissectors::L3;
+using dissectors::L4;
+using dissectors::Transport;
+using inventory::AssetIndex;
+using inventory::EdgeIndex;
+using inventory::kNoAsset;
+
+namespace {
+constexpr EdgeIndex kNoEdge = 0xffffffffU;
+constexpr std::int64_t kExpiryStepUs = 1'000'000;
+
+std::uint16_t inner_vlan(const DecodedPacket& p) noexcept {
+  return p.vlan_count == 0 ? 0 : p.vlans[p.vlan_count - 1];
+}
+
+}  // namespace
+
+// The asset of one end of an IP packet. A frame to a broadcast or multicast MAC
+// (a subnet broadcast such as 10.10.1.255) has no receiving station; without L2
+// (raw IP, loopback captures) the IP alone keys the asset.
+AssetIndex Pipeline::endpoint(const DecodedPacket& p, const MacAddr& mac, const IpAddr& ip) {
+  // An all-zero MAC is what loopback captures converted to Ethernet carry.
+  if (!p.has_l2 || mac.is_zero()) return ledger_.resolve(std::nullopt, ip, now_us_);
+  if (!mac.is_unicast()) return kNoAsset;
+  return ledger_.resolve(mac, ip, now_us_);
+}
+
+// Resolves observations against a fixed sender/receiver pair and edge.
+class Pipeline::PacketSink final : public Sink {
+ public:
+  PacketSink(Pipeline& pl, AssetIndex sender, AssetIndex receiver, EdgeIndex edge,
+             std::string_view protocol) noexcept
+      : pl_(pl), sender_(sender), receiver_(receiver), edge_(edge), protocol_(protocol) {}
+
+  void fact(const Fact& f) noexcept override {
+    const AssetIndex a = resolve(f.who);
+    if (a == kNoAsset) return;
+    auto& ledger = pl_.ledger_;
+    if (f.field == field::ip) {
+      if (auto ip = IpAddr::parse(f.value); ip && !ip->is_unspecified() && !ip->is_multicast() && !ip->is_broadcast())
+        ledger.bind_ip(a, *ip, f.source, pl_.now_us_);
+      return;
+    }
+    ledger.add_fact(a, f.field, f.value, f.source, pl_.now_us_);
+  }
+
+  void operation(const Operation& op) noexcept override {
+    if (edge_ == kNoEdge) return;
+    pl_.ledger_.add_op(edge_, op, pl_.now_us_);
+    if (!op.protocol.empty() && op.protocol != protocol_) {
+      if (sender_ != kNoAsset) pl_.ledger_.add_protocol(sender_, op.protocol);
+      if (receiver_ != kNoAsset) pl_.ledger_.add_protocol(receiver_, op.protocol);
+    }
+  }
+
+  void anomaly(std::string_view counter) noexcept override { pl_.count(counter); }
+
+ private:
+  AssetIndex resolve(const AssetRef& r) noexcept {
+    AssetIndex base = kNoAsset;
+    switch (r.kind) {
+      case AssetRef::Kind::sender: base = sender_; break;
+      case AssetRef::Kind::receiver: base = receiver_; break;
+      case AssetRef::Kind::mac:
+        if (!r.mac.is_unicast()) return kNoAsset;
+        base = pl_.ledger_.station(r.mac, pl_.now_us_);
+        if (r.ip.valid() && !r.ip.is_unspecified()) pl_.ledger_.bind_ip(base, r.ip, protocol_, pl_.now_us_);
+        break;
+    }
+    if (base == kNoAsset || r.route.empty()) return base;
+    return pl_.ledger_.child(base, r.route, pl_.now_us_);
+  }
+
+  Pipeline& pl_;
+  AssetIndex sender_, receiver_;
+  EdgeIndex edge_;
+  std::string_view protocol_;
+};
+
+// Delivers one direction's reassembled bytes to the flow's parser.
+class FlowConsumer final : public StreamConsumer {
+ public:
+  FlowConsumer(Pipeline::PacketSink& sink, dissectors::StreamParser& parser, Direction dir) noexcept
+      : sink_(sink), parser_(parser), dir_(dir) {}
+  void on_bytes(std::span<const std::byte> bytes) noexcept override { parser_.on_data(dir_, bytes, sink_); }
+  void on_gap(std::size_t lost) noexcept override { parser_.on_gap(dir_, lost, sink_); }
+
+ private:
+  Pipeline::PacketSink& sink_;
+  dissectors::StreamParser& parser_;
+  Direction dir_;
+};
+
+Pipeline::Pipeline(inventory::Ledger& ledger, PipelineOptions options)
+    : ledger_(ledger), options_(options), budget_(options.reassembly_budget_bytes), flows_(options.flows, budget_) {
+  flows_.set_end_handler(this);
+}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::count(std::string_view name, std::uint64_t n) noexcept { counters_[name] += n; }
+
+void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept {
+  ++stats_.packets;
+  stats_.bytes += wire_len;
+  if (stats_.first_us == 0 || ts_us < stats_.first_us) stats_.first_us = ts_us;
+  if (ts_us > stats_.last_us) stats_.last_us = ts_us;
+  // Packet time only moves forward: a capture with a clock step backwards must not
+  // make every flow look idle.
+  if (ts_us > now_us_) now_us_ = ts_us;
+
+  DecodedPacket p;
+  PacketSink decode_sink(*this, kNoAsset, kNoAsset, kNoEdge, {});
+  const auto decoded = dissectors::decode(link, frame, p, decode_sink);
+  p.ts_us = ts_us;
+  p.wire_len = wire_len;
+  if (!decoded) ++stats_.decode_errors;
+
+  if (now_us_ >= next_expiry_us_) {
+    flows_.expire(now_us_, [this](Flow& f) { close_flow(f); });
+    next_expiry_us_ = now_us_ + kExpiryStepUs;
+  }
+
+  if (p.l3 == L3::ipv4 || p.l3 == L3::ipv6) {
+    if (options_.dedup && dedup_.is_duplicate(p, ts_us)) {
+      ++stats_.duplicates;
+      return;
+    }
+    handle_ip(p, kNoAsset);
+    return;
+  }
+  ++stats_.non_ip;
+  if (p.l3 == L3::arp) {
+    handle_arp(p);
+    return;
+  }
+  if (!p.has_l2 || !p.src_mac.is_unicast()) return;
+  const AssetIndex sender = ledger_.station(p.src_mac, now_us_);
+  ledger_.sent(sender, wire_len, inner_vlan(p), now_us_);
+  if (p.wireless) ledger_.add_protocol(sender, "wlan");
+  const AssetIndex receiver = p.dst_mac.is_unicast() ? ledger_.station(p.dst_mac, now_us_) : kNoAsset;
+  handle_l2(p, sender, receiver);
+}
+
+void Pipeline::handle_l2(const DecodedPacket& p, AssetIndex sender, AssetIndex receiver) {
+  const dissectors::DissectorEntry* e = nullptr;
+  if (p.llc && p.snap_pid != 0) e = dissectors::find_by_key(Transport::snap, p.snap_pid);
+  if (e == nullptr && p.ethertype != 0) e = dissectors::find_by_key(Transport::ether, p.ethertype);
+  if (e == nullptr || e->datagram == nullptr) return;
+  ledger_.add_protocol(sender, e->name);
+  EdgeIndex edge = kNoEdge;
+  if (receiver != kNoAsset) {
+    edge = ledger_.edge(sender, receiver, e->name, "ether", 0, inner_vlan(p), now_us_);
+    ledger_.count_edge(edge, p.wire_len, now_us_);
+    ledger_.add_protocol(receiver, e->name);
+  }
+  PacketSink sink(*this, sender, receiver, edge, e->name);
+  e->datagram(p, p.l2_payload, sink);
+}
+
+void Pipeline::handle_arp(const DecodedPacket& p) {
+  const MacAddr& station = p.has_l2 && p.src_mac.is_unicast() ? p.src_mac : p.arp.sha;
+  if (!station.is_unicast()) return;
+  const AssetIndex sender = ledger_.station(station, now_us_);
+  ledger_.sent(sender, p.wire_len, inner_vlan(p), now_us_);
+  ledger_.add_protocol(sender, "arp");
+  // The ARP sender fields bind an address to a station (an ARP probe's sender
+  // address is 0.0.0.0: nothing to bind yet).
+  if (p.arp.sha.is_unicast() && p.arp.spa.valid() && !p.arp.spa.is_unspecified()) {
+    const AssetIndex owner = p.arp.sha == station ? sender : ledger_.station(p.arp.sha, now_us_);
+    ledger_.bind_ip(owner, p.arp.spa, "arp", now_us_);
+  }
+  if (p.arp.gratuitous()) count("arp.gratuitous");
+  if (p.arp.probe()) count("arp.probe");
+}
+
+void Pipeline::handle_ip(const DecodedPacket& p, AssetIndex) {
+  if (p.fragment) ++stats_.fragments;
+  const bool has_l4 = (p.l4 == L4::tcp || p.l4 == L4::udp) && (!p.fragment || p.first_fragment);
+  if (!has_l4) {
+    // ICMP and other IP protocols: counted per sender and as an edge, no flow state.
+    const AssetIndex sender = endpoint(p, p.src_mac, p.src_ip);
+    if (sender == kNoAsset) return;
+    ledger_.sent(sender, p.wire_len, inner_vlan(p), now_us_);
+    if (p.fragment && !p.first_fragment) return;
+    const AssetIndex receiver = endpoint(p, p.dst_mac, p.dst_ip);
+    if (receiver == kNoAsset) return;
+    const bool icmp = p.l4 == L4::icmp || p.l4 == L4::icmpv6;
+    const std::string_view proto = icmp ? std::string_view(p.l4 == L4::icmp ? "icmp" : "icmpv6") : "ip";
+    const EdgeIndex e = ledger_.edge(sender, receiver, proto, proto, 0, inner_vlan(p), now_us_);
+    ledger_.count_edge(e, p.wire_len, now_us_);
+    return;
+  }
+
+  std::uint8_t side = 0;
+  bool created = false;
+  Flow* flow = flows_.lookup(p, now_us_, side, created);
+  if (flow == nullptr) {
+    count("flow.table_full");
+    return;
+  }
+  if (created) {
+    flow->asset[side] = endpoint(p, p.src_mac, p.src_ip);
+    flow->asset[1 - side] = endpoint(p, p.dst_mac, p.dst_ip);
+    choose_dissector(*flow, p, side);
+  } else {
+    // The first packet may have come from a station that is not the one serving
+    // the flow later (a frame to a stale MAC, a forged source): when the sender's
+    // MAC differs from its asset's, re-resolve that side and its edge.
+    const AssetIndex cur = flow->asset[side];
+    if (p.has_l2 && p.src_mac.is_unicast() &&
+        (cur == kNoAsset || (ledger_.assets()[cur].mac && *ledger_.assets()[cur].mac != p.src_mac))) {
+      flow->asset[side] = endpoint(p, p.src_mac, p.src_ip);
+      flow->edge = kNoEdge;
+      count("flow.station_changed");
+    }
+    if (flow->dissector == nullptr && !flow->probed[side] && !p.payload.empty()) choose_dissector(*flow, p, side);
+  }
+  if (flow->asset[side] != kNoAsset) ledger_.sent(flow->asset[side], p.wire_len, inner_vlan(p), now_us_);
+  ensure_edge(*flow, p);
+  if (flow->edge != kNoEdge) ledger_.count_edge(flow->edge, p.wire_len, now_us_);
+  if (p.fragment) return;  // a first fragment's payload is incomplete: not dissected
+  if (p.l4 == L4::tcp)
+    handle_tcp(p, *flow, side);
+  else
+    handle_udp(p, *flow, side);
+}
+
+void Pipeline::choose_dissector(Flow& flow, const DecodedPacket& p, std::uint8_t side) {
+  const bool tcp = p.l4 == L4::tcp;
+  const Transport t = tcp ? Transport::tcp : Transport::udp;
+  const std::uint16_t port0 = flow.key.port[0], port1 = flow.key.port[1];
+  const dissectors::DissectorEntry* e = nullptr;
+  if (flow.edge == kNoEdge && flow.dissector == nullptr) {
+    e = dissectors::find_by_ports(t, port0, port1);
+    // Without a SYN, the server is the side on the dissector's port, else the side
+    // on a well-known service port when the other side is not on one.
+    if (!flow.syn_seen) {
+      int server = -1;
+      if (e != nullptr) server = flow.key.port[0] == e->key ? 0 : 1;
+      else if (is_service_port(tcp, port0) && !is_service_port(tcp, port1)) server = 0;
+      else if (is_service_port(tcp, port1) && !is_service_port(tcp, port0)) server = 1;
+      else if (is_service_port(tcp, port0) && is_service_port(tcp, port1)) server = port0 <= port1 ? 0 : 1;
+      if (server >= 0) flow.client = static_cast<std::uint8_t>(1 - server);
+    }
+  }
+  if (e == nullptr && !p.payload.empty() && !flow.probed[side]) {
+    flow.probed[side] = true;
+    const Direction dir = side == flow.client ? Direction::to_server : Direction::to_client;
+    e = dissectors::find_by_probe(t, p.payload, dir);
+    if (e != nullptr) count("flow.claimed_by_probe");
+  }
+  if (e == nullptr) return;
+  flow.dissector = e;
+  if (tcp && e->make_stream != nullptr) flow.parser = e->make_stream();
+  for (auto a : flow.asset)
+    if (a != kNoAsset) ledger_.add_protocol(a, e->name);
+  if (flow.edge != kNoEdge) flow.edge = ledger_.relabel_edge(flow.edge, e->name);
+}
+
+void Pipeline::ensure_edge(Flow& flow, const DecodedPacket& p) {
+  if (flow.edge != kNoEdge) return;
+  const std::uint8_t client = flow.client, server = static_cast<std::uint8_t>(1 - flow.client);
+  if (flow.asset[client] == kNoAsset || flow.asset[server] == kNoAsset) return;
+  if (flow.asset[client] == flow.asset[server]) return;  // a host talking to itself (loopback)
+  const bool tcp = p.l4 == L4::tcp;
+  const std::uint16_t port = flow.key.port[server];
+  std::string_view proto;
+  if (flow.dissector != nullptr) proto = flow.dissector->name;
+  else proto = service_for_port(tcp, port);
+  if (proto.empty()) proto = tcp ? "tcp" : "udp";
+  flow.edge = ledger_.edge(flow.asset[client], flow.asset[server], proto, tcp ? "tcp" : "udp", port, inner_vlan(p),
+                           now_us_);
+  if (flow.dissector == nullptr && proto != "tcp" && proto != "udp") {
+    ledger_.add_protocol(flow.asset[client], proto);
+    ledger_.add_protocol(flow.asset[server], proto);
+  }
+}
+
+void Pipeline::handle_tcp(const DecodedPacket& p, Flow& flow, std::uint8_t side) {
+  if (!flow.parser) return;  // no stream dissector: no reassembly, no buffering
+  const std::uint8_t other = static_cast<std::uint8_t>(1 - side);
+  const Direction dir = side == flow.client ? Direction::to_server : Direction::to_client;
+  const Direction other_dir = dir == Direction::to_server ? Direction::to_client : Direction::to_server;
+  const std::string_view proto = flow.dissector->name;
+  PacketSink sink(*this, flow.asset[side], flow.asset[other], flow.edge, proto);
+  FlowConsumer consumer(sink, *flow.parser, dir);
+  flow.stream[side].on_segment(p.seq, p.payload, p.tcp_flags, consumer);
+  if ((p.tcp_flags & dissectors::tcp_flag::ack) != 0) {
+    PacketSink other_sink(*this, flow.asset[other], flow.asset[side], flow.edge, proto);
+    FlowConsumer other_consumer(other_sink, *flow.parser, other_dir);
+    flow.stream[other].on_peer_ack(p.ack, other_consumer);
+  }
+  if ((p.tcp_flags & (dissectors::tcp_flag::fin | dissectors::tcp_flag::rst)) != 0) {
+    flow.stream[side].flush(consumer);
+    flow.parser->on_eof(dir, sink);
+  }
+}
+
+void Pipeline::handle_udp(const DecodedPacket& p, Flow& flow, std::uint8_t side) {
+  if (flow.dissector == nullptr || flow.dissector->datagram == nullptr) return;
+  PacketSink sink(*this, flow.asset[side], flow.asset[1 - side], flow.edge, flow.dissector->name);
+  flow.dissector->datagram(p, p.payload, sink);
+}
+
+void Pipeline::close_flow(Flow& flow) noexcept {
+  if (!flow.parser) return;
+  for (std::uint8_t side = 0; side < 2; ++side) {
+    const Direction dir = side == flow.client ? Direction::to_server : Direction::to_client;
+    PacketSink sink(*this, flow.asset[side], flow.asset[1 - side], flow.edge, flow.dissector->name);
+    FlowConsumer consumer(sink, *flow.parser, dir);
+    flow.stream[side].flush(consumer);
+    flow.parser->on_eof(dir, sink);
+  }
+  flow.parser.reset();
+}
+
+// Evicted flows, and a closed connection whose 4-tuple a new SYN reuses, end here.
+void Pipeline::on_flow_end(Flow& flow, FlowEnd why) noexcept {
+  count(why == FlowEnd::evicted ? "flow.evicted" : why == FlowEnd::reused ? "flow.port_reused" : "flow.expired");
+  close_flow(flow);
+}
+
+void Pipeline::finish() noexcept {
+  flows_.drain([this](Flow& f) { close_flow(f); });
+}
+
+std::map<std::string, std::uint64_t> Pipeline::counters() const {
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& [k, v] : counters_) out[std::string(k)] += v;
+  if (stats_.duplicates) out["span.duplicates"] = stats_.duplicates;
+  if (stats_.decode_errors) out["decode.errors"] = stats_.decode_errors;
+  if (stats_.fragments) out["ip.fragments"] = stats_.fragments;
+  return out;
+}
+
+}  // namespace mieruka::sensor
