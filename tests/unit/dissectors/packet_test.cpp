@@ -38,7 +38,10 @@ Bytes bytes(const Vec& v) { return std::as_bytes(std::span(v.data(), v.size()));
 MacAddr mac(const char* s) { return *MacAddr::parse(s); }
 IpAddr ip(const char* s) { return *IpAddr::parse(s); }
 
+// Owns its copy of the frame: the spans in `pkt` point into it (a moved vector
+// keeps its buffer).
 struct Decoded {
+  Vec frame;
   bool ok = false;
   ParseError error = ParseError::unsupported;
   DecodedPacket pkt;
@@ -47,7 +50,8 @@ struct Decoded {
 
 Decoded run(LinkType link, const Vec& frame) {
   Decoded d;
-  auto res = decode(link, bytes(frame), d.pkt, d.sink);
+  d.frame = frame;
+  auto res = decode(link, bytes(d.frame), d.pkt, d.sink);
   d.ok = res.ok();
   if (!res.ok()) d.error = res.error();
   return d;
@@ -604,7 +608,9 @@ TEST(Packet, LinkTypeSupported) {
 TEST(Packet, ResetsOutBetweenPackets) {
   DecodedPacket p;
   NullSink sink;
-  ASSERT_TRUE(decode(LinkType::ethernet, bytes(eth_ipv4_tcp()), p, sink).ok());
+  const Vec tcp_frame = eth_ipv4_tcp();
+  ASSERT_TRUE(decode(LinkType::ethernet, bytes(tcp_frame), p, sink).ok());
+  ASSERT_EQ(p.l4, L4::tcp);
   const Vec arp_frame = cat({eth(0x0806), arp(1, {1, 2, 3, 4}, Vec(6, 0), {1, 2, 3, 5})});
   ASSERT_TRUE(decode(LinkType::ethernet, bytes(arp_frame), p, sink).ok());
   EXPECT_EQ(p.l4, L4::none);
