@@ -250,7 +250,18 @@ void Ledger::check_router(AssetIndex idx, std::int64_t ts_us) {
         nets[n_nets++] = net;
     }
     const bool many_unbound = a.ips.size() > 8 && bound * 2 < a.ips.size();
-    if (n_nets < 3 && !(priv && pub) && !many_unbound) return;
+    // A station that owns an address by ARP/DHCP and also carries traffic for an
+    // address in another /16 that it never claimed is forwarding for someone: a
+    // router with a host behind it (even a single one). Link-local addresses are
+    // a host's own autoconfiguration, not routed traffic.
+    bool foreign = false;
+    for (const auto& own : a.ips) {
+      if (!is_bound(own) || !own.ip.is_v4()) continue;
+      for (const auto& r : a.ips)
+        if (!is_bound(r) && r.ip.is_v4() && !r.ip.is_link_local() && (r.ip.v4_value() >> 16) != (own.ip.v4_value() >> 16))
+          foreign = true;
+    }
+    if (n_nets < 3 && !(priv && pub) && !many_unbound && !foreign) return;
   }
   assets_[idx].router = true;
   add_fact(idx, field::class_hint, "router", "ip_routing", ts_us);

@@ -15,7 +15,9 @@
 //
 // Routers: a MAC seen with IPv4 addresses in >= 3 /24 subnets, or with both
 // private and public IPv4 addresses, or with more than 8 IPs of which fewer than
-// half are bound (arp/dhcp) is a router: it gets fact class_hint=router (source
+// half are bound (arp/dhcp), or that owns an IPv4 by ARP/DHCP and carries traffic
+// for a non-link-local IPv4 in another /16 it never claimed, is a router: it gets
+// fact class_hint=router (source
 // ip_routing), and its IPs that were only seen sending move out into IP-keyed
 // assets; from then on, a packet with that MAC resolves to the IP-keyed asset
 // unless the IP is one the router holds by binding.
@@ -151,6 +153,20 @@ class Ledger {
   [[nodiscard]] std::uint64_t facts_dropped() const noexcept { return facts_dropped_; }
   [[nodiscard]] std::uint64_t ops_dropped() const noexcept { return ops_dropped_; }
 
+  // --- memory budget (inventory/ledger_memory.cpp) ------------------------------
+  // Approximate heap bytes held: records, their strings and vectors, and the
+  // index maps. O(assets + edges): call it every many packets, not per packet.
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;
+  // Sheds the least valuable assets until memory_bytes() <= target_bytes or
+  // nothing sheddable is left. Kept always: an asset with an edge, a fact from a
+  // source other than the OUI registry, a router, a parent or child. Shed first:
+  // one-packet assets; then the fewest packets, least recently seen first.
+  // Asset indices change: when `remap` is given, (*remap)[old index] is the new
+  // index or kNoAsset (holders of indices, e.g. flows, must apply it).
+  // Returns how many assets it shed.
+  std::size_t shed(std::size_t target_bytes, std::vector<AssetIndex>* remap = nullptr);
+  [[nodiscard]] std::uint64_t assets_shed() const noexcept { return assets_shed_; }
+
   // Stable ids: 16 lower-case hex digits of the 64-bit FNV-1a hash of the key
   // "mac:<aa:bb:..>", "ip:<ip>", "<parent_id>/<route>", and for edges
   // "<from>|<to>|<protocol>|<port>|<vlan>" (decimal port and vlan).
@@ -204,6 +220,7 @@ class Ledger {
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> protocol_ids_;
   std::vector<std::string> protocol_names_;
   std::uint64_t facts_dropped_ = 0, ops_dropped_ = 0;
+  std::uint64_t assets_shed_ = 0;  // by shed()
 };
 
 }  // namespace mieruka::inventory

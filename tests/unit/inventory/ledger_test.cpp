@@ -223,6 +223,30 @@ TEST(LedgerRouterTest, PrivateAndPublicMakeARouter) {
   EXPECT_NE(l.find("192.168.0.1")->id, l.assets()[r].id);
 }
 
+TEST(LedgerRouterTest, OwnAddressPlusForeignSlash16MakesARouter) {
+  Ledger l;
+  const char* gw = "00:1b:54:aa:bb:cc";
+  const AssetIndex r = l.station(mac(gw), 1);
+  l.bind_ip(r, ip("10.10.1.1"), "arp", 1);
+  EXPECT_EQ(l.resolve(mac(gw), ip("10.10.7.9"), 2), r) << "same /16: a second address, not routing";
+  EXPECT_FALSE(l.assets()[r].router);
+  const AssetIndex h = l.resolve(mac(gw), ip("192.168.10.25"), 3);  // one host behind it is enough
+  EXPECT_TRUE(l.assets()[r].router);
+  EXPECT_NE(h, r);
+  EXPECT_EQ(l.assets()[h].key_ip, ip("192.168.10.25"));
+}
+
+TEST(LedgerRouterTest, UnboundOnlyOrLinkLocalStaysAHost) {
+  Ledger l;
+  const AssetIndex a = l.resolve(mac(kLocal), ip("10.10.1.5"), 1);  // no ARP: nothing is known to be its own
+  l.resolve(mac(kLocal), ip("192.168.10.25"), 2);
+  EXPECT_FALSE(l.assets()[a].router);
+  const AssetIndex b = l.station(mac("00:00:bc:00:00:02"), 1);
+  l.bind_ip(b, ip("10.10.1.6"), "arp", 1);
+  EXPECT_EQ(l.resolve(mac("00:00:bc:00:00:02"), ip("169.254.3.4"), 2), b);  // its own autoconfiguration
+  EXPECT_FALSE(l.assets()[b].router);
+}
+
 TEST(LedgerRouterTest, ManyMostlyUnboundIpsMakeARouter) {
   Ledger l;
   const AssetIndex r = l.station(mac(kLocal), 1);
