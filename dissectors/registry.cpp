@@ -3,15 +3,21 @@
 #include "registry.hpp"
 
 // Dissector headers, one per protocol.
+#include "cdp.hpp"
 #include "enip.hpp"
+#include "lldp.hpp"
 #include "modbus.hpp"
 #include "opcua.hpp"
+#include "pn_dcp.hpp"
 
 namespace mieruka::dissectors {
 namespace {
 
 constexpr DissectorEntry kDissectors[] = {
     // name, transport, key, probe, datagram, make_stream
+    {"pn_dcp", Transport::ether, 0x8892, nullptr, &pn_dcp::on_frame, nullptr},
+    {"lldp", Transport::ether, 0x88cc, nullptr, &lldp::on_frame, nullptr},
+    {"cdp", Transport::snap, 0x2000, nullptr, &cdp::on_frame, nullptr},
     {"cip_io", Transport::udp, 2222, nullptr, &enip::on_io_datagram, nullptr},
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
     {"modbus", Transport::tcp, 502, &modbus::probe, nullptr, &modbus::make_stream_parser},

@@ -1,0 +1,380 @@
+// LLDP: see lldp.hpp for what and which spec sections.
+#include "lldp.hpp"
+
+#include <array>
+#include <cstdio>
+
+#include "cdp.hpp"
+
+namespace mieruka::dissectors::lldp {
+namespace {
+
+constexpr std::string_view kSource = "lldp";
+
+// IANA address family numbers used by Chassis/Port ID subtype "network address"
+// and the Management Address TLV (§8.5.2.3, §8.5.9.4).
+constexpr std::uint8_t kAfIpv4 = 1, kAfIpv6 = 2;
+// Chassis ID subtypes (Table 8-2) and Port ID subtypes (Table 8-3) we format.
+constexpr std::uint8_t kChassisMac = 4, kChassisNetwork = 5;
+constexpr std::uint8_t kPortMac = 3, kPortNetwork = 4;
+// Management address string length: subtype + 1..31 address bytes (§8.5.9.3).
+constexpr std::size_t kMinMgmtAddrLen = 2, kMaxMgmtAddrLen = 32;
+
+constexpr std::array<std::string_view, 11> kCapNames = {
+    "other", "repeater", "bridge", "wlan_ap", "router", "telephone", "docsis", "station", "c_vlan", "s_vlan", "tpmr"};
+
+std::string text(Bytes b) { return std::string(as_chars(b)); }
+
+// Address-family tagged address ("network address" subtypes): IPv4/IPv6 in text,
+// otherwise empty.
+IpAddr network_address(Bytes b) noexcept {
+  ByteReader r(b);
+  const auto af = r.u8();
+  if (!af) return {};
+  if (*af == kAfIpv4 && r.remaining() == 4) return IpAddr::v4_bytes(r.rest());
+  if (*af == kAfIpv6 && r.remaining() == 16) return IpAddr::v6_bytes(r.rest());
+  return {};
+}
+
+std::string id_text(Bytes b, bool is_mac, bool is_network) {
+  if (is_mac && b.size() == 6) return MacAddr::from_bytes(b).to_string();
+  if (is_network) {
+    if (const auto ip = network_address(b); ip.valid()) return ip.to_string();
+  }
+  return text(b);
+}
+
+// Management Address TLV (§8.5.9, Figure 8-11).
+void management_address(ByteReader r, Pdu& pdu, Sink& sink) noexcept {
+  const auto len = r.u8();
+  if (!len || *len < kMinMgmtAddrLen || *len > kMaxMgmtAddrLen) {
+    sink.anomaly("lldp.bad_management_address");
+    return;
+  }
+  const auto addr = r.take(*len);
+  const auto if_subtype = r.u8();
+  const auto if_number = r.u32_be();
+  const auto oid_len = r.u8();
+  if (!addr || !if_subtype || !if_number || !oid_len || !r.skip(*oid_len)) {
+    sink.anomaly("lldp.bad_management_address");
+    return;
+  }
+  const IpAddr ip = network_address(*addr);
+  if (!ip.valid()) return;  // 802 MAC and other families: not an IP binding
+  if (pdu.management_addresses.size() >= kMaxMgmtAddresses) {
+    sink.anomaly("lldp.too_many_management_addresses");
+    return;
+  }
+  pdu.management_addresses.push_back(ip);
+}
+
+// IEEE 802.1 org-specific TLVs (802.1Q-2018 Annex D.2).
+void ieee_802_1(std::uint8_t subtype, ByteReader r, Pdu& pdu, Sink& sink) noexcept {
+  if (subtype == 1) {  // Port VLAN ID
+    if (const auto vid = r.u16_be()) pdu.port_vlan_id = *vid;
+    return;
+  }
+  if (subtype != 3) return;  // VLAN Name: VID, name length, name
+  const auto vid = r.u16_be();
+  const auto len = r.u8();
+  const auto name = len ? r.take(*len) : std::nullopt;
+  if (!vid || !name) {
+    sink.anomaly("lldp.bad_org_tlv");
+    return;
+  }
+  if (pdu.vlan_names.size() >= kMaxVlanNames) {
+    sink.anomaly("lldp.too_many_vlan_names");
+    return;
+  }
+  pdu.vlan_names.push_back({*vid, text(*name)});
+}
+
+// IEEE 802.3 MAC/PHY Configuration/Status (802.3-2018 §79.3.1).
+void ieee_802_3(std::uint8_t subtype, ByteReader r, Pdu& pdu) noexcept {
+  if (subtype != 1) return;
+  const auto autoneg = r.u8();
+  const auto pmd = r.u16_be();
+  const auto mau = r.u16_be();
+  if (!autoneg || !pmd || !mau) return;
+  pdu.has_mac_phy = true;
+  pdu.autoneg = *autoneg;
+  pdu.pmd_advertised = *pmd;
+  pdu.mau_type = *mau;
+}
+
+// PROFINET org-specific TLVs (IEC 61158-6-10, LLDP extensions; subtypes as
+// Wireshark's packet-lldp.c names them): 2 port status (RTClass2, RTClass3),
+// 4 MRP port status (domain UUID, MRRT port status), 5 chassis MAC.
+void profinet(std::uint8_t subtype, ByteReader r, Pdu& pdu) noexcept {
+  if (subtype == 2) {
+    const auto rtc2 = r.u16_be();
+    const auto rtc3 = r.u16_be();
+    if (rtc2 && rtc3) {
+      pdu.pn_rtc2_port_status = *rtc2;
+      pdu.pn_rtc3_port_status = *rtc3;
+    }
+    return;
+  }
+  if (subtype == 4) {
+    if (r.skip(16))
+      if (const auto mrrt = r.u16_be()) pdu.pn_mrrt_port_status = *mrrt;
+    return;
+  }
+  if (subtype == 5) {
+    if (const auto m = r.take(6)) pdu.pn_chassis_mac = MacAddr::from_bytes(*m);
+  }
+}
+
+// TIA LLDP-MED (ANSI/TIA-1057 §10.2): 1 capabilities (+ device type), 5-11 the
+// inventory strings.
+void tia_med(std::uint8_t subtype, ByteReader r, Pdu& pdu) noexcept {
+  const auto all = text(r.rest());
+  switch (subtype) {
+    case 1:
+      if (r.skip(2))
+        if (const auto t = r.u8()) pdu.med_device_type = *t;
+      return;
+    case 5: pdu.med_hardware_revision = all; return;
+    case 6: pdu.med_firmware_revision = all; return;
+    case 7: pdu.med_software_revision = all; return;
+    case 8: pdu.med_serial = all; return;
+    case 9: pdu.med_manufacturer = all; return;
+    case 10: pdu.med_model = all; return;
+    case 11: pdu.med_asset_id = all; return;
+    default: return;
+  }
+}
+
+void org_specific(ByteReader r, Pdu& pdu, Sink& sink) noexcept {
+  const auto org = r.u24_be();
+  const auto subtype = r.u8();
+  if (!org || !subtype) {
+    sink.anomaly("lldp.bad_org_tlv");
+    return;
+  }
+  switch (*org) {
+    case oui::ieee_802_1: ieee_802_1(*subtype, r, pdu, sink); return;
+    case oui::ieee_802_3: ieee_802_3(*subtype, r, pdu); return;
+    case oui::profinet: profinet(*subtype, r, pdu); return;
+    case oui::tia_med: tia_med(*subtype, r, pdu); return;
+    default: return;
+  }
+}
+
+// One TLV's body.
+void on_tlv(std::uint8_t type, Bytes value, Pdu& pdu, Sink& sink) noexcept {
+  ByteReader r(value);
+  switch (type) {
+    case tlv::chassis_id: {
+      const auto subtype = r.u8();
+      if (!subtype || r.empty()) {
+        sink.anomaly("lldp.bad_chassis_id");
+        return;
+      }
+      pdu.chassis_subtype = *subtype;
+      pdu.chassis_id = id_text(r.rest(), *subtype == kChassisMac, *subtype == kChassisNetwork);
+      if (*subtype == kChassisMac && r.remaining() == 6) pdu.chassis_mac = MacAddr::from_bytes(r.rest());
+      return;
+    }
+    case tlv::port_id: {
+      const auto subtype = r.u8();
+      if (!subtype || r.empty()) {
+        sink.anomaly("lldp.bad_port_id");
+        return;
+      }
+      pdu.port_subtype = *subtype;
+      pdu.port_id = id_text(r.rest(), *subtype == kPortMac, *subtype == kPortNetwork);
+      return;
+    }
+    case tlv::ttl:
+      if (const auto t = r.u16_be()) pdu.ttl = *t;
+      return;
+    case tlv::port_description: pdu.port_description = text(value); return;
+    case tlv::system_name: pdu.system_name = text(value); return;
+    case tlv::system_description: pdu.system_description = text(value); return;
+    case tlv::system_capabilities: {
+      const auto caps = r.u16_be();
+      const auto enabled = r.u16_be();
+      if (!caps || !enabled) {
+        sink.anomaly("lldp.bad_capabilities");
+        return;
+      }
+      pdu.has_capabilities = true;
+      pdu.capabilities = *caps;
+      pdu.enabled = *enabled;
+      return;
+    }
+    case tlv::management_address: management_address(r, pdu, sink); return;
+    case tlv::org_specific: org_specific(r, pdu, sink); return;
+    default: return;
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\0')) s.remove_suffix(1);
+  return s;
+}
+
+void fact(Sink& sink, std::string_view field, std::string value) noexcept {
+  if (value.empty()) return;
+  sink.fact({AssetRef::sender_party(), field, std::move(value), kSource});
+}
+
+}  // namespace
+
+std::string capability_list(std::uint16_t bits) {
+  std::string out;
+  for (std::size_t i = 0; i < kCapNames.size(); ++i) {
+    if ((bits & (1U << i)) == 0) continue;
+    if (!out.empty()) out += ',';
+    out += kCapNames[i];
+  }
+  return out;
+}
+
+Result<Pdu> parse(Bytes lldpdu, Sink& sink) noexcept {
+  ByteReader r(lldpdu);
+  Pdu pdu;
+  while (!r.empty()) {
+    const auto head = r.u16_be();
+    if (!head) {
+      sink.anomaly("lldp.truncated_tlv");
+      break;
+    }
+    const auto type = static_cast<std::uint8_t>(*head >> 9);
+    const std::size_t len = *head & 0x01ffU;
+    if (pdu.tlv_count == 0 && type != tlv::chassis_id) {
+      sink.anomaly("lldp.missing_chassis_id");
+      return ParseError::malformed;
+    }
+    if (type == tlv::end) {
+      pdu.saw_end = true;
+      break;
+    }
+    if (pdu.tlv_count >= kMaxTlvs) {
+      sink.anomaly("lldp.too_many_tlvs");
+      break;
+    }
+    ++pdu.tlv_count;
+    const auto value = r.take(len);
+    if (!value) {
+      sink.anomaly("lldp.length_overrun");
+      break;
+    }
+    // The first three TLVs are Chassis ID, Port ID, TTL in that order (§8.2).
+    if ((pdu.tlv_count == 2 && type != tlv::port_id) || (pdu.tlv_count == 3 && type != tlv::ttl))
+      sink.anomaly("lldp.mandatory_tlv_order");
+    on_tlv(type, *value, pdu, sink);
+  }
+  if (pdu.tlv_count == 0) return lldpdu.size() < 2 ? ParseError::truncated : ParseError::malformed;
+  return pdu;
+}
+
+// Formats cited:
+//  - Cisco IOS banners ("Cisco IOS Software, C3560 Software (...), Version
+//    12.2(25)SEB4, RELEASE SOFTWARE (fc1)", as in tcpdump's 3560_CDP.pcap; "IOS
+//    (tm) 1600 Software (...), Version 11.2(12)P, ..." in zeek's cdp-v1.pcap):
+//    revision only (the banner names a software image, not a product).
+//  - Siemens SCALANCE ("Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA00-2AA3,
+//    HW: 7, FW: V4.1.0", comma-separated, from the SCALANCE X configuration
+//    manuals' sysDescr): product "SCALANCE X208", article number as
+//    product_code, the FW item as revision; vendor only when the text says
+//    "Siemens".
+DescriptionInfo parse_system_description(std::string_view descr) {
+  DescriptionInfo out;
+  if (descr.find("Cisco IOS") != std::string_view::npos || descr.find("IOS (tm)") != std::string_view::npos) {
+    out.revision = cdp::software_version_number(descr);
+    return out;
+  }
+  const auto at = descr.find("SCALANCE ");
+  if (at == std::string_view::npos) return out;
+  if (descr.substr(0, at).find("Siemens") != std::string_view::npos) out.vendor = "Siemens";
+  std::string_view rest = descr.substr(at);
+  bool first = true;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view item = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (first) {
+      out.product = std::string(item);
+      first = false;
+      continue;
+    }
+    if (item.starts_with("6GK")) {
+      out.product_code = std::string(item);
+      continue;
+    }
+    if (item.starts_with("FW:")) {
+      std::string_view v = trim(item.substr(3));
+      if (v.starts_with("Version ")) v = trim(v.substr(8));
+      out.revision = std::string(v);
+    }
+  }
+  return out;
+}
+
+void emit(const Pdu& pdu, Sink& sink) noexcept {
+  fact(sink, field::name, pdu.system_name);
+  fact(sink, field::description, pdu.system_description);
+  fact(sink, "lldp_chassis_id", pdu.chassis_id);
+  fact(sink, "lldp_port", pdu.port_id);
+  fact(sink, "lldp_port_description", pdu.port_description);
+  for (const auto& ip : pdu.management_addresses) fact(sink, field::ip, ip.to_string());
+  if (pdu.has_capabilities) {
+    fact(sink, "lldp_capabilities", capability_list(pdu.enabled));
+    // One class per frame. A WLAN AP that also routes is shown as an AP (the
+    // wireless findings need it); a bridge that routes is an L3 device.
+    if ((pdu.enabled & cap::wlan_ap) != 0) {
+      fact(sink, field::class_hint, "wireless_ap");
+    } else if ((pdu.enabled & cap::router) != 0) {
+      fact(sink, field::class_hint, "router");
+    } else if ((pdu.enabled & cap::bridge) != 0) {
+      fact(sink, field::class_hint, "switch");
+    }
+  }
+  if (pdu.port_vlan_id && *pdu.port_vlan_id != 0) fact(sink, "lldp_port_vlan", std::to_string(*pdu.port_vlan_id));
+  for (const auto& v : pdu.vlan_names) fact(sink, "lldp_vlan_name", std::to_string(v.vid) + ":" + v.name);
+  if (pdu.has_mac_phy) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "autoneg=%s mau_type=%u", (pdu.autoneg & 0x02) != 0 ? "on" : "off",
+                  static_cast<unsigned>(pdu.mau_type));
+    fact(sink, "lldp_mac_phy", buf);
+  }
+  if (pdu.pn_chassis_mac) fact(sink, "pn_chassis_mac", pdu.pn_chassis_mac->to_string());
+  if (pdu.pn_mrrt_port_status) fact(sink, "pn_mrp_port_status", std::to_string(*pdu.pn_mrrt_port_status));
+
+  // Inventory: LLDP-MED first; the system description only fills what is missing.
+  std::string vendor = pdu.med_manufacturer, product = pdu.med_model, product_code;
+  std::string revision = !pdu.med_software_revision.empty() ? pdu.med_software_revision : pdu.med_firmware_revision;
+  if (product.empty() || revision.empty()) {
+    auto d = parse_system_description(pdu.system_description);
+    if (vendor.empty()) vendor = std::move(d.vendor);
+    if (product.empty()) product = std::move(d.product);
+    if (revision.empty()) revision = std::move(d.revision);
+    product_code = std::move(d.product_code);
+  }
+  fact(sink, field::vendor, vendor);
+  fact(sink, field::product, product);
+  fact(sink, field::product_code, product_code);
+  fact(sink, field::revision, revision);
+  fact(sink, field::serial, pdu.med_serial);
+  fact(sink, "hardware_revision", pdu.med_hardware_revision);
+  fact(sink, "firmware_revision", pdu.med_firmware_revision);
+  fact(sink, "software_revision", pdu.med_software_revision);
+  fact(sink, "asset_id", pdu.med_asset_id);
+  if (pdu.med_device_type && *pdu.med_device_type >= 1 && *pdu.med_device_type <= 4) {
+    static constexpr std::string_view kMedClass[] = {"endpoint_class_1", "endpoint_class_2", "endpoint_class_3",
+                                                     "network_connectivity"};
+    fact(sink, "lldp_med_device_type", std::string(kMedClass[*pdu.med_device_type - 1]));
+  }
+}
+
+void on_frame(const DecodedPacket& /*pkt*/, Bytes payload, Sink& sink) noexcept {
+  auto pdu = parse(payload, sink);
+  if (!pdu) return;
+  if (!pdu->saw_end) sink.anomaly("lldp.missing_end");
+  emit(*pdu, sink);
+}
+
+}  // namespace mieruka::dissectors::lldp
