@@ -271,16 +271,22 @@ void TcpStream::on_segment(std::uint32_t seq, std::span<const std::byte> payload
   if (payload.size() > kMaxSegmentBytes) payload = payload.first(kMaxSegmentBytes);
   const bool syn = (flags & tf::syn) != 0;
   const std::uint32_t data_seq = seq + (syn ? 1U : 0U);
-  if (syn && (!started_ || (!syn_seen_ && counters_.delivered_bytes == 0 && counters_.gaps == 0 && ooo_ == nullptr))) {
-    // A SYN fixes the ISN, also after a stray segment that arrived before it.
+  if (syn && !started_) {  // a SYN fixes the ISN; a retransmitted one changes nothing
     started_ = true;
     syn_seen_ = true;
     next_seq_ = data_seq;
     has_ack_ = false;
   }
-  if (!started_) {
+  // Without a SYN, the first segment carrying data starts the stream. An empty
+  // one does not: a keep-alive probe carries snd.nxt - 1 (RFC 9293 §3.8.4).
+  if (!started_ && !payload.empty()) {
     started_ = true;
     next_seq_ = data_seq;
+    // The peer already acknowledged up to acked_: bytes below it are old (the
+    // byte of a keep-alive probe, a retransmission), as in
+    // ITI__Sample_File_MMS_and_GOOSE.pcap frame 44.
+    if (has_ack_ && seq_diff(acked_, data_seq) > 0) next_seq_ = acked_;
+    has_ack_ = false;
   }
   if ((flags & tf::fin) != 0 && !fin_seen_) {
     fin_seen_ = true;
@@ -363,7 +369,11 @@ void TcpStream::on_segment(std::uint32_t seq, std::span<const std::byte> payload
 }
 
 void TcpStream::on_peer_ack(std::uint32_t ack, StreamConsumer& out) noexcept {
-  if (!started_) return;
+  if (!started_) {  // remembered as where the stream stands when it starts
+    acked_ = ack;
+    has_ack_ = true;
+    return;
+  }
   // Our FIN takes one sequence number the peer acknowledges but we never deliver.
   if (fin_seen_ && seq_diff(ack, fin_seq_) > 0) ack = fin_seq_;
   if (seq_diff(ack, next_seq_) <= 0) {

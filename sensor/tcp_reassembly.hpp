@@ -5,7 +5,8 @@
 // (lost, duplicated, reordered, starting mid-connection), into in-order bytes
 // and explicit gaps for a StreamConsumer. Policies:
 //   - ISN: from a SYN (data starts at seq+1); without one, the first segment
-//     seen starts the stream (mid-stream captures are the norm on a mirror).
+//     with data starts the stream (mid-stream captures are the norm on a
+//     mirror; an empty segment may be a keep-alive at snd.nxt - 1).
 //   - Retransmissions and overlaps: the first copy wins. Bytes before the
 //     delivery point are counted as retransmitted; overlaps with buffered
 //     bytes are compared and a differing copy is counted (an evasion or a

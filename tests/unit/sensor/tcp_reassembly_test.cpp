@@ -65,9 +65,34 @@ TEST(TcpStream, MidStreamFirstSegmentStarts) {
   EXPECT_EQ(f.r.text, "abcdef");
 }
 
-TEST(TcpStream, DataBeforeSynIsReplacedByTheSynsIsn) {
+TEST(TcpStream, EmptySegmentDoesNotStartTheStream) {
+  // Seen in ITI__EIP-SoftwareUpload.pcap: the first segment of a direction is a
+  // keep-alive ACK at snd.nxt - 1; starting there made a false 1-byte gap.
   Fixture f;
-  f.s.on_segment(77, {}, tf::ack, f.r);  // a stray empty ACK starts the stream
+  f.s.on_segment(2144115960U, {}, tf::ack, f.r);
+  EXPECT_FALSE(f.s.started());
+  f.s.on_peer_ack(100, f.r);  // ignored before the start
+  f.seg(2144115961U, "data");
+  EXPECT_EQ(f.r.text, "data");
+  EXPECT_EQ(f.s.counters().gaps, 0U);
+}
+
+TEST(TcpStream, KeepAliveByteBeforeStartIsNotData) {
+  // ITI__Sample_File_MMS_and_GOOSE.pcap frames 42-44: the peer ACKs 1345486137,
+  // then a keep-alive probe carries one old byte at 1345486136.
+  Fixture f;
+  f.s.on_peer_ack(1345486137U, f.r);
+  f.seg(1345486136U, std::string(1, '\0'));
+  EXPECT_EQ(f.r.text, "");
+  EXPECT_EQ(f.s.counters().retransmitted_bytes, 1U);
+  f.seg(1345486137U, "MMS");
+  EXPECT_EQ(f.r.text, "MMS");
+  EXPECT_EQ(f.s.counters().gaps, 0U);
+}
+
+TEST(TcpStream, RetransmittedSynKeepsTheIsn) {
+  Fixture f;
+  f.s.on_segment(1000, {}, tf::syn, f.r);
   f.s.on_segment(1000, {}, tf::syn, f.r);
   f.seg(1001, "x");
   EXPECT_EQ(f.r.text, "x");
