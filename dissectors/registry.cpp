@@ -5,10 +5,12 @@
 // Dissector headers, one per protocol.
 #include "cdp.hpp"
 #include "enip.hpp"
+#include "fins.hpp"
 #include "lldp.hpp"
 #include "modbus.hpp"
 #include "opcua.hpp"
 #include "pn_dcp.hpp"
+#include "slmp.hpp"
 
 namespace mieruka::dissectors {
 namespace {
@@ -19,10 +21,18 @@ constexpr DissectorEntry kDissectors[] = {
     {"lldp", Transport::ether, 0x88cc, nullptr, &lldp::on_frame, nullptr},
     {"cdp", Transport::snap, 0x2000, nullptr, &cdp::on_frame, nullptr},
     {"cip_io", Transport::udp, 2222, nullptr, &enip::on_io_datagram, nullptr},
+    // MELSEC QJ71E71 / QnUDE built-in Ethernet "auto open UDP port" (5000) for MC
+    // protocol. Other SLMP ports are user-set: this row's probe and the probe-only
+    // tcp row below claim them.
+    {"slmp", Transport::udp, 5000, &slmp::probe, &slmp::on_datagram, nullptr},
+    {"fins", Transport::udp, 9600, &fins::probe_udp, &fins::on_datagram, nullptr},
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
     {"modbus", Transport::tcp, 502, &modbus::probe, nullptr, &modbus::make_stream_parser},
     {"opcua", Transport::tcp, 4840, &opcua::probe, nullptr, &opcua::make_stream_parser},
+    {"fins", Transport::tcp, 9600, &fins::probe_tcp, nullptr, &fins::make_stream_parser},
     {"enip", Transport::tcp, 44818, &enip::probe, nullptr, &enip::make_stream_parser},
+    // Probe only (key 0): SLMP/MC on whatever port the PLC's Ethernet settings open.
+    {"slmp", Transport::tcp, 0, &slmp::probe, nullptr, &slmp::make_stream_parser},
 };
 
 }  // namespace
