@@ -4,13 +4,17 @@
 
 // Dissector headers, one per protocol.
 #include "cdp.hpp"
+#include "dhcp.hpp"
+#include "dns.hpp"
 #include "enip.hpp"
 #include "fins.hpp"
 #include "lldp.hpp"
 #include "modbus.hpp"
+#include "nbns.hpp"
 #include "opcua.hpp"
 #include "pn_dcp.hpp"
 #include "slmp.hpp"
+#include "snmp.hpp"
 
 namespace mieruka::dissectors {
 namespace {
@@ -20,11 +24,22 @@ constexpr DissectorEntry kDissectors[] = {
     {"pn_dcp", Transport::ether, 0x8892, nullptr, &pn_dcp::on_frame, nullptr},
     {"lldp", Transport::ether, 0x88cc, nullptr, &lldp::on_frame, nullptr},
     {"cdp", Transport::snap, 0x2000, nullptr, &cdp::on_frame, nullptr},
+    {"dns", Transport::udp, 53, nullptr, &dns::on_dns_datagram, nullptr},
+    {"dhcp", Transport::udp, 67, nullptr, &dhcp::on_datagram, nullptr},
+    {"dhcp", Transport::udp, 68, nullptr, &dhcp::on_datagram, nullptr},
+    {"nbns", Transport::udp, 137, nullptr, &nbns::on_name_datagram, nullptr},
+    {"nbns", Transport::udp, 138, nullptr, &nbns::on_datagram_service, nullptr},
+    {"snmp", Transport::udp, 161, nullptr, &snmp::on_datagram, nullptr},
+    {"snmp", Transport::udp, 162, nullptr, &snmp::on_datagram, nullptr},
+    {"dhcp", Transport::udp, 546, nullptr, &dhcp::on_v6_datagram, nullptr},
+    {"dhcp", Transport::udp, 547, nullptr, &dhcp::on_v6_datagram, nullptr},
     {"cip_io", Transport::udp, 2222, nullptr, &enip::on_io_datagram, nullptr},
     // MELSEC QJ71E71 / QnUDE built-in Ethernet "auto open UDP port" (5000) for MC
     // protocol. Other SLMP ports are user-set: this row's probe and the probe-only
     // tcp row below claim them.
     {"slmp", Transport::udp, 5000, &slmp::probe, &slmp::on_datagram, nullptr},
+    {"mdns", Transport::udp, 5353, nullptr, &dns::on_mdns_datagram, nullptr},
+    {"llmnr", Transport::udp, 5355, nullptr, &dns::on_llmnr_datagram, nullptr},
     {"fins", Transport::udp, 9600, &fins::probe_udp, &fins::on_datagram, nullptr},
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
     {"modbus", Transport::tcp, 502, &modbus::probe, nullptr, &modbus::make_stream_parser},
