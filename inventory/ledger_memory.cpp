@@ -1,0 +1,150 @@
+// The ledger's memory budget: what it holds (memory_bytes) and what it gives up
+// first when the sensor is over budget (shed), e.g. under a MAC flood of
+// one-packet stations. Kept apart from ledger.cpp: nothing here runs per packet.
+//
+// Accounting is an estimate of heap bytes: sizeof each record, the capacity of
+// its vectors, the heap part of each string (longer than the 15-byte small
+// string buffer of libstdc++), about 48 bytes per hash map node and 8 per bucket.
+#include <algorithm>
+#include <string>
+
+#include "inventory/ledger.hpp"
+
+namespace mieruka::inventory {
+namespace {
+
+constexpr std::size_t kMapNodeBytes = 48;
+constexpr std::size_t kBucketBytes = 8;
+
+std::size_t str_bytes(const std::string& s) noexcept {
+  return s.capacity() > 15 ? ((s.capacity() + 1 + 8 + 15) & ~std::size_t{15}) : 0;
+}
+
+std::size_t asset_bytes(const Asset& a) noexcept {
+  std::size_t n = sizeof(Asset) + str_bytes(a.id) + str_bytes(a.parent_id) + str_bytes(a.route);
+  n += a.ips.capacity() * sizeof(IpRecord) + a.vlans.capacity() * sizeof(std::uint16_t) +
+       a.protocols.capacity() * sizeof(std::string) + a.facts.capacity() * sizeof(FactRecord);
+  for (const auto& r : a.ips) n += str_bytes(r.source);
+  for (const auto& p : a.protocols) n += str_bytes(p);
+  for (const auto& f : a.facts) n += str_bytes(f.field) + str_bytes(f.value) + str_bytes(f.source);
+  return n + 2 * kMapNodeBytes;  // by_id_ and by_mac_ or by_ip_
+}
+
+std::size_t edge_bytes(const Edge& e) noexcept {
+  std::size_t n = sizeof(Edge) + str_bytes(e.id) + str_bytes(e.from_id) + str_bytes(e.to_id) +
+                  str_bytes(e.protocol) + str_bytes(e.transport) + e.ops.capacity() * sizeof(EdgeOp);
+  for (const auto& o : e.ops) n += str_bytes(o.protocol) + str_bytes(o.name);
+  return n + 2 * kMapNodeBytes;  // edge_by_id_ and edge_by_key_
+}
+
+template <class Map>
+std::size_t buckets(const Map& m) noexcept {
+  return m.bucket_count() * kBucketBytes;
+}
+
+}  // namespace
+
+std::size_t Ledger::memory_bytes() const noexcept {
+  std::size_t n = sizeof(*this);
+  n += (assets_.capacity() - assets_.size()) * sizeof(Asset);
+  for (const auto& a : assets_) n += asset_bytes(a);
+  n += (edges_.capacity() - edges_.size()) * sizeof(Edge) + edge_keys_.capacity() * sizeof(EdgeKey);
+  for (const auto& e : edges_) n += edge_bytes(e);
+  n += buckets(by_mac_) + buckets(by_ip_) + buckets(by_id_) + buckets(edge_by_id_) + buckets(edge_by_key_);
+  n += buckets(protocol_ids_) + protocol_ids_.size() * kMapNodeBytes * 2;
+  return n;
+}
+
+std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* remap) {
+  std::size_t mem = memory_bytes();
+  if (mem <= target_bytes) return 0;
+  const std::size_t n = assets_.size();
+
+  // What must stay: conversation endpoints, identities, routers, parents and children.
+  std::vector<bool> keep(n, false);
+  for (const auto& k : edge_keys_) {
+    if (k.from < n) keep[k.from] = true;
+    if (k.to < n) keep[k.to] = true;
+  }
+  for (AssetIndex i = 0; i < n; ++i) {
+    const Asset& a = assets_[i];
+    if (a.router || !a.route.empty()) keep[i] = true;
+    if (!a.parent_id.empty()) {
+      keep[i] = true;
+      if (const AssetIndex p = index_of(a.parent_id); p != kNoAsset) keep[p] = true;
+    }
+    for (const auto& f : a.facts)
+      if (f.source != "oui") {
+        keep[i] = true;
+        break;
+      }
+  }
+  std::vector<AssetIndex> order;
+  for (AssetIndex i = 0; i < n; ++i)
+    if (!keep[i]) order.push_back(i);
+  std::sort(order.begin(), order.end(), [this](AssetIndex x, AssetIndex y) {
+    const Asset& a = assets_[x];
+    const Asset& b = assets_[y];
+    const bool a_one = a.packets_sent <= 1, b_one = b.packets_sent <= 1;
+    if (a_one != b_one) return a_one;
+    if (a.packets_sent != b.packets_sent) return a.packets_sent < b.packets_sent;
+    return a.last_us < b.last_us;
+  });
+  std::vector<bool> gone(n, false);
+  std::size_t shed_count = 0;
+  for (const AssetIndex i : order) {
+    if (mem <= target_bytes) break;
+    const std::size_t b = asset_bytes(assets_[i]);
+    mem = mem > b ? mem - b : 0;
+    gone[i] = true;
+    ++shed_count;
+  }
+  if (shed_count == 0) return 0;
+
+  // Compact: survivors move down in order; every index map follows.
+  std::vector<AssetIndex> local;
+  std::vector<AssetIndex>& to = remap != nullptr ? *remap : local;
+  to.assign(n, kNoAsset);
+  AssetIndex next = 0;
+  for (AssetIndex i = 0; i < n; ++i) {
+    if (gone[i]) continue;
+    to[i] = next;
+    if (next != i) assets_[next] = std::move(assets_[i]);
+    ++next;
+  }
+  auto follow = [&to, n](auto& map) {
+    for (auto it = map.begin(); it != map.end();) {
+      const AssetIndex v = it->second < n ? to[it->second] : it->second;
+      if (v == kNoAsset) {
+        it = map.erase(it);
+        continue;
+      }
+      it->second = v;
+      ++it;
+    }
+  };
+  follow(by_mac_);
+  follow(by_ip_);
+  follow(by_id_);
+  assets_.resize(next);
+  if (assets_.capacity() > 2 * assets_.size() + 1024) assets_.shrink_to_fit();
+  // Edge endpoints are all kept, but their indices moved.
+  auto moved = [&to, n](AssetIndex i) { return i < n ? to[i] : i; };
+  for (auto& k : edge_keys_) {
+    k.from = moved(k.from);
+    k.to = moved(k.to);
+  }
+  decltype(edge_by_key_) rekeyed;
+  rekeyed.reserve(edge_by_key_.size());
+  for (const auto& [k, e] : edge_by_key_) {
+    EdgeKey nk = k;
+    nk.from = moved(k.from);
+    nk.to = moved(k.to);
+    rekeyed.emplace(nk, e);
+  }
+  edge_by_key_.swap(rekeyed);
+  assets_shed_ += shed_count;
+  return shed_count;
+}
+
+}  // namespace mieruka::inventory
