@@ -7,6 +7,9 @@
 // first sender. An edge goes from client to server, keyed by the server port.
 #include "sensor/pipeline.hpp"
 
+#include <new>
+#include <vector>
+
 #include "sensor/service_ports.hpp"
 
 namespace mieruka::sensor {
@@ -23,6 +26,7 @@ using inventory::kNoAsset;
 namespace {
 constexpr EdgeIndex kNoEdge = 0xffffffffU;
 constexpr std::int64_t kExpiryStepUs = 1'000'000;
+constexpr std::uint64_t kMemoryCheckPackets = 1u << 16;  // power of two
 
 std::uint16_t inner_vlan(const DecodedPacket& p) noexcept {
   return p.vlan_count == 0 ? 0 : p.vlans[p.vlan_count - 1];
@@ -118,6 +122,7 @@ void Pipeline::count(std::string_view name, std::uint64_t n) noexcept { counters
 void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept {
   ++stats_.packets;
   stats_.bytes += wire_len;
+  if ((stats_.packets & (kMemoryCheckPackets - 1)) == 0 && options_.memory_budget_bytes != 0) check_memory();
   if (stats_.first_us == 0 || ts_us < stats_.first_us) stats_.first_us = ts_us;
   if (ts_us > stats_.last_us) stats_.last_us = ts_us;
   // Packet time only moves forward: a capture with a clock step backwards must not
@@ -338,6 +343,28 @@ void Pipeline::on_flow_end(Flow& flow, FlowEnd why) noexcept {
 
 void Pipeline::finish() noexcept {
   flows_.drain([this](Flow& f) { close_flow(f); });
+}
+
+// Over budget, the ledger sheds its least valuable assets down to 3/4 of the
+// budget minus what flows and reassembly hold (those are bounded by their own
+// caps), and the flows that pointed at moved assets follow the new indices.
+void Pipeline::check_memory() noexcept {
+  const std::size_t others = flows_.memory_bytes() + budget_.used();
+  const std::size_t ledger_bytes = ledger_.memory_bytes();
+  if (ledger_bytes + others <= options_.memory_budget_bytes) return;
+  const std::size_t goal = options_.memory_budget_bytes / 4 * 3;
+  try {
+    std::vector<AssetIndex> remap;
+    const std::size_t n = ledger_.shed(goal > others ? goal - others : 0, &remap);
+    if (n == 0) return;
+    count("ledger.assets_shed", n);
+    flows_.for_each([&remap](Flow& f) {
+      for (auto& a : f.asset)
+        if (a < remap.size()) a = remap[a];
+    });
+  } catch (const std::bad_alloc&) {
+    count("ledger.shed_failed");
+  }
 }
 
 std::map<std::string, std::uint64_t> Pipeline::counters() const {

@@ -23,6 +23,10 @@ struct PipelineOptions {
   bool dedup = true;             // drop SPAN duplicate copies
   FlowLimits flows{};
   std::size_t reassembly_budget_bytes = 64u << 20;
+  // Ledger + flow table + reassembly buffers. Checked every kMemoryCheckPackets
+  // packets; over it, the ledger sheds its least valuable assets down to 3/4 of
+  // it (counter ledger.assets_shed). 0 = no budget.
+  std::size_t memory_budget_bytes = std::size_t{256} << 20;
 };
 
 struct PipelineStats {
@@ -67,6 +71,7 @@ class Pipeline final : private FlowEndHandler {
   inventory::AssetIndex endpoint(const dissectors::DecodedPacket& p, const MacAddr& mac, const IpAddr& ip);
   void on_flow_end(Flow& flow, FlowEnd why) noexcept override;
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
+  void check_memory() noexcept;
 
   friend class PacketSink;
   friend class FlowSink;
