@@ -189,8 +189,13 @@ TEST(OpcUaPcaps, PendingOverflow) { check_against_manifest("icsnpp-opcua__pendin
 
 TEST(OpcUaPcaps, NonStandardPortClaimedByProbe) {
   auto sink = run_file("icsnpp-opcua__open62541_client-server_mainloop-not-localhost-non-standard-port.pcap");
+  // Expected values from `tshark -d tcp.port==48010,opcua` (MANIFEST has none: no decode-as there).
   EXPECT_TRUE(field(sink, "role").count("opcua_server"));
-  EXPECT_FALSE(urls_of(sink).empty());
+  EXPECT_EQ(urls_of(sink), std::set<std::string>{"opc.tcp://192.168.224.102:4840"});
+  EXPECT_EQ(field(sink, "application_uri@opcua_application"),
+            (std::set<std::string>{"urn:open62541.server.application", "urn:unconfigured:application"}));
+  EXPECT_EQ(field(sink, "opcua_product_uri@opcua_application"), std::set<std::string>{"http://open62541.org"});
+  EXPECT_TRUE(field(sink, "security").count("policy_none_used"));
 }
 
 }  // namespace
