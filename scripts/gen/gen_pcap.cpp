@@ -208,11 +208,188 @@ int write_sample(const std::string& out) {
   return 0;
 }
 
+// --- melsec_omron: Mitsubishi SLMP/MC and Omron FINS --------------------------------
+
+// SLMP 3E binary request / response (SH-080956ENG §4): little-endian fields, route
+// to the own station's CPU (network 0, PC 0xFF, module I/O 0x03FF, station 0).
+Buf slmp_3e_req(std::uint16_t cmd, std::uint16_t sub, const Buf& data) {
+  Buf b{0x50, 0x00, 0x00, 0xFF};
+  put16le(b, 0x03FF);
+  put8(b, 0x00);
+  put16le(b, static_cast<std::uint32_t>(6 + data.size()));
+  put16le(b, 0x0010);  // monitoring timer: 4 s
+  put16le(b, cmd);
+  put16le(b, sub);
+  put_bytes(b, data);
+  return b;
+}
+Buf slmp_3e_resp(std::uint16_t end_code, const Buf& data) {
+  Buf b{0xD0, 0x00, 0x00, 0xFF};
+  put16le(b, 0x03FF);
+  put8(b, 0x00);
+  put16le(b, static_cast<std::uint32_t>(2 + data.size()));
+  put16le(b, end_code);
+  put_bytes(b, data);
+  return b;
+}
+// 4E: subheader 0x5400/0xD400, then a serial number and two fixed zero bytes.
+Buf slmp_4e(const Buf& frame3e, std::uint16_t serial) {
+  Buf b{frame3e[0] == 0x50 ? std::uint8_t{0x54} : std::uint8_t{0xD4}, 0x00};
+  put16le(b, serial);
+  put16le(b, 0);
+  b.insert(b.end(), frame3e.begin() + 2, frame3e.end());
+  return b;
+}
+// Batch read/write device data (subcommand 0000/0001): number (3 bytes), code, points.
+Buf slmp_device(std::uint32_t number, std::uint8_t code, std::uint16_t points) {
+  Buf b;
+  put16le(b, number & 0xFFFF);
+  put8(b, number >> 16);
+  put8(b, code);
+  put16le(b, points);
+  return b;
+}
+Buf slmp_words(std::uint16_t n, std::uint16_t base) {
+  Buf b;
+  for (std::uint16_t i = 0; i < n; ++i) put16le(b, base + i);
+  return b;
+}
+Buf as_buf(std::string_view s) { return Buf(s.begin(), s.end()); }
+
+// FINS frame (W342 §3): header, command code, and end code in responses.
+struct FinsAddr {
+  std::uint8_t net, node, unit;
+};
+Buf fins_cmd(FinsAddr dst, FinsAddr src, std::uint8_t sid, std::uint16_t code, const Buf& data) {
+  Buf b{0x80, 0x00, 0x02, dst.net, dst.node, dst.unit, src.net, src.node, src.unit, sid};
+  put16be(b, code);
+  put_bytes(b, data);
+  return b;
+}
+Buf fins_resp(FinsAddr dst, FinsAddr src, std::uint8_t sid, std::uint16_t code, std::uint16_t end, const Buf& data) {
+  Buf b{0xC0, 0x00, 0x02, dst.net, dst.node, dst.unit, src.net, src.node, src.unit, sid};
+  put16be(b, code);
+  put16be(b, end);
+  put_bytes(b, data);
+  return b;
+}
+// FINS/TCP (W421 §6): "FINS", length, command, error code.
+Buf fins_tcp(std::uint32_t command, const Buf& data) {
+  Buf b = as_buf("FINS");
+  put32be(b, static_cast<std::uint32_t>(8 + data.size()));
+  put32be(b, command);
+  put32be(b, 0);
+  put_bytes(b, data);
+  return b;
+}
+Buf padded(std::string_view s, std::size_t n) {
+  Buf b = as_buf(s);
+  b.resize(n, ' ');
+  return b;
+}
+
+void udp_datagram(CaptureWriter& w, std::int64_t& ts, const Host& a, const Host& b, std::uint16_t sport,
+                  std::uint16_t dport, const Buf& payload) {
+  w.write(ts, ether(a.mac, b.mac, 0x0800, ipv4(a.ip, b.ip, 17, udp(a.ip, b.ip, sport, dport, payload))));
+  ts += 2000;
+}
+
+// A GOT HMI polls an iQ-R PLC over SLMP (3E binary on a user-set TCP port, 3E ASCII
+// on another, 4E binary over UDP 5000), an engineering PC sends a remote STOP, and a
+// SCADA PC talks FINS to an Omron CJ2M over UDP 9600 and FINS/TCP 9600.
+int write_melsec_omron(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
+  const Host plc{mac("00:26:92:aa:bb:cc"), ip4("192.168.3.39")};
+  const Host got{mac("00:26:92:10:20:30"), ip4("192.168.3.18")};
+  const Host ews{mac("00:14:22:01:02:03"), ip4("192.168.3.100")};
+  const Host omron{mac("00:00:0a:12:34:56"), ip4("192.168.250.1")};
+  const Host scada{mac("00:0c:29:aa:00:01"), ip4("192.168.250.10")};
+
+  // GOT -> PLC, SLMP 3E binary on TCP 5002: Read Type Name, then D100-D109 polling.
+  {
+    TcpSession s(w, got, plc, 50100, 5002);
+    s.handshake(ts);
+    s.data(ts, true, slmp_3e_req(0x0101, 0x0000, {}));
+    Buf type_name = padded("R04ENCPU", 16);
+    put16le(type_name, 0x4805);  // model code
+    s.data(ts, false, slmp_3e_resp(0, type_name));
+    for (int i = 0; i < 5; ++i) {
+      s.data(ts, true, slmp_3e_req(0x0401, 0x0000, slmp_device(100, 0xA8, 10)));
+      s.data(ts, false, slmp_3e_resp(0, slmp_words(10, static_cast<std::uint16_t>(i))));
+      ts += 100000;
+    }
+    Buf write = slmp_device(200, 0xA8, 2);
+    put_bytes(write, slmp_words(2, 7));
+    s.data(ts, true, slmp_3e_req(0x1401, 0x0000, write));
+    s.data(ts, false, slmp_3e_resp(0, {}));
+    s.close(ts);
+  }
+  // GOT -> PLC, SLMP 3E ASCII on TCP 5003: batch read D300-D303.
+  {
+    TcpSession s(w, got, plc, 50101, 5003);
+    s.handshake(ts);
+    s.data(ts, true, as_buf("500000FF03FF00" "0018" "0010" "0401" "0000" "D*" "000300" "0004"));
+    s.data(ts, false, as_buf("D00000FF03FF00" "0014" "0000" "0001000200030004"));
+    s.close(ts);
+  }
+  // GOT -> PLC, SLMP 4E binary over UDP 5000: batch read M0-M15 (bit units).
+  udp_datagram(w, ts, got, plc, 50102, 5000, slmp_4e(slmp_3e_req(0x0401, 0x0001, slmp_device(0, 0x90, 16)), 1));
+  udp_datagram(w, ts, plc, got, 5000, 50102, slmp_4e(slmp_3e_resp(0, Buf(8, 0x10)), 1));
+  // Engineering PC -> PLC: remote STOP (1002) on TCP 5004.
+  {
+    TcpSession s(w, ews, plc, 50200, 5004);
+    s.handshake(ts);
+    s.data(ts, true, slmp_3e_req(0x1002, 0x0000, Buf{0x01, 0x00}));
+    s.data(ts, false, slmp_3e_resp(0, {}));
+    s.close(ts);
+  }
+  // SCADA -> Omron CJ2M over FINS/UDP 9600 (SCADA node 10, PLC node 1).
+  const FinsAddr plc_node{0, 1, 0}, scada_node{0, 10, 0};
+  {
+    // W342 Controller Data Read response (request data omitted): model (20),
+    // version (20), system use (40), area data (12).
+    Buf cd = padded("CJ2M-CPU31", 20);
+    put_bytes(cd, padded("02.01", 20));
+    cd.resize(cd.size() + 40, 0x00);
+    put_bytes(cd, Buf{0x00, 0x3C, 0x17, 0x80, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+    udp_datagram(w, ts, scada, omron, 9600, 9600, fins_cmd(plc_node, scada_node, 1, 0x0501, {}));
+    udp_datagram(w, ts, omron, scada, 9600, 9600, fins_resp(scada_node, plc_node, 1, 0x0501, 0, cd));
+    const Buf read_dm{0x82, 0x00, 0x64, 0x00, 0x00, 0x0A};  // DM100, 10 words
+    udp_datagram(w, ts, scada, omron, 9600, 9600, fins_cmd(plc_node, scada_node, 2, 0x0101, read_dm));
+    udp_datagram(w, ts, omron, scada, 9600, 9600, fins_resp(scada_node, plc_node, 2, 0x0101, 0, Buf(20, 0x01)));
+    udp_datagram(w, ts, scada, omron, 9600, 9600, fins_cmd(plc_node, scada_node, 3, 0x0402, Buf{0xFF, 0xFF}));
+    udp_datagram(w, ts, omron, scada, 9600, 9600, fins_resp(scada_node, plc_node, 3, 0x0402, 0, {}));
+    udp_datagram(w, ts, scada, omron, 9600, 9600, fins_cmd(plc_node, scada_node, 4, 0x0401, Buf{0xFF, 0xFF, 0x04}));
+    udp_datagram(w, ts, omron, scada, 9600, 9600, fins_resp(scada_node, plc_node, 4, 0x0401, 0, {}));
+  }
+  // SCADA -> Omron over FINS/TCP 9600: node address handshake, then a CIO read.
+  {
+    TcpSession s(w, scada, omron, 50300, 9600);
+    s.handshake(ts);
+    s.data(ts, true, fins_tcp(0, Buf{0, 0, 0, 0}));                // client node: auto
+    s.data(ts, false, fins_tcp(1, Buf{0, 0, 0, 0x0B, 0, 0, 0, 0x01}));  // client 11, server 1
+    const FinsAddr tcp_client{0, 11, 0};
+    const Buf read_cio{0xB0, 0x00, 0x00, 0x00, 0x00, 0x04};       // CIO 0, 4 words
+    s.data(ts, true, fins_tcp(2, fins_cmd(plc_node, tcp_client, 5, 0x0101, read_cio)));
+    s.data(ts, false, fins_tcp(2, fins_resp(tcp_client, plc_node, 5, 0x0101, 0, Buf(8, 0x00))));
+    s.close(ts);
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
       {"sample", write_sample},
+      {"melsec_omron", write_melsec_omron},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     std::fprintf(stderr, "usage: mieruka_gen_pcap SCENARIO OUT\nscenarios:");
