@@ -3,16 +3,20 @@
 #include "registry.hpp"
 
 // Dissector headers, one per protocol.
+#include "cclink_iefb.hpp"
 #include "cdp.hpp"
 #include "dhcp.hpp"
 #include "dns.hpp"
 #include "enip.hpp"
 #include "fins.hpp"
+#include "kv_hostlink.hpp"
 #include "lldp.hpp"
+#include "mewtocol.hpp"
 #include "modbus.hpp"
 #include "nbns.hpp"
 #include "opcua.hpp"
 #include "pn_dcp.hpp"
+#include "s7comm.hpp"
 #include "slmp.hpp"
 #include "snmp.hpp"
 
@@ -42,9 +46,16 @@ constexpr DissectorEntry kDissectors[] = {
     {"llmnr", Transport::udp, 5355, nullptr, &dns::on_llmnr_datagram, nullptr},
     {"fins", Transport::udp, 9600, &fins::probe_udp, &fins::on_datagram, nullptr},
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
+    // CC-Link IE Field Basic cyclic data (61451 is SLMP node search, not this).
+    {"cclink_iefb", Transport::udp, 61450, nullptr, &cclink_iefb::on_datagram, nullptr},
+    {"s7comm", Transport::tcp, 102, &s7comm::probe, nullptr, &s7comm::make_stream_parser},
     {"modbus", Transport::tcp, 502, &modbus::probe, nullptr, &modbus::make_stream_parser},
     {"opcua", Transport::tcp, 4840, &opcua::probe, nullptr, &opcua::make_stream_parser},
     {"fins", Transport::tcp, 9600, &fins::probe_tcp, nullptr, &fins::make_stream_parser},
+    // Keyence KV-8000/7000/5000 built-in Ethernet: host link port 8501.
+    {"kv_hostlink", Transport::tcp, 8501, nullptr, nullptr, &kv_hostlink::make_stream_parser},
+    // Panasonic FP series Ethernet: MEWTOCOL-COM server port 9094; other ports by probe.
+    {"mewtocol", Transport::tcp, 9094, &mewtocol::probe, nullptr, &mewtocol::make_stream_parser},
     {"enip", Transport::tcp, 44818, &enip::probe, nullptr, &enip::make_stream_parser},
     // Probe only (key 0): SLMP/MC on whatever port the PLC's Ethernet settings open.
     {"slmp", Transport::tcp, 0, &slmp::probe, nullptr, &slmp::make_stream_parser},
