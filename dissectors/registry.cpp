@@ -9,6 +9,7 @@
 #include "dns.hpp"
 #include "enip.hpp"
 #include "fins.hpp"
+#include "http.hpp"
 #include "kv_hostlink.hpp"
 #include "lldp.hpp"
 #include "mewtocol.hpp"
@@ -19,6 +20,7 @@
 #include "s7comm.hpp"
 #include "slmp.hpp"
 #include "snmp.hpp"
+#include "tls.hpp"
 
 namespace mieruka::dissectors {
 namespace {
@@ -48,10 +50,15 @@ constexpr DissectorEntry kDissectors[] = {
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
     // CC-Link IE Field Basic cyclic data (61451 is SLMP node search, not this).
     {"cclink_iefb", Transport::udp, 61450, nullptr, &cclink_iefb::on_datagram, nullptr},
+    {"http", Transport::tcp, 80, &http::probe, nullptr, &http::make_stream_parser},
     {"s7comm", Transport::tcp, 102, &s7comm::probe, nullptr, &s7comm::make_stream_parser},
+    // TLS: the probe (on this row only) claims a ClientHello on any port.
+    {"https", Transport::tcp, 443, &tls::probe, nullptr, &tls::make_stream_parser},
     {"modbus", Transport::tcp, 502, &modbus::probe, nullptr, &modbus::make_stream_parser},
     {"opcua", Transport::tcp, 4840, &opcua::probe, nullptr, &opcua::make_stream_parser},
     {"fins", Transport::tcp, 9600, &fins::probe_tcp, nullptr, &fins::make_stream_parser},
+    {"http", Transport::tcp, 8080, nullptr, nullptr, &http::make_stream_parser},
+    {"https", Transport::tcp, 8443, nullptr, nullptr, &tls::make_stream_parser},
     // Keyence KV-8000/7000/5000 built-in Ethernet: host link port 8501.
     {"kv_hostlink", Transport::tcp, 8501, nullptr, nullptr, &kv_hostlink::make_stream_parser},
     // Panasonic FP series Ethernet: MEWTOCOL-COM server port 9094; other ports by probe.
