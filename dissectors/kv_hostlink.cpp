@@ -169,7 +169,9 @@ class KvStream final : public StreamParser {
     }
     if (bad) {
       sink.anomaly("kv_hostlink.non_ascii");
-      if (dir == Direction::to_client) pop();
+      // Keep the pairing: a malformed command still gets a response.
+      if (dir == Direction::to_client) (void)pop();
+      else push(Command{});
       s.line.clear();
       return;
     }

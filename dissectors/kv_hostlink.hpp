@@ -33,8 +33,9 @@ namespace mieruka::dissectors::kv_hostlink {
 // The longest line kept: WRS/WRE write up to 1,000 values of up to 11 characters
 // (".L" signed) plus separators.
 inline constexpr std::size_t kMaxLine = 12288;
-// Commands awaiting a response (oldest dropped).
-inline constexpr std::size_t kMaxPending = 8;
+// Commands awaiting a response (oldest dropped); clients wait for each answer,
+// so more than a few pending means a lost direction.
+inline constexpr std::size_t kMaxPending = 16;
 
 inline constexpr std::string_view kVendor = "Keyence";
 

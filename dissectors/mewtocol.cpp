@@ -136,7 +136,7 @@ class MewStream final : public StreamParser {
     s.line.clear();
     s.bad = false;
     s.overflow = true;  // drop up to the next CR
-    last_code_ = {};
+    last_name_ = {};
     sink.anomaly("mewtocol.gap");
   }
 
@@ -187,13 +187,12 @@ class MewStream final : public StreamParser {
     }
     roles(sink, false);
     if (f->type == FrameType::error) {
-      const CommandInfo* c = command_info(last_code_);
-      sink.operation({"mewtocol", c != nullptr ? c->name : std::string_view("unknown_command"), f->error_code, false,
-                      false, true, 0, 0, false});
-      last_code_ = {};
+      sink.operation({"mewtocol", last_name_.empty() ? std::string_view("unknown_command") : last_name_,
+                      f->error_code, false, false, true, 0, 0, false});
+      last_name_ = {};
       return;
     }
-    last_code_ = {};
+    last_name_ = {};
     if (f->code == "RT") status(f->text, sink);
   }
 
@@ -205,10 +204,10 @@ class MewStream final : public StreamParser {
       sink.operation({"mewtocol", "unknown_command", 0, false, false, false, 0, 0, false});
       return;
     }
-    last_code_ = c->code;
     Operation op{"mewtocol", c->name, static_cast<std::uint32_t>((f.code[0] << 8) | f.code[1]), c->is_write,
                  c->is_control, false, 0, 0, false};
     if ((f.code == "RD" || f.code == "WD") && !f.text.empty()) op.name = data_op(f.text[0], c->is_write);
+    last_name_ = op.name;
     const Range r = text_range(f.code, f.text);
     if (r.ok) {
       op.is_range = true;
@@ -233,7 +232,7 @@ class MewStream final : public StreamParser {
   }
 
   std::array<DirState, 2> dirs_{};
-  std::string_view last_code_;  // static storage (kCommands)
+  std::string_view last_name_;  // the outstanding command's operation name (static storage)
   bool roles_done_ = false;
 };
 
