@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "frames.hpp"
 
@@ -384,10 +385,158 @@ int write_melsec_omron(const std::string& out) {
   return 0;
 }
 
+// --- l2_identity: LLDP, CDP and PROFINET DCP -------------------------------------
+
+// One LLDP TLV (IEEE 802.1AB-2016 §8.4.1): 7-bit type, 9-bit length.
+Buf lldp_tlv(std::uint32_t type, const Buf& value) {
+  Buf b;
+  put16be(b, (type << 9) | static_cast<std::uint32_t>(value.size()));
+  put_bytes(b, value);
+  return b;
+}
+Buf lldp_str(std::uint32_t type, std::string_view s) {
+  Buf v;
+  put_str(v, s);
+  return lldp_tlv(type, v);
+}
+
+// One CDP TLV: type, length including the 4-byte header, value.
+Buf cdp_tlv(std::uint32_t type, const Buf& value) {
+  Buf b;
+  put16be(b, type);
+  put16be(b, static_cast<std::uint32_t>(value.size() + 4));
+  put_bytes(b, value);
+  return b;
+}
+Buf cdp_str(std::uint32_t type, std::string_view s) {
+  Buf v;
+  put_str(v, s);
+  return cdp_tlv(type, v);
+}
+
+// 802.3 frame with LLC/SNAP (AA AA 03, OUI, pid), padded to the Ethernet minimum.
+Buf snap_frame(const Mac& src, const Mac& dst, std::uint32_t oui, std::uint16_t pid, const Buf& payload) {
+  Buf b;
+  put_mac(b, dst);
+  put_mac(b, src);
+  put16be(b, static_cast<std::uint32_t>(8 + payload.size()));
+  put8(b, 0xaa);
+  put8(b, 0xaa);
+  put8(b, 0x03);
+  put8(b, oui >> 16);
+  put16be(b, oui & 0xffff);
+  put16be(b, pid);
+  put_bytes(b, payload);
+  while (b.size() < 60) b.push_back(0);
+  return b;
+}
+
+// One PROFINET DCP block: option, suboption, length, value, padding to even.
+Buf dcp_block(std::uint32_t option, std::uint32_t suboption, const Buf& value) {
+  Buf b;
+  put8(b, option);
+  put8(b, suboption);
+  put16be(b, static_cast<std::uint32_t>(value.size()));
+  put_bytes(b, value);
+  if (value.size() % 2 == 1) put8(b, 0);
+  return b;
+}
+// FrameID, ServiceID, ServiceType, Xid, ResponseDelay, DCPDataLength, blocks.
+Buf dcp_frame(std::uint16_t frame_id, std::uint8_t service, std::uint8_t type, std::uint32_t xid, const Buf& blocks) {
+  Buf b;
+  put16be(b, frame_id);
+  put8(b, service);
+  put8(b, type);
+  put32be(b, xid);
+  put16be(b, type == 0 ? 1 : 0);
+  put16be(b, static_cast<std::uint32_t>(blocks.size()));
+  put_bytes(b, blocks);
+  return b;
+}
+
+// A cell's layer-2 neighbours: a Siemens SCALANCE switch announcing LLDP, a Cisco
+// switch announcing CDP v2, and an IO controller finding a PROFINET IO device
+// with DCP Identify (All selector), which answers with its NameOfStation,
+// DeviceVendorValue, Device ID, role and IP.
+int write_l2_identity(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
+  const Mac scalance = mac("00:1b:1b:aa:00:01");
+  const Mac cisco = mac("00:19:06:aa:bb:01");
+  const Mac controller = mac("00:1b:1b:aa:00:10");
+  const Mac io_device = mac("00:1b:1b:aa:00:20");
+  const Mac lldp_multicast = mac("01:80:c2:00:00:0e");
+  const Mac cdp_multicast = mac("01:00:0c:cc:cc:cc");
+  const Mac dcp_multicast = mac("01:0e:cf:00:00:00");
+
+  {  // LLDP from the SCALANCE: chassis MAC, port, TTL, name, description, caps, mgmt IP, End.
+    Buf p;
+    Buf chassis{4};
+    put_mac(chassis, scalance);
+    put_bytes(p, lldp_tlv(1, chassis));
+    put_bytes(p, lldp_str(2, std::string("\x07") + "P1"));  // locally assigned port id
+    put_bytes(p, lldp_tlv(3, Buf{0x00, 0x78}));             // TTL 120 s
+    put_bytes(p, lldp_str(4, "Port 1"));
+    put_bytes(p, lldp_str(5, "sw-cell1"));
+    put_bytes(p, lldp_str(6, "Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA00-2AA3, HW: 7, FW: V4.1.0"));
+    put_bytes(p, lldp_tlv(7, Buf{0x00, 0x04, 0x00, 0x04}));  // bridge capable, bridge enabled
+    put_bytes(p, lldp_tlv(8, Buf{5, 1, 10, 10, 1, 2, 2, 0, 0, 0, 1, 0}));  // IPv4 10.10.1.2, ifIndex 1
+    put_bytes(p, lldp_tlv(0, {}));
+    for (int i = 0; i < 3; ++i) {
+      w.write(ts, ether(scalance, lldp_multicast, 0x88cc, p));
+      ts += 30'000'000;
+    }
+  }
+  {  // CDP v2 from the Cisco switch.
+    Buf p{2, 180, 0, 0};  // version, TTL, checksum (filled in below)
+    put_bytes(p, cdp_str(0x0001, "core-sw"));
+    put_bytes(p, cdp_tlv(0x0002, Buf{0, 0, 0, 1, 1, 1, 0xcc, 0, 4, 10, 10, 1, 3}));  // NLPID IPv4 10.10.1.3
+    put_bytes(p, cdp_str(0x0003, "GigabitEthernet0/1"));
+    put_bytes(p, cdp_tlv(0x0004, Buf{0, 0, 0, 0x28}));  // switch, IGMP
+    put_bytes(p, cdp_str(0x0005,
+                         "Cisco IOS Software, C2960 Software (C2960-LANBASEK9-M), Version 15.0(2)SE11, RELEASE SOFTWARE "
+                         "(fc3)"));
+    put_bytes(p, cdp_str(0x0006, "cisco WS-C2960-24TT-L"));
+    put_bytes(p, cdp_str(0x0009, "plant"));
+    put_bytes(p, cdp_tlv(0x000a, Buf{0, 1}));  // native VLAN 1
+    put_bytes(p, cdp_tlv(0x000b, Buf{1}));     // full duplex
+    // Internet checksum over the PDU (even length here, so Cisco's odd-byte quirk does not apply).
+    const std::uint16_t sum = inet_checksum(p.data(), p.size());
+    p[2] = static_cast<std::uint8_t>(sum >> 8);
+    p[3] = static_cast<std::uint8_t>(sum);
+    w.write(ts, snap_frame(cisco, cdp_multicast, 0x00000c, 0x2000, p));
+    ts += 60'000'000;
+  }
+  {  // DCP Identify All from the controller, the IO device answers.
+    w.write(ts, ether(controller, dcp_multicast, 0x8892, dcp_frame(0xfefe, 5, 0, 0x1234, dcp_block(0xff, 0xff, {}))));
+    ts += 2000;
+    Buf b;
+    Buf vendor{0, 0};
+    put_str(vendor, "ET 200SP");
+    put_bytes(b, dcp_block(2, 1, vendor));
+    Buf name{0, 0};
+    put_str(name, "et200sp-1");
+    put_bytes(b, dcp_block(2, 2, name));
+    put_bytes(b, dcp_block(2, 3, Buf{0, 0, 0x00, 0x2a, 0x03, 0x13}));  // VendorID 0x002a, DeviceID 0x0313
+    put_bytes(b, dcp_block(2, 4, Buf{0, 0, 0x01, 0x00}));              // IO-Device
+    put_bytes(b, dcp_block(1, 2, Buf{0, 1, 10, 10, 1, 60, 255, 255, 255, 0, 10, 10, 1, 1}));  // IP set
+    w.write(ts, ether(io_device, controller, 0x8892, dcp_frame(0xfeff, 5, 1, 0x1234, b)));
+    ts += 1000;
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
+      {"l2_identity", write_l2_identity},
       {"sample", write_sample},
       {"melsec_omron", write_melsec_omron},
   };
