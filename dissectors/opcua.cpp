@@ -418,6 +418,9 @@ void Parser::emit_certificate(const AssetRef& who, Bytes der, Sink& sink) noexce
 
 void Parser::emit_policy_used(bool from_client, std::string_view uri, Sink& sink) noexcept {
   const AssetRef server = from_client ? AssetRef::receiver_party() : AssetRef::sender_party();
+  // The policy URI itself, as tshark shows it: OPN is rare (once per channel
+  // renewal), so this is not per message.
+  if (!uri.empty()) emit(sink, server, "opcua_security_policy_used", uri, "opcua");
   if (uri == kPolicyNone) {
     if (once(kOncePolicyNoneUsed)) emit_security(sink, server, "policy_none_used");
     return;
@@ -552,6 +555,7 @@ void Parser::emit_endpoints(const std::vector<EndpointDescription>& eps, Sink& s
       app_done = true;
     }
     const std::string_view policy = e.security_policy_uri.value_or(std::string_view{});
+    if (!policy.empty()) emit(sink, server, "opcua_security_policy", policy, kSourceApplication);
     if (policy == kPolicyNone || e.security_mode == static_cast<std::uint32_t>(MessageSecurityMode::none))
       none_offered = true;
     const auto dep = deprecated_policy(policy);

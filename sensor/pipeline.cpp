@@ -10,6 +10,7 @@
 #include <new>
 #include <vector>
 
+#include "dissectors/tcp_fingerprint.hpp"
 #include "sensor/service_ports.hpp"
 
 namespace mieruka::sensor {
@@ -240,6 +241,11 @@ void Pipeline::handle_ip(const DecodedPacket& p, AssetIndex) {
   ensure_edge(*flow, p);
   if (flow->edge != kNoEdge) ledger_.count_edge(flow->edge, p.wire_len, now_us_);
   if (p.fragment) return;  // a first fragment's payload is incomplete: not dissected
+  if (p.l4 == L4::tcp && (p.tcp_flags & dissectors::tcp_flag::syn) != 0) {
+    // SYN / SYN-ACK: the sender's TCP stack fingerprint (no work on other packets).
+    PacketSink fp_sink(*this, flow->asset[side], flow->asset[1 - side], kNoEdge, "tcp");
+    dissectors::tcp_fingerprint::observe(p, fp_sink);
+  }
   if (p.l4 == L4::tcp)
     handle_tcp(p, *flow, side);
   else
@@ -282,7 +288,8 @@ void Pipeline::ensure_edge(Flow& flow, const DecodedPacket& p) {
   if (flow.edge != kNoEdge) return;
   const std::uint8_t client = flow.client, server = static_cast<std::uint8_t>(1 - flow.client);
   if (flow.asset[client] == kNoAsset || flow.asset[server] == kNoAsset) return;
-  if (flow.asset[client] == flow.asset[server]) return;  // a host talking to itself (loopback)
+  // A host talking to itself (loopback captures) keeps its edge: its operations
+  // (a test bench's Modbus client and server on one machine) are still evidence.
   const bool tcp = p.l4 == L4::tcp;
   const std::uint16_t port = flow.key.port[server];
   std::string_view proto;
