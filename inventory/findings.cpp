@@ -1,0 +1,436 @@
+// The finding engine (see findings.hpp for the table of types and severities).
+// The lists below (OT protocols, OT classes, OT vendors, remote-access
+// protocols) are data: extend them here.
+#include "inventory/findings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "inventory/classify.hpp"
+#include "inventory/export.hpp"
+
+namespace mieruka::inventory {
+namespace {
+
+using std::string_view;
+
+struct TypeRow {
+  string_view type, item, severity;
+};
+// The documented severity table (findings.hpp).
+constexpr std::array<TypeRow, 9> kSeverities = {{
+    {"unapproved", "2-6", "medium"},
+    {"hidden", "2-6", "high"},
+    {"wireless", "2-7", "high"},
+    {"cross_zone", "3-5", "high"},
+    {"remote_access", "3-6", "high"},
+    {"internet", "2-3", "medium"},
+    {"insecure", "3-7", "medium"},
+    {"new_writer", "3-7", "high"},
+    {"control", "3-7", "high"},
+}};
+
+constexpr std::array<string_view, 19> kOtProtocols = {
+    "modbus", "enip",   "cip",  "cip_io", "opcua", "slmp",   "fins",  "kv_hostlink", "mewtocol", "s7comm",
+    "cclink_iefb", "pn_dcp", "profinet", "bacnet", "dnp3", "iec104", "goose", "mms", "melsec"};
+constexpr std::array<string_view, 12> kOtClasses = {
+    "plc",           "io_adapter", "io_module",  "drive",        "meter",           "field_device",
+    "hmi",           "scada_server", "historian", "opcua_server", "protocol_gateway", "engineering_workstation"};
+// OUI registry names of industrial equipment makers (matched as a prefix of the
+// registry's organisation name, ASCII case-insensitive).
+constexpr std::array<string_view, 30> kOtVendors = {
+    "Rockwell", "Allen-Bradley", "Siemens", "Schneider", "Mitsubishi Electric", "OMRON", "KEYENCE",
+    "Phoenix Contact", "Beckhoff", "WAGO", "Yokogawa", "Hilscher", "Moxa", "Panasonic Industrial", "FANUC",
+    "YASKAWA", "Hirschmann", "B&R", "Pilz", "Bosch Rexroth", "Festo", "Turck", "Balluff", "ifm electronic",
+    "Pepperl", "ABB", "Honeywell", "Emerson", "Fuji Electric", "JTEKT"};
+constexpr std::array<string_view, 11> kRemoteProtocols = {"openvpn", "ike",  "ipsec_nat_t", "wireguard",
+                                                          "teamviewer", "pptp", "rdp", "vnc", "ssh", "anydesk",
+                                                          "l2tp"};
+constexpr std::array<string_view, 3> kMailProtocols = {"smtp", "smtps", "submission"};
+constexpr std::array<string_view, 3> kCleartextLogin = {"telnet", "ftp", "rlogin"};
+
+template <std::size_t N>
+bool in(const std::array<string_view, N>& list, string_view s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+bool istarts_with(string_view s, string_view p) {
+  if (s.size() < p.size()) return false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    auto lc = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lc(s[i]) != lc(p[i])) return false;
+  }
+  return true;
+}
+
+std::uint64_t fnv1a(string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+bool is_public(const IpAddr& ip) {
+  return ip.valid() && !ip.is_private() && !ip.is_multicast() && !ip.is_broadcast() && !ip.is_unspecified() &&
+         !ip.is_link_local();
+}
+
+// An asset that stands for a host outside the plant: IP-keyed with a public address.
+bool is_external(const Asset& a) {
+  if (a.key_ip) return is_public(*a.key_ip);
+  if (a.mac || a.ips.empty()) return false;
+  return std::all_of(a.ips.begin(), a.ips.end(), [](const IpRecord& r) { return is_public(r.ip); });
+}
+
+std::string first_ip(const Asset& a) {
+  if (a.key_ip) return a.key_ip->to_string();
+  return a.ips.empty() ? std::string() : a.ips.front().ip.to_string();
+}
+
+std::string label(const Asset& a) {
+  if (a.mac) return a.mac->to_string();
+  std::string ip = first_ip(a);
+  if (!ip.empty()) return ip;
+  return a.parent_id + "/" + a.route;
+}
+
+std::string when(std::int64_t us) { return format_time_us(us); }
+
+struct Context {
+  const Ledger& ledger;
+  const FindingsPolicy& policy;
+  std::map<std::string, const Asset*> by_id;
+  std::map<std::string, std::string> cls;  // asset id -> class
+  std::vector<Finding> out;
+
+  const Asset* asset(const std::string& id) const {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
+  }
+  bool approved(const Asset& a) const { return policy.approved != nullptr && policy.approved->match(a) != nullptr; }
+
+  void add(string_view type, const Asset& a, string_view key, std::string evidence, std::string material,
+           std::int64_t first, std::int64_t last, string_view severity = {}) {
+    Finding f;
+    f.type = std::string(type);
+    f.asset = a.id;
+    f.mac = a.mac ? a.mac->to_string() : std::string();
+    f.ip = first_ip(a);
+    f.item = std::string(item_of(type));
+    f.severity = std::string(severity.empty() ? severity_of(type) : severity);
+    f.id = finding_id(type, a.id, key);
+    f.evidence = std::move(evidence);
+    f.material = std::move(material);
+    f.first_us = first;
+    f.last_us = last;
+    out.push_back(std::move(f));
+  }
+};
+
+// Why an asset counts as OT equipment, or "" when it does not.
+std::string ot_reason(const Context& c, const Asset& a) {
+  for (const auto& p : a.protocols)
+    if (in(kOtProtocols, p)) return "speaks " + p;
+  const std::string& k = c.cls.at(a.id);
+  if (in(kOtClasses, k)) return "classed " + k;
+  if (const FactRecord* v = Ledger::best(a, "vendor"))
+    for (string_view ven : kOtVendors)
+      if (istarts_with(v->value, ven)) return "made by " + v->value + " (" + v->source + ")";
+  return {};
+}
+
+std::string protocols_text(const Asset& a) {
+  std::string s;
+  for (const auto& p : a.protocols) s += (s.empty() ? "" : ",") + p;
+  return s.empty() ? "-" : s;
+}
+
+void served_summary(const Context& c, const Asset& a, std::string& text) {
+  std::map<std::string, std::uint64_t> in_pk;
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
+    in_pk[e.protocol + "/" + std::to_string(e.port)] += e.packets;
+  }
+  for (const auto& [k, n] : in_pk) text += fmt::format("; serves {} ({} packets)", k, n);
+}
+
+void check_approval(Context& c, const Asset& a) {
+  if (c.policy.approved == nullptr || c.approved(a) || is_external(a)) return;
+  if (!a.parent_id.empty()) return;  // children: see check_indirect
+  const std::string why = ot_reason(c, a);
+  std::string ev = fmt::format("{} ({}) not on the approved list {}; protocols {}", label(a), c.cls.at(a.id),
+                               c.policy.approved->path, protocols_text(a));
+  if (const FactRecord* v = Ledger::best(a, "vendor")) ev += "; vendor " + v->value;
+  served_summary(c, a, ev);
+  if (!why.empty()) {
+    c.add("hidden", a, "ot", "OT equipment " + why + "; " + ev, "ot:" + why, a.first_us, a.last_us);
+    return;
+  }
+  c.add("unapproved", a, "", ev, "unapproved", a.first_us, a.last_us);
+}
+
+void check_indirect(Context& c, const Asset& a) {
+  if (c.approved(a)) return;
+  if (!a.parent_id.empty()) {
+    const Asset* p = c.asset(a.parent_id);
+    const std::string parent = p ? label(*p) : a.parent_id;
+    c.add("hidden", a, "route:" + a.route,
+          fmt::format("device behind {} at route {} ({}); seen only through its parent", parent, a.route,
+                      c.cls.at(a.id)),
+          "behind:" + a.parent_id + "/" + a.route, a.first_us, a.last_us, "medium");
+    return;
+  }
+  if (a.packets_sent != 0 || is_external(a)) return;
+  std::uint64_t packets = 0;
+  std::set<std::string> from;
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
+    packets += e.packets;
+    if (const Asset* s = c.asset(e.from_id)) from.insert(label(*s) + " " + e.protocol);
+  }
+  if (packets == 0) return;
+  std::string who;
+  for (const auto& f : from) who += (who.empty() ? "" : ", ") + f;
+  c.add("hidden", a, "silent",
+        fmt::format("{} seen only as a receiver: {} packets to it from {}, none from it", label(a), packets, who),
+        "silent", a.first_us, a.last_us, "medium");
+}
+
+void check_wireless(Context& c, const Asset& a) {
+  const std::string& k = c.cls.at(a.id);
+  const bool wlan = std::find(a.protocols.begin(), a.protocols.end(), "wlan") != a.protocols.end();
+  if (!a.mac || (k != "wireless_station" && k != "wireless_ap" && !wlan)) return;
+  if (c.policy.wireless != nullptr && c.policy.wireless->match(*a.mac) != nullptr) return;
+  const std::string list = c.policy.wireless ? "not on the wireless allow-list" : "no wireless allow-list given";
+  std::string ev = fmt::format("{} {} ({})", k == "wireless_ap" ? "access point" : "wireless device",
+                               a.mac->to_string(), list);
+  if (const FactRecord* s = Ledger::best(a, "ssid")) ev += "; SSID " + s->value;
+  c.add("wireless", a, "", ev, "wireless:" + k, a.first_us, a.last_us);
+}
+
+void check_zones(Context& c) {
+  const ZonePolicy* z = c.policy.zones;
+  if (z == nullptr || z->zones.empty()) return;
+  for (const auto& a : c.ledger.assets()) {
+    const auto zs = z->zones_of(a);
+    if (zs.size() < 2) continue;
+    std::string list;
+    for (const auto& n : zs) list += (list.empty() ? "" : ", ") + n;
+    c.add("cross_zone", a, "multi:" + list, fmt::format("{} present in zones {} (dual-homed or bridging)", label(a), list),
+          "multi:" + list, a.first_us, a.last_us, "medium");
+  }
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge || e.packets == 0) continue;
+    const Asset* from = c.asset(e.from_id);
+    const Asset* to = c.asset(e.to_id);
+    if (from == nullptr || to == nullptr) continue;
+    const auto fz = z->zones_of(*from, e.vlan), tz = z->zones_of(*to, e.vlan);
+    if (fz.empty() || tz.empty()) continue;
+    bool ok = false;
+    for (const auto& f : fz)
+      for (const auto& t : tz) ok = ok || z->allows(f, t, e.protocol);
+    if (ok) continue;
+    c.add("cross_zone", *from, "edge:" + e.to_id + "|" + e.protocol + "|" + std::to_string(e.port),
+          fmt::format("{} ({}) -> {} ({}) over {} port {}: no conduit allows it; {} packets", label(*from), fz.front(),
+                      label(*to), tz.front(), e.protocol, e.port, e.packets),
+          fz.front() + ">" + tz.front() + ":" + e.protocol, e.first_us, e.last_us);
+  }
+}
+
+void check_edges(Context& c) {
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge) continue;
+    const Asset* from = c.asset(e.from_id);
+    const Asset* to = c.asset(e.to_id);
+    if (from == nullptr || to == nullptr) continue;
+    const bool ext_from = is_external(*from), ext_to = is_external(*to);
+    const Asset& inside = ext_from ? *to : *from;
+    const Asset& outside = ext_from ? *from : *to;
+    const std::string dir = ext_from ? "from" : "to";
+    if (in(kRemoteProtocols, e.protocol) && (ext_from || ext_to)) {
+      c.add("remote_access", inside, "remote:" + outside.id + "|" + e.protocol,
+            fmt::format("{} {} {} {} on port {} ({} packets, {} to {})", e.protocol, dir, label(outside),
+                        ext_from ? "into" : "from", e.port, e.packets, when(e.first_us), when(e.last_us)) +
+                " " + label(inside),
+            "remote:" + e.protocol + ":" + outside.id, e.first_us, e.last_us);
+    } else if (in(kMailProtocols, e.protocol) && !ext_from) {
+      c.add("internet", *from, "mail:" + e.to_id,
+            fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to), e.packets),
+            "mail:" + e.to_id, e.first_us, e.last_us);
+    } else if (ext_to && !ext_from && !ot_reason(c, *from).empty()) {
+      c.add("internet", *from, "net:" + e.to_id + "|" + e.protocol,
+            fmt::format("OT equipment ({}) talks {} port {} to public {}: {} packets", ot_reason(c, *from), e.protocol,
+                        e.port, label(*to), e.packets),
+            "net:" + e.protocol + ":" + e.to_id, e.first_us, e.last_us);
+    }
+    if (in(kCleartextLogin, e.protocol)) {
+      c.add("insecure", *to, "cleartext:" + e.protocol,
+            fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port, label(*from)),
+            "cleartext:" + e.protocol, e.first_us, e.last_us);
+    }
+    for (const auto& op : e.ops) {
+      const std::string key = e.to_id + "|" + op.protocol + "|" + op.name;
+      if (op.is_control) {
+        c.add("control", *from, "control:" + key,
+              fmt::format("{} {} ({}) to {}: {} times, {} to {}", op.protocol, op.name, op.code, label(*to), op.count,
+                          when(op.first_us), when(op.last_us)),
+              "control:" + key, op.first_us, op.last_us);
+      }
+      if (op.is_write && op.first_us - e.first_us > c.policy.learning_period_us) {
+        c.add("new_writer", *from, "write:" + key,
+              fmt::format("first {} {} to {} at {}, {} after the conversation was first seen ({}); {} writes", op.protocol,
+                          op.name, label(*to), when(op.first_us),
+                          fmt::format("{:.0f} s", static_cast<double>(op.first_us - e.first_us) / 1e6),
+                          when(e.first_us), op.count),
+              "write:" + key, op.first_us, op.last_us);
+      }
+    }
+  }
+}
+
+void check_security_facts(Context& c, const Asset& a) {
+  for (const auto& f : a.facts) {
+    if (f.field != "security") continue;
+    c.add("insecure", a, "security:" + f.value,
+          fmt::format("{} ({}), seen {} times, {} to {}", f.value, f.source, f.count, when(f.first_us), when(f.last_us)),
+          "security:" + f.value, f.first_us, f.last_us);
+  }
+}
+
+void check_remote_gateway(Context& c, const Asset& a) {
+  if (c.cls.at(a.id) != "remote_access_gateway" || c.approved(a)) return;
+  const Classification k = classify(c.ledger, a);
+  std::string why = k.reasons.empty() ? std::string("classed remote_access_gateway") : k.reasons.front();
+  c.add("remote_access", a, "gateway", fmt::format("{}: remote-maintenance gateway ({})", label(a), why),
+        "gateway", a.first_us, a.last_us);
+}
+
+}  // namespace
+
+std::string_view severity_of(std::string_view type) noexcept {
+  for (const auto& r : kSeverities)
+    if (r.type == type) return r.severity;
+  return "medium";
+}
+
+std::string_view item_of(std::string_view type) noexcept {
+  for (const auto& r : kSeverities)
+    if (r.type == type) return r.item;
+  return "";
+}
+
+std::string finding_id(std::string_view type, std::string_view asset, std::string_view key) {
+  return fmt::format("f-{:016x}", fnv1a(std::string(type) + "|" + std::string(asset) + "|" + std::string(key)));
+}
+
+std::string material_hash(std::string_view material) { return fmt::format("{:016x}", fnv1a(material)); }
+
+std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
+  Context c{ledger, policy, {}, {}, {}};
+  for (const auto& a : ledger.assets()) {
+    c.by_id[a.id] = &a;
+    c.cls[a.id] = classify(ledger, a).device_class;
+  }
+  for (const auto& a : ledger.assets()) {
+    check_approval(c, a);
+    check_indirect(c, a);
+    check_wireless(c, a);
+    check_security_facts(c, a);
+    check_remote_gateway(c, a);
+  }
+  check_zones(c);
+  check_edges(c);
+  // One finding per id (several edges can yield the same key): keep the widest times.
+  std::map<std::string, std::size_t> seen;
+  std::vector<Finding> out;
+  for (auto& f : c.out) {
+    auto it = seen.find(f.id);
+    if (it == seen.end()) {
+      seen.emplace(f.id, out.size());
+      out.push_back(std::move(f));
+      continue;
+    }
+    Finding& g = out[it->second];
+    g.first_us = std::min(g.first_us, f.first_us);
+    g.last_us = std::max(g.last_us, f.last_us);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    if (a.type != b.type) return a.type < b.type;
+    return a.id < b.id;
+  });
+  return out;
+}
+
+void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks) {
+  for (auto& f : findings) {
+    const std::string h = material_hash(f.material);
+    for (const auto& a : acks) {
+      if (a.id != f.id || a.material_hash != h) continue;
+      f.acknowledged = true;
+      f.comment = a.comment;
+    }
+  }
+}
+
+nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
+  auto arr = nlohmann::ordered_json::array();
+  auto s = [](const std::string& v) -> nlohmann::ordered_json {
+    if (v.empty()) return nullptr;
+    return sanitize_utf8(v);
+  };
+  for (const auto& f : fs) {
+    nlohmann::ordered_json j;
+    j["id"] = f.id;
+    j["type"] = f.type;
+    j["asset"] = f.asset;
+    j["mac"] = s(f.mac);
+    j["ip"] = s(f.ip);
+    j["item"] = f.item;
+    j["severity"] = f.severity;
+    j["evidence"] = sanitize_utf8(f.evidence);
+    j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
+    j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
+    j["state"] = f.acknowledged ? "acknowledged" : "open";
+    if (f.acknowledged) j["comment"] = sanitize_utf8(f.comment);
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+std::string findings_csv(const std::vector<Finding>& fs) {
+  std::string out = "id,type,asset,mac,ip,item,severity,evidence,first_seen,last_seen,state\r\n";
+  for (const auto& f : fs) {
+    const std::string cells[] = {f.id,       f.type,     f.asset,    f.mac,
+                                 f.ip,       f.item,     f.severity, sanitize_utf8(f.evidence),
+                                 f.first_us ? format_time_us(f.first_us) : "",
+                                 f.last_us ? format_time_us(f.last_us) : "", f.acknowledged ? "acknowledged" : "open"};
+    bool first = true;
+    for (const auto& c : cells) {
+      if (!first) out += ',';
+      first = false;
+      out += csv_cell(c);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string findings_table(const std::vector<Finding>& fs) {
+  std::string out = fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}\n", "ID", "TYPE", "ITEM", "SEVERITY",
+                                "MAC", "IP", "EVIDENCE");
+  for (const auto& f : fs) {
+    out += fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}{}\n", f.id, f.type, f.item, f.severity,
+                       f.mac.empty() ? "-" : f.mac, f.ip.empty() ? "-" : f.ip, terminal_safe(f.evidence),
+                       f.acknowledged ? " [acknowledged]" : "");
+  }
+  out += fmt::format("{} finding{}\n", fs.size(), fs.size() == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,75 @@
+// The finding engine: what does not belong, tied to the METI checklist items
+// (../shared/CHECKLIST.md) in the shape of ../shared/INTERFACES.md "A finding".
+// Pure functions of the ledger and the plant's policy; no I/O. The findings
+// state (acknowledgements) is stored by the caller (sensor/cmd_findings).
+//
+// Types, items and severities (kSeverities in findings.cpp is the table):
+//   unapproved    2-6  medium  on the wire, not on the approved list, not OT
+//   hidden        2-6  high    OT equipment not approved (industrial protocol,
+//                              OT vendor OUI or OT class); medium: devices seen
+//                              only indirectly (receivers that never answer,
+//                              modules behind a CIP route, Modbus unit ids)
+//   wireless      2-7  high    802.11 stations / APs not on the allow-list
+//   cross_zone    3-5  high    a conversation between zones no conduit allows;
+//                              medium: a device present in two zones
+//   remote_access 3-6  high    VPN/RDP/VNC/TeamViewer/SSH to or from outside the
+//                              private ranges; remote-maintenance gateways
+//   internet      2-3  medium  OT equipment talking to public IPs; mail (SMTP)
+//   insecure      3-7  medium  security facts (OPC UA None, SNMP public, ...),
+//                              telnet and ftp in use
+//   new_writer    3-7  high    a client's first write to a server, later than the
+//                              conversation's first sight by > the learning period
+//   control       3-7  high    remote RUN/STOP, program download, password unlock
+//
+// Ids: "f-" + 16 hex of FNV-1a over "type|asset|key" (key: the peer, protocol or
+// value the finding is about), stable across runs. `material` is the qualitative
+// evidence (no counts or times): an acknowledgement holds while it is unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "inventory/ledger.hpp"
+#include "inventory/policy.hpp"
+
+namespace mieruka::inventory {
+
+struct Finding {
+  std::string id, type, asset, mac, ip, item, severity, evidence;
+  std::string material;  // what an acknowledgement was given for
+  std::int64_t first_us = 0, last_us = 0;
+  bool acknowledged = false;
+  std::string comment;  // the acknowledgement's comment
+};
+
+struct FindingsPolicy {
+  const ApprovedList* approved = nullptr;          // null: no approved list given
+  const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
+  const ZonePolicy* zones = nullptr;               // null or empty: no zone checks
+  std::int64_t learning_period_us = 86'400'000'000LL;
+};
+
+// An acknowledgement as stored: for finding `id`, given while its material
+// hashed to `material_hash`.
+struct Ack {
+  std::string id, material_hash, comment, who;
+  std::int64_t when_us = 0;
+};
+
+[[nodiscard]] std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy);
+// Marks findings acknowledged whose id has an ack with the same material hash.
+void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
+[[nodiscard]] std::string finding_id(std::string_view type, std::string_view asset, std::string_view key);
+[[nodiscard]] std::string material_hash(std::string_view material);
+[[nodiscard]] std::string_view severity_of(std::string_view type) noexcept;
+[[nodiscard]] std::string_view item_of(std::string_view type) noexcept;
+
+[[nodiscard]] nlohmann::ordered_json findings_json(const std::vector<Finding>& f);
+[[nodiscard]] std::string findings_csv(const std::vector<Finding>& f);
+[[nodiscard]] std::string findings_table(const std::vector<Finding>& f);
+
+}  // namespace mieruka::inventory
