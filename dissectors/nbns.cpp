@@ -23,6 +23,9 @@ constexpr std::uint8_t kSmbTransaction = 0x25;
 constexpr std::string_view kBrowseMailslot = "\\MAILSLOT\\BROWSE";
 constexpr std::uint8_t kHostAnnouncement = 0x01, kDomainAnnouncement = 0x0c, kLocalMasterAnnouncement = 0x0f;
 constexpr std::size_t kServerNameLength = 16;
+// SV_TYPE_SERVER_UNIX ([MS-RAP] §2.5.5.2.1): set by Samba, whose announced
+// "OS version" is its protocol level (4.9 in ITI__addroute1.pcapng), not Windows.
+constexpr std::uint32_t kUnixServer = 0x00000800;
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
@@ -129,7 +132,7 @@ std::string server_type_names(std::uint32_t type) {
       {0x00000001, "workstation"},   {0x00000002, "server"},         {0x00000004, "sql_server"},
       {0x00000008, "domain_controller"}, {0x00000010, "backup_domain_controller"}, {0x00000020, "time_source"},
       {0x00000040, "apple"},         {0x00000080, "novell"},         {0x00000100, "domain_member"},
-      {0x00000200, "print_queue"},   {0x00000400, "dialin"},         {0x00000800, "xenix"},
+      {0x00000200, "print_queue"},   {0x00000400, "dialin"},         {kUnixServer, "unix_server"},
       {0x00001000, "nt_workstation"}, {0x00002000, "wfw"},           {0x00008000, "nt_server"},
       {0x00010000, "potential_browser"}, {0x00020000, "backup_browser"}, {0x00040000, "master_browser"},
       {0x00080000, "domain_master_browser"}, {0x00400000, "windows_95_plus"}, {0x00800000, "dfs"},
@@ -198,9 +201,8 @@ Result<Announcement> parse_datagram(Bytes b) noexcept {
   auto os_minor = d.u8();
   auto server_type = d.u32_le();
   if (!server || !os_major || !os_minor || !server_type || !d.skip(2 + 2)) return ParseError::truncated;
-  a.server_name = trim(as_chars(server->first(as_chars(*server).find('\0') == std::string_view::npos
-                                                  ? kServerNameLength
-                                                  : as_chars(*server).find('\0'))));
+  const std::string_view name = as_chars(*server);
+  a.server_name = trim(name.substr(0, name.find('\0')));
   a.os_major = *os_major;
   a.os_minor = *os_minor;
   a.server_type = *server_type;
@@ -257,7 +259,7 @@ void on_datagram_service(const DecodedPacket& pkt, Bytes payload, Sink& sink) no
   }
   if (!a->server_name.empty()) sink.fact({me, field::hostname, a->server_name, kSource});
   const std::string version = std::to_string(a->os_major) + "." + std::to_string(a->os_minor);
-  sink.fact({me, field::os, "Windows " + version, kSource});
+  if ((a->server_type & kUnixServer) == 0) sink.fact({me, field::os, "Windows " + version, kSource});
   sink.fact({me, "nbns_os_version", version, kSource});
   if (a->server_type != 0) sink.fact({me, "nbns_server_type", server_type_names(a->server_type), kSource});
   if (!a->comment.empty()) sink.fact({me, "nbns_comment", a->comment, kSource});

@@ -8,7 +8,8 @@
 // Emits, on the sender only when a name is its own (a registration or positive
 // response whose NB address is the sender's address, or a node status reply):
 // hostname, "nbns_name" ("NAME<xx>"), "nbns_workgroup", roles by name suffix; from
-// host announcements: hostname, os "Windows <major>.<minor>", "nbns_os_version",
+// host announcements: hostname, os "Windows <major>.<minor>" (not for Samba,
+// which sets the Unix server bit), "nbns_os_version",
 // "nbns_server_type", "nbns_comment". Source "nbns".
 #pragma once
 

@@ -267,7 +267,7 @@ Buf host_announcement(int opcode = 0x01) {
   add_str(a, "ENG-WS1");        // server name, NUL-padded to 16
   a.insert(a.end(), 9, std::byte{0});
   add(a, {10, 0});              // OS major, minor
-  add(a, {0x03, 0x10, 0x04, 0x00});  // server type: workstation, server, nt_workstation, potential browser
+  add(a, {0x03, 0x10, 0x04, 0x00});  // server type 0x00041003: workstation, server, nt_workstation, master browser
   add(a, {15, 1});              // browser version
   add(a, {0x55, 0xaa});         // signature
   add_str(a, "Line 1 EWS");     // comment
@@ -291,6 +291,18 @@ TEST(NbnsDatagram, HostAnnouncement) {
   EXPECT_EQ(sink.values("nbns_server_type"),
             std::vector<std::string>{"workstation,server,nt_workstation,master_browser"});
   EXPECT_EQ(sink.values("nbns_comment"), std::vector<std::string>{"Line 1 EWS"});
+}
+
+TEST(NbnsDatagram, SambaIsNotWindows) {
+  Buf a = host_announcement();
+  a[25] = std::byte{0x08};  // server type bits 8-15: 0x10 -> 0x08, the Unix server bit
+  const Buf b = browser_datagram(a);
+  RecordingSink sink;
+  on_datagram_service(from("10.0.0.30"), span(b), sink);
+  EXPECT_TRUE(sink.values("os").empty());
+  EXPECT_EQ(sink.values("nbns_os_version"), std::vector<std::string>{"10.0"});
+  EXPECT_EQ(sink.values("nbns_server_type"),
+            std::vector<std::string>{"workstation,server,unix_server,master_browser"});
 }
 
 TEST(NbnsDatagram, DomainAnnouncementNamesTheWorkgroup) {
