@@ -36,6 +36,134 @@ bool read_int(const toml::table& t, const char* key, int& out, int lo, int hi, c
   return true;
 }
 
+bool read_string_list(const toml::table& t, const char* key, std::vector<std::string>& out, const Config& c,
+                      std::string& error) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return true;
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) {
+    error = where(c, *n) + ": `" + key + "` must be a list of strings, e.g. [\"a\", \"b\"]";
+    return false;
+  }
+  for (const auto& el : *arr) {
+    auto v = el.value<std::string>();
+    if (!v) {
+      error = where(c, el) + ": every entry of `" + key + "` must be a string in quotes";
+      return false;
+    }
+    out.push_back(*v);
+  }
+  return true;
+}
+
+// A path in the config is relative to the config file's directory.
+std::string relative_to_config(const Config& c, const std::string& p) {
+  if (p.empty() || p.front() == '/') return p;
+  const auto slash = c.path.rfind('/');
+  return slash == std::string::npos ? p : c.path.substr(0, slash + 1) + p;
+}
+
+const toml::array* tables_of(const toml::table& root, const char* key, const Config& c, std::string& error,
+                             bool& ok) {
+  ok = true;
+  const toml::node* n = root.get(key);
+  if (n == nullptr) return nullptr;
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    error = where(c, *n) + ": `" + key + "` must be written as [[" + key + "]] sections";
+    ok = false;
+    return nullptr;
+  }
+  return arr;
+}
+
+// [[zone]], [[conduit]], [policy] (../shared/INTERFACES.md "Config").
+bool read_policy(const toml::table& root, Config& c, std::string& error) {
+  bool ok = true;
+  if (const toml::array* zones = tables_of(root, "zone", c, error, ok)) {
+    for (const auto& el : *zones) {
+      const toml::table& t = *el.as_table();
+      inventory::Zone z;
+      if (!read_string(t, "name", z.name, c, error)) return false;
+      if (z.name.empty()) {
+        error = where(c, el) + ": every [[zone]] needs a `name`";
+        return false;
+      }
+      for (const auto& other : c.policy.zones) {
+        if (other.name != z.name) continue;
+        error = where(c, el) + ": zone `" + z.name + "` is defined twice";
+        return false;
+      }
+      if (t.get("level") != nullptr) {
+        int level = 0;
+        if (!read_int(t, "level", level, 0, 5, c, error)) return false;
+        z.level = level;
+      }
+      std::vector<std::string> subnets;
+      if (!read_string_list(t, "subnets", subnets, c, error)) return false;
+      for (const auto& s : subnets) {
+        auto sn = inventory::Subnet::parse(s);
+        if (!sn) {
+          error = where(c, *t.get("subnets")) + ": `" + s + "` is not a subnet (write e.g. 10.10.1.0/24)";
+          return false;
+        }
+        z.subnets.push_back(*sn);
+      }
+      if (const toml::node* vn = t.get("vlans")) {
+        const toml::array* arr = vn->as_array();
+        if (arr == nullptr) {
+          error = where(c, *vn) + ": `vlans` must be a list of VLAN ids, e.g. [101]";
+          return false;
+        }
+        for (const auto& v : *arr) {
+          auto id = v.value<std::int64_t>();
+          if (!id || *id < 1 || *id > 4094) {
+            error = where(c, v) + ": every VLAN id must be a whole number from 1 to 4094";
+            return false;
+          }
+          z.vlans.push_back(static_cast<std::uint16_t>(*id));
+        }
+      }
+      if (z.subnets.empty() && z.vlans.empty()) {
+        error = where(c, el) + ": zone `" + z.name + "` needs `subnets` or `vlans`";
+        return false;
+      }
+      c.policy.zones.push_back(std::move(z));
+    }
+  }
+  if (!ok) return false;
+  if (const toml::array* conduits = tables_of(root, "conduit", c, error, ok)) {
+    for (const auto& el : *conduits) {
+      const toml::table& t = *el.as_table();
+      inventory::Conduit k;
+      if (!read_string(t, "from", k.from, c, error)) return false;
+      if (!read_string(t, "to", k.to, c, error)) return false;
+      if (k.from.empty() || k.to.empty()) {
+        error = where(c, el) + ": every [[conduit]] needs `from` and `to` (zone names or globs such as \"cell-*\")";
+        return false;
+      }
+      if (!read_string_list(t, "protocols", k.protocols, c, error)) return false;
+      c.policy.conduits.push_back(std::move(k));
+    }
+  }
+  if (!ok) return false;
+  if (const toml::node* pn = root.get("policy")) {
+    const toml::table* t = pn->as_table();
+    if (t == nullptr) {
+      error = where(c, *pn) + ": `policy` must be a table ([policy])";
+      return false;
+    }
+    if (!read_string(*t, "approved", c.policy.approved_path, c, error)) return false;
+    if (!read_string(*t, "wireless_allow", c.policy.wireless_allow_path, c, error)) return false;
+    c.policy.approved_path = relative_to_config(c, c.policy.approved_path);
+    c.policy.wireless_allow_path = relative_to_config(c, c.policy.wireless_allow_path);
+    int learning = 86400;
+    if (!read_int(*t, "learning_period_s", learning, 0, 365 * 86400, c, error)) return false;
+    c.policy.learning_period_s = learning;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string host_name() {
@@ -88,6 +216,7 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
     if (!read_int(*t, "buffer_mb", c.buffer_mb, 1, 4096, c, error)) return std::nullopt;
     if (!read_int(*t, "flush_interval_s", c.flush_interval_s, 1, 86400, c, error)) return std::nullopt;
   }
+  if (!read_policy(root, c, error)) return std::nullopt;
   if (c.sensor_name.empty()) {
     error = path + ": `sensor_name` must not be empty";
     return std::nullopt;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "inventory/policy.hpp"
+
 namespace mieruka::sensor {
 
 struct Config {
@@ -19,6 +21,9 @@ struct Config {
   int snaplen = 65535;         // [capture] snaplen
   int buffer_mb = 64;          // [capture] buffer_mb
   int flush_interval_s = 10;   // [capture] flush_interval_s
+  // [[zone]], [[conduit]] and [policy] (approved, wireless_allow: paths relative
+  // to the config file; learning_period_s).
+  inventory::ZonePolicy policy;
 };
 
 // Loads `path`; on failure returns nullopt with `error` set to one line.

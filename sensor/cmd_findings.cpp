@@ -1,0 +1,273 @@
+// The findings, ack and approve commands (see cmd_findings.hpp). Acknowledgements
+// live in the store's findings_state table (migration v3 in inventory/store.cpp).
+#include "sensor/cmd_findings.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "inventory/classify.hpp"
+#include "inventory/findings.hpp"
+#include "inventory/policy.hpp"
+#include "inventory/store.hpp"
+
+namespace mieruka::sensor {
+
+using inventory::Ledger;
+using inventory::Store;
+
+namespace {
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<Store> open_store(const CommonOptions& common) {
+  const std::string path = resolve_db_path(common.db, common.config);
+  if (::access(path.c_str(), F_OK) != 0) {
+    print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
+    return std::nullopt;
+  }
+  std::string error;
+  auto store = Store::open(path, common.config.sensor_name, error, false);
+  if (!store) print_error(error);
+  return store;
+}
+
+std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
+  std::vector<inventory::Ack> out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(store.native_handle(),
+                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
+                         -1, &st, nullptr) != SQLITE_OK)
+    return out;
+  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
+  auto text = [&](int i) {
+    const unsigned char* t = sqlite3_column_text(st, i);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
+  sqlite3_finalize(st);
+  return out;
+}
+
+// The policy inputs named by options or the config; false after printing an error.
+struct Inputs {
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+};
+bool load_inputs(const CommonOptions& common, const FindingsCommands& opt, Inputs& in) {
+  std::string error;
+  const std::string ap = !opt.approved.empty() ? opt.approved : common.config.policy.approved_path;
+  const std::string wl = !opt.wireless_allow.empty() ? opt.wireless_allow : common.config.policy.wireless_allow_path;
+  if (!ap.empty()) {
+    in.approved = inventory::load_approved(ap, error);
+    if (!in.approved) {
+      print_error(error);
+      return false;
+    }
+  }
+  if (!wl.empty()) {
+    in.wireless = inventory::load_wireless_allow(wl, error);
+    if (!in.wireless) {
+      print_error(error);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<inventory::Finding> compute(const CommonOptions& common, const Ledger& ledger, const Inputs& in) {
+  inventory::FindingsPolicy p;
+  p.approved = in.approved ? &*in.approved : nullptr;
+  p.wireless = in.wireless ? &*in.wireless : nullptr;
+  p.zones = &common.config.policy;
+  p.learning_period_us = common.config.policy.learning_period_s * 1'000'000LL;
+  return inventory::compute_findings(ledger, p);
+}
+
+}  // namespace
+
+void add_findings_commands(CLI::App& app, FindingsCommands& c) {
+  c.findings = app.add_subcommand("findings", "What does not belong: findings tied to the METI checklist items");
+  c.findings->add_option("--approved", c.approved, "Approved-equipment list (CSV; default: [policy] approved)");
+  c.findings->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list (CSV; default: [policy])");
+  c.findings->add_option("--format", c.format, "table, csv or json");
+  c.findings->add_flag("--fail-on-findings", c.fail_on_findings, "Exit 3 when an open finding is left");
+  c.findings->require_subcommand(0, 1);
+  c.findings_ack = c.findings->add_subcommand("ack", "Acknowledge a finding: quiet until its evidence changes");
+  c.ack = app.add_subcommand("ack", "Same as `findings ack`");
+  for (auto* a : {c.findings_ack, c.ack}) {
+    a->add_option("id", c.ack_id, "Finding id (f-...)")->required();
+    a->add_option("--comment", c.comment, "Why it is accepted")->required();
+    a->add_option("--who", c.who, "Who acknowledges (default: $USER)");
+    a->add_option("--approved", c.approved, "Approved list the finding was computed with");
+    a->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list the finding was computed with");
+  }
+  c.approve = app.add_subcommand("approve", "Add discovered assets to the approved list (CSV), keeping its format");
+  c.approve->add_option("--approved", c.approved, "Approved-equipment list (CSV; default: [policy] approved)");
+  c.approve->add_option("assets", c.assets, "Asset ids, MACs or IPs")->type_name("ASSET...");
+  c.approve->add_option("--zone", c.zone, "Every asset in this zone (from the config's [[zone]])");
+  c.approve->add_flag("--all", c.all, "Every asset on the wire");
+  for (auto* s : {c.findings, c.findings_ack, c.ack, c.approve}) s->fallthrough();
+}
+
+std::optional<int> run_findings_commands(const CommonOptions& common, const FindingsCommands& c) {
+  if (c.findings != nullptr && *c.findings) {
+    if (*c.findings_ack) return cmd_ack(common, c);
+    return cmd_findings(common, c);
+  }
+  if (c.ack != nullptr && *c.ack) return cmd_ack(common, c);
+  if (c.approve != nullptr && *c.approve) return cmd_approve(common, c);
+  return std::nullopt;
+}
+
+int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
+  if (opt.format != "table" && opt.format != "csv" && opt.format != "json") {
+    print_error("--format " + opt.format + ": expected table, csv or json");
+    return kExitBadInput;
+  }
+  Inputs in;
+  if (!load_inputs(common, opt, in)) return kExitBadInput;
+  auto store = open_store(common);
+  if (!store) return kExitBadInput;
+  Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  auto findings = compute(common, ledger, in);
+  inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
+  std::string out;
+  if (opt.format == "json") out = inventory::findings_json(findings).dump(2) + "\n";
+  else if (opt.format == "csv") out = inventory::findings_csv(findings);
+  else out = inventory::findings_table(findings);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!opt.fail_on_findings) return kExitOk;
+  for (const auto& f : findings)
+    if (!f.acknowledged) return kExitFindings;
+  return kExitOk;
+}
+
+int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
+  Inputs in;
+  if (!load_inputs(common, opt, in)) return kExitBadInput;
+  auto store = open_store(common);
+  if (!store) return kExitBadInput;
+  Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  const auto findings = compute(common, ledger, in);
+  const inventory::Finding* f = nullptr;
+  for (const auto& x : findings)
+    if (x.id == opt.ack_id) f = &x;
+  if (f == nullptr) {
+    print_error(opt.ack_id + ": no such finding now (ids are listed by `mieruka findings`; give the same --approved "
+                             "and --wireless-allow)");
+    return kExitBadInput;
+  }
+  std::string who = opt.who;
+  if (who.empty()) {
+    const char* u = std::getenv("USER");
+    who = u != nullptr ? u : "unknown";
+  }
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(store->native_handle(),
+                              "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, "
+                              "when_us) VALUES (?, ?, ?, ?, ?, ?)",
+                              -1, &st, nullptr);
+  if (rc == SQLITE_OK) {
+    const std::string hash = inventory::material_hash(f->material);
+    sqlite3_bind_text(st, 1, common.config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, f->id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, hash.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, opt.comment.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, who.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, wall_us());
+    rc = sqlite3_step(st);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    print_error(store->path() + ": cannot record the acknowledgement (" + sqlite3_errmsg(store->native_handle()) +
+                ")");
+    return kExitInternal;
+  }
+  if (!common.quiet) std::fprintf(stderr, "acknowledged %s (%s %s)\n", f->id.c_str(), f->type.c_str(), f->asset.c_str());
+  return kExitOk;
+}
+
+int cmd_approve(const CommonOptions& common, const FindingsCommands& opt) {
+  const std::string path = !opt.approved.empty() ? opt.approved : common.config.policy.approved_path;
+  if (path.empty()) {
+    print_error("approve: give --approved CSV (or [policy] approved in the config)");
+    return kExitBadInput;
+  }
+  const int modes = (opt.assets.empty() ? 0 : 1) + (opt.zone.empty() ? 0 : 1) + (opt.all ? 1 : 0);
+  if (modes != 1) {
+    print_error("approve: give exactly one of ASSET..., --zone Z or --all");
+    return kExitBadInput;
+  }
+  if (!opt.zone.empty()) {
+    bool known = false;
+    for (const auto& z : common.config.policy.zones) known = known || z.name == opt.zone;
+    if (!known) {
+      print_error("--zone " + opt.zone + ": no such [[zone]] in the config (give --config FILE)");
+      return kExitBadInput;
+    }
+  }
+  std::string error;
+  std::optional<inventory::ApprovedList> list;
+  if (::access(path.c_str(), F_OK) == 0) {
+    list = inventory::load_approved(path, error);
+    if (!list) {
+      print_error(error);
+      return kExitBadInput;
+    }
+  } else {
+    list = inventory::empty_approved_list(path);
+  }
+  auto store = open_store(common);
+  if (!store) return kExitBadInput;
+  Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  std::size_t added = 0;
+  auto zone_of = [&](const inventory::Asset& a) {
+    const auto zs = common.config.policy.zones_of(a);
+    return zs.empty() ? std::string() : zs.front();
+  };
+  if (!opt.assets.empty()) {
+    for (const auto& q : opt.assets) {
+      const inventory::Asset* a = ledger.find(q);
+      if (a == nullptr) {
+        print_error(q + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)");
+        return kExitBadInput;
+      }
+      added += list->add(ledger, *a, zone_of(*a)) ? 1 : 0;
+    }
+  } else {
+    for (const auto& a : ledger.assets()) {
+      if (!a.parent_id.empty()) continue;
+      if (a.key_ip && !a.key_ip->is_private()) continue;  // internet peers are not plant equipment
+      const std::string z = zone_of(a);
+      if (!opt.all && z != opt.zone) continue;
+      added += list->add(ledger, a, z) ? 1 : 0;
+    }
+  }
+  if (!inventory::write_csv_file(path, list->table, error)) {
+    print_error(error);
+    return kExitInternal;
+  }
+  if (!common.quiet) std::fprintf(stderr, "%s: %zu asset%s added\n", path.c_str(), added, added == 1 ? "" : "s");
+  return kExitOk;
+}
+
+}  // namespace mieruka::sensor
