@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "frames.hpp"
@@ -532,12 +533,298 @@ int write_l2_identity(const std::string& out) {
   return 0;
 }
 
+// --- jp_controllers: Keyence KV host link, Panasonic MEWTOCOL, S7comm, CCIEFB -----
+
+// MEWTOCOL-COM frame: text, BCC (XOR of every character, two hex digits), CR.
+Buf mewtocol(std::string_view text) {
+  std::uint8_t x = 0;
+  for (char c : text) x = static_cast<std::uint8_t>(x ^ static_cast<std::uint8_t>(c));
+  char bcc[3];
+  std::snprintf(bcc, sizeof bcc, "%02X", x);
+  Buf b = as_buf(text);
+  put_str(b, bcc);
+  put8(b, '\r');
+  return b;
+}
+
+// TPKT (RFC 1006) around a COTP DT (class 0, EOT) around an S7 PDU.
+Buf s7_dt(const Buf& pdu) {
+  Buf b;
+  put8(b, 3);
+  put8(b, 0);
+  put16be(b, static_cast<std::uint32_t>(pdu.size() + 7));
+  put8(b, 2);
+  put8(b, 0xF0);
+  put8(b, 0x80);
+  put_bytes(b, pdu);
+  return b;
+}
+// S7 header (protocol id 0x32; error class/code for ack_data), parameter, data.
+Buf s7_pdu(std::uint8_t rosctr, std::uint16_t ref, const Buf& param, const Buf& data) {
+  Buf b{0x32, rosctr, 0x00, 0x00};
+  put16be(b, ref);
+  put16be(b, static_cast<std::uint32_t>(param.size()));
+  put16be(b, static_cast<std::uint32_t>(data.size()));
+  if (rosctr == 3) put16be(b, 0);
+  put_bytes(b, param);
+  put_bytes(b, data);
+  return b;
+}
+// Userdata SZL read: request (type 4) or response (type 8), CPU functions, read SZL.
+Buf s7_szl(bool response, std::uint16_t ref, const Buf& payload) {
+  Buf param{0x00, 0x01, 0x12, static_cast<std::uint8_t>(response ? 0x08 : 0x04),
+            static_cast<std::uint8_t>(response ? 0x12 : 0x11), static_cast<std::uint8_t>(response ? 0x84 : 0x44),
+            0x01, static_cast<std::uint8_t>(response ? 0x01 : 0x00)};
+  if (response) put_bytes(param, Buf{0x00, 0x00, 0x00, 0x00});
+  Buf data{0xFF, 0x09};
+  put16be(data, static_cast<std::uint32_t>(payload.size()));
+  put_bytes(data, payload);
+  return s7_pdu(7, ref, param, data);
+}
+Buf szl_id(std::uint16_t id, std::uint16_t index) {
+  Buf b;
+  put16be(b, id);
+  put16be(b, index);
+  return b;
+}
+// SZL 0x0011 record: index, MLFB (20), BGTyp, Ausbg, Ausbe.
+void szl11_rec(Buf& b, std::uint16_t index, std::string_view mlfb, std::uint16_t ausbg, std::uint16_t ausbe) {
+  put16be(b, index);
+  put_bytes(b, padded(mlfb, 20));
+  put16be(b, 0);
+  put16be(b, ausbg);
+  put16be(b, ausbe);
+}
+// SZL 0x001C record: index and 32 bytes of NUL-padded text.
+void szl1c_rec(Buf& b, std::uint16_t index, std::string_view text) {
+  put16be(b, index);
+  Buf t = as_buf(text);
+  t.resize(32, 0);
+  put_bytes(b, t);
+}
+
+// CC-Link IE Field Basic common header (0x5000 request / 0xD000 response).
+Buf cciefb_head(std::uint16_t sub, std::size_t dl) {
+  Buf b;
+  put16be(b, sub);
+  put8(b, 0x00);
+  put8(b, 0xFF);
+  put16le(b, 0x03FF);
+  put8(b, 0x00);
+  put16le(b, static_cast<std::uint32_t>(dl));
+  return b;
+}
+Buf cciefb_request(std::uint32_t master, const std::vector<std::uint32_t>& slaves, std::uint16_t seq,
+                   std::uint64_t clock_ms) {
+  Buf body;
+  put16le(body, 0);       // reserved
+  put16le(body, 0x0E70);  // cyclic data
+  put16le(body, 0);       // subcommand
+  put16le(body, 2);       // protocol version
+  put16le(body, 0);
+  put16le(body, 36);      // cyclic information offset
+  body.resize(body.size() + 14, 0);
+  put16le(body, 1);       // master running
+  put16le(body, 0);
+  put64le(body, clock_ms);
+  put32le(body, master);
+  put8(body, 1);          // group 1
+  put8(body, 0);
+  put16le(body, seq);
+  put16le(body, 500);     // timeout ms
+  put16le(body, 3);       // parallel off timeout count
+  put16le(body, 1);       // parameter number
+  put16le(body, static_cast<std::uint32_t>(slaves.size()));
+  put16le(body, 0x0003);  // cyclic transmission state: both slaves
+  put16le(body, 0);
+  for (auto s : slaves) put32le(body, s);
+  body.resize(body.size() + slaves.size() * (64 + 8), 0);  // RWw, RY
+  Buf b = cciefb_head(0x5000, body.size());
+  put_bytes(b, body);
+  return b;
+}
+Buf cciefb_response(std::uint32_t slave, std::uint16_t vendor, std::uint32_t model, std::uint16_t version,
+                    std::uint16_t seq) {
+  Buf body;
+  put16le(body, 0);
+  put16le(body, 2);       // protocol version
+  put16le(body, 0);       // end code
+  put16le(body, 40);      // cyclic information offset
+  body.resize(body.size() + 14, 0);
+  put16le(body, vendor);
+  put16le(body, 0);
+  put32le(body, model);
+  put16le(body, version);
+  put16le(body, 0);
+  put16le(body, 1);       // slave running
+  put16le(body, 0);
+  put32le(body, 0);
+  put32le(body, slave);
+  put8(body, 1);
+  put8(body, 0);
+  put16le(body, seq);
+  body.resize(body.size() + 64 + 8, 0);  // RWr, RX
+  Buf b = cciefb_head(0xD000, body.size());
+  put_bytes(b, body);
+  return b;
+}
+
+// A PC polls a Keyence KV-8000 over host link (TCP 8501) and switches it to
+// PROGRAM and back to RUN; a touch panel reads a Panasonic FP0H over MEWTOCOL-COM
+// (TCP 9094); an engineering PC identifies a Siemens S7-1500 (SZL 0x0011 and
+// 0x001C), reads and writes variables, stops the CPU and downloads a block; a
+// CC-Link IE Field Basic master cycles two slaves. Code values the sources do not
+// tie to a model (KV ?K, MEWTOCOL RT, CCIEFB vendor/model) are illustrative.
+int write_jp_controllers(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1763640000LL * 1000000;  // 2025-11-20T12:00:00Z
+  const Host kv{mac("00:01:fc:12:34:56"), ip4("192.168.10.10")};
+  const Host kv_pc{mac("00:0c:29:10:10:64"), ip4("192.168.10.100")};
+  const Host fp{mac("00:c0:8f:22:33:44"), ip4("192.168.11.5")};
+  const Host panel{mac("00:0c:29:11:11:32"), ip4("192.168.11.50")};
+  const Host s7{mac("28:63:36:aa:bb:01"), ip4("192.168.12.1")};
+  const Host ews{mac("00:0c:29:12:12:64"), ip4("192.168.12.100")};
+  const Host master{mac("00:26:92:30:00:01"), ip4("192.168.13.1")};
+  const Host slave1{mac("00:26:92:30:00:02"), ip4("192.168.13.2")};
+  const Host slave2{mac("00:26:92:30:00:03"), ip4("192.168.13.3")};
+  const Host bcast{mac("ff:ff:ff:ff:ff:ff"), ip4("192.168.13.255")};
+
+  // Keyence host link: commands end CR, responses CR LF.
+  {
+    TcpSession s(w, kv_pc, kv, 50500, 8501);
+    s.handshake(ts);
+    const std::pair<std::string_view, std::string_view> lines[] = {
+        {"?K\r", "55\r\n"},
+        {"?M\r", "1\r\n"},
+        {"RDS DM100 4\r", "00012 00034 00056 00078\r\n"},
+        {"RD MR0\r", "1\r\n"},
+        {"WR DM200 1234\r", "OK\r\n"},
+        {"WRS DM300 3 1 2 3\r", "OK\r\n"},
+        {"M0\r", "OK\r\n"},
+        {"M1\r", "OK\r\n"},
+        {"RD DM65535\r", "E0\r\n"},
+    };
+    for (const auto& [cmd, resp] : lines) {
+      s.data(ts, true, as_buf(cmd));
+      s.data(ts, false, as_buf(resp));
+      ts += 20000;
+    }
+    s.close(ts);
+  }
+  // Panasonic MEWTOCOL-COM: RT status, DT100-DT109 read, DT200 write.
+  {
+    TcpSession s(w, panel, fp, 50600, 9094);
+    s.handshake(ts);
+    s.data(ts, true, mewtocol("%01#RT"));
+    s.data(ts, false, mewtocol("%01$RT2012328100000000"));
+    s.data(ts, true, mewtocol("%01#RDD0010000109"));
+    s.data(ts, false, mewtocol("%01$RD0100020003000400050006000700080009000A00"));
+    s.data(ts, true, mewtocol("%01#WDD00200002003412"));
+    s.data(ts, false, mewtocol("%01$WD"));
+    s.close(ts);
+  }
+  // Siemens S7-1500 over ISO-on-TCP 102.
+  {
+    TcpSession s(w, ews, s7, 50700, 102);
+    s.handshake(ts);
+    // COTP CR: dst ref 0, src ref 1, class 0, TPDU size 1024, calling 0x0100,
+    // called 0x0101 (PG, rack 0, slot 1); the CC mirrors it.
+    s.data(ts, true, Buf{0x03, 0x00, 0x00, 0x16, 0x11, 0xE0, 0x00, 0x00, 0x00, 0x01, 0x00, 0xC0, 0x01, 0x0A, 0xC1,
+                         0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x01});
+    s.data(ts, false, Buf{0x03, 0x00, 0x00, 0x16, 0x11, 0xD0, 0x00, 0x01, 0x00, 0x02, 0x00, 0xC0, 0x01, 0x0A, 0xC1,
+                          0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x01});
+    const Buf setup{0xF0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0xE0};  // AmQ 1/1, PDU 480
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0100, setup, {})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0100, setup, {})));
+    // SZL 0x0011: module, basic hardware, basic firmware V2.8.0.
+    s.data(ts, true, s7_dt(s7_szl(false, 0x0200, szl_id(0x0011, 0x0000))));
+    Buf l11 = szl_id(0x0011, 0x0000);
+    put16be(l11, 28);
+    put16be(l11, 3);
+    szl11_rec(l11, 0x0001, "6ES7 516-3AN01-0AB0", 0x0000, 0x0001);
+    szl11_rec(l11, 0x0006, "6ES7 516-3AN01-0AB0", 0x0000, 0x0001);
+    szl11_rec(l11, 0x0007, "", 0x5602, 0x0800);
+    s.data(ts, false, s7_dt(s7_szl(true, 0x0200, l11)));
+    // SZL 0x001C: component identification.
+    s.data(ts, true, s7_dt(s7_szl(false, 0x0300, szl_id(0x001C, 0x0000))));
+    Buf l1c = szl_id(0x001C, 0x0000);
+    put16be(l1c, 34);
+    put16be(l1c, 6);
+    szl1c_rec(l1c, 0x0001, "PLC_PRESS_LINE1");
+    szl1c_rec(l1c, 0x0002, "PLC_1");
+    szl1c_rec(l1c, 0x0003, "LINE1-PRESS");
+    szl1c_rec(l1c, 0x0004, "Original Siemens Equipment");
+    szl1c_rec(l1c, 0x0005, "S C-X4U421302015");
+    szl1c_rec(l1c, 0x0007, "CPU 1516-3 PN/DP");
+    s.data(ts, false, s7_dt(s7_szl(true, 0x0300, l1c)));
+    // Read var DB1.DBB0, 10 bytes; write var MB20, 2 bytes.
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0400,
+                                  Buf{0x04, 0x01, 0x12, 0x0A, 0x10, 0x02, 0x00, 0x0A, 0x00, 0x01, 0x84, 0x00, 0x00,
+                                      0x00},
+                                  {})));
+    Buf rd{0xFF, 0x04, 0x00, 0x50};
+    rd.resize(rd.size() + 10, 0x11);
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0400, Buf{0x04, 0x01}, rd)));
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0500,
+                                  Buf{0x05, 0x01, 0x12, 0x0A, 0x10, 0x02, 0x00, 0x02, 0x00, 0x00, 0x83, 0x00, 0x00,
+                                      0xA0},
+                                  Buf{0x00, 0x04, 0x00, 0x10, 0x12, 0x34})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0500, Buf{0x05, 0x01}, Buf{0xFF})));
+    // PLC stop.
+    Buf stop{0x29, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09};
+    put_str(stop, "P_PROGRAM");
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0600, stop, {})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0600, Buf{0x29}, {})));
+    // Block download of OB1: request download (PG), download block and download
+    // ended (the CPU asks the PG), then PI "_INSE".
+    Buf req{0x1A, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09};
+    put_str(req, "_0800001P");
+    put8(req, 0x0D);
+    put_str(req, "1000268000010");
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0700, req, {})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0700, Buf{0x1A}, {})));
+    Buf blk{0x1B, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09};
+    put_str(blk, "_0800001P");
+    s.data(ts, false, s7_dt(s7_pdu(1, 0x0800, blk, {})));
+    Buf code{0x00, 0x00, 0x00, 0x20};
+    code.resize(code.size() + 32, 0x70);
+    s.data(ts, true, s7_dt(s7_pdu(3, 0x0800, Buf{0x1B, 0x00}, code)));
+    Buf ended{0x1C, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09};
+    put_str(ended, "_0800001P");
+    s.data(ts, false, s7_dt(s7_pdu(1, 0x0900, ended, {})));
+    s.data(ts, true, s7_dt(s7_pdu(3, 0x0900, Buf{0x1C}, {})));
+    Buf insert{0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFD, 0x00, 0x0A, 0x01, 0x00};
+    put_str(insert, "0800001P");
+    put8(insert, 0x05);
+    put_str(insert, "_INSE");
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0A00, insert, {})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0A00, Buf{0x28}, {})));
+    s.close(ts);
+  }
+  // CC-Link IE Field Basic: the master broadcasts, each slave answers.
+  const std::vector<std::uint32_t> slaves = {ip4("192.168.13.2"), ip4("192.168.13.3")};
+  for (std::uint16_t seq = 0; seq < 3; ++seq) {
+    udp_datagram(w, ts, master, bcast, 61450, 61450,
+                 cciefb_request(ip4("192.168.13.1"), slaves, seq, 1763640000000ULL + seq * 10ULL));
+    udp_datagram(w, ts, slave1, master, 61450, 61450, cciefb_response(slaves[0], 0x0123, 0x00004567, 0x0001, seq));
+    udp_datagram(w, ts, slave2, master, 61450, 61450, cciefb_response(slaves[1], 0x0123, 0x00004568, 0x0002, seq));
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
       {"l2_identity", write_l2_identity},
       {"sample", write_sample},
+      {"jp_controllers", write_jp_controllers},
       {"melsec_omron", write_melsec_omron},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
