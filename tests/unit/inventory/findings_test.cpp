@@ -1,0 +1,237 @@
+// The finding engine over a hand-built ledger: one case per finding type, no
+// approved device flagged, stable ids, acknowledgements that hold until the
+// evidence changes.
+#include "inventory/findings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace mieruka::inventory {
+namespace {
+
+MacAddr mac(std::string_view s) { return *MacAddr::parse(s); }
+IpAddr ip(std::string_view s) { return *IpAddr::parse(s); }
+constexpr std::int64_t kT0 = 1'700'000'000'000'000LL;
+constexpr std::int64_t kHour = 3'600'000'000LL;
+
+struct Plant {
+  Ledger led;
+  AssetIndex plc, hmi, pi, office, router;
+  std::optional<ApprovedList> approved;
+  ZonePolicy zones;
+
+  Plant() {
+    plc = host("00:80:f4:0a:0b:0c", "10.10.1.30");
+    hmi = host("00:0e:c6:11:22:33", "10.10.1.50");
+    pi = host("b8:27:eb:01:02:03", "10.10.1.77");
+    office = host("00:15:5d:00:00:01", "192.168.10.5");
+    router = host("00:1b:54:aa:bb:cc", "10.10.1.1");
+    led.add_protocol(plc, "modbus");
+    led.add_protocol(hmi, "modbus");
+    std::string error;
+    approved = parse_approved("mac,ip,name\n00:80:f4:0a:0b:0c,,PLC\n00:0e:c6:11:22:33,,HMI\n00:1b:54:aa:bb:cc,,GW\n",
+                              "ap.csv", error);
+    zones.zones.push_back({"office", 4, {*Subnet::parse("192.168.10.0/24")}, {}});
+    zones.zones.push_back({"cell-1", 1, {*Subnet::parse("10.10.1.0/24")}, {}});
+  }
+  AssetIndex host(std::string_view m, std::string_view a) {
+    const auto i = led.station(mac(m), kT0);
+    led.sent(i, 60, 0, kT0);
+    led.bind_ip(i, ip(a), "arp", kT0);
+    return i;
+  }
+  EdgeIndex edge(AssetIndex f, AssetIndex t, std::string_view proto, std::uint16_t port, std::int64_t ts = kT0) {
+    const auto e = led.edge(f, t, proto, "tcp", port, 0, ts);
+    led.count_edge(e, 100, ts);
+    return e;
+  }
+  std::vector<Finding> run(std::int64_t learning = kHour) {
+    FindingsPolicy p;
+    p.approved = &*approved;
+    p.zones = &zones;
+    p.learning_period_us = learning;
+    return compute_findings(led, p);
+  }
+  const Asset& a(AssetIndex i) const { return led.assets()[i]; }
+};
+
+std::vector<const Finding*> of(const std::vector<Finding>& fs, std::string_view type, const std::string& asset) {
+  std::vector<const Finding*> out;
+  for (const auto& f : fs)
+    if (f.type == type && f.asset == asset) out.push_back(&f);
+  return out;
+}
+
+TEST(Findings, NoApprovedDeviceIsFlaggedForApproval) {
+  Plant p;
+  p.edge(p.hmi, p.plc, "modbus", 502);
+  const std::vector<std::string> ok = {p.a(p.plc).id, p.a(p.hmi).id, p.a(p.router).id};
+  std::size_t flagged = 0;
+  for (const auto& f : p.run()) {
+    if (f.type != "unapproved" && f.type != "hidden") continue;
+    ++flagged;
+    EXPECT_EQ(std::find(ok.begin(), ok.end(), f.asset), ok.end()) << f.evidence;
+  }
+  EXPECT_EQ(flagged, 2U);  // the Raspberry Pi and the office PC
+}
+
+TEST(Findings, UnapprovedOtIsHiddenOthersUnapproved) {
+  Plant p;
+  p.led.add_protocol(p.pi, "modbus");
+  const auto fs = p.run();
+  const auto h = of(fs, "hidden", p.a(p.pi).id);
+  ASSERT_EQ(h.size(), 1U);
+  EXPECT_EQ(h[0]->item, "2-6");
+  EXPECT_EQ(h[0]->severity, "high");
+  EXPECT_EQ(h[0]->mac, "b8:27:eb:01:02:03");
+  EXPECT_NE(h[0]->evidence.find("speaks modbus"), std::string::npos);
+  EXPECT_EQ(of(fs, "unapproved", p.a(p.office).id).size(), 1U);
+  EXPECT_TRUE(of(fs, "unapproved", p.a(p.pi).id).empty());  // one finding per asset, not two
+}
+
+TEST(Findings, SilentReceiverAndRoutedModuleAreHidden) {
+  Plant p;
+  const auto silent = p.led.station(mac("00:00:bc:99:99:99"), kT0);
+  p.edge(p.hmi, silent, "enip", 44818);
+  const auto child = p.led.child(p.plc, "unit:3", kT0);
+  const auto fs = p.run();
+  // Two reasons, two findings: a Rockwell OUI nobody approved, and it never answers.
+  const auto hs = of(fs, "hidden", p.a(silent).id);
+  ASSERT_EQ(hs.size(), 2U);
+  EXPECT_TRUE(hs[0]->evidence.find("only as a receiver") != std::string::npos ||
+              hs[1]->evidence.find("only as a receiver") != std::string::npos);
+  ASSERT_EQ(of(fs, "hidden", p.a(child).id).size(), 1U);
+  EXPECT_NE(of(fs, "hidden", p.a(child).id)[0]->evidence.find("unit:3"), std::string::npos);
+}
+
+TEST(Findings, CrossZoneWithoutConduit) {
+  Plant p;
+  p.edge(p.office, p.plc, "modbus", 502);
+  auto fs = p.run();
+  auto cz = of(fs, "cross_zone", p.a(p.office).id);
+  ASSERT_EQ(cz.size(), 1U);
+  EXPECT_EQ(cz[0]->item, "3-5");
+  EXPECT_NE(cz[0]->evidence.find("office"), std::string::npos);
+  p.zones.conduits.push_back({"office", "cell-*", {"modbus"}});
+  EXPECT_TRUE(of(p.run(), "cross_zone", p.a(p.office).id).empty());
+}
+
+TEST(Findings, RemoteAccessToPublicPeer) {
+  Plant p;
+  const auto peer = p.led.resolve(std::nullopt, ip("203.0.113.7"), kT0);
+  p.edge(p.router, peer, "openvpn", 1194);
+  const auto fs = p.run();
+  auto r = of(fs, "remote_access", p.a(p.router).id);
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_EQ(r[0]->item, "3-6");
+  EXPECT_NE(r[0]->evidence.find("203.0.113.7"), std::string::npos);
+  // The internet peer itself is not plant equipment: not unapproved.
+  EXPECT_TRUE(of(fs, "unapproved", p.a(peer).id).empty());
+}
+
+TEST(Findings, OtToInternetAndMail) {
+  Plant p;
+  const auto peer = p.led.resolve(std::nullopt, ip("198.51.100.9"), kT0);
+  p.edge(p.plc, peer, "https", 443);
+  p.edge(p.hmi, peer, "smtp", 25);
+  const auto fs = p.run();
+  EXPECT_EQ(of(fs, "internet", p.a(p.plc).id).size(), 1U);
+  ASSERT_EQ(of(fs, "internet", p.a(p.hmi).id).size(), 1U);
+  EXPECT_NE(of(fs, "internet", p.a(p.hmi).id)[0]->evidence.find("mail"), std::string::npos);
+  EXPECT_EQ(of(fs, "internet", p.a(p.plc).id)[0]->item, "2-3");
+}
+
+TEST(Findings, InsecureFactsAndTelnet) {
+  Plant p;
+  p.led.add_fact(p.plc, "security", "opcua_security_mode_none", "opcua", kT0);
+  p.edge(p.hmi, p.plc, "telnet", 23);
+  const auto fs = p.run();
+  EXPECT_EQ(of(fs, "insecure", p.a(p.plc).id).size(), 2U);
+}
+
+TEST(Findings, NewWriterAfterLearningPeriodAndControl) {
+  Plant p;
+  const auto e = p.edge(p.hmi, p.plc, "modbus", 502);
+  Operation early{"modbus", "write_single_register", 6, true};
+  p.led.add_op(e, early, kT0 + 10);  // within learning: the HMI always wrote
+  const auto e2 = p.edge(p.pi, p.plc, "modbus", 502);
+  Operation read{"modbus", "read_holding_registers", 3};
+  p.led.add_op(e2, read, kT0);
+  Operation late{"modbus", "write_multiple_registers", 16, true};
+  p.led.add_op(e2, late, kT0 + 2 * kHour);
+  Operation stop{"s7comm", "plc_stop", 0x29, false, true};
+  p.led.add_op(e2, stop, kT0 + 3 * kHour);
+  const auto fs = p.run();
+  EXPECT_TRUE(of(fs, "new_writer", p.a(p.hmi).id).empty());
+  ASSERT_EQ(of(fs, "new_writer", p.a(p.pi).id).size(), 1U);
+  EXPECT_NE(of(fs, "new_writer", p.a(p.pi).id)[0]->evidence.find("write_multiple_registers"), std::string::npos);
+  ASSERT_EQ(of(fs, "control", p.a(p.pi).id).size(), 1U);
+  EXPECT_EQ(of(fs, "control", p.a(p.pi).id)[0]->item, "3-7");
+}
+
+TEST(Findings, WirelessNotOnAllowList) {
+  Plant p;
+  const auto sta = p.led.station(mac("00:11:22:33:44:55"), kT0);
+  p.led.add_protocol(sta, "wlan");
+  std::string error;
+  auto w = parse_wireless_allow("mac\n00:11:22:33:44:66\n", "w.csv", error);
+  FindingsPolicy pol;
+  pol.wireless = &*w;
+  auto fs = compute_findings(p.led, pol);
+  EXPECT_EQ(of(fs, "wireless", p.a(sta).id).size(), 1U);
+  w = parse_wireless_allow("mac\n00:11:22:33:44:55\n", "w.csv", error);
+  fs = compute_findings(p.led, pol);
+  EXPECT_TRUE(of(fs, "wireless", p.a(sta).id).empty());
+}
+
+TEST(Findings, StableIdsAndAcknowledgementUntilEvidenceChanges) {
+  Plant p;
+  p.led.add_protocol(p.pi, "modbus");
+  auto fs = p.run();
+  auto h = of(fs, "hidden", p.a(p.pi).id);
+  ASSERT_EQ(h.size(), 1U);
+  const std::string id = h[0]->id;
+  EXPECT_EQ(id, finding_id("hidden", p.a(p.pi).id, "ot"));
+  std::vector<Ack> acks{{id, material_hash(h[0]->material), "machine builder's test box", "yamada", kT0}};
+  // More packets: same id, still acknowledged.
+  p.led.sent(p.pi, 100, 0, kT0 + kHour);
+  fs = p.run();
+  apply_acks(fs, acks);
+  h = of(fs, "hidden", p.a(p.pi).id);
+  ASSERT_EQ(h.size(), 1U);
+  EXPECT_EQ(h[0]->id, id);
+  EXPECT_TRUE(h[0]->acknowledged);
+  EXPECT_EQ(findings_json(fs)[0]["state"], "acknowledged");
+  // The evidence changes (it is now OT by another reason): open again.
+  acks[0].material_hash = material_hash("ot:speaks enip");
+  fs = p.run();
+  apply_acks(fs, acks);
+  EXPECT_FALSE(of(fs, "hidden", p.a(p.pi).id)[0]->acknowledged);
+}
+
+TEST(Findings, JsonShapeAndEscaping) {
+  Plant p;
+  p.led.add_fact(p.office, "security", std::string("bad\xff\"=x"), "snmp", kT0);
+  const auto fs = p.run();
+  const auto j = findings_json(fs);
+  ASSERT_FALSE(j.empty());
+  for (const auto& f : j) {
+    for (const char* k : {"id", "type", "asset", "mac", "ip", "item", "severity", "evidence", "first_seen",
+                          "last_seen", "state"})
+      EXPECT_TRUE(f.contains(k)) << k;
+  }
+  EXPECT_NO_THROW((void)j.dump());  // valid UTF-8 throughout
+  const std::string csv = findings_csv(fs);
+  EXPECT_EQ(csv.find("\xff"), std::string::npos);
+}
+
+TEST(Findings, SeverityTable) {
+  EXPECT_EQ(severity_of("control"), "high");
+  EXPECT_EQ(item_of("wireless"), "2-7");
+  EXPECT_EQ(item_of("internet"), "2-3");
+  EXPECT_EQ(item_of("remote_access"), "3-6");
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
