@@ -1,0 +1,500 @@
+// Device classification (see classify.hpp). The rules below run in order; each
+// reads the Features gathered once per asset and, when it matches, writes the
+// reason shown in "class_reasons". Evidence that supports any class (vendor,
+// product, LLDP/SNMP description, web server, OS hint) is appended after it.
+#include "inventory/classify.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+#include <set>
+#include <string_view>
+
+namespace mieruka::inventory {
+namespace {
+
+using std::string_view;
+
+// Protocols a controller serves (the server side of the edge is the device).
+constexpr std::array<string_view, 11> kIndustrial = {"modbus", "enip",     "cip",  "s7comm", "slmp",  "fins",
+                                                     "kv_hostlink", "mewtocol", "iec104", "dnp3", "cclink_iefb"};
+constexpr std::array<string_view, 6> kVpn = {"openvpn", "ike", "ipsec_nat_t", "wireguard", "teamviewer", "pptp"};
+constexpr std::array<string_view, 4> kSql = {"mssql", "mysql", "postgresql", "oracle"};
+constexpr std::array<string_view, 7> kItProtocols = {"smb", "rdp", "http", "https", "msrpc", "ldap", "vnc"};
+// Remote-maintenance box makers (matched as whole words in vendor/product/name/description).
+constexpr std::array<string_view, 9> kRemoteAccessVendors = {
+    "eWON", "Tosibox", "Secomea", "INSYS", "Teltonika", "Sierra Wireless", "Digi International", "Digi", "MB connect"};
+constexpr std::array<string_view, 4> kCameraVendors = {"Axis", "Hikvision", "Dahua", "Bosch Security"};
+constexpr std::array<string_view, 6> kDriveWords = {"drive", "servo", "inverter", "PowerFlex", "SINAMICS", "Motor Starter"};
+constexpr std::array<string_view, 5> kMeterWords = {"power meter", "energy meter", "PowerLogic", "SENTRON PAC",
+                                                    "Circuit Breaker"};
+
+char lower(char c) noexcept { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool alnum(char c) noexcept { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+bool icontains(string_view hay, string_view needle) noexcept {
+  if (needle.empty() || hay.size() < needle.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    bool eq = true;
+    for (std::size_t k = 0; k < needle.size() && eq; ++k) eq = lower(hay[i + k]) == lower(needle[k]);
+    if (eq) return true;
+  }
+  return false;
+}
+
+// Case-insensitive whole-word match ("Digi" does not match "Digital").
+bool has_word(string_view hay, string_view word) noexcept {
+  if (word.empty() || hay.size() < word.size()) return false;
+  for (std::size_t i = 0; i + word.size() <= hay.size(); ++i) {
+    bool eq = true;
+    for (std::size_t k = 0; k < word.size() && eq; ++k) eq = lower(hay[i + k]) == lower(word[k]);
+    if (!eq) continue;
+    if ((i == 0 || !alnum(hay[i - 1])) && (i + word.size() == hay.size() || !alnum(hay[i + word.size()]))) return true;
+  }
+  return false;
+}
+
+template <std::size_t N>
+bool in(const std::array<string_view, N>& set, string_view s) noexcept {
+  return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+struct Fact {
+  std::string value, source;
+  [[nodiscard]] bool empty() const noexcept { return value.empty(); }
+};
+
+struct Served {
+  std::uint16_t port = 0;
+  std::set<std::string> clients;
+};
+
+struct Features {
+  const Asset* a = nullptr;
+  Fact class_hint, device_type, description, product, vendor, name, http_server, http_realm, os, model;
+  std::set<std::string> roles, services;
+  std::map<std::string, Served> served;                   // protocol -> port, client ids
+  std::map<std::string, std::set<std::string>> opened;    // protocol -> server ids
+  std::map<std::string, std::uint16_t> opened_port;       // protocol -> first port
+  std::string control_op;                                 // "s7comm/plc_stop" when any control op was sent
+  std::size_t unit_children = 0, route_children = 0;
+  std::set<std::string> industrial_targets;               // ids of servers of industrial protocols
+  std::string first_target_id;
+
+  [[nodiscard]] bool serves(string_view p) const { return served.count(std::string(p)) != 0; }
+  [[nodiscard]] bool opens(string_view p) const { return opened.count(std::string(p)) != 0; }
+  [[nodiscard]] bool has_role(string_view r) const { return roles.count(std::string(r)) != 0; }
+  // Every identity text in one place, for keyword rules.
+  [[nodiscard]] std::array<const std::string*, 6> texts() const {
+    return {&vendor.value, &product.value, &name.value, &description.value, &model.value, &http_server.value};
+  }
+};
+
+Fact best(const Asset& a, string_view field) {
+  const FactRecord* r = Ledger::best(a, field);
+  if (r == nullptr) return {};
+  return {r->value, r->source};
+}
+
+Features gather(const Ledger& ledger, const Asset& a) {
+  Features f;
+  f.a = &a;
+  f.class_hint = best(a, field::class_hint);
+  f.device_type = best(a, field::device_type);
+  f.description = best(a, field::description);
+  f.product = best(a, field::product);
+  f.vendor = best(a, field::vendor);
+  f.name = best(a, field::name);
+  f.model = best(a, field::model);
+  f.http_server = best(a, "http_server");
+  f.http_realm = best(a, "http_realm");
+  f.os = best(a, field::os);
+  for (const FactRecord& r : a.facts) {
+    if (r.field == field::role) f.roles.insert(r.value);
+    if (r.field == field::service) f.services.insert(r.value);
+  }
+  for (const Edge& e : ledger.edges()) {
+    if (e.merged_into != kNoEdge) continue;
+    if (e.to_id == a.id) {
+      Served& s = f.served[e.protocol];
+      if (s.port == 0) s.port = e.port;
+      s.clients.insert(e.from_id);
+    }
+    if (e.from_id != a.id) continue;
+    f.opened[e.protocol].insert(e.to_id);
+    f.opened_port.emplace(e.protocol, e.port);
+    if (in(kIndustrial, e.protocol) || e.protocol == "cip_io") {
+      if (f.industrial_targets.empty()) f.first_target_id = e.to_id;
+      f.industrial_targets.insert(e.to_id);
+    }
+    for (const EdgeOp& op : e.ops) {
+      const bool programming = icontains(op.name, "download") || icontains(op.name, "upload") ||
+                               icontains(op.name, "program");
+      if ((op.is_control || programming) && f.control_op.empty()) f.control_op = op.protocol + "/" + op.name;
+    }
+  }
+  for (const Asset& c : ledger.assets()) {
+    if (c.parent_id != a.id) continue;
+    if (c.route.starts_with("unit:")) ++f.unit_children;
+    else ++f.route_children;
+  }
+  return f;
+}
+
+std::string peer_text(const Ledger& ledger, const std::string& id) {
+  const AssetIndex i = ledger.index_of(id);
+  if (i == kNoAsset) return id;
+  const Asset& p = ledger.assets()[i];
+  if (p.key_ip) return p.key_ip->to_string();
+  if (!p.ips.empty()) return p.ips.front().ip.to_string();
+  if (p.mac) return p.mac->to_string();
+  return id;
+}
+
+std::string_view source_label(const std::string& s) {
+  if (s == "lldp") return "LLDP";
+  if (s == "cdp") return "CDP";
+  if (s == "snmp") return "SNMP";
+  return s;
+}
+
+// --- rules -------------------------------------------------------------------------
+
+using MatchFn = bool (*)(const Ledger&, const Features&, std::string& reason);
+
+// What decided a rule: a single fact's source, or the rule table itself.
+enum class Decided : std::uint8_t { by_rules, by_class_hint, by_device_type };
+
+struct Rule {
+  string_view device_class;
+  MatchFn match;
+  Decided decided = Decided::by_rules;
+};
+
+bool infra_hint(const Features& f, string_view cls, std::string& reason) {
+  if (f.class_hint.value != cls) return false;
+  if (f.class_hint.source != "lldp" && f.class_hint.source != "cdp") return false;
+  reason = std::string(source_label(f.class_hint.source)) + " capabilities say " + std::string(cls);
+  return true;
+}
+
+bool r_switch(const Ledger&, const Features& f, std::string& r) { return infra_hint(f, "switch", r); }
+bool r_wireless_ap(const Ledger&, const Features& f, std::string& r) { return infra_hint(f, "wireless_ap", r); }
+
+bool r_router(const Ledger&, const Features& f, std::string& r) {
+  if (f.a->router) {
+    r = "forwards traffic for hosts in several subnets (ip_routing)";
+    return true;
+  }
+  return infra_hint(f, "router", r);
+}
+
+bool r_remote_vendor(const Ledger&, const Features& f, std::string& r) {
+  for (const std::string* t : f.texts()) {
+    for (string_view v : kRemoteAccessVendors) {
+      if (!has_word(*t, v)) continue;
+      r = "names a remote-access gateway maker: " + *t;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool device_type_is(const Features& f, std::initializer_list<string_view> words, std::string& r) {
+  for (string_view w : words) {
+    if (!icontains(f.device_type.value, w)) continue;
+    r = "device type \"" + f.device_type.value + "\" (" + f.device_type.source + ")";
+    return true;
+  }
+  return false;
+}
+
+bool r_dt_drive(const Ledger&, const Features& f, std::string& r) {
+  return device_type_is(f, {"Drive", "Servo", "Motor Starter", "Soft Start"}, r);
+}
+bool r_dt_hmi(const Ledger&, const Features& f, std::string& r) {
+  return device_type_is(f, {"Human-Machine Interface"}, r);
+}
+bool r_dt_plc(const Ledger&, const Features& f, std::string& r) {
+  return device_type_is(f, {"Programmable Logic Controller"}, r);
+}
+bool r_dt_adapter(const Ledger&, const Features& f, std::string& r) {
+  if (!f.a->parent_id.empty()) return false;
+  const bool io_target = f.has_role("cip_io_adapter") || f.serves("cip_io");
+  if (!io_target) return false;
+  if (!device_type_is(f, {"Communications Adapter", "Generic Device"}, r)) return false;
+  r += " and target of class-1 I/O connections";
+  return true;
+}
+
+bool keyword(const Features& f, string_view what, const auto& words, std::string& r) {
+  for (const std::string* t : f.texts()) {
+    for (string_view w : words) {
+      if (!icontains(*t, w)) continue;
+      r = std::string(what) + ": " + *t;
+      return true;
+    }
+  }
+  if (device_type_is(f, {"Circuit Breaker"}, r) && what == "meter") return true;
+  return false;
+}
+
+bool r_meter(const Ledger&, const Features& f, std::string& r) { return keyword(f, "meter", kMeterWords, r); }
+bool r_drive_words(const Ledger&, const Features& f, std::string& r) {
+  // Only for devices that serve an industrial protocol: "drive" in a PC's name means nothing.
+  bool serves_ics = false;
+  for (const auto& [p, s] : f.served) serves_ics = serves_ics || in(kIndustrial, p);
+  return serves_ics && keyword(f, "names a drive", kDriveWords, r);
+}
+
+bool r_class_hint(const Ledger&, const Features& f, std::string& r) {
+  static constexpr std::array<string_view, 6> kProtocolHints = {"plc", "protocol_gateway", "hmi", "io_adapter",
+                                                                "drive", "meter"};
+  if (!in(kProtocolHints, f.class_hint.value)) return false;
+  r = "says it is a " + f.class_hint.value + " (" + f.class_hint.source + ")";
+  return true;
+}
+
+bool r_child_io_module(const Ledger& l, const Features& f, std::string& r) {
+  if (f.a->parent_id.empty() || f.a->route.starts_with("unit:")) return false;
+  r = "module at " + f.a->route + " behind " + peer_text(l, f.a->parent_id) + " (CIP route)";
+  return true;
+}
+
+bool r_child_field_device(const Ledger& l, const Features& f, std::string& r) {
+  if (f.a->parent_id.empty()) return false;
+  r = "Modbus " + f.a->route + " behind gateway " + peer_text(l, f.a->parent_id);
+  return true;
+}
+
+bool r_modbus_gateway(const Ledger&, const Features& f, std::string& r) {
+  if (f.unit_children < 2) return false;
+  r = "its Modbus server answers for " + std::to_string(f.unit_children) + " unit ids";
+  return true;
+}
+
+bool r_serves_industrial(const Ledger&, const Features& f, std::string& r) {
+  for (const auto& [p, s] : f.served) {
+    if (!in(kIndustrial, p)) continue;
+    r = "answers " + p + " on " + std::to_string(s.port) + " as server";
+    return true;
+  }
+  for (string_view role : {"modbus_server", "fins_server", "mewtocol_server", "kv_hostlink_server", "slmp_server",
+                           "s7comm_server", "cclink_slave"}) {
+    if (!f.has_role(role)) continue;
+    r = "role " + std::string(role);
+    return true;
+  }
+  return false;
+}
+
+bool r_engineering(const Ledger& l, const Features& f, std::string& r) {
+  if (f.control_op.empty() || f.industrial_targets.empty()) return false;
+  r = "sends programming/control operations (" + f.control_op + ") to " + peer_text(l, f.first_target_id);
+  return true;
+}
+
+bool r_historian(const Ledger&, const Features& f, std::string& r) {
+  for (const std::string* t : f.texts()) {
+    if (!icontains(*t, "historian")) continue;
+    r = "names a historian: " + *t;
+    return true;
+  }
+  const bool collects = f.opens("opcua") || f.has_role("opcua_client") || !f.industrial_targets.empty();
+  if (!collects) return false;
+  for (const auto& [p, s] : f.served) {
+    if (!in(kSql, p)) continue;
+    r = "collects data (OPC UA / industrial client) and serves " + p + " on " + std::to_string(s.port);
+    return true;
+  }
+  return false;
+}
+
+constexpr std::size_t kScadaTargets = 3;
+
+bool r_scada(const Ledger&, const Features& f, std::string& r) {
+  if (f.industrial_targets.size() < kScadaTargets) return false;
+  r = "polls " + std::to_string(f.industrial_targets.size()) + " controllers over industrial protocols";
+  return true;
+}
+
+bool r_hmi(const Ledger& l, const Features& f, std::string& r) {
+  if (f.industrial_targets.empty()) return false;
+  std::string protos;
+  for (const auto& [p, ids] : f.opened) {
+    if (!in(kIndustrial, p)) continue;
+    if (!protos.empty()) protos += "/";
+    protos += p;
+  }
+  r = "client of " + protos + " to " + std::to_string(f.industrial_targets.size()) + " controller(s), e.g. " +
+      peer_text(l, f.first_target_id);
+  return true;
+}
+
+bool r_camera(const Ledger&, const Features& f, std::string& r) {
+  if (f.serves("rtsp")) {
+    r = "serves rtsp";
+    return true;
+  }
+  for (const auto& [p, s] : f.served) {
+    if (s.port != 554) continue;
+    r = "serves rtsp (554)";
+    return true;
+  }
+  for (const std::string* t : {&f.vendor.value, &f.http_server.value}) {
+    for (string_view v : kCameraVendors) {
+      if (!has_word(*t, v)) continue;
+      r = "camera maker: " + *t;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool r_printer(const Ledger&, const Features& f, std::string& r) {
+  for (const auto& [p, s] : f.served) {
+    if (s.port != 631 && s.port != 9100 && s.port != 515 && p != "ipp") continue;
+    r = "serves printing on " + std::to_string(s.port);
+    return true;
+  }
+  for (const std::string& s : f.services) {
+    if (!icontains(s, "_ipp") && !icontains(s, "_printer") && !icontains(s, "_pdl-datastream")) continue;
+    r = "announces printing service " + s;
+    return true;
+  }
+  return false;
+}
+
+bool r_opcua_server(const Ledger&, const Features& f, std::string& r) {
+  if (f.serves("opcua")) {
+    r = "serves opcua on " + std::to_string(f.served.at("opcua").port);
+    return true;
+  }
+  if (!f.has_role("opcua_server")) return false;
+  r = "role opcua_server";
+  return true;
+}
+
+bool r_opcua_client(const Ledger&, const Features& f, std::string& r) {
+  if (!f.opens("opcua") && !f.has_role("opcua_client")) return false;
+  r = "OPC UA client";
+  return true;
+}
+
+bool r_remote_ports(const Ledger&, const Features& f, std::string& r) {
+  for (const auto& [p, s] : f.served) {
+    if (!in(kVpn, p)) continue;
+    r = "serves " + p + " (remote access/VPN) on " + std::to_string(s.port);
+    return true;
+  }
+  for (const auto& [p, ids] : f.opened) {
+    if (!in(kVpn, p)) continue;
+    r = "opens " + p + " (remote access/VPN) to " + std::to_string(ids.size()) + " peer(s)";
+    return true;
+  }
+  return false;
+}
+
+bool r_wireless_station(const Ledger&, const Features& f, std::string& r) {
+  if (std::find(f.a->protocols.begin(), f.a->protocols.end(), "wlan") == f.a->protocols.end()) return false;
+  r = "seen on 802.11";
+  return true;
+}
+
+bool r_it_host(const Ledger&, const Features& f, std::string& r) {
+  if (icontains(f.os.value, "windows") || icontains(f.os.value, "linux")) {
+    r = "OS " + f.os.value + " (" + f.os.source + ")";
+    return true;
+  }
+  for (const auto& [p, ids] : f.opened) {
+    if (!in(kItProtocols, p)) continue;
+    r = "IT client (" + p + ")";
+    return true;
+  }
+  for (const auto& [p, s] : f.served) {
+    if (p != "smb" && p != "rdp" && p != "msrpc") continue;
+    r = "serves " + p;
+    return true;
+  }
+  return false;
+}
+
+// Priority order: infrastructure, explicit identity (device type, protocol class
+// hints), position (behind a parent), what it serves, what it opens, then weaker
+// signals. The first match wins.
+constexpr Rule kRules[] = {
+    {"switch", &r_switch, Decided::by_class_hint},
+    {"wireless_ap", &r_wireless_ap, Decided::by_class_hint},
+    {"router", &r_router},
+    {"remote_access_gateway", &r_remote_vendor},
+    {"drive", &r_dt_drive, Decided::by_device_type},
+    {"hmi", &r_dt_hmi, Decided::by_device_type},
+    {"io_adapter", &r_dt_adapter, Decided::by_device_type},
+    {"plc", &r_dt_plc, Decided::by_device_type},
+    {"meter", &r_meter},
+    {"io_module", &r_child_io_module},
+    {"field_device", &r_child_field_device},
+    {"protocol_gateway", &r_modbus_gateway},
+    {"", &r_class_hint, Decided::by_class_hint},  // class named by the hint itself
+    {"drive", &r_drive_words},
+    {"plc", &r_serves_industrial},
+    {"engineering_workstation", &r_engineering},
+    {"historian", &r_historian},
+    {"scada_server", &r_scada},
+    {"hmi", &r_hmi},
+    {"camera", &r_camera},
+    {"printer", &r_printer},
+    {"remote_access_gateway", &r_remote_ports},
+    {"opcua_server", &r_opcua_server},
+    {"opcua_client", &r_opcua_client},
+    {"wireless_station", &r_wireless_station},
+    {"it_host", &r_it_host},
+};
+
+void add_evidence(const Features& f, std::vector<std::string>& out) {
+  if (!f.vendor.empty()) out.push_back("vendor " + f.vendor.value + " (" + f.vendor.source + ")");
+  if (!f.product.empty()) out.push_back("product " + f.product.value + " (" + f.product.source + ")");
+  if (!f.description.empty())
+    out.push_back(std::string(source_label(f.description.source)) + " says " + f.description.value);
+  if (!f.http_server.empty()) out.push_back("web server " + f.http_server.value + " (http)");
+  if (!f.http_realm.empty()) out.push_back("web realm " + f.http_realm.value + " (http)");
+  if (!f.os.empty()) out.push_back("os " + f.os.value + " (" + f.os.source + ")");
+  if (f.opens("smb") || f.opens("rdp")) out.push_back("also an IT client (smb/rdp)");
+}
+
+}  // namespace
+
+std::optional<int> purdue_level_of(std::string_view c) noexcept {
+  static constexpr std::pair<string_view, int> kLevels[] = {
+      {"field_device", 0}, {"io_module", 0},        {"drive", 0},
+      {"meter", 0},        {"plc", 1},              {"io_adapter", 1},
+      {"protocol_gateway", 1}, {"hmi", 2},          {"scada_server", 2},
+      {"engineering_workstation", 2}, {"opcua_server", 2}, {"historian", 3},
+      {"opcua_client", 3}, {"it_host", 4},          {"printer", 4},
+  };
+  for (const auto& [cls, level] : kLevels)
+    if (cls == c) return level;
+  return std::nullopt;
+}
+
+Classification classify(const Ledger& ledger, const Asset& asset) {
+  Classification out;
+  const Features f = gather(ledger, asset);
+  for (const Rule& rule : kRules) {
+    std::string reason;
+    if (!rule.match(ledger, f, reason)) continue;
+    out.device_class = rule.device_class.empty() ? f.class_hint.value : std::string(rule.device_class);
+    out.reasons.push_back(std::move(reason));
+    out.source = rule.decided == Decided::by_class_hint    ? f.class_hint.source
+                 : rule.decided == Decided::by_device_type ? f.device_type.source
+                                                           : "classify";
+    break;
+  }
+  if (out.device_class.empty()) out.device_class = "unknown";
+  out.purdue_level = purdue_level_of(out.device_class);
+  add_evidence(f, out.reasons);
+  return out;
+}
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,34 @@
+// Device class and Purdue level of an asset, from what the ledger knows: facts
+// (class_hint, role, device_type, description, product, vendor, name, http_server,
+// os), protocols, and the asset's edges (which protocols it serves, which it opens,
+// to how many peers, with which operations), its parent/route and its children.
+// Rules are a data table in classify.cpp, evaluated in priority order; the first
+// that matches names the class and its reason. Pure and deterministic: the same
+// ledger gives the same answer (iteration is in the ledger's order, ties broken
+// by the table).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inventory/ledger.hpp"
+
+namespace mieruka::inventory {
+
+struct Classification {
+  std::string device_class;         // one of the contract's classes ("unknown" when no rule matched)
+  std::optional<int> purdue_level;  // 0-5, null for classes that sit at no single level
+  std::vector<std::string> reasons; // the rule's reason first, then supporting evidence
+  // The source of the deciding fact when one fact decided (class_hint from "lldp",
+  // device_type from "enip_list_identity"), else "classify"; empty for unknown.
+  std::string source;
+};
+
+[[nodiscard]] Classification classify(const Ledger& ledger, const Asset& asset);
+
+// The Purdue level a class sits at by default (null for switch, router, camera,
+// remote_access_gateway, wireless_*, unknown: they sit at any level).
+[[nodiscard]] std::optional<int> purdue_level_of(std::string_view device_class) noexcept;
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,267 @@
+// Device classification: one test per rule (ledgers built directly), rule order,
+// Purdue levels, and one device described by several protocols.
+#include "inventory/classify.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace mieruka::inventory {
+namespace {
+
+constexpr std::int64_t kT = 1'700'000'000'000'000;
+
+struct Builder {
+  Ledger ledger;
+  int next = 1;
+
+  std::string add(std::vector<FactRecord> facts, std::vector<std::string> protocols = {}, std::string ip = "") {
+    Asset a;
+    const MacAddr mac{{0x02, 0, 0, 0, 0, static_cast<std::uint8_t>(next++)}};
+    a.id = Ledger::id_for_mac(mac);
+    a.mac = mac;
+    if (ip.empty()) ip = "10.0.0." + std::to_string(next);
+    a.ips.push_back({*IpAddr::parse(ip), kT, kT, "arp"});
+    a.facts = std::move(facts);
+    a.protocols = std::move(protocols);
+    const std::string id = a.id;
+    ledger.load_asset(std::move(a));
+    return id;
+  }
+  std::string child(const std::string& parent, const std::string& route, std::vector<FactRecord> facts = {}) {
+    Asset a;
+    a.id = Ledger::id_for_child(parent, route);
+    a.parent_id = parent;
+    a.route = route;
+    a.facts = std::move(facts);
+    const std::string id = a.id;
+    ledger.load_asset(std::move(a));
+    return id;
+  }
+  void edge(const std::string& from, const std::string& to, const std::string& proto, std::uint16_t port,
+            std::vector<EdgeOp> ops = {}) {
+    Edge e;
+    e.id = Ledger::id_for_edge(from, to, proto, port, 0);
+    e.from_id = from;
+    e.to_id = to;
+    e.protocol = proto;
+    e.transport = "tcp";
+    e.port = port;
+    e.ops = std::move(ops);
+    ledger.load_edge(std::move(e));
+  }
+  Classification of(const std::string& id) { return classify(ledger, ledger.assets()[ledger.index_of(id)]); }
+};
+
+FactRecord F(std::string field, std::string value, std::string source) { return {field, value, source, kT, kT, 1}; }
+
+TEST(Classify, ModbusServerIsPlcWithEvidence) {
+  Builder b;
+  const auto plc = b.add({F("vendor", "Schneider Electric", "oui"), F("description", "M340", "lldp")});
+  const auto scada = b.add({});
+  b.edge(scada, plc, "modbus", 502);
+  const auto c = b.of(plc);
+  EXPECT_EQ(c.device_class, "plc");
+  EXPECT_EQ(c.purdue_level, 1);
+  ASSERT_GE(c.reasons.size(), 3u);
+  EXPECT_EQ(c.reasons[0], "answers modbus on 502 as server");
+  EXPECT_EQ(c.reasons[1], "vendor Schneider Electric (oui)");
+  EXPECT_EQ(c.reasons[2], "LLDP says M340");
+  EXPECT_EQ(c.source, "classify");
+  // The client of one PLC is an HMI.
+  const auto h = b.of(scada);
+  EXPECT_EQ(h.device_class, "hmi");
+  EXPECT_EQ(h.purdue_level, 2);
+}
+
+TEST(Classify, ManyTargetsIsScadaAndControlOpsIsEngineering) {
+  Builder b;
+  const auto scada = b.add({});
+  const auto ews = b.add({});
+  std::vector<std::string> plcs;
+  for (int i = 0; i < 3; ++i) plcs.push_back(b.add({}));
+  for (const auto& p : plcs) b.edge(scada, p, "modbus", 502);
+  EdgeOp stop;
+  stop.protocol = "s7comm";
+  stop.name = "plc_stop";
+  stop.is_control = true;
+  b.edge(ews, plcs[0], "s7comm", 102, {stop});
+  b.edge(ews, plcs[1], "smb", 445);
+  EXPECT_EQ(b.of(scada).device_class, "scada_server");
+  const auto e = b.of(ews);
+  EXPECT_EQ(e.device_class, "engineering_workstation");
+  EXPECT_EQ(e.purdue_level, 2);
+  EXPECT_NE(e.reasons[0].find("s7comm/plc_stop"), std::string::npos);
+  EXPECT_EQ(e.reasons.back(), "also an IT client (smb/rdp)");
+}
+
+TEST(Classify, UploadOpIsEngineering) {
+  Builder b;
+  const auto ews = b.add({});
+  const auto plc = b.add({});
+  EdgeOp up;
+  up.protocol = "cip";
+  up.name = "file_upload";
+  b.edge(ews, plc, "enip", 44818, {up});
+  EXPECT_EQ(b.of(ews).device_class, "engineering_workstation");
+}
+
+TEST(Classify, CipDeviceTypes) {
+  Builder b;
+  const auto drive = b.add({F("device_type", "AC Drive", "enip_list_identity")});
+  const auto hmi = b.add({F("device_type", "Human-Machine Interface", "enip_list_identity")});
+  const auto adapter = b.add({F("device_type", "Communications Adapter", "enip_list_identity"),
+                              F("role", "cip_io_adapter", "cip")});
+  const auto lone = b.add({F("device_type", "Communications Adapter", "enip_list_identity")});
+  const auto plc = b.add({F("device_type", "Programmable Logic Controller", "enip_list_identity")});
+  EXPECT_EQ(b.of(drive).device_class, "drive");
+  EXPECT_EQ(b.of(drive).purdue_level, 0);
+  EXPECT_EQ(b.of(drive).source, "enip_list_identity");
+  EXPECT_EQ(b.of(hmi).device_class, "hmi");
+  EXPECT_EQ(b.of(adapter).device_class, "io_adapter");
+  EXPECT_EQ(b.of(adapter).purdue_level, 1);
+  EXPECT_EQ(b.of(lone).device_class, "unknown");  // no class-1 I/O: not enough
+  EXPECT_EQ(b.of(plc).device_class, "plc");
+}
+
+TEST(Classify, ChildrenAndGateways) {
+  Builder b;
+  const auto gw = b.add({});
+  const auto u1 = b.child(gw, "unit:1");
+  b.child(gw, "unit:2");
+  const auto chassis = b.add({});
+  const auto module = b.child(chassis, "1/3");
+  const auto cpu = b.child(chassis, "1/0", {F("device_type", "Programmable Logic Controller", "cip_identity")});
+  b.edge(b.add({}), gw, "modbus", 502);
+  EXPECT_EQ(b.of(u1).device_class, "field_device");
+  EXPECT_EQ(b.of(u1).purdue_level, 0);
+  EXPECT_EQ(b.of(gw).device_class, "protocol_gateway");  // before "serves modbus"
+  EXPECT_EQ(b.of(gw).reasons[0], "its Modbus server answers for 2 unit ids");
+  EXPECT_EQ(b.of(module).device_class, "io_module");
+  EXPECT_EQ(b.of(cpu).device_class, "plc");
+}
+
+TEST(Classify, InfrastructureFromLldpAndRouterFlag) {
+  Builder b;
+  const auto sw = b.add({F("class_hint", "switch", "lldp")});
+  const auto ap = b.add({F("class_hint", "wireless_ap", "lldp")});
+  EXPECT_EQ(b.of(sw).device_class, "switch");
+  EXPECT_EQ(b.of(sw).source, "lldp");
+  EXPECT_FALSE(b.of(sw).purdue_level.has_value());
+  EXPECT_EQ(b.of(ap).device_class, "wireless_ap");
+  Asset r;
+  r.id = "r1";
+  r.router = true;
+  b.ledger.load_asset(r);
+  EXPECT_EQ(b.of("r1").device_class, "router");
+}
+
+TEST(Classify, RemoteAccessByVendorAndPorts) {
+  Builder b;
+  const auto ewon = b.add({F("vendor", "HMS Industrial Networks", "oui"), F("product", "eWON Flexy 205", "snmp")});
+  const auto digital = b.add({F("vendor", "Digital Electronics Corp", "oui")});
+  const auto vpn = b.add({});
+  const auto peer = b.add({});
+  b.edge(vpn, peer, "openvpn", 1194);
+  EXPECT_EQ(b.of(ewon).device_class, "remote_access_gateway");
+  EXPECT_EQ(b.of(digital).device_class, "unknown");  // "Digi" is a word, not a prefix
+  EXPECT_EQ(b.of(vpn).device_class, "remote_access_gateway");
+}
+
+TEST(Classify, PrinterCameraHistorianOpcua) {
+  Builder b;
+  const auto client = b.add({});
+  const auto printer = b.add({});
+  b.edge(client, printer, "tcp", 9100);
+  const auto cam = b.add({F("vendor", "Axis Communications AB", "oui")});
+  const auto hist = b.add({F("role", "opcua_client", "opcua_application")});
+  b.edge(client, hist, "mssql", 1433);
+  const auto ua = b.add({});
+  b.edge(hist, ua, "opcua", 4840);
+  const auto ua_client = b.add({F("role", "opcua_client", "opcua_hello")});
+  EXPECT_EQ(b.of(printer).device_class, "printer");
+  EXPECT_EQ(b.of(printer).purdue_level, 4);
+  EXPECT_EQ(b.of(cam).device_class, "camera");
+  EXPECT_EQ(b.of(hist).device_class, "historian");
+  EXPECT_EQ(b.of(hist).purdue_level, 3);
+  EXPECT_EQ(b.of(ua).device_class, "opcua_server");
+  EXPECT_EQ(b.of(ua).purdue_level, 2);
+  EXPECT_EQ(b.of(ua_client).device_class, "opcua_client");
+}
+
+TEST(Classify, MeterDriveWordsWirelessItHostUnknown) {
+  Builder b;
+  const auto client = b.add({});
+  const auto meter = b.add({F("product", "PowerLogic PM5560", "modbus_device_id")});
+  const auto vfd = b.add({F("product", "PowerFlex 525", "enip_list_identity")});
+  b.edge(client, vfd, "enip", 44818);
+  const auto sta = b.add({}, {"wlan"});
+  const auto pc = b.add({F("os", "Windows", "tcp_fingerprint")});
+  const auto web = b.add({});
+  b.edge(web, b.add({}), "https", 443);
+  const auto nothing = b.add({F("class_hint", "toaster", "x")});
+  EXPECT_EQ(b.of(meter).device_class, "meter");
+  EXPECT_EQ(b.of(vfd).device_class, "drive");
+  EXPECT_EQ(b.of(sta).device_class, "wireless_station");
+  EXPECT_FALSE(b.of(sta).purdue_level.has_value());
+  EXPECT_EQ(b.of(pc).device_class, "it_host");
+  EXPECT_EQ(b.of(pc).reasons[0], "OS Windows (tcp_fingerprint)");
+  EXPECT_EQ(b.of(web).device_class, "it_host");
+  const auto u = b.of(nothing);
+  EXPECT_EQ(u.device_class, "unknown");
+  EXPECT_FALSE(u.purdue_level.has_value());
+  EXPECT_TRUE(u.source.empty());
+}
+
+TEST(Classify, ProtocolClassHintAndOrder) {
+  Builder b;
+  // A FINS controller-data hint beats "client of modbus" (it is a PLC that also polls).
+  const auto plc = b.add({F("class_hint", "plc", "fins_controller_data")});
+  b.edge(plc, b.add({}), "modbus", 502);
+  EXPECT_EQ(b.of(plc).device_class, "plc");
+  EXPECT_EQ(b.of(plc).source, "fins_controller_data");
+  // A weak OS hint never overrides a protocol identity.
+  const auto p2 = b.add({F("os", "Linux", "tcp_fingerprint"), F("device_type", "Programmable Logic Controller",
+                                                                   "enip_list_identity")});
+  EXPECT_EQ(b.of(p2).device_class, "plc");
+}
+
+// One PLC seen through ENIP identity, an HTTP Server header and LLDP; an HMI
+// polling it; an engineering workstation uploading its program; a SCADA server
+// polling three Modbus PLCs.
+TEST(Classify, OneDeviceSeveralProtocols) {
+  Builder b;
+  const auto plc = b.add({F("vendor", "Rockwell Automation/Allen-Bradley", "enip_list_identity"),
+                          F("product", "1756-L81E/B", "enip_list_identity"),
+                          F("device_type", "Programmable Logic Controller", "enip_list_identity"),
+                          F("http_server", "GoAhead-Webs", "http"), F("description", "ControlLogix", "lldp"),
+                          F("os", "embedded (no TCP options)", "tcp_fingerprint")},
+                         {"enip", "http", "lldp"});
+  const auto hmi = b.add({});
+  const auto ews = b.add({F("os", "Windows", "tcp_fingerprint")});
+  const auto scada = b.add({});
+  b.edge(hmi, plc, "enip", 44818);
+  EdgeOp up;
+  up.protocol = "cip";
+  up.name = "file_upload";
+  up.is_control = true;
+  b.edge(ews, plc, "enip", 44818, {up});
+  for (int i = 0; i < 3; ++i) b.edge(scada, b.add({}), "modbus", 502);
+  const auto c = b.of(plc);
+  EXPECT_EQ(c.device_class, "plc");
+  EXPECT_EQ(c.purdue_level, 1);
+  EXPECT_EQ(c.source, "enip_list_identity");
+  ASSERT_EQ(c.reasons.size(), 6u);
+  EXPECT_EQ(c.reasons[0], "device type \"Programmable Logic Controller\" (enip_list_identity)");
+  EXPECT_EQ(c.reasons[3], "LLDP says ControlLogix");
+  EXPECT_EQ(c.reasons[4], "web server GoAhead-Webs (http)");
+  EXPECT_EQ(b.of(hmi).device_class, "hmi");
+  EXPECT_EQ(b.of(ews).device_class, "engineering_workstation");
+  EXPECT_EQ(b.of(scada).device_class, "scada_server");
+  // Deterministic: the same ledger, the same answer.
+  EXPECT_EQ(b.of(plc).reasons, c.reasons);
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
