@@ -307,7 +307,9 @@ std::string write_csv(const CsvTable& table) {
     for (std::size_t i = 0; i < rec.size(); ++i) {
       if (i > 0) out.push_back(table.separator);
       const std::string& c = rec[i];
-      const bool quote = c.find_first_of(std::string("\"\r\n") + table.separator) != std::string::npos;
+      // Either separator is quoted whichever the file uses: a reader that guesses
+      // the separator (ours, spreadsheets) then guesses the same again.
+      const bool quote = c.find_first_of("\"\r\n,\t") != std::string::npos;
       if (!quote) {
         out += c;
         continue;

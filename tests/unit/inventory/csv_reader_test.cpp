@@ -60,7 +60,7 @@ TEST(CsvReader, TabSeparatedJapaneseHeaders) {
   EXPECT_EQ(t.separator, '\t');
   EXPECT_EQ(t.column({"macアドレス"}), 0);
   EXPECT_EQ(t.rows[0][2], "PLC, line 1");
-  EXPECT_EQ(write_csv(t), "MACアドレス\tIPアドレス\t名称\n001b.1b02.9ac3\t10.0.0.1\tPLC, line 1\n");
+  EXPECT_EQ(write_csv(t), "MACアドレス\tIPアドレス\t名称\n001b.1b02.9ac3\t10.0.0.1\t\"PLC, line 1\"\n");
 }
 
 TEST(CsvReader, QuotedNewlinesAndQuotes) {
