@@ -22,7 +22,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -133,6 +133,49 @@ CREATE TABLE runs (
   packets BIGINT NOT NULL,
   drops BIGINT NOT NULL,
   PRIMARY KEY (sensor, started_us)
+);
+)sql",
+    // v2: snapshots of the ledger (inventory/snapshot.hpp). Assets and links
+    // are kept as their contract JSON (body) so that a diff shows them as they
+    // were shown then, whatever later versions change in the live tables.
+    R"sql(
+CREATE TABLE snapshots (
+  sensor TEXT NOT NULL,
+  name TEXT NOT NULL,
+  taken_us BIGINT NOT NULL,
+  observed_until_us BIGINT NOT NULL,
+  assets BIGINT NOT NULL,
+  links BIGINT NOT NULL,
+  PRIMARY KEY (sensor, name)
+);
+CREATE TABLE snapshot_assets (
+  sensor TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  last_us BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (sensor, snapshot, asset_id),
+  FOREIGN KEY (sensor, snapshot) REFERENCES snapshots (sensor, name) ON DELETE CASCADE
+);
+CREATE TABLE snapshot_asset_ips (
+  sensor TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, snapshot, asset_id, ip),
+  FOREIGN KEY (sensor, snapshot) REFERENCES snapshots (sensor, name) ON DELETE CASCADE
+);
+CREATE TABLE snapshot_links (
+  sensor TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  link_id TEXT NOT NULL,
+  last_us BIGINT NOT NULL,
+  packets BIGINT NOT NULL,
+  bytes BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (sensor, snapshot, link_id),
+  FOREIGN KEY (sensor, snapshot) REFERENCES snapshots (sensor, name) ON DELETE CASCADE
 );
 )sql",
 };
