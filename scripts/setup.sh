@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   libpcap-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
-  nlohmann-json3-dev libtomlplusplus-dev libssl-dev ieee-data
+  nlohmann-json3-dev libtomlplusplus-dev libssl-dev ieee-data libgraphviz-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
