@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sensor/cmd_snapshot.hpp"
 #include "sensor/commands.hpp"
 #include "sensor/signals.hpp"
 
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
 
   // Options given after the subcommand are accepted too (mieruka read --db x f.pcap).
   for (auto* sub : {read_cmd, cap_cmd, assets_cmd, links_cmd, show_cmd}) sub->fallthrough();
+  SnapshotCommands snapshot_cmds;
+  add_snapshot_commands(app, snapshot_cmds);  // snapshot [list|prune], diff
 
   try {
     app.parse(argc, argv);
@@ -96,6 +99,7 @@ int main(int argc, char** argv) {
     if (*assets_cmd) return cmd_assets(common, format);
     if (*links_cmd) return cmd_links(common, format);
     if (*show_cmd) return cmd_show(common, asset, show_format);
+    if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return kExitInternal;
