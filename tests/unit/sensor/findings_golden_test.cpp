@@ -1,0 +1,121 @@
+// Golden finding cases: tests/golden_findings/<case>/case.json names a capture
+// (in pcaps/, or "shared:<file>" in ../shared/pcaps) and, in the case directory,
+// an optional config.toml, approved list and wireless allow-list; expected.json
+// holds the findings that must come out. Each expected finding is partial: it
+// names the asset by "mac" or "ip", gives the "type", and every other key given
+// must equal the finding JSON's value, except "evidence_contains" (a substring of
+// the evidence). "absent" lists {"mac"|"ip", optional "types"} that must have no
+// finding (of those types): e.g. no approved device is flagged.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "inventory/findings.hpp"
+#include "inventory/ledger.hpp"
+#include "sensor/capture_source.hpp"
+#include "sensor/config.hpp"
+#include "sensor/pipeline.hpp"
+
+namespace mieruka::sensor {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kSource = MIERUKA_SOURCE_DIR;
+const fs::path kShared = MIERUKA_SHARED_PCAPS;
+
+fs::path capture_path(const std::string& c) {
+  if (c.rfind("shared:", 0) == 0) return kShared / c.substr(7);
+  return kSource / c;
+}
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return json::parse(in);
+}
+
+bool names(const json& want, const json& f) {
+  if (want.contains("mac")) return f["mac"] == want["mac"];
+  return f["ip"] == want["ip"];
+}
+
+void run_case(const fs::path& dir) {
+  SCOPED_TRACE(dir.filename().string());
+  const json c = read_json(dir / "case.json");
+  const fs::path cap = capture_path(c.at("capture"));
+  if (!fs::exists(cap)) GTEST_SKIP() << cap << " not present";
+  Config cfg;
+  if (fs::exists(dir / "config.toml")) {
+    std::string error;
+    auto loaded = load_config((dir / "config.toml").string(), error);
+    ASSERT_TRUE(loaded) << error;
+    cfg = std::move(*loaded);
+  }
+  std::string error;
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  if (!cfg.policy.approved_path.empty()) {
+    approved = inventory::load_approved(cfg.policy.approved_path, error);
+    ASSERT_TRUE(approved) << error;
+  }
+  if (!cfg.policy.wireless_allow_path.empty()) {
+    wireless = inventory::load_wireless_allow(cfg.policy.wireless_allow_path, error);
+    ASSERT_TRUE(wireless) << error;
+  }
+  auto src = FileSource::open({cap.string()}, error);
+  ASSERT_TRUE(src) << error;
+  inventory::Ledger ledger("golden");
+  Pipeline pipeline(ledger);
+  RawPacket pkt;
+  while (src->next(pkt)) pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
+  pipeline.finish();
+
+  inventory::FindingsPolicy pol;
+  pol.approved = approved ? &*approved : nullptr;
+  pol.wireless = wireless ? &*wireless : nullptr;
+  pol.zones = &cfg.policy;
+  pol.learning_period_us = cfg.policy.learning_period_s * 1'000'000LL;
+  const json got = inventory::findings_json(inventory::compute_findings(ledger, pol));
+  const json want = read_json(dir / "expected.json");
+  for (const auto& w : want.at("findings")) {
+    bool found = false;
+    for (const auto& f : got) {
+      if (f["type"] != w.at("type") || !names(w, f)) continue;
+      bool all = true;
+      for (const auto& [k, v] : w.items()) {
+        if (k == "evidence_contains") all = all && f["evidence"].get<std::string>().find(v.get<std::string>()) !=
+                                                       std::string::npos;
+        else if (k != "mac" && k != "ip") all = all && f[k] == v;
+      }
+      found = found || all;
+    }
+    EXPECT_TRUE(found) << "expected " << w.dump() << "\ngot " << got.dump(1);
+  }
+  for (const auto& a : want.value("absent", json::array())) {
+    for (const auto& f : got) {
+      if (!names(a, f)) continue;
+      const json types = a.value("types", json::array());
+      if (!types.empty() && std::find(types.begin(), types.end(), f["type"]) == types.end()) continue;
+      ADD_FAILURE() << "unexpected " << f.dump() << " for " << a.dump();
+    }
+  }
+  if (want.contains("count")) EXPECT_EQ(got.size(), want["count"].get<std::size_t>()) << got.dump(1);
+}
+
+TEST(FindingsGolden, AllCases) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(kSource / "tests/golden_findings")) {
+    if (!e.is_directory()) continue;
+    run_case(e.path());
+    ++n;
+  }
+  EXPECT_GE(n, 3U);
+}
+
+}  // namespace
+}  // namespace mieruka::sensor
