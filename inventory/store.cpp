@@ -22,7 +22,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -176,6 +176,20 @@ CREATE TABLE snapshot_links (
   body TEXT NOT NULL,
   PRIMARY KEY (sensor, snapshot, link_id),
   FOREIGN KEY (sensor, snapshot) REFERENCES snapshots (sensor, name) ON DELETE CASCADE
+);
+)sql",
+    // v3: acknowledged findings (inventory/findings.hpp, sensor/cmd_findings).
+    // material_hash is the hash of the evidence acknowledged: when the finding's
+    // evidence changes, the acknowledgement no longer applies.
+    R"sql(
+CREATE TABLE findings_state (
+  sensor TEXT NOT NULL,
+  finding_id TEXT NOT NULL,
+  material_hash TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  who TEXT NOT NULL,
+  when_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, finding_id)
 );
 )sql",
 };
