@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sensor/cmd_snapshot.hpp"
+#include "sensor/cmd_topology.hpp"
 #include "sensor/commands.hpp"
 #include "sensor/signals.hpp"
 
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
   SnapshotCommands snapshot_cmds;
   add_snapshot_commands(app, snapshot_cmds);  // snapshot [list|prune], diff
 
+  TopologyCommand topology_cmd;
+  add_topology_command(app, topology_cmd);  // topology
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -99,6 +103,7 @@ int main(int argc, char** argv) {
     if (*assets_cmd) return cmd_assets(common, format);
     if (*links_cmd) return cmd_links(common, format);
     if (*show_cmd) return cmd_show(common, asset, show_format);
+    if (auto rc = run_topology_command(common, topology_cmd)) return *rc;
     if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());

@@ -1,0 +1,117 @@
+// The topology command (see cmd_topology.hpp).
+#include "sensor/cmd_topology.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "inventory/findings.hpp"
+#include "inventory/policy.hpp"
+#include "inventory/store.hpp"
+#include "inventory/topology.hpp"
+
+namespace mieruka::sensor {
+
+namespace {
+
+// Acknowledgements as `mieruka findings ack` stored them (findings_state).
+std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor) {
+  std::vector<inventory::Ack> out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(store.native_handle(),
+                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
+                         -1, &st, nullptr) != SQLITE_OK)
+    return out;  // an older store without the table: nothing acknowledged
+  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
+  auto text = [&](int i) {
+    const unsigned char* t = sqlite3_column_text(st, i);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
+  sqlite3_finalize(st);
+  return out;
+}
+
+}  // namespace
+
+void add_topology_command(CLI::App& app, TopologyCommand& c) {
+  c.topology = app.add_subcommand("topology", "The network diagram: zones as clusters, edges by protocol, "
+                                              "flagged devices highlighted");
+  c.topology->add_option("--format", c.format, "dot, graphml, json or svg (SVG laid out by Graphviz)")->required();
+  c.topology->fallthrough();
+}
+
+std::optional<int> run_topology_command(const CommonOptions& common, const TopologyCommand& c) {
+  if (c.topology != nullptr && *c.topology) return cmd_topology(common, c);
+  return std::nullopt;
+}
+
+int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
+  if (opt.format != "dot" && opt.format != "graphml" && opt.format != "json" && opt.format != "svg") {
+    print_error("--format " + opt.format + ": expected dot, graphml, json or svg");
+    return kExitBadInput;
+  }
+  if (opt.format == "svg" && !inventory::svg_available()) {
+    print_error("--format svg: this build has no Graphviz (install libgraphviz-dev and rebuild), use --format dot");
+    return kExitBadInput;
+  }
+  // The policy inputs the findings need, from the config's [policy].
+  std::string error;
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  const auto& pol = common.config.policy;
+  if (!pol.approved_path.empty() && !(approved = inventory::load_approved(pol.approved_path, error))) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  if (!pol.wireless_allow_path.empty() && !(wireless = inventory::load_wireless_allow(pol.wireless_allow_path, error))) {
+    print_error(error);
+    return kExitBadInput;
+  }
+
+  const std::string path = resolve_db_path(common.db, common.config);
+  if (::access(path.c_str(), F_OK) != 0) {
+    print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
+    return kExitBadInput;
+  }
+  auto store = inventory::Store::open(path, common.config.sensor_name, error, false);
+  if (!store) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  inventory::Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+
+  inventory::FindingsPolicy fp;
+  fp.approved = approved ? &*approved : nullptr;
+  fp.wireless = wireless ? &*wireless : nullptr;
+  fp.zones = &pol;
+  fp.learning_period_us = pol.learning_period_s * 1'000'000LL;
+  auto findings = inventory::compute_findings(ledger, fp);
+  inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
+
+  const inventory::Topology t = inventory::build_topology(ledger, {&pol, &findings});
+  std::string out;
+  if (opt.format == "dot") out = inventory::topology_dot(t);
+  else if (opt.format == "graphml") out = inventory::topology_graphml(t);
+  else if (opt.format == "json") out = inventory::topology_json(t).dump(2) + "\n";
+  else {
+    auto svg = inventory::render_svg(inventory::topology_dot(t), error);
+    if (!svg) {
+      print_error(error);
+      return kExitInternal;
+    }
+    out = std::move(*svg);
+  }
+  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+    print_error("topology: cannot write to standard output");
+    return kExitInternal;
+  }
+  return kExitOk;
+}
+
+}  // namespace mieruka::sensor
