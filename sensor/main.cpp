@@ -7,6 +7,7 @@
 
 #include "sensor/cmd_findings.hpp"
 #include "sensor/cmd_snapshot.hpp"
+#include "sensor/cmd_topology.hpp"
 #include "sensor/commands.hpp"
 #include "sensor/signals.hpp"
 
@@ -69,6 +70,9 @@ int main(int argc, char** argv) {
   SnapshotCommands snapshot_cmds;
   add_snapshot_commands(app, snapshot_cmds);  // snapshot [list|prune], diff
 
+  TopologyCommand topology_cmd;
+  add_topology_command(app, topology_cmd);  // topology
+
   FindingsCommands findings_cmds;
   add_findings_commands(app, findings_cmds);  // findings [ack], ack, approve
 
@@ -103,6 +107,7 @@ int main(int argc, char** argv) {
     if (*assets_cmd) return cmd_assets(common, format);
     if (*links_cmd) return cmd_links(common, format);
     if (*show_cmd) return cmd_show(common, asset, show_format);
+    if (auto rc = run_topology_command(common, topology_cmd)) return *rc;
     if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
     if (auto rc = run_findings_commands(common, findings_cmds)) return *rc;
   } catch (const std::exception& e) {
