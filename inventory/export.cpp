@@ -2,6 +2,8 @@
 // the same JSON objects, so every format shows the same values.
 #include "inventory/export.hpp"
 
+#include "inventory/classify.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -309,7 +311,7 @@ std::string terminal_safe(std::string_view s) {
 
 // --- JSON -----------------------------------------------------------------------
 
-Json asset_json(const Ledger& /*ledger*/, const Asset& a) {
+Json asset_json(const Ledger& ledger, const Asset& a) {
   Strings str;
   Json sources = Json::object();
   Json j;
@@ -338,15 +340,17 @@ Json asset_json(const Ledger& /*ledger*/, const Asset& a) {
   j["name"] = name != nullptr ? Json(str("name", name->value)) : Json(nullptr);
   if (name != nullptr) sources["name"] = str("sources", name->source);
 
-  const FactRecord* cls = Ledger::best(a, field::class_hint);
-  if (cls != nullptr && is_contract_class(cls->value)) {
-    j["class"] = cls->value;
-    sources["class"] = str("sources", cls->source);
-  } else {
-    j["class"] = "unknown";
-  }
+  // Class, reasons and level from the rule table (inventory/classify.cpp); a
+  // purdue_level fact (a zone's level) overrides the class's default level.
+  const Classification cls = classify(ledger, a);
+  j["class"] = is_contract_class(cls.device_class) ? cls.device_class : "unknown";
+  if (!cls.source.empty() && j["class"] != "unknown") sources["class"] = str("sources", cls.source);
+  Json reasons = Json::array();
+  for (const std::string& r : cls.reasons) reasons.push_back(str("class_reasons", r));
+  j["class_reasons"] = std::move(reasons);
   const FactRecord* level = Ledger::best(a, "purdue_level");
-  j["purdue_level"] = nullptr;
+  // The class's default level has the class's source; only a fact's level names its own.
+  j["purdue_level"] = cls.purdue_level ? Json(*cls.purdue_level) : Json(nullptr);
   if (level != nullptr) {
     int v = -1;
     const char* end = level->value.data() + level->value.size();
