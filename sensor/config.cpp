@@ -190,6 +190,11 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
   }
   if (!read_string(root, "data_dir", c.data_dir, c, error)) return std::nullopt;
   if (!read_string(root, "sensor_name", c.sensor_name, c, error)) return std::nullopt;
+  if (!read_string(root, "user", c.user, c, error)) return std::nullopt;
+  if (c.user.empty()) {
+    error = where(c, *root.get("user")) + ": `user` must name the account `mieruka run` drops to, e.g. \"mieruka\"";
+    return std::nullopt;
+  }
   if (const toml::node* cap = root.get("capture")) {
     const toml::table* t = cap->as_table();
     if (t == nullptr) {

@@ -16,6 +16,7 @@ struct Config {
   std::string path;            // the file it came from ("" = defaults)
   std::string data_dir;        // where mieruka.db lives when --db is not given
   std::string sensor_name;     // tags every record; default the host name
+  std::string user = "mieruka";  // `mieruka run` drops to this user after opening the capture
   std::vector<std::string> interfaces;  // [capture] interfaces
   std::string filter;          // [capture] filter (BPF)
   int snaplen = 65535;         // [capture] snaplen

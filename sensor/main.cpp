@@ -8,6 +8,7 @@
 #include "sensor/cmd_findings.hpp"
 #include "sensor/cmd_snapshot.hpp"
 #include "sensor/cmd_topology.hpp"
+#include "sensor/cmd_run.hpp"
 #include "sensor/commands.hpp"
 #include "sensor/signals.hpp"
 
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
 
   // Options given after the subcommand are accepted too (mieruka read --db x f.pcap).
   for (auto* sub : {read_cmd, cap_cmd, assets_cmd, links_cmd, show_cmd}) sub->fallthrough();
+  RunCommands run_cmds;
+  add_run_commands(app, run_cmds);  // run, config check
   SnapshotCommands snapshot_cmds;
   add_snapshot_commands(app, snapshot_cmds);  // snapshot [list|prune], diff
 
@@ -107,6 +110,7 @@ int main(int argc, char** argv) {
     if (*assets_cmd) return cmd_assets(common, format);
     if (*links_cmd) return cmd_links(common, format);
     if (*show_cmd) return cmd_show(common, asset, show_format);
+    if (auto rc = run_run_commands(common, run_cmds)) return *rc;
     if (auto rc = run_topology_command(common, topology_cmd)) return *rc;
     if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
     if (auto rc = run_findings_commands(common, findings_cmds)) return *rc;

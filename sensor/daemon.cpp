@@ -1,0 +1,302 @@
+// The daemon loop (see daemon.hpp).
+#include "sensor/daemon.hpp"
+
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "inventory/ledger.hpp"
+#include "inventory/store.hpp"
+#include "sensor/capture_source.hpp"
+#include "sensor/commands.hpp"
+#include "sensor/pipeline.hpp"
+#include "sensor/signals.hpp"
+
+namespace mieruka::sensor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using inventory::Ledger;
+using inventory::Store;
+
+// The poll loop wakes at least this often (signals, flush timer, reopen timer).
+constexpr int kLoopWakeMs = 200;
+// A repeated flush failure is logged again only every this many intervals.
+constexpr std::uint64_t kFlushFailureLogEvery = 60;
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One configured interface: open, or down and waiting to be reopened.
+struct Interface {
+  LiveOptions options;
+  std::unique_ptr<LiveSource> source;
+  LiveStats flushed{};          // this handle's pcap_stats at the last counted flush
+  std::uint64_t dropped_pending = 0;     // drops of closed handles not yet stored
+  std::uint64_t if_dropped_pending = 0;
+  Clock::time_point retry_at{};
+};
+
+// Adds what `it`'s handle dropped since the last counted flush to the pending totals.
+void take_drops(Interface& it) {
+  if (!it.source) return;
+  const LiveStats s = it.source->stats();
+  // pcap_stats counters are 32-bit on some platforms and wrap: count a step back as zero.
+  it.dropped_pending += s.dropped >= it.flushed.dropped ? s.dropped - it.flushed.dropped : 0;
+  it.if_dropped_pending += s.if_dropped >= it.flushed.if_dropped ? s.if_dropped - it.flushed.if_dropped : 0;
+  it.flushed = s;
+}
+
+class Daemon {
+ public:
+  Daemon(const Config& config, const DaemonOptions& options) : config_(config), options_(options) {}
+  int run();
+
+ private:
+  bool open_interfaces();
+  void reopen_due(Clock::time_point now);
+  void poll_sources();
+  void flush(bool final);
+  void reload();
+
+  Config config_;
+  DaemonOptions options_;
+  std::vector<Interface> interfaces_;
+  std::optional<Store> store_;
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::map<std::string, std::uint64_t> stored_counters_;  // pipeline counters already added
+  std::uint64_t stored_packets_ = 0;
+  std::int64_t segment_start_us_ = 0;
+  std::uint64_t segment_packets_ = 0, segment_drops_ = 0;
+  std::uint64_t flush_failures_ = 0;
+};
+
+bool Daemon::open_interfaces() {
+  if (config_.interfaces.empty()) {
+    print_error(config_.path + ": [capture] interfaces is empty; name the SPAN port(s), e.g. interfaces = [\"eth1\"]");
+    return false;
+  }
+  const int per_source_ms = std::max(10, kLoopWakeMs / static_cast<int>(config_.interfaces.size()));
+  for (const auto& name : config_.interfaces) {
+    Interface it;
+    it.options.interface = name;
+    it.options.filter = config_.filter;
+    it.options.snaplen = config_.snaplen;
+    it.options.buffer_mb = config_.buffer_mb;
+    it.options.timeout_ms = per_source_ms;
+    std::string error;
+    it.source = LiveSource::open(it.options, error);
+    if (!it.source) {
+      print_error(error);
+      return false;
+    }
+    interfaces_.push_back(std::move(it));
+  }
+  return true;
+}
+
+void Daemon::reopen_due(Clock::time_point now) {
+  for (auto& it : interfaces_) {
+    if (it.source || now < it.retry_at) continue;
+    std::string error;
+    it.source = LiveSource::open(it.options, error);
+    it.flushed = {};
+    if (it.source) {
+      spdlog::info("{}: capture resumed", it.options.interface);
+      continue;
+    }
+    spdlog::debug("{}: still down ({})", it.options.interface, error);
+    it.retry_at = now + kReopenInterval;
+  }
+}
+
+void Daemon::poll_sources() {
+  bool any = false;
+  for (auto& it : interfaces_) {
+    if (!it.source) continue;
+    any = true;
+    const int n = it.source->dispatch(
+        [&](const RawPacket& p) { pipeline_->on_packet(p.link, p.ts_us, p.data, p.wire_len); });
+    if (n >= 0) continue;
+    // Logged once: the retries stay quiet (debug) until it comes back.
+    spdlog::error("{}: capture failed: {}; keeping the other interfaces, retrying every {} s",
+                  it.options.interface, it.source->last_error(), kReopenInterval.count());
+    take_drops(it);
+    it.source.reset();
+    it.retry_at = Clock::now() + kReopenInterval;
+  }
+  if (!any) ::poll(nullptr, 0, kLoopWakeMs);  // every interface is down: wait for the timers
+}
+
+void Daemon::flush(bool final) {
+  const std::int64_t now_us = wall_us();
+  auto st = store_->flush(*ledger_);
+  if (!st) {
+    ++flush_failures_;
+    if (flush_failures_ == 1 || final || flush_failures_ % kFlushFailureLogEvery == 0)
+      spdlog::error("{} (flush failed {} time(s) in a row; the ledger stays in memory{})", st.error, flush_failures_,
+                    final ? "" : " and the next flush retries");
+    return;
+  }
+  if (flush_failures_ > 0) spdlog::info("{}: flush succeeded again after {} failure(s)", store_->path(), flush_failures_);
+  flush_failures_ = 0;
+
+  // Counters: the pipeline's anomalies plus the capture drops since the last
+  // successful add; kept pending when the add fails.
+  std::map<std::string, std::uint64_t> delta;
+  const auto now = pipeline_->counters();
+  for (const auto& [k, v] : now) {
+    const std::uint64_t before = stored_counters_[k];
+    if (v > before) delta[k] = v - before;
+  }
+  std::uint64_t drops = 0;
+  for (auto& it : interfaces_) {
+    take_drops(it);
+    if (it.dropped_pending > 0) delta["capture." + it.options.interface + ".dropped"] = it.dropped_pending;
+    if (it.if_dropped_pending > 0) delta["capture." + it.options.interface + ".if_dropped"] = it.if_dropped_pending;
+    drops += it.dropped_pending + it.if_dropped_pending;
+  }
+  if (!delta.empty()) {
+    if (auto cs = store_->add_counters(delta); !cs) {
+      spdlog::error("{} (counters kept for the next flush)", cs.error);
+      return;
+    }
+  }
+  stored_counters_ = now;
+  for (auto& it : interfaces_) it.dropped_pending = it.if_dropped_pending = 0;
+
+  const std::uint64_t packets = pipeline_->stats().packets;
+  segment_packets_ += packets - stored_packets_;
+  stored_packets_ = packets;
+  segment_drops_ += drops;
+  std::string command = "run --config " + config_.path;
+  if (auto rs = store_->record_run({segment_start_us_, now_us, command, segment_packets_, segment_drops_}); !rs)
+    spdlog::error("{}", rs.error);
+  if (now_us - segment_start_us_ >= std::chrono::duration_cast<std::chrono::microseconds>(kRunSegment).count()) {
+    segment_start_us_ = now_us;
+    segment_packets_ = segment_drops_ = 0;
+  }
+  spdlog::debug("flushed: {} packets, {} assets, {} links, {} drops", packets, ledger_->assets().size(),
+                ledger_->edges().size(), drops);
+}
+
+void Daemon::reload() {
+  std::string error;
+  auto fresh = load_config(config_.path, error);
+  if (!fresh) {
+    spdlog::error("reload refused, keeping the previous config: {}", error);
+    return;
+  }
+  if (fresh->interfaces != config_.interfaces || fresh->data_dir != config_.data_dir ||
+      fresh->user != config_.user || fresh->filter != config_.filter || fresh->sensor_name != config_.sensor_name)
+    spdlog::warn("{}: capture, data_dir, user and sensor_name changes take effect at the next restart",
+                 config_.path);
+  config_.policy = fresh->policy;
+  if (options_.on_reload) options_.on_reload(*fresh);
+  spdlog::info("reloaded {} ({} zones, {} conduits)", config_.path, config_.policy.zones.size(),
+               config_.policy.conduits.size());
+}
+
+int Daemon::run() {
+  if (!open_interfaces()) return kExitBadInput;
+  std::string error, warning;
+  if (!drop_privileges(config_.user, error, warning)) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  if (!warning.empty()) spdlog::warn("{}", warning);
+
+  store_ = Store::open(options_.db_path, config_.sensor_name, error);
+  if (!store_) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  ledger_ = std::make_unique<Ledger>(config_.sensor_name);
+  if (auto st = store_->load(*ledger_); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  pipeline_ = std::make_unique<Pipeline>(*ledger_);
+  install_signal_handlers();
+  segment_start_us_ = wall_us();
+  std::string names;
+  for (const auto& it : interfaces_) names += (names.empty() ? "" : ", ") + it.options.interface;
+  spdlog::info("running: capturing on {} (passive); {} assets loaded; flushing every {} s to {}", names,
+               ledger_->assets().size(), config_.flush_interval_s, options_.db_path);
+
+  const auto interval = std::chrono::seconds(config_.flush_interval_s);
+  auto next_flush = Clock::now() + interval;
+  while (!stop_requested()) {
+    poll_sources();
+    const auto now = Clock::now();
+    if (take_reload_request()) reload();
+    reopen_due(now);
+    if (now >= next_flush) {
+      flush(false);
+      next_flush = Clock::now() + interval;
+    }
+  }
+  spdlog::info("stopping: flushing the ledger");
+  pipeline_->finish();
+  flush(true);
+  if (flush_failures_ > 0) {
+    print_error(options_.db_path + ": the last flush failed (see above); changes since the previous flush are lost");
+    return kExitInternal;
+  }
+  spdlog::info("stopped: {} packets, {} assets, {} links", pipeline_->stats().packets, ledger_->assets().size(),
+               ledger_->edges().size());
+  return kExitOk;
+}
+
+}  // namespace
+
+bool drop_privileges(const std::string& user, std::string& error, std::string& warning) {
+  if (::geteuid() != 0) {
+    warning = "not started as root (uid " + std::to_string(::geteuid()) + "): staying this user, `user = \"" + user +
+              "\"` not applied";
+    return true;
+  }
+  errno = 0;
+  const passwd* pw = ::getpwnam(user.c_str());
+  if (pw == nullptr) {
+    error = "user `" + user + "` does not exist; create it (useradd --system " + user +
+            ") or set `user` in the config";
+    return false;
+  }
+  const uid_t uid = pw->pw_uid;
+  const gid_t gid = pw->pw_gid;
+  if (uid == 0) {
+    error = "user `" + user + "` is root; name an unprivileged account in `user`";
+    return false;
+  }
+  if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+    error = "cannot drop privileges to `" + user + "`: " + std::strerror(errno) + "; refusing to run as root";
+    return false;
+  }
+  if (::setuid(0) == 0 || ::geteuid() == 0 || ::getegid() == 0) {
+    error = "privileges were not dropped for good (root could be regained); refusing to run";
+    return false;
+  }
+  return true;
+}
+
+int run_daemon(const Config& config, const DaemonOptions& options) {
+  Daemon d(config, options);
+  return d.run();
+}
+
+}  // namespace mieruka::sensor

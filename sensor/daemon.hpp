@@ -1,0 +1,50 @@
+// The daemon behind `mieruka run --config FILE`: live capture on every configured
+// interface into one Pipeline (single-threaded, one loop over all sources), the
+// ledger flushed to the Store every flush_interval_s.
+//
+// Order at start: the config was validated by the caller; the interfaces are
+// opened (needs root or CAP_NET_RAW); then, when root, the process drops to the
+// configured user for good (setgroups/setgid/setuid) and only then opens the
+// database, so its files belong to that user.
+//
+// Unattended operation (issue #7 "The daemon"):
+// - a failed flush (disk full, database locked) is one log line; the ledger keeps
+//   its dirty marks and the next interval retries; the daemon never exits for it;
+// - an interface that fails is logged once, the others keep running, and it is
+//   reopened every kReopenInterval (this needs CAP_NET_RAW: the systemd unit keeps
+//   it as an ambient capability; after a drop from root it is gone and the retry
+//   logs why);
+// - capture drops (pcap_stats) go to the counters and to a runs row per hour, so a
+//   diff reports the drops of its period;
+// - SIGTERM/SIGINT: flush and exit 0; SIGHUP: reload the config's policy and zones.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "sensor/config.hpp"
+
+namespace mieruka::sensor {
+
+inline constexpr std::chrono::seconds kReopenInterval{10};
+// A runs row covers at most this long, so capture drops land in the right diff.
+inline constexpr std::chrono::seconds kRunSegment{3600};
+
+// Called on SIGHUP with the newly loaded config (policy, zones) after it validated.
+using ReloadHook = std::function<void(const Config&)>;
+
+struct DaemonOptions {
+  std::string db_path;     // resolved: --db or <data_dir>/mieruka.db
+  ReloadHook on_reload;    // may be empty
+};
+
+// Runs until SIGTERM/SIGINT. Returns the process exit code (commands.hpp).
+[[nodiscard]] int run_daemon(const Config& config, const DaemonOptions& options);
+
+// Drops root to `user` (its primary group, no supplementary groups) and checks
+// that root cannot be regained. Not root: does nothing and returns true with
+// `warning` set. On failure returns false with `error` set to one line.
+[[nodiscard]] bool drop_privileges(const std::string& user, std::string& error, std::string& warning);
+
+}  // namespace mieruka::sensor
