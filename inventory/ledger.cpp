@@ -103,6 +103,7 @@ bool is_bound(const IpRecord& r) noexcept { return r.source != "ip"; }
 //   20  inferred from addressing (IP seen, ARP binding, routing behaviour)
 //   10  any source not listed here (a new dissector's facts beat the OUI)
 //    5  the OUI registry (who made the network chip, not the device)
+//    3  the TCP/IP stack fingerprint (a weak OS hint)
 struct SourcePriority {
   std::string_view pattern;
   int priority;
@@ -111,10 +112,12 @@ constexpr SourcePriority kSourcePriorities[] = {
     {"*_identity", 50}, {"*_device_id", 50}, {"*_list_identity", 50}, {"*_type_name", 50},
     {"*_controller_data", 50}, {"*_szl", 50}, {"opcua_*", 50}, {"pn_dcp", 50},
     {"cip_*", 50}, {"slmp_*", 50}, {"fins_*", 50}, {"s7_*", 50},
+    {"kv_*", 50}, {"mewtocol_*", 50}, {"cclink_*", 50},
     {"lldp", 40}, {"cdp", 40}, {"snmp", 40},
     {"dhcp", 30}, {"mdns", 30}, {"nbns", 30}, {"dns", 30}, {"llmnr", 30}, {"http", 30}, {"tls", 30},
     {"ip_routing", 20}, {"ip", 20}, {"arp", 20},
     {"oui", 5},
+    {"tcp_fingerprint", 3},  // a weak OS hint: never over anything else
 };
 constexpr int kUnknownSourcePriority = 10;
 

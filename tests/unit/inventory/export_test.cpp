@@ -228,9 +228,11 @@ TEST(AssetJson, UnknownsAreNullAndFallbacksApply) {
   EXPECT_TRUE(hmi["serial"].is_null());
   EXPECT_EQ(hmi["name"], "=cmd|' /C calc'!A0");  // from hostname; escaped only in CSV
   EXPECT_EQ(hmi["sources"]["name"], "dhcp");
-  EXPECT_EQ(hmi["class"], "unknown");  // "toaster" is not a contract class
-  EXPECT_FALSE(hmi["sources"].contains("class"));
-  EXPECT_TRUE(hmi["purdue_level"].is_null());
+  // Its "toaster" class hint is not a contract class and is ignored; the class
+  // comes from classify(): it opens EtherNet/IP to the PLC.
+  EXPECT_EQ(hmi["class"], "hmi");
+  EXPECT_NE(hmi["sources"].value("class", ""), "test");
+  EXPECT_EQ(hmi["purdue_level"], 2);
   EXPECT_EQ(hmi["vlans"], Json::array());
   EXPECT_EQ(hmi["ips"], Json::array({"10.10.1.5", "10.10.1.9"}));
   EXPECT_EQ(hmi["invalid_utf8"], Json::array());
