@@ -820,12 +820,102 @@ int write_jp_controllers(const std::string& out) {
 
 }  // namespace
 
+// --- multi_protocol: one device described by several protocols -----------------
+// A Siemens S7-1500 that announces itself over LLDP, answers a PROFINET DCP
+// Identify, gives its module and component identification over S7comm (SZL
+// 0x0011 / 0x001C) and serves a web page with a Server header; the merged ledger
+// view must take each field from the best source and list it.
+int write_multi_protocol(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
+  const Host plc{mac("00:1b:1b:5a:00:01"), ip4("10.10.3.20")};
+  const Host ews{mac("00:15:5d:00:30:50"), ip4("10.10.3.50")};
+  const Mac lldp_multicast = mac("01:80:c2:00:00:0e");
+  const Mac dcp_multicast = mac("01:0e:cf:00:00:00");
+  gratuitous_arp(w, ts, plc);
+  gratuitous_arp(w, ts, ews);
+  {  // LLDP: chassis MAC, port, TTL, system name and description, management IP.
+    Buf p;
+    Buf chassis{4};
+    put_mac(chassis, plc.mac);
+    put_bytes(p, lldp_tlv(1, chassis));
+    put_bytes(p, lldp_str(2, std::string("\x07") + "port-001"));
+    put_bytes(p, lldp_tlv(3, Buf{0x00, 0x14}));
+    put_bytes(p, lldp_str(5, "plc-press-1"));
+    put_bytes(p, lldp_str(6, "Siemens, SIMATIC S7, CPU 1516-3 PN/DP, 6ES7 516-3AN01-0AB0, HW: 3, FW: V2.8.0"));
+    put_bytes(p, lldp_tlv(7, Buf{0x00, 0x80, 0x00, 0x80}));  // station only
+    put_bytes(p, lldp_tlv(8, Buf{5, 1, 10, 10, 3, 20, 2, 0, 0, 0, 1, 0}));
+    put_bytes(p, lldp_tlv(0, {}));
+    w.write(ts, ether(plc.mac, lldp_multicast, 0x88cc, p));
+    ts += 1'000'000;
+  }
+  {  // DCP Identify All from the engineering station; the PLC answers as IO-Controller.
+    w.write(ts, ether(ews.mac, dcp_multicast, 0x8892, dcp_frame(0xfefe, 5, 0, 0x4242, dcp_block(0xff, 0xff, {}))));
+    ts += 2000;
+    Buf b;
+    Buf vendor{0, 0};
+    put_str(vendor, "S7-1500");
+    put_bytes(b, dcp_block(2, 1, vendor));
+    Buf name{0, 0};
+    put_str(name, "plc-press-1");
+    put_bytes(b, dcp_block(2, 2, name));
+    put_bytes(b, dcp_block(2, 3, Buf{0, 0, 0x00, 0x2a, 0x01, 0x0e}));  // VendorID 0x002a, DeviceID 0x010e
+    put_bytes(b, dcp_block(2, 4, Buf{0, 0, 0x02, 0x00}));              // IO-Controller
+    put_bytes(b, dcp_block(1, 2, Buf{0, 1, 10, 10, 3, 20, 255, 255, 255, 0, 10, 10, 3, 1}));
+    w.write(ts, ether(plc.mac, ews.mac, 0x8892, dcp_frame(0xfeff, 5, 1, 0x4242, b)));
+    ts += 1'000'000;
+  }
+  {  // S7comm: setup, SZL 0x0011 and 0x001C.
+    TcpSession s(w, ews, plc, 50800, 102);
+    s.handshake(ts);
+    s.data(ts, true, Buf{0x03, 0x00, 0x00, 0x16, 0x11, 0xE0, 0x00, 0x00, 0x00, 0x01, 0x00, 0xC0, 0x01, 0x0A, 0xC1,
+                         0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x01});
+    s.data(ts, false, Buf{0x03, 0x00, 0x00, 0x16, 0x11, 0xD0, 0x00, 0x01, 0x00, 0x02, 0x00, 0xC0, 0x01, 0x0A, 0xC1,
+                          0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x01});
+    const Buf setup{0xF0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0xE0};
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0100, setup, {})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0100, setup, {})));
+    s.data(ts, true, s7_dt(s7_szl(false, 0x0200, szl_id(0x0011, 0x0000))));
+    Buf l11 = szl_id(0x0011, 0x0000);
+    put16be(l11, 28);
+    put16be(l11, 3);
+    szl11_rec(l11, 0x0001, "6ES7 516-3AN01-0AB0", 0x0000, 0x0001);
+    szl11_rec(l11, 0x0006, "6ES7 516-3AN01-0AB0", 0x0000, 0x0001);
+    szl11_rec(l11, 0x0007, "", 0x5602, 0x0800);
+    s.data(ts, false, s7_dt(s7_szl(true, 0x0200, l11)));
+    s.data(ts, true, s7_dt(s7_szl(false, 0x0300, szl_id(0x001C, 0x0000))));
+    Buf l1c = szl_id(0x001C, 0x0000);
+    put16be(l1c, 34);
+    put16be(l1c, 3);
+    szl1c_rec(l1c, 0x0001, "PLC_PRESS_LINE1");
+    szl1c_rec(l1c, 0x0005, "S C-X4U421302015");
+    szl1c_rec(l1c, 0x0007, "CPU 1516-3 PN/DP");
+    s.data(ts, false, s7_dt(s7_szl(true, 0x0300, l1c)));
+    s.close(ts);
+  }
+  {  // The PLC's web server.
+    TcpSession s(w, ews, plc, 50900, 80);
+    s.handshake(ts);
+    s.data(ts, true, as_buf("GET / HTTP/1.1\r\nHost: 10.10.3.20\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)\r\n\r\n"));
+    s.data(ts, false, as_buf("HTTP/1.1 200 OK\r\nServer: Siemens PLC Webserver\r\nContent-Length: 0\r\n\r\n"));
+    s.close(ts);
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
       {"l2_identity", write_l2_identity},
       {"sample", write_sample},
       {"jp_controllers", write_jp_controllers},
       {"melsec_omron", write_melsec_omron},
+      {"multi_protocol", write_multi_protocol},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     std::fprintf(stderr, "usage: mieruka_gen_pcap SCENARIO OUT\nscenarios:");
