@@ -309,7 +309,10 @@ std::string write_csv(const CsvTable& table) {
       const std::string& c = rec[i];
       // Either separator is quoted whichever the file uses: a reader that guesses
       // the separator (ours, spreadsheets) then guesses the same again.
-      const bool quote = c.find_first_of("\"\r\n,\t") != std::string::npos;
+      // A first cell that starts with U+FEFF is quoted too, or reading the file
+      // back would take those bytes for a byte order mark and drop them.
+      const bool quote = c.find_first_of("\"\r\n,\t") != std::string::npos ||
+                         (out.empty() && c.substr(0, kBom.size()) == kBom);
       if (!quote) {
         out += c;
         continue;

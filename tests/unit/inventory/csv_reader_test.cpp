@@ -125,5 +125,16 @@ TEST(CsvReader, SeparatorInCellIsQuotedOnWrite) {
   EXPECT_EQ(write_csv(t), "a\tb\n\"x\ty\"\tz\n");
 }
 
+TEST(CsvReader, FirstCellStartingWithFeffSurvivesRewrite) {
+  // No byte order mark at the start, so U+FEFF after a blank line is cell text;
+  // writing it unquoted at the start of the file would turn it into a BOM.
+  const auto t = parse_ok("\n\xEF\xBB\xBF,x\n");
+  EXPECT_FALSE(t.bom);
+  ASSERT_EQ(t.header.size(), 2u);
+  EXPECT_EQ(t.header[0], "\xEF\xBB\xBF");
+  const auto back = parse_ok(write_csv(t));
+  EXPECT_EQ(back.header, t.header);
+}
+
 }  // namespace
 }  // namespace mieruka::inventory
