@@ -22,7 +22,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -190,6 +190,48 @@ CREATE TABLE findings_state (
   who TEXT NOT NULL,
   when_us BIGINT NOT NULL,
   PRIMARY KEY (sensor, finding_id)
+);
+)sql",
+    // v4: the durable outbox of alerts (sensor/delivery): a message is marked sent
+    // only after its receiver accepted it; `id` travels with it so receivers can
+    // drop duplicates.
+    R"sql(
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_us BIGINT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  payload BLOB NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_us BIGINT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  sent_us BIGINT
+);
+CREATE INDEX outbox_due ON outbox (sent_us, next_attempt_us);
+)sql",
+    // v5: web console accounts, sessions and the audit log (sensor/web).
+    R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'admin')),
+  password_hash TEXT NOT NULL,
+  created_us BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_us BIGINT NOT NULL,
+  expires_us BIGINT NOT NULL
+);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at_us BIGINT NOT NULL,
+  user TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT ''
 );
 )sql",
 };
