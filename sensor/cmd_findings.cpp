@@ -38,23 +38,6 @@ std::optional<Store> open_store(const CommonOptions& common) {
   return store;
 }
 
-std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
-  std::vector<inventory::Ack> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store.native_handle(),
-                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
-                         -1, &st, nullptr) != SQLITE_OK)
-    return out;
-  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
-  auto text = [&](int i) {
-    const unsigned char* t = sqlite3_column_text(st, i);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
-  sqlite3_finalize(st);
-  return out;
-}
-
 // The policy inputs named by options or the config; false after printing an error.
 struct Inputs {
   std::optional<inventory::ApprovedList> approved;
@@ -91,6 +74,112 @@ std::vector<inventory::Finding> compute(const CommonOptions& common, const Ledge
 }
 
 }  // namespace
+
+std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
+  std::vector<inventory::Ack> out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(store.native_handle(),
+                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
+                         -1, &st, nullptr) != SQLITE_OK)
+    return out;
+  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
+  auto text = [&](int i) {
+    const unsigned char* t = sqlite3_column_text(st, i);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
+  sqlite3_finalize(st);
+  return out;
+}
+
+bool record_ack(Store& store, const inventory::Finding& f, const std::string& comment, const std::string& who,
+                std::string& error) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(store.native_handle(),
+                              "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, "
+                              "when_us) VALUES (?, ?, ?, ?, ?, ?)",
+                              -1, &st, nullptr);
+  if (rc == SQLITE_OK) {
+    const std::string hash = inventory::material_hash(f.material);
+    sqlite3_bind_text(st, 1, store.sensor_name().c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, f.id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, hash.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, comment.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, who.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, wall_us());
+    rc = sqlite3_step(st);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    error = store.path() + ": cannot record the acknowledgement (" + sqlite3_errmsg(store.native_handle()) + ")";
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
+                                                                const Ledger& ledger, std::string& error,
+                                                                const std::string& approved_path,
+                                                                const std::string& wireless_path) {
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
+  const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
+  if (!ap.empty()) {
+    approved = inventory::load_approved(ap, error);
+    if (!approved) return std::nullopt;
+  }
+  if (!wl.empty()) {
+    wireless = inventory::load_wireless_allow(wl, error);
+    if (!wireless) return std::nullopt;
+  }
+  inventory::FindingsPolicy p;
+  p.approved = approved ? &*approved : nullptr;
+  p.wireless = wireless ? &*wireless : nullptr;
+  p.zones = &config.policy;
+  p.learning_period_us = config.policy.learning_period_s * 1'000'000LL;
+  auto findings = inventory::compute_findings(ledger, p);
+  inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
+  return findings;
+}
+
+ApproveOutcome approve_assets(const Config& config, const Ledger& ledger, const std::string& path,
+                              const std::vector<std::string>& assets, const std::string& zone, bool all) {
+  ApproveOutcome out;
+  std::optional<inventory::ApprovedList> list;
+  if (::access(path.c_str(), F_OK) == 0) {
+    list = inventory::load_approved(path, out.error);
+    if (!list) return out;
+  } else {
+    list = inventory::empty_approved_list(path);
+  }
+  auto zone_of = [&](const inventory::Asset& a) {
+    const auto zs = config.policy.zones_of(a);
+    return zs.empty() ? std::string() : zs.front();
+  };
+  if (!assets.empty()) {
+    std::vector<const inventory::Asset*> found;
+    for (const auto& q : assets) {
+      const inventory::Asset* a = ledger.find(q);
+      if (a == nullptr) {
+        out.error = q + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)";
+        return out;
+      }
+      found.push_back(a);
+    }
+    for (const auto* a : found) out.added += list->add(ledger, *a, zone_of(*a)) ? 1 : 0;
+  } else {
+    for (const auto& a : ledger.assets()) {
+      if (!a.parent_id.empty()) continue;
+      if (a.key_ip && !a.key_ip->is_private()) continue;  // internet peers are not plant equipment
+      const std::string z = zone_of(a);
+      if (!all && z != zone) continue;
+      out.added += list->add(ledger, a, z) ? 1 : 0;
+    }
+  }
+  if (!inventory::write_csv_file(path, list->table, out.error)) out.internal = true;
+  return out;
+}
 
 void add_findings_commands(CLI::App& app, FindingsCommands& c) {
   c.findings = app.add_subcommand("findings", "What does not belong: findings tied to the METI checklist items");
@@ -177,25 +266,9 @@ int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
     const char* u = std::getenv("USER");
     who = u != nullptr ? u : "unknown";
   }
-  sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(store->native_handle(),
-                              "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, "
-                              "when_us) VALUES (?, ?, ?, ?, ?, ?)",
-                              -1, &st, nullptr);
-  if (rc == SQLITE_OK) {
-    const std::string hash = inventory::material_hash(f->material);
-    sqlite3_bind_text(st, 1, common.config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, f->id.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, hash.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, opt.comment.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, who.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, wall_us());
-    rc = sqlite3_step(st);
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    print_error(store->path() + ": cannot record the acknowledgement (" + sqlite3_errmsg(store->native_handle()) +
-                ")");
+  std::string error;
+  if (!record_ack(*store, *f, opt.comment, who, error)) {
+    print_error(error);
     return kExitInternal;
   }
   if (!common.quiet) std::fprintf(stderr, "acknowledged %s (%s %s)\n", f->id.c_str(), f->type.c_str(), f->asset.c_str());
@@ -221,17 +294,6 @@ int cmd_approve(const CommonOptions& common, const FindingsCommands& opt) {
       return kExitBadInput;
     }
   }
-  std::string error;
-  std::optional<inventory::ApprovedList> list;
-  if (::access(path.c_str(), F_OK) == 0) {
-    list = inventory::load_approved(path, error);
-    if (!list) {
-      print_error(error);
-      return kExitBadInput;
-    }
-  } else {
-    list = inventory::empty_approved_list(path);
-  }
   auto store = open_store(common);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
@@ -239,33 +301,12 @@ int cmd_approve(const CommonOptions& common, const FindingsCommands& opt) {
     print_error(st.error);
     return kExitBadInput;
   }
-  std::size_t added = 0;
-  auto zone_of = [&](const inventory::Asset& a) {
-    const auto zs = common.config.policy.zones_of(a);
-    return zs.empty() ? std::string() : zs.front();
-  };
-  if (!opt.assets.empty()) {
-    for (const auto& q : opt.assets) {
-      const inventory::Asset* a = ledger.find(q);
-      if (a == nullptr) {
-        print_error(q + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)");
-        return kExitBadInput;
-      }
-      added += list->add(ledger, *a, zone_of(*a)) ? 1 : 0;
-    }
-  } else {
-    for (const auto& a : ledger.assets()) {
-      if (!a.parent_id.empty()) continue;
-      if (a.key_ip && !a.key_ip->is_private()) continue;  // internet peers are not plant equipment
-      const std::string z = zone_of(a);
-      if (!opt.all && z != opt.zone) continue;
-      added += list->add(ledger, a, z) ? 1 : 0;
-    }
+  const ApproveOutcome r = approve_assets(common.config, ledger, path, opt.assets, opt.zone, opt.all);
+  if (!r.error.empty()) {
+    print_error(r.error);
+    return r.internal ? kExitInternal : kExitBadInput;
   }
-  if (!inventory::write_csv_file(path, list->table, error)) {
-    print_error(error);
-    return kExitInternal;
-  }
+  const std::size_t added = r.added;
   if (!common.quiet) std::fprintf(stderr, "%s: %zu asset%s added\n", path.c_str(), added, added == 1 ? "" : "s");
   return kExitOk;
 }

@@ -17,6 +17,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "inventory/findings.hpp"
+#include "inventory/store.hpp"
 #include "sensor/commands.hpp"
 
 namespace mieruka::sensor {
@@ -43,5 +45,30 @@ void add_findings_commands(CLI::App& app, FindingsCommands& cmds);
 int cmd_findings(const CommonOptions& common, const FindingsCommands& opt);
 int cmd_ack(const CommonOptions& common, const FindingsCommands& opt);
 int cmd_approve(const CommonOptions& common, const FindingsCommands& opt);
+
+// --- shared with the web console (sensor/web_server.cpp) --------------------------------
+// The acknowledgements stored for `sensor` (findings_state).
+[[nodiscard]] std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor);
+// Records `who`'s acknowledgement of `f` with `comment`; false with `error` set.
+[[nodiscard]] bool record_ack(inventory::Store& store, const inventory::Finding& f, const std::string& comment,
+                              const std::string& who, std::string& error);
+// The findings of `ledger` under the config's [policy] inputs (approved list,
+// wireless allow-list, zones), or those of `approved_path` / `wireless_path`
+// when not empty, with the stored acknowledgements applied. Nullopt with
+// `error` set when an input does not load.
+[[nodiscard]] std::optional<std::vector<inventory::Finding>> current_findings(
+    const Config& config, inventory::Store& store, const inventory::Ledger& ledger, std::string& error,
+    const std::string& approved_path = "", const std::string& wireless_path = "");
+// What `approve` does to the list at `path` (created when missing): adds the
+// `assets` (ids, MACs or IPs), or every asset of `zone`, or with `all` every
+// asset on the wire, and writes the list back keeping its format.
+struct ApproveOutcome {
+  std::size_t added = 0;
+  std::string error;      // empty: done
+  bool internal = false;  // the error is writing the file, not the input
+};
+[[nodiscard]] ApproveOutcome approve_assets(const Config& config, const inventory::Ledger& ledger,
+                                            const std::string& path, const std::vector<std::string>& assets,
+                                            const std::string& zone, bool all);
 
 }  // namespace mieruka::sensor
