@@ -3,7 +3,9 @@
 
 #include <cstdio>
 
+#include "sensor/cmd_serve.hpp"
 #include "sensor/daemon.hpp"
+#include "sensor/web_server.hpp"
 
 namespace mieruka::sensor {
 
@@ -33,6 +35,15 @@ int cmd_run(const CommonOptions& common) {
   // The findings engine reads the policy from the config on each use; nothing
   // is cached in the daemon yet, so the hook has nothing else to refresh.
   opt.on_reload = [](const Config&) {};
+  std::unique_ptr<web::WebServer> console;  // [web]: the console on its own threads
+  if (common.config.web.enabled) {
+    std::string error;
+    console = web::WebServer::start(common.config, {opt.db_path, web_data_dir(common.config, opt.db_path), "", ""}, error);
+    if (!console) {
+      print_error(error);
+      return kExitBadInput;
+    }
+  }
   return run_daemon(common.config, opt);
 }
 

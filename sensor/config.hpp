@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inventory/policy.hpp"
+#include "sensor/web_config.hpp"
 
 namespace mieruka::sensor {
 
@@ -25,6 +26,7 @@ struct Config {
   // [[zone]], [[conduit]] and [policy] (approved, wireless_allow: paths relative
   // to the config file; learning_period_s).
   inventory::ZonePolicy policy;
+  WebConfig web;               // [web] (sensor/web_config.hpp)
 };
 
 // Loads `path`; on failure returns nullopt with `error` set to one line.

@@ -9,6 +9,7 @@
 #include "sensor/cmd_snapshot.hpp"
 #include "sensor/cmd_topology.hpp"
 #include "sensor/cmd_run.hpp"
+#include "sensor/cmd_serve.hpp"
 #include "sensor/commands.hpp"
 #include "sensor/signals.hpp"
 
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
 
   FindingsCommands findings_cmds;
   add_findings_commands(app, findings_cmds);  // findings [ack], ack, approve
+  ServeCommands serve_cmds;
+  add_serve_commands(app, serve_cmds);  // serve, user add|list|del
 
   try {
     app.parse(argc, argv);
@@ -114,6 +117,7 @@ int main(int argc, char** argv) {
     if (auto rc = run_topology_command(common, topology_cmd)) return *rc;
     if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
     if (auto rc = run_findings_commands(common, findings_cmds)) return *rc;
+    if (auto rc = run_serve_commands(common, serve_cmds)) return *rc;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return kExitInternal;

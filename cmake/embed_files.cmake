@@ -1,0 +1,21 @@
+# Turns every file under SRC_DIR into a byte array in the C++ file OUT, with a
+# table of (URL path, bytes, size) read by sensor/web_embedded.hpp. Run as
+#   cmake -DSRC_DIR=<web dir> -DOUT=<file.cpp> -P embed_files.cmake
+file(GLOB_RECURSE files RELATIVE ${SRC_DIR} ${SRC_DIR}/*)
+list(SORT files)
+set(body "// Generated from web/ by cmake/embed_files.cmake: do not edit.\n#include \"sensor/web_embedded.hpp\"\n\nnamespace mieruka::sensor::web {\nnamespace {\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ ${SRC_DIR}/${f} hex HEX)
+  string(LENGTH "${hex}" n)
+  math(EXPR size "${n} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char f${i}[] = {${bytes}0x00};\n")
+  string(APPEND table "    {\"/${f}\", f${i}, ${size}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nconst EmbeddedFile kEmbeddedFiles[] = {\n${table}    {nullptr, nullptr, 0},\n};\n\n}  // namespace mieruka::sensor::web\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
+file(REMOVE ${OUT}.tmp)

@@ -1,0 +1,44 @@
+// The assets table of the web console (GET /api/v1/assets): filter, search,
+// sort and page on the server so that the page stays fast with 10,000 devices.
+// Pure functions over rows prepared once per ledger load (web_server.cpp).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mieruka::sensor::web {
+
+inline constexpr int kDefaultPerPage = 50;
+inline constexpr int kMaxPerPage = 500;
+
+// One asset as listed: the contract asset JSON plus `zone`, `approved` and
+// `findings` (open findings), and what the filters look at.
+struct AssetRow {
+  nlohmann::ordered_json json;
+  std::string klass, vendor_lower, haystack;  // haystack: lower-case text searched by q
+  std::vector<std::string> zones;
+  int approved = -1;  // -1 no approved list, 0 no, 1 yes
+  int open_findings = 0;
+};
+
+struct AssetQuery {
+  std::string klass, zone, vendor, q;
+  int approved = -1;          // -1 any
+  std::string sort = "name";  // a key of the asset JSON (name, ip, mac, vendor, ...) or findings
+  bool descending = false;
+  int page = 1, per_page = kDefaultPerPage;
+};
+
+// Reads the query from URL parameters; false with `error` set on a bad value.
+[[nodiscard]] bool parse_asset_query(const std::multimap<std::string, std::string>& params, AssetQuery& q,
+                                     std::string& error);
+// {"total": n, "page": p, "per_page": k, "items": [...]}.
+[[nodiscard]] nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q);
+// ASCII lower case (UTF-8 bytes above 0x7f kept as they are).
+[[nodiscard]] std::string ascii_lower(std::string s);
+
+}  // namespace mieruka::sensor::web

@@ -1,0 +1,287 @@
+#!/usr/bin/python3
+"""The REST API of `mieruka serve` against web/openapi.json, and its security.
+
+Usage: api_test.py BASE_URL OPENAPI_JSON MIERUKA_BINARY DB WORKDIR
+Runs against a server started by tests/e2e/web_api.sh (plain HTTP on loopback)
+with users admin/adminpass1 and viewer/viewerpass1 and a snapshot "first".
+Prints "ok  name" / "FAIL name" per check; exit 1 when any failed.
+"""
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+
+BASE, SPEC_PATH, BIN, DB, WORK = sys.argv[1:6]
+U = urllib.parse.urlparse(BASE)
+SPEC = json.load(open(SPEC_PATH, encoding="utf-8"))
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+failed = 0
+
+
+def check(name, cond, detail=""):
+    global failed
+    if cond:
+        print("ok   " + name)
+    else:
+        failed = 1
+        print("FAIL " + name + (": " + str(detail)[:400] if detail else ""))
+
+
+def request(method, path, body=None, cookie=None, headers=None):
+    conn = http.client.HTTPConnection(U.hostname, U.port, timeout=60)
+    h = dict(headers or {})
+    if cookie:
+        h["Cookie"] = cookie
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=h)
+    r = conn.getresponse()
+    raw = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    set_cookie = [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
+    conn.close()
+    parsed = None
+    if hdrs.get("content-type", "").startswith("application/json"):
+        parsed = json.loads(raw.decode("utf-8"))
+    return r.status, parsed, hdrs, set_cookie, raw
+
+
+# --- a small OpenAPI 3.0 schema checker: $ref, type (+nullable), required,
+# properties, items, enum.
+def resolve(schema):
+    while "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        schema = SPEC["components"]["schemas"][name]
+    return schema
+
+
+def validate(schema, value, where="$"):
+    schema = resolve(schema)
+    if value is None:
+        return [] if schema.get("nullable") else [where + ": null not allowed"]
+    t = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool}
+    if t == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [where + ": expected integer, got " + type(value).__name__]
+    elif t == "number":
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return [where + ": expected number"]
+    elif t in types and not isinstance(value, types[t]):
+        return [where + ": expected " + t + ", got " + type(value).__name__]
+    errors = []
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(where + ": " + repr(value) + " not in enum")
+    if isinstance(value, dict):
+        for k in schema.get("required", []):
+            if k not in value:
+                errors.append(where + ": missing key " + k)
+        for k, sub in schema.get("properties", {}).items():
+            if k in value:
+                errors += validate(sub, value[k], where + "." + k)
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value[:50]):
+            errors += validate(schema["items"], item, where + "[" + str(i) + "]")
+    return errors
+
+
+def conforms(path_template, method, status, body, ctype):
+    """Errors of a response against the spec (status listed, body schema)."""
+    op = SPEC["paths"][path_template][method.lower()]
+    resp = op["responses"].get(str(status))
+    if resp is None:
+        return ["status " + str(status) + " not documented for " + method + " " + path_template]
+    content = resp.get("content")
+    if not content:
+        return []
+    media = "application/json" if "application/json" in content else next(iter(content))
+    if not ctype.startswith(media):
+        return ["content type " + ctype + " is not " + media]
+    if media != "application/json":
+        return []
+    return validate(content[media]["schema"], body)
+
+
+def login(user, password, cookie=None, headers=None):
+    st, body, hdrs, sc, _ = request("POST", "/api/v1/login", {"user": user, "password": password}, cookie, headers)
+    token = None
+    for c in sc:
+        m = re.match(r"mieruka_session=([^;]*)", c)
+        if m:
+            token = m.group(1)
+    return st, body, sc, token
+
+
+# --- 1. Without a session: 401 on every route but login; security headers. -----------
+concrete = {}
+for p in SPEC["paths"]:
+    concrete[p] = p.replace("{id}", "x")
+for p, ops in SPEC["paths"].items():
+    for method in ops:
+        if p == "/api/v1/login":
+            continue
+        st, body, hdrs, _, _ = request(method.upper(), concrete[p], {} if method == "post" else None)
+        check("401 without a session: " + method.upper() + " " + p, st == 401, st)
+        check("401 body matches the spec: " + p, not conforms(p, method, st, body, hdrs.get("content-type", "")))
+st, _, _, _, _ = request("GET", "/api/v1/no/such/route")
+check("401 before 404 on unknown API routes", st == 401, st)
+st, _, hdrs, _, raw = request("GET", "/")
+check("GET / serves the page", st == 200 and b"app.js" in raw, st)
+check("CSP header on pages", hdrs.get("content-security-policy", "").startswith(CSP), hdrs.get("content-security-policy"))
+check("nosniff on pages", hdrs.get("x-content-type-options") == "nosniff")
+check("no referrer", hdrs.get("referrer-policy") == "no-referrer")
+check("no inline script in the page", not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", raw))
+check("no inline style in the page", b"<style" not in raw and b" style=" not in raw)
+
+# --- 2. Viewer: every GET route matches the spec; admin routes refused. -----------------
+st, me, sc, viewer = login("viewer", "viewerpass1")
+check("viewer logs in", st == 200 and viewer, st)
+check("login response matches the spec", not conforms("/api/v1/login", "post", st, me, "application/json"))
+cookie_attrs = sc[0] if sc else ""
+check("cookie is HttpOnly", "HttpOnly" in cookie_attrs, cookie_attrs)
+check("cookie is SameSite=Strict", "SameSite=Strict" in cookie_attrs, cookie_attrs)
+check("cookie Path=/", "Path=/" in cookie_attrs, cookie_attrs)
+check("token is 256 bits (64 hex)", viewer is not None and re.fullmatch(r"[0-9a-f]{64}", viewer))
+vc = "mieruka_session=" + (viewer or "")
+
+st, page, hdrs, _, _ = request("GET", "/api/v1/assets?per_page=5&sort=name", cookie=vc)
+check("assets page", st == 200 and len(page["items"]) <= 5, st)
+check("Cache-Control no-store on /api", hdrs.get("cache-control") == "no-store", hdrs.get("cache-control"))
+check("CSP header on the API", hdrs.get("content-security-policy", "").startswith(CSP))
+asset_id = page["items"][0]["id"] if page and page["items"] else "x"
+total = page["total"] if page else 0
+st, all_assets, _, _, _ = request("GET", "/api/v1/assets?per_page=500", cookie=vc)
+check("per_page=500 returns every asset of a small ledger", len(all_assets["items"]) == min(total, 500))
+ip_asset = next((a for a in all_assets["items"] if a["ips"]), None)
+if ip_asset:
+    ip = ip_asset["ips"][0]
+    st, hits, _, _, _ = request("GET", "/api/v1/assets?q=" + urllib.parse.quote(ip), cookie=vc)
+    check("search by IP finds it", any(a["id"] == ip_asset["id"] for a in hits["items"]))
+st, p2, _, _, _ = request("GET", "/api/v1/assets?per_page=1&page=2", cookie=vc)
+check("paging: page 2 of 1 per page", st == 200 and p2["page"] == 2 and (total < 2 or len(p2["items"]) == 1))
+st, desc, _, _, _ = request("GET", "/api/v1/assets?per_page=500&sort=last_seen&order=desc", cookie=vc)
+seen = [a["last_seen"] for a in desc["items"] if a["last_seen"]]
+check("sort by last_seen desc", seen == sorted(seen, reverse=True))
+st, by_class, _, _, _ = request("GET", "/api/v1/assets?class=plc&per_page=500", cookie=vc)
+check("filter by class", all(a["class"] == "plc" for a in by_class["items"]))
+st, _, _, _, _ = request("GET", "/api/v1/assets?per_page=100000", cookie=vc)
+check("per_page above 500 is 400", st == 400, st)
+st, _, _, _, _ = request("GET", "/api/v1/assets?sort=password", cookie=vc)
+check("unknown sort key is 400", st == 400, st)
+
+gets = {
+    "/api/v1/me": "/api/v1/me",
+    "/api/v1/openapi.json": "/api/v1/openapi.json",
+    "/api/v1/assets": "/api/v1/assets",
+    "/api/v1/assets/{id}": "/api/v1/assets/" + asset_id,
+    "/api/v1/links": "/api/v1/links",
+    "/api/v1/findings": "/api/v1/findings",
+    "/api/v1/snapshots": "/api/v1/snapshots",
+    "/api/v1/diff": "/api/v1/diff?from=first",
+    "/api/v1/topology": "/api/v1/topology",
+    "/api/v1/topology.svg": "/api/v1/topology.svg",
+    "/api/v1/stats": "/api/v1/stats",
+    "/api/v1/overview": "/api/v1/overview",
+}
+for template, path in gets.items():
+    st, body, hdrs, _, _ = request("GET", path, cookie=vc)
+    errs = conforms(template, "get", st, body, hdrs.get("content-type", ""))
+    check("viewer GET " + template + " (" + str(st) + ") matches the spec", st in (200, 501) and not errs, errs or st)
+for template, path in [("/api/v1/assets/{id}", "/api/v1/assets/nosuch"), ("/api/v1/diff", "/api/v1/diff?from=nosuch")]:
+    st, body, hdrs, _, _ = request("GET", path, cookie=vc)
+    check("404 documented: " + path, st == 404 and not conforms(template, "get", st, body, hdrs.get("content-type", "")))
+st, detail, _, _, _ = request("GET", "/api/v1/assets/" + asset_id, cookie=vc)
+check("asset detail: facts carry sources", all("source" in f for f in detail["facts"]) and len(detail["facts"]) > 0)
+st, findings, _, _, _ = request("GET", "/api/v1/findings", cookie=vc)
+open_f = [f for f in findings if f["state"] == "open"]
+check("there are open findings to acknowledge", len(open_f) > 0, len(findings))
+fid = open_f[0]["id"] if open_f else "f-none"
+v_csrf = me["csrf"] if me else ""
+for path, body in [("/api/v1/findings/" + fid + "/ack", {"comment": "viewer"}), ("/api/v1/approve", {"assets": [asset_id]})]:
+    st, b, hdrs, _, _ = request("POST", path, body, vc, {"X-CSRF-Token": v_csrf})
+    template = "/api/v1/findings/{id}/ack" if "ack" in path else "/api/v1/approve"
+    check("viewer POST " + template + " is 403", st == 403 and not conforms(template, "post", st, b, hdrs.get("content-type", "")), st)
+st, _, _, _, _ = request("GET", "/api/v1/audit", cookie=vc)
+check("viewer GET audit is 403", st == 403, st)
+
+# --- 3. Admin: CSRF and Origin, then acknowledge and approve. ---------------------------
+st, ame, _, admin = login("admin", "adminpass1")
+check("admin logs in", st == 200 and admin, st)
+ac = "mieruka_session=" + (admin or "")
+csrf = ame["csrf"] if ame else ""
+ack_path = "/api/v1/findings/" + fid + "/ack"
+st, _, _, _, _ = request("POST", ack_path, {"comment": "x"}, ac)
+check("CSRF token missing: 403", st == 403, st)
+st, _, _, _, _ = request("POST", ack_path, {"comment": "x"}, ac, {"X-CSRF-Token": "0" * 64})
+check("CSRF token wrong: 403", st == 403, st)
+st, _, _, _, _ = request("POST", ack_path, {"comment": "x"}, ac, {"X-CSRF-Token": v_csrf})
+check("another session's CSRF token: 403", st == 403, st)
+st, _, _, _, _ = request("POST", ack_path, {"comment": "x"}, ac, {"X-CSRF-Token": csrf, "Origin": "https://evil.example"})
+check("foreign Origin with the right token: 403", st == 403, st)
+st, _, _, _, _ = request("POST", ack_path, {"comment": "x"}, ac, {"X-CSRF-Token": csrf, "Sec-Fetch-Site": "cross-site"})
+check("cross-site fetch with the right token: 403", st == 403, st)
+st, _, _, _, _ = request("POST", ack_path, {}, ac, {"X-CSRF-Token": csrf})
+check("ack without a comment: 400", st == 400, st)
+origin = BASE.rstrip("/")
+st, body, hdrs, _, _ = request("POST", ack_path, {"comment": "known engineering laptop <b>ok</b>"}, ac,
+                               {"X-CSRF-Token": csrf, "Origin": origin})
+check("admin acknowledges with a comment", st == 200 and not conforms("/api/v1/findings/{id}/ack", "post", st, body,
+                                                                       hdrs.get("content-type", "")), (st, body))
+st, after, _, _, _ = request("GET", "/api/v1/findings", cookie=ac)
+acked = [f for f in after if f["id"] == fid]
+check("the finding is acknowledged now", acked and acked[0]["state"] == "acknowledged", acked)
+out = subprocess.run([BIN, "findings", "--db", DB, "--format", "json", "--approved", os.path.join(WORK, "approved.csv")],
+                     capture_output=True, text=True)
+cli = [f for f in json.loads(out.stdout or "[]") if f["id"] == fid]
+check("the CLI sees the acknowledgement", cli and cli[0]["state"] == "acknowledged", out.stderr)
+
+# Approve writes the CSV as `mieruka approve` does.
+target = all_assets["items"][0]["id"]
+st, body, hdrs, _, _ = request("POST", "/api/v1/approve", {"assets": [target]}, ac, {"X-CSRF-Token": csrf})
+check("admin approves", st == 200 and body and body.get("added") == 1, (st, body))
+cli_csv = os.path.join(WORK, "approved_cli.csv")
+subprocess.run([BIN, "approve", "-q", "--db", DB, "--approved", cli_csv, target], check=False)
+api_bytes = open(os.path.join(WORK, "approved.csv"), "rb").read()
+cli_bytes = open(cli_csv, "rb").read() if os.path.exists(cli_csv) else b""
+check("approved CSV identical to `mieruka approve`'s", api_bytes == cli_bytes and len(api_bytes) > 0,
+      (api_bytes[:200], cli_bytes[:200]))
+st, page, _, _, _ = request("GET", "/api/v1/assets?approved=true&per_page=500", cookie=ac)
+check("approved filter shows it", any(a["id"] == target for a in page["items"]))
+st, _, _, _, _ = request("POST", "/api/v1/approve", {"assets": ["no-such-asset"]}, ac, {"X-CSRF-Token": csrf})
+check("approve of an unknown asset: 400", st == 400, st)
+st, audit, hdrs, _, _ = request("GET", "/api/v1/audit", cookie=ac)
+actions = {a["action"] for a in audit} if isinstance(audit, list) else set()
+check("audit log: login, acknowledge, approve with who", {"login", "acknowledge", "approve"} <= actions and
+      any(a["action"] == "acknowledge" and a["user"] == "admin" for a in audit), actions)
+check("audit matches the spec", not conforms("/api/v1/audit", "get", st, audit, hdrs.get("content-type", "")))
+
+# --- 4. Session fixation: a cookie planted before login is never accepted. ----------------
+planted = "ab" * 32
+st, _, _, fresh = login("viewer", "viewerpass1", cookie="mieruka_session=" + planted)
+check("login with a planted cookie issues a new token", st == 200 and fresh and fresh != planted, fresh)
+st, _, _, _, _ = request("GET", "/api/v1/me", cookie="mieruka_session=" + planted)
+check("the planted token is refused after login", st == 401, st)
+st, _, _, again = login("viewer", "viewerpass1", cookie="mieruka_session=" + (fresh or ""))
+st, _, _, _, _ = request("GET", "/api/v1/me", cookie="mieruka_session=" + (fresh or ""))
+check("the previous token dies at the next login", st == 401 and again != fresh, st)
+
+# --- 5. Logout. ---------------------------------------------------------------------------
+st, _, _, _, _ = request("POST", "/api/v1/logout", {}, vc, {"X-CSRF-Token": v_csrf})
+check("logout", st == 200, st)
+st, _, _, _, _ = request("GET", "/api/v1/me", cookie=vc)
+check("401 after logout", st == 401, st)
+
+# --- 6. Rate limit (last: it blocks this client for 5 minutes). ---------------------------
+codes = [login("admin", "wrong-password-%d" % i)[0] for i in range(5)]
+check("wrong passwords: 401", codes == [401] * 5, codes)
+st, body, _, _ = login("admin", "adminpass1")
+check("6th attempt: 429 even with the right password", st == 429, st)
+check("429 matches the spec", not conforms("/api/v1/login", "post", st, body, "application/json"))
+
+sys.exit(failed)

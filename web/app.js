@@ -1,0 +1,403 @@
+// The Mieruka console: a single page with hash routes (#/assets, #/asset/ID, ...).
+// Plain ES modules, no framework, nothing from the internet. Every string from
+// the API goes into the page as text (dom.js), never as HTML.
+import { api, ApiError, query, setCsrf } from './api.js';
+import { append, clear, el, show } from './dom.js';
+import { getLang, setLang, t, translateStatic } from './i18n.js';
+
+const main = document.getElementById('main');
+let me = null;  // {user, role, csrf}
+
+function status(text) {
+  const s = document.getElementById('status');
+  s.textContent = text || '';
+  if (text) setTimeout(() => { if (s.textContent === text) s.textContent = ''; }, 4000);
+}
+
+function isAdmin() { return me && me.role === 'admin'; }
+
+function table(columns, rows, rowFn) {
+  const head = el('tr', {}, columns.map((c) => el('th', {}, t(c))));
+  const body = el('tbody');
+  for (const r of rows) body.appendChild(rowFn(r));
+  return el('table', {}, el('thead', {}, head), body);
+}
+
+function assetLink(id, text) {
+  return el('a', { href: '#/asset/' + encodeURIComponent(id), className: 'asset-link' }, show(text || id));
+}
+
+function kvTable(pairs) {
+  return el('table', { className: 'kv' }, el('tbody', {}, pairs.map(([k, v]) => el('tr', {}, el('th', {}, t(k)), el('td', {}, v)))));
+}
+
+function countTable(obj, labelKey, emptyLabel) {
+  const rows = Object.entries(obj || {}).sort((a, b) => b[1] - a[1]);
+  if (!rows.length) return el('p', { className: 'muted' }, t('common.none'));
+  return table([labelKey, 'overview.count'], rows, ([k, v]) => el('tr', {}, el('td', {}, k === '' ? t(emptyLabel) : k), el('td', { className: 'num' }, v)));
+}
+
+// --- login ---------------------------------------------------------------------
+function renderLogin() {
+  try { sessionStorage.removeItem('mieruka.session'); } catch { /* private mode */ }
+  document.getElementById('nav').hidden = true;
+  document.getElementById('logout').hidden = true;
+  document.getElementById('who').textContent = '';
+  const err = el('p', { className: 'error', id: 'login-error' });
+  const user = el('input', { id: 'login-user', name: 'user', autocomplete: 'username', required: 'required' });
+  const pass = el('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: 'required' });
+  const form = el('form', { className: 'login', id: 'login-form' },
+    el('h1', {}, t('login.title')),
+    el('label', { for: 'login-user' }, t('login.user')), user,
+    el('label', { for: 'login-password' }, t('login.password')), pass,
+    el('button', { type: 'submit', id: 'login-submit' }, t('login.submit')), err);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    try {
+      me = await api('login', { method: 'POST', body: { user: user.value, password: pass.value } });
+      setCsrf(me.csrf);
+      try { sessionStorage.setItem('mieruka.session', '1'); } catch { /* private mode */ }
+      pass.value = '';
+      startApp();
+    } catch (e) {
+      err.textContent = e instanceof ApiError && e.status === 429 ? t('login.limited') : t('login.failed');
+    }
+  });
+  clear(main).appendChild(form);
+  user.focus();
+}
+
+// --- overview ------------------------------------------------------------------------
+async function renderOverview() {
+  const o = await api('overview');
+  const cap = o.capture || {};
+  const since = o.since_snapshot;
+  const drops = cap.drops || 0;
+  append(clear(main), [
+    el('h1', {}, t('overview.title')),
+    el('div', { className: 'cards' },
+      el('div', { className: 'card' }, el('div', {}, t('overview.assets')), el('div', { className: 'big', id: 'ov-assets' }, o.assets)),
+      el('div', { className: 'card' }, el('div', {}, t('overview.links')), el('div', { className: 'big' }, o.links)),
+      el('div', { className: 'card' }, el('div', {}, t('overview.findings_open')), el('div', { className: 'big' + (o.findings_open ? ' bad' : '') }, o.findings_open)),
+      el('div', { className: 'card' }, el('div', {}, t('overview.unapproved')), el('div', { className: 'big' + (o.unapproved ? ' bad' : '') }, show(o.unapproved))),
+      el('div', { className: 'card' }, el('div', {}, t('overview.drops')), el('div', { className: 'big' + (drops ? ' bad' : ' ok') }, drops))),
+    o.findings_error ? el('p', { className: 'error' }, o.findings_error) : null,
+    el('h2', {}, t('overview.findings_by_item')), countTable(o.findings_by_item, 'col.item', 'overview.no_zone'),
+    el('h2', {}, t('overview.by_class')), countTable(o.by_class, 'col.class', 'overview.no_zone'),
+    el('h2', {}, t('overview.by_zone')), countTable(o.by_zone, 'col.zone', 'overview.no_zone'),
+    el('h2', {}, t('overview.since')),
+    since ? kvTable([
+      ['col.snapshot', since.snapshot + ' (' + show(since.taken) + ')'],
+      ['changes.new_assets', String(since.new_assets)], ['changes.vanished_assets', String(since.vanished_assets)],
+      ['changes.changed_assets', String(since.changed_assets)], ['changes.new_links', String(since.new_links)],
+      ['changes.drops', String(since.capture_drops)]]) : el('p', { className: 'muted' }, t('overview.no_snapshot')),
+    el('h2', {}, t('overview.capture')),
+    kvTable([['overview.packets', String(cap.packets || 0)], ['overview.drops', String(drops)], ['overview.uptime', String(cap.uptime_s || 0)]]),
+    (cap.interfaces || []).length ? table(['col.interface', 'overview.drops'], cap.interfaces,
+      (i) => el('tr', {}, el('td', {}, i.interface), el('td', { className: 'num' + (i.dropped + i.if_dropped ? ' bad' : '') }, i.dropped + i.if_dropped))) : null,
+  ]);
+}
+
+// --- assets ----------------------------------------------------------------------------
+const assetState = { q: '', class: '', zone: '', vendor: '', approved: '', sort: 'name', order: 'asc', page: 1, per_page: 50 };
+const kClasses = ['plc', 'io_adapter', 'io_module', 'drive', 'meter', 'field_device', 'hmi', 'engineering_workstation',
+  'scada_server', 'historian', 'opcua_server', 'opcua_client', 'switch', 'router', 'protocol_gateway',
+  'remote_access_gateway', 'wireless_ap', 'wireless_station', 'camera', 'printer', 'it_host', 'unknown'];
+
+async function renderAssets() {
+  const results = el('div', { id: 'asset-results' });
+  let timer = null;
+  const refresh = () => loadAssets(results);
+  const search = el('input', { id: 'asset-search', type: 'search', placeholder: t('assets.search'), value: assetState.q });
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { assetState.q = search.value; assetState.page = 1; refresh(); }, 250);
+  });
+  const cls = el('select', { id: 'asset-class' }, el('option', { value: '' }, t('assets.class') + ': ' + t('common.all')),
+    kClasses.map((c) => el('option', { value: c }, c)));
+  cls.value = assetState.class;
+  cls.addEventListener('change', () => { assetState.class = cls.value; assetState.page = 1; refresh(); });
+  const zone = el('input', { id: 'asset-zone', placeholder: t('assets.zone'), value: assetState.zone, size: 10 });
+  zone.addEventListener('change', () => { assetState.zone = zone.value; assetState.page = 1; refresh(); });
+  const vendor = el('input', { id: 'asset-vendor', placeholder: t('assets.vendor'), value: assetState.vendor, size: 12 });
+  vendor.addEventListener('change', () => { assetState.vendor = vendor.value; assetState.page = 1; refresh(); });
+  const appr = el('select', { id: 'asset-approved' }, el('option', { value: '' }, t('assets.approved') + ': ' + t('common.all')),
+    el('option', { value: 'true' }, t('common.yes')), el('option', { value: 'false' }, t('common.no')));
+  appr.value = assetState.approved;
+  appr.addEventListener('change', () => { assetState.approved = appr.value; assetState.page = 1; refresh(); });
+  append(clear(main), [el('h1', {}, t('assets.title')), el('div', { className: 'filters' }, search, cls, zone, vendor, appr), results]);
+  await refresh();
+}
+
+async function loadAssets(results) {
+  const data = await api('assets' + query(assetState));
+  const cols = [['name', 'col.name'], ['ip', 'col.ip'], ['mac', 'col.mac'], ['vendor', 'col.vendor'], ['product', 'col.product'],
+    ['class', 'col.class'], ['zone', 'col.zone'], ['approved', 'col.approved'], ['findings', 'col.findings'], ['last_seen', 'col.last_seen']];
+  const head = el('tr', {}, cols.map(([key, label]) => {
+    const arrow = assetState.sort === key ? (assetState.order === 'asc' ? ' ▲' : ' ▼') : '';
+    return el('th', { className: 'sortable', 'data-sort': key, onclick: () => {
+      if (assetState.sort === key) assetState.order = assetState.order === 'asc' ? 'desc' : 'asc';
+      else { assetState.sort = key; assetState.order = 'asc'; }
+      loadAssets(results);
+    } }, t(label) + arrow);
+  }));
+  const body = el('tbody');
+  for (const a of data.items) {
+    body.appendChild(el('tr', { className: a.findings ? 'flagged-row' : '', 'data-id': a.id },
+      el('td', {}, assetLink(a.id, a.name || a.product || (a.ips && a.ips[0]) || a.mac || a.id)),
+      el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.product)),
+      el('td', {}, show(a.class)), el('td', {}, show(a.zone)),
+      el('td', {}, a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))),
+      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings), el('td', {}, show(a.last_seen))));
+  }
+  const pages = Math.max(1, Math.ceil(data.total / data.per_page));
+  const pager = el('div', { className: 'pager' },
+    el('button', { type: 'button', id: 'asset-prev', disabled: data.page <= 1 ? 'disabled' : null, onclick: () => { assetState.page--; loadAssets(results); } }, t('common.prev')),
+    el('span', { id: 'asset-page' }, t('common.page') + ' ' + data.page + ' ' + t('common.of') + ' ' + pages),
+    el('button', { type: 'button', id: 'asset-next', disabled: data.page >= pages ? 'disabled' : null, onclick: () => { assetState.page++; loadAssets(results); } }, t('common.next')),
+    el('span', { id: 'asset-total' }, data.total + ' ' + t('assets.total')));
+  append(clear(results), [el('table', { id: 'asset-table' }, el('thead', {}, head), body), pager]);
+}
+
+// --- one asset ------------------------------------------------------------------------
+async function renderAsset(id) {
+  let d;
+  try { d = await api('assets/' + encodeURIComponent(id)); } catch (e) {
+    if (e instanceof ApiError && e.status === 404) { append(clear(main), [el('p', { className: 'error' }, t('asset.not_found'))]); return; }
+    throw e;
+  }
+  const a = d.asset;
+  const approveBtn = isAdmin() && a.approved === false ? el('button', { type: 'button', id: 'asset-approve', onclick: async () => {
+    await api('approve', { method: 'POST', body: { assets: [a.id] } });
+    status(t('common.saved'));
+    route();
+  } }, t('asset.approve')) : null;
+  append(clear(main), [
+    el('h1', { id: 'asset-title' }, show(a.name || a.product || (a.ips && a.ips[0]) || a.mac || a.id)),
+    approveBtn,
+    el('h2', {}, t('asset.summary')),
+    kvTable([['col.mac', show(a.mac)], ['col.ip', show(a.ips)], ['col.vendor', show(a.vendor)], ['col.product', show(a.product)],
+      ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', show(a.class)],
+      ['col.zone', show(d.zones)], ['col.protocols', show(a.protocols)], ['col.approved', a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))],
+      ['col.first_seen', show(a.first_seen)], ['col.last_seen', show(a.last_seen)]]),
+    el('h2', {}, t('asset.facts')),
+    table(['col.field', 'col.value', 'col.source', 'col.first_seen', 'col.last_seen', 'col.count'], d.facts,
+      (f) => el('tr', {}, el('td', {}, f.field), el('td', { className: 'fact-value' }, show(f.value)), el('td', {}, f.source),
+        el('td', {}, show(f.first_seen)), el('td', {}, show(f.last_seen)), el('td', { className: 'num' }, f.count))),
+    el('h2', {}, t('asset.ips')),
+    table(['col.ip', 'col.source', 'col.first_seen', 'col.last_seen'], d.ip_bindings,
+      (i) => el('tr', {}, el('td', {}, i.ip), el('td', {}, i.source), el('td', {}, show(i.first_seen)), el('td', {}, show(i.last_seen)))),
+    el('h2', {}, t('asset.peers')),
+    table(['col.peer', 'col.direction', 'col.protocol', 'col.port', 'col.packets', 'col.last_seen'], d.peers,
+      (p) => el('tr', {}, el('td', {}, assetLink(p.asset, p.name)), el('td', {}, p.direction === 'to' ? '→' : '←'), el('td', {}, p.protocol),
+        el('td', { className: 'num' }, p.port), el('td', { className: 'num' }, p.packets), el('td', {}, show(p.last_seen)))),
+    el('h2', {}, t('asset.findings')),
+    findingsTable(d.findings),
+  ]);
+}
+
+// --- findings ----------------------------------------------------------------------------
+function findingsTable(list) {
+  if (!list.length) return el('p', { className: 'muted' }, t('common.none'));
+  const admin = isAdmin();
+  return table(['col.item', 'col.type', 'col.severity', 'col.asset', 'col.evidence', 'col.state', 'col.action'], list, (f) => {
+    let action = '';
+    if (admin && f.state === 'open') {
+      const comment = el('input', { className: 'ack-comment', placeholder: t('findings.comment'), 'aria-label': t('findings.comment') });
+      const btn = el('button', { type: 'button', className: 'ack-button', onclick: async () => {
+        if (!comment.value.trim()) { status(t('findings.need_comment')); return; }
+        await api('findings/' + encodeURIComponent(f.id) + '/ack', { method: 'POST', body: { comment: comment.value } });
+        status(t('common.saved'));
+        route();
+      } }, t('findings.ack'));
+      const approve = f.type === 'unapproved' || f.type === 'hidden' ? el('button', { type: 'button', className: 'approve-button', onclick: async () => {
+        await api('approve', { method: 'POST', body: { assets: [f.asset] } });
+        status(t('common.saved'));
+        route();
+      } }, t('findings.approve')) : null;
+      action = el('div', { className: 'ack-form' }, comment, btn, approve);
+    } else if (f.state === 'acknowledged') {
+      action = show(f.comment);
+    }
+    return el('tr', { 'data-finding': f.id, className: f.state === 'open' ? 'flagged-row' : '' },
+      el('td', {}, f.item), el('td', {}, f.type), el('td', { className: f.severity === 'high' ? 'bad' : '' }, f.severity),
+      el('td', {}, assetLink(f.asset, f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)),
+      el('td', { className: 'finding-state' }, t('findings.' + f.state)), el('td', {}, action));
+  });
+}
+
+async function renderFindings() {
+  const list = await api('findings');
+  list.sort((a, b) => (a.item + a.type).localeCompare(b.item + b.type));
+  append(clear(main), [el('h1', {}, t('findings.title')),
+    isAdmin() ? null : el('p', { className: 'muted' }, t('findings.admin_only')),
+    el('div', { id: 'findings' }, findingsTable(list))]);
+}
+
+// --- topology ----------------------------------------------------------------------------
+// The SVG comes from our own API (Graphviz output, every label XML-escaped); it is
+// parsed as XML and stripped of anything active before it is shown.
+function sanitizeSvg(svg) {
+  for (const bad of svg.querySelectorAll('script, foreignObject, iframe, object, embed, use')) bad.remove();
+  for (const node of svg.querySelectorAll('*')) {
+    for (const attr of [...node.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on') || ((name === 'href' || name === 'xlink:href') && !attr.value.startsWith('#'))) node.removeAttribute(attr.name);
+    }
+  }
+  return svg;
+}
+
+async function renderTopology() {
+  const box = el('div', { className: 'topo', id: 'topology' });
+  append(clear(main), [el('h1', {}, t('topology.title')), el('p', { className: 'muted' }, t('topology.help')),
+    el('button', { type: 'button', id: 'topo-reset', onclick: () => { view = { x: 0, y: 0, k: 1 }; apply(); } }, t('topology.reset')), box]);
+  const res = await fetch('/api/v1/topology.svg', { credentials: 'same-origin' });
+  if (!res.ok) { box.appendChild(el('p', { className: 'error' }, t('topology.unavailable'))); return; }
+  const doc = new DOMParser().parseFromString(await res.text(), 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (svg.nodeName !== 'svg') { box.appendChild(el('p', { className: 'error' }, t('topology.unavailable'))); return; }
+  sanitizeSvg(svg);
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  const root = document.importNode(svg, true);
+  const graph = root.querySelector('g.graph') || root;
+  const base = graph.getAttribute('transform') || '';
+  let view = { x: 0, y: 0, k: 1 };
+  const apply = () => graph.setAttribute('transform', `translate(${view.x} ${view.y}) scale(${view.k}) ${base}`);
+  box.appendChild(root);
+  for (const node of root.querySelectorAll('g.node')) {
+    const title = node.querySelector('title');
+    const id = title ? title.textContent : '';
+    node.setAttribute('data-id', id);
+    node.addEventListener('click', (ev) => { ev.stopPropagation(); location.hash = '#/asset/' + encodeURIComponent(id); });
+  }
+  let drag = null;
+  box.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX - view.x, y: ev.clientY - view.y }; });
+  window.addEventListener('mouseup', () => { drag = null; });
+  box.addEventListener('mousemove', (ev) => { if (drag) { view.x = ev.clientX - drag.x; view.y = ev.clientY - drag.y; apply(); } });
+  box.addEventListener('wheel', (ev) => { ev.preventDefault(); view.k = Math.min(8, Math.max(0.1, view.k * (ev.deltaY < 0 ? 1.15 : 1 / 1.15))); apply(); }, { passive: false });
+}
+
+// --- changes --------------------------------------------------------------------------------
+async function renderChanges() {
+  const snaps = await api('snapshots');
+  if (!snaps.length) { append(clear(main), [el('h1', {}, t('changes.title')), el('p', { className: 'muted' }, t('changes.no_snapshots'))]); return; }
+  const from = el('select', { id: 'diff-from' }, snaps.map((s) => el('option', { value: s.name }, s.name)));
+  const to = el('select', { id: 'diff-to' }, el('option', { value: 'now' }, t('changes.now')), snaps.map((s) => el('option', { value: s.name }, s.name)));
+  from.value = snaps[snaps.length - 1].name;
+  const out = el('div', { id: 'diff' });
+  const go = async () => {
+    const d = await api('diff' + query({ from: from.value, to: to.value }));
+    const assetRows = (list) => table(['col.name', 'col.ip', 'col.mac', 'col.vendor', 'col.class'], list,
+      (a) => el('tr', {}, el('td', {}, assetLink(a.id, a.name || a.id)), el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.class))));
+    const linkRows = (list) => table(['col.asset', 'col.peer', 'col.protocol', 'col.port'], list,
+      (l) => el('tr', {}, el('td', {}, show(l.from)), el('td', {}, show(l.to)), el('td', {}, show(l.protocol)), el('td', {}, show(l.port))));
+    append(clear(out), [
+      el('h2', {}, t('changes.new_assets') + ' (' + d.new_assets.length + ')'), assetRows(d.new_assets),
+      el('h2', {}, t('changes.vanished_assets') + ' (' + d.vanished_assets.length + ')'), assetRows(d.vanished_assets),
+      el('h2', {}, t('changes.changed_assets') + ' (' + d.changed_assets.length + ')'),
+      table(['col.asset', 'col.field', 'col.old', 'col.new'], d.changed_assets,
+        (c) => el('tr', {}, el('td', {}, assetLink(c.asset, c.mac || c.asset)), el('td', {}, c.field), el('td', {}, show(c.old)), el('td', {}, show(c.new)))),
+      el('h2', {}, t('changes.new_links') + ' (' + d.new_links.length + ')'), linkRows(d.new_links),
+      el('h2', {}, t('changes.vanished_links') + ' (' + d.vanished_links.length + ')'), linkRows(d.vanished_links),
+      el('p', { className: d.capture_drops ? 'bad' : 'muted' }, t('changes.drops') + ': ' + d.capture_drops),
+    ]);
+  };
+  append(clear(main), [el('h1', {}, t('changes.title')),
+    el('div', { className: 'filters' }, t('changes.from'), from, t('changes.to'), to, el('button', { type: 'button', id: 'diff-show', onclick: go }, t('changes.show'))), out]);
+  await go();
+}
+
+// --- reports -------------------------------------------------------------------------------
+async function renderReports() {
+  const list = await api('findings');
+  const byItem = {};
+  for (const f of list) (byItem[f.item] = byItem[f.item] || []).push(f);
+  const parts = [el('h1', {}, t('reports.title')), el('p', { className: 'muted' }, t('reports.unavailable')),
+    el('button', { type: 'button', onclick: () => window.print() }, t('common.print')),
+    el('h2', {}, t('reports.findings'))];
+  for (const item of Object.keys(byItem).sort()) {
+    parts.push(el('h2', {}, t('col.item') + ' ' + item));
+    parts.push(table(['col.type', 'col.severity', 'col.asset', 'col.evidence', 'col.state'], byItem[item],
+      (f) => el('tr', {}, el('td', {}, f.type), el('td', {}, f.severity), el('td', {}, show(f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)), el('td', {}, t('findings.' + f.state)))));
+  }
+  if (isAdmin()) {
+    const audit = await api('audit');
+    parts.push(el('h2', {}, t('reports.audit')));
+    parts.push(table(['col.taken', 'col.name', 'col.action', 'col.asset', 'col.value'], audit.slice(0, 100),
+      (r) => el('tr', {}, el('td', {}, r.at), el('td', {}, r.user), el('td', {}, r.action), el('td', {}, r.target), el('td', {}, r.detail))));
+  }
+  append(clear(main), parts);
+}
+
+// --- router ---------------------------------------------------------------------------------
+const routes = [
+  [/^#\/?$/, renderOverview, 'nav-overview'],
+  [/^#\/assets$/, renderAssets, 'nav-assets'],
+  [/^#\/asset\/(.+)$/, (m) => renderAsset(decodeURIComponent(m[1])), 'nav-assets'],
+  [/^#\/topology$/, renderTopology, 'nav-topology'],
+  [/^#\/findings$/, renderFindings, 'nav-findings'],
+  [/^#\/changes$/, renderChanges, 'nav-changes'],
+  [/^#\/reports$/, renderReports, 'nav-reports'],
+];
+
+async function route() {
+  if (!me) return;
+  const hash = location.hash || '#/';
+  for (const [re, fn, nav] of routes) {
+    const m = hash.match(re);
+    if (!m) continue;
+    for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.id === nav);
+    clear(main).appendChild(el('p', { className: 'muted' }, t('common.loading')));
+    try {
+      await fn(m);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) { me = null; renderLogin(); return; }
+      append(clear(main), [el('p', { className: 'error' }, t('common.error') + ': ' + e.message)]);
+    }
+    return;
+  }
+  location.hash = '#/';
+}
+
+function startApp() {
+  document.getElementById('nav').hidden = false;
+  document.getElementById('logout').hidden = false;
+  document.getElementById('who').textContent = me.user + ' (' + me.role + ')';
+  route();
+}
+
+async function boot() {
+  const langSel = document.getElementById('lang');
+  setLang(getLang());
+  langSel.value = getLang();
+  translateStatic();
+  langSel.addEventListener('change', () => {
+    setLang(langSel.value);
+    translateStatic();
+    if (me) route(); else renderLogin();
+  });
+  document.getElementById('logout').addEventListener('click', async () => {
+    try { await api('logout', { method: 'POST' }); } catch { /* already out */ }
+    me = null;
+    setCsrf('');
+    renderLogin();
+  });
+  window.addEventListener('hashchange', route);
+  // Ask for the session only when this browser logged in before: a stranger's
+  // first visit makes no request that is refused.
+  let known = false;
+  try { known = sessionStorage.getItem('mieruka.session') === '1'; } catch { /* private mode */ }
+  if (!known) { renderLogin(); return; }
+  try {
+    me = await api('me');
+    setCsrf(me.csrf);
+    startApp();
+  } catch {
+    renderLogin();
+  }
+}
+
+boot();
