@@ -1,0 +1,53 @@
+// Taking the daemon's scheduled snapshots: naming, the last run as the store
+// remembers it, retention (issue #7 "Snapshots and diffs").
+//
+// A scheduled snapshot is named "sched-" + its local time in the schedule's zone
+// to the minute ("sched-2026-11-26T07:30+09:00"); manual snapshots (`mieruka
+// snapshot`) never carry the prefix (they may be named anything else), and only
+// scheduled snapshots are pruned here. The time of the last run needs no table of
+// its own: it is the `taken` time of the newest scheduled snapshot in the store,
+// so it survives restarts and a database copied to another box.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inventory/ledger.hpp"
+#include "inventory/snapshot.hpp"
+#include "inventory/store.hpp"
+#include "sensor/snapshot_config.hpp"
+
+namespace mieruka::sensor {
+
+inline constexpr std::string_view kScheduledPrefix = "sched-";
+
+// Called after a scheduled snapshot was saved and before retention runs, with the
+// previous scheduled snapshot's name ("" for the first one) and the new one's.
+using SnapshotHook = std::function<void(const std::string& from, const std::string& to)>;
+
+[[nodiscard]] bool is_scheduled_name(std::string_view name);
+
+// The newest scheduled snapshot in `list` (by taken time, then name).
+[[nodiscard]] std::optional<inventory::SnapshotInfo> newest_scheduled(const std::vector<inventory::SnapshotInfo>& list);
+
+struct ScheduledRun {
+  std::string name;      // the snapshot taken
+  std::string previous;  // the scheduled snapshot before it ("" if none)
+  std::vector<std::string> pruned;  // scheduled snapshots deleted by the retention policy
+};
+
+// Saves the ledger as the scheduled snapshot taken at `now_us`, calls `hook`
+// (may be empty), then deletes the scheduled snapshots the retention policy of
+// `config` does not keep (days and weeks local to the schedule's zone). On failure
+// returns nullopt with `error` set to one line; a failed prune after a saved
+// snapshot is reported in `error` with the run still returned.
+[[nodiscard]] std::optional<ScheduledRun> take_scheduled_snapshot(inventory::Store& store,
+                                                                  const inventory::Ledger& ledger,
+                                                                  const SnapshotConfig& config, std::int64_t now_us,
+                                                                  const SnapshotHook& hook, std::string& error);
+
+}  // namespace mieruka::sensor
