@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sensor/cmd_export.hpp"
 #include "sensor/cmd_findings.hpp"
 #include "sensor/cmd_snapshot.hpp"
 #include "sensor/cmd_topology.hpp"
@@ -79,6 +80,8 @@ int main(int argc, char** argv) {
 
   FindingsCommands findings_cmds;
   add_findings_commands(app, findings_cmds);  // findings [ack], ack, approve
+  ExportCommands export_cmds;
+  add_export_commands(app, export_cmds);  // export checklist, report acceptance
   ServeCommands serve_cmds;
   add_serve_commands(app, serve_cmds);  // serve, user add|list|del
 
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
     if (auto rc = run_topology_command(common, topology_cmd)) return *rc;
     if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
     if (auto rc = run_findings_commands(common, findings_cmds)) return *rc;
+    if (auto rc = run_export_commands(common, export_cmds)) return *rc;
     if (auto rc = run_serve_commands(common, serve_cmds)) return *rc;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());

@@ -1,0 +1,119 @@
+// `mieruka export checklist`: evidence for the METI factory-security checklist
+// (../shared/CHECKLIST.md) from the ledger, the plant's policy and the findings.
+// For items 2-6, 2-7, 3-5, 3-6, 3-7 (direct evidence) and 2-3, 2-12, 3-2, 3-3,
+// 4-5 (supporting): the item text (ja/en, inventory/messages), the evidence
+// (counts and lines naming asset, finding or edge ids), a suggested achievement
+// level 1-5 (or none) with the rule that produced it, and the open findings of
+// the item. Plus the full asset ledger (contract asset JSON) and the topology.
+//
+// The level rules are ONE table (kLevelRules in checklist.cpp), evaluated per
+// item in order; the first row whose condition holds gives the level. Their
+// written-out texts are the "rule.<id>" messages.
+//
+// Outputs: JSON (docs/schema/checklist.v1.schema.json, "mieruka.checklist/1"),
+// CSV (one row per item and evidence line; UTF-8 with BOM; formula-neutralised
+// cells), HTML (printable, self-contained: inline CSS, no scripts, every string
+// escaped; the topology SVG embedded). Pure functions: no I/O, no clock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "inventory/findings.hpp"
+#include "inventory/ledger.hpp"
+#include "inventory/messages.hpp"
+#include "inventory/policy.hpp"
+#include "inventory/topology.hpp"
+
+namespace mieruka::inventory {
+
+inline constexpr std::string_view kChecklistSchema = "mieruka.checklist/1";
+
+struct ChecklistInput {
+  const Ledger* ledger = nullptr;
+  const ZonePolicy* zones = nullptr;               // null or empty: no zones defined
+  const ApprovedList* approved = nullptr;          // null: no approved list given
+  const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
+  const std::vector<Finding>* findings = nullptr;  // computed with the same policy, acks applied
+  std::int64_t generated_us = 0;
+  std::string sensor_name, db_path;
+  std::int64_t new_since_us = 0;   // 2-12 / 4-5: devices first seen at or after this
+  std::string new_since_basis;     // "snapshot NAME" or "last 30 days"
+  std::size_t snapshots = 0;       // snapshots stored for this sensor
+  std::int64_t last_snapshot_us = 0;
+  bool live_monitoring = false;    // the store has runs of `capture` or `run`
+};
+
+struct EvidenceLine {
+  std::string kind;  // message key suffix: "ev.<kind>"
+  std::string ref;   // asset, finding or edge id ("" for counts)
+  std::string text;  // detail (wire strings as they are; escaped at output)
+};
+
+// The facts a level rule looks at (meaning per item: see kLevelRules).
+struct ItemStats {
+  bool applicable = true;  // the situation the item is about exists (wireless seen, remote access seen)
+  bool has_data = false;   // there is something to judge (devices, versions, control hosts)
+  bool has_policy = false; // the plant's reference exists (approved list, allow-list, zones)
+  std::uint64_t count = 0; // what was judged (devices, segments, new devices, hosts)
+  std::uint64_t open = 0;  // what falls short (open findings, end-of-support hosts, ...)
+  std::size_t snapshots = 0;
+  bool periodic = false;   // >= 2 snapshots: reviewed periodically
+  bool continuous = false; // live capture runs: reviewed continuously
+};
+
+struct ItemReport {
+  std::string id;                       // "2-6"
+  bool direct = true;                   // direct (true) or supporting evidence
+  std::optional<int> level;             // 1-5, nullopt: no evidence for a level
+  std::string rule;                     // kLevelRules id, e.g. "2-6.ledger"
+  std::map<std::string, std::string> params;  // values for the rule text's {placeholders}
+  ItemStats stats;
+  std::vector<std::pair<std::string, std::uint64_t>> counts;
+  std::vector<EvidenceLine> evidence;
+  std::vector<Finding> findings;        // open findings of the item
+};
+
+struct Checklist {
+  std::vector<ItemReport> items;  // in checklist order
+  Topology topology;
+};
+
+// A level rule (one row of kLevelRules).
+struct LevelRule {
+  std::string_view item;
+  std::optional<int> level;  // nullopt: no evidence for a level
+  std::string_view id;       // message "rule.<id>"
+  bool (*when)(const ItemStats&);
+};
+[[nodiscard]] const std::vector<LevelRule>& level_rules();
+// The first rule of `item` whose condition holds for `s` (every item's last row holds always).
+[[nodiscard]] const LevelRule& apply_level_rules(std::string_view item, const ItemStats& s);
+
+[[nodiscard]] Checklist build_checklist(const ChecklistInput& in);
+
+// The rule's text in `lang` with its parameters filled in.
+[[nodiscard]] std::string rule_text(Lang lang, const ItemReport& r);
+
+[[nodiscard]] nlohmann::ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang lang);
+[[nodiscard]] std::string checklist_csv(const Checklist& c, const ChecklistInput& in, Lang lang);
+// `svg`: the topology rendered by Graphviz (empty: a note says it is unavailable).
+[[nodiscard]] std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang,
+                                         const std::string& svg);
+
+// HTML text or attribute value: valid UTF-8, & < > " ' as entities, control
+// characters other than TAB/LF/CR removed.
+[[nodiscard]] std::string html_escape(std::string_view s);
+// The SVG document Graphviz produced, made safe to inline in HTML: the XML
+// declaration and DOCTYPE dropped, comments removed, and anything that could
+// run (script elements, on* attributes, javascript: URLs) refused: returns ""
+// when such a thing is present.
+[[nodiscard]] std::string inline_svg(std::string_view svg);
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,27 @@
+// Every label of the human-facing reports (checklist export, acceptance report,
+// web console) in Japanese and English, from ONE table (kMessages in
+// messages.cpp). A plain lookup: msg(lang, key). A key missing from the table
+// returns the key itself (so a typo shows in the output and in the test that
+// walks every key), never an empty string.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace mieruka::inventory {
+
+enum class Lang { ja, en };
+
+// "ja" or "en" (case-sensitive); nullopt otherwise.
+[[nodiscard]] std::optional<Lang> parse_lang(std::string_view s) noexcept;
+[[nodiscard]] std::string_view lang_code(Lang lang) noexcept;
+
+// The label `key` in `lang`.
+[[nodiscard]] std::string_view msg(Lang lang, std::string_view key) noexcept;
+// Whether `key` is in the table (tests).
+[[nodiscard]] bool has_msg(std::string_view key) noexcept;
+// Every key of the table, in table order (tests).
+[[nodiscard]] std::vector<std::string_view> msg_keys();
+
+}  // namespace mieruka::inventory

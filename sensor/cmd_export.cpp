@@ -1,0 +1,274 @@
+// `export checklist` and `report acceptance` (see cmd_export.hpp).
+//
+// New devices for 2-12 / 4-5 in the checklist: first seen after the latest
+// snapshot's observed_until when a snapshot exists, else within the last
+// --new-days days before the ledger's latest traffic (not the wall clock, so
+// that reading old captures gives the same answer as live).
+#include "sensor/cmd_export.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "inventory/acceptance.hpp"
+#include "inventory/checklist.hpp"
+#include "inventory/findings.hpp"
+#include "inventory/policy.hpp"
+#include "inventory/snapshot.hpp"
+#include "inventory/store.hpp"
+#include "inventory/topology.hpp"
+
+namespace mieruka::sensor {
+
+namespace {
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<inventory::Store> open_store(const CommonOptions& common) {
+  const std::string path = resolve_db_path(common.db, common.config);
+  if (::access(path.c_str(), F_OK) != 0) {
+    print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
+    return std::nullopt;
+  }
+  std::string error;
+  auto store = inventory::Store::open(path, common.config.sensor_name, error, false);
+  if (!store) print_error(error);
+  return store;
+}
+
+std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor) {
+  std::vector<inventory::Ack> out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(store.native_handle(),
+                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
+                         -1, &st, nullptr) != SQLITE_OK)
+    return out;
+  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
+  auto text = [&](int i) {
+    const unsigned char* t = sqlite3_column_text(st, i);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
+  sqlite3_finalize(st);
+  return out;
+}
+
+// Whether this sensor ever ran live (capture or run), from the runs table.
+bool live_runs(inventory::Store& store, const std::string& sensor) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(store.native_handle(),
+                         "SELECT COUNT(*) FROM runs WHERE sensor = ? AND command NOT LIKE 'read%'", -1, &st,
+                         nullptr) != SQLITE_OK)
+    return false;
+  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
+  const bool live = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0;
+  sqlite3_finalize(st);
+  return live;
+}
+
+// The local zone's UTC offset (seconds) at a local wall time, via mktime (TZ).
+std::int64_t local_offset(std::int64_t local_us) {
+  std::time_t t = static_cast<std::time_t>(local_us / 1'000'000);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  tm.tm_isdst = -1;
+  const std::time_t utc = ::timegm(&tm);
+  const std::time_t as_local = std::mktime(&tm);
+  return static_cast<std::int64_t>(utc - as_local);
+}
+
+bool write_out(const std::string& path, const std::string& data) {
+  if (path.empty() || path == "-") {
+    if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size() || std::fflush(stdout) != 0) {
+      print_error("cannot write to standard output");
+      return false;
+    }
+    return true;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    print_error(path + ": cannot create the output file");
+    return false;
+  }
+  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  if (std::fclose(f) != 0 || !ok) {
+    print_error(path + ": cannot write the output file");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void add_export_commands(CLI::App& app, ExportCommands& c) {
+  c.export_cmd = app.add_subcommand("export", "Exports for other tools");
+  c.export_cmd->require_subcommand(1);
+  c.checklist = c.export_cmd->add_subcommand(
+      "checklist", "Evidence for the METI factory-security checklist (items, levels, ledger, diagram)");
+  c.checklist->add_option("--approved", c.approved, "Approved-equipment list (CSV; default: [policy] approved)");
+  c.checklist->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list (CSV; default: [policy])");
+  c.checklist->add_option("--lang", c.lang, "ja or en")->check(CLI::IsMember({"ja", "en"}));
+  c.checklist->add_option("--format", c.format, "json (default), csv or html");
+  c.checklist->add_option("--output", c.output, "Write to FILE instead of standard output");
+  c.checklist->add_option("--new-days", c.new_days,
+                          "Without a snapshot: devices first seen in the last N days of the ledger count as new")
+      ->check(CLI::Range(1, 3650));
+  c.report_cmd = app.add_subcommand("report", "Reports to sign off");
+  c.report_cmd->require_subcommand(1);
+  c.acceptance = c.report_cmd->add_subcommand(
+      "acceptance", "What a newly delivered machine brought: new devices, peers, services, external connections (4-5)");
+  auto* since = c.acceptance->add_option("--since", c.since, "ISO 8601 time or date (no zone: local time)");
+  auto* from = c.acceptance->add_option("--from", c.from, "A snapshot name: devices not in it are new");
+  since->excludes(from);
+  c.acceptance->add_option("--format", c.format, "text (default), json or html");
+  c.acceptance->add_option("--lang", c.lang, "ja or en")->check(CLI::IsMember({"ja", "en"}));
+  c.acceptance->add_option("--output", c.output, "Write to FILE instead of standard output");
+  for (auto* s : {c.export_cmd, c.checklist, c.report_cmd, c.acceptance}) s->fallthrough();
+}
+
+std::optional<int> run_export_commands(const CommonOptions& common, const ExportCommands& c) {
+  if (c.checklist != nullptr && *c.checklist) return cmd_export_checklist(common, c);
+  if (c.acceptance != nullptr && *c.acceptance) return cmd_report_acceptance(common, c);
+  return std::nullopt;
+}
+
+int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt) {
+  const std::string format = opt.format.empty() ? "json" : opt.format;
+  if (format != "json" && format != "csv" && format != "html") {
+    print_error("--format " + format + ": expected json, csv or html");
+    return kExitBadInput;
+  }
+  const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
+  std::string error;
+  const auto& pol = common.config.policy;
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  const std::string ap = !opt.approved.empty() ? opt.approved : pol.approved_path;
+  const std::string wl = !opt.wireless_allow.empty() ? opt.wireless_allow : pol.wireless_allow_path;
+  if (!ap.empty() && !(approved = inventory::load_approved(ap, error))) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  if (!wl.empty() && !(wireless = inventory::load_wireless_allow(wl, error))) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  auto store = open_store(common);
+  if (!store) return kExitBadInput;
+  inventory::Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  inventory::FindingsPolicy fp;
+  fp.approved = approved ? &*approved : nullptr;
+  fp.wireless = wireless ? &*wireless : nullptr;
+  fp.zones = &pol;
+  fp.learning_period_us = pol.learning_period_s * 1'000'000LL;
+  auto findings = inventory::compute_findings(ledger, fp);
+  inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
+
+  inventory::ChecklistInput in;
+  in.ledger = &ledger;
+  in.zones = &pol;
+  in.approved = fp.approved;
+  in.wireless = fp.wireless;
+  in.findings = &findings;
+  in.generated_us = wall_us();
+  in.sensor_name = common.config.sensor_name;
+  in.db_path = store->path();
+  const auto snaps = inventory::list_snapshots(*store, error);
+  in.snapshots = snaps.size();
+  std::int64_t until = 0;
+  for (const auto& a : ledger.assets()) until = std::max(until, a.last_us);
+  if (!snaps.empty()) {
+    in.last_snapshot_us = snaps.back().taken_us;
+    in.new_since_us = snaps.back().observed_until_us + 1;
+    in.new_since_basis = "snapshot " + snaps.back().name;
+  } else {
+    in.new_since_us = std::max<std::int64_t>(0, until - static_cast<std::int64_t>(opt.new_days) * 86'400'000'000LL);
+    in.new_since_basis = "last " + std::to_string(opt.new_days) + " days";
+  }
+  in.live_monitoring = live_runs(*store, common.config.sensor_name);
+
+  const inventory::Checklist cl = inventory::build_checklist(in);
+  std::string out;
+  if (format == "json") {
+    out = inventory::checklist_json(cl, in, lang).dump(2) + "\n";
+  } else if (format == "csv") {
+    out = inventory::checklist_csv(cl, in, lang);
+  } else {
+    std::string svg;
+    if (inventory::svg_available()) {
+      auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+      if (r) svg = std::move(*r);
+      else if (!common.quiet) std::fprintf(stderr, "mieruka: diagram not rendered: %s\n", error.c_str());
+    }
+    out = inventory::checklist_html(cl, in, lang, svg);
+  }
+  return write_out(opt.output, out) ? kExitOk : kExitInternal;
+}
+
+int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt) {
+  const std::string format = opt.format.empty() ? "text" : opt.format;
+  if (format != "text" && format != "json" && format != "html") {
+    print_error("--format " + format + ": expected text, json or html");
+    return kExitBadInput;
+  }
+  if (opt.since.empty() == opt.from.empty()) {
+    print_error("report acceptance: give --since TIME or --from SNAPSHOT");
+    return kExitBadInput;
+  }
+  const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
+  inventory::AcceptanceInput in;
+  if (!opt.since.empty()) {
+    auto t = inventory::parse_time_arg(opt.since, &local_offset);
+    if (!t) {
+      print_error("--since " + opt.since + ": expected an ISO 8601 time or date, e.g. 2026-11-20T09:00:00+09:00 or "
+                                           "2026-11-20");
+      return kExitBadInput;
+    }
+    in.since_us = *t;
+    in.basis = "--since " + opt.since;
+  }
+  auto store = open_store(common);
+  if (!store) return kExitBadInput;
+  std::vector<std::string> baseline;
+  if (!opt.from.empty()) {
+    std::string error;
+    auto snap = inventory::load_snapshot(*store, opt.from, error);
+    if (!snap) {
+      print_error(error);
+      return kExitBadInput;
+    }
+    for (const auto& a : snap->assets) baseline.push_back(a.id);
+    std::sort(baseline.begin(), baseline.end());
+    in.baseline_ids = &baseline;
+    in.since_us = snap->info.observed_until_us;
+    in.basis = "snapshot " + opt.from;
+  }
+  inventory::Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  in.ledger = &ledger;
+  in.zones = &common.config.policy;
+  in.sensor_name = common.config.sensor_name;
+  in.generated_us = wall_us();
+  const auto rep = inventory::build_acceptance(in);
+  std::string out;
+  if (format == "json") out = inventory::acceptance_json(rep, in).dump(2) + "\n";
+  else if (format == "html") out = inventory::acceptance_html(rep, in, lang);
+  else out = inventory::acceptance_text(rep, in, lang);
+  return write_out(opt.output, out) ? kExitOk : kExitInternal;
+}
+
+}  // namespace mieruka::sensor

@@ -1,0 +1,39 @@
+// The checklist export and the acceptance report (../shared/INTERFACES.md
+// "Commands"; issue #6 "Outputs"):
+//   mieruka export checklist [--db DB] [--config FILE] [--approved CSV] [--wireless-allow CSV]
+//                            [--lang ja|en] [--format json|csv|html] [--output FILE] [--new-days N]
+//   mieruka report acceptance [--db DB] (--since TIME|--from SNAPSHOT) [--format text|json|html] [--lang ja|en]
+//                             [--output FILE]
+// inventory/checklist and inventory/acceptance do the work. main.cpp declares
+// them with add_export_commands and runs them with run_export_commands.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sensor/commands.hpp"
+
+namespace mieruka::sensor {
+
+struct ExportCommands {
+  CLI::App* export_cmd = nullptr;
+  CLI::App* checklist = nullptr;
+  CLI::App* report_cmd = nullptr;
+  CLI::App* acceptance = nullptr;
+  std::string approved, wireless_allow;
+  std::string lang = "ja";
+  std::string format;  // default json (checklist) / text (acceptance)
+  std::string output;  // "" or "-": standard output
+  int new_days = 30;   // 2-12 without a snapshot: first seen in the last N days of the ledger
+  std::string since, from;
+};
+
+void add_export_commands(CLI::App& app, ExportCommands& cmds);
+[[nodiscard]] std::optional<int> run_export_commands(const CommonOptions& common, const ExportCommands& cmds);
+
+int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt);
+int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt);
+
+}  // namespace mieruka::sensor
