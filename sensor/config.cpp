@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include "sensor/snapshot_config_toml.hpp"
+
 #include "sensor/web_config_toml.hpp"
 
 namespace mieruka::sensor {
@@ -224,6 +226,7 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
     if (!read_int(*t, "flush_interval_s", c.flush_interval_s, 1, 86400, c, error)) return std::nullopt;
   }
   if (!read_policy(root, c, error)) return std::nullopt;
+  if (!read_snapshot_config(root, path, c.snapshots, error)) return std::nullopt;
   if (!read_web_config(root, path, c.web, error)) return std::nullopt;
   if (c.sensor_name.empty()) {
     error = path + ": `sensor_name` must not be empty";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inventory/policy.hpp"
+#include "sensor/snapshot_config.hpp"
 #include "sensor/web_config.hpp"
 
 namespace mieruka::sensor {
@@ -26,6 +27,7 @@ struct Config {
   // [[zone]], [[conduit]] and [policy] (approved, wireless_allow: paths relative
   // to the config file; learning_period_s).
   inventory::ZonePolicy policy;
+  SnapshotConfig snapshots;    // `timezone`, [snapshots] (sensor/snapshot_config.hpp)
   WebConfig web;               // [web] (sensor/web_config.hpp)
 };
 

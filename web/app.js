@@ -5,7 +5,11 @@ import { api, ApiError, query, setCsrf } from './api.js';
 import { append, clear, el, show } from './dom.js';
 import { getLang, setLang, t, translateStatic } from './i18n.js';
 
-const main = document.getElementById('main');
+// Pages render into `main`: a detached element that route() puts in place of the
+// last page once it is complete, unless the user went elsewhere meanwhile.
+const root = document.getElementById('main');
+let current = root;  // the page being built
+let routeSeq = 0;
 let me = null;  // {user, role, csrf}
 
 function status(text) {
@@ -39,6 +43,9 @@ function countTable(obj, labelKey, emptyLabel) {
 
 // --- login ---------------------------------------------------------------------
 function renderLogin() {
+  ++routeSeq;
+  current = root;
+  const main = root;
   try { sessionStorage.removeItem('mieruka.session'); } catch { /* private mode */ }
   document.getElementById('nav').hidden = true;
   document.getElementById('logout').hidden = true;
@@ -70,6 +77,7 @@ function renderLogin() {
 
 // --- overview ------------------------------------------------------------------------
 async function renderOverview() {
+  const main = current;
   const o = await api('overview');
   const cap = o.capture || {};
   const since = o.since_snapshot;
@@ -106,6 +114,7 @@ const kClasses = ['plc', 'io_adapter', 'io_module', 'drive', 'meter', 'field_dev
   'remote_access_gateway', 'wireless_ap', 'wireless_station', 'camera', 'printer', 'it_host', 'unknown'];
 
 async function renderAssets() {
+  const main = current;
   const results = el('div', { id: 'asset-results' });
   let timer = null;
   const refresh = () => loadAssets(results);
@@ -162,6 +171,7 @@ async function loadAssets(results) {
 
 // --- one asset ------------------------------------------------------------------------
 async function renderAsset(id) {
+  const main = current;
   let d;
   try { d = await api('assets/' + encodeURIComponent(id)); } catch (e) {
     if (e instanceof ApiError && e.status === 404) { append(clear(main), [el('p', { className: 'error' }, t('asset.not_found'))]); return; }
@@ -228,6 +238,7 @@ function findingsTable(list) {
 }
 
 async function renderFindings() {
+  const main = current;
   const list = await api('findings');
   list.sort((a, b) => (a.item + a.type).localeCompare(b.item + b.type));
   append(clear(main), [el('h1', {}, t('findings.title')),
@@ -250,6 +261,7 @@ function sanitizeSvg(svg) {
 }
 
 async function renderTopology() {
+  const main = current;
   const box = el('div', { className: 'topo', id: 'topology' });
   append(clear(main), [el('h1', {}, t('topology.title')), el('p', { className: 'muted' }, t('topology.help')),
     el('button', { type: 'button', id: 'topo-reset', onclick: () => { view = { x: 0, y: 0, k: 1 }; apply(); } }, t('topology.reset')), box]);
@@ -282,6 +294,7 @@ async function renderTopology() {
 
 // --- changes --------------------------------------------------------------------------------
 async function renderChanges() {
+  const main = current;
   const snaps = await api('snapshots');
   if (!snaps.length) { append(clear(main), [el('h1', {}, t('changes.title')), el('p', { className: 'muted' }, t('changes.no_snapshots'))]); return; }
   const from = el('select', { id: 'diff-from' }, snaps.map((s) => el('option', { value: s.name }, s.name)));
@@ -312,6 +325,7 @@ async function renderChanges() {
 
 // --- reports -------------------------------------------------------------------------------
 async function renderReports() {
+  const main = current;
   const list = await api('findings');
   const byItem = {};
   for (const f of list) (byItem[f.item] = byItem[f.item] || []).push(f);
@@ -349,14 +363,18 @@ async function route() {
   for (const [re, fn, nav] of routes) {
     const m = hash.match(re);
     if (!m) continue;
+    const seq = ++routeSeq;
     for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.id === nav);
-    clear(main).appendChild(el('p', { className: 'muted' }, t('common.loading')));
+    const page = el('div', { className: 'page' });
+    current = page;
     try {
       await fn(m);
     } catch (e) {
+      if (seq !== routeSeq) return;
       if (e instanceof ApiError && e.status === 401) { me = null; renderLogin(); return; }
-      append(clear(main), [el('p', { className: 'error' }, t('common.error') + ': ' + e.message)]);
+      append(clear(page), [el('p', { className: 'error' }, t('common.error') + ': ' + e.message)]);
     }
+    if (seq === routeSeq) clear(root).appendChild(page);
     return;
   }
   location.hash = '#/';

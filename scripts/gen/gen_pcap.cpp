@@ -909,6 +909,194 @@ int write_multi_protocol(const std::string& out) {
   return 0;
 }
 
+// Device names carrying HTML and script payloads, for the web console's escaping
+// tests (tests/e2e/web_browser.sh): an LLDP system name, a DHCP host name, an
+// NBNS registration and a Modbus 43/14 vendor name. Shown anywhere, they must
+// stay text; run, they would set window.__pwned or document.title.
+int write_hostile_names(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
+  const Host sw{mac("00:1b:1b:ee:00:01"), ip4("10.10.9.2")};
+  const Host laptop{mac("00:0c:29:ee:00:02"), ip4("10.10.9.50")};
+  const Host pc{mac("00:0c:29:ee:00:03"), ip4("10.10.9.51")};
+  const Host plc{mac("00:80:f4:ee:00:04"), ip4("10.10.9.10")};
+  const Host scada{mac("00:0c:29:ee:00:05"), ip4("10.10.9.100")};
+  {  // LLDP: chassis MAC, port, TTL, system name (payload), description, End.
+    Buf p;
+    Buf chassis{4};
+    put_mac(chassis, sw.mac);
+    put_bytes(p, lldp_tlv(1, chassis));
+    put_bytes(p, lldp_str(2, std::string("\x07") + "P1"));
+    put_bytes(p, lldp_tlv(3, Buf{0x00, 0x78}));
+    put_bytes(p, lldp_str(5, "<img src=x onerror=\"window.__pwned=1;document.title='PWNED'\">"));
+    put_bytes(p, lldp_str(6, "<script>window.__pwned=2</script> switch"));
+    put_bytes(p, lldp_tlv(0, {}));
+    w.write(ts, ether(sw.mac, mac("01:80:c2:00:00:0e"), 0x88cc, p));
+    ts += 1'000'000;
+  }
+  {  // DHCP REQUEST (RFC 2131 §4.3.2) with option 12, the host name (payload).
+    Buf b{1, 1, 6, 0};              // op BOOTREQUEST, htype Ethernet, hlen 6, hops
+    put32be(b, 0x3903f326);         // xid
+    put16be(b, 0);                  // secs
+    put16be(b, 0);                  // flags
+    for (int i = 0; i < 4; ++i) put32be(b, 0);  // ciaddr yiaddr siaddr giaddr
+    put_mac(b, laptop.mac);         // chaddr
+    b.resize(b.size() + 10 + 64 + 128, 0);       // chaddr padding, sname, file
+    put32be(b, 0x63825363);         // magic cookie
+    put_bytes(b, Buf{53, 1, 3});    // DHCPREQUEST
+    put_bytes(b, Buf{50, 4, 10, 10, 9, 50});     // requested IP
+    const std::string host = "<script>window.__pwned=3</script>";
+    put8(b, 12);
+    put8(b, static_cast<std::uint32_t>(host.size()));
+    put_str(b, host);
+    put8(b, 255);
+    w.write(ts, ether(laptop.mac, kBroadcast, 0x0800, ipv4(0, 0xffffffff, 17, udp(0, 0xffffffff, 68, 67, b))));
+    ts += 1'000'000;
+  }
+  {  // NBNS name registration (RFC 1002 §4.2.2) of a 15-byte payload name.
+    Buf b;
+    put16be(b, 0x1234);             // transaction id
+    put16be(b, 0x2910);             // registration request, RD, broadcast
+    put16be(b, 1);                  // QDCOUNT
+    put16be(b, 0);                  // ANCOUNT
+    put16be(b, 0);                  // NSCOUNT
+    put16be(b, 1);                  // ARCOUNT
+    std::string name = "<b>x</b><i>y</i>";
+    name.resize(15, ' ');
+    put8(b, 32);                    // first-level encoded name: 16 bytes -> 32
+    for (unsigned char c : name + std::string(1, '\x00')) {
+      put8(b, 'A' + (c >> 4));
+      put8(b, 'A' + (c & 0x0f));
+    }
+    put8(b, 0);
+    put16be(b, 0x0020);             // NB
+    put16be(b, 0x0001);             // IN
+    put16be(b, 0xc00c);             // additional record: pointer to the name
+    put16be(b, 0x0020);
+    put16be(b, 0x0001);
+    put32be(b, 300000);             // TTL
+    put16be(b, 6);                  // RDLENGTH
+    put16be(b, 0x0000);             // NB flags: B node, unique
+    put32be(b, pc.ip);
+    w.write(ts, ether(pc.mac, kBroadcast, 0x0800, ipv4(pc.ip, ip4("10.10.9.255"), 17, udp(pc.ip, ip4("10.10.9.255"), 137, 137, b))));
+    ts += 1'000'000;
+  }
+  {  // Modbus 43/14 with a vendor name (payload).
+    TcpSession s(w, scada, plc, 49200, 502);
+    s.handshake(ts);
+    s.data(ts, true, modbus_adu(1, 1, device_id_req()));
+    s.data(ts, false, modbus_adu(1, 1, device_id_resp({{0, "<img src=x onerror=alert(1)>"}, {1, "<svg onload=alert(2)>"},
+                                                        {2, "v1.0"}})));
+    s.close(ts);
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
+// --- hidden_equipment: what a machine builder left behind ----------------------------
+// An approved cell (SCADA, a PLC, a Modbus TCP-to-serial gateway, the router) and
+// four things nobody listed: a Raspberry Pi polling the PLC over Modbus/TCP, two
+// serial meters behind the gateway (unit ids 3 and 7), a device at 10.30.1.77
+// that the PLC keeps asking for by ARP and that never answers, and a box that
+// looks up the eWON Talk2M broker (a remote-maintenance path).
+Buf dns_query(std::uint16_t id, std::string_view name) {
+  Buf b;
+  put16be(b, id);
+  put16be(b, 0x0100);  // standard query, recursion desired
+  put16be(b, 1);       // QDCOUNT
+  put16be(b, 0);
+  put16be(b, 0);
+  put16be(b, 0);
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    put8(b, static_cast<std::uint32_t>(dot - start));
+    put_str(b, name.substr(start, dot - start));
+    start = dot + 1;
+  }
+  put8(b, 0);
+  put16be(b, 1);  // QTYPE A
+  put16be(b, 1);  // QCLASS IN
+  return b;
+}
+
+int write_hidden_equipment(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1764230400LL * 1000000;  // 2025-11-27T08:00:00Z
+  const Host router{mac("00:1b:54:10:00:01"), ip4("10.30.1.1")};
+  const Host scada{mac("00:15:5d:10:00:10"), ip4("10.30.1.10")};
+  const Host plc{mac("00:80:f4:10:00:20"), ip4("10.30.1.20")};
+  const Host gateway{mac("00:80:f4:10:00:30"), ip4("10.30.1.30")};
+  const Host pi{mac("b8:27:eb:10:00:40"), ip4("10.30.1.40")};
+  const Host remote_box{mac("02:42:ac:10:00:50"), ip4("10.30.1.50")};
+  const std::uint32_t missing_ip = ip4("10.30.1.77");
+
+  for (const Host* h : {&router, &scada, &plc, &gateway, &pi, &remote_box}) gratuitous_arp(w, ts, *h);
+  arp_exchange(w, ts, scada, plc);
+  arp_exchange(w, ts, scada, gateway);
+  arp_exchange(w, ts, pi, plc);
+  arp_exchange(w, ts, remote_box, router);
+  // SCADA polls the PLC, and two serial meters through the gateway.
+  {
+    TcpSession s(w, scada, plc, 49152, 502);
+    s.handshake(ts);
+    for (std::uint16_t tid = 1; tid <= 10; ++tid) {
+      s.data(ts, true, modbus_adu(tid, 1, read_holding_req(0, 4)));
+      s.data(ts, false, modbus_adu(tid, 1, read_holding_resp(4, tid)));
+      ts += 500000;
+    }
+    s.close(ts);
+  }
+  {
+    TcpSession s(w, scada, gateway, 49160, 502);
+    s.handshake(ts);
+    std::uint16_t tid = 1;
+    for (int i = 0; i < 5; ++i) {
+      for (std::uint8_t unit : {3, 7}) {
+        s.data(ts, true, modbus_adu(tid, unit, read_holding_req(3000, 2)));
+        s.data(ts, false, modbus_adu(tid++, unit, read_holding_resp(2, unit)));
+        ts += 200000;
+      }
+    }
+    s.close(ts);
+  }
+  // The Raspberry Pi a machine builder left to log the PLC's registers.
+  {
+    TcpSession s(w, pi, plc, 40000, 502);
+    s.handshake(ts);
+    for (std::uint16_t tid = 1; tid <= 6; ++tid) {
+      s.data(ts, true, modbus_adu(tid, 1, read_holding_req(100, 8)));
+      s.data(ts, false, modbus_adu(tid, 1, read_holding_resp(8, tid)));
+      ts += 1000000;
+    }
+    s.close(ts);
+  }
+  // The PLC keeps asking for 10.30.1.77 (configured as a peer, never answering).
+  for (int i = 0; i < 4; ++i) {
+    const Buf req = arp(1, plc.mac, plc.ip, Mac{}, missing_ip);
+    w.write(ts, ether(plc.mac, kBroadcast, 0x0806, req));
+    ts += 30'000'000;
+  }
+  // The unlisted box resolves the Talk2M broker through the router (DNS).
+  for (std::uint16_t id = 1; id <= 2; ++id) {
+    udp_datagram(w, ts, remote_box, router, static_cast<std::uint16_t>(50000 + id), 53, dns_query(id, "eu2.talk2m.com"));
+    ts += 10'000'000;
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
       {"l2_identity", write_l2_identity},
@@ -916,6 +1104,8 @@ int main(int argc, char** argv) {
       {"jp_controllers", write_jp_controllers},
       {"melsec_omron", write_melsec_omron},
       {"multi_protocol", write_multi_protocol},
+      {"hostile_names", write_hostile_names},
+      {"hidden_equipment", write_hidden_equipment},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     std::fprintf(stderr, "usage: mieruka_gen_pcap SCENARIO OUT\nscenarios:");

@@ -20,13 +20,16 @@ check() {  # check NAME CONDITION...
   local name="$1"; shift
   if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
 }
-# start_server OUTFILE ARGS...: starts serve in the background, waits for its URL.
+# start_server OUTFILE ARGS...: starts serve in the background (pid kept for the
+# cleanup), waits for its URL and sets $url (empty when it did not start).
 start_server() {
   local out="$1"; shift
+  url=""
   "$bin" serve "$@" >"$out" 2>"$out.err" &
   pids+=($!)
   for _ in $(seq 1 100); do
-    grep -q '^mieruka: serving' "$out" 2>/dev/null && { sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' "$out"; return 0; }
+    url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' "$out" 2>/dev/null)"
+    [ -n "$url" ] && return 0
     kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.1
   done
@@ -62,7 +65,7 @@ check "... with one line" test "$(wc -l <"$tmp/e3")" -eq 1
 check "a bad --listen exits 1" test "$rc" -eq 1
 
 # HTTPS with a self-signed certificate made on first start (key 0600).
-url_tls="$(start_server "$tmp/tls.out" --db "$db" --listen 127.0.0.1:0)"
+start_server "$tmp/tls.out" --db "$db" --listen 127.0.0.1:0; url_tls="$url"
 check "HTTPS server starts" test -n "$url_tls"
 check "self-signed certificate written" test -s "$tmp/web-cert.pem"
 check "private key mode 0600" test "$(stat -c %a "$tmp/web-key.pem" 2>/dev/null)" = 600
@@ -82,7 +85,7 @@ check "HTTPS sends HSTS" grep -q 'max-age' "$tmp/tls.txt"
 # The API over plain HTTP on loopback.
 printf 'mac,ip,name\r\n' >"$tmp/approved.csv"
 cp "$tmp/approved.csv" "$tmp/approved_cli.csv"
-url="$(start_server "$tmp/http.out" --db "$db" --http --listen 127.0.0.1:0 --approved "$tmp/approved.csv")"
+start_server "$tmp/http.out" --db "$db" --http --listen 127.0.0.1:0 --approved "$tmp/approved.csv"
 check "HTTP server starts on loopback" test -n "$url"
 "$py" "$src/tests/e2e/web/api_test.py" "$url" "$src/web/openapi.json" "$bin" "$db" "$tmp"
 check "api_test.py" test $? -eq 0
