@@ -7,6 +7,7 @@
 
 #include "sensor/snapshot_config_toml.hpp"
 
+#include "sensor/delivery_toml.hpp"
 #include "sensor/web_config_toml.hpp"
 
 namespace mieruka::sensor {
@@ -228,6 +229,7 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
   if (!read_policy(root, c, error)) return std::nullopt;
   if (!read_snapshot_config(root, path, c.snapshots, error)) return std::nullopt;
   if (!read_web_config(root, path, c.web, error)) return std::nullopt;
+  if (!read_delivery_config(root, path, c.delivery, error)) return std::nullopt;
   if (c.sensor_name.empty()) {
     error = path + ": `sensor_name` must not be empty";
     return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include "inventory/policy.hpp"
 #include "sensor/snapshot_config.hpp"
+#include "sensor/delivery_config.hpp"
 #include "sensor/web_config.hpp"
 
 namespace mieruka::sensor {
@@ -29,6 +30,7 @@ struct Config {
   inventory::ZonePolicy policy;
   SnapshotConfig snapshots;    // `timezone`, [snapshots] (sensor/snapshot_config.hpp)
   WebConfig web;               // [web] (sensor/web_config.hpp)
+  DeliveryConfig delivery;     // [alerts], [[channel]] (sensor/delivery_config.hpp)
 };
 
 // Loads `path`; on failure returns nullopt with `error` set to one line.

@@ -7,6 +7,7 @@
 
 #include "sensor/cmd_export.hpp"
 #include "sensor/cmd_findings.hpp"
+#include "sensor/cmd_outbox.hpp"
 #include "sensor/cmd_snapshot.hpp"
 #include "sensor/cmd_topology.hpp"
 #include "sensor/cmd_run.hpp"
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
 
   FindingsCommands findings_cmds;
   add_findings_commands(app, findings_cmds);  // findings [ack], ack, approve
+  OutboxCommands outbox_cmds;
+  add_outbox_commands(app, outbox_cmds);  // outbox [list|retry|send-test|deliver|enqueue-diff]
   ExportCommands export_cmds;
   add_export_commands(app, export_cmds);  // export checklist, report acceptance
   ServeCommands serve_cmds;
@@ -120,6 +123,7 @@ int main(int argc, char** argv) {
     if (auto rc = run_topology_command(common, topology_cmd)) return *rc;
     if (auto rc = run_snapshot_commands(common, snapshot_cmds)) return *rc;
     if (auto rc = run_findings_commands(common, findings_cmds)) return *rc;
+    if (auto rc = run_outbox_commands(common, outbox_cmds)) return *rc;
     if (auto rc = run_export_commands(common, export_cmds)) return *rc;
     if (auto rc = run_serve_commands(common, serve_cmds)) return *rc;
   } catch (const std::exception& e) {

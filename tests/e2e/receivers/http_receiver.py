@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""HTTP receiver for the webhook tests: records each POST as OUT_DIR/<n>.body
+(raw bytes) and OUT_DIR/<n>.json (path and headers), answers STATUS (200).
+Writes READY_FILE once listening.
+Usage: http_receiver.py --port N --out DIR --ready FILE [--status 200]
+"""
+import argparse
+import json
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--ready", required=True)
+    ap.add_argument("--status", type=int, default=200)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    count = [len([n for n in os.listdir(a.out) if n.endswith(".body")])]
+
+    class H(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if a.status // 100 == 2:
+                count[0] += 1
+                base = os.path.join(a.out, "%04d" % count[0])
+                with open(base + ".json", "w") as f:
+                    json.dump({"path": self.path, "headers": dict(self.headers.items())}, f)
+                with open(base + ".body.tmp", "wb") as f:
+                    f.write(body)
+                os.rename(base + ".body.tmp", base + ".body")
+            self.send_response(a.status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), H)
+    with open(a.ready, "w") as f:
+        f.write(str(a.port))
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
