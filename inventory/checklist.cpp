@@ -305,7 +305,11 @@ void build_3_2(const Ctx& c, ItemReport& r) {
     std::string t;
     for (string_view f : {"os", "product", "revision", "description"})
       if (const FactRecord* v = Ledger::best(*a, f)) t += fmt::format("{}{} {} ({})", t.empty() ? "" : "; ", f, v->value, v->source);
-    const bool has_version = Ledger::best(*a, "os") != nullptr || Ledger::best(*a, "revision") != nullptr;
+    // A version: a revision, or an OS named by a protocol (a TCP fingerprint's guess is not one).
+    const bool has_version =
+        Ledger::best(*a, "revision") != nullptr ||
+        std::any_of(a->facts.begin(), a->facts.end(),
+                    [](const FactRecord& f) { return f.field == "os" && f.source != "tcp_fingerprint"; });
     const auto matches = end_of_support_matches(*a);
     if (!has_version && matches.empty()) continue;
     ++versioned;

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# End to end: `mieruka export checklist` and `mieruka report acceptance` over a
+# public capture with the plant's approved list, wireless allow-list and zones
+# (tests/golden_checklist/factory), checked against expected.json; the HTML
+# rendered in headless Chromium (screenshot kept, DOM checked); a hostile device
+# name (HTML/script, CSV formula, invalid UTF-8) planted in the store.
+# Usage: checklist_export.sh MIERUKA_BINARY SOURCE_DIR
+set -u
+bin="$1"; src="$2"
+case_dir="$src/tests/golden_checklist/factory"
+capture="$src/pcaps/factory_sample.pcapng"
+py=/usr/bin/python3
+for tool in chromium sqlite3 "$py"; do
+  command -v "$tool" >/dev/null || { echo "skip: $tool missing"; exit 77; }
+done
+tmp="$(mktemp -d)"
+cp "$case_dir"/* "$tmp"/
+cd "$tmp"
+export TZ=UTC
+fail=0
+check() {  # check NAME CONDITION...
+  local name="$1"; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+shot() {  # shot HTML PNG DOM: headless Chromium screenshot and DOM dump
+  timeout 90 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/chrome" \
+    --screenshot="$2" --window-size=1200,3000 "file://$1" >/dev/null 2>&1
+  timeout 90 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$tmp/chrome" \
+    --dump-dom "file://$1" >"$3" 2>/dev/null
+}
+png_ok() {  # a real PNG with varied content, not a blank page
+  "$py" - "$1" <<'PY'
+import sys, zlib, struct
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+pos, idat = 8, b''
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    if kind == b'IHDR':
+        w, h = struct.unpack('>II', data[pos + 8:pos + 16])
+    if kind == b'IDAT':
+        idat += data[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw = zlib.decompress(idat)
+assert w >= 1000 and h >= 2000, (w, h)
+assert len(data) > 30000 and len(set(raw)) > 32, 'blank page'
+PY
+}
+
+# 1. The ledger from the capture, with the case's config.
+"$bin" read -q --config config.toml --db g.db "$capture"; rc=$?
+check "read exits 0" test "$rc" -eq 0
+
+# 2. JSON against the expectations.
+"$bin" export checklist --config config.toml --db g.db --lang en >c.json; rc=$?
+check "export json exits 0" test "$rc" -eq 0
+"$py" - c.json expected.json "$src/docs/schema/checklist.v1.schema.json" <<'PY' >json_check.txt 2>&1
+import json, sys
+got, exp, schema = (json.load(open(p, encoding='utf-8')) for p in sys.argv[1:4])
+errors = []
+for k in schema['required']:
+    if k not in got: errors.append('missing ' + k)
+item_req = schema['properties']['items']['items']['required']
+items = {it['id']: it for it in got['items']}
+for it in got['items']:
+    for k in item_req:
+        if k not in it: errors.append(f"{it['id']}: missing {k}")
+if got['schema'] != 'mieruka.checklist/1': errors.append('schema ' + got['schema'])
+if [it['id'] for it in got['items']] != ['2-3', '2-6', '2-7', '2-12', '3-2', '3-3', '3-5', '3-6', '3-7', '4-5']:
+    errors.append('item order')
+if len(got['assets']) != exp['assets']: errors.append(f"assets {len(got['assets'])}")
+for iid, e in exp['items'].items():
+    it = items[iid]
+    if it['level'] != e['level']: errors.append(f"{iid}: level {it['level']} != {e['level']}")
+    if it['rule']['id'] != e['rule']: errors.append(f"{iid}: rule {it['rule']['id']} != {e['rule']}")
+    for k, v in e.get('counts', {}).items():
+        if it['counts'].get(k) != v: errors.append(f"{iid}: count {k} {it['counts'].get(k)} != {v}")
+    for kind, n in e.get('evidence', {}).items():
+        m = sum(1 for ev in it['evidence'] if ev['kind'] == kind)
+        if m != n: errors.append(f"{iid}: {m} evidence lines of kind {kind}, expected {n}")
+    for s in e.get('rule_contains', []):
+        if s not in it['rule']['text']: errors.append(f"{iid}: rule text lacks {s!r}")
+print('\n'.join(errors))
+sys.exit(1 if errors else 0)
+PY
+check "checklist json matches expected.json" test $? -eq 0
+cat json_check.txt
+
+# 3. CSV: BOM, UTF-8, every item, no live formula.
+"$bin" export checklist --config config.toml --db g.db --lang ja --format csv --output c.csv; rc=$?
+check "export csv exits 0" test "$rc" -eq 0
+check "csv starts with a UTF-8 BOM" test "$(head -c 3 c.csv | od -An -tx1 | tr -d ' ')" = "efbbbf"
+check "csv is UTF-8" iconv -f UTF-8 -t UTF-8 c.csv -o /dev/null
+for id in 2-3 2-6 2-7 2-12 3-2 3-3 3-5 3-6 3-7 4-5; do
+  check "csv has item $id" grep -q "^$id," c.csv
+done
+check "csv has Japanese item text" grep -q "無線 LAN" c.csv
+
+# 4. HTML (Japanese) in Chromium.
+"$bin" export checklist --config config.toml --db g.db --format html --output report.html; rc=$?
+check "export html exits 0" test "$rc" -eq 0
+check "html has no script" bash -c "! grep -qi '<script' report.html"
+check "html embeds the diagram" grep -q "<svg" report.html
+check "html has no external resource" bash -c "! grep -Eqi '(src|href)=\"(https?:|//)' report.html"
+shot "$tmp/report.html" "$tmp/report.png" dom.html
+check "screenshot is a non-trivial PNG" png_ok report.png
+for sec in summary items findings ledger topology item-2-6 item-2-7 item-3-5 item-3-6 item-3-7 item-4-5; do
+  check "DOM has section $sec" grep -q "id=\"$sec\"" dom.html
+done
+check "DOM has no script element" bash -c "! grep -qi '<script' dom.html"
+check "DOM is Japanese" grep -q "チェック項目と証跡" dom.html
+echo "screenshot: $tmp/report.png"
+
+# 5. A hostile device name planted in the store.
+id=$(sqlite3 g.db "SELECT id FROM assets WHERE mac = '00:15:5d:44:55:66'")
+check "HMI asset found in the store" test -n "$id"
+sqlite3 g.db "INSERT INTO facts VALUES ('golden', '$id', 'name',
+  CAST(X'3c7363726970743e616c6572742831293c2f7363726970743e3c696d67207372633d78206f6e6572726f723d616c6572742832293e3d636d647c27202f432063616c6327214130ff' AS TEXT),
+  'lldp', 1763625600000000, 1763625600000000, 1)"
+"$bin" export checklist --config config.toml --db g.db --lang en --format html --output hostile.html; rc=$?
+check "hostile html exits 0" test "$rc" -eq 0
+check "hostile html has no script" bash -c "! grep -qi '<script' hostile.html"
+check "hostile html has no img" bash -c "! grep -qi '<img' hostile.html"
+check "hostile name shown escaped" grep -q "&lt;script&gt;alert(1)&lt;/script&gt;" hostile.html
+check "hostile html is UTF-8" iconv -f UTF-8 -t UTF-8 hostile.html -o /dev/null
+shot "$tmp/hostile.html" "$tmp/hostile.png" hostile_dom.html
+check "hostile DOM has no script or img element" bash -c "! grep -Eqi '<(script|img)' hostile_dom.html"
+check "hostile DOM shows the name as text" grep -q "&lt;script&gt;alert(1)" hostile_dom.html
+check "hostile DOM diagram kept" grep -q "<svg" hostile_dom.html
+"$bin" export checklist --config config.toml --db g.db --format csv --output hostile.csv
+check "hostile csv is UTF-8" iconv -f UTF-8 -t UTF-8 hostile.csv -o /dev/null
+check "hostile csv has no cell starting with a formula" bash -c "! grep -Eq '(^|,)\"?[=+@-]' hostile.csv"
+"$bin" export checklist --config config.toml --db g.db --format json --output hostile.json
+check "hostile json parses" "$py" -c "import json; json.load(open('hostile.json', encoding='utf-8'))"
+check "hostile json has U+FFFD" grep -q "�" hostile.json
+
+# 6. Acceptance report.
+"$bin" report acceptance --config config.toml --db g.db --since 2025-11-20 --format json >acc.json; rc=$?
+check "acceptance exits 0" test "$rc" -eq 0
+check "acceptance: every device of the capture is new since the day" \
+  "$py" -c "import json; d=json.load(open('acc.json')); assert d['schema']=='mieruka.acceptance/1' and d['counts']['devices']==6, d['counts']"
+"$bin" report acceptance --config config.toml --db g.db --since 2025-11-21T00:00:00+09:00 --format json >acc0.json
+check "acceptance: nothing new after the capture" \
+  "$py" -c "import json; d=json.load(open('acc0.json')); assert d['counts']['devices']==0 and d['since']=='2025-11-20T15:00:00Z', d"
+"$bin" snapshot --config config.toml --db g.db --name base >/dev/null 2>&1
+"$bin" read -q --config config.toml --db g.db "$src/pcaps/jp_controllers.pcapng"
+"$bin" report acceptance --config config.toml --db g.db --from base --format json >acc1.json; rc=$?
+check "acceptance --from exits 0" test "$rc" -eq 0
+check "acceptance --from lists only the second capture's devices" "$py" -c "
+import json; d=json.load(open('acc1.json'))
+macs={x['asset']['mac'] for x in d['devices']}
+assert d['counts']['devices'] > 0 and '00:00:bc:12:34:56' not in macs, macs"
+"$bin" report acceptance --config config.toml --db g.db --from base --format html --lang en --output acc.html
+check "acceptance html has no script" bash -c "! grep -qi '<script' acc.html"
+for sec in summary devices external signoff; do check "acceptance html has $sec" grep -q "id=\"$sec\"" acc.html; done
+"$bin" report acceptance --config config.toml --db g.db --from base --lang ja >acc.txt
+check "acceptance text in Japanese" grep -q "受入検査" acc.txt
+"$bin" report acceptance --config config.toml --db g.db --since yesterday >/dev/null 2>err1.txt; rc=$?
+check "bad --since exits 1" test "$rc" -eq 1
+check "bad --since: one line" test "$(wc -l <err1.txt)" -eq 1
+"$bin" report acceptance --config config.toml --db g.db >/dev/null 2>&1; rc=$?
+check "no --since or --from exits 1" test "$rc" -eq 1
+"$bin" report acceptance --config config.toml --db g.db --from nosuch >/dev/null 2>&1; rc=$?
+check "unknown snapshot exits 1" test "$rc" -eq 1
+"$bin" export checklist --db g.db --format xml >/dev/null 2>&1; rc=$?
+check "bad --format exits 1" test "$rc" -eq 1
+
+if [ "$fail" -eq 0 ]; then rm -rf "$tmp/chrome"; fi
+echo "artefacts: $tmp"
+exit $fail
