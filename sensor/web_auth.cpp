@@ -98,7 +98,7 @@ bool add_user(sqlite3* db, const std::string& name, const std::string& role, std
   s.text(3, *hash);
   s.int64(4, now_us);
   const int rc = sqlite3_step(s.st);
-  if (rc == SQLITE_CONSTRAINT) {
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {  // extended codes too (SQLITE_CONSTRAINT_PRIMARYKEY)
     error = name + ": this user exists already (remove it first with `mieruka user del " + name + "`)";
     return false;
   }
