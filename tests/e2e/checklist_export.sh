@@ -165,6 +165,28 @@ check "unknown snapshot exits 1" test "$rc" -eq 1
 "$bin" export checklist --db g.db --format xml >/dev/null 2>&1; rc=$?
 check "bad --format exits 1" test "$rc" -eq 1
 
+# 7. A capture whose devices announce hostile names (pcaps/hostile_names.pcapng).
+"$bin" read -q --db h.db "$src/pcaps/hostile_names.pcapng"
+"$bin" export checklist --db h.db --format html --output wire.html; rc=$?
+check "wire-hostile html exits 0" test "$rc" -eq 0
+check "wire-hostile html has no script" bash -c "! grep -qi '<script' wire.html"
+shot "$tmp/wire.html" "$tmp/wire.png" wire_dom.html
+check "wire-hostile DOM has no script element" bash -c "! grep -qi '<script' wire_dom.html"
+check "wire-hostile DOM has every section" bash -c 'for s in summary items findings ledger topology; do grep -q "id=\"$s\"" wire_dom.html || exit 1; done'
+"$bin" export checklist --db h.db --format csv --output wire.csv
+check "wire-hostile csv is UTF-8" iconv -f UTF-8 -t UTF-8 wire.csv -o /dev/null
+check "wire-hostile csv has no cell starting with a formula" bash -c "! grep -Eq '(^|,)\"?[=+@-]' wire.csv"
+"$bin" report acceptance --db h.db --since 2000-01-01 --format html --output wire_acc.html
+check "wire-hostile acceptance html has no script" bash -c "! grep -qi '<script' wire_acc.html"
+
+# 8. A remote-maintenance gateway nobody declared (pcaps/hidden_equipment.pcapng): 3-6 at level 2.
+"$bin" read -q --db r.db "$src/pcaps/hidden_equipment.pcapng"
+"$bin" export checklist --db r.db --lang en >r.json
+check "undeclared remote access gives 3-6 level 2" "$py" -c "
+import json; d=json.load(open('r.json')); it=[i for i in d['items'] if i['id']=='3-6'][0]
+assert it['level']==2 and it['rule']['id']=='3-6.undeclared' and it['counts']['undeclared_open']>=1, it['counts']
+assert any(e['kind']=='finding' and e['ref'].startswith('f-') for e in it['evidence'])"
+
 if [ "$fail" -eq 0 ]; then rm -rf "$tmp/chrome"; fi
 echo "artefacts: $tmp"
 exit $fail
