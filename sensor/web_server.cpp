@@ -22,6 +22,8 @@
 #include <set>
 #include <thread>
 
+#include "inventory/acceptance.hpp"
+#include "inventory/checklist.hpp"
 #include "inventory/export.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/snapshot.hpp"
@@ -174,6 +176,14 @@ struct WebServer::Impl {
     res.status = status;
     res.set_header("Cache-Control", "no-store");
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  }
+  // The printable reports are self-contained pages with inline CSS and no
+  // scripts: they get a policy that allows exactly that.
+  static void report_csp(httplib::Response& res) {
+    res.headers.erase("Content-Security-Policy");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+                   "base-uri 'none'; form-action 'none'");
   }
   static void send_error(httplib::Response& res, int status, const std::string& message) {
     send_json(res, status, Json{{"error", inventory::sanitize_utf8(message)}});
@@ -637,6 +647,114 @@ void WebServer::Impl::install_routes() {
           sqlite3_finalize(st);
           send_json(res, 200, arr);
         }));
+  // Reports: the checklist evidence (inventory/checklist) and the acceptance
+  // report (inventory/acceptance), as `mieruka export checklist` and `mieruka
+  // report acceptance` make them; ?lang=ja|en, ?format=json|csv|html (checklist)
+  // or json|html|text (acceptance).
+  s.Get("/api/v1/checklist", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                            const Session&) {
+          const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+          if (format != "json" && format != "csv" && format != "html")
+            return send_error(res, 400, "format: expected json, csv or html");
+          const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
+          if (!lang) return send_error(res, 400, "lang: expected ja or en");
+          if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
+          std::string error;
+          std::optional<inventory::ApprovedList> approved;
+          std::optional<inventory::WirelessAllowList> wireless;
+          const std::string ap = approved_path();
+          const std::string wl = !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
+          if (!ap.empty()) approved = inventory::load_approved(ap, error);
+          if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
+          inventory::ChecklistInput in;
+          in.ledger = view->ledger.get();
+          in.zones = &config.policy;
+          in.approved = approved ? &*approved : nullptr;
+          in.wireless = wireless ? &*wireless : nullptr;
+          in.findings = &view->findings;
+          in.generated_us = wall_us();
+          in.sensor_name = config.sensor_name;
+          in.db_path = store->path();
+          const auto snaps = inventory::list_snapshots(*store, error);
+          in.snapshots = snaps.size();
+          std::int64_t until = 0;
+          for (const auto& a : view->ledger->assets()) until = std::max(until, a.last_us);
+          if (!snaps.empty()) {
+            in.last_snapshot_us = snaps.back().taken_us;
+            in.new_since_us = snaps.back().observed_until_us + 1;
+            in.new_since_basis = "snapshot " + snaps.back().name;
+          } else {
+            in.new_since_us = std::max<std::int64_t>(0, until - 30LL * 86'400'000'000LL);
+            in.new_since_basis = "last 30 days";
+          }
+          {  // live monitoring: the store has runs of `capture` or `run`
+            sqlite3_stmt* st = nullptr;
+            if (sqlite3_prepare_v2(store->native_handle(),
+                                   "SELECT 1 FROM runs WHERE sensor = ?1 AND (command LIKE 'capture%' OR command LIKE "
+                                   "'run%') LIMIT 1",
+                                   -1, &st, nullptr) == SQLITE_OK) {
+              sqlite3_bind_text(st, 1, config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
+              in.live_monitoring = sqlite3_step(st) == SQLITE_ROW;
+            }
+            sqlite3_finalize(st);
+          }
+          const inventory::Checklist cl = inventory::build_checklist(in);
+          if (format == "json") return send_json(res, 200, inventory::checklist_json(cl, in, *lang));
+          res.set_header("Cache-Control", "no-store");
+          if (format == "csv") {
+            res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
+            res.set_content(inventory::checklist_csv(cl, in, *lang), "text/csv; charset=utf-8");
+            return;
+          }
+          std::string svg;
+          if (inventory::svg_available()) {
+            auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+            if (r) svg = std::move(*r);
+          }
+          report_csp(res);
+          res.set_content(inventory::checklist_html(cl, in, *lang, svg), "text/html; charset=utf-8");
+        })));
+  s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                             const Session&) {
+          const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+          if (format != "json" && format != "html" && format != "text")
+            return send_error(res, 400, "format: expected json, html or text");
+          const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
+          if (!lang) return send_error(res, 400, "lang: expected ja or en");
+          const std::string from = req.get_param_value("from"), since = req.get_param_value("since");
+          if (from.empty() == since.empty()) return send_error(res, 400, "give since=TIME or from=SNAPSHOT");
+          inventory::AcceptanceInput in;
+          std::vector<std::string> baseline;
+          if (!since.empty()) {
+            // Without a zone the time is taken as UTC (the browser sends one).
+            auto t = inventory::parse_time_arg(since, [](std::int64_t) -> std::int64_t { return 0; });
+            if (!t) return send_error(res, 400, "since: expected an ISO 8601 time such as 2026-11-20T09:00:00+09:00");
+            in.since_us = *t;
+            in.basis = "since " + since;
+          } else {
+            std::string error;
+            auto snap = inventory::load_snapshot(*store, from, error);
+            if (!snap) return send_error(res, 404, error);
+            for (const auto& a : snap->assets) baseline.push_back(a.id);
+            std::sort(baseline.begin(), baseline.end());
+            in.baseline_ids = &baseline;
+            in.since_us = snap->info.observed_until_us;
+            in.basis = "snapshot " + from;
+          }
+          in.ledger = view->ledger.get();
+          in.zones = &config.policy;
+          in.sensor_name = config.sensor_name;
+          in.generated_us = wall_us();
+          const auto rep = inventory::build_acceptance(in);
+          if (format == "json") return send_json(res, 200, inventory::acceptance_json(rep, in));
+          res.set_header("Cache-Control", "no-store");
+          if (format == "html") {
+            report_csp(res);
+            res.set_content(inventory::acceptance_html(rep, in, *lang), "text/html; charset=utf-8");
+            return;
+          }
+          res.set_content(inventory::acceptance_text(rep, in, *lang), "text/plain; charset=utf-8");
+        })));
   // Anything else under /api: 401 before 404, so that nothing is told to strangers.
   auto unknown = route(false, [](const httplib::Request&, httplib::Response& res, const Session&) {
     send_error(res, 404, "no such API route (see /api/v1/openapi.json)");

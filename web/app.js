@@ -329,7 +329,19 @@ async function renderReports() {
   const list = await api('findings');
   const byItem = {};
   for (const f of list) (byItem[f.item] = byItem[f.item] || []).push(f);
-  const parts = [el('h1', {}, t('reports.title')), el('p', { className: 'muted' }, t('reports.unavailable')),
+  const snaps = await api('snapshots');
+  const lang = getLang();
+  const link = (href, label) => el('li', {}, el('a', { href, target: '_blank', rel: 'noopener' }, label));
+  const last = snaps.length ? snaps[snaps.length - 1].name : null;
+  const parts = [el('h1', {}, t('reports.title')),
+    el('h2', {}, t('reports.checklist')),
+    el('ul', { id: 'report-links' },
+      link('/api/v1/checklist?format=html&lang=' + lang, t('reports.checklist_html')),
+      link('/api/v1/checklist?format=csv&lang=' + lang, t('reports.checklist_csv')),
+      link('/api/v1/checklist?format=json&lang=' + lang, t('reports.checklist_json'))),
+    el('h2', {}, t('reports.acceptance')),
+    last ? el('ul', {}, link('/api/v1/acceptance?format=html&lang=' + lang + '&from=' + encodeURIComponent(last),
+      t('reports.acceptance_since') + ' ' + last)) : el('p', { className: 'muted' }, t('changes.no_snapshots')),
     el('button', { type: 'button', onclick: () => window.print() }, t('common.print')),
     el('h2', {}, t('reports.findings'))];
   for (const item of Object.keys(byItem).sort()) {

@@ -41,8 +41,10 @@ export const messages = {
     'changes.changed_assets': 'Changed devices', 'changes.new_links': 'New conversations',
     'changes.vanished_links': 'Vanished conversations', 'changes.drops': 'Capture drops in between',
     'changes.no_snapshots': 'No snapshots yet: take one with `mieruka snapshot`.',
-    'reports.title': 'Reports', 'reports.unavailable': 'The checklist evidence and acceptance report are not in this build yet; use the findings and changes pages.',
-    'reports.findings': 'Findings by checklist item (printable)', 'reports.audit': 'Audit log',
+    'reports.title': 'Reports',     'reports.findings': 'Findings by checklist item (printable)', 'reports.audit': 'Audit log',
+    'reports.checklist': 'Checklist evidence (METI factory security guidelines)', 'reports.checklist_html': 'Printable report (HTML)',
+    'reports.checklist_csv': 'Spreadsheet (CSV)', 'reports.checklist_json': 'For the self-assessment tool (JSON)',
+    'reports.acceptance': 'Acceptance report (new machines)', 'reports.acceptance_since': 'What is new since snapshot',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -84,8 +86,10 @@ export const messages = {
     'changes.changed_assets': '変わった機器', 'changes.new_links': '新しい通信',
     'changes.vanished_links': 'なくなった通信', 'changes.drops': '期間中の取りこぼし',
     'changes.no_snapshots': 'スナップショットがまだありません。`mieruka snapshot` で取得してください。',
-    'reports.title': 'レポート', 'reports.unavailable': 'チェックリストの証跡と受入レポートはこのビルドにはまだありません。指摘事項と変更履歴のページを使ってください。',
-    'reports.findings': 'チェック項目ごとの指摘 (印刷用)', 'reports.audit': '操作ログ',
+    'reports.title': 'レポート',     'reports.findings': 'チェック項目ごとの指摘 (印刷用)', 'reports.audit': '操作ログ',
+    'reports.checklist': 'チェックリストの証跡 (工場セキュリティガイドライン)', 'reports.checklist_html': '印刷用レポート (HTML)',
+    'reports.checklist_csv': '表計算用 (CSV)', 'reports.checklist_json': '自己評価ツール用 (JSON)',
+    'reports.acceptance': '受入レポート (新しい機械)', 'reports.acceptance_since': 'スナップショット以降の新しい機器:',
   },
 };
 

@@ -188,6 +188,8 @@ gets = {
     "/api/v1/topology.svg": "/api/v1/topology.svg",
     "/api/v1/stats": "/api/v1/stats",
     "/api/v1/overview": "/api/v1/overview",
+    "/api/v1/checklist": "/api/v1/checklist?lang=en",
+    "/api/v1/acceptance": "/api/v1/acceptance?from=first&lang=en",
 }
 for template, path in gets.items():
     st, body, hdrs, _, _ = request("GET", path, cookie=vc)
@@ -196,6 +198,16 @@ for template, path in gets.items():
 for template, path in [("/api/v1/assets/{id}", "/api/v1/assets/nosuch"), ("/api/v1/diff", "/api/v1/diff?from=nosuch")]:
     st, body, hdrs, _, _ = request("GET", path, cookie=vc)
     check("404 documented: " + path, st == 404 and not conforms(template, "get", st, body, hdrs.get("content-type", "")))
+for path, ctype in [("/api/v1/checklist?format=html&lang=ja", "text/html"), ("/api/v1/checklist?format=csv", "text/csv"),
+                    ("/api/v1/acceptance?from=first&format=html", "text/html")]:
+    st, _, hdrs, _, raw = request("GET", path, cookie=vc)
+    check("report " + path, st == 200 and hdrs.get("content-type", "").startswith(ctype) and len(raw) > 100, st)
+    if ctype == "text/html":
+        check("report HTML has no script and a script-free CSP", b"<script" not in raw.lower() and
+              "script-src" not in hdrs.get("content-security-policy", "x") and
+              hdrs.get("content-security-policy", "").startswith("default-src 'none'"), hdrs.get("content-security-policy"))
+st, _, _, _, _ = request("GET", "/api/v1/acceptance", cookie=vc)
+check("acceptance without since/from is 400", st == 400, st)
 st, detail, _, _, _ = request("GET", "/api/v1/assets/" + asset_id, cookie=vc)
 check("asset detail: facts carry sources", all("source" in f for f in detail["facts"]) and len(detail["facts"]) > 0)
 st, findings, _, _, _ = request("GET", "/api/v1/findings", cookie=vc)
