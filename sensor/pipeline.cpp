@@ -191,6 +191,11 @@ void Pipeline::handle_arp(const DecodedPacket& p) {
     const AssetIndex owner = p.arp.sha == station ? sender : ledger_.station(p.arp.sha, now_us_);
     ledger_.bind_ip(owner, p.arp.spa, "arp", now_us_);
   }
+  if (!arp_targets_.on_arp(p.arp, station, now_us_)) count("arp.targets_cap");
+  if (now_us_ >= next_arp_settle_us_) {
+    if (const auto n = arp_targets_.settle(ledger_, now_us_, false)) count("arp.silent_targets", n);
+    next_arp_settle_us_ = now_us_ + kArpSettleAgeUs / 5;
+  }
   if (p.arp.gratuitous()) count("arp.gratuitous");
   if (p.arp.probe()) count("arp.probe");
 }
@@ -350,6 +355,11 @@ void Pipeline::on_flow_end(Flow& flow, FlowEnd why) noexcept {
 
 void Pipeline::finish() noexcept {
   flows_.drain([this](Flow& f) { close_flow(f); });
+  try {
+    if (const auto n = arp_targets_.settle(ledger_, now_us_, true)) count("arp.silent_targets", n);
+  } catch (const std::bad_alloc&) {
+    count("arp.settle_oom");
+  }
 }
 
 // Over budget, the ledger sheds its least valuable assets down to 3/4 of the

@@ -13,6 +13,7 @@
 #include "dissectors/packet.hpp"
 #include "dissectors/registry.hpp"
 #include "inventory/ledger.hpp"
+#include "sensor/arp_targets.hpp"
 #include "sensor/dedup.hpp"
 #include "sensor/flow_table.hpp"
 #include "sensor/tcp_reassembly.hpp"
@@ -82,6 +83,8 @@ class Pipeline final : private FlowEndHandler {
   ReassemblyBudget budget_;
   FlowTable flows_;
   DuplicateFilter dedup_;
+  ArpTargets arp_targets_;
+  std::int64_t next_arp_settle_us_ = 0;
   std::unordered_map<std::string_view, std::uint64_t> counters_;
   std::int64_t next_expiry_us_ = 0;
   std::int64_t now_us_ = 0;
