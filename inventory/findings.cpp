@@ -12,6 +12,7 @@
 
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
+#include "inventory/remote_services.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -160,23 +161,36 @@ void served_summary(const Context& c, const Asset& a, std::string& text) {
   for (const auto& [k, n] : in_pk) text += fmt::format("; serves {} ({} packets)", k, n);
 }
 
+// "reaches <service>" when the device looked up or opened TLS to a remote-access
+// or device-cloud service (remote_services.cpp): unlisted, that makes it hidden
+// equipment, not merely an unapproved host.
+std::string remote_reason(const Asset& a) {
+  for (const auto& f : a.facts) {
+    if (f.field != "dns_query" && f.field != "tls_client_sni") continue;
+    if (const auto s = remote_service(f.value)) return fmt::format("reaches {} ({})", s->service, f.value);
+  }
+  return {};
+}
+
 void check_approval(Context& c, const Asset& a) {
   if (c.policy.approved == nullptr || c.approved(a) || is_external(a)) return;
   if (!a.parent_id.empty()) return;  // children: see check_indirect
-  const std::string why = ot_reason(c, a);
+  const std::string ot = ot_reason(c, a);
+  const std::string why = ot.empty() ? remote_reason(a) : "OT equipment " + ot;
   std::string ev = fmt::format("{} ({}) not on the approved list {}; protocols {}", label(a), c.cls.at(a.id),
                                c.policy.approved->path, protocols_text(a));
   if (const FactRecord* v = Ledger::best(a, "vendor")) ev += "; vendor " + v->value;
   served_summary(c, a, ev);
   if (!why.empty()) {
-    c.add("hidden", a, "ot", "OT equipment " + why + "; " + ev, "ot:" + why, a.first_us, a.last_us);
+    c.add("hidden", a, "ot", why + "; " + ev, "ot:" + (ot.empty() ? why : ot), a.first_us, a.last_us);
     return;
   }
   c.add("unapproved", a, "", ev, "unapproved", a.first_us, a.last_us);
 }
 
-void check_indirect(Context& c, const Asset& a) {
-  if (c.approved(a)) return;
+// Returns true when it flagged `a` (then check_approval need not).
+bool check_indirect(Context& c, const Asset& a) {
+  if (c.approved(a)) return false;
   if (!a.parent_id.empty()) {
     const Asset* p = c.asset(a.parent_id);
     const std::string parent = p ? label(*p) : a.parent_id;
@@ -184,9 +198,9 @@ void check_indirect(Context& c, const Asset& a) {
           fmt::format("device behind {} at route {} ({}); seen only through its parent", parent, a.route,
                       c.cls.at(a.id)),
           "behind:" + a.parent_id + "/" + a.route, a.first_us, a.last_us, "medium");
-    return;
+    return true;
   }
-  if (a.packets_sent != 0 || is_external(a)) return;
+  if (a.packets_sent != 0 || is_external(a)) return false;
   std::uint64_t packets = 0;
   std::set<std::string> from;
   for (const auto& e : c.ledger.edges()) {
@@ -194,12 +208,17 @@ void check_indirect(Context& c, const Asset& a) {
     packets += e.packets;
     if (const Asset* s = c.asset(e.from_id)) from.insert(label(*s) + " " + e.protocol);
   }
-  if (packets == 0) return;
+  if (packets == 0) return false;
   std::string who;
   for (const auto& f : from) who += (who.empty() ? "" : ", ") + f;
-  c.add("hidden", a, "silent",
-        fmt::format("{} seen only as a receiver: {} packets to it from {}, none from it", label(a), packets, who),
-        "silent", a.first_us, a.last_us, "medium");
+  std::string ev =
+      fmt::format("{} seen only as a receiver: {} packets to it from {}, none from it", label(a), packets, who);
+  // One finding per device: the OT reason, when there is one, joins the evidence
+  // and raises the severity.
+  const std::string why = ot_reason(c, a);
+  if (!why.empty()) ev += "; OT equipment " + why;
+  c.add("hidden", a, "silent", ev, "silent", a.first_us, a.last_us, why.empty() ? "medium" : "high");
+  return true;
 }
 
 void check_wireless(Context& c, const Asset& a) {
@@ -311,6 +330,37 @@ void check_remote_gateway(Context& c, const Asset& a) {
         "gateway", a.first_us, a.last_us);
 }
 
+// Names a device looked up (DNS) or opened TLS to that belong to remote-access
+// brokers, remote-support tools, tunnels or device clouds (remote_services.cpp):
+// one finding per device and service, whether or not the connection itself
+// crossed the mirror port.
+void check_remote_names(Context& c, const Asset& a) {
+  if (is_external(a)) return;
+  std::map<std::string, std::vector<const FactRecord*>> by_service;
+  for (const auto& f : a.facts) {
+    if (f.field != "dns_query" && f.field != "tls_client_sni") continue;
+    if (const auto s = remote_service(f.value)) {
+      auto& v = by_service[std::string(s->service) + "|" + std::string(s->kind)];
+      if (v.size() < 4) v.push_back(&f);
+    }
+  }
+  for (const auto& [key, facts] : by_service) {
+    const std::string service = key.substr(0, key.find('|'));
+    const std::string kind = key.substr(key.find('|') + 1);
+    std::string names;
+    std::int64_t first = facts.front()->first_us, last = facts.front()->last_us;
+    for (const auto* f : facts) {
+      names += fmt::format("{}{} {} ({}x)", names.empty() ? "" : ", ", f->field == "dns_query" ? "DNS" : "TLS",
+                           f->value, f->count);
+      first = std::min(first, f->first_us);
+      last = std::max(last, f->last_us);
+    }
+    c.add("remote_access", a, "service:" + service,
+          fmt::format("{} ({}) reaches {} ({}): {}", label(a), c.cls.at(a.id), service, kind, names),
+          "service:" + service, first, last);
+  }
+}
+
 }  // namespace
 
 std::string_view severity_of(std::string_view type) noexcept {
@@ -338,11 +388,12 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
     c.cls[a.id] = classify(ledger, a).device_class;
   }
   for (const auto& a : ledger.assets()) {
-    check_approval(c, a);
-    check_indirect(c, a);
+    // A device seen only through others is hidden, not merely unapproved.
+    if (!check_indirect(c, a)) check_approval(c, a);
     check_wireless(c, a);
     check_security_facts(c, a);
     check_remote_gateway(c, a);
+    check_remote_names(c, a);
   }
   check_zones(c);
   check_edges(c);

@@ -96,11 +96,14 @@ TEST(Findings, SilentReceiverAndRoutedModuleAreHidden) {
   p.edge(p.hmi, silent, "enip", 44818);
   const auto child = p.led.child(p.plc, "unit:3", kT0);
   const auto fs = p.run();
-  // Two reasons, two findings: a Rockwell OUI nobody approved, and it never answers.
+  // Two reasons, one finding: it never answers, and it has a Rockwell OUI nobody
+  // approved (which raises the severity).
   const auto hs = of(fs, "hidden", p.a(silent).id);
-  ASSERT_EQ(hs.size(), 2U);
-  EXPECT_TRUE(hs[0]->evidence.find("only as a receiver") != std::string::npos ||
-              hs[1]->evidence.find("only as a receiver") != std::string::npos);
+  ASSERT_EQ(hs.size(), 1U);
+  EXPECT_NE(hs[0]->evidence.find("only as a receiver"), std::string::npos) << hs[0]->evidence;
+  EXPECT_NE(hs[0]->evidence.find("OT equipment"), std::string::npos) << hs[0]->evidence;
+  EXPECT_EQ(hs[0]->severity, "high");
+  EXPECT_TRUE(of(fs, "unapproved", p.a(silent).id).empty());
   ASSERT_EQ(of(fs, "hidden", p.a(child).id).size(), 1U);
   EXPECT_NE(of(fs, "hidden", p.a(child).id)[0]->evidence.find("unit:3"), std::string::npos);
 }

@@ -1,0 +1,49 @@
+// Remote-access and cloud services by name: label-boundary matching, and the
+// remote_access finding a device gets for looking one up.
+#include "inventory/remote_services.hpp"
+
+#include <gtest/gtest.h>
+
+#include "inventory/findings.hpp"
+
+namespace mieruka::inventory {
+namespace {
+
+TEST(RemoteServices, MatchesWholeLabelsOnly) {
+  ASSERT_TRUE(remote_service("talk2m.com"));
+  EXPECT_EQ(remote_service("eu2.Talk2M.com.")->service, "HMS eWON Talk2M");
+  EXPECT_EQ(remote_service("router.teamviewer.com")->kind, "remote_support");
+  EXPECT_FALSE(remote_service("nottalk2m.com"));
+  EXPECT_FALSE(remote_service("talk2m.com.example.jp"));
+  EXPECT_FALSE(remote_service("com"));
+  EXPECT_FALSE(remote_service(""));
+  EXPECT_FALSE(remote_service("."));
+  EXPECT_FALSE(remote_service("www.mitsubishielectric.co.jp"));
+  EXPECT_EQ(remote_service("x.iot.ap-northeast-1.amazonaws.com")->kind, "vendor_cloud");
+  EXPECT_FALSE(remote_service("s3.ap-northeast-1.amazonaws.com"));  // storage, not a device cloud
+}
+
+TEST(RemoteServices, LookupGivesOneRemoteAccessFindingPerService) {
+  Ledger led("t");
+  const auto gw = led.station(*MacAddr::parse("02:00:00:01:02:03"), 1000);
+  led.sent(gw, 60, 0, 1000);
+  led.bind_ip(gw, *IpAddr::parse("10.10.1.9"), "arp", 1000);
+  led.add_fact(gw, "dns_query", "eu1.talk2m.com", "dns", 2000);
+  led.add_fact(gw, "dns_query", "eu1.talk2m.com", "dns", 9000);
+  led.add_fact(gw, "tls_client_sni", "as2.talk2m.com", "tls", 3000);
+  led.add_fact(gw, "dns_query", "ntp.nict.jp", "dns", 4000);
+  FindingsPolicy p;
+  const auto fs = compute_findings(led, p);
+  std::vector<const Finding*> remote;
+  for (const auto& f : fs)
+    if (f.type == "remote_access") remote.push_back(&f);
+  ASSERT_EQ(remote.size(), 1u);
+  EXPECT_EQ(remote[0]->item, "3-6");
+  EXPECT_NE(remote[0]->evidence.find("HMS eWON Talk2M"), std::string::npos) << remote[0]->evidence;
+  EXPECT_NE(remote[0]->evidence.find("DNS eu1.talk2m.com (2x)"), std::string::npos) << remote[0]->evidence;
+  EXPECT_NE(remote[0]->evidence.find("TLS as2.talk2m.com"), std::string::npos) << remote[0]->evidence;
+  EXPECT_EQ(remote[0]->evidence.find("nict"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
