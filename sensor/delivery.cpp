@@ -6,6 +6,8 @@
 // few localised strings are the kTexts table below (ja, en).
 #include "sensor/delivery.hpp"
 
+#include <unistd.h>
+
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
@@ -16,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "inventory/export.hpp"
+#include "inventory/policy.hpp"
 
 namespace mieruka::sensor::delivery {
 namespace {
@@ -30,6 +33,8 @@ constexpr std::string_view kWordClose = "?=";
 constexpr std::size_t kWorkerBatch = 32;
 constexpr auto kWorkerIdle = std::chrono::seconds(1);
 constexpr std::int64_t kPurgeEveryUs = 24LL * 3600 * 1000000;
+// Immediate alerts read the stored ledger at most this often.
+constexpr std::int64_t kMinAlertCheckUs = 10LL * 1000000;
 // RFC 5612 documentation enterprise number, as in RFC 5424's examples.
 constexpr std::string_view kSdId = "mieruka@32473";
 
@@ -631,7 +636,7 @@ DeliverStats deliver_due(inventory::Outbox& outbox, const DeliveryConfig& config
   return stats;
 }
 
-Worker::Worker(std::string db_path, DeliveryConfig config) : db_path_(std::move(db_path)), config_(std::move(config)) {}
+Worker::Worker(std::string db_path, Config config) : db_path_(std::move(db_path)), config_(std::move(config)) {}
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
@@ -657,17 +662,48 @@ void Worker::kick() {
   cv_.notify_all();
 }
 
-void Worker::set_config(DeliveryConfig config) {
-  std::lock_guard lock(mu_);
-  config_ = std::move(config);
+void Worker::set_config(const Config& config) {
+  {
+    std::lock_guard lock(mu_);
+    config_ = config;
+  }
+  kick();
+}
+
+std::vector<inventory::Finding> stored_findings(const Config& config, const std::string& db_path,
+                                                std::string& error) {
+  auto store = inventory::Store::open(db_path, config.sensor_name, error, false);
+  if (!store) return {};
+  inventory::Ledger ledger(config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    error = st.error;
+    return {};
+  }
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  if (!config.policy.approved_path.empty()) {
+    approved = inventory::load_approved(config.policy.approved_path, error);
+    if (!approved) return {};
+  }
+  if (!config.policy.wireless_allow_path.empty()) {
+    wireless = inventory::load_wireless_allow(config.policy.wireless_allow_path, error);
+    if (!wireless) return {};
+  }
+  inventory::FindingsPolicy p;
+  p.approved = approved ? &*approved : nullptr;
+  p.wireless = wireless ? &*wireless : nullptr;
+  p.zones = &config.policy;
+  p.learning_period_us = config.policy.learning_period_s * 1000000LL;
+  return inventory::compute_findings(ledger, p);
 }
 
 void Worker::loop() {
   std::optional<inventory::Outbox> outbox;
-  std::int64_t next_purge_us = 0;
+  std::int64_t next_purge_us = 0, next_alert_check_us = 0;
   std::string last_error;
+  std::optional<AlertAggregator> alerts;
   for (;;) {
-    DeliveryConfig config;
+    Config config;
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, kWorkerIdle, [this] { return stop_ || kicked_; });
@@ -675,14 +711,31 @@ void Worker::loop() {
       kicked_ = false;
       config = config_;
     }
+    if (::geteuid() == 0 && config.user != "root") continue;  // the daemon has not dropped root yet
     std::string error;
     if (!outbox) outbox = inventory::Outbox::open(db_path_, error);
+    const std::int64_t now = wall_us();
+    if (outbox && !config.delivery.alerts.immediate.empty() && now >= next_alert_check_us) {
+      next_alert_check_us = now + std::max<std::int64_t>(kMinAlertCheckUs, config.flush_interval_s * std::int64_t{1000000});
+      if (!alerts) alerts.emplace(config.delivery.alerts);
+      alerts->set_config(config.delivery.alerts);
+      std::string ferr;
+      const auto findings = stored_findings(config, db_path_, ferr);
+      if (ferr.empty()) alerts->observe(findings, now);
+      else error = ferr;
+      if (auto due = alerts->take_due(now); !due.empty()) {
+        const Bundle b = alert_bundle(due, config.sensor_name, config.delivery.alerts.lang,
+                                      static_cast<std::size_t>(config.delivery.alerts.max_listed), now);
+        const auto n = enqueue_bundle(*outbox, b, config, error);
+        spdlog::info("alert: {} finding(s) queued for {} channel(s)", due.size(), n);
+      }
+    }
     if (outbox) {
-      const std::int64_t now = wall_us();
-      (void)deliver_due(*outbox, config, now, kWorkerBatch, error);
+      (void)deliver_due(*outbox, config.delivery, now, kWorkerBatch, error);
       if (now >= next_purge_us) {
         std::uint64_t purged = 0;
-        if (auto st = outbox->purge_sent(now - config.alerts.keep_sent_days * 86400LL * 1000000, &purged); !st)
+        if (auto st = outbox->purge_sent(now - config.delivery.alerts.keep_sent_days * 86400LL * 1000000, &purged);
+            !st)
           error = st.error;
         if (purged > 0) spdlog::info("outbox: purged {} sent message(s)", purged);
         next_purge_us = now + kPurgeEveryUs;

@@ -136,28 +136,37 @@ DeliverStats deliver_due(inventory::Outbox& outbox, const DeliveryConfig& config
                          std::size_t limit, std::string& error);
 
 // The delivery thread: its own outbox connection; wakes every second (or when
-// kicked), sends what is due, purges old sent rows daily. Never blocks the
-// packet loop: the daemon only enqueues.
+// kicked), sends what is due, purges old sent rows daily. With [alerts]
+// immediate set, it also reads the flushed ledger every max(flush interval,
+// 10 s), computes the findings and queues aggregated alerts (AlertAggregator).
+// It never blocks the packet loop: the daemon only flushes and enqueues.
+// Started before the daemon drops root, it opens the database only once the
+// process no longer runs as root, so the files belong to the daemon's user.
 class Worker {
  public:
-  Worker(std::string db_path, DeliveryConfig config);
+  Worker(std::string db_path, Config config);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   void start();
   void stop();
   void kick();
-  void set_config(DeliveryConfig config);
+  // New channels and alert settings (SIGHUP).
+  void set_config(const Config& config);
 
  private:
   void loop();
   std::string db_path_;
-  DeliveryConfig config_;
+  Config config_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false, kicked_ = false;
   std::thread thread_;
 };
+
+// The findings of the ledger as last flushed to `db_path` (for immediate alerts).
+[[nodiscard]] std::vector<inventory::Finding> stored_findings(const Config& config, const std::string& db_path,
+                                                              std::string& error);
 
 // Immediate alerts: fed the findings after each flush; findings of the chosen
 // types not seen before are collected, and once `aggregate_s` has passed since
