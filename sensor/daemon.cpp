@@ -17,10 +17,14 @@
 #include <spdlog/spdlog.h>
 
 #include "inventory/ledger.hpp"
+#include "inventory/policy.hpp"
+#include "inventory/snapshot.hpp"
 #include "inventory/store.hpp"
 #include "sensor/capture_source.hpp"
 #include "sensor/commands.hpp"
 #include "sensor/pipeline.hpp"
+#include "sensor/schedule.hpp"
+#include "sensor/scheduled_snapshots.hpp"
 #include "sensor/signals.hpp"
 
 namespace mieruka::sensor {
@@ -34,11 +38,16 @@ using inventory::Store;
 constexpr int kLoopWakeMs = 200;
 // A repeated flush failure is logged again only every this many intervals.
 constexpr std::uint64_t kFlushFailureLogEvery = 60;
+// A scheduled snapshot that failed (disk full, locked) is retried this soon,
+// unless the next slot comes first.
+constexpr std::chrono::seconds kSnapshotRetry{60};
 
 std::int64_t wall_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+SysSeconds sys_now() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
 // One configured interface: open, or down and waiting to be reopened.
 struct Interface {
@@ -71,6 +80,8 @@ class Daemon {
   void poll_sources();
   void flush(bool final);
   void reload();
+  void plan_snapshots(bool at_start);
+  void scheduled_snapshot();
 
   Config config_;
   DaemonOptions options_;
@@ -83,6 +94,7 @@ class Daemon {
   std::int64_t segment_start_us_ = 0;
   std::uint64_t segment_packets_ = 0, segment_drops_ = 0;
   std::uint64_t flush_failures_ = 0;
+  std::optional<SysSeconds> next_snapshot_;  // wall clock; none without a schedule
 };
 
 bool Daemon::open_interfaces() {
@@ -201,14 +213,98 @@ void Daemon::reload() {
     spdlog::error("reload refused, keeping the previous config: {}", error);
     return;
   }
+  // The spreadsheets the findings read: one that exists but no longer loads (a bad
+  // row, a lost column) refuses the reload. A list not written yet is no error.
+  const auto present = [](const std::string& p) { return !p.empty() && ::access(p.c_str(), F_OK) == 0; };
+  if (present(fresh->policy.approved_path) && !inventory::load_approved(fresh->policy.approved_path, error)) {
+    spdlog::error("reload refused, keeping the previous config: {}", error);
+    return;
+  }
+  if (present(fresh->policy.wireless_allow_path) &&
+      !inventory::load_wireless_allow(fresh->policy.wireless_allow_path, error)) {
+    spdlog::error("reload refused, keeping the previous config: {}", error);
+    return;
+  }
   if (fresh->interfaces != config_.interfaces || fresh->data_dir != config_.data_dir ||
-      fresh->user != config_.user || fresh->filter != config_.filter || fresh->sensor_name != config_.sensor_name)
+      fresh->user != config_.user || fresh->filter != config_.filter || fresh->sensor_name != config_.sensor_name ||
+      fresh->snaplen != config_.snaplen || fresh->buffer_mb != config_.buffer_mb)
     spdlog::warn("{}: capture, data_dir, user and sensor_name changes take effect at the next restart",
                  config_.path);
-  config_.policy = fresh->policy;
-  if (options_.on_reload) options_.on_reload(*fresh);
-  spdlog::info("reloaded {} ({} zones, {} conduits)", config_.path, config_.policy.zones.size(),
-               config_.policy.conduits.size());
+  // Everything else takes effect now; the ledger, the store and the capture
+  // handles stay as they are.
+  Config next = std::move(*fresh);
+  next.interfaces = config_.interfaces;
+  next.filter = config_.filter;
+  next.snaplen = config_.snaplen;
+  next.buffer_mb = config_.buffer_mb;
+  next.data_dir = config_.data_dir;
+  next.user = config_.user;
+  next.sensor_name = config_.sensor_name;
+  config_ = std::move(next);
+  if (options_.on_reload) options_.on_reload(config_);  // channels and anything cached outside the daemon
+  plan_snapshots(false);
+  spdlog::info("reloaded {} ({} zones, {} conduits, schedule {})", config_.path, config_.policy.zones.size(),
+               config_.policy.conduits.size(),
+               config_.snapshots.schedule ? "\"" + config_.snapshots.schedule->expression + "\"" : "none");
+}
+
+// When the next scheduled snapshot is due. At start, a slot missed while the
+// daemon was down is caught up at once, one snapshot for the whole gap.
+void Daemon::plan_snapshots(bool at_start) {
+  next_snapshot_.reset();
+  if (!config_.snapshots.schedule) return;
+  const Schedule& sched = *config_.snapshots.schedule;
+  std::optional<SysSeconds> last;
+  std::string error;
+  const auto list = inventory::list_snapshots(*store_, error);
+  if (!error.empty()) {
+    spdlog::error("{} (the last scheduled snapshot is unknown; waiting for the next slot)", error);
+  } else if (auto prev = newest_scheduled(list)) {
+    last = SysSeconds{std::chrono::seconds{prev->taken_us / 1000000}};
+  }
+  const SysSeconds now = sys_now();
+  const RunPlan plan = plan_run(sched, at_start ? last : std::nullopt, now);
+  if (plan.run_now) {
+    spdlog::info("scheduled snapshots: {}{} slot(s) of \"{}\" passed since {} while not running; taking one "
+                 "catch-up snapshot now",
+                 plan.missed, plan.missed >= kMaxMissedCount ? "+" : "", sched.expression,
+                 format_local_minute(sched, *last));
+    scheduled_snapshot();
+    return;
+  }
+  next_snapshot_ = plan.next;
+  if (next_snapshot_)
+    spdlog::info("next scheduled snapshot at {} (\"{}\", {})", format_local_minute(sched, *next_snapshot_),
+                 sched.expression, sched.zone_name);
+}
+
+void Daemon::scheduled_snapshot() {
+  const Schedule& sched = *config_.snapshots.schedule;
+  flush(false);  // the stored ledger and the snapshot agree
+  // The hook belongs to others (delivery): whatever it throws stays here.
+  SnapshotHook hook;
+  if (options_.on_snapshot) {
+    hook = [this](const std::string& from, const std::string& to) {
+      try {
+        options_.on_snapshot(from, to);
+      } catch (const std::exception& e) {
+        spdlog::error("after scheduled snapshot {}: {}", to, e.what());
+      }
+    };
+  }
+  std::string error;
+  const auto run = take_scheduled_snapshot(*store_, *ledger_, config_.snapshots, wall_us(), hook, error);
+  const SysSeconds now = sys_now();
+  next_snapshot_ = next_run(sched, now);
+  if (!run) {
+    spdlog::error("scheduled snapshot failed: {} (retrying in {} s)", error, kSnapshotRetry.count());
+    if (!next_snapshot_ || *next_snapshot_ > now + kSnapshotRetry) next_snapshot_ = now + kSnapshotRetry;
+    return;
+  }
+  if (!error.empty()) spdlog::error("{} (retention: retried after the next scheduled snapshot)", error);
+  spdlog::info("scheduled snapshot {}: {} assets, {} links; {} old scheduled snapshot(s) pruned; next at {}", run->name,
+               ledger_->assets().size(), ledger_->edges().size(), run->pruned.size(),
+               next_snapshot_ ? format_local_minute(sched, *next_snapshot_) : "never");
 }
 
 int Daemon::run() {
@@ -238,8 +334,8 @@ int Daemon::run() {
   spdlog::info("running: capturing on {} (passive); {} assets loaded; flushing every {} s to {}", names,
                ledger_->assets().size(), config_.flush_interval_s, options_.db_path);
 
-  const auto interval = std::chrono::seconds(config_.flush_interval_s);
-  auto next_flush = Clock::now() + interval;
+  auto next_flush = Clock::now() + std::chrono::seconds(config_.flush_interval_s);
+  plan_snapshots(true);
   while (!stop_requested()) {
     poll_sources();
     const auto now = Clock::now();
@@ -247,8 +343,9 @@ int Daemon::run() {
     reopen_due(now);
     if (now >= next_flush) {
       flush(false);
-      next_flush = Clock::now() + interval;
+      next_flush = Clock::now() + std::chrono::seconds(config_.flush_interval_s);  // reload may change it
     }
+    if (next_snapshot_ && sys_now() >= *next_snapshot_) scheduled_snapshot();
   }
   spdlog::info("stopping: flushing the ledger");
   pipeline_->finish();

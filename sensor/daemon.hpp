@@ -16,7 +16,18 @@
 //   logs why);
 // - capture drops (pcap_stats) go to the counters and to a runs row per hour, so a
 //   diff reports the drops of its period;
-// - SIGTERM/SIGINT: flush and exit 0; SIGHUP: reload the config's policy and zones.
+// - scheduled snapshots ([snapshots] schedule, sensor/schedule.hpp): at each slot
+//   the ledger is flushed, saved as "sched-<local time>", options.on_snapshot is
+//   called, and the scheduled snapshots are pruned by the retention policy
+//   (sensor/scheduled_snapshots.hpp). The last run is the newest scheduled
+//   snapshot in the store; after downtime exactly one catch-up run is taken at
+//   start. A snapshot costs about what a flush costs, on the same thread;
+// - SIGTERM/SIGINT: flush and exit 0; SIGHUP: reload everything the config holds
+//   that can change at run time (zones, conduits, approved and wireless lists, the
+//   schedule and retention, flush interval, channels through on_reload) without
+//   touching the ledger; a config, or a list that exists but does not load, is refused with one
+//   log line and the old one stays. Capture, data_dir, user and sensor_name need a
+//   restart.
 #pragma once
 
 #include <chrono>
@@ -24,6 +35,7 @@
 #include <string>
 
 #include "sensor/config.hpp"
+#include "sensor/scheduled_snapshots.hpp"
 
 namespace mieruka::sensor {
 
@@ -31,12 +43,16 @@ inline constexpr std::chrono::seconds kReopenInterval{10};
 // A runs row covers at most this long, so capture drops land in the right diff.
 inline constexpr std::chrono::seconds kRunSegment{3600};
 
-// Called on SIGHUP with the newly loaded config (policy, zones) after it validated.
+// Called on SIGHUP with the newly loaded config after it validated (restart-only
+// keys keep their running values): the place for channels to pick up changes.
 using ReloadHook = std::function<void(const Config&)>;
 
 struct DaemonOptions {
   std::string db_path;     // resolved: --db or <data_dir>/mieruka.db
   ReloadHook on_reload;    // may be empty
+  // After each scheduled snapshot: (previous scheduled snapshot or "", new one);
+  // runs on the daemon's thread before retention, so `from` still exists. May be empty.
+  SnapshotHook on_snapshot;
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code (commands.hpp).
