@@ -361,6 +361,52 @@ void check_remote_names(Context& c, const Asset& a) {
   }
 }
 
+// A name that only resolves inside the plant: single-label, mDNS, reverse
+// lookups, and the suffixes reserved or customary for private networks.
+bool local_name(std::string_view n) {
+  if (!n.empty() && n.back() == '.') n.remove_suffix(1);
+  if (n.find('.') == std::string_view::npos) return true;
+  static constexpr std::array<string_view, 8> kLocal = {".local", ".lan", ".home.arpa", ".internal", ".in-addr.arpa",
+                                                        ".ip6.arpa", ".localdomain", ".intranet"};
+  for (string_view suffix : kLocal) {
+    if (n.size() < suffix.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < suffix.size() && same; ++i) {
+      char ch = n[n.size() - suffix.size() + i];
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      same = ch == suffix[i];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+// OT equipment that asks DNS for public names intends to reach the internet
+// (2-3), even when the connection itself is not on the mirrored ports.
+void check_public_lookups(Context& c, const Asset& a) {
+  if (is_external(a)) return;
+  const std::string ot = ot_reason(c, a);
+  if (ot.empty()) return;
+  std::vector<const FactRecord*> names;
+  std::size_t total = 0;
+  for (const auto& f : a.facts) {
+    if (f.field != "dns_query" || local_name(f.value) || remote_service(f.value)) continue;
+    ++total;
+    if (names.size() < 5) names.push_back(&f);
+  }
+  if (names.empty()) return;
+  std::string list;
+  std::int64_t first = names.front()->first_us, last = names.front()->last_us;
+  for (const auto* f : names) {
+    list += fmt::format("{}{} ({}x)", list.empty() ? "" : ", ", f->value, f->count);
+    first = std::min(first, f->first_us);
+    last = std::max(last, f->last_us);
+  }
+  if (total > names.size()) list += fmt::format(" and {} more", total - names.size());
+  c.add("internet", a, "dns",
+        fmt::format("OT equipment ({}) asks DNS for public names: {}", ot, list), "dns", first, last);
+}
+
 }  // namespace
 
 std::string_view severity_of(std::string_view type) noexcept {
@@ -394,6 +440,7 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
     check_security_facts(c, a);
     check_remote_gateway(c, a);
     check_remote_names(c, a);
+    check_public_lookups(c, a);
   }
   check_zones(c);
   check_edges(c);

@@ -47,3 +47,34 @@ TEST(RemoteServices, LookupGivesOneRemoteAccessFindingPerService) {
 
 }  // namespace
 }  // namespace mieruka::inventory
+
+namespace mieruka::inventory {
+namespace {
+
+TEST(PublicLookups, OtEquipmentAskingForPublicNamesReachesForTheInternet) {
+  Ledger led("t");
+  const auto plc = led.station(*MacAddr::parse("02:00:00:00:00:20"), 1000);
+  led.sent(plc, 60, 0, 1000);
+  led.bind_ip(plc, *IpAddr::parse("10.10.1.20"), "arp", 1000);
+  led.add_protocol(plc, "modbus");
+  led.add_fact(plc, "dns_query", "pool.ntp.org", "dns", 2000);
+  led.add_fact(plc, "dns_query", "plc-backup.local", "dns", 2000);   // mDNS-style: local
+  led.add_fact(plc, "dns_query", "historian", "dns", 2000);          // single label: local
+  led.add_fact(plc, "dns_query", "20.1.10.10.in-addr.arpa", "dns", 2000);
+  const auto pc = led.station(*MacAddr::parse("02:00:00:00:00:30"), 1000);  // not OT
+  led.sent(pc, 60, 0, 1000);
+  led.add_fact(pc, "dns_query", "www.example.com", "dns", 2000);
+  const auto fs = compute_findings(led, FindingsPolicy{});
+  std::vector<const Finding*> net;
+  for (const auto& f : fs)
+    if (f.type == "internet") net.push_back(&f);
+  ASSERT_EQ(net.size(), 1u);
+  EXPECT_EQ(net[0]->item, "2-3");
+  EXPECT_EQ(net[0]->mac, "02:00:00:00:00:20");
+  EXPECT_NE(net[0]->evidence.find("pool.ntp.org (1x)"), std::string::npos) << net[0]->evidence;
+  EXPECT_EQ(net[0]->evidence.find("local"), std::string::npos) << net[0]->evidence;
+  EXPECT_EQ(net[0]->evidence.find("arpa"), std::string::npos) << net[0]->evidence;
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
