@@ -2,9 +2,11 @@
 #include "sensor/cmd_run.hpp"
 
 #include <cstdio>
+#include <memory>
 
 #include "sensor/cmd_serve.hpp"
 #include "sensor/daemon.hpp"
+#include "sensor/delivery.hpp"
 #include "sensor/web_server.hpp"
 
 namespace mieruka::sensor {
@@ -32,9 +34,21 @@ int cmd_run(const CommonOptions& common) {
   }
   DaemonOptions opt;
   opt.db_path = resolve_db_path(common.db, common.config);
-  // The findings engine reads the policy from the config on each use; nothing
-  // is cached in the daemon yet, so the hook has nothing else to refresh.
-  opt.on_reload = [](const Config&) {};
+  // Delivery (sensor/delivery.hpp): its own thread sends the outbox and queues
+  // immediate alerts; each scheduled snapshot queues its diff for every channel.
+  // SIGHUP hands the new channels to both (the hooks run on the daemon's thread).
+  delivery::Worker worker(opt.db_path, common.config);
+  auto current = std::make_shared<Config>(common.config);
+  opt.on_reload = [current, &worker](const Config& fresh) {
+    *current = fresh;
+    worker.set_config(fresh);
+  };
+  opt.on_snapshot = [current, db = opt.db_path, &worker](const std::string& from, const std::string& to) {
+    if (from.empty()) return;  // the first scheduled snapshot has nothing to compare with
+    delivery::enqueue_snapshot_diff(*current, db, from, to);
+    worker.kick();
+  };
+  worker.start();
   std::unique_ptr<web::WebServer> console;  // [web]: the console on its own threads
   if (common.config.web.enabled) {
     std::string error;
