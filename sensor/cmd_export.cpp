@@ -84,25 +84,27 @@ std::int64_t local_offset(std::int64_t local_us) {
   return static_cast<std::int64_t>(utc - as_local);
 }
 
-bool write_out(const std::string& path, const std::string& data) {
+// Writes `data` to `path` (standard output for "" or "-"). Returns the exit code:
+// a file that cannot be created is bad input, a failed write an internal error.
+int write_out(const std::string& path, const std::string& data) {
   if (path.empty() || path == "-") {
     if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size() || std::fflush(stdout) != 0) {
       print_error("cannot write to standard output");
-      return false;
+      return kExitInternal;
     }
-    return true;
+    return kExitOk;
   }
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
     print_error(path + ": cannot create the output file");
-    return false;
+    return kExitBadInput;
   }
   const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
   if (std::fclose(f) != 0 || !ok) {
     print_error(path + ": cannot write the output file");
-    return false;
+    return kExitInternal;
   }
-  return true;
+  return kExitOk;
 }
 
 }  // namespace
@@ -213,7 +215,7 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     }
     out = inventory::checklist_html(cl, in, lang, svg);
   }
-  return write_out(opt.output, out) ? kExitOk : kExitInternal;
+  return write_out(opt.output, out);
 }
 
 int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt) {
@@ -268,7 +270,7 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   if (format == "json") out = inventory::acceptance_json(rep, in).dump(2) + "\n";
   else if (format == "html") out = inventory::acceptance_html(rep, in, lang);
   else out = inventory::acceptance_text(rep, in, lang);
-  return write_out(opt.output, out) ? kExitOk : kExitInternal;
+  return write_out(opt.output, out);
 }
 
 }  // namespace mieruka::sensor

@@ -164,6 +164,9 @@ check "no --since or --from exits 1" test "$rc" -eq 1
 check "unknown snapshot exits 1" test "$rc" -eq 1
 "$bin" export checklist --db g.db --format xml >/dev/null 2>&1; rc=$?
 check "bad --format exits 1" test "$rc" -eq 1
+"$bin" export checklist --config config.toml --db g.db --output "$tmp/no/such/dir/c.json" >/dev/null 2>err2.txt; rc=$?
+check "unwritable --output exits 1" test "$rc" -eq 1
+check "unwritable --output named" grep -q "no/such/dir" err2.txt
 
 # 7. A capture whose devices announce hostile names (pcaps/hostile_names.pcapng).
 "$bin" read -q --db h.db "$src/pcaps/hostile_names.pcapng"
