@@ -3,7 +3,7 @@
 // the API goes into the page as text (dom.js), never as HTML.
 import { api, ApiError, query, setCsrf } from './api.js';
 import { append, clear, el, show } from './dom.js';
-import { getLang, setLang, t, translateStatic } from './i18n.js';
+import { getLang, setLang, t, translateStatic, tv } from './i18n.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -231,7 +231,7 @@ function findingsTable(list) {
       action = show(f.comment);
     }
     return el('tr', { 'data-finding': f.id, className: f.state === 'open' ? 'flagged-row' : '' },
-      el('td', {}, f.item), el('td', {}, f.type), el('td', { className: f.severity === 'high' ? 'bad' : '' }, f.severity),
+      el('td', {}, f.item), el('td', {}, tv('type', f.type)), el('td', { className: f.severity === 'high' ? 'bad' : '' }, tv('severity', f.severity)),
       el('td', {}, assetLink(f.asset, f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)),
       el('td', { className: 'finding-state' }, t('findings.' + f.state)), el('td', {}, action));
   });
@@ -347,7 +347,7 @@ async function renderReports() {
   for (const item of Object.keys(byItem).sort()) {
     parts.push(el('h2', {}, t('col.item') + ' ' + item));
     parts.push(table(['col.type', 'col.severity', 'col.asset', 'col.evidence', 'col.state'], byItem[item],
-      (f) => el('tr', {}, el('td', {}, f.type), el('td', {}, f.severity), el('td', {}, show(f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)), el('td', {}, t('findings.' + f.state)))));
+      (f) => el('tr', {}, el('td', {}, tv('type', f.type)), el('td', {}, tv('severity', f.severity)), el('td', {}, show(f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)), el('td', {}, t('findings.' + f.state)))));
   }
   if (isAdmin()) {
     const audit = await api('audit');

@@ -45,6 +45,9 @@ export const messages = {
     'reports.checklist': 'Checklist evidence (METI factory security guidelines)', 'reports.checklist_html': 'Printable report (HTML)',
     'reports.checklist_csv': 'Spreadsheet (CSV)', 'reports.checklist_json': 'For the self-assessment tool (JSON)',
     'reports.acceptance': 'Acceptance report (new machines)', 'reports.acceptance_since': 'What is new since snapshot',
+    'type.unapproved': 'unapproved', 'type.hidden': 'hidden OT device', 'type.wireless': 'wireless', 'type.cross_zone': 'across zones',
+    'type.remote_access': 'remote access', 'type.insecure': 'insecure', 'type.new_writer': 'new writer', 'type.control': 'control command',
+    'type.internet': 'internet', 'severity.high': 'high', 'severity.medium': 'medium', 'severity.low': 'low',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -90,6 +93,9 @@ export const messages = {
     'reports.checklist': 'チェックリストの証跡 (工場セキュリティガイドライン)', 'reports.checklist_html': '印刷用レポート (HTML)',
     'reports.checklist_csv': '表計算用 (CSV)', 'reports.checklist_json': '自己評価ツール用 (JSON)',
     'reports.acceptance': '受入レポート (新しい機械)', 'reports.acceptance_since': 'スナップショット以降の新しい機器:',
+    'type.unapproved': '未承認機器', 'type.hidden': '未承認のOT機器', 'type.wireless': '無線', 'type.cross_zone': 'ゾーン間通信',
+    'type.remote_access': 'リモートアクセス', 'type.insecure': '安全でない設定', 'type.new_writer': '新たな書き込み元', 'type.control': '制御コマンド',
+    'type.internet': 'インターネット通信', 'severity.high': '高', 'severity.medium': '中', 'severity.low': '低',
   },
 };
 
@@ -110,6 +116,12 @@ export function setLang(l) {
 
 export function t(key) {
   return (messages[lang] && messages[lang][key]) || messages.en[key] || key;
+}
+
+// The label of a value from the API (a finding type, a severity), or the value.
+export function tv(prefix, value) {
+  const key = prefix + '.' + value;
+  return (messages[lang] && messages[lang][key]) || messages.en[key] || String(value);
 }
 
 // Fills every element with data-i18n="key" (the static shell in index.html).
