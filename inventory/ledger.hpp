@@ -157,6 +157,15 @@ class Ledger {
   // Approximate heap bytes held: records, their strings and vectors, and the
   // index maps. O(assets + edges): call it every many packets, not per packet.
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
+  // Reserves room for this many assets and edges up front, so the record vectors
+  // never reallocate (a reallocation holds old and new copies at once: under a
+  // MAC flood that spike alone broke the budget). Untouched capacity is address
+  // space, not resident memory, and is not counted by memory_bytes().
+  void reserve(std::size_t assets, std::size_t edges);
+  // Bytes of the record vectors that are in use (resident), for a cheap check.
+  [[nodiscard]] std::size_t record_bytes() const noexcept {
+    return assets_.size() * sizeof(Asset) + edges_.size() * sizeof(Edge);
+  }
   // Sheds the least valuable assets until memory_bytes() <= target_bytes or
   // nothing sheddable is left. Kept always: an asset with an edge, a fact from a
   // source other than the OUI registry, a router, a parent or child. Shed first:

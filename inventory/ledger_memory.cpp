@@ -46,13 +46,18 @@ std::size_t buckets(const Map& m) noexcept {
 
 std::size_t Ledger::memory_bytes() const noexcept {
   std::size_t n = sizeof(*this);
-  n += (assets_.capacity() - assets_.size()) * sizeof(Asset);
   for (const auto& a : assets_) n += asset_bytes(a);
-  n += (edges_.capacity() - edges_.size()) * sizeof(Edge) + edge_keys_.capacity() * sizeof(EdgeKey);
+  n += edge_keys_.capacity() * sizeof(EdgeKey);
   for (const auto& e : edges_) n += edge_bytes(e);
   n += buckets(by_mac_) + buckets(by_ip_) + buckets(by_id_) + buckets(edge_by_id_) + buckets(edge_by_key_);
   n += buckets(protocol_ids_) + protocol_ids_.size() * kMapNodeBytes * 2;
   return n;
+}
+
+void Ledger::reserve(std::size_t assets, std::size_t edges) {
+  assets_.reserve(assets);
+  edges_.reserve(edges);
+  edge_keys_.reserve(edges);
 }
 
 std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* remap) {
@@ -126,8 +131,10 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
   follow(by_mac_);
   follow(by_ip_);
   follow(by_id_);
+  // The capacity stays: shrinking would copy every survivor (old and new blocks
+  // resident at once, the very spike the budget is about) and the next growth
+  // would copy them again.
   assets_.resize(next);
-  if (assets_.capacity() > 2 * assets_.size() + 1024) assets_.shrink_to_fit();
   // Edge endpoints are all kept, but their indices moved.
   auto moved = [&to, n](AssetIndex i) { return i < n ? to[i] : i; };
   for (auto& k : edge_keys_) {

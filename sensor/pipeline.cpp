@@ -7,11 +7,28 @@
 // first sender. An edge goes from client to server, keyed by the server port.
 #include "sensor/pipeline.hpp"
 
+#include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <new>
 #include <vector>
 
 #include "dissectors/tcp_fingerprint.hpp"
 #include "sensor/service_ports.hpp"
+
+// Under AddressSanitizer the heap is not glibc's: mallinfo2 would read nonsense.
+#if defined(__SANITIZE_ADDRESS__)
+#define MIERUKA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MIERUKA_ASAN 1
+#endif
+#endif
+#ifndef MIERUKA_ASAN
+#define MIERUKA_ASAN 0
+#endif
 
 namespace mieruka::sensor {
 
@@ -27,7 +44,7 @@ using inventory::kNoAsset;
 namespace {
 constexpr EdgeIndex kNoEdge = 0xffffffffU;
 constexpr std::int64_t kExpiryStepUs = 1'000'000;
-constexpr std::uint64_t kMemoryCheckPackets = 1u << 16;  // power of two
+constexpr std::uint64_t kMemoryCheckPackets = 1u << 12;  // power of two
 
 std::uint16_t inner_vlan(const DecodedPacket& p) noexcept {
   return p.vlan_count == 0 ? 0 : p.vlans[p.vlan_count - 1];
@@ -114,11 +131,36 @@ class FlowConsumer final : public StreamConsumer {
 Pipeline::Pipeline(inventory::Ledger& ledger, PipelineOptions options)
     : ledger_(ledger), options_(options), budget_(options.reassembly_budget_bytes), flows_(options.flows, budget_) {
   flows_.set_end_handler(this);
+  // Room for as many records as the budget could hold (an asset costs well over
+  // 512 bytes all told), reserved as address space so they never reallocate.
+  if (options_.memory_budget_bytes != 0)
+    ledger_.reserve(options_.memory_budget_bytes / 512, options_.memory_budget_bytes / 2048);
+  const std::size_t rss = resident_bytes(), heap = heap_in_use();
+  unaccounted_bytes_ = rss > heap ? rss - heap : 0;
 }
 
 Pipeline::~Pipeline() = default;
 
 void Pipeline::count(std::string_view name, std::uint64_t n) noexcept { counters_[name] += n; }
+
+std::size_t heap_in_use() noexcept {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)) && !MIERUKA_ASAN
+  const struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks;  // small blocks; large (mapped) ones are counted by their owners
+#else
+  return 0;
+#endif
+}
+
+std::size_t resident_bytes() noexcept {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long size = 0, resident = 0;
+  const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  const long page = sysconf(_SC_PAGESIZE);
+  return got == 2 && page > 0 ? resident * static_cast<std::size_t>(page) : 0;
+}
 
 void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept {
   ++stats_.packets;
@@ -365,11 +407,47 @@ void Pipeline::finish() noexcept {
 // Over budget, the ledger sheds its least valuable assets down to 3/4 of the
 // budget minus what flows and reassembly hold (those are bounded by their own
 // caps), and the flows that pointed at moved assets follow the new indices.
+//
+// The budget is the process's resident memory. The cheap check (every
+// kMemoryCheckPackets packets) adds the allocator's count of small-block heap in
+// use (glibc mallinfo2), the used part of the ledger's record vectors (large
+// blocks mapped on their own, reserved up front so they never reallocate), and
+// the rest of the resident set that neither covers (code, libraries, stacks,
+// hash tables' bucket arrays, freed heap not yet reused), re-read from
+// /proc/self/statm every 64th check and whenever over. Only when over does
+// the ledger's estimate (a walk over every asset) run, scaled to the real heap
+// (allocator headers, rounding, hash nodes), so shedding aims at 3/4 of the
+// budget in real bytes. Under sanitizers mallinfo2 reads nonsense: the
+// estimate alone decides, checked every 16th time since it costs a walk.
 void Pipeline::check_memory() noexcept {
-  const std::size_t others = flows_.memory_bytes() + budget_.used();
-  const std::size_t ledger_bytes = ledger_.memory_bytes();
-  if (ledger_bytes + others <= options_.memory_budget_bytes) return;
-  const std::size_t goal = options_.memory_budget_bytes / 4 * 3;
+  const std::size_t budget = options_.memory_budget_bytes;
+  const std::size_t arena = heap_in_use();
+  std::size_t goal = budget / 4 * 3;
+  std::size_t scale16 = 16;  // real bytes per estimated byte, in 1/16ths
+  std::size_t others = 0;  // flows and reassembly, bounded by their own caps
+  if (arena != 0) {
+    const std::size_t heap = arena + ledger_.record_bytes();
+    auto refresh = [&] {
+      const std::size_t rss = resident_bytes();
+      if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
+    };
+    // A sixteenth of the budget is kept for transients between checks (hash
+    // tables rehashing, shedding's own index vectors).
+    const std::size_t limit = budget - budget / 16;
+    if ((++checks_ & 63) == 0) refresh();
+    if (heap + unaccounted_bytes_ <= limit) return;
+    refresh();
+    if (heap + unaccounted_bytes_ <= limit) return;
+    others = flows_.memory_bytes() + budget_.used();
+    const std::size_t estimate = ledger_.memory_bytes() + others;
+    if (estimate != 0) scale16 = std::clamp<std::size_t>(heap * 16 / estimate, 4, 64);
+    const std::size_t room = unaccounted_bytes_ < goal ? goal - unaccounted_bytes_ : 0;
+    goal = room * 16 / scale16;  // in estimated bytes
+  } else {
+    if ((++checks_ & 15) != 0) return;
+    others = flows_.memory_bytes() + budget_.used();
+    if (ledger_.memory_bytes() + others <= budget) return;
+  }
   try {
     std::vector<AssetIndex> remap;
     const std::size_t n = ledger_.shed(goal > others ? goal - others : 0, &remap);

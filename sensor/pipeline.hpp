@@ -40,6 +40,11 @@ struct PipelineStats {
   std::int64_t first_us = 0, last_us = 0;
 };
 
+// Heap bytes in use by the allocator's own count (0 when it cannot tell, e.g.
+// under sanitizers), and the process's resident bytes (/proc/self/statm).
+[[nodiscard]] std::size_t heap_in_use() noexcept;
+[[nodiscard]] std::size_t resident_bytes() noexcept;
+
 class Pipeline final : private FlowEndHandler {
  public:
   Pipeline(inventory::Ledger& ledger, PipelineOptions options = {});
@@ -87,6 +92,8 @@ class Pipeline final : private FlowEndHandler {
   std::int64_t next_arp_settle_us_ = 0;
   std::unordered_map<std::string_view, std::uint64_t> counters_;
   std::int64_t next_expiry_us_ = 0;
+  std::size_t unaccounted_bytes_ = 0;  // resident but not counted as heap (check_memory)
+  std::uint32_t checks_ = 0;
   std::int64_t now_us_ = 0;
 };
 
