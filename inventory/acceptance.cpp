@@ -15,17 +15,8 @@ namespace {
 
 using nlohmann::ordered_json;
 
-bool is_public(const IpAddr& ip) {
-  return ip.valid() && !ip.is_private() && !ip.is_multicast() && !ip.is_broadcast() && !ip.is_unspecified() &&
-         !ip.is_link_local();
-}
-
-std::string label(const Asset& a) {
-  if (a.mac) return a.mac->to_string();
-  if (a.key_ip) return a.key_ip->to_string();
-  if (!a.ips.empty()) return a.ips.front().ip.to_string();
-  return a.parent_id + "/" + a.route;
-}
+bool is_public(const IpAddr& ip) { return is_public_ip(ip); }
+std::string label(const Asset& a) { return asset_label(a); }
 
 // Why `peer` is outside the plant, or "" when it is not: a public address, or
 // (with zones configured) an address in no zone.

@@ -90,41 +90,18 @@ constexpr std::array<std::pair<string_view, bool>, 10> kItems = {{
     {"3-3", false}, {"3-5", true}, {"3-6", true}, {"3-7", true}, {"4-5", false},
 }};
 
-// Remote-access and remote-support protocols (the finding engine's list).
-constexpr std::array<string_view, 11> kRemoteProtocols = {"openvpn", "ike",  "ipsec_nat_t", "wireguard",
-                                                          "teamviewer", "pptp", "rdp", "vnc", "ssh", "anydesk",
-                                                          "l2tp"};
-constexpr std::array<string_view, 19> kOtProtocols = {
-    "modbus", "enip",   "cip",  "cip_io", "opcua", "slmp",   "fins",  "kv_hostlink", "mewtocol", "s7comm",
-    "cclink_iefb", "pn_dcp", "profinet", "bacnet", "dnp3", "iec104", "goose", "mms", "melsec"};
-constexpr std::array<string_view, 12> kOtClasses = {
-    "plc",           "io_adapter", "io_module",  "drive",        "meter",           "field_device",
-    "hmi",           "scada_server", "historian", "opcua_server", "protocol_gateway", "engineering_workstation"};
 // Control terminals (制御端末) for 3-3.
 constexpr std::array<string_view, 6> kControlHosts = {"hmi",       "engineering_workstation", "scada_server",
                                                       "historian", "opcua_server",            "opcua_client"};
-constexpr std::array<string_view, 3> kCleartextLogin = {"telnet", "ftp", "rlogin"};
 
 template <std::size_t N>
 bool listed(const std::array<string_view, N>& list, string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-bool is_public(const IpAddr& ip) {
-  return ip.valid() && !ip.is_private() && !ip.is_multicast() && !ip.is_broadcast() && !ip.is_unspecified() &&
-         !ip.is_link_local();
-}
-bool is_external(const Asset& a) {
-  if (a.key_ip) return is_public(*a.key_ip);
-  if (a.mac || a.ips.empty()) return false;
-  return std::all_of(a.ips.begin(), a.ips.end(), [](const IpRecord& r) { return is_public(r.ip); });
-}
-std::string label(const Asset& a) {
-  if (a.mac) return a.mac->to_string();
-  if (a.key_ip) return a.key_ip->to_string();
-  if (!a.ips.empty()) return a.ips.front().ip.to_string();
-  return a.parent_id + "/" + a.route;
-}
+bool is_public(const IpAddr& ip) { return is_public_ip(ip); }
+bool is_external(const Asset& a) { return is_external_asset(a); }
+std::string label(const Asset& a) { return asset_label(a); }
 std::string ips_text(const Asset& a) {
   std::string s;
   for (const auto& r : a.ips) s += (s.empty() ? "" : " ") + r.ip.to_string();
@@ -159,8 +136,8 @@ struct Ctx {
   }
   bool is_ot(const Asset& a) const {
     for (const auto& p : a.protocols)
-      if (listed(kOtProtocols, p)) return true;
-    return listed(kOtClasses, cls.at(a.id));
+      if (is_ot_protocol(p)) return true;
+    return is_ot_class(cls.at(a.id));
   }
 };
 
@@ -338,7 +315,7 @@ void build_3_3(const Ctx& c, ItemReport& r) {
     for (const Edge* e : c.edges) {
       if (e->to_id != a->id) continue;
       served[fmt::format("{}/{} {}", e->protocol, e->transport, e->port)].insert(c.peer(e->from_id));
-      clear = clear || listed(kCleartextLogin, e->protocol);
+      clear = clear || is_cleartext_login(e->protocol);
     }
     if (clear) ++cleartext;
     std::string t = c.describe(*a) + ": ";
@@ -397,7 +374,7 @@ void build_3_5(const Ctx& c, ItemReport& r) {
 void build_3_6(const Ctx& c, ItemReport& r) {
   std::uint64_t sessions = 0;
   for (const Edge* e : c.edges) {
-    if (!listed(kRemoteProtocols, e->protocol)) continue;
+    if (!is_remote_protocol(e->protocol)) continue;
     const Asset* from = c.asset(e->from_id);
     const Asset* to = c.asset(e->to_id);
     if (from == nullptr || to == nullptr) continue;

@@ -409,6 +409,14 @@ void check_public_lookups(Context& c, const Asset& a) {
 
 }  // namespace
 
+bool is_ot_protocol(std::string_view protocol) noexcept { return in(kOtProtocols, protocol); }
+bool is_ot_class(std::string_view device_class) noexcept { return in(kOtClasses, device_class); }
+bool is_remote_protocol(std::string_view protocol) noexcept { return in(kRemoteProtocols, protocol); }
+bool is_cleartext_login(std::string_view protocol) noexcept { return in(kCleartextLogin, protocol); }
+bool is_public_ip(const IpAddr& ip) noexcept { return is_public(ip); }
+bool is_external_asset(const Asset& a) { return is_external(a); }
+std::string asset_label(const Asset& a) { return label(a); }
+
 std::string_view severity_of(std::string_view type) noexcept {
   for (const auto& r : kSeverities)
     if (r.type == type) return r.severity;

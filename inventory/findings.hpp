@@ -72,4 +72,18 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
 [[nodiscard]] std::string findings_csv(const std::vector<Finding>& f);
 [[nodiscard]] std::string findings_table(const std::vector<Finding>& f);
 
+// The lists the finding engine judges by, for the reports that speak of the
+// same things (inventory/checklist, inventory/acceptance): one list each.
+[[nodiscard]] bool is_ot_protocol(std::string_view protocol) noexcept;
+[[nodiscard]] bool is_ot_class(std::string_view device_class) noexcept;
+[[nodiscard]] bool is_remote_protocol(std::string_view protocol) noexcept;
+[[nodiscard]] bool is_cleartext_login(std::string_view protocol) noexcept;
+// A routable address outside the private, link-local and group ranges.
+[[nodiscard]] bool is_public_ip(const IpAddr& ip) noexcept;
+// An asset that stands for a host outside the plant: IP-keyed with a public address.
+[[nodiscard]] bool is_external_asset(const Asset& a);
+// How findings and reports name an asset: its MAC, else its first IP, else
+// parent/route.
+[[nodiscard]] std::string asset_label(const Asset& a);
+
 }  // namespace mieruka::inventory

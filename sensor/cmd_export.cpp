@@ -20,6 +20,7 @@
 #include "inventory/policy.hpp"
 #include "inventory/snapshot.hpp"
 #include "inventory/store.hpp"
+#include "sensor/cmd_findings.hpp"
 #include "inventory/topology.hpp"
 
 namespace mieruka::sensor {
@@ -41,23 +42,6 @@ std::optional<inventory::Store> open_store(const CommonOptions& common) {
   auto store = inventory::Store::open(path, common.config.sensor_name, error, false);
   if (!store) print_error(error);
   return store;
-}
-
-std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor) {
-  std::vector<inventory::Ack> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store.native_handle(),
-                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
-                         -1, &st, nullptr) != SQLITE_OK)
-    return out;
-  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
-  auto text = [&](int i) {
-    const unsigned char* t = sqlite3_column_text(st, i);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
-  sqlite3_finalize(st);
-  return out;
 }
 
 // Whether this sensor ever ran live (capture or run), from the runs table.

@@ -9,31 +9,10 @@
 #include "inventory/findings.hpp"
 #include "inventory/policy.hpp"
 #include "inventory/store.hpp"
+#include "sensor/cmd_findings.hpp"
 #include "inventory/topology.hpp"
 
 namespace mieruka::sensor {
-
-namespace {
-
-// Acknowledgements as `mieruka findings ack` stored them (findings_state).
-std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor) {
-  std::vector<inventory::Ack> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store.native_handle(),
-                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
-                         -1, &st, nullptr) != SQLITE_OK)
-    return out;  // an older store without the table: nothing acknowledged
-  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
-  auto text = [&](int i) {
-    const unsigned char* t = sqlite3_column_text(st, i);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
-  sqlite3_finalize(st);
-  return out;
-}
-
-}  // namespace
 
 void add_topology_command(CLI::App& app, TopologyCommand& c) {
   c.topology = app.add_subcommand("topology", "The network diagram: zones as clusters, edges by protocol, "
