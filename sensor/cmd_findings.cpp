@@ -1,5 +1,7 @@
 // The findings, ack and approve commands (see cmd_findings.hpp). Acknowledgements
 // live in the store's findings_state table (migration v3 in inventory/store.cpp).
+#include <spdlog/spdlog.h>
+
 #include "sensor/cmd_findings.hpp"
 
 #include <sqlite3.h>
@@ -141,6 +143,32 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   auto findings = inventory::compute_findings(ledger, p);
   inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
   return findings;
+}
+
+inventory::DiffOptions diff_options(const Config& config, Store& store, const inventory::Snapshot& from,
+                                    const inventory::Snapshot& to) {
+  inventory::DiffOptions opt;
+  opt.absence_us = config.snapshots.absence_us;
+  opt.capture_drops = inventory::capture_drops_between(store, from.info.taken_us, to.info.taken_us);
+  opt.new_findings = [&config, &store](const inventory::Snapshot& a, const inventory::Snapshot& b) {
+    Ledger ledger(store.sensor_name());
+    std::string error;
+    std::optional<std::vector<inventory::Finding>> fs;
+    if (auto st = store.load(ledger); !st) {
+      error = st.error;
+    } else {
+      fs = current_findings(config, store, ledger, error);
+    }
+    if (!fs) {
+      spdlog::warn("diff without new findings: {}", error);
+      return nlohmann::ordered_json::array();
+    }
+    std::vector<inventory::Finding> fresh;
+    for (auto& f : *fs)
+      if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
+    return inventory::findings_json(fresh);
+  };
+  return opt;
 }
 
 ApproveOutcome approve_assets(const Config& config, const Ledger& ledger, const std::string& path,

@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "inventory/findings.hpp"
+#include "inventory/snapshot.hpp"
 #include "inventory/store.hpp"
 #include "sensor/commands.hpp"
 
@@ -59,6 +60,14 @@ int cmd_approve(const CommonOptions& common, const FindingsCommands& opt);
 [[nodiscard]] std::optional<std::vector<inventory::Finding>> current_findings(
     const Config& config, inventory::Store& store, const inventory::Ledger& ledger, std::string& error,
     const std::string& approved_path = "", const std::string& wireless_path = "");
+// The options every diff is made with (`mieruka diff`, `outbox enqueue-diff`,
+// scheduled alerts): the config's absence period ([snapshots] absence), the
+// capture drops of the period, and new_findings: the findings open now (not
+// acknowledged) whose evidence was first seen after `from` was taken and no
+// later than `to`. A policy file that cannot be read leaves new_findings empty
+// with a warning: the diff still goes out.
+[[nodiscard]] inventory::DiffOptions diff_options(const Config& config, inventory::Store& store,
+                                                  const inventory::Snapshot& from, const inventory::Snapshot& to);
 // What `approve` does to the list at `path` (created when missing): adds the
 // `assets` (ids, MACs or IPs), or every asset of `zone`, or with `all` every
 // asset on the wire, and writes the list back keeping its format.

@@ -11,6 +11,7 @@
 
 #include "inventory/export.hpp"
 #include "inventory/outbox.hpp"
+#include "sensor/cmd_findings.hpp"
 #include "sensor/delivery.hpp"
 
 namespace mieruka::sensor {
@@ -140,8 +141,7 @@ int cmd_enqueue_diff(const CommonOptions& common, const OutboxCommands& c) {
     print_error(error);
     return kExitBadInput;
   }
-  inventory::DiffOptions opt;
-  opt.capture_drops = inventory::capture_drops_between(*store, a->info.taken_us, b->info.taken_us);
+  const inventory::DiffOptions opt = diff_options(common.config, *store, *a, *b);
   const auto d = inventory::diff_snapshots(*a, *b, opt);
   auto ob = open_outbox(common);
   if (!ob) return kExitBadInput;

@@ -12,6 +12,7 @@
 #include "inventory/export.hpp"
 #include "inventory/snapshot.hpp"
 #include "inventory/store.hpp"
+#include "sensor/cmd_findings.hpp"
 
 namespace mieruka::sensor {
 
@@ -71,7 +72,8 @@ void add_snapshot_commands(CLI::App& app, SnapshotCommands& c) {
   c.diff->add_option("--to", c.to, "Snapshot to compare to, or now (default)");
   c.diff->add_option("--format", c.format, "text, json or csv");
   c.diff->add_option("--absence", c.absence,
-                     "How long an asset or link may be quiet before it counts as vanished (e.g. 24h, 3d, 90m)");
+                     "How long an asset or link may be quiet before it counts as vanished (e.g. 24h, 3d, 90m; "
+                     "default [snapshots] absence, else 24h)");
   // Options given after the subcommand are accepted too (mieruka diff --db x ...).
   for (auto* sub : {c.snapshot, c.list, c.prune, c.diff}) sub->fallthrough();
 }
@@ -184,7 +186,7 @@ int cmd_diff(const CommonOptions& common, const SnapshotCommands& opt) {
     print_error("--format " + opt.format + ": expected text, json or csv");
     return kExitBadInput;
   }
-  const auto absence = inventory::parse_duration_us(opt.absence);
+  const auto absence = opt.absence.empty() ? std::optional<std::int64_t>(0) : inventory::parse_duration_us(opt.absence);
   if (!absence) {
     print_error("--absence " + inventory::terminal_safe(opt.absence) + ": expected a duration such as 24h, 3d, 90m or 3600");
     return kExitBadInput;
@@ -209,10 +211,8 @@ int cmd_diff(const CommonOptions& common, const SnapshotCommands& opt) {
       return kExitBadInput;
     }
   }
-  inventory::DiffOptions dopt;
-  dopt.absence_us = *absence;
-  dopt.capture_drops = inventory::capture_drops_between(*store, from->info.taken_us, to->info.taken_us);
-  // dopt.new_findings: set here once the findings engine exists.
+  inventory::DiffOptions dopt = diff_options(common.config, *store, *from, *to);
+  if (!opt.absence.empty()) dopt.absence_us = *absence;
   const inventory::Diff d = inventory::diff_snapshots(*from, *to, dopt);
   if (opt.format == "json") write_out(inventory::diff_json(d).dump(2) + "\n");
   else if (opt.format == "csv") write_out(inventory::diff_csv(d));

@@ -28,7 +28,7 @@ struct SnapshotCommands {
   bool dry_run = false;
   std::string from, to = "now";
   std::string format = "text";
-  std::string absence = "24h";
+  std::string absence;  // empty: the config's [snapshots] absence (default 24h)
 };
 
 // Declares `snapshot` (with `list` and `prune`) and `diff` on `app`; their

@@ -19,6 +19,7 @@
 
 #include "inventory/export.hpp"
 #include "inventory/policy.hpp"
+#include "sensor/cmd_findings.hpp"
 
 namespace mieruka::sensor::delivery {
 namespace {
@@ -592,8 +593,7 @@ void enqueue_snapshot_diff(const Config& config, const std::string& db_path, con
     spdlog::error("diff {} -> {} not sent: {}", from, to, error);
     return;
   }
-  inventory::DiffOptions opt;
-  opt.capture_drops = inventory::capture_drops_between(*store, a->info.taken_us, b->info.taken_us);
+  const inventory::DiffOptions opt = diff_options(config, *store, *a, *b);
   const inventory::Diff d = inventory::diff_snapshots(*a, *b, opt);
   auto outbox = inventory::Outbox::open(db_path, error);
   if (!outbox) {
