@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "inventory/acceptance.hpp"
 #include "inventory/checklist.hpp"
@@ -106,6 +107,14 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
   c.checklist->add_option("--new-days", c.new_days,
                           "Without a snapshot: devices first seen in the last N days of the ledger count as new")
       ->check(CLI::Range(1, 3650));
+  c.wireless = c.export_cmd->add_subcommand(
+      "wireless-allow", "The wireless allow-list for access points: one MAC a line, or hostapd's accept_mac_file (2-7)");
+  c.wireless->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list (CSV; default: [policy])");
+  c.wireless->add_option("--format", c.format, "macs (default) or hostapd");
+  c.wireless->add_option("--role", c.role, "station (default), ap or all")
+      ->check(CLI::IsMember({"station", "ap", "all"}));
+  c.wireless->add_option("--ssid", c.ssid, "Only entries for this SSID (and those that name none)");
+  c.wireless->add_option("--output", c.output, "Write to FILE instead of standard output");
   c.report_cmd = app.add_subcommand("report", "Reports to sign off");
   c.report_cmd->require_subcommand(1);
   c.acceptance = c.report_cmd->add_subcommand(
@@ -116,12 +125,13 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
   c.acceptance->add_option("--format", c.format, "text (default), json or html");
   c.acceptance->add_option("--lang", c.lang, "ja or en")->check(CLI::IsMember({"ja", "en"}));
   c.acceptance->add_option("--output", c.output, "Write to FILE instead of standard output");
-  for (auto* s : {c.export_cmd, c.checklist, c.report_cmd, c.acceptance}) s->fallthrough();
+  for (auto* s : {c.export_cmd, c.checklist, c.wireless, c.report_cmd, c.acceptance}) s->fallthrough();
 }
 
 std::optional<int> run_export_commands(const CommonOptions& common, const ExportCommands& c) {
   if (c.checklist != nullptr && *c.checklist) return cmd_export_checklist(common, c);
   if (c.acceptance != nullptr && *c.acceptance) return cmd_report_acceptance(common, c);
+  if (c.wireless != nullptr && *c.wireless) return cmd_export_wireless(common, c);
   return std::nullopt;
 }
 
@@ -255,6 +265,53 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   else if (format == "html") out = inventory::acceptance_html(rep, in, lang);
   else out = inventory::acceptance_text(rep, in, lang);
   return write_out(opt.output, out);
+}
+
+std::string wireless_allow_text(const inventory::WirelessAllowList& list, const std::string& source,
+                                const std::string& format, const std::string& role, const std::string& ssid) {
+  // Spreadsheet text goes into comments only, on one line, without control bytes.
+  auto comment = [](std::string_view v) {
+    std::string out;
+    for (char ch : v) out += (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? ' ' : ch;
+    return out;
+  };
+  std::map<std::string, const inventory::WirelessEntry*> macs;  // sorted, one line each
+  for (const auto& e : list.entries) {
+    if (role != "all" && !e.role.empty() && e.role != role) continue;
+    if (!ssid.empty() && !e.ssid.empty() && e.ssid != ssid) continue;
+    macs.emplace(e.mac.to_string(), &e);
+  }
+  std::string out;
+  if (format == "hostapd") {
+    out += "# hostapd accept_mac_file (macaddr_acl=1), written by mieruka from " + comment(source) + "\n";
+    out += "# " + std::to_string(macs.size()) + " addresses" + (ssid.empty() ? "" : " for SSID " + comment(ssid)) + "\n";
+  }
+  for (const auto& [mac, e] : macs) {
+    if (format == "hostapd" && (!e->name.empty() || !e->ssid.empty()))
+      out += "# " + comment(e->name) + (e->ssid.empty() ? "" : " (SSID " + comment(e->ssid) + ")") + "\n";
+    out += mac + "\n";
+  }
+  return out;
+}
+
+int cmd_export_wireless(const CommonOptions& common, const ExportCommands& opt) {
+  const std::string format = opt.format.empty() ? "macs" : opt.format;
+  if (format != "macs" && format != "hostapd") {
+    print_error("--format " + opt.format + ": expected macs or hostapd");
+    return kExitBadInput;
+  }
+  const std::string path = !opt.wireless_allow.empty() ? opt.wireless_allow : common.config.policy.wireless_allow_path;
+  if (path.empty()) {
+    print_error("export wireless-allow: give --wireless-allow CSV (or [policy] wireless_allow in the config)");
+    return kExitBadInput;
+  }
+  std::string error;
+  const auto list = inventory::load_wireless_allow(path, error);
+  if (!list) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  return write_out(opt.output, wireless_allow_text(*list, path, format, opt.role, opt.ssid));
 }
 
 }  // namespace mieruka::sensor

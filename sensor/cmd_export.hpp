@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "inventory/policy.hpp"
 #include "sensor/commands.hpp"
 
 namespace mieruka::sensor {
@@ -22,6 +23,9 @@ struct ExportCommands {
   CLI::App* checklist = nullptr;
   CLI::App* report_cmd = nullptr;
   CLI::App* acceptance = nullptr;
+  CLI::App* wireless = nullptr;      // export wireless-allow
+  std::string role = "station";      // wireless-allow: station, ap or all
+  std::string ssid;                  // wireless-allow: only entries for this SSID (and those with none)
   std::string approved, wireless_allow;
   std::string lang = "ja";
   std::string format;  // default json (checklist) / text (acceptance)
@@ -35,5 +39,11 @@ void add_export_commands(CLI::App& app, ExportCommands& cmds);
 
 int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt);
 int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt);
+// The wireless allow-list in the formats access points accept: one MAC a line
+// (macs), or a hostapd accept_mac_file (hostapd). Pure, for the tests.
+[[nodiscard]] std::string wireless_allow_text(const inventory::WirelessAllowList& list, const std::string& source,
+                                              const std::string& format, const std::string& role,
+                                              const std::string& ssid);
+int cmd_export_wireless(const CommonOptions& common, const ExportCommands& opt);
 
 }  // namespace mieruka::sensor
