@@ -11,7 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata
   clang libclang-rt-14-dev
   # test-only: real receivers on loopback and a headless browser
-  python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk
+  python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2
 )
 
 missing=()
