@@ -21,6 +21,7 @@
 #include "slmp.hpp"
 #include "snmp.hpp"
 #include "tls.hpp"
+#include "wlan_mgmt.hpp"
 
 namespace mieruka::dissectors {
 namespace {
@@ -30,6 +31,11 @@ constexpr DissectorEntry kDissectors[] = {
     {"pn_dcp", Transport::ether, 0x8892, nullptr, &pn_dcp::on_frame, nullptr},
     {"lldp", Transport::ether, 0x88cc, nullptr, &lldp::on_frame, nullptr},
     {"cdp", Transport::snap, 0x2000, nullptr, &cdp::on_frame, nullptr},
+    {"wlan", Transport::wlan_mgmt, wlan_mgmt::kAssocRequest, nullptr, &wlan_mgmt::on_frame, nullptr},
+    {"wlan", Transport::wlan_mgmt, wlan_mgmt::kReassocRequest, nullptr, &wlan_mgmt::on_frame, nullptr},
+    {"wlan", Transport::wlan_mgmt, wlan_mgmt::kProbeRequest, nullptr, &wlan_mgmt::on_frame, nullptr},
+    {"wlan", Transport::wlan_mgmt, wlan_mgmt::kProbeResponse, nullptr, &wlan_mgmt::on_frame, nullptr},
+    {"wlan", Transport::wlan_mgmt, wlan_mgmt::kBeacon, nullptr, &wlan_mgmt::on_frame, nullptr},
     {"dns", Transport::udp, 53, nullptr, &dns::on_dns_datagram, nullptr},
     {"dhcp", Transport::udp, 67, nullptr, &dhcp::on_datagram, nullptr},
     {"dhcp", Transport::udp, 68, nullptr, &dhcp::on_datagram, nullptr},

@@ -5,6 +5,8 @@
 // Transports:
 //   ether — keyed by EtherType (LLDP 0x88cc, PROFINET 0x8892); gets l2_payload.
 //   snap  — 802.3 LLC/SNAP frames keyed by SNAP protocol id (CDP 0x2000); l2_payload.
+//   wlan_mgmt — 802.11 management frames keyed by subtype (beacon 8); the body
+//           after the management header as l2_payload.
 //   udp   — keyed by port (either side); one call per datagram.
 //   tcp   — keyed by port (either side); a StreamParser per connection gets the
 //           reassembled bytes of both directions.
@@ -24,7 +26,7 @@
 
 namespace mieruka::dissectors {
 
-enum class Transport : std::uint8_t { ether, snap, udp, tcp };
+enum class Transport : std::uint8_t { ether, snap, udp, tcp, wlan_mgmt };
 
 // For TCP: the client is the side that sent the SYN (or, with no SYN seen, the
 // side talking to the well-known port). Bytes flowing client->server are to_server.

@@ -174,8 +174,11 @@ struct Rule {
 
 bool infra_hint(const Features& f, string_view cls, std::string& reason) {
   if (f.class_hint.value != cls) return false;
-  if (f.class_hint.source != "lldp" && f.class_hint.source != "cdp") return false;
-  reason = std::string(source_label(f.class_hint.source)) + " capabilities say " + std::string(cls);
+  // LLDP/CDP capabilities, or (for access points) 802.11 beacons.
+  const bool beacons = cls == "wireless_ap" && f.class_hint.source == "wlan";
+  if (f.class_hint.source != "lldp" && f.class_hint.source != "cdp" && !beacons) return false;
+  reason = beacons ? std::string("sends 802.11 beacons")
+                   : std::string(source_label(f.class_hint.source)) + " capabilities say " + std::string(cls);
   return true;
 }
 

@@ -230,6 +230,7 @@ void check_wireless(Context& c, const Asset& a) {
   std::string ev = fmt::format("{} {} ({})", k == "wireless_ap" ? "access point" : "wireless device",
                                a.mac->to_string(), list);
   if (const FactRecord* s = Ledger::best(a, "ssid")) ev += "; SSID " + s->value;
+  if (const FactRecord* s = Ledger::best(a, "wlan_probe_ssid")) ev += "; looks for SSID " + s->value;
   c.add("wireless", a, "", ev, "wireless:" + k, a.first_us, a.last_us);
 }
 

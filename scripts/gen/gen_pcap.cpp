@@ -1097,6 +1097,89 @@ int write_hidden_equipment(const std::string& out) {
   return 0;
 }
 
+// --- wireless_cell: an 802.11 monitor-mode capture (radiotap) ---------------------
+// The allowed access point of line 1 and its AGV, plus what the allow-list does
+// not know: a maintenance router beaconing its own network and a laptop
+// probing for a hotspot. Frames: 802.11-2020 §9.3.3 (management), §9.3.2
+// (data); radiotap header of 8 bytes with no fields present.
+Buf radiotap(const Buf& frame) {
+  Buf b = {0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00};  // version, pad, length 8, present 0
+  put_bytes(b, frame);
+  return b;
+}
+
+Buf wlan_header(std::uint8_t fc0, std::uint8_t fc1, const Mac& a1, const Mac& a2, const Mac& a3, std::uint16_t seq) {
+  Buf b;
+  put8(b, fc0);
+  put8(b, fc1);
+  put16le(b, 0);  // duration
+  put_mac(b, a1);
+  put_mac(b, a2);
+  put_mac(b, a3);
+  put16le(b, static_cast<std::uint32_t>(seq << 4));
+  return b;
+}
+
+void wlan_element(Buf& b, std::uint8_t id, std::string_view v) {
+  put8(b, id);
+  put8(b, static_cast<std::uint32_t>(v.size()));
+  put_str(b, v);
+}
+
+Buf beacon(const Mac& ap, std::string_view ssid, std::uint16_t seq) {
+  Buf b = wlan_header(0x80, 0x00, kBroadcast, ap, ap, seq);  // type 0 subtype 8
+  put64le(b, 0x1000ULL * seq);                               // timestamp
+  put16le(b, 100);                                           // beacon interval
+  put16le(b, 0x0411);                                        // capability: ESS, privacy, short slot
+  wlan_element(b, 0, ssid);
+  wlan_element(b, 1, "\x82\x84\x8b\x96");
+  wlan_element(b, 3, "\x06");
+  return radiotap(b);
+}
+
+int write_wireless_cell(const std::string& out) {
+  CaptureWriter w(out, true, 127);  // LINKTYPE_IEEE802_11_RADIOTAP
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1764316800LL * 1000000;  // 2025-11-28T08:00:00Z
+  const Mac ap = mac("00:0c:29:aa:00:01");
+  const Mac agv = mac("00:1b:1b:02:9a:c3");
+  const Mac rogue_ap = mac("02:11:22:33:44:55");
+  const Mac laptop = mac("02:aa:bb:cc:dd:01");
+  std::uint16_t seq = 1;
+  for (int i = 0; i < 5; ++i) {
+    w.write(ts, beacon(ap, "LINE1-AGV", seq++));
+    ts += 102'400;
+    w.write(ts, beacon(rogue_ap, "Maint-Router", seq++));
+    ts += 102'400;
+  }
+  {  // the AGV joins LINE1-AGV
+    Buf req = wlan_header(0x00, 0x00, ap, agv, ap, seq++);  // association request
+    put16le(req, 0x0431);                                    // capability
+    put16le(req, 10);                                        // listen interval
+    wlan_element(req, 0, "LINE1-AGV");
+    wlan_element(req, 1, "\x82\x84\x8b\x96");
+    w.write(ts, radiotap(req));
+    ts += 2000;
+    for (int i = 0; i < 3; ++i) {  // null data frames to the AP (to DS)
+      w.write(ts, radiotap(wlan_header(0x48, 0x01, ap, agv, ap, seq++)));
+      ts += 500'000;
+    }
+  }
+  {  // a laptop looks for a hotspot
+    Buf probe = wlan_header(0x40, 0x00, kBroadcast, laptop, kBroadcast, seq++);
+    wlan_element(probe, 0, "MAINT-HOTSPOT");
+    wlan_element(probe, 1, "\x02\x04\x0b\x16");
+    w.write(ts, radiotap(probe));
+    ts += 1000;
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
       {"l2_identity", write_l2_identity},
@@ -1106,6 +1189,7 @@ int main(int argc, char** argv) {
       {"multi_protocol", write_multi_protocol},
       {"hostile_names", write_hostile_names},
       {"hidden_equipment", write_hidden_equipment},
+      {"wireless_cell", write_wireless_cell},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     std::fprintf(stderr, "usage: mieruka_gen_pcap SCENARIO OUT\nscenarios:");
