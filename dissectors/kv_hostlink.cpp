@@ -9,6 +9,18 @@ namespace {
 
 constexpr std::string_view kSource = "kv_hostlink";
 
+// ?K answers a model code (KV-8000/7000 series user's manual, host link "?K"
+// response table; the same codes are used by public host link clients).
+struct ModelCode {
+  std::string_view code, model;
+};
+constexpr ModelCode kModelCodes[] = {
+    {"48", "KV-700"},   {"49", "KV-700"},   {"50", "KV-1000"},  {"51", "KV-3000"},  {"52", "KV-5000"},
+    {"53", "KV-5500"},  {"54", "KV-7300"},  {"55", "KV-7500"},  {"57", "KV-8000"},  {"58", "KV-8000A"},
+    {"59", "KV-X310"},  {"60", "KV-X520"},  {"61", "KV-X530"},  {"62", "KV-X500"},  {"63", "KV-X550"},
+    {"128", "KV-NC32T"}, {"132", "KV-N60"}, {"133", "KV-N40"}, {"134", "KV-N24"},
+};
+
 struct Mnemonic {
   std::string_view text;
   Kind kind;
@@ -236,6 +248,8 @@ class KvStream final : public StreamParser {
     }
     if (c.kind == Kind::model_query) {
       sink.fact({AssetRef::sender_party(), "kv_model_code", std::string(r->text), kSource});
+      for (const auto& m : kModelCodes)
+        if (m.code == r->text) sink.fact({AssetRef::sender_party(), field::product, std::string(m.model), kSource});
       sink.fact({AssetRef::sender_party(), field::vendor, std::string(kVendor), kSource});
       sink.fact({AssetRef::sender_party(), field::class_hint, "plc", kSource});
       return;

@@ -120,6 +120,7 @@ void expect_session(const Recorded& r) {
   EXPECT_TRUE(r.has_fact("S|role=kv_hostlink_client|kv_hostlink")) << ::testing::PrintToString(r.facts);
   EXPECT_TRUE(r.has_fact("R|role=kv_hostlink_server|kv_hostlink"));
   EXPECT_TRUE(r.has_fact("S|kv_model_code=55|kv_hostlink"));
+  EXPECT_TRUE(r.has_fact("S|product=KV-7500|kv_hostlink"));  // ?K code 55 in the manual's table
   EXPECT_TRUE(r.has_fact("S|vendor=Keyence|kv_hostlink"));
   EXPECT_TRUE(r.has_fact("S|class_hint=plc|kv_hostlink"));
   EXPECT_TRUE(r.has_fact("S|kv_mode=run|kv_hostlink"));
