@@ -5,8 +5,9 @@
 // Transports:
 //   ether — keyed by EtherType (LLDP 0x88cc, PROFINET 0x8892); gets l2_payload.
 //   snap  — 802.3 LLC/SNAP frames keyed by SNAP protocol id (CDP 0x2000); l2_payload.
-//   wlan_mgmt — 802.11 management frames keyed by subtype (beacon 8); the body
-//           after the management header as l2_payload.
+//   wlan_mgmt — 802.11 management frames keyed by wlan_mgmt_key(subtype) (0 is
+//           a real subtype, association request, and 0 means "no key" here);
+//           the body after the management header as l2_payload.
 //   udp   — keyed by port (either side); one call per datagram.
 //   tcp   — keyed by port (either side); a StreamParser per connection gets the
 //           reassembled bytes of both directions.
@@ -27,6 +28,9 @@
 namespace mieruka::dissectors {
 
 enum class Transport : std::uint8_t { ether, snap, udp, tcp, wlan_mgmt };
+[[nodiscard]] constexpr std::uint16_t wlan_mgmt_key(std::uint8_t subtype) noexcept {
+  return static_cast<std::uint16_t>(0x100U | (subtype & 0x0fU));
+}
 
 // For TCP: the client is the side that sent the SYN (or, with no SYN seen, the
 // side talking to the well-known port). Bytes flowing client->server are to_server.

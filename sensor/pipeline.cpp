@@ -207,7 +207,7 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
 
 void Pipeline::handle_l2(const DecodedPacket& p, AssetIndex sender, AssetIndex receiver) {
   const dissectors::DissectorEntry* e = nullptr;
-  if (p.wireless && p.wlan_type == 0) e = dissectors::find_by_key(Transport::wlan_mgmt, p.wlan_subtype);
+  if (p.wireless && p.wlan_type == 0) e = dissectors::find_by_key(Transport::wlan_mgmt, dissectors::wlan_mgmt_key(p.wlan_subtype));
   if (e == nullptr && p.llc && p.snap_pid != 0) e = dissectors::find_by_key(Transport::snap, p.snap_pid);
   if (e == nullptr && p.ethertype != 0) e = dissectors::find_by_key(Transport::ether, p.ethertype);
   if (e == nullptr || e->datagram == nullptr) return;
