@@ -1180,6 +1180,57 @@ int write_wireless_cell(const std::string& out) {
   return 0;
 }
 
+// --- new_paths: a client that starts writing, a PLC that reaches out -----------------
+// SCADA has polled the PLC for two hours when an engineering laptop, silent on
+// Modbus until then, writes holding registers; the PLC looks up pool.ntp.org and
+// opens HTTPS to a public address through the router (items 3-7 and 2-3).
+int write_new_paths(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (!w.ok()) {
+    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::int64_t ts = 1764403200LL * 1000000;  // 2025-11-29T08:00:00Z
+  const Host router{mac("00:1b:54:40:00:01"), ip4("10.40.1.1")};
+  const Host scada{mac("00:15:5d:40:00:10"), ip4("10.40.1.10")};
+  const Host plc{mac("00:80:f4:40:00:20"), ip4("10.40.1.20")};
+  const Host laptop{mac("00:15:5d:40:00:99"), ip4("10.40.1.99")};
+  const Host internet_via_router{router.mac, ip4("203.0.113.10")};
+  for (const Host* h : {&router, &scada, &plc, &laptop}) gratuitous_arp(w, ts, *h);
+  arp_exchange(w, ts, scada, plc);
+  {  // two hours of polling, and the laptop's first reads, all from the start
+    TcpSession poll(w, scada, plc, 49152, 502);
+    poll.handshake(ts);
+    TcpSession eng(w, laptop, plc, 50100, 502);
+    eng.handshake(ts);
+    std::uint16_t tid = 1;
+    for (int minute = 0; minute <= 120; minute += 10) {
+      poll.data(ts, true, modbus_adu(tid, 1, read_holding_req(0, 4)));
+      poll.data(ts, false, modbus_adu(tid, 1, read_holding_resp(4, tid)));
+      eng.data(ts, true, modbus_adu(tid, 1, read_holding_req(100, 2)));
+      eng.data(ts, false, modbus_adu(tid, 1, read_holding_resp(2, tid)));
+      ++tid;
+      ts += 600'000'000;
+    }
+    // Two hours in, the laptop writes for the first time.
+    eng.data(ts, true, modbus_adu(tid, 1, write_multiple_req(200, 2)));
+    eng.data(ts, false, modbus_adu(tid, 1, write_multiple_resp(200, 2)));
+    poll.close(ts);
+    eng.close(ts);
+  }
+  // The PLC resolves an NTP pool through the router and opens HTTPS to the internet.
+  udp_datagram(w, ts, plc, router, 50001, 53, dns_query(7, "pool.ntp.org"));
+  {
+    TcpSession s(w, plc, internet_via_router, 51000, 443);
+    s.handshake(ts);
+    s.data(ts, true, Buf(64, 0x16));
+    s.close(ts);
+  }
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
       {"l2_identity", write_l2_identity},
@@ -1190,6 +1241,7 @@ int main(int argc, char** argv) {
       {"hostile_names", write_hostile_names},
       {"hidden_equipment", write_hidden_equipment},
       {"wireless_cell", write_wireless_cell},
+      {"new_paths", write_new_paths},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     std::fprintf(stderr, "usage: mieruka_gen_pcap SCENARIO OUT\nscenarios:");
