@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -460,6 +461,10 @@ L render_length_type(int (*)(GVC_t*, graph_t*, const char*, char**, L*));
 bool svg_available() noexcept { return true; }
 
 std::optional<std::string> render_svg(const std::string& dot, std::string& error) {
+  // Graphviz is not thread-safe (global error hook, font and text-size caches):
+  // the web console renders for concurrent requests, so one layout at a time.
+  static std::mutex graphviz_mutex;
+  const std::lock_guard<std::mutex> lock(graphviz_mutex);
   g_graphviz_error.clear();
   const agusererrf previous = agseterrf(&capture_graphviz_error);
   struct Restore {
@@ -471,16 +476,16 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
     return std::nullopt;
   };
 
-  GVC_t* gvc = gvContext();
+  // One context for the life of the process: a context freed after a render
+  // leaves the text-layout plugin's font cache pointing at freed names, and the
+  // next render (the web console renders many) reads them (ASan: use after free
+  // in textspan_size).
+  static GVC_t* const gvc = gvContext();
   if (gvc == nullptr) return fail("cannot create a context");
   Agraph_t* g = agmemread(dot.c_str());
-  if (g == nullptr) {
-    gvFreeContext(gvc);
-    return fail("cannot parse the DOT text");
-  }
+  if (g == nullptr) return fail("cannot parse the DOT text");
   if (gvLayout(gvc, g, "dot") != 0) {
     agclose(g);
-    gvFreeContext(gvc);
     return fail("dot layout failed (is the graphviz \"dot\" plugin installed?)");
   }
   char* data = nullptr;
@@ -491,7 +496,6 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   if (data != nullptr) gvFreeRenderData(data);
   gvFreeLayout(gvc, g);
   agclose(g);
-  gvFreeContext(gvc);
   if (!out) return fail("SVG rendering failed");
   return out;
 }
