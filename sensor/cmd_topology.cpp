@@ -35,20 +35,7 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     print_error("--format svg: this build has no Graphviz (install libgraphviz-dev and rebuild), use --format dot");
     return kExitBadInput;
   }
-  // The policy inputs the findings need, from the config's [policy].
   std::string error;
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-  const auto& pol = common.config.policy;
-  if (!pol.approved_path.empty() && !(approved = inventory::load_approved(pol.approved_path, error))) {
-    print_error(error);
-    return kExitBadInput;
-  }
-  if (!pol.wireless_allow_path.empty() && !(wireless = inventory::load_wireless_allow(pol.wireless_allow_path, error))) {
-    print_error(error);
-    return kExitBadInput;
-  }
-
   const std::string path = resolve_db_path(common.db, common.config);
   if (::access(path.c_str(), F_OK) != 0) {
     print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
@@ -65,15 +52,13 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     return kExitBadInput;
   }
 
-  inventory::FindingsPolicy fp;
-  fp.approved = approved ? &*approved : nullptr;
-  fp.wireless = wireless ? &*wireless : nullptr;
-  fp.zones = &pol;
-  fp.learning_period_us = pol.learning_period_s * 1'000'000LL;
-  auto findings = inventory::compute_findings(ledger, fp);
-  inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
-
-  const inventory::Topology t = inventory::build_topology(ledger, {&pol, &findings});
+  // The findings, as `mieruka findings` computes them from the config's [policy].
+  auto findings = current_findings(common.config, *store, ledger, error);
+  if (!findings) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  const inventory::Topology t = inventory::build_topology(ledger, {&common.config.policy, &*findings});
   std::string out;
   if (opt.format == "dot") out = inventory::topology_dot(t);
   else if (opt.format == "graphml") out = inventory::topology_graphml(t);
