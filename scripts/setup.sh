@@ -12,6 +12,8 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # test-only: real receivers on loopback and a headless browser
   python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2
+  # test-only: tshark agreement of the identity fields, live-capture replay
+  tshark tcpreplay
 )
 
 missing=()
