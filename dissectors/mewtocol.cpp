@@ -57,6 +57,34 @@ std::string_view data_op(char area, bool write) noexcept {
   }
 }
 
+// RT "model code" (CPU type) -> FP series. Sources: the RT model code list of the
+// FP series programming manual as carried by OpenLogics/MewtocolNet
+// MewtocolNet/Mewtocol/CpuInfo.cs (02 FP5 16k, 12 FP5 24k, 03 FP3 10k, 13 FP3 16k,
+// 04 FP1/FP-M 0.9k, 05 FP0/FP1 2.7k, 06 FP0/FP1 5k/10k, 20 FP-Sigma/FP-X/FP-XH,
+// 50 FP2 16k/32k), the same manual's table quoted at bbs.gkong.com/archive.aspx?id=29823
+// (03 FP3 10K, 04 FP1 C14/C16, 05 FP1 C24/C40, 13 FP3 16K), and the RT answers
+// captured from real CPUs in OpenLogics/MewtocolNet
+// AutoTools.DocBuilder/Docs/reverse_engineering_data.md (FP-X and FP-XH: 20; FP-X0
+// L14/L30: 72; FP0 C10/C14: 05). Codes shared by several series are left out, so
+// no product is claimed for them: 04 (FP1, FP-M), 05 (FP0, FP1, FP-M), 06 below
+// 10k (FP0 5k, FP1, FP-M), 13 (FP3, FP-C), 20 (FP10, FP10S, FP-Sigma, FP-X, FP-XH,
+// FP0R, FP0H ... all answer 20; only EXRT tells them apart) and 00 (FP7 and
+// EcoLogiX answer "00000001" and need MEWTOCOL7). An empty capacity matches any.
+struct ModelRow {
+  std::string_view code;
+  std::string_view capacity;
+  std::string_view name;
+};
+constexpr ModelRow kModels[] = {
+    {"02", "", "FP5"},    // 16k
+    {"12", "", "FP5"},    // 24k
+    {"03", "", "FP3"},    // 10k
+    {"06", "10", "FP0"},  // 10k: only the FP0 T32 (FP1 and FP-M stop at 5k)
+    {"50", "16", "FP2"},
+    {"50", "32", "FP2"},
+    {"72", "", "FP-X0"},  // L14/L30, 2.5k
+};
+
 int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -226,6 +254,8 @@ class MewStream final : public StreamParser {
     sink.fact({AssetRef::sender_party(), field::vendor, std::string(kVendor), kStatusSource});
     sink.fact({AssetRef::sender_party(), field::class_hint, "plc", kStatusSource});
     sink.fact({AssetRef::sender_party(), "mewtocol_model_code", std::string(st->model_code), kStatusSource});
+    if (const std::string_view name = model_name(*st); !name.empty())
+      sink.fact({AssetRef::sender_party(), field::product, std::string(name), kStatusSource});
     sink.fact({AssetRef::sender_party(), "mewtocol_cpu_version", std::string(st->version), kStatusSource});
     sink.fact({AssetRef::sender_party(), "mewtocol_program_capacity", std::string(st->capacity), kStatusSource});
     sink.fact({AssetRef::sender_party(), "mewtocol_operation_mode", std::string(st->mode), kStatusSource});
@@ -295,6 +325,12 @@ Result<Status> parse_status(std::string_view t) noexcept {
   for (char c : t.substr(0, 16))
     if (hex_digit(c) < 0) return ParseError::malformed;
   return Status{t.substr(0, 2), t.substr(2, 2), t.substr(4, 2), t.substr(6, 2)};
+}
+
+std::string_view model_name(const Status& st) noexcept {
+  for (const auto& m : kModels)
+    if (m.code == st.model_code && (m.capacity.empty() || m.capacity == st.capacity)) return m.name;
+  return {};
 }
 
 std::string_view operation_name(std::string_view code) noexcept {

@@ -16,10 +16,11 @@
 //                for RCC/WCC word ranges and RD/WD start/end; error responses is_error.
 //   Fact       — role mewtocol_client / mewtocol_server; the RT answer: vendor
 //                "Panasonic", class_hint plc, "mewtocol_model_code" (the CPU type
-//                code as sent: one code covers several models, see OpenLogics
-//                MewtocolNet docs/plctypes.md, so no model name is derived),
-//                "mewtocol_cpu_version", "mewtocol_program_capacity" (k steps),
-//                "mewtocol_operation_mode" (hex flags) (source "mewtocol_status").
+//                code as sent), product (the FP series name, only where the code,
+//                with the program capacity where that decides, names one series:
+//                see model_name()), "mewtocol_cpu_version",
+//                "mewtocol_program_capacity" (k steps), "mewtocol_operation_mode"
+//                (hex flags) (source "mewtocol_status").
 //   anomaly    — "mewtocol.<counter>" (bad_bcc counts BCC mismatches).
 #pragma once
 
@@ -70,6 +71,9 @@ struct Status {
 // A BCC that does not match is reported in bcc_ok, not as an error.
 [[nodiscard]] Result<Frame> parse_frame(std::string_view line) noexcept;
 [[nodiscard]] Result<Status> parse_status(std::string_view text) noexcept;
+// The FP series an RT answer names, or empty when the model code is unknown or is
+// shared by several series that the program capacity does not tell apart.
+[[nodiscard]] std::string_view model_name(const Status& status) noexcept;
 // XOR of the characters, as the BCC is computed.
 [[nodiscard]] std::uint8_t bcc(std::string_view s) noexcept;
 

@@ -115,6 +115,64 @@ TEST(MewFrame, Malformed) {
   EXPECT_EQ(parse_status("20123281000000G0").error(), ParseError::malformed);
 }
 
+Status st(std::string_view code, std::string_view capacity) { return Status{code, "12", capacity, "82"}; }
+
+// Each row class of the RT model code table, the codes it leaves out on purpose
+// (one code, several series) and codes it does not know.
+TEST(MewModel, Table) {
+  EXPECT_EQ(model_name(st("02", "16")), "FP5");
+  EXPECT_EQ(model_name(st("12", "24")), "FP5");
+  EXPECT_EQ(model_name(st("03", "10")), "FP3");
+  EXPECT_EQ(model_name(st("06", "10")), "FP0");    // 10k: FP0 T32 only
+  EXPECT_EQ(model_name(st("06", "05")), "");       // 5k: FP0, FP1 or FP-M
+  EXPECT_EQ(model_name(st("50", "16")), "FP2");
+  EXPECT_EQ(model_name(st("50", "32")), "FP2");
+  EXPECT_EQ(model_name(st("50", "60")), "");       // not an FP2 capacity
+  EXPECT_EQ(model_name(st("72", "02")), "FP-X0");
+  EXPECT_EQ(model_name(st("04", "00")), "");       // FP1 or FP-M
+  EXPECT_EQ(model_name(st("05", "03")), "");       // FP0, FP1 or FP-M
+  EXPECT_EQ(model_name(st("13", "16")), "");       // FP3 or FP-C
+  EXPECT_EQ(model_name(st("20", "32")), "");       // FP-Sigma, FP-X, FP-XH, FP0R, FP0H...
+  EXPECT_EQ(model_name(st("00", "00")), "");       // FP7 / EcoLogiX (MEWTOCOL7)
+  EXPECT_EQ(model_name(st("99", "32")), "");       // unknown
+  EXPECT_EQ(model_name(st("", "")), "");
+}
+
+// One RT exchange; returns what the answer emitted.
+Recorded rt_answer(std::string_view answer) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  p->on_data(C, b("%01#RT01\r"), sink);
+  p->on_data(S, b(answer), sink);
+  return sink.r;
+}
+
+TEST(MewStream, RtModelNamed) {
+  // "%01$RT" model 72 (FP-X0), version 12, capacity 02, mode 82, link 00, error 00,
+  // self-diagnosis 0000, BCC not checked.
+  const Recorded r = rt_answer("%01$RT7212028200000000**\r");
+  EXPECT_TRUE(r.has_fact("S|product=FP-X0|mewtocol_status")) << ::testing::PrintToString(r.facts);
+  EXPECT_TRUE(r.has_fact("S|mewtocol_model_code=72|mewtocol_status"));
+  const Recorded fp0 = rt_answer("%01$RT0612108200000000**\r");  // FP0 10k
+  EXPECT_TRUE(fp0.has_fact("S|product=FP0|mewtocol_status")) << ::testing::PrintToString(fp0.facts);
+}
+
+TEST(MewStream, RtUnknownOrSharedCodeRawOnly) {
+  for (std::string_view answer : {"%01$RT9912328100000000**\r", "%01$RT2012328100000000**\r"}) {
+    const Recorded r = rt_answer(answer);
+    EXPECT_TRUE(r.has_fact("S|mewtocol_model_code=" + std::string(answer.substr(6, 2)) + "|mewtocol_status"));
+    for (const auto& f : r.facts) EXPECT_EQ(f.find("|product="), std::string::npos) << f;
+  }
+}
+
+TEST(MewStream, RtMalformedNoIdentity) {
+  for (std::string_view answer : {"%01$RT72120282000000**\r", "%01$RT7212028200G00000**\r", "%01$RT**\r"}) {
+    const Recorded r = rt_answer(answer);
+    EXPECT_EQ(r.count_anomaly("mewtocol.bad_status"), 1) << answer;
+    for (const auto& f : r.facts) EXPECT_EQ(f.find("mewtocol_status"), std::string::npos) << f;
+  }
+}
+
 const std::string kClient =
     "%01#RT01\r"
     "%01#RDD00100001095C\r"
