@@ -56,6 +56,8 @@ constexpr DissectorEntry kDissectors[] = {
     {"enip", Transport::udp, 44818, &enip::probe, &enip::on_datagram, nullptr},
     // CC-Link IE Field Basic cyclic data (61451 is SLMP node search, not this).
     {"cclink_iefb", Transport::udp, 61450, nullptr, &cclink_iefb::on_datagram, nullptr},
+    // SLMP Node Search / IP Address Set (CC-Link IE Field Basic tools, GX Works3).
+    {"slmp", Transport::udp, 61451, nullptr, &slmp::on_node_search_datagram, nullptr},
     {"http", Transport::tcp, 80, &http::probe, nullptr, &http::make_stream_parser},
     {"s7comm", Transport::tcp, 102, &s7comm::probe, nullptr, &s7comm::make_stream_parser},
     // TLS: the probe (on this row only) claims a ClientHello on any port.

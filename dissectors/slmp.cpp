@@ -17,6 +17,7 @@ namespace {
 constexpr std::string_view kProtocol = "slmp";
 constexpr std::string_view kRoleSource = "slmp";
 constexpr std::string_view kTypeNameSource = "slmp_type_name";
+constexpr std::string_view kNodeSearchSource = "slmp_node_search";
 
 constexpr std::uint16_t kCmdTypeName = 0x0101;
 constexpr std::uint16_t kCmdBatchRead = 0x0401;
@@ -83,6 +84,8 @@ constexpr CommandInfo kCommands[] = {
     {0x0613, "memory_read", false, false},
     {0x1613, "memory_write", true, false},
     {0x0619, "loopback_test", false, false},
+    {0x0E30, "node_search", false, false},
+    {0x0E31, "ip_address_set", true, true},
     {0x1001, "remote_run", false, true},
     {0x1002, "remote_stop", false, true},
     {0x1003, "remote_pause", false, true},
@@ -822,6 +825,153 @@ void on_datagram(const DecodedPacket& /*pkt*/, Bytes payload, Sink& sink) noexce
     return;
   }
   sink.anomaly("slmp.bad_subheader");
+}
+
+namespace {
+
+constexpr std::size_t kIpv4Size = 4;
+
+// A MAC address sent in reverse byte order.
+std::optional<MacAddr> reversed_mac(ByteReader& r) noexcept {
+  auto six = r.take(6);
+  if (!six) return std::nullopt;
+  MacAddr m;
+  for (std::size_t i = 0; i < 6; ++i) m.b[i] = std::to_integer<std::uint8_t>((*six)[5 - i]);
+  return m;
+}
+
+std::optional<IpAddr> ipv4_le(ByteReader& r) noexcept {
+  auto v = r.u32_le();
+  if (!v) return std::nullopt;
+  return IpAddr::v4(*v);
+}
+
+// An "IP address size" byte: 4 or an error (need the byte, then IPv4 only).
+Result<bool> ip_size(ByteReader& r) noexcept {
+  auto n = r.u8();
+  if (!n) return ParseError::malformed;
+  if (*n != kIpv4Size) return ParseError::unsupported;
+  return true;
+}
+
+bool binary_4e(const Frame& f) noexcept { return f.kind == FrameKind::e4_binary; }
+
+std::string hex_code(std::uint32_t v, int digits) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%0*x", digits, static_cast<unsigned>(v));
+  return buf;
+}
+
+void node_search_response(const Frame& f, Sink& sink) noexcept {
+  auto n = parse_node_search_response(f);
+  if (!n) {
+    // IP Address Set answers with the client MAC only.
+    if (f.data.size() == 6) return;
+    sink.anomaly(n.error() == ParseError::unsupported ? "slmp.node_search_unsupported" : "slmp.malformed_node_search");
+    return;
+  }
+  const AssetRef node = AssetRef::station(n->server_mac, n->server_ip);
+  sink.fact({node, field::ip, n->server_ip.to_string(), kNodeSearchSource});
+  sink.fact({node, "slmp_subnet_mask", n->subnet_mask.to_string(), kNodeSearchSource});
+  sink.fact({node, field::vendor_id, hex_code(n->vendor_code, 4), kNodeSearchSource});
+  sink.fact({node, field::product_code, hex_code(n->model_code, 8), kNodeSearchSource});
+  sink.fact({node, field::revision, hex_code(n->equipment_version, 4), kNodeSearchSource});
+  if (!n->hostname.empty()) sink.fact({node, field::hostname, std::string(n->hostname), kNodeSearchSource});
+  sink.fact({node, "slmp_node_status", hex_code(n->server_status, 4), kNodeSearchSource});
+  sink.fact({node, field::role, "slmp_server", kRoleSource});
+}
+
+}  // namespace
+
+Result<NodeSearchRequest> parse_node_search_request(const Frame& f) noexcept {
+  if (!binary_4e(f) || f.is_response || f.command != kCmdNodeSearch) return ParseError::unsupported;
+  ByteReader r(f.data);
+  NodeSearchRequest q;
+  auto mac = reversed_mac(r);
+  if (!mac) return ParseError::malformed;
+  q.client_mac = *mac;
+  if (auto s = ip_size(r); !s) return s.error();
+  auto ip = ipv4_le(r);
+  if (!ip) return ParseError::malformed;
+  q.client_ip = *ip;
+  if (r.remaining() != 0) return ParseError::malformed;
+  return q;
+}
+
+Result<NodeSearchResponse> parse_node_search_response(const Frame& f) noexcept {
+  if (!binary_4e(f) || !f.is_response || f.end_code != 0) return ParseError::unsupported;
+  ByteReader r(f.data);
+  NodeSearchResponse n;
+  auto cmac = reversed_mac(r);
+  if (!cmac) return ParseError::malformed;
+  n.client_mac = *cmac;
+  if (auto s = ip_size(r); !s) return s.error();
+  auto cip = ipv4_le(r);
+  auto smac = reversed_mac(r);
+  if (!cip || !smac) return ParseError::malformed;
+  n.client_ip = *cip;
+  n.server_mac = *smac;
+  if (auto s = ip_size(r); !s) return s.error();
+  auto sip = ipv4_le(r);
+  auto mask = ipv4_le(r);
+  auto gw = ipv4_le(r);
+  auto host_len = r.u8();
+  if (!sip || !mask || !gw || !host_len) return ParseError::malformed;
+  n.server_ip = *sip;
+  n.subnet_mask = *mask;
+  n.gateway = *gw;
+  auto host = r.take(*host_len);  // checked against what is left
+  if (!host) return ParseError::malformed;
+  n.hostname = as_chars(*host);
+  auto vendor = r.u16_le();
+  auto model = r.u32_le();
+  auto version = r.u16_le();
+  if (!vendor || !model || !version) return ParseError::malformed;
+  n.vendor_code = *vendor;
+  n.model_code = *model;
+  n.equipment_version = *version;
+  if (auto s = ip_size(r); !s) return s.error();
+  auto target_ip = ipv4_le(r);
+  auto target_port = r.u16_le();
+  auto status = r.u16_le();
+  auto port = r.u16_le();
+  auto proto = r.u8();
+  if (!target_ip || !target_port || !status || !port || !proto) return ParseError::malformed;
+  n.server_status = *status;
+  n.server_port = *port;
+  n.server_protocol = *proto;
+  if (r.remaining() != 0) return ParseError::malformed;
+  return n;
+}
+
+void on_node_search_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
+  bool response = false;
+  if (!subheader_kind(payload, response)) {
+    on_datagram(pkt, payload, sink);
+    return;
+  }
+  auto f = parse_frame(payload);
+  if (!f) {
+    sink.anomaly(f.error() == ParseError::need_more ? "slmp.truncated_frame" : "slmp.malformed_frame");
+    return;
+  }
+  if (f->size != payload.size()) sink.anomaly("slmp.trailing_bytes");
+  const bool ours = binary_4e(*f) && (f->is_response || f->command == kCmdNodeSearch || f->command == kCmdIpAddressSet);
+  if (!ours || (f->is_response && f->end_code != 0)) {
+    on_datagram(pkt, payload.first(f->size), sink);
+    return;
+  }
+  if (f->is_response) {
+    node_search_response(*f, sink);
+    return;
+  }
+  if (f->command == kCmdNodeSearch) {
+    if (auto q = parse_node_search_request(*f); !q)
+      sink.anomaly(q.error() == ParseError::unsupported ? "slmp.node_search_unsupported" : "slmp.malformed_node_search");
+  }
+  const CommandInfo* c = command_info(f->command);
+  sink.fact({AssetRef::sender_party(), field::role, "slmp_client", kRoleSource});
+  sink.operation({kProtocol, c->name, f->command, c->is_write, c->is_control, false, 0, 0, false});
 }
 
 std::unique_ptr<StreamParser> make_stream_parser() { return std::make_unique<SlmpStream>(); }

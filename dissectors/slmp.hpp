@@ -16,6 +16,17 @@
 //   anomaly    — "slmp.<counter>".
 // on_datagram() does the same for SLMP over UDP (one frame per datagram; responses
 // are not paired, a Type Name response is recognised by its shape).
+// on_node_search_datagram() reads UDP 61451, where an engineering tool or a CC-Link
+// IE Field Basic master broadcasts Node Search (0E30) and IP Address Set (0E31) in
+// 4E binary frames, and emits:
+//   Operation  — "node_search" / "ip_address_set" (is_write, is_control) for the
+//                request; role slmp_client for its sender (source "slmp");
+//   Fact       — for the responder named in a Node Search response (its MAC and IP
+//                from the response data, source "slmp_node_search"): ip,
+//                "slmp_subnet_mask", vendor_id (vendor code), product_code (model
+//                code), revision (equipment version), hostname when sent,
+//                "slmp_node_status", role slmp_server. Codes as hexadecimal text,
+//                as on the wire; no vendor or model name is derived from them.
 #pragma once
 
 #include <cstddef>
@@ -105,6 +116,46 @@ struct TypeName {
 };
 [[nodiscard]] Result<TypeName> parse_type_name(const Frame& response) noexcept;
 
+// Node Search (0E30), SLMP §5 / CC-Link IE Field Basic: UDP 61451 (rtlabs-com/c-link
+// src/common/cl_types.h CL_SLMP_PORT and cl_slmp_node_search_request/_resp). MAC
+// addresses are sent in reverse byte order, IPv4 addresses as little-endian 32-bit
+// words; every address field after an "IP address size" byte has that size (only 4,
+// IPv4, is read; other sizes are unsupported).
+inline constexpr std::uint16_t kNodeSearchPort = 61451;
+inline constexpr std::uint16_t kCmdNodeSearch = 0x0E30;
+inline constexpr std::uint16_t kCmdIpAddressSet = 0x0E31;
+
+// Request data: client MAC (6), client IP size (1), client IP.
+struct NodeSearchRequest {
+  MacAddr client_mac;
+  IpAddr client_ip;
+};
+// Response data: client MAC (6), client IP size (1), client IP, server MAC (6),
+// server IP size (1), server IP, subnet mask, default gateway, host name size (1),
+// host name, vendor code (2), model code (4), equipment version (2), target IP
+// size (1), target IP, target port (2), server status (2), server port (2), server
+// protocol (1: 1 = UDP, 2 = TCP).
+struct NodeSearchResponse {
+  MacAddr client_mac;
+  IpAddr client_ip;
+  MacAddr server_mac;
+  IpAddr server_ip;
+  IpAddr subnet_mask;
+  IpAddr gateway;
+  std::string_view hostname;  // as sent (no padding in the format)
+  std::uint16_t vendor_code = 0;
+  std::uint32_t model_code = 0;
+  std::uint16_t equipment_version = 0;
+  std::uint16_t server_status = 0;
+  std::uint16_t server_port = 0;
+  std::uint8_t server_protocol = 0;
+};
+// Errors: malformed (data shorter than its fields or a host name size beyond the
+// data, trailing bytes), unsupported (an address size other than 4, a binary 4E
+// frame of another command).
+[[nodiscard]] Result<NodeSearchRequest> parse_node_search_request(const Frame& request) noexcept;
+[[nodiscard]] Result<NodeSearchResponse> parse_node_search_response(const Frame& response) noexcept;
+
 // Names (snake_case, static storage).
 [[nodiscard]] std::string_view command_name(std::uint16_t command) noexcept;
 [[nodiscard]] std::string_view end_code_name(std::uint16_t end_code) noexcept;
@@ -116,6 +167,9 @@ struct TypeName {
 
 // SLMP over UDP: one frame per datagram.
 void on_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept;
+
+// SLMP node search and IP address set over UDP 61451.
+void on_node_search_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept;
 
 [[nodiscard]] std::unique_ptr<StreamParser> make_stream_parser();
 

@@ -1,7 +1,8 @@
 // Fuzz target for the SLMP/MC dissector: the input is split into chunks (see
 // fuzz_buffer.hpp; flag bit 0 = direction) fed to one stream parser; a chunk whose
 // first byte has its top bit set is preceded by a gap in its direction. The whole
-// input is also parsed as one frame (batch device, type name), as a datagram, and probed.
+// input is also parsed as one frame (batch device, type name, node search request and
+// response), as a datagram on UDP 5000 and on UDP 61451 (node search), and probed.
 #include <cstddef>
 #include <cstdint>
 
@@ -27,9 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (f.ok()) {
     (void)slmp::parse_batch_device(*f);
     (void)slmp::parse_type_name(*f);
+    (void)slmp::parse_node_search_request(*f);
+    (void)slmp::parse_node_search_response(*f);
   }
   dissectors::DecodedPacket pkt;
   slmp::on_datagram(pkt, whole, sink);
+  slmp::on_node_search_datagram(pkt, whole, sink);
   (void)slmp::probe(whole, Direction::to_server);
   (void)slmp::probe(whole, Direction::to_client);
   return 0;

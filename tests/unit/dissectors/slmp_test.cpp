@@ -557,5 +557,167 @@ TEST(SlmpUdp, DatagramsAndTypeNameShape) {
   EXPECT_EQ(m.r.count_anomaly("slmp.bad_subheader"), 1);
 }
 
+// --- node search (0E30) over UDP 61451 ----------------------------------------------
+
+// Node Search request data: client MAC in reverse byte order, IP size, IPv4 LE.
+const Vec kSearchData = v({0x01, 0x00, 0x30, 0x92, 0x26, 0x00,  // client MAC 00:26:92:30:00:01, reversed
+                           0x04,                                // client IP address size
+                           0x01, 0x0D, 0xA8, 0xC0});            // client IP 192.168.13.1 (LE)
+
+Vec search_response_data(const Vec& hostname = {}, int ip_size = 4) {
+  return cat({v({0x01, 0x00, 0x30, 0x92, 0x26, 0x00,   // client MAC, reversed
+                 0x04,                                 // client IP address size
+                 0x01, 0x0D, 0xA8, 0xC0,               // client IP 192.168.13.1
+                 0x02, 0x00, 0x30, 0x92, 0x26, 0x00,   // server MAC 00:26:92:30:00:02, reversed
+                 ip_size,                              // server IP address size
+                 0x02, 0x0D, 0xA8, 0xC0,               // server IP 192.168.13.2
+                 0x00, 0xFF, 0xFF, 0xFF,               // subnet mask 255.255.255.0
+                 0xFF, 0xFF, 0xFF, 0xFF,               // default gateway (none)
+                 static_cast<int>(hostname.size())}),  // host name size
+              hostname,                                // host name
+              v({0x34, 0x12,                           // vendor code 0x1234
+                 0x56, 0x04, 0x00, 0x00,               // model code 0x00000456
+                 0x02, 0x00,                           // equipment version 0x0002
+                 0x04,                                 // target IP address size
+                 0xFF, 0xFF, 0xFF, 0xFF,               // target IP
+                 0xFF, 0xFF,                           // target port
+                 0x00, 0x00,                           // server status: normal
+                 0x0B, 0xF0,                           // server port 61451
+                 0x01})});                             // server protocol: UDP
+}
+
+Frame frame_of(const Vec& bytes) {
+  auto f = parse_frame(b(bytes));
+  EXPECT_TRUE(f.ok());
+  return f.ok() ? *f : Frame{};
+}
+
+// Records who a fact is about, with the station's MAC and IP.
+class StationSink final : public Sink {
+ public:
+  Recorded r;
+  void fact(const Fact& f) noexcept override {
+    std::string who = f.who.kind == AssetRef::Kind::sender     ? "S"
+                      : f.who.kind == AssetRef::Kind::receiver ? "R"
+                                                               : f.who.mac.to_string() + "/" + f.who.ip.to_string();
+    r.facts.push_back(who + "|" + std::string(f.field) + "=" + f.value + "|" + std::string(f.source));
+  }
+  void operation(const Operation& op) noexcept override { r.ops.push_back(op); }
+  void anomaly(std::string_view c) noexcept override { r.anomalies.emplace_back(c); }
+};
+
+TEST(SlmpNodeSearch, Request) {
+  const Frame f = frame_of(req4e(3, 0x0E30, 0x0000, kSearchData));
+  auto q = parse_node_search_request(f);
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->client_mac.to_string(), "00:26:92:30:00:01");
+  EXPECT_EQ(q->client_ip.to_string(), "192.168.13.1");
+  EXPECT_EQ(command_name(0x0E30), "node_search");
+  EXPECT_EQ(command_name(0x0E31), "ip_address_set");
+  // Not a node search: another command, a response, a 3E frame.
+  EXPECT_EQ(parse_node_search_request(frame_of(req4e(3, 0x0101, 0, {}))).error(), ParseError::unsupported);
+  EXPECT_EQ(parse_node_search_request(frame_of(req3e(0x0E30, 0, kSearchData))).error(), ParseError::unsupported);
+  for (std::size_t cut = 0; cut < kSearchData.size(); ++cut) {
+    const Vec d(kSearchData.begin(), kSearchData.begin() + static_cast<std::ptrdiff_t>(cut));
+    EXPECT_FALSE(parse_node_search_request(frame_of(req4e(3, 0x0E30, 0, d))).ok()) << cut;
+  }
+  Vec longer = kSearchData;
+  longer.push_back(std::byte{0});
+  EXPECT_EQ(parse_node_search_request(frame_of(req4e(3, 0x0E30, 0, longer))).error(), ParseError::malformed);
+}
+
+TEST(SlmpNodeSearch, Response) {
+  auto n = parse_node_search_response(frame_of(resp4e(3, 0, search_response_data())));
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->client_mac.to_string(), "00:26:92:30:00:01");
+  EXPECT_EQ(n->server_mac.to_string(), "00:26:92:30:00:02");
+  EXPECT_EQ(n->server_ip.to_string(), "192.168.13.2");
+  EXPECT_EQ(n->subnet_mask.to_string(), "255.255.255.0");
+  EXPECT_EQ(n->hostname, "");
+  EXPECT_EQ(n->vendor_code, 0x1234);
+  EXPECT_EQ(n->model_code, 0x456u);
+  EXPECT_EQ(n->equipment_version, 2);
+  EXPECT_EQ(n->server_status, 0);
+  EXPECT_EQ(n->server_port, 61451);
+  EXPECT_EQ(n->server_protocol, 1);
+  auto h = parse_node_search_response(frame_of(resp4e(3, 0, search_response_data(str("NODE-2")))));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->hostname, "NODE-2");
+  EXPECT_EQ(h->vendor_code, 0x1234);
+}
+
+TEST(SlmpNodeSearch, MalformedResponses) {
+  const Vec good = search_response_data(str("NODE-2"));
+  // Cut at every field boundary (and inside fields): the frame's length matches the
+  // shorter data, so only the node search layout can object.
+  for (std::size_t cut = 0; cut < good.size(); ++cut) {
+    const Vec d(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut));
+    EXPECT_EQ(parse_node_search_response(frame_of(resp4e(3, 0, d))).error(), ParseError::malformed) << cut;
+  }
+  // Host name size beyond the data.
+  Vec lying = search_response_data(str("NODE-2"));
+  lying[30] = std::byte{0xFF};
+  EXPECT_EQ(parse_node_search_response(frame_of(resp4e(3, 0, lying))).error(), ParseError::malformed);
+  // Host name size one short: the rest no longer adds up.
+  lying[30] = std::byte{0x05};
+  EXPECT_FALSE(parse_node_search_response(frame_of(resp4e(3, 0, lying))).ok());
+  // Trailing byte.
+  Vec longer = good;
+  longer.push_back(std::byte{0});
+  EXPECT_EQ(parse_node_search_response(frame_of(resp4e(3, 0, longer))).error(), ParseError::malformed);
+  // IPv6 address size: not read.
+  EXPECT_EQ(parse_node_search_response(frame_of(resp4e(3, 0, search_response_data({}, 16)))).error(),
+            ParseError::unsupported);
+  // An error response is not a node search answer.
+  EXPECT_EQ(parse_node_search_response(frame_of(resp4e(3, 0xC059, {}))).error(), ParseError::unsupported);
+}
+
+TEST(SlmpNodeSearch, Datagrams) {
+  DecodedPacket pkt;
+  StationSink s;
+  on_node_search_datagram(pkt, b(req4e(3, 0x0E30, 0, kSearchData)), s);
+  on_node_search_datagram(pkt, b(resp4e(3, 0, search_response_data(str("NODE-2")))), s);
+  const std::string node = "00:26:92:30:00:02/192.168.13.2|";
+  EXPECT_TRUE(s.r.has_fact("S|role=slmp_client|slmp")) << ::testing::PrintToString(s.r.facts);
+  EXPECT_TRUE(s.r.has_fact(node + "ip=192.168.13.2|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "slmp_subnet_mask=255.255.255.0|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "vendor_id=0x1234|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "product_code=0x00000456|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "revision=0x0002|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "hostname=NODE-2|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "slmp_node_status=0x0000|slmp_node_search"));
+  EXPECT_TRUE(s.r.has_fact(node + "role=slmp_server|slmp"));
+  EXPECT_TRUE(s.r.anomalies.empty()) << ::testing::PrintToString(s.r.anomalies);
+  // IP Address Set: a configuration write; its answer (the client MAC) adds nothing.
+  on_node_search_datagram(pkt, b(req4e(4, 0x0E31, 0, Vec(39, std::byte{0}))), s);
+  on_node_search_datagram(pkt, b(resp4e(4, 0, Vec(6, std::byte{1}))), s);
+  on_node_search_datagram(pkt, b(resp4e(5, 0xC059, {})), s);
+  EXPECT_EQ(op_keys(s.r), (std::vector<std::string>{"node_search/3632/000/-", "ip_address_set/3633/110/-",
+                                                     "error_response/0/001/-"}));
+  EXPECT_EQ(s.r.count_anomaly("slmp.end_code_command_error"), 1);
+  EXPECT_EQ(s.r.anomalies.size(), 1u);
+}
+
+TEST(SlmpNodeSearch, BadDatagramsCountedNoFacts) {
+  DecodedPacket pkt;
+  StationSink s;
+  const Vec resp = resp4e(3, 0, search_response_data());
+  on_node_search_datagram(pkt, Bytes(resp.data(), resp.size() - 1), s);  // length says more
+  EXPECT_EQ(s.r.count_anomaly("slmp.truncated_frame"), 1);
+  Vec shorter = resp;  // length says one byte less: trailing byte, data cut
+  shorter[11] = static_cast<std::byte>(std::to_integer<int>(shorter[11]) - 1);
+  on_node_search_datagram(pkt, b(shorter), s);
+  EXPECT_EQ(s.r.count_anomaly("slmp.trailing_bytes"), 1);
+  EXPECT_EQ(s.r.count_anomaly("slmp.malformed_node_search"), 1);
+  on_node_search_datagram(pkt, b(resp4e(3, 0, search_response_data({}, 16))), s);
+  EXPECT_EQ(s.r.count_anomaly("slmp.node_search_unsupported"), 1);
+  on_node_search_datagram(pkt, b(req4e(3, 0x0E30, 0, Vec(kSearchData.begin(), kSearchData.end() - 1))), s);
+  EXPECT_EQ(s.r.count_anomaly("slmp.malformed_node_search"), 2);
+  on_node_search_datagram(pkt, b(v({0x99, 0x99})), s);
+  EXPECT_EQ(s.r.count_anomaly("slmp.bad_subheader"), 1);
+  for (const auto& f : s.r.facts) EXPECT_EQ(f.find("slmp_node_search"), std::string::npos) << f;
+  EXPECT_EQ(op_keys(s.r), std::vector<std::string>{"node_search/3632/000/-"});
+}
+
 }  // namespace
 }  // namespace mieruka::dissectors::slmp
