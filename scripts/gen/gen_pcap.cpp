@@ -669,12 +669,50 @@ Buf cciefb_response(std::uint32_t slave, std::uint16_t vendor, std::uint32_t mod
   return b;
 }
 
+// SLMP Node Search (0E30) on UDP 61451, 4E binary (rtlabs-com/c-link cl_types.h
+// cl_slmp_node_search_request / _resp): MAC addresses in reverse byte order, IPv4
+// addresses as little-endian words, each after an address size byte (4).
+void put_mac_reversed(Buf& b, const Mac& m) {
+  for (std::size_t i = 0; i < 6; ++i) put8(b, m[5 - i]);
+}
+Buf node_search_req(const Host& client, std::uint16_t serial) {
+  Buf data;
+  put_mac_reversed(data, client.mac);
+  put8(data, 4);
+  put32le(data, client.ip);
+  return slmp_4e(slmp_3e_req(0x0E30, 0x0000, data), serial);
+}
+Buf node_search_resp(const Host& client, const Host& node, std::uint16_t vendor, std::uint32_t model,
+                     std::uint16_t version, std::uint16_t serial) {
+  Buf data;
+  put_mac_reversed(data, client.mac);
+  put8(data, 4);
+  put32le(data, client.ip);
+  put_mac_reversed(data, node.mac);
+  put8(data, 4);
+  put32le(data, node.ip);
+  put32le(data, 0xFFFFFF00);  // subnet mask 255.255.255.0
+  put32le(data, 0xFFFFFFFF);  // default gateway: none
+  put8(data, 0);              // host name size
+  put16le(data, vendor);
+  put32le(data, model);
+  put16le(data, version);
+  put8(data, 4);              // target IP address size
+  put32le(data, 0xFFFFFFFF);  // target IP
+  put16le(data, 0xFFFF);      // target port
+  put16le(data, 0x0000);      // server status: normal
+  put16le(data, 61451);       // server port
+  put8(data, 0x01);           // protocol: UDP
+  return slmp_4e(slmp_3e_resp(0, data), serial);
+}
+
 // A PC polls a Keyence KV-8000 over host link (TCP 8501) and switches it to
 // PROGRAM and back to RUN; a touch panel reads a Panasonic FP0H over MEWTOCOL-COM
 // (TCP 9094); an engineering PC identifies a Siemens S7-1500 (SZL 0x0011 and
 // 0x001C), reads and writes variables, stops the CPU and downloads a block; a
-// CC-Link IE Field Basic master cycles two slaves. Code values the sources do not
-// tie to a model (KV ?K, MEWTOCOL RT, CCIEFB vendor/model) are illustrative.
+// CC-Link IE Field Basic master finds two slaves by SLMP node search (UDP 61451)
+// and cycles them. Code values the sources do not tie to a model (KV ?K, MEWTOCOL
+// RT, CCIEFB and node search vendor/model) are illustrative.
 int write_jp_controllers(const std::string& out) {
   CaptureWriter w(out, true);
   if (!w.ok()) {
@@ -805,6 +843,11 @@ int write_jp_controllers(const std::string& out) {
     s.data(ts, false, s7_dt(s7_pdu(3, 0x0A00, Buf{0x28}, {})));
     s.close(ts);
   }
+  // SLMP node search: the master looks for its slaves before cycling; each answers
+  // with the vendor code, model code and equipment version of its cyclic frames.
+  udp_datagram(w, ts, master, bcast, 61451, 61451, node_search_req(master, 1));
+  udp_datagram(w, ts, slave1, master, 61451, 61451, node_search_resp(master, slave1, 0x0123, 0x00004567, 0x0001, 1));
+  udp_datagram(w, ts, slave2, master, 61451, 61451, node_search_resp(master, slave2, 0x0123, 0x00004568, 0x0002, 1));
   // CC-Link IE Field Basic: the master broadcasts, each slave answers.
   const std::vector<std::uint32_t> slaves = {ip4("192.168.13.2"), ip4("192.168.13.3")};
   for (std::uint16_t seq = 0; seq < 3; ++seq) {
