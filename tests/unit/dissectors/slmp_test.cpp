@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -586,8 +587,11 @@ Vec search_response_data(const Vec& hostname = {}, int ip_size = 4) {
                  0x01})});                             // server protocol: UDP
 }
 
+// A Frame points into its bytes: keep every vector parsed here alive to the end.
 Frame frame_of(const Vec& bytes) {
-  auto f = parse_frame(b(bytes));
+  static std::deque<Vec> kept;
+  kept.push_back(bytes);
+  auto f = parse_frame(b(kept.back()));
   EXPECT_TRUE(f.ok());
   return f.ok() ? *f : Frame{};
 }
