@@ -19,7 +19,11 @@
 # A step is clean when the reader's kernel and interface drop counters are 0
 # and it received at least every packet tcpreplay sent. Prints a table per step
 # and, last, the highest clean pps of each reader and their ratio. Machines
-# differ: quote the ratio. When tcpreplay cannot reach a rate (sent < 95 % of it)
+# differ: quote the ratio. Ring versions: libpcap 1.10 gives the floor a
+# TPACKET_V3 ring; `mieruka capture` asks for immediate mode, for which libpcap
+# falls back to TPACKET_V2 (fixed-size frames), so its ring holds fewer packets
+# for the same BUFFER_MB (FLOOR_ARGS=--immediate puts the floor on V2 too).
+# When tcpreplay cannot reach a rate (sent < 95 % of it)
 # the climb stops there and the result is marked "sender-limited".
 # Environment: STEP_S (seconds per step, default 4), BUFFER_MB (default 64),
 # RATES (the climb, pps), PACKETS (capture size, default 1000000),
@@ -182,5 +186,8 @@ m_best=$best m_note=$best_note
 search floor
 f_best=$best f_note=$best_note
 awk -v m="$m_best" -v f="$f_best" -v mn="$m_note" -v fn="$f_note" 'BEGIN {
-  printf "zero-drop: mieruka %d pps%s, floor %d pps%s, mieruka/floor %s\n", m, mn, f, fn,
-         f > 0 ? sprintf("%.3f", m / f) : "n/a" }'
+  ratio = "n/a"
+  if (f > 0) ratio = sprintf("%.3f", m / f)
+  # A sender-limited floor is a lower bound, so the ratio is an upper bound.
+  if (f > 0 && fn ~ /sender-limited/) ratio = "<= " ratio
+  printf "zero-drop: mieruka %d pps%s, floor %d pps%s, mieruka/floor %s\n", m, mn, f, fn, ratio }'
