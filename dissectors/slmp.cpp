@@ -870,8 +870,15 @@ void node_search_response(const Frame& f, Sink& sink) noexcept {
     sink.anomaly(n.error() == ParseError::unsupported ? "slmp.node_search_unsupported" : "slmp.malformed_node_search");
     return;
   }
-  const AssetRef node = AssetRef::station(n->server_mac, n->server_ip);
-  sink.fact({node, field::ip, n->server_ip.to_string(), kNodeSearchSource});
+  // A station is named by a unicast MAC; a node not yet given an address (the
+  // reason node search exists) answers 0.0.0.0, which binds nothing.
+  if (!n->server_mac.is_unicast()) {
+    sink.anomaly("slmp.node_search_bad_mac");
+    return;
+  }
+  const bool has_ip = !n->server_ip.is_unspecified();
+  const AssetRef node = has_ip ? AssetRef::station(n->server_mac, n->server_ip) : AssetRef::station(n->server_mac);
+  if (has_ip) sink.fact({node, field::ip, n->server_ip.to_string(), kNodeSearchSource});
   sink.fact({node, "slmp_subnet_mask", n->subnet_mask.to_string(), kNodeSearchSource});
   sink.fact({node, field::vendor_id, hex_code(n->vendor_code, 4), kNodeSearchSource});
   sink.fact({node, field::product_code, hex_code(n->model_code, 8), kNodeSearchSource});

@@ -702,6 +702,25 @@ TEST(SlmpNodeSearch, Datagrams) {
   EXPECT_EQ(s.r.anomalies.size(), 1u);
 }
 
+TEST(SlmpNodeSearch, UnconfiguredOrBadResponder) {
+  DecodedPacket pkt;
+  StationSink s;
+  Vec unset = search_response_data();
+  for (int i = 18; i < 22; ++i) unset[static_cast<std::size_t>(i)] = std::byte{0};  // server IP 0.0.0.0
+  on_node_search_datagram(pkt, b(resp4e(3, 0, unset)), s);
+  EXPECT_TRUE(s.r.has_fact("00:26:92:30:00:02/|revision=0x0002|slmp_node_search")) << ::testing::PrintToString(s.r.facts);
+  for (const auto& f : s.r.facts) EXPECT_EQ(f.find("|ip="), std::string::npos) << f;
+  StationSink m;
+  Vec bcast = search_response_data();
+  for (int i = 11; i < 17; ++i) bcast[static_cast<std::size_t>(i)] = std::byte{0xFF};  // server MAC broadcast
+  on_node_search_datagram(pkt, b(resp4e(3, 0, bcast)), m);
+  Vec zero = search_response_data();
+  for (int i = 11; i < 17; ++i) zero[static_cast<std::size_t>(i)] = std::byte{0};  // server MAC zero
+  on_node_search_datagram(pkt, b(resp4e(3, 0, zero)), m);
+  EXPECT_TRUE(m.r.facts.empty()) << ::testing::PrintToString(m.r.facts);
+  EXPECT_EQ(m.r.count_anomaly("slmp.node_search_bad_mac"), 2);
+}
+
 TEST(SlmpNodeSearch, BadDatagramsCountedNoFacts) {
   DecodedPacket pkt;
   StationSink s;
