@@ -1,13 +1,18 @@
 // Capture sources over libpcap (see capture_source.hpp).
 #include "sensor/capture_source.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <new>
 
 namespace mieruka::sensor {
 
@@ -32,12 +37,156 @@ std::optional<LinkType> link_type_from_dlt(int dlt) noexcept {
   }
 }
 
+namespace {
+
+// Classic pcap (version 2.4, micro- or nanosecond, either byte order) read with
+// block reads straight into one buffer: a record costs a header parse, where
+// pcap_next_ex costs two stdio reads and a copy. libpcap still opens and checks
+// every file (and reads pcapng and the older variants); this takes over the
+// records of the common format and keeps libpcap's rules for them: a record
+// larger than kMaxRecord is corrupt, one larger than the file's snapshot length
+// is cut to it, and a file ending mid-record is truncated.
+class PcapRecords {
+ public:
+  static constexpr std::size_t kHeader = 24, kRecordHeader = 16;
+  static constexpr std::uint32_t kMaxRecord = 262144;  // libpcap's MAXIMUM_SNAPLEN
+  static constexpr std::size_t kBlock = std::size_t{1} << 20;
+
+  // Recognises the file by its header; nullptr means "leave it to libpcap".
+  static std::unique_ptr<PcapRecords> open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    std::unique_ptr<PcapRecords> r(new PcapRecords(fd));
+    std::byte h[kHeader];
+    if (!r->read_exact(h, kHeader)) return nullptr;
+    const std::uint32_t magic = r->u32(h);
+    if (magic == 0xa1b2c3d4U || magic == 0xa1b23c4dU) {
+      r->swapped_ = false;
+    } else if (magic == 0xd4c3b2a1U || magic == 0x4d3cb2a1U) {
+      r->swapped_ = true;
+    } else {
+      return nullptr;
+    }
+    r->nanos_ = magic == 0xa1b23c4dU || magic == 0x4d3cb2a1U;
+    if (r->u16(h + 4) != 2 || r->u16(h + 6) != 4) return nullptr;  // older layouts: libpcap's quirks apply
+    const std::uint32_t snap = r->u32(h + 16);
+    r->snapshot_ = snap == 0 || snap > kMaxRecord ? kMaxRecord : snap;
+    r->buf_.reset(new (std::nothrow) std::byte[kBlock + kRecordHeader + kMaxRecord]);
+    if (!r->buf_) return nullptr;
+    return r;
+  }
+
+  ~PcapRecords() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PcapRecords(const PcapRecords&) = delete;
+  PcapRecords& operator=(const PcapRecords&) = delete;
+
+  enum class Next { packet, end, error };
+
+  // The next record; on error `why` says what is wrong with the file.
+  Next next(pcap_pkthdr& hdr, const u_char*& data, std::string& why) {
+    if (!fill(kRecordHeader)) {
+      if (end_ == pos_ && !read_failed_) return Next::end;
+      why = read_failed_ ? read_error_
+                         : "truncated dump file; tried to read " + std::to_string(kRecordHeader) +
+                               " header bytes, only got " + std::to_string(end_ - pos_);
+      return Next::error;
+    }
+    const std::byte* rh = buf_.get() + pos_;
+    const auto sec = static_cast<std::int32_t>(u32(rh));
+    const auto frac = static_cast<std::int32_t>(u32(rh + 4));
+    std::uint32_t caplen = u32(rh + 8);
+    const std::uint32_t len = u32(rh + 12);
+    if (caplen > kMaxRecord) {
+      why = "invalid packet capture length " + std::to_string(caplen) + ", bigger than maximum of " +
+            std::to_string(kMaxRecord);
+      return Next::error;
+    }
+    if (!fill(kRecordHeader + caplen)) {
+      why = read_failed_ ? read_error_
+                         : "truncated dump file; tried to read " + std::to_string(caplen) +
+                               " captured bytes, only got " + std::to_string(end_ - pos_ - kRecordHeader);
+      return Next::error;
+    }
+    hdr.ts.tv_sec = sec;
+    hdr.ts.tv_usec = nanos_ ? frac / 1000 : frac;
+    hdr.len = len;
+    data = reinterpret_cast<const u_char*>(buf_.get() + pos_ + kRecordHeader);
+    pos_ += kRecordHeader + caplen;
+    hdr.caplen = caplen > snapshot_ ? snapshot_ : caplen;
+    return Next::packet;
+  }
+
+ private:
+  explicit PcapRecords(int fd) : fd_(fd) {}
+
+  static std::uint32_t bswap(std::uint32_t v) noexcept { return __builtin_bswap32(v); }
+  static std::uint16_t bswap(std::uint16_t v) noexcept { return __builtin_bswap16(v); }
+  [[nodiscard]] std::uint32_t u32(const std::byte* p) const noexcept {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return swapped_ ? bswap(v) : v;
+  }
+  [[nodiscard]] std::uint16_t u16(const std::byte* p) const noexcept {
+    std::uint16_t v;
+    std::memcpy(&v, p, 2);
+    return swapped_ ? bswap(v) : v;
+  }
+
+  bool read_exact(std::byte* out, std::size_t n) {
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::read(fd_, out + got, n - got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      got += static_cast<std::size_t>(r);
+    }
+    return true;
+  }
+
+  // Makes `n` bytes available at pos_ (n <= kRecordHeader + kMaxRecord), moving
+  // the unread tail to the front and reading a block after it.
+  bool fill(std::size_t n) {
+    if (end_ - pos_ >= n) return true;
+    if (eof_ || read_failed_) return false;
+    const std::size_t left = end_ - pos_;
+    if (left != 0 && pos_ != 0) std::memmove(buf_.get(), buf_.get() + pos_, left);
+    pos_ = 0;
+    end_ = left;
+    const std::size_t cap = kBlock + kRecordHeader + kMaxRecord;
+    while (end_ < n && !eof_) {
+      const ssize_t r = ::read(fd_, buf_.get() + end_, cap - end_);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        read_failed_ = true;
+        read_error_ = std::string("read error: ") + std::strerror(errno);
+        return false;
+      }
+      if (r == 0) eof_ = true;
+      end_ += static_cast<std::size_t>(r);
+    }
+    return end_ - pos_ >= n;
+  }
+
+  int fd_ = -1;
+  bool swapped_ = false, nanos_ = false, eof_ = false, read_failed_ = false;
+  std::uint32_t snapshot_ = kMaxRecord;
+  std::unique_ptr<std::byte[]> buf_;
+  std::size_t pos_ = 0, end_ = 0;
+  std::string read_error_;
+};
+
+}  // namespace
+
 struct FileSource::Reader {
-  pcap_t* pcap = nullptr;
+  pcap_t* pcap = nullptr;                // libpcap reads the records: pcapng and older layouts
+  std::unique_ptr<PcapRecords> records;  // or this reads them: classic pcap 2.4
   LinkType link{};
   bool has_packet = false;
   bool done = false;
   pcap_pkthdr* hdr = nullptr;
+  pcap_pkthdr own_hdr{};
   const u_char* data = nullptr;
   std::int64_t ts_us = 0;
   std::uint64_t bytes_read = 0;
@@ -78,7 +227,12 @@ std::unique_ptr<FileSource> FileSource::open(const std::vector<std::string>& pat
     info.size = static_cast<std::uint64_t>(st.st_size);
     info.dlt = dlt;
     auto reader = std::make_unique<Reader>();
-    reader->pcap = p;
+    if (link) reader->records = PcapRecords::open(path);
+    if (reader->records) {
+      pcap_close(p);  // it checked the header; the records are read directly
+    } else {
+      reader->pcap = p;
+    }
     if (!link) {
       const char* name = pcap_datalink_val_to_name(dlt);
       info.warning = path + ": link type " + std::to_string(dlt) + " (" + (name ? name : "unknown") +
@@ -99,7 +253,19 @@ bool FileSource::advance(std::size_t i) {
   Reader& r = *readers_[i];
   r.has_packet = false;
   if (r.done) return false;
-  const int rc = pcap_next_ex(r.pcap, &r.hdr, &r.data);
+  int rc = 0;
+  std::string why;
+  if (r.records) {
+    r.hdr = &r.own_hdr;
+    switch (r.records->next(r.own_hdr, r.data, why)) {
+      case PcapRecords::Next::packet: rc = 1; break;
+      case PcapRecords::Next::end: rc = PCAP_ERROR_BREAK; break;
+      case PcapRecords::Next::error: rc = PCAP_ERROR; break;
+    }
+  } else {
+    rc = pcap_next_ex(r.pcap, &r.hdr, &r.data);
+    if (rc == PCAP_ERROR) why = pcap_geterr(r.pcap);
+  }
   if (rc == 1) {
     r.has_packet = true;
     r.ts_us = static_cast<std::int64_t>(r.hdr->ts.tv_sec) * 1000000 + r.hdr->ts.tv_usec;
@@ -109,11 +275,11 @@ bool FileSource::advance(std::size_t i) {
   }
   r.done = true;
   if (rc == PCAP_ERROR) {
-    // libpcap reports a record cut short ("truncated dump file") or garbage where a
-    // record header should be: keep what was read, warn once.
+    // A record cut short ("truncated dump file") or garbage where a record header
+    // should be: keep what was read, warn once.
     info_[i].truncated = true;
     info_[i].warning = info_[i].path + ": capture ends mid-record after " + std::to_string(info_[i].packets) +
-                       " packets (" + pcap_geterr(r.pcap) + "); read up to the cut";
+                       " packets (" + why + "); read up to the cut";
   }
   return false;
 }
@@ -168,7 +334,10 @@ std::unique_ptr<LiveSource> LiveSource::open(const LiveOptions& opt, std::string
   src->timeout_ms_ = opt.timeout_ms;
   pcap_set_snaplen(p, opt.snaplen);
   pcap_set_promisc(p, 1);
-  pcap_set_immediate_mode(p, 1);
+  // Not immediate mode: libpcap then falls back to TPACKET_V2's fixed-size
+  // frames. TPACKET_V3 fills variable-size blocks and hands a block over when it
+  // is full or after the timeout, so the same buffer holds more packets and a
+  // wakeup delivers many (a sensor can wait 200 ms; it must not drop).
   pcap_set_timeout(p, opt.timeout_ms);
   pcap_set_buffer_size(p, opt.buffer_mb * 1024 * 1024);
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);

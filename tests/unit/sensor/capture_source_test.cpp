@@ -1,0 +1,219 @@
+// FileSource reads classic pcap 2.4 records itself (block reads, no stdio) and
+// leaves pcapng and older layouts to libpcap. Every case here is checked against
+// libpcap's own reading of the same file, plus the values the file was built with.
+#include "sensor/capture_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "fuzz/pcap_compare.hpp"
+
+namespace mieruka::sensor {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Record {
+  std::uint32_t sec = 0, frac = 0, caplen = 0, len = 0;
+  std::vector<std::uint8_t> data;
+};
+
+struct FileSpec {
+  bool big_endian = false;
+  bool nanos = false;
+  std::uint16_t major = 2, minor = 4;
+  std::uint32_t snaplen = 65535;
+  std::uint32_t linktype = 1;  // Ethernet
+};
+
+class PcapFile {
+ public:
+  explicit PcapFile(FileSpec spec) : spec_(spec) {
+    u32(spec.nanos ? 0xa1b23c4dU : 0xa1b2c3d4U);  // magic, in the file's byte order
+    u16(spec.major);
+    u16(spec.minor);
+    u32(0);  // thiszone
+    u32(0);  // sigfigs
+    u32(spec.snaplen);
+    u32(spec.linktype);
+  }
+  PcapFile& add(const Record& r) {
+    u32(r.sec);
+    u32(r.frac);
+    u32(r.caplen);
+    u32(r.len);
+    bytes_.insert(bytes_.end(), r.data.begin(), r.data.end());
+    return *this;
+  }
+  // A record whose data is `n` bytes of a pattern (caplen = len = n).
+  PcapFile& frame(std::uint32_t sec, std::uint32_t frac, std::uint32_t n) {
+    Record r{sec, frac, n, n, {}};
+    for (std::uint32_t i = 0; i < n; ++i) r.data.push_back(static_cast<std::uint8_t>(i * 7 + sec));
+    return add(r);
+  }
+  PcapFile& cut(std::size_t drop) {
+    bytes_.resize(bytes_.size() - drop);
+    return *this;
+  }
+  std::string write(const std::string& name) const {
+    const std::string path = (fs::path(::testing::TempDir()) / name).string();
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes_.data()),
+                                                 static_cast<std::streamsize>(bytes_.size()));
+    return path;
+  }
+
+ private:
+  void u32(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+      bytes_.push_back(static_cast<std::uint8_t>(spec_.big_endian ? v >> (24 - 8 * i) : v >> (8 * i)));
+  }
+  void u16(std::uint16_t v) {
+    for (int i = 0; i < 2; ++i)
+      bytes_.push_back(static_cast<std::uint8_t>(spec_.big_endian ? v >> (8 - 8 * i) : v >> (8 * i)));
+  }
+  FileSpec spec_;
+  std::vector<std::uint8_t> bytes_;
+};
+
+std::vector<RawPacket> read_all(const std::string& path, FileSource::FileInfo* info = nullptr) {
+  std::string error;
+  auto src = FileSource::open({path}, error);
+  EXPECT_TRUE(src) << error;
+  std::vector<RawPacket> out;
+  if (!src) return out;
+  RawPacket p;
+  while (src->next(p)) out.push_back(p);
+  if (info != nullptr) *info = src->files()[0];
+  return out;
+}
+
+TEST(FileSource, MicrosecondLittleEndianRecordsAsWritten) {
+  const auto path = PcapFile({}).frame(100, 5, 60).frame(100, 999999, 1514).frame(101, 0, 42).write("us_le.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  const auto pk = read_all(path, &info);
+  ASSERT_EQ(pk.size(), 3u);
+  EXPECT_EQ(pk[0].ts_us, 100'000'005);
+  EXPECT_EQ(pk[1].ts_us, 100'999'999);
+  EXPECT_EQ(pk[1].wire_len, 1514u);
+  EXPECT_EQ(pk[1].data.size(), 1514u);
+  EXPECT_EQ(std::to_integer<int>(pk[1].data[1]), (1 * 7 + 100) & 0xff);
+  EXPECT_EQ(pk[2].link, dissectors::LinkType::ethernet);
+  EXPECT_FALSE(info.truncated);
+  EXPECT_EQ(info.packets, 3u);
+}
+
+TEST(FileSource, NanosecondBigEndianScaledToMicroseconds) {
+  const auto path = PcapFile({.big_endian = true, .nanos = true}).frame(7, 123456789, 64).write("ns_be.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  const auto pk = read_all(path);
+  ASSERT_EQ(pk.size(), 1u);
+  EXPECT_EQ(pk[0].ts_us, 7'123'456);
+}
+
+TEST(FileSource, FileCutMidHeaderKeepsEveryWholeRecord) {
+  const auto path = PcapFile({}).frame(1, 0, 60).frame(2, 0, 60).frame(3, 0, 60).cut(60 + 6).write("cut_hdr.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  EXPECT_EQ(read_all(path, &info).size(), 2u);
+  EXPECT_TRUE(info.truncated);
+  EXPECT_NE(info.warning.find("mid-record after 2 packets"), std::string::npos) << info.warning;
+}
+
+TEST(FileSource, FileCutMidDataKeepsEveryWholeRecord) {
+  const auto path = PcapFile({}).frame(1, 0, 60).frame(2, 0, 600).cut(100).write("cut_data.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  EXPECT_EQ(read_all(path, &info).size(), 1u);
+  EXPECT_TRUE(info.truncated);
+}
+
+TEST(FileSource, HeaderOnlyFileIsEmptyNotTruncated) {
+  const auto path = PcapFile({}).write("empty.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  EXPECT_TRUE(read_all(path, &info).empty());
+  EXPECT_FALSE(info.truncated);
+}
+
+TEST(FileSource, RecordAboveTheMaximumIsCorrupt) {
+  Record huge{5, 0, 300000, 300000, std::vector<std::uint8_t>(300000, 0xab)};
+  const auto path = PcapFile({}).frame(1, 0, 60).add(huge).frame(9, 0, 60).write("huge.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  EXPECT_EQ(read_all(path, &info).size(), 1u);
+  EXPECT_TRUE(info.truncated);
+}
+
+TEST(FileSource, RecordAboveTheSnapshotLengthAgreesWithLibpcap) {
+  Record over{5, 0, 200, 200, std::vector<std::uint8_t>(200, 0x11)};
+  const auto path = PcapFile({.snaplen = 128}).frame(1, 0, 60).add(over).frame(9, 0, 60).write("oversnap.pcap");
+  std::uint64_t n = 0;
+  EXPECT_EQ(testing::compare_with_libpcap(path, &n), "");
+  EXPECT_GE(n, 1u);
+}
+
+TEST(FileSource, CaplenAboveWireLengthAgreesWithLibpcap) {
+  Record odd{5, 0, 100, 60, std::vector<std::uint8_t>(100, 0x22)};
+  const auto path = PcapFile({}).add(odd).write("caplen_gt_len.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+}
+
+TEST(FileSource, OlderLayoutIsLeftToLibpcap) {
+  const auto path = PcapFile({.minor = 3}).frame(1, 0, 60).frame(2, 0, 70).write("v23.pcap");
+  std::uint64_t n = 0;
+  EXPECT_EQ(testing::compare_with_libpcap(path, &n), "");
+  EXPECT_EQ(n, 2u);
+}
+
+TEST(FileSource, RecordsAcrossBlockBoundaries) {
+  // ~5 MiB of records of odd sizes: several refills, records straddling each edge.
+  PcapFile f({});
+  std::uint32_t sizes[] = {1514, 60, 9000, 333, 65535, 1};
+  for (std::uint32_t i = 0; i < 600; ++i) f.frame(1000 + i, i, sizes[i % 6]);
+  const auto path = f.write("blocks.pcap");
+  std::uint64_t n = 0;
+  EXPECT_EQ(testing::compare_with_libpcap(path, &n), "");
+  EXPECT_EQ(n, 600u);
+}
+
+TEST(FileSource, TwoFilesMergeInTimeOrder) {
+  const auto a = PcapFile({}).frame(1, 0, 60).frame(3, 0, 60).write("merge_a.pcap");
+  const auto b = PcapFile({.big_endian = true}).frame(2, 0, 60).frame(4, 0, 60).write("merge_b.pcap");
+  std::string error;
+  auto src = FileSource::open({a, b}, error);
+  ASSERT_TRUE(src) << error;
+  std::vector<std::int64_t> ts;
+  std::vector<std::size_t> from;
+  RawPacket p;
+  while (src->next(p)) {
+    ts.push_back(p.ts_us / 1000000);
+    from.push_back(p.source_index);
+  }
+  EXPECT_EQ(ts, (std::vector<std::int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(from, (std::vector<std::size_t>{0, 1, 0, 1}));
+}
+
+// Every public capture (pcap and pcapng) and every capture the project ships
+// reads the same through FileSource as through libpcap.
+TEST(FileSource, EveryBundledAndPublicCaptureAgreesWithLibpcap) {
+  std::size_t files = 0;
+  for (const char* dir : {MIERUKA_SHARED_PCAPS, MIERUKA_SOURCE_DIR "/pcaps"}) {
+    if (!fs::is_directory(dir)) continue;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      const auto ext = e.path().extension().string();
+      if (!e.is_regular_file() || (ext != ".pcap" && ext != ".pcapng" && ext != ".cap")) continue;
+      ++files;
+      EXPECT_EQ(testing::compare_with_libpcap(e.path().string()), "") << e.path();
+    }
+  }
+  EXPECT_GT(files, 10u);
+}
+
+}  // namespace
+}  // namespace mieruka::sensor
