@@ -8,12 +8,6 @@
 
 namespace mieruka {
 
-MacAddr MacAddr::from_bytes(Bytes six) noexcept {
-  MacAddr m;
-  for (std::size_t i = 0; i < 6 && i < six.size(); ++i) m.b[i] = static_cast<std::uint8_t>(six[i]);
-  return m;
-}
-
 namespace {
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -54,9 +48,13 @@ std::optional<MacAddr> MacAddr::parse(std::string_view s) noexcept {
 }
 
 std::string MacAddr::to_string() const {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(17, ':');
+  for (std::size_t i = 0; i < 6; ++i) {
+    out[3 * i] = kHex[b[i] >> 4];
+    out[3 * i + 1] = kHex[b[i] & 0xf];
+  }
+  return out;
 }
 
 IpAddr IpAddr::v4(std::uint32_t v) noexcept {
@@ -66,20 +64,6 @@ IpAddr IpAddr::v4(std::uint32_t v) noexcept {
   a.b[1] = static_cast<std::uint8_t>(v >> 16);
   a.b[2] = static_cast<std::uint8_t>(v >> 8);
   a.b[3] = static_cast<std::uint8_t>(v);
-  return a;
-}
-
-IpAddr IpAddr::v4_bytes(Bytes four) noexcept {
-  IpAddr a;
-  a.family = 4;
-  for (std::size_t i = 0; i < 4 && i < four.size(); ++i) a.b[i] = static_cast<std::uint8_t>(four[i]);
-  return a;
-}
-
-IpAddr IpAddr::v6_bytes(Bytes sixteen) noexcept {
-  IpAddr a;
-  a.family = 6;
-  for (std::size_t i = 0; i < 16 && i < sixteen.size(); ++i) a.b[i] = static_cast<std::uint8_t>(sixteen[i]);
   return a;
 }
 
@@ -102,8 +86,18 @@ std::optional<IpAddr> IpAddr::parse(std::string_view s) noexcept {
 
 std::string IpAddr::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
-  if (family == 4) inet_ntop(AF_INET, b.data(), buf, sizeof buf);
-  else if (family == 6) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
+  if (family == 4) {  // dotted quad by hand: inet_ntop goes through snprintf
+    char* p = buf;
+    for (std::size_t i = 0; i < 4; ++i) {
+      const unsigned v = b[i];
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+      if (i < 3) *p++ = '.';
+    }
+    return std::string(buf, p);
+  }
+  if (family == 6) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
   return buf;
 }
 

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <compare>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,13 +20,24 @@ namespace mieruka {
 struct MacAddr {
   std::array<std::uint8_t, 6> b{};
 
-  [[nodiscard]] static MacAddr from_bytes(Bytes six) noexcept;  // six.size() must be >= 6
+  // The first six bytes (fewer when `six` is shorter; the rest stay zero).
+  [[nodiscard]] static MacAddr from_bytes(Bytes six) noexcept {
+    MacAddr m;
+    if (six.size() >= 6) [[likely]] {
+      std::memcpy(m.b.data(), six.data(), 6);
+    } else if (!six.empty()) {
+      std::memcpy(m.b.data(), six.data(), six.size());
+    }
+    return m;
+  }
   // Accepts 00:1B:1B:02:9A:C3, 00-1b-1b-02-9a-c3, 001b.1b02.9ac3 and 001b1b029ac3.
   [[nodiscard]] static std::optional<MacAddr> parse(std::string_view s) noexcept;
   [[nodiscard]] std::string to_string() const;  // "00:1b:1b:02:9a:c3"
-  [[nodiscard]] std::uint64_t to_u64() const noexcept {
+  [[nodiscard]] std::uint64_t to_u64() const noexcept {  // big-endian value: 00:1b:... -> 0x001b...
     std::uint64_t v = 0;
-    for (auto x : b) v = (v << 8) | x;
+    std::memcpy(&v, b.data(), 6);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v) >> 16;
+    else v >>= 16;
     return v;
   }
   [[nodiscard]] bool is_zero() const noexcept { return to_u64() == 0; }
@@ -32,8 +46,9 @@ struct MacAddr {
   [[nodiscard]] bool is_locally_administered() const noexcept { return (b[0] & 0x02) != 0; }
   // A unicast, globally or locally administered, non-zero address: a station.
   [[nodiscard]] bool is_unicast() const noexcept { return !is_multicast() && !is_zero(); }
-  friend bool operator==(const MacAddr&, const MacAddr&) = default;
-  friend auto operator<=>(const MacAddr&, const MacAddr&) = default;
+  friend bool operator==(const MacAddr& x, const MacAddr& y) noexcept { return std::memcmp(x.b.data(), y.b.data(), 6) == 0; }
+  // Byte-wise order, as a 48-bit big-endian number.
+  friend std::strong_ordering operator<=>(const MacAddr& x, const MacAddr& y) noexcept { return x.to_u64() <=> y.to_u64(); }
 };
 
 struct IpAddr {
@@ -41,8 +56,19 @@ struct IpAddr {
   std::array<std::uint8_t, 16> b{};  // v4 in b[0..3]
 
   [[nodiscard]] static IpAddr v4(std::uint32_t host_order) noexcept;
-  [[nodiscard]] static IpAddr v4_bytes(Bytes four) noexcept;
-  [[nodiscard]] static IpAddr v6_bytes(Bytes sixteen) noexcept;
+  // The address in the first 4 (16) bytes; a shorter span fills what it has.
+  [[nodiscard]] static IpAddr v4_bytes(Bytes four) noexcept {
+    IpAddr a;
+    a.family = 4;
+    if (!four.empty()) std::memcpy(a.b.data(), four.data(), four.size() < 4 ? four.size() : 4);
+    return a;
+  }
+  [[nodiscard]] static IpAddr v6_bytes(Bytes sixteen) noexcept {
+    IpAddr a;
+    a.family = 6;
+    if (!sixteen.empty()) std::memcpy(a.b.data(), sixteen.data(), sixteen.size() < 16 ? sixteen.size() : 16);
+    return a;
+  }
   [[nodiscard]] static std::optional<IpAddr> parse(std::string_view s) noexcept;
   [[nodiscard]] std::string to_string() const;  // "" when family == 0
   [[nodiscard]] bool valid() const noexcept { return family != 0; }
@@ -55,8 +81,30 @@ struct IpAddr {
   [[nodiscard]] bool is_broadcast() const noexcept;    // 255.255.255.255 (subnet broadcasts need a mask)
   [[nodiscard]] bool is_link_local() const noexcept;   // 169.254/16, fe80::/10
   [[nodiscard]] bool is_private() const noexcept;      // RFC 1918, RFC 4193, loopback, link-local
-  friend bool operator==(const IpAddr&, const IpAddr&) = default;
-  friend auto operator<=>(const IpAddr&, const IpAddr&) = default;
+  friend bool operator==(const IpAddr& x, const IpAddr& y) noexcept {
+    return x.family == y.family && x.word(0) == y.word(0) && x.word(1) == y.word(1);
+  }
+  // Family first, then the bytes in order (as the defaulted comparison did).
+  friend std::strong_ordering operator<=>(const IpAddr& x, const IpAddr& y) noexcept {
+    if (x.family != y.family) return x.family <=> y.family;
+    if (x.word(0) != y.word(0)) return x.be_word(0) <=> y.be_word(0);
+    return x.be_word(1) <=> y.be_word(1);
+  }
+  // The address bytes as two 64-bit words (native order: for equality and hashing).
+  [[nodiscard]] std::uint64_t word(int i) const noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, b.data() + 8 * i, 8);
+    return w;
+  }
+
+ private:
+  [[nodiscard]] std::uint64_t be_word(int i) const noexcept {
+    const std::uint64_t w = word(i);
+    if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(w);
+    return w;
+  }
+
+ public:
 };
 
 // Formats a timestamp in microseconds since the epoch as RFC 3339 UTC ("...Z").
@@ -73,8 +121,9 @@ struct std::hash<mieruka::MacAddr> {
 template <>
 struct std::hash<mieruka::IpAddr> {
   std::size_t operator()(const mieruka::IpAddr& a) const noexcept {
-    std::uint64_t h = a.family;
-    for (auto x : a.b) h = h * 1099511628211ULL ^ x;
-    return static_cast<std::size_t>(h);
+    // Two multiply-xorshift rounds over the address words (cheap on the packet path).
+    std::uint64_t h = (a.word(0) ^ a.family) * 0x9e3779b97f4a7c15ULL;
+    h = ((h ^ (h >> 29)) ^ a.word(1)) * 0xbf58476d1ce4e5b9ULL;
+    return static_cast<std::size_t>(h ^ (h >> 31));
   }
 };
