@@ -2,21 +2,35 @@
 #include "sensor/dedup.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace mieruka::sensor {
 
 namespace {
 
+// Two independent multiply-xorshift lanes (words alternate between them, so the
+// multiplications overlap), folded by the MurmurHash3 finaliser.
 class Hasher {
  public:
   void u64(std::uint64_t v) noexcept {
-    h_ = (h_ ^ v) * 0x9e3779b97f4a7c15ULL;
-    h_ ^= h_ >> 29;
+    a_ = (a_ ^ v) * 0x9e3779b97f4a7c15ULL;
+    a_ ^= a_ >> 29;
+    std::swap(a_, b_);
   }
   void bytes(Bytes b) noexcept {
     u64(b.size());
-    while (b.size() >= 8) {
+    while (b.size() >= 16) {
+      std::uint64_t w[2];
+      std::memcpy(w, b.data(), 16);
+      a_ = (a_ ^ w[0]) * 0x9e3779b97f4a7c15ULL;
+      b_ = (b_ ^ w[1]) * 0xbf58476d1ce4e5b9ULL;
+      a_ ^= a_ >> 29;
+      b_ ^= b_ >> 31;
+      b = b.subspan(16);
+    }
+    if (b.size() >= 8) {
       std::uint64_t w;
       std::memcpy(&w, b.data(), 8);
       u64(w);
@@ -27,14 +41,16 @@ class Hasher {
     u64(w);
   }
   void ip(const IpAddr& a) noexcept {
-    std::uint64_t w[2];
-    std::memcpy(w, a.b.data(), sizeof w);
+    if (a.family == 4) {  // family and address in one word
+      u64((std::uint64_t{4} << 32) | a.v4_value());
+      return;
+    }
     u64(a.family);
-    u64(w[0]);
-    u64(w[1]);
+    u64(a.word(0));
+    u64(a.word(1));
   }
   [[nodiscard]] std::uint64_t done() const noexcept {  // MurmurHash3 finaliser
-    std::uint64_t k = h_;
+    std::uint64_t k = a_ ^ (b_ * 0xd6e8feb86659fd93ULL);
     k ^= k >> 33;
     k *= 0xff51afd7ed558ccdULL;
     k ^= k >> 33;
@@ -43,7 +59,8 @@ class Hasher {
   }
 
  private:
-  std::uint64_t h_ = 0x452821e638d01377ULL;
+  std::uint64_t a_ = 0x452821e638d01377ULL;
+  std::uint64_t b_ = 0x13198a2e03707344ULL;
 };
 
 [[nodiscard]] std::size_t pow2_ceil(std::size_t n) noexcept {
@@ -57,7 +74,12 @@ class Hasher {
 DuplicateFilter::DuplicateFilter(DedupConfig config) : config_(config) {
   const std::size_t n = pow2_ceil(std::max(config_.entries, kWays));
   config_.entries = n;
-  table_ = std::make_unique<Entry[]>(n);
+  config_.window_us = std::clamp<std::int64_t>(config_.window_us, 0, kMaxWindowUs);
+  storage_ = std::make_unique<Entry[]>(n + kWays);
+  const auto addr = reinterpret_cast<std::uintptr_t>(storage_.get());
+  const std::uintptr_t line = kWays * sizeof(Entry);
+  table_ = storage_.get() + ((line - addr % line) % line) / sizeof(Entry);
+  next_way_ = std::make_unique<std::uint8_t[]>(n / kWays);
   mask_ = n - 1;
 }
 
@@ -95,26 +117,29 @@ std::uint64_t DuplicateFilter::fingerprint(const dissectors::DecodedPacket& p) n
 
 bool DuplicateFilter::is_duplicate(const dissectors::DecodedPacket& p, std::int64_t ts_us) noexcept {
   ++checked_;
-  std::uint64_t fp = fingerprint(p);
-  if (fp == 0) fp = 1;
-  Entry* set = &table_[fp & mask_ & ~(kWays - 1)];
-  Entry* replace = nullptr;
+  const std::uint64_t fp = fingerprint(p);
+  const auto tag = static_cast<std::uint32_t>(fp >> 32) | 1U;
+  const auto now = static_cast<std::uint32_t>(ts_us);
+  const std::size_t set_index = (fp & mask_) / kWays;
+  Entry* set = table_ + set_index * kWays;
   for (std::size_t w = 0; w < kWays; ++w) {
     Entry& e = set[w];
-    if (e.hash == fp) {
-      const std::int64_t dt = ts_us >= e.ts_us ? ts_us - e.ts_us : e.ts_us - ts_us;
-      if (dt <= config_.window_us) {
-        ++duplicates_;
-        return true;
-      }
-      replace = &e;  // the same content long ago (a retransmission): take its place
-      break;
+    if (e.tag != tag) continue;
+    // Signed distance in time: merged files may step back a little.
+    const auto d = static_cast<std::int32_t>(now - e.ts_us);
+    const std::uint32_t age = d < 0 ? 0U - static_cast<std::uint32_t>(d) : static_cast<std::uint32_t>(d);
+    if (age <= static_cast<std::uint32_t>(config_.window_us)) {
+      ++duplicates_;
+      return true;
     }
-    // Otherwise replace a free way, else the oldest.
-    if (replace == nullptr || (replace->hash != 0 && (e.hash == 0 || e.ts_us < replace->ts_us))) replace = &e;
+    e.ts_us = now;  // the same content long ago (a retransmission): remember this one
+    return false;
   }
-  replace->hash = fp;
-  replace->ts_us = ts_us;
+  // New content: it replaces the set's oldest entry. Packets arrive in time
+  // order, so first in, first out is oldest first (and needs no search).
+  std::uint8_t& next = next_way_[set_index];
+  set[next] = Entry{tag, now};
+  next = static_cast<std::uint8_t>((next + 1) % kWays);
   return false;
 }
 

@@ -10,7 +10,10 @@
 //       egress copies add or strip): MACs, EtherType/LLC/SNAP and L2 payload.
 // A real TCP retransmission carries the same seq but comes one RTO (>= 200 ms)
 // later, well past the window, so it is not flagged.
-// Memory is fixed: a 4-way set-associative table of {hash, time} entries.
+// Memory is fixed: an 8-way set-associative table of {tag, time} entries, one
+// 64-byte cache line per set (a packet costs one line), replaced first in, first out. The set comes from the
+// low bits of a 64-bit fingerprint and the 32-bit tag from its high half; times
+// are kept as 32-bit microseconds (the window is at most kMaxWindowUs).
 #pragma once
 
 #include <cstddef>
@@ -22,13 +25,14 @@
 namespace mieruka::sensor {
 
 struct DedupConfig {
-  std::int64_t window_us = 5000;
-  std::size_t entries = 16384;  // rounded up to a power of two (>= 4)
+  std::int64_t window_us = 5000;  // clamped to 0..kMaxWindowUs
+  std::size_t entries = 16384;    // rounded up to a power of two (>= kWays)
 };
 
 class DuplicateFilter {
  public:
-  static constexpr std::size_t kWays = 4;
+  static constexpr std::size_t kWays = 8;
+  static constexpr std::int64_t kMaxWindowUs = std::int64_t{1} << 30;  // ~18 minutes
   static constexpr std::size_t kPayloadBytes = 64;
 
   explicit DuplicateFilter(DedupConfig config = {});
@@ -42,16 +46,20 @@ class DuplicateFilter {
 
   [[nodiscard]] std::uint64_t duplicates() const noexcept { return duplicates_; }
   [[nodiscard]] std::uint64_t checked() const noexcept { return checked_; }
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return sizeof(*this) + (mask_ + 1) * sizeof(Entry); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return sizeof(*this) + (mask_ + 1 + kWays) * sizeof(Entry) + (mask_ + 1) / kWays;
+  }
   [[nodiscard]] const DedupConfig& config() const noexcept { return config_; }
 
  private:
   struct Entry {
-    std::uint64_t hash = 0;  // 0 = free (a real fingerprint of 0 is mapped to 1)
-    std::int64_t ts_us = 0;
+    std::uint32_t tag = 0;    // 0 = free (real tags have the low bit set)
+    std::uint32_t ts_us = 0;  // packet time, microseconds mod 2^32
   };
   DedupConfig config_;
-  std::unique_ptr<Entry[]> table_;
+  std::unique_ptr<Entry[]> storage_;  // kWays spare entries to align the sets
+  Entry* table_ = nullptr;            // 64-byte aligned
+  std::unique_ptr<std::uint8_t[]> next_way_;  // per set: the way the next new entry takes
   std::size_t mask_ = 0;
   std::uint64_t duplicates_ = 0;
   std::uint64_t checked_ = 0;
