@@ -1,6 +1,7 @@
 // The flow table: see flow_table.hpp for the layout.
 #include "sensor/flow_table.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -70,7 +71,8 @@ std::uint64_t hash_flow_key(const FlowKey& k) noexcept {
 FlowTable::FlowTable(FlowLimits limits, ReassemblyBudget& budget) : limits_(limits), budget_(budget) {
   if (limits_.max_flows == 0) limits_.max_flows = 1;
   if (limits_.max_flows > kMaxFlowsCap) limits_.max_flows = kMaxFlowsCap;
-  const std::size_t slots = pow2_ceil(limits_.max_flows * 2);
+  max_slots_ = pow2_ceil(limits_.max_flows * 2);
+  const std::size_t slots = std::min(max_slots_, kInitialSlots);
   index_.assign(slots, kEmpty);
   mask_ = slots - 1;
   slabs_.reserve((limits_.max_flows + kSlabFlows - 1) / kSlabFlows);
@@ -99,6 +101,25 @@ std::uint32_t FlowTable::probe(const FlowKey& key, std::uint32_t h32) noexcept {
   }
 }
 
+// Doubles the index while it would pass half full and is below its largest
+// size (2 x max_flows): a small index stays in cache where a sensor sees few
+// flows. A failed allocation keeps the current index (lookup then evicts
+// before the index fills).
+void FlowTable::grow_index() noexcept {
+  if (index_.size() >= max_slots_) return;
+  std::vector<std::uint64_t> bigger;
+  try {
+    bigger.assign(index_.size() * 2, kEmpty);
+  } catch (const std::bad_alloc&) {
+    ++counters_.alloc_failures;
+    return;
+  }
+  index_.swap(bigger);
+  mask_ = index_.size() - 1;
+  for (std::uint64_t e : bigger)
+    if (e != kEmpty) index_insert(static_cast<std::uint32_t>(e >> 32), static_cast<std::uint32_t>(e));
+}
+
 void FlowTable::index_insert(std::uint32_t h32, std::uint32_t id) noexcept {
   std::uint64_t i = h32 & mask_;
   while (index_[i] != kEmpty) i = (i + 1) & mask_;
@@ -124,9 +145,10 @@ void FlowTable::index_erase(std::uint32_t id) noexcept {
   }
 }
 
-void FlowTable::link_tail(Flow& f, std::uint8_t list) noexcept {
+void FlowTable::link_tail(Flow& f, std::uint8_t list, std::int64_t now_us) noexcept {
   Ends& e = lists_[list];
   f.list_ = list;
+  f.placed_us_ = now_us;
   f.prev_ = e.tail;
   f.next_ = kNoIndex;
   if (e.tail != kNoIndex) {
@@ -172,9 +194,9 @@ Flow* FlowTable::allocate() noexcept {
   return &f;
 }
 
-// Chooses the least valuable flow: the oldest closed one; else, among the
-// kEvictScan oldest of each open list, the oldest without a dissector or
-// payload; else the oldest of those scanned.
+// Chooses the least valuable flow: the closed one placed first; else, among the
+// kEvictScan placed first on each open list, the one idle longest without a
+// dissector or payload; else the one idle longest of those scanned.
 Flow* FlowTable::evict_one() noexcept {
   Flow* victim = nullptr;
   if (lists_[kTcpClosed].head != kNoIndex) {
@@ -244,9 +266,12 @@ void FlowTable::account(Flow& f, const dissectors::DecodedPacket& p, std::uint8_
     if ((fl & tf::rst) != 0) f.rst_seen = true;
   }
   const std::uint8_t list = p.l4 != dissectors::L4::tcp ? kOther : (f.closed() ? kTcpClosed : kTcpOpen);
-  if (!created && f.list_ == list && lists_[list].tail == f.id_) return;
-  if (!created) unlink(f);
-  link_tail(f, list);
+  if (created) {
+    link_tail(f, list, now_us);
+  } else if (f.list_ != list) {  // opened or closed: its timeout changes
+    unlink(f);
+    link_tail(f, list, now_us);
+  }
 }
 
 Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us, std::uint8_t& side,
@@ -273,7 +298,9 @@ Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us,
     account(f, p, side, now_us, created);
     return &f;
   }
-  Flow* f = allocate();
+  if ((live_ + 1) * 2 > index_.size()) grow_index();
+  // An index that could not grow gets no fuller than 3/4: the oldest flow makes room.
+  Flow* f = (live_ + 1) * 4 > index_.size() * 3 ? nullptr : allocate();
   if (f == nullptr) f = evict_one();
   if (f == nullptr) return nullptr;  // only when max_flows slabs cannot be allocated at all
   init(*f, key, now_us);

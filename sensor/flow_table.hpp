@@ -2,15 +2,19 @@
 // the normalised 5-tuple (+ VLAN when asked), each owning its two TcpStreams.
 //
 // Layout: an open-addressing index (linear probing, backward-shift deletion, no
-// tombstones) of 64-bit entries {hash32, flow id} sized for a load factor of at
-// most 1/2 of max_flows and allocated up front; Flows live in slabs of
+// tombstones) of 64-bit entries {hash32, flow id} kept at most half full: it
+// starts at kInitialSlots and doubles with the live flows up to 2 x max_flows; Flows live in slabs of
 // kSlabFlows allocated the first time the live count reaches them (so a sensor
 // seeing 2,000 flows does not pay for 262,144) and are reused through a free
 // list: no allocation per packet, and lookup never allocates once the slabs
 // that the high-water mark needs exist.
-// Idle tracking: three intrusive LRU lists (open TCP, closed TCP, UDP/other),
-// each ordered by last packet, so expiry only looks at list heads and a lookup
-// moves a flow to its list's tail in O(1).
+// Idle tracking: three intrusive lists (open TCP, closed TCP, UDP/other), each
+// in the order flows were placed on it. A packet does not move its flow (that
+// would touch two neighbours' cache lines per packet); expiry looks at a list's
+// head instead: idle past the timeout, it ends; active since it was placed, it
+// is placed again at the tail; placed within the timeout, so is everything
+// behind it, and the walk stops. Each flow is re-placed at most once per
+// timeout, so expiry stays O(1) per flow.
 #pragma once
 
 #include <cstddef>
@@ -75,7 +79,8 @@ struct Flow {
  private:
   friend class FlowTable;
   std::uint32_t id_ = kNoIndex;
-  std::uint32_t prev_ = kNoIndex, next_ = kNoIndex;  // LRU list links, or free-list link
+  std::uint32_t prev_ = kNoIndex, next_ = kNoIndex;  // idle list links, or free-list link
+  std::int64_t placed_us_ = 0;                       // when it was put at its list's tail
   std::uint8_t list_ = 0;
   bool live_ = false;
 };
@@ -119,6 +124,7 @@ struct FlowTableCounters {
 class FlowTable {
  public:
   static constexpr std::size_t kSlabFlows = 1024;
+  static constexpr std::size_t kInitialSlots = 4096;  // index slots before the first growth
   // Flows looked at from each list head when choosing an eviction victim.
   static constexpr std::size_t kEvictScan = 16;
 
@@ -175,8 +181,9 @@ class FlowTable {
   [[nodiscard]] Flow* allocate() noexcept;
   [[nodiscard]] Flow* evict_one() noexcept;
   void index_insert(std::uint32_t h32, std::uint32_t id) noexcept;
+  void grow_index() noexcept;
   void index_erase(std::uint32_t id) noexcept;
-  void link_tail(Flow& f, std::uint8_t list) noexcept;
+  void link_tail(Flow& f, std::uint8_t list, std::int64_t now_us) noexcept;
   void unlink(Flow& f) noexcept;
   void init(Flow& f, const FlowKey& key, std::int64_t now_us) noexcept;
   void account(Flow& f, const dissectors::DecodedPacket& p, std::uint8_t side, std::int64_t now_us,
@@ -188,6 +195,7 @@ class FlowTable {
   FlowEndHandler* handler_ = nullptr;
   std::vector<std::uint64_t> index_;  // (hash32 << 32) | id, or kEmpty
   std::uint64_t mask_ = 0;
+  std::size_t max_slots_ = 0;  // the index's largest size
   std::vector<std::unique_ptr<Flow[]>> slabs_;
   std::uint32_t high_water_ = 0;  // ids ever handed out
   std::uint32_t free_ = kNoIndex;
@@ -202,10 +210,15 @@ void FlowTable::expire(std::int64_t now_us, F&& on_expire) {
     const std::int64_t limit = timeout(l);
     while (lists_[l].head != kNoIndex) {
       Flow& f = at(lists_[l].head);
-      if (now_us - f.last_us <= limit) break;
-      on_expire(f);
-      ++counters_.expired;
-      remove(f);
+      if (now_us - f.last_us > limit) {
+        on_expire(f);
+        ++counters_.expired;
+        remove(f);
+        continue;
+      }
+      if (now_us - f.placed_us_ <= limit) break;  // it and all behind it were placed recently
+      unlink(f);                                  // active since placed: to the tail
+      link_tail(f, l, now_us);
     }
   }
 }
