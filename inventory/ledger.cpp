@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <utility>
 
@@ -78,6 +79,35 @@ std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
   x *= 0x94d049bb133111ebULL;
   x ^= x >> 31;
   return x;
+}
+
+// String equality for the short names and values facts and operations carry:
+// up to 16 bytes compared with two overlapping loads instead of a call to memcmp.
+bool equal_text(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8 && n <= 16) {
+    std::uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, a.data(), 8);
+    std::memcpy(&y0, b.data(), 8);
+    std::memcpy(&x1, a.data() + n - 8, 8);
+    std::memcpy(&y1, b.data() + n - 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    std::uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, a.data(), 4);
+    std::memcpy(&y0, b.data(), 4);
+    std::memcpy(&x1, a.data() + n - 4, 4);
+    std::memcpy(&y1, b.data() + n - 4, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
 }
 
 // Cuts at kMaxFactValueBytes, backing off so a UTF-8 sequence is not split.
@@ -354,11 +384,22 @@ void Ledger::add_fact(AssetIndex idx, std::string_view field, std::string_view v
   if (idx >= assets_.size()) return;
   Asset& a = assets_[idx];
   value = truncate_value(value);
-  for (auto& f : a.facts) {
-    if (f.field == field && f.value == value && f.source == source) {
-      ++f.count;
-      widen(f.first_us, f.last_us, ts_us, ts_us);
-      a.dirty = true;
+  const auto same = [&](const FactRecord& f) {
+    return equal_text(f.field, field) && equal_text(f.source, source) && equal_text(f.value, value);
+  };
+  const auto hit = [&](FactRecord& f, std::size_t i) {
+    ++f.count;
+    widen(f.first_us, f.last_us, ts_us, ts_us);
+    a.dirty = true;
+    a.fact_hint = static_cast<std::uint16_t>(i + 1 < a.facts.size() ? i + 1 : 0);
+  };
+  if (a.fact_hint < a.facts.size() && same(a.facts[a.fact_hint])) {
+    hit(a.facts[a.fact_hint], a.fact_hint);
+    return;
+  }
+  for (std::size_t i = 0; i < a.facts.size(); ++i) {
+    if (same(a.facts[i])) {
+      hit(a.facts[i], i);
       return;
     }
   }
@@ -437,7 +478,7 @@ void Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
   Edge& e = edges_[idx];
   EdgeOp* o = nullptr;
   for (auto& x : e.ops) {
-    if (x.code == op.code && x.name == op.name && x.protocol == op.protocol) {
+    if (x.code == op.code && equal_text(x.name, op.name) && equal_text(x.protocol, op.protocol)) {
       o = &x;
       break;
     }

@@ -74,6 +74,10 @@ struct Asset {
   std::uint64_t packets_sent = 0, bytes_sent = 0;
   bool router = false;             // a MAC seen with many IPs in several subnets
   bool dirty = true;               // changed since the last flush
+  // Where add_fact looks first: the fact after the last one it matched. Dissectors
+  // repeat the same facts in the same order message after message, so this is
+  // almost always the one (not stored, not compared).
+  std::uint16_t fact_hint = 0;
 };
 
 struct EdgeOp {
@@ -172,7 +176,9 @@ class Ledger {
   // one-packet assets; then the fewest packets, least recently seen first.
   // Asset indices change: when `remap` is given, (*remap)[old index] is the new
   // index or kNoAsset (holders of indices, e.g. flows, must apply it).
-  // Returns how many assets it shed.
+  // Returns how many assets it shed. The pages the shed records occupied at the
+  // end of the record vectors are given back to the kernel (their capacity, as
+  // address space, stays).
   std::size_t shed(std::size_t target_bytes, std::vector<AssetIndex>* remap = nullptr);
   [[nodiscard]] std::uint64_t assets_shed() const noexcept { return assets_shed_; }
 

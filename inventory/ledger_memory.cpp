@@ -5,7 +5,11 @@
 // Accounting is an estimate of heap bytes: sizeof each record, the capacity of
 // its vectors, the heap part of each string (longer than the 15-byte small
 // string buffer of libstdc++), about 48 bytes per hash map node and 8 per bucket.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "inventory/ledger.hpp"
@@ -40,6 +44,20 @@ std::size_t edge_bytes(const Edge& e) noexcept {
 template <class Map>
 std::size_t buckets(const Map& m) noexcept {
   return m.bucket_count() * kBucketBytes;
+}
+
+// The whole pages between a vector's end and its capacity hold no objects:
+// MADV_DONTNEED makes them address space again (zero-filled when next
+// touched), so the resident set falls with the records shed. Without it the
+// pages stay resident and count against the budget as if still used.
+template <class T>
+void release_tail(std::vector<T>& v) noexcept {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (page <= 0 || v.capacity() == v.size()) return;
+  const auto p = static_cast<std::uintptr_t>(page);
+  const auto from = (reinterpret_cast<std::uintptr_t>(v.data() + v.size()) + p - 1) & ~(p - 1);
+  const auto to = reinterpret_cast<std::uintptr_t>(v.data() + v.capacity()) & ~(p - 1);
+  if (to > from) (void)::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
 }
 
 }  // namespace
@@ -135,6 +153,7 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
   // resident at once, the very spike the budget is about) and the next growth
   // would copy them again.
   assets_.resize(next);
+  release_tail(assets_);
   // Edge endpoints are all kept, but their indices moved.
   auto moved = [&to, n](AssetIndex i) { return i < n ? to[i] : i; };
   for (auto& k : edge_keys_) {
