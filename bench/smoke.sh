@@ -16,5 +16,13 @@ rm -f "$out/smoke.db" "$out/smoke.db-wal" "$out/smoke.db-shm"
 "$mieruka" --db "$out/smoke.db" read -q "$cap"
 assets=$("$mieruka" --db "$out/smoke.db" assets --format json | grep -c '"id"' || true)
 [ "$assets" -ge 400 ] || { echo "smoke: only $assets assets in the ledger" >&2; exit 1; }
+# A MAC flood under a small budget: the summary's peak stays under it and the
+# ledger shed (the flood is ~80 MiB unbudgeted).
+flood="$out/flood.pcap"
+"$gen" --packets 5000 --seed 4 --mac-flood 300000 "$flood"
+"$mieruka" --memory-budget-mb 48 read --no-store "$flood" 2> "$out/flood.txt"
+peak=$(sed -n 's/^peak memory \([0-9]*\) MiB (budget 48 MiB)$/\1/p' "$out/flood.txt")
+[ -n "$peak" ] && [ "$peak" -le 48 ] || { echo "smoke: MAC flood peak '${peak}' MiB over the 48 MiB budget" >&2; cat "$out/flood.txt" >&2; exit 1; }
+grep -q "ledger.assets_shed=" "$out/flood.txt" || { echo "smoke: nothing shed under the budget" >&2; exit 1; }
 if [ -n "$alloc" ]; then "$alloc" --gtest_brief=1; fi
-echo "smoke: $packets packets ($bytes bytes), $assets assets: ok"
+echo "smoke: $packets packets ($bytes bytes), $assets assets, MAC flood peak $peak MiB of 48: ok"

@@ -34,6 +34,7 @@ int cmd_run(const CommonOptions& common) {
   }
   DaemonOptions opt;
   opt.db_path = resolve_db_path(common.db, common.config);
+  opt.memory_budget_bytes = common.memory_budget_bytes();
   // Delivery (sensor/delivery.hpp): its own thread sends the outbox and queues
   // immediate alerts; each scheduled snapshot queues its diff for every channel.
   // SIGHUP hands the new channels to both (the hooks run on the daemon's thread).

@@ -2,6 +2,7 @@
 // (assets, links, show).
 #include "sensor/commands.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -86,6 +87,10 @@ void print_summary(const Pipeline& pl, const Ledger& ledger, double secs, std::s
                                  secs, secs > 0 ? static_cast<double>(s.packets) / secs : 0.0,
                                  ledger.assets().size(), ledger.edges().size());
   std::fprintf(stderr, "%s\n", line.c_str());
+  rusage ru{};
+  if (::getrusage(RUSAGE_SELF, &ru) == 0)
+    std::fprintf(stderr, "peak memory %.0f MiB (budget %zu MiB)\n", static_cast<double>(ru.ru_maxrss) / 1024.0,
+                 pl.options().memory_budget_bytes >> 20);
   const auto counters = pl.counters();
   if (!counters.empty()) {
     std::string a = "anomalies:";
@@ -174,13 +179,14 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
   }
   PipelineOptions popt;
   popt.dedup = !opt.no_dedup;
+  popt.memory_budget_bytes = common.memory_budget_bytes();
   Pipeline pipeline(ledger, popt);
   Progress progress(!common.quiet, source->total_bytes());
   RawPacket pkt;
   auto last_flush = Clock::now();
   while (source->next(pkt)) {
     pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
-    progress.tick(source->bytes_done(), pipeline.stats().packets);
+    if ((pipeline.stats().packets & 0xfff) == 0) progress.tick(source->bytes_done(), pipeline.stats().packets);
     if ((pipeline.stats().packets & 0xffff) == 0) {
       if (stop_requested()) {
         spdlog::warn("interrupted: saving what was read so far");
@@ -245,7 +251,9 @@ int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
     return kExitBadInput;
   }
   install_signal_handlers();
-  Pipeline pipeline(ledger);
+  PipelineOptions popt;
+  popt.memory_budget_bytes = common.memory_budget_bytes();
+  Pipeline pipeline(ledger, popt);
   spdlog::info("capturing on {} (passive, promiscuous); flushing every {} s to {}", opt.interface,
                opt.flush_interval_s, db_path);
   auto last_flush = Clock::now();

@@ -19,6 +19,12 @@ struct CommonOptions {
   std::string config_path;  // --config
   Config config;            // loaded (or defaults)
   bool quiet = false;
+  int memory_budget_mb = 0;  // --memory-budget-mb (0: the config's [capture] memory_budget_mb)
+
+  // The pipeline's memory cap in bytes: the option, else the config.
+  [[nodiscard]] std::size_t memory_budget_bytes() const noexcept {
+    return static_cast<std::size_t>(memory_budget_mb != 0 ? memory_budget_mb : config.memory_budget_mb) << 20;
+  }
 };
 
 struct ReadOptions {

@@ -225,6 +225,7 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
     if (!read_int(*t, "snaplen", c.snaplen, 64, 262144, c, error)) return std::nullopt;
     if (!read_int(*t, "buffer_mb", c.buffer_mb, 1, 4096, c, error)) return std::nullopt;
     if (!read_int(*t, "flush_interval_s", c.flush_interval_s, 1, 86400, c, error)) return std::nullopt;
+    if (!read_int(*t, "memory_budget_mb", c.memory_budget_mb, 32, 1 << 20, c, error)) return std::nullopt;
   }
   if (!read_policy(root, c, error)) return std::nullopt;
   if (!read_snapshot_config(root, path, c.snapshots, error)) return std::nullopt;

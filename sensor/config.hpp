@@ -25,6 +25,7 @@ struct Config {
   int snaplen = 65535;         // [capture] snaplen
   int buffer_mb = 64;          // [capture] buffer_mb
   int flush_interval_s = 10;   // [capture] flush_interval_s
+  int memory_budget_mb = 256;  // [capture] memory_budget_mb: the sensor's resident memory cap
   // [[zone]], [[conduit]] and [policy] (approved, wireless_allow: paths relative
   // to the config file; learning_period_s).
   inventory::ZonePolicy policy;

@@ -227,7 +227,8 @@ void Daemon::reload() {
   }
   if (fresh->interfaces != config_.interfaces || fresh->data_dir != config_.data_dir ||
       fresh->user != config_.user || fresh->filter != config_.filter || fresh->sensor_name != config_.sensor_name ||
-      fresh->snaplen != config_.snaplen || fresh->buffer_mb != config_.buffer_mb)
+      fresh->snaplen != config_.snaplen || fresh->buffer_mb != config_.buffer_mb ||
+      fresh->memory_budget_mb != config_.memory_budget_mb)
     spdlog::warn("{}: capture, data_dir, user and sensor_name changes take effect at the next restart",
                  config_.path);
   // Everything else takes effect now; the ledger, the store and the capture
@@ -237,6 +238,7 @@ void Daemon::reload() {
   next.filter = config_.filter;
   next.snaplen = config_.snaplen;
   next.buffer_mb = config_.buffer_mb;
+  next.memory_budget_mb = config_.memory_budget_mb;
   next.data_dir = config_.data_dir;
   next.user = config_.user;
   next.sensor_name = config_.sensor_name;
@@ -326,7 +328,11 @@ int Daemon::run() {
     print_error(st.error);
     return kExitBadInput;
   }
-  pipeline_ = std::make_unique<Pipeline>(*ledger_);
+  PipelineOptions popt;
+  popt.memory_budget_bytes = options_.memory_budget_bytes != 0
+                                 ? options_.memory_budget_bytes
+                                 : static_cast<std::size_t>(config_.memory_budget_mb) << 20;
+  pipeline_ = std::make_unique<Pipeline>(*ledger_, popt);
   install_signal_handlers();
   segment_start_us_ = wall_us();
   std::string names;

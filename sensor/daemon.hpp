@@ -53,6 +53,8 @@ struct DaemonOptions {
   // After each scheduled snapshot: (previous scheduled snapshot or "", new one);
   // runs on the daemon's thread before retention, so `from` still exists. May be empty.
   SnapshotHook on_snapshot;
+  // The pipeline's resident memory cap (bytes); 0 takes the config's.
+  std::size_t memory_budget_bytes = 0;
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code (commands.hpp).

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_flag("-q,--quiet", common.quiet, "No progress or summary, only errors");
+  app.add_option("--memory-budget-mb", common.memory_budget_mb,
+                 "Resident memory cap; over it the least valuable state is shed (default: config, 256)")
+      ->check(CLI::Range(32, 1 << 20));
 
   ReadOptions read;
   auto* read_cmd = app.add_subcommand("read", "Ingest pcap/pcapng files into the ledger (time order across files)");

@@ -44,7 +44,7 @@ using inventory::kNoAsset;
 namespace {
 constexpr EdgeIndex kNoEdge = 0xffffffffU;
 constexpr std::int64_t kExpiryStepUs = 1'000'000;
-constexpr std::uint64_t kMemoryCheckPackets = 1u << 12;  // power of two
+constexpr std::uint64_t kMemoryCheckPackets = 1u << 10;  // power of two
 
 std::uint16_t inner_vlan(const DecodedPacket& p) noexcept {
   return p.vlan_count == 0 ? 0 : p.vlans[p.vlan_count - 1];
@@ -149,6 +149,18 @@ std::size_t heap_in_use() noexcept {
   return mi.uordblks;  // small blocks; large (mapped) ones are counted by their owners
 #else
   return 0;
+#endif
+}
+
+// What the shed records held is free heap now, still resident: glibc keeps it
+// for reuse, and the budget would count it as used until new records fill it.
+// malloc_trim hands the free pages back (once per shed, not per packet), and
+// the next check re-reads the resident set.
+void Pipeline::release_free_heap() noexcept {
+#if defined(__GLIBC__) && !MIERUKA_ASAN
+  (void)malloc_trim(0);
+  const std::size_t rss = resident_bytes(), heap = heap_in_use() + ledger_.record_bytes();
+  if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
 #endif
 }
 
@@ -458,6 +470,8 @@ void Pipeline::check_memory() noexcept {
       for (auto& a : f.asset)
         if (a < remap.size()) a = remap[a];
     });
+    remap = {};
+    release_free_heap();
   } catch (const std::bad_alloc&) {
     count("ledger.shed_failed");
   }

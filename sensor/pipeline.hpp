@@ -57,6 +57,7 @@ class Pipeline final : private FlowEndHandler {
   void finish() noexcept;
 
   [[nodiscard]] const PipelineStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const PipelineOptions& options() const noexcept { return options_; }
   // Anomaly counters by stable name ("modbus.length_mismatch"), including the
   // reassembly and flow-table counters.
   [[nodiscard]] std::map<std::string, std::uint64_t> counters() const;
@@ -78,6 +79,7 @@ class Pipeline final : private FlowEndHandler {
   void on_flow_end(Flow& flow, FlowEnd why) noexcept override;
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
   void check_memory() noexcept;
+  void release_free_heap() noexcept;
 
   friend class PacketSink;
   friend class FlowSink;
