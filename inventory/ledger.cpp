@@ -83,7 +83,7 @@ std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
 
 // String equality for the short names and values facts and operations carry:
 // up to 16 bytes compared with two overlapping loads instead of a call to memcmp.
-bool equal_text(std::string_view a, std::string_view b) noexcept {
+[[gnu::always_inline]] inline bool equal_text(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   if (n >= 8 && n <= 16) {
@@ -391,11 +391,15 @@ void Ledger::add_fact(AssetIndex idx, std::string_view field, std::string_view v
     ++f.count;
     widen(f.first_us, f.last_us, ts_us, ts_us);
     a.dirty = true;
-    a.fact_hint = static_cast<std::uint16_t>(i + 1 < a.facts.size() ? i + 1 : 0);
+    a.fact_hint = static_cast<std::uint16_t>(i);
   };
-  if (a.fact_hint < a.facts.size() && same(a.facts[a.fact_hint])) {
-    hit(a.facts[a.fact_hint], a.fact_hint);
-    return;
+  // The same fact again (a role per request), else the next in sequence (an
+  // identity stated field by field), else a scan.
+  for (std::size_t i : {std::size_t{a.fact_hint}, std::size_t{a.fact_hint} + 1}) {
+    if (i < a.facts.size() && same(a.facts[i])) {
+      hit(a.facts[i], i);
+      return;
+    }
   }
   for (std::size_t i = 0; i < a.facts.size(); ++i) {
     if (same(a.facts[i])) {

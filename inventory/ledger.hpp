@@ -74,9 +74,9 @@ struct Asset {
   std::uint64_t packets_sent = 0, bytes_sent = 0;
   bool router = false;             // a MAC seen with many IPs in several subnets
   bool dirty = true;               // changed since the last flush
-  // Where add_fact looks first: the fact after the last one it matched. Dissectors
-  // repeat the same facts in the same order message after message, so this is
-  // almost always the one (not stored, not compared).
+  // Where add_fact looks first: the last fact it matched, then the one after it.
+  // Dissectors repeat the same facts in the same order message after message, so
+  // one of the two is almost always it (not stored, not compared).
   std::uint16_t fact_hint = 0;
 };
 
