@@ -10,44 +10,61 @@ namespace mieruka::sensor {
 
 namespace {
 
-// Two independent multiply-xorshift lanes (words alternate between them, so the
-// multiplications overlap), folded by the MurmurHash3 finaliser.
+// Two independent multiply-xorshift lanes, fed a word each per step so the
+// multiplications overlap, folded by the MurmurHash3 finaliser.
 class Hasher {
  public:
-  void u64(std::uint64_t v) noexcept {
-    a_ = (a_ ^ v) * 0x9e3779b97f4a7c15ULL;
+  void two(std::uint64_t x, std::uint64_t y) noexcept {
+    a_ = (a_ ^ x) * 0x9e3779b97f4a7c15ULL;
+    b_ = (b_ ^ y) * 0xbf58476d1ce4e5b9ULL;
     a_ ^= a_ >> 29;
-    std::swap(a_, b_);
+    b_ ^= b_ >> 31;
   }
+  // The length, then 16 bytes per step; the last 0-15 bytes zero-padded.
   void bytes(Bytes b) noexcept {
-    u64(b.size());
-    while (b.size() >= 16) {
+    const std::size_t n = b.size();
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
       std::uint64_t w[2];
-      std::memcpy(w, b.data(), 16);
-      a_ = (a_ ^ w[0]) * 0x9e3779b97f4a7c15ULL;
-      b_ = (b_ ^ w[1]) * 0xbf58476d1ce4e5b9ULL;
-      a_ ^= a_ >> 29;
-      b_ ^= b_ >> 31;
-      b = b.subspan(16);
+      std::memcpy(w, b.data() + i, 16);
+      two(w[0], w[1]);
     }
-    if (b.size() >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, b.data(), 8);
-      u64(w);
-      b = b.subspan(8);
+    // The rest with overlapping fixed-size loads (no memcpy call): together
+    // they cover every byte, and the length is mixed in, so equal-length
+    // tails that differ give different words.
+    const std::byte* t = b.data() + i;
+    const std::size_t k = n - i;
+    std::uint64_t w0 = 0, w1 = 0;
+    if (k >= 8) {
+      w0 = load<std::uint64_t>(t);
+      w1 = load<std::uint64_t>(t + k - 8);
+    } else if (k >= 4) {
+      w0 = load<std::uint32_t>(t);
+      w1 = load<std::uint32_t>(t + k - 4);
+    } else if (k > 0) {
+      w0 = (std::to_integer<std::uint64_t>(t[0]) << 16) | (std::to_integer<std::uint64_t>(t[k / 2]) << 8) |
+           std::to_integer<std::uint64_t>(t[k - 1]);
     }
-    std::uint64_t w = 0;
-    if (!b.empty()) std::memcpy(&w, b.data(), b.size());
-    u64(w);
+    two(w0 ^ (std::uint64_t{n} << 56), w1);
   }
-  void ip(const IpAddr& a) noexcept {
-    if (a.family == 4) {  // family and address in one word
-      u64((std::uint64_t{4} << 32) | a.v4_value());
+
+ private:
+  template <class T>
+  static std::uint64_t load(const std::byte* p) noexcept {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+
+ public:
+  // Both addresses: one step for IPv4 (family and address in a word each), two for IPv6.
+  void ips(const IpAddr& s, const IpAddr& d) noexcept {
+    if (s.family == 4 && d.family == 4) {
+      two((std::uint64_t{4} << 32) | s.v4_value(), (std::uint64_t{4} << 32) | d.v4_value());
       return;
     }
-    u64(a.family);
-    u64(a.word(0));
-    u64(a.word(1));
+    two(s.word(0) ^ s.family, s.word(1));
+    two(d.word(0) ^ (std::uint64_t{d.family} << 8), d.word(1));
   }
   [[nodiscard]] std::uint64_t done() const noexcept {  // MurmurHash3 finaliser
     std::uint64_t k = a_ ^ (b_ * 0xd6e8feb86659fd93ULL);
@@ -88,14 +105,13 @@ std::uint64_t DuplicateFilter::fingerprint(const dissectors::DecodedPacket& p) n
   using dissectors::L4;
   Hasher h;
   if (p.l3 == L3::ipv4 || p.l3 == L3::ipv6) {
-    h.u64(1);
-    h.ip(p.src_ip);
-    h.ip(p.dst_ip);
-    h.u64((std::uint64_t{p.ip_id} << 32) | (std::uint64_t{p.ip_total_len} << 8) | p.ip_proto);
-    h.u64((std::uint64_t{p.src_port} << 48) | (std::uint64_t{p.dst_port} << 32) |
-          (std::uint64_t{static_cast<std::uint8_t>(p.l4)} << 24) | (std::uint64_t{p.icmp_type} << 16) |
-          (std::uint64_t{p.icmp_code} << 8) | p.tcp_flags);
-    h.u64((std::uint64_t{p.seq} << 32) | p.ack);
+    h.ips(p.src_ip, p.dst_ip);
+    h.two((std::uint64_t{1} << 56) | (std::uint64_t{p.ip_id} << 32) | (std::uint64_t{p.ip_total_len} << 8) |
+              p.ip_proto,
+          (std::uint64_t{p.src_port} << 48) | (std::uint64_t{p.dst_port} << 32) |
+              (std::uint64_t{static_cast<std::uint8_t>(p.l4)} << 24) | (std::uint64_t{p.icmp_type} << 16) |
+              (std::uint64_t{p.icmp_code} << 8) | p.tcp_flags);
+    h.two((std::uint64_t{p.seq} << 32) | p.ack, p.fragment ? 1 : 0);
     h.bytes(p.payload.first(std::min(p.payload.size(), kPayloadBytes)));
     if (p.fragment) {
       // Equal-sized fragments of one datagram share id and length; their data
@@ -105,12 +121,10 @@ std::uint64_t DuplicateFilter::fingerprint(const dissectors::DecodedPacket& p) n
     }
     return h.done();
   }
-  h.u64(2);
-  h.u64(p.src_mac.to_u64());
-  h.u64(p.dst_mac.to_u64());
-  h.u64((std::uint64_t{p.ethertype} << 48) | (std::uint64_t{p.llc} << 40) | (std::uint64_t{p.llc_dsap} << 32) |
-        (std::uint64_t{p.llc_ssap} << 24) | p.snap_pid);
-  h.u64(p.snap_oui);
+  h.two(std::uint64_t{2} << 56 | p.src_mac.to_u64(), p.dst_mac.to_u64());
+  h.two((std::uint64_t{p.ethertype} << 48) | (std::uint64_t{p.llc} << 40) | (std::uint64_t{p.llc_dsap} << 32) |
+            (std::uint64_t{p.llc_ssap} << 24) | p.snap_pid,
+        p.snap_oui);
   h.bytes(p.l2_payload);
   return h.done();
 }
