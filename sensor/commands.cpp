@@ -157,7 +157,7 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
       print_error(f + ": " + std::strerror(errno) + " (check the path)");
       return kExitBadInput;
     }
-    std::string fp = file_fingerprint(f);
+    std::string fp = store ? file_fingerprint(f) : std::string();  // only the store remembers files
     if (store && !opt.force && store->has_file(fp)) {
       spdlog::warn("{}: already in the ledger {}; skipped (use --force to read it again)", f, db_path);
       continue;
