@@ -168,7 +168,12 @@ class Ledger {
   void reserve(std::size_t assets, std::size_t edges);
   // Bytes of the record vectors that are in use (resident), for a cheap check.
   [[nodiscard]] std::size_t record_bytes() const noexcept {
-    return assets_.size() * sizeof(Asset) + edges_.size() * sizeof(Edge);
+    return assets_.size() * sizeof(Asset) + edges_.size() * sizeof(Edge) + edge_keys_.size() * sizeof(EdgeKey);
+  }
+  // Their capacity, in bytes (address space, mostly untouched).
+  [[nodiscard]] std::size_t reserved_bytes() const noexcept {
+    return assets_.capacity() * sizeof(Asset) + edges_.capacity() * sizeof(Edge) +
+           edge_keys_.capacity() * sizeof(EdgeKey);
   }
   // Sheds the least valuable assets until memory_bytes() <= target_bytes or
   // nothing sheddable is left. Kept always: an asset with an edge, a fact from a

@@ -135,8 +135,18 @@ Pipeline::Pipeline(inventory::Ledger& ledger, PipelineOptions options)
   // 512 bytes all told), reserved as address space so they never reallocate.
   if (options_.memory_budget_bytes != 0)
     ledger_.reserve(options_.memory_budget_bytes / 512, options_.memory_budget_bytes / 2048);
-  const std::size_t rss = resident_bytes(), heap = heap_in_use();
+  const std::size_t rss = resident_bytes(), heap = accounted_heap();
   unaccounted_bytes_ = rss > heap ? rss - heap : 0;
+}
+
+// The heap in use as glibc counts it, with the ledger's record vectors at
+// their used size: they are mapped blocks reserved up front, mostly untouched
+// address space that heap_in_use() counts whole.
+std::size_t Pipeline::accounted_heap() const noexcept {
+  const std::size_t heap = heap_in_use();
+  if (heap == 0) return 0;
+  const std::size_t reserved = ledger_.reserved_bytes();
+  return (heap > reserved ? heap - reserved : 0) + ledger_.record_bytes();
 }
 
 Pipeline::~Pipeline() = default;
@@ -146,7 +156,10 @@ void Pipeline::count(std::string_view name, std::uint64_t n) noexcept { counters
 std::size_t heap_in_use() noexcept {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)) && !MIERUKA_ASAN
   const struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks;  // small blocks; large (mapped) ones are counted by their owners
+  // Small blocks, and the large ones glibc maps on their own (hash tables'
+  // bucket arrays, flow slabs): missing those let a flood overshoot the budget
+  // by what its index maps grew between two reads of the resident set.
+  return mi.uordblks + mi.hblkhd;
 #else
   return 0;
 #endif
@@ -159,7 +172,7 @@ std::size_t heap_in_use() noexcept {
 void Pipeline::release_free_heap() noexcept {
 #if defined(__GLIBC__) && !MIERUKA_ASAN
   (void)malloc_trim(0);
-  const std::size_t rss = resident_bytes(), heap = heap_in_use() + ledger_.record_bytes();
+  const std::size_t rss = resident_bytes(), heap = accounted_heap();
   if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
 #endif
 }
@@ -422,11 +435,11 @@ void Pipeline::finish() noexcept {
 // caps), and the flows that pointed at moved assets follow the new indices.
 //
 // The budget is the process's resident memory. The cheap check (every
-// kMemoryCheckPackets packets) adds the allocator's count of small-block heap in
-// use (glibc mallinfo2), the used part of the ledger's record vectors (large
-// blocks mapped on their own, reserved up front so they never reallocate), and
+// kMemoryCheckPackets packets) adds the allocator's count of heap in use (glibc
+// mallinfo2: small blocks and mapped ones), with the ledger's record vectors
+// (mapped, reserved up front so they never reallocate) at their used size, and
 // the rest of the resident set that neither covers (code, libraries, stacks,
-// hash tables' bucket arrays, freed heap not yet reused), re-read from
+// freed heap not yet reused), re-read from
 // /proc/self/statm every 64th check and whenever over. Only when over does
 // the ledger's estimate (a walk over every asset) run, scaled to the real heap
 // (allocator headers, rounding, hash nodes), so shedding aims at 3/4 of the
@@ -434,12 +447,12 @@ void Pipeline::finish() noexcept {
 // estimate alone decides, checked every 16th time since it costs a walk.
 void Pipeline::check_memory() noexcept {
   const std::size_t budget = options_.memory_budget_bytes;
-  const std::size_t arena = heap_in_use();
+  const std::size_t arena = accounted_heap();
   std::size_t goal = budget / 4 * 3;
   std::size_t scale16 = 16;  // real bytes per estimated byte, in 1/16ths
   std::size_t others = 0;  // flows and reassembly, bounded by their own caps
   if (arena != 0) {
-    const std::size_t heap = arena + ledger_.record_bytes();
+    const std::size_t heap = arena;
     auto refresh = [&] {
       const std::size_t rss = resident_bytes();
       if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
