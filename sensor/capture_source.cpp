@@ -94,8 +94,12 @@ class PcapRecords {
       return Next::error;
     }
     const std::byte* rh = buf_.get() + pos_;
-    const auto sec = static_cast<std::int32_t>(u32(rh));
-    const auto frac = static_cast<std::int32_t>(u32(rh + 4));
+    // As libpcap 1.10 reads them: signed 32-bit fields in the host's byte
+    // order, but its byte swap yields unsigned values (a swapped file's time
+    // past 2038 stays positive, a native one's goes negative).
+    const std::int64_t sec = swapped_ ? std::int64_t{u32(rh)} : std::int64_t{static_cast<std::int32_t>(u32(rh))};
+    const std::int64_t frac =
+        swapped_ ? std::int64_t{u32(rh + 4)} : std::int64_t{static_cast<std::int32_t>(u32(rh + 4))};
     std::uint32_t caplen = u32(rh + 8);
     const std::uint32_t len = u32(rh + 12);
     if (caplen > kMaxRecord) {

@@ -116,6 +116,19 @@ TEST(FileSource, NanosecondBigEndianScaledToMicroseconds) {
   EXPECT_EQ(pk[0].ts_us, 7'123'456);
 }
 
+// libpcap 1.10 reads the time fields as signed in the host's byte order (the
+// default PcapFile here: little-endian, as on x86) but
+// unsigned when it swaps them: the reader must give the same values.
+TEST(FileSource, TimeFieldsPastInt32AgreeWithLibpcap) {
+  const auto native = PcapFile({}).frame(0xffffffffU, 0x9cfc8652U, 60).frame(0x80000000U, 5, 60).write("ts_native.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(native), "");
+  EXPECT_EQ(read_all(native)[0].ts_us, -1'000'000 - 1'661'172'142);
+  const auto swapped =
+      PcapFile({.big_endian = true, .nanos = true}).frame(0xffffffffU, 123456789, 42).write("ts_swapped.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(swapped), "");
+  EXPECT_EQ(read_all(swapped)[0].ts_us, 4'294'967'295'123'456);
+}
+
 TEST(FileSource, FileCutMidHeaderKeepsEveryWholeRecord) {
   const auto path = PcapFile({}).frame(1, 0, 60).frame(2, 0, 60).frame(3, 0, 60).cut(60 + 6).write("cut_hdr.pcap");
   EXPECT_EQ(testing::compare_with_libpcap(path), "");
