@@ -272,7 +272,7 @@ bool FileSource::advance(std::size_t i) {
   }
   if (rc == 1) {
     r.has_packet = true;
-    r.ts_us = static_cast<std::int64_t>(r.hdr->ts.tv_sec) * 1000000 + r.hdr->ts.tv_usec;
+    r.ts_us = timeval_us(r.hdr->ts.tv_sec, r.hdr->ts.tv_usec);
     r.bytes_read += r.hdr->caplen + 16;
     ++info_[i].packets;
     return true;

@@ -24,6 +24,15 @@ struct RawPacket {
   std::size_t source_index = 0;  // which file / interface
 };
 
+// A record's time in microseconds, saturated: a hostile pcapng time resolution
+// can put seconds far past what microseconds in 64 bits hold.
+[[nodiscard]] inline std::int64_t timeval_us(std::int64_t sec, std::int64_t usec) noexcept {
+  constexpr std::int64_t kLimit = 9'223'372'036'854'775'807 / 1'000'000 - 10'000;
+  if (sec > kLimit) sec = kLimit;
+  if (sec < -kLimit) sec = -kLimit;
+  return sec * 1'000'000 + usec;
+}
+
 // libpcap DLT value -> our LinkType, or nullopt when we do not decode it.
 [[nodiscard]] std::optional<dissectors::LinkType> link_type_from_dlt(int dlt) noexcept;
 

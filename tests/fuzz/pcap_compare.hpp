@@ -40,7 +40,7 @@ inline std::string compare_with_libpcap(const std::string& path, std::uint64_t* 
                                    ", FileSource " + (got ? "a record" : "the end");
       break;
     }
-    const std::int64_t ts = static_cast<std::int64_t>(h->ts.tv_sec) * 1000000 + h->ts.tv_usec;
+    const std::int64_t ts = sensor::timeval_us(h->ts.tv_sec, h->ts.tv_usec);
     if (ts != r.ts_us || h->len != r.wire_len || h->caplen != r.data.size() ||
         (h->caplen != 0 && std::memcmp(d, r.data.data(), h->caplen) != 0)) {
       diff = "record " + std::to_string(n) + " differs (ts " + std::to_string(ts) + "/" + std::to_string(r.ts_us) +

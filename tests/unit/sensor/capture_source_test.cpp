@@ -80,14 +80,23 @@ class PcapFile {
   std::vector<std::uint8_t> bytes_;
 };
 
-std::vector<RawPacket> read_all(const std::string& path, FileSource::FileInfo* info = nullptr) {
+// A record with its bytes copied: RawPacket::data is only valid until the next
+// call to next() (and not after the source is gone).
+struct ReadPacket {
+  dissectors::LinkType link{};
+  std::int64_t ts_us = 0;
+  std::uint32_t wire_len = 0;
+  std::vector<std::byte> data;
+};
+
+std::vector<ReadPacket> read_all(const std::string& path, FileSource::FileInfo* info = nullptr) {
   std::string error;
   auto src = FileSource::open({path}, error);
   EXPECT_TRUE(src) << error;
-  std::vector<RawPacket> out;
+  std::vector<ReadPacket> out;
   if (!src) return out;
   RawPacket p;
-  while (src->next(p)) out.push_back(p);
+  while (src->next(p)) out.push_back({p.link, p.ts_us, p.wire_len, {p.data.begin(), p.data.end()}});
   if (info != nullptr) *info = src->files()[0];
   return out;
 }
