@@ -12,6 +12,7 @@
 #include <iterator>
 #include <utility>
 
+#include "dissectors/short_bytes.hpp"
 #include "inventory/oui.hpp"
 
 namespace mieruka::inventory {
@@ -79,35 +80,6 @@ std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
   x *= 0x94d049bb133111ebULL;
   x ^= x >> 31;
   return x;
-}
-
-// String equality for the short names and values facts and operations carry:
-// up to 16 bytes compared with two overlapping loads instead of a call to memcmp.
-[[gnu::always_inline]] inline bool equal_text(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n >= 8 && n <= 16) {
-    std::uint64_t x0, y0, x1, y1;
-    std::memcpy(&x0, a.data(), 8);
-    std::memcpy(&y0, b.data(), 8);
-    std::memcpy(&x1, a.data() + n - 8, 8);
-    std::memcpy(&y1, b.data() + n - 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    std::uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, a.data(), 4);
-    std::memcpy(&y0, b.data(), 4);
-    std::memcpy(&x1, a.data() + n - 4, 4);
-    std::memcpy(&y1, b.data() + n - 4, 4);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  }
-  return std::memcmp(a.data(), b.data(), n) == 0;
 }
 
 // Cuts at kMaxFactValueBytes, backing off so a UTF-8 sequence is not split.

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "dissectors/short_bytes.hpp"
+
 namespace mieruka::sensor {
 
 namespace {
@@ -29,34 +31,12 @@ class Hasher {
       std::memcpy(w, b.data() + i, 16);
       two(w[0], w[1]);
     }
-    // The rest with overlapping fixed-size loads (no memcpy call): together
-    // they cover every byte, and the length is mixed in, so equal-length
+    // The last 0-15 bytes as two words; the length is mixed in, so equal-length
     // tails that differ give different words.
-    const std::byte* t = b.data() + i;
-    const std::size_t k = n - i;
-    std::uint64_t w0 = 0, w1 = 0;
-    if (k >= 8) {
-      w0 = load<std::uint64_t>(t);
-      w1 = load<std::uint64_t>(t + k - 8);
-    } else if (k >= 4) {
-      w0 = load<std::uint32_t>(t);
-      w1 = load<std::uint32_t>(t + k - 4);
-    } else if (k > 0) {
-      w0 = (std::to_integer<std::uint64_t>(t[0]) << 16) | (std::to_integer<std::uint64_t>(t[k / 2]) << 8) |
-           std::to_integer<std::uint64_t>(t[k - 1]);
-    }
-    two(w0 ^ (std::uint64_t{n} << 56), w1);
+    const TwoWords t = short_words(b.data() + i, n - i);
+    two(t.w0 ^ (std::uint64_t{n} << 56), t.w1);
   }
 
- private:
-  template <class T>
-  static std::uint64_t load(const std::byte* p) noexcept {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-
- public:
   // Both addresses: one step for IPv4 (family and address in a word each), two for IPv6.
   void ips(const IpAddr& s, const IpAddr& d) noexcept {
     if (s.family == 4 && d.family == 4) {
