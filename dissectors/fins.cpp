@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "pending_table.hpp"
+
 namespace mieruka::dissectors::fins {
 namespace {
 
@@ -174,10 +176,8 @@ bool plausible_header(const Header& h) noexcept {
 }
 
 struct Pending {
-  bool used = false;
   std::uint8_t sid = 0;
   std::uint16_t command = 0;
-  std::uint64_t seq = 0;
 };
 
 // What both transports do with one FINS frame; the stream parser adds pairing.
@@ -276,35 +276,26 @@ class Session {
 
   void remember(const FinsFrame& f, Sink& sink) noexcept {
     if ((f.header.icf & 0x01) != 0) return;  // no response required
-    Pending* slot = nullptr;
-    for (auto& e : pending_)
-      if (e.used && e.sid == f.header.sid) { slot = &e; break; }  // SID reused
-    if (slot == nullptr) {
-      for (auto& e : pending_)
-        if (!e.used) { slot = &e; break; }
-    }
-    if (slot == nullptr) {
-      slot = &pending_[0];
-      for (auto& e : pending_)
-        if (e.seq < slot->seq) slot = &e;
-      sink.anomaly("fins.pending_overflow");
-    }
-    *slot = {true, f.header.sid, f.command(), ++seq_};
+    const std::uint8_t sid = f.header.sid;
+    bool overflow = false;
+    Pending& slot = pending_.slot([sid](const Pending& e) { return e.sid == sid; }, overflow);  // SID reused
+    if (overflow) sink.anomaly("fins.pending_overflow");
+    slot = {sid, f.command()};
   }
 
   void pair(const FinsFrame& f, Sink& sink) noexcept {
-    for (auto& e : pending_) {
-      if (!e.used || e.sid != f.header.sid) continue;
-      e.used = false;
-      if (e.command != f.command()) sink.anomaly("fins.response_command_mismatch");
+    const std::uint8_t sid = f.header.sid;
+    Pending* e = pending_.find([sid](const Pending& x) { return x.sid == sid; });
+    if (e == nullptr) {
+      sink.anomaly("fins.unpaired_response");
       return;
     }
-    sink.anomaly("fins.unpaired_response");
+    if (e->command != f.command()) sink.anomaly("fins.response_command_mismatch");
+    pending_.erase(*e);
   }
 
   bool pair_;
-  std::array<Pending, kMaxPending> pending_{};
-  std::uint64_t seq_ = 0;
+  PendingTable<Pending, kMaxPending> pending_;
 };
 
 struct DirState {

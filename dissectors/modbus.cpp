@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "pending_table.hpp"
+
 namespace mieruka::dissectors::modbus {
 namespace {
 
@@ -550,8 +552,6 @@ namespace {
 
 // A request waiting for its response (IG §3.1.3: the transaction id pairs them).
 struct Pending {
-  bool used = false;
-  std::uint64_t seq = 0;
   std::uint16_t transaction_id = 0;
   std::uint8_t unit_id = 0;
   std::uint8_t function_code = 0;
@@ -758,38 +758,30 @@ class ModbusStream final : public StreamParser {
       units_requested_.set(a.mbap.unit_id);
       ++distinct_units_;
     }
-    sink.fact({AssetRef::sender_party(), field::role, "modbus_client", kRoleSource});
-    sink.fact({AssetRef::receiver_party(), field::role, "modbus_server", kRoleSource});
+    // The roles once per connection, as the EtherNet/IP session states them:
+    // restated on every poll they cost a ledger search per request and say nothing new.
+    if (!roles_stated_) {
+      roles_stated_ = true;
+      sink.fact({AssetRef::sender_party(), field::role, "modbus_client", kRoleSource});
+      sink.fact({AssetRef::receiver_party(), field::role, "modbus_server", kRoleSource});
+    }
     if (!p.known_function) sink.anomaly("modbus.unknown_function");
     sink.operation(make_operation(p));
     remember(a, sink);
   }
 
   void remember(const Adu& a, Sink& sink) noexcept {
-    Pending* slot = nullptr;
-    for (auto& e : pending_) {
-      if (e.used && e.transaction_id == a.mbap.transaction_id) { slot = &e; break; }  // reused id
-    }
-    if (slot == nullptr) {
-      for (auto& e : pending_) {
-        if (!e.used) { slot = &e; break; }
-      }
-    }
-    if (slot == nullptr) {
-      slot = &pending_[0];
-      for (auto& e : pending_)
-        if (e.seq < slot->seq) slot = &e;
-      sink.anomaly("modbus.pending_overflow");
-    }
+    const std::uint16_t tid = a.mbap.transaction_id;
+    bool overflow = false;
+    Pending& slot = pending_.slot([tid](const Pending& e) { return e.transaction_id == tid; }, overflow);  // reused id
+    if (overflow) sink.anomaly("modbus.pending_overflow");
     const ModbusPdu& p = a.pdu;
-    *slot = {true, ++seq_, a.mbap.transaction_id, a.mbap.unit_id, p.function_code, p.sub_function,
-             p.has_range, p.address, p.quantity, p.write_address, p.write_quantity};
+    slot = {tid, a.mbap.unit_id, p.function_code, p.sub_function, p.has_range, p.address, p.quantity,
+            p.write_address, p.write_quantity};
   }
 
   Pending* find_pending(std::uint16_t tid, std::uint8_t fc) noexcept {
-    for (auto& e : pending_)
-      if (e.used && e.transaction_id == tid && e.function_code == fc) return &e;
-    return nullptr;
+    return pending_.find([=](const Pending& e) { return e.transaction_id == tid && e.function_code == fc; });
   }
 
   void handle_response(Bytes bytes, Sink& sink) noexcept {
@@ -798,8 +790,9 @@ class ModbusStream final : public StreamParser {
                                                 std::to_integer<unsigned>(bytes[1]));
     const auto fc = static_cast<std::uint8_t>(std::to_integer<unsigned>(bytes[7]) & 0x7F);
     Pending* pend = find_pending(tid, fc);
+    const bool paired = pend != nullptr;
     ModbusPdu req;
-    if (pend != nullptr) {
+    if (paired) {
       req.function_code = pend->function_code;
       req.sub_function = pend->sub_function;
       req.has_range = pend->has_range;
@@ -807,11 +800,11 @@ class ModbusStream final : public StreamParser {
       req.quantity = pend->quantity;
       req.write_address = pend->write_address;
       req.write_quantity = pend->write_quantity;
-      pend->used = false;
+      pending_.erase(*pend);
     } else {
       sink.anomaly("modbus.unpaired_response");
     }
-    auto res = parse_adu(bytes, Direction::to_client, pend != nullptr ? &req : nullptr);
+    auto res = parse_adu(bytes, Direction::to_client, paired ? &req : nullptr);
     if (!res) {
       sink.anomaly("modbus.malformed_response");
       return;
@@ -828,7 +821,7 @@ class ModbusStream final : public StreamParser {
       return;
     }
     if (!p.known_function) sink.anomaly("modbus.unknown_function");
-    check_against_request(p, pend != nullptr, sink);
+    check_against_request(p, paired, sink);
     note_unit(a.mbap.unit_id, sink);
     if (p.device_id) emit_device_id(*p.device_id, sink);
     if (p.server_id) emit_server_id(*p.server_id, sink);
@@ -890,10 +883,10 @@ class ModbusStream final : public StreamParser {
   }
 
   std::array<DirState, 2> dirs_{};
-  std::array<Pending, kMaxPending> pending_{};
-  std::uint64_t seq_ = 0;
+  PendingTable<Pending, kMaxPending> pending_;
   std::bitset<256> units_requested_{};
   std::size_t distinct_units_ = 0;
+  bool roles_stated_ = false;
   std::bitset<256> units_answered_{};
   std::bitset<256> units_emitted_{};
 };
