@@ -32,7 +32,10 @@ enum class ParseError : unsigned char {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
+  // By reference, not by value: a by-value parameter would copy a large result
+  // (a CPF list, a Modbus ADU) twice on every return.
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(const T& value) : v_(std::in_place_index<0>, value) {}       // NOLINT
   Result(ParseError error) : v_(error) {}             // NOLINT
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
