@@ -197,7 +197,7 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   // make every flow look idle.
   if (ts_us > now_us_) now_us_ = ts_us;
 
-  DecodedPacket p;
+  DecodedPacket& p = packet_;  // decode() resets it
   PacketSink decode_sink(*this, kNoAsset, kNoAsset, kNoEdge, {});
   const auto decoded = dissectors::decode(link, frame, p, decode_sink);
   p.ts_us = ts_us;

@@ -98,6 +98,7 @@ class Pipeline final : private FlowEndHandler {
   std::size_t unaccounted_bytes_ = 0;  // resident but not counted as heap (check_memory)
   std::uint32_t checks_ = 0;
   std::int64_t now_us_ = 0;
+  dissectors::DecodedPacket packet_;  // the packet being handled (one, reused)
 };
 
 }  // namespace mieruka::sensor
