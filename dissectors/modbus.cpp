@@ -471,11 +471,14 @@ bool is_known_function(std::uint8_t fc) noexcept {
   return function_name(fc) != "unknown_function" && (fc & kExceptionBit) == 0;
 }
 
-Result<ModbusPdu> parse_pdu(Bytes pdu, Direction dir, const ModbusPdu* request) noexcept {
+namespace {
+
+// Fills `p` (default-constructed) from one PDU; false when it is malformed. The
+// ADU parser fills its own member in place rather than copying a returned PDU.
+bool fill_pdu(Bytes pdu, Direction dir, const ModbusPdu* request, ModbusPdu& p) noexcept {
   ByteReader r(pdu);
   auto fc = r.u8();
-  if (!fc) return ParseError::malformed;
-  ModbusPdu p;
+  if (!fc) return false;
   p.function_code = static_cast<std::uint8_t>(*fc & ~kExceptionBit);
   p.is_response = dir == Direction::to_client;
   p.function_class = classify(p.function_code);
@@ -492,15 +495,21 @@ Result<ModbusPdu> parse_pdu(Bytes pdu, Direction dir, const ModbusPdu* request) 
     if (p.function_code == 43 || p.function_code == 8) p.sub_function = request->sub_function;
   }
   if ((*fc & kExceptionBit) != 0) {
-    if (!p.is_response) return ParseError::malformed;  // AP §7: only servers raise exceptions
+    if (!p.is_response) return false;  // AP §7: only servers raise exceptions
     auto code = r.u8();
-    if (!code) return ParseError::malformed;
+    if (!code) return false;
     p.is_exception = true;
     p.exception_code = *code;
-    return p;
+    return true;
   }
-  const bool ok = p.is_response ? parse_response_body(r, p) : parse_request_body(r, p);
-  if (!ok) return ParseError::malformed;
+  return p.is_response ? parse_response_body(r, p) : parse_request_body(r, p);
+}
+
+}  // namespace
+
+Result<ModbusPdu> parse_pdu(Bytes pdu, Direction dir, const ModbusPdu* request) noexcept {
+  ModbusPdu p;
+  if (!fill_pdu(pdu, dir, request, p)) return ParseError::malformed;
   return p;
 }
 
@@ -517,9 +526,7 @@ Result<Adu> parse_adu(Bytes bytes, Direction dir, const ModbusPdu* request) noex
   if (*len < kMinLength || *len > kMaxLength) return ParseError::malformed;
   auto pdu = r.take(static_cast<std::size_t>(*len) - 1);
   if (!pdu) return ParseError::truncated;
-  auto p = parse_pdu(*pdu, dir, request);
-  if (!p) return p.error();
-  a.pdu = std::move(p).value();
+  if (!fill_pdu(*pdu, dir, request, a.pdu)) return ParseError::malformed;
   a.size = 6 + static_cast<std::size_t>(*len);
   return a;
 }
