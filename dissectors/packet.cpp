@@ -574,7 +574,7 @@ bool link_type_supported(int dlt) noexcept {
 
 Result<Ok> decode(LinkType link, Bytes frame, DecodedPacket& out, Sink& sink) noexcept {
   // Reset in place: `out = DecodedPacket{}` built a temporary and copied all
-  // ~250 bytes of it, 79 instructions a packet.
+  // 264 bytes of it, 79 instructions a packet (a memset measured no better).
   static_assert(std::is_trivially_destructible_v<DecodedPacket>);
   std::construct_at(&out);
   const auto size = static_cast<std::uint32_t>(frame.size() > 0xffffffffU ? 0xffffffffU : frame.size());

@@ -212,6 +212,54 @@ TEST(Packet, EthernetIpv4Tcp) {
   EXPECT_TRUE(d.sink.anomalies.empty());
 }
 
+// decode() resets its output in place: a packet reused across frames holds
+// nothing of the previous frame and decodes as a fresh one.
+TEST(Packet, ResetIsTheDefaultPacket) {
+  DecodedPacket used;
+  RecordingSink sink;
+  const Vec vlan_udp = cat({eth(0x8100), {0x20, 0x64}, {0x08, 0x00}, ipv4(17, 32), kUdp4});
+  ASSERT_TRUE(decode(LinkType::ethernet, bytes(vlan_udp), used, sink).ok());
+  (void)decode(static_cast<LinkType>(9999), Bytes{}, used, sink);  // unsupported: only the reset runs
+  const DecodedPacket def{};
+  EXPECT_EQ(used.ts_us, def.ts_us);
+  EXPECT_EQ(used.has_l2, def.has_l2);
+  EXPECT_EQ(used.wireless, def.wireless);
+  EXPECT_EQ(used.src_mac, def.src_mac);
+  EXPECT_EQ(used.dst_mac, def.dst_mac);
+  EXPECT_EQ(used.bssid, def.bssid);
+  EXPECT_EQ(used.vlan_count, def.vlan_count);
+  EXPECT_EQ(used.vlans[0], def.vlans[0]);
+  EXPECT_EQ(used.ethertype, def.ethertype);
+  EXPECT_EQ(used.llc, def.llc);
+  EXPECT_EQ(used.snap_pid, def.snap_pid);
+  EXPECT_EQ(used.l2_payload.data(), def.l2_payload.data());
+  EXPECT_EQ(used.l2_payload.size(), def.l2_payload.size());
+  EXPECT_EQ(used.l3, def.l3);
+  EXPECT_EQ(used.arp.op, def.arp.op);
+  EXPECT_EQ(used.arp.spa, def.arp.spa);
+  EXPECT_EQ(used.src_ip, def.src_ip);
+  EXPECT_EQ(used.dst_ip, def.dst_ip);
+  EXPECT_FALSE(used.src_ip.valid());
+  EXPECT_EQ(used.fragment, def.fragment);
+  EXPECT_EQ(used.ip_payload.data(), def.ip_payload.data());
+  EXPECT_EQ(used.l4, def.l4);
+  EXPECT_EQ(used.src_port, def.src_port);
+  EXPECT_EQ(used.seq, def.seq);
+  EXPECT_EQ(used.tcp_options.size(), def.tcp_options.size());
+  EXPECT_EQ(used.payload.data(), def.payload.data());
+  EXPECT_EQ(used.payload.size(), def.payload.size());
+  EXPECT_EQ(used.payload_truncated, def.payload_truncated);
+
+  // The VLAN-tagged UDP frame, then an untagged TCP one into the same packet.
+  const Vec f = eth_ipv4_tcp();
+  ASSERT_TRUE(decode(LinkType::ethernet, bytes(vlan_udp), used, sink).ok());
+  ASSERT_TRUE(decode(LinkType::ethernet, bytes(f), used, sink).ok());
+  expect_tcp_layers(used);
+  EXPECT_EQ(used.vlan_count, 0);
+  EXPECT_EQ(used.vlans[0], 0);
+  EXPECT_EQ(as_chars(used.payload), "hi");
+}
+
 TEST(Packet, EthernetIpv4UdpPaddingClipped) {
   auto d = run(LinkType::ethernet, eth_ipv4_udp_padded());
   ASSERT_TRUE(d.ok);
