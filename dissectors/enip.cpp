@@ -88,12 +88,12 @@ Result<Header> parse_header(Bytes b) noexcept {
   return h;
 }
 
-Result<Cpf> parse_cpf(Bytes b) noexcept {
+Result<Ok> parse_cpf(Bytes b, Cpf& cpf) noexcept {
+  cpf.count = 0;
   ByteReader r(b);
   auto count = r.u16_le();
   if (!count) return ParseError::truncated;
   if (*count > kMaxCpfItems) return ParseError::limit_exceeded;
-  Cpf cpf;
   for (std::size_t i = 0; i < *count; ++i) {
     auto type = r.u16_le();
     auto len = r.u16_le();
@@ -102,7 +102,7 @@ Result<Cpf> parse_cpf(Bytes b) noexcept {
     if (!data) return ParseError::malformed;  // item length past the message
     cpf.items[cpf.count++] = {*type, *data};
   }
-  return cpf;
+  return Ok{};
 }
 
 Result<Identity> parse_identity(Bytes item_data) noexcept {
@@ -192,14 +192,14 @@ void Session::on_message(Direction dir, const Header& h, Bytes body, Sink& sink)
       if (dir == Direction::to_server) role(sink, AssetRef::sender_party(), "enip_scanner");
       return;
     }
-    auto cpf = parse_cpf(body);
-    if (!cpf) {
-      sink.anomaly(cpf.error() == ParseError::limit_exceeded ? "enip.too_many_items" : "enip.malformed_cpf");
+    Cpf cpf;
+    if (auto parsed = parse_cpf(body, cpf); !parsed) {
+      sink.anomaly(parsed.error() == ParseError::limit_exceeded ? "enip.too_many_items" : "enip.malformed_cpf");
       return;
     }
-    for (std::size_t i = 0; i < cpf->count; ++i) {
-      if (cpf->items[i].type != item::list_identity) continue;
-      auto id = parse_identity(cpf->items[i].data);
+    for (std::size_t i = 0; i < cpf.count; ++i) {
+      if (cpf.items[i].type != item::list_identity) continue;
+      auto id = parse_identity(cpf.items[i].data);
       if (!id) {
         sink.anomaly("enip.malformed_identity");
         continue;
@@ -223,17 +223,17 @@ void Session::on_message(Direction dir, const Header& h, Bytes body, Sink& sink)
     sink.anomaly("enip.truncated_message");
     return;
   }
-  auto cpf = parse_cpf(r.rest());
-  if (!cpf) {
-    sink.anomaly(cpf.error() == ParseError::limit_exceeded ? "enip.too_many_items" : "enip.malformed_cpf");
+  Cpf cpf;
+  if (auto parsed = parse_cpf(r.rest(), cpf); !parsed) {
+    sink.anomaly(parsed.error() == ParseError::limit_exceeded ? "enip.too_many_items" : "enip.malformed_cpf");
     return;
   }
   if (h.command == command::send_rr_data) {
-    if (const auto* data = cpf->find(item::unconnected_data)) cip_.on_message(data->data, h.context, sink);
+    if (const auto* data = cpf.find(item::unconnected_data)) cip_.on_message(data->data, h.context, sink);
     return;
   }
-  const auto* addr = cpf->find(item::connected_address);
-  const auto* data = cpf->find(item::connected_data);
+  const auto* addr = cpf.find(item::connected_address);
+  const auto* data = cpf.find(item::connected_data);
   if (data == nullptr) return;
   ByteReader ar(addr != nullptr ? addr->data : Bytes{});
   const std::uint32_t connection_id = ar.u32_le().value_or(0);
@@ -383,13 +383,13 @@ void on_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
 }
 
 void on_io_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
-  auto cpf = parse_cpf(payload);
-  if (!cpf) {
-    sink.anomaly(cpf.error() == ParseError::limit_exceeded ? "cip_io.too_many_items" : "cip_io.malformed");
+  Cpf cpf;
+  if (auto parsed = parse_cpf(payload, cpf); !parsed) {
+    sink.anomaly(parsed.error() == ParseError::limit_exceeded ? "cip_io.too_many_items" : "cip_io.malformed");
     return;
   }
-  const auto* addr = cpf->find(item::sequenced_address);
-  const auto* data = cpf->find(item::connected_data);
+  const auto* addr = cpf.find(item::sequenced_address);
+  const auto* data = cpf.find(item::connected_data);
   if (addr == nullptr || data == nullptr || addr->data.size() != 8) {
     sink.anomaly("cip_io.malformed");
     return;

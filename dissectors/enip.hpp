@@ -74,8 +74,10 @@ struct Cpf {
     return nullptr;
   }
 };
-// Item count, then (type, length, data) per item; lengths checked.
-[[nodiscard]] Result<Cpf> parse_cpf(Bytes b) noexcept;
+// Item count, then (type, length, data) per item; lengths checked. Fills `out`
+// (a caller's list, not a returned copy: it is 392 bytes and parsed on every
+// class-1 I/O datagram); on failure `out` holds the items read before it.
+[[nodiscard]] Result<Ok> parse_cpf(Bytes b, Cpf& out) noexcept;
 
 // CIP Identity item of a ListIdentity reply (Vol 2 Table 2-4.4). The socket
 // address is a sockaddr_in: big-endian, unlike the rest of the encapsulation.

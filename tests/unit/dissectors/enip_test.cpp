@@ -234,10 +234,18 @@ TEST(EnipListIdentity, Malformed) {
   {  // CPF count at the cap + 1
     Buf body = bytes({static_cast<int>(kMaxCpfItems + 1), 0x00});
     for (std::size_t i = 0; i < kMaxCpfItems + 1; ++i) add(body, bytes({0x00, 0x00, 0x00, 0x00}));
-    EXPECT_EQ(parse_cpf(span(body)).error(), ParseError::limit_exceeded);
+    Cpf cpf;
+    EXPECT_EQ(parse_cpf(span(body), cpf).error(), ParseError::limit_exceeded);
     body[0] = static_cast<std::byte>(kMaxCpfItems);
     body.resize(body.size() - 4);
-    EXPECT_TRUE(parse_cpf(span(body)).ok());
+    EXPECT_TRUE(parse_cpf(span(body), cpf).ok());
+    EXPECT_EQ(cpf.count, kMaxCpfItems);
+    // A list reused for a shorter message holds only that message's items.
+    const Buf two = bytes({0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xb2, 0x00, 0x01, 0x00, 0x07});
+    ASSERT_TRUE(parse_cpf(span(two), cpf).ok());
+    ASSERT_EQ(cpf.count, 2u);
+    EXPECT_EQ(cpf.items[1].type, 0xb2);
+    EXPECT_EQ(cpf.items[1].data.size(), 1u);
   }
 }
 
