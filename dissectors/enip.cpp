@@ -136,7 +136,7 @@ Result<Identity> parse_identity(Bytes item_data) noexcept {
   id.minor = *minor;
   id.status = *status;
   id.serial = *serial;
-  id.product_name.assign(as_chars(*name));
+  id.product_name = as_chars(*name);
   if (auto state = r.u8()) {
     id.state = *state;
     id.has_state = true;
@@ -144,20 +144,23 @@ Result<Identity> parse_identity(Bytes item_data) noexcept {
   return id;
 }
 
+// Restated on every ListIdentity reply: the values are views (table names, the
+// packet's product name) or short enough for std::string's inline buffer, so a
+// steady scan allocates nothing.
 void emit_identity(const Identity& id, Sink& sink) noexcept {
   const AssetRef who = AssetRef::sender_party();
-  auto put = [&](std::string_view f, std::string v) { sink.fact({who, f, std::move(v), kIdentitySource}); };
+  auto put = [&](std::string_view f, std::string_view v) { sink.fact_view(who, f, v, kIdentitySource); };
   const auto vendor = cip::vendor_name(id.vendor_id);
-  put(field::vendor, vendor.empty() ? "vendor id " + std::to_string(id.vendor_id) : std::string(vendor));
+  put(field::vendor, vendor.empty() ? "vendor id " + std::to_string(id.vendor_id) : vendor);
   put(field::vendor_id, std::to_string(id.vendor_id));
   const auto device = cip::device_type_name(id.device_type);
-  put(field::device_type, device.empty() ? "device type " + std::to_string(id.device_type) : std::string(device));
+  put(field::device_type, device.empty() ? "device type " + std::to_string(id.device_type) : device);
   put(field::product_code, std::to_string(id.product_code));
   put(field::revision, cip::format_revision(id.major, id.minor));
   put(field::serial, cip::format_serial(id.serial));
-  std::string name = id.product_name;
-  while (!name.empty() && (name.back() == '\0' || name.back() == ' ')) name.pop_back();
-  if (!name.empty()) put(field::product, std::move(name));
+  std::string_view name = id.product_name;
+  while (!name.empty() && (name.back() == '\0' || name.back() == ' ')) name.remove_suffix(1);
+  if (!name.empty()) put(field::product, name);
   // The announced address, when it is one (some adapters announce 0.0.0.0).
   if (id.sin_family == kAfInet && !id.sin_addr.is_unspecified() && !id.sin_addr.is_multicast() &&
       !id.sin_addr.is_broadcast())

@@ -90,7 +90,7 @@ struct Identity {
   std::uint8_t major = 0, minor = 0;
   std::uint16_t status = 0;
   std::uint32_t serial = 0;
-  std::string product_name;
+  std::string_view product_name;  // in the parsed bytes: valid while they are
   std::uint8_t state = 0;
   bool has_state = false;  // some adapters end the item after the name
 };

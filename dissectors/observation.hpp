@@ -92,6 +92,14 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual void fact(const Fact& f) noexcept = 0;
+  // The same observation with a value that outlives the call by itself (bytes
+  // of the packet, a static table's name): the pipeline's sink reads it where it
+  // is, so a restated identity (a ListIdentity reply every scan) costs no
+  // allocation. Sinks that keep facts get an owning Fact.
+  virtual void fact_view(const AssetRef& who, std::string_view name, std::string_view value,
+                         std::string_view source) noexcept {
+    fact(Fact{who, name, std::string(value), source});
+  }
   virtual void operation(const Operation& op) noexcept = 0;
   virtual void anomaly(std::string_view counter) noexcept = 0;
 };
@@ -100,6 +108,7 @@ class Sink {
 class NullSink final : public Sink {
  public:
   void fact(const Fact&) noexcept override {}
+  void fact_view(const AssetRef&, std::string_view, std::string_view, std::string_view) noexcept override {}
   void operation(const Operation&) noexcept override {}
   void anomaly(std::string_view) noexcept override {}
 };

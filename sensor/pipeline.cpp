@@ -69,16 +69,19 @@ class Pipeline::PacketSink final : public Sink {
              std::string_view protocol) noexcept
       : pl_(pl), sender_(sender), receiver_(receiver), edge_(edge), protocol_(protocol) {}
 
-  void fact(const Fact& f) noexcept override {
-    const AssetIndex a = resolve(f.who);
+  void fact(const Fact& f) noexcept override { fact_view(f.who, f.field, f.value, f.source); }
+
+  void fact_view(const AssetRef& who, std::string_view name, std::string_view value,
+                 std::string_view source) noexcept override {
+    const AssetIndex a = resolve(who);
     if (a == kNoAsset) return;
     auto& ledger = pl_.ledger_;
-    if (f.field == field::ip) {
-      if (auto ip = IpAddr::parse(f.value); ip && !ip->is_unspecified() && !ip->is_multicast() && !ip->is_broadcast())
-        ledger.bind_ip(a, *ip, f.source, pl_.now_us_);
+    if (name == field::ip) {
+      if (auto ip = IpAddr::parse(value); ip && !ip->is_unspecified() && !ip->is_multicast() && !ip->is_broadcast())
+        ledger.bind_ip(a, *ip, source, pl_.now_us_);
       return;
     }
-    ledger.add_fact(a, f.field, f.value, f.source, pl_.now_us_);
+    ledger.add_fact(a, name, value, source, pl_.now_us_);
   }
 
   void operation(const Operation& op) noexcept override {
