@@ -854,6 +854,20 @@ Result<bool> ip_size(ByteReader& r) noexcept {
   return true;
 }
 
+// A station as node search sends it: reversed MAC, IP address size, IPv4.
+struct Station {
+  MacAddr mac;
+  IpAddr ip;
+};
+Result<Station> mac_and_ip(ByteReader& r) noexcept {
+  auto mac = reversed_mac(r);
+  if (!mac) return ParseError::malformed;
+  if (auto s = ip_size(r); !s) return s.error();
+  auto ip = ipv4_le(r);
+  if (!ip) return ParseError::malformed;
+  return Station{*mac, *ip};
+}
+
 bool binary_4e(const Frame& f) noexcept { return f.kind == FrameKind::e4_binary; }
 
 std::string hex_code(std::uint32_t v, int digits) {
@@ -894,13 +908,10 @@ Result<NodeSearchRequest> parse_node_search_request(const Frame& f) noexcept {
   if (!binary_4e(f) || f.is_response || f.command != kCmdNodeSearch) return ParseError::unsupported;
   ByteReader r(f.data);
   NodeSearchRequest q;
-  auto mac = reversed_mac(r);
-  if (!mac) return ParseError::malformed;
-  q.client_mac = *mac;
-  if (auto s = ip_size(r); !s) return s.error();
-  auto ip = ipv4_le(r);
-  if (!ip) return ParseError::malformed;
-  q.client_ip = *ip;
+  auto client = mac_and_ip(r);
+  if (!client) return client.error();
+  q.client_mac = client->mac;
+  q.client_ip = client->ip;
   if (r.remaining() != 0) return ParseError::malformed;
   return q;
 }
@@ -909,22 +920,18 @@ Result<NodeSearchResponse> parse_node_search_response(const Frame& f) noexcept {
   if (!binary_4e(f) || !f.is_response || f.end_code != 0) return ParseError::unsupported;
   ByteReader r(f.data);
   NodeSearchResponse n;
-  auto cmac = reversed_mac(r);
-  if (!cmac) return ParseError::malformed;
-  n.client_mac = *cmac;
-  if (auto s = ip_size(r); !s) return s.error();
-  auto cip = ipv4_le(r);
-  auto smac = reversed_mac(r);
-  if (!cip || !smac) return ParseError::malformed;
-  n.client_ip = *cip;
-  n.server_mac = *smac;
-  if (auto s = ip_size(r); !s) return s.error();
-  auto sip = ipv4_le(r);
+  auto client = mac_and_ip(r);
+  if (!client) return client.error();
+  n.client_mac = client->mac;
+  n.client_ip = client->ip;
+  auto server = mac_and_ip(r);
+  if (!server) return server.error();
+  n.server_mac = server->mac;
+  n.server_ip = server->ip;
   auto mask = ipv4_le(r);
   auto gw = ipv4_le(r);
   auto host_len = r.u8();
-  if (!sip || !mask || !gw || !host_len) return ParseError::malformed;
-  n.server_ip = *sip;
+  if (!mask || !gw || !host_len) return ParseError::malformed;
   n.subnet_mask = *mask;
   n.gateway = *gw;
   auto host = r.take(*host_len);  // checked against what is left
