@@ -138,8 +138,7 @@ Pipeline::Pipeline(inventory::Ledger& ledger, PipelineOptions options)
   // 512 bytes all told), reserved as address space so they never reallocate.
   if (options_.memory_budget_bytes != 0)
     ledger_.reserve(options_.memory_budget_bytes / 512, options_.memory_budget_bytes / 2048);
-  const std::size_t rss = resident_bytes(), heap = accounted_heap();
-  unaccounted_bytes_ = rss > heap ? rss - heap : 0;
+  refresh_unaccounted(accounted_heap());
 }
 
 // The heap in use as glibc counts it, with the ledger's record vectors at
@@ -175,9 +174,15 @@ std::size_t heap_in_use() noexcept {
 void Pipeline::release_free_heap() noexcept {
 #if defined(__GLIBC__) && !MIERUKA_ASAN
   (void)malloc_trim(0);
-  const std::size_t rss = resident_bytes(), heap = accounted_heap();
-  if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
+  refresh_unaccounted(accounted_heap());
 #endif
+}
+
+// The resident memory the heap count does not explain (code, stacks, glibc's
+// free but resident pages), re-read from /proc; kept when it cannot be read.
+void Pipeline::refresh_unaccounted(std::size_t heap) noexcept {
+  const std::size_t rss = resident_bytes();
+  if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
 }
 
 std::size_t resident_bytes() noexcept {
@@ -456,10 +461,7 @@ void Pipeline::check_memory() noexcept {
   std::size_t others = 0;  // flows and reassembly, bounded by their own caps
   if (arena != 0) {
     const std::size_t heap = arena;
-    auto refresh = [&] {
-      const std::size_t rss = resident_bytes();
-      if (rss != 0) unaccounted_bytes_ = rss > heap ? rss - heap : 0;
-    };
+    auto refresh = [&] { refresh_unaccounted(heap); };
     // A sixteenth of the budget is kept for transients between checks (hash
     // tables rehashing, shedding's own index vectors).
     const std::size_t limit = budget - budget / 16;

@@ -80,6 +80,7 @@ class Pipeline final : private FlowEndHandler {
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
   void check_memory() noexcept;
   void release_free_heap() noexcept;
+  void refresh_unaccounted(std::size_t heap) noexcept;
   [[nodiscard]] std::size_t accounted_heap() const noexcept;
 
   friend class PacketSink;
