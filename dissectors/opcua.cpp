@@ -188,7 +188,7 @@ void emit(Sink& sink, const AssetRef& who, std::string_view field, std::string_v
   if (value.empty()) return;
   if (!is_valid_utf8(value)) sink.anomaly("opcua.bad_utf8");
   if (value.find('\0') != std::string_view::npos) sink.anomaly("opcua.nul_in_string");
-  sink.fact(Fact{who, field, std::string(value), source});
+  sink.fact_view(who, field, value, source);
 }
 
 void emit_opt(Sink& sink, const AssetRef& who, std::string_view field, const UaString& value,
@@ -197,7 +197,7 @@ void emit_opt(Sink& sink, const AssetRef& who, std::string_view field, const UaS
 }
 
 void emit_security(Sink& sink, const AssetRef& who, std::string_view value) noexcept {
-  sink.fact(Fact{who, field::security, std::string(value), kSourceSecurity});
+  sink.fact_view(who, field::security, value, kSourceSecurity);
 }
 
 bool Parser::header_ok(Side& s, Bytes head, MessageHeader& out, Sink& sink) noexcept {
