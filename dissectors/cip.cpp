@@ -189,7 +189,7 @@ std::string trim_padding(std::string s) {
 }
 
 void role(Sink& sink, const AssetRef& who, std::string_view value) noexcept {
-  sink.fact({who, field::role, std::string(value), kSource});
+  sink.fact_view(who, field::role, value, kSource);
 }
 
 }  // namespace

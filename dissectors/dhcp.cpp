@@ -226,8 +226,8 @@ void on_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   const AssetRef client = AssetRef::station(m.chaddr);
   if (m.op == 1) {
     sink.fact({client, field::role, "dhcp_client", kSource});
-    if (!m.hostname.empty()) sink.fact({client, field::hostname, std::string(m.hostname), kSource});
-    if (!m.vendor_class.empty()) sink.fact({client, "dhcp_vendor_class", std::string(m.vendor_class), kSource});
+    if (!m.hostname.empty()) sink.fact_view(client, field::hostname, m.hostname, kSource);
+    if (!m.vendor_class.empty()) sink.fact_view(client, "dhcp_vendor_class", m.vendor_class, kSource);
     if (!m.client_id.empty()) sink.fact({client, "dhcp_client_id", hex(m.client_id, kMaxClientIdBytes), kSource});
     if (!m.fingerprint.empty()) sink.fact({client, "dhcp_fingerprint", m.fingerprint, kSource});
     if (!m.fqdn.empty()) sink.fact({client, "dhcp_fqdn", m.fqdn, kSource});

@@ -33,7 +33,7 @@ std::string hex(unsigned v, int digits) {
 }
 
 void role(Sink& sink, const AssetRef& who, std::string_view value) noexcept {
-  sink.fact({who, field::role, std::string(value), kSource});
+  sink.fact_view(who, field::role, value, kSource);
 }
 
 }  // namespace

@@ -268,9 +268,9 @@ class Session {
       return;
     }
     const AssetRef plc = AssetRef::sender_party();
-    sink.fact({plc, field::vendor, std::string(kVendor), kControllerSource});
-    if (!cd->model.empty()) sink.fact({plc, field::product, std::string(cd->model), kControllerSource});
-    if (!cd->version.empty()) sink.fact({plc, field::revision, std::string(cd->version), kControllerSource});
+    sink.fact_view(plc, field::vendor, kVendor, kControllerSource);
+    if (!cd->model.empty()) sink.fact_view(plc, field::product, cd->model, kControllerSource);
+    if (!cd->version.empty()) sink.fact_view(plc, field::revision, cd->version, kControllerSource);
     sink.fact({plc, field::class_hint, "plc", kControllerSource});
   }
 

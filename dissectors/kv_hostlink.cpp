@@ -247,10 +247,10 @@ class KvStream final : public StreamParser {
       return;
     }
     if (c.kind == Kind::model_query) {
-      sink.fact({AssetRef::sender_party(), "kv_model_code", std::string(r->text), kSource});
+      sink.fact_view(AssetRef::sender_party(), "kv_model_code", r->text, kSource);
       for (const auto& m : kModelCodes)
-        if (m.code == r->text) sink.fact({AssetRef::sender_party(), field::product, std::string(m.model), kSource});
-      sink.fact({AssetRef::sender_party(), field::vendor, std::string(kVendor), kSource});
+        if (m.code == r->text) sink.fact_view(AssetRef::sender_party(), field::product, m.model, kSource);
+      sink.fact_view(AssetRef::sender_party(), field::vendor, kVendor, kSource);
       sink.fact({AssetRef::sender_party(), field::class_hint, "plc", kSource});
       return;
     }

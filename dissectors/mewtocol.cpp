@@ -251,14 +251,14 @@ class MewStream final : public StreamParser {
       sink.anomaly("mewtocol.bad_status");
       return;
     }
-    sink.fact({AssetRef::sender_party(), field::vendor, std::string(kVendor), kStatusSource});
+    sink.fact_view(AssetRef::sender_party(), field::vendor, kVendor, kStatusSource);
     sink.fact({AssetRef::sender_party(), field::class_hint, "plc", kStatusSource});
-    sink.fact({AssetRef::sender_party(), "mewtocol_model_code", std::string(st->model_code), kStatusSource});
+    sink.fact_view(AssetRef::sender_party(), "mewtocol_model_code", st->model_code, kStatusSource);
     if (const std::string_view name = model_name(*st); !name.empty())
-      sink.fact({AssetRef::sender_party(), field::product, std::string(name), kStatusSource});
-    sink.fact({AssetRef::sender_party(), "mewtocol_cpu_version", std::string(st->version), kStatusSource});
-    sink.fact({AssetRef::sender_party(), "mewtocol_program_capacity", std::string(st->capacity), kStatusSource});
-    sink.fact({AssetRef::sender_party(), "mewtocol_operation_mode", std::string(st->mode), kStatusSource});
+      sink.fact_view(AssetRef::sender_party(), field::product, name, kStatusSource);
+    sink.fact_view(AssetRef::sender_party(), "mewtocol_cpu_version", st->version, kStatusSource);
+    sink.fact_view(AssetRef::sender_party(), "mewtocol_program_capacity", st->capacity, kStatusSource);
+    sink.fact_view(AssetRef::sender_party(), "mewtocol_operation_mode", st->mode, kStatusSource);
   }
 
   std::array<DirState, 2> dirs_{};

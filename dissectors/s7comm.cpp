@@ -625,7 +625,7 @@ class S7Stream final : public StreamParser {
     }
     if (identity) {
       const std::string_view src = list == 0x11 ? kSzl11Source : kSzl1cSource;
-      sink.fact({AssetRef::sender_party(), field::vendor, std::string(kVendor), src});
+      sink.fact_view(AssetRef::sender_party(), field::vendor, kVendor, src);
       sink.fact({AssetRef::sender_party(), field::class_hint, "plc", src});
     }
   }

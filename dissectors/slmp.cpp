@@ -513,8 +513,8 @@ class Session {
       return;
     }
     const AssetRef plc = AssetRef::sender_party();
-    sink.fact({plc, field::vendor, std::string(kVendor), kTypeNameSource});
-    if (!t->model.empty()) sink.fact({plc, field::product, std::string(t->model), kTypeNameSource});
+    sink.fact_view(plc, field::vendor, kVendor, kTypeNameSource);
+    if (!t->model.empty()) sink.fact_view(plc, field::product, t->model, kTypeNameSource);
     char code[8];
     std::snprintf(code, sizeof code, "0x%04x", t->model_code);
     sink.fact({plc, "slmp_model_code", code, kTypeNameSource});
@@ -897,7 +897,7 @@ void node_search_response(const Frame& f, Sink& sink) noexcept {
   sink.fact({node, field::vendor_id, hex_code(n->vendor_code, 4), kNodeSearchSource});
   sink.fact({node, field::product_code, hex_code(n->model_code, 8), kNodeSearchSource});
   sink.fact({node, field::revision, hex_code(n->equipment_version, 4), kNodeSearchSource});
-  if (!n->hostname.empty()) sink.fact({node, field::hostname, std::string(n->hostname), kNodeSearchSource});
+  if (!n->hostname.empty()) sink.fact_view(node, field::hostname, n->hostname, kNodeSearchSource);
   sink.fact({node, "slmp_node_status", hex_code(n->server_status, 4), kNodeSearchSource});
   sink.fact({node, field::role, "slmp_server", kRoleSource});
 }

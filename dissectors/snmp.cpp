@@ -46,7 +46,7 @@ void emit_system(const Varbind& vb, Sink& sink) {
       const std::string_view v = *value;
       if (v.size() > kEnterprisePrefix.size() && v.substr(0, kEnterprisePrefix.size()) == kEnterprisePrefix) {
         const std::string_view ent = v.substr(kEnterprisePrefix.size());
-        sink.fact({agent, "snmp_enterprise", std::string(ent.substr(0, ent.find('.'))), kSource});
+        sink.fact_view(agent, "snmp_enterprise", ent.substr(0, ent.find('.')), kSource);
       }
       return;
     }
@@ -54,7 +54,7 @@ void emit_system(const Varbind& vb, Sink& sink) {
     std::string_view text = as_chars(vb.value);
     while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) text.remove_suffix(1);
     if (text.empty()) return;
-    sink.fact({agent, f.field, std::string(text.substr(0, kMaxValueText)), kSource});
+    sink.fact_view(agent, f.field, text.substr(0, kMaxValueText), kSource);
     return;
   }
 }

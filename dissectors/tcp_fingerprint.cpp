@@ -118,7 +118,7 @@ void observe(const DecodedPacket& p, Sink& sink) noexcept {
   try {
     const Signature s = signature(p);
     sink.fact({AssetRef::sender_party(), kField, to_string(s), kSource});
-    if (const auto os = os_hint(s); !os.empty()) sink.fact({AssetRef::sender_party(), field::os, std::string(os), kSource});
+    if (const auto os = os_hint(s); !os.empty()) sink.fact_view(AssetRef::sender_party(), field::os, os, kSource);
   } catch (...) {  // allocation failure: no fingerprint
   }
 }
