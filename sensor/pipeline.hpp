@@ -64,7 +64,6 @@ class Pipeline final : private FlowEndHandler {
   [[nodiscard]] inventory::Ledger& ledger() noexcept { return ledger_; }
 
   class PacketSink;
-  class FlowSink;
 
  private:
   void handle_l2(const dissectors::DecodedPacket& p, inventory::AssetIndex sender, inventory::AssetIndex receiver);
@@ -84,7 +83,6 @@ class Pipeline final : private FlowEndHandler {
   [[nodiscard]] std::size_t accounted_heap() const noexcept;
 
   friend class PacketSink;
-  friend class FlowSink;
 
   inventory::Ledger& ledger_;
   PipelineOptions options_;
