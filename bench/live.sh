@@ -19,10 +19,10 @@
 # A step is clean when the reader's kernel and interface drop counters are 0
 # and it received at least every packet tcpreplay sent. Prints a table per step
 # and, last, the highest clean pps of each reader and their ratio. Machines
-# differ: quote the ratio. Ring versions: libpcap 1.10 gives the floor a
-# TPACKET_V3 ring; `mieruka capture` asks for immediate mode, for which libpcap
-# falls back to TPACKET_V2 (fixed-size frames), so its ring holds fewer packets
-# for the same BUFFER_MB (FLOOR_ARGS=--immediate puts the floor on V2 too).
+# differ: quote the ratio. Ring versions: libpcap 1.10 gives both readers a
+# TPACKET_V3 ring (`mieruka capture` no longer asks for immediate mode, for which
+# libpcap falls back to TPACKET_V2's fixed-size frames; FLOOR_ARGS=--immediate
+# puts the floor on V2 to compare).
 # When tcpreplay cannot reach a rate (sent < 95 % of it)
 # the climb stops there and the result is marked "sender-limited".
 # Environment: STEP_S (seconds per step, default 4), BUFFER_MB (default 64),
