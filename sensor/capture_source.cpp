@@ -194,6 +194,7 @@ struct FileSource::Reader {
   const u_char* data = nullptr;
   std::int64_t ts_us = 0;
   std::uint64_t bytes_read = 0;
+  std::string why;  // what was wrong when the file ended in an error
   ~Reader() {
     if (pcap != nullptr) pcap_close(pcap);
   }
@@ -258,7 +259,7 @@ bool FileSource::advance(std::size_t i) {
   r.has_packet = false;
   if (r.done) return false;
   int rc = 0;
-  std::string why;
+  std::string& why = r.why;  // a member: no string built per packet
   if (r.records) {
     r.hdr = &r.own_hdr;
     switch (r.records->next(r.own_hdr, r.data, why)) {
