@@ -47,14 +47,19 @@ std::optional<MacAddr> MacAddr::parse(std::string_view s) noexcept {
   return m;
 }
 
-std::string MacAddr::to_string() const {
+std::string_view MacAddr::format(TextBuffer& buf) const noexcept {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(17, ':');
   for (std::size_t i = 0; i < 6; ++i) {
-    out[3 * i] = kHex[b[i] >> 4];
-    out[3 * i + 1] = kHex[b[i] & 0xf];
+    buf[3 * i] = kHex[b[i] >> 4];
+    buf[3 * i + 1] = kHex[b[i] & 0xf];
+    if (i < 5) buf[3 * i + 2] = ':';
   }
-  return out;
+  return {buf.data(), buf.size()};
+}
+
+std::string MacAddr::to_string() const {
+  TextBuffer buf;
+  return std::string(format(buf));
 }
 
 IpAddr IpAddr::v4(std::uint32_t v) noexcept {
@@ -84,10 +89,10 @@ std::optional<IpAddr> IpAddr::parse(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-std::string IpAddr::to_string() const {
-  char buf[INET6_ADDRSTRLEN] = {};
+std::string_view IpAddr::format(TextBuffer& buf) const noexcept {
+  static_assert(std::tuple_size_v<TextBuffer> >= INET6_ADDRSTRLEN);
   if (family == 4) {  // dotted quad by hand: inet_ntop goes through snprintf
-    char* p = buf;
+    char* p = buf.data();
     for (std::size_t i = 0; i < 4; ++i) {
       const unsigned v = b[i];
       if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
@@ -95,10 +100,15 @@ std::string IpAddr::to_string() const {
       *p++ = static_cast<char>('0' + v % 10);
       if (i < 3) *p++ = '.';
     }
-    return std::string(buf, p);
+    return {buf.data(), static_cast<std::size_t>(p - buf.data())};
   }
-  if (family == 6) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
-  return buf;
+  if (family == 6 && inet_ntop(AF_INET6, b.data(), buf.data(), buf.size()) != nullptr) return buf.data();
+  return {};
+}
+
+std::string IpAddr::to_string() const {
+  TextBuffer buf;
+  return std::string(format(buf));
 }
 
 bool IpAddr::is_unspecified() const noexcept {

@@ -33,6 +33,9 @@ struct MacAddr {
   // Accepts 00:1B:1B:02:9A:C3, 00-1b-1b-02-9a-c3, 001b.1b02.9ac3 and 001b1b029ac3.
   [[nodiscard]] static std::optional<MacAddr> parse(std::string_view s) noexcept;
   [[nodiscard]] std::string to_string() const;  // "00:1b:1b:02:9a:c3"
+  // The same text in `buf`, without allocating; the view points into `buf`.
+  using TextBuffer = std::array<char, 17>;
+  [[nodiscard]] std::string_view format(TextBuffer& buf) const noexcept;
   [[nodiscard]] std::uint64_t to_u64() const noexcept {  // big-endian value: 00:1b:... -> 0x001b...
     std::uint64_t v = 0;
     std::memcpy(&v, b.data(), 6);
@@ -71,6 +74,9 @@ struct IpAddr {
   }
   [[nodiscard]] static std::optional<IpAddr> parse(std::string_view s) noexcept;
   [[nodiscard]] std::string to_string() const;  // "" when family == 0
+  // The same text in `buf`, without allocating; the view points into `buf`.
+  using TextBuffer = std::array<char, 46>;  // INET6_ADDRSTRLEN
+  [[nodiscard]] std::string_view format(TextBuffer& buf) const noexcept;
   [[nodiscard]] bool valid() const noexcept { return family != 0; }
   [[nodiscard]] bool is_v4() const noexcept { return family == 4; }
   [[nodiscard]] std::uint32_t v4_value() const noexcept {

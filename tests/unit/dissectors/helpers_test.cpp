@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "dissectors/fixed_text.hpp"
+#include "dissectors/net.hpp"
 #include "dissectors/pending_table.hpp"
 #include "dissectors/short_bytes.hpp"
 
@@ -111,3 +113,60 @@ TEST(EqualText, AgreesWithStringCompare) {
 
 }  // namespace
 }  // namespace mieruka
+
+namespace mieruka::dissectors {
+namespace {
+
+TEST(FixedText, AppendsWhatFitsAndRefusesTheRest) {
+  FixedText<8> t;
+  EXPECT_TRUE(t.empty());
+  EXPECT_TRUE(t.append("abc"));
+  EXPECT_TRUE(t.append("defgh"));
+  EXPECT_EQ(t, "abcdefgh");
+  EXPECT_FALSE(t.append("i"));  // full: nothing appended
+  EXPECT_EQ(t.size(), 8u);
+  FixedText<8> copy = t;
+  EXPECT_TRUE(t.assign(t.view().substr(2, 3)));  // from its own bytes
+  EXPECT_EQ(t, "cde");
+  EXPECT_EQ(copy, "abcdefgh");
+  EXPECT_FALSE(copy.assign("123456789"));
+  EXPECT_TRUE(copy.empty());
+  copy = t;
+  EXPECT_EQ(copy.str(), "cde");
+}
+
+TEST(FixedList, HoldsAtMostItsCapacity) {
+  FixedList<int, 3> l;
+  EXPECT_TRUE(l.push_back(1));
+  EXPECT_TRUE(l.push_back(2));
+  EXPECT_TRUE(l.push_back(3));
+  EXPECT_TRUE(l.full());
+  EXPECT_FALSE(l.push_back(4));
+  int sum = 0;
+  for (int v : l) sum += v;
+  EXPECT_EQ(sum, 6);
+  l.clear();
+  EXPECT_TRUE(l.empty());
+  EXPECT_EQ(l.begin(), l.end());
+}
+
+// format() writes the text to_string() returns, for every shape of address.
+TEST(AddressText, FormatMatchesToString) {
+  for (const char* s : {"0.0.0.0", "10.1.22.255", "192.168.100.7", "::", "fe80::1", "2001:db8::ff00:42:8329",
+                        "::ffff:10.0.0.1"}) {
+    const auto ip = IpAddr::parse(s);
+    ASSERT_TRUE(ip) << s;
+    IpAddr::TextBuffer buf;
+    EXPECT_EQ(ip->format(buf), ip->to_string());
+    EXPECT_EQ(ip->to_string(), s);
+  }
+  IpAddr::TextBuffer buf;
+  EXPECT_EQ(IpAddr{}.format(buf), "");
+  const MacAddr mac{{0x00, 0x1b, 0x1b, 0x02, 0x9a, 0xc3}};
+  MacAddr::TextBuffer mbuf;
+  EXPECT_EQ(mac.format(mbuf), "00:1b:1b:02:9a:c3");
+  EXPECT_EQ(mac.to_string(), "00:1b:1b:02:9a:c3");
+}
+
+}  // namespace
+}  // namespace mieruka::dissectors
