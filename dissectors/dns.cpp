@@ -25,9 +25,8 @@ Result<Ok> read_rdata(Bytes message, std::size_t rdata_at, Bytes rdata, Record& 
     case type::cname: {
       std::size_t at = rdata_at;
       // The name may point anywhere before it; it must end inside the RDATA.
-      auto name = read_name(message.first(rdata_at + rdata.size()), at);
+      auto name = read_name(message.first(rdata_at + rdata.size()), at, rec.target);
       if (!name) return name.error() == ParseError::truncated ? ParseError::malformed : name.error();
-      rec.target = std::move(*name);
       return Ok{};
     }
     case type::srv: {
@@ -35,9 +34,8 @@ Result<Ok> read_rdata(Bytes message, std::size_t rdata_at, Bytes rdata, Record& 
       if (!port) return ParseError::malformed;
       rec.port = *port;
       std::size_t at = rdata_at + 6;
-      auto name = read_name(message.first(rdata_at + rdata.size()), at);
+      auto name = read_name(message.first(rdata_at + rdata.size()), at, rec.target);
       if (!name) return name.error() == ParseError::truncated ? ParseError::malformed : name.error();
-      rec.target = std::move(*name);
       return Ok{};
     }
     case type::txt:
@@ -45,7 +43,7 @@ Result<Ok> read_rdata(Bytes message, std::size_t rdata_at, Bytes rdata, Record& 
         const auto len = *d.u8();
         auto s = d.take(len);
         if (!s) return ParseError::malformed;
-        if (rec.txt.size() < kMaxTxtStrings) rec.txt.emplace_back(as_chars(*s));
+        (void)rec.txt.push_back(as_chars(*s));  // past kMaxTxtStrings: dropped
       }
       return Ok{};
     case type::hinfo: {
@@ -54,8 +52,8 @@ Result<Ok> read_rdata(Bytes message, std::size_t rdata_at, Bytes rdata, Record& 
       auto ol = d.u8();
       auto os = ol ? d.take(*ol) : std::nullopt;
       if (!cpu || !os) return ParseError::malformed;
-      rec.cpu = std::string(as_chars(*cpu));
-      rec.os = std::string(as_chars(*os));
+      rec.cpu = as_chars(*cpu);
+      rec.os = as_chars(*os);
       return Ok{};
     }
     default: return Ok{};
@@ -66,10 +64,9 @@ Result<Ok> read_records(Bytes b, std::size_t& at, std::uint16_t count, std::vect
                         bool decode_rdata) {
   out.reserve(count);  // the total was checked against kMaxRecords
   for (std::uint16_t i = 0; i < count; ++i) {
-    Record rec;
-    auto name = read_name(b, at);
+    Record& rec = out.emplace_back();
+    auto name = read_name(b, at, rec.name);
     if (!name) return name.error();
-    rec.name = std::move(*name);
     ByteReader r(b.subspan(at));
     auto rtype = r.u16_be();
     auto rclass = r.u16_be();
@@ -87,15 +84,14 @@ Result<Ok> read_records(Bytes b, std::size_t& at, std::uint16_t count, std::vect
       if (!ok) return ok.error();
     }
     at += 10 + *rdlength;
-    out.push_back(std::move(rec));
   }
   return Ok{};
 }
 
 }  // namespace
 
-Result<std::string> read_name(Bytes message, std::size_t& offset) noexcept {
-  std::string out;
+Result<Ok> read_name(Bytes message, std::size_t& offset, Name& out) noexcept {
+  out.clear();
   std::size_t at = offset;
   std::size_t segment_start = offset;  // a pointer must point before this
   std::size_t wire_length = 1;         // the root label
@@ -117,20 +113,39 @@ Result<std::string> read_name(Bytes message, std::size_t& offset) noexcept {
     if ((len & 0xC0) != 0) return ParseError::malformed;  // 0x40 / 0x80: reserved label types
     if (len == 0) {
       if (!jumped) offset = at + 1;
-      return out;
+      return Ok{};
     }
     wire_length += len + 1u;
     if (wire_length > kMaxNameLength) return ParseError::malformed;
     if (len > message.size() - at - 1) return ParseError::truncated;
-    if (!out.empty()) out += '.';
-    out += as_chars(message.subspan(at + 1, len));
+    // The text is shorter than the wire form checked above, so it always fits.
+    if (!(out.empty() || out.append(".")) || !out.append(as_chars(message.subspan(at + 1, len)))) {
+      return ParseError::malformed;
+    }
     at += 1u + len;
   }
 }
 
+Result<std::string> read_name(Bytes message, std::size_t& offset) noexcept {
+  Name name;
+  auto ok = read_name(message, offset, name);
+  if (!ok) return ok.error();
+  return name.str();
+}
+
 Result<Message> parse(Bytes b, bool decode_rdata) noexcept {
-  ByteReader r(b);
   Message m;
+  if (auto ok = parse(b, m, decode_rdata); !ok) return ok.error();
+  return m;
+}
+
+Result<Ok> parse(Bytes b, Message& m, bool decode_rdata) noexcept {
+  ByteReader r(b);
+  m.id = m.flags = 0;
+  m.questions.clear();
+  m.answers.clear();
+  m.authority.clear();
+  m.additional.clear();
   Counts c;
   auto id = r.u16_be();
   auto flags = r.u16_be();
@@ -143,10 +158,9 @@ Result<Message> parse(Bytes b, bool decode_rdata) noexcept {
   std::size_t at = kHeaderSize;
   m.questions.reserve(c.qd);
   for (std::uint16_t i = 0; i < c.qd; ++i) {
-    Question q;
-    auto name = read_name(b, at);
+    Question& q = m.questions.emplace_back();
+    auto name = read_name(b, at, q.name);
     if (!name) return name.error();
-    q.name = std::move(*name);
     ByteReader qr(b.subspan(at));
     auto qt = qr.u16_be();
     auto qc = qr.u16_be();
@@ -154,37 +168,45 @@ Result<Message> parse(Bytes b, bool decode_rdata) noexcept {
     q.qtype = *qt;
     q.qclass = *qc;
     at += 4;
-    m.questions.push_back(std::move(q));
   }
   if (auto ok = read_records(b, at, c.an, m.answers, decode_rdata); !ok) return ok.error();
   if (auto ok = read_records(b, at, c.ns, m.authority, decode_rdata); !ok) return ok.error();
   if (auto ok = read_records(b, at, c.ar, m.additional, decode_rdata); !ok) return ok.error();
-  return m;
+  return Ok{};
 }
 
 namespace {
 
-// Parses and counts a failure as "<proto>.<error>"; nullopt on failure.
-std::optional<Message> parse_counted(const DecodedPacket& pkt, Bytes payload, Sink& sink,
-                                     std::string_view truncated, std::string_view malformed,
-                                     std::string_view too_many) {
-  auto m = parse(payload);
-  if (m) return std::move(m).value();
-  if (m.error() == ParseError::limit_exceeded) sink.anomaly(too_many);
-  else if (m.error() == ParseError::truncated || pkt.payload_truncated) sink.anomaly(truncated);
+// One reused message per thread: the datagram entry points are plain
+// functions, and a Message that is reused parses without allocating. Bounded:
+// at most kMaxQuestions questions and kMaxRecords records are ever held.
+Message& scratch() noexcept {
+  thread_local Message m;
+  return m;
+}
+
+// Parses into the scratch message and counts a failure as "<proto>.<error>";
+// null on failure.
+const Message* parse_counted(const DecodedPacket& pkt, Bytes payload, Sink& sink, std::string_view truncated,
+                             std::string_view malformed, std::string_view too_many) {
+  Message& m = scratch();
+  const auto ok = parse(payload, m);
+  if (ok) return &m;
+  if (ok.error() == ParseError::limit_exceeded) sink.anomaly(too_many);
+  else if (ok.error() == ParseError::truncated || pkt.payload_truncated) sink.anomaly(truncated);
   else sink.anomaly(malformed);
-  return std::nullopt;
+  return nullptr;
 }
 
 // Facts for each distinct question name, in order (a query repeats names for
 // A and AAAA: one fact per name).
 void emit_questions(const Message& m, std::string_view field, std::string_view source, Sink& sink) {
   for (std::size_t i = 0; i < m.questions.size(); ++i) {
-    const std::string& n = m.questions[i].name;
+    const std::string_view n = m.questions[i].name;
     if (n.empty()) continue;
     bool seen = false;
     for (std::size_t j = 0; j < i && !seen; ++j) seen = m.questions[j].name == n;
-    if (!seen) sink.fact({AssetRef::sender_party(), field, n, source});
+    if (!seen) sink.fact_view(AssetRef::sender_party(), field, n, source);
   }
 }
 
@@ -195,26 +217,31 @@ void for_each_record(const Message& m, Fn&& fn) {
     for (const Record& rec : *section) fn(rec);
 }
 
+// Names already stated for one message (a message holds at most kMaxRecords).
+using SeenNames = FixedList<std::string_view, kMaxRecords>;
+
+[[nodiscard]] bool contains(const SeenNames& seen, std::string_view name) noexcept {
+  for (auto e : seen)
+    if (e == name) return true;
+  return false;
+}
+
 void emit_own_names(const DecodedPacket& pkt, const Message& m, std::string_view source, Sink& sink) {
-  std::vector<std::string_view> emitted;
+  SeenNames emitted;
   for_each_record(m, [&](const Record& rec) {
     if (rec.rtype != type::a && rec.rtype != type::aaaa) return;
     if (rec.name.empty() || !pkt.src_ip.valid() || rec.address != pkt.src_ip) return;
-    for (auto e : emitted)
-      if (e == rec.name) return;
-    emitted.push_back(rec.name);
-    sink.fact({AssetRef::sender_party(), field::hostname, rec.name, source});
+    if (contains(emitted, rec.name)) return;
+    (void)emitted.push_back(rec.name);
+    sink.fact_view(AssetRef::sender_party(), field::hostname, rec.name, source);
   });
   // The other addresses announced under a name just proven to be the sender's own
   // (an IPv4 announcement also lists the host's IPv6 addresses).
   for_each_record(m, [&](const Record& rec) {
     if (rec.rtype != type::a && rec.rtype != type::aaaa) return;
-    if (rec.address == pkt.src_ip) return;
-    for (auto e : emitted)
-      if (e == rec.name) {
-        sink.fact({AssetRef::sender_party(), field::ip, rec.address.to_string(), source});
-        return;
-      }
+    if (rec.address == pkt.src_ip || !contains(emitted, rec.name)) return;
+    IpAddr::TextBuffer text;
+    sink.fact_view(AssetRef::sender_party(), field::ip, rec.address.format(text), source);
   });
 }
 
@@ -250,29 +277,30 @@ void on_dns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexce
     if (m->opcode() == 0) emit_questions(*m, "dns_query", "dns", sink);
     return;
   }
-  if (pkt.src_port == kDnsPort) sink.fact({AssetRef::sender_party(), field::role, "dns_server", "dns"});
+  if (pkt.src_port == kDnsPort) sink.fact_view(AssetRef::sender_party(), field::role, "dns_server", "dns");
 }
 
 void on_mdns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   auto m = parse_counted(pkt, payload, sink, "mdns.truncated", "mdns.malformed", "mdns.too_many_records");
   if (!m || !m->response()) return;
   emit_own_names(pkt, *m, "mdns", sink);
-  std::vector<std::string_view> instances;
+  SeenNames instances;
   auto service = [&](std::string_view instance) {
-    if (!is_service_instance(instance)) return;
-    for (auto s : instances)
-      if (s == instance) return;
-    instances.push_back(instance);
-    sink.fact({AssetRef::sender_party(), field::service, "mdns:" + std::string(instance), "mdns"});
+    if (!is_service_instance(instance) || contains(instances, instance)) return;
+    (void)instances.push_back(instance);
+    FixedText<5 + kMaxNameLength> text;  // "mdns:" and a name always fit
+    if (text.append("mdns:") && text.append(instance)) {
+      sink.fact_view(AssetRef::sender_party(), field::service, text, "mdns");
+    }
   };
   for_each_record(*m, [&](const Record& rec) {
     if (rec.rtype == type::ptr && !ends_with(rec.name, ".arpa")) service(rec.target);
     if (rec.rtype == type::srv) service(rec.name);
     if (rec.rtype != type::txt || !is_service_instance(rec.name)) return;
-    for (const std::string& s : rec.txt)
+    for (const std::string_view s : rec.txt)
       for (const auto& k : kTxtKeys)
-        if (s.size() > k.key.size() && std::string_view(s).substr(0, k.key.size()) == k.key)
-          sink.fact({AssetRef::sender_party(), k.field, s.substr(k.key.size()), "mdns"});
+        if (s.size() > k.key.size() && s.substr(0, k.key.size()) == k.key)
+          sink.fact_view(AssetRef::sender_party(), k.field, s.substr(k.key.size()), "mdns");
   });
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "byte_reader.hpp"
+#include "fixed_text.hpp"
 #include "net.hpp"
 #include "observation.hpp"
 #include "packet.hpp"
@@ -38,23 +39,28 @@ namespace type {
 inline constexpr std::uint16_t a = 1, cname = 5, ptr = 12, hinfo = 13, txt = 16, aaaa = 28, srv = 33;
 }
 
+// A name's dotted text (no trailing dot; "" is the root) is shorter than its
+// wire form, so it fits inline: parsing into a reused Message allocates nothing.
+using Name = FixedText<kMaxNameLength>;
+
 struct Question {
-  std::string name;  // dotted, no trailing dot; "" is the root
+  Name name;
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;  // mDNS: top bit is "unicast response wanted"
 };
 
+// Bytes and text views point into the parsed message.
 struct Record {
-  std::string name;
+  Name name;
   std::uint16_t rtype = 0;
   std::uint16_t rclass = 0;  // mDNS: top bit is "cache flush"
   std::uint32_t ttl = 0;
-  Bytes rdata{};               // the raw RDATA (points into the parsed message)
+  Bytes rdata{};               // the raw RDATA
   IpAddr address{};            // A / AAAA
-  std::string target;          // PTR / CNAME domain, SRV target
+  Name target;                 // PTR / CNAME domain, SRV target
   std::uint16_t port = 0;      // SRV
-  std::vector<std::string> txt;  // TXT character-strings (at most kMaxTxtStrings)
-  std::string cpu, os;         // HINFO
+  FixedList<std::string_view, kMaxTxtStrings> txt;  // TXT character-strings (the first kMaxTxtStrings)
+  std::string_view cpu, os;    // HINFO
 };
 
 struct Message {
@@ -72,6 +78,7 @@ struct Message {
 // backwards (RFC 1035 §4.1.4: "a prior occurrence"), at most kMaxPointerJumps are
 // followed; labels above 63 bytes, the reserved 0x40/0x80 label types and names
 // above 255 bytes are malformed; a name running off the end is truncated.
+[[nodiscard]] Result<Ok> read_name(Bytes message, std::size_t& offset, Name& out) noexcept;
 [[nodiscard]] Result<std::string> read_name(Bytes message, std::size_t& offset) noexcept;
 
 // Parses a whole message. Counts above kMaxQuestions/kMaxRecords are
@@ -79,6 +86,10 @@ struct Message {
 // false only Record::rdata is set (NBNS reuses the format with its own types:
 // NBSTAT is 0x21, the value of SRV).
 [[nodiscard]] Result<Message> parse(Bytes b, bool decode_rdata = true) noexcept;
+// The same into `out`, whose vectors keep their capacity: a reused Message
+// makes parsing allocation-free once it has held the largest message seen.
+// On failure `out` holds what was read.
+[[nodiscard]] Result<Ok> parse(Bytes b, Message& out, bool decode_rdata = true) noexcept;
 
 // UDP entry points: 53 (source "dns"), 5353 ("mdns"), 5355 ("llmnr").
 void on_dns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept;

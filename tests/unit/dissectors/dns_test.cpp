@@ -292,6 +292,55 @@ TEST(Dns, ResponseBindsNothingRemote) {
   EXPECT_EQ(sink.values("role"), std::vector<std::string>{"dns_server"});
 }
 
+// The datagram entry points parse into one reused Message: a second parse must
+// leave nothing of the first (counts, names, TXT strings, HINFO views).
+TEST(Dns, ReusedMessageKeepsNothingOfThePreviousOne) {
+  Message m;
+  const Buf announce = mdns_announcement();
+  ASSERT_TRUE(parse(span(announce), m));
+  ASSERT_EQ(m.answers.size(), 5u);
+  EXPECT_EQ(m.answers[2].txt.size(), 3u);
+  EXPECT_EQ(m.answers[2].txt[1], "ty=Brother HL-L2350DW");
+  EXPECT_EQ(m.answers[1].target, "prn1.local");
+
+  const Buf q = query();
+  ASSERT_TRUE(parse(span(q), m));
+  const auto fresh = parse(span(q));
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(m.id, fresh->id);
+  EXPECT_EQ(m.flags, fresh->flags);
+  ASSERT_EQ(m.questions.size(), fresh->questions.size());
+  for (std::size_t i = 0; i < m.questions.size(); ++i) EXPECT_EQ(m.questions[i].name, fresh->questions[i].name);
+  EXPECT_TRUE(m.answers.empty());
+  EXPECT_TRUE(m.authority.empty());
+  EXPECT_TRUE(m.additional.empty());
+
+  // A failed parse reports the error; the facts of a good one come out the same
+  // after a bad one went through the scratch message.
+  const Buf cut(announce.begin(), announce.begin() + 20);
+  EXPECT_FALSE(parse(span(cut), m));
+  RecordingSink sink;
+  on_mdns_datagram(from("10.0.2.7", 5353, 5353), span(cut), sink);
+  on_mdns_datagram(from("10.0.2.7", 5353, 5353), span(announce), sink);
+  EXPECT_EQ(sink.values("hostname"), std::vector<std::string>{"prn1.local"});
+}
+
+// The longest name the wire allows (253 characters of text) fits the inline Name.
+TEST(Dns, LongestNameFitsInline) {
+  Buf b;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t len = i < 3 ? 63 : 61;  // 4 labels: 3*64 + 62 + root = 255 wire bytes
+    b.push_back(static_cast<std::byte>(len));
+    for (std::size_t k = 0; k < len; ++k) b.push_back(static_cast<std::byte>('a' + i));
+  }
+  b.push_back(std::byte{0});
+  std::size_t at = 0;
+  Name n;
+  ASSERT_TRUE(read_name(span(b), at, n));
+  EXPECT_EQ(n.size(), 63u * 3 + 61 + 3);
+  EXPECT_EQ(at, b.size());
+}
+
 TEST(Mdns, AnnouncementFromOwner) {
   const Buf b = mdns_announcement();
   RecordingSink sink;
