@@ -23,7 +23,7 @@ constexpr std::size_t kMinMgmtAddrLen = 2, kMaxMgmtAddrLen = 32;
 constexpr std::array<std::string_view, 11> kCapNames = {
     "other", "repeater", "bridge", "wlan_ap", "router", "telephone", "docsis", "station", "c_vlan", "s_vlan", "tpmr"};
 
-std::string text(Bytes b) { return std::string(as_chars(b)); }
+std::string_view text(Bytes b) noexcept { return as_chars(b); }
 
 // Address-family tagged address ("network address" subtypes): IPv4/IPv6 in text,
 // otherwise empty.
@@ -36,12 +36,20 @@ IpAddr network_address(Bytes b) noexcept {
   return {};
 }
 
-std::string id_text(Bytes b, bool is_mac, bool is_network) {
-  if (is_mac && b.size() == 6) return MacAddr::from_bytes(b).to_string();
-  if (is_network) {
-    if (const auto ip = network_address(b); ip.valid()) return ip.to_string();
+void id_text(Bytes b, bool is_mac, bool is_network, IdText& out) noexcept {
+  if (is_mac && b.size() == 6) {
+    MacAddr::TextBuffer buf;
+    (void)out.assign(MacAddr::from_bytes(b).format(buf));
+    return;
   }
-  return text(b);
+  if (is_network) {
+    if (const auto ip = network_address(b); ip.valid()) {
+      IpAddr::TextBuffer buf;
+      (void)out.assign(ip.format(buf));
+      return;
+    }
+  }
+  (void)out.assign(text(b));  // at most 510 bytes: fits
 }
 
 // Management Address TLV (§8.5.9, Figure 8-11).
@@ -61,11 +69,7 @@ void management_address(ByteReader r, Pdu& pdu, Sink& sink) noexcept {
   }
   const IpAddr ip = network_address(*addr);
   if (!ip.valid()) return;  // 802 MAC and other families: not an IP binding
-  if (pdu.management_addresses.size() >= kMaxMgmtAddresses) {
-    sink.anomaly("lldp.too_many_management_addresses");
-    return;
-  }
-  pdu.management_addresses.push_back(ip);
+  if (!pdu.management_addresses.push_back(ip)) sink.anomaly("lldp.too_many_management_addresses");
 }
 
 // IEEE 802.1 org-specific TLVs (802.1Q-2018 Annex D.2).
@@ -82,11 +86,7 @@ void ieee_802_1(std::uint8_t subtype, ByteReader r, Pdu& pdu, Sink& sink) noexce
     sink.anomaly("lldp.bad_org_tlv");
     return;
   }
-  if (pdu.vlan_names.size() >= kMaxVlanNames) {
-    sink.anomaly("lldp.too_many_vlan_names");
-    return;
-  }
-  pdu.vlan_names.push_back({*vid, text(*name)});
+  if (!pdu.vlan_names.push_back({*vid, text(*name)})) sink.anomaly("lldp.too_many_vlan_names");
 }
 
 // IEEE 802.3 MAC/PHY Configuration/Status (802.3-2018 §79.3.1).
@@ -172,7 +172,7 @@ void on_tlv(std::uint8_t type, Bytes value, Pdu& pdu, Sink& sink) noexcept {
         return;
       }
       pdu.chassis_subtype = *subtype;
-      pdu.chassis_id = id_text(r.rest(), *subtype == kChassisMac, *subtype == kChassisNetwork);
+      id_text(r.rest(), *subtype == kChassisMac, *subtype == kChassisNetwork, pdu.chassis_id);
       if (*subtype == kChassisMac && r.remaining() == 6) pdu.chassis_mac = MacAddr::from_bytes(r.rest());
       return;
     }
@@ -183,7 +183,7 @@ void on_tlv(std::uint8_t type, Bytes value, Pdu& pdu, Sink& sink) noexcept {
         return;
       }
       pdu.port_subtype = *subtype;
-      pdu.port_id = id_text(r.rest(), *subtype == kPortMac, *subtype == kPortNetwork);
+      id_text(r.rest(), *subtype == kPortMac, *subtype == kPortNetwork, pdu.port_id);
       return;
     }
     case tlv::ttl:
@@ -216,21 +216,30 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-void fact(Sink& sink, std::string_view field, std::string value) noexcept {
+// The value is read during the call only: packet bytes, static or local text.
+void fact(Sink& sink, std::string_view field, std::string_view value) noexcept {
   if (value.empty()) return;
-  sink.fact({AssetRef::sender_party(), field, std::move(value), kSource});
+  sink.fact_view(AssetRef::sender_party(), field, value, kSource);
+}
+
+// All eleven names and their commas: 80 characters.
+using CapabilityText = FixedText<96>;
+
+void capability_text(std::uint16_t bits, CapabilityText& out) noexcept {
+  out.clear();
+  for (std::size_t i = 0; i < kCapNames.size(); ++i) {
+    if ((bits & (1U << i)) == 0) continue;
+    if (!out.empty()) (void)out.append(",");
+    (void)out.append(kCapNames[i]);
+  }
 }
 
 }  // namespace
 
 std::string capability_list(std::uint16_t bits) {
-  std::string out;
-  for (std::size_t i = 0; i < kCapNames.size(); ++i) {
-    if ((bits & (1U << i)) == 0) continue;
-    if (!out.empty()) out += ',';
-    out += kCapNames[i];
-  }
-  return out;
+  CapabilityText out;
+  capability_text(bits, out);
+  return out.str();
 }
 
 Result<Pdu> parse(Bytes lldpdu, Sink& sink) noexcept {
@@ -297,12 +306,12 @@ DescriptionInfo parse_system_description(std::string_view descr) {
     const std::string_view item = trim(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     if (first) {
-      out.product = std::string(item);
+      out.product = item;
       first = false;
       continue;
     }
     if (item.starts_with("6GK")) {
-      out.product_code = std::string(item);
+      out.product_code = item;
       continue;
     }
     if (item.starts_with("FW:")) {
@@ -320,9 +329,14 @@ void emit(const Pdu& pdu, Sink& sink) noexcept {
   fact(sink, "lldp_chassis_id", pdu.chassis_id);
   fact(sink, "lldp_port", pdu.port_id);
   fact(sink, "lldp_port_description", pdu.port_description);
-  for (const auto& ip : pdu.management_addresses) fact(sink, field::ip, ip.to_string());
+  for (const auto& ip : pdu.management_addresses) {
+    IpAddr::TextBuffer buf;
+    fact(sink, field::ip, ip.format(buf));
+  }
   if (pdu.has_capabilities) {
-    fact(sink, "lldp_capabilities", capability_list(pdu.enabled));
+    CapabilityText caps;
+    capability_text(pdu.enabled, caps);
+    fact(sink, "lldp_capabilities", caps);
     // One class per frame. A WLAN AP that also routes is shown as an AP (the
     // wireless findings need it); a bridge that routes is an L3 device.
     if ((pdu.enabled & cap::wlan_ap) != 0) {
@@ -334,25 +348,37 @@ void emit(const Pdu& pdu, Sink& sink) noexcept {
     }
   }
   if (pdu.port_vlan_id && *pdu.port_vlan_id != 0) fact(sink, "lldp_port_vlan", std::to_string(*pdu.port_vlan_id));
-  for (const auto& v : pdu.vlan_names) fact(sink, "lldp_vlan_name", std::to_string(v.vid) + ":" + v.name);
+  for (const auto& v : pdu.vlan_names) {
+    char vid[8];
+    const int n = std::snprintf(vid, sizeof vid, "%u:", static_cast<unsigned>(v.vid));
+    FixedText<sizeof vid + 255> text;  // a VLAN name is at most 255 bytes (its length is one byte)
+    if (n > 0 && text.append(std::string_view(vid, static_cast<std::size_t>(n))) && text.append(v.name)) {
+      fact(sink, "lldp_vlan_name", text);
+    }
+  }
   if (pdu.has_mac_phy) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "autoneg=%s mau_type=%u", (pdu.autoneg & 0x02) != 0 ? "on" : "off",
                   static_cast<unsigned>(pdu.mau_type));
     fact(sink, "lldp_mac_phy", buf);
   }
-  if (pdu.pn_chassis_mac) fact(sink, "pn_chassis_mac", pdu.pn_chassis_mac->to_string());
+  if (pdu.pn_chassis_mac) {
+    MacAddr::TextBuffer buf;
+    fact(sink, "pn_chassis_mac", pdu.pn_chassis_mac->format(buf));
+  }
   if (pdu.pn_mrrt_port_status) fact(sink, "pn_mrp_port_status", std::to_string(*pdu.pn_mrrt_port_status));
 
   // Inventory: LLDP-MED first; the system description only fills what is missing.
-  std::string vendor = pdu.med_manufacturer, product = pdu.med_model, product_code;
-  std::string revision = !pdu.med_software_revision.empty() ? pdu.med_software_revision : pdu.med_firmware_revision;
+  std::string_view vendor = pdu.med_manufacturer, product = pdu.med_model, product_code;
+  std::string_view revision =
+      !pdu.med_software_revision.empty() ? pdu.med_software_revision : pdu.med_firmware_revision;
+  DescriptionInfo d;  // outlives the views taken from it
   if (product.empty() || revision.empty()) {
-    auto d = parse_system_description(pdu.system_description);
-    if (vendor.empty()) vendor = std::move(d.vendor);
-    if (product.empty()) product = std::move(d.product);
-    if (revision.empty()) revision = std::move(d.revision);
-    product_code = std::move(d.product_code);
+    d = parse_system_description(pdu.system_description);
+    if (vendor.empty()) vendor = d.vendor;
+    if (product.empty()) product = d.product;
+    if (revision.empty()) revision = d.revision;
+    product_code = d.product_code;
   }
   fact(sink, field::vendor, vendor);
   fact(sink, field::product, product);
@@ -366,7 +392,7 @@ void emit(const Pdu& pdu, Sink& sink) noexcept {
   if (pdu.med_device_type && *pdu.med_device_type >= 1 && *pdu.med_device_type <= 4) {
     static constexpr std::string_view kMedClass[] = {"endpoint_class_1", "endpoint_class_2", "endpoint_class_3",
                                                      "network_connectivity"};
-    fact(sink, "lldp_med_device_type", std::string(kMedClass[*pdu.med_device_type - 1]));
+    fact(sink, "lldp_med_device_type", kMedClass[*pdu.med_device_type - 1]);
   }
 }
 

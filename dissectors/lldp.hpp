@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "byte_reader.hpp"
+#include "fixed_text.hpp"
 #include "net.hpp"
 #include "observation.hpp"
 #include "packet.hpp"
@@ -57,24 +58,29 @@ inline constexpr std::uint32_t ieee_802_1 = 0x0080c2, ieee_802_3 = 0x00120f, pro
 
 struct VlanName {
   std::uint16_t vid = 0;
-  std::string name;
+  std::string_view name;
 };
 
-// One LLDPDU, as far as it could be read.
+// An ID TLV's text: the MAC or IP formatted, else the bytes (a TLV holds at most
+// 511 bytes, the subtype one of them).
+using IdText = FixedText<511>;
+
+// One LLDPDU, as far as it could be read. The text views point into the
+// LLDPDU: the Pdu is valid while those bytes are. Nothing here allocates.
 struct Pdu {
   std::uint8_t chassis_subtype = 0;
-  std::string chassis_id;  // MAC / IP in text form for subtypes 4 / 5, else the bytes
+  IdText chassis_id;  // MAC / IP in text form for subtypes 4 / 5, else the bytes
   std::optional<MacAddr> chassis_mac;
   std::uint8_t port_subtype = 0;
-  std::string port_id;  // MAC / IP in text form for subtypes 3 / 4, else the bytes
+  IdText port_id;  // MAC / IP in text form for subtypes 3 / 4, else the bytes
   std::optional<std::uint16_t> ttl;
-  std::string port_description, system_name, system_description;
+  std::string_view port_description, system_name, system_description;
   bool has_capabilities = false;
   std::uint16_t capabilities = 0, enabled = 0;
-  std::vector<IpAddr> management_addresses;  // at most kMaxMgmtAddresses
+  FixedList<IpAddr, kMaxMgmtAddresses> management_addresses;
   // IEEE 802.1
   std::optional<std::uint16_t> port_vlan_id;
-  std::vector<VlanName> vlan_names;  // at most kMaxVlanNames
+  FixedList<VlanName, kMaxVlanNames> vlan_names;
   // IEEE 802.3 MAC/PHY configuration/status
   bool has_mac_phy = false;
   std::uint8_t autoneg = 0;  // bit 0 supported, bit 1 enabled
@@ -84,7 +90,7 @@ struct Pdu {
   std::optional<std::uint16_t> pn_rtc2_port_status, pn_rtc3_port_status, pn_mrrt_port_status;
   // LLDP-MED
   std::optional<std::uint8_t> med_device_type;  // 1-3 endpoint class I-III, 4 network connectivity
-  std::string med_hardware_revision, med_firmware_revision, med_software_revision, med_serial,
+  std::string_view med_hardware_revision, med_firmware_revision, med_software_revision, med_serial,
       med_manufacturer, med_model, med_asset_id;
 
   std::size_t tlv_count = 0;
@@ -100,8 +106,10 @@ struct Pdu {
 // Revision / product read from a system description in one of the formats we
 // can cite (Cisco IOS banners, Siemens SCALANCE); empty when the format is not
 // recognised.
+// The views point into the description (or at static text).
 struct DescriptionInfo {
-  std::string vendor, product, product_code, revision;
+  std::string_view vendor, product, product_code;
+  std::string revision;
 };
 [[nodiscard]] DescriptionInfo parse_system_description(std::string_view descr);
 
