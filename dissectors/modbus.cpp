@@ -121,19 +121,20 @@ bool is_user_defined(std::uint8_t fc) noexcept {
   d.more_follows = *more == 0xFF;
   d.next_object_id = *next;
   d.number_of_objects = *count;
-  // Each object takes at least 2 bytes: never reserve more than can be there.
-  const std::size_t fits = r.remaining() / 2;
   std::size_t want = *count;
   if (want > kMaxDeviceIdObjects) want = kMaxDeviceIdObjects;
-  d.objects.reserve(want < fits ? want : fits);
-  for (std::size_t i = 0; i < want; ++i) {
+  const Bytes first = r.rest();
+  std::size_t whole = 0, bytes = 0;  // whole objects read, and their bytes
+  for (; whole < want; ++whole) {
     auto id = r.u8();
     auto len = r.u8();
-    if (!id || !len) { d.objects_truncated = true; break; }
-    auto value = r.take(*len);
-    if (!value) { d.objects_truncated = true; break; }
-    d.objects.push_back({*id, *value});
+    if (!id || !len || !r.skip(*len)) {  // a cut object is left out of the view
+      d.objects_truncated = true;
+      break;
+    }
+    bytes = first.size() - r.remaining();
   }
+  d.objects = DeviceIdObjects(first.first(bytes), whole);
   return true;
 }
 
@@ -866,10 +867,14 @@ class ModbusStream final : public StreamParser {
       if (o.id == 4 && !o.value.empty()) has_product_name = true;
     for (const auto& o : d.objects) {
       if (o.value.empty()) continue;
-      // Objects 0-6 are ASCII strings (AP §6.21); others may be binary.
-      std::string v = o.id <= 6 ? std::string(as_chars(o.value)) : text_or_hex(o.value);
-      if (o.id == 5 && !has_product_name) sink.fact({AssetRef::sender_party(), field::product, v, kDeviceIdSource});
-      sink.fact({AssetRef::sender_party(), object_field(o.id), std::move(v), kDeviceIdSource});
+      // Objects 0-6 are ASCII strings (AP §6.21); others may be binary (then hex).
+      if (o.id > 6 && !is_printable(o.value)) {
+        sink.fact({AssetRef::sender_party(), object_field(o.id), to_hex(o.value), kDeviceIdSource});
+        continue;
+      }
+      const std::string_view v = as_chars(o.value);
+      if (o.id == 5 && !has_product_name) sink.fact_view(AssetRef::sender_party(), field::product, v, kDeviceIdSource);
+      sink.fact_view(AssetRef::sender_party(), object_field(o.id), v, kDeviceIdSource);
     }
   }
 

@@ -64,6 +64,49 @@ struct DeviceIdObject {
   Bytes value{};
 };
 
+// The objects of a 43/14 response where they sit in the PDU: {id, length, value}
+// each. The parser checked that `count` whole objects are there; they are read
+// in place, so a response costs no allocation.
+class DeviceIdObjects {
+ public:
+  DeviceIdObjects() noexcept = default;
+  DeviceIdObjects(Bytes raw, std::size_t count) noexcept : raw_(raw), count_(count) {}
+
+  class iterator {
+   public:
+    iterator(Bytes rest, std::size_t index) noexcept : rest_(rest), index_(index) {}
+    [[nodiscard]] DeviceIdObject operator*() const noexcept {
+      const auto len = static_cast<std::uint8_t>(rest_[1]);
+      return {static_cast<std::uint8_t>(rest_[0]), rest_.subspan(2, len)};
+    }
+    iterator& operator++() noexcept {
+      rest_ = rest_.subspan(2 + static_cast<std::uint8_t>(rest_[1]));
+      ++index_;
+      return *this;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.index_ == b.index_; }
+
+   private:
+    Bytes rest_;
+    std::size_t index_;
+  };
+
+  [[nodiscard]] iterator begin() const noexcept { return {raw_, 0}; }
+  [[nodiscard]] iterator end() const noexcept { return {{}, count_}; }
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+  // The i-th object (i < size()), found by walking the ones before it.
+  [[nodiscard]] DeviceIdObject operator[](std::size_t i) const noexcept {
+    iterator it = begin();
+    for (; i > 0; --i) ++it;
+    return *it;
+  }
+
+ private:
+  Bytes raw_{};
+  std::size_t count_ = 0;
+};
+
 // Application Protocol §6.21, 43/14 request and response fields.
 struct DeviceIdentification {
   std::uint8_t read_device_id_code = 0;  // 1 basic, 2 regular, 3 extended, 4 one object
@@ -73,7 +116,7 @@ struct DeviceIdentification {
   std::uint8_t more_follows_raw = 0;
   std::uint8_t next_object_id = 0;
   std::uint8_t number_of_objects = 0;    // as announced
-  std::vector<DeviceIdObject> objects;   // the ones that fit in the PDU
+  DeviceIdObjects objects;               // the ones that fit in the PDU
   bool objects_truncated = false;        // an object ran past the PDU end
 };
 

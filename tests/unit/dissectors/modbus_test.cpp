@@ -440,7 +440,9 @@ TEST(ModbusDeviceId, ObjectCount255WithFewBytes) {
   auto rs = parse_adu(b(resp), kResp);
   ASSERT_TRUE(rs.ok());
   EXPECT_EQ(rs->pdu.device_id->objects.size(), 1u);
-  EXPECT_LE(rs->pdu.device_id->objects.capacity(), 2u);  // reserved by what fits, not the count
+  // Read in place from the PDU: nothing is reserved for the 255 announced.
+  EXPECT_EQ(rs->pdu.device_id->objects[0].id, 0x00);
+  EXPECT_EQ(as_chars(rs->pdu.device_id->objects[0].value), "A");
   EXPECT_TRUE(rs->pdu.device_id->objects_truncated);
 }
 
