@@ -327,6 +327,8 @@ inline Buf dhcp_discover(const Mac& m, std::uint32_t xid, std::uint32_t n) {
   put8(b, 255);
   return b;
 }
+// The office looks up historian0..6.plant.local.
+inline constexpr std::uint32_t kDnsNames = 7;
 inline Buf dns_query(std::uint16_t id, std::uint32_t n) {
   Buf b;
   put16be(b, id);
@@ -335,7 +337,7 @@ inline Buf dns_query(std::uint16_t id, std::uint32_t n) {
   put16be(b, 0);
   put16be(b, 0);
   put16be(b, 0);
-  const std::string labels[3] = {"historian" + std::to_string(n % 7), "plant", "local"};
+  const std::string labels[3] = {"historian" + std::to_string(n % kDnsNames), "plant", "local"};
   for (const auto& l : labels) {
     put8(b, static_cast<std::uint32_t>(l.size()));
     put_str(b, l);
@@ -408,7 +410,8 @@ class Factory {
         for (std::uint32_t r : {0u, 20u, 100u, 700u}) modbus_exchange(s, r);
       for (auto& s : enip_) enip_exchange(s);
       for (std::uint32_t i = 0; i < scanner_.size(); ++i) list_identity_pair(i);
-      for (const Host& o : office_) dns_from(o);
+      for (const Host& o : office_)  // every name each host will ask for
+        for (std::uint32_t n = 0; n < kDnsNames; ++n) dns_query_from(o, static_cast<std::uint16_t>(rng_.next()), n);
     }
     for (const Host& h : scada_) arp_announce(h);
     for (const Host& h : mb_plc_) arp_announce(h);
@@ -608,8 +611,12 @@ class Factory {
   void dns() { dns_from(office_[rng_.below(static_cast<std::uint32_t>(office_.size()))]); }
   void dns_from(const Host& o) {
     const auto id = static_cast<std::uint16_t>(rng_.next());
+    dns_query_from(o, id, id);
+  }
+  // `name` picks the name (modulo kDnsNames).
+  void dns_query_from(const Host& o, std::uint16_t id, std::uint32_t name) {
     const auto sport = static_cast<std::uint16_t>(steady ? 5353 + (o.ip & 0xff) : 1024 + id % 60000);
-    w_.write(ts_, udp_frame(o, server_, sport, 53, dns_query(id, id), id));
+    w_.write(ts_, udp_frame(o, server_, sport, 53, dns_query(id, name), id));
     step();
   }
 

@@ -152,17 +152,12 @@ std::map<std::string, std::uint64_t> feed(Pipeline& pl, const std::vector<Frame>
   return by_kind;
 }
 
-// Dissectors known to allocate per message, each waiting for its fix (Refs: #8):
-// DNS (dns::parse and read_name build names), LLDP (lldp::emit formats the
-// chassis MAC), Modbus 43/14 responses (modbus::parse_pdu collects the device
-// identification objects in a vector). EtherNet/IP ListIdentity was fixed with
-// Sink::fact_view. Remove an entry when its dissector is fixed; everything else
-// must be exactly zero.
-const std::map<std::string, std::string> kPendingFix = {
-    {"udp/53", "dissectors/dns.cpp"},
-    {"ether/0x88cc", "dissectors/lldp.cpp"},
-    {"tcp/502/fc43", "dissectors/modbus.cpp"},
-};
+// Dissectors known to allocate per message, each waiting for its fix (Refs: #8).
+// DNS, LLDP and Modbus 43/14 were fixed by parsing into inline or reused storage
+// and stating values through Sink::fact_view; EtherNet/IP ListIdentity before
+// them. Everything must now be exactly zero; an entry here would name a
+// frame kind and the file with the pending fix.
+const std::map<std::string, std::string> kPendingFix = {};
 
 TEST(AllocTest, SteadyStateFactoryMixAllocatesNothing) {
   const auto frames = factory_frames(60000, testing::TempDir() + "/alloc_factory_" + std::to_string(::getpid()) + ".pcap");
