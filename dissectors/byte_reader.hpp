@@ -23,38 +23,6 @@ using Bytes = std::span<const std::byte>;
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
-// N bytes already known to be there (ByteReader::fixed checked them once): a
-// fixed-size header read field by field at offsets the compiler checks against N,
-// without a bounds check and cursor update per field.
-template <std::size_t N>
-class FixedBytes {
- public:
-  explicit FixedBytes(const std::byte* p) noexcept : p_(p) {}
-  template <std::size_t Off>
-  [[nodiscard]] std::uint8_t u8() const noexcept {
-    static_assert(Off < N);
-    return static_cast<std::uint8_t>(p_[Off]);
-  }
-  template <std::size_t Off>
-  [[nodiscard]] std::uint16_t u16_be() const noexcept {
-    static_assert(Off + 2 <= N);
-    return static_cast<std::uint16_t>((u8<Off>() << 8) | u8<Off + 1>());
-  }
-  template <std::size_t Off>
-  [[nodiscard]] std::uint32_t u32_be() const noexcept {
-    static_assert(Off + 4 <= N);
-    return (std::uint32_t{u16_be<Off>()} << 16) | u16_be<Off + 2>();
-  }
-  template <std::size_t Off, std::size_t M>
-  [[nodiscard]] std::span<const std::byte> bytes() const noexcept {
-    static_assert(Off + M <= N);
-    return {p_ + Off, M};
-  }
-
- private:
-  const std::byte* p_;
-};
-
 class ByteReader {
  public:
   constexpr ByteReader() noexcept = default;
@@ -91,16 +59,6 @@ class ByteReader {
     auto b = take(n);
     if (!b) return std::nullopt;
     return ByteReader(*b);
-  }
-
-  // The next N bytes as a fixed-size header, consumed; nullopt (cursor kept)
-  // when fewer are left.
-  template <std::size_t N>
-  [[nodiscard]] std::optional<FixedBytes<N>> fixed() noexcept {
-    if (rest_.size() < N) return std::nullopt;
-    FixedBytes<N> f(rest_.data());
-    rest_ = rest_.subspan(N);
-    return f;
   }
 
   [[nodiscard]] std::optional<std::uint8_t> u8() noexcept {

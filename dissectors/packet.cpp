@@ -61,17 +61,17 @@ bool is_vlan_tpid(std::uint16_t t) noexcept {
 
 // RFC 9293 §3.1: data offset in 32-bit words, options up to 40 bytes.
 Result<Ok> decode_tcp(ByteReader r, const IpContext& ip, DecodedPacket& out, Sink& sink) noexcept {
-  const auto h = r.fixed<kTcpMinHeaderLen>();
-  if (!h) {
+  if (r.remaining() < kTcpMinHeaderLen) {
     if (ip.cut || ip.partial) return fail(sink, "tcp.truncated", ParseError::truncated);
     return fail(sink, "tcp.too_short", ParseError::malformed);
   }
-  out.src_port = h->u16_be<0>();
-  out.dst_port = h->u16_be<2>();
-  out.seq = h->u32_be<4>();
-  out.ack = h->u32_be<8>();
-  const std::uint16_t off_flags = h->u16_be<12>();
-  out.window = h->u16_be<14>();  // then checksum, urgent pointer
+  out.src_port = *r.u16_be();
+  out.dst_port = *r.u16_be();
+  out.seq = *r.u32_be();
+  out.ack = *r.u32_be();
+  const std::uint16_t off_flags = *r.u16_be();
+  out.window = *r.u16_be();
+  (void)r.skip(4);  // checksum, urgent pointer
   out.l4 = L4::tcp;
   out.tcp_flags = static_cast<std::uint8_t>(off_flags & 0xff);
   const std::size_t header_len = static_cast<std::size_t>(off_flags >> 12) * 4;
@@ -88,14 +88,14 @@ Result<Ok> decode_tcp(ByteReader r, const IpContext& ip, DecodedPacket& out, Sin
 
 // RFC 768: the length covers header and data.
 Result<Ok> decode_udp(ByteReader r, const IpContext& ip, DecodedPacket& out, Sink& sink) noexcept {
-  const auto h = r.fixed<kUdpHeaderLen>();
-  if (!h) {
+  if (r.remaining() < kUdpHeaderLen) {
     if (ip.cut || ip.partial) return fail(sink, "udp.truncated", ParseError::truncated);
     return fail(sink, "udp.too_short", ParseError::malformed);
   }
-  out.src_port = h->u16_be<0>();
-  out.dst_port = h->u16_be<2>();
-  const std::uint16_t length = h->u16_be<4>();  // then the checksum
+  out.src_port = *r.u16_be();
+  out.dst_port = *r.u16_be();
+  const std::uint16_t length = *r.u16_be();
+  (void)r.skip(2);  // checksum
   out.l4 = L4::udp;
   if (length < kUdpHeaderLen) return fail(sink, "udp.bad_length", ParseError::malformed);
   const std::size_t data_len = length - kUdpHeaderLen;
@@ -158,15 +158,16 @@ Result<Ok> decode_ipv4(ByteReader r, DecodedPacket& out, Sink& sink) noexcept {
   if ((*first >> 4) != 4) return fail(sink, "ipv4.bad_version", ParseError::malformed);
   const std::size_t header_len = static_cast<std::size_t>(*first & 0x0f) * 4;
   if (header_len < kIpv4MinHeaderLen) return fail(sink, "ipv4.bad_ihl", ParseError::malformed);
-  const auto h = r.fixed<kIpv4MinHeaderLen>();
-  if (!h) return fail(sink, "ipv4.truncated", ParseError::truncated);
-  const std::uint16_t total_len = h->u16_be<2>();  // after version/IHL, DSCP/ECN
-  out.ip_id = h->u16_be<4>();
-  const std::uint16_t flags_offset = h->u16_be<6>();
-  out.ttl = h->u8<8>();
-  out.ip_proto = h->u8<9>();  // then the header checksum
-  out.src_ip = IpAddr::v4_bytes(h->bytes<12, 4>());
-  out.dst_ip = IpAddr::v4_bytes(h->bytes<16, 4>());
+  if (r.remaining() < kIpv4MinHeaderLen) return fail(sink, "ipv4.truncated", ParseError::truncated);
+  (void)r.skip(2);  // version/IHL, DSCP/ECN
+  const std::uint16_t total_len = *r.u16_be();
+  out.ip_id = *r.u16_be();
+  const std::uint16_t flags_offset = *r.u16_be();
+  out.ttl = *r.u8();
+  out.ip_proto = *r.u8();
+  (void)r.skip(2);  // header checksum
+  out.src_ip = IpAddr::v4_bytes(*r.take(4));
+  out.dst_ip = IpAddr::v4_bytes(*r.take(4));
   out.l3 = L3::ipv4;
   out.ip_total_len = total_len;
   out.ip_dont_fragment = (flags_offset & 0x4000) != 0;
@@ -371,12 +372,12 @@ Result<Ok> decode_ethertype_chain(std::uint16_t type, ByteReader r, bool length_
 }
 
 Result<Ok> decode_ethernet(ByteReader r, DecodedPacket& out, Sink& sink) noexcept {
-  const auto h = r.fixed<kEthHeaderLen>();
-  if (!h) return fail(sink, "eth.truncated", ParseError::truncated);
-  out.dst_mac = read_mac(h->bytes<0, 6>());
-  out.src_mac = read_mac(h->bytes<6, 6>());
+  if (r.remaining() < kEthHeaderLen) return fail(sink, "eth.truncated", ParseError::truncated);
+  out.dst_mac = read_mac(*r.take(6));
+  out.src_mac = read_mac(*r.take(6));
   out.has_l2 = true;
-  return decode_ethertype_chain(h->u16_be<12>(), r, true, out, sink);
+  const std::uint16_t type = *r.u16_be();
+  return decode_ethertype_chain(type, r, true, out, sink);
 }
 
 // The protocol field of a cooked header: an EtherType, or one of the Linux
