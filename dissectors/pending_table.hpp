@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 namespace mieruka::dissectors {
 
@@ -47,9 +48,12 @@ class PendingTable {
   }
 
   // Drops an entry find() or slot() returned; the others keep their ages.
+  // A reference from elsewhere is ignored: std::less gives a total order over
+  // all pointers, where subtracting unrelated ones would be undefined.
   void erase(T& t) noexcept {
+    const std::less<const T*> before;
+    if (before(&t, items_.data()) || !before(&t, items_.data() + count_)) return;
     const auto i = static_cast<std::size_t>(&t - items_.data());
-    if (i >= count_) return;
     --count_;
     if (i != count_) {
       items_[i] = items_[count_];
