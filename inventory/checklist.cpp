@@ -99,7 +99,6 @@ bool listed(const std::array<string_view, N>& list, string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-bool is_public(const IpAddr& ip) { return is_public_ip(ip); }
 bool is_external(const Asset& a) { return is_external_asset(a); }
 std::string label(const Asset& a) { return asset_label(a); }
 std::string ips_text(const Asset& a) {
