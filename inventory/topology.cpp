@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "inventory/export.hpp"
+#include "inventory/shared_library.hpp"
 
 #ifdef MIERUKA_HAVE_GRAPHVIZ
 #include <graphviz/cgraph.h>
@@ -456,6 +457,42 @@ int capture_graphviz_error(char* msg) {
 template <typename L>
 L render_length_type(int (*)(GVC_t*, graph_t*, const char*, char**, L*));
 
+// Graphviz is loaded on the first render (inventory/shared_library.hpp): it
+// and its dependencies would otherwise be mapped at every start.
+struct Graphviz {
+  decltype(&::gvContext) context = nullptr;
+  decltype(&::gvLayout) layout = nullptr;
+  decltype(&::gvRenderData) render_data = nullptr;
+  decltype(&::gvFreeRenderData) free_render_data = nullptr;
+  decltype(&::gvFreeLayout) free_layout = nullptr;
+  decltype(&::agmemread) memread = nullptr;
+  decltype(&::agclose) close = nullptr;
+  decltype(&::agseterrf) seterrf = nullptr;
+  std::string error;  // empty when usable
+};
+
+const Graphviz& graphviz() {
+  static const Graphviz api = [] {
+    Graphviz g;
+    static SharedLibrary cgraph{MIERUKA_CGRAPH_SONAME};
+    static SharedLibrary gvc{MIERUKA_GVC_SONAME};
+    gvc.bind("gvContext", g.context);
+    gvc.bind("gvLayout", g.layout);
+    gvc.bind("gvRenderData", g.render_data);
+    gvc.bind("gvFreeRenderData", g.free_render_data);
+    gvc.bind("gvFreeLayout", g.free_layout);
+    cgraph.bind("agmemread", g.memread);
+    cgraph.bind("agclose", g.close);
+    cgraph.bind("agseterrf", g.seterrf);
+    if (!cgraph.ok() || !gvc.ok()) {
+      g.error = (!cgraph.ok() ? cgraph.error() : gvc.error()) +
+                " (install Graphviz's libraries, e.g. libgvc6, or use --format dot)";
+    }
+    return g;
+  }();
+  return api;
+}
+
 }  // namespace
 
 bool svg_available() noexcept { return true; }
@@ -465,12 +502,18 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   // the web console renders for concurrent requests, so one layout at a time.
   static std::mutex graphviz_mutex;
   const std::lock_guard<std::mutex> lock(graphviz_mutex);
+  const Graphviz& gv = graphviz();
+  if (!gv.error.empty()) {
+    error = "graphviz: " + gv.error;
+    return std::nullopt;
+  }
   g_graphviz_error.clear();
-  const agusererrf previous = agseterrf(&capture_graphviz_error);
+  const agusererrf previous = gv.seterrf(&capture_graphviz_error);
   struct Restore {
+    const Graphviz& gv;
     agusererrf f;
-    ~Restore() { agseterrf(f); }
-  } restore{previous};
+    ~Restore() { gv.seterrf(f); }
+  } restore{gv, previous};
   auto fail = [&](const std::string& what) {
     error = "graphviz: " + what + (g_graphviz_error.empty() ? "" : " (" + g_graphviz_error + ")");
     return std::nullopt;
@@ -480,22 +523,22 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   // leaves the text-layout plugin's font cache pointing at freed names, and the
   // next render (the web console renders many) reads them (ASan: use after free
   // in textspan_size).
-  static GVC_t* const gvc = gvContext();
+  static GVC_t* const gvc = gv.context();
   if (gvc == nullptr) return fail("cannot create a context");
-  Agraph_t* g = agmemread(dot.c_str());
+  Agraph_t* g = gv.memread(dot.c_str());
   if (g == nullptr) return fail("cannot parse the DOT text");
-  if (gvLayout(gvc, g, "dot") != 0) {
-    agclose(g);
+  if (gv.layout(gvc, g, "dot") != 0) {
+    gv.close(g);
     return fail("dot layout failed (is the graphviz \"dot\" plugin installed?)");
   }
   char* data = nullptr;
-  decltype(render_length_type(&gvRenderData)) len = 0;
-  const int rc = gvRenderData(gvc, g, "svg", &data, &len);
+  decltype(render_length_type(gv.render_data)) len = 0;
+  const int rc = gv.render_data(gvc, g, "svg", &data, &len);
   std::optional<std::string> out;
   if (rc == 0 && data != nullptr) out = std::string(data, len);
-  if (data != nullptr) gvFreeRenderData(data);
-  gvFreeLayout(gvc, g);
-  agclose(g);
+  if (data != nullptr) gv.free_render_data(data);
+  gv.free_layout(gvc, g);
+  gv.close(g);
   if (!out) return fail("SVG rendering failed");
   return out;
 }
