@@ -123,18 +123,7 @@ bool is_user_defined(std::uint8_t fc) noexcept {
   d.number_of_objects = *count;
   std::size_t want = *count;
   if (want > kMaxDeviceIdObjects) want = kMaxDeviceIdObjects;
-  const Bytes first = r.rest();
-  std::size_t whole = 0, bytes = 0;  // whole objects read, and their bytes
-  for (; whole < want; ++whole) {
-    auto id = r.u8();
-    auto len = r.u8();
-    if (!id || !len || !r.skip(*len)) {  // a cut object is left out of the view
-      d.objects_truncated = true;
-      break;
-    }
-    bytes = first.size() - r.remaining();
-  }
-  d.objects = DeviceIdObjects(first.first(bytes), whole);
+  d.objects = DeviceIdObjects::read(r.rest(), want, d.objects_truncated);  // a cut object is left out
   return true;
 }
 

@@ -65,12 +65,32 @@ struct DeviceIdObject {
 };
 
 // The objects of a 43/14 response where they sit in the PDU: {id, length, value}
-// each. The parser checked that `count` whole objects are there; they are read
-// in place, so a response costs no allocation.
+// each, read in place, so a response costs no allocation. Only read() makes a
+// non-empty view, and it keeps only whole objects: the iterator never leaves
+// the bytes it was given.
 class DeviceIdObjects {
  public:
   DeviceIdObjects() noexcept = default;
-  DeviceIdObjects(Bytes raw, std::size_t count) noexcept : raw_(raw), count_(count) {}
+
+  // The first `want` objects at the front of `bytes` (fewer when one runs past
+  // the end: `truncated` is then set and that object and the rest are left out).
+  [[nodiscard]] static DeviceIdObjects read(Bytes bytes, std::size_t want, bool& truncated) noexcept {
+    truncated = false;
+    std::size_t whole = 0, used = 0;  // whole objects, and their bytes
+    for (; whole < want; ++whole) {
+      if (bytes.size() - used < 2) {
+        truncated = true;
+        break;
+      }
+      const std::size_t next = used + 2 + static_cast<std::uint8_t>(bytes[used + 1]);
+      if (next > bytes.size()) {
+        truncated = true;
+        break;
+      }
+      used = next;
+    }
+    return DeviceIdObjects(bytes.first(used), whole);
+  }
 
   class iterator {
    public:
@@ -103,6 +123,8 @@ class DeviceIdObjects {
   }
 
  private:
+  DeviceIdObjects(Bytes raw, std::size_t count) noexcept : raw_(raw), count_(count) {}
+
   Bytes raw_{};
   std::size_t count_ = 0;
 };

@@ -446,6 +446,34 @@ TEST(ModbusDeviceId, ObjectCount255WithFewBytes) {
   EXPECT_TRUE(rs->pdu.device_id->objects_truncated);
 }
 
+// The view keeps whole objects only, whatever the lengths claim.
+TEST(ModbusDeviceId, ObjectsViewKeepsWholeObjectsOnly) {
+  const Vec raw = v({0x00, 0x02, 'A', 'B', 0x01, 0x00, 0x02, 0x05, 'x'});  // AB, empty, then 5 claimed, 1 there
+  bool truncated = false;
+  const auto all = DeviceIdObjects::read(b(raw), 10, truncated);
+  EXPECT_TRUE(truncated);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(as_chars(all[0].value), "AB");
+  EXPECT_EQ(all[1].id, 0x01);
+  EXPECT_TRUE(all[1].value.empty());
+  const auto two = DeviceIdObjects::read(b(raw), 2, truncated);  // stops where asked
+  EXPECT_FALSE(truncated);
+  EXPECT_EQ(two.size(), 2u);
+  const auto none = DeviceIdObjects::read(b(raw), 0, truncated);
+  EXPECT_FALSE(truncated);
+  EXPECT_TRUE(none.empty());
+  for (std::size_t cut = 0; cut < raw.size(); ++cut) {  // every cut: only whole objects, never past the end
+    const auto part = DeviceIdObjects::read(Bytes(raw.data(), cut), 10, truncated);
+    EXPECT_TRUE(truncated);
+    std::size_t n = 0;
+    for (const auto& o : part) {
+      EXPECT_LE(o.value.data() + o.value.size(), raw.data() + cut);
+      ++n;
+    }
+    EXPECT_EQ(n, cut < 4 ? 0u : cut < 6 ? 1u : 2u) << "cut " << cut;
+  }
+}
+
 TEST(ModbusDeviceId, CountZeroWithTrailingBytes) {
   // zeek modbus-eit.pcap frame 2: objects count 0 with trailing bytes; nothing emitted.
   const Vec resp = adu(0, 0, v({0x2B, 0x0E, 0x01, 0x00, 0x4D, 0xB7, 0x00, 0x01, 0x02, 0x03, 0x04}));
