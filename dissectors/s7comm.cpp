@@ -5,8 +5,11 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "pending_table.hpp"
 
 namespace mieruka::dissectors::s7comm {
 namespace {
@@ -123,10 +126,8 @@ std::string tsap_text(Bytes t) {
 }
 
 struct Pending {
-  bool used = false;
   std::uint16_t pdu_ref = 0;
   std::uint8_t function = 0;
-  std::uint64_t seq = 0;
 };
 
 struct DirState {
@@ -361,25 +362,21 @@ class S7Stream final : public StreamParser {
     }
   }
 
-  void remember(std::uint16_t ref, std::uint8_t function) noexcept {
-    Pending* slot = &pending_[0];
-    for (auto& p : pending_) {
-      if (!p.used) {
-        slot = &p;
-        break;
-      }
-      if (p.seq < slot->seq) slot = &p;
-    }
-    *slot = {true, ref, function, ++seq_};
+  // A PDU reference reused before its ack replaces the job it named.
+  void remember(std::uint16_t ref, std::uint8_t function, Sink& sink) noexcept {
+    bool overflow = false;
+    Pending& slot = pending_.slot([ref](const Pending& e) { return e.pdu_ref == ref; }, overflow);
+    if (overflow) sink.anomaly("s7comm.pending_overflow");
+    slot = {ref, function};
   }
 
-  Pending* take_pending(std::uint16_t ref) noexcept {
-    for (auto& p : pending_)
-      if (p.used && p.pdu_ref == ref) {
-        p.used = false;
-        return &p;
-      }
-    return nullptr;
+  // The function of the job `ref` names, which is then no longer pending.
+  std::optional<std::uint8_t> take_pending(std::uint16_t ref) noexcept {
+    Pending* e = pending_.find([ref](const Pending& x) { return x.pdu_ref == ref; });
+    if (e == nullptr) return std::nullopt;
+    const std::uint8_t function = e->function;
+    pending_.erase(*e);
+    return function;
   }
 
   void job(Direction dir, const Pdu& p, Sink& sink) noexcept {
@@ -390,7 +387,7 @@ class S7Stream final : public StreamParser {
       sink.anomaly("s7comm.empty_job");
       return;
     }
-    remember(p.header.pdu_ref, *fn);
+    remember(p.header.pdu_ref, *fn, sink);
     const FunctionInfo* f = function_info(*fn);
     if (f == nullptr) {
       sink.anomaly("s7comm.unknown_function");
@@ -472,9 +469,9 @@ class S7Stream final : public StreamParser {
   }
 
   void ack(const Pdu& p, Sink& sink) noexcept {
-    Pending* job = take_pending(p.header.pdu_ref);
-    const std::uint8_t fn = job != nullptr ? job->function : (p.param.empty() ? 0 : static_cast<std::uint8_t>(p.param[0]));
-    if (job == nullptr) sink.anomaly("s7comm.unpaired_ack");
+    const std::optional<std::uint8_t> job = take_pending(p.header.pdu_ref);
+    const std::uint8_t fn = job ? *job : (p.param.empty() ? 0 : static_cast<std::uint8_t>(p.param[0]));
+    if (!job) sink.anomaly("s7comm.unpaired_ack");
     if (p.header.error_class != 0) {
       const FunctionInfo* f = function_info(fn);
       sink.operation({"s7comm", f != nullptr ? f->name : std::string_view("unknown_function"), fn, false, false, true,
@@ -679,8 +676,7 @@ class S7Stream final : public StreamParser {
   }
 
   std::array<DirState, 2> dirs_{};
-  std::array<Pending, kMaxPending> pending_{};
-  std::uint64_t seq_ = 0;
+  PendingTable<Pending, kMaxPending> pending_;
   bool roles_done_ = false;
 };
 

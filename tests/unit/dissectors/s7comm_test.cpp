@@ -450,8 +450,25 @@ TEST(S7Stream, PendingAtCapPlusOne) {
   p->on_data(S, b(dt(s7(3, 0, v({0x29}), {}, 0xD6, 0x05))), sink);
   p->on_data(S, b(dt(s7(3, kMaxPending, v({0x29}), {}, 0xD6, 0x05))), sink);
   EXPECT_EQ(sink.r.count_anomaly("s7comm.unpaired_ack"), 1);
+  EXPECT_EQ(sink.r.count_anomaly("s7comm.pending_overflow"), 1);
   EXPECT_EQ(sink.r.ops.back().name, "plc_stop");
   EXPECT_TRUE(sink.r.ops.back().is_error);
+}
+
+// A PDU reference reused before its ack names the newer job, once: the ack
+// pairs with it, and a second ack for the same reference is unpaired.
+TEST(S7Stream, ReusedReferenceNamesTheNewerJob) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  p->on_data(C, b(dt(s7(1, 7, kReadDb, {}))), sink);
+  p->on_data(C, b(dt(s7(1, 7, plc_stop(), {}))), sink);
+  p->on_data(S, b(dt(s7(3, 7, {}, {}, 0xD6, 0x05))), sink);  // error ack, no parameter to name it
+  EXPECT_EQ(sink.r.ops.back().name, "plc_stop");
+  EXPECT_TRUE(sink.r.ops.back().is_error);
+  EXPECT_EQ(sink.r.count_anomaly("s7comm.unpaired_ack"), 0);
+  p->on_data(S, b(dt(s7(3, 7, {}, {}, 0xD6, 0x05))), sink);
+  EXPECT_EQ(sink.r.count_anomaly("s7comm.unpaired_ack"), 1);
+  EXPECT_EQ(sink.r.count_anomaly("s7comm.pending_overflow"), 0);
 }
 
 TEST(S7Probe, Strict) {
