@@ -8,9 +8,12 @@
 #
 # Training covers the hot path: decode, SPAN dedup, flows, reassembly, the
 # ledger, Modbus/EtherNet/IP/OPC UA/DNS/LLDP/DHCP from the generator (its own
-# seed, not the benchmark's), hostile frames and floods for the shedding paths,
-# the bundled captures for the other dissectors, and one run through the SQLite
-# store. Code the training never reaches is compiled as without a profile.
+# seeds, not the benchmark's), the bundled captures for the other dissectors,
+# and one run through the SQLite store. Code the training never reaches is
+# compiled as without a profile. The hostile, TCP-storm and MAC-flood variants
+# are left out on purpose: with 20k packets of each in the mix the factory mix
+# ran 8-14% slower (interleaved perf stat, README) and had 7% more simulated
+# I1 misses, while the variants gained nothing measurable.
 # If training fails the tree is rebuilt without PGO, with a warning: a build
 # always comes out.
 set -euo pipefail
@@ -31,19 +34,14 @@ train() {
   trap 'rm -rf "$dir"' RETURN
   gen="$build/bench/mieruka_gen_factory"
   mieruka="$build/mieruka"
-  # Weighted like a plant's traffic: mostly the steady mix, a little of the rest.
   "$gen" --packets 600000 --seed 1 "$dir/factory.pcap" 2>/dev/null || return 1
-  "$gen" --packets 20000 --seed 2 --hostile 10 "$dir/hostile.pcap" 2>/dev/null || return 1
-  "$gen" --packets 20000 --seed 3 --tcp-storm 5000 "$dir/storm.pcap" 2>/dev/null || return 1
-  "$gen" --packets 20000 --seed 4 --mac-flood 50000 "$dir/flood.pcap" 2>/dev/null || return 1
+  "$gen" --packets 20000 --seed 2 "$dir/store.pcap" 2>/dev/null || return 1
   "$mieruka" -q read --no-store "$dir/factory.pcap" || return 1
-  "$mieruka" -q read --no-store "$dir/hostile.pcap" || return 1
-  "$mieruka" -q read --no-store "$dir/storm.pcap" || return 1
-  "$mieruka" -q --memory-budget-mb 64 read --no-store "$dir/flood.pcap" || return 1
+  "$mieruka" -q read --no-store "$dir/store.pcap" || return 1
   for f in pcaps/*.pcap pcaps/*.pcapng; do
     if [ -e "$f" ]; then "$mieruka" -q read --no-store "$f" || return 1; fi
   done
-  "$mieruka" -q --db "$dir/train.db" read "$dir/hostile.pcap" || return 1
+  "$mieruka" -q --db "$dir/train.db" read "$dir/store.pcap" || return 1
 }
 
 if train; then
