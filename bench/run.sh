@@ -9,7 +9,7 @@
 # industrial fields, ndpiReader (if installed: bench/run.sh --install-ndpi
 # installs Debian's libndpi-bin first; CI never does), `mieruka read --no-store`
 # and `mieruka read` with the SQLite store. Prints packets/s and MB/s (per CPU
-# second, user+sys, best of REPEAT runs), peak RSS, and the ratios. Machines
+# second, user+sys, best of REPEAT interleaved rounds), peak RSS, and the ratios. Machines
 # differ: quote the ratios, not the absolute numbers.
 # Environment: REPEAT (default 3), TSHARK=0 / NDPI=0 skip those peers,
 # MIERUKA_ARGS extra arguments for mieruka read.
@@ -51,18 +51,25 @@ for name in "${order[@]}"; do
   [ -s "$f" ] || "$gen" ${files[$name]} --seed 8 "$f" 2>/dev/null
 done
 
-# run LABEL CMD...: best-of-$repeat CPU seconds (user+sys) and the peak RSS.
-run() {
-  local best="" rss=0 t
-  for _ in $(seq "$repeat"); do
-    /usr/bin/time -f "%U %S %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || {
-      echo "bench: $* failed:" >&2; tail -3 "$out/stderr.txt" >&2; return 1; }
-    read -r u s m < "$out/time.txt"
-    t=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
-    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
-    [ "$m" -gt "$rss" ] && rss=$m
-  done
-  echo "$best $rss"
+# once LABEL CMD...: one run of CMD; keeps the least CPU time (user+sys) and the
+# largest peak RSS seen for LABEL. The CPU time comes from bash's `times` in a
+# subshell that runs only CMD, in 1 ms steps: /usr/bin/time prints it in 10 ms
+# steps, a tenth of the floor's whole run on a 1M-packet capture. /usr/bin/time
+# is there for the peak RSS only (its own ~1 ms counts for every tool alike).
+declare -A best=() peak=()
+once() {
+  local label=$1 t m
+  shift
+  t=$( (/usr/bin/time -f "%M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || exit 1; times) |
+      awk 'NR == 2 { s = 0; for (i = 1; i <= 2; ++i) { split($i, a, "m"); sub("s", "", a[2]); s += a[1] * 60 + a[2] }
+                     printf "%.3f", s }') || true
+  if [ -z "$t" ]; then echo "bench: $* failed:" >&2; tail -3 "$out/stderr.txt" >&2; return 1; fi
+  read -r m < "$out/time.txt"
+  if [ -z "${best[$label]:-}" ] || awk -v a="$t" -v b="${best[$label]}" 'BEGIN { exit !(a < b) }'; then
+    best[$label]=$t
+  fi
+  [ "$m" -gt "${peak[$label]:-0}" ] && peak[$label]=$m
+  return 0
 }
 
 fields=(-e frame.number -e modbus.func_code -e enip.command -e enip.lir.name -e enip.lir.devtype
@@ -82,17 +89,23 @@ for name in "${order[@]}"; do
     pps[$1]=$rate
     printf '%-9s %-17s %12s %9s %10d\n' "$name" "$1" "$rate" "$mbs" $(($3 / 1024))
   }
-  read -r t r < <(run "$floor" "$f"); report floor "$t" "$r"
-  read -r t r < <(run "$mieruka" read --no-store -q ${MIERUKA_ARGS:-} "$f"); report mieruka-nostore "$t" "$r"
-  db="$out/$name.db"
-  read -r t r < <(run bash -c 'rm -f "$1" "$1"-wal "$1"-shm; exec "$2" --db "$1" read -q --force "$3"' _ "$db" "$mieruka" "$f")
-  report mieruka-store "$t" "$r"
+  # Rounds interleave the tools, so a slow spell on a shared machine hits them
+  # alike instead of one tool's whole best-of; tshark (slow) runs once.
+  best=() peak=()
+  tools=(floor mieruka-nostore mieruka-store)
   if [ "$name" = factory ] && [ "${TSHARK:-1}" = 1 ] && command -v tshark >/dev/null; then
-    read -r t r < <(REPEAT=1 repeat=1 run tshark -n -r "$f" -T fields "${fields[@]}"); report tshark "$t" "$r"
+    once tshark tshark -n -r "$f" -T fields "${fields[@]}"; tools+=(tshark)
   fi
-  if [ "$name" = factory ] && [ "${NDPI:-1}" = 1 ] && command -v ndpiReader >/dev/null; then
-    read -r t r < <(run ndpiReader -q -i "$f"); report ndpiReader "$t" "$r"
-  fi
+  if [ "$name" = factory ] && [ "${NDPI:-1}" = 1 ] && command -v ndpiReader >/dev/null; then tools+=(ndpiReader); fi
+  db="$out/$name.db"
+  for _ in $(seq "$repeat"); do
+    once floor "$floor" "$f"
+    # shellcheck disable=SC2086
+    once mieruka-nostore "$mieruka" read --no-store -q ${MIERUKA_ARGS:-} "$f"
+    once mieruka-store bash -c 'rm -f "$1" "$1"-wal "$1"-shm; exec "$2" --db "$1" read -q --force "$3"' _ "$db" "$mieruka" "$f"
+    if [[ " ${tools[*]} " == *" ndpiReader "* ]]; then once ndpiReader ndpiReader -q -i "$f"; fi
+  done
+  for tool in "${tools[@]}"; do report "$tool" "${best[$tool]}" "${peak[$tool]}"; done
   awk -v m="${pps[mieruka-nostore]}" -v f="${pps[floor]}" -v s="${pps[mieruka-store]}" \
       -v t="${pps[tshark]:-0}" -v n="${pps[ndpiReader]:-0}" -v name="$name" 'BEGIN {
     printf "%-9s ratios: mieruka/floor %.3f", name, m / f
