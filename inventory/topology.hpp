@@ -81,7 +81,8 @@ struct Topology {
 [[nodiscard]] std::string topology_graphml(const Topology& t);
 [[nodiscard]] nlohmann::ordered_json topology_json(const Topology& t);
 
-// Whether this build renders SVG (linked with Graphviz).
+// Whether this build renders SVG (built with Graphviz's headers; the libraries
+// are loaded on the first render, and render_svg names them if they are missing).
 [[nodiscard]] bool svg_available() noexcept;
 // Lays out `dot` with Graphviz's "dot" engine and renders SVG. Nullopt with
 // `error` set to one line when Graphviz is missing or fails.
