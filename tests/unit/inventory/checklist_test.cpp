@@ -99,7 +99,9 @@ TEST(ChecklistRules, EveryItemEndsWithARuleThatAlwaysHoldsAndEveryRuleHasBothTex
     const std::string key = "rule." + std::string(r.id);
     EXPECT_TRUE(has_msg(key)) << key;
     EXPECT_NE(msg(Lang::ja, key), msg(Lang::en, key)) << key;
-    if (r.level) EXPECT_TRUE(*r.level >= 1 && *r.level <= 5) << key;
+    if (r.level) {
+      EXPECT_TRUE(*r.level >= 1 && *r.level <= 5) << key;
+    }
   }
   EXPECT_EQ(last.size(), 10U);
   ItemStats nothing;
@@ -343,7 +345,9 @@ TEST(ChecklistEscaping, HostileNameIsInertInEveryFormat) {
   EXPECT_EQ(sanitize_utf8(html), html);
   for (const char* id : {"id=\"summary\"", "id=\"items\"", "id=\"findings\"", "id=\"ledger\"", "id=\"topology\""})
     EXPECT_NE(html.find(id), std::string::npos) << id;
-  if (svg_available()) EXPECT_NE(html.find("<svg"), std::string::npos);
+  if (svg_available()) {
+    EXPECT_NE(html.find("<svg"), std::string::npos);
+  }
   EXPECT_NE(checklist_html(c, in, Lang::en, svg).find("Checklist items and evidence"), std::string::npos);
 }
 
