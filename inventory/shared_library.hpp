@@ -21,7 +21,7 @@ class SharedLibrary {
   SharedLibrary& operator=(const SharedLibrary&) = delete;
   ~SharedLibrary() = default;  // never dlclose()d: callers keep pointers into it
 
-  bool ok() const noexcept { return handle_ != nullptr && error_.empty(); }
+  bool ok() const noexcept { return error_.empty(); }  // a failed open sets error_ too
   const std::string& error() const noexcept { return error_; }
 
   // Sets `fn` to the symbol `name`. A missing symbol sets error() (the first

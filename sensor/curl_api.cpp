@@ -5,26 +5,21 @@
 namespace mieruka::sensor::delivery {
 namespace {
 
-struct Loaded {
-  CurlApi api;
-  std::string error;  // empty when api is usable
-};
-
-Loaded load() {
+CurlApi load() {
   // The OpenSSL build (Debian's libcurl4, what libcurl4-openssl-dev installs)
   // first, then the GnuTLS and NSS builds, which export the same API.
   static inventory::SharedLibrary lib{"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl-nss.so.4"};
-  Loaded r;
+  CurlApi r;
   decltype(&::curl_global_init) global_init = nullptr;
   lib.bind("curl_global_init", global_init);
-  lib.bind("curl_easy_init", r.api.easy_init);
-  lib.bind("curl_easy_setopt", r.api.easy_setopt);
-  lib.bind("curl_easy_perform", r.api.easy_perform);
-  lib.bind("curl_easy_getinfo", r.api.easy_getinfo);
-  lib.bind("curl_easy_cleanup", r.api.easy_cleanup);
-  lib.bind("curl_easy_strerror", r.api.easy_strerror);
-  lib.bind("curl_slist_append", r.api.slist_append);
-  lib.bind("curl_slist_free_all", r.api.slist_free_all);
+  lib.bind("curl_easy_init", r.easy_init);
+  lib.bind("curl_easy_setopt", r.easy_setopt);
+  lib.bind("curl_easy_perform", r.easy_perform);
+  lib.bind("curl_easy_getinfo", r.easy_getinfo);
+  lib.bind("curl_easy_cleanup", r.easy_cleanup);
+  lib.bind("curl_easy_strerror", r.easy_strerror);
+  lib.bind("curl_slist_append", r.slist_append);
+  lib.bind("curl_slist_free_all", r.slist_free_all);
   if (!lib.ok()) {
     r.error = "libcurl: " + lib.error() + " (install libcurl4 to send mail and webhooks)";
   } else if (const CURLcode rc = global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {
@@ -35,13 +30,9 @@ Loaded load() {
 
 }  // namespace
 
-const CurlApi* curl_api(std::string& why) {
-  static const Loaded loaded = load();  // a function-local static: loaded once, thread safe
-  if (!loaded.error.empty()) {
-    why = loaded.error;
-    return nullptr;
-  }
-  return &loaded.api;
+const CurlApi& curl_api() {
+  static const CurlApi api = load();  // a function-local static: loaded once, thread safe
+  return api;
 }
 
 }  // namespace mieruka::sensor::delivery

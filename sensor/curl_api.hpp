@@ -22,11 +22,11 @@ struct CurlApi {
   decltype(&::curl_easy_strerror) easy_strerror = nullptr;
   decltype(&::curl_slist_append) slist_append = nullptr;
   decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+  std::string error;  // empty when usable, else one line naming what is missing
 };
 
-// The loaded and globally initialised library, or nullptr with `why` set to a
-// one-line reason naming the library and the package that provides it. Thread
-// safe; the library stays loaded for the life of the process.
-const CurlApi* curl_api(std::string& why);
+// The loaded and globally initialised library, loaded on the first call
+// (thread safe) and kept for the life of the process. Check `error` first.
+const CurlApi& curl_api();
 
 }  // namespace mieruka::sensor::delivery

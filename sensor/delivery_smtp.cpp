@@ -28,44 +28,43 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
 }  // namespace
 
 SendResult send_smtp(const ChannelConfig& ch, const inventory::OutboxMessage& m) {
-  std::string why_not;
-  const CurlApi* api = curl_api(why_not);
-  if (api == nullptr) return {false, why_not};
-  CURL* curl = api->easy_init();
+  const CurlApi& api = curl_api();
+  if (!api.error.empty()) return {false, api.error};
+  CURL* curl = api.easy_init();
   if (curl == nullptr) return {false, "cannot start libcurl"};
   Upload up{m.payload, 0};
   curl_slist* rcpt = nullptr;
-  for (const auto& to : ch.to) rcpt = api->slist_append(rcpt, ("<" + to + ">").c_str());
+  for (const auto& to : ch.to) rcpt = api.slist_append(rcpt, ("<" + to + ">").c_str());
   char err[CURL_ERROR_SIZE] = {};
   const std::string from = "<" + ch.from + ">";
-  api->easy_setopt(curl, CURLOPT_URL, ch.url.c_str());
-  api->easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-  api->easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-  api->easy_setopt(curl, CURLOPT_READFUNCTION, &read_cb);
-  api->easy_setopt(curl, CURLOPT_READDATA, &up);
-  api->easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  api->easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
-  api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  api->easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(ch.timeout_s));
-  api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(ch.timeout_s, 15)));
+  api.easy_setopt(curl, CURLOPT_URL, ch.url.c_str());
+  api.easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
+  api.easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+  api.easy_setopt(curl, CURLOPT_READFUNCTION, &read_cb);
+  api.easy_setopt(curl, CURLOPT_READDATA, &up);
+  api.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  api.easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
+  api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(ch.timeout_s));
+  api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(ch.timeout_s, 15)));
   if (ch.url.rfind("smtp://", 0) == 0) {
     const long use = ch.starttls == "required" ? CURLUSESSL_ALL
                      : ch.starttls == "optional" ? CURLUSESSL_TRY
                                                  : CURLUSESSL_NONE;
-    api->easy_setopt(curl, CURLOPT_USE_SSL, use);
+    api.easy_setopt(curl, CURLOPT_USE_SSL, use);
   }
-  if (!ch.ca_file.empty()) api->easy_setopt(curl, CURLOPT_CAINFO, ch.ca_file.c_str());
+  if (!ch.ca_file.empty()) api.easy_setopt(curl, CURLOPT_CAINFO, ch.ca_file.c_str());
   if (!ch.user.empty()) {
-    api->easy_setopt(curl, CURLOPT_USERNAME, ch.user.c_str());
-    api->easy_setopt(curl, CURLOPT_PASSWORD, ch.password.c_str());
+    api.easy_setopt(curl, CURLOPT_USERNAME, ch.user.c_str());
+    api.easy_setopt(curl, CURLOPT_PASSWORD, ch.password.c_str());
   }
-  const CURLcode rc = api->easy_perform(curl);
+  const CURLcode rc = api.easy_perform(curl);
   long code = 0;
-  api->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  api->slist_free_all(rcpt);
-  api->easy_cleanup(curl);
+  api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  api.slist_free_all(rcpt);
+  api.easy_cleanup(curl);
   if (rc == CURLE_OK) return {true, {}};
-  std::string why = err[0] != 0 ? err : api->easy_strerror(rc);
+  std::string why = err[0] != 0 ? err : api.easy_strerror(rc);
   if (code != 0) why += " (last reply " + std::to_string(code) + ")";
   return {false, ch.url + ": " + why};
 }

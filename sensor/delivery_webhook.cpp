@@ -21,39 +21,38 @@ std::size_t keep_reply(char* p, std::size_t size, std::size_t n, void* user) {
 }  // namespace
 
 SendResult send_webhook(const ChannelConfig& ch, const inventory::OutboxMessage& m) {
-  std::string why_not;
-  const CurlApi* api = curl_api(why_not);
-  if (api == nullptr) return {false, why_not};
-  CURL* curl = api->easy_init();
+  const CurlApi& api = curl_api();
+  if (!api.error.empty()) return {false, api.error};
+  CURL* curl = api.easy_init();
   if (curl == nullptr) return {false, "cannot start libcurl"};
   curl_slist* headers = nullptr;
-  headers = api->slist_append(headers, "Content-Type: application/json; charset=utf-8");
-  headers = api->slist_append(headers, ("X-Mieruka-Id: " + m.id).c_str());
-  headers = api->slist_append(headers, ("X-Mieruka-Kind: " + m.kind).c_str());
-  headers = api->slist_append(headers, ("X-Mieruka-Signature: sha256=" + hmac_sha256_hex(ch.secret, m.payload)).c_str());
-  headers = api->slist_append(headers, "Expect:");
+  headers = api.slist_append(headers, "Content-Type: application/json; charset=utf-8");
+  headers = api.slist_append(headers, ("X-Mieruka-Id: " + m.id).c_str());
+  headers = api.slist_append(headers, ("X-Mieruka-Kind: " + m.kind).c_str());
+  headers = api.slist_append(headers, ("X-Mieruka-Signature: sha256=" + hmac_sha256_hex(ch.secret, m.payload)).c_str());
+  headers = api.slist_append(headers, "Expect:");
   std::string reply;
   char err[CURL_ERROR_SIZE] = {};
-  api->easy_setopt(curl, CURLOPT_URL, ch.url.c_str());
-  api->easy_setopt(curl, CURLOPT_POST, 1L);
-  api->easy_setopt(curl, CURLOPT_POSTFIELDS, m.payload.data());
-  api->easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(m.payload.size()));
-  api->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  api->easy_setopt(curl, CURLOPT_WRITEFUNCTION, &keep_reply);
-  api->easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
-  api->easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
-  api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  api->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  api->easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(ch.timeout_s));
-  api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(ch.timeout_s, 15)));
-  api->easy_setopt(curl, CURLOPT_USERAGENT, "mieruka/" MIERUKA_VERSION);
-  if (!ch.ca_file.empty()) api->easy_setopt(curl, CURLOPT_CAINFO, ch.ca_file.c_str());
-  const CURLcode rc = api->easy_perform(curl);
+  api.easy_setopt(curl, CURLOPT_URL, ch.url.c_str());
+  api.easy_setopt(curl, CURLOPT_POST, 1L);
+  api.easy_setopt(curl, CURLOPT_POSTFIELDS, m.payload.data());
+  api.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(m.payload.size()));
+  api.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, &keep_reply);
+  api.easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  api.easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
+  api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  api.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(ch.timeout_s));
+  api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(ch.timeout_s, 15)));
+  api.easy_setopt(curl, CURLOPT_USERAGENT, "mieruka/" MIERUKA_VERSION);
+  if (!ch.ca_file.empty()) api.easy_setopt(curl, CURLOPT_CAINFO, ch.ca_file.c_str());
+  const CURLcode rc = api.easy_perform(curl);
   long code = 0;
-  api->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  api->slist_free_all(headers);
-  api->easy_cleanup(curl);
-  if (rc != CURLE_OK) return {false, ch.url + ": " + (err[0] != 0 ? std::string(err) : api->easy_strerror(rc))};
+  api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  api.slist_free_all(headers);
+  api.easy_cleanup(curl);
+  if (rc != CURLE_OK) return {false, ch.url + ": " + (err[0] != 0 ? std::string(err) : api.easy_strerror(rc))};
   if (code < 200 || code > 299) {
     for (char& c : reply)
       if (static_cast<unsigned char>(c) < 0x20) c = ' ';
