@@ -84,8 +84,22 @@ class PcapRecords {
 
   enum class Next { packet, end, error };
 
+  // The next record when it is already whole in the buffer (nearly every call):
+  // a header parse and nothing else. False means "call next()".
+  bool next_buffered(pcap_pkthdr& hdr, const u_char*& data) noexcept {
+    const std::size_t avail = end_ - pos_;
+    if (avail < kRecordHeader) return false;
+    const std::byte* rh = buf_.get() + pos_;
+    const std::uint32_t caplen = u32(rh + 8);
+    if (caplen > kMaxRecord || avail - kRecordHeader < caplen) return false;
+    set_header(rh, hdr);
+    data = reinterpret_cast<const u_char*>(rh + kRecordHeader);
+    pos_ += kRecordHeader + caplen;
+    return true;
+  }
+
   // The next record; on error `why` says what is wrong with the file.
-  Next next(pcap_pkthdr& hdr, const u_char*& data, std::string& why) {
+  [[gnu::noinline]] Next next(pcap_pkthdr& hdr, const u_char*& data, std::string& why) {
     if (!fill(kRecordHeader)) {
       if (end_ == pos_ && !read_failed_) return Next::end;
       why = read_failed_ ? read_error_
@@ -93,15 +107,7 @@ class PcapRecords {
                                " header bytes, only got " + std::to_string(end_ - pos_);
       return Next::error;
     }
-    const std::byte* rh = buf_.get() + pos_;
-    // As libpcap 1.10 reads them: signed 32-bit fields in the host's byte
-    // order, but its byte swap yields unsigned values (a swapped file's time
-    // past 2038 stays positive, a native one's goes negative).
-    const std::int64_t sec = swapped_ ? std::int64_t{u32(rh)} : std::int64_t{static_cast<std::int32_t>(u32(rh))};
-    const std::int64_t frac =
-        swapped_ ? std::int64_t{u32(rh + 4)} : std::int64_t{static_cast<std::int32_t>(u32(rh + 4))};
-    std::uint32_t caplen = u32(rh + 8);
-    const std::uint32_t len = u32(rh + 12);
+    const std::uint32_t caplen = u32(buf_.get() + pos_ + 8);
     if (caplen > kMaxRecord) {
       why = "invalid packet capture length " + std::to_string(caplen) + ", bigger than maximum of " +
             std::to_string(kMaxRecord);
@@ -113,16 +119,29 @@ class PcapRecords {
                                " captured bytes, only got " + std::to_string(end_ - pos_ - kRecordHeader);
       return Next::error;
     }
-    hdr.ts.tv_sec = sec;
-    hdr.ts.tv_usec = nanos_ ? frac / 1000 : frac;
-    hdr.len = len;
-    data = reinterpret_cast<const u_char*>(buf_.get() + pos_ + kRecordHeader);
+    const std::byte* rh = buf_.get() + pos_;  // fill() may have moved the record
+    set_header(rh, hdr);
+    data = reinterpret_cast<const u_char*>(rh + kRecordHeader);
     pos_ += kRecordHeader + caplen;
-    hdr.caplen = caplen > snapshot_ ? snapshot_ : caplen;
     return Next::packet;
   }
 
  private:
+  // The record header at `rh` as libpcap 1.10 reads it: signed 32-bit times in
+  // the host's byte order, but its byte swap yields unsigned values (a swapped
+  // file's time past 2038 stays positive, a native one's goes negative); a
+  // record longer than the snapshot length is cut to it.
+  void set_header(const std::byte* rh, pcap_pkthdr& hdr) const noexcept {
+    const std::int64_t sec = swapped_ ? std::int64_t{u32(rh)} : std::int64_t{static_cast<std::int32_t>(u32(rh))};
+    const std::int64_t frac =
+        swapped_ ? std::int64_t{u32(rh + 4)} : std::int64_t{static_cast<std::int32_t>(u32(rh + 4))};
+    const std::uint32_t caplen = u32(rh + 8);
+    hdr.ts.tv_sec = sec;
+    hdr.ts.tv_usec = nanos_ ? frac / 1000 : frac;
+    hdr.len = u32(rh + 12);
+    hdr.caplen = caplen > snapshot_ ? snapshot_ : caplen;
+  }
+
   explicit PcapRecords(int fd) : fd_(fd) {}
 
   static std::uint32_t bswap(std::uint32_t v) noexcept { return __builtin_bswap32(v); }
@@ -262,10 +281,13 @@ bool FileSource::advance(std::size_t i) {
   std::string& why = r.why;  // a member: no string built per packet
   if (r.records) {
     r.hdr = &r.own_hdr;
-    switch (r.records->next(r.own_hdr, r.data, why)) {
-      case PcapRecords::Next::packet: rc = 1; break;
-      case PcapRecords::Next::end: rc = PCAP_ERROR_BREAK; break;
-      case PcapRecords::Next::error: rc = PCAP_ERROR; break;
+    rc = 1;
+    if (!r.records->next_buffered(r.own_hdr, r.data)) {
+      switch (r.records->next(r.own_hdr, r.data, why)) {
+        case PcapRecords::Next::packet: break;
+        case PcapRecords::Next::end: rc = PCAP_ERROR_BREAK; break;
+        case PcapRecords::Next::error: rc = PCAP_ERROR; break;
+      }
     }
   } else {
     rc = pcap_next_ex(r.pcap, &r.hdr, &r.data);
