@@ -22,7 +22,9 @@ class Hasher {
     a_ ^= a_ >> 29;
     b_ ^= b_ >> 31;
   }
-  // The length, then 16 bytes per step; the last 0-15 bytes zero-padded.
+  // 16 bytes per step, the last 1-15 as two words (zero-padded). The caller
+  // mixes the length in, with the fixed fields: a tail step costs as much as a
+  // full one, and most payloads hashed here are exactly 64 bytes.
   void bytes(Bytes b) noexcept {
     const std::size_t n = b.size();
     std::size_t i = 0;
@@ -31,21 +33,11 @@ class Hasher {
       std::memcpy(w, b.data() + i, 16);
       two(w[0], w[1]);
     }
-    // The last 0-15 bytes as two words; the length is mixed in, so equal-length
-    // tails that differ give different words.
+    if (i == n) return;
     const TwoWords t = short_words(b.data() + i, n - i);
-    two(t.w0 ^ (std::uint64_t{n} << 56), t.w1);
+    two(t.w0, t.w1);
   }
 
-  // Both addresses: one step for IPv4 (family and address in a word each), two for IPv6.
-  void ips(const IpAddr& s, const IpAddr& d) noexcept {
-    if (s.family == 4 && d.family == 4) {
-      two((std::uint64_t{4} << 32) | s.v4_value(), (std::uint64_t{4} << 32) | d.v4_value());
-      return;
-    }
-    two(s.word(0) ^ s.family, s.word(1));
-    two(d.word(0) ^ (std::uint64_t{d.family} << 8), d.word(1));
-  }
   [[nodiscard]] std::uint64_t done() const noexcept {  // MurmurHash3 finaliser
     std::uint64_t k = a_ ^ (b_ * 0xd6e8feb86659fd93ULL);
     k ^= k >> 33;
@@ -85,18 +77,29 @@ std::uint64_t DuplicateFilter::fingerprint(const dissectors::DecodedPacket& p) n
   using dissectors::L4;
   Hasher h;
   if (p.l3 == L3::ipv4 || p.l3 == L3::ipv6) {
-    h.ips(p.src_ip, p.dst_ip);
-    h.two((std::uint64_t{1} << 56) | (std::uint64_t{p.ip_id} << 32) | (std::uint64_t{p.ip_total_len} << 8) |
-              p.ip_proto,
-          (std::uint64_t{p.src_port} << 48) | (std::uint64_t{p.dst_port} << 32) |
-              (std::uint64_t{static_cast<std::uint8_t>(p.l4)} << 24) | (std::uint64_t{p.icmp_type} << 16) |
-              (std::uint64_t{p.icmp_code} << 8) | p.tcp_flags);
-    h.two((std::uint64_t{p.seq} << 32) | p.ack, p.fragment ? 1 : 0);
-    h.bytes(p.payload.first(std::min(p.payload.size(), kPayloadBytes)));
+    const Bytes payload = p.payload.first(std::min(p.payload.size(), kPayloadBytes));
+    // The fixed fields in two words, with the hashed payload's length (<= 64).
+    const std::uint64_t ip = (std::uint64_t{p.ip_id} << 48) | (std::uint64_t{p.ip_total_len} << 32) |
+                             (std::uint64_t{p.ip_proto} << 24) | (std::uint64_t{static_cast<std::uint8_t>(p.l4)} << 16) |
+                             (std::uint64_t{p.tcp_flags} << 8) | (p.fragment ? 2U : 0U) | 1U;
+    const std::uint64_t l4 = (std::uint64_t{p.src_port} << 48) | (std::uint64_t{p.dst_port} << 32) |
+                             (std::uint64_t{payload.size()} << 16) | (std::uint64_t{p.icmp_type} << 8) | p.icmp_code;
+    const IpAddr& s = p.src_ip;
+    const IpAddr& d = p.dst_ip;
+    if (s.family == 4 && d.family == 4) {
+      h.two((std::uint64_t{s.v4_value()} << 32) | d.v4_value(), ip);
+    } else {
+      h.two(s.word(0) ^ s.family, s.word(1));
+      h.two(d.word(0) ^ (std::uint64_t{d.family} << 8), d.word(1));
+      h.two(ip, 6);
+    }
+    h.two(l4, (std::uint64_t{p.seq} << 32) | p.ack);
+    h.bytes(payload);
     if (p.fragment) {
       // Equal-sized fragments of one datagram share id and length; their data
       // differs. The tail of the IP packet is data (no TTL or checksum there).
       const std::size_t n = std::min(p.l2_payload.size(), kPayloadBytes);
+      h.two(n, 0);
       h.bytes(p.l2_payload.last(n));
     }
     return h.done();
@@ -104,7 +107,7 @@ std::uint64_t DuplicateFilter::fingerprint(const dissectors::DecodedPacket& p) n
   h.two(std::uint64_t{2} << 56 | p.src_mac.to_u64(), p.dst_mac.to_u64());
   h.two((std::uint64_t{p.ethertype} << 48) | (std::uint64_t{p.llc} << 40) | (std::uint64_t{p.llc_dsap} << 32) |
             (std::uint64_t{p.llc_ssap} << 24) | p.snap_pid,
-        p.snap_oui);
+        (std::uint64_t{p.l2_payload.size()} << 32) | p.snap_oui);
   h.bytes(p.l2_payload);
   return h.done();
 }

@@ -61,8 +61,12 @@ FlowKey make_flow_key(const dissectors::DecodedPacket& p, bool vlan_in_key, std:
 
 std::uint64_t hash_flow_key(const FlowKey& k) noexcept {
   std::uint64_t h = 0x243f6a8885a308d3ULL;
-  h = ip_words(h, k.ip[0]);
-  h = ip_words(h, k.ip[1]);
+  if (k.ip[0].family == 4 && k.ip[1].family == 4) {
+    h = mix(h, (std::uint64_t{k.ip[0].v4_value()} << 32) | k.ip[1].v4_value());  // both in one word
+  } else {
+    h = ip_words(h, k.ip[0]);
+    h = ip_words(h, k.ip[1]);
+  }
   h = mix(h, (std::uint64_t{k.port[0]} << 48) | (std::uint64_t{k.port[1]} << 32) | (std::uint64_t{k.vlan} << 16) |
                  (std::uint64_t{k.proto} << 8) | k.ip[0].family);
   return fmix64(h);
