@@ -402,7 +402,7 @@ void on_io_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcep
   op.name = "class1_io";
   sink.operation(op);
   // T->O data is often multicast: only the adapter (target) produces it.
-  if (pkt.dst_ip.is_multicast()) sink.fact({AssetRef::sender_party(), field::role, "cip_io_adapter", "cip_io"});
+  if (pkt.dst_ip.is_multicast()) sink.fact_view(AssetRef::sender_party(), field::role, "cip_io_adapter", "cip_io");
 }
 
 }  // namespace mieruka::dissectors::enip

@@ -46,28 +46,49 @@ struct FlowKey {
 
 inline constexpr std::uint32_t kNoIndex = 0xffffffff;
 
-struct Flow {
+// Laid out for the packet path: the fields every packet reads or writes (key,
+// flags, the pipeline's slots, counters) come first, in the first three cache
+// lines of a 64-byte aligned Flow; the streams, which only TCP payload touches,
+// and the expiry bookkeeping follow.
+struct alignas(64) Flow {
   FlowKey key{};
   // Key side (0/1) of the client: the SYN sender, else the side that did not send
   // a SYN-ACK, else the first sender; the pipeline corrects it when it knows the
   // server port.
   std::uint8_t client = 0;
-  MacAddr mac[2]{};                    // latest source MAC of each key side
-  std::int64_t first_us = 0, last_us = 0;
-  std::uint64_t packets[2]{}, bytes[2]{};  // bytes: wire length of the frames
-  std::uint64_t payload_bytes[2]{};        // L4 payload bytes seen (before reassembly)
   bool syn_seen = false;
   bool fin_seen[2]{};
   bool rst_seen = false;
-  TcpStream stream[2];  // by key side
 
   // Slots the pipeline owns.
-  const dissectors::DissectorEntry* dissector = nullptr;
-  std::unique_ptr<dissectors::StreamParser> parser;
   bool probed[2]{};
+
+ private:
+  friend class FlowTable;
+  std::uint8_t list_ = 0;
+  bool live_ = false;
+
+ public:
   std::uint32_t edge = kNoIndex;
   std::uint32_t asset[2]{kNoIndex, kNoIndex};
-  std::uint64_t user_tag = 0;
+  // Second line: what account() writes per packet, and the dissector.
+  const dissectors::DissectorEntry* dissector = nullptr;
+  std::int64_t last_us = 0;
+  std::uint64_t packets[2]{}, bytes[2]{};  // bytes: wire length of the frames
+  std::uint64_t payload_bytes[2]{};        // L4 payload bytes seen (before reassembly)
+
+  MacAddr mac[2]{};  // latest source MAC of each key side
+  std::unique_ptr<dissectors::StreamParser> parser;
+  std::int64_t first_us = 0;
+  std::uint64_t user_tag = 0;  // the pipeline's
+
+ private:
+  std::uint32_t id_ = kNoIndex;
+  std::uint32_t prev_ = kNoIndex, next_ = kNoIndex;  // idle list links, or free-list link
+  std::int64_t placed_us_ = 0;                       // when it was put at its list's tail
+
+ public:
+  TcpStream stream[2];  // by key side
 
   [[nodiscard]] bool closed() const noexcept { return rst_seen || (fin_seen[0] && fin_seen[1]); }
   // A flow we would rather keep under pressure: it has a dissector or carried payload.
@@ -75,14 +96,6 @@ struct Flow {
     return dissector != nullptr || payload_bytes[0] != 0 || payload_bytes[1] != 0;
   }
   [[nodiscard]] std::uint32_t id() const noexcept { return id_; }
-
- private:
-  friend class FlowTable;
-  std::uint32_t id_ = kNoIndex;
-  std::uint32_t prev_ = kNoIndex, next_ = kNoIndex;  // idle list links, or free-list link
-  std::int64_t placed_us_ = 0;                       // when it was put at its list's tail
-  std::uint8_t list_ = 0;
-  bool live_ = false;
 };
 
 struct FlowLimits {
