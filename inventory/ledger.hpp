@@ -60,24 +60,26 @@ struct IpRecord {
   std::string source;  // "ip" (seen sending), "arp", "dhcp", ...
 };
 
+// Field order: the packet path's fields first, so that the MAC check, sent()'s
+// counters and times and add_fact's facts share the record's first cache lines.
 struct Asset {
-  std::string id;                  // stable id (hex), see Ledger::id_for_*
   std::optional<MacAddr> mac;      // null for IP-keyed and routed assets
-  std::optional<IpAddr> key_ip;    // set for IP-keyed assets
-  std::string parent_id;           // for a device behind another asset
-  std::string route;               // "1/3", "unit:3"
-  std::vector<IpRecord> ips;
-  std::vector<std::uint16_t> vlans;   // sorted, unique
-  std::vector<std::string> protocols; // sorted, unique
-  std::vector<FactRecord> facts;
-  std::int64_t first_us = 0, last_us = 0;
-  std::uint64_t packets_sent = 0, bytes_sent = 0;
   bool router = false;             // a MAC seen with many IPs in several subnets
   bool dirty = true;               // changed since the last flush
   // Where add_fact looks first: the last fact it matched, then the one after it.
   // Dissectors repeat the same facts in the same order message after message, so
   // one of the two is almost always it (not stored, not compared).
   std::uint16_t fact_hint = 0;
+  std::int64_t first_us = 0, last_us = 0;
+  std::uint64_t packets_sent = 0, bytes_sent = 0;
+  std::vector<std::uint16_t> vlans;   // sorted, unique
+  std::vector<FactRecord> facts;
+  std::string id;                  // stable id (hex), see Ledger::id_for_*
+  std::optional<IpAddr> key_ip;    // set for IP-keyed assets
+  std::string parent_id;           // for a device behind another asset
+  std::string route;               // "1/3", "unit:3"
+  std::vector<IpRecord> ips;
+  std::vector<std::string> protocols; // sorted, unique
 };
 
 struct EdgeOp {
@@ -90,21 +92,22 @@ struct EdgeOp {
   std::int64_t first_us = 0, last_us = 0;
 };
 
+// Field order as Asset's: count_edge() and add_op() touch the front.
 struct Edge {
-  std::string id;                 // stable id from the key
-  std::string from_id, to_id;     // asset ids
-  std::string protocol;           // "modbus", "enip", "tcp", "udp", ...
-  std::string transport;          // "tcp", "udp", "ether", "icmp"
-  std::uint16_t port = 0;         // server port (0 for ether/icmp)
-  std::uint16_t vlan = 0;         // 0 = untagged
-  std::uint64_t packets = 0, bytes = 0;
-  std::int64_t first_us = 0, last_us = 0;
-  std::vector<EdgeOp> ops;
   // Set when relabel_edge merged this edge into another: the edge is empty and
   // only kept so EdgeIndex values stay valid (later counts go to the target).
   // Readers skip it; the store deletes its row.
   EdgeIndex merged_into = kNoEdge;
   bool dirty = true;
+  std::uint16_t port = 0;         // server port (0 for ether/icmp)
+  std::uint16_t vlan = 0;         // 0 = untagged
+  std::uint64_t packets = 0, bytes = 0;
+  std::int64_t first_us = 0, last_us = 0;
+  std::vector<EdgeOp> ops;
+  std::string id;                 // stable id from the key
+  std::string from_id, to_id;     // asset ids
+  std::string protocol;           // "modbus", "enip", "tcp", "udp", ...
+  std::string transport;          // "tcp", "udp", "ether", "icmp"
 };
 
 class Ledger {
