@@ -83,13 +83,14 @@ struct Asset {
 };
 
 struct EdgeOp {
-  std::string protocol, name;
+  // Compared and counted per packet: first. The names follow.
   std::uint32_t code = 0;
-  std::uint64_t count = 0, errors = 0;
   bool is_write = false, is_control = false;
   bool has_range = false;
+  std::uint64_t count = 0, errors = 0;
   std::uint32_t range_lo = 0, range_hi = 0;  // inclusive, union of ranges touched
   std::int64_t first_us = 0, last_us = 0;
+  std::string protocol, name;
 };
 
 // Field order as Asset's: count_edge() and add_op() touch the front.

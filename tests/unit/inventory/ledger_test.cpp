@@ -473,6 +473,46 @@ TEST(LedgerEdgeTest, OpsSummarised) {
   EXPECT_EQ(ops[1].range_hi, 0xffffffffU);
 }
 
+// One op per (code, name, protocol), whatever order the requests come in: a poll
+// cycle, a request out of the cycle's order, and the same code under another
+// name or protocol each land on their own op.
+TEST(LedgerEdgeTest, OpsCountedWhateverTheOrder) {
+  Ledger l;
+  const AssetIndex a = l.station(mac(kPlc), 1);
+  const AssetIndex b = l.station(mac(kLocal), 1);
+  const EdgeIndex e = l.edge(a, b, "modbus", "tcp", 502, 0, 1);
+  const auto fc3 = modbus_op(3, "read_holding_registers", 0, 10, false);
+  const auto fc4 = modbus_op(4, "read_input_registers", 0, 10, false);
+  const auto fc16 = modbus_op(16, "write_multiple_registers", 0, 2, true);
+  auto other_name = modbus_op(3, "read_holding_registers_x", 0, 1, false);
+  auto other_protocol = fc3;
+  other_protocol.protocol = "cip";
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    l.add_op(e, fc3, 10 + cycle);
+    l.add_op(e, fc4, 10 + cycle);
+    l.add_op(e, fc16, 10 + cycle);
+  }
+  l.add_op(e, fc4, 20);  // out of the cycle's order
+  l.add_op(e, fc16, 21);
+  l.add_op(e, fc16, 22);
+  l.add_op(e, fc3, 23);
+  l.add_op(e, other_name, 24);
+  l.add_op(e, other_protocol, 25);
+  l.add_op(e, fc3, 26);
+  const auto& ops = l.edges()[e].ops;
+  ASSERT_EQ(ops.size(), 5U);
+  EXPECT_EQ(ops[0].name, "read_holding_registers");
+  EXPECT_EQ(ops[0].count, 7U);
+  EXPECT_EQ(ops[0].last_us, 26);
+  EXPECT_EQ(ops[1].count, 6U);
+  EXPECT_EQ(ops[2].count, 7U);
+  EXPECT_EQ(ops[2].last_us, 22);
+  EXPECT_EQ(ops[3].name, "read_holding_registers_x");
+  EXPECT_EQ(ops[3].count, 1U);
+  EXPECT_EQ(ops[4].protocol, "cip");
+  EXPECT_EQ(ops[4].count, 1U);
+}
+
 TEST(LedgerEdgeTest, OpsCapped) {
   Ledger l;
   const AssetIndex a = l.station(mac(kPlc), 1);
