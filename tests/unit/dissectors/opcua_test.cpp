@@ -623,7 +623,9 @@ TEST(OpcUaStream, TruncatedEverywhereDoesNotCrash) {
       // A cut Read or GetEndpoints response yields nothing. Decoding stops once the
       // identity is read (Read: before the trailing 4-byte DiagnosticInfos count;
       // CreateSession: after the session name), so cuts past that point still decode.
-      if (n + 4 < bytes.size()) EXPECT_FALSE(sink.has(kSender, "vendor", "Vendor GmbH")) << n;
+      if (n + 4 < bytes.size()) {
+        EXPECT_FALSE(sink.has(kSender, "vendor", "Vendor GmbH")) << n;
+      }
       EXPECT_FALSE(sink.has(kSender, "security", "policy_none_offered")) << n;
     }
   }

@@ -96,7 +96,9 @@ TEST(Subject, LongJapaneseFoldsAt76WithoutSplittingCharacters) {
   ASSERT_GT(ls.size(), 3u);
   for (std::size_t i = 0; i < ls.size(); ++i) {
     EXPECT_LE(ls[i].size(), 76u) << ls[i];
-    if (i > 0) EXPECT_EQ(ls[i].substr(0, 11), " =?UTF-8?B?");
+    if (i > 0) {
+      EXPECT_EQ(ls[i].substr(0, 11), " =?UTF-8?B?");
+    }
     // Each word decodes to whole characters on its own (RFC 2047 §5 (3)).
     EXPECT_TRUE(valid_utf8(decode_subject(ls[i]))) << i;
   }

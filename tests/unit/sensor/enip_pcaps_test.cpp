@@ -198,7 +198,9 @@ TEST_P(EnipPcap, MatchesTshark) {
   std::size_t ours = 0;
   for (const auto& [k, v] : sink.ids) ours += std::get<0>(k) == "enip_list_identity";
   EXPECT_GE(ours, list_identities > 0 ? 1u : 0u);
-  if (list_identities == 0) EXPECT_EQ(ours, 0u);
+  if (list_identities == 0) {
+    EXPECT_EQ(ours, 0u);
+  }
 
   for (const auto& ci : truth.value("cip_identity", nlohmann::json::array())) {
     std::string route;

@@ -104,7 +104,9 @@ void run_case(const fs::path& dir) {
       ADD_FAILURE() << "unexpected " << f.dump() << " for " << a.dump();
     }
   }
-  if (want.contains("count")) EXPECT_EQ(got.size(), want["count"].get<std::size_t>()) << got.dump(1);
+  if (want.contains("count")) {
+    EXPECT_EQ(got.size(), want["count"].get<std::size_t>()) << got.dump(1);
+  }
 }
 
 TEST(FindingsGolden, AllCases) {

@@ -114,7 +114,9 @@ void run_case(const fs::path& dir) {
     for (const auto& a : assets)
       EXPECT_FALSE(a.value("mac", json()) == key || holds_ip(a, key)) << key << " must not be an asset";
   }
-  if (c.contains("asset_count")) EXPECT_EQ(assets.size(), c["asset_count"].get<std::size_t>());
+  if (c.contains("asset_count")) {
+    EXPECT_EQ(assets.size(), c["asset_count"].get<std::size_t>());
+  }
 }
 
 TEST(Golden, Cases) {

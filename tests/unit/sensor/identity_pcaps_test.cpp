@@ -132,11 +132,15 @@ TEST(IdentityPcaps, LedgerHoldsWhatTsharkDecodes) {
         const auto on = at_ip(l, rd.at("src_ip"));
         ASSERT_FALSE(on.empty());
         const json obj = rd.value("objects", json::object());
-        if (obj.contains("VendorName")) EXPECT_TRUE(any_fact(on, "vendor", obj["VendorName"].get<std::string>()));
-        if (obj.contains("ProductCode"))
+        if (obj.contains("VendorName")) {
+          EXPECT_TRUE(any_fact(on, "vendor", obj["VendorName"].get<std::string>()));
+        }
+        if (obj.contains("ProductCode")) {
           EXPECT_TRUE(any_fact(on, "product_code", obj["ProductCode"].get<std::string>()));
-        if (obj.contains("MajorMinorRevision"))
+        }
+        if (obj.contains("MajorMinorRevision")) {
           EXPECT_TRUE(any_fact(on, "revision", obj["MajorMinorRevision"].get<std::string>()));
+        }
         ++identities;
       }
       std::set<unsigned> codes;

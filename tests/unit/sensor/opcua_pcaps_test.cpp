@@ -159,12 +159,13 @@ void check_against_manifest(const std::string& name, bool exact = true) {
   const auto& sec = field(sink, "security");
   for (const auto& uri : strings(id, "security_policy_uris")) {
     const auto dep = opcua::deprecated_policy(uri);
-    if (uri == opcua::kPolicyNone)
+    if (uri == opcua::kPolicyNone) {
       EXPECT_TRUE(sec.count("policy_none_offered") || sec.count("policy_none_used")) << uri;
-    else if (!dep.empty())
+    } else if (!dep.empty()) {
       EXPECT_TRUE(sec.count("deprecated_policy_offered:" + std::string(dep)) ||
                   sec.count("deprecated_policy_used:" + std::string(dep)))
           << uri;
+    }
   }
   // Every request service tshark named is an operation we saw.
   for (const auto& s : strings(id, "services")) {
