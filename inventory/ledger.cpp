@@ -448,9 +448,9 @@ void Ledger::count_edge(EdgeIndex idx, std::uint32_t bytes, std::int64_t ts_us) 
   e.dirty = true;
 }
 
-void Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
+bool Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
   idx = live_edge(idx);
-  if (idx == kNoEdge) return;
+  if (idx == kNoEdge) return true;
   Edge& e = edges_[idx];
   EdgeOp* o = nullptr;
   for (auto& x : e.ops) {
@@ -459,10 +459,11 @@ void Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
       break;
     }
   }
-  if (o == nullptr) {
+  const bool fresh = o == nullptr;
+  if (fresh) {
     if (e.ops.size() >= kMaxOpsPerEdge) {
       ++ops_dropped_;
-      return;
+      return true;
     }
     EdgeOp n;
     n.protocol = std::string(op.protocol);
@@ -482,6 +483,7 @@ void Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
   }
   widen(o->first_us, o->last_us, ts_us, ts_us);
   e.dirty = true;
+  return fresh;
 }
 
 EdgeIndex Ledger::relabel_edge(EdgeIndex idx, std::string_view protocol) {

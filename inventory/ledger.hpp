@@ -141,7 +141,10 @@ class Ledger {
   // The old edge becomes an empty tombstone (merged_into) whose index keeps
   // forwarding counts; edge() with the old key revives it as a fresh edge.
   EdgeIndex relabel_edge(EdgeIndex e, std::string_view protocol);
-  void add_op(EdgeIndex e, const Operation& op, std::int64_t ts_us);
+  // Counts an operation on the edge. False when an entry for it was already
+  // there (the operation is not news); true when it is: a new entry, or none
+  // because the edge is gone or already holds kMaxOpsPerEdge kinds.
+  bool add_op(EdgeIndex e, const Operation& op, std::int64_t ts_us);
 
   // --- reading ---------------------------------------------------------------
   [[nodiscard]] const std::vector<Asset>& assets() const noexcept { return assets_; }

@@ -86,7 +86,10 @@ class Pipeline::PacketSink final : public Sink {
 
   void operation(const Operation& op) noexcept override {
     if (edge_ == kNoEdge) return;
-    pl_.ledger_.add_op(edge_, op, pl_.now_us_);
+    // A protocol named by the operation (CIP inside EtherNet/IP) is stated with
+    // the edge's first operation of its kind: restating it on every poll searched
+    // both assets' protocol lists each time.
+    if (!pl_.ledger_.add_op(edge_, op, pl_.now_us_)) return;
     if (!op.protocol.empty() && op.protocol != protocol_) {
       if (sender_ != kNoAsset) pl_.ledger_.add_protocol(sender_, op.protocol);
       if (receiver_ != kNoAsset) pl_.ledger_.add_protocol(receiver_, op.protocol);

@@ -496,9 +496,11 @@ TEST(LedgerEdgeTest, OpsCountedWhateverTheOrder) {
   l.add_op(e, fc16, 21);
   l.add_op(e, fc16, 22);
   l.add_op(e, fc3, 23);
-  l.add_op(e, other_name, 24);
-  l.add_op(e, other_protocol, 25);
-  l.add_op(e, fc3, 26);
+  // add_op says whether the operation was news: only a kind the edge lacked is.
+  EXPECT_TRUE(l.add_op(e, other_name, 24));
+  EXPECT_TRUE(l.add_op(e, other_protocol, 25));
+  EXPECT_FALSE(l.add_op(e, fc3, 26));
+  EXPECT_FALSE(l.add_op(e, other_protocol, 27));
   const auto& ops = l.edges()[e].ops;
   ASSERT_EQ(ops.size(), 5U);
   EXPECT_EQ(ops[0].name, "read_holding_registers");
@@ -510,7 +512,7 @@ TEST(LedgerEdgeTest, OpsCountedWhateverTheOrder) {
   EXPECT_EQ(ops[3].name, "read_holding_registers_x");
   EXPECT_EQ(ops[3].count, 1U);
   EXPECT_EQ(ops[4].protocol, "cip");
-  EXPECT_EQ(ops[4].count, 1U);
+  EXPECT_EQ(ops[4].count, 2U);
 }
 
 TEST(LedgerEdgeTest, OpsCapped) {
@@ -522,10 +524,13 @@ TEST(LedgerEdgeTest, OpsCapped) {
   o.name = "service";
   for (std::uint32_t c = 0; c < kMaxOpsPerEdge + 3; ++c) {
     o.code = c;
-    l.add_op(e, o, 1);
+    EXPECT_TRUE(l.add_op(e, o, 1)) << c;  // every kind is news, kept or dropped
   }
   EXPECT_EQ(l.edges()[e].ops.size(), kMaxOpsPerEdge);
   EXPECT_EQ(l.ops_dropped(), 3U);
+  o.code = 0;
+  EXPECT_FALSE(l.add_op(e, o, 2));  // a kept kind is counted, not news
+  EXPECT_EQ(l.edges()[e].ops[0].count, 2U);
 }
 
 TEST(LedgerEdgeTest, RelabelMovesIntoANewEdge) {

@@ -12,8 +12,10 @@
 //    socket address) are bindings of their own and need not be.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -97,6 +99,43 @@ TEST(LedgerPcaps, AddressesMatchTshark) {
     ++checked;
   }
   EXPECT_GE(checked, 30U);
+}
+
+// A protocol that an operation names (CIP inside EtherNet/IP, ...) is listed by
+// both ends of the edge that carries it, though the pipeline states it only
+// with the edge's first operation of each kind.
+TEST(LedgerPcaps, OperationProtocolsListedByBothEnds) {
+  const auto m = manifest();
+  std::size_t checked = 0;
+  for (const auto& entry : m.at("files")) {
+    const std::string name = entry.at("file");
+    SCOPED_TRACE(name);
+    std::string error;
+    auto src = FileSource::open({(kPcaps / name).string()}, error);
+    ASSERT_TRUE(src) << error;
+    inventory::Ledger ledger("test");
+    Pipeline pipeline(ledger);
+    RawPacket pkt;
+    while (src->next(pkt)) pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
+    pipeline.finish();
+    std::map<std::string, const inventory::Asset*> by_id;
+    for (const auto& a : ledger.assets()) by_id[a.id] = &a;
+    for (const auto& e : ledger.edges()) {
+      if (e.merged_into != inventory::kNoEdge) continue;
+      for (const auto& op : e.ops) {
+        if (op.protocol.empty() || op.protocol == e.protocol) continue;
+        for (const std::string& end : {e.from_id, e.to_id}) {
+          const auto it = by_id.find(end);
+          ASSERT_NE(it, by_id.end()) << end;
+          const auto& protocols = it->second->protocols;
+          EXPECT_TRUE(std::binary_search(protocols.begin(), protocols.end(), op.protocol))
+              << end << " lacks " << op.protocol << " (edge " << e.protocol << ", op " << op.name << ")";
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0U);  // the EtherNet/IP captures carry CIP operations
 }
 
 }  // namespace
