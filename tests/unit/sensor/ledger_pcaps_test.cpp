@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -39,6 +40,22 @@ struct Wire {
   std::set<std::string> ipv4s;  // sources and destinations
 };
 
+// Reads `file` through FileSource and the whole pipeline into `ledger`; `each`
+// sees every record too.
+void read_capture(const std::filesystem::path& file, inventory::Ledger& ledger,
+                  const std::function<void(const RawPacket&)>& each = {}) {
+  std::string error;
+  auto src = FileSource::open({file.string()}, error);
+  ASSERT_TRUE(src) << error;
+  Pipeline pipeline(ledger);
+  RawPacket pkt;
+  while (src->next(pkt)) {
+    pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
+    if (each) each(pkt);
+  }
+  pipeline.finish();
+}
+
 TEST(LedgerPcaps, AddressesMatchTshark) {
   const auto m = manifest();
   ASSERT_TRUE(m.contains("files"));
@@ -46,15 +63,9 @@ TEST(LedgerPcaps, AddressesMatchTshark) {
   for (const auto& entry : m.at("files")) {
     const std::string name = entry.at("file");
     SCOPED_TRACE(name);
-    std::string error;
-    auto src = FileSource::open({(kPcaps / name).string()}, error);
-    ASSERT_TRUE(src) << error;
     inventory::Ledger ledger("test");
-    Pipeline pipeline(ledger);
     Wire wire;
-    RawPacket pkt;
-    while (src->next(pkt)) {
-      pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
+    ASSERT_NO_FATAL_FAILURE(read_capture(kPcaps / name, ledger, [&wire](const RawPacket& pkt) {
       dissectors::DecodedPacket d;
       NullSink sink;
       (void)dissectors::decode(pkt.link, pkt.data, d, sink);
@@ -66,8 +77,7 @@ TEST(LedgerPcaps, AddressesMatchTshark) {
         if (d.arp.spa.valid()) wire.ipv4s.insert(d.arp.spa.to_string());
         if (d.arp.tpa.valid()) wire.ipv4s.insert(d.arp.tpa.to_string());
       }
-    }
-    pipeline.finish();
+    }));
 
     std::set<std::string> senders, held, from_headers;
     for (const auto& a : ledger.assets()) {
@@ -110,14 +120,8 @@ TEST(LedgerPcaps, OperationProtocolsListedByBothEnds) {
   for (const auto& entry : m.at("files")) {
     const std::string name = entry.at("file");
     SCOPED_TRACE(name);
-    std::string error;
-    auto src = FileSource::open({(kPcaps / name).string()}, error);
-    ASSERT_TRUE(src) << error;
     inventory::Ledger ledger("test");
-    Pipeline pipeline(ledger);
-    RawPacket pkt;
-    while (src->next(pkt)) pipeline.on_packet(pkt.link, pkt.ts_us, pkt.data, pkt.wire_len);
-    pipeline.finish();
+    ASSERT_NO_FATAL_FAILURE(read_capture(kPcaps / name, ledger));
     std::map<std::string, const inventory::Asset*> by_id;
     for (const auto& a : ledger.assets()) by_id[a.id] = &a;
     for (const auto& e : ledger.edges()) {
