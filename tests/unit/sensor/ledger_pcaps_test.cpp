@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <set>
 #include <string>
 
@@ -122,16 +121,14 @@ TEST(LedgerPcaps, OperationProtocolsListedByBothEnds) {
     SCOPED_TRACE(name);
     inventory::Ledger ledger("test");
     ASSERT_NO_FATAL_FAILURE(read_capture(kPcaps / name, ledger));
-    std::map<std::string, const inventory::Asset*> by_id;
-    for (const auto& a : ledger.assets()) by_id[a.id] = &a;
     for (const auto& e : ledger.edges()) {
       if (e.merged_into != inventory::kNoEdge) continue;
       for (const auto& op : e.ops) {
         if (op.protocol.empty() || op.protocol == e.protocol) continue;
         for (const std::string& end : {e.from_id, e.to_id}) {
-          const auto it = by_id.find(end);
-          ASSERT_NE(it, by_id.end()) << end;
-          const auto& protocols = it->second->protocols;
+          const inventory::Asset* asset = ledger.find(end);
+          ASSERT_NE(asset, nullptr) << end;
+          const auto& protocols = asset->protocols;
           EXPECT_TRUE(std::binary_search(protocols.begin(), protocols.end(), op.protocol))
               << end << " lacks " << op.protocol << " (edge " << e.protocol << ", op " << op.name << ")";
           ++checked;
