@@ -62,15 +62,38 @@ struct IpAddr {
   // The address in the first 4 (16) bytes; a shorter span fills what it has.
   [[nodiscard]] static IpAddr v4_bytes(Bytes four) noexcept {
     IpAddr a;
-    a.family = 4;
-    if (!four.empty()) std::memcpy(a.b.data(), four.data(), four.size() < 4 ? four.size() : 4);
+    a.assign_v4(four);
     return a;
   }
   [[nodiscard]] static IpAddr v6_bytes(Bytes sixteen) noexcept {
     IpAddr a;
-    a.family = 6;
-    if (!sixteen.empty()) std::memcpy(a.b.data(), sixteen.data(), sixteen.size() < 16 ? sixteen.size() : 16);
+    a.assign_v6(sixteen);
     return a;
+  }
+  // The same in place, each address word written by one store. The packet
+  // decoder uses these: a load that spans several recent stores (copying a
+  // just-built IpAddr, or word() after a 4-byte copy over zeros) cannot be
+  // forwarded from the store buffer, and the CPU stalls until they retire.
+  void assign_v4(Bytes four) noexcept {
+    family = 4;
+    std::uint64_t w0 = 0;
+    const std::uint64_t w1 = 0;
+    if (four.size() >= 4) {
+      std::memcpy(&w0, four.data(), 4);  // in a register: bytes 0-3 of the word, the rest zero
+    } else if (!four.empty()) {
+      std::memcpy(&w0, four.data(), four.size());
+    }
+    std::memcpy(b.data(), &w0, 8);
+    std::memcpy(b.data() + 8, &w1, 8);
+  }
+  void assign_v6(Bytes sixteen) noexcept {
+    family = 6;
+    if (sixteen.size() >= 16) {
+      std::memcpy(b.data(), sixteen.data(), 16);
+      return;
+    }
+    b = {};
+    if (!sixteen.empty()) std::memcpy(b.data(), sixteen.data(), sixteen.size());
   }
   [[nodiscard]] static std::optional<IpAddr> parse(std::string_view s) noexcept;
   [[nodiscard]] std::string to_string() const;  // "" when family == 0
