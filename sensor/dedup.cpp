@@ -112,12 +112,11 @@ std::uint64_t DuplicateFilter::fingerprint(const dissectors::DecodedPacket& p) n
   return h.done();
 }
 
-bool DuplicateFilter::is_duplicate(const dissectors::DecodedPacket& p, std::int64_t ts_us) noexcept {
+bool DuplicateFilter::is_duplicate(std::uint64_t fp, std::int64_t ts_us) noexcept {
   ++checked_;
-  const std::uint64_t fp = fingerprint(p);
   const auto tag = static_cast<std::uint32_t>(fp >> 32) | 1U;
   const auto now = static_cast<std::uint32_t>(ts_us);
-  const std::size_t set_index = (fp & mask_) / kWays;
+  const std::size_t set_index = set_of(fp);
   Entry* set = table_ + set_index * kWays;
   for (std::size_t w = 0; w < kWays; ++w) {
     Entry& e = set[w];

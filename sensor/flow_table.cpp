@@ -41,35 +41,74 @@ constexpr std::size_t kMaxFlowsCap = std::size_t{1} << 28;
 
 }  // namespace
 
-FlowKey make_flow_key(const dissectors::DecodedPacket& p, bool vlan_in_key, std::uint8_t& side) noexcept {
+namespace {
+
+[[nodiscard]] std::uint64_t hash_parts(const IpAddr& a, const IpAddr& b, std::uint16_t port0, std::uint16_t port1,
+                                       std::uint8_t proto, std::uint16_t vlan) noexcept {
+  std::uint64_t h = 0x243f6a8885a308d3ULL;
+  if (a.family == 4 && b.family == 4) {
+    h = mix(h, (std::uint64_t{a.v4_value()} << 32) | b.v4_value());  // both in one word
+  } else {
+    h = ip_words(h, a);
+    h = ip_words(h, b);
+  }
+  h = mix(h, (std::uint64_t{port0} << 48) | (std::uint64_t{port1} << 32) | (std::uint64_t{vlan} << 16) |
+                 (std::uint64_t{proto} << 8) | a.family);
+  return fmix64(h);
+}
+
+}  // namespace
+
+FlowKeyParts locate_key(const dissectors::DecodedPacket& p, bool vlan_in_key) noexcept {
   using dissectors::L4;
   const bool ports = p.l4 == L4::tcp || p.l4 == L4::udp;
   const std::uint16_t sport = ports ? p.src_port : 0;
   const std::uint16_t dport = ports ? p.dst_port : 0;
   const bool swap = p.dst_ip < p.src_ip || (p.dst_ip == p.src_ip && dport < sport);
-  FlowKey k;
-  k.ip[0] = swap ? p.dst_ip : p.src_ip;
-  k.ip[1] = swap ? p.src_ip : p.dst_ip;
+  FlowKeyParts k;
+  k.ip[0] = swap ? &p.dst_ip : &p.src_ip;
+  k.ip[1] = swap ? &p.src_ip : &p.dst_ip;
   k.port[0] = swap ? dport : sport;
   k.port[1] = swap ? sport : dport;
   k.proto = p.ip_proto;
   // The innermost tag names the segment (the outer one of a QinQ pair is the carrier's).
   if (vlan_in_key && p.vlan_count > 0) k.vlan = p.vlans[p.vlan_count > 1 ? 1 : 0];
-  side = swap ? 1 : 0;
+  k.side = swap ? 1 : 0;
+  k.h32 = static_cast<std::uint32_t>(hash_parts(*k.ip[0], *k.ip[1], k.port[0], k.port[1], k.proto, k.vlan));
   return k;
 }
 
+FlowKeyParts key_parts(const FlowKey& key) noexcept {
+  FlowKeyParts k;
+  k.ip[0] = &key.ip[0];
+  k.ip[1] = &key.ip[1];
+  k.port[0] = key.port[0];
+  k.port[1] = key.port[1];
+  k.proto = key.proto;
+  k.vlan = key.vlan;
+  k.h32 = static_cast<std::uint32_t>(hash_flow_key(key));
+  return k;
+}
+
+FlowKey FlowKeyParts::key() const noexcept {
+  FlowKey k;
+  k.ip[0] = *ip[0];
+  k.ip[1] = *ip[1];
+  k.port[0] = port[0];
+  k.port[1] = port[1];
+  k.proto = proto;
+  k.vlan = vlan;
+  return k;
+}
+
+FlowKey make_flow_key(const dissectors::DecodedPacket& p, bool vlan_in_key, std::uint8_t& side) noexcept {
+  const FlowKeyParts k = locate_key(p, vlan_in_key);
+  side = k.side;
+  return k.key();
+}
+
 std::uint64_t hash_flow_key(const FlowKey& k) noexcept {
-  std::uint64_t h = 0x243f6a8885a308d3ULL;
-  if (k.ip[0].family == 4 && k.ip[1].family == 4) {
-    h = mix(h, (std::uint64_t{k.ip[0].v4_value()} << 32) | k.ip[1].v4_value());  // both in one word
-  } else {
-    h = ip_words(h, k.ip[0]);
-    h = ip_words(h, k.ip[1]);
-  }
-  h = mix(h, (std::uint64_t{k.port[0]} << 48) | (std::uint64_t{k.port[1]} << 32) | (std::uint64_t{k.vlan} << 16) |
-                 (std::uint64_t{k.proto} << 8) | k.ip[0].family);
-  return fmix64(h);
+  return hash_parts(k.ip[0], k.ip[1], k.port[0], k.port[1], k.proto, k.vlan);
 }
 
 FlowTable::FlowTable(FlowLimits limits, ReassemblyBudget& budget) : limits_(limits), budget_(budget) {
@@ -95,13 +134,13 @@ std::int64_t FlowTable::timeout(std::uint8_t list) const noexcept {
   }
 }
 
-std::uint32_t FlowTable::probe(const FlowKey& key, std::uint32_t h32) noexcept {
-  for (std::uint64_t i = h32 & mask_;; i = (i + 1) & mask_) {
+std::uint32_t FlowTable::probe(const FlowKeyParts& key) noexcept {
+  for (std::uint64_t i = key.h32 & mask_;; i = (i + 1) & mask_) {
     const std::uint64_t e = index_[i];
     if (e == kEmpty) return kNoIndex;
-    if (static_cast<std::uint32_t>(e >> 32) != h32) continue;
+    if (static_cast<std::uint32_t>(e >> 32) != key.h32) continue;
     const auto id = static_cast<std::uint32_t>(e);
-    if (at(id).key == key) return id;
+    if (key.matches(at(id).key)) return id;
   }
 }
 
@@ -286,9 +325,36 @@ Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us,
     ++counters_.not_ip;
     return nullptr;
   }
-  const FlowKey key = make_flow_key(p, limits_.vlan_in_key, side);
-  const auto h32 = static_cast<std::uint32_t>(hash_flow_key(key));
-  if (const std::uint32_t id = probe(key, h32); id != kNoIndex) {
+  const Located loc = locate(p);
+  side = loc.side;
+  return lookup(loc, p, now_us, created);
+}
+
+FlowTable::Located FlowTable::locate(const dissectors::DecodedPacket& p) noexcept {
+  const Located loc = locate_key(p, limits_.vlan_in_key);
+  __builtin_prefetch(&index_[loc.h32 & mask_]);
+  return loc;
+}
+
+// The first flow in the slot's cluster with the key's hash (nearly always the
+// one probe() will compare): the flow's first line holds the key and the
+// fields account() writes.
+void FlowTable::prefetch_flow(const Located& loc) const noexcept {
+  for (std::uint64_t i = loc.h32 & mask_;; i = (i + 1) & mask_) {
+    const std::uint64_t e = index_[i];
+    if (e == kEmpty) return;
+    if (static_cast<std::uint32_t>(e >> 32) != loc.h32) continue;
+    __builtin_prefetch(&at(static_cast<std::uint32_t>(e)));
+    return;
+  }
+}
+
+Flow* FlowTable::lookup(const Located& loc, const dissectors::DecodedPacket& p, std::int64_t now_us,
+                        bool& created) noexcept {
+  created = false;
+  const std::uint32_t h32 = loc.h32;
+  const std::uint8_t side = loc.side;
+  if (const std::uint32_t id = probe(loc); id != kNoIndex) {
     Flow& f = at(id);
     namespace tf = dissectors::tcp_flag;
     const bool fresh_syn = p.l4 == dissectors::L4::tcp && (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn;
@@ -296,7 +362,7 @@ Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us,
       end(f, FlowEnd::reused);
       ++counters_.reused;
       unlink(f);
-      init(f, key, now_us);
+      init(f, loc.key(), now_us);
       created = true;
     }
     account(f, p, side, now_us, created);
@@ -307,7 +373,7 @@ Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us,
   Flow* f = (live_ + 1) * 4 > index_.size() * 3 ? nullptr : allocate();
   if (f == nullptr) f = evict_one();
   if (f == nullptr) return nullptr;  // only when max_flows slabs cannot be allocated at all
-  init(*f, key, now_us);
+  init(*f, loc.key(), now_us);
   f->live_ = true;
   index_insert(h32, f->id_);
   ++live_;
@@ -318,7 +384,7 @@ Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us,
 }
 
 Flow* FlowTable::find(const FlowKey& key) noexcept {
-  const std::uint32_t id = probe(key, static_cast<std::uint32_t>(hash_flow_key(key)));
+  const std::uint32_t id = probe(key_parts(key));
   return id == kNoIndex ? nullptr : &at(id);
 }
 

@@ -39,7 +39,30 @@ struct FlowKey {
   friend bool operator==(const FlowKey&, const FlowKey&) = default;
 };
 
+// A flow key by parts, its addresses pointing into a packet or a FlowKey, with
+// its hash. The packet path works on this instead of a FlowKey copied out of
+// the packet: a copy is stored with wide moves at odd offsets (IpAddr is 17
+// bytes) and read back at once by the hash and the key compare with loads that
+// span several of those stores, which the CPU cannot forward (perf annotate:
+// most of the lookup's time). Built by locate_key(); valid while what it points
+// into is.
+struct FlowKeyParts {
+  const IpAddr* ip[2]{};
+  std::uint16_t port[2]{};
+  std::uint8_t proto = 0;
+  std::uint16_t vlan = 0;
+  std::uint8_t side = 0;  // the key side that sent the packet
+  std::uint32_t h32 = 0;  // low half of hash_flow_key()
+  [[nodiscard]] FlowKey key() const noexcept;
+  [[nodiscard]] bool matches(const FlowKey& k) const noexcept {
+    return k.port[0] == port[0] && k.port[1] == port[1] && k.proto == proto && k.vlan == vlan &&
+           k.ip[0] == *ip[0] && k.ip[1] == *ip[1];
+  }
+};
+
 // The key of `p` (an IPv4/IPv6 packet) and which key side sent it.
+[[nodiscard]] FlowKeyParts locate_key(const dissectors::DecodedPacket& p, bool vlan_in_key) noexcept;
+[[nodiscard]] FlowKeyParts key_parts(const FlowKey& k) noexcept;
 [[nodiscard]] FlowKey make_flow_key(const dissectors::DecodedPacket& p, bool vlan_in_key,
                                     std::uint8_t& side) noexcept;
 [[nodiscard]] std::uint64_t hash_flow_key(const FlowKey& k) noexcept;
@@ -155,6 +178,18 @@ class FlowTable {
   // TCP segments are not fed to the streams here: the pipeline does that.
   [[nodiscard]] Flow* lookup(const dissectors::DecodedPacket& p, std::int64_t now_us, std::uint8_t& side,
                              bool& created) noexcept;
+
+  // The same in steps, so that the memory a lookup waits for is on its way
+  // while the caller does other work (the pipeline computes the packet's
+  // duplicate fingerprint meanwhile): locate() makes the key and hash and
+  // prefetches the index slot; prefetch_flow() reads that slot and prefetches
+  // the flow it names; lookup(located, ...) is lookup() above. Nothing may
+  // change the table between locate() and lookup(located, ...).
+  using Located = FlowKeyParts;
+  [[nodiscard]] Located locate(const dissectors::DecodedPacket& p) noexcept;
+  void prefetch_flow(const Located& loc) const noexcept;
+  [[nodiscard]] Flow* lookup(const Located& loc, const dissectors::DecodedPacket& p, std::int64_t now_us,
+                             bool& created) noexcept;
   // The live flow with this key, or null; no accounting.
   [[nodiscard]] Flow* find(const FlowKey& key) noexcept;
 
@@ -189,8 +224,9 @@ class FlowTable {
   };
 
   [[nodiscard]] Flow& at(std::uint32_t id) noexcept { return slabs_[id / kSlabFlows][id % kSlabFlows]; }
+  [[nodiscard]] const Flow& at(std::uint32_t id) const noexcept { return slabs_[id / kSlabFlows][id % kSlabFlows]; }
   [[nodiscard]] std::int64_t timeout(std::uint8_t list) const noexcept;
-  [[nodiscard]] std::uint32_t probe(const FlowKey& key, std::uint32_t h32) noexcept;  // flow id or kNoIndex
+  [[nodiscard]] std::uint32_t probe(const FlowKeyParts& key) noexcept;  // flow id or kNoIndex
   [[nodiscard]] Flow* allocate() noexcept;
   [[nodiscard]] Flow* evict_one() noexcept;
   void index_insert(std::uint32_t h32, std::uint32_t id) noexcept;

@@ -50,6 +50,13 @@ std::uint16_t inner_vlan(const DecodedPacket& p) noexcept {
   return p.vlan_count == 0 ? 0 : p.vlans[p.vlan_count - 1];
 }
 
+// An IP packet that belongs to a flow: TCP or UDP with its transport header
+// (not a later fragment). ICMP and other IP protocols count per sender and as
+// an edge, with no flow state.
+bool has_flow(const DecodedPacket& p) noexcept {
+  return (p.l4 == L4::tcp || p.l4 == L4::udp) && (!p.fragment || p.first_fragment);
+}
+
 }  // namespace
 
 // The asset of one end of an IP packet. A frame to a broadcast or multicast MAC
@@ -221,11 +228,21 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   }
 
   if (p.l3 == L3::ipv4 || p.l3 == L3::ipv6) {
-    if (options_.dedup && dedup_.is_duplicate(p, ts_us)) {
-      ++stats_.duplicates;
-      return;
+    // Three table lines are likely cache misses: the flow index slot, the
+    // flow, the duplicate filter's set. Each is prefetched as soon as its
+    // address is known, with the next computation in between.
+    const bool flowing = has_flow(p);
+    const FlowTable::Located at = flowing ? flows_.locate(p) : FlowTable::Located{};  // built in place
+    if (options_.dedup) {
+      const std::uint64_t fp = DuplicateFilter::fingerprint(p);
+      dedup_.prefetch(fp);
+      if (flowing) flows_.prefetch_flow(at);
+      if (dedup_.is_duplicate(fp, ts_us)) {
+        ++stats_.duplicates;
+        return;
+      }
     }
-    handle_ip(p, kNoAsset);
+    handle_ip(p, flowing ? &at : nullptr);
     return;
   }
   ++stats_.non_ip;
@@ -279,11 +296,9 @@ void Pipeline::handle_arp(const DecodedPacket& p) {
   if (p.arp.probe()) count("arp.probe");
 }
 
-void Pipeline::handle_ip(const DecodedPacket& p, AssetIndex) {
+void Pipeline::handle_ip(const DecodedPacket& p, const FlowTable::Located* at) {
   if (p.fragment) ++stats_.fragments;
-  const bool has_l4 = (p.l4 == L4::tcp || p.l4 == L4::udp) && (!p.fragment || p.first_fragment);
-  if (!has_l4) {
-    // ICMP and other IP protocols: counted per sender and as an edge, no flow state.
+  if (at == nullptr) {  // ICMP and other IP protocols
     const AssetIndex sender = endpoint(p, p.src_mac, p.src_ip);
     if (sender == kNoAsset) return;
     ledger_.sent(sender, p.wire_len, inner_vlan(p), now_us_);
@@ -297,9 +312,9 @@ void Pipeline::handle_ip(const DecodedPacket& p, AssetIndex) {
     return;
   }
 
-  std::uint8_t side = 0;
+  const std::uint8_t side = at->side;
   bool created = false;
-  Flow* flow = flows_.lookup(p, now_us_, side, created);
+  Flow* flow = flows_.lookup(*at, p, now_us_, created);
   if (flow == nullptr) {
     count("flow.table_full");
     return;
