@@ -503,9 +503,15 @@ Result<ModbusPdu> parse_pdu(Bytes pdu, Direction dir, const ModbusPdu* request) 
   return p;
 }
 
-Result<Adu> parse_adu(Bytes bytes, Direction dir, const ModbusPdu* request) noexcept {
+namespace {
+
+// Fills `a` (default-constructed) from the first ADU of `bytes`: parse_adu()
+// without its Result<Adu>. The stream parser fills a local in place, because
+// returning the 144-byte Adu copies it out right after the stores that built
+// it, and those wide loads stall on store forwarding (perf annotate: a third of
+// parse_adu's time).
+Result<Ok> fill_adu(Bytes bytes, Direction dir, const ModbusPdu* request, Adu& a) noexcept {
   ByteReader r(bytes);
-  Adu a;
   auto tid = r.u16_be();
   auto proto = r.u16_be();
   auto len = r.u16_be();
@@ -518,6 +524,14 @@ Result<Adu> parse_adu(Bytes bytes, Direction dir, const ModbusPdu* request) noex
   if (!pdu) return ParseError::truncated;
   if (!fill_pdu(*pdu, dir, request, a.pdu)) return ParseError::malformed;
   a.size = 6 + static_cast<std::size_t>(*len);
+  return Ok{};
+}
+
+}  // namespace
+
+Result<Adu> parse_adu(Bytes bytes, Direction dir, const ModbusPdu* request) noexcept {
+  Adu a;
+  if (auto filled = fill_adu(bytes, dir, request, a); !filled) return filled.error();
   return a;
 }
 
@@ -540,7 +554,8 @@ bool probe(Bytes first_payload, Direction dir) noexcept {
     Bytes next = first_payload.subspan(total);
     if (next.size() >= 4 && (next[2] != std::byte{0} || next[3] != std::byte{0})) return false;
   }
-  return parse_adu(first_payload, dir).ok();
+  Adu a;
+  return fill_adu(first_payload, dir, nullptr, a).ok();
 }
 
 // --- stream parser ---------------------------------------------------------------
@@ -580,7 +595,8 @@ Candidate resync_candidate(Bytes v, Direction dir) noexcept {
     const std::uint16_t fixed = fixed_request_length(fc);
     if (fixed != 0 && len != fixed) return Candidate::no;
   }
-  return parse_adu(v, dir).ok() ? Candidate::yes : Candidate::no;
+  Adu a;
+  return fill_adu(v, dir, nullptr, a).ok() ? Candidate::yes : Candidate::no;
 }
 
 bool umas_is_control(std::uint16_t umas) noexcept {
@@ -735,21 +751,19 @@ class ModbusStream final : public StreamParser {
   }
 
   void handle_request(Bytes bytes, Sink& sink) noexcept {
-    auto res = parse_adu(bytes, Direction::to_server);
-    if (!res) {
+    Adu a;
+    if (!fill_adu(bytes, Direction::to_server, nullptr, a)) {
       // The header was valid (frame() checked it): keep the function code so the
       // operation is still counted and the response still pairs.
       sink.anomaly("modbus.malformed_request");
-      Adu bare;
-      bare.mbap.transaction_id = static_cast<std::uint16_t>((std::to_integer<unsigned>(bytes[0]) << 8) |
-                                                            std::to_integer<unsigned>(bytes[1]));
-      bare.mbap.unit_id = std::to_integer<std::uint8_t>(bytes[6]);
-      bare.pdu.function_code = static_cast<std::uint8_t>(std::to_integer<unsigned>(bytes[7]) & 0x7F);
-      bare.pdu.function_class = classify(bare.pdu.function_code);
-      bare.pdu.known_function = is_known_function(bare.pdu.function_code);
-      res = std::move(bare);
+      a = Adu{};
+      a.mbap.transaction_id = static_cast<std::uint16_t>((std::to_integer<unsigned>(bytes[0]) << 8) |
+                                                         std::to_integer<unsigned>(bytes[1]));
+      a.mbap.unit_id = std::to_integer<std::uint8_t>(bytes[6]);
+      a.pdu.function_code = static_cast<std::uint8_t>(std::to_integer<unsigned>(bytes[7]) & 0x7F);
+      a.pdu.function_class = classify(a.pdu.function_code);
+      a.pdu.known_function = is_known_function(a.pdu.function_code);
     }
-    const Adu& a = *res;
     const ModbusPdu& p = a.pdu;
     if (!units_requested_.test(a.mbap.unit_id)) {
       units_requested_.set(a.mbap.unit_id);
@@ -801,12 +815,11 @@ class ModbusStream final : public StreamParser {
     } else {
       sink.anomaly("modbus.unpaired_response");
     }
-    auto res = parse_adu(bytes, Direction::to_client, paired ? &req : nullptr);
-    if (!res) {
+    Adu a;
+    if (!fill_adu(bytes, Direction::to_client, paired ? &req : nullptr, a)) {
       sink.anomaly("modbus.malformed_response");
       return;
     }
-    const Adu& a = *res;
     const ModbusPdu& p = a.pdu;
     if (p.is_exception) {
       Operation op = make_operation(p);

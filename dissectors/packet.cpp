@@ -578,27 +578,6 @@ Result<Ok> decode_radiotap(Bytes frame, DecodedPacket& out, Sink& sink) noexcept
   return decode_ieee80211(wlan, out, sink);
 }
 
-// Resets `out` to DecodedPacket{} (every member defaults to all-zero bits:
-// the PacketDecode.ResetIsAllZeroBytes test holds us to it). Not by assignment
-// (`out = DecodedPacket{}` copied a temporary: 79 instructions) nor by memset:
-// GCC turns any clearing of this size, a loop included, into `rep stosq`, which
-// is microcoded and took a quarter of decode()'s time on the EPYC here (perf
-// annotate). The empty asm keeps the loop plain 16-byte stores.
-void clear(DecodedPacket& out) noexcept {
-  static_assert(std::is_trivially_copyable_v<DecodedPacket>);
-  constexpr std::size_t kChunk = 16;
-  auto* d = reinterpret_cast<unsigned char*>(&out);
-  using Chunk = std::uint64_t __attribute__((vector_size(kChunk)));  // GCC and Clang, any target
-  const Chunk zero{};
-#pragma GCC unroll 32
-  for (std::size_t i = 0; i + kChunk <= sizeof(DecodedPacket); i += kChunk) {
-    std::memcpy(d + i, &zero, kChunk);
-    asm("" ::: "memory");
-  }
-  constexpr std::size_t kTail = sizeof(DecodedPacket) % kChunk;
-  if constexpr (kTail != 0) std::memcpy(d + sizeof(DecodedPacket) - kTail, &zero, kTail);
-}
-
 }  // namespace
 
 bool link_type_supported(int dlt) noexcept {
@@ -612,7 +591,10 @@ bool link_type_supported(int dlt) noexcept {
 }
 
 Result<Ok> decode(LinkType link, Bytes frame, DecodedPacket& out, Sink& sink) noexcept {
-  clear(out);
+  // Reset in place: `out = DecodedPacket{}` built a temporary and copied all
+  // 264 bytes of it, 79 instructions a packet.
+  static_assert(std::is_trivially_destructible_v<DecodedPacket>);
+  std::construct_at(&out);
   const auto size = static_cast<std::uint32_t>(frame.size() > 0xffffffffU ? 0xffffffffU : frame.size());
   out.cap_len = size;
   out.wire_len = size;
