@@ -148,6 +148,15 @@ class Ledger {
 
   // --- reading ---------------------------------------------------------------
   [[nodiscard]] const std::vector<Asset>& assets() const noexcept { return assets_; }
+  // Start loading the first cache line of an asset or edge (where sent() and
+  // count_edge() write), so that the packet path's misses on the two overlap;
+  // nothing for an index out of range.
+  void prefetch_asset(AssetIndex idx) const noexcept {
+    if (idx < assets_.size()) __builtin_prefetch(&assets_[idx]);
+  }
+  void prefetch_edge(EdgeIndex idx) const noexcept {
+    if (idx < edges_.size()) __builtin_prefetch(&edges_[idx]);
+  }
   [[nodiscard]] const std::vector<Edge>& edges() const noexcept { return edges_; }
   [[nodiscard]] std::vector<Asset>& assets_mut() noexcept { return assets_; }
   [[nodiscard]] std::vector<Edge>& edges_mut() noexcept { return edges_; }

@@ -319,6 +319,8 @@ void Pipeline::handle_ip(const DecodedPacket& p, const FlowTable::Located* at) {
     count("flow.table_full");
     return;
   }
+  ledger_.prefetch_asset(flow->asset[side]);
+  ledger_.prefetch_edge(flow->edge);
   if (created) {
     flow->asset[side] = endpoint(p, p.src_mac, p.src_ip);
     flow->asset[1 - side] = endpoint(p, p.dst_mac, p.dst_ip);
