@@ -11,7 +11,6 @@
 // DecodedPacket into flows and facts.
 #include "packet.hpp"
 
-#include <cstring>
 #include <memory>
 #include <string_view>
 #include <type_traits>
@@ -132,15 +131,14 @@ Result<Ok> decode_icmp(Bytes data, L4 kind, const IpContext& ip, DecodedPacket& 
 
 Result<Ok> decode_l4(std::uint8_t proto, Bytes data, const IpContext& ip, DecodedPacket& out,
                      Sink& sink) noexcept {
-  ByteReader r(data);
   switch (proto) {
-    case kProtoTcp: return decode_tcp(r.rest(), ip, out, sink);
-    case kProtoUdp: return decode_udp(r.rest(), ip, out, sink);
-    case kProtoIcmp: return decode_icmp(r.rest(), L4::icmp, ip, out, sink);
-    case kProtoIcmpv6: return decode_icmp(r.rest(), L4::icmpv6, ip, out, sink);
+    case kProtoTcp: return decode_tcp(data, ip, out, sink);
+    case kProtoUdp: return decode_udp(data, ip, out, sink);
+    case kProtoIcmp: return decode_icmp(data, L4::icmp, ip, out, sink);
+    case kProtoIcmpv6: return decode_icmp(data, L4::icmpv6, ip, out, sink);
     default:
       out.l4 = L4::other;
-      out.payload = r.rest();
+      out.payload = data;
       return Ok{};
   }
 }
@@ -320,15 +318,14 @@ Result<Ok> decode_arp(Bytes data, DecodedPacket& out, Sink& sink) noexcept {
   return Ok{};
 }
 
-// The protocol after every L2 header: `r` starts at its first byte.
+// The protocol after every L2 header: `data` starts at its first byte.
 Result<Ok> decode_l3(std::uint16_t ethertype, Bytes data, DecodedPacket& out, Sink& sink) noexcept {
-  ByteReader r(data);
   out.ethertype = ethertype;
-  out.l2_payload = r.rest();
+  out.l2_payload = data;
   switch (ethertype) {
-    case kEtherIpv4: return decode_ipv4(r.rest(), out, sink);
-    case kEtherIpv6: return decode_ipv6(r.rest(), out, sink);
-    case kEtherArp: return decode_arp(r.rest(), out, sink);
+    case kEtherIpv4: return decode_ipv4(data, out, sink);
+    case kEtherIpv6: return decode_ipv6(data, out, sink);
+    case kEtherArp: return decode_arp(data, out, sink);
     default:
       out.l3 = L3::other;
       return Ok{};

@@ -325,13 +325,13 @@ Flow* FlowTable::lookup(const dissectors::DecodedPacket& p, std::int64_t now_us,
     ++counters_.not_ip;
     return nullptr;
   }
-  const Located loc = locate(p);
+  const FlowKeyParts loc = locate(p);
   side = loc.side;
   return lookup(loc, p, now_us, created);
 }
 
-FlowTable::Located FlowTable::locate(const dissectors::DecodedPacket& p) noexcept {
-  const Located loc = locate_key(p, limits_.vlan_in_key);
+FlowKeyParts FlowTable::locate(const dissectors::DecodedPacket& p) noexcept {
+  const FlowKeyParts loc = locate_key(p, limits_.vlan_in_key);
   __builtin_prefetch(&index_[loc.h32 & mask_]);
   return loc;
 }
@@ -339,7 +339,7 @@ FlowTable::Located FlowTable::locate(const dissectors::DecodedPacket& p) noexcep
 // The first flow in the slot's cluster with the key's hash (nearly always the
 // one probe() will compare): the flow's first line holds the key and the
 // fields account() writes.
-void FlowTable::prefetch_flow(const Located& loc) const noexcept {
+void FlowTable::prefetch_flow(const FlowKeyParts& loc) const noexcept {
   for (std::uint64_t i = loc.h32 & mask_;; i = (i + 1) & mask_) {
     const std::uint64_t e = index_[i];
     if (e == kEmpty) return;
@@ -349,7 +349,7 @@ void FlowTable::prefetch_flow(const Located& loc) const noexcept {
   }
 }
 
-Flow* FlowTable::lookup(const Located& loc, const dissectors::DecodedPacket& p, std::int64_t now_us,
+Flow* FlowTable::lookup(const FlowKeyParts& loc, const dissectors::DecodedPacket& p, std::int64_t now_us,
                         bool& created) noexcept {
   created = false;
   const std::uint32_t h32 = loc.h32;

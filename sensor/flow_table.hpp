@@ -185,10 +185,9 @@ class FlowTable {
   // prefetches the index slot; prefetch_flow() reads that slot and prefetches
   // the flow it names; lookup(located, ...) is lookup() above. Nothing may
   // change the table between locate() and lookup(located, ...).
-  using Located = FlowKeyParts;
-  [[nodiscard]] Located locate(const dissectors::DecodedPacket& p) noexcept;
-  void prefetch_flow(const Located& loc) const noexcept;
-  [[nodiscard]] Flow* lookup(const Located& loc, const dissectors::DecodedPacket& p, std::int64_t now_us,
+  [[nodiscard]] FlowKeyParts locate(const dissectors::DecodedPacket& p) noexcept;
+  void prefetch_flow(const FlowKeyParts& loc) const noexcept;
+  [[nodiscard]] Flow* lookup(const FlowKeyParts& loc, const dissectors::DecodedPacket& p, std::int64_t now_us,
                              bool& created) noexcept;
   // The live flow with this key, or null; no accounting.
   [[nodiscard]] Flow* find(const FlowKey& key) noexcept;

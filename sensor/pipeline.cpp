@@ -232,7 +232,7 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
     // flow, the duplicate filter's set. Each is prefetched as soon as its
     // address is known, with the next computation in between.
     const bool flowing = has_flow(p);
-    const FlowTable::Located at = flowing ? flows_.locate(p) : FlowTable::Located{};  // built in place
+    const FlowKeyParts at = flowing ? flows_.locate(p) : FlowKeyParts{};  // built in place
     if (options_.dedup) {
       const std::uint64_t fp = DuplicateFilter::fingerprint(p);
       dedup_.prefetch(fp);
@@ -296,7 +296,7 @@ void Pipeline::handle_arp(const DecodedPacket& p) {
   if (p.arp.probe()) count("arp.probe");
 }
 
-void Pipeline::handle_ip(const DecodedPacket& p, const FlowTable::Located* at) {
+void Pipeline::handle_ip(const DecodedPacket& p, const FlowKeyParts* at) {
   if (p.fragment) ++stats_.fragments;
   if (at == nullptr) {  // ICMP and other IP protocols
     const AssetIndex sender = endpoint(p, p.src_mac, p.src_ip);

@@ -70,7 +70,7 @@ class Pipeline final : private FlowEndHandler {
   void handle_arp(const dissectors::DecodedPacket& p);
   // `at` is the packet's flow located, or null for IP packets without one
   // (see has_flow()).
-  void handle_ip(const dissectors::DecodedPacket& p, const FlowTable::Located* at);
+  void handle_ip(const dissectors::DecodedPacket& p, const FlowKeyParts* at);
   void handle_tcp(const dissectors::DecodedPacket& p, Flow& flow, std::uint8_t side);
   void handle_udp(const dissectors::DecodedPacket& p, Flow& flow, std::uint8_t side);
   void ensure_edge(Flow& flow, const dissectors::DecodedPacket& p);
