@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "frames.hpp"
+#include "scenarios.hpp"
 
 using namespace mieruka::gen;
 
@@ -1275,7 +1276,7 @@ int write_new_paths(const std::string& out) {
 }
 
 int main(int argc, char** argv) {
-  const std::map<std::string, std::function<int(const std::string&)>> scenarios = {
+  std::map<std::string, ScenarioFn> scenarios = {
       {"l2_identity", write_l2_identity},
       {"sample", write_sample},
       {"jp_controllers", write_jp_controllers},
@@ -1286,6 +1287,7 @@ int main(int argc, char** argv) {
       {"wireless_cell", write_wireless_cell},
       {"new_paths", write_new_paths},
   };
+  for (const auto& [name, fn] : scenario_registry()) scenarios.emplace(name, fn);
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     std::fprintf(stderr, "usage: mieruka_gen_pcap SCENARIO OUT\nscenarios:");
     for (const auto& [name, fn] : scenarios) std::fprintf(stderr, " %s", name.c_str());
