@@ -234,10 +234,91 @@ void check_wireless(Context& c, const Asset& a) {
   c.add("wireless", a, "", ev, "wireless:" + k, a.first_us, a.last_us);
 }
 
+// The zone of one end of a conversation is the endpoint's own (the VLANs its
+// station sends on, else its addresses against the zones' subnets), not the
+// VLAN of the copy the mirror saw: a routed packet is copied on the sender's
+// VLAN and again on the receiver's. An endpoint in several zones (a router, a
+// bridging host) is narrowed to the zones of the VLAN the edge was seen on.
+std::vector<std::string> endpoint_zones(const ZonePolicy& z, const Asset& a, std::uint16_t vlan) {
+  std::vector<std::string> own = z.zones_of(a);
+  if (own.size() <= 1) return own;
+  std::vector<std::string> narrowed;
+  for (const auto& n : z.zones_of(a, vlan))
+    if (std::find(own.begin(), own.end(), n) != own.end()) narrowed.push_back(n);
+  return narrowed.empty() ? own : narrowed;
+}
+
+// A host name a station announces for itself (NetBIOS, DHCP, mDNS, LLMNR),
+// folded for comparison: lower case, without its domain. Empty when there is
+// none, or when it is one that many machines share out of the box.
+std::string announced_host_name(const Asset& a) {
+  static constexpr std::array<string_view, 4> kSources = {"nbns", "dhcp", "mdns", "llmnr"};
+  static constexpr std::array<string_view, 6> kGeneric = {"localhost", "raspberrypi", "android", "iphone",
+                                                          "workgroup", "(none)"};
+  const FactRecord* best = nullptr;
+  for (const auto& f : a.facts) {
+    if (f.field != field::hostname || !in(kSources, f.source)) continue;
+    if (best == nullptr || f.count > best->count) best = &f;
+  }
+  if (best == nullptr) return {};
+  std::string n = best->value.substr(0, best->value.find('.'));
+  for (auto& ch : n)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  while (!n.empty() && n.back() == ' ') n.pop_back();
+  if (n.empty() || in(kGeneric, n)) return {};
+  return n;
+}
+
+// One host with a network card in two zones: two stations announcing the same
+// host name from different zones. It bridges the zones whatever the firewall
+// between them allows (3-5).
+void check_dual_homed(Context& c, const ZonePolicy& z) {
+  std::map<std::string, std::vector<const Asset*>> by_name;
+  for (const auto& a : c.ledger.assets()) {
+    if (!a.mac || a.router) continue;
+    if (std::string n = announced_host_name(a); !n.empty()) by_name[n].push_back(&a);
+  }
+  for (const auto& [name, stations] : by_name) {
+    for (std::size_t i = 0; i < stations.size(); ++i) {
+      for (std::size_t j = i + 1; j < stations.size(); ++j) {
+        const Asset* x = stations[i];
+        const Asset* y = stations[j];
+        if (*y->mac < *x->mac) std::swap(x, y);
+        const auto xz = z.zones_of(*x), yz = z.zones_of(*y);
+        if (xz.empty() || yz.empty()) continue;
+        bool shared = false;
+        for (const auto& n : xz) shared = shared || std::find(yz.begin(), yz.end(), n) != yz.end();
+        if (shared) continue;
+        // What else says it is one machine; a TCP/IP stack that differs says it is not.
+        const FactRecord* xf = Ledger::best(*x, field::os);
+        const FactRecord* yf = Ledger::best(*y, field::os);
+        if (xf != nullptr && yf != nullptr && xf->source == "tcp_fingerprint" && yf->source == "tcp_fingerprint" &&
+            xf->value != yf->value)
+          continue;
+        std::string also;
+        const FactRecord* xv = Ledger::best(*x, field::vendor);
+        const FactRecord* yv = Ledger::best(*y, field::vendor);
+        if (xv != nullptr && yv != nullptr && xv->value == yv->value) also += "; same maker " + xv->value;
+        const std::uint64_t xm = x->mac->to_u64(), ym = y->mac->to_u64();
+        if (ym - xm <= 16) also += "; neighbouring MAC addresses";
+        if (xf != nullptr && yf != nullptr && xf->value == yf->value) also += "; same " + xf->value + " stack";
+        c.add("cross_zone", *x, "dual:" + y->id,
+              fmt::format("dual-homed: host {} has one network card in zone {} ({}) and one in zone {} ({}), "
+                          "bridging the zones around any conduit{}",
+                          Ledger::best(*x, field::hostname)->value, xz.front(), label(*x), yz.front(), label(*y), also),
+              "dual:" + xz.front() + "|" + yz.front() + ":" + y->id, std::min(x->first_us, y->first_us),
+              std::max(x->last_us, y->last_us));
+      }
+    }
+  }
+}
+
 void check_zones(Context& c) {
   const ZonePolicy* z = c.policy.zones;
   if (z == nullptr || z->zones.empty()) return;
   for (const auto& a : c.ledger.assets()) {
+    // A router has an interface in every zone it routes for: that is its job.
+    if (a.router || c.cls.at(a.id) == "router") continue;
     const auto zs = z->zones_of(a);
     if (zs.size() < 2) continue;
     std::string list;
@@ -245,12 +326,14 @@ void check_zones(Context& c) {
     c.add("cross_zone", a, "multi:" + list, fmt::format("{} present in zones {} (dual-homed or bridging)", label(a), list),
           "multi:" + list, a.first_us, a.last_us, "medium");
   }
+  check_dual_homed(c, *z);
   for (const auto& e : c.ledger.edges()) {
     if (e.merged_into != kNoEdge || e.packets == 0) continue;
     const Asset* from = c.asset(e.from_id);
     const Asset* to = c.asset(e.to_id);
     if (from == nullptr || to == nullptr) continue;
-    const auto fz = z->zones_of(*from, e.vlan), tz = z->zones_of(*to, e.vlan);
+    // From the initiator's zone to the responder's.
+    const auto fz = endpoint_zones(*z, *from, e.vlan), tz = endpoint_zones(*z, *to, e.vlan);
     if (fz.empty() || tz.empty()) continue;
     bool ok = false;
     for (const auto& f : fz)

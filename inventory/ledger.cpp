@@ -12,6 +12,7 @@
 #include <iterator>
 #include <utility>
 
+#include "dissectors/registry.hpp"
 #include "dissectors/short_bytes.hpp"
 #include "inventory/oui.hpp"
 
@@ -94,7 +95,50 @@ bool usable_ip(const IpAddr& ip) noexcept {
   return ip.valid() && !ip.is_unspecified() && !ip.is_multicast() && !ip.is_broadcast();
 }
 
-bool is_bound(const IpRecord& r) noexcept { return r.source != "ip"; }
+// How strongly a record ties an address to its asset: a binding (ARP, DHCP, an
+// address the device announces for itself) 3, frames sent from it 2, frames
+// addressed to the MAC for it 1.
+int ip_strength(std::string_view source) noexcept {
+  if (source == "ip_dst") return 1;
+  if (source == "ip") return 2;
+  return 3;
+}
+
+bool is_bound(const IpRecord& r) noexcept { return ip_strength(r.source) == 3; }
+
+std::string_view evidence_source(IpEvidence how) noexcept { return how == IpEvidence::sent ? "ip" : "ip_dst"; }
+
+// Protocols a station speaks on its own link (LLDP, CDP, ARP, DCP, 802.11):
+// they stay with a router when the conversations routed through it are taken
+// back by their endpoints.
+bool link_layer_protocol(std::string_view p) noexcept {
+  if (p == "arp" || p == "wlan") return true;
+  for (const auto& e : dissectors::registry()) {
+    if (e.name != p) continue;
+    using dissectors::Transport;
+    return e.transport == Transport::ether || e.transport == Transport::snap || e.transport == Transport::wlan_mgmt;
+  }
+  return false;
+}
+
+// Distinct IPv4 /24s among the addresses an asset was seen with but does not
+// hold by binding (up to 3): a station sending from several subnets relays.
+std::size_t unbound_spread(const Asset& a) noexcept {
+  std::array<std::uint32_t, 3> nets{};
+  std::size_t n = 0;
+  for (const auto& r : a.ips) {
+    if (is_bound(r) || !r.ip.is_v4()) continue;
+    const std::uint32_t net = r.ip.v4_value() >> 8;
+    if (n < nets.size() && std::find(nets.begin(), nets.begin() + n, net) == nets.begin() + n) nets[n++] = net;
+  }
+  return n;
+}
+
+const IpRecord* record_of(const Asset& a, const IpAddr& ip) noexcept {
+  for (const auto& r : a.ips)
+    if (r.ip == ip) return &r;
+  return nullptr;
+}
 
 // Source priority: which source's value is shown when several disagree.
 // A pattern is exact, "*suffix" or "prefix*"; the first match wins.
@@ -227,8 +271,8 @@ bool Ledger::note_ip(AssetIndex idx, const IpAddr& ip, std::string_view source, 
   for (auto& r : a.ips) {
     if (r.ip != ip) continue;
     widen(r.first_us, r.last_us, ts_us, ts_us);
-    if (source != "ip" && !is_bound(r)) {
-      r.source = source;  // seen sending, now bound by arp/dhcp: authoritative
+    if (ip_strength(source) > ip_strength(r.source)) {
+      r.source = source;  // e.g. seen sending, now bound by arp/dhcp: authoritative
       a.dirty = true;
     }
     return false;
@@ -268,40 +312,125 @@ void Ledger::check_router(AssetIndex idx, std::int64_t ts_us) {
     }
     if (n_nets < 3 && !(priv && pub) && !many_unbound && !foreign) return;
   }
+  make_router(idx, ts_us);
+}
+
+void Ledger::make_router(AssetIndex idx, std::int64_t ts_us) {
+  if (assets_[idx].router) return;
   assets_[idx].router = true;
+  assets_[idx].dirty = true;
+  first_relay_.erase(idx);
   add_fact(idx, field::class_hint, "router", "ip_routing", ts_us);
-  // The IPs only seen sending belong to hosts behind the router: spin them out.
-  auto& ips = assets_[idx].ips;
+  Asset& r = assets_[idx];
+  // What conversations through it lent it: their endpoints' roles and
+  // application protocols. Its own link-layer protocols and identity stay.
+  std::erase_if(r.facts, [](const FactRecord& f) { return f.field == field::role && !link_layer_protocol(f.source); });
+  r.fact_hint = 0;
+  std::erase_if(r.protocols, [](const std::string& p) { return !link_layer_protocol(p); });
+  // The addresses it does not hold by binding belong to stations behind it:
+  // to the station that holds one, else to an IP-keyed asset of its own.
+  auto& ips = r.ips;
   const auto own_end = std::stable_partition(ips.begin(), ips.end(), is_bound);
   std::vector<IpRecord> moved(std::make_move_iterator(own_end), std::make_move_iterator(ips.end()));
   ips.erase(own_end, ips.end());
-  for (const auto& r : moved) {
-    const AssetIndex host = ip_asset(r.ip, r.last_us);
+  for (const auto& m : moved) {
+    if (const auto h = holder_.find(m.ip); h != holder_.end() && h->second == idx) holder_.erase(h);
+    if (holder_.count(m.ip) != 0) continue;
+    const AssetIndex host = ip_asset(m.ip, m.last_us);
     Asset& h = assets_[host];
-    widen(h.first_us, h.last_us, r.first_us, r.last_us);
+    widen(h.first_us, h.last_us, m.first_us, m.last_us);
     for (auto& hr : h.ips) {
-      if (hr.ip == r.ip) widen(hr.first_us, hr.last_us, r.first_us, r.last_us);
+      if (hr.ip == m.ip) widen(hr.first_us, hr.last_us, m.first_us, m.last_us);
     }
   }
+  ++epoch_;
 }
 
-AssetIndex Ledger::resolve(const std::optional<MacAddr>& mac, const IpAddr& ip, std::int64_t ts_us) {
+void Ledger::drop_ip(AssetIndex idx, const IpAddr& ip) {
+  auto& ips = assets_[idx].ips;
+  const auto n = ips.size();
+  std::erase_if(ips, [&](const IpRecord& r) { return r.ip == ip; });
+  if (ips.size() != n) assets_[idx].dirty = true;
+  if (const auto h = holder_.find(ip); h != holder_.end() && h->second == idx) holder_.erase(h);
+}
+
+void Ledger::note_relay(AssetIndex relay, const IpAddr& ip, std::int64_t ts_us) {
+  if (relay >= assets_.size() || assets_[relay].router || !assets_[relay].mac) return;
+  const auto [it, fresh] = first_relay_.try_emplace(relay, ip);
+  if (fresh || it->second == ip) return;
+  make_router(relay, ts_us);
+}
+
+AssetIndex Ledger::ip_endpoint(const IpAddr& ip, std::int64_t ts_us) {
+  if (const auto h = holder_.find(ip); h != holder_.end()) {
+    Asset& a = assets_[h->second];
+    touch(a, ts_us);
+    for (auto& r : a.ips)
+      if (r.ip == ip) widen(r.first_us, r.last_us, ts_us, ts_us);
+    return h->second;
+  }
+  return ip_asset(ip, ts_us);
+}
+
+AssetIndex Ledger::claim(AssetIndex m, const IpAddr& ip, std::string_view source, std::int64_t ts_us) {
+  const int strength = ip_strength(source);
+  if (assets_[m].router) {
+    // A router holds an address only by binding; the rest is traffic it carries.
+    if (strength < 3) {
+      if (record_of(assets_[m], ip) != nullptr) {
+        note_ip(m, ip, source, ts_us);
+        return m;
+      }
+      return ip_endpoint(ip, ts_us);
+    }
+  }
+  if (const auto h = holder_.find(ip); h != holder_.end() && h->second != m) {
+    const AssetIndex o = h->second;
+    const IpRecord* held = record_of(assets_[o], ip);
+    const int o_strength = held != nullptr ? ip_strength(held->source) : 0;
+    bool take = strength > o_strength || (strength == 3 && o_strength == 3);  // a newer binding wins
+    // Both sent from it: the MAC that sends from more subnets is the relay.
+    if (!take && strength == 2 && o_strength == 2) take = unbound_spread(assets_[o]) > unbound_spread(assets_[m]);
+    if (!take) {
+      note_relay(m, ip, ts_us);
+      return ip_endpoint(ip, ts_us);
+    }
+    drop_ip(o, ip);
+    if (!(strength == 3 && o_strength == 3)) note_relay(o, ip, ts_us);
+    ++epoch_;
+  }
+  if (!note_ip(m, ip, source, ts_us) && record_of(assets_[m], ip) == nullptr) return m;  // at the address cap
+  holder_[ip] = m;
+  // The station shows itself holding an address first seen only through a
+  // router: one device, one asset.
+  if (strength >= 2)
+    if (const auto it = by_ip_.find(ip); it != by_ip_.end() && it->second != m) merge(it->second, m);
+  check_router(m, ts_us);
+  if (assets_[m].router && record_of(assets_[m], ip) == nullptr) return ip_endpoint(ip, ts_us);
+  return m;
+}
+
+AssetIndex Ledger::resolve(const std::optional<MacAddr>& mac, const IpAddr& ip, std::int64_t ts_us, IpEvidence how) {
   const bool ip_ok = usable_ip(ip);
   // A zeroed MAC carries no identity (e.g. converted loopback captures).
-  if (!mac || mac->is_zero()) return ip_ok ? ip_asset(ip, ts_us) : kNoAsset;
+  if (!mac || mac->is_zero()) return ip_ok ? ip_endpoint(ip, ts_us) : kNoAsset;
   const AssetIndex m = station(*mac, ts_us);  // kNoAsset for a group address
   if (m == kNoAsset || !ip_ok) return m;
-  if (!assets_[m].router) {
-    if (note_ip(m, ip, "ip", ts_us)) check_router(m, ts_us);
-    if (!assets_[m].router) return m;
-  }
-  for (auto& r : assets_[m].ips) {  // after spin-out only the router's own IPs remain
-    if (r.ip == ip) {
+  // The common case, every packet of a known host: it holds the address already.
+  if (const auto h = holder_.find(ip); h != holder_.end() && h->second == m) {
+    Asset& a = assets_[m];
+    for (auto& r : a.ips) {
+      if (r.ip != ip) continue;
       widen(r.first_us, r.last_us, ts_us, ts_us);
+      if (how == IpEvidence::sent && ip_strength(r.source) < 2) {
+        r.source = "ip";
+        a.dirty = true;
+        if (const auto it = by_ip_.find(ip); it != by_ip_.end()) merge(it->second, m);
+      }
       return m;
     }
   }
-  return ip_asset(ip, ts_us);
+  return claim(m, ip, evidence_source(how), ts_us);
 }
 
 AssetIndex Ledger::child(AssetIndex parent, std::string_view route, std::int64_t ts_us) {
@@ -338,7 +467,11 @@ void Ledger::sent(AssetIndex idx, std::uint32_t bytes, std::uint16_t vlan, std::
 void Ledger::bind_ip(AssetIndex idx, const IpAddr& ip, std::string_view source, std::int64_t ts_us) {
   if (idx >= assets_.size() || !usable_ip(ip)) return;
   if (source.empty()) source = "ip";
-  if (note_ip(idx, ip, source, ts_us)) check_router(idx, ts_us);
+  if (!assets_[idx].mac) {  // an IP-keyed asset or a device behind another: a record, no station
+    note_ip(idx, ip, source, ts_us);
+    return;
+  }
+  (void)claim(idx, ip, source, ts_us);
 }
 
 void Ledger::add_protocol(AssetIndex idx, std::string_view protocol) {
@@ -489,10 +622,33 @@ bool Ledger::add_op(EdgeIndex idx, const Operation& op, std::int64_t ts_us) {
 EdgeIndex Ledger::relabel_edge(EdgeIndex idx, std::string_view protocol) {
   idx = live_edge(idx);
   if (idx == kNoEdge) return kNoEdge;
+  const EdgeKey& k = edge_keys_[idx];
+  return rekey_edge(idx, k.from, k.to, protocol);
+}
+
+EdgeIndex Ledger::move_edge(EdgeIndex idx, AssetIndex old_from, AssetIndex old_to, AssetIndex from, AssetIndex to) {
+  idx = live_edge(idx);
+  if (idx == kNoEdge || from >= assets_.size() || to >= assets_.size()) return kNoEdge;
+  EdgeKey k = edge_keys_[idx];
+  if (k.from == from && k.to == to) return idx;
+  if (k.from != old_from || k.to != old_to) {
+    k.from = from;
+    k.to = to;
+    const auto it = edge_by_key_.find(k);
+    return it == edge_by_key_.end() || edges_[it->second].merged_into != kNoEdge ? kNoEdge : it->second;
+  }
+  return rekey_edge(idx, from, to, protocol_names_[k.protocol]);
+}
+
+// The edge `idx` under a new key: merged into the edge that has that key
+// (reviving a tombstone), or moved to a new one; `idx` becomes a tombstone.
+EdgeIndex Ledger::rekey_edge(EdgeIndex idx, AssetIndex from, AssetIndex to, std::string_view protocol) {
   EdgeKey key = edge_keys_[idx];
   const std::uint32_t pid = intern_protocol(protocol);
-  if (key.protocol == pid) return idx;
+  if (key.protocol == pid && key.from == from && key.to == to) return idx;
   key.protocol = pid;
+  key.from = from;
+  key.to = to;
 
   EdgeIndex target = kNoEdge;
   if (const auto it = edge_by_key_.find(key); it != edge_by_key_.end()) {
@@ -506,8 +662,8 @@ EdgeIndex Ledger::relabel_edge(EdgeIndex idx, std::string_view protocol) {
   } else {
     const Edge& src = edges_[idx];
     Edge t;
-    t.from_id = src.from_id;
-    t.to_id = src.to_id;
+    t.from_id = assets_[from].id;
+    t.to_id = assets_[to].id;
     t.id = id_for_edge(t.from_id, t.to_id, protocol, src.port, src.vlan);
     t.protocol = std::string(protocol);
     t.transport = src.transport;
@@ -554,6 +710,96 @@ EdgeIndex Ledger::relabel_edge(EdgeIndex idx, std::string_view protocol) {
   return target;
 }
 
+// --- merging ---------------------------------------------------------------------
+
+void Ledger::merge(AssetIndex from, AssetIndex into) {
+  if (from == into || from >= assets_.size() || into >= assets_.size()) return;
+  if (assets_[from].merged_into != kNoAsset) return;
+  {
+    Asset& f = assets_[from];
+    Asset& t = assets_[into];
+    t.packets_sent += f.packets_sent;
+    t.bytes_sent += f.bytes_sent;
+    widen(t.first_us, t.last_us, f.first_us, f.last_us);
+    for (const auto v : f.vlans) {
+      const auto it = std::lower_bound(t.vlans.begin(), t.vlans.end(), v);
+      if (it == t.vlans.end() || *it != v) t.vlans.insert(it, v);
+    }
+    for (auto& ff : f.facts) {
+      auto it = std::find_if(t.facts.begin(), t.facts.end(), [&](const FactRecord& x) {
+        return x.field == ff.field && x.value == ff.value && x.source == ff.source;
+      });
+      if (it != t.facts.end()) {
+        it->count += ff.count;
+        widen(it->first_us, it->last_us, ff.first_us, ff.last_us);
+      } else if (t.facts.size() < kMaxFactsPerAsset) {
+        t.facts.push_back(std::move(ff));
+      } else {
+        ++facts_dropped_;
+      }
+    }
+    t.dirty = true;
+  }
+  for (const auto& p : assets_[from].protocols) add_protocol(into, p);
+  for (const auto& r : assets_[from].ips) {
+    note_ip(into, r.ip, r.source, r.first_us);
+    for (auto& tr : assets_[into].ips)
+      if (tr.ip == r.ip) widen(tr.first_us, tr.last_us, r.first_us, r.last_us);
+  }
+  // Devices behind it are behind the merged asset now (their ids stay: they
+  // are the stored keys of what was seen behind it).
+  const std::string& from_id = assets_[from].id;
+  for (auto& a : assets_) {
+    if (!a.parent_id.empty() && a.parent_id == from_id) {
+      a.parent_id = assets_[into].id;
+      a.dirty = true;
+    }
+  }
+  const std::size_t n_edges = edges_.size();
+  for (EdgeIndex e = 0; e < n_edges; ++e) {
+    if (edges_[e].merged_into != kNoEdge) continue;
+    const EdgeKey k = edge_keys_[e];
+    if (k.from != from && k.to != from) continue;
+    (void)rekey_edge(e, k.from == from ? into : k.from, k.to == from ? into : k.to, protocol_names_[k.protocol]);
+  }
+  Asset& f = assets_[from];
+  if (f.key_ip)
+    if (const auto it = by_ip_.find(*f.key_ip); it != by_ip_.end() && it->second == from) by_ip_.erase(it);
+  if (f.mac)
+    if (const auto it = by_mac_.find(*f.mac); it != by_mac_.end() && it->second == from) by_mac_.erase(it);
+  if (const auto it = by_id_.find(id_hash(f.id)); it != by_id_.end() && it->second == from) by_id_.erase(it);
+  if (f.mac) {  // only IP-keyed assets are merged today; a station would hold addresses
+    for (auto it = holder_.begin(); it != holder_.end();) {
+      if (it->second == from) it = holder_.erase(it);
+      else ++it;
+    }
+  }
+  first_relay_.erase(from);
+  removed_ids_.push_back(f.id);
+  Asset empty;
+  empty.id = std::move(f.id);
+  empty.merged_into = into;
+  empty.dirty = false;
+  f = std::move(empty);
+  ++merged_pending_;
+  ++assets_merged_;
+  ++epoch_;
+}
+
+std::size_t Ledger::compact(std::vector<AssetIndex>* remap) {
+  if (merged_pending_ == 0) return 0;
+  std::vector<bool> gone(assets_.size(), false);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < assets_.size(); ++i) {
+    if (assets_[i].merged_into == kNoAsset) continue;
+    gone[i] = true;
+    ++n;
+  }
+  drop_assets(gone, remap);
+  merged_pending_ = 0;
+  return n;
+}
+
 // --- reading -------------------------------------------------------------------
 
 AssetIndex Ledger::index_of(std::string_view id) const {
@@ -571,6 +817,7 @@ const Asset* Ledger::find(std::string_view key) const {
   const auto ip = IpAddr::parse(key);
   if (!ip) return nullptr;
   for (const auto& a : assets_) {
+    if (a.merged_into != kNoAsset) continue;
     if (a.key_ip == *ip) return &a;
     for (const auto& r : a.ips) {
       if (r.ip == *ip) return &a;
@@ -616,6 +863,15 @@ void Ledger::load_asset(Asset a) {
   const Asset& s = assets_[idx];
   if (s.mac) {
     by_mac_[*s.mac] = idx;
+    for (const auto& r : s.ips) {
+      if (!s.router || is_bound(r)) {
+        auto [it, fresh] = holder_.try_emplace(r.ip, idx);
+        if (!fresh && it->second != idx) {
+          const IpRecord* held = record_of(assets_[it->second], r.ip);
+          if (held == nullptr || ip_strength(held->source) < ip_strength(r.source)) it->second = idx;
+        }
+      }
+    }
   } else if (s.key_ip && s.parent_id.empty()) {
     by_ip_[*s.key_ip] = idx;
   }
@@ -641,6 +897,7 @@ void Ledger::load_edge(Edge e) {
 }
 
 void Ledger::clear_dirty() noexcept {
+  removed_ids_.clear();
   for (auto& a : assets_) a.dirty = false;
   for (auto& e : edges_) e.dirty = false;
 }

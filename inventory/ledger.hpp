@@ -13,14 +13,33 @@
 // add_protocol/edge/count_edge/add_op allocate nothing (maps keyed by integers
 // and by the 64-bit id hash; no id string is built per packet).
 //
-// Routers: a MAC seen with IPv4 addresses in >= 3 /24 subnets, or with both
-// private and public IPv4 addresses, or with more than 8 IPs of which fewer than
-// half are bound (arp/dhcp), or that owns an IPv4 by ARP/DHCP and carries traffic
-// for a non-link-local IPv4 in another /16 it never claimed, is a router: it gets
-// fact class_hint=router (source
-// ip_routing), and its IPs that were only seen sending move out into IP-keyed
-// assets; from then on, a packet with that MAC resolves to the IP-keyed asset
-// unless the IP is one the router holds by binding.
+// Who holds an address: an IPv4/IPv6 address belongs to the station that holds
+// it on its own segment, and to that station's asset everywhere else. The
+// evidence, strongest first: a binding (ARP sender, DHCP ACK, an address a
+// device announces for itself: LLDP, CDP, DCP, ListIdentity), frames the MAC
+// sent from the address, and frames addressed to the MAC for it. A router's
+// MAC carries traffic for every address behind it, so a weaker claim gives way
+// to a stronger one by another MAC, and the MAC that keeps carrying traffic
+// for addresses other stations hold is a router. A routed conversation is
+// thereby an edge between its real endpoints; the router is on the path only.
+//
+// Routers: a MAC that carries traffic for two addresses other stations hold, or
+// that is seen with IPv4 addresses in >= 3 /24 subnets, or with both private
+// and public IPv4 addresses, or with more than 8 IPs of which fewer than half
+// are bound (arp/dhcp), or that owns an IPv4 by ARP/DHCP and carries traffic
+// for a non-link-local IPv4 in another /16 it never claimed, is a router: it
+// gets fact class_hint=router (source ip_routing), keeps only the addresses it
+// holds by binding, and loses the role facts and application protocols that
+// conversations through it had lent it. An address only ever seen through a
+// router (the internet, unmirrored subnets) gets an IP-keyed asset; when the
+// station holding it shows itself later, that asset is merged into the
+// station's (counters, facts, protocols, edges) and its stored row removed.
+//
+// Merging leaves the merged record in place, emptied, with merged_into set,
+// until compact() drops it (indices move: holders of indices remap them, as
+// after shed()). Resolution never returns a merged asset; epoch() changes
+// whenever an address changed hands, a router was found or assets merged, so
+// holders of resolved indices (flows) know to resolve again.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +49,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dissectors/net.hpp"
@@ -57,8 +77,13 @@ struct FactRecord {
 struct IpRecord {
   IpAddr ip;
   std::int64_t first_us = 0, last_us = 0;
-  std::string source;  // "ip" (seen sending), "arp", "dhcp", ...
+  // "ip" (seen sending from it), "ip_dst" (frames for it addressed to this MAC),
+  // else the binding's source: "arp", "dhcp", "lldp", ...
+  std::string source;
 };
+
+// How a frame ties an address to a MAC (see "Who holds an address" above).
+enum class IpEvidence : std::uint8_t { addressed, sent };
 
 // Field order: the packet path's fields first, so that the MAC check, sent()'s
 // counters and times and add_fact's facts share the record's first cache lines.
@@ -70,6 +95,9 @@ struct Asset {
   // Dissectors repeat the same facts in the same order message after message, so
   // one of the two is almost always it (not stored, not compared).
   std::uint16_t fact_hint = 0;
+  // Set when merge folded this asset into another: the record is empty and
+  // only waits for compact(). Readers of a compacted ledger never see one.
+  AssetIndex merged_into = kNoAsset;
   std::int64_t first_us = 0, last_us = 0;
   std::uint64_t packets_sent = 0, bytes_sent = 0;
   std::vector<std::uint16_t> vlans;   // sorted, unique
@@ -118,11 +146,13 @@ class Ledger {
   // --- hot path -------------------------------------------------------------
   // The asset for a station MAC (created on first sight).
   AssetIndex station(const MacAddr& mac, std::int64_t ts_us);
-  // The asset a packet's endpoint belongs to: the MAC's asset, or, when `mac` is
-  // a router's (or absent, e.g. raw IP captures) and `ip` is not the router's
-  // own, the IP-keyed asset for `ip`. Binds ip to the MAC asset otherwise.
+  // The asset a packet's endpoint belongs to: the asset of the station that
+  // holds `ip` (see "Who holds an address"), else the MAC's asset, which then
+  // holds `ip` by `how`; when `mac` is a router's (or absent, e.g. raw IP
+  // captures) and no station holds `ip`, the IP-keyed asset for `ip`.
   // `ip` may be invalid (non-IP frames). Returns kNoAsset for multicast/broadcast.
-  AssetIndex resolve(const std::optional<MacAddr>& mac, const IpAddr& ip, std::int64_t ts_us);
+  AssetIndex resolve(const std::optional<MacAddr>& mac, const IpAddr& ip, std::int64_t ts_us,
+                     IpEvidence how = IpEvidence::sent);
   // A device behind `parent` at `route`.
   AssetIndex child(AssetIndex parent, std::string_view route, std::int64_t ts_us);
   // Counts a frame sent by `a` (bytes on the wire) and the VLAN it carried (0 none).
@@ -130,6 +160,16 @@ class Ledger {
   // Records that `a` holds `ip` by `source` ("arp", "dhcp", ...): authoritative
   // bindings that also tell the router logic which IPs are the router's own.
   void bind_ip(AssetIndex a, const IpAddr& ip, std::string_view source, std::int64_t ts_us);
+  // Changes whenever an address changed hands, a router was found or assets
+  // merged: indices resolved before may name the wrong asset now.
+  [[nodiscard]] std::uint32_t epoch() const noexcept { return epoch_; }
+  // Moves a conversation's edge from endpoints (old_from, old_to) onto (from,
+  // to) (a routed flow first charged to the router): counters and operations
+  // join the edge with the new key, the old one becomes a tombstone as after
+  // relabel_edge. Returns the edge now carrying the conversation; when the edge
+  // no longer joins old_from and old_to (another flow moved it), the edge with
+  // the new key if there is one, else kNoEdge.
+  EdgeIndex move_edge(EdgeIndex e, AssetIndex old_from, AssetIndex old_to, AssetIndex from, AssetIndex to);
   void add_protocol(AssetIndex a, std::string_view protocol);
   void add_fact(AssetIndex a, std::string_view field, std::string_view value, std::string_view source,
                 std::int64_t ts_us);
@@ -202,6 +242,14 @@ class Ledger {
   // address space, stays).
   std::size_t shed(std::size_t target_bytes, std::vector<AssetIndex>* remap = nullptr);
   [[nodiscard]] std::uint64_t assets_shed() const noexcept { return assets_shed_; }
+  // Drops the records merge() emptied. Asset indices change as in shed().
+  // Returns how many were dropped.
+  std::size_t compact(std::vector<AssetIndex>* remap = nullptr);
+  [[nodiscard]] std::size_t merged_pending() const noexcept { return merged_pending_; }
+  // Ids of assets merged into others since the last clear_dirty(): the store
+  // deletes their rows (their edges are tombstones and go with them).
+  [[nodiscard]] const std::vector<std::string>& removed_ids() const noexcept { return removed_ids_; }
+  [[nodiscard]] std::uint64_t assets_merged() const noexcept { return assets_merged_; }
 
   // Stable ids: 16 lower-case hex digits of the 64-bit FNV-1a hash of the key
   // "mac:<aa:bb:..>", "ip:<ip>", "<parent_id>/<route>", and for edges
@@ -237,9 +285,26 @@ class Ledger {
 
   AssetIndex new_asset(Asset a);
   AssetIndex ip_asset(const IpAddr& ip, std::int64_t ts_us);
-  // Adds or refreshes `ip` on asset `a`; returns true when the record is new.
+  // The asset for `ip` seen without its own station: the station that holds it,
+  // else the IP-keyed asset.
+  AssetIndex ip_endpoint(const IpAddr& ip, std::int64_t ts_us);
+  // Adds or refreshes `ip` on asset `a` (a stronger source replaces a weaker
+  // one) and makes `a` the address's holder; returns true when the record is new.
   bool note_ip(AssetIndex a, const IpAddr& ip, std::string_view source, std::int64_t ts_us);
+  // `a` claims `ip` with evidence of strength `strength` (see ip_strength):
+  // settles who holds it, takes it from a weaker holder, and merges the
+  // address's IP-keyed asset into `a`. Returns the asset the endpoint is.
+  AssetIndex claim(AssetIndex a, const IpAddr& ip, std::string_view source, std::int64_t ts_us);
+  // `relay` carried traffic for `ip`, which another station holds.
+  void note_relay(AssetIndex relay, const IpAddr& ip, std::int64_t ts_us);
   void check_router(AssetIndex a, std::int64_t ts_us);
+  void make_router(AssetIndex a, std::int64_t ts_us);
+  // Removes `ip` from `a`'s records (it belongs to someone else).
+  void drop_ip(AssetIndex a, const IpAddr& ip);
+  void merge(AssetIndex from, AssetIndex into);
+  EdgeIndex rekey_edge(EdgeIndex e, AssetIndex from, AssetIndex to, std::string_view protocol);
+  // Removes the assets marked in `gone`, moving the rest down (see shed()).
+  void drop_assets(const std::vector<bool>& gone, std::vector<AssetIndex>* remap);
   std::uint32_t intern_protocol(std::string_view protocol);
   EdgeIndex live_edge(EdgeIndex e) const noexcept;  // follows merged_into
   static void touch(Asset& a, std::int64_t ts_us) noexcept;
@@ -250,6 +315,10 @@ class Ledger {
   std::vector<EdgeKey> edge_keys_;                     // parallel to edges_
   std::unordered_map<MacAddr, AssetIndex> by_mac_;
   std::unordered_map<IpAddr, AssetIndex> by_ip_;       // IP-keyed assets only
+  std::unordered_map<IpAddr, AssetIndex> holder_;      // address -> the MAC asset holding it
+  // A MAC not yet known as a router -> the first address another station holds
+  // that it carried traffic for (a second one makes it a router).
+  std::unordered_map<AssetIndex, IpAddr> first_relay_;
   std::unordered_map<std::uint64_t, AssetIndex> by_id_;  // id hash (the id's value)
   std::unordered_map<std::uint64_t, EdgeIndex> edge_by_id_;
   std::unordered_map<EdgeKey, EdgeIndex, EdgeKeyHash> edge_by_key_;
@@ -257,6 +326,10 @@ class Ledger {
   std::vector<std::string> protocol_names_;
   std::uint64_t facts_dropped_ = 0, ops_dropped_ = 0;
   std::uint64_t assets_shed_ = 0;  // by shed()
+  std::uint64_t assets_merged_ = 0;
+  std::size_t merged_pending_ = 0;  // merged records not yet compacted
+  std::vector<std::string> removed_ids_;
+  std::uint32_t epoch_ = 0;
 };
 
 }  // namespace mieruka::inventory

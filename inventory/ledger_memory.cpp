@@ -68,6 +68,7 @@ std::size_t Ledger::memory_bytes() const noexcept {
   n += edge_keys_.capacity() * sizeof(EdgeKey);
   for (const auto& e : edges_) n += edge_bytes(e);
   n += buckets(by_mac_) + buckets(by_ip_) + buckets(by_id_) + buckets(edge_by_id_) + buckets(edge_by_key_);
+  n += buckets(holder_) + holder_.size() * kMapNodeBytes + buckets(first_relay_) + first_relay_.size() * kMapNodeBytes;
   n += buckets(protocol_ids_) + protocol_ids_.size() * kMapNodeBytes * 2;
   return n;
 }
@@ -85,12 +86,20 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
 
   // What must stay: conversation endpoints, identities, routers, parents and children.
   std::vector<bool> keep(n, false);
-  for (const auto& k : edge_keys_) {
+  for (std::size_t e = 0; e < edge_keys_.size(); ++e) {
+    if (edges_[e].merged_into != kNoEdge) continue;
+    const auto& k = edge_keys_[e];
     if (k.from < n) keep[k.from] = true;
     if (k.to < n) keep[k.to] = true;
   }
+  std::vector<bool> gone(n, false);
   for (AssetIndex i = 0; i < n; ++i) {
     const Asset& a = assets_[i];
+    if (a.merged_into != kNoAsset) {  // merged away: nothing left to keep
+      keep[i] = false;
+      gone[i] = true;
+      continue;
+    }
     if (a.router || !a.route.empty()) keep[i] = true;
     if (!a.parent_id.empty()) {
       keep[i] = true;
@@ -104,7 +113,7 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
   }
   std::vector<AssetIndex> order;
   for (AssetIndex i = 0; i < n; ++i)
-    if (!keep[i]) order.push_back(i);
+    if (!keep[i] && !gone[i]) order.push_back(i);
   std::sort(order.begin(), order.end(), [this](AssetIndex x, AssetIndex y) {
     const Asset& a = assets_[x];
     const Asset& b = assets_[y];
@@ -113,7 +122,6 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
     if (a.packets_sent != b.packets_sent) return a.packets_sent < b.packets_sent;
     return a.last_us < b.last_us;
   });
-  std::vector<bool> gone(n, false);
   std::size_t shed_count = 0;
   for (const AssetIndex i : order) {
     if (mem <= target_bytes) break;
@@ -122,15 +130,22 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
     gone[i] = true;
     ++shed_count;
   }
-  if (shed_count == 0) return 0;
+  if (shed_count == 0 && merged_pending_ == 0) return 0;
+  drop_assets(gone, remap);
+  merged_pending_ = 0;
+  assets_shed_ += shed_count;
+  return shed_count;
+}
 
+void Ledger::drop_assets(const std::vector<bool>& gone, std::vector<AssetIndex>* remap) {
+  const std::size_t n = assets_.size();
   // Compact: survivors move down in order; every index map follows.
   std::vector<AssetIndex> local;
   std::vector<AssetIndex>& to = remap != nullptr ? *remap : local;
   to.assign(n, kNoAsset);
   AssetIndex next = 0;
   for (AssetIndex i = 0; i < n; ++i) {
-    if (gone[i]) continue;
+    if (i < gone.size() && gone[i]) continue;
     to[i] = next;
     if (next != i) assets_[next] = std::move(assets_[i]);
     ++next;
@@ -149,12 +164,20 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
   follow(by_mac_);
   follow(by_ip_);
   follow(by_id_);
+  follow(holder_);
+  for (auto& a : assets_)
+    if (a.merged_into != kNoAsset && a.merged_into < n) a.merged_into = to[a.merged_into];
+  decltype(first_relay_) relays;
+  for (const auto& [a, ip] : first_relay_)
+    if (a < n && to[a] != kNoAsset) relays.emplace(to[a], ip);
+  first_relay_.swap(relays);
   // The capacity stays: shrinking would copy every survivor (old and new blocks
   // resident at once, the very spike the budget is about) and the next growth
   // would copy them again.
   assets_.resize(next);
   release_tail(assets_);
-  // Edge endpoints are all kept, but their indices moved.
+  // Live edges' endpoints are all kept, but their indices moved; a tombstone
+  // whose endpoint went keeps no key.
   auto moved = [&to, n](AssetIndex i) { return i < n ? to[i] : i; };
   for (auto& k : edge_keys_) {
     k.from = moved(k.from);
@@ -166,11 +189,11 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
     EdgeKey nk = k;
     nk.from = moved(k.from);
     nk.to = moved(k.to);
+    if (nk.from == kNoAsset || nk.to == kNoAsset) continue;
     rekeyed.emplace(nk, e);
   }
   edge_by_key_.swap(rekeyed);
-  assets_shed_ += shed_count;
-  return shed_count;
+  ++epoch_;
 }
 
 }  // namespace mieruka::inventory

@@ -251,6 +251,7 @@ enum Stmt : std::size_t {
   kDeleteEdgeOps,
   kInsertEdgeOp,
   kDeleteEdge,
+  kDeleteAsset,
   kStmtCount,
 };
 
@@ -287,6 +288,7 @@ constexpr std::array<const char*, kStmtCount> kStmtSql = {
     "has_range = excluded.has_range, range_lo = excluded.range_lo, range_hi = excluded.range_hi, "
     "first_us = excluded.first_us, last_us = excluded.last_us",
     "DELETE FROM edges WHERE sensor = ?1 AND id = ?2",
+    "DELETE FROM assets WHERE sensor = ?1 AND id = ?2",
 };
 
 // One line for an SQLite failure during a write: what happened and what to do.
@@ -405,6 +407,7 @@ struct Store::Impl {
 
   int write_asset(const Asset& a);
   int write_edge(const Edge& e);
+  int delete_asset(const std::string& id);
 };
 
 namespace {
@@ -472,6 +475,18 @@ int Store::Impl::write_asset(const Asset& a) {
     if ((rc = run(s)) != SQLITE_OK) return rc;
   }
   return SQLITE_OK;
+}
+
+// An asset merged into another (an address first seen through a router, then
+// from its own station): its facts, addresses and protocols go with its row
+// (ON DELETE CASCADE); its edges were moved and their old rows deleted as
+// tombstones.
+int Store::Impl::delete_asset(const std::string& id) {
+  int rc = SQLITE_OK;
+  sqlite3_stmt* s = stmt(kDeleteAsset, rc);
+  if (s == nullptr) return rc;
+  bind_text(s, 2, id);
+  return run(s);
 }
 
 int Store::Impl::write_edge(const Edge& e) {
@@ -604,8 +619,12 @@ StoreStatus Store::flush(Ledger& ledger) {
   Impl& d = *impl_;
   int rc = d.exec("BEGIN IMMEDIATE");
   if (rc == SQLITE_OK) {
+    for (const std::string& id : ledger.removed_ids())
+      if ((rc = d.delete_asset(id)) != SQLITE_OK) break;
+  }
+  if (rc == SQLITE_OK) {
     for (const Asset& a : ledger.assets()) {
-      if (!a.dirty) continue;
+      if (!a.dirty || a.merged_into != kNoAsset) continue;
       if ((rc = d.write_asset(a)) != SQLITE_OK) break;
     }
   }

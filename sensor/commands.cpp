@@ -126,8 +126,10 @@ class Progress {
   bool shown_ = false;
 };
 
-bool flush_store(Store& store, Ledger& ledger) {
-  if (auto st = store.flush(ledger); !st) {
+// Merged records are dropped first: the store then deletes their rows.
+bool flush_store(Store& store, Pipeline& pipeline) {
+  pipeline.compact_ledger();
+  if (auto st = store.flush(pipeline.ledger()); !st) {
     spdlog::error("{}", st.error);
     return false;
   }
@@ -194,7 +196,7 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
       }
       // Long reads persist as they go, so an interruption loses little.
       if (store && seconds_since(last_flush) > 30) {
-        flush_store(*store, ledger);
+        flush_store(*store, pipeline);
         last_flush = Clock::now();
       }
     }
@@ -205,7 +207,7 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
     if (!f.warning.empty()) spdlog::warn("{}", f.warning);
 
   if (store) {
-    if (!flush_store(*store, ledger)) {
+    if (!flush_store(*store, pipeline)) {
       print_error(db_path + ": the ledger could not be saved (see above); nothing was marked as read");
       return kExitInternal;
     }
@@ -259,7 +261,7 @@ int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
   auto last_flush = Clock::now();
   std::map<std::string, std::uint64_t> saved_counters;
   auto save = [&] {
-    flush_store(*store, ledger);
+    flush_store(*store, pipeline);
     auto now = pipeline.counters();
     std::map<std::string, std::uint64_t> delta;
     for (const auto& [k, v] : now) delta[k] = v - saved_counters[k];

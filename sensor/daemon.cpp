@@ -156,6 +156,7 @@ void Daemon::poll_sources() {
 
 void Daemon::flush(bool final) {
   const std::int64_t now_us = wall_us();
+  pipeline_->compact_ledger();
   auto st = store_->flush(*ledger_);
   if (!st) {
     ++flush_failures_;

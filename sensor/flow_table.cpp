@@ -286,6 +286,8 @@ void FlowTable::init(Flow& f, const FlowKey& key, std::int64_t now_us) noexcept 
   f.parser.reset();
   f.edge = kNoIndex;
   f.user_tag = 0;
+  f.epoch = 0;
+  f.resolved_as_sender[0] = f.resolved_as_sender[1] = false;
 }
 
 void FlowTable::account(Flow& f, const dissectors::DecodedPacket& p, std::uint8_t side, std::int64_t now_us,

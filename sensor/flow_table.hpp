@@ -85,6 +85,9 @@ struct alignas(64) Flow {
 
   // Slots the pipeline owns.
   bool probed[2]{};
+  // Whether a key side's asset was resolved from a packet it sent (its source
+  // MAC and address), not only from packets addressed to it.
+  bool resolved_as_sender[2]{};
 
  private:
   friend class FlowTable;
@@ -94,6 +97,9 @@ struct alignas(64) Flow {
  public:
   std::uint32_t edge = kNoIndex;
   std::uint32_t asset[2]{kNoIndex, kNoIndex};
+  // The ledger's epoch when asset[] was resolved: when it moved on (an address
+  // changed hands, a router was found), the pipeline resolves the sides again.
+  std::uint32_t epoch = 0;
   // Second line: what account() writes per packet, and the dissector.
   const dissectors::DissectorEntry* dissector = nullptr;
   std::int64_t last_us = 0;

@@ -1,8 +1,10 @@
 // The packet loop's body (see pipeline.hpp).
 //
 // Who is who: a flow's two key sides each map to one ledger asset, resolved when
-// the flow is created (MAC + IP of its first packet; the ledger turns a router's
-// MAC into IP-keyed assets for the hosts behind it). The client is the SYN sender,
+// the flow is created (MAC + IP of its first packet: the ledger gives the asset
+// of the station that holds the address, so a routed conversation joins its
+// real endpoints), and again when the ledger's epoch says addresses changed
+// hands since, or a side's packets come from another MAC. The client is the SYN sender,
 // else the side not on the dissector's or a well-known service port, else the
 // first sender. An edge goes from client to server, keyed by the server port.
 #include "sensor/pipeline.hpp"
@@ -62,11 +64,42 @@ bool has_flow(const DecodedPacket& p) noexcept {
 // The asset of one end of an IP packet. A frame to a broadcast or multicast MAC
 // (a subnet broadcast such as 10.10.1.255) has no receiving station; without L2
 // (raw IP, loopback captures) the IP alone keys the asset.
-AssetIndex Pipeline::endpoint(const DecodedPacket& p, const MacAddr& mac, const IpAddr& ip) {
+AssetIndex Pipeline::endpoint(const DecodedPacket& p, const MacAddr& mac, const IpAddr& ip,
+                              inventory::IpEvidence how) {
   // An all-zero MAC is what loopback captures converted to Ethernet carry.
-  if (!p.has_l2 || mac.is_zero()) return ledger_.resolve(std::nullopt, ip, now_us_);
+  if (!p.has_l2 || mac.is_zero()) return ledger_.resolve(std::nullopt, ip, now_us_, how);
   if (!mac.is_unicast()) return kNoAsset;
-  return ledger_.resolve(mac, ip, now_us_);
+  return ledger_.resolve(mac, ip, now_us_, how);
+}
+
+std::uint16_t Pipeline::own_vlan(AssetIndex a, const DecodedPacket& p) const noexcept {
+  if (p.vlan_count == 0 || a >= ledger_.assets().size()) return 0;
+  const auto& mac = ledger_.assets()[a].mac;
+  return mac && *mac == p.src_mac ? inner_vlan(p) : 0;
+}
+
+void Pipeline::reresolve(Flow& flow, const DecodedPacket& p, std::uint8_t side) {
+  using inventory::IpEvidence;
+  const std::uint8_t other = static_cast<std::uint8_t>(1 - side);
+  const AssetIndex old[2] = {flow.asset[0], flow.asset[1]};
+  flow.asset[side] = endpoint(p, p.src_mac, p.src_ip, IpEvidence::sent);
+  // A frame to a group address names no receiving station: that side keeps
+  // what it had.
+  if (const AssetIndex r = endpoint(p, p.dst_mac, p.dst_ip, IpEvidence::addressed); r != kNoAsset)
+    flow.asset[other] = r;
+  flow.epoch = ledger_.epoch();
+  flow.resolved_as_sender[side] = true;
+  if (flow.asset[0] == old[0] && flow.asset[1] == old[1]) return;
+  count("flow.endpoint_changed");
+  if (flow.edge == kNoEdge) return;
+  const std::uint8_t client = flow.client, server = static_cast<std::uint8_t>(1 - flow.client);
+  if (flow.asset[client] == kNoAsset || flow.asset[server] == kNoAsset) {
+    flow.edge = kNoEdge;
+    return;
+  }
+  // What was counted while the flow was charged to the wrong station moves
+  // with it, unless another flow moved that edge already.
+  flow.edge = ledger_.move_edge(flow.edge, old[client], old[server], flow.asset[client], flow.asset[server]);
 }
 
 // Resolves observations against a fixed sender/receiver pair and edge.
@@ -208,7 +241,10 @@ std::size_t resident_bytes() noexcept {
 void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept {
   ++stats_.packets;
   stats_.bytes += wire_len;
-  if ((stats_.packets & (kMemoryCheckPackets - 1)) == 0 && options_.memory_budget_bytes != 0) check_memory();
+  if ((stats_.packets & (kMemoryCheckPackets - 1)) == 0) {
+    compact_ledger();
+    if (options_.memory_budget_bytes != 0) check_memory();
+  }
   if (stats_.first_us == 0 || ts_us < stats_.first_us) stats_.first_us = ts_us;
   if (ts_us > stats_.last_us) stats_.last_us = ts_us;
   // Packet time only moves forward: a capture with a clock step backwards must not
@@ -299,11 +335,11 @@ void Pipeline::handle_arp(const DecodedPacket& p) {
 void Pipeline::handle_ip(const DecodedPacket& p, const FlowKeyParts* at) {
   if (p.fragment) ++stats_.fragments;
   if (at == nullptr) {  // ICMP and other IP protocols
-    const AssetIndex sender = endpoint(p, p.src_mac, p.src_ip);
+    const AssetIndex sender = endpoint(p, p.src_mac, p.src_ip, inventory::IpEvidence::sent);
     if (sender == kNoAsset) return;
-    ledger_.sent(sender, p.wire_len, inner_vlan(p), now_us_);
+    ledger_.sent(sender, p.wire_len, own_vlan(sender, p), now_us_);
     if (p.fragment && !p.first_fragment) return;
-    const AssetIndex receiver = endpoint(p, p.dst_mac, p.dst_ip);
+    const AssetIndex receiver = endpoint(p, p.dst_mac, p.dst_ip, inventory::IpEvidence::addressed);
     if (receiver == kNoAsset) return;
     const bool icmp = p.l4 == L4::icmp || p.l4 == L4::icmpv6;
     const std::string_view proto = icmp ? std::string_view(p.l4 == L4::icmp ? "icmp" : "icmpv6") : "ip";
@@ -322,23 +358,28 @@ void Pipeline::handle_ip(const DecodedPacket& p, const FlowKeyParts* at) {
   ledger_.prefetch_asset(flow->asset[side]);
   ledger_.prefetch_edge(flow->edge);
   if (created) {
-    flow->asset[side] = endpoint(p, p.src_mac, p.src_ip);
-    flow->asset[1 - side] = endpoint(p, p.dst_mac, p.dst_ip);
+    flow->asset[side] = endpoint(p, p.src_mac, p.src_ip, inventory::IpEvidence::sent);
+    flow->asset[1 - side] = endpoint(p, p.dst_mac, p.dst_ip, inventory::IpEvidence::addressed);
+    flow->epoch = ledger_.epoch();
+    flow->resolved_as_sender[side] = true;
     choose_dissector(*flow, p, side);
   } else {
     // The first packet may have come from a station that is not the one serving
-    // the flow later (a frame to a stale MAC, a forged source): when the sender's
-    // MAC differs from its asset's, re-resolve that side and its edge.
+    // the flow later (a frame to a stale MAC, a forged source, a router's copy),
+    // or the ledger learnt since who holds an address: resolve the sides again.
     const AssetIndex cur = flow->asset[side];
-    if (p.has_l2 && p.src_mac.is_unicast() &&
-        (cur == kNoAsset || (ledger_.assets()[cur].mac && *ledger_.assets()[cur].mac != p.src_mac))) {
-      flow->asset[side] = endpoint(p, p.src_mac, p.src_ip);
-      flow->edge = kNoEdge;
+    // A side's first packet of its own is the first word it has about the
+    // address it sends from (until then only frames addressed to it were seen).
+    if (flow->epoch != ledger_.epoch() || !flow->resolved_as_sender[side]) {
+      reresolve(*flow, p, side);
+    } else if (p.has_l2 && p.src_mac.is_unicast() &&
+               (cur == kNoAsset || (ledger_.assets()[cur].mac && *ledger_.assets()[cur].mac != p.src_mac))) {
+      reresolve(*flow, p, side);
       count("flow.station_changed");
     }
     if (flow->dissector == nullptr && !flow->probed[side] && !p.payload.empty()) choose_dissector(*flow, p, side);
   }
-  if (flow->asset[side] != kNoAsset) ledger_.sent(flow->asset[side], p.wire_len, inner_vlan(p), now_us_);
+  if (flow->asset[side] != kNoAsset) ledger_.sent(flow->asset[side], p.wire_len, own_vlan(flow->asset[side], p), now_us_);
   ensure_edge(*flow, p);
   if (flow->edge != kNoEdge) ledger_.count_edge(flow->edge, p.wire_len, now_us_);
   if (p.fragment) return;  // a first fragment's payload is incomplete: not dissected
@@ -449,8 +490,23 @@ void Pipeline::on_flow_end(Flow& flow, FlowEnd why) noexcept {
   close_flow(flow);
 }
 
+void Pipeline::compact_ledger() noexcept {
+  if (ledger_.merged_pending() == 0) return;
+  try {
+    std::vector<AssetIndex> remap;
+    ledger_.compact(&remap);
+    flows_.for_each([&remap](Flow& f) {
+      for (auto& a : f.asset)
+        if (a < remap.size()) a = remap[a];
+    });
+  } catch (const std::bad_alloc&) {
+    count("ledger.compact_oom");
+  }
+}
+
 void Pipeline::finish() noexcept {
   flows_.drain([this](Flow& f) { close_flow(f); });
+  compact_ledger();
   try {
     if (const auto n = arp_targets_.settle(ledger_, now_us_, true)) count("arp.silent_targets", n);
   } catch (const std::bad_alloc&) {
@@ -502,8 +558,8 @@ void Pipeline::check_memory() noexcept {
   try {
     std::vector<AssetIndex> remap;
     const std::size_t n = ledger_.shed(goal > others ? goal - others : 0, &remap);
-    if (n == 0) return;
-    count("ledger.assets_shed", n);
+    if (n == 0 && remap.empty()) return;
+    if (n != 0) count("ledger.assets_shed", n);
     flows_.for_each([&remap](Flow& f) {
       for (auto& a : f.asset)
         if (a < remap.size()) a = remap[a];

@@ -55,6 +55,9 @@ class Pipeline final : private FlowEndHandler {
   void on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept;
   // End of input: flushes every flow's streams and parsers.
   void finish() noexcept;
+  // Drops the ledger records that merges emptied, with the flows following the
+  // moved indices. Call before the ledger is read or stored (finish() does).
+  void compact_ledger() noexcept;
 
   [[nodiscard]] const PipelineStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const PipelineOptions& options() const noexcept { return options_; }
@@ -76,7 +79,14 @@ class Pipeline final : private FlowEndHandler {
   void ensure_edge(Flow& flow, const dissectors::DecodedPacket& p);
   void choose_dissector(Flow& flow, const dissectors::DecodedPacket& p, std::uint8_t side);
   void close_flow(Flow& flow) noexcept;
-  inventory::AssetIndex endpoint(const dissectors::DecodedPacket& p, const MacAddr& mac, const IpAddr& ip);
+  inventory::AssetIndex endpoint(const dissectors::DecodedPacket& p, const MacAddr& mac, const IpAddr& ip,
+                                 inventory::IpEvidence how);
+  // Resolves both sides of `flow` again from packet `p` (sent by key side
+  // `side`), moving the flow's edge to the endpoints found.
+  void reresolve(Flow& flow, const dissectors::DecodedPacket& p, std::uint8_t side);
+  // The VLAN to record for `a` sending `p`: the frame's, when `a` is the
+  // station that put it on the wire; none when the frame was relayed for it.
+  [[nodiscard]] std::uint16_t own_vlan(inventory::AssetIndex a, const dissectors::DecodedPacket& p) const noexcept;
   void on_flow_end(Flow& flow, FlowEnd why) noexcept override;
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
   void check_memory() noexcept;

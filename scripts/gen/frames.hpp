@@ -248,4 +248,49 @@ class TcpSession {
   std::uint16_t ipid_ = 1;
 };
 
+// Modbus/TCP ADU (MBAP + PDU).
+inline Buf modbus_adu(std::uint16_t tid, std::uint8_t unit, const Buf& pdu) {
+  Buf b;
+  put16be(b, tid);
+  put16be(b, 0);
+  put16be(b, static_cast<std::uint32_t>(pdu.size() + 1));
+  put8(b, unit);
+  put_bytes(b, pdu);
+  return b;
+}
+
+inline Buf read_holding_req(std::uint16_t addr, std::uint16_t qty) {
+  Buf p;
+  put8(p, 3);
+  put16be(p, addr);
+  put16be(p, qty);
+  return p;
+}
+
+inline Buf read_holding_resp(std::uint16_t qty, std::uint16_t base) {
+  Buf p;
+  put8(p, 3);
+  put8(p, qty * 2);
+  for (std::uint16_t i = 0; i < qty; ++i) put16be(p, base + i);
+  return p;
+}
+
+inline Buf write_multiple_req(std::uint16_t addr, std::uint16_t qty) {
+  Buf p;
+  put8(p, 16);
+  put16be(p, addr);
+  put16be(p, qty);
+  put8(p, qty * 2);
+  for (std::uint16_t i = 0; i < qty; ++i) put16be(p, 100 + i);
+  return p;
+}
+
+inline Buf write_multiple_resp(std::uint16_t addr, std::uint16_t qty) {
+  Buf p;
+  put8(p, 16);
+  put16be(p, addr);
+  put16be(p, qty);
+  return p;
+}
+
 }  // namespace mieruka::gen

@@ -4,7 +4,8 @@
 // holds the findings that must come out. Each expected finding is partial: it
 // names the asset by "mac" or "ip", gives the "type", and every other key given
 // must equal the finding JSON's value, except "evidence_contains" (a substring of
-// the evidence). "absent" lists {"mac"|"ip", optional "types"} that must have no
+// the evidence). "count" is the number of findings that must come out, so the
+// set is complete: an extra finding fails like a missing one. "absent" lists {"mac"|"ip", optional "types"} that must have no
 // finding (of those types): e.g. no approved device is flagged.
 #include <gtest/gtest.h>
 
@@ -104,9 +105,9 @@ void run_case(const fs::path& dir) {
       ADD_FAILURE() << "unexpected " << f.dump() << " for " << a.dump();
     }
   }
-  if (want.contains("count")) {
-    EXPECT_EQ(got.size(), want["count"].get<std::size_t>()) << got.dump(1);
-  }
+  // The complete set: an extra finding fails like a missing one.
+  ASSERT_TRUE(want.contains("count")) << "expected.json must give the count of every finding";
+  EXPECT_EQ(got.size(), want["count"].get<std::size_t>()) << got.dump(1);
 }
 
 TEST(FindingsGolden, AllCases) {
