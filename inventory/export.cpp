@@ -523,7 +523,7 @@ std::string show_text(const Ledger& ledger, const Asset& a) {
   line("last seen", t(a.last_us));
   line("packets sent", std::to_string(a.packets_sent));
   line("bytes sent", std::to_string(a.bytes_sent));
-  if (a.router) line("router", "yes (a MAC seen with IPs in several subnets)");
+  if (a.router) line("router", "yes (carries traffic for addresses other stations hold, or holds addresses in several subnets)");
   line("vlans", j["vlans"].empty() ? "-" : cell_text(j["vlans"]));
   line("protocols", j["protocols"].empty() ? "-" : cell_text(j["protocols"]));
 

@@ -662,6 +662,154 @@ TEST(LedgerStoreTest, IpKeyedAssetLoadsUnderItsIp) {
 
 // --- hot path ------------------------------------------------------------------------------
 
+// --- who holds an address --------------------------------------------------------
+
+// A routed conversation as the mirror keeps it: the client's frames to the
+// core's MAC, the server's frames from its own MAC. The core never holds the
+// server's address; the endpoints are the stations.
+TEST(LedgerHolderTest, RoutedConversationJoinsTheRealEndpoints) {
+  Ledger l;
+  const auto core = mac("00:1e:f7:c0:00:01"), scada = mac("00:15:5d:20:00:10"), plc = mac("38:e0:8e:01:0b:10");
+  const auto scada_ip = ip("10.20.0.10"), plc_ip = ip("10.1.11.10");
+  const AssetIndex s = l.resolve(scada, scada_ip, 1, IpEvidence::sent);
+  // SYN: to the core's MAC for the PLC's address (nobody holds it yet).
+  const AssetIndex first = l.resolve(core, plc_ip, 1, IpEvidence::addressed);
+  // SYN-ACK: the PLC sends from its address; the SCADA's address is addressed to the core.
+  const std::uint32_t before = l.epoch();
+  const AssetIndex p = l.resolve(plc, plc_ip, 2, IpEvidence::sent);
+  EXPECT_NE(l.epoch(), before);  // the address changed hands
+  ASSERT_NE(p, first);
+  EXPECT_EQ(l.assets()[p].mac, plc);
+  EXPECT_EQ(l.resolve(core, scada_ip, 2, IpEvidence::addressed), s);  // the core carries the SCADA's traffic
+  const AssetIndex c = l.index_of(Ledger::id_for_mac(core));
+  ASSERT_NE(c, kNoAsset);
+  EXPECT_TRUE(l.assets()[c].router);  // it carried traffic for two addresses others hold
+  EXPECT_FALSE(holds(l.assets()[c], plc_ip));
+  EXPECT_FALSE(holds(l.assets()[c], scada_ip));
+  // From now on the core's frames for either address are the stations'.
+  EXPECT_EQ(l.resolve(core, plc_ip, 3, IpEvidence::addressed), p);
+  EXPECT_EQ(l.resolve(core, plc_ip, 3, IpEvidence::sent), p);
+  EXPECT_EQ(l.resolve(std::nullopt, plc_ip, 3), p);
+  EXPECT_EQ(l.find("10.1.11.10"), &l.assets()[p]);
+}
+
+// What routed conversations lent the router before it was known as one (a
+// role, an application protocol) goes; its own link-layer facts stay.
+TEST(LedgerHolderTest, RouterLosesWhatRoutedConversationsLentIt) {
+  Ledger l;
+  const auto core = mac("00:1e:f7:c0:00:01");
+  const AssetIndex c = l.station(core, 1);
+  l.add_protocol(c, "lldp");
+  l.add_protocol(c, "modbus");
+  l.add_fact(c, field::role, "modbus_server", "modbus", 1);
+  l.add_fact(c, field::name, "CORE-SW1", "lldp", 1);
+  l.resolve(mac("00:15:5d:00:00:01"), ip("10.0.1.5"), 1, IpEvidence::sent);
+  l.resolve(mac("00:15:5d:00:00:02"), ip("10.0.2.5"), 1, IpEvidence::sent);
+  l.resolve(core, ip("10.0.1.5"), 2, IpEvidence::addressed);
+  EXPECT_FALSE(l.assets()[c].router);  // one address another holds: not yet
+  l.resolve(core, ip("10.0.2.5"), 2, IpEvidence::addressed);
+  ASSERT_TRUE(l.assets()[c].router);
+  EXPECT_EQ(l.assets()[c].protocols, (std::vector<std::string>{"lldp"}));
+  EXPECT_EQ(fact(l.assets()[c], field::role, "modbus"), nullptr);
+  EXPECT_NE(fact(l.assets()[c], field::name, "lldp"), nullptr);
+}
+
+// A weaker claim gives way: an address first seen addressed to a MAC belongs
+// to the MAC that sends from it, and to the one ARP binds it to over both.
+TEST(LedgerHolderTest, StrongerEvidenceTakesTheAddress) {
+  Ledger l;
+  const auto a = mac("00:15:5d:00:00:0a"), b = mac("00:15:5d:00:00:0b");
+  const auto x = ip("10.0.0.9");
+  const AssetIndex ia = l.resolve(a, x, 1, IpEvidence::addressed);
+  EXPECT_TRUE(holds(l.assets()[ia], x));
+  const AssetIndex ib = l.resolve(b, x, 2, IpEvidence::sent);
+  EXPECT_NE(ia, ib);
+  EXPECT_FALSE(holds(l.assets()[ia], x));
+  EXPECT_TRUE(holds(l.assets()[ib], x));
+  // a keeps receiving frames for it: it is the relay, the endpoint is b.
+  EXPECT_EQ(l.resolve(a, x, 3, IpEvidence::addressed), ib);
+  // ARP binds it to a after all (a new lease): a binding beats frames.
+  l.bind_ip(ia, x, "arp", 4);
+  EXPECT_TRUE(holds(l.assets()[ia], x));
+  EXPECT_FALSE(holds(l.assets()[ib], x));
+  EXPECT_EQ(l.resolve(std::nullopt, x, 5), ia);
+}
+
+// An address seen only through a router gets an IP-keyed asset; when its
+// station shows itself, the two merge: counters, facts, protocols, edges, and
+// the store's row of the IP-keyed asset goes.
+TEST(LedgerHolderTest, IpKeyedAssetMergesIntoTheStationThatShowsItself) {
+  Ledger l;
+  const auto gw = mac("00:1e:f7:c0:00:01"), plc = mac("00:01:fc:01:03:10"), scada = mac("00:15:5d:20:00:10");
+  const AssetIndex r = l.station(gw, 1);
+  l.bind_ip(r, ip("10.20.0.1"), "arp", 1);
+  const AssetIndex s = l.resolve(scada, ip("10.20.0.10"), 1, IpEvidence::sent);
+  // Traffic for a /16 the router never claimed: it routes.
+  const AssetIndex far = l.resolve(gw, ip("10.1.3.10"), 2, IpEvidence::addressed);
+  ASSERT_TRUE(l.assets()[r].router);
+  ASSERT_FALSE(l.assets()[far].mac.has_value());
+  const std::string far_id = l.assets()[far].id;
+  l.sent(far, 100, 0, 2);
+  l.add_fact(far, field::product, "KV-8000", "kv_identity", 2);
+  l.add_protocol(far, "kv_hostlink");
+  const EdgeIndex e = l.edge(s, far, "kv_hostlink", "tcp", 8501, 20, 2);
+  l.count_edge(e, 80, 2);
+  l.add_op(e, Operation{"kv_hostlink", "read", 1}, 2);
+  l.clear_dirty();
+
+  const std::uint32_t before = l.epoch();
+  const AssetIndex p = l.resolve(plc, ip("10.1.3.10"), 3, IpEvidence::sent);
+  EXPECT_NE(l.epoch(), before);
+  ASSERT_NE(p, far);
+  EXPECT_EQ(l.assets()[far].merged_into, p);
+  EXPECT_EQ(l.merged_pending(), 1U);
+  EXPECT_EQ(l.removed_ids(), std::vector<std::string>{far_id});
+  const Asset& pa = l.assets()[p];
+  EXPECT_EQ(pa.packets_sent, 1U);
+  EXPECT_NE(fact(pa, field::product, "kv_identity"), nullptr);
+  EXPECT_EQ(pa.protocols, (std::vector<std::string>{"kv_hostlink"}));
+  // The edge now joins the SCADA and the PLC's own asset; the old one is a tombstone.
+  EXPECT_EQ(l.edges()[e].merged_into != kNoEdge, true);
+  const EdgeIndex moved = l.edge(s, p, "kv_hostlink", "tcp", 8501, 20, 4);
+  EXPECT_EQ(l.edges()[moved].packets, 1U);
+  EXPECT_EQ(l.edges()[moved].ops.size(), 1U);
+  EXPECT_EQ(l.resolve(std::nullopt, ip("10.1.3.10"), 4), p);
+  EXPECT_EQ(l.index_of(far_id), kNoAsset);
+
+  // Compaction drops the emptied record; indices move and the remap says how.
+  std::vector<AssetIndex> remap;
+  EXPECT_EQ(l.compact(&remap), 1U);
+  ASSERT_EQ(remap.size(), 4U);
+  EXPECT_EQ(remap[far], kNoAsset);
+  const AssetIndex p2 = remap[p];
+  EXPECT_EQ(l.assets()[p2].mac, plc);
+  EXPECT_EQ(l.assets().size(), 3U);
+  EXPECT_EQ(l.resolve(std::nullopt, ip("10.1.3.10"), 5), p2);
+  EXPECT_EQ(l.edge(remap[s], p2, "kv_hostlink", "tcp", 8501, 20, 5), moved);
+  for (const auto& a : l.assets()) EXPECT_EQ(a.merged_into, kNoAsset);
+}
+
+// A conversation's edge moves with it when its endpoint turns out to be
+// another station, unless another flow moved it first.
+TEST(LedgerHolderTest, MoveEdgeOnlyFromTheEndpointsItStillJoins) {
+  Ledger l;
+  const AssetIndex a = l.station(mac("00:15:5d:00:00:01"), 1);
+  const AssetIndex r = l.station(mac("00:1e:f7:c0:00:01"), 1);
+  const AssetIndex b = l.station(mac("00:15:5d:00:00:02"), 1);
+  const AssetIndex c = l.station(mac("00:15:5d:00:00:03"), 1);
+  const EdgeIndex e = l.edge(a, r, "tcp", "tcp", 502, 0, 1);
+  l.count_edge(e, 60, 1);
+  const EdgeIndex eb = l.move_edge(e, a, r, a, b);
+  ASSERT_NE(eb, kNoEdge);
+  EXPECT_EQ(l.edges()[eb].packets, 1U);
+  EXPECT_EQ(l.edges()[eb].to_id, l.assets()[b].id);
+  // A second flow that had shared the edge to the router finds it moved: it
+  // gets no edge (its own is made afresh), and b's edge stays b's.
+  EXPECT_EQ(l.move_edge(e, a, r, a, c), kNoEdge);
+  EXPECT_EQ(l.edges()[eb].to_id, l.assets()[b].id);
+  EXPECT_EQ(l.edges()[eb].merged_into, kNoEdge);
+}
+
 TEST(LedgerHotPathTest, NoAllocationForExistingAssetAndEdge) {
   Ledger l;
   const auto m1 = mac(kPlc);

@@ -298,6 +298,37 @@ TEST_F(StoreTest, TombstoneEdgeIsDeleted) {
   EXPECT_EQ(count_rows(s.native_handle(), "edge_ops"), 0);  // cascaded
 }
 
+TEST_F(StoreTest, MergedAssetRowAndItsEdgesAreDeleted) {
+  // A host first seen only through a router (an IP-keyed asset with a fact and
+  // an edge), stored; then its station shows itself and the two merge.
+  Ledger l;
+  const auto gw = *MacAddr::parse("00:1e:f7:c0:00:01");
+  const AssetIndex r = l.station(gw, 1);
+  l.bind_ip(r, *IpAddr::parse("10.20.0.1"), "arp", 1);
+  const AssetIndex s = l.resolve(*MacAddr::parse("00:15:5d:20:00:10"), *IpAddr::parse("10.20.0.10"), 1);
+  const AssetIndex far = l.resolve(gw, *IpAddr::parse("10.1.3.10"), 2, IpEvidence::addressed);
+  ASSERT_FALSE(l.assets()[far].mac.has_value());
+  l.add_fact(far, "product", "KV-8000", "kv_identity", 2);
+  l.count_edge(l.edge(s, far, "tcp", "tcp", 8501, 0, 2), 60, 2);
+  Store st = open_ok();
+  ASSERT_TRUE(st.flush(l).ok());
+  ASSERT_EQ(count_rows(st.native_handle(), "assets"), 3);
+  l.resolve(*MacAddr::parse("00:01:fc:01:03:10"), *IpAddr::parse("10.1.3.10"), 3);
+  std::vector<AssetIndex> remap;
+  ASSERT_EQ(l.compact(&remap), 1U);
+  ASSERT_TRUE(st.flush(l).ok());
+  EXPECT_TRUE(l.removed_ids().empty());
+  EXPECT_EQ(count_rows(st.native_handle(), "assets"), 3);  // router, SCADA, the PLC's station
+  EXPECT_EQ(count_rows(st.native_handle(), "edges"), 1);
+  Ledger back;
+  ASSERT_TRUE(st.load(back).ok());
+  const Asset* plc = back.find("10.1.3.10");
+  ASSERT_NE(plc, nullptr);
+  ASSERT_TRUE(plc->mac.has_value());
+  EXPECT_EQ(plc->facts.size() >= 2, true);  // the OUI vendor and the merged product
+  EXPECT_EQ(back.edges().front().to_id, plc->id);
+}
+
 TEST_F(StoreTest, SensorsAreKeptApart) {
   Ledger a = make_ledger("line1");
   Ledger b = make_ledger("line2");

@@ -4,7 +4,9 @@
 // the asset by "mac", "ip" (an address it holds) or "parent_mac" + "route", and
 // every other key given must equal the exported JSON's value (arrays compared as
 // sets). Volatile fields (ids, timestamps) are simply not written in the case.
-// "absent" lists MACs/IPs that must NOT be assets (nothing invented).
+// "absent" lists MACs/IPs that must NOT be assets (nothing invented), and
+// "absent_links" partial links that must not exist; "asset_count" and
+// "link_count", when given, are the exact numbers of each.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -114,8 +116,27 @@ void run_case(const fs::path& dir) {
     for (const auto& a : assets)
       EXPECT_FALSE(a.value("mac", json()) == key || holds_ip(a, key)) << key << " must not be an asset";
   }
+  // No device the ledger knows by its MAC appears a second time by its IP.
+  for (const auto& a : assets) {
+    if (!a["mac"].is_null() || !a["parent"].is_null()) continue;
+    for (const auto& x : a.value("ips", json::array()))
+      for (const auto& b : assets)
+        EXPECT_FALSE(b["mac"].is_string() && holds_ip(b, x.get<std::string>()))
+            << x << " is an IP-only asset and an address of " << b["mac"];
+  }
+  for (const auto& absent : c.value("absent_links", json::array())) {
+    for (const auto& l : links) {
+      bool match = true;
+      for (const auto& [key, value] : absent.items())
+        if (!l.contains(key) || !same_value(value, l[key])) match = false;
+      EXPECT_FALSE(match) << "link must not exist: " << l.dump();
+    }
+  }
   if (c.contains("asset_count")) {
     EXPECT_EQ(assets.size(), c["asset_count"].get<std::size_t>());
+  }
+  if (c.contains("link_count")) {
+    EXPECT_EQ(links.size(), c["link_count"].get<std::size_t>());
   }
 }
 
