@@ -384,6 +384,13 @@ AssetIndex Ledger::claim(AssetIndex m, const IpAddr& ip, std::string_view source
       return ip_endpoint(ip, ts_us);
     }
   }
+  // Frames addressed to a MAC for an address already seen only through a
+  // router prove nothing about who holds it: the MAC is the next hop.
+  if (strength == 1 && holder_.count(ip) == 0)
+    if (const auto it = by_ip_.find(ip); it != by_ip_.end()) {
+      note_relay(m, ip, ts_us);
+      return ip_endpoint(ip, ts_us);
+    }
   if (const auto h = holder_.find(ip); h != holder_.end() && h->second != m) {
     const AssetIndex o = h->second;
     const IpRecord* held = record_of(assets_[o], ip);
