@@ -1,6 +1,8 @@
 // `mieruka run` and `mieruka config check` (see cmd_run.hpp).
 #include "sensor/cmd_run.hpp"
 
+#include <net/if.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -67,7 +69,14 @@ int cmd_config_check(const CommonOptions& common) {
     print_error("config check needs --config FILE");
     return kExitBadInput;
   }
-  // main.cpp already loaded it: reaching here means every line is valid.
+  // main.cpp already loaded it: reaching here means every line is valid. What
+  // the file cannot say by itself: whether its capture interfaces exist here.
+  for (const auto& name : common.config.interfaces) {
+    if (::if_nametoindex(name.c_str()) != 0) continue;
+    print_error(common.config_path + ": capture interface `" + name +
+                "` does not exist on this machine; `ip link` lists the interfaces there are");
+    return kExitBadInput;
+  }
   std::puts("ok");
   return kExitOk;
 }

@@ -3,6 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <initializer_list>
+#include <string_view>
+
 #include <toml++/toml.h>
 
 #include "sensor/snapshot_config_toml.hpp"
@@ -169,6 +173,118 @@ bool read_policy(const toml::table& root, Config& c, std::string& error) {
   return true;
 }
 
+// Every key and section the config may hold, in one place: a key that is not
+// here is a typo ("flush_intervall_s", [snapshot] for [snapshots]) that would
+// otherwise quietly leave a setting at its default. A new setting is a row
+// here as well as its reader.
+struct Section {
+  std::string_view name;  // "" for the top level
+  bool array_of_tables;   // [[name]] rather than [name]
+  std::initializer_list<std::string_view> keys;
+};
+constexpr std::string_view kNoSection{};
+const std::initializer_list<Section> kSchema = {
+    {kNoSection, false, {"data_dir", "sensor_name", "user", "timezone"}},
+    {"capture", false, {"interfaces", "filter", "snaplen", "buffer_mb", "flush_interval_s", "memory_budget_mb"}},
+    {"zone", true, {"name", "level", "subnets", "vlans"}},
+    {"conduit", true, {"from", "to", "protocols"}},
+    {"policy", false, {"approved", "wireless_allow", "learning_period_s"}},
+    {"snapshots", false, {"timezone", "schedule", "keep_daily", "keep_weekly", "absence"}},
+    {"web", false, {"listen", "cert", "key", "tls", "session_ttl_s"}},
+    {"alerts", false, {"lang", "immediate", "aggregate_s", "max_listed", "keep_sent_days"}},
+    {"channel", true,
+     {"name", "type", "url", "timeout_s", "ca_file", "kinds", "from", "to", "user", "password", "password_file",
+      "starttls", "secret", "secret_file", "format", "facility"}},
+};
+
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean `x`?" for the nearest of `names` when it is near enough.
+std::string nearest(std::string_view word, const std::vector<std::string_view>& names, std::string_view quote_open,
+                    std::string_view quote_close) {
+  std::string_view best;
+  std::size_t best_d = static_cast<std::size_t>(-1);
+  for (const auto n : names) {
+    const std::size_t d = edit_distance(word, n);
+    if (d < best_d) {
+      best_d = d;
+      best = n;
+    }
+  }
+  if (best.empty() || best_d > std::max<std::size_t>(2, word.size() / 3)) return {};
+  return "; did you mean " + std::string(quote_open) + std::string(best) + std::string(quote_close) + "?";
+}
+
+std::string list_of(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (const auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+bool check_keys(const toml::table& t, const Section& s, const Config& c, std::string& error) {
+  const std::vector<std::string_view> keys(s.keys);
+  for (const auto& [k, v] : t) {
+    const std::string_view key = k.str();
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    const std::string in = s.name.empty() ? std::string("at the top level") : "in [" + std::string(s.name) + "]";
+    std::string hint = nearest(key, keys, "`", "`");
+    if (hint.empty()) hint = " (known: " + list_of(keys) + ")";
+    error = where(c, v) + ": unknown key `" + std::string(key) + "` " + in + hint;
+    return false;
+  }
+  return true;
+}
+
+// Refuses keys and sections the config does not know, naming the line and the
+// nearest known name.
+bool check_known(const toml::table& root, const Config& c, std::string& error) {
+  std::vector<std::string_view> sections;
+  for (const auto& s : kSchema)
+    if (!s.name.empty()) sections.push_back(s.name);
+  const Section& top = *kSchema.begin();
+  for (const auto& [k, v] : root) {
+    const std::string_view key = k.str();
+    const auto* s = std::find_if(kSchema.begin(), kSchema.end(), [&](const Section& x) { return x.name == key; });
+    if (s == kSchema.end() || s->name.empty()) {
+      if (std::find(top.keys.begin(), top.keys.end(), key) != top.keys.end()) continue;
+      if (v.is_table() || v.is_array_of_tables()) {
+        std::string hint = nearest(key, sections, "[", "]");
+        if (hint.empty()) hint = " (known: " + list_of(sections) + ")";
+        error = where(c, v) + ": unknown section [" + std::string(key) + "]" + hint;
+        return false;
+      }
+      const std::vector<std::string_view> keys(top.keys);
+      std::string hint = nearest(key, keys, "`", "`");
+      if (hint.empty()) hint = nearest(key, sections, "[", "] (a section)");
+      if (hint.empty()) hint = " (known: " + list_of(keys) + ")";
+      error = where(c, v) + ": unknown key `" + std::string(key) + "` at the top level" + hint;
+      return false;
+    }
+    // The readers report a section of the wrong shape; only tables are checked here.
+    if (const toml::table* t = v.as_table()) {
+      if (!check_keys(*t, *s, c, error)) return false;
+    } else if (const toml::array* a = v.as_array(); a != nullptr && a->is_array_of_tables()) {
+      for (const auto& el : *a)
+        if (!check_keys(*el.as_table(), *s, c, error)) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string host_name() {
@@ -193,6 +309,7 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
     }
     return std::nullopt;
   }
+  if (!check_known(root, c, error)) return std::nullopt;
   if (!read_string(root, "data_dir", c.data_dir, c, error)) return std::nullopt;
   if (!read_string(root, "sensor_name", c.sensor_name, c, error)) return std::nullopt;
   if (!read_string(root, "user", c.user, c, error)) return std::nullopt;

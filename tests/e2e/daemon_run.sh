@@ -23,9 +23,27 @@ send() { for i in $(seq 1 "$1"); do echo "hello $i" >/dev/udp/127.0.0.1/$port 2>
 # Waits up to $2 seconds for file $1 to contain pattern $3.
 wait_for() { for _ in $(seq 1 $(($2 * 10))); do grep -q "$3" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-# config check on the shipped example.
-out="$("$bin" config check --config "$src/docs/mieruka.example.toml" 2>&1)"; rc=$?
+# config check on the shipped example, its mirror port named as one this machine has.
+sed 's/^interfaces = \["eth1"\]/interfaces = ["lo"]/' "$src/docs/mieruka.example.toml" >example.toml
+out="$("$bin" config check --config example.toml 2>&1)"; rc=$?
 check "config check: example config is ok" test "$rc" -eq 0 -a "$out" = "ok"
+# ... and as shipped, where no eth1 exists: the interface is named.
+if ! ip link show eth1 >/dev/null 2>&1; then
+  out="$("$bin" config check --config "$src/docs/mieruka.example.toml" 2>&1)"; rc=$?
+  check "config check: a missing capture interface exits 1" test "$rc" -eq 1
+  check "config check: names the missing interface" grep -q 'capture interface `eth1` does not exist' <<<"$out"
+fi
+
+# Typos are refused with file:line and the nearest known name.
+printf '[capture]\ninterfaces = ["lo"]\nflush_intervall_s = 10\n' >typo.toml
+out="$("$bin" config check --config typo.toml 2>&1)"; rc=$?
+check "config check: unknown key exits 1" test "$rc" -eq 1
+check "config check: unknown key named with the nearest" \
+  grep -q 'typo.toml:3: unknown key `flush_intervall_s` in \[capture\]; did you mean `flush_interval_s`?' <<<"$out"
+printf '[snapshot]\nschedule = "daily 07:30"\n' >typo2.toml
+out="$("$bin" run --config typo2.toml 2>&1)"; rc=$?
+check "run: unknown section exits 1" test "$rc" -eq 1
+check "run: unknown section named with the nearest" grep -q 'typo2.toml:1: unknown section \[snapshot\]; did you mean \[snapshots\]?' <<<"$out"
 
 # A wrong line: file:line and exit 1 before anything starts.
 cat >bad.toml <<'TOML'
