@@ -238,9 +238,14 @@ void on_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   }
   // BOOTREPLY. A relay forwards the server's reply: the server is the sender only
   // when no relay agent is in the path.
-  if (m.message_type == msg::offer || m.message_type == msg::ack) {
-    if (m.giaddr.v4_value() == 0) sink.fact({AssetRef::sender_party(), field::role, "dhcp_server", kSource});
-  }
+  if (m.message_type != msg::offer && m.message_type != msg::ack) return;
+  if (m.giaddr.v4_value() == 0) sink.fact({AssetRef::sender_party(), field::role, "dhcp_server", kSource});
+  // Option 12 is "the name of the client" (RFC 2132 §3.14) in a reply too: the
+  // server's name for chaddr, from its reservation. The client may decline an
+  // OFFER, but the name is still the one the plant gave that MAC. Only the ACK
+  // commits the lease (RFC 2131 §3.1 step 5, §4.3.1), so only the ACK's yiaddr
+  // is bound to chaddr; an OFFER's address may go to another client.
+  if (!m.hostname.empty()) sink.fact_view(client, field::hostname, m.hostname, kSource);
   if (m.message_type == msg::ack && m.yiaddr.v4_value() != 0)
     sink.fact({client, field::ip, m.yiaddr.to_string(), kSource});
 }
