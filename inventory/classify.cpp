@@ -508,8 +508,10 @@ constexpr Rule kRules[] = {
     {"plc", &r_stated_cpu, Decided::by_cpu_identity},
     {"switch", &r_switch, Decided::by_class_hint},
     {"wireless_ap", &r_wireless_ap, Decided::by_class_hint},
-    {"router", &r_router},
+    // A cellular/VPN box routes, and says so in LLDP: what it is for is remote
+    // access, the class the checklist asks about. Its maker's switches stay switches.
     {"remote_access_gateway", &r_remote_vendor},
+    {"router", &r_router},
     {"drive", &r_dt_drive, Decided::by_device_type},
     {"hmi", &r_dt_hmi, Decided::by_device_type},
     {"io_adapter", &r_dt_adapter, Decided::by_device_type},

@@ -235,6 +235,11 @@ TEST(Classify, RemoteAccessFromSystemDescriptions) {
   const auto mb = b.add({F("vendor", "MB connect line", "snmp"), F("product", "mbNET MDH 833", "snmp")});
   const auto insys = b.add({F("vendor", "INSYS icom", "lldp"), F("product", "MRX3 LTE", "lldp")});
   for (const auto& id : {rut, flexy, mb, insys}) EXPECT_EQ(b.of(id).device_class, "remote_access_gateway") << id;
+  // Its LLDP router capability does not hide what it is for; a switch stays a switch.
+  const auto routing = b.add({F("class_hint", "router", "lldp"), F("product", "eWON Flexy 205", "lldp")});
+  EXPECT_EQ(b.of(routing).device_class, "remote_access_gateway");
+  const auto tsw = b.add({F("class_hint", "switch", "lldp"), F("vendor", "Teltonika", "lldp")});
+  EXPECT_EQ(b.of(tsw).device_class, "switch");
   // HMS alone makes protocol gateways too.
   EXPECT_EQ(b.of(b.add({F("vendor", "HMS Networks", "lldp"), F("product", "Anybus X-gateway", "lldp")})).device_class,
             "unknown");
