@@ -74,6 +74,8 @@ TEST(Sysdescr, Moxa) {
 TEST(Sysdescr, PhoenixContact) {
   expect({"FL SWITCH 2008 2702323 Firmware 3.10", "Phoenix Contact", "FL SWITCH 2008", "", "3.10", "", "", ""});
   expect({"Phoenix Contact FL SWITCH SMCS 8TX", "Phoenix Contact", "FL SWITCH SMCS 8TX", "", "", "", "", ""});
+  expect({"Phoenix Contact FL MGUARD RS4000 Firmware 8.8.5", "Phoenix Contact", "FL MGUARD RS4000", "", "8.8.5", "", "",
+          ""});
 }
 
 TEST(Sysdescr, CiscoBannersNameSoftwareOnly) {
@@ -88,6 +90,9 @@ TEST(Sysdescr, CiscoBannersNameSoftwareOnly) {
   expect({"Cisco NX-OS(tm) n5000, Software (n5000-uk9), Version 5.2(1)N1(1), RELEASE SOFTWARE", "", "", "",
           "5.2(1)N1(1)", "", "", ""});
   expect({"Cisco IOS", "", "", "", "", "", "", ""});
+  expect({"Cisco Internetwork Operating System Software \nIOS (tm) C2950 Software (C2950-I6Q4L2-M), Version "
+          "12.1(22)EA4, RELEASE SOFTWARE(fc1)",
+          "", "", "", "12.1(22)EA4", "", "", ""});
 }
 
 TEST(Sysdescr, Rockwell) {
@@ -95,6 +100,7 @@ TEST(Sysdescr, Rockwell) {
           "", ""});
   expect({"Rockwell Automation 1756-EN2T/D Firmware 11.002", "Rockwell Automation", "1756-EN2T/D", "", "11.002",
           "", "", ""});
+  expect({"Allen-Bradley 1769-L33ER Rev 32.011", "Rockwell Automation", "1769-L33ER", "", "32.011", "", "", ""});
 }
 
 TEST(Sysdescr, RemoteAccessGateways) {
@@ -110,9 +116,12 @@ TEST(Sysdescr, JapanesePlantMakers) {
   expect({"MELSEC iQ-R RJ71EN71 Ver.1.05", "Mitsubishi Electric", "MELSEC iQ-R RJ71EN71", "", "1.05", "", "", ""});
   expect({"Mitsubishi Electric Corporation GOT2000 Version 1.250", "Mitsubishi Electric", "GOT2000", "", "1.250",
           "", "", ""});
+  expect({"Mitsubishi Electric FR-A800-E Version 1.02", "Mitsubishi Electric", "FR-A800-E", "", "1.02", "", "", ""});
   expect({"OMRON Corporation NX102-9000 Ver.1.50", "OMRON", "NX102-9000", "", "1.50", "", "", ""});
+  expect({"OMRON NJ501-1500 Ver.1.49", "OMRON", "NJ501-1500", "", "1.49", "", "", ""});
   expect({"Yokogawa STARDOM FCN-500 Rev.R4.30", "Yokogawa", "STARDOM FCN-500", "", "4.30", "", "", ""});
   expect({"RTX1210 Rev.14.01.38 (Fri Jul 10 11:54:50 2020)", "Yamaha", "RTX1210", "", "14.01.38", "", "", ""});
+  expect({"NVR510 Rev.15.01.24 (Mon Mar 14 17:04:45 2022)", "Yamaha", "NVR510", "", "15.01.24", "", "", ""});
   expect({"NEC Portable Internetwork Core Operating System Software, IX Series IX2215 (magellan-sec) Software, "
           "Version 10.2.16, RELEASE SOFTWARE",
           "NEC", "IX2215", "", "10.2.16", "", "", ""});
