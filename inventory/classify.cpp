@@ -142,8 +142,8 @@ bool names_cpu(string_view v) noexcept {
 
 // A CPU's own statement of what it is: a "plc" class hint from a controller's
 // identity (S7 SZL, SLMP type name, FINS controller data, a system description
-// row; not PROFINET DCP, whose role bits say what a station does on the bus), or
-// a product/model/order number that names a CPU. The best class hint first, so
+// row; not PROFINET DCP, whose role bits say what a station does on the bus), a
+// CIP device type PLC, or a product/model/order number that names a CPU. The best class hint first, so
 // the source shown is the one the ledger ranks highest.
 void stated_cpu(const Asset& a, Features& f) {
   auto from_hint = [&](const FactRecord& r) {
@@ -156,6 +156,11 @@ void stated_cpu(const Asset& a, Features& f) {
     return;
   for (const FactRecord& r : a.facts)
     if (from_hint(r)) return;
+  if (icontains(f.device_type.value, "Programmable Logic Controller")) {  // CIP Identity device type 0x0E
+    f.cpu_reason = "device type \"" + f.device_type.value + "\" (" + f.device_type.source + ")";
+    f.cpu_source = f.device_type.source;
+    return;
+  }
   for (const FactRecord& r : a.facts) {
     if (r.field != field::product && r.field != field::model && r.field != field::product_code) continue;
     if (!names_cpu(r.value)) continue;

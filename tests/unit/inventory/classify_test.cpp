@@ -328,6 +328,12 @@ TEST(Classify, StatedCpuBeatsDcpRoleAndLldpCapabilities) {
     const auto id = b.add({F("class_hint", "io_adapter", "pn_dcp"), F("product", module, "pn_dcp")});
     EXPECT_EQ(b.of(id).device_class, "io_adapter") << module;
   }
+  // A CIP Identity device type PLC is the controller's own statement too.
+  const auto logix = b.add({F("class_hint", "switch", "lldp"),
+                            F("device_type", "Programmable Logic Controller", "enip_list_identity")});
+  EXPECT_EQ(b.of(logix).device_class, "plc");
+  EXPECT_EQ(b.of(logix).source, "enip_list_identity");
+  EXPECT_EQ(b.of(logix).reasons[0], "device type \"Programmable Logic Controller\" (enip_list_identity)");
   const auto dcp_plc = b.add({F("class_hint", "plc", "pn_dcp")});
   EXPECT_EQ(b.of(dcp_plc).device_class, "plc");
   EXPECT_EQ(b.of(dcp_plc).reasons[0], "says it is a plc (pn_dcp)");
