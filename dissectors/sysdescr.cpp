@@ -53,7 +53,8 @@ constexpr Row kRows[] = {
     {.anchor = "Siemens, SIMATIC S7, CPU", .at_start = true, .vendor = "Siemens", .layout = Layout::items,
      .product_item = 2, .device_class = "plc"},
     // The same format for SCALANCE switches, CPs, ET 200 and HMI panels
-    // ("Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA10-2AA3, HW: 7, FW: V4.1.0").
+    // ("Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA10-2AA3, HW: 7, FW: V4.1.0",
+    // the sysDescr of the SCALANCE X configuration manuals).
     {.anchor = "Siemens, SIMATIC", .at_start = true, .vendor = "Siemens", .layout = Layout::items,
      .product_item = 2},
     // SCALANCE agents that drop the "Siemens, SIMATIC NET" prefix.

@@ -1,6 +1,7 @@
 // LLDP tests: every basic TLV (IEEE 802.1AB-2016 §8.5), the org-specific TLVs we
 // read (802.1, 802.3, PROFINET, LLDP-MED), the facts and class hints emitted,
-// the cited system description formats, malformed twins (cut at every byte, a
+// what a system description in a known format adds (the formats themselves are
+// sysdescr_test's), malformed twins (cut at every byte, a
 // length past the frame, empty TLVs up to the cap and one past it), and the
 // public captures against tshark's fields in MANIFEST.json (zeek__lldp.pcap,
 // tcpdump__lldp-infinite-loop-1.pcap).
