@@ -42,6 +42,7 @@ constexpr OpName kEngineeringReads[] = {
     {"s7comm", "download_block"}, {"s7comm", "download_ended"},  // the CPU's side of a download
     {"s7comm", "userdata_programmer"},                           // forcing, variable tables, online edits
     {"fins", "program_area_read"},
+    {"mewtocol", "read_program"},
     {"modbus", "umas_take_plc_reservation"},  // UMAS: the session before any change
     {"slmp", "file_read"},                    // a program file read out of the CPU
 };
@@ -143,8 +144,8 @@ bool names_cpu(string_view v) noexcept {
 // A CPU's own statement of what it is: a "plc" class hint from a controller's
 // identity (S7 SZL, SLMP type name, FINS controller data, a system description
 // row; not PROFINET DCP, whose role bits say what a station does on the bus), a
-// CIP device type PLC, or a product/model/order number that names a CPU. The best class hint first, so
-// the source shown is the one the ledger ranks highest.
+// CIP device type PLC, or a product/model/order number that names a CPU. The
+// best class hint first, so the source shown is the one the ledger ranks highest.
 void stated_cpu(const Asset& a, Features& f) {
   auto from_hint = [&](const FactRecord& r) {
     if (r.field != field::class_hint || r.value != "plc" || r.source == "pn_dcp") return false;
@@ -298,9 +299,6 @@ bool r_dt_drive(const Ledger&, const Features& f, std::string& r) {
 }
 bool r_dt_hmi(const Ledger&, const Features& f, std::string& r) {
   return device_type_is(f, {"Human-Machine Interface"}, r);
-}
-bool r_dt_plc(const Ledger&, const Features& f, std::string& r) {
-  return device_type_is(f, {"Programmable Logic Controller"}, r);
 }
 bool r_dt_adapter(const Ledger&, const Features& f, std::string& r) {
   if (!f.a->parent_id.empty()) return false;
@@ -520,7 +518,6 @@ constexpr Rule kRules[] = {
     {"drive", &r_dt_drive, Decided::by_device_type},
     {"hmi", &r_dt_hmi, Decided::by_device_type},
     {"io_adapter", &r_dt_adapter, Decided::by_device_type},
-    {"plc", &r_dt_plc, Decided::by_device_type},
     {"meter", &r_meter},
     {"io_module", &r_child_io_module},
     {"field_device", &r_child_field_device},

@@ -131,6 +131,7 @@ TEST(Classify, EngineeringOperationsByProtocol) {
       {"slmp", 5007, op("slmp", "file_read"), op("slmp", "batch_read")},
       {"fins", 9600, op("fins", "program_area_read"), op("fins", "memory_area_read")},
       {"fins", 9600, op("fins", "forced_set_reset", true), op("fins", "memory_area_read")},
+      {"mewtocol", 9094, op("mewtocol", "read_program"), op("mewtocol", "read_data_area")},
       {"modbus", 502, op("modbus", "umas_take_plc_reservation"), op("modbus", "umas_read_variables")},
       {"modbus", 502, op("modbus", "umas_initialize_download", true), op("modbus", "read_holding_registers")},
   };
