@@ -1,4 +1,4 @@
-// System descriptions (see sysdescr.hpp). The rows are data; read() is the one
+// System descriptions (see sysdescr.hpp). The rows are data; parse() is the one
 // reader of all of them.
 #include "sysdescr.hpp"
 
