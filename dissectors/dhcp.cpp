@@ -129,7 +129,11 @@ Result<Message> parse(Bytes b) noexcept {
       case opt::message_type:
         if (d.size() == 1) m.message_type = static_cast<std::uint8_t>(d[0]);
         break;
-      case opt::hostname: m.hostname = as_chars(d); break;
+      case opt::hostname:
+        // RFC 2132 §3.14 says not NUL-terminated; C-string stacks terminate it anyway.
+        m.hostname = as_chars(d);
+        while (!m.hostname.empty() && m.hostname.back() == '\0') m.hostname.remove_suffix(1);
+        break;
       case opt::vendor_class: m.vendor_class = as_chars(d); break;
       case opt::client_id: m.client_id = d; break;
       case opt::requested_ip:

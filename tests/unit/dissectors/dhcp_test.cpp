@@ -247,6 +247,18 @@ TEST(Dhcp, NakAndEmptyNameNameNobody) {
   EXPECT_NE(empty.find("ip", "192.168.10.23"), nullptr);
 }
 
+TEST(Dhcp, HostNameTerminatorIsNotPartOfTheName) {
+  const Buf b = named_reply(msg::ack, std::string_view("plc-line1\0\0", 11));
+  RecordingSink sink;
+  on_datagram(udp(67, 68), span(b), sink);
+  EXPECT_NE(sink.find("hostname", "plc-line1"), nullptr);
+  // Nothing but terminators: no name.
+  const Buf nuls = named_reply(msg::ack, std::string_view("\0", 1));
+  RecordingSink none;
+  on_datagram(udp(67, 68), span(nuls), none);
+  EXPECT_EQ(none.value("hostname"), "<none>");
+}
+
 TEST(Dhcp, RelayedAckStillNamesTheClient) {
   Buf b = named_reply(msg::ack, "hmi-2");
   b[24] = std::byte{10};  // giaddr 10.x.x.x: a relay agent sent it
