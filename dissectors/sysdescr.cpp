@@ -30,7 +30,7 @@ enum class ProductAt : std::uint8_t {
 
 struct Row {
   std::string_view anchor{};          // the text that identifies the format (ASCII case ignored)
-  bool at_start = false;              // the anchor opens the description
+  bool anywhere = false;              // the anchor may follow other words (else it opens the text)
   std::string_view also{};            // text that must follow the anchor as well ("" for none)
   std::string_view vendor{};          // the maker the anchor names ("" when it names none)
   Layout layout = Layout::words;
@@ -45,23 +45,24 @@ struct Row {
 // One row per maker's format; the first row that matches reads the text, so a
 // narrower row stands before the wider one of the same maker. A product-line
 // name registered to one maker (SCALANCE, NPort, FL SWITCH, Stratix, MELSEC,
-// Modicon, mbNET) names that maker.
+// Modicon, mbNET) names that maker. An anchor opens the description unless the
+// row says otherwise: "Linux moxa 4.19.0" is a host named moxa, not a Moxa.
 constexpr Row kRows[] = {
     // Siemens: "Siemens, SIMATIC S7, CPU 1516-3 PN/DP, 6ES7 516-3AN01-0AB0, HW: 3,
     // FW: V2.8.3"; S7-300 PN CPUs add ", S C-H4C233962016" (the serial), as quoted
     // in public SNMP detection scripts for S7 CPUs. A CPU is a PLC.
-    {.anchor = "Siemens, SIMATIC S7, CPU", .at_start = true, .vendor = "Siemens", .layout = Layout::items,
+    {.anchor = "Siemens, SIMATIC S7, CPU", .vendor = "Siemens", .layout = Layout::items,
      .product_item = 2, .device_class = "plc"},
     // The same format for SCALANCE switches, CPs, ET 200 and HMI panels
     // ("Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA10-2AA3, HW: 7, FW: V4.1.0",
     // the sysDescr of the SCALANCE X configuration manuals).
-    {.anchor = "Siemens, SIMATIC", .at_start = true, .vendor = "Siemens", .layout = Layout::items,
+    {.anchor = "Siemens, SIMATIC", .vendor = "Siemens", .layout = Layout::items,
      .product_item = 2},
     // SCALANCE agents that drop the "Siemens, SIMATIC NET" prefix.
-    {.anchor = "SCALANCE ", .vendor = "Siemens", .layout = Layout::items, .product_item = 0},
+    {.anchor = "SCALANCE ", .anywhere = true, .vendor = "Siemens", .layout = Layout::items, .product_item = 0},
     // Hirschmann HiOS: "Hirschmann Rail Switch Power Enhanced - SW: HiOS-3S-09.0.00"
     // (lldpd output of an RSPE35); classic firmware: "Hirschmann Railswitch".
-    {.anchor = "Hirschmann ", .at_start = true, .vendor = "Hirschmann", .revision_after = "HiOS-|SW:|Release "},
+    {.anchor = "Hirschmann ", .vendor = "Hirschmann", .revision_after = "HiOS-|SW:|Release "},
     // Moxa: "Moxa EDS-408A", "MOXA NPort 5110"; firmware as " V3.8" when given.
     {.anchor = "Moxa ", .vendor = "Moxa", .revision_after = " V|Firmware |Version "},
     {.anchor = "NPort ", .vendor = "Moxa", .product = ProductAt::from_anchor, .revision_after = " V|Firmware "},
@@ -74,16 +75,16 @@ constexpr Row kRows[] = {
     // tcpdump's 3560_CDP.pcap; "IOS (tm) 1600 Software (...), Version 11.2(12)P"
     // in zeek's cdp-v1.pcap). The banner names a software image, not a product,
     // nor its maker: Rockwell's Stratix switches run IOS too.
-    {.anchor = "Cisco IOS", .at_start = true, .product = ProductAt::none,
+    {.anchor = "Cisco IOS", .product = ProductAt::none,
      .revision_after = "Version ", .os = "IOS"},
-    {.anchor = "Cisco Internetwork Operating System", .at_start = true, .product = ProductAt::none,
+    {.anchor = "Cisco Internetwork Operating System", .product = ProductAt::none,
      .revision_after = "Version ", .os = "IOS"},
-    {.anchor = "IOS (tm)", .at_start = true, .product = ProductAt::none,
+    {.anchor = "IOS (tm)", .product = ProductAt::none,
      .revision_after = "Version ", .os = "IOS"},
-    {.anchor = "Cisco NX-OS", .at_start = true, .product = ProductAt::none,
+    {.anchor = "Cisco NX-OS", .product = ProductAt::none,
      .revision_after = "Version ", .os = "NX-OS"},
     // Rockwell Automation: Stratix switches and Allen-Bradley modules.
-    {.anchor = "Stratix ", .vendor = "Rockwell Automation", .product = ProductAt::from_anchor,
+    {.anchor = "Stratix ", .anywhere = true, .vendor = "Rockwell Automation", .product = ProductAt::from_anchor,
      .revision_after = "Version |Firmware "},
     {.anchor = "Rockwell Automation ", .vendor = "Rockwell Automation", .revision_after = "Version |Firmware |Rev "},
     {.anchor = "Allen-Bradley ", .vendor = "Rockwell Automation", .revision_after = "Version |Firmware |Rev "},
@@ -95,7 +96,7 @@ constexpr Row kRows[] = {
     {.anchor = "Tosibox ", .vendor = "Tosibox", .revision_after = "Firmware |firmware |Version "},
     {.anchor = "Secomea ", .vendor = "Secomea", .revision_after = "Firmware |firmware |Version |V"},
     {.anchor = "INSYS ", .vendor = "INSYS icom", .revision_after = "Firmware |firmware |Version "},
-    {.anchor = "mbNET", .vendor = "MB connect line", .product = ProductAt::from_anchor,
+    {.anchor = "mbNET", .anywhere = true, .vendor = "MB connect line", .product = ProductAt::from_anchor,
      .revision_after = "Firmware |firmware |Version |V"},
     // Japanese controller makers: the maker's name, then the model.
     {.anchor = "Mitsubishi Electric Corporation ", .vendor = "Mitsubishi Electric",
@@ -114,11 +115,11 @@ constexpr Row kRows[] = {
     // Rev.14.01.38 (Fri Jul 10 11:54:50 2020)"; NEC IX: "NEC Portable
     // Internetwork Core Operating System Software, IX Series IX2215 (magellan-sec)
     // Software, Version 10.2.16, RELEASE SOFTWARE".
-    {.anchor = "RTX", .at_start = true, .also = " Rev.", .vendor = "Yamaha", .product = ProductAt::from_anchor,
+    {.anchor = "RTX", .also = " Rev.", .vendor = "Yamaha", .product = ProductAt::from_anchor,
      .revision_after = "Rev."},
-    {.anchor = "NVR", .at_start = true, .also = " Rev.", .vendor = "Yamaha", .product = ProductAt::from_anchor,
+    {.anchor = "NVR", .also = " Rev.", .vendor = "Yamaha", .product = ProductAt::from_anchor,
      .revision_after = "Rev."},
-    {.anchor = "NEC Portable Internetwork Core", .at_start = true, .vendor = "NEC",
+    {.anchor = "NEC Portable Internetwork Core", .vendor = "NEC",
      .product = ProductAt::after_marker, .product_after = "IX Series ", .revision_after = "Version "},
     {.anchor = "Allied Telesis ", .vendor = "Allied Telesis", .revision_after = "version |Version |v"},
 };
@@ -340,8 +341,8 @@ void read_words(std::string_view descr, std::size_t at, const Row& row, Identity
 
 // Where the row's anchor is in `descr`, or npos when the row does not match.
 std::size_t match(std::string_view descr, const Row& row) noexcept {
-  const std::size_t at = row.at_start ? (starts_ci(descr, row.anchor) ? 0 : std::string_view::npos)
-                                      : find_word_ci(descr, row.anchor);
+  const std::size_t at = !row.anywhere ? (starts_ci(descr, row.anchor) ? 0 : std::string_view::npos)
+                                       : find_word_ci(descr, row.anchor);
   if (at == std::string_view::npos) return at;
   if (!row.also.empty() && find_ci(descr, row.also, at + row.anchor.size()) == std::string_view::npos)
     return std::string_view::npos;

@@ -137,7 +137,8 @@ TEST(Sysdescr, Schneider) {
 TEST(Sysdescr, UnknownTextGivesNothing) {
   for (std::string_view d : {"", "   ", "Linux plc 4.19.0 #1 SMP armv7l", "SMCGS8P-Smart - SMCGS8P-Smart v3.20",
                              "Ethernet Switch", "RTX1210 without a revision", "Not Siemens, SIMATIC S7, CPU 1516",
-                             "Vendor Moxa-like EDS"}) {
+                             "Vendor Moxa-like EDS", "Linux moxa 4.19.0 #1 SMP armv7l", "Linux Moxa 4.4.190-cip",
+                             "gateway eWON Flexy 205", "Vendor Teltonika RUT955", "remote Secomea SiteManager"}) {
     EXPECT_TRUE(parse(d).empty()) << d;
   }
 }
@@ -177,7 +178,9 @@ struct Recorded {
 };
 class RecordingSink final : public Sink {
  public:
-  void fact(const Fact& f) noexcept override { facts.push_back({std::string(f.field), f.value, std::string(f.source)}); }
+  void fact(const Fact& f) noexcept override {
+    facts.push_back({std::string(f.field), f.value, std::string(f.source)});
+  }
   void operation(const Operation&) noexcept override {}
   void anomaly(std::string_view) noexcept override {}
   std::vector<Recorded> facts;
