@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "sysdescr.hpp"
+
 namespace mieruka::dissectors::cdp {
 namespace {
 
@@ -176,17 +178,25 @@ void emit(const Pdu& pdu, Sink& sink) noexcept {
   for (const auto& ip : pdu.addresses) fact(sink, field::ip, ip.to_string());
   const std::string software = trimmed(pdu.software_version);
   fact(sink, "software", software);
-  fact(sink, field::revision, software_version_number(software));
-  // Platform: "cisco WS-C3560G-24PS". The vendor only when the string says so.
-  std::string platform = trimmed(pdu.platform);
+  // The Software Version TLV holds a version by definition: when no known
+  // format reads the banner, its "Version" token is still the revision.
+  sysdescr::Identity id = sysdescr::parse(software);
+  const std::string version = id.revision.empty() ? software_version_number(software) : std::string();
+  if (id.revision.empty()) id.revision = version;
+  // Platform: "cisco WS-C3560G-24PS". The vendor only when the string says so
+  // (the word "cisco", or a maker's format sysdescr knows).
+  const std::string platform = trimmed(pdu.platform);
+  const sysdescr::Identity named = sysdescr::parse(platform);
   if (starts_with_cisco(platform)) {
-    fact(sink, field::vendor, "Cisco");
+    id.vendor = "Cisco";
     std::string_view model = std::string_view(platform).substr(5);
     while (!model.empty() && model.front() == ' ') model.remove_prefix(1);
-    fact(sink, field::product, std::string(model.empty() ? std::string_view(platform) : model));
+    id.product = model.empty() ? std::string_view(platform) : model;
   } else {
-    fact(sink, field::product, platform);
+    if (id.vendor.empty()) id.vendor = named.vendor;
+    id.product = !named.product.empty() ? named.product : std::string_view(platform);
   }
+  sysdescr::emit(id, AssetRef::sender_party(), kSource, sink);
   if (pdu.capabilities) {
     fact(sink, "cdp_capabilities", capability_list(*pdu.capabilities));
     // Cisco L3 switches advertise Router and Switch: a switch bit wins.

@@ -4,9 +4,10 @@
 // packet-cdp.c: version, TTL, checksum, then type/length/value TLVs whose length
 // counts the 4-byte TLV header.
 // Emits facts on the sender, source "cdp": name (Device ID), ips (Addresses,
-// Management Addresses), product/vendor (Platform), software/revision
-// (Software Version), cdp_capabilities, class_hint, cdp_port, cdp_native_vlan,
-// cdp_vtp_domain, cdp_duplex.
+// Management Addresses), product/vendor (Platform), software/revision and what
+// the banner states in a format sysdescr.cpp knows (Software Version),
+// cdp_capabilities, class_hint, cdp_port, cdp_native_vlan, cdp_vtp_domain,
+// cdp_duplex.
 #pragma once
 
 #include <cstddef>

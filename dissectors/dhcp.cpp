@@ -129,7 +129,11 @@ Result<Message> parse(Bytes b) noexcept {
       case opt::message_type:
         if (d.size() == 1) m.message_type = static_cast<std::uint8_t>(d[0]);
         break;
-      case opt::hostname: m.hostname = as_chars(d); break;
+      case opt::hostname:
+        // RFC 2132 §3.14 says not NUL-terminated; C-string stacks terminate it anyway.
+        m.hostname = as_chars(d);
+        while (!m.hostname.empty() && m.hostname.back() == '\0') m.hostname.remove_suffix(1);
+        break;
       case opt::vendor_class: m.vendor_class = as_chars(d); break;
       case opt::client_id: m.client_id = d; break;
       case opt::requested_ip:
@@ -238,9 +242,14 @@ void on_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   }
   // BOOTREPLY. A relay forwards the server's reply: the server is the sender only
   // when no relay agent is in the path.
-  if (m.message_type == msg::offer || m.message_type == msg::ack) {
-    if (m.giaddr.v4_value() == 0) sink.fact({AssetRef::sender_party(), field::role, "dhcp_server", kSource});
-  }
+  if (m.message_type != msg::offer && m.message_type != msg::ack) return;
+  if (m.giaddr.v4_value() == 0) sink.fact({AssetRef::sender_party(), field::role, "dhcp_server", kSource});
+  // Option 12 is "the name of the client" (RFC 2132 §3.14) in a reply too: the
+  // server's name for chaddr, from its reservation. The client may decline an
+  // OFFER, but the name is still the one the plant gave that MAC. Only the ACK
+  // commits the lease (RFC 2131 §3.1 step 5, §4.3.1), so only the ACK's yiaddr
+  // is bound to chaddr; an OFFER's address may go to another client.
+  if (!m.hostname.empty()) sink.fact_view(client, field::hostname, m.hostname, kSource);
   if (m.message_type == msg::ack && m.yiaddr.v4_value() != 0)
     sink.fact({client, field::ip, m.yiaddr.to_string(), kSource});
 }

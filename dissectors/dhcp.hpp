@@ -4,9 +4,10 @@
 // Emits, on the client station (chaddr for v4, the client party for v6): host
 // name, vendor class, client identifier, parameter-request-list fingerprint, FQDN,
 // user class, vendor-specific info (hex, capped); the "dhcp_server" role on the
-// sender of OFFER/ACK (Advertise/Reply); and the leased address (ACK yiaddr,
-// Reply IA_NA addresses) as an ip fact. A REQUEST's requested IP is not bound:
-// the server may still refuse it.
+// sender of OFFER/ACK (Advertise/Reply); the host name a server's OFFER/ACK gives
+// chaddr; and the leased address (ACK yiaddr, Reply IA_NA addresses) as an ip
+// fact. A REQUEST's requested IP and an OFFER's yiaddr are not bound: the server
+// may still refuse the one, the client decline the other.
 #pragma once
 
 #include <array>

@@ -1,6 +1,7 @@
 // DNS / mDNS / LLMNR (see dns.hpp for the specs followed and what is emitted).
 #include "dns.hpp"
 
+#include <cctype>
 #include <string_view>
 
 namespace mieruka::dissectors::dns {
@@ -226,6 +227,17 @@ using SeenNames = FixedList<std::string_view, kMaxRecords>;
   return false;
 }
 
+// The host's own name: "plc-3.local" is host "plc-3" in the link-local domain
+// (RFC 6762 §3), the way the plant names it everywhere else (DHCP, NetBIOS).
+std::string_view host_label(std::string_view name) noexcept {
+  constexpr std::string_view kLocal = ".local";
+  if (name.size() <= kLocal.size()) return name;
+  const std::string_view tail = name.substr(name.size() - kLocal.size());
+  for (std::size_t i = 0; i < kLocal.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(tail[i])) != kLocal[i]) return name;
+  return name.substr(0, name.size() - kLocal.size());
+}
+
 void emit_own_names(const DecodedPacket& pkt, const Message& m, std::string_view source, Sink& sink) {
   SeenNames emitted;
   for_each_record(m, [&](const Record& rec) {
@@ -233,7 +245,7 @@ void emit_own_names(const DecodedPacket& pkt, const Message& m, std::string_view
     if (rec.name.empty() || !pkt.src_ip.valid() || rec.address != pkt.src_ip) return;
     if (contains(emitted, rec.name)) return;
     (void)emitted.push_back(rec.name);
-    sink.fact_view(AssetRef::sender_party(), field::hostname, rec.name, source);
+    sink.fact_view(AssetRef::sender_party(), field::hostname, host_label(rec.name), source);
   });
   // The other addresses announced under a name just proven to be the sender's own
   // (an IPv4 announcement also lists the host's IPv6 addresses).

@@ -4,10 +4,11 @@
 // LLMNR (RFC 4795, UDP 5355).
 // Emits: DNS — the names each device looks up ("dns_query") and the "dns_server"
 // role; names in answers are NOT bound to addresses (the address may be anywhere,
-// and no MAC is known for it). mDNS — "<name>.local" host names whose A/AAAA
-// record is the sender's own address, DNS-SD service instances
-// ("mdns:<instance>"), TXT model/vendor keys. LLMNR — queried names, and the
-// sender's own name from responses that bind it to the sender's address.
+// and no MAC is known for it). mDNS — host names whose A/AAAA record is the
+// sender's own address, without the ".local" domain ("plc-3.local" -> "plc-3"),
+// DNS-SD service instances ("mdns:<instance>"), TXT model/vendor keys. LLMNR —
+// queried names, and the sender's own name from responses that bind it to the
+// sender's address.
 #pragma once
 
 #include <cstddef>

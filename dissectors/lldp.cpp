@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdio>
 
-#include "cdp.hpp"
+#include "sysdescr.hpp"
 
 namespace mieruka::dissectors::lldp {
 namespace {
@@ -210,12 +210,6 @@ void on_tlv(std::uint8_t type, Bytes value, Pdu& pdu, Sink& sink) noexcept {
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\0')) s.remove_suffix(1);
-  return s;
-}
-
 // The value is read during the call only: packet bytes, static or local text.
 void fact(Sink& sink, std::string_view field, std::string_view value) noexcept {
   if (value.empty()) return;
@@ -280,49 +274,6 @@ Result<Pdu> parse(Bytes lldpdu, Sink& sink) noexcept {
   return pdu;
 }
 
-// Formats cited:
-//  - Cisco IOS banners ("Cisco IOS Software, C3560 Software (...), Version
-//    12.2(25)SEB4, RELEASE SOFTWARE (fc1)", as in tcpdump's 3560_CDP.pcap; "IOS
-//    (tm) 1600 Software (...), Version 11.2(12)P, ..." in zeek's cdp-v1.pcap):
-//    revision only (the banner names a software image, not a product).
-//  - Siemens SCALANCE ("Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA00-2AA3,
-//    HW: 7, FW: V4.1.0", comma-separated, from the SCALANCE X configuration
-//    manuals' sysDescr): product "SCALANCE X208", article number as
-//    product_code, the FW item as revision; vendor only when the text says
-//    "Siemens".
-DescriptionInfo parse_system_description(std::string_view descr) {
-  DescriptionInfo out;
-  if (descr.find("Cisco IOS") != std::string_view::npos || descr.find("IOS (tm)") != std::string_view::npos) {
-    out.revision = cdp::software_version_number(descr);
-    return out;
-  }
-  const auto at = descr.find("SCALANCE ");
-  if (at == std::string_view::npos) return out;
-  if (descr.substr(0, at).find("Siemens") != std::string_view::npos) out.vendor = "Siemens";
-  std::string_view rest = descr.substr(at);
-  bool first = true;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string_view item = trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    if (first) {
-      out.product = item;
-      first = false;
-      continue;
-    }
-    if (item.starts_with("6GK")) {
-      out.product_code = item;
-      continue;
-    }
-    if (item.starts_with("FW:")) {
-      std::string_view v = trim(item.substr(3));
-      if (v.starts_with("Version ")) v = trim(v.substr(8));
-      out.revision = std::string(v);
-    }
-  }
-  return out;
-}
-
 void emit(const Pdu& pdu, Sink& sink) noexcept {
   fact(sink, field::name, pdu.system_name);
   fact(sink, field::description, pdu.system_description);
@@ -368,24 +319,17 @@ void emit(const Pdu& pdu, Sink& sink) noexcept {
   }
   if (pdu.pn_mrrt_port_status) fact(sink, "pn_mrp_port_status", std::to_string(*pdu.pn_mrrt_port_status));
 
-  // Inventory: LLDP-MED first; the system description only fills what is missing.
-  std::string_view vendor = pdu.med_manufacturer, product = pdu.med_model, product_code;
-  std::string_view revision =
+  // Inventory: LLDP-MED states each field by itself; the system description
+  // only fills what it leaves out.
+  sysdescr::Identity id = sysdescr::parse(pdu.system_description);
+  const std::string_view med_revision =
       !pdu.med_software_revision.empty() ? pdu.med_software_revision : pdu.med_firmware_revision;
-  DescriptionInfo d;  // outlives the views taken from it
-  if (product.empty() || revision.empty()) {
-    d = parse_system_description(pdu.system_description);
-    if (vendor.empty()) vendor = d.vendor;
-    if (product.empty()) product = d.product;
-    if (revision.empty()) revision = d.revision;
-    product_code = d.product_code;
+  for (auto [med, slot] : {std::pair{pdu.med_manufacturer, &id.vendor}, std::pair{pdu.med_model, &id.product},
+                           std::pair{med_revision, &id.revision}, std::pair{pdu.med_serial, &id.serial},
+                           std::pair{pdu.med_hardware_revision, &id.hardware_revision}}) {
+    if (!med.empty()) *slot = med;
   }
-  fact(sink, field::vendor, vendor);
-  fact(sink, field::product, product);
-  fact(sink, field::product_code, product_code);
-  fact(sink, field::revision, revision);
-  fact(sink, field::serial, pdu.med_serial);
-  fact(sink, "hardware_revision", pdu.med_hardware_revision);
+  sysdescr::emit(id, AssetRef::sender_party(), kSource, sink);
   fact(sink, "firmware_revision", pdu.med_firmware_revision);
   fact(sink, "software_revision", pdu.med_software_revision);
   fact(sink, "asset_id", pdu.med_asset_id);

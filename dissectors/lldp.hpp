@@ -6,8 +6,9 @@
 // (IEC 61158-6-10: port status, MRP port status, chassis MAC) and TIA LLDP-MED
 // (ANSI/TIA-1057 §10.2.6: inventory).
 // Emits facts on the sender, source "lldp": name, description, vendor/product/
-// revision/serial (LLDP-MED inventory, or a cited system description format),
-// lldp_capabilities, class_hint, lldp_port, management IPs.
+// model/revision/hardware revision/serial (LLDP-MED inventory first, then what
+// the system description states in a format sysdescr.cpp knows), lldp_capabilities,
+// class_hint, lldp_port, management IPs.
 #pragma once
 
 #include <cstddef>
@@ -102,16 +103,6 @@ struct Pdu {
 // TLV that runs past the frame, a TLV above kMaxTlvs or a malformed TLV body is
 // counted on `sink` and ends the walk or skips the TLV; what was read is kept.
 [[nodiscard]] Result<Pdu> parse(Bytes lldpdu, Sink& sink) noexcept;
-
-// Revision / product read from a system description in one of the formats we
-// can cite (Cisco IOS banners, Siemens SCALANCE); empty when the format is not
-// recognised.
-// The views point into the description (or at static text).
-struct DescriptionInfo {
-  std::string_view vendor, product, product_code;
-  std::string revision;
-};
-[[nodiscard]] DescriptionInfo parse_system_description(std::string_view descr);
 
 // Facts about the sender from one parsed LLDPDU.
 void emit(const Pdu& pdu, Sink& sink) noexcept;

@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "sysdescr.hpp"
+
 namespace mieruka::dissectors::snmp {
 namespace {
 
@@ -54,7 +56,9 @@ void emit_system(const Varbind& vb, Sink& sink) {
     std::string_view text = as_chars(vb.value);
     while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) text.remove_suffix(1);
     if (text.empty()) return;
-    sink.fact_view(agent, f.field, text.substr(0, kMaxValueText), kSource);
+    text = text.substr(0, kMaxValueText);
+    sink.fact_view(agent, f.field, text, kSource);
+    if (f.field == field::description) sysdescr::emit(sysdescr::parse(text), agent, kSource, sink);
     return;
   }
 }

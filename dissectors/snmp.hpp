@@ -5,9 +5,11 @@
 // Emits: "snmp_agent"/"snmp_manager" roles; from GetResponse PDUs, the MIB-II
 // system group (RFC 3418: sysDescr -> description, sysObjectID -> "sys_object_id"
 // and "snmp_enterprise", sysContact -> "contact", sysName -> name, sysLocation ->
-// location) on the agent that answered; an Operation per PDU (set_request is a
-// write); a security fact when the agent accepts a default community
-// ("public"/"private"). Community strings are passwords: no other value is kept.
+// location) on the agent that answered, and what sysDescr states in a format
+// sysdescr.cpp knows (vendor, product, model, revision, ...); an Operation per
+// PDU (set_request is a write); a security fact when the agent accepts a default
+// community ("public"/"private"). Community strings are passwords: no other
+// value is kept.
 #pragma once
 
 #include <cstddef>

@@ -30,6 +30,33 @@ constexpr std::array<string_view, 6> kDriveWords = {"drive", "servo", "inverter"
 constexpr std::array<string_view, 5> kMeterWords = {"power meter", "energy meter", "PowerLogic", "SENTRON PAC",
                                                     "Circuit Breaker"};
 
+// Operations only engineering software sends, besides the is_control ones of an
+// industrial protocol (program download, RUN/STOP, online edits, forcing, file
+// transfer): program uploads and programming sessions, which change nothing but
+// read the program out or prepare a change. Names as the dissectors emit them.
+struct OpName {
+  string_view protocol, name;
+};
+constexpr OpName kEngineeringReads[] = {
+    {"s7comm", "start_upload"},   {"s7comm", "upload"},         {"s7comm", "end_upload"},
+    {"s7comm", "download_block"}, {"s7comm", "download_ended"},  // the CPU's side of a download
+    {"s7comm", "userdata_programmer"},                           // forcing, variable tables, online edits
+    {"fins", "program_area_read"},
+    {"mewtocol", "read_program"},
+    {"modbus", "umas_take_plc_reservation"},  // UMAS: the session before any change
+    {"slmp", "file_read"},                    // a program file read out of the CPU
+};
+// is_control operations a SCADA master sends too: Modbus diagnostics 08/01 and
+// 08/04 restart a slave's communications.
+constexpr OpName kNotEngineering[] = {{"modbus", "diagnostics"}};
+
+template <std::size_t N>
+bool named(const OpName (&set)[N], const EdgeOp& op) noexcept {
+  for (const OpName& o : set)
+    if (o.protocol == op.protocol && o.name == op.name) return true;
+  return false;
+}
+
 char lower(char c) noexcept { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 bool alnum(char c) noexcept { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
@@ -77,7 +104,8 @@ struct Features {
   std::map<std::string, Served> served;                   // protocol -> port, client ids
   std::map<std::string, std::set<std::string>> opened;    // protocol -> server ids
   std::map<std::string, std::uint16_t> opened_port;       // protocol -> first port
-  std::string control_op;                                 // "s7comm/plc_stop" when any control op was sent
+  std::string control_op;                                 // "s7comm/plc_stop" when any engineering op was sent
+  std::string cpu_reason, cpu_source;                     // the CPU's own statement that it is one
   std::size_t unit_children = 0, route_children = 0;
   std::set<std::string> industrial_targets;               // ids of servers of industrial protocols
   std::string first_target_id;
@@ -97,6 +125,52 @@ Fact best(const Asset& a, string_view field) {
   return {r->value, r->source};
 }
 
+// A product, model or order number that names a controller's CPU: Siemens
+// "CPU 1516-3 PN/DP", "CPU-1200", "CPU315-2 PN/DP"; Omron "CJ2M-CPU31";
+// Mitsubishi "R04ENCPU", "Q03UDECPU"; a SIMATIC CPU's order number "6ES7 516-...",
+// "6ES7 214-..." (6ES7 x1y with x 2-5: S7-1200/300/400/1500 and ET 200SP CPUs;
+// 6ES7 521, 6ES7 155 and the like are I/O and interface modules).
+bool names_cpu(string_view v) noexcept {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (v.size() > 3 && v.starts_with("CPU") && (v[3] == ' ' || v[3] == '-' || digit(v[3]))) return true;
+  if (const auto at = v.find("-CPU"); at != string_view::npos && at + 4 < v.size() && digit(v[at + 4])) return true;
+  if (v.size() > 3 && v.ends_with("CPU") && std::any_of(v.begin(), v.end() - 3, digit)) return true;
+  if (!v.starts_with("6ES7")) return false;
+  string_view rest = v.substr(4);
+  if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  return rest.size() >= 2 && rest[0] >= '2' && rest[0] <= '5' && rest[1] == '1';
+}
+
+// A CPU's own statement of what it is: a "plc" class hint from a controller's
+// identity (S7 SZL, SLMP type name, FINS controller data, a system description
+// row; not PROFINET DCP, whose role bits say what a station does on the bus), a
+// CIP device type PLC, or a product/model/order number that names a CPU. The
+// best class hint first, so the source shown is the one the ledger ranks highest.
+void stated_cpu(const Asset& a, Features& f) {
+  auto from_hint = [&](const FactRecord& r) {
+    if (r.field != field::class_hint || r.value != "plc" || r.source == "pn_dcp") return false;
+    f.cpu_reason = "says it is a plc (" + r.source + ")";
+    f.cpu_source = r.source;
+    return true;
+  };
+  if (const FactRecord* best_hint = Ledger::best(a, field::class_hint); best_hint != nullptr && from_hint(*best_hint))
+    return;
+  for (const FactRecord& r : a.facts)
+    if (from_hint(r)) return;
+  if (icontains(f.device_type.value, "Programmable Logic Controller")) {  // CIP Identity device type 0x0E
+    f.cpu_reason = "device type \"" + f.device_type.value + "\" (" + f.device_type.source + ")";
+    f.cpu_source = f.device_type.source;
+    return;
+  }
+  for (const FactRecord& r : a.facts) {
+    if (r.field != field::product && r.field != field::model && r.field != field::product_code) continue;
+    if (!names_cpu(r.value)) continue;
+    f.cpu_reason = "names a CPU: " + r.field + " " + r.value + " (" + r.source + ")";
+    f.cpu_source = r.source;
+    return;
+  }
+}
+
 Features gather(const Ledger& ledger, const Asset& a) {
   Features f;
   f.a = &a;
@@ -114,6 +188,7 @@ Features gather(const Ledger& ledger, const Asset& a) {
     if (r.field == field::role) f.roles.insert(r.value);
     if (r.field == field::service) f.services.insert(r.value);
   }
+  stated_cpu(a, f);
   for (const Edge& e : ledger.edges()) {
     if (e.merged_into != kNoEdge) continue;
     if (e.to_id == a.id) {
@@ -128,10 +203,10 @@ Features gather(const Ledger& ledger, const Asset& a) {
       if (f.industrial_targets.empty()) f.first_target_id = e.to_id;
       f.industrial_targets.insert(e.to_id);
     }
+    if (!in(kIndustrial, e.protocol)) continue;  // a PROFINET controller names its devices by DCP Set
     for (const EdgeOp& op : e.ops) {
-      const bool programming = icontains(op.name, "download") || icontains(op.name, "upload") ||
-                               icontains(op.name, "program");
-      if ((op.is_control || programming) && f.control_op.empty()) f.control_op = op.protocol + "/" + op.name;
+      const bool engineering = (op.is_control && !named(kNotEngineering, op)) || named(kEngineeringReads, op);
+      if (engineering && f.control_op.empty()) f.control_op = op.protocol + "/" + op.name;
     }
   }
   for (const Asset& c : ledger.assets()) {
@@ -164,7 +239,7 @@ std::string_view source_label(const std::string& s) {
 using MatchFn = bool (*)(const Ledger&, const Features&, std::string& reason);
 
 // What decided a rule: a single fact's source, or the rule table itself.
-enum class Decided : std::uint8_t { by_rules, by_class_hint, by_device_type };
+enum class Decided : std::uint8_t { by_rules, by_class_hint, by_device_type, by_cpu_identity };
 
 struct Rule {
   string_view device_class;
@@ -179,6 +254,12 @@ bool infra_hint(const Features& f, string_view cls, std::string& reason) {
   if (f.class_hint.source != "lldp" && f.class_hint.source != "cdp" && !beacons) return false;
   reason = beacons ? std::string("sends 802.11 beacons")
                    : std::string(source_label(f.class_hint.source)) + " capabilities say " + std::string(cls);
+  return true;
+}
+
+bool r_stated_cpu(const Ledger&, const Features& f, std::string& r) {
+  if (f.cpu_reason.empty()) return false;
+  r = f.cpu_reason;
   return true;
 }
 
@@ -218,9 +299,6 @@ bool r_dt_drive(const Ledger&, const Features& f, std::string& r) {
 }
 bool r_dt_hmi(const Ledger&, const Features& f, std::string& r) {
   return device_type_is(f, {"Human-Machine Interface"}, r);
-}
-bool r_dt_plc(const Ledger&, const Features& f, std::string& r) {
-  return device_type_is(f, {"Programmable Logic Controller"}, r);
 }
 bool r_dt_adapter(const Ledger&, const Features& f, std::string& r) {
   if (!f.a->parent_id.empty()) return false;
@@ -423,18 +501,23 @@ bool r_it_host(const Ledger&, const Features& f, std::string& r) {
   return false;
 }
 
-// Priority order: infrastructure, explicit identity (device type, protocol class
-// hints), position (behind a parent), what it serves, what it opens, then weaker
-// signals. The first match wins.
+// Priority order: a CPU's own identity, infrastructure, explicit identity (device
+// type, protocol class hints), position (behind a parent), what it serves, what it
+// opens, then weaker signals. The first match wins. A CPU comes first: its LLDP
+// capabilities say "bridge" for its built-in switch ports, it may forward between
+// its interfaces, and its PROFINET role may be IO device (an I-device); none of
+// that makes it less of a PLC than its own identity says.
 constexpr Rule kRules[] = {
+    {"plc", &r_stated_cpu, Decided::by_cpu_identity},
     {"switch", &r_switch, Decided::by_class_hint},
     {"wireless_ap", &r_wireless_ap, Decided::by_class_hint},
-    {"router", &r_router},
+    // A cellular/VPN box routes, and says so in LLDP: what it is for is remote
+    // access, the class the checklist asks about. Its maker's switches stay switches.
     {"remote_access_gateway", &r_remote_vendor},
+    {"router", &r_router},
     {"drive", &r_dt_drive, Decided::by_device_type},
     {"hmi", &r_dt_hmi, Decided::by_device_type},
     {"io_adapter", &r_dt_adapter, Decided::by_device_type},
-    {"plc", &r_dt_plc, Decided::by_device_type},
     {"meter", &r_meter},
     {"io_module", &r_child_io_module},
     {"field_device", &r_child_field_device},
@@ -489,9 +572,10 @@ Classification classify(const Ledger& ledger, const Asset& asset) {
     if (!rule.match(ledger, f, reason)) continue;
     out.device_class = rule.device_class.empty() ? f.class_hint.value : std::string(rule.device_class);
     out.reasons.push_back(std::move(reason));
-    out.source = rule.decided == Decided::by_class_hint    ? f.class_hint.source
-                 : rule.decided == Decided::by_device_type ? f.device_type.source
-                                                           : "classify";
+    out.source = rule.decided == Decided::by_class_hint     ? f.class_hint.source
+                 : rule.decided == Decided::by_device_type  ? f.device_type.source
+                 : rule.decided == Decided::by_cpu_identity ? f.cpu_source
+                                                            : "classify";
     break;
   }
   if (out.device_class.empty()) out.device_class = "unknown";

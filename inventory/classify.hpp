@@ -1,7 +1,10 @@
 // Device class and Purdue level of an asset, from what the ledger knows: facts
-// (class_hint, role, device_type, description, product, vendor, name, http_server,
-// os), protocols, and the asset's edges (which protocols it serves, which it opens,
-// to how many peers, with which operations), its parent/route and its children.
+// (class_hint, role, device_type, description, product, model, vendor, name,
+// http_server, os), protocols, and the asset's edges (which protocols it serves,
+// which it opens, to how many peers, with which operations: engineering ones such
+// as program transfer and RUN/STOP, or cyclic reads), its parent/route and its
+// children. A CPU's own identity (S7 SZL, SLMP type name, a "CPU 1516" product or
+// "6ES7 516-..." order number) decides before anything the network says of it.
 // Rules are a data table in classify.cpp, evaluated in priority order; the first
 // that matches names the class and its reason. Pure and deterministic: the same
 // ledger gives the same answer (iteration is in the ledger's order, ties broken

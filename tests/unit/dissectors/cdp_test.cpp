@@ -169,6 +169,22 @@ TEST(Cdp, NotCiscoPlatformNoVendor) {
   EXPECT_EQ(sink.value("revision"), "<none>");
 }
 
+// A non-Cisco speaker whose platform and banner are in formats sysdescr knows.
+TEST(Cdp, KnownFormatsOfOtherMakers) {
+  Buf b = header(2);
+  add(b, str_tlv(tlv::software_version, "Moxa EDS-G509 Firmware 3.8"));
+  add(b, str_tlv(tlv::platform, "Moxa EDS-G509"));
+  RecordingSink sink;
+  DecodedPacket pkt;
+  pkt.snap_oui = kSnapOui;
+  on_frame(pkt, span(b), sink);
+  EXPECT_EQ(sink.value("vendor"), "Moxa");
+  EXPECT_EQ(sink.value("product"), "EDS-G509");
+  EXPECT_EQ(sink.value("revision"), "3.8");
+  EXPECT_EQ(sink.count("vendor"), 1U);
+  EXPECT_EQ(sink.count("product"), 1U);
+}
+
 TEST(Cdp, WrongOuiIgnored) {
   const Buf b = switch_pdu();
   RecordingSink sink;

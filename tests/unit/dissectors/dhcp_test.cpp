@@ -192,6 +192,106 @@ TEST(Dhcp, RelayedReplyDoesNotNameTheRelayAsServer) {
   EXPECT_NE(sink.find("ip", "128.2.6.189"), nullptr);
 }
 
+// A server's DHCPACK naming its client (RFC 2131 §4.3.1, RFC 2132 §3.14): the
+// host name of the reservation and the leased address both belong to chaddr.
+Buf named_reply(int type, std::string_view name) {
+  Buf b = bootp(2, {192, 168, 10, 23});  // yiaddr 192.168.10.23
+  add(b, {53, 1, type});                 // message type
+  add(b, {54, 4, 192, 168, 10, 1});      // server identifier
+  add(b, {51, 4, 0, 1, 0x51, 0x80});     // lease time 86400 s
+  add(b, {12, static_cast<int>(name.size())});  // host name
+  add_str(b, name);
+  add(b, {255});                         // end
+  return b;
+}
+
+TEST(Dhcp, AckNamesItsClient) {
+  const Buf b = named_reply(msg::ack, "plc-line1");
+  RecordingSink sink;
+  on_datagram(udp(67, 68), span(b), sink);
+  const auto* host = sink.find("hostname", "plc-line1");
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ(host->who.kind, AssetRef::Kind::mac);
+  EXPECT_EQ(host->who.mac, kClient);
+  EXPECT_EQ(host->source, "dhcp");
+  const auto* ip = sink.find("ip", "192.168.10.23");
+  ASSERT_NE(ip, nullptr);
+  EXPECT_EQ(ip->who.kind, AssetRef::Kind::mac);
+  EXPECT_EQ(ip->who.mac, kClient);
+  const auto* role = sink.find("role", "dhcp_server");
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ(role->who.kind, AssetRef::Kind::sender);
+  EXPECT_TRUE(sink.anomalies.empty());
+}
+
+TEST(Dhcp, OfferNamesItsClientButBindsNothing) {
+  const Buf b = named_reply(msg::offer, "plc-line1");
+  RecordingSink sink;
+  on_datagram(udp(67, 68), span(b), sink);
+  const auto* host = sink.find("hostname", "plc-line1");
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ(host->who.mac, kClient);
+  EXPECT_EQ(sink.value("ip"), "<none>");  // the client may still decline it
+}
+
+TEST(Dhcp, NakAndEmptyNameNameNobody) {
+  RecordingSink nak;
+  const Buf n = named_reply(msg::nak, "plc-line1");
+  on_datagram(udp(67, 68), span(n), nak);
+  EXPECT_EQ(nak.value("hostname"), "<none>");
+  EXPECT_EQ(nak.value("ip"), "<none>");
+  RecordingSink empty;
+  const Buf e = named_reply(msg::ack, "");
+  on_datagram(udp(67, 68), span(e), empty);
+  EXPECT_EQ(empty.value("hostname"), "<none>");
+  EXPECT_NE(empty.find("ip", "192.168.10.23"), nullptr);
+}
+
+TEST(Dhcp, HostNameTerminatorIsNotPartOfTheName) {
+  const Buf b = named_reply(msg::ack, std::string_view("plc-line1\0\0", 11));
+  RecordingSink sink;
+  on_datagram(udp(67, 68), span(b), sink);
+  EXPECT_NE(sink.find("hostname", "plc-line1"), nullptr);
+  // Nothing but terminators: no name.
+  const Buf nuls = named_reply(msg::ack, std::string_view("\0", 1));
+  RecordingSink none;
+  on_datagram(udp(67, 68), span(nuls), none);
+  EXPECT_EQ(none.value("hostname"), "<none>");
+}
+
+TEST(Dhcp, RelayedAckStillNamesTheClient) {
+  Buf b = named_reply(msg::ack, "hmi-2");
+  b[24] = std::byte{10};  // giaddr 10.x.x.x: a relay agent sent it
+  RecordingSink sink;
+  on_datagram(udp(67, 67), span(b), sink);
+  EXPECT_EQ(sink.find("role", "dhcp_server"), nullptr);
+  const auto* host = sink.find("hostname", "hmi-2");
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ(host->who.mac, kClient);
+}
+
+TEST(Dhcp, MalformedHostNameInReplyStatesNothing) {
+  // Option 12 claiming more bytes than the message holds.
+  Buf over = bootp(2, {192, 168, 10, 23});
+  add(over, {53, 1, 5});   // ACK
+  add(over, {12, 40});     // host name: 40 bytes claimed
+  add_str(over, "plc");    // 3 present
+  RecordingSink sink;
+  on_datagram(udp(67, 68), span(over), sink);
+  EXPECT_TRUE(sink.has_anomaly("dhcp.malformed"));
+  EXPECT_TRUE(sink.facts.empty());
+  // Cut at every byte of the options up to the host name's last byte: the name
+  // is stated whole or not at all (without the end option the walk ends at the
+  // message's end, as the parser accepts).
+  const Buf full = named_reply(msg::ack, "plc-line1");
+  for (std::size_t n = kBootpHeaderSize + 4; n + 1 < full.size(); ++n) {
+    const Buf cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+    RecordingSink part;
+    on_datagram(udp(67, 68), span(cut), part);
+    EXPECT_EQ(part.find("hostname", "plc-line1") != nullptr, false) << n;
+  }
+}
+
 TEST(Dhcp, UserClassPlainStringKeptAsIs) {
   Buf b = bootp(1);
   add(b, {77, 4});

@@ -322,7 +322,7 @@ TEST(Dns, ReusedMessageKeepsNothingOfThePreviousOne) {
   RecordingSink sink;
   on_mdns_datagram(from("10.0.2.7", 5353, 5353), span(cut), sink);
   on_mdns_datagram(from("10.0.2.7", 5353, 5353), span(announce), sink);
-  EXPECT_EQ(sink.values("hostname"), std::vector<std::string>{"prn1.local"});
+  EXPECT_EQ(sink.values("hostname"), std::vector<std::string>{"prn1"});
 }
 
 // The longest name the wire allows (253 characters of text) fits the inline Name.
@@ -341,11 +341,25 @@ TEST(Dns, LongestNameFitsInline) {
   EXPECT_EQ(at, b.size());
 }
 
+// RFC 6762 §3: ".local" is the domain, not part of the host's name; any case.
+// A name that is only the domain, or another domain, is kept as it is.
+TEST(Mdns, HostNameWithoutTheLocalDomain) {
+  for (const auto& [wire, want] : std::vector<std::pair<std::string, std::string>>{
+           {"plc-3.local", "plc-3"}, {"HMI-1.LOCAL", "HMI-1"}, {"a.b.local", "a.b"},
+           {"local", "local"}, {"plc-3.example", "plc-3.example"}, {"xlocal", "xlocal"}}) {
+    Buf b = header(0x8400, 0, 1);
+    rr(b, wire, type::a, Buf{std::byte{10}, std::byte{0}, std::byte{2}, std::byte{7}});
+    RecordingSink sink;
+    on_mdns_datagram(from("10.0.2.7", 5353, 5353), span(b), sink);
+    EXPECT_EQ(sink.values("hostname"), std::vector<std::string>{want}) << wire;
+  }
+}
+
 TEST(Mdns, AnnouncementFromOwner) {
   const Buf b = mdns_announcement();
   RecordingSink sink;
   on_mdns_datagram(from("10.0.2.7", 5353, 5353), span(b), sink);
-  EXPECT_EQ(sink.values("hostname"), std::vector<std::string>{"prn1.local"});
+  EXPECT_EQ(sink.values("hostname"), std::vector<std::string>{"prn1"});
   EXPECT_EQ(sink.values("ip"), std::vector<std::string>{"fd00::7"});
   EXPECT_EQ(sink.values("service"), std::vector<std::string>{"mdns:Office Printer._ipp._tcp.local"});
   EXPECT_EQ(sink.values("model"), std::vector<std::string>{"Brother HL-L2350DW"});

@@ -1,6 +1,7 @@
 // LLDP tests: every basic TLV (IEEE 802.1AB-2016 §8.5), the org-specific TLVs we
 // read (802.1, 802.3, PROFINET, LLDP-MED), the facts and class hints emitted,
-// the cited system description formats, malformed twins (cut at every byte, a
+// what a system description in a known format adds (the formats themselves are
+// sysdescr_test's), malformed twins (cut at every byte, a
 // length past the frame, empty TLVs up to the cap and one past it), and the
 // public captures against tshark's fields in MANIFEST.json (zeek__lldp.pcap,
 // tcpdump__lldp-infinite-loop-1.pcap).
@@ -170,7 +171,8 @@ TEST(Lldp, EmitsSwitchFacts) {
   EXPECT_EQ(sink.value("ip"), "10.10.1.2");
   EXPECT_EQ(sink.value("vendor"), "Siemens");
   EXPECT_EQ(sink.value("product"), "SCALANCE X208");
-  EXPECT_EQ(sink.value("product_code"), "6GK5 208-0BA00-2AA3");
+  EXPECT_EQ(sink.value("model"), "6GK5 208-0BA00-2AA3");
+  EXPECT_EQ(sink.value("hardware_revision"), "7");
   EXPECT_EQ(sink.value("revision"), "V4.1.0");
   EXPECT_EQ(sink.value("lldp_port_vlan"), "101");
   EXPECT_EQ(sink.value("lldp_vlan_name"), "101:cell");
@@ -228,28 +230,33 @@ TEST(Lldp, MedInventoryWinsOverDescription) {
   EXPECT_EQ(sink.count("revision"), 1U);
 }
 
-TEST(Lldp, SystemDescriptionFormats) {
-  auto ios = parse_system_description(
-      "Cisco IOS Software, C3560 Software (C3560-ADVIPSERVICESK9-M), Version 12.2(25)SEB4, RELEASE SOFTWARE (fc1)");
-  EXPECT_EQ(ios.revision, "12.2(25)SEB4");
-  EXPECT_EQ(ios.product, "");
-  EXPECT_EQ(ios.vendor, "");
-  auto sc = parse_system_description("SCALANCE X208, 6GK5 208-0BA00-2AA3, HW: 7, FW: V4.1.0");
-  EXPECT_EQ(sc.product, "SCALANCE X208");
-  EXPECT_EQ(sc.product_code, "6GK5 208-0BA00-2AA3");
-  EXPECT_EQ(sc.revision, "V4.1.0");
-  EXPECT_EQ(sc.vendor, "");
-  auto sc2 = parse_system_description(
-      "Siemens, SIMATIC NET, SCALANCE X204-2, 6GK5 204-2BB10-2AA3, HW: Version 1, FW: Version V05.02.00");
-  EXPECT_EQ(sc2.vendor, "Siemens");
-  EXPECT_EQ(sc2.product, "SCALANCE X204-2");
-  EXPECT_EQ(sc2.revision, "V05.02.00");
-  // Anything else: nothing invented.
-  auto other = parse_system_description("SMCGS8P-Smart - SMCGS8P-Smart v3.20");
-  EXPECT_EQ(other.revision, "");
-  EXPECT_EQ(other.product, "");
-  auto bare = parse_system_description("Cisco IOS");
-  EXPECT_EQ(bare.revision, "");
+// The description's formats are sysdescr_test's; here, that LLDP states what
+// they give with its own source, and that a CPU's description names its class.
+TEST(Lldp, SystemDescriptionOfACpu) {
+  Buf b = mandatory();
+  add(b, str_tlv(5, "plc-line1"));
+  add(b, str_tlv(6, "Siemens, SIMATIC S7, CPU 1516-3 PN/DP, 6ES7 516-3AN01-0AB0, HW: 3, FW: V2.8.3"));
+  add(b, tlv(7, bytes({0x00, 0x84, 0x00, 0x80})));  // capabilities bridge+station, enabled station
+  RecordingSink sink;
+  on_frame({}, span(b), sink);
+  EXPECT_EQ(sink.value("name"), "plc-line1");
+  EXPECT_EQ(sink.value("vendor"), "Siemens");
+  EXPECT_EQ(sink.value("product"), "CPU 1516-3 PN/DP");
+  EXPECT_EQ(sink.value("model"), "6ES7 516-3AN01-0AB0");
+  EXPECT_EQ(sink.value("revision"), "V2.8.3");
+  EXPECT_EQ(sink.value("hardware_revision"), "3");
+  EXPECT_EQ(sink.value("class_hint"), "plc");
+  EXPECT_EQ(sink.count("class_hint"), 1U);
+  for (const auto& f : sink.facts) EXPECT_EQ(f.source, "lldp");
+}
+
+TEST(Lldp, UnknownDescriptionStatesNoInventory) {
+  Buf b = mandatory();
+  add(b, str_tlv(6, "SMCGS8P-Smart - SMCGS8P-Smart v3.20"));
+  RecordingSink sink;
+  on_frame({}, span(b), sink);
+  EXPECT_EQ(sink.value("description"), "SMCGS8P-Smart - SMCGS8P-Smart v3.20");
+  for (std::string_view f : {"vendor", "product", "model", "revision", "class_hint"}) EXPECT_EQ(sink.count(f), 0U) << f;
 }
 
 TEST(Lldp, IdSubtypes) {

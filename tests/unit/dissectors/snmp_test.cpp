@@ -199,6 +199,31 @@ TEST(Snmp, SystemGroupFromGetResponse) {
   EXPECT_EQ(sink.ops[0].name, "get_response");
 }
 
+// sysDescr in a format sysdescr.cpp knows: its fields come with source "snmp";
+// a Linux banner (above) gives none.
+TEST(Snmp, SysDescrStatesTheInventory) {
+  Buf vbs;
+  append(vbs, seq({sys_oid(1), tlv(tag::octet_string, str("Siemens, SIMATIC NET, SCALANCE X208, 6GK5 208-0BA10-2AA3, "
+                                                          "HW: 7, FW: V4.1.0"))}));
+  append(vbs, seq({sys_oid(5), tlv(tag::octet_string, str("sw-cell1"))}));
+  const Buf b = message(1, "plant", pdu::response, vbs);
+  RecordingSink sink;
+  on_datagram(udp(161, 40000), span(b), sink);
+  EXPECT_EQ(sink.value("vendor"), "Siemens");
+  EXPECT_EQ(sink.value("product"), "SCALANCE X208");
+  EXPECT_EQ(sink.value("model"), "6GK5 208-0BA10-2AA3");
+  EXPECT_EQ(sink.value("revision"), "V4.1.0");
+  EXPECT_EQ(sink.value("hardware_revision"), "7");
+  EXPECT_EQ(sink.value("name"), "sw-cell1");
+  for (const auto& f : sink.facts) EXPECT_EQ(f.source, "snmp");
+
+  RecordingSink linux_agent;
+  const Buf l = system_response();
+  on_datagram(udp(161, 40000), span(l), linux_agent);
+  for (std::string_view f : {"vendor", "product", "model", "revision", "class_hint"})
+    EXPECT_EQ(linux_agent.value(f), "<none>") << f;
+}
+
 TEST(Snmp, CommunityStringsAreNeverStored) {
   const Buf b = system_response("s3cr3t-pw");
   RecordingSink sink;

@@ -96,15 +96,74 @@ TEST(Classify, ManyTargetsIsScadaAndControlOpsIsEngineering) {
   EXPECT_EQ(e.reasons.back(), "also an IT client (smb/rdp)");
 }
 
+EdgeOp op(std::string protocol, std::string name, bool control = false) {
+  EdgeOp o;
+  o.protocol = std::move(protocol);
+  o.name = std::move(name);
+  o.is_control = control;
+  return o;
+}
+
 TEST(Classify, UploadOpIsEngineering) {
   Builder b;
   const auto ews = b.add({});
   const auto plc = b.add({});
-  EdgeOp up;
-  up.protocol = "cip";
-  up.name = "file_upload";
-  b.edge(ews, plc, "enip", 44818, {up});
+  // CIP File object: the dissector marks program transfer as control.
+  b.edge(ews, plc, "enip", 44818, {op("cip", "read_tag"), op("cip", "upload_transfer", true)});
   EXPECT_EQ(b.of(ews).device_class, "engineering_workstation");
+}
+
+// Each protocol's engineering operations as the dissectors name them; the same
+// client with only cyclic reads stays an HMI (one target) or SCADA (three).
+TEST(Classify, EngineeringOperationsByProtocol) {
+  struct Case {
+    std::string edge_protocol;
+    std::uint16_t port;
+    EdgeOp engineering;
+    EdgeOp cyclic;
+  };
+  const std::vector<Case> cases = {
+      {"s7comm", 102, op("s7comm", "upload"), op("s7comm", "read_var_db")},
+      {"s7comm", 102, op("s7comm", "plc_insert_block", true), op("s7comm", "read_var_db")},
+      {"s7comm", 102, op("s7comm", "userdata_programmer"), op("s7comm", "userdata_cpu")},
+      {"enip", 44818, op("cip", "initiate_download", true), op("cip", "read_tag")},
+      {"slmp", 5007, op("slmp", "remote_stop", true), op("slmp", "batch_read")},
+      {"slmp", 5007, op("slmp", "file_read"), op("slmp", "batch_read")},
+      {"fins", 9600, op("fins", "program_area_read"), op("fins", "memory_area_read")},
+      {"fins", 9600, op("fins", "forced_set_reset", true), op("fins", "memory_area_read")},
+      {"mewtocol", 9094, op("mewtocol", "read_program"), op("mewtocol", "read_data_area")},
+      {"modbus", 502, op("modbus", "umas_take_plc_reservation"), op("modbus", "umas_read_variables")},
+      {"modbus", 502, op("modbus", "umas_initialize_download", true), op("modbus", "read_holding_registers")},
+  };
+  for (const Case& c : cases) {
+    Builder b;
+    const auto ews = b.add({});
+    const auto hmi = b.add({});
+    const auto plc = b.add({});
+    b.edge(ews, plc, c.edge_protocol, c.port, {c.cyclic, c.engineering});
+    b.edge(hmi, plc, c.edge_protocol, c.port, {c.cyclic});
+    const auto e = b.of(ews);
+    EXPECT_EQ(e.device_class, "engineering_workstation") << c.engineering.name;
+    EXPECT_NE(e.reasons[0].find(c.engineering.protocol + "/" + c.engineering.name), std::string::npos);
+    EXPECT_EQ(b.of(hmi).device_class, "hmi") << c.cyclic.name;
+  }
+}
+
+TEST(Classify, MasterDiagnosticsAndDcpSetAreNotEngineering) {
+  Builder b;
+  const auto scada = b.add({});
+  std::vector<std::string> plcs;
+  for (int i = 0; i < 3; ++i) plcs.push_back(b.add({}));
+  // Modbus 08/01 Restart Communications: a master recovering a slave.
+  for (const auto& p : plcs) b.edge(scada, p, "modbus", 502, {op("modbus", "read_holding_registers"),
+                                                              op("modbus", "diagnostics", true)});
+  EXPECT_EQ(b.of(scada).device_class, "scada_server");
+  // A PROFINET controller names its devices by DCP Set at start-up.
+  const auto io_controller = b.add({});
+  const auto device = b.add({});
+  b.edge(io_controller, device, "pn_dcp", 0, {op("pn_dcp", "set_name_of_station", true)});
+  b.edge(io_controller, plcs[0], "modbus", 502, {op("modbus", "read_holding_registers")});
+  EXPECT_EQ(b.of(io_controller).device_class, "hmi");
 }
 
 TEST(Classify, CipDeviceTypes) {
@@ -169,6 +228,24 @@ TEST(Classify, RemoteAccessByVendorAndPorts) {
   EXPECT_EQ(b.of(vpn).device_class, "remote_access_gateway");
 }
 
+// sysDescr/LLDP rows name the maker and product: they feed the remote-access rule.
+TEST(Classify, RemoteAccessFromSystemDescriptions) {
+  Builder b;
+  const auto rut = b.add({F("vendor", "Teltonika", "snmp"), F("product", "RUT955", "snmp")});
+  const auto flexy = b.add({F("vendor", "HMS Networks", "lldp"), F("product", "eWON Flexy 205", "lldp")});
+  const auto mb = b.add({F("vendor", "MB connect line", "snmp"), F("product", "mbNET MDH 833", "snmp")});
+  const auto insys = b.add({F("vendor", "INSYS icom", "lldp"), F("product", "MRX3 LTE", "lldp")});
+  for (const auto& id : {rut, flexy, mb, insys}) EXPECT_EQ(b.of(id).device_class, "remote_access_gateway") << id;
+  // Its LLDP router capability does not hide what it is for; a switch stays a switch.
+  const auto routing = b.add({F("class_hint", "router", "lldp"), F("product", "eWON Flexy 205", "lldp")});
+  EXPECT_EQ(b.of(routing).device_class, "remote_access_gateway");
+  const auto tsw = b.add({F("class_hint", "switch", "lldp"), F("vendor", "Teltonika", "lldp")});
+  EXPECT_EQ(b.of(tsw).device_class, "switch");
+  // HMS alone makes protocol gateways too.
+  EXPECT_EQ(b.of(b.add({F("vendor", "HMS Networks", "lldp"), F("product", "Anybus X-gateway", "lldp")})).device_class,
+            "unknown");
+}
+
 TEST(Classify, PrinterCameraHistorianOpcua) {
   Builder b;
   const auto client = b.add({});
@@ -225,6 +302,42 @@ TEST(Classify, ProtocolClassHintAndOrder) {
   const auto p2 = b.add({F("os", "Linux", "tcp_fingerprint"), F("device_type", "Programmable Logic Controller",
                                                                    "enip_list_identity")});
   EXPECT_EQ(b.of(p2).device_class, "plc");
+}
+
+// A CPU's own identity beats what it does on the bus: a PROFINET I-device's
+// role bit (io_adapter), LLDP's bridge capability of its switch ports.
+TEST(Classify, StatedCpuBeatsDcpRoleAndLldpCapabilities) {
+  Builder b;
+  const auto s7 = b.add({F("class_hint", "io_adapter", "pn_dcp"), F("product", "6ES7 516-3AN01-0AB0", "s7_szl11"),
+                         F("class_hint", "plc", "s7_szl11")});
+  EXPECT_EQ(b.of(s7).device_class, "plc");
+  EXPECT_EQ(b.of(s7).source, "s7_szl11");
+  EXPECT_EQ(b.of(s7).reasons[0], "says it is a plc (s7_szl11)");
+
+  const auto lldp_cpu = b.add({F("class_hint", "switch", "lldp"), F("product", "CPU 1516-3 PN/DP", "lldp")});
+  EXPECT_EQ(b.of(lldp_cpu).device_class, "plc");
+  EXPECT_EQ(b.of(lldp_cpu).reasons[0], "names a CPU: product CPU 1516-3 PN/DP (lldp)");
+  EXPECT_EQ(b.of(lldp_cpu).source, "lldp");
+
+  for (const char* cpu : {"6ES7 214-1AG40-0XB0", "6ES7315-2EH14-0AB0", "6ES7 510-1DJ01-0AB0", "CPU-1200",
+                          "CPU315-2 PN/DP", "CJ2M-CPU31", "R04ENCPU", "Q03UDECPU"}) {
+    const auto id = b.add({F("class_hint", "io_adapter", "pn_dcp"), F("model", cpu, "snmp")});
+    EXPECT_EQ(b.of(id).device_class, "plc") << cpu;
+  }
+  // I/O and interface modules, and a DCP controller bit alone, are not a CPU's statement.
+  for (const char* module : {"6ES7 155-6AU01-0BN0", "6ES7 521-1BL00-0AB0", "6ES7 321-1BL00-0AA0", "CPU", "EPU1"}) {
+    const auto id = b.add({F("class_hint", "io_adapter", "pn_dcp"), F("product", module, "pn_dcp")});
+    EXPECT_EQ(b.of(id).device_class, "io_adapter") << module;
+  }
+  // A CIP Identity device type PLC is the controller's own statement too.
+  const auto logix = b.add({F("class_hint", "switch", "lldp"),
+                            F("device_type", "Programmable Logic Controller", "enip_list_identity")});
+  EXPECT_EQ(b.of(logix).device_class, "plc");
+  EXPECT_EQ(b.of(logix).source, "enip_list_identity");
+  EXPECT_EQ(b.of(logix).reasons[0], "device type \"Programmable Logic Controller\" (enip_list_identity)");
+  const auto dcp_plc = b.add({F("class_hint", "plc", "pn_dcp")});
+  EXPECT_EQ(b.of(dcp_plc).device_class, "plc");
+  EXPECT_EQ(b.of(dcp_plc).reasons[0], "says it is a plc (pn_dcp)");
 }
 
 // One PLC seen through ENIP identity, an HTTP Server header and LLDP; an HMI
