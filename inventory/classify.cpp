@@ -106,6 +106,9 @@ Features gather(const Ledger& ledger, const Asset& a) {
   f.product = best(a, field::product);
   f.vendor = best(a, field::vendor);
   f.name = best(a, field::name);
+  // The approved list's name (a read-time overlay) is the plant's word, not the
+  // device's: no class is read from it.
+  if (f.name.source == "approved_list") f.name = {};
   f.model = best(a, field::model);
   f.http_server = best(a, "http_server");
   f.http_realm = best(a, "http_realm");
