@@ -10,6 +10,7 @@
 // SLMP 3E batch read/write (SH-080956ENG §5), FINS memory area read/write (W342
 // §5-3), S7 read/write var (Wireshark packet-s7comm.c), MEWTOCOL-COM RD/WD and
 // KV host link RD/WR.
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
