@@ -434,9 +434,23 @@ Json facts_json(const Asset& a) {
   return out;
 }
 
+Json ip_bindings_json(const Asset& a) {
+  Json out = Json::array();
+  for (const IpRecord& r : a.ips) {
+    Json o;
+    o["ip"] = r.ip.to_string();
+    o["source"] = sanitize_utf8(r.source);
+    o["first_seen"] = time_or_null(r.first_us);
+    o["last_seen"] = time_or_null(r.last_us);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 Json asset_json_with_facts(const Ledger& ledger, const Asset& a) {
   Json j = asset_json(ledger, a);
   j["facts"] = facts_json(a);
+  j["ip_bindings"] = ip_bindings_json(a);
   return j;
 }
 

@@ -31,7 +31,11 @@ namespace mieruka::inventory {
 // {field, value, source, first_seen, last_seen, count, shown} (docs/schema/
 // fact.v1.schema.json). `shown` marks the value the asset's fields show.
 [[nodiscard]] nlohmann::ordered_json facts_json(const Asset& a);
-// asset_json plus "facts": `show --format json`, `assets --format json --facts`.
+// The IPs the asset holds, each with how it was learnt: [{ip, source, first_seen,
+// last_seen}], as `show` lists them.
+[[nodiscard]] nlohmann::ordered_json ip_bindings_json(const Asset& a);
+// asset_json plus "facts" and "ip_bindings": `show --format json`,
+// `assets --format json --facts`, `export ledger`.
 [[nodiscard]] nlohmann::ordered_json asset_json_with_facts(const Ledger& ledger, const Asset& a);
 [[nodiscard]] nlohmann::ordered_json link_json(const Ledger& ledger, const Edge& e);
 [[nodiscard]] nlohmann::ordered_json links_json(const Ledger& ledger);

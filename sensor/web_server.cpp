@@ -328,14 +328,9 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
   const AssetRow& row = v.rows[v.row_of.at(a.id)];
   out["asset"] = row.json;
   out["zones"] = row.zones;
-  out["facts"] = inventory::facts_json(a);  // as `show --format json` lists them
-  auto ips = Json::array();
-  for (const auto& ip : a.ips)
-    ips.push_back(Json{{"ip", ip.ip.to_string()},
-                       {"source", ip.source},
-                       {"first_seen", time_or_null(ip.first_us)},
-                       {"last_seen", time_or_null(ip.last_us)}});
-  out["ip_bindings"] = std::move(ips);
+  // As `show --format json` lists them.
+  out["facts"] = inventory::facts_json(a);
+  out["ip_bindings"] = inventory::ip_bindings_json(a);
   auto peers = Json::array();
   for (const auto& e : L.edges()) {
     const bool out_edge = e.from_id == a.id, in_edge = e.to_id == a.id;

@@ -484,6 +484,11 @@ TEST(FactsJson, EveryFactOfShowInShowsOrder) {
     const auto rows = fact_rows_of_show(show_text(f.ledger, a));
     ASSERT_EQ(j["facts"].size(), rows.size());
     ASSERT_EQ(j["facts"].size(), a.facts.size());
+    ASSERT_EQ(j["ip_bindings"].size(), a.ips.size());
+    for (std::size_t i = 0; i < a.ips.size(); ++i) {
+      EXPECT_EQ(j["ip_bindings"][i]["ip"], a.ips[i].ip.to_string());
+      EXPECT_EQ(j["ip_bindings"][i]["source"], a.ips[i].source);
+    }
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Json& fact = j["facts"][i];
       const std::string& row = rows[i];
