@@ -822,8 +822,11 @@ class ModbusStream final : public StreamParser {
     }
     const ModbusPdu& p = a.pdu;
     if (p.is_exception) {
+      // The exception says the request failed: it names the request's operation
+      // (so it counts on the same entry) but is no sighting of a write itself.
       Operation op = make_operation(p);
       op.is_error = true;
+      op.is_write = false;
       sink.operation(op);
       // AP §7: 0x0A/0x0B are raised by gateways only.
       if (p.exception_code == 0x0A || p.exception_code == 0x0B)

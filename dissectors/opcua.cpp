@@ -580,8 +580,9 @@ void Parser::emit_service(const ServiceMessage& m, Sink& sink) noexcept {
     op.is_write = svc.is_write;
     sink.operation(op);
   } else if ((m.service_result & 0x80000000u) != 0 || svc.type_id == type_id::service_fault) {
+    // A refused service names the operation but is no sighting of a write: the
+    // request was (new_writer dates writes from requests, client to server).
     Operation op{kProtocol, svc.op_name, m.service_result};
-    op.is_write = svc.is_write;
     op.is_error = true;
     sink.operation(op);
   }

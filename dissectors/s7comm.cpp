@@ -493,7 +493,8 @@ class S7Stream final : public StreamParser {
       if (fn == 0x05) {
         while (auto rc = r.u8())
           if (*rc != 0xFF) {
-            sink.operation({"s7comm", "write_var", fn, true, false, true, 0, 0, false});
+            // A failed item wrote nothing: the job already counted the write.
+            sink.operation({"s7comm", "write_var", fn, false, false, true, 0, 0, false});
             return;
           }
         return;

@@ -402,6 +402,7 @@ class Session {
       op.protocol = kProtocol;
       if (p == nullptr) op.name = "error_response";
       op.is_error = true;
+      op.is_write = false;  // the request already counted the write; a refusal writes nothing
       sink.operation(op);
       const EndCodeInfo* e = end_code_info(f.end_code);
       sink.anomaly(e != nullptr ? e->counter : std::string_view("slmp.end_code_other"));

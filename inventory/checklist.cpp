@@ -722,8 +722,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
 
   // Ledger.
   h += "<section id=\"ledger\"><h2>" + m("section.ledger") + "</h2><table><tr>";
+  // Location and owner come from the approved list (asset_json's approved_entry).
   for (string_view col : {"col.mac", "col.ip", "col.vendor", "col.product", "col.revision", "col.serial", "col.name",
-                          "col.class", "col.protocols", "col.first_seen", "col.last_seen"})
+                          "col.location", "col.owner", "col.class", "col.protocols", "col.first_seen", "col.last_seen"})
     h += "<th>" + m(col) + "</th>";
   h += "</tr>\n";
   for (const auto& a : in.ledger->assets()) {
@@ -739,9 +740,13 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       return v.is_null() ? std::string() : html_escape(v.dump());
     };
     h += "<tr>";
-    for (const char* k : {"mac", "ips", "vendor", "product", "revision", "serial", "name", "class", "protocols",
-                          "first_seen", "last_seen"})
-      h += "<td>" + cell(k) + "</td>";
+    for (const char* k : {"mac", "ips", "vendor", "product", "revision", "serial", "name", "location", "owner", "class",
+                          "protocols", "first_seen", "last_seen"}) {
+      const bool listed = std::string_view(k) == "location" || std::string_view(k) == "owner";
+      const auto e = j.find("approved_entry");
+      if (listed) h += "<td>" + (e != j.end() && (*e)[k].is_string() ? html_escape((*e)[k].get<std::string>()) : "") + "</td>";
+      else h += "<td>" + cell(k) + "</td>";
+    }
     h += "</tr>\n";
   }
   h += "</table></section>\n";

@@ -4,6 +4,8 @@
 // product, LLDP/SNMP description, web server, OS hint) is appended after it.
 #include "inventory/classify.hpp"
 
+#include "inventory/policy.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -180,6 +182,9 @@ Features gather(const Ledger& ledger, const Asset& a) {
   f.product = best(a, field::product);
   f.vendor = best(a, field::vendor);
   f.name = best(a, field::name);
+  // The approved list's name (a read-time overlay) is the plant's word, not the
+  // device's: no class is read from it.
+  if (f.name.source == kApprovedSource) f.name = {};
   f.model = best(a, field::model);
   f.http_server = best(a, "http_server");
   f.http_realm = best(a, "http_realm");

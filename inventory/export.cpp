@@ -3,6 +3,7 @@
 #include "inventory/export.hpp"
 
 #include "inventory/classify.hpp"
+#include "inventory/policy.hpp"
 
 #include <algorithm>
 #include <array>
@@ -145,6 +146,34 @@ const Asset* asset_by_id(const Ledger& ledger, std::string_view id) {
   const AssetIndex i = ledger.index_of(id);
   if (i == kNoAsset || i >= ledger.assets().size()) return nullptr;
   return &ledger.assets()[i];
+}
+
+// The fact shown as the asset's name: its own (wire) name, else a host name
+// from DHCP/DNS/NBNS/mDNS, else the approved list's name (which ranks below
+// every wire source, so best() returns it only when the wire gave no name).
+const FactRecord* shown_name(const Asset& a) {
+  const FactRecord* name = Ledger::best(a, field::name);
+  if (name == nullptr || name->source == kApprovedSource) {
+    if (const FactRecord* host = Ledger::best(a, field::hostname)) return host;
+  }
+  return name;
+}
+
+// Whether `f` is the value the exports show for its field (`show` marks it '*').
+bool is_shown(const Asset& a, const FactRecord& f) {
+  if (f.field == field::name) return shown_name(a) == &f;
+  return Ledger::best(a, f.field) == &f;
+}
+
+// The asset's facts in `show` order: by field, then by source priority.
+std::vector<const FactRecord*> ordered_facts(const Asset& a) {
+  std::vector<const FactRecord*> facts;
+  for (const FactRecord& f : a.facts) facts.push_back(&f);
+  std::stable_sort(facts.begin(), facts.end(), [](const FactRecord* x, const FactRecord* y) {
+    if (x->field != y->field) return x->field < y->field;
+    return Ledger::source_priority(x->source) > Ledger::source_priority(y->source);
+  });
+  return facts;
 }
 
 // A one-cell text of a JSON value: arrays joined with ';', null empty.
@@ -335,8 +364,7 @@ Json asset_json(const Ledger& ledger, const Asset& a) {
     j[std::string(f)] = r != nullptr ? Json(str(f, r->value)) : Json(nullptr);
     if (r != nullptr) sources[std::string(f)] = str("sources", r->source);
   }
-  const FactRecord* name = Ledger::best(a, field::name);
-  if (name == nullptr) name = Ledger::best(a, field::hostname);
+  const FactRecord* name = shown_name(a);
   j["name"] = name != nullptr ? Json(str("name", name->value)) : Json(nullptr);
   if (name != nullptr) sources["name"] = str("sources", name->source);
 
@@ -371,13 +399,65 @@ Json asset_json(const Ledger& ledger, const Asset& a) {
   j["packets_sent"] = a.packets_sent;
   j["bytes_sent"] = a.bytes_sent;
   j["router"] = a.router;
+  // The approved list's columns for this asset, when a list is overlaid and a
+  // row matches (inventory/policy apply_approved); absent otherwise.
+  Json approved;
+  for (const FactRecord& f : a.facts) {
+    if (f.source != kApprovedSource) continue;
+    if (approved.is_null()) approved = Json{{"name", nullptr}, {"location", nullptr}, {"zone", nullptr},
+                                            {"owner", nullptr}, {"notes", nullptr}};
+    if (approved.contains(f.field)) approved[f.field] = str("approved_entry", f.value);
+  }
+  if (!approved.is_null()) j["approved_entry"] = std::move(approved);
   j["invalid_utf8"] = str.invalid();
   return j;
 }
 
-Json assets_json(const Ledger& ledger) {
+Json facts_json(const Asset& a) {
+  Strings str;
   Json out = Json::array();
-  for (const Asset& a : ledger.assets()) out.push_back(asset_json(ledger, a));
+  for (const FactRecord* f : ordered_facts(a)) {
+    Json o;
+    o["field"] = str("field", f->field);
+    o["value"] = str("value", f->value);
+    o["source"] = str("source", f->source);
+    o["first_seen"] = time_or_null(f->first_us);
+    o["last_seen"] = time_or_null(f->last_us);
+    o["count"] = f->count;
+    o["shown"] = is_shown(a, *f);
+    // Per fact, so that a consumer knows which value had bytes replaced.
+    bool bad = false;
+    (void)sanitize_utf8(f->value, &bad);
+    if (bad) o["invalid_utf8"] = true;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Json ip_bindings_json(const Asset& a) {
+  Json out = Json::array();
+  for (const IpRecord& r : a.ips) {
+    Json o;
+    o["ip"] = r.ip.to_string();
+    o["source"] = sanitize_utf8(r.source);
+    o["first_seen"] = time_or_null(r.first_us);
+    o["last_seen"] = time_or_null(r.last_us);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Json asset_json_with_facts(const Ledger& ledger, const Asset& a) {
+  Json j = asset_json(ledger, a);
+  j["facts"] = facts_json(a);
+  j["ip_bindings"] = ip_bindings_json(a);
+  return j;
+}
+
+Json assets_json(const Ledger& ledger, bool with_facts) {
+  Json out = Json::array();
+  for (const Asset& a : ledger.assets())
+    out.push_back(with_facts ? asset_json_with_facts(ledger, a) : asset_json(ledger, a));
   return out;
 }
 
@@ -434,13 +514,44 @@ Json links_json(const Ledger& ledger) {
   return out;
 }
 
+std::string ledger_ndjson(const Ledger& ledger, std::string_view sensor, std::int64_t generated_us) {
+  std::size_t links = 0;
+  for (const Edge& e : ledger.edges()) links += e.merged_into == kNoEdge ? 1 : 0;
+  Json head;
+  head["kind"] = "ledger";
+  head["schema"] = std::string(kLedgerExportSchema);
+  head["sensor"] = sanitize_utf8(sensor);
+  head["generated_at"] = time_or_null(generated_us);
+  head["assets"] = ledger.assets().size();
+  head["links"] = links;
+  std::string out = head.dump() + "\n";
+  for (const Asset& a : ledger.assets()) {
+    Json line;
+    line["kind"] = "asset";
+    line.update(asset_json_with_facts(ledger, a));
+    out += line.dump() + "\n";
+  }
+  for (const Edge& e : ledger.edges()) {
+    if (e.merged_into != kNoEdge) continue;  // a tombstone of relabel_edge
+    Json line;
+    line["kind"] = "link";
+    line.update(link_json(ledger, e));
+    out += line.dump() + "\n";
+  }
+  return out;
+}
+
 // --- CSV ------------------------------------------------------------------------
 
 namespace {
 
 const std::vector<std::string_view> kAssetColumns = {
     "id",       "mac",      "ips",    "vlans",  "vendor",     "product",   "revision",     "serial",     "name",
-    "class",    "purdue_level", "protocols", "parent", "route", "first_seen", "last_seen", "packets_sent", "bytes_sent"};
+    "class",    "purdue_level", "protocols", "parent", "route", "first_seen", "last_seen", "packets_sent", "bytes_sent",
+    // The approved list's columns (empty without a list or a matching row).
+    "location", "zone",     "owner"};
+// Asset CSV columns that come from the "approved_entry" object.
+constexpr std::array<std::string_view, 3> kApprovedColumns = {"location", "zone", "owner"};
 const std::vector<std::string_view> kLinkColumns = {
     "id",        "from",   "to",   "from_mac", "to_mac",  "from_ip",    "to_ip",     "protocol",
     "transport", "port",   "vlan", "packets",  "bytes",   "first_seen", "last_seen", "ops"};
@@ -450,6 +561,11 @@ std::vector<std::vector<std::string>> rows_of(const Json& items, const std::vect
   for (const Json& item : items) {
     std::vector<std::string> row;
     for (std::string_view c : columns) {
+      if (std::find(kApprovedColumns.begin(), kApprovedColumns.end(), c) != kApprovedColumns.end()) {
+        const auto it = item.find("approved_entry");
+        row.push_back(it != item.end() ? cell_text((*it)[std::string(c)]) : std::string());
+        continue;
+      }
       const Json& v = item[std::string(c)];
       row.push_back(c == "ops" ? ops_summary(v) : cell_text(v));
     }
@@ -537,16 +653,11 @@ std::string show_text(const Ledger& ledger, const Asset& a) {
   }
 
   // Facts grouped by field; the value shown in exports is marked with '*'.
-  std::vector<const FactRecord*> facts;
-  for (const FactRecord& f : a.facts) facts.push_back(&f);
-  std::stable_sort(facts.begin(), facts.end(), [](const FactRecord* x, const FactRecord* y) {
-    if (x->field != y->field) return x->field < y->field;
-    return Ledger::source_priority(x->source) > Ledger::source_priority(y->source);
-  });
+  // facts_json lists the same facts in the same order.
   out += "\nFacts (* = value shown):\n";
   rows.clear();
-  for (const FactRecord* f : facts) {
-    const bool shown = Ledger::best(a, f->field) == f;
+  for (const FactRecord* f : ordered_facts(a)) {
+    const bool shown = is_shown(a, *f);
     rows.push_back({(shown ? "* " : "  ") + f->field, f->value, f->source, t(f->first_us), t(f->last_us),
                     std::to_string(f->count)});
   }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -24,9 +25,30 @@ namespace mieruka::inventory {
 
 // --- JSON -----------------------------------------------------------------------
 [[nodiscard]] nlohmann::ordered_json asset_json(const Ledger& ledger, const Asset& a);
-[[nodiscard]] nlohmann::ordered_json assets_json(const Ledger& ledger);  // array, in ledger order
+// Array, in ledger order; with `with_facts` each asset carries "facts".
+[[nodiscard]] nlohmann::ordered_json assets_json(const Ledger& ledger, bool with_facts = false);
+// Every fact of the asset, in `show`'s order (by field, then source priority):
+// {field, value, source, first_seen, last_seen, count, shown} (docs/schema/
+// fact.v1.schema.json). `shown` marks the value the asset's fields show.
+[[nodiscard]] nlohmann::ordered_json facts_json(const Asset& a);
+// The IPs the asset holds, each with how it was learnt: [{ip, source, first_seen,
+// last_seen}], as `show` lists them.
+[[nodiscard]] nlohmann::ordered_json ip_bindings_json(const Asset& a);
+// asset_json plus "facts" and "ip_bindings": `show --format json`,
+// `assets --format json --facts`, `export ledger`.
+[[nodiscard]] nlohmann::ordered_json asset_json_with_facts(const Ledger& ledger, const Asset& a);
 [[nodiscard]] nlohmann::ordered_json link_json(const Ledger& ledger, const Edge& e);
 [[nodiscard]] nlohmann::ordered_json links_json(const Ledger& ledger);
+
+// --- NDJSON: the whole ledger, one JSON object a line ------------------------------
+// `mieruka export ledger` (docs/schema/ledger_export.v1.schema.json): a first
+// line {"kind":"ledger", schema, sensor, generated_at, assets, links} whose
+// counts let a reader tell a cut stream from a whole one; then one
+// {"kind":"asset", asset_json..., facts} per asset, in ledger order; then one
+// {"kind":"link", link_json...} per link. Links are lines of their own, not
+// copies inside both of their assets.
+inline constexpr std::string_view kLedgerExportSchema = "https://mieruka.invalid/schema/ledger_export.v1.schema.json";
+[[nodiscard]] std::string ledger_ndjson(const Ledger& ledger, std::string_view sensor, std::int64_t generated_us);
 
 // --- CSV (RFC 4180, CRLF, header row, UTF-8) --------------------------------------
 [[nodiscard]] std::string assets_csv(const Ledger& ledger);

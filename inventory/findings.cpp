@@ -346,7 +346,37 @@ void check_zones(Context& c) {
   }
 }
 
+// A client's writes of one operation to one server: new_writer is judged per
+// (client, server, protocol, operation name), over every edge and op entry that
+// carries it (several ports or VLANs; codes that share a name, as KV host link
+// WR and WRS both write_dm), so it is one finding dated by the first write.
+struct Writes {
+  const Asset* from = nullptr;
+  const Asset* to = nullptr;
+  std::string key;  // "<to>|<protocol>|<name>": the finding's key within the client
+  std::string protocol, name;
+  std::int64_t conversation_first_us = 0;  // the earliest edge that carries the writes
+  std::int64_t first_us = 0, last_us = 0;
+  std::uint64_t count = 0;
+};
+
+// `writes` is keyed by client id and the finding's key.
+void check_new_writers(Context& c, const std::map<std::string, Writes>& writes) {
+  for (const auto& entry : writes) {
+    const Writes& w = entry.second;
+    const std::string& key = w.key;
+    if (w.first_us - w.conversation_first_us <= c.policy.learning_period_us) continue;
+    c.add("new_writer", *w.from, "write:" + key,
+          fmt::format("first {} {} to {} at {}, {} after the conversation was first seen ({}); {} writes", w.protocol,
+                      w.name, label(*w.to), when(w.first_us),
+                      fmt::format("{:.0f} s", static_cast<double>(w.first_us - w.conversation_first_us) / 1e6),
+                      when(w.conversation_first_us), w.count),
+          "write:" + key, w.first_us, w.last_us);
+  }
+}
+
 void check_edges(Context& c) {
+  std::map<std::string, Writes> writes;  // by client id and finding key
   for (const auto& e : c.ledger.edges()) {
     if (e.merged_into != kNoEdge) continue;
     const Asset* from = c.asset(e.from_id);
@@ -385,16 +415,17 @@ void check_edges(Context& c) {
                           when(op.first_us), when(op.last_us)),
               "control:" + key, op.first_us, op.last_us);
       }
-      if (op.is_write && op.first_us - e.first_us > c.policy.learning_period_us) {
-        c.add("new_writer", *from, "write:" + key,
-              fmt::format("first {} {} to {} at {}, {} after the conversation was first seen ({}); {} writes", op.protocol,
-                          op.name, label(*to), when(op.first_us),
-                          fmt::format("{:.0f} s", static_cast<double>(op.first_us - e.first_us) / 1e6),
-                          when(e.first_us), op.count),
-              "write:" + key, op.first_us, op.last_us);
-      }
+      if (!op.is_write) continue;
+      auto [it, fresh] = writes.try_emplace(e.from_id + "|" + key);
+      Writes& w = it->second;
+      if (fresh) w = Writes{from, to, key, op.protocol, op.name, e.first_us, op.first_us, op.last_us, 0};
+      w.conversation_first_us = std::min(w.conversation_first_us, e.first_us);
+      w.first_us = std::min(w.first_us, op.first_us);
+      w.last_us = std::max(w.last_us, op.last_us);
+      w.count += op.count;
     }
   }
+  check_new_writers(c, writes);
 }
 
 void check_security_facts(Context& c, const Asset& a) {

@@ -164,6 +164,9 @@ constexpr SourcePriority kSourcePriorities[] = {
     {"ip_routing", 20}, {"ip", 20}, {"arp", 20},
     {"oui", 5},
     {"tcp_fingerprint", 3},  // a weak OS hint: never over anything else
+    // The plant's approved list (a read-time overlay, inventory/policy): the
+    // wire's own value is shown when there is one; the list's when there is none.
+    {"approved_list", 1},
 };
 constexpr int kUnknownSourcePriority = 10;
 

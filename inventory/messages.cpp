@@ -63,6 +63,8 @@ constexpr Msg kMessages[] = {
     {"col.revision", "リビジョン", "Revision"},
     {"col.serial", "シリアル番号", "Serial"},
     {"col.name", "名称", "Name"},
+    {"col.location", "設置場所", "Location"},
+    {"col.owner", "管理者", "Owner"},
     {"col.class", "種別（クラス）", "Class"},
     {"col.protocols", "プロトコル", "Protocols"},
     {"col.first_seen", "初回観測", "First seen"},

@@ -44,6 +44,20 @@ struct ApprovedList {
   bool add(const Ledger& ledger, const Asset& a, std::string_view zone);
 };
 
+// The source of the facts the approved list lends an asset (INTERFACES.md
+// "Additions": fields name, location, zone, owner, notes).
+inline constexpr std::string_view kApprovedSource = "approved_list";
+
+// Overlays the approved list on a ledger loaded for reading (CLI views, exports,
+// the console): every asset a row matches gets one fact per non-empty column
+// name/location/zone/owner/notes with source approved_list, no times (the list
+// says nothing of when) and count 0. Facts of that source already there are
+// replaced first, so a row edited or taken off the list leaves nothing behind.
+// Marks nothing dirty, and the store never writes the source: the plant's
+// names are not wire facts and are not persisted as if they were. The wire's
+// own name stays a fact of its own and wins (Ledger::source_priority).
+void apply_approved(Ledger& ledger, const ApprovedList& list);
+
 // An empty approved list (for `approve` on a file that does not exist yet).
 [[nodiscard]] ApprovedList empty_approved_list(std::string path);
 // Reads and checks the list: a row with a MAC or IP that does not parse is an

@@ -7,6 +7,8 @@
 // reading the same capture twice never duplicates a row.
 #include "inventory/store.hpp"
 
+#include "inventory/policy.hpp"
+
 #include <sqlite3.h>
 
 #include <array>
@@ -464,6 +466,9 @@ int Store::Impl::write_asset(const Asset& a) {
     if ((rc = run(s)) != SQLITE_OK) return rc;
   }
   for (const FactRecord& f : a.facts) {
+    // The approved list is overlaid at read time (inventory/policy): stored, its
+    // columns would outlive a row taken off the list and pass for wire facts.
+    if (f.source == kApprovedSource) continue;
     if ((s = stmt(kInsertFact, rc)) == nullptr) return rc;
     bind_text(s, 2, a.id);
     bind_text(s, 3, f.field);

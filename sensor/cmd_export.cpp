@@ -17,6 +17,7 @@
 
 #include "inventory/acceptance.hpp"
 #include "inventory/checklist.hpp"
+#include "inventory/export.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/policy.hpp"
 #include "inventory/snapshot.hpp"
@@ -115,6 +116,10 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
       ->check(CLI::IsMember({"station", "ap", "all"}));
   c.wireless->add_option("--ssid", c.ssid, "Only entries for this SSID (and those that name none)");
   c.wireless->add_option("--output", c.output, "Write to FILE instead of standard output");
+  c.ledger = c.export_cmd->add_subcommand(
+      "ledger", "The whole ledger as NDJSON: a header line, then one line per asset (with every fact) and per link");
+  c.ledger->add_option("--approved", c.approved, "Approved-equipment list to overlay (CSV; default: [policy] approved)");
+  c.ledger->add_option("--output", c.output, "Write to FILE instead of standard output");
   c.report_cmd = app.add_subcommand("report", "Reports to sign off");
   c.report_cmd->require_subcommand(1);
   c.acceptance = c.report_cmd->add_subcommand(
@@ -125,14 +130,27 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
   c.acceptance->add_option("--format", c.format, "text (default), json or html");
   c.acceptance->add_option("--lang", c.lang, "ja or en")->check(CLI::IsMember({"ja", "en"}));
   c.acceptance->add_option("--output", c.output, "Write to FILE instead of standard output");
-  for (auto* s : {c.export_cmd, c.checklist, c.wireless, c.report_cmd, c.acceptance}) s->fallthrough();
+  for (auto* s : {c.export_cmd, c.checklist, c.wireless, c.ledger, c.report_cmd, c.acceptance}) s->fallthrough();
 }
 
 std::optional<int> run_export_commands(const CommonOptions& common, const ExportCommands& c) {
   if (c.checklist != nullptr && *c.checklist) return cmd_export_checklist(common, c);
   if (c.acceptance != nullptr && *c.acceptance) return cmd_report_acceptance(common, c);
   if (c.wireless != nullptr && *c.wireless) return cmd_export_wireless(common, c);
+  if (c.ledger != nullptr && *c.ledger) return cmd_export_ledger(common, c);
   return std::nullopt;
+}
+
+int cmd_export_ledger(const CommonOptions& common, const ExportCommands& opt) {
+  auto store = open_store(common);
+  if (!store) return kExitBadInput;
+  inventory::Ledger ledger(common.config.sensor_name);
+  if (auto st = store->load(ledger); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  if (!overlay_approved(common, ledger, opt.approved)) return kExitBadInput;
+  return write_out(opt.output, inventory::ledger_ndjson(ledger, common.config.sensor_name, wall_us()));
 }
 
 int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt) {
@@ -170,6 +188,7 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   fp.learning_period_us = pol.learning_period_s * 1'000'000LL;
   auto findings = inventory::compute_findings(ledger, fp);
   inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
+  if (approved) inventory::apply_approved(ledger, *approved);  // the plant's names in the evidence
 
   inventory::ChecklistInput in;
   in.ledger = &ledger;

@@ -2,6 +2,7 @@
 // "Commands"; issue #6 "Outputs"):
 //   mieruka export checklist [--db DB] [--config FILE] [--approved CSV] [--wireless-allow CSV]
 //                            [--lang ja|en] [--format json|csv|html] [--output FILE] [--new-days N]
+//   mieruka export ledger [--db DB] [--config FILE] [--approved CSV] [--output FILE]
 //   mieruka report acceptance [--db DB] (--since TIME|--from SNAPSHOT) [--format text|json|html] [--lang ja|en]
 //                             [--output FILE]
 // inventory/checklist and inventory/acceptance do the work. main.cpp declares
@@ -24,6 +25,7 @@ struct ExportCommands {
   CLI::App* report_cmd = nullptr;
   CLI::App* acceptance = nullptr;
   CLI::App* wireless = nullptr;      // export wireless-allow
+  CLI::App* ledger = nullptr;        // export ledger (NDJSON)
   std::string role = "station";      // wireless-allow: station, ap or all
   std::string ssid;                  // wireless-allow: only entries for this SSID (and those with none)
   std::string approved, wireless_allow;
@@ -45,5 +47,8 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
                                               const std::string& format, const std::string& role,
                                               const std::string& ssid);
 int cmd_export_wireless(const CommonOptions& common, const ExportCommands& opt);
+// The whole ledger as NDJSON (inventory::ledger_ndjson), with the approved list
+// overlaid.
+int cmd_export_ledger(const CommonOptions& common, const ExportCommands& opt);
 
 }  // namespace mieruka::sensor

@@ -58,6 +58,7 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     print_error(error);
     return kExitBadInput;
   }
+  if (!overlay_approved(common, ledger)) return kExitBadInput;  // the plant's names as labels
   const inventory::Topology t = inventory::build_topology(ledger, {&common.config.policy, &*findings});
   std::string out;
   if (opt.format == "dot") out = inventory::topology_dot(t);

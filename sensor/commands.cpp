@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "inventory/export.hpp"
+#include "inventory/policy.hpp"
 #include "inventory/store.hpp"
 #include "sensor/capture_source.hpp"
 #include "sensor/pipeline.hpp"
@@ -60,7 +61,23 @@ std::optional<Store> open_existing(const CommonOptions& common, std::string& err
   return Store::open(path, common.config.sensor_name, error, false);
 }
 
-bool load_ledger(const CommonOptions& common, Ledger& ledger) {
+
+}  // namespace
+
+bool overlay_approved(const CommonOptions& common, Ledger& ledger, const std::string& approved) {
+  const std::string path = !approved.empty() ? approved : common.config.policy.approved_path;
+  if (path.empty()) return true;
+  std::string error;
+  auto list = inventory::load_approved(path, error);
+  if (!list) {
+    print_error(error);
+    return false;
+  }
+  inventory::apply_approved(ledger, *list);
+  return true;
+}
+
+bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
   std::string error;
   auto store = open_existing(common, error);
   if (!store) {
@@ -71,8 +88,10 @@ bool load_ledger(const CommonOptions& common, Ledger& ledger) {
     print_error(st.error);
     return false;
   }
-  return true;
+  return overlay_approved(common, ledger);
 }
+
+namespace {
 
 bool valid_format(const std::string& f, std::initializer_list<const char*> allowed) {
   for (const char* a : allowed)
@@ -298,15 +317,19 @@ int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
   return rc;
 }
 
-int cmd_assets(const CommonOptions& common, const std::string& format) {
+int cmd_assets(const CommonOptions& common, const std::string& format, bool facts) {
   if (!valid_format(format, {"table", "csv", "json"})) {
     print_error("--format " + format + ": expected table, csv or json");
     return kExitBadInput;
   }
+  if (facts && format != "json") {
+    print_error("--facts: only with --format json (`mieruka show ASSET` lists one asset's facts as text)");
+    return kExitBadInput;
+  }
   Ledger ledger(common.config.sensor_name);
-  if (!load_ledger(common, ledger)) return kExitBadInput;
+  if (!load_ledger_view(common, ledger)) return kExitBadInput;
   std::string out;
-  if (format == "json") out = inventory::assets_json(ledger).dump(2) + "\n";
+  if (format == "json") out = inventory::assets_json(ledger, facts).dump(2) + "\n";
   else if (format == "csv") out = inventory::assets_csv(ledger);
   else out = inventory::assets_table(ledger);
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -319,7 +342,7 @@ int cmd_links(const CommonOptions& common, const std::string& format) {
     return kExitBadInput;
   }
   Ledger ledger(common.config.sensor_name);
-  if (!load_ledger(common, ledger)) return kExitBadInput;
+  if (!load_ledger_view(common, ledger)) return kExitBadInput;
   std::string out;
   if (format == "json") out = inventory::links_json(ledger).dump(2) + "\n";
   else if (format == "csv") out = inventory::links_csv(ledger);
@@ -334,13 +357,14 @@ int cmd_show(const CommonOptions& common, const std::string& asset, const std::s
     return kExitBadInput;
   }
   Ledger ledger(common.config.sensor_name);
-  if (!load_ledger(common, ledger)) return kExitBadInput;
+  if (!load_ledger_view(common, ledger)) return kExitBadInput;
   const inventory::Asset* a = ledger.find(asset);
   if (a == nullptr) {
     print_error(asset + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)");
     return kExitBadInput;
   }
-  std::string out = format == "json" ? inventory::asset_json(ledger, *a).dump(2) + "\n" : inventory::show_text(ledger, *a);
+  std::string out = format == "json" ? inventory::asset_json_with_facts(ledger, *a).dump(2) + "\n"
+                                     : inventory::show_text(ledger, *a);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

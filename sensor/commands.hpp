@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "inventory/ledger.hpp"
 #include "sensor/config.hpp"
 
 namespace mieruka::sensor {
@@ -45,9 +46,19 @@ struct CaptureOptions {
 
 int cmd_read(const CommonOptions& common, const ReadOptions& opt);
 int cmd_capture(const CommonOptions& common, const CaptureOptions& opt);
-int cmd_assets(const CommonOptions& common, const std::string& format);
+// `facts`: each asset in JSON carries its "facts" (assets --format json --facts).
+int cmd_assets(const CommonOptions& common, const std::string& format, bool facts = false);
 int cmd_links(const CommonOptions& common, const std::string& format);
 int cmd_show(const CommonOptions& common, const std::string& asset, const std::string& format);
+
+// The plant's approved list (`approved`, else the config's [policy] approved)
+// overlaid on a ledger read for display (inventory::apply_approved): the one way
+// every reader (assets, show, exports, topology, the console) shows the plant's
+// names. Nothing to do without a list; false after printing an error.
+bool overlay_approved(const CommonOptions& common, inventory::Ledger& ledger, const std::string& approved = "");
+// Loads the ledger from the store for reading, with the approved list overlaid;
+// false after printing an error.
+bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
 
 // Prints "mieruka: <line>" to stderr.
 void print_error(const std::string& line);

@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   std::string format = "table";
   auto* assets_cmd = app.add_subcommand("assets", "List the equipment ledger");
   assets_cmd->add_option("--format", format, "table, csv or json");
+  bool asset_facts = false;
+  assets_cmd->add_flag("--facts", asset_facts,
+                       "With --format json: every fact of each asset (field, value, source, first/last seen, count)");
   auto* links_cmd = app.add_subcommand("links", "List who talks to whom, over what");
   links_cmd->add_option("--format", format, "table, csv or json");
   std::string asset;
@@ -87,7 +90,7 @@ int main(int argc, char** argv) {
   OutboxCommands outbox_cmds;
   add_outbox_commands(app, outbox_cmds);  // outbox [list|retry|send-test|deliver|enqueue-diff]
   ExportCommands export_cmds;
-  add_export_commands(app, export_cmds);  // export checklist, report acceptance
+  add_export_commands(app, export_cmds);  // export checklist|ledger|wireless-allow, report acceptance
   ServeCommands serve_cmds;
   add_serve_commands(app, serve_cmds);  // serve, user add|list|del
 
@@ -119,7 +122,7 @@ int main(int argc, char** argv) {
     install_signal_handlers();
     if (*read_cmd) return cmd_read(common, read);
     if (*cap_cmd) return cmd_capture(common, cap);
-    if (*assets_cmd) return cmd_assets(common, format);
+    if (*assets_cmd) return cmd_assets(common, format, asset_facts);
     if (*links_cmd) return cmd_links(common, format);
     if (*show_cmd) return cmd_show(common, asset, show_format);
     if (auto rc = run_run_commands(common, run_cmds)) return *rc;

@@ -136,6 +136,8 @@ struct WebServer::Impl {
       std::string ignored;
       approved = inventory::load_approved(approved_path(), ignored);
     }
+    // The plant's names, locations and owners, as every reader shows them.
+    if (approved) inventory::apply_approved(*v->ledger, *approved);
     v->has_approved_list = !approved_path().empty();
     std::map<std::string, int> open_by_asset;
     for (const auto& f : v->findings)
@@ -160,6 +162,10 @@ struct WebServer::Impl {
       std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("vendor") + "\n" +
                         text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
       for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
+      // The approved list's columns are searchable too (a wire name hides the list's from "name").
+      if (const auto it = r.json.find("approved_entry"); it != r.json.end())
+        for (const auto& [k, val] : it->items())
+          if (val.is_string()) hay += "\n" + val.get<std::string>();
       r.haystack = ascii_lower(hay);
       v->row_of[a.id] = v->rows.size();
       v->rows.push_back(std::move(r));
@@ -322,22 +328,9 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
   const AssetRow& row = v.rows[v.row_of.at(a.id)];
   out["asset"] = row.json;
   out["zones"] = row.zones;
-  auto facts = Json::array();
-  for (const auto& f : a.facts)
-    facts.push_back(Json{{"field", f.field},
-                         {"value", inventory::sanitize_utf8(f.value)},
-                         {"source", f.source},
-                         {"first_seen", time_or_null(f.first_us)},
-                         {"last_seen", time_or_null(f.last_us)},
-                         {"count", f.count}});
-  out["facts"] = std::move(facts);
-  auto ips = Json::array();
-  for (const auto& ip : a.ips)
-    ips.push_back(Json{{"ip", ip.ip.to_string()},
-                       {"source", ip.source},
-                       {"first_seen", time_or_null(ip.first_us)},
-                       {"last_seen", time_or_null(ip.last_us)}});
-  out["ip_bindings"] = std::move(ips);
+  // As `show --format json` lists them.
+  out["facts"] = inventory::facts_json(a);
+  out["ip_bindings"] = inventory::ip_bindings_json(a);
   auto peers = Json::array();
   for (const auto& e : L.edges()) {
     const bool out_edge = e.from_id == a.id, in_edge = e.to_id == a.id;

@@ -190,7 +190,10 @@ async function renderAsset(id) {
     kvTable([['col.mac', show(a.mac)], ['col.ip', show(a.ips)], ['col.vendor', show(a.vendor)], ['col.product', show(a.product)],
       ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', show(a.class)],
       ['col.zone', show(d.zones)], ['col.protocols', show(a.protocols)], ['col.approved', a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))],
-      ['col.first_seen', show(a.first_seen)], ['col.last_seen', show(a.last_seen)]]),
+      ['col.first_seen', show(a.first_seen)], ['col.last_seen', show(a.last_seen)]]
+      // The plant's own columns, when its approved list names this device.
+      .concat(a.approved_entry ? [['col.location', show(a.approved_entry.location)],
+        ['col.listed_zone', show(a.approved_entry.zone)], ['col.owner', show(a.approved_entry.owner)]] : [])),
     el('h2', {}, t('asset.facts')),
     table(['col.field', 'col.value', 'col.source', 'col.first_seen', 'col.last_seen', 'col.count'], d.facts,
       (f) => el('tr', {}, el('td', {}, f.field), el('td', { className: 'fact-value' }, show(f.value)), el('td', {}, f.source),

@@ -484,6 +484,35 @@ TEST(CipConversation, ErrorReplyIsCountedAsErrorOperation) {
   EXPECT_EQ(sink.count("cip_identity"), 0u);
 }
 
+// Logix data-table writes (1756-PM020): Write Tag (0x4D), Write Tag Fragmented
+// (0x53) and Read-Modify-Write Tag (0x4E) address a tag by an ANSI extended
+// symbol segment; Set_Attributes_All (0x02) addresses an object. Each request is
+// a write; the replies (service | 0x80), success or failure, are not.
+TEST(CipConversation, LogixWritesAreWritesAndRepliesAreNot) {
+  Conversation c;
+  RecordingSink sink;
+  const Buf write_tag = bytes({0x4D, 0x03, 0x91, 0x03, 'C', 'n', 't', 0x00,  // symbol "Cnt", pad
+                               0xC4, 0x00, 0x01, 0x00, 0x2A, 0x00, 0x00, 0x00});  // DINT, 1 element, 42
+  const Buf write_frag = bytes({0x53, 0x03, 0x91, 0x03, 'C', 'n', 't', 0x00,
+                                0xC4, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2A, 0x00, 0x00, 0x00});
+  const Buf rmw = bytes({0x4E, 0x03, 0x91, 0x03, 'C', 'n', 't', 0x00,
+                         0x01, 0x00, 0x01, 0xFF});  // mask size 1, OR mask, AND mask
+  const Buf set_all = bytes({0x02, 0x02, 0x20, 0xF5, 0x24, 0x01, 0x00});  // TCP/IP object instance 1
+  c.on_message(span(write_tag), 1, sink);
+  c.on_message(span(bytes({0xCD, 0x00, 0x00, 0x00})), 1, sink);  // success
+  c.on_message(span(write_frag), 2, sink);
+  c.on_message(span(bytes({0xD3, 0x00, 0x00, 0x00})), 2, sink);
+  c.on_message(span(rmw), 3, sink);
+  c.on_message(span(bytes({0xCE, 0x00, 0x05, 0x00})), 3, sink);  // path destination unknown
+  c.on_message(span(set_all), 4, sink);
+  c.on_message(span(bytes({0x82, 0x00, 0x00, 0x00})), 4, sink);
+  std::vector<std::string> writes, others;
+  for (const auto& op : sink.ops) (op.is_write ? writes : others).push_back(std::string(op.name));
+  EXPECT_EQ(writes, (std::vector<std::string>{"write_tag", "write_tag_fragmented", "read_modify_write_tag",
+                                              "set_attributes_all"}));
+  EXPECT_EQ(others, std::vector<std::string>{"read_modify_write_tag"});  // the failed reply, an error
+}
+
 TEST(CipConversation, PendingTableIsBounded) {
   Conversation c;
   RecordingSink sink;

@@ -383,5 +383,21 @@ TEST(FinsStream, PendingAtCapPlusOne) {
   EXPECT_EQ(s.r.count_anomaly("fins.pending_overflow"), 1);
 }
 
+
+// W342 §5-3-5 Memory Area Transfer: source area, address (3), destination area,
+// address (3), items (2). It changes the destination: a write.
+TEST(FinsUdp, TransferIsWriteAndResponsesAreNot) {
+  DecodedPacket pkt;
+  RecordingSink s;
+  on_datagram(pkt, b(cmd(1, 0x0105, v({0x82, 0x00, 0x64, 0x00,     // from DM100
+                                       0x82, 0x00, 0xC8, 0x00,     // to DM200
+                                       0x00, 0x0A}))), s);         // 10 words
+  on_datagram(pkt, b(resp(1, 0x0105, 0, {})), s);
+  on_datagram(pkt, b(cmd(2, 0x0102, cat({v({0x82, 0x00, 0x10, 0x00, 0x00, 0x01}), v({0x12, 0x34})}))), s);
+  on_datagram(pkt, b(resp(2, 0x0102, 0, {})), s);
+  EXPECT_EQ(op_keys(s.r), (std::vector<std::string>{"memory_area_transfer/261/100/-",
+                                                    "memory_area_write_dm/258/100/16+1"}));
+}
+
 }  // namespace
 }  // namespace mieruka::dissectors::fins

@@ -224,5 +224,17 @@ TEST(KvStream, UnknownAndBadCounted) {
   EXPECT_TRUE(sink.r.ops.empty());
 }
 
+
+// KV-8000 host link: WRE (expansion-unit buffer write), ST/RS (set/reset a relay)
+// and WS (timer/counter set value) change the PLC; their "OK" answers do not.
+TEST(KvStream, EveryWriteCommandIsAWrite) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  p->on_data(C, b(std::string_view("WRE DM300 2 5 6\rST R500\rRS R500\rWS T10 100\rRD DM300\r")), sink);
+  p->on_data(S, b(std::string_view("OK\r\nOK\r\nOK\r\nOK\r\n00005\r\n")), sink);
+  EXPECT_EQ(op_keys(sink.r), (std::vector<std::string>{"write_dm/100/300+2", "set/100/500+1", "reset/100/500+1",
+                                                       "set_value_write/100/10+1", "read_dm/000/300+1"}));
+}
+
 }  // namespace
 }  // namespace mieruka::dissectors::kv_hostlink

@@ -301,5 +301,18 @@ TEST(MewProbe, Strict) {
   EXPECT_FALSE(probe(b("GET / HTTP/1.1\r\n"), C));
 }
 
+
+// MEWTOCOL-COM writes: WCS (one contact: code, 3-digit number + hex bit, data),
+// WCC (words of contacts: code, first and last word, data), SD (preset data).
+// Their "$" answers are not writes.
+TEST(MewStream, EveryWriteCommandIsAWrite) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  feed_interleaved(*p, "%01#WCSR00101**\r%01#WCCR000000011234ABCD**\r%01#SDD0000000010**\r",
+                   "%01$WC**\r%01$WC**\r%01$SD**\r", sink);
+  EXPECT_EQ(op_keys(sink.r), (std::vector<std::string>{"write_contacts/100/1+1", "write_contacts/100/0+2",
+                                                       "preset_data/100/-"}));
+}
+
 }  // namespace
 }  // namespace mieruka::dissectors::mewtocol

@@ -306,6 +306,26 @@ TEST(ModbusStream, ExceptionResponseIsErrorOperation) {
   EXPECT_TRUE(r.anomalies.empty());
 }
 
+// A refused write is no write: only the request says a client wrote (new_writer
+// counts writes from the request's time, not from an exception's).
+TEST(ModbusStream, WriteExceptionIsErrorNotWrite) {
+  const Vec req = adu(6, 1, v({0x06,          // write single register
+                               0x00, 0x01,    // register address 1
+                               0x00, 0x03})); // value 3
+  const Vec resp = adu(6, 1, v({0x86,    // fc 6 | 0x80
+                                0x02})); // illegal data address
+  Recorded r = run({{kReq, req}, {kResp, resp}});
+  ASSERT_EQ(r.ops.size(), 2u);
+  EXPECT_TRUE(r.ops[0].is_write);
+  EXPECT_FALSE(r.ops[0].is_error);
+  EXPECT_EQ(r.ops[1].name, "write_single_register");
+  EXPECT_TRUE(r.ops[1].is_error);
+  EXPECT_FALSE(r.ops[1].is_write);
+  // The exception alone (the request before the capture began) claims no write.
+  Recorded alone = run({{kResp, resp}});
+  for (const auto& op : alone.ops) EXPECT_FALSE(op.is_write);
+}
+
 TEST(ModbusParse, ExceptionBitOnRequestIsMalformed) {
   const Vec req = adu(5, 1, v({0x83, 0x02}));
   EXPECT_FALSE(parse_adu(b(req), kReq).ok());

@@ -466,6 +466,31 @@ RecordingSink run(const Conversation& c) {
   return sink;
 }
 
+// Part 4 §5.10.4 Write: the request is a write; a response with a Bad
+// ServiceResult (here BadNodeIdUnknown) is an error operation and no write.
+TEST(OpcUaStream, RefusedWriteIsErrorNotWrite) {
+  Conversation c;
+  c.parts.push_back({Direction::to_server, chunk("HEL", 'F', hello_body())});
+  c.parts.push_back({Direction::to_client, chunk("ACK", 'F', ack_body())});
+  c.parts.push_back({Direction::to_server, open_request({})});
+  c.parts.push_back({Direction::to_client, open_response()});
+  W req;
+  req.node4(673);                 // WriteRequest
+  request_header(req);
+  req.u32(0);                     // NodesToWrite: empty array
+  W rsp;
+  rsp.node4(676);                 // WriteResponse
+  response_header(rsp, 0x80340000);  // BadNodeIdUnknown
+  rsp.null().null();              // Results, DiagnosticInfos: null
+  c.parts.push_back({Direction::to_server, msg(req.b)});
+  c.parts.push_back({Direction::to_client, msg(rsp.b)});
+  auto sink = run(c);
+  std::vector<std::pair<bool, bool>> writes;  // (is_write, is_error) of each "write" operation
+  for (const auto& op : sink.ops)
+    if (op.name == "write") writes.emplace_back(op.is_write, op.is_error);
+  EXPECT_EQ(writes, (std::vector<std::pair<bool, bool>>{{true, false}, {false, true}}));
+}
+
 TEST(OpcUaStream, FullConversationFacts) {
   auto sink = run(full_conversation());
   EXPECT_TRUE(sink.has(kReceiver, "role", "opcua_server"));

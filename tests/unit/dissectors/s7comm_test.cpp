@@ -483,5 +483,18 @@ TEST(S7Probe, Strict) {
   EXPECT_FALSE(probe(b(str("GET / HTTP/1.1\r\n")), C));
 }
 
+
+// A write job whose item comes back with an error (0x05 address out of range)
+// wrote nothing: the job is the write, the ack an error that claims none.
+TEST(S7Stream, WriteItemErrorIsNotAWrite) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  feed(*p, cat({cr(), dt(s7(1, 1, kSetup, {})), dt(s7(1, 3, kWriteM, kWriteData))}),
+       cat({cc(), dt(s7(3, 1, kSetup, {})), dt(s7(3, 3, v({0x05, 0x01}), v({0x05})))}), sink);
+  const std::vector<std::string> want = {"s7comm:setup_communication/000/-", "s7comm:write_var_flags/100/20+2",
+                                         "s7comm:write_var/001/-"};
+  EXPECT_EQ(op_keys(sink.r), want);
+}
+
 }  // namespace
 }  // namespace mieruka::dissectors::s7comm

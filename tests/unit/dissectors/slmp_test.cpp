@@ -742,5 +742,22 @@ TEST(SlmpNodeSearch, BadDatagramsCountedNoFacts) {
   EXPECT_EQ(op_keys(s.r), std::vector<std::string>{"node_search/3632/000/-"});
 }
 
+
+// A refused write (end code != 0) names the request's operation as an error and
+// claims no write: only requests, client to server, are writes.
+TEST(SlmpStream, RefusedWriteIsErrorNotWrite) {
+  const Vec write_d = v({0x64, 0x00, 0x00,  // D100
+                         0xA8,              // device code D
+                         0x01, 0x00,        // 1 point
+                         0x34, 0x12});      // word data
+  auto r = run({{C, req3e(0x1401, 0x0000, write_d)},
+                {S, resp3e(0xC051, {})}});  // end code: points out of range
+  EXPECT_EQ(op_keys(r), (std::vector<std::string>{"batch_write_d/5121/100/100+1", "batch_write_d/5121/001/100+1"}));
+  // Random write (0x1402): word access points 1, dword 0, D100 = 0x0005.
+  auto rw = run({{C, req3e(0x1402, 0x0000, v({0x01, 0x00, 0x64, 0x00, 0x00, 0xA8, 0x05, 0x00}))},
+                 {S, resp3e(0, {})}});
+  EXPECT_EQ(op_keys(rw), (std::vector<std::string>{"random_write/5122/100/-"}));
+}
+
 }  // namespace
 }  // namespace mieruka::dissectors::slmp

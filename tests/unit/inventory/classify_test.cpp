@@ -56,6 +56,16 @@ struct Builder {
 
 FactRecord F(std::string field, std::string value, std::string source) { return {field, value, source, kT, kT, 1}; }
 
+// The approved list's name (source approved_list) is the plant's word: a keyword
+// in it classes nothing, while the same name off the wire does.
+TEST(Classify, ApprovedListNameIsNoEvidence) {
+  Builder b;
+  const auto listed = b.add({F("name", "Energy meter hall 2", "approved_list")});
+  const auto wire = b.add({F("name", "Energy meter hall 2", "snmp")});
+  EXPECT_NE(b.of(listed).device_class, "meter");
+  EXPECT_EQ(b.of(wire).device_class, "meter");
+}
+
 TEST(Classify, ModbusServerIsPlcWithEvidence) {
   Builder b;
   const auto plc = b.add({F("vendor", "Schneider Electric", "oui"), F("description", "M340", "lldp")});

@@ -3,6 +3,8 @@
 // neutralising, display width of Japanese text, terminal escaping, `show`.
 #include "inventory/export.hpp"
 
+#include "inventory/policy.hpp"
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
@@ -295,6 +297,10 @@ bool has_type(const Json& v, const std::string& t) {
 }
 
 void check_against(const Json& schema, const Json& value, const std::string& where) {
+  if (schema.contains("$ref") && schema["$ref"].get<std::string>().find('#') == std::string::npos) {
+    check_against(load_schema(schema["$ref"].get<std::string>()), value, where);  // a sibling file
+    return;
+  }
   if (schema.contains("type")) {
     const Json& t = schema["type"];
     bool ok = false;
@@ -378,7 +384,7 @@ TEST(AssetsCsv, HeaderRowsAndEscaping) {
   ASSERT_EQ(lines.size(), 4U);
   EXPECT_EQ(lines[0],
             "id,mac,ips,vlans,vendor,product,revision,serial,name,class,purdue_level,protocols,parent,route,"
-            "first_seen,last_seen,packets_sent,bytes_sent");
+            "first_seen,last_seen,packets_sent,bytes_sent,location,zone,owner");
   EXPECT_EQ(lines[1].rfind(f.plc_id + ",00:00:bc:12:34:56,10.10.1.20,101,Rockwell Automation,", 0), 0U) << lines[1];
   EXPECT_NE(lines[1].find(",arp;cip;enip,"), std::string::npos);
   EXPECT_NE(lines[2].find(",'=cmd|' /C calc'!A0,"), std::string::npos) << lines[2];  // neutralised
@@ -450,6 +456,170 @@ TEST(ShowText, EveryFactWithSourceAndEdges) {
   ASSERT_NE(out, std::string::npos);
   EXPECT_NE(hmi.find("10.10.1.20", out), std::string::npos);
   EXPECT_NE(hmi.find("dhcp"), std::string::npos);
+}
+
+// --- facts, the whole ledger, the approved list ----------------------------------------
+
+// The rows of the Facts section of `show`: "FIELD VALUE SOURCE" triples as text.
+std::vector<std::string> fact_rows_of_show(const std::string& text) {
+  std::vector<std::string> rows;
+  const std::size_t start = text.find("Facts (* = value shown):\n");
+  const std::size_t end = text.find("\nEdges out");
+  EXPECT_NE(start, std::string::npos);
+  std::istringstream in(text.substr(start, end - start));
+  std::string line;
+  std::getline(in, line);  // the section title
+  std::getline(in, line);  // the column header
+  while (std::getline(in, line))
+    if (!line.empty()) rows.push_back(line);
+  return rows;
+}
+
+TEST(FactsJson, EveryFactOfShowInShowsOrder) {
+  Fixture f;
+  for (const std::string& id : {f.plc_id, f.hmi_id, f.module_id}) {
+    SCOPED_TRACE(id);
+    const Asset& a = f.asset(id);
+    const Json j = asset_json_with_facts(f.ledger, a);
+    const auto rows = fact_rows_of_show(show_text(f.ledger, a));
+    ASSERT_EQ(j["facts"].size(), rows.size());
+    ASSERT_EQ(j["facts"].size(), a.facts.size());
+    ASSERT_EQ(j["ip_bindings"].size(), a.ips.size());
+    for (std::size_t i = 0; i < a.ips.size(); ++i) {
+      EXPECT_EQ(j["ip_bindings"][i]["ip"], a.ips[i].ip.to_string());
+      EXPECT_EQ(j["ip_bindings"][i]["source"], a.ips[i].source);
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Json& fact = j["facts"][i];
+      const std::string& row = rows[i];
+      // The same fact on the same line: field, the value as the terminal shows it, source.
+      EXPECT_NE(row.find(fact["field"].get<std::string>()), std::string::npos) << row;
+      EXPECT_NE(row.find(terminal_safe(fact["value"].get<std::string>())), std::string::npos) << row;
+      EXPECT_NE(row.find(fact["source"].get<std::string>()), std::string::npos) << row;
+      EXPECT_NE(row.find(" " + std::to_string(fact["count"].get<std::uint64_t>())), std::string::npos) << row;
+      EXPECT_EQ(fact["shown"].get<bool>(), row.rfind("  * ", 0) == 0) << row;
+    }
+  }
+  // The losing vendor is there, not shown; the lldp name kept its bad byte flagged.
+  const Json plc = asset_json_with_facts(f.ledger, f.asset(f.plc_id));
+  bool oui = false, flagged = false;
+  for (const Json& x : plc["facts"]) {
+    if (x["source"] == "oui") oui = !x["shown"].get<bool>();
+    if (x["field"] == "name") flagged = x.value("invalid_utf8", false);
+  }
+  EXPECT_TRUE(oui);
+  EXPECT_TRUE(flagged);
+  // Plain assets JSON is unchanged; --facts adds the array.
+  EXPECT_FALSE(assets_json(f.ledger)[0].contains("facts"));
+  EXPECT_TRUE(assets_json(f.ledger, true)[0].contains("facts"));
+}
+
+TEST(Schema, FactsMatchSchemaV1AndExamplesValidate) {
+  const Json asset_schema = load_schema("asset.v1.schema.json");
+  const Json fact_schema = load_schema("fact.v1.schema.json");
+  EXPECT_EQ(fact_schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+  Fixture f;
+  for (const Json& a : assets_json(f.ledger, true)) check_against(asset_schema, a, "asset+facts " + a["id"].get<std::string>());
+  ASSERT_FALSE(fact_schema["examples"].empty());
+  for (const Json& x : fact_schema["examples"]) check_against(fact_schema, x, "fact example");
+}
+
+// Lines of an NDJSON stream, each checked against its kind's schema.
+void check_ledger_line(const Json& line, const std::string& where) {
+  const Json export_schema = load_schema("ledger_export.v1.schema.json");
+  const std::string kind = line.at("kind").get<std::string>();
+  Json body = line;
+  if (kind == "ledger") {
+    check_against(export_schema["$defs"]["ledger"], line, where);
+    return;
+  }
+  ASSERT_TRUE(kind == "asset" || kind == "link") << where << ": kind " << kind;
+  body.erase("kind");
+  check_against(load_schema(kind == "asset" ? "asset.v1.schema.json" : "link.v1.schema.json"), body, where);
+  for (const Json& r : export_schema["$defs"][kind]["required"]) EXPECT_TRUE(line.contains(r.get<std::string>())) << where;
+}
+
+TEST(LedgerNdjson, HeaderThenAssetsThenLinks) {
+  Fixture f;
+  const std::string out = ledger_ndjson(f.ledger, "line1", kT0);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back(), '\n');
+  std::vector<Json> lines;
+  for (const std::string& l : lines_of(out.substr(0, out.size() - 1), "\n")) lines.push_back(Json::parse(l));
+  ASSERT_EQ(lines.size(), 1U + 3U + 1U);
+  EXPECT_EQ(lines[0]["kind"], "ledger");
+  EXPECT_EQ(lines[0]["schema"], std::string(kLedgerExportSchema));
+  EXPECT_EQ(lines[0]["sensor"], "line1");
+  EXPECT_EQ(lines[0]["assets"], 3);
+  EXPECT_EQ(lines[0]["links"], 1);
+  EXPECT_EQ(lines[1]["kind"], "asset");
+  EXPECT_EQ(lines[1]["id"], f.plc_id);
+  EXPECT_EQ(lines[1]["facts"].size(), f.asset(f.plc_id).facts.size());
+  EXPECT_EQ(lines[4]["kind"], "link");
+  EXPECT_EQ(lines[4]["id"], f.edge_id);
+  for (std::size_t i = 0; i < lines.size(); ++i) check_ledger_line(lines[i], "line " + std::to_string(i));
+  // A tombstone is no line, and the header counts what follows.
+  f.ledger.edges_mut()[0].merged_into = 5;
+  const std::string cut = ledger_ndjson(f.ledger, "line1", kT0);
+  EXPECT_EQ(Json::parse(cut.substr(0, cut.find('\n')))["links"], 0);
+  EXPECT_EQ(cut.find("\"kind\":\"link\""), std::string::npos);
+}
+
+TEST(Schema, LedgerExportExamplesValidate) {
+  const Json schema = load_schema("ledger_export.v1.schema.json");
+  ASSERT_GE(schema["examples"].size(), 2U);
+  for (const Json& x : schema["examples"]) check_ledger_line(x, "example " + x["kind"].get<std::string>());
+}
+
+// The approved list, overlaid: facts of source approved_list, the name when the wire
+// gave none, the columns in JSON and CSV; the wire's own name still wins.
+TEST(ApprovedOverlay, FactsNameAndColumns) {
+  Fixture f;
+  std::string error;
+  const auto list = parse_approved("mac,name,location,zone,owner\n"
+                                   "00:1b:1b:02:9a:c3,HMI-2,Hall 2,cell-2,Yamada\n"
+                                   "00:00:bc:12:34:56,PLC by list,Hall 1,,\n",
+                                   "approved.csv", error);
+  ASSERT_TRUE(list) << error;
+  apply_approved(f.ledger, *list);
+  // The HMI has only a DHCP host name: the wire's host name still comes first.
+  const Json hmi = asset_json_with_facts(f.ledger, f.asset(f.hmi_id));
+  EXPECT_EQ(hmi["name"], "=cmd|' /C calc'!A0");
+  EXPECT_EQ(hmi["approved_entry"]["location"], "Hall 2");
+  EXPECT_EQ(hmi["approved_entry"]["notes"], nullptr);
+  int from_list = 0;
+  for (const Json& x : hmi["facts"]) {
+    if (x["source"] != "approved_list") continue;
+    ++from_list;
+    EXPECT_EQ(x["first_seen"], nullptr);
+    EXPECT_EQ(x["count"], 0);
+  }
+  EXPECT_EQ(from_list, 4);  // name, location, zone, owner
+  // The PLC's wire name (lldp) wins; the list's name is a fact of its own, not shown.
+  const Json plc = asset_json_with_facts(f.ledger, f.asset(f.plc_id));
+  EXPECT_EQ(plc["sources"]["name"], "lldp");
+  bool listed = false;
+  for (const Json& x : plc["facts"])
+    if (x["source"] == "approved_list" && x["field"] == "name") listed = !x["shown"].get<bool>();
+  EXPECT_TRUE(listed);
+  // Without a wire name or host name, the list names the asset.
+  f.ledger.assets_mut()[f.ledger.index_of(f.hmi_id)].facts.erase(
+      f.ledger.assets_mut()[f.ledger.index_of(f.hmi_id)].facts.begin());  // the dhcp host name
+  const Json named = asset_json(f.ledger, f.asset(f.hmi_id));
+  EXPECT_EQ(named["name"], "HMI-2");
+  EXPECT_EQ(named["sources"]["name"], "approved_list");
+  EXPECT_NE(assets_csv(f.ledger).find(",Hall 2,cell-2,Yamada\r\n"), std::string::npos);
+  EXPECT_NE(show_text(f.ledger, f.asset(f.hmi_id)).find("approved_list"), std::string::npos);
+  for (const Json& a : assets_json(f.ledger, true)) check_against(load_schema("asset.v1.schema.json"), a, "overlaid");
+  // Applying again does not double; a list without the rows leaves nothing behind.
+  apply_approved(f.ledger, *list);
+  EXPECT_EQ(f.asset(f.plc_id).facts.size(), 8U + 2U);  // name, location
+  const auto empty = parse_approved("mac,name\n", "approved.csv", error);
+  ASSERT_TRUE(empty) << error;
+  apply_approved(f.ledger, *empty);
+  for (const Asset& a : f.ledger.assets())
+    for (const FactRecord& x : a.facts) EXPECT_NE(x.source, kApprovedSource);
+  EXPECT_FALSE(asset_json(f.ledger, f.asset(f.plc_id)).contains("approved_entry"));
 }
 
 }  // namespace

@@ -153,6 +153,31 @@ TEST(Findings, InsecureFactsAndTelnet) {
   EXPECT_EQ(of(fs, "insecure", p.a(p.plc).id).size(), 2U);
 }
 
+// One new_writer per (client, server, protocol, operation name), judged by the
+// client's first write of it on any edge or code: KV host link WR and WRS are two
+// codes of write_dm; writes on two ports of one server are one finding.
+TEST(Findings, NewWriterOnePerClientServerOperation) {
+  Plant p;
+  const auto kv = p.edge(p.hmi, p.plc, "kv_hostlink", 8501);
+  p.led.add_op(kv, Operation{"kv_hostlink", "write_dm", 3, true}, kT0 + 10);          // WRS, from the start
+  p.led.add_op(kv, Operation{"kv_hostlink", "write_dm", 2, true}, kT0 + 2 * kHour);   // WR, later
+  const auto a = p.edge(p.pi, p.plc, "slmp", 5000);
+  const auto b = p.edge(p.pi, p.plc, "slmp", 5001);
+  p.led.add_op(a, Operation{"slmp", "batch_read_d", 0x0401}, kT0);
+  p.led.add_op(a, Operation{"slmp", "batch_write_d", 0x1401, true}, kT0 + 2 * kHour);
+  p.led.add_op(b, Operation{"slmp", "batch_write_d", 0x1401, true}, kT0 + 3 * kHour);
+  p.led.add_op(b, Operation{"slmp", "batch_write_d", 0x1401, true}, kT0 + 3 * kHour);
+  const auto fs = p.run();
+  EXPECT_TRUE(of(fs, "new_writer", p.a(p.hmi).id).empty());  // it wrote write_dm from the start
+  const auto pi = of(fs, "new_writer", p.a(p.pi).id);
+  ASSERT_EQ(pi.size(), 1U);
+  EXPECT_NE(pi[0]->evidence.find("first slmp batch_write_d"), std::string::npos) << pi[0]->evidence;
+  EXPECT_NE(pi[0]->evidence.find("7200 s after"), std::string::npos) << pi[0]->evidence;
+  EXPECT_NE(pi[0]->evidence.find("; 3 writes"), std::string::npos) << pi[0]->evidence;
+  EXPECT_EQ(pi[0]->first_us, kT0 + 2 * kHour);
+  EXPECT_EQ(pi[0]->last_us, kT0 + 3 * kHour);
+}
+
 TEST(Findings, NewWriterAfterLearningPeriodAndControl) {
   Plant p;
   const auto e = p.edge(p.hmi, p.plc, "modbus", 502);

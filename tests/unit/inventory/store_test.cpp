@@ -3,6 +3,8 @@
 // and a reader reading while a writer holds a transaction (WAL).
 #include "inventory/store.hpp"
 
+#include "inventory/policy.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -235,6 +237,24 @@ TEST_F(StoreTest, RoundTripFlushReopenLoad) {
   const StoreStatus st = s.load(got);
   ASSERT_TRUE(st.ok()) << st.error;
   expect_same(want, got);
+}
+
+// The approved list is a read-time overlay: a ledger that carries its facts
+// writes only the wire's, so a row taken off the list leaves nothing stored.
+TEST_F(StoreTest, ApprovedListFactsAreNeverStored) {
+  Ledger want = make_ledger();
+  Asset& a = want.assets_mut()[0];
+  const std::size_t wire = a.facts.size();
+  a.facts.push_back(FactRecord{"name", "PLC by list", std::string(kApprovedSource), 0, 0, 0});
+  a.facts.push_back(FactRecord{"location", "Hall 1", std::string(kApprovedSource), 0, 0, 0});
+  a.dirty = true;
+  Store s = open_ok();
+  ASSERT_TRUE(s.flush(want).ok());
+  Ledger got("line1");
+  ASSERT_TRUE(s.load(got).ok());
+  const Asset& back = got.assets()[got.index_of(a.id)];
+  EXPECT_EQ(back.facts.size(), wire);
+  for (const FactRecord& f : back.facts) EXPECT_NE(f.source, kApprovedSource);
 }
 
 TEST_F(StoreTest, FlushTwiceDuplicatesNothing) {
