@@ -248,66 +248,29 @@ std::vector<std::string> endpoint_zones(const ZonePolicy& z, const Asset& a, std
   return narrowed.empty() ? own : narrowed;
 }
 
-// A host name a station announces for itself (NetBIOS, DHCP, mDNS, LLMNR),
-// folded for comparison: lower case, without its domain. Empty when there is
-// none, or when it is one that many machines share out of the box.
-std::string announced_host_name(const Asset& a) {
-  static constexpr std::array<string_view, 4> kSources = {"nbns", "dhcp", "mdns", "llmnr"};
-  static constexpr std::array<string_view, 6> kGeneric = {"localhost", "raspberrypi", "android", "iphone",
-                                                          "workgroup", "(none)"};
-  const FactRecord* best = nullptr;
-  for (const auto& f : a.facts) {
-    if (f.field != field::hostname || !in(kSources, f.source)) continue;
-    if (best == nullptr || f.count > best->count) best = &f;
-  }
-  if (best == nullptr) return {};
-  std::string n = best->value.substr(0, best->value.find('.'));
-  for (auto& ch : n)
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  while (!n.empty() && n.back() == ' ') n.pop_back();
-  if (n.empty() || in(kGeneric, n)) return {};
-  return n;
-}
-
 // One host with a network card in two zones: two stations announcing the same
 // host name from different zones. It bridges the zones whatever the firewall
 // between them allows (3-5).
 void check_dual_homed(Context& c, const ZonePolicy& z) {
-  std::map<std::string, std::vector<const Asset*>> by_name;
-  for (const auto& a : c.ledger.assets()) {
-    if (!a.mac || a.router) continue;
-    if (std::string n = announced_host_name(a); !n.empty()) by_name[n].push_back(&a);
-  }
-  for (const auto& [name, stations] : by_name) {
-    for (std::size_t i = 0; i < stations.size(); ++i) {
-      for (std::size_t j = i + 1; j < stations.size(); ++j) {
-        const Asset* x = stations[i];
-        const Asset* y = stations[j];
-        if (*y->mac < *x->mac) std::swap(x, y);
-        const auto xz = z.zones_of(*x), yz = z.zones_of(*y);
+  const auto& assets = c.ledger.assets();
+  for (const auto& g : c.ledger.same_host_groups()) {
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      for (std::size_t j = i + 1; j < g.size(); ++j) {
+        const Asset& x = assets[g[i]];
+        const Asset& y = assets[g[j]];
+        const auto xz = z.zones_of(x), yz = z.zones_of(y);
         if (xz.empty() || yz.empty()) continue;
         bool shared = false;
         for (const auto& n : xz) shared = shared || std::find(yz.begin(), yz.end(), n) != yz.end();
         if (shared) continue;
-        // What else says it is one machine; a TCP/IP stack that differs says it is not.
-        const FactRecord* xf = Ledger::best(*x, field::os);
-        const FactRecord* yf = Ledger::best(*y, field::os);
-        if (xf != nullptr && yf != nullptr && xf->source == "tcp_fingerprint" && yf->source == "tcp_fingerprint" &&
-            xf->value != yf->value)
-          continue;
-        std::string also;
-        const FactRecord* xv = Ledger::best(*x, field::vendor);
-        const FactRecord* yv = Ledger::best(*y, field::vendor);
-        if (xv != nullptr && yv != nullptr && xv->value == yv->value) also += "; same maker " + xv->value;
-        const std::uint64_t xm = x->mac->to_u64(), ym = y->mac->to_u64();
-        if (ym - xm <= 16) also += "; neighbouring MAC addresses";
-        if (xf != nullptr && yf != nullptr && xf->value == yf->value) also += "; same " + xf->value + " stack";
-        c.add("cross_zone", *x, "dual:" + y->id,
+        const FactRecord* name = Ledger::best(x, field::hostname);
+        c.add("cross_zone", x, "dual:" + y.id,
               fmt::format("dual-homed: host {} has one network card in zone {} ({}) and one in zone {} ({}), "
-                          "bridging the zones around any conduit{}",
-                          Ledger::best(*x, field::hostname)->value, xz.front(), label(*x), yz.front(), label(*y), also),
-              "dual:" + xz.front() + "|" + yz.front() + ":" + y->id, std::min(x->first_us, y->first_us),
-              std::max(x->last_us, y->last_us));
+                          "bridging the zones around any conduit",
+                          name != nullptr ? name->value : Ledger::announced_host_name(x), xz.front(), label(x),
+                          yz.front(), label(y)),
+              "dual:" + xz.front() + "|" + yz.front() + ":" + y.id, std::min(x.first_us, y.first_us),
+              std::max(x.last_us, y.last_us));
       }
     }
   }

@@ -857,6 +857,85 @@ const FactRecord* Ledger::best(const Asset& a, std::string_view field) {
   return best;
 }
 
+// --- one machine, several cards ---------------------------------------------------
+
+std::string Ledger::announced_host_name(const Asset& a) {
+  static constexpr std::array<std::string_view, 4> kSources = {"nbns", "dhcp", "mdns", "llmnr"};
+  static constexpr std::array<std::string_view, 6> kGeneric = {"localhost", "raspberrypi", "android", "iphone",
+                                                               "workgroup", "(none)"};
+  const FactRecord* named = nullptr;
+  for (const auto& f : a.facts) {
+    if (f.field != field::hostname) continue;
+    if (std::find(kSources.begin(), kSources.end(), f.source) == kSources.end()) continue;
+    if (named == nullptr || f.count > named->count) named = &f;
+  }
+  if (named == nullptr) return {};
+  std::string n = named->value.substr(0, named->value.find('.'));
+  for (auto& ch : n)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  while (!n.empty() && (n.back() == ' ' || n.back() == '\0')) n.pop_back();
+  if (n.empty() || std::find(kGeneric.begin(), kGeneric.end(), n) != kGeneric.end()) return {};
+  return n;
+}
+
+std::vector<std::vector<AssetIndex>> Ledger::same_host_groups() const {
+  std::unordered_map<std::string, std::vector<AssetIndex>> by_name;
+  for (AssetIndex i = 0; i < assets_.size(); ++i) {
+    const Asset& a = assets_[i];
+    if (!a.mac || a.router || a.merged_into != kNoAsset) continue;
+    if (std::string n = announced_host_name(a); !n.empty()) by_name[n].push_back(i);
+  }
+  const auto text = [](const Asset& a, std::string_view field, std::string_view source) -> const std::string* {
+    for (const auto& f : a.facts)
+      if (f.field == field && (source.empty() || f.source == source)) return &f.value;
+    return nullptr;
+  };
+  const auto one_machine = [&](const Asset& x, const Asset& y) {
+    const std::uint64_t xm = x.mac->to_u64(), ym = y.mac->to_u64();
+    if ((xm >> 24) == (ym >> 24) && (xm > ym ? xm - ym : ym - xm) <= 0xff) return true;
+    const std::string* xs = text(x, "tcp_fingerprint", "tcp_fingerprint");
+    const std::string* ys = text(y, "tcp_fingerprint", "tcp_fingerprint");
+    const std::string* xv = text(x, field::vendor, "oui");
+    const std::string* yv = text(y, field::vendor, "oui");
+    return xs != nullptr && ys != nullptr && *xs == *ys && xv != nullptr && yv != nullptr && *xv == *yv;
+  };
+  std::vector<std::vector<AssetIndex>> groups;
+  for (auto& [name, members] : by_name) {
+    if (members.size() < 2) continue;
+    std::sort(members.begin(), members.end(),
+              [this](AssetIndex x, AssetIndex y) { return *assets_[x].mac < *assets_[y].mac; });
+    std::vector<bool> taken(members.size(), false);
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (taken[i]) continue;
+      std::vector<AssetIndex> g{members[i]};
+      for (std::size_t j = i + 1; j < members.size(); ++j) {
+        if (taken[j] || !one_machine(assets_[members[i]], assets_[members[j]])) continue;
+        taken[j] = true;
+        g.push_back(members[j]);
+      }
+      if (g.size() > 1) groups.push_back(std::move(g));
+    }
+  }
+  std::sort(groups.begin(), groups.end(),
+            [this](const auto& x, const auto& y) { return *assets_[x.front()].mac < *assets_[y.front()].mac; });
+  return groups;
+}
+
+void Ledger::link_same_hosts(std::int64_t ts_us) {
+  for (const auto& g : same_host_groups()) {
+    for (const AssetIndex a : g) {
+      for (const AssetIndex b : g) {
+        if (a == b) continue;
+        const std::string other = assets_[b].mac->to_string();
+        const bool known = std::any_of(assets_[a].facts.begin(), assets_[a].facts.end(), [&](const FactRecord& f) {
+          return f.field == "same_host" && f.value == other;
+        });
+        if (!known) add_fact(a, "same_host", other, "host_name", ts_us);
+      }
+    }
+  }
+}
+
 // --- store ---------------------------------------------------------------------
 
 void Ledger::load_asset(Asset a) {

@@ -213,6 +213,20 @@ class Ledger {
   [[nodiscard]] std::uint64_t facts_dropped() const noexcept { return facts_dropped_; }
   [[nodiscard]] std::uint64_t ops_dropped() const noexcept { return ops_dropped_; }
 
+  // Stations that are one machine with several network cards: the same host
+  // name announced for itself (NetBIOS, DHCP, mDNS, LLMNR), folded to lower
+  // case without its domain, from MACs that are neighbours (one maker's
+  // consecutive addresses, as on a board's two ports) or that show the same
+  // maker and the same TCP/IP stack. A name many machines share out of the box
+  // ("localhost", "raspberrypi") joins nothing. Groups of two or more, each
+  // sorted by MAC, in MAC order.
+  [[nodiscard]] std::vector<std::vector<AssetIndex>> same_host_groups() const;
+  // The folded host name same_host_groups() compares, or "" when `a` has none.
+  [[nodiscard]] static std::string announced_host_name(const Asset& a);
+  // States every group of same_host_groups() as facts `same_host` = the other
+  // station's MAC (source "host_name") on each member.
+  void link_same_hosts(std::int64_t ts_us);
+
   // --- memory budget (inventory/ledger_memory.cpp) ------------------------------
   // Approximate heap bytes held: records, their strings and vectors, and the
   // index maps. O(assets + edges): call it every many packets, not per packet.

@@ -242,7 +242,7 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   ++stats_.packets;
   stats_.bytes += wire_len;
   if ((stats_.packets & (kMemoryCheckPackets - 1)) == 0) {
-    compact_ledger();
+    compact_merged();
     if (options_.memory_budget_bytes != 0) check_memory();
   }
   if (stats_.first_us == 0 || ts_us < stats_.first_us) stats_.first_us = ts_us;
@@ -491,6 +491,15 @@ void Pipeline::on_flow_end(Flow& flow, FlowEnd why) noexcept {
 }
 
 void Pipeline::compact_ledger() noexcept {
+  try {
+    ledger_.link_same_hosts(now_us_);
+  } catch (const std::bad_alloc&) {
+    count("ledger.link_oom");
+  }
+  compact_merged();
+}
+
+void Pipeline::compact_merged() noexcept {
   if (ledger_.merged_pending() == 0) return;
   try {
     std::vector<AssetIndex> remap;

@@ -55,8 +55,9 @@ class Pipeline final : private FlowEndHandler {
   void on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes frame, std::uint32_t wire_len) noexcept;
   // End of input: flushes every flow's streams and parsers.
   void finish() noexcept;
-  // Drops the ledger records that merges emptied, with the flows following the
-  // moved indices. Call before the ledger is read or stored (finish() does).
+  // Readies the ledger to be read or stored (finish() does it): links the
+  // stations that are one machine (Ledger::link_same_hosts) and drops the
+  // records that merges emptied, with the flows following the moved indices.
   void compact_ledger() noexcept;
 
   [[nodiscard]] const PipelineStats& stats() const noexcept { return stats_; }
@@ -90,6 +91,9 @@ class Pipeline final : private FlowEndHandler {
   void on_flow_end(Flow& flow, FlowEnd why) noexcept override;
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
   void check_memory() noexcept;
+  // Drops the records merges emptied (cheap when there are none): every
+  // kMemoryCheckPackets packets, so they never pile up.
+  void compact_merged() noexcept;
   void release_free_heap() noexcept;
   void refresh_unaccounted(std::size_t heap) noexcept;
   [[nodiscard]] std::size_t accounted_heap() const noexcept;
