@@ -282,6 +282,7 @@ void FlowTable::init(Flow& f, const FlowKey& key, std::int64_t now_us) noexcept 
     f.asset[s] = kNoIndex;
   }
   f.syn_seen = f.rst_seen = false;
+  f.confirmed = f.violated = false;
   f.dissector = nullptr;
   f.parser.reset();
   f.edge = kNoIndex;

@@ -85,6 +85,10 @@ struct alignas(64) Flow {
 
   // Slots the pipeline owns.
   bool probed[2]{};
+  // The dissector parsed a valid message (its first fact or operation), or
+  // found bytes its protocol forbids first; see Sink in observation.hpp.
+  bool confirmed = false;
+  bool violated = false;
 
  private:
   friend class FlowTable;
