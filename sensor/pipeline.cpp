@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "dissectors/tcp_fingerprint.hpp"
-#include "sensor/service_ports.hpp"
+#include "inventory/service_ports.hpp"
 
 // Under AddressSanitizer the heap is not glibc's: mallinfo2 would read nonsense.
 #if defined(__SANITIZE_ADDRESS__)

@@ -1,7 +1,7 @@
 // Well-known service ports (IANA registry) for the protocols plants care about:
 // remote access (3-6), IT services, and industrial ports whose dissector may not
 // exist yet so that the edge still carries a meaningful name.
-#include "sensor/service_ports.hpp"
+#include "inventory/service_ports.hpp"
 
 namespace mieruka::sensor {
 namespace {
