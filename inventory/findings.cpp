@@ -13,6 +13,7 @@
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 #include "inventory/remote_services.hpp"
+#include "inventory/service_ports.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -57,6 +58,27 @@ constexpr std::array<string_view, 3> kCleartextLogin = {"telnet", "ftp", "rlogin
 template <std::size_t N>
 bool in(const std::array<string_view, N>& list, string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// What an edge is, for the remote-access, mail and cleartext lists: its confirmed
+// protocol, or for a tcp/udp edge the service its port is registered for. The
+// port is the point of those findings (tcp/3389 reaching a public address is a
+// remote-access path whatever it carried), but it proves no protocol, and the
+// evidence says "port".
+struct EdgeService {
+  string_view name;
+  bool by_port = false;
+};
+
+EdgeService edge_service(const Edge& e) {
+  const string_view registered = port_service(e);
+  if (!registered.empty()) return {registered, true};
+  return {e.protocol, false};
+}
+
+// "tcp port 3389 (registered for rdp)".
+std::string port_text(const Edge& e, string_view service) {
+  return fmt::format("{} port {} (registered for {})", e.transport, e.port, service);
 }
 
 bool istarts_with(string_view s, string_view p) {
@@ -273,15 +295,21 @@ void check_edges(Context& c) {
     const Asset& inside = ext_from ? *to : *from;
     const Asset& outside = ext_from ? *from : *to;
     const std::string dir = ext_from ? "from" : "to";
-    if (in(kRemoteProtocols, e.protocol) && (ext_from || ext_to)) {
-      c.add("remote_access", inside, "remote:" + outside.id + "|" + e.protocol,
-            fmt::format("{} {} {} {} on port {} ({} packets, {} to {})", e.protocol, dir, label(outside),
-                        ext_from ? "into" : "from", e.port, e.packets, when(e.first_us), when(e.last_us)) +
-                " " + label(inside),
-            "remote:" + e.protocol + ":" + outside.id, e.first_us, e.last_us);
-    } else if (in(kMailProtocols, e.protocol) && !ext_from) {
+    const EdgeService svc = edge_service(e);
+    if (in(kRemoteProtocols, svc.name) && (ext_from || ext_to)) {
+      const std::string traffic =
+          svc.by_port ? fmt::format("{} {} {} {}", port_text(e, svc.name), dir, label(outside), ext_from ? "into" : "from")
+                      : fmt::format("{} {} {} {} on port {}", e.protocol, dir, label(outside),
+                                    ext_from ? "into" : "from", e.port);
+      c.add("remote_access", inside, "remote:" + outside.id + "|" + std::string(svc.name),
+            fmt::format("{} ({} packets, {} to {}) {}", traffic, e.packets, when(e.first_us), when(e.last_us),
+                        label(inside)),
+            "remote:" + std::string(svc.name) + ":" + outside.id, e.first_us, e.last_us);
+    } else if (in(kMailProtocols, svc.name) && !ext_from) {
       c.add("internet", *from, "mail:" + e.to_id,
-            fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to), e.packets),
+            svc.by_port ? fmt::format("connects to {} of {}: {} packets", port_text(e, svc.name), label(*to), e.packets)
+                        : fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to),
+                                      e.packets),
             "mail:" + e.to_id, e.first_us, e.last_us);
     } else if (ext_to && !ext_from && !ot_reason(c, *from).empty()) {
       c.add("internet", *from, "net:" + e.to_id + "|" + e.protocol,
@@ -289,10 +317,13 @@ void check_edges(Context& c) {
                         e.port, label(*to), e.packets),
             "net:" + e.protocol + ":" + e.to_id, e.first_us, e.last_us);
     }
-    if (in(kCleartextLogin, e.protocol)) {
-      c.add("insecure", *to, "cleartext:" + e.protocol,
-            fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port, label(*from)),
-            "cleartext:" + e.protocol, e.first_us, e.last_us);
+    if (in(kCleartextLogin, svc.name)) {
+      c.add("insecure", *to, "cleartext:" + std::string(svc.name),
+            svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port_text(e, svc.name),
+                                      label(*from))
+                        : fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port,
+                                      label(*from)),
+            "cleartext:" + std::string(svc.name), e.first_us, e.last_us);
     }
     for (const auto& op : e.ops) {
       const std::string key = e.to_id + "|" + op.protocol + "|" + op.name;
@@ -412,8 +443,8 @@ void check_public_lookups(Context& c, const Asset& a) {
 
 bool is_ot_protocol(std::string_view protocol) noexcept { return in(kOtProtocols, protocol); }
 bool is_ot_class(std::string_view device_class) noexcept { return in(kOtClasses, device_class); }
-bool is_remote_protocol(std::string_view protocol) noexcept { return in(kRemoteProtocols, protocol); }
-bool is_cleartext_login(std::string_view protocol) noexcept { return in(kCleartextLogin, protocol); }
+bool is_remote_access(const Edge& e) noexcept { return in(kRemoteProtocols, edge_service(e).name); }
+bool is_cleartext_login(const Edge& e) noexcept { return in(kCleartextLogin, edge_service(e).name); }
 bool is_public_ip(const IpAddr& ip) noexcept { return is_public(ip); }
 bool is_external_asset(const Asset& a) { return is_external(a); }
 std::string asset_label(const Asset& a) { return label(a); }

@@ -39,6 +39,7 @@ using dissectors::L4;
 using dissectors::Transport;
 using inventory::AssetIndex;
 using inventory::EdgeIndex;
+using inventory::is_service_port;
 using inventory::kNoAsset;
 
 namespace {
