@@ -136,7 +136,16 @@ struct Context {
     auto it = by_id.find(id);
     return it == by_id.end() ? nullptr : it->second;
   }
-  bool approved(const Asset& a) const { return policy.approved != nullptr && policy.approved->match(a) != nullptr; }
+  bool approved(const Asset& a) const {
+    return (policy.approved != nullptr && policy.approved->match(a) != nullptr) || allowed_ap(a);
+  }
+  // An access point on the wireless allow-list is listed equipment: plants keep
+  // their radios' BSSIDs there (2-7), and the approved list need not repeat them.
+  bool allowed_ap(const Asset& a) const {
+    if (policy.wireless == nullptr || !a.mac) return false;
+    const WirelessEntry* w = policy.wireless->match(*a.mac);
+    return w != nullptr && (w->role == "ap" || (w->role.empty() && cls.at(a.id) == "wireless_ap"));
+  }
 
   void add(string_view type, const Asset& a, string_view key, std::string evidence, std::string material,
            std::int64_t first, std::int64_t last, string_view severity = {}) {
@@ -194,9 +203,27 @@ std::string remote_reason(const Asset& a) {
   return {};
 }
 
+// A radio 802.11 shows (a transmitter, a beacon's BSSID) that is not on the
+// wireless allow-list: check_wireless flags it.
+bool unlisted_radio(const Context& c, const Asset& a) {
+  const std::string& k = c.cls.at(a.id);
+  const bool wlan = std::find(a.protocols.begin(), a.protocols.end(), "wlan") != a.protocols.end();
+  if (!a.mac || (k != "wireless_ap" && k != "wireless_station" && !wlan)) return false;
+  return c.policy.wireless == nullptr || c.policy.wireless->match(*a.mac) == nullptr;
+}
+
+// Known only over the air: every protocol it was seen with is 802.11 itself.
+bool only_on_air(const Asset& a) {
+  return !a.protocols.empty() &&
+         std::all_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return p == "wlan"; });
+}
+
 void check_approval(Context& c, const Asset& a) {
   if (c.policy.approved == nullptr || c.approved(a) || is_external(a)) return;
   if (!a.parent_id.empty()) return;  // children: see check_indirect
+  // A rogue radio seen only on the air has one finding, the wireless one (2-7):
+  // nothing of it reached the wired network the approved list is about.
+  if (only_on_air(a) && unlisted_radio(c, a)) return;
   const std::string ot = ot_reason(c, a);
   const std::string why = ot.empty() ? remote_reason(a) : "OT equipment " + ot;
   std::string ev = fmt::format("{} ({}) not on the approved list {}; protocols {}", label(a), c.cls.at(a.id),
@@ -244,10 +271,8 @@ bool check_indirect(Context& c, const Asset& a) {
 }
 
 void check_wireless(Context& c, const Asset& a) {
+  if (!unlisted_radio(c, a)) return;
   const std::string& k = c.cls.at(a.id);
-  const bool wlan = std::find(a.protocols.begin(), a.protocols.end(), "wlan") != a.protocols.end();
-  if (!a.mac || (k != "wireless_station" && k != "wireless_ap" && !wlan)) return;
-  if (c.policy.wireless != nullptr && c.policy.wireless->match(*a.mac) != nullptr) return;
   const std::string list = c.policy.wireless ? "not on the wireless allow-list" : "no wireless allow-list given";
   std::string ev = fmt::format("{} {} ({})", k == "wireless_ap" ? "access point" : "wireless device",
                                a.mac->to_string(), list);

@@ -245,6 +245,11 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   p.ts_us = ts_us;
   p.wire_len = wire_len;
   if (!decoded) ++stats_.decode_errors;
+  // 802.11: only the radio that transmitted the frame is known to be wireless.
+  // The source and destination a frame to or from the distribution system (or
+  // a WDS frame) carries are stations the access point relays for, wired as
+  // far as the frame shows.
+  if (p.wireless && p.ta.is_unicast()) ledger_.add_protocol(ledger_.station(p.ta, now_us_), "wlan");
 
   if (now_us_ >= next_expiry_us_) {
     flows_.expire(now_us_, [this](Flow& f) { close_flow(f); });
@@ -277,7 +282,6 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   if (!p.has_l2 || !p.src_mac.is_unicast()) return;
   const AssetIndex sender = ledger_.station(p.src_mac, now_us_);
   ledger_.sent(sender, wire_len, inner_vlan(p), now_us_);
-  if (p.wireless) ledger_.add_protocol(sender, "wlan");
   const AssetIndex receiver = p.dst_mac.is_unicast() ? ledger_.station(p.dst_mac, now_us_) : kNoAsset;
   handle_l2(p, sender, receiver);
 }
