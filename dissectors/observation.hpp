@@ -14,8 +14,8 @@
 // sensor takes the dissector's first Fact or Operation on a flow as proof that
 // the flow speaks its protocol (confirmation), and a violation before then as
 // proof that it does not. So a dissector states facts and operations only from
-// a message it parsed and found valid, and calls violation() where a header
-// check fails; nothing else is needed to take part.
+// a message it parsed and found valid, calls confirm() for a valid message that
+// states nothing (a name query), and violation() where a header check fails.
 #pragma once
 
 #include <cstdint>
@@ -112,6 +112,7 @@ class Sink {
   virtual void operation(const Operation& op) noexcept = 0;
   virtual void anomaly(std::string_view counter) noexcept = 0;
   virtual void violation(std::string_view counter) noexcept { anomaly(counter); }
+  virtual void confirm() noexcept {}
 };
 
 // A Sink that drops everything: for fuzzing and benchmarks of parsing alone.

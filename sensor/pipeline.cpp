@@ -112,6 +112,8 @@ class Pipeline::PacketSink final : public Sink {
 
   void anomaly(std::string_view counter) noexcept override { pl_.count(counter); }
 
+  void confirm() noexcept override { (void)admit(); }
+
   void violation(std::string_view counter) noexcept override {
     pl_.count(counter);
     if (flow_ == nullptr || flow_->confirmed || flow_->violated) return;
