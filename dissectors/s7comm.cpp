@@ -362,7 +362,7 @@ class S7Stream final : public StreamParser {
         (p->header.rosctr == 2 || p->header.rosctr == 3 ? 12U : 10U) + p->param.size() + p->data.size();
     if (declared != v.size()) sink.anomaly("s7comm.length_mismatch");
     switch (p->header.rosctr) {
-      case 1: job(dir, *p, sink); return;
+      case 1: job(*p, sink); return;
       case 2:
       case 3: ack(*p, sink); return;
       case 7: userdata(dir, s, *p, sink); return;
@@ -387,7 +387,7 @@ class S7Stream final : public StreamParser {
     return function;
   }
 
-  void job(Direction dir, const Pdu& p, Sink& sink) noexcept {
+  void job(const Pdu& p, Sink& sink) noexcept {
     ByteReader r(p.param);
     auto fn = r.u8();
     if (!fn) {

@@ -5,6 +5,11 @@
 // MAC into IP-keyed assets for the hosts behind it). The client is the SYN sender,
 // else the side not on the dissector's or a well-known service port, else the
 // first sender. An edge goes from client to server, keyed by the server port.
+//
+// What a flow speaks: the registry names a dissector to try (by port or probe);
+// the protocol, its roles and the edge's name are stated once that dissector
+// reports a valid message (its first fact, operation or confirm()). Until then
+// the edge is "tcp"/"udp" and its port; a violation first detaches the dissector.
 #include "sensor/pipeline.hpp"
 
 #include <malloc.h>
