@@ -79,9 +79,7 @@ struct ByPort {
   std::string transport;
   std::uint16_t port = 0;
   std::set<std::string> peers;
-  [[nodiscard]] std::string text(string_view service) const {
-    return transport + " port " + std::to_string(port) + " (registered for " + std::string(service) + ")";
-  }
+  [[nodiscard]] std::string text(string_view service) const { return port_text(transport, port, service); }
 };
 
 struct Features {
@@ -140,16 +138,16 @@ Features gather(const Ledger& ledger, const Asset& a) {
       if (s.port == 0) s.port = e.port;
       s.clients.insert(e.from_id);
       if (!registered.empty()) {
-        ByPort& b = f.served_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}}).first->second;
-        b.peers.insert(e.from_id);
+        auto [it, added] = f.served_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}});
+        it->second.peers.insert(e.from_id);
       }
     }
     if (e.from_id != a.id) continue;
     f.opened[key].insert(e.to_id);
     f.opened_port.emplace(key, e.port);
     if (!registered.empty()) {
-      ByPort& b = f.opened_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}}).first->second;
-      b.peers.insert(e.to_id);
+      auto [it, added] = f.opened_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}});
+      it->second.peers.insert(e.to_id);
     }
     if (in(kIndustrial, e.protocol) || e.protocol == "cip_io") {
       if (f.industrial_targets.empty()) f.first_target_id = e.to_id;

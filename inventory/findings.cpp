@@ -76,11 +76,6 @@ EdgeService edge_service(const Edge& e) {
   return {e.protocol, false};
 }
 
-// "tcp port 3389 (registered for rdp)".
-std::string port_text(const Edge& e, string_view service) {
-  return fmt::format("{} port {} (registered for {})", e.transport, e.port, service);
-}
-
 bool istarts_with(string_view s, string_view p) {
   if (s.size() < p.size()) return false;
   for (std::size_t i = 0; i < p.size(); ++i) {
@@ -321,9 +316,10 @@ void check_edges(Context& c) {
     const Asset& outside = ext_from ? *from : *to;
     const std::string dir = ext_from ? "from" : "to";
     const EdgeService svc = edge_service(e);
+    const auto port = [&] { return port_text(e.transport, e.port, svc.name); };
     if (in(kRemoteProtocols, svc.name) && (ext_from || ext_to)) {
       const std::string traffic =
-          svc.by_port ? fmt::format("{} {} {} {}", port_text(e, svc.name), dir, label(outside), ext_from ? "into" : "from")
+          svc.by_port ? fmt::format("{} {} {} {}", port(), dir, label(outside), ext_from ? "into" : "from")
                       : fmt::format("{} {} {} {} on port {}", e.protocol, dir, label(outside),
                                     ext_from ? "into" : "from", e.port);
       c.add("remote_access", inside, "remote:" + outside.id + "|" + std::string(svc.name),
@@ -332,7 +328,7 @@ void check_edges(Context& c) {
             "remote:" + std::string(svc.name) + ":" + outside.id, e.first_us, e.last_us);
     } else if (in(kMailProtocols, svc.name) && !ext_from) {
       c.add("internet", *from, "mail:" + e.to_id,
-            svc.by_port ? fmt::format("connects to {} of {}: {} packets", port_text(e, svc.name), label(*to), e.packets)
+            svc.by_port ? fmt::format("connects to {} of {}: {} packets", port(), label(*to), e.packets)
                         : fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to),
                                       e.packets),
             "mail:" + e.to_id, e.first_us, e.last_us);
@@ -344,8 +340,7 @@ void check_edges(Context& c) {
     }
     if (in(kCleartextLogin, svc.name)) {
       c.add("insecure", *to, "cleartext:" + std::string(svc.name),
-            svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port_text(e, svc.name),
-                                      label(*from))
+            svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port(), label(*from))
                         : fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port,
                                       label(*from)),
             "cleartext:" + std::string(svc.name), e.first_us, e.last_us);

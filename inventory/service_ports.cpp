@@ -2,6 +2,8 @@
 // remote access (3-6), IT services, cleartext logins, and industrial ports.
 #include "inventory/service_ports.hpp"
 
+#include <fmt/format.h>
+
 #include "inventory/ledger.hpp"
 
 namespace mieruka::inventory {
@@ -55,6 +57,10 @@ std::string_view port_service(const Edge& e) noexcept {
   if (e.transport == "tcp") return service_for_port(true, e.port);
   if (e.transport == "udp") return service_for_port(false, e.port);
   return {};
+}
+
+std::string port_text(std::string_view transport, std::uint16_t port, std::string_view service) {
+  return fmt::format("{} port {} (registered for {})", transport, port, service);
 }
 
 }  // namespace mieruka::inventory

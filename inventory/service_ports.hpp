@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace mieruka::inventory {
@@ -23,5 +24,9 @@ struct Edge;
 // server port is registered for, else empty. Empty for a confirmed edge, whose
 // protocol says what it is.
 [[nodiscard]] std::string_view port_service(const Edge& e) noexcept;
+
+// How evidence names traffic judged by its port, never as the protocol:
+// "tcp port 3389 (registered for rdp)".
+[[nodiscard]] std::string port_text(std::string_view transport, std::uint16_t port, std::string_view service);
 
 }  // namespace mieruka::inventory

@@ -147,7 +147,8 @@ int write_wireless_relay(const std::string& out) {
     }
   }
   // The bridge pair carries the HMI's echo request to the SCADA server.
-  w.write(ts, data(kWds, bridge2, bridge1, scada.mac, seq++, 0x0800, ipv4(hmi.ip, scada.ip, 1, icmp_echo(1)), &hmi.mac));
+  const Buf echo = ipv4(hmi.ip, scada.ip, 1, icmp_echo(1));
+  w.write(ts, data(kWds, bridge2, bridge1, scada.mac, seq++, 0x0800, echo, &hmi.mac));
   ts += 1000;
   std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
                out.c_str());

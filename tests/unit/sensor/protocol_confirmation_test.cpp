@@ -51,8 +51,10 @@ TEST(ProtocolConfirmation, PortScanMmsAndModbus) {
   EXPECT_EQ(roles(*server), std::vector<std::string>{"modbus_server"});
 
   std::map<std::string, std::string> edges;  // "from>to:port" -> protocol
-  for (const auto& e : ledger.edges())
-    if (e.merged_into == inventory::kNoEdge) edges[e.from_id + ">" + e.to_id + ":" + std::to_string(e.port)] = e.protocol;
+  for (const auto& e : ledger.edges()) {
+    if (e.merged_into != inventory::kNoEdge) continue;
+    edges[e.from_id + ">" + e.to_id + ":" + std::to_string(e.port)] = e.protocol;
+  }
   const auto id = [&](const char* m) { return ledger.find(m)->id; };
   EXPECT_EQ(edges[id("02:50:00:00:00:66") + ">" + id("02:50:00:00:00:20") + ":502"], "tcp");
   EXPECT_EQ(edges[id("02:50:00:00:00:66") + ">" + id("02:50:00:00:00:20") + ":102"], "tcp");
