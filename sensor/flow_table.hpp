@@ -86,9 +86,10 @@ struct alignas(64) Flow {
   // Slots the pipeline owns.
   bool probed[2]{};
   // The dissector parsed a valid message (its first fact or operation), or
-  // found bytes its protocol forbids first; see Sink in observation.hpp.
-  bool confirmed = false;
-  bool violated = false;
+  // found bytes its protocol forbids first; see Sink in observation.hpp. One
+  // byte, the padding before `edge`: the slots below stay in the first line.
+  bool confirmed : 1 = false;
+  bool violated : 1 = false;
 
  private:
   friend class FlowTable;
