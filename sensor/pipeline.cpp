@@ -122,6 +122,9 @@ class Pipeline::PacketSink final : public Sink {
   void violation(std::string_view counter) noexcept override {
     pl_.count(counter);
     if (flow_ == nullptr || flow_->confirmed || flow_->violated) return;
+    // A TCP stream joined mid-connection may start inside a message: the
+    // parser resynchronises, and the flow stays unconfirmed until a valid one.
+    if (flow_->key.proto == 6 && !flow_->syn_seen) return;
     flow_->violated = true;
     pl_.count("flow.protocol_violation");
   }
