@@ -76,9 +76,9 @@ AssetIndex Pipeline::endpoint(const DecodedPacket& p, const MacAddr& mac, const 
 }
 
 // Resolves observations against a fixed sender/receiver pair and edge. For a
-// flow's dissector (`flow` set), the first fact or operation confirms the
-// protocol (Pipeline::confirm) and a violation before it ends the claim; the
-// edge is read from the flow, which confirming relabels.
+// flow's dissector (`flow` set), the first fact, operation or confirm()
+// confirms the protocol (Pipeline::confirm) and a violation before it ends the
+// claim; the edge is read from the flow, which confirming relabels.
 class Pipeline::PacketSink final : public Sink {
  public:
   PacketSink(Pipeline& pl, AssetIndex sender, AssetIndex receiver, EdgeIndex edge, std::string_view protocol,
