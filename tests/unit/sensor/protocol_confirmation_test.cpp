@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 
 #include "inventory/ledger.hpp"
+#include "scripts/gen/frames.hpp"
 #include "sensor/capture_source.hpp"
 #include "sensor/pipeline.hpp"
 
@@ -66,6 +68,50 @@ TEST(ProtocolConfirmation, PortScanMmsAndModbus) {
   const auto c = pipeline.counters();
   EXPECT_EQ(c.count("flow.protocol_violation") ? c.at("flow.protocol_violation") : 0U, 1U);
   EXPECT_EQ(c.count("s7comm.unknown_protocol_id") ? c.at("s7comm.unknown_protocol_id") : 0U, 1U);
+}
+
+// A client's segments to 502: an HTTP request first (not MBAP: protocol id 0x5420), then
+// a valid Read Holding Registers request. `with_syn` starts with the handshake.
+std::string modbus_after_junk(bool with_syn) {
+  namespace g = gen;
+  const g::Host c{g::mac("02:70:00:00:00:01"), g::ip4("10.70.1.1")};
+  const g::Host s{g::mac("02:70:00:00:00:02"), g::ip4("10.70.1.2")};
+  inventory::Ledger ledger("t");
+  Pipeline pipeline(ledger);
+  std::int64_t ts = 1'700'000'000'000'000LL;
+  std::uint32_t cseq = 1000, sseq = 5000;
+  auto send = [&](bool from_client, std::uint8_t flags, const g::Buf& payload) {
+    const g::Host& a = from_client ? c : s;
+    const g::Host& b = from_client ? s : c;
+    std::uint32_t& seq = from_client ? cseq : sseq;
+    const std::uint32_t ack = from_client ? sseq : cseq;
+    const std::uint16_t sport = from_client ? 40000 : 502, dport = from_client ? 502 : 40000;
+    const g::Buf seg = g::tcp(a.ip, b.ip, sport, dport, seq, ack, flags, payload);
+    const g::Buf f = g::ether(a.mac, b.mac, 0x0800, g::ipv4(a.ip, b.ip, 6, seg));
+    pipeline.on_packet(dissectors::LinkType::ethernet, ts += 1000, std::as_bytes(std::span(f)),
+                       static_cast<std::uint32_t>(f.size()));
+    seq += static_cast<std::uint32_t>(payload.size()) + ((flags & (g::tcpf::syn | g::tcpf::fin)) != 0 ? 1U : 0U);
+  };
+  if (with_syn) {
+    send(true, g::tcpf::syn, {});
+    send(false, g::tcpf::syn | g::tcpf::ack, {});
+    send(true, g::tcpf::ack, {});
+  }
+  send(true, g::tcpf::psh | g::tcpf::ack, {'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P', '/', '1', '.', '0'});
+  send(true, g::tcpf::psh | g::tcpf::ack, {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x03, 0x00, 0x00, 0x00, 0x02});
+  send(false, g::tcpf::ack, {});
+  pipeline.finish();
+  for (const auto& e : ledger.edges())
+    if (e.merged_into == inventory::kNoEdge && e.port == 502) return e.protocol;
+  return "";
+}
+
+// Seen from its SYN, a stream whose first bytes break Modbus is not Modbus: the
+// dissector is detached and the later request is not parsed. Joined mid-way,
+// the same bytes may be the tail of a message: Modbus resyncs and confirms.
+TEST(ProtocolConfirmation, ViolationDetachesOnlyFromTheStart) {
+  EXPECT_EQ(modbus_after_junk(true), "tcp");
+  EXPECT_EQ(modbus_after_junk(false), "modbus");
 }
 
 }  // namespace
