@@ -285,6 +285,7 @@ constexpr TxtKey kTxtKeys[] = {
 void on_dns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   auto m = parse_counted(pkt, payload, sink, "dns.truncated", "dns.malformed", "dns.too_many_records");
   if (!m) return;
+  sink.confirm();
   if (!m->response()) {
     if (m->opcode() == 0) emit_questions(*m, "dns_query", "dns", sink);
     return;
@@ -294,7 +295,9 @@ void on_dns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexce
 
 void on_mdns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   auto m = parse_counted(pkt, payload, sink, "mdns.truncated", "mdns.malformed", "mdns.too_many_records");
-  if (!m || !m->response()) return;
+  if (!m) return;
+  sink.confirm();
+  if (!m->response()) return;
   emit_own_names(pkt, *m, "mdns", sink);
   SeenNames instances;
   auto service = [&](std::string_view instance) {
@@ -319,6 +322,7 @@ void on_mdns_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexc
 void on_llmnr_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexcept {
   auto m = parse_counted(pkt, payload, sink, "llmnr.truncated", "llmnr.malformed", "llmnr.too_many_records");
   if (!m) return;
+  sink.confirm();
   if (!m->response()) {
     emit_questions(*m, "dns_query", "llmnr", sink);
     return;

@@ -284,7 +284,7 @@ std::size_t StreamParser::step(Side& s, Bytes data, Sink& sink) noexcept {
     }
     auto h = parse_header(data);
     if (!plausible(*h)) {
-      sink.anomaly("enip.bad_header");
+      sink.violation("enip.bad_header");
       s.hunting = true;
       return data.size();
     }
@@ -308,7 +308,7 @@ std::size_t StreamParser::step(Side& s, Bytes data, Sink& sink) noexcept {
     if (s.buf.size() < kHeaderSize) return n;
     auto h = parse_header(Bytes(s.buf.data(), s.buf.size()));
     if (!plausible(*h)) {
-      sink.anomaly("enip.bad_header");
+      sink.violation("enip.bad_header");
       s.buf.clear();
       s.hunting = true;
       return n;

@@ -397,7 +397,8 @@ class FinsStream final : public StreamParser {
     auto h = parse_tcp_header(v);
     if (!h) {
       if (h.error() == ParseError::need_more) return 0;
-      sink.anomaly(h.error() == ParseError::limit_exceeded ? "fins.tcp_length_over_cap" : "fins.bad_tcp_header");
+      if (h.error() == ParseError::limit_exceeded) sink.anomaly("fins.tcp_length_over_cap");
+      else sink.violation("fins.bad_tcp_header");
       s.synced = false;
       s.lost = true;
       return 1;

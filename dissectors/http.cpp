@@ -94,7 +94,7 @@ class Parser final : public StreamParser {
   static void handle(Direction dir, Bytes block, Sink& sink) noexcept {
     auto m = parse_header_block(block);
     if (!m) {
-      sink.anomaly("http.bad_start_line");
+      sink.violation("http.bad_start_line");
       return;
     }
     // A request in the to_client direction (or a response to_server) means the

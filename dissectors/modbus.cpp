@@ -731,7 +731,7 @@ class ModbusStream final : public StreamParser {
     const std::uint16_t proto = r.u16_be().value_or(0);
     const std::uint16_t len = r.u16_be().value_or(0);
     if (proto != 0 || len < kMinLength || len > kMaxLength) {
-      sink.anomaly(proto != 0 ? "modbus.bad_protocol_id" : "modbus.bad_length");
+      sink.violation(proto != 0 ? "modbus.bad_protocol_id" : "modbus.bad_length");
       s.synced = false;
       s.lost = true;
       return 1;

@@ -220,6 +220,7 @@ void on_name_datagram(const DecodedPacket& pkt, Bytes payload, Sink& sink) noexc
     else sink.anomaly("nbns.malformed");
     return;
   }
+  sink.confirm();
   const std::uint8_t op = m->opcode();
   const bool registration = !m->response() && (op == kOpRegistration || op == kOpRefresh ||
                                                op == kOpRefreshAlt || op == kOpMultihomed);
@@ -252,6 +253,7 @@ void on_datagram_service(const DecodedPacket& pkt, Bytes payload, Sink& sink) no
       sink.anomaly("nbns.malformed_datagram");
     return;  // unsupported: another mailslot or datagram type, nothing to learn
   }
+  sink.confirm();
   const AssetRef me = AssetRef::sender_party();
   if (a->opcode == kDomainAnnouncement) {
     if (!a->server_name.empty()) sink.fact({me, "nbns_workgroup", a->server_name, kSource});

@@ -7,6 +7,15 @@
 //   Operation  — something one party did to the other on this conversation
 //                (a Modbus write, a CIP Forward Open); summarised per edge.
 //   anomaly    — a named counter ("modbus.length_mismatch"), never a log line.
+//   violation  — an anomaly that says the bytes are not this protocol at all (a
+//                header its spec forbids), not merely a damaged message of it.
+//
+// A flow's dissector is chosen by port or probe, which proves nothing: the
+// sensor takes the dissector's first Fact or Operation on a flow as proof that
+// the flow speaks its protocol (confirmation), and a violation before then as
+// proof that it does not. So a dissector states facts and operations only from
+// a message it parsed and found valid, calls confirm() for a valid message that
+// states nothing (a name query), and violation() where a header check fails.
 #pragma once
 
 #include <cstdint>
@@ -102,6 +111,8 @@ class Sink {
   }
   virtual void operation(const Operation& op) noexcept = 0;
   virtual void anomaly(std::string_view counter) noexcept = 0;
+  virtual void violation(std::string_view counter) noexcept { anomaly(counter); }
+  virtual void confirm() noexcept {}
 };
 
 // A Sink that drops everything: for fuzzing and benchmarks of parsing alone.

@@ -204,7 +204,7 @@ bool Parser::header_ok(Side& s, Bytes head, MessageHeader& out, Sink& sink) noex
   auto h = parse_header(head);
   if (!h) {
     if (!s.resync) {
-      sink.anomaly("opcua.bad_header");
+      sink.violation("opcua.bad_header");
       s.resync = true;
     }
     return false;

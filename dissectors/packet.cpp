@@ -496,6 +496,7 @@ Result<Ok> decode_ieee80211(Bytes data, DecodedPacket& out, Sink& sink) noexcept
     if (!has_ta) return Ok{};
     if (r.remaining() < 6) return fail(sink, "wlan.truncated", ParseError::truncated);
     out.src_mac = read_mac(*r.take(6));
+    out.ta = out.src_mac;
     return Ok{};
   }
   if (out.wlan_type == 3) return fail(sink, "wlan.unsupported_type", ParseError::unsupported);
@@ -505,6 +506,7 @@ Result<Ok> decode_ieee80211(Bytes data, DecodedPacket& out, Sink& sink) noexcept
   const MacAddr addr3 = read_mac(*r.take(6));
   (void)r.skip(2);  // sequence control
   out.has_l2 = true;
+  out.ta = addr2;
   if (out.wlan_type == 0) {  // management: DA, SA, BSSID
     out.dst_mac = addr1;
     out.src_mac = addr2;

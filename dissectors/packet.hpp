@@ -67,6 +67,12 @@ struct DecodedPacket {
   bool wireless = false;  // from an 802.11/radiotap capture
   MacAddr src_mac{}, dst_mac{};
   MacAddr bssid{};  // 802.11 only
+  // 802.11 only: the transmitter address, the radio that sent the frame on the
+  // air (addr2; zero for ACK/CTS, which name none). src_mac/dst_mac are the
+  // frame's source and destination (SA/DA), which a frame to or from the
+  // distribution system, or a 4-address WDS frame, carries for stations it
+  // relays: those may well be wired.
+  MacAddr ta{};
   std::uint8_t vlan_count = 0;
   std::uint16_t vlans[2] = {0, 0};  // outer first; 12-bit ids
   std::uint16_t ethertype = 0;      // after VLAN tags; 0 for 802.3 length frames

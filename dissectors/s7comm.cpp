@@ -270,7 +270,7 @@ class S7Stream final : public StreamParser {
         s.skip = total - v.size();
         return v.size();
       }
-      sink.anomaly("s7comm.bad_tpkt");
+      sink.violation("s7comm.bad_tpkt");
       s.synced = false;
       s.lost = true;
       return 1;
@@ -280,27 +280,31 @@ class S7Stream final : public StreamParser {
     return *len;
   }
 
+  // Called with the first S7 or S7+ PDU, not at the COTP connection request:
+  // ISO transport on port 102 also carries IEC 61850 MMS and ICCP, so only an
+  // S7 PDU makes the two ends S7 peers (and the TSAP the CR named an S7 one).
   void roles(Direction dir, Sink& sink) noexcept {
     if (roles_done_) return;
     roles_done_ = true;
     const bool client_sends = dir == Direction::to_server;
+    const AssetRef server = client_sends ? AssetRef::receiver_party() : AssetRef::sender_party();
     sink.fact({client_sends ? AssetRef::sender_party() : AssetRef::receiver_party(), field::role, "s7comm_client",
                kRoleSource});
-    sink.fact({client_sends ? AssetRef::receiver_party() : AssetRef::sender_party(), field::role, "s7comm_server",
-               kRoleSource});
+    sink.fact({server, field::role, "s7comm_server", kRoleSource});
+    if (!called_tsap_.empty()) sink.fact({server, "s7_tsap", std::move(called_tsap_), kRoleSource});
+    called_tsap_.clear();
   }
 
   void tpkt(Direction dir, DirState& s, Bytes body, Sink& sink) noexcept {
     auto c = parse_cotp(body);
     if (!c) {
-      sink.anomaly("s7comm.bad_cotp");
+      sink.violation("s7comm.bad_cotp");
       return;
     }
     switch (c->code & 0xF0) {
-      case 0xE0:  // CR: the client names the TSAP it calls (rack/slot of the CPU)
-        roles(dir, sink);
-        if (!c->called_tsap.empty())
-          sink.fact({AssetRef::receiver_party(), "s7_tsap", tsap_text(c->called_tsap), kRoleSource});
+      case 0xE0:  // CR: the client names the TSAP it calls (rack/slot of the CPU), stated with the roles
+        if (!roles_done_ && dir == Direction::to_server && !c->called_tsap.empty())
+          called_tsap_ = tsap_text(c->called_tsap);
         return;
       case 0xD0:  // CC
         return;
@@ -345,16 +349,20 @@ class S7Stream final : public StreamParser {
     }
     auto p = parse_pdu(v);
     if (!p) {
-      sink.anomaly(id == kProtocolId ? (p.error() == ParseError::unsupported ? "s7comm.unknown_rosctr"
-                                                                               : "s7comm.bad_pdu")
-                                     : "s7comm.unknown_protocol_id");
+      // Not 0x32 nor 0x72: ISO transport carrying another protocol (MMS, ICCP).
+      if (id != kProtocolId) {
+        sink.violation("s7comm.unknown_protocol_id");
+        return;
+      }
+      sink.anomaly(p.error() == ParseError::unsupported ? "s7comm.unknown_rosctr" : "s7comm.bad_pdu");
       return;
     }
+    roles(dir, sink);
     const std::size_t declared =
         (p->header.rosctr == 2 || p->header.rosctr == 3 ? 12U : 10U) + p->param.size() + p->data.size();
     if (declared != v.size()) sink.anomaly("s7comm.length_mismatch");
     switch (p->header.rosctr) {
-      case 1: job(dir, *p, sink); return;
+      case 1: job(*p, sink); return;
       case 2:
       case 3: ack(*p, sink); return;
       case 7: userdata(dir, s, *p, sink); return;
@@ -379,8 +387,7 @@ class S7Stream final : public StreamParser {
     return function;
   }
 
-  void job(Direction dir, const Pdu& p, Sink& sink) noexcept {
-    roles(dir, sink);
+  void job(const Pdu& p, Sink& sink) noexcept {
     ByteReader r(p.param);
     auto fn = r.u8();
     if (!fn) {
@@ -679,6 +686,7 @@ class S7Stream final : public StreamParser {
   std::array<DirState, 2> dirs_{};
   PendingTable<Pending, kMaxPending> pending_;
   bool roles_done_ = false;
+  std::string called_tsap_;  // from the CR, until an S7 PDU confirms the peers
 };
 
 }  // namespace

@@ -190,7 +190,7 @@ class Parser final : public StreamParser {
         s.header_len = 0;
         auto h = parse_record_header(s.header);
         if (!h) {
-          sink.anomaly("tls.bad_record_header");
+          sink.violation("tls.bad_record_header");
           finish(s);
           return;
         }

@@ -313,8 +313,11 @@ void build_3_3(const Ctx& c, ItemReport& r) {
     bool clear = false;
     for (const Edge* e : c.edges) {
       if (e->to_id != a->id) continue;
-      served[fmt::format("{}/{} {}", e->protocol, e->transport, e->port)].insert(c.peer(e->from_id));
-      clear = clear || is_cleartext_login(e->protocol);
+      // "modbus/tcp 502" when a dissector confirmed the protocol, else "tcp 23".
+      const std::string svc = e->protocol == e->transport ? fmt::format("{} {}", e->transport, e->port)
+                                                          : fmt::format("{}/{} {}", e->protocol, e->transport, e->port);
+      served[svc].insert(c.peer(e->from_id));
+      clear = clear || is_cleartext_login(*e);
     }
     if (clear) ++cleartext;
     std::string t = c.describe(*a) + ": ";
@@ -373,7 +376,7 @@ void build_3_5(const Ctx& c, ItemReport& r) {
 void build_3_6(const Ctx& c, ItemReport& r) {
   std::uint64_t sessions = 0;
   for (const Edge* e : c.edges) {
-    if (!is_remote_protocol(e->protocol)) continue;
+    if (!is_remote_access(*e)) continue;
     const Asset* from = c.asset(e->from_id);
     const Asset* to = c.asset(e->to_id);
     if (from == nullptr || to == nullptr) continue;

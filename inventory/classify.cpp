@@ -13,6 +13,8 @@
 #include <set>
 #include <string_view>
 
+#include "inventory/service_ports.hpp"
+
 namespace mieruka::inventory {
 namespace {
 
@@ -99,13 +101,25 @@ struct Served {
   std::set<std::string> clients;
 };
 
+// A tcp/udp edge no dissector confirmed, by the service its port is registered
+// for (service_ports.hpp). A port proves no protocol: rules that read these
+// judge by port and say so ("tcp port 1194 (registered for openvpn)").
+struct ByPort {
+  std::string transport;
+  std::uint16_t port = 0;
+  std::set<std::string> peers;
+  [[nodiscard]] std::string text(string_view service) const { return port_text(transport, port, service); }
+};
+
 struct Features {
   const Asset* a = nullptr;
   Fact class_hint, device_type, description, product, vendor, name, http_server, http_realm, os, model;
   std::set<std::string> roles, services;
+  // Keyed by confirmed protocol, or "tcp/554" for an edge none confirmed.
   std::map<std::string, Served> served;                   // protocol -> port, client ids
   std::map<std::string, std::set<std::string>> opened;    // protocol -> server ids
   std::map<std::string, std::uint16_t> opened_port;       // protocol -> first port
+  std::map<std::string, ByPort> served_by_port, opened_by_port;  // registered service -> port, peers
   std::string control_op;                                 // "s7comm/plc_stop" when any engineering op was sent
   std::string cpu_reason, cpu_source;                     // the CPU's own statement that it is one
   std::size_t unit_children = 0, route_children = 0;
@@ -196,14 +210,25 @@ Features gather(const Ledger& ledger, const Asset& a) {
   stated_cpu(a, f);
   for (const Edge& e : ledger.edges()) {
     if (e.merged_into != kNoEdge) continue;
+    const bool confirmed = e.protocol != e.transport;
+    const std::string key = confirmed ? e.protocol : e.protocol + "/" + std::to_string(e.port);
+    const string_view registered = port_service(e);
     if (e.to_id == a.id) {
-      Served& s = f.served[e.protocol];
+      Served& s = f.served[key];
       if (s.port == 0) s.port = e.port;
       s.clients.insert(e.from_id);
+      if (!registered.empty()) {
+        auto [it, added] = f.served_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}});
+        it->second.peers.insert(e.from_id);
+      }
     }
     if (e.from_id != a.id) continue;
-    f.opened[e.protocol].insert(e.to_id);
-    f.opened_port.emplace(e.protocol, e.port);
+    f.opened[key].insert(e.to_id);
+    f.opened_port.emplace(key, e.port);
+    if (!registered.empty()) {
+      auto [it, added] = f.opened_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}});
+      it->second.peers.insert(e.to_id);
+    }
     if (in(kIndustrial, e.protocol) || e.protocol == "cip_io") {
       if (f.industrial_targets.empty()) f.first_target_id = e.to_id;
       f.industrial_targets.insert(e.to_id);
@@ -394,6 +419,11 @@ bool r_historian(const Ledger&, const Features& f, std::string& r) {
     r = "collects data (OPC UA / industrial client) and serves " + p + " on " + std::to_string(s.port);
     return true;
   }
+  for (const auto& [p, b] : f.served_by_port) {
+    if (!in(kSql, p)) continue;
+    r = "collects data (OPC UA / industrial client) and serves " + b.text(p);
+    return true;
+  }
   return false;
 }
 
@@ -479,6 +509,16 @@ bool r_remote_ports(const Ledger&, const Features& f, std::string& r) {
     r = "opens " + p + " (remote access/VPN) to " + std::to_string(ids.size()) + " peer(s)";
     return true;
   }
+  for (const auto& [p, b] : f.served_by_port) {
+    if (!in(kVpn, p)) continue;
+    r = "serves " + b.text(p) + ", remote access/VPN";
+    return true;
+  }
+  for (const auto& [p, b] : f.opened_by_port) {
+    if (!in(kVpn, p)) continue;
+    r = "opens " + b.text(p) + ", remote access/VPN, to " + std::to_string(b.peers.size()) + " peer(s)";
+    return true;
+  }
   return false;
 }
 
@@ -501,6 +541,16 @@ bool r_it_host(const Ledger&, const Features& f, std::string& r) {
   for (const auto& [p, s] : f.served) {
     if (p != "smb" && p != "rdp" && p != "msrpc") continue;
     r = "serves " + p;
+    return true;
+  }
+  for (const auto& [p, b] : f.opened_by_port) {
+    if (!in(kItProtocols, p)) continue;
+    r = "IT client (" + b.text(p) + ")";
+    return true;
+  }
+  for (const auto& [p, b] : f.served_by_port) {
+    if (p != "smb" && p != "rdp" && p != "msrpc") continue;
+    r = "serves " + b.text(p);
     return true;
   }
   return false;
@@ -552,6 +602,8 @@ void add_evidence(const Features& f, std::vector<std::string>& out) {
   if (!f.http_realm.empty()) out.push_back("web realm " + f.http_realm.value + " (http)");
   if (!f.os.empty()) out.push_back("os " + f.os.value + " (" + f.os.source + ")");
   if (f.opens("smb") || f.opens("rdp")) out.push_back("also an IT client (smb/rdp)");
+  else if (f.opened_by_port.count("smb") != 0 || f.opened_by_port.count("rdp") != 0)
+    out.push_back("also an IT client (smb/rdp ports)");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 #include "inventory/remote_services.hpp"
+#include "inventory/service_ports.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -57,6 +58,22 @@ constexpr std::array<string_view, 3> kCleartextLogin = {"telnet", "ftp", "rlogin
 template <std::size_t N>
 bool in(const std::array<string_view, N>& list, string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// What an edge is, for the remote-access, mail and cleartext lists: its confirmed
+// protocol, or for a tcp/udp edge the service its port is registered for. The
+// port is the point of those findings (tcp/3389 reaching a public address is a
+// remote-access path whatever it carried), but it proves no protocol, and the
+// evidence says "port".
+struct EdgeService {
+  string_view name;
+  bool by_port = false;
+};
+
+EdgeService edge_service(const Edge& e) {
+  const string_view registered = port_service(e);
+  if (!registered.empty()) return {registered, true};
+  return {e.protocol, false};
 }
 
 bool istarts_with(string_view s, string_view p) {
@@ -114,7 +131,16 @@ struct Context {
     auto it = by_id.find(id);
     return it == by_id.end() ? nullptr : it->second;
   }
-  bool approved(const Asset& a) const { return policy.approved != nullptr && policy.approved->match(a) != nullptr; }
+  bool approved(const Asset& a) const {
+    return (policy.approved != nullptr && policy.approved->match(a) != nullptr) || allowed_ap(a);
+  }
+  // An access point on the wireless allow-list is listed equipment: plants keep
+  // their radios' BSSIDs there (2-7), and the approved list need not repeat them.
+  bool allowed_ap(const Asset& a) const {
+    if (policy.wireless == nullptr || !a.mac) return false;
+    const WirelessEntry* w = policy.wireless->match(*a.mac);
+    return w != nullptr && (w->role == "ap" || (w->role.empty() && cls.at(a.id) == "wireless_ap"));
+  }
 
   void add(string_view type, const Asset& a, string_view key, std::string evidence, std::string material,
            std::int64_t first, std::int64_t last, string_view severity = {}) {
@@ -172,9 +198,27 @@ std::string remote_reason(const Asset& a) {
   return {};
 }
 
+// A radio 802.11 shows (a transmitter, a beacon's BSSID) that is not on the
+// wireless allow-list: check_wireless flags it.
+bool unlisted_radio(const Context& c, const Asset& a) {
+  const std::string& k = c.cls.at(a.id);
+  const bool wlan = std::find(a.protocols.begin(), a.protocols.end(), "wlan") != a.protocols.end();
+  if (!a.mac || (k != "wireless_ap" && k != "wireless_station" && !wlan)) return false;
+  return c.policy.wireless == nullptr || c.policy.wireless->match(*a.mac) == nullptr;
+}
+
+// Known only over the air: every protocol it was seen with is 802.11 itself.
+bool only_on_air(const Asset& a) {
+  return !a.protocols.empty() &&
+         std::all_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return p == "wlan"; });
+}
+
 void check_approval(Context& c, const Asset& a) {
   if (c.policy.approved == nullptr || c.approved(a) || is_external(a)) return;
   if (!a.parent_id.empty()) return;  // children: see check_indirect
+  // A rogue radio seen only on the air has one finding, the wireless one (2-7):
+  // nothing of it reached the wired network the approved list is about.
+  if (only_on_air(a) && unlisted_radio(c, a)) return;
   const std::string ot = ot_reason(c, a);
   const std::string why = ot.empty() ? remote_reason(a) : "OT equipment " + ot;
   std::string ev = fmt::format("{} ({}) not on the approved list {}; protocols {}", label(a), c.cls.at(a.id),
@@ -222,10 +266,8 @@ bool check_indirect(Context& c, const Asset& a) {
 }
 
 void check_wireless(Context& c, const Asset& a) {
+  if (!unlisted_radio(c, a)) return;
   const std::string& k = c.cls.at(a.id);
-  const bool wlan = std::find(a.protocols.begin(), a.protocols.end(), "wlan") != a.protocols.end();
-  if (!a.mac || (k != "wireless_station" && k != "wireless_ap" && !wlan)) return;
-  if (c.policy.wireless != nullptr && c.policy.wireless->match(*a.mac) != nullptr) return;
   const std::string list = c.policy.wireless ? "not on the wireless allow-list" : "no wireless allow-list given";
   std::string ev = fmt::format("{} {} ({})", k == "wireless_ap" ? "access point" : "wireless device",
                                a.mac->to_string(), list);
@@ -349,15 +391,22 @@ void check_edges(Context& c) {
     const Asset& inside = ext_from ? *to : *from;
     const Asset& outside = ext_from ? *from : *to;
     const std::string dir = ext_from ? "from" : "to";
-    if (in(kRemoteProtocols, e.protocol) && (ext_from || ext_to)) {
-      c.add("remote_access", inside, "remote:" + outside.id + "|" + e.protocol,
-            fmt::format("{} {} {} {} on port {} ({} packets, {} to {})", e.protocol, dir, label(outside),
-                        ext_from ? "into" : "from", e.port, e.packets, when(e.first_us), when(e.last_us)) +
-                " " + label(inside),
-            "remote:" + e.protocol + ":" + outside.id, e.first_us, e.last_us);
-    } else if (in(kMailProtocols, e.protocol) && !ext_from) {
+    const EdgeService svc = edge_service(e);
+    const auto port = [&] { return port_text(e.transport, e.port, svc.name); };
+    if (in(kRemoteProtocols, svc.name) && (ext_from || ext_to)) {
+      const std::string traffic =
+          svc.by_port ? fmt::format("{} {} {} {}", port(), dir, label(outside), ext_from ? "into" : "from")
+                      : fmt::format("{} {} {} {} on port {}", e.protocol, dir, label(outside),
+                                    ext_from ? "into" : "from", e.port);
+      c.add("remote_access", inside, "remote:" + outside.id + "|" + std::string(svc.name),
+            fmt::format("{} ({} packets, {} to {}) {}", traffic, e.packets, when(e.first_us), when(e.last_us),
+                        label(inside)),
+            "remote:" + std::string(svc.name) + ":" + outside.id, e.first_us, e.last_us);
+    } else if (in(kMailProtocols, svc.name) && !ext_from) {
       c.add("internet", *from, "mail:" + e.to_id,
-            fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to), e.packets),
+            svc.by_port ? fmt::format("connects to {} of {}: {} packets", port(), label(*to), e.packets)
+                        : fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to),
+                                      e.packets),
             "mail:" + e.to_id, e.first_us, e.last_us);
     } else if (ext_to && !ext_from && !ot_reason(c, *from).empty()) {
       c.add("internet", *from, "net:" + e.to_id + "|" + e.protocol,
@@ -365,10 +414,12 @@ void check_edges(Context& c) {
                         e.port, label(*to), e.packets),
             "net:" + e.protocol + ":" + e.to_id, e.first_us, e.last_us);
     }
-    if (in(kCleartextLogin, e.protocol)) {
-      c.add("insecure", *to, "cleartext:" + e.protocol,
-            fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port, label(*from)),
-            "cleartext:" + e.protocol, e.first_us, e.last_us);
+    if (in(kCleartextLogin, svc.name)) {
+      c.add("insecure", *to, "cleartext:" + std::string(svc.name),
+            svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port(), label(*from))
+                        : fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port,
+                                      label(*from)),
+            "cleartext:" + std::string(svc.name), e.first_us, e.last_us);
     }
     for (const auto& op : e.ops) {
       const std::string key = e.to_id + "|" + op.protocol + "|" + op.name;
@@ -489,8 +540,8 @@ void check_public_lookups(Context& c, const Asset& a) {
 
 bool is_ot_protocol(std::string_view protocol) noexcept { return in(kOtProtocols, protocol); }
 bool is_ot_class(std::string_view device_class) noexcept { return in(kOtClasses, device_class); }
-bool is_remote_protocol(std::string_view protocol) noexcept { return in(kRemoteProtocols, protocol); }
-bool is_cleartext_login(std::string_view protocol) noexcept { return in(kCleartextLogin, protocol); }
+bool is_remote_access(const Edge& e) noexcept { return in(kRemoteProtocols, edge_service(e).name); }
+bool is_cleartext_login(const Edge& e) noexcept { return in(kCleartextLogin, edge_service(e).name); }
 bool is_public_ip(const IpAddr& ip) noexcept { return is_public(ip); }
 bool is_external_asset(const Asset& a) { return is_external(a); }
 std::string asset_label(const Asset& a) { return label(a); }

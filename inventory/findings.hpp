@@ -76,8 +76,10 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
 // same things (inventory/checklist, inventory/acceptance): one list each.
 [[nodiscard]] bool is_ot_protocol(std::string_view protocol) noexcept;
 [[nodiscard]] bool is_ot_class(std::string_view device_class) noexcept;
-[[nodiscard]] bool is_remote_protocol(std::string_view protocol) noexcept;
-[[nodiscard]] bool is_cleartext_login(std::string_view protocol) noexcept;
+// An edge whose confirmed protocol, or for a tcp/udp edge the service its port
+// is registered for (service_ports.hpp), is remote access / a cleartext login.
+[[nodiscard]] bool is_remote_access(const Edge& e) noexcept;
+[[nodiscard]] bool is_cleartext_login(const Edge& e) noexcept;
 // A routable address outside the private, link-local and group ranges.
 [[nodiscard]] bool is_public_ip(const IpAddr& ip) noexcept;
 // An asset that stands for a host outside the plant: IP-keyed with a public address.

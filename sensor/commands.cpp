@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -99,12 +100,19 @@ bool valid_format(const std::string& f, std::initializer_list<const char*> allow
   return false;
 }
 
+// Edges a relabel merged into another stay as empty tombstones (ledger.hpp):
+// not links.
+std::size_t live_links(const Ledger& ledger) {
+  return static_cast<std::size_t>(std::count_if(ledger.edges().begin(), ledger.edges().end(),
+                                                [](const auto& e) { return e.merged_into == inventory::kNoEdge; }));
+}
+
 void print_summary(const Pipeline& pl, const Ledger& ledger, double secs, std::size_t files) {
   const auto& s = pl.stats();
   std::string line = fmt::format("read {} packets ({}) from {} file{} in {:.2f} s ({:.0f} packets/s): {} assets, {} links",
                                  s.packets, human_bytes(static_cast<double>(s.bytes)), files, files == 1 ? "" : "s",
                                  secs, secs > 0 ? static_cast<double>(s.packets) / secs : 0.0,
-                                 ledger.assets().size(), ledger.edges().size());
+                                 ledger.assets().size(), live_links(ledger));
   std::fprintf(stderr, "%s\n", line.c_str());
   rusage ru{};
   if (::getrusage(RUSAGE_SELF, &ru) == 0)
@@ -288,7 +296,7 @@ int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
     saved_counters = std::move(now);
     const auto st = source->stats();
     spdlog::info("{} packets, {} assets, {} links; drops: kernel {}, interface {}", pipeline.stats().packets,
-                 ledger.assets().size(), ledger.edges().size(), st.dropped, st.if_dropped);
+                 ledger.assets().size(), live_links(ledger), st.dropped, st.if_dropped);
   };
   int rc = kExitOk;
   while (!stop_requested()) {

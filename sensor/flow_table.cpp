@@ -282,12 +282,13 @@ void FlowTable::init(Flow& f, const FlowKey& key, std::int64_t now_us) noexcept 
     f.asset[s] = kNoIndex;
   }
   f.syn_seen = f.rst_seen = false;
+  f.confirmed = f.violated = false;
   f.dissector = nullptr;
   f.parser.reset();
   f.edge = kNoIndex;
   f.user_tag = 0;
   f.epoch = 0;
-  f.resolved_as_sender[0] = f.resolved_as_sender[1] = false;
+  f.resolved_as_sender0 = f.resolved_as_sender1 = false;
 }
 
 void FlowTable::account(Flow& f, const dissectors::DecodedPacket& p, std::uint8_t side, std::int64_t now_us,

@@ -85,9 +85,21 @@ struct alignas(64) Flow {
 
   // Slots the pipeline owns.
   bool probed[2]{};
+  // The dissector parsed a valid message (its first fact or operation), or
+  // found bytes its protocol forbids first; see Sink in observation.hpp.
+  bool confirmed : 1 = false;
+  bool violated : 1 = false;
   // Whether a key side's asset was resolved from a packet it sent (its source
   // MAC and address), not only from packets addressed to it.
-  bool resolved_as_sender[2]{};
+  bool resolved_as_sender0 : 1 = false;
+  bool resolved_as_sender1 : 1 = false;
+  [[nodiscard]] bool resolved_as_sender(std::uint8_t side) const noexcept {
+    return side == 0 ? resolved_as_sender0 : resolved_as_sender1;
+  }
+  void set_resolved_as_sender(std::uint8_t side) noexcept {
+    if (side == 0) resolved_as_sender0 = true;
+    else resolved_as_sender1 = true;
+  }
 
  private:
   friend class FlowTable;

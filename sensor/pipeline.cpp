@@ -7,6 +7,11 @@
 // hands since, or a side's packets come from another MAC. The client is the SYN sender,
 // else the side not on the dissector's or a well-known service port, else the
 // first sender. An edge goes from client to server, keyed by the server port.
+//
+// What a flow speaks: the registry names a dissector to try (by port or probe);
+// the protocol, its roles and the edge's name are stated once that dissector
+// reports a valid message (its first fact, operation or confirm()). Until then
+// the edge is "tcp"/"udp" and its port; a violation first detaches the dissector.
 #include "sensor/pipeline.hpp"
 
 #include <malloc.h>
@@ -18,7 +23,7 @@
 #include <vector>
 
 #include "dissectors/tcp_fingerprint.hpp"
-#include "sensor/service_ports.hpp"
+#include "inventory/service_ports.hpp"
 
 // Under AddressSanitizer the heap is not glibc's: mallinfo2 would read nonsense.
 #if defined(__SANITIZE_ADDRESS__)
@@ -41,6 +46,7 @@ using dissectors::L4;
 using dissectors::Transport;
 using inventory::AssetIndex;
 using inventory::EdgeIndex;
+using inventory::is_service_port;
 using inventory::kNoAsset;
 
 namespace {
@@ -88,9 +94,13 @@ void Pipeline::reresolve(Flow& flow, const DecodedPacket& p, std::uint8_t side) 
   if (const AssetIndex r = endpoint(p, p.dst_mac, p.dst_ip, IpEvidence::addressed); r != kNoAsset)
     flow.asset[other] = r;
   flow.epoch = ledger_.epoch();
-  flow.resolved_as_sender[side] = true;
+  flow.set_resolved_as_sender(side);
   if (flow.asset[0] == old[0] && flow.asset[1] == old[1]) return;
   count("flow.endpoint_changed");
+  // A protocol the flow already confirmed is spoken by its real endpoints.
+  if (flow.confirmed && flow.dissector != nullptr)
+    for (std::uint8_t s = 0; s < 2; ++s)
+      if (flow.asset[s] != old[s] && flow.asset[s] != kNoAsset) ledger_.add_protocol(flow.asset[s], flow.dissector->name);
   if (flow.edge == kNoEdge) return;
   const std::uint8_t client = flow.client, server = static_cast<std::uint8_t>(1 - flow.client);
   if (flow.asset[client] == kNoAsset || flow.asset[server] == kNoAsset) {
@@ -102,17 +112,21 @@ void Pipeline::reresolve(Flow& flow, const DecodedPacket& p, std::uint8_t side) 
   flow.edge = ledger_.move_edge(flow.edge, old[client], old[server], flow.asset[client], flow.asset[server]);
 }
 
-// Resolves observations against a fixed sender/receiver pair and edge.
+// Resolves observations against a fixed sender/receiver pair and edge. For a
+// flow's dissector (`flow` set), the first fact, operation or confirm()
+// confirms the protocol (Pipeline::confirm) and a violation before it ends the
+// claim; the edge is read from the flow, which confirming relabels.
 class Pipeline::PacketSink final : public Sink {
  public:
-  PacketSink(Pipeline& pl, AssetIndex sender, AssetIndex receiver, EdgeIndex edge,
-             std::string_view protocol) noexcept
-      : pl_(pl), sender_(sender), receiver_(receiver), edge_(edge), protocol_(protocol) {}
+  PacketSink(Pipeline& pl, AssetIndex sender, AssetIndex receiver, EdgeIndex edge, std::string_view protocol,
+             Flow* flow = nullptr) noexcept
+      : pl_(pl), sender_(sender), receiver_(receiver), edge_(edge), protocol_(protocol), flow_(flow) {}
 
   void fact(const Fact& f) noexcept override { fact_view(f.who, f.field, f.value, f.source); }
 
   void fact_view(const AssetRef& who, std::string_view name, std::string_view value,
                  std::string_view source) noexcept override {
+    if (!admit()) return;
     const AssetIndex a = resolve(who);
     if (a == kNoAsset) return;
     auto& ledger = pl_.ledger_;
@@ -125,11 +139,13 @@ class Pipeline::PacketSink final : public Sink {
   }
 
   void operation(const Operation& op) noexcept override {
-    if (edge_ == kNoEdge) return;
+    if (!admit()) return;
+    const EdgeIndex edge = flow_ != nullptr ? flow_->edge : edge_;
+    if (edge == kNoEdge) return;
     // A protocol named by the operation (CIP inside EtherNet/IP) is stated with
     // the edge's first operation of its kind: restating it on every poll searched
     // both assets' protocol lists each time.
-    if (!pl_.ledger_.add_op(edge_, op, pl_.now_us_)) return;
+    if (!pl_.ledger_.add_op(edge, op, pl_.now_us_)) return;
     if (!op.protocol.empty() && op.protocol != protocol_) {
       if (sender_ != kNoAsset) pl_.ledger_.add_protocol(sender_, op.protocol);
       if (receiver_ != kNoAsset) pl_.ledger_.add_protocol(receiver_, op.protocol);
@@ -138,7 +154,28 @@ class Pipeline::PacketSink final : public Sink {
 
   void anomaly(std::string_view counter) noexcept override { pl_.count(counter); }
 
+  void confirm() noexcept override { (void)admit(); }
+
+  void violation(std::string_view counter) noexcept override {
+    pl_.count(counter);
+    if (flow_ == nullptr || flow_->confirmed || flow_->violated) return;
+    // A TCP stream joined mid-connection may start inside a message: the
+    // parser resynchronises, and the flow stays unconfirmed until a valid one.
+    if (flow_->key.proto == 6 && !flow_->syn_seen) return;
+    flow_->violated = true;
+    pl_.count("flow.protocol_violation");
+  }
+
  private:
+  // False once the flow's bytes broke its dissector's protocol: the parser may
+  // still be mid-call, and nothing it says about those bytes is evidence.
+  bool admit() noexcept {
+    if (flow_ == nullptr || flow_->confirmed) return true;
+    if (flow_->violated) return false;
+    pl_.confirm(*flow_);
+    return true;
+  }
+
   AssetIndex resolve(const AssetRef& r) noexcept {
     AssetIndex base = kNoAsset;
     switch (r.kind) {
@@ -158,6 +195,7 @@ class Pipeline::PacketSink final : public Sink {
   AssetIndex sender_, receiver_;
   EdgeIndex edge_;
   std::string_view protocol_;
+  Flow* flow_;
 };
 
 // Delivers one direction's reassembled bytes to the flow's parser.
@@ -257,6 +295,11 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   p.ts_us = ts_us;
   p.wire_len = wire_len;
   if (!decoded) ++stats_.decode_errors;
+  // 802.11: only the radio that transmitted the frame is known to be wireless.
+  // The source and destination a frame to or from the distribution system (or
+  // a WDS frame) carries are stations the access point relays for, wired as
+  // far as the frame shows.
+  if (p.wireless && p.ta.is_unicast()) ledger_.add_protocol(ledger_.station(p.ta, now_us_), "wlan");
 
   if (now_us_ >= next_expiry_us_) {
     flows_.expire(now_us_, [this](Flow& f) { close_flow(f); });
@@ -289,7 +332,6 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   if (!p.has_l2 || !p.src_mac.is_unicast()) return;
   const AssetIndex sender = ledger_.station(p.src_mac, now_us_);
   ledger_.sent(sender, wire_len, inner_vlan(p), now_us_);
-  if (p.wireless) ledger_.add_protocol(sender, "wlan");
   const AssetIndex receiver = p.dst_mac.is_unicast() ? ledger_.station(p.dst_mac, now_us_) : kNoAsset;
   handle_l2(p, sender, receiver);
 }
@@ -361,7 +403,7 @@ void Pipeline::handle_ip(const DecodedPacket& p, const FlowKeyParts* at) {
     flow->asset[side] = endpoint(p, p.src_mac, p.src_ip, inventory::IpEvidence::sent);
     flow->asset[1 - side] = endpoint(p, p.dst_mac, p.dst_ip, inventory::IpEvidence::addressed);
     flow->epoch = ledger_.epoch();
-    flow->resolved_as_sender[side] = true;
+    flow->set_resolved_as_sender(side);
     choose_dissector(*flow, p, side);
   } else {
     // The first packet may have come from a station that is not the one serving
@@ -370,7 +412,7 @@ void Pipeline::handle_ip(const DecodedPacket& p, const FlowKeyParts* at) {
     const AssetIndex cur = flow->asset[side];
     // A side's first packet of its own is the first word it has about the
     // address it sends from (until then only frames addressed to it were seen).
-    if (flow->epoch != ledger_.epoch() || !flow->resolved_as_sender[side]) {
+    if (flow->epoch != ledger_.epoch() || !flow->resolved_as_sender(side)) {
       reresolve(*flow, p, side);
     } else if (p.has_l2 && p.src_mac.is_unicast() &&
                (cur == kNoAsset || (ledger_.assets()[cur].mac && *ledger_.assets()[cur].mac != p.src_mac))) {
@@ -419,11 +461,31 @@ void Pipeline::choose_dissector(Flow& flow, const DecodedPacket& p, std::uint8_t
     if (e != nullptr) count("flow.claimed_by_probe");
   }
   if (e == nullptr) return;
+  // Chosen, not confirmed: the port or a probe only says what to try. The
+  // protocol and the edge's name wait for a valid message (confirm()).
   flow.dissector = e;
   if (tcp && e->make_stream != nullptr) flow.parser = e->make_stream();
+}
+
+// The flow's dissector parsed a valid message: the protocol is now true of both
+// ends, and the edge carries its name.
+void Pipeline::confirm(Flow& flow) noexcept {
+  flow.confirmed = true;
+  const std::string_view name = flow.dissector->name;
   for (auto a : flow.asset)
-    if (a != kNoAsset) ledger_.add_protocol(a, e->name);
-  if (flow.edge != kNoEdge) flow.edge = ledger_.relabel_edge(flow.edge, e->name);
+    if (a != kNoAsset) ledger_.add_protocol(a, name);
+  if (flow.edge != kNoEdge) flow.edge = ledger_.relabel_edge(flow.edge, name);
+}
+
+// The flow's bytes broke its dissector's protocol before any valid message:
+// the flow stays what the bytes show (tcp/udp and its port) and is not parsed
+// again, by that dissector or a probe.
+void Pipeline::detach(Flow& flow) noexcept {
+  flow.dissector = nullptr;
+  flow.parser.reset();
+  flow.probed[0] = flow.probed[1] = true;
+  flow.stream[0].reset(&budget_);
+  flow.stream[1].reset(&budget_);
 }
 
 void Pipeline::ensure_edge(Flow& flow, const DecodedPacket& p) {
@@ -434,16 +496,11 @@ void Pipeline::ensure_edge(Flow& flow, const DecodedPacket& p) {
   // (a test bench's Modbus client and server on one machine) are still evidence.
   const bool tcp = p.l4 == L4::tcp;
   const std::uint16_t port = flow.key.port[server];
-  std::string_view proto;
-  if (flow.dissector != nullptr) proto = flow.dissector->name;
-  else proto = service_for_port(tcp, port);
-  if (proto.empty()) proto = tcp ? "tcp" : "udp";
-  flow.edge = ledger_.edge(flow.asset[client], flow.asset[server], proto, tcp ? "tcp" : "udp", port, inner_vlan(p),
-                           now_us_);
-  if (flow.dissector == nullptr && proto != "tcp" && proto != "udp") {
-    ledger_.add_protocol(flow.asset[client], proto);
-    ledger_.add_protocol(flow.asset[server], proto);
-  }
+  // A port names no protocol: until the dissector confirms one, the edge is the
+  // transport and its port.
+  const std::string_view transport = tcp ? "tcp" : "udp";
+  const std::string_view proto = flow.confirmed ? flow.dissector->name : transport;
+  flow.edge = ledger_.edge(flow.asset[client], flow.asset[server], proto, transport, port, inner_vlan(p), now_us_);
 }
 
 void Pipeline::handle_tcp(const DecodedPacket& p, Flow& flow, std::uint8_t side) {
@@ -452,11 +509,11 @@ void Pipeline::handle_tcp(const DecodedPacket& p, Flow& flow, std::uint8_t side)
   const Direction dir = side == flow.client ? Direction::to_server : Direction::to_client;
   const Direction other_dir = dir == Direction::to_server ? Direction::to_client : Direction::to_server;
   const std::string_view proto = flow.dissector->name;
-  PacketSink sink(*this, flow.asset[side], flow.asset[other], flow.edge, proto);
+  PacketSink sink(*this, flow.asset[side], flow.asset[other], flow.edge, proto, &flow);
   FlowConsumer consumer(sink, *flow.parser, dir);
   flow.stream[side].on_segment(p.seq, p.payload, p.tcp_flags, consumer);
   if ((p.tcp_flags & dissectors::tcp_flag::ack) != 0) {
-    PacketSink other_sink(*this, flow.asset[other], flow.asset[side], flow.edge, proto);
+    PacketSink other_sink(*this, flow.asset[other], flow.asset[side], flow.edge, proto, &flow);
     FlowConsumer other_consumer(other_sink, *flow.parser, other_dir);
     flow.stream[other].on_peer_ack(p.ack, other_consumer);
   }
@@ -464,19 +521,21 @@ void Pipeline::handle_tcp(const DecodedPacket& p, Flow& flow, std::uint8_t side)
     flow.stream[side].flush(consumer);
     flow.parser->on_eof(dir, sink);
   }
+  if (flow.violated) detach(flow);
 }
 
 void Pipeline::handle_udp(const DecodedPacket& p, Flow& flow, std::uint8_t side) {
   if (flow.dissector == nullptr || flow.dissector->datagram == nullptr) return;
-  PacketSink sink(*this, flow.asset[side], flow.asset[1 - side], flow.edge, flow.dissector->name);
+  PacketSink sink(*this, flow.asset[side], flow.asset[1 - side], flow.edge, flow.dissector->name, &flow);
   flow.dissector->datagram(p, p.payload, sink);
+  if (flow.violated) detach(flow);
 }
 
 void Pipeline::close_flow(Flow& flow) noexcept {
   if (!flow.parser) return;
   for (std::uint8_t side = 0; side < 2; ++side) {
     const Direction dir = side == flow.client ? Direction::to_server : Direction::to_client;
-    PacketSink sink(*this, flow.asset[side], flow.asset[1 - side], flow.edge, flow.dissector->name);
+    PacketSink sink(*this, flow.asset[side], flow.asset[1 - side], flow.edge, flow.dissector->name, &flow);
     FlowConsumer consumer(sink, *flow.parser, dir);
     flow.stream[side].flush(consumer);
     flow.parser->on_eof(dir, sink);

@@ -79,6 +79,8 @@ class Pipeline final : private FlowEndHandler {
   void handle_udp(const dissectors::DecodedPacket& p, Flow& flow, std::uint8_t side);
   void ensure_edge(Flow& flow, const dissectors::DecodedPacket& p);
   void choose_dissector(Flow& flow, const dissectors::DecodedPacket& p, std::uint8_t side);
+  void confirm(Flow& flow) noexcept;
+  void detach(Flow& flow) noexcept;
   void close_flow(Flow& flow) noexcept;
   inventory::AssetIndex endpoint(const dissectors::DecodedPacket& p, const MacAddr& mac, const IpAddr& ip,
                                  inventory::IpEvidence how);

@@ -605,6 +605,7 @@ TEST(Packet, RadiotapQosDataFromDs) {
   EXPECT_EQ(d.pkt.dst_mac, mac("00:1b:1b:02:9a:c3"));
   EXPECT_EQ(d.pkt.bssid, mac("00:11:22:33:44:55"));
   EXPECT_EQ(d.pkt.src_mac, mac("00:0e:8c:11:22:33"));
+  EXPECT_EQ(d.pkt.ta, mac("00:11:22:33:44:55"));  // the AP transmitted it, not the source it relays for
   EXPECT_EQ(d.pkt.ethertype, 0x0800);
   EXPECT_EQ(d.pkt.l4, L4::udp);
   EXPECT_EQ(as_chars(d.pkt.payload), "data");
@@ -625,6 +626,7 @@ TEST(Packet, RadiotapBeacon) {
   EXPECT_EQ(d.pkt.wlan_type, 0);
   EXPECT_EQ(d.pkt.wlan_subtype, 8);
   EXPECT_EQ(d.pkt.src_mac, mac("00:11:22:33:44:55"));
+  EXPECT_EQ(d.pkt.ta, mac("00:11:22:33:44:55"));
   EXPECT_EQ(d.pkt.bssid, mac("00:11:22:33:44:56"));
   EXPECT_TRUE(d.pkt.dst_mac.is_broadcast());
   EXPECT_EQ(d.pkt.l3, L3::none);
@@ -645,9 +647,40 @@ TEST(Packet, Plain80211ToDsProtected) {
   EXPECT_TRUE(d.pkt.wlan_protected);
   EXPECT_EQ(d.pkt.bssid, mac("00:11:22:33:44:55"));
   EXPECT_EQ(d.pkt.src_mac, mac("00:0e:8c:11:22:33"));
+  EXPECT_EQ(d.pkt.ta, mac("00:0e:8c:11:22:33"));
   EXPECT_EQ(d.pkt.dst_mac, mac("00:1b:1b:02:9a:c3"));
   EXPECT_EQ(d.pkt.l3, L3::none);
   EXPECT_FALSE(d.pkt.llc);
+}
+
+// A 4-address (WDS) frame: RA, TA, DA, SA. The bridges are the radios; the
+// source and destination are stations on their wired sides.
+TEST(Packet, Wds4AddressData) {
+  const Vec f = {
+      0x08, 0x03,                          // FC: data, ToDS | FromDS
+      0x00, 0x00,                          // duration
+      0x02, 0x0b, 0x00, 0x00, 0x00, 0xb2,  // addr1 RA
+      0x02, 0x0b, 0x00, 0x00, 0x00, 0xb1,  // addr2 TA
+      0x00, 0x15, 0x5d, 0x60, 0x00, 0x10,  // addr3 DA
+      0x00, 0x00,                          // sequence control
+      0x00, 0x0e, 0xc6, 0x60, 0x00, 0x30,  // addr4 SA
+      0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00,  // LLC/SNAP
+      0x88, 0xb5,                          // a local experimental EtherType
+  };
+  auto d = run(LinkType::ieee802_11, f);
+  ASSERT_TRUE(d.ok);
+  EXPECT_EQ(d.pkt.ta, mac("02:0b:00:00:00:b1"));
+  EXPECT_EQ(d.pkt.src_mac, mac("00:0e:c6:60:00:30"));
+  EXPECT_EQ(d.pkt.dst_mac, mac("00:15:5d:60:00:10"));
+}
+
+// ACK names only its receiver: no transmitter.
+TEST(Packet, AckHasNoTransmitter) {
+  const Vec f = {0xd4, 0x00, 0x00, 0x00, 0x00, 0x1b, 0x1b, 0x02, 0x9a, 0xc3};
+  auto d = run(LinkType::ieee802_11, f);
+  ASSERT_TRUE(d.ok);
+  EXPECT_TRUE(d.pkt.ta.is_zero());
+  EXPECT_EQ(d.pkt.dst_mac, mac("00:1b:1b:02:9a:c3"));
 }
 
 TEST(Packet, LinkTypeSupported) {

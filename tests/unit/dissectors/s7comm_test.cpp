@@ -133,6 +133,7 @@ struct Recorded {
   std::vector<std::string> facts;
   std::vector<Operation> ops;
   std::vector<std::string> anomalies;
+  std::vector<std::string> violations;
   [[nodiscard]] bool has_fact(const std::string& f) const {
     return std::find(facts.begin(), facts.end(), f) != facts.end();
   }
@@ -150,6 +151,10 @@ class RecordingSink final : public Sink {
   }
   void operation(const Operation& op) noexcept override { r.ops.push_back(op); }
   void anomaly(std::string_view c) noexcept override { r.anomalies.emplace_back(c); }
+  void violation(std::string_view c) noexcept override {  // an anomaly that also ends the claim
+    r.anomalies.emplace_back(c);
+    r.violations.emplace_back(c);
+  }
 };
 
 std::string op_key(const Operation& o) {
@@ -354,7 +359,8 @@ TEST(S7Stream, FragmentedSzlFromPublicCapture) {
   RecordingSink sink;
   auto p = make_stream_parser();
   p->on_data(S, b(f69), sink);
-  EXPECT_TRUE(sink.r.facts.empty());
+  // The first S7 PDU states the peers' roles; the SZL waits for its last part.
+  EXPECT_EQ(sink.r.facts, (std::vector<std::string>{"R|role=s7comm_client|s7comm", "S|role=s7comm_server|s7comm"}));
   p->on_data(S, b(f72), sink);
   EXPECT_TRUE(sink.r.has_fact("S|name=IM151-8-CPU|s7_szl_001c")) << ::testing::PrintToString(sink.r.facts);
   EXPECT_TRUE(sink.r.has_fact("S|s7_module_name=IM151-8 PN/DP CPU|s7_szl_001c"));
@@ -497,4 +503,32 @@ TEST(S7Stream, WriteItemErrorIsNotAWrite) {
 }
 
 }  // namespace
+// ISO transport on 102 also carries IEC 61850 MMS: a COTP CR with TSAPs is not
+// S7 until an S7 PDU follows. An ISO session CONNECT SPDU (0x0D) where the S7
+// protocol id (0x32) belongs is a violation, and nothing is stated.
+TEST(S7Stream, IsoTransportCarryingMmsIsNotS7) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  p->on_data(C, b(cr()), sink);
+  p->on_data(S, b(cc()), sink);
+  EXPECT_TRUE(sink.r.facts.empty()) << ::testing::PrintToString(sink.r.facts);
+  p->on_data(C, b(dt(v({0x0D, 0x04, 0x14, 0x02, 0x00, 0x02}))), sink);
+  EXPECT_TRUE(sink.r.facts.empty()) << ::testing::PrintToString(sink.r.facts);
+  EXPECT_TRUE(sink.r.ops.empty());
+  EXPECT_EQ(sink.r.violations, std::vector<std::string>{"s7comm.unknown_protocol_id"});
+}
+
+// The TSAP the CR called is stated with the roles, at the first S7 PDU.
+TEST(S7Stream, RolesAndTsapWaitForAnS7Pdu) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  p->on_data(C, b(cr()), sink);
+  EXPECT_TRUE(sink.r.facts.empty());
+  p->on_data(C, b(dt(s7(1, 1, kSetup, {}))), sink);
+  EXPECT_TRUE(sink.r.has_fact("S|role=s7comm_client|s7comm")) << ::testing::PrintToString(sink.r.facts);
+  EXPECT_TRUE(sink.r.has_fact("R|role=s7comm_server|s7comm"));
+  EXPECT_TRUE(sink.r.has_fact("R|s7_tsap=0102 rack=0 slot=2|s7comm"));
+  EXPECT_TRUE(sink.r.violations.empty());
+}
+
 }  // namespace mieruka::dissectors::s7comm

@@ -133,6 +133,35 @@ TEST(Findings, RemoteAccessToPublicPeer) {
   EXPECT_TRUE(of(fs, "unapproved", p.a(peer).id).empty());
 }
 
+// The edges the sensor records when no dissector confirmed a protocol: tcp and
+// the port. The port is what these findings are about, and the evidence says
+// port, not protocol.
+TEST(Findings, RemoteAccessMailAndCleartextByPort) {
+  Plant p;
+  const auto peer = p.led.resolve(std::nullopt, ip("203.0.113.7"), kT0);
+  p.edge(peer, p.hmi, "tcp", 3389);
+  p.edge(p.pi, peer, "tcp", 25);
+  p.edge(p.office, p.plc, "tcp", 23);
+  p.edge(p.office, p.plc, "tcp", 502);  // a port names no protocol: not OT, no finding of its own
+  const auto fs = p.run();
+  auto r = of(fs, "remote_access", p.a(p.hmi).id);
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_NE(r[0]->evidence.find("tcp port 3389 (registered for rdp) from 203.0.113.7 into"), std::string::npos)
+      << r[0]->evidence;
+  auto m = of(fs, "internet", p.a(p.pi).id);
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_NE(m[0]->evidence.find("connects to tcp port 25 (registered for smtp) of 203.0.113.7"), std::string::npos)
+      << m[0]->evidence;
+  auto t = of(fs, "insecure", p.a(p.plc).id);
+  ASSERT_EQ(t.size(), 1U);
+  EXPECT_NE(t[0]->evidence.find("receives traffic on tcp port 23 (registered for telnet), a cleartext login"),
+            std::string::npos)
+      << t[0]->evidence;
+  // The finding ids are the ones a confirmed protocol would give: an acknowledged
+  // path stays acknowledged.
+  EXPECT_EQ(r[0]->id, finding_id("remote_access", p.a(p.hmi).id, "remote:" + p.a(peer).id + "|rdp"));
+}
+
 TEST(Findings, OtToInternetAndMail) {
   Plant p;
   const auto peer = p.led.resolve(std::nullopt, ip("198.51.100.9"), kT0);

@@ -1,9 +1,12 @@
-// Well-known service ports (IANA registry) for the protocols plants care about:
-// remote access (3-6), IT services, and industrial ports whose dissector may not
-// exist yet so that the edge still carries a meaningful name.
-#include "sensor/service_ports.hpp"
+// Well-known service ports (IANA registry) for the services plants care about:
+// remote access (3-6), IT services, cleartext logins, and industrial ports.
+#include "inventory/service_ports.hpp"
 
-namespace mieruka::sensor {
+#include <fmt/format.h>
+
+#include "inventory/ledger.hpp"
+
+namespace mieruka::inventory {
 namespace {
 
 struct ServicePort {
@@ -49,4 +52,15 @@ bool is_service_port(bool tcp, std::uint16_t port) noexcept {
   return port < 1024 || !service_for_port(tcp, port).empty();
 }
 
-}  // namespace mieruka::sensor
+std::string_view port_service(const Edge& e) noexcept {
+  if (e.protocol != e.transport) return {};
+  if (e.transport == "tcp") return service_for_port(true, e.port);
+  if (e.transport == "udp") return service_for_port(false, e.port);
+  return {};
+}
+
+std::string port_text(std::string_view transport, std::uint16_t port, std::string_view service) {
+  return fmt::format("{} port {} (registered for {})", transport, port, service);
+}
+
+}  // namespace mieruka::inventory
