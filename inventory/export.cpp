@@ -275,13 +275,29 @@ bool is_contract_class(std::string_view c) noexcept {
   return std::find(kClasses.begin(), kClasses.end(), c) != kClasses.end();
 }
 
+// Bidirectional formatting characters reorder the text around them when it
+// is displayed: a device name carrying U+202E (RIGHT-TO-LEFT OVERRIDE) shows
+// "exe.gpj" as "jpg.exe" in the console, a report or a terminal. No device
+// name needs them, so they are shown as what they are.
+namespace {
+bool bidi_control(char32_t cp) noexcept {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+}  // namespace
+
 std::string sanitize_utf8(std::string_view s, bool* had_invalid) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
   bool bad = false;
   while (!s.empty()) {
     const Decoded d = decode_one(s);
-    if (d.valid) {
+    if (d.valid && bidi_control(d.cp)) {
+      out += "[U+";
+      for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(d.cp >> shift) & 0xF];
+      out += ']';
+    } else if (d.valid) {
       out.append(s.substr(0, d.len));
     } else {
       out.append(kReplacement);
@@ -294,7 +310,20 @@ std::string sanitize_utf8(std::string_view s, bool* had_invalid) {
 }
 
 std::string csv_cell(std::string_view s) {
-  std::string v = sanitize_utf8(s);
+  static constexpr char kHex[] = "0123456789abcdef";
+  // Control characters off the wire (an ESC sequence in a banner) would reach
+  // whatever shows the file; line breaks and tabs are text a quoted cell holds.
+  std::string v;
+  for (const char ch : sanitize_utf8(s)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
+      v += "\\x";
+      v += kHex[c >> 4];
+      v += kHex[c & 0xF];
+    } else {
+      v += ch;
+    }
+  }
   if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
     v.insert(v.begin(), '\'');
   }

@@ -90,6 +90,23 @@ TEST(Csv, Rfc4180Quoting) {
   EXPECT_EQ(csv_cell("bad\xFF"), "bad" + kFffd);
 }
 
+TEST(Csv, ControlCharactersAreShownNotPassedOn) {
+  EXPECT_EQ(csv_cell("\x1b[2Jowned"), "\\x1b[2Jowned");
+  EXPECT_EQ(csv_cell(std::string_view("nul\0here", 8)), "nul\\x00here");
+  EXPECT_EQ(csv_cell("del\x7f"), "del\\x7f");
+  EXPECT_EQ(csv_cell("tab\tin"), "tab\tin");
+}
+
+TEST(Bidi, OverridesAreShownWhereverWireTextGoes) {
+  const std::string rlo = "\xE2\x80\xAE";  // U+202E RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(sanitize("invoice" + rlo + "fdp.exe"), "invoice[U+202E]fdp.exe");
+  EXPECT_EQ(sanitize("\xE2\x81\xA6x\xE2\x81\xA9"), "[U+2066]x[U+2069]");  // isolates
+  EXPECT_EQ(sanitize("\xE2\x80\x8Fx"), "[U+200F]x");                     // RLM
+  EXPECT_EQ(csv_cell("PLC" + rlo), "PLC[U+202E]");
+  EXPECT_EQ(terminal_safe(rlo), "[U+202E]");
+  EXPECT_EQ(sanitize("\xE2\x80\x94"), "\xE2\x80\x94");  // an em dash is just text
+}
+
 TEST(Width, EastAsianWideCountsTwo) {
   EXPECT_EQ(display_width("PLC"), 3U);
   EXPECT_EQ(display_width("\xE6\xA9\x9F\xE5\x99\xA8\xE5\x90\x8D"), 6U);  // 機器名
