@@ -198,7 +198,25 @@ void audit(sqlite3* db, std::int64_t now_us, const std::string& user, const std:
   (void)sqlite3_step(s.st);
 }
 
-bool LoginLimiter::blocked(const std::string& key, std::int64_t now_us) {
+namespace {
+std::string account_key(const std::string& user, const std::string& addr) { return "user:" + user + "@" + addr; }
+std::string address_key(const std::string& addr) { return "ip:" + addr; }
+}  // namespace
+
+bool LoginLimiter::login_blocked(const std::string& user, const std::string& addr, std::int64_t now_us) {
+  return blocked(account_key(user, addr), now_us) || blocked(address_key(addr), now_us, kMaxAddressFailures);
+}
+
+void LoginLimiter::login_failed(const std::string& user, const std::string& addr, std::int64_t now_us) {
+  failure(account_key(user, addr), now_us);
+  failure(address_key(addr), now_us);
+}
+
+void LoginLimiter::login_succeeded(const std::string& user, const std::string& addr) {
+  success(account_key(user, addr));
+}
+
+bool LoginLimiter::blocked(const std::string& key, std::int64_t now_us, int limit) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return false;
@@ -206,7 +224,7 @@ bool LoginLimiter::blocked(const std::string& key, std::int64_t now_us) {
     entries_.erase(it);
     return false;
   }
-  return it->second.failures >= kMaxFailures;
+  return it->second.failures >= limit;
 }
 
 void LoginLimiter::failure(const std::string& key, std::int64_t now_us) {

@@ -67,15 +67,25 @@ void delete_expired_sessions(sqlite3* db, std::int64_t now_us);
 void audit(sqlite3* db, std::int64_t now_us, const std::string& user, const std::string& action,
            const std::string& target, const std::string& detail);
 
-// Login attempts: after kMaxFailures failures of one key (a client IP, or a user
-// name) inside kWindowUs, that key is refused until the window has passed.
+// Login attempts, counted per account and address ("user:<name>@<addr>") and
+// per address: an account is refused from one address after kMaxFailures
+// failures inside kWindowUs, an address after kMaxAddressFailures across all
+// accounts (a password spray), until the window has passed. An account is never
+// refused everywhere: whoever guesses at the admin's password from one address
+// cannot lock the admin out from another.
 class LoginLimiter {
  public:
   static constexpr int kMaxFailures = 5;
+  static constexpr int kMaxAddressFailures = 20;
   static constexpr std::int64_t kWindowUs = 5LL * 60 * 1'000'000;
   static constexpr std::size_t kMaxKeys = 10'000;  // memory bound under a spray of IPs
 
-  [[nodiscard]] bool blocked(const std::string& key, std::int64_t now_us);
+  [[nodiscard]] bool login_blocked(const std::string& user, const std::string& addr, std::int64_t now_us);
+  void login_failed(const std::string& user, const std::string& addr, std::int64_t now_us);
+  void login_succeeded(const std::string& user, const std::string& addr);
+
+  // One key's count: refused at `limit` failures inside the window.
+  [[nodiscard]] bool blocked(const std::string& key, std::int64_t now_us, int limit = kMaxFailures);
   void failure(const std::string& key, std::int64_t now_us);
   void success(const std::string& key);
 

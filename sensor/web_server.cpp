@@ -287,8 +287,7 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
   const std::string user = body["user"].get<std::string>();
   const std::string password = body["password"].get<std::string>();
   const std::int64_t now = wall_us();
-  const std::string ip_key = "ip:" + req.remote_addr, user_key = "user:" + user;
-  if (limiter.blocked(ip_key, now) || limiter.blocked(user_key, now)) {
+  if (limiter.login_blocked(user, req.remote_addr, now)) {
     res.set_header("Retry-After", std::to_string(LoginLimiter::kWindowUs / 1'000'000));
     return send_error(res, 429, "too many failed logins; wait 5 minutes");
   }
@@ -303,13 +302,12 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
   const bool ok = verify_password(found ? found->second : dummy_hash, password) && found.has_value();
   std::lock_guard lock(db_mu);
   if (!ok) {
-    limiter.failure(ip_key, now);
-    limiter.failure(user_key, now);
+    limiter.login_failed(user, req.remote_addr, now);
     audit(store->native_handle(), now, inventory::sanitize_utf8(user.substr(0, kMaxUserNameBytes)), "login_failed",
           "", req.remote_addr);
     return send_error(res, 401, "wrong user name or password");
   }
-  limiter.success(user_key);
+  limiter.login_succeeded(user, req.remote_addr);
   // A token the browser brought along is never carried over: always a new one.
   if (const std::string old = cookie_token(req); !old.empty()) delete_session(store->native_handle(), old);
   delete_expired_sessions(store->native_handle(), now);

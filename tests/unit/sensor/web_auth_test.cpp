@@ -139,6 +139,25 @@ TEST(WebLoginLimiter, BlocksAfterFiveFailuresForFiveMinutes) {
   EXPECT_FALSE(l.blocked("user:a", kNow));
 }
 
+TEST(WebLoginLimiter, AnAccountIsRefusedFromOneAddressNotFromEverywhere) {
+  LoginLimiter l;
+  for (int i = 0; i < LoginLimiter::kMaxFailures; ++i) l.login_failed("admin", "10.0.0.66", kNow + i);
+  EXPECT_TRUE(l.login_blocked("admin", "10.0.0.66", kNow + 10));
+  EXPECT_FALSE(l.login_blocked("admin", "10.0.0.5", kNow + 10));  // the admin's own desk
+  EXPECT_FALSE(l.login_blocked("viewer", "10.0.0.66", kNow + 10));
+  // A spray over many accounts from one address stops that address.
+  for (int i = 0; i < LoginLimiter::kMaxAddressFailures; ++i)
+    l.login_failed("user" + std::to_string(i), "10.0.0.77", kNow + i);
+  EXPECT_TRUE(l.login_blocked("someone-else", "10.0.0.77", kNow + 100));
+  EXPECT_FALSE(l.login_blocked("someone-else", "10.0.0.5", kNow + 100));
+  // A success clears the account's count from that address.
+  l.login_failed("op", "10.0.0.5", kNow);
+  l.login_succeeded("op", "10.0.0.5");
+  for (int i = 0; i < LoginLimiter::kMaxFailures - 1; ++i) l.login_failed("op", "10.0.0.5", kNow);
+  EXPECT_FALSE(l.login_blocked("op", "10.0.0.5", kNow));
+  EXPECT_FALSE(l.login_blocked("admin", "10.0.0.66", kNow + LoginLimiter::kWindowUs + 10));
+}
+
 TEST(WebLoginLimiter, MemoryIsBounded) {
   LoginLimiter l;
   for (std::size_t i = 0; i < LoginLimiter::kMaxKeys + 50; ++i) l.failure("ip:" + std::to_string(i), kNow);
