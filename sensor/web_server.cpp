@@ -43,6 +43,7 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 constexpr const char* kCookie = "mieruka_session";
+constexpr std::size_t kWorkers = 64;  // connections served at once (see install_routes)
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxCommentBytes = 2000;
 constexpr std::size_t kMaxApproveAssets = 10'000;
@@ -451,7 +452,14 @@ Json WebServer::Impl::overview(View& v) {
 void WebServer::Impl::install_routes() {
   httplib::Server& s = *srv;
   s.set_payload_max_length(kMaxBodyBytes);
-  s.set_read_timeout(10, 0);
+  // A worker is held by a connection until its request is read whole: the
+  // server answers an over-long request line (414) only once the headers end
+  // or the read times out. With a worker per CPU, a few clients sending 20 KB
+  // request lines and nothing more stalled every page for the whole timeout.
+  // Idle workers cost a stack each; enough of them, and a read timeout short
+  // enough for a plant LAN, keep a normal page answered while they wait.
+  s.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  s.set_read_timeout(5, 0);
   s.set_write_timeout(30, 0);
   s.set_keep_alive_max_count(100);
   httplib::Headers headers = {
