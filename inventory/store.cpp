@@ -9,7 +9,9 @@
 
 #include "inventory/policy.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <array>
 #include <filesystem>
@@ -561,6 +563,13 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   if (!create && !std::filesystem::exists(path, ec)) {
     error = path + ": no such database; run `mieruka read` or `mieruka capture` first, or pass another --db";
     return std::nullopt;
+  }
+  // The database holds the console's password hashes: a new one is made
+  // readable by its owner only (SQLite gives its -wal and -shm files the same
+  // mode). An empty file is an empty SQLite database.
+  if (create && !std::filesystem::exists(path, ec)) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
   }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create) flags |= SQLITE_OPEN_CREATE;

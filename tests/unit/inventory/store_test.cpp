@@ -349,6 +349,16 @@ TEST_F(StoreTest, MergedAssetRowAndItsEdgesAreDeleted) {
   EXPECT_EQ(back.edges().front().to_id, plc->id);
 }
 
+TEST_F(StoreTest, NewDatabaseIsReadableByItsOwnerOnly) {
+  Ledger l = make_ledger();
+  Store s = open_ok();
+  ASSERT_TRUE(s.flush(l).ok());
+  for (const std::string& f : {db_, db_ + "-wal"}) {
+    const auto perms = fs::status(f).permissions();
+    EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << f;
+  }
+}
+
 TEST_F(StoreTest, SensorsAreKeptApart) {
   Ledger a = make_ledger("line1");
   Ledger b = make_ledger("line2");
