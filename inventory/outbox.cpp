@@ -121,6 +121,30 @@ StoreStatus Outbox::enqueue(const OutboxMessage& m, std::int64_t now_us, bool* a
   return {};
 }
 
+StoreStatus Outbox::begin() {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return {failure(path_, db_, "begin")};
+  return {};
+}
+
+StoreStatus Outbox::commit() {
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return {failure(path_, db_, "commit")};
+  return {};
+}
+
+void Outbox::rollback() noexcept {
+  // SQLite may have rolled back already (SQLITE_FULL): only an open transaction is ended.
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+StoreStatus Outbox::set_payload(std::string_view id, std::string_view payload) {
+  Query q(db_, "UPDATE outbox SET payload = ?2 WHERE id = ?1 AND sent_us IS NULL");
+  if (!q.ok()) return {failure(path_, db_, "update")};
+  q.text(1, id);
+  q.blob(2, payload);
+  if (q.step() != SQLITE_DONE) return {failure(path_, db_, "update")};
+  return {};
+}
+
 std::vector<OutboxMessage> Outbox::due(std::int64_t now_us, std::size_t limit, std::string& error) {
   std::vector<OutboxMessage> out;
   Query q(db_, (std::string(kColumns) +

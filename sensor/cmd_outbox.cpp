@@ -93,7 +93,10 @@ int cmd_deliver(const CommonOptions& common) {
   auto ob = open_outbox(common);
   if (!ob) return kExitBadInput;
   std::string error;
-  const auto s = delivery::deliver_due(*ob, common.config.delivery, now_us(), kDeliverLimit, error);
+  const std::string db = resolve_db_path(common.db, common.config);
+  const auto s = delivery::deliver_due(
+      *ob, common.config.delivery, now_us(), kDeliverLimit, error,
+      [&](const inventory::OutboxMessage& m, std::string& why) { return delivery::rerender(common.config, db, m, why); });
   return report(s, error, common.quiet);
 }
 
