@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -81,6 +82,7 @@ class Daemon {
   void flush(bool final);
   void reload();
   void plan_snapshots(bool at_start);
+  void requeue_last_diff(const std::vector<inventory::SnapshotInfo>& list, const inventory::SnapshotInfo& newest);
   void scheduled_snapshot();
 
   Config config_;
@@ -264,6 +266,7 @@ void Daemon::plan_snapshots(bool at_start) {
     spdlog::error("{} (the last scheduled snapshot is unknown; waiting for the next slot)", error);
   } else if (auto prev = newest_scheduled(list)) {
     last = SysSeconds{std::chrono::seconds{prev->taken_us / 1000000}};
+    if (at_start) requeue_last_diff(list, *prev);
   }
   const SysSeconds now = sys_now();
   const RunPlan plan = plan_run(sched, at_start ? last : std::nullopt, now);
@@ -279,6 +282,26 @@ void Daemon::plan_snapshots(bool at_start) {
   if (next_snapshot_)
     spdlog::info("next scheduled snapshot at {} (\"{}\", {})", format_local_minute(sched, *next_snapshot_),
                  sched.expression, sched.zone_name);
+}
+
+// A crash between saving a scheduled snapshot and queuing its diff left the
+// snapshot without its messages; queuing is idempotent (the hook does nothing
+// for a diff already queued), so the newest slot's diff is asked for again at
+// every start. Only while sent rows are still kept: an older diff may have
+// been sent and purged, and would go out twice.
+void Daemon::requeue_last_diff(const std::vector<inventory::SnapshotInfo>& list, const inventory::SnapshotInfo& newest) {
+  if (!options_.on_snapshot) return;
+  const std::int64_t kept_us = std::int64_t{config_.delivery.alerts.keep_sent_days} * 86400 * 1000000;
+  if (wall_us() - newest.taken_us >= kept_us) return;
+  std::vector<inventory::SnapshotInfo> older;
+  for (const auto& s : list)
+    if (s.name != newest.name && std::tie(s.taken_us, s.name) < std::tie(newest.taken_us, newest.name)) older.push_back(s);
+  const auto before = newest_scheduled(older);
+  try {
+    options_.on_snapshot(before ? before->name : "", newest.name);
+  } catch (const std::exception& e) {
+    spdlog::error("after scheduled snapshot {}: {}", newest.name, e.what());
+  }
 }
 
 void Daemon::scheduled_snapshot() {
