@@ -64,6 +64,8 @@ std::string failure(const std::string& path, sqlite3* db, const char* what) {
   std::string line = path + ": outbox " + what + " failed (" + sqlite3_errmsg(db) + ")";
   if ((rc & 0xff) == SQLITE_FULL) line += "; free space on the disk, nothing was lost";
   else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) line += "; another writer holds the database";
+  else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    return line + "; the database is damaged: move it aside and use another --db";
   return line + "; will retry";
 }
 

@@ -63,6 +63,8 @@ std::string db_error(Store& store, std::string_view what) {
   std::string line = store.path() + ": " + std::string(what) + " (" + sqlite3_errmsg(store.native_handle()) + ")";
   if ((rc & 0xff) == SQLITE_FULL) line += "; free space on the disk holding " + store.path();
   if ((rc & 0xff) == SQLITE_BUSY) line += "; another process holds the database, retry later";
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    line += "; the database is damaged: move it aside and use another --db";
   return line;
 }
 

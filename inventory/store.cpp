@@ -653,8 +653,14 @@ StoreStatus Store::flush(Ledger& ledger) {
 
 StoreStatus Store::load(Ledger& ledger) {
   Impl& d = *impl_;
-  auto fail = [&](int rc) { return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
-                                               ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "")}; };
+  auto fail = [&](int rc) {
+    // A malformed page is found only when a read reaches it: the same advice
+    // as for a file too short to open.
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+      return StoreStatus{path() + ": database is damaged (" + sqlite3_errmsg(d.db) + "); move it aside and use another --db"};
+    return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
+                       ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "")};
+  };
   // One read transaction, so that the snapshot is consistent while a writer works.
   int rc = d.exec("BEGIN");
   if (rc != SQLITE_OK) return fail(rc);

@@ -412,6 +412,47 @@ TEST_F(StoreTest, MissingDirectoryIsOneLine) {
   EXPECT_EQ(error.find('\n'), std::string::npos);
 }
 
+// A damaged page inside the file (not a short file) is found only when a read
+// reaches it: the error gives the same advice as a truncated database.
+TEST_F(StoreTest, MalformedPageGivesTheMoveAsideHint) {
+  {
+    Ledger l = make_ledger();
+    Store s = open_ok();
+    for (int i = 0; i < 300; ++i) {  // enough facts for the table to span pages
+      l.assets_mut()[0].facts.push_back(
+          FactRecord{"description", std::string(400, 'x') + std::to_string(i), "snmp", 1, 2, 1});
+    }
+    l.assets_mut()[0].dirty = true;
+    ASSERT_TRUE(s.flush(l).ok());
+    ASSERT_EQ(sqlite3_exec(s.native_handle(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  // Overwrite every page after the schema's with garbage, past the header and
+  // sqlite_schema (page 1), so that opening still works.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT rootpage FROM sqlite_schema WHERE name = 'facts'", -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  const int root = sqlite3_column_int(q, 0);
+  sqlite3_finalize(q);
+  sqlite3_close(raw);
+  ASSERT_GT(root, 1);
+  {
+    std::fstream f(db_, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(root - 1) * 4096);
+    const std::string garbage(4096, '\xa5');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  std::string error;
+  auto s = Store::open(db_, "line1", error);
+  ASSERT_TRUE(s) << error;
+  Ledger l("line1");
+  const StoreStatus st = s->load(l);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error, db_ + ": database is damaged (database disk image is malformed); move it aside and use another --db");
+}
+
 TEST_F(StoreTest, DiskFullLosesNothingAndRetrySucceeds) {
   Ledger l = make_ledger();
   Store s = open_ok();
