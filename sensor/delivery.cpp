@@ -676,7 +676,8 @@ std::optional<std::string> rerender(const Config& config, const std::string& db_
   const auto sep = rest.starts_with(diff_prefix) ? rest.find('\x1f', diff_prefix.size()) : std::string_view::npos;
   if (sep == std::string_view::npos) {
     error = "channel `" + m.channel + "`: this " + m.kind +
-            " failed to render when it was queued and cannot be rebuilt; delete it from the outbox";
+            " failed to render when it was queued and only a diff can be rendered again; "
+            "`mieruka findings` lists what it was about";
     return std::nullopt;
   }
   const std::string from(rest.substr(diff_prefix.size(), sep - diff_prefix.size()));
