@@ -278,6 +278,9 @@ class Ledger {
   void load_asset(Asset a);
   void load_edge(Edge e);
   void clear_dirty() noexcept;
+  // Forgets removed_ids() only (the store deleted them; some records may still
+  // be dirty after a flush stored in parts).
+  void clear_removed() noexcept { removed_ids_.clear(); }
 
   [[nodiscard]] const std::string& sensor_name() const noexcept { return sensor_name_; }
 

@@ -64,6 +64,8 @@ std::string failure(const std::string& path, sqlite3* db, const char* what) {
   std::string line = path + ": outbox " + what + " failed (" + sqlite3_errmsg(db) + ")";
   if ((rc & 0xff) == SQLITE_FULL) line += "; free space on the disk, nothing was lost";
   else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) line += "; another writer holds the database";
+  else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    return line + "; the database is damaged: move it aside and use another --db";
   return line + "; will retry";
 }
 
@@ -118,6 +120,30 @@ StoreStatus Outbox::enqueue(const OutboxMessage& m, std::int64_t now_us, bool* a
   q.blob(6, m.payload);
   if (q.step() != SQLITE_DONE) return {failure(path_, db_, "enqueue")};
   if (added != nullptr) *added = sqlite3_changes(db_) > 0;
+  return {};
+}
+
+StoreStatus Outbox::begin() {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return {failure(path_, db_, "begin")};
+  return {};
+}
+
+StoreStatus Outbox::commit() {
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return {failure(path_, db_, "commit")};
+  return {};
+}
+
+void Outbox::rollback() noexcept {
+  // SQLite may have rolled back already (SQLITE_FULL): only an open transaction is ended.
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+StoreStatus Outbox::set_payload(std::string_view id, std::string_view payload) {
+  Query q(db_, "UPDATE outbox SET payload = ?2 WHERE id = ?1 AND sent_us IS NULL");
+  if (!q.ok()) return {failure(path_, db_, "update")};
+  q.text(1, id);
+  q.blob(2, payload);
+  if (q.step() != SQLITE_DONE) return {failure(path_, db_, "update")};
   return {};
 }
 

@@ -63,6 +63,12 @@ class Outbox {
   // Adds `m` due at `now_us`. An id already present (sent or not) is left as it
   // is and `added` is false: enqueueing is idempotent.
   StoreStatus enqueue(const OutboxMessage& m, std::int64_t now_us, bool* added = nullptr);
+  // A transaction around several enqueues (all rows or none).
+  StoreStatus begin();
+  StoreStatus commit();
+  void rollback() noexcept;
+  // Replaces the payload of an unsent message (one rendered again).
+  StoreStatus set_payload(std::string_view id, std::string_view payload);
   // Unsent messages whose next attempt is at or before `now_us`, oldest first.
   [[nodiscard]] std::vector<OutboxMessage> due(std::int64_t now_us, std::size_t limit, std::string& error);
   StoreStatus mark_sent(std::string_view id, std::int64_t now_us);

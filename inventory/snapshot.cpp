@@ -63,6 +63,8 @@ std::string db_error(Store& store, std::string_view what) {
   std::string line = store.path() + ": " + std::string(what) + " (" + sqlite3_errmsg(store.native_handle()) + ")";
   if ((rc & 0xff) == SQLITE_FULL) line += "; free space on the disk holding " + store.path();
   if ((rc & 0xff) == SQLITE_BUSY) line += "; another process holds the database, retry later";
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    line += "; the database is damaged: move it aside and use another --db";
   return line;
 }
 
@@ -75,6 +77,27 @@ std::optional<std::string> opt_string(const Json& j, std::string_view key) {
   const auto it = j.find(std::string(key));
   if (it == j.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
+}
+
+// A string field for text and CSV: a string as it is, a number printed, null,
+// missing or anything else empty. Findings carry null MAC/IP for hidden
+// equipment, and Json::value() throws on a null of the wrong type, which lost
+// the whole diff.
+std::string text_at(const Json& j, std::string_view key, std::string_view fallback = {}) {
+  if (!j.is_object()) return std::string(fallback);
+  const auto it = j.find(std::string(key));
+  if (it == j.end()) return std::string(fallback);
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number()) return it->dump();
+  return std::string(fallback);
+}
+
+// A numeric field; null, missing or not a number gives 0.
+std::int64_t int_at(const Json& j, std::string_view key) {
+  if (!j.is_object()) return 0;
+  const auto it = j.find(std::string(key));
+  if (it == j.end() || !it->is_number()) return 0;
+  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
 }
 
 // Quiet for longer than the absence period at `horizon_us`.
@@ -213,8 +236,8 @@ StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
       q.text(2, snap.info.name);
       q.text(3, l.id);
       q.i64(4, l.last_us);
-      q.i64(5, l.json.value("packets", std::int64_t{0}));
-      q.i64(6, l.json.value("bytes", std::int64_t{0}));
+      q.i64(5, int_at(l.json, "packets"));
+      q.i64(6, int_at(l.json, "bytes"));
       q.text(7, l.json.dump());
       rc = q.run();
     }
@@ -472,7 +495,7 @@ Diff diff_snapshots(const Snapshot& from, const Snapshot& to, const DiffOptions&
     if (!links_in_to.contains(was.id) && !absent(was.last_us, from_t, absence)) d.vanished_links.push_back(was.json);
   }
 
-  auto by_id = [](const Json& a, const Json& b) { return a.value("id", "") < b.value("id", ""); };
+  auto by_id = [](const Json& a, const Json& b) { return text_at(a, "id") < text_at(b, "id"); };
   for (auto* v : {&d.new_assets, &d.vanished_assets, &d.new_links, &d.vanished_links})
     std::stable_sort(v->begin(), v->end(), by_id);
   std::sort(d.changed_assets.begin(), d.changed_assets.end(), [](const AssetChange& a, const AssetChange& b) {
@@ -493,14 +516,14 @@ std::string time_text(std::int64_t us) { return us > 0 ? format_time_us(us) : st
 
 // "00:00:bc:12:34:56 10.10.1.20 PLC-LINE1 (Rockwell Automation 1756-L81E/B, plc)"
 std::string asset_line(const Json& a) {
-  std::string line = opt_string(a, "mac").value_or(a.value("id", ""));
+  std::string line = opt_string(a, "mac").value_or(text_at(a, "id"));
   if (const std::string ip = first_ip(a); !ip.empty()) line += " " + ip;
   if (auto n = opt_string(a, "name")) line += " " + *n;
   std::string what;
   for (const char* f : {"vendor", "product", "revision"}) {
     if (auto v = opt_string(a, f)) what += (what.empty() ? "" : " ") + *v;
   }
-  const std::string cls = a.value("class", "unknown");
+  const std::string cls = text_at(a, "class", "unknown");
   line += " (" + (what.empty() ? std::string() : what + ", ") + cls + ")";
   if (auto last = opt_string(a, "last_seen")) line += " last seen " + *last;
   return terminal_safe(line);
@@ -510,15 +533,15 @@ std::string link_endpoint(const Json& l, const char* side) {
   const std::string s(side);
   if (auto ip = opt_string(l, s + "_ip")) return *ip;
   if (auto mac = opt_string(l, s + "_mac")) return *mac;
-  return l.value(s, "");
+  return text_at(l, s);
 }
 
 std::string link_line(const Json& l) {
-  std::string line = link_endpoint(l, "from") + " -> " + link_endpoint(l, "to") + " " + l.value("protocol", "");
-  const int port = l.value("port", 0);
+  std::string line = link_endpoint(l, "from") + " -> " + link_endpoint(l, "to") + " " + text_at(l, "protocol");
+  const std::int64_t port = int_at(l, "port");
   if (port != 0) line += "/" + std::to_string(port);
-  if (const int vlan = l.value("vlan", 0); vlan != 0) line += " vlan " + std::to_string(vlan);
-  line += " (" + std::to_string(l.value("packets", std::uint64_t{0})) + " packets";
+  if (const std::int64_t vlan = int_at(l, "vlan"); vlan != 0) line += " vlan " + std::to_string(vlan);
+  line += " (" + std::to_string(int_at(l, "packets")) + " packets";
   if (auto last = opt_string(l, "last_seen")) line += ", last seen " + *last;
   return terminal_safe(line + ")");
 }
@@ -588,8 +611,7 @@ std::string diff_text(const Diff& d) {
   section("New links", d.new_links, [](const Json& l) { return "+ " + link_line(l); });
   section("Vanished links", d.vanished_links, [](const Json& l) { return "- " + link_line(l); });
   section("New findings", d.new_findings, [](const Json& f) {
-    return terminal_safe("! " + f.value("type", std::string("?")) + " " + f.value("asset", std::string()) + " " +
-                         f.value("evidence", std::string()));
+    return terminal_safe("! " + text_at(f, "type", "?") + " " + text_at(f, "asset") + " " + text_at(f, "evidence"));
   });
   out += "\ncapture drops: " + std::to_string(d.capture_drops) + "\n";
   return out;
@@ -607,12 +629,11 @@ std::string diff_csv(const Diff& d) {
     out += "\r\n";
   };
   auto asset_row = [&](const char* change, const Json& a) {
-    row({change, a.value("id", ""), opt_string(a, "mac").value_or(""), first_ip(a), opt_string(a, "name").value_or(""),
+    row({change, text_at(a, "id"), opt_string(a, "mac").value_or(""), first_ip(a), opt_string(a, "name").value_or(""),
          "", "", "", "", "", ""});
   };
   auto link_row = [&](const char* change, const Json& l) {
-    const int port = l.value("port", 0);
-    row({change, "", "", "", "", "", "", "", link_name(l), l.value("protocol", ""), std::to_string(port)});
+    row({change, "", "", "", "", "", "", "", link_name(l), text_at(l, "protocol"), std::to_string(int_at(l, "port"))});
   };
   for (const auto& a : d.new_assets) asset_row("new_asset", a);
   for (const auto& a : d.vanished_assets) asset_row("vanished_asset", a);
@@ -622,8 +643,8 @@ std::string diff_csv(const Diff& d) {
   for (const auto& l : d.new_links) link_row("new_link", l);
   for (const auto& l : d.vanished_links) link_row("vanished_link", l);
   for (const auto& f : d.new_findings)
-    row({"new_finding", f.value("asset", std::string()), f.value("mac", std::string()), f.value("ip", std::string()),
-         "", f.value("type", std::string()), "", f.value("evidence", std::string()), "", "", ""});
+    row({"new_finding", text_at(f, "asset"), text_at(f, "mac"), text_at(f, "ip"), "", text_at(f, "type"), "",
+         text_at(f, "evidence"), "", "", ""});
   row({"capture_drops", "", "", "", "", "", "", std::to_string(d.capture_drops), "", "", ""});
   return out;
 }

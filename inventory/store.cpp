@@ -629,6 +629,66 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   return Store(std::move(impl));
 }
 
+namespace {
+
+// Records per transaction when a flush falls back to parts (disk full): small
+// enough that a part fits in the little space a full disk gets back.
+constexpr std::size_t kFlushPartRecords = 32;
+
+struct PartsResult {
+  std::size_t stored = 0;  // records committed
+  bool complete = false;   // nothing dirty is left
+};
+
+// Assets before edges (an edge's ends must be stored first, foreign keys), the
+// deletions with the first part. Each committed part clears its records' marks;
+// the first part that fails ends it, with nothing of that part kept.
+// (A template only so that it can take Store's private Impl.)
+template <typename StoreImpl>
+PartsResult flush_in_parts(StoreImpl& d, Ledger& ledger) {
+  PartsResult out;
+  std::size_t next_asset = 0, next_edge = 0;
+  bool deletes_done = ledger.removed_ids().empty();
+  auto& assets = ledger.assets_mut();
+  auto& edges = ledger.edges_mut();
+  for (;;) {
+    std::vector<std::size_t> part_assets, part_edges;
+    int rc = d.exec("BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK && !deletes_done) {
+      for (const std::string& id : ledger.removed_ids())
+        if ((rc = d.delete_asset(id)) != SQLITE_OK) break;
+    }
+    for (; rc == SQLITE_OK && next_asset < assets.size() && part_assets.size() < kFlushPartRecords; ++next_asset) {
+      const Asset& a = assets[next_asset];
+      if (!a.dirty || a.merged_into != kNoAsset) continue;
+      if ((rc = d.write_asset(a)) == SQLITE_OK) part_assets.push_back(next_asset);
+    }
+    const bool assets_done = next_asset >= assets.size();
+    for (; rc == SQLITE_OK && assets_done && next_edge < edges.size() &&
+           part_assets.size() + part_edges.size() < kFlushPartRecords;
+         ++next_edge) {
+      if (!edges[next_edge].dirty) continue;
+      if ((rc = d.write_edge(edges[next_edge])) == SQLITE_OK) part_edges.push_back(next_edge);
+    }
+    if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+    if (rc != SQLITE_OK) {
+      if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+      return out;
+    }
+    for (std::size_t i : part_assets) assets[i].dirty = false;
+    for (std::size_t i : part_edges) edges[i].dirty = false;
+    if (!deletes_done) ledger.clear_removed();
+    deletes_done = true;
+    out.stored += part_assets.size() + part_edges.size();
+    if (assets_done && next_edge >= edges.size()) {
+      out.complete = true;
+      return out;
+    }
+  }
+}
+
+}  // namespace
+
 StoreStatus Store::flush(Ledger& ledger) {
   Impl& d = *impl_;
   int rc = d.exec("BEGIN IMMEDIATE");
@@ -654,6 +714,16 @@ StoreStatus Store::flush(Ledger& ledger) {
     // SQLite may already have rolled back (e.g. after SQLITE_FULL); the dirty
     // marks stay so the next flush writes the same records again.
     if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    if ((rc & 0xff) != SQLITE_FULL) return {std::move(error)};
+    // A backlog bigger than the free space would fail as one transaction for
+    // ever, even after some space is freed: store what fits, in parts.
+    const PartsResult parts = flush_in_parts(d, ledger);
+    if (parts.complete) {
+      ledger.clear_dirty();  // also the marks of merged records, as a whole flush does
+      return {};
+    }
+    if (parts.stored > 0)
+      error += " (" + std::to_string(parts.stored) + " changed record(s) stored in parts; the rest stays for the next flush)";
     return {std::move(error)};
   }
   ledger.clear_dirty();
@@ -662,8 +732,14 @@ StoreStatus Store::flush(Ledger& ledger) {
 
 StoreStatus Store::load(Ledger& ledger) {
   Impl& d = *impl_;
-  auto fail = [&](int rc) { return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
-                                               ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "")}; };
+  auto fail = [&](int rc) {
+    // A malformed page is found only when a read reaches it: the same advice
+    // as for a file too short to open.
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+      return StoreStatus{path() + ": database is damaged (" + sqlite3_errmsg(d.db) + "); move it aside and use another --db"};
+    return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
+                       ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "")};
+  };
   // One read transaction, so that the snapshot is consistent while a writer works.
   int rc = d.exec("BEGIN");
   if (rc != SQLITE_OK) return fail(rc);

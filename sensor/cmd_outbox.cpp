@@ -93,7 +93,10 @@ int cmd_deliver(const CommonOptions& common) {
   auto ob = open_outbox(common);
   if (!ob) return kExitBadInput;
   std::string error;
-  const auto s = delivery::deliver_due(*ob, common.config.delivery, now_us(), kDeliverLimit, error);
+  const std::string db = resolve_db_path(common.db, common.config);
+  const auto s = delivery::deliver_due(
+      *ob, common.config.delivery, now_us(), kDeliverLimit, error,
+      [&](const inventory::OutboxMessage& m, std::string& why) { return delivery::rerender(common.config, db, m, why); });
   return report(s, error, common.quiet);
 }
 
@@ -145,14 +148,17 @@ int cmd_enqueue_diff(const CommonOptions& common, const OutboxCommands& c) {
   const auto d = inventory::diff_snapshots(*a, *b, opt);
   auto ob = open_outbox(common);
   if (!ob) return kExitBadInput;
-  const auto n = delivery::enqueue_bundle(
-      *ob, delivery::diff_bundle(d, common.config.sensor_name, common.config.delivery.alerts.lang, now_us()),
-      common.config, error);
+  const auto bundle = delivery::diff_bundle(d, common.config.sensor_name, common.config.delivery.alerts.lang, now_us());
+  const auto n = delivery::enqueue_bundle(*ob, bundle, common.config, error);
   if (!error.empty()) {
     print_error(error);
     return kExitInternal;
   }
-  if (!common.quiet) std::fprintf(stderr, "outbox: diff queued for %zu channel(s)\n", n);
+  if (common.quiet) return kExitOk;
+  if (bundle.empty)
+    std::fprintf(stderr, "outbox: no changes; queued only for the %zu channel(s) with send_empty = true\n", n);
+  else
+    std::fprintf(stderr, "outbox: diff queued for %zu channel(s)\n", n);
   return kExitOk;
 }
 

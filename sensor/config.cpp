@@ -194,7 +194,7 @@ const std::initializer_list<Section> kSchema = {
     {"alerts", false, {"lang", "immediate", "aggregate_s", "max_listed", "keep_sent_days"}},
     {"channel", true,
      {"name", "type", "url", "timeout_s", "ca_file", "kinds", "from", "to", "user", "password", "password_file",
-      "starttls", "secret", "secret_file", "format", "facility"}},
+      "starttls", "secret", "secret_file", "format", "facility", "send_empty"}},
 };
 
 // Levenshtein distance, for "did you mean".

@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -22,6 +24,7 @@
 #include "inventory/store.hpp"
 #include "sensor/capture_source.hpp"
 #include "sensor/commands.hpp"
+#include "sensor/flush_backlog.hpp"
 #include "sensor/pipeline.hpp"
 #include "sensor/schedule.hpp"
 #include "sensor/scheduled_snapshots.hpp"
@@ -36,8 +39,11 @@ using inventory::Store;
 
 // The poll loop wakes at least this often (signals, flush timer, reopen timer).
 constexpr int kLoopWakeMs = 200;
-// A repeated flush failure is logged again only every this many intervals.
+// A repeated flush failure is logged again only every this many attempts.
 constexpr std::uint64_t kFlushFailureLogEvery = 60;
+// After a failed flush the next one comes this soon (or at the flush interval
+// if shorter): the backlog only grows, and space may come back any time.
+constexpr std::chrono::seconds kFlushRetry{5};
 // A scheduled snapshot that failed (disk full, locked) is retried this soon,
 // unless the next slot comes first.
 constexpr std::chrono::seconds kSnapshotRetry{60};
@@ -79,8 +85,13 @@ class Daemon {
   void reopen_due(Clock::time_point now);
   void poll_sources();
   void flush(bool final);
+  [[nodiscard]] FlushBacklog backlog() const;
+  [[nodiscard]] std::chrono::seconds retry_interval() const {
+    return std::min(kFlushRetry, std::chrono::seconds(config_.flush_interval_s));
+  }
   void reload();
   void plan_snapshots(bool at_start);
+  void requeue_last_diff(const std::vector<inventory::SnapshotInfo>& list, const inventory::SnapshotInfo& newest);
   void scheduled_snapshot();
 
   Config config_;
@@ -94,6 +105,7 @@ class Daemon {
   std::int64_t segment_start_us_ = 0;
   std::uint64_t segment_packets_ = 0, segment_drops_ = 0;
   std::uint64_t flush_failures_ = 0;
+  std::int64_t failing_since_us_ = 0;  // wall clock of the first failed flush in a row
   std::optional<SysSeconds> next_snapshot_;  // wall clock; none without a schedule
 };
 
@@ -159,14 +171,25 @@ void Daemon::flush(bool final) {
   pipeline_->compact_ledger();
   auto st = store_->flush(*ledger_);
   if (!st) {
-    ++flush_failures_;
+    if (++flush_failures_ == 1) failing_since_us_ = now_us;
+    const FlushBacklog b = backlog();
+    publish_flush_backlog(b);
+    // The store's "nothing was lost, will retry" is untrue at shutdown: there is no next flush.
+    if (constexpr std::string_view kRetry = "; nothing was lost, will retry"; final) {
+      if (const auto at = st.error.find(kRetry); at != std::string::npos) st.error.erase(at, kRetry.size());
+    }
     if (flush_failures_ == 1 || final || flush_failures_ % kFlushFailureLogEvery == 0)
-      spdlog::error("{} (flush failed {} time(s) in a row; the ledger stays in memory{})", st.error, flush_failures_,
-                    final ? "" : " and the next flush retries");
+      spdlog::error("{} (flush failed {} time(s) in a row; {} asset(s) and {} link(s) changed since are in memory "
+                    "only{})",
+                    st.error, flush_failures_, b.assets, b.links,
+                    final ? "" : ", lost if the daemon stops now; retrying every " +
+                                     std::to_string(retry_interval().count()) + " s");
     return;
   }
   if (flush_failures_ > 0) spdlog::info("{}: flush succeeded again after {} failure(s)", store_->path(), flush_failures_);
   flush_failures_ = 0;
+  failing_since_us_ = 0;
+  publish_flush_backlog({});
 
   // Counters: the pipeline's anomalies plus the capture drops since the last
   // successful add; kept pending when the add fails.
@@ -205,6 +228,15 @@ void Daemon::flush(bool final) {
   }
   spdlog::debug("flushed: {} packets, {} assets, {} links, {} drops", packets, ledger_->assets().size(),
                 ledger_->edges().size(), drops);
+}
+
+FlushBacklog Daemon::backlog() const {
+  FlushBacklog b;
+  for (const auto& a : ledger_->assets()) b.assets += a.dirty && a.merged_into == inventory::kNoAsset ? 1 : 0;
+  for (const auto& e : ledger_->edges()) b.links += e.dirty && e.merged_into == inventory::kNoEdge ? 1 : 0;
+  b.failures = flush_failures_;
+  b.failing_since_us = failing_since_us_;
+  return b;
 }
 
 void Daemon::reload() {
@@ -264,6 +296,7 @@ void Daemon::plan_snapshots(bool at_start) {
     spdlog::error("{} (the last scheduled snapshot is unknown; waiting for the next slot)", error);
   } else if (auto prev = newest_scheduled(list)) {
     last = SysSeconds{std::chrono::seconds{prev->taken_us / 1000000}};
+    if (at_start) requeue_last_diff(list, *prev);
   }
   const SysSeconds now = sys_now();
   const RunPlan plan = plan_run(sched, at_start ? last : std::nullopt, now);
@@ -279,6 +312,26 @@ void Daemon::plan_snapshots(bool at_start) {
   if (next_snapshot_)
     spdlog::info("next scheduled snapshot at {} (\"{}\", {})", format_local_minute(sched, *next_snapshot_),
                  sched.expression, sched.zone_name);
+}
+
+// A crash between saving a scheduled snapshot and queuing its diff left the
+// snapshot without its messages; queuing is idempotent (the hook does nothing
+// for a diff already queued), so the newest slot's diff is asked for again at
+// every start. Only while sent rows are still kept: an older diff may have
+// been sent and purged, and would go out twice.
+void Daemon::requeue_last_diff(const std::vector<inventory::SnapshotInfo>& list, const inventory::SnapshotInfo& newest) {
+  if (!options_.on_snapshot) return;
+  const std::int64_t kept_us = std::int64_t{config_.delivery.alerts.keep_sent_days} * 86400 * 1000000;
+  if (wall_us() - newest.taken_us >= kept_us) return;
+  std::vector<inventory::SnapshotInfo> older;
+  for (const auto& s : list)
+    if (s.name != newest.name && std::tie(s.taken_us, s.name) < std::tie(newest.taken_us, newest.name)) older.push_back(s);
+  const auto before = newest_scheduled(older);
+  try {
+    options_.on_snapshot(before ? before->name : "", newest.name);
+  } catch (const std::exception& e) {
+    spdlog::error("after scheduled snapshot {}: {}", newest.name, e.what());
+  }
 }
 
 void Daemon::scheduled_snapshot() {
@@ -350,7 +403,8 @@ int Daemon::run() {
     reopen_due(now);
     if (now >= next_flush) {
       flush(false);
-      next_flush = Clock::now() + std::chrono::seconds(config_.flush_interval_s);  // reload may change it
+      // reload may change the interval
+      next_flush = Clock::now() + (flush_failures_ > 0 ? retry_interval() : std::chrono::seconds(config_.flush_interval_s));
     }
     if (next_snapshot_ && sys_now() >= *next_snapshot_) scheduled_snapshot();
   }
@@ -358,7 +412,9 @@ int Daemon::run() {
   pipeline_->finish();
   flush(true);
   if (flush_failures_ > 0) {
-    print_error(options_.db_path + ": the last flush failed (see above); changes since the previous flush are lost");
+    const FlushBacklog b = backlog();
+    print_error(options_.db_path + ": the last flush failed (see above); " + std::to_string(b.assets) +
+                " asset(s) and " + std::to_string(b.links) + " link(s) changed since the last stored flush are lost");
     return kExitInternal;
   }
   spdlog::info("stopped: {} packets, {} assets, {} links", pipeline_->stats().packets, ledger_->assets().size(),

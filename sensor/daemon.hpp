@@ -21,7 +21,9 @@
 //   called, and the scheduled snapshots are pruned by the retention policy
 //   (sensor/scheduled_snapshots.hpp). The last run is the newest scheduled
 //   snapshot in the store; after downtime exactly one catch-up run is taken at
-//   start. A snapshot costs about what a flush costs, on the same thread;
+//   start. At start options.on_snapshot is also called again for the newest
+//   scheduled snapshot (within [alerts] keep_sent_days), so that a diff a crash
+//   kept from being queued is queued then; the hook must be idempotent. A snapshot costs about what a flush costs, on the same thread;
 // - SIGTERM/SIGINT: flush and exit 0; SIGHUP: reload everything the config holds
 //   that can change at run time (zones, conduits, approved and wireless lists, the
 //   schedule and retention, flush interval, channels through on_reload) without
@@ -51,7 +53,9 @@ struct DaemonOptions {
   std::string db_path;     // resolved: --db or <data_dir>/mieruka.db
   ReloadHook on_reload;    // may be empty
   // After each scheduled snapshot: (previous scheduled snapshot or "", new one);
-  // runs on the daemon's thread before retention, so `from` still exists. May be empty.
+  // runs on the daemon's thread before retention, so `from` still exists. Also called
+  // at start for the newest one (a diff a crash kept from the outbox): must be
+  // idempotent. May be empty.
   SnapshotHook on_snapshot;
   // The pipeline's resident memory cap (bytes); 0 takes the config's.
   std::size_t memory_budget_bytes = 0;

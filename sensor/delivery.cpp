@@ -87,6 +87,29 @@ std::string first_ip(const nlohmann::ordered_json& asset) {
   return {};
 }
 
+// The payload of a row whose format failed to render: this, then "\x1f" kind
+// "\x1f" key. Never a valid MIME message, JSON document or syslog array.
+constexpr std::string_view kRenderPending = "mieruka-render-pending";
+
+// Which part of a bundle channel `ch` sends.
+std::string part_of(const ChannelConfig& ch) {
+  if (ch.type == "smtp") return "mail";
+  if (ch.type == "webhook") return "json";
+  return "syslog";
+}
+
+// Fills one part of `b`; a throw marks only that part broken.
+template <typename F>
+void render_part(Bundle& b, const char* part, F&& fill) {
+  try {
+    fill();
+  } catch (const std::exception& e) {
+    b.broken[part] = e.what();
+  }
+}
+
+void render_payload(const Bundle& b, const ChannelConfig& ch, const std::string& sensor, OutboxMessage& m);
+
 // --- localised texts -----------------------------------------------------------------
 enum class Text { kDiffSubject, kDiffIntro, kAlertSubject, kAlertIntro, kMore, kTestSubject, kTestBody };
 struct Localised {
@@ -473,14 +496,18 @@ Bundle diff_bundle(const inventory::Diff& d, const std::string& sensor, const st
                   {"c", std::to_string(d.changed_assets.size())},
                   {"nl", std::to_string(d.new_links.size())},
                   {"vl", std::to_string(d.vanished_links.size())}});
+  b.empty = d.new_assets.empty() && d.vanished_assets.empty() && d.changed_assets.empty() && d.new_links.empty() &&
+            d.vanished_links.empty() && d.new_findings.empty();
   const std::string intro = tr(Text::kDiffIntro, lang, {{"sensor", sensor}});
-  const std::string body = inventory::diff_text(d);
-  b.text = intro + "\n\n" + body;
-  b.html = html_page(intro, body);
-  b.csv = inventory::diff_csv(d);
-  b.csv_name = "mieruka-diff.csv";
-  b.json = inventory::diff_json(d);
-  b.changes = diff_changes(d);
+  render_part(b, "mail", [&] {
+    const std::string body = inventory::diff_text(d);
+    b.text = intro + "\n\n" + body;
+    b.html = html_page(intro, body);
+    b.csv = inventory::diff_csv(d);
+    b.csv_name = "mieruka-diff.csv";
+  });
+  render_part(b, "json", [&] { b.json = inventory::diff_json(d); });
+  render_part(b, "syslog", [&] { b.changes = diff_changes(d); });
   return b;
 }
 
@@ -497,25 +524,29 @@ Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::
   const std::vector<inventory::Finding> listed(findings.begin(), findings.begin() + static_cast<std::ptrdiff_t>(shown));
   b.subject = tr(Text::kAlertSubject, lang, {{"sensor", sensor}, {"n", std::to_string(findings.size())}});
   const std::string intro = tr(Text::kAlertIntro, lang, {{"sensor", sensor}});
-  std::string body;
-  for (const auto& f : listed) {
-    body += "- [" + f.type + "/" + f.severity + "] " + f.asset + (f.mac.empty() ? "" : " " + f.mac) +
-            (f.ip.empty() ? "" : " " + f.ip) + ": " + f.evidence + "\n";
-  }
-  if (findings.size() > shown)
-    body += tr(Text::kMore, lang, {{"n", std::to_string(findings.size() - shown)}}) + "\n";
-  b.text = intro + "\n\n" + body;
-  b.html = html_page(intro, body);
-  b.csv = inventory::findings_csv(findings);
-  b.csv_name = "mieruka-findings.csv";
-  b.json = nlohmann::ordered_json::object();
-  b.json["kind"] = "alert";
-  b.json["sensor"] = inventory::sanitize_utf8(sensor);
-  b.json["time"] = rfc3339_us(now_us);
-  b.json["count"] = findings.size();
-  b.json["findings"] = inventory::findings_json(listed);
-  b.json["more"] = findings.size() - shown;
-  b.changes = finding_changes(listed);
+  render_part(b, "mail", [&] {
+    std::string body;
+    for (const auto& f : listed) {
+      body += "- [" + f.type + "/" + f.severity + "] " + f.asset + (f.mac.empty() ? "" : " " + f.mac) +
+              (f.ip.empty() ? "" : " " + f.ip) + ": " + f.evidence + "\n";
+    }
+    if (findings.size() > shown)
+      body += tr(Text::kMore, lang, {{"n", std::to_string(findings.size() - shown)}}) + "\n";
+    b.text = intro + "\n\n" + body;
+    b.html = html_page(intro, body);
+    b.csv = inventory::findings_csv(findings);
+    b.csv_name = "mieruka-findings.csv";
+  });
+  render_part(b, "json", [&] {
+    b.json = nlohmann::ordered_json::object();
+    b.json["kind"] = "alert";
+    b.json["sensor"] = inventory::sanitize_utf8(sensor);
+    b.json["time"] = rfc3339_us(now_us);
+    b.json["count"] = findings.size();
+    b.json["findings"] = inventory::findings_json(listed);
+    b.json["more"] = findings.size() - shown;
+  });
+  render_part(b, "syslog", [&] { b.changes = finding_changes(listed); });
   return b;
 }
 
@@ -545,6 +576,27 @@ OutboxMessage render(const Bundle& b, const ChannelConfig& ch, const std::string
   m.kind = b.kind;
   m.subject = b.subject;
   m.created_us = b.created_us;
+  const std::string part = part_of(ch);
+  auto pending = [&](const std::string& why) {
+    m.payload = std::string(kRenderPending) + '\x1f' + b.kind + '\x1f' + b.key;
+    m.last_error = "channel `" + ch.name + "`: rendering the " + part + " failed (" + why +
+                   "); kept and rendered again at the next attempt";
+    return m;
+  };
+  if (auto it = b.broken.find(part); it != b.broken.end()) return pending(it->second);
+  try {
+    render_payload(b, ch, sensor, m);
+  } catch (const std::exception& e) {
+    return pending(e.what());
+  }
+  return m;
+}
+
+bool render_pending(const OutboxMessage& m) { return m.payload.starts_with(kRenderPending); }
+
+namespace {
+
+void render_payload(const Bundle& b, const ChannelConfig& ch, const std::string& sensor, OutboxMessage& m) {
   if (ch.type == "smtp") {
     Mail mail{ch.from, ch.to, b.subject, b.text, b.html, b.csv, b.csv.empty() ? "" : b.csv_name, m.id, b.created_us};
     m.payload = build_mime(mail);
@@ -561,49 +613,123 @@ OutboxMessage render(const Bundle& b, const ChannelConfig& ch, const std::string
     }
     m.payload = frames.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
-  return m;
 }
 
+}  // namespace
+
 std::size_t enqueue_bundle(inventory::Outbox& outbox, const Bundle& b, const Config& config, std::string& error) {
-  std::size_t added_count = 0;
+  std::vector<OutboxMessage> rows;
   for (const auto& ch : config.delivery.channels) {
     if (std::find(ch.kinds.begin(), ch.kinds.end(), b.kind) == ch.kinds.end()) continue;
+    if (b.kind == "diff" && b.empty && !ch.send_empty) continue;
+    rows.push_back(render(b, ch, config.sensor_name));
+  }
+  if (rows.empty()) return 0;
+  // One transaction: a crash queues the message for every channel or for none,
+  // so "is this diff queued" has one answer (the catch-up at start relies on it).
+  if (auto st = outbox.begin(); !st) {
+    error = st.error;
+    return 0;
+  }
+  std::size_t added_count = 0;
+  for (const OutboxMessage& m : rows) {
     bool added = false;
-    if (auto st = outbox.enqueue(render(b, ch, config.sensor_name), b.created_us, &added); !st) {
+    auto st = outbox.enqueue(m, b.created_us, &added);
+    if (st && added && !m.last_error.empty()) st = outbox.mark_failed(m.id, m.last_error, b.created_us);
+    if (!st) {
       error = st.error;
-      return added_count;
+      outbox.rollback();
+      return 0;
     }
     added_count += added ? 1 : 0;
   }
+  if (auto st = outbox.commit(); !st) {
+    error = st.error;
+    outbox.rollback();
+    return 0;
+  }
+  for (const OutboxMessage& m : rows)
+    if (!m.last_error.empty()) spdlog::error("outbox: {} {}: {}", m.kind, m.id, m.last_error);
   return added_count;
+}
+
+std::optional<Bundle> snapshot_diff_bundle(const Config& config, inventory::Store& store, const std::string& from,
+                                           const std::string& to, std::int64_t now_us, std::string& error) {
+  auto a = inventory::load_snapshot(store, from, error);
+  auto b = a ? inventory::load_snapshot(store, to, error) : std::nullopt;
+  if (!a || !b) return std::nullopt;
+  const inventory::DiffOptions opt = diff_options(config, store, *a, *b);
+  const inventory::Diff d = inventory::diff_snapshots(*a, *b, opt);
+  return diff_bundle(d, config.sensor_name, config.delivery.alerts.lang, now_us);
+}
+
+std::optional<std::string> rerender(const Config& config, const std::string& db_path, const OutboxMessage& m,
+                                    std::string& error) {
+  const std::string_view rest = std::string_view(m.payload).substr(kRenderPending.size());
+  const ChannelConfig* ch = config.delivery.channel(m.channel);
+  if (ch == nullptr) {
+    error = "channel `" + m.channel + "` is not in the config any more";
+    return std::nullopt;
+  }
+  // "\x1fdiff\x1f<from>\x1f<to>": a diff is rendered again from its two snapshots.
+  const std::string diff_prefix = "\x1f" "diff" "\x1f";
+  const auto sep = rest.starts_with(diff_prefix) ? rest.find('\x1f', diff_prefix.size()) : std::string_view::npos;
+  if (sep == std::string_view::npos) {
+    error = "channel `" + m.channel + "`: this " + m.kind +
+            " failed to render when it was queued and only a diff can be rendered again; "
+            "`mieruka findings` lists what it was about";
+    return std::nullopt;
+  }
+  const std::string from(rest.substr(diff_prefix.size(), sep - diff_prefix.size()));
+  const std::string to(rest.substr(sep + 1));
+  auto store = inventory::Store::open(db_path, config.sensor_name, error, false);
+  if (!store) return std::nullopt;
+  auto b = snapshot_diff_bundle(config, *store, from, to, m.created_us, error);
+  if (!b) return std::nullopt;
+  OutboxMessage again = render(*b, *ch, config.sensor_name);
+  if (!again.last_error.empty()) {
+    error = again.last_error;
+    return std::nullopt;
+  }
+  return again.payload;
 }
 
 void enqueue_snapshot_diff(const Config& config, const std::string& db_path, const std::string& from,
                            const std::string& to) {
   if (config.delivery.channels.empty()) return;
   std::string error;
-  auto store = inventory::Store::open(db_path, config.sensor_name, error, false);
-  if (!store) {
-    spdlog::error("diff {} -> {} not sent: {}", from, to, error);
-    return;
-  }
-  auto a = inventory::load_snapshot(*store, from, error);
-  auto b = a ? inventory::load_snapshot(*store, to, error) : std::nullopt;
-  if (!a || !b) {
-    spdlog::error("diff {} -> {} not sent: {}", from, to, error);
-    return;
-  }
-  const inventory::DiffOptions opt = diff_options(config, *store, *a, *b);
-  const inventory::Diff d = inventory::diff_snapshots(*a, *b, opt);
   auto outbox = inventory::Outbox::open(db_path, error);
   if (!outbox) {
     spdlog::error("diff {} -> {} not queued: {}", from, to, error);
     return;
   }
-  const auto n = enqueue_bundle(*outbox, diff_bundle(d, config.sensor_name, config.delivery.alerts.lang, wall_us()),
-                                config, error);
+  // A diff's rows are queued in one transaction, so one row of it means all:
+  // queued before (the catch-up at start asks again), and a channel added
+  // since does not get an old diff.
+  const std::string key = from + '\x1f' + to;
+  for (const auto& ch : config.delivery.channels) {
+    if (outbox->get(message_id({config.sensor_name, "diff", key, ch.name}), error)) return;
+    if (!error.empty()) {
+      spdlog::error("diff {} -> {} not queued: {}", from, to, error);
+      return;
+    }
+  }
+  auto store = inventory::Store::open(db_path, config.sensor_name, error, false);
+  if (!store) {
+    spdlog::error("diff {} -> {} not sent: {}", from, to, error);
+    return;
+  }
+  auto b = snapshot_diff_bundle(config, *store, from, to, wall_us(), error);
+  if (!b) {
+    spdlog::error("diff {} -> {} not sent: {}", from, to, error);
+    return;
+  }
+  const auto n = enqueue_bundle(*outbox, *b, config, error);
   if (!error.empty()) spdlog::error("diff {} -> {}: {}", from, to, error);
-  spdlog::info("diff {} -> {} queued for {} channel(s)", from, to, n);
+  if (b->empty)
+    spdlog::info("diff {} -> {}: no changes; queued for {} channel(s) asking for empty reports", from, to, n);
+  else
+    spdlog::info("diff {} -> {} queued for {} channel(s)", from, to, n);
 }
 
 // --- sending ---------------------------------------------------------------------------------------
@@ -615,12 +741,27 @@ SendResult send(const ChannelConfig& ch, const OutboxMessage& m) {
 }
 
 DeliverStats deliver_due(inventory::Outbox& outbox, const DeliveryConfig& config, std::int64_t now_us,
-                         std::size_t limit, std::string& error) {
+                         std::size_t limit, std::string& error, const Rerender& again) {
   DeliverStats stats;
-  for (const auto& m : outbox.due(now_us, limit, error)) {
+  for (auto& m : outbox.due(now_us, limit, error)) {
     const ChannelConfig* ch = config.channel(m.channel);
-    const SendResult r = ch != nullptr ? send(*ch, m)
-                                       : SendResult{false, "channel `" + m.channel + "` is not in the config any more"};
+    SendResult r{false, "channel `" + m.channel + "` is not in the config any more"};
+    if (ch != nullptr && render_pending(m)) {
+      std::string why = "channel `" + m.channel + "`: the " + m.kind + " is still to be rendered";
+      auto payload = again ? again(m, why) : std::nullopt;
+      if (payload) {
+        if (auto st = outbox.set_payload(m.id, *payload); !st) {
+          error = st.error;
+          continue;  // stays pending; the next pass renders it again
+        }
+        m.payload = std::move(*payload);
+        spdlog::info("outbox: {} {} for {} rendered again", m.kind, m.id, m.channel);
+      } else {
+        r.error = why;
+        ch = nullptr;
+      }
+    }
+    if (ch != nullptr) r = send(*ch, m);
     const std::int64_t t = wall_us();
     if (r.ok) {
       ++stats.sent;
@@ -731,7 +872,8 @@ void Worker::loop() {
       }
     }
     if (outbox) {
-      (void)deliver_due(*outbox, config.delivery, now, kWorkerBatch, error);
+      (void)deliver_due(*outbox, config.delivery, now, kWorkerBatch, error,
+                        [&](const OutboxMessage& m, std::string& why) { return rerender(config, db_path_, m, why); });
       if (now >= next_purge_us) {
         std::uint64_t purged = 0;
         if (auto st = outbox->purge_sent(now - config.delivery.alerts.keep_sent_days * 86400LL * 1000000, &purged);

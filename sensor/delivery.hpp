@@ -22,6 +22,8 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -99,6 +101,10 @@ struct Bundle {
   nlohmann::ordered_json json;
   std::vector<Change> changes;
   std::int64_t created_us = 0;
+  bool empty = false;  // a diff with no change at all (sent only to channels with send_empty)
+  // Parts that failed to render ("mail", "json", "syslog") and why: only the
+  // channels needing that part fail, the others get theirs.
+  std::map<std::string, std::string> broken;
 };
 // Localised texts ("ja" or "en").
 [[nodiscard]] Bundle diff_bundle(const inventory::Diff& d, const std::string& sensor, const std::string& lang,
@@ -107,14 +113,31 @@ struct Bundle {
 [[nodiscard]] Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::string& sensor,
                                   const std::string& lang, std::size_t max_listed, std::int64_t now_us);
 [[nodiscard]] Bundle test_bundle(const std::string& sensor, const std::string& lang, std::int64_t now_us);
-// The outbox row of `b` for `ch`.
+// The outbox row of `b` for `ch`. Never throws: when the channel's format cannot
+// be rendered, the row's payload is a placeholder (render_pending()) naming what
+// to render again, and its last_error says which channel and why.
 [[nodiscard]] inventory::OutboxMessage render(const Bundle& b, const ChannelConfig& ch, const std::string& sensor);
-// Enqueues `b` for every channel taking its kind; returns how many were new.
+// True for a row whose payload is still to be rendered (see render()).
+[[nodiscard]] bool render_pending(const inventory::OutboxMessage& m);
+// Enqueues `b` for every channel taking its kind, all rows in one transaction;
+// returns how many were new. A row that failed to render is queued too, as
+// failed with its reason, so that it is retried and shown by `outbox list`.
 std::size_t enqueue_bundle(inventory::Outbox& outbox, const Bundle& b, const Config& config, std::string& error);
+
+// The diff bundle from snapshot `from` to `to` ("" for the first: an empty
+// snapshot) as stored in `store`; nullopt with `error` set when one is missing.
+[[nodiscard]] std::optional<Bundle> snapshot_diff_bundle(const Config& config, inventory::Store& store,
+                                                         const std::string& from, const std::string& to,
+                                                         std::int64_t now_us, std::string& error);
+// Renders a placeholder row (render_pending) again from the snapshots it names.
+// nullopt with `error` set when that still fails.
+[[nodiscard]] std::optional<std::string> rerender(const Config& config, const std::string& db_path,
+                                                  const inventory::OutboxMessage& m, std::string& error);
 
 // The hook `DaemonOptions::on_snapshot` calls after a scheduled snapshot: the
 // diff from `from` to `to` (snapshot names of this sensor), enqueued for every
-// channel. Errors are logged (never thrown).
+// channel. Errors are logged (never thrown). Nothing is done when the diff is
+// already in the outbox (sent or not), so calling it again is safe.
 void enqueue_snapshot_diff(const Config& config, const std::string& db_path, const std::string& from,
                            const std::string& to);
 
@@ -131,9 +154,13 @@ struct SendResult {
 struct DeliverStats {
   std::size_t sent = 0, failed = 0;
 };
+// Renders a pending row's payload again (see rerender()).
+using Rerender = std::function<std::optional<std::string>(const inventory::OutboxMessage&, std::string&)>;
 // Sends every due message (up to `limit`) and marks it; returns what happened.
+// A row still to be rendered is rendered through `again` first (stored, then
+// sent); without `again`, or when it fails, the attempt counts as failed.
 DeliverStats deliver_due(inventory::Outbox& outbox, const DeliveryConfig& config, std::int64_t now_us,
-                         std::size_t limit, std::string& error);
+                         std::size_t limit, std::string& error, const Rerender& again = {});
 
 // The delivery thread: its own outbox connection; wakes every second (or when
 // kicked), sends what is due, purges old sent rows daily. With [alerts]

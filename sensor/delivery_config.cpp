@@ -43,6 +43,14 @@ struct Reader {
     out = static_cast<int>(*v);
     return true;
   }
+  bool boolean(const toml::table& t, const char* key, bool& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return true;
+    auto v = n->value<bool>();
+    if (!v || !n->is_boolean()) return fail(*n, std::string("`") + key + "` must be true or false (no quotes)");
+    out = *v;
+    return true;
+  }
   bool list(const toml::table& t, const char* key, std::vector<std::string>& out) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) return true;
@@ -112,6 +120,7 @@ bool read_channel(const Reader& r, const toml::table& t, const toml::node& where
   for (const auto& k : ch.kinds)
     if (k != "diff" && k != "alert" && k != "test")
       return r.fail(*t.get("kinds"), "`kinds` entries must be \"diff\", \"alert\" or \"test\", not \"" + k + "\"");
+  if (!r.boolean(t, "send_empty", ch.send_empty)) return false;
   if (ch.type == "smtp") {
     if (!r.str(t, "from", ch.from) || !r.list(t, "to", ch.to)) return false;
     if (ch.from.empty() || ch.to.empty())

@@ -38,6 +38,9 @@ struct ChannelConfig {
   std::string facility = "local0";
   // Message kinds this channel receives (diff, alert, test).
   std::vector<std::string> kinds = {"diff", "alert", "test"};
+  // A scheduled diff with no change at all is sent only when this is set
+  // ("no changes" reports); otherwise nobody is mailed about nothing.
+  bool send_empty = false;
 };
 
 struct AlertsConfig {

@@ -5,6 +5,7 @@
 #include "sensor/curl_api.hpp"
 
 #include <cstring>
+#include <string_view>
 
 #include "sensor/delivery.hpp"
 
@@ -23,6 +24,27 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
   std::memcpy(buf, up->data.data() + up->pos, take);
   up->pos += take;
   return take;
+}
+
+// Longest server reply kept for the error line (bytes).
+constexpr std::size_t kMaxReplyKept = 200;
+
+// Keeps the last 4xx/5xx reply line of the server ("554 5.7.1 relay denied"):
+// libcurl's own text ("RCPT failed: 554") drops the reason plant IT needs.
+// Only what the server sent is looked at, never what we sent (AUTH).
+int keep_refusal(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  std::string_view line(data, size);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.size() < 3 || (line[0] != '4' && line[0] != '5') || line[1] < '0' || line[1] > '9' || line[2] < '0' ||
+      line[2] > '9')
+    return 0;
+  auto* out = static_cast<std::string*>(user);
+  out->assign(line.substr(0, kMaxReplyKept));
+  for (char& c : *out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  if (out->size() > 3 && (*out)[3] == '-') (*out)[3] = ' ';  // a multi-line reply's continuation mark
+  return 0;
 }
 
 }  // namespace
@@ -44,6 +66,10 @@ SendResult send_smtp(const ChannelConfig& ch, const inventory::OutboxMessage& m)
   api.easy_setopt(curl, CURLOPT_READDATA, &up);
   api.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
   api.easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
+  std::string refusal;
+  api.easy_setopt(curl, CURLOPT_DEBUGFUNCTION, &keep_refusal);
+  api.easy_setopt(curl, CURLOPT_DEBUGDATA, &refusal);
+  api.easy_setopt(curl, CURLOPT_VERBOSE, 1L);  // the debug callback sees the replies only when verbose
   api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   api.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(ch.timeout_s));
   api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(ch.timeout_s, 15)));
@@ -64,8 +90,9 @@ SendResult send_smtp(const ChannelConfig& ch, const inventory::OutboxMessage& m)
   api.slist_free_all(rcpt);
   api.easy_cleanup(curl);
   if (rc == CURLE_OK) return {true, {}};
-  std::string why = err[0] != 0 ? err : api.easy_strerror(rc);
-  if (code != 0) why += " (last reply " + std::to_string(code) + ")";
+  const std::string why = err[0] != 0 ? err : api.easy_strerror(rc);
+  if (!refusal.empty()) return {false, ch.url + ": server replied \"" + refusal + "\" (" + why + ")"};
+  if (code != 0) return {false, ch.url + ": " + why + " (last reply " + std::to_string(code) + ")"};
   return {false, ch.url + ": " + why};
 }
 

@@ -18,6 +18,25 @@ std::size_t keep_reply(char* p, std::size_t size, std::size_t n, void* user) {
   if (out->size() < kMaxReplyKept) out->append(p, std::min(len, kMaxReplyKept - out->size()));
   return len;
 }
+// Keeps the reason phrase of the status line ("HTTP/1.1 503 Service
+// Unavailable" -> "Service Unavailable"); HTTP/2 has none. The last status line
+// wins (a 100 Continue comes first).
+std::size_t keep_reason(char* p, std::size_t size, std::size_t n, void* user) {
+  const std::size_t len = size * n;
+  std::string_view line(p, len);
+  if (!line.starts_with("HTTP/")) return len;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  auto* out = static_cast<std::string*>(user);
+  out->clear();
+  const auto code_at = line.find(' ');
+  const auto reason_at = code_at == std::string_view::npos ? code_at : line.find(' ', code_at + 1);
+  if (reason_at == std::string_view::npos) return len;
+  out->assign(line.substr(reason_at + 1, kMaxReplyKept));
+  for (char& c : *out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return len;
+}
+
 }  // namespace
 
 SendResult send_webhook(const ChannelConfig& ch, const inventory::OutboxMessage& m) {
@@ -41,6 +60,9 @@ SendResult send_webhook(const ChannelConfig& ch, const inventory::OutboxMessage&
   api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, &keep_reply);
   api.easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
   api.easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
+  std::string reason;
+  api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, &keep_reason);
+  api.easy_setopt(curl, CURLOPT_HEADERDATA, &reason);
   api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   api.easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(ch.timeout_s));
@@ -56,7 +78,8 @@ SendResult send_webhook(const ChannelConfig& ch, const inventory::OutboxMessage&
   if (code < 200 || code > 299) {
     for (char& c : reply)
       if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    return {false, ch.url + ": HTTP " + std::to_string(code) + (reply.empty() ? "" : " " + reply)};
+    return {false, ch.url + ": HTTP " + std::to_string(code) + (reason.empty() ? "" : " " + reason) +
+                       (reply.empty() ? "" : ": " + reply)};
   }
   return {true, {}};
 }

@@ -45,6 +45,9 @@ struct ScheduledRun {
 // `config` does not keep (days and weeks local to the schedule's zone). On failure
 // returns nullopt with `error` set to one line; a failed prune after a saved
 // snapshot is reported in `error` with the run still returned.
+// For tests only: with MIERUKA_FAILPOINT=after_snapshot_before_queue in the
+// environment the process aborts between the save and `hook`, the window a
+// crash can hit (the daemon's start queues that diff again).
 [[nodiscard]] std::optional<ScheduledRun> take_scheduled_snapshot(inventory::Store& store,
                                                                   const inventory::Ledger& ledger,
                                                                   const SnapshotConfig& config, std::int64_t now_us,

@@ -30,6 +30,7 @@
 #include "inventory/store.hpp"
 #include "inventory/topology.hpp"
 #include "sensor/cmd_findings.hpp"
+#include "sensor/flush_backlog.hpp"
 #include "sensor/web_auth.hpp"
 #include "sensor/web_embedded.hpp"
 #include "sensor/web_query.hpp"
@@ -380,6 +381,12 @@ Json WebServer::Impl::stats() {
   sqlite3_finalize(st);
   out["packets"] = packets;
   out["drops"] = drops;
+  // What the daemon in this process could not store yet (sensor/flush_backlog.hpp).
+  const FlushBacklog backlog = flush_backlog();
+  out["unflushed"] = Json{{"assets", backlog.assets},
+                          {"links", backlog.links},
+                          {"failed_flushes", backlog.failures},
+                          {"failing_since", time_or_null(backlog.failing_since_us)}};
   // Counters "capture.<interface>.dropped" / ".if_dropped" (sensor/daemon.cpp).
   Json ifs = Json::object();
   for (const auto& [name, value] : store->counters()) {

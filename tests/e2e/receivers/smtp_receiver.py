@@ -4,8 +4,9 @@
 Writes each accepted message to OUT_DIR/<n>.eml (the bytes as received after
 DATA) and OUT_DIR/<n>.env (MAIL FROM and RCPT TO, one per line). Optional
 STARTTLS (--cert/--key, required with --require-tls) and AUTH PLAIN/LOGIN
-(--auth user:password). Writes READY_FILE once listening.
-Usage: smtp_receiver.py --port N --out DIR --ready FILE [--cert C --key K] [--auth U:P]
+(--auth user:password). With --reject "554 5.7.1 relay denied" every RCPT TO
+gets that reply. Writes READY_FILE once listening.
+Usage: smtp_receiver.py --port N --out DIR --ready FILE [--cert C --key K] [--auth U:P] [--reject REPLY]
 """
 import argparse
 import os
@@ -17,9 +18,16 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, out):
+    def __init__(self, out, reject=None):
         self.out = out
         self.n = 0
+        self.reject = reject
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.reject:
+            return self.reject
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.n += 1
@@ -41,6 +49,7 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--require-tls", action="store_true")
     ap.add_argument("--auth")
+    ap.add_argument("--reject")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     kw = {}
@@ -60,7 +69,7 @@ def main():
         kw["authenticator"] = authenticator
         kw["auth_required"] = True
         kw["auth_require_tls"] = bool(a.cert)
-    c = Controller(Handler(a.out), hostname="127.0.0.1", port=a.port, server_hostname="localhost", **kw)
+    c = Controller(Handler(a.out, a.reject), hostname="127.0.0.1", port=a.port, server_hostname="localhost", **kw)
     c.start()
     with open(a.ready, "w") as f:
         f.write(str(a.port))

@@ -264,6 +264,33 @@ TEST(SnapshotDiff, TextKeepsJapaneseAndCsvNeutralisesFormulas) {
   EXPECT_NE(none.find("No changes."), std::string::npos);
 }
 
+// A hidden-equipment finding has no MAC or IP (JSON null), and a link or an
+// asset seen only partly may lack a name, a protocol or a port: every renderer
+// of a diff shows those as empty instead of throwing (a throw lost the diff).
+TEST(SnapshotDiff, NullFieldsRenderAsEmpty) {
+  DiffOptions opt;
+  opt.new_findings = [](const Snapshot&, const Snapshot&) {
+    return Json::array({Json{{"type", "hidden"}, {"asset", "id01"}, {"mac", nullptr}, {"ip", nullptr},
+                             {"evidence", nullptr}}});
+  };
+  SnapshotLink l = link("l1", kT0 + kHour);
+  l.json["protocol"] = nullptr;
+  l.json["port"] = nullptr;
+  l.json["from_ip"] = nullptr;
+  l.json["packets"] = nullptr;
+  SnapshotAsset a = asset("id01", kT0 + kHour);
+  a.json["class"] = nullptr;
+  a.json["mac"] = nullptr;
+  const Diff d = diff_snapshots(snap("a", kT0, {}), snap("b", kT0 + kHour, {a}, {l}), opt);
+  std::string csv, text;
+  ASSERT_NO_THROW(csv = diff_csv(d));
+  ASSERT_NO_THROW(text = diff_text(d));
+  EXPECT_NE(csv.find("new_finding,id01,,,,hidden,,,,,\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("new_link,,,,,,,,al1 -> 10.0.0.2,,0\r\n"), std::string::npos) << csv;
+  EXPECT_NE(text.find("! hidden id01"), std::string::npos) << text;
+  EXPECT_NE(text.find("+ id01"), std::string::npos) << text;
+}
+
 TEST(SnapshotNames, Checked) {
   EXPECT_TRUE(check_snapshot_name("2026-11-20T07:30:00Z").empty());
   EXPECT_TRUE(check_snapshot_name("\xE5\xAE\x9A\xE6\x9C\x9F").empty());  // 定期

@@ -422,6 +422,47 @@ TEST_F(StoreTest, MissingDirectoryIsOneLine) {
   EXPECT_EQ(error.find('\n'), std::string::npos);
 }
 
+// A damaged page inside the file (not a short file) is found only when a read
+// reaches it: the error gives the same advice as a truncated database.
+TEST_F(StoreTest, MalformedPageGivesTheMoveAsideHint) {
+  {
+    Ledger l = make_ledger();
+    Store s = open_ok();
+    for (int i = 0; i < 300; ++i) {  // enough facts for the table to span pages
+      l.assets_mut()[0].facts.push_back(
+          FactRecord{"description", std::string(400, 'x') + std::to_string(i), "snmp", 1, 2, 1});
+    }
+    l.assets_mut()[0].dirty = true;
+    ASSERT_TRUE(s.flush(l).ok());
+    ASSERT_EQ(sqlite3_exec(s.native_handle(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  // Overwrite every page after the schema's with garbage, past the header and
+  // sqlite_schema (page 1), so that opening still works.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT rootpage FROM sqlite_schema WHERE name = 'facts'", -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  const int root = sqlite3_column_int(q, 0);
+  sqlite3_finalize(q);
+  sqlite3_close(raw);
+  ASSERT_GT(root, 1);
+  {
+    std::fstream f(db_, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(root - 1) * 4096);
+    const std::string garbage(4096, '\xa5');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  std::string error;
+  auto s = Store::open(db_, "line1", error);
+  ASSERT_TRUE(s) << error;
+  Ledger l("line1");
+  const StoreStatus st = s->load(l);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error, db_ + ": database is damaged (database disk image is malformed); move it aside and use another --db");
+}
+
 TEST_F(StoreTest, DiskFullLosesNothingAndRetrySucceeds) {
   Ledger l = make_ledger();
   Store s = open_ok();
@@ -463,6 +504,75 @@ TEST_F(StoreTest, DiskFullLosesNothingAndRetrySucceeds) {
   ASSERT_TRUE(retry.ok()) << retry.error;
   EXPECT_FALSE(l.assets()[0].dirty);
 
+  Store reopened = open_ok();
+  Ledger got("line1");
+  ASSERT_TRUE(reopened.load(got).ok());
+  expect_same(l, got);
+}
+
+// A disk-full backlog bigger than the space freed later: the flush stores what
+// fits (whole records, in commit order) instead of failing as one transaction
+// for ever, and what is left stays dirty for the next flush.
+TEST_F(StoreTest, DiskFullBacklogLargerThanFreedSpaceIsStoredInParts) {
+  constexpr int kAssets = 300;
+  const std::int64_t t0 = 1'790'000'000'000'000;
+  auto backlog = [&](const std::string& sensor) {
+    Ledger l(sensor);
+    for (int i = 0; i < kAssets; ++i) {
+      Asset a = make_asset(static_cast<std::uint8_t>(i % 250), t0);
+      a.mac = MacAddr{{0x02, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}};
+      a.id = Ledger::id_for_mac(*a.mac);
+      a.facts.push_back(FactRecord{"description", std::string(2000, static_cast<char>('a' + i % 26)), "snmp", t0, t0, 1});
+      l.load_asset(a);
+    }
+    l.load_edge(make_edge(l.assets()[1], l.assets()[0], t0));
+    for (auto& a : l.assets_mut()) a.dirty = true;
+    for (auto& e : l.edges_mut()) e.dirty = true;
+    return l;
+  };
+  auto pages = [](sqlite3* db) {
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, nullptr);
+    const int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_finalize(q);
+    return n;
+  };
+  // How many pages the whole backlog takes, measured on a database of its own.
+  int needed = 0;
+  {
+    std::string error;
+    auto other = Store::open((fs::path(dir_) / "measure.db").string(), "line1", error);
+    ASSERT_TRUE(other) << error;
+    const int before = pages(other->native_handle());
+    Ledger l = backlog("line1");
+    ASSERT_TRUE(other->flush(l).ok());
+    needed = pages(other->native_handle()) - before;
+  }
+  ASSERT_GT(needed, 100);
+
+  Store s = open_ok();
+  sqlite3* db = s.native_handle();
+  Ledger l = backlog("line1");
+  const int base = pages(db);
+  // The disk fills up: then about 60% of what the backlog needs is freed.
+  const std::string limit = "PRAGMA max_page_count = " + std::to_string(base + needed * 6 / 10);
+  ASSERT_EQ(sqlite3_exec(db, limit.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  const StoreStatus st = s.flush(l);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error.find("disk full"), std::string::npos) << st.error;
+  const int stored = count_rows(db, "assets");
+  EXPECT_GT(stored, kAssets / 3) << st.error;  // what fits is stored
+  EXPECT_LT(stored, kAssets);
+  std::size_t still_dirty = 0;
+  for (const Asset& a : l.assets()) still_dirty += a.dirty ? 1 : 0;
+  EXPECT_EQ(still_dirty, static_cast<std::size_t>(kAssets - stored));  // the rest waits, marked
+  EXPECT_TRUE(l.edges()[0].dirty || count_rows(db, "edges") == 1);
+  EXPECT_NE(sqlite3_get_autocommit(db), 0);
+
+  // The rest of the space: everything is stored, equal to the ledger.
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA max_page_count = 1000000", nullptr, nullptr, nullptr), SQLITE_OK);
+  const StoreStatus retry = s.flush(l);
+  ASSERT_TRUE(retry.ok()) << retry.error;
   Store reopened = open_ok();
   Ledger got("line1");
   ASSERT_TRUE(reopened.load(got).ok());

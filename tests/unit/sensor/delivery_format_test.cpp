@@ -293,6 +293,7 @@ TEST(Config, GoodChannelsParse) {
   std::ofstream(path) << "[alerts]\nlang = \"ja\"\nimmediate = [\"unapproved\", \"control\"]\naggregate_s = 30\n"
                          "[[channel]]\nname = \"m\"\ntype = \"smtp\"\nurl = \"smtps://mail:465\"\n"
                          "from = \"a@b.c\"\nto = [\"x@y.z\"]\n"
+                         "send_empty = true\n"
                          "[[channel]]\nname = \"s\"\ntype = \"syslog\"\nurl = \"udp://10.0.0.1:514\"\nformat = \"cef\"\n";
   std::string error;
   auto c = load_config(path, error);
@@ -303,6 +304,8 @@ TEST(Config, GoodChannelsParse) {
   ASSERT_EQ(c->delivery.channels.size(), 2u);
   EXPECT_EQ(c->delivery.channel("m")->starttls, "required");
   EXPECT_EQ(c->delivery.channel("s")->format, "cef");
+  EXPECT_TRUE(c->delivery.channel("m")->send_empty);
+  EXPECT_FALSE(c->delivery.channel("s")->send_empty);
 }
 
 TEST(Config, BadValuesNameTheLine) {
@@ -324,6 +327,9 @@ TEST(Config, BadValuesNameTheLine) {
   EXPECT_NE(config_error("[[channel]]\nname = \"w\"\ntype = \"webhook\"\nurl = \"https://a/\"\n"
                          "secret_file = \"/nonexistent/secret\"\n")
                 .find(":5: cannot read `/nonexistent/secret`"),
+            std::string::npos);
+  EXPECT_NE(config_error("[[channel]]\nname = \"x\"\ntype = \"syslog\"\nurl = \"tcp://a:1\"\nsend_empty = \"yes\"\n")
+                .find(":5: `send_empty` must be true or false"),
             std::string::npos);
   EXPECT_NE(config_error("channel = 3\n").find(":1: `channel` must be written as [[channel]]"), std::string::npos);
 }
