@@ -52,10 +52,17 @@ class Store {
   [[nodiscard]] static int schema_version() noexcept;
 
   // Opens (and with `create`, creates) the database at `path`, applies pending
-  // migrations, and tags every record it writes with `sensor_name`. On failure
-  // returns nullopt and sets `error` to one line.
+  // migrations, and tags every record it writes with `sensor_name`. Without
+  // `create`, a missing, empty, non-SQLite or non-mieruka file is refused before
+  // anything is written to it. A database this user cannot write is refused.
+  // On failure returns nullopt and sets `error` to one line.
   [[nodiscard]] static std::optional<Store> open(const std::string& path, std::string sensor_name, std::string& error,
                                                  bool create = true);
+  // For commands that only read: refuses what open() without `create` refuses,
+  // and a schema older than this binary's (a reader does not migrate); then no
+  // statement on this connection can write (PRAGMA query_only).
+  [[nodiscard]] static std::optional<Store> open_reader(const std::string& path, std::string sensor_name,
+                                                        std::string& error);
 
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
@@ -84,6 +91,9 @@ class Store {
   [[nodiscard]] sqlite3* native_handle() const noexcept;
 
  private:
+  enum class OpenMode { create, existing, read };
+  [[nodiscard]] static std::optional<Store> open(const std::string& path, std::string sensor_name, std::string& error,
+                                                 OpenMode mode);
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl) noexcept;
   std::unique_ptr<Impl> impl_;

@@ -41,7 +41,7 @@ std::optional<inventory::Store> open_store(const CommonOptions& common) {
     return std::nullopt;
   }
   std::string error;
-  auto store = inventory::Store::open(path, common.config.sensor_name, error, false);
+  auto store = inventory::Store::open_reader(path, common.config.sensor_name, error);
   if (!store) print_error(error);
   return store;
 }

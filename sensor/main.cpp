@@ -119,7 +119,12 @@ int main(int argc, char** argv) {
   }
 
   try {
-    install_signal_handlers();
+    // The commands with a loop stop at their next pass and save first; the others
+    // are stopped at once (signals.hpp).
+    const bool loops = *read_cmd || *cap_cmd || (run_cmds.run != nullptr && *run_cmds.run) ||
+                       (serve_cmds.serve != nullptr && *serve_cmds.serve);
+    if (loops) install_signal_handlers();
+    else install_exit_on_signal();
     if (*read_cmd) return cmd_read(common, read);
     if (*cap_cmd) return cmd_capture(common, cap);
     if (*assets_cmd) return cmd_assets(common, format, asset_facts);
