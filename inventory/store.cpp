@@ -940,4 +940,14 @@ StoreStatus Store::record_run(const RunRecord& r) {
   return {};
 }
 
+std::vector<std::string> Store::sensors() {
+  std::vector<std::string> names;
+  Query q(impl_->db,
+          "SELECT sensor FROM assets UNION SELECT sensor FROM snapshots UNION SELECT sensor FROM runs "
+          "UNION SELECT sensor FROM ingested_files ORDER BY 1");
+  if (q.prepare_rc() != SQLITE_OK) return names;
+  while (sqlite3_step(q.get()) == SQLITE_ROW) names.push_back(column_text(q.get(), 0));
+  return names;
+}
+
 }  // namespace mieruka::inventory

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "inventory/ledger.hpp"
 
@@ -84,6 +85,10 @@ class Store {
   StoreStatus add_counters(const std::map<std::string, std::uint64_t>& deltas);
   [[nodiscard]] std::map<std::string, std::uint64_t> counters();
   StoreStatus record_run(const RunRecord& run);
+
+  // The sensor names that have records in this database (ledger, snapshots,
+  // runs, files read), sorted; empty also when the query fails.
+  [[nodiscard]] std::vector<std::string> sensors();
 
   [[nodiscard]] const std::string& path() const noexcept;
   [[nodiscard]] const std::string& sensor_name() const noexcept;

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <chrono>
@@ -64,6 +65,36 @@ std::optional<Store> open_existing(const CommonOptions& common, std::string& err
 
 
 }  // namespace
+
+bool choose_sensor(CommonOptions& common, bool warn_absent) {
+  if (!common.sensor.empty()) {
+    common.config.sensor_name = common.sensor;
+    return true;
+  }
+  // The daemon opens nothing before its privilege drop; with a config it needs no look.
+  if (!common.config_path.empty() && !warn_absent) return true;
+  const std::string path = resolve_db_path(common.db, common.config);
+  if (::access(path.c_str(), F_OK) != 0) return true;  // a new database: the config's name or the host's
+  std::string error;
+  auto store = Store::open_reader(path, common.config.sensor_name, error);
+  if (!store) return true;  // the command itself says what is wrong with it
+  const auto names = store->sensors();
+  if (names.empty() || std::find(names.begin(), names.end(), common.config.sensor_name) != names.end()) return true;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  if (!common.config_path.empty()) {
+    spdlog::warn("{}: no records of sensor `{}` (the config's sensor_name); it holds {}: --sensor NAME reads one", path,
+                 common.config.sensor_name, list);
+    return true;
+  }
+  if (names.size() == 1) {
+    common.config.sensor_name = names.front();
+    return true;
+  }
+  print_error(path + ": holds the records of sensors " + list + "; pick one with --sensor NAME (or --config FILE with "
+                     "its sensor_name)");
+  return false;
+}
 
 bool overlay_approved(const CommonOptions& common, Ledger& ledger, const std::string& approved) {
   const std::string path = !approved.empty() ? approved : common.config.policy.approved_path;
