@@ -63,6 +63,9 @@ before="$(sha256sum real.db)"
 check "assets on a real ledger" grep -q '"10.10.1.30"' assets.json
 "$bin" findings --db real.db >/dev/null 2>&1
 "$bin" topology --format dot --db real.db >/dev/null 2>&1
+"$bin" export ledger --db real.db --output out.ndjson 2>/dev/null; rc=$?
+check "export --output: whole file, nothing left beside it" \
+  bash -c "test $rc -eq 0 && grep -q '10.10.1.30' out.ndjson && test ! -e out.ndjson.part"
 check "real ledger unchanged by the readers" test "$(sha256sum real.db)" = "$before"
 check "real ledger: no -wal/-shm left" no_sidecars real.db
 
