@@ -121,5 +121,13 @@ check "service user start: SIGTERM exits 0" test "$rc" -eq 0
 check "service user start: earlier assets kept" assets_has 10.77.0.2
 check "integrity_check ok" test "$(sqlite3 data/mieruka.db 'PRAGMA integrity_check' 2>&1)" = ok
 
-if [ "$fail" -ne 0 ]; then for f in run1.txt run2.txt; do echo "== $f"; cat "$f"; done; ls -l data; fi
+# A ledger left root's (as an earlier start before the drop made it): refused at
+# start with one line saying what to do, not a daemon that loses every flush.
+chown root data/mieruka.db
+timeout 10 ip netns exec "$nsa" "$bin" run --config daemon.toml >/dev/null 2>run3.txt; rc=$?
+check "root-owned ledger: refused at start (exit 1)" test "$rc" -eq 1
+check "root-owned ledger: one line naming it and chown" \
+  bash -c "test \$(wc -l <run3.txt) -eq 1 && grep -q 'mieruka.db: not writable by this user' run3.txt && grep -q chown run3.txt"
+
+if [ "$fail" -ne 0 ]; then for f in run1.txt run2.txt run3.txt; do echo "== $f"; cat "$f"; done; ls -l data; fi
 exit $fail
