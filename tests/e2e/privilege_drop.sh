@@ -128,6 +128,13 @@ timeout 10 ip netns exec "$nsa" "$bin" run --config daemon.toml >/dev/null 2>run
 check "root-owned ledger: refused at start (exit 1)" test "$rc" -eq 1
 check "root-owned ledger: one line naming it and chown" \
   bash -c "test \$(wc -l <run3.txt) -eq 1 && grep -q 'mieruka.db: not writable by this user' run3.txt && grep -q chown run3.txt"
+chown "$user" data/mieruka.db
 
-if [ "$fail" -ne 0 ]; then for f in run1.txt run2.txt run3.txt; do echo "== $f"; cat "$f"; done; ls -l data; fi
+# The console binds after the drop: a port below 1024 is refused with one line.
+sed 's/^listen = .*/listen = "127.0.0.1:443"/' daemon.toml >low.toml
+timeout 10 ip netns exec "$nsa" "$bin" run --config low.toml >/dev/null 2>run4.txt; rc=$?
+check "console on port 443 after the drop: exit 1" test "$rc" -eq 1
+check "console on port 443: says ports below 1024 need root" grep -q "below 1024" run4.txt
+
+if [ "$fail" -ne 0 ]; then for f in run1.txt run2.txt run3.txt run4.txt; do echo "== $f"; cat "$f"; done; ls -l data; fi
 exit $fail
