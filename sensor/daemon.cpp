@@ -428,6 +428,7 @@ bool drop_privileges(const std::string& user, std::string& error, std::string& w
   // Capabilities are per thread: this runs before any other thread exists (the
   // console and delivery start after it), so every thread has the same set.
   const bool bounded = limit_bounding_set();
+  const int bound_errno = errno;
   ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
   if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
     error = "cannot drop privileges to `" + user + "`: " + std::strerror(errno) + "; refusing to run as root";
@@ -444,9 +445,12 @@ bool drop_privileges(const std::string& user, std::string& error, std::string& w
     error = "privileges were not dropped for good (root could be regained); refusing to run";
     return false;
   }
-  if (!kept || !bounded)
-    warning = std::string("cannot keep CAP_NET_RAW alone across the drop to `") + user + "` (" +
-              std::strerror(why) + "): an interface that goes down is reopened only after a restart";
+  if (!kept)
+    warning = std::string("cannot keep CAP_NET_RAW across the drop to `") + user + "` (" + std::strerror(why) +
+              "): an interface that goes down is reopened only after a restart";
+  else if (!bounded)
+    warning = std::string("cannot empty the capability bounding set (") + std::strerror(bound_errno) +
+              "): CAP_NET_RAW is the only one held, but others could be regained through a set-capability file";
   return true;
 }
 
