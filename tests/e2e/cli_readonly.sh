@@ -23,6 +23,7 @@ no_sidecars() { test ! -e "$1-wal" -a ! -e "$1-shm" -a ! -e "$1-journal"; }
 readers=(
   "assets" "assets --format json" "links" "show 10.10.1.30" "findings" "topology --format dot"
   "snapshot list" "diff --from a --to b" "export ledger" "export checklist" "report acceptance --from a"
+  "outbox list"
 )
 : >empty.db
 echo "hello, not a database" >text.db
@@ -51,6 +52,8 @@ check "read of a non-capture: no database created" test ! -e new1.db
 check "read of a missing file: no database created" test ! -e new2.db
 "$bin" capture -i no-such-iface0 --db new3.db --duration 1 >/dev/null 2>&1
 check "capture on a missing interface: no database created" test ! -e new3.db
+"$bin" outbox list --db new4.db >/dev/null 2>&1
+check "outbox list without a database: none created" test ! -e new4.db
 "$bin" read --db empty.db "$sample" >/dev/null 2>err.txt; rc=$?
 check "read into a zero-byte --db: refused" test "$rc" -eq 1 -a ! -s empty.db
 
