@@ -67,12 +67,10 @@ std::optional<Store> open_existing(const CommonOptions& common, std::string& err
 }  // namespace
 
 bool choose_sensor(CommonOptions& common, bool warn_absent) {
-  if (!common.sensor.empty()) {
-    common.config.sensor_name = common.sensor;
-    return true;
-  }
-  // The daemon opens nothing before its privilege drop; with a config it needs no look.
-  if (!common.config_path.empty() && !warn_absent) return true;
+  const bool named = !common.sensor.empty() || !common.config_path.empty();
+  if (!common.sensor.empty()) common.config.sensor_name = common.sensor;
+  // The daemon opens nothing before its privilege drop; a named sensor needs no look.
+  if (named && !warn_absent) return true;
   const std::string path = resolve_db_path(common.db, common.config);
   if (::access(path.c_str(), F_OK) != 0) return true;  // a new database: the config's name or the host's
   std::string error;
@@ -82,8 +80,8 @@ bool choose_sensor(CommonOptions& common, bool warn_absent) {
   if (names.empty() || std::find(names.begin(), names.end(), common.config.sensor_name) != names.end()) return true;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
-  if (!common.config_path.empty()) {
-    spdlog::warn("{}: no records of sensor `{}` (the config's sensor_name); it holds {}: --sensor NAME reads one", path,
+  if (named) {
+    spdlog::warn("{}: no records of sensor `{}`; it holds {} (--sensor NAME reads one)", path,
                  common.config.sensor_name, list);
     return true;
   }

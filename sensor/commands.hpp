@@ -65,8 +65,9 @@ bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
 // sensor_name; without --config, the one sensor the database holds (a plant
 // ledger written by the daemon under its sensor_name reads the same without the
 // config). A database holding several sensors then needs --sensor: false after
-// printing the names held. With `warn_absent`, a sensor with no records in a
-// database that holds others is a warning naming them.
+// printing the names held. With `warn_absent`, a named sensor (--sensor or the
+// config's) with no records in a database that holds others is a warning
+// naming them.
 [[nodiscard]] bool choose_sensor(CommonOptions& common, bool warn_absent);
 
 // Prints "mieruka: <line>" to stderr.

@@ -44,4 +44,7 @@ check "--sensor plant-b: no such snapshot there" test "$rc" -eq 1
 printf 'sensor_name = "plant-c"\n[capture]\ninterfaces = ["lo"]\n' >c.toml
 "$bin" assets --config c.toml --db s.db >/dev/null 2>err.txt
 check "config with an absent sensor: warned with the names held" bash -c "grep -q plant-c err.txt && grep -q plant-a err.txt"
+"$bin" assets --db s.db --sensor plant-x >/dev/null 2>err.txt; rc=$?
+check "--sensor with no records: exit 0, warned with the names held" \
+  bash -c "test $rc -eq 0 && grep -q plant-x err.txt && grep -q plant-b err.txt"
 exit $fail
