@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -381,6 +384,25 @@ int read_user_version(sqlite3* db, int& version) {
   return SQLITE_OK;
 }
 
+// Checks that `path` is an SQLite file before SQLite opens it: SQLite takes an
+// empty file for a new database and would write a schema into it. Empty: no
+// error. Nothing is written either way.
+std::string check_existing_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return path + ": no such database; run `mieruka read` or `mieruka capture` first, or pass another --db";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return path + ": cannot read (" + std::strerror(errno) + "); check its permissions or pass another --db";
+  static constexpr char kMagic[16] = "SQLite format 3";  // and its NUL: the file header's first 16 bytes
+  char head[sizeof kMagic] = {};
+  in.read(head, sizeof head);
+  if (in.gcount() == 0)
+    return path + ": empty file, not a mieruka database; pass the --db that `mieruka read` or `mieruka run` wrote";
+  if (in.gcount() != sizeof head || std::memcmp(head, kMagic, sizeof head) != 0)
+    return path + ": not a mieruka database (not SQLite); pass another --db";
+  return {};
+}
+
 }  // namespace
 
 struct Store::Impl {
@@ -555,24 +577,36 @@ const std::string& Store::sensor_name() const noexcept { return impl_->sensor; }
 sqlite3* Store::native_handle() const noexcept { return impl_->db; }
 
 std::optional<Store> Store::open(const std::string& path, std::string sensor_name, std::string& error, bool create) {
+  return open(path, std::move(sensor_name), error, create ? OpenMode::create : OpenMode::existing);
+}
+
+std::optional<Store> Store::open_reader(const std::string& path, std::string sensor_name, std::string& error) {
+  return open(path, std::move(sensor_name), error, OpenMode::read);
+}
+
+std::optional<Store> Store::open(const std::string& path, std::string sensor_name, std::string& error,
+                                 OpenMode mode) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->sensor = std::move(sensor_name);
 
-  std::error_code ec;
-  if (!create && !std::filesystem::exists(path, ec)) {
-    error = path + ": no such database; run `mieruka read` or `mieruka capture` first, or pass another --db";
-    return std::nullopt;
+  if (mode != OpenMode::create) {
+    if (error = check_existing_file(path); !error.empty()) return std::nullopt;
   }
   // The database holds the console's password hashes: a new one is made
   // readable by its owner only (SQLite gives its -wal and -shm files the same
   // mode). An empty file is an empty SQLite database.
-  if (create && !std::filesystem::exists(path, ec)) {
+  if (std::error_code ec; mode == OpenMode::create && !std::filesystem::exists(path, ec)) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) ::close(fd);
   }
+  // A reader opens read-write when it may (never creating): the last connection
+  // to close then removes the -wal and -shm files. A read-only connection would
+  // leave them behind, owned by whoever ran the command (root, often), and the
+  // daemon's service user could not open the database afterwards.
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (create) flags |= SQLITE_OPEN_CREATE;
+  if (mode == OpenMode::read && ::access(path.c_str(), W_OK) != 0) flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+  if (mode == OpenMode::create) flags |= SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) {
     error = open_error(path, rc, impl->db);
@@ -591,6 +625,32 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   if (version > known) {
     error = path + ": schema version " + std::to_string(version) + " is newer than this mieruka (" +
             std::to_string(known) + "); upgrade mieruka or use another --db";
+    return std::nullopt;
+  }
+  if (version == 0 && mode != OpenMode::create) {
+    error = path + ": an SQLite database but not a mieruka ledger; pass the --db that `mieruka read` or `mieruka run` "
+                   "wrote";
+    return std::nullopt;
+  }
+  if (mode == OpenMode::read) {
+    if (version < known) {
+      error = path + ": schema version " + std::to_string(version) + " is older than this mieruka (" +
+              std::to_string(known) + "); the daemon upgrades it at its next start (or run `mieruka read` with it "
+              "once), or use the mieruka that wrote it";
+      return std::nullopt;
+    }
+    // Whatever a reading command runs, SQLite refuses to write.
+    if ((rc = impl->exec("PRAGMA query_only=ON")) != SQLITE_OK) {
+      error = open_error(path, rc, impl->db);
+      return std::nullopt;
+    }
+    return Store(std::move(impl));
+  }
+  // SQLite opens a file this user may not write read-only, without a word; every
+  // flush would then fail. Said now, before anything is captured.
+  if (sqlite3_db_readonly(impl->db, "main") == 1) {
+    error = path + ": not writable by this user (uid " + std::to_string(::geteuid()) +
+            "); give it and its -wal/-shm files to the user mieruka runs as (chown), or pass another --db";
     return std::nullopt;
   }
   {
@@ -962,6 +1022,16 @@ StoreStatus Store::record_run(const RunRecord& r) {
   }
   if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
   return {};
+}
+
+std::vector<std::string> Store::sensors() {
+  std::vector<std::string> names;
+  Query q(impl_->db,
+          "SELECT sensor FROM assets UNION SELECT sensor FROM snapshots UNION SELECT sensor FROM runs "
+          "UNION SELECT sensor FROM ingested_files ORDER BY 1");
+  if (q.prepare_rc() != SQLITE_OK) return names;
+  while (sqlite3_step(q.get()) == SQLITE_ROW) names.push_back(column_text(q.get(), 0));
+  return names;
 }
 
 }  // namespace mieruka::inventory

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "inventory/ledger.hpp"
 
@@ -52,10 +53,17 @@ class Store {
   [[nodiscard]] static int schema_version() noexcept;
 
   // Opens (and with `create`, creates) the database at `path`, applies pending
-  // migrations, and tags every record it writes with `sensor_name`. On failure
-  // returns nullopt and sets `error` to one line.
+  // migrations, and tags every record it writes with `sensor_name`. Without
+  // `create`, a missing, empty, non-SQLite or non-mieruka file is refused before
+  // anything is written to it. A database this user cannot write is refused.
+  // On failure returns nullopt and sets `error` to one line.
   [[nodiscard]] static std::optional<Store> open(const std::string& path, std::string sensor_name, std::string& error,
                                                  bool create = true);
+  // For commands that only read: refuses what open() without `create` refuses,
+  // and a schema older than this binary's (a reader does not migrate); then no
+  // statement on this connection can write (PRAGMA query_only).
+  [[nodiscard]] static std::optional<Store> open_reader(const std::string& path, std::string sensor_name,
+                                                        std::string& error);
 
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
@@ -78,12 +86,19 @@ class Store {
   [[nodiscard]] std::map<std::string, std::uint64_t> counters();
   StoreStatus record_run(const RunRecord& run);
 
+  // The sensor names that have records in this database (ledger, snapshots,
+  // runs, files read), sorted; empty also when the query fails.
+  [[nodiscard]] std::vector<std::string> sensors();
+
   [[nodiscard]] const std::string& path() const noexcept;
   [[nodiscard]] const std::string& sensor_name() const noexcept;
   // For diagnostics and tests (e.g. PRAGMA max_page_count); the Store owns it.
   [[nodiscard]] sqlite3* native_handle() const noexcept;
 
  private:
+  enum class OpenMode { create, existing, read };
+  [[nodiscard]] static std::optional<Store> open(const std::string& path, std::string sensor_name, std::string& error,
+                                                 OpenMode mode);
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl) noexcept;
   std::unique_ptr<Impl> impl_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -41,7 +42,7 @@ std::optional<inventory::Store> open_store(const CommonOptions& common) {
     return std::nullopt;
   }
   std::string error;
-  auto store = inventory::Store::open(path, common.config.sensor_name, error, false);
+  auto store = inventory::Store::open_reader(path, common.config.sensor_name, error);
   if (!store) print_error(error);
   return store;
 }
@@ -80,13 +81,26 @@ int write_out(const std::string& path, const std::string& data) {
     }
     return kExitOk;
   }
-  std::FILE* f = std::fopen(path.c_str(), "wb");
+  // Written beside it and renamed over it, with SIGINT/SIGTERM held until then:
+  // a stopped export leaves the previous file or the whole new one, never half.
+  sigset_t stop_signals, before;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  ::sigprocmask(SIG_BLOCK, &stop_signals, &before);
+  struct Unblock {
+    sigset_t* set;
+    ~Unblock() { ::sigprocmask(SIG_SETMASK, set, nullptr); }
+  } unblock{&before};
+  const std::string part = path + ".part";
+  std::FILE* f = std::fopen(part.c_str(), "wb");
   if (f == nullptr) {
     print_error(path + ": cannot create the output file");
     return kExitBadInput;
   }
   const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  if (std::fclose(f) != 0 || !ok) {
+  if (std::fclose(f) != 0 || !ok || std::rename(part.c_str(), path.c_str()) != 0) {
+    ::unlink(part.c_str());
     print_error(path + ": cannot write the output file");
     return kExitInternal;
   }

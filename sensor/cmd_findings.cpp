@@ -28,14 +28,16 @@ std::int64_t wall_us() {
       .count();
 }
 
-std::optional<Store> open_store(const CommonOptions& common) {
+// `write`: ack records acknowledgements; findings and approve only read it.
+std::optional<Store> open_store(const CommonOptions& common, bool write) {
   const std::string path = resolve_db_path(common.db, common.config);
   if (::access(path.c_str(), F_OK) != 0) {
     print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
     return std::nullopt;
   }
   std::string error;
-  auto store = Store::open(path, common.config.sensor_name, error, false);
+  auto store = write ? Store::open(path, common.config.sensor_name, error, false)
+                     : Store::open_reader(path, common.config.sensor_name, error);
   if (!store) print_error(error);
   return store;
 }
@@ -250,7 +252,7 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
   }
   Inputs in;
   if (!load_inputs(common, opt, in)) return kExitBadInput;
-  auto store = open_store(common);
+  auto store = open_store(common, false);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {
@@ -273,7 +275,7 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
 int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
   Inputs in;
   if (!load_inputs(common, opt, in)) return kExitBadInput;
-  auto store = open_store(common);
+  auto store = open_store(common, true);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {
@@ -322,7 +324,7 @@ int cmd_approve(const CommonOptions& common, const FindingsCommands& opt) {
       return kExitBadInput;
     }
   }
-  auto store = open_store(common);
+  auto store = open_store(common, false);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {

@@ -11,6 +11,7 @@
 
 #include "inventory/export.hpp"
 #include "inventory/outbox.hpp"
+#include "inventory/store.hpp"
 #include "sensor/cmd_findings.hpp"
 #include "sensor/delivery.hpp"
 
@@ -29,7 +30,14 @@ std::int64_t now_us() {
 
 std::optional<inventory::Outbox> open_outbox(const CommonOptions& common) {
   std::string error;
-  auto ob = inventory::Outbox::open(resolve_db_path(common.db, common.config), error);
+  const std::string path = resolve_db_path(common.db, common.config);
+  // Outbox::open creates a database: the outbox commands work on the ledger's,
+  // so a missing, empty or foreign file is refused first, untouched.
+  if (!inventory::Store::open(path, common.config.sensor_name, error, false)) {
+    print_error(error);
+    return std::nullopt;
+  }
+  auto ob = inventory::Outbox::open(path, error);
   if (!ob) print_error(error);
   return ob;
 }

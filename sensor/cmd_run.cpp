@@ -51,16 +51,17 @@ int cmd_run(const CommonOptions& common) {
     delivery::enqueue_snapshot_diff(*current, db, from, to);
     worker.kick();
   };
-  worker.start();
   std::unique_ptr<web::WebServer> console;  // [web]: the console on its own threads
-  if (common.config.web.enabled) {
-    std::string error;
-    console = web::WebServer::start(common.config, {opt.db_path, web_data_dir(common.config, opt.db_path), "", ""}, error);
-    if (!console) {
-      print_error(error);
-      return kExitBadInput;
-    }
-  }
+  // Both start once the daemon runs as the service user: the console creates the
+  // database, its WAL and the self-signed certificate, and delivery writes the
+  // outbox, so their files must belong to that user, not to root.
+  opt.on_started = [&](std::string& error) {
+    worker.start();
+    if (!common.config.web.enabled) return true;
+    console = web::WebServer::start(common.config, {opt.db_path, web_data_dir(common.config, opt.db_path), "", ""},
+                                    error);
+    return console != nullptr;
+  };
   return run_daemon(common.config, opt);
 }
 

@@ -27,7 +27,8 @@ std::int64_t now_us() {
 }
 
 // The store of an existing ledger: a missing database is a user error.
-std::optional<Store> open_ledger_db(const CommonOptions& common) {
+// `write`: taking and pruning snapshots; list and diff only read.
+std::optional<Store> open_ledger_db(const CommonOptions& common, bool write) {
   const std::string path = resolve_db_path(common.db, common.config);
   if (::access(path.c_str(), F_OK) != 0) {
     print_error(path + ": no ledger database here (run `mieruka read FILE` or `mieruka capture -i IFACE` first, or "
@@ -35,7 +36,8 @@ std::optional<Store> open_ledger_db(const CommonOptions& common) {
     return std::nullopt;
   }
   std::string error;
-  auto store = Store::open(path, common.config.sensor_name, error, false);
+  auto store = write ? Store::open(path, common.config.sensor_name, error, false)
+                     : Store::open_reader(path, common.config.sensor_name, error);
   if (!store) print_error(error);
   return store;
 }
@@ -93,7 +95,7 @@ int cmd_snapshot(const CommonOptions& common, const std::string& name) {
       return kExitBadInput;
     }
   }
-  auto store = open_ledger_db(common);
+  auto store = open_ledger_db(common, true);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
   if (!load(*store, ledger)) return kExitBadInput;
@@ -122,7 +124,7 @@ int cmd_snapshot_list(const CommonOptions& common, const std::string& format) {
     print_error("--format " + format + ": expected table or json");
     return kExitBadInput;
   }
-  auto store = open_ledger_db(common);
+  auto store = open_ledger_db(common, false);
   if (!store) return kExitBadInput;
   std::string error;
   const auto list = inventory::list_snapshots(*store, error);
@@ -160,7 +162,7 @@ int cmd_snapshot_prune(const CommonOptions& common, int keep_daily, int keep_wee
     print_error("--keep-daily 0 --keep-weekly 0 would delete every snapshot; keep at least one day or week");
     return kExitBadInput;
   }
-  auto store = open_ledger_db(common);
+  auto store = open_ledger_db(common, true);
   if (!store) return kExitBadInput;
   std::string error;
   const auto list = inventory::list_snapshots(*store, error);
@@ -191,7 +193,7 @@ int cmd_diff(const CommonOptions& common, const SnapshotCommands& opt) {
     print_error("--absence " + inventory::terminal_safe(opt.absence) + ": expected a duration such as 24h, 3d, 90m or 3600");
     return kExitBadInput;
   }
-  auto store = open_ledger_db(common);
+  auto store = open_ledger_db(common, false);
   if (!store) return kExitBadInput;
   std::string error;
   auto from = inventory::load_snapshot(*store, opt.from, error);

@@ -41,7 +41,7 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
     return kExitBadInput;
   }
-  auto store = inventory::Store::open(path, common.config.sensor_name, error, false);
+  auto store = inventory::Store::open_reader(path, common.config.sensor_name, error);
   if (!store) {
     print_error(error);
     return kExitBadInput;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -59,11 +60,39 @@ std::optional<Store> open_existing(const CommonOptions& common, std::string& err
                    "give --db PATH)";
     return std::nullopt;
   }
-  return Store::open(path, common.config.sensor_name, error, false);
+  return Store::open_reader(path, common.config.sensor_name, error);
 }
 
 
 }  // namespace
+
+bool choose_sensor(CommonOptions& common, bool warn_absent) {
+  const bool named = !common.sensor.empty() || !common.config_path.empty();
+  if (!common.sensor.empty()) common.config.sensor_name = common.sensor;
+  // The daemon opens nothing before its privilege drop; a named sensor needs no look.
+  if (named && !warn_absent) return true;
+  const std::string path = resolve_db_path(common.db, common.config);
+  if (::access(path.c_str(), F_OK) != 0) return true;  // a new database: the config's name or the host's
+  std::string error;
+  auto store = Store::open_reader(path, common.config.sensor_name, error);
+  if (!store) return true;  // the command itself says what is wrong with it
+  const auto names = store->sensors();
+  if (names.empty() || std::find(names.begin(), names.end(), common.config.sensor_name) != names.end()) return true;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  if (named) {
+    spdlog::warn("{}: no records of sensor `{}`; it holds {} (--sensor NAME reads one)", path,
+                 common.config.sensor_name, list);
+    return true;
+  }
+  if (names.size() == 1) {
+    common.config.sensor_name = names.front();
+    return true;
+  }
+  print_error(path + ": holds the records of sensors " + list + "; pick one with --sensor NAME (or --config FILE with "
+                     "its sensor_name)");
+  return false;
+}
 
 bool overlay_approved(const CommonOptions& common, Ledger& ledger, const std::string& approved) {
   const std::string path = !approved.empty() ? approved : common.config.policy.approved_path;
@@ -170,8 +199,12 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
   const std::string db_path = resolve_db_path(common.db, common.config);
   std::optional<Store> store;
   std::string error;
-  if (!opt.no_store) {
-    store = Store::open(db_path, common.config.sensor_name, error);
+  // An existing ledger is opened now (it says which files it already holds); a
+  // new one is created only once the captures opened, so a read that fails on
+  // its input leaves no empty database behind.
+  const bool db_existed = ::access(db_path.c_str(), F_OK) == 0;
+  if (!opt.no_store && db_existed) {
+    store = Store::open(db_path, common.config.sensor_name, error, false);
     if (!store) {
       print_error(error);
       return kExitBadInput;
@@ -186,7 +219,7 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
       print_error(f + ": " + std::strerror(errno) + " (check the path)");
       return kExitBadInput;
     }
-    std::string fp = store ? file_fingerprint(f) : std::string();  // only the store remembers files
+    std::string fp = opt.no_store ? std::string() : file_fingerprint(f);  // only the store remembers files
     if (store && !opt.force && store->has_file(fp)) {
       spdlog::warn("{}: already in the ledger {}; skipped (use --force to read it again)", f, db_path);
       continue;
@@ -199,6 +232,19 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
     print_error(error);
     return kExitBadInput;
   }
+  if (!opt.no_store && !store) {
+    store = Store::open(db_path, common.config.sensor_name, error);
+    if (!store) {
+      print_error(error);
+      return kExitBadInput;
+    }
+  }
+  // A database this run created and could not fill is removed again.
+  const auto remove_created = [&] {
+    if (db_existed || !store) return;
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((db_path + suffix).c_str());
+  };
   Ledger ledger(common.config.sensor_name);
   if (store) {
     if (auto st = store->load(ledger); !st) {
@@ -236,6 +282,7 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
   if (store) {
     if (!flush_store(*store, pipeline)) {
       print_error(db_path + ": the ledger could not be saved (see above); nothing was marked as read");
+      remove_created();
       return kExitInternal;
     }
     (void)store->add_counters(pipeline.counters());
@@ -252,6 +299,11 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
                              pipeline.stats().packets, 0});
   }
   if (!common.quiet) print_summary(pipeline, ledger, seconds_since(t0), source->files().size());
+  if (const int sig = stop_signal(); sig != 0) {
+    print_error(std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                ": what was read so far is saved; the files are not marked as read");
+    return 128 + sig;
+  }
   return kExitOk;
 }
 
@@ -259,11 +311,6 @@ int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
   const auto t0 = Clock::now();
   const std::string db_path = resolve_db_path(common.db, common.config);
   std::string error;
-  auto store = Store::open(db_path, common.config.sensor_name, error);
-  if (!store) {
-    print_error(error);
-    return kExitBadInput;
-  }
   LiveOptions lopt;
   lopt.interface = opt.interface;
   lopt.filter = opt.filter;
@@ -271,6 +318,12 @@ int cmd_capture(const CommonOptions& common, const CaptureOptions& opt) {
   lopt.buffer_mb = opt.buffer_mb;
   auto source = LiveSource::open(lopt, error);
   if (!source) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  // Created only now: a wrong interface or filter leaves no empty database.
+  auto store = Store::open(db_path, common.config.sensor_name, error);
+  if (!store) {
     print_error(error);
     return kExitBadInput;
   }

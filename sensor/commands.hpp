@@ -18,6 +18,7 @@ inline constexpr int kExitInternal = 2;
 struct CommonOptions {
   std::string db;           // --db
   std::string config_path;  // --config
+  std::string sensor;       // --sensor (empty: see choose_sensor)
   Config config;            // loaded (or defaults)
   bool quiet = false;
   int memory_budget_mb = 0;  // --memory-budget-mb (0: the config's [capture] memory_budget_mb)
@@ -59,6 +60,15 @@ bool overlay_approved(const CommonOptions& common, inventory::Ledger& ledger, co
 // Loads the ledger from the store for reading, with the approved list overlaid;
 // false after printing an error.
 bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
+
+// Whose records the command reads and writes: --sensor NAME; else the config's
+// sensor_name; without --config, the one sensor the database holds (a plant
+// ledger written by the daemon under its sensor_name reads the same without the
+// config). A database holding several sensors then needs --sensor: false after
+// printing the names held. With `warn_absent`, a named sensor (--sensor or the
+// config's) with no records in a database that holds others is a warning
+// naming them.
+[[nodiscard]] bool choose_sensor(CommonOptions& common, bool warn_absent);
 
 // Prints "mieruka: <line>" to stderr.
 void print_error(const std::string& line);

@@ -2,8 +2,11 @@
 #include "sensor/daemon.hpp"
 
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -382,6 +385,10 @@ int Daemon::run() {
     print_error(st.error);
     return kExitBadInput;
   }
+  if (options_.on_started && !options_.on_started(error)) {
+    print_error(error);
+    return kExitBadInput;
+  }
   PipelineOptions popt;
   popt.memory_budget_bytes = options_.memory_budget_bytes != 0
                                  ? options_.memory_budget_bytes
@@ -424,6 +431,37 @@ int Daemon::run() {
 
 }  // namespace
 
+namespace {
+
+// The one capability kept across the drop: an interface that went away is
+// reopened every kReopenInterval, and a new AF_PACKET socket needs CAP_NET_RAW.
+// libpcap needs nothing more on Linux: promiscuous mode is a PACKET_ADD_MEMBERSHIP
+// and the ring a PACKET_RX_RING on that socket, neither checks CAP_NET_ADMIN.
+constexpr int kKeptCapability = CAP_NET_RAW;
+
+// Sets the calling thread's permitted, effective and inheritable sets to `caps`.
+bool set_capabilities(std::uint64_t caps) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  for (auto& d : data) {
+    d.permitted = d.effective = d.inheritable = static_cast<std::uint32_t>(caps);
+    caps >>= 32;
+  }
+  return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+// Empties the bounding set but for kKeptCapability (needs CAP_SETPCAP: root).
+// The kernel's last capability is where PR_CAPBSET_READ starts failing.
+bool limit_bounding_set() {
+  for (int cap = 0; ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
+    if (cap == kKeptCapability) continue;
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool drop_privileges(const std::string& user, std::string& error, std::string& warning) {
   if (::geteuid() != 0) {
     warning = "not started as root (uid " + std::to_string(::geteuid()) + "): staying this user, `user = \"" + user +
@@ -443,14 +481,32 @@ bool drop_privileges(const std::string& user, std::string& error, std::string& w
     error = "user `" + user + "` is root; name an unprivileged account in `user`";
     return false;
   }
+  // Capabilities are per thread: this runs before any other thread exists (the
+  // console and delivery start after it), so every thread has the same set.
+  const bool bounded = limit_bounding_set();
+  const int bound_errno = errno;
+  ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
   if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
     error = "cannot drop privileges to `" + user + "`: " + std::strerror(errno) + "; refusing to run as root";
     return false;
   }
+  ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  // What the systemd unit gives the service user (AmbientCapabilities), so a
+  // start from root and a start by systemd behave the same.
+  const bool kept = set_capabilities(std::uint64_t{1} << kKeptCapability) &&
+                    ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, kKeptCapability, 0, 0) == 0;
+  const int why = errno;
+  if (!kept) (void)set_capabilities(0);
   if (::setuid(0) == 0 || ::geteuid() == 0 || ::getegid() == 0) {
     error = "privileges were not dropped for good (root could be regained); refusing to run";
     return false;
   }
+  if (!kept)
+    warning = std::string("cannot keep CAP_NET_RAW across the drop to `") + user + "` (" + std::strerror(why) +
+              "): an interface that goes down is reopened only after a restart";
+  else if (!bounded)
+    warning = std::string("cannot empty the capability bounding set (") + std::strerror(bound_errno) +
+              "): CAP_NET_RAW is the only one held, but others could be regained through a set-capability file";
   return true;
 }
 

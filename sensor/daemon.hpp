@@ -4,16 +4,16 @@
 //
 // Order at start: the config was validated by the caller; the interfaces are
 // opened (needs root or CAP_NET_RAW); then, when root, the process drops to the
-// configured user for good (setgroups/setgid/setuid) and only then opens the
-// database, so its files belong to that user.
+// configured user for good (setgroups/setgid/setuid, keeping CAP_NET_RAW alone)
+// and only then opens the database and calls options.on_started, so every file
+// it or the console writes (database, WAL, certificate) belongs to that user.
 //
 // Unattended operation (issue #7 "The daemon"):
 // - a failed flush (disk full, database locked) is one log line; the ledger keeps
 //   its dirty marks and the next interval retries; the daemon never exits for it;
 // - an interface that fails is logged once, the others keep running, and it is
-//   reopened every kReopenInterval (this needs CAP_NET_RAW: the systemd unit keeps
-//   it as an ambient capability; after a drop from root it is gone and the retry
-//   logs why);
+//   reopened every kReopenInterval (this needs CAP_NET_RAW: the systemd unit gives
+//   it as an ambient capability, and a drop from root keeps it the same way);
 // - capture drops (pcap_stats) go to the counters and to a runs row per hour, so a
 //   diff reports the drops of its period;
 // - scheduled snapshots ([snapshots] schedule, sensor/schedule.hpp): at each slot
@@ -57,6 +57,10 @@ struct DaemonOptions {
   // at start for the newest one (a diff a crash kept from the outbox): must be
   // idempotent. May be empty.
   SnapshotHook on_snapshot;
+  // Called once, as the service user with the ledger loaded, before capture
+  // starts: where threads that write files (console, delivery) are started.
+  // False with the error set (one line) stops the daemon. May be empty.
+  std::function<bool(std::string& error)> on_started;
   // The pipeline's resident memory cap (bytes); 0 takes the config's.
   std::size_t memory_budget_bytes = 0;
 };
@@ -64,9 +68,12 @@ struct DaemonOptions {
 // Runs until SIGTERM/SIGINT. Returns the process exit code (commands.hpp).
 [[nodiscard]] int run_daemon(const Config& config, const DaemonOptions& options);
 
-// Drops root to `user` (its primary group, no supplementary groups) and checks
-// that root cannot be regained. Not root: does nothing and returns true with
-// `warning` set. On failure returns false with `error` set to one line.
+// Drops root to `user` (its primary group, no supplementary groups), keeping
+// CAP_NET_RAW alone (permitted, effective, ambient; the bounding set holds
+// nothing else), and checks that root cannot be regained. Not root: does nothing
+// and returns true with `warning` set. Capabilities are per thread: call it
+// before starting any other thread. On failure returns false with `error` set to
+// one line; when CAP_NET_RAW could not be kept, true with `warning` set.
 [[nodiscard]] bool drop_privileges(const std::string& user, std::string& error, std::string& warning);
 
 }  // namespace mieruka::sensor

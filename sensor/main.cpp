@@ -21,7 +21,7 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit codes: 0 success, 1 bad input (file, option, config: one line on stderr), 2 internal error, "
-    "3 findings present (findings --fail-on-findings).";
+    "3 findings present (findings --fail-on-findings), 128+N stopped by signal N (130 SIGINT, 143 SIGTERM).";
 
 }  // namespace
 
@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--db", common.db, "Ledger database (default: mieruka.db here, or <data_dir>/mieruka.db)");
   app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
+  app.add_option("--sensor", common.sensor,
+                 "Whose records to use: a sensor_name in the database (default: the config's; without --config, "
+                 "the one sensor the database holds)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_flag("-q,--quiet", common.quiet, "No progress or summary, only errors");
@@ -118,8 +121,15 @@ int main(int argc, char** argv) {
     common.config.sensor_name = host_name();
   }
 
+  // The commands with a loop stop at their next pass and save first; the others
+  // are stopped at once (signals.hpp).
+  const bool loops = *read_cmd || *cap_cmd || (run_cmds.run != nullptr && *run_cmds.run) ||
+                     (serve_cmds.serve != nullptr && *serve_cmds.serve);
+  if (loops) install_signal_handlers();
+  else install_exit_on_signal();
+  if (!choose_sensor(common, !loops)) return kExitBadInput;
+
   try {
-    install_signal_handlers();
     if (*read_cmd) return cmd_read(common, read);
     if (*cap_cmd) return cmd_capture(common, cap);
     if (*assets_cmd) return cmd_assets(common, format, asset_facts);

@@ -850,7 +850,11 @@ std::unique_ptr<WebServer> WebServer::start(const Config& config, const ServerOp
       return nullptr;
     }
   } else if (!impl->srv->bind_to_port(bind_host, impl->port)) {
-    error = "--listen " + config.web.listen + ": cannot bind (port in use, or address not on this host?)";
+    // `mieruka run` binds after its privilege drop, with CAP_NET_RAW alone.
+    error = "--listen " + config.web.listen +
+            (impl->port < 1024 && ::geteuid() != 0
+                 ? ": cannot bind a port below 1024 without root; listen on 8443 (or another port above 1023)"
+                 : ": cannot bind (port in use, or address not on this host?)");
     return nullptr;
   }
   Impl* raw = impl.get();

@@ -414,6 +414,50 @@ TEST_F(StoreTest, MissingDatabaseWithoutCreateIsRefused) {
   EXPECT_FALSE(fs::exists(db_));
 }
 
+// A reader (and a writer without create) is refused an empty file: SQLite would
+// take it for a new database and write a schema into it.
+TEST_F(StoreTest, EmptyFileIsRefusedAndLeftEmpty) {
+  std::ofstream(db_).close();
+  for (const bool reader : {true, false}) {
+    std::string error;
+    auto s = reader ? Store::open_reader(db_, "line1", error) : Store::open(db_, "line1", error, /*create=*/false);
+    EXPECT_FALSE(s.has_value());
+    EXPECT_EQ(error, db_ + ": empty file, not a mieruka database; pass the --db that `mieruka read` or `mieruka run` wrote");
+    EXPECT_EQ(fs::file_size(db_), 0u);
+    EXPECT_FALSE(fs::exists(db_ + "-wal"));
+  }
+}
+
+TEST_F(StoreTest, ForeignSqliteIsRefusedByReaders) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE notes (x TEXT)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  const auto size = fs::file_size(db_);
+  std::string error;
+  auto s = Store::open_reader(db_, "line1", error);
+  EXPECT_FALSE(s.has_value());
+  EXPECT_NE(error.find("not a mieruka ledger"), std::string::npos) << error;
+  EXPECT_EQ(fs::file_size(db_), size);
+}
+
+TEST_F(StoreTest, ReaderCannotWrite) {
+  Ledger l = make_ledger();
+  {
+    Store w = open_ok();
+    ASSERT_TRUE(w.flush(l).ok());
+  }
+  std::string error;
+  auto r = Store::open_reader(db_, "line1", error);
+  ASSERT_TRUE(r.has_value()) << error;
+  Ledger back("line1");
+  ASSERT_TRUE(r->load(back).ok());
+  EXPECT_EQ(back.assets().size(), l.assets().size());
+  EXPECT_EQ(r->sensors(), std::vector<std::string>{"line1"});
+  EXPECT_FALSE(r->record_run({1, 2, "read x", 3, 0}).ok());  // query_only
+  EXPECT_NE(sqlite3_exec(r->native_handle(), "CREATE TABLE x (a)", nullptr, nullptr, nullptr), SQLITE_OK);
+}
+
 TEST_F(StoreTest, MissingDirectoryIsOneLine) {
   std::string error;
   auto s = Store::open(dir_ + "/no/such/dir/x.db", "line1", error);
