@@ -600,6 +600,17 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) ::close(fd);
   }
+  // A database another user owns (the file is its owner's only): said before
+  // SQLite gives a vaguer "unable to open".
+  if (std::error_code ec; std::filesystem::exists(path, ec)) {
+    const bool readable = ::access(path.c_str(), R_OK) == 0, writable = ::access(path.c_str(), W_OK) == 0;
+    if (!readable || (mode != OpenMode::read && !writable)) {
+      error = path + ": not " + (readable ? "writable" : "readable") + " by this user (uid " +
+              std::to_string(::geteuid()) +
+              "); give it and its -wal/-shm files to the user mieruka runs as (chown), or pass another --db";
+      return std::nullopt;
+    }
+  }
   // A reader opens read-write when it may (never creating): the last connection
   // to close then removes the -wal and -shm files. A read-only connection would
   // leave them behind, owned by whoever ran the command (root, often), and the
