@@ -448,9 +448,10 @@ Checklist build_checklist(const ChecklistInput& in) {
   Checklist out;
   const Ledger& ledger = *in.ledger;
   Ctx c{in, ledger, {}, {}, {}, {}};
+  const AssetLinks links(ledger);
   for (const auto& a : ledger.assets()) {
     c.by_id[a.id] = &a;
-    c.cls[a.id] = classify(ledger, a).device_class;
+    c.cls[a.id] = classify(ledger, a, links).device_class;
     if (!is_external(a)) c.plant.push_back(&a);
   }
   for (const auto& e : ledger.edges())

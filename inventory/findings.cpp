@@ -552,9 +552,10 @@ std::string material_hash(std::string_view material) { return fmt::format("{:016
 
 std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
   Context c{ledger, policy, {}, {}, {}};
+  const AssetLinks links(ledger);
   for (const auto& a : ledger.assets()) {
     c.by_id[a.id] = &a;
-    c.cls[a.id] = classify(ledger, a).device_class;
+    c.cls[a.id] = classify(ledger, a, links).device_class;
   }
   for (const auto& a : ledger.assets()) {
     // A device seen only through others is hidden, not merely unapproved.

@@ -24,6 +24,7 @@
 
 #include "inventory/acceptance.hpp"
 #include "inventory/checklist.hpp"
+#include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/snapshot.hpp"
@@ -144,9 +145,10 @@ struct WebServer::Impl {
       if (!f.acknowledged) ++open_by_asset[f.asset];
     const Ledger& L = *v->ledger;
     v->rows.reserve(L.assets().size());
+    const inventory::AssetLinks links(L);
     for (const auto& a : L.assets()) {
       AssetRow r;
-      r.json = inventory::asset_json(L, a);
+      r.json = inventory::asset_json(L, a, &links);
       r.zones = config.policy.zones_of(a);
       if (v->has_approved_list) r.approved = approved && approved->match(a) != nullptr ? 1 : 0;
       r.open_findings = open_by_asset[a.id];
