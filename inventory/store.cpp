@@ -24,7 +24,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -235,6 +235,14 @@ CREATE TABLE audit_log (
   target TEXT NOT NULL DEFAULT '',
   detail TEXT NOT NULL DEFAULT ''
 );
+)sql",
+    // v6: how far a capture was read (the end of its last whole record) and a
+    // hash of its head, so that a file still being written is continued, not
+    // read again from the start.
+    R"sql(
+ALTER TABLE ingested_files ADD COLUMN read_to BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE ingested_files ADD COLUMN head TEXT NOT NULL DEFAULT '';
+CREATE INDEX ingested_files_path ON ingested_files (sensor, path);
 )sql",
 };
 
@@ -807,11 +815,25 @@ bool Store::has_file(std::string_view fingerprint) {
   return sqlite3_step(q.get()) == SQLITE_ROW;
 }
 
+std::optional<IngestedFile> Store::last_read_of(std::string_view path) {
+  Query q(impl_->db,
+          "SELECT fingerprint, path, size, packets, ingested_at, read_to, head FROM ingested_files "
+          "WHERE sensor = ?1 AND path = ?2 ORDER BY ingested_at DESC, read_to DESC LIMIT 1");
+  if (q.prepare_rc() != SQLITE_OK) return std::nullopt;
+  bind_text(q.get(), 1, impl_->sensor);
+  bind_text(q.get(), 2, path);
+  if (sqlite3_step(q.get()) != SQLITE_ROW) return std::nullopt;
+  return IngestedFile{column_text(q.get(), 0), column_text(q.get(), 1), column_u64(q.get(), 2),
+                      column_u64(q.get(), 3),  column_i64(q.get(), 4),  column_u64(q.get(), 5),
+                      column_text(q.get(), 6)};
+}
+
 StoreStatus Store::record_file(const IngestedFile& file) {
   Query q(impl_->db,
-          "INSERT INTO ingested_files (sensor, fingerprint, path, size, packets, ingested_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sensor, fingerprint) DO UPDATE SET path = excluded.path, "
-          "size = excluded.size, packets = excluded.packets, ingested_at = excluded.ingested_at");
+          "INSERT INTO ingested_files (sensor, fingerprint, path, size, packets, ingested_at, read_to, head) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sensor, fingerprint) DO UPDATE SET path = "
+          "excluded.path, size = excluded.size, packets = excluded.packets, ingested_at = excluded.ingested_at, "
+          "read_to = excluded.read_to, head = excluded.head");
   int rc = q.prepare_rc();
   if (rc == SQLITE_OK) {
     bind_text(q.get(), 1, impl_->sensor);
@@ -820,6 +842,8 @@ StoreStatus Store::record_file(const IngestedFile& file) {
     bind_u64(q.get(), 4, file.size);
     bind_u64(q.get(), 5, file.packets);
     bind_i64(q.get(), 6, file.ingested_at_us);
+    bind_u64(q.get(), 7, file.read_to);
+    bind_text(q.get(), 8, file.head);
     rc = run(q.get());
   }
   if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
