@@ -663,13 +663,27 @@ StoreStatus Store::load(Ledger& ledger) {
   Impl& d = *impl_;
   auto fail = [&](int rc) { return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
                                                ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "")}; };
+  // The child tables are read in key order, each row then found in its table
+  // by rowid: pages are visited out of order, and with SQLite's default 2 MiB
+  // cache each visit was a pread (half of `mieruka assets` at 100,000 assets).
+  // A larger cache for the load alone; the previous size (and memory) after.
+  int cache_pages = -2000;
+  {
+    Query q(d.db, "PRAGMA cache_size");
+    if (q.prepare_rc() == SQLITE_OK && sqlite3_step(q.get()) == SQLITE_ROW) cache_pages = sqlite3_column_int(q.get(), 0);
+  }
+  (void)d.exec("PRAGMA cache_size=-65536");
   // One read transaction, so that the snapshot is consistent while a writer works.
   int rc = d.exec("BEGIN");
   if (rc != SQLITE_OK) return fail(rc);
   struct EndRead {
     Impl& d;
-    ~EndRead() { d.exec("COMMIT"); }
-  } end_read{d};
+    int cache_pages;
+    ~EndRead() {
+      d.exec("COMMIT");
+      d.exec(("PRAGMA cache_size=" + std::to_string(cache_pages)).c_str());
+    }
+  } end_read{d, cache_pages};
 
   std::vector<Asset> assets;
   std::unordered_map<std::string, std::size_t> asset_at;
