@@ -659,6 +659,34 @@ StoreStatus Store::flush(Ledger& ledger) {
   return {};
 }
 
+namespace {
+
+// The records a child table's rows belong to, found by merging: the parents
+// were read ORDER BY id and the child rows come ORDER BY their parent's id
+// (both in SQLite's BINARY order, which is std::string's), so one forward
+// cursor finds each row's parent without a map of 100,000 strings.
+template <class Record>
+class MergeCursor {
+ public:
+  explicit MergeCursor(std::vector<Record>& records) : records_(records) {}
+  // The record with this id, or null (a row whose parent is gone).
+  Record* find(const unsigned char* id_text, int id_bytes) {
+    const std::string_view id(reinterpret_cast<const char*>(id_text), id_text != nullptr ? id_bytes : 0);
+    while (at_ < records_.size() && std::string_view(records_[at_].id) < id) ++at_;
+    return at_ < records_.size() && records_[at_].id == id ? &records_[at_] : nullptr;
+  }
+  Record* find(sqlite3_stmt* s, int column) {
+    const unsigned char* t = sqlite3_column_text(s, column);
+    return find(t, sqlite3_column_bytes(s, column));
+  }
+
+ private:
+  std::vector<Record>& records_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
 StoreStatus Store::load(Ledger& ledger) {
   Impl& d = *impl_;
   auto fail = [&](int rc) { return StoreStatus{path() + ": cannot read (" + sqlite3_errmsg(d.db) + ")" +
@@ -686,7 +714,6 @@ StoreStatus Store::load(Ledger& ledger) {
   } end_read{d, cache_pages};
 
   std::vector<Asset> assets;
-  std::unordered_map<std::string, std::size_t> asset_at;
   {
     Query q(d.db,
             "SELECT id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router "
@@ -706,7 +733,6 @@ StoreStatus Store::load(Ledger& ledger) {
       a.bytes_sent = column_u64(q.get(), 8);
       a.router = sqlite3_column_int(q.get(), 9) != 0;
       a.dirty = false;
-      asset_at.emplace(a.id, assets.size());
       assets.push_back(std::move(a));
     }
     if (rc != SQLITE_DONE) return fail(rc);
@@ -716,11 +742,12 @@ StoreStatus Store::load(Ledger& ledger) {
                   "ORDER BY asset_id, first_us, ip");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
     bind_text(q.get(), 1, d.sensor);
+    MergeCursor<Asset> parent(assets);
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      auto it = asset_at.find(column_text(q.get(), 0));
+      Asset* a = parent.find(q.get(), 0);
       auto ip = IpAddr::parse(column_text(q.get(), 1));
-      if (it == asset_at.end() || !ip) continue;
-      assets[it->second].ips.push_back(
+      if (a == nullptr || !ip) continue;
+      a->ips.push_back(
           IpRecord{*ip, column_i64(q.get(), 3), column_i64(q.get(), 4), column_text(q.get(), 2)});
     }
     if (rc != SQLITE_DONE) return fail(rc);
@@ -729,10 +756,11 @@ StoreStatus Store::load(Ledger& ledger) {
     Query q(d.db, "SELECT asset_id, vlan FROM asset_vlans WHERE sensor = ?1 ORDER BY asset_id, vlan");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
     bind_text(q.get(), 1, d.sensor);
+    MergeCursor<Asset> parent(assets);
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      auto it = asset_at.find(column_text(q.get(), 0));
-      if (it == asset_at.end()) continue;
-      assets[it->second].vlans.push_back(static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 1)));
+      Asset* a = parent.find(q.get(), 0);
+      if (a == nullptr) continue;
+      a->vlans.push_back(static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 1)));
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
@@ -740,10 +768,11 @@ StoreStatus Store::load(Ledger& ledger) {
     Query q(d.db, "SELECT asset_id, protocol FROM asset_protocols WHERE sensor = ?1 ORDER BY asset_id, protocol");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
     bind_text(q.get(), 1, d.sensor);
+    MergeCursor<Asset> parent(assets);
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      auto it = asset_at.find(column_text(q.get(), 0));
-      if (it == asset_at.end()) continue;
-      assets[it->second].protocols.push_back(column_text(q.get(), 1));
+      Asset* a = parent.find(q.get(), 0);
+      if (a == nullptr) continue;
+      a->protocols.push_back(column_text(q.get(), 1));
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
@@ -752,18 +781,17 @@ StoreStatus Store::load(Ledger& ledger) {
                   "ORDER BY asset_id, field, first_us, value, source");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
     bind_text(q.get(), 1, d.sensor);
+    MergeCursor<Asset> parent(assets);
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      auto it = asset_at.find(column_text(q.get(), 0));
-      if (it == asset_at.end()) continue;
-      assets[it->second].facts.push_back(FactRecord{column_text(q.get(), 1), column_text(q.get(), 2),
-                                                    column_text(q.get(), 3), column_i64(q.get(), 4),
-                                                    column_i64(q.get(), 5), column_u64(q.get(), 6)});
+      Asset* a = parent.find(q.get(), 0);
+      if (a == nullptr) continue;
+      a->facts.push_back(FactRecord{column_text(q.get(), 1), column_text(q.get(), 2), column_text(q.get(), 3),
+                                    column_i64(q.get(), 4), column_i64(q.get(), 5), column_u64(q.get(), 6)});
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
 
   std::vector<Edge> edges;
-  std::unordered_map<std::string, std::size_t> edge_at;
   {
     Query q(d.db,
             "SELECT id, from_id, to_id, protocol, transport, port, vlan, packets, bytes, first_us, last_us "
@@ -784,7 +812,6 @@ StoreStatus Store::load(Ledger& ledger) {
       e.first_us = column_i64(q.get(), 9);
       e.last_us = column_i64(q.get(), 10);
       e.dirty = false;
-      edge_at.emplace(e.id, edges.size());
       edges.push_back(std::move(e));
     }
     if (rc != SQLITE_DONE) return fail(rc);
@@ -795,9 +822,10 @@ StoreStatus Store::load(Ledger& ledger) {
             "range_hi, first_us, last_us FROM edge_ops WHERE sensor = ?1 ORDER BY edge_id, protocol, code, name");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
     bind_text(q.get(), 1, d.sensor);
+    MergeCursor<Edge> parent(edges);
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      auto it = edge_at.find(column_text(q.get(), 0));
-      if (it == edge_at.end()) continue;
+      Edge* e = parent.find(q.get(), 0);
+      if (e == nullptr) continue;
       EdgeOp op;
       op.protocol = column_text(q.get(), 1);
       op.name = column_text(q.get(), 2);
@@ -811,7 +839,7 @@ StoreStatus Store::load(Ledger& ledger) {
       op.range_hi = static_cast<std::uint32_t>(column_u64(q.get(), 10));
       op.first_us = column_i64(q.get(), 11);
       op.last_us = column_i64(q.get(), 12);
-      edges[it->second].ops.push_back(std::move(op));
+      e->ops.push_back(std::move(op));
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
