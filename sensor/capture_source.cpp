@@ -298,16 +298,22 @@ class PcapngFrames {
   static constexpr std::size_t kMaxPrefix = 1U << 20;
   static constexpr std::uint64_t kResyncWindow = std::uint64_t{64} << 20;
 
-  explicit PcapngFrames(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+  // The file is opened on first use (a resync, a continued read, a cut end):
+  // a read of many whole files holds one descriptor each, libpcap's.
+  PcapngFrames(std::string path, std::uint64_t size) : path_(std::move(path)), size_(size) {}
   ~PcapngFrames() {
     if (fd_ >= 0) ::close(fd_);
   }
   PcapngFrames(const PcapngFrames&) = delete;
   PcapngFrames& operator=(const PcapngFrames&) = delete;
 
-  [[nodiscard]] static bool is_pcapng(int fd) {
+  [[nodiscard]] static bool is_pcapng(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
     std::uint32_t magic = 0;
-    return ::pread(fd, &magic, 4, 0) == 4 && magic == kShb;
+    const bool yes = ::pread(fd, &magic, 4, 0) == 4 && magic == kShb;
+    ::close(fd);
+    return yes;
   }
 
   struct Block {
@@ -316,14 +322,14 @@ class PcapngFrames {
   // The block framed at `off`, when its two lengths agree and it fits the file.
   [[nodiscard]] std::optional<Block> block_at(std::uint64_t off) {
     std::uint32_t h[3];
-    if (off + 12 > size_ || ::pread(fd_, h, 12, static_cast<off_t>(off)) != 12) return std::nullopt;
+    if (off + 12 > size_ || ::pread(fd(), h, 12, static_cast<off_t>(off)) != 12) return std::nullopt;
     // A section header carries its byte order (the magic 0x1A2B3C4D as written).
     const bool swapped = h[0] == kShb ? h[2] == 0x4D3C2B1AU : swapped_;
     auto get = [swapped](std::uint32_t v) { return swapped ? __builtin_bswap32(v) : v; };
     Block b{get(h[0]), get(h[1])};
     if (b.length < 12 || b.length % 4 != 0 || b.length > kMaxBlock || off + b.length > size_) return std::nullopt;
     std::uint32_t tail = 0;
-    if (::pread(fd_, &tail, 4, static_cast<off_t>(off + b.length - 4)) != 4 || get(tail) != b.length)
+    if (::pread(fd(), &tail, 4, static_cast<off_t>(off + b.length - 4)) != 4 || get(tail) != b.length)
       return std::nullopt;
     swapped_ = swapped;
     return b;
@@ -366,7 +372,7 @@ class PcapngFrames {
     for (std::uint64_t off = from; off + 12 <= size_ && off - from < kResyncWindow; off += 4) {
       // The type word from a buffered read: most offsets fail that test alone.
       if (chunk_words == 0 || off < chunk_at || off >= chunk_at + chunk_words * 4) {
-        const ssize_t r = ::pread(fd_, chunk.data(), kChunk, static_cast<off_t>(off));
+        const ssize_t r = ::pread(fd(), chunk.data(), kChunk, static_cast<off_t>(off));
         if (r < 4) return std::nullopt;
         chunk_at = off;
         chunk_words = static_cast<std::uint64_t>(r) / 4;
@@ -384,7 +390,7 @@ class PcapngFrames {
 
   // A stdio stream of `prefix` then the file from `at`, for pcap_fopen_offline.
   FILE* stream_from(std::uint64_t at) {
-    auto* c = new Cookie{at != 0 && !starts_section(at) ? prefix : std::vector<std::byte>{}, 0, ::dup(fd_), at};
+    auto* c = new Cookie{at != 0 && !starts_section(at) ? prefix : std::vector<std::byte>{}, 0, ::dup(fd()), at};
     if (c->fd < 0) {
       delete c;
       return nullptr;
@@ -431,7 +437,7 @@ class PcapngFrames {
     if (prefix.size() + length > kMaxPrefix) return false;
     const std::size_t old = prefix.size();
     prefix.resize(old + length);
-    if (::pread(fd_, prefix.data() + old, length, static_cast<off_t>(off)) != static_cast<ssize_t>(length)) {
+    if (::pread(fd(), prefix.data() + old, length, static_cast<off_t>(off)) != static_cast<ssize_t>(length)) {
       prefix.resize(old);
       return false;
     }
@@ -443,7 +449,12 @@ class PcapngFrames {
     std::memcpy(&t, p, 4);
     return t;
   }
-  int fd_;
+  int fd() {
+    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    return fd_;  // -1 on failure: every pread then fails, and nothing is trusted
+  }
+  std::string path_;
+  int fd_ = -1;
   std::uint64_t size_;
   bool swapped_ = false, has_interface_ = false;
 };
@@ -538,12 +549,7 @@ std::unique_ptr<FileSource> FileSource::open(const std::vector<std::string>& pat
       info.start_offset = info.read_to = start > PcapRecords::kHeader ? start : 0;
     } else {
       reader->pcap = p;
-      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd >= 0 && PcapngFrames::is_pcapng(fd)) {
-        reader->frames = std::make_unique<PcapngFrames>(fd, info.size);
-      } else if (fd >= 0) {
-        ::close(fd);
-      }
+      if (PcapngFrames::is_pcapng(path)) reader->frames = std::make_unique<PcapngFrames>(path, info.size);
       if (reader->frames && start != 0) {
         // Continue where an earlier read stopped: the section's header and
         // interfaces first, then the blocks from there.
