@@ -49,7 +49,7 @@ serve() {
   printf 'benchpass1\n' | "$bin" user add bench --role admin --db "$1" --password-file - >/dev/null 2>&1 || true
   "$bin" serve --db "$1" --http --listen 127.0.0.1:0 >"$tmp/serve.out" 2>&1 &
   pid=$!
-  for _ in $(seq 1 300); do grep -q serving "$tmp/serve.out" && break; sleep 0.1; done
+  for _ in $(seq 1 300); do grep -qs serving "$tmp/serve.out" && break; sleep 0.1; done
   url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' "$tmp/serve.out")"; url="${url%/}"
   curl -s -c "$tmp/jar" -H 'Content-Type: application/json' -d '{"user":"bench","password":"benchpass1"}' \
     "$url/api/v1/login" >/dev/null
