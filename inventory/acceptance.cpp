@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "inventory/checklist.hpp"
+#include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 
 namespace mieruka::inventory {
@@ -126,13 +127,14 @@ AcceptanceReport build_acceptance(const AcceptanceInput& in) {
   std::stable_sort(fresh.begin(), fresh.end(), [](const Asset* a, const Asset* b) {
     return a->first_us != b->first_us ? a->first_us < b->first_us : a->id < b->id;
   });
+  const AssetLinks links(ledger);
   for (const Asset* a : fresh) {
     AcceptanceDevice d;
     d.asset = a->id;
-    d.identity = asset_json(ledger, *a);
+    d.identity = asset_json(ledger, *a, &links);
     std::set<std::string> services;
-    for (const auto& e : ledger.edges()) {
-      if (e.merged_into != kNoEdge || (e.from_id != a->id && e.to_id != a->id)) continue;
+    for (const EdgeIndex ei : links.edges_of(static_cast<AssetIndex>(a - ledger.assets().data()))) {
+      const Edge& e = ledger.edges()[ei];
       const bool out_dir = e.from_id == a->id;
       const std::string& other = out_dir ? e.to_id : e.from_id;
       AcceptancePeer p;

@@ -451,9 +451,10 @@ Checklist build_checklist(const ChecklistInput& in) {
   Checklist out;
   const Ledger& ledger = *in.ledger;
   Ctx c{in, ledger, {}, {}, {}, {}};
+  const AssetLinks links(ledger);
   for (const auto& a : ledger.assets()) {
     c.by_id[a.id] = &a;
-    c.cls[a.id] = classify(ledger, a).device_class;
+    c.cls[a.id] = classify(ledger, a, links).device_class;
     if (!is_external(a)) c.plant.push_back(&a);
   }
   for (const auto& e : ledger.edges())
@@ -730,8 +731,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
                           "col.location", "col.owner", "col.class", "col.protocols", "col.first_seen", "col.last_seen"})
     h += "<th>" + m(col) + "</th>";
   h += "</tr>\n";
+  const AssetLinks by_asset(*in.ledger);
   for (const auto& a : in.ledger->assets()) {
-    const ordered_json j = asset_json(*in.ledger, a);
+    const ordered_json j = asset_json(*in.ledger, a, &by_asset);
     auto cell = [&](const char* k) {
       const auto& v = j[k];
       if (v.is_string()) return html_escape(v.get<std::string>());

@@ -187,7 +187,8 @@ void stated_cpu(const Asset& a, Features& f) {
   }
 }
 
-Features gather(const Ledger& ledger, const Asset& a) {
+// `links` null: scan every edge and asset (one asset classified).
+Features gather(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
   Features f;
   f.a = &a;
   f.class_hint = best(a, field::class_hint);
@@ -208,8 +209,7 @@ Features gather(const Ledger& ledger, const Asset& a) {
     if (r.field == field::service) f.services.insert(r.value);
   }
   stated_cpu(a, f);
-  for (const Edge& e : ledger.edges()) {
-    if (e.merged_into != kNoEdge) continue;
+  auto visit = [&](const Edge& e) {
     const bool confirmed = e.protocol != e.transport;
     const std::string key = confirmed ? e.protocol : e.protocol + "/" + std::to_string(e.port);
     const string_view registered = port_service(e);
@@ -222,7 +222,7 @@ Features gather(const Ledger& ledger, const Asset& a) {
         it->second.peers.insert(e.from_id);
       }
     }
-    if (e.from_id != a.id) continue;
+    if (e.from_id != a.id) return;
     f.opened[key].insert(e.to_id);
     f.opened_port.emplace(key, e.port);
     if (!registered.empty()) {
@@ -233,17 +233,26 @@ Features gather(const Ledger& ledger, const Asset& a) {
       if (f.industrial_targets.empty()) f.first_target_id = e.to_id;
       f.industrial_targets.insert(e.to_id);
     }
-    if (!in(kIndustrial, e.protocol)) continue;  // a PROFINET controller names its devices by DCP Set
+    if (!in(kIndustrial, e.protocol)) return;  // a PROFINET controller names its devices by DCP Set
     for (const EdgeOp& op : e.ops) {
       const bool engineering = (op.is_control && !named(kNotEngineering, op)) || named(kEngineeringReads, op);
       if (engineering && f.control_op.empty()) f.control_op = op.protocol + "/" + op.name;
     }
-  }
-  for (const Asset& c : ledger.assets()) {
-    if (c.parent_id != a.id) continue;
+  };
+  auto child = [&](const Asset& c) {
     if (c.route.starts_with("unit:")) ++f.unit_children;
     else ++f.route_children;
+  };
+  const AssetIndex self = links != nullptr ? ledger.index_of(a.id) : kNoAsset;
+  if (self == kNoAsset) {
+    for (const Edge& e : ledger.edges())
+      if (e.merged_into == kNoEdge && (e.to_id == a.id || e.from_id == a.id)) visit(e);
+    for (const Asset& c : ledger.assets())
+      if (c.parent_id == a.id) child(c);
+    return f;
   }
+  for (const EdgeIndex e : links->edges_of(self)) visit(ledger.edges()[e]);
+  for (const AssetIndex c : links->children_of(self)) child(ledger.assets()[c]);
   return f;
 }
 
@@ -621,9 +630,59 @@ std::optional<int> purdue_level_of(std::string_view c) noexcept {
   return std::nullopt;
 }
 
-Classification classify(const Ledger& ledger, const Asset& asset) {
+AssetLinks::AssetLinks(const Ledger& ledger) {
+  const auto& assets = ledger.assets();
+  const auto& edges = ledger.edges();
+  const std::size_t n = assets.size();
+  // Endpoints resolved once; an id no asset carries joins nothing.
+  std::vector<std::pair<AssetIndex, AssetIndex>> ends(edges.size(), {kNoAsset, kNoAsset});
+  std::vector<AssetIndex> parent(n, kNoAsset);
+  edge_start_.assign(n + 1, 0);
+  child_start_.assign(n + 1, 0);
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    const Edge& e = edges[i];
+    if (e.merged_into != kNoEdge) continue;
+    ends[i] = {ledger.index_of(e.from_id), ledger.index_of(e.to_id)};
+    if (ends[i].first != kNoAsset) ++edge_start_[ends[i].first + 1];
+    if (ends[i].second != kNoAsset && ends[i].second != ends[i].first) ++edge_start_[ends[i].second + 1];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (assets[i].parent_id.empty()) continue;
+    parent[i] = ledger.index_of(assets[i].parent_id);
+    if (parent[i] != kNoAsset) ++child_start_[parent[i] + 1];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    edge_start_[i + 1] += edge_start_[i];
+    child_start_[i + 1] += child_start_[i];
+  }
+  edges_.resize(edge_start_[n]);
+  children_.resize(child_start_[n]);
+  std::vector<std::uint32_t> next(edge_start_.begin(), edge_start_.end() - 1);
+  for (std::size_t i = 0; i < edges.size(); ++i) {  // ascending: each row keeps the ledger's order
+    const auto [from, to] = ends[i];
+    if (from != kNoAsset) edges_[next[from]++] = static_cast<EdgeIndex>(i);
+    if (to != kNoAsset && to != from) edges_[next[to]++] = static_cast<EdgeIndex>(i);
+  }
+  next.assign(child_start_.begin(), child_start_.end() - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    if (parent[i] != kNoAsset) children_[next[parent[i]]++] = static_cast<AssetIndex>(i);
+}
+
+std::span<const EdgeIndex> AssetLinks::edges_of(AssetIndex a) const noexcept {
+  if (a + std::size_t{1} >= edge_start_.size()) return {};
+  return std::span<const EdgeIndex>(edges_).subspan(edge_start_[a], edge_start_[a + 1] - edge_start_[a]);
+}
+
+std::span<const AssetIndex> AssetLinks::children_of(AssetIndex a) const noexcept {
+  if (a + std::size_t{1} >= child_start_.size()) return {};
+  return std::span<const AssetIndex>(children_).subspan(child_start_[a], child_start_[a + 1] - child_start_[a]);
+}
+
+namespace {
+
+Classification classify_with(const Ledger& ledger, const Asset& asset, const AssetLinks* links) {
   Classification out;
-  const Features f = gather(ledger, asset);
+  const Features f = gather(ledger, asset, links);
   for (const Rule& rule : kRules) {
     std::string reason;
     if (!rule.match(ledger, f, reason)) continue;
@@ -640,5 +699,13 @@ Classification classify(const Ledger& ledger, const Asset& asset) {
   add_evidence(f, out.reasons);
   return out;
 }
+
+}  // namespace
+
+Classification classify(const Ledger& ledger, const Asset& asset, const AssetLinks& links) {
+  return classify_with(ledger, asset, &links);
+}
+
+Classification classify(const Ledger& ledger, const Asset& asset) { return classify_with(ledger, asset, nullptr); }
 
 }  // namespace mieruka::inventory

@@ -369,7 +369,7 @@ std::string terminal_safe(std::string_view s) {
 
 // --- JSON -----------------------------------------------------------------------
 
-Json asset_json(const Ledger& ledger, const Asset& a) {
+Json asset_json(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
   Strings str;
   Json sources = Json::object();
   Json j;
@@ -399,7 +399,7 @@ Json asset_json(const Ledger& ledger, const Asset& a) {
 
   // Class, reasons and level from the rule table (inventory/classify.cpp); a
   // purdue_level fact (a zone's level) overrides the class's default level.
-  const Classification cls = classify(ledger, a);
+  const Classification cls = links != nullptr ? classify(ledger, a, *links) : classify(ledger, a);
   j["class"] = is_contract_class(cls.device_class) ? cls.device_class : "unknown";
   if (!cls.source.empty() && j["class"] != "unknown") sources["class"] = str("sources", cls.source);
   Json reasons = Json::array();
@@ -476,8 +476,8 @@ Json ip_bindings_json(const Asset& a) {
   return out;
 }
 
-Json asset_json_with_facts(const Ledger& ledger, const Asset& a) {
-  Json j = asset_json(ledger, a);
+Json asset_json_with_facts(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
+  Json j = asset_json(ledger, a, links);
   j["facts"] = facts_json(a);
   j["ip_bindings"] = ip_bindings_json(a);
   return j;
@@ -485,8 +485,9 @@ Json asset_json_with_facts(const Ledger& ledger, const Asset& a) {
 
 Json assets_json(const Ledger& ledger, bool with_facts) {
   Json out = Json::array();
+  const AssetLinks links(ledger);
   for (const Asset& a : ledger.assets())
-    out.push_back(with_facts ? asset_json_with_facts(ledger, a) : asset_json(ledger, a));
+    out.push_back(with_facts ? asset_json_with_facts(ledger, a, &links) : asset_json(ledger, a, &links));
   return out;
 }
 
@@ -554,10 +555,11 @@ std::string ledger_ndjson(const Ledger& ledger, std::string_view sensor, std::in
   head["assets"] = ledger.assets().size();
   head["links"] = links;
   std::string out = head.dump() + "\n";
+  const AssetLinks by_asset(ledger);
   for (const Asset& a : ledger.assets()) {
     Json line;
     line["kind"] = "asset";
-    line.update(asset_json_with_facts(ledger, a));
+    line.update(asset_json_with_facts(ledger, a, &by_asset));
     out += line.dump() + "\n";
   }
   for (const Edge& e : ledger.edges()) {
@@ -619,8 +621,9 @@ std::string assets_table(const Ledger& ledger) {
   static const std::vector<std::string_view> kColumns = {"ID",      "MAC",  "IP",        "VLAN",     "CLASS",
                                                          "VENDOR",  "PRODUCT", "NAME",  "PROTOCOLS", "LAST SEEN"};
   std::vector<std::vector<std::string>> rows;
+  const AssetLinks links(ledger);
   for (const Asset& a : ledger.assets()) {
-    const Json j = asset_json(ledger, a);
+    const Json j = asset_json(ledger, a, &links);
     rows.push_back({cell_text(j["id"]), opt_text(j["mac"]),
                     j["ips"].empty() ? "-" : cell_text(j["ips"]), j["vlans"].empty() ? "-" : cell_text(j["vlans"]),
                     cell_text(j["class"]), opt_text(j["vendor"]), opt_text(j["product"]), opt_text(j["name"]),

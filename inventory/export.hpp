@@ -23,8 +23,13 @@ namespace mieruka::inventory {
 // Classes of the contract ("class" in asset JSON); anything else is "unknown".
 [[nodiscard]] bool is_contract_class(std::string_view c) noexcept;
 
+class AssetLinks;
+
 // --- JSON -----------------------------------------------------------------------
-[[nodiscard]] nlohmann::ordered_json asset_json(const Ledger& ledger, const Asset& a);
+// `links`: the ledger's AssetLinks (inventory/classify.hpp) when many assets are
+// rendered; without it, each call scans the whole ledger to classify the asset.
+[[nodiscard]] nlohmann::ordered_json asset_json(const Ledger& ledger, const Asset& a,
+                                                const AssetLinks* links = nullptr);
 // Array, in ledger order; with `with_facts` each asset carries "facts".
 [[nodiscard]] nlohmann::ordered_json assets_json(const Ledger& ledger, bool with_facts = false);
 // Every fact of the asset, in `show`'s order (by field, then source priority):
@@ -36,7 +41,8 @@ namespace mieruka::inventory {
 [[nodiscard]] nlohmann::ordered_json ip_bindings_json(const Asset& a);
 // asset_json plus "facts" and "ip_bindings": `show --format json`,
 // `assets --format json --facts`, `export ledger`.
-[[nodiscard]] nlohmann::ordered_json asset_json_with_facts(const Ledger& ledger, const Asset& a);
+[[nodiscard]] nlohmann::ordered_json asset_json_with_facts(const Ledger& ledger, const Asset& a,
+                                                           const AssetLinks* links = nullptr);
 [[nodiscard]] nlohmann::ordered_json link_json(const Ledger& ledger, const Edge& e);
 [[nodiscard]] nlohmann::ordered_json links_json(const Ledger& ledger);
 

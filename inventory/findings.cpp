@@ -126,6 +126,7 @@ struct Context {
   std::map<std::string, const Asset*> by_id;
   std::map<std::string, std::string> cls;  // asset id -> class
   std::vector<Finding> out;
+  const AssetLinks* links = nullptr;  // the ledger's, built once (classify.hpp)
 
   const Asset* asset(const std::string& id) const {
     auto it = by_id.find(id);
@@ -453,7 +454,7 @@ void check_security_facts(Context& c, const Asset& a) {
 
 void check_remote_gateway(Context& c, const Asset& a) {
   if (c.cls.at(a.id) != "remote_access_gateway" || c.approved(a)) return;
-  const Classification k = classify(c.ledger, a);
+  const Classification k = classify(c.ledger, a, *c.links);
   std::string why = k.reasons.empty() ? std::string("classed remote_access_gateway") : k.reasons.front();
   c.add("remote_access", a, "gateway", fmt::format("{}: remote-maintenance gateway ({})", label(a), why),
         "gateway", a.first_us, a.last_us);
@@ -565,10 +566,12 @@ std::string finding_id(std::string_view type, std::string_view asset, std::strin
 std::string material_hash(std::string_view material) { return fmt::format("{:016x}", fnv1a(material)); }
 
 std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
-  Context c{ledger, policy, {}, {}, {}};
+  Context c{ledger, policy, {}, {}, {}, nullptr};
+  const AssetLinks links(ledger);
+  c.links = &links;
   for (const auto& a : ledger.assets()) {
     c.by_id[a.id] = &a;
-    c.cls[a.id] = classify(ledger, a).device_class;
+    c.cls[a.id] = classify(ledger, a, links).device_class;
   }
   for (const auto& a : ledger.assets()) {
     // A device seen only through others is hidden, not merely unapproved.

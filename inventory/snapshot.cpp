@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 
+#include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 
 namespace mieruka::inventory {
@@ -121,10 +122,11 @@ Snapshot make_snapshot(const Ledger& ledger, std::string name, std::int64_t take
   s.info.name = std::move(name);
   s.info.sensor = ledger.sensor_name();
   s.info.taken_us = taken_us;
+  const AssetLinks links(ledger);
   for (const Asset& a : ledger.assets()) {
     SnapshotAsset sa;
     sa.id = a.id;
-    sa.json = asset_json(ledger, a);
+    sa.json = asset_json(ledger, a, &links);
     sa.last_us = a.last_us;
     std::map<std::string, std::int64_t> ips;
     if (a.key_ip && a.key_ip->valid()) ips[a.key_ip->to_string()] = a.last_us;

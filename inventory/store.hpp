@@ -38,6 +38,10 @@ struct IngestedFile {
   std::uint64_t size = 0;
   std::uint64_t packets = 0;
   std::int64_t ingested_at_us = 0;
+  // The end of the last whole record read (0: unknown), and head_fingerprint()
+  // of the file's first bytes up to there: a grown file is continued from it.
+  std::uint64_t read_to = 0;
+  std::string head;
 };
 
 // One run of the sensor (read, capture, daemon).
@@ -81,6 +85,8 @@ class Store {
 
   [[nodiscard]] bool has_file(std::string_view fingerprint);
   StoreStatus record_file(const IngestedFile& file);
+  // The latest record of a read of the file at `path` (by this sensor), if any.
+  [[nodiscard]] std::optional<IngestedFile> last_read_of(std::string_view path);
   // Adds each value to the stored counter of that name (anomalies, capture stats).
   StoreStatus add_counters(const std::map<std::string, std::uint64_t>& deltas);
   [[nodiscard]] std::map<std::string, std::uint64_t> counters();

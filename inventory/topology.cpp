@@ -9,6 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 #include "inventory/shared_library.hpp"
 
@@ -168,8 +169,9 @@ Topology build_topology(const Ledger& ledger, const TopologyOptions& opt) {
 
   std::map<std::string, TopoCluster> clusters;  // by id
   std::unordered_map<std::string, std::size_t> node_at;  // id -> index in t.nodes
+  const AssetLinks links(ledger);
   for (const Asset& a : ledger.assets()) {
-    const Json j = asset_json(ledger, a);
+    const Json j = asset_json(ledger, a, &links);
     TopoNode n;
     n.id = a.id;
     n.name = json_string_or_empty(j, "name");

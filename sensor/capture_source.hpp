@@ -46,11 +46,27 @@ class FileSource {
     int dlt = -1;
     bool truncated = false;    // the file ends mid-record (recorder crashed / still writing)
     std::string warning;       // one line, for the log
+    // Corrupt records or blocks (a length no record can have, a block whose two
+    // lengths disagree): each is reported with its offset in `corruptions`, and
+    // reading goes on at the next record that can be trusted (see
+    // capture_source.cpp, "Resynchronising"); `skipped_bytes` were not read.
+    std::uint64_t skipped_bytes = 0;
+    std::vector<std::string> corruptions;  // one line each, at most kMaxReported
+    std::uint64_t corrupt_records = 0;
+    // Where reading started, and the end of the last whole record or block read:
+    // a later read of the same, grown file continues from there.
+    std::uint64_t start_offset = 0;
+    std::uint64_t read_to = 0;
   };
+  static constexpr std::size_t kMaxReported = 20;
 
   // Opens every file; on failure `error` is one line naming the file and the problem
   // (not a capture, unreadable, unsupported link type) and nothing is returned.
   static std::unique_ptr<FileSource> open(const std::vector<std::string>& paths, std::string& error);
+  // The same, starting each file at the offset given (0: the beginning; else
+  // the read_to of an earlier read of the same file, which ends a whole record).
+  static std::unique_ptr<FileSource> open(const std::vector<std::string>& paths,
+                                          const std::vector<std::uint64_t>& start_at, std::string& error);
   ~FileSource();
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
@@ -67,6 +83,8 @@ class FileSource {
   FileSource() = default;
   struct Reader;
   bool advance(std::size_t i);
+  void note_damage(std::size_t i);
+  bool resync_pcapng(std::size_t i);
   std::vector<std::unique_ptr<Reader>> readers_;
   std::vector<FileInfo> info_;
   std::size_t current_ = static_cast<std::size_t>(-1);
@@ -136,5 +154,14 @@ int LiveSource::dispatch(F&& fn, int max_packets) {
 // A cheap, stable fingerprint of a capture file (size + hashes of its head and
 // tail), used to recognise a file that was already ingested.
 [[nodiscard]] std::string file_fingerprint(const std::string& path);
+
+// A fingerprint of the file's first `length` bytes ("" when it has fewer): a
+// file read up to some offset is the same file later if its head still matches.
+[[nodiscard]] std::string head_fingerprint(const std::string& path, std::uint64_t length);
+// How many head bytes head_fingerprint() covers for a file read up to `read_to`.
+[[nodiscard]] inline std::uint64_t head_length(std::uint64_t read_to) noexcept {
+  constexpr std::uint64_t kHead = 64 * 1024;
+  return read_to < kHead ? read_to : kHead;
+}
 
 }  // namespace mieruka::sensor

@@ -3,6 +3,7 @@
 #include "sensor/commands.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -214,6 +215,7 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
   // count its packets twice.
   std::vector<std::string> paths;
   std::vector<std::string> prints;
+  std::vector<std::uint64_t> starts;
   for (const auto& f : opt.files) {
     if (::access(f.c_str(), R_OK) != 0) {
       print_error(f + ": " + std::strerror(errno) + " (check the path)");
@@ -224,10 +226,28 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
       spdlog::warn("{}: already in the ledger {}; skipped (use --force to read it again)", f, db_path);
       continue;
     }
+    // A file read before while it was being written (same head, grown since)
+    // continues after the last whole record read then.
+    std::uint64_t start = 0;
+    if (store && !opt.force) {
+      struct stat st {};
+      const auto prev = store->last_read_of(f);
+      if (prev && prev->read_to > 0 && !prev->head.empty() && ::stat(f.c_str(), &st) == 0 &&
+          static_cast<std::uint64_t>(st.st_size) >= prev->read_to &&
+          head_fingerprint(f, head_length(prev->read_to)) == prev->head) {
+        if (static_cast<std::uint64_t>(st.st_size) == prev->read_to) {
+          spdlog::warn("{}: already in the ledger {}; skipped (use --force to read it again)", f, db_path);
+          continue;
+        }
+        start = prev->read_to;
+        spdlog::info("{}: read up to offset {} before; continuing from there", f, start);
+      }
+    }
     paths.push_back(f);
     prints.push_back(std::move(fp));
+    starts.push_back(start);
   }
-  auto source = FileSource::open(paths, error);
+  auto source = FileSource::open(paths, starts, error);
   if (!source) {
     print_error(error);
     return kExitBadInput;
@@ -276,8 +296,15 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
   }
   pipeline.finish();
   progress.done();
-  for (const auto& f : source->files())
+  std::uint64_t corrupt = 0, skipped = 0;
+  for (const auto& f : source->files()) {
     if (!f.warning.empty()) spdlog::warn("{}", f.warning);
+    for (const auto& line : f.corruptions) spdlog::error("{}", line);
+    if (f.corrupt_records > f.corruptions.size())
+      spdlog::error("{}: {} more corrupt records", f.path, f.corrupt_records - f.corruptions.size());
+    corrupt += f.corrupt_records;
+    skipped += f.skipped_bytes;
+  }
 
   if (store) {
     if (!flush_store(*store, pipeline)) {
@@ -289,7 +316,8 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
     if (!stop_requested()) {
       for (std::size_t i = 0; i < source->files().size(); ++i) {
         const auto& f = source->files()[i];
-        inventory::IngestedFile rec{prints[i], f.path, f.size, f.packets, wall_us()};
+        inventory::IngestedFile rec{prints[i], f.path, f.size, f.packets, wall_us(), f.read_to,
+                                    f.read_to > 0 ? head_fingerprint(f.path, head_length(f.read_to)) : ""};
         if (auto st = store->record_file(rec); !st) spdlog::warn("{}", st.error);
       }
     }
@@ -303,6 +331,14 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
     print_error(std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                 ": what was read so far is saved; the files are not marked as read");
     return 128 + sig;
+  }
+  if (corrupt != 0) {
+    // Bad input, though every readable record is in the ledger: a script must
+    // not take a capture with holes for a whole one.
+    print_error(std::to_string(corrupt) + " corrupt record(s), " + std::to_string(skipped) +
+                " bytes skipped (see above); every other record was read" +
+                (store ? " and saved in " + db_path : std::string()) + " (check the capture's source)");
+    return kExitBadInput;
   }
   return kExitOk;
 }

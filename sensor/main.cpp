@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
   read_cmd->add_flag("--force", read.force, "Read files again even if the ledger already has them");
   read_cmd->add_flag("--no-dedup", read.no_dedup, "Keep SPAN duplicate copies of frames");
   read_cmd->add_flag("--no-store", read.no_store, "Dissect only; write nothing (for benchmarks)");
-  read_cmd->footer(kExitCodes);
+  read_cmd->footer(std::string(kExitCodes) +
+                   "\nread: a corrupt record is reported with its offset and skipped, the rest read and saved: exit 1.");
 
   CaptureOptions cap;
   auto* cap_cmd = app.add_subcommand("capture", "Capture live from an interface until SIGINT/SIGTERM");

@@ -24,6 +24,7 @@
 
 #include "inventory/acceptance.hpp"
 #include "inventory/checklist.hpp"
+#include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/snapshot.hpp"
@@ -70,6 +71,10 @@ struct View {
   std::mutex svg_mu;
   std::optional<std::string> svg;  // rendered on first request
   std::string svg_error;
+  // The whole-ledger bodies, serialised on first request: at 100,000 assets
+  // each took seconds to build, and the view changes only with the ledger.
+  std::mutex body_mu;
+  std::optional<std::string> links_body, topology_body;
 };
 
 }  // namespace
@@ -146,9 +151,10 @@ struct WebServer::Impl {
       if (!f.acknowledged) ++open_by_asset[f.asset];
     const Ledger& L = *v->ledger;
     v->rows.reserve(L.assets().size());
+    const inventory::AssetLinks links(L);
     for (const auto& a : L.assets()) {
       AssetRow r;
-      r.json = inventory::asset_json(L, a);
+      r.json = inventory::asset_json(L, a, &links);
       r.zones = config.policy.zones_of(a);
       if (v->has_approved_list) r.approved = approved && approved->match(a) != nullptr ? 1 : 0;
       r.open_findings = open_by_asset[a.id];
@@ -180,10 +186,22 @@ struct WebServer::Impl {
   }
 
   // --- HTTP helpers ------------------------------------------------------------------
+  static std::string json_text(const Json& body) {
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   static void send_json(httplib::Response& res, int status, const Json& body) {
     res.status = status;
     res.set_header("Cache-Control", "no-store");
-    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+    res.set_content(json_text(body), "application/json");
+  }
+  // A body the view keeps (View::body_mu): made by `make` on first request.
+  template <class Make>
+  static void send_cached(httplib::Response& res, View& v, std::optional<std::string>& body, Make make) {
+    std::lock_guard lock(v.body_mu);
+    if (!body) body = json_text(make());
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(*body, "application/json");
   }
   // The printable reports are self-contained pages with inline CSS and no
   // scripts: they get a policy that allows exactly that.
@@ -520,7 +538,8 @@ void WebServer::Impl::install_routes() {
         })));
   s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                         const Session&) {
-          send_json(res, 200, inventory::links_json(*view->ledger));
+          std::shared_ptr<View> v = view;
+          send_cached(res, *v, v->links_body, [&] { return inventory::links_json(*v->ledger); });
         })));
   s.Get("/api/v1/findings", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                            const Session&) {
@@ -613,8 +632,10 @@ void WebServer::Impl::install_routes() {
         })));
   s.Get("/api/v1/topology", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                            const Session&) {
-          const auto t = inventory::build_topology(*view->ledger, {&config.policy, &view->findings});
-          send_json(res, 200, inventory::topology_json(t));
+          std::shared_ptr<View> v = view;
+          send_cached(res, *v, v->topology_body, [&] {
+            return inventory::topology_json(inventory::build_topology(*v->ledger, {&config.policy, &v->findings}));
+          });
         })));
   s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                                const Session&) {

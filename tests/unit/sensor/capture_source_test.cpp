@@ -80,6 +80,59 @@ class PcapFile {
   std::vector<std::uint8_t> bytes_;
 };
 
+// pcapng (draft-ietf-opsawg-pcapng): a section header, one Ethernet interface
+// (microsecond times), then enhanced packet blocks; little-endian.
+class PcapngFile {
+ public:
+  PcapngFile() {
+    block(0x0A0D0D0AU, {0x1A2B3C4DU, 0x00000001U, 0xFFFFFFFFU, 0xFFFFFFFFU});  // magic, v1.0, length unknown
+    block(1, {0x00000001U, 65535});                                           // LINKTYPE_ETHERNET, snaplen
+  }
+  PcapngFile& packet(std::uint64_t ts_us, std::uint32_t n) {
+    starts_.push_back(bytes_.size());
+    std::vector<std::uint32_t> body = {0, static_cast<std::uint32_t>(ts_us >> 32), static_cast<std::uint32_t>(ts_us), n,
+                                       n};
+    std::vector<std::uint8_t> data(n);
+    for (std::uint32_t i = 0; i < n; ++i) data[i] = static_cast<std::uint8_t>(i * 13 + ts_us);
+    data.resize((n + 3) / 4 * 4);
+    for (std::size_t i = 0; i < data.size(); i += 4)
+      body.push_back(data[i] | data[i + 1] << 8 | data[i + 2] << 16 | static_cast<std::uint32_t>(data[i + 3]) << 24);
+    block(6, body);
+    return *this;
+  }
+  // Overwrites the 32-bit word at byte `at` of packet block `k`.
+  PcapngFile& poke(std::size_t k, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes_[starts_[k] + at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+    return *this;
+  }
+  [[nodiscard]] std::size_t start_of(std::size_t k) const { return starts_[k]; }
+  [[nodiscard]] std::size_t size() const { return bytes_.size(); }
+  PcapngFile& cut(std::size_t drop) {
+    bytes_.resize(bytes_.size() - drop);
+    return *this;
+  }
+  std::string write(const std::string& name) const {
+    const std::string path = (fs::path(::testing::TempDir()) / name).string();
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes_.data()),
+                                                 static_cast<std::streamsize>(bytes_.size()));
+    return path;
+  }
+
+ private:
+  void word(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  void block(std::uint32_t type, const std::vector<std::uint32_t>& body) {
+    const auto len = static_cast<std::uint32_t>(12 + 4 * body.size());
+    word(type);
+    word(len);
+    for (auto w : body) word(w);
+    word(len);
+  }
+  std::vector<std::uint8_t> bytes_;
+  std::vector<std::size_t> starts_;
+};
+
 // A record with its bytes copied: RawPacket::data is only valid until the next
 // call to next() (and not after the source is gone).
 struct ReadPacket {
@@ -163,13 +216,49 @@ TEST(FileSource, HeaderOnlyFileIsEmptyNotTruncated) {
   EXPECT_FALSE(info.truncated);
 }
 
-TEST(FileSource, RecordAboveTheMaximumIsCorrupt) {
+TEST(FileSource, RecordAboveTheMaximumIsCorruptAndSkipped) {
   Record huge{5, 0, 300000, 300000, std::vector<std::uint8_t>(300000, 0xab)};
   const auto path = PcapFile({}).frame(1, 0, 60).add(huge).frame(9, 0, 60).write("huge.pcap");
   EXPECT_EQ(testing::compare_with_libpcap(path), "");
   FileSource::FileInfo info;
+  EXPECT_EQ(read_all(path, &info).size(), 2u);
+  EXPECT_FALSE(info.truncated);
+  EXPECT_EQ(info.corrupt_records, 1u);
+  EXPECT_EQ(info.skipped_bytes, 16u + 300000u);
+}
+
+// A header with caplen 0xFFFFFFF0 and junk after it, in the middle of a file:
+// reported with its offset, and every record after it read (libpcap stops there).
+TEST(FileSource, HugeCaplenMidFileIsReportedAndTheRestRead) {
+  PcapFile f({});
+  for (std::uint32_t i = 0; i < 10; ++i) f.frame(1000 + i, i, 60 + i);
+  const std::size_t bad = 24 + 10 * 16 + (60 * 10 + 45);
+  f.add({1010, 0, 0xFFFFFFF0U, 0xFFFFFFF0U, std::vector<std::uint8_t>(37, 0xff)});
+  for (std::uint32_t i = 0; i < 4553; ++i) f.frame(1011 + i / 100, i % 1000, 60 + i % 200);
+  const auto path = f.write("huge_caplen_mid.pcap");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  const auto pk = read_all(path, &info);
+  EXPECT_EQ(pk.size(), 10u + 4553u);
+  EXPECT_FALSE(info.truncated);
+  EXPECT_EQ(info.corrupt_records, 1u);
+  EXPECT_EQ(info.skipped_bytes, 16u + 37u);
+  ASSERT_EQ(info.corruptions.size(), 1u);
+  EXPECT_NE(info.corruptions[0].find("corrupt record at offset " + std::to_string(bad)), std::string::npos)
+      << info.corruptions[0];
+  EXPECT_EQ(info.read_to, fs::file_size(path));
+}
+
+// A corrupt header with nothing trustworthy after it: the rest is skipped, and said so.
+TEST(FileSource, CorruptTailIsSkippedAndReported) {
+  PcapFile f({});
+  f.frame(1, 0, 60).add({2, 0, 0xFFFFFFF0U, 60, std::vector<std::uint8_t>(500, 0xff)});
+  const auto path = f.write("corrupt_tail.pcap");
+  FileSource::FileInfo info;
   EXPECT_EQ(read_all(path, &info).size(), 1u);
-  EXPECT_TRUE(info.truncated);
+  EXPECT_EQ(info.corrupt_records, 1u);
+  EXPECT_EQ(info.skipped_bytes, 516u);
+  EXPECT_EQ(info.read_to, fs::file_size(path));
 }
 
 TEST(FileSource, RecordAboveTheSnapshotLengthAgreesWithLibpcap) {
@@ -235,6 +324,99 @@ TEST(FileSource, EveryBundledAndPublicCaptureAgreesWithLibpcap) {
     }
   }
   EXPECT_GT(files, 10u);
+}
+
+// A pcapng block whose leading length is 0xFFFFFFF0: libpcap stops; FileSource
+// reports the block's offset and goes on at the next block whose two lengths agree.
+TEST(FileSource, PcapngBlockWithHugeLengthIsSkipped) {
+  PcapngFile f;
+  for (std::uint32_t i = 0; i < 50; ++i) f.packet(1'700'000'000'000'000ULL + i * 1000, 60 + i);
+  f.poke(20, 4, 0xFFFFFFF0U);
+  const auto path = f.write("huge_block.pcapng");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  const auto pk = read_all(path, &info);
+  ASSERT_EQ(pk.size(), 49u);
+  EXPECT_EQ(pk[20].ts_us, 1'700'000'000'000'000LL + 21 * 1000);
+  EXPECT_EQ(info.corrupt_records, 1u);
+  EXPECT_EQ(info.skipped_bytes, f.start_of(21) - f.start_of(20));
+  ASSERT_EQ(info.corruptions.size(), 1u);
+  EXPECT_NE(info.corruptions[0].find("offset " + std::to_string(f.start_of(20))), std::string::npos)
+      << info.corruptions[0];
+  EXPECT_EQ(info.read_to, fs::file_size(path));
+}
+
+// A packet block whose own lengths agree but whose captured length (0xFFFFFFF0)
+// is more than the block holds: that block alone is skipped.
+TEST(FileSource, PcapngPacketWithHugeCaplenIsSkipped) {
+  PcapngFile f;
+  for (std::uint32_t i = 0; i < 30; ++i) f.packet(1'700'000'000'000'000ULL + i * 1000, 60);
+  f.poke(10, 20, 0xFFFFFFF0U);
+  const auto path = f.write("huge_caplen.pcapng");
+  EXPECT_EQ(testing::compare_with_libpcap(path), "");
+  FileSource::FileInfo info;
+  EXPECT_EQ(read_all(path, &info).size(), 29u);
+  EXPECT_EQ(info.corrupt_records, 1u);
+  EXPECT_EQ(info.skipped_bytes, f.start_of(11) - f.start_of(10));
+}
+
+// Garbage over the middle of a pcapng file (a disk error, a bad copy): the
+// blocks it hit are skipped, the rest read.
+TEST(FileSource, PcapngGarbageMidFileIsSkipped) {
+  PcapngFile f;
+  for (std::uint32_t i = 0; i < 40; ++i) f.packet(1'700'000'000'000'000ULL + i * 1000, 100);
+  for (std::size_t at = 8; at < 300; at += 4) f.poke(10, at, 0xdeadbeefU);  // blocks 10 to 12 (128 bytes each)
+  const auto path = f.write("garbage.pcapng");
+  FileSource::FileInfo info;
+  const auto pk = read_all(path, &info);
+  EXPECT_EQ(info.corrupt_records, 1u);
+  EXPECT_EQ(pk.size(), 40u - 3u);
+}
+
+// A capture still being written: read what is there, then the same file grown
+// from the offset the first read stopped at; every packet is read once.
+TEST(FileSource, GrowingPcapContinuesAtTheLastWholeRecord) {
+  PcapFile whole({});
+  for (std::uint32_t i = 0; i < 20; ++i) whole.frame(100 + i, i, 60 + i);
+  PcapFile part = whole;
+  part.cut(30);  // the last record half written
+  const auto path = part.write("growing.pcap");
+  FileSource::FileInfo first;
+  EXPECT_EQ(read_all(path, &first).size(), 19u);
+  EXPECT_TRUE(first.truncated);
+  (void)whole.frame(200, 0, 70).write("growing.pcap");
+  std::string error;
+  auto src = FileSource::open({path}, {first.read_to}, error);
+  ASSERT_TRUE(src) << error;
+  std::vector<std::int64_t> ts;
+  RawPacket p;
+  while (src->next(p)) ts.push_back(p.ts_us);
+  ASSERT_EQ(ts.size(), 2u);
+  EXPECT_EQ(ts[0], 119'000'019);
+  EXPECT_EQ(ts[1], 200'000'000);
+  EXPECT_EQ(src->files()[0].read_to, fs::file_size(path));
+}
+
+TEST(FileSource, GrowingPcapngContinuesAtTheLastWholeBlock) {
+  PcapngFile f;
+  for (std::uint32_t i = 0; i < 20; ++i) f.packet(1'700'000'000'000'000ULL + i, 60);
+  PcapngFile part = f;
+  part.cut(10);
+  const auto path = part.write("growing.pcapng");
+  FileSource::FileInfo first;
+  EXPECT_EQ(read_all(path, &first).size(), 19u);
+  EXPECT_EQ(first.read_to, f.start_of(19));
+  (void)f.packet(1'700'000'000'000'100ULL, 80).write("growing.pcapng");
+  std::string error;
+  auto src = FileSource::open({path}, {first.read_to}, error);
+  ASSERT_TRUE(src) << error;
+  std::vector<std::int64_t> ts;
+  RawPacket p;
+  while (src->next(p)) ts.push_back(p.ts_us);
+  ASSERT_EQ(ts.size(), 2u);
+  EXPECT_EQ(ts[0], 1'700'000'000'000'019LL);
+  EXPECT_EQ(ts[1], 1'700'000'000'000'100LL);
+  EXPECT_EQ(src->files()[0].read_to, fs::file_size(path));
 }
 
 }  // namespace

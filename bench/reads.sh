@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Benchmark (not a timed test) of every read command and console API route on
+# a large ledger. mieruka_gen_ledger writes N assets (facts, ~2.1 edges each)
+# straight through the Store, and a baseline ledger of N/10 in the same run.
+# Each command and route is timed on both; the ratio big/baseline says how it
+# scales (10 = linear, 100 = quadratic). Commands: wall and CPU time
+# (user+sys), the ratio of CPU times (on a shared machine wall time says more
+# about the neighbours). Routes: wall time of the first request (it loads the
+# ledger) and the best of the next ones; the ratio is of the latter.
+# Usage: bench/reads.sh BUILD_DIR [ASSETS] [RUNS]
+#   BUILD_DIR holds mieruka and bench/mieruka_gen_ledger (MIERUKA_BENCH=ON).
+set -eu
+build="$(cd "$1" && pwd)"; n="${2:-100000}"; runs="${3:-3}"
+bin="$build/mieruka"; gen="$build/bench/mieruka_gen_ledger"
+[ -x "$bin" ] && [ -x "$gen" ] || { echo "build mieruka and mieruka_gen_ledger in $build first"; exit 1; }
+tmp="$(mktemp -d)"; pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+base=$((n / 10))
+"$gen" --assets "$base" "$tmp/base.db" >/dev/null
+"$gen" --assets "$n" "$tmp/big.db" >/dev/null
+one="$("$bin" assets --db "$tmp/big.db" --format json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+one_base="$("$bin" assets --db "$tmp/base.db" --format json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+
+# cli DB ID ARGS...: the run with the least CPU time of $runs, "wall cpu" in seconds.
+cli() {
+  local db="$1" id="$2" best="" w u s c; shift 2
+  for _ in $(seq 1 "$runs"); do
+    /usr/bin/time -o "$tmp/t" -f "%e %U %S" "$bin" "${@//@ID@/$id}" --db "$db" >/dev/null 2>&1 || true
+    read -r w u s <"$tmp/t"; c="$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')"
+    if [ -z "$best" ] || awk -v c="$c" -v b="${best##* }" 'BEGIN {exit !(c < b)}'; then best="$w $c"; fi
+  done
+  echo "$best"
+}
+row() {  # row LABEL "wall cpu" "wall cpu": the ratio is of CPU times
+  read -r bw bc <<<"$2"; read -r w c <<<"$3"
+  awk -v l="$1" -v bc="$bc" -v w="$w" -v c="$c" \
+    'BEGIN {printf "%-34s %8.2f %8.2f %8.2f %7.1fx\n", l, bc, w, c, (bc > 0.005 ? c / bc : 0)}'
+}
+echo "ledger: $n assets; baseline: $base assets; best of $runs runs"
+printf '%-34s %8s %8s %8s %8s\n' "command" "base cpu" "wall s" "cpu s" "ratio"
+for c in "assets" "assets --format json" "findings" "show @ID@" "links" "export checklist" "export ledger" \
+         "topology --format json"; do
+  # shellcheck disable=SC2086
+  row "$c" "$(cli "$tmp/base.db" "$one_base" $c)" "$(cli "$tmp/big.db" "$one" $c)"
+done
+
+# serve DB: starts the console on loopback and logs in; sets url, pid, jar.
+serve() {
+  printf 'benchpass1\n' | "$bin" user add bench --role admin --db "$1" --password-file - >/dev/null 2>&1 || true
+  "$bin" serve --db "$1" --http --listen 127.0.0.1:0 >"$tmp/serve.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do grep -qs serving "$tmp/serve.out" && break; sleep 0.1; done
+  url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' "$tmp/serve.out")"; url="${url%/}"
+  curl -s -c "$tmp/jar" -H 'Content-Type: application/json' -d '{"user":"bench","password":"benchpass1"}' \
+    "$url/api/v1/login" >/dev/null
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+# route PATH: the first request (which loads the ledger) then the best of $runs.
+route() {
+  local t=()
+  for _ in $(seq 0 "$runs"); do t+=("$(curl -s -o /dev/null -b "$tmp/jar" -w '%{time_total}' "$url$1")"); done
+  echo "${t[0]} $(printf '%s\n' "${t[@]:1}" | sort -n | head -1)"
+}
+routes=("/api/v1/overview" "/api/v1/assets?per_page=50" "/api/v1/assets?per_page=50&page=100&sort=ip&order=desc"
+        "/api/v1/assets?q=10.1&per_page=50" "/api/v1/assets/@ID@" "/api/v1/links" "/api/v1/findings"
+        "/api/v1/topology" "/api/v1/checklist" "/api/v1/acceptance" "/api/v1/stats" "/api/v1/snapshots")
+declare -A first_base best_base
+serve "$tmp/base.db"
+for r in "${routes[@]}"; do read -r f b <<<"$(route "${r//@ID@/$one_base}")"; first_base[$r]=$f; best_base[$r]=$b; done
+stop
+echo
+printf '%-50s %8s %8s %8s %8s\n' "route (first request loads the ledger)" "base s" "first s" "then s" "ratio"
+serve "$tmp/big.db"
+for r in "${routes[@]}"; do
+  read -r f b <<<"$(route "${r//@ID@/$one}")"
+  awk -v l="$r" -v bb="${best_base[$r]}" -v f="$f" -v b="$b" \
+    'BEGIN {printf "%-50s %8.3f %8.3f %8.3f %7.1fx\n", l, bb, f, b, (bb > 0.0005 ? b / bb : 0)}'
+done
+stop
