@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/compare.sh: mieruka builds side by side with the floor and ndpiReader,
-# in interleaved rounds (README "Performance").
+# in interleaved rounds (docs/performance.md).
 #
 #   bench/compare.sh ROUNDS CAPTURE FLOOR NAME=MIERUKA_BINARY...
 #   e.g. bench/compare.sh 9 build-bench/bench/run/factory.pcap build-bench/bench/bench_floor \

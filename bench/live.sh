@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/live.sh: the live-capture benchmark (README "Performance", issue #8).
+# bench/live.sh: the live-capture benchmark (docs/performance.md "Live capture").
 #
 #   bench/live.sh [BUILD_DIR]         full run; default build dir: build-bench next to the repo
 #   bench/live.sh --once PPS          one `mieruka capture` step at PPS; exit 0 when it
@@ -20,7 +20,7 @@
 # and it received at least every packet tcpreplay sent. Prints a table per step
 # and, last, the highest clean pps of each reader and their ratio. Machines
 # differ: quote the ratio. Ring versions: libpcap 1.10 gives both readers a
-# TPACKET_V3 ring (`mieruka capture` no longer asks for immediate mode, for which
+# TPACKET_V3 ring (`mieruka capture` does not ask for immediate mode, for which
 # libpcap falls back to TPACKET_V2's fixed-size frames; FLOOR_ARGS=--immediate
 # puts the floor on V2 to compare).
 # When tcpreplay cannot reach a rate (sent < 95 % of it)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh: the side-by-side benchmark (README "Performance").
+# bench/run.sh: the side-by-side benchmark (docs/performance.md).
 #
 #   bench/run.sh [BUILD_DIR] [PACKETS]      defaults: build-bench next to the repo, 2000000
 #

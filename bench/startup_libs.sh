@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/startup_libs.sh: what the shared libraries cost a process start
-# (README "Performance", start-up).
+# (docs/performance.md "Start-up").
 #
 #   bench/startup_libs.sh [MIERUKA_BINARY] [RUNS]
 #

@@ -1,4 +1,4 @@
-// The durable outbox (issue #7 "Delivery to plant IT"): every outgoing message
+// The durable outbox (docs/delivery.md): every outgoing message
 // (a scheduled diff, an immediate alert, a test) is first a row of table
 // `outbox` (migration v4 in inventory/store.cpp), rendered for its channel, and
 // is marked sent only after the receiver accepted it. A failed attempt is kept

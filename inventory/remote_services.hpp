@@ -1,6 +1,6 @@
-// Remote-access and vendor-cloud services recognised by name (issue #6: "devices
-// that reach known remote-access or cloud services, from DNS names and TLS
-// server names"). A device that asks DNS for, or opens TLS to, one of these
+// Remote-access and vendor-cloud services recognised by name: devices
+// that reach known remote-access or cloud services, found from DNS names and TLS
+// server names. A device that asks DNS for, or opens TLS to, one of these
 // names has a path out of the plant that someone should have declared (3-6).
 //
 // The table is data: one row per service, matched on the name's last labels

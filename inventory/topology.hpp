@@ -1,5 +1,5 @@
-// The network diagram (../shared/INTERFACES.md `mieruka topology`, issue #6
-// "Outputs"): assets as nodes, conversations aggregated per (from, to, protocol)
+// The network diagram (../shared/INTERFACES.md `mieruka topology`):
+// assets as nodes, conversations aggregated per (from, to, protocol)
 // as edges, zones as clusters, flagged devices highlighted. Output as Graphviz
 // DOT, GraphML, JSON (docs/schema/topology.v1.schema.json) and SVG (DOT laid
 // out by Graphviz used as a library, when built with it).

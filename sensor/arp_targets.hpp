@@ -1,5 +1,5 @@
-// Devices seen only as the target of ARP requests nobody answers (issue #6,
-// "devices seen only indirectly"): a PLC that keeps asking for 10.10.1.77 tells
+// Devices seen only as the target of ARP requests nobody answers
+// ("devices seen only indirectly", checklist item 2-6): a PLC that keeps asking for 10.10.1.77 tells
 // us a device is configured there, even when that device is off, unplugged, or
 // on a port the mirror does not copy.
 //

@@ -1,5 +1,5 @@
 // The checklist export and the acceptance report (../shared/INTERFACES.md
-// "Commands"; issue #6 "Outputs"):
+// "Commands"):
 //   mieruka export checklist [--db DB] [--config FILE] [--approved CSV] [--wireless-allow CSV]
 //                            [--lang ja|en] [--format json|csv|html] [--output FILE] [--new-days N]
 //   mieruka export ledger [--db DB] [--config FILE] [--approved CSV] [--output FILE]

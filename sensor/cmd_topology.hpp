@@ -1,4 +1,4 @@
-// The `topology` command (../shared/INTERFACES.md "Commands"; issue #6 "Outputs"):
+// The `topology` command (../shared/INTERFACES.md "Commands"):
 //   mieruka topology [--db DB] [--config FILE] --format dot|graphml|json|svg
 // Zones from the config's [[zone]] sections are clusters (else VLAN / subnet);
 // assets with open findings (approved list and wireless allow-list from the

@@ -8,7 +8,7 @@
 // and only then opens the database and calls options.on_started, so every file
 // it or the console writes (database, WAL, certificate) belongs to that user.
 //
-// Unattended operation (issue #7 "The daemon"):
+// Unattended operation:
 // - a failed flush (disk full, database locked) is one log line; the ledger keeps
 //   its dirty marks and the next interval retries; the daemon never exits for it;
 // - an interface that fails is logged once, the others keep running, and it is

@@ -1,4 +1,4 @@
-// Delivery to plant IT (issue #7): what a diff or an alert becomes on each
+// Delivery to plant IT (docs/delivery.md): what a diff or an alert becomes on each
 // channel, the outbox around it, and the thread that sends.
 //
 // A message is rendered for its channel when it is enqueued (the outbox holds

@@ -1,4 +1,4 @@
-// The delivery part of the config (issue #7 "Delivery to plant IT"):
+// The delivery part of the config (docs/delivery.md):
 //
 //   [alerts]
 //   lang = "ja"                      # "ja" or "en": e-mail and alert texts

@@ -1,4 +1,4 @@
-// Schedule expressions for the daemon's snapshots (issue #7 "Snapshots and diffs"):
+// Schedule expressions for the daemon's snapshots:
 // when the next run is due, in a time zone, with the missed-run and DST rules.
 //
 // Accepted forms (one per expression):

@@ -1,5 +1,5 @@
 // Taking the daemon's scheduled snapshots: naming, the last run as the store
-// remembers it, retention (issue #7 "Snapshots and diffs").
+// remembers it, retention.
 //
 // A scheduled snapshot is named "sched-" + its local time in the schedule's zone
 // to the minute ("sched-2026-11-26T07:30+09:00"); manual snapshots (`mieruka

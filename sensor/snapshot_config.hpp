@@ -1,4 +1,4 @@
-// The daemon's scheduled snapshots as configured (issue #7 "Snapshots and diffs"):
+// The daemon's scheduled snapshots as configured:
 // the top-level `timezone` key and the [snapshots] section of the TOML config
 // (docs/mieruka.example.toml):
 //   timezone = "Asia/Tokyo"       # IANA name; default Asia/Tokyo

@@ -1,5 +1,5 @@
 // Web console accounts, sessions, the login rate limit and the audit log
-// (issue #10). Tables of migration v5 in inventory/store.cpp: users, sessions,
+// (docs/web.md). Tables of migration v5 in inventory/store.cpp: users, sessions,
 // audit_log.
 //
 // Passwords: libsodium crypto_pwhash_str (Argon2id, INTERACTIVE limits: 64 MiB,

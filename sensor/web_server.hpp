@@ -1,4 +1,4 @@
-// The web console and REST API (issue #10, docs/web.md): `mieruka serve`, and the
+// The web console and REST API (docs/web.md): `mieruka serve`, and the
 // same server on a thread of `mieruka run` when the config has [web].
 //
 // cpp-httplib (Debian) serves HTTPS with the plant's certificate or one made on

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash safety (issue #7 "The daemon"): `mieruka run` capturing a flood of new
+# Crash safety: `mieruka run` capturing a flood of new
 # devices on a veth pair (the far end in a network namespace of our own) is
 # killed with SIGKILL while it ingests, five times at different moments of its
 # 1-second flush cycle (counted from the flood's start). After each kill: PRAGMA integrity_check is ok, the ledger

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end: the daemon's scheduled snapshots and SIGHUP reload (issue #7).
+# End to end: the daemon's scheduled snapshots and SIGHUP reload.
 # - Missed runs: the store holds scheduled snapshots from days ago; at start the
 #   daemon takes exactly ONE catch-up snapshot, then prunes the scheduled ones by
 #   keep_daily (a manual snapshot stays); a restart right after takes none.

@@ -152,11 +152,10 @@ std::map<std::string, std::uint64_t> feed(Pipeline& pl, const std::vector<Frame>
   return by_kind;
 }
 
-// Dissectors known to allocate per message, each waiting for its fix (Refs: #8).
-// DNS, LLDP and Modbus 43/14 were fixed by parsing into inline or reused storage
-// and stating values through Sink::fact_view; EtherNet/IP ListIdentity before
-// them. Everything must now be exactly zero; an entry here would name a
-// frame kind and the file with the pending fix.
+// Dissectors known to allocate per message. DNS, LLDP, Modbus 43/14 and
+// EtherNet/IP ListIdentity parse into inline or reused storage and state values
+// through Sink::fact_view. Every frame kind must be exactly zero; an entry here
+// would name a frame kind and the file with the pending fix.
 const std::map<std::string, std::string> kPendingFix = {};
 
 TEST(AllocTest, SteadyStateFactoryMixAllocatesNothing) {

@@ -1,4 +1,4 @@
-// Issue #4's bar, through the whole pipeline: for every public capture with
+// The identity bar, through the whole pipeline: for every public capture with
 // Modbus, EtherNet/IP, CIP or OPC UA, the identity tshark decodes (MANIFEST.json
 // `identities`) is in the LEDGER, on the right asset, with the same value:
 //  - ENIP ListIdentity: product name, serial, revision (tshark's M.mm from the raw
