@@ -12,7 +12,7 @@
 # and one run through the SQLite store. Code the training never reaches is
 # compiled as without a profile. The hostile, TCP-storm and MAC-flood variants
 # are left out on purpose: with 20k packets of each in the mix the factory mix
-# ran 9% and 16% slower (interleaved perf stat, README) and had 7% more simulated
+# ran 9% and 16% slower (interleaved perf stat, docs/performance.md) and had 7% more simulated
 # I1 misses, while the variants gained nothing measurable.
 # If training fails the tree is rebuilt without PGO, with a warning: a build
 # always comes out.
