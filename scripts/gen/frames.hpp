@@ -4,9 +4,11 @@
 #pragma once
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -202,13 +204,40 @@ class CaptureWriter {
   std::uint64_t packets_ = 0;
 };
 
+// A scenario's report: "cannot write" when its writer did not open (then true),
+// and how many packets it wrote (returns the exit code 0).
+inline bool cannot_write(const CaptureWriter& w, const std::string& out) {
+  if (w.ok()) return false;
+  std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
+  return true;
+}
+inline int wrote(const CaptureWriter& w, const std::string& out) {
+  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
+               out.c_str());
+  return 0;
+}
+
 // A TCP connection between two hosts that keeps sequence numbers, so scenario
 // code writes application messages and gets well-formed segments.
 class TcpSession {
  public:
+  // How a segment reaches the capture, advancing `ts`: by default one Ethernet
+  // frame from one host to the other; a scenario with a router in the way
+  // passes its own (both copies a mirror port sees of a routed packet).
+  using Carrier = std::function<void(std::int64_t& ts, const Host& from, const Host& to, const Buf& segment)>;
+
   TcpSession(CaptureWriter& w, const Host& client, const Host& server, std::uint16_t cport, std::uint16_t sport,
              std::uint32_t cisn = 1000, std::uint32_t sisn = 50000)
-      : w_(w), c_(client), s_(server), cport_(cport), sport_(sport), cseq_(cisn), sseq_(sisn) {}
+      : c_(client), s_(server), cport_(cport), sport_(sport), cseq_(cisn), sseq_(sisn) {
+    carry_ = [&w, ipid = std::uint16_t{1}](std::int64_t& ts, const Host& a, const Host& b, const Buf& seg) mutable {
+      const Buf ip = ipv4(a.ip, b.ip, 6, seg, 64, ipid++);
+      w.write(ts, a.vlan ? ether(a.mac, b.mac, 0x0800, ip, {a.vlan}) : ether(a.mac, b.mac, 0x0800, ip));
+      ts += 150;
+    };
+  }
+  TcpSession(Carrier carry, const Host& client, const Host& server, std::uint16_t cport, std::uint16_t sport,
+             std::uint32_t cisn = 1000, std::uint32_t sisn = 50000)
+      : carry_(std::move(carry)), c_(client), s_(server), cport_(cport), sport_(sport), cseq_(cisn), sseq_(sisn) {}
   void handshake(std::int64_t& ts) {
     send(ts, true, tcpf::syn, {});
     cseq_ += 1;
@@ -235,17 +264,12 @@ class TcpSession {
     const Host& b = from_client ? s_ : c_;
     const std::uint32_t seq = from_client ? cseq_ : sseq_;
     const std::uint32_t ackn = (flags & tcpf::ack) ? (from_client ? sseq_ : cseq_) : 0;
-    Buf seg = tcp(a.ip, b.ip, from_client ? cport_ : sport_, from_client ? sport_ : cport_, seq, ackn, flags, payload);
-    Buf frame = a.vlan ? ether(a.mac, b.mac, 0x0800, ipv4(a.ip, b.ip, 6, seg, 64, ipid_++), {a.vlan})
-                       : ether(a.mac, b.mac, 0x0800, ipv4(a.ip, b.ip, 6, seg, 64, ipid_++));
-    w_.write(ts, frame);
-    ts += 150;
+    carry_(ts, a, b, tcp(a.ip, b.ip, from_client ? cport_ : sport_, from_client ? sport_ : cport_, seq, ackn, flags, payload));
   }
-  CaptureWriter& w_;
+  Carrier carry_;
   Host c_, s_;
   std::uint16_t cport_, sport_;
   std::uint32_t cseq_, sseq_;
-  std::uint16_t ipid_ = 1;
 };
 
 // Modbus/TCP ADU (MBAP + PDU).

@@ -142,10 +142,7 @@ void udp_packet(CaptureWriter& w, std::int64_t& ts, const Host& a, const Host& b
 
 int write_ident_descriptions(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: cannot write %s\n", out.c_str());
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   const Mac lldp_multicast = mac("01:80:c2:00:00:0e");
   const Host cpu{mac("28:63:36:aa:20:01"), ip4("10.20.0.10")};
   const Host flexy{mac("00:03:27:aa:20:04"), ip4("10.20.0.4")};
@@ -186,9 +183,7 @@ int write_ident_descriptions(const std::string& out) {
   w.write(ts, ether(dhcpd.mac, all.mac, 0x0800,
                     ipv4(dhcpd.ip, all.ip, 17,
                          udp(dhcpd.ip, all.ip, 67, 68, dhcp_reply(2, eng, ip4("10.20.0.40"), dhcpd.ip, "eng-pc-07")))));
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 const Scenario kIdentDescriptions{"ident_descriptions", write_ident_descriptions};

@@ -95,10 +95,7 @@ void arp_exchange(CaptureWriter& w, std::int64_t& ts, const Host& asker, const H
 // server, a router with an office host behind it, and SPAN duplicates.
 int write_sample(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
   const Host plc{mac("00:00:bc:12:34:56"), ip4("10.10.1.20")};
   const Host m340{mac("00:80:f4:0a:0b:0c"), ip4("10.10.1.30")};
@@ -161,9 +158,7 @@ int write_sample(const std::string& out) {
     w.write(ts + 30, ether(router.mac, scada.mac, 0x0800, pkt, {20}));
     ts += 1000;
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // --- melsec_omron: Mitsubishi SLMP/MC and Omron FINS --------------------------------
@@ -257,10 +252,7 @@ void udp_datagram(CaptureWriter& w, std::int64_t& ts, const Host& a, const Host&
 // SCADA PC talks FINS to an Omron CJ2M over UDP 9600 and FINS/TCP 9600.
 int write_melsec_omron(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
   const Host plc{mac("00:26:92:aa:bb:cc"), ip4("192.168.3.39")};
   const Host got{mac("00:26:92:10:20:30"), ip4("192.168.3.18")};
@@ -337,9 +329,7 @@ int write_melsec_omron(const std::string& out) {
     s.data(ts, false, fins_tcp(2, fins_resp(tcp_client, plc_node, 5, 0x0101, 0, Buf(8, 0x00))));
     s.close(ts);
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // --- l2_identity: LLDP, CDP and PROFINET DCP -------------------------------------
@@ -417,10 +407,7 @@ Buf dcp_frame(std::uint16_t frame_id, std::uint8_t service, std::uint8_t type, s
 // DeviceVendorValue, Device ID, role and IP.
 int write_l2_identity(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
   const Mac scalance = mac("00:1b:1b:aa:00:01");
   const Mac cisco = mac("00:19:06:aa:bb:01");
@@ -484,9 +471,7 @@ int write_l2_identity(const std::string& out) {
     w.write(ts, ether(io_device, controller, 0x8892, dcp_frame(0xfeff, 5, 1, 0x1234, b)));
     ts += 1000;
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // --- jp_controllers: Keyence KV host link, Panasonic MEWTOCOL, S7comm, CCIEFB -----
@@ -671,10 +656,7 @@ Buf node_search_resp(const Host& client, const Host& node, std::uint16_t vendor,
 // RT, CCIEFB and node search vendor/model) are illustrative.
 int write_jp_controllers(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1763640000LL * 1000000;  // 2025-11-20T12:00:00Z
   const Host kv{mac("00:01:fc:12:34:56"), ip4("192.168.10.10")};
   const Host kv_pc{mac("00:0c:29:10:10:64"), ip4("192.168.10.100")};
@@ -812,9 +794,7 @@ int write_jp_controllers(const std::string& out) {
     udp_datagram(w, ts, slave1, master, 61450, 61450, cciefb_response(slaves[0], 0x0123, 0x00004567, 0x0001, seq));
     udp_datagram(w, ts, slave2, master, 61450, 61450, cciefb_response(slaves[1], 0x0123, 0x00004568, 0x0002, seq));
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 }  // namespace
@@ -826,10 +806,7 @@ int write_jp_controllers(const std::string& out) {
 // view must take each field from the best source and list it.
 int write_multi_protocol(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
   const Host plc{mac("00:1b:1b:5a:00:01"), ip4("10.10.3.20")};
   const Host ews{mac("00:15:5d:00:30:50"), ip4("10.10.3.50")};
@@ -903,9 +880,7 @@ int write_multi_protocol(const std::string& out) {
     s.data(ts, false, as_buf("HTTP/1.1 200 OK\r\nServer: Siemens PLC Webserver\r\nContent-Length: 0\r\n\r\n"));
     s.close(ts);
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // Device names carrying HTML and script payloads, for the web console's escaping
@@ -914,10 +889,7 @@ int write_multi_protocol(const std::string& out) {
 // stay text; run, they would set window.__pwned or document.title.
 int write_hostile_names(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1763625600LL * 1000000;  // 2025-11-20T08:00:00Z
   const Host sw{mac("00:1b:1b:ee:00:01"), ip4("10.10.9.2")};
   const Host laptop{mac("00:0c:29:ee:00:02"), ip4("10.10.9.50")};
@@ -992,9 +964,7 @@ int write_hostile_names(const std::string& out) {
                                                         {2, "v1.0"}})));
     s.close(ts);
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // --- hidden_equipment: what a machine builder left behind ----------------------------
@@ -1027,10 +997,7 @@ Buf dns_query(std::uint16_t id, std::string_view name) {
 
 int write_hidden_equipment(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764230400LL * 1000000;  // 2025-11-27T08:00:00Z
   const Host router{mac("00:1b:54:10:00:01"), ip4("10.30.1.1")};
   const Host scada{mac("00:15:5d:10:00:10"), ip4("10.30.1.10")};
@@ -1091,9 +1058,7 @@ int write_hidden_equipment(const std::string& out) {
     udp_datagram(w, ts, remote_box, router, static_cast<std::uint16_t>(50000 + id), 53, dns_query(id, "eu2.talk2m.com"));
     ts += 10'000'000;
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // --- wireless_cell: an 802.11 monitor-mode capture (radiotap) ---------------------
@@ -1138,10 +1103,7 @@ Buf beacon(const Mac& ap, std::string_view ssid, std::uint16_t seq) {
 
 int write_wireless_cell(const std::string& out) {
   CaptureWriter w(out, true, 127);  // LINKTYPE_IEEE802_11_RADIOTAP
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764316800LL * 1000000;  // 2025-11-28T08:00:00Z
   const Mac ap = mac("00:0c:29:aa:00:01");
   const Mac agv = mac("00:1b:1b:02:9a:c3");
@@ -1174,9 +1136,7 @@ int write_wireless_cell(const std::string& out) {
     w.write(ts, radiotap(probe));
     ts += 1000;
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 // --- new_paths: a client that starts writing, a PLC that reaches out -----------------
@@ -1185,10 +1145,7 @@ int write_wireless_cell(const std::string& out) {
 // opens HTTPS to a public address through the router (items 3-7 and 2-3).
 int write_new_paths(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764403200LL * 1000000;  // 2025-11-29T08:00:00Z
   const Host router{mac("00:1b:54:40:00:01"), ip4("10.40.1.1")};
   const Host scada{mac("00:15:5d:40:00:10"), ip4("10.40.1.10")};
@@ -1225,9 +1182,7 @@ int write_new_paths(const std::string& out) {
     s.data(ts, true, Buf(64, 0x16));
     s.close(ts);
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 int main(int argc, char** argv) {

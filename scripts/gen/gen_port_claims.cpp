@@ -100,21 +100,12 @@ Buf modbus_read_holding(std::uint16_t tid, bool response) {
     put16be(pdu, 0);  // starting address
     put16be(pdu, 2);  // quantity
   }
-  Buf b;
-  put16be(b, tid);
-  put16be(b, 0);  // protocol id
-  put16be(b, static_cast<std::uint32_t>(pdu.size() + 1));
-  put8(b, 1);     // unit id
-  put_bytes(b, pdu);
-  return b;
+  return modbus_adu(tid, 1, pdu);
 }
 
 int write_port_claims(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764489600LL * 1000000;  // 2025-11-30T08:00:00Z
   const Host scanner{mac("02:50:00:00:00:66"), ip4("10.50.1.66")};
   const Host closed{mac("02:50:00:00:00:20"), ip4("10.50.1.20")};
@@ -145,9 +136,7 @@ int write_port_claims(const std::string& out) {
     }
     s.close(ts);
   }
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 }  // namespace

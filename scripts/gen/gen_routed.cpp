@@ -44,6 +44,11 @@ class Mirror {
     }
     ts += 200;
   }
+  // A TCP connection through the mirror, both copies of every routed segment.
+  TcpSession tcp_session(const Host& c, const Host& s, std::uint16_t cport, std::uint16_t sport) {
+    return TcpSession([this](std::int64_t& ts, const Host& a, const Host& b, const Buf& seg) { packet(ts, a, b, 6, seg); },
+                      c, s, cport, sport, 7000, 90000);
+  }
   void arp_for(std::int64_t& ts, const Host& asker, const Mac& owner, std::uint32_t owner_ip) {
     w_.write(ts, ether(asker.mac, kBroadcast, 0x0806, arp(1, asker.mac, asker.ip, Mac{}, owner_ip), {asker.vlan}));
     ts += 300;
@@ -62,48 +67,8 @@ class Mirror {
   std::uint16_t ipid_ = 0x100;
 };
 
-// A TCP connection carried by Mirror: sequence numbers kept, both copies of
-// every routed segment written.
-class MirroredTcp {
- public:
-  MirroredTcp(Mirror& m, const Host& c, const Host& s, std::uint16_t cport, std::uint16_t sport)
-      : m_(m), c_(c), s_(s), cport_(cport), sport_(sport) {}
-  void handshake(std::int64_t& ts) {
-    send(ts, true, tcpf::syn, {});
-    cseq_ += 1;
-    send(ts, false, tcpf::syn | tcpf::ack, {});
-    sseq_ += 1;
-    send(ts, true, tcpf::ack, {});
-  }
-  void data(std::int64_t& ts, bool from_client, const Buf& payload) {
-    send(ts, from_client, tcpf::psh | tcpf::ack, payload);
-    (from_client ? cseq_ : sseq_) += static_cast<std::uint32_t>(payload.size());
-  }
-  void close(std::int64_t& ts) {
-    send(ts, true, tcpf::fin | tcpf::ack, {});
-    cseq_ += 1;
-    send(ts, false, tcpf::fin | tcpf::ack, {});
-    sseq_ += 1;
-    send(ts, true, tcpf::ack, {});
-  }
-
- private:
-  void send(std::int64_t& ts, bool from_client, std::uint8_t flags, const Buf& payload) {
-    const Host& a = from_client ? c_ : s_;
-    const Host& b = from_client ? s_ : c_;
-    const std::uint32_t seq = from_client ? cseq_ : sseq_;
-    const std::uint32_t ackn = (flags & tcpf::ack) ? (from_client ? sseq_ : cseq_) : 0;
-    m_.packet(ts, a, b, 6,
-              tcp(a.ip, b.ip, from_client ? cport_ : sport_, from_client ? sport_ : cport_, seq, ackn, flags, payload));
-  }
-  Mirror& m_;
-  Host c_, s_;
-  std::uint16_t cport_, sport_;
-  std::uint32_t cseq_ = 7000, sseq_ = 90000;
-};
-
 void modbus_polls(Mirror& m, std::int64_t& ts, const Host& client, const Host& server, std::uint16_t cport, int polls) {
-  MirroredTcp s(m, client, server, cport, 502);
+  TcpSession s = m.tcp_session(client, server, cport, 502);
   s.handshake(ts);
   for (int i = 1; i <= polls; ++i) {
     const auto tid = static_cast<std::uint16_t>(i);
@@ -112,18 +77,6 @@ void modbus_polls(Mirror& m, std::int64_t& ts, const Host& client, const Host& s
     ts += 100'000;
   }
   s.close(ts);
-}
-
-bool open_failed(const CaptureWriter& w, const std::string& out) {
-  if (w.ok()) return false;
-  std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-  return true;
-}
-
-int done(const CaptureWriter& w, const std::string& out) {
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
 }
 
 // The core (Cisco) holds x.x.x.1 on every VLAN. Office VLAN 10 (192.168.10.0/24),
@@ -136,7 +89,7 @@ int done(const CaptureWriter& w, const std::string& out) {
 // SCADA's first polls of cells 11-20 come before anyone on those VLANs ARPs.
 int write_l3_core(const std::string& out) {
   CaptureWriter w(out, true);
-  if (open_failed(w, out)) return 1;
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764835200LL * 1000000;  // 2025-12-04T08:00:00Z
   const Mac core = mac("00:1e:f7:c0:00:01");
   Mirror m(w, core);
@@ -185,7 +138,7 @@ int write_l3_core(const std::string& out) {
   }
   // The office laptop writes holding registers of cell 3's PLC through the core.
   {
-    MirroredTcp s(m, laptop, plcs[2], 55123, 502);
+    TcpSession s = m.tcp_session(laptop, plcs[2], 55123, 502);
     s.handshake(ts);
     for (std::uint16_t tid = 1; tid <= 3; ++tid) {
       s.data(ts, true, modbus_adu(tid, 1, write_multiple_req(200, 2)));
@@ -198,11 +151,11 @@ int write_l3_core(const std::string& out) {
   modbus_polls(m, ts, scada, remote_meter, 52001, 3);
   // An office PC opens HTTPS to a public web server (handshake and a close).
   {
-    MirroredTcp s(m, office_pc, web, 61000, 443);
+    TcpSession s = m.tcp_session(office_pc, web, 61000, 443);
     s.handshake(ts);
     s.close(ts);
   }
-  return done(w, out);
+  return wrote(w, out);
 }
 
 // NetBIOS name registration broadcast (RFC 1002 §4.2.2) of `name` from `h`.
@@ -240,7 +193,7 @@ Buf nbns_registration(std::uint16_t id, std::string_view name, std::uint32_t ip)
 // firewall. A second PC in operations with a name of its own, and a cell HMI.
 int write_dual_homed(const std::string& out) {
   CaptureWriter w(out, true);
-  if (open_failed(w, out)) return 1;
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764838800LL * 1000000;  // 2025-12-04T09:00:00Z
   const Mac core = mac("00:1e:f7:c0:00:01");
   Mirror m(w, core);
@@ -266,11 +219,11 @@ int write_dual_homed(const std::string& out) {
   modbus_polls(m, ts, hist_cell, plc, 45000, 4);
   modbus_polls(m, ts, hmi, plc, 45001, 4);
   {  // SCADA reads the historian's web API on its operations NIC.
-    MirroredTcp s(m, scada, hist_ops, 46000, 8080);
+    TcpSession s = m.tcp_session(scada, hist_ops, 46000, 8080);
     s.handshake(ts);
     s.close(ts);
   }
-  return done(w, out);
+  return wrote(w, out);
 }
 
 const Scenario kL3Core{"l3_core", write_l3_core};

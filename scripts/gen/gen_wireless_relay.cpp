@@ -76,13 +76,7 @@ Buf modbus_read(std::uint16_t tid, bool response) {
     put16be(pdu, 10);  // starting address
     put16be(pdu, 1);   // quantity
   }
-  Buf b;
-  put16be(b, tid);
-  put16be(b, 0);
-  put16be(b, static_cast<std::uint32_t>(pdu.size() + 1));
-  put8(b, 1);
-  put_bytes(b, pdu);
-  return b;
+  return modbus_adu(tid, 1, pdu);
 }
 
 Buf icmp_echo(std::uint16_t seq) {
@@ -97,10 +91,7 @@ Buf icmp_echo(std::uint16_t seq) {
 
 int write_wireless_relay(const std::string& out) {
   CaptureWriter w(out, true, 127);  // LINKTYPE_IEEE802_11_RADIOTAP
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764576000LL * 1000000;  // 2025-12-01T08:00:00Z
   const Mac ap = mac("00:0c:29:aa:00:02");
   const Mac rogue_ap = mac("02:11:22:33:44:66");
@@ -150,9 +141,7 @@ int write_wireless_relay(const std::string& out) {
   const Buf echo = ipv4(hmi.ip, scada.ip, 1, icmp_echo(1));
   w.write(ts, data(kWds, bridge2, bridge1, scada.mac, seq++, 0x0800, echo, &hmi.mac));
   ts += 1000;
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 }  // namespace

@@ -25,17 +25,6 @@ namespace {
 
 Buf text(std::string_view s) { return Buf(s.begin(), s.end()); }
 
-// --- Modbus/TCP --------------------------------------------------------------------
-Buf mbap(std::uint16_t tid, const Buf& pdu) {
-  Buf b;
-  put16be(b, tid);
-  put16be(b, 0);  // protocol id
-  put16be(b, static_cast<std::uint32_t>(pdu.size() + 1));
-  put8(b, 1);     // unit id
-  put_bytes(b, pdu);
-  return b;
-}
-
 // --- EtherNet/IP encapsulation and CIP ------------------------------------------------
 Buf encap(std::uint16_t command, std::uint32_t session, const Buf& body) {
   Buf b;
@@ -208,8 +197,8 @@ struct Client {
   void round(std::int64_t& ts, bool write) {
     ++tid_;
     if (write) {
-      modbus_.data(ts, true, mbap(tid_, Buf{0x10, 0x00, 0xC8, 0x00, 0x01, 0x02, 0x12, 0x34}));  // FC16 40201
-      modbus_.data(ts, false, mbap(tid_, Buf{0x10, 0x00, 0xC8, 0x00, 0x01}));
+      modbus_.data(ts, true, modbus_adu(tid_, 1, Buf{0x10, 0x00, 0xC8, 0x00, 0x01, 0x02, 0x12, 0x34}));  // FC16 40201
+      modbus_.data(ts, false, modbus_adu(tid_, 1, Buf{0x10, 0x00, 0xC8, 0x00, 0x01}));
       enip_.data(ts, true, encap(0x6F, session_, send_rr(logix(0x4D, true))));
       enip_.data(ts, false, encap(0x6F, session_, send_rr(logix_reply(0x4D, false))));
       Buf wd = slmp_d(200, 1);
@@ -227,8 +216,8 @@ struct Client {
       kv_.data(ts, true, text("WR DM200 1234\r"));
       kv_.data(ts, false, text("OK\r\n"));
     } else {
-      modbus_.data(ts, true, mbap(tid_, Buf{0x03, 0x00, 0x64, 0x00, 0x02}));  // FC3 40101, 2 registers
-      modbus_.data(ts, false, mbap(tid_, Buf{0x03, 0x04, 0x00, 0x01, 0x00, 0x02}));
+      modbus_.data(ts, true, modbus_adu(tid_, 1, Buf{0x03, 0x00, 0x64, 0x00, 0x02}));  // FC3 40101, 2 registers
+      modbus_.data(ts, false, modbus_adu(tid_, 1, Buf{0x03, 0x04, 0x00, 0x01, 0x00, 0x02}));
       enip_.data(ts, true, encap(0x6F, session_, send_rr(logix(0x4C, false))));
       enip_.data(ts, false, encap(0x6F, session_, send_rr(logix_reply(0x4C, true))));
       slmp_.data(ts, true, slmp_req(0x0401, slmp_d(100, 2)));
@@ -271,10 +260,7 @@ struct Client {
 
 int write_new_writers(const std::string& out) {
   CaptureWriter w(out, true);
-  if (!w.ok()) {
-    std::fprintf(stderr, "mieruka_gen_pcap: %s: cannot write (%s)\n", out.c_str(), std::strerror(errno));
-    return 1;
-  }
+  if (cannot_write(w, out)) return 1;
   std::int64_t ts = 1764576000LL * 1000000;  // 2025-12-01T08:00:00Z
   const Host scada{mac("00:15:5d:50:00:10"), ip4("10.50.1.10")};
   const Host ews{mac("00:15:5d:50:00:99"), ip4("10.50.1.99")};
@@ -302,9 +288,7 @@ int write_new_writers(const std::string& out) {
   late.round(ts, true);
   early.close(ts);
   late.close(ts);
-  std::fprintf(stderr, "mieruka_gen_pcap: wrote %llu packets to %s\n", static_cast<unsigned long long>(w.packets()),
-               out.c_str());
-  return 0;
+  return wrote(w, out);
 }
 
 }  // namespace
