@@ -713,18 +713,22 @@ namespace {
 // Records per transaction when a flush falls back to parts (disk full): small
 // enough that a part fits in the little space a full disk gets back.
 constexpr std::size_t kFlushPartRecords = 32;
+constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
 
 struct PartsResult {
   std::size_t stored = 0;  // records committed
   bool complete = false;   // nothing dirty is left
+  int rc = SQLITE_OK;      // the failure that ended it
+  std::string error;       // its one line
 };
 
-// Assets before edges (an edge's ends must be stored first, foreign keys), the
+// Writes the dirty records in transactions of at most `limit` records:
+// assets before edges (an edge's ends must be stored first, foreign keys), the
 // deletions with the first part. Each committed part clears its records' marks;
 // the first part that fails ends it, with nothing of that part kept.
 // (A template only so that it can take Store's private Impl.)
 template <typename StoreImpl>
-PartsResult flush_in_parts(StoreImpl& d, Ledger& ledger) {
+PartsResult flush_in_parts(StoreImpl& d, Ledger& ledger, std::size_t limit) {
   PartsResult out;
   std::size_t next_asset = 0, next_edge = 0;
   bool deletes_done = ledger.removed_ids().empty();
@@ -737,20 +741,23 @@ PartsResult flush_in_parts(StoreImpl& d, Ledger& ledger) {
       for (const std::string& id : ledger.removed_ids())
         if ((rc = d.delete_asset(id)) != SQLITE_OK) break;
     }
-    for (; rc == SQLITE_OK && next_asset < assets.size() && part_assets.size() < kFlushPartRecords; ++next_asset) {
+    for (; rc == SQLITE_OK && next_asset < assets.size() && part_assets.size() < limit; ++next_asset) {
       const Asset& a = assets[next_asset];
       if (!a.dirty || a.merged_into != kNoAsset) continue;
       if ((rc = d.write_asset(a)) == SQLITE_OK) part_assets.push_back(next_asset);
     }
     const bool assets_done = next_asset >= assets.size();
-    for (; rc == SQLITE_OK && assets_done && next_edge < edges.size() &&
-           part_assets.size() + part_edges.size() < kFlushPartRecords;
+    for (; rc == SQLITE_OK && assets_done && next_edge < edges.size() && part_assets.size() + part_edges.size() < limit;
          ++next_edge) {
       if (!edges[next_edge].dirty) continue;
       if ((rc = d.write_edge(edges[next_edge])) == SQLITE_OK) part_edges.push_back(next_edge);
     }
     if (rc == SQLITE_OK) rc = d.exec("COMMIT");
     if (rc != SQLITE_OK) {
+      out.rc = rc;
+      out.error = write_error(d.path, rc, d.db);
+      // SQLite may already have rolled back (e.g. after SQLITE_FULL); the marks
+      // of this part stay so a later flush writes the same records again.
       if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
       return out;
     }
@@ -770,42 +777,20 @@ PartsResult flush_in_parts(StoreImpl& d, Ledger& ledger) {
 
 StoreStatus Store::flush(Ledger& ledger) {
   Impl& d = *impl_;
-  int rc = d.exec("BEGIN IMMEDIATE");
-  if (rc == SQLITE_OK) {
-    for (const std::string& id : ledger.removed_ids())
-      if ((rc = d.delete_asset(id)) != SQLITE_OK) break;
-  }
-  if (rc == SQLITE_OK) {
-    for (const Asset& a : ledger.assets()) {
-      if (!a.dirty || a.merged_into != kNoAsset) continue;
-      if ((rc = d.write_asset(a)) != SQLITE_OK) break;
+  PartsResult r = flush_in_parts(d, ledger, kWhole);
+  // A backlog bigger than the free space would fail as one transaction for
+  // ever, even after some space is freed: store what fits, in parts.
+  if (!r.complete && (r.rc & 0xff) == SQLITE_FULL) {
+    std::string error = std::move(r.error);
+    r = flush_in_parts(d, ledger, kFlushPartRecords);
+    if (!r.complete) {
+      if (r.stored > 0)
+        error += " (" + std::to_string(r.stored) + " changed record(s) stored in parts; the rest stays for the next flush)";
+      return {std::move(error)};
     }
   }
-  if (rc == SQLITE_OK) {
-    for (const Edge& e : ledger.edges()) {
-      if (!e.dirty) continue;
-      if ((rc = d.write_edge(e)) != SQLITE_OK) break;
-    }
-  }
-  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
-  if (rc != SQLITE_OK) {
-    std::string error = write_error(d.path, rc, d.db);
-    // SQLite may already have rolled back (e.g. after SQLITE_FULL); the dirty
-    // marks stay so the next flush writes the same records again.
-    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
-    if ((rc & 0xff) != SQLITE_FULL) return {std::move(error)};
-    // A backlog bigger than the free space would fail as one transaction for
-    // ever, even after some space is freed: store what fits, in parts.
-    const PartsResult parts = flush_in_parts(d, ledger);
-    if (parts.complete) {
-      ledger.clear_dirty();  // also the marks of merged records, as a whole flush does
-      return {};
-    }
-    if (parts.stored > 0)
-      error += " (" + std::to_string(parts.stored) + " changed record(s) stored in parts; the rest stays for the next flush)";
-    return {std::move(error)};
-  }
-  ledger.clear_dirty();
+  if (!r.complete) return {std::move(r.error)};
+  ledger.clear_dirty();  // also the marks of merged records
   return {};
 }
 
