@@ -280,6 +280,14 @@ bool is_contract_class(std::string_view c) noexcept {
 // "exe.gpj" as "jpg.exe" in the console, a report or a terminal. No device
 // name needs them, so they are shown as what they are.
 namespace {
+// A control character as the text \xNN (two lower-case hex digits).
+void append_escaped(std::string& out, std::uint32_t c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out += kHex[(c >> 4) & 0xF];
+  out += kHex[c & 0xF];
+}
+
 bool bidi_control(char32_t cp) noexcept {
   return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
          (cp >= 0x2066 && cp <= 0x2069);
@@ -310,16 +318,13 @@ std::string sanitize_utf8(std::string_view s, bool* had_invalid) {
 }
 
 std::string csv_cell(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   // Control characters off the wire (an ESC sequence in a banner) would reach
   // whatever shows the file; line breaks and tabs are text a quoted cell holds.
   std::string v;
   for (const char ch : sanitize_utf8(s)) {
     const auto c = static_cast<unsigned char>(ch);
     if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
-      v += "\\x";
-      v += kHex[c >> 4];
-      v += kHex[c & 0xF];
+      append_escaped(v, c);
     } else {
       v += ch;
     }
@@ -348,7 +353,6 @@ std::size_t display_width(std::string_view s) {
 }
 
 std::string terminal_safe(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   const std::string valid = sanitize_utf8(s);
   std::string out;
   std::string_view rest = valid;
@@ -356,9 +360,7 @@ std::string terminal_safe(std::string_view s) {
     const Decoded d = decode_one(rest);
     if (d.cp < 0x20 || d.cp == 0x7F || (d.cp >= 0x80 && d.cp < 0xA0)) {
       // C1 controls are two bytes in UTF-8; show the code point.
-      out += "\\x";
-      out += kHex[(d.cp >> 4) & 0xF];
-      out += kHex[d.cp & 0xF];
+      append_escaped(out, d.cp);
     } else {
       out.append(rest.substr(0, d.len));
     }
