@@ -426,17 +426,12 @@ AssetIndex Ledger::resolve(const std::optional<MacAddr>& mac, const IpAddr& ip, 
   if (!mac || mac->is_zero()) return ip_ok ? ip_endpoint(ip, ts_us) : kNoAsset;
   const AssetIndex m = station(*mac, ts_us);  // kNoAsset for a group address
   if (m == kNoAsset || !ip_ok) return m;
-  // The common case, every packet of a known host: it holds the address already.
+  // The common case, a known host again: it holds the address already, by
+  // evidence at least as strong as this frame's.
   if (const auto h = holder_.find(ip); h != holder_.end() && h->second == m) {
-    Asset& a = assets_[m];
-    for (auto& r : a.ips) {
-      if (r.ip != ip) continue;
+    for (auto& r : assets_[m].ips) {
+      if (r.ip != ip || ip_strength(r.source) < ip_strength(evidence_source(how))) continue;
       widen(r.first_us, r.last_us, ts_us, ts_us);
-      if (how == IpEvidence::sent && ip_strength(r.source) < 2) {
-        r.source = "ip";
-        a.dirty = true;
-        if (const auto it = by_ip_.find(ip); it != by_ip_.end()) merge(it->second, m);
-      }
       return m;
     }
   }
