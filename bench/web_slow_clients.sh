@@ -2,8 +2,9 @@
 # Benchmark (not a timed test) of the web console under clients that send an
 # over-long request line (20 KB) and nothing more, the way a hostile client on
 # the plant LAN holds a server's workers without logging in. Times the login
-# page with no such client, then with N of them connected (median of RUNS
-# requests each), and prints the ratio.
+# page with no such client (median of RUNS requests), then with N of them
+# connected (the worst of RUNS requests: the first one waits for the workers they
+# hold, the later ones find them freed), and prints the ratio.
 # Usage: bench/web_slow_clients.sh BUILD_DIR [CLIENTS] [RUNS]
 set -eu
 build="$(cd "$1" && pwd)"; clients="${2:-16}"; runs="${3:-9}"
@@ -36,9 +37,9 @@ for _ in range(clients):
     s.sendall(b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n")  # no end of headers: the server waits
     held.append(s)
 time.sleep(0.2)
-loaded = statistics.median(page() for _ in range(runs))
-print(f"page alone: {base:.1f} ms; with {clients} clients holding 20 KB request lines: {loaded:.1f} ms "
-      f"({loaded / max(base, 0.001):.1f}x)")
+loaded = max(page() for _ in range(runs))
+print(f"page alone: {base:.1f} ms; with {clients} clients holding 20 KB request lines, the worst of {runs}: "
+      f"{loaded:.1f} ms ({loaded / max(base, 0.001):.1f}x)")
 for s in held:
     s.close()
 PY
