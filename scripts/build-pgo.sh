@@ -2,9 +2,9 @@
 # Prepares BUILD_DIR (default build/) for a Release build with profile-guided
 # optimisation (GCC): builds mieruka instrumented, trains it, and configures the
 # same tree to use the profile; the caller then builds the targets it needs
-# (`cmake --build BUILD_DIR`). Extra arguments go to cmake. Used by demo.sh and
-# test.sh, so the binary that is demonstrated, tested and benchmarked is the one
-# an appliance would run.
+# (`cmake --build BUILD_DIR`). Extra arguments go to cmake. Used by test.sh and
+# for the benchmarks, so the binary that is tested and benchmarked is the one an
+# appliance would run (scripts/demo.sh builds once, without a profile, to be quick).
 #
 # Training covers the hot path: decode, SPAN dedup, flows, reassembly, the
 # ledger, Modbus/EtherNet/IP/OPC UA/DNS/LLDP/DHCP from the generator (its own

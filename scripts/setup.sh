@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Installs what building and testing Mieruka needs, from Debian's packages.
 # Uses sudo when not root; does nothing when everything is already installed.
+#   setup.sh          everything: building, tests, benchmarks, fuzzing
+#   setup.sh --build  only what building mieruka itself needs (scripts/demo.sh)
 set -euo pipefail
 
-PACKAGES=(
+BUILD_PACKAGES=(
   build-essential cmake pkg-config git
   libpcap-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libtomlplusplus-dev libssl-dev ieee-data libgraphviz-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata
+)
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   # test-only: real receivers on loopback and a headless browser
   python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2
   # test-only: tshark agreement of the identity fields, live-capture replay
   tshark tcpreplay
 )
+
+case "${1:-}" in
+  --build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;
+  "") PACKAGES=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  *) echo "setup: unknown option $1 (use --build for the build dependencies only)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

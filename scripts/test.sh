@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command (and .ci/run): set up, then build and run every test
-# three ways: Release (with profile-guided optimisation, as demo.sh builds it:
-# scripts/build-pgo.sh); AddressSanitizer + UndefinedBehaviorSanitizer; and the
+# three ways: Release (with profile-guided optimisation, as the package and the
+# benchmarks build it: scripts/build-pgo.sh); AddressSanitizer + UndefinedBehaviorSanitizer; and the
 # libFuzzer targets (clang) for a bounded time each. Build trees live in build-*/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ fuzz_runs="${MIERUKA_FUZZ_RUNS:-100000}"
 fuzz_seed="${MIERUKA_FUZZ_SEED:-1}"
 
 echo "== Release build (profile-guided) and tests"
-bash scripts/build-pgo.sh build
+bash scripts/build-pgo.sh build -DMIERUKA_TESTS=ON
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
