@@ -733,11 +733,54 @@ void enqueue_snapshot_diff(const Config& config, const std::string& db_path, con
 }
 
 // --- sending ---------------------------------------------------------------------------------------
+std::string redacted_url(std::string_view url) {
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) return "***";
+  std::string_view rest = url.substr(sep + 3);
+  const auto end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  std::string out(url.substr(0, sep + 3));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    out += "***@";
+    authority.remove_prefix(at + 1);
+  }
+  out += authority;
+  if (end != std::string_view::npos && rest.substr(end) != "/") out += "/***";
+  return out;
+}
+
+namespace {
+void replace_all(std::string& text, std::string_view secret, std::string_view with = "***") {
+  if (secret.size() < 4 || secret == with) return;  // "/" or a one-letter password would blank the message
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + with.size()))
+    text.replace(at, secret.size(), with);
+}
+}  // namespace
+
+std::string without_secrets(std::string text, const ChannelConfig& ch) {
+  replace_all(text, ch.url, redacted_url(ch.url));
+  if (const auto sep = ch.url.find("://"); sep != std::string::npos) {
+    const auto path = ch.url.find_first_of("/?#", sep + 3);
+    if (path != std::string::npos) replace_all(text, std::string_view(ch.url).substr(path + 1));
+    const auto at = ch.url.rfind('@', path);
+    if (at != std::string::npos && at > sep) {
+      const std::string_view info = std::string_view(ch.url).substr(sep + 3, at - sep - 3);
+      replace_all(text, info);
+      if (const auto colon = info.find(':'); colon != std::string_view::npos) replace_all(text, info.substr(colon + 1));
+    }
+  }
+  replace_all(text, ch.password);
+  replace_all(text, ch.secret);
+  return text;
+}
+
 SendResult send(const ChannelConfig& ch, const OutboxMessage& m) {
-  if (ch.type == "smtp") return send_smtp(ch, m);
-  if (ch.type == "webhook") return send_webhook(ch, m);
-  if (ch.type == "syslog") return send_syslog(ch, m);
-  return {false, "channel `" + ch.name + "` has unknown type `" + ch.type + "`"};
+  SendResult r{false, "channel `" + ch.name + "` has unknown type `" + ch.type + "`"};
+  if (ch.type == "smtp") r = send_smtp(ch, m);
+  if (ch.type == "webhook") r = send_webhook(ch, m);
+  if (ch.type == "syslog") r = send_syslog(ch, m);
+  if (!r.ok) r.error = without_secrets(std::move(r.error), ch);
+  return r;
 }
 
 DeliverStats deliver_due(inventory::Outbox& outbox, const DeliveryConfig& config, std::int64_t now_us,

@@ -146,10 +146,23 @@ struct SendResult {
   bool ok = false;
   std::string error;  // one line when !ok
 };
+// The channel's functions below name it by redacted_url(ch.url); send(), the
+// one way in, also scrubs the whole URL, its path and the password from
+// whatever the server or the library said, before the error reaches the log or
+// outbox.last_error (without_secrets).
 [[nodiscard]] SendResult send_smtp(const ChannelConfig& ch, const inventory::OutboxMessage& m);
 [[nodiscard]] SendResult send_webhook(const ChannelConfig& ch, const inventory::OutboxMessage& m);
 [[nodiscard]] SendResult send_syslog(const ChannelConfig& ch, const inventory::OutboxMessage& m);
 [[nodiscard]] SendResult send(const ChannelConfig& ch, const inventory::OutboxMessage& m);
+
+// How a channel's address appears in errors, the log and the database: scheme,
+// host and port. A webhook's path (Teams and Slack put the token there), a
+// query and user info ("user:password@") are replaced by "***".
+[[nodiscard]] std::string redacted_url(std::string_view url);
+// `text` with every occurrence of the channel's secrets replaced by "***": the
+// URL as written, its path and query, user info, the SMTP password, the
+// webhook's HMAC key.
+[[nodiscard]] std::string without_secrets(std::string text, const ChannelConfig& ch);
 
 struct DeliverStats {
   std::size_t sent = 0, failed = 0;

@@ -91,9 +91,9 @@ SendResult send_smtp(const ChannelConfig& ch, const inventory::OutboxMessage& m)
   api.easy_cleanup(curl);
   if (rc == CURLE_OK) return {true, {}};
   const std::string why = err[0] != 0 ? err : api.easy_strerror(rc);
-  if (!refusal.empty()) return {false, ch.url + ": server replied \"" + refusal + "\" (" + why + ")"};
-  if (code != 0) return {false, ch.url + ": " + why + " (last reply " + std::to_string(code) + ")"};
-  return {false, ch.url + ": " + why};
+  if (!refusal.empty()) return {false, redacted_url(ch.url) + ": server replied \"" + refusal + "\" (" + why + ")"};
+  if (code != 0) return {false, redacted_url(ch.url) + ": " + why + " (last reply " + std::to_string(code) + ")"};
+  return {false, redacted_url(ch.url) + ": " + why};
 }
 
 }  // namespace mieruka::sensor::delivery

@@ -152,12 +152,12 @@ std::string ssl_error() {
 
 SendResult send_tls(const Endpoint& e, const ChannelConfig& ch, const std::string& data, int fd) {
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
-  if (!ctx) return {false, ch.url + ": " + ssl_error()};
+  if (!ctx) return {false, redacted_url(ch.url) + ": " + ssl_error()};
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   const int loaded = ch.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx.get())
                                         : SSL_CTX_load_verify_locations(ctx.get(), ch.ca_file.c_str(), nullptr);
-  if (loaded != 1) return {false, ch.url + ": cannot load CA file `" + ch.ca_file + "`: " + ssl_error()};
+  if (loaded != 1) return {false, redacted_url(ch.url) + ": cannot load CA file `" + ch.ca_file + "`: " + ssl_error()};
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
   SSL_set_fd(ssl.get(), fd);
   in6_addr a6{};
@@ -173,12 +173,12 @@ SendResult send_tls(const Endpoint& e, const ChannelConfig& ch, const std::strin
     const long v = SSL_get_verify_result(ssl.get());
     std::string why = v != X509_V_OK ? std::string("certificate not trusted: ") + X509_verify_cert_error_string(v)
                                      : ssl_error();
-    return {false, ch.url + ": TLS handshake failed: " + why};
+    return {false, redacted_url(ch.url) + ": TLS handshake failed: " + why};
   }
   std::string_view rest = data;
   while (!rest.empty()) {
     const int n = SSL_write(ssl.get(), rest.data(), static_cast<int>(std::min<std::size_t>(rest.size(), 1 << 30)));
-    if (n <= 0) return {false, ch.url + ": TLS write failed: " + ssl_error()};
+    if (n <= 0) return {false, redacted_url(ch.url) + ": TLS write failed: " + ssl_error()};
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
   SSL_shutdown(ssl.get());
@@ -190,7 +190,7 @@ SendResult send_tls(const Endpoint& e, const ChannelConfig& ch, const std::strin
 SendResult send_syslog(const ChannelConfig& ch, const inventory::OutboxMessage& m) {
   const auto e = parse_url(ch.url);
   if (!e || (e->scheme != "udp" && e->scheme != "tcp" && e->scheme != "tls"))
-    return {false, ch.url + ": not udp://, tcp:// or tls://host:port"};
+    return {false, redacted_url(ch.url) + ": not udp://, tcp:// or tls://host:port"};
   std::vector<std::string> frames;
   try {
     frames = nlohmann::json::parse(m.payload).get<std::vector<std::string>>();
@@ -200,17 +200,17 @@ SendResult send_syslog(const ChannelConfig& ch, const inventory::OutboxMessage& 
   std::string error;
   if (e->scheme == "udp") {
     Fd fd(connect_to(*e, SOCK_DGRAM, ch.timeout_s, error));
-    if (fd.get() < 0) return {false, ch.url + ": " + error};
+    if (fd.get() < 0) return {false, redacted_url(ch.url) + ": " + error};
     for (const auto& f : frames) {
-      if (::send(fd.get(), f.data(), f.size(), MSG_NOSIGNAL) < 0) return {false, ch.url + ": " + sys_error("send")};
+      if (::send(fd.get(), f.data(), f.size(), MSG_NOSIGNAL) < 0) return {false, redacted_url(ch.url) + ": " + sys_error("send")};
     }
     return {true, {}};
   }
   Fd fd(connect_to(*e, SOCK_STREAM, ch.timeout_s, error));
-  if (fd.get() < 0) return {false, ch.url + ": " + error};
+  if (fd.get() < 0) return {false, redacted_url(ch.url) + ": " + error};
   const std::string data = octet_counted(frames);
   if (e->scheme == "tls") return send_tls(*e, ch, data, fd.get());
-  if (!write_all(fd.get(), data, error)) return {false, ch.url + ": " + error};
+  if (!write_all(fd.get(), data, error)) return {false, redacted_url(ch.url) + ": " + error};
   ::shutdown(fd.get(), SHUT_WR);
   return {true, {}};
 }

@@ -74,11 +74,11 @@ SendResult send_webhook(const ChannelConfig& ch, const inventory::OutboxMessage&
   api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   api.slist_free_all(headers);
   api.easy_cleanup(curl);
-  if (rc != CURLE_OK) return {false, ch.url + ": " + (err[0] != 0 ? std::string(err) : api.easy_strerror(rc))};
+  if (rc != CURLE_OK) return {false, redacted_url(ch.url) + ": " + (err[0] != 0 ? std::string(err) : api.easy_strerror(rc))};
   if (code < 200 || code > 299) {
     for (char& c : reply)
       if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    return {false, ch.url + ": HTTP " + std::to_string(code) + (reason.empty() ? "" : " " + reason) +
+    return {false, redacted_url(ch.url) + ": HTTP " + std::to_string(code) + (reason.empty() ? "" : " " + reason) +
                        (reply.empty() ? "" : ": " + reply)};
   }
   return {true, {}};

@@ -3,7 +3,9 @@
 # An SMTP server refusing the recipient ("554 5.7.1 relay denied") and a
 # webhook answering 503 are reported with the server's own reply (in the log
 # and in `outbox list`), not libcurl's generic text; a diff with no change is
-# not mailed unless the channel sets send_empty = true.
+# not mailed unless the channel sets send_empty = true. Secrets (a webhook's
+# token in its path, the HMAC key, user info, the SMTP password) appear
+# neither in the log nor anywhere in the database after every channel failed.
 # Usage: delivery_errors.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; src="$(cd "$2" && pwd)"
@@ -86,4 +88,57 @@ check "a -> b went to both good channels, b -> c only to send_empty" test "$(ls 
 check "  it@ (quiet) got one diff" test "$(grep -l "it@plant.example" ok/*.env | wc -l)" -eq 1
 check "  ot@ (reports) got two" test "$(grep -l "ot@plant.example" ok/*.env | wc -l)" -eq 2
 check "the empty diff is said to be skipped" grep -q "no changes" q2.txt
+
+# 3. Every channel fails, its server repeating the URL: no secret in the log or
+#    the database (main file and WAL).
+tok="T0KEN4f9c2e71b3a8"; pw="Pa55w0rd-7d1e"; key="hmac-9b2f63a1"
+hook2=$(free_port); dead=$(free_port)
+mkdir secrets && cd secrets
+cat >mieruka.toml <<TOML
+sensor_name = "e2e-secrets"
+[[channel]]
+name = "teams"
+type = "webhook"
+url = "http://127.0.0.1:$hook2/webhookb2/$tok/IncomingWebhook/$tok?sig=$tok"
+secret = "$key"
+kinds = ["diff"]
+[[channel]]
+name = "userinfo"
+type = "webhook"
+url = "http://relay:$pw@127.0.0.1:$dead/in"
+secret = "$key"
+kinds = ["diff"]
+[[channel]]
+name = "mail"
+type = "smtp"
+url = "smtp://127.0.0.1:$dead"
+starttls = "none"
+user = "mieruka"
+password = "$pw"
+from = "mieruka@plant.example"
+to = ["it@plant.example"]
+kinds = ["diff"]
+[[channel]]
+name = "siem"
+type = "syslog"
+url = "tcp://127.0.0.1:$dead"
+kinds = ["diff"]
+TOML
+start hook2 http_receiver.py --port "$hook2" --out hook2 --status 404 --echo-path
+m read -q "$cap_a" && m snapshot --name a >/dev/null 2>&1
+m read -q "$cap_b" && m snapshot --name b >/dev/null 2>&1
+m outbox enqueue-diff --from a --to b 2>/dev/null
+m outbox deliver 2>d3.txt
+m outbox list --format json >list3.json 2>&1
+check "four channels failed" test "$("$PY" -c 'import json; print(sum(1 for r in json.load(open("list3.json")) if r["last_error"]))')" -eq 4
+check "the webhook's failure names the host and the status ($(grep -m1 teams d3.txt))" \
+  grep -q "http://127.0.0.1:$hook2/\*\*\*: HTTP 404" d3.txt
+check "the mail channel's failure names its server" grep -q "to mail failed (attempt 1): smtp://127.0.0.1:$dead: " d3.txt
+check "user info is hidden, the host kept" grep -q "http://\*\*\*@127.0.0.1:$dead/\*\*\*: " d3.txt
+for s in "$tok" "$pw" "$key"; do
+  check "secret $s not in the log" sh -c '! grep -q "$1" d3.txt' _ "$s"
+  check "secret $s not in outbox list" sh -c '! grep -q "$1" list3.json' _ "$s"
+  check "secret $s not in the database" sh -c '! grep -aq "$1" ledger.db ledger.db-wal 2>/dev/null' _ "$s"
+done
+cd ..
 exit "$fail"

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """HTTP receiver for the webhook tests: records each POST as OUT_DIR/<n>.body
 (raw bytes) and OUT_DIR/<n>.json (path and headers), answers STATUS (200).
-Writes READY_FILE once listening.
-Usage: http_receiver.py --port N --out DIR --ready FILE [--status 200]
+With --echo-path the reply's body is the request path (a server that repeats
+the URL in its error page, as some do). Writes READY_FILE once listening.
+Usage: http_receiver.py --port N --out DIR --ready FILE [--status 200] [--echo-path]
 """
 import argparse
 import json
@@ -16,6 +17,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--status", type=int, default=200)
+    ap.add_argument("--echo-path", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     count = [len([n for n in os.listdir(a.out) if n.endswith(".body")])]
@@ -31,10 +33,11 @@ def main():
                 with open(base + ".body.tmp", "wb") as f:
                     f.write(body)
                 os.rename(base + ".body.tmp", base + ".body")
+            reply = ("not found: " + self.path).encode() if a.echo_path else b"ok"
             self.send_response(a.status)
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(reply)
 
         def log_message(self, *args):
             pass
