@@ -3,6 +3,7 @@
 #include "inventory/checklist.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <set>
 
@@ -23,12 +24,65 @@ using std::string_view;
 //   1 未実施 the measure is absent; 2 一部実施 it exists with gaps (open findings,
 //   violations); 3 実施済み it exists and the evidence shows no gap (or the gaps
 //   are counted, for 2-6 whose measure is the ledger itself); 4 documented and
-//   automated with periodic review: >= 2 stored snapshots (scheduled diffs);
-//   5 reviewed continuously: live capture runs as well. Items whose rest cannot
+//   automated with periodic review: the snapshot schedule ran at its interval
+//   over the stated period and its diffs were delivered (periodic_review);
+//   5 reviewed continuously: live capture covered the period, few drops, alerts
+//   delivered (continuous_monitoring). Items whose rest cannot
 //   be seen passively (3-6 two-factor authentication, 3-2 patch levels, 3-3 and
 //   2-12) stop at 3. "none": Mieruka has no evidence for a level.
 // Per item, the first row whose condition holds gives the level.
 // ---------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------
+// Review evidence (levels 4 and 5): see ReviewEvidence in checklist.hpp.
+// ---------------------------------------------------------------------------------
+constexpr std::uint64_t kMinSlots = 2;         // a schedule that ran once is not periodic
+constexpr double kMinSlotsTaken = 0.9;         // share of the period's slots taken
+constexpr double kMinCoverage = 0.95;          // share of the period under live capture
+constexpr double kMaxDropRate = 0.001;         // dropped / (captured + dropped)
+
+double coverage_percent(const ReviewEvidence& e) {
+  const std::int64_t span = e.facts.to_us - e.facts.from_us;
+  return span > 0 ? 100.0 * static_cast<double>(e.facts.monitored_us) / static_cast<double>(span) : 0.0;
+}
+double drop_rate(const ReviewFacts& f) {
+  const std::uint64_t seen = f.packets + f.drops;
+  return seen > 0 ? static_cast<double>(f.drops) / static_cast<double>(seen) : 0.0;
+}
+std::string day_of(std::int64_t us) { return format_time_us(us).substr(0, 10); }
+
+// {placeholders} of `text` replaced by `params`.
+std::string fill(std::string t, const std::map<std::string, std::string>& params) {
+  for (const auto& [k, v] : params) {
+    const std::string ph = "{" + k + "}";
+    for (std::size_t p = t.find(ph); p != std::string::npos; p = t.find(ph, p + v.size())) t.replace(p, ph.size(), v);
+  }
+  return t;
+}
+
+// The values the review sentences and the level rules' texts name.
+std::map<std::string, std::string> review_params(const ReviewEvidence& e) {
+  const ReviewFacts& f = e.facts;
+  return {{"period", day_of(f.from_us) + " – " + day_of(f.to_us)},
+          {"schedule", e.schedule.empty() ? "-" : e.schedule},
+          {"slots", std::to_string(e.slots)},
+          {"taken", std::to_string(f.scheduled)},
+          {"queued", std::to_string(f.diffs_queued)},
+          {"delivered", std::to_string(f.diffs_delivered)},
+          {"coverage", fmt::format("{:.1f}", coverage_percent(e))},
+          {"drop_rate", fmt::format("{:.3f}", 100.0 * drop_rate(f))},
+          {"alerts_queued", std::to_string(f.alerts_queued)},
+          {"alerts_delivered", std::to_string(f.alerts_delivered)},
+          {"channels", std::to_string(e.channels)}};
+}
+
+std::string review_sentence(const ReviewEvidence& e, Lang lang) {
+  return fill(std::string(msg(lang, e.schedule.empty() ? "review.no_schedule" : "review.sentence")), review_params(e));
+}
+std::string monitoring_sentence(const ReviewEvidence& e, Lang lang) {
+  return fill(std::string(msg(lang, live_monitoring(e) ? "monitoring.sentence" : "monitoring.none")),
+              review_params(e));
+}
+
 using S = ItemStats;
 const std::vector<LevelRule> kLevelRules = {
     // 2-3 e-mail / internet from factory systems: has_data = OT equipment known; open = internet findings
@@ -76,8 +130,8 @@ const std::vector<LevelRule> kLevelRules = {
     {"3-6", 3, "3-6.declared", [](const S&) { return true; }},
     // 3-7 detection: has_data = traffic analysed; continuous = live capture; open = 3-7 findings
     {"3-7", 1, "3-7.none", [](const S& s) { return !s.has_data; }},
-    {"3-7", 2, "3-7.offline", [](const S& s) { return !s.continuous; }},
-    {"3-7", 5, "3-7.continuous", [](const S& s) { return s.periodic && s.open == 0; }},
+    {"3-7", 2, "3-7.offline", [](const S& s) { return !s.live; }},
+    {"3-7", 5, "3-7.continuous", [](const S& s) { return s.continuous && s.open == 0; }},
     {"3-7", 4, "3-7.periodic", [](const S& s) { return s.periodic; }},
     {"3-7", 3, "3-7.live", [](const S&) { return true; }},
     // 4-5 acceptance: evidence is the acceptance report
@@ -400,8 +454,12 @@ void build_3_7(const Ctx& c, ItemReport& r) {
       writes += op.is_write ? 1 : 0;
       controls += op.is_control ? 1 : 0;
     }
+  const ReviewFacts& f = c.in.review.facts;
   r.evidence.push_back({"detection", "",
-                        fmt::format("live monitoring: {}; snapshots: {}", c.in.live_monitoring ? "yes" : "no",
+                        fmt::format("live capture {:.1f}% of {} to {}; {} packets, {} dropped; {} scheduled snapshots "
+                                    "of {} slots; snapshots stored: {}",
+                                    coverage_percent(c.in.review), format_time_us(f.from_us),
+                                    format_time_us(f.to_us), f.packets, f.drops, f.scheduled, c.in.review.slots,
                                     c.in.snapshots)});
   add_findings(r, c.in, "3-7");
   r.stats.has_data = !c.ledger.assets().empty();
@@ -433,6 +491,36 @@ std::string level_label(Lang lang, const std::optional<int>& level) {
 std::string s(std::string_view v) { return sanitize_utf8(v); }
 
 }  // namespace
+
+bool periodic_review(const ReviewEvidence& e) noexcept {
+  const ReviewFacts& f = e.facts;
+  return !e.schedule.empty() && e.slots >= kMinSlots &&
+         static_cast<double>(f.scheduled) >= kMinSlotsTaken * static_cast<double>(e.slots) && e.channels > 0 &&
+         f.diffs_delivered == f.diffs_queued;
+}
+
+bool continuous_monitoring(const ReviewEvidence& e) noexcept {
+  const ReviewFacts& f = e.facts;
+  return periodic_review(e) && coverage_percent(e) >= 100.0 * kMinCoverage && drop_rate(f) <= kMaxDropRate &&
+         f.alerts_delivered == f.alerts_queued;
+}
+
+bool live_monitoring(const ReviewEvidence& e) noexcept { return e.facts.monitored_us > 0; }
+
+std::string review_shortfall(const ReviewEvidence& e, Lang lang) {
+  const ReviewFacts& f = e.facts;
+  string_view key;
+  if (e.schedule.empty()) key = "shortfall.no_schedule";
+  else if (e.slots < kMinSlots) key = "shortfall.short_period";
+  else if (static_cast<double>(f.scheduled) < kMinSlotsTaken * static_cast<double>(e.slots)) key = "shortfall.missed";
+  else if (e.channels == 0) key = "shortfall.no_channel";
+  else if (f.diffs_delivered != f.diffs_queued) key = "shortfall.diffs_undelivered";
+  else if (coverage_percent(e) < 100.0 * kMinCoverage) key = "shortfall.coverage";
+  else if (drop_rate(f) > kMaxDropRate) key = "shortfall.drops";
+  else if (f.alerts_delivered != f.alerts_queued) key = "shortfall.alerts_undelivered";
+  else return {};
+  return fill(std::string(msg(lang, key)), review_params(e));
+}
 
 const std::vector<LevelRule>& level_rules() { return kLevelRules; }
 
@@ -476,9 +564,11 @@ Checklist build_checklist(const ChecklistInput& in) {
     else if (id == "3-7") build_3_7(c, r);
     else build_4_5(c, r);
     r.stats.snapshots = in.snapshots;
-    r.stats.periodic = in.snapshots >= 2;
-    r.stats.continuous = in.live_monitoring;
+    r.stats.live = live_monitoring(in.review);
+    r.stats.periodic = periodic_review(in.review);
+    r.stats.continuous = continuous_monitoring(in.review);
     r.params["snapshots"] = std::to_string(in.snapshots);
+    for (auto& [k, v] : review_params(in.review)) r.params.emplace(k, std::move(v));
     const LevelRule& rule = apply_level_rules(id, r.stats);
     r.level = rule.level;
     r.rule = std::string(rule.id);
@@ -487,14 +577,7 @@ Checklist build_checklist(const ChecklistInput& in) {
   return out;
 }
 
-std::string rule_text(Lang lang, const ItemReport& r) {
-  std::string t(msg(lang, "rule." + r.rule));
-  for (const auto& [k, v] : r.params) {
-    const std::string ph = "{" + k + "}";
-    for (std::size_t p = t.find(ph); p != std::string::npos; p = t.find(ph, p + v.size())) t.replace(p, ph.size(), v);
-  }
-  return t;
-}
+std::string rule_text(Lang lang, const ItemReport& r) { return fill(std::string(msg(lang, "rule." + r.rule)), r.params); }
 
 ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang lang) {
   ordered_json j;
@@ -518,7 +601,29 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
              {"last_snapshot", time_or_null(in.last_snapshot_us)},
              {"observed_from", time_or_null(from)},
              {"observed_until", time_or_null(until)},
-             {"live_monitoring", in.live_monitoring}};
+             {"live_monitoring", live_monitoring(in.review)}};
+  {
+    const ReviewEvidence& ev = in.review;
+    const ReviewFacts& f = ev.facts;
+    j["review"] = {{"from", time_or_null(f.from_us)},
+                   {"to", time_or_null(f.to_us)},
+                   {"schedule", ev.schedule.empty() ? ordered_json() : ordered_json(s(ev.schedule))},
+                   {"slots", ev.slots},
+                   {"scheduled_snapshots", f.scheduled},
+                   {"first_scheduled_snapshot", time_or_null(f.first_scheduled_us)},
+                   {"channels", ev.channels},
+                   {"diffs_queued", f.diffs_queued},
+                   {"diffs_delivered", f.diffs_delivered},
+                   {"monitored_seconds", f.monitored_us / 1'000'000},
+                   {"coverage_percent", std::round(coverage_percent(ev) * 10) / 10},
+                   {"packets", f.packets},
+                   {"drops", f.drops},
+                   {"alerts_queued", f.alerts_queued},
+                   {"alerts_delivered", f.alerts_delivered},
+                   {"periodic", periodic_review(ev)},
+                   {"continuous", continuous_monitoring(ev)},
+                   {"shortfall", s(review_shortfall(ev, lang))}};
+  }
   j["new_since"] = {{"time", time_or_null(in.new_since_us)}, {"basis", s(in.new_since_basis)}};
   j["policy"] = {{"approved_list", in.approved ? ordered_json(s(in.approved->path)) : ordered_json()},
                  {"approved_entries", in.approved ? in.approved->entries.size() : 0},
@@ -678,7 +783,10 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   kv("label.links", std::to_string(links));
   kv("label.snapshots", std::to_string(in.snapshots));
   kv("label.last_snapshot", in.last_snapshot_us ? format_time_us(in.last_snapshot_us) : "-");
-  kv("label.live_monitoring", std::string(msg(lang, in.live_monitoring ? "label.yes" : "label.no")));
+  kv("label.review_period", format_time_us(in.review.facts.from_us) + " – " + format_time_us(in.review.facts.to_us));
+  kv("label.periodic_review", review_sentence(in.review, lang));
+  kv("label.live_monitoring", monitoring_sentence(in.review, lang));
+  if (const std::string why = review_shortfall(in.review, lang); !why.empty()) kv("label.review_shortfall", why);
   kv("label.new_since", (in.new_since_us ? format_time_us(in.new_since_us) : "-") + " (" + in.new_since_basis + ")");
   h += "</table>\n<table><tr><th>" + m("col.item") + "</th><th>" + m("col.level") + "</th><th>" + m("col.rule") +
        "</th></tr>\n";

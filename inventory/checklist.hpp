@@ -29,11 +29,35 @@
 #include "inventory/ledger.hpp"
 #include "inventory/messages.hpp"
 #include "inventory/policy.hpp"
+#include "inventory/store.hpp"
 #include "inventory/topology.hpp"
 
 namespace mieruka::inventory {
 
 inline constexpr std::string_view kChecklistSchema = "mieruka.checklist/1";
+
+// The evidence behind levels 4 and 5, over the period the report states
+// (facts.from_us to facts.to_us):
+//   periodic review (4): a snapshot schedule is configured, the period holds
+//     at least two of its slots, at least 90% of them were taken (the daemon's
+//     scheduled snapshots, Store::record_review), a delivery channel is
+//     configured and every diff queued in the period was delivered;
+//   continuous monitoring (5): periodic review, and live capture (`capture`,
+//     `run`) covered at least 95% of the period with at most 0.1% of packets
+//     dropped, and every alert queued in the period was delivered.
+// Manual snapshots and `read` of capture files count for neither.
+struct ReviewEvidence {
+  ReviewFacts facts;
+  std::string schedule;         // [snapshots] schedule as configured; "" none
+  std::uint64_t slots = 0;      // the schedule's slots in the period
+  std::size_t channels = 0;     // delivery channels configured
+};
+[[nodiscard]] bool periodic_review(const ReviewEvidence& e) noexcept;
+[[nodiscard]] bool continuous_monitoring(const ReviewEvidence& e) noexcept;
+[[nodiscard]] bool live_monitoring(const ReviewEvidence& e) noexcept;  // any live capture in the period
+// The first condition of level 4 (then 5) that the evidence does not meet, in
+// the report's language; "" when both hold.
+[[nodiscard]] std::string review_shortfall(const ReviewEvidence& e, Lang lang);
 
 struct ChecklistInput {
   const Ledger* ledger = nullptr;
@@ -47,7 +71,7 @@ struct ChecklistInput {
   std::string new_since_basis;     // "snapshot NAME" or "last 30 days"
   std::size_t snapshots = 0;       // snapshots stored for this sensor
   std::int64_t last_snapshot_us = 0;
-  bool live_monitoring = false;    // the store has runs of `capture` or `run`
+  ReviewEvidence review;           // levels 4 and 5
 };
 
 struct EvidenceLine {
@@ -64,8 +88,9 @@ struct ItemStats {
   std::uint64_t count = 0; // what was judged (devices, segments, new devices, hosts)
   std::uint64_t open = 0;  // what falls short (open findings, end-of-support hosts, ...)
   std::size_t snapshots = 0;
-  bool periodic = false;   // >= 2 snapshots: reviewed periodically
-  bool continuous = false; // live capture runs: reviewed continuously
+  bool live = false;       // live capture in the period (ReviewEvidence)
+  bool periodic = false;   // periodic_review(): reviewed periodically
+  bool continuous = false; // continuous_monitoring(): reviewed continuously
 };
 
 struct ItemReport {

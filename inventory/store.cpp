@@ -29,7 +29,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -248,6 +248,18 @@ CREATE TABLE audit_log (
 ALTER TABLE ingested_files ADD COLUMN read_to BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE ingested_files ADD COLUMN head TEXT NOT NULL DEFAULT '';
 CREATE INDEX ingested_files_path ON ingested_files (sensor, path);
+)sql",
+    // v7: one row per scheduled snapshot the daemon took, never pruned (the
+    // snapshots themselves are, by retention): the checklist's evidence that
+    // the schedule ran at its interval over the stated period.
+    R"sql(
+CREATE TABLE reviews (
+  sensor TEXT NOT NULL,
+  taken_us BIGINT NOT NULL,
+  snapshot TEXT NOT NULL,
+  previous TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (sensor, taken_us)
+);
 )sql",
 };
 
@@ -1084,6 +1096,86 @@ StoreStatus Store::record_run(const RunRecord& r) {
   }
   if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
   return {};
+}
+
+StoreStatus Store::record_review(const ReviewRecord& r) {
+  Query q(impl_->db,
+          "INSERT INTO reviews (sensor, taken_us, snapshot, previous) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (sensor, taken_us) DO UPDATE SET snapshot = excluded.snapshot, previous = excluded.previous");
+  int rc = q.prepare_rc();
+  if (rc == SQLITE_OK) {
+    bind_text(q.get(), 1, impl_->sensor);
+    bind_i64(q.get(), 2, r.taken_us);
+    bind_text(q.get(), 3, r.snapshot);
+    bind_text(q.get(), 4, r.previous);
+    rc = run(q.get());
+  }
+  if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
+  return {};
+}
+
+std::optional<ReviewFacts> Store::review_facts(std::int64_t from_us, std::int64_t to_us, std::int64_t grace_us,
+                                               std::string& error) {
+  ReviewFacts f;
+  f.from_us = from_us;
+  f.to_us = to_us;
+  auto failed = [&](int rc) {
+    error = impl_->path + ": cannot read the review evidence: " + sqlite3_errstr(rc);
+    return std::nullopt;
+  };
+  {
+    Query q(impl_->db,
+            "SELECT (SELECT COUNT(*) FROM reviews WHERE sensor = ?1 AND taken_us >= ?2 AND taken_us <= ?3), "
+            "(SELECT MIN(taken_us) FROM reviews WHERE sensor = ?1)");
+    if (q.prepare_rc() != SQLITE_OK) return failed(q.prepare_rc());
+    bind_text(q.get(), 1, impl_->sensor);
+    bind_i64(q.get(), 2, from_us);
+    bind_i64(q.get(), 3, to_us);
+    if (const int rc = sqlite3_step(q.get()); rc != SQLITE_ROW) return failed(rc);
+    f.scheduled = column_u64(q.get(), 0);
+    f.first_scheduled_us = column_i64(q.get(), 1);
+  }
+  {
+    // Live runs (`capture`, `run`; a `read` of files is not monitoring), in
+    // start order: the union of their spans inside the period.
+    Query q(impl_->db,
+            "SELECT started_us, ended_us, packets, drops FROM runs WHERE sensor = ?1 AND command NOT LIKE 'read%' "
+            "AND ended_us > ?2 AND started_us < ?3 ORDER BY started_us");
+    if (q.prepare_rc() != SQLITE_OK) return failed(q.prepare_rc());
+    bind_text(q.get(), 1, impl_->sensor);
+    bind_i64(q.get(), 2, from_us);
+    bind_i64(q.get(), 3, to_us);
+    std::int64_t covered_to = from_us;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      const std::int64_t a = std::max(column_i64(q.get(), 0), covered_to);
+      const std::int64_t b = std::min(column_i64(q.get(), 1), to_us);
+      if (b > a) {
+        f.monitored_us += b - a;
+        covered_to = b;
+      }
+      f.packets += column_u64(q.get(), 2);
+      f.drops += column_u64(q.get(), 3);
+    }
+    if (rc != SQLITE_DONE) return failed(rc);
+  }
+  {
+    // Messages queued in the period and due long enough ago to have been sent.
+    Query q(impl_->db,
+            "SELECT kind, COUNT(*), COUNT(sent_us) FROM outbox WHERE created_us >= ?1 AND created_us <= ?2 "
+            "AND kind IN ('diff', 'alert') GROUP BY kind");
+    if (q.prepare_rc() != SQLITE_OK) return failed(q.prepare_rc());
+    bind_i64(q.get(), 1, from_us);
+    bind_i64(q.get(), 2, to_us - grace_us);
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      const bool diff = column_text(q.get(), 0) == "diff";
+      (diff ? f.diffs_queued : f.alerts_queued) = column_u64(q.get(), 1);
+      (diff ? f.diffs_delivered : f.alerts_delivered) = column_u64(q.get(), 2);
+    }
+    if (rc != SQLITE_DONE) return failed(rc);
+  }
+  return f;
 }
 
 std::vector<std::string> Store::sensors() {

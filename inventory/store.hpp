@@ -51,6 +51,25 @@ struct RunRecord {
   std::uint64_t packets = 0, drops = 0;
 };
 
+// A scheduled snapshot the daemon took (kept when retention prunes the snapshot).
+struct ReviewRecord {
+  std::int64_t taken_us = 0;
+  std::string snapshot, previous;
+};
+
+// What the store shows of how the ledger was reviewed between two times: the
+// evidence behind checklist levels 4 and 5 (inventory/checklist.hpp).
+struct ReviewFacts {
+  std::int64_t from_us = 0, to_us = 0;
+  std::uint64_t scheduled = 0;          // scheduled snapshots taken in the period
+  std::int64_t first_scheduled_us = 0;  // the first one ever taken (0: none)
+  std::int64_t monitored_us = 0;        // time inside the period covered by live capture (`capture`, `run`)
+  std::uint64_t packets = 0, drops = 0; // counted by the runs that overlap the period
+  // Outbox messages (one per channel) queued in the period, and those accepted.
+  std::uint64_t diffs_queued = 0, diffs_delivered = 0;
+  std::uint64_t alerts_queued = 0, alerts_delivered = 0;
+};
+
 class Store {
  public:
   // The schema version this binary writes (the number of migrations).
@@ -91,6 +110,13 @@ class Store {
   StoreStatus add_counters(const std::map<std::string, std::uint64_t>& deltas);
   [[nodiscard]] std::map<std::string, std::uint64_t> counters();
   StoreStatus record_run(const RunRecord& run);
+  StoreStatus record_review(const ReviewRecord& review);
+  // The review evidence of this sensor between from_us and to_us. Outbox
+  // messages count only when queued at least `grace_us` before to_us (a
+  // message queued a minute ago is not yet a failed delivery). The outbox is
+  // the database's, shared by its sensors.
+  [[nodiscard]] std::optional<ReviewFacts> review_facts(std::int64_t from_us, std::int64_t to_us,
+                                                        std::int64_t grace_us, std::string& error);
 
   // The sensor names that have records in this database (ledger, snapshots,
   // runs, files read), sorted; empty also when the query fails.

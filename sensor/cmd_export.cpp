@@ -6,7 +6,6 @@
 // that reading old captures gives the same answer as live).
 #include "sensor/cmd_export.hpp"
 
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,8 +22,9 @@
 #include "inventory/policy.hpp"
 #include "inventory/snapshot.hpp"
 #include "inventory/store.hpp"
-#include "sensor/cmd_findings.hpp"
 #include "inventory/topology.hpp"
+#include "sensor/checklist_input.hpp"
+#include "sensor/cmd_findings.hpp"
 
 namespace mieruka::sensor {
 
@@ -48,18 +48,6 @@ std::optional<inventory::Store> open_store(const CommonOptions& common) {
 }
 
 // Whether this sensor ever ran live (capture or run), from the runs table.
-bool live_runs(inventory::Store& store, const std::string& sensor) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store.native_handle(),
-                         "SELECT COUNT(*) FROM runs WHERE sensor = ? AND command NOT LIKE 'read%'", -1, &st,
-                         nullptr) != SQLITE_OK)
-    return false;
-  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
-  const bool live = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0;
-  sqlite3_finalize(st);
-  return live;
-}
-
 // The local zone's UTC offset (seconds) at a local wall time, via mktime (TZ).
 std::int64_t local_offset(std::int64_t local_us) {
   std::time_t t = static_cast<std::time_t>(local_us / 1'000'000);
@@ -121,6 +109,9 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
   c.checklist->add_option("--output", c.output, "Write to FILE instead of standard output");
   c.checklist->add_option("--new-days", c.new_days,
                           "Without a snapshot: devices first seen in the last N days of the ledger count as new")
+      ->check(CLI::Range(1, 3650));
+  c.checklist->add_option("--review-days", c.review_days,
+                          "Levels 4 and 5 rest on the schedule, capture and deliveries of the last N days (default 30)")
       ->check(CLI::Range(1, 3650));
   c.wireless = c.export_cmd->add_subcommand(
       "wireless-allow", "The wireless allow-list for access points: one MAC a line, or hostapd's accept_mac_file (2-7)");
@@ -206,26 +197,13 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
 
   inventory::ChecklistInput in;
   in.ledger = &ledger;
-  in.zones = &pol;
   in.approved = fp.approved;
   in.wireless = fp.wireless;
   in.findings = &findings;
-  in.generated_us = wall_us();
-  in.sensor_name = common.config.sensor_name;
-  in.db_path = store->path();
-  const auto snaps = inventory::list_snapshots(*store, error);
-  in.snapshots = snaps.size();
-  std::int64_t until = 0;
-  for (const auto& a : ledger.assets()) until = std::max(until, a.last_us);
-  if (!snaps.empty()) {
-    in.last_snapshot_us = snaps.back().taken_us;
-    in.new_since_us = snaps.back().observed_until_us + 1;
-    in.new_since_basis = "snapshot " + snaps.back().name;
-  } else {
-    in.new_since_us = std::max<std::int64_t>(0, until - static_cast<std::int64_t>(opt.new_days) * 86'400'000'000LL);
-    in.new_since_basis = "last " + std::to_string(opt.new_days) + " days";
+  if (!fill_checklist_input(in, *store, common.config, ledger, {wall_us(), opt.new_days, opt.review_days}, error)) {
+    print_error(error);
+    return kExitBadInput;
   }
-  in.live_monitoring = live_runs(*store, common.config.sensor_name);
 
   const inventory::Checklist cl = inventory::build_checklist(in);
   std::string out;

@@ -32,7 +32,8 @@ struct ExportCommands {
   std::string lang = "ja";
   std::string format;  // default json (checklist) / text (acceptance)
   std::string output;  // "" or "-": standard output
-  int new_days = 30;   // 2-12 without a snapshot: first seen in the last N days of the ledger
+  int new_days = 30;   // 2-12 without a snapshot: first seen in the last N days of the ledger (kDefaultNewDays)
+  int review_days = 30;  // levels 4 and 5: the review evidence of the last N days (kDefaultReviewDays)
   std::string since, from;
 };
 

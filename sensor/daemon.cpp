@@ -360,7 +360,7 @@ void Daemon::scheduled_snapshot() {
     if (!next_snapshot_ || *next_snapshot_ > now + kSnapshotRetry) next_snapshot_ = now + kSnapshotRetry;
     return;
   }
-  if (!error.empty()) spdlog::error("{} (retention: retried after the next scheduled snapshot)", error);
+  if (!error.empty()) spdlog::error("after scheduled snapshot {}: {}", run->name, error);
   spdlog::info("scheduled snapshot {}: {} assets, {} links; {} old scheduled snapshot(s) pruned; next at {}", run->name,
                ledger_->assets().size(), ledger_->edges().size(), run->pruned.size(),
                next_snapshot_ ? format_local_minute(sched, *next_snapshot_) : "never");

@@ -41,6 +41,12 @@ std::optional<ScheduledRun> take_scheduled_snapshot(inventory::Store& store, con
     error = st.error;
     return std::nullopt;
   }
+  // The checklist's evidence that the schedule ran (kept when retention prunes
+  // the snapshot). Lost only with a crash right here: the slot then counts as
+  // missed, never the other way round.
+  std::string review_error;
+  if (auto st = store.record_review({now_us, run.name, run.previous}); !st)
+    review_error = st.error + " (the checklist will count this slot as missed)";
   // Tests only (tests/e2e/scheduled_catch_up.sh): dies where a crash would leave
   // the snapshot saved and its diff not queued. Not a setting; nothing else reads it.
   if (const char* fp = std::getenv("MIERUKA_FAILPOINT"); fp != nullptr && std::string_view(fp) == "after_snapshot_before_queue")
@@ -56,11 +62,12 @@ std::optional<ScheduledRun> take_scheduled_snapshot(inventory::Store& store, con
   for (const std::string& name : inventory::snapshots_to_prune(scheduled, policy)) {
     if (name == run.name) continue;  // never the one just taken
     if (auto st = inventory::delete_snapshot(store, name); !st) {
-      error = st.error;
+      error = st.error + " (pruning is retried after the next scheduled snapshot)";
       return run;
     }
     run.pruned.push_back(name);
   }
+  error = review_error;
   return run;
 }
 

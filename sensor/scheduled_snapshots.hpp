@@ -43,8 +43,9 @@ struct ScheduledRun {
 // Saves the ledger as the scheduled snapshot taken at `now_us`, calls `hook`
 // (may be empty), then deletes the scheduled snapshots the retention policy of
 // `config` does not keep (days and weeks local to the schedule's zone). On failure
-// returns nullopt with `error` set to one line; a failed prune after a saved
-// snapshot is reported in `error` with the run still returned.
+// returns nullopt with `error` set to one line; a failed prune (retried after
+// the next one) or a failed record of the review (Store::record_review) after a
+// saved snapshot is reported in `error` with the run still returned.
 // For tests only: with MIERUKA_FAILPOINT=after_snapshot_before_queue in the
 // environment the process aborts between the save and `hook`, the window a
 // crash can hit (the daemon's start queues that diff again).

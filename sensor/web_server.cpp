@@ -30,6 +30,7 @@
 #include "inventory/snapshot.hpp"
 #include "inventory/store.hpp"
 #include "inventory/topology.hpp"
+#include "sensor/checklist_input.hpp"
 #include "sensor/cmd_findings.hpp"
 #include "sensor/flush_backlog.hpp"
 #include "sensor/web_auth.hpp"
@@ -695,36 +696,12 @@ void WebServer::Impl::install_routes() {
           if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
           inventory::ChecklistInput in;
           in.ledger = view->ledger.get();
-          in.zones = &config.policy;
           in.approved = approved ? &*approved : nullptr;
           in.wireless = wireless ? &*wireless : nullptr;
           in.findings = &view->findings;
-          in.generated_us = wall_us();
-          in.sensor_name = config.sensor_name;
-          in.db_path = store->path();
-          const auto snaps = inventory::list_snapshots(*store, error);
-          in.snapshots = snaps.size();
-          std::int64_t until = 0;
-          for (const auto& a : view->ledger->assets()) until = std::max(until, a.last_us);
-          if (!snaps.empty()) {
-            in.last_snapshot_us = snaps.back().taken_us;
-            in.new_since_us = snaps.back().observed_until_us + 1;
-            in.new_since_basis = "snapshot " + snaps.back().name;
-          } else {
-            in.new_since_us = std::max<std::int64_t>(0, until - 30LL * 86'400'000'000LL);
-            in.new_since_basis = "last 30 days";
-          }
-          {  // live monitoring: the store has runs of `capture` or `run`
-            sqlite3_stmt* st = nullptr;
-            if (sqlite3_prepare_v2(store->native_handle(),
-                                   "SELECT 1 FROM runs WHERE sensor = ?1 AND (command LIKE 'capture%' OR command LIKE "
-                                   "'run%') LIMIT 1",
-                                   -1, &st, nullptr) == SQLITE_OK) {
-              sqlite3_bind_text(st, 1, config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
-              in.live_monitoring = sqlite3_step(st) == SQLITE_ROW;
-            }
-            sqlite3_finalize(st);
-          }
+          if (!fill_checklist_input(in, *store, config, *view->ledger, {wall_us(), kDefaultNewDays, kDefaultReviewDays},
+                                    error))
+            return send_error(res, 500, error);
           const inventory::Checklist cl = inventory::build_checklist(in);
           if (format == "json") return send_json(res, 200, inventory::checklist_json(cl, in, *lang));
           res.set_header("Cache-Control", "no-store");

@@ -190,6 +190,74 @@ import json; d=json.load(open('r.json')); it=[i for i in d['items'] if i['id']==
 assert it['level']==2 and it['rule']['id']=='3-6.undeclared' and it['counts']['undeclared_open']>=1, it['counts']
 assert any(e['kind']=='finding' and e['ref'].startswith('f-') for e in it['evidence'])"
 
+# 9. Levels 4 and 5 rest on evidence over the period, stated in the report.
+#    a) Two manual snapshots and a moment of live capture: level 3 at most.
+"$bin" read -q --config config.toml --db lv.db "$capture"
+"$bin" snapshot --config config.toml --db lv.db --name m1 >/dev/null 2>&1
+"$bin" snapshot --config config.toml --db lv.db --name m2 >/dev/null 2>&1
+now_us=$("$py" -c 'import time; print(int(time.time() * 1e6))')
+day=86400000000
+sqlite3 lv.db "INSERT INTO runs VALUES ('golden', $now_us - 200000, $now_us, 'capture -i lo', 12, 0)"
+"$bin" export checklist --config config.toml --db lv.db --lang en >lv_a.json
+level() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print([i for i in d['items'] if i['id']==sys.argv[2]][0]['level'])" "$@"; }
+rule() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print([i for i in d['items'] if i['id']==sys.argv[2]][0]['rule']['id'])" "$@"; }
+check "manual snapshots and 0.2 s of capture: 2-3 stays at 3 ($(level lv_a.json 2-3))" test "$(level lv_a.json 2-3)" = 3
+check "  3-7 is live detection, level 3 ($(rule lv_a.json 3-7))" test "$(rule lv_a.json 3-7)" = 3-7.live
+check "  the report says what is missing" "$py" -c "
+import json; r=json.load(open('lv_a.json'))['review']
+assert not r['periodic'] and not r['continuous'] and 'schedule' in r['shortfall'] and r['schedule'] is None, r"
+#    b) A daily schedule that ran every day of the last 30, its diffs and
+#       alerts delivered, live capture all along: level 5, and the text says so.
+cp config.toml sched.toml
+cat >>sched.toml <<'TOML'
+[snapshots]
+schedule = "daily 07:30"
+[[channel]]
+name = "it"
+type = "webhook"
+url = "http://127.0.0.1:9/in"
+secret = "k"
+kinds = ["diff", "alert"]
+TOML
+"$py" - lv.db "$now_us" <<'PY'
+import sqlite3, sys
+db, now = sqlite3.connect(sys.argv[1]), int(sys.argv[2])
+day = 86400 * 10**6
+db.execute("INSERT INTO runs VALUES ('golden', ?, ?, 'run --config sched.toml', 5000000, 100)", (now - 31 * day, now - 1000))
+for d in range(31):
+    db.execute("INSERT INTO reviews VALUES ('golden', ?, ?, '')", (now - d * day - 3600 * 10**6, 'sched-%d' % d))
+for d in range(1, 6):
+    db.execute("INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us, sent_us) "
+               "VALUES (?, 'it', 'diff', ?, x'00', ?, ?)", ('d%d' % d, now - d * day, now - d * day, now - d * day + 5))
+db.execute("INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us, sent_us) "
+           "VALUES ('a1', 'it', 'alert', ?, x'00', ?, ?)", (now - 2 * day, now - 2 * day, now - 2 * day + 5))
+db.commit()
+PY
+"$bin" export checklist --config sched.toml --db lv.db --lang en >lv_b.json
+check "a schedule that ran, deliveries and capture all along: 2-3 at 5 ($(level lv_b.json 2-3))" test "$(level lv_b.json 2-3)" = 5
+check "  the review says what it rests on" "$py" -c "
+import json; d=json.load(open('lv_b.json')); r=d['review']
+assert r['periodic'] and r['continuous'] and r['shortfall']=='' and r['schedule']=='daily 07:30', r
+assert r['slots'] in (30, 31) and r['scheduled_snapshots'] >= 30 and r['diffs_queued']==5==r['diffs_delivered'], r
+assert r['coverage_percent'] >= 99.9 and r['alerts_delivered']==1, r
+t=[i for i in d['items'] if i['id']=='2-3'][0]['rule']['text']
+assert 'live capture covered 100.0% of the period' in t and '1 of 1 alerts delivered' in t, t"
+"$bin" export checklist --config sched.toml --db lv.db --format html --output lv_b.html
+check "  the HTML summary names the review period" grep -q "見直しの評価期間" lv_b.html
+#    c) One diff never delivered: back to level 3, and the report says why.
+sqlite3 lv.db "INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us, last_error)
+  VALUES ('d9', 'it', 'diff', $now_us - 2 * $day, x'00', $now_us, 'refused')"
+"$bin" export checklist --config sched.toml --db lv.db --lang en >lv_c.json
+check "an undelivered diff: 2-3 back to 3 ($(level lv_c.json 2-3))" test "$(level lv_c.json 2-3)" = 3
+check "  the shortfall names it" "$py" -c "
+import json; r=json.load(open('lv_c.json'))['review']
+assert not r['periodic'] and r['shortfall']=='only 5 of 6 diffs were delivered', r"
+#    d) --review-days sets the period.
+check "  --review-days 3 drops the slots with the period" "$bin" export checklist --config sched.toml --db lv.db \
+  --review-days 3 --lang en --output lv_d.json
+check "  a 3-day period holds 3 slots" "$py" -c "
+import json; r=json.load(open('lv_d.json'))['review']; assert r['slots'] == 3, r"
+
 if [ "$fail" -eq 0 ]; then rm -rf "$tmp/chrome"; fi
 echo "artefacts: $tmp"
 exit $fail

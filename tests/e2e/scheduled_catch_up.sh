@@ -57,6 +57,8 @@ rc=$?
 check "start 1 aborts at the failpoint" test "$rc" -eq 134  # SIGABRT, not the timeout's SIGKILL
 new=$(m snapshot list --format json | "$PY" -c 'import json,sys; print(" ".join(s["name"] for s in json.load(sys.stdin) if s["name"].startswith("sched-") and s["name"] != "sched-old"))')
 check "start 1 saved the catch-up snapshot ($new)" test -n "$new" -a "$(echo "$new" | wc -w)" -eq 1
+check "the catch-up snapshot is recorded as a review, for the checklist" \
+  test "$(sqlite3 data/mieruka.db "SELECT COUNT(*) FROM reviews WHERE snapshot = '$new'")" -eq 1
 check "start 1 queued nothing" test "$(m outbox list --all --format json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" -eq 0
 m diff --from sched-old --to "$new" --format json >expected.json
 check "the slot has new devices to report" "$PY" -c 'import json,sys; sys.exit(0 if json.load(open("expected.json"))["new_assets"] else 1)'

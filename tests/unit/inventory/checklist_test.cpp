@@ -30,8 +30,9 @@ ItemStats stats(bool has_data, bool has_policy, std::uint64_t open, std::size_t 
   s.count = count;
   s.open = open;
   s.snapshots = snapshots;
-  s.periodic = snapshots >= 2;
-  s.continuous = live;
+  s.live = live;
+  s.periodic = snapshots >= 2;  // here: stands for a schedule that ran and whose diffs were delivered
+  s.continuous = live && s.periodic;
   return s;
 }
 
@@ -192,6 +193,27 @@ struct Plant {
     const auto e = led.edge(f, t, proto, "tcp", port, 0, ts);
     led.count_edge(e, 100, ts);
   }
+  // Review evidence over the 30 days before generated_us: a daily schedule that
+  // ran every day with every diff delivered (periodic), live capture over the
+  // whole period without drops and every alert delivered (live).
+  static ReviewEvidence review(bool periodic, bool live) {
+    ReviewEvidence e;
+    e.facts.to_us = kT0 + 20 * kHour;
+    e.facts.from_us = e.facts.to_us - 30 * 24 * kHour;
+    if (periodic) {
+      e.schedule = "daily 07:30";
+      e.slots = 30;
+      e.facts.scheduled = 30;
+      e.facts.diffs_queued = e.facts.diffs_delivered = 12;
+      e.channels = 1;
+    }
+    if (live) {
+      e.facts.monitored_us = e.facts.to_us - e.facts.from_us;
+      e.facts.packets = 1'000'000;
+      e.facts.alerts_queued = e.facts.alerts_delivered = 3;
+    }
+    return e;
+  }
   ChecklistInput input(std::size_t snapshots = 0, bool live = false) const {
     ChecklistInput in;
     in.ledger = &led;
@@ -205,7 +227,7 @@ struct Plant {
     in.new_since_us = kT0 + 5 * kHour;
     in.new_since_basis = "test";
     in.snapshots = snapshots;
-    in.live_monitoring = live;
+    in.review = review(snapshots >= 2, live);
     return in;
   }
   const std::string& id(AssetIndex i) const { return led.assets()[i].id; }
@@ -267,6 +289,86 @@ TEST(Checklist, WirelessSegmentsRemoteAndDetection) {
   const auto& d = item(c, "3-7");
   EXPECT_EQ(d.level, 2);  // offline only
   EXPECT_EQ(item(build_checklist(p.input(0, true)), "3-7").level, 3);
+}
+
+TEST(ChecklistReview, LevelsFourAndFiveNeedTheirEvidenceOverThePeriod) {
+  const ReviewEvidence full = Plant::review(true, true);
+  EXPECT_TRUE(periodic_review(full));
+  EXPECT_TRUE(continuous_monitoring(full));
+  EXPECT_EQ(review_shortfall(full, Lang::en), "");
+
+  struct Case {
+    const char* what;
+    void (*change)(ReviewEvidence&);
+    bool periodic, continuous;
+    const char* shortfall;  // part of the English text
+  };
+  const std::vector<Case> cases = {
+      {"manual snapshots only: no schedule", [](ReviewEvidence& e) { e.schedule.clear(); e.slots = 0; }, false, false,
+       "configure a [snapshots] schedule"},
+      {"a schedule with one slot in the period", [](ReviewEvidence& e) { e.slots = 1; e.facts.scheduled = 1; }, false,
+       false, "fewer than two slots"},
+      {"27 of 30 slots is enough", [](ReviewEvidence& e) { e.facts.scheduled = 27; }, true, true, ""},
+      {"26 of 30 slots is not", [](ReviewEvidence& e) { e.facts.scheduled = 26; }, false, false,
+       "only 26 of the schedule's 30 snapshots"},
+      {"no channel", [](ReviewEvidence& e) { e.channels = 0; }, false, false, "no delivery channel"},
+      {"a diff not delivered", [](ReviewEvidence& e) { e.facts.diffs_delivered = 11; }, false, false,
+       "only 11 of 12 diffs"},
+      {"capture 95% of the period is enough",
+       [](ReviewEvidence& e) { e.facts.monitored_us = (e.facts.to_us - e.facts.from_us) * 95 / 100; }, true, true, ""},
+      {"capture 94% is not",
+       [](ReviewEvidence& e) { e.facts.monitored_us = (e.facts.to_us - e.facts.from_us) * 94 / 100; }, true, false,
+       "covered only 94.0% of the period"},
+      {"0.1% dropped is allowed", [](ReviewEvidence& e) { e.facts.packets = 999'000; e.facts.drops = 1'000; }, true,
+       true, ""},
+      {"0.2% dropped is not", [](ReviewEvidence& e) { e.facts.packets = 998'000; e.facts.drops = 2'000; }, true, false,
+       "0.200% of packets were dropped"},
+      {"an alert not delivered", [](ReviewEvidence& e) { e.facts.alerts_delivered = 2; }, true, false,
+       "only 2 of 3 alerts"},
+      {"no live capture: periodic only", [](ReviewEvidence& e) { e.facts.monitored_us = 0; }, true, false,
+       "covered only 0.0%"},
+  };
+  for (const auto& c : cases) {
+    ReviewEvidence e = full;
+    c.change(e);
+    EXPECT_EQ(periodic_review(e), c.periodic) << c.what;
+    EXPECT_EQ(continuous_monitoring(e), c.continuous) << c.what;
+    const std::string why = review_shortfall(e, Lang::en);
+    if (*c.shortfall == 0) EXPECT_EQ(why, "") << c.what;
+    else EXPECT_NE(why.find(c.shortfall), std::string::npos) << c.what << ": " << why;
+    EXPECT_EQ(review_shortfall(e, Lang::ja).empty(), why.empty()) << c.what;
+  }
+}
+
+TEST(ChecklistReview, TheLevelTextStatesThePeriodAndTheFacts) {
+  Plant p;
+  // Nothing open in 2-3 (no OT host reaches the internet) in the plant above:
+  // with the evidence it reaches 5, and its text says on what.
+  const auto c = build_checklist(p.input(2, true));
+  const auto& r = item(c, "2-3");
+  ASSERT_EQ(r.level, 5);
+  const std::string en = rule_text(Lang::en, r);
+  EXPECT_NE(en.find("live capture covered 100.0% of the period"), std::string::npos) << en;
+  EXPECT_NE(en.find("3 of 3 alerts delivered"), std::string::npos) << en;
+  const std::string ja = rule_text(Lang::ja, r);
+  EXPECT_NE(ja.find("アラート 3 件中 3 件を配信"), std::string::npos) << ja;
+  const auto c4 = build_checklist(p.input(2, false));
+  const auto& r4 = item(c4, "2-3");
+  ASSERT_EQ(r4.level, 4);
+  const std::string en4 = rule_text(Lang::en, r4);
+  EXPECT_NE(en4.find("30 of 30 snapshots taken in "), std::string::npos) << en4;
+  EXPECT_NE(en4.find("12 of 12 diffs delivered"), std::string::npos) << en4;
+  EXPECT_NE(en4.find("(daily 07:30)"), std::string::npos) << en4;
+  // Two manual snapshots and a moment of capture are level 3 evidence only.
+  Plant q;
+  ChecklistInput in = q.input(2, false);
+  in.review = ReviewEvidence{};
+  in.review.facts.to_us = kT0 + 20 * kHour;
+  in.review.facts.from_us = in.review.facts.to_us - 30 * 24 * kHour;
+  in.review.facts.monitored_us = 200'000;
+  const auto c3 = build_checklist(in);
+  EXPECT_EQ(item(c3, "2-3").level, 3);
+  EXPECT_EQ(item(c3, "3-7").rule, "3-7.live");
 }
 
 TEST(Checklist, SupportingItems) {

@@ -3,6 +3,7 @@
 // and a reader reading while a writer holds a transaction (WAL).
 #include "inventory/store.hpp"
 
+#include "inventory/outbox.hpp"
 #include "inventory/policy.hpp"
 
 #include <gtest/gtest.h>
@@ -681,5 +682,64 @@ TEST_F(StoreTest, FilesCountersAndRuns) {
   EXPECT_EQ(count_rows(s.native_handle(), "runs"), 2);
 }
 
+// The evidence behind checklist levels 4 and 5: scheduled snapshots taken in
+// the period (kept when retention prunes the snapshot), the time live capture
+// covered (overlapping runs counted once, `read` never), the drops, and the
+// outbox messages queued in the period with those delivered (a message queued
+// within the grace time is not counted yet).
+TEST_F(StoreTest, ReviewFactsOverAPeriod) {
+  constexpr std::int64_t kH = 3'600'000'000LL;
+  const std::int64_t from = 100 * kH, to = 200 * kH;
+  {
+    Store s = open_ok();
+    Store other = open_ok("line2");
+    ASSERT_TRUE(s.record_review({50 * kH, "sched-a", ""}).ok());        // before the period
+    ASSERT_TRUE(s.record_review({110 * kH, "sched-b", "sched-a"}).ok());
+    ASSERT_TRUE(s.record_review({134 * kH, "sched-c", "sched-b"}).ok());
+    ASSERT_TRUE(s.record_review({134 * kH, "sched-c", "sched-b"}).ok());  // the same slot again
+    ASSERT_TRUE(other.record_review({120 * kH, "sched-x", ""}).ok());    // another sensor's
+    ASSERT_TRUE(s.record_run({90 * kH, 120 * kH, "run --config m.toml", 1000, 2}).ok());   // 20 h inside
+    ASSERT_TRUE(s.record_run({110 * kH, 130 * kH, "capture -i eth1", 500, 0}).ok());      // +10 h
+    ASSERT_TRUE(s.record_run({150 * kH, 150 * kH + 1, "read a.pcap", 9, 9}).ok());         // not monitoring
+    ASSERT_TRUE(s.record_run({190 * kH, 250 * kH, "run --config m.toml", 300, 1}).ok());   // +10 h
+    ASSERT_TRUE(other.record_run({100 * kH, 200 * kH, "run --config m.toml", 1, 1}).ok());
+  }
+  {
+    std::string error;
+    auto ob = Outbox::open(db_, error);
+    ASSERT_TRUE(ob) << error;
+    auto msg = [](std::string id, std::string kind, std::int64_t at) {
+      OutboxMessage m;
+      m.id = std::move(id);
+      m.channel = "it-mail";
+      m.kind = std::move(kind);
+      m.payload = "x";
+      m.created_us = at;
+      return m;
+    };
+    for (const auto& m : {msg("d1", "diff", 110 * kH), msg("d2", "diff", 134 * kH), msg("d3", "diff", 199 * kH + 1),
+                          msg("d0", "diff", 90 * kH), msg("a1", "alert", 120 * kH), msg("t1", "test", 120 * kH)})
+      ASSERT_TRUE(ob->enqueue(m, m.created_us).ok());
+    ASSERT_TRUE(ob->mark_sent("d1", 111 * kH).ok());
+    ASSERT_TRUE(ob->mark_sent("a1", 121 * kH).ok());
+  }
+  Store s = open_ok();
+  std::string error;
+  const auto f = s.review_facts(from, to, kH, error);
+  ASSERT_TRUE(f) << error;
+  EXPECT_EQ(f->from_us, from);
+  EXPECT_EQ(f->to_us, to);
+  EXPECT_EQ(f->scheduled, 2U);
+  EXPECT_EQ(f->first_scheduled_us, 50 * kH);
+  EXPECT_EQ(f->monitored_us, 40 * kH);
+  EXPECT_EQ(f->packets, 1800U);
+  EXPECT_EQ(f->drops, 3U);
+  EXPECT_EQ(f->diffs_queued, 2U);  // d3 is within the grace hour, d0 before the period
+  EXPECT_EQ(f->diffs_delivered, 1U);
+  EXPECT_EQ(f->alerts_queued, 1U);
+  EXPECT_EQ(f->alerts_delivered, 1U);
+}
+
 }  // namespace
 }  // namespace mieruka::inventory
+
