@@ -450,6 +450,18 @@ class Factory {
     step();
   }
 
+  // One UDP datagram to a Modbus PLC from a random (spoofed) MAC and address:
+  // each makes a station, an edge and a flow that never see a second packet.
+  void spoof_flood_packet() {
+    const std::uint64_t v = rng_.next();
+    Mac m{};
+    for (int i = 0; i < 6; ++i) m[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    m[0] = static_cast<std::uint8_t>((m[0] & 0xfe) | 0x02);
+    const Host src{m, ip4("10.128.0.0") | static_cast<std::uint32_t>((v >> 40) & 0x3fffff)};
+    w_.write(ts_, udp_frame(src, mb_plc_[(v >> 20) % mb_plc_.size()], 40000, 9999, Buf(18, 0), 1));
+    step();
+  }
+
   // A short TCP connection from a random client port to an HMI web server.
   void tcp_storm_connection() {
     const std::uint32_t c = rng_.below(65000);

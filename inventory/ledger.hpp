@@ -246,16 +246,25 @@ class Ledger {
            edge_keys_.capacity() * sizeof(EdgeKey);
   }
   // Sheds the least valuable assets until memory_bytes() <= target_bytes or
-  // nothing sheddable is left. Kept always: an asset with an edge, a fact from a
-  // source other than the OUI registry, a router, a parent or child. Shed first:
-  // one-packet assets; then the fewest packets, least recently seen first.
-  // Asset indices change: when `remap` is given, (*remap)[old index] is the new
-  // index or kNoAsset (holders of indices, e.g. flows, must apply it).
-  // Returns how many assets it shed. The pages the shed records occupied at the
-  // end of the record vectors are given back to the kernel (their capacity, as
-  // address space, stays).
-  std::size_t shed(std::size_t target_bytes, std::vector<AssetIndex>* remap = nullptr);
+  // nothing sheddable is left. Kept always: an endpoint of a conversation (an
+  // edge with a protocol a dissector confirmed, an operation, or more than
+  // kWeakEdgePackets packets), a fact from
+  // a source other than the OUI registry, a router, a parent or child. Shed
+  // first: one-packet assets; then the fewest packets, least recently seen
+  // first. The weak edges of a shed asset are shed with it (a flood of spoofed
+  // senders, one datagram each to a real server, would otherwise keep them all).
+  // Asset and edge indices change: when `remap` / `edge_remap` are given,
+  // (*remap)[old index] is the new index or kNoAsset, (*edge_remap)[old] the new
+  // edge index or kNoEdge (an empty edge_remap: edges did not move). Holders of
+  // indices (flows) must apply them. Shed records stay in the store if they were
+  // flushed. Returns how many assets it shed. The pages the shed records
+  // occupied at the end of the record vectors are given back to the kernel
+  // (their capacity, as address space, stays).
+  static constexpr std::uint64_t kWeakEdgePackets = 2;
+  std::size_t shed(std::size_t target_bytes, std::vector<AssetIndex>* remap = nullptr,
+                   std::vector<EdgeIndex>* edge_remap = nullptr);
   [[nodiscard]] std::uint64_t assets_shed() const noexcept { return assets_shed_; }
+  [[nodiscard]] std::uint64_t edges_shed() const noexcept { return edges_shed_; }
   // Drops the records merge() emptied. Asset indices change as in shed().
   // Returns how many were dropped.
   std::size_t compact(std::vector<AssetIndex>* remap = nullptr);
@@ -322,6 +331,8 @@ class Ledger {
   EdgeIndex rekey_edge(EdgeIndex e, AssetIndex from, AssetIndex to, std::string_view protocol);
   // Removes the assets marked in `gone`, moving the rest down (see shed()).
   void drop_assets(const std::vector<bool>& gone, std::vector<AssetIndex>* remap);
+  // Removes the edges marked in `gone`, moving the rest down (see shed()).
+  void drop_edges(const std::vector<bool>& gone, std::vector<EdgeIndex>* remap);
   std::uint32_t intern_protocol(std::string_view protocol);
   EdgeIndex live_edge(EdgeIndex e) const noexcept;  // follows merged_into
   static void touch(Asset& a, std::int64_t ts_us) noexcept;
@@ -343,6 +354,7 @@ class Ledger {
   std::vector<std::string> protocol_names_;
   std::uint64_t facts_dropped_ = 0, ops_dropped_ = 0;
   std::uint64_t assets_shed_ = 0;  // by shed()
+  std::uint64_t edges_shed_ = 0;   // by shed(), with their assets
   std::uint64_t assets_merged_ = 0;
   std::size_t merged_pending_ = 0;  // merged records not yet compacted
   std::vector<std::string> removed_ids_;

@@ -79,18 +79,38 @@ void Ledger::reserve(std::size_t assets, std::size_t edges) {
   edge_keys_.reserve(edges);
 }
 
-std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* remap) {
+std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* remap, std::vector<EdgeIndex>* edge_remap) {
   std::size_t mem = memory_bytes();
   if (mem <= target_bytes) return 0;
   const std::size_t n = assets_.size();
+  const std::size_t ne = edges_.size();
 
-  // What must stay: conversation endpoints, identities, routers, parents and children.
+  // A weak edge (a packet or two of bare TCP, UDP or IP: no protocol a
+  // dissector confirmed, no operation) does not make its endpoints a
+  // conversation worth keeping: a spoofed sender's one datagram to a server is
+  // one. An edge a merged one points at stays (its tombstone forwards to it).
+  std::vector<bool> weak(ne, false);
+  for (std::size_t e = 0; e < ne; ++e) {
+    const Edge& ed = edges_[e];
+    weak[e] = ed.merged_into == kNoEdge && ed.packets <= kWeakEdgePackets && ed.ops.empty() &&
+              ed.protocol == ed.transport;
+  }
+  for (std::size_t e = 0; e < ne; ++e)
+    if (const EdgeIndex t = edges_[e].merged_into; t != kNoEdge && t < ne) weak[t] = false;
+
+  // What must stay: endpoints of real conversations, identities, routers,
+  // parents and children.
   std::vector<bool> keep(n, false);
-  for (std::size_t e = 0; e < edge_keys_.size(); ++e) {
+  std::vector<std::size_t> weak_bytes(n, 0);  // each weak edge charged to one endpoint
+  for (std::size_t e = 0; e < ne; ++e) {
     if (edges_[e].merged_into != kNoEdge) continue;
     const auto& k = edge_keys_[e];
-    if (k.from < n) keep[k.from] = true;
-    if (k.to < n) keep[k.to] = true;
+    if (!weak[e]) {
+      if (k.from < n) keep[k.from] = true;
+      if (k.to < n) keep[k.to] = true;
+    } else if (k.from < n) {
+      weak_bytes[k.from] += edge_bytes(edges_[e]);
+    }
   }
   std::vector<bool> gone(n, false);
   for (AssetIndex i = 0; i < n; ++i) {
@@ -125,16 +145,68 @@ std::size_t Ledger::shed(std::size_t target_bytes, std::vector<AssetIndex>* rema
   std::size_t shed_count = 0;
   for (const AssetIndex i : order) {
     if (mem <= target_bytes) break;
-    const std::size_t b = asset_bytes(assets_[i]);
+    const std::size_t b = asset_bytes(assets_[i]) + weak_bytes[i];
     mem = mem > b ? mem - b : 0;
     gone[i] = true;
     ++shed_count;
   }
   if (shed_count == 0 && merged_pending_ == 0) return 0;
+  // The weak edges of what goes, go with it (before the assets: their keys
+  // still hold the old asset indices).
+  std::vector<bool> edge_gone(ne, false);
+  std::size_t edges_dropped = 0;
+  for (std::size_t e = 0; e < ne; ++e) {
+    if (!weak[e]) continue;
+    const auto& k = edge_keys_[e];
+    if ((k.from < n && gone[k.from]) || (k.to < n && gone[k.to])) {
+      edge_gone[e] = true;
+      ++edges_dropped;
+    }
+  }
+  if (edges_dropped != 0) drop_edges(edge_gone, edge_remap);
+  else if (edge_remap != nullptr) edge_remap->clear();
   drop_assets(gone, remap);
   merged_pending_ = 0;
   assets_shed_ += shed_count;
+  edges_shed_ += edges_dropped;
   return shed_count;
+}
+
+void Ledger::drop_edges(const std::vector<bool>& gone, std::vector<EdgeIndex>* remap) {
+  const std::size_t n = edges_.size();
+  std::vector<EdgeIndex> local;
+  std::vector<EdgeIndex>& to = remap != nullptr ? *remap : local;
+  to.assign(n, kNoEdge);
+  EdgeIndex next = 0;
+  for (EdgeIndex i = 0; i < n; ++i) {
+    if (i < gone.size() && gone[i]) continue;
+    to[i] = next;
+    if (next != i) {
+      edges_[next] = std::move(edges_[i]);
+      edge_keys_[next] = edge_keys_[i];
+    }
+    ++next;
+  }
+  edges_.resize(next);
+  edge_keys_.resize(next);
+  release_tail(edges_);
+  release_tail(edge_keys_);
+  // Tombstones point only at kept edges (shed() keeps every target).
+  for (auto& e : edges_)
+    if (e.merged_into != kNoEdge && e.merged_into < n) e.merged_into = to[e.merged_into];
+  auto follow = [&to, n](auto& map) {
+    for (auto it = map.begin(); it != map.end();) {
+      const EdgeIndex v = it->second < n ? to[it->second] : it->second;
+      if (v == kNoEdge) {
+        it = map.erase(it);
+        continue;
+      }
+      it->second = v;
+      ++it;
+    }
+  };
+  follow(edge_by_id_);
+  follow(edge_by_key_);
 }
 
 void Ledger::drop_assets(const std::vector<bool>& gone, std::vector<AssetIndex>* remap) {
@@ -183,16 +255,18 @@ void Ledger::drop_assets(const std::vector<bool>& gone, std::vector<AssetIndex>*
     k.from = moved(k.from);
     k.to = moved(k.to);
   }
-  decltype(edge_by_key_) rekeyed;
-  rekeyed.reserve(edge_by_key_.size());
-  for (const auto& [k, e] : edge_by_key_) {
-    EdgeKey nk = k;
-    nk.from = moved(k.from);
-    nk.to = moved(k.to);
-    if (nk.from == kNoAsset || nk.to == kNoAsset) continue;
-    rekeyed.emplace(nk, e);
+  // Re-keyed in place, node by node: a second map would hold every key twice
+  // at the moment the budget is tightest.
+  std::vector<decltype(edge_by_key_)::node_type> nodes;
+  nodes.reserve(edge_by_key_.size());
+  while (!edge_by_key_.empty()) nodes.push_back(edge_by_key_.extract(edge_by_key_.begin()));
+  for (auto& node : nodes) {
+    EdgeKey& k = node.key();
+    k.from = moved(k.from);
+    k.to = moved(k.to);
+    if (k.from == kNoAsset || k.to == kNoAsset) continue;  // freed with the node handle
+    edge_by_key_.insert(std::move(node));
   }
-  edge_by_key_.swap(rekeyed);
   ++epoch_;
 }
 

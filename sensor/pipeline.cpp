@@ -215,10 +215,12 @@ class FlowConsumer final : public StreamConsumer {
 Pipeline::Pipeline(inventory::Ledger& ledger, PipelineOptions options)
     : ledger_(ledger), options_(options), budget_(options.reassembly_budget_bytes), flows_(options.flows, budget_) {
   flows_.set_end_handler(this);
-  // Room for as many records as the budget could hold (an asset costs well over
-  // 512 bytes all told), reserved as address space so they never reallocate.
+  // Room for as many records as the budget could hold (an asset or an edge
+  // costs well over 512 bytes all told), reserved as address space so they
+  // never reallocate: a reallocation holds the old and the new block at once.
+  // Edges get as much room as assets: spoofed senders bring one each.
   if (options_.memory_budget_bytes != 0)
-    ledger_.reserve(options_.memory_budget_bytes / 512, options_.memory_budget_bytes / 2048);
+    ledger_.reserve(options_.memory_budget_bytes / 512, options_.memory_budget_bytes / 512);
   refresh_unaccounted(accounted_heap());
 }
 
@@ -597,6 +599,18 @@ void Pipeline::finish() noexcept {
 // (allocator headers, rounding, hash nodes), so shedding aims at 3/4 of the
 // budget in real bytes. Under sanitizers mallinfo2 reads nonsense: the
 // estimate alone decides, checked every 16th time since it costs a walk.
+// Over budget with nothing left to shed (every record is a real device or
+// conversation), the walk over the ledger would repeat at every check for
+// nothing and slow the packet path: each fruitless shed ("ledger.over_budget")
+// doubles the checks skipped before the next try, up to 64; a shed that frees
+// something resets it.
+bool Pipeline::shed_deferred() noexcept {
+  if (shed_skip_ == 0) return false;
+  --shed_skip_;
+  count("ledger.shed_deferred");
+  return true;
+}
+
 void Pipeline::check_memory() noexcept {
   const std::size_t budget = options_.memory_budget_bytes;
   const std::size_t arena = accounted_heap();
@@ -613,6 +627,7 @@ void Pipeline::check_memory() noexcept {
     if (heap + unaccounted_bytes_ <= limit) return;
     refresh();
     if (heap + unaccounted_bytes_ <= limit) return;
+    if (shed_deferred()) return;
     others = flows_.memory_bytes() + budget_.used();
     const std::size_t estimate = ledger_.memory_bytes() + others;
     if (estimate != 0) scale16 = std::clamp<std::size_t>(heap * 16 / estimate, 4, 64);
@@ -620,19 +635,45 @@ void Pipeline::check_memory() noexcept {
     goal = room * 16 / scale16;  // in estimated bytes
   } else {
     if ((++checks_ & 15) != 0) return;
+    if (shed_deferred()) return;
     others = flows_.memory_bytes() + budget_.used();
     if (ledger_.memory_bytes() + others <= budget) return;
   }
   try {
     std::vector<AssetIndex> remap;
-    const std::size_t n = ledger_.shed(goal > others ? goal - others : 0, &remap);
-    if (n == 0 && remap.empty()) return;
-    if (n != 0) count("ledger.assets_shed", n);
-    flows_.for_each([&remap](Flow& f) {
+    std::vector<EdgeIndex> edge_remap;
+    const std::uint64_t edges_before = ledger_.edges_shed();
+    const std::size_t n = ledger_.shed(goal > others ? goal - others : 0, &remap, &edge_remap);
+    if (n == 0) {
+      shed_backoff_ = std::min<std::uint32_t>(shed_backoff_ == 0 ? 1 : shed_backoff_ * 2, 64);
+      shed_skip_ = shed_backoff_;
+      count("ledger.over_budget");
+    } else {
+      shed_backoff_ = 0;
+      count("ledger.assets_shed", n);
+      if (const std::uint64_t e = ledger_.edges_shed() - edges_before) count("ledger.edges_shed", e);
+    }
+    if (remap.empty()) return;
+    // Flows follow the moved indices; a flow whose side or edge was shed was
+    // one of the weak conversations that went with it: it goes too.
+    std::vector<Flow*> gone;
+    flows_.for_each([&](Flow& f) {
+      bool lost = false;
       for (auto& a : f.asset)
-        if (a < remap.size()) a = remap[a];
+        if (a < remap.size()) {
+          a = remap[a];
+          lost = lost || a == kNoAsset;
+        }
+      if (!edge_remap.empty() && f.edge < edge_remap.size()) {
+        f.edge = edge_remap[f.edge];
+        lost = lost || f.edge == kNoEdge;
+      }
+      if (lost) gone.push_back(&f);
     });
+    for (Flow* f : gone) flows_.remove(*f);
+    if (!gone.empty()) count("flow.shed", gone.size());
     remap = {};
+    edge_remap = {};
     release_free_heap();
   } catch (const std::bad_alloc&) {
     count("ledger.shed_failed");

@@ -93,6 +93,7 @@ class Pipeline final : private FlowEndHandler {
   void on_flow_end(Flow& flow, FlowEnd why) noexcept override;
   void count(std::string_view name, std::uint64_t n = 1) noexcept;
   void check_memory() noexcept;
+  [[nodiscard]] bool shed_deferred() noexcept;
   // Drops the records merges emptied (cheap when there are none): every
   // kMemoryCheckPackets packets, so they never pile up.
   void compact_merged() noexcept;
@@ -114,6 +115,7 @@ class Pipeline final : private FlowEndHandler {
   std::int64_t next_expiry_us_ = 0;
   std::size_t unaccounted_bytes_ = 0;  // resident but not counted as heap (check_memory)
   std::uint32_t checks_ = 0;
+  std::uint32_t shed_backoff_ = 0, shed_skip_ = 0;  // checks skipped after a fruitless shed (check_memory)
   std::int64_t now_us_ = 0;
   dissectors::DecodedPacket packet_;  // the packet being handled (one, reused)
 };

@@ -114,6 +114,60 @@ TEST(LedgerShedTest, ShedsEverythingSheddableButNeverRealDevices) {
   EXPECT_EQ(p.ledger.assets_shed(), 5001u);
 }
 
+// Spoofed senders, one bare UDP datagram each to the PLC: their one-packet
+// edges do not make them conversations. They go, with their edges; a sender
+// whose edge has a confirmed protocol, an operation or more than
+// kWeakEdgePackets packets stays.
+TEST(LedgerShedTest, SpoofedSendersGoWithTheirOnePacketEdges) {
+  Plant p;
+  const std::size_t edges_before = p.ledger.edges().size();
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    const AssetIndex a = p.ledger.station(flood_mac(i), 10 + i);
+    p.ledger.sent(a, 60, 0, 10 + i);
+    const EdgeIndex e = p.ledger.edge(a, p.ledger.index_of(p.plc_id), "udp", "udp", 2222, 0, 10 + i);
+    p.ledger.count_edge(e, 60, 10 + i);
+  }
+  // A real poller that sent three datagrams, and one that wrote once.
+  const AssetIndex steady = p.ledger.station(flood_mac(0xfffff3), 1);
+  const EdgeIndex se = p.ledger.edge(steady, p.ledger.index_of(p.plc_id), "udp", "udp", 2222, 0, 1);
+  for (int k = 0; k < 3; ++k) p.ledger.count_edge(se, 60, 1 + k);
+  const AssetIndex writer = p.ledger.station(flood_mac(0xfffff4), 1);
+  const EdgeIndex we = p.ledger.edge(writer, p.ledger.index_of(p.plc_id), "modbus", "tcp", 502, 0, 1);
+  p.ledger.count_edge(we, 60, 1);
+  Operation op;
+  op.protocol = "modbus";
+  op.name = "write_single_register";
+  op.code = 6;
+  op.is_write = true;
+  ASSERT_TRUE(p.ledger.add_op(we, op, 1));
+  const std::string steady_id = p.ledger.assets()[steady].id, writer_id = p.ledger.assets()[writer].id;
+
+  std::vector<AssetIndex> remap;
+  std::vector<EdgeIndex> edge_remap;
+  p.ledger.shed(0, &remap, &edge_remap);
+  p.expect_real_devices_kept();
+  EXPECT_NE(p.ledger.index_of(steady_id), kNoAsset) << "three datagrams are a conversation";
+  EXPECT_NE(p.ledger.index_of(writer_id), kNoAsset) << "a write is a conversation";
+  EXPECT_EQ(p.ledger.find(flood_mac(0).to_string()), nullptr);
+  EXPECT_EQ(p.ledger.find(flood_mac(4999).to_string()), nullptr);
+  EXPECT_EQ(p.ledger.edges_shed(), 5000u);
+  EXPECT_EQ(p.ledger.edges().size(), edges_before + 2);
+  // Every kept edge is found by its id and its key at its new index.
+  ASSERT_EQ(edge_remap.size(), edges_before + 5002);
+  for (EdgeIndex e = 0; e < p.ledger.edges().size(); ++e) {
+    const Edge& ed = p.ledger.edges()[e];
+    EXPECT_NE(p.ledger.index_of(ed.from_id), kNoAsset) << ed.id;
+    EXPECT_NE(p.ledger.index_of(ed.to_id), kNoAsset) << ed.id;
+  }
+  EXPECT_EQ(edge_remap[edges_before + 5000], edges_before);      // the poller's edge moved down
+  EXPECT_EQ(edge_remap[edges_before], kNoEdge);                  // the first spoof's edge went
+  const EdgeIndex again = p.ledger.edge(p.ledger.index_of(steady_id), p.ledger.index_of(p.plc_id), "udp", "udp",
+                                        2222, 0, 99);
+  EXPECT_EQ(again, edges_before) << "the kept edge is found again, not duplicated";
+  p.ledger.count_edge(again, 60, 99);
+  EXPECT_EQ(p.ledger.edges()[again].packets, 4u);
+}
+
 TEST(LedgerShedTest, OuiFactIsNotIdentity) {
   Ledger l("t");
   const AssetIndex a = l.station(*MacAddr::parse("00:00:bc:00:00:01"), 1);  // Rockwell OUI
