@@ -291,6 +291,7 @@ for k, d in enumerate(diffs):
     for a in d["new_assets"]:
         reported.setdefault(a["id"], []).append(k)
 checked = late = lost = twice = 0
+nearest_before, latest_after = None, None  # ms: how close to a slot the check reached
 for aid, first in assets:
     if not slots or first >= slots[-1]:
         continue
@@ -308,6 +309,12 @@ for aid, first in assets:
         late += 1
         problems.append("asset %s (first seen %s) is in the diff to %s, not in its slot's diff to %s"
                         % (aid, datetime.fromtimestamp(first / 1e6, timezone.utc).isoformat(), diffs[got[0]]["to"], diffs[k]["to"]))
+    elif got[0] == k:
+        ms = (slots[k] - first) / 1000
+        nearest_before = ms if nearest_before is None else min(nearest_before, ms)
+    else:
+        ms = (first - slots[got[0]]) / 1000
+        latest_after = ms if latest_after is None else max(latest_after, ms)
 
 print("seed %d: %d kills (%s) in %.0f s, %d runs" % (seed, kills, ", ".join("%s %d" % kv for kv in counts.items()),
                                                    time.time() - started, runs[0]))
@@ -328,6 +335,9 @@ print("windows hit: %d kills between a snapshot and its diff; %d catch-up starts
 print("slots checked: %d diffs in one chain (%s -> %s); %d messages received twice (same id, same body)"
       % (len(diffs), diffs[0]["from"] if diffs else "-", diffs[-1]["to"] if diffs else "-", duplicates))
 print("devices checked: %d of %d assets; lost %d, late %d, reported twice %d" % (checked, len(assets), lost, late, twice))
+print("nearest to a slot: first seen %s ms before it and in its diff; %s ms after it and already in it"
+      % ("%.1f" % nearest_before if nearest_before is not None else "-",
+         "%.1f" % latest_after if latest_after is not None else "-"))
 for line in problems[:50]:
     print("FAIL " + line)
 if len(problems) > 50:
