@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inventory/findings.hpp"
 #include "inventory/ledger.hpp"
 
 struct sqlite3;
@@ -50,6 +51,25 @@ struct RunRecord {
   std::string command;  // "read a.pcap b.pcap", "capture -i eth1"
   std::uint64_t packets = 0, drops = 0;
 };
+
+// An imported advisory as stored: `doc` is inventory/advisories to_json.
+struct StoredAdvisory {
+  std::string id, source, revision, current_release, title, doc;
+  std::int64_t imported_us = 0;  // first imported
+  std::int64_t updated_us = 0;   // this revision stored
+};
+// What importing one advisory did.
+enum class AdvisoryImport : std::uint8_t {
+  added,       // not known before
+  updated,     // a newer revision, or the same one read again
+  kept_newer,  // the stored revision is newer: left as it is
+};
+
+// Orders two revisions of one advisory: by current_release (ISO 8601), then by
+// revision (tracking.version, "2" or "1.0.1", compared number by number).
+// <0: a is older, 0: the same, >0: a is newer.
+[[nodiscard]] int compare_revisions(std::string_view a_release, std::string_view a_revision,
+                                    std::string_view b_release, std::string_view b_revision);
 
 class Store {
  public:
@@ -91,6 +111,17 @@ class Store {
   StoreStatus add_counters(const std::map<std::string, std::uint64_t>& deltas);
   [[nodiscard]] std::map<std::string, std::uint64_t> counters();
   StoreStatus record_run(const RunRecord& run);
+
+  // Stores the advisories in one transaction, each unless a newer revision of
+  // it is stored already; `outcomes` gets one entry per advisory, in order.
+  // On failure nothing is stored.
+  StoreStatus import_advisories(const std::vector<StoredAdvisory>& advisories, std::vector<AdvisoryImport>& outcomes,
+                                std::int64_t now_us);
+  // The stored advisories, ordered by id; with `with_doc` false, `doc` is left empty.
+  StoreStatus advisories(std::vector<StoredAdvisory>& out, bool with_doc = true);
+  // Records (or replaces) the state of each row, in one transaction.
+  StoreStatus set_remediation(const std::vector<RemediationState>& states);
+  StoreStatus remediation_states(std::vector<RemediationState>& out);
 
   // The sensor names that have records in this database (ledger, snapshots,
   // runs, files read), sorted; empty also when the query fails.
