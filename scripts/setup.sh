@@ -8,7 +8,7 @@ PACKAGES=(
   libpcap-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libtomlplusplus-dev libssl-dev ieee-data libgraphviz-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata
+  libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata libpugixml-dev
   clang libclang-rt-14-dev
   # test-only: real receivers on loopback and a headless browser
   python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2

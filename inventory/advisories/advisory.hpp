@@ -56,6 +56,12 @@ enum class InRange : std::uint8_t { yes, no, unknown };
 // -> "mitsubishi_electric". Empty for a name the table does not know.
 [[nodiscard]] std::string vendor_key(std::string_view name);
 
+// The product families the table in vendors_products.cpp maps an identity
+// string of this maker to ("R08CPU" -> "MELSEC iQ-R Series", "MELSEC iQ-R");
+// the first is the family, the others how advisories also write it. Empty
+// when the table has no family for it.
+[[nodiscard]] std::vector<std::string> families_of(std::string_view vendor_key, std::string_view model);
+
 // What the ledger says a device is, in the terms advisories use.
 struct DeviceIdentity {
   std::string asset_id;

@@ -1,0 +1,400 @@
+// Which devices an advisory affects. A product of an advisory matches a device
+// only when all of these hold:
+//   1. maker: the product's maker key equals the device's (never the maker alone:
+//      a product must match too; a document naming several makers at once
+//      matches none of them unless a product names its maker);
+//   2. product: a name, branch, model number, SKU or CPE of the product names one
+//      of the device's models as a whole token ("R08CPU" in "MELSEC iQ-R Series
+//      R08CPU", but "MB3170" not in "MB3170I" nor "FX5U-32MT" in
+//      "FX5U-32MT/ES"), including the advisory's shorthand ("R00/01/02CPU",
+//      "R16(EN)CPU", "CJ2M-CPU**", "CJ2H-CPU6 □", "UC-8580 Series" for
+//      "UC-8580-LX"); or the product is a whole family of the device
+//      ("SIMATIC S7-1500 CPU family", "Omron PLC NJ series"): every text of the
+//      product is the family name plus generic words, with no model number
+//      that would narrow it;
+//   3. status: a vulnerability lists the product as affected and neither fixed
+//      nor not affected.
+// Then the firmware: in the range -> confirmed; outside -> no match; unknown,
+// unreadable or not comparable with the range -> possible. "All versions"
+// confirms: any firmware is in that range.
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "inventory/advisories/advisory.hpp"
+#include "inventory/advisories/text.hpp"
+
+namespace mieruka::inventory::advisories {
+namespace {
+
+bool joiner(char c) noexcept { return c == '-' || c == '/' || c == '.' || c == '_'; }
+
+// "R08" is not named by "R08(EN)CPU": a parenthesis right after a model continues it.
+bool boundary_before(const std::string& t, std::size_t at) noexcept {
+  return at == 0 || !(is_alnum(t[at - 1]) || joiner(t[at - 1]) || t[at - 1] == ')');
+}
+bool boundary_after(const std::string& t, std::size_t end) noexcept {
+  if (end >= t.size()) return true;
+  if (is_alnum(t[end]) || t[end] == '(') return false;
+  return !(joiner(t[end]) && end + 1 < t.size() && is_alnum(t[end + 1]));
+}
+
+bool names_token(const std::string& text, const std::string& token) {
+  if (token.empty()) return false;
+  for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + 1))
+    if (boundary_before(text, at) && boundary_after(text, at + token.size())) return true;
+  return false;
+}
+
+// A word-bounded occurrence (family names: "NJ" in "OMRON PLC NJ SERIES").
+bool names_words(const std::string& text, const std::string& words, std::size_t* where = nullptr) {
+  if (words.empty()) return false;
+  for (auto at = text.find(words); at != std::string::npos; at = text.find(words, at + 1)) {
+    const std::size_t end = at + words.size();
+    if ((at == 0 || !is_alnum(text[at - 1])) && (end >= text.size() || !is_alnum(text[end]))) {
+      if (where) *where = at;
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::string kSquare = "\xE2\x96\xA1";  // □, Omron's one-character placeholder
+
+// Upper case, single spaces, Japanese "シリーズ" as SERIES, placeholders joined
+// to the model they stand in ("CJ2H-CPU6 □" -> "CJ2H-CPU6□").
+std::string normalise_text(std::string_view s) {
+  std::string t(s.substr(0, std::min<std::size_t>(s.size(), 1024)));
+  t = replace_all(std::move(t), "\xE3\x82\xB7\xE3\x83\xAA\xE3\x83\xBC\xE3\x82\xBA", " SERIES");
+  t = normalise_model(t);
+  t = replace_all(std::move(t), "[]", kSquare);
+  for (int i = 0; i < 8; ++i) {
+    t = replace_all(std::move(t), " " + kSquare, kSquare);
+    t = replace_all(std::move(t), kSquare + " ", kSquare);
+  }
+  return t;
+}
+
+// The models an advisory writes in shorthand, spelled out: "R00/01/02CPU" ->
+// R00CPU R01CPU R02CPU; "R16(EN)CPU" -> R16CPU R16ENCPU.
+std::vector<std::string> expansions(const std::string& t) {
+  std::vector<std::string> out;
+  static const std::regex slash_list(R"(([A-Z]+)(\d+(?:/\d+)+)([A-Z][A-Z0-9]*))");
+  static const std::regex optional_part(R"(([A-Z0-9]+)\(([A-Z0-9]{1,4})\)([A-Z0-9]+))");
+  for (auto it = std::sregex_iterator(t.begin(), t.end(), slash_list); it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    for (auto n : split(m[2].str(), '/')) out.push_back(m[1].str() + std::string(n) + m[3].str());
+  }
+  for (auto it = std::sregex_iterator(t.begin(), t.end(), optional_part); it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    out.push_back(m[1].str() + m[3].str());
+    out.push_back(m[1].str() + m[2].str() + m[3].str());
+  }
+  return out;
+}
+
+// "CJ2M-CPU**", "CJ2H-CPU6□", "CS1D-CPU□□S": '*' any letters or digits, □ one.
+// At least three characters before the first placeholder, so "*" alone names nothing.
+std::optional<std::regex> wildcard(std::string_view token) {
+  const auto first = std::min(token.find('*'), token.find(kSquare));
+  if (first == std::string_view::npos || first < 3) return std::nullopt;
+  std::string re;
+  for (std::size_t i = 0; i < token.size();) {
+    if (token.substr(i).starts_with(kSquare)) {
+      re += "[A-Z0-9]";
+      i += kSquare.size();
+    } else if (token[i] == '*') {
+      re += "[A-Z0-9]*";
+      ++i;
+    } else if (is_alnum(token[i])) {
+      re += token[i++];
+    } else if (token[i] == '-' || token[i] == '/' || token[i] == '.' || token[i] == '_') {
+      re += '\\';
+      re += token[i++];
+    } else {
+      return std::nullopt;
+    }
+  }
+  try {
+    return std::regex(re);
+  } catch (const std::regex_error&) {
+    return std::nullopt;
+  }
+}
+
+std::string alnum_folded(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (is_alnum(c)) out += fold_char(c);
+  return out;
+}
+
+// The product field of a CPE 2.3 ("cpe:2.3:h:mitsubishielectric:r08cpu:...")
+// or 2.2 URI ("cpe:/h:mitsubishielectric:r08cpu").
+std::string cpe_product(std::string_view cpe) {
+  const auto parts = split(cpe, ':');
+  if (parts.size() >= 5 && parts[1] == "2.3") return alnum_folded(parts[4]);
+  if (parts.size() >= 4 && parts[1].starts_with("/")) return alnum_folded(parts[3]);
+  return {};
+}
+
+constexpr std::string_view kGeneric[] = {
+    "SERIES", "SERIE", "CPU", "CPUS", "MODULE", "MODULES", "UNIT", "UNITS", "FIRMWARE", "FW", "PLC", "PLCS",
+    "CONTROLLER", "CONTROLLERS", "PRODUCT", "PRODUCTS", "ALL", "MODEL", "MODELS", "FAMILY", "AND", "THE",
+    "OF", "VERSION", "VERSIONS", "DEVICE", "DEVICES", "PROGRAMMABLE", "LOGIC", "INCL", "INCLUDING", "RELATED",
+    "VARIANTS", "CORPORATION", "INC", "LTD", "CO"};
+
+// A product's texts prepared once per advisory.
+struct Prepared {
+  const Product* product = nullptr;
+  std::vector<std::string> texts;         // normalised names and the full name
+  std::vector<std::string> family_texts;  // the branch names (the full name adds version wording)
+  std::vector<std::string> expanded;      // shorthand spelled out
+  std::vector<std::regex> patterns;       // wildcard model names
+  std::vector<std::string> numbers;       // model numbers and SKUs, no spaces
+  std::vector<std::regex> number_patterns;
+  std::vector<std::string> cpe_products;
+  std::set<std::string> vendor_words;
+  std::vector<std::string> cves;          // affected and not fixed
+};
+
+std::string without_spaces(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+  return s;
+}
+
+Prepared prepare(const Product& p, const Advisory& a) {
+  Prepared out;
+  out.product = &p;
+  std::string full = p.full_name;
+  if (!p.versions.text.empty() && full.ends_with(p.versions.text)) {
+    full.resize(full.size() - p.versions.text.size());
+    while (!full.empty() && (full.back() == ' ' || full.back() == ':')) full.pop_back();
+  }
+  std::vector<std::string> raw = p.names;
+  if (!full.empty()) raw.push_back(full);
+  for (const auto& r : raw) {
+    std::string t = normalise_text(r);
+    if (t.empty() || std::find(out.texts.begin(), out.texts.end(), t) != out.texts.end()) continue;
+    for (auto& e : expansions(t)) out.expanded.push_back(std::move(e));
+    std::string token;
+    for (std::size_t i = 0; i <= t.size(); ++i) {
+      const char c = i < t.size() ? t[i] : ' ';
+      if (c == ' ' || c == ',' || c == ';' || c == ':' || c == '(' || c == ')') {
+        if (auto re = wildcard(token)) out.patterns.push_back(std::move(*re));
+        token.clear();
+      } else {
+        token += c;
+      }
+    }
+    out.texts.push_back(std::move(t));
+  }
+  for (const auto& n : p.names)
+    if (auto t = normalise_text(n); !t.empty()) out.family_texts.push_back(std::move(t));
+  if (out.family_texts.empty() && !full.empty()) {
+    const auto colon = full.rfind(": ");
+    out.family_texts.push_back(normalise_text(colon == std::string::npos ? full : full.substr(0, colon)));
+  }
+  for (const auto* list : {&p.model_numbers, &p.skus})
+    for (const auto& n : *list) {
+      std::string v = without_spaces(normalise_text(n));
+      if (v.empty()) continue;
+      if (auto re = wildcard(v)) out.number_patterns.push_back(std::move(*re));
+      out.numbers.push_back(std::move(v));
+    }
+  for (const auto& c : p.cpes)
+    if (auto prod = cpe_product(c); !prod.empty()) out.cpe_products.push_back(std::move(prod));
+  std::string w;
+  for (char c : normalise_text(p.vendor) + " ") {
+    if (is_alnum(c)) {
+      w += c;
+    } else if (!w.empty()) {
+      out.vendor_words.insert(w);
+      w.clear();
+    }
+  }
+  for (const auto& v : a.vulnerabilities) {
+    auto has = [&](const std::vector<std::string>& ids) {
+      return std::find(ids.begin(), ids.end(), p.product_id) != ids.end();
+    };
+    if (!has(v.known_affected) || has(v.fixed) || has(v.not_affected)) continue;
+    std::string id = !v.cve.empty() ? v.cve : (v.ids.empty() ? a.id : v.ids.front());
+    if (std::find(out.cves.begin(), out.cves.end(), id) == out.cves.end()) out.cves.push_back(std::move(id));
+  }
+  return out;
+}
+
+// The device's models as the matcher compares them: normalised, and Siemens
+// order numbers also without the space S7 puts after the fourth character.
+std::vector<std::string> device_models(const DeviceIdentity& d) {
+  std::vector<std::string> out;
+  for (const auto& m : d.models) {
+    std::string n = normalise_text(m);
+    if (n.empty()) continue;
+    if (n.size() > 5 && n[0] == '6' && n[4] == ' ') out.push_back(without_spaces(n));
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+bool has_digit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Why the product names the device, or empty.
+std::string model_hit(const Prepared& p, const std::vector<std::string>& models) {
+  for (const auto& m : models) {
+    const std::string compact = without_spaces(m);
+    for (const auto& n : p.numbers)
+      if (n == compact) return "model number " + m;
+    for (const auto& re : p.number_patterns)
+      if (std::regex_match(compact, re)) return "model number " + m;
+    for (const auto& c : p.cpe_products)
+      if (c == alnum_folded(m)) return "CPE names " + m;
+    if (m.size() < 3 || !has_digit(m)) continue;  // "SIMATIC", "NPort": a brand, not a model
+    for (const auto& t : p.texts)
+      if (names_token(t, m)) return "model " + m;
+    for (const auto& e : p.expanded)
+      if (e == m) return "model " + m;
+    for (const auto& re : p.patterns)
+      if (std::regex_match(m, re)) return "model " + m;
+    // "UC-8580 Series" names "UC-8580-LX": the series of the model's stem.
+    for (std::size_t cut = 0; (cut = m.find_first_of("-/ ", cut + 1)) != std::string::npos;) {
+      const std::string stem = m.substr(0, cut);
+      if (stem.size() < 4 || !has_digit(stem)) continue;
+      for (const auto& t : p.texts)
+        if (names_words(t, stem + " SERIES")) return "model " + m + " in the " + stem + " series";
+    }
+  }
+  return {};
+}
+
+// A catalogue number in parentheses that covers the device: "(1756 - L8z)"
+// for 1756-L85E ('z' and 'x' after a digit stand for the rest), "(5069 - L4)"
+// for 5069-L430ER.
+bool covers(const std::string& inner, const std::vector<std::string>& models) {
+  std::string stem = without_spaces(inner);
+  for (std::size_t i = 1; i < stem.size(); ++i)
+    if ((stem[i] == 'Z' || stem[i] == 'X') && stem[i - 1] >= '0' && stem[i - 1] <= '9') {
+      stem.resize(i);
+      break;
+    }
+  if (stem.size() < 4) return false;
+  return std::any_of(models.begin(), models.end(),
+                     [&](const std::string& m) { return without_spaces(m).starts_with(stem); });
+}
+
+// The family names the product and nothing narrower.
+std::string family_hit(const Prepared& p, const std::vector<std::string>& families,
+                       const std::vector<std::string>& models) {
+  if (families.empty() || !p.numbers.empty() || !p.cpe_products.empty()) return {};
+  std::vector<std::string> fams;
+  for (const auto& f : families) fams.push_back(normalise_text(f));
+  std::sort(fams.begin(), fams.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::string named;
+  for (const auto& t : p.family_texts) {
+    std::string rest = t;
+    // Parentheses hold remarks and variant lists; a model number in them
+    // narrows the product unless it is a catalogue stem covering the device.
+    for (auto open = rest.find('('); open != std::string::npos; open = rest.find('(')) {
+      const auto close = rest.find(')', open);
+      if (close == std::string::npos) return {};
+      const std::string inner = rest.substr(open + 1, close - open - 1);
+      if (has_digit(inner) && !covers(inner, models)) return {};
+      rest = rest.substr(0, open) + " " + rest.substr(close + 1);
+    }
+    for (const auto& f : fams) {
+      std::size_t at = 0;
+      while (names_words(rest, f, &at)) {
+        if (named.empty()) named = f;
+        rest = rest.substr(0, at) + " " + rest.substr(at + f.size());
+      }
+    }
+    std::string w;
+    for (char c : rest + " ") {
+      if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
+        w += c;
+        continue;
+      }
+      if (w.empty()) continue;
+      const bool generic = std::find(std::begin(kGeneric), std::end(kGeneric), w) != std::end(kGeneric);
+      if (!generic && !p.vendor_words.contains(w)) return {};
+      w.clear();
+    }
+  }
+  return named.empty() ? std::string() : "family " + named;
+}
+
+std::string describe_range(const VersionRange& r) { return r.text.empty() ? "(no version named)" : r.text; }
+
+}  // namespace
+
+std::string_view to_string(Confidence c) noexcept {
+  return c == Confidence::confirmed ? "confirmed" : "possible";
+}
+
+std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::vector<Advisory>& advisories,
+                         Confidence minimum) {
+  std::vector<Match> out;
+  for (const auto& a : advisories) {
+    std::vector<Prepared> products;
+    for (const auto& p : a.products) {
+      if (p.vendor_key.empty()) continue;
+      Prepared prep = prepare(p, a);
+      if (!prep.cves.empty()) products.push_back(std::move(prep));
+    }
+    if (products.empty()) continue;
+    for (const auto& d : devices) {
+      if (d.vendor_key.empty() || (d.models.empty() && d.families.empty())) continue;
+      const auto models = device_models(d);
+      std::optional<Match> best;
+      for (const auto& p : products) {
+        if (p.product->vendor_key != d.vendor_key) continue;
+        std::string why = model_hit(p, models);
+        if (why.empty()) why = family_hit(p, d.families, models);
+        if (why.empty()) continue;
+        const VersionRange& r = p.product->versions;
+        Confidence c = Confidence::possible;
+        why += " = \"" + (p.texts.empty() ? p.product->full_name : p.texts.back()) + "\"";
+        if (!r.readable) {
+          why += "; affected versions \"" + describe_range(r) + "\" cannot be read as firmware versions";
+        } else if (r.all) {
+          c = Confidence::confirmed;
+          why += "; all versions affected";
+        } else if (d.firmware.empty()) {
+          why += "; firmware unknown, affected " + describe_range(r);
+        } else {
+          switch (in_range(r, d.firmware, d.vendor_key)) {
+            case InRange::no: continue;
+            case InRange::yes:
+              c = Confidence::confirmed;
+              why += "; firmware " + d.firmware + " in " + describe_range(r);
+              break;
+            case InRange::unknown:
+              why += "; firmware " + d.firmware + " cannot be compared with " + describe_range(r);
+              break;
+          }
+        }
+        if (c < minimum) continue;
+        if (!best || c > best->confidence) {
+          best = Match{d.asset_id, a.id, p.product->product_id, c, p.cves, why};
+        } else if (c == best->confidence) {
+          for (const auto& cve : p.cves)
+            if (std::find(best->cves.begin(), best->cves.end(), cve) == best->cves.end()) best->cves.push_back(cve);
+        }
+      }
+      if (best) {
+        std::sort(best->cves.begin(), best->cves.end());
+        out.push_back(std::move(*best));
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Match& x, const Match& y) {
+    if (x.asset_id != y.asset_id) return x.asset_id < y.asset_id;
+    return x.advisory_id < y.advisory_id;
+  });
+  return out;
+}
+
+}  // namespace mieruka::inventory::advisories
