@@ -42,39 +42,16 @@ std::optional<Store> open_store(const CommonOptions& common, bool write) {
   return store;
 }
 
-// The policy inputs named by options or the config; false after printing an error.
-struct Inputs {
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-};
-bool load_inputs(const CommonOptions& common, const FindingsCommands& opt, Inputs& in) {
+// The findings of `ledger` with the inputs named by options or the config; nullopt after printing an error.
+std::optional<std::vector<inventory::Finding>> compute(const CommonOptions& common, const FindingsCommands& opt,
+                                                       Store& store, const Ledger& ledger) {
+  FindingsInputs in;
   std::string error;
-  const std::string ap = !opt.approved.empty() ? opt.approved : common.config.policy.approved_path;
-  const std::string wl = !opt.wireless_allow.empty() ? opt.wireless_allow : common.config.policy.wireless_allow_path;
-  if (!ap.empty()) {
-    in.approved = inventory::load_approved(ap, error);
-    if (!in.approved) {
-      print_error(error);
-      return false;
-    }
+  if (!load_findings_inputs(common.config, store, in, error, opt.approved, opt.wireless_allow)) {
+    print_error(error);
+    return std::nullopt;
   }
-  if (!wl.empty()) {
-    in.wireless = inventory::load_wireless_allow(wl, error);
-    if (!in.wireless) {
-      print_error(error);
-      return false;
-    }
-  }
-  return true;
-}
-
-std::vector<inventory::Finding> compute(const CommonOptions& common, const Ledger& ledger, const Inputs& in) {
-  inventory::FindingsPolicy p;
-  p.approved = in.approved ? &*in.approved : nullptr;
-  p.wireless = in.wireless ? &*in.wireless : nullptr;
-  p.zones = &common.config.policy;
-  p.learning_period_us = common.config.policy.learning_period_s * 1'000'000LL;
-  return inventory::compute_findings(ledger, p);
+  return inventory::compute_findings(ledger, in.policy(common.config));
 }
 
 }  // namespace
@@ -121,28 +98,67 @@ bool record_ack(Store& store, const inventory::Finding& f, const std::string& co
   return true;
 }
 
-std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
-                                                                const Ledger& ledger, std::string& error,
-                                                                const std::string& approved_path,
-                                                                const std::string& wireless_path) {
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-  const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
-  const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
-  if (!ap.empty()) {
-    approved = inventory::load_approved(ap, error);
-    if (!approved) return std::nullopt;
-  }
-  if (!wl.empty()) {
-    wireless = inventory::load_wireless_allow(wl, error);
-    if (!wireless) return std::nullopt;
-  }
+inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {
   inventory::FindingsPolicy p;
   p.approved = approved ? &*approved : nullptr;
   p.wireless = wireless ? &*wireless : nullptr;
   p.zones = &config.policy;
   p.learning_period_us = config.policy.learning_period_s * 1'000'000LL;
-  auto findings = inventory::compute_findings(ledger, p);
+  p.advisories = &advisories;
+  p.advisory_imported_us = &advisory_imported_us;
+  p.remediation = &remediation;
+  return p;
+}
+
+bool load_stored_advisories(Store& store, std::vector<inventory::advisories::Advisory>& out,
+                            std::map<std::string, std::int64_t>* imported_us, std::string& error) {
+  std::vector<inventory::StoredAdvisory> rows;
+  if (auto st = store.advisories(rows); !st) {
+    error = st.error;
+    return false;
+  }
+  out.clear();
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    auto j = nlohmann::json::parse(r.doc, nullptr, false);
+    auto a = j.is_discarded() ? std::nullopt : inventory::advisories::from_json(j);
+    if (!a) {
+      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", store.path(), r.id);
+      continue;
+    }
+    if (imported_us != nullptr) (*imported_us)[a->id] = r.imported_us;
+    out.push_back(std::move(*a));
+  }
+  return true;
+}
+
+bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
+  const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
+  const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
+  if (!ap.empty()) {
+    in.approved = inventory::load_approved(ap, error);
+    if (!in.approved) return false;
+  }
+  if (!wl.empty()) {
+    in.wireless = inventory::load_wireless_allow(wl, error);
+    if (!in.wireless) return false;
+  }
+  if (!load_stored_advisories(store, in.advisories, &in.advisory_imported_us, error)) return false;
+  if (auto st = store.remediation_states(in.remediation); !st) {
+    error = st.error;
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
+                                                                const Ledger& ledger, std::string& error,
+                                                                const std::string& approved_path,
+                                                                const std::string& wireless_path) {
+  FindingsInputs in;
+  if (!load_findings_inputs(config, store, in, error, approved_path, wireless_path)) return std::nullopt;
+  auto findings = inventory::compute_findings(ledger, in.policy(config));
   inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
   return findings;
 }
@@ -250,8 +266,6 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
     print_error("--format " + opt.format + ": expected table, csv or json");
     return kExitBadInput;
   }
-  Inputs in;
-  if (!load_inputs(common, opt, in)) return kExitBadInput;
   auto store = open_store(common, false);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
@@ -259,7 +273,9 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
     print_error(st.error);
     return kExitBadInput;
   }
-  auto findings = compute(common, ledger, in);
+  auto computed = compute(common, opt, *store, ledger);
+  if (!computed) return kExitBadInput;
+  auto& findings = *computed;
   inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
   std::string out;
   if (opt.format == "json") out = inventory::findings_json(findings).dump(2) + "\n";
@@ -273,8 +289,6 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
 }
 
 int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
-  Inputs in;
-  if (!load_inputs(common, opt, in)) return kExitBadInput;
   auto store = open_store(common, true);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
@@ -282,7 +296,9 @@ int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
     print_error(st.error);
     return kExitBadInput;
   }
-  const auto findings = compute(common, ledger, in);
+  const auto computed = compute(common, opt, *store, ledger);
+  if (!computed) return kExitBadInput;
+  const auto& findings = *computed;
   const inventory::Finding* f = nullptr;
   for (const auto& x : findings)
     if (x.id == opt.ack_id) f = &x;
