@@ -157,6 +157,7 @@ struct Prepared {
   std::vector<std::string> cpe_products;
   std::set<std::string> vendor_words;
   std::vector<std::string> cves;          // affected and not fixed
+  std::string display;                    // the product's name as written, for `why`
 };
 
 std::string without_spaces(std::string s) {
@@ -174,6 +175,7 @@ Prepared prepare(const Product& p, const Advisory& a) {
   }
   std::vector<std::string> raw = p.names;
   if (!full.empty()) raw.push_back(full);
+  out.display = !full.empty() ? full : (p.names.empty() ? p.product_id : p.names.back());
   for (const auto& r : raw) {
     std::string t = normalise_text(r);
     if (t.empty() || std::find(out.texts.begin(), out.texts.end(), t) != out.texts.end()) continue;
@@ -356,7 +358,7 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
         if (why.empty()) continue;
         const VersionRange& r = p.product->versions;
         Confidence c = Confidence::possible;
-        why += " = \"" + (p.texts.empty() ? p.product->full_name : p.texts.back()) + "\"";
+        why += " = \"" + p.display + "\"";
         if (!r.readable) {
           why += "; affected versions \"" + describe_range(r) + "\" cannot be read as firmware versions";
         } else if (r.all) {

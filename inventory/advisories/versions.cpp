@@ -202,9 +202,8 @@ bool pair_up(const std::vector<Constraint>& cs, VersionRange& r) {
       ++i;
     } else if (is_lower(c.op)) {
       if (i + 1 < cs.size() && is_upper(cs[i + 1].op)) {
-        // Written backwards (">=4.6|<4.38") is no interval at all.
-        const auto order = compare_versions(c.version, cs[i + 1].version, "");
-        if (order && *order > 0) return false;
+        // Whether the bounds are in order depends on the vendor's numbering
+        // (">= 1.31 | <= 1.4" is an interval in Omron's decimals): in_range decides.
         r.any_of.push_back({c, cs[i + 1]});
         i += 2;
       } else if (i + 1 == cs.size()) {
@@ -350,6 +349,15 @@ InRange in_range(const VersionRange& r, std::string_view version, std::string_vi
   for (const auto& alternative : r.any_of) {
     bool all_hold = !alternative.empty();
     bool alt_unknown = false;
+    // An interval whose bounds are out of order in this vendor's numbering
+    // (">=4.6|<4.38" read as plain numbers) says nothing certain.
+    if (alternative.size() == 2 && is_lower(alternative[0].op) && is_upper(alternative[1].op)) {
+      auto order = compare_versions(alternative[0].version, alternative[1].version, vendor_key);
+      if (!order || *order > 0) {
+        unknown = true;
+        continue;
+      }
+    }
     for (const auto& c : alternative) {
       auto bound = parse_version(c.version);
       if (!bound) {

@@ -132,13 +132,18 @@ TEST(AdvisoryVersions, UnreadableRangesNeverConfirm) {
                            "<=with_the_first_5_digits_of_serial_number_24051", "<= Serial Numbers 2310****",
                            "< 1.49 (1.29 for NX7)", "<= 2.0 (Build 683.003) ", ">= 3.x | <= 3.2.2", "<= R7x",
                            "<=A12__without_Special_Modification_Patch_BRD-C62W003-A0_installed", "<=LF",
-                           "<Hotfix-145271", ">= 1.0 | >= 2.4", ">=1.38|<1.2", "<4.04E_10.95.210.01",
+                           "<Hotfix-145271", ">= 1.0 | >= 2.4", "<4.04E_10.95.210.01",
                            ">= R1.01 | <= R4.31 (Only affected by CVE-222-30997)", "<=2.6-GA-01-23116", ""}) {
     const auto r = parse_range(text, true);
     EXPECT_FALSE(r.readable) << text;
     EXPECT_FALSE(r.all) << text;
     EXPECT_EQ(in_range(r, "1.0", ""), InRange::unknown) << text;
   }
+  // Bounds out of order in the vendor's numbering: neither in nor out.
+  auto backwards = parse_range(">= 1.31 | <= 1.4", true);
+  EXPECT_EQ(in_range(backwards, "1.35", "omron"), InRange::yes);  // Omron decimals: 1.31 < 1.35 < 1.4
+  EXPECT_EQ(in_range(backwards, "1.5", "omron"), InRange::no);
+  EXPECT_EQ(in_range(backwards, "1.35", ""), InRange::unknown);   // as plain numbers 1.31 > 1.4
   // A remark in parentheses that narrows nothing is dropped.
   const auto r = parse_range("< 1.031 (These products are sold in limited regions)", true);
   EXPECT_TRUE(r.readable);
