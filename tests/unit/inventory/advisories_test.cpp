@@ -684,6 +684,18 @@ TEST(AdvisoryMatch, SiemensModelNumbers) {
   EXPECT_TRUE(match_one(device("siemens", {}, "V2.8"), a).empty());
 }
 
+// Hostile product names: placeholders and shorthand cost time linear in their size.
+TEST(AdvisoryMatch, PathologicalNames) {
+  auto a = read_csaf(minimal_csaf()).advisories.at(0);
+  a.products[0].names = {"CJ2" + std::string(120, '*') + "Z", "R" + std::string(500, '0') + "/1/2" + "CPU",
+                         std::string(400, '(') + "X" + std::string(400, ')')};
+  a.products[0].full_name = std::string(5000, '*');
+  const auto d = device("omron", {"CJ2" + std::string(60, 'A') + "Y"}, "1.0");
+  EXPECT_TRUE(match({d}, {a}).empty());
+  const auto e = device("omron", {"CJ2" + std::string(60, 'A') + "Z"}, "1.0");
+  EXPECT_EQ(match({e}, {a}).size(), 1U);
+}
+
 TEST(AdvisoryMatch, StatusFixedOrNotAffected) {
   auto a = read_csaf(minimal_csaf()).advisories.at(0);
   const auto d = device("omron", {"CJ2M-CPU31"}, "1.0");
