@@ -51,8 +51,11 @@ TEST(AdvisoryVersions, VendorStyles) {
   EXPECT_LT(cmp("v33.011", "v.33.015", "rockwell_automation"), 0);
   EXPECT_LT(cmp("R3.08.10", "R3.09.50", "yokogawa"), 0);
   EXPECT_GT(cmp("R10.04", "R9.01", "yokogawa"), 0);                           // numbers, not text
-  EXPECT_GT(cmp("1.5", "1.49", "omron"), 0);                                 // Omron minor versions are decimals
-  EXPECT_LT(cmp("1.5", "1.49", ""), 0);                                      // elsewhere numbers
+  EXPECT_FALSE(compare_versions("1.5", "1.49", "omron"));     // Omron: "1.5" may be 1.50 or 1.05
+  EXPECT_FALSE(compare_versions("02.01", "2.1", "omron"));    // FINS "02.01" against an advisory's "2.1"
+  EXPECT_LT(cmp("1.09", "1.10", "omron"), 0);
+  EXPECT_LT(cmp("2.0", "2.1", "omron"), 0);
+  EXPECT_LT(cmp("1.5", "1.49", ""), 0);                       // elsewhere numbers
   EXPECT_EQ(cmp("01.39.000", "1.39", ""), 0);
   EXPECT_FALSE(compare_versions("6.6.8", "6.6.8a", ""));
   EXPECT_LT(cmp("14.1s0", "14.1s1", ""), 0);
@@ -139,11 +142,12 @@ TEST(AdvisoryVersions, UnreadableRangesNeverConfirm) {
     EXPECT_FALSE(r.all) << text;
     EXPECT_EQ(in_range(r, "1.0", ""), InRange::unknown) << text;
   }
-  // Bounds out of order in the vendor's numbering: neither in nor out.
+  // Bounds out of order, or not comparable, in the vendor's numbering: neither in nor out.
   auto backwards = parse_range(">= 1.31 | <= 1.4", true);
-  EXPECT_EQ(in_range(backwards, "1.35", "omron"), InRange::yes);  // Omron decimals: 1.31 < 1.35 < 1.4
-  EXPECT_EQ(in_range(backwards, "1.5", "omron"), InRange::no);
-  EXPECT_EQ(in_range(backwards, "1.35", ""), InRange::unknown);   // as plain numbers 1.31 > 1.4
+  EXPECT_EQ(in_range(backwards, "1.35", "omron"), InRange::unknown);
+  EXPECT_EQ(in_range(backwards, "1.35", ""), InRange::unknown);  // as plain numbers 1.31 > 1.4
+  EXPECT_EQ(in_range(parse_range("< 2.1", true), "02.01", "omron"), InRange::unknown);
+  EXPECT_EQ(in_range(parse_range("< 2.1", true), "2.0", "omron"), InRange::yes);
   // A remark in parentheses that narrows nothing is dropped.
   const auto r = parse_range("< 1.031 (These products are sold in limited regions)", true);
   EXPECT_TRUE(r.readable);
