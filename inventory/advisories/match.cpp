@@ -193,7 +193,10 @@ constexpr std::string_view kGeneric[] = {
     "SERIES", "SERIE", "CPU", "CPUS", "MODULE", "MODULES", "UNIT", "UNITS", "FIRMWARE", "FW", "PLC", "PLCS",
     "CONTROLLER", "CONTROLLERS", "PRODUCT", "PRODUCTS", "ALL", "MODEL", "MODELS", "FAMILY", "AND", "THE",
     "OF", "VERSION", "VERSIONS", "DEVICE", "DEVICES", "PROGRAMMABLE", "LOGIC", "INCL", "INCLUDING", "RELATED",
-    "VARIANTS", "CORPORATION", "INC", "LTD", "CO"};
+    "VARIANTS", "CORPORATION", "INC", "LTD", "CO",
+    // JVN's Japanese product names: unit, module, product(s), firmware, CPU unit.
+    "\xE3\x83\xA6\xE3\x83\x8B\xE3\x83\x83\xE3\x83\x88", "\xE3\x83\xA2\xE3\x82\xB8\xE3\x83\xA5\xE3\x83\xBC\xE3\x83\xAB",
+    "\xE8\xA3\xBD\xE5\x93\x81", "\xE3\x83\x95\xE3\x82\xA1\xE3\x83\xBC\xE3\x83\xA0\xE3\x82\xA6\xE3\x82\xA7\xE3\x82\xA2"};
 
 // A product's texts prepared once per advisory.
 struct Prepared {
@@ -259,7 +262,7 @@ Prepared prepare(const Product& p, const Advisory& a) {
     if (auto prod = cpe_product(c); !prod.empty()) out.cpe_products.push_back(std::move(prod));
   std::string w;
   for (char c : normalise_text(p.vendor) + " ") {
-    if (is_alnum(c)) {
+    if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
       w += c;
     } else if (!w.empty()) {
       out.vendor_words.insert(w);
@@ -363,16 +366,30 @@ std::string family_hit(const Prepared& p, const std::vector<std::string>& famili
         rest = rest.substr(0, at) + " " + rest.substr(at + f.size());
       }
     }
+    // Words: runs of ASCII letters and digits, or of other UTF-8 text
+    // ("CPUユニット" is CPU and ユニット).
     std::string w;
+    bool w_ascii = true;
+    auto acceptable = [&](const std::string& word) {
+      return std::find(std::begin(kGeneric), std::end(kGeneric), word) != std::end(kGeneric) ||
+             p.vendor_words.contains(word);
+    };
     for (char c : rest + " ") {
-      if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
+      const bool ascii_word = is_alnum(c);
+      const bool other_word = static_cast<unsigned char>(c) >= 0x80;
+      if ((ascii_word || other_word) && (w.empty() || w_ascii == ascii_word)) {
+        w_ascii = ascii_word;
         w += c;
         continue;
       }
-      if (w.empty()) continue;
-      const bool generic = std::find(std::begin(kGeneric), std::end(kGeneric), w) != std::end(kGeneric);
-      if (!generic && !p.vendor_words.contains(w)) return {};
-      w.clear();
+      if (!w.empty()) {
+        if (!acceptable(w)) return {};
+        w.clear();
+      }
+      if (ascii_word || other_word) {
+        w_ascii = ascii_word;
+        w += c;
+      }
     }
   }
   return named.empty() ? std::string() : "family " + named;

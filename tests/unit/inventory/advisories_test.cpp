@@ -725,6 +725,34 @@ TEST(AdvisoryMatch, JvnAdvisory) {
   EXPECT_EQ(m[0].confidence, Confidence::confirmed);
 }
 
+TEST(AdvisoryMatch, JvnFamilyInJapanese) {
+  std::string doc = kJvn;
+  const std::string item = "<ProductName>MELSEC iQ-R シリーズ R08CPU</ProductName>";
+  doc.replace(doc.find(item), item.size(), "<ProductName>MELSEC iQ-R シリーズ CPUユニット</ProductName>");
+  // With its CPE the item names R08CPU only; without, the whole series.
+  EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {read_jvn(doc).advisories.at(0)}).empty());
+  const std::string cpe = R"(<Cpe version="2.2">cpe:/h:mitsubishielectric:r08cpu</Cpe>)";
+  doc.erase(doc.find(cpe), cpe.size());
+  const auto a = read_jvn(doc).advisories.at(0);
+  auto m = match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {a});
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].confidence, Confidence::confirmed);
+  EXPECT_NE(m[0].why.find("family MELSEC IQ-R SERIES"), std::string::npos) << m[0].why;
+  // Other Japanese words narrow the product: no family match.
+  doc.replace(doc.find("CPUユニット"), std::string("CPUユニット").size(), "安全CPUユニット");
+  EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {read_jvn(doc).advisories.at(0)}).empty());
+}
+
+TEST(AdvisoryProducts, ProductCodesThatReadAsModels) {
+  auto d = identity_of(asset_with({{"vendor", "Schneider Electric", "modbus_device_id", 1, 2, 1},
+                                   {"product_code", "TM221CE16R", "modbus_device_id", 1, 2, 1}}));
+  EXPECT_EQ(d.models, (std::vector<std::string>{"TM221CE16R"}));
+  d = identity_of(asset_with({{"vendor", "Rockwell Automation/Allen-Bradley", "enip_list_identity", 1, 2, 1},
+                              {"product_code", "54", "enip_list_identity", 1, 2, 1},
+                              {"product_code", "0x00000123", "slmp_node_search", 1, 2, 1}}));
+  EXPECT_TRUE(d.models.empty());
+}
+
 // No device of one maker matches a product of another anywhere in the shared set.
 TEST(AdvisoryMatch, NeverAcrossMakersInTheSharedSet) {
   const auto loaded = load_paths({(kShared / "csaf").string()});
