@@ -266,6 +266,7 @@ struct Reader {
       }
       if (const json* scores = member(v, "scores"); scores && scores->is_array()) {
         for (const auto& s : *scores) {
+          if (!check_ids(strings(s, "products"), at + ".scores[].products")) return false;
           const json* c = member(s, "cvss_v3");
           if (!c) continue;
           const json* base = member(*c, "baseScore");

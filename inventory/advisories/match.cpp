@@ -19,7 +19,6 @@
 // confirms: any firmware is in that range.
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "inventory/advisories/advisory.hpp"
@@ -76,51 +75,102 @@ std::string normalise_text(std::string_view s) {
   return t;
 }
 
-// The models an advisory writes in shorthand, spelled out: "R00/01/02CPU" ->
-// R00CPU R01CPU R02CPU; "R16(EN)CPU" -> R16CPU R16ENCPU.
-std::vector<std::string> expansions(const std::string& t) {
+bool is_digit_char(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_alpha_char(char c) noexcept { return is_alnum(c) && !is_digit_char(c); }
+
+// The tokens of a normalised text: what spaces and list punctuation separate.
+std::vector<std::string> tokens_of(const std::string& t) {
   std::vector<std::string> out;
-  static const std::regex slash_list(R"(([A-Z]+)(\d+(?:/\d+)+)([A-Z][A-Z0-9]*))");
-  static const std::regex optional_part(R"(([A-Z0-9]+)\(([A-Z0-9]{1,4})\)([A-Z0-9]+))");
-  for (auto it = std::sregex_iterator(t.begin(), t.end(), slash_list); it != std::sregex_iterator(); ++it) {
-    const auto& m = *it;
-    for (auto n : split(m[2].str(), '/')) out.push_back(m[1].str() + std::string(n) + m[3].str());
-  }
-  for (auto it = std::sregex_iterator(t.begin(), t.end(), optional_part); it != std::sregex_iterator(); ++it) {
-    const auto& m = *it;
-    out.push_back(m[1].str() + m[3].str());
-    out.push_back(m[1].str() + m[2].str() + m[3].str());
+  std::string token;
+  for (std::size_t i = 0; i <= t.size(); ++i) {
+    const char c = i < t.size() ? t[i] : ' ';
+    if (c == ' ' || c == ',' || c == ';' || c == ':') {
+      if (!token.empty()) out.push_back(std::move(token));
+      token.clear();
+    } else {
+      token += c;
+    }
   }
   return out;
 }
 
-// "CJ2M-CPU**", "CJ2H-CPU6□", "CS1D-CPU□□S": '*' any letters or digits, □ one.
-// At least three characters before the first placeholder, so "*" alone names nothing.
-std::optional<std::regex> wildcard(std::string_view token) {
+// The models an advisory writes in shorthand, spelled out: "R00/01/02CPU" ->
+// R00CPU R01CPU R02CPU; "R16(EN)CPU" -> R16CPU R16ENCPU. Hand-written scans:
+// advisory text is input, and no pattern here may backtrack on it.
+std::vector<std::string> expansions(const std::string& t) {
+  std::vector<std::string> out;
+  for (const auto& token : tokens_of(t)) {
+    // An optional part of one to four characters inside a model.
+    const auto open = token.find('(');
+    if (open != std::string::npos && open > 0 && is_alnum(token[open - 1])) {
+      const auto close = token.find(')', open);
+      if (close != std::string::npos && close + 1 < token.size() && is_alnum(token[close + 1])) {
+        const std::string inner = token.substr(open + 1, close - open - 1);
+        if (!inner.empty() && inner.size() <= 4 && std::all_of(inner.begin(), inner.end(), is_alnum)) {
+          out.push_back(token.substr(0, open) + token.substr(close + 1));
+          out.push_back(token.substr(0, open) + inner + token.substr(close + 1));
+        }
+      }
+    }
+    // Letters, numbers separated by '/', then the rest of the model.
+    std::size_t i = 0;
+    while (i < token.size() && is_alpha_char(token[i])) ++i;
+    if (i == 0) continue;
+    const std::string lead = token.substr(0, i);
+    std::vector<std::string> numbers;
+    while (i < token.size() && is_digit_char(token[i])) {
+      std::string n;
+      while (i < token.size() && is_digit_char(token[i])) n += token[i++];
+      numbers.push_back(std::move(n));
+      if (i + 1 < token.size() && token[i] == '/' && is_digit_char(token[i + 1])) ++i;
+      else break;
+    }
+    if (numbers.size() < 2 || i >= token.size() || !is_alpha_char(token[i])) continue;
+    const std::string rest = token.substr(i);
+    if (!std::all_of(rest.begin(), rest.end(), [](char c) { return is_alnum(c) || c == '-'; })) continue;
+    for (const auto& n : numbers) out.push_back(lead + n + rest);
+  }
+  return out;
+}
+
+// "CJ2M-CPU**", "CJ2H-CPU6□", "CS1D-CPU□□S": '*' stands for any letters or
+// digits, □ for one. Kept as a pattern of '*' and '?'; at least three
+// characters before the first placeholder, so "*" alone names nothing.
+std::optional<std::string> wildcard(std::string_view token) {
   const auto first = std::min(token.find('*'), token.find(kSquare));
-  if (first == std::string_view::npos || first < 3) return std::nullopt;
-  std::string re;
+  if (first == std::string_view::npos || first < 3 || token.size() > 128) return std::nullopt;
+  std::string pattern;
   for (std::size_t i = 0; i < token.size();) {
     if (token.substr(i).starts_with(kSquare)) {
-      re += "[A-Z0-9]";
+      pattern += '?';
       i += kSquare.size();
-    } else if (token[i] == '*') {
-      re += "[A-Z0-9]*";
-      ++i;
-    } else if (is_alnum(token[i])) {
-      re += token[i++];
-    } else if (token[i] == '-' || token[i] == '/' || token[i] == '.' || token[i] == '_') {
-      re += '\\';
-      re += token[i++];
+    } else if (token[i] == '*' || is_alnum(token[i]) || token[i] == '-' || token[i] == '/' || token[i] == '.' ||
+               token[i] == '_') {
+      pattern += token[i++];
     } else {
       return std::nullopt;
     }
   }
-  try {
-    return std::regex(re);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
+  return pattern;
+}
+
+// Whole-string match of a wildcard pattern, by dynamic programming over the
+// pattern (no backtracking: time is pattern length times text length).
+bool wildcard_match(std::string_view pattern, std::string_view s) {
+  std::vector<char> row(s.size() + 1, 0), next(s.size() + 1, 0);
+  row[0] = 1;
+  for (char pc : pattern) {
+    std::fill(next.begin(), next.end(), 0);
+    for (std::size_t j = 0; j <= s.size(); ++j) {
+      if (pc == '*') {
+        next[j] = row[j] || (j > 0 && next[j - 1] && is_alnum(s[j - 1]));
+      } else if (j > 0 && row[j - 1]) {
+        next[j] = pc == '?' ? is_alnum(s[j - 1]) : s[j - 1] == pc;
+      }
+    }
+    row.swap(next);
   }
+  return row[s.size()] != 0;
 }
 
 std::string alnum_folded(std::string_view s) {
@@ -143,7 +193,10 @@ constexpr std::string_view kGeneric[] = {
     "SERIES", "SERIE", "CPU", "CPUS", "MODULE", "MODULES", "UNIT", "UNITS", "FIRMWARE", "FW", "PLC", "PLCS",
     "CONTROLLER", "CONTROLLERS", "PRODUCT", "PRODUCTS", "ALL", "MODEL", "MODELS", "FAMILY", "AND", "THE",
     "OF", "VERSION", "VERSIONS", "DEVICE", "DEVICES", "PROGRAMMABLE", "LOGIC", "INCL", "INCLUDING", "RELATED",
-    "VARIANTS", "CORPORATION", "INC", "LTD", "CO"};
+    "VARIANTS", "CORPORATION", "INC", "LTD", "CO",
+    // JVN's Japanese product names: unit, module, product(s), firmware, CPU unit.
+    "\xE3\x83\xA6\xE3\x83\x8B\xE3\x83\x83\xE3\x83\x88", "\xE3\x83\xA2\xE3\x82\xB8\xE3\x83\xA5\xE3\x83\xBC\xE3\x83\xAB",
+    "\xE8\xA3\xBD\xE5\x93\x81", "\xE3\x83\x95\xE3\x82\xA1\xE3\x83\xBC\xE3\x83\xA0\xE3\x82\xA6\xE3\x82\xA7\xE3\x82\xA2"};
 
 // A product's texts prepared once per advisory.
 struct Prepared {
@@ -151,12 +204,13 @@ struct Prepared {
   std::vector<std::string> texts;         // normalised names and the full name
   std::vector<std::string> family_texts;  // the branch names (the full name adds version wording)
   std::vector<std::string> expanded;      // shorthand spelled out
-  std::vector<std::regex> patterns;       // wildcard model names
+  std::vector<std::string> patterns;      // wildcard model names
   std::vector<std::string> numbers;       // model numbers and SKUs, no spaces
-  std::vector<std::regex> number_patterns;
+  std::vector<std::string> number_patterns;
   std::vector<std::string> cpe_products;
   std::set<std::string> vendor_words;
   std::vector<std::string> cves;          // affected and not fixed
+  std::string display;                    // the product's name as written, for `why`
 };
 
 std::string without_spaces(std::string s) {
@@ -174,6 +228,7 @@ Prepared prepare(const Product& p, const Advisory& a) {
   }
   std::vector<std::string> raw = p.names;
   if (!full.empty()) raw.push_back(full);
+  out.display = !full.empty() ? full : (p.names.empty() ? p.product_id : p.names.back());
   for (const auto& r : raw) {
     std::string t = normalise_text(r);
     if (t.empty() || std::find(out.texts.begin(), out.texts.end(), t) != out.texts.end()) continue;
@@ -207,7 +262,7 @@ Prepared prepare(const Product& p, const Advisory& a) {
     if (auto prod = cpe_product(c); !prod.empty()) out.cpe_products.push_back(std::move(prod));
   std::string w;
   for (char c : normalise_text(p.vendor) + " ") {
-    if (is_alnum(c)) {
+    if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
       w += c;
     } else if (!w.empty()) {
       out.vendor_words.insert(w);
@@ -249,7 +304,7 @@ std::string model_hit(const Prepared& p, const std::vector<std::string>& models)
     for (const auto& n : p.numbers)
       if (n == compact) return "model number " + m;
     for (const auto& re : p.number_patterns)
-      if (std::regex_match(compact, re)) return "model number " + m;
+      if (wildcard_match(re, compact)) return "model number " + m;
     for (const auto& c : p.cpe_products)
       if (c == alnum_folded(m)) return "CPE names " + m;
     if (m.size() < 3 || !has_digit(m)) continue;  // "SIMATIC", "NPort": a brand, not a model
@@ -258,7 +313,7 @@ std::string model_hit(const Prepared& p, const std::vector<std::string>& models)
     for (const auto& e : p.expanded)
       if (e == m) return "model " + m;
     for (const auto& re : p.patterns)
-      if (std::regex_match(m, re)) return "model " + m;
+      if (wildcard_match(re, m)) return "model " + m;
     // "UC-8580 Series" names "UC-8580-LX": the series of the model's stem.
     for (std::size_t cut = 0; (cut = m.find_first_of("-/ ", cut + 1)) != std::string::npos;) {
       const std::string stem = m.substr(0, cut);
@@ -311,16 +366,30 @@ std::string family_hit(const Prepared& p, const std::vector<std::string>& famili
         rest = rest.substr(0, at) + " " + rest.substr(at + f.size());
       }
     }
+    // Words: runs of ASCII letters and digits, or of other UTF-8 text
+    // ("CPUユニット" is CPU and ユニット).
     std::string w;
+    bool w_ascii = true;
+    auto acceptable = [&](const std::string& word) {
+      return std::find(std::begin(kGeneric), std::end(kGeneric), word) != std::end(kGeneric) ||
+             p.vendor_words.contains(word);
+    };
     for (char c : rest + " ") {
-      if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
+      const bool ascii_word = is_alnum(c);
+      const bool other_word = static_cast<unsigned char>(c) >= 0x80;
+      if ((ascii_word || other_word) && (w.empty() || w_ascii == ascii_word)) {
+        w_ascii = ascii_word;
         w += c;
         continue;
       }
-      if (w.empty()) continue;
-      const bool generic = std::find(std::begin(kGeneric), std::end(kGeneric), w) != std::end(kGeneric);
-      if (!generic && !p.vendor_words.contains(w)) return {};
-      w.clear();
+      if (!w.empty()) {
+        if (!acceptable(w)) return {};
+        w.clear();
+      }
+      if (ascii_word || other_word) {
+        w_ascii = ascii_word;
+        w += c;
+      }
     }
   }
   return named.empty() ? std::string() : "family " + named;
@@ -356,7 +425,7 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
         if (why.empty()) continue;
         const VersionRange& r = p.product->versions;
         Confidence c = Confidence::possible;
-        why += " = \"" + (p.texts.empty() ? p.product->full_name : p.texts.back()) + "\"";
+        why += " = \"" + p.display + "\"";
         if (!r.readable) {
           why += "; affected versions \"" + describe_range(r) + "\" cannot be read as firmware versions";
         } else if (r.all) {

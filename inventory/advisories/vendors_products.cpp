@@ -331,6 +331,15 @@ DeviceIdentity identity_of(const Asset& a) {
     for (const FactRecord* f : by_priority(a, fld))
       if (from_the_device(f->source)) add_model(d.models, f->value);
   }
+  // A product code is a model only when it reads as one (Modbus 43/14
+  // "TM221CE16R"); CIP's numeric codes and SLMP's hex codes are not.
+  for (const FactRecord* f : by_priority(a, field::product_code)) {
+    const std::string_view v = trim(f->value);
+    const bool digit = std::any_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool letter = std::any_of(v.begin(), v.end(), [](char c) { return is_alnum(c) && !(c >= '0' && c <= '9'); });
+    if (from_the_device(f->source) && digit && letter && !(v.size() > 1 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')))
+      add_model(d.models, v);
+  }
   if (!d.vendor_key.empty()) {
     for (const auto& m : d.models)
       for (auto& fam : families_of(d.vendor_key, m))

@@ -13,8 +13,10 @@
 // digits compare as numbers ("32.011" = "32.11", the way Rockwell and CIP
 // write the same minor revision), letters alphabetically ("1.215Z" < "1.270G").
 // A segment where one side has a letter run the other lacks ("1.270" against
-// "1.270G") cannot be ordered. Omron writes minor versions as decimals
-// ("1.5" after "1.49"), so for Omron the second segment compares as a fraction.
+// "1.270G") cannot be ordered. Omron writes minor versions both ways: NJ/NX
+// firmware "1.10" is ten (after 1.09), CJ2 unit versions "1.5" and advisories'
+// "< 1.5" may mean fifty, and FINS reports "02.01": for Omron, minor numbers of
+// different lengths cannot be ordered.
 #include <algorithm>
 #include <cctype>
 
@@ -94,17 +96,8 @@ int compare_numbers(std::string_view a, std::string_view b) noexcept {
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-// "5" against "49" as the decimals .5 and .49.
-int compare_fractions(std::string a, std::string b) {
-  const std::size_t n = std::max(a.size(), b.size());
-  a.resize(n, '0');
-  b.resize(n, '0');
-  const int c = a.compare(b);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-
 std::optional<int> compare_parsed(const Parsed& a, const Parsed& b, std::string_view vendor_key) {
-  const bool decimal_minor = vendor_key == "omron";
+  const bool ambiguous_minor = vendor_key == "omron";
   static const Segment kZero{Run{true, "0"}};
   const std::size_t n = std::max(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -115,8 +108,8 @@ std::optional<int> compare_parsed(const Parsed& a, const Parsed& b, std::string_
       if (x[k].digits != y[k].digits) return std::nullopt;
       int c = 0;
       if (x[k].digits) {
-        c = (decimal_minor && i == 1 && k == 0) ? compare_fractions(x[k].text, y[k].text)
-                                                : compare_numbers(x[k].text, y[k].text);
+        if (ambiguous_minor && i == 1 && k == 0 && x[k].text.size() != y[k].text.size()) return std::nullopt;
+        c = compare_numbers(x[k].text, y[k].text);
       } else {
         c = compare_folded(x[k].text, y[k].text);
       }
@@ -202,9 +195,8 @@ bool pair_up(const std::vector<Constraint>& cs, VersionRange& r) {
       ++i;
     } else if (is_lower(c.op)) {
       if (i + 1 < cs.size() && is_upper(cs[i + 1].op)) {
-        // Written backwards (">=4.6|<4.38") is no interval at all.
-        const auto order = compare_versions(c.version, cs[i + 1].version, "");
-        if (order && *order > 0) return false;
+        // Whether the bounds are in order depends on the vendor's numbering
+        // (">= 1.31 | <= 1.4" may be meant as decimals): in_range decides.
         r.any_of.push_back({c, cs[i + 1]});
         i += 2;
       } else if (i + 1 == cs.size()) {
@@ -350,6 +342,15 @@ InRange in_range(const VersionRange& r, std::string_view version, std::string_vi
   for (const auto& alternative : r.any_of) {
     bool all_hold = !alternative.empty();
     bool alt_unknown = false;
+    // An interval whose bounds are out of order in this vendor's numbering
+    // (">=4.6|<4.38" read as plain numbers) says nothing certain.
+    if (alternative.size() == 2 && is_lower(alternative[0].op) && is_upper(alternative[1].op)) {
+      auto order = compare_versions(alternative[0].version, alternative[1].version, vendor_key);
+      if (!order || *order > 0) {
+        unknown = true;
+        continue;
+      }
+    }
     for (const auto& c : alternative) {
       auto bound = parse_version(c.version);
       if (!bound) {

@@ -51,8 +51,11 @@ TEST(AdvisoryVersions, VendorStyles) {
   EXPECT_LT(cmp("v33.011", "v.33.015", "rockwell_automation"), 0);
   EXPECT_LT(cmp("R3.08.10", "R3.09.50", "yokogawa"), 0);
   EXPECT_GT(cmp("R10.04", "R9.01", "yokogawa"), 0);                           // numbers, not text
-  EXPECT_GT(cmp("1.5", "1.49", "omron"), 0);                                 // Omron minor versions are decimals
-  EXPECT_LT(cmp("1.5", "1.49", ""), 0);                                      // elsewhere numbers
+  EXPECT_FALSE(compare_versions("1.5", "1.49", "omron"));     // Omron: "1.5" may be 1.50 or 1.05
+  EXPECT_FALSE(compare_versions("02.01", "2.1", "omron"));    // FINS "02.01" against an advisory's "2.1"
+  EXPECT_LT(cmp("1.09", "1.10", "omron"), 0);
+  EXPECT_LT(cmp("2.0", "2.1", "omron"), 0);
+  EXPECT_LT(cmp("1.5", "1.49", ""), 0);                       // elsewhere numbers
   EXPECT_EQ(cmp("01.39.000", "1.39", ""), 0);
   EXPECT_FALSE(compare_versions("6.6.8", "6.6.8a", ""));
   EXPECT_LT(cmp("14.1s0", "14.1s1", ""), 0);
@@ -132,13 +135,19 @@ TEST(AdvisoryVersions, UnreadableRangesNeverConfirm) {
                            "<=with_the_first_5_digits_of_serial_number_24051", "<= Serial Numbers 2310****",
                            "< 1.49 (1.29 for NX7)", "<= 2.0 (Build 683.003) ", ">= 3.x | <= 3.2.2", "<= R7x",
                            "<=A12__without_Special_Modification_Patch_BRD-C62W003-A0_installed", "<=LF",
-                           "<Hotfix-145271", ">= 1.0 | >= 2.4", ">=1.38|<1.2", "<4.04E_10.95.210.01",
+                           "<Hotfix-145271", ">= 1.0 | >= 2.4", "<4.04E_10.95.210.01",
                            ">= R1.01 | <= R4.31 (Only affected by CVE-222-30997)", "<=2.6-GA-01-23116", ""}) {
     const auto r = parse_range(text, true);
     EXPECT_FALSE(r.readable) << text;
     EXPECT_FALSE(r.all) << text;
     EXPECT_EQ(in_range(r, "1.0", ""), InRange::unknown) << text;
   }
+  // Bounds out of order, or not comparable, in the vendor's numbering: neither in nor out.
+  auto backwards = parse_range(">= 1.31 | <= 1.4", true);
+  EXPECT_EQ(in_range(backwards, "1.35", "omron"), InRange::unknown);
+  EXPECT_EQ(in_range(backwards, "1.35", ""), InRange::unknown);  // as plain numbers 1.31 > 1.4
+  EXPECT_EQ(in_range(parse_range("< 2.1", true), "02.01", "omron"), InRange::unknown);
+  EXPECT_EQ(in_range(parse_range("< 2.1", true), "2.0", "omron"), InRange::yes);
   // A remark in parentheses that narrows nothing is dropped.
   const auto r = parse_range("< 1.031 (These products are sold in limited regions)", true);
   EXPECT_TRUE(r.readable);
@@ -679,6 +688,18 @@ TEST(AdvisoryMatch, SiemensModelNumbers) {
   EXPECT_TRUE(match_one(device("siemens", {}, "V2.8"), a).empty());
 }
 
+// Hostile product names: placeholders and shorthand cost time linear in their size.
+TEST(AdvisoryMatch, PathologicalNames) {
+  auto a = read_csaf(minimal_csaf()).advisories.at(0);
+  a.products[0].names = {"CJ2" + std::string(120, '*') + "Z", "R" + std::string(500, '0') + "/1/2" + "CPU",
+                         std::string(400, '(') + "X" + std::string(400, ')')};
+  a.products[0].full_name = std::string(5000, '*');
+  const auto d = device("omron", {"CJ2" + std::string(60, 'A') + "Y"}, "1.0");
+  EXPECT_TRUE(match({d}, {a}).empty());
+  const auto e = device("omron", {"CJ2" + std::string(60, 'A') + "Z"}, "1.0");
+  EXPECT_EQ(match({e}, {a}).size(), 1U);
+}
+
 TEST(AdvisoryMatch, StatusFixedOrNotAffected) {
   auto a = read_csaf(minimal_csaf()).advisories.at(0);
   const auto d = device("omron", {"CJ2M-CPU31"}, "1.0");
@@ -702,6 +723,34 @@ TEST(AdvisoryMatch, JvnAdvisory) {
   m = match({device("omron", {"CJ2M-CPU31"}, "2.0")}, {a});
   ASSERT_EQ(m.size(), 1U);
   EXPECT_EQ(m[0].confidence, Confidence::confirmed);
+}
+
+TEST(AdvisoryMatch, JvnFamilyInJapanese) {
+  std::string doc = kJvn;
+  const std::string item = "<ProductName>MELSEC iQ-R シリーズ R08CPU</ProductName>";
+  doc.replace(doc.find(item), item.size(), "<ProductName>MELSEC iQ-R シリーズ CPUユニット</ProductName>");
+  // With its CPE the item names R08CPU only; without, the whole series.
+  EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {read_jvn(doc).advisories.at(0)}).empty());
+  const std::string cpe = R"(<Cpe version="2.2">cpe:/h:mitsubishielectric:r08cpu</Cpe>)";
+  doc.erase(doc.find(cpe), cpe.size());
+  const auto a = read_jvn(doc).advisories.at(0);
+  auto m = match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {a});
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].confidence, Confidence::confirmed);
+  EXPECT_NE(m[0].why.find("family MELSEC IQ-R SERIES"), std::string::npos) << m[0].why;
+  // Other Japanese words narrow the product: no family match.
+  doc.replace(doc.find("CPUユニット"), std::string("CPUユニット").size(), "安全CPUユニット");
+  EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {read_jvn(doc).advisories.at(0)}).empty());
+}
+
+TEST(AdvisoryProducts, ProductCodesThatReadAsModels) {
+  auto d = identity_of(asset_with({{"vendor", "Schneider Electric", "modbus_device_id", 1, 2, 1},
+                                   {"product_code", "TM221CE16R", "modbus_device_id", 1, 2, 1}}));
+  EXPECT_EQ(d.models, (std::vector<std::string>{"TM221CE16R"}));
+  d = identity_of(asset_with({{"vendor", "Rockwell Automation/Allen-Bradley", "enip_list_identity", 1, 2, 1},
+                              {"product_code", "54", "enip_list_identity", 1, 2, 1},
+                              {"product_code", "0x00000123", "slmp_node_search", 1, 2, 1}}));
+  EXPECT_TRUE(d.models.empty());
 }
 
 // No device of one maker matches a product of another anywhere in the shared set.
