@@ -803,7 +803,10 @@ int write_jp_controllers(const std::string& out) {
 //   MELSEC iQ-R R08CPU, SLMP Read Type Name only (no firmware): iQ-R CPU advisories
 //     can only be possible;
 //   Omron CJ2M-CPU33, FINS Controller Data Read, version 02.00 (CJ2M < 2.1 in
-//     ICSA-22-179-02) and a CP1L-EM40DT-D at 01.10 (CP1L < 1.10: just outside);
+//     ICSA-22-179-02, <= 2.0 in ICSA-23-262-05: FINS's two-digit minor against
+//     Omron's one-digit one cannot be ordered, so possible; every version in
+//     ICSA-23-073-01 and ICSA-23-108-01) and a CP1L-EM40DT-D at 01.10 (CP1L
+//     < 1.10 in ICSA-22-179-02: just outside);
 //   Siemens S7-200 SMART SR20 (6ES7 288-1SR20-0AA1, every version in
 //     ICSA-24-261-01) and an S7-1500 no advisory of the set names, over S7comm SZL;
 //   Moxa MGate MB3180 at 2.1 (<= 2.2 in ICSA-21-357-01, <= 2.0 in ICSA-20-056-01)
