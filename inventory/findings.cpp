@@ -668,10 +668,8 @@ void check_vulnerable(Context& c) {
     const bool high = e.cvss >= kVulnerableHighCvss;
     c.add("vulnerable", *a, doc.id, std::move(evidence), material, first, a->last_us, high ? "high" : "medium");
     Finding& f = c.out.back();
-    if (rank == 3) {  // remediated or not affected: kept, quiet
-      f.acknowledged = true;
-      if (latest != nullptr) f.comment = latest->comment;
-    }
+    if (rank > 0 && latest != nullptr) f.comment = latest->comment;  // the state's comment
+    if (rank == 3) f.acknowledged = true;  // remediated or not affected: kept, quiet
     f.vuln = std::move(e);
   }
 }
@@ -789,7 +787,7 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
     j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
     j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
     j["state"] = finding_state(f);
-    if (f.acknowledged) j["comment"] = sanitize_utf8(f.comment);
+    if (f.acknowledged || (f.type == "vulnerable" && !f.comment.empty())) j["comment"] = sanitize_utf8(f.comment);
     if (f.type == "vulnerable") {
       const AdvisoryEvidence& v = f.vuln;
       j["advisory"] = sanitize_utf8(v.advisory);

@@ -272,7 +272,7 @@ async function renderAdvisories() {
   const list = await api('advisories');
   const affected = list.filter((a) => a.matches.length);
   const admin = isAdmin();
-  const parts = [el('h1', {}, t('advisories.title')),
+  const parts = [el('h1', { className: 'advisories-title' }, t('advisories.title')),
     el('p', { className: 'muted' }, t('advisories.imported') + ' ' + list.length + ', ' + t('advisories.affecting') + ' ' + affected.length)];
   if (!list.length) parts.push(el('p', { className: 'muted' }, t('advisories.none')));
   if (!admin && affected.length) parts.push(el('p', { className: 'muted' }, t('advisories.admin_only')));

@@ -429,6 +429,7 @@ TEST(Findings, RemediationStatesQuietOrCount) {
   const Finding* c = of(fs, "vulnerable", cj1_id).front();
   EXPECT_FALSE(c->acknowledged);
   EXPECT_EQ(finding_state(*c), "compensated");
+  EXPECT_EQ(c->comment, "port closed");
   EXPECT_EQ(findings_json({*c})[0]["state"], "compensated");
 }
 
