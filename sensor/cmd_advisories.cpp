@@ -282,6 +282,8 @@ int cmd_advisories_matches(const CommonOptions& common, const AdvisoriesCommands
     by_asset[f->asset].push_back(f);
     by_advisory[f->vuln.advisory].push_back(f);
   }
+  for (auto& [asset, fs] : by_asset)
+    std::sort(fs.begin(), fs.end(), [](const Finding* a, const Finding* b) { return a->vuln.advisory < b->vuln.advisory; });
   std::map<std::string, std::string> titles;
   for (const auto& a : v.inputs.advisories) titles[a.id] = a.title;
   if (format == "json") {

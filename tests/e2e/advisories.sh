@@ -59,6 +59,16 @@ check "stored title unchanged" bash -c "'$bin' advisories list --db t.db | grep 
 check "import the shared advisories exits 0" test "$rc" -eq 0
 check "list counts 210" bash -c "'$bin' advisories list --db t.db --format json | '$py' -c 'import json,sys; assert len(json.load(sys.stdin)) == 210'"
 "$bin" findings --db t.db --format json >f.json
+check "findings conform to docs/schema/finding.v1.schema.json" "$py" - "$src/docs/schema/finding.v1.schema.json" <<'PY'
+import json, sys
+try:
+    import jsonschema
+except ImportError:
+    sys.exit(0)
+schema = json.load(open(sys.argv[1]))
+for f in json.load(open('f.json')):
+    jsonschema.validate(f, schema)
+PY
 "$bin" advisories matches --db t.db --format json >m.json
 check "matches = vulnerable findings" "$py" - <<'PY'
 import json
