@@ -464,6 +464,12 @@ TEST(AdvisoryJvn, Malformed) {
   if (r.error.empty()) {
     EXPECT_EQ(r.advisories.at(0).title.find("root:"), std::string::npos);
   }
+  // Bytes that are not UTF-8 are replaced, so the advisory can be stored as JSON.
+  const auto bad = read_jvn("<VULDEF-Document><Vulinfo><VulinfoID>JVNDB-3</VulinfoID><VulinfoData><Title>a\xff\xc3(b"
+                            "</Title></VulinfoData></Vulinfo></VULDEF-Document>");
+  ASSERT_EQ(bad.error, "");
+  EXPECT_EQ(bad.advisories.at(0).title, "a\xEF\xBF\xBD\xEF\xBF\xBD(b");
+  EXPECT_NO_THROW((void)to_json(bad.advisories.at(0)).dump());
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "<a>";
   EXPECT_FALSE(read_jvn(deep).error.empty());
