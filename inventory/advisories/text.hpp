@@ -112,6 +112,11 @@ inline std::string valid_utf8(std::string_view s) {
   return out;
 }
 
+// The maker keys of each part of a vendor name that lists makers ("ABB,
+// Phoenix Contact, Schneider Electric, Siemens, and WAGO"), in order, once
+// each (vendors_products.cpp).
+std::vector<std::string> vendor_keys_listed(std::string_view name);
+
 // A model or product text in upper case with single spaces, "5069 - L4" as
 // "5069-L4" (vendors_products.cpp).
 std::string normalise_model(std::string_view s);

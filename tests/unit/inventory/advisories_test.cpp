@@ -310,8 +310,10 @@ TEST(AdvisoryCsaf, RealDocuments) {
   a = read_shared("icsa-19-106-03.json");
   std::set<std::string> keys;
   for (const auto& p : a.products) keys.insert(p.vendor_key);
-  EXPECT_TRUE(keys.contains("siemens"));
-  EXPECT_FALSE(keys.contains("abb") && keys.size() == 1);
+  EXPECT_EQ(keys, (std::set<std::string>{"abb", "phoenix_contact", "siemens", "wago", ""}));
+  EXPECT_EQ(a.products.at(0).vendor_key, "wago");           // "WAGO 750-889 Controller: KNX IP"
+  EXPECT_EQ(a.products.at(2).vendor_key, "siemens");        // "Siemens: 6ES7211-1AE40-0XB0 ..."
+  EXPECT_EQ(a.products.at(10).vendor_key, "");              // "Schneider: Modicon M221": no maker is named so
 }
 
 std::string minimal_csaf() {
