@@ -162,14 +162,14 @@ struct Reader {
     out.vendor = std::string(trim(vendor));
     out.vendor_key = vendor_key(out.vendor);
     // A document listing several makers ("ABB, Phoenix Contact, ... and WAGO")
-    // names the maker in front of each product ("Siemens: 6ED1052-...").
+    // names the maker in front of each product ("Siemens: 6ED1052-...",
+    // "WAGO 750-889 Controller: KNX IP"): one of the listed makers.
     if (out.vendor_key.empty()) {
+      const auto listed = vendor_keys_listed(out.vendor);
       const auto colon = out.full_name.find(':');
-      if (colon != std::string::npos) {
-        const std::string lead(trim(std::string_view(out.full_name).substr(0, colon)));
-        const std::string k = vendor_key(lead);
-        const std::string folded_vendor = fold(out.vendor);
-        if (!k.empty() && folded_vendor.find(fold(lead)) != std::string::npos) out.vendor_key = k;
+      if (listed.size() > 1 && colon != std::string::npos) {
+        const std::string k = vendor_key(std::string_view(out.full_name).substr(0, colon));
+        if (std::find(listed.begin(), listed.end(), k) != listed.end()) out.vendor_key = k;
       }
     }
     out.names = names;

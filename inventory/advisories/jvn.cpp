@@ -48,7 +48,8 @@ std::vector<pugi::xml_node> children(pugi::xml_node n, std::string_view name) {
   return out;
 }
 
-std::string text_of(pugi::xml_node n) { return std::string(trim(n.child_value())); }
+// Element text, trimmed, as valid UTF-8 (pugixml does not check the encoding).
+std::string text_of(pugi::xml_node n) { return valid_utf8(trim(n.child_value())); }
 
 bool ends_with_then_strip(std::string& s, std::string_view suffix) {
   std::string_view v = trim(s);
@@ -126,7 +127,7 @@ std::string read_vulinfo(pugi::xml_node vi, Advisory& adv) {
   double base = -1;
   std::string vector;
   for (auto c : children(child(data, "Impact"), "Cvss")) {
-    const std::string version = c.attribute("version").value();
+    const std::string version = c.attribute("version").value();  // compared only
     if (!version.starts_with("3")) continue;
     char* end = nullptr;
     const std::string b = text_of(child(c, "Base"));
@@ -192,7 +193,7 @@ ReadResult read_jvn(std::string_view xml_text) {
       result.error = "JVN document: the root element is not VULDEF-Document";
       return result;
     }
-    const std::string lang = root.attribute("xml:lang").value();
+    const std::string lang = valid_utf8(root.attribute("xml:lang").value());
     for (auto vi : children(root, "Vulinfo")) {
       Advisory adv;
       adv.lang = lang;

@@ -74,6 +74,49 @@ inline std::string replace_all(std::string_view s, std::string_view from, std::s
   return out;
 }
 
+// `s` as valid UTF-8: each byte that does not begin a well-formed sequence
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF)
+// becomes U+FFFD, so the text can always be written out as JSON.
+inline std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (b < 0x80) n = 1;
+    else if (b >= 0xC2 && b <= 0xDF) n = 2;
+    else if (b >= 0xE0 && b <= 0xEF) {
+      n = 3;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      n = 4;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;
+    }
+    bool ok = n != 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      ok = k == 1 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xBF);
+    }
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The maker keys of each part of a vendor name that lists makers ("ABB,
+// Phoenix Contact, Schneider Electric, Siemens, and WAGO"), in order, once
+// each (vendors_products.cpp).
+std::vector<std::string> vendor_keys_listed(std::string_view name);
+
 // A model or product text in upper case with single spaces, "5069 - L4" as
 // "5069-L4" (vendors_products.cpp).
 std::string normalise_model(std::string_view s);

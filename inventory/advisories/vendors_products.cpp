@@ -142,6 +142,21 @@ std::string without(std::string_view s, std::string_view what) { return replace_
 
 }  // namespace
 
+std::vector<std::string> vendor_keys_listed(std::string_view name) {
+  std::vector<std::string> out;
+  name = trim(name);
+  if (name.size() > 512) return out;
+  std::string s(name);
+  for (char& c : s)
+    if (c == ',' || c == ';' || c == '&' || c == '/' || c == '+') c = '|';
+  for (std::string_view sep : {" and ", " AND ", " And "}) s = replace_all(s, sep, "|");
+  for (std::string_view part : split(s, '|')) {
+    const std::string k(key_of_part(part));
+    if (!k.empty() && std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  }
+  return out;
+}
+
 std::string vendor_key(std::string_view name) {
   name = trim(name);
   if (name.empty() || name.size() > 512) return {};
@@ -155,18 +170,8 @@ std::string vendor_key(std::string_view name) {
   }
   // One maker per part of a list ("ABB, Phoenix Contact, ... and WAGO"): a name
   // that lists several makers is no one maker.
-  std::string s(name);
-  for (char& c : s)
-    if (c == ',' || c == ';' || c == '&' || c == '/' || c == '+') c = '|';
-  for (std::string_view sep : {" and ", " AND ", " And "}) s = replace_all(s, sep, "|");
-  std::string_view found;
-  for (std::string_view part : split(s, '|')) {
-    const std::string_view k = key_of_part(part);
-    if (k.empty()) continue;
-    if (!found.empty() && found != k) return {};
-    found = k;
-  }
-  return std::string(found);
+  auto keys = vendor_keys_listed(name);
+  return keys.size() == 1 ? keys.front() : std::string();
 }
 
 // --- product families -------------------------------------------------------------

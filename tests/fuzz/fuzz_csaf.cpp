@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (r.error.empty() == r.advisories.empty()) std::abort();  // either read or refused, never both
   if (r.error.find('\n') != std::string::npos) std::abort();  // one line
   for (const auto& a : r.advisories) {
+    (void)to_json(a).dump();  // throws (and aborts) on text that is not UTF-8
     const auto back = from_json(to_json(a));
     if (!back || to_json(*back) != to_json(a)) std::abort();
     std::vector<DeviceIdentity> devices;

@@ -310,8 +310,10 @@ TEST(AdvisoryCsaf, RealDocuments) {
   a = read_shared("icsa-19-106-03.json");
   std::set<std::string> keys;
   for (const auto& p : a.products) keys.insert(p.vendor_key);
-  EXPECT_TRUE(keys.contains("siemens"));
-  EXPECT_FALSE(keys.contains("abb") && keys.size() == 1);
+  EXPECT_EQ(keys, (std::set<std::string>{"abb", "phoenix_contact", "siemens", "wago", ""}));
+  EXPECT_EQ(a.products.at(0).vendor_key, "wago");           // "WAGO 750-889 Controller: KNX IP"
+  EXPECT_EQ(a.products.at(2).vendor_key, "siemens");        // "Siemens: 6ES7211-1AE40-0XB0 ..."
+  EXPECT_EQ(a.products.at(10).vendor_key, "");              // "Schneider: Modicon M221": no maker is named so
 }
 
 std::string minimal_csaf() {
@@ -464,6 +466,12 @@ TEST(AdvisoryJvn, Malformed) {
   if (r.error.empty()) {
     EXPECT_EQ(r.advisories.at(0).title.find("root:"), std::string::npos);
   }
+  // Bytes that are not UTF-8 are replaced, so the advisory can be stored as JSON.
+  const auto bad = read_jvn("<VULDEF-Document><Vulinfo><VulinfoID>JVNDB-3</VulinfoID><VulinfoData><Title>a\xff\xc3(b"
+                            "</Title></VulinfoData></Vulinfo></VULDEF-Document>");
+  ASSERT_EQ(bad.error, "");
+  EXPECT_EQ(bad.advisories.at(0).title, "a\xEF\xBF\xBD\xEF\xBF\xBD(b");
+  EXPECT_NO_THROW((void)to_json(bad.advisories.at(0)).dump());
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "<a>";
   EXPECT_FALSE(read_jvn(deep).error.empty());
