@@ -767,5 +767,28 @@ TEST_F(StoreTest, ReaderCannotImportAdvisories) {
   EXPECT_TRUE(got.empty());
 }
 
+TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
+  {
+    Store s = open_ok();
+    // What the previous release left: no advisory tables, user_version 6.
+    ASSERT_EQ(sqlite3_exec(s.native_handle(),
+                           "DROP TABLE advisories; DROP TABLE remediation_state; PRAGMA user_version=6", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+  }
+  {
+    // A reader does not migrate: it asks for the upgrade.
+    std::string error;
+    EXPECT_FALSE(Store::open_reader(db_, "line1", error).has_value());
+    EXPECT_NE(error.find("older than this mieruka"), std::string::npos) << error;
+  }
+  Store s = open_ok();
+  std::vector<AdvisoryImport> out;
+  ASSERT_TRUE(s.import_advisories({advisory("ICSA-23-01", "1", "2023-01-01T00:00:00Z", "t")}, out, 1).ok());
+  ASSERT_TRUE(s.set_remediation({{"a1", "ICSA-23-01", "CVE-2023-0001", "in_progress", "", "x", 1}}).ok());
+  EXPECT_EQ(count_rows(s.native_handle(), "advisories"), 1);
+  EXPECT_EQ(count_rows(s.native_handle(), "remediation_state"), 1);
+}
+
 }  // namespace
 }  // namespace mieruka::inventory
