@@ -1251,6 +1251,17 @@ StoreStatus Store::advisories(std::vector<StoredAdvisory>& out, bool with_doc) {
   return {};
 }
 
+StoreStatus Store::advisories_version(std::string& out) {
+  out.clear();
+  Query q(impl_->db, "SELECT COUNT(*), COALESCE(MAX(updated_us), 0) FROM advisories WHERE sensor = ?1");
+  int rc = q.prepare_rc();
+  if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
+  bind_text(q.get(), 1, impl_->sensor);
+  if ((rc = sqlite3_step(q.get())) != SQLITE_ROW) return {read_error(impl_->path, rc, impl_->db)};
+  out = std::to_string(column_i64(q.get(), 0)) + "|" + std::to_string(column_i64(q.get(), 1));
+  return {};
+}
+
 StoreStatus Store::set_remediation(const std::vector<RemediationState>& states) {
   Impl& d = *impl_;
   int rc = d.exec("BEGIN IMMEDIATE");

@@ -119,6 +119,9 @@ class Store {
                                 std::int64_t now_us);
   // The stored advisories, ordered by id; with `with_doc` false, `doc` is left empty.
   StoreStatus advisories(std::vector<StoredAdvisory>& out, bool with_doc = true);
+  // Changes whenever an import adds or replaces an advisory of this sensor
+  // ("count|last update"): readers keep what they parsed while it holds.
+  StoreStatus advisories_version(std::string& out);
   // Records (or replaces) the state of each row, in one transaction.
   StoreStatus set_remediation(const std::vector<RemediationState>& states);
   StoreStatus remediation_states(std::vector<RemediationState>& out);

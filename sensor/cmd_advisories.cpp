@@ -224,7 +224,7 @@ int cmd_advisories_show(const CommonOptions& common, const AdvisoriesCommands& o
   View v(common.config.sensor_name);
   if (!load_view(common, v)) return kExitBadInput;
   const adv::Advisory* doc = nullptr;
-  for (const auto& a : v.inputs.advisories)
+  for (const auto& a : v.inputs.advisories->list)
     if (a.id == opt.id) doc = &a;
   if (doc == nullptr) {
     print_error(opt.id + ": no such advisory imported (see `mieruka advisories list`)");
@@ -285,7 +285,7 @@ int cmd_advisories_matches(const CommonOptions& common, const AdvisoriesCommands
   for (auto& [asset, fs] : by_asset)
     std::sort(fs.begin(), fs.end(), [](const Finding* a, const Finding* b) { return a->vuln.advisory < b->vuln.advisory; });
   std::map<std::string, std::string> titles;
-  for (const auto& a : v.inputs.advisories) titles[a.id] = a.title;
+  for (const auto& a : v.inputs.advisories->list) titles[a.id] = a.title;
   if (format == "json") {
     nlohmann::ordered_json j;
     j["by_asset"] = nlohmann::ordered_json::array();

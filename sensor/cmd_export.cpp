@@ -216,7 +216,7 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     in.new_since_basis = "last " + std::to_string(opt.new_days) + " days";
   }
   in.live_monitoring = live_runs(*store, common.config.sensor_name);
-  in.advisories = inputs.advisories.size();
+  in.advisories = inputs.advisories ? inputs.advisories->list.size() : 0;
 
   const inventory::Checklist cl = inventory::build_checklist(in);
   std::string out;

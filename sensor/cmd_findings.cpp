@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "inventory/classify.hpp"
 #include "inventory/findings.hpp"
@@ -104,21 +105,36 @@ inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {
   p.wireless = wireless ? &*wireless : nullptr;
   p.zones = &config.policy;
   p.learning_period_us = config.policy.learning_period_s * 1'000'000LL;
-  p.advisories = &advisories;
-  p.advisory_imported_us = &advisory_imported_us;
+  p.advisories = advisories ? &advisories->list : nullptr;
+  p.advisory_imported_us = advisories ? &advisories->imported_us : nullptr;
   p.remediation = &remediation;
   return p;
 }
 
-bool load_stored_advisories(Store& store, std::vector<inventory::advisories::Advisory>& out,
-                            std::map<std::string, std::int64_t>* imported_us, std::string& error) {
+std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+  // One parsed set per database, sensor and version: the console and the
+  // daemon's alert checks compute findings again and again.
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::pair<std::string, std::shared_ptr<const StoredAdvisories>>>
+      cache;
+  std::string version;
+  if (auto st = store.advisories_version(version); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  const auto key = std::make_pair(store.path(), store.sensor_name());
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.first == version) return it->second.second;
+  }
   std::vector<inventory::StoredAdvisory> rows;
   if (auto st = store.advisories(rows); !st) {
     error = st.error;
-    return false;
+    return nullptr;
   }
-  out.clear();
-  out.reserve(rows.size());
+  auto out = std::make_shared<StoredAdvisories>();
+  out->list.reserve(rows.size());
   for (auto& r : rows) {
     auto j = nlohmann::json::parse(r.doc, nullptr, false);
     auto a = j.is_discarded() ? std::nullopt : inventory::advisories::from_json(j);
@@ -126,10 +142,12 @@ bool load_stored_advisories(Store& store, std::vector<inventory::advisories::Adv
       spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", store.path(), r.id);
       continue;
     }
-    if (imported_us != nullptr) (*imported_us)[a->id] = r.imported_us;
-    out.push_back(std::move(*a));
+    out->imported_us[a->id] = r.imported_us;
+    out->list.push_back(std::move(*a));
   }
-  return true;
+  std::lock_guard lock(mu);
+  cache[key] = {version, out};
+  return out;
 }
 
 bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
@@ -144,7 +162,7 @@ bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in
     in.wireless = inventory::load_wireless_allow(wl, error);
     if (!in.wireless) return false;
   }
-  if (!load_stored_advisories(store, in.advisories, &in.advisory_imported_us, error)) return false;
+  if (!(in.advisories = load_stored_advisories(store, error))) return false;
   if (auto st = store.remediation_states(in.remediation); !st) {
     error = st.error;
     return false;
