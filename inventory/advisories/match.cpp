@@ -307,7 +307,9 @@ std::string model_hit(const Prepared& p, const std::vector<std::string>& models)
       if (wildcard_match(re, compact)) return "model number " + m;
     for (const auto& c : p.cpe_products)
       if (c == alnum_folded(m)) return "CPE names " + m;
-    if (m.size() < 3 || !has_digit(m)) continue;  // "SIMATIC", "NPort": a brand, not a model
+    // In running text a model has letters and digits: "SIMATIC" and "NPort" are
+    // brands, "2.4" or "8" a version.
+    if (m.size() < 3 || !has_digit(m) || std::none_of(m.begin(), m.end(), is_alpha_char)) continue;
     for (const auto& t : p.texts)
       if (names_token(t, m)) return "model " + m;
     for (const auto& e : p.expanded)

@@ -276,6 +276,34 @@ TEST(AdvisoryProducts, IdentityFromTheLedger) {
   EXPECT_EQ(d.families.at(0), "MB3170 Series");
 }
 
+std::string minimal_csaf();  // a valid CSAF document with one Omron product (below)
+
+TEST(AdvisoryProducts, IdentityOfAnS7Cpu) {
+  const auto d = identity_of(asset_with({{"vendor", "Siemens", "s7_szl_0011", 1, 2, 1},
+                                         {"product", "6ES7 516-3AN01-0AB0", "s7_szl_0011", 1, 2, 1},
+                                         {"revision", "V2.9.2", "s7_szl_0011", 1, 2, 1},
+                                         {"model", "CPU 1516-3 PN/DP", "s7_szl_001c", 1, 2, 1},
+                                         {"vendor", "Siemens AG", "oui", 1, 2, 1}}));
+  EXPECT_EQ(d.vendor_key, "siemens");
+  EXPECT_EQ(d.models, (std::vector<std::string>{"6ES7 516-3AN01-0AB0", "CPU 1516-3 PN/DP"}));
+  EXPECT_EQ(d.families, (std::vector<std::string>{"SIMATIC S7-1500", "S7-1500"}));
+  EXPECT_EQ(d.firmware, "V2.9.2");
+  EXPECT_EQ(d.firmware_source, "s7_szl_0011");
+  // A model number in the advisory without the space S7 sends.
+  Advisory a = read_csaf(minimal_csaf()).advisories.at(0);
+  a.products[0].vendor = "Siemens";
+  a.products[0].vendor_key = "siemens";
+  a.products[0].names = {"SIMATIC S7-1500 CPU 1516-3 PN/DP"};
+  a.products[0].model_numbers = {"6ES7516-3AN01-0AB0"};
+  a.products[0].versions = parse_range("vers:all/<V3.0.1", true);
+  auto m = match({d}, {a});
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].confidence, Confidence::confirmed);
+  EXPECT_EQ(m[0].why.rfind("model number 6ES7516-3AN01-0AB0", 0), 0U) << m[0].why;
+  a.products[0].versions = parse_range("vers:all/<V2.9.2", true);
+  EXPECT_TRUE(match({d}, {a}).empty());
+}
+
 // --- readers ----------------------------------------------------------------------------
 
 TEST(AdvisoryCsaf, RealDocuments) {
@@ -557,6 +585,23 @@ TEST_F(AdvisoryLoad, FeedNewestRevisionAndBrokenFiles) {
   EXPECT_EQ(broken, 1U);
 }
 
+TEST_F(AdvisoryLoad, JvnFilesWithSeveralAdvisories) {
+  std::string two = kJvn;
+  const auto end = two.find("</Vulinfo>") + std::string("</Vulinfo>").size();
+  std::string second = two.substr(two.find("<Vulinfo>"), end - two.find("<Vulinfo>"));
+  second.replace(second.find("JVNDB-2023-001234"), 17, "JVNDB-2023-005678");
+  two.insert(end, second);
+  write("sub/jvn.xml", two);
+  write("sub/empty.xml", "<VULDEF-Document/>");
+  const auto r = load_paths({dir_.string()});
+  ASSERT_EQ(r.advisories.size(), 2U);
+  EXPECT_EQ(r.advisories[0].id, "JVNDB-2023-001234");
+  EXPECT_EQ(r.advisories[1].id, "JVNDB-2023-005678");
+  ASSERT_EQ(r.errors.size(), 1U);
+  EXPECT_NE(r.errors[0].find("empty.xml: JVN document: no Vulinfo"), std::string::npos) << r.errors[0];
+  EXPECT_EQ(r.files, 2U);
+}
+
 // --- matching ---------------------------------------------------------------------------
 
 DeviceIdentity device(std::string vk, std::vector<std::string> models, std::string firmware) {
@@ -601,6 +646,7 @@ TEST(AdvisoryMatch, MitsubishiIqR) {
   EXPECT_TRUE(match_one(device("", {"R08CPU"}, "1"), a).empty());
   EXPECT_TRUE(match_one(device("mitsubishi_electric", {"Q03UDECPU"}, "1"), a).empty());
   EXPECT_TRUE(match_one(device("mitsubishi_electric", {"R08"}, "1"), a).empty());
+  EXPECT_TRUE(match_one(device("mitsubishi_electric", {"65"}, "1"), a).empty());  // a number is no model
 
   // "R00/01/02CPU" and a lower and upper bound.
   const auto b = read_shared("icsa-23-143-03.json");
@@ -694,6 +740,21 @@ TEST(AdvisoryMatch, SiemensModelNumbers) {
   EXPECT_TRUE(match_one(device("siemens", {"6ES7 288-1XX99-0AA0"}, "V2.8"), a).empty());
   // The vendor alone.
   EXPECT_TRUE(match_one(device("siemens", {}, "V2.8"), a).empty());
+}
+
+TEST(AdvisoryMatch, OrderedByAssetThenAdvisory) {
+  const auto a = read_shared("icsa-22-356-03.json");
+  const auto b = read_shared("icsa-23-143-03.json");
+  auto d1 = device("mitsubishi_electric", {"R08CPU"}, "20");
+  auto d2 = d1;
+  d1.asset_id = "b";
+  d2.asset_id = "a";
+  const auto m = match({d1, d2}, {b, a});
+  ASSERT_EQ(m.size(), 4U);
+  EXPECT_EQ(m[0].asset_id + " " + m[0].advisory_id, "a ICSA-22-356-03");
+  EXPECT_EQ(m[1].asset_id + " " + m[1].advisory_id, "a ICSA-23-143-03");
+  EXPECT_EQ(m[2].asset_id + " " + m[2].advisory_id, "b ICSA-22-356-03");
+  EXPECT_EQ(m[3].asset_id + " " + m[3].advisory_id, "b ICSA-23-143-03");
 }
 
 // Hostile product names: placeholders and shorthand cost time linear in their size.
