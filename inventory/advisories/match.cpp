@@ -346,9 +346,9 @@ bool covers(const std::string& inner, const std::vector<std::string>& models) {
 std::string family_hit(const Prepared& p, const std::vector<std::string>& families,
                        const std::vector<std::string>& models) {
   if (families.empty() || !p.numbers.empty() || !p.cpe_products.empty()) return {};
-  std::vector<std::string> fams;
-  for (const auto& f : families) fams.push_back(normalise_text(f));
-  std::sort(fams.begin(), fams.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::vector<std::pair<std::string, std::string>> fams;  // normalised, as the table writes it
+  for (const auto& f : families) fams.emplace_back(normalise_text(f), f);
+  std::sort(fams.begin(), fams.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   std::string named;
   for (const auto& t : p.family_texts) {
     std::string rest = t;
@@ -361,10 +361,10 @@ std::string family_hit(const Prepared& p, const std::vector<std::string>& famili
       if (has_digit(inner) && !covers(inner, models)) return {};
       rest = rest.substr(0, open) + " " + rest.substr(close + 1);
     }
-    for (const auto& f : fams) {
+    for (const auto& [f, written] : fams) {
       std::size_t at = 0;
       while (names_words(rest, f, &at)) {
-        if (named.empty()) named = f;
+        if (named.empty()) named = written;
         rest = rest.substr(0, at) + " " + rest.substr(at + f.size());
       }
     }

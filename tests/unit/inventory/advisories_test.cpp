@@ -806,7 +806,7 @@ TEST(AdvisoryMatch, JvnFamilyInJapanese) {
   auto m = match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {a});
   ASSERT_EQ(m.size(), 1U);
   EXPECT_EQ(m[0].confidence, Confidence::confirmed);
-  EXPECT_NE(m[0].why.find("family MELSEC IQ-R SERIES"), std::string::npos) << m[0].why;
+  EXPECT_NE(m[0].why.find("family MELSEC iQ-R Series"), std::string::npos) << m[0].why;
   // Other Japanese words narrow the product: no family match.
   doc.replace(doc.find("CPUユニット"), std::string("CPUユニット").size(), "安全CPUユニット");
   EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {read_jvn(doc).advisories.at(0)}).empty());
@@ -820,6 +820,51 @@ TEST(AdvisoryProducts, ProductCodesThatReadAsModels) {
                               {"product_code", "54", "enip_list_identity", 1, 2, 1},
                               {"product_code", "0x00000123", "slmp_node_search", 1, 2, 1}}));
   EXPECT_TRUE(d.models.empty());
+}
+
+// The complete set of matches of a small plant against all 210 shared
+// advisories: an extra match fails like a missing one.
+TEST(AdvisoryMatch, GoldenPlantAgainstTheSharedSet) {
+  const auto loaded = load_paths({(kShared / "csaf").string()});
+  ASSERT_EQ(loaded.advisories.size(), 210U);
+  auto named = [](std::string id, std::string vk, std::vector<std::string> models, std::string fw) {
+    auto d = device(std::move(vk), std::move(models), std::move(fw));
+    d.asset_id = std::move(id);
+    return d;
+  };
+  const std::vector<DeviceIdentity> plant{
+      named("r08", "mitsubishi_electric", {"R08CPU"}, "20"),
+      named("q03", "mitsubishi_electric", {"Q03UDECPU"}, ""),
+      named("fx5u", "mitsubishi_electric", {"FX5U-32MT/ES"}, "1.240"),
+      named("s71500", "siemens", {"6ES7 516-3AN01-0AB0", "CPU 1516-3 PN/DP"}, "V2.8.1"),
+      named("s71200", "siemens", {"6ES7 214-1AG40-0XB0"}, "V4.4.0"),
+      named("cj2m", "omron", {"CJ2M-CPU31"}, "2.0"),
+      named("nj", "omron", {"NJ501-1300"}, "1.40"),
+      named("l85", "rockwell_automation", {"1756-L85E/B LOGIX5585E", "1756-L85E/B", "1756-L85E"}, "33.11"),
+      named("mb3170", "moxa", {"MGate MB3170", "MB3170"}, "4.0"),
+      named("nport", "moxa", {"NPort 5110"}, "2.0"),
+      named("vendor-only", "mitsubishi_electric", {}, "1.0"),
+  };
+  std::vector<std::string> got;
+  for (const auto& m : match(plant, loaded.advisories))
+    got.push_back(m.asset_id + " " + m.advisory_id + " " + m.product_id + " " + std::string(to_string(m.confidence)));
+  const std::vector<std::string> want{
+      "cj2m ICSA-22-179-02 CSAFPID-0003 confirmed",   // SYSMAC CJ2M < 2.1
+      "cj2m ICSA-23-073-01 CSAFPID-0003 confirmed",   // CJ2M-CPU □ □, all versions
+      "cj2m ICSA-23-108-01 CSAFPID-0003 confirmed",   // SYSMAC CJ2M-CPU[][], all versions
+      "cj2m ICSA-23-262-05 CSAFPID-0004 confirmed",   // CJ2M-CPU** <= 2.0
+      "fx5u ICSA-23-143-03 CSAFPID-0001 confirmed",   // FX5U-32MT/ES >=1.220|<=1.281
+      "fx5u ICSA-24-058-01 CSAFPID-0001 confirmed",   // FX5U-32MT/ES, all versions
+      "l85 ICSA-24-226-09 CSAFPID-0003 confirmed",    // ControlLogix 5580 (1756 - L8z)
+      "l85 ICSA-24-226-10 CSAFPID-0003 confirmed",
+      "l85 ICSA-24-284-20 CSAFPID-0001 confirmed",    // <V33.017_...
+      "mb3170 ICSA-20-056-01 CSAFPID-0003 confirmed", // MB3170 series <= 4.0
+      "nj ICSA-19-346-03 CSAFPID-0001 confirmed",     // Omron PLC NJ series, all versions
+      "q03 ICSA-22-172-01 CSAFPID-0002 possible",     // serial-number range
+      "r08 ICSA-22-356-03 CSAFPID-0005 confirmed",    // R08(EN)CPU <=firmware_65
+      "r08 ICSA-23-143-03 CSAFPID-0032 confirmed",    // R08(EN)CPU >=12|<=68
+  };
+  EXPECT_EQ(got, want);
 }
 
 // No device of one maker matches a product of another anywhere in the shared set.
