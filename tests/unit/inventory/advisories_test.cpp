@@ -136,7 +136,8 @@ TEST(AdvisoryVersions, UnreadableRangesNeverConfirm) {
                            "< 1.49 (1.29 for NX7)", "<= 2.0 (Build 683.003) ", ">= 3.x | <= 3.2.2", "<= R7x",
                            "<=A12__without_Special_Modification_Patch_BRD-C62W003-A0_installed", "<=LF",
                            "<Hotfix-145271", ">= 1.0 | >= 2.4", "<4.04E_10.95.210.01",
-                           ">= R1.01 | <= R4.31 (Only affected by CVE-222-30997)", "<=2.6-GA-01-23116", ""}) {
+                           ">= R1.01 | <= R4.31 (Only affected by CVE-222-30997)", "<=2.6-GA-01-23116", "<V8.0_Update_5",
+                           "<V3.2_SP2", ""}) {
     const auto r = parse_range(text, true);
     EXPECT_FALSE(r.readable) << text;
     EXPECT_FALSE(r.all) << text;
