@@ -3,6 +3,8 @@
 #include "inventory/advisories/advisory.hpp"
 
 #include <gtest/gtest.h>
+
+#include "inventory/oui.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -213,6 +215,19 @@ TEST(AdvisoryVendors, OneKeyPerMaker) {
   EXPECT_EQ(vendor_key("Baxter"), "");
   EXPECT_EQ(vendor_key(""), "");
   EXPECT_EQ(vendor_key("vendor id 9999"), "");
+}
+
+// The registry's own spellings, from the compiled OUI table.
+TEST(AdvisoryVendors, OuiRegistryNames) {
+  auto key_of_mac = [](const char* m) {
+    const auto v = oui::vendor(*MacAddr::parse(m));
+    return v ? vendor_key(*v) : std::string("(no registry entry)");
+  };
+  EXPECT_EQ(key_of_mac("38:e0:8e:00:00:01"), "mitsubishi_electric");
+  EXPECT_EQ(key_of_mac("3c:f7:d1:00:00:01"), "omron");
+  EXPECT_EQ(key_of_mac("00:0e:8c:00:00:01"), "siemens");
+  EXPECT_EQ(key_of_mac("00:00:bc:12:34:56"), "rockwell_automation");
+  EXPECT_EQ(key_of_mac("00:90:e8:00:00:01"), "moxa");
 }
 
 TEST(AdvisoryProducts, FamilyTable) {
@@ -756,6 +771,19 @@ TEST(AdvisoryMatch, OrderedByAssetThenAdvisory) {
   EXPECT_EQ(m[1].asset_id + " " + m[1].advisory_id, "a ICSA-23-143-03");
   EXPECT_EQ(m[2].asset_id + " " + m[2].advisory_id, "b ICSA-22-356-03");
   EXPECT_EQ(m[3].asset_id + " " + m[3].advisory_id, "b ICSA-23-143-03");
+}
+
+TEST(AdvisoryMatch, CpeNamesTheModel) {
+  Advisory a = read_csaf(minimal_csaf()).advisories.at(0);
+  a.products[0].vendor = "Mitsubishi Electric";
+  a.products[0].vendor_key = "mitsubishi_electric";
+  a.products[0].names = {"Programmable controller"};
+  a.products[0].full_name = "Programmable controller";
+  a.products[0].cpes = {"cpe:2.3:h:mitsubishielectric:r08cpu:-:*:*:*:*:*:*:*"};
+  auto m = match({device("mitsubishi_electric", {"R08CPU"}, "1.0")}, {a});
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].why.rfind("CPE names R08CPU", 0), 0U) << m[0].why;
+  EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "1.0")}, {a}).empty());
 }
 
 // Hostile product names: placeholders and shorthand cost time linear in their size.
