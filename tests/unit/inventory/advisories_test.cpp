@@ -350,6 +350,23 @@ TEST(AdvisoryCsaf, RealDocuments) {
   EXPECT_EQ(a.products[0].vendor_key, "mitsubishi_electric");
   EXPECT_FALSE(a.vulnerabilities[0].remediations.empty());
 
+  a = read_shared("icsa-24-261-01.json");  // Siemens, model numbers in the identification helper
+  EXPECT_EQ(a.products.size(), 18U);
+  EXPECT_EQ(a.current_release, "2024-09-10T00:00:00.000000Z");
+  ASSERT_EQ(a.vulnerabilities.size(), 1U);
+  EXPECT_EQ(a.vulnerabilities[0].cve, "CVE-2024-43647");
+  EXPECT_DOUBLE_EQ(a.vulnerabilities[0].cvss_base, 7.5);
+  EXPECT_EQ(a.vulnerabilities[0].cvss_vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/E:P/RL:T/RC:C");
+  ASSERT_EQ(a.vulnerabilities[0].remediations.size(), 2U);
+  EXPECT_EQ(a.vulnerabilities[0].remediations[0].category, "mitigation");
+  EXPECT_EQ(a.vulnerabilities[0].remediations[1].category, "no_fix_planned");
+  EXPECT_GE(a.references.size(), 10U);
+  for (const auto& p : a.products) {
+    EXPECT_EQ(p.vendor_key, "siemens");
+    EXPECT_EQ(p.model_numbers.size(), 1U) << p.full_name;
+    EXPECT_TRUE(p.versions.all) << p.versions.text;
+  }
+
   // Several makers in one vendor branch: each product's maker from its own name.
   a = read_shared("icsa-19-106-03.json");
   std::set<std::string> keys;
