@@ -536,6 +536,10 @@ TEST(AdvisoryJvn, Malformed) {
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "<a>";
   EXPECT_FALSE(read_jvn(deep).error.empty());
+  std::string closed;
+  for (int i = 0; i < 100000; ++i) closed += "</a>";
+  EXPECT_EQ(read_jvn("<VULDEF-Document>" + deep + closed + "</VULDEF-Document>").error,
+            "JVN document: no Vulinfo in the VULDEF-Document");
 }
 
 TEST(AdvisoryJson, RoundTrip) {
