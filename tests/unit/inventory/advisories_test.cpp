@@ -452,6 +452,7 @@ constexpr const char* kJvn = R"(<?xml version="1.0" encoding="UTF-8"?>
           <Cpe version="2.2">cpe:/h:mitsubishielectric:r08cpu</Cpe>
           <VersionNumber>ファームウェア 65 およびそれ以前</VersionNumber>
           <VersionNumber>不明な表記</VersionNumber>
+          <VersionNumber>ファームウェアバージョン 28 およびそれ以前</VersionNumber>
         </AffectedItem>
         <AffectedItem>
           <Name>オムロン株式会社</Name>
@@ -492,21 +493,24 @@ TEST(AdvisoryJvn, VuldefDocument) {
   EXPECT_EQ(a.revision, "2");
   EXPECT_EQ(a.initial_release, "2023-05-01T10:00:00+09:00");
   EXPECT_EQ(a.current_release, "2023-06-01T10:00:00+09:00");
-  ASSERT_EQ(a.products.size(), 3U);
+  ASSERT_EQ(a.products.size(), 4U);
   EXPECT_EQ(a.products[0].vendor_key, "mitsubishi_electric");
+  EXPECT_EQ(in_range(a.products[2].versions, "28", "mitsubishi_electric"), InRange::yes);
+  EXPECT_EQ(in_range(a.products[2].versions, "29", "mitsubishi_electric"), InRange::no);
+  EXPECT_EQ(a.products[2].versions.text, "ファームウェアバージョン 28 およびそれ以前");
   EXPECT_EQ(a.products[0].cpes, (std::vector<std::string>{"cpe:/h:mitsubishielectric:r08cpu"}));
   EXPECT_EQ(in_range(a.products[0].versions, "65", "mitsubishi_electric"), InRange::yes);
   EXPECT_EQ(in_range(a.products[0].versions, "66", "mitsubishi_electric"), InRange::no);
   EXPECT_FALSE(a.products[1].versions.readable);
-  EXPECT_EQ(a.products[2].vendor_key, "omron");
-  EXPECT_EQ(in_range(a.products[2].versions, "2.0", "omron"), InRange::yes);
-  EXPECT_EQ(in_range(a.products[2].versions, "2.1", "omron"), InRange::no);
+  EXPECT_EQ(a.products[3].vendor_key, "omron");
+  EXPECT_EQ(in_range(a.products[3].versions, "2.0", "omron"), InRange::yes);
+  EXPECT_EQ(in_range(a.products[3].versions, "2.1", "omron"), InRange::no);
   ASSERT_EQ(a.vulnerabilities.size(), 1U);
   EXPECT_EQ(a.vulnerabilities[0].cve, "CVE-2023-1424");
   EXPECT_EQ(a.vulnerabilities[0].ids, (std::vector<std::string>{"JVNDB-2023-001234"}));
   EXPECT_DOUBLE_EQ(a.vulnerabilities[0].cvss_base, 7.5);  // the v3 score, not v2's 9.9
   EXPECT_EQ(a.vulnerabilities[0].cvss_vector, "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H");
-  EXPECT_EQ(a.vulnerabilities[0].known_affected.size(), 3U);
+  EXPECT_EQ(a.vulnerabilities[0].known_affected.size(), 4U);
   ASSERT_EQ(a.vulnerabilities[0].remediations.size(), 1U);
   EXPECT_EQ(a.vulnerabilities[0].remediations[0].details, "ファームウェアをアップデートしてください。");
   ASSERT_EQ(a.references.size(), 1U);  // the CWE link is no reference to the advisory
