@@ -62,10 +62,22 @@ bool ends_with_then_strip(std::string& s, std::string_view suffix) {
 // (before), "1.0 以降" (and later), "バージョン 1.0", "全てのバージョン".
 VersionRange jvn_range(std::string v) {
   v = std::string(trim(v));
+  const std::string written = v;
   for (std::string_view all : {"全てのバージョン", "すべてのバージョン", "全バージョン"})
-    if (v == all) return parse_range("all versions", true);
-  for (std::string_view prefix : {"バージョン", "ファームウェア"})
-    if (v.starts_with(prefix)) v = std::string(trim(std::string_view(v).substr(prefix.size())));
+    if (v == all) {
+      VersionRange r = parse_range("all versions", true);
+      r.text = written;
+      return r;
+    }
+  // "ファームウェアバージョン 28", "バージョン 1.0", "ファームウェア 65".
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (std::string_view prefix : {"バージョン", "ファームウェア", "ソフトウェア"})
+      if (v.starts_with(prefix)) {
+        v = std::string(trim(std::string_view(v).substr(prefix.size())));
+        stripped = true;
+      }
+  }
   std::string text = v;
   VersionRange r;
   if (ends_with_then_strip(text, "およびそれ以前") || ends_with_then_strip(text, "及びそれ以前") ||
@@ -78,7 +90,7 @@ VersionRange jvn_range(std::string v) {
   } else {
     r = parse_range(text, false);
   }
-  r.text = v;
+  r.text = written;
   return r;
 }
 

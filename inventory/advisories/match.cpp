@@ -280,16 +280,37 @@ Prepared prepare(const Product& p, const Advisory& a) {
   return out;
 }
 
-// The device's models as the matcher compares them: normalised, and Siemens
-// order numbers also without the space S7 puts after the fourth character.
-std::vector<std::string> device_models(const DeviceIdentity& d) {
-  std::vector<std::string> out;
+// A device as the matcher compares it, prepared once per match() call: its
+// models normalised (Siemens order numbers also without the space S7 puts
+// after the fourth character), compacted and folded, and its family names.
+struct PreparedDevice {
+  const DeviceIdentity* device = nullptr;
+  std::vector<std::string> models, compact, folded;
+  std::vector<std::pair<std::string, std::string>> families;  // normalised, as the table writes it
+  std::string signature;  // devices with the same signature name the same products
+};
+
+PreparedDevice prepare_device(const DeviceIdentity& d) {
+  PreparedDevice out;
+  out.device = &d;
   for (const auto& m : d.models) {
     std::string n = normalise_text(m);
     if (n.empty()) continue;
-    if (n.size() > 5 && n[0] == '6' && n[4] == ' ') out.push_back(without_spaces(n));
-    out.push_back(std::move(n));
+    if (n.size() > 5 && n[0] == '6' && n[4] == ' ') out.models.push_back(without_spaces(n));
+    out.models.push_back(std::move(n));
   }
+  for (const auto& m : out.models) {
+    out.compact.push_back(without_spaces(m));
+    out.folded.push_back(alnum_folded(m));
+    out.signature += m + '\n';
+  }
+  out.signature += '\n';
+  for (const auto& f : d.families) {
+    out.families.emplace_back(normalise_text(f), f);
+    out.signature += f + '\n';
+  }
+  std::sort(out.families.begin(), out.families.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   return out;
 }
 
@@ -298,16 +319,18 @@ bool has_digit(std::string_view s) {
 }
 
 // Why the product names the device, or empty.
-std::string model_hit(const Prepared& p, const std::vector<std::string>& models) {
-  for (const auto& m : models) {
-    const std::string compact = without_spaces(m);
+std::string model_hit(const Prepared& p, const PreparedDevice& d) {
+  for (std::size_t i = 0; i < d.models.size(); ++i) {
+    const std::string& m = d.models[i];
     for (const auto& n : p.numbers)
-      if (n == compact) return "model number " + m;
+      if (n == d.compact[i]) return "model number " + m;
     for (const auto& re : p.number_patterns)
-      if (wildcard_match(re, compact)) return "model number " + m;
+      if (wildcard_match(re, d.compact[i])) return "model number " + m;
     for (const auto& c : p.cpe_products)
-      if (c == alnum_folded(m)) return "CPE names " + m;
-    if (m.size() < 3 || !has_digit(m)) continue;  // "SIMATIC", "NPort": a brand, not a model
+      if (c == d.folded[i]) return "CPE names " + m;
+    // In running text a model has letters and digits: "SIMATIC" and "NPort" are
+    // brands, "2.4" or "8" a version.
+    if (m.size() < 3 || !has_digit(m) || std::none_of(m.begin(), m.end(), is_alpha_char)) continue;
     for (const auto& t : p.texts)
       if (names_token(t, m)) return "model " + m;
     for (const auto& e : p.expanded)
@@ -341,12 +364,10 @@ bool covers(const std::string& inner, const std::vector<std::string>& models) {
 }
 
 // The family names the product and nothing narrower.
-std::string family_hit(const Prepared& p, const std::vector<std::string>& families,
-                       const std::vector<std::string>& models) {
-  if (families.empty() || !p.numbers.empty() || !p.cpe_products.empty()) return {};
-  std::vector<std::string> fams;
-  for (const auto& f : families) fams.push_back(normalise_text(f));
-  std::sort(fams.begin(), fams.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+std::string family_hit(const Prepared& p, const PreparedDevice& d) {
+  const auto& fams = d.families;
+  const auto& models = d.models;
+  if (fams.empty() || !p.numbers.empty() || !p.cpe_products.empty()) return {};
   std::string named;
   for (const auto& t : p.family_texts) {
     std::string rest = t;
@@ -359,10 +380,10 @@ std::string family_hit(const Prepared& p, const std::vector<std::string>& famili
       if (has_digit(inner) && !covers(inner, models)) return {};
       rest = rest.substr(0, open) + " " + rest.substr(close + 1);
     }
-    for (const auto& f : fams) {
+    for (const auto& [f, written] : fams) {
       std::size_t at = 0;
       while (names_words(rest, f, &at)) {
-        if (named.empty()) named = f;
+        if (named.empty()) named = written;
         rest = rest.substr(0, at) + " " + rest.substr(at + f.size());
       }
     }
@@ -405,27 +426,46 @@ std::string_view to_string(Confidence c) noexcept {
 
 std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::vector<Advisory>& advisories,
                          Confidence minimum) {
+  std::vector<PreparedDevice> prepared;
+  std::map<std::string, std::vector<std::size_t>> by_maker;  // vendor key -> indices into `prepared`
+  for (const auto& d : devices) {
+    if (d.vendor_key.empty() || (d.models.empty() && d.families.empty())) continue;
+    by_maker[d.vendor_key].push_back(prepared.size());
+    prepared.push_back(prepare_device(d));
+  }
   std::vector<Match> out;
   for (const auto& a : advisories) {
     std::vector<Prepared> products;
     for (const auto& p : a.products) {
-      if (p.vendor_key.empty()) continue;
+      if (p.vendor_key.empty() || !by_maker.contains(p.vendor_key)) continue;
       Prepared prep = prepare(p, a);
       if (!prep.cves.empty()) products.push_back(std::move(prep));
     }
     if (products.empty()) continue;
-    for (const auto& d : devices) {
-      if (d.vendor_key.empty() || (d.models.empty() && d.families.empty())) continue;
-      const auto models = device_models(d);
-      std::optional<Match> best;
-      for (const auto& p : products) {
-        if (p.product->vendor_key != d.vendor_key) continue;
-        std::string why = model_hit(p, models);
-        if (why.empty()) why = family_hit(p, d.families, models);
-        if (why.empty()) continue;
+    // Which products name a device depends only on its models and families:
+    // worked out once per distinct identity in the plant.
+    std::map<std::string, std::vector<std::pair<std::size_t, std::string>>> named_by;
+    std::map<std::size_t, Match> best;  // device index -> the strongest match
+    for (std::size_t pi = 0; pi < products.size(); ++pi) {
+      const Prepared& p = products[pi];
+      for (const std::size_t di : by_maker.at(p.product->vendor_key)) {
+        const PreparedDevice& pd = prepared[di];
+        auto [it, fresh] = named_by.try_emplace(pd.signature + p.product->vendor_key);
+        if (fresh) {
+          for (std::size_t k = 0; k < products.size(); ++k) {
+            if (products[k].product->vendor_key != p.product->vendor_key) continue;
+            std::string why = model_hit(products[k], pd);
+            if (why.empty()) why = family_hit(products[k], pd);
+            if (!why.empty()) it->second.emplace_back(k, std::move(why));
+          }
+        }
+        const auto hit = std::find_if(it->second.begin(), it->second.end(),
+                                      [&](const auto& h) { return h.first == pi; });
+        if (hit == it->second.end()) continue;
+        const DeviceIdentity& d = *pd.device;
         const VersionRange& r = p.product->versions;
         Confidence c = Confidence::possible;
-        why += " = \"" + p.display + "\"";
+        std::string why = hit->second + " = \"" + p.display + "\"";
         if (!r.readable) {
           why += "; affected versions \"" + describe_range(r) + "\" cannot be read as firmware versions";
         } else if (r.all) {
@@ -446,17 +486,19 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
           }
         }
         if (c < minimum) continue;
-        if (!best || c > best->confidence) {
-          best = Match{d.asset_id, a.id, p.product->product_id, c, p.cves, why};
-        } else if (c == best->confidence) {
+        auto b = best.find(di);
+        if (b == best.end() || c > b->second.confidence) {
+          best.insert_or_assign(di, Match{d.asset_id, a.id, p.product->product_id, c, p.cves, why});
+        } else if (c == b->second.confidence) {
           for (const auto& cve : p.cves)
-            if (std::find(best->cves.begin(), best->cves.end(), cve) == best->cves.end()) best->cves.push_back(cve);
+            if (std::find(b->second.cves.begin(), b->second.cves.end(), cve) == b->second.cves.end())
+              b->second.cves.push_back(cve);
         }
       }
-      if (best) {
-        std::sort(best->cves.begin(), best->cves.end());
-        out.push_back(std::move(*best));
-      }
+    }
+    for (auto& [di, m] : best) {
+      std::sort(m.cves.begin(), m.cves.end());
+      out.push_back(std::move(m));
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const Match& x, const Match& y) {

@@ -316,8 +316,11 @@ void add_model(std::vector<std::string>& models, std::string_view value) {
   std::string first = v.substr(0, space);
   const bool has_digit = std::any_of(first.begin(), first.end(), [](char c) { return c >= '0' && c <= '9'; });
   const bool has_alpha = std::any_of(first.begin(), first.end(), [](char c) { return is_alnum(c) && !(c >= '0' && c <= '9'); });
-  if (space != std::string::npos && first.size() >= 4 && has_digit && has_alpha) add(first);
-  if (first.size() > 2 && first[first.size() - 2] == '/' && is_alnum(first.back()) && has_digit && has_alpha)
+  // Only a catalogue number ("1756-L85E/B"): a first word without a dash may
+  // be the start of one ("6ES7 516-3AN01-0AB0") and would name too much.
+  const bool catalogue = first.size() >= 5 && first.find('-') != std::string::npos && has_digit && has_alpha;
+  if (space != std::string::npos && catalogue) add(first);
+  if (catalogue && first[first.size() - 2] == '/' && is_alnum(first.back()))
     add(first.substr(0, first.size() - 2));
   // "MGate MB3170": the model without the brand word.
   if (space != std::string::npos && iequals(v.substr(0, space), "mgate")) add(v.substr(space + 1));

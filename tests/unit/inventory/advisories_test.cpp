@@ -3,6 +3,8 @@
 #include "inventory/advisories/advisory.hpp"
 
 #include <gtest/gtest.h>
+
+#include "inventory/oui.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -136,7 +138,8 @@ TEST(AdvisoryVersions, UnreadableRangesNeverConfirm) {
                            "< 1.49 (1.29 for NX7)", "<= 2.0 (Build 683.003) ", ">= 3.x | <= 3.2.2", "<= R7x",
                            "<=A12__without_Special_Modification_Patch_BRD-C62W003-A0_installed", "<=LF",
                            "<Hotfix-145271", ">= 1.0 | >= 2.4", "<4.04E_10.95.210.01",
-                           ">= R1.01 | <= R4.31 (Only affected by CVE-222-30997)", "<=2.6-GA-01-23116", ""}) {
+                           ">= R1.01 | <= R4.31 (Only affected by CVE-222-30997)", "<=2.6-GA-01-23116", "<V8.0_Update_5",
+                           "<V3.2_SP2", ""}) {
     const auto r = parse_range(text, true);
     EXPECT_FALSE(r.readable) << text;
     EXPECT_FALSE(r.all) << text;
@@ -214,6 +217,19 @@ TEST(AdvisoryVendors, OneKeyPerMaker) {
   EXPECT_EQ(vendor_key("vendor id 9999"), "");
 }
 
+// The registry's own spellings, from the compiled OUI table.
+TEST(AdvisoryVendors, OuiRegistryNames) {
+  auto key_of_mac = [](const char* m) {
+    const auto v = oui::vendor(*MacAddr::parse(m));
+    return v ? vendor_key(*v) : std::string("(no registry entry)");
+  };
+  EXPECT_EQ(key_of_mac("38:e0:8e:00:00:01"), "mitsubishi_electric");
+  EXPECT_EQ(key_of_mac("3c:f7:d1:00:00:01"), "omron");
+  EXPECT_EQ(key_of_mac("00:0e:8c:00:00:01"), "siemens");
+  EXPECT_EQ(key_of_mac("00:00:bc:12:34:56"), "rockwell_automation");
+  EXPECT_EQ(key_of_mac("00:90:e8:00:00:01"), "moxa");
+}
+
 TEST(AdvisoryProducts, FamilyTable) {
   using V = std::vector<std::string>;
   EXPECT_EQ(families_of("mitsubishi_electric", "R08CPU"), (V{"MELSEC iQ-R Series", "MELSEC iQ-R"}));
@@ -276,6 +292,34 @@ TEST(AdvisoryProducts, IdentityFromTheLedger) {
   EXPECT_EQ(d.families.at(0), "MB3170 Series");
 }
 
+std::string minimal_csaf();  // a valid CSAF document with one Omron product (below)
+
+TEST(AdvisoryProducts, IdentityOfAnS7Cpu) {
+  const auto d = identity_of(asset_with({{"vendor", "Siemens", "s7_szl_0011", 1, 2, 1},
+                                         {"product", "6ES7 516-3AN01-0AB0", "s7_szl_0011", 1, 2, 1},
+                                         {"revision", "V2.9.2", "s7_szl_0011", 1, 2, 1},
+                                         {"model", "CPU 1516-3 PN/DP", "s7_szl_001c", 1, 2, 1},
+                                         {"vendor", "Siemens AG", "oui", 1, 2, 1}}));
+  EXPECT_EQ(d.vendor_key, "siemens");
+  EXPECT_EQ(d.models, (std::vector<std::string>{"6ES7 516-3AN01-0AB0", "CPU 1516-3 PN/DP"}));
+  EXPECT_EQ(d.families, (std::vector<std::string>{"SIMATIC S7-1500", "S7-1500"}));
+  EXPECT_EQ(d.firmware, "V2.9.2");
+  EXPECT_EQ(d.firmware_source, "s7_szl_0011");
+  // A model number in the advisory without the space S7 sends.
+  Advisory a = read_csaf(minimal_csaf()).advisories.at(0);
+  a.products[0].vendor = "Siemens";
+  a.products[0].vendor_key = "siemens";
+  a.products[0].names = {"SIMATIC S7-1500 CPU 1516-3 PN/DP"};
+  a.products[0].model_numbers = {"6ES7516-3AN01-0AB0"};
+  a.products[0].versions = parse_range("vers:all/<V3.0.1", true);
+  auto m = match({d}, {a});
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].confidence, Confidence::confirmed);
+  EXPECT_EQ(m[0].why.rfind("model number 6ES7516-3AN01-0AB0", 0), 0U) << m[0].why;
+  a.products[0].versions = parse_range("vers:all/<V2.9.2", true);
+  EXPECT_TRUE(match({d}, {a}).empty());
+}
+
 // --- readers ----------------------------------------------------------------------------
 
 TEST(AdvisoryCsaf, RealDocuments) {
@@ -305,6 +349,23 @@ TEST(AdvisoryCsaf, RealDocuments) {
   EXPECT_DOUBLE_EQ(a.vulnerabilities[0].cvss_base, 10.0);
   EXPECT_EQ(a.products[0].vendor_key, "mitsubishi_electric");
   EXPECT_FALSE(a.vulnerabilities[0].remediations.empty());
+
+  a = read_shared("icsa-24-261-01.json");  // Siemens, model numbers in the identification helper
+  EXPECT_EQ(a.products.size(), 18U);
+  EXPECT_EQ(a.current_release, "2024-09-10T00:00:00.000000Z");
+  ASSERT_EQ(a.vulnerabilities.size(), 1U);
+  EXPECT_EQ(a.vulnerabilities[0].cve, "CVE-2024-43647");
+  EXPECT_DOUBLE_EQ(a.vulnerabilities[0].cvss_base, 7.5);
+  EXPECT_EQ(a.vulnerabilities[0].cvss_vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/E:P/RL:T/RC:C");
+  ASSERT_EQ(a.vulnerabilities[0].remediations.size(), 2U);
+  EXPECT_EQ(a.vulnerabilities[0].remediations[0].category, "mitigation");
+  EXPECT_EQ(a.vulnerabilities[0].remediations[1].category, "no_fix_planned");
+  EXPECT_GE(a.references.size(), 10U);
+  for (const auto& p : a.products) {
+    EXPECT_EQ(p.vendor_key, "siemens");
+    EXPECT_EQ(p.model_numbers.size(), 1U) << p.full_name;
+    EXPECT_TRUE(p.versions.all) << p.versions.text;
+  }
 
   // Several makers in one vendor branch: each product's maker from its own name.
   a = read_shared("icsa-19-106-03.json");
@@ -391,6 +452,7 @@ constexpr const char* kJvn = R"(<?xml version="1.0" encoding="UTF-8"?>
           <Cpe version="2.2">cpe:/h:mitsubishielectric:r08cpu</Cpe>
           <VersionNumber>ファームウェア 65 およびそれ以前</VersionNumber>
           <VersionNumber>不明な表記</VersionNumber>
+          <VersionNumber>ファームウェアバージョン 28 およびそれ以前</VersionNumber>
         </AffectedItem>
         <AffectedItem>
           <Name>オムロン株式会社</Name>
@@ -431,21 +493,24 @@ TEST(AdvisoryJvn, VuldefDocument) {
   EXPECT_EQ(a.revision, "2");
   EXPECT_EQ(a.initial_release, "2023-05-01T10:00:00+09:00");
   EXPECT_EQ(a.current_release, "2023-06-01T10:00:00+09:00");
-  ASSERT_EQ(a.products.size(), 3U);
+  ASSERT_EQ(a.products.size(), 4U);
   EXPECT_EQ(a.products[0].vendor_key, "mitsubishi_electric");
+  EXPECT_EQ(in_range(a.products[2].versions, "28", "mitsubishi_electric"), InRange::yes);
+  EXPECT_EQ(in_range(a.products[2].versions, "29", "mitsubishi_electric"), InRange::no);
+  EXPECT_EQ(a.products[2].versions.text, "ファームウェアバージョン 28 およびそれ以前");
   EXPECT_EQ(a.products[0].cpes, (std::vector<std::string>{"cpe:/h:mitsubishielectric:r08cpu"}));
   EXPECT_EQ(in_range(a.products[0].versions, "65", "mitsubishi_electric"), InRange::yes);
   EXPECT_EQ(in_range(a.products[0].versions, "66", "mitsubishi_electric"), InRange::no);
   EXPECT_FALSE(a.products[1].versions.readable);
-  EXPECT_EQ(a.products[2].vendor_key, "omron");
-  EXPECT_EQ(in_range(a.products[2].versions, "2.0", "omron"), InRange::yes);
-  EXPECT_EQ(in_range(a.products[2].versions, "2.1", "omron"), InRange::no);
+  EXPECT_EQ(a.products[3].vendor_key, "omron");
+  EXPECT_EQ(in_range(a.products[3].versions, "2.0", "omron"), InRange::yes);
+  EXPECT_EQ(in_range(a.products[3].versions, "2.1", "omron"), InRange::no);
   ASSERT_EQ(a.vulnerabilities.size(), 1U);
   EXPECT_EQ(a.vulnerabilities[0].cve, "CVE-2023-1424");
   EXPECT_EQ(a.vulnerabilities[0].ids, (std::vector<std::string>{"JVNDB-2023-001234"}));
   EXPECT_DOUBLE_EQ(a.vulnerabilities[0].cvss_base, 7.5);  // the v3 score, not v2's 9.9
   EXPECT_EQ(a.vulnerabilities[0].cvss_vector, "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H");
-  EXPECT_EQ(a.vulnerabilities[0].known_affected.size(), 3U);
+  EXPECT_EQ(a.vulnerabilities[0].known_affected.size(), 4U);
   ASSERT_EQ(a.vulnerabilities[0].remediations.size(), 1U);
   EXPECT_EQ(a.vulnerabilities[0].remediations[0].details, "ファームウェアをアップデートしてください。");
   ASSERT_EQ(a.references.size(), 1U);  // the CWE link is no reference to the advisory
@@ -475,6 +540,10 @@ TEST(AdvisoryJvn, Malformed) {
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "<a>";
   EXPECT_FALSE(read_jvn(deep).error.empty());
+  std::string closed;
+  for (int i = 0; i < 100000; ++i) closed += "</a>";
+  EXPECT_EQ(read_jvn("<VULDEF-Document>" + deep + closed + "</VULDEF-Document>").error,
+            "JVN document: no Vulinfo in the VULDEF-Document");
 }
 
 TEST(AdvisoryJson, RoundTrip) {
@@ -557,6 +626,23 @@ TEST_F(AdvisoryLoad, FeedNewestRevisionAndBrokenFiles) {
   EXPECT_EQ(broken, 1U);
 }
 
+TEST_F(AdvisoryLoad, JvnFilesWithSeveralAdvisories) {
+  std::string two = kJvn;
+  const auto end = two.find("</Vulinfo>") + std::string("</Vulinfo>").size();
+  std::string second = two.substr(two.find("<Vulinfo>"), end - two.find("<Vulinfo>"));
+  second.replace(second.find("JVNDB-2023-001234"), 17, "JVNDB-2023-005678");
+  two.insert(end, second);
+  write("sub/jvn.xml", two);
+  write("sub/empty.xml", "<VULDEF-Document/>");
+  const auto r = load_paths({dir_.string()});
+  ASSERT_EQ(r.advisories.size(), 2U);
+  EXPECT_EQ(r.advisories[0].id, "JVNDB-2023-001234");
+  EXPECT_EQ(r.advisories[1].id, "JVNDB-2023-005678");
+  ASSERT_EQ(r.errors.size(), 1U);
+  EXPECT_NE(r.errors[0].find("empty.xml: JVN document: no Vulinfo"), std::string::npos) << r.errors[0];
+  EXPECT_EQ(r.files, 2U);
+}
+
 // --- matching ---------------------------------------------------------------------------
 
 DeviceIdentity device(std::string vk, std::vector<std::string> models, std::string firmware) {
@@ -601,6 +687,7 @@ TEST(AdvisoryMatch, MitsubishiIqR) {
   EXPECT_TRUE(match_one(device("", {"R08CPU"}, "1"), a).empty());
   EXPECT_TRUE(match_one(device("mitsubishi_electric", {"Q03UDECPU"}, "1"), a).empty());
   EXPECT_TRUE(match_one(device("mitsubishi_electric", {"R08"}, "1"), a).empty());
+  EXPECT_TRUE(match_one(device("mitsubishi_electric", {"65"}, "1"), a).empty());  // a number is no model
 
   // "R00/01/02CPU" and a lower and upper bound.
   const auto b = read_shared("icsa-23-143-03.json");
@@ -696,6 +783,34 @@ TEST(AdvisoryMatch, SiemensModelNumbers) {
   EXPECT_TRUE(match_one(device("siemens", {}, "V2.8"), a).empty());
 }
 
+TEST(AdvisoryMatch, OrderedByAssetThenAdvisory) {
+  const auto a = read_shared("icsa-22-356-03.json");
+  const auto b = read_shared("icsa-23-143-03.json");
+  auto d1 = device("mitsubishi_electric", {"R08CPU"}, "20");
+  auto d2 = d1;
+  d1.asset_id = "b";
+  d2.asset_id = "a";
+  const auto m = match({d1, d2}, {b, a});
+  ASSERT_EQ(m.size(), 4U);
+  EXPECT_EQ(m[0].asset_id + " " + m[0].advisory_id, "a ICSA-22-356-03");
+  EXPECT_EQ(m[1].asset_id + " " + m[1].advisory_id, "a ICSA-23-143-03");
+  EXPECT_EQ(m[2].asset_id + " " + m[2].advisory_id, "b ICSA-22-356-03");
+  EXPECT_EQ(m[3].asset_id + " " + m[3].advisory_id, "b ICSA-23-143-03");
+}
+
+TEST(AdvisoryMatch, CpeNamesTheModel) {
+  Advisory a = read_csaf(minimal_csaf()).advisories.at(0);
+  a.products[0].vendor = "Mitsubishi Electric";
+  a.products[0].vendor_key = "mitsubishi_electric";
+  a.products[0].names = {"Programmable controller"};
+  a.products[0].full_name = "Programmable controller";
+  a.products[0].cpes = {"cpe:2.3:h:mitsubishielectric:r08cpu:-:*:*:*:*:*:*:*"};
+  auto m = match({device("mitsubishi_electric", {"R08CPU"}, "1.0")}, {a});
+  ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].why.rfind("CPE names R08CPU", 0), 0U) << m[0].why;
+  EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "1.0")}, {a}).empty());
+}
+
 // Hostile product names: placeholders and shorthand cost time linear in their size.
 TEST(AdvisoryMatch, PathologicalNames) {
   auto a = read_csaf(minimal_csaf()).advisories.at(0);
@@ -745,7 +860,7 @@ TEST(AdvisoryMatch, JvnFamilyInJapanese) {
   auto m = match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {a});
   ASSERT_EQ(m.size(), 1U);
   EXPECT_EQ(m[0].confidence, Confidence::confirmed);
-  EXPECT_NE(m[0].why.find("family MELSEC IQ-R SERIES"), std::string::npos) << m[0].why;
+  EXPECT_NE(m[0].why.find("family MELSEC iQ-R Series"), std::string::npos) << m[0].why;
   // Other Japanese words narrow the product: no family match.
   doc.replace(doc.find("CPUユニット"), std::string("CPUユニット").size(), "安全CPUユニット");
   EXPECT_TRUE(match({device("mitsubishi_electric", {"R16CPU"}, "65")}, {read_jvn(doc).advisories.at(0)}).empty());
@@ -759,6 +874,51 @@ TEST(AdvisoryProducts, ProductCodesThatReadAsModels) {
                               {"product_code", "54", "enip_list_identity", 1, 2, 1},
                               {"product_code", "0x00000123", "slmp_node_search", 1, 2, 1}}));
   EXPECT_TRUE(d.models.empty());
+}
+
+// The complete set of matches of a small plant against all 210 shared
+// advisories: an extra match fails like a missing one.
+TEST(AdvisoryMatch, GoldenPlantAgainstTheSharedSet) {
+  const auto loaded = load_paths({(kShared / "csaf").string()});
+  ASSERT_EQ(loaded.advisories.size(), 210U);
+  auto named = [](std::string id, std::string vk, std::vector<std::string> models, std::string fw) {
+    auto d = device(std::move(vk), std::move(models), std::move(fw));
+    d.asset_id = std::move(id);
+    return d;
+  };
+  const std::vector<DeviceIdentity> plant{
+      named("r08", "mitsubishi_electric", {"R08CPU"}, "20"),
+      named("q03", "mitsubishi_electric", {"Q03UDECPU"}, ""),
+      named("fx5u", "mitsubishi_electric", {"FX5U-32MT/ES"}, "1.240"),
+      named("s71500", "siemens", {"6ES7 516-3AN01-0AB0", "CPU 1516-3 PN/DP"}, "V2.8.1"),
+      named("s71200", "siemens", {"6ES7 214-1AG40-0XB0"}, "V4.4.0"),
+      named("cj2m", "omron", {"CJ2M-CPU31"}, "2.0"),
+      named("nj", "omron", {"NJ501-1300"}, "1.40"),
+      named("l85", "rockwell_automation", {"1756-L85E/B LOGIX5585E", "1756-L85E/B", "1756-L85E"}, "33.11"),
+      named("mb3170", "moxa", {"MGate MB3170", "MB3170"}, "4.0"),
+      named("nport", "moxa", {"NPort 5110"}, "2.0"),
+      named("vendor-only", "mitsubishi_electric", {}, "1.0"),
+  };
+  std::vector<std::string> got;
+  for (const auto& m : match(plant, loaded.advisories))
+    got.push_back(m.asset_id + " " + m.advisory_id + " " + m.product_id + " " + std::string(to_string(m.confidence)));
+  const std::vector<std::string> want{
+      "cj2m ICSA-22-179-02 CSAFPID-0003 confirmed",   // SYSMAC CJ2M < 2.1
+      "cj2m ICSA-23-073-01 CSAFPID-0003 confirmed",   // CJ2M-CPU □ □, all versions
+      "cj2m ICSA-23-108-01 CSAFPID-0003 confirmed",   // SYSMAC CJ2M-CPU[][], all versions
+      "cj2m ICSA-23-262-05 CSAFPID-0004 confirmed",   // CJ2M-CPU** <= 2.0
+      "fx5u ICSA-23-143-03 CSAFPID-0001 confirmed",   // FX5U-32MT/ES >=1.220|<=1.281
+      "fx5u ICSA-24-058-01 CSAFPID-0001 confirmed",   // FX5U-32MT/ES, all versions
+      "l85 ICSA-24-226-09 CSAFPID-0003 confirmed",    // ControlLogix 5580 (1756 - L8z)
+      "l85 ICSA-24-226-10 CSAFPID-0003 confirmed",
+      "l85 ICSA-24-284-20 CSAFPID-0001 confirmed",    // <V33.017_...
+      "mb3170 ICSA-20-056-01 CSAFPID-0003 confirmed", // MB3170 series <= 4.0
+      "nj ICSA-19-346-03 CSAFPID-0001 confirmed",     // Omron PLC NJ series, all versions
+      "q03 ICSA-22-172-01 CSAFPID-0002 possible",     // serial-number range
+      "r08 ICSA-22-356-03 CSAFPID-0005 confirmed",    // R08(EN)CPU <=firmware_65
+      "r08 ICSA-23-143-03 CSAFPID-0032 confirmed",    // R08(EN)CPU >=12|<=68
+  };
+  EXPECT_EQ(got, want);
 }
 
 // No device of one maker matches a product of another anywhere in the shared set.
