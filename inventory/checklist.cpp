@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <array>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -109,8 +110,10 @@ const std::vector<LevelRule> kLevelRules = {
     {"2-12", std::nullopt, "2-12.no_list", [](const S& s) { return !s.has_policy; }},
     {"2-12", 2, "2-12.unchecked", [](const S& s) { return s.open > 0; }},
     {"2-12", 3, "2-12.checked", [](const S&) { return true; }},
-    // 3-2 patches: has_data = versions visible; open = assets in the end-of-support table
+    // 3-2 patches: has_data = versions visible or advisories matched; open = assets in the end-of-support
+    // table; unremediated = vulnerable findings neither remediated, not affected nor compensated
     {"3-2", std::nullopt, "3-2.none", [](const S& s) { return !s.has_data; }},
+    {"3-2", 2, "3-2.unremediated", [](const S& s) { return s.unremediated > 0; }},
     {"3-2", 2, "3-2.eos", [](const S& s) { return s.open > 0; }},
     {"3-2", 3, "3-2.clean", [](const S&) { return true; }},
     // 3-3 services on control hosts: has_data = control hosts; open = hosts serving cleartext logins
@@ -134,14 +137,19 @@ const std::vector<LevelRule> kLevelRules = {
     {"3-7", 5, "3-7.continuous", [](const S& s) { return s.continuous && s.open == 0; }},
     {"3-7", 4, "3-7.periodic", [](const S& s) { return s.periodic; }},
     {"3-7", 3, "3-7.live", [](const S&) { return true; }},
+    // 2-8 vulnerability assessment, 4-3 vulnerability information: the advisory matches are input, not a level
+    {"2-8", std::nullopt, "2-8.no_advisories", [](const S& s) { return !s.has_policy; }},
+    {"2-8", std::nullopt, "2-8.matches", [](const S&) { return true; }},
+    {"4-3", std::nullopt, "4-3.no_advisories", [](const S& s) { return !s.has_policy; }},
+    {"4-3", std::nullopt, "4-3.matches", [](const S&) { return true; }},
     // 4-5 acceptance: evidence is the acceptance report
     {"4-5", std::nullopt, "4-5.pointer", [](const S&) { return true; }},
 };
 
 // Items in checklist order and whether Mieruka's evidence is direct.
-constexpr std::array<std::pair<string_view, bool>, 10> kItems = {{
-    {"2-3", false}, {"2-6", true}, {"2-7", true}, {"2-12", false}, {"3-2", false},
-    {"3-3", false}, {"3-5", true}, {"3-6", true}, {"3-7", true}, {"4-5", false},
+constexpr std::array<std::pair<string_view, bool>, 12> kItems = {{
+    {"2-3", false}, {"2-6", true}, {"2-7", true}, {"2-8", false}, {"2-12", false}, {"3-2", false},
+    {"3-3", false}, {"3-5", true}, {"3-6", true}, {"3-7", true}, {"4-3", false}, {"4-5", false},
 }};
 
 // Control terminals (制御端末) for 3-3.
@@ -329,6 +337,19 @@ void build_2_12(const Ctx& c, ItemReport& r) {
   r.params["since"] = c.in.new_since_us ? format_time_us(c.in.new_since_us) : std::string("-");
 }
 
+// "label (ip): ICSA-.. title; CVE..; CVSS 9.8; confirmed; state compensated (comment)"
+std::string advisory_line(const Ctx& c, const Finding& f) {
+  const Asset* a = c.asset(f.asset);
+  std::string t = a != nullptr ? c.describe(*a) : f.asset;
+  std::string cves;
+  for (const auto& k : f.vuln.cves) cves += (cves.empty() ? "" : ",") + k;
+  t += fmt::format(": {} {}; {}", f.vuln.advisory, f.vuln.title, cves);
+  if (f.vuln.cvss >= 0) t += fmt::format("; CVSS {:.1f}", f.vuln.cvss);
+  t += "; " + f.vuln.confidence + "; state " + (f.vuln.state.empty() ? std::string("open") : f.vuln.state);
+  if (!f.comment.empty()) t += " (" + f.comment + ")";
+  return t;
+}
+
 void build_3_2(const Ctx& c, ItemReport& r) {
   std::uint64_t versioned = 0, eos = 0;
   for (const Asset* a : c.plant) {
@@ -350,12 +371,59 @@ void build_3_2(const Ctx& c, ItemReport& r) {
                             fmt::format("{}: {} {} since {} ({} \"{}\"; source: {})", label(*a), m.row->label,
                                         m.row->status, m.row->date, m.field, m.value, m.row->source)});
   }
-  r.stats.has_data = versioned > 0;
+  // Published advisories matched to the devices, with the plant's remediation
+  // state: a compensation (代替策) counts as the item's alternative measure.
+  std::map<std::string, std::uint64_t> states;
+  for (string_view st : {"open", "in_progress", "compensated", "remediated", "not_affected"}) states[std::string(st)] = 0;
+  std::uint64_t vulnerable = 0, unremediated = 0;
+  if (c.in.findings != nullptr)
+    for (const Finding& f : *c.in.findings) {
+      if (f.type != "vulnerable") continue;
+      ++vulnerable;
+      const std::string st = f.vuln.state.empty() ? "open" : f.vuln.state;
+      ++states[st];
+      if (st == "open" || st == "in_progress") ++unremediated;
+      if (!f.acknowledged) r.findings.push_back(f);
+      r.evidence.push_back({"advisory", f.id, advisory_line(c, f)});
+    }
+  r.stats.has_data = versioned > 0 || vulnerable > 0;
   r.stats.count = versioned;
   r.stats.open = eos;
-  r.counts = {{"assets_with_versions", versioned}, {"end_of_support", eos}};
+  r.stats.unremediated = unremediated;
+  r.counts = {{"assets_with_versions", versioned},  {"end_of_support", eos},
+              {"advisory_matches", vulnerable},      {"advisory_open", states["open"]},
+              {"advisory_in_progress", states["in_progress"]}, {"advisory_compensated", states["compensated"]},
+              {"advisory_remediated", states["remediated"]},   {"advisory_not_affected", states["not_affected"]}};
   r.params["count"] = std::to_string(versioned);
   r.params["open"] = std::to_string(eos);
+  r.params["vulnerable"] = std::to_string(vulnerable);
+  r.params["unremediated"] = std::to_string(unremediated);
+  r.params["compensated"] = std::to_string(states["compensated"]);
+  r.params["remediated"] = std::to_string(states["remediated"] + states["not_affected"]);
+}
+
+// 2-8 and 4-3: the devices matched to published advisories, as input for the
+// plant's vulnerability assessment and its handling of vulnerability notices.
+void build_advisory_input(const Ctx& c, ItemReport& r) {
+  std::set<std::string> assets;
+  std::uint64_t confirmed = 0, possible = 0;
+  if (c.in.findings != nullptr)
+    for (const Finding& f : *c.in.findings) {
+      if (f.type != "vulnerable") continue;
+      assets.insert(f.asset);
+      (f.vuln.confidence == "confirmed" ? confirmed : possible) += 1;
+      r.evidence.push_back({"advisory", f.id, advisory_line(c, f)});
+    }
+  r.stats.has_policy = c.in.advisories > 0;
+  r.stats.count = assets.size();
+  r.counts = {{"advisories_imported", c.in.advisories},
+              {"assets_matched", assets.size()},
+              {"matches_confirmed", confirmed},
+              {"matches_possible", possible}};
+  r.params["advisories"] = std::to_string(c.in.advisories);
+  r.params["count"] = std::to_string(assets.size());
+  r.params["confirmed"] = std::to_string(confirmed);
+  r.params["possible"] = std::to_string(possible);
 }
 
 void build_3_3(const Ctx& c, ItemReport& r) {
@@ -558,6 +626,7 @@ Checklist build_checklist(const ChecklistInput& in) {
     else if (id == "2-7") build_2_7(c, r);
     else if (id == "2-12") build_2_12(c, r);
     else if (id == "3-2") build_3_2(c, r);
+    else if (id == "2-8" || id == "4-3") build_advisory_input(c, r);
     else if (id == "3-3") build_3_3(c, r);
     else if (id == "3-5") build_3_5(c, r);
     else if (id == "3-6") build_3_6(c, r);

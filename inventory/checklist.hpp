@@ -1,7 +1,8 @@
 // `mieruka export checklist`: evidence for the METI factory-security checklist
 // (../shared/CHECKLIST.md) from the ledger, the plant's policy and the findings.
-// For items 2-6, 2-7, 3-5, 3-6, 3-7 (direct evidence) and 2-3, 2-12, 3-2, 3-3,
-// 4-5 (supporting): the item text (ja/en, inventory/messages), the evidence
+// For items 2-6, 2-7, 3-5, 3-6, 3-7 (direct evidence) and 2-3, 2-8, 2-12, 3-2,
+// 3-3, 4-3, 4-5 (supporting; 2-8, 3-2 and 4-3 with the devices matched to
+// imported advisories and their remediation states): the item text (ja/en, inventory/messages), the evidence
 // (counts and lines naming asset, finding or edge ids), a suggested achievement
 // level 1-5 (or none) with the rule that produced it, and the open findings of
 // the item. Plus the full asset ledger (contract asset JSON) and the topology.
@@ -72,6 +73,7 @@ struct ChecklistInput {
   std::size_t snapshots = 0;       // snapshots stored for this sensor
   std::int64_t last_snapshot_us = 0;
   ReviewEvidence review;           // levels 4 and 5
+  std::size_t advisories = 0;      // published advisories imported (2-8, 3-2, 4-3)
 };
 
 struct EvidenceLine {
@@ -91,6 +93,8 @@ struct ItemStats {
   bool live = false;       // live capture in the period (ReviewEvidence)
   bool periodic = false;   // periodic_review(): reviewed periodically
   bool continuous = false; // continuous_monitoring(): reviewed continuously
+  std::uint64_t unremediated = 0;  // 3-2: vulnerable findings open or in progress (not remediated, not
+                                   // affected, not compensated)
 };
 
 struct ItemReport {

@@ -7,6 +7,7 @@
 #include <array>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ struct TypeRow {
   string_view type, item, severity;
 };
 // The documented severity table (findings.hpp).
-constexpr std::array<TypeRow, 9> kSeverities = {{
+constexpr std::array<TypeRow, 10> kSeverities = {{
     {"unapproved", "2-6", "medium"},
     {"hidden", "2-6", "high"},
     {"wireless", "2-7", "high"},
@@ -34,7 +35,11 @@ constexpr std::array<TypeRow, 9> kSeverities = {{
     {"insecure", "3-7", "medium"},
     {"new_writer", "3-7", "high"},
     {"control", "3-7", "high"},
+    {"vulnerable", "3-2", "high"},
 }};
+// A vulnerable finding is high from this CVSS v3 base score up, medium below
+// (and without a score).
+constexpr double kVulnerableHighCvss = 9.0;
 
 constexpr std::array<string_view, 19> kOtProtocols = {
     "modbus", "enip",   "cip",  "cip_io", "opcua", "slmp",   "fins",  "kv_hostlink", "mewtocol", "s7comm",
@@ -537,6 +542,138 @@ void check_public_lookups(Context& c, const Asset& a) {
         fmt::format("OT equipment ({}) asks DNS for public names: {}", ot, list), "dns", first, last);
 }
 
+// --- vulnerable ------------------------------------------------------------
+
+// How far a remediation state has come: the finding shows the least advanced
+// of its CVEs' states (a CVE without a stored state is not remediated).
+int state_rank(string_view s) {
+  if (s == "in_progress") return 1;
+  if (s == "compensated") return 2;
+  if (s == "remediated" || s == "not_affected") return 3;
+  return 0;
+}
+
+bool has_non_ascii(string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; });
+}
+
+bool lists(const std::vector<std::string>& ids, const std::set<std::string>& products) {
+  return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return products.count(id) != 0; });
+}
+
+// The vendor's remediation for these products: a fix before a mitigation or a
+// workaround, in Japanese when the advisory gives one.
+std::string remediation_for(const std::vector<const advisories::Vulnerability*>& vulns,
+                            const std::set<std::string>& products) {
+  const advisories::Remediation* best = nullptr;
+  auto rank = [](const advisories::Remediation& r) {
+    int k = r.category == "vendor_fix" ? 3 : r.category == "mitigation" ? 2 : r.category == "workaround" ? 1 : 0;
+    return k * 2 + (has_non_ascii(r.details) ? 1 : 0);
+  };
+  for (const auto* v : vulns)
+    for (const auto& r : v->remediations) {
+      if (!r.product_ids.empty() && !lists(r.product_ids, products)) continue;
+      if (r.details.empty() && r.url.empty()) continue;
+      if (best == nullptr || rank(r) > rank(*best)) best = &r;
+    }
+  if (best == nullptr) return {};
+  std::string text = best->category.empty() ? std::string() : best->category + ": ";
+  text += best->details;
+  if (!best->url.empty()) text += (best->details.empty() ? "" : " ") + best->url;
+  return text;
+}
+
+void check_vulnerable(Context& c) {
+  const FindingsPolicy& p = c.policy;
+  if (p.advisories == nullptr || p.advisories->empty()) return;
+  std::vector<advisories::DeviceIdentity> devices;
+  for (const auto& a : c.ledger.assets()) {
+    advisories::DeviceIdentity d = advisories::identity_of(a);
+    if (!d.vendor_key.empty()) devices.push_back(std::move(d));
+  }
+  const std::vector<advisories::Match> matches = advisories::match(devices, *p.advisories);
+  std::map<string_view, const advisories::Advisory*> docs;
+  for (const auto& d : *p.advisories) docs.emplace(d.id, &d);
+  std::map<std::tuple<string_view, string_view, string_view>, const RemediationState*> states;
+  if (p.remediation != nullptr)
+    for (const auto& r : *p.remediation) states[{r.asset_id, r.advisory_id, r.cve}] = &r;
+
+  // One finding per asset and advisory: the products it matched, the best confidence.
+  struct Pair {
+    std::set<std::string> products;
+    advisories::Confidence confidence = advisories::Confidence::possible;
+    std::string why;
+  };
+  std::map<std::pair<std::string, std::string>, Pair> pairs;
+  for (const auto& m : matches) {
+    Pair& x = pairs[{m.asset_id, m.advisory_id}];
+    const bool better = x.products.empty() || m.confidence > x.confidence;
+    x.products.insert(m.product_id);
+    if (better) {
+      x.confidence = m.confidence;
+      x.why = m.why;
+    }
+  }
+  for (const auto& [key, x] : pairs) {
+    const Asset* a = c.asset(key.first);
+    auto doc_it = docs.find(key.second);
+    if (a == nullptr || doc_it == docs.end()) continue;
+    const advisories::Advisory& doc = *doc_it->second;
+    std::vector<const advisories::Vulnerability*> vulns;
+    for (const auto& v : doc.vulnerabilities)
+      if (lists(v.known_affected, x.products)) vulns.push_back(&v);
+    if (vulns.empty()) continue;  // the products are named, but no vulnerability lists them as affected
+
+    AdvisoryEvidence e;
+    e.advisory = doc.id;
+    e.title = doc.title;
+    e.confidence = std::string(advisories::to_string(x.confidence));
+    e.why = x.why;
+    e.published = doc.initial_release;
+    int rank = 4;
+    const RemediationState* latest = nullptr;
+    std::string least;
+    for (const auto* v : vulns) {
+      const std::string k = remediation_key(*v);
+      if (std::find(e.cves.begin(), e.cves.end(), k) == e.cves.end()) e.cves.push_back(k);
+      if (v->cvss_base > e.cvss) {
+        e.cvss = v->cvss_base;
+        e.cvss_vector = v->cvss_vector;
+      }
+      auto st = states.find({a->id, doc.id, k});
+      const std::string_view s = st == states.end() ? string_view("not_remediated") : string_view(st->second->state);
+      if (st != states.end() && (latest == nullptr || st->second->when_us >= latest->when_us)) latest = st->second;
+      if (state_rank(s) < rank || (state_rank(s) == 3 && s == "remediated")) {
+        rank = state_rank(s);
+        least = std::string(s);
+      }
+    }
+    e.state = rank == 0 ? "open" : least;
+    e.remediation = remediation_for(vulns, x.products);
+
+    std::string cves;
+    for (const auto& k : e.cves) cves += (cves.empty() ? "" : ",") + k;
+    std::string evidence = fmt::format("{} {}: {}", doc.id, doc.title, cves);
+    if (e.cvss >= 0) evidence += fmt::format("; CVSS {:.1f}{}", e.cvss, e.cvss_vector.empty() ? "" : " " + e.cvss_vector);
+    evidence += fmt::format("; {}: {}", e.confidence, e.why);
+    if (!e.published.empty()) evidence += "; published " + e.published;
+    if (!e.remediation.empty()) evidence += "; remediation " + e.remediation;
+    if (e.state != "open") evidence += "; state " + e.state;
+    const std::string material = fmt::format("{}|{}|{}", doc.id, e.confidence, cves);
+
+    std::int64_t first = a->first_us;
+    if (p.advisory_imported_us != nullptr)
+      if (auto it = p.advisory_imported_us->find(doc.id); it != p.advisory_imported_us->end())
+        first = std::max(first, it->second);
+    const bool high = e.cvss >= kVulnerableHighCvss;
+    c.add("vulnerable", *a, doc.id, std::move(evidence), material, first, a->last_us, high ? "high" : "medium");
+    Finding& f = c.out.back();
+    if (rank > 0 && latest != nullptr) f.comment = latest->comment;  // the state's comment
+    if (rank == 3) f.acknowledged = true;  // remediated or not affected: kept, quiet
+    f.vuln = std::move(e);
+  }
+}
+
 }  // namespace
 
 bool is_ot_protocol(std::string_view protocol) noexcept { return in(kOtProtocols, protocol); }
@@ -546,6 +683,15 @@ bool is_cleartext_login(const Edge& e) noexcept { return in(kCleartextLogin, edg
 bool is_public_ip(const IpAddr& ip) noexcept { return is_public(ip); }
 bool is_external_asset(const Asset& a) { return is_external(a); }
 std::string asset_label(const Asset& a) { return label(a); }
+
+bool is_remediation_state(std::string_view s) noexcept {
+  return std::find(std::begin(kRemediationStates), std::end(kRemediationStates), s) != std::end(kRemediationStates);
+}
+
+std::string remediation_key(const advisories::Vulnerability& v) {
+  if (!v.cve.empty()) return v.cve;
+  return v.ids.empty() ? std::string("-") : v.ids.front();
+}
 
 std::string_view severity_of(std::string_view type) noexcept {
   for (const auto& r : kSeverities)
@@ -584,6 +730,7 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
   }
   check_zones(c);
   check_edges(c);
+  check_vulnerable(c);
   // One finding per id (several edges can yield the same key): keep the widest times.
   std::map<std::string, std::size_t> seen;
   std::vector<Finding> out;
@@ -616,6 +763,11 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks) {
   }
 }
 
+std::string_view finding_state(const Finding& f) noexcept {
+  if (f.type == "vulnerable" && !f.vuln.state.empty() && f.vuln.state != "open") return f.vuln.state;
+  return f.acknowledged ? "acknowledged" : "open";
+}
+
 nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
   auto arr = nlohmann::ordered_json::array();
   auto s = [](const std::string& v) -> nlohmann::ordered_json {
@@ -634,8 +786,21 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
     j["evidence"] = sanitize_utf8(f.evidence);
     j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
     j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
-    j["state"] = f.acknowledged ? "acknowledged" : "open";
-    if (f.acknowledged) j["comment"] = sanitize_utf8(f.comment);
+    j["state"] = finding_state(f);
+    if (f.acknowledged || (f.type == "vulnerable" && !f.comment.empty())) j["comment"] = sanitize_utf8(f.comment);
+    if (f.type == "vulnerable") {
+      const AdvisoryEvidence& v = f.vuln;
+      j["advisory"] = sanitize_utf8(v.advisory);
+      j["title"] = sanitize_utf8(v.title);
+      auto cves = nlohmann::ordered_json::array();
+      for (const auto& k : v.cves) cves.push_back(sanitize_utf8(k));
+      j["cves"] = std::move(cves);
+      j["cvss"] = v.cvss >= 0 ? nlohmann::ordered_json(v.cvss) : nlohmann::ordered_json();
+      j["cvss_vector"] = s(v.cvss_vector);
+      j["confidence"] = v.confidence;
+      j["remediation"] = s(v.remediation);
+      j["published"] = s(v.published);
+    }
     arr.push_back(std::move(j));
   }
   return arr;
@@ -647,7 +812,7 @@ std::string findings_csv(const std::vector<Finding>& fs) {
     const std::string cells[] = {f.id,       f.type,     f.asset,    f.mac,
                                  f.ip,       f.item,     f.severity, sanitize_utf8(f.evidence),
                                  f.first_us ? format_time_us(f.first_us) : "",
-                                 f.last_us ? format_time_us(f.last_us) : "", f.acknowledged ? "acknowledged" : "open"};
+                                 f.last_us ? format_time_us(f.last_us) : "", std::string(finding_state(f))};
     bool first = true;
     for (const auto& c : cells) {
       if (!first) out += ',';
@@ -665,7 +830,7 @@ std::string findings_table(const std::vector<Finding>& fs) {
   for (const auto& f : fs) {
     out += fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}{}\n", f.id, f.type, f.item, f.severity,
                        f.mac.empty() ? "-" : f.mac, f.ip.empty() ? "-" : f.ip, terminal_safe(f.evidence),
-                       f.acknowledged ? " [acknowledged]" : "");
+                       f.acknowledged ? " [" + std::string(finding_state(f)) + "]" : "");
   }
   out += fmt::format("{} finding{}\n", fs.size(), fs.size() == 1 ? "" : "s");
   return out;

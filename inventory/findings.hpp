@@ -20,6 +20,13 @@
 //   new_writer    3-7  high    a client's first write to a server, later than the
 //                              conversation's first sight by > the learning period
 //   control       3-7  high    remote RUN/STOP, program download, password unlock
+//   vulnerable    3-2  high    an imported advisory (inventory/advisories) matches
+//                              the device's maker and product (confirmed: and
+//                              its firmware is in the affected range; possible:
+//                              the firmware is unknown); medium below CVSS 9.0.
+//                              One per asset and advisory; also evidence for
+//                              4-3 and 2-8. A remediated or not_affected state
+//                              quiets it like an acknowledgement.
 //
 // Ids: "f-" + 16 hex of FNV-1a over "type|asset|key" (key: the peer, protocol or
 // value the finding is about), stable across runs. `material` is the qualitative
@@ -27,16 +34,31 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "inventory/advisories/advisory.hpp"
 #include "inventory/ledger.hpp"
 #include "inventory/policy.hpp"
 
 namespace mieruka::inventory {
+
+// What a `vulnerable` finding says about its advisory (empty for other types).
+struct AdvisoryEvidence {
+  std::string advisory, title;
+  std::vector<std::string> cves;
+  double cvss = -1;  // highest CVSS v3 base score of those CVEs; -1: none given
+  std::string cvss_vector;
+  std::string confidence;   // "confirmed" or "possible"
+  std::string why;          // the matcher's reason
+  std::string remediation;  // the vendor's, in Japanese when the advisory has it
+  std::string published;    // the advisory's initial release
+  std::string state;        // remediation state: "open" or a kRemediationStates value
+};
 
 struct Finding {
   std::string id, type, asset, mac, ip, item, severity, evidence;
@@ -44,13 +66,32 @@ struct Finding {
   std::int64_t first_us = 0, last_us = 0;
   bool acknowledged = false;
   std::string comment;  // the acknowledgement's comment
+  AdvisoryEvidence vuln;  // type "vulnerable"
 };
+
+// The plant's remediation state of one CVE of an advisory on one asset
+// (stored by the caller: `mieruka advisories state`, the console).
+struct RemediationState {
+  std::string asset_id, advisory_id, cve, state, comment, who;
+  std::int64_t when_us = 0;
+};
+inline constexpr std::string_view kRemediationStates[] = {"not_remediated", "in_progress", "remediated",
+                                                          "not_affected", "compensated"};
+[[nodiscard]] bool is_remediation_state(std::string_view s) noexcept;
+// The CVE key a state is stored under for a vulnerability without a CVE id.
+[[nodiscard]] std::string remediation_key(const advisories::Vulnerability& v);
 
 struct FindingsPolicy {
   const ApprovedList* approved = nullptr;          // null: no approved list given
   const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
   const ZonePolicy* zones = nullptr;               // null or empty: no zone checks
   std::int64_t learning_period_us = 86'400'000'000LL;
+  // Imported advisories (null: none) and when each was first imported (by id),
+  // the time a `vulnerable` finding is first seen at the earliest; and the
+  // plant's remediation states.
+  const std::vector<advisories::Advisory>* advisories = nullptr;
+  const std::map<std::string, std::int64_t>* advisory_imported_us = nullptr;
+  const std::vector<RemediationState>* remediation = nullptr;
 };
 
 // An acknowledgement as stored: for finding `id`, given while its material
@@ -68,6 +109,9 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
 [[nodiscard]] std::string_view severity_of(std::string_view type) noexcept;
 [[nodiscard]] std::string_view item_of(std::string_view type) noexcept;
 
+// "open", "acknowledged", or for a vulnerable finding its remediation state
+// when one was recorded ("in_progress", "compensated", "remediated", ...).
+[[nodiscard]] std::string_view finding_state(const Finding& f) noexcept;
 [[nodiscard]] nlohmann::ordered_json findings_json(const std::vector<Finding>& f);
 [[nodiscard]] std::string findings_csv(const std::vector<Finding>& f);
 [[nodiscard]] std::string findings_table(const std::vector<Finding>& f);

@@ -127,6 +127,11 @@ constexpr Msg kMessages[] = {
     {"item.2-7", "工場内に無線 LAN を導入している場合、ネットワークへの接続を許可された機器の台帳を作成し、無許可の機器を拒否する仕組みがある。",
      "Where wireless LAN is used in the factory, a ledger of devices permitted to connect exists, and there is a "
      "mechanism that rejects unpermitted devices."},
+    {"item.2-8",
+     "定期的な脆弱性診断やペネトレーションテスト（侵入可否検査）を実施して、システムへの侵入を成功させるために使用できる攻撃手法や脆弱性を特定している。",
+     "Periodic vulnerability assessment or penetration testing identifies attack methods and vulnerabilities."},
+    {"item.4-3", "（項目本文は METI チェックリストを参照）公開された脆弱性情報と設置機器の照合",
+     "(item text: see the METI checklist) published vulnerability notices matched to the installed equipment"},
     {"item.2-12", "工場ネットワーク内の接続機器について、事前にそれらがウィルスに感染していないことを確認する手順がある。",
      "There is a procedure to confirm beforehand that devices connected to the factory network are not infected."},
     {"item.3-2", "アプリケーション／オペレーティングシステム（OS）にセキュリティパッチを適用している。もしくは代替策を講じている。",
@@ -165,6 +170,7 @@ constexpr Msg kMessages[] = {
     {"ev.eos", "サポート終了", "end of support"},
     {"ev.service", "サービス", "service"},
     {"ev.pointer", "参照", "see"},
+    {"ev.advisory", "公開アドバイザリ該当", "advisory match"},
     // --- level rules (kLevelRules in checklist.cpp) ------------------------------------------
     {"rule.no_evidence", "判定材料なし：{why}", "no evidence for a level: {why}"},
     {"rule.2-6.empty", "レベル1：台帳に機器がない（検出ツールによる台帳が未作成）",
@@ -239,6 +245,23 @@ constexpr Msg kMessages[] = {
      "level 3: all {count} new devices are on the approved list; the infection check itself cannot be seen passively"},
     {"rule.3-2.none", "判定材料なし：通信から OS・ファームウェアのバージョンが見えない",
      "no evidence for a level: no OS or firmware version visible in traffic"},
+    {"rule.3-2.unremediated",
+     "レベル2：公開アドバイザリに該当する {vulnerable} 件のうち {unremediated} 件が未対策または対策中（代替策 {compensated} 件、対策済み・該当せず {remediated} 件）",
+     "level 2: {unremediated} of {vulnerable} advisory matches are not remediated or in progress ({compensated} "
+     "compensated (alternative measures), {remediated} remediated or not affected)"},
+    {"rule.2-8.no_advisories", "判定材料なし：公開アドバイザリが取り込まれていない（`mieruka advisories import`）。機器のメーカー・型式・ファームウェアは台帳を参照",
+     "no evidence for a level: no published advisory imported (`mieruka advisories import`); makers, models and "
+     "firmware are in the ledger"},
+    {"rule.2-8.matches",
+     "判定材料なし：公開アドバイザリ {advisories} 件との照合で {count} 台が該当（確定 {confirmed} 件、可能性 {possible} 件）。脆弱性診断の代わりにはならない",
+     "no evidence for a level: matching {advisories} published advisories found {count} affected devices "
+     "({confirmed} confirmed, {possible} possible); this does not replace vulnerability assessment"},
+    {"rule.4-3.no_advisories", "判定材料なし：公開アドバイザリが取り込まれていない（`mieruka advisories import`）",
+     "no evidence for a level: no published advisory imported (`mieruka advisories import`)"},
+    {"rule.4-3.matches",
+     "判定材料なし：公開アドバイザリ {advisories} 件を台帳と照合し {count} 台が該当（確定 {confirmed} 件、可能性 {possible} 件）。情報収集の体制そのものは工場が示す",
+     "no evidence for a level: {advisories} published advisories matched against the ledger: {count} devices affected "
+     "({confirmed} confirmed, {possible} possible); the process of collecting them is the plant's to show"},
     {"rule.3-2.eos", "レベル2：サポート終了の OS・ファームウェアの機器が {open} 台ある（代替策の有無は工場が確認）",
      "level 2: {open} assets run an end-of-support OS or firmware (alternative measures are the plant's to show)"},
     {"rule.3-2.clean", "レベル3：{count} 台のバージョンが見え、サポート終了表に該当するものはない。パッチ適用状況は受動観測では確認できない",

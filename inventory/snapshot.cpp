@@ -612,8 +612,17 @@ std::string diff_text(const Diff& d) {
   });
   section("New links", d.new_links, [](const Json& l) { return "+ " + link_line(l); });
   section("Vanished links", d.vanished_links, [](const Json& l) { return "- " + link_line(l); });
-  section("New findings", d.new_findings, [](const Json& f) {
+  // Devices a published advisory newly affects (an advisory imported, or a
+  // device or firmware seen, in the period) are listed apart from the rest.
+  std::vector<Json> affected, other;
+  for (const auto& f : d.new_findings) (text_at(f, "type") == "vulnerable" ? affected : other).push_back(f);
+  section("New findings", other, [](const Json& f) {
     return terminal_safe("! " + text_at(f, "type", "?") + " " + text_at(f, "asset") + " " + text_at(f, "evidence"));
+  });
+  section("Newly affected devices (published advisories)", affected, [](const Json& f) {
+    const std::string who = text_at(f, "mac").empty() ? text_at(f, "asset") : text_at(f, "mac");
+    return terminal_safe("! " + who + " " + text_at(f, "ip") + " " + text_at(f, "advisory") + " " +
+                         text_at(f, "confidence") + " (" + text_at(f, "severity") + "): " + text_at(f, "title"));
   });
   out += "\ncapture drops: " + std::to_string(d.capture_drops) + "\n";
   return out;

@@ -29,7 +29,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -249,7 +249,35 @@ ALTER TABLE ingested_files ADD COLUMN read_to BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE ingested_files ADD COLUMN head TEXT NOT NULL DEFAULT '';
 CREATE INDEX ingested_files_path ON ingested_files (sensor, path);
 )sql",
-    // v7: one row per scheduled snapshot the daemon took, never pruned (the
+    // v7: published advisories imported by `mieruka advisories import` (doc is
+    // inventory/advisories to_json, the rest is for listing without parsing it),
+    // and the plant's remediation state per asset, advisory and CVE.
+    R"sql(
+CREATE TABLE advisories (
+  sensor TEXT NOT NULL,
+  id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  revision TEXT NOT NULL,
+  current_release TEXT NOT NULL,
+  title TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  imported_us BIGINT NOT NULL,
+  updated_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, id)
+);
+CREATE TABLE remediation_state (
+  sensor TEXT NOT NULL,
+  asset_id TEXT NOT NULL,
+  advisory_id TEXT NOT NULL,
+  cve TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('not_remediated', 'in_progress', 'remediated', 'not_affected', 'compensated')),
+  comment TEXT NOT NULL,
+  who TEXT NOT NULL,
+  when_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor, asset_id, advisory_id, cve)
+);
+)sql",
+    // v8: one row per scheduled snapshot the daemon took, never pruned (the
     // snapshots themselves are, by retention): the checklist's evidence that
     // the schedule ran at its interval over the stated period.
     R"sql(
@@ -1186,6 +1214,193 @@ std::vector<std::string> Store::sensors() {
   if (q.prepare_rc() != SQLITE_OK) return names;
   while (sqlite3_step(q.get()) == SQLITE_ROW) names.push_back(column_text(q.get(), 0));
   return names;
+}
+
+namespace {
+
+// "1.0.10" after "1.0.9": runs of digits compared as numbers, the rest as text.
+int compare_dotted(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      std::size_t i2 = i, j2 = j;
+      while (i2 < a.size() && a[i2] == '0') ++i2;
+      while (j2 < b.size() && b[j2] == '0') ++j2;
+      std::size_t ie = i2, je = j2;
+      while (ie < a.size() && digit(a[ie])) ++ie;
+      while (je < b.size() && digit(b[je])) ++je;
+      if (ie - i2 != je - j2) return ie - i2 < je - j2 ? -1 : 1;
+      if (const int c = a.substr(i2, ie - i2).compare(b.substr(j2, je - j2)); c != 0) return c < 0 ? -1 : 1;
+      i = ie;
+      j = je;
+      continue;
+    }
+    if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]) ? -1 : 1;
+    ++i;
+    ++j;
+  }
+  if (i < a.size()) return 1;
+  if (j < b.size()) return -1;
+  return 0;
+}
+
+std::string read_error(const std::string& path, int rc, sqlite3* db) {
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    return path + ": database is damaged (" + sqlite3_errmsg(db) + "); move it aside and use another --db";
+  return path + ": cannot read (" + sqlite3_errmsg(db) + ")" +
+         ((rc & 0xff) == SQLITE_BUSY ? "; another process holds it, retry later" : "");
+}
+
+}  // namespace
+
+int compare_revisions(std::string_view a_release, std::string_view a_revision, std::string_view b_release,
+                      std::string_view b_revision) {
+  // Releases written in one ISO 8601 form order as text; a missing one orders first.
+  if (const int c = a_release.compare(b_release); c != 0) return c < 0 ? -1 : 1;
+  return compare_dotted(a_revision, b_revision);
+}
+
+StoreStatus Store::import_advisories(const std::vector<StoredAdvisory>& list, std::vector<AdvisoryImport>& outcomes,
+                                     std::int64_t now_us) {
+  Impl& d = *impl_;
+  outcomes.clear();
+  int rc = d.exec("BEGIN IMMEDIATE");
+  {
+    Query find(d.db, "SELECT revision, current_release FROM advisories WHERE sensor = ?1 AND id = ?2");
+    Query put(d.db,
+              "INSERT INTO advisories (sensor, id, source, revision, current_release, title, doc, imported_us, "
+              "updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (sensor, id) DO UPDATE SET "
+              "source = excluded.source, revision = excluded.revision, current_release = excluded.current_release, "
+              "title = excluded.title, doc = excluded.doc, updated_us = excluded.updated_us");
+    if (rc == SQLITE_OK) rc = find.prepare_rc();
+    if (rc == SQLITE_OK) rc = put.prepare_rc();
+    for (std::size_t i = 0; rc == SQLITE_OK && i < list.size(); ++i) {
+      const StoredAdvisory& a = list[i];
+      sqlite3_reset(find.get());
+      bind_text(find.get(), 1, d.sensor);
+      bind_text(find.get(), 2, a.id);
+      AdvisoryImport outcome = AdvisoryImport::added;
+      const int step = sqlite3_step(find.get());
+      if (step == SQLITE_ROW) {
+        const bool older = compare_revisions(a.current_release, a.revision, column_text(find.get(), 1),
+                                             column_text(find.get(), 0)) < 0;
+        outcome = older ? AdvisoryImport::kept_newer : AdvisoryImport::updated;
+      } else if (step != SQLITE_DONE) {
+        rc = step;
+        break;
+      }
+      sqlite3_reset(find.get());
+      if (outcome != AdvisoryImport::kept_newer) {
+        bind_text(put.get(), 1, d.sensor);
+        bind_text(put.get(), 2, a.id);
+        bind_text(put.get(), 3, a.source);
+        bind_text(put.get(), 4, a.revision);
+        bind_text(put.get(), 5, a.current_release);
+        bind_text(put.get(), 6, a.title);
+        bind_text(put.get(), 7, a.doc);
+        bind_i64(put.get(), 8, now_us);
+        rc = run(put.get());
+      }
+      outcomes.push_back(outcome);
+    }
+  }
+  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    std::string error = write_error(d.path, rc, d.db);
+    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    outcomes.clear();
+    return {std::move(error)};
+  }
+  return {};
+}
+
+StoreStatus Store::advisories(std::vector<StoredAdvisory>& out, bool with_doc) {
+  out.clear();
+  Query q(impl_->db, with_doc ? "SELECT id, source, revision, current_release, title, imported_us, updated_us, doc "
+                                "FROM advisories WHERE sensor = ?1 ORDER BY id"
+                              : "SELECT id, source, revision, current_release, title, imported_us, updated_us "
+                                "FROM advisories WHERE sensor = ?1 ORDER BY id");
+  int rc = q.prepare_rc();
+  if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
+  bind_text(q.get(), 1, impl_->sensor);
+  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    StoredAdvisory a;
+    a.id = column_text(q.get(), 0);
+    a.source = column_text(q.get(), 1);
+    a.revision = column_text(q.get(), 2);
+    a.current_release = column_text(q.get(), 3);
+    a.title = column_text(q.get(), 4);
+    a.imported_us = column_i64(q.get(), 5);
+    a.updated_us = column_i64(q.get(), 6);
+    if (with_doc) a.doc = column_text(q.get(), 7);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) {
+    out.clear();
+    return {read_error(impl_->path, rc, impl_->db)};
+  }
+  return {};
+}
+
+StoreStatus Store::advisories_version(std::string& out) {
+  out.clear();
+  Query q(impl_->db, "SELECT COUNT(*), COALESCE(MAX(updated_us), 0) FROM advisories WHERE sensor = ?1");
+  int rc = q.prepare_rc();
+  if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
+  bind_text(q.get(), 1, impl_->sensor);
+  if ((rc = sqlite3_step(q.get())) != SQLITE_ROW) return {read_error(impl_->path, rc, impl_->db)};
+  out = std::to_string(column_i64(q.get(), 0)) + "|" + std::to_string(column_i64(q.get(), 1));
+  return {};
+}
+
+StoreStatus Store::set_remediation(const std::vector<RemediationState>& states) {
+  Impl& d = *impl_;
+  int rc = d.exec("BEGIN IMMEDIATE");
+  {
+    Query q(d.db,
+            "INSERT INTO remediation_state (sensor, asset_id, advisory_id, cve, state, comment, who, when_us) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sensor, asset_id, advisory_id, cve) DO UPDATE SET "
+            "state = excluded.state, comment = excluded.comment, who = excluded.who, when_us = excluded.when_us");
+    if (rc == SQLITE_OK) rc = q.prepare_rc();
+    for (auto it = states.begin(); rc == SQLITE_OK && it != states.end(); ++it) {
+      bind_text(q.get(), 1, d.sensor);
+      bind_text(q.get(), 2, it->asset_id);
+      bind_text(q.get(), 3, it->advisory_id);
+      bind_text(q.get(), 4, it->cve);
+      bind_text(q.get(), 5, it->state);
+      bind_text(q.get(), 6, it->comment);
+      bind_text(q.get(), 7, it->who);
+      bind_i64(q.get(), 8, it->when_us);
+      rc = run(q.get());
+    }
+  }
+  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    std::string error = write_error(d.path, rc, d.db);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) error = d.path + ": not a remediation state (" + sqlite3_errmsg(d.db) + ")";
+    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    return {std::move(error)};
+  }
+  return {};
+}
+
+StoreStatus Store::remediation_states(std::vector<RemediationState>& out) {
+  out.clear();
+  Query q(impl_->db,
+          "SELECT asset_id, advisory_id, cve, state, comment, who, when_us FROM remediation_state WHERE sensor = ?1 "
+          "ORDER BY asset_id, advisory_id, cve");
+  int rc = q.prepare_rc();
+  if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
+  bind_text(q.get(), 1, impl_->sensor);
+  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW)
+    out.push_back({column_text(q.get(), 0), column_text(q.get(), 1), column_text(q.get(), 2), column_text(q.get(), 3),
+                   column_text(q.get(), 4), column_text(q.get(), 5), column_i64(q.get(), 6)});
+  if (rc != SQLITE_DONE) {
+    out.clear();
+    return {read_error(impl_->path, rc, impl_->db)};
+  }
+  return {};
 }
 
 }  // namespace mieruka::inventory

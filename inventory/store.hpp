@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inventory/findings.hpp"
 #include "inventory/ledger.hpp"
 
 struct sqlite3;
@@ -70,6 +71,25 @@ struct ReviewFacts {
   std::uint64_t alerts_queued = 0, alerts_delivered = 0;
 };
 
+// An imported advisory as stored: `doc` is inventory/advisories to_json.
+struct StoredAdvisory {
+  std::string id, source, revision, current_release, title, doc;
+  std::int64_t imported_us = 0;  // first imported
+  std::int64_t updated_us = 0;   // this revision stored
+};
+// What importing one advisory did.
+enum class AdvisoryImport : std::uint8_t {
+  added,       // not known before
+  updated,     // a newer revision, or the same one read again
+  kept_newer,  // the stored revision is newer: left as it is
+};
+
+// Orders two revisions of one advisory: by current_release (ISO 8601), then by
+// revision (tracking.version, "2" or "1.0.1", compared number by number).
+// <0: a is older, 0: the same, >0: a is newer.
+[[nodiscard]] int compare_revisions(std::string_view a_release, std::string_view a_revision,
+                                    std::string_view b_release, std::string_view b_revision);
+
 class Store {
  public:
   // The schema version this binary writes (the number of migrations).
@@ -117,6 +137,20 @@ class Store {
   // the database's, shared by its sensors.
   [[nodiscard]] std::optional<ReviewFacts> review_facts(std::int64_t from_us, std::int64_t to_us,
                                                         std::int64_t grace_us, std::string& error);
+
+  // Stores the advisories in one transaction, each unless a newer revision of
+  // it is stored already; `outcomes` gets one entry per advisory, in order.
+  // On failure nothing is stored.
+  StoreStatus import_advisories(const std::vector<StoredAdvisory>& advisories, std::vector<AdvisoryImport>& outcomes,
+                                std::int64_t now_us);
+  // The stored advisories, ordered by id; with `with_doc` false, `doc` is left empty.
+  StoreStatus advisories(std::vector<StoredAdvisory>& out, bool with_doc = true);
+  // Changes whenever an import adds or replaces an advisory of this sensor
+  // ("count|last update"): readers keep what they parsed while it holds.
+  StoreStatus advisories_version(std::string& out);
+  // Records (or replaces) the state of each row, in one transaction.
+  StoreStatus set_remediation(const std::vector<RemediationState>& states);
+  StoreStatus remediation_states(std::vector<RemediationState>& out);
 
   // The sensor names that have records in this database (ledger, snapshots,
   // runs, files read), sorted; empty also when the query fails.

@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config git
   libpcap-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libtomlplusplus-dev libssl-dev ieee-data libgraphviz-dev
-  libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata
+  libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata libpugixml-dev
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -47,6 +47,13 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store
     in.new_since_basis = "last " + std::to_string(period.new_days) + " days";
   }
 
+  std::vector<inventory::StoredAdvisory> advisories;
+  if (auto st = store.advisories(advisories, false); !st) {
+    error = st.error;
+    return false;
+  }
+  in.advisories = advisories.size();
+
   const std::int64_t from = period.now_us - static_cast<std::int64_t>(period.review_days) * kDayUs;
   auto facts = store.review_facts(from, period.now_us, kDeliveryGraceUs, error);
   if (!facts) return false;

@@ -32,7 +32,8 @@ struct ChecklistPeriod {
 
 // Fills everything of `in` but ledger, findings and the approved and wireless
 // lists (the caller loaded those for the findings): the sensor, the snapshots,
-// what counts as new, and the review evidence over the period. On failure
+// what counts as new, the advisories imported, and the review evidence over
+// the period. On failure
 // returns false with `error` set to one line.
 [[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store,
                                         const Config& config, const inventory::Ledger& ledger,

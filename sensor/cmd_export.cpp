@@ -167,18 +167,6 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
   std::string error;
   const auto& pol = common.config.policy;
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-  const std::string ap = !opt.approved.empty() ? opt.approved : pol.approved_path;
-  const std::string wl = !opt.wireless_allow.empty() ? opt.wireless_allow : pol.wireless_allow_path;
-  if (!ap.empty() && !(approved = inventory::load_approved(ap, error))) {
-    print_error(error);
-    return kExitBadInput;
-  }
-  if (!wl.empty() && !(wireless = inventory::load_wireless_allow(wl, error))) {
-    print_error(error);
-    return kExitBadInput;
-  }
   auto store = open_store(common);
   if (!store) return kExitBadInput;
   inventory::Ledger ledger(common.config.sensor_name);
@@ -186,13 +174,15 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     print_error(st.error);
     return kExitBadInput;
   }
-  inventory::FindingsPolicy fp;
-  fp.approved = approved ? &*approved : nullptr;
-  fp.wireless = wireless ? &*wireless : nullptr;
-  fp.zones = &pol;
-  fp.learning_period_us = pol.learning_period_s * 1'000'000LL;
+  FindingsInputs inputs;
+  if (!load_findings_inputs(common.config, *store, inputs, error, opt.approved, opt.wireless_allow)) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  const inventory::FindingsPolicy fp = inputs.policy(common.config);
   auto findings = inventory::compute_findings(ledger, fp);
   inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
+  const auto& approved = inputs.approved;
   if (approved) inventory::apply_approved(ledger, *approved);  // the plant's names in the evidence
 
   inventory::ChecklistInput in;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "inventory/classify.hpp"
 #include "inventory/findings.hpp"
@@ -42,39 +43,16 @@ std::optional<Store> open_store(const CommonOptions& common, bool write) {
   return store;
 }
 
-// The policy inputs named by options or the config; false after printing an error.
-struct Inputs {
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-};
-bool load_inputs(const CommonOptions& common, const FindingsCommands& opt, Inputs& in) {
+// The findings of `ledger` with the inputs named by options or the config; nullopt after printing an error.
+std::optional<std::vector<inventory::Finding>> compute(const CommonOptions& common, const FindingsCommands& opt,
+                                                       Store& store, const Ledger& ledger) {
+  FindingsInputs in;
   std::string error;
-  const std::string ap = !opt.approved.empty() ? opt.approved : common.config.policy.approved_path;
-  const std::string wl = !opt.wireless_allow.empty() ? opt.wireless_allow : common.config.policy.wireless_allow_path;
-  if (!ap.empty()) {
-    in.approved = inventory::load_approved(ap, error);
-    if (!in.approved) {
-      print_error(error);
-      return false;
-    }
+  if (!load_findings_inputs(common.config, store, in, error, opt.approved, opt.wireless_allow)) {
+    print_error(error);
+    return std::nullopt;
   }
-  if (!wl.empty()) {
-    in.wireless = inventory::load_wireless_allow(wl, error);
-    if (!in.wireless) {
-      print_error(error);
-      return false;
-    }
-  }
-  return true;
-}
-
-std::vector<inventory::Finding> compute(const CommonOptions& common, const Ledger& ledger, const Inputs& in) {
-  inventory::FindingsPolicy p;
-  p.approved = in.approved ? &*in.approved : nullptr;
-  p.wireless = in.wireless ? &*in.wireless : nullptr;
-  p.zones = &common.config.policy;
-  p.learning_period_us = common.config.policy.learning_period_s * 1'000'000LL;
-  return inventory::compute_findings(ledger, p);
+  return inventory::compute_findings(ledger, in.policy(common.config));
 }
 
 }  // namespace
@@ -121,28 +99,84 @@ bool record_ack(Store& store, const inventory::Finding& f, const std::string& co
   return true;
 }
 
-std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
-                                                                const Ledger& ledger, std::string& error,
-                                                                const std::string& approved_path,
-                                                                const std::string& wireless_path) {
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-  const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
-  const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
-  if (!ap.empty()) {
-    approved = inventory::load_approved(ap, error);
-    if (!approved) return std::nullopt;
-  }
-  if (!wl.empty()) {
-    wireless = inventory::load_wireless_allow(wl, error);
-    if (!wireless) return std::nullopt;
-  }
+inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {
   inventory::FindingsPolicy p;
   p.approved = approved ? &*approved : nullptr;
   p.wireless = wireless ? &*wireless : nullptr;
   p.zones = &config.policy;
   p.learning_period_us = config.policy.learning_period_s * 1'000'000LL;
-  auto findings = inventory::compute_findings(ledger, p);
+  p.advisories = advisories ? &advisories->list : nullptr;
+  p.advisory_imported_us = advisories ? &advisories->imported_us : nullptr;
+  p.remediation = &remediation;
+  return p;
+}
+
+std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+  // One parsed set per database, sensor and version: the console and the
+  // daemon's alert checks compute findings again and again.
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::pair<std::string, std::shared_ptr<const StoredAdvisories>>>
+      cache;
+  std::string version;
+  if (auto st = store.advisories_version(version); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  const auto key = std::make_pair(store.path(), store.sensor_name());
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.first == version) return it->second.second;
+  }
+  std::vector<inventory::StoredAdvisory> rows;
+  if (auto st = store.advisories(rows); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  auto out = std::make_shared<StoredAdvisories>();
+  out->list.reserve(rows.size());
+  for (auto& r : rows) {
+    auto j = nlohmann::json::parse(r.doc, nullptr, false);
+    auto a = j.is_discarded() ? std::nullopt : inventory::advisories::from_json(j);
+    if (!a) {
+      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", store.path(), r.id);
+      continue;
+    }
+    out->imported_us[a->id] = r.imported_us;
+    out->list.push_back(std::move(*a));
+  }
+  std::lock_guard lock(mu);
+  cache[key] = {version, out};
+  return out;
+}
+
+bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
+  const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
+  const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
+  if (!ap.empty()) {
+    in.approved = inventory::load_approved(ap, error);
+    if (!in.approved) return false;
+  }
+  if (!wl.empty()) {
+    in.wireless = inventory::load_wireless_allow(wl, error);
+    if (!in.wireless) return false;
+  }
+  if (!(in.advisories = load_stored_advisories(store, error))) return false;
+  if (auto st = store.remediation_states(in.remediation); !st) {
+    error = st.error;
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
+                                                                const Ledger& ledger, std::string& error,
+                                                                const std::string& approved_path,
+                                                                const std::string& wireless_path) {
+  FindingsInputs in;
+  if (!load_findings_inputs(config, store, in, error, approved_path, wireless_path)) return std::nullopt;
+  auto findings = inventory::compute_findings(ledger, in.policy(config));
   inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
   return findings;
 }
@@ -250,8 +284,6 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
     print_error("--format " + opt.format + ": expected table, csv or json");
     return kExitBadInput;
   }
-  Inputs in;
-  if (!load_inputs(common, opt, in)) return kExitBadInput;
   auto store = open_store(common, false);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
@@ -259,7 +291,9 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
     print_error(st.error);
     return kExitBadInput;
   }
-  auto findings = compute(common, ledger, in);
+  auto computed = compute(common, opt, *store, ledger);
+  if (!computed) return kExitBadInput;
+  auto& findings = *computed;
   inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
   std::string out;
   if (opt.format == "json") out = inventory::findings_json(findings).dump(2) + "\n";
@@ -273,8 +307,6 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
 }
 
 int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
-  Inputs in;
-  if (!load_inputs(common, opt, in)) return kExitBadInput;
   auto store = open_store(common, true);
   if (!store) return kExitBadInput;
   Ledger ledger(common.config.sensor_name);
@@ -282,7 +314,9 @@ int cmd_ack(const CommonOptions& common, const FindingsCommands& opt) {
     print_error(st.error);
     return kExitBadInput;
   }
-  const auto findings = compute(common, ledger, in);
+  const auto computed = compute(common, opt, *store, ledger);
+  if (!computed) return kExitBadInput;
+  const auto& findings = *computed;
   const inventory::Finding* f = nullptr;
   for (const auto& x : findings)
     if (x.id == opt.ack_id) f = &x;

@@ -11,6 +11,9 @@
 // --approved and --wireless-allow default to the config's [policy] paths.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +56,35 @@ int cmd_approve(const CommonOptions& common, const FindingsCommands& opt);
 // Records `who`'s acknowledgement of `f` with `comment`; false with `error` set.
 [[nodiscard]] bool record_ack(inventory::Store& store, const inventory::Finding& f, const std::string& comment,
                               const std::string& who, std::string& error);
+// The advisories stored, read back from their JSON, and when each was first imported.
+struct StoredAdvisories {
+  std::vector<inventory::advisories::Advisory> list;
+  std::map<std::string, std::int64_t> imported_us;
+};
+// Everything findings are judged by besides the ledger: the policy lists
+// (the given paths, else the config's [policy]) and, from the store, the
+// imported advisories and the remediation states. The one loader of every
+// command that computes findings (findings, ack, export, topology, the console,
+// the daemon's diffs and alerts).
+struct FindingsInputs {
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  // Shared with every reader of the same database while no import changes it
+  // (parsing 2,500 advisories takes most of a second).
+  std::shared_ptr<const StoredAdvisories> advisories;
+  std::vector<inventory::RemediationState> remediation;
+  // The policy over these inputs (it points into this object and `config`).
+  [[nodiscard]] inventory::FindingsPolicy policy(const Config& config) const;
+};
+// False with `error` set when a list does not load or the store cannot be read.
+[[nodiscard]] bool load_findings_inputs(const Config& config, inventory::Store& store, FindingsInputs& in,
+                                        std::string& error, const std::string& approved_path = "",
+                                        const std::string& wireless_path = "");
+// The advisories stored, read back from their JSON (a row that does not read
+// is left out with a warning naming it); the same object for every caller while
+// the store's advisories_version() holds. Null with `error` set on a read error.
+[[nodiscard]] std::shared_ptr<const StoredAdvisories> load_stored_advisories(inventory::Store& store,
+                                                                             std::string& error);
 // The findings of `ledger` under the config's [policy] inputs (approved list,
 // wireless allow-list, zones), or those of `approved_path` / `wireless_path`
 // when not empty, with the stored acknowledgements applied. Nullopt with

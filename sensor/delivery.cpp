@@ -863,22 +863,9 @@ std::vector<inventory::Finding> stored_findings(const Config& config, const std:
     error = st.error;
     return {};
   }
-  std::optional<inventory::ApprovedList> approved;
-  std::optional<inventory::WirelessAllowList> wireless;
-  if (!config.policy.approved_path.empty()) {
-    approved = inventory::load_approved(config.policy.approved_path, error);
-    if (!approved) return {};
-  }
-  if (!config.policy.wireless_allow_path.empty()) {
-    wireless = inventory::load_wireless_allow(config.policy.wireless_allow_path, error);
-    if (!wireless) return {};
-  }
-  inventory::FindingsPolicy p;
-  p.approved = approved ? &*approved : nullptr;
-  p.wireless = wireless ? &*wireless : nullptr;
-  p.zones = &config.policy;
-  p.learning_period_us = config.policy.learning_period_s * 1000000LL;
-  return inventory::compute_findings(ledger, p);
+  FindingsInputs in;
+  if (!load_findings_inputs(config, *store, in, error)) return {};
+  return inventory::compute_findings(ledger, in.policy(config));
 }
 
 void Worker::loop() {

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sensor/cmd_advisories.hpp"
 #include "sensor/cmd_export.hpp"
 #include "sensor/cmd_findings.hpp"
 #include "sensor/cmd_outbox.hpp"
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
   add_export_commands(app, export_cmds);  // export checklist|ledger|wireless-allow, report acceptance
   ServeCommands serve_cmds;
   add_serve_commands(app, serve_cmds);  // serve, user add|list|del
+  AdvisoriesCommands advisories_cmds;
+  add_advisories_commands(app, advisories_cmds);  // advisories import|list|show|matches|state
 
   try {
     app.parse(argc, argv);
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
     if (auto rc = run_outbox_commands(common, outbox_cmds)) return *rc;
     if (auto rc = run_export_commands(common, export_cmds)) return *rc;
     if (auto rc = run_serve_commands(common, serve_cmds)) return *rc;
+    if (auto rc = run_advisories_commands(common, advisories_cmds)) return *rc;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return kExitInternal;

@@ -31,6 +31,7 @@
 #include "inventory/store.hpp"
 #include "inventory/topology.hpp"
 #include "sensor/checklist_input.hpp"
+#include "sensor/cmd_advisories.hpp"
 #include "sensor/cmd_findings.hpp"
 #include "sensor/flush_backlog.hpp"
 #include "sensor/web_auth.hpp"
@@ -549,7 +550,7 @@ void WebServer::Impl::install_routes() {
                             type = req.get_param_value("type"), asset = req.get_param_value("asset");
           std::vector<inventory::Finding> out;
           for (const auto& f : view->findings) {
-            if (!state.empty() && state != (f.acknowledged ? "acknowledged" : "open")) continue;
+            if (!state.empty() && state != inventory::finding_state(f)) continue;
             if (!item.empty() && f.item != item) continue;
             if (!type.empty() && f.type != type) continue;
             if (!asset.empty() && f.asset != asset) continue;
@@ -575,6 +576,65 @@ void WebServer::Impl::install_routes() {
            audit(store->native_handle(), wall_us(), se.user, "acknowledge", id, comment);
            dirty = true;
            send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
+         })));
+  // Imported advisories and the devices each affects (the vulnerable findings).
+  s.Get("/api/v1/advisories", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+                                                             const Session&) {
+          std::vector<inventory::StoredAdvisory> rows;
+          if (auto st = store->advisories(rows, false); !st) return send_error(res, 500, st.error);
+          std::map<std::string, Json> matches;
+          for (const auto& f : view->findings) {
+            if (f.type != "vulnerable") continue;
+            Json m{{"finding", f.id},
+                   {"asset", f.asset},
+                   {"mac", f.mac.empty() ? Json() : Json(f.mac)},
+                   {"ip", f.ip.empty() ? Json() : Json(f.ip)},
+                   {"confidence", f.vuln.confidence},
+                   {"cvss", f.vuln.cvss >= 0 ? Json(f.vuln.cvss) : Json()},
+                   {"cves", f.vuln.cves},
+                   {"state", std::string(inventory::finding_state(f))},
+                   {"comment", f.comment}};
+            auto& list = matches[f.vuln.advisory];
+            if (!list.is_array()) list = Json::array();
+            list.push_back(std::move(m));
+          }
+          Json out = Json::array();
+          for (const auto& r : rows) {
+            auto it = matches.find(r.id);
+            out.push_back(Json{{"id", r.id},
+                               {"source", r.source},
+                               {"revision", r.revision},
+                               {"current_release", r.current_release},
+                               {"title", r.title},
+                               {"matches", it != matches.end() ? it->second : Json::array()}});
+          }
+          send_json(res, 200, out);
+        })));
+  // A remediation state for an advisory (all its CVEs on the device) or one CVE.
+  s.Post("/api/v1/advisories/state", route(true, with_view([this](const httplib::Request& req,
+                                                                   httplib::Response& res, const Session& se) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           auto str = [&](const char* k) {
+             return body.is_object() && body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
+                                                                               : std::string();
+           };
+           const std::string asset = str("asset"), target = str("target"), state = str("state"),
+                             comment = str("comment");
+           if (asset.empty() || target.empty() || state.empty())
+             return send_error(res, 400, "expected {\"asset\": ID, \"target\": ADVISORY or CVE, \"state\": STATE, "
+                                         "\"comment\": TEXT}");
+           if (comment.size() > kMaxCommentBytes) return send_error(res, 400, "the comment must have at most 2000 bytes");
+           const inventory::Asset* a = view->ledger->find(asset);
+           if (a == nullptr) return send_error(res, 404, "no such asset");
+           std::string error;
+           const auto rows = remediation_rows(view->findings, a->id, target, state, comment, se.user, wall_us(), error);
+           if (rows.empty()) return send_error(res, 400, error);
+           if (auto st = store->set_remediation(rows); !st) return send_error(res, 500, st.error);
+           audit(store->native_handle(), wall_us(), se.user, "remediation_state", a->id + " " + target,
+                 state + (comment.empty() ? "" : ": " + comment));
+           dirty = true;
+           send_json(res, 200, Json{{"asset", a->id}, {"target", target}, {"state", state}, {"rows", rows.size()},
+                                    {"who", se.user}});
          })));
   s.Post("/api/v1/approve", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                           const Session& se) {

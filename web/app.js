@@ -230,9 +230,10 @@ function findingsTable(list) {
         route();
       } }, t('findings.approve')) : null;
       action = el('div', { className: 'ack-form' }, comment, btn, approve);
-    } else if (f.state === 'acknowledged') {
+    } else if (f.state !== 'open') {
       action = show(f.comment);
     }
+    if (f.type === 'vulnerable') action = el('div', {}, action, el('a', { href: '#/advisories', className: 'advisory-link' }, show(f.advisory) + ' (' + t('confidence.' + f.confidence) + ')'));
     return el('tr', { 'data-finding': f.id, className: f.state === 'open' ? 'flagged-row' : '' },
       el('td', {}, f.item), el('td', {}, tv('type', f.type)), el('td', { className: f.severity === 'high' ? 'bad' : '' }, tv('severity', f.severity)),
       el('td', {}, assetLink(f.asset, f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)),
@@ -247,6 +248,46 @@ async function renderFindings() {
   append(clear(main), [el('h1', {}, t('findings.title')),
     isAdmin() ? null : el('p', { className: 'muted' }, t('findings.admin_only')),
     el('div', { id: 'findings' }, findingsTable(list))]);
+}
+
+// --- advisories ---------------------------------------------------------------------------
+// Published advisories imported with `mieruka advisories import`, and per advisory
+// the devices it affects with the confidence of the match and the remediation state.
+const remediationStates = ['not_remediated', 'in_progress', 'compensated', 'remediated', 'not_affected'];
+
+function stateForm(advisory, m) {
+  const select = el('select', { className: 'state-select', 'aria-label': t('advisories.state') },
+    remediationStates.map((s) => el('option', { value: s }, t('state.' + s))));
+  const comment = el('input', { className: 'state-comment', placeholder: t('advisories.comment'), 'aria-label': t('advisories.comment') });
+  const btn = el('button', { type: 'button', className: 'state-button', onclick: async () => {
+    await api('advisories/state', { method: 'POST', body: { asset: m.asset, target: advisory, state: select.value, comment: comment.value } });
+    status(t('common.saved'));
+    route();
+  } }, t('advisories.record'));
+  return el('div', { className: 'state-form' }, select, comment, btn);
+}
+
+async function renderAdvisories() {
+  const main = current;
+  const list = await api('advisories');
+  const affected = list.filter((a) => a.matches.length);
+  const admin = isAdmin();
+  const parts = [el('h1', { className: 'advisories-title' }, t('advisories.title')),
+    el('p', { className: 'muted' }, t('advisories.imported') + ' ' + list.length + ', ' + t('advisories.affecting') + ' ' + affected.length)];
+  if (!list.length) parts.push(el('p', { className: 'muted' }, t('advisories.none')));
+  if (!admin && affected.length) parts.push(el('p', { className: 'muted' }, t('advisories.admin_only')));
+  for (const a of affected) {
+    parts.push(el('section', { className: 'advisory', 'data-advisory': a.id },
+      el('h2', {}, show(a.id) + ' ', el('span', { className: 'muted' }, show(a.title))),
+      table(['col.asset', 'advisories.confidence', 'advisories.cvss', 'advisories.cves', 'findings.state', 'col.action'], a.matches, (m) =>
+        el('tr', { 'data-asset': m.asset, className: m.state === 'open' ? 'flagged-row' : '' },
+          el('td', {}, assetLink(m.asset, m.ip || m.mac || m.asset)),
+          el('td', { className: m.confidence === 'confirmed' ? 'bad' : '' }, t('confidence.' + m.confidence)),
+          el('td', { className: 'num' }, show(m.cvss)), el('td', {}, show(m.cves)),
+          el('td', { className: 'finding-state' }, t('findings.' + m.state), m.comment ? ' (' + m.comment + ')' : ''),
+          el('td', {}, admin ? stateForm(a.id, m) : '')))));
+  }
+  append(clear(main), parts);
 }
 
 // --- topology ----------------------------------------------------------------------------
@@ -368,6 +409,7 @@ const routes = [
   [/^#\/asset\/(.+)$/, (m) => renderAsset(decodeURIComponent(m[1])), 'nav-assets'],
   [/^#\/topology$/, renderTopology, 'nav-topology'],
   [/^#\/findings$/, renderFindings, 'nav-findings'],
+  [/^#\/advisories$/, renderAdvisories, 'nav-advisories'],
   [/^#\/changes$/, renderChanges, 'nav-changes'],
   [/^#\/reports$/, renderReports, 'nav-reports'],
 ];

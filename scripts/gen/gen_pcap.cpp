@@ -797,6 +797,114 @@ int write_jp_controllers(const std::string& out) {
   return wrote(w, out);
 }
 
+// --- advisory_plant: devices that published advisories affect -------------------
+// Identities chosen from CISA advisories (cisagov/CSAF, ../shared/advisories), in
+// range, just outside it, and without a firmware version:
+//   MELSEC iQ-R R08CPU, SLMP Read Type Name only (no firmware): iQ-R CPU advisories
+//     can only be possible;
+//   Omron CJ2M-CPU33, FINS Controller Data Read, version 02.00 (CJ2M < 2.1 in
+//     ICSA-22-179-02, <= 2.0 in ICSA-23-262-05: FINS's two-digit minor against
+//     Omron's one-digit one cannot be ordered, so possible; every version in
+//     ICSA-23-073-01 and ICSA-23-108-01) and a CP1L-EM40DT-D at 01.10 (CP1L
+//     < 1.10 in ICSA-22-179-02: just outside);
+//   Siemens S7-200 SMART SR20 (6ES7 288-1SR20-0AA1, every version in
+//     ICSA-24-261-01) and an S7-1500 no advisory of the set names, over S7comm SZL;
+//   Moxa MGate MB3180 at 2.1 (<= 2.2 in ICSA-21-357-01, <= 2.0 in ICSA-20-056-01)
+//     and MB3480 at 3.3 (<= 3.2 and <= 3.0: outside both), Modbus 43/14;
+//   Rockwell ControlLogix 1756-L83E/B at 33.017 (ListIdentity): fixed in
+//     ICSA-24-284-20 (< V33.017), not in ICSA-24-256-18 (v.32.011).
+int write_advisory_plant(const std::string& out) {
+  CaptureWriter w(out, true);
+  if (cannot_write(w, out)) return 1;
+  std::int64_t ts = 1763712000LL * 1000000;  // 2025-11-21T08:00:00Z
+  const Host melsec{mac("00:26:92:40:00:01"), ip4("10.30.1.10")};
+  const Host got{mac("00:26:92:40:00:02"), ip4("10.30.1.50")};
+  const Host cj2m{mac("00:00:0a:40:00:03"), ip4("10.30.1.20")};
+  const Host cp1l{mac("00:00:0a:40:00:04"), ip4("10.30.1.21")};
+  const Host scada{mac("00:0c:29:40:00:05"), ip4("10.30.1.100")};
+  const Host smart{mac("28:63:36:40:00:06"), ip4("10.30.1.30")};
+  const Host s1500{mac("28:63:36:40:00:07"), ip4("10.30.1.31")};
+  const Host mb3180{mac("00:90:e8:40:00:08"), ip4("10.30.1.40")};
+  const Host mb3480{mac("00:90:e8:40:00:09"), ip4("10.30.1.41")};
+  const Host logix{mac("00:00:bc:40:00:0a"), ip4("10.30.1.60")};
+
+  for (const Host* h : {&melsec, &got, &cj2m, &cp1l, &scada, &smart, &s1500, &mb3180, &mb3480, &logix})
+    gratuitous_arp(w, ts, *h);
+
+  // GOT -> iQ-R: Read Type Name, then a D register poll.
+  {
+    TcpSession s(w, got, melsec, 50110, 5007);
+    s.handshake(ts);
+    s.data(ts, true, slmp_3e_req(0x0101, 0x0000, {}));
+    Buf type_name = padded("R08CPU", 16);
+    put16le(type_name, 0x4801);  // model code
+    s.data(ts, false, slmp_3e_resp(0, type_name));
+    s.data(ts, true, slmp_3e_req(0x0401, 0x0000, slmp_device(100, 0xA8, 4)));
+    s.data(ts, false, slmp_3e_resp(0, slmp_words(4, 1)));
+    s.close(ts);
+  }
+  // SCADA -> the two Omron PLCs: Controller Data Read over FINS/UDP 9600.
+  const FinsAddr scada_node{0, 100, 0};
+  std::uint8_t sid = 1;
+  for (const auto& [plc, node, model, version] :
+       {std::tuple<Host, std::uint8_t, std::string_view, std::string_view>{cj2m, 20, "CJ2M-CPU33", "02.00"},
+        {cp1l, 21, "CP1L-EM40DT-D", "01.10"}}) {
+    const FinsAddr plc_node{0, node, 0};
+    Buf cd = padded(model, 20);
+    put_bytes(cd, padded(version, 20));
+    cd.resize(cd.size() + 40, 0x00);
+    put_bytes(cd, Buf{0x00, 0x3C, 0x17, 0x80, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+    udp_datagram(w, ts, scada, plc, 9600, 9600, fins_cmd(plc_node, scada_node, sid, 0x0501, {}));
+    udp_datagram(w, ts, plc, scada, 9600, 9600, fins_resp(scada_node, plc_node, sid, 0x0501, 0, cd));
+    ++sid;
+  }
+  // SCADA -> the two Siemens CPUs: SZL 0x0011 (order number, firmware).
+  std::uint16_t port = 50710;
+  for (const auto& [cpu, mlfb, fw_major, fw_minor] :
+       {std::tuple<Host, std::string_view, std::uint16_t, std::uint16_t>{smart, "6ES7 288-1SR20-0AA1", 0x5602, 0x0800},
+        {s1500, "6ES7 516-3AN02-0AB0", 0x5603, 0x0000}}) {
+    TcpSession s(w, scada, cpu, port++, 102);
+    s.handshake(ts);
+    s.data(ts, true, Buf{0x03, 0x00, 0x00, 0x16, 0x11, 0xE0, 0x00, 0x00, 0x00, 0x01, 0x00, 0xC0, 0x01, 0x0A, 0xC1,
+                         0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x01});
+    s.data(ts, false, Buf{0x03, 0x00, 0x00, 0x16, 0x11, 0xD0, 0x00, 0x01, 0x00, 0x02, 0x00, 0xC0, 0x01, 0x0A, 0xC1,
+                          0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x01});
+    const Buf setup{0xF0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0xE0};
+    s.data(ts, true, s7_dt(s7_pdu(1, 0x0100, setup, {})));
+    s.data(ts, false, s7_dt(s7_pdu(3, 0x0100, setup, {})));
+    s.data(ts, true, s7_dt(s7_szl(false, 0x0200, szl_id(0x0011, 0x0000))));
+    Buf l11 = szl_id(0x0011, 0x0000);
+    put16be(l11, 28);
+    put16be(l11, 2);
+    szl11_rec(l11, 0x0001, mlfb, 0x0000, 0x0001);
+    szl11_rec(l11, 0x0007, "", fw_major, fw_minor);
+    s.data(ts, false, s7_dt(s7_szl(true, 0x0200, l11)));
+    s.close(ts);
+  }
+  // SCADA -> the two Moxa gateways: Read Device Identification.
+  port = 50810;
+  for (const auto& [gw, product, revision] :
+       {std::tuple<Host, std::string_view, std::string_view>{mb3180, "MGate MB3180", "2.1"},
+        {mb3480, "MGate MB3480", "3.3"}}) {
+    TcpSession s(w, scada, gw, port++, 502);
+    s.handshake(ts);
+    s.data(ts, true, modbus_adu(1, 1, device_id_req()));
+    s.data(ts, false, modbus_adu(1, 1, device_id_resp({{0, "Moxa"}, {1, std::string(product.substr(6))},
+                                                       {2, std::string(revision)}, {4, std::string(product)}})));
+    s.close(ts);
+  }
+  // SCADA -> ControlLogix: ListIdentity over TCP 44818.
+  {
+    TcpSession s(w, scada, logix, 50910, 44818);
+    s.handshake(ts);
+    s.data(ts, true, enip(0x63, {}));
+    const Identity id{1, 14, 168, 33, 17, 0x3160, 0x00c0ffee, "1756-L83E/B ControlLogix5583E"};
+    s.data(ts, false, list_identity_resp(id, logix.ip));
+    s.close(ts);
+  }
+  return wrote(w, out);
+}
+
 }  // namespace
 
 // --- multi_protocol: one device described by several protocols -----------------
@@ -1196,6 +1304,7 @@ int main(int argc, char** argv) {
       {"hidden_equipment", write_hidden_equipment},
       {"wireless_cell", write_wireless_cell},
       {"new_paths", write_new_paths},
+      {"advisory_plant", write_advisory_plant},
   };
   for (const auto& [name, fn] : scenario_registry()) scenarios.emplace(name, fn);
   if (argc != 3 || scenarios.count(argv[1]) == 0) {

@@ -66,7 +66,7 @@ for it in got['items']:
     for k in item_req:
         if k not in it: errors.append(f"{it['id']}: missing {k}")
 if got['schema'] != 'mieruka.checklist/1': errors.append('schema ' + got['schema'])
-if [it['id'] for it in got['items']] != ['2-3', '2-6', '2-7', '2-12', '3-2', '3-3', '3-5', '3-6', '3-7', '4-5']:
+if [it['id'] for it in got['items']] != ['2-3', '2-6', '2-7', '2-8', '2-12', '3-2', '3-3', '3-5', '3-6', '3-7', '4-3', '4-5']:
     errors.append('item order')
 if len(got['assets']) != exp['assets']: errors.append(f"assets {len(got['assets'])}")
 for iid, e in exp['items'].items():
@@ -91,7 +91,7 @@ cat json_check.txt
 check "export csv exits 0" test "$rc" -eq 0
 check "csv starts with a UTF-8 BOM" test "$(head -c 3 c.csv | od -An -tx1 | tr -d ' ')" = "efbbbf"
 check "csv is UTF-8" iconv -f UTF-8 -t UTF-8 c.csv -o /dev/null
-for id in 2-3 2-6 2-7 2-12 3-2 3-3 3-5 3-6 3-7 4-5; do
+for id in 2-3 2-6 2-7 2-8 2-12 3-2 3-3 3-5 3-6 3-7 4-3 4-5; do
   check "csv has item $id" grep -q "^$id," c.csv
 done
 check "csv has Japanese item text" grep -q "無線 LAN" c.csv
@@ -257,6 +257,29 @@ check "  --review-days 3 drops the slots with the period" "$bin" export checklis
   --review-days 3 --lang en --output lv_d.json
 check "  a 3-day period holds 3 slots" "$py" -c "
 import json; r=json.load(open('lv_d.json'))['review']; assert r['slots'] == 3, r"
+
+# 10. Published advisories imported (../shared/advisories): 2-8, 3-2 and 4-3 carry one
+# evidence line per vulnerable finding, and 3-2 counts them by remediation state.
+advisories="$src/../shared/advisories/csaf"
+if [ -d "$advisories" ]; then
+  "$bin" advisories import -q --db g.db "$advisories"; rc=$?
+  check "advisories import exits 0" test "$rc" -eq 0
+  "$bin" findings --config config.toml --db g.db --format json >f.json
+  "$bin" export checklist --config config.toml --db g.db --lang en >a.json
+  check "advisory matches in 2-8, 3-2 and 4-3" "$py" -c "
+import json
+f=[x for x in json.load(open('f.json')) if x['type']=='vulnerable']
+d=json.load(open('a.json')); items={i['id']: i for i in d['items']}
+assert f, 'no vulnerable finding in the factory capture'
+for iid in ('2-8', '3-2', '4-3'):
+    refs=sorted(e['ref'] for e in items[iid]['evidence'] if e['kind']=='advisory')
+    assert refs==sorted(x['id'] for x in f), (iid, refs)
+assert items['2-8']['rule']['id']=='2-8.matches' and items['2-8']['counts']['advisories_imported']==210
+assert items['3-2']['counts']['advisory_matches']==len(f)
+assert items['3-2']['counts']['advisory_open']==sum(1 for x in f if x['state']=='open')"
+else
+  echo "skip advisories: $advisories missing"
+fi
 
 if [ "$fail" -eq 0 ]; then rm -rf "$tmp/chrome"; fi
 echo "artefacts: $tmp"

@@ -23,7 +23,7 @@ no_sidecars() { test ! -e "$1-wal" -a ! -e "$1-shm" -a ! -e "$1-journal"; }
 readers=(
   "assets" "assets --format json" "links" "show 10.10.1.30" "findings" "topology --format dot"
   "snapshot list" "diff --from a --to b" "export ledger" "export checklist" "report acceptance --from a"
-  "outbox list"
+  "outbox list" "advisories list" "advisories show ICSA-23-073-01" "advisories matches"
 )
 : >empty.db
 echo "hello, not a database" >text.db

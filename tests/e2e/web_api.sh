@@ -40,6 +40,9 @@ start_server() {
 db="$tmp/m.db"
 "$bin" read -q "$cap" --db "$db" >/dev/null 2>&1; check "read exits 0" test $? -eq 0
 "$bin" snapshot --db "$db" --name first >/dev/null 2>&1; check "snapshot exits 0" test $? -eq 0
+if [ -d "$src/../shared/advisories/csaf" ]; then
+  "$bin" advisories import -q --db "$db" "$src/../shared/advisories/csaf"; check "advisories import exits 0" test $? -eq 0
+fi
 printf 'adminpass1\n' | "$bin" user add admin --role admin --db "$db" --password-file - 2>/dev/null
 check "user add admin exits 0" test $? -eq 0
 printf 'viewerpass1\n' | "$bin" user add viewer --db "$db" 2>/dev/null

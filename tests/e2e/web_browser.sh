@@ -23,6 +23,8 @@ db="$tmp/m.db"
 "$bin" read -q "$src/pcaps/factory_sample.pcapng" "$src/pcaps/hostile_names.pcapng" --db "$db" >/dev/null 2>&1 ||
   { echo "FAIL read"; exit 1; }
 "$bin" snapshot --db "$db" --name baseline >/dev/null 2>&1
+advisories="$src/../shared/advisories/csaf"
+[ -d "$advisories" ] && "$bin" advisories import -q --db "$db" "$advisories"
 printf 'adminpass1\n' | "$bin" user add admin --role admin --db "$db" --password-file - 2>/dev/null ||
   { echo "FAIL user add"; exit 1; }
 printf 'mac,ip,name\r\n' >"$tmp/approved.csv"

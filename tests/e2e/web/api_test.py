@@ -183,6 +183,7 @@ gets = {
     "/api/v1/assets/{id}": "/api/v1/assets/" + asset_id,
     "/api/v1/links": "/api/v1/links",
     "/api/v1/findings": "/api/v1/findings",
+    "/api/v1/advisories": "/api/v1/advisories",
     "/api/v1/snapshots": "/api/v1/snapshots",
     "/api/v1/diff": "/api/v1/diff?from=first",
     "/api/v1/topology": "/api/v1/topology",
@@ -273,6 +274,36 @@ actions = {a["action"] for a in audit} if isinstance(audit, list) else set()
 check("audit log: login, acknowledge, approve with who", {"login", "acknowledge", "approve"} <= actions and
       any(a["action"] == "acknowledge" and a["user"] == "admin" for a in audit), actions)
 check("audit matches the spec", not conforms("/api/v1/audit", "get", st, audit, hdrs.get("content-type", "")))
+
+# --- 3b. Advisories (imported by web_api.sh when ../shared/advisories is there): the
+# devices each affects; a remediation state is admin-only, CSRF-checked and audited.
+st, advs, _, _, _ = request("GET", "/api/v1/advisories", cookie=vc)
+affected = [a for a in advs if a["matches"]] if isinstance(advs, list) else []
+if affected:
+    adv = affected[0]
+    m = adv["matches"][0]
+    body = {"asset": m["asset"], "target": adv["id"], "state": "compensated", "comment": "cell firewall <b>rule</b>"}
+    st, b, hdrs, _, _ = request("POST", "/api/v1/advisories/state", body, vc, {"X-CSRF-Token": v_csrf})
+    check("viewer POST /api/v1/advisories/state is 403", st == 403 and not conforms(
+        "/api/v1/advisories/state", "post", st, b, hdrs.get("content-type", "")), st)
+    st, _, _, _, _ = request("POST", "/api/v1/advisories/state", body, ac)
+    check("remediation state without CSRF token: 403", st == 403, st)
+    st, _, _, _, _ = request("POST", "/api/v1/advisories/state", dict(body, state="done"), ac, {"X-CSRF-Token": csrf})
+    check("unknown remediation state: 400", st == 400, st)
+    st, b, hdrs, _, _ = request("POST", "/api/v1/advisories/state", body, ac, {"X-CSRF-Token": csrf})
+    check("admin records a remediation state", st == 200 and not conforms(
+        "/api/v1/advisories/state", "post", st, b, hdrs.get("content-type", "")), (st, b))
+    st, advs2, _, _, _ = request("GET", "/api/v1/advisories", cookie=vc)
+    now = [x for a in advs2 if a["id"] == adv["id"] for x in a["matches"] if x["asset"] == m["asset"]]
+    check("the advisory page shows the state", now and now[0]["state"] == "compensated", now)
+    st, fs, _, _, _ = request("GET", "/api/v1/findings?type=vulnerable", cookie=vc)
+    f = [x for x in fs if x["asset"] == m["asset"] and x["advisory"] == adv["id"]]
+    check("the vulnerable finding carries the state", f and f[0]["state"] == "compensated", f)
+    st, audit, _, _, _ = request("GET", "/api/v1/audit", cookie=ac)
+    check("audit log: remediation_state with who", any(a["action"] == "remediation_state" and a["user"] == "admin"
+                                                        for a in audit), audit[:3])
+else:
+    check("advisories: none imported, none listed", st == 200 and advs == [], advs)
 
 # --- 4. Session fixation: a cookie planted before login is never accepted. ----------------
 planted = "ab" * 32

@@ -18,7 +18,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2]
 os.makedirs(SHOTS, exist_ok=True)
@@ -152,6 +152,27 @@ try:
     comment_cell = driver.find_element(By.CSS_SELECTOR, "#findings tr[data-finding='%s']" % fid).text
     check("the comment shows as text", "<i>known</i>" in comment_cell, comment_cell)
 
+    # Advisories (imported by web_browser.sh when ../shared/advisories is there):
+    # the devices each affects; an admin records a remediation state.
+    go("#/advisories")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main .page h1.advisories-title")))
+    sections = driver.find_elements(By.CSS_SELECTOR, "section.advisory")
+    if sections:
+        row = sections[0].find_element(By.CSS_SELECTOR, "tr[data-asset]")
+        asset = row.get_attribute("data-asset")
+        adv = sections[0].get_attribute("data-advisory")
+        shot("07a-advisories")
+        Select(row.find_element(By.CSS_SELECTOR, "select.state-select")).select_by_value("compensated")
+        row.find_element(By.CSS_SELECTOR, "input.state-comment").send_keys("<b>port</b> closed")
+        row.find_element(By.CSS_SELECTOR, "button.state-button").click()
+        sel = "section[data-advisory='%s'] tr[data-asset='%s'] td.finding-state" % (adv, asset)
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, sel).text.startswith("compensated"))
+        cell = driver.find_element(By.CSS_SELECTOR, sel).text
+        check("remediation state recorded from the page, comment as text", "<b>port</b>" in cell, cell)
+    else:
+        main_text = driver.find_element(By.ID, "main").text
+        check("advisories page without imports says so", "mieruka advisories import" in main_text, main_text[:300])
+
     # Changes and reports.
     go("#/changes")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#diff h2, main p.muted")))
@@ -161,7 +182,6 @@ try:
     shot("08-reports")
 
     # Japanese.
-    from selenium.webdriver.support.ui import Select
     Select(driver.find_element(By.ID, "lang")).select_by_value("ja")
     go("#/findings")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "指摘事項")

@@ -104,7 +104,7 @@ TEST(ChecklistRules, EveryItemEndsWithARuleThatAlwaysHoldsAndEveryRuleHasBothTex
       EXPECT_TRUE(*r.level >= 1 && *r.level <= 5) << key;
     }
   }
-  EXPECT_EQ(last.size(), 10U);
+  EXPECT_EQ(last.size(), 12U);
   ItemStats nothing;
   nothing.applicable = true;
   for (const auto& [item, r] : last) {
@@ -250,7 +250,8 @@ TEST(Checklist, ItemsAreInChecklistOrderWithKinds) {
   const auto c = build_checklist(p.input());
   std::vector<std::string> ids;
   for (const auto& r : c.items) ids.push_back(r.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"2-3", "2-6", "2-7", "2-12", "3-2", "3-3", "3-5", "3-6", "3-7", "4-5"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"2-3", "2-6", "2-7", "2-8", "2-12", "3-2", "3-3", "3-5", "3-6", "3-7",
+                                            "4-3", "4-5"}));
   EXPECT_TRUE(item(c, "2-6").direct);
   EXPECT_FALSE(item(c, "3-2").direct);
 }
@@ -395,7 +396,7 @@ TEST(Checklist, JsonCarriesSchemaItemsLedgerAndTopology) {
   const auto in = p.input();
   const auto j = checklist_json(build_checklist(in), in, Lang::en);
   EXPECT_EQ(j["schema"], "mieruka.checklist/1");
-  EXPECT_EQ(j["items"].size(), 10U);
+  EXPECT_EQ(j["items"].size(), 12U);
   EXPECT_EQ(j["items"][1]["id"], "2-6");
   EXPECT_EQ(j["items"][1]["level"], 3);
   EXPECT_TRUE(j["items"][2]["text"]["ja"].get<std::string>().find("無線") != std::string::npos);
@@ -462,6 +463,76 @@ TEST(ChecklistEscaping, HtmlEscapeAndSvgGate) {
   EXPECT_EQ(inline_svg("<svg><a href=\"javascript:alert(1)\"></a></svg>"), "");
   EXPECT_EQ(inline_svg("<svg><foreignObject></foreignObject></svg>"), "");
   EXPECT_EQ(inline_svg("no svg here"), "");
+}
+
+// Vulnerable findings (advisories matched to the ledger) with the plant's states.
+Finding vulnerable_finding(const Plant& p, AssetIndex a, const std::string& advisory, const std::string& confidence,
+                           const std::string& state) {
+  Finding f;
+  f.type = "vulnerable";
+  f.asset = p.id(a);
+  f.id = finding_id("vulnerable", f.asset, advisory);
+  f.item = "3-2";
+  f.severity = "high";
+  f.vuln.advisory = advisory;
+  f.vuln.title = "Title of " + advisory;
+  f.vuln.cves = {"CVE-2099-0001"};
+  f.vuln.cvss = 9.8;
+  f.vuln.confidence = confidence;
+  f.vuln.state = state;
+  f.acknowledged = state == "remediated" || state == "not_affected";
+  return f;
+}
+
+TEST(Checklist, AdvisoryMatchesAndStatesIn32With28And43) {
+  Plant p;
+  p.findings.push_back(vulnerable_finding(p, p.plc, "ICSA-99-001-01", "confirmed", "open"));
+  p.findings.push_back(vulnerable_finding(p, p.plc, "ICSA-99-002-01", "possible", "compensated"));
+  p.findings.push_back(vulnerable_finding(p, p.hmi, "ICSA-99-001-01", "confirmed", "remediated"));
+  auto in = p.input();
+  in.advisories = 7;
+  const auto c = build_checklist(in);
+  const auto& r = item(c, "3-2");
+  auto count = [&](const ItemReport& x, const std::string& k) -> std::uint64_t {
+    for (const auto& [key, v] : x.counts)
+      if (key == k) return v;
+    ADD_FAILURE() << k;
+    return 0;
+  };
+  EXPECT_EQ(count(r, "advisory_matches"), 3U);
+  EXPECT_EQ(count(r, "advisory_open"), 1U);
+  EXPECT_EQ(count(r, "advisory_compensated"), 1U);
+  EXPECT_EQ(count(r, "advisory_remediated"), 1U);
+  EXPECT_EQ(r.rule, "3-2.unremediated");
+  EXPECT_EQ(r.level, 2);
+  EXPECT_TRUE(has_ref(r, "advisory", p.findings[p.findings.size() - 2].id));
+  // The open ones are the item's findings; the remediated one is kept as evidence.
+  EXPECT_EQ(std::count_if(r.findings.begin(), r.findings.end(), [](const Finding& f) { return f.type == "vulnerable"; }),
+            2);
+  EXPECT_TRUE(has_ref(r, "advisory", p.findings.back().id));
+  const std::string ja = rule_text(Lang::ja, r);
+  EXPECT_NE(ja.find("代替策 1 件"), std::string::npos) << ja;
+  for (const char* id : {"2-8", "4-3"}) {
+    const auto& x = item(c, id);
+    EXPECT_FALSE(x.level.has_value()) << id;
+    EXPECT_EQ(x.rule, std::string(id) + ".matches");
+    EXPECT_EQ(count(x, "advisories_imported"), 7U);
+    EXPECT_EQ(count(x, "assets_matched"), 2U);
+    EXPECT_EQ(count(x, "matches_confirmed"), 2U);
+    EXPECT_EQ(count(x, "matches_possible"), 1U);
+    EXPECT_EQ(std::count_if(x.evidence.begin(), x.evidence.end(), [](const EvidenceLine& e) { return e.kind == "advisory"; }),
+              3);
+  }
+  // Once every match is remediated or compensated, the rule falls back to the versions.
+  for (auto& f : p.findings)
+    if (f.type == "vulnerable" && f.vuln.state == "open") f.vuln.state = "in_progress";
+  EXPECT_EQ(item(build_checklist(in), "3-2").rule, "3-2.unremediated");
+  for (auto& f : p.findings)
+    if (f.type == "vulnerable" && f.vuln.state == "in_progress") f.vuln.state = "compensated";
+  EXPECT_NE(item(build_checklist(in), "3-2").rule, "3-2.unremediated");
+  // Without imported advisories 2-8 and 4-3 say so.
+  in.advisories = 0;
+  EXPECT_EQ(item(build_checklist(in), "2-8").rule, "2-8.no_advisories");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 namespace mieruka::inventory {
 namespace {
@@ -288,6 +289,157 @@ TEST(Findings, SeverityTable) {
   EXPECT_EQ(item_of("wireless"), "2-7");
   EXPECT_EQ(item_of("internet"), "2-3");
   EXPECT_EQ(item_of("remote_access"), "3-6");
+}
+
+// --- vulnerable: imported advisories matched to the ledger ----------------------
+
+// An advisory naming Omron CJ2M-CPU3x up to firmware 2.0 (two CVEs) and
+// CJ1M-CPU1x, every version.
+advisories::Advisory omron_advisory() {
+  advisories::Advisory a;
+  a.id = "ICSA-99-001-01";
+  a.source = "csaf";
+  a.title = "Omron CJ Series";
+  a.initial_release = "2023-03-31T00:00:00Z";
+  advisories::Product cj2;
+  cj2.product_id = "P1";
+  cj2.vendor = "Omron";
+  cj2.vendor_key = advisories::vendor_key("Omron");
+  cj2.names = {"SYSMAC CJ2M-CPU31"};
+  cj2.full_name = "SYSMAC CJ2M-CPU31 <= 2.0";
+  cj2.versions = advisories::parse_range("<= 2.0", true);
+  advisories::Product cj1 = cj2;
+  cj1.product_id = "P2";
+  cj1.names = {"SYSMAC CJ1M-CPU12"};
+  cj1.full_name = "SYSMAC CJ1M-CPU12";
+  cj1.versions = advisories::parse_range("vers:all/*", true);
+  a.products = {cj2, cj1};
+  advisories::Vulnerability v1;
+  v1.cve = "CVE-2099-0001";
+  v1.cvss_base = 9.1;
+  v1.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N";
+  v1.known_affected = {"P1", "P2"};
+  v1.remediations.push_back({"mitigation", "Close port 9600.", "", {"P1", "P2"}});
+  v1.remediations.push_back({"vendor_fix", "ファームウェアを 2.1 以降に更新する", "https://example.invalid/fix", {"P1"}});
+  advisories::Vulnerability v2;
+  v2.cve = "CVE-2099-0002";
+  v2.cvss_base = 5.3;
+  v2.known_affected = {"P1"};
+  a.vulnerabilities = {v1, v2};
+  return a;
+}
+
+struct VulnerablePlant : Plant {
+  AssetIndex cj2_old, cj2_new, cj2_unknown, cj1, maker_only;
+  std::vector<advisories::Advisory> docs{omron_advisory()};
+  std::map<std::string, std::int64_t> imported{{"ICSA-99-001-01", kT0 + 5 * kHour}};
+  std::vector<RemediationState> states;
+  VulnerablePlant() {
+    cj2_old = omron("00:00:0a:00:00:01", "10.10.1.101", "CJ2M-CPU31", "1.4");
+    cj2_new = omron("00:00:0a:00:00:02", "10.10.1.102", "CJ2M-CPU31", "2.1");  // just outside the range
+    cj2_unknown = omron("00:00:0a:00:00:03", "10.10.1.103", "CJ2M-CPU31", "");
+    cj1 = omron("00:00:0a:00:00:04", "10.10.1.104", "CJ1M-CPU12", "");
+    maker_only = omron("00:00:0a:00:00:05", "10.10.1.105", "", "1.0");  // maker alone: never a match
+  }
+  AssetIndex omron(std::string_view m, std::string_view a, std::string_view model, std::string_view fw) {
+    const auto i = host(m, a);
+    led.add_fact(i, "vendor", "OMRON Corporation", "fins", kT0);
+    if (!model.empty()) led.add_fact(i, "product", std::string(model), "fins", kT0);
+    if (!fw.empty()) led.add_fact(i, "revision", std::string(fw), "fins", kT0);
+    return i;
+  }
+  std::vector<Finding> vulnerable() {
+    FindingsPolicy p;
+    p.approved = &*approved;
+    p.zones = &zones;
+    p.advisories = &docs;
+    p.advisory_imported_us = &imported;
+    p.remediation = &states;
+    std::vector<Finding> out;
+    for (auto& f : compute_findings(led, p))
+      if (f.type == "vulnerable") out.push_back(std::move(f));
+    return out;
+  }
+};
+
+TEST(Findings, VulnerableOnePerAssetAndAdvisoryWithConfidence) {
+  VulnerablePlant p;
+  const auto fs = p.vulnerable();
+  std::map<std::string, std::string> got;  // asset -> confidence
+  for (const auto& f : fs) got[f.asset] = f.vuln.confidence;
+  const std::map<std::string, std::string> want = {{p.a(p.cj2_old).id, "confirmed"},
+                                                   {p.a(p.cj2_unknown).id, "possible"},
+                                                   {p.a(p.cj1).id, "confirmed"}};
+  EXPECT_EQ(got, want);  // not the fixed firmware, not the maker alone
+  ASSERT_EQ(fs.size(), 3U);
+  const Finding* f = of(fs, "vulnerable", p.a(p.cj2_old).id).front();
+  EXPECT_EQ(f->id, finding_id("vulnerable", p.a(p.cj2_old).id, "ICSA-99-001-01"));
+  EXPECT_EQ(f->item, "3-2");
+  EXPECT_EQ(f->severity, "high");  // CVSS 9.1
+  EXPECT_EQ(f->vuln.cves, (std::vector<std::string>{"CVE-2099-0001", "CVE-2099-0002"}));
+  EXPECT_DOUBLE_EQ(f->vuln.cvss, 9.1);
+  EXPECT_EQ(f->vuln.cvss_vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N");
+  // The vendor's fix before a mitigation, in Japanese when the advisory gives it.
+  EXPECT_EQ(f->vuln.remediation, "vendor_fix: ファームウェアを 2.1 以降に更新する https://example.invalid/fix");
+  EXPECT_EQ(f->vuln.published, "2023-03-31T00:00:00Z");
+  EXPECT_EQ(f->vuln.state, "open");
+  EXPECT_FALSE(f->acknowledged);
+  // First seen when the advisory was imported (the device was seen before).
+  EXPECT_EQ(f->first_us, kT0 + 5 * kHour);
+  // CJ1M: only the first CVE lists it; the mitigation is its remediation.
+  const Finding* g = of(fs, "vulnerable", p.a(p.cj1).id).front();
+  EXPECT_EQ(g->vuln.cves, std::vector<std::string>{"CVE-2099-0001"});
+  EXPECT_EQ(g->vuln.remediation, "mitigation: Close port 9600.");
+
+  const auto j = findings_json(fs);
+  EXPECT_EQ(j[0]["type"], "vulnerable");
+  EXPECT_EQ(j[0]["advisory"], "ICSA-99-001-01");
+  EXPECT_EQ(j[0]["state"], "open");
+  EXPECT_TRUE(j[0].contains("cvss_vector"));
+  EXPECT_TRUE(j[0].contains("confidence"));
+}
+
+TEST(Findings, VulnerableSeverityFollowsTheHighestCvss) {
+  VulnerablePlant p;
+  p.docs[0].vulnerabilities[0].cvss_base = 8.9;
+  for (const auto& f : p.vulnerable()) EXPECT_EQ(f.severity, "medium") << f.asset;
+}
+
+TEST(Findings, RemediationStatesQuietOrCount) {
+  VulnerablePlant p;
+  const std::string old_id = p.a(p.cj2_old).id, cj1_id = p.a(p.cj1).id, unk_id = p.a(p.cj2_unknown).id;
+  // One CVE remediated, the other still open: the finding stays open.
+  p.states = {{old_id, "ICSA-99-001-01", "CVE-2099-0001", "remediated", "updated", "sato", 1}};
+  EXPECT_EQ(of(p.vulnerable(), "vulnerable", old_id).front()->vuln.state, "open");
+  // Both: quiet, kept with its state and comment.
+  p.states.push_back({old_id, "ICSA-99-001-01", "CVE-2099-0002", "not_affected", "feature unused", "sato", 2});
+  p.states.push_back({cj1_id, "ICSA-99-001-01", "CVE-2099-0001", "compensated", "port closed", "kato", 3});
+  p.states.push_back({unk_id, "ICSA-99-001-01", "CVE-2099-0001", "not_affected", "", "kato", 3});
+  p.states.push_back({unk_id, "ICSA-99-001-01", "CVE-2099-0002", "not_affected", "not this model", "kato", 4});
+  const auto fs = p.vulnerable();
+  const Finding* f = of(fs, "vulnerable", old_id).front();
+  EXPECT_TRUE(f->acknowledged);
+  EXPECT_EQ(f->vuln.state, "remediated");
+  EXPECT_EQ(f->comment, "feature unused");
+  EXPECT_EQ(finding_state(*f), "remediated");
+  const Finding* u = of(fs, "vulnerable", unk_id).front();
+  EXPECT_TRUE(u->acknowledged);
+  EXPECT_EQ(u->vuln.state, "not_affected");
+  // Compensated: counted (checklist 3-2), not quiet.
+  const Finding* c = of(fs, "vulnerable", cj1_id).front();
+  EXPECT_FALSE(c->acknowledged);
+  EXPECT_EQ(finding_state(*c), "compensated");
+  EXPECT_EQ(c->comment, "port closed");
+  EXPECT_EQ(findings_json({*c})[0]["state"], "compensated");
+}
+
+TEST(Findings, NoAdvisoriesNoVulnerableFindings) {
+  VulnerablePlant p;
+  p.docs.clear();
+  EXPECT_TRUE(p.vulnerable().empty());
+  EXPECT_EQ(item_of("vulnerable"), "3-2");
+  EXPECT_TRUE(is_remediation_state("compensated"));
+  EXPECT_FALSE(is_remediation_state("open"));
 }
 
 }  // namespace

@@ -740,6 +740,118 @@ TEST_F(StoreTest, ReviewFactsOverAPeriod) {
   EXPECT_EQ(f->alerts_delivered, 1U);
 }
 
+StoredAdvisory advisory(const std::string& id, const std::string& revision, const std::string& release,
+                        const std::string& title) {
+  return {id, "csaf", revision, release, title, R"({"id":")" + id + R"(","revision":")" + revision + "\"}", 0, 0};
+}
+
+TEST_F(StoreTest, AdvisoriesKeepTheNewestRevision) {
+  Store s = open_ok();
+  std::vector<AdvisoryImport> out;
+  ASSERT_TRUE(s.import_advisories({advisory("ICSA-23-01", "2", "2023-02-01T00:00:00Z", "second"),
+                                   advisory("ICSA-23-02", "1", "2023-01-05T00:00:00Z", "other")},
+                                  out, 1000)
+                  .ok());
+  EXPECT_EQ(out, (std::vector<AdvisoryImport>{AdvisoryImport::added, AdvisoryImport::added}));
+  // An older revision leaves the newer one; the same one read again and a newer one replace it.
+  ASSERT_TRUE(s.import_advisories({advisory("ICSA-23-01", "1", "2023-01-01T00:00:00Z", "first"),
+                                   advisory("ICSA-23-02", "1", "2023-01-05T00:00:00Z", "other again"),
+                                   advisory("ICSA-23-03", "1.0.0", "", "no date")},
+                                  out, 2000)
+                  .ok());
+  EXPECT_EQ(out, (std::vector<AdvisoryImport>{AdvisoryImport::kept_newer, AdvisoryImport::updated,
+                                              AdvisoryImport::added}));
+  ASSERT_TRUE(s.import_advisories({advisory("ICSA-23-01", "10", "2023-02-01T00:00:00Z", "tenth")}, out, 3000).ok());
+  EXPECT_EQ(out, std::vector<AdvisoryImport>{AdvisoryImport::updated});
+
+  std::vector<StoredAdvisory> got;
+  ASSERT_TRUE(s.advisories(got).ok());
+  ASSERT_EQ(got.size(), 3U);
+  EXPECT_EQ(got[0].id, "ICSA-23-01");
+  EXPECT_EQ(got[0].title, "tenth");
+  EXPECT_EQ(got[0].revision, "10");
+  EXPECT_EQ(got[0].imported_us, 1000);  // first imported
+  EXPECT_EQ(got[0].updated_us, 3000);
+  EXPECT_EQ(got[0].doc, R"({"id":"ICSA-23-01","revision":"10"})");
+  EXPECT_EQ(got[1].title, "other again");
+  EXPECT_EQ(got[2].id, "ICSA-23-03");
+  ASSERT_TRUE(s.advisories(got, false).ok());
+  EXPECT_TRUE(got[0].doc.empty());
+
+  Store other = open_ok("line2");  // per sensor, like every record
+  ASSERT_TRUE(other.advisories(got).ok());
+  EXPECT_TRUE(got.empty());
+}
+
+TEST(CompareRevisions, ReleaseThenRevisionNumberByNumber) {
+  EXPECT_LT(compare_revisions("2023-01-01T00:00:00Z", "9", "2023-01-02T00:00:00Z", "1"), 0);
+  EXPECT_GT(compare_revisions("2023-01-01T00:00:00Z", "10", "2023-01-01T00:00:00Z", "9"), 0);
+  EXPECT_GT(compare_revisions("x", "1.0.10", "x", "1.0.9"), 0);
+  EXPECT_LT(compare_revisions("x", "1.0", "x", "1.0.1"), 0);
+  EXPECT_EQ(compare_revisions("x", "01", "x", "1"), 0);
+}
+
+TEST_F(StoreTest, RemediationStatesPerAssetAdvisoryAndCve) {
+  Store s = open_ok();
+  ASSERT_TRUE(s.set_remediation({{"a1", "ICSA-23-01", "CVE-2023-0001", "in_progress", "firmware ordered", "sato", 5},
+                                 {"a1", "ICSA-23-01", "CVE-2023-0002", "compensated", "port closed", "sato", 5}})
+                  .ok());
+  ASSERT_TRUE(s.set_remediation({{"a1", "ICSA-23-01", "CVE-2023-0001", "remediated", "updated to 1.300", "kato", 9}})
+                  .ok());
+  std::vector<RemediationState> got;
+  ASSERT_TRUE(s.remediation_states(got).ok());
+  ASSERT_EQ(got.size(), 2U);
+  EXPECT_EQ(got[0].state, "remediated");
+  EXPECT_EQ(got[0].who, "kato");
+  EXPECT_EQ(got[0].when_us, 9);
+  EXPECT_EQ(got[1].state, "compensated");
+  // A state outside the list is refused, and nothing of that call is kept.
+  const StoreStatus bad = s.set_remediation({{"a2", "ICSA-23-01", "CVE-2023-0001", "in_progress", "", "x", 1},
+                                             {"a2", "ICSA-23-01", "CVE-2023-0002", "done", "", "x", 1}});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error.find('\n'), std::string::npos);
+  ASSERT_TRUE(s.remediation_states(got).ok());
+  EXPECT_EQ(got.size(), 2U);
+}
+
+TEST_F(StoreTest, ReaderCannotImportAdvisories) {
+  { Store s = open_ok(); }
+  std::string error;
+  auto r = Store::open_reader(db_, "line1", error);
+  ASSERT_TRUE(r.has_value()) << error;
+  std::vector<AdvisoryImport> out;
+  EXPECT_FALSE(r->import_advisories({advisory("ICSA-23-01", "1", "2023", "t")}, out, 1).ok());
+  std::vector<StoredAdvisory> got;
+  ASSERT_TRUE(r->advisories(got).ok());
+  EXPECT_TRUE(got.empty());
+}
+
+TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
+  {
+    Store s = open_ok();
+    // What the previous release left: no advisory or review tables, user_version 6.
+    ASSERT_EQ(sqlite3_exec(s.native_handle(),
+                           "DROP TABLE advisories; DROP TABLE remediation_state; DROP TABLE reviews; "
+                           "PRAGMA user_version=6",
+                           nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+  }
+  {
+    // A reader does not migrate: it asks for the upgrade.
+    std::string error;
+    EXPECT_FALSE(Store::open_reader(db_, "line1", error).has_value());
+    EXPECT_NE(error.find("older than this mieruka"), std::string::npos) << error;
+  }
+  Store s = open_ok();
+  std::vector<AdvisoryImport> out;
+  ASSERT_TRUE(s.import_advisories({advisory("ICSA-23-01", "1", "2023-01-01T00:00:00Z", "t")}, out, 1).ok());
+  ASSERT_TRUE(s.set_remediation({{"a1", "ICSA-23-01", "CVE-2023-0001", "in_progress", "", "x", 1}}).ok());
+  EXPECT_EQ(count_rows(s.native_handle(), "advisories"), 1);
+  EXPECT_EQ(count_rows(s.native_handle(), "remediation_state"), 1);
+  EXPECT_EQ(count_rows(s.native_handle(), "reviews"), 0);
+}
+
 }  // namespace
 }  // namespace mieruka::inventory
 

@@ -7,6 +7,12 @@
 // the evidence). "count" is the number of findings that must come out, so the
 // set is complete: an extra finding fails like a missing one. "absent" lists {"mac"|"ip", optional "types"} that must have no
 // finding (of those types): e.g. no approved device is flagged.
+//
+// "advisories": "csaf" imports ../shared/advisories/csaf (the public CISA
+// advisories) for the case: its `vulnerable` findings are then part of the
+// complete set, and "absent_advisories" lists {"mac"|"ip", "advisory"} pairs
+// that must not match (a firmware just outside the range). Every case is also
+// computed with those advisories, and its other findings must not change.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -15,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "inventory/advisories/advisory.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/ledger.hpp"
 #include "sensor/capture_source.hpp"
@@ -29,6 +36,25 @@ using nlohmann::json;
 
 const fs::path kSource = MIERUKA_SOURCE_DIR;
 const fs::path kShared = MIERUKA_SHARED_PCAPS;
+const fs::path kSharedAdvisories = fs::path(MIERUKA_SOURCE_DIR) / ".." / "shared" / "advisories";
+
+// The public advisories, read once.
+const std::vector<inventory::advisories::Advisory>* shared_advisories() {
+  static const auto loaded = [] {
+    std::optional<std::vector<inventory::advisories::Advisory>> out;
+    if (fs::exists(kSharedAdvisories / "csaf"))
+      out = inventory::advisories::load_paths({(kSharedAdvisories / "csaf").string()}).advisories;
+    return out;
+  }();
+  return loaded ? &*loaded : nullptr;
+}
+
+json without_vulnerable(const json& findings) {
+  json out = json::array();
+  for (const auto& f : findings)
+    if (f["type"] != "vulnerable") out.push_back(f);
+  return out;
+}
 
 fs::path capture_path(const std::string& c) {
   if (c.rfind("shared:", 0) == 0) return kShared / c.substr(7);
@@ -81,8 +107,26 @@ void run_case(const fs::path& dir) {
   pol.wireless = wireless ? &*wireless : nullptr;
   pol.zones = &cfg.policy;
   pol.learning_period_us = cfg.policy.learning_period_s * 1'000'000LL;
-  const json got = inventory::findings_json(inventory::compute_findings(ledger, pol));
+  const json plain = inventory::findings_json(inventory::compute_findings(ledger, pol));
+  json got = plain;
+  const auto* shared = shared_advisories();
+  if (c.contains("advisories")) {
+    if (shared == nullptr) GTEST_SKIP() << kSharedAdvisories << " not present";
+    EXPECT_EQ(c["advisories"], "csaf");
+  }
+  if (shared != nullptr) {
+    // The advisories add vulnerable findings and change nothing else.
+    pol.advisories = shared;
+    const json with = inventory::findings_json(inventory::compute_findings(ledger, pol));
+    EXPECT_EQ(without_vulnerable(with), without_vulnerable(plain));
+    if (c.contains("advisories")) got = with;
+  }
   const json want = read_json(dir / "expected.json");
+  for (const auto& a : want.value("absent_advisories", json::array())) {
+    for (const auto& f : got)
+      if (f["type"] == "vulnerable" && names(a, f) && f["advisory"] == a.at("advisory"))
+        ADD_FAILURE() << "unexpected " << f.dump();
+  }
   for (const auto& w : want.at("findings")) {
     bool found = false;
     for (const auto& f : got) {
