@@ -985,6 +985,7 @@ StoreStatus Store::load(Ledger& ledger) {
     if (rc != SQLITE_DONE) return fail(rc);
   }
 
+  ledger.reserve_loaded(assets.size(), edges.size());
   for (Asset& a : assets) ledger.load_asset(std::move(a));
   for (Edge& e : edges) ledger.load_edge(std::move(e));
   return {};
