@@ -75,6 +75,9 @@ struct View {
   // each took seconds to build, and the view changes only with the ledger.
   std::mutex body_mu;
   std::optional<std::string> links_body, topology_body;
+  // /api/v1/checklist by "format/lang": built on first request from this view
+  // (its generated_at is then), as the other whole-ledger bodies.
+  std::map<std::string, std::string> checklist_bodies;
 };
 
 }  // namespace
@@ -95,11 +98,14 @@ struct WebServer::Impl {
   std::optional<Store> store;
   std::shared_ptr<View> view;
   std::int64_t data_version = -1;
-  std::int64_t approved_mtime = -1;
+  std::int64_t approved_mtime = -1, wireless_mtime = -1;
   bool dirty = true;
 
   std::string approved_path() const {
     return !opt.approved_path.empty() ? opt.approved_path : config.policy.approved_path;
+  }
+  std::string wireless_path() const {
+    return !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
   }
 
   // --- database and view (db_mu held) -------------------------------------------------
@@ -128,8 +134,9 @@ struct WebServer::Impl {
   std::shared_ptr<View> current_view(std::string& error) {
     if (db(error) == nullptr) return nullptr;
     const std::int64_t dv = current_data_version();
-    const std::int64_t mt = mtime_of(approved_path());
-    if (view && !dirty && dv == data_version && mt == approved_mtime) return view;
+    // The findings read the approved and wireless lists: a change to either is a new view.
+    const std::int64_t mt = mtime_of(approved_path()), wt = mtime_of(wireless_path());
+    if (view && !dirty && dv == data_version && mt == approved_mtime && wt == wireless_mtime) return view;
     auto v = std::make_shared<View>();
     v->ledger = std::make_unique<Ledger>(config.sensor_name);
     if (auto st = store->load(*v->ledger); !st) {
@@ -181,6 +188,7 @@ struct WebServer::Impl {
     view = v;
     data_version = dv;
     approved_mtime = mt;
+    wireless_mtime = wt;
     dirty = false;
     return view;
   }
@@ -686,60 +694,79 @@ void WebServer::Impl::install_routes() {
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");
           if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
-          std::string error;
-          std::optional<inventory::ApprovedList> approved;
-          std::optional<inventory::WirelessAllowList> wireless;
-          const std::string ap = approved_path();
-          const std::string wl = !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
-          if (!ap.empty()) approved = inventory::load_approved(ap, error);
-          if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
-          inventory::ChecklistInput in;
-          in.ledger = view->ledger.get();
-          in.zones = &config.policy;
-          in.approved = approved ? &*approved : nullptr;
-          in.wireless = wireless ? &*wireless : nullptr;
-          in.findings = &view->findings;
-          in.generated_us = wall_us();
-          in.sensor_name = config.sensor_name;
-          in.db_path = store->path();
-          const auto snaps = inventory::list_snapshots(*store, error);
-          in.snapshots = snaps.size();
-          std::int64_t until = 0;
-          for (const auto& a : view->ledger->assets()) until = std::max(until, a.last_us);
-          if (!snaps.empty()) {
-            in.last_snapshot_us = snaps.back().taken_us;
-            in.new_since_us = snaps.back().observed_until_us + 1;
-            in.new_since_basis = "snapshot " + snaps.back().name;
-          } else {
-            in.new_since_us = std::max<std::int64_t>(0, until - 30LL * 86'400'000'000LL);
-            in.new_since_basis = "last 30 days";
-          }
-          {  // live monitoring: the store has runs of `capture` or `run`
-            sqlite3_stmt* st = nullptr;
-            if (sqlite3_prepare_v2(store->native_handle(),
-                                   "SELECT 1 FROM runs WHERE sensor = ?1 AND (command LIKE 'capture%' OR command LIKE "
-                                   "'run%') LIMIT 1",
-                                   -1, &st, nullptr) == SQLITE_OK) {
-              sqlite3_bind_text(st, 1, config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
-              in.live_monitoring = sqlite3_step(st) == SQLITE_ROW;
+          // The report reads only the view, the store (changes make a new view) and
+          // the approved and wireless lists (their mtimes are the view's key too):
+          // made once per view, format and language. At 100,000 assets it took
+          // tens of seconds.
+          std::shared_ptr<View> v = view;
+          std::lock_guard lock(v->body_mu);
+          const std::string key = format + "/" + std::string(inventory::lang_code(*lang));
+          auto cached = v->checklist_bodies.find(key);
+          if (cached == v->checklist_bodies.end()) {
+            std::string error;
+            std::optional<inventory::ApprovedList> approved;
+            std::optional<inventory::WirelessAllowList> wireless;
+            const std::string ap = approved_path();
+            const std::string wl = wireless_path();
+            if (!ap.empty()) approved = inventory::load_approved(ap, error);
+            if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
+            inventory::ChecklistInput in;
+            in.ledger = v->ledger.get();
+            in.zones = &config.policy;
+            in.approved = approved ? &*approved : nullptr;
+            in.wireless = wireless ? &*wireless : nullptr;
+            in.findings = &v->findings;
+            in.generated_us = wall_us();
+            in.sensor_name = config.sensor_name;
+            in.db_path = store->path();
+            const auto snaps = inventory::list_snapshots(*store, error);
+            in.snapshots = snaps.size();
+            std::int64_t until = 0;
+            for (const auto& a : v->ledger->assets()) until = std::max(until, a.last_us);
+            if (!snaps.empty()) {
+              in.last_snapshot_us = snaps.back().taken_us;
+              in.new_since_us = snaps.back().observed_until_us + 1;
+              in.new_since_basis = "snapshot " + snaps.back().name;
+            } else {
+              in.new_since_us = std::max<std::int64_t>(0, until - 30LL * 86'400'000'000LL);
+              in.new_since_basis = "last 30 days";
             }
-            sqlite3_finalize(st);
+            {  // live monitoring: the store has runs of `capture` or `run`
+              sqlite3_stmt* st = nullptr;
+              if (sqlite3_prepare_v2(store->native_handle(),
+                                     "SELECT 1 FROM runs WHERE sensor = ?1 AND (command LIKE 'capture%' OR command "
+                                     "LIKE 'run%') LIMIT 1",
+                                     -1, &st, nullptr) == SQLITE_OK) {
+                sqlite3_bind_text(st, 1, config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
+                in.live_monitoring = sqlite3_step(st) == SQLITE_ROW;
+              }
+              sqlite3_finalize(st);
+            }
+            const inventory::Checklist cl = inventory::build_checklist(in);
+            std::string body;
+            if (format == "json") {
+              body = json_text(inventory::checklist_json(cl, in, *lang));
+            } else if (format == "csv") {
+              body = inventory::checklist_csv(cl, in, *lang);
+            } else {
+              std::string svg;
+              if (inventory::svg_available()) {
+                auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+                if (r) svg = std::move(*r);
+              }
+              body = inventory::checklist_html(cl, in, *lang, svg);
+            }
+            cached = v->checklist_bodies.emplace(key, std::move(body)).first;
           }
-          const inventory::Checklist cl = inventory::build_checklist(in);
-          if (format == "json") return send_json(res, 200, inventory::checklist_json(cl, in, *lang));
+          res.status = 200;
           res.set_header("Cache-Control", "no-store");
+          if (format == "json") return res.set_content(cached->second, "application/json");
           if (format == "csv") {
             res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
-            res.set_content(inventory::checklist_csv(cl, in, *lang), "text/csv; charset=utf-8");
-            return;
-          }
-          std::string svg;
-          if (inventory::svg_available()) {
-            auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
-            if (r) svg = std::move(*r);
+            return res.set_content(cached->second, "text/csv; charset=utf-8");
           }
           report_csp(res);
-          res.set_content(inventory::checklist_html(cl, in, *lang, svg), "text/html; charset=utf-8");
+          res.set_content(cached->second, "text/html; charset=utf-8");
         })));
   s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                              const Session&) {
