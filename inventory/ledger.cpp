@@ -957,17 +957,13 @@ void Ledger::reserve_loaded(std::size_t assets, std::size_t edges) {
 
 void Ledger::load_asset(Asset a) {
   a.dirty = false;
-  AssetIndex idx = kNoAsset;
   const std::uint64_t h = id_hash(a.id);
   if (!hex_id_value(a.id)) text_id_hashes_.insert(h);
-  if (const auto it = by_id_.find(h); it != by_id_.end()) {
-    idx = it->second;
-    assets_[idx] = std::move(a);
-  } else {
-    idx = static_cast<AssetIndex>(assets_.size());
-    by_id_.emplace(h, idx);
-    assets_.push_back(std::move(a));
-  }
+  // One probe of the id map, whether the asset is new (the usual case) or not.
+  const auto [it, fresh] = by_id_.try_emplace(h, static_cast<AssetIndex>(assets_.size()));
+  const AssetIndex idx = it->second;
+  if (!fresh) assets_[idx] = std::move(a);
+  else assets_.push_back(std::move(a));
   const Asset& s = assets_[idx];
   if (s.mac) {
     by_mac_[*s.mac] = idx;
@@ -989,14 +985,13 @@ void Ledger::load_edge(Edge e) {
   e.dirty = false;
   e.merged_into = kNoEdge;  // tombstones are not stored
   const EdgeKey key{index_of(e.from_id), index_of(e.to_id), intern_protocol(e.protocol), e.port, e.vlan};
-  EdgeIndex idx = kNoEdge;
-  if (const auto it = edge_by_id_.find(id_hash(e.id)); it != edge_by_id_.end()) {
-    idx = it->second;
+  // One probe of the id map, whether the edge is new (the usual case) or not.
+  const auto [it, fresh] = edge_by_id_.try_emplace(id_hash(e.id), static_cast<EdgeIndex>(edges_.size()));
+  const EdgeIndex idx = it->second;
+  if (!fresh) {
     edges_[idx] = std::move(e);
     edge_keys_[idx] = key;
   } else {
-    idx = static_cast<EdgeIndex>(edges_.size());
-    edge_by_id_[id_hash(e.id)] = idx;
     edges_.push_back(std::move(e));
     edge_keys_.push_back(key);
   }
