@@ -176,6 +176,7 @@ struct Ctx {
   std::map<std::string, std::string> cls;
   std::vector<const Asset*> plant;  // not external
   std::vector<const Edge*> edges;   // live edges
+  const AssetLinks& links;          // each asset's live edges, in the ledger's order
 
   const Asset* asset(const std::string& id) const {
     auto it = by_id.find(id);
@@ -433,7 +434,8 @@ void build_3_3(const Ctx& c, ItemReport& r) {
     ++hosts;
     std::map<std::string, std::set<std::string>> served;  // "proto/port" -> clients
     bool clear = false;
-    for (const Edge* e : c.edges) {
+    for (const EdgeIndex i : c.links.edges_of(c.ledger.index_of(*a))) {
+      const Edge* e = &c.ledger.edges()[i];
       if (e->to_id != a->id) continue;
       // "modbus/tcp 502" when a dissector confirmed the protocol, else "tcp 23".
       const std::string svc = e->protocol == e->transport ? fmt::format("{} {}", e->transport, e->port)
@@ -606,8 +608,8 @@ const LevelRule& apply_level_rules(std::string_view item, const ItemStats& st) {
 Checklist build_checklist(const ChecklistInput& in) {
   Checklist out;
   const Ledger& ledger = *in.ledger;
-  Ctx c{in, ledger, {}, {}, {}, {}};
   const AssetLinks links(ledger);
+  Ctx c{in, ledger, {}, {}, {}, {}, links};
   for (const auto& a : ledger.assets()) {
     c.by_id[a.id] = &a;
     c.cls[a.id] = classify(ledger, a, links).device_class;

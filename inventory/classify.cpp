@@ -243,7 +243,7 @@ Features gather(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
     if (c.route.starts_with("unit:")) ++f.unit_children;
     else ++f.route_children;
   };
-  const AssetIndex self = links != nullptr ? ledger.index_of(a.id) : kNoAsset;
+  const AssetIndex self = links != nullptr ? ledger.index_of(a) : kNoAsset;
   if (self == kNoAsset) {
     for (const Edge& e : ledger.edges())
       if (e.merged_into == kNoEdge && (e.to_id == a.id || e.from_id == a.id)) visit(e);
@@ -634,7 +634,8 @@ AssetLinks::AssetLinks(const Ledger& ledger) {
   const auto& assets = ledger.assets();
   const auto& edges = ledger.edges();
   const std::size_t n = assets.size();
-  // Endpoints resolved once; an id no asset carries joins nothing.
+  // Endpoints as the ledger keeps them (no id lookups); an id no asset
+  // carries joins nothing.
   std::vector<std::pair<AssetIndex, AssetIndex>> ends(edges.size(), {kNoAsset, kNoAsset});
   std::vector<AssetIndex> parent(n, kNoAsset);
   edge_start_.assign(n + 1, 0);
@@ -642,7 +643,9 @@ AssetLinks::AssetLinks(const Ledger& ledger) {
   for (std::size_t i = 0; i < edges.size(); ++i) {
     const Edge& e = edges[i];
     if (e.merged_into != kNoEdge) continue;
-    ends[i] = {ledger.index_of(e.from_id), ledger.index_of(e.to_id)};
+    ends[i] = ledger.ends(static_cast<EdgeIndex>(i));
+    if (ends[i].first >= n) ends[i].first = kNoAsset;
+    if (ends[i].second >= n) ends[i].second = kNoAsset;
     if (ends[i].first != kNoAsset) ++edge_start_[ends[i].first + 1];
     if (ends[i].second != kNoAsset && ends[i].second != ends[i].first) ++edge_start_[ends[i].second + 1];
   }

@@ -41,25 +41,25 @@ std::string hex16(std::uint64_t v) {
   return buf;
 }
 
-// The hash an id stands for: its value when it is 16 hex digits (every id we
-// make), else the FNV-1a of the text (ids from elsewhere, kept working).
-std::uint64_t id_hash(std::string_view id) noexcept {
-  if (id.size() == 16) {
-    std::uint64_t v = 0;
-    bool hex = true;
-    for (const char c : id) {
-      int d = -1;
-      if (c >= '0' && c <= '9') d = c - '0';
-      if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-      if (d < 0) {
-        hex = false;
-        break;
-      }
-      v = (v << 4) | static_cast<std::uint64_t>(d);
-    }
-    if (hex) return v;
+// The value of an id of 16 hex digits (every id we make).
+std::optional<std::uint64_t> hex_id_value(std::string_view id) noexcept {
+  if (id.size() != 16) return std::nullopt;
+  std::uint64_t v = 0;
+  for (const char c : id) {
+    int d = -1;
+    if (c >= '0' && c <= '9') d = c - '0';
+    if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    if (d < 0) return std::nullopt;
+    v = (v << 4) | static_cast<std::uint64_t>(d);
   }
+  return v;
+}
+
+// The hash an id stands for: its value when it is 16 hex digits, else the
+// FNV-1a of the text (ids from elsewhere, kept working).
+std::uint64_t id_hash(std::string_view id) noexcept {
+  if (const auto v = hex_id_value(id)) return *v;
   return Fnv{}.add(id).h;
 }
 
@@ -229,6 +229,7 @@ void Ledger::touch(Asset& a, std::int64_t ts_us) noexcept {
 AssetIndex Ledger::new_asset(Asset a) {
   const auto idx = static_cast<AssetIndex>(assets_.size());
   by_id_[id_hash(a.id)] = idx;
+  if (!hex_id_value(a.id)) text_id_hashes_.insert(id_hash(a.id));
   a.dirty = true;
   assets_.push_back(std::move(a));
   return idx;
@@ -808,9 +809,20 @@ std::size_t Ledger::compact(std::vector<AssetIndex>* remap) {
 // --- reading -------------------------------------------------------------------
 
 AssetIndex Ledger::index_of(std::string_view id) const {
-  const auto it = by_id_.find(id_hash(id));
-  if (it == by_id_.end() || !iequal(assets_[it->second].id, id)) return kNoAsset;
-  return it->second;
+  const auto v = hex_id_value(id);
+  const std::uint64_t h = v ? *v : Fnv{}.add(id).h;
+  const auto it = by_id_.find(h);
+  if (it == by_id_.end()) return kNoAsset;
+  // Two ids of 16 hex digits with one value are one id (up to case): the
+  // asset's record need not be read, unless an id of another form has that hash.
+  if (v && (text_id_hashes_.empty() || !text_id_hashes_.contains(h))) return it->second;
+  return iequal(assets_[it->second].id, id) ? it->second : kNoAsset;
+}
+
+AssetIndex Ledger::index_of(const Asset& a) const {
+  if (!assets_.empty() && &a >= assets_.data() && &a < assets_.data() + assets_.size())
+    return static_cast<AssetIndex>(&a - assets_.data());
+  return index_of(a.id);
 }
 
 const Asset* Ledger::find(std::string_view key) const {
@@ -933,17 +945,25 @@ void Ledger::link_same_hosts(std::int64_t ts_us) {
 
 // --- store ---------------------------------------------------------------------
 
+void Ledger::reserve_loaded(std::size_t assets, std::size_t edges) {
+  assets_.reserve(assets_.size() + assets);
+  edges_.reserve(edges_.size() + edges);
+  edge_keys_.reserve(edge_keys_.size() + edges);
+  by_id_.reserve(by_id_.size() + assets);
+  by_mac_.reserve(by_mac_.size() + assets);
+  edge_by_id_.reserve(edge_by_id_.size() + edges);
+  edge_by_key_.reserve(edge_by_key_.size() + edges);
+}
+
 void Ledger::load_asset(Asset a) {
   a.dirty = false;
-  AssetIndex idx = kNoAsset;
-  if (const auto it = by_id_.find(id_hash(a.id)); it != by_id_.end()) {
-    idx = it->second;
-    assets_[idx] = std::move(a);
-  } else {
-    idx = static_cast<AssetIndex>(assets_.size());
-    by_id_[id_hash(a.id)] = idx;
-    assets_.push_back(std::move(a));
-  }
+  const std::uint64_t h = id_hash(a.id);
+  if (!hex_id_value(a.id)) text_id_hashes_.insert(h);
+  // One probe of the id map, whether the asset is new (the usual case) or not.
+  const auto [it, fresh] = by_id_.try_emplace(h, static_cast<AssetIndex>(assets_.size()));
+  const AssetIndex idx = it->second;
+  if (!fresh) assets_[idx] = std::move(a);
+  else assets_.push_back(std::move(a));
   const Asset& s = assets_[idx];
   if (s.mac) {
     by_mac_[*s.mac] = idx;
@@ -965,14 +985,13 @@ void Ledger::load_edge(Edge e) {
   e.dirty = false;
   e.merged_into = kNoEdge;  // tombstones are not stored
   const EdgeKey key{index_of(e.from_id), index_of(e.to_id), intern_protocol(e.protocol), e.port, e.vlan};
-  EdgeIndex idx = kNoEdge;
-  if (const auto it = edge_by_id_.find(id_hash(e.id)); it != edge_by_id_.end()) {
-    idx = it->second;
+  // One probe of the id map, whether the edge is new (the usual case) or not.
+  const auto [it, fresh] = edge_by_id_.try_emplace(id_hash(e.id), static_cast<EdgeIndex>(edges_.size()));
+  const EdgeIndex idx = it->second;
+  if (!fresh) {
     edges_[idx] = std::move(e);
     edge_keys_[idx] = key;
   } else {
-    idx = static_cast<EdgeIndex>(edges_.size());
-    edge_by_id_[id_hash(e.id)] = idx;
     edges_.push_back(std::move(e));
     edge_keys_.push_back(key);
   }

@@ -49,6 +49,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -202,6 +203,15 @@ class Ledger {
   [[nodiscard]] std::vector<Edge>& edges_mut() noexcept { return edges_; }
   [[nodiscard]] const Asset* find(std::string_view id_or_mac_or_ip) const;
   [[nodiscard]] AssetIndex index_of(std::string_view id) const;
+  // The index of `a` when it is one of assets() (no id lookup), else index_of(a.id).
+  [[nodiscard]] AssetIndex index_of(const Asset& a) const;
+  // An edge's endpoints as asset indices, kept with the edge (the index_of of its
+  // from_id and to_id when it was made or loaded); kNoAsset for an id no asset
+  // carried then, or an index out of range.
+  [[nodiscard]] std::pair<AssetIndex, AssetIndex> ends(EdgeIndex e) const noexcept {
+    if (e >= edge_keys_.size()) return {kNoAsset, kNoAsset};
+    return {edge_keys_[e].from, edge_keys_[e].to};
+  }
   // The value shown for `field`: the fact with the best source priority, ties to the
   // most recently seen. Null when no fact exists.
   [[nodiscard]] static const FactRecord* best(const Asset& a, std::string_view field);
@@ -286,6 +296,9 @@ class Ledger {
   // Inserts records read from the store (no dirty marks). Used by Store::load.
   void load_asset(Asset a);
   void load_edge(Edge e);
+  // Sizes the index maps for this many more assets and edges before a load
+  // (growing them one insert at a time rehashed each several times).
+  void reserve_loaded(std::size_t assets, std::size_t edges);
   void clear_dirty() noexcept;
   // Forgets removed_ids() only (the store deleted them; some records may still
   // be dirty after a flush stored in parts).
@@ -348,6 +361,11 @@ class Ledger {
   // that it carried traffic for (a second one makes it a router).
   std::unordered_map<AssetIndex, IpAddr> first_relay_;
   std::unordered_map<std::uint64_t, AssetIndex> by_id_;  // id hash (the id's value)
+  // The hashes of asset ids that are not 16 hex digits (FNV of the text): only
+  // for these can a 16-hex-digit id share its hash with another id, so only
+  // these make index_of compare the text. Never shrinks (a stale entry only
+  // costs that comparison).
+  std::unordered_set<std::uint64_t> text_id_hashes_;
   std::unordered_map<std::uint64_t, EdgeIndex> edge_by_id_;
   std::unordered_map<EdgeKey, EdgeIndex, EdgeKeyHash> edge_by_key_;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> protocol_ids_;

@@ -149,7 +149,7 @@ std::optional<int> run_export_commands(const CommonOptions& common, const Export
 int cmd_export_ledger(const CommonOptions& common, const ExportCommands& opt) {
   auto store = open_store(common);
   if (!store) return kExitBadInput;
-  inventory::Ledger ledger(common.config.sensor_name);
+  inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {
     print_error(st.error);
     return kExitBadInput;
@@ -169,7 +169,7 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   const auto& pol = common.config.policy;
   auto store = open_store(common);
   if (!store) return kExitBadInput;
-  inventory::Ledger ledger(common.config.sensor_name);
+  inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {
     print_error(st.error);
     return kExitBadInput;

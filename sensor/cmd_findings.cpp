@@ -286,7 +286,7 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
   }
   auto store = open_store(common, false);
   if (!store) return kExitBadInput;
-  Ledger ledger(common.config.sensor_name);
+  Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {
     print_error(st.error);
     return kExitBadInput;

@@ -46,7 +46,7 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     print_error(error);
     return kExitBadInput;
   }
-  inventory::Ledger ledger(common.config.sensor_name);
+  inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {
     print_error(st.error);
     return kExitBadInput;

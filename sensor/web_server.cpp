@@ -77,6 +77,9 @@ struct View {
   // each took seconds to build, and the view changes only with the ledger.
   std::mutex body_mu;
   std::optional<std::string> links_body, topology_body;
+  // /api/v1/checklist by "format/lang": built on first request from this view
+  // (its generated_at is then), as the other whole-ledger bodies.
+  std::map<std::string, std::string> checklist_bodies;
 };
 
 }  // namespace
@@ -97,11 +100,14 @@ struct WebServer::Impl {
   std::optional<Store> store;
   std::shared_ptr<View> view;
   std::int64_t data_version = -1;
-  std::int64_t approved_mtime = -1;
+  std::int64_t approved_mtime = -1, wireless_mtime = -1;
   bool dirty = true;
 
   std::string approved_path() const {
     return !opt.approved_path.empty() ? opt.approved_path : config.policy.approved_path;
+  }
+  std::string wireless_path() const {
+    return !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
   }
 
   // --- database and view (db_mu held) -------------------------------------------------
@@ -130,8 +136,9 @@ struct WebServer::Impl {
   std::shared_ptr<View> current_view(std::string& error) {
     if (db(error) == nullptr) return nullptr;
     const std::int64_t dv = current_data_version();
-    const std::int64_t mt = mtime_of(approved_path());
-    if (view && !dirty && dv == data_version && mt == approved_mtime) return view;
+    // The findings read the approved and wireless lists: a change to either is a new view.
+    const std::int64_t mt = mtime_of(approved_path()), wt = mtime_of(wireless_path());
+    if (view && !dirty && dv == data_version && mt == approved_mtime && wt == wireless_mtime) return view;
     auto v = std::make_shared<View>();
     v->ledger = std::make_unique<Ledger>(config.sensor_name);
     if (auto st = store->load(*v->ledger); !st) {
@@ -183,6 +190,7 @@ struct WebServer::Impl {
     view = v;
     data_version = dv;
     approved_mtime = mt;
+    wireless_mtime = wt;
     dirty = false;
     return view;
   }
@@ -747,36 +755,55 @@ void WebServer::Impl::install_routes() {
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");
           if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
-          std::string error;
-          std::optional<inventory::ApprovedList> approved;
-          std::optional<inventory::WirelessAllowList> wireless;
-          const std::string ap = approved_path();
-          const std::string wl = !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
-          if (!ap.empty()) approved = inventory::load_approved(ap, error);
-          if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
-          inventory::ChecklistInput in;
-          in.ledger = view->ledger.get();
-          in.approved = approved ? &*approved : nullptr;
-          in.wireless = wireless ? &*wireless : nullptr;
-          in.findings = &view->findings;
-          if (!fill_checklist_input(in, *store, config, *view->ledger, {wall_us(), kDefaultNewDays, kDefaultReviewDays},
-                                    error))
-            return send_error(res, 500, error);
-          const inventory::Checklist cl = inventory::build_checklist(in);
-          if (format == "json") return send_json(res, 200, inventory::checklist_json(cl, in, *lang));
+          // The report reads only the view, the store (changes make a new view) and
+          // the approved and wireless lists (their mtimes are the view's key too):
+          // made once per view, format and language. At 100,000 assets it took
+          // tens of seconds.
+          std::shared_ptr<View> v = view;
+          std::lock_guard lock(v->body_mu);
+          const std::string key = format + "/" + std::string(inventory::lang_code(*lang));
+          auto cached = v->checklist_bodies.find(key);
+          if (cached == v->checklist_bodies.end()) {
+            std::string error;
+            std::optional<inventory::ApprovedList> approved;
+            std::optional<inventory::WirelessAllowList> wireless;
+            const std::string ap = approved_path();
+            const std::string wl = wireless_path();
+            if (!ap.empty()) approved = inventory::load_approved(ap, error);
+            if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
+            inventory::ChecklistInput in;
+            in.ledger = v->ledger.get();
+            in.approved = approved ? &*approved : nullptr;
+            in.wireless = wireless ? &*wireless : nullptr;
+            in.findings = &v->findings;
+            if (!fill_checklist_input(in, *store, config, *v->ledger, {wall_us(), kDefaultNewDays, kDefaultReviewDays},
+                                      error))
+              return send_error(res, 500, error);
+            const inventory::Checklist cl = inventory::build_checklist(in);
+            std::string body;
+            if (format == "json") {
+              body = json_text(inventory::checklist_json(cl, in, *lang));
+            } else if (format == "csv") {
+              body = inventory::checklist_csv(cl, in, *lang);
+            } else {
+              std::string svg;
+              if (inventory::svg_available()) {
+                auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+                if (r) svg = std::move(*r);
+              }
+              body = inventory::checklist_html(cl, in, *lang, svg);
+            }
+            cached = v->checklist_bodies.emplace(key, std::move(body)).first;
+          }
+          res.status = 200;
           res.set_header("Cache-Control", "no-store");
+          if (format == "json") return res.set_content(cached->second, "application/json");
           if (format == "csv") {
             res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
-            res.set_content(inventory::checklist_csv(cl, in, *lang), "text/csv; charset=utf-8");
-            return;
-          }
-          std::string svg;
-          if (inventory::svg_available()) {
-            auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
-            if (r) svg = std::move(*r);
+            return res.set_content(cached->second, "text/csv; charset=utf-8");
           }
           report_csp(res);
-          res.set_content(inventory::checklist_html(cl, in, *lang, svg), "text/html; charset=utf-8");
+          res.set_content(cached->second, "text/html; charset=utf-8");
         })));
   s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                              const Session&) {
