@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dissectors/wlan_mgmt.hpp"
 #include "inventory/classify.hpp"
 #include "inventory/eos_table.hpp"
 #include "inventory/export.hpp"
@@ -274,7 +275,7 @@ void build_2_7(const Ctx& c, ItemReport& r) {
   std::set<std::string> seen_macs;
   for (const Asset* a : c.plant) {
     const std::string& k = c.cls.at(a->id);
-    const bool wlan = std::find(a->protocols.begin(), a->protocols.end(), "wlan") != a->protocols.end();
+    const bool wlan = std::find(a->protocols.begin(), a->protocols.end(), dissectors::wlan_mgmt::kProtocol) != a->protocols.end();
     if (!a->mac || (k != "wireless_station" && k != "wireless_ap" && !wlan)) continue;
     ++wireless;
     seen_macs.insert(a->mac->to_string());
