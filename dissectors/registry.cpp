@@ -29,6 +29,7 @@ namespace {
 using std::string_view;
 constexpr ServicePort tcp(std::uint16_t port) { return {Transport::tcp, port}; }
 constexpr ServicePort udp(std::uint16_t port) { return {Transport::udp, port}; }
+constexpr string_view kWlan = wlan_mgmt::kProtocol;  // the pipeline names wireless transmitters by it too
 
 // Operation names as the dissectors emit them (see ProtocolInfo).
 constexpr string_view kS7EngineeringReads[] = {
@@ -73,7 +74,7 @@ constexpr ProtocolInfo kProtocols[] = {
      .source_priority = 40},
     {.name = "cdp", .dissector = "cdp", .hints = HintMeaning::capabilities, .label = "CDP", .source_priority = 40},
     {.name = "snmp", .dissector = "snmp", .label = "SNMP", .source_priority = 40, .ports = {udp(161), udp(162)}},
-    {.name = wlan_mgmt::kProtocol, .dissector = "wlan_mgmt", .hints = HintMeaning::beacons},
+    {.name = kWlan, .dissector = "wlan_mgmt", .hints = HintMeaning::beacons},
     {.name = "dhcp", .dissector = "dhcp", .source_priority = 30, .announces_host_name = true,
      .ports = {udp(67), udp(68)}},
     {.name = "dns", .dissector = "dns", .source_priority = 30, .ports = {tcp(53), udp(53)}},
@@ -92,11 +93,11 @@ constexpr DissectorEntry kDissectors[] = {
     {"pn_dcp", Transport::ether, 0x8892, nullptr, &pn_dcp::on_frame, nullptr},
     {"lldp", Transport::ether, 0x88cc, nullptr, &lldp::on_frame, nullptr},
     {"cdp", Transport::snap, 0x2000, nullptr, &cdp::on_frame, nullptr},
-    {wlan_mgmt::kProtocol, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kAssocRequest), nullptr, &wlan_mgmt::on_frame, nullptr},
-    {wlan_mgmt::kProtocol, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kReassocRequest), nullptr, &wlan_mgmt::on_frame, nullptr},
-    {wlan_mgmt::kProtocol, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kProbeRequest), nullptr, &wlan_mgmt::on_frame, nullptr},
-    {wlan_mgmt::kProtocol, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kProbeResponse), nullptr, &wlan_mgmt::on_frame, nullptr},
-    {wlan_mgmt::kProtocol, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kBeacon), nullptr, &wlan_mgmt::on_frame, nullptr},
+    {kWlan, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kAssocRequest), nullptr, &wlan_mgmt::on_frame, nullptr},
+    {kWlan, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kReassocRequest), nullptr, &wlan_mgmt::on_frame, nullptr},
+    {kWlan, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kProbeRequest), nullptr, &wlan_mgmt::on_frame, nullptr},
+    {kWlan, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kProbeResponse), nullptr, &wlan_mgmt::on_frame, nullptr},
+    {kWlan, Transport::wlan_mgmt, wlan_mgmt_key(wlan_mgmt::kBeacon), nullptr, &wlan_mgmt::on_frame, nullptr},
     {"dns", Transport::udp, 53, nullptr, &dns::on_dns_datagram, nullptr},
     {"dhcp", Transport::udp, 67, nullptr, &dhcp::on_datagram, nullptr},
     {"dhcp", Transport::udp, 68, nullptr, &dhcp::on_datagram, nullptr},

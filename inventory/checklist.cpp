@@ -275,7 +275,8 @@ void build_2_7(const Ctx& c, ItemReport& r) {
   std::set<std::string> seen_macs;
   for (const Asset* a : c.plant) {
     const std::string& k = c.cls.at(a->id);
-    const bool wlan = std::find(a->protocols.begin(), a->protocols.end(), dissectors::wlan_mgmt::kProtocol) != a->protocols.end();
+    const auto& protocols = a->protocols;
+    const bool wlan = std::find(protocols.begin(), protocols.end(), dissectors::wlan_mgmt::kProtocol) != protocols.end();
     if (!a->mac || (k != "wireless_station" && k != "wireless_ap" && !wlan)) continue;
     ++wireless;
     seen_macs.insert(a->mac->to_string());
