@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "byte_reader.hpp"
 #include "observation.hpp"
@@ -26,6 +27,10 @@
 #include "result.hpp"
 
 namespace mieruka::dissectors::wlan_mgmt {
+
+// The protocol name of 802.11 itself: every station seen transmitting on the
+// air speaks it, whether or not a management frame of it was parsed.
+inline constexpr std::string_view kProtocol = "wlan";
 
 inline constexpr std::uint8_t kAssocRequest = 0;
 inline constexpr std::uint8_t kReassocRequest = 2;

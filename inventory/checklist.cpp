@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "dissectors/wlan_mgmt.hpp"
 #include "inventory/classify.hpp"
 #include "inventory/eos_table.hpp"
 #include "inventory/export.hpp"
@@ -283,7 +284,8 @@ void build_2_7(const Ctx& c, ItemReport& r) {
   std::set<std::string> seen_macs;
   for (const Asset* a : c.plant) {
     const std::string& k = c.cls.at(a->id);
-    const bool wlan = std::find(a->protocols.begin(), a->protocols.end(), "wlan") != a->protocols.end();
+    const auto& protocols = a->protocols;
+    const bool wlan = std::find(protocols.begin(), protocols.end(), dissectors::wlan_mgmt::kProtocol) != protocols.end();
     if (!a->mac || (k != "wireless_station" && k != "wireless_ap" && !wlan)) continue;
     ++wireless;
     seen_macs.insert(a->mac->to_string());

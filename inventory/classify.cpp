@@ -11,8 +11,11 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <span>
 #include <string_view>
 
+#include "dissectors/registry.hpp"
+#include "dissectors/wlan_mgmt.hpp"
 #include "inventory/service_ports.hpp"
 
 namespace mieruka::inventory {
@@ -20,12 +23,6 @@ namespace {
 
 using std::string_view;
 
-// Protocols a controller serves (the server side of the edge is the device).
-constexpr std::array<string_view, 11> kIndustrial = {"modbus", "enip",     "cip",  "s7comm", "slmp",  "fins",
-                                                     "kv_hostlink", "mewtocol", "iec104", "dnp3", "cclink_iefb"};
-constexpr std::array<string_view, 6> kVpn = {"openvpn", "ike", "ipsec_nat_t", "wireguard", "teamviewer", "pptp"};
-constexpr std::array<string_view, 4> kSql = {"mssql", "mysql", "postgresql", "oracle"};
-constexpr std::array<string_view, 7> kItProtocols = {"smb", "rdp", "http", "https", "msrpc", "ldap", "vnc"};
 // Remote-maintenance box makers (matched as whole words in vendor/product/name/description).
 constexpr std::array<string_view, 9> kRemoteAccessVendors = {
     "eWON", "Tosibox", "Secomea", "INSYS", "Teltonika", "Sierra Wireless", "Digi International", "Digi", "MB connect"};
@@ -34,32 +31,44 @@ constexpr std::array<string_view, 6> kDriveWords = {"drive", "servo", "inverter"
 constexpr std::array<string_view, 5> kMeterWords = {"power meter", "energy meter", "PowerLogic", "SENTRON PAC",
                                                     "Circuit Breaker"};
 
-// Operations only engineering software sends, besides the is_control ones of an
-// industrial protocol (program download, RUN/STOP, online edits, forcing, file
-// transfer): program uploads and programming sessions, which change nothing but
-// read the program out or prepare a change. Names as the dissectors emit them.
-struct OpName {
-  string_view protocol, name;
-};
-constexpr OpName kEngineeringReads[] = {
-    {"s7comm", "start_upload"},   {"s7comm", "upload"},         {"s7comm", "end_upload"},
-    {"s7comm", "download_block"}, {"s7comm", "download_ended"},  // the CPU's side of a download
-    {"s7comm", "userdata_programmer"},                           // forcing, variable tables, online edits
-    {"fins", "program_area_read"},
-    {"mewtocol", "read_program"},
-    {"modbus", "umas_take_plc_reservation"},  // UMAS: the session before any change
-    {"slmp", "file_read"},                    // a program file read out of the CPU
-};
-// is_control operations a SCADA master sends too: Modbus diagnostics 08/01 and
-// 08/04 restart a slave's communications.
-constexpr OpName kNotEngineering[] = {{"modbus", "diagnostics"}};
+using dissectors::Ends;
+using dissectors::HintMeaning;
+using dissectors::ProtocolInfo;
 
-template <std::size_t N>
-bool named(const OpName (&set)[N], const EdgeOp& op) noexcept {
-  for (const OpName& o : set)
-    if (o.protocol == op.protocol && o.name == op.name) return true;
-  return false;
+// What a protocol says about its ends (its registry row), none for a name
+// without a row ("tcp/554", a port-only service).
+Ends ends_of(string_view protocol) noexcept {
+  const ProtocolInfo* p = dissectors::protocol_info(protocol);
+  return p != nullptr ? p->ends : Ends::none;
 }
+bool controller_protocol(string_view protocol) noexcept { return ends_of(protocol) == Ends::controller; }
+
+HintMeaning hints_of(string_view source) noexcept {
+  const ProtocolInfo* p = dissectors::protocol_info(source);
+  return p != nullptr ? p->hints : HintMeaning::identity;
+}
+
+bool listed(std::span<const string_view> names, string_view name) noexcept {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Programming or control: the is_control operations of an industrial protocol
+// (program download, RUN/STOP, online edits, forcing, file transfer) but those
+// a SCADA master sends too, and the reads only engineering software makes
+// (program uploads, programming sessions), as the protocol's row lists them.
+bool engineering_op(const EdgeOp& op) noexcept {
+  const ProtocolInfo* p = dissectors::protocol_info(op.protocol);
+  if (p == nullptr) return op.is_control;
+  return (op.is_control && !listed(p->routine_controls, op.name)) || listed(p->engineering_reads, op.name);
+}
+
+// Opening it marks an IT host: a dissected protocol's row says so, a port-only
+// service its ServiceUse.
+bool it_client_service(string_view name) noexcept {
+  const ProtocolInfo* p = dissectors::protocol_info(name);
+  return (p != nullptr && p->it_client) || (service_uses(name) & kItClient) != 0;
+}
+bool it_server_service(string_view name) noexcept { return (service_uses(name) & kItServer) != 0; }
 
 char lower(char c) noexcept { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 bool alnum(char c) noexcept { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
@@ -164,7 +173,7 @@ bool names_cpu(string_view v) noexcept {
 // best class hint first, so the source shown is the one the ledger ranks highest.
 void stated_cpu(const Asset& a, Features& f) {
   auto from_hint = [&](const FactRecord& r) {
-    if (r.field != field::class_hint || r.value != "plc" || r.source == "pn_dcp") return false;
+    if (r.field != field::class_hint || r.value != "plc" || hints_of(r.source) == HintMeaning::bus_role) return false;
     f.cpu_reason = "says it is a plc (" + r.source + ")";
     f.cpu_source = r.source;
     return true;
@@ -229,15 +238,14 @@ Features gather(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
       auto [it, added] = f.opened_by_port.try_emplace(std::string(registered), ByPort{e.transport, e.port, {}});
       it->second.peers.insert(e.to_id);
     }
-    if (in(kIndustrial, e.protocol) || e.protocol == "cip_io") {
+    const Ends ends = ends_of(e.protocol);
+    if (ends == Ends::controller || ends == Ends::cyclic_io) {
       if (f.industrial_targets.empty()) f.first_target_id = e.to_id;
       f.industrial_targets.insert(e.to_id);
     }
-    if (!in(kIndustrial, e.protocol)) return;  // a PROFINET controller names its devices by DCP Set
-    for (const EdgeOp& op : e.ops) {
-      const bool engineering = (op.is_control && !named(kNotEngineering, op)) || named(kEngineeringReads, op);
-      if (engineering && f.control_op.empty()) f.control_op = op.protocol + "/" + op.name;
-    }
+    if (ends != Ends::controller) return;  // a PROFINET controller names its devices by DCP Set
+    for (const EdgeOp& op : e.ops)
+      if (engineering_op(op) && f.control_op.empty()) f.control_op = op.protocol + "/" + op.name;
   };
   auto child = [&](const Asset& c) {
     if (c.route.starts_with("unit:")) ++f.unit_children;
@@ -267,10 +275,8 @@ std::string peer_text(const Ledger& ledger, const std::string& id) {
 }
 
 std::string_view source_label(const std::string& s) {
-  if (s == "lldp") return "LLDP";
-  if (s == "cdp") return "CDP";
-  if (s == "snmp") return "SNMP";
-  return s;
+  const ProtocolInfo* p = dissectors::protocol_info(s);
+  return p != nullptr && !p->label.empty() ? p->label : std::string_view(s);
 }
 
 // --- rules -------------------------------------------------------------------------
@@ -289,8 +295,9 @@ struct Rule {
 bool infra_hint(const Features& f, string_view cls, std::string& reason) {
   if (f.class_hint.value != cls) return false;
   // LLDP/CDP capabilities, or (for access points) 802.11 beacons.
-  const bool beacons = cls == "wireless_ap" && f.class_hint.source == "wlan";
-  if (f.class_hint.source != "lldp" && f.class_hint.source != "cdp" && !beacons) return false;
+  const HintMeaning hints = hints_of(f.class_hint.source);
+  const bool beacons = cls == "wireless_ap" && hints == HintMeaning::beacons;
+  if (hints != HintMeaning::capabilities && !beacons) return false;
   reason = beacons ? std::string("sends 802.11 beacons")
                    : std::string(source_label(f.class_hint.source)) + " capabilities say " + std::string(cls);
   return true;
@@ -341,7 +348,10 @@ bool r_dt_hmi(const Ledger&, const Features& f, std::string& r) {
 }
 bool r_dt_adapter(const Ledger&, const Features& f, std::string& r) {
   if (!f.a->parent_id.empty()) return false;
-  const bool io_target = f.has_role("cip_io_adapter") || f.serves("cip_io");
+  bool io_target = false;
+  for (const ProtocolInfo& p : dissectors::protocols())
+    if (p.ends == Ends::cyclic_io)
+      io_target = io_target || f.serves(p.name) || (!p.server_role.empty() && f.has_role(p.server_role));
   if (!io_target) return false;
   if (!device_type_is(f, {"Communications Adapter", "Generic Device"}, r)) return false;
   r += " and target of class-1 I/O connections";
@@ -364,7 +374,7 @@ bool r_meter(const Ledger&, const Features& f, std::string& r) { return keyword(
 bool r_drive_words(const Ledger&, const Features& f, std::string& r) {
   // Only for devices that serve an industrial protocol: "drive" in a PC's name means nothing.
   bool serves_ics = false;
-  for (const auto& [p, s] : f.served) serves_ics = serves_ics || in(kIndustrial, p);
+  for (const auto& [p, s] : f.served) serves_ics = serves_ics || controller_protocol(p);
   return serves_ics && keyword(f, "names a drive", kDriveWords, r);
 }
 
@@ -396,14 +406,13 @@ bool r_modbus_gateway(const Ledger&, const Features& f, std::string& r) {
 
 bool r_serves_industrial(const Ledger&, const Features& f, std::string& r) {
   for (const auto& [p, s] : f.served) {
-    if (!in(kIndustrial, p)) continue;
+    if (!controller_protocol(p)) continue;
     r = "answers " + p + " on " + std::to_string(s.port) + " as server";
     return true;
   }
-  for (string_view role : {"modbus_server", "fins_server", "mewtocol_server", "kv_hostlink_server", "slmp_server",
-                           "s7comm_server", "cclink_slave"}) {
-    if (!f.has_role(role)) continue;
-    r = "role " + std::string(role);
+  for (const ProtocolInfo& p : dissectors::protocols()) {
+    if (p.ends != Ends::controller || p.server_role.empty() || !f.has_role(p.server_role)) continue;
+    r = "role " + std::string(p.server_role);
     return true;
   }
   return false;
@@ -415,21 +424,29 @@ bool r_engineering(const Ledger& l, const Features& f, std::string& r) {
   return true;
 }
 
+// Opens a data-access protocol (OPC UA) or carries its client role.
+bool collects_data(const Features& f) {
+  for (const ProtocolInfo& p : dissectors::protocols()) {
+    if (p.ends != Ends::data_access) continue;
+    if (f.opens(p.name) || (!p.client_role.empty() && f.has_role(p.client_role))) return true;
+  }
+  return false;
+}
+
 bool r_historian(const Ledger&, const Features& f, std::string& r) {
   for (const std::string* t : f.texts()) {
     if (!icontains(*t, "historian")) continue;
     r = "names a historian: " + *t;
     return true;
   }
-  const bool collects = f.opens("opcua") || f.has_role("opcua_client") || !f.industrial_targets.empty();
-  if (!collects) return false;
+  if (!collects_data(f) && f.industrial_targets.empty()) return false;
   for (const auto& [p, s] : f.served) {
-    if (!in(kSql, p)) continue;
+    if ((service_uses(p) & kDatabase) == 0) continue;
     r = "collects data (OPC UA / industrial client) and serves " + p + " on " + std::to_string(s.port);
     return true;
   }
   for (const auto& [p, b] : f.served_by_port) {
-    if (!in(kSql, p)) continue;
+    if ((service_uses(p) & kDatabase) == 0) continue;
     r = "collects data (OPC UA / industrial client) and serves " + b.text(p);
     return true;
   }
@@ -448,7 +465,7 @@ bool r_hmi(const Ledger& l, const Features& f, std::string& r) {
   if (f.industrial_targets.empty()) return false;
   std::string protos;
   for (const auto& [p, ids] : f.opened) {
-    if (!in(kIndustrial, p)) continue;
+    if (!controller_protocol(p)) continue;
     if (!protos.empty()) protos += "/";
     protos += p;
   }
@@ -492,39 +509,45 @@ bool r_printer(const Ledger&, const Features& f, std::string& r) {
 }
 
 bool r_opcua_server(const Ledger&, const Features& f, std::string& r) {
-  if (f.serves("opcua")) {
-    r = "serves opcua on " + std::to_string(f.served.at("opcua").port);
+  for (const ProtocolInfo& p : dissectors::protocols()) {
+    if (p.ends != Ends::data_access || !f.serves(p.name)) continue;
+    r = "serves " + std::string(p.name) + " on " + std::to_string(f.served.at(std::string(p.name)).port);
     return true;
   }
-  if (!f.has_role("opcua_server")) return false;
-  r = "role opcua_server";
-  return true;
+  for (const ProtocolInfo& p : dissectors::protocols()) {
+    if (p.ends != Ends::data_access || p.server_role.empty() || !f.has_role(p.server_role)) continue;
+    r = "role " + std::string(p.server_role);
+    return true;
+  }
+  return false;
 }
 
 bool r_opcua_client(const Ledger&, const Features& f, std::string& r) {
-  if (!f.opens("opcua") && !f.has_role("opcua_client")) return false;
+  if (!collects_data(f)) return false;
   r = "OPC UA client";
   return true;
 }
 
+bool tunnel(string_view service) noexcept { return (service_uses(service) & kTunnel) != 0; }
+
 bool r_remote_ports(const Ledger&, const Features& f, std::string& r) {
   for (const auto& [p, s] : f.served) {
-    if (!in(kVpn, p)) continue;
+    if (!tunnel(p)) continue;
     r = "serves " + p + " (remote access/VPN) on " + std::to_string(s.port);
     return true;
   }
   for (const auto& [p, ids] : f.opened) {
-    if (!in(kVpn, p)) continue;
+    if (!tunnel(p)) continue;
     r = "opens " + p + " (remote access/VPN) to " + std::to_string(ids.size()) + " peer(s)";
     return true;
   }
   for (const auto& [p, b] : f.served_by_port) {
-    if (!in(kVpn, p)) continue;
+    if (!tunnel(p)) continue;
     r = "serves " + b.text(p) + ", remote access/VPN";
     return true;
   }
   for (const auto& [p, b] : f.opened_by_port) {
-    if (!in(kVpn, p)) continue;
+    if (!tunnel(p)) continue;
     r = "opens " + b.text(p) + ", remote access/VPN, to " + std::to_string(b.peers.size()) + " peer(s)";
     return true;
   }
@@ -532,7 +555,8 @@ bool r_remote_ports(const Ledger&, const Features& f, std::string& r) {
 }
 
 bool r_wireless_station(const Ledger&, const Features& f, std::string& r) {
-  if (std::find(f.a->protocols.begin(), f.a->protocols.end(), "wlan") == f.a->protocols.end()) return false;
+  const auto& protocols = f.a->protocols;
+  if (std::find(protocols.begin(), protocols.end(), dissectors::wlan_mgmt::kProtocol) == protocols.end()) return false;
   r = "seen on 802.11";
   return true;
 }
@@ -543,22 +567,22 @@ bool r_it_host(const Ledger&, const Features& f, std::string& r) {
     return true;
   }
   for (const auto& [p, ids] : f.opened) {
-    if (!in(kItProtocols, p)) continue;
+    if (!it_client_service(p)) continue;
     r = "IT client (" + p + ")";
     return true;
   }
   for (const auto& [p, s] : f.served) {
-    if (p != "smb" && p != "rdp" && p != "msrpc") continue;
+    if (!it_server_service(p)) continue;
     r = "serves " + p;
     return true;
   }
   for (const auto& [p, b] : f.opened_by_port) {
-    if (!in(kItProtocols, p)) continue;
+    if (!it_client_service(p)) continue;
     r = "IT client (" + b.text(p) + ")";
     return true;
   }
   for (const auto& [p, b] : f.served_by_port) {
-    if (p != "smb" && p != "rdp" && p != "msrpc") continue;
+    if (!it_server_service(p)) continue;
     r = "serves " + b.text(p);
     return true;
   }

@@ -1,6 +1,7 @@
 // The finding engine (see findings.hpp for the table of types and severities).
-// The lists below (OT protocols, OT classes, OT vendors, remote-access
-// protocols) are data: extend them here.
+// The lists below (OT classes, OT vendors) are data: extend them here. What a
+// protocol is comes from its registry row (dissectors/registry.cpp), what a
+// port-only service is from service_ports.cpp.
 #include "inventory/findings.hpp"
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "dissectors/registry.hpp"
+#include "dissectors/wlan_mgmt.hpp"
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
 #include "inventory/remote_services.hpp"
@@ -41,9 +44,6 @@ constexpr std::array<TypeRow, 10> kSeverities = {{
 // (and without a score).
 constexpr double kVulnerableHighCvss = 9.0;
 
-constexpr std::array<string_view, 19> kOtProtocols = {
-    "modbus", "enip",   "cip",  "cip_io", "opcua", "slmp",   "fins",  "kv_hostlink", "mewtocol", "s7comm",
-    "cclink_iefb", "pn_dcp", "profinet", "bacnet", "dnp3", "iec104", "goose", "mms", "melsec"};
 constexpr std::array<string_view, 12> kOtClasses = {
     "plc",           "io_adapter", "io_module",  "drive",        "meter",           "field_device",
     "hmi",           "scada_server", "historian", "opcua_server", "protocol_gateway", "engineering_workstation"};
@@ -54,18 +54,20 @@ constexpr std::array<string_view, 30> kOtVendors = {
     "Phoenix Contact", "Beckhoff", "WAGO", "Yokogawa", "Hilscher", "Moxa", "Panasonic Industrial", "FANUC",
     "YASKAWA", "Hirschmann", "B&R", "Pilz", "Bosch Rexroth", "Festo", "Turck", "Balluff", "ifm electronic",
     "Pepperl", "ABB", "Honeywell", "Emerson", "Fuji Electric", "JTEKT"};
-constexpr std::array<string_view, 11> kRemoteProtocols = {"openvpn", "ike",  "ipsec_nat_t", "wireguard",
-                                                          "teamviewer", "pptp", "rdp", "vnc", "ssh", "anydesk",
-                                                          "l2tp"};
-constexpr std::array<string_view, 3> kMailProtocols = {"smtp", "smtps", "submission"};
-constexpr std::array<string_view, 3> kCleartextLogin = {"telnet", "ftp", "rlogin"};
-
 template <std::size_t N>
 bool in(const std::array<string_view, N>& list, string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-// What an edge is, for the remote-access, mail and cleartext lists: its confirmed
+bool ot_protocol(string_view protocol) {
+  const dissectors::ProtocolInfo* p = dissectors::protocol_info(protocol);
+  return p != nullptr && p->ot;
+}
+
+// 802.11 itself: every station seen transmitting on the air speaks it.
+bool on_air(string_view protocol) { return protocol == dissectors::wlan_mgmt::kProtocol; }
+
+// What an edge is, for the remote-access, mail and cleartext uses: its confirmed
 // protocol, or for a tcp/udp edge the service its port is registered for. The
 // port is the point of those findings (tcp/3389 reaching a public address is a
 // remote-access path whatever it carried), but it proves no protocol, and the
@@ -169,7 +171,7 @@ struct Context {
 // Why an asset counts as OT equipment, or "" when it does not.
 std::string ot_reason(const Context& c, const Asset& a) {
   for (const auto& p : a.protocols)
-    if (in(kOtProtocols, p)) return "speaks " + p;
+    if (ot_protocol(p)) return "speaks " + p;
   const std::string& k = c.cls.at(a.id);
   if (in(kOtClasses, k)) return "classed " + k;
   if (const FactRecord* v = Ledger::best(a, "vendor"))
@@ -208,7 +210,7 @@ std::string remote_reason(const Asset& a) {
 // wireless allow-list: check_wireless flags it.
 bool unlisted_radio(const Context& c, const Asset& a) {
   const std::string& k = c.cls.at(a.id);
-  const bool wlan = std::find(a.protocols.begin(), a.protocols.end(), "wlan") != a.protocols.end();
+  const bool wlan = std::any_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return on_air(p); });
   if (!a.mac || (k != "wireless_ap" && k != "wireless_station" && !wlan)) return false;
   return c.policy.wireless == nullptr || c.policy.wireless->match(*a.mac) == nullptr;
 }
@@ -216,7 +218,7 @@ bool unlisted_radio(const Context& c, const Asset& a) {
 // Known only over the air: every protocol it was seen with is 802.11 itself.
 bool only_on_air(const Asset& a) {
   return !a.protocols.empty() &&
-         std::all_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return p == "wlan"; });
+         std::all_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return on_air(p); });
 }
 
 void check_approval(Context& c, const Asset& a) {
@@ -399,7 +401,8 @@ void check_edges(Context& c) {
     const std::string dir = ext_from ? "from" : "to";
     const EdgeService svc = edge_service(e);
     const auto port = [&] { return port_text(e.transport, e.port, svc.name); };
-    if (in(kRemoteProtocols, svc.name) && (ext_from || ext_to)) {
+    const std::uint8_t uses = service_uses(svc.name);
+    if ((uses & kRemoteAccess) != 0 && (ext_from || ext_to)) {
       const std::string traffic =
           svc.by_port ? fmt::format("{} {} {} {}", port(), dir, label(outside), ext_from ? "into" : "from")
                       : fmt::format("{} {} {} {} on port {}", e.protocol, dir, label(outside),
@@ -408,7 +411,7 @@ void check_edges(Context& c) {
             fmt::format("{} ({} packets, {} to {}) {}", traffic, e.packets, when(e.first_us), when(e.last_us),
                         label(inside)),
             "remote:" + std::string(svc.name) + ":" + outside.id, e.first_us, e.last_us);
-    } else if (in(kMailProtocols, svc.name) && !ext_from) {
+    } else if ((uses & kMail) != 0 && !ext_from) {
       c.add("internet", *from, "mail:" + e.to_id,
             svc.by_port ? fmt::format("connects to {} of {}: {} packets", port(), label(*to), e.packets)
                         : fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to),
@@ -420,7 +423,7 @@ void check_edges(Context& c) {
                         e.port, label(*to), e.packets),
             "net:" + e.protocol + ":" + e.to_id, e.first_us, e.last_us);
     }
-    if (in(kCleartextLogin, svc.name)) {
+    if ((uses & kCleartextLogin) != 0) {
       c.add("insecure", *to, "cleartext:" + std::string(svc.name),
             svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port(), label(*from))
                         : fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port,
@@ -676,10 +679,12 @@ void check_vulnerable(Context& c) {
 
 }  // namespace
 
-bool is_ot_protocol(std::string_view protocol) noexcept { return in(kOtProtocols, protocol); }
+bool is_ot_protocol(std::string_view protocol) noexcept { return ot_protocol(protocol); }
 bool is_ot_class(std::string_view device_class) noexcept { return in(kOtClasses, device_class); }
-bool is_remote_access(const Edge& e) noexcept { return in(kRemoteProtocols, edge_service(e).name); }
-bool is_cleartext_login(const Edge& e) noexcept { return in(kCleartextLogin, edge_service(e).name); }
+bool is_remote_access(const Edge& e) noexcept { return (service_uses(edge_service(e).name) & kRemoteAccess) != 0; }
+bool is_cleartext_login(const Edge& e) noexcept {
+  return (service_uses(edge_service(e).name) & kCleartextLogin) != 0;
+}
 bool is_public_ip(const IpAddr& ip) noexcept { return is_public(ip); }
 bool is_external_asset(const Asset& a) { return is_external(a); }
 std::string asset_label(const Asset& a) { return label(a); }

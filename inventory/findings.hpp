@@ -117,7 +117,8 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
 [[nodiscard]] std::string findings_table(const std::vector<Finding>& f);
 
 // The lists the finding engine judges by, for the reports that speak of the
-// same things (inventory/checklist, inventory/acceptance): one list each.
+// same things (inventory/checklist, inventory/acceptance): one list each. An OT
+// protocol is one whose registry row says so (dissectors/registry.cpp).
 [[nodiscard]] bool is_ot_protocol(std::string_view protocol) noexcept;
 [[nodiscard]] bool is_ot_class(std::string_view device_class) noexcept;
 // An edge whose confirmed protocol, or for a tcp/udp edge the service its port

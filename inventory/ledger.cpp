@@ -112,7 +112,7 @@ std::string_view evidence_source(IpEvidence how) noexcept { return how == IpEvid
 // they stay with a router when the conversations routed through it are taken
 // back by their endpoints.
 bool link_layer_protocol(std::string_view p) noexcept {
-  if (p == "arp" || p == "wlan") return true;
+  if (p == "arp") return true;
   for (const auto& e : dissectors::registry()) {
     if (e.name != p) continue;
     using dissectors::Transport;
@@ -140,8 +140,10 @@ const IpRecord* record_of(const Asset& a, const IpAddr& ip) noexcept {
   return nullptr;
 }
 
-// Source priority: which source's value is shown when several disagree.
-// A pattern is exact, "*suffix" or "prefix*"; the first match wins.
+// Source priority: which source's value is shown when several disagree. A
+// source named as a protocol takes its registry row's source_priority
+// (dissectors/registry.cpp) when it has one; otherwise a pattern here, exact,
+// "*suffix" or "prefix*", decides: the first match wins.
 //   50  protocol identity: the device describing itself (Modbus 43/14, CIP
 //       Identity, S7 SZL, OPC UA application description, PROFINET DCP, ...)
 //   40  management protocols: configured on the device (LLDP, CDP, SNMP)
@@ -156,11 +158,10 @@ struct SourcePriority {
 };
 constexpr SourcePriority kSourcePriorities[] = {
     {"*_identity", 50}, {"*_device_id", 50}, {"*_list_identity", 50}, {"*_type_name", 50},
-    {"*_controller_data", 50}, {"*_szl", 50}, {"opcua_*", 50}, {"pn_dcp", 50},
+    {"*_controller_data", 50}, {"*_szl", 50}, {"opcua_*", 50},
     {"cip_*", 50}, {"slmp_*", 50}, {"fins_*", 50}, {"s7_*", 50},
     {"kv_*", 50}, {"mewtocol_*", 50}, {"cclink_*", 50},
-    {"lldp", 40}, {"cdp", 40}, {"snmp", 40},
-    {"dhcp", 30}, {"mdns", 30}, {"nbns", 30}, {"dns", 30}, {"llmnr", 30}, {"http", 30}, {"tls", 30},
+    {"tls", 30},
     {"ip_routing", 20}, {"ip", 20}, {"arp", 20},
     {"oui", 5},
     {"tcp_fingerprint", 3},  // a weak OS hint: never over anything else
@@ -844,6 +845,8 @@ const Asset* Ledger::find(std::string_view key) const {
 }
 
 int Ledger::source_priority(std::string_view source) noexcept {
+  if (const auto* info = dissectors::protocol_info(source); info != nullptr && info->source_priority != 0)
+    return info->source_priority;
   for (const auto& p : kSourcePriorities) {
     if (matches(p.pattern, source)) return p.priority;
   }
@@ -867,13 +870,13 @@ const FactRecord* Ledger::best(const Asset& a, std::string_view field) {
 // --- one machine, several cards ---------------------------------------------------
 
 std::string Ledger::announced_host_name(const Asset& a) {
-  static constexpr std::array<std::string_view, 4> kSources = {"nbns", "dhcp", "mdns", "llmnr"};
   static constexpr std::array<std::string_view, 6> kGeneric = {"localhost", "raspberrypi", "android", "iphone",
                                                                "workgroup", "(none)"};
   const FactRecord* named = nullptr;
   for (const auto& f : a.facts) {
     if (f.field != field::hostname) continue;
-    if (std::find(kSources.begin(), kSources.end(), f.source) == kSources.end()) continue;
+    const dissectors::ProtocolInfo* source = dissectors::protocol_info(f.source);
+    if (source == nullptr || !source->announces_host_name) continue;
     if (named == nullptr || f.count > named->count) named = &f;
   }
   if (named == nullptr) return {};

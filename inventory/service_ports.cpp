@@ -1,49 +1,65 @@
-// Well-known service ports (IANA registry) for the services plants care about:
-// remote access (3-6), IT services, cleartext logins, and industrial ports.
+// Well-known service ports (IANA registry). The protocols a dissector reads
+// carry their ports in their registry rows; the table here holds only services
+// no dissector reads, the ones plants care about by port: remote access (3-6),
+// IT services, cleartext logins, mail, and industrial services without a
+// dissector. A port is no protocol: these names never become an edge's
+// protocol, they only say what a port is registered for.
 #include "inventory/service_ports.hpp"
 
 #include <fmt/format.h>
 
+#include "dissectors/registry.hpp"
 #include "inventory/ledger.hpp"
 
 namespace mieruka::inventory {
 namespace {
 
-struct ServicePort {
+struct PortService {
   bool tcp;
   std::uint16_t port;
   std::string_view name;
+  std::uint8_t uses;
 };
 
-constexpr ServicePort kServicePorts[] = {
-    {true, 20, "ftp_data"},     {true, 21, "ftp"},          {true, 22, "ssh"},
-    {true, 23, "telnet"},       {true, 25, "smtp"},         {true, 53, "dns"},
-    {false, 53, "dns"},         {false, 67, "dhcp"},        {false, 68, "dhcp"},
-    {false, 69, "tftp"},        {true, 80, "http"},         {true, 102, "s7comm"},
-    {true, 110, "pop3"},        {false, 123, "ntp"},        {true, 135, "msrpc"},
-    {false, 137, "nbns"},       {false, 138, "netbios_dgm"}, {true, 139, "smb"},
-    {true, 143, "imap"},        {false, 161, "snmp"},       {false, 162, "snmp_trap"},
-    {true, 389, "ldap"},        {true, 443, "https"},       {false, 443, "quic"},
-    {true, 445, "smb"},         {false, 500, "ike"},        {true, 502, "modbus"},
-    {false, 514, "syslog"},     {true, 587, "smtp"},        {true, 636, "ldaps"},
-    {true, 993, "imaps"},       {false, 1194, "openvpn"},   {true, 1194, "openvpn"},
-    {true, 1433, "mssql"},      {false, 1900, "ssdp"},      {true, 1723, "pptp"},
-    {true, 1883, "mqtt"},       {false, 2222, "cip_io"},    {true, 2404, "iec104"},
-    {true, 3306, "mysql"},      {true, 3389, "rdp"},        {false, 3389, "rdp"},
-    {false, 4500, "ipsec_nat_t"}, {true, 4840, "opcua"},    {false, 5353, "mdns"},
-    {false, 5355, "llmnr"},     {true, 5432, "postgresql"}, {true, 5500, "vnc"},
-    {true, 5800, "vnc"},        {true, 5900, "vnc"},        {true, 5938, "teamviewer"},
-    {false, 5938, "teamviewer"}, {true, 8080, "http"},      {true, 8443, "https"},
-    {true, 8501, "kv_hostlink"}, {true, 8883, "mqtts"},     {true, 9600, "fins"},
-    {false, 9600, "fins"},      {true, 20000, "dnp3"},      {false, 20000, "dnp3"},
-    {true, 44818, "enip"},      {false, 44818, "enip"},     {false, 47808, "bacnet"},
-    {false, 51820, "wireguard"}, {false, 61450, "cclink_iefb"},
+constexpr std::uint8_t kRemoteTunnel = kRemoteAccess | kTunnel;
+constexpr std::uint8_t kItBoth = kItClient | kItServer;
+
+constexpr PortService kPortOnlyServices[] = {
+    {true, 20, "ftp_data", 0},          {true, 21, "ftp", kCleartextLogin},  {true, 22, "ssh", kRemoteAccess},
+    {true, 23, "telnet", kCleartextLogin}, {true, 25, "smtp", kMail},       {false, 69, "tftp", 0},
+    {true, 110, "pop3", 0},             {false, 123, "ntp", 0},              {true, 135, "msrpc", kItBoth},
+    {true, 139, "smb", kItBoth},        {true, 143, "imap", 0},              {true, 389, "ldap", kItClient},
+    {false, 443, "quic", 0},            {true, 445, "smb", kItBoth},         {false, 500, "ike", kRemoteTunnel},
+    {false, 514, "syslog", 0},          {true, 587, "smtp", kMail},          {true, 636, "ldaps", 0},
+    {true, 993, "imaps", 0},            {false, 1194, "openvpn", kRemoteTunnel},
+    {true, 1194, "openvpn", kRemoteTunnel}, {true, 1433, "mssql", kDatabase}, {false, 1900, "ssdp", 0},
+    {true, 1723, "pptp", kRemoteTunnel}, {true, 1883, "mqtt", 0},
+    {true, 2404, "iec104", 0},          // IEC 60870-5-104: no dissector
+    {true, 3306, "mysql", kDatabase},   {true, 3389, "rdp", kRemoteAccess | kItBoth},
+    {false, 3389, "rdp", kRemoteAccess | kItBoth}, {false, 4500, "ipsec_nat_t", kRemoteTunnel},
+    {true, 5432, "postgresql", kDatabase}, {true, 5500, "vnc", kRemoteAccess | kItClient},
+    {true, 5800, "vnc", kRemoteAccess | kItClient}, {true, 5900, "vnc", kRemoteAccess | kItClient},
+    {true, 5938, "teamviewer", kRemoteTunnel}, {false, 5938, "teamviewer", kRemoteTunnel},
+    {true, 8883, "mqtts", 0},
+    {true, 20000, "dnp3", 0},           {false, 20000, "dnp3", 0},           // DNP3: no dissector
+    {false, 47808, "bacnet", 0},        // BACnet/IP: no dissector
+    {false, 51820, "wireguard", kRemoteTunnel},
 };
 
 }  // namespace
 
+std::uint8_t service_uses(std::string_view name) noexcept {
+  for (const auto& s : kPortOnlyServices)
+    if (s.name == name) return s.uses;
+  return 0;
+}
+
 std::string_view service_for_port(bool tcp, std::uint16_t port) noexcept {
-  for (const auto& s : kServicePorts)
+  const auto transport = tcp ? dissectors::Transport::tcp : dissectors::Transport::udp;
+  for (const auto& p : dissectors::protocols())
+    for (const auto& s : p.ports)
+      if (s.port != 0 && s.port == port && s.transport == transport) return p.name;
+  for (const auto& s : kPortOnlyServices)
     if (s.tcp == tcp && s.port == port) return s.name;
   return {};
 }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "dissectors/tcp_fingerprint.hpp"
+#include "dissectors/wlan_mgmt.hpp"
 #include "inventory/service_ports.hpp"
 
 // Under AddressSanitizer the heap is not glibc's: mallinfo2 would read nonsense.
@@ -301,7 +302,7 @@ void Pipeline::on_packet(dissectors::LinkType link, std::int64_t ts_us, Bytes fr
   // The source and destination a frame to or from the distribution system (or
   // a WDS frame) carries are stations the access point relays for, wired as
   // far as the frame shows.
-  if (p.wireless && p.ta.is_unicast()) ledger_.add_protocol(ledger_.station(p.ta, now_us_), "wlan");
+  if (p.wireless && p.ta.is_unicast()) ledger_.add_protocol(ledger_.station(p.ta, now_us_), dissectors::wlan_mgmt::kProtocol);
 
   if (now_us_ >= next_expiry_us_) {
     flows_.expire(now_us_, [this](Flow& f) { close_flow(f); });
