@@ -126,6 +126,9 @@ struct ProtocolInfo {
   // source priorities); 0: the ledger's default for a source it does not list.
   int source_priority = 0;
   bool announces_host_name = false;  // its hostname facts are the host's own announced name
+  // A name service (DNS, mDNS, LLMNR, NBNS, DHCP): its facts name a host, they
+  // never describe the device (a model, a firmware) the way its own protocol does.
+  bool name_service = false;
   // Server ports registered for it (IANA), the side a flow without a SYN is
   // served from and what an unconfirmed flow's port is "registered for".
   std::array<ServicePort, 2> ports{};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "dissectors/registry.hpp"
 #include "inventory/advisories/advisory.hpp"
 #include "inventory/advisories/text.hpp"
 #include "inventory/ledger.hpp"
@@ -278,7 +279,8 @@ namespace {
 // Sources that do not describe the device itself: the network chip's maker,
 // a stack fingerprint, the plant's own list, names from name services.
 bool from_the_device(std::string_view source) {
-  for (std::string_view s : {"oui", "tcp_fingerprint", "approved_list", "dhcp", "dns", "mdns", "nbns", "llmnr"})
+  if (const auto* p = dissectors::protocol_info(source); p != nullptr && p->name_service) return false;
+  for (std::string_view s : {"oui", "tcp_fingerprint", "approved_list"})
     if (source == s) return false;
   return true;
 }
