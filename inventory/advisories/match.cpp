@@ -468,9 +468,13 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
         std::string why = hit->second + " = \"" + p.display + "\"";
         if (!r.readable) {
           why += "; affected versions \"" + describe_range(r) + "\" cannot be read as firmware versions";
+        } else if (r.all && d.firmware.empty()) {
+          // Every version is affected, but without the firmware the device
+          // sent, confirmed would rest on the model alone.
+          why += "; firmware unknown, all versions affected";
         } else if (r.all) {
           c = Confidence::confirmed;
-          why += "; all versions affected";
+          why += "; firmware " + d.firmware + ", all versions affected";
         } else if (d.firmware.empty()) {
           why += "; firmware unknown, affected " + describe_range(r);
         } else {

@@ -754,6 +754,9 @@ TEST(AdvisoryMatch, OmronFamiliesAndPlaceholders) {
   const auto c = read_shared("icsa-23-073-01.json");  // "CJ2H-CPU6 □", all versions
   m = match_one(device("omron", {"CJ2H-CPU64"}, ""), c);
   ASSERT_EQ(m.size(), 1U);
+  EXPECT_EQ(m[0].confidence, Confidence::possible);  // every version, but no firmware seen
+  m = match_one(device("omron", {"CJ2H-CPU64"}, "1.5"), c);
+  ASSERT_EQ(m.size(), 1U);
   EXPECT_EQ(m[0].confidence, Confidence::confirmed);
   EXPECT_TRUE(match_one(device("omron", {"CJ2H-CPU645"}, ""), c).empty());  // □ is one character
 }

@@ -369,8 +369,10 @@ TEST(Findings, VulnerableOnePerAssetAndAdvisoryWithConfidence) {
   for (const auto& f : fs) got[f.asset] = f.vuln.confidence;
   const std::map<std::string, std::string> want = {{p.a(p.cj2_old).id, "confirmed"},
                                                    {p.a(p.cj2_unknown).id, "possible"},
-                                                   {p.a(p.cj1).id, "confirmed"}};
-  EXPECT_EQ(got, want);  // not the fixed firmware, not the maker alone
+                                                   {p.a(p.cj1).id, "possible"}};
+  // Not the fixed firmware, not the maker alone; all versions affected but no
+  // firmware seen is possible, not confirmed.
+  EXPECT_EQ(got, want);
   ASSERT_EQ(fs.size(), 3U);
   const Finding* f = of(fs, "vulnerable", p.a(p.cj2_old).id).front();
   EXPECT_EQ(f->id, finding_id("vulnerable", p.a(p.cj2_old).id, "ICSA-99-001-01"));
