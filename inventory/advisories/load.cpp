@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <system_error>
 
 #include "inventory/advisories/advisory.hpp"
@@ -117,10 +118,14 @@ struct Loader {
     for (auto& a : r.advisories) add(std::move(a));
   }
 
+  // A feed's documents, looked for next to it first, then anywhere below its
+  // folder: feeds name their documents by URL, and a download keeps them next
+  // to the feed or in the provider's folders (csaf_files/OT/white/2024/...).
   void feed(const fs::path& p, const nlohmann::json& j) {
     const auto& entries = j["feed"]["entry"];
     if (!entries.is_array()) return error(p, "ROLIE feed: feed.entry is not an array");
-    const fs::path dir = p.parent_path();
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    std::optional<std::map<std::string, fs::path>> below;  // file name -> its first path, built on first need
     for (const auto& e : entries) {
       const std::string name = entry_file(e);
       const std::string id = e.is_object() && e.contains("id") && e["id"].is_string() ? e["id"].get<std::string>() : "?";
@@ -128,15 +133,38 @@ struct Loader {
         error(p, "ROLIE feed entry " + id.substr(0, 64) + " names no document (content.src or a self link)");
         continue;
       }
-      const fs::path doc = dir / name;
+      fs::path doc = dir / name;
       std::error_code ec;
       if (!fs::is_regular_file(doc, ec)) {
-        error(p, "ROLIE feed entry " + id.substr(0, 64) + ": " + doc.string() +
-                     " is missing; put the feed's documents next to it");
-        continue;
+        if (!below) below = files_below(dir);
+        const auto it = below->find(name);
+        if (it == below->end()) {
+          error(p, "ROLIE feed entry " + id.substr(0, 64) + ": " + name +
+                       " is missing; put the feed's documents next to it or in a folder below it");
+          continue;
+        }
+        doc = it->second;
       }
       file(doc, true);
     }
+  }
+
+  // The advisory files under `dir` by file name (the first in path order), at
+  // most kMaxFiles of them.
+  std::map<std::string, fs::path> files_below(const fs::path& dir) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end && found.size() <= kMaxFiles; it.increment(ec)) {
+      std::error_code fec;
+      if (!it->is_regular_file(fec)) continue;
+      const std::string ext = fold(it->path().extension().string());
+      if (ext == ".json" || ext == ".xml") found.push_back(it->path());
+    }
+    std::sort(found.begin(), found.end());
+    std::map<std::string, fs::path> by_name;
+    for (auto& f : found) by_name.emplace(f.filename().string(), std::move(f));
+    return by_name;
   }
 
   void path(const std::string& s) {
