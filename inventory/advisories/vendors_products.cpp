@@ -207,10 +207,12 @@ const std::vector<FamilyRule>& family_rules() {
       {"siemens", R"(6ES7 ?31[2-9]-.*)", {"SIMATIC S7-300", "S7-300"}},
       {"siemens", R"(6ES7 ?41[2-7]-.*)", {"SIMATIC S7-400", "S7-400"}},
       // Omron (FINS Controller Data Read model names).
-      {"omron", R"(CJ2M-.*)", {"SYSMAC CJ2M", "CJ2M"}},
-      {"omron", R"(CJ2H-.*)", {"SYSMAC CJ2H", "CJ2H"}},
-      {"omron", R"(CJ1[A-Z]?-.*)", {"SYSMAC CJ1", "CJ1"}},
-      {"omron", R"(CS1[A-Z]?-.*)", {"SYSMAC CS1", "CS1"}},
+      // CJ2M, CJ2H and CJ1 are all Omron's CJ series (advisories about FINS name
+      // "CJ series" whole); CS1 is the CS series.
+      {"omron", R"(CJ2M-.*)", {"SYSMAC CJ2M", "CJ2M", "SYSMAC CJ", "CJ"}},
+      {"omron", R"(CJ2H-.*)", {"SYSMAC CJ2H", "CJ2H", "SYSMAC CJ", "CJ"}},
+      {"omron", R"(CJ1[A-Z]?-.*)", {"SYSMAC CJ1", "CJ1", "SYSMAC CJ", "CJ"}},
+      {"omron", R"(CS1[A-Z]?-.*)", {"SYSMAC CS1", "CS1", "SYSMAC CS", "CS"}},
       {"omron", R"(CP1E-.*)", {"SYSMAC CP1E", "CP1E"}},
       {"omron", R"(CP1L-.*)", {"SYSMAC CP1L", "CP1L"}},
       {"omron", R"(CP1H-.*)", {"SYSMAC CP1H", "CP1H"}},

@@ -904,6 +904,9 @@ TEST(AdvisoryMatch, GoldenPlantAgainstTheSharedSet) {
   for (const auto& m : match(plant, loaded.advisories))
     got.push_back(m.asset_id + " " + m.advisory_id + " " + m.product_id + " " + std::string(to_string(m.confidence)));
   const std::vector<std::string> want{
+      "cj2m ICSA-19-346-02 CSAFPID-0003 confirmed",   // Omron PLC CJ series, all versions
+      "cj2m ICSA-19-346-03 CSAFPID-0003 confirmed",   // Omron PLC CJ series, all versions
+      "cj2m ICSA-20-063-03 CSAFPID-0001 confirmed",   // Omron PLC CJ series, all versions
       "cj2m ICSA-22-179-02 CSAFPID-0003 confirmed",   // SYSMAC CJ2M < 2.1
       "cj2m ICSA-23-073-01 CSAFPID-0003 confirmed",   // CJ2M-CPU □ □, all versions
       "cj2m ICSA-23-108-01 CSAFPID-0003 confirmed",   // SYSMAC CJ2M-CPU[][], all versions
