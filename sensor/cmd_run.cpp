@@ -47,9 +47,10 @@ int cmd_run(const CommonOptions& common) {
     worker.set_config(fresh);
   };
   opt.on_snapshot = [current, db = opt.db_path, &worker](const std::string& from, const std::string& to) {
-    if (from.empty()) return;  // the first scheduled snapshot has nothing to compare with
-    delivery::enqueue_snapshot_diff(*current, db, from, to);
+    if (from.empty()) return true;  // the first scheduled snapshot has nothing to compare with
+    const bool queued = delivery::enqueue_snapshot_diff(*current, db, from, to);
     worker.kick();
+    return queued;
   };
   std::unique_ptr<web::WebServer> console;  // [web]: the console on its own threads
   // Both start once the daemon runs as the service user: the console creates the

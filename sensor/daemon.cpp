@@ -96,6 +96,10 @@ class Daemon {
   void plan_snapshots(bool at_start);
   void requeue_last_diff(const std::vector<inventory::SnapshotInfo>& list, const inventory::SnapshotInfo& newest);
   void scheduled_snapshot();
+  // Calls options_.on_snapshot; a diff it could not queue is kept and asked
+  // for again at every flush until it is (queue_unqueued_diffs).
+  bool queue_diff(const std::string& from, const std::string& to);
+  void queue_unqueued_diffs();
 
   Config config_;
   DaemonOptions options_;
@@ -110,6 +114,7 @@ class Daemon {
   std::uint64_t flush_failures_ = 0;
   std::int64_t failing_since_us_ = 0;  // wall clock of the first failed flush in a row
   std::optional<SysSeconds> next_snapshot_;  // wall clock; none without a schedule
+  std::vector<std::pair<std::string, std::string>> unqueued_diffs_;  // (from, to) the hook could not queue
 };
 
 bool Daemon::open_interfaces() {
@@ -330,27 +335,51 @@ void Daemon::requeue_last_diff(const std::vector<inventory::SnapshotInfo>& list,
   for (const auto& s : list)
     if (s.name != newest.name && std::tie(s.taken_us, s.name) < std::tie(newest.taken_us, newest.name)) older.push_back(s);
   const auto before = newest_scheduled(older);
+  (void)queue_diff(before ? before->name : "", newest.name);
+}
+
+// The hook belongs to others (delivery): whatever it throws stays here, and a
+// diff it could not queue (a busy or full database) is not dropped: it is
+// asked for again at every flush, so a running daemon never loses a slot's
+// diff to a passing error.
+bool Daemon::queue_diff(const std::string& from, const std::string& to) {
+  if (!options_.on_snapshot) return true;
+  bool done = false;
   try {
-    options_.on_snapshot(before ? before->name : "", newest.name);
+    done = options_.on_snapshot(from, to);
   } catch (const std::exception& e) {
-    spdlog::error("after scheduled snapshot {}: {}", newest.name, e.what());
+    spdlog::error("after scheduled snapshot {}: {}", to, e.what());
+  }
+  if (!done) {
+    const std::pair<std::string, std::string> key{from, to};
+    if (std::find(unqueued_diffs_.begin(), unqueued_diffs_.end(), key) == unqueued_diffs_.end()) {
+      unqueued_diffs_.push_back(key);
+      spdlog::warn("the diff {} -> {} is asked for again at every flush until it is queued", from, to);
+    }
+  }
+  return done;
+}
+
+void Daemon::queue_unqueued_diffs() {
+  if (unqueued_diffs_.empty()) return;
+  auto pending = std::move(unqueued_diffs_);
+  unqueued_diffs_.clear();
+  for (const auto& [from, to] : pending) {
+    // Retention may have pruned one of the two since (at a later slot): the
+    // diff cannot be rendered any more, and the log says so.
+    if ((!from.empty() && !inventory::snapshot_exists(*store_, from)) || !inventory::snapshot_exists(*store_, to)) {
+      spdlog::error("the diff {} -> {} is lost: a snapshot it compares was pruned before it could be queued", from, to);
+      continue;
+    }
+    if (queue_diff(from, to)) spdlog::info("the diff {} -> {} is queued now", from, to);
   }
 }
 
 void Daemon::scheduled_snapshot() {
   const Schedule& sched = *config_.snapshots.schedule;
   flush(false);  // the stored ledger and the snapshot agree
-  // The hook belongs to others (delivery): whatever it throws stays here.
   SnapshotHook hook;
-  if (options_.on_snapshot) {
-    hook = [this](const std::string& from, const std::string& to) {
-      try {
-        options_.on_snapshot(from, to);
-      } catch (const std::exception& e) {
-        spdlog::error("after scheduled snapshot {}: {}", to, e.what());
-      }
-    };
-  }
+  if (options_.on_snapshot) hook = [this](const std::string& from, const std::string& to) { return queue_diff(from, to); };
   std::string error;
   const auto run = take_scheduled_snapshot(*store_, *ledger_, config_.snapshots, wall_us(), hook, error);
   const SysSeconds now = sys_now();
@@ -410,6 +439,7 @@ int Daemon::run() {
     reopen_due(now);
     if (now >= next_flush) {
       flush(false);
+      queue_unqueued_diffs();
       // reload may change the interval
       next_flush = Clock::now() + (flush_failures_ > 0 ? retry_interval() : std::chrono::seconds(config_.flush_interval_s));
     }

@@ -23,7 +23,10 @@
 //   snapshot in the store; after downtime exactly one catch-up run is taken at
 //   start. At start options.on_snapshot is also called again for the newest
 //   scheduled snapshot (within [alerts] keep_sent_days), so that a diff a crash
-//   kept from being queued is queued then; the hook must be idempotent. A snapshot costs about what a flush costs, on the same thread;
+//   kept from being queued is queued then; the hook must be idempotent. A diff
+//   the hook could not queue while running (it returned false: a busy or full
+//   database) is asked for again at every flush until it is queued, and the
+//   previous snapshot it compares is kept from retention meanwhile. A snapshot costs about what a flush costs, on the same thread;
 // - SIGTERM/SIGINT: flush and exit 0; SIGHUP: reload everything the config holds
 //   that can change at run time (zones, conduits, approved and wireless lists, the
 //   schedule and retention, flush interval, channels through on_reload) without

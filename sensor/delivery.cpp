@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 
@@ -694,42 +695,52 @@ std::optional<std::string> rerender(const Config& config, const std::string& db_
   return again.payload;
 }
 
-void enqueue_snapshot_diff(const Config& config, const std::string& db_path, const std::string& from,
+bool enqueue_snapshot_diff(const Config& config, const std::string& db_path, const std::string& from,
                            const std::string& to) {
-  if (config.delivery.channels.empty()) return;
+  if (config.delivery.channels.empty()) return true;
+  static std::atomic<bool> failpoint_fired{false};
+  if (const char* fp = std::getenv("MIERUKA_FAILPOINT");
+      fp != nullptr && std::string_view(fp) == "queue_diff_once" && !failpoint_fired.exchange(true)) {
+    spdlog::error("diff {} -> {} not queued: database is locked (MIERUKA_FAILPOINT)", from, to);
+    return false;
+  }
   std::string error;
   auto outbox = inventory::Outbox::open(db_path, error);
   if (!outbox) {
     spdlog::error("diff {} -> {} not queued: {}", from, to, error);
-    return;
+    return false;
   }
   // A diff's rows are queued in one transaction, so one row of it means all:
   // queued before (the catch-up at start asks again), and a channel added
   // since does not get an old diff.
   const std::string key = from + '\x1f' + to;
   for (const auto& ch : config.delivery.channels) {
-    if (outbox->get(message_id({config.sensor_name, "diff", key, ch.name}), error)) return;
+    if (outbox->get(message_id({config.sensor_name, "diff", key, ch.name}), error)) return true;
     if (!error.empty()) {
       spdlog::error("diff {} -> {} not queued: {}", from, to, error);
-      return;
+      return false;
     }
   }
   auto store = inventory::Store::open(db_path, config.sensor_name, error, false);
   if (!store) {
-    spdlog::error("diff {} -> {} not sent: {}", from, to, error);
-    return;
+    spdlog::error("diff {} -> {} not queued: {}", from, to, error);
+    return false;
   }
   auto b = snapshot_diff_bundle(config, *store, from, to, wall_us(), error);
   if (!b) {
-    spdlog::error("diff {} -> {} not sent: {}", from, to, error);
-    return;
+    spdlog::error("diff {} -> {} not queued: {}", from, to, error);
+    return false;
   }
   const auto n = enqueue_bundle(*outbox, *b, config, error);
-  if (!error.empty()) spdlog::error("diff {} -> {}: {}", from, to, error);
+  if (!error.empty()) {
+    spdlog::error("diff {} -> {} not queued: {}", from, to, error);
+    return false;
+  }
   if (b->empty)
     spdlog::info("diff {} -> {}: no changes; queued for {} channel(s) asking for empty reports", from, to, n);
   else
     spdlog::info("diff {} -> {} queued for {} channel(s)", from, to, n);
+  return true;
 }
 
 // --- sending ---------------------------------------------------------------------------------------

@@ -137,8 +137,12 @@ std::size_t enqueue_bundle(inventory::Outbox& outbox, const Bundle& b, const Con
 // The hook `DaemonOptions::on_snapshot` calls after a scheduled snapshot: the
 // diff from `from` to `to` (snapshot names of this sensor), enqueued for every
 // channel. Errors are logged (never thrown). Nothing is done when the diff is
-// already in the outbox (sent or not), so calling it again is safe.
-void enqueue_snapshot_diff(const Config& config, const std::string& db_path, const std::string& from,
+// already in the outbox (sent or not), so calling it again is safe. Returns
+// false when the diff could not be queued (the caller asks again later): true
+// when it is queued now or was before, or there is no channel to queue it for.
+// For tests only: MIERUKA_FAILPOINT=queue_diff_once in the environment makes
+// the first call of the process fail as a busy or full database would.
+bool enqueue_snapshot_diff(const Config& config, const std::string& db_path, const std::string& from,
                            const std::string& to);
 
 // --- sending ----------------------------------------------------------------------------

@@ -51,7 +51,7 @@ std::optional<ScheduledRun> take_scheduled_snapshot(inventory::Store& store, con
   // the snapshot saved and its diff not queued. Not a setting; nothing else reads it.
   if (const char* fp = std::getenv("MIERUKA_FAILPOINT"); fp != nullptr && std::string_view(fp) == "after_snapshot_before_queue")
     std::abort();
-  if (hook) hook(run.previous, run.name);
+  if (hook) run.hook_done = hook(run.previous, run.name);
 
   list = inventory::list_snapshots(store, error);
   if (!error.empty()) return run;
@@ -61,6 +61,7 @@ std::optional<ScheduledRun> take_scheduled_snapshot(inventory::Store& store, con
   const inventory::RetentionPolicy policy{config.keep_daily, config.keep_weekly, utc_offset_at(sched, now)};
   for (const std::string& name : inventory::snapshots_to_prune(scheduled, policy)) {
     if (name == run.name) continue;  // never the one just taken
+    if (!run.hook_done && name == run.previous) continue;  // its diff is still to be queued
     if (auto st = inventory::delete_snapshot(store, name); !st) {
       error = st.error + " (pruning is retried after the next scheduled snapshot)";
       return run;

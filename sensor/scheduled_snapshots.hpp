@@ -27,7 +27,9 @@ inline constexpr std::string_view kScheduledPrefix = "sched-";
 
 // Called after a scheduled snapshot was saved and before retention runs, with the
 // previous scheduled snapshot's name ("" for the first one) and the new one's.
-using SnapshotHook = std::function<void(const std::string& from, const std::string& to)>;
+// Returns false when what it had to do (queue the diff) failed and should be
+// asked for again; it must be idempotent.
+using SnapshotHook = std::function<bool(const std::string& from, const std::string& to)>;
 
 [[nodiscard]] bool is_scheduled_name(std::string_view name);
 
@@ -38,11 +40,13 @@ struct ScheduledRun {
   std::string name;      // the snapshot taken
   std::string previous;  // the scheduled snapshot before it ("" if none)
   std::vector<std::string> pruned;  // scheduled snapshots deleted by the retention policy
+  bool hook_done = true;            // the hook returned true (or there was none)
 };
 
 // Saves the ledger as the scheduled snapshot taken at `now_us`, calls `hook`
 // (may be empty), then deletes the scheduled snapshots the retention policy of
-// `config` does not keep (days and weeks local to the schedule's zone). On failure
+// `config` does not keep (days and weeks local to the schedule's zone), except
+// the previous one when the hook failed: its diff is still to be queued. On failure
 // returns nullopt with `error` set to one line; a failed prune (retried after
 // the next one) or a failed record of the review (Store::record_review) after a
 // saved snapshot is reported in `error` with the run still returned.

@@ -333,6 +333,7 @@ TEST(ScheduledSnapshots, RetentionKeepsManualAndNewest) {
       EXPECT_TRUE(inventory::snapshot_exists(*store, from)) << from;
     }
     calls.emplace_back(from, to);
+    return true;
   };
   std::vector<std::string> names;
   for (int day = 0; day < 6; ++day) {
