@@ -109,10 +109,11 @@ bool overlay_approved(const CommonOptions& common, Ledger& ledger, const std::st
 }
 
 Ledger& ledger_until_exit(const std::string& sensor_name) {
-  // Held from a static, so that leak checkers see it reachable.
-  static std::vector<Ledger*> held;
-  held.push_back(new Ledger(sensor_name));
-  return *held.back();
+  // Held from a static pointer that is itself never destroyed, so that leak
+  // checkers (which run after static destructors) still see it reachable.
+  static auto* const held = new std::vector<Ledger*>;
+  held->push_back(new Ledger(sensor_name));
+  return *held->back();
 }
 
 bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
