@@ -10,6 +10,7 @@
 #include "inventory/checklist.hpp"
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
+#include "inventory/text_escape.hpp"
 
 namespace mieruka::inventory {
 namespace {

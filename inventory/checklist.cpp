@@ -14,6 +14,7 @@
 #include "inventory/classify.hpp"
 #include "inventory/eos_table.hpp"
 #include "inventory/export.hpp"
+#include "inventory/text_escape.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -735,7 +736,7 @@ std::string checklist_csv(const Checklist& c, const ChecklistInput& /*in*/, Lang
     for (const auto& cell : cells) {
       if (!first) out += ',';
       first = false;
-      out += csv_cell(sanitize_utf8(cell));
+      out += csv_cell(cell);
     }
     out += "\r\n";
   };
@@ -747,26 +748,6 @@ std::string checklist_csv(const Checklist& c, const ChecklistInput& /*in*/, Lang
     row({r.id, level, rule, "text", "", std::string(msg(lang, "item." + r.id))});
     for (const auto& [k, v] : r.counts) row({r.id, level, rule, "count", k, std::to_string(v)});
     for (const auto& e : r.evidence) row({r.id, level, rule, e.kind, e.ref, e.text});
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view in) {
-  const std::string v = sanitize_utf8(in);
-  std::string out;
-  out.reserve(v.size() + 16);
-  for (char ch : v) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f) break;
-        out += ch;
-    }
   }
   return out;
 }

@@ -136,9 +136,6 @@ struct LevelRule {
 [[nodiscard]] std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang,
                                          const std::string& svg);
 
-// HTML text or attribute value: valid UTF-8, & < > " ' as entities, control
-// characters other than TAB/LF/CR removed.
-[[nodiscard]] std::string html_escape(std::string_view s);
 // The SVG document Graphviz produced, made safe to inline in HTML: the XML
 // declaration and DOCTYPE dropped, comments removed, and anything that could
 // run (script elements, on* attributes, javascript: URLs) refused: returns ""

@@ -295,12 +295,6 @@ std::optional<CsvTable> read_csv_file(const std::string& path, std::string& erro
   return parse_csv(bytes, path, error);
 }
 
-std::string neutralise_formula(std::string_view s) {
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-    return "'" + std::string(s);
-  return std::string(s);
-}
-
 std::string write_csv(const CsvTable& table) {
   std::string out;
   auto put_record = [&](const std::vector<std::string>& rec) {

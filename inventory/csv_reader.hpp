@@ -51,9 +51,6 @@ struct CsvTable {
 // Writes atomically (a temporary file renamed over `path`).
 [[nodiscard]] bool write_csv_file(const std::string& path, const CsvTable& table, std::string& error);
 
-// A value from the wire made safe for a spreadsheet cell: a leading formula
-// trigger (= + - @ TAB CR, as export.hpp csv_cell) gets an apostrophe.
-[[nodiscard]] std::string neutralise_formula(std::string_view s);
 
 // Encoding conversions through iconv; nullopt when `s` is not valid input.
 [[nodiscard]] std::optional<std::string> cp932_to_utf8(std::string_view s);

@@ -4,6 +4,7 @@
 
 #include "inventory/classify.hpp"
 #include "inventory/policy.hpp"
+#include "inventory/text_escape.hpp"
 
 #include <algorithm>
 #include <array>
@@ -314,31 +315,6 @@ std::string sanitize_utf8(std::string_view s, bool* had_invalid) {
     s.remove_prefix(d.len);
   }
   if (had_invalid != nullptr) *had_invalid = bad;
-  return out;
-}
-
-std::string csv_cell(std::string_view s) {
-  // Control characters off the wire (an ESC sequence in a banner) would reach
-  // whatever shows the file; line breaks and tabs are text a quoted cell holds.
-  std::string v;
-  for (const char ch : sanitize_utf8(s)) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
-      append_escaped(v, c);
-    } else {
-      v += ch;
-    }
-  }
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
-    v.insert(v.begin(), '\'');
-  }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
   return out;
 }
 

@@ -73,9 +73,6 @@ inline constexpr std::string_view kLedgerExportSchema = "https://mieruka.invalid
 // U+FFFD, one per maximal invalid subpart. Sets *had_invalid when anything was
 // replaced. NUL is valid UTF-8 and is kept (JSON escapes it).
 [[nodiscard]] std::string sanitize_utf8(std::string_view s, bool* had_invalid = nullptr);
-// One CSV cell: formula triggers (= + - @ TAB CR at the start) get a leading
-// apostrophe; cells with a comma, quote, CR or LF are quoted with "" doubling.
-[[nodiscard]] std::string csv_cell(std::string_view s);
 // Columns a UTF-8 string takes on a terminal: East Asian wide and fullwidth
 // characters count 2, combining marks 0, others 1.
 [[nodiscard]] std::size_t display_width(std::string_view utf8);

@@ -16,6 +16,7 @@
 #include "dissectors/wlan_mgmt.hpp"
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
+#include "inventory/text_escape.hpp"
 #include "inventory/remote_services.hpp"
 #include "inventory/service_ports.hpp"
 

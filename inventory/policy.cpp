@@ -1,5 +1,6 @@
 // Approved list, wireless allow-list, zones and conduits (see policy.hpp).
 #include "inventory/policy.hpp"
+#include "inventory/text_escape.hpp"
 
 #include <algorithm>
 
@@ -144,10 +145,10 @@ bool ApprovedList::add(const Ledger& ledger, const Asset& a, std::string_view zo
   }
   (void)ledger;
   e.name = nm;
-  row[static_cast<std::size_t>(cols.name)] = neutralise_formula(nm);
+  row[static_cast<std::size_t>(cols.name)] = csv_text(nm);
   if (!zone.empty()) {
     e.zone = std::string(zone);
-    row[static_cast<std::size_t>(cols.zone)] = neutralise_formula(zone);
+    row[static_cast<std::size_t>(cols.zone)] = csv_text(zone);
   }
   e.line = table.rows.size() + 2;
   table.rows.push_back(std::move(row));

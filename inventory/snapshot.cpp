@@ -12,6 +12,7 @@
 
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
+#include "inventory/text_escape.hpp"
 
 namespace mieruka::inventory {
 namespace {

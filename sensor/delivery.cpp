@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "inventory/export.hpp"
+#include "inventory/text_escape.hpp"
 #include "inventory/policy.hpp"
 #include "sensor/cmd_findings.hpp"
 
@@ -146,7 +147,7 @@ std::string tr(Text key, const std::string& lang, std::initializer_list<std::pai
 
 std::string html_page(const std::string& intro, const std::string& body) {
   return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Mieruka</title></head><body>\n<p>" +
-         html_escape(intro) + "</p>\n<pre>" + html_escape(body) + "</pre>\n</body></html>\n";
+         inventory::html_escape(intro) + "</p>\n<pre>" + inventory::html_escape(body) + "</pre>\n</body></html>\n";
 }
 
 int facility_code(std::string_view f) {
@@ -305,22 +306,6 @@ std::string cef_escape_header(std::string_view value) {
   for (char ch : inventory::sanitize_utf8(value)) {
     if (ch == '\\' || ch == '|') out += '\\';
     out += (ch == '\n' || ch == '\r') ? ' ' : ch;
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
   }
   return out;
 }

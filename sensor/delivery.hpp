@@ -61,8 +61,6 @@ namespace mieruka::sensor::delivery {
 // CEF extension value: '\', '=' escaped, newlines as \n; header field: '\', '|'.
 [[nodiscard]] std::string cef_escape_value(std::string_view value);
 [[nodiscard]] std::string cef_escape_header(std::string_view value);
-// Text for HTML: & < > " ' as entities.
-[[nodiscard]] std::string html_escape(std::string_view text);
 
 // --- e-mail -------------------------------------------------------------------------
 struct Mail {

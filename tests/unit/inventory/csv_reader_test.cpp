@@ -109,12 +109,6 @@ TEST(CsvReader, ColumnCapEnforced) {
   EXPECT_NE(parse_err(wide + "\n").find("columns"), std::string::npos);
 }
 
-TEST(CsvReader, NeutraliseFormula) {
-  EXPECT_EQ(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-  EXPECT_EQ(neutralise_formula("@SUM"), "'@SUM");
-  EXPECT_EQ(neutralise_formula("PLC-1"), "PLC-1");
-}
-
 TEST(CsvReader, SeparatorInCellIsQuotedOnWrite) {
   CsvTable t;
   t.separator = '\t';

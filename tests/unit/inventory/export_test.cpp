@@ -4,6 +4,7 @@
 #include "inventory/export.hpp"
 
 #include "inventory/policy.hpp"
+#include "inventory/text_escape.hpp"
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>

@@ -76,6 +76,22 @@ TEST(Approved, AddKeepsUserColumnsAndNeutralisesWireNames) {
   EXPECT_NE(l->match(led.assets()[a]), nullptr);
 }
 
+// A name off the wire lands in a file a spreadsheet or a terminal shows: its
+// escape sequences and invalid UTF-8 are cleaned as in every other CSV.
+TEST(Approved, AddCleansControlsAndInvalidUtf8InWireNames) {
+  std::string error;
+  auto l = parse_approved("mac,name\n", "ap.csv", error);
+  ASSERT_TRUE(l) << error;
+  Ledger led;
+  const auto a = led.station(mac("00:80:f4:0a:0b:0d"), 1);
+  led.add_fact(a, "name", "\x1b]0;owned\x07PLC\xC2\x9B\xFF", "lldp", 1);
+  ASSERT_TRUE(l->add(led, led.assets()[a], ""));
+  EXPECT_EQ(l->table.rows[0][1], "\\x1b]0;owned\\x07PLC\\x9b\xEF\xBF\xBD");
+  const std::string file = write_csv(l->table);
+  EXPECT_EQ(file.find('\x1b'), std::string::npos);
+  EXPECT_EQ(file.find('\x07'), std::string::npos);
+}
+
 TEST(Approved, AddUsesJapaneseHeaderNames) {
   std::string error;
   auto l = parse_approved("MACアドレス,備考\n", "ap.csv", error);
