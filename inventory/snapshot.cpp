@@ -12,6 +12,7 @@
 
 #include "inventory/classify.hpp"
 #include "inventory/export.hpp"
+#include "inventory/sqlite_statement.hpp"
 #include "inventory/text_escape.hpp"
 
 namespace mieruka::inventory {
@@ -28,37 +29,6 @@ std::size_t field_rank(std::string_view f) {
 }
 
 // --- SQLite helpers (statements are one-off: snapshots are rare) -----------------
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  [[nodiscard]] bool ok() const noexcept { return rc_ == SQLITE_OK; }
-  [[nodiscard]] int rc() const noexcept { return rc_; }
-  sqlite3_stmt* get() const noexcept { return s_; }
-  void text(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void i64(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  // Steps a write to completion and resets for the next binding.
-  int run() {
-    const int rc = sqlite3_step(s_);
-    sqlite3_reset(s_);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-  }
-  std::string col_text(int i) const {
-    const auto* p = sqlite3_column_text(s_, i);
-    if (p == nullptr) return {};
-    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, i)));
-  }
-  std::int64_t col_i64(int i) const { return sqlite3_column_int64(s_, i); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
 
 std::string db_error(Store& store, std::string_view what) {
   const int rc = sqlite3_extended_errcode(store.native_handle());
@@ -174,122 +144,127 @@ std::string check_snapshot_name(std::string_view name) {
 StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
   if (auto why = check_snapshot_name(snap.info.name); !why.empty()) return {why};
   sqlite3* db = store.native_handle();
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
     return {db_error(store, "cannot start writing the snapshot")};
   auto fail = [&](std::string line) {
-    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK");
     return StoreStatus{std::move(line)};
   };
   {
-    Stmt q(db, "SELECT 1 FROM snapshots WHERE sensor = ?1 AND name = ?2");
+    Statement q(db, "SELECT 1 FROM snapshots WHERE sensor = ?1 AND name = ?2");
     if (!q.ok()) return fail(db_error(store, "cannot read snapshots"));
-    q.text(1, store.sensor_name());
-    q.text(2, snap.info.name);
-    if (sqlite3_step(q.get()) == SQLITE_ROW)
+    q.bind(1, store.sensor_name());
+    q.bind(2, snap.info.name);
+    if (q.step() == SQLITE_ROW)
       return fail(store.path() + ": a snapshot named \"" + snap.info.name +
                   "\" exists already; choose another --name (see `mieruka snapshot list`)");
   }
   int rc = SQLITE_OK;
   {
-    Stmt q(db,
+    Statement q(db,
            "INSERT INTO snapshots (sensor, name, taken_us, observed_until_us, assets, links) "
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    rc = q.rc();
+    rc = q.prepare_rc();
     if (rc == SQLITE_OK) {
-      q.text(1, store.sensor_name());
-      q.text(2, snap.info.name);
-      q.i64(3, snap.info.taken_us);
-      q.i64(4, snap.info.observed_until_us);
-      q.i64(5, static_cast<std::int64_t>(snap.assets.size()));
-      q.i64(6, static_cast<std::int64_t>(snap.links.size()));
+      q.bind(1, store.sensor_name());
+      q.bind(2, snap.info.name);
+      q.bind(3, snap.info.taken_us);
+      q.bind(4, snap.info.observed_until_us);
+      q.bind(5, static_cast<std::int64_t>(snap.assets.size()));
+      q.bind(6, static_cast<std::int64_t>(snap.links.size()));
       rc = q.run();
     }
   }
   if (rc == SQLITE_OK) {
-    Stmt qa(db, "INSERT INTO snapshot_assets (sensor, snapshot, asset_id, last_us, body) VALUES (?1, ?2, ?3, ?4, ?5)");
-    Stmt qi(db, "INSERT INTO snapshot_asset_ips (sensor, snapshot, asset_id, ip, last_us) VALUES (?1, ?2, ?3, ?4, ?5)");
-    rc = qa.ok() ? qi.rc() : qa.rc();
+    Statement qa(db,
+                 "INSERT INTO snapshot_assets (sensor, snapshot, asset_id, last_us, body) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement qi(db,
+                 "INSERT INTO snapshot_asset_ips (sensor, snapshot, asset_id, ip, last_us) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5)");
+    rc = qa.ok() ? qi.prepare_rc() : qa.prepare_rc();
     for (const SnapshotAsset& a : snap.assets) {
       if (rc != SQLITE_OK) break;
-      qa.text(1, store.sensor_name());
-      qa.text(2, snap.info.name);
-      qa.text(3, a.id);
-      qa.i64(4, a.last_us);
-      qa.text(5, a.json.dump());
+      qa.bind(1, store.sensor_name());
+      qa.bind(2, snap.info.name);
+      qa.bind(3, a.id);
+      qa.bind(4, a.last_us);
+      qa.bind(5, a.json.dump());
       rc = qa.run();
       for (const auto& [ip, last] : a.ip_last_us) {
         if (rc != SQLITE_OK) break;
-        qi.text(1, store.sensor_name());
-        qi.text(2, snap.info.name);
-        qi.text(3, a.id);
-        qi.text(4, ip);
-        qi.i64(5, last);
+        qi.bind(1, store.sensor_name());
+        qi.bind(2, snap.info.name);
+        qi.bind(3, a.id);
+        qi.bind(4, ip);
+        qi.bind(5, last);
         rc = qi.run();
       }
     }
   }
   if (rc == SQLITE_OK) {
-    Stmt q(db,
+    Statement q(db,
            "INSERT INTO snapshot_links (sensor, snapshot, link_id, last_us, packets, bytes, body) "
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    rc = q.rc();
+    rc = q.prepare_rc();
     for (const SnapshotLink& l : snap.links) {
       if (rc != SQLITE_OK) break;
-      q.text(1, store.sensor_name());
-      q.text(2, snap.info.name);
-      q.text(3, l.id);
-      q.i64(4, l.last_us);
-      q.i64(5, int_at(l.json, "packets"));
-      q.i64(6, int_at(l.json, "bytes"));
-      q.text(7, l.json.dump());
+      q.bind(1, store.sensor_name());
+      q.bind(2, snap.info.name);
+      q.bind(3, l.id);
+      q.bind(4, l.last_us);
+      q.bind(5, int_at(l.json, "packets"));
+      q.bind(6, int_at(l.json, "bytes"));
+      q.bind(7, l.json.dump());
       rc = q.run();
     }
   }
-  if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) rc = exec(db, "COMMIT");
   if (rc != SQLITE_OK) return fail(db_error(store, "cannot save snapshot \"" + snap.info.name + "\""));
   return {};
 }
 
 bool snapshot_exists(Store& store, std::string_view name) {
-  Stmt q(store.native_handle(), "SELECT 1 FROM snapshots WHERE sensor = ?1 AND name = ?2");
+  Statement q = store.statement("SELECT 1 FROM snapshots WHERE sensor = ?1 AND name = ?2");
   if (!q.ok()) return false;
-  q.text(1, store.sensor_name());
-  q.text(2, name);
-  return sqlite3_step(q.get()) == SQLITE_ROW;
+  q.bind(1, store.sensor_name());
+  q.bind(2, name);
+  return q.step() == SQLITE_ROW;
 }
 
 std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::string& error) {
   sqlite3* db = store.native_handle();
   // One read transaction: a consistent view while a daemon writes.
-  if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (exec(db, "BEGIN") != SQLITE_OK) {
     error = db_error(store, "cannot read snapshots");
     return std::nullopt;
   }
   struct EndRead {
     sqlite3* db;
-    ~EndRead() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+    ~EndRead() { exec(db, "COMMIT"); }
   } end_read{db};
 
   Snapshot s;
   {
-    Stmt q(db, "SELECT name, taken_us, observed_until_us, assets, links FROM snapshots WHERE sensor = ?1 AND name = ?2");
+    Statement q(db,
+                "SELECT name, taken_us, observed_until_us, assets, links FROM snapshots "
+                "WHERE sensor = ?1 AND name = ?2");
     if (!q.ok()) {
       error = db_error(store, "cannot read snapshots");
       return std::nullopt;
     }
-    q.text(1, store.sensor_name());
-    q.text(2, name);
-    if (sqlite3_step(q.get()) != SQLITE_ROW) {
+    q.bind(1, store.sensor_name());
+    q.bind(2, name);
+    if (q.step() != SQLITE_ROW) {
       error = store.path() + ": no snapshot named \"" + terminal_safe(name) +
               "\" (see `mieruka snapshot list`, or use --to now)";
       return std::nullopt;
     }
-    s.info.name = q.col_text(0);
+    s.info.name = q.text(0);
     s.info.sensor = store.sensor_name();
-    s.info.taken_us = q.col_i64(1);
-    s.info.observed_until_us = q.col_i64(2);
-    s.info.assets = static_cast<std::uint64_t>(q.col_i64(3));
-    s.info.links = static_cast<std::uint64_t>(q.col_i64(4));
+    s.info.taken_us = q.int64(1);
+    s.info.observed_until_us = q.int64(2);
+    s.info.assets = static_cast<std::uint64_t>(q.int64(3));
+    s.info.links = static_cast<std::uint64_t>(q.int64(4));
   }
   auto damaged = [&](std::string_view what) {
     error = store.path() + ": snapshot \"" + terminal_safe(name) + "\" is damaged (" + std::string(what) +
@@ -297,50 +272,50 @@ std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::
     return std::nullopt;
   };
   {
-    Stmt q(db, "SELECT asset_id, last_us, body FROM snapshot_assets WHERE sensor = ?1 AND snapshot = ?2 "
+    Statement q(db, "SELECT asset_id, last_us, body FROM snapshot_assets WHERE sensor = ?1 AND snapshot = ?2 "
                "ORDER BY asset_id");
     if (!q.ok()) return damaged(sqlite3_errmsg(db));
-    q.text(1, store.sensor_name());
-    q.text(2, name);
+    q.bind(1, store.sensor_name());
+    q.bind(2, name);
     int rc;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    while ((rc = q.step()) == SQLITE_ROW) {
       SnapshotAsset a;
-      a.id = q.col_text(0);
-      a.last_us = q.col_i64(1);
-      a.json = Json::parse(q.col_text(2), nullptr, false);
+      a.id = q.text(0);
+      a.last_us = q.int64(1);
+      a.json = Json::parse(q.text(2), nullptr, false);
       if (a.json.is_discarded() || !a.json.is_object()) return damaged("asset " + a.id + " is not JSON");
       s.assets.push_back(std::move(a));
     }
     if (rc != SQLITE_DONE) return damaged(sqlite3_errmsg(db));
   }
   {
-    Stmt q(db, "SELECT asset_id, ip, last_us FROM snapshot_asset_ips WHERE sensor = ?1 AND snapshot = ?2 "
+    Statement q(db, "SELECT asset_id, ip, last_us FROM snapshot_asset_ips WHERE sensor = ?1 AND snapshot = ?2 "
                "ORDER BY asset_id, ip");
     if (!q.ok()) return damaged(sqlite3_errmsg(db));
-    q.text(1, store.sensor_name());
-    q.text(2, name);
+    q.bind(1, store.sensor_name());
+    q.bind(2, name);
     std::size_t at = 0;
     int rc;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      const std::string id = q.col_text(0);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      const std::string id = q.text(0);
       while (at < s.assets.size() && s.assets[at].id < id) ++at;
       if (at == s.assets.size() || s.assets[at].id != id) continue;
-      s.assets[at].ip_last_us.emplace_back(q.col_text(1), q.col_i64(2));
+      s.assets[at].ip_last_us.emplace_back(q.text(1), q.int64(2));
     }
     if (rc != SQLITE_DONE) return damaged(sqlite3_errmsg(db));
   }
   {
-    Stmt q(db, "SELECT link_id, last_us, body FROM snapshot_links WHERE sensor = ?1 AND snapshot = ?2 "
+    Statement q(db, "SELECT link_id, last_us, body FROM snapshot_links WHERE sensor = ?1 AND snapshot = ?2 "
                "ORDER BY link_id");
     if (!q.ok()) return damaged(sqlite3_errmsg(db));
-    q.text(1, store.sensor_name());
-    q.text(2, name);
+    q.bind(1, store.sensor_name());
+    q.bind(2, name);
     int rc;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    while ((rc = q.step()) == SQLITE_ROW) {
       SnapshotLink l;
-      l.id = q.col_text(0);
-      l.last_us = q.col_i64(1);
-      l.json = Json::parse(q.col_text(2), nullptr, false);
+      l.id = q.text(0);
+      l.last_us = q.int64(1);
+      l.json = Json::parse(q.text(2), nullptr, false);
       if (l.json.is_discarded() || !l.json.is_object()) return damaged("link " + l.id + " is not JSON");
       s.links.push_back(std::move(l));
     }
@@ -351,23 +326,23 @@ std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::
 
 std::vector<SnapshotInfo> list_snapshots(Store& store, std::string& error) {
   std::vector<SnapshotInfo> out;
-  Stmt q(store.native_handle(),
-         "SELECT name, taken_us, observed_until_us, assets, links FROM snapshots WHERE sensor = ?1 "
-         "ORDER BY taken_us, name");
+  Statement q = store.statement(
+      "SELECT name, taken_us, observed_until_us, assets, links FROM snapshots WHERE sensor = ?1 "
+      "ORDER BY taken_us, name");
   if (!q.ok()) {
     error = db_error(store, "cannot read snapshots");
     return out;
   }
-  q.text(1, store.sensor_name());
+  q.bind(1, store.sensor_name());
   int rc;
-  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+  while ((rc = q.step()) == SQLITE_ROW) {
     SnapshotInfo i;
-    i.name = q.col_text(0);
+    i.name = q.text(0);
     i.sensor = store.sensor_name();
-    i.taken_us = q.col_i64(1);
-    i.observed_until_us = q.col_i64(2);
-    i.assets = static_cast<std::uint64_t>(q.col_i64(3));
-    i.links = static_cast<std::uint64_t>(q.col_i64(4));
+    i.taken_us = q.int64(1);
+    i.observed_until_us = q.int64(2);
+    i.assets = static_cast<std::uint64_t>(q.int64(3));
+    i.links = static_cast<std::uint64_t>(q.int64(4));
     out.push_back(std::move(i));
   }
   if (rc != SQLITE_DONE) error = db_error(store, "cannot read snapshots");
@@ -376,23 +351,23 @@ std::vector<SnapshotInfo> list_snapshots(Store& store, std::string& error) {
 
 StoreStatus delete_snapshot(Store& store, std::string_view name) {
   // Child rows go with it (ON DELETE CASCADE; the Store turns foreign keys on).
-  Stmt q(store.native_handle(), "DELETE FROM snapshots WHERE sensor = ?1 AND name = ?2");
+  Statement q = store.statement("DELETE FROM snapshots WHERE sensor = ?1 AND name = ?2");
   if (!q.ok()) return {db_error(store, "cannot delete snapshot")};
-  q.text(1, store.sensor_name());
-  q.text(2, name);
+  q.bind(1, store.sensor_name());
+  q.bind(2, name);
   if (q.run() != SQLITE_OK) return {db_error(store, "cannot delete snapshot")};
   return {};
 }
 
 std::uint64_t capture_drops_between(Store& store, std::int64_t from_us, std::int64_t to_us) {
-  Stmt q(store.native_handle(),
-         "SELECT COALESCE(SUM(drops), 0) FROM runs WHERE sensor = ?1 AND ended_us > ?2 AND ended_us <= ?3");
+  Statement q = store.statement(
+      "SELECT COALESCE(SUM(drops), 0) FROM runs WHERE sensor = ?1 AND ended_us > ?2 AND ended_us <= ?3");
   if (!q.ok()) return 0;
-  q.text(1, store.sensor_name());
-  q.i64(2, from_us);
-  q.i64(3, to_us);
-  if (sqlite3_step(q.get()) != SQLITE_ROW) return 0;
-  return static_cast<std::uint64_t>(q.col_i64(0));
+  q.bind(1, store.sensor_name());
+  q.bind(2, from_us);
+  q.bind(3, to_us);
+  if (q.step() != SQLITE_ROW) return 0;
+  return static_cast<std::uint64_t>(q.int64(0));
 }
 
 // --- retention --------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include "inventory/store.hpp"
 
 #include "inventory/policy.hpp"
+#include "inventory/sqlite_statement.hpp"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -389,48 +390,12 @@ std::string open_error(const std::string& path, int rc, sqlite3* db) {
   }
 }
 
-// RAII for a one-off statement.
-class Query {
- public:
-  Query(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Query() { sqlite3_finalize(stmt_); }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  [[nodiscard]] int prepare_rc() const noexcept { return rc_; }
-  [[nodiscard]] sqlite3_stmt* get() const noexcept { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
-
-void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void bind_text_or_null(sqlite3_stmt* s, int i, std::string_view v) {
-  if (v.empty()) {
-    sqlite3_bind_null(s, i);
-    return;
-  }
-  bind_text(s, i, v);
-}
-void bind_u64(sqlite3_stmt* s, int i, std::uint64_t v) { sqlite3_bind_int64(s, i, static_cast<sqlite3_int64>(v)); }
-void bind_i64(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  if (p == nullptr) return {};
-  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
-}
-std::uint64_t column_u64(sqlite3_stmt* s, int i) { return static_cast<std::uint64_t>(sqlite3_column_int64(s, i)); }
-std::int64_t column_i64(sqlite3_stmt* s, int i) { return sqlite3_column_int64(s, i); }
-
 int read_user_version(sqlite3* db, int& version) {
-  Query q(db, "PRAGMA user_version");
+  Statement q(db, "PRAGMA user_version");
   if (q.prepare_rc() != SQLITE_OK) return q.prepare_rc();
-  const int rc = sqlite3_step(q.get());
+  const int rc = q.step();
   if (rc != SQLITE_ROW) return rc;
-  version = sqlite3_column_int(q.get(), 0);
+  version = q.integer(0);
   return SQLITE_OK;
 }
 
@@ -459,99 +424,90 @@ struct Store::Impl {
   std::string path;
   std::string sensor;
   sqlite3* db = nullptr;
-  std::array<sqlite3_stmt*, kStmtCount> stmts{};
+  std::array<Statement, kStmtCount> stmts{};
 
   ~Impl() {
-    for (auto* s : stmts) sqlite3_finalize(s);
+    for (auto& s : stmts) s = Statement();  // finalized before the connection closes
     sqlite3_close_v2(db);
   }
 
   // The reusable statement `k`, reset and cleared; nullptr with rc set on failure.
-  sqlite3_stmt* stmt(Stmt k, int& rc) {
-    if (stmts[k] == nullptr) {
-      rc = sqlite3_prepare_v3(db, kStmtSql[k], -1, SQLITE_PREPARE_PERSISTENT, &stmts[k], nullptr);
-      if (rc != SQLITE_OK) return nullptr;
+  Statement* stmt(Stmt k, int& rc) {
+    if (!stmts[k].ok()) {
+      stmts[k] = Statement(db, kStmtSql[k], /*persistent=*/true);
+      if (!stmts[k].ok()) {
+        rc = stmts[k].prepare_rc();
+        return nullptr;
+      }
     }
-    sqlite3_reset(stmts[k]);
-    sqlite3_clear_bindings(stmts[k]);
-    bind_text(stmts[k], 1, sensor);
+    stmts[k].clear();
+    stmts[k].bind(1, sensor);
     rc = SQLITE_OK;
-    return stmts[k];
+    return &stmts[k];
   }
 
-  int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
+  int exec(const char* sql) { return inventory::exec(db, sql); }
 
   int write_asset(const Asset& a);
   int write_edge(const Edge& e);
   int delete_asset(const std::string& id);
 };
 
-namespace {
-
-// Steps a write statement to completion; SQLITE_OK on success.
-int run(sqlite3_stmt* s) {
-  const int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-}  // namespace
-
 int Store::Impl::write_asset(const Asset& a) {
   int rc = SQLITE_OK;
-  sqlite3_stmt* s = stmt(kUpsertAsset, rc);
+  Statement* s = stmt(kUpsertAsset, rc);
   if (s == nullptr) return rc;
-  bind_text(s, 2, a.id);
-  bind_text_or_null(s, 3, a.mac ? a.mac->to_string() : std::string());
-  bind_text_or_null(s, 4, a.key_ip ? a.key_ip->to_string() : std::string());
-  bind_text_or_null(s, 5, a.parent_id);
-  bind_text_or_null(s, 6, a.route);
-  bind_i64(s, 7, a.first_us);
-  bind_i64(s, 8, a.last_us);
-  bind_u64(s, 9, a.packets_sent);
-  bind_u64(s, 10, a.bytes_sent);
-  sqlite3_bind_int(s, 11, a.router ? 1 : 0);
-  if ((rc = run(s)) != SQLITE_OK) return rc;
+  s->bind(2, a.id);
+  s->bind_or_null(3, a.mac ? a.mac->to_string() : std::string());
+  s->bind_or_null(4, a.key_ip ? a.key_ip->to_string() : std::string());
+  s->bind_or_null(5, a.parent_id);
+  s->bind_or_null(6, a.route);
+  s->bind(7, a.first_us);
+  s->bind(8, a.last_us);
+  s->bind(9, a.packets_sent);
+  s->bind(10, a.bytes_sent);
+  s->bind(11, a.router ? 1 : 0);
+  if ((rc = s->run()) != SQLITE_OK) return rc;
 
   for (Stmt del : {kDeleteAssetIps, kDeleteAssetVlans, kDeleteAssetProtocols, kDeleteFacts}) {
     if ((s = stmt(del, rc)) == nullptr) return rc;
-    bind_text(s, 2, a.id);
-    if ((rc = run(s)) != SQLITE_OK) return rc;
+    s->bind(2, a.id);
+    if ((rc = s->run()) != SQLITE_OK) return rc;
   }
   for (const IpRecord& ip : a.ips) {
     if ((s = stmt(kInsertAssetIp, rc)) == nullptr) return rc;
-    bind_text(s, 2, a.id);
-    bind_text(s, 3, ip.ip.to_string());
-    bind_text(s, 4, ip.source);
-    bind_i64(s, 5, ip.first_us);
-    bind_i64(s, 6, ip.last_us);
-    if ((rc = run(s)) != SQLITE_OK) return rc;
+    s->bind(2, a.id);
+    s->bind(3, ip.ip.to_string());
+    s->bind(4, ip.source);
+    s->bind(5, ip.first_us);
+    s->bind(6, ip.last_us);
+    if ((rc = s->run()) != SQLITE_OK) return rc;
   }
   for (std::uint16_t vlan : a.vlans) {
     if ((s = stmt(kInsertAssetVlan, rc)) == nullptr) return rc;
-    bind_text(s, 2, a.id);
-    sqlite3_bind_int(s, 3, vlan);
-    if ((rc = run(s)) != SQLITE_OK) return rc;
+    s->bind(2, a.id);
+    s->bind(3, vlan);
+    if ((rc = s->run()) != SQLITE_OK) return rc;
   }
   for (const std::string& p : a.protocols) {
     if ((s = stmt(kInsertAssetProtocol, rc)) == nullptr) return rc;
-    bind_text(s, 2, a.id);
-    bind_text(s, 3, p);
-    if ((rc = run(s)) != SQLITE_OK) return rc;
+    s->bind(2, a.id);
+    s->bind(3, p);
+    if ((rc = s->run()) != SQLITE_OK) return rc;
   }
   for (const FactRecord& f : a.facts) {
     // The approved list is overlaid at read time (inventory/policy): stored, its
     // columns would outlive a row taken off the list and pass for wire facts.
     if (f.source == kApprovedSource) continue;
     if ((s = stmt(kInsertFact, rc)) == nullptr) return rc;
-    bind_text(s, 2, a.id);
-    bind_text(s, 3, f.field);
-    bind_text(s, 4, f.value);
-    bind_text(s, 5, f.source);
-    bind_i64(s, 6, f.first_us);
-    bind_i64(s, 7, f.last_us);
-    bind_u64(s, 8, f.count);
-    if ((rc = run(s)) != SQLITE_OK) return rc;
+    s->bind(2, a.id);
+    s->bind(3, f.field);
+    s->bind(4, f.value);
+    s->bind(5, f.source);
+    s->bind(6, f.first_us);
+    s->bind(7, f.last_us);
+    s->bind(8, f.count);
+    if ((rc = s->run()) != SQLITE_OK) return rc;
   }
   return SQLITE_OK;
 }
@@ -562,55 +518,55 @@ int Store::Impl::write_asset(const Asset& a) {
 // tombstones.
 int Store::Impl::delete_asset(const std::string& id) {
   int rc = SQLITE_OK;
-  sqlite3_stmt* s = stmt(kDeleteAsset, rc);
+  Statement* s = stmt(kDeleteAsset, rc);
   if (s == nullptr) return rc;
-  bind_text(s, 2, id);
-  return run(s);
+  s->bind(2, id);
+  return s->run();
 }
 
 int Store::Impl::write_edge(const Edge& e) {
   int rc = SQLITE_OK;
-  sqlite3_stmt* s = nullptr;
+  Statement* s = nullptr;
   if (e.merged_into != kNoEdge) {
     // A tombstone: relabel_edge moved its counts into another edge. Its ops go
     // with it (ON DELETE CASCADE).
     if ((s = stmt(kDeleteEdge, rc)) == nullptr) return rc;
-    bind_text(s, 2, e.id);
-    return run(s);
+    s->bind(2, e.id);
+    return s->run();
   }
   if ((s = stmt(kUpsertEdge, rc)) == nullptr) return rc;
-  bind_text(s, 2, e.id);
-  bind_text(s, 3, e.from_id);
-  bind_text(s, 4, e.to_id);
-  bind_text(s, 5, e.protocol);
-  bind_text(s, 6, e.transport);
-  sqlite3_bind_int(s, 7, e.port);
-  sqlite3_bind_int(s, 8, e.vlan);
-  bind_u64(s, 9, e.packets);
-  bind_u64(s, 10, e.bytes);
-  bind_i64(s, 11, e.first_us);
-  bind_i64(s, 12, e.last_us);
-  if ((rc = run(s)) != SQLITE_OK) return rc;
+  s->bind(2, e.id);
+  s->bind(3, e.from_id);
+  s->bind(4, e.to_id);
+  s->bind(5, e.protocol);
+  s->bind(6, e.transport);
+  s->bind(7, e.port);
+  s->bind(8, e.vlan);
+  s->bind(9, e.packets);
+  s->bind(10, e.bytes);
+  s->bind(11, e.first_us);
+  s->bind(12, e.last_us);
+  if ((rc = s->run()) != SQLITE_OK) return rc;
 
   if ((s = stmt(kDeleteEdgeOps, rc)) == nullptr) return rc;
-  bind_text(s, 2, e.id);
-  if ((rc = run(s)) != SQLITE_OK) return rc;
+  s->bind(2, e.id);
+  if ((rc = s->run()) != SQLITE_OK) return rc;
   for (const EdgeOp& op : e.ops) {
     if ((s = stmt(kInsertEdgeOp, rc)) == nullptr) return rc;
-    bind_text(s, 2, e.id);
-    bind_text(s, 3, op.protocol);
-    bind_text(s, 4, op.name);
-    bind_u64(s, 5, op.code);
-    bind_u64(s, 6, op.count);
-    bind_u64(s, 7, op.errors);
-    sqlite3_bind_int(s, 8, op.is_write ? 1 : 0);
-    sqlite3_bind_int(s, 9, op.is_control ? 1 : 0);
-    sqlite3_bind_int(s, 10, op.has_range ? 1 : 0);
-    bind_u64(s, 11, op.range_lo);
-    bind_u64(s, 12, op.range_hi);
-    bind_i64(s, 13, op.first_us);
-    bind_i64(s, 14, op.last_us);
-    if ((rc = run(s)) != SQLITE_OK) return rc;
+    s->bind(2, e.id);
+    s->bind(3, op.protocol);
+    s->bind(4, op.name);
+    s->bind(5, op.code);
+    s->bind(6, op.count);
+    s->bind(7, op.errors);
+    s->bind(8, op.is_write ? 1 : 0);
+    s->bind(9, op.is_control ? 1 : 0);
+    s->bind(10, op.has_range ? 1 : 0);
+    s->bind(11, op.range_lo);
+    s->bind(12, op.range_hi);
+    s->bind(13, op.first_us);
+    s->bind(14, op.last_us);
+    if ((rc = s->run()) != SQLITE_OK) return rc;
   }
   return SQLITE_OK;
 }
@@ -625,6 +581,7 @@ Store::~Store() = default;
 const std::string& Store::path() const noexcept { return impl_->path; }
 const std::string& Store::sensor_name() const noexcept { return impl_->sensor; }
 sqlite3* Store::native_handle() const noexcept { return impl_->db; }
+Statement Store::statement(std::string_view sql) const { return Statement(impl_->db, sql); }
 
 std::optional<Store> Store::open(const std::string& path, std::string sensor_name, std::string& error, bool create) {
   return open(path, std::move(sensor_name), error, create ? OpenMode::create : OpenMode::existing);
@@ -716,8 +673,8 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   }
   {
     // WAL lets readers read while the sensor writes; it persists in the file.
-    Query q(impl->db, "PRAGMA journal_mode=WAL");
-    rc = q.prepare_rc() == SQLITE_OK ? sqlite3_step(q.get()) : q.prepare_rc();
+    Statement q(impl->db, "PRAGMA journal_mode=WAL");
+    rc = q.prepare_rc() == SQLITE_OK ? q.step() : q.prepare_rc();
     if (rc != SQLITE_ROW) {
       error = open_error(path, rc, impl->db);
       return std::nullopt;
@@ -878,10 +835,7 @@ class MergeCursor {
     while (at_ < records_.size() && std::string_view(records_[at_].id) < id) ++at_;
     return at_ < records_.size() && records_[at_].id == id ? &records_[at_] : nullptr;
   }
-  Record* find(sqlite3_stmt* s, int column) {
-    const unsigned char* t = sqlite3_column_text(s, column);
-    return find(t, sqlite3_column_bytes(s, column));
-  }
+  Record* find(const Statement& s, int column) { return find(s.text_view(column)); }
   Record* find(std::string_view id) { return find(reinterpret_cast<const unsigned char*>(id.data()), static_cast<int>(id.size())); }
 
  private:
@@ -911,8 +865,8 @@ StoreStatus Store::load(Ledger& ledger) {
   // SQLite's BINARY collation).
   int cache_pages = -2000;
   {
-    Query q(d.db, "PRAGMA cache_size");
-    if (q.prepare_rc() == SQLITE_OK && sqlite3_step(q.get()) == SQLITE_ROW) cache_pages = sqlite3_column_int(q.get(), 0);
+    Statement q(d.db, "PRAGMA cache_size");
+    if (q.prepare_rc() == SQLITE_OK && q.step() == SQLITE_ROW) cache_pages = q.integer(0);
   }
   (void)d.exec("PRAGMA cache_size=-65536");
   // One read transaction, so that the snapshot is consistent while a writer works.
@@ -929,40 +883,40 @@ StoreStatus Store::load(Ledger& ledger) {
 
   std::vector<Asset> assets;
   {
-    Query q(d.db,
+    Statement q(d.db,
             "SELECT id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router "
             "FROM assets WHERE sensor = ?1 ORDER BY id");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    q.bind(1, d.sensor);
+    while ((rc = q.step()) == SQLITE_ROW) {
       Asset a;
-      a.id = column_text(q.get(), 0);
-      if (auto mac = MacAddr::parse(column_text(q.get(), 1))) a.mac = *mac;
-      if (auto ip = IpAddr::parse(column_text(q.get(), 2))) a.key_ip = *ip;
-      a.parent_id = column_text(q.get(), 3);
-      a.route = column_text(q.get(), 4);
-      a.first_us = column_i64(q.get(), 5);
-      a.last_us = column_i64(q.get(), 6);
-      a.packets_sent = column_u64(q.get(), 7);
-      a.bytes_sent = column_u64(q.get(), 8);
-      a.router = sqlite3_column_int(q.get(), 9) != 0;
+      a.id = q.text(0);
+      if (auto mac = MacAddr::parse(q.text(1))) a.mac = *mac;
+      if (auto ip = IpAddr::parse(q.text(2))) a.key_ip = *ip;
+      a.parent_id = q.text(3);
+      a.route = q.text(4);
+      a.first_us = q.int64(5);
+      a.last_us = q.int64(6);
+      a.packets_sent = q.uint64(7);
+      a.bytes_sent = q.uint64(8);
+      a.router = q.integer(9) != 0;
       a.dirty = false;
       assets.push_back(std::move(a));
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
   {
-    Query q(d.db, "SELECT asset_id, ip, source, first_us, last_us FROM asset_ips NOT INDEXED WHERE sensor = ?1");
+    Statement q(d.db, "SELECT asset_id, ip, source, first_us, last_us FROM asset_ips NOT INDEXED WHERE sensor = ?1");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
+    q.bind(1, d.sensor);
     struct Row {
       std::string asset_id, ip;
       IpRecord r;
     };
     std::vector<Row> rows;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW)
-      rows.push_back(Row{column_text(q.get(), 0), column_text(q.get(), 1),
-                         IpRecord{{}, column_i64(q.get(), 3), column_i64(q.get(), 4), column_text(q.get(), 2)}});
+    while ((rc = q.step()) == SQLITE_ROW)
+      rows.push_back(Row{q.text(0), q.text(1),
+                         IpRecord{{}, q.int64(3), q.int64(4), q.text(2)}});
     if (rc != SQLITE_DONE) return fail(rc);
     // ORDER BY asset_id, first_us, ip
     sort_rows(rows, [](const Row& r) -> std::string_view { return r.asset_id; }, [](const Row& x, const Row& y) {
@@ -978,43 +932,43 @@ StoreStatus Store::load(Ledger& ledger) {
     }
   }
   {
-    Query q(d.db, "SELECT asset_id, vlan FROM asset_vlans WHERE sensor = ?1 ORDER BY asset_id, vlan");
+    Statement q(d.db, "SELECT asset_id, vlan FROM asset_vlans WHERE sensor = ?1 ORDER BY asset_id, vlan");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
+    q.bind(1, d.sensor);
     MergeCursor<Asset> parent(assets);
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      Asset* a = parent.find(q.get(), 0);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      Asset* a = parent.find(q, 0);
       if (a == nullptr) continue;
-      a->vlans.push_back(static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 1)));
+      a->vlans.push_back(static_cast<std::uint16_t>(q.integer(1)));
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
   {
-    Query q(d.db, "SELECT asset_id, protocol FROM asset_protocols WHERE sensor = ?1 ORDER BY asset_id, protocol");
+    Statement q(d.db, "SELECT asset_id, protocol FROM asset_protocols WHERE sensor = ?1 ORDER BY asset_id, protocol");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
+    q.bind(1, d.sensor);
     MergeCursor<Asset> parent(assets);
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      Asset* a = parent.find(q.get(), 0);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      Asset* a = parent.find(q, 0);
       if (a == nullptr) continue;
-      a->protocols.push_back(column_text(q.get(), 1));
+      a->protocols.push_back(q.text(1));
     }
     if (rc != SQLITE_DONE) return fail(rc);
   }
   {
-    Query q(d.db, "SELECT asset_id, field, value, source, first_us, last_us, count FROM facts NOT INDEXED "
+    Statement q(d.db, "SELECT asset_id, field, value, source, first_us, last_us, count FROM facts NOT INDEXED "
                   "WHERE sensor = ?1");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
+    q.bind(1, d.sensor);
     struct Row {
       std::string asset_id;
       FactRecord f;
     };
     std::vector<Row> rows;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW)
-      rows.push_back(Row{column_text(q.get(), 0),
-                         FactRecord{column_text(q.get(), 1), column_text(q.get(), 2), column_text(q.get(), 3),
-                                    column_i64(q.get(), 4), column_i64(q.get(), 5), column_u64(q.get(), 6)}});
+    while ((rc = q.step()) == SQLITE_ROW)
+      rows.push_back(Row{q.text(0),
+                         FactRecord{q.text(1), q.text(2), q.text(3),
+                                    q.int64(4), q.int64(5), q.uint64(6)}});
     if (rc != SQLITE_DONE) return fail(rc);
     // ORDER BY asset_id, field, first_us, value, source
     sort_rows(rows, [](const Row& r) -> std::string_view { return r.asset_id; }, [](const Row& x, const Row& y) {
@@ -1028,24 +982,24 @@ StoreStatus Store::load(Ledger& ledger) {
 
   std::vector<Edge> edges;
   {
-    Query q(d.db,
+    Statement q(d.db,
             "SELECT id, from_id, to_id, protocol, transport, port, vlan, packets, bytes, first_us, last_us "
             "FROM edges NOT INDEXED WHERE sensor = ?1");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    q.bind(1, d.sensor);
+    while ((rc = q.step()) == SQLITE_ROW) {
       Edge e;
-      e.id = column_text(q.get(), 0);
-      e.from_id = column_text(q.get(), 1);
-      e.to_id = column_text(q.get(), 2);
-      e.protocol = column_text(q.get(), 3);
-      e.transport = column_text(q.get(), 4);
-      e.port = static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 5));
-      e.vlan = static_cast<std::uint16_t>(sqlite3_column_int(q.get(), 6));
-      e.packets = column_u64(q.get(), 7);
-      e.bytes = column_u64(q.get(), 8);
-      e.first_us = column_i64(q.get(), 9);
-      e.last_us = column_i64(q.get(), 10);
+      e.id = q.text(0);
+      e.from_id = q.text(1);
+      e.to_id = q.text(2);
+      e.protocol = q.text(3);
+      e.transport = q.text(4);
+      e.port = static_cast<std::uint16_t>(q.integer(5));
+      e.vlan = static_cast<std::uint16_t>(q.integer(6));
+      e.packets = q.uint64(7);
+      e.bytes = q.uint64(8);
+      e.first_us = q.int64(9);
+      e.last_us = q.int64(10);
       e.dirty = false;
       edges.push_back(std::move(e));
     }
@@ -1055,28 +1009,28 @@ StoreStatus Store::load(Ledger& ledger) {
               [](const Edge& x, const Edge& y) { return x.id < y.id; });
   }
   {
-    Query q(d.db,
+    Statement q(d.db,
             "SELECT edge_id, protocol, name, code, count, errors, is_write, is_control, has_range, range_lo, "
             "range_hi, first_us, last_us FROM edge_ops WHERE sensor = ?1 ORDER BY edge_id, protocol, code, name");
     if (q.prepare_rc() != SQLITE_OK) return fail(q.prepare_rc());
-    bind_text(q.get(), 1, d.sensor);
+    q.bind(1, d.sensor);
     MergeCursor<Edge> parent(edges);
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      Edge* e = parent.find(q.get(), 0);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      Edge* e = parent.find(q, 0);
       if (e == nullptr) continue;
       EdgeOp op;
-      op.protocol = column_text(q.get(), 1);
-      op.name = column_text(q.get(), 2);
-      op.code = static_cast<std::uint32_t>(column_u64(q.get(), 3));
-      op.count = column_u64(q.get(), 4);
-      op.errors = column_u64(q.get(), 5);
-      op.is_write = sqlite3_column_int(q.get(), 6) != 0;
-      op.is_control = sqlite3_column_int(q.get(), 7) != 0;
-      op.has_range = sqlite3_column_int(q.get(), 8) != 0;
-      op.range_lo = static_cast<std::uint32_t>(column_u64(q.get(), 9));
-      op.range_hi = static_cast<std::uint32_t>(column_u64(q.get(), 10));
-      op.first_us = column_i64(q.get(), 11);
-      op.last_us = column_i64(q.get(), 12);
+      op.protocol = q.text(1);
+      op.name = q.text(2);
+      op.code = static_cast<std::uint32_t>(q.uint64(3));
+      op.count = q.uint64(4);
+      op.errors = q.uint64(5);
+      op.is_write = q.integer(6) != 0;
+      op.is_control = q.integer(7) != 0;
+      op.has_range = q.integer(8) != 0;
+      op.range_lo = static_cast<std::uint32_t>(q.uint64(9));
+      op.range_hi = static_cast<std::uint32_t>(q.uint64(10));
+      op.first_us = q.int64(11);
+      op.last_us = q.int64(12);
       e->ops.push_back(std::move(op));
     }
     if (rc != SQLITE_DONE) return fail(rc);
@@ -1089,43 +1043,43 @@ StoreStatus Store::load(Ledger& ledger) {
 }
 
 bool Store::has_file(std::string_view fingerprint) {
-  Query q(impl_->db, "SELECT 1 FROM ingested_files WHERE sensor = ?1 AND fingerprint = ?2");
+  Statement q(impl_->db, "SELECT 1 FROM ingested_files WHERE sensor = ?1 AND fingerprint = ?2");
   if (q.prepare_rc() != SQLITE_OK) return false;
-  bind_text(q.get(), 1, impl_->sensor);
-  bind_text(q.get(), 2, fingerprint);
-  return sqlite3_step(q.get()) == SQLITE_ROW;
+  q.bind(1, impl_->sensor);
+  q.bind(2, fingerprint);
+  return q.step() == SQLITE_ROW;
 }
 
 std::optional<IngestedFile> Store::last_read_of(std::string_view path) {
-  Query q(impl_->db,
+  Statement q(impl_->db,
           "SELECT fingerprint, path, size, packets, ingested_at, read_to, head FROM ingested_files "
           "WHERE sensor = ?1 AND path = ?2 ORDER BY ingested_at DESC, read_to DESC LIMIT 1");
   if (q.prepare_rc() != SQLITE_OK) return std::nullopt;
-  bind_text(q.get(), 1, impl_->sensor);
-  bind_text(q.get(), 2, path);
-  if (sqlite3_step(q.get()) != SQLITE_ROW) return std::nullopt;
-  return IngestedFile{column_text(q.get(), 0), column_text(q.get(), 1), column_u64(q.get(), 2),
-                      column_u64(q.get(), 3),  column_i64(q.get(), 4),  column_u64(q.get(), 5),
-                      column_text(q.get(), 6)};
+  q.bind(1, impl_->sensor);
+  q.bind(2, path);
+  if (q.step() != SQLITE_ROW) return std::nullopt;
+  return IngestedFile{q.text(0), q.text(1), q.uint64(2),
+                      q.uint64(3),  q.int64(4),  q.uint64(5),
+                      q.text(6)};
 }
 
 StoreStatus Store::record_file(const IngestedFile& file) {
-  Query q(impl_->db,
+  Statement q(impl_->db,
           "INSERT INTO ingested_files (sensor, fingerprint, path, size, packets, ingested_at, read_to, head) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sensor, fingerprint) DO UPDATE SET path = "
           "excluded.path, size = excluded.size, packets = excluded.packets, ingested_at = excluded.ingested_at, "
           "read_to = excluded.read_to, head = excluded.head");
   int rc = q.prepare_rc();
   if (rc == SQLITE_OK) {
-    bind_text(q.get(), 1, impl_->sensor);
-    bind_text(q.get(), 2, file.fingerprint);
-    bind_text(q.get(), 3, file.path);
-    bind_u64(q.get(), 4, file.size);
-    bind_u64(q.get(), 5, file.packets);
-    bind_i64(q.get(), 6, file.ingested_at_us);
-    bind_u64(q.get(), 7, file.read_to);
-    bind_text(q.get(), 8, file.head);
-    rc = run(q.get());
+    q.bind(1, impl_->sensor);
+    q.bind(2, file.fingerprint);
+    q.bind(3, file.path);
+    q.bind(4, file.size);
+    q.bind(5, file.packets);
+    q.bind(6, file.ingested_at_us);
+    q.bind(7, file.read_to);
+    q.bind(8, file.head);
+    rc = q.run();
   }
   if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
   return {};
@@ -1135,16 +1089,16 @@ StoreStatus Store::add_counters(const std::map<std::string, std::uint64_t>& delt
   Impl& d = *impl_;
   int rc = d.exec("BEGIN IMMEDIATE");
   if (rc == SQLITE_OK) {
-    Query q(d.db,
+    Statement q(d.db,
             "INSERT INTO counters (sensor, name, value) VALUES (?1, ?2, ?3) "
             "ON CONFLICT (sensor, name) DO UPDATE SET value = counters.value + excluded.value");
     rc = q.prepare_rc();
     for (auto it = deltas.begin(); rc == SQLITE_OK && it != deltas.end(); ++it) {
-      sqlite3_reset(q.get());
-      bind_text(q.get(), 1, d.sensor);
-      bind_text(q.get(), 2, it->first);
-      bind_u64(q.get(), 3, it->second);
-      rc = run(q.get());
+      q.reset();
+      q.bind(1, d.sensor);
+      q.bind(2, it->first);
+      q.bind(3, it->second);
+      rc = q.run();
     }
   }
   if (rc == SQLITE_OK) rc = d.exec("COMMIT");
@@ -1158,43 +1112,43 @@ StoreStatus Store::add_counters(const std::map<std::string, std::uint64_t>& delt
 
 std::map<std::string, std::uint64_t> Store::counters() {
   std::map<std::string, std::uint64_t> out;
-  Query q(impl_->db, "SELECT name, value FROM counters WHERE sensor = ?1");
+  Statement q(impl_->db, "SELECT name, value FROM counters WHERE sensor = ?1");
   if (q.prepare_rc() != SQLITE_OK) return out;
-  bind_text(q.get(), 1, impl_->sensor);
-  while (sqlite3_step(q.get()) == SQLITE_ROW) out[column_text(q.get(), 0)] = column_u64(q.get(), 1);
+  q.bind(1, impl_->sensor);
+  while (q.step() == SQLITE_ROW) out[q.text(0)] = q.uint64(1);
   return out;
 }
 
 StoreStatus Store::record_run(const RunRecord& r) {
-  Query q(impl_->db,
+  Statement q(impl_->db,
           "INSERT INTO runs (sensor, started_us, ended_us, command, packets, drops) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
           "ON CONFLICT (sensor, started_us) DO UPDATE SET ended_us = excluded.ended_us, command = excluded.command, "
           "packets = excluded.packets, drops = excluded.drops");
   int rc = q.prepare_rc();
   if (rc == SQLITE_OK) {
-    bind_text(q.get(), 1, impl_->sensor);
-    bind_i64(q.get(), 2, r.started_us);
-    bind_i64(q.get(), 3, r.ended_us);
-    bind_text(q.get(), 4, r.command);
-    bind_u64(q.get(), 5, r.packets);
-    bind_u64(q.get(), 6, r.drops);
-    rc = run(q.get());
+    q.bind(1, impl_->sensor);
+    q.bind(2, r.started_us);
+    q.bind(3, r.ended_us);
+    q.bind(4, r.command);
+    q.bind(5, r.packets);
+    q.bind(6, r.drops);
+    rc = q.run();
   }
   if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
   return {};
 }
 
 StoreStatus Store::record_review(const ReviewRecord& r) {
-  Query q(impl_->db,
+  Statement q(impl_->db,
           "INSERT INTO reviews (sensor, taken_us, snapshot, previous) VALUES (?1, ?2, ?3, ?4) "
           "ON CONFLICT (sensor, taken_us) DO UPDATE SET snapshot = excluded.snapshot, previous = excluded.previous");
   int rc = q.prepare_rc();
   if (rc == SQLITE_OK) {
-    bind_text(q.get(), 1, impl_->sensor);
-    bind_i64(q.get(), 2, r.taken_us);
-    bind_text(q.get(), 3, r.snapshot);
-    bind_text(q.get(), 4, r.previous);
-    rc = run(q.get());
+    q.bind(1, impl_->sensor);
+    q.bind(2, r.taken_us);
+    q.bind(3, r.snapshot);
+    q.bind(4, r.previous);
+    rc = q.run();
   }
   if (rc != SQLITE_OK) return {write_error(impl_->path, rc, impl_->db)};
   return {};
@@ -1210,54 +1164,54 @@ std::optional<ReviewFacts> Store::review_facts(std::int64_t from_us, std::int64_
     return std::nullopt;
   };
   {
-    Query q(impl_->db,
+    Statement q(impl_->db,
             "SELECT (SELECT COUNT(*) FROM reviews WHERE sensor = ?1 AND taken_us >= ?2 AND taken_us <= ?3), "
             "(SELECT MIN(taken_us) FROM reviews WHERE sensor = ?1)");
     if (q.prepare_rc() != SQLITE_OK) return failed(q.prepare_rc());
-    bind_text(q.get(), 1, impl_->sensor);
-    bind_i64(q.get(), 2, from_us);
-    bind_i64(q.get(), 3, to_us);
-    if (const int rc = sqlite3_step(q.get()); rc != SQLITE_ROW) return failed(rc);
-    f.scheduled = column_u64(q.get(), 0);
-    f.first_scheduled_us = column_i64(q.get(), 1);
+    q.bind(1, impl_->sensor);
+    q.bind(2, from_us);
+    q.bind(3, to_us);
+    if (const int rc = q.step(); rc != SQLITE_ROW) return failed(rc);
+    f.scheduled = q.uint64(0);
+    f.first_scheduled_us = q.int64(1);
   }
   {
     // Live runs (`capture`, `run`; a `read` of files is not monitoring), in
     // start order: the union of their spans inside the period.
-    Query q(impl_->db,
+    Statement q(impl_->db,
             "SELECT started_us, ended_us, packets, drops FROM runs WHERE sensor = ?1 AND command NOT LIKE 'read%' "
             "AND ended_us > ?2 AND started_us < ?3 ORDER BY started_us");
     if (q.prepare_rc() != SQLITE_OK) return failed(q.prepare_rc());
-    bind_text(q.get(), 1, impl_->sensor);
-    bind_i64(q.get(), 2, from_us);
-    bind_i64(q.get(), 3, to_us);
+    q.bind(1, impl_->sensor);
+    q.bind(2, from_us);
+    q.bind(3, to_us);
     std::int64_t covered_to = from_us;
     int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      const std::int64_t a = std::max(column_i64(q.get(), 0), covered_to);
-      const std::int64_t b = std::min(column_i64(q.get(), 1), to_us);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      const std::int64_t a = std::max(q.int64(0), covered_to);
+      const std::int64_t b = std::min(q.int64(1), to_us);
       if (b > a) {
         f.monitored_us += b - a;
         covered_to = b;
       }
-      f.packets += column_u64(q.get(), 2);
-      f.drops += column_u64(q.get(), 3);
+      f.packets += q.uint64(2);
+      f.drops += q.uint64(3);
     }
     if (rc != SQLITE_DONE) return failed(rc);
   }
   {
     // Messages queued in the period and due long enough ago to have been sent.
-    Query q(impl_->db,
+    Statement q(impl_->db,
             "SELECT kind, COUNT(*), COUNT(sent_us) FROM outbox WHERE created_us >= ?1 AND created_us <= ?2 "
             "AND kind IN ('diff', 'alert') GROUP BY kind");
     if (q.prepare_rc() != SQLITE_OK) return failed(q.prepare_rc());
-    bind_i64(q.get(), 1, from_us);
-    bind_i64(q.get(), 2, to_us - grace_us);
+    q.bind(1, from_us);
+    q.bind(2, to_us - grace_us);
     int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      const bool diff = column_text(q.get(), 0) == "diff";
-      (diff ? f.diffs_queued : f.alerts_queued) = column_u64(q.get(), 1);
-      (diff ? f.diffs_delivered : f.alerts_delivered) = column_u64(q.get(), 2);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      const bool diff = q.text(0) == "diff";
+      (diff ? f.diffs_queued : f.alerts_queued) = q.uint64(1);
+      (diff ? f.diffs_delivered : f.alerts_delivered) = q.uint64(2);
     }
     if (rc != SQLITE_DONE) return failed(rc);
   }
@@ -1266,11 +1220,11 @@ std::optional<ReviewFacts> Store::review_facts(std::int64_t from_us, std::int64_
 
 std::vector<std::string> Store::sensors() {
   std::vector<std::string> names;
-  Query q(impl_->db,
+  Statement q(impl_->db,
           "SELECT sensor FROM assets UNION SELECT sensor FROM snapshots UNION SELECT sensor FROM runs "
           "UNION SELECT sensor FROM ingested_files ORDER BY 1");
   if (q.prepare_rc() != SQLITE_OK) return names;
-  while (sqlite3_step(q.get()) == SQLITE_ROW) names.push_back(column_text(q.get(), 0));
+  while (q.step() == SQLITE_ROW) names.push_back(q.text(0));
   return names;
 }
 
@@ -1325,8 +1279,8 @@ StoreStatus Store::import_advisories(const std::vector<StoredAdvisory>& list, st
   outcomes.clear();
   int rc = d.exec("BEGIN IMMEDIATE");
   {
-    Query find(d.db, "SELECT revision, current_release FROM advisories WHERE sensor = ?1 AND id = ?2");
-    Query put(d.db,
+    Statement find(d.db, "SELECT revision, current_release FROM advisories WHERE sensor = ?1 AND id = ?2");
+    Statement put(d.db,
               "INSERT INTO advisories (sensor, id, source, revision, current_release, title, doc, imported_us, "
               "updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (sensor, id) DO UPDATE SET "
               "source = excluded.source, revision = excluded.revision, current_release = excluded.current_release, "
@@ -1335,30 +1289,30 @@ StoreStatus Store::import_advisories(const std::vector<StoredAdvisory>& list, st
     if (rc == SQLITE_OK) rc = put.prepare_rc();
     for (std::size_t i = 0; rc == SQLITE_OK && i < list.size(); ++i) {
       const StoredAdvisory& a = list[i];
-      sqlite3_reset(find.get());
-      bind_text(find.get(), 1, d.sensor);
-      bind_text(find.get(), 2, a.id);
+      find.reset();
+      find.bind(1, d.sensor);
+      find.bind(2, a.id);
       AdvisoryImport outcome = AdvisoryImport::added;
-      const int step = sqlite3_step(find.get());
+      const int step = find.step();
       if (step == SQLITE_ROW) {
-        const bool older = compare_revisions(a.current_release, a.revision, column_text(find.get(), 1),
-                                             column_text(find.get(), 0)) < 0;
+        const bool older = compare_revisions(a.current_release, a.revision, find.text(1),
+                                             find.text(0)) < 0;
         outcome = older ? AdvisoryImport::kept_newer : AdvisoryImport::updated;
       } else if (step != SQLITE_DONE) {
         rc = step;
         break;
       }
-      sqlite3_reset(find.get());
+      find.reset();
       if (outcome != AdvisoryImport::kept_newer) {
-        bind_text(put.get(), 1, d.sensor);
-        bind_text(put.get(), 2, a.id);
-        bind_text(put.get(), 3, a.source);
-        bind_text(put.get(), 4, a.revision);
-        bind_text(put.get(), 5, a.current_release);
-        bind_text(put.get(), 6, a.title);
-        bind_text(put.get(), 7, a.doc);
-        bind_i64(put.get(), 8, now_us);
-        rc = run(put.get());
+        put.bind(1, d.sensor);
+        put.bind(2, a.id);
+        put.bind(3, a.source);
+        put.bind(4, a.revision);
+        put.bind(5, a.current_release);
+        put.bind(6, a.title);
+        put.bind(7, a.doc);
+        put.bind(8, now_us);
+        rc = put.run();
       }
       outcomes.push_back(outcome);
     }
@@ -1375,23 +1329,23 @@ StoreStatus Store::import_advisories(const std::vector<StoredAdvisory>& list, st
 
 StoreStatus Store::advisories(std::vector<StoredAdvisory>& out, bool with_doc) {
   out.clear();
-  Query q(impl_->db, with_doc ? "SELECT id, source, revision, current_release, title, imported_us, updated_us, doc "
+  Statement q(impl_->db, with_doc ? "SELECT id, source, revision, current_release, title, imported_us, updated_us, doc "
                                 "FROM advisories WHERE sensor = ?1 ORDER BY id"
                               : "SELECT id, source, revision, current_release, title, imported_us, updated_us "
                                 "FROM advisories WHERE sensor = ?1 ORDER BY id");
   int rc = q.prepare_rc();
   if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
-  bind_text(q.get(), 1, impl_->sensor);
-  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+  q.bind(1, impl_->sensor);
+  while ((rc = q.step()) == SQLITE_ROW) {
     StoredAdvisory a;
-    a.id = column_text(q.get(), 0);
-    a.source = column_text(q.get(), 1);
-    a.revision = column_text(q.get(), 2);
-    a.current_release = column_text(q.get(), 3);
-    a.title = column_text(q.get(), 4);
-    a.imported_us = column_i64(q.get(), 5);
-    a.updated_us = column_i64(q.get(), 6);
-    if (with_doc) a.doc = column_text(q.get(), 7);
+    a.id = q.text(0);
+    a.source = q.text(1);
+    a.revision = q.text(2);
+    a.current_release = q.text(3);
+    a.title = q.text(4);
+    a.imported_us = q.int64(5);
+    a.updated_us = q.int64(6);
+    if (with_doc) a.doc = q.text(7);
     out.push_back(std::move(a));
   }
   if (rc != SQLITE_DONE) {
@@ -1403,12 +1357,12 @@ StoreStatus Store::advisories(std::vector<StoredAdvisory>& out, bool with_doc) {
 
 StoreStatus Store::advisories_version(std::string& out) {
   out.clear();
-  Query q(impl_->db, "SELECT COUNT(*), COALESCE(MAX(updated_us), 0) FROM advisories WHERE sensor = ?1");
+  Statement q(impl_->db, "SELECT COUNT(*), COALESCE(MAX(updated_us), 0) FROM advisories WHERE sensor = ?1");
   int rc = q.prepare_rc();
   if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
-  bind_text(q.get(), 1, impl_->sensor);
-  if ((rc = sqlite3_step(q.get())) != SQLITE_ROW) return {read_error(impl_->path, rc, impl_->db)};
-  out = std::to_string(column_i64(q.get(), 0)) + "|" + std::to_string(column_i64(q.get(), 1));
+  q.bind(1, impl_->sensor);
+  if ((rc = q.step()) != SQLITE_ROW) return {read_error(impl_->path, rc, impl_->db)};
+  out = std::to_string(q.int64(0)) + "|" + std::to_string(q.int64(1));
   return {};
 }
 
@@ -1416,21 +1370,21 @@ StoreStatus Store::set_remediation(const std::vector<RemediationState>& states) 
   Impl& d = *impl_;
   int rc = d.exec("BEGIN IMMEDIATE");
   {
-    Query q(d.db,
+    Statement q(d.db,
             "INSERT INTO remediation_state (sensor, asset_id, advisory_id, cve, state, comment, who, when_us) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sensor, asset_id, advisory_id, cve) DO UPDATE SET "
             "state = excluded.state, comment = excluded.comment, who = excluded.who, when_us = excluded.when_us");
     if (rc == SQLITE_OK) rc = q.prepare_rc();
     for (auto it = states.begin(); rc == SQLITE_OK && it != states.end(); ++it) {
-      bind_text(q.get(), 1, d.sensor);
-      bind_text(q.get(), 2, it->asset_id);
-      bind_text(q.get(), 3, it->advisory_id);
-      bind_text(q.get(), 4, it->cve);
-      bind_text(q.get(), 5, it->state);
-      bind_text(q.get(), 6, it->comment);
-      bind_text(q.get(), 7, it->who);
-      bind_i64(q.get(), 8, it->when_us);
-      rc = run(q.get());
+      q.bind(1, d.sensor);
+      q.bind(2, it->asset_id);
+      q.bind(3, it->advisory_id);
+      q.bind(4, it->cve);
+      q.bind(5, it->state);
+      q.bind(6, it->comment);
+      q.bind(7, it->who);
+      q.bind(8, it->when_us);
+      rc = q.run();
     }
   }
   if (rc == SQLITE_OK) rc = d.exec("COMMIT");
@@ -1445,15 +1399,15 @@ StoreStatus Store::set_remediation(const std::vector<RemediationState>& states) 
 
 StoreStatus Store::remediation_states(std::vector<RemediationState>& out) {
   out.clear();
-  Query q(impl_->db,
+  Statement q(impl_->db,
           "SELECT asset_id, advisory_id, cve, state, comment, who, when_us FROM remediation_state WHERE sensor = ?1 "
           "ORDER BY asset_id, advisory_id, cve");
   int rc = q.prepare_rc();
   if (rc != SQLITE_OK) return {read_error(impl_->path, rc, impl_->db)};
-  bind_text(q.get(), 1, impl_->sensor);
-  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW)
-    out.push_back({column_text(q.get(), 0), column_text(q.get(), 1), column_text(q.get(), 2), column_text(q.get(), 3),
-                   column_text(q.get(), 4), column_text(q.get(), 5), column_i64(q.get(), 6)});
+  q.bind(1, impl_->sensor);
+  while ((rc = q.step()) == SQLITE_ROW)
+    out.push_back({q.text(0), q.text(1), q.text(2), q.text(3),
+                   q.text(4), q.text(5), q.int64(6)});
   if (rc != SQLITE_DONE) {
     out.clear();
     return {read_error(impl_->path, rc, impl_->db)};

@@ -20,6 +20,7 @@
 
 #include "inventory/findings.hpp"
 #include "inventory/ledger.hpp"
+#include "inventory/sqlite_statement.hpp"
 
 struct sqlite3;
 
@@ -158,6 +159,9 @@ class Store {
 
   [[nodiscard]] const std::string& path() const noexcept;
   [[nodiscard]] const std::string& sensor_name() const noexcept;
+  // A statement on this store's connection, for the tables other modules own
+  // (snapshots, findings state, console accounts, audit log).
+  [[nodiscard]] Statement statement(std::string_view sql) const;
   // For diagnostics and tests (e.g. PRAGMA max_page_count); the Store owns it.
   [[nodiscard]] sqlite3* native_handle() const noexcept;
 

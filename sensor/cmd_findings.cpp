@@ -15,6 +15,7 @@
 #include "inventory/classify.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/policy.hpp"
+#include "inventory/sqlite_statement.hpp"
 #include "inventory/store.hpp"
 
 namespace mieruka::sensor {
@@ -59,41 +60,26 @@ std::optional<std::vector<inventory::Finding>> compute(const CommonOptions& comm
 
 std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
   std::vector<inventory::Ack> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store.native_handle(),
-                         "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?",
-                         -1, &st, nullptr) != SQLITE_OK)
-    return out;
-  sqlite3_bind_text(st, 1, sensor.c_str(), -1, SQLITE_TRANSIENT);
-  auto text = [&](int i) {
-    const unsigned char* t = sqlite3_column_text(st, i);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), text(3), sqlite3_column_int64(st, 4)});
-  sqlite3_finalize(st);
+  inventory::Statement q = store.statement(
+      "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?");
+  q.bind(1, sensor);
+  while (q.next()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4)});
   return out;
 }
 
 bool record_ack(Store& store, const inventory::Finding& f, const std::string& comment, const std::string& who,
                 std::string& error) {
-  sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(store.native_handle(),
-                              "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, "
-                              "when_us) VALUES (?, ?, ?, ?, ?, ?)",
-                              -1, &st, nullptr);
-  if (rc == SQLITE_OK) {
-    const std::string hash = inventory::material_hash(f.material);
-    sqlite3_bind_text(st, 1, store.sensor_name().c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, f.id.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, hash.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, comment.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, who.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, wall_us());
-    rc = sqlite3_step(st);
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    error = store.path() + ": cannot record the acknowledgement (" + sqlite3_errmsg(store.native_handle()) + ")";
+  inventory::Statement q = store.statement(
+      "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, when_us) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  q.bind(1, store.sensor_name());
+  q.bind(2, f.id);
+  q.bind(3, inventory::material_hash(f.material));
+  q.bind(4, comment);
+  q.bind(5, who);
+  q.bind(6, wall_us());
+  if (q.step() != SQLITE_DONE) {
+    error = store.path() + ": cannot record the acknowledgement (" + q.message() + ")";
     return false;
   }
   return true;

@@ -89,14 +89,13 @@ int cmd_user(const CommonOptions& common, const ServeCommands& opt) {
     print_error(error);
     return kExitBadInput;
   }
-  sqlite3* db = store->native_handle();
   if (opt.user_list != nullptr && *opt.user_list) {
-    for (const auto& u : web::list_users(db))
+    for (const auto& u : web::list_users(*store))
       std::printf("%-24s %-7s %s\n", u.name.c_str(), u.role.c_str(), format_time_us(u.created_us).c_str());
     return kExitOk;
   }
   if (opt.user_del != nullptr && *opt.user_del) {
-    if (!web::delete_user(db, opt.user_name, error)) {
+    if (!web::delete_user(*store, opt.user_name, error)) {
       print_error(error);
       return kExitBadInput;
     }
@@ -109,7 +108,7 @@ int cmd_user(const CommonOptions& common, const ServeCommands& opt) {
   }
   auto password = read_password(opt);
   if (!password) return kExitBadInput;
-  if (!web::add_user(db, opt.user_name, opt.role, *password, wall_us(), error)) {
+  if (!web::add_user(*store, opt.user_name, opt.role, *password, wall_us(), error)) {
     print_error(error);
     return kExitBadInput;
   }

@@ -4,6 +4,9 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "inventory/sqlite_statement.hpp"
+#include "inventory/store.hpp"
+
 namespace mieruka::sensor::web {
 namespace {
 
@@ -31,22 +34,6 @@ std::string token_hash(std::string_view token) {
   return to_hex(h, sizeof h);
 }
 
-std::string column_text(sqlite3_stmt* st, int i) {
-  const unsigned char* t = sqlite3_column_text(st, i);
-  return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-}
-
-// A prepared statement that finalizes itself.
-struct Stmt {
-  sqlite3_stmt* st = nullptr;
-  Stmt(sqlite3* db, const char* sql) { (void)sqlite3_prepare_v2(db, sql, -1, &st, nullptr); }
-  ~Stmt() { sqlite3_finalize(st); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  void text(int i, std::string_view v) { sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void int64(int i, std::int64_t v) { sqlite3_bind_int64(st, i, v); }
-};
-
 }  // namespace
 
 std::string check_user_name(std::string_view name) {
@@ -73,7 +60,7 @@ bool verify_password(const std::string& hash, std::string_view password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-bool add_user(sqlite3* db, const std::string& name, const std::string& role, std::string_view password,
+bool add_user(inventory::Store& store, const std::string& name, const std::string& role, std::string_view password,
               std::int64_t now_us, std::string& error) {
   if (std::string why = check_user_name(name); !why.empty()) {
     error = name + ": " + why;
@@ -92,94 +79,94 @@ bool add_user(sqlite3* db, const std::string& name, const std::string& role, std
     error = "cannot hash the password (libsodium failed; out of memory?)";
     return false;
   }
-  Stmt s(db, "INSERT INTO users (name, role, password_hash, created_us) VALUES (?1, ?2, ?3, ?4)");
-  s.text(1, name);
-  s.text(2, role);
-  s.text(3, *hash);
-  s.int64(4, now_us);
-  const int rc = sqlite3_step(s.st);
+  inventory::Statement s = store.statement(
+      "INSERT INTO users (name, role, password_hash, created_us) VALUES (?1, ?2, ?3, ?4)");
+  s.bind(1, name);
+  s.bind(2, role);
+  s.bind(3, *hash);
+  s.bind(4, now_us);
+  const int rc = s.step();
   if ((rc & 0xff) == SQLITE_CONSTRAINT) {  // extended codes too (SQLITE_CONSTRAINT_PRIMARYKEY)
     error = name + ": this user exists already (remove it first with `mieruka user del " + name + "`)";
     return false;
   }
   if (rc != SQLITE_DONE) {
-    error = std::string("cannot add the user (") + sqlite3_errmsg(db) + ")";
+    error = std::string("cannot add the user (") + s.message() + ")";
     return false;
   }
   return true;
 }
 
-bool delete_user(sqlite3* db, const std::string& name, std::string& error) {
+bool delete_user(inventory::Store& store, const std::string& name, std::string& error) {
   {
-    Stmt s(db, "DELETE FROM sessions WHERE user = ?1");
-    s.text(1, name);
-    (void)sqlite3_step(s.st);
+    inventory::Statement s = store.statement("DELETE FROM sessions WHERE user = ?1");
+    s.bind(1, name);
+    (void)s.step();
   }
-  Stmt s(db, "DELETE FROM users WHERE name = ?1");
-  s.text(1, name);
-  if (sqlite3_step(s.st) != SQLITE_DONE) {
-    error = std::string("cannot remove the user (") + sqlite3_errmsg(db) + ")";
+  inventory::Statement s = store.statement("DELETE FROM users WHERE name = ?1");
+  s.bind(1, name);
+  if (s.step() != SQLITE_DONE) {
+    error = std::string("cannot remove the user (") + s.message() + ")";
     return false;
   }
-  if (sqlite3_changes(db) == 0) {
+  if (s.changes() == 0) {
     error = name + ": no such user (see `mieruka user list`)";
     return false;
   }
   return true;
 }
 
-std::vector<User> list_users(sqlite3* db) {
+std::vector<User> list_users(inventory::Store& store) {
   std::vector<User> out;
-  Stmt s(db, "SELECT name, role, created_us FROM users ORDER BY name");
-  while (sqlite3_step(s.st) == SQLITE_ROW)
-    out.push_back({column_text(s.st, 0), column_text(s.st, 1), sqlite3_column_int64(s.st, 2)});
+  inventory::Statement s = store.statement("SELECT name, role, created_us FROM users ORDER BY name");
+  while (s.next()) out.push_back({s.text(0), s.text(1), s.int64(2)});
   return out;
 }
 
-std::optional<std::pair<User, std::string>> find_user(sqlite3* db, const std::string& name) {
-  Stmt s(db, "SELECT name, role, created_us, password_hash FROM users WHERE name = ?1");
-  s.text(1, name);
-  if (sqlite3_step(s.st) != SQLITE_ROW) return std::nullopt;
-  return std::pair{User{column_text(s.st, 0), column_text(s.st, 1), sqlite3_column_int64(s.st, 2)},
-                   column_text(s.st, 3)};
+std::optional<std::pair<User, std::string>> find_user(inventory::Store& store, const std::string& name) {
+  inventory::Statement s = store.statement("SELECT name, role, created_us, password_hash FROM users WHERE name = ?1");
+  s.bind(1, name);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return std::pair{User{s.text(0), s.text(1), s.int64(2)}, s.text(3)};
 }
 
-std::optional<std::string> create_session(sqlite3* db, const std::string& user, std::int64_t now_us,
+std::optional<std::string> create_session(inventory::Store& store, const std::string& user, std::int64_t now_us,
                                           std::int64_t ttl_us, std::string& csrf_out) {
   if (!sodium_ready()) return std::nullopt;
   const std::string token = random_hex(32);
   csrf_out = random_hex(32);
-  Stmt s(db, "INSERT INTO sessions (token_hash, user, csrf, created_us, expires_us) VALUES (?1, ?2, ?3, ?4, ?5)");
-  s.text(1, token_hash(token));
-  s.text(2, user);
-  s.text(3, csrf_out);
-  s.int64(4, now_us);
-  s.int64(5, now_us + ttl_us);
-  if (sqlite3_step(s.st) != SQLITE_DONE) return std::nullopt;
+  inventory::Statement s = store.statement(
+      "INSERT INTO sessions (token_hash, user, csrf, created_us, expires_us) VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, token_hash(token));
+  s.bind(2, user);
+  s.bind(3, csrf_out);
+  s.bind(4, now_us);
+  s.bind(5, now_us + ttl_us);
+  if (s.step() != SQLITE_DONE) return std::nullopt;
   return token;
 }
 
-std::optional<Session> find_session(sqlite3* db, std::string_view token, std::int64_t now_us) {
+std::optional<Session> find_session(inventory::Store& store, std::string_view token, std::int64_t now_us) {
   if (token.size() != 64) return std::nullopt;
-  Stmt s(db,
-         "SELECT s.user, u.role, s.csrf, s.expires_us FROM sessions s JOIN users u ON u.name = s.user "
-         "WHERE s.token_hash = ?1 AND s.expires_us > ?2");
-  s.text(1, token_hash(token));
-  s.int64(2, now_us);
-  if (sqlite3_step(s.st) != SQLITE_ROW) return std::nullopt;
-  return Session{column_text(s.st, 0), column_text(s.st, 1), column_text(s.st, 2), sqlite3_column_int64(s.st, 3)};
+  inventory::Statement s = store.statement(
+      "SELECT s.user, u.role, s.csrf, s.expires_us FROM sessions s JOIN users u ON u.name = s.user "
+      "WHERE s.token_hash = ?1 AND s.expires_us > ?2");
+  s.bind(1, token_hash(token));
+  s.bind(2, now_us);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return Session{s.text(0), s.text(1), s.text(2), s.int64(3)};
 }
 
-void delete_session(sqlite3* db, std::string_view token) {
-  Stmt s(db, "DELETE FROM sessions WHERE token_hash = ?1");
-  s.text(1, token_hash(token));
-  (void)sqlite3_step(s.st);
+void delete_session(inventory::Store& store, std::string_view token) {
+  inventory::Statement s = store.statement("DELETE FROM sessions WHERE token_hash = ?1");
+  s.bind(1, token_hash(token));
+  (void)s.step();
 }
 
-void delete_expired_sessions(sqlite3* db, std::int64_t now_us) {
-  Stmt s(db, "DELETE FROM sessions WHERE expires_us <= ?1");
-  s.int64(1, now_us);
-  (void)sqlite3_step(s.st);
+void delete_expired_sessions(inventory::Store& store, std::int64_t now_us) {
+  inventory::Statement s = store.statement("DELETE FROM sessions WHERE expires_us <= ?1");
+  s.bind(1, now_us);
+  (void)s.step();
 }
 
 bool tokens_equal(std::string_view a, std::string_view b) {
@@ -187,15 +174,16 @@ bool tokens_equal(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-void audit(sqlite3* db, std::int64_t now_us, const std::string& user, const std::string& action,
+void audit(inventory::Store& store, std::int64_t now_us, const std::string& user, const std::string& action,
            const std::string& target, const std::string& detail) {
-  Stmt s(db, "INSERT INTO audit_log (at_us, user, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
-  s.int64(1, now_us);
-  s.text(2, user);
-  s.text(3, action);
-  s.text(4, target);
-  s.text(5, detail);
-  (void)sqlite3_step(s.st);
+  inventory::Statement s = store.statement(
+      "INSERT INTO audit_log (at_us, user, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, now_us);
+  s.bind(2, user);
+  s.bind(3, action);
+  s.bind(4, target);
+  s.bind(5, detail);
+  (void)s.step();
 }
 
 namespace {

@@ -18,7 +18,9 @@
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
+namespace mieruka::inventory {
+class Store;
+}
 
 namespace mieruka::sensor::web {
 
@@ -45,26 +47,27 @@ struct Session {
 [[nodiscard]] bool verify_password(const std::string& hash, std::string_view password);
 
 // --- accounts (errors: one line) ---------------------------------------------------
-[[nodiscard]] bool add_user(sqlite3* db, const std::string& name, const std::string& role,
+[[nodiscard]] bool add_user(inventory::Store& store, const std::string& name, const std::string& role,
                             std::string_view password, std::int64_t now_us, std::string& error);
-[[nodiscard]] bool delete_user(sqlite3* db, const std::string& name, std::string& error);
-[[nodiscard]] std::vector<User> list_users(sqlite3* db);
+[[nodiscard]] bool delete_user(inventory::Store& store, const std::string& name, std::string& error);
+[[nodiscard]] std::vector<User> list_users(inventory::Store& store);
 // Name, role and password hash of `name`, or nullopt.
-[[nodiscard]] std::optional<std::pair<User, std::string>> find_user(sqlite3* db, const std::string& name);
+[[nodiscard]] std::optional<std::pair<User, std::string>> find_user(inventory::Store& store, const std::string& name);
 
 // --- sessions ------------------------------------------------------------------------
 // A new session for `user`: returns the token for the cookie (64 hex digits).
-[[nodiscard]] std::optional<std::string> create_session(sqlite3* db, const std::string& user, std::int64_t now_us,
-                                                        std::int64_t ttl_us, std::string& csrf_out);
+[[nodiscard]] std::optional<std::string> create_session(inventory::Store& store, const std::string& user,
+                                                        std::int64_t now_us, std::int64_t ttl_us,
+                                                        std::string& csrf_out);
 // The live session of `token` (expired ones are not), with the user's current role.
-[[nodiscard]] std::optional<Session> find_session(sqlite3* db, std::string_view token, std::int64_t now_us);
-void delete_session(sqlite3* db, std::string_view token);
-void delete_expired_sessions(sqlite3* db, std::int64_t now_us);
+[[nodiscard]] std::optional<Session> find_session(inventory::Store& store, std::string_view token, std::int64_t now_us);
+void delete_session(inventory::Store& store, std::string_view token);
+void delete_expired_sessions(inventory::Store& store, std::int64_t now_us);
 // Constant-time comparison of two tokens.
 [[nodiscard]] bool tokens_equal(std::string_view a, std::string_view b);
 
 // --- audit log -------------------------------------------------------------------------
-void audit(sqlite3* db, std::int64_t now_us, const std::string& user, const std::string& action,
+void audit(inventory::Store& store, std::int64_t now_us, const std::string& user, const std::string& action,
            const std::string& target, const std::string& detail);
 
 // Login attempts, counted per account and address ("user:<name>@<addr>") and

@@ -28,6 +28,7 @@
 #include "inventory/export.hpp"
 #include "inventory/findings.hpp"
 #include "inventory/snapshot.hpp"
+#include "inventory/sqlite_statement.hpp"
 #include "inventory/store.hpp"
 #include "inventory/topology.hpp"
 #include "sensor/checklist_input.hpp"
@@ -118,13 +119,8 @@ struct WebServer::Impl {
   }
 
   std::int64_t current_data_version() {
-    sqlite3_stmt* st = nullptr;
-    std::int64_t v = -1;
-    if (sqlite3_prepare_v2(store->native_handle(), "PRAGMA data_version", -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-      v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    inventory::Statement q = store->statement("PRAGMA data_version");
+    return q.next() ? q.int64(0) : -1;
   }
 
   static std::int64_t mtime_of(const std::string& path) {
@@ -267,7 +263,7 @@ struct WebServer::Impl {
       send_error(res, 503, error);
       return std::nullopt;
     }
-    auto s = find_session(store->native_handle(), cookie_token(req), wall_us());
+    auto s = find_session(*store, cookie_token(req), wall_us());
     if (!s) {
       send_error(res, 401, "not logged in");
       return std::nullopt;
@@ -326,26 +322,26 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
     std::lock_guard lock(db_mu);
     std::string error;
     if (db(error) == nullptr) return send_error(res, 503, error);
-    found = find_user(store->native_handle(), user);
+    found = find_user(*store, user);
   }
   // The slow hash runs outside the lock, and also for unknown users.
   const bool ok = verify_password(found ? found->second : dummy_hash, password) && found.has_value();
   std::lock_guard lock(db_mu);
   if (!ok) {
     limiter.login_failed(user, req.remote_addr, now);
-    audit(store->native_handle(), now, inventory::sanitize_utf8(user.substr(0, kMaxUserNameBytes)), "login_failed",
+    audit(*store, now, inventory::sanitize_utf8(user.substr(0, kMaxUserNameBytes)), "login_failed",
           "", req.remote_addr);
     return send_error(res, 401, "wrong user name or password");
   }
   limiter.login_succeeded(user, req.remote_addr);
   // A token the browser brought along is never carried over: always a new one.
-  if (const std::string old = cookie_token(req); !old.empty()) delete_session(store->native_handle(), old);
-  delete_expired_sessions(store->native_handle(), now);
+  if (const std::string old = cookie_token(req); !old.empty()) delete_session(*store, old);
+  delete_expired_sessions(*store, now);
   std::string csrf;
-  auto token = create_session(store->native_handle(), found->first.name, now,
+  auto token = create_session(*store, found->first.name, now,
                               static_cast<std::int64_t>(config.web.session_ttl_s) * 1'000'000, csrf);
   if (!token) return send_error(res, 500, "cannot create a session");
-  audit(store->native_handle(), now, found->first.name, "login", "", req.remote_addr);
+  audit(*store, now, found->first.name, "login", "", req.remote_addr);
   res.set_header("Set-Cookie", cookie_header(*token, config.web.session_ttl_s));
   send_json(res, 200, Json{{"user", found->first.name}, {"role", found->first.role}, {"csrf", csrf}});
 }
@@ -388,25 +384,19 @@ Json WebServer::Impl::stats() {
   out["uptime_s"] = (wall_us() - started_us) / 1'000'000;
   std::uint64_t packets = 0, drops = 0;
   auto runs = Json::array();
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store->native_handle(),
-                         "SELECT started_us, ended_us, command, packets, drops FROM runs WHERE sensor = ?1 "
-                         "ORDER BY started_us DESC",
-                         -1, &st, nullptr) == SQLITE_OK) {
-    sqlite3_bind_text(st, 1, config.sensor_name.c_str(), -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      packets += static_cast<std::uint64_t>(sqlite3_column_int64(st, 3));
-      drops += static_cast<std::uint64_t>(sqlite3_column_int64(st, 4));
-      if (runs.size() >= 20) continue;
-      const unsigned char* cmd = sqlite3_column_text(st, 2);
-      runs.push_back(Json{{"started", time_or_null(sqlite3_column_int64(st, 0))},
-                          {"ended", time_or_null(sqlite3_column_int64(st, 1))},
-                          {"command", inventory::sanitize_utf8(cmd ? reinterpret_cast<const char*>(cmd) : "")},
-                          {"packets", sqlite3_column_int64(st, 3)},
-                          {"drops", sqlite3_column_int64(st, 4)}});
-    }
+  inventory::Statement q = store->statement(
+      "SELECT started_us, ended_us, command, packets, drops FROM runs WHERE sensor = ?1 ORDER BY started_us DESC");
+  q.bind(1, config.sensor_name);
+  while (q.next()) {
+    packets += q.uint64(3);
+    drops += q.uint64(4);
+    if (runs.size() >= 20) continue;
+    runs.push_back(Json{{"started", time_or_null(q.int64(0))},
+                        {"ended", time_or_null(q.int64(1))},
+                        {"command", inventory::sanitize_utf8(q.text_view(2))},
+                        {"packets", q.int64(3)},
+                        {"drops", q.int64(4)}});
   }
-  sqlite3_finalize(st);
   out["packets"] = packets;
   out["drops"] = drops;
   // What the daemon in this process could not store yet (sensor/flush_backlog.hpp).
@@ -509,8 +499,8 @@ void WebServer::Impl::install_routes() {
 
   s.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
   s.Post("/api/v1/logout", route(false, [this](const httplib::Request& req, httplib::Response& res, const Session& se) {
-           delete_session(store->native_handle(), cookie_token(req));
-           audit(store->native_handle(), wall_us(), se.user, "logout", "", req.remote_addr);
+           delete_session(*store, cookie_token(req));
+           audit(*store, wall_us(), se.user, "logout", "", req.remote_addr);
            res.set_header("Set-Cookie", cookie_header("", 0));
            send_json(res, 200, Json{{"ok", true}});
          }));
@@ -581,7 +571,7 @@ void WebServer::Impl::install_routes() {
            if (f == nullptr) return send_error(res, 404, "no such finding now");
            std::string error;
            if (!record_ack(*store, *f, comment, se.user, error)) return send_error(res, 500, error);
-           audit(store->native_handle(), wall_us(), se.user, "acknowledge", id, comment);
+           audit(*store, wall_us(), se.user, "acknowledge", id, comment);
            dirty = true;
            send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
          })));
@@ -638,7 +628,7 @@ void WebServer::Impl::install_routes() {
            const auto rows = remediation_rows(view->findings, a->id, target, state, comment, se.user, wall_us(), error);
            if (rows.empty()) return send_error(res, 400, error);
            if (auto st = store->set_remediation(rows); !st) return send_error(res, 500, st.error);
-           audit(store->native_handle(), wall_us(), se.user, "remediation_state", a->id + " " + target,
+           audit(*store, wall_us(), se.user, "remediation_state", a->id + " " + target,
                  state + (comment.empty() ? "" : ": " + comment));
            dirty = true;
            send_json(res, 200, Json{{"asset", a->id}, {"target", target}, {"state", state}, {"rows", rows.size()},
@@ -662,7 +652,7 @@ void WebServer::Impl::install_routes() {
            if (!r.error.empty()) return send_error(res, r.internal ? 500 : 400, r.error);
            std::string list;
            for (const auto& a : assets) list += (list.empty() ? "" : " ") + a;
-           audit(store->native_handle(), wall_us(), se.user, "approve", list, path);
+           audit(*store, wall_us(), se.user, "approve", list, path);
            dirty = true;
            send_json(res, 200, Json{{"added", r.added}, {"approved", path}});
          })));
@@ -725,22 +715,15 @@ void WebServer::Impl::install_routes() {
                                                            const Session&) { send_json(res, 200, overview(*view)); })));
   s.Get("/api/v1/audit", route(true, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           auto arr = Json::array();
-          sqlite3_stmt* st = nullptr;
-          if (sqlite3_prepare_v2(store->native_handle(),
-                                 "SELECT at_us, user, action, target, detail FROM audit_log ORDER BY id DESC LIMIT 500",
-                                 -1, &st, nullptr) == SQLITE_OK) {
-            auto text = [&](int i) {
-              const unsigned char* t = sqlite3_column_text(st, i);
-              return inventory::sanitize_utf8(t ? reinterpret_cast<const char*>(t) : "");
-            };
-            while (sqlite3_step(st) == SQLITE_ROW)
-              arr.push_back(Json{{"at", time_or_null(sqlite3_column_int64(st, 0))},
-                                 {"user", text(1)},
-                                 {"action", text(2)},
-                                 {"target", text(3)},
-                                 {"detail", text(4)}});
-          }
-          sqlite3_finalize(st);
+          inventory::Statement q = store->statement(
+              "SELECT at_us, user, action, target, detail FROM audit_log ORDER BY id DESC LIMIT 500");
+          auto text = [&](int i) { return inventory::sanitize_utf8(q.text_view(i)); };
+          while (q.next())
+            arr.push_back(Json{{"at", time_or_null(q.int64(0))},
+                               {"user", text(1)},
+                               {"action", text(2)},
+                               {"target", text(3)},
+                               {"detail", text(4)}});
           send_json(res, 200, arr);
         }));
   // Reports: the checklist evidence (inventory/checklist) and the acceptance

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "inventory/export.hpp"
+#include "inventory/sqlite_statement.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -466,13 +467,9 @@ TEST_F(SnapshotStoreTest, ListDeleteAndDrops) {
   ASSERT_TRUE(delete_snapshot(*store_, "z-first").ok());
   EXPECT_EQ(list_snapshots(*store_, error).size(), 1u);
   // The child rows went with it.
-  sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(store_->native_handle(), "SELECT COUNT(*) FROM snapshot_assets WHERE snapshot = 'z-first'",
-                               -1, &q, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(q, 0), 0);
-  sqlite3_finalize(q);
+  Statement q(store_->native_handle(), "SELECT COUNT(*) FROM snapshot_assets WHERE snapshot = 'z-first'");
+  ASSERT_EQ(q.step(), SQLITE_ROW) << q.error();
+  EXPECT_EQ(q.integer(0), 0);
 
   ASSERT_TRUE(store_->record_run({kT0, kT0 + 10, "capture -i eth1", 100, 7}).ok());
   ASSERT_TRUE(store_->record_run({kT0 + 20, kT0 + 30, "capture -i eth1", 100, 5}).ok());

@@ -5,6 +5,7 @@
 
 #include "inventory/outbox.hpp"
 #include "inventory/policy.hpp"
+#include "inventory/sqlite_statement.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -121,12 +122,8 @@ Ledger make_ledger(const std::string& sensor = "line1") {
 }
 
 int count_rows(sqlite3* db, const char* table) {
-  sqlite3_stmt* s = nullptr;
-  const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return -1;
-  const int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-  sqlite3_finalize(s);
-  return n;
+  Statement s(db, std::string("SELECT COUNT(*) FROM ") + table);
+  return s.next() ? s.integer(0) : -1;
 }
 
 void expect_same(const Ledger& want, const Ledger& got) {
@@ -206,19 +203,15 @@ void expect_same(const Ledger& want, const Ledger& got) {
 TEST_F(StoreTest, CreatesWalDatabaseAtCurrentSchemaVersion) {
   Store s = open_ok();
   sqlite3* db = s.native_handle();
-  sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "wal");
-  sqlite3_finalize(q);
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(q, 0), Store::schema_version());
-  sqlite3_finalize(q);
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &q, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(q, 0), 1);
-  sqlite3_finalize(q);
+  Statement journal(db, "PRAGMA journal_mode");
+  ASSERT_EQ(journal.step(), SQLITE_ROW) << journal.error();
+  EXPECT_EQ(journal.text(0), "wal");
+  Statement version(db, "PRAGMA user_version");
+  ASSERT_EQ(version.step(), SQLITE_ROW) << version.error();
+  EXPECT_EQ(version.integer(0), Store::schema_version());
+  Statement keys(db, "PRAGMA foreign_keys");
+  ASSERT_EQ(keys.step(), SQLITE_ROW) << keys.error();
+  EXPECT_EQ(keys.integer(0), 1);
   EXPECT_GE(Store::schema_version(), 1);
   EXPECT_EQ(count_rows(db, "assets"), 0);
 }
@@ -485,12 +478,12 @@ TEST_F(StoreTest, MalformedPageGivesTheMoveAsideHint) {
   // sqlite_schema (page 1), so that opening still works.
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT rootpage FROM sqlite_schema WHERE name = 'facts'", -1, &q, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  const int root = sqlite3_column_int(q, 0);
-  sqlite3_finalize(q);
+  int root = 0;
+  {
+    Statement q(raw, "SELECT rootpage FROM sqlite_schema WHERE name = 'facts'");
+    ASSERT_EQ(q.step(), SQLITE_ROW) << q.error();
+    root = q.integer(0);
+  }
   sqlite3_close(raw);
   ASSERT_GT(root, 1);
   {
@@ -576,11 +569,8 @@ TEST_F(StoreTest, DiskFullBacklogLargerThanFreedSpaceIsStoredInParts) {
     return l;
   };
   auto pages = [](sqlite3* db) {
-    sqlite3_stmt* q = nullptr;
-    sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, nullptr);
-    const int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-    sqlite3_finalize(q);
-    return n;
+    Statement q(db, "PRAGMA page_count");
+    return q.next() ? q.integer(0) : -1;
   };
   // How many pages the whole backlog takes, measured on a database of its own.
   int needed = 0;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "inventory/sqlite_statement.hpp"
 #include "inventory/store.hpp"
 #include "sensor/config.hpp"
 #include "sensor/web_server.hpp"
@@ -27,7 +28,6 @@ class WebAuth : public ::testing::Test {
     std::string error;
     store_ = inventory::Store::open(path_, "s1", error);
     ASSERT_TRUE(store_) << error;
-    db_ = store_->native_handle();
   }
   void TearDown() override {
     store_.reset();
@@ -35,7 +35,6 @@ class WebAuth : public ::testing::Test {
   }
   std::string path_;
   std::optional<inventory::Store> store_;
-  sqlite3* db_ = nullptr;
 };
 
 TEST(WebPassword, HashIsArgon2idAndSalted) {
@@ -63,58 +62,56 @@ TEST(WebUserName, Checked) {
 
 TEST_F(WebAuth, AddListFindDelete) {
   std::string error;
-  EXPECT_TRUE(add_user(db_, "admin", "admin", "password1", kNow, error)) << error;
-  EXPECT_TRUE(add_user(db_, "op", "viewer", "password2", kNow, error)) << error;
-  EXPECT_FALSE(add_user(db_, "op", "viewer", "password2", kNow, error));
+  EXPECT_TRUE(add_user(*store_, "admin", "admin", "password1", kNow, error)) << error;
+  EXPECT_TRUE(add_user(*store_, "op", "viewer", "password2", kNow, error)) << error;
+  EXPECT_FALSE(add_user(*store_, "op", "viewer", "password2", kNow, error));
   EXPECT_NE(error.find("exists"), std::string::npos) << error;
-  EXPECT_FALSE(add_user(db_, "x", "root", "password2", kNow, error));
-  EXPECT_FALSE(add_user(db_, "y", "viewer", "short", kNow, error));
-  const auto users = list_users(db_);
+  EXPECT_FALSE(add_user(*store_, "x", "root", "password2", kNow, error));
+  EXPECT_FALSE(add_user(*store_, "y", "viewer", "short", kNow, error));
+  const auto users = list_users(*store_);
   ASSERT_EQ(users.size(), 2u);
   EXPECT_EQ(users[0].name, "admin");
   EXPECT_EQ(users[0].role, "admin");
-  auto found = find_user(db_, "op");
+  auto found = find_user(*store_, "op");
   ASSERT_TRUE(found);
   EXPECT_TRUE(verify_password(found->second, "password2"));
-  EXPECT_FALSE(find_user(db_, "nobody"));
-  EXPECT_TRUE(delete_user(db_, "op", error)) << error;
-  EXPECT_FALSE(delete_user(db_, "op", error));
-  EXPECT_EQ(list_users(db_).size(), 1u);
+  EXPECT_FALSE(find_user(*store_, "nobody"));
+  EXPECT_TRUE(delete_user(*store_, "op", error)) << error;
+  EXPECT_FALSE(delete_user(*store_, "op", error));
+  EXPECT_EQ(list_users(*store_).size(), 1u);
 }
 
 TEST_F(WebAuth, SessionsAreRandomHashedAndExpire) {
   std::string error, csrf1, csrf2;
-  ASSERT_TRUE(add_user(db_, "admin", "admin", "password1", kNow, error)) << error;
-  auto t1 = create_session(db_, "admin", kNow, kHour, csrf1);
-  auto t2 = create_session(db_, "admin", kNow, kHour, csrf2);
+  ASSERT_TRUE(add_user(*store_, "admin", "admin", "password1", kNow, error)) << error;
+  auto t1 = create_session(*store_, "admin", kNow, kHour, csrf1);
+  auto t2 = create_session(*store_, "admin", kNow, kHour, csrf2);
   ASSERT_TRUE(t1 && t2);
   EXPECT_EQ(t1->size(), 64u);
   EXPECT_NE(*t1, *t2);
   EXPECT_NE(csrf1, csrf2);
   EXPECT_EQ(csrf1.size(), 64u);
   // Only the hash is stored: the token itself is nowhere in the table.
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db_, "SELECT count(*) FROM sessions WHERE token_hash = ?1", -1, &st, nullptr), SQLITE_OK);
-  sqlite3_bind_text(st, 1, t1->c_str(), -1, SQLITE_TRANSIENT);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
-  sqlite3_finalize(st);
+  inventory::Statement st = store_->statement("SELECT count(*) FROM sessions WHERE token_hash = ?1");
+  st.bind(1, *t1);
+  ASSERT_EQ(st.step(), SQLITE_ROW) << st.error();
+  EXPECT_EQ(st.integer(0), 0);
 
-  auto s = find_session(db_, *t1, kNow + 1);
+  auto s = find_session(*store_, *t1, kNow + 1);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->user, "admin");
   EXPECT_EQ(s->role, "admin");
   EXPECT_EQ(s->csrf, csrf1);
-  EXPECT_FALSE(find_session(db_, *t1, kNow + kHour));  // expired
-  EXPECT_FALSE(find_session(db_, std::string(64, '0'), kNow));
-  EXPECT_FALSE(find_session(db_, "short", kNow));
-  delete_session(db_, *t2);
-  EXPECT_FALSE(find_session(db_, *t2, kNow + 1));
+  EXPECT_FALSE(find_session(*store_, *t1, kNow + kHour));  // expired
+  EXPECT_FALSE(find_session(*store_, std::string(64, '0'), kNow));
+  EXPECT_FALSE(find_session(*store_, "short", kNow));
+  delete_session(*store_, *t2);
+  EXPECT_FALSE(find_session(*store_, *t2, kNow + 1));
   // A removed user's sessions die with it.
-  auto t3 = create_session(db_, "admin", kNow, kHour, csrf1);
+  auto t3 = create_session(*store_, "admin", kNow, kHour, csrf1);
   ASSERT_TRUE(t3);
-  EXPECT_TRUE(delete_user(db_, "admin", error));
-  EXPECT_FALSE(find_session(db_, *t3, kNow + 1));
+  EXPECT_TRUE(delete_user(*store_, "admin", error));
+  EXPECT_FALSE(find_session(*store_, *t3, kNow + 1));
 }
 
 TEST(WebTokens, CompareInConstantTime) {
