@@ -3,10 +3,10 @@
 // CSV for spreadsheets, aligned text tables for terminals, and the `show` text
 // of one asset. Pure functions of a Ledger: no I/O.
 //
-// Every string that came off the wire is escaped for its target here: invalid
-// UTF-8 is replaced with U+FFFD (and flagged in JSON), CSV cells that a
-// spreadsheet would run as a formula are neutralised, and control characters
-// are made visible in terminal text.
+// Every string that came off the wire is escaped for its target: invalid
+// UTF-8 is replaced with U+FFFD (and flagged in JSON), CSV cells are cleaned
+// and neutralised (inventory/text_escape.hpp), and control characters are made
+// visible in terminal text.
 #pragma once
 
 #include <cstddef>

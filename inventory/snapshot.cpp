@@ -28,7 +28,7 @@ std::size_t field_rank(std::string_view f) {
   return static_cast<std::size_t>(std::find(kDiffFields.begin(), kDiffFields.end(), f) - kDiffFields.begin());
 }
 
-// --- SQLite helpers (statements are one-off: snapshots are rare) -----------------
+// --- SQLite errors ----------------------------------------------------------------
 
 std::string db_error(Store& store, std::string_view what) {
   const int rc = sqlite3_extended_errcode(store.native_handle());
