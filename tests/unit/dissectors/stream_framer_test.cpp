@@ -362,6 +362,19 @@ TEST(LineFramer, ALineOverTheCapIsCountedOnceAndDroppedToItsEnd) {
   EXPECT_EQ(sink.events, (std::vector<std::string>{"A l.over_cap"}));
 }
 
+TEST(LineFramer, TheCapIsTheLongestLineKeptWhereverTheSegmentsSplit) {
+  const Vec stream = text("12345678\r123456789\rOK\r");
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    LineFramer f{kLines};
+    Liner l;
+    RecordingSink sink;
+    f.on_data(kUp, bv(Vec(stream.begin(), stream.begin() + i)), l, sink);
+    f.on_data(kUp, bv(Vec(stream.begin() + i, stream.end())), l, sink);
+    EXPECT_EQ(l.lines, (std::vector<std::string>{"12345678", "OK"})) << "split at " << i;
+    EXPECT_EQ(sink.events, (std::vector<std::string>{"A l.over_cap"}));
+  }
+}
+
 TEST(LineFramer, AGapDropsUpToTheNextDelimiter) {
   LineFramer f{kLines};
   Liner l;
