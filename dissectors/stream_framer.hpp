@@ -200,7 +200,7 @@ class LengthFramer {
   // Consumes one message (or bytes dropped while out of sync) from the front of
   // `v`; returns the bytes consumed, 0 when more are needed.
   template <class Handler>
-  std::size_t step(Direction dir, Side& s, Bytes v, Handler& h, Sink& sink) noexcept {
+  [[gnu::always_inline]] std::size_t step(Direction dir, Side& s, Bytes v, Handler& h, Sink& sink) noexcept {
     if (!s.synced) {
       const std::size_t probe = spec_->probe_bytes;
       std::size_t i = 0;
