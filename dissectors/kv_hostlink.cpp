@@ -1,7 +1,6 @@
 // Keyence KV host link (see kv_hostlink.hpp for what this emits).
 #include "kv_hostlink.hpp"
 
-#include <algorithm>
 #include <array>
 #include <string>
 
@@ -129,10 +128,6 @@ constexpr LineFraming kFraming{.max_line = kMaxLine,
                                .over_cap = "kv_hostlink.line_over_cap",
                                .truncated = "kv_hostlink.truncated_line"};
 
-bool printable_ascii(std::string_view line) noexcept {
-  return std::all_of(line.begin(), line.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
-}
-
 class KvStream final : public StreamParser {
  public:
   void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
@@ -150,7 +145,7 @@ class KvStream final : public StreamParser {
 
   // The framer's side (stream_framer.hpp): one whole line.
   void on_line(Direction dir, std::string_view line, Sink& sink) noexcept {
-    if (!printable_ascii(line)) {
+    if (!printable(line)) {
       sink.anomaly("kv_hostlink.non_ascii");
       // Keep the pairing: a malformed command still gets a response.
       if (dir == Direction::to_client) (void)pop();
