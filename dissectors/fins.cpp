@@ -3,8 +3,6 @@
 // Networks W421 ("W421") for FINS/TCP. All fields are big-endian.
 #include "fins.hpp"
 
-#include <array>
-#include <cstring>
 #include <string>
 
 #include "pending_table.hpp"

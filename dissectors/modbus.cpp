@@ -5,7 +5,6 @@
 
 #include <array>
 #include <bitset>
-#include <cstring>
 #include <string>
 
 #include "pending_table.hpp"
