@@ -3,11 +3,10 @@
 // Networks W421 ("W421") for FINS/TCP. All fields are big-endian.
 #include "fins.hpp"
 
-#include <array>
-#include <cstring>
 #include <string>
 
 #include "pending_table.hpp"
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::fins {
 namespace {
@@ -298,117 +297,48 @@ class Session {
   PendingTable<Pending, kMaxPending> pending_;
 };
 
-struct DirState {
-  std::array<std::byte, kTcpHeaderSize + kMaxFrame> buf{};
-  std::size_t len = 0;
-  bool synced = true;
-  bool lost = false;
-};
-
-enum class Candidate : std::uint8_t { no, yes, need_more };
+// FINS/TCP framing: a 16-byte header whose length counts the bytes after its
+// first 8.
+constexpr LengthFraming kFraming{.max_frame = kTcpHeaderSize + kMaxFrame,
+                                 .gap = "fins.gap",
+                                 .resync = "fins.resync",
+                                 .truncated = "fins.truncated_message",
+                                 .over_cap = "fins.tcp_length_over_cap"};
 
 // After a gap a FINS/TCP header is trusted only with its magic, a length within
 // bounds, a known command and an error code of a known size.
-Candidate resync_candidate(Bytes v) noexcept {
+Resync resync_candidate(Bytes v) noexcept {
   static constexpr std::string_view kMagic = "FINS";
   const std::size_t n = v.size() < 4 ? v.size() : 4;
-  if (as_chars(v.first(n)) != kMagic.substr(0, n)) return Candidate::no;
+  if (as_chars(v.first(n)) != kMagic.substr(0, n)) return Resync::no;
   auto h = parse_tcp_header(v);
-  if (!h) return h.error() == ParseError::need_more ? Candidate::need_more : Candidate::no;
-  if (h->command > 6 || h->error > 0xFF) return Candidate::no;
-  return Candidate::yes;
+  if (!h) return h.error() == ParseError::need_more ? Resync::need_more : Resync::no;
+  if (h->command > 6 || h->error > 0xFF) return Resync::no;
+  return Resync::yes;
 }
 
 class FinsStream final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    while (!data.empty()) {
-      if (s.len == 0) {
-        const std::size_t n = frame(s, data, sink);
-        if (n > 0) {
-          data = data.subspan(n);
-          continue;
-        }
-        const std::size_t keep = data.size() < s.buf.size() ? data.size() : s.buf.size();
-        std::memcpy(s.buf.data(), data.data(), keep);
-        s.len = keep;
-        return;
-      }
-      const std::size_t room = s.buf.size() - s.len;
-      const std::size_t take = data.size() < room ? data.size() : room;
-      std::memcpy(s.buf.data() + s.len, data.data(), take);
-      s.len += take;
-      data = data.subspan(take);
-      drain(s, sink);
-    }
-  }
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
+  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override { framer_.on_gap(dir, sink); }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
 
-  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    s.len = 0;
-    s.synced = false;
-    s.lost = true;
-    sink.anomaly("fins.gap");
+  // The framer's side (stream_framer.hpp).
+  static Resync resync(Direction /*dir*/, Bytes v) noexcept { return resync_candidate(v); }
+  static FrameSize measure(Direction /*dir*/, Bytes v) noexcept {
+    auto h = parse_tcp_header(v);
+    if (h) return FrameSize::whole(8 + static_cast<std::size_t>(h->length));
+    if (h.error() == ParseError::need_more) return FrameSize::more();
+    if (h.error() == ParseError::limit_exceeded) return FrameSize::bad("fins.tcp_length_over_cap", false);
+    return FrameSize::bad("fins.bad_tcp_header", true);
   }
-
-  void on_eof(Direction dir, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    if (s.len > 0 && s.synced) sink.anomaly("fins.truncated_message");
-    s.len = 0;
+  void on_frame(Direction /*dir*/, Bytes v, Sink& sink) noexcept {
+    auto h = parse_tcp_header(v);
+    if (h) message(*h, v.subspan(kTcpHeaderSize), sink);
   }
-
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return dirs_[0].len + dirs_[1].len; }
 
  private:
-  void drain(DirState& s, Sink& sink) noexcept {
-    std::size_t off = 0;
-    while (off < s.len) {
-      const std::size_t n = frame(s, Bytes(s.buf.data() + off, s.len - off), sink);
-      if (n == 0) break;
-      off += n;
-    }
-    if (off > 0) {
-      std::memmove(s.buf.data(), s.buf.data() + off, s.len - off);
-      s.len -= off;
-    }
-    if (s.len == s.buf.size()) {  // never wedge (a full buffer always holds a message)
-      s.len = 0;
-      s.synced = false;
-      s.lost = true;
-    }
-  }
-
-  std::size_t frame(DirState& s, Bytes v, Sink& sink) noexcept {
-    if (!s.synced) {
-      std::size_t i = 0;
-      Candidate c = Candidate::no;
-      for (; i < v.size(); ++i) {
-        c = resync_candidate(v.subspan(i));
-        if (c != Candidate::no) break;
-      }
-      if (c == Candidate::no) return v.size();
-      if (c == Candidate::need_more) return i;
-      s.synced = true;
-      if (s.lost) sink.anomaly("fins.resync");
-      s.lost = false;
-      if (i > 0) return i;
-    }
-    auto h = parse_tcp_header(v);
-    if (!h) {
-      if (h.error() == ParseError::need_more) return 0;
-      if (h.error() == ParseError::limit_exceeded) sink.anomaly("fins.tcp_length_over_cap");
-      else sink.violation("fins.bad_tcp_header");
-      s.synced = false;
-      s.lost = true;
-      return 1;
-    }
-    const std::size_t total = 8 + static_cast<std::size_t>(h->length);
-    if (v.size() < total) return 0;
-    message(*h, v.subspan(kTcpHeaderSize, total - kTcpHeaderSize), sink);
-    return total;
-  }
-
   // W421 §6 FINS/TCP commands.
   void message(const TcpHeader& h, Bytes data, Sink& sink) noexcept {
     if (h.error != 0) sink.anomaly("fins.tcp_error");
@@ -445,7 +375,7 @@ class FinsStream final : public StreamParser {
     }
   }
 
-  std::array<DirState, 2> dirs_{};
+  LengthFramer framer_{kFraming};
   Session session_{true};
 };
 

@@ -4,6 +4,8 @@
 #include <array>
 #include <string>
 
+#include "stream_framer.hpp"
+
 namespace mieruka::dissectors::kv_hostlink {
 namespace {
 
@@ -119,79 +121,42 @@ bool parse_device(std::string_view t, Device& d) noexcept {
   return false;
 }
 
-struct DirState {
-  std::string line;
-  bool bad = false;      // a non-ASCII byte in the current line
-  bool overflow = false;  // the current line passed kMaxLine
-};
+// Host link framing: a command or response is one line of ASCII ending in CR
+// (the LF of CR LF is dropped).
+constexpr LineFraming kFraming{.max_line = kMaxLine,
+                               .gap = "kv_hostlink.gap",
+                               .over_cap = "kv_hostlink.line_over_cap",
+                               .truncated = "kv_hostlink.truncated_line"};
 
 class KvStream final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    for (std::byte b : data) {
-      const auto c = static_cast<char>(b);
-      if (c == '\r') {
-        end_line(dir, s, sink);
-        continue;
-      }
-      if (c == '\n' && s.line.empty() && !s.bad && !s.overflow) continue;  // the LF of CR LF
-      if (s.overflow) continue;
-      if (c < 0x20 || c > 0x7E) s.bad = true;
-      if (s.line.size() >= kMaxLine) {
-        sink.anomaly("kv_hostlink.line_over_cap");
-        s.overflow = true;
-        s.line.clear();
-        continue;
-      }
-      s.line.push_back(c);
-    }
-  }
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
 
   void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
     // Resynchronise at the next CR: the partial line is dropped, and so is the
     // pairing (a lost command or response would shift every later pair).
-    s.line.clear();
-    s.bad = false;
-    s.overflow = true;
     pending_count_ = 0;
-    sink.anomaly("kv_hostlink.gap");
+    framer_.on_gap(dir, sink);
   }
 
-  void on_eof(Direction dir, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    if (!s.line.empty() && !s.overflow) sink.anomaly("kv_hostlink.truncated_line");
-    s.line.clear();
-  }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
 
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
-    return dirs_[0].line.size() + dirs_[1].line.size();
-  }
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
 
- private:
-  void end_line(Direction dir, DirState& s, Sink& sink) noexcept {
-    const bool skip = s.overflow;
-    const bool bad = s.bad;
-    s.overflow = false;
-    s.bad = false;
-    if (skip) {
-      s.line.clear();
-      return;
-    }
-    if (bad) {
+  // The framer's side (stream_framer.hpp): one whole line.
+  void on_line(Direction dir, std::string_view line, Sink& sink) noexcept {
+    if (!printable(line)) {
       sink.anomaly("kv_hostlink.non_ascii");
       // Keep the pairing: a malformed command still gets a response.
       if (dir == Direction::to_client) (void)pop();
       else push(Command{});
-      s.line.clear();
       return;
     }
-    if (dir == Direction::to_server) command(s.line, sink);
-    else response(s.line, sink);
-    s.line.clear();
+    if (dir == Direction::to_server) command(line, sink);
+    else response(line, sink);
   }
 
+ private:
   void roles(Sink& sink, bool from_client) noexcept {
     if (roles_done_) return;
     roles_done_ = true;
@@ -277,7 +242,7 @@ class KvStream final : public StreamParser {
     return c;
   }
 
-  std::array<DirState, 2> dirs_{};
+  LineFramer framer_{kFraming};
   // Views into command lines are not kept: only kind and device (static strings).
   std::array<Command, kMaxPending> pending_{};
   std::size_t pending_count_ = 0;

@@ -1,8 +1,11 @@
 // Panasonic MEWTOCOL-COM (see mewtocol.hpp for what this emits).
 #include "mewtocol.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
+
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::mewtocol {
 namespace {
@@ -130,65 +133,37 @@ Range text_range(std::string_view code, std::string_view text) noexcept {
   return r;
 }
 
-struct DirState {
-  std::string line;
-  bool bad = false;
-  bool overflow = false;
-};
+// MEWTOCOL-COM framing: a frame is one line of ASCII ending in CR (the LF of
+// CR LF is dropped).
+constexpr LineFraming kFraming{.max_line = kMaxFrame,
+                               .gap = "mewtocol.gap",
+                               .over_cap = "mewtocol.frame_over_cap",
+                               .truncated = "mewtocol.truncated_frame"};
+
+bool printable_ascii(std::string_view line) noexcept {
+  return std::all_of(line.begin(), line.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+}
 
 class MewStream final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    for (std::byte b : data) {
-      const auto c = static_cast<char>(b);
-      if (c == '\r') {
-        end_line(dir, s, sink);
-        continue;
-      }
-      if (c == '\n' && s.line.empty() && !s.bad && !s.overflow) continue;
-      if (s.overflow) continue;
-      if (c < 0x20 || c > 0x7E) s.bad = true;
-      if (s.line.size() >= kMaxFrame) {
-        sink.anomaly("mewtocol.frame_over_cap");
-        s.overflow = true;
-        s.line.clear();
-        continue;
-      }
-      s.line.push_back(c);
-    }
-  }
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
 
   void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    s.line.clear();
-    s.bad = false;
-    s.overflow = true;  // drop up to the next CR
-    last_name_ = {};
-    sink.anomaly("mewtocol.gap");
+    last_name_ = {};  // drop up to the next CR, and the command a response answers
+    framer_.on_gap(dir, sink);
   }
 
-  void on_eof(Direction dir, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    if (!s.line.empty() && !s.overflow) sink.anomaly("mewtocol.truncated_frame");
-    s.line.clear();
-  }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
 
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
-    return dirs_[0].line.size() + dirs_[1].line.size();
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
+
+  // The framer's side (stream_framer.hpp): one whole line.
+  void on_line(Direction dir, std::string_view line, Sink& sink) noexcept {
+    if (!printable_ascii(line)) sink.anomaly("mewtocol.non_ascii");
+    else if (!line.empty()) frame(dir, line, sink);
   }
 
  private:
-  void end_line(Direction dir, DirState& s, Sink& sink) noexcept {
-    const bool skip = s.overflow;
-    const bool bad = s.bad;
-    s.overflow = false;
-    s.bad = false;
-    if (!skip && bad) sink.anomaly("mewtocol.non_ascii");
-    if (!skip && !bad && !s.line.empty()) frame(dir, s.line, sink);
-    s.line.clear();
-  }
-
   void roles(Sink& sink, bool from_client) noexcept {
     if (roles_done_) return;
     roles_done_ = true;
@@ -261,7 +236,7 @@ class MewStream final : public StreamParser {
     sink.fact_view(AssetRef::sender_party(), "mewtocol_operation_mode", st->mode, kStatusSource);
   }
 
-  std::array<DirState, 2> dirs_{};
+  LineFramer framer_{kFraming};
   std::string_view last_name_;  // the outstanding command's operation name (static storage)
   bool roles_done_ = false;
 };

@@ -5,10 +5,10 @@
 
 #include <array>
 #include <bitset>
-#include <cstring>
 #include <string>
 
 #include "pending_table.hpp"
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::modbus {
 namespace {
@@ -572,31 +572,30 @@ struct Pending {
   std::uint16_t address = 0, quantity = 0, write_address = 0, write_quantity = 0;
 };
 
-// One direction's framing state: a buffer of at most one ADU.
-struct DirState {
-  std::array<std::byte, kMaxAduSize> buf{};
-  std::size_t len = 0;
-  bool synced = true;   // headers trusted (start of stream, or after a resync)
-  bool lost = false;    // sync was lost: count the resync when found again
-};
-
-enum class Candidate : std::uint8_t { no, yes, need_more };
+// Modbus/TCP framing: an MBAP header (7 bytes) whose length field counts the
+// bytes after it; a resync probe needs a header and its function code.
+constexpr LengthFraming kFraming{.max_frame = kMaxAduSize,
+                                 .probe_bytes = kMbapSize + 1,
+                                 .gap = "modbus.gap",
+                                 .resync = "modbus.resync",
+                                 .truncated = "modbus.truncated_adu",
+                                 .over_cap = "modbus.bad_length"};
 
 // After a gap a header is trusted only if it is plausible, its whole ADU parses,
 // and a fixed-size request has exactly its size: register data and foreign
 // protocols on port 502 (zeek's modbus-and-non-modbus-p502.pcap) otherwise yield
 // false headers.
-Candidate resync_candidate(Bytes v, Direction dir) noexcept {
-  if (!plausible_header(v, dir)) return Candidate::no;
+Resync resync_candidate(Bytes v, Direction dir) noexcept {
+  if (!plausible_header(v, dir)) return Resync::no;
   const std::size_t len = (std::to_integer<std::size_t>(v[4]) << 8) | std::to_integer<std::size_t>(v[5]);
-  if (v.size() < 6 + len) return Candidate::need_more;
+  if (v.size() < 6 + len) return Resync::need_more;
   const auto fc = std::to_integer<std::uint8_t>(v[7]);
   if (dir == Direction::to_server) {
     const std::uint16_t fixed = fixed_request_length(fc);
-    if (fixed != 0 && len != fixed) return Candidate::no;
+    if (fixed != 0 && len != fixed) return Resync::no;
   }
   Adu a;
-  return fill_adu(v, dir, nullptr, a).ok() ? Candidate::yes : Candidate::no;
+  return fill_adu(v, dir, nullptr, a).ok() ? Resync::yes : Resync::no;
 }
 
 bool umas_is_control(std::uint16_t umas) noexcept {
@@ -639,109 +638,26 @@ Operation make_operation(const ModbusPdu& p) noexcept {
 
 class ModbusStream final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    while (!data.empty()) {
-      if (s.len == 0) {
-        // Fast path: frame straight out of the segment.
-        const std::size_t n = frame(dir, s, data, sink);
-        if (n > 0) {
-          data = data.subspan(n);
-          continue;
-        }
-        // Need more: what is left is shorter than one ADU (or than a header while
-        // resyncing), so it fits the buffer.
-        const std::size_t keep = data.size() < s.buf.size() ? data.size() : s.buf.size();
-        std::memcpy(s.buf.data(), data.data(), keep);
-        s.len = keep;
-        return;
-      }
-      const std::size_t room = s.buf.size() - s.len;
-      const std::size_t take = data.size() < room ? data.size() : room;
-      std::memcpy(s.buf.data() + s.len, data.data(), take);
-      s.len += take;
-      data = data.subspan(take);
-      drain(dir, s, sink);
-    }
-  }
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
+  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override { framer_.on_gap(dir, sink); }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
 
-  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    s.len = 0;
-    s.synced = false;
-    s.lost = true;
-    sink.anomaly("modbus.gap");
-  }
-
-  void on_eof(Direction dir, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    if (s.len > 0 && s.synced) sink.anomaly("modbus.truncated_adu");
-    s.len = 0;
-  }
-
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
-    return dirs_[0].len + dirs_[1].len;
-  }
-
- private:
-  // Frames as many ADUs as the buffer holds, then keeps the remainder at its front.
-  void drain(Direction dir, DirState& s, Sink& sink) noexcept {
-    std::size_t off = 0;
-    while (off < s.len) {
-      const std::size_t n = frame(dir, s, Bytes(s.buf.data() + off, s.len - off), sink);
-      if (n == 0) break;
-      off += n;
-    }
-    if (off > 0) {
-      std::memmove(s.buf.data(), s.buf.data() + off, s.len - off);
-      s.len -= off;
-    }
-    // Cannot happen (a full buffer always holds a whole ADU or enough bytes to scan),
-    // but never wedge: drop the buffer rather than stop consuming.
-    if (s.len == s.buf.size()) {
-      s.len = 0;
-      s.synced = false;
-      s.lost = true;
-    }
-  }
-
-  // Consumes one ADU (or bytes skipped while resyncing) from the front of `v`;
-  // returns the bytes consumed, 0 when more bytes are needed.
-  std::size_t frame(Direction dir, DirState& s, Bytes v, Sink& sink) noexcept {
-    if (!s.synced) {
-      std::size_t i = 0;
-      Candidate c = Candidate::no;
-      for (; i + kMbapSize + 1 <= v.size(); ++i) {
-        c = resync_candidate(v.subspan(i), dir);
-        if (c != Candidate::no) break;
-      }
-      if (c == Candidate::no) {
-        // No header starts before the last 7 bytes: drop what cannot start one.
-        return v.size() > kMbapSize ? v.size() - kMbapSize : 0;
-      }
-      if (c == Candidate::need_more) return i;  // keep the candidate, wait for its end
-      s.synced = true;
-      if (s.lost) sink.anomaly("modbus.resync");
-      s.lost = false;
-      if (i > 0) return i;
-    }
-    if (v.size() < kMbapSize) return 0;
+  // The framer's side (stream_framer.hpp).
+  static Resync resync(Direction dir, Bytes v) noexcept { return resync_candidate(v, dir); }
+  static FrameSize measure(Direction /*dir*/, Bytes v) noexcept {
+    if (v.size() < kMbapSize) return FrameSize::more();
     ByteReader r(v);
     (void)r.skip(2);
     const std::uint16_t proto = r.u16_be().value_or(0);
     const std::uint16_t len = r.u16_be().value_or(0);
-    if (proto != 0 || len < kMinLength || len > kMaxLength) {
-      sink.violation(proto != 0 ? "modbus.bad_protocol_id" : "modbus.bad_length");
-      s.synced = false;
-      s.lost = true;
-      return 1;
-    }
-    const std::size_t total = 6 + static_cast<std::size_t>(len);
-    if (v.size() < total) return 0;
-    handle_adu(dir, v.first(total), sink);
-    return total;
+    if (proto != 0) return FrameSize::bad("modbus.bad_protocol_id", true);
+    if (len < kMinLength || len > kMaxLength) return FrameSize::bad("modbus.bad_length", true);
+    return FrameSize::whole(6 + static_cast<std::size_t>(len));
   }
+  void on_frame(Direction dir, Bytes adu, Sink& sink) noexcept { handle_adu(dir, adu, sink); }
 
+ private:
   void handle_adu(Direction dir, Bytes adu, Sink& sink) noexcept {
     if (dir == Direction::to_server) {
       handle_request(adu, sink);
@@ -899,7 +815,7 @@ class ModbusStream final : public StreamParser {
     sink.fact({AssetRef::sender_party(), "run_status", std::move(run), kDeviceIdSource});
   }
 
-  std::array<DirState, 2> dirs_{};
+  LengthFramer framer_{kFraming};
   PendingTable<Pending, kMaxPending> pending_;
   std::bitset<256> units_requested_{};
   std::size_t distinct_units_ = 0;

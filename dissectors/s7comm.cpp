@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pending_table.hpp"
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::s7comm {
 namespace {
@@ -130,19 +130,21 @@ struct Pending {
   std::uint8_t function = 0;
 };
 
+// TPKT framing (RFC 1006): a 4-byte header whose length counts itself.
+constexpr LengthFraming kFraming{.max_frame = kMaxTpkt,
+                                 .gap = "s7comm.gap",
+                                 .resync = "s7comm.resync",
+                                 .truncated = "s7comm.truncated_message",
+                                 .over_cap = "s7comm.tpkt_over_cap"};
+
+// One direction's state above the TPKT framing.
 struct DirState {
-  std::vector<std::byte> buf;        // TPKT framing, at most kMaxTpkt
-  std::size_t skip = 0;              // bytes of an over-cap TPKT still to discard
-  bool synced = true;
-  bool lost = false;
   std::vector<std::byte> cotp;       // DT fragments before EOT
   bool cotp_overflow = false;
   std::vector<std::byte> szl;        // userdata data fragments
   bool szl_active = false;
   std::uint8_t szl_dur = 0;
 };
-
-enum class Candidate : std::uint8_t { no, yes, need_more };
 
 bool known_cotp_code(std::uint8_t code) noexcept {
   switch (code & 0xF0) {
@@ -153,133 +155,57 @@ bool known_cotp_code(std::uint8_t code) noexcept {
 
 // After a gap a TPKT header is trusted only with version 3, a length within
 // bounds and a known COTP code whose length indicator fits.
-Candidate resync_candidate(Bytes v) noexcept {
-  if (static_cast<std::uint8_t>(v[0]) != 3) return Candidate::no;
-  if (v.size() < 6) return Candidate::need_more;
+Resync resync_candidate(Bytes v) noexcept {
+  if (static_cast<std::uint8_t>(v[0]) != 3) return Resync::no;
+  if (v.size() < 6) return Resync::need_more;
   auto len = parse_tpkt(v);
-  if (!len) return Candidate::no;
+  if (!len) return Resync::no;
   const auto li = static_cast<std::uint8_t>(v[4]);
   const auto code = static_cast<std::uint8_t>(v[5]);
-  if (!known_cotp_code(code) || li + 5U > *len) return Candidate::no;
-  return Candidate::yes;
+  if (!known_cotp_code(code) || li + 5U > *len) return Resync::no;
+  return Resync::yes;
 }
 
 class S7Stream final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    while (!data.empty()) {
-      if (s.skip > 0) {
-        const std::size_t n = std::min(s.skip, data.size());
-        s.skip -= n;
-        data = data.subspan(n);
-        continue;
-      }
-      if (s.buf.empty()) {
-        const std::size_t n = frame(dir, s, data, sink);
-        if (n > 0) {
-          data = data.subspan(n);
-          continue;
-        }
-        if (s.skip > 0) continue;
-        const std::size_t keep = std::min(data.size(), kMaxTpkt);
-        s.buf.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(keep));
-        data = data.subspan(keep);
-        continue;
-      }
-      const std::size_t room = kMaxTpkt - s.buf.size();
-      const std::size_t take = std::min(data.size(), room);
-      s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
-      data = data.subspan(take);
-      drain(dir, s, sink);
-    }
-  }
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
 
   void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
     DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    s.buf.clear();
-    s.skip = 0;
-    s.synced = false;
-    s.lost = true;
     s.cotp.clear();
     s.cotp_overflow = false;
     s.szl.clear();
     s.szl_active = false;
-    sink.anomaly("s7comm.gap");
+    framer_.on_gap(dir, sink);
   }
 
-  void on_eof(Direction dir, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    if (!s.buf.empty() && s.synced) sink.anomaly("s7comm.truncated_message");
-    s.buf.clear();
-  }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
 
   [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
-    std::size_t n = 0;
-    for (const auto& s : dirs_) n += s.buf.size() + s.cotp.size() + s.szl.size();
+    std::size_t n = framer_.buffered_bytes();
+    for (const auto& s : dirs_) n += s.cotp.size() + s.szl.size();
     return n;
   }
 
- private:
-  void drain(Direction dir, DirState& s, Sink& sink) noexcept {
-    std::size_t off = 0;
-    while (off < s.buf.size()) {
-      const std::size_t n = frame(dir, s, Bytes(s.buf.data() + off, s.buf.size() - off), sink);
-      if (n == 0) break;
-      off += n;
-      if (s.skip > 0) {  // an over-cap TPKT: drop what we hold of it, skip the rest
-        const std::size_t held = std::min(s.skip, s.buf.size() - off);
-        off += held;
-        s.skip -= held;
-      }
-    }
-    s.buf.erase(s.buf.begin(), s.buf.begin() + static_cast<std::ptrdiff_t>(off));
-    if (s.buf.size() >= kMaxTpkt) {  // never wedge (a full buffer always holds a TPKT)
-      s.buf.clear();
-      s.synced = false;
-      s.lost = true;
-    }
-  }
-
-  // Consumes one TPKT (or junk before one) from `v`; 0 = need more bytes.
-  std::size_t frame(Direction dir, DirState& s, Bytes v, Sink& sink) noexcept {
-    if (!s.synced) {
-      std::size_t i = 0;
-      Candidate c = Candidate::no;
-      for (; i < v.size(); ++i) {
-        c = resync_candidate(v.subspan(i));
-        if (c != Candidate::no) break;
-      }
-      if (c == Candidate::no) return v.size();
-      if (c == Candidate::need_more) return i;
-      s.synced = true;
-      if (s.lost) sink.anomaly("s7comm.resync");
-      s.lost = false;
-      if (i > 0) return i;
-    }
+  // The framer's side (stream_framer.hpp).
+  static Resync resync(Direction /*dir*/, Bytes v) noexcept { return resync_candidate(v); }
+  static FrameSize measure(Direction /*dir*/, Bytes v) noexcept {
     auto len = parse_tpkt(v);
-    if (!len) {
-      if (len.error() == ParseError::need_more) return 0;
-      if (len.error() == ParseError::limit_exceeded) {
-        // Well-formed but above our cap: skip it whole without buffering.
-        sink.anomaly("s7comm.tpkt_over_cap");
-        ByteReader r(v);
-        (void)r.skip(2);
-        const std::size_t total = r.u16_be().value_or(0);
-        if (v.size() >= total) return total;
-        s.skip = total - v.size();
-        return v.size();
-      }
-      sink.violation("s7comm.bad_tpkt");
-      s.synced = false;
-      s.lost = true;
-      return 1;
+    if (len) return FrameSize::whole(*len);
+    if (len.error() == ParseError::need_more) return FrameSize::more();
+    if (len.error() == ParseError::limit_exceeded) {
+      // Well-formed but above our cap: passed over whole without buffering.
+      ByteReader r(v);
+      (void)r.skip(2);
+      return FrameSize::skip(r.u16_be().value_or(0), "s7comm.tpkt_over_cap");
     }
-    if (v.size() < *len) return 0;
-    tpkt(dir, s, v.subspan(kTpktHeaderSize, *len - kTpktHeaderSize), sink);
-    return *len;
+    return FrameSize::bad("s7comm.bad_tpkt", true);
+  }
+  void on_frame(Direction dir, Bytes v, Sink& sink) noexcept {
+    tpkt(dir, dirs_[static_cast<std::size_t>(dir)], v.subspan(kTpktHeaderSize), sink);
   }
 
+ private:
   // Called with the first S7 or S7+ PDU, not at the COTP connection request:
   // ISO transport on port 102 also carries IEC 61850 MMS and ICCP, so only an
   // S7 PDU makes the two ends S7 peers (and the TSAP the CR named an S7 one).
@@ -684,6 +610,7 @@ class S7Stream final : public StreamParser {
   }
 
   std::array<DirState, 2> dirs_{};
+  LengthFramer framer_{kFraming};
   PendingTable<Pending, kMaxPending> pending_;
   bool roles_done_ = false;
   std::string called_tsap_;  // from the CR, until an S7 PDU confirms the peers

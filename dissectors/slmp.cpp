@@ -7,9 +7,10 @@
 
 #include <array>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <string>
+
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::slmp {
 namespace {
@@ -527,156 +528,96 @@ class Session {
   std::uint64_t seq_ = 0;
 };
 
-// One direction's framing state.
-struct DirState {
-  std::array<std::byte, kAscii4eHeader + kMaxDataLength> buf{};
-  std::size_t len = 0;
-  bool synced = true;
-  bool lost = false;
-};
-
-enum class Candidate : std::uint8_t { no, yes, need_more };
+// SLMP/MC framing: 3E/4E frames carry their data length in the header; 1E
+// requests' length follows from their command, and a 1E response is what was
+// delivered.
+constexpr LengthFraming kFraming{.max_frame = kAscii4eHeader + kMaxDataLength,
+                                 .gap = "slmp.gap",
+                                 .resync = "slmp.resync",
+                                 .truncated = "slmp.truncated_frame",
+                                 .over_cap = "slmp.length_over_cap"};
 
 // After a gap a 3E/4E header is trusted only when its route is plausible and its
 // whole frame parses.
-Candidate resync_candidate(Bytes v) noexcept {
+Resync resync_candidate(Bytes v) noexcept {
   bool response = false;
-  if (!subheader_kind(v, response)) return subheader_prefix(v) ? Candidate::need_more : Candidate::no;
+  if (!subheader_kind(v, response)) return subheader_prefix(v) ? Resync::need_more : Resync::no;
   auto f = parse_frame(v);
-  if (!f) return f.error() == ParseError::need_more ? Candidate::need_more : Candidate::no;
-  return plausible_module_io(f->route.module_io) ? Candidate::yes : Candidate::no;
+  if (!f) return f.error() == ParseError::need_more ? Resync::need_more : Resync::no;
+  return plausible_module_io(f->route.module_io) ? Resync::yes : Resync::no;
 }
 
 class SlmpStream final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    while (!data.empty()) {
-      if (s.len == 0) {
-        const std::size_t n = frame(s, data, sink);
-        if (n > 0) {
-          data = data.subspan(n);
-          continue;
-        }
-        const std::size_t keep = data.size() < s.buf.size() ? data.size() : s.buf.size();
-        std::memcpy(s.buf.data(), data.data(), keep);
-        s.len = keep;
-        return;
-      }
-      const std::size_t room = s.buf.size() - s.len;
-      const std::size_t take = data.size() < room ? data.size() : room;
-      std::memcpy(s.buf.data() + s.len, data.data(), take);
-      s.len += take;
-      data = data.subspan(take);
-      drain(s, sink);
-    }
-  }
-
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
+  // 1E frames carry no length: after a gap the next segment starts a message.
   void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    s.len = 0;
-    // 1E frames carry no length: the next segment starts a message.
-    if (!mc1e_) {
-      s.synced = false;
-      s.lost = true;
-    }
-    sink.anomaly("slmp.gap");
+    framer_.on_gap(dir, sink, !mc1e_);
   }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
 
-  void on_eof(Direction dir, Sink& sink) noexcept override {
-    DirState& s = dirs_[static_cast<std::size_t>(dir)];
-    if (s.len > 0 && s.synced) sink.anomaly("slmp.truncated_frame");
-    s.len = 0;
-  }
+  // The framer's side (stream_framer.hpp). measure() keeps what it found (the
+  // parsed 3E/4E frame, or which 1E message) for the on_frame() that follows it
+  // on the same bytes.
+  static Resync resync(Direction /*dir*/, Bytes v) noexcept { return resync_candidate(v); }
 
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return dirs_[0].len + dirs_[1].len; }
-
- private:
-  void drain(DirState& s, Sink& sink) noexcept {
-    std::size_t off = 0;
-    while (off < s.len) {
-      const std::size_t n = frame(s, Bytes(s.buf.data() + off, s.len - off), sink);
-      if (n == 0) break;
-      off += n;
-    }
-    if (off > 0) {
-      std::memmove(s.buf.data(), s.buf.data() + off, s.len - off);
-      s.len -= off;
-    }
-    if (s.len == s.buf.size()) {  // never wedge (a full buffer always holds a frame)
-      s.len = 0;
-      s.synced = false;
-      s.lost = true;
-    }
-  }
-
-  void lose_sync(DirState& s, std::string_view counter, Sink& sink) noexcept {
-    sink.anomaly(counter);
-    s.synced = false;
-    s.lost = true;
-  }
-
-  // Consumes one message (or bytes skipped while resyncing) from the front of `v`;
-  // 0 when more bytes are needed.
-  std::size_t frame(DirState& s, Bytes v, Sink& sink) noexcept {
-    if (!s.synced) {
-      std::size_t i = 0;
-      Candidate c = Candidate::no;
-      for (; i < v.size(); ++i) {
-        c = resync_candidate(v.subspan(i));
-        if (c != Candidate::no) break;
-      }
-      if (c == Candidate::no) return v.size();
-      if (c == Candidate::need_more) return i;
-      s.synced = true;
-      if (s.lost) sink.anomaly("slmp.resync");
-      s.lost = false;
-      if (i > 0) return i;
-    }
+  FrameSize measure(Direction /*dir*/, Bytes v) noexcept {
     bool response = false;
     if (subheader_kind(v, response)) {
       auto f = parse_frame(v);
       if (f) {
-        if (f->is_response) {
-          session_.response(*f, sink);
-        } else {
-          session_.request(*f, sink);
-        }
-        return f->size;
+        measured_ = Measured::frame;
+        frame_ = *f;
+        return FrameSize::whole(f->size);
       }
-      if (f.error() == ParseError::need_more) return 0;
-      lose_sync(s, f.error() == ParseError::limit_exceeded ? "slmp.length_over_cap" : "slmp.malformed_frame", sink);
-      return 1;
+      if (f.error() == ParseError::need_more) return FrameSize::more();
+      return FrameSize::bad(f.error() == ParseError::limit_exceeded ? "slmp.length_over_cap" : "slmp.malformed_frame",
+                            false);
     }
-    if (subheader_prefix(v) && v.size() < 4) return 0;
+    if (subheader_prefix(v) && v.size() < 4) return FrameSize::more();
     if (is_1e_request(v)) {
       mc1e_ = true;
       const auto len = mc1e_request_length(v);
-      if (len && *len == 0) return 0;
+      if (len && *len == 0) return FrameSize::more();
       const std::size_t n = len ? *len : v.size();
-      if (n > kMax1eMessage) return lose_1e(s, v, sink);
-      if (v.size() < n) return 0;
-      session_.request_1e(v.first(n), sink);
-      return n;
+      if (n > kMax1eMessage) return lose_1e(v);
+      measured_ = Measured::request_1e;
+      return len ? FrameSize::whole(n) : FrameSize::to_end();
     }
     if (is_1e_response(v)) {
       mc1e_ = true;
       // The response's size depends on the request; what was delivered is the message.
-      Session::response_1e(v, sink);
-      return v.size();
+      measured_ = Measured::response_1e;
+      return FrameSize::to_end();
     }
-    if (mc1e_) return lose_1e(s, v, sink);
-    lose_sync(s, "slmp.bad_subheader", sink);
-    return 1;
+    if (mc1e_) return lose_1e(v);
+    return FrameSize::bad("slmp.bad_subheader", false);
   }
 
+  void on_frame(Direction /*dir*/, Bytes v, Sink& sink) noexcept {
+    switch (measured_) {
+      case Measured::frame:
+        if (frame_.is_response) {
+          session_.response(frame_, sink);
+        } else {
+          session_.request(frame_, sink);
+        }
+        return;
+      case Measured::request_1e: session_.request_1e(v, sink); return;
+      case Measured::response_1e: Session::response_1e(v, sink); return;
+    }
+  }
+
+ private:
   // A 1E connection that stops looking like 1E: drop what was delivered.
-  std::size_t lose_1e(DirState& /*s*/, Bytes v, Sink& sink) noexcept {
-    sink.anomaly("slmp.bad_1e_frame");
-    return v.size();
-  }
+  static FrameSize lose_1e(Bytes v) noexcept { return FrameSize::discard(v.size(), "slmp.bad_1e_frame"); }
 
-  std::array<DirState, 2> dirs_{};
+  enum class Measured : std::uint8_t { frame, request_1e, response_1e };
+
+  LengthFramer framer_{kFraming};
+  Measured measured_ = Measured::frame;
+  Frame frame_{};
   Session session_{true};
   bool mc1e_ = false;
 };
