@@ -105,7 +105,7 @@ Json plant(const Index& ix, const Violations& viol) {
   const Topology& t = ix.t;
   struct ZoneAgg {
     std::uint64_t devices = 0, flagged = 0, internal = 0;
-    std::map<std::string, std::uint64_t> classes;
+    std::map<std::string, std::uint64_t> classes, flags;
   };
   std::map<std::string, ZoneAgg> zones;
   for (const auto& c : t.clusters) zones[c.id];
@@ -114,6 +114,7 @@ Json plant(const Index& ix, const Violations& viol) {
     ++z.devices;
     if (n.flagged) ++z.flagged;
     ++z.classes[n.device_class];
+    for (const auto& f : n.flags) ++z.flags[f];
   }
   struct Proto {
     std::uint64_t packets = 0, conversations = 0, violations = 0;
@@ -146,6 +147,9 @@ Json plant(const Index& ix, const Violations& viol) {
     Json cls = Json::object();
     for (const auto& [k, n] : z.classes) cls[inventory::sanitize_utf8(k)] = n;
     x["classes"] = std::move(cls);
+    Json flags = Json::object();
+    for (const auto& [k, n] : z.flags) flags[inventory::sanitize_utf8(k)] = n;
+    x["flags"] = std::move(flags);
     zs.push_back(std::move(x));
   }
   out["zones"] = std::move(zs);
