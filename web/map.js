@@ -59,7 +59,7 @@ function plantPositions(zones) {
     for (let i = 0; i < list.length; ++i) {
       if (i && i % perRow === 0) y += 130;
       const inRow = Math.min(perRow, list.length - Math.floor(i / perRow) * perRow);
-      pos[list[i].id] = { x: (i % perRow - (inRow - 1) / 2) * 260, y };
+      pos[list[i].id] = { x: (i % perRow - (inRow - 1) / 2) * 310, y };
     }
     y += 170;
   }
@@ -192,7 +192,7 @@ function elementsOf(data, plantZones) {
       els.push({ group: 'nodes', classes: (n.flags.length ? 'flagged' : '') + (holders.has(n.id) ? ' holder' : ''),
         position: holders.has(n.id) ? undefined : pos[n.id],
         data: { id: n.id, parent: n.parent || gid, label: deviceText(n) + (n.route ? '\n[' + n.route + ']' : ''), kind: 'device',
-          cls: n.class, flags: n.flags, search: [n.label, n.name, n.mac, n.vendor, n.product, ...n.ips].filter(Boolean).join('\n').toLowerCase() } });
+          cls: n.class, flags: n.flags } });
     }
     data.edges.forEach((e, i) => {
       choice.protocols.add(e.protocol);
@@ -201,8 +201,9 @@ function elementsOf(data, plantZones) {
     });
     // Other zones this one talks to: one node each, to the right of the grid.
     const others = [...new Set(data.external.map((x) => x.zone))].sort();
+    const right = Math.max(0, ...Object.values(pos).map((p) => p.x)) + 1.6 * kCellW;
     others.forEach((z, i) => {
-      els.push({ group: 'nodes', classes: 'ext', position: { x: (laid.width + 1.5) * kCellW, y: i * 110 },
+      els.push({ group: 'nodes', classes: 'ext', position: { x: right, y: i * 110 },
         data: { id: 'ext:' + z, label: t('map.other_zone') + '\n' + (zoneName.get(z) || t('map.no_zone')), kind: 'ext', zone: z } });
     });
     data.external.forEach((x, i) => {
@@ -221,8 +222,7 @@ function elementsOf(data, plantZones) {
     n.flags.forEach((f) => choice.flags.add(f));
     const other = n.zone !== d.zone ? '\n(' + (n.zone_name === null ? t('map.no_zone') : n.zone_name) + ')' : '';
     els.push({ group: 'nodes', classes: (n.id === d.id ? 'center' : '') + (n.flags.length ? ' flagged' : ''), position: pos[n.id],
-      data: { id: n.id, label: deviceText(n) + other, kind: 'device', cls: n.class, flags: n.flags,
-        search: [n.label, n.name, n.mac, n.vendor, n.product, ...n.ips].filter(Boolean).join('\n').toLowerCase() } });
+      data: { id: n.id, label: deviceText(n) + other, kind: 'device', cls: n.class, flags: n.flags } });
   }
   // One edge per (from, to, protocol): its ports and operations summed.
   const pairs = new Map();
@@ -312,9 +312,10 @@ function download(blob, name) {
 // document (Cytoscape measures its container).
 export async function renderMap(main, level, arg, focus) {
   const started = performance.now();
-  const plant = await api('map' + query({ level: 'plant' }));
-  const data = level === 'plant' ? plant : await api('map' + query(level === 'zone' ? { level, zone: arg } : { level, id: arg }));
-  const lib = await cytoscape();
+  // The plant (zone names for the filters and breadcrumb), the level and the library at once.
+  const [plant, levelData, lib] = await Promise.all([api('map' + query({ level: 'plant' })),
+    level === 'plant' ? null : api('map' + query(level === 'zone' ? { level, zone: arg } : { level, id: arg })), cytoscape()]);
+  const data = levelData || plant;
   const fetched = performance.now();
   const zoneById = new Map(plant.zones.map((z) => [z.id, z]));
 
