@@ -197,6 +197,9 @@ try:
         rows = driver.find_elements(By.CSS_SELECTOR, "#map-conversations tbody tr")
         check("map: the device lists its conversations", len(rows) > 0, len(rows))
         shot("05c-map-device")
+        # Export: both buttons build their file without an error on the browser console.
+        driver.find_element(By.ID, "map-png").click()
+        driver.find_element(By.ID, "map-svg").click()
         driver.find_element(By.ID, "map-crumb-zone").click()
         map_ready("zone")
         check("map: the breadcrumb goes back to the zone", "#/topology/zone/" in driver.current_url)
@@ -298,6 +301,13 @@ try:
     go("#/")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "概要")
     shot("10-overview-ja")
+    go("#/topology")
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-rendered-ms"))
+        check("Japanese: the map's breadcrumb and help", driver.find_element(By.ID, "map-crumb-plant").text == "工場全体")
+        shot("10a-map-ja")
+    except TimeoutException:
+        check("Japanese: the map draws", False)
     go("#/assets")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-table th")))
     heads = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#asset-table th")]
