@@ -37,6 +37,7 @@
 #include "sensor/flush_backlog.hpp"
 #include "sensor/web_auth.hpp"
 #include "sensor/web_embedded.hpp"
+#include "sensor/web_map.hpp"
 #include "sensor/web_query.hpp"
 
 namespace mieruka::sensor::web {
@@ -695,6 +696,17 @@ void WebServer::Impl::install_routes() {
           send_cached(res, *v, v->topology_body, [&] {
             return inventory::topology_json(inventory::build_topology(*v->ledger, {&config.policy, &v->findings}));
           });
+        })));
+  s.Get("/api/v1/map", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                      const Session&) {
+          MapQuery q;
+          std::string error;
+          if (!parse_map_query(req.params, q, error)) return send_error(res, 400, error);
+          std::shared_ptr<View> v = view;
+          const auto t = inventory::build_topology(*v->ledger, {&config.policy, &v->findings});
+          const auto body = map_json(t, *v->ledger, v->findings, q, error);
+          if (!body) return send_error(res, 404, error);
+          send_json(res, 200, *body);
         })));
   s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                                const Session&) {

@@ -4,6 +4,7 @@
 import { api, ApiError, query, setCsrf } from './api.js';
 import { append, clear, el, show } from './dom.js';
 import { getLang, setLang, t, translateStatic, tv } from './i18n.js';
+import { mapRoute, renderMap } from './map.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -290,52 +291,6 @@ async function renderAdvisories() {
   append(clear(main), parts);
 }
 
-// --- topology ----------------------------------------------------------------------------
-// The SVG comes from our own API (Graphviz output, every label XML-escaped); it is
-// parsed as XML and stripped of anything active before it is shown.
-function sanitizeSvg(svg) {
-  for (const bad of svg.querySelectorAll('script, foreignObject, iframe, object, embed, use')) bad.remove();
-  for (const node of svg.querySelectorAll('*')) {
-    for (const attr of [...node.attributes]) {
-      const name = attr.name.toLowerCase();
-      if (name.startsWith('on') || ((name === 'href' || name === 'xlink:href') && !attr.value.startsWith('#'))) node.removeAttribute(attr.name);
-    }
-  }
-  return svg;
-}
-
-async function renderTopology() {
-  const main = current;
-  const box = el('div', { className: 'topo', id: 'topology' });
-  append(clear(main), [el('h1', {}, t('topology.title')), el('p', { className: 'muted' }, t('topology.help')),
-    el('button', { type: 'button', id: 'topo-reset', onclick: () => { view = { x: 0, y: 0, k: 1 }; apply(); } }, t('topology.reset')), box]);
-  const res = await fetch('/api/v1/topology.svg', { credentials: 'same-origin' });
-  if (!res.ok) { box.appendChild(el('p', { className: 'error' }, t('topology.unavailable'))); return; }
-  const doc = new DOMParser().parseFromString(await res.text(), 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (svg.nodeName !== 'svg') { box.appendChild(el('p', { className: 'error' }, t('topology.unavailable'))); return; }
-  sanitizeSvg(svg);
-  svg.removeAttribute('width');
-  svg.removeAttribute('height');
-  const root = document.importNode(svg, true);
-  const graph = root.querySelector('g.graph') || root;
-  const base = graph.getAttribute('transform') || '';
-  let view = { x: 0, y: 0, k: 1 };
-  const apply = () => graph.setAttribute('transform', `translate(${view.x} ${view.y}) scale(${view.k}) ${base}`);
-  box.appendChild(root);
-  for (const node of root.querySelectorAll('g.node')) {
-    const title = node.querySelector('title');
-    const id = title ? title.textContent : '';
-    node.setAttribute('data-id', id);
-    node.addEventListener('click', (ev) => { ev.stopPropagation(); location.hash = '#/asset/' + encodeURIComponent(id); });
-  }
-  let drag = null;
-  box.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX - view.x, y: ev.clientY - view.y }; });
-  window.addEventListener('mouseup', () => { drag = null; });
-  box.addEventListener('mousemove', (ev) => { if (drag) { view.x = ev.clientX - drag.x; view.y = ev.clientY - drag.y; apply(); } });
-  box.addEventListener('wheel', (ev) => { ev.preventDefault(); view.k = Math.min(8, Math.max(0.1, view.k * (ev.deltaY < 0 ? 1.15 : 1 / 1.15))); apply(); }, { passive: false });
-}
-
 // --- changes --------------------------------------------------------------------------------
 async function renderChanges() {
   const main = current;
@@ -407,7 +362,7 @@ const routes = [
   [/^#\/?$/, renderOverview, 'nav-overview'],
   [/^#\/assets$/, renderAssets, 'nav-assets'],
   [/^#\/asset\/(.+)$/, (m) => renderAsset(decodeURIComponent(m[1])), 'nav-assets'],
-  [/^#\/topology$/, renderTopology, 'nav-topology'],
+  [mapRoute, (m) => renderMap(current, m[1] || 'plant', m[2] ? decodeURIComponent(m[2]) : '', m[3] ? decodeURIComponent(m[3]) : ''), 'nav-topology'],
   [/^#\/findings$/, renderFindings, 'nav-findings'],
   [/^#\/advisories$/, renderAdvisories, 'nav-advisories'],
   [/^#\/changes$/, renderChanges, 'nav-changes'],
@@ -424,14 +379,18 @@ async function route() {
     for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.id === nav);
     const page = el('div', { className: 'page' });
     current = page;
+    let attached = null;  // what a page runs once it is in the document (the map measures its box)
     try {
-      await fn(m);
+      attached = await fn(m);
     } catch (e) {
       if (seq !== routeSeq) return;
       if (e instanceof ApiError && e.status === 401) { me = null; renderLogin(); return; }
       append(clear(page), [el('p', { className: 'error' }, t('common.error') + ': ' + e.message)]);
     }
-    if (seq === routeSeq) clear(root).appendChild(page);
+    if (seq === routeSeq) {
+      clear(root).appendChild(page);
+      if (typeof attached === 'function') attached();
+    }
     return;
   }
   location.hash = '#/';

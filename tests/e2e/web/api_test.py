@@ -186,6 +186,7 @@ gets = {
     "/api/v1/advisories": "/api/v1/advisories",
     "/api/v1/snapshots": "/api/v1/snapshots",
     "/api/v1/diff": "/api/v1/diff?from=first",
+    "/api/v1/map": "/api/v1/map",
     "/api/v1/topology": "/api/v1/topology",
     "/api/v1/topology.svg": "/api/v1/topology.svg",
     "/api/v1/stats": "/api/v1/stats",
@@ -208,6 +209,33 @@ for path, ctype in [("/api/v1/checklist?format=html&lang=ja", "text/html"), ("/a
         check("report HTML has no script and a script-free CSP", b"<script" not in raw.lower() and
               "script-src" not in hdrs.get("content-security-policy", "x") and
               hdrs.get("content-security-policy", "").startswith("default-src 'none'"), hdrs.get("content-security-policy"))
+# The map: the plant's zones hold every device; a zone's nodes are its devices;
+# a device lists every conversation it has, each in its zone's or between zones.
+st, mp, _, _, _ = request("GET", "/api/v1/map?level=plant", cookie=vc)
+zone_ids = [z["id"] for z in mp["zones"]] if st == 200 else []
+check("map plant: devices over zones add up to the ledger", st == 200 and sum(z["devices"] for z in mp["zones"]) == total,
+      (st, total))
+zoned = {}
+for zid in zone_ids:
+    st, mz, hdrs, _, _ = request("GET", "/api/v1/map?level=zone&zone=" + urllib.parse.quote(zid), cookie=vc)
+    errs = conforms("/api/v1/map", "get", st, mz, hdrs.get("content-type", ""))
+    check("map zone " + zid + " matches the spec", st == 200 and not errs, errs or st)
+    for n in (mz or {}).get("nodes", []):
+        zoned[n["id"]] = zid
+check("map zones list every device once", len(zoned) == total, (len(zoned), total))
+st, md, hdrs, _, _ = request("GET", "/api/v1/map?level=device&id=" + urllib.parse.quote(asset_id), cookie=vc)
+check("map device matches the spec", st == 200 and not conforms("/api/v1/map", "get", st, md, hdrs.get("content-type", "")), st)
+st, peers_of, _, _, _ = request("GET", "/api/v1/assets/" + asset_id, cookie=vc)
+check("map device: as many conversations as the asset page's peers",
+      md and len(md["conversations"]) == len(peers_of["peers"]), (md and len(md["conversations"]), len(peers_of["peers"])))
+check("map device: its zone is the zone that lists it", md and md["device"]["zone"] == zoned.get(asset_id), md and md["device"])
+for path in ["/api/v1/map?level=zone&zone=zone:nosuch", "/api/v1/map?level=device&id=nosuch"]:
+    st, body, hdrs, _, _ = request("GET", path, cookie=vc)
+    check("map 404: " + path, st == 404 and not conforms("/api/v1/map", "get", st, body, hdrs.get("content-type", "")), st)
+for path in ["/api/v1/map?level=world", "/api/v1/map?level=zone", "/api/v1/map?level=device", "/api/v1/map?x=1",
+             "/api/v1/map?level=zone&zone=" + "a" * 300]:
+    st, body, hdrs, _, _ = request("GET", path, cookie=vc)
+    check("map 400: " + path[:60], st == 400 and not conforms("/api/v1/map", "get", st, body, hdrs.get("content-type", "")), st)
 st, _, _, _, _ = request("GET", "/api/v1/acceptance", cookie=vc)
 check("acceptance without since/from is 400", st == 400, st)
 st, detail, _, _, _ = request("GET", "/api/v1/assets/" + asset_id, cookie=vc)

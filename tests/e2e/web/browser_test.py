@@ -3,7 +3,7 @@
 
 Usage: browser_test.py BASE_URL SCREENSHOT_DIR
 Logs in as admin/adminpass1, searches the asset table, opens an asset, opens
-the topology and clicks a device, acknowledges a finding, switches to Japanese
+the network map (plant, a zone, a device; filters, search, drag pans), acknowledges a finding, switches to Japanese
 and checks the labels, visits every page; asserts that the hostile device
 names of pcaps/hostile_names.pcapng show as text and that nothing they carry
 ran (window.__pwned, document.title, alerts), and that the browser console has
@@ -12,10 +12,12 @@ no errors. Saves a screenshot of each page into SCREENSHOT_DIR.
 import os
 import sys
 import time
+import urllib.parse
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -124,19 +126,125 @@ try:
         cells = " ".join(r.text for r in driver.find_elements(By.CSS_SELECTOR, "#asset-table tbody tr"))
         check("search " + q + " shows it as text", q in cells, cells[:200])
 
-    # Topology: the SVG, a flagged device, click opens the asset.
+    # The network map: plant, a zone, a device; filters, search, drag pans.
+    def map_ready(level):
+        wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-level") == level and
+                   d.find_element(By.ID, "map").get_attribute("data-rendered-ms"))
+        return driver.find_element(By.ID, "map")
+
+    def cy(script, *args):
+        return driver.execute_script("const cy = document.getElementById('map').cy; " + script, *args)
+
+    def click_node(node_id):
+        box = driver.find_element(By.ID, "map")
+        p = cy("return cy.getElementById(arguments[0]).renderedPosition();", node_id)
+        ActionChains(driver).move_to_element_with_offset(box, int(p["x"] - box.size["width"] / 2),
+                                                         int(p["y"] - box.size["height"] / 2)).click().perform()
+
+    def settle(cond, seconds=5):
+        """Whether cond() holds within a few seconds (a select's change event comes after the click)."""
+        end = time.time() + seconds
+        while time.time() < end:
+            if cond():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def visible_devices():
+        return cy("return cy.nodes(':visible').filter(n => n.data('kind') === 'device').length;")
+
     go("#/topology")
     try:
-        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#topology g.node")))
-        nodes = driver.find_elements(By.CSS_SELECTOR, "#topology g.node")
-        check("topology draws devices", len(nodes) > 0)
-        shot("05-topology")
-        target = nodes[0].get_attribute("data-id")
-        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", nodes[0])
-        wait.until(EC.visibility_of_element_located((By.ID, "asset-title")))
-        check("clicking a device opens its page", target and target in driver.current_url, driver.current_url)
+        box = map_ready("plant")
+        zones = cy("return cy.nodes('[kind = \"zone\"]').map(n => n.id());")
+        check("map: the plant shows its zones", len(zones) > 0, zones)
+        shot("05-map-plant")
+        before = cy("return cy.pan();")
+        ActionChains(driver).move_to_element_with_offset(box, -box.size["width"] // 2 + 6, -box.size["height"] // 2 + 6) \
+            .click_and_hold().move_by_offset(60, 40).move_by_offset(60, 40).release().perform()
+        after = cy("return cy.pan();")
+        check("map: dragging the background pans by the drag",
+              abs(after["x"] - before["x"] - 120) < 3 and abs(after["y"] - before["y"] - 80) < 3, (before, after))
+        check("map: dragging selects no text", driver.execute_script("return String(window.getSelection())") == "")
+        # A zone opens on a click.
+        cy("cy.fit();")
+        busiest = cy("return cy.nodes('[kind = \"zone\"]').sort((a, b) => b.data('internal') - a.data('internal'))[0].id();")
+        click_node(busiest)
+        map_ready("zone")
+        check("map: clicking a zone opens it (URL records the level)", "#/topology/zone/" in driver.current_url, driver.current_url)
+        n_all = visible_devices()
+        check("map: the zone shows its devices", n_all > 0, n_all)
+        shot("05b-map-zone")
+        classes = cy("return [...new Set(cy.nodes('[kind = \"device\"]').map(n => n.data('cls')))];")
+        if len(classes) > 1:
+            Select(driver.find_element(By.ID, "map-filter-class")).select_by_value(classes[0])
+            check("map: the class filter hides the other devices", settle(lambda: 0 < visible_devices() < n_all),
+                  (visible_devices(), n_all))
+            Select(driver.find_element(By.ID, "map-filter-class")).select_by_value("")
+            check("map: clearing the filter shows them again", settle(lambda: visible_devices() == n_all), (visible_devices(), n_all))
+        protocols = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#map-filter-protocol option")][1:]
+        if protocols:
+            Select(driver.find_element(By.ID, "map-filter-protocol")).select_by_value(protocols[0])
+            check("map: the protocol filter hides other protocols' links", settle(lambda: cy(
+                "return cy.edges().filter(e => !e.data('protocols').includes(arguments[0]) && e.visible()).length;", protocols[0]) == 0))
+            Select(driver.find_element(By.ID, "map-filter-protocol")).select_by_value("")
+        # A device with conversations opens its level.
+        dev = cy("return cy.nodes('[kind = \"device\"]').filter(n => !n.isParent()).sort((a, b) => b.degree() - a.degree())[0].id();")
+        cy("cy.fit();")
+        click_node(dev)
+        map_ready("device")
+        check("map: clicking a device opens its level", "#/topology/device/" in driver.current_url, driver.current_url)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#map-conversations tbody tr")
+        check("map: the device lists its conversations", len(rows) > 0, len(rows))
+        shot("05c-map-device")
+        # Export: both buttons build their file without an error on the browser console.
+        driver.find_element(By.ID, "map-png").click()
+        driver.find_element(By.ID, "map-svg").click()
+        driver.find_element(By.ID, "map-crumb-zone").click()
+        map_ready("zone")
+        check("map: the breadcrumb goes back to the zone", "#/topology/zone/" in driver.current_url)
+        driver.back()
+        map_ready("device")
+        check("map: Back returns to the device level", "#/topology/device/" in driver.current_url, driver.current_url)
+        driver.find_element(By.ID, "map-crumb-plant").click()
+        map_ready("plant")
+        # Search by MAC centres the map on the device, in its zone.
+        mac = driver.execute_async_script(
+            "const done = arguments[0]; fetch('/api/v1/assets?per_page=500', {credentials: 'same-origin'})"
+            ".then(r => r.json()).then(j => { const a = j.items.filter(x => x.mac)[3] || j.items.find(x => x.mac); done([a.id, a.mac]); });")
+        driver.find_element(By.ID, "map-search").send_keys(mac[1])
+        driver.find_element(By.CSS_SELECTOR, "#map-search-form button").click()
+        wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-focus") == mac[0])
+        box = driver.find_element(By.ID, "map")
+        p = cy("return cy.getElementById(arguments[0]).renderedPosition();", mac[0])
+        check("map: search centres the device", abs(p["x"] - box.size["width"] / 2) < 4 and abs(p["y"] - box.size["height"] / 2) < 4,
+              (p, box.size))
+        shot("05d-map-search")
+        # The hostile names through the map: their zone and their device level.
+        search = driver.find_element(By.ID, "map-search")
+        search.clear()
+        search.send_keys("<img")
+        driver.find_element(By.CSS_SELECTOR, "#map-search-form button").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#map-results button, #map[data-focus]"))
+        picks = driver.find_elements(By.CSS_SELECTOR, "#map-results button")
+        check("map: hostile search results are text", not driver.find_elements(By.CSS_SELECTOR, "#map-results img, #map-results script") and
+              (not picks or "<img" in picks[0].text), picks and picks[0].text)
+        if picks:
+            target = picks[0].get_attribute("data-id")
+            picks[0].click()
+            wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-focus") == target)
+            shot("05e-map-hostile-zone")
+            go("#/topology/device/" + target)
+            map_ready("device")
+            label = driver.find_element(By.ID, "map-crumb-device").text
+            check("map: a hostile name is a text label", "<" in label and not driver.find_elements(By.CSS_SELECTOR, "#main img, #main script"), label)
+            shot("05f-map-hostile-device")
+        for z in zones:
+            go("#/topology/zone/" + urllib.parse.quote(z, safe=""))
+            map_ready("zone")
+        check("map: every zone drew and nothing ran", not pwned())
     except TimeoutException:
-        check("topology draws devices", False, driver.find_element(By.ID, "main").text)
+        check("map draws", False, driver.find_element(By.ID, "main").text[:400])
 
     # Findings: acknowledge one with a comment.
     go("#/findings")
@@ -193,6 +301,13 @@ try:
     go("#/")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "概要")
     shot("10-overview-ja")
+    go("#/topology")
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-rendered-ms"))
+        check("Japanese: the map's breadcrumb and help", driver.find_element(By.ID, "map-crumb-plant").text == "工場全体")
+        shot("10a-map-ja")
+    except TimeoutException:
+        check("Japanese: the map draws", False)
     go("#/assets")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-table th")))
     heads = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#asset-table th")]
