@@ -8,15 +8,16 @@
 //
 // Two variants:
 //   LengthFramer — binary protocols whose header says how long the message is
-//     (Modbus MBAP, FINS/TCP, SLMP 3E/4E, TPKT). The dissector's `measure`
+//     (Modbus MBAP, FINS/TCP, SLMP 3E/4E, TPKT, EtherNet/IP encapsulation,
+//     OPC UA TCP chunks). The dissector's `measure`
 //     reads the front of the stream and says: need more bytes, a whole message
 //     of N bytes, not a header (lose sync), a message above the cap (skip it
 //     unbuffered), or bytes to drop in step.
 //   LineFramer — text protocols whose messages end with a delimiter (KV host
 //     link, MEWTOCOL-COM: CR), with a cap on a line's length.
 //
-// Both keep a per-direction buffer that never grows past the protocol's named
-// cap and is never sized from a length read off the wire.
+// Both keep a per-direction buffer that grows with the bytes that arrive, never
+// past the protocol's named cap, and is never sized from a length read off the wire.
 #pragma once
 
 #include <algorithm>
