@@ -1,8 +1,8 @@
 // EtherNet/IP encapsulation: see enip.hpp for what and which spec sections.
 // Framing: the header's length says where the next message starts whatever we
 // understood of the body. A header we cannot trust (unknown command, options
-// set) or a gap drops the direction into hunting: it resumes only on a chunk
-// that starts with a plausible header (segments start on messages in practice).
+// set) or a gap that does not end inside a body of known length loses sync:
+// the framer then probes each offset for a header `resync` trusts.
 #include "enip.hpp"
 
 #include <algorithm>
@@ -253,115 +253,48 @@ void Session::on_message(Direction dir, const Header& h, Bytes body, Sink& sink)
 
 std::unique_ptr<dissectors::StreamParser> make_stream_parser() { return std::make_unique<StreamParser>(); }
 
-void StreamParser::on_data(Direction dir, Bytes data, Sink& sink) noexcept {
-  Side& s = sides_[static_cast<std::size_t>(dir)];
-  dir_ = dir;
-  while (!data.empty()) {
-    const std::size_t used = step(s, data, sink);
-    if (used == 0) break;  // cannot happen; guards the loop
-    data = data.subspan(used);
-  }
-}
+// Every header says where the next message starts, so a gap inside a body of
+// known length skips the rest of it and stays in step.
+const LengthFraming StreamParser::kFraming{.max_frame = kMaxBufferedBytes,
+                                           .probe_bytes = kHeaderSize,
+                                           .gap = "enip.gap",
+                                           .resync = "enip.resync",
+                                           .truncated = "enip.truncated_message",
+                                           .over_cap = "enip.limit_exceeded",
+                                           .gap_in_body_keeps_step = true};
 
-std::size_t StreamParser::step(Side& s, Bytes data, Sink& sink) noexcept {
-  if (s.skip > 0) {
-    const std::size_t n = std::min(s.skip, data.size());
-    s.skip -= n;
-    return n;
-  }
-  if (s.hunting) {
-    auto h = parse_header(data);
-    if (!h || !plausible(*h)) {
-      sink.anomaly("enip.resync_dropped");
-      return data.size();
-    }
-    s.hunting = false;
-  }
-  if (s.buf.empty()) {
-    if (data.size() < kHeaderSize) {
-      s.buf.insert(s.buf.end(), data.begin(), data.end());
-      return data.size();
-    }
-    auto h = parse_header(data);
-    if (!plausible(*h)) {
-      sink.violation("enip.bad_header");
-      s.hunting = true;
-      return data.size();
-    }
-    if (h->length > kMaxBodyLength) {
-      sink.anomaly("enip.limit_exceeded");
-      s.skip = h->length;
-      return kHeaderSize;
-    }
-    const std::size_t total = kHeaderSize + h->length;
-    if (data.size() >= total) {
-      message(data.first(total), sink);
-      return total;
-    }
-    s.buf.insert(s.buf.end(), data.begin(), data.end());
-    return data.size();
-  }
-  // Completing a buffered message.
-  if (s.buf.size() < kHeaderSize) {
-    const std::size_t n = std::min(kHeaderSize - s.buf.size(), data.size());
-    s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-    if (s.buf.size() < kHeaderSize) return n;
-    auto h = parse_header(Bytes(s.buf.data(), s.buf.size()));
-    if (!plausible(*h)) {
-      sink.violation("enip.bad_header");
-      s.buf.clear();
-      s.hunting = true;
-      return n;
-    }
-    if (h->length > kMaxBodyLength) {
-      sink.anomaly("enip.limit_exceeded");
-      s.buf.clear();
-      s.skip = h->length;
-      return n;
-    }
-    if (h->length == 0) {
-      message(Bytes(s.buf.data(), s.buf.size()), sink);
-      s.buf.clear();
-    }
-    return n;
-  }
-  auto h = parse_header(Bytes(s.buf.data(), s.buf.size()));
+FrameSize StreamParser::measure(Direction /*dir*/, Bytes front) noexcept {
+  auto h = parse_header(front);
+  if (!h) return FrameSize::more();
+  if (!plausible(*h)) return FrameSize::bad("enip.bad_header", true);
   const std::size_t total = kHeaderSize + h->length;
-  const std::size_t n = std::min(total - s.buf.size(), data.size());
-  s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-  if (s.buf.size() == total) {
-    message(Bytes(s.buf.data(), s.buf.size()), sink);
-    s.buf.clear();
+  if (h->length > kMaxBodyLength) return FrameSize::skip(total, "enip.limit_exceeded");
+  return FrameSize::whole(total);
+}
+
+// Out of sync a header is trusted only if it could start a message here: a
+// command we know other than NOP (a run of zero bytes reads as one), options 0,
+// a length within bounds and, from a client, status 0 and the fixed request
+// shapes `probe` checks.
+Resync StreamParser::resync(Direction dir, Bytes front) noexcept {
+  auto h = parse_header(front);
+  if (!h) return Resync::need_more;
+  if (!plausible(*h) || h->command == command::nop || h->length > kMaxBodyLength) return Resync::no;
+  if (dir == Direction::to_server) {
+    if (h->status != 0) return Resync::no;
+    if (h->command == command::register_session && h->length != 4) return Resync::no;
+    if ((h->command == command::list_identity || h->command == command::list_services ||
+         h->command == command::list_interfaces) && h->length != 0)
+      return Resync::no;
   }
-  return n;
+  return Resync::yes;
 }
 
-void StreamParser::message(Bytes whole, Sink& sink) noexcept {
-  auto h = parse_header(whole);
-  if (!h) return;
-  session_.on_message(dir_, *h, whole.subspan(kHeaderSize), sink);
+void StreamParser::on_frame(Direction dir, Bytes message, Sink& sink) noexcept {
+  auto h = parse_header(message);
+  if (!h) return;  // measured: cannot happen
+  session_.on_message(dir, *h, message.subspan(kHeaderSize), sink);
 }
-
-void StreamParser::on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept {
-  Side& s = sides_[static_cast<std::size_t>(dir)];
-  sink.anomaly("enip.gap");
-  s.buf.clear();
-  if (s.skip >= lost && !s.hunting) {  // the gap falls inside a body we were skipping
-    s.skip -= lost;
-    return;
-  }
-  s.skip = 0;
-  s.hunting = true;
-}
-
-void StreamParser::on_eof(Direction dir, Sink& sink) noexcept {
-  Side& s = sides_[static_cast<std::size_t>(dir)];
-  if (!s.buf.empty()) sink.anomaly("enip.truncated_message");
-  s.buf.clear();
-  s.skip = 0;
-}
-
-std::size_t StreamParser::buffered_bytes() const noexcept { return sides_[0].buf.size() + sides_[1].buf.size(); }
 
 // --- UDP ----------------------------------------------------------------------
 

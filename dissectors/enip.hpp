@@ -21,6 +21,7 @@
 #include "packet.hpp"
 #include "registry.hpp"
 #include "result.hpp"
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::enip {
 
@@ -111,26 +112,23 @@ class Session {
   bool to_server_roles_ = false, to_client_roles_ = false;
 };
 
-// TCP stream parser (both directions of one connection).
+// TCP stream parser (both directions of one connection): frames the
+// encapsulated messages through a LengthFramer (stream_framer.hpp).
 class StreamParser final : public dissectors::StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override;
-  void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override;
-  void on_eof(Direction dir, Sink& sink) noexcept override;
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept override;
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
+  void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override { framer_.on_gap(dir, lost, sink); }
+  void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
+
+  // The framer's side.
+  [[nodiscard]] static FrameSize measure(Direction dir, Bytes front) noexcept;
+  [[nodiscard]] static Resync resync(Direction dir, Bytes front) noexcept;
+  void on_frame(Direction dir, Bytes message, Sink& sink) noexcept;
 
  private:
-  struct Side {
-    std::vector<std::byte> buf;  // a partial message, at most kMaxBufferedBytes
-    std::size_t skip = 0;              // body bytes still to drop (over-long message)
-    bool hunting = false;              // lost sync: wait for a chunk that starts with a header
-  };
-  // Returns the bytes of `data` consumed.
-  std::size_t step(Side& s, Bytes data, Sink& sink) noexcept;
-  void message(Bytes whole, Sink& sink) noexcept;
-
-  std::array<Side, 2> sides_{};
-  Direction dir_ = Direction::to_server;  // of the bytes being parsed
+  static const LengthFraming kFraming;
+  LengthFramer framer_{kFraming};
   Session session_;
 };
 

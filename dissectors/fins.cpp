@@ -320,7 +320,7 @@ Resync resync_candidate(Bytes v) noexcept {
 class FinsStream final : public StreamParser {
  public:
   void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
-  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override { framer_.on_gap(dir, sink); }
+  void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override { framer_.on_gap(dir, lost, sink); }
   void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
   [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
 

@@ -639,7 +639,7 @@ Operation make_operation(const ModbusPdu& p) noexcept {
 class ModbusStream final : public StreamParser {
  public:
   void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
-  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override { framer_.on_gap(dir, sink); }
+  void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override { framer_.on_gap(dir, lost, sink); }
   void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
   [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }
 

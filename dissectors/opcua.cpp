@@ -9,6 +9,7 @@
 #include "observation.hpp"
 #include "opcua_cert.hpp"
 #include "opcua_types.hpp"
+#include "stream_framer.hpp"
 
 namespace mieruka::dissectors::opcua {
 namespace {
@@ -122,22 +123,39 @@ enum OnceBit : std::uint32_t {
   kOnceEndpointCert = 1u << 8,
 };
 
+// A chunk's header says where the next one starts, so a gap inside a chunk of
+// known size skips the rest of it and stays in step. Chunks above
+// kMaxBufferedChunk are passed over by their size, never buffered.
+constexpr LengthFraming kFraming{.max_frame = kMaxBufferedChunk,
+                                 .probe_bytes = kHeaderSize,
+                                 .gap = "opcua.gap",
+                                 .resync = "opcua.resynchronised",
+                                 .truncated = "opcua.truncated_chunk",
+                                 .over_cap = "opcua.chunk_too_large",
+                                 .gap_in_body_keeps_step = true};
+
 class Parser final : public StreamParser {
  public:
-  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override;
+  void on_data(Direction dir, Bytes data, Sink& sink) noexcept override {
+    sink_ = &sink;  // for what `measure` counts
+    framer_.on_data(dir, data, *this, sink);
+    sink_ = nullptr;
+  }
   void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override;
   void on_eof(Direction dir, Sink& sink) noexcept override;
   [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
-    std::size_t n = 0;
-    for (const auto& s : sides_) n += s.buf.capacity() + s.body.capacity();
+    std::size_t n = framer_.buffered_bytes();
+    for (const auto& s : sides_) n += s.body.size();
     return n;
   }
 
+  // The framer's side (stream_framer.hpp).
+  FrameSize measure(Direction dir, Bytes front) noexcept;
+  [[nodiscard]] Resync resync(Direction dir, Bytes front) const noexcept;
+  void on_frame(Direction dir, Bytes chunk, Sink& sink) noexcept;
+
  private:
   struct Side {
-    std::vector<std::byte> buf;    // a partial chunk (header first), <= kMaxBufferedChunk
-    std::size_t skip = 0;          // bytes of an oversized chunk still to pass over
-    bool resync = false;           // probing for a valid header after a gap or garbage
     std::uint32_t max_chunk = 0;   // negotiated by HEL/ACK; 0 = unknown
     // Reassembly of C chunks (Part 6 §6.7.2.4): bodies after the sequence header.
     std::vector<std::byte> body;
@@ -154,7 +172,6 @@ class Parser final : public StreamParser {
     s.assembling = false;
     s.discarding = false;
   }
-  bool header_ok(Side& s, Bytes head, MessageHeader& out, Sink& sink) noexcept;
   void handle_chunk(Direction dir, Bytes chunk, Sink& sink) noexcept;
   void handle_hello(Direction dir, Bytes body, Sink& sink) noexcept;
   void handle_acknowledge(Direction dir, Bytes body, Sink& sink) noexcept;
@@ -175,6 +192,8 @@ class Parser final : public StreamParser {
     return true;
   }
 
+  LengthFramer framer_{kFraming};
+  Sink* sink_ = nullptr;  // the sink of the bytes being framed
   Side sides_[2];
   Policy policy_ = Policy::unknown;
   std::uint32_t channel_id_ = 0;
@@ -200,127 +219,52 @@ void emit_security(Sink& sink, const AssetRef& who, std::string_view value) noex
   sink.fact_view(who, field::security, value, kSourceSecurity);
 }
 
-bool Parser::header_ok(Side& s, Bytes head, MessageHeader& out, Sink& sink) noexcept {
-  auto h = parse_header(head);
-  if (!h) {
-    if (!s.resync) {
-      sink.violation("opcua.bad_header");
-      s.resync = true;
-    }
-    return false;
+// A header that is not OPC UA's is a violation, counted once per loss of sync
+// (out of sync the framer asks `resync`, not `measure`).
+FrameSize Parser::measure(Direction dir, Bytes front) noexcept {
+  auto h = parse_header(front);
+  if (!h) return h.error() == ParseError::need_more ? FrameSize::more() : FrameSize::bad("opcua.bad_header", true);
+  if (h->size > kMaxBufferedChunk) {
+    // Passed over unbuffered: whatever it continued is lost. measure sees this
+    // header once, since the framer then passes over the chunk.
+    Side& s = side(dir);
+    if (s.max_chunk != 0 && h->size > s.max_chunk && sink_ != nullptr) sink_->anomaly("opcua.chunk_over_negotiated");
+    reset_reassembly(s);
+    return FrameSize::skip(h->size, "opcua.chunk_too_large");
   }
-  // Resynchronising: a secure-conversation chunk must name the known channel.
-  if (s.resync && channel_known_ && head.size() >= kHeaderSize + 4 &&
-      (h->type == MessageType::message || h->type == MessageType::close)) {
-    ByteReader r(head.subspan(kHeaderSize));
-    auto id = r.u32_le();
-    if (id && *id != channel_id_) return false;
-  }
-  if (s.resync) sink.anomaly("opcua.resynchronised");
-  s.resync = false;
-  if (s.max_chunk != 0 && h->size > s.max_chunk) sink.anomaly("opcua.chunk_over_negotiated");
-  out = *h;
-  return true;
+  return FrameSize::whole(h->size);
 }
 
-void Parser::on_data(Direction dir, Bytes data, Sink& sink) noexcept {
-  Side& s = side(dir);
-  while (!data.empty()) {
-    if (s.skip > 0) {
-      const std::size_t n = std::min(s.skip, data.size());
-      s.skip -= n;
-      data = data.subspan(n);
-      continue;
-    }
-    if (s.buf.empty()) {
-      if (data.size() < kHeaderSize) {
-        s.buf.assign(data.begin(), data.end());
-        return;
-      }
-      MessageHeader h;
-      if (!header_ok(s, data.first(std::min<std::size_t>(data.size(), kHeaderSize + 4)), h, sink)) {
-        data = data.subspan(1);  // probe again one byte further
-        continue;
-      }
-      if (h.size > kMaxBufferedChunk) {
-        sink.anomaly("opcua.chunk_too_large");
-        reset_reassembly(s);
-        s.skip = h.size;
-        continue;
-      }
-      if (data.size() >= h.size) {
-        handle_chunk(dir, data.first(h.size), sink);
-        data = data.subspan(h.size);
-        continue;
-      }
-      s.buf.reserve(h.size);
-      s.buf.assign(data.begin(), data.end());
-      return;
-    }
-    if (s.buf.size() < kHeaderSize) {
-      const std::size_t n = std::min(kHeaderSize - s.buf.size(), data.size());
-      s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-      data = data.subspan(n);
-      if (s.buf.size() < kHeaderSize) return;
-      MessageHeader h;
-      if (!header_ok(s, Bytes(s.buf.data(), s.buf.size()), h, sink)) {
-        s.buf.erase(s.buf.begin());  // slide one byte; the loop refills from data
-        continue;
-      }
-      if (h.size > kMaxBufferedChunk) {
-        sink.anomaly("opcua.chunk_too_large");
-        reset_reassembly(s);
-        s.skip = h.size - s.buf.size();
-        s.buf.clear();
-        continue;
-      }
-      s.buf.reserve(h.size);
-      continue;
-    }
-    // A valid header is buffered: complete the chunk.
-    ByteReader hr(Bytes(s.buf.data(), s.buf.size()));
-    (void)hr.skip(4);
-    const std::uint32_t size = hr.u32_le().value_or(kHeaderSize);
-    const std::size_t n = std::min<std::size_t>(size - s.buf.size(), data.size());
-    s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-    data = data.subspan(n);
-    if (s.buf.size() < size) return;
-    handle_chunk(dir, Bytes(s.buf.data(), s.buf.size()), sink);
-    s.buf.clear();
+// Out of sync a header is trusted when it parses and, once the channel is known,
+// a secure-conversation chunk names it (the probe waits for those 4 bytes).
+Resync Parser::resync(Direction /*dir*/, Bytes front) const noexcept {
+  auto h = parse_header(front);
+  if (!h) return h.error() == ParseError::need_more ? Resync::need_more : Resync::no;
+  if (channel_known_ && (h->type == MessageType::message || h->type == MessageType::close)) {
+    ByteReader r(front.subspan(kHeaderSize));
+    auto id = r.u32_le();
+    if (!id) return Resync::need_more;
+    if (*id != channel_id_) return Resync::no;
   }
+  return Resync::yes;
+}
+
+void Parser::on_frame(Direction dir, Bytes chunk, Sink& sink) noexcept {
+  const Side& s = side(dir);
+  if (s.max_chunk != 0 && chunk.size() > s.max_chunk) sink.anomaly("opcua.chunk_over_negotiated");
+  handle_chunk(dir, chunk, sink);
 }
 
 void Parser::on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept {
-  Side& s = side(dir);
-  sink.anomaly("opcua.gap");
-  if (s.skip >= lost) {  // the hole is inside a chunk we were skipping anyway
-    s.skip -= lost;
-    return;
-  }
-  reset_reassembly(s);
-  if (s.buf.size() >= kHeaderSize) {
-    // Inside a buffered chunk of known size: skip what is left of it and stay in step.
-    ByteReader hr(Bytes(s.buf.data(), s.buf.size()));
-    (void)hr.skip(4);
-    const std::size_t size = hr.u32_le().value_or(0);
-    const std::size_t left = size > s.buf.size() ? size - s.buf.size() : 0;
-    s.buf.clear();
-    if (lost <= left) {
-      s.skip = left - lost;
-      return;
-    }
-  }
-  s.buf.clear();
-  s.skip = 0;
-  s.resync = true;
+  reset_reassembly(side(dir));  // a chunk of the message is lost
+  framer_.on_gap(dir, lost, sink);
 }
 
-void Parser::on_eof(Direction dir, Sink& /*sink*/) noexcept {
+void Parser::on_eof(Direction dir, Sink& sink) noexcept {
+  framer_.on_eof(dir, sink);
   Side& s = side(dir);
-  s.buf.clear();
-  s.buf.shrink_to_fit();
   reset_reassembly(s);
-  s.body.shrink_to_fit();
+  std::vector<std::byte>().swap(s.body);
 }
 
 void Parser::handle_chunk(Direction dir, Bytes chunk, Sink& sink) noexcept {

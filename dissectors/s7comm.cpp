@@ -170,13 +170,13 @@ class S7Stream final : public StreamParser {
  public:
   void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
 
-  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
+  void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override {
     DirState& s = dirs_[static_cast<std::size_t>(dir)];
     s.cotp.clear();
     s.cotp_overflow = false;
     s.szl.clear();
     s.szl_active = false;
-    framer_.on_gap(dir, sink);
+    framer_.on_gap(dir, lost, sink);
   }
 
   void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }

@@ -551,8 +551,8 @@ class SlmpStream final : public StreamParser {
  public:
   void on_data(Direction dir, Bytes data, Sink& sink) noexcept override { framer_.on_data(dir, data, *this, sink); }
   // 1E frames carry no length: after a gap the next segment starts a message.
-  void on_gap(Direction dir, std::size_t /*lost*/, Sink& sink) noexcept override {
-    framer_.on_gap(dir, sink, !mc1e_);
+  void on_gap(Direction dir, std::size_t lost, Sink& sink) noexcept override {
+    framer_.on_gap(dir, lost, sink, !mc1e_);
   }
   void on_eof(Direction dir, Sink& sink) noexcept override { framer_.on_eof(dir, sink); }
   [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return framer_.buffered_bytes(); }

@@ -8,15 +8,16 @@
 //
 // Two variants:
 //   LengthFramer — binary protocols whose header says how long the message is
-//     (Modbus MBAP, FINS/TCP, SLMP 3E/4E, TPKT). The dissector's `measure`
+//     (Modbus MBAP, FINS/TCP, SLMP 3E/4E, TPKT, EtherNet/IP encapsulation,
+//     OPC UA TCP chunks). The dissector's `measure`
 //     reads the front of the stream and says: need more bytes, a whole message
 //     of N bytes, not a header (lose sync), a message above the cap (skip it
 //     unbuffered), or bytes to drop in step.
 //   LineFramer — text protocols whose messages end with a delimiter (KV host
 //     link, MEWTOCOL-COM: CR), with a cap on a line's length.
 //
-// Both keep a per-direction buffer that never grows past the protocol's named
-// cap and is never sized from a length read off the wire.
+// Both keep a per-direction buffer that grows with the bytes that arrive, never
+// past the protocol's named cap, and is never sized from a length read off the wire.
 #pragma once
 
 #include <algorithm>
@@ -82,6 +83,11 @@ struct LengthFraming {
   std::string_view resync{};     // counted when sync lost by a gap or a bad header is found again
   std::string_view truncated{};  // counted at the end of a direction with part of a message held
   std::string_view over_cap{};   // a `frame` longer than max_frame
+  // A gap that falls inside a message whose length is known (one being buffered
+  // or passed over) skips the rest of that message and stays in step, for a
+  // framing whose headers are trusted to say where the next message starts.
+  // Otherwise a gap always loses sync.
+  bool gap_in_body_keeps_step = false;
 };
 
 // The Handler (the dissector's stream parser) provides:
@@ -129,20 +135,31 @@ class LengthFramer {
     }
   }
 
-  // A hole in `dir`: what is held is dropped. With `resync` false the protocol's
-  // next bytes start a message (framing that carries no length to lose).
-  void on_gap(Direction dir, Sink& sink, bool resync = true) noexcept {
+  // A hole of `lost` bytes in `dir`: what is held is dropped. With `resync`
+  // false the protocol's next bytes start a message (framing that carries no
+  // length to lose); with gap_in_body_keeps_step a hole that ends inside the
+  // message being buffered or passed over keeps the framing in step.
+  void on_gap(Direction dir, std::size_t lost, Sink& sink, bool resync = true) noexcept {
     Side& s = sides_[static_cast<std::size_t>(dir)];
+    sink.anomaly(spec_->gap);
+    std::size_t left = 0;  // bytes of the current message not yet seen
+    if (s.skip > 0) left = s.skip;
+    else if (!s.buf.empty() && s.pending > s.buf.size()) left = s.pending - s.buf.size();
     s.buf.clear();
     s.skip = 0;
+    s.pending = 0;
+    if (spec_->gap_in_body_keeps_step && s.synced && left > 0 && lost <= left) {
+      s.skip = left - lost;
+      return;
+    }
     if (resync) lose(s);
-    sink.anomaly(spec_->gap);
   }
 
   void on_eof(Direction dir, Sink& sink) noexcept {
     Side& s = sides_[static_cast<std::size_t>(dir)];
     if (!s.buf.empty() && s.synced) sink.anomaly(spec_->truncated);
-    s.buf.clear();
+    std::vector<std::byte>().swap(s.buf);  // the direction is over: give its memory back
+    s.pending = 0;
   }
 
   [[nodiscard]] std::size_t buffered_bytes() const noexcept { return sides_[0].buf.size() + sides_[1].buf.size(); }
@@ -151,6 +168,7 @@ class LengthFramer {
   struct Side {
     std::vector<std::byte> buf;  // part of one message, at most max_frame bytes
     std::size_t skip = 0;        // bytes of an over-cap message still to pass over
+    std::size_t pending = 0;     // the measured size of the message the buffer starts, 0 if not known
     bool synced = true;          // headers trusted
     bool lost = false;           // sync was lost: count the resync when found again
   };
@@ -160,11 +178,14 @@ class LengthFramer {
     s.lost = true;
   }
 
-  // Appends to the held bytes, within max_frame. An allocation that fails drops
-  // what is held and the sync, as a gap would.
+  // Appends to the held bytes, within max_frame. The buffer grows with the bytes
+  // that arrive (doubling, never past max_frame), not with a length read off the
+  // wire. An allocation that fails drops what is held and the sync, as a gap would.
   bool hold(Side& s, Bytes more) noexcept {
     try {
-      if (s.buf.capacity() == 0) s.buf.reserve(spec_->max_frame);
+      const std::size_t need = s.buf.size() + more.size();
+      if (need > s.buf.capacity())
+        s.buf.reserve(std::min(std::max({need, 2 * s.buf.capacity(), std::size_t{64}}), spec_->max_frame));
       s.buf.insert(s.buf.end(), more.begin(), more.end());
       return true;
     } catch (...) {
@@ -201,6 +222,7 @@ class LengthFramer {
   // `v`; returns the bytes consumed, 0 when more are needed.
   template <class Handler>
   [[gnu::always_inline]] std::size_t step(Direction dir, Side& s, Bytes v, Handler& h, Sink& sink) noexcept {
+    s.pending = 0;
     if (!s.synced) {
       const std::size_t probe = spec_->probe_bytes;
       std::size_t i = 0;
@@ -226,7 +248,10 @@ class LengthFramer {
           lose(s);
           return 1;
         }
-        if (v.size() < f.size) return 0;
+        if (v.size() < f.size) {
+          s.pending = f.size;
+          return 0;
+        }
         h.on_frame(dir, v.first(f.size), sink);
         return f.size;
       case FrameSize::Kind::rest:

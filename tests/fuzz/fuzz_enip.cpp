@@ -21,9 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     parser->on_data(dir, c.bytes(), sink);
+    if (parser->buffered_bytes() > 2 * enip::kMaxBufferedBytes) __builtin_trap();  // one message per direction
   }
   parser->on_eof(Direction::to_server, sink);
   parser->on_eof(Direction::to_client, sink);
+  if (parser->buffered_bytes() != 0) __builtin_trap();
   for (const auto& c : chunks) {
     DecodedPacket pkt;
     pkt.dst_port = c.to_client ? 2222 : enip::kPort;

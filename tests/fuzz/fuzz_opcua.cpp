@@ -25,6 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     parser->on_data(dir, b, sink);
+    // One chunk and one reassembled message per direction at the most.
+    if (parser->buffered_bytes() > 2 * (opcua::kMaxBufferedChunk + opcua::kMaxReassembledBytes)) __builtin_trap();
     (void)opcua::probe(b, dir);
     (void)opcua::decode_service(b);
     if (b.size() > 8) {
@@ -36,5 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!chunks.empty()) (void)opcua::parse_certificate(chunks.front().bytes());
   parser->on_eof(Direction::to_server, sink);
   parser->on_eof(Direction::to_client, sink);
+  if (parser->buffered_bytes() != 0) __builtin_trap();
   return 0;
 }

@@ -83,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                  .gap = "fuzz.gap",
                                  .resync = "fuzz.resync",
                                  .truncated = "fuzz.truncated",
-                                 .over_cap = "fuzz.framer_over_cap"};
+                                 .over_cap = "fuzz.framer_over_cap",
+                                 .gap_in_body_keeps_step = (data[1] & 0x80) != 0};
   dissectors::LineFraming lines{.max_line = spec.max_frame,
                                 .end = static_cast<char>(data[2]),
                                 .gap = "fuzz.gap",
@@ -97,11 +98,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& chunk : fuzz::split_chunks(data + 3, size - 3)) {
     const Direction dir = chunk.to_client ? Direction::to_client : Direction::to_server;
     const auto flag = chunk.size > 0 ? std::to_integer<std::uint8_t>(chunk.bytes()[0]) : 0;
+    const std::size_t lost = flag & 0x3F;
     if ((flag & 0x80) != 0) {
-      framer.on_gap(dir, sink);
+      framer.on_gap(dir, lost, sink);
       line_framer.on_gap(dir, sink);
     } else if ((flag & 0x40) != 0) {
-      framer.on_gap(dir, sink, false);
+      framer.on_gap(dir, lost, sink, false);
     }
     framer.on_data(dir, chunk.bytes(), toy, sink);
     line_framer.on_data(dir, chunk.bytes(), liner, sink);

@@ -393,10 +393,11 @@ TEST(EnipStream, GapThenResync) {
   auto junk = bytes({0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D,
                      0x0E, 0x0F, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19});
   parser->on_data(Direction::to_server, span(junk), sink);  // the rest of a lost message
-  EXPECT_TRUE(sink.has_anomaly("enip.resync_dropped"));
+  EXPECT_FALSE(sink.has_anomaly("enip.resync"));
   EXPECT_TRUE(sink.ops.empty());
   parser->on_data(Direction::to_server, span(m), sink);
   ASSERT_EQ(sink.ops.size(), 1u);
+  EXPECT_TRUE(sink.has_anomaly("enip.resync"));
   // A gap inside a body being skipped keeps sync.
   auto parser2 = make_stream_parser();
   RecordingSink sink2;
@@ -422,6 +423,43 @@ TEST(EnipStream, UntrustedHeaderStartsHunting) {
   parser->on_data(Direction::to_server, Bytes(bad.data() + 5, bad.size() - 5), sink);
   EXPECT_EQ(sink.ops.size(), 1u);
   parser->on_eof(Direction::to_server, sink);
+}
+
+// A bad header, then a good message: the same violation, resync and operation
+// whether the good one comes in the same segment or the next, wherever split.
+TEST(EnipStream, ABadHeaderThenAGoodOneGivesTheSameResultAtEverySplit) {
+  Buf stream = message(0x6F, send_rr(kGetAll), 0, 0, 0, 1);  // options set
+  add(stream, message(0x6F, send_rr(kGetAll), 0, 0, 0x21));
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    auto parser = make_stream_parser();
+    RecordingSink sink;
+    parser->on_data(Direction::to_server, Bytes(stream.data(), i), sink);
+    parser->on_data(Direction::to_server, Bytes(stream.data() + i, stream.size() - i), sink);
+    ASSERT_EQ(sink.ops.size(), 1u) << "split " << i;
+    EXPECT_EQ(sink.ops[0].name, "get_attributes_all");
+    EXPECT_EQ(sink.anomalies, (std::vector<std::string>{"enip.bad_header", "enip.resync"})) << "split " << i;
+  }
+}
+
+// A gap that ends inside the body of a message whose header was seen skips the
+// rest of it and stays in step; one inside a header loses sync.
+TEST(EnipStream, AGapInsideAKnownBodyStaysInStep) {
+  const Buf m = message(0x6F, send_rr(kGetAll), 0, 0, 0x21);
+  for (std::size_t cut = 1; cut < m.size(); ++cut) {
+    for (const std::size_t tail : {std::size_t{0}, std::size_t{1}}) {
+      if (cut + tail >= m.size()) continue;
+      auto parser = make_stream_parser();
+      RecordingSink sink;
+      parser->on_data(Direction::to_server, Bytes(m.data(), cut), sink);
+      parser->on_gap(Direction::to_server, m.size() - cut - tail, sink);
+      Buf rest(m.end() - static_cast<std::ptrdiff_t>(tail), m.end());
+      add(rest, m);
+      parser->on_data(Direction::to_server, span(rest), sink);
+      ASSERT_EQ(sink.ops.size(), 1u) << "cut " << cut << " tail " << tail;
+      const std::vector<std::string> in_step{"enip.gap"}, resync{"enip.gap", "enip.resync"};
+      EXPECT_EQ(sink.anomalies, cut >= kHeaderSize ? in_step : resync) << "cut " << cut << " tail " << tail;
+    }
+  }
 }
 
 TEST(EnipStream, TruncatedAtEof) {

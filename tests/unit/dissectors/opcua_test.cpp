@@ -617,6 +617,76 @@ TEST(OpcUaStream, GarbageGapAndOversize) {
   EXPECT_TRUE(s2.has(kSender, "vendor", "Vendor GmbH"));
 }
 
+std::size_t count_facts(const RecordingSink& sink, std::string_view field, std::string_view value) {
+  return static_cast<std::size_t>(std::count_if(sink.facts.begin(), sink.facts.end(), [&](const Recorded& r) {
+    return r.field == field && r.value == value;
+  }));
+}
+
+// Garbage, then a good chunk: one violation and one resync, wherever split.
+TEST(OpcUaStream, ABadHeaderThenAGoodOneGivesTheSameResultAtEverySplit) {
+  auto stream = W{}.u32(0xdeadbeef).u32(0x01020304).u32(5).b;
+  const auto hel = chunk("HEL", 'F', hello_body());
+  stream.insert(stream.end(), hel.begin(), hel.end());
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    RecordingSink sink;
+    auto p = make_stream_parser();
+    p->on_data(Direction::to_server, span(stream).first(i), sink);
+    p->on_data(Direction::to_server, span(stream).subspan(i), sink);
+    EXPECT_TRUE(sink.has(kReceiver, "service", "opcua:" + kUrl)) << "split " << i;
+    EXPECT_EQ(sink.anomalies, (std::vector<std::string>{"opcua.bad_header", "opcua.resynchronised"}))
+        << "split " << i;
+  }
+}
+
+// Out of sync with the channel known, a MSG chunk of another channel is not
+// trusted, however few of its bytes the first segment holds.
+TEST(OpcUaStream, AfterAGapAnotherChannelsChunkIsRefusedAtEverySplit) {
+  auto stream = chunk("MSG", 'F', W{}.u32(99).u32(1).u32(2).u32(2).raw(read_response_build_info()).b);
+  const auto ours = msg(read_response_build_info());  // channel 7, as opened
+  stream.insert(stream.end(), ours.begin(), ours.end());
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    RecordingSink sink;
+    auto p = make_stream_parser();
+    p->on_data(Direction::to_client, span(open_response()), sink);
+    p->on_gap(Direction::to_client, 100, sink);
+    p->on_data(Direction::to_client, span(stream).first(i), sink);
+    p->on_data(Direction::to_client, span(stream).subspan(i), sink);
+    EXPECT_EQ(count_facts(sink, "vendor", "Vendor GmbH"), 1u) << "split " << i;
+    EXPECT_EQ(sink.anomalies, (std::vector<std::string>{"opcua.gap", "opcua.resynchronised"})) << "split " << i;
+  }
+}
+
+// A gap that ends inside a chunk whose header was seen skips the rest of it and
+// stays in step; one inside the header loses sync.
+TEST(OpcUaStream, AGapInsideAChunkOfKnownSizeStaysInStep) {
+  const auto m = msg(read_response_build_info());
+  for (std::size_t cut = 1; cut < m.size(); ++cut) {
+    RecordingSink sink;
+    auto p = make_stream_parser();
+    p->on_data(Direction::to_client, span(m).first(cut), sink);
+    p->on_gap(Direction::to_client, m.size() - cut, sink);
+    p->on_data(Direction::to_client, span(m), sink);
+    EXPECT_EQ(count_facts(sink, "vendor", "Vendor GmbH"), 1u) << "cut " << cut;
+    const std::vector<std::string> in_step{"opcua.gap"}, resync{"opcua.gap", "opcua.resynchronised"};
+    EXPECT_EQ(sink.anomalies, cut >= kHeaderSize ? in_step : resync) << "cut " << cut;
+  }
+}
+
+// The buffer holds the bytes that arrived, not the size a header declares; the
+// end of a direction inside a chunk is counted.
+TEST(OpcUaStream, APartialChunkHoldsOnlyItsBytesAndIsCountedAtTheEnd) {
+  RecordingSink sink;
+  auto p = make_stream_parser();
+  auto part = W{}.u8('M').u8('S').u8('G').u8('F').u32(1024 * 1024).b;
+  part.resize(100, 0);
+  p->on_data(Direction::to_client, span(part), sink);
+  EXPECT_EQ(p->buffered_bytes(), 100u);
+  p->on_eof(Direction::to_client, sink);
+  EXPECT_EQ(p->buffered_bytes(), 0u);
+  EXPECT_EQ(sink.anomalies, (std::vector<std::string>{"opcua.truncated_chunk"}));
+}
+
 TEST(OpcUaStream, BadUtf8AndNulAreKeptAndCounted) {
   W w;
   w.node4(634);

@@ -247,7 +247,7 @@ TEST(LengthFramer, AGapDropsThePartialFrameAndResynchronises) {
   RecordingSink sink;
   const Vec a = msg(1, 10), b = msg(2, 3);
   f.on_data(kUp, bv(Vec(a.begin(), a.begin() + 6)), t, sink);
-  f.on_gap(kUp, sink);
+  f.on_gap(kUp, 3, sink);
   EXPECT_EQ(f.buffered_bytes(), 0U);
   // The rest of the lost frame, then a whole one: only the whole one is trusted.
   f.on_data(kUp, bv(cat({Vec(a.begin() + 9, a.end()), b})), t, sink);
@@ -256,12 +256,96 @@ TEST(LengthFramer, AGapDropsThePartialFrameAndResynchronises) {
   EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.gap", "A t.resync"}));
 }
 
+// With gap_in_body_keeps_step, a hole that ends inside the message being held
+// or passed over drops the rest of it and the next header is trusted, wherever
+// the segments before the hole were split.
+TEST(LengthFramer, AGapInsideAKnownLengthKeepsStepWhenTheFramingSaysSo) {
+  LengthFraming spec = kSpec;
+  spec.gap_in_body_keeps_step = true;
+  const Vec a = msg(1, 10), b = msg(2, 3);  // a: 13 bytes; the hole is bytes 6..8
+  for (std::size_t i = 0; i <= 6; ++i) {
+    LengthFramer f{spec};
+    Toy t;
+    RecordingSink sink;
+    f.on_data(kUp, bv(Vec(a.begin(), a.begin() + i)), t, sink);
+    f.on_data(kUp, bv(Vec(a.begin() + i, a.begin() + 6)), t, sink);
+    f.on_gap(kUp, 3, sink);
+    EXPECT_EQ(f.buffered_bytes(), 0U);
+    f.on_data(kUp, bv(cat({Vec(a.begin() + 9, a.end()), b})), t, sink);
+    ASSERT_EQ(t.frames.size(), 1U) << "split at " << i;
+    EXPECT_EQ(t.frames[0], b);
+    EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.gap"})) << "split at " << i;
+  }
+}
+
+TEST(LengthFramer, AGapPastTheEndOfTheKnownLengthLosesSync) {
+  LengthFraming spec = kSpec;
+  spec.gap_in_body_keeps_step = true;
+  const Vec a = msg(1, 10), b = msg(2, 3), c = msg(3, 4);
+  LengthFramer f{spec};
+  Toy t;
+  RecordingSink sink;
+  f.on_data(kUp, bv(Vec(a.begin(), a.begin() + 6)), t, sink);
+  f.on_gap(kUp, 8, sink);  // 7 bytes of a were left: the hole reaches into b
+  f.on_data(kUp, bv(cat({Vec(b.begin() + 1, b.end()), c})), t, sink);
+  ASSERT_EQ(t.frames.size(), 1U);
+  EXPECT_EQ(t.frames[0], c);
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.gap", "A t.resync"}));
+}
+
+TEST(LengthFramer, AGapAtAMessageBoundaryLosesSync) {
+  LengthFraming spec = kSpec;
+  spec.gap_in_body_keeps_step = true;
+  const Vec a = msg(1, 2), b = msg(2, 3);
+  LengthFramer f{spec};
+  Toy t;
+  RecordingSink sink;
+  f.on_data(kUp, bv(a), t, sink);
+  f.on_gap(kUp, 1, sink);  // nothing was pending: the hole's length says nothing
+  f.on_data(kUp, bv(cat({Vec{0x42}, b})), t, sink);
+  ASSERT_EQ(t.frames.size(), 2U);
+  EXPECT_EQ(t.frames[1], b);
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.gap", "A t.resync"}));
+}
+
+TEST(LengthFramer, AGapInsideAMessageBeingPassedOverKeepsStep) {
+  LengthFraming spec = kSpec;
+  spec.gap_in_body_keeps_step = true;
+  const std::size_t total = 100;
+  Vec over = {0xAB, 0x00, static_cast<std::uint8_t>(total)};
+  over.resize(total, 0x42);
+  const Vec good = msg(6, 1);
+  for (const std::size_t lost : {std::size_t{1}, std::size_t{60}}) {
+    LengthFramer f{spec};
+    Toy t;
+    t.over = Over::pass_over;
+    RecordingSink sink;
+    f.on_data(kUp, bv(Vec(over.begin(), over.begin() + 40)), t, sink);
+    f.on_gap(kUp, lost, sink);
+    f.on_data(kUp, bv(cat({Vec(over.begin() + 40 + static_cast<std::ptrdiff_t>(lost), over.end()), good})), t, sink);
+    ASSERT_EQ(t.frames.size(), 1U) << "lost " << lost;
+    EXPECT_EQ(t.frames[0], good);
+    EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.length_over_cap", "A t.gap"}));
+  }
+}
+
+TEST(LengthFramer, WithoutTheSettingAGapInsideAKnownLengthLosesSync) {
+  const Vec a = msg(1, 10), b = msg(2, 3);
+  LengthFramer f{kSpec};
+  Toy t;
+  RecordingSink sink;
+  f.on_data(kUp, bv(Vec(a.begin(), a.begin() + 6)), t, sink);
+  f.on_gap(kUp, 3, sink);
+  f.on_data(kUp, bv(cat({Vec(a.begin() + 9, a.end()), b})), t, sink);
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.gap", "A t.resync"}));
+}
+
 TEST(LengthFramer, AGapWithoutResyncTrustsTheNextBytes) {
   LengthFramer f{kSpec};
   Toy t;
   RecordingSink sink;
   f.on_data(kUp, bv(Vec{0xAB, 0x00}), t, sink);
-  f.on_gap(kUp, sink, false);
+  f.on_gap(kUp, 3, sink, false);
   f.on_data(kUp, bv(Vec{0x01, 0xAB, 0x00}), t, sink);
   EXPECT_EQ(sink.events, (std::vector<std::string>{"A t.gap", "V t.bad_magic"}));
 }
@@ -272,7 +356,7 @@ TEST(LengthFramer, OutOfSyncTheTailShorterThanAProbeIsKept) {
   LengthFramer f{spec};
   Toy t;
   RecordingSink sink;
-  f.on_gap(kUp, sink);
+  f.on_gap(kUp, 3, sink);
   f.on_data(kUp, bv(Vec{0x10, 0x11, 0x12, 0x13, 0xAB, 0x00}), t, sink);
   EXPECT_EQ(f.buffered_bytes(), 2U);  // the candidate's first two bytes
   f.on_data(kUp, bv(Vec{0x05, 0x42, 0x42}), t, sink);
@@ -289,7 +373,7 @@ TEST(LengthFramer, EndOfStreamInsideAFrameIsCountedOnlyWhenInSync) {
   f.on_eof(kUp, sink);
   EXPECT_EQ(sink.count("A t.truncated"), 1);
   EXPECT_EQ(f.buffered_bytes(), 0U);
-  f.on_gap(kDown, sink);
+  f.on_gap(kDown, 3, sink);
   f.on_data(kDown, bv(Vec{0xAB}), t, sink);  // a candidate waiting for its length
   f.on_eof(kDown, sink);
   EXPECT_EQ(sink.count("A t.truncated"), 1);
