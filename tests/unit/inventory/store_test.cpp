@@ -829,10 +829,23 @@ TEST_F(StoreTest, ReaderCannotImportAdvisories) {
 TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
   {
     Store s = open_ok();
-    // What the previous release left: no advisory or review tables, user_version 6.
+    // What the previous release left: no advisory, review or change-log
+    // tables (nor the log's triggers), user_version 6.
+    std::string drop_triggers;
+    {
+      sqlite3_stmt* q = nullptr;
+      ASSERT_EQ(sqlite3_prepare_v2(s.native_handle(), "SELECT name FROM sqlite_master WHERE type = 'trigger'", -1, &q,
+                                   nullptr),
+                SQLITE_OK);
+      while (sqlite3_step(q) == SQLITE_ROW)
+        drop_triggers += std::string("DROP TRIGGER ") + reinterpret_cast<const char*>(sqlite3_column_text(q, 0)) + "; ";
+      sqlite3_finalize(q);
+    }
     ASSERT_EQ(sqlite3_exec(s.native_handle(),
-                           "DROP TABLE advisories; DROP TABLE remediation_state; DROP TABLE reviews; "
-                           "PRAGMA user_version=6",
+                           (drop_triggers + "DROP TABLE central_replication; DROP TABLE change_log; "
+                                            "DROP TABLE advisories; DROP TABLE remediation_state; DROP TABLE reviews; "
+                                            "PRAGMA user_version=6")
+                               .c_str(),
                            nullptr,
                            nullptr, nullptr),
               SQLITE_OK);
