@@ -21,9 +21,12 @@ check() {  # check NAME CONDITION...
 }
 
 pg_start "$tmp"
-pg_sql -c "CREATE DATABASE mieruka" || { echo "FAIL createdb"; exit 1; }
-admin="postgresql://postgres@127.0.0.1:$PG_PORT/mieruka"
-super_pw="$PG_DIR/super.pw"
+# The schema's owner is an ordinary role with CREATEROLE, as docs/central.md sets it up.
+printf 'owner-Secret-%s\n' "$RANDOM$RANDOM" >owner.pw; chmod 600 owner.pw
+pg_sql -c "CREATE ROLE mieruka_admin LOGIN CREATEROLE PASSWORD '$(cat owner.pw)'" \
+  -c "CREATE DATABASE mieruka OWNER mieruka_admin" || { echo "FAIL createdb"; exit 1; }
+admin="postgresql://mieruka_admin@127.0.0.1:$PG_PORT/mieruka"
+super_pw="$tmp/owner.pw"
 
 # 1. init creates the schema; again it is a no-op.
 "$bin" central init --db "$admin" --password-file "$super_pw" >init1.txt 2>&1; rc=$?
@@ -196,7 +199,7 @@ sed 's|line1.pw|wrong.pw|' line1.toml >wrong.toml
 "$bin" central sync --config wrong.toml --db s1.db >wrong.txt 2>&1; rc=$?
 check "a wrong password fails" test "$rc" -ne 0
 check "the failure names the URL" grep -q "central postgresql://line1@127.0.0.1:$PG_PORT/mieruka" wrong.txt
-for p in "$pw1" "$pw2" "$pwc" "$(cat "$super_pw")"; do
+for p in "$pw1" "$pw2" "$pwc" "$(cat "$super_pw")" "$(cat "$PG_DIR/super.pw")"; do
   check "no output holds a password" test -z "$(grep -l -F -- "$p" ./*.txt 2>/dev/null)"
 done
 
