@@ -1,6 +1,8 @@
 // `mieruka central init|status` (see cmd_central.hpp).
 #include "sensor/central/cmd_central.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 
@@ -109,6 +111,10 @@ int cmd_sync(const CommonOptions& common) {
     return kExitBadInput;
   }
   const std::string db_path = resolve_db_path(common.db, common.config);
+  if (::access(db_path.c_str(), F_OK) != 0) {
+    print_error(db_path + ": no such ledger; pass the --db the sensor writes (or --config with its data_dir)");
+    return kExitBadInput;
+  }
   central::Replicator replicator(db_path, common.config.sensor_name, common.config.central);
   std::string error;
   std::uint64_t sent = 0, left = 0;

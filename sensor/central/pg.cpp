@@ -50,7 +50,11 @@ std::string redact(std::string text, const PgTarget& target) {
   replace_all(text, target.url, redact_url(target.url));
   if (const std::string pw = url_password(target.url); !pw.empty()) replace_all(text, pw, "***");
   replace_all(text, target.password, "***");
+  // One line: libpq's continuation lines ("\n\tThis probably means ...") joined.
+  for (char& c : text)
+    if (c == '\t' || c == '\r') c = ' ';
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  replace_all(text, "\n ", "\n");
   replace_all(text, "\n", "; ");
   return text;
 }

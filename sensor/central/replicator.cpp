@@ -186,7 +186,13 @@ struct Replicator::Impl {
   // Opens what is not open yet. False with `error`.
   bool ready(std::string& error) {
     if (!store) {
-      store = Store::open(db_path, sensor, error, false);
+      // The ledger exists (the caller opened or checked it). Opened as for
+      // writing, which reads no file itself: an existing database is checked
+      // through a file descriptor of its own, and closing one drops every
+      // POSIX lock this process holds on the file, the daemon's connection's
+      // included; another process could then take the WAL for unused and
+      // delete it under the daemon.
+      store = Store::open(db_path, sensor, error, true);
       if (!store) return false;
       if (auto st = store->start_change_log(now_us()); !st) {
         error = st.error;
@@ -286,8 +292,8 @@ void Replicator::loop() {
       if (!failing) spdlog::warn("{}; changes are kept in {} and sent when it answers", error, db_path_);
       failing = true;
     } else {
-      if (failing) spdlog::info("central {}: reachable again; catching up ({} change(s) pending)",
-                                redact_url(config_.url), left);
+      if (failing) spdlog::info("central {}: reachable again; sending the changes kept meanwhile",
+                                redact_url(config_.url));
       failing = false;
       pause = std::chrono::seconds(1);
       if (n > 0) continue;  // more may be waiting: no pause

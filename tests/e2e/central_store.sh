@@ -10,6 +10,7 @@ set -u
 bin="$1"; src="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib/postgres.sh"
+. "$here/lib/central.sh"
 pg_require
 tmp="$(mktemp -d)"
 trap 'pg_stop immediate; rm -rf "$tmp"' EXIT
@@ -85,32 +86,6 @@ check "snapshot taken" test $? -eq 0
 "$bin" central sync --config line1.toml --db s1.db >sync1.txt 2>&1; rc=$?
 check "central sync exits 0" test "$rc" -eq 0
 
-# Every replicated table, column by column: the sensor's SQLite rows and its
-# central rows are the same set (an extra row fails like a missing one).
-tables="assets:id,mac,key_ip,parent_id,route,first_us,last_us,packets_sent,bytes_sent,router
-asset_ips:asset_id,ip,source,first_us,last_us
-asset_vlans:asset_id,vlan
-asset_protocols:asset_id,protocol
-facts:asset_id,field,value,source,first_us,last_us,count
-edges:id,from_id,to_id,protocol,transport,port,vlan,packets,bytes,first_us,last_us
-edge_ops:edge_id,protocol,name,code,count,errors,is_write,is_control,has_range,range_lo,range_hi,first_us,last_us
-findings_state:finding_id,material_hash,comment,who,when_us
-snapshots:name,taken_us,observed_until_us,assets,links
-snapshot_assets:snapshot,asset_id,last_us,body
-snapshot_asset_ips:snapshot,asset_id,ip,last_us
-snapshot_links:snapshot,link_id,last_us,packets,bytes,body
-counters:name,value
-runs:started_us,ended_us,command,packets,drops"
-same_ledger() {  # same_ledger SENSOR DB: every table equal
-  local sensor="$1" db="$2" ok=0 line t cols
-  while IFS= read -r line; do
-    t="${line%%:*}"; cols="${line#*:}"
-    sqlite3 -separator '|' "$db" "SELECT $cols FROM $t WHERE sensor = '$sensor'" | LC_ALL=C sort >"sq.$t"
-    pg_sql -d mieruka -tA -F '|' -c "SELECT $cols FROM $t WHERE sensor_name = '$sensor'" | LC_ALL=C sort >"pg.$t"
-    if ! cmp -s "sq.$t" "pg.$t"; then echo "  $sensor: $t differs:"; diff "sq.$t" "pg.$t" | head -5; ok=1; fi
-  done <<<"$tables"
-  return $ok
-}
 count() { pg_sql -d mieruka -tAc "$1"; }
 check "line1 has assets and edges centrally" test "$(count "SELECT count(*) FROM assets WHERE sensor_name='line1'")" -gt 3 -a "$(count "SELECT count(*) FROM edges WHERE sensor_name='line1'")" -gt 3
 check "line1 finding states and snapshot replicated" test "$(count "SELECT count(*) FROM snapshots WHERE sensor_name='line1'")" -eq 1 -a "$(count "SELECT count(*) FROM findings_state WHERE sensor_name='line1'")" -gt 0
