@@ -115,6 +115,8 @@ std::string Statement::blob(int i) const {
 
 std::int64_t Statement::int64(int i) const { return stmt_ == nullptr ? 0 : sqlite3_column_int64(stmt_, i); }
 int Statement::integer(int i) const { return stmt_ == nullptr ? 0 : sqlite3_column_int(stmt_, i); }
+int Statement::column_count() const { return stmt_ != nullptr ? sqlite3_column_count(stmt_) : 0; }
+
 bool Statement::is_null(int i) const { return stmt_ == nullptr || sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
 
 int Statement::changes() const { return db_ == nullptr ? 0 : sqlite3_changes(db_); }

@@ -82,6 +82,8 @@ class Statement {
   [[nodiscard]] std::uint64_t uint64(int i) const { return static_cast<std::uint64_t>(int64(i)); }
   [[nodiscard]] int integer(int i) const;
   [[nodiscard]] bool is_null(int i) const;
+  // The number of columns a row of this statement has (0 when it did not prepare).
+  [[nodiscard]] int column_count() const;
 
   // Rows the last completed INSERT, UPDATE or DELETE on this connection changed.
   [[nodiscard]] int changes() const;

@@ -8,6 +8,7 @@
 #include "inventory/store.hpp"
 
 #include "inventory/policy.hpp"
+#include "inventory/replication.hpp"
 #include "inventory/sqlite_statement.hpp"
 
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +34,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -291,6 +293,134 @@ CREATE TABLE reviews (
   previous TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (sensor, taken_us)
 );
+)sql",
+    // v9: the change log of central replication (sensor/central): one row per
+    // record of a replicating sensor changed since the central store last
+    // committed it, written by these triggers in the transaction that changed
+    // the record. A record changed again is deleted and noted anew, with the
+    // next seq (AUTOINCREMENT: never reused), which is the version the central
+    // store keeps.
+    R"sql(
+CREATE TABLE central_replication (
+  sensor TEXT PRIMARY KEY,
+  started_us BIGINT NOT NULL
+);
+CREATE TABLE change_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  sensor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  changed_us BIGINT NOT NULL,
+  UNIQUE (sensor, kind, key)
+);
+CREATE TRIGGER assets_insert_log AFTER INSERT ON assets
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'asset' AND key = CAST(NEW.id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'asset', CAST(NEW.id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER assets_update_log AFTER UPDATE ON assets
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'asset' AND key = CAST(NEW.id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'asset', CAST(NEW.id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER assets_delete_log AFTER DELETE ON assets
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = OLD.sensor AND kind = 'asset' AND key = CAST(OLD.id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (OLD.sensor, 'asset', CAST(OLD.id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER edges_insert_log AFTER INSERT ON edges
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'edge' AND key = CAST(NEW.id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'edge', CAST(NEW.id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER edges_update_log AFTER UPDATE ON edges
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'edge' AND key = CAST(NEW.id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'edge', CAST(NEW.id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER edges_delete_log AFTER DELETE ON edges
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = OLD.sensor AND kind = 'edge' AND key = CAST(OLD.id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (OLD.sensor, 'edge', CAST(OLD.id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER findings_state_insert_log AFTER INSERT ON findings_state
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'finding_state' AND key = CAST(NEW.finding_id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'finding_state', CAST(NEW.finding_id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER findings_state_update_log AFTER UPDATE ON findings_state
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'finding_state' AND key = CAST(NEW.finding_id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'finding_state', CAST(NEW.finding_id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER findings_state_delete_log AFTER DELETE ON findings_state
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = OLD.sensor AND kind = 'finding_state' AND key = CAST(OLD.finding_id AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (OLD.sensor, 'finding_state', CAST(OLD.finding_id AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER snapshots_insert_log AFTER INSERT ON snapshots
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'snapshot' AND key = CAST(NEW.name AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'snapshot', CAST(NEW.name AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER snapshots_update_log AFTER UPDATE ON snapshots
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'snapshot' AND key = CAST(NEW.name AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'snapshot', CAST(NEW.name AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER snapshots_delete_log AFTER DELETE ON snapshots
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = OLD.sensor AND kind = 'snapshot' AND key = CAST(OLD.name AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (OLD.sensor, 'snapshot', CAST(OLD.name AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER counters_insert_log AFTER INSERT ON counters
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'counter' AND key = CAST(NEW.name AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'counter', CAST(NEW.name AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER counters_update_log AFTER UPDATE ON counters
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'counter' AND key = CAST(NEW.name AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'counter', CAST(NEW.name AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER counters_delete_log AFTER DELETE ON counters
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = OLD.sensor AND kind = 'counter' AND key = CAST(OLD.name AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (OLD.sensor, 'counter', CAST(OLD.name AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER runs_insert_log AFTER INSERT ON runs
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'run' AND key = CAST(NEW.started_us AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'run', CAST(NEW.started_us AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER runs_update_log AFTER UPDATE ON runs
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = NEW.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = NEW.sensor AND kind = 'run' AND key = CAST(NEW.started_us AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (NEW.sensor, 'run', CAST(NEW.started_us AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
+CREATE TRIGGER runs_delete_log AFTER DELETE ON runs
+WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
+  DELETE FROM change_log WHERE sensor = OLD.sensor AND kind = 'run' AND key = CAST(OLD.started_us AS TEXT);
+  INSERT INTO change_log (sensor, kind, key, changed_us) VALUES (OLD.sensor, 'run', CAST(OLD.started_us AS TEXT),
+    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
+END;
 )sql",
 };
 
@@ -1411,6 +1541,138 @@ StoreStatus Store::remediation_states(std::vector<RemediationState>& out) {
   if (rc != SQLITE_DONE) {
     out.clear();
     return {read_error(impl_->path, rc, impl_->db)};
+  }
+  return {};
+}
+
+StoreStatus Store::start_change_log(std::int64_t now_us) {
+  Impl& d = *impl_;
+  int rc = d.exec("BEGIN IMMEDIATE");
+  bool started = false;
+  if (rc == SQLITE_OK) {
+    Statement q(d.db, "SELECT 1 FROM central_replication WHERE sensor = ?1");
+    rc = q.prepare_rc();
+    if (rc == SQLITE_OK) {
+      q.bind(1, d.sensor);
+      const int step = q.step();
+      started = step == SQLITE_ROW;
+      if (step != SQLITE_ROW && step != SQLITE_DONE) rc = step;
+    }
+  }
+  if (rc == SQLITE_OK && !started) {
+    // Versions start from the clock (in microseconds) the first time, so that a
+    // sensor whose database was replaced still writes versions above those its
+    // old database sent: the central store keeps only newer versions.
+    const std::string seed = std::to_string(now_us);
+    rc = d.exec(("UPDATE sqlite_sequence SET seq = max(seq, " + seed + ") WHERE name = 'change_log'; "
+                 "INSERT INTO sqlite_sequence (name, seq) SELECT 'change_log', " + seed +
+                 " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'change_log')")
+                    .c_str());
+    {
+      Statement q(d.db, "INSERT INTO central_replication (sensor, started_us) VALUES (?1, ?2)");
+      if (rc == SQLITE_OK) rc = q.prepare_rc();
+      if (rc == SQLITE_OK) {
+        q.bind(1, d.sensor);
+        q.bind(2, now_us);
+        rc = q.run();
+      }
+    }
+    for (const ReplicatedTable& t : kReplicatedTables) {
+      if (rc != SQLITE_OK) break;
+      if (!t.parent) continue;
+      const std::string sql = "INSERT OR IGNORE INTO change_log (sensor, kind, key, changed_us) SELECT sensor, '" +
+                              std::string(t.kind) + "', CAST(" + std::string(key_column(t)) + " AS TEXT), ?2 FROM " +
+                              std::string(t.table) + " WHERE sensor = ?1";
+      Statement q(d.db, sql.c_str());
+      rc = q.prepare_rc();
+      if (rc != SQLITE_OK) break;
+      q.bind(1, d.sensor);
+      q.bind(2, now_us);
+      rc = q.run();
+    }
+  }
+  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    std::string error = write_error(d.path, rc, d.db);
+    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    return {std::move(error)};
+  }
+  return {};
+}
+
+StoreStatus Store::pending_changes(std::size_t limit, ChangeBatch& out) {
+  Impl& d = *impl_;
+  out = ChangeBatch{};
+  out.rows.resize(kReplicatedTables.size());
+  int rc = d.exec("BEGIN");
+  if (rc != SQLITE_OK) return {read_error(d.path, rc, d.db)};
+  struct EndRead {
+    Impl& d;
+    ~EndRead() { d.exec("COMMIT"); }
+  } end_read{d};
+  {
+    Statement q(d.db, "SELECT seq, kind, key, changed_us FROM change_log WHERE sensor = ?1 ORDER BY seq LIMIT ?2");
+    if ((rc = q.prepare_rc()) != SQLITE_OK) return {read_error(d.path, rc, d.db)};
+    q.bind(1, d.sensor);
+    q.bind(2, limit);
+    while ((rc = q.step()) == SQLITE_ROW)
+      out.changes.push_back({q.int64(0), q.text(1), q.text(2),
+                             q.int64(3)});
+    if (rc != SQLITE_DONE) return {read_error(d.path, rc, d.db)};
+  }
+  {
+    Statement q(d.db, "SELECT COUNT(*), COALESCE(MIN(changed_us), 0) FROM change_log WHERE sensor = ?1 AND seq > ?2");
+    if ((rc = q.prepare_rc()) != SQLITE_OK) return {read_error(d.path, rc, d.db)};
+    q.bind(1, d.sensor);
+    q.bind(2, out.changes.empty() ? 0 : out.changes.back().seq);
+    if ((rc = q.step()) != SQLITE_ROW) return {read_error(d.path, rc, d.db)};
+    out.remaining = q.uint64(0);
+    out.oldest_remaining_us = q.int64(1);
+  }
+  for (std::size_t t = 0; t < kReplicatedTables.size(); ++t) {
+    const ReplicatedTable& table = kReplicatedTables[t];
+    const std::string sql = "SELECT " + std::string(table.columns) + " FROM " + std::string(table.table) +
+                            " WHERE sensor = ?1 AND " + std::string(key_column(table)) + " = ?2";
+    Statement q(d.db, sql.c_str());
+    if ((rc = q.prepare_rc()) != SQLITE_OK) return {read_error(d.path, rc, d.db)};
+    const int columns = q.column_count();
+    for (const ChangeRecord& c : out.changes) {
+      if (c.kind != table.kind) continue;
+      q.reset();
+      q.bind(1, d.sensor);
+      if (table.key_type == "bigint") {
+        q.bind(2, std::strtoll(c.key.c_str(), nullptr, 10));
+      } else {
+        q.bind(2, c.key);
+      }
+      while ((rc = q.step()) == SQLITE_ROW) {
+        ReplicaRow row(static_cast<std::size_t>(columns));
+        for (int i = 0; i < columns; ++i)
+          if (!q.is_null(i)) row[static_cast<std::size_t>(i)] = q.text(i);
+        out.rows[t].push_back(std::move(row));
+      }
+      if (rc != SQLITE_DONE) return {read_error(d.path, rc, d.db)};
+    }
+  }
+  return {};
+}
+
+StoreStatus Store::drop_changes(const std::vector<ChangeRecord>& sent) {
+  Impl& d = *impl_;
+  int rc = d.exec("BEGIN IMMEDIATE");
+  {
+    Statement q(d.db, "DELETE FROM change_log WHERE seq = ?1");
+    if (rc == SQLITE_OK) rc = q.prepare_rc();
+    for (auto it = sent.begin(); rc == SQLITE_OK && it != sent.end(); ++it) {
+      q.bind(1, it->seq);
+      rc = q.run();
+    }
+  }
+  if (rc == SQLITE_OK) rc = d.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    std::string error = write_error(d.path, rc, d.db);
+    if (sqlite3_get_autocommit(d.db) == 0) d.exec("ROLLBACK");
+    return {std::move(error)};
   }
   return {};
 }

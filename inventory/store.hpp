@@ -91,6 +91,28 @@ enum class AdvisoryImport : std::uint8_t {
 [[nodiscard]] int compare_revisions(std::string_view a_release, std::string_view a_revision,
                                     std::string_view b_release, std::string_view b_revision);
 
+// One record of this sensor changed since it was last sent to the central
+// store (sensor/central): its kind ("asset", "edge", ...; replication.hpp),
+// its key, and a version that only grows (the change log's sequence).
+struct ChangeRecord {
+  std::int64_t seq = 0;
+  std::string kind, key;
+  std::int64_t changed_us = 0;
+};
+// A row of a replicated table as text (SQLite's own rendering of numbers);
+// nullopt is NULL.
+using ReplicaRow = std::vector<std::optional<std::string>>;
+// The oldest pending changes and the state of their records, read in one
+// transaction: rows[t] holds the rows of kReplicatedTables[t] belonging to the
+// changed records; a change whose record is absent from its parent table is a
+// deletion.
+struct ChangeBatch {
+  std::vector<ChangeRecord> changes;
+  std::vector<std::vector<ReplicaRow>> rows;
+  std::uint64_t remaining = 0;          // changes in the log after these
+  std::int64_t oldest_remaining_us = 0; // when the oldest of those was made (0: none)
+};
+
 class Store {
  public:
   // The schema version this binary writes (the number of migrations).
@@ -152,6 +174,20 @@ class Store {
   // Records (or replaces) the state of each row, in one transaction.
   StoreStatus set_remediation(const std::vector<RemediationState>& states);
   StoreStatus remediation_states(std::vector<RemediationState>& out);
+
+  // Central replication (sensor/central/replicator.hpp). From the first call on,
+  // every write of a record of this sensor (asset, edge, finding state,
+  // snapshot, counter, run) also notes the record in the change log, in the
+  // same transaction, one row per record: a record changed again only moves to
+  // the end with a new version, so the log never holds more rows than the
+  // ledger has records and always names the newest state. The first call notes
+  // every record already stored, so the central store gets the whole ledger.
+  StoreStatus start_change_log(std::int64_t now_us);
+  // The oldest `limit` changes with their records' rows (see ChangeBatch).
+  StoreStatus pending_changes(std::size_t limit, ChangeBatch& out);
+  // Forgets the changes the central store committed; a record changed again
+  // meanwhile (a newer seq) stays in the log.
+  StoreStatus drop_changes(const std::vector<ChangeRecord>& sent);
 
   // The sensor names that have records in this database (ledger, snapshots,
   // runs, files read), sorted; empty also when the query fails.

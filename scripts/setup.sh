@@ -10,6 +10,7 @@ BUILD_PACKAGES=(
   libpcap-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libtomlplusplus-dev libssl-dev ieee-data libgraphviz-dev
   libcurl4-openssl-dev libsodium-dev libcpp-httplib-dev libhowardhinnant-date-dev tzdata libpugixml-dev
+  libpq-dev  # the central store (sensor/central/)
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -18,6 +19,8 @@ TEST_PACKAGES=(
   python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2
   # test-only: tshark agreement of the identity fields, live-capture replay
   tshark tcpreplay
+  # test-only: a real PostgreSQL server for the central store's tests
+  postgresql
 )
 
 case "${1:-}" in

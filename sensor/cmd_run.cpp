@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "sensor/central/replicator.hpp"
 #include "sensor/cmd_serve.hpp"
 #include "sensor/daemon.hpp"
 #include "sensor/delivery.hpp"
@@ -53,11 +54,17 @@ int cmd_run(const CommonOptions& common) {
     return queued;
   };
   std::unique_ptr<web::WebServer> console;  // [web]: the console on its own threads
+  // [central]: the ledger's changes go to the central store from their own thread.
+  std::unique_ptr<central::Replicator> replicator;
   // Both start once the daemon runs as the service user: the console creates the
   // database, its WAL and the self-signed certificate, and delivery writes the
   // outbox, so their files must belong to that user, not to root.
   opt.on_started = [&](std::string& error) {
     worker.start();
+    if (common.config.central.enabled) {
+      replicator = std::make_unique<central::Replicator>(opt.db_path, common.config.sensor_name, common.config.central);
+      replicator->start();
+    }
     if (!common.config.web.enabled) return true;
     console = web::WebServer::start(common.config, {opt.db_path, web_data_dir(common.config, opt.db_path), "", ""},
                                     error);

@@ -20,6 +20,7 @@
 #include "inventory/policy.hpp"
 #include "inventory/store.hpp"
 #include "sensor/capture_source.hpp"
+#include "sensor/central/replicator.hpp"
 #include "sensor/pipeline.hpp"
 #include "sensor/signals.hpp"
 
@@ -333,6 +334,16 @@ int cmd_read(const CommonOptions& common, const ReadOptions& opt) {
     for (const auto& f : opt.files) command += " " + f;
     (void)store->record_run({wall_us() - static_cast<std::int64_t>(seconds_since(t0) * 1e6), wall_us(), command,
                              pipeline.stats().packets, 0});
+  }
+  // [central]: what this read changed goes to the central store before the
+  // command ends; what cannot go now stays in the change log for the next run.
+  if (store && common.config.central.enabled && !stop_requested()) {
+    central::Replicator replicator(db_path, common.config.sensor_name, common.config.central);
+    std::uint64_t sent = 0, left = 0;
+    if (replicator.drain(error, sent, left))
+      spdlog::info("central {}: {} change(s) replicated", central::redact_url(common.config.central.url), sent);
+    else
+      spdlog::warn("{}; {} change(s) kept in {} and sent by the next run with [central]", error, left, db_path);
   }
   if (!common.quiet) print_summary(pipeline, ledger, seconds_since(t0), source->files().size());
   if (const int sig = stop_signal(); sig != 0) {

@@ -11,6 +11,7 @@
 
 #include "sensor/snapshot_config_toml.hpp"
 
+#include "sensor/central/central_toml.hpp"
 #include "sensor/delivery_toml.hpp"
 #include "sensor/web_config_toml.hpp"
 
@@ -195,6 +196,7 @@ const std::initializer_list<Section> kSchema = {
     {"channel", true,
      {"name", "type", "url", "timeout_s", "ca_file", "kinds", "from", "to", "user", "password", "password_file",
       "starttls", "secret", "secret_file", "format", "facility", "send_empty"}},
+    {"central", false, {"url", "ca_file", "password_file"}},
 };
 
 // Levenshtein distance, for "did you mean".
@@ -348,6 +350,7 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
   if (!read_snapshot_config(root, path, c.snapshots, error)) return std::nullopt;
   if (!read_web_config(root, path, c.web, error)) return std::nullopt;
   if (!read_delivery_config(root, path, c.delivery, error)) return std::nullopt;
+  if (!read_central_config(root, path, c.central, error)) return std::nullopt;
   if (c.sensor_name.empty()) {
     error = path + ": `sensor_name` must not be empty";
     return std::nullopt;

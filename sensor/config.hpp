@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inventory/policy.hpp"
+#include "sensor/central/central_config.hpp"
 #include "sensor/snapshot_config.hpp"
 #include "sensor/delivery_config.hpp"
 #include "sensor/web_config.hpp"
@@ -32,6 +33,7 @@ struct Config {
   SnapshotConfig snapshots;    // `timezone`, [snapshots] (sensor/snapshot_config.hpp)
   WebConfig web;               // [web] (sensor/web_config.hpp)
   DeliveryConfig delivery;     // [alerts], [[channel]] (sensor/delivery_config.hpp)
+  CentralConfig central;       // [central] (sensor/central/central_config.hpp)
 };
 
 // Loads `path`; on failure returns nullopt with `error` set to one line.

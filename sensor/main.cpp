@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sensor/central/cmd_central.hpp"
 #include "sensor/cmd_advisories.hpp"
 #include "sensor/cmd_export.hpp"
 #include "sensor/cmd_findings.hpp"
@@ -100,6 +101,8 @@ int main(int argc, char** argv) {
   add_serve_commands(app, serve_cmds);  // serve, user add|list|del
   AdvisoriesCommands advisories_cmds;
   add_advisories_commands(app, advisories_cmds);  // advisories import|list|show|matches|state
+  CentralCommands central_cmds;
+  add_central_commands(app, central_cmds);  // central init|status
 
   try {
     app.parse(argc, argv);
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
     if (auto rc = run_export_commands(common, export_cmds)) return *rc;
     if (auto rc = run_serve_commands(common, serve_cmds)) return *rc;
     if (auto rc = run_advisories_commands(common, advisories_cmds)) return *rc;
+    if (auto rc = run_central_commands(common, central_cmds)) return *rc;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return kExitInternal;

@@ -819,10 +819,19 @@ TEST_F(StoreTest, ReaderCannotImportAdvisories) {
 TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
   {
     Store s = open_ok();
-    // What the previous release left: no advisory or review tables, user_version 6.
+    // What the previous release left: no advisory, review or change-log
+    // tables (nor the log's triggers), user_version 6.
+    std::string drop_triggers;
+    {
+      Statement q = s.statement("SELECT name FROM sqlite_master WHERE type = 'trigger'");
+      ASSERT_EQ(q.prepare_rc(), SQLITE_OK);
+      while (q.next()) drop_triggers += "DROP TRIGGER " + q.text(0) + "; ";
+    }
     ASSERT_EQ(sqlite3_exec(s.native_handle(),
-                           "DROP TABLE advisories; DROP TABLE remediation_state; DROP TABLE reviews; "
-                           "PRAGMA user_version=6",
+                           (drop_triggers + "DROP TABLE central_replication; DROP TABLE change_log; "
+                                            "DROP TABLE advisories; DROP TABLE remediation_state; DROP TABLE reviews; "
+                                            "PRAGMA user_version=6")
+                               .c_str(),
                            nullptr,
                            nullptr, nullptr),
               SQLITE_OK);

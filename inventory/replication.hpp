@@ -1,0 +1,53 @@
+// The tables a sensor replicates to the central store (sensor/central), by
+// record kind. A record is one row of its kind's parent table plus the rows of
+// its child tables that carry its key; it travels whole, so the central copy of
+// a record is always one state the sensor had. The central tables have the
+// same columns, with `sensor` named `sensor_name` and a `version` added
+// (sensor/central/schema.cpp).
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace mieruka::inventory {
+
+struct ReplicatedTable {
+  std::string_view kind;     // "asset", "edge", ...
+  std::string_view table;    // the same name in SQLite and PostgreSQL
+  bool parent;               // the record's own row (one per record)
+  std::string_view key_type; // PostgreSQL type of the key (the first column)
+  std::string_view columns;  // every column but the sensor, the record's key first
+  std::string_view primary;  // the primary key without the sensor
+};
+
+inline constexpr std::array<ReplicatedTable, 14> kReplicatedTables = {{
+    {"asset", "assets", true, "text",
+     "id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router", "id"},
+    {"asset", "asset_ips", false, "text", "asset_id, ip, source, first_us, last_us", "asset_id, ip"},
+    {"asset", "asset_vlans", false, "text", "asset_id, vlan", "asset_id, vlan"},
+    {"asset", "asset_protocols", false, "text", "asset_id, protocol", "asset_id, protocol"},
+    {"asset", "facts", false, "text", "asset_id, field, value, source, first_us, last_us, count",
+     "asset_id, field, value, source"},
+    {"edge", "edges", true, "text",
+     "id, from_id, to_id, protocol, transport, port, vlan, packets, bytes, first_us, last_us", "id"},
+    {"edge", "edge_ops", false, "text",
+     "edge_id, protocol, name, code, count, errors, is_write, is_control, has_range, range_lo, range_hi, first_us, "
+     "last_us",
+     "edge_id, protocol, name, code"},
+    {"finding_state", "findings_state", true, "text", "finding_id, material_hash, comment, who, when_us",
+     "finding_id"},
+    {"snapshot", "snapshots", true, "text", "name, taken_us, observed_until_us, assets, links", "name"},
+    {"snapshot", "snapshot_assets", false, "text", "snapshot, asset_id, last_us, body", "snapshot, asset_id"},
+    {"snapshot", "snapshot_asset_ips", false, "text", "snapshot, asset_id, ip, last_us", "snapshot, asset_id, ip"},
+    {"snapshot", "snapshot_links", false, "text", "snapshot, link_id, last_us, packets, bytes, body",
+     "snapshot, link_id"},
+    {"counter", "counters", true, "text", "name, value", "name"},
+    {"run", "runs", true, "bigint", "started_us, ended_us, command, packets, drops", "started_us"},
+}};
+
+// The first column of a table's list: the record's key.
+[[nodiscard]] constexpr std::string_view key_column(const ReplicatedTable& t) {
+  return t.columns.substr(0, t.columns.find(','));
+}
+
+}  // namespace mieruka::inventory

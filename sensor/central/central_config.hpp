@@ -1,0 +1,30 @@
+// [central]: where the appliance replicates its ledger (docs/central.md).
+//   url           = "postgresql://sensor-line1@central.example/mieruka"
+//   ca_file       = "/etc/mieruka/central-ca.pem"   # TLS, sslmode=verify-full
+//   password_file = "/etc/mieruka/central.password" # mode 600, owned by the service user
+// The password is never written in the config (a URL holding one is refused)
+// and never logged.
+#pragma once
+
+#include <string>
+
+#include "sensor/central/pg.hpp"
+
+namespace mieruka::sensor {
+
+struct CentralConfig {
+  bool enabled = false;           // the config has a [central] section
+  std::string url, ca_file, password_file;
+  std::string password;           // read from password_file at load
+
+  [[nodiscard]] central::PgTarget target() const { return {url, password, ca_file}; }
+};
+
+// Checks a password file before reading it: a regular file that neither its
+// group nor others may read or write. Empty when it may be used; else the
+// reason, one line (never the contents).
+[[nodiscard]] std::string check_password_file(const std::string& path);
+// Reads the first line of a checked password file into `out`; false with `error`.
+[[nodiscard]] bool read_password_file(const std::string& path, std::string& out, std::string& error);
+
+}  // namespace mieruka::sensor

@@ -1,0 +1,219 @@
+// Central schema migrations (see schema.hpp).
+#include "sensor/central/schema.hpp"
+
+#include <array>
+
+namespace mieruka::sensor::central {
+namespace {
+
+// Entry i brings the schema from version i to i + 1; never edit a released one.
+constexpr std::array<const char*, 1> kMigrations = {
+    // v1: the sensors, their ledgers (assets with addresses, VLANs, protocols
+    // and facts; edges with operations), finding states, snapshots, capture
+    // counters and runs; the roles and row-level security.
+    R"sql(
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mieruka_sensor') THEN CREATE ROLE mieruka_sensor NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mieruka_console') THEN CREATE ROLE mieruka_console NOLOGIN; END IF;
+END $$;
+CREATE TABLE sensors (
+  sensor_name TEXT PRIMARY KEY,
+  first_us BIGINT NOT NULL,           -- first change received (server clock)
+  received_us BIGINT NOT NULL,        -- last batch committed (server clock)
+  last_change_us BIGINT NOT NULL,     -- newest change in it (sensor clock)
+  changes BIGINT NOT NULL,            -- changes received in all
+  backlog BIGINT NOT NULL,            -- changes still queued at the sensor after it
+  oldest_pending_us BIGINT NOT NULL   -- when the oldest of those was made (sensor clock; 0: none)
+);
+CREATE TABLE assets (
+  sensor_name TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
+  mac TEXT, key_ip TEXT, parent_id TEXT, route TEXT,
+  first_us BIGINT NOT NULL, last_us BIGINT NOT NULL, packets_sent BIGINT NOT NULL, bytes_sent BIGINT NOT NULL,
+  router INTEGER NOT NULL,
+  PRIMARY KEY (sensor_name, id)
+);
+CREATE TABLE asset_ips (
+  sensor_name TEXT NOT NULL, asset_id TEXT NOT NULL, version BIGINT NOT NULL,
+  ip TEXT NOT NULL, source TEXT NOT NULL, first_us BIGINT NOT NULL, last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, asset_id, ip)
+);
+CREATE TABLE asset_vlans (
+  sensor_name TEXT NOT NULL, asset_id TEXT NOT NULL, version BIGINT NOT NULL, vlan INTEGER NOT NULL,
+  PRIMARY KEY (sensor_name, asset_id, vlan)
+);
+CREATE TABLE asset_protocols (
+  sensor_name TEXT NOT NULL, asset_id TEXT NOT NULL, version BIGINT NOT NULL, protocol TEXT NOT NULL,
+  PRIMARY KEY (sensor_name, asset_id, protocol)
+);
+CREATE TABLE facts (
+  sensor_name TEXT NOT NULL, asset_id TEXT NOT NULL, version BIGINT NOT NULL,
+  field TEXT NOT NULL, value TEXT NOT NULL, source TEXT NOT NULL,
+  first_us BIGINT NOT NULL, last_us BIGINT NOT NULL, count BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, asset_id, field, value, source)
+);
+CREATE TABLE edges (
+  sensor_name TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
+  from_id TEXT NOT NULL, to_id TEXT NOT NULL, protocol TEXT NOT NULL, transport TEXT NOT NULL,
+  port INTEGER NOT NULL, vlan INTEGER NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL,
+  first_us BIGINT NOT NULL, last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, id)
+);
+CREATE TABLE edge_ops (
+  sensor_name TEXT NOT NULL, edge_id TEXT NOT NULL, version BIGINT NOT NULL,
+  protocol TEXT NOT NULL, name TEXT NOT NULL, code BIGINT NOT NULL, count BIGINT NOT NULL, errors BIGINT NOT NULL,
+  is_write INTEGER NOT NULL, is_control INTEGER NOT NULL, has_range INTEGER NOT NULL,
+  range_lo BIGINT NOT NULL, range_hi BIGINT NOT NULL, first_us BIGINT NOT NULL, last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, edge_id, protocol, name, code)
+);
+CREATE TABLE findings_state (
+  sensor_name TEXT NOT NULL, finding_id TEXT NOT NULL, version BIGINT NOT NULL,
+  material_hash TEXT NOT NULL, comment TEXT NOT NULL, who TEXT NOT NULL, when_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, finding_id)
+);
+CREATE TABLE snapshots (
+  sensor_name TEXT NOT NULL, name TEXT NOT NULL, version BIGINT NOT NULL,
+  taken_us BIGINT NOT NULL, observed_until_us BIGINT NOT NULL, assets BIGINT NOT NULL, links BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, name)
+);
+CREATE TABLE snapshot_assets (
+  sensor_name TEXT NOT NULL, snapshot TEXT NOT NULL, version BIGINT NOT NULL,
+  asset_id TEXT NOT NULL, last_us BIGINT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (sensor_name, snapshot, asset_id)
+);
+CREATE TABLE snapshot_asset_ips (
+  sensor_name TEXT NOT NULL, snapshot TEXT NOT NULL, version BIGINT NOT NULL,
+  asset_id TEXT NOT NULL, ip TEXT NOT NULL, last_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, snapshot, asset_id, ip)
+);
+CREATE TABLE snapshot_links (
+  sensor_name TEXT NOT NULL, snapshot TEXT NOT NULL, version BIGINT NOT NULL,
+  link_id TEXT NOT NULL, last_us BIGINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (sensor_name, snapshot, link_id)
+);
+CREATE TABLE counters (
+  sensor_name TEXT NOT NULL, name TEXT NOT NULL, version BIGINT NOT NULL, value BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, name)
+);
+CREATE TABLE runs (
+  sensor_name TEXT NOT NULL, started_us BIGINT NOT NULL, version BIGINT NOT NULL,
+  ended_us BIGINT NOT NULL, command TEXT NOT NULL, packets BIGINT NOT NULL, drops BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, started_us)
+);
+-- The console's look-ups across the fleet: one device seen by several sensors
+-- (same MAC, or same address), vendor and model searches, recent activity,
+-- a device's links. Per sensor, the primary keys serve.
+CREATE INDEX assets_mac ON assets (mac) WHERE mac IS NOT NULL;
+CREATE INDEX assets_key_ip ON assets (key_ip) WHERE key_ip IS NOT NULL;
+CREATE INDEX assets_last ON assets (sensor_name, last_us);
+CREATE INDEX asset_ips_ip ON asset_ips (ip);
+CREATE INDEX facts_field_value ON facts (field, value);
+CREATE INDEX edges_from ON edges (sensor_name, from_id);
+CREATE INDEX edges_to ON edges (sensor_name, to_id);
+CREATE INDEX edges_protocol ON edges (protocol, port);
+CREATE INDEX snapshots_taken ON snapshots (sensor_name, taken_us);
+CREATE INDEX runs_ended ON runs (sensor_name, ended_us);
+DO $$
+DECLARE t TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['sensors', 'assets', 'asset_ips', 'asset_vlans', 'asset_protocols', 'facts', 'edges',
+                           'edge_ops', 'findings_state', 'snapshots', 'snapshot_assets', 'snapshot_asset_ips',
+                           'snapshot_links', 'counters', 'runs'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY sensor_own_rows ON %I TO mieruka_sensor '
+                   'USING (sensor_name = current_user) WITH CHECK (sensor_name = current_user)', t);
+    EXECUTE format('CREATE POLICY console_reads_all ON %I FOR SELECT TO mieruka_console USING (true)', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO mieruka_sensor', t);
+    EXECUTE format('GRANT SELECT ON %I TO mieruka_console', t);
+  END LOOP;
+END $$;
+GRANT SELECT ON mieruka_schema TO mieruka_sensor, mieruka_console;
+)sql",
+};
+
+// Any number: it only has to be the same for every mieruka.
+constexpr const char* kLockKey = "7252451386";
+
+bool read_version(PgConnection& db, int& version, std::string& error) {
+  auto r = db.exec("SELECT version FROM mieruka_schema", error);
+  if (!r) return false;
+  version = r->rows() == 0 ? 0 : static_cast<int>(r->number(0, 0));
+  return true;
+}
+
+void rollback(PgConnection& db) {
+  std::string ignored;
+  (void)db.exec("ROLLBACK", ignored);
+}
+
+}  // namespace
+
+int schema_version() noexcept { return static_cast<int>(kMigrations.size()); }
+
+bool migrate(PgConnection& db, int& applied, std::string& error) {
+  applied = 0;
+  const int known = schema_version();
+  // The version table first, on its own (IF NOT EXISTS): a database without it
+  // is a new one. The lock makes a second init wait and then find it done.
+  if (!db.exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(") + kLockKey +
+                   "); CREATE TABLE IF NOT EXISTS mieruka_schema (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), "
+                   "version INTEGER NOT NULL); INSERT INTO mieruka_schema (version) VALUES (0) ON CONFLICT DO NOTHING; "
+                   "COMMIT",
+               error)) {
+    rollback(db);
+    error += "; the --db role needs CREATE on the database (run init as its owner)";
+    return false;
+  }
+  for (;;) {
+    if (!db.exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(") + kLockKey + ")", error)) {
+      rollback(db);
+      return false;
+    }
+    int version = 0;
+    if (!read_version(db, version, error)) {
+      rollback(db);
+      return false;
+    }
+    if (version > known) {
+      rollback(db);
+      error = "central " + db.shown_url() + ": schema version " + std::to_string(version) +
+              " is newer than this mieruka (" + std::to_string(known) + "); upgrade mieruka";
+      return false;
+    }
+    if (version == known) {
+      rollback(db);
+      return true;
+    }
+    const std::string bump = "UPDATE mieruka_schema SET version = " + std::to_string(version + 1);
+    if (!db.exec(kMigrations[static_cast<std::size_t>(version)], error) || !db.exec(bump, error) ||
+        !db.exec("COMMIT", error)) {
+      rollback(db);
+      error = "central " + db.shown_url() + ": cannot upgrade the schema to version " + std::to_string(version + 1) +
+              " (" + error + ")";
+      return false;
+    }
+    ++applied;
+  }
+}
+
+bool check_schema(PgConnection& db, std::string& error) {
+  int version = 0;
+  if (!read_version(db, version, error)) {
+    if (db.last_sqlstate() == "42P01")  // undefined_table
+      error = "central " + db.shown_url() + ": no mieruka schema; run `mieruka central init --db URL` as the owner";
+    return false;
+  }
+  const int known = schema_version();
+  if (version > known) {
+    error = "central " + db.shown_url() + ": schema version " + std::to_string(version) +
+            " is newer than this mieruka (" + std::to_string(known) + "); upgrade mieruka";
+    return false;
+  }
+  if (version < known) {
+    error = "central " + db.shown_url() + ": schema version " + std::to_string(version) + " is older than this mieruka (" +
+            std::to_string(known) + "); run `mieruka central init --db URL` with this mieruka as the owner";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mieruka::sensor::central
