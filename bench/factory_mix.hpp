@@ -1,5 +1,5 @@
 // The synthetic factory mix of the benchmarks (bench/gen_factory.cpp writes it
-// to a file; tests/unit/sensor/alloc_test.cpp feeds it to the pipeline). Seeded
+// to a file; tests/unit/sensor/pipeline/alloc_test.cpp feeds it to the pipeline). Seeded
 // and reproducible: no clock, one splitmix64 stream.
 //
 // The base mix, by share of packets: EtherNet/IP class-1 cyclic I/O on UDP 2222

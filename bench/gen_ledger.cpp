@@ -20,8 +20,8 @@
 
 #include "dissectors/net.hpp"
 #include "dissectors/observation.hpp"
-#include "inventory/ledger.hpp"
-#include "inventory/store.hpp"
+#include "inventory/ledger/ledger.hpp"
+#include "inventory/store/store.hpp"
 
 using namespace mieruka;
 using namespace mieruka::inventory;

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "bench/factory_mix.hpp"
-#include "inventory/ledger.hpp"
-#include "sensor/flow_table.hpp"
-#include "sensor/pipeline.hpp"
-#include "sensor/tcp_reassembly.hpp"
+#include "inventory/ledger/ledger.hpp"
+#include "sensor/flow/flow_table.hpp"
+#include "sensor/pipeline/pipeline.hpp"
+#include "sensor/flow/tcp_reassembly.hpp"
 
 namespace {
 

@@ -1,9 +1,9 @@
 # Turns every file under SRC_DIR into a byte array in the C++ file OUT, with a
-# table of (URL path, bytes, size) read by sensor/web_embedded.hpp. Run as
+# table of (URL path, bytes, size) read by sensor/web/web_embedded.hpp. Run as
 #   cmake -DSRC_DIR=<web dir> -DOUT=<file.cpp> -P embed_files.cmake
 file(GLOB_RECURSE files RELATIVE ${SRC_DIR} ${SRC_DIR}/*)
 list(SORT files)
-set(body "// Generated from web/ by cmake/embed_files.cmake: do not edit.\n#include \"sensor/web_embedded.hpp\"\n\nnamespace mieruka::sensor::web {\nnamespace {\n")
+set(body "// Generated from web/ by cmake/embed_files.cmake: do not edit.\n#include \"sensor/web/web_embedded.hpp\"\n\nnamespace mieruka::sensor::web {\nnamespace {\n")
 set(table "")
 set(i 0)
 foreach(f ${files})

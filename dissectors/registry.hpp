@@ -122,7 +122,7 @@ struct ProtocolInfo {
   HintMeaning hints = HintMeaning::identity;
   std::string_view label{};    // its name as a fact source in evidence, when not `name` ("LLDP")
   bool it_client = false;      // opening it marks an IT host (a web browser: http, https)
-  // Trust in facts with this protocol as their source (inventory/ledger.cpp's
+  // Trust in facts with this protocol as their source (inventory/ledger/ledger.cpp's
   // source priorities); 0: the ledger's default for a source it does not list.
   int source_priority = 0;
   bool announces_host_name = false;  // its hostname facts are the host's own announced name

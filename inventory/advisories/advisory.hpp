@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "inventory/ledger.hpp"
+#include "inventory/ledger/ledger.hpp"
 
 namespace mieruka::inventory::advisories {
 

@@ -8,7 +8,7 @@
 #include "dissectors/registry.hpp"
 #include "inventory/advisories/advisory.hpp"
 #include "inventory/advisories/text.hpp"
-#include "inventory/ledger.hpp"
+#include "inventory/ledger/ledger.hpp"
 
 namespace mieruka::inventory::advisories {
 namespace {

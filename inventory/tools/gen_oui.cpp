@@ -1,4 +1,4 @@
-// Build-time generator of the OUI vendor table (inventory/oui.cpp includes its
+// Build-time generator of the OUI vendor table (inventory/ledger/oui.cpp includes its
 // output as "oui_table.inc").
 //
 // Input: the IEEE Registration Authority CSVs as Debian's ieee-data ships them

@@ -10,8 +10,8 @@
 #include <set>
 #include <vector>
 
-#include "inventory/replication.hpp"
-#include "inventory/store.hpp"
+#include "inventory/store/replication.hpp"
+#include "inventory/store/store.hpp"
 #include "sensor/central/pg.hpp"
 #include "sensor/central/schema.hpp"
 

@@ -1,5 +1,5 @@
 // Replication of one sensor's ledger to the central store: the change log the
-// SQLite store keeps (inventory/store.hpp start_change_log) is sent in batches
+// SQLite store keeps (inventory/store/store.hpp start_change_log) is sent in batches
 // of whole records, each batch in one PostgreSQL transaction of multi-row
 // INSERT ... ON CONFLICT (sensor_name, key) DO UPDATE ... WHERE the version is
 // newer, so a batch sent twice changes nothing; the log rows are deleted only

@@ -1,7 +1,7 @@
 // The central store's schema in PostgreSQL: versioned migrations like the
-// appliance's SQLite ones (inventory/store.cpp), the version in the one-row
+// appliance's SQLite ones (inventory/store/store.cpp), the version in the one-row
 // table mieruka_schema. Every replicated table holds the sensor's columns
-// (inventory/replication.hpp) keyed by (sensor_name, record key) with the
+// (inventory/store/replication.hpp) keyed by (sensor_name, record key) with the
 // record's version. Two group roles: mieruka_sensor writes only rows whose
 // sensor_name is its login role's name (row-level security), mieruka_console
 // reads every row (docs/central.md).

@@ -1,4 +1,4 @@
-// Fuzz target: spreadsheet CSV parsing (inventory/csv_reader) and the rewrite of
+// Fuzz target: spreadsheet CSV parsing (inventory/policy/csv_reader) and the rewrite of
 // what it parsed. tests/CMakeLists.txt links fuzz targets with the dissector
 // layer only, so the reader (which needs nothing but iconv) is compiled in here.
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "inventory/csv_reader.cpp"  // NOLINT(bugprone-suspicious-include): see above
+#include "inventory/policy/csv_reader.cpp"  // NOLINT(bugprone-suspicious-include): see above
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mieruka::inventory;

@@ -1,4 +1,4 @@
-// Fuzzes TcpStream (sensor/tcp_reassembly.hpp) with two directions sharing one
+// Fuzzes TcpStream (sensor/flow/tcp_reassembly.hpp) with two directions sharing one
 // small budget. Input: chunks split by fuzz_buffer.hpp; per chunk (after the
 // direction flag) 4 bytes sequence number (big-endian), 1 byte TCP flags, then
 // the payload. A chunk with the ACK flag also feeds its sequence number as the
@@ -10,7 +10,7 @@
 #include <cstdlib>
 
 #include "fuzz/fuzz_buffer.hpp"
-#include "sensor/tcp_reassembly.hpp"
+#include "sensor/flow/tcp_reassembly.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include "sensor/capture_source.hpp"
+#include "sensor/capture/capture_source.hpp"
 
 namespace mieruka::testing {
 

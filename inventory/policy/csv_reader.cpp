@@ -1,0 +1,348 @@
+// Spreadsheet CSV reader and writer (see csv_reader.hpp). RFC 4180 §2 grammar,
+// relaxed as spreadsheets write it: LF or CRLF line ends, a quote inside an
+// unquoted field kept as a character, rows shorter than the header padded.
+#include "inventory/policy/csv_reader.hpp"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace mieruka::inventory {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// Strict UTF-8 (RFC 3629): no overlongs, surrogates or code points past U+10FFFF.
+bool valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c == 0xE0) n = 2, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) n = 2;
+    else if (c == 0xED) n = 2, hi = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) n = 2;
+    else if (c == 0xF0) n = 3, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) n = 3;
+    else if (c == 0xF4) n = 3, hi = 0x8F;
+    else return false;
+    if (s.size() - i - 1 < n) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      const unsigned l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+      if (d < l || d > h) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+std::size_t utf8_len(unsigned char c) noexcept {
+  if (c < 0x80) return 1;
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  if (c >= 0xC0) return 2;
+  return 1;
+}
+
+// One iconv pass. On an invalid or unencodable sequence: `skip_bad` writes '?'
+// and skips one UTF-8 character; otherwise the conversion fails.
+std::optional<std::string> convert(std::string_view in, const char* to, const char* from, bool skip_bad) {
+  iconv_t cd = ::iconv_open(to, from);
+  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() * 2);
+  std::string buf(4096, '\0');
+  char* src = const_cast<char*>(in.data());  // iconv's API is not const-correct; it does not write here
+  std::size_t src_left = in.size();
+  bool ok = true;
+  while (src_left > 0) {
+    char* dst = buf.data();
+    std::size_t dst_left = buf.size();
+    const std::size_t rc = ::iconv(cd, &src, &src_left, &dst, &dst_left);
+    out.append(buf.data(), buf.size() - dst_left);
+    if (rc != static_cast<std::size_t>(-1)) continue;
+    if (errno == E2BIG) continue;
+    if (!skip_bad) {
+      ok = false;
+      break;
+    }
+    out.push_back('?');
+    const std::size_t n = std::min(utf8_len(static_cast<unsigned char>(*src)), src_left);
+    src += n;
+    src_left -= n;
+  }
+  ::iconv_close(cd);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// The separator: whichever of tab and comma occurs more often outside quotes on
+// the header line (a header with neither is one column: comma).
+char detect_separator(std::string_view text) {
+  std::size_t tabs = 0, commas = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n') break;
+    if (c == '\t') ++tabs;
+    if (c == ',') ++commas;
+  }
+  return tabs > commas ? '\t' : ',';
+}
+
+std::string where(std::string_view name, std::size_t line) { return std::string(name) + ":" + std::to_string(line); }
+
+}  // namespace
+
+int CsvTable::column(std::initializer_list<std::string_view> names) const {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string h = trim(header[i]);
+    for (auto n : names)
+      if (iequals(h, n)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::optional<std::string> cp932_to_utf8(std::string_view s) { return convert(s, "UTF-8", "CP932", false); }
+
+std::string utf8_to_cp932(std::string_view s) {
+  auto r = convert(s, "CP932", "UTF-8", true);
+  return r ? *r : std::string();
+}
+
+std::optional<CsvTable> parse_csv(std::string_view bytes, std::string_view name, std::string& error) {
+  if (bytes.size() > kMaxCsvBytes) {
+    error = std::string(name) + ": larger than " + std::to_string(kMaxCsvBytes >> 20) +
+            " MiB; is this really the approved list?";
+    return std::nullopt;
+  }
+  CsvTable t;
+  std::string text;
+  if (bytes.substr(0, kBom.size()) == kBom) {
+    t.bom = true;
+    bytes.remove_prefix(kBom.size());
+  }
+  if (valid_utf8(bytes)) {
+    text = std::string(bytes);
+  } else if (t.bom) {
+    error = std::string(name) + ": starts with a UTF-8 byte order mark but is not valid UTF-8; save it again as UTF-8";
+    return std::nullopt;
+  } else if (auto u = cp932_to_utf8(bytes)) {
+    t.encoding = CsvEncoding::shift_jis;
+    text = std::move(*u);
+  } else {
+    error = std::string(name) + ": neither UTF-8 nor Shift_JIS; save it as CSV UTF-8 or CSV (Shift_JIS)";
+    return std::nullopt;
+  }
+  t.separator = detect_separator(text);
+  const auto first_nl = text.find('\n');
+  t.newline = first_nl != std::string::npos && first_nl > 0 && text[first_nl - 1] == '\r' ? "\r\n" : "\n";
+
+  // Record-by-record state machine.
+  std::vector<std::string> record;
+  std::string cell;
+  bool quoted = false, after_quote = false, in_record = false;
+  std::size_t line = 1, record_line = 1;
+  bool header_done = false;
+  auto end_cell = [&]() -> bool {
+    if (record.size() >= kMaxCsvColumns) {
+      error = where(name, record_line) + ": more than " + std::to_string(kMaxCsvColumns) + " columns";
+      return false;
+    }
+    record.push_back(std::move(cell));
+    cell.clear();
+    quoted = after_quote = false;
+    return true;
+  };
+  auto end_record = [&]() -> bool {
+    if (!end_cell()) return false;
+    const bool blank = record.size() == 1 && record[0].empty();
+    if (!blank) {
+      if (!header_done) {
+        t.header = std::move(record);
+        header_done = true;
+      } else {
+        if (record.size() > t.header.size()) {
+          bool extra_empty = true;
+          for (std::size_t i = t.header.size(); i < record.size(); ++i) extra_empty = extra_empty && record[i].empty();
+          if (!extra_empty) {
+            error = where(name, record_line) + ": " + std::to_string(record.size()) + " cells but the header has " +
+                    std::to_string(t.header.size()) + "; quote cells that contain '" +
+                    (t.separator == '\t' ? std::string("\\t") : std::string(1, t.separator)) + "'";
+            return false;
+          }
+          record.resize(t.header.size());
+        }
+        if (t.rows.size() >= kMaxCsvRows) {
+          error = where(name, record_line) + ": more than " + std::to_string(kMaxCsvRows) + " rows";
+          return false;
+        }
+        record.resize(t.header.size());
+        t.rows.push_back(std::move(record));
+        t.row_lines.push_back(record_line);
+      }
+    }
+    record.clear();
+    in_record = false;
+    return true;
+  };
+
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_record) {
+      in_record = true;
+      record_line = line;
+    }
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          cell.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+          after_quote = true;
+        }
+        continue;
+      }
+      if (c == '\n') ++line;
+      if (cell.size() >= kMaxCsvCellBytes) {
+        error = where(name, record_line) + ": a cell longer than " + std::to_string(kMaxCsvCellBytes) +
+                " bytes (a quote never closed?)";
+        return std::nullopt;
+      }
+      cell.push_back(c);
+      continue;
+    }
+    if (c == t.separator) {
+      if (!end_cell()) return std::nullopt;
+      continue;
+    }
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    if (c == '\n' || c == '\r') {
+      if (!end_record()) return std::nullopt;
+      ++line;
+      continue;
+    }
+    if (c == '"' && cell.empty() && !after_quote) {
+      quoted = true;
+      continue;
+    }
+    if (after_quote) {
+      error = where(name, record_line) + ": text after a closing quote; write \"\" for a quote inside a quoted cell";
+      return std::nullopt;
+    }
+    if (cell.size() >= kMaxCsvCellBytes) {
+      error = where(name, record_line) + ": a cell longer than " + std::to_string(kMaxCsvCellBytes) + " bytes";
+      return std::nullopt;
+    }
+    cell.push_back(c);
+  }
+  if (quoted) {
+    error = where(name, record_line) + ": a quoted cell is never closed; add the closing \"";
+    return std::nullopt;
+  }
+  if (in_record && !end_record()) return std::nullopt;
+  if (!header_done) {
+    error = std::string(name) + ":1: no header row (expected column names such as mac, ip, name)";
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::optional<CsvTable> read_csv_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot open (check the path and permissions)";
+    return std::nullopt;
+  }
+  std::string bytes;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    bytes.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() > kMaxCsvBytes) break;
+  }
+  return parse_csv(bytes, path, error);
+}
+
+std::string write_csv(const CsvTable& table) {
+  std::string out;
+  auto put_record = [&](const std::vector<std::string>& rec) {
+    for (std::size_t i = 0; i < rec.size(); ++i) {
+      if (i > 0) out.push_back(table.separator);
+      const std::string& c = rec[i];
+      // Either separator is quoted whichever the file uses: a reader that guesses
+      // the separator (ours, spreadsheets) then guesses the same again.
+      // A first cell that starts with U+FEFF is quoted too, or reading the file
+      // back would take those bytes for a byte order mark and drop them.
+      const bool quote = c.find_first_of("\"\r\n,\t") != std::string::npos ||
+                         (out.empty() && c.substr(0, kBom.size()) == kBom);
+      if (!quote) {
+        out += c;
+        continue;
+      }
+      out.push_back('"');
+      for (char ch : c) {
+        if (ch == '"') out.push_back('"');
+        out.push_back(ch);
+      }
+      out.push_back('"');
+    }
+    out += table.newline;
+  };
+  put_record(table.header);
+  for (const auto& r : table.rows) put_record(r);
+  if (table.encoding == CsvEncoding::shift_jis) return utf8_to_cp932(out);
+  return table.bom ? std::string(kBom) + out : out;
+}
+
+bool write_csv_file(const std::string& path, const CsvTable& table, std::string& error) {
+  const std::string tmp = path + ".mieruka-tmp";
+  const std::string bytes = write_csv(table);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !out.flush()) {
+      error = tmp + ": cannot write (check the directory's permissions and free space)";
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = path + ": cannot replace the file (" + std::string(std::strerror(errno)) + ")";
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mieruka::inventory

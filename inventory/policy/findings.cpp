@@ -1,0 +1,845 @@
+// The finding engine (see findings.hpp for the table of types and severities).
+// The lists below (OT classes, OT vendors) are data: extend them here. What a
+// protocol is comes from its registry row (dissectors/registry.cpp), what a
+// port-only service is from service_ports.cpp.
+#include "inventory/policy/findings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "dissectors/registry.hpp"
+#include "dissectors/wlan_mgmt.hpp"
+#include "inventory/policy/classify.hpp"
+#include "inventory/render/export.hpp"
+#include "inventory/policy/text_escape.hpp"
+#include "inventory/policy/remote_services.hpp"
+#include "inventory/policy/service_ports.hpp"
+
+namespace mieruka::inventory {
+namespace {
+
+using std::string_view;
+
+struct TypeRow {
+  string_view type, item, severity;
+};
+// The documented severity table (findings.hpp).
+constexpr std::array<TypeRow, 10> kSeverities = {{
+    {"unapproved", "2-6", "medium"},
+    {"hidden", "2-6", "high"},
+    {"wireless", "2-7", "high"},
+    {"cross_zone", "3-5", "high"},
+    {"remote_access", "3-6", "high"},
+    {"internet", "2-3", "medium"},
+    {"insecure", "3-7", "medium"},
+    {"new_writer", "3-7", "high"},
+    {"control", "3-7", "high"},
+    {"vulnerable", "3-2", "high"},
+}};
+// A vulnerable finding is high from this CVSS v3 base score up, medium below
+// (and without a score).
+constexpr double kVulnerableHighCvss = 9.0;
+
+constexpr std::array<string_view, 12> kOtClasses = {
+    "plc",           "io_adapter", "io_module",  "drive",        "meter",           "field_device",
+    "hmi",           "scada_server", "historian", "opcua_server", "protocol_gateway", "engineering_workstation"};
+// OUI registry names of industrial equipment makers (matched as a prefix of the
+// registry's organisation name, ASCII case-insensitive).
+constexpr std::array<string_view, 30> kOtVendors = {
+    "Rockwell", "Allen-Bradley", "Siemens", "Schneider", "Mitsubishi Electric", "OMRON", "KEYENCE",
+    "Phoenix Contact", "Beckhoff", "WAGO", "Yokogawa", "Hilscher", "Moxa", "Panasonic Industrial", "FANUC",
+    "YASKAWA", "Hirschmann", "B&R", "Pilz", "Bosch Rexroth", "Festo", "Turck", "Balluff", "ifm electronic",
+    "Pepperl", "ABB", "Honeywell", "Emerson", "Fuji Electric", "JTEKT"};
+template <std::size_t N>
+bool in(const std::array<string_view, N>& list, string_view s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+bool ot_protocol(string_view protocol) {
+  const dissectors::ProtocolInfo* p = dissectors::protocol_info(protocol);
+  return p != nullptr && p->ot;
+}
+
+// 802.11 itself: every station seen transmitting on the air speaks it.
+bool on_air(string_view protocol) { return protocol == dissectors::wlan_mgmt::kProtocol; }
+
+// What an edge is, for the remote-access, mail and cleartext uses: its confirmed
+// protocol, or for a tcp/udp edge the service its port is registered for. The
+// port is the point of those findings (tcp/3389 reaching a public address is a
+// remote-access path whatever it carried), but it proves no protocol, and the
+// evidence says "port".
+struct EdgeService {
+  string_view name;
+  bool by_port = false;
+};
+
+EdgeService edge_service(const Edge& e) {
+  const string_view registered = port_service(e);
+  if (!registered.empty()) return {registered, true};
+  return {e.protocol, false};
+}
+
+bool istarts_with(string_view s, string_view p) {
+  if (s.size() < p.size()) return false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    auto lc = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lc(s[i]) != lc(p[i])) return false;
+  }
+  return true;
+}
+
+std::uint64_t fnv1a(string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+bool is_public(const IpAddr& ip) {
+  return ip.valid() && !ip.is_private() && !ip.is_multicast() && !ip.is_broadcast() && !ip.is_unspecified() &&
+         !ip.is_link_local();
+}
+
+// An asset that stands for a host outside the plant: IP-keyed with a public address.
+bool is_external(const Asset& a) {
+  if (a.key_ip) return is_public(*a.key_ip);
+  if (a.mac || a.ips.empty()) return false;
+  return std::all_of(a.ips.begin(), a.ips.end(), [](const IpRecord& r) { return is_public(r.ip); });
+}
+
+std::string first_ip(const Asset& a) {
+  if (a.key_ip) return a.key_ip->to_string();
+  return a.ips.empty() ? std::string() : a.ips.front().ip.to_string();
+}
+
+std::string label(const Asset& a) {
+  if (a.mac) return a.mac->to_string();
+  std::string ip = first_ip(a);
+  if (!ip.empty()) return ip;
+  return a.parent_id + "/" + a.route;
+}
+
+std::string when(std::int64_t us) { return format_time_us(us); }
+
+struct Context {
+  const Ledger& ledger;
+  const FindingsPolicy& policy;
+  std::map<std::string, const Asset*> by_id;
+  std::map<std::string, std::string> cls;  // asset id -> class
+  std::vector<Finding> out;
+  const AssetLinks* links = nullptr;  // the ledger's, built once (classify.hpp)
+
+  const Asset* asset(const std::string& id) const {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
+  }
+  bool approved(const Asset& a) const {
+    return (policy.approved != nullptr && policy.approved->match(a) != nullptr) || allowed_ap(a);
+  }
+  // An access point on the wireless allow-list is listed equipment: plants keep
+  // their radios' BSSIDs there (2-7), and the approved list need not repeat them.
+  bool allowed_ap(const Asset& a) const {
+    if (policy.wireless == nullptr || !a.mac) return false;
+    const WirelessEntry* w = policy.wireless->match(*a.mac);
+    return w != nullptr && (w->role == "ap" || (w->role.empty() && cls.at(a.id) == "wireless_ap"));
+  }
+
+  void add(string_view type, const Asset& a, string_view key, std::string evidence, std::string material,
+           std::int64_t first, std::int64_t last, string_view severity = {}) {
+    Finding f;
+    f.type = std::string(type);
+    f.asset = a.id;
+    f.mac = a.mac ? a.mac->to_string() : std::string();
+    f.ip = first_ip(a);
+    f.item = std::string(item_of(type));
+    f.severity = std::string(severity.empty() ? severity_of(type) : severity);
+    f.id = finding_id(type, a.id, key);
+    f.evidence = std::move(evidence);
+    f.material = std::move(material);
+    f.first_us = first;
+    f.last_us = last;
+    out.push_back(std::move(f));
+  }
+};
+
+// Why an asset counts as OT equipment, or "" when it does not.
+std::string ot_reason(const Context& c, const Asset& a) {
+  for (const auto& p : a.protocols)
+    if (ot_protocol(p)) return "speaks " + p;
+  const std::string& k = c.cls.at(a.id);
+  if (in(kOtClasses, k)) return "classed " + k;
+  if (const FactRecord* v = Ledger::best(a, "vendor"))
+    for (string_view ven : kOtVendors)
+      if (istarts_with(v->value, ven)) return "made by " + v->value + " (" + v->source + ")";
+  return {};
+}
+
+std::string protocols_text(const Asset& a) {
+  std::string s;
+  for (const auto& p : a.protocols) s += (s.empty() ? "" : ",") + p;
+  return s.empty() ? "-" : s;
+}
+
+void served_summary(const Context& c, const Asset& a, std::string& text) {
+  std::map<std::string, std::uint64_t> in_pk;
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
+    in_pk[e.protocol + "/" + std::to_string(e.port)] += e.packets;
+  }
+  for (const auto& [k, n] : in_pk) text += fmt::format("; serves {} ({} packets)", k, n);
+}
+
+// "reaches <service>" when the device looked up or opened TLS to a remote-access
+// or device-cloud service (remote_services.cpp): unlisted, that makes it hidden
+// equipment, not merely an unapproved host.
+std::string remote_reason(const Asset& a) {
+  for (const auto& f : a.facts) {
+    if (f.field != "dns_query" && f.field != "tls_client_sni") continue;
+    if (const auto s = remote_service(f.value)) return fmt::format("reaches {} ({})", s->service, f.value);
+  }
+  return {};
+}
+
+// A radio 802.11 shows (a transmitter, a beacon's BSSID) that is not on the
+// wireless allow-list: check_wireless flags it.
+bool unlisted_radio(const Context& c, const Asset& a) {
+  const std::string& k = c.cls.at(a.id);
+  const bool wlan = std::any_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return on_air(p); });
+  if (!a.mac || (k != "wireless_ap" && k != "wireless_station" && !wlan)) return false;
+  return c.policy.wireless == nullptr || c.policy.wireless->match(*a.mac) == nullptr;
+}
+
+// Known only over the air: every protocol it was seen with is 802.11 itself.
+bool only_on_air(const Asset& a) {
+  return !a.protocols.empty() &&
+         std::all_of(a.protocols.begin(), a.protocols.end(), [](const std::string& p) { return on_air(p); });
+}
+
+void check_approval(Context& c, const Asset& a) {
+  if (c.policy.approved == nullptr || c.approved(a) || is_external(a)) return;
+  if (!a.parent_id.empty()) return;  // children: see check_indirect
+  // A rogue radio seen only on the air has one finding, the wireless one (2-7):
+  // nothing of it reached the wired network the approved list is about.
+  if (only_on_air(a) && unlisted_radio(c, a)) return;
+  const std::string ot = ot_reason(c, a);
+  const std::string why = ot.empty() ? remote_reason(a) : "OT equipment " + ot;
+  std::string ev = fmt::format("{} ({}) not on the approved list {}; protocols {}", label(a), c.cls.at(a.id),
+                               c.policy.approved->path, protocols_text(a));
+  if (const FactRecord* v = Ledger::best(a, "vendor")) ev += "; vendor " + v->value;
+  served_summary(c, a, ev);
+  if (!why.empty()) {
+    c.add("hidden", a, "ot", why + "; " + ev, "ot:" + (ot.empty() ? why : ot), a.first_us, a.last_us);
+    return;
+  }
+  c.add("unapproved", a, "", ev, "unapproved", a.first_us, a.last_us);
+}
+
+// Returns true when it flagged `a` (then check_approval need not).
+bool check_indirect(Context& c, const Asset& a) {
+  if (c.approved(a)) return false;
+  if (!a.parent_id.empty()) {
+    const Asset* p = c.asset(a.parent_id);
+    const std::string parent = p ? label(*p) : a.parent_id;
+    c.add("hidden", a, "route:" + a.route,
+          fmt::format("device behind {} at route {} ({}); seen only through its parent", parent, a.route,
+                      c.cls.at(a.id)),
+          "behind:" + a.parent_id + "/" + a.route, a.first_us, a.last_us, "medium");
+    return true;
+  }
+  if (a.packets_sent != 0 || is_external(a)) return false;
+  std::uint64_t packets = 0;
+  std::set<std::string> from;
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
+    packets += e.packets;
+    if (const Asset* s = c.asset(e.from_id)) from.insert(label(*s) + " " + e.protocol);
+  }
+  if (packets == 0) return false;
+  std::string who;
+  for (const auto& f : from) who += (who.empty() ? "" : ", ") + f;
+  std::string ev =
+      fmt::format("{} seen only as a receiver: {} packets to it from {}, none from it", label(a), packets, who);
+  // One finding per device: the OT reason, when there is one, joins the evidence
+  // and raises the severity.
+  const std::string why = ot_reason(c, a);
+  if (!why.empty()) ev += "; OT equipment " + why;
+  c.add("hidden", a, "silent", ev, "silent", a.first_us, a.last_us, why.empty() ? "medium" : "high");
+  return true;
+}
+
+void check_wireless(Context& c, const Asset& a) {
+  if (!unlisted_radio(c, a)) return;
+  const std::string& k = c.cls.at(a.id);
+  const std::string list = c.policy.wireless ? "not on the wireless allow-list" : "no wireless allow-list given";
+  std::string ev = fmt::format("{} {} ({})", k == "wireless_ap" ? "access point" : "wireless device",
+                               a.mac->to_string(), list);
+  if (const FactRecord* s = Ledger::best(a, "ssid")) ev += "; SSID " + s->value;
+  if (const FactRecord* s = Ledger::best(a, "wlan_probe_ssid")) ev += "; looks for SSID " + s->value;
+  c.add("wireless", a, "", ev, "wireless:" + k, a.first_us, a.last_us);
+}
+
+// The zone of one end of a conversation is the endpoint's own (the VLANs its
+// station sends on, else its addresses against the zones' subnets), not the
+// VLAN of the copy the mirror saw: a routed packet is copied on the sender's
+// VLAN and again on the receiver's. An endpoint in several zones (a router, a
+// bridging host) is narrowed to the zones of the VLAN the edge was seen on.
+std::vector<std::string> endpoint_zones(const ZonePolicy& z, const Asset& a, std::uint16_t vlan) {
+  std::vector<std::string> own = z.zones_of(a);
+  if (own.size() <= 1) return own;
+  std::vector<std::string> narrowed;
+  for (const auto& n : z.zones_of(a, vlan))
+    if (std::find(own.begin(), own.end(), n) != own.end()) narrowed.push_back(n);
+  return narrowed.empty() ? own : narrowed;
+}
+
+// One host with a network card in two zones: two stations announcing the same
+// host name from different zones. It bridges the zones whatever the firewall
+// between them allows (3-5).
+void check_dual_homed(Context& c, const ZonePolicy& z) {
+  const auto& assets = c.ledger.assets();
+  for (const auto& g : c.ledger.same_host_groups()) {
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      for (std::size_t j = i + 1; j < g.size(); ++j) {
+        const Asset& x = assets[g[i]];
+        const Asset& y = assets[g[j]];
+        const auto xz = z.zones_of(x), yz = z.zones_of(y);
+        if (xz.empty() || yz.empty()) continue;
+        bool shared = false;
+        for (const auto& n : xz) shared = shared || std::find(yz.begin(), yz.end(), n) != yz.end();
+        if (shared) continue;
+        const FactRecord* name = Ledger::best(x, field::hostname);
+        c.add("cross_zone", x, "dual:" + y.id,
+              fmt::format("dual-homed: host {} has one network card in zone {} ({}) and one in zone {} ({}), "
+                          "bridging the zones around any conduit",
+                          name != nullptr ? name->value : Ledger::announced_host_name(x), xz.front(), label(x),
+                          yz.front(), label(y)),
+              "dual:" + xz.front() + "|" + yz.front() + ":" + y.id, std::min(x.first_us, y.first_us),
+              std::max(x.last_us, y.last_us));
+      }
+    }
+  }
+}
+
+void check_zones(Context& c) {
+  const ZonePolicy* z = c.policy.zones;
+  if (z == nullptr || z->zones.empty()) return;
+  for (const auto& a : c.ledger.assets()) {
+    // A router has an interface in every zone it routes for: that is its job.
+    if (a.router || c.cls.at(a.id) == "router") continue;
+    const auto zs = z->zones_of(a);
+    if (zs.size() < 2) continue;
+    std::string list;
+    for (const auto& n : zs) list += (list.empty() ? "" : ", ") + n;
+    c.add("cross_zone", a, "multi:" + list, fmt::format("{} present in zones {} (dual-homed or bridging)", label(a), list),
+          "multi:" + list, a.first_us, a.last_us, "medium");
+  }
+  check_dual_homed(c, *z);
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge || e.packets == 0) continue;
+    const Asset* from = c.asset(e.from_id);
+    const Asset* to = c.asset(e.to_id);
+    if (from == nullptr || to == nullptr) continue;
+    // From the initiator's zone to the responder's.
+    const auto fz = endpoint_zones(*z, *from, e.vlan), tz = endpoint_zones(*z, *to, e.vlan);
+    if (fz.empty() || tz.empty()) continue;
+    bool ok = false;
+    for (const auto& f : fz)
+      for (const auto& t : tz) ok = ok || z->allows(f, t, e.protocol);
+    if (ok) continue;
+    c.add("cross_zone", *from, "edge:" + e.to_id + "|" + e.protocol + "|" + std::to_string(e.port),
+          fmt::format("{} ({}) -> {} ({}) over {} port {}: no conduit allows it; {} packets", label(*from), fz.front(),
+                      label(*to), tz.front(), e.protocol, e.port, e.packets),
+          fz.front() + ">" + tz.front() + ":" + e.protocol, e.first_us, e.last_us);
+  }
+}
+
+// A client's writes of one operation to one server: new_writer is judged per
+// (client, server, protocol, operation name), over every edge and op entry that
+// carries it (several ports or VLANs; codes that share a name, as KV host link
+// WR and WRS both write_dm), so it is one finding dated by the first write.
+struct Writes {
+  const Asset* from = nullptr;
+  const Asset* to = nullptr;
+  std::string key;  // "<to>|<protocol>|<name>": the finding's key within the client
+  std::string protocol, name;
+  std::int64_t conversation_first_us = 0;  // the earliest edge that carries the writes
+  std::int64_t first_us = 0, last_us = 0;
+  std::uint64_t count = 0;
+};
+
+// `writes` is keyed by client id and the finding's key.
+void check_new_writers(Context& c, const std::map<std::string, Writes>& writes) {
+  for (const auto& entry : writes) {
+    const Writes& w = entry.second;
+    const std::string& key = w.key;
+    if (w.first_us - w.conversation_first_us <= c.policy.learning_period_us) continue;
+    c.add("new_writer", *w.from, "write:" + key,
+          fmt::format("first {} {} to {} at {}, {} after the conversation was first seen ({}); {} writes", w.protocol,
+                      w.name, label(*w.to), when(w.first_us),
+                      fmt::format("{:.0f} s", static_cast<double>(w.first_us - w.conversation_first_us) / 1e6),
+                      when(w.conversation_first_us), w.count),
+          "write:" + key, w.first_us, w.last_us);
+  }
+}
+
+void check_edges(Context& c) {
+  std::map<std::string, Writes> writes;  // by client id and finding key
+  for (const auto& e : c.ledger.edges()) {
+    if (e.merged_into != kNoEdge) continue;
+    const Asset* from = c.asset(e.from_id);
+    const Asset* to = c.asset(e.to_id);
+    if (from == nullptr || to == nullptr) continue;
+    const bool ext_from = is_external(*from), ext_to = is_external(*to);
+    const Asset& inside = ext_from ? *to : *from;
+    const Asset& outside = ext_from ? *from : *to;
+    const std::string dir = ext_from ? "from" : "to";
+    const EdgeService svc = edge_service(e);
+    const auto port = [&] { return port_text(e.transport, e.port, svc.name); };
+    const std::uint8_t uses = service_uses(svc.name);
+    if ((uses & kRemoteAccess) != 0 && (ext_from || ext_to)) {
+      const std::string traffic =
+          svc.by_port ? fmt::format("{} {} {} {}", port(), dir, label(outside), ext_from ? "into" : "from")
+                      : fmt::format("{} {} {} {} on port {}", e.protocol, dir, label(outside),
+                                    ext_from ? "into" : "from", e.port);
+      c.add("remote_access", inside, "remote:" + outside.id + "|" + std::string(svc.name),
+            fmt::format("{} ({} packets, {} to {}) {}", traffic, e.packets, when(e.first_us), when(e.last_us),
+                        label(inside)),
+            "remote:" + std::string(svc.name) + ":" + outside.id, e.first_us, e.last_us);
+    } else if ((uses & kMail) != 0 && !ext_from) {
+      c.add("internet", *from, "mail:" + e.to_id,
+            svc.by_port ? fmt::format("connects to {} of {}: {} packets", port(), label(*to), e.packets)
+                        : fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to),
+                                      e.packets),
+            "mail:" + e.to_id, e.first_us, e.last_us);
+    } else if (ext_to && !ext_from && !ot_reason(c, *from).empty()) {
+      c.add("internet", *from, "net:" + e.to_id + "|" + e.protocol,
+            fmt::format("OT equipment ({}) talks {} port {} to public {}: {} packets", ot_reason(c, *from), e.protocol,
+                        e.port, label(*to), e.packets),
+            "net:" + e.protocol + ":" + e.to_id, e.first_us, e.last_us);
+    }
+    if ((uses & kCleartextLogin) != 0) {
+      c.add("insecure", *to, "cleartext:" + std::string(svc.name),
+            svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port(), label(*from))
+                        : fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port,
+                                      label(*from)),
+            "cleartext:" + std::string(svc.name), e.first_us, e.last_us);
+    }
+    for (const auto& op : e.ops) {
+      const std::string key = e.to_id + "|" + op.protocol + "|" + op.name;
+      if (op.is_control) {
+        c.add("control", *from, "control:" + key,
+              fmt::format("{} {} ({}) to {}: {} times, {} to {}", op.protocol, op.name, op.code, label(*to), op.count,
+                          when(op.first_us), when(op.last_us)),
+              "control:" + key, op.first_us, op.last_us);
+      }
+      if (!op.is_write) continue;
+      auto [it, fresh] = writes.try_emplace(e.from_id + "|" + key);
+      Writes& w = it->second;
+      if (fresh) w = Writes{from, to, key, op.protocol, op.name, e.first_us, op.first_us, op.last_us, 0};
+      w.conversation_first_us = std::min(w.conversation_first_us, e.first_us);
+      w.first_us = std::min(w.first_us, op.first_us);
+      w.last_us = std::max(w.last_us, op.last_us);
+      w.count += op.count;
+    }
+  }
+  check_new_writers(c, writes);
+}
+
+void check_security_facts(Context& c, const Asset& a) {
+  for (const auto& f : a.facts) {
+    if (f.field != "security") continue;
+    c.add("insecure", a, "security:" + f.value,
+          fmt::format("{} ({}), seen {} times, {} to {}", f.value, f.source, f.count, when(f.first_us), when(f.last_us)),
+          "security:" + f.value, f.first_us, f.last_us);
+  }
+}
+
+void check_remote_gateway(Context& c, const Asset& a) {
+  if (c.cls.at(a.id) != "remote_access_gateway" || c.approved(a)) return;
+  const Classification k = classify(c.ledger, a, *c.links);
+  std::string why = k.reasons.empty() ? std::string("classed remote_access_gateway") : k.reasons.front();
+  c.add("remote_access", a, "gateway", fmt::format("{}: remote-maintenance gateway ({})", label(a), why),
+        "gateway", a.first_us, a.last_us);
+}
+
+// Names a device looked up (DNS) or opened TLS to that belong to remote-access
+// brokers, remote-support tools, tunnels or device clouds (remote_services.cpp):
+// one finding per device and service, whether or not the connection itself
+// crossed the mirror port.
+void check_remote_names(Context& c, const Asset& a) {
+  if (is_external(a)) return;
+  std::map<std::string, std::vector<const FactRecord*>> by_service;
+  for (const auto& f : a.facts) {
+    if (f.field != "dns_query" && f.field != "tls_client_sni") continue;
+    if (const auto s = remote_service(f.value)) {
+      auto& v = by_service[std::string(s->service) + "|" + std::string(s->kind)];
+      if (v.size() < 4) v.push_back(&f);
+    }
+  }
+  for (const auto& [key, facts] : by_service) {
+    const std::string service = key.substr(0, key.find('|'));
+    const std::string kind = key.substr(key.find('|') + 1);
+    std::string names;
+    std::int64_t first = facts.front()->first_us, last = facts.front()->last_us;
+    for (const auto* f : facts) {
+      names += fmt::format("{}{} {} ({}x)", names.empty() ? "" : ", ", f->field == "dns_query" ? "DNS" : "TLS",
+                           f->value, f->count);
+      first = std::min(first, f->first_us);
+      last = std::max(last, f->last_us);
+    }
+    c.add("remote_access", a, "service:" + service,
+          fmt::format("{} ({}) reaches {} ({}): {}", label(a), c.cls.at(a.id), service, kind, names),
+          "service:" + service, first, last);
+  }
+}
+
+// A name that only resolves inside the plant: single-label, mDNS, reverse
+// lookups, and the suffixes reserved or customary for private networks.
+bool local_name(std::string_view n) {
+  if (!n.empty() && n.back() == '.') n.remove_suffix(1);
+  if (n.find('.') == std::string_view::npos) return true;
+  static constexpr std::array<string_view, 8> kLocal = {".local", ".lan", ".home.arpa", ".internal", ".in-addr.arpa",
+                                                        ".ip6.arpa", ".localdomain", ".intranet"};
+  for (string_view suffix : kLocal) {
+    if (n.size() < suffix.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < suffix.size() && same; ++i) {
+      char ch = n[n.size() - suffix.size() + i];
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      same = ch == suffix[i];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+// OT equipment that asks DNS for public names intends to reach the internet
+// (2-3), even when the connection itself is not on the mirrored ports.
+void check_public_lookups(Context& c, const Asset& a) {
+  if (is_external(a)) return;
+  const std::string ot = ot_reason(c, a);
+  if (ot.empty()) return;
+  std::vector<const FactRecord*> names;
+  std::size_t total = 0;
+  for (const auto& f : a.facts) {
+    if (f.field != "dns_query" || local_name(f.value) || remote_service(f.value)) continue;
+    ++total;
+    if (names.size() < 5) names.push_back(&f);
+  }
+  if (names.empty()) return;
+  std::string list;
+  std::int64_t first = names.front()->first_us, last = names.front()->last_us;
+  for (const auto* f : names) {
+    list += fmt::format("{}{} ({}x)", list.empty() ? "" : ", ", f->value, f->count);
+    first = std::min(first, f->first_us);
+    last = std::max(last, f->last_us);
+  }
+  if (total > names.size()) list += fmt::format(" and {} more", total - names.size());
+  c.add("internet", a, "dns",
+        fmt::format("OT equipment ({}) asks DNS for public names: {}", ot, list), "dns", first, last);
+}
+
+// --- vulnerable ------------------------------------------------------------
+
+// How far a remediation state has come: the finding shows the least advanced
+// of its CVEs' states (a CVE without a stored state is not remediated).
+int state_rank(string_view s) {
+  if (s == "in_progress") return 1;
+  if (s == "compensated") return 2;
+  if (s == "remediated" || s == "not_affected") return 3;
+  return 0;
+}
+
+bool has_non_ascii(string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; });
+}
+
+bool lists(const std::vector<std::string>& ids, const std::set<std::string>& products) {
+  return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return products.count(id) != 0; });
+}
+
+// The vendor's remediation for these products: a fix before a mitigation or a
+// workaround, in Japanese when the advisory gives one.
+std::string remediation_for(const std::vector<const advisories::Vulnerability*>& vulns,
+                            const std::set<std::string>& products) {
+  const advisories::Remediation* best = nullptr;
+  auto rank = [](const advisories::Remediation& r) {
+    int k = r.category == "vendor_fix" ? 3 : r.category == "mitigation" ? 2 : r.category == "workaround" ? 1 : 0;
+    return k * 2 + (has_non_ascii(r.details) ? 1 : 0);
+  };
+  for (const auto* v : vulns)
+    for (const auto& r : v->remediations) {
+      if (!r.product_ids.empty() && !lists(r.product_ids, products)) continue;
+      if (r.details.empty() && r.url.empty()) continue;
+      if (best == nullptr || rank(r) > rank(*best)) best = &r;
+    }
+  if (best == nullptr) return {};
+  std::string text = best->category.empty() ? std::string() : best->category + ": ";
+  text += best->details;
+  if (!best->url.empty()) text += (best->details.empty() ? "" : " ") + best->url;
+  return text;
+}
+
+void check_vulnerable(Context& c) {
+  const FindingsPolicy& p = c.policy;
+  if (p.advisories == nullptr || p.advisories->empty()) return;
+  std::vector<advisories::DeviceIdentity> devices;
+  for (const auto& a : c.ledger.assets()) {
+    advisories::DeviceIdentity d = advisories::identity_of(a);
+    if (!d.vendor_key.empty()) devices.push_back(std::move(d));
+  }
+  const std::vector<advisories::Match> matches = advisories::match(devices, *p.advisories);
+  std::map<string_view, const advisories::Advisory*> docs;
+  for (const auto& d : *p.advisories) docs.emplace(d.id, &d);
+  std::map<std::tuple<string_view, string_view, string_view>, const RemediationState*> states;
+  if (p.remediation != nullptr)
+    for (const auto& r : *p.remediation) states[{r.asset_id, r.advisory_id, r.cve}] = &r;
+
+  // One finding per asset and advisory: the products it matched, the best confidence.
+  struct Pair {
+    std::set<std::string> products;
+    advisories::Confidence confidence = advisories::Confidence::possible;
+    std::string why;
+  };
+  std::map<std::pair<std::string, std::string>, Pair> pairs;
+  for (const auto& m : matches) {
+    Pair& x = pairs[{m.asset_id, m.advisory_id}];
+    const bool better = x.products.empty() || m.confidence > x.confidence;
+    x.products.insert(m.product_id);
+    if (better) {
+      x.confidence = m.confidence;
+      x.why = m.why;
+    }
+  }
+  for (const auto& [key, x] : pairs) {
+    const Asset* a = c.asset(key.first);
+    auto doc_it = docs.find(key.second);
+    if (a == nullptr || doc_it == docs.end()) continue;
+    const advisories::Advisory& doc = *doc_it->second;
+    std::vector<const advisories::Vulnerability*> vulns;
+    for (const auto& v : doc.vulnerabilities)
+      if (lists(v.known_affected, x.products)) vulns.push_back(&v);
+    if (vulns.empty()) continue;  // the products are named, but no vulnerability lists them as affected
+
+    AdvisoryEvidence e;
+    e.advisory = doc.id;
+    e.title = doc.title;
+    e.confidence = std::string(advisories::to_string(x.confidence));
+    e.why = x.why;
+    e.published = doc.initial_release;
+    int rank = 4;
+    const RemediationState* latest = nullptr;
+    std::string least;
+    for (const auto* v : vulns) {
+      const std::string k = remediation_key(*v);
+      if (std::find(e.cves.begin(), e.cves.end(), k) == e.cves.end()) e.cves.push_back(k);
+      if (v->cvss_base > e.cvss) {
+        e.cvss = v->cvss_base;
+        e.cvss_vector = v->cvss_vector;
+      }
+      auto st = states.find({a->id, doc.id, k});
+      const std::string_view s = st == states.end() ? string_view("not_remediated") : string_view(st->second->state);
+      if (st != states.end() && (latest == nullptr || st->second->when_us >= latest->when_us)) latest = st->second;
+      if (state_rank(s) < rank || (state_rank(s) == 3 && s == "remediated")) {
+        rank = state_rank(s);
+        least = std::string(s);
+      }
+    }
+    e.state = rank == 0 ? "open" : least;
+    e.remediation = remediation_for(vulns, x.products);
+
+    std::string cves;
+    for (const auto& k : e.cves) cves += (cves.empty() ? "" : ",") + k;
+    std::string evidence = fmt::format("{} {}: {}", doc.id, doc.title, cves);
+    if (e.cvss >= 0) evidence += fmt::format("; CVSS {:.1f}{}", e.cvss, e.cvss_vector.empty() ? "" : " " + e.cvss_vector);
+    evidence += fmt::format("; {}: {}", e.confidence, e.why);
+    if (!e.published.empty()) evidence += "; published " + e.published;
+    if (!e.remediation.empty()) evidence += "; remediation " + e.remediation;
+    if (e.state != "open") evidence += "; state " + e.state;
+    const std::string material = fmt::format("{}|{}|{}", doc.id, e.confidence, cves);
+
+    std::int64_t first = a->first_us;
+    if (p.advisory_imported_us != nullptr)
+      if (auto it = p.advisory_imported_us->find(doc.id); it != p.advisory_imported_us->end())
+        first = std::max(first, it->second);
+    const bool high = e.cvss >= kVulnerableHighCvss;
+    c.add("vulnerable", *a, doc.id, std::move(evidence), material, first, a->last_us, high ? "high" : "medium");
+    Finding& f = c.out.back();
+    if (rank > 0 && latest != nullptr) f.comment = latest->comment;  // the state's comment
+    if (rank == 3) f.acknowledged = true;  // remediated or not affected: kept, quiet
+    f.vuln = std::move(e);
+  }
+}
+
+}  // namespace
+
+bool is_ot_protocol(std::string_view protocol) noexcept { return ot_protocol(protocol); }
+bool is_ot_class(std::string_view device_class) noexcept { return in(kOtClasses, device_class); }
+bool is_remote_access(const Edge& e) noexcept { return (service_uses(edge_service(e).name) & kRemoteAccess) != 0; }
+bool is_cleartext_login(const Edge& e) noexcept {
+  return (service_uses(edge_service(e).name) & kCleartextLogin) != 0;
+}
+bool is_public_ip(const IpAddr& ip) noexcept { return is_public(ip); }
+bool is_external_asset(const Asset& a) { return is_external(a); }
+std::string asset_label(const Asset& a) { return label(a); }
+
+bool is_remediation_state(std::string_view s) noexcept {
+  return std::find(std::begin(kRemediationStates), std::end(kRemediationStates), s) != std::end(kRemediationStates);
+}
+
+std::string remediation_key(const advisories::Vulnerability& v) {
+  if (!v.cve.empty()) return v.cve;
+  return v.ids.empty() ? std::string("-") : v.ids.front();
+}
+
+std::string_view severity_of(std::string_view type) noexcept {
+  for (const auto& r : kSeverities)
+    if (r.type == type) return r.severity;
+  return "medium";
+}
+
+std::string_view item_of(std::string_view type) noexcept {
+  for (const auto& r : kSeverities)
+    if (r.type == type) return r.item;
+  return "";
+}
+
+std::string finding_id(std::string_view type, std::string_view asset, std::string_view key) {
+  return fmt::format("f-{:016x}", fnv1a(std::string(type) + "|" + std::string(asset) + "|" + std::string(key)));
+}
+
+std::string material_hash(std::string_view material) { return fmt::format("{:016x}", fnv1a(material)); }
+
+std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
+  Context c{ledger, policy, {}, {}, {}, nullptr};
+  const AssetLinks links(ledger);
+  c.links = &links;
+  for (const auto& a : ledger.assets()) {
+    c.by_id[a.id] = &a;
+    c.cls[a.id] = classify(ledger, a, links).device_class;
+  }
+  for (const auto& a : ledger.assets()) {
+    // A device seen only through others is hidden, not merely unapproved.
+    if (!check_indirect(c, a)) check_approval(c, a);
+    check_wireless(c, a);
+    check_security_facts(c, a);
+    check_remote_gateway(c, a);
+    check_remote_names(c, a);
+    check_public_lookups(c, a);
+  }
+  check_zones(c);
+  check_edges(c);
+  check_vulnerable(c);
+  // One finding per id (several edges can yield the same key): keep the widest times.
+  std::map<std::string, std::size_t> seen;
+  std::vector<Finding> out;
+  for (auto& f : c.out) {
+    auto it = seen.find(f.id);
+    if (it == seen.end()) {
+      seen.emplace(f.id, out.size());
+      out.push_back(std::move(f));
+      continue;
+    }
+    Finding& g = out[it->second];
+    g.first_us = std::min(g.first_us, f.first_us);
+    g.last_us = std::max(g.last_us, f.last_us);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    if (a.type != b.type) return a.type < b.type;
+    return a.id < b.id;
+  });
+  return out;
+}
+
+void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks) {
+  for (auto& f : findings) {
+    const std::string h = material_hash(f.material);
+    for (const auto& a : acks) {
+      if (a.id != f.id || a.material_hash != h) continue;
+      f.acknowledged = true;
+      f.comment = a.comment;
+    }
+  }
+}
+
+std::string_view finding_state(const Finding& f) noexcept {
+  if (f.type == "vulnerable" && !f.vuln.state.empty() && f.vuln.state != "open") return f.vuln.state;
+  return f.acknowledged ? "acknowledged" : "open";
+}
+
+nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
+  auto arr = nlohmann::ordered_json::array();
+  auto s = [](const std::string& v) -> nlohmann::ordered_json {
+    if (v.empty()) return nullptr;
+    return sanitize_utf8(v);
+  };
+  for (const auto& f : fs) {
+    nlohmann::ordered_json j;
+    j["id"] = f.id;
+    j["type"] = f.type;
+    j["asset"] = f.asset;
+    j["mac"] = s(f.mac);
+    j["ip"] = s(f.ip);
+    j["item"] = f.item;
+    j["severity"] = f.severity;
+    j["evidence"] = sanitize_utf8(f.evidence);
+    j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
+    j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
+    j["state"] = finding_state(f);
+    if (f.acknowledged || (f.type == "vulnerable" && !f.comment.empty())) j["comment"] = sanitize_utf8(f.comment);
+    if (f.type == "vulnerable") {
+      const AdvisoryEvidence& v = f.vuln;
+      j["advisory"] = sanitize_utf8(v.advisory);
+      j["title"] = sanitize_utf8(v.title);
+      auto cves = nlohmann::ordered_json::array();
+      for (const auto& k : v.cves) cves.push_back(sanitize_utf8(k));
+      j["cves"] = std::move(cves);
+      j["cvss"] = v.cvss >= 0 ? nlohmann::ordered_json(v.cvss) : nlohmann::ordered_json();
+      j["cvss_vector"] = s(v.cvss_vector);
+      j["confidence"] = v.confidence;
+      j["remediation"] = s(v.remediation);
+      j["published"] = s(v.published);
+    }
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+std::string findings_csv(const std::vector<Finding>& fs) {
+  std::string out = "id,type,asset,mac,ip,item,severity,evidence,first_seen,last_seen,state\r\n";
+  for (const auto& f : fs) {
+    const std::string cells[] = {f.id,       f.type,     f.asset,    f.mac,
+                                 f.ip,       f.item,     f.severity, sanitize_utf8(f.evidence),
+                                 f.first_us ? format_time_us(f.first_us) : "",
+                                 f.last_us ? format_time_us(f.last_us) : "", std::string(finding_state(f))};
+    bool first = true;
+    for (const auto& c : cells) {
+      if (!first) out += ',';
+      first = false;
+      out += csv_cell(c);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string findings_table(const std::vector<Finding>& fs) {
+  std::string out = fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}\n", "ID", "TYPE", "ITEM", "SEVERITY",
+                                "MAC", "IP", "EVIDENCE");
+  for (const auto& f : fs) {
+    out += fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}{}\n", f.id, f.type, f.item, f.severity,
+                       f.mac.empty() ? "-" : f.mac, f.ip.empty() ? "-" : f.ip, terminal_safe(f.evidence),
+                       f.acknowledged ? " [" + std::string(finding_state(f)) + "]" : "");
+  }
+  out += fmt::format("{} finding{}\n", fs.size(), fs.size() == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace mieruka::inventory

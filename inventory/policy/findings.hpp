@@ -1,0 +1,136 @@
+// The finding engine: what does not belong, tied to the METI checklist items
+// (../shared/CHECKLIST.md) in the shape of ../shared/INTERFACES.md "A finding".
+// Pure functions of the ledger and the plant's policy; no I/O. The findings
+// state (acknowledgements) is stored by the caller (sensor/cli/cmd_findings).
+//
+// Types, items and severities (kSeverities in findings.cpp is the table):
+//   unapproved    2-6  medium  on the wire, not on the approved list, not OT
+//   hidden        2-6  high    OT equipment not approved (industrial protocol,
+//                              OT vendor OUI or OT class); medium: devices seen
+//                              only indirectly (receivers that never answer,
+//                              modules behind a CIP route, Modbus unit ids)
+//   wireless      2-7  high    802.11 stations / APs not on the allow-list
+//   cross_zone    3-5  high    a conversation between zones no conduit allows;
+//                              medium: a device present in two zones
+//   remote_access 3-6  high    VPN/RDP/VNC/TeamViewer/SSH to or from outside the
+//                              private ranges; remote-maintenance gateways
+//   internet      2-3  medium  OT equipment talking to public IPs; mail (SMTP)
+//   insecure      3-7  medium  security facts (OPC UA None, SNMP public, ...),
+//                              telnet and ftp in use
+//   new_writer    3-7  high    a client's first write to a server, later than the
+//                              conversation's first sight by > the learning period
+//   control       3-7  high    remote RUN/STOP, program download, password unlock
+//   vulnerable    3-2  high    an imported advisory (inventory/advisories) matches
+//                              the device's maker and product (confirmed: and
+//                              its firmware is in the affected range; possible:
+//                              the firmware is unknown); medium below CVSS 9.0.
+//                              One per asset and advisory; also evidence for
+//                              4-3 and 2-8. A remediated or not_affected state
+//                              quiets it like an acknowledgement.
+//
+// Ids: "f-" + 16 hex of FNV-1a over "type|asset|key" (key: the peer, protocol or
+// value the finding is about), stable across runs. `material` is the qualitative
+// evidence (no counts or times): an acknowledgement holds while it is unchanged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "inventory/advisories/advisory.hpp"
+#include "inventory/ledger/ledger.hpp"
+#include "inventory/policy/policy.hpp"
+
+namespace mieruka::inventory {
+
+// What a `vulnerable` finding says about its advisory (empty for other types).
+struct AdvisoryEvidence {
+  std::string advisory, title;
+  std::vector<std::string> cves;
+  double cvss = -1;  // highest CVSS v3 base score of those CVEs; -1: none given
+  std::string cvss_vector;
+  std::string confidence;   // "confirmed" or "possible"
+  std::string why;          // the matcher's reason
+  std::string remediation;  // the vendor's, in Japanese when the advisory has it
+  std::string published;    // the advisory's initial release
+  std::string state;        // remediation state: "open" or a kRemediationStates value
+};
+
+struct Finding {
+  std::string id, type, asset, mac, ip, item, severity, evidence;
+  std::string material;  // what an acknowledgement was given for
+  std::int64_t first_us = 0, last_us = 0;
+  bool acknowledged = false;
+  std::string comment;  // the acknowledgement's comment
+  AdvisoryEvidence vuln;  // type "vulnerable"
+};
+
+// The plant's remediation state of one CVE of an advisory on one asset
+// (stored by the caller: `mieruka advisories state`, the console).
+struct RemediationState {
+  std::string asset_id, advisory_id, cve, state, comment, who;
+  std::int64_t when_us = 0;
+};
+inline constexpr std::string_view kRemediationStates[] = {"not_remediated", "in_progress", "remediated",
+                                                          "not_affected", "compensated"};
+[[nodiscard]] bool is_remediation_state(std::string_view s) noexcept;
+// The CVE key a state is stored under for a vulnerability without a CVE id.
+[[nodiscard]] std::string remediation_key(const advisories::Vulnerability& v);
+
+struct FindingsPolicy {
+  const ApprovedList* approved = nullptr;          // null: no approved list given
+  const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
+  const ZonePolicy* zones = nullptr;               // null or empty: no zone checks
+  std::int64_t learning_period_us = 86'400'000'000LL;
+  // Imported advisories (null: none) and when each was first imported (by id),
+  // the time a `vulnerable` finding is first seen at the earliest; and the
+  // plant's remediation states.
+  const std::vector<advisories::Advisory>* advisories = nullptr;
+  const std::map<std::string, std::int64_t>* advisory_imported_us = nullptr;
+  const std::vector<RemediationState>* remediation = nullptr;
+};
+
+// An acknowledgement as stored: for finding `id`, given while its material
+// hashed to `material_hash`.
+struct Ack {
+  std::string id, material_hash, comment, who;
+  std::int64_t when_us = 0;
+};
+
+[[nodiscard]] std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy);
+// Marks findings acknowledged whose id has an ack with the same material hash.
+void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
+[[nodiscard]] std::string finding_id(std::string_view type, std::string_view asset, std::string_view key);
+[[nodiscard]] std::string material_hash(std::string_view material);
+[[nodiscard]] std::string_view severity_of(std::string_view type) noexcept;
+[[nodiscard]] std::string_view item_of(std::string_view type) noexcept;
+
+// "open", "acknowledged", or for a vulnerable finding its remediation state
+// when one was recorded ("in_progress", "compensated", "remediated", ...).
+[[nodiscard]] std::string_view finding_state(const Finding& f) noexcept;
+[[nodiscard]] nlohmann::ordered_json findings_json(const std::vector<Finding>& f);
+[[nodiscard]] std::string findings_csv(const std::vector<Finding>& f);
+[[nodiscard]] std::string findings_table(const std::vector<Finding>& f);
+
+// The lists the finding engine judges by, for the reports that speak of the
+// same things (inventory/report/checklist, inventory/report/acceptance): one list each. An OT
+// protocol is one whose registry row says so (dissectors/registry.cpp).
+[[nodiscard]] bool is_ot_protocol(std::string_view protocol) noexcept;
+[[nodiscard]] bool is_ot_class(std::string_view device_class) noexcept;
+// An edge whose confirmed protocol, or for a tcp/udp edge the service its port
+// is registered for (service_ports.hpp), is remote access / a cleartext login.
+[[nodiscard]] bool is_remote_access(const Edge& e) noexcept;
+[[nodiscard]] bool is_cleartext_login(const Edge& e) noexcept;
+// A routable address outside the private, link-local and group ranges.
+[[nodiscard]] bool is_public_ip(const IpAddr& ip) noexcept;
+// An asset that stands for a host outside the plant: IP-keyed with a public address.
+[[nodiscard]] bool is_external_asset(const Asset& a);
+// How findings and reports name an asset: its MAC, else its first IP, else
+// parent/route.
+[[nodiscard]] std::string asset_label(const Asset& a);
+
+}  // namespace mieruka::inventory

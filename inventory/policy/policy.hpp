@@ -1,0 +1,122 @@
+// The plant's policy inputs (../shared/INTERFACES.md "Inputs plants keep in
+// spreadsheets" and "Config"): the approved-equipment list (CSV), the wireless
+// allow-list (CSV), and zones and conduits (from the TOML config, parsed by
+// sensor/daemon/config.cpp into ZonePolicy). Matching only; no I/O except loading the
+// two CSV files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dissectors/net.hpp"
+#include "inventory/policy/csv_reader.hpp"
+#include "inventory/ledger/ledger.hpp"
+
+namespace mieruka::inventory {
+
+// --- approved list ----------------------------------------------------------------
+// Header names accepted per column (English or Japanese, any order).
+struct ApprovedColumns {
+  int mac = -1, ip = -1, name = -1, location = -1, zone = -1, owner = -1, notes = -1;
+};
+
+struct ApprovedEntry {
+  std::optional<MacAddr> mac;
+  std::optional<IpAddr> ip;
+  std::string name, location, zone, owner, notes;
+  std::size_t line = 0;  // in the file
+};
+
+struct ApprovedList {
+  std::string path;
+  CsvTable table;  // as read: rewritten by `approve` with the user's columns kept
+  ApprovedColumns cols;
+  std::vector<ApprovedEntry> entries;
+
+  // The row approving `a`: by MAC, or by IP where the row's MAC is empty.
+  [[nodiscard]] const ApprovedEntry* match(const Asset& a) const;
+  // Appends a row for `a` (MAC, IP, name, zone; wire strings formula-neutralised)
+  // unless one matches already. Adds mac/ip/name/zone columns that are missing,
+  // named in the header's language. Returns true when a row was added.
+  bool add(const Ledger& ledger, const Asset& a, std::string_view zone);
+};
+
+// The source of the facts the approved list lends an asset (INTERFACES.md
+// "Additions": fields name, location, zone, owner, notes).
+inline constexpr std::string_view kApprovedSource = "approved_list";
+
+// Overlays the approved list on a ledger loaded for reading (CLI views, exports,
+// the console): every asset a row matches gets one fact per non-empty column
+// name/location/zone/owner/notes with source approved_list, no times (the list
+// says nothing of when) and count 0. Facts of that source already there are
+// replaced first, so a row edited or taken off the list leaves nothing behind.
+// Marks nothing dirty, and the store never writes the source: the plant's
+// names are not wire facts and are not persisted as if they were. The wire's
+// own name stays a fact of its own and wins (Ledger::source_priority).
+void apply_approved(Ledger& ledger, const ApprovedList& list);
+
+// An empty approved list (for `approve` on a file that does not exist yet).
+[[nodiscard]] ApprovedList empty_approved_list(std::string path);
+// Reads and checks the list: a row with a MAC or IP that does not parse is an
+// error "<file>:<line>: ..."; a header without a mac or ip column is an error.
+[[nodiscard]] std::optional<ApprovedList> load_approved(const std::string& path, std::string& error);
+[[nodiscard]] std::optional<ApprovedList> parse_approved(std::string_view bytes, const std::string& name,
+                                                         std::string& error);
+
+// --- wireless allow-list ------------------------------------------------------------
+struct WirelessEntry {
+  MacAddr mac;
+  std::string ssid, role, name;  // role: "ap" or "station" (or empty)
+  std::size_t line = 0;
+};
+struct WirelessAllowList {
+  std::vector<WirelessEntry> entries;
+  [[nodiscard]] const WirelessEntry* match(const MacAddr& mac) const;
+};
+[[nodiscard]] std::optional<WirelessAllowList> load_wireless_allow(const std::string& path, std::string& error);
+[[nodiscard]] std::optional<WirelessAllowList> parse_wireless_allow(std::string_view bytes, const std::string& name,
+                                                                    std::string& error);
+
+// --- zones and conduits ---------------------------------------------------------------
+struct Subnet {
+  IpAddr net;
+  int prefix = 0;
+  [[nodiscard]] bool contains(const IpAddr& ip) const noexcept;
+  [[nodiscard]] static std::optional<Subnet> parse(std::string_view cidr) noexcept;
+};
+
+struct Zone {
+  std::string name;
+  std::optional<int> level;
+  std::vector<Subnet> subnets;
+  std::vector<std::uint16_t> vlans;
+};
+
+struct Conduit {
+  std::string from, to;                 // zone names or globs ("cell-*")
+  std::vector<std::string> protocols;   // empty: any protocol
+};
+
+struct ZonePolicy {
+  std::vector<Zone> zones;
+  std::vector<Conduit> conduits;
+  std::string approved_path, wireless_allow_path;  // [policy] approved, wireless_allow
+  std::int64_t learning_period_s = 86400;          // [policy] learning_period_s (new_writer)
+
+  // The zones an asset sits in: by the VLANs it sent on when any matches a zone's
+  // vlans, else by its IPs against subnets. Sorted by zone order, unique.
+  [[nodiscard]] std::vector<std::string> zones_of(const Asset& a) const;
+  // The zone of one conversation endpoint on an edge (VLAN first, then IPs).
+  [[nodiscard]] std::vector<std::string> zones_of(const Asset& a, std::uint16_t vlan) const;
+  // Whether a conduit allows `protocol` from zone `from` to zone `to`. The same
+  // zone is always allowed.
+  [[nodiscard]] bool allows(std::string_view from, std::string_view to, std::string_view protocol) const;
+};
+
+// Shell-style glob with '*' and '?' (zone names in conduits).
+[[nodiscard]] bool glob_match(std::string_view pattern, std::string_view s) noexcept;
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,145 @@
+// `mieruka export checklist`: evidence for the METI factory-security checklist
+// (../shared/CHECKLIST.md) from the ledger, the plant's policy and the findings.
+// For items 2-6, 2-7, 3-5, 3-6, 3-7 (direct evidence) and 2-3, 2-8, 2-12, 3-2,
+// 3-3, 4-3, 4-5 (supporting; 2-8, 3-2 and 4-3 with the devices matched to
+// imported advisories and their remediation states): the item text (ja/en, inventory/report/messages), the evidence
+// (counts and lines naming asset, finding or edge ids), a suggested achievement
+// level 1-5 (or none) with the rule that produced it, and the open findings of
+// the item. Plus the full asset ledger (contract asset JSON) and the topology.
+//
+// The level rules are ONE table (kLevelRules in checklist.cpp), evaluated per
+// item in order; the first row whose condition holds gives the level. Their
+// written-out texts are the "rule.<id>" messages.
+//
+// Outputs: JSON (docs/schema/checklist.v1.schema.json, "mieruka.checklist/1"),
+// CSV (one row per item and evidence line; UTF-8 with BOM; formula-neutralised
+// cells), HTML (printable, self-contained: inline CSS, no scripts, every string
+// escaped; the topology SVG embedded). Pure functions: no I/O, no clock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "inventory/policy/findings.hpp"
+#include "inventory/ledger/ledger.hpp"
+#include "inventory/report/messages.hpp"
+#include "inventory/policy/policy.hpp"
+#include "inventory/store/store.hpp"
+#include "inventory/render/topology.hpp"
+
+namespace mieruka::inventory {
+
+inline constexpr std::string_view kChecklistSchema = "mieruka.checklist/1";
+
+// The evidence behind levels 4 and 5, over the period the report states
+// (facts.from_us to facts.to_us):
+//   periodic review (4): a snapshot schedule is configured, the period holds
+//     at least two of its slots, at least 90% of them were taken (the daemon's
+//     scheduled snapshots, Store::record_review), a delivery channel is
+//     configured and every diff queued in the period was delivered;
+//   continuous monitoring (5): periodic review, and live capture (`capture`,
+//     `run`) covered at least 95% of the period with at most 0.1% of packets
+//     dropped, and every alert queued in the period was delivered.
+// Manual snapshots and `read` of capture files count for neither.
+struct ReviewEvidence {
+  ReviewFacts facts;
+  std::string schedule;         // [snapshots] schedule as configured; "" none
+  std::uint64_t slots = 0;      // the schedule's slots in the period
+  std::size_t channels = 0;     // delivery channels configured
+};
+[[nodiscard]] bool periodic_review(const ReviewEvidence& e) noexcept;
+[[nodiscard]] bool continuous_monitoring(const ReviewEvidence& e) noexcept;
+[[nodiscard]] bool live_monitoring(const ReviewEvidence& e) noexcept;  // any live capture in the period
+// The first condition of level 4 (then 5) that the evidence does not meet, in
+// the report's language; "" when both hold.
+[[nodiscard]] std::string review_shortfall(const ReviewEvidence& e, Lang lang);
+
+struct ChecklistInput {
+  const Ledger* ledger = nullptr;
+  const ZonePolicy* zones = nullptr;               // null or empty: no zones defined
+  const ApprovedList* approved = nullptr;          // null: no approved list given
+  const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
+  const std::vector<Finding>* findings = nullptr;  // computed with the same policy, acks applied
+  std::int64_t generated_us = 0;
+  std::string sensor_name, db_path;
+  std::int64_t new_since_us = 0;   // 2-12 / 4-5: devices first seen at or after this
+  std::string new_since_basis;     // "snapshot NAME" or "last 30 days"
+  std::size_t snapshots = 0;       // snapshots stored for this sensor
+  std::int64_t last_snapshot_us = 0;
+  ReviewEvidence review;           // levels 4 and 5
+  std::size_t advisories = 0;      // published advisories imported (2-8, 3-2, 4-3)
+};
+
+struct EvidenceLine {
+  std::string kind;  // message key suffix: "ev.<kind>"
+  std::string ref;   // asset, finding or edge id ("" for counts)
+  std::string text;  // detail (wire strings as they are; escaped at output)
+};
+
+// The facts a level rule looks at (meaning per item: see kLevelRules).
+struct ItemStats {
+  bool applicable = true;  // the situation the item is about exists (wireless seen, remote access seen)
+  bool has_data = false;   // there is something to judge (devices, versions, control hosts)
+  bool has_policy = false; // the plant's reference exists (approved list, allow-list, zones)
+  std::uint64_t count = 0; // what was judged (devices, segments, new devices, hosts)
+  std::uint64_t open = 0;  // what falls short (open findings, end-of-support hosts, ...)
+  std::size_t snapshots = 0;
+  bool live = false;       // live capture in the period (ReviewEvidence)
+  bool periodic = false;   // periodic_review(): reviewed periodically
+  bool continuous = false; // continuous_monitoring(): reviewed continuously
+  std::uint64_t unremediated = 0;  // 3-2: vulnerable findings open or in progress (not remediated, not
+                                   // affected, not compensated)
+};
+
+struct ItemReport {
+  std::string id;                       // "2-6"
+  bool direct = true;                   // direct (true) or supporting evidence
+  std::optional<int> level;             // 1-5, nullopt: no evidence for a level
+  std::string rule;                     // kLevelRules id, e.g. "2-6.ledger"
+  std::map<std::string, std::string> params;  // values for the rule text's {placeholders}
+  ItemStats stats;
+  std::vector<std::pair<std::string, std::uint64_t>> counts;
+  std::vector<EvidenceLine> evidence;
+  std::vector<Finding> findings;        // open findings of the item
+};
+
+struct Checklist {
+  std::vector<ItemReport> items;  // in checklist order
+  Topology topology;
+};
+
+// A level rule (one row of kLevelRules).
+struct LevelRule {
+  std::string_view item;
+  std::optional<int> level;  // nullopt: no evidence for a level
+  std::string_view id;       // message "rule.<id>"
+  bool (*when)(const ItemStats&);
+};
+[[nodiscard]] const std::vector<LevelRule>& level_rules();
+// The first rule of `item` whose condition holds for `s` (every item's last row holds always).
+[[nodiscard]] const LevelRule& apply_level_rules(std::string_view item, const ItemStats& s);
+
+[[nodiscard]] Checklist build_checklist(const ChecklistInput& in);
+
+// The rule's text in `lang` with its parameters filled in.
+[[nodiscard]] std::string rule_text(Lang lang, const ItemReport& r);
+
+[[nodiscard]] nlohmann::ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang lang);
+[[nodiscard]] std::string checklist_csv(const Checklist& c, const ChecklistInput& in, Lang lang);
+// `svg`: the topology rendered by Graphviz (empty: a note says it is unavailable).
+[[nodiscard]] std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang,
+                                         const std::string& svg);
+
+// The SVG document Graphviz produced, made safe to inline in HTML: the XML
+// declaration and DOCTYPE dropped, comments removed, and anything that could
+// run (script elements, on* attributes, javascript: URLs) refused: returns ""
+// when such a thing is present.
+[[nodiscard]] std::string inline_svg(std::string_view svg);
+
+}  // namespace mieruka::inventory

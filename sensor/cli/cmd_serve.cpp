@@ -1,0 +1,68 @@
+// `mieruka serve` (see cmd_serve.hpp; the user commands are in cmd_user.cpp).
+#include "sensor/cli/cmd_serve.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "sensor/daemon/signals.hpp"
+#include "sensor/web/web_server.hpp"
+
+namespace mieruka::sensor {
+
+std::string web_data_dir(const Config& config, const std::string& db_path) {
+  if (!config.data_dir.empty()) return config.data_dir;
+  const auto slash = db_path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : db_path.substr(0, slash);
+}
+
+void add_serve_commands(CLI::App& app, ServeCommands& c) {
+  c.serve = app.add_subcommand("serve", "The web console and REST API (/api/v1/) until SIGINT/SIGTERM");
+  c.serve->add_option("--listen", c.listen, "ADDR:PORT (default: [web] listen, else 0.0.0.0:8443; port 0: any)");
+  c.serve->add_flag("--http", c.http, "Plain HTTP instead of HTTPS (loopback addresses only)");
+  c.serve->add_option("--approved", c.approved, "Approved-equipment list (CSV; default: [policy] approved)");
+  c.serve->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list (CSV; default: [policy])");
+  c.serve->fallthrough();
+  c.user = app.add_subcommand("user", "Web console accounts");
+  c.user->require_subcommand(1);
+  c.user_add = c.user->add_subcommand("add", "Add an account (the password is asked without echo)");
+  c.user_add->add_option("name", c.user_name, "User name (letters, digits, . _ @ -)")->required();
+  c.user_add->add_option("--role", c.role, "viewer (reads) or admin (also acknowledges and approves)")
+      ->check(CLI::IsMember({"viewer", "admin"}));
+  c.user_add->add_option("--password-file", c.password_file, "Read the password from the first line of FILE (- = stdin)");
+  c.user_list = c.user->add_subcommand("list", "List the accounts");
+  c.user_del = c.user->add_subcommand("del", "Remove an account and its sessions");
+  c.user_del->add_option("name", c.user_name, "User name")->required();
+  for (auto* s : {c.user, c.user_add, c.user_list, c.user_del}) s->fallthrough();
+}
+
+std::optional<int> run_serve_commands(const CommonOptions& common, const ServeCommands& c) {
+  if (c.serve != nullptr && *c.serve) return cmd_serve(common, c);
+  if (c.user != nullptr && *c.user) return cmd_user(common, c);
+  return std::nullopt;
+}
+
+int cmd_serve(const CommonOptions& common, const ServeCommands& opt) {
+  Config config = common.config;
+  if (!opt.listen.empty()) config.web.listen = opt.listen;
+  if (opt.http) config.web.tls = false;
+  web::ServerOptions so;
+  so.db_path = resolve_db_path(common.db, common.config);
+  so.data_dir = web_data_dir(common.config, so.db_path);
+  so.approved_path = opt.approved;
+  so.wireless_path = opt.wireless_allow;
+  std::string error;
+  auto server = web::WebServer::start(config, so, error);
+  if (!server) {
+    print_error(error);
+    return kExitBadInput;
+  }
+  std::printf("mieruka: serving %s (database %s)\n", server->url().c_str(), so.db_path.c_str());
+  std::fflush(stdout);
+  while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.reset();
+  return kExitOk;
+}
+
+}  // namespace mieruka::sensor

@@ -1,0 +1,42 @@
+// The one construction of the checklist's input (inventory/report/checklist.hpp) from
+// the store and the config, for `mieruka export checklist` and the console's
+// /api/v1/checklist: both read the same database the same way, so they never
+// disagree on a level.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "inventory/report/checklist.hpp"
+#include "inventory/ledger/ledger.hpp"
+#include "inventory/store/store.hpp"
+#include "sensor/daemon/config.hpp"
+
+namespace mieruka::sensor {
+
+// Without a snapshot, devices first seen in the last this many days of the
+// ledger count as new (2-12, 4-5).
+inline constexpr int kDefaultNewDays = 30;
+// The period whose review evidence levels 4 and 5 rest on, ending now.
+inline constexpr int kDefaultReviewDays = 30;
+
+struct ChecklistPeriod {
+  std::int64_t now_us = 0;
+  int new_days = kDefaultNewDays;
+  int review_days = kDefaultReviewDays;
+};
+
+// Slots of `schedule` in (from_us, to_us] (capped: a schedule every minute over
+// ten years stops counting at the cap, far above any level's threshold).
+[[nodiscard]] std::uint64_t schedule_slots(const Schedule& schedule, std::int64_t from_us, std::int64_t to_us);
+
+// Fills everything of `in` but ledger, findings and the approved and wireless
+// lists (the caller loaded those for the findings): the sensor, the snapshots,
+// what counts as new, the advisories imported, and the review evidence over
+// the period. On failure
+// returns false with `error` set to one line.
+[[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store,
+                                        const Config& config, const inventory::Ledger& ledger,
+                                        const ChecklistPeriod& period, std::string& error);
+
+}  // namespace mieruka::sensor

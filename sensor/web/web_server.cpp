@@ -1,0 +1,1031 @@
+// The web console and REST API (see web_server.hpp).
+#include "sensor/web/web_server.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "inventory/report/acceptance.hpp"
+#include "inventory/report/checklist.hpp"
+#include "inventory/policy/classify.hpp"
+#include "inventory/render/export.hpp"
+#include "inventory/policy/findings.hpp"
+#include "inventory/store/snapshot.hpp"
+#include "inventory/store/sqlite_statement.hpp"
+#include "inventory/store/store.hpp"
+#include "inventory/render/topology.hpp"
+#include "sensor/web/checklist_input.hpp"
+#include "sensor/cli/cmd_advisories.hpp"
+#include "sensor/cli/cmd_findings.hpp"
+#include "sensor/daemon/flush_backlog.hpp"
+#include "sensor/web/web_auth.hpp"
+#include "sensor/web/web_embedded.hpp"
+#include "sensor/web/web_map.hpp"
+#include "sensor/web/web_query.hpp"
+
+namespace mieruka::sensor::web {
+
+using inventory::Ledger;
+using inventory::Store;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kCookie = "mieruka_session";
+constexpr std::size_t kWorkers = 64;  // connections served at once (see install_routes)
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+constexpr std::size_t kMaxCommentBytes = 2000;
+constexpr std::size_t kMaxApproveAssets = 10'000;
+constexpr const char* kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Json time_or_null(std::int64_t us) { return us > 0 ? Json(format_time_us(us)) : Json(); }
+
+// Everything the API shows, made once per ledger load and shared by requests.
+struct View {
+  std::unique_ptr<Ledger> ledger;
+  std::vector<inventory::Finding> findings;
+  std::string findings_error;  // an approved list or allow-list that does not load
+  std::vector<AssetRow> rows;
+  std::map<std::string, std::size_t> row_of;  // asset id -> rows index
+  bool has_approved_list = false;
+  std::mutex svg_mu;
+  std::optional<std::string> svg;  // rendered on first request
+  std::string svg_error;
+  // The whole-ledger bodies, serialised on first request: at 100,000 assets
+  // each took seconds to build, and the view changes only with the ledger.
+  std::mutex body_mu;
+  std::optional<std::string> links_body, topology_body;
+  // /api/v1/checklist by "format/lang": built on first request from this view
+  // (its generated_at is then), as the other whole-ledger bodies.
+  std::map<std::string, std::string> checklist_bodies;
+};
+
+}  // namespace
+
+struct WebServer::Impl {
+  Config config;
+  ServerOptions opt;
+  bool https = false;
+  std::string host;
+  int port = 0;
+  std::int64_t started_us = 0;
+  std::unique_ptr<httplib::Server> srv;
+  std::thread thread;
+  LoginLimiter limiter;
+  std::string dummy_hash;  // verified against for unknown users: same time either way
+
+  std::mutex db_mu;  // the connection and the view are used by one request at a time
+  std::optional<Store> store;
+  std::shared_ptr<View> view;
+  std::int64_t data_version = -1;
+  std::int64_t approved_mtime = -1, wireless_mtime = -1;
+  bool dirty = true;
+
+  std::string approved_path() const {
+    return !opt.approved_path.empty() ? opt.approved_path : config.policy.approved_path;
+  }
+  std::string wireless_path() const {
+    return !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
+  }
+
+  // --- database and view (db_mu held) -------------------------------------------------
+  Store* db(std::string& error) {
+    if (store) return &*store;
+    store = Store::open(opt.db_path, config.sensor_name, error, true);
+    return store ? &*store : nullptr;
+  }
+
+  std::int64_t current_data_version() {
+    inventory::Statement q = store->statement("PRAGMA data_version");
+    return q.next() ? q.int64(0) : -1;
+  }
+
+  static std::int64_t mtime_of(const std::string& path) {
+    struct stat sb {};
+    if (path.empty() || ::stat(path.c_str(), &sb) != 0) return -1;
+    return static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1'000'000'000 + sb.st_mtim.tv_nsec;
+  }
+
+  std::shared_ptr<View> current_view(std::string& error) {
+    if (db(error) == nullptr) return nullptr;
+    const std::int64_t dv = current_data_version();
+    // The findings read the approved and wireless lists: a change to either is a new view.
+    const std::int64_t mt = mtime_of(approved_path()), wt = mtime_of(wireless_path());
+    if (view && !dirty && dv == data_version && mt == approved_mtime && wt == wireless_mtime) return view;
+    auto v = std::make_shared<View>();
+    v->ledger = std::make_unique<Ledger>(config.sensor_name);
+    if (auto st = store->load(*v->ledger); !st) {
+      error = st.error;
+      return nullptr;
+    }
+    auto findings = current_findings(config, *store, *v->ledger, v->findings_error, approved_path(), opt.wireless_path);
+    if (findings) v->findings = std::move(*findings);
+    std::optional<inventory::ApprovedList> approved;
+    if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
+      std::string ignored;
+      approved = inventory::load_approved(approved_path(), ignored);
+    }
+    // The plant's names, locations and owners, as every reader shows them.
+    if (approved) inventory::apply_approved(*v->ledger, *approved);
+    v->has_approved_list = !approved_path().empty();
+    std::map<std::string, int> open_by_asset;
+    for (const auto& f : v->findings)
+      if (!f.acknowledged) ++open_by_asset[f.asset];
+    const Ledger& L = *v->ledger;
+    v->rows.reserve(L.assets().size());
+    const inventory::AssetLinks links(L);
+    for (const auto& a : L.assets()) {
+      AssetRow r;
+      r.json = inventory::asset_json(L, a, &links);
+      r.zones = config.policy.zones_of(a);
+      if (v->has_approved_list) r.approved = approved && approved->match(a) != nullptr ? 1 : 0;
+      r.open_findings = open_by_asset[a.id];
+      r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
+      r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
+      r.json["findings"] = r.open_findings;
+      r.klass = r.json.value("class", "unknown");
+      auto text = [&](const char* k) {
+        const auto it = r.json.find(k);
+        return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      r.vendor_lower = ascii_lower(text("vendor"));
+      std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("vendor") + "\n" +
+                        text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
+      for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
+      // The approved list's columns are searchable too (a wire name hides the list's from "name").
+      if (const auto it = r.json.find("approved_entry"); it != r.json.end())
+        for (const auto& [k, val] : it->items())
+          if (val.is_string()) hay += "\n" + val.get<std::string>();
+      r.haystack = ascii_lower(hay);
+      v->row_of[a.id] = v->rows.size();
+      v->rows.push_back(std::move(r));
+    }
+    view = v;
+    data_version = dv;
+    approved_mtime = mt;
+    wireless_mtime = wt;
+    dirty = false;
+    return view;
+  }
+
+  // --- HTTP helpers ------------------------------------------------------------------
+  static std::string json_text(const Json& body) {
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  static void send_json(httplib::Response& res, int status, const Json& body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(json_text(body), "application/json");
+  }
+  // A body the view keeps (View::body_mu): made by `make` on first request.
+  template <class Make>
+  static void send_cached(httplib::Response& res, View& v, std::optional<std::string>& body, Make make) {
+    std::lock_guard lock(v.body_mu);
+    if (!body) body = json_text(make());
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(*body, "application/json");
+  }
+  // The printable reports are self-contained pages with inline CSS and no
+  // scripts: they get a policy that allows exactly that.
+  static void report_csp(httplib::Response& res) {
+    res.headers.erase("Content-Security-Policy");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+                   "base-uri 'none'; form-action 'none'");
+  }
+  static void send_error(httplib::Response& res, int status, const std::string& message) {
+    send_json(res, status, Json{{"error", inventory::sanitize_utf8(message)}});
+  }
+
+  static std::string cookie_token(const httplib::Request& req) {
+    const std::string cookies = req.get_header_value("Cookie");
+    const std::string want = std::string(kCookie) + "=";
+    std::size_t pos = 0;
+    while (pos < cookies.size()) {
+      while (pos < cookies.size() && (cookies[pos] == ' ' || cookies[pos] == ';')) ++pos;
+      const std::size_t end = std::min(cookies.find(';', pos), cookies.size());
+      const std::string_view part(cookies.data() + pos, end - pos);
+      if (part.substr(0, want.size()) == want) return std::string(part.substr(want.size()));
+      pos = end + 1;
+    }
+    return {};
+  }
+
+  // Whether a state-changing request comes from our own pages: the Origin header,
+  // when present, is our origin; Sec-Fetch-Site, when present, is same-origin.
+  bool same_origin(const httplib::Request& req) const {
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty()) {
+      const std::string expected = std::string(https ? "https://" : "http://") + req.get_header_value("Host");
+      if (origin != expected) return false;
+    }
+    const std::string site = req.get_header_value("Sec-Fetch-Site");
+    return site.empty() || site == "same-origin" || site == "none";
+  }
+
+  std::string cookie_header(const std::string& token, int max_age) const {
+    std::string c = std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                    std::to_string(max_age);
+    if (https) c += "; Secure";
+    return c;
+  }
+
+  // The session of the request (db_mu held), after the checks every API route
+  // but login makes: 401 without a live session; for POST, 403 without our
+  // origin or without the session's CSRF token in X-CSRF-Token.
+  std::optional<Session> authorize(const httplib::Request& req, httplib::Response& res, bool admin) {
+    std::string error;
+    if (db(error) == nullptr) {
+      send_error(res, 503, error);
+      return std::nullopt;
+    }
+    auto s = find_session(*store, cookie_token(req), wall_us());
+    if (!s) {
+      send_error(res, 401, "not logged in");
+      return std::nullopt;
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+      if (!same_origin(req)) {
+        send_error(res, 403, "cross-origin request refused");
+        return std::nullopt;
+      }
+      if (!tokens_equal(req.get_header_value("X-CSRF-Token"), s->csrf)) {
+        send_error(res, 403, "missing or wrong X-CSRF-Token");
+        return std::nullopt;
+      }
+    }
+    if (admin && s->role != "admin") {
+      send_error(res, 403, "this needs an admin account");
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Session&)>;
+  httplib::Server::Handler route(bool admin, Handler h) {
+    return [this, admin, h](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(db_mu);
+      auto s = authorize(req, res, admin);
+      if (!s) return;
+      h(req, res, *s);
+    };
+  }
+
+  void install_routes();
+  void login(const httplib::Request& req, httplib::Response& res);
+  Json asset_detail(const View& v, const inventory::Asset& a);
+  Json stats();
+  Json overview(View& v);
+};
+
+// --- routes ---------------------------------------------------------------------------
+
+void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res) {
+  if (!same_origin(req)) return send_error(res, 403, "cross-origin request refused");
+  const auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("user") || !body["user"].is_string() ||
+      !body.contains("password") || !body["password"].is_string())
+    return send_error(res, 400, "expected {\"user\": \"...\", \"password\": \"...\"}");
+  const std::string user = body["user"].get<std::string>();
+  const std::string password = body["password"].get<std::string>();
+  const std::int64_t now = wall_us();
+  if (limiter.login_blocked(user, req.remote_addr, now)) {
+    res.set_header("Retry-After", std::to_string(LoginLimiter::kWindowUs / 1'000'000));
+    return send_error(res, 429, "too many failed logins; wait 5 minutes");
+  }
+  std::optional<std::pair<User, std::string>> found;
+  {
+    std::lock_guard lock(db_mu);
+    std::string error;
+    if (db(error) == nullptr) return send_error(res, 503, error);
+    found = find_user(*store, user);
+  }
+  // The slow hash runs outside the lock, and also for unknown users.
+  const bool ok = verify_password(found ? found->second : dummy_hash, password) && found.has_value();
+  std::lock_guard lock(db_mu);
+  if (!ok) {
+    limiter.login_failed(user, req.remote_addr, now);
+    audit(*store, now, inventory::sanitize_utf8(user.substr(0, kMaxUserNameBytes)), "login_failed",
+          "", req.remote_addr);
+    return send_error(res, 401, "wrong user name or password");
+  }
+  limiter.login_succeeded(user, req.remote_addr);
+  // A token the browser brought along is never carried over: always a new one.
+  if (const std::string old = cookie_token(req); !old.empty()) delete_session(*store, old);
+  delete_expired_sessions(*store, now);
+  std::string csrf;
+  auto token = create_session(*store, found->first.name, now,
+                              static_cast<std::int64_t>(config.web.session_ttl_s) * 1'000'000, csrf);
+  if (!token) return send_error(res, 500, "cannot create a session");
+  audit(*store, now, found->first.name, "login", "", req.remote_addr);
+  res.set_header("Set-Cookie", cookie_header(*token, config.web.session_ttl_s));
+  send_json(res, 200, Json{{"user", found->first.name}, {"role", found->first.role}, {"csrf", csrf}});
+}
+
+Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
+  const Ledger& L = *v.ledger;
+  Json out;
+  const AssetRow& row = v.rows[v.row_of.at(a.id)];
+  out["asset"] = row.json;
+  out["zones"] = row.zones;
+  // As `show --format json` lists them.
+  out["facts"] = inventory::facts_json(a);
+  out["ip_bindings"] = inventory::ip_bindings_json(a);
+  auto peers = Json::array();
+  for (const auto& e : L.edges()) {
+    const bool out_edge = e.from_id == a.id, in_edge = e.to_id == a.id;
+    if (!out_edge && !in_edge) continue;
+    const std::string peer = out_edge ? e.to_id : e.from_id;
+    Json p{{"asset", peer}, {"name", nullptr}, {"direction", out_edge ? "to" : "from"},
+           {"protocol", e.protocol}, {"port", e.port}, {"packets", e.packets}, {"bytes", e.bytes},
+           {"first_seen", time_or_null(e.first_us)}, {"last_seen", time_or_null(e.last_us)}};
+    if (auto it = v.row_of.find(peer); it != v.row_of.end()) {
+      const Json& pj = v.rows[it->second].json;
+      if (pj.contains("name") && !pj["name"].is_null()) p["name"] = pj["name"];
+      else if (pj.contains("ips") && !pj["ips"].empty()) p["name"] = pj["ips"][0];
+    }
+    peers.push_back(std::move(p));
+  }
+  out["peers"] = std::move(peers);
+  std::vector<inventory::Finding> mine;
+  for (const auto& f : v.findings)
+    if (f.asset == a.id) mine.push_back(f);
+  out["findings"] = inventory::findings_json(mine);
+  return out;
+}
+
+Json WebServer::Impl::stats() {
+  Json out;
+  out["sensor"] = config.sensor_name;
+  out["uptime_s"] = (wall_us() - started_us) / 1'000'000;
+  std::uint64_t packets = 0, drops = 0;
+  auto runs = Json::array();
+  inventory::Statement q = store->statement(
+      "SELECT started_us, ended_us, command, packets, drops FROM runs WHERE sensor = ?1 ORDER BY started_us DESC");
+  q.bind(1, config.sensor_name);
+  while (q.next()) {
+    packets += q.uint64(3);
+    drops += q.uint64(4);
+    if (runs.size() >= 20) continue;
+    runs.push_back(Json{{"started", time_or_null(q.int64(0))},
+                        {"ended", time_or_null(q.int64(1))},
+                        {"command", inventory::sanitize_utf8(q.text_view(2))},
+                        {"packets", q.int64(3)},
+                        {"drops", q.int64(4)}});
+  }
+  out["packets"] = packets;
+  out["drops"] = drops;
+  // What the daemon in this process could not store yet (sensor/daemon/flush_backlog.hpp).
+  const FlushBacklog backlog = flush_backlog();
+  out["unflushed"] = Json{{"assets", backlog.assets},
+                          {"links", backlog.links},
+                          {"failed_flushes", backlog.failures},
+                          {"failing_since", time_or_null(backlog.failing_since_us)}};
+  // Counters "capture.<interface>.dropped" / ".if_dropped" (sensor/daemon/daemon.cpp).
+  Json ifs = Json::object();
+  for (const auto& [name, value] : store->counters()) {
+    if (name.rfind("capture.", 0) != 0) continue;
+    const auto dot = name.rfind('.');
+    if (dot <= 8) continue;
+    ifs[inventory::sanitize_utf8(name.substr(8, dot - 8))][name.substr(dot + 1)] = value;
+  }
+  auto interfaces = Json::array();
+  for (auto& [name, c] : ifs.items())
+    interfaces.push_back(Json{{"interface", name}, {"dropped", c.value("dropped", 0)}, {"if_dropped", c.value("if_dropped", 0)}});
+  out["interfaces"] = std::move(interfaces);
+  out["runs"] = std::move(runs);
+  return out;
+}
+
+Json WebServer::Impl::overview(View& v) {
+  Json out;
+  out["assets"] = v.rows.size();
+  out["links"] = v.ledger->edges().size();
+  std::map<std::string, int> by_class, by_zone, by_item, by_type;
+  int unapproved = 0;
+  for (const auto& r : v.rows) {
+    ++by_class[r.klass];
+    ++by_zone[r.zones.empty() ? std::string() : r.zones.front()];
+    unapproved += r.approved == 0 ? 1 : 0;
+  }
+  int open = 0;
+  for (const auto& f : v.findings) {
+    if (f.acknowledged) continue;
+    ++open;
+    ++by_item[f.item];
+    ++by_type[f.type];
+  }
+  out["by_class"] = by_class;
+  out["by_zone"] = by_zone;  // "" = in no zone
+  out["unapproved"] = v.has_approved_list ? Json(unapproved) : Json();
+  out["findings_open"] = open;
+  out["findings_by_item"] = by_item;
+  out["findings_by_type"] = by_type;
+  out["findings_error"] = v.findings_error.empty() ? Json() : Json(inventory::sanitize_utf8(v.findings_error));
+  // What changed since the last snapshot.
+  std::string error;
+  const auto snaps = inventory::list_snapshots(*store, error);
+  if (snaps.empty()) {
+    out["since_snapshot"] = nullptr;
+  } else {
+    auto from = inventory::load_snapshot(*store, snaps.back().name, error);
+    if (from) {
+      const auto now = inventory::make_snapshot(*v.ledger, std::string(inventory::kNowSnapshotName), wall_us());
+      inventory::DiffOptions dopt;
+      dopt.capture_drops = inventory::capture_drops_between(*store, from->info.taken_us, now.info.taken_us);
+      const auto d = inventory::diff_snapshots(*from, now, dopt);
+      out["since_snapshot"] = Json{{"snapshot", snaps.back().name},
+                                   {"taken", time_or_null(snaps.back().taken_us)},
+                                   {"new_assets", d.new_assets.size()},
+                                   {"vanished_assets", d.vanished_assets.size()},
+                                   {"changed_assets", d.changed_assets.size()},
+                                   {"new_links", d.new_links.size()},
+                                   {"vanished_links", d.vanished_links.size()},
+                                   {"capture_drops", d.capture_drops}};
+    } else {
+      out["since_snapshot"] = nullptr;
+    }
+  }
+  out["capture"] = stats();
+  return out;
+}
+
+void WebServer::Impl::install_routes() {
+  httplib::Server& s = *srv;
+  s.set_payload_max_length(kMaxBodyBytes);
+  // A worker is held by a connection until its request is read whole: the
+  // server answers an over-long request line (414) only once the headers end
+  // or the read times out. With a worker per CPU, a few clients sending 20 KB
+  // request lines and nothing more stalled every page for the whole timeout.
+  // Idle workers cost a stack each; enough of them, and a read timeout short
+  // enough for a plant LAN, keep a normal page answered while they wait.
+  s.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  s.set_read_timeout(5, 0);
+  s.set_write_timeout(30, 0);
+  s.set_keep_alive_max_count(100);
+  httplib::Headers headers = {
+      {"Content-Security-Policy", kCsp},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  if (https) headers.emplace("Strict-Transport-Security", "max-age=31536000");
+  s.set_default_headers(headers);
+
+  s.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
+  s.Post("/api/v1/logout", route(false, [this](const httplib::Request& req, httplib::Response& res, const Session& se) {
+           delete_session(*store, cookie_token(req));
+           audit(*store, wall_us(), se.user, "logout", "", req.remote_addr);
+           res.set_header("Set-Cookie", cookie_header("", 0));
+           send_json(res, 200, Json{{"ok", true}});
+         }));
+  s.Get("/api/v1/me", route(false, [](const httplib::Request&, httplib::Response& res, const Session& se) {
+          send_json(res, 200, Json{{"user", se.user}, {"role", se.role}, {"csrf", se.csrf}});
+        }));
+  s.Get("/api/v1/openapi.json", route(false, [](const httplib::Request&, httplib::Response& res, const Session&) {
+          const auto f = embedded_file("/openapi.json");
+          if (!f) return send_error(res, 404, "no OpenAPI document in this build");
+          res.set_header("Cache-Control", "no-store");
+          res.set_content(std::string(*f), "application/json");
+        }));
+
+  // The view a handler needs, or an error response.
+  auto with_view = [this](Handler h) {
+    return [this, h](const httplib::Request& req, httplib::Response& res, const Session& se) {
+      std::string error;
+      if (!current_view(error)) return send_error(res, 503, error);
+      h(req, res, se);
+    };
+  };
+
+  s.Get("/api/v1/assets", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                         const Session&) {
+          AssetQuery q;
+          std::string error;
+          if (!parse_asset_query(req.params, q, error)) return send_error(res, 400, error);
+          send_json(res, 200, query_assets(view->rows, q));
+        })));
+  s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
+                                                                     httplib::Response& res, const Session&) {
+          const inventory::Asset* a = view->ledger->find(req.matches[1].str());
+          if (a == nullptr || view->row_of.count(a->id) == 0) return send_error(res, 404, "no such asset");
+          send_json(res, 200, asset_detail(*view, *a));
+        })));
+  s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+                                                        const Session&) {
+          std::shared_ptr<View> v = view;
+          send_cached(res, *v, v->links_body, [&] { return inventory::links_json(*v->ledger); });
+        })));
+  s.Get("/api/v1/findings", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                           const Session&) {
+          if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
+          const std::string state = req.get_param_value("state"), item = req.get_param_value("item"),
+                            type = req.get_param_value("type"), asset = req.get_param_value("asset");
+          std::vector<inventory::Finding> out;
+          for (const auto& f : view->findings) {
+            if (!state.empty() && state != inventory::finding_state(f)) continue;
+            if (!item.empty() && f.item != item) continue;
+            if (!type.empty() && f.type != type) continue;
+            if (!asset.empty() && f.asset != asset) continue;
+            out.push_back(f);
+          }
+          send_json(res, 200, inventory::findings_json(out));
+        })));
+  s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
+                                                                          httplib::Response& res, const Session& se) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           if (body.is_discarded() || !body.is_object() || !body.contains("comment") || !body["comment"].is_string())
+             return send_error(res, 400, "expected {\"comment\": \"why it is accepted\"}");
+           const std::string comment = body["comment"].get<std::string>();
+           if (comment.empty() || comment.size() > kMaxCommentBytes)
+             return send_error(res, 400, "the comment must have 1 to 2000 bytes");
+           const std::string id = req.matches[1].str();
+           const inventory::Finding* f = nullptr;
+           for (const auto& x : view->findings)
+             if (x.id == id) f = &x;
+           if (f == nullptr) return send_error(res, 404, "no such finding now");
+           std::string error;
+           if (!record_ack(*store, *f, comment, se.user, error)) return send_error(res, 500, error);
+           audit(*store, wall_us(), se.user, "acknowledge", id, comment);
+           dirty = true;
+           send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
+         })));
+  // Imported advisories and the devices each affects (the vulnerable findings).
+  s.Get("/api/v1/advisories", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+                                                             const Session&) {
+          std::vector<inventory::StoredAdvisory> rows;
+          if (auto st = store->advisories(rows, false); !st) return send_error(res, 500, st.error);
+          std::map<std::string, Json> matches;
+          for (const auto& f : view->findings) {
+            if (f.type != "vulnerable") continue;
+            Json m{{"finding", f.id},
+                   {"asset", f.asset},
+                   {"mac", f.mac.empty() ? Json() : Json(f.mac)},
+                   {"ip", f.ip.empty() ? Json() : Json(f.ip)},
+                   {"confidence", f.vuln.confidence},
+                   {"cvss", f.vuln.cvss >= 0 ? Json(f.vuln.cvss) : Json()},
+                   {"cves", f.vuln.cves},
+                   {"state", std::string(inventory::finding_state(f))},
+                   {"comment", f.comment}};
+            auto& list = matches[f.vuln.advisory];
+            if (!list.is_array()) list = Json::array();
+            list.push_back(std::move(m));
+          }
+          Json out = Json::array();
+          for (const auto& r : rows) {
+            auto it = matches.find(r.id);
+            out.push_back(Json{{"id", r.id},
+                               {"source", r.source},
+                               {"revision", r.revision},
+                               {"current_release", r.current_release},
+                               {"title", r.title},
+                               {"matches", it != matches.end() ? it->second : Json::array()}});
+          }
+          send_json(res, 200, out);
+        })));
+  // A remediation state for an advisory (all its CVEs on the device) or one CVE.
+  s.Post("/api/v1/advisories/state", route(true, with_view([this](const httplib::Request& req,
+                                                                   httplib::Response& res, const Session& se) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           auto str = [&](const char* k) {
+             return body.is_object() && body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
+                                                                               : std::string();
+           };
+           const std::string asset = str("asset"), target = str("target"), state = str("state"),
+                             comment = str("comment");
+           if (asset.empty() || target.empty() || state.empty())
+             return send_error(res, 400, "expected {\"asset\": ID, \"target\": ADVISORY or CVE, \"state\": STATE, "
+                                         "\"comment\": TEXT}");
+           if (comment.size() > kMaxCommentBytes) return send_error(res, 400, "the comment must have at most 2000 bytes");
+           const inventory::Asset* a = view->ledger->find(asset);
+           if (a == nullptr) return send_error(res, 404, "no such asset");
+           std::string error;
+           const auto rows = remediation_rows(view->findings, a->id, target, state, comment, se.user, wall_us(), error);
+           if (rows.empty()) return send_error(res, 400, error);
+           if (auto st = store->set_remediation(rows); !st) return send_error(res, 500, st.error);
+           audit(*store, wall_us(), se.user, "remediation_state", a->id + " " + target,
+                 state + (comment.empty() ? "" : ": " + comment));
+           dirty = true;
+           send_json(res, 200, Json{{"asset", a->id}, {"target", target}, {"state", state}, {"rows", rows.size()},
+                                    {"who", se.user}});
+         })));
+  s.Post("/api/v1/approve", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                          const Session& se) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           if (body.is_discarded() || !body.is_object() || !body.contains("assets") || !body["assets"].is_array() ||
+               body["assets"].empty() || body["assets"].size() > kMaxApproveAssets)
+             return send_error(res, 400, "expected {\"assets\": [\"<id, MAC or IP>\", ...]}");
+           std::vector<std::string> assets;
+           for (const auto& a : body["assets"]) {
+             if (!a.is_string()) return send_error(res, 400, "every entry of assets must be a string");
+             assets.push_back(a.get<std::string>());
+           }
+           const std::string path = approved_path();
+           if (path.empty())
+             return send_error(res, 409, "no approved list: set [policy] approved in the config (or serve --approved)");
+           const ApproveOutcome r = approve_assets(config, *view->ledger, path, assets, "", false);
+           if (!r.error.empty()) return send_error(res, r.internal ? 500 : 400, r.error);
+           std::string list;
+           for (const auto& a : assets) list += (list.empty() ? "" : " ") + a;
+           audit(*store, wall_us(), se.user, "approve", list, path);
+           dirty = true;
+           send_json(res, 200, Json{{"added", r.added}, {"approved", path}});
+         })));
+  s.Get("/api/v1/snapshots", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
+          std::string error;
+          const auto snaps = inventory::list_snapshots(*store, error);
+          if (!error.empty()) return send_error(res, 500, error);
+          auto arr = Json::array();
+          for (const auto& s : snaps)
+            arr.push_back(Json{{"name", inventory::sanitize_utf8(s.name)},
+                               {"taken", time_or_null(s.taken_us)},
+                               {"observed_until", time_or_null(s.observed_until_us)},
+                               {"assets", s.assets},
+                               {"links", s.links}});
+          send_json(res, 200, arr);
+        }));
+  s.Get("/api/v1/diff", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                       const Session&) {
+          const std::string from_name = req.get_param_value("from");
+          std::string to_name = req.get_param_value("to");
+          if (to_name.empty()) to_name = std::string(inventory::kNowSnapshotName);
+          if (from_name.empty()) return send_error(res, 400, "from: give a snapshot name (see /api/v1/snapshots)");
+          std::string error;
+          auto from = inventory::load_snapshot(*store, from_name, error);
+          if (!from) return send_error(res, 404, error);
+          std::optional<inventory::Snapshot> to;
+          if (to_name == inventory::kNowSnapshotName) {
+            to = inventory::make_snapshot(*view->ledger, to_name, wall_us());
+          } else {
+            to = inventory::load_snapshot(*store, to_name, error);
+            if (!to) return send_error(res, 404, error);
+          }
+          inventory::DiffOptions dopt;
+          dopt.capture_drops = inventory::capture_drops_between(*store, from->info.taken_us, to->info.taken_us);
+          send_json(res, 200, inventory::diff_json(inventory::diff_snapshots(*from, *to, dopt)));
+        })));
+  s.Get("/api/v1/topology", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+                                                           const Session&) {
+          std::shared_ptr<View> v = view;
+          send_cached(res, *v, v->topology_body, [&] {
+            return inventory::topology_json(inventory::build_topology(*v->ledger, {&config.policy, &v->findings}));
+          });
+        })));
+  s.Get("/api/v1/map", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                      const Session&) {
+          MapQuery q;
+          std::string error;
+          if (!parse_map_query(req.params, q, error)) return send_error(res, 400, error);
+          std::shared_ptr<View> v = view;
+          const auto t = inventory::build_topology(*v->ledger, {&config.policy, &v->findings});
+          const auto body = map_json(t, *v->ledger, v->findings, q, error);
+          if (!body) return send_error(res, 404, error);
+          send_json(res, 200, *body);
+        })));
+  s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+                                                               const Session&) {
+          std::shared_ptr<View> v = view;
+          std::lock_guard svg_lock(v->svg_mu);
+          if (!v->svg && v->svg_error.empty()) {
+            const auto t = inventory::build_topology(*v->ledger, {&config.policy, &v->findings});
+            v->svg = inventory::render_svg(inventory::topology_dot(t), v->svg_error);
+          }
+          if (!v->svg) return send_error(res, 501, v->svg_error);
+          res.set_header("Cache-Control", "no-store");
+          res.set_content(*v->svg, "image/svg+xml");
+        })));
+  s.Get("/api/v1/stats", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
+          send_json(res, 200, stats());
+        }));
+  s.Get("/api/v1/overview", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+                                                           const Session&) { send_json(res, 200, overview(*view)); })));
+  s.Get("/api/v1/audit", route(true, [this](const httplib::Request&, httplib::Response& res, const Session&) {
+          auto arr = Json::array();
+          inventory::Statement q = store->statement(
+              "SELECT at_us, user, action, target, detail FROM audit_log ORDER BY id DESC LIMIT 500");
+          auto text = [&](int i) { return inventory::sanitize_utf8(q.text_view(i)); };
+          while (q.next())
+            arr.push_back(Json{{"at", time_or_null(q.int64(0))},
+                               {"user", text(1)},
+                               {"action", text(2)},
+                               {"target", text(3)},
+                               {"detail", text(4)}});
+          send_json(res, 200, arr);
+        }));
+  // Reports: the checklist evidence (inventory/report/checklist) and the acceptance
+  // report (inventory/report/acceptance), as `mieruka export checklist` and `mieruka
+  // report acceptance` make them; ?lang=ja|en, ?format=json|csv|html (checklist)
+  // or json|html|text (acceptance).
+  s.Get("/api/v1/checklist", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                            const Session&) {
+          const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+          if (format != "json" && format != "csv" && format != "html")
+            return send_error(res, 400, "format: expected json, csv or html");
+          const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
+          if (!lang) return send_error(res, 400, "lang: expected ja or en");
+          if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
+          // The report reads only the view, the store (changes make a new view) and
+          // the approved and wireless lists (their mtimes are the view's key too):
+          // made once per view, format and language. At 100,000 assets it took
+          // tens of seconds.
+          std::shared_ptr<View> v = view;
+          std::lock_guard lock(v->body_mu);
+          const std::string key = format + "/" + std::string(inventory::lang_code(*lang));
+          auto cached = v->checklist_bodies.find(key);
+          if (cached == v->checklist_bodies.end()) {
+            std::string error;
+            std::optional<inventory::ApprovedList> approved;
+            std::optional<inventory::WirelessAllowList> wireless;
+            const std::string ap = approved_path();
+            const std::string wl = wireless_path();
+            if (!ap.empty()) approved = inventory::load_approved(ap, error);
+            if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
+            inventory::ChecklistInput in;
+            in.ledger = v->ledger.get();
+            in.approved = approved ? &*approved : nullptr;
+            in.wireless = wireless ? &*wireless : nullptr;
+            in.findings = &v->findings;
+            if (!fill_checklist_input(in, *store, config, *v->ledger, {wall_us(), kDefaultNewDays, kDefaultReviewDays},
+                                      error))
+              return send_error(res, 500, error);
+            const inventory::Checklist cl = inventory::build_checklist(in);
+            std::string body;
+            if (format == "json") {
+              body = json_text(inventory::checklist_json(cl, in, *lang));
+            } else if (format == "csv") {
+              body = inventory::checklist_csv(cl, in, *lang);
+            } else {
+              std::string svg;
+              if (inventory::svg_available()) {
+                auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+                if (r) svg = std::move(*r);
+              }
+              body = inventory::checklist_html(cl, in, *lang, svg);
+            }
+            cached = v->checklist_bodies.emplace(key, std::move(body)).first;
+          }
+          res.status = 200;
+          res.set_header("Cache-Control", "no-store");
+          if (format == "json") return res.set_content(cached->second, "application/json");
+          if (format == "csv") {
+            res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
+            return res.set_content(cached->second, "text/csv; charset=utf-8");
+          }
+          report_csp(res);
+          res.set_content(cached->second, "text/html; charset=utf-8");
+        })));
+  s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                             const Session&) {
+          const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+          if (format != "json" && format != "html" && format != "text")
+            return send_error(res, 400, "format: expected json, html or text");
+          const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
+          if (!lang) return send_error(res, 400, "lang: expected ja or en");
+          const std::string from = req.get_param_value("from"), since = req.get_param_value("since");
+          if (from.empty() == since.empty()) return send_error(res, 400, "give since=TIME or from=SNAPSHOT");
+          inventory::AcceptanceInput in;
+          std::vector<std::string> baseline;
+          if (!since.empty()) {
+            // Without a zone the time is taken as UTC (the browser sends one).
+            auto t = inventory::parse_time_arg(since, [](std::int64_t) -> std::int64_t { return 0; });
+            if (!t) return send_error(res, 400, "since: expected an ISO 8601 time such as 2026-11-20T09:00:00+09:00");
+            in.since_us = *t;
+            in.basis = "since " + since;
+          } else {
+            std::string error;
+            auto snap = inventory::load_snapshot(*store, from, error);
+            if (!snap) return send_error(res, 404, error);
+            for (const auto& a : snap->assets) baseline.push_back(a.id);
+            std::sort(baseline.begin(), baseline.end());
+            in.baseline_ids = &baseline;
+            in.since_us = snap->info.observed_until_us;
+            in.basis = "snapshot " + from;
+          }
+          in.ledger = view->ledger.get();
+          in.zones = &config.policy;
+          in.sensor_name = config.sensor_name;
+          in.generated_us = wall_us();
+          const auto rep = inventory::build_acceptance(in);
+          if (format == "json") return send_json(res, 200, inventory::acceptance_json(rep, in));
+          res.set_header("Cache-Control", "no-store");
+          if (format == "html") {
+            report_csp(res);
+            res.set_content(inventory::acceptance_html(rep, in, *lang), "text/html; charset=utf-8");
+            return;
+          }
+          res.set_content(inventory::acceptance_text(rep, in, *lang), "text/plain; charset=utf-8");
+        })));
+  // Anything else under /api: 401 before 404, so that nothing is told to strangers.
+  auto unknown = route(false, [](const httplib::Request&, httplib::Response& res, const Session&) {
+    send_error(res, 404, "no such API route (see /api/v1/openapi.json)");
+  });
+  s.Get(R"(/api/.*)", unknown);
+  s.Post(R"(/api/.*)", unknown);
+  s.Put(R"(/api/.*)", unknown);
+  s.Delete(R"(/api/.*)", unknown);
+
+  // The pages: embedded files; "/" is the single page.
+  s.Get(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
+    const std::string path = req.path == "/" ? "/index.html" : req.path;
+    const auto f = path == "/openapi.json" ? std::nullopt : embedded_file(path);
+    if (!f) {
+      res.status = 404;
+      res.set_content("not found\n", "text/plain; charset=utf-8");
+      return;
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(std::string(*f), content_type_of(path));
+  });
+}
+
+// --- start, stop ------------------------------------------------------------------------
+
+WebServer::WebServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+WebServer::~WebServer() {
+  if (!impl_) return;
+  if (impl_->srv) impl_->srv->stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+std::string WebServer::url() const {
+  const bool v6 = impl_->host.find(':') != std::string::npos;
+  return std::string(impl_->https ? "https://" : "http://") + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" +
+         std::to_string(impl_->port) + "/";
+}
+
+std::unique_ptr<WebServer> WebServer::start(const Config& config, const ServerOptions& opt, std::string& error) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->opt = opt;
+  impl->started_us = wall_us();
+  if (!parse_listen(config.web.listen, impl->host, impl->port, error)) return nullptr;
+  impl->https = config.web.tls;
+  if (!impl->https && !is_loopback(impl->host)) {
+    error = "--listen " + config.web.listen +
+            ": plain HTTP is served on a loopback address only (127.0.0.1, ::1); use HTTPS elsewhere";
+    return nullptr;
+  }
+  auto dummy = hash_password("mieruka-no-such-user");
+  if (!dummy) {
+    error = "libsodium does not initialise (cannot hash passwords)";
+    return nullptr;
+  }
+  impl->dummy_hash = *dummy;
+  {
+    std::lock_guard lock(impl->db_mu);
+    if (impl->db(error) == nullptr) return nullptr;
+  }
+  if (impl->https) {
+    std::string cert = config.web.cert, key = config.web.key;
+    if (cert.empty()) {
+      const std::string dir = !opt.data_dir.empty() ? opt.data_dir : ".";
+      if (!ensure_self_signed(dir, cert, key, error)) return nullptr;
+    }
+    if (::access(cert.c_str(), R_OK) != 0 || ::access(key.c_str(), R_OK) != 0) {
+      error = cert + " / " + key + ": cannot read the certificate or key ([web] cert, key)";
+      return nullptr;
+    }
+    auto ssl = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+    if (!ssl->is_valid()) {
+      error = cert + ": the certificate and key do not load (PEM expected, key matching the certificate)";
+      return nullptr;
+    }
+    impl->srv = std::move(ssl);
+  } else {
+    impl->srv = std::make_unique<httplib::Server>();
+  }
+  impl->install_routes();
+  const std::string bind_host = impl->host;
+  if (impl->port == 0) {
+    impl->port = impl->srv->bind_to_any_port(bind_host);
+    if (impl->port <= 0) {
+      error = "--listen " + config.web.listen + ": cannot bind (address not on this host?)";
+      return nullptr;
+    }
+  } else if (!impl->srv->bind_to_port(bind_host, impl->port)) {
+    // `mieruka run` binds after its privilege drop, with CAP_NET_RAW alone.
+    error = "--listen " + config.web.listen +
+            (impl->port < 1024 && ::geteuid() != 0
+                 ? ": cannot bind a port below 1024 without root; listen on 8443 (or another port above 1023)"
+                 : ": cannot bind (port in use, or address not on this host?)");
+    return nullptr;
+  }
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->srv->listen_after_bind(); });
+  return std::unique_ptr<WebServer>(new WebServer(std::move(impl)));
+}
+
+bool parse_listen(const std::string& listen, std::string& host, int& port, std::string& error) {
+  std::string port_text;
+  if (!listen.empty() && listen.front() == '[') {
+    const auto close = listen.find("]:");
+    if (close == std::string::npos) {
+      error = "--listen " + listen + ": expected ADDR:PORT, e.g. 0.0.0.0:8443 or [::1]:8443";
+      return false;
+    }
+    host = listen.substr(1, close - 1);
+    port_text = listen.substr(close + 2);
+  } else {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || listen.find(':') != colon) {
+      error = "--listen " + listen + ": expected ADDR:PORT, e.g. 0.0.0.0:8443 or [::1]:8443";
+      return false;
+    }
+    host = listen.substr(0, colon);
+    port_text = listen.substr(colon + 1);
+  }
+  int p = -1;
+  if (port_text.empty() || port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      (p = std::stoi(port_text)) > 65535) {
+    error = "--listen " + listen + ": the port must be a number from 0 to 65535";
+    return false;
+  }
+  port = p;
+  return true;
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+bool ensure_self_signed(const std::string& dir, std::string& cert_path, std::string& key_path, std::string& error) {
+  cert_path = dir + "/web-cert.pem";
+  key_path = dir + "/web-key.pem";
+  if (::access(cert_path.c_str(), F_OK) == 0 && ::access(key_path.c_str(), F_OK) == 0) return true;
+  EVP_PKEY* pkey = EVP_EC_gen("P-256");
+  X509* x = X509_new();
+  bool ok = pkey != nullptr && x != nullptr;
+  if (ok) {
+    unsigned char serial[16];
+    ok = RAND_bytes(serial, sizeof serial) == 1;
+    serial[0] &= 0x7f;
+    BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+    ok = ok && bn != nullptr && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != nullptr;
+    BN_free(bn);
+    ok = ok && X509_set_version(x, 2) == 1;
+    ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600) != nullptr;
+    ok = ok && X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 86400) != nullptr;
+    ok = ok && X509_set_pubkey(x, pkey) == 1;
+    X509_NAME* name = X509_get_subject_name(x);
+    const std::string cn = "mieruka " + host_name();
+    ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                          reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) == 1;
+    ok = ok && X509_set_issuer_name(x, name) == 1;
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    const std::string san = "DNS:localhost,DNS:" + host_name() + ",IP:127.0.0.1,IP:::1";
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, san.c_str());
+    ok = ok && ext != nullptr && X509_add_ext(x, ext, -1) == 1;
+    X509_EXTENSION_free(ext);
+    ok = ok && X509_sign(x, pkey, EVP_sha256()) > 0;
+  }
+  if (ok) {
+    const int kfd = ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE* kf = kfd >= 0 ? ::fdopen(kfd, "w") : nullptr;
+    ok = kf != nullptr && PEM_write_PrivateKey(kf, pkey, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+    if (kf != nullptr) ok = std::fclose(kf) == 0 && ok;
+    else if (kfd >= 0) ::close(kfd);
+    if (ok) {
+      FILE* cf = std::fopen(cert_path.c_str(), "w");
+      ok = cf != nullptr && PEM_write_X509(cf, x) == 1;
+      if (cf != nullptr) ok = std::fclose(cf) == 0 && ok;
+    }
+    if (!ok) error = dir + ": cannot write web-cert.pem / web-key.pem (is the data directory writable?)";
+  } else {
+    error = "cannot make a self-signed certificate (OpenSSL failed)";
+  }
+  X509_free(x);
+  EVP_PKEY_free(pkey);
+  return ok;
+}
+
+}  // namespace mieruka::sensor::web

@@ -1,0 +1,54 @@
+// The web console and REST API (docs/web.md): `mieruka serve`, and the
+// same server on a thread of `mieruka run` when the config has [web].
+//
+// cpp-httplib (Debian) serves HTTPS with the plant's certificate or one made on
+// first start (self-signed, in the data directory, key mode 0600); plain HTTP
+// only on a loopback address. The ledger is read through the server's own
+// SQLite connection (WAL: the capture keeps writing), reloaded when another
+// connection committed (PRAGMA data_version); nothing here touches the packet
+// loop. Routes, JSON shapes and errors are in web/openapi.json.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sensor/daemon/config.hpp"
+
+namespace mieruka::sensor::web {
+
+struct ServerOptions {
+  std::string db_path;
+  std::string data_dir;        // where a self-signed certificate is kept
+  std::string approved_path;   // overrides [policy] approved (serve --approved)
+  std::string wireless_path;   // overrides [policy] wireless_allow
+};
+
+class WebServer {
+ public:
+  // Binds the listen address of config.web (port 0: any free port) and starts
+  // serving on a thread. Nullptr with `error` set to one line on failure.
+  [[nodiscard]] static std::unique_ptr<WebServer> start(const Config& config, const ServerOptions& opt,
+                                                        std::string& error);
+  ~WebServer();  // stops and joins
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // "https://127.0.0.1:8443/" with the bound port.
+  [[nodiscard]] std::string url() const;
+
+  struct Impl;
+
+ private:
+  explicit WebServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "ADDR:PORT" or "[v6]:PORT" into host and port; false with `error` set.
+[[nodiscard]] bool parse_listen(const std::string& listen, std::string& host, int& port, std::string& error);
+[[nodiscard]] bool is_loopback(const std::string& host);
+// Makes `dir`/web-cert.pem and web-key.pem (EC P-256, 10 years, key 0600)
+// unless both exist; sets the two paths. False with `error` set.
+[[nodiscard]] bool ensure_self_signed(const std::string& dir, std::string& cert_path, std::string& key_path,
+                                      std::string& error);
+
+}  // namespace mieruka::sensor::web

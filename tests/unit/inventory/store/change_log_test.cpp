@@ -1,0 +1,226 @@
+// The change log central replication reads (Store::start_change_log,
+// pending_changes, drop_changes): written in the flush's transaction, one row
+// per record however often it changes, the newest state always named, only the
+// replicating sensor's records, deletions seen as records without a row.
+#include "inventory/store/replication.hpp"
+#include "inventory/store/sqlite_statement.hpp"
+#include "inventory/store/store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+namespace mieruka::inventory {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kT0 = 1'790'000'000'000'000;
+
+class ChangeLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_changes_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    db_ = (fs::path(dir_) / "test.db").string();
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  Store open_ok(const std::string& sensor) {
+    std::string error;
+    auto s = Store::open(db_, sensor, error);
+    EXPECT_TRUE(s.has_value()) << error;
+    return std::move(*s);
+  }
+  std::string dir_, db_;
+};
+
+Asset make_asset(std::uint8_t last) {
+  Asset a;
+  const MacAddr mac{{0x00, 0x00, 0xbc, 0x12, 0x34, last}};
+  a.id = Ledger::id_for_mac(mac);
+  a.mac = mac;
+  a.ips.push_back(IpRecord{*IpAddr::parse("10.10.1." + std::to_string(last)), kT0, kT0 + 5, "arp"});
+  a.protocols = {"arp", "enip"};
+  a.facts.push_back(FactRecord{"vendor", "Rockwell Automation", "enip_list_identity", kT0, kT0 + 9, 3});
+  a.first_us = kT0;
+  a.last_us = kT0 + 10;
+  return a;
+}
+
+Ledger make_ledger(const std::string& sensor) {
+  Ledger l(sensor);
+  Asset plc = make_asset(1), hmi = make_asset(2);
+  Edge e;
+  e.id = Ledger::id_for_edge(hmi.id, plc.id, "modbus", 502, 0);
+  e.from_id = hmi.id;
+  e.to_id = plc.id;
+  e.protocol = "modbus";
+  e.transport = "tcp";
+  e.port = 502;
+  e.packets = 4;
+  e.first_us = kT0;
+  e.last_us = kT0 + 3;
+  l.load_asset(plc);
+  l.load_asset(hmi);
+  l.load_edge(e);
+  for (auto& a : l.assets_mut()) a.dirty = true;
+  for (auto& x : l.edges_mut()) x.dirty = true;
+  return l;
+}
+
+std::size_t table_index(std::string_view name) {
+  for (std::size_t i = 0; i < kReplicatedTables.size(); ++i)
+    if (kReplicatedTables[i].table == name) return i;
+  return kReplicatedTables.size();
+}
+
+TEST_F(ChangeLogTest, NothingIsLoggedUntilReplicationStarts) {
+  Store s = open_ok("line1");
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  EXPECT_TRUE(b.changes.empty());
+  EXPECT_EQ(b.remaining, 0U);
+}
+
+TEST_F(ChangeLogTest, StartLogsEveryStoredRecordWithItsRows) {
+  Store s = open_ok("line1");
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ASSERT_TRUE(s.add_counters({{"packets", 10}}).ok());
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  std::multiset<std::string> kinds;
+  for (const auto& c : b.changes) kinds.insert(c.kind);
+  EXPECT_EQ(kinds, (std::multiset<std::string>{"asset", "asset", "counter", "edge"}));
+  // Versions start at the clock: above anything a replaced database sent.
+  for (const auto& c : b.changes) EXPECT_GT(c.seq, kT0);
+  EXPECT_EQ(b.rows[table_index("assets")].size(), 2U);
+  EXPECT_EQ(b.rows[table_index("asset_ips")].size(), 2U);
+  EXPECT_EQ(b.rows[table_index("facts")].size(), 2U);
+  EXPECT_EQ(b.rows[table_index("edges")].size(), 1U);
+  ASSERT_EQ(b.rows[table_index("counters")].size(), 1U);
+  EXPECT_EQ(b.rows[table_index("counters")][0][1], std::optional<std::string>("10"));
+  // NULL stays NULL (no key_ip on a MAC-keyed asset).
+  EXPECT_FALSE(b.rows[table_index("assets")][0][2].has_value());
+  // A second start logs nothing more.
+  ASSERT_TRUE(s.start_change_log(kT0 + 1).ok());
+  ChangeBatch again;
+  ASSERT_TRUE(s.pending_changes(100, again).ok());
+  EXPECT_EQ(again.changes.size(), b.changes.size());
+}
+
+TEST_F(ChangeLogTest, ARecordChangedOftenHoldsOneRowWithItsNewestVersion) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch first;
+  ASSERT_TRUE(s.pending_changes(100, first).ok());
+  ASSERT_EQ(first.changes.size(), 3U);
+  for (int i = 0; i < 50; ++i) {
+    l.assets_mut()[0].packets_sent = static_cast<std::uint64_t>(i);
+    l.assets_mut()[0].dirty = true;
+    ASSERT_TRUE(s.flush(l).ok());
+  }
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  ASSERT_EQ(b.changes.size(), 3U);  // bounded by the records, not the writes
+  const auto& newest = b.changes.back();
+  EXPECT_EQ(newest.key, l.assets()[0].id);
+  EXPECT_GT(newest.seq, first.changes.back().seq);
+  // Dropping what was sent before the last change keeps that change.
+  ASSERT_TRUE(s.drop_changes(first.changes).ok());
+  ChangeBatch left;
+  ASSERT_TRUE(s.pending_changes(100, left).ok());
+  ASSERT_EQ(left.changes.size(), 1U);
+  EXPECT_EQ(left.changes[0].seq, newest.seq);
+  ASSERT_EQ(left.rows[table_index("assets")].size(), 1U);
+  EXPECT_EQ(left.rows[table_index("assets")][0][7], std::optional<std::string>("49"));  // packets_sent
+  ASSERT_TRUE(s.drop_changes(left.changes).ok());
+  ASSERT_TRUE(s.pending_changes(100, left).ok());
+  EXPECT_TRUE(left.changes.empty());
+}
+
+TEST_F(ChangeLogTest, BatchesComeOldestFirstAndCountWhatIsLeft) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(2, b).ok());
+  ASSERT_EQ(b.changes.size(), 2U);
+  EXPECT_LT(b.changes[0].seq, b.changes[1].seq);
+  EXPECT_EQ(b.remaining, 1U);
+  EXPECT_GT(b.oldest_remaining_us, 0);
+}
+
+TEST_F(ChangeLogTest, ADeletedRecordIsAChangeWithoutRows) {
+  Store s = open_ok("line1");
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  ASSERT_TRUE(s.drop_changes(b.changes).ok());
+  l.edges_mut()[0].merged_into = 0;  // a tombstone: the flush deletes its row
+  l.edges_mut()[0].dirty = true;
+  ASSERT_TRUE(s.flush(l).ok());
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  ASSERT_EQ(b.changes.size(), 1U);
+  EXPECT_EQ(b.changes[0].kind, "edge");
+  EXPECT_EQ(b.changes[0].key, l.edges()[0].id);
+  EXPECT_TRUE(b.rows[table_index("edges")].empty());
+  EXPECT_TRUE(b.rows[table_index("edge_ops")].empty());
+}
+
+TEST_F(ChangeLogTest, OnlyTheReplicatingSensorIsLogged) {
+  {
+    Store s = open_ok("line1");
+    ASSERT_TRUE(s.start_change_log(kT0).ok());
+  }
+  Store other = open_ok("line2");
+  Ledger l = make_ledger("line2");
+  ASSERT_TRUE(other.flush(l).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(other.pending_changes(100, b).ok());
+  EXPECT_TRUE(b.changes.empty());
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  EXPECT_TRUE(b.changes.empty());
+}
+
+TEST_F(ChangeLogTest, AFailedFlushLogsNothing) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  Ledger l = make_ledger("line1");
+  // The log is written by the flush's own transaction: a flush that fails
+  // (here: the change log cannot be written) leaves no record half-noted.
+  sqlite3* db = s.native_handle();
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON change_log WHEN NEW.kind = 'edge' "
+                             "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_FALSE(s.flush(l).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  EXPECT_TRUE(b.changes.empty());
+  int assets = -1;
+  Statement q(db, "SELECT COUNT(*) FROM assets");
+  ASSERT_EQ(q.prepare_rc(), SQLITE_OK);
+  if (q.next()) assets = q.integer(0);
+  EXPECT_EQ(assets, 0);
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
