@@ -15,7 +15,6 @@
 #include "dissectors/registry.hpp"
 #include "dissectors/wlan_mgmt.hpp"
 #include "inventory/policy/classify.hpp"
-#include "inventory/render/export.hpp"
 #include "inventory/policy/text_escape.hpp"
 #include "inventory/policy/remote_services.hpp"
 #include "inventory/policy/service_ports.hpp"
@@ -772,74 +771,6 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks) {
 std::string_view finding_state(const Finding& f) noexcept {
   if (f.type == "vulnerable" && !f.vuln.state.empty() && f.vuln.state != "open") return f.vuln.state;
   return f.acknowledged ? "acknowledged" : "open";
-}
-
-nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
-  auto arr = nlohmann::ordered_json::array();
-  auto s = [](const std::string& v) -> nlohmann::ordered_json {
-    if (v.empty()) return nullptr;
-    return sanitize_utf8(v);
-  };
-  for (const auto& f : fs) {
-    nlohmann::ordered_json j;
-    j["id"] = f.id;
-    j["type"] = f.type;
-    j["asset"] = f.asset;
-    j["mac"] = s(f.mac);
-    j["ip"] = s(f.ip);
-    j["item"] = f.item;
-    j["severity"] = f.severity;
-    j["evidence"] = sanitize_utf8(f.evidence);
-    j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
-    j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
-    j["state"] = finding_state(f);
-    if (f.acknowledged || (f.type == "vulnerable" && !f.comment.empty())) j["comment"] = sanitize_utf8(f.comment);
-    if (f.type == "vulnerable") {
-      const AdvisoryEvidence& v = f.vuln;
-      j["advisory"] = sanitize_utf8(v.advisory);
-      j["title"] = sanitize_utf8(v.title);
-      auto cves = nlohmann::ordered_json::array();
-      for (const auto& k : v.cves) cves.push_back(sanitize_utf8(k));
-      j["cves"] = std::move(cves);
-      j["cvss"] = v.cvss >= 0 ? nlohmann::ordered_json(v.cvss) : nlohmann::ordered_json();
-      j["cvss_vector"] = s(v.cvss_vector);
-      j["confidence"] = v.confidence;
-      j["remediation"] = s(v.remediation);
-      j["published"] = s(v.published);
-    }
-    arr.push_back(std::move(j));
-  }
-  return arr;
-}
-
-std::string findings_csv(const std::vector<Finding>& fs) {
-  std::string out = "id,type,asset,mac,ip,item,severity,evidence,first_seen,last_seen,state\r\n";
-  for (const auto& f : fs) {
-    const std::string cells[] = {f.id,       f.type,     f.asset,    f.mac,
-                                 f.ip,       f.item,     f.severity, sanitize_utf8(f.evidence),
-                                 f.first_us ? format_time_us(f.first_us) : "",
-                                 f.last_us ? format_time_us(f.last_us) : "", std::string(finding_state(f))};
-    bool first = true;
-    for (const auto& c : cells) {
-      if (!first) out += ',';
-      first = false;
-      out += csv_cell(c);
-    }
-    out += "\r\n";
-  }
-  return out;
-}
-
-std::string findings_table(const std::vector<Finding>& fs) {
-  std::string out = fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}\n", "ID", "TYPE", "ITEM", "SEVERITY",
-                                "MAC", "IP", "EVIDENCE");
-  for (const auto& f : fs) {
-    out += fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}{}\n", f.id, f.type, f.item, f.severity,
-                       f.mac.empty() ? "-" : f.mac, f.ip.empty() ? "-" : f.ip, terminal_safe(f.evidence),
-                       f.acknowledged ? " [" + std::string(finding_state(f)) + "]" : "");
-  }
-  out += fmt::format("{} finding{}\n", fs.size(), fs.size() == 1 ? "" : "s");
-  return out;
 }
 
 }  // namespace mieruka::inventory

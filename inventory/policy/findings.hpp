@@ -112,9 +112,6 @@ void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
 // "open", "acknowledged", or for a vulnerable finding its remediation state
 // when one was recorded ("in_progress", "compensated", "remediated", ...).
 [[nodiscard]] std::string_view finding_state(const Finding& f) noexcept;
-[[nodiscard]] nlohmann::ordered_json findings_json(const std::vector<Finding>& f);
-[[nodiscard]] std::string findings_csv(const std::vector<Finding>& f);
-[[nodiscard]] std::string findings_table(const std::vector<Finding>& f);
 
 // The lists the finding engine judges by, for the reports that speak of the
 // same things (inventory/report/checklist, inventory/report/acceptance): one list each. An OT

@@ -14,6 +14,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
+#include "inventory/render/findings_format.hpp"
 #include "inventory/policy/text_escape.hpp"
 
 namespace mieruka::inventory {

@@ -14,6 +14,7 @@
 
 #include "inventory/policy/classify.hpp"
 #include "inventory/policy/findings.hpp"
+#include "inventory/render/findings_format.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/sqlite_statement.hpp"
 #include "inventory/store/store.hpp"

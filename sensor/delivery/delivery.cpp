@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "inventory/render/export.hpp"
+#include "inventory/render/findings_format.hpp"
 #include "inventory/policy/text_escape.hpp"
 #include "inventory/policy/policy.hpp"
 #include "sensor/cli/cmd_findings.hpp"

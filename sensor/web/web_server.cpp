@@ -26,6 +26,7 @@
 #include "inventory/report/checklist.hpp"
 #include "inventory/policy/classify.hpp"
 #include "inventory/render/export.hpp"
+#include "inventory/render/findings_format.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/sqlite_statement.hpp"

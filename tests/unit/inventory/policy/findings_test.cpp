@@ -2,6 +2,7 @@
 // approved device flagged, stable ids, acknowledgements that hold until the
 // evidence changes.
 #include "inventory/policy/findings.hpp"
+#include "inventory/render/findings_format.hpp"
 
 #include <gtest/gtest.h>
 

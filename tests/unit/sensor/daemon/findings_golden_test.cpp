@@ -23,6 +23,7 @@
 
 #include "inventory/advisories/advisory.hpp"
 #include "inventory/policy/findings.hpp"
+#include "inventory/render/findings_format.hpp"
 #include "inventory/ledger/ledger.hpp"
 #include "sensor/capture/capture_source.hpp"
 #include "sensor/daemon/config.hpp"
