@@ -1,7 +1,7 @@
 // The finding engine: what does not belong, tied to the METI checklist items
 // (../shared/CHECKLIST.md) in the shape of ../shared/INTERFACES.md "A finding".
 // Pure functions of the ledger and the plant's policy; no I/O. The findings
-// state (acknowledgements) is stored by the caller (sensor/cli/cmd_findings).
+// state (acknowledgements) is stored by the caller (sensor/delivery/findings_inputs).
 //
 // Types, items and severities (kSeverities in findings.cpp is the table):
 //   unapproved    2-6  medium  on the wire, not on the approved list, not OT

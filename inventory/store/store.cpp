@@ -190,7 +190,7 @@ CREATE TABLE snapshot_links (
   FOREIGN KEY (sensor, snapshot) REFERENCES snapshots (sensor, name) ON DELETE CASCADE
 );
 )sql",
-    // v3: acknowledged findings (inventory/policy/findings.hpp, sensor/cli/cmd_findings).
+    // v3: acknowledged findings (inventory/policy/findings.hpp, sensor/delivery/findings_inputs).
     // material_hash is the hash of the evidence acknowledged: when the finding's
     // evidence changes, the acknowledgement no longer applies.
     R"sql(

@@ -115,28 +115,6 @@ std::string label_of(const Ledger& ledger, const Finding& f) {
 
 }  // namespace
 
-std::vector<inventory::RemediationState> remediation_rows(const std::vector<Finding>& findings,
-                                                          const std::string& asset_id, const std::string& target,
-                                                          const std::string& state, const std::string& comment,
-                                                          const std::string& who, std::int64_t when_us,
-                                                          std::string& error) {
-  std::vector<inventory::RemediationState> rows;
-  if (!inventory::is_remediation_state(state)) {
-    error = state + ": not a remediation state (not_remediated, in_progress, remediated, not_affected, compensated)";
-    return rows;
-  }
-  for (const auto& f : findings) {
-    if (f.type != "vulnerable" || f.asset != asset_id) continue;
-    const bool whole = f.vuln.advisory == target;
-    for (const auto& cve : f.vuln.cves)
-      if (whole || cve == target) rows.push_back({asset_id, f.vuln.advisory, cve, state, comment, who, when_us});
-  }
-  if (rows.empty())
-    error = target + ": no advisory or CVE of that id matches asset " + asset_id +
-            " (see `mieruka advisories matches`)";
-  return rows;
-}
-
 int cmd_advisories_import(const CommonOptions& common, const AdvisoriesCommands& opt) {
   const adv::LoadResult loaded = adv::load_paths(opt.paths);
   for (const auto& e : loaded.errors) print_error(inventory::terminal_safe(e));

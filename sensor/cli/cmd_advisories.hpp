@@ -24,6 +24,7 @@
 #include "inventory/policy/findings.hpp"
 #include "inventory/store/store.hpp"
 #include "sensor/daemon/commands.hpp"
+#include "sensor/web/edits.hpp"
 
 namespace mieruka::sensor {
 
@@ -49,14 +50,5 @@ int cmd_advisories_list(const CommonOptions& common, const AdvisoriesCommands& o
 int cmd_advisories_show(const CommonOptions& common, const AdvisoriesCommands& opt);
 int cmd_advisories_matches(const CommonOptions& common, const AdvisoriesCommands& opt);
 int cmd_advisories_state(const CommonOptions& common, const AdvisoriesCommands& opt);
-
-// --- shared with the web console (sensor/web/web_server.cpp) ----------------------
-// The remediation-state rows that setting `state` on `target` (an advisory id or
-// a CVE) of the asset `asset_id` writes, from its vulnerable findings; empty
-// with `error` set when no finding of that asset names the target.
-[[nodiscard]] std::vector<inventory::RemediationState> remediation_rows(
-    const std::vector<inventory::Finding>& findings, const std::string& asset_id, const std::string& target,
-    const std::string& state, const std::string& comment, const std::string& who, std::int64_t when_us,
-    std::string& error);
 
 }  // namespace mieruka::sensor

@@ -22,7 +22,7 @@
 #include "inventory/render/findings_format.hpp"
 #include "inventory/policy/text_escape.hpp"
 #include "inventory/policy/policy.hpp"
-#include "sensor/cli/cmd_findings.hpp"
+#include "sensor/delivery/findings_inputs.hpp"
 
 namespace mieruka::sensor::delivery {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "inventory/advisories/advisory.hpp"
 #include "inventory/store/store.hpp"
-#include "sensor/cli/cmd_findings.hpp"
+#include "sensor/delivery/findings_inputs.hpp"
 
 namespace mieruka::sensor {
 namespace {

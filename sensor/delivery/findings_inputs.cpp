@@ -1,0 +1,161 @@
+#include "sensor/delivery/findings_inputs.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "inventory/render/findings_format.hpp"
+
+namespace mieruka::sensor {
+
+using inventory::Ledger;
+using inventory::Store;
+
+namespace {
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
+  std::vector<inventory::Ack> out;
+  inventory::Statement q = store.statement(
+      "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?");
+  q.bind(1, sensor);
+  while (q.next()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4)});
+  return out;
+}
+
+bool record_ack(Store& store, const inventory::Finding& f, const std::string& comment, const std::string& who,
+                std::string& error) {
+  inventory::Statement q = store.statement(
+      "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, when_us) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  q.bind(1, store.sensor_name());
+  q.bind(2, f.id);
+  q.bind(3, inventory::material_hash(f.material));
+  q.bind(4, comment);
+  q.bind(5, who);
+  q.bind(6, wall_us());
+  if (q.step() != SQLITE_DONE) {
+    error = store.path() + ": cannot record the acknowledgement (" + q.message() + ")";
+    return false;
+  }
+  return true;
+}
+
+inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {
+  inventory::FindingsPolicy p;
+  p.approved = approved ? &*approved : nullptr;
+  p.wireless = wireless ? &*wireless : nullptr;
+  p.zones = &config.policy;
+  p.learning_period_us = config.policy.learning_period_s * 1'000'000LL;
+  p.advisories = advisories ? &advisories->list : nullptr;
+  p.advisory_imported_us = advisories ? &advisories->imported_us : nullptr;
+  p.remediation = &remediation;
+  return p;
+}
+
+std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+  // One parsed set per database, sensor and version: the console and the
+  // daemon's alert checks compute findings again and again.
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::pair<std::string, std::shared_ptr<const StoredAdvisories>>>
+      cache;
+  std::string version;
+  if (auto st = store.advisories_version(version); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  const auto key = std::make_pair(store.path(), store.sensor_name());
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.first == version) return it->second.second;
+  }
+  std::vector<inventory::StoredAdvisory> rows;
+  if (auto st = store.advisories(rows); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  auto out = std::make_shared<StoredAdvisories>();
+  out->list.reserve(rows.size());
+  for (auto& r : rows) {
+    auto j = nlohmann::json::parse(r.doc, nullptr, false);
+    auto a = j.is_discarded() ? std::nullopt : inventory::advisories::from_json(j);
+    if (!a) {
+      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", store.path(), r.id);
+      continue;
+    }
+    out->imported_us[a->id] = r.imported_us;
+    out->list.push_back(std::move(*a));
+  }
+  std::lock_guard lock(mu);
+  cache[key] = {version, out};
+  return out;
+}
+
+bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
+  const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
+  const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
+  if (!ap.empty()) {
+    in.approved = inventory::load_approved(ap, error);
+    if (!in.approved) return false;
+  }
+  if (!wl.empty()) {
+    in.wireless = inventory::load_wireless_allow(wl, error);
+    if (!in.wireless) return false;
+  }
+  if (!(in.advisories = load_stored_advisories(store, error))) return false;
+  if (auto st = store.remediation_states(in.remediation); !st) {
+    error = st.error;
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
+                                                                const Ledger& ledger, std::string& error,
+                                                                const std::string& approved_path,
+                                                                const std::string& wireless_path) {
+  FindingsInputs in;
+  if (!load_findings_inputs(config, store, in, error, approved_path, wireless_path)) return std::nullopt;
+  auto findings = inventory::compute_findings(ledger, in.policy(config));
+  inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
+  return findings;
+}
+
+inventory::DiffOptions diff_options(const Config& config, Store& store, const inventory::Snapshot& from,
+                                    const inventory::Snapshot& to) {
+  inventory::DiffOptions opt;
+  opt.absence_us = config.snapshots.absence_us;
+  opt.capture_drops = inventory::capture_drops_between(store, from.info.taken_us, to.info.taken_us);
+  opt.new_findings = [&config, &store](const inventory::Snapshot& a, const inventory::Snapshot& b) {
+    Ledger ledger(store.sensor_name());
+    std::string error;
+    std::optional<std::vector<inventory::Finding>> fs;
+    if (auto st = store.load(ledger); !st) {
+      error = st.error;
+    } else {
+      fs = current_findings(config, store, ledger, error);
+    }
+    if (!fs) {
+      spdlog::warn("diff without new findings: {}", error);
+      return nlohmann::ordered_json::array();
+    }
+    std::vector<inventory::Finding> fresh;
+    for (auto& f : *fs)
+      if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
+    return inventory::findings_json(fresh);
+  };
+  return opt;
+}
+
+}  // namespace mieruka::sensor
