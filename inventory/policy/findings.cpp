@@ -15,7 +15,6 @@
 #include "dissectors/registry.hpp"
 #include "dissectors/wlan_mgmt.hpp"
 #include "inventory/policy/classify.hpp"
-#include "inventory/policy/text_escape.hpp"
 #include "inventory/policy/remote_services.hpp"
 #include "inventory/policy/service_ports.hpp"
 

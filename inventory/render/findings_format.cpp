@@ -1,8 +1,9 @@
 #include "inventory/render/findings_format.hpp"
 
-#include <fmt/format.h>
-
+#include "inventory/policy/text_escape.hpp"
 #include "inventory/render/export.hpp"
+
+#include <fmt/format.h>
 
 namespace mieruka::inventory {
 
