@@ -98,7 +98,7 @@ struct View {
   std::map<std::string, std::string> checklist_bodies;
 };
 
-// MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 3 s
+// MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 4 s
 // longer, so that a test can send requests while one runs.
 bool slow_view_build_failpoint() {
   const char* fp = std::getenv("MIERUKA_FAILPOINT");
@@ -208,7 +208,14 @@ struct WebServer::Impl {
   // How old the view a response came from is (docs/web.md): when its data was
   // read, and for how many seconds the database has been known to be newer.
   void view_headers(httplib::Response& res, const View& v) const {
-    res.set_header("X-Mieruka-Data-As-Of", format_time_us(v.read_us));
+    // Milliseconds too: two views can be read within one second.
+    std::string as_of = format_time_us(v.read_us);
+    if (!as_of.empty() && as_of.back() == 'Z') {
+      char ms[8];
+      std::snprintf(ms, sizeof ms, ".%03dZ", static_cast<int>((v.read_us / 1000) % 1000));
+      as_of.replace(as_of.size() - 1, 1, ms);
+    }
+    res.set_header("X-Mieruka-Data-As-Of", as_of);
     const std::int64_t since = stale_since_us.load();
     const std::int64_t stale = since > 0 ? std::max<std::int64_t>(0, wall_us() - since) : 0;
     char buf[32];
@@ -628,7 +635,7 @@ void WebServer::Impl::builder() {
     if (changed) {
       std::int64_t zero = 0;
       stale_since_us.compare_exchange_strong(zero, wall_us());
-      if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(3));
+      if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
       v = build_view(*own, error);
       if (!v) spdlog::error("console: the ledger does not load ({}); the last view is kept", error);
     } else if (!own) {
