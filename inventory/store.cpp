@@ -1095,7 +1095,7 @@ StoreStatus Store::load(Ledger& ledger) {
 
   ledger.reserve_loaded(assets.size(), edges.size());
   for (Asset& a : assets) ledger.load_asset(std::move(a));
-  for (Edge& e : edges) ledger.load_edge(std::move(e));
+  ledger.load_edges(edges);
   return {};
 }
 
