@@ -10,8 +10,8 @@ bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; src="$2"
 cap="$src/pcaps/factory_sample.pcapng"; more="$src/pcaps/melsec_omron.pcapng"
 [ -f "$cap" ] && [ -f "$more" ] || { echo "skip: sample captures missing"; exit 77; }
 command -v curl >/dev/null || { echo "skip: curl missing"; exit 77; }
-tmp="${KEEP_TMP:-$(mktemp -d)}"; pid=""
-cleanup() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; [ -z "${KEEP_TMP:-}" ] && rm -rf "$tmp"; }
+tmp="$(mktemp -d)"; pid=""
+cleanup() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail=0
 check() {  # check NAME CONDITION...
