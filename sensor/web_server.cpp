@@ -645,8 +645,15 @@ void WebServer::Impl::builder() {
       std::int64_t zero = 0;
       stale_since_us.compare_exchange_strong(zero, wall_us());
       if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
-      v = build_view(*own, error);
-      if (!v) spdlog::error("console: the ledger does not load ({}); the last view is kept", error);
+      // A request's handler has the server to catch what it throws; this thread
+      // has no one, and an exception leaving it would end the process.
+      try {
+        v = build_view(*own, error);
+      } catch (const std::exception& ex) {
+        v = nullptr;
+        error = std::string("building the view failed: ") + ex.what();
+      }
+      if (!v) spdlog::error("console: no new view ({}); the last one is kept", error);
     } else if (!own) {
       spdlog::error("console: {}", error);
     }
