@@ -124,6 +124,7 @@ struct WebServer::Impl {
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
+    quitting = true;
     {
       std::lock_guard lk(view_mu);
       stopping = true;
@@ -148,6 +149,9 @@ struct WebServer::Impl {
   std::string build_error;           // why the last build failed ("" once one succeeds)
   bool stopping = false;
   std::thread builder_thread;
+  // Set when the server stops: a build in progress gives up at its next stage
+  // (a whole build at 100,000 assets is many seconds; a daemon's stop should not wait).
+  std::atomic<bool> quitting{false};
   // Since when the database is known to be newer than the view (0: it is not).
   std::atomic<std::int64_t> stale_since_us{0};
 
@@ -499,6 +503,11 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     error = st.error;
     return nullptr;
   }
+  const auto stop = [&] {
+    if (quitting) error = "the console is stopping";
+    return quitting.load();
+  };
+  if (stop()) return nullptr;
   auto findings = current_findings(config, s, *v->ledger, v->findings_error, approved_path(), opt.wireless_path);
   if (findings) v->findings = std::move(*findings);
   std::optional<inventory::ApprovedList> approved;
@@ -542,6 +551,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->rows.push_back(std::move(r));
   }
 
+  if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
     std::string serr;
@@ -564,6 +574,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     }
   }
 
+  if (stop()) return nullptr;
   // The checklist: its input reads the store, so it is made here, with the
   // approved and wireless lists as they are now (their mtimes key the view).
   if (v->findings_error.empty()) {
@@ -585,12 +596,15 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->checklist_error = v->findings_error;
   }
 
+  if (stop()) return nullptr;
   // The whole-ledger bodies: at 100,000 assets each takes seconds, so no
   // request waits for one. The checklist's topology is the console's (the
   // same zones and findings).
   v->links_body = json_text(inventory::links_json(L));
+  if (stop()) return nullptr;
   v->topology_body = json_text(inventory::topology_json(
       v->checklist ? v->checklist->topology : inventory::build_topology(L, {&config.policy, &v->findings})));
+  if (stop()) return nullptr;
   if (v->checklist) v->checklist_bodies.emplace("json/ja", render_checklist(*v, "json", inventory::Lang::ja));
   return v;
 }
@@ -653,7 +667,7 @@ void WebServer::Impl::builder() {
         v = nullptr;
         error = std::string("building the view failed: ") + ex.what();
       }
-      if (!v) spdlog::error("console: no new view ({}); the last one is kept", error);
+      if (!v && !quitting) spdlog::error("console: no new view ({}); the last one is kept", error);
     } else if (!own) {
       spdlog::error("console: {}", error);
     }
