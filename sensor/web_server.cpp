@@ -635,6 +635,10 @@ void WebServer::Impl::builder() {
   std::int64_t seen_dv = -1, seen_mt = -1, seen_wt = -1;
   std::uint64_t done = 0;
   bool built = false;
+  // After a failed build or open (a busy or damaged database), tried again at
+  // the next change or after kRetryUs, whichever comes first.
+  constexpr std::int64_t kRetryUs = 10'000'000;
+  std::int64_t retry_at_us = 0;
   // Views replaced but maybe still held by a request: freed here once no
   // request holds them (freeing a view of 100,000 assets takes most of a
   // second, which neither a request nor view_mu's holder should spend).
@@ -645,14 +649,16 @@ void WebServer::Impl::builder() {
     lk.unlock();
     std::erase_if(retired, [](const std::shared_ptr<View>& r) { return r.use_count() == 1; });
     std::string error;
-    if (!own) own = Store::open_reader(opt.db_path, config.sensor_name, error);
+    const bool opening = !own && wall_us() >= retry_at_us;
+    if (opening) own = Store::open_reader(opt.db_path, config.sensor_name, error);
     bool changed = false;
     std::int64_t dv = -1, mt = -1, wt = -1;
     if (own) {
       dv = data_version_of(*own);
       mt = mtime_of(approved_path());
       wt = mtime_of(wireless_path());
-      changed = !built || want != done || dv != seen_dv || mt != seen_mt || wt != seen_wt;
+      changed = !built || want != done || dv != seen_dv || mt != seen_mt || wt != seen_wt ||
+                (retry_at_us != 0 && wall_us() >= retry_at_us);
     }
     std::shared_ptr<View> v;
     if (changed) {
@@ -668,11 +674,12 @@ void WebServer::Impl::builder() {
         error = std::string("building the view failed: ") + ex.what();
       }
       if (!v && !quitting) spdlog::error("console: no new view ({}); the last one is kept", error);
-    } else if (!own) {
+    } else if (opening && !own) {
       spdlog::error("console: {}", error);
     }
     lk.lock();
-    if (changed || !own) {
+    if (changed || (opening && !own)) {
+      retry_at_us = v ? 0 : wall_us() + kRetryUs;
       if (v) {
         v->covers = want;
         if (view) retired.push_back(view);
@@ -683,7 +690,6 @@ void WebServer::Impl::builder() {
         build_error = error;
         failed_covers = want;
       }
-      // A failed build is tried again on the next change, not in a loop.
       built = true;
       done = want;
       seen_dv = dv;
