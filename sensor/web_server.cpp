@@ -90,6 +90,10 @@ struct View {
   inventory::ChecklistInput cl_in;
   std::optional<inventory::Checklist> checklist;
   std::string checklist_error;
+  // /api/v1/assets: each sort's keys (web_query sort_keys), "name" (the
+  // default) made with the view, the others on first request.
+  std::mutex sort_mu;
+  std::map<std::string, std::vector<std::string>> sort_keys;
   std::mutex svg_mu;
   std::optional<std::string> svg;  // rendered on first request
   std::string svg_error;
@@ -551,6 +555,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->rows.push_back(std::move(r));
   }
 
+  v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
@@ -761,7 +766,14 @@ void WebServer::Impl::install_routes() {
           AssetQuery q;
           std::string error;
           if (!parse_asset_query(req.params, q, error)) return send_error(res, 400, error);
-          send_json(res, 200, query_assets(v.rows, q));
+          const std::vector<std::string>* keys = nullptr;
+          if (q.sort != "findings") {
+            std::lock_guard lock(v.sort_mu);
+            auto it = v.sort_keys.find(q.sort);
+            if (it == v.sort_keys.end()) it = v.sort_keys.emplace(q.sort, sort_keys(v.rows, q.sort)).first;
+            keys = &it->second;  // never erased while the view lives
+          }
+          send_json(res, 200, query_assets(v.rows, q, keys));
         })));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
                                                                      httplib::Response& res, const Session&, View& v) {
