@@ -659,7 +659,14 @@ void WebServer::Impl::builder() {
     bool changed = false;
     std::int64_t dv = -1, mt = -1, wt = -1;
     if (own) {
-      dv = data_version_of(*own);
+      // Asked of the request connection: its data_version moves only with
+      // other connections' commits, so its own (sessions, the audit log) do not
+      // make a new view; the console's writes that change what a view shows ask
+      // for one (refresh_and_wait).
+      {
+        std::lock_guard db_lock(db_mu);
+        dv = store ? data_version_of(*store) : -1;
+      }
       mt = mtime_of(approved_path());
       wt = mtime_of(wireless_path());
       changed = !built || want != done || dv != seen_dv || mt != seen_mt || wt != seen_wt ||

@@ -56,6 +56,13 @@ before="$(assets)"; as_of="$(header X-Mieruka-Data-As-Of)"
 check "the response says when its data was read ($as_of)" test -n "$as_of"
 check "and that it is current ($(header X-Mieruka-Data-Stale-Seconds))" test "$(header X-Mieruka-Data-Stale-Seconds)" = 0.0
 
+# The console's own session writes do not make a new view.
+login "$url" "$tmp/jar3" >/dev/null
+sleep 1
+get /api/v1/overview >/dev/null
+check "a login does not start a new view (stale $(header X-Mieruka-Data-Stale-Seconds))" \
+  test "$(header X-Mieruka-Data-Stale-Seconds)" = 0.0 -a "$(header X-Mieruka-Data-As-Of)" = "$as_of"
+
 # Another connection changes the ledger; within 250 ms the console starts a new view.
 "$bin" read -q "$more" --db "$db" >/dev/null 2>&1; check "a second read exits 0" test $? -eq 0
 after="$("$bin" assets --db "$db" --format json | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
