@@ -5,8 +5,15 @@
 # Each command and route is timed on both; the ratio big/baseline says how it
 # scales (10 = linear, 100 = quadratic). Commands: wall and CPU time
 # (user+sys), the ratio of CPU times (on a shared machine wall time says more
-# about the neighbours). Routes: wall time of the first request (it loads the
-# ledger) and the best of the next ones; the ratio is of the latter.
+# about the neighbours). Routes: the console builds its view (ledger, findings,
+# whole-ledger bodies) on a thread of its own, so the script first times how
+# long after start the first request is answered (it waits for the first
+# view), then per route the first request and the best of the next ones (the
+# ratio is of the latter). Then it changes the database (a new console user:
+# a commit on another connection, which makes the console build a new view),
+# times the first request of every route right after it (answered from the
+# previous view while the new one is built) and how long the new view took to
+# be served (X-Mieruka-Data-As-Of changes).
 # Usage: bench/reads.sh BUILD_DIR [ASSETS] [RUNS]
 #   BUILD_DIR holds mieruka and bench/mieruka_gen_ledger (MIERUKA_BENCH=ON).
 set -eu
@@ -55,12 +62,14 @@ serve() {
     "$url/api/v1/login" >/dev/null
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
-# route PATH: the first request (which loads the ledger) then the best of $runs.
+# route PATH: the first request then the best of $runs.
 route() {
   local t=()
   for _ in $(seq 0 "$runs"); do t+=("$(curl -s -o /dev/null -b "$tmp/jar" -w '%{time_total}' "$url$1")"); done
   echo "${t[0]} $(printf '%s\n' "${t[@]:1}" | sort -n | head -1)"
 }
+as_of() { curl -s -o /dev/null -D - -b "$tmp/jar" "$url/api/v1/overview" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
+now() { date +%s.%N; }
 routes=("/api/v1/overview" "/api/v1/assets?per_page=50" "/api/v1/assets?per_page=50&page=100&sort=ip&order=desc"
         "/api/v1/assets?q=10.1&per_page=50" "/api/v1/assets/@ID@" "/api/v1/links" "/api/v1/findings"
         "/api/v1/topology" "/api/v1/checklist" "/api/v1/acceptance" "/api/v1/stats" "/api/v1/snapshots")
@@ -69,11 +78,29 @@ serve "$tmp/base.db"
 for r in "${routes[@]}"; do read -r f b <<<"$(route "${r//@ID@/$one_base}")"; first_base[$r]=$f; best_base[$r]=$b; done
 stop
 echo
-printf '%-50s %8s %8s %8s %8s\n' "route (first request loads the ledger)" "base s" "first s" "then s" "ratio"
+t0="$(now)"
 serve "$tmp/big.db"
+first_view="$(curl -s -o /dev/null -b "$tmp/jar" -w '%{time_total}' "$url/api/v1/overview")"
+awk -v s="$(now)" -v t="$t0" -v f="$first_view" \
+  'BEGIN {printf "start to the first view served: %.2f s (the first request waited %.2f s)\n", s - t, f}'
+printf '%-50s %8s %8s %8s %8s\n' "route" "base s" "first s" "then s" "ratio"
 for r in "${routes[@]}"; do
   read -r f b <<<"$(route "${r//@ID@/$one}")"
   awk -v l="$r" -v bb="${best_base[$r]}" -v f="$f" -v b="$b" \
     'BEGIN {printf "%-50s %8.3f %8.3f %8.3f %7.1fx\n", l, bb, f, b, (bb > 0.0005 ? b / bb : 0)}'
 done
+echo
+old_as_of="$(as_of)"
+t0="$(now)"
+printf 'benchpass2\n' | "$bin" user add bench2 --role viewer --db "$tmp/big.db" --password-file - >/dev/null 2>&1
+sleep 0.5  # the console notices a change within 250 ms
+printf '%-50s %8s\n' "route, first request after a database change" "s"
+for r in "${routes[@]}"; do
+  printf '%-50s %8.3f\n' "$r" "$(curl -s -o /dev/null -b "$tmp/jar" -w '%{time_total}' "$url${r//@ID@/$one}")"
+done
+login="$(curl -s -o /dev/null -c "$tmp/jar2" -w '%{time_total}' -H 'Content-Type: application/json' \
+  -d '{"user":"bench","password":"benchpass1"}' "$url/api/v1/login")"
+printf '%-50s %8.3f\n' "login (POST /api/v1/login)" "$login"
+while [ "$(as_of)" = "$old_as_of" ]; do sleep 0.2; done
+awk -v s="$(now)" -v t="$t0" 'BEGIN {printf "change to the new view served: %.2f s\n", s - t}'
 stop

@@ -985,9 +985,46 @@ void Ledger::load_asset(Asset a) {
 }
 
 void Ledger::load_edge(Edge e) {
+  const AssetIndex from = index_of(e.from_id), to = index_of(e.to_id);
+  load_edge(std::move(e), from, to);
+}
+
+void Ledger::load_edges(std::vector<Edge>& edges) {
+  // Open addressing, linear probing, at most half full: by_id_'s entries.
+  unsigned bits = 4;
+  while ((std::size_t{1} << bits) < by_id_.size() * 2 + 2) ++bits;
+  const std::size_t mask = (std::size_t{1} << bits) - 1;
+  const auto slot_of = [&](std::uint64_t h) {
+    return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+  };
+  std::vector<std::pair<std::uint64_t, AssetIndex>> table(mask + 1, {0, kNoAsset});
+  for (const auto& [h, idx] : by_id_) {
+    std::size_t p = slot_of(h);
+    while (table[p].second != kNoAsset) p = (p + 1) & mask;
+    table[p] = {h, idx};
+  }
+  // index_of with the table for by_id_.
+  const auto lookup = [&](std::string_view id) -> AssetIndex {
+    const auto v = hex_id_value(id);
+    const std::uint64_t h = v ? *v : Fnv{}.add(id).h;
+    for (std::size_t p = slot_of(h);; p = (p + 1) & mask) {
+      if (table[p].second == kNoAsset) return kNoAsset;
+      if (table[p].first != h) continue;
+      const AssetIndex i = table[p].second;
+      if (v && (text_id_hashes_.empty() || !text_id_hashes_.contains(h))) return i;
+      return iequal(assets_[i].id, id) ? i : kNoAsset;
+    }
+  };
+  for (Edge& e : edges) {
+    const AssetIndex from = lookup(e.from_id), to = lookup(e.to_id);
+    load_edge(std::move(e), from, to);
+  }
+}
+
+void Ledger::load_edge(Edge e, AssetIndex from, AssetIndex to) {
   e.dirty = false;
   e.merged_into = kNoEdge;  // tombstones are not stored
-  const EdgeKey key{index_of(e.from_id), index_of(e.to_id), intern_protocol(e.protocol), e.port, e.vlan};
+  const EdgeKey key{from, to, intern_protocol(e.protocol), e.port, e.vlan};
   // One probe of the id map, whether the edge is new (the usual case) or not.
   const auto [it, fresh] = edge_by_id_.try_emplace(id_hash(e.id), static_cast<EdgeIndex>(edges_.size()));
   const EdgeIndex idx = it->second;

@@ -1,6 +1,6 @@
 // Approved list, wireless allow-list, zones and conduits (see policy.hpp).
 #include "inventory/policy/policy.hpp"
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
 #include <algorithm>
 

@@ -5,9 +5,11 @@
 //
 // Every string that came off the wire is escaped for its target: invalid
 // UTF-8 is replaced with U+FFFD (and flagged in JSON), CSV cells are cleaned
-// and neutralised (inventory/policy/text_escape.hpp), and control characters are made
+// and neutralised (inventory/text/text_escape.hpp), and control characters are made
 // visible in terminal text.
 #pragma once
+
+#include "inventory/text/utf8.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -68,16 +70,6 @@ inline constexpr std::string_view kLedgerExportSchema = "https://mieruka.invalid
 [[nodiscard]] std::string show_text(const Ledger& ledger, const Asset& a);
 
 // --- escaping helpers (exposed for tests and other exporters) -----------------------
-// `s` with every invalid UTF-8 sequence (overlong forms, surrogates, code points
-// above U+10FFFF, truncated sequences, stray continuation bytes) replaced by
-// U+FFFD, one per maximal invalid subpart. Sets *had_invalid when anything was
-// replaced. NUL is valid UTF-8 and is kept (JSON escapes it).
-[[nodiscard]] std::string sanitize_utf8(std::string_view s, bool* had_invalid = nullptr);
-// Columns a UTF-8 string takes on a terminal: East Asian wide and fullwidth
-// characters count 2, combining marks 0, others 1.
-[[nodiscard]] std::size_t display_width(std::string_view utf8);
-// Text safe for a terminal: valid UTF-8, control characters (C0, DEL, C1, which
-// could carry escape sequences) shown as \xNN.
-[[nodiscard]] std::string terminal_safe(std::string_view s);
+// sanitize_utf8, display_width and terminal_safe: inventory/text/utf8.hpp.
 
 }  // namespace mieruka::inventory

@@ -1,6 +1,6 @@
 #include "inventory/render/findings_format.hpp"
 
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 #include "inventory/render/export.hpp"
 
 #include <fmt/format.h>

@@ -10,7 +10,7 @@
 #include "inventory/report/checklist.hpp"
 #include "inventory/policy/classify.hpp"
 #include "inventory/render/export.hpp"
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
 namespace mieruka::inventory {
 namespace {

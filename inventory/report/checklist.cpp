@@ -15,7 +15,7 @@
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
 namespace mieruka::inventory {
 namespace {

@@ -13,7 +13,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/store/sqlite_statement.hpp"
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
 namespace mieruka::inventory {
 namespace {

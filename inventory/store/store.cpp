@@ -727,8 +727,19 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   impl->path = path;
   impl->sensor = std::move(sensor_name);
 
-  if (mode != OpenMode::create) {
-    if (error = check_existing_file(path); !error.empty()) return std::nullopt;
+  // The file's own header is read (check_existing_file) only when SQLite does
+  // not open it as a mieruka ledger, to say why: closing any descriptor of the
+  // file drops every POSIX lock this process holds on it, SQLite's included,
+  // and another process would then take this process's connections (the
+  // daemon's, the console's) for gone and delete the WAL under them.
+  const auto why_not = [&](std::string fallback) {
+    if (mode != OpenMode::create)
+      if (std::string e = check_existing_file(path); !e.empty()) return e;
+    return fallback;
+  };
+  if (std::error_code ec; mode != OpenMode::create && !std::filesystem::exists(path, ec)) {
+    error = why_not("");
+    return std::nullopt;
   }
   // The database holds the console's password hashes: a new one is made
   // readable by its owner only (SQLite gives its -wal and -shm files the same
@@ -757,7 +768,7 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   if (mode == OpenMode::create) flags |= SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) {
-    error = open_error(path, rc, impl->db);
+    error = why_not(open_error(path, rc, impl->db));
     return std::nullopt;
   }
   sqlite3_extended_result_codes(impl->db, 1);
@@ -766,7 +777,7 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
   // The first read of the header tells a non-SQLite file apart.
   int version = 0;
   if ((rc = read_user_version(impl->db, version)) != SQLITE_OK) {
-    error = open_error(path, rc, impl->db);
+    error = why_not(open_error(path, rc, impl->db));
     return std::nullopt;
   }
   const int known = schema_version();
@@ -776,8 +787,8 @@ std::optional<Store> Store::open(const std::string& path, std::string sensor_nam
     return std::nullopt;
   }
   if (version == 0 && mode != OpenMode::create) {
-    error = path + ": an SQLite database but not a mieruka ledger; pass the --db that `mieruka read` or `mieruka run` "
-                   "wrote";
+    error = why_not(path + ": an SQLite database but not a mieruka ledger; pass the --db that `mieruka read` or "
+                           "`mieruka run` wrote");
     return std::nullopt;
   }
   if (mode == OpenMode::read) {
@@ -1168,7 +1179,7 @@ StoreStatus Store::load(Ledger& ledger) {
 
   ledger.reserve_loaded(assets.size(), edges.size());
   for (Asset& a : assets) ledger.load_asset(std::move(a));
-  for (Edge& e : edges) ledger.load_edge(std::move(e));
+  ledger.load_edges(edges);
   return {};
 }
 

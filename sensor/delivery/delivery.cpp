@@ -20,7 +20,7 @@
 
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 #include "inventory/policy/policy.hpp"
 #include "sensor/delivery/findings_inputs.hpp"
 

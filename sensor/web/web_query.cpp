@@ -92,7 +92,15 @@ bool parse_asset_query(const std::multimap<std::string, std::string>& params, As
   return true;
 }
 
-nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q) {
+std::vector<std::string> sort_keys(const std::vector<AssetRow>& rows, const std::string& sort) {
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(sort_text(r, sort));
+  return out;
+}
+
+nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
+                                    const std::vector<std::string>* keys) {
   std::vector<const AssetRow*> hits;
   hits.reserve(rows.size());
   for (const auto& r : rows) {
@@ -108,12 +116,17 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
       return q.descending ? a->open_findings > b->open_findings : a->open_findings < b->open_findings;
     });
   } else {
-    std::vector<std::pair<std::string, const AssetRow*>> keyed;
+    std::vector<std::string> own;
+    if (keys == nullptr || keys->size() != rows.size()) {
+      own = sort_keys(rows, q.sort);
+      keys = &own;
+    }
+    std::vector<std::pair<const std::string*, const AssetRow*>> keyed;
     keyed.reserve(hits.size());
-    for (const auto* r : hits) keyed.emplace_back(sort_text(*r, q.sort), r);
+    for (const auto* r : hits) keyed.emplace_back(&(*keys)[static_cast<std::size_t>(r - rows.data())], r);
     std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-      if (a.first.empty() != b.first.empty()) return b.first.empty();  // unknown values last
-      return q.descending ? a.first > b.first : a.first < b.first;
+      if (a.first->empty() != b.first->empty()) return b.first->empty();  // unknown values last
+      return q.descending ? *a.first > *b.first : *a.first < *b.first;
     });
     for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
   }

@@ -37,7 +37,12 @@ struct AssetQuery {
 [[nodiscard]] bool parse_asset_query(const std::multimap<std::string, std::string>& params, AssetQuery& q,
                                      std::string& error);
 // {"total": n, "page": p, "per_page": k, "items": [...]}.
-[[nodiscard]] nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q);
+// The text each row sorts by for `sort` (not "findings"), one per row: a view
+// keeps them so that a query does not read every row's JSON again.
+[[nodiscard]] std::vector<std::string> sort_keys(const std::vector<AssetRow>& rows, const std::string& sort);
+// `keys`: sort_keys(rows, q.sort) kept for these rows, or null to make them here.
+[[nodiscard]] nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
+                                                  const std::vector<std::string>* keys = nullptr);
 // ASCII lower case (UTF-8 bytes above 0x7f kept as they are).
 [[nodiscard]] std::string ascii_lower(std::string s);
 

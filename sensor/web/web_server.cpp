@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,8 +16,12 @@
 
 #include <httplib.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -66,6 +71,11 @@ std::int64_t wall_us() {
 Json time_or_null(std::int64_t us) { return us > 0 ? Json(format_time_us(us)) : Json(); }
 
 // Everything the API shows, made once per ledger load and shared by requests.
+// A view is built whole on the builder thread (WebServer::Impl::builder) and
+// then only read: requests hold it by shared_ptr, so the builder can publish
+// the next one while they finish with this one. The printable checklist's
+// other formats and languages and the SVG are rendered from it on first
+// request, under their own mutexes.
 struct View {
   std::unique_ptr<Ledger> ledger;
   std::vector<inventory::Finding> findings;
@@ -73,17 +83,35 @@ struct View {
   std::vector<AssetRow> rows;
   std::map<std::string, std::size_t> row_of;  // asset id -> rows index
   bool has_approved_list = false;
+  std::int64_t read_us = 0;      // when its data was read from the database
+  std::uint64_t covers = 0;      // the refresh requests (Impl::requested) this view includes
+  Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
+  std::string links_body, topology_body;
+  // The checklist's input and report (made with the view: it reads the store).
+  std::optional<inventory::ApprovedList> cl_approved;
+  std::optional<inventory::WirelessAllowList> cl_wireless;
+  inventory::ChecklistInput cl_in;
+  std::optional<inventory::Checklist> checklist;
+  std::string checklist_error;
+  // /api/v1/assets: each sort's keys (web_query sort_keys), "name" (the
+  // default) made with the view, the others on first request.
+  std::mutex sort_mu;
+  std::map<std::string, std::vector<std::string>> sort_keys;
   std::mutex svg_mu;
   std::optional<std::string> svg;  // rendered on first request
   std::string svg_error;
-  // The whole-ledger bodies, serialised on first request: at 100,000 assets
-  // each took seconds to build, and the view changes only with the ledger.
+  // /api/v1/checklist by "format/lang": json/ja (the default) made with the
+  // view, the others on first request.
   std::mutex body_mu;
-  std::optional<std::string> links_body, topology_body;
-  // /api/v1/checklist by "format/lang": built on first request from this view
-  // (its generated_at is then), as the other whole-ledger bodies.
   std::map<std::string, std::string> checklist_bodies;
 };
+
+// MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 4 s
+// longer, so that a test can send requests while one runs.
+bool slow_view_build_failpoint() {
+  const char* fp = std::getenv("MIERUKA_FAILPOINT");
+  return fp != nullptr && std::string_view(fp) == "slow_view_build";
+}
 
 }  // namespace
 
@@ -99,12 +127,40 @@ struct WebServer::Impl {
   LoginLimiter limiter;
   std::string dummy_hash;  // verified against for unknown users: same time either way
 
-  std::mutex db_mu;  // the connection and the view are used by one request at a time
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    quitting = true;
+    {
+      std::lock_guard lk(view_mu);
+      stopping = true;
+    }
+    view_cv.notify_all();
+    if (builder_thread.joinable()) builder_thread.join();
+  }
+
+  // The request connection: sessions, users, the audit log, acknowledgements
+  // and the few routes that read the store directly. Held only for those
+  // statements, never while a view is built.
+  std::mutex db_mu;
   std::optional<Store> store;
+
+  // The current view and the builder's state (view_mu guards all of it; a
+  // request holds view_mu only to copy the pointer).
+  std::mutex view_mu;
+  std::condition_variable view_cv;
   std::shared_ptr<View> view;
-  std::int64_t data_version = -1;
-  std::int64_t approved_mtime = -1, wireless_mtime = -1;
-  bool dirty = true;
+  std::uint64_t requested = 0;       // refreshes asked for by the console's own writes
+  std::uint64_t failed_covers = 0;   // the requests the last failed build would have covered
+  std::string build_error;           // why the last build failed ("" once one succeeds)
+  bool stopping = false;
+  std::thread builder_thread;
+  // Set when the server stops: a build in progress gives up at its next stage
+  // (a whole build at 100,000 assets is many seconds; a daemon's stop should not wait).
+  std::atomic<bool> quitting{false};
+  // Since when the database is known to be newer than the view (0: it is not).
+  std::atomic<std::int64_t> stale_since_us{0};
 
   std::string approved_path() const {
     return !opt.approved_path.empty() ? opt.approved_path : config.policy.approved_path;
@@ -113,15 +169,16 @@ struct WebServer::Impl {
     return !opt.wireless_path.empty() ? opt.wireless_path : config.policy.wireless_allow_path;
   }
 
-  // --- database and view (db_mu held) -------------------------------------------------
+  // --- the request connection (db_mu held) --------------------------------------------
   Store* db(std::string& error) {
     if (store) return &*store;
     store = Store::open(opt.db_path, config.sensor_name, error, true);
     return store ? &*store : nullptr;
   }
 
-  std::int64_t current_data_version() {
-    inventory::Statement q = store->statement("PRAGMA data_version");
+  // --- views -------------------------------------------------------------------------
+  static std::int64_t data_version_of(Store& s) {
+    inventory::Statement q = s.statement("PRAGMA data_version");
     return q.next() ? q.int64(0) : -1;
   }
 
@@ -131,66 +188,46 @@ struct WebServer::Impl {
     return static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1'000'000'000 + sb.st_mtim.tv_nsec;
   }
 
+  // A new view read through `s` (the builder's own connection); nullptr with
+  // `error` set when the ledger does not load.
+  std::shared_ptr<View> build_view(Store& s, std::string& error);
+  void builder();
+
+  // The current view for a request. Before the first view exists (the first
+  // moments of `serve`) this waits for it; afterwards it never waits, even
+  // while the next view is built.
   std::shared_ptr<View> current_view(std::string& error) {
-    if (db(error) == nullptr) return nullptr;
-    const std::int64_t dv = current_data_version();
-    // The findings read the approved and wireless lists: a change to either is a new view.
-    const std::int64_t mt = mtime_of(approved_path()), wt = mtime_of(wireless_path());
-    if (view && !dirty && dv == data_version && mt == approved_mtime && wt == wireless_mtime) return view;
-    auto v = std::make_shared<View>();
-    v->ledger = std::make_unique<Ledger>(config.sensor_name);
-    if (auto st = store->load(*v->ledger); !st) {
-      error = st.error;
-      return nullptr;
-    }
-    auto findings = current_findings(config, *store, *v->ledger, v->findings_error, approved_path(), opt.wireless_path);
-    if (findings) v->findings = std::move(*findings);
-    std::optional<inventory::ApprovedList> approved;
-    if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
-      std::string ignored;
-      approved = inventory::load_approved(approved_path(), ignored);
-    }
-    // The plant's names, locations and owners, as every reader shows them.
-    if (approved) inventory::apply_approved(*v->ledger, *approved);
-    v->has_approved_list = !approved_path().empty();
-    std::map<std::string, int> open_by_asset;
-    for (const auto& f : v->findings)
-      if (!f.acknowledged) ++open_by_asset[f.asset];
-    const Ledger& L = *v->ledger;
-    v->rows.reserve(L.assets().size());
-    const inventory::AssetLinks links(L);
-    for (const auto& a : L.assets()) {
-      AssetRow r;
-      r.json = inventory::asset_json(L, a, &links);
-      r.zones = config.policy.zones_of(a);
-      if (v->has_approved_list) r.approved = approved && approved->match(a) != nullptr ? 1 : 0;
-      r.open_findings = open_by_asset[a.id];
-      r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
-      r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
-      r.json["findings"] = r.open_findings;
-      r.klass = r.json.value("class", "unknown");
-      auto text = [&](const char* k) {
-        const auto it = r.json.find(k);
-        return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
-      };
-      r.vendor_lower = ascii_lower(text("vendor"));
-      std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("vendor") + "\n" +
-                        text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
-      for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
-      // The approved list's columns are searchable too (a wire name hides the list's from "name").
-      if (const auto it = r.json.find("approved_entry"); it != r.json.end())
-        for (const auto& [k, val] : it->items())
-          if (val.is_string()) hay += "\n" + val.get<std::string>();
-      r.haystack = ascii_lower(hay);
-      v->row_of[a.id] = v->rows.size();
-      v->rows.push_back(std::move(r));
-    }
-    view = v;
-    data_version = dv;
-    approved_mtime = mt;
-    wireless_mtime = wt;
-    dirty = false;
+    std::unique_lock lk(view_mu);
+    if (!view) view_cv.wait(lk, [&] { return view || failed_covers > 0 || !build_error.empty() || stopping; });
+    if (!view) error = build_error.empty() ? "the console is stopping" : build_error;
     return view;
+  }
+
+  // After a write through the console (acknowledge, remediation state,
+  // approve): waits for a view that includes it, so the next page shows it.
+  void refresh_and_wait() {
+    std::unique_lock lk(view_mu);
+    const std::uint64_t want = ++requested;
+    view_cv.notify_all();
+    view_cv.wait(lk, [&] { return stopping || failed_covers >= want || (view && view->covers >= want); });
+  }
+
+  // How old the view a response came from is (docs/web.md): when its data was
+  // read, and for how many seconds the database has been known to be newer.
+  void view_headers(httplib::Response& res, const View& v) const {
+    // Milliseconds too: two views can be read within one second.
+    std::string as_of = format_time_us(v.read_us);
+    if (!as_of.empty() && as_of.back() == 'Z') {
+      char ms[8];
+      std::snprintf(ms, sizeof ms, ".%03dZ", static_cast<int>((v.read_us / 1000) % 1000));
+      as_of.replace(as_of.size() - 1, 1, ms);
+    }
+    res.set_header("X-Mieruka-Data-As-Of", as_of);
+    const std::int64_t since = stale_since_us.load();
+    const std::int64_t stale = since > 0 ? std::max<std::int64_t>(0, wall_us() - since) : 0;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(stale) / 1e6);
+    res.set_header("X-Mieruka-Data-Stale-Seconds", buf);
   }
 
   // --- HTTP helpers ------------------------------------------------------------------
@@ -202,14 +239,10 @@ struct WebServer::Impl {
     res.set_header("Cache-Control", "no-store");
     res.set_content(json_text(body), "application/json");
   }
-  // A body the view keeps (View::body_mu): made by `make` on first request.
-  template <class Make>
-  static void send_cached(httplib::Response& res, View& v, std::optional<std::string>& body, Make make) {
-    std::lock_guard lock(v.body_mu);
-    if (!body) body = json_text(make());
+  static void send_body(httplib::Response& res, const std::string& body) {
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
-    res.set_content(*body, "application/json");
+    res.set_content(body, "application/json");
   }
   // The printable reports are self-contained pages with inline CSS and no
   // scripts: they get a policy that allows exactly that.
@@ -290,8 +323,11 @@ struct WebServer::Impl {
   using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Session&)>;
   httplib::Server::Handler route(bool admin, Handler h) {
     return [this, admin, h](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(db_mu);
-      auto s = authorize(req, res, admin);
+      std::optional<Session> s;
+      {
+        std::lock_guard lock(db_mu);
+        s = authorize(req, res, admin);
+      }
       if (!s) return;
       h(req, res, *s);
     };
@@ -302,6 +338,7 @@ struct WebServer::Impl {
   Json asset_detail(const View& v, const inventory::Asset& a);
   Json stats();
   Json overview(View& v);
+  std::string render_checklist(const View& v, const std::string& format, inventory::Lang lang);
 };
 
 // --- routes ---------------------------------------------------------------------------
@@ -386,6 +423,7 @@ Json WebServer::Impl::stats() {
   out["uptime_s"] = (wall_us() - started_us) / 1'000'000;
   std::uint64_t packets = 0, drops = 0;
   auto runs = Json::array();
+  std::lock_guard lock(db_mu);
   inventory::Statement q = store->statement(
       "SELECT started_us, ended_us, command, packets, drops FROM runs WHERE sensor = ?1 ORDER BY started_us DESC");
   q.bind(1, config.sensor_name);
@@ -448,32 +486,223 @@ Json WebServer::Impl::overview(View& v) {
   out["findings_by_item"] = by_item;
   out["findings_by_type"] = by_type;
   out["findings_error"] = v.findings_error.empty() ? Json() : Json(inventory::sanitize_utf8(v.findings_error));
-  // What changed since the last snapshot.
-  std::string error;
-  const auto snaps = inventory::list_snapshots(*store, error);
-  if (snaps.empty()) {
-    out["since_snapshot"] = nullptr;
-  } else {
-    auto from = inventory::load_snapshot(*store, snaps.back().name, error);
-    if (from) {
-      const auto now = inventory::make_snapshot(*v.ledger, std::string(inventory::kNowSnapshotName), wall_us());
-      inventory::DiffOptions dopt;
-      dopt.capture_drops = inventory::capture_drops_between(*store, from->info.taken_us, now.info.taken_us);
-      const auto d = inventory::diff_snapshots(*from, now, dopt);
-      out["since_snapshot"] = Json{{"snapshot", snaps.back().name},
-                                   {"taken", time_or_null(snaps.back().taken_us)},
-                                   {"new_assets", d.new_assets.size()},
-                                   {"vanished_assets", d.vanished_assets.size()},
-                                   {"changed_assets", d.changed_assets.size()},
-                                   {"new_links", d.new_links.size()},
-                                   {"vanished_links", d.vanished_links.size()},
-                                   {"capture_drops", d.capture_drops}};
-    } else {
-      out["since_snapshot"] = nullptr;
-    }
-  }
+  out["since_snapshot"] = v.since_snapshot;  // what changed since the last snapshot (build_view)
   out["capture"] = stats();
   return out;
+}
+
+std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) {
+  auto v = std::make_shared<View>();
+  v->read_us = wall_us();
+  v->ledger = std::make_unique<Ledger>(config.sensor_name);
+  if (auto st = s.load(*v->ledger); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  const auto stop = [&] {
+    if (quitting) error = "the console is stopping";
+    return quitting.load();
+  };
+  if (stop()) return nullptr;
+  auto findings = current_findings(config, s, *v->ledger, v->findings_error, approved_path(), opt.wireless_path);
+  if (findings) v->findings = std::move(*findings);
+  std::optional<inventory::ApprovedList> approved;
+  if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
+    std::string ignored;
+    approved = inventory::load_approved(approved_path(), ignored);
+  }
+  // The plant's names, locations and owners, as every reader shows them.
+  if (approved) inventory::apply_approved(*v->ledger, *approved);
+  v->has_approved_list = !approved_path().empty();
+  std::map<std::string, int> open_by_asset;
+  for (const auto& f : v->findings)
+    if (!f.acknowledged) ++open_by_asset[f.asset];
+  const Ledger& L = *v->ledger;
+  v->rows.reserve(L.assets().size());
+  const inventory::AssetLinks links(L);
+  for (const auto& a : L.assets()) {
+    AssetRow r;
+    r.json = inventory::asset_json(L, a, &links);
+    r.zones = config.policy.zones_of(a);
+    if (v->has_approved_list) r.approved = approved && approved->match(a) != nullptr ? 1 : 0;
+    r.open_findings = open_by_asset[a.id];
+    r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
+    r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
+    r.json["findings"] = r.open_findings;
+    r.klass = r.json.value("class", "unknown");
+    auto text = [&](const char* k) {
+      const auto it = r.json.find(k);
+      return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    r.vendor_lower = ascii_lower(text("vendor"));
+    std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("vendor") + "\n" +
+                      text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
+    for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
+    // The approved list's columns are searchable too (a wire name hides the list's from "name").
+    if (const auto it = r.json.find("approved_entry"); it != r.json.end())
+      for (const auto& [k, val] : it->items())
+        if (val.is_string()) hay += "\n" + val.get<std::string>();
+    r.haystack = ascii_lower(hay);
+    v->row_of[a.id] = v->rows.size();
+    v->rows.push_back(std::move(r));
+  }
+
+  v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
+  if (stop()) return nullptr;
+  // What changed since the last snapshot (/api/v1/overview).
+  {
+    std::string serr;
+    const auto snaps = inventory::list_snapshots(s, serr);
+    std::optional<inventory::Snapshot> from;
+    if (!snaps.empty()) from = inventory::load_snapshot(s, snaps.back().name, serr);
+    if (from) {
+      const auto now = inventory::make_snapshot(L, std::string(inventory::kNowSnapshotName), wall_us());
+      inventory::DiffOptions dopt;
+      dopt.capture_drops = inventory::capture_drops_between(s, from->info.taken_us, now.info.taken_us);
+      const auto d = inventory::diff_snapshots(*from, now, dopt);
+      v->since_snapshot = Json{{"snapshot", snaps.back().name},
+                               {"taken", time_or_null(snaps.back().taken_us)},
+                               {"new_assets", d.new_assets.size()},
+                               {"vanished_assets", d.vanished_assets.size()},
+                               {"changed_assets", d.changed_assets.size()},
+                               {"new_links", d.new_links.size()},
+                               {"vanished_links", d.vanished_links.size()},
+                               {"capture_drops", d.capture_drops}};
+    }
+  }
+
+  if (stop()) return nullptr;
+  // The checklist: its input reads the store, so it is made here, with the
+  // approved and wireless lists as they are now (their mtimes key the view).
+  if (v->findings_error.empty()) {
+    std::string cerr;
+    const std::string ap = approved_path();
+    const std::string wl = wireless_path();
+    if (!ap.empty()) v->cl_approved = inventory::load_approved(ap, cerr);
+    if (!wl.empty()) v->cl_wireless = inventory::load_wireless_allow(wl, cerr);
+    inventory::ChecklistInput& in = v->cl_in;
+    in.ledger = v->ledger.get();
+    in.approved = v->cl_approved ? &*v->cl_approved : nullptr;
+    in.wireless = v->cl_wireless ? &*v->cl_wireless : nullptr;
+    in.findings = &v->findings;
+    if (fill_checklist_input(in, s, config, L, {wall_us(), kDefaultNewDays, kDefaultReviewDays}, cerr))
+      v->checklist = inventory::build_checklist(in);
+    else
+      v->checklist_error = cerr;
+  } else {
+    v->checklist_error = v->findings_error;
+  }
+
+  if (stop()) return nullptr;
+  // The whole-ledger bodies: at 100,000 assets each takes seconds, so no
+  // request waits for one. The checklist's topology is the console's (the
+  // same zones and findings).
+  v->links_body = json_text(inventory::links_json(L));
+  if (stop()) return nullptr;
+  v->topology_body = json_text(inventory::topology_json(
+      v->checklist ? v->checklist->topology : inventory::build_topology(L, {&config.policy, &v->findings})));
+  if (stop()) return nullptr;
+  if (v->checklist) v->checklist_bodies.emplace("json/ja", render_checklist(*v, "json", inventory::Lang::ja));
+  return v;
+}
+
+std::string WebServer::Impl::render_checklist(const View& v, const std::string& format, inventory::Lang lang) {
+  const inventory::Checklist& cl = *v.checklist;
+  if (format == "json") return json_text(inventory::checklist_json(cl, v.cl_in, lang));
+  if (format == "csv") return inventory::checklist_csv(cl, v.cl_in, lang);
+  std::string svg, error;
+  if (inventory::svg_available()) {
+    auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+    if (r) svg = std::move(*r);
+  }
+  return inventory::checklist_html(cl, v.cl_in, lang, svg);
+}
+
+// The builder thread: with its own read-only connection, it watches the
+// database (PRAGMA data_version: another connection committed) and the
+// approved and wireless lists (mtime), and builds and publishes a new view
+// when either changed or a console write asked for one. Requests are answered
+// from the published view meanwhile: a slow build delays freshness (the
+// X-Mieruka-Data-Stale-Seconds header says by how much), never a response.
+void WebServer::Impl::builder() {
+  // Below the request threads: on a sensor's two cores a build must not slow
+  // the answers it exists to keep fast (Linux: a thread's own nice value).
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  std::optional<Store> own;
+  std::int64_t seen_dv = -1, seen_mt = -1, seen_wt = -1;
+  std::uint64_t done = 0;
+  bool built = false;
+  // After a failed build or open (a busy or damaged database), tried again at
+  // the next change or after kRetryUs, whichever comes first.
+  constexpr std::int64_t kRetryUs = 10'000'000;
+  std::int64_t retry_at_us = 0;
+  // Views replaced but maybe still held by a request: freed here once no
+  // request holds them (freeing a view of 100,000 assets takes most of a
+  // second, which neither a request nor view_mu's holder should spend).
+  std::vector<std::shared_ptr<View>> retired;
+  std::unique_lock lk(view_mu);
+  while (!stopping) {
+    const std::uint64_t want = requested;
+    lk.unlock();
+    std::erase_if(retired, [](const std::shared_ptr<View>& r) { return r.use_count() == 1; });
+    std::string error;
+    const bool opening = !own && wall_us() >= retry_at_us;
+    if (opening) own = Store::open_reader(opt.db_path, config.sensor_name, error);
+    bool changed = false;
+    std::int64_t dv = -1, mt = -1, wt = -1;
+    if (own) {
+      // Asked of the request connection: its data_version moves only with
+      // other connections' commits, so its own (sessions, the audit log) do not
+      // make a new view; the console's writes that change what a view shows ask
+      // for one (refresh_and_wait).
+      {
+        std::lock_guard db_lock(db_mu);
+        dv = store ? data_version_of(*store) : -1;
+      }
+      mt = mtime_of(approved_path());
+      wt = mtime_of(wireless_path());
+      changed = !built || want != done || dv != seen_dv || mt != seen_mt || wt != seen_wt ||
+                (retry_at_us != 0 && wall_us() >= retry_at_us);
+    }
+    std::shared_ptr<View> v;
+    if (changed) {
+      std::int64_t zero = 0;
+      stale_since_us.compare_exchange_strong(zero, wall_us());
+      if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
+      // A request's handler has the server to catch what it throws; this thread
+      // has no one, and an exception leaving it would end the process.
+      try {
+        v = build_view(*own, error);
+      } catch (const std::exception& ex) {
+        v = nullptr;
+        error = std::string("building the view failed: ") + ex.what();
+      }
+      if (!v && !quitting) spdlog::error("console: no new view ({}); the last one is kept", error);
+    } else if (opening && !own) {
+      spdlog::error("console: {}", error);
+    }
+    lk.lock();
+    if (changed || (opening && !own)) {
+      retry_at_us = v ? 0 : wall_us() + kRetryUs;
+      if (v) {
+        v->covers = want;
+        if (view) retired.push_back(view);
+        view = std::move(v);
+        build_error.clear();
+        stale_since_us = 0;
+      } else {
+        build_error = error;
+        failed_covers = want;
+      }
+      built = true;
+      done = want;
+      seen_dv = dv;
+      seen_mt = mt;
+      seen_wt = wt;
+      view_cv.notify_all();
+    }
+    view_cv.wait_for(lk, std::chrono::milliseconds(250), [&] { return stopping || requested != done; });
+  }
 }
 
 void WebServer::Impl::install_routes() {
@@ -501,6 +730,7 @@ void WebServer::Impl::install_routes() {
 
   s.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
   s.Post("/api/v1/logout", route(false, [this](const httplib::Request& req, httplib::Response& res, const Session& se) {
+           std::lock_guard lock(db_mu);
            delete_session(*store, cookie_token(req));
            audit(*store, wall_us(), se.user, "logout", "", req.remote_addr);
            res.set_header("Set-Cookie", cookie_header("", 0));
@@ -517,39 +747,50 @@ void WebServer::Impl::install_routes() {
         }));
 
   // The view a handler needs, or an error response.
-  auto with_view = [this](Handler h) {
+  // The view a handler needs (current_view), or an error response. Every
+  // response made from a view says how old it is (view_headers).
+  using ViewHandler = std::function<void(const httplib::Request&, httplib::Response&, const Session&, View&)>;
+  auto with_view = [this](ViewHandler h) -> Handler {
     return [this, h](const httplib::Request& req, httplib::Response& res, const Session& se) {
       std::string error;
-      if (!current_view(error)) return send_error(res, 503, error);
-      h(req, res, se);
+      const std::shared_ptr<View> v = current_view(error);
+      if (!v) return send_error(res, 503, error);
+      view_headers(res, *v);
+      h(req, res, se, *v);
     };
   };
 
   s.Get("/api/v1/assets", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                         const Session&) {
+                                                         const Session&, View& v) {
           AssetQuery q;
           std::string error;
           if (!parse_asset_query(req.params, q, error)) return send_error(res, 400, error);
-          send_json(res, 200, query_assets(view->rows, q));
+          const std::vector<std::string>* keys = nullptr;
+          if (q.sort != "findings") {
+            std::lock_guard lock(v.sort_mu);
+            auto it = v.sort_keys.find(q.sort);
+            if (it == v.sort_keys.end()) it = v.sort_keys.emplace(q.sort, sort_keys(v.rows, q.sort)).first;
+            keys = &it->second;  // never erased while the view lives
+          }
+          send_json(res, 200, query_assets(v.rows, q, keys));
         })));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
-                                                                     httplib::Response& res, const Session&) {
-          const inventory::Asset* a = view->ledger->find(req.matches[1].str());
-          if (a == nullptr || view->row_of.count(a->id) == 0) return send_error(res, 404, "no such asset");
-          send_json(res, 200, asset_detail(*view, *a));
+                                                                     httplib::Response& res, const Session&, View& v) {
+          const inventory::Asset* a = v.ledger->find(req.matches[1].str());
+          if (a == nullptr || v.row_of.count(a->id) == 0) return send_error(res, 404, "no such asset");
+          send_json(res, 200, asset_detail(v, *a));
         })));
   s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
-                                                        const Session&) {
-          std::shared_ptr<View> v = view;
-          send_cached(res, *v, v->links_body, [&] { return inventory::links_json(*v->ledger); });
+                                                        const Session&, View& v) {
+          send_body(res, v.links_body);
         })));
   s.Get("/api/v1/findings", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                           const Session&) {
-          if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
+                                                           const Session&, View& v) {
+          if (!v.findings_error.empty()) return send_error(res, 500, v.findings_error);
           const std::string state = req.get_param_value("state"), item = req.get_param_value("item"),
                             type = req.get_param_value("type"), asset = req.get_param_value("asset");
           std::vector<inventory::Finding> out;
-          for (const auto& f : view->findings) {
+          for (const auto& f : v.findings) {
             if (!state.empty() && state != inventory::finding_state(f)) continue;
             if (!item.empty() && f.item != item) continue;
             if (!type.empty() && f.type != type) continue;
@@ -559,7 +800,7 @@ void WebServer::Impl::install_routes() {
           send_json(res, 200, inventory::findings_json(out));
         })));
   s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
-                                                                          httplib::Response& res, const Session& se) {
+                                                                          httplib::Response& res, const Session& se, View& v) {
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            if (body.is_discarded() || !body.is_object() || !body.contains("comment") || !body["comment"].is_string())
              return send_error(res, 400, "expected {\"comment\": \"why it is accepted\"}");
@@ -568,22 +809,28 @@ void WebServer::Impl::install_routes() {
              return send_error(res, 400, "the comment must have 1 to 2000 bytes");
            const std::string id = req.matches[1].str();
            const inventory::Finding* f = nullptr;
-           for (const auto& x : view->findings)
+           for (const auto& x : v.findings)
              if (x.id == id) f = &x;
            if (f == nullptr) return send_error(res, 404, "no such finding now");
-           std::string error;
-           if (!record_ack(*store, *f, comment, se.user, error)) return send_error(res, 500, error);
-           audit(*store, wall_us(), se.user, "acknowledge", id, comment);
-           dirty = true;
+           {
+             std::lock_guard lock(db_mu);
+             std::string error;
+             if (!record_ack(*store, *f, comment, se.user, error)) return send_error(res, 500, error);
+             audit(*store, wall_us(), se.user, "acknowledge", id, comment);
+           }
+           refresh_and_wait();
            send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
          })));
   // Imported advisories and the devices each affects (the vulnerable findings).
   s.Get("/api/v1/advisories", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
-                                                             const Session&) {
+                                                             const Session&, View& v) {
           std::vector<inventory::StoredAdvisory> rows;
-          if (auto st = store->advisories(rows, false); !st) return send_error(res, 500, st.error);
+          {
+            std::lock_guard lock(db_mu);
+            if (auto st = store->advisories(rows, false); !st) return send_error(res, 500, st.error);
+          }
           std::map<std::string, Json> matches;
-          for (const auto& f : view->findings) {
+          for (const auto& f : v.findings) {
             if (f.type != "vulnerable") continue;
             Json m{{"finding", f.id},
                    {"asset", f.asset},
@@ -612,7 +859,7 @@ void WebServer::Impl::install_routes() {
         })));
   // A remediation state for an advisory (all its CVEs on the device) or one CVE.
   s.Post("/api/v1/advisories/state", route(true, with_view([this](const httplib::Request& req,
-                                                                   httplib::Response& res, const Session& se) {
+                                                                   httplib::Response& res, const Session& se, View& v) {
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            auto str = [&](const char* k) {
              return body.is_object() && body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
@@ -624,20 +871,23 @@ void WebServer::Impl::install_routes() {
              return send_error(res, 400, "expected {\"asset\": ID, \"target\": ADVISORY or CVE, \"state\": STATE, "
                                          "\"comment\": TEXT}");
            if (comment.size() > kMaxCommentBytes) return send_error(res, 400, "the comment must have at most 2000 bytes");
-           const inventory::Asset* a = view->ledger->find(asset);
+           const inventory::Asset* a = v.ledger->find(asset);
            if (a == nullptr) return send_error(res, 404, "no such asset");
            std::string error;
-           const auto rows = remediation_rows(view->findings, a->id, target, state, comment, se.user, wall_us(), error);
+           const auto rows = remediation_rows(v.findings, a->id, target, state, comment, se.user, wall_us(), error);
            if (rows.empty()) return send_error(res, 400, error);
-           if (auto st = store->set_remediation(rows); !st) return send_error(res, 500, st.error);
-           audit(*store, wall_us(), se.user, "remediation_state", a->id + " " + target,
-                 state + (comment.empty() ? "" : ": " + comment));
-           dirty = true;
+           {
+             std::lock_guard lock(db_mu);
+             if (auto st = store->set_remediation(rows); !st) return send_error(res, 500, st.error);
+             audit(*store, wall_us(), se.user, "remediation_state", a->id + " " + target,
+                   state + (comment.empty() ? "" : ": " + comment));
+           }
+           refresh_and_wait();
            send_json(res, 200, Json{{"asset", a->id}, {"target", target}, {"state", state}, {"rows", rows.size()},
                                     {"who", se.user}});
          })));
   s.Post("/api/v1/approve", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                          const Session& se) {
+                                                          const Session& se, View& v) {
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            if (body.is_discarded() || !body.is_object() || !body.contains("assets") || !body["assets"].is_array() ||
                body["assets"].empty() || body["assets"].size() > kMaxApproveAssets)
@@ -650,17 +900,24 @@ void WebServer::Impl::install_routes() {
            const std::string path = approved_path();
            if (path.empty())
              return send_error(res, 409, "no approved list: set [policy] approved in the config (or serve --approved)");
-           const ApproveOutcome r = approve_assets(config, *view->ledger, path, assets, "", false);
+           const ApproveOutcome r = approve_assets(config, *v.ledger, path, assets, "", false);
            if (!r.error.empty()) return send_error(res, r.internal ? 500 : 400, r.error);
            std::string list;
            for (const auto& a : assets) list += (list.empty() ? "" : " ") + a;
-           audit(*store, wall_us(), se.user, "approve", list, path);
-           dirty = true;
+           {
+             std::lock_guard lock(db_mu);
+             audit(*store, wall_us(), se.user, "approve", list, path);
+           }
+           refresh_and_wait();
            send_json(res, 200, Json{{"added", r.added}, {"approved", path}});
          })));
   s.Get("/api/v1/snapshots", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           std::string error;
-          const auto snaps = inventory::list_snapshots(*store, error);
+          std::vector<inventory::SnapshotInfo> snaps;
+          {
+            std::lock_guard lock(db_mu);
+            snaps = inventory::list_snapshots(*store, error);
+          }
           if (!error.empty()) return send_error(res, 500, error);
           auto arr = Json::array();
           for (const auto& s : snaps)
@@ -672,17 +929,18 @@ void WebServer::Impl::install_routes() {
           send_json(res, 200, arr);
         }));
   s.Get("/api/v1/diff", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                       const Session&) {
+                                                       const Session&, View& v) {
           const std::string from_name = req.get_param_value("from");
           std::string to_name = req.get_param_value("to");
           if (to_name.empty()) to_name = std::string(inventory::kNowSnapshotName);
           if (from_name.empty()) return send_error(res, 400, "from: give a snapshot name (see /api/v1/snapshots)");
           std::string error;
+          std::lock_guard lock(db_mu);
           auto from = inventory::load_snapshot(*store, from_name, error);
           if (!from) return send_error(res, 404, error);
           std::optional<inventory::Snapshot> to;
           if (to_name == inventory::kNowSnapshotName) {
-            to = inventory::make_snapshot(*view->ledger, to_name, wall_us());
+            to = inventory::make_snapshot(*v.ledger, to_name, wall_us());
           } else {
             to = inventory::load_snapshot(*store, to_name, error);
             if (!to) return send_error(res, 404, error);
@@ -692,42 +950,46 @@ void WebServer::Impl::install_routes() {
           send_json(res, 200, inventory::diff_json(inventory::diff_snapshots(*from, *to, dopt)));
         })));
   s.Get("/api/v1/topology", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
-                                                           const Session&) {
-          std::shared_ptr<View> v = view;
-          send_cached(res, *v, v->topology_body, [&] {
-            return inventory::topology_json(inventory::build_topology(*v->ledger, {&config.policy, &v->findings}));
-          });
+                                                           const Session&, View& v) {
+          send_body(res, v.topology_body);
         })));
   s.Get("/api/v1/map", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                      const Session&) {
+                                                      const Session&, View& v) {
           MapQuery q;
           std::string error;
           if (!parse_map_query(req.params, q, error)) return send_error(res, 400, error);
-          std::shared_ptr<View> v = view;
-          const auto t = inventory::build_topology(*v->ledger, {&config.policy, &v->findings});
-          const auto body = map_json(t, *v->ledger, v->findings, q, error);
+          // The view's checklist carries the topology it was built with; without
+          // one (a checklist that could not be made) the map builds its own.
+          std::optional<inventory::Topology> own;
+          if (!v.checklist) own = inventory::build_topology(*v.ledger, {&config.policy, &v.findings});
+          const inventory::Topology& t = v.checklist ? v.checklist->topology : *own;
+          const auto body = map_json(t, *v.ledger, v.findings, q, error);
           if (!body) return send_error(res, 404, error);
           send_json(res, 200, *body);
         })));
   s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
-                                                               const Session&) {
-          std::shared_ptr<View> v = view;
-          std::lock_guard svg_lock(v->svg_mu);
-          if (!v->svg && v->svg_error.empty()) {
-            const auto t = inventory::build_topology(*v->ledger, {&config.policy, &v->findings});
-            v->svg = inventory::render_svg(inventory::topology_dot(t), v->svg_error);
+                                                               const Session&, View& v) {
+          std::lock_guard svg_lock(v.svg_mu);
+          if (!v.svg && v.svg_error.empty()) {
+            if (v.checklist) {
+              v.svg = inventory::render_svg(inventory::topology_dot(v.checklist->topology), v.svg_error);
+            } else {
+              const auto t = inventory::build_topology(*v.ledger, {&config.policy, &v.findings});
+              v.svg = inventory::render_svg(inventory::topology_dot(t), v.svg_error);
+            }
           }
-          if (!v->svg) return send_error(res, 501, v->svg_error);
+          if (!v.svg) return send_error(res, 501, v.svg_error);
           res.set_header("Cache-Control", "no-store");
-          res.set_content(*v->svg, "image/svg+xml");
+          res.set_content(*v.svg, "image/svg+xml");
         })));
   s.Get("/api/v1/stats", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           send_json(res, 200, stats());
         }));
   s.Get("/api/v1/overview", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
-                                                           const Session&) { send_json(res, 200, overview(*view)); })));
+                                                           const Session&, View& v) { send_json(res, 200, overview(v)); })));
   s.Get("/api/v1/audit", route(true, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           auto arr = Json::array();
+          std::lock_guard lock(db_mu);
           inventory::Statement q = store->statement(
               "SELECT at_us, user, action, target, detail FROM audit_log ORDER BY id DESC LIMIT 500");
           auto text = [&](int i) { return inventory::sanitize_utf8(q.text_view(i)); };
@@ -744,53 +1006,21 @@ void WebServer::Impl::install_routes() {
   // report acceptance` make them; ?lang=ja|en, ?format=json|csv|html (checklist)
   // or json|html|text (acceptance).
   s.Get("/api/v1/checklist", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                            const Session&) {
+                                                            const Session&, View& v) {
           const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
           if (format != "json" && format != "csv" && format != "html")
             return send_error(res, 400, "format: expected json, csv or html");
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");
-          if (!view->findings_error.empty()) return send_error(res, 500, view->findings_error);
-          // The report reads only the view, the store (changes make a new view) and
-          // the approved and wireless lists (their mtimes are the view's key too):
-          // made once per view, format and language. At 100,000 assets it took
-          // tens of seconds.
-          std::shared_ptr<View> v = view;
-          std::lock_guard lock(v->body_mu);
+          if (!v.findings_error.empty()) return send_error(res, 500, v.findings_error);
+          // The report and its input are made with the view (build_view): each
+          // format and language is rendered from them once per view.
+          if (!v.checklist) return send_error(res, 500, v.checklist_error);
           const std::string key = format + "/" + std::string(inventory::lang_code(*lang));
-          auto cached = v->checklist_bodies.find(key);
-          if (cached == v->checklist_bodies.end()) {
-            std::string error;
-            std::optional<inventory::ApprovedList> approved;
-            std::optional<inventory::WirelessAllowList> wireless;
-            const std::string ap = approved_path();
-            const std::string wl = wireless_path();
-            if (!ap.empty()) approved = inventory::load_approved(ap, error);
-            if (!wl.empty()) wireless = inventory::load_wireless_allow(wl, error);
-            inventory::ChecklistInput in;
-            in.ledger = v->ledger.get();
-            in.approved = approved ? &*approved : nullptr;
-            in.wireless = wireless ? &*wireless : nullptr;
-            in.findings = &v->findings;
-            if (!fill_checklist_input(in, *store, config, *v->ledger, {wall_us(), kDefaultNewDays, kDefaultReviewDays},
-                                      error))
-              return send_error(res, 500, error);
-            const inventory::Checklist cl = inventory::build_checklist(in);
-            std::string body;
-            if (format == "json") {
-              body = json_text(inventory::checklist_json(cl, in, *lang));
-            } else if (format == "csv") {
-              body = inventory::checklist_csv(cl, in, *lang);
-            } else {
-              std::string svg;
-              if (inventory::svg_available()) {
-                auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
-                if (r) svg = std::move(*r);
-              }
-              body = inventory::checklist_html(cl, in, *lang, svg);
-            }
-            cached = v->checklist_bodies.emplace(key, std::move(body)).first;
-          }
+          std::lock_guard lock(v.body_mu);
+          auto cached = v.checklist_bodies.find(key);
+          if (cached == v.checklist_bodies.end())
+            cached = v.checklist_bodies.emplace(key, render_checklist(v, format, *lang)).first;
           res.status = 200;
           res.set_header("Cache-Control", "no-store");
           if (format == "json") return res.set_content(cached->second, "application/json");
@@ -802,7 +1032,7 @@ void WebServer::Impl::install_routes() {
           res.set_content(cached->second, "text/html; charset=utf-8");
         })));
   s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                             const Session&) {
+                                                             const Session&, View& v) {
           const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
           if (format != "json" && format != "html" && format != "text")
             return send_error(res, 400, "format: expected json, html or text");
@@ -820,7 +1050,11 @@ void WebServer::Impl::install_routes() {
             in.basis = "since " + since;
           } else {
             std::string error;
-            auto snap = inventory::load_snapshot(*store, from, error);
+            std::optional<inventory::Snapshot> snap;
+            {
+              std::lock_guard lock(db_mu);
+              snap = inventory::load_snapshot(*store, from, error);
+            }
             if (!snap) return send_error(res, 404, error);
             for (const auto& a : snap->assets) baseline.push_back(a.id);
             std::sort(baseline.begin(), baseline.end());
@@ -828,7 +1062,7 @@ void WebServer::Impl::install_routes() {
             in.since_us = snap->info.observed_until_us;
             in.basis = "snapshot " + from;
           }
-          in.ledger = view->ledger.get();
+          in.ledger = v.ledger.get();
           in.zones = &config.policy;
           in.sensor_name = config.sensor_name;
           in.generated_us = wall_us();
@@ -902,6 +1136,12 @@ std::unique_ptr<WebServer> WebServer::start(const Config& config, const ServerOp
   {
     std::lock_guard lock(impl->db_mu);
     if (impl->db(error) == nullptr) return nullptr;
+  }
+  // The first view is built while the server starts listening; a request that
+  // comes before it is ready waits for it (current_view).
+  {
+    Impl* raw = impl.get();
+    impl->builder_thread = std::thread([raw] { raw->builder(); });
   }
   if (impl->https) {
     std::string cert = config.web.cert, key = config.web.key;

@@ -3,10 +3,12 @@
 //
 // cpp-httplib (Debian) serves HTTPS with the plant's certificate or one made on
 // first start (self-signed, in the data directory, key mode 0600); plain HTTP
-// only on a loopback address. The ledger is read through the server's own
-// SQLite connection (WAL: the capture keeps writing), reloaded when another
-// connection committed (PRAGMA data_version); nothing here touches the packet
-// loop. Routes, JSON shapes and errors are in web/openapi.json.
+// only on a loopback address. Requests are answered from an immutable view of
+// the ledger that a thread of the server builds through its own read-only
+// SQLite connection (WAL: the capture keeps writing) and replaces whole when
+// another connection committed (PRAGMA data_version); sessions and the audit
+// log use a second connection. Nothing here touches the packet loop. Routes,
+// JSON shapes and errors are in web/openapi.json; views in docs/web.md.
 #pragma once
 
 #include <memory>

@@ -4,7 +4,7 @@
 #include "inventory/render/export.hpp"
 
 #include "inventory/policy/policy.hpp"
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // HTML and CSV escaping of text off the wire (inventory/text_escape).
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Escaping for HTML and CSV. See text_escape.hpp.
-#include "inventory/policy/text_escape.hpp"
+#include "inventory/text/text_escape.hpp"
 
-#include "inventory/render/export.hpp"
+#include "inventory/text/utf8.hpp"
 
 #include <cstddef>
 #include <cstdint>
