@@ -166,7 +166,6 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   }
   const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
   std::string error;
-  const auto& pol = common.config.policy;
   auto store = open_store(common);
   if (!store) return kExitBadInput;
   inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
