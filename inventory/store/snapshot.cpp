@@ -31,8 +31,8 @@ std::size_t field_rank(std::string_view f) {
 // --- SQLite errors ----------------------------------------------------------------
 
 std::string db_error(Store& store, std::string_view what) {
-  const int rc = sqlite3_extended_errcode(store.native_handle());
-  std::string line = store.path() + ": " + std::string(what) + " (" + sqlite3_errmsg(store.native_handle()) + ")";
+  const int rc = store.error_code();
+  std::string line = store.path() + ": " + std::string(what) + " (" + store.error_message() + ")";
   if ((rc & 0xff) == SQLITE_FULL) line += "; free space on the disk holding " + store.path();
   if ((rc & 0xff) == SQLITE_BUSY) line += "; another process holds the database, retry later";
   if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
@@ -143,15 +143,14 @@ std::string check_snapshot_name(std::string_view name) {
 
 StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
   if (auto why = check_snapshot_name(snap.info.name); !why.empty()) return {why};
-  sqlite3* db = store.native_handle();
-  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
+  if (store.exec("BEGIN IMMEDIATE") != SQLITE_OK)
     return {db_error(store, "cannot start writing the snapshot")};
   auto fail = [&](std::string line) {
-    if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK");
+    if (store.in_transaction()) store.exec("ROLLBACK");
     return StoreStatus{std::move(line)};
   };
   {
-    Statement q(db, "SELECT 1 FROM snapshots WHERE sensor = ?1 AND name = ?2");
+    Statement q = store.statement("SELECT 1 FROM snapshots WHERE sensor = ?1 AND name = ?2");
     if (!q.ok()) return fail(db_error(store, "cannot read snapshots"));
     q.bind(1, store.sensor_name());
     q.bind(2, snap.info.name);
@@ -161,9 +160,8 @@ StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
   }
   int rc = SQLITE_OK;
   {
-    Statement q(db,
-           "INSERT INTO snapshots (sensor, name, taken_us, observed_until_us, assets, links) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Statement q = store.statement("INSERT INTO snapshots (sensor, name, taken_us, observed_until_us, assets, links) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     rc = q.prepare_rc();
     if (rc == SQLITE_OK) {
       q.bind(1, store.sensor_name());
@@ -176,11 +174,10 @@ StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
     }
   }
   if (rc == SQLITE_OK) {
-    Statement qa(db,
-                 "INSERT INTO snapshot_assets (sensor, snapshot, asset_id, last_us, body) VALUES (?1, ?2, ?3, ?4, ?5)");
-    Statement qi(db,
-                 "INSERT INTO snapshot_asset_ips (sensor, snapshot, asset_id, ip, last_us) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement qa = store.statement("INSERT INTO snapshot_assets (sensor, snapshot, asset_id, last_us, body) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement qi = store.statement("INSERT INTO snapshot_asset_ips (sensor, snapshot, asset_id, ip, last_us) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5)");
     rc = qa.ok() ? qi.prepare_rc() : qa.prepare_rc();
     for (const SnapshotAsset& a : snap.assets) {
       if (rc != SQLITE_OK) break;
@@ -202,9 +199,9 @@ StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
     }
   }
   if (rc == SQLITE_OK) {
-    Statement q(db,
-           "INSERT INTO snapshot_links (sensor, snapshot, link_id, last_us, packets, bytes, body) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    Statement q = store.statement(
+        "INSERT INTO snapshot_links (sensor, snapshot, link_id, last_us, packets, bytes, body) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     rc = q.prepare_rc();
     for (const SnapshotLink& l : snap.links) {
       if (rc != SQLITE_OK) break;
@@ -218,7 +215,7 @@ StoreStatus save_snapshot(Store& store, const Snapshot& snap) {
       rc = q.run();
     }
   }
-  if (rc == SQLITE_OK) rc = exec(db, "COMMIT");
+  if (rc == SQLITE_OK) rc = store.exec("COMMIT");
   if (rc != SQLITE_OK) return fail(db_error(store, "cannot save snapshot \"" + snap.info.name + "\""));
   return {};
 }
@@ -232,22 +229,20 @@ bool snapshot_exists(Store& store, std::string_view name) {
 }
 
 std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::string& error) {
-  sqlite3* db = store.native_handle();
   // One read transaction: a consistent view while a daemon writes.
-  if (exec(db, "BEGIN") != SQLITE_OK) {
+  if (store.exec("BEGIN") != SQLITE_OK) {
     error = db_error(store, "cannot read snapshots");
     return std::nullopt;
   }
   struct EndRead {
-    sqlite3* db;
-    ~EndRead() { exec(db, "COMMIT"); }
-  } end_read{db};
+    Store& store;
+    ~EndRead() { store.exec("COMMIT"); }
+  } end_read{store};
 
   Snapshot s;
   {
-    Statement q(db,
-                "SELECT name, taken_us, observed_until_us, assets, links FROM snapshots "
-                "WHERE sensor = ?1 AND name = ?2");
+    Statement q = store.statement("SELECT name, taken_us, observed_until_us, assets, links FROM snapshots "
+                                  "WHERE sensor = ?1 AND name = ?2");
     if (!q.ok()) {
       error = db_error(store, "cannot read snapshots");
       return std::nullopt;
@@ -272,9 +267,10 @@ std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::
     return std::nullopt;
   };
   {
-    Statement q(db, "SELECT asset_id, last_us, body FROM snapshot_assets WHERE sensor = ?1 AND snapshot = ?2 "
-               "ORDER BY asset_id");
-    if (!q.ok()) return damaged(sqlite3_errmsg(db));
+    Statement q = store.statement(
+        "SELECT asset_id, last_us, body FROM snapshot_assets WHERE sensor = ?1 AND snapshot = ?2 "
+        "ORDER BY asset_id");
+    if (!q.ok()) return damaged(store.error_message());
     q.bind(1, store.sensor_name());
     q.bind(2, name);
     int rc;
@@ -286,12 +282,13 @@ std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::
       if (a.json.is_discarded() || !a.json.is_object()) return damaged("asset " + a.id + " is not JSON");
       s.assets.push_back(std::move(a));
     }
-    if (rc != SQLITE_DONE) return damaged(sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE) return damaged(store.error_message());
   }
   {
-    Statement q(db, "SELECT asset_id, ip, last_us FROM snapshot_asset_ips WHERE sensor = ?1 AND snapshot = ?2 "
-               "ORDER BY asset_id, ip");
-    if (!q.ok()) return damaged(sqlite3_errmsg(db));
+    Statement q = store.statement(
+        "SELECT asset_id, ip, last_us FROM snapshot_asset_ips WHERE sensor = ?1 AND snapshot = ?2 "
+        "ORDER BY asset_id, ip");
+    if (!q.ok()) return damaged(store.error_message());
     q.bind(1, store.sensor_name());
     q.bind(2, name);
     std::size_t at = 0;
@@ -302,12 +299,13 @@ std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::
       if (at == s.assets.size() || s.assets[at].id != id) continue;
       s.assets[at].ip_last_us.emplace_back(q.text(1), q.int64(2));
     }
-    if (rc != SQLITE_DONE) return damaged(sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE) return damaged(store.error_message());
   }
   {
-    Statement q(db, "SELECT link_id, last_us, body FROM snapshot_links WHERE sensor = ?1 AND snapshot = ?2 "
-               "ORDER BY link_id");
-    if (!q.ok()) return damaged(sqlite3_errmsg(db));
+    Statement q = store.statement(
+        "SELECT link_id, last_us, body FROM snapshot_links WHERE sensor = ?1 AND snapshot = ?2 "
+        "ORDER BY link_id");
+    if (!q.ok()) return damaged(store.error_message());
     q.bind(1, store.sensor_name());
     q.bind(2, name);
     int rc;
@@ -319,7 +317,7 @@ std::optional<Snapshot> load_snapshot(Store& store, std::string_view name, std::
       if (l.json.is_discarded() || !l.json.is_object()) return damaged("link " + l.id + " is not JSON");
       s.links.push_back(std::move(l));
     }
-    if (rc != SQLITE_DONE) return damaged(sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE) return damaged(store.error_message());
   }
   return s;
 }

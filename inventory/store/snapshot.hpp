@@ -116,9 +116,11 @@ struct AssetChange {
   std::optional<std::string> old_value, new_value;  // null: none (an IP added has no old)
 };
 
-// Hook for the findings engine (inventory/policy/findings, not written yet): given the
-// two snapshots, the findings open at `to` that were not open at `from`, as an
-// array of contract finding JSON. Unset: new_findings is an empty array.
+// Hook for the findings engine (inventory/policy/findings, a room above the
+// store, so it is passed in by the caller: sensor/delivery/findings_inputs):
+// given the two snapshots, the findings open at `to` that were not open at
+// `from`, as an array of contract finding JSON. Unset: new_findings is an
+// empty array.
 using NewFindingsHook = std::function<nlohmann::ordered_json(const Snapshot& from, const Snapshot& to)>;
 
 struct DiffOptions {

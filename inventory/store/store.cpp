@@ -711,6 +711,14 @@ Store::~Store() = default;
 const std::string& Store::path() const noexcept { return impl_->path; }
 const std::string& Store::sensor_name() const noexcept { return impl_->sensor; }
 sqlite3* Store::native_handle() const noexcept { return impl_->db; }
+int Store::exec(const char* sql) { return inventory::exec(impl_->db, sql); }
+
+bool Store::in_transaction() const noexcept { return sqlite3_get_autocommit(impl_->db) == 0; }
+
+std::string Store::error_message() const { return sqlite3_errmsg(impl_->db); }
+
+int Store::error_code() const noexcept { return sqlite3_extended_errcode(impl_->db); }
+
 Statement Store::statement(std::string_view sql) const { return Statement(impl_->db, sql); }
 
 std::optional<Store> Store::open(const std::string& path, std::string sensor_name, std::string& error, bool create) {

@@ -198,6 +198,14 @@ class Store {
   // A statement on this store's connection, for the tables other modules own
   // (snapshots, findings state, console accounts, audit log).
   [[nodiscard]] Statement statement(std::string_view sql) const;
+  // Runs SQL without results on this connection (BEGIN IMMEDIATE, COMMIT,
+  // ROLLBACK ...): SQLITE_OK or the error.
+  int exec(const char* sql);
+  // True while a transaction begun on this connection is open.
+  [[nodiscard]] bool in_transaction() const noexcept;
+  // The connection's last error: SQLite's message, and its extended code.
+  [[nodiscard]] std::string error_message() const;
+  [[nodiscard]] int error_code() const noexcept;
   // For diagnostics and tests (e.g. PRAGMA max_page_count); the Store owns it.
   [[nodiscard]] sqlite3* native_handle() const noexcept;
 
