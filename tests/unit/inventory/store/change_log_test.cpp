@@ -6,6 +6,8 @@
 #include "inventory/store/sqlite_statement.hpp"
 #include "inventory/store/store.hpp"
 
+#include "unit/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -24,14 +26,9 @@ constexpr std::int64_t kT0 = 1'790'000'000'000'000;
 class ChangeLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_changes_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(tmp_.path().empty()) << "cannot make a temporary directory";
+    dir_ = tmp_.path();
     db_ = (fs::path(dir_) / "test.db").string();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   Store open_ok(const std::string& sensor) {
     std::string error;
@@ -39,6 +36,7 @@ class ChangeLogTest : public ::testing::Test {
     EXPECT_TRUE(s.has_value()) << error;
     return std::move(*s);
   }
+  test::TempDir tmp_{"mieruka_changes"};  // removed, with what the test wrote, when the test ends
   std::string dir_, db_;
 };
 

@@ -4,6 +4,8 @@
 // the ledger now, retention policy, durations, and escaping in text and CSV.
 #include "inventory/store/snapshot.hpp"
 
+#include "unit/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -372,9 +374,8 @@ TEST(SnapshotRetention, KeepsNewestPerDayAndWeek) {
 class SnapshotStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_snap_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(tmp_.path().empty()) << "cannot make a temporary directory";
+    dir_ = tmp_.path();
     std::string error;
     auto s = Store::open((fs::path(dir_) / "t.db").string(), "line1", error);
     ASSERT_TRUE(s.has_value()) << error;
@@ -382,8 +383,6 @@ class SnapshotStoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   // A small plant: a PLC (with identity and an IP) polled by an HMI over Modbus.
@@ -399,6 +398,7 @@ class SnapshotStoreTest : public ::testing::Test {
     l.count_edge(e, 100, t);
   }
 
+  test::TempDir tmp_{"mieruka_snap"};  // removed, with what the test wrote, when the test ends
   std::string dir_;
   std::optional<Store> store_;
 };

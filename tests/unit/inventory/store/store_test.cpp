@@ -7,6 +7,8 @@
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/sqlite_statement.hpp"
 
+#include "unit/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -24,14 +26,9 @@ namespace fs = std::filesystem;
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_store_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(tmp_.path().empty()) << "cannot make a temporary directory";
+    dir_ = tmp_.path();
     db_ = (fs::path(dir_) / "test.db").string();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   Store open_ok(const std::string& sensor = "line1") {
@@ -42,6 +39,7 @@ class StoreTest : public ::testing::Test {
     return std::move(*s);
   }
 
+  test::TempDir tmp_{"mieruka_store"};  // removed, with what the test wrote, when the test ends
   std::string dir_, db_;
 };
 

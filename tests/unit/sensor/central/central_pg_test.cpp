@@ -6,6 +6,8 @@
 #include "sensor/central/central_config.hpp"
 #include "sensor/daemon/config.hpp"
 
+#include "unit/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -55,13 +57,8 @@ TEST(CentralPg, ArrayLiteralQuotesEveryElement) {
 class CentralConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_central_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+    ASSERT_FALSE(tmp_.path().empty()) << "cannot make a temporary directory";
+    dir_ = tmp_.path();
   }
   std::string write(const std::string& name, const std::string& text, mode_t mode = 0600) {
     const std::string p = dir_ + "/" + name;
@@ -69,6 +66,7 @@ class CentralConfigTest : public ::testing::Test {
     ::chmod(p.c_str(), mode);
     return p;
   }
+  test::TempDir tmp_{"mieruka_central"};  // removed, with what the test wrote, when the test ends
   std::string dir_;
 };
 

@@ -2,6 +2,8 @@
 // per database and import (the console and the daemon's alert checks compute
 // findings again and again), parsed again after an import changes them, and a
 // stored row that does not read is left out, not fatal.
+#include "unit/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -27,9 +29,9 @@ inventory::StoredAdvisory stored(const std::string& id, const std::string& revis
 }
 
 TEST(StoredAdvisories, ParsedOncePerImport) {
-  std::string tmpl = (fs::path(::testing::TempDir()) / "mieruka_adv_XXXXXX").string();
-  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-  const std::string db = (fs::path(tmpl) / "a.db").string();
+  const test::TempDir tmp("mieruka_adv");
+  ASSERT_FALSE(tmp.path().empty()) << "cannot make a temporary directory";
+  const std::string db = (fs::path(tmp.path()) / "a.db").string();
   std::string error;
   auto store = inventory::Store::open(db, "line1", error);
   ASSERT_TRUE(store) << error;
@@ -61,8 +63,6 @@ TEST(StoredAdvisories, ParsedOncePerImport) {
   auto reader = inventory::Store::open_reader(db, "line1", error);
   ASSERT_TRUE(reader) << error;
   EXPECT_EQ(load_stored_advisories(*reader, error), third);
-  std::error_code ec;
-  fs::remove_all(tmpl, ec);
 }
 
 }  // namespace
