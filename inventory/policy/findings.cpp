@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <tuple>
 
@@ -236,9 +237,11 @@ void check_approval(Context& c, const Asset& a) {
   served_summary(c, a, ev);
   if (!why.empty()) {
     c.add("hidden", a, "ot", why + "; " + ev, "ot:" + (ot.empty() ? why : ot), a.first_us, a.last_us);
+    c.out.back().unlisted = true;
     return;
   }
   c.add("unapproved", a, "", ev, "unapproved", a.first_us, a.last_us);
+  c.out.back().unlisted = true;
 }
 
 // Returns true when it flagged `a` (then check_approval need not).
@@ -251,6 +254,7 @@ bool check_indirect(Context& c, const Asset& a) {
           fmt::format("device behind {} at route {} ({}); seen only through its parent", parent, a.route,
                       c.klass(a)),
           "behind:" + a.parent_id + "/" + a.route, a.first_us, a.last_us, "medium");
+    c.out.back().unlisted = true;
     return true;
   }
   if (a.packets_sent != 0 || is_external(a)) return false;
@@ -271,6 +275,7 @@ bool check_indirect(Context& c, const Asset& a) {
   const std::string why = ot_reason(c, a);
   if (!why.empty()) ev += "; OT equipment " + why;
   c.add("hidden", a, "silent", ev, "silent", a.first_us, a.last_us, why.empty() ? "medium" : "high");
+  c.out.back().unlisted = true;
   return true;
 }
 
@@ -467,6 +472,7 @@ void check_remote_gateway(Context& c, const Asset& a) {
   std::string why = k.reasons.empty() ? std::string("classed remote_access_gateway") : k.reasons.front();
   c.add("remote_access", a, "gateway", fmt::format("{}: remote-maintenance gateway ({})", label(a), why),
         "gateway", a.first_us, a.last_us);
+  c.out.back().unlisted = true;
 }
 
 // Names a device looked up (DNS) or opened TLS to that belong to remote-access
@@ -587,6 +593,41 @@ std::string remediation_for(const std::vector<const advisories::Vulnerability*>&
   return text;
 }
 
+// A vulnerable finding's evidence text, from what it says about its advisory.
+std::string vulnerable_evidence(const AdvisoryEvidence& e) {
+  std::string cves;
+  for (const auto& k : e.cves) cves += (cves.empty() ? "" : ",") + k;
+  std::string evidence = fmt::format("{} {}: {}", e.advisory, e.title, cves);
+  if (e.cvss >= 0) evidence += fmt::format("; CVSS {:.1f}{}", e.cvss, e.cvss_vector.empty() ? "" : " " + e.cvss_vector);
+  evidence += fmt::format("; {}: {}", e.confidence, e.why);
+  if (!e.published.empty()) evidence += "; published " + e.published;
+  if (!e.remediation.empty()) evidence += "; remediation " + e.remediation;
+  if (e.state != "open") evidence += "; state " + e.state;
+  return evidence;
+}
+
+// The remediation rule (findings.hpp apply_remediation); `state_of(cve)` is the
+// stored state of that CVE of this finding's asset and advisory, or null.
+template <typename StateOf>
+void set_remediation_state(Finding& f, StateOf&& state_of) {
+  int rank = 4;
+  const RemediationState* latest = nullptr;
+  std::string least;
+  for (const auto& k : f.vuln.cves) {
+    const RemediationState* st = state_of(k);
+    const std::string_view s = st == nullptr ? string_view("not_remediated") : string_view(st->state);
+    if (st != nullptr && (latest == nullptr || st->when_us >= latest->when_us)) latest = st;
+    if (state_rank(s) < rank || (state_rank(s) == 3 && s == "remediated")) {
+      rank = state_rank(s);
+      least = std::string(s);
+    }
+  }
+  f.vuln.state = rank == 0 || rank == 4 ? "open" : least;
+  f.comment = rank > 0 && rank < 4 && latest != nullptr ? latest->comment : std::string();  // the state's comment
+  f.acknowledged = rank == 3;  // remediated or not affected: kept, quiet
+  f.evidence = vulnerable_evidence(f.vuln);
+}
+
 void check_vulnerable(Context& c) {
   const FindingsPolicy& p = c.policy;
   if (p.advisories == nullptr || p.advisories->empty()) return;
@@ -634,9 +675,6 @@ void check_vulnerable(Context& c) {
     e.confidence = std::string(advisories::to_string(x.confidence));
     e.why = x.why;
     e.published = doc.initial_release;
-    int rank = 4;
-    const RemediationState* latest = nullptr;
-    std::string least;
     for (const auto* v : vulns) {
       const std::string k = remediation_key(*v);
       if (std::find(e.cves.begin(), e.cves.end(), k) == e.cves.end()) e.cves.push_back(k);
@@ -644,25 +682,10 @@ void check_vulnerable(Context& c) {
         e.cvss = v->cvss_base;
         e.cvss_vector = v->cvss_vector;
       }
-      auto st = states.find({a->id, doc.id, k});
-      const std::string_view s = st == states.end() ? string_view("not_remediated") : string_view(st->second->state);
-      if (st != states.end() && (latest == nullptr || st->second->when_us >= latest->when_us)) latest = st->second;
-      if (state_rank(s) < rank || (state_rank(s) == 3 && s == "remediated")) {
-        rank = state_rank(s);
-        least = std::string(s);
-      }
     }
-    e.state = rank == 0 ? "open" : least;
     e.remediation = remediation_for(vulns, x.products);
-
     std::string cves;
     for (const auto& k : e.cves) cves += (cves.empty() ? "" : ",") + k;
-    std::string evidence = fmt::format("{} {}: {}", doc.id, doc.title, cves);
-    if (e.cvss >= 0) evidence += fmt::format("; CVSS {:.1f}{}", e.cvss, e.cvss_vector.empty() ? "" : " " + e.cvss_vector);
-    evidence += fmt::format("; {}: {}", e.confidence, e.why);
-    if (!e.published.empty()) evidence += "; published " + e.published;
-    if (!e.remediation.empty()) evidence += "; remediation " + e.remediation;
-    if (e.state != "open") evidence += "; state " + e.state;
     const std::string material = fmt::format("{}|{}|{}", doc.id, e.confidence, cves);
 
     std::int64_t first = a->first_us;
@@ -670,11 +693,13 @@ void check_vulnerable(Context& c) {
       if (auto it = p.advisory_imported_us->find(doc.id); it != p.advisory_imported_us->end())
         first = std::max(first, it->second);
     const bool high = e.cvss >= kVulnerableHighCvss;
-    c.add("vulnerable", *a, doc.id, std::move(evidence), material, first, a->last_us, high ? "high" : "medium");
+    c.add("vulnerable", *a, doc.id, std::string(), material, first, a->last_us, high ? "high" : "medium");
     Finding& f = c.out.back();
-    if (rank > 0 && latest != nullptr) f.comment = latest->comment;  // the state's comment
-    if (rank == 3) f.acknowledged = true;  // remediated or not affected: kept, quiet
     f.vuln = std::move(e);
+    set_remediation_state(f, [&](const std::string& cve) -> const RemediationState* {
+      auto st = states.find({a->id, doc.id, cve});
+      return st == states.end() ? nullptr : st->second;
+    });
   }
 }
 
@@ -757,14 +782,31 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
 }
 
 void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks) {
+  // By id, in the order given (a later acknowledgement's comment wins): a
+  // console's bulk acknowledgement of thousands must not cost findings x acks.
+  std::unordered_map<string_view, std::vector<const Ack*>> by_id;
+  for (const auto& a : acks) by_id[a.id].push_back(&a);
   for (auto& f : findings) {
+    const auto it = by_id.find(f.id);
+    if (it == by_id.end()) continue;
     const std::string h = material_hash(f.material);
-    for (const auto& a : acks) {
-      if (a.id != f.id || a.material_hash != h) continue;
+    for (const Ack* a : it->second) {
+      if (a->material_hash != h) continue;
       f.acknowledged = true;
-      f.comment = a.comment;
+      f.comment = a->comment;
     }
   }
+}
+
+void apply_remediation(Finding& f, const std::vector<RemediationState>& states) {
+  if (f.type != "vulnerable") return;
+  set_remediation_state(f, [&](const std::string& cve) -> const RemediationState* {
+    // The last row stored for a key wins, as in compute_findings' index.
+    const RemediationState* found = nullptr;
+    for (const auto& r : states)
+      if (r.asset_id == f.asset && r.advisory_id == f.vuln.advisory && r.cve == cve) found = &r;
+    return found;
+  });
 }
 
 std::string_view finding_state(const Finding& f) noexcept {

@@ -67,6 +67,11 @@ struct Finding {
   bool acknowledged = false;
   std::string comment;  // the acknowledgement's comment
   AdvisoryEvidence vuln;  // type "vulnerable"
+  // Raised only because the device is not on the approved list (unapproved,
+  // hidden, an unlisted remote-maintenance gateway): listing the device ends
+  // it. Not part of the finding's JSON; the console uses it to show an
+  // approval at once (sensor/web).
+  bool unlisted = false;
 };
 
 // The plant's remediation state of one CVE of an advisory on one asset
@@ -104,6 +109,13 @@ struct Ack {
 [[nodiscard]] std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy);
 // Marks findings acknowledged whose id has an ack with the same material hash.
 void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
+// The plant's remediation states applied to one `vulnerable` finding (the one
+// rule compute_findings uses): its state is the least advanced of its CVEs'
+// (a CVE without a stored state is not remediated), its comment the latest
+// state's, and remediated or not_affected quiets it like an acknowledgement.
+// Sets vuln.state, comment, acknowledged and the evidence text; stored
+// acknowledgements are applied after it (apply_acks). Other types: unchanged.
+void apply_remediation(Finding& f, const std::vector<RemediationState>& states);
 [[nodiscard]] std::string finding_id(std::string_view type, std::string_view asset, std::string_view key);
 [[nodiscard]] std::string material_hash(std::string_view material);
 [[nodiscard]] std::string_view severity_of(std::string_view type) noexcept;

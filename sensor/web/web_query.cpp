@@ -99,21 +99,45 @@ std::vector<std::string> sort_keys(const std::vector<AssetRow>& rows, const std:
   return out;
 }
 
+RowMarks marks_of(const std::vector<AssetRow>& rows) {
+  RowMarks m;
+  m.approved.reserve(rows.size());
+  m.open_findings.reserve(rows.size());
+  for (const auto& r : rows) {
+    m.approved.push_back(static_cast<signed char>(r.approved));
+    m.open_findings.push_back(r.open_findings);
+  }
+  return m;
+}
+
+nlohmann::ordered_json row_json(const AssetRow& row, const RowMarks& marks, std::size_t i) {
+  nlohmann::ordered_json j = row.json;
+  const int approved = i < marks.approved.size() ? marks.approved[i] : row.approved;
+  j["approved"] = approved < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(approved == 1);
+  j["findings"] = i < marks.open_findings.size() ? marks.open_findings[i] : row.open_findings;
+  return j;
+}
+
 nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
-                                    const std::vector<std::string>* keys) {
+                                    const std::vector<std::string>* keys, const RowMarks* marks) {
+  const auto index = [&](const AssetRow* r) { return static_cast<std::size_t>(r - rows.data()); };
+  const bool marked = marks != nullptr && marks->approved.size() == rows.size() &&
+                      marks->open_findings.size() == rows.size();
+  const auto approved = [&](const AssetRow* r) { return marked ? marks->approved[index(r)] : r->approved; };
+  const auto open = [&](const AssetRow* r) { return marked ? marks->open_findings[index(r)] : r->open_findings; };
   std::vector<const AssetRow*> hits;
   hits.reserve(rows.size());
   for (const auto& r : rows) {
     if (!q.klass.empty() && r.klass != q.klass) continue;
     if (!q.zone.empty() && std::find(r.zones.begin(), r.zones.end(), q.zone) == r.zones.end()) continue;
     if (!q.vendor.empty() && r.vendor_lower.find(q.vendor) == std::string::npos) continue;
-    if (q.approved >= 0 && r.approved != q.approved) continue;
+    if (q.approved >= 0 && approved(&r) != q.approved) continue;
     if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) continue;
     hits.push_back(&r);
   }
   if (q.sort == "findings") {
     std::stable_sort(hits.begin(), hits.end(), [&](const AssetRow* a, const AssetRow* b) {
-      return q.descending ? a->open_findings > b->open_findings : a->open_findings < b->open_findings;
+      return q.descending ? open(a) > open(b) : open(a) < open(b);
     });
   } else {
     std::vector<std::string> own;
@@ -123,7 +147,7 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
     }
     std::vector<std::pair<const std::string*, const AssetRow*>> keyed;
     keyed.reserve(hits.size());
-    for (const auto* r : hits) keyed.emplace_back(&(*keys)[static_cast<std::size_t>(r - rows.data())], r);
+    for (const auto* r : hits) keyed.emplace_back(&(*keys)[index(r)], r);
     std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
       if (a.first->empty() != b.first->empty()) return b.first->empty();  // unknown values last
       return q.descending ? *a.first > *b.first : *a.first < *b.first;
@@ -137,7 +161,7 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
   auto items = nlohmann::ordered_json::array();
   const std::size_t from = static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page);
   for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
-    items.push_back(hits[i]->json);
+    items.push_back(marked ? row_json(*hits[i], *marks, index(hits[i])) : hits[i]->json);
   out["items"] = std::move(items);
   return out;
 }

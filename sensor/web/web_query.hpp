@@ -25,6 +25,20 @@ struct AssetRow {
   int open_findings = 0;
 };
 
+// What the console's own writes change in the rows of a view (an approval,
+// an acknowledgement), by row index: a write makes the next view from the
+// current one with new marks and the same rows, which at 100,000 assets are
+// too many to copy while the writer waits. A row's own `approved` and
+// `open_findings` are what the rows were built with.
+struct RowMarks {
+  std::vector<signed char> approved;  // -1 no approved list, 0 no, 1 yes
+  std::vector<int> open_findings;
+};
+// The marks the rows were built with.
+[[nodiscard]] RowMarks marks_of(const std::vector<AssetRow>& rows);
+// Row `i`'s JSON with its marks (`approved`, `findings`).
+[[nodiscard]] nlohmann::ordered_json row_json(const AssetRow& row, const RowMarks& marks, std::size_t i);
+
 struct AssetQuery {
   std::string klass, zone, vendor, q;
   int approved = -1;          // -1 any
@@ -40,9 +54,11 @@ struct AssetQuery {
 // The text each row sorts by for `sort` (not "findings"), one per row: a view
 // keeps them so that a query does not read every row's JSON again.
 [[nodiscard]] std::vector<std::string> sort_keys(const std::vector<AssetRow>& rows, const std::string& sort);
-// `keys`: sort_keys(rows, q.sort) kept for these rows, or null to make them here.
+// `keys`: sort_keys(rows, q.sort) kept for these rows, or null to make them here;
+// `marks`: the rows' current marks (one per row), or null for their own.
 [[nodiscard]] nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
-                                                  const std::vector<std::string>* keys = nullptr);
+                                                  const std::vector<std::string>* keys = nullptr,
+                                                  const RowMarks* marks = nullptr);
 // ASCII lower case (UTF-8 bytes above 0x7f kept as they are).
 [[nodiscard]] std::string ascii_lower(std::string s);
 

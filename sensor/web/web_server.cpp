@@ -26,6 +26,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include "inventory/report/acceptance.hpp"
 #include "inventory/report/checklist.hpp"
@@ -87,29 +88,21 @@ std::int64_t wall_us() {
 
 Json time_or_null(std::int64_t us) { return us > 0 ? Json(format_time_us(us)) : Json(); }
 
-// Everything the API shows, made once per ledger load and shared by requests.
-// A view is built whole on the builder thread (WebServer::Impl::builder) and
-// then only read: requests hold it by shared_ptr, so the builder can publish
-// the next one while they finish with this one. The printable checklist's
-// other formats and languages and the SVG are rendered from it on first
-// request, under their own mutexes.
-struct View {
-  std::unique_ptr<Ledger> ledger;
-  std::vector<inventory::Finding> findings;
-  std::string findings_error;  // an approved list or allow-list that does not load
-  std::vector<AssetRow> rows;
-  std::map<std::string, std::size_t> row_of;  // asset id -> rows index
-  bool has_approved_list = false;
-  std::int64_t read_us = 0;      // when its data was read from the database
-  std::uint64_t covers = 0;      // the refresh requests (Impl::requested) this view includes
-  Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
-  std::string links_body, topology_body;
-  // The checklist's input and report (made with the view: it reads the store).
-  std::optional<inventory::ApprovedList> cl_approved;
-  std::optional<inventory::WirelessAllowList> cl_wireless;
-  inventory::ChecklistInput cl_in;
+// The checklist's input and report, made with a view (its input reads the
+// store), with the lists and the ledger and findings its input points into.
+struct ChecklistPart {
+  std::shared_ptr<const Ledger> ledger;
+  std::shared_ptr<const std::vector<inventory::Finding>> findings;
+  std::optional<inventory::ApprovedList> approved;
+  std::optional<inventory::WirelessAllowList> wireless;
+  inventory::ChecklistInput in;
   std::optional<inventory::Checklist> checklist;
-  std::string checklist_error;
+  std::string error;  // why there is no checklist
+};
+
+// What is rendered from a view's ledger on first request, under its own
+// mutexes; shared with the views the console's writes make from it.
+struct ViewCache {
   // /api/v1/assets: each sort's keys (web_query sort_keys), "name" (the
   // default) made with the view, the others on first request.
   std::mutex sort_mu;
@@ -121,6 +114,47 @@ struct View {
   // view, the others on first request.
   std::mutex body_mu;
   std::map<std::string, std::string> checklist_bodies;
+};
+
+// A console write that changes what a view shows (acknowledge, remediation
+// state, approve), kept until a view read from the database after it is
+// published (Impl::record_write). Each holds what the write stored, so that
+// it can be applied to any view (Impl::with_writes).
+struct Write {
+  std::uint64_t seq = 0;             // Impl::requested when it was recorded
+  std::vector<inventory::Ack> acks;  // acknowledgements (applied after the remediation states)
+  std::string remediation_asset;     // remediation: the asset, and every state stored for it
+  std::vector<inventory::RemediationState> remediation;
+  std::shared_ptr<const inventory::ApprovedList> approved;  // approve: the list as written
+};
+
+// Everything the API shows, made once per ledger load and shared by requests.
+// A view is built whole on the builder thread (WebServer::Impl::builder) and
+// then only read: requests hold it by shared_ptr, so the builder can publish
+// the next one while they finish with this one. A console write publishes a
+// new view made from the current one (with_writes): new findings and row
+// marks, the ledger, rows and rendered bodies shared. The printable
+// checklist's other formats and languages and the SVG are rendered on first
+// request (ViewCache).
+struct View {
+  std::shared_ptr<const Ledger> ledger;
+  std::shared_ptr<const std::vector<inventory::Finding>> findings;
+  std::string findings_error;  // an approved list or allow-list that does not load
+  std::shared_ptr<const std::vector<AssetRow>> rows;
+  std::shared_ptr<const std::map<std::string, std::size_t>> row_of;  // asset id -> rows index
+  RowMarks marks;  // the rows' approval and open findings, as the console's writes left them
+  bool has_approved_list = false;
+  std::int64_t read_us = 0;      // when its data was read from the database
+  std::uint64_t covers = 0;      // the refresh requests (Impl::requested) its data was read after
+  std::uint64_t written = 0;     // the console writes (Write::seq) applied to it, up to this one
+  Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
+  std::shared_ptr<const std::string> links_body, topology_body;
+  // The checklist as of the view's data (a write does not remake it: its
+  // changes show in the next view read from the database).
+  std::shared_ptr<const ChecklistPart> cl;
+  std::shared_ptr<ViewCache> cache;
+
+  const AssetRow& row(std::size_t i) const { return (*rows)[i]; }
 };
 
 // MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 4 s
@@ -220,14 +254,46 @@ struct WebServer::Impl {
     return view;
   }
 
-  // After a write through the console (acknowledge, remediation state,
-  // approve): waits for a view that includes it, so the next page shows it.
-  void refresh_and_wait() {
-    std::unique_lock lk(view_mu);
-    const std::uint64_t want = ++requested;
-    view_cv.notify_all();
-    view_cv.wait(lk, [&] { return stopping || failed_covers >= want || (view && view->covers >= want); });
+  // --- the console's own writes --------------------------------------------------------
+  // A write (acknowledge, remediation state, approve) is stored first, then
+  // recorded here: it asks the builder for a new view and publishes at once a
+  // view made from the current one with the write applied, so the response
+  // and the next page show it without waiting for a whole build (15-30 s at
+  // 100,000 assets). Writes are kept until a view read after them is
+  // published; the builder applies the ones its view was read before.
+  // writes_mu orders writes and publications: held before view_mu, never
+  // while a view is built.
+  std::mutex writes_mu;
+  std::vector<std::shared_ptr<const Write>> writes;  // by seq; guarded by writes_mu and view_mu
+
+  // `base` with the writes it was neither read after nor made with applied
+  // (each write's findings and marks; the rest is shared).
+  std::shared_ptr<View> with_writes(const std::shared_ptr<View>& base,
+                                    const std::vector<std::shared_ptr<const Write>>& ws) const;
+
+  void record_write(Write w) {
+    std::lock_guard wl(writes_mu);
+    std::shared_ptr<View> base;
+    std::vector<std::shared_ptr<const Write>> pending;
+    {
+      std::lock_guard lk(view_mu);
+      w.seq = ++requested;
+      writes.push_back(std::make_shared<const Write>(std::move(w)));
+      pending = writes;
+      base = view;
+      view_cv.notify_all();
+    }
+    if (!base) return;  // no view yet: the first one is read after the write
+    auto next = with_writes(base, pending);
+    std::lock_guard lk(view_mu);
+    // The builder publishes only while holding writes_mu, so `view` is still `base`.
+    if (next != view) {
+      retired_by_writes.push_back(std::move(view));
+      view = std::move(next);
+    }
   }
+  // Views a write replaced, freed by the builder (which frees its own too).
+  std::vector<std::shared_ptr<View>> retired_by_writes;  // guarded by view_mu
 
   // How old the view a response came from is (docs/web.md): when its data was
   // read, and for how many seconds the database has been known to be newer.
@@ -405,8 +471,9 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
 Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
   const Ledger& L = *v.ledger;
   Json out;
-  const AssetRow& row = v.rows[v.row_of.at(a.id)];
-  out["asset"] = row.json;
+  const std::size_t i = v.row_of->at(a.id);
+  const AssetRow& row = v.row(i);
+  out["asset"] = row_json(row, v.marks, i);
   out["zones"] = row.zones;
   // As `show --format json` lists them.
   out["facts"] = inventory::facts_json(a);
@@ -419,8 +486,8 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
     Json p{{"asset", peer}, {"name", nullptr}, {"direction", out_edge ? "to" : "from"},
            {"protocol", e.protocol}, {"port", e.port}, {"packets", e.packets}, {"bytes", e.bytes},
            {"first_seen", time_or_null(e.first_us)}, {"last_seen", time_or_null(e.last_us)}};
-    if (auto it = v.row_of.find(peer); it != v.row_of.end()) {
-      const Json& pj = v.rows[it->second].json;
+    if (auto it = v.row_of->find(peer); it != v.row_of->end()) {
+      const Json& pj = v.row(it->second).json;
       if (pj.contains("name") && !pj["name"].is_null()) p["name"] = pj["name"];
       else if (pj.contains("ips") && !pj["ips"].empty()) p["name"] = pj["ips"][0];
     }
@@ -428,7 +495,7 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
   }
   out["peers"] = std::move(peers);
   std::vector<inventory::Finding> mine;
-  for (const auto& f : v.findings)
+  for (const auto& f : *v.findings)
     if (f.asset == a.id) mine.push_back(f);
   out["findings"] = inventory::findings_json(mine);
   return out;
@@ -480,17 +547,18 @@ Json WebServer::Impl::stats() {
 
 Json WebServer::Impl::overview(View& v) {
   Json out;
-  out["assets"] = v.rows.size();
+  out["assets"] = v.rows->size();
   out["links"] = v.ledger->edges().size();
   std::map<std::string, int> by_class, by_zone, by_item, by_type;
   int unapproved = 0;
-  for (const auto& r : v.rows) {
+  for (std::size_t i = 0; i < v.rows->size(); ++i) {
+    const AssetRow& r = v.row(i);
     ++by_class[r.klass];
     ++by_zone[r.zones.empty() ? std::string() : r.zones.front()];
-    unapproved += r.approved == 0 ? 1 : 0;
+    unapproved += (i < v.marks.approved.size() ? v.marks.approved[i] : r.approved) == 0 ? 1 : 0;
   }
   int open = 0;
-  for (const auto& f : v.findings) {
+  for (const auto& f : *v.findings) {
     if (f.acknowledged) continue;
     ++open;
     ++by_item[f.item];
@@ -511,8 +579,9 @@ Json WebServer::Impl::overview(View& v) {
 std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) {
   auto v = std::make_shared<View>();
   v->read_us = wall_us();
-  v->ledger = std::make_unique<Ledger>(config.sensor_name);
-  if (auto st = s.load(*v->ledger); !st) {
+  v->cache = std::make_shared<ViewCache>();
+  auto ledger = std::make_shared<Ledger>(config.sensor_name);
+  if (auto st = s.load(*ledger); !st) {
     error = st.error;
     return nullptr;
   }
@@ -521,21 +590,25 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     return quitting.load();
   };
   if (stop()) return nullptr;
-  auto findings = current_findings(config, s, *v->ledger, v->findings_error, approved_path(), opt.wireless_path);
-  if (findings) v->findings = std::move(*findings);
+  auto findings = current_findings(config, s, *ledger, v->findings_error, approved_path(), opt.wireless_path);
+  v->findings = std::make_shared<const std::vector<inventory::Finding>>(
+      findings ? std::move(*findings) : std::vector<inventory::Finding>());
   std::optional<inventory::ApprovedList> approved;
   if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
     std::string ignored;
     approved = inventory::load_approved(approved_path(), ignored);
   }
   // The plant's names, locations and owners, as every reader shows them.
-  if (approved) inventory::apply_approved(*v->ledger, *approved);
+  if (approved) inventory::apply_approved(*ledger, *approved);
+  v->ledger = ledger;
   v->has_approved_list = !approved_path().empty();
   std::map<std::string, int> open_by_asset;
-  for (const auto& f : v->findings)
+  for (const auto& f : *v->findings)
     if (!f.acknowledged) ++open_by_asset[f.asset];
   const Ledger& L = *v->ledger;
-  v->rows.reserve(L.assets().size());
+  auto rows = std::make_shared<std::vector<AssetRow>>();
+  auto row_of = std::make_shared<std::map<std::string, std::size_t>>();
+  rows->reserve(L.assets().size());
   const inventory::AssetLinks links(L);
   for (const auto& a : L.assets()) {
     AssetRow r;
@@ -560,11 +633,13 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       for (const auto& [k, val] : it->items())
         if (val.is_string()) hay += "\n" + val.get<std::string>();
     r.haystack = ascii_lower(hay);
-    v->row_of[a.id] = v->rows.size();
-    v->rows.push_back(std::move(r));
+    (*row_of)[a.id] = rows->size();
+    rows->push_back(std::move(r));
   }
-
-  v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
+  v->marks = marks_of(*rows);
+  v->cache->sort_keys.emplace("name", sort_keys(*rows, "name"));
+  v->rows = std::move(rows);
+  v->row_of = std::move(row_of);
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
@@ -591,48 +666,104 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   if (stop()) return nullptr;
   // The checklist: its input reads the store, so it is made here, with the
   // approved and wireless lists as they are now (their mtimes key the view).
+  auto cl = std::make_shared<ChecklistPart>();
+  cl->ledger = v->ledger;
+  cl->findings = v->findings;
   if (v->findings_error.empty()) {
     std::string cerr;
     const std::string ap = approved_path();
     const std::string wl = wireless_path();
-    if (!ap.empty()) v->cl_approved = inventory::load_approved(ap, cerr);
-    if (!wl.empty()) v->cl_wireless = inventory::load_wireless_allow(wl, cerr);
-    inventory::ChecklistInput& in = v->cl_in;
-    in.ledger = v->ledger.get();
-    in.approved = v->cl_approved ? &*v->cl_approved : nullptr;
-    in.wireless = v->cl_wireless ? &*v->cl_wireless : nullptr;
-    in.findings = &v->findings;
+    if (!ap.empty()) cl->approved = inventory::load_approved(ap, cerr);
+    if (!wl.empty()) cl->wireless = inventory::load_wireless_allow(wl, cerr);
+    inventory::ChecklistInput& in = cl->in;
+    in.ledger = cl->ledger.get();
+    in.approved = cl->approved ? &*cl->approved : nullptr;
+    in.wireless = cl->wireless ? &*cl->wireless : nullptr;
+    in.findings = cl->findings.get();
     if (fill_checklist_input(in, s, config, L, {wall_us(), kDefaultNewDays, kDefaultReviewDays}, cerr))
-      v->checklist = inventory::build_checklist(in);
+      cl->checklist = inventory::build_checklist(in);
     else
-      v->checklist_error = cerr;
+      cl->error = cerr;
   } else {
-    v->checklist_error = v->findings_error;
+    cl->error = v->findings_error;
   }
+  v->cl = cl;
 
   if (stop()) return nullptr;
   // The whole-ledger bodies: at 100,000 assets each takes seconds, so no
   // request waits for one. The checklist's topology is the console's (the
   // same zones and findings).
-  v->links_body = json_text(inventory::links_json(L));
+  v->links_body = std::make_shared<const std::string>(json_text(inventory::links_json(L)));
   if (stop()) return nullptr;
-  v->topology_body = json_text(inventory::topology_json(
-      v->checklist ? v->checklist->topology : inventory::build_topology(L, {&config.policy, &v->findings})));
+  v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(
+      cl->checklist ? cl->checklist->topology : inventory::build_topology(L, {&config.policy, v->findings.get()}))));
   if (stop()) return nullptr;
-  if (v->checklist) v->checklist_bodies.emplace("json/ja", render_checklist(*v, "json", inventory::Lang::ja));
+  if (cl->checklist) v->cache->checklist_bodies.emplace("json/ja", render_checklist(*v, "json", inventory::Lang::ja));
+  return v;
+}
+
+std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& base,
+                                                   const std::vector<std::shared_ptr<const Write>>& ws) const {
+  const std::uint64_t after = std::max(base->covers, base->written);
+  std::vector<const Write*> todo;
+  for (const auto& w : ws)
+    if (w->seq > after) todo.push_back(w.get());
+  if (todo.empty()) return base;
+  auto v = std::make_shared<View>(*base);
+  auto findings = std::make_shared<std::vector<inventory::Finding>>(*base->findings);
+  const std::vector<AssetRow>& rows = *v->rows;
+  std::unordered_set<std::string> touched;  // assets whose open findings may have changed
+  for (const Write* w : todo) {
+    if (!w->remediation_asset.empty()) {
+      for (auto& f : *findings)
+        if (f.type == "vulnerable" && f.asset == w->remediation_asset) inventory::apply_remediation(f, w->remediation);
+      touched.insert(w->remediation_asset);
+    }
+    if (!w->acks.empty()) {
+      inventory::apply_acks(*findings, w->acks);
+      std::unordered_set<std::string_view> ids;
+      for (const auto& a : w->acks) ids.insert(a.id);
+      for (const auto& f : *findings)
+        if (ids.count(f.id) != 0) touched.insert(f.asset);
+    }
+    if (w->approved && v->has_approved_list && v->marks.approved.size() == rows.size()) {
+      // An approval ends the findings raised only because the device was not listed.
+      std::unordered_set<std::string_view> listed;
+      const auto& assets = v->ledger->assets();
+      for (std::size_t i = 0; i < rows.size() && i < assets.size(); ++i) {
+        const signed char now = w->approved->match(assets[i]) != nullptr ? 1 : 0;
+        if (now == 1 && v->marks.approved[i] != 1) listed.insert(assets[i].id);
+        v->marks.approved[i] = now;
+      }
+      std::erase_if(*findings, [&](const inventory::Finding& f) { return f.unlisted && listed.count(f.asset) != 0; });
+      for (const auto& id : listed) touched.emplace(id);
+    }
+    v->written = w->seq;
+  }
+  if (!touched.empty() && v->marks.open_findings.size() == rows.size()) {
+    std::map<std::string, int> open;
+    for (const auto& id : touched) open[id] = 0;
+    for (const auto& f : *findings)
+      if (!f.acknowledged)
+        if (auto it = open.find(f.asset); it != open.end()) ++it->second;
+    for (const auto& [id, n] : open)
+      if (auto it = v->row_of->find(id); it != v->row_of->end()) v->marks.open_findings[it->second] = n;
+  }
+  v->findings = std::move(findings);
   return v;
 }
 
 std::string WebServer::Impl::render_checklist(const View& v, const std::string& format, inventory::Lang lang) {
-  const inventory::Checklist& cl = *v.checklist;
-  if (format == "json") return json_text(inventory::checklist_json(cl, v.cl_in, lang));
-  if (format == "csv") return inventory::checklist_csv(cl, v.cl_in, lang);
+  const inventory::Checklist& cl = *v.cl->checklist;
+  const inventory::ChecklistInput& in = v.cl->in;
+  if (format == "json") return json_text(inventory::checklist_json(cl, in, lang));
+  if (format == "csv") return inventory::checklist_csv(cl, in, lang);
   std::string svg, error;
   if (inventory::svg_available()) {
     auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
     if (r) svg = std::move(*r);
   }
-  return inventory::checklist_html(cl, v.cl_in, lang, svg);
+  return inventory::checklist_html(cl, in, lang, svg);
 }
 
 // The builder thread: with its own read-only connection, it watches the
@@ -671,7 +802,7 @@ void WebServer::Impl::builder() {
       // Asked of the request connection: its data_version moves only with
       // other connections' commits, so its own (sessions, the audit log) do not
       // make a new view; the console's writes that change what a view shows ask
-      // for one (refresh_and_wait).
+      // for one (record_write).
       {
         std::lock_guard db_lock(db_mu);
         dv = store ? data_version_of(*store) : -1;
@@ -698,11 +829,21 @@ void WebServer::Impl::builder() {
     } else if (opening && !own) {
       spdlog::error("console: {}", error);
     }
+    // The console's writes since `want` are applied to the new view before it
+    // is published (with_writes); the ones it was read after are done with.
+    std::unique_lock wl(writes_mu, std::defer_lock);
+    if (v) {
+      wl.lock();
+      v->covers = want;
+      v = with_writes(v, writes);
+    }
     lk.lock();
+    if (v) std::erase_if(writes, [&](const std::shared_ptr<const Write>& w) { return w->seq <= want; });
+    for (auto& r : retired_by_writes) retired.push_back(std::move(r));
+    retired_by_writes.clear();
     if (changed || (opening && !own)) {
       retry_at_us = v ? 0 : wall_us() + kRetryUs;
       if (v) {
-        v->covers = want;
         if (view) retired.push_back(view);
         view = std::move(v);
         build_error.clear();
@@ -718,6 +859,7 @@ void WebServer::Impl::builder() {
       seen_wt = wt;
       view_cv.notify_all();
     }
+    if (wl.owns_lock()) wl.unlock();
     view_cv.wait_for(lk, std::chrono::milliseconds(250), [&] { return stopping || requested != done; });
   }
 }
@@ -796,22 +938,22 @@ void WebServer::Impl::install_routes() {
           if (!parse_asset_query(req.params, q, error)) return send_error(res, 400, error);
           const std::vector<std::string>* keys = nullptr;
           if (q.sort != "findings") {
-            std::lock_guard lock(v.sort_mu);
-            auto it = v.sort_keys.find(q.sort);
-            if (it == v.sort_keys.end()) it = v.sort_keys.emplace(q.sort, sort_keys(v.rows, q.sort)).first;
+            std::lock_guard lock(v.cache->sort_mu);
+            auto it = v.cache->sort_keys.find(q.sort);
+            if (it == v.cache->sort_keys.end()) it = v.cache->sort_keys.emplace(q.sort, sort_keys(*v.rows, q.sort)).first;
             keys = &it->second;  // never erased while the view lives
           }
-          send_json(res, 200, query_assets(v.rows, q, keys));
+          send_json(res, 200, query_assets(*v.rows, q, keys, &v.marks));
         })));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
                                                                      httplib::Response& res, const Session&, View& v) {
           const inventory::Asset* a = v.ledger->find(req.matches[1].str());
-          if (a == nullptr || v.row_of.count(a->id) == 0) return send_error(res, 404, "no such asset");
+          if (a == nullptr || v.row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
           send_json(res, 200, asset_detail(v, *a));
         })));
   s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                         const Session&, View& v) {
-          send_body(res, v.links_body);
+          send_body(res, *v.links_body);
         })));
   s.Get("/api/v1/findings", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                            const Session&, View& v) {
@@ -819,7 +961,7 @@ void WebServer::Impl::install_routes() {
           const std::string state = req.get_param_value("state"), item = req.get_param_value("item"),
                             type = req.get_param_value("type"), asset = req.get_param_value("asset");
           std::vector<inventory::Finding> out;
-          for (const auto& f : v.findings) {
+          for (const auto& f : *v.findings) {
             if (!state.empty() && state != inventory::finding_state(f)) continue;
             if (!item.empty() && f.item != item) continue;
             if (!type.empty() && f.type != type) continue;
@@ -838,7 +980,7 @@ void WebServer::Impl::install_routes() {
              return send_error(res, 400, "the comment must have 1 to 2000 bytes");
            const std::string id = req.matches[1].str();
            const inventory::Finding* f = nullptr;
-           for (const auto& x : v.findings)
+           for (const auto& x : *v.findings)
              if (x.id == id) f = &x;
            if (f == nullptr) return send_error(res, 404, "no such finding now");
            {
@@ -847,7 +989,9 @@ void WebServer::Impl::install_routes() {
              if (!record_ack(*store, *f, comment, se.user, error)) return send_error(res, 500, error);
              audit(*store, wall_us(), se.user, "acknowledge", id, comment);
            }
-           refresh_and_wait();
+           Write w;
+           w.acks.push_back({f->id, inventory::material_hash(f->material), comment, se.user, wall_us()});
+           record_write(std::move(w));
            send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
          })));
   // Imported advisories and the devices each affects (the vulnerable findings).
@@ -859,7 +1003,7 @@ void WebServer::Impl::install_routes() {
             if (auto st = store->advisories(rows, false); !st) return send_error(res, 500, st.error);
           }
           std::map<std::string, Json> matches;
-          for (const auto& f : v.findings) {
+          for (const auto& f : *v.findings) {
             if (f.type != "vulnerable") continue;
             Json m{{"finding", f.id},
                    {"asset", f.asset},
@@ -903,15 +1047,28 @@ void WebServer::Impl::install_routes() {
            const inventory::Asset* a = v.ledger->find(asset);
            if (a == nullptr) return send_error(res, 404, "no such asset");
            std::string error;
-           const auto rows = remediation_rows(v.findings, a->id, target, state, comment, se.user, wall_us(), error);
+           const auto rows = remediation_rows(*v.findings, a->id, target, state, comment, se.user, wall_us(), error);
            if (rows.empty()) return send_error(res, 400, error);
+           Write w;
+           w.remediation_asset = a->id;
            {
              std::lock_guard lock(db_mu);
              if (auto st = store->set_remediation(rows); !st) return send_error(res, 500, st.error);
              audit(*store, wall_us(), se.user, "remediation_state", a->id + " " + target,
                    state + (comment.empty() ? "" : ": " + comment));
+             // What the asset's vulnerable findings are judged by now: every
+             // state stored for it, and the acknowledgements of those findings.
+             std::vector<inventory::RemediationState> all;
+             if (store->remediation_states(all))
+               for (auto& r : all)
+                 if (r.asset_id == a->id) w.remediation.push_back(std::move(r));
+             std::set<std::string> mine;
+             for (const auto& f : *v.findings)
+               if (f.type == "vulnerable" && f.asset == a->id) mine.insert(f.id);
+             for (auto& ack : read_acks(*store, store->sensor_name()))
+               if (mine.count(ack.id) != 0) w.acks.push_back(std::move(ack));
            }
-           refresh_and_wait();
+           record_write(std::move(w));
            send_json(res, 200, Json{{"asset", a->id}, {"target", target}, {"state", state}, {"rows", rows.size()},
                                     {"who", se.user}});
          })));
@@ -937,7 +1094,12 @@ void WebServer::Impl::install_routes() {
              std::lock_guard lock(db_mu);
              audit(*store, wall_us(), se.user, "approve", list, path);
            }
-           refresh_and_wait();
+           // The list as written now; one that does not read back leaves the
+           // change to the next view built from the file.
+           Write w;
+           std::string lerr;
+           if (auto l = inventory::load_approved(path, lerr)) w.approved = std::make_shared<const inventory::ApprovedList>(std::move(*l));
+           record_write(std::move(w));
            send_json(res, 200, Json{{"added", r.added}, {"approved", path}});
          })));
   s.Get("/api/v1/snapshots", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
@@ -980,7 +1142,7 @@ void WebServer::Impl::install_routes() {
         })));
   s.Get("/api/v1/topology", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                            const Session&, View& v) {
-          send_body(res, v.topology_body);
+          send_body(res, *v.topology_body);
         })));
   s.Get("/api/v1/map", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                       const Session&, View& v) {
@@ -990,26 +1152,28 @@ void WebServer::Impl::install_routes() {
           // The view's checklist carries the topology it was built with; without
           // one (a checklist that could not be made) the map builds its own.
           std::optional<inventory::Topology> own;
-          if (!v.checklist) own = inventory::build_topology(*v.ledger, {&config.policy, &v.findings});
-          const inventory::Topology& t = v.checklist ? v.checklist->topology : *own;
-          const auto body = map_json(t, *v.ledger, v.findings, q, error);
+          const auto& checklist = v.cl->checklist;
+          if (!checklist) own = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
+          const inventory::Topology& t = checklist ? checklist->topology : *own;
+          const auto body = map_json(t, *v.ledger, *v.findings, q, error);
           if (!body) return send_error(res, 404, error);
           send_json(res, 200, *body);
         })));
   s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                                const Session&, View& v) {
-          std::lock_guard svg_lock(v.svg_mu);
-          if (!v.svg && v.svg_error.empty()) {
-            if (v.checklist) {
-              v.svg = inventory::render_svg(inventory::topology_dot(v.checklist->topology), v.svg_error);
+          ViewCache& c = *v.cache;
+          std::lock_guard svg_lock(c.svg_mu);
+          if (!c.svg && c.svg_error.empty()) {
+            if (v.cl->checklist) {
+              c.svg = inventory::render_svg(inventory::topology_dot(v.cl->checklist->topology), c.svg_error);
             } else {
-              const auto t = inventory::build_topology(*v.ledger, {&config.policy, &v.findings});
-              v.svg = inventory::render_svg(inventory::topology_dot(t), v.svg_error);
+              const auto t = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
+              c.svg = inventory::render_svg(inventory::topology_dot(t), c.svg_error);
             }
           }
-          if (!v.svg) return send_error(res, 501, v.svg_error);
+          if (!c.svg) return send_error(res, 501, c.svg_error);
           res.set_header("Cache-Control", "no-store");
-          res.set_content(*v.svg, "image/svg+xml");
+          res.set_content(*c.svg, "image/svg+xml");
         })));
   s.Get("/api/v1/stats", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           send_json(res, 200, stats());
@@ -1044,12 +1208,12 @@ void WebServer::Impl::install_routes() {
           if (!v.findings_error.empty()) return send_error(res, 500, v.findings_error);
           // The report and its input are made with the view (build_view): each
           // format and language is rendered from them once per view.
-          if (!v.checklist) return send_error(res, 500, v.checklist_error);
+          if (!v.cl->checklist) return send_error(res, 500, v.cl->error);
           const std::string key = format + "/" + std::string(inventory::lang_code(*lang));
-          std::lock_guard lock(v.body_mu);
-          auto cached = v.checklist_bodies.find(key);
-          if (cached == v.checklist_bodies.end())
-            cached = v.checklist_bodies.emplace(key, render_checklist(v, format, *lang)).first;
+          std::lock_guard lock(v.cache->body_mu);
+          auto& bodies = v.cache->checklist_bodies;
+          auto cached = bodies.find(key);
+          if (cached == bodies.end()) cached = bodies.emplace(key, render_checklist(v, format, *lang)).first;
           res.status = 200;
           res.set_header("Cache-Control", "no-store");
           if (format == "json") return res.set_content(cached->second, "application/json");
