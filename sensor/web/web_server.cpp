@@ -158,7 +158,8 @@ struct View {
 };
 
 // MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 4 s
-// longer, so that a test can send requests while one runs.
+// longer, between reading the database and publishing the view, so that a
+// test can send requests and writes while one runs.
 bool slow_view_build_failpoint() {
   const char* fp = std::getenv("MIERUKA_FAILPOINT");
   return fp != nullptr && std::string_view(fp) == "slow_view_build";
@@ -591,6 +592,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   };
   if (stop()) return nullptr;
   auto findings = current_findings(config, s, *ledger, v->findings_error, approved_path(), opt.wireless_path);
+  // After the ledger and the findings state are read, so that a console write
+  // can land between this view's read and its publication.
+  if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
   v->findings = std::make_shared<const std::vector<inventory::Finding>>(
       findings ? std::move(*findings) : std::vector<inventory::Finding>());
   std::optional<inventory::ApprovedList> approved;
@@ -727,16 +731,19 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
         if (ids.count(f.id) != 0) touched.insert(f.asset);
     }
     if (w->approved && v->has_approved_list && v->marks.approved.size() == rows.size()) {
-      // An approval ends the findings raised only because the device was not listed.
-      std::unordered_set<std::string_view> listed;
+      // An approval ends the findings raised only because the device was not
+      // listed: whichever list the findings were judged by, none is left for a
+      // device on this one.
       const auto& assets = v->ledger->assets();
-      for (std::size_t i = 0; i < rows.size() && i < assets.size(); ++i) {
-        const signed char now = w->approved->match(assets[i]) != nullptr ? 1 : 0;
-        if (now == 1 && v->marks.approved[i] != 1) listed.insert(assets[i].id);
-        v->marks.approved[i] = now;
-      }
-      std::erase_if(*findings, [&](const inventory::Finding& f) { return f.unlisted && listed.count(f.asset) != 0; });
-      for (const auto& id : listed) touched.emplace(id);
+      for (std::size_t i = 0; i < rows.size() && i < assets.size(); ++i)
+        v->marks.approved[i] = w->approved->match(assets[i]) != nullptr ? 1 : 0;
+      std::erase_if(*findings, [&](const inventory::Finding& f) {
+        if (!f.unlisted) return false;
+        const auto it = v->row_of->find(f.asset);
+        if (it == v->row_of->end() || v->marks.approved[it->second] != 1) return false;
+        touched.insert(f.asset);
+        return true;
+      });
     }
     v->written = w->seq;
   }
@@ -816,7 +823,6 @@ void WebServer::Impl::builder() {
     if (changed) {
       std::int64_t zero = 0;
       stale_since_us.compare_exchange_strong(zero, wall_us());
-      if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
       // A request's handler has the server to catch what it throws; this thread
       // has no one, and an exception leaving it would end the process.
       try {

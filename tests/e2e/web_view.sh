@@ -3,7 +3,9 @@
 # built. MIERUKA_FAILPOINT=slow_view_build makes every view build 4 s slower;
 # after the database changes, a request is answered at once from the previous
 # view (and says it is stale), a login is not held up, and once the new view
-# is built it is what the console serves.
+# is built it is what the console serves. The console's own writes
+# (acknowledge, approve) show at once, without waiting for a build, and stay
+# shown by the view a build running at the time of the write publishes.
 # Usage: web_view.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; src="$2"
@@ -25,7 +27,10 @@ db="$tmp/m.db"
 printf 'adminpass1\n' | "$bin" user add admin --role admin --db "$db" --password-file - 2>/dev/null
 check "user add exits 0" test $? -eq 0
 
-MIERUKA_FAILPOINT=slow_view_build "$bin" serve --db "$db" --http --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
+# An approved list nobody is on yet: every device has a finding an approval ends.
+printf 'mac,ip,name\r\n' >"$tmp/approved.csv"
+MIERUKA_FAILPOINT=slow_view_build "$bin" serve --db "$db" --approved "$tmp/approved.csv" --http \
+  --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 url=""
 for _ in $(seq 1 100); do
@@ -89,4 +94,88 @@ check "the new view is served after the rebuild ($(header X-Mieruka-Data-As-Of))
   test "$(header X-Mieruka-Data-As-Of)" != "$as_of"
 check "... with the new assets ($(assets))" test "$(assets)" = "$after"
 check "... and it is current" test "$(header X-Mieruka-Data-Stale-Seconds)" = 0.0
+
+# --- the console's own writes ---------------------------------------------------------
+get /api/v1/me >/dev/null
+csrf="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$tmp/body")"
+# post PATH JSON: prints "STATUS SECONDS", the body to $tmp/body.
+post() {
+  curl -s -o "$tmp/body" -b "$tmp/jar" -w '%{http_code} %{time_total}' -H 'Content-Type: application/json' \
+    -H "Origin: $url" -H "X-CSRF-Token: $csrf" -d "$2" "$url$1"
+}
+# pick N: the asset and id of the Nth open finding an approval would end ("ASSET ID").
+pick() {
+  /usr/bin/python3 -c 'import json,sys
+fs = [f for f in json.load(open(sys.argv[1])) if f["type"] in ("unapproved", "hidden") and f["state"] == "open"]
+f = fs[int(sys.argv[2])]
+print(f["asset"], f["id"])' "$tmp/body" "$1"
+}
+# state_of ID: the finding's state in $tmp/body ("gone" when it is not there).
+state_of() {
+  /usr/bin/python3 -c 'import json,sys
+print(next((f["state"] for f in json.load(open(sys.argv[1])) if f["id"] == sys.argv[2]), "gone"))' "$tmp/body" "$1"
+}
+field() { /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["asset"][sys.argv[2]]))' "$tmp/body" "$1"; }
+# wait_view AS_OF: until a view read after AS_OF is served.
+wait_view() {
+  for _ in $(seq 1 150); do
+    get /api/v1/overview >/dev/null
+    [ "$(header X-Mieruka-Data-As-Of)" != "$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+get /api/v1/findings >/dev/null
+read -r a1 f1 <<<"$(pick 0)"; read -r a2 f2 <<<"$(pick 1)"; read -r a3 f3 <<<"$(pick 2)"
+check "three devices with a finding an approval ends ($a1 $a2 $a3)" test -n "$a3" -a "$a1" != "$a2"
+get "/api/v1/assets/$a1" >/dev/null; open1="$(field findings)"
+as_of="$(header X-Mieruka-Data-As-Of)"
+
+# Acknowledge: answered without a view build (which takes 4 s and more here).
+read -r st t <<<"$(post "/api/v1/findings/$f1/ack" '{"comment":"spare PLC on the bench"}')"
+check "acknowledge: 200 ($st)" test "$st" = 200
+get /api/v1/findings >/dev/null
+check "the finding shows acknowledged at once ($(state_of "$f1"))" test "$(state_of "$f1")" = acknowledged
+check "... from a view read before the write ($(header X-Mieruka-Data-As-Of))" test "$(header X-Mieruka-Data-As-Of)" = "$as_of"
+get "/api/v1/assets/$a1" >/dev/null
+check "the device's open findings drop ($open1 -> $(field findings))" test "$(field findings)" -lt "$open1"
+
+# Approve: the findings it ends go, the device shows approved.
+read -r st t <<<"$(post /api/v1/approve "{\"assets\":[\"$a2\"]}")"
+check "approve: 200 ($st)" test "$st" = 200
+get /api/v1/findings >/dev/null
+check "the approved device's finding is gone at once ($(state_of "$f2"))" test "$(state_of "$f2")" = gone
+check "... the other findings stay ($(state_of "$f3"))" test "$(state_of "$f3")" = open
+get "/api/v1/assets/$a2" >/dev/null
+check "the device shows approved ($(field approved))" test "$(field approved)" = true
+check "... from a view read before the write" test "$(header X-Mieruka-Data-As-Of)" = "$as_of"
+
+# The views built after the writes read them from the database and the list.
+wait_view "$as_of"; check "a new view after the writes" test $? -eq 0
+as_of="$(header X-Mieruka-Data-As-Of)"
+get /api/v1/findings >/dev/null
+check "after the rebuild: acknowledged ($(state_of "$f1")), approved ($(state_of "$f2"))" \
+  test "$(state_of "$f1")/$(state_of "$f2")" = acknowledged/gone
+
+# A write while a build runs (after that build read the database): the view
+# that build publishes is made with the write too, and so is the next one.
+for _ in $(seq 1 50); do  # the previous builds are done: the view is current
+  get /api/v1/overview >/dev/null
+  [ "$(header X-Mieruka-Data-Stale-Seconds)" = 0.0 ] && break
+  sleep 0.2
+done
+as_of="$(header X-Mieruka-Data-As-Of)"
+printf 'otherpass1\n' | "$bin" user add other --role viewer --db "$db" --password-file - >/dev/null 2>&1
+sleep 1  # the builder has seen the commit and read the database; it now waits 4 s
+read -r st t <<<"$(post "/api/v1/findings/$f3/ack" '{"comment":"line 3 test rig"}')"
+check "acknowledge during a build: 200 ($st)" test "$st" = 200
+get /api/v1/findings >/dev/null
+check "it shows at once ($(state_of "$f3"))" test "$(state_of "$f3")" = acknowledged
+wait_view "$as_of"; check "the build running at the write publishes" test $? -eq 0
+as_of="$(header X-Mieruka-Data-As-Of)"
+get /api/v1/findings >/dev/null
+check "... with the write in it ($(state_of "$f3"))" test "$(state_of "$f3")" = acknowledged
+wait_view "$as_of"; check "the next build publishes" test $? -eq 0
+get /api/v1/findings >/dev/null
+check "... with the write read from the database ($(state_of "$f3"))" test "$(state_of "$f3")" = acknowledged
 exit "$fail"

@@ -4,6 +4,8 @@
 #include "inventory/policy/findings.hpp"
 #include "inventory/render/findings_format.hpp"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -108,6 +110,33 @@ TEST(Findings, SilentReceiverAndRoutedModuleAreHidden) {
   EXPECT_TRUE(of(fs, "unapproved", p.a(silent).id).empty());
   ASSERT_EQ(of(fs, "hidden", p.a(child).id).size(), 1U);
   EXPECT_NE(of(fs, "hidden", p.a(child).id)[0]->evidence.find("unit:3"), std::string::npos);
+}
+
+// The console shows an approval at once by ending the findings that exist only
+// because the device was unlisted: exactly those that listing it ends.
+TEST(Findings, UnlistedMarksWhatListingEnds) {
+  Plant p;
+  p.led.add_protocol(p.pi, "modbus");  // hidden (OT, unlisted)
+  const auto silent = p.led.station(mac("00:00:bc:99:99:99"), kT0);
+  p.edge(p.hmi, silent, "enip", 44818);  // hidden (silent receiver)
+  p.edge(p.office, p.plc, "telnet", 23);  // insecure: not about the list
+  const auto before = p.run();
+  // List every device, and see which findings go.
+  std::string error;
+  p.approved = parse_approved("mac,ip,name\n00:80:f4:0a:0b:0c,,PLC\n00:0e:c6:11:22:33,,HMI\n00:1b:54:aa:bb:cc,,GW\n"
+                              "b8:27:eb:01:02:03,,Pi\n00:15:5d:00:00:01,,PC\n00:00:bc:99:99:99,,IO\n",
+                              "ap.csv", error);
+  ASSERT_TRUE(p.approved) << error;
+  const auto after = p.run();
+  std::set<std::string> kept;
+  for (const auto& f : after) kept.insert(f.id);
+  std::size_t unlisted = 0;
+  for (const auto& f : before) {
+    EXPECT_EQ(f.unlisted, kept.count(f.id) == 0) << f.type << " " << f.evidence;
+    unlisted += f.unlisted ? 1 : 0;
+  }
+  EXPECT_EQ(unlisted, 3U);  // the Pi (hidden), the silent receiver (hidden), the office PC (unapproved)
+  EXPECT_FALSE(of(before, "insecure", p.a(p.plc).id).empty());
 }
 
 TEST(Findings, CrossZoneWithoutConduit) {
@@ -434,6 +463,44 @@ TEST(Findings, RemediationStatesQuietOrCount) {
   EXPECT_EQ(finding_state(*c), "compensated");
   EXPECT_EQ(c->comment, "port closed");
   EXPECT_EQ(findings_json({*c})[0]["state"], "compensated");
+}
+
+// The console applies a remediation state to the findings it has
+// (apply_remediation + apply_acks) and must reach what compute_findings gives
+// with the same states stored.
+TEST(Findings, ApplyRemediationAgreesWithCompute) {
+  VulnerablePlant p;
+  const std::string old_id = p.a(p.cj2_old).id, cj1_id = p.a(p.cj1).id;
+  const auto none = p.vulnerable();
+  std::vector<std::vector<RemediationState>> cases = {
+      {{old_id, "ICSA-99-001-01", "CVE-2099-0001", "remediated", "updated", "sato", 1}},
+      {{old_id, "ICSA-99-001-01", "CVE-2099-0001", "remediated", "updated", "sato", 1},
+       {old_id, "ICSA-99-001-01", "CVE-2099-0002", "not_affected", "feature unused", "sato", 2}},
+      {{cj1_id, "ICSA-99-001-01", "CVE-2099-0001", "compensated", "port closed", "kato", 3},
+       {cj1_id, "ICSA-99-001-01", "CVE-2099-0001", "in_progress", "ordered", "kato", 4}},
+  };
+  for (const auto& states : cases) {
+    p.states = states;
+    const auto want = p.vulnerable();
+    auto got = none;
+    for (auto& f : got) apply_remediation(f, states);
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].id, want[i].id);
+      EXPECT_EQ(got[i].vuln.state, want[i].vuln.state) << want[i].asset;
+      EXPECT_EQ(got[i].acknowledged, want[i].acknowledged) << want[i].asset;
+      EXPECT_EQ(got[i].comment, want[i].comment) << want[i].asset;
+      EXPECT_EQ(got[i].evidence, want[i].evidence);
+    }
+  }
+  // Back to no state: open again, the evidence without a state.
+  auto back = p.vulnerable();
+  for (auto& f : back) apply_remediation(f, {});
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    EXPECT_EQ(back[i].vuln.state, "open");
+    EXPECT_FALSE(back[i].acknowledged);
+    EXPECT_EQ(back[i].evidence, none[i].evidence);
+  }
 }
 
 TEST(Findings, NoAdvisoriesNoVulnerableFindings) {

@@ -100,5 +100,29 @@ TEST(WebQuery, BadParametersAreRefused) {
   EXPECT_EQ(q.per_page, kMaxPerPage);
 }
 
+// A console write makes new marks for the same rows: filters, the findings
+// sort and the JSON follow the marks, not what the rows were built with.
+TEST(WebQuery, MarksOverrideTheRows) {
+  RowMarks m = marks_of(kRows);
+  EXPECT_EQ(ids(query_assets(kRows, parse({{"approved", "false"}}), nullptr, &m)),
+            ids(query_assets(kRows, parse({{"approved", "false"}}))));
+  m.approved[1] = 1;       // hmi-2 approved
+  m.open_findings[3] = 0;  // <img>'s findings acknowledged
+  m.open_findings[0] = 5;
+  EXPECT_EQ(ids(query_assets(kRows, parse({{"approved", "true"}, {"sort", "id"}}), nullptr, &m)),
+            (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(ids(query_assets(kRows, parse({{"sort", "findings"}, {"order", "desc"}}), nullptr, &m)),
+            (std::vector<std::string>{"1", "2", "3", "4"}));
+  const auto page = query_assets(kRows, parse({{"sort", "id"}}), nullptr, &m);
+  EXPECT_EQ(page["items"][1]["approved"], true);
+  EXPECT_EQ(page["items"][3]["findings"], 0);
+  EXPECT_EQ(row_json(kRows[0], m, 0)["findings"], 5);
+  // Marks of another size (another view's) are not used.
+  RowMarks wrong;
+  wrong.approved = {1};
+  wrong.open_findings = {9};
+  EXPECT_EQ(query_assets(kRows, parse({}), nullptr, &wrong), query_assets(kRows, parse({})));
+}
+
 }  // namespace
 }  // namespace mieruka::sensor::web
