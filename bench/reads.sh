@@ -13,7 +13,10 @@
 # a commit on another connection, which makes the console build a new view),
 # times the first request of every route right after it (answered from the
 # previous view while the new one is built) and how long the new view took to
-# be served (X-Mieruka-Data-As-Of changes).
+# be served (X-Mieruka-Data-As-Of changes). Last, the console's writes: with
+# an approved list nobody is on (so every device has a finding, the most a
+# write's new view copies), an acknowledgement and an approval each, best of
+# $runs, and the request after each (it must show the write).
 # Usage: bench/reads.sh BUILD_DIR [ASSETS] [RUNS]
 #   BUILD_DIR holds mieruka and bench/mieruka_gen_ledger (MIERUKA_BENCH=ON).
 set -eu
@@ -54,7 +57,7 @@ done
 # serve DB: starts the console on loopback and logs in; sets url, pid, jar.
 serve() {
   printf 'benchpass1\n' | "$bin" user add bench --role admin --db "$1" --password-file - >/dev/null 2>&1 || true
-  "$bin" serve --db "$1" --http --listen 127.0.0.1:0 >"$tmp/serve.out" 2>&1 &
+  "$bin" serve --db "$1" --http --listen 127.0.0.1:0 "${@:2}" >"$tmp/serve.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do grep -qs serving "$tmp/serve.out" && break; sleep 0.1; done
   url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' "$tmp/serve.out")"; url="${url%/}"
@@ -104,3 +107,43 @@ printf '%-50s %8.3f\n' "login (POST /api/v1/login)" "$login"
 while [ "$(as_of)" = "$old_as_of" ]; do sleep 0.2; done
 awk -v s="$(now)" -v t="$t0" 'BEGIN {printf "change to the new view served: %.2f s\n", s - t}'
 stop
+
+# writes DB: serves DB with an empty approved list; prints "ack s, findings after s, approve s, asset after s"
+# (each the best of $runs) and checks that each write shows in the next request.
+writes() {
+  printf 'mac,ip,name\r\n' >"$tmp/approved.csv"
+  serve "$1" --approved "$tmp/approved.csv"
+  local csrf ids=() best_ack="" best_after="" best_ap="" best_seen="" t u
+  csrf="$(curl -s -b "$tmp/jar" "$url/api/v1/me" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')"
+  mapfile -t ids < <(curl -s -b "$tmp/jar" "$url/api/v1/findings?type=hidden" | /usr/bin/python3 -c '
+import json, sys
+for f in json.load(sys.stdin)[:2 * int(sys.argv[1])]: print(f["asset"], f["id"])' "$runs")
+  post() {
+    curl -s -o "$tmp/w.out" -b "$tmp/jar" -w '%{time_total}' -H 'Content-Type: application/json' \
+      -H "Origin: $url" -H "X-CSRF-Token: $csrf" -d "$2" "$url$1"
+  }
+  min() { if [ -z "$1" ] || awk -v a="$2" -v b="$1" 'BEGIN {exit !(a < b)}'; then echo "$2"; else echo "$1"; fi; }
+  for i in $(seq 0 $((runs - 1))); do
+    read -r asset id <<<"${ids[$i]}"
+    t="$(post "/api/v1/findings/$id/ack" '{"comment":"bench"}')"; best_ack="$(min "$best_ack" "$t")"
+    u="$(curl -s -o "$tmp/w.out" -b "$tmp/jar" -w '%{time_total}' "$url/api/v1/findings?asset=$asset")"
+    best_after="$(min "$best_after" "$u")"
+    grep -q '"state":"acknowledged"' "$tmp/w.out" || echo "the acknowledgement of $id does not show" >&2
+    read -r asset id <<<"${ids[$((runs + i))]}"
+    t="$(post /api/v1/approve "{\"assets\":[\"$asset\"]}")"; best_ap="$(min "$best_ap" "$t")"
+    u="$(curl -s -o "$tmp/w.out" -b "$tmp/jar" -w '%{time_total}' "$url/api/v1/assets/$asset")"
+    best_seen="$(min "$best_seen" "$u")"
+    grep -q '"approved":true' "$tmp/w.out" || echo "the approval of $asset does not show" >&2
+  done
+  stop
+  echo "$best_ack $best_after $best_ap $best_seen"
+}
+echo
+read -r bw1 bw2 bw3 bw4 <<<"$(writes "$tmp/base.db")"
+read -r w1 w2 w3 w4 <<<"$(writes "$tmp/big.db")"
+printf '%-50s %8s %8s %8s\n' "console write (every device with a finding)" "base s" "s" "ratio"
+wrow() { awk -v l="$1" -v b="$2" -v v="$3" 'BEGIN {printf "%-50s %8.3f %8.3f %7.1fx\n", l, b, v, (b > 0.0005 ? v / b : 0)}'; }
+wrow "POST /api/v1/findings/ID/ack" "$bw1" "$w1"
+wrow "GET /api/v1/findings?asset=ID right after" "$bw2" "$w2"
+wrow "POST /api/v1/approve" "$bw3" "$w3"
+wrow "GET /api/v1/assets/ID right after" "$bw4" "$w4"
