@@ -1,6 +1,11 @@
 # The central store's e2e helpers (after lib/postgres.sh, in the test's directory).
 #   same_ledger SENSOR DB   every replicated table of SENSOR: the rows in its SQLite
 #                           ledger DB and in the central database `mieruka` are the same set
+#   same_fleet SENSOR:DB... every replicated table: the union of the sensors' ledgers
+#                           (each its own rows) and every central row, of any sensor,
+#                           are the same set: nothing missing, nothing extra
+#   one_version             every central child row carries its record's version
+#   central_versions SENSOR "kind|key|version" of every central record of SENSOR
 
 # Every replicated table, column by column: the sensor's SQLite rows and its
 # central rows are the same set (an extra row fails like a missing one).
@@ -27,4 +32,40 @@ same_ledger() {
     if ! cmp -s "sq.$t" "pg.$t"; then echo "  $sensor: $t differs:"; diff "sq.$t" "pg.$t" | head -5; ok=1; fi
   done <<<"$tables"
   return $ok
+}
+
+same_fleet() {
+  local ok=0 line t cols pair
+  while IFS= read -r line; do
+    t="${line%%:*}"; cols="${line#*:}"
+    for pair in "$@"; do
+      sqlite3 -separator '|' "${pair#*:}" "SELECT sensor, $cols FROM $t WHERE sensor = '${pair%%:*}'"
+    done | LC_ALL=C sort >"fleet.sq.$t"
+    pg_sql -d mieruka -tA -F '|' -c "SELECT sensor_name, $cols FROM $t" | LC_ALL=C sort >"fleet.pg.$t"
+    if ! cmp -s "fleet.sq.$t" "fleet.pg.$t"; then
+      echo "  fleet: $t differs (< missing centrally, > extra centrally):"; diff "fleet.sq.$t" "fleet.pg.$t" | head -5; ok=1
+    fi
+  done <<<"$tables"
+  return $ok
+}
+
+# Parent table and key column of each record kind, and the child tables by key column.
+parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id snapshot:snapshots:name counter:counters:name run:runs:started_us"
+children="asset_ips:asset_id:assets asset_vlans:asset_id:assets asset_protocols:asset_id:assets facts:asset_id:assets edge_ops:edge_id:edges snapshot_assets:snapshot:snapshots snapshot_asset_ips:snapshot:snapshots snapshot_links:snapshot:snapshots"
+one_version() {  # every sensor's: one query
+  local c t key parent sql="" bad
+  for c in $children; do
+    IFS=: read -r t key parent <<<"$c"
+    sql+="${sql:+ UNION ALL }SELECT '$t', c.sensor_name, count(*) FROM $t c LEFT JOIN $parent p ON p.sensor_name = c.sensor_name AND p.${parent_key[$parent]} = c.$key WHERE p.version IS NULL OR p.version <> c.version GROUP BY 2"
+  done
+  bad="$(pg_sql -d mieruka -tA -F ' ' -c "$sql")"
+  if [ -n "$bad" ]; then echo "  child rows without their record's version (table, sensor, rows): $bad"; return 1; fi
+}
+declare -A parent_key=([assets]=id [edges]=id [snapshots]=name)
+central_versions() {
+  local p kind t key
+  for p in $parents; do
+    IFS=: read -r kind t key <<<"$p"
+    pg_sql -d mieruka -tAc "SELECT '$kind|' || $key::text || '|' || version FROM $t WHERE sensor_name = '$1'"
+  done | LC_ALL=C sort
 }
