@@ -132,6 +132,19 @@ for f in "${fleet[@]}"; do
   check "${f%%:*}: its change log is empty after replication" test "$(sqlite3 "${f#*:}" 'SELECT count(*) FROM change_log')" = 0
 done
 check "every central child row carries its record's version" one_version
+# The comparisons see one changed, one extra and one missing central row.
+not() { ! "$@" >/dev/null; }
+pg_sql -d mieruka -c "UPDATE facts SET count = count + 1 WHERE (sensor_name, asset_id, field, value, source) = (SELECT sensor_name, asset_id, field, value, source FROM facts WHERE sensor_name = 'line2' ORDER BY 2, 3, 4, 5 LIMIT 1)"
+check "a changed central fact is seen" not same_ledger line2 s2.db
+check "by the fleet comparison too" not same_fleet "${fleet[@]}"
+pg_sql -d mieruka -c "UPDATE facts SET count = count - 1 WHERE (sensor_name, asset_id, field, value, source) = (SELECT sensor_name, asset_id, field, value, source FROM facts WHERE sensor_name = 'line2' ORDER BY 2, 3, 4, 5 LIMIT 1)"
+pg_sql -d mieruka -c "INSERT INTO counters (sensor_name, name, version, value) VALUES ('ghost', 'packets', 1, 1)"
+check "an extra central row of another sensor is seen" not same_fleet "${fleet[@]}"
+pg_sql -d mieruka -c "DELETE FROM counters WHERE sensor_name = 'ghost'"
+pg_sql -d mieruka -c "CREATE TABLE held AS SELECT * FROM edge_ops WHERE sensor_name = 'line1' LIMIT 1; DELETE FROM edge_ops e USING held h WHERE e.sensor_name = h.sensor_name AND e.edge_id = h.edge_id AND e.protocol = h.protocol AND e.name = h.name AND e.code = h.code"
+check "a missing central row is seen" not same_ledger line1 s1.db
+pg_sql -d mieruka -c "INSERT INTO edge_ops SELECT * FROM held; DROP TABLE held"
+check "and the fleet is whole again" same_fleet "${fleet[@]}"
 
 # 5. A batch sent twice is a no-op: the same changes, queued again with their
 #    versions, leave every central row as it was (row versions, xmin).
@@ -163,20 +176,6 @@ check "central still = line1's ledger" same_ledger line1 s1.db
 # 6. Central down: two sensors keep reading, their changes wait in their logs,
 #    one row per changed record, the newest; central back: every change
 #    arrives once, at the version it was queued with, and a repeat is a no-op.
-# log_of DB SENSOR: "kind|key|seq" of the queued changes whose record is in the ledger.
-log_of() {
-  local p kind t key
-  for p in $parents; do
-    IFS=: read -r kind t key <<<"$p"
-    sqlite3 "$1" "SELECT kind || '|' || c.key || '|' || seq FROM change_log c WHERE c.sensor = '$2' AND kind = '$kind'
-                  AND EXISTS (SELECT 1 FROM $t r WHERE r.sensor = c.sensor AND CAST(r.$key AS TEXT) = c.key)"
-  done | LC_ALL=C sort
-}
-records() {  # the records of SENSOR in its ledger DB
-  sqlite3 "$1" "SELECT (SELECT count(*) FROM assets WHERE sensor = '$2') + (SELECT count(*) FROM edges WHERE sensor = '$2')
-    + (SELECT count(*) FROM findings_state WHERE sensor = '$2') + (SELECT count(*) FROM snapshots WHERE sensor = '$2')
-    + (SELECT count(*) FROM counters WHERE sensor = '$2') + (SELECT count(*) FROM runs WHERE sensor = '$2')"
-}
 central_versions line2 >line2.before
 changes_before="$(count "SELECT changes FROM sensors WHERE sensor_name = 'line2'")"
 pg_stop immediate
