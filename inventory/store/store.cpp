@@ -34,7 +34,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -422,6 +422,32 @@ WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = OLD.sensor) BEGIN
     CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER));
 END;
 )sql",
+    // v10: the change-log triggers exist only in a ledger that replicates.
+    // Even when they record nothing, each runs for every row a flush writes
+    // (a third more time for a 100,000-asset flush, docs/performance.md);
+    // Store::start_change_log creates them when replication starts, and
+    // logs every record again on a ledger that replicated before this
+    // version, so that nothing changed in between is missed.
+    R"sql(
+DROP TRIGGER IF EXISTS assets_insert_log;
+DROP TRIGGER IF EXISTS assets_update_log;
+DROP TRIGGER IF EXISTS assets_delete_log;
+DROP TRIGGER IF EXISTS edges_insert_log;
+DROP TRIGGER IF EXISTS edges_update_log;
+DROP TRIGGER IF EXISTS edges_delete_log;
+DROP TRIGGER IF EXISTS findings_state_insert_log;
+DROP TRIGGER IF EXISTS findings_state_update_log;
+DROP TRIGGER IF EXISTS findings_state_delete_log;
+DROP TRIGGER IF EXISTS snapshots_insert_log;
+DROP TRIGGER IF EXISTS snapshots_update_log;
+DROP TRIGGER IF EXISTS snapshots_delete_log;
+DROP TRIGGER IF EXISTS counters_insert_log;
+DROP TRIGGER IF EXISTS counters_update_log;
+DROP TRIGGER IF EXISTS counters_delete_log;
+DROP TRIGGER IF EXISTS runs_insert_log;
+DROP TRIGGER IF EXISTS runs_update_log;
+DROP TRIGGER IF EXISTS runs_delete_log;
+)sql",
 };
 
 // Statements reused across flushes (prepared once per connection).
@@ -546,6 +572,45 @@ std::string check_existing_file(const std::string& path) {
   if (in.gcount() != sizeof head || std::memcmp(head, kMagic, sizeof head) != 0)
     return path + ": not a mieruka database (not SQLite); pass another --db";
   return {};
+}
+
+// The change log's triggers (created by Store::start_change_log): for every
+// record kind, after an insert, update or delete of its own row, the record is
+// noted anew (deleted and inserted: the next seq is its version), when its
+// sensor replicates. CREATE ... IF NOT EXISTS: run again, it changes nothing.
+std::string change_log_trigger_name(const ReplicatedTable& t, std::string_view op) {
+  return std::string(t.table) + "_" + std::string(op) + "_log";
+}
+
+std::string change_log_triggers() {
+  std::string sql;
+  for (const ReplicatedTable& t : kReplicatedTables) {
+    if (!t.parent) continue;
+    for (std::string_view op : {"insert", "update", "delete"}) {
+      const std::string row = op == "delete" ? "OLD" : "NEW", kind(t.kind), key(key_column(t));
+      std::string upper(op);
+      for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+      sql += "CREATE TRIGGER IF NOT EXISTS " + change_log_trigger_name(t, op) + " AFTER " + upper + " ON " +
+             std::string(t.table) + " WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = " + row +
+             ".sensor) BEGIN DELETE FROM change_log WHERE sensor = " + row + ".sensor AND kind = '" + kind +
+             "' AND key = CAST(" + row + "." + key + " AS TEXT); INSERT INTO change_log (sensor, kind, key, "
+             "changed_us) VALUES (" + row + ".sensor, '" + kind + "', CAST(" + row + "." + key +
+             " AS TEXT), CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)); END;\n";
+    }
+  }
+  return sql;
+}
+
+// How many of the change log's triggers the database has (all or none, but
+// for a database an older mieruka left half-way).
+std::string change_log_trigger_count_sql() {
+  std::string names;
+  for (const ReplicatedTable& t : kReplicatedTables) {
+    if (!t.parent) continue;
+    for (std::string_view op : {"insert", "update", "delete"})
+      names += (names.empty() ? "'" : ", '") + change_log_trigger_name(t, op) + "'";
+  }
+  return "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (" + names + ")";
 }
 
 }  // namespace
@@ -1567,7 +1632,7 @@ StoreStatus Store::remediation_states(std::vector<RemediationState>& out) {
 StoreStatus Store::start_change_log(std::int64_t now_us) {
   Impl& d = *impl_;
   int rc = d.exec("BEGIN IMMEDIATE");
-  bool started = false;
+  bool started = false, triggers = false;
   if (rc == SQLITE_OK) {
     Statement q(d.db, "SELECT 1 FROM central_replication WHERE sensor = ?1");
     rc = q.prepare_rc();
@@ -1578,6 +1643,19 @@ StoreStatus Store::start_change_log(std::int64_t now_us) {
       if (step != SQLITE_ROW && step != SQLITE_DONE) rc = step;
     }
   }
+  if (rc == SQLITE_OK) {
+    std::size_t kinds = 0;
+    for (const ReplicatedTable& t : kReplicatedTables) kinds += t.parent ? 1 : 0;
+    Statement q(d.db, change_log_trigger_count_sql().c_str());
+    rc = q.prepare_rc();
+    if (rc == SQLITE_OK) {
+      if ((rc = q.step()) == SQLITE_ROW) {
+        triggers = q.int64(0) == static_cast<std::int64_t>(3 * kinds);
+        rc = SQLITE_OK;
+      }
+    }
+  }
+  if (rc == SQLITE_OK && !triggers) rc = d.exec(change_log_triggers().c_str());
   if (rc == SQLITE_OK && !started) {
     // Versions start from the clock (in microseconds) the first time, so that a
     // sensor whose database was replaced still writes versions above those its
@@ -1596,6 +1674,11 @@ StoreStatus Store::start_change_log(std::int64_t now_us) {
         rc = q.run();
       }
     }
+  }
+  // Every record is logged the first time, and again when the triggers were
+  // missing (a ledger that replicated before they moved here): whatever
+  // changed without them is sent.
+  if (!started || !triggers) {
     for (const ReplicatedTable& t : kReplicatedTables) {
       if (rc != SQLITE_OK) break;
       if (!t.parent) continue;

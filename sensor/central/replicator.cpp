@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "inventory/store/replication.hpp"
@@ -32,6 +35,16 @@ constexpr std::size_t kBatchRecords = 500;
 constexpr std::size_t kMaxParams = 30000;
 constexpr auto kIdle = std::chrono::seconds(1);
 constexpr auto kMaxPause = std::chrono::seconds(60);
+
+// MIERUKA_FAILPOINT=central_batch_pause (tests only): batches of 20 records;
+// each batch, its rows written in the open central transaction, logs
+// "central batch N open" and waits 1 s before its COMMIT, then logs "central
+// batch N committed" and waits 1 s before the ledger forgets it, so that a
+// test can kill -9 the sensor or stop PostgreSQL in either window, on cue.
+bool batch_pause_failpoint() {
+  const char* fp = std::getenv("MIERUKA_FAILPOINT");
+  return fp != nullptr && std::string_view(fp) == "central_batch_pause";
+}
 
 std::vector<std::string> split_columns(std::string_view list) {
   std::vector<std::string> out;
@@ -182,6 +195,8 @@ struct Replicator::Impl {
   std::optional<PgConnection> db;
   std::string db_path, sensor;
   CentralConfig config;
+  bool pause_batches = batch_pause_failpoint();
+  std::uint64_t batches = 0;
 
   // Opens what is not open yet. False with `error`.
   bool ready(std::string& error) {
@@ -218,11 +233,24 @@ struct Replicator::Impl {
         .count();
   }
 
+  // The failpoint's pauses (see batch_pause_failpoint); always true.
+  bool pause_before_commit() {
+    if (!pause_batches) return true;
+    spdlog::warn("central batch {} open (MIERUKA_FAILPOINT=central_batch_pause)", ++batches);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    return true;
+  }
+  void pause_after_commit() const {
+    if (!pause_batches) return;
+    spdlog::warn("central batch {} committed (MIERUKA_FAILPOINT=central_batch_pause)", batches);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+
   // One batch: -1 failed (`error`), else the changes committed (0: none left).
   long long send_batch(std::string& error, std::uint64_t& left) {
     if (!ready(error)) return -1;
     ChangeBatch batch;
-    if (auto st = store->pending_changes(kBatchRecords, batch); !st) {
+    if (auto st = store->pending_changes(pause_batches ? 20 : kBatchRecords, batch); !st) {
       error = st.error;
       return -1;
     }
@@ -244,13 +272,14 @@ struct Replicator::Impl {
                  {sensor, std::to_string(newest), std::to_string(batch.changes.size()),
                   std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us)},
                  error) &&
-        db->exec("COMMIT", error);
+        pause_before_commit() && db->exec("COMMIT", error);
     if (!ok) {
       (void)db->exec("ROLLBACK", ignored);
       db.reset();  // a fresh connection for the next attempt
       return -1;
     }
     // Committed centrally: a failure here only sends the batch again (a no-op).
+    pause_after_commit();
     if (auto st = store->drop_changes(batch.changes); !st) {
       error = st.error;
       return -1;

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # End to end against a real PostgreSQL started here (tests/e2e/lib/postgres.sh):
-# `mieruka central init` (twice; a newer schema refused), two sensors reading
-# different captures with [central], each sensor's SQLite ledger equal to its
-# rows in the central store table by table, a batch sent again changing
-# nothing, the central store down and back with nothing lost, row-level
-# security between sensors, `central status`, and no password in any output.
+# `mieruka central init` (twice; a newer schema refused), two and then five
+# sensors reading different captures with [central] (the last three the public
+# captures in ../shared/pcaps: skipped with a message where it is absent, a
+# failure under CI=true), each sensor's SQLite ledger equal to its rows in the
+# central store table by table and the fleet's central rows equal to the union
+# of the ledgers, a batch sent again changing nothing, the central store down
+# while two sensors read with the backlog coalesced (one row per record, the
+# newest) and then every change arriving once at the version it was queued
+# with, row-level security between sensors (insert, update, delete, in parent
+# and child tables), `central status`, and no password in any output.
 # Usage: central_store.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$1"; src="$2"
@@ -45,7 +50,23 @@ pg_sql -d mieruka -c "CREATE ROLE line1 LOGIN PASSWORD '$pw1' IN ROLE mieruka_se
                       CREATE ROLE viewer LOGIN PASSWORD '$pwc' IN ROLE mieruka_console;" || fail=1
 printf '%s\n' "$pw1" >line1.pw; printf '%s\n' "$pw2" >line2.pw; printf '%s\n' "$pwc" >viewer.pw
 chmod 600 line1.pw line2.pw viewer.pw
-for s in line1 line2; do
+# Three more sensors read the public captures of ../shared/pcaps, when it is there.
+shared="$src/../shared/pcaps"
+extra=()
+if [ -d "$shared" ]; then
+  extra=(line3 line4 line5)
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAIL $shared is missing: CI must run the five-sensor fleet"; fail=1
+else
+  echo "SKIP the five-sensor fleet: $shared is missing (the two-sensor checks still run)"
+fi
+pws=("$pw1" "$pw2" "$pwc")
+for s in "${extra[@]}"; do
+  p="$s-Secret-$RANDOM$RANDOM"; pws+=("$p")
+  pg_sql -d mieruka -c "CREATE ROLE $s LOGIN PASSWORD '$p' IN ROLE mieruka_sensor" || fail=1
+  printf '%s\n' "$p" >"$s.pw"; chmod 600 "$s.pw"
+done
+for s in line1 line2 "${extra[@]}"; do
   cat >"$s.toml" <<TOML
 sensor_name = "$s"
 [central]
@@ -77,6 +98,17 @@ check "sensor line1 read exits 0" test "$rc" -eq 0
 check "sensor line1 replicated" grep -q "change(s) replicated" read1.txt
 "$bin" read --config line2.toml --db s2.db "$src/pcaps/multi_protocol.pcapng" >read2.txt 2>&1; rc=$?
 check "sensor line2 read exits 0" test "$rc" -eq 0
+if [ "${#extra[@]}" -gt 0 ]; then
+  "$bin" read --config line3.toml --db s3.db "$shared/ITI__EthernetIP-CIP.pcap" "$shared/zeek__snmpwalk-short.pcap" \
+    "$shared/icsnpp-enip__enip_cip_example.pcap" >read3.txt 2>&1; rc=$?
+  check "sensor line3 read exits 0" test "$rc" -eq 0
+  "$bin" read --config line4.toml --db s4.db "$shared/ITI__s7comm_reading_plc_status.pcap" \
+    "$shared/ITI__Sample_File_MMS_and_GOOSE.pcap" "$shared/zeek__dhcp.pcap" "$shared/ITI__TestDissectIec104.pcap" >read4.txt 2>&1; rc=$?
+  check "sensor line4 read exits 0" test "$rc" -eq 0
+  "$bin" read --config line5.toml --db s5.db "$shared/icsnpp-modbus__modbus_example.pcap" "$shared/zeek__mdns.pcap" \
+    "$shared/tcpdump__3560_CDP.pcap" "$shared/zeek__lldp.pcap" "$shared/ITI__PROFINET-RT.pcap" "$shared/ndpi__ethernetIP.pcap" >read5.txt 2>&1; rc=$?
+  check "sensor line5 read exits 0" test "$rc" -eq 0
+fi
 fid="$("$bin" findings --config line1.toml --db s1.db --format csv 2>/dev/null | grep -o 'f-[0-9a-f]*' | head -1)"
 check "line1 has a finding to acknowledge" test -n "$fid"
 "$bin" findings ack --config line1.toml --db s1.db "$fid" --comment "reviewed" >ack.txt 2>&1
@@ -91,18 +123,38 @@ check "line1 has assets and edges centrally" test "$(count "SELECT count(*) FROM
 check "line1 finding states and snapshot replicated" test "$(count "SELECT count(*) FROM snapshots WHERE sensor_name='line1'")" -eq 1 -a "$(count "SELECT count(*) FROM findings_state WHERE sensor_name='line1'")" -gt 0
 check "central = line1's ledger, table by table" same_ledger line1 s1.db
 check "central = line2's ledger, table by table" same_ledger line2 s2.db
-check "no other sensor in the central store" test "$(count "SELECT string_agg(DISTINCT sensor_name, ',') FROM assets")" = "line1,line2"
-check "change logs empty after replication" test "$(sqlite3 s1.db 'SELECT count(*) FROM change_log')" = 0 -a "$(sqlite3 s2.db 'SELECT count(*) FROM change_log')" = 0
+fleet=(line1:s1.db line2:s2.db)
+for s in "${extra[@]}"; do fleet+=("$s:s${s#line}.db"); done
+names="$(printf '%s\n' "${fleet[@]%%:*}" | paste -sd,)"
+check "the central store holds exactly the fleet's sensors ($names)" test "$(count "SELECT string_agg(DISTINCT sensor_name, ',' ORDER BY sensor_name) FROM assets")" = "$names"
+check "fleet: central = the union of the ${#fleet[@]} ledgers, device by device, fact by fact, edge by edge" same_fleet "${fleet[@]}"
+for f in "${fleet[@]}"; do
+  check "${f%%:*}: its change log is empty after replication" test "$(sqlite3 "${f#*:}" 'SELECT count(*) FROM change_log')" = 0
+done
+check "every central child row carries its record's version" one_version
+# The comparisons see one changed, one extra and one missing central row.
+not() { ! "$@" >/dev/null; }
+pg_sql -d mieruka -c "UPDATE facts SET count = count + 1 WHERE (sensor_name, asset_id, field, value, source) = (SELECT sensor_name, asset_id, field, value, source FROM facts WHERE sensor_name = 'line2' ORDER BY 2, 3, 4, 5 LIMIT 1)"
+check "a changed central fact is seen" not same_ledger line2 s2.db
+check "by the fleet comparison too" not same_fleet "${fleet[@]}"
+pg_sql -d mieruka -c "UPDATE facts SET count = count - 1 WHERE (sensor_name, asset_id, field, value, source) = (SELECT sensor_name, asset_id, field, value, source FROM facts WHERE sensor_name = 'line2' ORDER BY 2, 3, 4, 5 LIMIT 1)"
+pg_sql -d mieruka -c "INSERT INTO counters (sensor_name, name, version, value) VALUES ('ghost', 'packets', 1, 1)"
+check "an extra central row of another sensor is seen" not same_fleet "${fleet[@]}"
+pg_sql -d mieruka -c "DELETE FROM counters WHERE sensor_name = 'ghost'"
+pg_sql -d mieruka -c "CREATE TABLE held AS SELECT * FROM edge_ops WHERE sensor_name = 'line1' LIMIT 1; DELETE FROM edge_ops e USING held h WHERE e.sensor_name = h.sensor_name AND e.edge_id = h.edge_id AND e.protocol = h.protocol AND e.name = h.name AND e.code = h.code"
+check "a missing central row is seen" not same_ledger line1 s1.db
+pg_sql -d mieruka -c "INSERT INTO edge_ops SELECT * FROM held; DROP TABLE held"
+check "and the fleet is whole again" same_fleet "${fleet[@]}"
 
 # 5. A batch sent twice is a no-op: the same changes, queued again with their
 #    versions, leave every central row as it was (row versions, xmin).
-state() {
+state() {  # state SENSOR: its central rows with their row versions (xmin)
   local t
-  for t in assets facts edges edge_ops; do
-    count "SELECT count(*), md5(string_agg(r::text || ':' || r.xmin::text, ',' ORDER BY r::text)) FROM $t r WHERE r.sensor_name = 'line1'"
+  for t in assets facts edges edge_ops findings_state counters runs; do
+    count "SELECT count(*), md5(string_agg(r::text || ':' || r.xmin::text, ',' ORDER BY r::text)) FROM $t r WHERE r.sensor_name = '$1'"
   done
 }
-state >before.state
+state line1 >before.state
 # Rebuild the log as it was before the first send: every record at the version it was sent with.
 versions="$(count "SELECT 'asset' || '|' || id || '|' || version FROM assets WHERE sensor_name='line1' UNION ALL SELECT 'edge' || '|' || id || '|' || version FROM edges WHERE sensor_name='line1'")"
 {
@@ -117,37 +169,90 @@ sqlite3 s1.db <replay.sql
 check "the replayed log holds every record" test "$(sqlite3 s1.db 'SELECT count(*) FROM change_log')" -gt 6
 "$bin" central sync --config line1.toml --db s1.db >sync2.txt 2>&1; rc=$?
 check "sending again exits 0" test "$rc" -eq 0
-state >after.state
+state line1 >after.state
 check "sending again changed no central row" cmp -s before.state after.state
 check "central still = line1's ledger" same_ledger line1 s1.db
 
-# 6. Central down: the sensor keeps reading, its changes wait in its log;
-#    central back: everything arrives, nothing twice.
+# 6. Central down: two sensors keep reading, their changes wait in their logs,
+#    one row per changed record, the newest; central back: every change
+#    arrives once, at the version it was queued with, and a repeat is a no-op.
+central_versions line2 >line2.before
+changes_before="$(count "SELECT changes FROM sensors WHERE sensor_name = 'line2'")"
 pg_stop immediate
 "$bin" read --config line2.toml --db s2.db "$src/pcaps/melsec_omron.pcapng" >down.txt 2>&1; rc=$?
 check "read with central down still exits 0" test "$rc" -eq 0
 check "read with central down says the changes are kept" grep -q "kept in s2.db" down.txt
 check "the changes wait in the sensor's log" test "$(sqlite3 s2.db 'SELECT count(*) FROM change_log')" -gt 0
+log_of s2.db line2 >log.a
+"$bin" read --config line2.toml --db s2.db "$src/pcaps/new_writers.pcapng" "$src/pcaps/melsec_omron.pcapng" >down2.txt 2>&1
+check "a second read with central down exits 0" test $? -eq 0
+"$bin" read --config line1.toml --db s1.db "$src/pcaps/l3_core.pcapng" >down1.txt 2>&1
+check "the other sensor reads with central down too" test $? -eq 0
+log_of s2.db line2 >log.b
+sqlite3 s2.db "SELECT kind || '|' || key FROM change_log WHERE sensor = 'line2'" >log.keys
+queued="$(sqlite3 s2.db "SELECT count(*) FROM change_log WHERE sensor = 'line2'")"
+check "backlog coalesced: one log row per record" test "$queued" = "$(sqlite3 s2.db "SELECT count(DISTINCT kind || '|' || key) FROM change_log")"
+check "backlog bounded: no more log rows ($queued) than the ledger has records ($(records s2.db line2))" test "$queued" -le "$(records s2.db line2)"
+# A record changed by both reads is queued once, at the second read's version;
+# one the second read left alone keeps its first version.
+again="$(awk -F'|' 'NR==FNR {a[$1 "|" $2] = $3; next} ($1 "|" $2) in a {if ($3 > a[$1 "|" $2]) n++; if ($3 < a[$1 "|" $2]) bad++} END {print n + 0, bad + 0}' log.a log.b)"
+check "records changed by both reads are queued once, at the newer version ($again: changed twice, older)" test "${again% *}" -gt 0 -a "${again#* }" = 0
 pg_restart
+"$bin" central sync --config line2.toml --db s2.db >catchup.txt 2>&1; rc=$?
+check "central back: the backlog is sent" test "$rc" -eq 0 -a "$(sqlite3 s2.db 'SELECT count(*) FROM change_log')" = 0
+check "central back: it says $queued change(s)" grep -q ": $queued change(s) replicated" catchup.txt
+check "central back: the store received each change once" test "$(count "SELECT changes FROM sensors WHERE sensor_name = 'line2'")" -eq $((changes_before + queued))
+# Every central record of line2 is now at the version it had before the outage,
+# or at the version the backlog queued it with: nothing missing, nothing extra.
+# (A record the backlog names but the ledger no longer has is gone centrally too.)
+{ awk -F'|' 'NR==FNR {q[$1 "|" $2] = 1; next} !(($1 "|" $2) in q)' log.keys line2.before; cat log.b; } | LC_ALL=C sort >line2.expected
+central_versions line2 >line2.after
+check "central back: every record at its queued version" cmp -s line2.expected line2.after
+"$bin" central sync --config line1.toml --db s1.db >catchup1.txt 2>&1
+check "central back: the other sensor's backlog is sent" test $? -eq 0 -a "$(sqlite3 s1.db 'SELECT count(*) FROM change_log')" = 0
+state line2 >line2.state
+"$bin" central sync --config line2.toml --db s2.db >again.txt 2>&1
+check "a sync with nothing queued sends nothing" grep -q ": 0 change(s) replicated" again.txt
+state line2 >line2.state2
+check "and changes no central row" cmp -s line2.state line2.state2
 "$bin" read --config line2.toml --db s2.db "$src/pcaps/jp_controllers.pcapng" >up.txt 2>&1; rc=$?
 check "read with central back exits 0" test "$rc" -eq 0
-check "the backlog is sent" test "$(sqlite3 s2.db 'SELECT count(*) FROM change_log')" = 0
-check "after the outage central = line2's ledger" same_ledger line2 s2.db
-check "line1 untouched by line2's catch-up" same_ledger line1 s1.db
+check "its changes are sent" test "$(sqlite3 s2.db 'SELECT count(*) FROM change_log')" = 0
+check "after the outage: central = the union of the ${#fleet[@]} ledgers" same_fleet "${fleet[@]}"
+check "after the outage: every central child row carries its record's version" one_version
 
 # 7. Row-level security: a sensor's role writes and sees only its own rows.
 as_role() {  # as_role ROLE PASSWORD SQL
   PGPASSWORD="$2" "$PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U "$1" -d mieruka -tAc "$3"
 }
+# Insert, update and delete of another sensor's rows, in a record's own table
+# and in a child table, and in the per-sensor status row: refused (an insert
+# fails; an update or delete finds no row of the other sensor to touch), and
+# line2's central rows are as its ledger has them.
 as_role line1 "$pw1" "INSERT INTO assets (sensor_name, id, version, first_us, last_us, packets_sent, bytes_sent, router) VALUES ('line2', 'forged', 1, 0, 0, 0, 0, 0)" >rls1.txt 2>&1; rc=$?
-check "line1 cannot insert a row of line2" test "$rc" -ne 0
-check "refused by row-level security" grep -q "row-level security" rls1.txt
-as_role line1 "$pw1" "UPDATE assets SET version = version + 1 WHERE sensor_name = 'line2'" >/dev/null 2>&1
-check "line1 cannot update line2's rows" same_ledger line2 s2.db
+check "line1 cannot insert an asset of line2" test "$rc" -ne 0
+check "refused by row-level security" grep -q 'new row violates row-level security policy for table "assets"' rls1.txt
+as_role line1 "$pw1" "INSERT INTO facts (sensor_name, asset_id, version, field, value, source, first_us, last_us, count) VALUES ('line2', (SELECT id FROM assets LIMIT 1), 1, 'vendor', 'forged', 'x', 0, 0, 1)" >rls4.txt 2>&1; rc=$?
+check "line1 cannot insert a fact of line2" test "$rc" -ne 0 -a "$(grep -c 'row-level security policy for table "facts"' rls4.txt)" = 1
+as_role line1 "$pw1" "INSERT INTO assets AS t (sensor_name, id, version, first_us, last_us, packets_sent, bytes_sent, router) SELECT 'line2', id, version + 1, 0, 0, 0, 0, 0 FROM assets ON CONFLICT (sensor_name, id) DO UPDATE SET version = EXCLUDED.version" >rls5.txt 2>&1; rc=$?
+check "line1 cannot upsert over line2's assets" test "$rc" -ne 0
+as_role line1 "$pw1" "INSERT INTO sensors (sensor_name, first_us, received_us, last_change_us, changes, backlog, oldest_pending_us) VALUES ('line2', 0, 0, 0, 0, 0, 0) ON CONFLICT (sensor_name) DO UPDATE SET backlog = 99" >rls6.txt 2>&1; rc=$?
+check "line1 cannot write line2's status row" test "$rc" -ne 0
+touched() {  # touched SQL: the rows of line2 a statement of line1 changed
+  as_role line1 "$pw1" "WITH w AS ($1 RETURNING 1) SELECT count(*) FROM w" 2>&1
+}
+for t in assets facts edges edge_ops findings_state snapshots counters runs sensors; do
+  check "line1 updates none of line2's $t" test "$(touched "UPDATE $t SET sensor_name = sensor_name WHERE sensor_name = 'line2'")" = 0
+  check "line1 deletes none of line2's $t" test "$(touched "DELETE FROM $t WHERE sensor_name = 'line2'")" = 0
+done
+check "line1 cannot update or delete line2's rows: they are as line2's ledger has them" same_ledger line2 s2.db
 check "line1 sees none of line2's rows" test "$(as_role line1 "$pw1" "SELECT count(*) FROM assets WHERE sensor_name='line2'")" = 0
 as_role line1 "$pw1" "UPDATE assets SET sensor_name = 'line2' WHERE sensor_name = 'line1'" >rls2.txt 2>&1; rc=$?
 check "line1 cannot move its rows to line2" test "$rc" -ne 0
-check "the console role reads every sensor" test "$(as_role viewer "$pwc" "SELECT count(DISTINCT sensor_name) FROM assets")" = 2
+as_role line1 "$pw1" "UPDATE facts SET sensor_name = 'line2' WHERE sensor_name = 'line1'" >rls7.txt 2>&1; rc=$?
+check "line1 cannot move its facts to line2" test "$rc" -ne 0
+check "line1's own rows are where they were" same_ledger line1 s1.db
+check "the console role reads every sensor" test "$(as_role viewer "$pwc" "SELECT count(DISTINCT sensor_name) FROM assets")" = "${#fleet[@]}"
 as_role viewer "$pwc" "DELETE FROM assets" >rls3.txt 2>&1; rc=$?
 check "the console role cannot write" test "$rc" -ne 0
 
@@ -174,7 +279,7 @@ sed 's|line1.pw|wrong.pw|' line1.toml >wrong.toml
 "$bin" central sync --config wrong.toml --db s1.db >wrong.txt 2>&1; rc=$?
 check "a wrong password fails" test "$rc" -ne 0
 check "the failure names the URL" grep -q "central postgresql://line1@127.0.0.1:$PG_PORT/mieruka" wrong.txt
-for p in "$pw1" "$pw2" "$pwc" "$(cat "$super_pw")" "$(cat "$PG_DIR/super.pw")"; do
+for p in "${pws[@]}" "$(cat "$super_pw")" "$(cat "$PG_DIR/super.pw")"; do
   check "no output holds a password" test -z "$(grep -l -F -- "$p" ./*.txt 2>/dev/null)"
 done
 

@@ -90,6 +90,56 @@ TEST_F(ChangeLogTest, NothingIsLoggedUntilReplicationStarts) {
   EXPECT_EQ(b.remaining, 0U);
 }
 
+int change_log_triggers(sqlite3* db) {
+  Statement q(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%change_log%'");
+  EXPECT_EQ(q.prepare_rc(), SQLITE_OK);
+  return q.next() ? q.integer(0) : -1;
+}
+
+// A flush pays for the triggers on every row it writes, even when they record
+// nothing: a ledger that does not replicate has none.
+TEST_F(ChangeLogTest, TheTriggersExistOnlyOnceReplicationStarts) {
+  Store s = open_ok("line1");
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 0);
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 18);  // insert, update, delete of 6 record kinds
+  ASSERT_TRUE(s.start_change_log(kT0 + 1).ok());
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 18);
+}
+
+// A ledger that replicated under the previous schema (its triggers dropped by
+// the upgrade) logs every record again when replication restarts: whatever a
+// flush changed in between is sent, at a version above the earlier ones.
+TEST_F(ChangeLogTest, ALedgerWhoseTriggersWereDroppedLogsEveryRecordAgain) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch sent;
+  ASSERT_TRUE(s.pending_changes(100, sent).ok());
+  ASSERT_EQ(sent.changes.size(), 3U);
+  ASSERT_TRUE(s.drop_changes(sent.changes).ok());
+  std::string drop;
+  {
+    Statement q(s.native_handle(), "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%change_log%'");
+    ASSERT_EQ(q.prepare_rc(), SQLITE_OK);
+    while (q.next()) drop += "DROP TRIGGER " + q.text(0) + "; ";
+  }
+  ASSERT_EQ(sqlite3_exec(s.native_handle(), drop.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  l.assets_mut()[0].packets_sent = 77;
+  l.assets_mut()[0].dirty = true;
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  EXPECT_TRUE(b.changes.empty());  // unseen without the triggers
+  ASSERT_TRUE(s.start_change_log(kT0 + 5).ok());
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 18);
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  ASSERT_EQ(b.changes.size(), 3U);
+  for (const auto& c : b.changes) EXPECT_GT(c.seq, sent.changes.back().seq);
+  ASSERT_EQ(b.rows[table_index("assets")].size(), 2U);
+}
+
 TEST_F(ChangeLogTest, StartLogsEveryStoredRecordWithItsRows) {
   Store s = open_ok("line1");
   Ledger l = make_ledger("line1");

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# bench/central_replication.sh: the central store's costs (docs/performance.md,
+# docs/central.md), against a PostgreSQL started here on loopback the way the
+# tests start theirs (tests/e2e/lib/postgres.sh). Three parts, each with its
+# baseline measured in the same run; quote the ratios, machines differ:
+#
+#   1. triggers  the flush of a 100,000-asset ledger (bench/gen_ledger.cpp): no
+#                change-log triggers (a ledger that does not replicate), the
+#                triggers present but recording nothing (what every ledger had
+#                when the migration that made them created them), and
+#                replication on (the triggers write the log)
+#   2. replicate a PACKETS-packet factory mix (bench/gen_factory.cpp) read by one
+#                sensor: `mieruka read` to SQLite only (the baseline), then the
+#                same read with [central], which replicates before it exits; the
+#                changes sent per second and the lag (how long after the ledger
+#                holds its final state the central store holds it too)
+#   3. fleet     SENSORS simulated sensors x DEVICES devices loaded straight into
+#                PostgreSQL with INSERT ... SELECT generate_series (facts and edges
+#                per device as below), then the console's look-ups timed with
+#                EXPLAIN ANALYZE (best of 3), each plan's index use printed
+#
+#   bench/central_replication.sh [BUILD_DIR] [PACKETS]   defaults: ../build-bench, 1000000
+# Environment: SENSORS (100), DEVICES (10000), FACTS per device (10), EDGES per
+# device (5), PARTS ("triggers replicate fleet"), KEEP=1 keeps the directory.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+build=${1:-$(dirname "$src")/build-bench}
+packets=${2:-1000000}
+sensors=${SENSORS:-100}
+devices=${DEVICES:-10000}
+facts=${FACTS:-10}
+edges=${EDGES:-5}
+parts=${PARTS:-triggers replicate fleet}
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$src" -B "$build" -DMIERUKA_BENCH=ON >/dev/null
+fi
+cmake --build "$build" --target mieruka mieruka_gen_factory mieruka_gen_ledger -j2 >/dev/null
+bin="$build/mieruka"; gen_factory="$build/bench/mieruka_gen_factory"; gen_ledger="$build/bench/mieruka_gen_ledger"
+
+. "$src/tests/e2e/lib/postgres.sh"
+pg_require
+tmp="$(mktemp -d)"
+if [ "${KEEP:-0}" = 1 ]; then trap 'pg_stop fast; echo "kept $tmp"' EXIT; else trap 'pg_stop fast; rm -rf "$tmp"' EXIT; fi
+cd "$tmp"
+pg_start "$tmp"
+pg_sql -c "CREATE DATABASE mieruka" >/dev/null
+"$bin" central init --db "postgresql://postgres@127.0.0.1:$PG_PORT/mieruka" --password-file "$PG_DIR/super.pw" >/dev/null
+role() {  # role NAME: a sensor's login role, its password file and config
+  local p="$1-$RANDOM$RANDOM"
+  pg_sql -d mieruka -c "CREATE ROLE \"$1\" LOGIN PASSWORD '$p' IN ROLE mieruka_sensor" >/dev/null
+  printf '%s\n' "$p" >"$1.pw"; chmod 600 "$1.pw"
+  printf 'sensor_name = "%s"\n[central]\nurl = "postgresql://%s@127.0.0.1:%s/mieruka"\npassword_file = "%s.pw"\n' \
+    "$1" "$1" "$PG_PORT" "$1" >"$1.toml"
+}
+now() { date +%s.%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+if [[ " $parts " == *" triggers "* ]]; then
+  echo "== 1. the flush of a 100,000-asset ledger, with and without the change-log triggers"
+  role bench
+  "$gen_ledger" --assets 1000 --sensor other base.db >/dev/null
+  # The triggers come with replication: a sync creates them (and marks the
+  # sensor replicating); deleting that mark leaves them present but idle.
+  cp base.db on.db
+  "$bin" central sync --config bench.toml --db on.db >/dev/null 2>&1
+  cp on.db idle.db
+  sqlite3 idle.db "DELETE FROM central_replication; DELETE FROM change_log"
+  echo "triggers: none $(sqlite3 base.db "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), idle $(sqlite3 idle.db "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), on $(sqlite3 on.db "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")"
+  declare -A best=()
+  for round in 1 2 3; do
+    for v in base idle on; do
+      cp "$v.db" run.db; rm -f run.db-wal run.db-shm
+      s="$("$gen_ledger" --assets 100000 --sensor bench run.db | sed -n 's/.*flushed in \([0-9.]*\) s/\1/p')"
+      if [ -z "${best[$v]:-}" ] || awk -v a="$s" -v b="${best[$v]}" 'BEGIN { exit !(a < b) }'; then best[$v]=$s; fi
+    done
+  done
+  logged="$(sqlite3 run.db "SELECT count(*) FROM change_log")"
+  printf '%-34s %8s s   %s\n' "no triggers (replication off)" "${best[base]}" "1.00"
+  printf '%-34s %8s s   %s\n' "triggers idle (replication off)" "${best[idle]}" "$(ratio "${best[idle]}" "${best[base]}")"
+  printf '%-34s %8s s   %s   (%s changes logged)\n' "triggers on (replication on)" "${best[on]}" "$(ratio "${best[on]}" "${best[base]}")" "$logged"
+  rm -f run.db*
+fi
+
+if [[ " $parts " == *" replicate "* ]]; then
+  echo "== 2. replication of a $packets-packet factory mix, one sensor"
+  role line1
+  "$gen_factory" --packets "$packets" --seed 8 factory.pcap 2>/dev/null
+  printf 'sensor_name = "line1"\n' >local.toml
+  t0=$(now); "$bin" read --config local.toml --db plain.db factory.pcap >plain.txt 2>&1; t1=$(now)
+  "$bin" read --config line1.toml --db central.db factory.pcap >central.txt 2>&1; t2=$(now)
+  base=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  with=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')
+  sent="$(sed -n 's/.*: \([0-9]*\) change(s) replicated.*/\1/p' central.txt)"
+  lag=$(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.3f", a - b }')
+  rows="$(pg_sql -d mieruka -tAc "SELECT (SELECT count(*) FROM assets) + (SELECT count(*) FROM asset_ips) + (SELECT count(*) FROM facts)
+         + (SELECT count(*) FROM edges) + (SELECT count(*) FROM edge_ops) + (SELECT count(*) FROM counters) + (SELECT count(*) FROM runs)")"
+  echo "ledger: $(sqlite3 central.db "SELECT count(*) FROM assets") assets, $(sqlite3 central.db "SELECT count(*) FROM edges") edges; $sent changes ($rows central rows)"
+  printf '%-44s %8s s   1.00\n' "read, SQLite only" "$base"
+  printf '%-44s %8s s   %s\n' "read with [central] (replicated before exit)" "$with" "$(ratio "$with" "$base")"
+  printf '%-44s %8s s   %s changes/s, %s rows/s\n' "replication (the difference: the lag)" "$lag" \
+    "$(awk -v n="$sent" -v t="$lag" 'BEGIN { printf "%.0f", n / t }')" "$(awk -v n="$rows" -v t="$lag" 'BEGIN { printf "%.0f", n / t }')"
+  # Again: the same capture once more changes counters and times only; a
+  # repeat of the log (nothing new) sends nothing.
+  t3=$(now); "$bin" central sync --config line1.toml --db central.db >again.txt 2>&1; t4=$(now)
+  printf '%-44s %8s s   (%s)\n' "sync with nothing queued" "$(awk -v a="$t3" -v b="$t4" 'BEGIN { printf "%.3f", b - a }')" "$(sed -n 's/.*: \([0-9]* change(s)\) replicated.*/\1/p' again.txt)"
+  # A sensor joining with a large history: the first replication of a
+  # 100,000-asset ledger (bench/gen_ledger.cpp), every record at once.
+  role line2
+  "$gen_ledger" --assets 100000 --sensor line2 big.db >/dev/null
+  t5=$(now); "$bin" central sync --config line2.toml --db big.db >big.txt 2>&1; t6=$(now)
+  big="$(sed -n 's/.*: \([0-9]*\) change(s) replicated.*/\1/p' big.txt)"
+  took=$(awk -v a="$t5" -v b="$t6" 'BEGIN { printf "%.3f", b - a }')
+  bigrows="$(pg_sql -d mieruka -tAc "SELECT (SELECT count(*) FROM assets WHERE sensor_name = 'line2') + (SELECT count(*) FROM asset_ips WHERE sensor_name = 'line2')
+            + (SELECT count(*) FROM facts WHERE sensor_name = 'line2') + (SELECT count(*) FROM edges WHERE sensor_name = 'line2')
+            + (SELECT count(*) FROM edge_ops WHERE sensor_name = 'line2') + (SELECT count(*) FROM asset_protocols WHERE sensor_name = 'line2')")"
+  printf '%-44s %8s s   %s changes/s, %s rows/s (%s changes, %s rows)\n' "first sync of a 100,000-asset ledger" "$took" \
+    "$(awk -v n="$big" -v t="$took" 'BEGIN { printf "%.0f", n / t }')" "$(awk -v n="$bigrows" -v t="$took" 'BEGIN { printf "%.0f", n / t }')" "$big" "$bigrows"
+  # Its flush alone, for scale: the same ledger written to SQLite only.
+  "$gen_ledger" --assets 100000 --sensor line2 flush.db | sed -n 's/.*flushed in \([0-9.]*\) s/  (the same ledger flushed to SQLite only: \1 s)/p'
+  rm -f flush.db*
+fi
+
+if [[ " $parts " == *" fleet "* ]]; then
+  echo "== 3. $sensors sensors x $devices devices ($facts facts, $edges edges each) in one PostgreSQL"
+  n=$((sensors * devices))
+  # Device d of sensor s: a MAC of its own, except that the first 100 devices
+  # of every sensor are the same 100 machines (servers, core switches) seen by
+  # every sensor: the sightings look-up has something to find.
+  load() {
+    local t0 t1; t0=$(now)
+    pg_sql -d mieruka -c "$2" >/dev/null
+    t1=$(now)
+    printf '  %-18s %10s rows %8.1f s\n' "$1" "$(pg_sql -d mieruka -tAc "SELECT count(*) FROM $1")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+  }
+  mac="lpad(to_hex(CASE WHEN d < 100 THEN d ELSE s * 1000000 + d END), 12, '0')"
+  ids="generate_series(0, $((sensors - 1))) s, generate_series(0, $((devices - 1))) d"
+  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0 FROM generate_series(0, $((sensors - 1))) s"
+  load assets "INSERT INTO assets SELECT 'sensor' || s, 'a' || d, 1, $mac, '10.' || (s % 250) || '.' || (d / 250) || '.' || (d % 250 + 1),
+    NULL, NULL, 1767225600000000 + d * 1000, 1767225600000000 + (d * 7919 % $devices)::bigint * 1000000, d % 1000, d % 100000, 0 FROM $ids"
+  load asset_ips "INSERT INTO asset_ips SELECT 'sensor' || s, 'a' || d, 1,
+    CASE WHEN d < 100 THEN '10.0.0.' || (d + 1) ELSE '10.' || (s % 250) || '.' || (d / 250) || '.' || (d % 250 + 1) END,
+    'arp', 1767225600000000, 1767225600000000 FROM $ids"
+  load facts "INSERT INTO facts SELECT 'sensor' || s, 'a' || d, 1, (ARRAY['vendor','product','hostname','os','role','revision','serial','class_hint','model','firmware'])[f % 10 + 1],
+    CASE f % 10 WHEN 0 THEN (ARRAY['Mitsubishi Electric','Omron','Keyence','Siemens'])[d % 4 + 1] ELSE 'v' || f || '-' || (d % 500) END,
+    'bench', 1767225600000000, 1767225600000000, 1 FROM $ids, generate_series(0, $((facts - 1))) f"
+  load edges "INSERT INTO edges SELECT 'sensor' || s, 'e' || d || '-' || k, 1, 'a' || d, 'a' || ((d * 31 + k * 977 + 1) % $devices),
+    (ARRAY['modbus','s7comm','enip','slmp','dns'])[k % 5 + 1], 'tcp', (ARRAY[502,102,44818,5007,53])[k % 5 + 1], 0, 100, 10000,
+    1767225600000000, 1767225600000000 + d * 1000 FROM $ids, generate_series(0, $((edges - 1))) k"
+  load findings_state "INSERT INTO findings_state SELECT 'sensor' || s, 'f-' || d, 1, 'h', 'reviewed', 'admin', 1767225600000000 + d * 1000
+    FROM generate_series(0, $((sensors - 1))) s, generate_series(0, 199) d"
+  t0=$(now); pg_sql -d mieruka -c "VACUUM ANALYZE" >/dev/null; t1=$(now)
+  printf '  %-18s %8.1f s\n' "vacuum analyze" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+  echo "  database size: $(pg_sql -d mieruka -tAc "SELECT pg_size_pretty(pg_database_size('mieruka'))")"
+  s=$((sensors / 2))
+  # query NAME SQL: best of 3 EXPLAIN ANALYZE executions (planning + execution),
+  # and the plan's scans.
+  query() {
+    local best="" ms plan i
+    for i in 1 2 3; do
+      plan="$(pg_sql -d mieruka -tAc "EXPLAIN (ANALYZE, BUFFERS) $2")"
+      ms="$(awk '/Planning Time|Execution Time/ { t += $3 } END { printf "%.2f", t }' <<<"$plan")"
+      if [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$ms; fi
+    done
+    printf '  %-52s %9s ms   %s\n' "$1" "$best" \
+      "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)? (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
+  }
+  echo "  the console's look-ups (best of 3, planning + execution; the scans the plan uses)"
+  query "assets of one sensor, page 1 (newest first)" \
+    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' ORDER BY last_us DESC, id LIMIT 50"
+  query "assets of one sensor, page 100" \
+    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' ORDER BY last_us DESC, id LIMIT 50 OFFSET 4950"
+  query "assets of one sensor, by id after a key (keyset)" \
+    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' AND id > 'a5000' ORDER BY id LIMIT 50"
+  query "assets of one site (10 sensors), page 1" \
+    "SELECT sensor_name, id, mac, last_us FROM assets WHERE sensor_name IN ($(for i in $(seq 0 9); do printf "'sensor%d'," $((i * sensors / 10)); done | sed 's/,$//')) ORDER BY last_us DESC LIMIT 50"
+  query "assets per sensor, whole fleet (counts)" \
+    "SELECT sensor_name, count(*) FROM assets GROUP BY sensor_name"
+  query "one device's sightings across sensors (MAC)" \
+    "SELECT sensor_name, id, last_us FROM assets WHERE mac = lpad(to_hex(42), 12, '0') ORDER BY sensor_name"
+  query "one device's sightings across sensors (address)" \
+    "SELECT sensor_name, asset_id FROM asset_ips WHERE ip = '10.0.0.43' ORDER BY sensor_name"
+  query "one device: its facts" \
+    "SELECT field, value, source, last_us FROM facts WHERE sensor_name = 'sensor$s' AND asset_id = 'a777'"
+  query "one device: its links (both ends)" \
+    "SELECT id, from_id, to_id, protocol, port FROM edges WHERE sensor_name = 'sensor$s' AND (from_id = 'a777' OR to_id = 'a777')"
+  query "vendor search across the fleet, page 1" \
+    "SELECT sensor_name, asset_id FROM facts WHERE field = 'vendor' AND value = 'Omron' ORDER BY sensor_name, asset_id LIMIT 50"
+  query "finding states of one sensor, page 1" \
+    "SELECT finding_id, comment, who, when_us FROM findings_state WHERE sensor_name = 'sensor$s' ORDER BY finding_id LIMIT 50"
+  query "finding states, whole fleet, newest first, page 1" \
+    "SELECT sensor_name, finding_id, who, when_us FROM findings_state ORDER BY when_us DESC LIMIT 50"
+  query "Modbus links across the fleet, page 1" \
+    "SELECT sensor_name, id, from_id, to_id FROM edges WHERE protocol = 'modbus' AND port = 502 ORDER BY sensor_name, id LIMIT 50"
+  t0=$(now); "$bin" central status --db "postgresql://postgres@127.0.0.1:$PG_PORT/mieruka" --password-file "$PG_DIR/super.pw" >status.txt; t1=$(now)
+  printf '  %-52s %9.0f ms   (%s sensors listed)\n' "mieruka central status (whole command)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(($(wc -l <status.txt) - 1))"
+fi
