@@ -16,6 +16,9 @@
 
 #include <httplib.h>
 
+#include <date/date.h>
+#include <date/tz.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -103,6 +106,8 @@ struct View {
   std::int64_t read_us = 0;      // when its data was read from the database
   std::uint64_t covers = 0;      // the refresh requests (Impl::requested) this view includes
   Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
+  Json new_by_day;               // /api/v1/overview: devices first seen per local day (new_devices_by_day)
+  std::int64_t last_traffic_us = 0;  // the newest observation in the ledger (an asset's or a link's last_us)
   std::string links_body, topology_body;
   // The checklist's input and report (made with the view: it reads the store).
   std::optional<inventory::ApprovedList> cl_approved;
@@ -355,6 +360,7 @@ struct WebServer::Impl {
   Json asset_detail(const View& v, const inventory::Asset& a);
   Json stats();
   Json overview(View& v);
+  Json new_devices_by_day(const Ledger& L, std::int64_t now_us, std::int64_t& last_traffic_us) const;
   std::string render_checklist(const View& v, const std::string& format, inventory::Lang lang);
 };
 
@@ -399,7 +405,8 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
   if (!token) return send_error(res, 500, "cannot create a session");
   audit(*store, now, found->first.name, "login", "", req.remote_addr);
   res.set_header("Set-Cookie", cookie_header(*token, config.web.session_ttl_s));
-  send_json(res, 200, Json{{"user", found->first.name}, {"role", found->first.role}, {"csrf", csrf}});
+  send_json(res, 200, Json{{"user", found->first.name}, {"role", found->first.role}, {"csrf", csrf},
+                           {"time_zone", config.snapshots.timezone}});
 }
 
 Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
@@ -489,9 +496,11 @@ Json WebServer::Impl::overview(View& v) {
     ++by_zone[r.zones.empty() ? std::string() : r.zones.front()];
     unapproved += r.approved == 0 ? 1 : 0;
   }
+  // Open as the findings list counts it (?state=open): the dashboard links
+  // each of these counts to that list.
   int open = 0;
   for (const auto& f : v.findings) {
-    if (f.acknowledged) continue;
+    if (inventory::finding_state(f) != "open") continue;
     ++open;
     ++by_item[f.item];
     ++by_type[f.type];
@@ -505,6 +514,62 @@ Json WebServer::Impl::overview(View& v) {
   out["findings_error"] = v.findings_error.empty() ? Json() : Json(inventory::sanitize_utf8(v.findings_error));
   out["since_snapshot"] = v.since_snapshot;  // what changed since the last snapshot (build_view)
   out["capture"] = stats();
+  out["capture"]["last_traffic"] = time_or_null(v.last_traffic_us);
+  out["time_zone"] = config.snapshots.timezone;
+  out["new_devices_by_day"] = v.new_by_day;
+  // The checklist items with the level each one's evidence suggests (null: no
+  // evidence for a level); titles are the console's labels (item_title.<id>).
+  auto items = Json::array();
+  if (v.checklist)
+    for (const auto& r : v.checklist->items) {
+      std::size_t open_item = 0;
+      for (const auto& f : r.findings) open_item += inventory::finding_state(f) == "open" ? 1 : 0;
+      items.push_back(Json{{"id", r.id},
+                           {"direct", r.direct},
+                           {"level", r.level ? Json(*r.level) : Json()},
+                           {"rule", r.rule},
+                           {"findings_open", open_item}});
+    }
+  out["checklist"] = std::move(items);
+  return out;
+}
+
+// Devices first seen on each of the 30 local days (in the configured zone) that
+// end today, or that end on the day of the newest observation when the ledger
+// holds only older traffic (a capture file read later): [{"day", "count"}],
+// oldest first, every day present.
+Json WebServer::Impl::new_devices_by_day(const Ledger& L, std::int64_t now_us, std::int64_t& last_traffic_us) const {
+  constexpr int kDays = 30;
+  last_traffic_us = 0;
+  for (const auto& a : L.assets()) last_traffic_us = std::max(last_traffic_us, a.last_us);
+  for (const auto& e : L.edges()) last_traffic_us = std::max(last_traffic_us, e.last_us);
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(config.snapshots.timezone);
+  } catch (const std::exception&) {
+    zone = nullptr;  // the config check refuses unknown zones; UTC if the tzdata changed since
+  }
+  using namespace std::chrono;
+  const auto local_day = [&](std::int64_t us) {
+    const sys_seconds t{duration_cast<seconds>(microseconds(us))};
+    const auto local = zone ? zone->to_local(t) : date::local_seconds{t.time_since_epoch()};
+    return date::floor<date::days>(local);
+  };
+  std::int64_t end_us = now_us;
+  if (last_traffic_us > 0 && last_traffic_us < now_us - static_cast<std::int64_t>(kDays) * 86'400'000'000)
+    end_us = last_traffic_us;
+  const auto last_day = local_day(end_us);
+  const auto first_day = last_day - date::days(kDays - 1);
+  std::vector<std::size_t> counts(kDays, 0);
+  for (const auto& a : L.assets()) {
+    if (a.first_us <= 0) continue;
+    const auto d = local_day(a.first_us);
+    if (d < first_day || d > last_day) continue;
+    ++counts[static_cast<std::size_t>((d - first_day).count())];
+  }
+  auto out = Json::array();
+  for (int i = 0; i < kDays; ++i)
+    out.push_back(Json{{"day", date::format("%F", first_day + date::days(i))}, {"count", counts[i]}});
   return out;
 }
 
@@ -565,6 +630,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   }
 
   v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
+  v->new_by_day = new_devices_by_day(L, wall_us(), v->last_traffic_us);
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
@@ -765,8 +831,11 @@ void WebServer::Impl::install_routes() {
            res.set_header("Set-Cookie", cookie_header("", 0));
            send_json(res, 200, Json{{"ok", true}});
          }));
-  s.Get("/api/v1/me", route(false, [](const httplib::Request&, httplib::Response& res, const Session& se) {
-          send_json(res, 200, Json{{"user", se.user}, {"role", se.role}, {"csrf", se.csrf}});
+  s.Get("/api/v1/me", route(false, [this](const httplib::Request&, httplib::Response& res, const Session& se) {
+          // time_zone: the plant's zone (the config's `timezone`), in which the
+          // console shows every time; the API's own times stay UTC.
+          send_json(res, 200, Json{{"user", se.user}, {"role", se.role}, {"csrf", se.csrf},
+                                   {"time_zone", config.snapshots.timezone}});
         }));
   s.Get("/api/v1/openapi.json", route(false, [](const httplib::Request&, httplib::Response& res, const Session&) {
           const auto f = embedded_file("/openapi.json");
