@@ -110,6 +110,18 @@ TEST(Labels, EveryRecordedFactNameInBothLanguages) {
   for (const auto& n : names) expect_labelled("fact." + n, en, ja);
 }
 
+// Every label of either catalog exists in both languages.
+TEST(Labels, BothCatalogsCompleteInBothLanguages) {
+  const auto [en, ja] = read_i18n_js();
+  ASSERT_GT(en.size(), 100u);
+  for (const auto& [k, v] : en) EXPECT_TRUE(ja.count(k)) << k << " has no Japanese label in web/i18n.js";
+  for (const auto& [k, v] : ja) EXPECT_TRUE(en.count(k)) << k << " has no English label in web/i18n.js";
+  for (const auto k : inventory::msg_keys()) {
+    EXPECT_FALSE(inventory::msg(Lang::ja, k).empty()) << k;
+    EXPECT_FALSE(inventory::msg(Lang::en, k).empty()) << k;
+  }
+}
+
 // The labels read as labels: a Japanese one is not the English one, except for
 // names that are the same in both (PLC, HMI, protocol acronyms).
 TEST(Labels, JapaneseClassLabelsAreNotTheCodes) {
