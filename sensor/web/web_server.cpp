@@ -16,9 +16,6 @@
 
 #include <httplib.h>
 
-#include <date/date.h>
-#include <date/tz.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -360,7 +357,6 @@ struct WebServer::Impl {
   Json asset_detail(const View& v, const inventory::Asset& a);
   Json stats();
   Json overview(View& v);
-  Json new_devices_by_day(const Ledger& L, std::int64_t now_us, std::int64_t& last_traffic_us) const;
   std::string render_checklist(const View& v, const std::string& format, inventory::Lang lang);
 };
 
@@ -534,45 +530,6 @@ Json WebServer::Impl::overview(View& v) {
   return out;
 }
 
-// Devices first seen on each of the 30 local days (in the configured zone) that
-// end today, or that end on the day of the newest observation when the ledger
-// holds only older traffic (a capture file read later): [{"day", "count"}],
-// oldest first, every day present.
-Json WebServer::Impl::new_devices_by_day(const Ledger& L, std::int64_t now_us, std::int64_t& last_traffic_us) const {
-  constexpr int kDays = 30;
-  last_traffic_us = 0;
-  for (const auto& a : L.assets()) last_traffic_us = std::max(last_traffic_us, a.last_us);
-  for (const auto& e : L.edges()) last_traffic_us = std::max(last_traffic_us, e.last_us);
-  const date::time_zone* zone = nullptr;
-  try {
-    zone = date::locate_zone(config.snapshots.timezone);
-  } catch (const std::exception&) {
-    zone = nullptr;  // the config check refuses unknown zones; UTC if the tzdata changed since
-  }
-  using namespace std::chrono;
-  const auto local_day = [&](std::int64_t us) {
-    const sys_seconds t{duration_cast<seconds>(microseconds(us))};
-    const auto local = zone ? zone->to_local(t) : date::local_seconds{t.time_since_epoch()};
-    return date::floor<date::days>(local);
-  };
-  std::int64_t end_us = now_us;
-  if (last_traffic_us > 0 && last_traffic_us < now_us - static_cast<std::int64_t>(kDays) * 86'400'000'000)
-    end_us = last_traffic_us;
-  const auto last_day = local_day(end_us);
-  const auto first_day = last_day - date::days(kDays - 1);
-  std::vector<std::size_t> counts(kDays, 0);
-  for (const auto& a : L.assets()) {
-    if (a.first_us <= 0) continue;
-    const auto d = local_day(a.first_us);
-    if (d < first_day || d > last_day) continue;
-    ++counts[static_cast<std::size_t>((d - first_day).count())];
-  }
-  auto out = Json::array();
-  for (int i = 0; i < kDays; ++i)
-    out.push_back(Json{{"day", date::format("%F", first_day + date::days(i))}, {"count", counts[i]}});
-  return out;
-}
-
 std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) {
   auto v = std::make_shared<View>();
   v->read_us = wall_us();
@@ -630,7 +587,16 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   }
 
   v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
-  v->new_by_day = new_devices_by_day(L, wall_us(), v->last_traffic_us);
+  {
+    std::vector<std::int64_t> first_seen;
+    first_seen.reserve(L.assets().size());
+    for (const auto& a : L.assets()) {
+      first_seen.push_back(a.first_us);
+      v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
+    }
+    for (const auto& e : L.edges()) v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
+    v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
+  }
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
