@@ -489,7 +489,9 @@ Json WebServer::Impl::overview(View& v) {
   int unapproved = 0;
   for (const auto& r : v.rows) {
     ++by_class[r.klass];
-    ++by_zone[r.zones.empty() ? std::string() : r.zones.front()];
+    // Each of a device's zones, as ?zone= lists it (a device in two zones is in both lists).
+    if (r.zones.empty()) ++by_zone[std::string()];
+    for (const auto& z : r.zones) ++by_zone[z];
     unapproved += r.approved == 0 ? 1 : 0;
   }
   // Open as the findings list counts it (?state=open): the dashboard links
