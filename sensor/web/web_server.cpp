@@ -516,17 +516,17 @@ Json WebServer::Impl::overview(View& v) {
   out["time_zone"] = config.snapshots.timezone;
   out["new_devices_by_day"] = v.new_by_day;
   // The checklist items with the level each one's evidence suggests (null: no
-  // evidence for a level); titles are the console's labels (item_title.<id>).
+  // evidence for a level) and their open findings (findings_by_item's count);
+  // titles are the console's labels (item_title.<id>).
   auto items = Json::array();
   if (v.checklist)
     for (const auto& r : v.checklist->items) {
-      std::size_t open_item = 0;
-      for (const auto& f : r.findings) open_item += inventory::finding_state(f) == "open" ? 1 : 0;
+      const auto it = by_item.find(r.id);
       items.push_back(Json{{"id", r.id},
                            {"direct", r.direct},
                            {"level", r.level ? Json(*r.level) : Json()},
                            {"rule", r.rule},
-                           {"findings_open", open_item}});
+                           {"findings_open", it == by_item.end() ? 0 : it->second}});
     }
   out["checklist"] = std::move(items);
   return out;

@@ -149,6 +149,9 @@ def check_dashboard(cookie):
     want = [(i["id"], i["level"]) for i in cl["items"]]
     got = [(i["id"], i["level"]) for i in o["checklist"]]
     check("dashboard: checklist items and levels as the checklist report has them", got == want and len(got) >= 10, (got, want))
+    check("dashboard: each item's open findings as findings_by_item counts them",
+          all(i["findings_open"] == o["findings_by_item"].get(i["id"], 0) for i in o["checklist"])
+          and sum(i["findings_open"] for i in o["checklist"]) == o["findings_open"], o["checklist"])
     days = o["new_devices_by_day"]
     check("dashboard: 30 consecutive days", len(days) == 30 and all(
         datetime.fromisoformat(b["day"]) - datetime.fromisoformat(a["day"]) == timedelta(days=1) for a, b in zip(days, days[1:])))
