@@ -5,6 +5,8 @@ import { api, ApiError, query, setCsrf } from './api.js';
 import { append, clear, el, show } from './dom.js';
 import { getLang, setLang, t, translateStatic, tv } from './i18n.js';
 import { mapRoute, renderMap } from './map.js';
+import { renderOverview } from './overview.js';
+import { fmtTime, setTimeZone } from './time.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -34,12 +36,6 @@ function assetLink(id, text) {
 
 function kvTable(pairs) {
   return el('table', { className: 'kv' }, el('tbody', {}, pairs.map(([k, v]) => el('tr', {}, el('th', {}, t(k)), el('td', {}, v)))));
-}
-
-function countTable(obj, labelKey, emptyLabel) {
-  const rows = Object.entries(obj || {}).sort((a, b) => b[1] - a[1]);
-  if (!rows.length) return el('p', { className: 'muted' }, t('common.none'));
-  return table([labelKey, 'overview.count'], rows, ([k, v]) => el('tr', {}, el('td', {}, k === '' ? t(emptyLabel) : k), el('td', { className: 'num' }, v)));
 }
 
 // --- login ---------------------------------------------------------------------
@@ -76,46 +72,22 @@ function renderLogin() {
   user.focus();
 }
 
-// --- overview ------------------------------------------------------------------------
-async function renderOverview() {
-  const main = current;
-  const o = await api('overview');
-  const cap = o.capture || {};
-  const since = o.since_snapshot;
-  const drops = cap.drops || 0;
-  append(clear(main), [
-    el('h1', {}, t('overview.title')),
-    el('div', { className: 'cards' },
-      el('div', { className: 'card' }, el('div', {}, t('overview.assets')), el('div', { className: 'big', id: 'ov-assets' }, o.assets)),
-      el('div', { className: 'card' }, el('div', {}, t('overview.links')), el('div', { className: 'big' }, o.links)),
-      el('div', { className: 'card' }, el('div', {}, t('overview.findings_open')), el('div', { className: 'big' + (o.findings_open ? ' bad' : '') }, o.findings_open)),
-      el('div', { className: 'card' }, el('div', {}, t('overview.unapproved')), el('div', { className: 'big' + (o.unapproved ? ' bad' : '') }, show(o.unapproved))),
-      el('div', { className: 'card' }, el('div', {}, t('overview.drops')), el('div', { className: 'big' + (drops ? ' bad' : ' ok') }, drops))),
-    o.findings_error ? el('p', { className: 'error' }, o.findings_error) : null,
-    el('h2', {}, t('overview.findings_by_item')), countTable(o.findings_by_item, 'col.item', 'overview.no_zone'),
-    el('h2', {}, t('overview.by_class')), countTable(o.by_class, 'col.class', 'overview.no_zone'),
-    el('h2', {}, t('overview.by_zone')), countTable(o.by_zone, 'col.zone', 'overview.no_zone'),
-    el('h2', {}, t('overview.since')),
-    since ? kvTable([
-      ['col.snapshot', since.snapshot + ' (' + show(since.taken) + ')'],
-      ['changes.new_assets', String(since.new_assets)], ['changes.vanished_assets', String(since.vanished_assets)],
-      ['changes.changed_assets', String(since.changed_assets)], ['changes.new_links', String(since.new_links)],
-      ['changes.drops', String(since.capture_drops)]]) : el('p', { className: 'muted' }, t('overview.no_snapshot')),
-    el('h2', {}, t('overview.capture')),
-    kvTable([['overview.packets', String(cap.packets || 0)], ['overview.drops', String(drops)], ['overview.uptime', String(cap.uptime_s || 0)]]),
-    (cap.interfaces || []).length ? table(['col.interface', 'overview.drops'], cap.interfaces,
-      (i) => el('tr', {}, el('td', {}, i.interface), el('td', { className: 'num' + (i.dropped + i.if_dropped ? ' bad' : '') }, i.dropped + i.if_dropped))) : null,
-  ]);
-}
-
 // --- assets ----------------------------------------------------------------------------
 const assetState = { q: '', class: '', zone: '', vendor: '', approved: '', sort: 'name', order: 'asc', page: 1, per_page: 50 };
 const kClasses = ['plc', 'io_adapter', 'io_module', 'drive', 'meter', 'field_device', 'hmi', 'engineering_workstation',
   'scada_server', 'historian', 'opcua_server', 'opcua_client', 'switch', 'router', 'protocol_gateway',
   'remote_access_gateway', 'wireless_ap', 'wireless_station', 'camera', 'printer', 'it_host', 'unknown'];
 
-async function renderAssets() {
+const assetDefaults = { ...assetState };
+
+// #/assets?class=plc&approved=false (the dashboard's links): the list with
+// exactly those filters; #/assets alone keeps the filters last used.
+async function renderAssets(params) {
   const main = current;
+  if (params) {
+    Object.assign(assetState, assetDefaults);
+    for (const [k, v] of params) if (k in assetState) assetState[k] = k === 'page' || k === 'per_page' ? Number(v) || 1 : v;
+  }
   const results = el('div', { id: 'asset-results' });
   let timer = null;
   const refresh = () => loadAssets(results);
@@ -125,7 +97,7 @@ async function renderAssets() {
     timer = setTimeout(() => { assetState.q = search.value; assetState.page = 1; refresh(); }, 250);
   });
   const cls = el('select', { id: 'asset-class' }, el('option', { value: '' }, t('assets.class') + ': ' + t('common.all')),
-    kClasses.map((c) => el('option', { value: c }, c)));
+    kClasses.map((c) => el('option', { value: c }, tv('class', c))));
   cls.value = assetState.class;
   cls.addEventListener('change', () => { assetState.class = cls.value; assetState.page = 1; refresh(); });
   const zone = el('input', { id: 'asset-zone', placeholder: t('assets.zone'), value: assetState.zone, size: 10 });
@@ -157,9 +129,9 @@ async function loadAssets(results) {
     body.appendChild(el('tr', { className: a.findings ? 'flagged-row' : '', 'data-id': a.id },
       el('td', {}, assetLink(a.id, a.name || a.product || (a.ips && a.ips[0]) || a.mac || a.id)),
       el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.product)),
-      el('td', {}, show(a.class)), el('td', {}, show(a.zone)),
+      el('td', { title: a.class }, tv('class', a.class)), el('td', {}, show(a.zone)),
       el('td', {}, a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))),
-      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings), el('td', {}, show(a.last_seen))));
+      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings), el('td', {}, fmtTime(a.last_seen))));
   }
   const pages = Math.max(1, Math.ceil(data.total / data.per_page));
   const pager = el('div', { className: 'pager' },
@@ -189,23 +161,23 @@ async function renderAsset(id) {
     approveBtn,
     el('h2', {}, t('asset.summary')),
     kvTable([['col.mac', show(a.mac)], ['col.ip', show(a.ips)], ['col.vendor', show(a.vendor)], ['col.product', show(a.product)],
-      ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', show(a.class)],
+      ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', el('span', { title: a.class, id: 'asset-class' }, tv('class', a.class))],
       ['col.zone', show(d.zones)], ['col.protocols', show(a.protocols)], ['col.approved', a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))],
-      ['col.first_seen', show(a.first_seen)], ['col.last_seen', show(a.last_seen)]]
+      ['col.first_seen', fmtTime(a.first_seen)], ['col.last_seen', fmtTime(a.last_seen)]]
       // The plant's own columns, when its approved list names this device.
       .concat(a.approved_entry ? [['col.location', show(a.approved_entry.location)],
         ['col.listed_zone', show(a.approved_entry.zone)], ['col.owner', show(a.approved_entry.owner)]] : [])),
     el('h2', {}, t('asset.facts')),
     table(['col.field', 'col.value', 'col.source', 'col.first_seen', 'col.last_seen', 'col.count'], d.facts,
-      (f) => el('tr', {}, el('td', {}, f.field), el('td', { className: 'fact-value' }, show(f.value)), el('td', {}, f.source),
-        el('td', {}, show(f.first_seen)), el('td', {}, show(f.last_seen)), el('td', { className: 'num' }, f.count))),
+      (f) => el('tr', {}, el('td', { className: 'fact-name', title: f.field }, tv('fact', f.field)), el('td', { className: 'fact-value' }, show(f.value)), el('td', {}, f.source),
+        el('td', {}, fmtTime(f.first_seen)), el('td', {}, fmtTime(f.last_seen)), el('td', { className: 'num' }, f.count))),
     el('h2', {}, t('asset.ips')),
     table(['col.ip', 'col.source', 'col.first_seen', 'col.last_seen'], d.ip_bindings,
-      (i) => el('tr', {}, el('td', {}, i.ip), el('td', {}, i.source), el('td', {}, show(i.first_seen)), el('td', {}, show(i.last_seen)))),
+      (i) => el('tr', {}, el('td', {}, i.ip), el('td', {}, i.source), el('td', {}, fmtTime(i.first_seen)), el('td', {}, fmtTime(i.last_seen)))),
     el('h2', {}, t('asset.peers')),
     table(['col.peer', 'col.direction', 'col.protocol', 'col.port', 'col.packets', 'col.last_seen'], d.peers,
       (p) => el('tr', {}, el('td', {}, assetLink(p.asset, p.name)), el('td', {}, p.direction === 'to' ? '→' : '←'), el('td', {}, p.protocol),
-        el('td', { className: 'num' }, p.port), el('td', { className: 'num' }, p.packets), el('td', {}, show(p.last_seen)))),
+        el('td', { className: 'num' }, p.port), el('td', { className: 'num' }, p.packets), el('td', {}, fmtTime(p.last_seen)))),
     el('h2', {}, t('asset.findings')),
     findingsTable(d.findings),
   ]);
@@ -242,12 +214,19 @@ function findingsTable(list) {
   });
 }
 
-async function renderFindings() {
+// #/findings?state=open&item=2-6 (the dashboard's links): the list the API
+// filters by state, item, type and asset.
+async function renderFindings(params) {
   const main = current;
-  const list = await api('findings');
+  const filter = {};
+  for (const [k, v] of params || []) if (['state', 'item', 'type', 'asset'].includes(k)) filter[k] = v;
+  const list = await api('findings' + query(filter));
   list.sort((a, b) => (a.item + a.type).localeCompare(b.item + b.type));
   append(clear(main), [el('h1', {}, t('findings.title')),
     isAdmin() ? null : el('p', { className: 'muted' }, t('findings.admin_only')),
+    Object.keys(filter).length ? el('p', { id: 'findings-filter' }, t('dash.filtered') + ' ',
+      Object.entries(filter).map(([k, v]) => (k === 'item' ? v + ' ' + tv('item_title', v) : k === 'type' ? tv('type', v) : k === 'state' ? t('findings.' + v) : v)).join(', '),
+      ' (' + list.length + ') ', el('a', { href: '#/findings' }, t('dash.show_all'))) : null,
     el('div', { id: 'findings' }, findingsTable(list))]);
 }
 
@@ -303,7 +282,7 @@ async function renderChanges() {
   const go = async () => {
     const d = await api('diff' + query({ from: from.value, to: to.value }));
     const assetRows = (list) => table(['col.name', 'col.ip', 'col.mac', 'col.vendor', 'col.class'], list,
-      (a) => el('tr', {}, el('td', {}, assetLink(a.id, a.name || a.id)), el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.class))));
+      (a) => el('tr', {}, el('td', {}, assetLink(a.id, a.name || a.id)), el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', { title: a.class }, tv('class', a.class))));
     const linkRows = (list) => table(['col.asset', 'col.peer', 'col.protocol', 'col.port'], list,
       (l) => el('tr', {}, el('td', {}, show(l.from)), el('td', {}, show(l.to)), el('td', {}, show(l.protocol)), el('td', {}, show(l.port))));
     append(clear(out), [
@@ -352,18 +331,18 @@ async function renderReports() {
     const audit = await api('audit');
     parts.push(el('h2', {}, t('reports.audit')));
     parts.push(table(['col.taken', 'col.name', 'col.action', 'col.asset', 'col.value'], audit.slice(0, 100),
-      (r) => el('tr', {}, el('td', {}, r.at), el('td', {}, r.user), el('td', {}, r.action), el('td', {}, r.target), el('td', {}, r.detail))));
+      (r) => el('tr', {}, el('td', {}, fmtTime(r.at)), el('td', {}, r.user), el('td', {}, r.action), el('td', {}, r.target), el('td', {}, r.detail))));
   }
   append(clear(main), parts);
 }
 
 // --- router ---------------------------------------------------------------------------------
 const routes = [
-  [/^#\/?$/, renderOverview, 'nav-overview'],
-  [/^#\/assets$/, renderAssets, 'nav-assets'],
+  [/^#\/?$/, () => renderOverview(current), 'nav-overview'],
+  [/^#\/assets(?:\?(.*))?$/, (m) => renderAssets(m[1] === undefined ? null : new URLSearchParams(m[1])), 'nav-assets'],
   [/^#\/asset\/(.+)$/, (m) => renderAsset(decodeURIComponent(m[1])), 'nav-assets'],
   [mapRoute, (m) => renderMap(current, m[1] || 'plant', m[2] ? decodeURIComponent(m[2]) : '', m[3] ? decodeURIComponent(m[3]) : ''), 'nav-topology'],
-  [/^#\/findings$/, renderFindings, 'nav-findings'],
+  [/^#\/findings(?:\?(.*))?$/, (m) => renderFindings(new URLSearchParams(m[1] || '')), 'nav-findings'],
   [/^#\/advisories$/, renderAdvisories, 'nav-advisories'],
   [/^#\/changes$/, renderChanges, 'nav-changes'],
   [/^#\/reports$/, renderReports, 'nav-reports'],
@@ -397,6 +376,7 @@ async function route() {
 }
 
 function startApp() {
+  setTimeZone(me.time_zone || 'Asia/Tokyo');
   document.getElementById('nav').hidden = false;
   document.getElementById('logout').hidden = false;
   document.getElementById('who').textContent = me.user + ' (' + me.role + ')';

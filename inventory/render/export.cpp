@@ -227,6 +227,8 @@ bool is_contract_class(std::string_view c) noexcept {
   return std::find(kClasses.begin(), kClasses.end(), c) != kClasses.end();
 }
 
+std::span<const std::string_view> contract_classes() noexcept { return kClasses; }
+
 
 // --- JSON -----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,8 @@ namespace mieruka::inventory {
 
 // Classes of the contract ("class" in asset JSON); anything else is "unknown".
 [[nodiscard]] bool is_contract_class(std::string_view c) noexcept;
+// Every class of the contract, in the contract's order (labels are checked against it).
+[[nodiscard]] std::span<const std::string_view> contract_classes() noexcept;
 
 class AssetLinks;
 

@@ -192,6 +192,13 @@ std::string ident(const ordered_json& id, const char* k) {
   return v.is_null() ? std::string() : v.dump();
 }
 
+// A value as the report shows it: the class by its name in `lang`, the rest as is.
+std::string shown(const ordered_json& id, const char* k, Lang lang) {
+  const std::string v = ident(id, k);
+  if (std::string_view(k) == "class" && has_msg("class." + v)) return std::string(msg(lang, "class." + v));
+  return v;
+}
+
 }  // namespace
 
 ordered_json acceptance_json(const AcceptanceReport& r, const AcceptanceInput& in) {
@@ -234,7 +241,7 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
   for (const auto& d : r.devices) {
     const auto& id = d.identity;
     o += fmt::format("* {} {} {}\n", ident(id, "mac").empty() ? d.asset : ident(id, "mac"), ident(id, "ips"),
-                     ident(id, "class"));
+                     shown(id, "class", lang));
     for (const char* k : {"vendor", "product", "revision", "serial", "name", "protocols", "first_seen"}) {
       const std::string v = ident(id, k);
       if (!v.empty()) o += fmt::format("    {}: {}\n", m(std::string("col.") + k), terminal_safe(v));
@@ -281,7 +288,7 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
          " " + html_escape(ident(d.identity, "ips")) + "</h3><h4>" + m("acceptance.identity") + "</h4><table>\n";
     for (const char* k : {"vendor", "product", "revision", "serial", "name", "class", "protocols", "first_seen",
                           "last_seen"})
-      h += "<tr><th>" + m(std::string("col.") + k) + "</th><td>" + html_escape(ident(d.identity, k)) + "</td></tr>\n";
+      h += "<tr><th>" + m(std::string("col.") + k) + "</th><td>" + html_escape(shown(d.identity, k, lang)) + "</td></tr>\n";
     h += "</table><h4>" + m("acceptance.services") + "</h4><p>";
     for (const auto& s : d.services) h += html_escape(s) + "<br>";
     if (d.services.empty()) h += m("label.none");

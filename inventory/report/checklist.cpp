@@ -609,6 +609,12 @@ const LevelRule& apply_level_rules(std::string_view item, const ItemStats& st) {
   return last != nullptr ? *last : kNone;
 }
 
+std::vector<std::string_view> checklist_item_ids() {
+  std::vector<std::string_view> out;
+  for (const auto& [id, direct] : kItems) out.push_back(id);
+  return out;
+}
+
 Checklist build_checklist(const ChecklistInput& in) {
   Checklist out;
   const Ledger& ledger = *in.ledger;
@@ -913,6 +919,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       const bool listed = std::string_view(k) == "location" || std::string_view(k) == "owner";
       const auto e = j.find("approved_entry");
       if (listed) h += "<td>" + (e != j.end() && (*e)[k].is_string() ? html_escape((*e)[k].get<std::string>()) : "") + "</td>";
+      // The class by its name in the report's language; the code stays as the tooltip.
+      else if (std::string_view(k) == "class" && j[k].is_string())
+        h += "<td title=\"" + cell(k) + "\">" + html_escape(std::string(msg(lang, "class." + j[k].get<std::string>()))) + "</td>";
       else h += "<td>" + cell(k) + "</td>";
     }
     h += "</tr>\n";

@@ -126,6 +126,8 @@ struct LevelRule {
 [[nodiscard]] const LevelRule& apply_level_rules(std::string_view item, const ItemStats& s);
 
 [[nodiscard]] Checklist build_checklist(const ChecklistInput& in);
+// The ids of the items the checklist reports on, in checklist order ("2-3", "2-6", ...).
+[[nodiscard]] std::vector<std::string_view> checklist_item_ids();
 
 // The rule's text in `lang` with its parameters filled in.
 [[nodiscard]] std::string rule_text(Lang lang, const ItemReport& r);

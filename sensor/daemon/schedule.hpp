@@ -85,4 +85,9 @@ struct RunPlan {
 // The zone's UTC offset at `t` in seconds (JST: 32400).
 [[nodiscard]] std::int64_t utc_offset_at(const Schedule& schedule, SysSeconds t);
 
+// The IANA zone name of the system tzdata closest to `name` (fewest edits,
+// letter case ignored; "asia/tokio" gives "Asia/Tokyo"), for an error message
+// that refuses `name`. Empty when the tzdata cannot be read.
+[[nodiscard]] std::string nearest_zone_name(std::string_view name);
+
 }  // namespace mieruka::sensor

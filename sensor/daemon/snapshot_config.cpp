@@ -37,8 +37,10 @@ bool read_count(const toml::table& t, const char* key, int& out, int hi, const s
 bool check_zone(const std::string& zone, const std::string& at, std::string& error) {
   std::string why;
   if (parse_schedule("hourly", zone, why)) return true;
-  error = at + ": `timezone` \"" + zone + "\" is not an IANA zone name in the system tzdata (e.g. \"Asia/Tokyo\", "
-          "\"Europe/Berlin\", \"UTC\")";
+  const std::string nearest = nearest_zone_name(zone);
+  error = at + ": `timezone` \"" + zone + "\" is not an IANA zone name in the system tzdata" +
+          (nearest.empty() ? std::string(" (e.g. \"Asia/Tokyo\", \"Europe/Berlin\", \"UTC\")")
+                           : "; the nearest is \"" + nearest + "\"");
   return false;
 }
 

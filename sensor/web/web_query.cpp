@@ -1,6 +1,9 @@
 // The assets table query (see web_query.hpp).
 #include "sensor/web/web_query.hpp"
 
+#include <date/date.h>
+#include <date/tz.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -163,6 +166,38 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
   for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
     items.push_back(marked ? row_json(*hits[i], *marks, index(hits[i])) : hits[i]->json);
   out["items"] = std::move(items);
+  return out;
+}
+
+nlohmann::ordered_json new_devices_by_day(const std::vector<std::int64_t>& first_seen_us, std::int64_t now_us,
+                                          std::int64_t last_traffic_us, const std::string& zone_name) {
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(zone_name);
+  } catch (const std::exception&) {
+    zone = nullptr;  // the config check refuses unknown zones; UTC if the tzdata changed since
+  }
+  using namespace std::chrono;
+  const auto local_day = [&](std::int64_t us) {
+    const sys_seconds t{duration_cast<seconds>(microseconds(us))};
+    const auto local = zone ? zone->to_local(t) : date::local_seconds{t.time_since_epoch()};
+    return date::floor<date::days>(local);
+  };
+  std::int64_t end_us = now_us;
+  if (last_traffic_us > 0 && last_traffic_us < now_us - static_cast<std::int64_t>(kNewDeviceDays) * 86'400'000'000)
+    end_us = last_traffic_us;
+  const auto last_day = local_day(end_us);
+  const auto first_day = last_day - date::days(kNewDeviceDays - 1);
+  std::vector<std::size_t> counts(kNewDeviceDays, 0);
+  for (const std::int64_t us : first_seen_us) {
+    if (us <= 0) continue;
+    const auto d = local_day(us);
+    if (d < first_day || d > last_day) continue;
+    ++counts[static_cast<std::size_t>((d - first_day).count())];
+  }
+  auto out = nlohmann::ordered_json::array();
+  for (int i = 0; i < kNewDeviceDays; ++i)
+    out.push_back({{"day", date::format("%F", first_day + date::days(i))}, {"count", counts[static_cast<std::size_t>(i)]}});
   return out;
 }
 

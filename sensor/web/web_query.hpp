@@ -1,9 +1,11 @@
 // The assets table of the web console (GET /api/v1/assets): filter, search,
-// sort and page on the server so that the page stays fast with 10,000 devices.
-// Pure functions over rows prepared once per ledger load (web_server.cpp).
+// sort and page on the server so that the page stays fast with 10,000 devices;
+// and the overview's new devices per day. Pure functions over rows prepared
+// once per ledger load (web_server.cpp).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -61,5 +63,15 @@ struct AssetQuery {
                                                   const RowMarks* marks = nullptr);
 // ASCII lower case (UTF-8 bytes above 0x7f kept as they are).
 [[nodiscard]] std::string ascii_lower(std::string s);
+
+// The overview's new devices per day: how many of `first_seen_us` fall on each
+// of the kNewDeviceDays local days (in the IANA zone `zone`; UTC when the tzdata
+// has no such zone) that end on the day of `now_us`, or on the day of
+// `last_traffic_us` when that is older than the window (a capture file read
+// later). [{"day": "YYYY-MM-DD", "count": n}], oldest first, every day present.
+inline constexpr int kNewDeviceDays = 30;
+[[nodiscard]] nlohmann::ordered_json new_devices_by_day(const std::vector<std::int64_t>& first_seen_us,
+                                                        std::int64_t now_us, std::int64_t last_traffic_us,
+                                                        const std::string& zone);
 
 }  // namespace mieruka::sensor::web

@@ -148,6 +148,8 @@ struct View {
   std::uint64_t covers = 0;      // the refresh requests (Impl::requested) its data was read after
   std::uint64_t written = 0;     // the console writes (Write::seq) applied to it, up to this one
   Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
+  Json new_by_day;               // /api/v1/overview: devices first seen per local day (new_devices_by_day)
+  std::int64_t last_traffic_us = 0;  // the newest observation in the ledger (an asset's or a link's last_us)
   std::shared_ptr<const std::string> links_body, topology_body;
   // The checklist as of the view's data (a write does not remake it: its
   // changes show in the next view read from the database).
@@ -466,7 +468,8 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
   if (!token) return send_error(res, 500, "cannot create a session");
   audit(*store, now, found->first.name, "login", "", req.remote_addr);
   res.set_header("Set-Cookie", cookie_header(*token, config.web.session_ttl_s));
-  send_json(res, 200, Json{{"user", found->first.name}, {"role", found->first.role}, {"csrf", csrf}});
+  send_json(res, 200, Json{{"user", found->first.name}, {"role", found->first.role}, {"csrf", csrf},
+                           {"time_zone", config.snapshots.timezone}});
 }
 
 Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
@@ -555,12 +558,16 @@ Json WebServer::Impl::overview(View& v) {
   for (std::size_t i = 0; i < v.rows->size(); ++i) {
     const AssetRow& r = v.row(i);
     ++by_class[r.klass];
-    ++by_zone[r.zones.empty() ? std::string() : r.zones.front()];
+    // Each of a device's zones, as ?zone= lists it (a device in two zones is in both lists).
+    if (r.zones.empty()) ++by_zone[std::string()];
+    for (const auto& z : r.zones) ++by_zone[z];
     unapproved += (i < v.marks.approved.size() ? v.marks.approved[i] : r.approved) == 0 ? 1 : 0;
   }
+  // Open as the findings list counts it (?state=open): the dashboard links
+  // each of these counts to that list.
   int open = 0;
   for (const auto& f : *v.findings) {
-    if (f.acknowledged) continue;
+    if (inventory::finding_state(f) != "open") continue;
     ++open;
     ++by_item[f.item];
     ++by_type[f.type];
@@ -574,6 +581,23 @@ Json WebServer::Impl::overview(View& v) {
   out["findings_error"] = v.findings_error.empty() ? Json() : Json(inventory::sanitize_utf8(v.findings_error));
   out["since_snapshot"] = v.since_snapshot;  // what changed since the last snapshot (build_view)
   out["capture"] = stats();
+  out["capture"]["last_traffic"] = time_or_null(v.last_traffic_us);
+  out["time_zone"] = config.snapshots.timezone;
+  out["new_devices_by_day"] = v.new_by_day;
+  // The checklist items with the level each one's evidence suggests (null: no
+  // evidence for a level) and their open findings (findings_by_item's count);
+  // titles are the console's labels (item_title.<id>).
+  auto items = Json::array();
+  if (v.cl->checklist)
+    for (const auto& r : v.cl->checklist->items) {
+      const auto it = by_item.find(r.id);
+      items.push_back(Json{{"id", r.id},
+                           {"direct", r.direct},
+                           {"level", r.level ? Json(*r.level) : Json()},
+                           {"rule", r.rule},
+                           {"findings_open", it == by_item.end() ? 0 : it->second}});
+    }
+  out["checklist"] = std::move(items);
   return out;
 }
 
@@ -644,6 +668,16 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   v->cache->sort_keys.emplace("name", sort_keys(*rows, "name"));
   v->rows = std::move(rows);
   v->row_of = std::move(row_of);
+  {
+    std::vector<std::int64_t> first_seen;
+    first_seen.reserve(L.assets().size());
+    for (const auto& a : L.assets()) {
+      first_seen.push_back(a.first_us);
+      v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
+    }
+    for (const auto& e : L.edges()) v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
+    v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
+  }
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
@@ -913,8 +947,11 @@ void WebServer::Impl::install_routes() {
            res.set_header("Set-Cookie", cookie_header("", 0));
            send_json(res, 200, Json{{"ok", true}});
          }));
-  s.Get("/api/v1/me", route(false, [](const httplib::Request&, httplib::Response& res, const Session& se) {
-          send_json(res, 200, Json{{"user", se.user}, {"role", se.role}, {"csrf", se.csrf}});
+  s.Get("/api/v1/me", route(false, [this](const httplib::Request&, httplib::Response& res, const Session& se) {
+          // time_zone: the plant's zone (the config's `timezone`), in which the
+          // console shows every time; the API's own times stay UTC.
+          send_json(res, 200, Json{{"user", se.user}, {"role", se.role}, {"csrf", se.csrf},
+                                   {"time_zone", config.snapshots.timezone}});
         }));
   s.Get("/api/v1/openapi.json", route(false, [](const httplib::Request&, httplib::Response& res, const Session&) {
           const auto f = embedded_file("/openapi.json");

@@ -119,6 +119,54 @@ def login(user, password, cookie=None, headers=None):
     return st, body, sc, token
 
 
+def check_dashboard(cookie):
+    """The overview's counts are those of the lists they link to; the zone is named."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    st, o, _, _, _ = request("GET", "/api/v1/overview", cookie=cookie)
+    st2, who, _, _, _ = request("GET", "/api/v1/me", cookie=cookie)
+    check("dashboard: the plant's zone (default Asia/Tokyo) in overview and me",
+          st == 200 and o["time_zone"] == "Asia/Tokyo" and who.get("time_zone") == "Asia/Tokyo", (o.get("time_zone"), who))
+    st, assets, _, _, _ = request("GET", "/api/v1/assets?per_page=500", cookie=cookie)
+    check("dashboard: classes add up to the devices", sum(o["by_class"].values()) == o["assets"] == assets["total"])
+    for cls, n in o["by_class"].items():
+        _, page, _, _, _ = request("GET", "/api/v1/assets?per_page=1&class=" + urllib.parse.quote(cls), cookie=cookie)
+        check("dashboard: class " + cls + " counts as its list", page["total"] == n, (n, page["total"]))
+    for zone, n in o["by_zone"].items():
+        if zone:
+            _, page, _, _, _ = request("GET", "/api/v1/assets?per_page=1&zone=" + urllib.parse.quote(zone), cookie=cookie)
+            check("dashboard: zone " + zone + " counts as its list", page["total"] == n, (n, page["total"]))
+    if o["unapproved"] is not None:
+        _, page, _, _, _ = request("GET", "/api/v1/assets?per_page=1&approved=false", cookie=cookie)
+        check("dashboard: unapproved counts as its list", page["total"] == o["unapproved"], (o["unapproved"], page["total"]))
+    _, open_list, _, _, _ = request("GET", "/api/v1/findings?state=open", cookie=cookie)
+    check("dashboard: open findings count as their list", len(open_list) == o["findings_open"] > 0, (o["findings_open"], len(open_list)))
+    for key, counts in (("item", o["findings_by_item"]), ("type", o["findings_by_type"])):
+        for v, n in counts.items():
+            _, lst, _, _, _ = request("GET", "/api/v1/findings?state=open&" + key + "=" + urllib.parse.quote(v), cookie=cookie)
+            check("dashboard: open findings of " + key + " " + v + " count as their list", len(lst) == n, (n, len(lst)))
+    _, cl, _, _, _ = request("GET", "/api/v1/checklist?lang=en", cookie=cookie)
+    want = [(i["id"], i["level"]) for i in cl["items"]]
+    got = [(i["id"], i["level"]) for i in o["checklist"]]
+    check("dashboard: checklist items and levels as the checklist report has them", got == want and len(got) >= 10, (got, want))
+    check("dashboard: each item's open findings as findings_by_item counts them",
+          all(i["findings_open"] == o["findings_by_item"].get(i["id"], 0) for i in o["checklist"])
+          and sum(i["findings_open"] for i in o["checklist"]) == o["findings_open"], o["checklist"])
+    days = o["new_devices_by_day"]
+    check("dashboard: 30 consecutive days", len(days) == 30 and all(
+        datetime.fromisoformat(b["day"]) - datetime.fromisoformat(a["day"]) == timedelta(days=1) for a, b in zip(days, days[1:])))
+    tz = ZoneInfo(o["time_zone"])
+    first, last = days[0]["day"], days[-1]["day"]
+    local = [datetime.fromisoformat(a["first_seen"].replace("Z", "+00:00")).astimezone(tz).date().isoformat()
+             for a in assets["items"] if a["first_seen"]]
+    in_window = [d for d in local if first <= d <= last]
+    check("dashboard: new devices per local day as the devices' first seen",
+          all(d["count"] == in_window.count(d["day"]) for d in days) and len(in_window) > 0, (days, sorted(set(local))))
+    newest = max(a["last_seen"] for a in assets["items"] if a["last_seen"])
+    check("dashboard: last traffic is the newest observation", o["capture"]["last_traffic"] is not None
+          and o["capture"]["last_traffic"] >= newest, (o["capture"].get("last_traffic"), newest))
+
+
 # --- 1. Without a session: 401 on every route but login; security headers. -----------
 concrete = {}
 for p in SPEC["paths"]:
@@ -198,6 +246,7 @@ for template, path in gets.items():
     st, body, hdrs, _, _ = request("GET", path, cookie=vc)
     errs = conforms(template, "get", st, body, hdrs.get("content-type", ""))
     check("viewer GET " + template + " (" + str(st) + ") matches the spec", st in (200, 501) and not errs, errs or st)
+check_dashboard(vc)
 for template, path in [("/api/v1/assets/{id}", "/api/v1/assets/nosuch"), ("/api/v1/diff", "/api/v1/diff?from=nosuch")]:
     st, body, hdrs, _, _ = request("GET", path, cookie=vc)
     check("404 documented: " + path, st == 404 and not conforms(template, "get", st, body, hdrs.get("content-type", "")))

@@ -79,6 +79,85 @@ def go(hash_):
     driver.get(BASE + "/" + hash_)
 
 
+def check_dashboard():
+    """The overview's counts open their lists with the same counts; times are in
+    the plant's zone with its name; Japanese pages name classes and facts, never
+    by their codes."""
+    import re
+    stamp = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d JST$")
+    go("#/")
+    wait.until(EC.visibility_of_element_located((By.ID, "ov-class-chart")))
+    shot("02a-dashboard")
+    check("dashboard: times named in the plant's zone", stamp.match(driver.find_element(By.ID, "ov-last-traffic").text),
+          driver.find_element(By.ID, "ov-last-traffic").text)
+    check("dashboard: uptime in units, not seconds", re.search(r"\d+ (min|h|d)\b", driver.find_element(By.ID, "ov-uptime").text),
+          driver.find_element(By.ID, "ov-uptime").text)
+    bars = [(a.get_attribute("href"), int(a.get_attribute("data-count")))
+            for a in driver.find_elements(By.CSS_SELECTOR, "#ov-class-chart a.bar-link")]
+    check("dashboard: a linked bar per class", len(bars) >= 2, bars)
+
+    def total():
+        wait.until(EC.presence_of_element_located((By.ID, "asset-total")))
+        return int(driver.find_element(By.ID, "asset-total").text.split()[0])
+
+    for i in range(min(3, len(bars))):
+        go("#/")
+        wait.until(EC.visibility_of_element_located((By.ID, "ov-class-chart")))
+        link = driver.find_elements(By.CSS_SELECTOR, "#ov-class-chart a.bar-link")[i]
+        cls = link.find_element(By.CSS_SELECTOR, "g").get_attribute("data-key")
+        link.click()
+        wait.until(lambda d: "#/assets?" in d.current_url)
+        n = total()
+        check("dashboard: class " + cls + " opens its filtered list with the same count",
+              n == bars[i][1] and Select(driver.find_element(By.ID, "asset-class")).first_selected_option.get_attribute("value") == cls,
+              (n, bars[i]))
+    go("#/")
+    wait.until(EC.visibility_of_element_located((By.ID, "ov-unapproved-link")))
+    unapproved = int(driver.find_element(By.ID, "ov-unapproved").text)
+    driver.find_element(By.ID, "ov-unapproved-link").click()
+    wait.until(lambda d: "approved=false" in d.current_url)
+    check("dashboard: unapproved opens its list with the same count", total() == unapproved, unapproved)
+    cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#asset-table tbody tr td:last-child")]
+    check("assets: last seen in the plant's zone", cells and all(stamp.match(c) or c == "–" for c in cells), cells[:5])
+    for selector, what in (("a.item-findings-link", "item"), ("a.type-findings-link", "type")):
+        go("#/")
+        wait.until(EC.visibility_of_element_located((By.ID, "ov-checklist")))
+        links = driver.find_elements(By.CSS_SELECTOR, selector)
+        if not links:
+            check("dashboard: open findings by " + what + " are linked", False)
+            continue
+        want = int(links[0].text)
+        links[0].click()
+        wait.until(lambda d: "#/findings?" in d.current_url)
+        wait.until(EC.presence_of_element_located((By.ID, "findings-filter")))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#findings tbody tr")
+        check("dashboard: open findings by " + what + " open their list with the same count", len(rows) == want, (len(rows), want))
+    # Japanese: classes, facts and item titles by name.
+    Select(driver.find_element(By.ID, "lang")).select_by_value("ja")
+    go("#/assets?page=1")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-table tbody tr")))
+    codes = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#asset-class option") if o.get_attribute("value")]
+    shown = {td.text for td in driver.find_elements(By.CSS_SELECTOR, "#asset-table tbody tr td:nth-child(6)")}
+    check("Japanese assets: classes by name, no raw codes", shown and not (shown & set(codes)), shown)
+    options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#asset-class option")]
+    check("Japanese assets: the class filter by name", not (set(options) & set(codes)), options)
+    driver.find_element(By.CSS_SELECTOR, "#asset-table tbody tr a.asset-link").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "td.fact-name")))
+    facts = [(td.text, td.get_attribute("title")) for td in driver.find_elements(By.CSS_SELECTOR, "td.fact-name")]
+    check("Japanese device page: facts by name, the code as the tooltip", facts and all(t and t != c for t, c in facts), facts)
+    check("Japanese device page: class by name", driver.find_element(By.ID, "asset-class").text not in codes)
+    go("#/")
+    wait.until(EC.visibility_of_element_located((By.ID, "ov-class-chart")))
+    labels = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "#ov-class-chart .bar-label")]
+    check("Japanese dashboard: no raw class codes", labels and not (set(labels) & set(codes)) and not any("_" in x for x in labels), labels)
+    titles = {tr.get_attribute("data-item"): tr.find_elements(By.TAG_NAME, "td")[1].text
+              for tr in driver.find_elements(By.CSS_SELECTOR, "#ov-checklist tbody tr")}
+    check("Japanese dashboard: item titles", titles.get("2-6") == "資産台帳・システム構成図", titles)
+    check("Japanese dashboard: times named in the zone", stamp.match(driver.find_element(By.ID, "ov-last-traffic").text))
+    shot("02b-dashboard-ja")
+    Select(driver.find_element(By.ID, "lang")).select_by_value("en")
+
+
 try:
     # Login.
     driver.get(BASE + "/")
@@ -90,6 +169,7 @@ try:
     wait.until(EC.visibility_of_element_located((By.ID, "ov-assets")))
     check("logged in: overview shows the device count", int(driver.find_element(By.ID, "ov-assets").text) > 0)
     shot("02-overview")
+    check_dashboard()
 
     # Assets: search, hostile names shown as text.
     go("#/assets")

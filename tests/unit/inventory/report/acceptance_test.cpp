@@ -133,6 +133,22 @@ TEST(Acceptance, NothingNew) {
   EXPECT_NE(acceptance_html(r, in, Lang::ja).find("新たに観測された機器はない"), std::string::npos);
 }
 
+// The device class by its name in the report's language, never its code.
+TEST(Acceptance, ClassesByName) {
+  Line l;
+  const auto in = l.input(&l.zones);
+  const auto r = build_acceptance(in);
+  ASSERT_FALSE(r.devices.empty());
+  std::set<std::string> classes;
+  for (const auto& d : r.devices) classes.insert(d.identity["class"].get<std::string>());
+  const std::string ja_html = acceptance_html(r, in, Lang::ja), en_text = acceptance_text(r, in, Lang::en);
+  for (const auto& c : classes) {
+    EXPECT_NE(ja_html.find("<td>" + std::string(msg(Lang::ja, "class." + c)) + "</td>"), std::string::npos) << c;
+    EXPECT_EQ(ja_html.find("<td>" + c + "</td>"), std::string::npos) << c;
+    EXPECT_NE(en_text.find(std::string(msg(Lang::en, "class." + c))), std::string::npos) << c;
+  }
+}
+
 TEST(Acceptance, HostileNamesAreEscaped) {
   Line l;
   l.led.add_fact(l.robot, "name", "<script>alert(1)</script>\x1b[2J\xff", "nbns", kT0 + 3 * kHour);

@@ -453,6 +453,12 @@ TEST(ChecklistEscaping, HostileNameIsInertInEveryFormat) {
     EXPECT_NE(html.find("<svg"), std::string::npos);
   }
   EXPECT_NE(checklist_html(c, in, Lang::en, svg).find("Checklist items and evidence"), std::string::npos);
+  // The ledger names each class in the report's language, the code as the tooltip.
+  for (const auto& a : in.ledger->assets()) {
+    const std::string cls = asset_json(*in.ledger, a)["class"].get<std::string>();
+    EXPECT_NE(html.find("<td title=\"" + cls + "\">" + std::string(msg(Lang::ja, "class." + cls)) + "</td>"),
+              std::string::npos) << cls;
+  }
 }
 
 TEST(ChecklistEscaping, HtmlEscapeAndSvgGate) {

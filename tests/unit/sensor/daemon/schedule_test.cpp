@@ -308,6 +308,16 @@ TEST(SnapshotConfig, ErrorsCarryFileAndLine) {
   EXPECT_EQ(e.rfind("m.toml:1: `snapshots` must be a table", 0), 0u) << e;
 }
 
+// An unknown zone is refused with the nearest name the tzdata has.
+TEST(SnapshotConfig, UnknownZoneNamesTheNearest) {
+  SnapshotConfig c;
+  const std::string e = read_config("timezone = \"Asia/Tokio\"\n", c);
+  EXPECT_NE(e.find("the nearest is \"Asia/Tokyo\""), std::string::npos) << e;
+  EXPECT_EQ(nearest_zone_name("asia/tokyo"), "Asia/Tokyo");
+  EXPECT_EQ(nearest_zone_name("Europe/Berln"), "Europe/Berlin");
+  EXPECT_EQ(nearest_zone_name("UTC"), "UTC");
+}
+
 // --- retention after a scheduled snapshot -----------------------------------------------
 
 TEST(ScheduledSnapshots, RetentionKeepsManualAndNewest) {

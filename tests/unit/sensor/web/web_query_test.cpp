@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <map>
+
 namespace mieruka::sensor::web {
 namespace {
 
@@ -122,6 +125,45 @@ TEST(WebQuery, MarksOverrideTheRows) {
   wrong.approved = {1};
   wrong.open_findings = {9};
   EXPECT_EQ(query_assets(kRows, parse({}), nullptr, &wrong), query_assets(kRows, parse({})));
+}
+
+// New devices per day: local days of the plant's zone, 30 of them, ending today
+// or, for a ledger of old captures only, on the day of its newest observation.
+constexpr std::int64_t kSec = 1'000'000;
+constexpr std::int64_t kDay = 86'400 * kSec;
+constexpr std::int64_t k20261207 = 1'796'601'600 * kSec;  // 2026-12-07T00:00:00Z
+
+std::map<std::string, std::size_t> nonzero(const nlohmann::ordered_json& days) {
+  std::map<std::string, std::size_t> out;
+  for (const auto& d : days)
+    if (d["count"].get<std::size_t>() > 0) out[d["day"].get<std::string>()] = d["count"].get<std::size_t>();
+  return out;
+}
+
+TEST(NewDevicesByDay, LocalDaysOfTheZone) {
+  // 2026-12-06T15:30Z is 12-07 00:30 in Tokyo and still 12-06 in UTC.
+  const std::vector<std::int64_t> first = {k20261207 - 8 * 3600 * kSec - 30 * 60 * kSec, k20261207 + 3600 * kSec,
+                                           k20261207 - 29 * kDay, k20261207 - 31 * kDay, 0};
+  const std::int64_t now = k20261207 + 5 * 3600 * kSec;
+  const auto tokyo = new_devices_by_day(first, now, now, "Asia/Tokyo");
+  ASSERT_EQ(tokyo.size(), 30u);
+  EXPECT_EQ(tokyo.front()["day"], "2026-11-08");
+  EXPECT_EQ(tokyo.back()["day"], "2026-12-07");
+  EXPECT_EQ(nonzero(tokyo), (std::map<std::string, std::size_t>{{"2026-11-08", 1}, {"2026-12-07", 2}}));
+  const auto utc = new_devices_by_day(first, now, now, "UTC");
+  EXPECT_EQ(nonzero(utc), (std::map<std::string, std::size_t>{{"2026-11-08", 1}, {"2026-12-06", 1}, {"2026-12-07", 1}}));
+  // An unknown zone counts in UTC rather than failing.
+  EXPECT_EQ(new_devices_by_day(first, now, now, "Mars/Olympus"), utc);
+}
+
+TEST(NewDevicesByDay, OldCapturesEndOnTheirNewestDay) {
+  const std::int64_t last = k20261207 - 200 * kDay;  // 2026-05-21
+  const std::vector<std::int64_t> first = {last - kDay, last};
+  const auto days = new_devices_by_day(first, k20261207, last, "UTC");
+  EXPECT_EQ(days.back()["day"], "2026-05-21");
+  EXPECT_EQ(nonzero(days), (std::map<std::string, std::size_t>{{"2026-05-20", 1}, {"2026-05-21", 1}}));
+  // Recent traffic: the window ends today, and those old devices are outside it.
+  EXPECT_TRUE(nonzero(new_devices_by_day(first, k20261207, k20261207 - kDay, "UTC")).empty());
 }
 
 }  // namespace
