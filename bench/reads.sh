@@ -110,7 +110,9 @@ stop
 
 # writes DB: serves DB with an empty approved list; prints "ack s, findings after s, approve s, asset after s"
 # (each the best of $runs) and checks that each write shows in the next request.
-writes() {
+# It runs in a subshell (its output is read): its own trap stops its server.
+writes() (
+  trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null' EXIT
   printf 'mac,ip,name\r\n' >"$tmp/approved.csv"
   serve "$1" --approved "$tmp/approved.csv"
   local csrf ids=() best_ack="" best_after="" best_ap="" best_seen="" t u
@@ -137,7 +139,7 @@ for f in json.load(sys.stdin)[:2 * int(sys.argv[1])]: print(f["asset"], f["id"])
   done
   stop
   echo "$best_ack $best_after $best_ap $best_seen"
-}
+)
 echo
 read -r bw1 bw2 bw3 bw4 <<<"$(writes "$tmp/base.db")"
 read -r w1 w2 w3 w4 <<<"$(writes "$tmp/big.db")"

@@ -190,7 +190,8 @@ std::string protocols_text(const Asset& a) {
 
 void served_summary(const Context& c, const Asset& a, std::string& text) {
   std::map<std::string, std::uint64_t> in_pk;
-  for (const auto& e : c.ledger.edges()) {
+  for (const EdgeIndex ei : c.links->edges_of(c.ledger.index_of(a))) {  // its own edges, not every edge
+    const Edge& e = c.ledger.edges()[ei];
     if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
     in_pk[e.protocol + "/" + std::to_string(e.port)] += e.packets;
   }
@@ -260,7 +261,10 @@ bool check_indirect(Context& c, const Asset& a) {
   if (a.packets_sent != 0 || is_external(a)) return false;
   std::uint64_t packets = 0;
   std::set<std::string> from;
-  for (const auto& e : c.ledger.edges()) {
+  // The asset's own edges (AssetLinks): a scan of every edge for each silent
+  // device was quadratic once an approved list leaves most devices unlisted.
+  for (const EdgeIndex ei : c.links->edges_of(c.ledger.index_of(a))) {
+    const Edge& e = c.ledger.edges()[ei];
     if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
     packets += e.packets;
     if (const Asset* s = c.asset(e.from_id)) from.insert(label(*s) + " " + e.protocol);
