@@ -72,6 +72,7 @@ std::optional<ApprovedList> approved_from_table(CsvTable t, const std::string& n
     l.entries.push_back(std::move(e));
   }
   l.table = std::move(t);
+  l.index();
   return l;
 }
 
@@ -82,7 +83,31 @@ bool asset_has_ip(const Asset& a, const IpAddr& ip) {
 
 }  // namespace
 
+void ApprovedList::index() {
+  by_mac_.clear();
+  by_ip_.clear();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const ApprovedEntry& e = entries[i];
+    if (e.mac) by_mac_.emplace(*e.mac, i);
+    else if (e.ip) by_ip_.emplace(*e.ip, i);
+  }
+  indexed_ = entries.size();
+}
+
 const ApprovedEntry* ApprovedList::match(const Asset& a) const {
+  if (indexed_ == entries.size()) {
+    std::size_t best = entries.size();
+    if (a.mac)
+      if (const auto it = by_mac_.find(*a.mac); it != by_mac_.end()) best = it->second;
+    if (!by_ip_.empty()) {
+      auto by = [&](const IpAddr& ip) {
+        if (const auto it = by_ip_.find(ip); it != by_ip_.end()) best = std::min(best, it->second);
+      };
+      if (a.key_ip) by(*a.key_ip);
+      for (const auto& r : a.ips) by(r.ip);
+    }
+    return best < entries.size() ? &entries[best] : nullptr;
+  }
   for (const auto& e : entries) {
     if (e.mac) {
       if (a.mac && *a.mac == *e.mac) return &e;
@@ -153,7 +178,14 @@ bool ApprovedList::add(const Ledger& ledger, const Asset& a, std::string_view zo
   e.line = table.rows.size() + 2;
   table.rows.push_back(std::move(row));
   table.row_lines.push_back(e.line);
+  const bool was_indexed = indexed_ == entries.size();
   entries.push_back(std::move(e));
+  if (was_indexed) {
+    const ApprovedEntry& n = entries.back();
+    if (n.mac) by_mac_.emplace(*n.mac, entries.size() - 1);
+    else if (n.ip) by_ip_.emplace(*n.ip, entries.size() - 1);
+    indexed_ = entries.size();
+  }
   return true;
 }
 
@@ -162,6 +194,7 @@ ApprovedList empty_approved_list(std::string path) {
   l.path = std::move(path);
   l.table.header = {"mac", "ip", "name", "location", "zone", "owner", "notes"};
   l.cols = {0, 1, 2, 3, 4, 5, 6};
+  l.index();
   return l;
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "dissectors/net.hpp"
@@ -36,12 +37,23 @@ struct ApprovedList {
   ApprovedColumns cols;
   std::vector<ApprovedEntry> entries;
 
-  // The row approving `a`: by MAC, or by IP where the row's MAC is empty.
+  // The row approving `a`: by MAC, or by IP where the row's MAC is empty; the
+  // first such row of the list.
   [[nodiscard]] const ApprovedEntry* match(const Asset& a) const;
   // Appends a row for `a` (MAC, IP, name, zone; wire strings formula-neutralised)
   // unless one matches already. Adds mac/ip/name/zone columns that are missing,
   // named in the header's language. Returns true when a row was added.
   bool add(const Ledger& ledger, const Asset& a, std::string_view zone);
+  // Indexes `entries` by MAC and IP for match (every device of a ledger is
+  // matched, and a list can hold as many rows as the ledger has devices).
+  // The loaders and add() keep it; code that changes `entries` otherwise calls
+  // it again (until then, match scans the rows).
+  void index();
+
+ private:
+  std::unordered_map<MacAddr, std::size_t> by_mac_;  // the first row with that MAC
+  std::unordered_map<IpAddr, std::size_t> by_ip_;    // the first row with that IP and no MAC
+  std::size_t indexed_ = static_cast<std::size_t>(-1);  // entries.size() when indexed
 };
 
 // The source of the facts the approved list lends an asset (INTERFACES.md

@@ -30,6 +30,42 @@ TEST(Approved, MacSpellingsAndIpOnlyRows) {
   EXPECT_EQ(l->match(led.assets()[other]), nullptr);
 }
 
+// match() through the index gives the row a scan of the list in order gives:
+// the first MAC row for the device's MAC or the first IP-only row for any of
+// its addresses, whichever comes first; rows added later are found too.
+TEST(Approved, IndexedMatchIsTheFirstRowInOrder) {
+  std::string error;
+  auto l = parse_approved(
+      "mac,ip,name\n,10.0.0.7,ip-first\n00:00:00:00:00:07,,mac-second\n00:00:00:00:00:07,,mac-dup\n"
+      "00:00:00:00:00:08,10.0.0.9,mac-with-ip\n,10.0.0.9,ip-after-mac\n,10.0.0.9,ip-dup\n,,nothing\n",
+      "ap.csv", error);
+  ASSERT_TRUE(l) << error;
+  ApprovedList scan;  // the same rows, never indexed: match scans them
+  scan.entries = l->entries;
+  Ledger led;
+  std::vector<AssetIndex> as;
+  as.push_back(led.station(mac("00:00:00:00:00:07"), 1));  // MAC row 2, and IP row 1 via 10.0.0.7
+  led.bind_ip(as.back(), ip("10.0.0.7"), "arp", 1);
+  as.push_back(led.station(mac("00:00:00:00:00:07"), 1));
+  as.push_back(led.station(mac("00:00:00:00:00:08"), 1));  // MAC row 4 (its IP column is not a match rule)
+  as.push_back(led.station(mac("00:00:00:00:00:09"), 1));  // IP-only row 5 via 10.0.0.9
+  led.bind_ip(as.back(), ip("10.0.0.9"), "arp", 1);
+  as.push_back(led.station(mac("00:00:00:00:00:0a"), 1));  // nothing
+  led.bind_ip(as.back(), ip("10.0.0.10"), "arp", 1);
+  for (const AssetIndex i : as) {
+    const Asset& a = led.assets()[i];
+    const ApprovedEntry* want = scan.match(a);
+    const ApprovedEntry* got = l->match(a);
+    EXPECT_EQ(got == nullptr ? std::string("-") : got->name, want == nullptr ? std::string("-") : want->name) << a.id;
+  }
+  EXPECT_EQ(l->match(led.assets()[as[0]])->name, "ip-first");
+  EXPECT_EQ(l->match(led.assets()[as[3]])->name, "ip-after-mac");
+  EXPECT_EQ(l->match(led.assets()[as[4]]), nullptr);
+  // A row added for an unlisted device is matched at once.
+  EXPECT_TRUE(l->add(led, led.assets()[as[4]], ""));
+  EXPECT_NE(l->match(led.assets()[as[4]]), nullptr);
+}
+
 TEST(Approved, JapaneseHeaders) {
   std::string error;
   auto l = parse_approved("名称\tMACアドレス\tIPアドレス\t設置場所\tゾーン\t管理者\t備考\nPLC1\t00:00:bc:12:34:56\t10.0.0.1\t"
