@@ -110,6 +110,11 @@ export const messages = {
     'class.printer': 'printer',
     'class.it_host': 'IT host',
     'class.unknown': 'unknown',
+    // The plant's own names (web/names.js)
+    'names.title': 'Plant ledger', 'names.name': 'Name', 'names.location': 'Location', 'names.zone': 'Zone',
+    'names.owner': 'Owner', 'names.row': 'Approved list row', 'names.line': 'line',
+    'names.not_listed': 'Not on the approved list', 'names.edit': 'Edit names', 'names.save': 'Save to the approved list',
+    'names.conflict': 'The approved list changed since this page was loaded; reload and edit again.',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -220,6 +225,11 @@ export const messages = {
     'class.printer': 'プリンタ',
     'class.it_host': 'IT機器',
     'class.unknown': '不明',
+    // The plant's own names (web/names.js)
+    'names.title': '設備台帳', 'names.name': '名称', 'names.location': '設置場所', 'names.zone': 'ゾーン',
+    'names.owner': '管理者', 'names.row': '承認リストの行', 'names.line': '行',
+    'names.not_listed': '承認リストにありません', 'names.edit': '名称を編集', 'names.save': '承認リストに保存',
+    'names.conflict': 'このページを開いた後に承認リストが変更されました。再読み込みしてから編集してください。',
   },
 };
 
