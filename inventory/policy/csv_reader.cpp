@@ -110,14 +110,14 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 // The separator: whichever of tab and comma occurs more often outside quotes on
-// the header line (a header with neither is one column: comma).
+// the header line, which ends at CR or LF (a header with neither is one column: comma).
 char detect_separator(std::string_view text) {
   std::size_t tabs = 0, commas = 0;
   bool quoted = false;
   for (char c : text) {
     if (c == '"') quoted = !quoted;
     if (quoted) continue;
-    if (c == '\n') break;
+    if (c == '\n' || c == '\r') break;  // a lone CR ends the header line too, as the parser reads it
     if (c == '\t') ++tabs;
     if (c == ',') ++commas;
   }
@@ -129,14 +129,19 @@ std::string where(std::string_view name, std::size_t line) { return std::string(
 // The bytes of each record that is not blank (line ending excluded), found by
 // the parser's own grammar run over the file's own bytes: in Shift_JIS no trail
 // byte is a quote, separator, CR or LF, so the same bytes end the same records.
-std::vector<std::pair<std::size_t, std::size_t>> record_spans(std::string_view raw, char separator) {
+std::vector<std::pair<std::size_t, std::size_t>> record_spans(std::string_view raw, char separator,
+                                                              std::vector<std::size_t>& cells) {
   std::vector<std::pair<std::size_t, std::size_t>> spans;
-  bool quoted = false, after_quote = false, cell_empty = true, one_cell = true, in_record = false;
-  std::size_t begin = 0;
+  bool quoted = false, after_quote = false, cell_empty = true, in_record = false;
+  std::size_t begin = 0, count = 1;
   auto end_record = [&](std::size_t end) {
-    if (in_record && !(one_cell && cell_empty)) spans.emplace_back(begin, end);
+    if (in_record && !(count == 1 && cell_empty)) {
+      spans.emplace_back(begin, end);
+      cells.push_back(count);
+    }
     quoted = after_quote = false;
-    cell_empty = one_cell = true;
+    cell_empty = true;
+    count = 1;
     in_record = false;
   };
   for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -158,7 +163,7 @@ std::vector<std::pair<std::size_t, std::size_t>> record_spans(std::string_view r
       continue;
     }
     if (c == separator) {
-      one_cell = false;
+      ++count;
       cell_empty = true;
       after_quote = false;
       continue;
@@ -214,7 +219,8 @@ bool extends(const std::vector<std::string>& now, const std::vector<std::string>
 // with what was read (rows taken away, columns reordered): then write_csv
 // writes the whole table.
 std::optional<std::string> write_keeping_bytes(const CsvTable& t) {
-  if (t.spans.empty() || t.spans.size() != t.read_rows.size() + 1 || t.rows.size() < t.read_rows.size() ||
+  if (t.spans.empty() || t.spans.size() != t.read_rows.size() + 1 || t.span_cells.size() != t.spans.size() ||
+      t.rows.size() < t.read_rows.size() ||
       !extends(t.header, t.read_header))
     return std::nullopt;
   const std::size_t added = t.header.size() - t.read_header.size();
@@ -226,7 +232,10 @@ std::optional<std::string> write_keeping_bytes(const CsvTable& t) {
     const auto& now = k == 0 ? t.header : t.rows[k - 1];
     const auto& before = k == 0 ? t.read_header : t.read_rows[k - 1];
     out.append(t.raw, pos, begin - pos);
-    if (extends(now, before) && now.size() == before.size() + added) {
+    // Cells appended to the bytes as read land in the new columns only when the
+    // record held exactly its columns (not a short row padded, nor empty extras).
+    if (extends(now, before) && now.size() == before.size() + added &&
+        (added == 0 || t.span_cells[k] == before.size())) {
       out.append(t.raw, begin, end - begin);
       const std::vector<std::string> tail(now.begin() + static_cast<std::ptrdiff_t>(before.size()), now.end());
       if (!tail.empty()) out += encode(std::string(1, t.separator) + record_text(t, tail, false));
@@ -397,9 +406,11 @@ std::optional<CsvTable> parse_csv(std::string_view bytes, std::string_view name,
     error = std::string(name) + ":1: no header row (expected column names such as mac, ip, name)";
     return std::nullopt;
   }
-  if (auto spans = record_spans(bytes, t.separator); spans.size() == t.rows.size() + 1) {
+  std::vector<std::size_t> cells;
+  if (auto spans = record_spans(bytes, t.separator, cells); spans.size() == t.rows.size() + 1) {
     t.raw = std::string(bytes);
     t.spans = std::move(spans);
+    t.span_cells = std::move(cells);
     t.read_header = t.header;
     t.read_rows = t.rows;
   }

@@ -39,10 +39,13 @@ struct CsvTable {
   // The file as read, so that a rewrite gives back every record nobody changed
   // byte for byte (its quoting, its Shift_JIS bytes, blank lines, a missing
   // final line break): `raw` is the file after the BOM, `spans` the bytes of the
-  // header and then of each row (line ending excluded), `read_header` and
-  // `read_rows` the cells they held. Empty for a table built in memory.
+  // header and then of each row (line ending excluded), `span_cells` how many
+  // cells each held as written (a row may have fewer or more than the header),
+  // `read_header` and `read_rows` the cells they held. Empty for a table built
+  // in memory.
   std::string raw;
   std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::vector<std::size_t> span_cells;
   std::vector<std::string> read_header;
   std::vector<std::vector<std::string>> read_rows;
 

@@ -161,6 +161,19 @@ TEST(CsvReader, ShiftJisRewriteKeepsOtherRowsAndAppendsColumns) {
                           "00:00:bc:12:34:56,\x87\x40,x,\r\n00:00:bc:12:34:57,b,,\x90\xAC\x8C\x60\r\n");
 }
 
+TEST(CsvReader, ColumnsAddedToShortAndLongRows) {
+  // A short row (padded when read) and one with empty cells past the header are
+  // written anew when a column is added, so the new cell lands in its column.
+  const std::string in = "a,b\n1\n2,3,,\n4,5\n";
+  auto t = parse_ok(in);
+  t.header.push_back("c");
+  for (auto& r : t.rows) r.push_back("x");
+  const std::string out = write_csv(t);
+  EXPECT_EQ(out, "a,b,c\n1,,x\n2,3,x\n4,5,x\n");
+  const auto back = parse_ok(out);
+  for (const auto& r : back.rows) EXPECT_EQ(r[2], "x");
+}
+
 TEST(CsvReader, BomFileRewriteKeepsBom) {
   const std::string in = "\xEF\xBB\xBFmac,name\n00:00:bc:12:34:56,a\n";
   auto t = parse_ok(in);
