@@ -7,6 +7,7 @@ import { getLang, setLang, t, translateStatic, tv } from './i18n.js';
 import { mapRoute, renderMap } from './map.js';
 import { renderOverview } from './overview.js';
 import { fmtTime, setTimeZone } from './time.js';
+import { assetName, nameWithAddress, plantLedger } from './names.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -114,7 +115,7 @@ async function renderAssets(params) {
 
 async function loadAssets(results) {
   const data = await api('assets' + query(assetState));
-  const cols = [['name', 'col.name'], ['ip', 'col.ip'], ['mac', 'col.mac'], ['vendor', 'col.vendor'], ['product', 'col.product'],
+  const cols = [['name', 'col.name'], ['location', 'names.location'], ['owner', 'names.owner'], ['ip', 'col.ip'], ['mac', 'col.mac'], ['vendor', 'col.vendor'], ['product', 'col.product'],
     ['class', 'col.class'], ['zone', 'col.zone'], ['approved', 'col.approved'], ['findings', 'col.findings'], ['last_seen', 'col.last_seen']];
   const head = el('tr', {}, cols.map(([key, label]) => {
     const arrow = assetState.sort === key ? (assetState.order === 'asc' ? ' ▲' : ' ▼') : '';
@@ -127,7 +128,8 @@ async function loadAssets(results) {
   const body = el('tbody');
   for (const a of data.items) {
     body.appendChild(el('tr', { className: a.findings ? 'flagged-row' : '', 'data-id': a.id },
-      el('td', {}, assetLink(a.id, a.name || a.product || (a.ips && a.ips[0]) || a.mac || a.id)),
+      el('td', {}, assetLink(a.id, assetName(a))),
+      el('td', {}, show(a.approved_entry && a.approved_entry.location)), el('td', {}, show(a.approved_entry && a.approved_entry.owner)),
       el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.product)),
       el('td', { title: a.class }, tv('class', a.class)), el('td', {}, show(a.zone)),
       el('td', {}, a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))),
@@ -157,16 +159,14 @@ async function renderAsset(id) {
     route();
   } }, t('asset.approve')) : null;
   append(clear(main), [
-    el('h1', { id: 'asset-title' }, show(a.name || a.product || (a.ips && a.ips[0]) || a.mac || a.id)),
+    el('h1', { id: 'asset-title' }, show(assetName(a))),
     approveBtn,
+    plantLedger(a, isAdmin(), () => { status(t('common.saved')); route(); }),
     el('h2', {}, t('asset.summary')),
     kvTable([['col.mac', show(a.mac)], ['col.ip', show(a.ips)], ['col.vendor', show(a.vendor)], ['col.product', show(a.product)],
       ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', el('span', { title: a.class, id: 'asset-class' }, tv('class', a.class))],
       ['col.zone', show(d.zones)], ['col.protocols', show(a.protocols)], ['col.approved', a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))],
-      ['col.first_seen', fmtTime(a.first_seen)], ['col.last_seen', fmtTime(a.last_seen)]]
-      // The plant's own columns, when its approved list names this device.
-      .concat(a.approved_entry ? [['col.location', show(a.approved_entry.location)],
-        ['col.listed_zone', show(a.approved_entry.zone)], ['col.owner', show(a.approved_entry.owner)]] : [])),
+      ['col.first_seen', fmtTime(a.first_seen)], ['col.last_seen', fmtTime(a.last_seen)]]),
     el('h2', {}, t('asset.facts')),
     table(['col.field', 'col.value', 'col.source', 'col.first_seen', 'col.last_seen', 'col.count'], d.facts,
       (f) => el('tr', {}, el('td', { className: 'fact-name', title: f.field }, tv('fact', f.field)), el('td', { className: 'fact-value' }, show(f.value)), el('td', {}, f.source),
@@ -209,7 +209,7 @@ function findingsTable(list) {
     if (f.type === 'vulnerable') action = el('div', {}, action, el('a', { href: '#/advisories', className: 'advisory-link' }, show(f.advisory) + ' (' + t('confidence.' + f.confidence) + ')'));
     return el('tr', { 'data-finding': f.id, className: f.state === 'open' ? 'flagged-row' : '' },
       el('td', {}, f.item), el('td', {}, tv('type', f.type)), el('td', { className: f.severity === 'high' ? 'bad' : '' }, tv('severity', f.severity)),
-      el('td', {}, assetLink(f.asset, f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)),
+      el('td', {}, assetLink(f.asset, nameWithAddress(f.asset_name, f.ip || f.mac || f.asset))), el('td', {}, show(f.evidence)),
       el('td', { className: 'finding-state' }, t('findings.' + f.state)), el('td', {}, action));
   });
 }

@@ -236,6 +236,11 @@ export const messages = {
     'item_title.3-7': 'Detection of suspicious traffic',
     'item_title.4-3': 'Vulnerability notices matched to equipment',
     'item_title.4-5': 'Acceptance inspection of delivered equipment',
+    // The plant's own names (web/names.js)
+    'names.title': 'Plant ledger', 'names.name': 'Name', 'names.location': 'Location', 'names.zone': 'Zone',
+    'names.owner': 'Owner', 'names.row': 'Approved list row', 'names.line': 'line',
+    'names.not_listed': 'Not on the approved list', 'names.edit': 'Edit names', 'names.save': 'Save to the approved list',
+    'names.conflict': 'The approved list changed since this page was loaded; reload and edit again.',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -472,6 +477,11 @@ export const messages = {
     'item_title.3-7': '不審な通信の検知',
     'item_title.4-3': '脆弱性情報と設置機器の照合',
     'item_title.4-5': '納入機器の受入検査',
+    // The plant's own names (web/names.js)
+    'names.title': '設備台帳', 'names.name': '名称', 'names.location': '設置場所', 'names.zone': 'ゾーン',
+    'names.owner': '管理者', 'names.row': '承認リストの行', 'names.line': '行',
+    'names.not_listed': '承認リストにありません', 'names.edit': '名称を編集', 'names.save': '承認リストに保存',
+    'names.conflict': 'このページを開いた後に承認リストが変更されました。再読み込みしてから編集してください。',
   },
 };
 

@@ -12,6 +12,7 @@
 import { api, query } from './api.js';
 import { append, clear, el, show } from './dom.js';
 import { t, tv } from './i18n.js';
+import { assetName } from './names.js';
 
 let cytoscapeLib = null;
 async function cytoscape() {
@@ -411,7 +412,7 @@ export async function renderMap(main, level, arg, focus) {
     if (found.items.length === 1) { await openDevice(found.items[0].id); return; }
     append(results, [el('p', { className: 'muted' }, found.total + ' ' + t('map.matches')),
       el('ul', {}, found.items.map((a) => el('li', {}, el('button', { type: 'button', className: 'linklike', 'data-id': a.id,
-        onclick: () => openDevice(a.id) }, show(a.name) + ' ' + show(a.ips) + ' ' + show(a.mac)))))]);
+        onclick: () => openDevice(a.id) }, assetName(a) + ' ' + show(a.ips) + ' ' + show(a.mac)))))]);
   });
 
   const pngButton = el('button', { type: 'button', id: 'map-png', onclick: () => cy && download(cy.png({ output: 'blob', full: true, bg: '#ffffff', maxWidth: 8000, maxHeight: 8000 }), 'mieruka-map.png') }, t('map.export_png'));

@@ -3,7 +3,10 @@
 // unquoted field kept as a character, rows shorter than the header padded.
 #include "inventory/policy/csv_reader.hpp"
 
+#include <fcntl.h>
 #include <iconv.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -107,14 +110,14 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 // The separator: whichever of tab and comma occurs more often outside quotes on
-// the header line (a header with neither is one column: comma).
+// the header line, which ends at CR or LF (a header with neither is one column: comma).
 char detect_separator(std::string_view text) {
   std::size_t tabs = 0, commas = 0;
   bool quoted = false;
   for (char c : text) {
     if (c == '"') quoted = !quoted;
     if (quoted) continue;
-    if (c == '\n') break;
+    if (c == '\n' || c == '\r') break;  // a lone CR ends the header line too, as the parser reads it
     if (c == '\t') ++tabs;
     if (c == ',') ++commas;
   }
@@ -122,6 +125,132 @@ char detect_separator(std::string_view text) {
 }
 
 std::string where(std::string_view name, std::size_t line) { return std::string(name) + ":" + std::to_string(line); }
+
+// The bytes of each record that is not blank (line ending excluded), found by
+// the parser's own grammar run over the file's own bytes: in Shift_JIS no trail
+// byte is a quote, separator, CR or LF, so the same bytes end the same records.
+std::vector<std::pair<std::size_t, std::size_t>> record_spans(std::string_view raw, char separator,
+                                                              std::vector<std::size_t>& cells) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  bool quoted = false, after_quote = false, cell_empty = true, in_record = false;
+  std::size_t begin = 0, count = 1;
+  auto end_record = [&](std::size_t end) {
+    if (in_record && !(count == 1 && cell_empty)) {
+      spans.emplace_back(begin, end);
+      cells.push_back(count);
+    }
+    quoted = after_quote = false;
+    cell_empty = true;
+    count = 1;
+    in_record = false;
+  };
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (!in_record) {
+      in_record = true;
+      begin = i;
+    }
+    if (quoted) {
+      if (c == '"' && i + 1 < raw.size() && raw[i + 1] == '"') {
+        cell_empty = false;
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+        after_quote = true;
+      } else {
+        cell_empty = false;
+      }
+      continue;
+    }
+    if (c == separator) {
+      ++count;
+      cell_empty = true;
+      after_quote = false;
+      continue;
+    }
+    if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+    if (c == '\n' || c == '\r') {
+      end_record(c == '\n' && i > begin && raw[i - 1] == '\r' ? i - 1 : i);
+      continue;
+    }
+    if (c == '"' && cell_empty && !after_quote) {
+      quoted = true;
+      continue;
+    }
+    cell_empty = false;
+  }
+  end_record(raw.size());
+  return spans;
+}
+
+// One record as text (UTF-8, no line ending), quoted as write_csv quotes.
+std::string record_text(const CsvTable& table, const std::vector<std::string>& rec, bool file_start) {
+  std::string out;
+  for (std::size_t i = 0; i < rec.size(); ++i) {
+    if (i > 0) out.push_back(table.separator);
+    const std::string& c = rec[i];
+    // Either separator is quoted whichever the file uses: a reader that guesses
+    // the separator (ours, spreadsheets) then guesses the same again.
+    // A first cell that starts with U+FEFF is quoted too, or reading the file
+    // back would take those bytes for a byte order mark and drop them.
+    const bool quote = c.find_first_of("\"\r\n,\t") != std::string::npos ||
+                       (file_start && i == 0 && c.substr(0, kBom.size()) == kBom);
+    if (!quote) {
+      out += c;
+      continue;
+    }
+    out.push_back('"');
+    for (char ch : c) {
+      if (ch == '"') out.push_back('"');
+      out.push_back(ch);
+    }
+    out.push_back('"');
+  }
+  return out;
+}
+
+// `now` is `before` with cells appended (columns added at the end).
+bool extends(const std::vector<std::string>& now, const std::vector<std::string>& before) {
+  return now.size() >= before.size() && std::equal(before.begin(), before.end(), now.begin());
+}
+
+// The rewrite of a table read from a file: the file's bytes with only the
+// records that changed written anew. Empty when the table no longer lines up
+// with what was read (rows taken away, columns reordered): then write_csv
+// writes the whole table.
+std::optional<std::string> write_keeping_bytes(const CsvTable& t) {
+  if (t.spans.empty() || t.spans.size() != t.read_rows.size() + 1 || t.span_cells.size() != t.spans.size() ||
+      t.rows.size() < t.read_rows.size() ||
+      !extends(t.header, t.read_header))
+    return std::nullopt;
+  const std::size_t added = t.header.size() - t.read_header.size();
+  auto encode = [&](std::string s) { return t.encoding == CsvEncoding::shift_jis ? utf8_to_cp932(s) : s; };
+  std::string out;
+  std::size_t pos = 0;
+  for (std::size_t k = 0; k < t.spans.size(); ++k) {
+    const auto [begin, end] = t.spans[k];
+    const auto& now = k == 0 ? t.header : t.rows[k - 1];
+    const auto& before = k == 0 ? t.read_header : t.read_rows[k - 1];
+    out.append(t.raw, pos, begin - pos);
+    // Cells appended to the bytes as read land in the new columns only when the
+    // record held exactly its columns (not a short row padded, nor empty extras).
+    if (extends(now, before) && now.size() == before.size() + added &&
+        (added == 0 || t.span_cells[k] == before.size())) {
+      out.append(t.raw, begin, end - begin);
+      const std::vector<std::string> tail(now.begin() + static_cast<std::ptrdiff_t>(before.size()), now.end());
+      if (!tail.empty()) out += encode(std::string(1, t.separator) + record_text(t, tail, false));
+    } else {
+      out += encode(record_text(t, now, begin == 0));
+    }
+    pos = end;
+  }
+  out.append(t.raw, pos, std::string::npos);
+  for (std::size_t r = t.read_rows.size(); r < t.rows.size(); ++r) {
+    if (!out.empty() && out.back() != '\n' && out.back() != '\r') out += t.newline;
+    out += encode(record_text(t, t.rows[r], false)) + t.newline;
+  }
+  return t.bom ? std::string(kBom) + out : out;
+}
 
 }  // namespace
 
@@ -277,6 +406,14 @@ std::optional<CsvTable> parse_csv(std::string_view bytes, std::string_view name,
     error = std::string(name) + ":1: no header row (expected column names such as mac, ip, name)";
     return std::nullopt;
   }
+  std::vector<std::size_t> cells;
+  if (auto spans = record_spans(bytes, t.separator, cells); spans.size() == t.rows.size() + 1) {
+    t.raw = std::string(bytes);
+    t.spans = std::move(spans);
+    t.span_cells = std::move(cells);
+    t.read_header = t.header;
+    t.read_rows = t.rows;
+  }
   return t;
 }
 
@@ -296,32 +433,9 @@ std::optional<CsvTable> read_csv_file(const std::string& path, std::string& erro
 }
 
 std::string write_csv(const CsvTable& table) {
-  std::string out;
-  auto put_record = [&](const std::vector<std::string>& rec) {
-    for (std::size_t i = 0; i < rec.size(); ++i) {
-      if (i > 0) out.push_back(table.separator);
-      const std::string& c = rec[i];
-      // Either separator is quoted whichever the file uses: a reader that guesses
-      // the separator (ours, spreadsheets) then guesses the same again.
-      // A first cell that starts with U+FEFF is quoted too, or reading the file
-      // back would take those bytes for a byte order mark and drop them.
-      const bool quote = c.find_first_of("\"\r\n,\t") != std::string::npos ||
-                         (out.empty() && c.substr(0, kBom.size()) == kBom);
-      if (!quote) {
-        out += c;
-        continue;
-      }
-      out.push_back('"');
-      for (char ch : c) {
-        if (ch == '"') out.push_back('"');
-        out.push_back(ch);
-      }
-      out.push_back('"');
-    }
-    out += table.newline;
-  };
-  put_record(table.header);
-  for (const auto& r : table.rows) put_record(r);
+  if (auto kept = write_keeping_bytes(table)) return std::move(*kept);
+  std::string out = record_text(table, table.header, true) + table.newline;
+  for (const auto& r : table.rows) out += record_text(table, r, false) + table.newline;
   if (table.encoding == CsvEncoding::shift_jis) return utf8_to_cp932(out);
   return table.bom ? std::string(kBom) + out : out;
 }
@@ -329,18 +443,39 @@ std::string write_csv(const CsvTable& table) {
 bool write_csv_file(const std::string& path, const CsvTable& table, std::string& error) {
   const std::string tmp = path + ".mieruka-tmp";
   const std::string bytes = write_csv(table);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !out.flush()) {
-      error = tmp + ": cannot write (check the directory's permissions and free space)";
-      std::remove(tmp.c_str());
-      return false;
-    }
+  struct stat st {};
+  const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = tmp + ": cannot create (" + std::string(std::strerror(errno)) + "; check the directory's permissions)";
+    return false;
+  }
+  bool ok = ::fchmod(fd, mode) == 0;
+  for (std::size_t done = 0; ok && done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int saved = errno;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    error = tmp + ": cannot write (" + std::string(std::strerror(saved)) + "; check free space)";
+    std::remove(tmp.c_str());
+    return false;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     error = path + ": cannot replace the file (" + std::string(std::strerror(errno)) + ")";
     std::remove(tmp.c_str());
     return false;
+  }
+  // The rename itself reaches the disk with the directory.
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
   }
   return true;
 }

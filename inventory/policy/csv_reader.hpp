@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mieruka::inventory {
@@ -35,6 +36,19 @@ struct CsvTable {
   std::vector<std::vector<std::string>> rows;    // UTF-8; each padded to header.size()
   std::vector<std::size_t> row_lines;            // physical line each row starts on (parallel to rows)
 
+  // The file as read, so that a rewrite gives back every record nobody changed
+  // byte for byte (its quoting, its Shift_JIS bytes, blank lines, a missing
+  // final line break): `raw` is the file after the BOM, `spans` the bytes of the
+  // header and then of each row (line ending excluded), `span_cells` how many
+  // cells each held as written (a row may have fewer or more than the header),
+  // `read_header` and `read_rows` the cells they held. Empty for a table built
+  // in memory.
+  std::string raw;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::vector<std::size_t> span_cells;
+  std::vector<std::string> read_header;
+  std::vector<std::vector<std::string>> read_rows;
+
   // Index of the first header matching one of `names` (exact after trimming
   // spaces, ASCII case-insensitive), or -1.
   [[nodiscard]] int column(std::initializer_list<std::string_view> names) const;
@@ -46,9 +60,14 @@ struct CsvTable {
 
 // The table in its own encoding, BOM, separator and line ending. Cells are
 // written as they are, quoted when they hold the separator, a quote or a line
-// break. Characters Shift_JIS cannot hold become '?'.
+// break. Characters Shift_JIS cannot hold become '?'. A table read from a file
+// keeps every record whose cells did not change as the bytes it was read as
+// (columns appended to the header only add empty cells to such a record), and
+// rows added after the last one read go at the end.
 [[nodiscard]] std::string write_csv(const CsvTable& table);
-// Writes atomically (a temporary file renamed over `path`).
+// Writes atomically and durably: a temporary file beside `path` with the
+// original's permissions, flushed to disk, renamed over `path`, the directory
+// flushed too.
 [[nodiscard]] bool write_csv_file(const std::string& path, const CsvTable& table, std::string& error);
 
 

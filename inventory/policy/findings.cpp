@@ -159,6 +159,8 @@ struct Context {
     f.asset = a.id;
     f.mac = a.mac ? a.mac->to_string() : std::string();
     f.ip = first_ip(a);
+    if (policy.approved != nullptr)
+      if (const ApprovedEntry* e = policy.approved->match(a)) f.plant_name = e->name;
     f.item = std::string(item_of(type));
     f.severity = std::string(severity.empty() ? severity_of(type) : severity);
     f.id = finding_id(type, a.id, key);

@@ -62,6 +62,7 @@ struct AdvisoryEvidence {
 
 struct Finding {
   std::string id, type, asset, mac, ip, item, severity, evidence;
+  std::string plant_name;  // the asset's name on the approved list (empty: none)
   std::string material;  // what an acknowledgement was given for
   std::int64_t first_us = 0, last_us = 0;
   bool acknowledged = false;

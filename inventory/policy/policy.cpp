@@ -1,5 +1,6 @@
 // Approved list, wireless allow-list, zones and conduits (see policy.hpp).
 #include "inventory/policy/policy.hpp"
+#include "inventory/policy/findings.hpp"
 #include "inventory/text/text_escape.hpp"
 
 #include <algorithm>
@@ -38,7 +39,7 @@ std::optional<ApprovedList> approved_from_table(CsvTable t, const std::string& n
   l.cols.name = col(t, {"name", "名称", "機器名"});
   l.cols.location = col(t, {"location", "設置場所"});
   l.cols.zone = col(t, {"zone", "ゾーン"});
-  l.cols.owner = col(t, {"owner", "管理者"});
+  l.cols.owner = col(t, {"owner", "管理者", "担当", "担当者"});
   l.cols.notes = col(t, {"notes", "備考"});
   if (l.cols.mac < 0 && l.cols.ip < 0) {
     error = name + ":1: no `mac` or `ip` column (MACアドレス / IPアドレス); name one of the columns so";
@@ -137,16 +138,22 @@ void apply_approved(Ledger& ledger, const ApprovedList& list) {
   }
 }
 
+namespace {
+
+// Adds a column to the end of the table unless `c` names one already.
+void ensure_column(CsvTable& table, int& c, const char* en, const char* jp) {
+  if (c >= 0) return;
+  table.header.emplace_back(is_japanese_header(table) ? jp : en);
+  for (auto& r : table.rows) r.emplace_back();
+  c = static_cast<int>(table.header.size() - 1);
+}
+
+}  // namespace
+
 bool ApprovedList::add(const Ledger& ledger, const Asset& a, std::string_view zone) {
   if (match(a) != nullptr) return false;
   if (!a.mac && a.ips.empty() && !a.key_ip) return false;  // a routed module: nothing to match it by
-  const bool ja = is_japanese_header(table);
-  auto ensure = [&](int& c, const char* en, const char* jp) {
-    if (c >= 0) return;
-    table.header.emplace_back(ja ? jp : en);
-    for (auto& r : table.rows) r.emplace_back();
-    c = static_cast<int>(table.header.size() - 1);
-  };
+  auto ensure = [&](int& c, const char* en, const char* jp) { ensure_column(table, c, en, jp); };
   ensure(cols.mac, "mac", "MACアドレス");
   ensure(cols.ip, "ip", "IPアドレス");
   ensure(cols.name, "name", "名称");
@@ -187,6 +194,91 @@ bool ApprovedList::add(const Ledger& ledger, const Asset& a, std::string_view zo
     indexed_ = entries.size();
   }
   return true;
+}
+
+bool ApprovedList::set(const Ledger& ledger, const Asset& a, const std::vector<ApprovedEdit>& edits,
+                       std::vector<ApprovedChange>& changes, bool& row_added, bool& conflict, std::string& error) {
+  changes.clear();
+  row_added = conflict = false;
+  struct Column {
+    std::string_view field;
+    int ApprovedColumns::*col;
+    std::string ApprovedEntry::*value;
+    const char *en, *jp;
+  };
+  static constexpr Column kColumns[] = {
+      {"name", &ApprovedColumns::name, &ApprovedEntry::name, "name", "名称"},
+      {"location", &ApprovedColumns::location, &ApprovedEntry::location, "location", "設置場所"},
+      {"zone", &ApprovedColumns::zone, &ApprovedEntry::zone, "zone", "ゾーン"},
+      {"owner", &ApprovedColumns::owner, &ApprovedEntry::owner, "owner", "管理者"}};
+  auto column_of = [](std::string_view field) -> const Column* {
+    for (const auto& c : kColumns)
+      if (c.field == field) return &c;
+    return nullptr;
+  };
+  const ApprovedEntry* e = match(a);
+  for (const auto& ed : edits) {
+    const Column* c = column_of(ed.field);
+    if (c == nullptr) {
+      error = ed.field + ": not a column the console edits (name, location, zone, owner)";
+      return false;
+    }
+    const std::string now = e != nullptr ? e->*(c->value) : std::string();
+    if (now != ed.expected) {
+      conflict = true;
+      error = std::string(c->field) + ": the approved list holds `" + now + "` now, not `" + ed.expected +
+              "` (someone changed it since the page was loaded); reload and edit again";
+      return false;
+    }
+  }
+  if (e == nullptr) {
+    if (!add(ledger, a, {})) {
+      error = a.id + ": the device has no MAC or IP the approved list could match it by";
+      return false;
+    }
+    row_added = true;
+    e = &entries.back();
+  }
+  const std::size_t r = static_cast<std::size_t>(e - entries.data());
+  ApprovedEntry& entry = entries[r];
+  for (const auto& ed : edits) {
+    const Column* c = column_of(ed.field);
+    std::string v = cell({csv_text(ed.value)}, 0);
+    std::string& current = entry.*(c->value);
+    if (v == current) continue;
+    ensure_column(table, cols.*(c->col), c->en, c->jp);
+    table.rows[r][static_cast<std::size_t>(cols.*(c->col))] = v;
+    changes.push_back({std::string(c->field), current, v});
+    current = std::move(v);
+  }
+  return true;
+}
+
+std::string plant_name(const Asset& a) {
+  for (const FactRecord& f : a.facts)
+    if (f.source == kApprovedSource && f.field == "name") return f.value;
+  return {};
+}
+
+std::string display_name(const Asset& a) {
+  if (std::string p = plant_name(a); !p.empty()) return p;
+  for (const char* field : {"name", "hostname"})
+    if (const FactRecord* f = Ledger::best(a, field); f != nullptr && f->source != kApprovedSource && !f->value.empty())
+      return f->value;
+  std::string vm;
+  for (const char* field : {"vendor", "product"})
+    if (const FactRecord* f = Ledger::best(a, field); f != nullptr && !f->value.empty())
+      vm += (vm.empty() ? "" : " ") + f->value;
+  if (!vm.empty()) return vm;
+  if (a.key_ip) return a.key_ip->to_string();
+  if (!a.ips.empty()) return a.ips.front().ip.to_string();
+  if (a.mac) return a.mac->to_string();
+  return a.parent_id + "/" + a.route;
+}
+
+std::string named_label(const Asset& a) {
+  const std::string plant = plant_name(a);
+  return plant.empty() ? asset_label(a) : asset_label(a) + " " + plant;
 }
 
 ApprovedList empty_approved_list(std::string path) {

@@ -31,6 +31,20 @@ struct ApprovedEntry {
   std::size_t line = 0;  // in the file
 };
 
+// One of the plant's own columns of a device as an editor changes it.
+struct ApprovedEdit {
+  std::string field;  // "name", "location", "zone" or "owner"
+  std::string value;  // the new value (UTF-8); written through csv_text
+  // What the editor saw in the cell (empty: nothing, or no row). A cell that
+  // holds something else now was changed by someone else: the edit is refused.
+  std::string expected;
+};
+
+// What set() changed: field, old value, new value.
+struct ApprovedChange {
+  std::string field, before, after;
+};
+
 struct ApprovedList {
   std::string path;
   CsvTable table;  // as read: rewritten by `approve` with the user's columns kept
@@ -44,6 +58,16 @@ struct ApprovedList {
   // unless one matches already. Adds mac/ip/name/zone columns that are missing,
   // named in the header's language. Returns true when a row was added.
   bool add(const Ledger& ledger, const Asset& a, std::string_view zone);
+  // Sets the plant's columns of `a` in the row that matches it, added first
+  // (as add() adds it) when none does. A column the header lacks is added,
+  // named in the header's language. Values pass csv_text (a leading = + - @ is
+  // neutralised, control characters shown as \xNN) and are trimmed as the
+  // reader trims them. Returns false with `error` set, changing nothing, when a
+  // field is not one of the four, or a cell no longer holds what the editor
+  // saw (`conflict` set then). `changes` lists the cells that changed;
+  // `row_added` tells a new row.
+  bool set(const Ledger& ledger, const Asset& a, const std::vector<ApprovedEdit>& edits,
+           std::vector<ApprovedChange>& changes, bool& row_added, bool& conflict, std::string& error);
   // Indexes `entries` by MAC and IP for match (every device of a ledger is
   // matched, and a list can hold as many rows as the ledger has devices).
   // The loaders and add() keep it; code that changes `entries` otherwise calls
@@ -69,6 +93,20 @@ inline constexpr std::string_view kApprovedSource = "approved_list";
 // names are not wire facts and are not persisted as if they were. The wire's
 // own name stays a fact of its own and wins (Ledger::source_priority).
 void apply_approved(Ledger& ledger, const ApprovedList& list);
+
+// The plant's own name of an asset: the approved list's name column (a fact
+// of source approved_list, apply_approved), or empty.
+[[nodiscard]] std::string plant_name(const Asset& a);
+// The name to show for an asset wherever people read it (the console, alert
+// texts, reports): the plant's own name first, then the name the device gives
+// itself on the wire (or a host name), then vendor and model, then its IP,
+// MAC, or parent/route. Never empty.
+[[nodiscard]] std::string display_name(const Asset& a);
+
+// An asset as report and evidence lines name it: its MAC (or IP, as
+// asset_label) followed by the plant's own name when the approved list names
+// it ("00:80:f4:50:00:01 成形機PLC 2号"); the MAC or IP alone otherwise.
+[[nodiscard]] std::string named_label(const Asset& a);
 
 // An empty approved list (for `approve` on a file that does not exist yet).
 [[nodiscard]] ApprovedList empty_approved_list(std::string path);

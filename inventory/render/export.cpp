@@ -521,7 +521,11 @@ std::string assets_table(const Ledger& ledger) {
     rows.push_back({sanitize_utf8(a.id), a.mac ? a.mac->to_string() : "-", ip_cell.empty() ? "-" : ip_cell,
                     vlan_cell.empty() ? "-" : vlan_cell,
                     is_contract_class(cls.device_class) ? cls.device_class : "unknown", fact(field::vendor),
-                    fact(field::product), name != nullptr ? sanitize_utf8(name->value) : "-",
+                    fact(field::product),
+                    // The plant's own name first, as every reader shows a device (policy display_name).
+                    !plant_name(a).empty() ? sanitize_utf8(plant_name(a))
+                    : name != nullptr      ? sanitize_utf8(name->value)
+                                           : "-",
                     a.protocols.empty() ? "-" : proto_cell, a.last_us > 0 ? format_time_us(a.last_us) : "-"});
   }
   return table_from(kColumns, rows);

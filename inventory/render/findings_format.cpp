@@ -20,6 +20,7 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
     j["asset"] = f.asset;
     j["mac"] = s(f.mac);
     j["ip"] = s(f.ip);
+    if (!f.plant_name.empty()) j["plant_name"] = sanitize_utf8(f.plant_name);  // the approved list's name
     j["item"] = f.item;
     j["severity"] = f.severity;
     j["evidence"] = sanitize_utf8(f.evidence);
@@ -68,7 +69,9 @@ std::string findings_table(const std::vector<Finding>& fs) {
                                 "MAC", "IP", "EVIDENCE");
   for (const auto& f : fs) {
     out += fmt::format("{:<20} {:<13} {:<5} {:<8} {:<17} {:<15} {}{}\n", f.id, f.type, f.item, f.severity,
-                       f.mac.empty() ? "-" : f.mac, f.ip.empty() ? "-" : f.ip, terminal_safe(f.evidence),
+                       f.mac.empty() ? "-" : f.mac, f.ip.empty() ? "-" : f.ip,
+                       // The plant's own name of the device leads its evidence when it has one.
+                       (f.plant_name.empty() ? "" : "[" + terminal_safe(f.plant_name) + "] ") + terminal_safe(f.evidence),
                        f.acknowledged ? " [" + std::string(finding_state(f)) + "]" : "");
   }
   out += fmt::format("{} finding{}\n", fs.size(), fs.size() == 1 ? "" : "s");

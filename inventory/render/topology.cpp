@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "inventory/policy/classify.hpp"
+#include "inventory/policy/policy.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/shared_library.hpp"
 
@@ -185,7 +186,9 @@ Topology build_topology(const Ledger& ledger, const TopologyOptions& opt) {
         if (ip.is_string()) n.ips.push_back(ip.get<std::string>());
     n.parent = a.parent_id;
     n.route = a.route;
-    if (!n.name.empty()) n.title = n.name;
+    // The plant's own name first (policy display_name's order for a listed device).
+    if (std::string plant = plant_name(a); !plant.empty()) n.title = std::move(plant);
+    else if (!n.name.empty()) n.title = n.name;
     else if (!n.product.empty()) n.title = n.product;
     else if (!n.ips.empty()) n.title = n.ips.front();
     else if (!n.mac.empty()) n.title = n.mac;

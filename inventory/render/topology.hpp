@@ -44,7 +44,7 @@ struct TopologyOptions {
 
 struct TopoNode {
   std::string id;
-  std::string title;           // name, else product, else IP, else MAC, else route, else id
+  std::string title;           // plant name, else name, else product, else IP, else MAC, else route, else id
   std::string name, product, vendor, device_class, mac;
   std::vector<std::string> ips;
   std::string parent, route;   // a device behind another asset

@@ -9,6 +9,7 @@
 
 #include "inventory/report/checklist.hpp"
 #include "inventory/policy/classify.hpp"
+#include "inventory/policy/policy.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/text/text_escape.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 using nlohmann::ordered_json;
 
 bool is_public(const IpAddr& ip) { return is_public_ip(ip); }
-std::string label(const Asset& a) { return asset_label(a); }
+std::string label(const Asset& a) { return named_label(a); }  // the plant's name too, when listed
 
 // Why `peer` is outside the plant, or "" when it is not: a public address, or
 // (with zones configured) an address in no zone.

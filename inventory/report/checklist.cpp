@@ -12,6 +12,7 @@
 
 #include "dissectors/wlan_mgmt.hpp"
 #include "inventory/policy/classify.hpp"
+#include "inventory/policy/policy.hpp"
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
@@ -165,7 +166,7 @@ bool listed(const std::array<string_view, N>& list, string_view s) {
 }
 
 bool is_external(const Asset& a) { return is_external_asset(a); }
-std::string label(const Asset& a) { return asset_label(a); }
+std::string label(const Asset& a) { return named_label(a); }  // the plant's name too, when listed
 std::string ips_text(const Asset& a) {
   std::string s;
   for (const auto& r : a.ips) s += (s.empty() ? "" : " ") + r.ip.to_string();

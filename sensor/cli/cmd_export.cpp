@@ -255,6 +255,7 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
     print_error(st.error);
     return kExitBadInput;
   }
+  if (!overlay_approved(common, ledger)) return kExitBadInput;  // the plant's names in the report
   in.ledger = &ledger;
   in.zones = &common.config.policy;
   in.sensor_name = common.config.sensor_name;

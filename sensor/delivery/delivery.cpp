@@ -418,7 +418,8 @@ std::vector<Change> finding_changes(const std::vector<inventory::Finding>& findi
     c.ip = f.ip;
     c.field = f.type;
     c.new_value = f.evidence;
-    c.text = "finding " + f.type + " " + f.asset + (f.ip.empty() ? "" : " " + f.ip) + ": " + f.evidence;
+    c.text = "finding " + f.type + " " + f.asset + (f.ip.empty() ? "" : " " + f.ip) +
+             (f.plant_name.empty() ? "" : " (" + f.plant_name + ")") + ": " + f.evidence;
     out.push_back(std::move(c));
   }
   return out;
@@ -514,8 +515,10 @@ Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::
   render_part(b, "mail", [&] {
     std::string body;
     for (const auto& f : listed) {
+      // The plant's own name of the device, when its approved list names it.
       body += "- [" + f.type + "/" + f.severity + "] " + f.asset + (f.mac.empty() ? "" : " " + f.mac) +
-              (f.ip.empty() ? "" : " " + f.ip) + ": " + f.evidence + "\n";
+              (f.ip.empty() ? "" : " " + f.ip) + (f.plant_name.empty() ? "" : " (" + f.plant_name + ")") + ": " +
+              f.evidence + "\n";
     }
     if (findings.size() > shown)
       body += tr(Text::kMore, lang, {{"n", std::to_string(findings.size() - shown)}}) + "\n";

@@ -10,6 +10,7 @@
 
 #include "inventory/ledger/ledger.hpp"
 #include "inventory/policy/findings.hpp"
+#include "inventory/policy/policy.hpp"
 #include "sensor/daemon/config.hpp"
 
 namespace mieruka::sensor {
@@ -25,6 +26,22 @@ struct ApproveOutcome {
 [[nodiscard]] ApproveOutcome approve_assets(const Config& config, const inventory::Ledger& ledger,
                                             const std::string& path, const std::vector<std::string>& assets,
                                             const std::string& zone, bool all);
+
+// The plant's own columns of one device (name, location, zone, owner) set in
+// the approved list at `path` (created when missing; the device's row added
+// when it has none). `edits` carry what the editor saw: a cell that holds
+// something else now refuses the edit (`conflict`), so two editors never
+// overwrite each other unknowingly.
+struct NamesOutcome {
+  std::vector<inventory::ApprovedChange> changes;
+  bool row_added = false;
+  std::string error;      // empty: done
+  bool conflict = false;  // the list changed under the editor
+  bool internal = false;  // the error is reading or writing the file, not the input
+};
+[[nodiscard]] NamesOutcome set_plant_names(const inventory::Ledger& ledger, const std::string& path,
+                                           const inventory::Asset& asset,
+                                           const std::vector<inventory::ApprovedEdit>& edits);
 
 // The remediation-state rows that setting `state` on `target` (an advisory id or
 // a CVE) of the asset `asset_id` writes, from its vulnerable findings; empty

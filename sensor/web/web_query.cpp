@@ -10,8 +10,8 @@
 namespace mieruka::sensor::web {
 namespace {
 
-constexpr const char* kSortKeys[] = {"name",   "id",      "mac",       "ip",         "vendor", "product",
-                                     "class",  "zone",    "first_seen", "last_seen", "findings"};
+constexpr const char* kSortKeys[] = {"name",  "id",   "mac",        "ip",        "vendor",   "product",  "class",
+                                     "zone",  "first_seen", "last_seen", "findings", "location", "owner"};
 
 bool parse_int(const std::string& s, int lo, int hi, int& out) {
   int v = 0;
@@ -24,6 +24,15 @@ bool parse_int(const std::string& s, int lo, int hi, int& out) {
 // The text a row sorts by for `key`; empty sorts last whatever the order.
 std::string sort_text(const AssetRow& r, const std::string& key) {
   if (key == "zone") return r.zones.empty() ? std::string() : r.zones.front();
+  // The name as shown (the plant's own first); location and owner from the approved list.
+  if (const auto d = r.json.find("display_name"); key == "name" && d != r.json.end() && d->is_string())
+    return ascii_lower(d->get<std::string>());
+  if (key == "location" || key == "owner") {
+    const auto e = r.json.find("approved_entry");
+    if (e == r.json.end() || !e->is_object()) return {};
+    const auto v = e->find(key);
+    return v != e->end() && v->is_string() ? ascii_lower(v->get<std::string>()) : std::string();
+  }
   if (key == "ip") {
     const auto& ips = r.json["ips"];
     if (!ips.is_array() || ips.empty()) return {};
@@ -70,7 +79,8 @@ bool parse_asset_query(const std::multimap<std::string, std::string>& params, As
       }
     } else if (k == "sort") {
       if (std::find(std::begin(kSortKeys), std::end(kSortKeys), v) == std::end(kSortKeys)) {
-        error = "sort: expected name, id, mac, ip, vendor, product, class, zone, first_seen, last_seen or findings";
+        error = "sort: expected name, id, mac, ip, vendor, product, class, zone, first_seen, last_seen, findings, "
+                "location or owner";
         return false;
       }
       q.sort = v;

@@ -33,6 +33,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
+#include "inventory/policy/csv_reader.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/sqlite_statement.hpp"
@@ -295,6 +296,15 @@ struct WebServer::Impl {
       view = std::move(next);
     }
   }
+  // A write whose change only a whole build shows (the plant's names: a row's
+  // name, its search text and the sort keys): asks for a build and waits for a
+  // view read after it, so the page it returns to shows it.
+  void refresh_and_wait() {
+    std::unique_lock lk(view_mu);
+    const std::uint64_t want = ++requested;
+    view_cv.notify_all();
+    view_cv.wait(lk, [&] { return stopping || failed_covers >= want || (view && view->covers >= want); });
+  }
   // Views a write replaced, freed by the builder (which frees its own too).
   std::vector<std::shared_ptr<View>> retired_by_writes;  // guarded by view_mu
 
@@ -492,8 +502,7 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
            {"first_seen", time_or_null(e.first_us)}, {"last_seen", time_or_null(e.last_us)}};
     if (auto it = v.row_of->find(peer); it != v.row_of->end()) {
       const Json& pj = v.row(it->second).json;
-      if (pj.contains("name") && !pj["name"].is_null()) p["name"] = pj["name"];
-      else if (pj.contains("ips") && !pj["ips"].empty()) p["name"] = pj["ips"][0];
+      p["name"] = pj["display_name"];
     }
     peers.push_back(std::move(p));
   }
@@ -642,18 +651,21 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     AssetRow r;
     r.json = inventory::asset_json(L, a, &links);
     r.zones = config.policy.zones_of(a);
-    if (v->has_approved_list) r.approved = approved && approved->match(a) != nullptr ? 1 : 0;
+    const inventory::ApprovedEntry* listed = approved ? approved->match(a) : nullptr;
+    if (v->has_approved_list) r.approved = listed != nullptr ? 1 : 0;
     r.open_findings = open_by_asset[a.id];
     r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
     r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
     r.json["findings"] = r.open_findings;
+    r.json["display_name"] = inventory::sanitize_utf8(inventory::display_name(a));
+    r.json["approved_line"] = listed != nullptr ? Json(listed->line) : Json();  // the list's row, by file line
     r.klass = r.json.value("class", "unknown");
     auto text = [&](const char* k) {
       const auto it = r.json.find(k);
       return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     r.vendor_lower = ascii_lower(text("vendor"));
-    std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("vendor") + "\n" +
+    std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("display_name") + "\n" + text("vendor") + "\n" +
                       text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
     for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
     // The approved list's columns are searchable too (a wire name hides the list's from "name").
@@ -1011,7 +1023,12 @@ void WebServer::Impl::install_routes() {
             if (!asset.empty() && f.asset != asset) continue;
             out.push_back(f);
           }
-          send_json(res, 200, inventory::findings_json(out));
+          Json body = inventory::findings_json(out);
+          // Each finding's device by the name people know it by (the plant's own first).
+          for (auto& f : body)
+            if (const auto it = v.row_of->find(f.value("asset", "")); it != v.row_of->end())
+              f["asset_name"] = v.row(it->second).json["display_name"];
+          send_json(res, 200, body);
         })));
   s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
                                                                           httplib::Response& res, const Session& se, View& v) {
@@ -1144,6 +1161,56 @@ void WebServer::Impl::install_routes() {
            if (auto l = inventory::load_approved(path, lerr)) w.approved = std::make_shared<const inventory::ApprovedList>(std::move(*l));
            record_write(std::move(w));
            send_json(res, 200, Json{{"added", r.added}, {"approved", path}});
+         })));
+  // The plant's own name, location, zone and owner of a device, written back to
+  // the approved list (the one writer, edits.cpp set_plant_names) and audited.
+  s.Post(R"(/api/v1/assets/([^/]+)/names)", route(true, with_view([this](const httplib::Request& req,
+                                                                         httplib::Response& res, const Session& se,
+                                                                         View& v) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           const char* usage =
+               "expected {\"<name|location|zone|owner>\": {\"value\": TEXT, \"expected\": TEXT}, ...} "
+               "(expected: what the page showed)";
+           if (body.is_discarded() || !body.is_object() || body.empty()) return send_error(res, 400, usage);
+           std::vector<inventory::ApprovedEdit> edits;
+           for (const auto& [field, e] : body.items()) {
+             if (field != "name" && field != "location" && field != "zone" && field != "owner")
+               return send_error(res, 400, usage);
+             if (!e.is_object() || !e.contains("value") || !e["value"].is_string() ||
+                 (e.contains("expected") && !e["expected"].is_string() && !e["expected"].is_null()))
+               return send_error(res, 400, usage);
+             const std::string value = e["value"].get<std::string>();
+             const std::string expected =
+                 e.contains("expected") && e["expected"].is_string() ? e["expected"].get<std::string>() : "";
+             if (value.size() > inventory::kMaxFactValueBytes || expected.size() > inventory::kMaxCsvCellBytes)
+               return send_error(res, 400, field + ": at most " + std::to_string(inventory::kMaxFactValueBytes) +
+                                               " bytes");
+             bool invalid = false;
+             (void)inventory::sanitize_utf8(value, &invalid);
+             if (invalid) return send_error(res, 400, field + ": not UTF-8 text");
+             edits.push_back({field, value, expected});
+           }
+           const inventory::Asset* a = v.ledger->find(req.matches[1].str());
+           if (a == nullptr || v.row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
+           const std::string path = approved_path();
+           if (path.empty())
+             return send_error(res, 409, "no approved list: set [policy] approved in the config (or serve --approved)");
+           const NamesOutcome r = set_plant_names(*v.ledger, path, *a, edits);
+           if (!r.error.empty())
+             return send_error(res, r.conflict ? 409 : r.internal ? 500 : 400, inventory::sanitize_utf8(r.error));
+           Json changes = Json::array();
+           std::string detail = r.row_added ? "row added; " : "";
+           for (const auto& c : r.changes) {
+             changes.push_back(Json{{"field", c.field}, {"before", c.before}, {"after", c.after}});
+             detail += c.field + ": " + c.before + " -> " + c.after + "; ";
+           }
+           if (!r.changes.empty() || r.row_added) {
+             std::lock_guard lock(db_mu);
+             audit(*store, wall_us(), se.user, "plant_names", a->id, detail + path);
+           }
+           refresh_and_wait();
+           send_json(res, 200, Json{{"asset", a->id}, {"changes", changes}, {"row_added", r.row_added},
+                                    {"approved", path}});
          })));
   s.Get("/api/v1/snapshots", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           std::string error;

@@ -36,6 +36,13 @@ printf '[policy]\napproved = "approved.csv"\n' >m.toml
 check "assets shows the list's name" grep -q "成形機PLC 2号" assets.txt
 "$bin" assets --db m.db --config m.toml --format csv >assets.csv
 check "assets csv carries location, zone, owner" grep -q ",第2工場 成形ライン,成形セル,山田" assets.csv
+# The reports and the diagram name the device by the plant's name too.
+"$bin" export checklist --db m.db --config m.toml --format csv --lang en >checklist.csv
+check "checklist evidence names it by MAC and plant name" grep -q "00:80:f4:50:00:01 成形機PLC 2号" checklist.csv
+"$bin" report acceptance --db m.db --config m.toml --since 2000-01-01 >acceptance.txt
+check "acceptance report names it" grep -q "00:80:f4:50:00:01 成形機PLC 2号" acceptance.txt
+"$bin" topology --db m.db --config m.toml --format json >topology.json
+check "the diagram labels it with the plant name" grep -q '"label": *"成形機PLC 2号"' topology.json
 "$bin" show "$plc" --db m.db --config m.toml --format json >show.json; check "show --format json exits 0" test $? -eq 0
 "$py" - <<'PY' >show_check.txt 2>&1
 import json

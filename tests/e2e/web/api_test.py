@@ -410,6 +410,56 @@ st, _, _, again = login("viewer", "viewerpass1", cookie="mieruka_session=" + (fr
 st, _, _, _, _ = request("GET", "/api/v1/me", cookie="mieruka_session=" + (fresh or ""))
 check("the previous token dies at the next login", st == 401 and again != fresh, st)
 
+# --- 4b. The plant's own names: an admin sets name, location, zone and owner of a device;
+# the approved list keeps every other byte, the console shows and finds them.
+def check_plant_names(vc, v_csrf, ac, csrf, asset):
+    path = "/api/v1/assets/" + asset + "/names"
+    listed = os.path.join(WORK, "approved.csv")
+    before = open(listed, "rb").read()
+    body = {"name": {"value": "成形機PLC 2号", "expected": ""}, "location": {"value": "第2工場 成形ライン", "expected": ""},
+            "owner": {"value": "=SUM(1)", "expected": ""}}
+    st, b, hdrs, _, _ = request("POST", path, body, vc, {"X-CSRF-Token": v_csrf})
+    check("names: viewer is refused (403)", st == 403 and not conforms("/api/v1/assets/{id}/names", "post", st, b,
+                                                                       hdrs.get("content-type", "")), st)
+    st, _, _, _, _ = request("POST", path, body, ac)
+    check("names: no CSRF token (403)", st == 403, st)
+    check("names: refused edits leave the list alone", open(listed, "rb").read() == before)
+    st, b, _, _, _ = request("POST", path, {"vendor": {"value": "x"}}, ac, {"X-CSRF-Token": csrf})
+    check("names: an unknown column is 400", st == 400, st)
+    st, b, hdrs, _, _ = request("POST", path, body, ac, {"X-CSRF-Token": csrf})
+    check("names: admin sets them", st == 200 and b["row_added"] and len(b["changes"]) == 3 and
+          not conforms("/api/v1/assets/{id}/names", "post", st, b, hdrs.get("content-type", "")), (st, b))
+    after = open(listed, "rb").read()
+    old_lines = before.split(b"\r\n")[1:-1]
+    new_lines = after.split(b"\r\n")
+    check("names: rows already there keep their bytes (two empty cells added)",
+          all(new_lines[1 + k] == line + b",," for k, line in enumerate(old_lines)) and
+          new_lines[0] == before.split(b"\r\n")[0] + b",location,owner", (before[:300], after[:300]))
+    st, d, _, _, _ = request("GET", "/api/v1/assets/" + asset, cookie=vc)
+    a = d["asset"] if st == 200 else {}
+    e = a.get("approved_entry") or {}
+    check("names: the asset shows them (the plant's name first)",
+          a.get("display_name") == "成形機PLC 2号" and e.get("location") == "第2工場 成形ライン" and
+          e.get("owner") == "'=SUM(1)" and isinstance(a.get("approved_line"), int), a)
+    st, hits, _, _, _ = request("GET", "/api/v1/assets?q=" + urllib.parse.quote("成形"), cookie=vc)
+    check("names: a search for 成形 finds it", st == 200 and [h["id"] for h in hits["items"]] == [asset], hits)
+    st, page, _, _, _ = request("GET", "/api/v1/assets?sort=location&per_page=500", cookie=vc)
+    check("names: sorted by location, the listed one first", st == 200 and page["items"][0]["id"] == asset)
+    st, page, _, _, _ = request("GET", "/api/v1/assets?sort=owner&order=desc&per_page=500", cookie=vc)
+    check("names: sort by owner is accepted", st == 200 and page["items"][0]["id"] == asset, st)
+    st, fl, _, _, _ = request("GET", "/api/v1/findings?asset=" + asset, cookie=vc)
+    check("names: findings of the device carry its name",
+          st == 200 and all(f.get("asset_name") == "成形機PLC 2号" for f in fl), fl[:2])
+    st, b, _, _, _ = request("POST", path, {"name": {"value": "stale", "expected": ""}}, ac, {"X-CSRF-Token": csrf})
+    check("names: an edit over a changed cell is 409", st == 409 and b and "reload" in b["error"], (st, b))
+    st, audit, _, _, _ = request("GET", "/api/v1/audit", cookie=ac)
+    mine = [x for x in audit if x["action"] == "plant_names" and x["target"] == asset] if isinstance(audit, list) else []
+    check("names: the edit is audited with who, old and new",
+          mine and mine[0]["user"] == "admin" and "成形機PLC 2号" in mine[0]["detail"], mine)
+
+
+check_plant_names(vc, v_csrf, ac, csrf, next(a["id"] for a in reversed(all_assets["items"]) if a["mac"]))
+
 # --- 5. Logout. ---------------------------------------------------------------------------
 st, _, _, _, _ = request("POST", "/api/v1/logout", {}, vc, {"X-CSRF-Token": v_csrf})
 check("logout", st == 200, st)

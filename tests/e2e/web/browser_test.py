@@ -158,6 +158,63 @@ def check_dashboard():
     Select(driver.find_element(By.ID, "lang")).select_by_value("en")
 
 
+def plant_names():
+    """An admin names a device in the Plant ledger block; the asset page, the asset
+    list's search for 成形 and the map's search find it by the plant's name."""
+    target = driver.execute_async_script(
+        "const done = arguments[0]; fetch('/api/v1/assets?per_page=500', {credentials: 'same-origin'})"
+        ".then(r => r.json()).then(j => { const a = j.items.filter(x => x.mac && !x.approved).pop(); done(a.id); });")
+    go("#/asset/" + urllib.parse.quote(target, safe=""))
+    wait.until(EC.visibility_of_element_located((By.ID, "plant-ledger")))
+    check("names: the Plant ledger says the device is not listed yet",
+          driver.find_element(By.ID, "plant-row").text == "Not on the approved list", driver.find_element(By.ID, "plant-row").text)
+    driver.find_element(By.ID, "plant-edit").click()
+    for field, value in (("name", "成形機PLC 2号"), ("location", "第2工場 成形ライン"), ("owner", "山田")):
+        box = driver.find_element(By.ID, "plant-input-" + field)
+        box.clear()
+        box.send_keys(value)
+    driver.find_element(By.ID, "plant-save").click()
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "plant-name").text == "成形機PLC 2号")
+    except TimeoutException:
+        check("names: saved from the asset page", False, driver.find_element(By.ID, "main").text[:400])
+        return
+    check("names: the title is the plant's name", driver.find_element(By.ID, "asset-title").text == "成形機PLC 2号")
+    check("names: location and owner shown", driver.find_element(By.ID, "plant-location").text == "第2工場 成形ライン" and
+          driver.find_element(By.ID, "plant-owner").text == "山田")
+    check("names: the list row is named", driver.find_element(By.ID, "plant-row").text.split()[-1].isdigit(),
+          driver.find_element(By.ID, "plant-row").text)
+    shot("05g-plant-ledger")
+    go("#/assets")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-table tbody tr")))
+    total_before = driver.find_element(By.ID, "asset-total").text
+    box = driver.find_element(By.ID, "asset-search")
+    box.clear()  # the page keeps the last search
+    box.send_keys("成形")
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "asset-total").text != total_before)
+    except TimeoutException:
+        pass
+    rows = driver.find_elements(By.CSS_SELECTOR, "#asset-table tbody tr")
+    check("names: a search for 成形 finds the device with its name and location",
+          len(rows) == 1 and rows[0].get_attribute("data-id") == target and "成形機PLC 2号" in rows[0].text and
+          "第2工場 成形ライン" in rows[0].text,
+          (driver.find_element(By.ID, "asset-search").get_attribute("value"), driver.find_element(By.ID, "asset-total").text,
+           [r.text for r in rows][:3]))
+    shot("05h-assets-plant-name")
+    go("#/topology")
+    wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-rendered-ms"))
+    driver.find_element(By.ID, "map-search").send_keys("成形機PLC")
+    driver.find_element(By.CSS_SELECTOR, "#map-search-form button").click()
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-focus") == target)
+        label = driver.execute_script("return document.getElementById('map').cy.getElementById(arguments[0]).data('label');", target)
+        check("names: the map finds the device by its plant name and labels it so", label.startswith("成形機PLC 2号"), label)
+        shot("05i-map-plant-name")
+    except TimeoutException:
+        check("names: the map finds the device by its plant name", False, driver.find_element(By.ID, "main").text[:400])
+
+
 try:
     # Login.
     driver.get(BASE + "/")
@@ -325,6 +382,8 @@ try:
         check("map: every zone drew and nothing ran", not pwned())
     except TimeoutException:
         check("map draws", False, driver.find_element(By.ID, "main").text[:400])
+
+    plant_names()
 
     # Findings: acknowledge one with a comment.
     go("#/findings")

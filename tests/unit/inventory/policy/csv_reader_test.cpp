@@ -56,11 +56,14 @@ TEST(CsvReader, ShiftJisUnencodableBecomesQuestionMark) {
 }
 
 TEST(CsvReader, TabSeparatedJapaneseHeaders) {
-  const auto t = parse_ok("MACアドレス\tIPアドレス\t名称\n001b.1b02.9ac3\t10.0.0.1\tPLC, line 1\n");
+  const std::string in = "MACアドレス\tIPアドレス\t名称\n001b.1b02.9ac3\t10.0.0.1\tPLC, line 1\n";
+  auto t = parse_ok(in);
   EXPECT_EQ(t.separator, '\t');
   EXPECT_EQ(t.column({"macアドレス"}), 0);
   EXPECT_EQ(t.rows[0][2], "PLC, line 1");
-  EXPECT_EQ(write_csv(t), "MACアドレス\tIPアドレス\t名称\n001b.1b02.9ac3\t10.0.0.1\t\"PLC, line 1\"\n");
+  EXPECT_EQ(write_csv(t), in);  // a record nobody changed is written as it was read
+  t.rows[0][1] = "10.0.0.2";     // a record written anew quotes either separator
+  EXPECT_EQ(write_csv(t), "MACアドレス\tIPアドレス\t名称\n001b.1b02.9ac3\t10.0.0.2\t\"PLC, line 1\"\n");
 }
 
 TEST(CsvReader, QuotedNewlinesAndQuotes) {
@@ -128,6 +131,54 @@ TEST(CsvReader, FirstCellStartingWithFeffSurvivesRewrite) {
   EXPECT_EQ(t.header[0], "\xEF\xBB\xBF");
   const auto back = parse_ok(write_csv(t));
   EXPECT_EQ(back.header, t.header);
+}
+
+TEST(CsvReader, RewriteKeepsUnchangedRecordsByteForByte) {
+  // Quoting a writer would not choose, a blank line, LF and CRLF mixed and no
+  // final line break: a rewrite of one cell changes that record only.
+  const std::string in = "mac,\"name\",extra\r\n\"00:00:bc:12:34:56\",PLC,x\n\r\n00:00:bc:12:34:57,HMI,\"y\"";
+  auto t = parse_ok(in);
+  ASSERT_EQ(t.rows.size(), 2U);
+  EXPECT_EQ(write_csv(t), in);
+  t.rows[1][1] = "HMI 2";
+  EXPECT_EQ(write_csv(t), "mac,\"name\",extra\r\n\"00:00:bc:12:34:56\",PLC,x\n\r\n00:00:bc:12:34:57,HMI 2,y");
+  t.rows.push_back({"00:00:bc:12:34:58", "new, \"one\"", ""});
+  EXPECT_EQ(write_csv(t), "mac,\"name\",extra\r\n\"00:00:bc:12:34:56\",PLC,x\n\r\n00:00:bc:12:34:57,HMI 2,y\r\n"
+                          "00:00:bc:12:34:58,\"new, \"\"one\"\"\",\r\n");
+}
+
+TEST(CsvReader, ShiftJisRewriteKeepsOtherRowsAndAppendsColumns) {
+  // 名称 96 BC 8F CC, 担当 92 53 93 96; "①" (87 40, an NEC special character that
+  // a UTF-8 round trip may write back as other bytes) stays untouched.
+  const std::string sjis = "mac,\x96\xBC\x8F\xCC,\x92\x53\x93\x96\r\n00:00:bc:12:34:56,\x87\x40,x\r\n"
+                           "00:00:bc:12:34:57,b,\r\n";
+  auto t = parse_ok(sjis);
+  ASSERT_EQ(t.encoding, CsvEncoding::shift_jis);
+  t.header.push_back("設置場所");  // 90 DD 92 75 8F EA 8F 8A
+  for (auto& r : t.rows) r.emplace_back();
+  t.rows[1][3] = "成形";  // 90 AC 8C 60
+  EXPECT_EQ(write_csv(t), "mac,\x96\xBC\x8F\xCC,\x92\x53\x93\x96,\x90\xDD\x92\x75\x8F\xEA\x8F\x8A\r\n"
+                          "00:00:bc:12:34:56,\x87\x40,x,\r\n00:00:bc:12:34:57,b,,\x90\xAC\x8C\x60\r\n");
+}
+
+TEST(CsvReader, ColumnsAddedToShortAndLongRows) {
+  // A short row (padded when read) and one with empty cells past the header are
+  // written anew when a column is added, so the new cell lands in its column.
+  const std::string in = "a,b\n1\n2,3,,\n4,5\n";
+  auto t = parse_ok(in);
+  t.header.push_back("c");
+  for (auto& r : t.rows) r.push_back("x");
+  const std::string out = write_csv(t);
+  EXPECT_EQ(out, "a,b,c\n1,,x\n2,3,x\n4,5,x\n");
+  const auto back = parse_ok(out);
+  for (const auto& r : back.rows) EXPECT_EQ(r[2], "x");
+}
+
+TEST(CsvReader, BomFileRewriteKeepsBom) {
+  const std::string in = "\xEF\xBB\xBFmac,name\n00:00:bc:12:34:56,a\n";
+  auto t = parse_ok(in);
+  t.rows[0][1] = "b";
+  EXPECT_EQ(write_csv(t), "\xEF\xBB\xBFmac,name\n00:00:bc:12:34:56,b\n");
 }
 
 }  // namespace

@@ -314,6 +314,24 @@ TEST(Findings, JsonShapeAndEscaping) {
   EXPECT_EQ(csv.find("\xff"), std::string::npos);
 }
 
+TEST(Findings, CarryThePlantsNameOfTheirDevice) {
+  Plant p;
+  p.edge(p.hmi, p.office, "modbus", 502);  // the listed HMI (named "HMI") reaches the office
+  const auto fs = p.run();
+  const auto cz = of(fs, "cross_zone", p.a(p.hmi).id);
+  ASSERT_EQ(cz.size(), 1U);
+  EXPECT_EQ(cz[0]->plant_name, "HMI");
+  const auto pi = of(fs, "unapproved", p.a(p.pi).id);
+  ASSERT_EQ(pi.size(), 1U);
+  EXPECT_EQ(pi[0]->plant_name, "");
+  const auto j = findings_json(fs);
+  for (const auto& f : j)
+    EXPECT_EQ(f.contains("plant_name"), f["asset"] == p.a(p.hmi).id) << f.dump();
+  const std::string table = findings_table(fs);
+  EXPECT_NE(table.find("[HMI] "), std::string::npos);
+  EXPECT_EQ(table.find("[HMI] ") , table.rfind("[HMI] "));  // on its own finding only
+}
+
 TEST(Findings, SeverityTable) {
   EXPECT_EQ(severity_of("control"), "high");
   EXPECT_EQ(item_of("wireless"), "2-7");

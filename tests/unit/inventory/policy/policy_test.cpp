@@ -186,5 +186,57 @@ TEST(Zones, VlanFirstThenSubnet) {
   EXPECT_EQ(p.zones_of(led.assets()[a]).size(), 2U);  // dual-homed
 }
 
+TEST(Approved, SetEditsOneCellAndAddsRows) {
+  std::string error;
+  // CP932: 名称 96 BC 8F CC, 設置場所 90 DD 92 75 8F EA 8F 8A, 担当 92 53 93 96,
+  // 成形 90 AC 8C 60; the list keeps a column of its own (x) in the middle.
+  const std::string sjis = "MAC\x83\x41\x83\x68\x83\x8C\x83\x58,\x96\xBC\x8F\xCC,x,\x92\x53\x93\x96\r\n"
+                           "00-00-BC-12-34-56,PLC,keep,a\r\n00-00-BC-12-34-57,HMI,\"q,\"\"\",b\r\n";
+  auto l = parse_approved(sjis, "ap.csv", error);
+  ASSERT_TRUE(l) << error;
+  ASSERT_EQ(l->table.encoding, CsvEncoding::shift_jis);
+  EXPECT_EQ(l->entries[0].owner, "a");  // 担当 is the owner column
+  Ledger led;
+  const auto plc = led.station(mac("00:00:bc:12:34:57"), 1);
+  std::vector<ApprovedChange> changes;
+  bool added = false, conflict = false;
+  ASSERT_TRUE(l->set(led, led.assets()[plc], {{"name", "成形", "HMI"}, {"owner", "b", "b"}}, changes, added, conflict,
+                     error))
+      << error;
+  EXPECT_FALSE(added);
+  ASSERT_EQ(changes.size(), 1U);
+  EXPECT_EQ(changes[0].before, "HMI");
+  EXPECT_EQ(changes[0].after, "成形");
+  EXPECT_EQ(write_csv(l->table), "MAC\x83\x41\x83\x68\x83\x8C\x83\x58,\x96\xBC\x8F\xCC,x,\x92\x53\x93\x96\r\n"
+                                 "00-00-BC-12-34-56,PLC,keep,a\r\n00-00-BC-12-34-57,\x90\xAC\x8C\x60,\"q,\"\"\",b\r\n");
+  // A stale editor (saw HMI) is refused and nothing changes.
+  EXPECT_FALSE(l->set(led, led.assets()[plc], {{"name", "x", "HMI"}}, changes, added, conflict, error));
+  EXPECT_TRUE(conflict);
+  EXPECT_NE(error.find("reload"), std::string::npos);
+  EXPECT_FALSE(l->set(led, led.assets()[plc], {{"vendor", "x", ""}}, changes, added, conflict, error));
+  EXPECT_FALSE(conflict);
+
+  // A device not on the list: a new row; a location column is added in Japanese.
+  const auto hmi = led.station(mac("00:00:bc:12:34:58"), 1);
+  ASSERT_TRUE(l->set(led, led.assets()[hmi], {{"location", "=HYPERLINK(\"x\"),\n2", ""}}, changes, added, conflict,
+                     error))
+      << error;
+  EXPECT_TRUE(added);
+  const auto back = parse_approved(write_csv(l->table), "ap.csv", error);
+  ASSERT_TRUE(back) << error;
+  ASSERT_EQ(back->entries.size(), 3U);
+  EXPECT_EQ(back->table.header.back(), "設置場所");
+  EXPECT_EQ(back->entries[2].location, "'=HYPERLINK(\"x\"),\n2");  // formula neutralised, quoted, kept
+  EXPECT_EQ(back->entries[0].location, "");
+  EXPECT_EQ(back->entries[0].name, "PLC");
+  EXPECT_EQ(back->table.rows[1][2], "q,\"");
+  for (const char* lead : {"+", "-", "@"}) {
+    ASSERT_TRUE(l->set(led, led.assets()[hmi], {{"owner", std::string(lead) + "1", ""}}, changes, added, conflict,
+                       error));
+    EXPECT_EQ(l->entries[2].owner, std::string("'") + lead + "1");
+    ASSERT_TRUE(l->set(led, led.assets()[hmi], {{"owner", "", l->entries[2].owner}}, changes, added, conflict, error));
+  }
+}
+
 }  // namespace
 }  // namespace mieruka::inventory

@@ -267,6 +267,18 @@ TEST(Alerts, AFloodIsOneMessageWithACappedList) {
   EXPECT_EQ(render(en, ch, "s").id, render(alert_bundle(rev, "s", "en", 50, 99), ch, "s").id);
 }
 
+TEST(Alerts, NameTheDeviceByThePlantsName) {
+  std::vector<inventory::Finding> two = {finding("a", "control"), finding("b", "unapproved")};
+  two[0].plant_name = "成形機PLC 2号";
+  const Bundle b = alert_bundle(two, "s", "ja", 50, 1);
+  EXPECT_NE(b.text.find(" (成形機PLC 2号): "), std::string::npos) << b.text;
+  EXPECT_EQ(b.text.find("成形機"), b.text.rfind("成形機"));  // on its own line only
+  ASSERT_EQ(b.changes.size(), 2u);
+  EXPECT_NE(b.changes[0].text.find("(成形機PLC 2号)"), std::string::npos);
+  EXPECT_EQ(b.json["findings"][0]["plant_name"], "成形機PLC 2号");
+  EXPECT_FALSE(b.json["findings"][1].contains("plant_name"));
+}
+
 TEST(Render, SyslogPayloadIsOneFramePerChangeWithDistinctIds) {
   ChannelConfig ch;
   ch.name = "siem";

@@ -166,5 +166,30 @@ TEST(NewDevicesByDay, OldCapturesEndOnTheirNewestDay) {
   EXPECT_TRUE(nonzero(new_devices_by_day(first, k20261207, k20261207 - kDay, "UTC")).empty());
 }
 
+TEST(WebQuery, PlantNamesSortAndSearch) {
+  // Rows as the console builds them: display_name (the plant's name first) and
+  // the approved list's columns; a search matches Japanese substrings.
+  std::vector<AssetRow> rows = kRows;
+  rows[2].json["display_name"] = "成形機PLC 2号";
+  rows[2].json["approved_entry"] = {{"name", "成形機PLC 2号"}, {"location", "第2工場 成形ライン"}, {"owner", "山田"}};
+  rows[2].haystack += "\n成形機plc 2号\n第2工場 成形ライン\n山田";
+  rows[0].json["display_name"] = "plc-line1";
+  rows[0].json["approved_entry"] = {{"name", nullptr}, {"location", "A棟"}, {"owner", nullptr}};
+  const auto sort = [&](const std::string& key, const std::string& order) {
+    const auto q = parse({{"sort", key}, {"order", order}});
+    const auto keys = sort_keys(rows, key);
+    return ids(query_assets(rows, q, &keys));
+  };
+  EXPECT_EQ(sort("location", "asc"), (std::vector<std::string>{"1", "3", "2", "4"}));  // A棟 < 第2工場; none last
+  EXPECT_EQ(sort("owner", "desc"), (std::vector<std::string>{"3", "1", "2", "4"}));
+  EXPECT_EQ(sort("name", "asc").front(), "4");  // "<img" first, as without names
+  EXPECT_EQ(sort("name", "desc").front(), "3");  // by the plant's name, not the wire's (none)
+  EXPECT_EQ(ids(query_assets(rows, parse({{"q", "成形"}}))), (std::vector<std::string>{"3"}));
+  AssetQuery q;
+  std::string error;
+  EXPECT_FALSE(parse_asset_query({{"sort", "notes"}}, q, error));
+  EXPECT_NE(error.find("location or owner"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mieruka::sensor::web
