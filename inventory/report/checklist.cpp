@@ -824,7 +824,7 @@ th,td{border:1px solid #aab;padding:.15em .35em;vertical-align:top;text-align:le
 .l1{background:#f99}.l2{background:#fc9}.l3{background:#ffd}.l4{background:#cfc}.l5{background:#9e9}
 .note{color:#555;font-size:9pt}.num{text-align:right;white-space:nowrap}.sev-high{color:#a00;font-weight:bold}
 .diagram svg{max-width:100%;max-height:11cm;height:auto;width:auto}.full svg{max-height:none}
-.more{font-style:italic;color:#555}.appendix h2{margin-top:0}a{color:#124}
+.top td:nth-child(-n+4){white-space:nowrap}.more{font-style:italic;color:#555}.appendix h2{margin-top:0}a{color:#124}
 @page{size:A4;margin:12mm 11mm}
 @media print{body{margin:0;max-width:none;font-size:9pt}.appendix{break-before:page}tr,.item-head{break-inside:avoid}
 h2,h3,h4{break-after:avoid}thead{display:table-header-group}a{color:inherit;text-decoration:none}}
@@ -927,6 +927,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
     if (auto e = edge_asset.find(ref); e != edge_asset.end()) return device(e->second);
     return html_escape(ref);
   };
+  auto severity = [&](const std::string& sev) {
+    return sev == "high" || sev == "medium" || sev == "low" ? m("report.severity." + sev) : html_escape(sev);
+  };
   auto level_badge = [&](const std::optional<int>& level) {
     const std::string cls = level ? " l" + std::to_string(*level) : std::string();
     return "<span class=\"level" + cls + "\">" + html_escape(level_label(lang, level)) + "</span>";
@@ -1007,7 +1010,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   } else {
     h += "<p class=\"note\">" +
          filled("report.top_findings_note", {{"shown", std::to_string(top.size())}, {"open", std::to_string(open.size())}}) +
-         "</p>\n<table><thead><tr><th>#</th><th>" + m("col.severity") + "</th><th>" + m("col.type") + "</th><th>" +
+         "</p>\n<table class=\"top\"><thead><tr><th>#</th><th>" + m("col.severity") + "</th><th>" + m("col.type") + "</th><th>" +
          m("col.item") + "</th><th>" + m("report.device") + "</th><th>" + m("col.evidence") + "</th></tr></thead><tbody>\n";
     std::map<std::string, std::size_t> last_of_type;
     for (std::size_t i = 0; i < top.size(); ++i) last_of_type[top[i]->type] = i;
@@ -1015,7 +1018,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       const Finding& f = *top[i];
       const std::size_t more = of_type[f.type] - shown_of_type[f.type];
       h += "<tr><td class=\"num\">" + std::to_string(i + 1) + "</td><td class=\"sev-" + html_escape(f.severity) + "\">" +
-           html_escape(f.severity) + "</td><td>" + html_escape(f.type) +
+           severity(f.severity) + "</td><td>" + html_escape(f.type) +
            (more > 0 && last_of_type[f.type] == i
                 ? " <span class=\"note\">" + filled("report.same_type", {{"n", std::to_string(more)}}) + "</span>"
                 : std::string()) +
@@ -1130,7 +1133,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
            m("col.ip") + "</th><th>" + m("col.evidence") + "</th></tr></thead><tbody>\n";
       for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
         h += "<tr><td>" + html_escape(g[i]->item) + "</td><td class=\"sev-" + html_escape(g[i]->severity) + "\">" +
-             html_escape(g[i]->severity) + "</td><td>" + device(g[i]->asset) + "</td><td>" + html_escape(g[i]->ip) +
+             severity(g[i]->severity) + "</td><td>" + device(g[i]->asset) + "</td><td>" + html_escape(g[i]->ip) +
              "</td><td>" + html_escape(g[i]->evidence) + "</td></tr>\n";
       h += "</tbody></table>\n";
       if (g.size() > kHtmlGroupLines)
