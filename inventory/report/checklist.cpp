@@ -824,9 +824,10 @@ th,td{border:1px solid #aab;padding:.15em .35em;vertical-align:top;text-align:le
 .l1{background:#f99}.l2{background:#fc9}.l3{background:#ffd}.l4{background:#cfc}.l5{background:#9e9}
 .note{color:#555;font-size:9pt}.num{text-align:right;white-space:nowrap}.sev-high{color:#a00;font-weight:bold}
 .diagram svg{max-width:100%;max-height:11cm;height:auto;width:auto}.full svg{max-height:none}
-.top td:nth-child(-n+4){white-space:nowrap}.more{font-style:italic;color:#555}.appendix h2{margin-top:0}a{color:#124}
+.top td:nth-child(-n+4),.top th{white-space:nowrap}.more{font-style:italic;color:#555}.appendix h2{margin-top:0}a{color:#124}
 @page{size:A4;margin:12mm 11mm}
-@media print{body{margin:0;max-width:none;font-size:9pt}.appendix{break-before:page}tr,.item-head{break-inside:avoid}
+.ledger{font-size:8pt}
+@media print{body{margin:0;max-width:none;font-size:8.5pt}.levels .title,.levels .facts{font-size:8pt}.ledger{font-size:7pt}.appendix{break-before:page}tr,.item-head{break-inside:avoid}
 h2,h3,h4{break-after:avoid}thead{display:table-header-group}a{color:inherit;text-decoration:none}}
 )css";
 
@@ -1071,11 +1072,17 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       if (cluster_of[e.from] != cluster_of[e.to]) ++out_flows[cluster_of[e.from]];
     h += "<table class=\"meta\"><thead><tr><th>" + m("report.zone") + "</th><th>" + m("report.purdue") + "</th><th>" +
          m("label.assets") + "</th><th>" + m("report.cross_flows") + "</th></tr></thead><tbody>\n";
-    for (const auto& cl : c.topology.clusters)
-      h += "<tr><td>" + html_escape(cl.name) + "</td><td class=\"num\">" + (cl.level ? std::to_string(*cl.level) : "-") +
-           "</td><td class=\"num\">" + std::to_string(cl.nodes.size()) + "</td><td class=\"num\">" +
-           std::to_string(out_flows[cl.id]) + "</td></tr>\n";
+    // As many rows as the diagram would have nodes: the opening stays short.
+    const auto& cls = c.topology.clusters;
+    for (std::size_t i = 0; i < cls.size() && i < kHtmlMaxDiagramZones; ++i)
+      h += "<tr><td>" + html_escape(cls[i].name) + "</td><td class=\"num\">" +
+           (cls[i].level ? std::to_string(*cls[i].level) : "-") + "</td><td class=\"num\">" +
+           std::to_string(cls[i].nodes.size()) + "</td><td class=\"num\">" + std::to_string(out_flows[cls[i].id]) +
+           "</td></tr>\n";
     h += "</tbody></table>";
+    if (cls.size() > kHtmlMaxDiagramZones)
+      h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(cls.size() - kHtmlMaxDiagramZones)}}) +
+           "</p>";
   }
   h += "</div></section>\n</div>\n";
 
@@ -1087,10 +1094,14 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
          level_badge(r.level) + "</h3>\n<p class=\"note\">" + m("item." + r.id) + "</p>\n<p>" +
          html_escape(rule_text(lang, r)) + "</p></div>\n";
     if (!r.counts.empty()) {
-      h += "<table class=\"meta\"><tr>";
-      for (const auto& [k, v] : r.counts)
-        h += "<th>" + html_escape(k) + "</th><td class=\"num\">" + std::to_string(v) + "</td>";
-      h += "</tr></table>\n";
+      h += "<p class=\"counts\">";
+      bool first = true;
+      for (const auto& [k, v] : r.counts) {
+        h += std::string(first ? "" : " · ") + (has_msg("count." + k) ? m("count." + k) : html_escape(k)) + " <b>" +
+             std::to_string(v) + "</b>";
+        first = false;
+      }
+      h += "</p>\n";
     }
     // Groups of one kind, in the order the kinds first appear.
     std::vector<std::string> kinds;
@@ -1143,7 +1154,8 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   h += "</section>\n";
 
   // The ledger.
-  h += "<section id=\"ledger\"><h2>" + m("report.appendix") + " C" + gap + m("section.ledger") + "</h2><table><thead><tr>";
+  h += "<section id=\"ledger\"><h2>" + m("report.appendix") + " C" + gap + m("section.ledger") +
+       "</h2><table class=\"ledger\"><thead><tr>";
   // Location and owner come from the approved list (asset_json's approved_entry).
   for (string_view col : {"col.name", "col.mac", "col.ip", "col.vendor", "col.product", "col.revision", "col.serial",
                           "col.location", "col.owner", "col.class", "col.protocols", "col.last_seen"})

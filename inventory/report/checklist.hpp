@@ -154,7 +154,7 @@ struct LevelRule {
 // diagram, embedded in the appendix up to kHtmlMaxDiagramNodes devices. Either
 // empty: a table of the zones, or a note, stands in.
 inline constexpr std::size_t kHtmlGroupLines = 20;
-inline constexpr std::size_t kHtmlLedgerRows = 500;
+inline constexpr std::size_t kHtmlLedgerRows = 200;
 inline constexpr std::size_t kHtmlMaxDiagramNodes = 300;
 inline constexpr std::size_t kHtmlTopFindings = 5;
 [[nodiscard]] std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang,

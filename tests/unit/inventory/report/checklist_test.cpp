@@ -485,6 +485,7 @@ TEST(ChecklistHtml, OpeningThenAppendixGroupedAndLinked) {
     EXPECT_NE(opening.find(html_escape(msg(Lang::ja, "item." + r.id))), std::string::npos) << r.id;
     EXPECT_NE(opening.find(html_escape(msg(Lang::ja, r.level ? "level." + std::to_string(*r.level) : std::string("level.none")))), std::string::npos) << r.id;
     EXPECT_NE(html.find("id=\"item-" + r.id + "\"", appendix), std::string::npos) << r.id;
+    for (const auto& [k, v] : r.counts) EXPECT_TRUE(has_msg("count." + k)) << "a label for the count " << k;
   }
   for (const char* id : {"id=\"levels\"", "id=\"top-findings\"", "id=\"changes\"", "id=\"zones\""})
     EXPECT_NE(opening.find(id), std::string::npos) << id;
