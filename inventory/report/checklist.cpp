@@ -827,7 +827,7 @@ th,td{border:1px solid #aab;padding:.15em .35em;vertical-align:top;text-align:le
 .top td:nth-child(-n+4),.top th{white-space:nowrap}.more{font-style:italic;color:#555}.appendix h2{margin-top:0}a{color:#124}
 @page{size:A4;margin:12mm 11mm}
 .ledger{font-size:8pt}
-@media print{body{margin:0;max-width:none;font-size:8.5pt}.levels .title,.levels .facts{font-size:8pt}.ledger{font-size:7pt}.appendix{break-before:page}tr,.item-head{break-inside:avoid}
+@media print{body{margin:0;max-width:none;font-size:8.5pt}#top-findings,#changes{break-inside:avoid}.levels .title,.levels .facts{font-size:8pt}.ledger{font-size:7pt}.appendix{break-before:page}tr,.item-head{break-inside:avoid}
 h2,h3,h4{break-after:avoid}thead{display:table-header-group}a{color:inherit;text-decoration:none}}
 )css";
 
