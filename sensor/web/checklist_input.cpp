@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "inventory/report/acceptance.hpp"
 #include "inventory/store/snapshot.hpp"
@@ -29,15 +30,20 @@ std::uint64_t schedule_slots(const Schedule& schedule, std::int64_t from_us, std
 
 bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store, const inventory::Ledger& ledger,
                             const inventory::SnapshotInfo& snapshot, const std::string& basis, std::int64_t now_us,
-                            std::string& error) {
+                            std::string& error, const inventory::Diff* made) {
   in.new_since_us = snapshot.observed_until_us + 1;
   in.new_since_basis = basis;
-  auto from = inventory::load_snapshot(store, snapshot.name, error);
-  if (!from) return false;
-  const auto now = inventory::make_snapshot(ledger, std::string(inventory::kNowSnapshotName), now_us);
-  inventory::DiffOptions opt;
-  opt.capture_drops = inventory::capture_drops_between(store, from->info.taken_us, now_us);
-  const auto d = inventory::diff_snapshots(*from, now, opt);
+  std::optional<inventory::Diff> own;
+  if (made == nullptr || made->from.name != snapshot.name) {
+    auto from = inventory::load_snapshot(store, snapshot.name, error);
+    if (!from) return false;
+    const auto now = inventory::make_snapshot(ledger, std::string(inventory::kNowSnapshotName), now_us);
+    inventory::DiffOptions opt;
+    opt.capture_drops = inventory::capture_drops_between(store, from->info.taken_us, now_us);
+    own = inventory::diff_snapshots(*from, now, opt);
+    made = &*own;
+  }
+  const inventory::Diff& d = *made;
   inventory::ChecklistInput::Changes ch;
   ch.basis = basis;
   ch.new_assets = d.new_assets.size();
@@ -74,7 +80,8 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store
     if (!b || !set_checklist_baseline(in, store, ledger, b->snapshot, b->basis, period.now_us, error)) return false;
   } else if (!snaps.empty()) {
     in.last_snapshot_us = snaps.back().taken_us;
-    if (!set_checklist_baseline(in, store, ledger, snaps.back(), "snapshot " + snaps.back().name, period.now_us, error))
+    if (!set_checklist_baseline(in, store, ledger, snaps.back(), "snapshot " + snaps.back().name, period.now_us, error,
+                                period.newest_diff))
       return false;
   } else {
     in.new_since_us = std::max<std::int64_t>(0, until - static_cast<std::int64_t>(period.new_days) * kDayUs);

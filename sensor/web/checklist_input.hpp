@@ -31,6 +31,9 @@ struct ChecklistPeriod {
   std::string baseline;
   // A time without a zone is local to this (nullptr: UTC).
   std::int64_t (*offset_for_local)(std::int64_t local_us) = nullptr;
+  // The diff of the newest snapshot and the ledger now when the caller made it
+  // already (the console's view does): used instead of making it again.
+  const inventory::Diff* newest_diff = nullptr;
 };
 
 // Slots of `schedule` in (from_us, to_us] (capped: a schedule every minute over
@@ -45,9 +48,11 @@ struct ChecklistPeriod {
 // Sets what counts as new and what changed (ChecklistInput::new_since_us,
 // new_since_basis, changes) from the baseline `snapshot`: the diff of it and
 // `ledger` now. False with `error` set when the snapshot cannot be read.
+// `made`: that diff when the caller has it already (nullptr: made here).
 [[nodiscard]] bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store,
                                           const inventory::Ledger& ledger, const inventory::SnapshotInfo& snapshot,
-                                          const std::string& basis, std::int64_t now_us, std::string& error);
+                                          const std::string& basis, std::int64_t now_us, std::string& error,
+                                          const inventory::Diff* made = nullptr);
 
 [[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store,
                                         const Config& config, const inventory::Ledger& ledger,

@@ -568,7 +568,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
 
   v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
   if (stop()) return nullptr;
-  // What changed since the last snapshot (/api/v1/overview).
+  // What changed since the last snapshot (/api/v1/overview; the checklist's
+  // changes are the same diff).
+  std::optional<inventory::Diff> newest_diff;
   {
     std::string serr;
     const auto snaps = inventory::list_snapshots(s, serr);
@@ -578,7 +580,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       const auto now = inventory::make_snapshot(L, std::string(inventory::kNowSnapshotName), wall_us());
       inventory::DiffOptions dopt;
       dopt.capture_drops = inventory::capture_drops_between(s, from->info.taken_us, now.info.taken_us);
-      const auto d = inventory::diff_snapshots(*from, now, dopt);
+      const auto& d = newest_diff.emplace(inventory::diff_snapshots(*from, now, dopt));
       v->since_snapshot = Json{{"snapshot", snaps.back().name},
                                {"taken", time_or_null(snaps.back().taken_us)},
                                {"new_assets", d.new_assets.size()},
@@ -605,7 +607,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     in.wireless = v->cl_wireless ? &*v->cl_wireless : nullptr;
     in.findings = &v->findings;
     in.asset_link = "/#/asset/";  // the report links each device to its console page
-    if (fill_checklist_input(in, s, config, L, {wall_us(), kDefaultNewDays, kDefaultReviewDays}, cerr))
+    ChecklistPeriod period{wall_us(), kDefaultNewDays, kDefaultReviewDays};
+    period.newest_diff = newest_diff ? &*newest_diff : nullptr;
+    if (fill_checklist_input(in, s, config, L, period, cerr))
       v->checklist = inventory::build_checklist(in);
     else
       v->checklist_error = cerr;
