@@ -17,6 +17,7 @@ TEST_PACKAGES=(
   clang libclang-rt-14-dev
   # test-only: real receivers on loopback and a headless browser
   python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2
+  poppler-utils  # test-only: pdftotext reads the printed checklist report's pages
   # test-only: tshark agreement of the identity fields, live-capture replay
   tshark tcpreplay
   # test-only: a real PostgreSQL server for the central store's tests

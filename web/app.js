@@ -8,6 +8,8 @@ import { mapRoute, renderMap } from './map.js';
 import { renderOverview } from './overview.js';
 import { fmtTime, setTimeZone } from './time.js';
 import { assetName, nameWithAddress, plantLedger } from './names.js';
+import { renderChanges } from './changes.js';
+import { reportLinks } from './reports.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -270,37 +272,6 @@ async function renderAdvisories() {
   append(clear(main), parts);
 }
 
-// --- changes --------------------------------------------------------------------------------
-async function renderChanges() {
-  const main = current;
-  const snaps = await api('snapshots');
-  if (!snaps.length) { append(clear(main), [el('h1', {}, t('changes.title')), el('p', { className: 'muted' }, t('changes.no_snapshots'))]); return; }
-  const from = el('select', { id: 'diff-from' }, snaps.map((s) => el('option', { value: s.name }, s.name)));
-  const to = el('select', { id: 'diff-to' }, el('option', { value: 'now' }, t('changes.now')), snaps.map((s) => el('option', { value: s.name }, s.name)));
-  from.value = snaps[snaps.length - 1].name;
-  const out = el('div', { id: 'diff' });
-  const go = async () => {
-    const d = await api('diff' + query({ from: from.value, to: to.value }));
-    const assetRows = (list) => table(['col.name', 'col.ip', 'col.mac', 'col.vendor', 'col.class'], list,
-      (a) => el('tr', {}, el('td', {}, assetLink(a.id, a.name || a.id)), el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', { title: a.class }, tv('class', a.class))));
-    const linkRows = (list) => table(['col.asset', 'col.peer', 'col.protocol', 'col.port'], list,
-      (l) => el('tr', {}, el('td', {}, show(l.from)), el('td', {}, show(l.to)), el('td', {}, show(l.protocol)), el('td', {}, show(l.port))));
-    append(clear(out), [
-      el('h2', {}, t('changes.new_assets') + ' (' + d.new_assets.length + ')'), assetRows(d.new_assets),
-      el('h2', {}, t('changes.vanished_assets') + ' (' + d.vanished_assets.length + ')'), assetRows(d.vanished_assets),
-      el('h2', {}, t('changes.changed_assets') + ' (' + d.changed_assets.length + ')'),
-      table(['col.asset', 'col.field', 'col.old', 'col.new'], d.changed_assets,
-        (c) => el('tr', {}, el('td', {}, assetLink(c.asset, c.mac || c.asset)), el('td', {}, c.field), el('td', {}, show(c.old)), el('td', {}, show(c.new)))),
-      el('h2', {}, t('changes.new_links') + ' (' + d.new_links.length + ')'), linkRows(d.new_links),
-      el('h2', {}, t('changes.vanished_links') + ' (' + d.vanished_links.length + ')'), linkRows(d.vanished_links),
-      el('p', { className: d.capture_drops ? 'bad' : 'muted' }, t('changes.drops') + ': ' + d.capture_drops),
-    ]);
-  };
-  append(clear(main), [el('h1', {}, t('changes.title')),
-    el('div', { className: 'filters' }, t('changes.from'), from, t('changes.to'), to, el('button', { type: 'button', id: 'diff-show', onclick: go }, t('changes.show'))), out]);
-  await go();
-}
-
 // --- reports -------------------------------------------------------------------------------
 async function renderReports() {
   const main = current;
@@ -308,18 +279,8 @@ async function renderReports() {
   const byItem = {};
   for (const f of list) (byItem[f.item] = byItem[f.item] || []).push(f);
   const snaps = await api('snapshots');
-  const lang = getLang();
-  const link = (href, label) => el('li', {}, el('a', { href, target: '_blank', rel: 'noopener' }, label));
-  const last = snaps.length ? snaps[snaps.length - 1].name : null;
   const parts = [el('h1', {}, t('reports.title')),
-    el('h2', {}, t('reports.checklist')),
-    el('ul', { id: 'report-links' },
-      link('/api/v1/checklist?format=html&lang=' + lang, t('reports.checklist_html')),
-      link('/api/v1/checklist?format=csv&lang=' + lang, t('reports.checklist_csv')),
-      link('/api/v1/checklist?format=json&lang=' + lang, t('reports.checklist_json'))),
-    el('h2', {}, t('reports.acceptance')),
-    last ? el('ul', {}, link('/api/v1/acceptance?format=html&lang=' + lang + '&from=' + encodeURIComponent(last),
-      t('reports.acceptance_since') + ' ' + last)) : el('p', { className: 'muted' }, t('changes.no_snapshots')),
+    reportLinks(snaps, getLang()),
     el('button', { type: 'button', onclick: () => window.print() }, t('common.print')),
     el('h2', {}, t('reports.findings'))];
   for (const item of Object.keys(byItem).sort()) {
@@ -344,7 +305,7 @@ const routes = [
   [mapRoute, (m) => renderMap(current, m[1] || 'plant', m[2] ? decodeURIComponent(m[2]) : '', m[3] ? decodeURIComponent(m[3]) : ''), 'nav-topology'],
   [/^#\/findings(?:\?(.*))?$/, (m) => renderFindings(new URLSearchParams(m[1] || '')), 'nav-findings'],
   [/^#\/advisories$/, renderAdvisories, 'nav-advisories'],
-  [/^#\/changes$/, renderChanges, 'nav-changes'],
+  [/^#\/changes$/, () => renderChanges(current, { table, assetLink }), 'nav-changes'],
   [/^#\/reports$/, renderReports, 'nav-reports'],
 ];
 

@@ -241,6 +241,13 @@ export const messages = {
     'names.owner': 'Owner', 'names.row': 'Approved list row', 'names.line': 'line',
     'names.not_listed': 'Not on the approved list', 'names.edit': 'Edit names', 'names.save': 'Save to the approved list',
     'names.conflict': 'The approved list changed since this page was loaded; reload and edit again.',
+    // Changes and reports against a picked baseline (changes.js, reports.js).
+    'baseline.snapshot': 'Snapshot', 'baseline.date': 'Date', 'baseline.or_date': 'or the newest snapshot up to',
+    'baseline.date_help': 'The newest snapshot taken on or before this day',
+    'changes.default_last_two': 'The last two snapshots:',
+    'changes.default_only_one': 'Only one snapshot so far: it is compared with now.',
+    'reports.baseline': 'Baseline:',
+    'reports.baseline_help': 'New devices (2-12, 4-5) and "what changed" in the report are counted from this snapshot.',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -482,6 +489,13 @@ export const messages = {
     'names.owner': '管理者', 'names.row': '承認リストの行', 'names.line': '行',
     'names.not_listed': '承認リストにありません', 'names.edit': '名称を編集', 'names.save': '承認リストに保存',
     'names.conflict': 'このページを開いた後に承認リストが変更されました。再読み込みしてから編集してください。',
+    // Changes and reports against a picked baseline (changes.js, reports.js).
+    'baseline.snapshot': 'スナップショット', 'baseline.date': '日付', 'baseline.or_date': 'または次の日までの最新スナップショット',
+    'baseline.date_help': 'この日以前に取得した最新のスナップショット',
+    'changes.default_last_two': '直近 2 つのスナップショットの比較:',
+    'changes.default_only_one': 'スナップショットが 1 つだけのため、現在と比較しています。',
+    'reports.baseline': '比較の基準:',
+    'reports.baseline_help': 'レポートの新規機器 (2-12, 4-5) と「基準からの変化」は、このスナップショットから数えます。',
   },
 };
 

@@ -321,4 +321,29 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
   return h;
 }
 
+std::optional<Baseline> pick_baseline(const std::vector<SnapshotInfo>& snapshots, std::string_view spec,
+                                      std::int64_t (*offset_for_local)(std::int64_t), std::string& error) {
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it)
+    if (it->name == spec) return Baseline{*it, "snapshot " + it->name};
+  auto t = parse_time_arg(spec, offset_for_local);
+  if (!t) {
+    error = "baseline " + sanitize_utf8(spec) +
+            ": no snapshot has this name and it is not a time or date (e.g. 2026-11-20); list them with `mieruka "
+            "snapshot list`";
+    return std::nullopt;
+  }
+  // A date alone ("2026-11-20") means the whole day: up to its last microsecond.
+  const bool date_only = spec.size() == 10 && spec[4] == '-' && spec[7] == '-';
+  const std::int64_t until = date_only ? *t + 24LL * 3600 * 1000000 - 1 : *t;
+  const SnapshotInfo* best = nullptr;
+  for (const auto& s : snapshots)
+    if (s.taken_us <= until && (best == nullptr || s.taken_us >= best->taken_us)) best = &s;
+  if (best == nullptr) {
+    error = "baseline " + sanitize_utf8(spec) + ": no snapshot was taken at or before " + format_time_us(until) +
+            "; list them with `mieruka snapshot list`";
+    return std::nullopt;
+  }
+  return Baseline{*best, "snapshot " + best->name + " (newest at or before " + sanitize_utf8(spec) + ")"};
+}
+
 }  // namespace mieruka::inventory

@@ -23,6 +23,7 @@
 #include "inventory/ledger/ledger.hpp"
 #include "inventory/report/messages.hpp"
 #include "inventory/policy/policy.hpp"
+#include "inventory/store/snapshot.hpp"
 
 namespace mieruka::inventory {
 
@@ -75,5 +76,18 @@ struct AcceptanceReport {
 // Nullopt when the text is not such a time.
 [[nodiscard]] std::optional<std::int64_t> parse_time_arg(std::string_view text,
                                                          std::int64_t (*offset_for_local)(std::int64_t local_us));
+
+// The baseline a report or a diff compares with, as the user names it: a
+// snapshot's name, or a time (parse_time_arg; a date alone stands for the end
+// of that day) meaning the newest snapshot taken at or before it. A name wins
+// over a time (default names are times). Nullopt with `error` set to one line
+// (naming the text and how to list the snapshots) when nothing matches.
+struct Baseline {
+  SnapshotInfo snapshot;
+  std::string basis;  // "snapshot NAME", or "snapshot NAME (newest at or before TIME)"
+};
+[[nodiscard]] std::optional<Baseline> pick_baseline(const std::vector<SnapshotInfo>& snapshots, std::string_view spec,
+                                                    std::int64_t (*offset_for_local)(std::int64_t local_us),
+                                                    std::string& error);
 
 }  // namespace mieruka::inventory

@@ -707,6 +707,17 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
                    {"shortfall", s(review_shortfall(ev, lang))}};
   }
   j["new_since"] = {{"time", time_or_null(in.new_since_us)}, {"basis", s(in.new_since_basis)}};
+  if (in.changes) {
+    const auto& ch = *in.changes;
+    auto listed = ordered_json::array();
+    for (const auto& [id, lbl] : ch.new_devices) listed.push_back({{"id", s(id)}, {"label", s(lbl)}});
+    j["changes"] = {{"basis", s(ch.basis)},         {"new_assets", ch.new_assets},
+                    {"vanished_assets", ch.vanished_assets}, {"changed_assets", ch.changed_assets},
+                    {"new_links", ch.new_links},     {"vanished_links", ch.vanished_links},
+                    {"capture_drops", ch.capture_drops}, {"new_devices", listed}};
+  } else {
+    j["changes"] = nullptr;
+  }
   j["policy"] = {{"approved_list", in.approved ? ordered_json(s(in.approved->path)) : ordered_json()},
                  {"approved_entries", in.approved ? in.approved->entries.size() : 0},
                  {"wireless_allow_list", in.wireless != nullptr},
@@ -810,99 +821,357 @@ std::string inline_svg(std::string_view svg) {
 namespace {
 
 constexpr std::string_view kCss = R"css(
-body{font-family:"Noto Sans CJK JP","Noto Sans JP",sans-serif;margin:2em;color:#222;font-size:11pt}
-h1{font-size:18pt;border-bottom:3px solid #234;padding-bottom:.2em}h2{font-size:14pt;margin-top:1.6em;border-bottom:1px solid #889}
-h3{font-size:12pt;margin:.2em 0}table{border-collapse:collapse;width:100%;margin:.4em 0}
-th,td{border:1px solid #aab;padding:.2em .4em;vertical-align:top;text-align:left;word-break:break-all}th{background:#eef}
-.item{border:1px solid #99a;padding:.6em;margin:1em 0;page-break-inside:avoid}.level{font-weight:bold;padding:.1em .5em;border-radius:3px;background:#ddd}
+body{font-family:"Noto Sans CJK JP","Noto Sans JP",sans-serif;margin:2em;color:#222;font-size:10.5pt;max-width:60em}
+h1{font-size:17pt;border-bottom:3px solid #234;padding-bottom:.2em;margin:0 0 .3em}h2{font-size:13pt;margin:1.2em 0 .3em;border-bottom:1px solid #889}
+h3{font-size:11.5pt;margin:.8em 0 .2em}h4{font-size:10.5pt;margin:.6em 0 .2em}table{border-collapse:collapse;width:100%;margin:.3em 0}
+th,td{border:1px solid #aab;padding:.15em .35em;vertical-align:top;text-align:left;overflow-wrap:anywhere}th{background:#eef}
+.meta{width:auto}.meta th{font-weight:normal;white-space:nowrap}
+.levels td.id{white-space:nowrap;font-weight:bold}.levels td.lv{width:9em}.levels .title{font-size:9.5pt}.levels .facts{font-size:9pt;color:#333}
+.level{font-weight:bold;padding:.05em .4em;border-radius:3px;background:#ddd;display:inline-block}
 .l1{background:#f99}.l2{background:#fc9}.l3{background:#ffd}.l4{background:#cfc}.l5{background:#9e9}
-.note{color:#555;font-size:10pt}.diagram svg{max-width:100%;height:auto}
-@media print{body{margin:0}.item{page-break-inside:avoid}}
+.note{color:#555;font-size:9pt}.num{text-align:right;white-space:nowrap}.sev-high{color:#a00;font-weight:bold}
+.diagram svg{max-width:100%;max-height:11cm;height:auto;width:auto}.full svg{max-height:none}
+.top td:nth-child(-n+4),.top th{white-space:nowrap}.more{font-style:italic;color:#555}.appendix h2{margin-top:0}a{color:#124}
+@page{size:A4;margin:12mm 11mm}
+.ledger{font-size:8pt}
+@media print{body{margin:0;max-width:none;font-size:8.5pt}#top-findings,#changes{break-inside:avoid}.levels .title,.levels .facts{font-size:8pt}.ledger{font-size:7pt}.appendix{break-before:page}tr,.item-head{break-inside:avoid}
+h2,h3,h4{break-after:avoid}thead{display:table-header-group}a{color:inherit;text-decoration:none}}
 )css";
+
+int severity_rank(std::string_view s) { return s == "high" ? 0 : s == "medium" ? 1 : s == "low" ? 2 : 3; }
 
 }  // namespace
 
-std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang, const std::string& svg) {
+std::string checklist_zone_dot(const Topology& t, Lang lang) {
+  if (t.clusters.empty() || t.clusters.size() > kHtmlMaxDiagramZones) return {};
+  // Each node's cluster; "" for none.
+  std::map<std::string, std::string> cluster_of;
+  for (const auto& n : t.nodes) cluster_of[n.id] = n.cluster;
+  std::map<std::string, const TopoCluster*> clusters;
+  for (const auto& cl : t.clusters) clusters[cl.id] = &cl;
+  // (from cluster, to cluster) -> protocol -> conversations.
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::uint64_t>> between;
+  std::size_t unclustered = 0;
+  for (const auto& n : t.nodes) unclustered += n.cluster.empty() ? 1 : 0;
+  for (const auto& e : t.edges) {
+    const std::string& a = cluster_of[e.from];
+    const std::string& b = cluster_of[e.to];
+    if (a == b) continue;
+    ++between[{a, b}][e.protocol];
+  }
+  std::string d = "digraph zones {\n  graph [rankdir=TB, fontname=\"Noto Sans CJK JP\", nodesep=0.4, ranksep=0.5];\n"
+                  "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", fontname=\"Noto Sans CJK JP\", fontsize=11];\n"
+                  "  edge [fontname=\"Noto Sans CJK JP\", fontsize=9, color=\"#556\"];\n";
+  auto node_name = [](const std::string& id) { return "\"" + dot_escape(id.empty() ? std::string("-") : id) + "\""; };
+  auto devices = [&](std::size_t n) {
+    return lang == Lang::ja ? std::to_string(n) + " 台" : std::to_string(n) + (n == 1 ? " device" : " devices");
+  };
+  // Zones of one Purdue level side by side, the levels top to bottom.
+  std::map<int, std::vector<std::string>> by_level;
+  for (const auto& cl : t.clusters) {
+    std::string lbl = cl.name + "\n" + devices(cl.nodes.size());
+    if (cl.level) {
+      lbl += " (L" + std::to_string(*cl.level) + ")";
+      by_level[*cl.level].push_back(cl.id);
+    }
+    d += "  " + node_name(cl.id) + " [label=\"" + dot_escape(lbl) + "\"];\n";
+  }
+  for (const auto& [level, ids] : by_level) {
+    d += "  { rank=same;";
+    for (const auto& id : ids) d += " " + node_name(id) + ";";
+    d += " }\n";
+  }
+  if (unclustered > 0)
+    d += "  " + node_name("") + " [label=\"" + dot_escape("-\n" + devices(unclustered)) +
+         "\", fillcolor=\"#f4f4f4\"];\n";
+  for (const auto& [ends, protos] : between) {
+    std::vector<std::pair<std::uint64_t, std::string>> by_count;
+    for (const auto& [p, n] : protos) by_count.push_back({n, p});
+    std::sort(by_count.begin(), by_count.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+    std::string lbl;
+    for (std::size_t i = 0; i < by_count.size() && i < 3; ++i)
+      lbl += (lbl.empty() ? "" : "\n") + by_count[i].second + " ×" + std::to_string(by_count[i].first);
+    if (by_count.size() > 3) lbl += "\n+" + std::to_string(by_count.size() - 3);
+    d += "  " + node_name(ends.first) + " -> " + node_name(ends.second) + " [label=\"" + dot_escape(lbl) + "\"];\n";
+  }
+  d += "}\n";
+  return d;
+}
+
+bool checklist_embeds_diagram(const Checklist& c) noexcept { return c.topology.nodes.size() <= kHtmlMaxDiagramNodes; }
+
+std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang, const std::string& svg,
+                           const std::string& zone_svg) {
   auto m = [&](string_view key) { return html_escape(msg(lang, key)); };
+  const std::string colon = lang == Lang::ja ? "：" : ": ", comma = lang == Lang::ja ? "、" : ", ",
+                    gap = lang == Lang::ja ? "　" : " ";
+  auto filled = [&](string_view key, const std::map<std::string, std::string>& params) {
+    return html_escape(fill(std::string(msg(lang, key)), params));
+  };
+  // Devices by id (each evidence line names its device), and what a finding or
+  // a link points at.
+  std::map<std::string, const Asset*> assets;
+  for (const auto& a : in.ledger->assets()) assets.emplace(a.id, &a);
+  std::map<std::string, std::string> finding_asset, edge_asset;
+  if (in.findings != nullptr)
+    for (const auto& f : *in.findings) finding_asset.emplace(f.id, f.asset);
+  for (const auto& e : in.ledger->edges()) edge_asset.emplace(e.id, e.from_id);
+  auto display = [](const Asset& a) {
+    const FactRecord* n = Ledger::best(a, "name");
+    return n != nullptr && !n->value.empty() ? n->value : asset_label(a);
+  };
+  auto device = [&](const std::string& id) -> std::string {
+    const auto it = assets.find(id);
+    if (it == assets.end()) return html_escape(id);
+    const std::string text = html_escape(display(*it->second));
+    if (in.asset_link.empty()) return text;
+    return "<a href=\"" + html_escape(in.asset_link + id) + "\">" + text + "</a>";
+  };
+  auto device_of_ref = [&](const std::string& ref) -> std::string {
+    if (assets.count(ref) != 0) return device(ref);
+    if (auto f = finding_asset.find(ref); f != finding_asset.end()) return device(f->second);
+    if (auto e = edge_asset.find(ref); e != edge_asset.end()) return device(e->second);
+    return html_escape(ref);
+  };
+  auto severity = [&](const std::string& sev) {
+    return sev == "high" || sev == "medium" || sev == "low" ? m("report.severity." + sev) : html_escape(sev);
+  };
+  auto level_badge = [&](const std::optional<int>& level) {
+    const std::string cls = level ? " l" + std::to_string(*level) : std::string();
+    return "<span class=\"level" + cls + "\">" + html_escape(level_label(lang, level)) + "</span>";
+  };
+
   std::string h;
+  h.reserve(1 << 20);
   h += "<!DOCTYPE html>\n<html lang=\"" + std::string(lang_code(lang)) + "\"><head><meta charset=\"utf-8\">";
   h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">";
   h += "<title>" + m("checklist.title") + "</title><style>" + std::string(kCss) + "</style></head><body>\n";
-  h += "<h1>" + m("checklist.title") + "</h1>\n<p>" + m("checklist.guideline") + "</p>\n<p class=\"note\">" +
-       m("checklist.disclaimer") + "</p>\n";
 
-  // Summary.
+  // --- the opening pages ----------------------------------------------------------
+  h += "<div class=\"opening\" id=\"opening\">\n<h1>" + m("checklist.title") + "</h1>\n<p class=\"note\">" +
+       m("checklist.guideline") + "<br>" + m("checklist.disclaimer") + "</p>\n";
   std::size_t links = 0;
   for (const auto& e : in.ledger->edges()) links += e.merged_into == kNoEdge ? 1 : 0;
   auto kv = [&](string_view key, const std::string& value) {
     h += "<tr><th>" + m(key) + "</th><td>" + html_escape(value) + "</td></tr>\n";
   };
-  h += "<section id=\"summary\"><h2>" + m("section.summary") + "</h2><table>\n";
+  h += "<section id=\"summary\"><table class=\"meta\">\n";
   kv("label.generated_at", format_time_us(in.generated_us));
   kv("label.sensor", in.sensor_name);
-  kv("label.database", in.db_path);
-  kv("label.assets", std::to_string(in.ledger->assets().size()));
-  kv("label.links", std::to_string(links));
-  kv("label.snapshots", std::to_string(in.snapshots));
-  kv("label.last_snapshot", in.last_snapshot_us ? format_time_us(in.last_snapshot_us) : "-");
+  kv("label.assets", std::to_string(in.ledger->assets().size()) + " / " + std::string(msg(lang, "label.links")) + " " +
+                         std::to_string(links));
   kv("label.review_period", format_time_us(in.review.facts.from_us) + " – " + format_time_us(in.review.facts.to_us));
-  kv("label.periodic_review", review_sentence(in.review, lang));
-  kv("label.live_monitoring", monitoring_sentence(in.review, lang));
-  if (const std::string why = review_shortfall(in.review, lang); !why.empty()) kv("label.review_shortfall", why);
   kv("label.new_since", (in.new_since_us ? format_time_us(in.new_since_us) : "-") + " (" + in.new_since_basis + ")");
-  h += "</table>\n<table><tr><th>" + m("col.item") + "</th><th>" + m("col.level") + "</th><th>" + m("col.rule") +
-       "</th></tr>\n";
-  for (const auto& r : c.items)
-    h += "<tr><td><a href=\"#item-" + r.id + "\">" + r.id + "</a></td><td>" + html_escape(level_label(lang, r.level)) +
-         "</td><td>" + html_escape(rule_text(lang, r)) + "</td></tr>\n";
-  h += "</table></section>\n";
+  h += "</table>\n";
 
-  // Items.
-  h += "<section id=\"items\"><h2>" + m("section.items") + "</h2>\n";
-  for (const auto& r : c.items) {
-    const std::string cls = r.level ? " l" + std::to_string(*r.level) : std::string();
-    h += "<div class=\"item\" id=\"item-" + r.id + "\"><h3>" + r.id + " <span class=\"note\">(" +
-         m(r.direct ? "label.direct" : "label.supporting") + ")</span></h3>\n";
-    h += "<p>" + m("item." + r.id) + "</p>\n";
-    h += "<p><span class=\"level" + cls + "\">" + html_escape(level_label(lang, r.level)) + "</span> " +
-         html_escape(rule_text(lang, r)) + "</p>\n";
-    h += "<table><tr><th>" + m("col.kind") + "</th><th>" + m("col.count") + "</th></tr>\n";
-    for (const auto& [k, v] : r.counts) h += "<tr><td>" + html_escape(k) + "</td><td>" + std::to_string(v) + "</td></tr>\n";
-    h += "</table>\n";
-    if (!r.evidence.empty()) {
-      h += "<table><tr><th>" + m("col.kind") + "</th><th>" + m("col.ref") + "</th><th>" + m("col.evidence") +
-           "</th></tr>\n";
-      for (const auto& e : r.evidence)
-        h += "<tr><td>" + m("ev." + e.kind) + "</td><td>" + html_escape(e.ref) + "</td><td>" + html_escape(e.text) +
-             "</td></tr>\n";
-      h += "</table>\n";
+  h += "<h2 id=\"levels\">" + m("report.levels") + "</h2>\n<table class=\"levels\"><thead><tr><th>" + m("col.item") +
+       "</th><th>" + m("col.text") + "</th><th>" + m("col.level") + "</th><th>" + m("report.rests_on") +
+       "</th></tr></thead><tbody>\n";
+  for (const auto& r : c.items)
+    h += "<tr><td class=\"id\"><a href=\"#item-" + r.id + "\">" + r.id + "</a></td><td class=\"title\">" +
+         m("item." + r.id) + " <span class=\"note\">(" + m(r.direct ? "label.direct" : "label.supporting") +
+         ")</span></td><td class=\"lv\">" + level_badge(r.level) + "</td><td class=\"facts\">" +
+         html_escape(rule_text(lang, r)) + "</td></tr>\n";
+  h += "</tbody></table>\n";
+  h += "<p class=\"note\">" + m("label.periodic_review") + colon + html_escape(review_sentence(in.review, lang)) +
+       "<br>" + m("label.live_monitoring") + colon + html_escape(monitoring_sentence(in.review, lang));
+  if (const std::string why = review_shortfall(in.review, lang); !why.empty())
+    h += "<br>" + m("label.review_shortfall") + colon + html_escape(why);
+  h += "</p></section>\n";
+
+  // The open findings that matter most: by severity (then CVSS), at most two of
+  // a type, so that one noisy type does not hide the others.
+  std::vector<const Finding*> open;
+  if (in.findings != nullptr)
+    for (const auto& f : *in.findings)
+      if (!f.acknowledged) open.push_back(&f);
+  std::stable_sort(open.begin(), open.end(), [](const Finding* a, const Finding* b) {
+    if (severity_rank(a->severity) != severity_rank(b->severity))
+      return severity_rank(a->severity) < severity_rank(b->severity);
+    if (a->vuln.cvss != b->vuln.cvss) return a->vuln.cvss > b->vuln.cvss;
+    return a->id < b->id;
+  });
+  std::map<std::string, std::size_t> of_type, shown_of_type;
+  for (const Finding* f : open) ++of_type[f->type];
+  std::vector<const Finding*> top;
+  for (const Finding* f : open) {
+    if (top.size() >= kHtmlTopFindings) break;
+    if (shown_of_type[f->type] >= 2) continue;
+    ++shown_of_type[f->type];
+    top.push_back(f);
+  }
+  // Fewer types than places: the next of the same types, in rank order.
+  for (const Finding* f : open) {
+    if (top.size() >= kHtmlTopFindings) break;
+    if (std::find(top.begin(), top.end(), f) != top.end()) continue;
+    ++shown_of_type[f->type];
+    top.push_back(f);
+  }
+  std::stable_sort(top.begin(), top.end(), [&](const Finding* a, const Finding* b) {
+    return std::find(open.begin(), open.end(), a) < std::find(open.begin(), open.end(), b);
+  });
+  h += "<section id=\"top-findings\"><h2>" + m("report.top_findings") + "</h2>\n";
+  if (top.empty()) {
+    h += "<p>" + m("report.no_open_findings") + "</p>";
+  } else {
+    h += "<p class=\"note\">" +
+         filled("report.top_findings_note", {{"shown", std::to_string(top.size())}, {"open", std::to_string(open.size())}}) +
+         "</p>\n<table class=\"top\"><thead><tr><th>#</th><th>" + m("col.severity") + "</th><th>" + m("col.type") + "</th><th>" +
+         m("col.item") + "</th><th>" + m("report.device") + "</th><th>" + m("col.evidence") + "</th></tr></thead><tbody>\n";
+    std::map<std::string, std::size_t> last_of_type;
+    for (std::size_t i = 0; i < top.size(); ++i) last_of_type[top[i]->type] = i;
+    for (std::size_t i = 0; i < top.size(); ++i) {
+      const Finding& f = *top[i];
+      const std::size_t more = of_type[f.type] - shown_of_type[f.type];
+      h += "<tr><td class=\"num\">" + std::to_string(i + 1) + "</td><td class=\"sev-" + html_escape(f.severity) + "\">" +
+           severity(f.severity) + "</td><td>" + html_escape(f.type) +
+           (more > 0 && last_of_type[f.type] == i
+                ? " <span class=\"note\">" + filled("report.same_type", {{"n", std::to_string(more)}}) + "</span>"
+                : std::string()) +
+           "</td><td>" + html_escape(f.item) + "</td><td>" + device(f.asset) + "</td><td>" + html_escape(f.evidence) +
+           "</td></tr>\n";
     }
-    h += "</div>\n";
+    h += "</tbody></table>\n";
   }
   h += "</section>\n";
 
-  // Open findings.
-  h += "<section id=\"findings\"><h2>" + m("section.findings") + "</h2><table><tr><th>ID</th><th>" + m("col.type") +
-       "</th><th>" + m("col.item") + "</th><th>" + m("col.severity") + "</th><th>" + m("col.mac") + "</th><th>" +
-       m("col.ip") + "</th><th>" + m("col.evidence") + "</th></tr>\n";
-  if (in.findings != nullptr)
-    for (const auto& f : *in.findings) {
-      if (f.acknowledged) continue;
-      h += "<tr><td>" + html_escape(f.id) + "</td><td>" + html_escape(f.type) + "</td><td>" + html_escape(f.item) +
-           "</td><td>" + html_escape(f.severity) + "</td><td>" + html_escape(f.mac) + "</td><td>" + html_escape(f.ip) +
-           "</td><td>" + html_escape(f.evidence) + "</td></tr>\n";
+  // What changed since the baseline.
+  h += "<section id=\"changes\"><h2>" + m("report.changes") + "</h2>\n";
+  if (!in.changes) {
+    h += "<p class=\"note\">" + m("report.no_baseline") + "</p>";
+  } else {
+    const auto& ch = *in.changes;
+    h += "<p>" + m("label.baseline") + colon + html_escape(ch.basis) + "</p>\n<table class=\"meta\"><tr>";
+    for (const auto& [key, n] : std::initializer_list<std::pair<string_view, std::uint64_t>>{
+             {"report.new_assets", ch.new_assets},
+             {"report.vanished_assets", ch.vanished_assets},
+             {"report.changed_assets", ch.changed_assets},
+             {"report.new_links", ch.new_links},
+             {"report.vanished_links", ch.vanished_links},
+             {"report.capture_drops", ch.capture_drops}})
+      h += "<th>" + m(key) + "</th><td class=\"num\">" + std::to_string(n) + "</td>";
+    h += "</tr></table>\n";
+    if (!ch.new_devices.empty()) {
+      h += "<p>" + m("report.new_assets") + colon;
+      for (std::size_t i = 0; i < ch.new_devices.size(); ++i)
+        h += (i ? comma : std::string()) + (assets.count(ch.new_devices[i].first) != 0 ? device(ch.new_devices[i].first)
+                                                                          : html_escape(ch.new_devices[i].second));
+      if (ch.new_assets > ch.new_devices.size())
+        h += " <span class=\"more\">" +
+             filled("report.more", {{"n", std::to_string(ch.new_assets - ch.new_devices.size())}}) + "</span>";
+      h += "</p>\n";
     }
-  h += "</table></section>\n";
+  }
+  h += "</section>\n";
 
-  // Ledger.
-  h += "<section id=\"ledger\"><h2>" + m("section.ledger") + "</h2><table><tr>";
+  // The zones: their diagram, else a compact table.
+  h += "<section id=\"zones\"><h2>" + m("report.zones") + "</h2><div class=\"diagram\">";
+  const std::string zsafe = inline_svg(zone_svg);
+  if (!zsafe.empty()) {
+    h += zsafe;
+  } else {
+    std::map<std::string, std::string> cluster_of;
+    for (const auto& n : c.topology.nodes) cluster_of[n.id] = n.cluster;
+    std::map<std::string, std::uint64_t> out_flows;
+    for (const auto& e : c.topology.edges)
+      if (cluster_of[e.from] != cluster_of[e.to]) ++out_flows[cluster_of[e.from]];
+    h += "<table class=\"meta\"><thead><tr><th>" + m("report.zone") + "</th><th>" + m("report.purdue") + "</th><th>" +
+         m("label.assets") + "</th><th>" + m("report.cross_flows") + "</th></tr></thead><tbody>\n";
+    // As many rows as the diagram would have nodes: the opening stays short.
+    const auto& cls = c.topology.clusters;
+    for (std::size_t i = 0; i < cls.size() && i < kHtmlMaxDiagramZones; ++i)
+      h += "<tr><td>" + html_escape(cls[i].name) + "</td><td class=\"num\">" +
+           (cls[i].level ? std::to_string(*cls[i].level) : "-") + "</td><td class=\"num\">" +
+           std::to_string(cls[i].nodes.size()) + "</td><td class=\"num\">" + std::to_string(out_flows[cls[i].id]) +
+           "</td></tr>\n";
+    h += "</tbody></table>";
+    if (cls.size() > kHtmlMaxDiagramZones)
+      h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(cls.size() - kHtmlMaxDiagramZones)}}) +
+           "</p>";
+  }
+  h += "</div></section>\n</div>\n";
+
+  // --- the appendix: evidence grouped by item and kind -----------------------------
+  h += "<div class=\"appendix\" id=\"appendix\">\n<section id=\"items\"><h2>" + m("report.appendix") + " A" + gap +
+       m("section.items") + "</h2>\n";
+  for (const auto& r : c.items) {
+    h += "<section class=\"item\" id=\"item-" + r.id + "\"><div class=\"item-head\"><h3>" + r.id + gap +
+         level_badge(r.level) + "</h3>\n<p class=\"note\">" + m("item." + r.id) + "</p>\n<p>" +
+         html_escape(rule_text(lang, r)) + "</p></div>\n";
+    if (!r.counts.empty()) {
+      h += "<p class=\"counts\">";
+      bool first = true;
+      for (const auto& [k, v] : r.counts) {
+        h += std::string(first ? "" : " · ") + (has_msg("count." + k) ? m("count." + k) : html_escape(k)) + " <b>" +
+             std::to_string(v) + "</b>";
+        first = false;
+      }
+      h += "</p>\n";
+    }
+    // Groups of one kind, in the order the kinds first appear.
+    std::vector<std::string> kinds;
+    std::map<std::string, std::vector<const EvidenceLine*>> by_kind;
+    for (const auto& e : r.evidence) {
+      auto& g = by_kind[e.kind];
+      if (g.empty()) kinds.push_back(e.kind);
+      g.push_back(&e);
+    }
+    for (const auto& k : kinds) {
+      const auto& g = by_kind[k];
+      h += "<h4>" + filled("report.group", {{"kind", std::string(msg(lang, "ev." + k))}, {"n", std::to_string(g.size())}}) +
+           "</h4>\n<table class=\"evidence\" data-kind=\"" + html_escape(k) + "\"><tbody>\n";
+      for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
+        h += "<tr><td>" + (g[i]->ref.empty() ? std::string("-") : device_of_ref(g[i]->ref)) + "</td><td>" +
+             html_escape(g[i]->text) + "</td></tr>\n";
+      h += "</tbody></table>\n";
+      if (g.size() > kHtmlGroupLines)
+        h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(g.size() - kHtmlGroupLines)}}) + "</p>\n";
+    }
+    h += "</section>\n";
+  }
+  h += "</section>\n";
+
+  // Open findings, grouped by type.
+  h += "<section id=\"findings\"><h2>" + m("report.appendix") + " B" + gap + m("section.findings") + "</h2>\n";
+  {
+    std::vector<std::string> types;
+    std::map<std::string, std::vector<const Finding*>> by_type;
+    for (const Finding* f : open) {
+      auto& g = by_type[f->type];
+      if (g.empty()) types.push_back(f->type);
+      g.push_back(f);
+    }
+    if (types.empty()) h += "<p>" + m("report.no_open_findings") + "</p>\n";
+    for (const auto& t : types) {
+      const auto& g = by_type[t];
+      h += "<h4>" + filled("report.group", {{"kind", t}, {"n", std::to_string(g.size())}}) + "</h4>\n<table><thead><tr><th>" +
+           m("col.item") + "</th><th>" + m("col.severity") + "</th><th>" + m("report.device") + "</th><th>" +
+           m("col.ip") + "</th><th>" + m("col.evidence") + "</th></tr></thead><tbody>\n";
+      for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
+        h += "<tr><td>" + html_escape(g[i]->item) + "</td><td class=\"sev-" + html_escape(g[i]->severity) + "\">" +
+             severity(g[i]->severity) + "</td><td>" + device(g[i]->asset) + "</td><td>" + html_escape(g[i]->ip) +
+             "</td><td>" + html_escape(g[i]->evidence) + "</td></tr>\n";
+      h += "</tbody></table>\n";
+      if (g.size() > kHtmlGroupLines)
+        h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(g.size() - kHtmlGroupLines)}}) + "</p>\n";
+    }
+  }
+  h += "</section>\n";
+
+  // The ledger.
+  h += "<section id=\"ledger\"><h2>" + m("report.appendix") + " C" + gap + m("section.ledger") +
+       "</h2><table class=\"ledger\"><thead><tr>";
   // Location and owner come from the approved list (asset_json's approved_entry).
-  for (string_view col : {"col.mac", "col.ip", "col.vendor", "col.product", "col.revision", "col.serial", "col.name",
-                          "col.location", "col.owner", "col.class", "col.protocols", "col.first_seen", "col.last_seen"})
+  for (string_view col : {"col.name", "col.mac", "col.ip", "col.vendor", "col.product", "col.revision", "col.serial",
+                          "col.location", "col.owner", "col.class", "col.protocols", "col.last_seen"})
     h += "<th>" + m(col) + "</th>";
-  h += "</tr>\n";
+  h += "</tr></thead><tbody>\n";
   const AssetLinks by_asset(*in.ledger);
+  std::size_t rows = 0;
   for (const auto& a : in.ledger->assets()) {
+    if (rows++ >= kHtmlLedgerRows) continue;
     const ordered_json j = asset_json(*in.ledger, a, &by_asset);
     auto cell = [&](const char* k) {
       const auto& v = j[k];
@@ -914,26 +1183,39 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       }
       return v.is_null() ? std::string() : html_escape(v.dump());
     };
-    h += "<tr>";
-    for (const char* k : {"mac", "ips", "vendor", "product", "revision", "serial", "name", "location", "owner", "class",
-                          "protocols", "first_seen", "last_seen"}) {
-      const bool listed = std::string_view(k) == "location" || std::string_view(k) == "owner";
-      const auto e = j.find("approved_entry");
-      if (listed) h += "<td>" + (e != j.end() && (*e)[k].is_string() ? html_escape((*e)[k].get<std::string>()) : "") + "</td>";
+    const auto e = j.find("approved_entry");
+    auto listed = [&](const char* k) {
+      return e != j.end() && (*e)[k].is_string() ? html_escape((*e)[k].get<std::string>()) : std::string();
+    };
+    h += "<tr><td>" + device(a.id) + "</td>";
+    for (const char* k : {"mac", "ips", "vendor", "product", "revision", "serial"}) h += "<td>" + cell(k) + "</td>";
+    h += "<td>" + listed("location") + "</td><td>" + listed("owner") + "</td>";
+    for (const char* k : {"class", "protocols", "last_seen"}) {
       // The class by its name in the report's language; the code stays as the tooltip.
-      else if (std::string_view(k) == "class" && j[k].is_string())
-        h += "<td title=\"" + cell(k) + "\">" + html_escape(std::string(msg(lang, "class." + j[k].get<std::string>()))) + "</td>";
-      else h += "<td>" + cell(k) + "</td>";
+      if (std::string_view(k) == "class" && j[k].is_string())
+        h += "<td title=\"" + cell(k) + "\">" + html_escape(std::string(msg(lang, "class." + j[k].get<std::string>()))) +
+             "</td>";
+      else
+        h += "<td>" + cell(k) + "</td>";
     }
     h += "</tr>\n";
   }
-  h += "</table></section>\n";
+  h += "</tbody></table>\n";
+  if (rows > kHtmlLedgerRows)
+    h += "<p class=\"more\">" + filled("report.ledger_more", {{"n", std::to_string(rows - kHtmlLedgerRows)}}) + "</p>\n";
+  h += "</section>\n";
 
-  // Diagram.
-  h += "<section id=\"topology\"><h2>" + m("section.topology") + "</h2><div class=\"diagram\">";
-  const std::string safe = inline_svg(svg);
-  h += safe.empty() ? "<p class=\"note\">" + m("topology.unavailable") + "</p>" : safe;
-  h += "</div></section>\n</body></html>\n";
+  // The whole plant's diagram, when it is small enough to read on paper.
+  h += "<section id=\"topology\"><h2>" + m("report.appendix") + " D" + gap + m("section.topology") +
+       "</h2><div class=\"diagram full\">";
+  if (!checklist_embeds_diagram(c)) {
+    h += "<p class=\"note\">" + filled("report.diagram_too_large", {{"n", std::to_string(c.topology.nodes.size())}}) +
+         "</p>";
+  } else {
+    const std::string safe = inline_svg(svg);
+    h += safe.empty() ? "<p class=\"note\">" + m("topology.unavailable") + "</p>" : safe;
+  }
+  h += "</div></section>\n</div>\n</body></html>\n";
   return h;
 }
 

@@ -74,7 +74,20 @@ struct ChecklistInput {
   std::int64_t last_snapshot_us = 0;
   ReviewEvidence review;           // levels 4 and 5
   std::size_t advisories = 0;      // published advisories imported (2-8, 3-2, 4-3)
+  // What changed since the baseline snapshot (the one new_since rests on): the
+  // diff of it and the ledger now. Nullopt: no snapshot to compare with.
+  struct Changes {
+    std::string basis;  // "snapshot NAME" (as new_since_basis)
+    std::uint64_t new_assets = 0, vanished_assets = 0, changed_assets = 0, new_links = 0, vanished_links = 0;
+    std::uint64_t capture_drops = 0;
+    std::vector<std::pair<std::string, std::string>> new_devices;  // (asset id, label), the first kMaxListedChanges
+  };
+  std::optional<Changes> changes;
+  // The HTML links each device to the console: this prefix and the asset id
+  // ("/#/asset/" when the console serves the report). Empty: no links.
+  std::string asset_link;
 };
+inline constexpr std::size_t kMaxListedChanges = 10;
 
 struct EvidenceLine {
   std::string kind;  // message key suffix: "ev.<kind>"
@@ -134,9 +147,28 @@ struct LevelRule {
 
 [[nodiscard]] nlohmann::ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang lang);
 [[nodiscard]] std::string checklist_csv(const Checklist& c, const ChecklistInput& in, Lang lang);
-// `svg`: the topology rendered by Graphviz (empty: a note says it is unavailable).
+// HTML laid out as a printable report: opening pages (each item's suggested
+// level with the facts it rests on, the open findings that matter most, what
+// changed since the baseline, the diagram of the zones), then the evidence as
+// an appendix grouped by item and kind, counted, each group cut after
+// kHtmlGroupLines lines, each device linked to the console (asset_link).
+// `zone_svg`: checklist_zone_dot rendered by Graphviz; `svg`: the whole plant's
+// diagram, embedded in the appendix up to kHtmlMaxDiagramNodes devices. Either
+// empty: a table of the zones, or a note, stands in.
+inline constexpr std::size_t kHtmlGroupLines = 20;
+inline constexpr std::size_t kHtmlLedgerRows = 200;
+inline constexpr std::size_t kHtmlMaxDiagramNodes = 300;
+inline constexpr std::size_t kHtmlTopFindings = 5;
 [[nodiscard]] std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang lang,
-                                         const std::string& svg);
+                                         const std::string& svg, const std::string& zone_svg = {});
+// The diagram of the zones alone (clusters as nodes, one row per Purdue level,
+// the traffic between them as edges with protocols and conversation counts), as
+// Graphviz DOT; "" when there are none or more than kHtmlMaxDiagramZones (the
+// report shows them as a table then).
+inline constexpr std::size_t kHtmlMaxDiagramZones = 16;
+[[nodiscard]] std::string checklist_zone_dot(const Topology& t, Lang lang);
+// Whether the whole plant's diagram goes into the HTML (small enough to read).
+[[nodiscard]] bool checklist_embeds_diagram(const Checklist& c) noexcept;
 
 // The SVG document Graphviz produced, made safe to inline in HTML: the XML
 // declaration and DOCTYPE dropped, comments removed, and anything that could

@@ -654,4 +654,19 @@ std::optional<std::int64_t> parse_duration_us(std::string_view text) {
   return v * unit * 1000000;
 }
 
+std::string diff_asset_label(const nlohmann::ordered_json& a) {
+  auto text = [](const nlohmann::ordered_json* v) -> std::string {
+    return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+  };
+  auto field = [&](const char* k) { const auto it = a.find(k); return it == a.end() ? std::string() : text(&*it); };
+  if (const auto e = a.find("approved_entry"); e != a.end() && e->is_object())
+    if (const auto n = e->find("name"); n != e->end() && !text(&*n).empty()) return text(&*n);
+  for (const char* k : {"name", "product"})
+    if (std::string v = field(k); !v.empty()) return v;
+  if (const auto ips = a.find("ips"); ips != a.end() && ips->is_array() && !ips->empty() && (*ips)[0].is_string())
+    return (*ips)[0].get<std::string>();
+  if (std::string v = field("mac"); !v.empty()) return v;
+  return field("id");
+}
+
 }  // namespace mieruka::inventory

@@ -151,6 +151,10 @@ struct Diff {
 // change, asset, mac, ip, name, field, old, new, link, protocol, port.
 [[nodiscard]] std::string diff_csv(const Diff& d);
 
+// How a diff names a device (asset JSON as a snapshot holds it): the approved
+// list's name, else the name seen on the wire, else product, first IP, MAC, id.
+[[nodiscard]] std::string diff_asset_label(const nlohmann::ordered_json& asset);
+
 // Parses an absence period: "24h", "30m", "7d", "90s" or a number of seconds.
 [[nodiscard]] std::optional<std::int64_t> parse_duration_us(std::string_view text);
 

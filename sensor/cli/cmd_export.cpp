@@ -113,6 +113,11 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
   c.checklist->add_option("--review-days", c.review_days,
                           "Levels 4 and 5 rest on the schedule, capture and deliveries of the last N days (default 30)")
       ->check(CLI::Range(1, 3650));
+  c.checklist->add_option("--baseline", c.baseline,
+                          "What is new and what changed is counted from this snapshot (a name, or a time or date: the "
+                          "newest snapshot taken at or before it; default: the newest snapshot)");
+  c.checklist->add_option("--console-url", c.console_url,
+                          "HTML: link each device to its page in the console at this address (e.g. https://sensor:8443)");
   c.wireless = c.export_cmd->add_subcommand(
       "wireless-allow", "The wireless allow-list for access points: one MAC a line, or hostapd's accept_mac_file (2-7)");
   c.wireless->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list (CSV; default: [policy])");
@@ -132,6 +137,11 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
   auto* since = c.acceptance->add_option("--since", c.since, "ISO 8601 time or date (no zone: local time)");
   auto* from = c.acceptance->add_option("--from", c.from, "A snapshot name: devices not in it are new");
   since->excludes(from);
+  auto* base = c.acceptance->add_option(
+      "--baseline", c.baseline,
+      "A snapshot name, or a time or date: the newest snapshot taken at or before it; devices not in it are new");
+  base->excludes(since);
+  base->excludes(from);
   c.acceptance->add_option("--format", c.format, "text (default), json or html");
   c.acceptance->add_option("--lang", c.lang, "ja or en")->check(CLI::IsMember({"ja", "en"}));
   c.acceptance->add_option("--output", c.output, "Write to FILE instead of standard output");
@@ -189,7 +199,13 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   in.approved = fp.approved;
   in.wireless = fp.wireless;
   in.findings = &findings;
-  if (!fill_checklist_input(in, *store, common.config, ledger, {wall_us(), opt.new_days, opt.review_days}, error)) {
+  if (!opt.console_url.empty()) {
+    std::string base = opt.console_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    in.asset_link = base + "/#/asset/";
+  }
+  if (!fill_checklist_input(in, *store, common.config, ledger,
+                            {wall_us(), opt.new_days, opt.review_days, opt.baseline, &local_offset}, error)) {
     print_error(error);
     return kExitBadInput;
   }
@@ -201,13 +217,20 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   } else if (format == "csv") {
     out = inventory::checklist_csv(cl, in, lang);
   } else {
-    std::string svg;
+    std::string svg, zone_svg;
     if (inventory::svg_available()) {
-      auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
-      if (r) svg = std::move(*r);
-      else if (!common.quiet) std::fprintf(stderr, "mieruka: diagram not rendered: %s\n", error.c_str());
+      if (const std::string dot = inventory::checklist_zone_dot(cl.topology, lang); !dot.empty()) {
+        auto z = inventory::render_svg(dot, error);
+        if (z) zone_svg = std::move(*z);
+        else if (!common.quiet) std::fprintf(stderr, "mieruka: zone diagram not rendered: %s\n", error.c_str());
+      }
+      if (inventory::checklist_embeds_diagram(cl)) {
+        auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
+        if (r) svg = std::move(*r);
+        else if (!common.quiet) std::fprintf(stderr, "mieruka: diagram not rendered: %s\n", error.c_str());
+      }
     }
-    out = inventory::checklist_html(cl, in, lang, svg);
+    out = inventory::checklist_html(cl, in, lang, svg, zone_svg);
   }
   return write_out(opt.output, out);
 }
@@ -218,8 +241,8 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
     print_error("--format " + format + ": expected text, json or html");
     return kExitBadInput;
   }
-  if (opt.since.empty() == opt.from.empty()) {
-    print_error("report acceptance: give --since TIME or --from SNAPSHOT");
+  if ((opt.since.empty() ? 0 : 1) + (opt.from.empty() ? 0 : 1) + (opt.baseline.empty() ? 0 : 1) != 1) {
+    print_error("report acceptance: give --since TIME, --from SNAPSHOT or --baseline SNAPSHOT|TIME");
     return kExitBadInput;
   }
   const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
@@ -237,9 +260,20 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   auto store = open_store(common);
   if (!store) return kExitBadInput;
   std::vector<std::string> baseline;
-  if (!opt.from.empty()) {
+  if (!opt.from.empty() || !opt.baseline.empty()) {
     std::string error;
-    auto snap = inventory::load_snapshot(*store, opt.from, error);
+    std::string name = opt.from, basis = "snapshot " + opt.from;
+    if (!opt.baseline.empty()) {
+      const auto snaps = inventory::list_snapshots(*store, error);
+      auto b = error.empty() ? inventory::pick_baseline(snaps, opt.baseline, &local_offset, error) : std::nullopt;
+      if (!b) {
+        print_error(error);
+        return kExitBadInput;
+      }
+      name = b->snapshot.name;
+      basis = b->basis;
+    }
+    auto snap = inventory::load_snapshot(*store, name, error);
     if (!snap) {
       print_error(error);
       return kExitBadInput;
@@ -248,7 +282,7 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
     std::sort(baseline.begin(), baseline.end());
     in.baseline_ids = &baseline;
     in.since_us = snap->info.observed_until_us;
-    in.basis = "snapshot " + opt.from;
+    in.basis = basis;
   }
   inventory::Ledger ledger(common.config.sensor_name);
   if (auto st = store->load(ledger); !st) {

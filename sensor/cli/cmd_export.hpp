@@ -35,6 +35,8 @@ struct ExportCommands {
   int new_days = 30;   // 2-12 without a snapshot: first seen in the last N days of the ledger (kDefaultNewDays)
   int review_days = 30;  // levels 4 and 5: the review evidence of the last N days (kDefaultReviewDays)
   std::string since, from;
+  std::string baseline;     // checklist, acceptance: a snapshot name or a time (inventory::pick_baseline)
+  std::string console_url;  // checklist HTML: devices link to this console ("https://host:8443")
 };
 
 void add_export_commands(CLI::App& app, ExportCommands& cmds);

@@ -10,6 +10,7 @@
 #include "inventory/report/checklist.hpp"
 #include "inventory/ledger/ledger.hpp"
 #include "inventory/store/store.hpp"
+#include "inventory/store/snapshot.hpp"
 #include "sensor/daemon/config.hpp"
 
 namespace mieruka::sensor {
@@ -24,6 +25,15 @@ struct ChecklistPeriod {
   std::int64_t now_us = 0;
   int new_days = kDefaultNewDays;
   int review_days = kDefaultReviewDays;
+  // The baseline (inventory::pick_baseline: a snapshot name or a time); empty:
+  // the newest snapshot. Devices not seen before it count as new (2-12, 4-5)
+  // and the report shows what changed since it.
+  std::string baseline;
+  // A time without a zone is local to this (nullptr: UTC).
+  std::int64_t (*offset_for_local)(std::int64_t local_us) = nullptr;
+  // The diff of the newest snapshot and the ledger now when the caller made it
+  // already (the console's view does): used instead of making it again.
+  const inventory::Diff* newest_diff = nullptr;
 };
 
 // Slots of `schedule` in (from_us, to_us] (capped: a schedule every minute over
@@ -35,6 +45,15 @@ struct ChecklistPeriod {
 // what counts as new, the advisories imported, and the review evidence over
 // the period. On failure
 // returns false with `error` set to one line.
+// Sets what counts as new and what changed (ChecklistInput::new_since_us,
+// new_since_basis, changes) from the baseline `snapshot`: the diff of it and
+// `ledger` now. False with `error` set when the snapshot cannot be read.
+// `made`: that diff when the caller has it already (nullptr: made here).
+[[nodiscard]] bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store,
+                                          const inventory::Ledger& ledger, const inventory::SnapshotInfo& snapshot,
+                                          const std::string& basis, std::int64_t now_us, std::string& error,
+                                          const inventory::Diff* made = nullptr);
+
 [[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store,
                                         const Config& config, const inventory::Ledger& ledger,
                                         const ChecklistPeriod& period, std::string& error);

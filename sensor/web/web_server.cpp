@@ -435,6 +435,8 @@ struct WebServer::Impl {
   Json stats();
   Json overview(View& v);
   std::string render_checklist(const View& v, const std::string& format, inventory::Lang lang);
+  static std::string render_checklist_of(const inventory::Checklist& cl, const inventory::ChecklistInput& in,
+                                         const std::string& format, inventory::Lang lang);
 };
 
 // --- routes ---------------------------------------------------------------------------
@@ -691,7 +693,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
   }
   if (stop()) return nullptr;
-  // What changed since the last snapshot (/api/v1/overview).
+  // What changed since the last snapshot (/api/v1/overview; the checklist's
+  // changes are the same diff).
+  std::optional<inventory::Diff> newest_diff;
   {
     std::string serr;
     const auto snaps = inventory::list_snapshots(s, serr);
@@ -701,7 +705,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       const auto now = inventory::make_snapshot(L, std::string(inventory::kNowSnapshotName), wall_us());
       inventory::DiffOptions dopt;
       dopt.capture_drops = inventory::capture_drops_between(s, from->info.taken_us, now.info.taken_us);
-      const auto d = inventory::diff_snapshots(*from, now, dopt);
+      const auto& d = newest_diff.emplace(inventory::diff_snapshots(*from, now, dopt));
       v->since_snapshot = Json{{"snapshot", snaps.back().name},
                                {"taken", time_or_null(snaps.back().taken_us)},
                                {"new_assets", d.new_assets.size()},
@@ -730,7 +734,10 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     in.approved = cl->approved ? &*cl->approved : nullptr;
     in.wireless = cl->wireless ? &*cl->wireless : nullptr;
     in.findings = cl->findings.get();
-    if (fill_checklist_input(in, s, config, L, {wall_us(), kDefaultNewDays, kDefaultReviewDays}, cerr))
+    in.asset_link = "/#/asset/";  // the report links each device to its console page
+    ChecklistPeriod period{wall_us(), kDefaultNewDays, kDefaultReviewDays};
+    period.newest_diff = newest_diff ? &*newest_diff : nullptr;
+    if (fill_checklist_input(in, s, config, L, period, cerr))
       cl->checklist = inventory::build_checklist(in);
     else
       cl->error = cerr;
@@ -806,17 +813,78 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
   return v;
 }
 
+// How the Changes page names each device a diff mentions: as the console shows
+// it now (the plant's names from the approved list, the zone), else as the
+// newer snapshot, else the older one, held it.
+Json diff_labels(const View& v, const inventory::Diff& d, const inventory::Snapshot& from,
+                 const inventory::Snapshot& to) {
+  std::set<std::string> ids;
+  for (const auto* list : {&d.new_assets, &d.vanished_assets})
+    for (const auto& a : *list) ids.insert(a.value("id", std::string()));
+  for (const auto& c : d.changed_assets) ids.insert(c.asset);
+  for (const auto* list : {&d.new_links, &d.vanished_links})
+    for (const auto& l : *list) {
+      ids.insert(l.value("from", std::string()));
+      ids.insert(l.value("to", std::string()));
+    }
+  ids.erase(std::string());
+  auto in_snapshot = [](const inventory::Snapshot& s, const std::string& id) -> const Json* {
+    const auto it = std::lower_bound(s.assets.begin(), s.assets.end(), id,
+                                     [](const inventory::SnapshotAsset& a, const std::string& k) { return a.id < k; });
+    return it != s.assets.end() && it->id == id ? &it->json : nullptr;
+  };
+  Json out = Json::object();
+  for (const auto& id : ids) {
+    const Json* a = nullptr;
+    bool current = false;
+    if (const auto r = v.row_of->find(id); r != v.row_of->end()) {
+      a = &v.row(r->second).json;
+      current = true;
+    }
+    if (a == nullptr) a = in_snapshot(to, id);
+    if (a == nullptr) a = in_snapshot(from, id);
+    if (a == nullptr) {
+      out[inventory::sanitize_utf8(id)] = Json{{"label", inventory::sanitize_utf8(id)}, {"current", false}};
+      continue;
+    }
+    auto field = [&](const char* k) {
+      const auto it = a->find(k);
+      return it != a->end() && it->is_string() ? Json(inventory::sanitize_utf8(it->get<std::string>())) : Json();
+    };
+    Json location, zone = field("zone");
+    if (const auto e = a->find("approved_entry"); e != a->end() && e->is_object()) {
+      if (const auto l = e->find("location"); l != e->end() && l->is_string()) location = *l;
+      if (zone.is_null())
+        if (const auto z = e->find("zone"); z != e->end() && z->is_string()) zone = *z;
+    }
+    const auto ips = a->find("ips");
+    out[inventory::sanitize_utf8(id)] = Json{{"label", inventory::sanitize_utf8(inventory::diff_asset_label(*a))},
+                                             {"mac", field("mac")},
+                                             {"ips", ips != a->end() && ips->is_array() ? *ips : Json::array()},
+                                             {"class", field("class")},
+                                             {"zone", zone},
+                                             {"location", location},
+                                             {"current", current}};
+  }
+  return out;
+}
+
 std::string WebServer::Impl::render_checklist(const View& v, const std::string& format, inventory::Lang lang) {
-  const inventory::Checklist& cl = *v.cl->checklist;
-  const inventory::ChecklistInput& in = v.cl->in;
+  return render_checklist_of(*v.cl->checklist, v.cl->in, format, lang);
+}
+
+std::string WebServer::Impl::render_checklist_of(const inventory::Checklist& cl, const inventory::ChecklistInput& in,
+                                                 const std::string& format, inventory::Lang lang) {
   if (format == "json") return json_text(inventory::checklist_json(cl, in, lang));
   if (format == "csv") return inventory::checklist_csv(cl, in, lang);
-  std::string svg, error;
+  std::string svg, zone_svg, error;
   if (inventory::svg_available()) {
-    auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error);
-    if (r) svg = std::move(*r);
+    if (const std::string dot = inventory::checklist_zone_dot(cl.topology, lang); !dot.empty())
+      if (auto z = inventory::render_svg(dot, error)) zone_svg = std::move(*z);
+    if (inventory::checklist_embeds_diagram(cl))
+      if (auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error)) svg = std::move(*r);
   }
-  return inventory::checklist_html(cl, in, lang, svg);
+  return inventory::checklist_html(cl, in, lang, svg, zone_svg);
 }
 
 // The builder thread: with its own read-only connection, it watches the
@@ -1229,26 +1297,58 @@ void WebServer::Impl::install_routes() {
                                {"links", s.links}});
           send_json(res, 200, arr);
         }));
+  // Changes between two baselines (inventory::pick_baseline: a snapshot name or
+  // a time; `to` also "now"). Without `from`: the last two snapshots, or the
+  // last one and now when there is only one ("default" says which). "labels"
+  // names every device the diff mentions, as the console shows it.
   s.Get("/api/v1/diff", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                        const Session&, View& v) {
-          const std::string from_name = req.get_param_value("from");
-          std::string to_name = req.get_param_value("to");
-          if (to_name.empty()) to_name = std::string(inventory::kNowSnapshotName);
-          if (from_name.empty()) return send_error(res, 400, "from: give a snapshot name (see /api/v1/snapshots)");
+          std::string from_spec = req.get_param_value("from");
+          std::string to_spec = req.get_param_value("to");
           std::string error;
           std::lock_guard lock(db_mu);
-          auto from = inventory::load_snapshot(*store, from_name, error);
+          const auto snaps = inventory::list_snapshots(*store, error);
+          if (!error.empty()) return send_error(res, 500, error);
+          Json defaulted = nullptr;
+          if (from_spec.empty()) {
+            if (!to_spec.empty()) return send_error(res, 400, "from: give a snapshot name or a time with to=");
+            if (snaps.empty()) return send_error(res, 404, "no snapshot yet: take one with `mieruka snapshot`");
+            if (snaps.size() >= 2) {
+              from_spec = snaps[snaps.size() - 2].name;
+              to_spec = snaps.back().name;
+              defaulted = "last_two";
+            } else {
+              from_spec = snaps.back().name;
+              to_spec = std::string(inventory::kNowSnapshotName);
+              defaulted = "last_to_now";
+            }
+          }
+          if (to_spec.empty()) to_spec = std::string(inventory::kNowSnapshotName);
+          auto utc = [](std::int64_t) -> std::int64_t { return 0; };
+          auto from_b = inventory::pick_baseline(snaps, from_spec, utc, error);
+          if (!from_b) return send_error(res, 404, "from: " + error);
+          auto from = inventory::load_snapshot(*store, from_b->snapshot.name, error);
           if (!from) return send_error(res, 404, error);
           std::optional<inventory::Snapshot> to;
-          if (to_name == inventory::kNowSnapshotName) {
-            to = inventory::make_snapshot(*v.ledger, to_name, wall_us());
+          std::string to_basis = std::string(inventory::kNowSnapshotName);
+          if (to_spec == inventory::kNowSnapshotName) {
+            to = inventory::make_snapshot(*v.ledger, to_spec, wall_us());
           } else {
-            to = inventory::load_snapshot(*store, to_name, error);
+            auto to_b = inventory::pick_baseline(snaps, to_spec, utc, error);
+            if (!to_b) return send_error(res, 404, "to: " + error);
+            to = inventory::load_snapshot(*store, to_b->snapshot.name, error);
             if (!to) return send_error(res, 404, error);
+            to_basis = to_b->basis;
           }
           inventory::DiffOptions dopt;
           dopt.capture_drops = inventory::capture_drops_between(*store, from->info.taken_us, to->info.taken_us);
-          send_json(res, 200, inventory::diff_json(inventory::diff_snapshots(*from, *to, dopt)));
+          const auto d = inventory::diff_snapshots(*from, *to, dopt);
+          Json out = inventory::diff_json(d);
+          out["default"] = defaulted;
+          out["from_basis"] = inventory::sanitize_utf8(from_b->basis);
+          out["to_basis"] = inventory::sanitize_utf8(to_basis);
+          out["labels"] = diff_labels(v, d, *from, *to);
+          send_json(res, 200, out);
         })));
   s.Get("/api/v1/topology", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                            const Session&, View& v) {
@@ -1319,10 +1419,36 @@ void WebServer::Impl::install_routes() {
           // The report and its input are made with the view (build_view): each
           // format and language is rendered from them once per view.
           if (!v.cl->checklist) return send_error(res, 500, v.cl->error);
-          const std::string key = format + "/" + std::string(inventory::lang_code(*lang));
+          // ?baseline=: another snapshot (a name, or a time: the newest snapshot
+          // taken at or before it) than the newest counts what is new and what
+          // changed. Bodies are kept per snapshot, so a view holds at most one
+          // per snapshot, format and language.
+          std::optional<inventory::Baseline> base;
+          if (const std::string spec = req.get_param_value("baseline"); !spec.empty()) {
+            std::string error;
+            std::lock_guard lock(db_mu);
+            const auto snaps = inventory::list_snapshots(*store, error);
+            if (error.empty()) base = inventory::pick_baseline(snaps, spec, [](std::int64_t) -> std::int64_t { return 0; }, error);
+            if (!base) return send_error(res, 404, "baseline: " + error);
+          }
+          if (base) base->basis = "snapshot " + base->snapshot.name;
+          const std::string key =
+              format + "/" + std::string(inventory::lang_code(*lang)) + (base ? "/" + base->snapshot.name : std::string());
           std::lock_guard lock(v.cache->body_mu);
           auto& bodies = v.cache->checklist_bodies;
           auto cached = bodies.find(key);
+          if (cached == bodies.end() && base) {
+            inventory::ChecklistInput in = v.cl->in;
+            std::string error;
+            bool ok = false;
+            {
+              std::lock_guard db_lock(db_mu);
+              ok = set_checklist_baseline(in, *store, *v.ledger, base->snapshot, base->basis, in.generated_us, error);
+            }
+            if (!ok) return send_error(res, 500, error);
+            const auto cl = inventory::build_checklist(in);
+            cached = bodies.emplace(key, render_checklist_of(cl, in, format, *lang)).first;
+          }
           if (cached == bodies.end()) cached = bodies.emplace(key, render_checklist(v, format, *lang)).first;
           res.status = 200;
           res.set_header("Cache-Control", "no-store");
@@ -1341,8 +1467,25 @@ void WebServer::Impl::install_routes() {
             return send_error(res, 400, "format: expected json, html or text");
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");
-          const std::string from = req.get_param_value("from"), since = req.get_param_value("since");
-          if (from.empty() == since.empty()) return send_error(res, 400, "give since=TIME or from=SNAPSHOT");
+          std::string from = req.get_param_value("from");
+          const std::string since = req.get_param_value("since"), baseline_spec = req.get_param_value("baseline");
+          if ((from.empty() ? 0 : 1) + (since.empty() ? 0 : 1) + (baseline_spec.empty() ? 0 : 1) != 1)
+            return send_error(res, 400, "give since=TIME, from=SNAPSHOT or baseline=SNAPSHOT|TIME");
+          std::string basis = "snapshot " + from;
+          if (!baseline_spec.empty()) {
+            // A snapshot name, or a time: the newest snapshot taken at or before it.
+            std::string error;
+            std::optional<inventory::Baseline> b;
+            {
+              std::lock_guard lock(db_mu);
+              const auto snaps = inventory::list_snapshots(*store, error);
+              if (error.empty())
+                b = inventory::pick_baseline(snaps, baseline_spec, [](std::int64_t) -> std::int64_t { return 0; }, error);
+            }
+            if (!b) return send_error(res, 404, "baseline: " + error);
+            from = b->snapshot.name;
+            basis = b->basis;
+          }
           inventory::AcceptanceInput in;
           std::vector<std::string> baseline;
           if (!since.empty()) {
@@ -1363,7 +1506,7 @@ void WebServer::Impl::install_routes() {
             std::sort(baseline.begin(), baseline.end());
             in.baseline_ids = &baseline;
             in.since_us = snap->info.observed_until_us;
-            in.basis = "snapshot " + from;
+            in.basis = basis;
           }
           in.ledger = v.ledger.get();
           in.zones = &config.policy;

@@ -162,6 +162,28 @@ check "bad --since: one line" test "$(wc -l <err1.txt)" -eq 1
 check "no --since or --from exits 1" test "$rc" -eq 1
 "$bin" report acceptance --config config.toml --db g.db --from nosuch >/dev/null 2>&1; rc=$?
 check "unknown snapshot exits 1" test "$rc" -eq 1
+# A baseline picked by name or by time (the newest snapshot taken at or before it).
+"$bin" report acceptance --config config.toml --db g.db --baseline 2999-12-31 --format json >acc2.json; rc=$?
+check "acceptance --baseline DATE exits 0" test "$rc" -eq 0
+check "acceptance --baseline DATE picks the newest snapshot up to it, as --from does" "$py" -c "
+import json; a=json.load(open('acc1.json')); b=json.load(open('acc2.json'))
+assert b['basis']=='snapshot base (newest at or before 2999-12-31)' and b['counts']==a['counts'], (b['basis'], b['counts'])"
+"$bin" report acceptance --config config.toml --db g.db --baseline 2000-01-01 >/dev/null 2>err3.txt; rc=$?
+check "acceptance --baseline before every snapshot exits 1 with one line" \
+  bash -c "test $rc -eq 1 && test \$(wc -l <err3.txt) -eq 1 && grep -q 'no snapshot was taken at or before' err3.txt"
+"$bin" report acceptance --config config.toml --db g.db --baseline base --from base >/dev/null 2>&1; rc=$?
+check "acceptance --baseline with --from exits nonzero" test "$rc" -ne 0
+"$bin" export checklist --config config.toml --db g.db --baseline base --lang en >cb.json; rc=$?
+check "checklist --baseline exits 0" test "$rc" -eq 0
+check "checklist --baseline: what is new and what changed since it" "$py" -c "
+import json; d=json.load(open('cb.json')); c=d['changes']
+assert d['new_since']['basis']=='snapshot base' and c['basis']=='snapshot base' and c['new_assets']>0, c"
+"$bin" export checklist --config config.toml --db g.db --baseline base --format html --console-url http://sensor:8080/ \
+  --output cb.html
+check "checklist html --console-url links devices to the console" grep -q 'href="http://sensor:8080/#/asset/' cb.html
+check "checklist html without --console-url has no device links" bash -c "! grep -q '#/asset/' report.html"
+"$bin" export checklist --config config.toml --db g.db --baseline nosuch >/dev/null 2>&1; rc=$?
+check "checklist --baseline naming nothing exits 1" test "$rc" -eq 1
 "$bin" export checklist --db g.db --format xml >/dev/null 2>&1; rc=$?
 check "bad --format exits 1" test "$rc" -eq 1
 "$bin" export checklist --config config.toml --db g.db --output "$tmp/no/such/dir/c.json" >/dev/null 2>err2.txt; rc=$?

@@ -20,8 +20,11 @@ pid=""
 cleanup() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; rm -rf "$tmp"; }
 trap cleanup EXIT
 db="$tmp/m.db"
-"$bin" read -q "$src/pcaps/factory_sample.pcapng" "$src/pcaps/hostile_names.pcapng" --db "$db" >/dev/null 2>&1 ||
-  { echo "FAIL read"; exit 1; }
+# Two snapshots: "before" the hostile-names capture and "baseline" after it, so
+# that the Changes page's default (the last two) lists the hostile devices.
+"$bin" read -q "$src/pcaps/factory_sample.pcapng" --db "$db" >/dev/null 2>&1 || { echo "FAIL read"; exit 1; }
+"$bin" snapshot --db "$db" --name before >/dev/null 2>&1
+"$bin" read -q "$src/pcaps/hostile_names.pcapng" --db "$db" >/dev/null 2>&1 || { echo "FAIL read"; exit 1; }
 "$bin" snapshot --db "$db" --name baseline >/dev/null 2>&1
 advisories="$src/../shared/advisories/csaf"
 [ -d "$advisories" ] && "$bin" advisories import -q --db "$db" "$advisories"

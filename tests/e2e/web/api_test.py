@@ -460,6 +460,40 @@ def check_plant_names(vc, v_csrf, ac, csrf, asset):
 
 check_plant_names(vc, v_csrf, ac, csrf, next(a["id"] for a in reversed(all_assets["items"]) if a["mac"]))
 
+
+def baselines(cookie):
+    """Changes and reports against a picked baseline: /api/v1/diff defaults to
+    the last two snapshots (here only "first": first against now, said so), a
+    date picks the newest snapshot at or before it, the reports take baseline=."""
+    st, d, hdrs, _, _ = request("GET", "/api/v1/diff", cookie=cookie)
+    check("diff without from: 200, matches the spec", st == 200 and not conforms("/api/v1/diff", "get", st, d, hdrs.get("content-type", "")), st)
+    if st == 200:
+        check("diff default with one snapshot: first against now, said so",
+              (d["from"], d["to"], d["default"]) == ("first", "now", "last_to_now"), (d["from"], d["to"], d["default"]))
+        check("diff labels every device it mentions", all(isinstance(d["labels"].get(a["id"], {}).get("label"), str)
+                                                         for a in d["new_assets"] + d["vanished_assets"]))
+    st, d, _, _, _ = request("GET", "/api/v1/diff?from=2999-12-31&to=now", cookie=cookie)
+    check("diff from a date: the newest snapshot at or before it", st == 200 and d["from"] == "first" and
+          "newest at or before 2999-12-31" in d["from_basis"], d if st != 200 else d["from_basis"])
+    st, d, _, _, _ = request("GET", "/api/v1/diff?from=2000-01-01", cookie=cookie)
+    check("diff from a date before every snapshot: 404 with a reason", st == 404 and "2000-01-01" in d.get("error", ""), d)
+    st, d, _, _, _ = request("GET", "/api/v1/diff?to=first", cookie=cookie)
+    check("diff with to but no from: 400", st == 400, st)
+    st, a, _, _, _ = request("GET", "/api/v1/acceptance?format=json&baseline=2999-12-31", cookie=cookie)
+    check("acceptance baseline=DATE: the newest snapshot at or before it", st == 200 and
+          "snapshot first (newest at or before 2999-12-31)" == a.get("basis"), a if st != 200 else a.get("basis"))
+    st, a, _, _, _ = request("GET", "/api/v1/acceptance?format=json&baseline=first&from=first", cookie=cookie)
+    check("acceptance with both baseline and from: 400", st == 400, st)
+    st, c, _, _, _ = request("GET", "/api/v1/checklist?format=json&lang=en&baseline=first", cookie=cookie)
+    check("checklist baseline=first: changes since it", st == 200 and c["changes"]["basis"] == "snapshot first" and
+          c["new_since"]["basis"] == "snapshot first", st)
+    st, _, _, _, raw = request("GET", "/api/v1/checklist?format=html&lang=ja&baseline=2999-12-31", cookie=cookie)
+    check("checklist HTML baseline=DATE: opening, appendix, device links", st == 200 and all(
+        x in raw for x in (b'id="levels"', b'id="changes"', b'id="appendix"', b'href="/#/asset/')), st)
+    st, e, _, _, _ = request("GET", "/api/v1/checklist?format=html&baseline=nosuch", cookie=cookie)
+    check("checklist baseline that names nothing: 404 with a reason", st == 404 and "nosuch" in e.get("error", ""), e)
+baselines(vc)
+
 # --- 5. Logout. ---------------------------------------------------------------------------
 st, _, _, _, _ = request("POST", "/api/v1/logout", {}, vc, {"X-CSRF-Token": v_csrf})
 check("logout", st == 200, st)

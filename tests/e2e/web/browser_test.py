@@ -215,6 +215,116 @@ def plant_names():
         check("names: the map finds the device by its plant name", False, driver.find_element(By.ID, "main").text[:400])
 
 
+def changes_and_reports():
+    """Changes between the last two snapshots name devices, a date picks a
+    baseline, the reports take the picked baseline, and the Japanese checklist
+    report prints to PDF with every item's title and level in its opening,
+    which fits in two A4 pages (the appendix starts on page 3 at the latest)."""
+
+    try:
+        changes_and_reports_checks()
+    finally:  # back to the console for the rest of the flow
+        driver.set_window_size(1400, 1000)
+        go("#/reports")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
+
+
+def changes_and_reports_checks():
+    import base64
+    import re
+    import shutil
+    import subprocess
+
+    raw_id = re.compile(r"^[0-9a-f]{16}$")
+    go("#/changes")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#diff h2")))
+    basis = driver.find_element(By.ID, "diff-basis").text
+    check("changes: default is the last two snapshots", "The last two snapshots" in basis and "before" in basis
+          and "baseline" in basis, basis)
+    check("changes: pickers show the two snapshots",
+          (driver.find_element(By.ID, "diff-from").get_attribute("value"),
+           driver.find_element(By.ID, "diff-to").get_attribute("value")) == ("before", "baseline"))
+    labels = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#diff td.device a")]
+    check("changes: new devices and conversations listed", len(labels) > 2, labels[:5])
+    check("changes: no device labelled by a raw id", labels and not any(raw_id.match(x) for x in labels), labels[:10])
+    services = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#diff td.service")]
+    check("changes: conversations read as protocol/transport port",
+          services and all(re.match(r"^[a-z0-9_.-]+(/(tcp|udp))?( \d+)?$", x) for x in services), services[:10])
+    shot("07b-changes-last-two")
+    # A date as the baseline: the newest snapshot at or before today, against now.
+    driver.execute_script("document.getElementById('diff-from-date').value = new Date().toISOString().slice(0, 10);"
+                          "document.getElementById('diff-to').value = 'now';")
+    driver.find_element(By.ID, "diff-show").click()
+    wait.until(lambda d: "newest at or before" in d.find_element(By.ID, "diff-basis").text)
+    basis = driver.find_element(By.ID, "diff-basis").text
+    check("changes: a date picks the newest snapshot at or before it", "snapshot baseline (newest at or before" in basis, basis)
+    links = driver.find_elements(By.CSS_SELECTOR, "#diff td.device a")
+    if links:
+        href = links[0].get_attribute("href")
+        links[0].click()
+        wait.until(EC.presence_of_element_located((By.ID, "asset-title")))
+        check("changes: a device links to its asset page", "#/asset/" in href, href)
+
+    go("#/reports")
+    wait.until(EC.presence_of_element_located((By.ID, "report-baseline")))
+    acc = driver.find_element(By.ID, "report-acceptance-html").get_attribute("href")
+    check("reports: acceptance defaults to the snapshot before the newest", "baseline=before" in acc, acc)
+    cl = driver.find_element(By.ID, "report-checklist-html").get_attribute("href")
+    check("reports: checklist link carries the baseline", "baseline=baseline" in cl, cl)
+    Select(driver.find_element(By.ID, "report-baseline")).select_by_value("before")
+    cl = driver.find_element(By.ID, "report-checklist-html").get_attribute("href")
+    check("reports: the picker changes the checklist link", "baseline=before" in cl, cl)
+    shot("08a-reports-baseline")
+    fetch = ("const done = arguments[arguments.length - 1];"
+             "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.json()).then(done, e => done(String(e)));")
+    acc_json = driver.execute_async_script(fetch, "/api/v1/acceptance?format=json&baseline=before")
+    check("acceptance against the picked baseline lists the new devices",
+          isinstance(acc_json, dict) and acc_json.get("counts", {}).get("devices", 0) > 0, str(acc_json)[:300])
+    cl_json = driver.execute_async_script(fetch, "/api/v1/checklist?format=json&lang=ja&baseline=before")
+    ok = isinstance(cl_json, dict) and cl_json.get("changes") and cl_json["changes"]["new_assets"] > 0
+    check("checklist json: changes since the picked baseline", ok, str(cl_json)[:300])
+
+    # The printable report, in Japanese, against the snapshot before the newest.
+    driver.get(BASE + "/api/v1/checklist?format=html&lang=ja&baseline=before")
+    wait.until(EC.presence_of_element_located((By.ID, "appendix")))
+    check("report: opening sections present", all(driver.find_elements(By.ID, i) for i in
+                                                  ("levels", "top-findings", "changes", "zones", "items")))
+    dev = driver.find_elements(By.CSS_SELECTOR, "#appendix a[href^='/#/asset/']")
+    check("report: evidence lines link to their devices", len(dev) > 0, len(dev))
+    check("report: hostile names ran nothing", not driver.execute_script("return window.__pwned !== undefined"))
+    driver.set_window_size(1100, 1400)
+    shot("12-checklist-report-ja")
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
+                                                                       "preferCSSPageSize": True})["data"])
+    pdf_path = os.path.join(SHOTS, "12-checklist-report-ja.pdf")
+    with open(pdf_path, "wb") as f:
+        f.write(pdf)
+    print("pdf " + pdf_path)
+    driver.set_window_size(1400, 1000)
+    check("report: printed to PDF", pdf.startswith(b"%PDF"), pdf[:8])
+    if not shutil.which("pdftotext"):
+        check("pdftotext (poppler-utils, scripts/setup.sh) to read the printed pages", False)
+        return
+
+    def pages(first, last):
+        return subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), "-enc", "UTF-8", pdf_path, "-"],
+                              capture_output=True, text=True).stdout
+
+    squash = lambda x: re.sub(r"\s+", "", x)
+    opening, third = squash(pages(1, 2)), squash(pages(3, 3))
+    for it in cl_json["items"] if isinstance(cl_json, dict) else []:
+        title = squash(it["text"]["ja"])[:24]
+        check("PDF opening: item %s with its title and level" % it["id"],
+              it["id"] in opening and title in opening and squash(it["level_label"]) in opening,
+              (title, it["level_label"]))
+    check("PDF opening: the findings that matter most, the changes, the zones",
+          all(x in opening for x in ("重要な未対応の検出事項", "基準からの変化", "ゾーン構成図")))
+    # The appendix begins on a page of its own: on page 3 at the latest when
+    # the opening takes two pages or less.
+    check("PDF opening fits in two A4 pages: the appendix starts on page 3 at the latest",
+          "付録Aチェック項目と証跡" in opening + third, third[:80])
+
+
 try:
     # Login.
     driver.get(BASE + "/")
@@ -427,6 +537,7 @@ try:
     go("#/reports")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
     shot("08-reports")
+    changes_and_reports()
 
     # Japanese.
     Select(driver.find_element(By.ID, "lang")).select_by_value("ja")

@@ -166,5 +166,46 @@ TEST(Acceptance, HostileNamesAreEscaped) {
   EXPECT_EQ(sanitize_utf8(js), js);
 }
 
+// A baseline by name, or by time: the newest snapshot taken at or before it (a
+// date alone: its whole day). A name wins over a time.
+TEST(PickBaseline, NameThenNewestAtOrBefore) {
+  auto utc = [](std::int64_t) -> std::int64_t { return 0; };
+  const std::int64_t day = 86'400'000'000LL;
+  const std::int64_t t0 = *parse_time_arg("2026-11-20T00:00:00Z", utc);
+  std::vector<SnapshotInfo> snaps;
+  for (const auto& [name, at] : std::vector<std::pair<std::string, std::int64_t>>{
+           {"a", t0 + 3600'000'000LL}, {"b", t0 + day + 7200'000'000LL}, {"2026-11-25", t0 + 2 * day}}) {
+    SnapshotInfo s;
+    s.name = name;
+    s.taken_us = at;
+    snaps.push_back(s);
+  }
+  std::string error;
+  auto b = pick_baseline(snaps, "a", utc, error);
+  ASSERT_TRUE(b) << error;
+  EXPECT_EQ(b->snapshot.name, "a");
+  EXPECT_EQ(b->basis, "snapshot a");
+  b = pick_baseline(snaps, "2026-11-20", utc, error);  // the whole day: a (01:00)
+  ASSERT_TRUE(b) << error;
+  EXPECT_EQ(b->snapshot.name, "a");
+  EXPECT_EQ(b->basis, "snapshot a (newest at or before 2026-11-20)");
+  b = pick_baseline(snaps, "2026-11-21T01:59:59Z", utc, error);  // b is at 02:00
+  ASSERT_TRUE(b) << error;
+  EXPECT_EQ(b->snapshot.name, "a");
+  b = pick_baseline(snaps, "2026-11-21T02:00:00Z", utc, error);
+  ASSERT_TRUE(b) << error;
+  EXPECT_EQ(b->snapshot.name, "b");
+  b = pick_baseline(snaps, "2026-11-25", utc, error);  // a snapshot's name wins over the date
+  ASSERT_TRUE(b) << error;
+  EXPECT_EQ(b->snapshot.name, "2026-11-25");
+  EXPECT_EQ(b->basis, "snapshot 2026-11-25");
+  EXPECT_FALSE(pick_baseline(snaps, "2026-11-19", utc, error));
+  EXPECT_NE(error.find("no snapshot was taken at or before"), std::string::npos) << error;
+  EXPECT_FALSE(pick_baseline(snaps, "nosuch\xff", utc, error));
+  EXPECT_NE(error.find("not a time"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\xff'), std::string::npos) << "the name is shown as valid UTF-8";
+  EXPECT_FALSE(pick_baseline({}, "2026-11-20", utc, error));
+}
+
 }  // namespace
 }  // namespace mieruka::inventory

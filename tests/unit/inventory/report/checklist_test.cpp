@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/text/text_escape.hpp"
@@ -458,6 +460,89 @@ TEST(ChecklistEscaping, HostileNameIsInertInEveryFormat) {
     const std::string cls = asset_json(*in.ledger, a)["class"].get<std::string>();
     EXPECT_NE(html.find("<td title=\"" + cls + "\">" + std::string(msg(Lang::ja, "class." + cls)) + "</td>"),
               std::string::npos) << cls;
+  }
+}
+
+// The printable report: the opening (levels, top findings, changes, zones)
+// comes before the appendix; every item's title and level are in the opening;
+// long evidence groups are cut with a count; devices link to the console.
+TEST(ChecklistHtml, OpeningThenAppendixGroupedAndLinked) {
+  Plant p;
+  for (int k = 0; k < static_cast<int>(kHtmlGroupLines) + 7; ++k)
+    p.host(fmt::format("00:80:f4:00:10:{:02x}", k), fmt::format("10.10.1.{}", 100 + k), kT0);
+  FindingsPolicy fp;
+  fp.approved = &*p.approved;
+  fp.wireless = &*p.wireless;
+  fp.zones = &p.zones;
+  p.findings = compute_findings(p.led, fp);
+  auto in = p.input();
+  in.asset_link = "/#/asset/";
+  ChecklistInput::Changes ch;
+  ch.basis = "snapshot base";
+  ch.new_assets = 12;
+  ch.new_devices = {{p.led.assets()[p.pi].id, "pi"}};
+  in.changes = ch;
+  const auto c = build_checklist(in);
+  const std::string html = checklist_html(c, in, Lang::ja, "", "");
+  const std::size_t appendix = html.find("id=\"appendix\"");
+  ASSERT_NE(appendix, std::string::npos);
+  const std::string opening = html.substr(0, appendix);
+  for (const auto& r : c.items) {
+    EXPECT_NE(opening.find(html_escape(msg(Lang::ja, "item." + r.id))), std::string::npos) << r.id;
+    EXPECT_NE(opening.find(html_escape(msg(Lang::ja, r.level ? "level." + std::to_string(*r.level) : std::string("level.none")))), std::string::npos) << r.id;
+    EXPECT_NE(html.find("id=\"item-" + r.id + "\"", appendix), std::string::npos) << r.id;
+    for (const auto& [k, v] : r.counts) EXPECT_TRUE(has_msg("count." + k)) << "a label for the count " << k;
+  }
+  for (const char* id : {"id=\"levels\"", "id=\"top-findings\"", "id=\"changes\"", "id=\"zones\""})
+    EXPECT_NE(opening.find(id), std::string::npos) << id;
+  EXPECT_NE(opening.find("snapshot base"), std::string::npos);
+  EXPECT_NE(opening.find("href=\"/#/asset/" + p.led.assets()[p.pi].id + "\""), std::string::npos);
+  // Without a zone diagram, the zones as a table.
+  EXPECT_NE(opening.find(">cell-1<"), std::string::npos);
+  // At most kHtmlTopFindings ranked findings, no more than two of a type.
+  const std::size_t tf = opening.find("id=\"top-findings\""), tf_end = opening.find("</section>", tf);
+  std::size_t rows = 0;
+  for (std::size_t q = opening.find("<td class=\"num\">", tf); q < tf_end; q = opening.find("<td class=\"num\">", q + 1)) ++rows;
+  EXPECT_GE(rows, 1U);
+  EXPECT_LE(rows, kHtmlTopFindings);
+  // 2-6's unapproved devices: one group, counted, cut after kHtmlGroupLines lines.
+  const std::size_t more = html.find("ほか ", appendix);
+  EXPECT_NE(more, std::string::npos) << "a long group ends with a count of the rest";
+  EXPECT_NE(html.find("@page{size:A4"), std::string::npos);
+  EXPECT_NE(html.find(".appendix{break-before:page}"), std::string::npos);
+  // Evidence lines link to their devices.
+  EXPECT_NE(html.find("<td><a href=\"/#/asset/", appendix), std::string::npos);
+  // Without asset_link, no links at all.
+  in.asset_link.clear();
+  EXPECT_EQ(checklist_html(c, in, Lang::en, "", "").find("href=\"/#/asset/"), std::string::npos);
+  // No baseline: the changes section says how to record one.
+  in.changes.reset();
+  EXPECT_NE(checklist_html(c, in, Lang::en, "", "").find("mieruka snapshot"), std::string::npos);
+}
+
+TEST(ChecklistHtml, ZoneDiagramEscapesAndAggregates) {
+  Topology t;
+  t.clusters.push_back({"zone:a\"]; x [label=\"", "a\"]; x [label=\"", "zone", 1, {"n1", "n2"}});
+  t.clusters.push_back({"zone:b", "b", "zone", 3, {"n3"}});
+  for (const char* n : {"n1", "n2"}) t.nodes.push_back(TopoNode{n, n, "", "", "", "", "", {}, "", "", "zone:a\"]; x [label=\"", {}, false, {}});
+  t.nodes.push_back(TopoNode{"n3", "n3", "", "", "", "", "", {}, "", "", "zone:b", {}, false, {}});
+  t.edges.push_back({"n1", "n3", "modbus", {502}, 1, 1});
+  t.edges.push_back({"n2", "n3", "modbus", {502}, 1, 1});
+  t.edges.push_back({"n1", "n2", "s7comm", {102}, 1, 1});  // inside a zone: not drawn
+  const std::string d = checklist_zone_dot(t, Lang::en);
+  EXPECT_NE(d.find("modbus ×2"), std::string::npos) << d;
+  EXPECT_EQ(d.find("s7comm"), std::string::npos) << d;
+  EXPECT_EQ(d.find("a\"]"), std::string::npos) << "quotes escaped: " << d;
+  EXPECT_NE(d.find("2 devices (L1)"), std::string::npos) << d;
+  EXPECT_NE(checklist_zone_dot(t, Lang::ja).find("2 台 (L1)"), std::string::npos);
+  for (int k = 0; k < static_cast<int>(kHtmlMaxDiagramZones); ++k)
+    t.clusters.push_back({"zone:z" + std::to_string(k), "z", "zone", 2, {}});
+  EXPECT_EQ(checklist_zone_dot(t, Lang::en), "") << "too many zones: a table instead";
+  if (svg_available()) {
+    std::string error;
+    const auto svg = render_svg(d, error);
+    ASSERT_TRUE(svg) << error;
+    EXPECT_FALSE(inline_svg(*svg).empty());
   }
 }
 

@@ -515,5 +515,21 @@ TEST_F(SnapshotStoreTest, DiffAgainstNow) {
   EXPECT_TRUE(j["vanished_links"].empty());
 }
 
+// A diff names a device by the approved list's name, else what the wire said.
+TEST(DiffAssetLabel, ApprovedNameThenNameProductIpMacId) {
+  Json a = {{"id", "29f71cd4dedca773"}, {"mac", "00:80:f4:0a:0b:0c"}, {"ips", Json::array({"10.0.0.5"})},
+            {"name", nullptr}, {"product", "Q03UDV"}};
+  EXPECT_EQ(diff_asset_label(a), "Q03UDV");
+  a["name"] = "PLC-2";
+  EXPECT_EQ(diff_asset_label(a), "PLC-2");
+  a["approved_entry"] = {{"name", "成形機PLC 2号"}, {"location", "第2工場"}};
+  EXPECT_EQ(diff_asset_label(a), "成形機PLC 2号");
+  Json b = {{"id", "31a625efd62c9b47"}, {"mac", nullptr}, {"ips", Json::array({"10.0.0.9"})}};
+  EXPECT_EQ(diff_asset_label(b), "10.0.0.9");
+  b["ips"] = Json::array();
+  EXPECT_EQ(diff_asset_label(b), "31a625efd62c9b47");
+  EXPECT_EQ(diff_asset_label(Json::array()), "");
+}
+
 }  // namespace
 }  // namespace mieruka::inventory
