@@ -32,6 +32,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
+#include "inventory/policy/evidence.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/sqlite_statement.hpp"
@@ -75,6 +76,7 @@ constexpr const char* kCookie = "mieruka_session";
 constexpr std::size_t kWorkers = 64;  // connections served at once (see install_routes)
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxCommentBytes = 2000;
+constexpr std::size_t kMaxBulkAck = 500;  // finding ids in one bulk acknowledgement
 constexpr std::size_t kMaxApproveAssets = 10'000;
 constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -99,6 +101,12 @@ struct View {
   std::string findings_error;  // an approved list or allow-list that does not load
   std::vector<AssetRow> rows;
   std::map<std::string, std::size_t> row_of;  // asset id -> rows index
+  // /api/v1/findings: one row per finding (web_query FindingRow) and each
+  // sort's order, the engine's own with the view, the others on first request.
+  std::vector<FindingRow> finding_rows;
+  std::map<std::string, std::size_t> finding_of;  // finding id -> findings index
+  std::mutex finding_order_mu;
+  std::map<std::string, std::vector<std::size_t>> finding_orders;  // by "sort/asc" or "sort/desc"
   bool has_approved_list = false;
   std::int64_t read_us = 0;      // when its data was read from the database
   std::uint64_t covers = 0;      // the refresh requests (Impl::requested) this view includes
@@ -565,6 +573,30 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   }
 
   v->sort_keys.emplace("name", sort_keys(v->rows, "name"));
+  // The findings table's rows: each finding with its device's zones and name.
+  v->finding_rows.reserve(v->findings.size());
+  for (std::size_t i = 0; i < v->findings.size(); ++i) {
+    const inventory::Finding& f = v->findings[i];
+    FindingRow r;
+    r.finding = &f;
+    r.state = std::string(inventory::finding_state(f));
+    r.severity_rank = f.severity == "high" ? 2 : f.severity == "medium" ? 1 : 0;
+    std::string asset_text;
+    if (const auto it = v->row_of.find(f.asset); it != v->row_of.end()) {
+      const AssetRow& a = v->rows[it->second];
+      r.zones = a.zones;
+      const auto name = a.json.find("name");
+      if (name != a.json.end() && name->is_string()) r.device = name->get<std::string>();
+      asset_text = a.haystack;
+    }
+    if (r.device.empty()) r.device = !f.ip.empty() ? f.ip : !f.mac.empty() ? f.mac : f.asset;
+    r.haystack = ascii_lower(f.id + "\n" + f.asset + "\n" + f.mac + "\n" + f.ip + "\n" + r.device + "\n" + f.type +
+                             "\n" + f.item + "\n" + f.evidence + "\n" + inventory::evidence_text(f, "ja")) +
+                 "\n" + asset_text;
+    v->finding_of.emplace(f.id, i);
+    v->finding_rows.push_back(std::move(r));
+  }
+  v->finding_orders.emplace("/asc", finding_order(v->finding_rows, "", false));
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview).
   {
@@ -813,21 +845,114 @@ void WebServer::Impl::install_routes() {
                                                         const Session&, View& v) {
           send_body(res, v.links_body);
         })));
+  // Findings: filters, sort and pages (web_query FindingQuery). Without page or
+  // per_page the answer is the plain array it always was.
   s.Get("/api/v1/findings", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                            const Session&, View& v) {
           if (!v.findings_error.empty()) return send_error(res, 500, v.findings_error);
-          const std::string state = req.get_param_value("state"), item = req.get_param_value("item"),
-                            type = req.get_param_value("type"), asset = req.get_param_value("asset");
-          std::vector<inventory::Finding> out;
-          for (const auto& f : v.findings) {
-            if (!state.empty() && state != inventory::finding_state(f)) continue;
-            if (!item.empty() && f.item != item) continue;
-            if (!type.empty() && f.type != type) continue;
-            if (!asset.empty() && f.asset != asset) continue;
-            out.push_back(f);
+          FindingQuery q;
+          std::string error;
+          if (!parse_finding_query(req.params, q, error)) return send_error(res, 400, error);
+          const std::vector<std::size_t>* order = nullptr;
+          {
+            std::lock_guard lock(v.finding_order_mu);
+            const std::string key = q.sort + (q.descending ? "/desc" : "/asc");
+            auto it = v.finding_orders.find(key);
+            if (it == v.finding_orders.end())
+              it = v.finding_orders.emplace(key, finding_order(v.finding_rows, q.sort, q.descending)).first;
+            order = &it->second;  // never erased while the view lives
           }
-          send_json(res, 200, inventory::findings_json(out));
+          const FindingHits hits = query_findings(v.finding_rows, q, order);
+          std::vector<inventory::Finding> page;
+          page.reserve(hits.items.size());
+          for (const FindingRow* r : hits.items) page.push_back(*r->finding);
+          Json items = inventory::findings_json(page, q.lang);
+          for (std::size_t i = 0; i < hits.items.size(); ++i) {
+            const FindingRow& r = *hits.items[i];
+            items[i]["zone"] = r.zones.empty() ? Json() : Json(inventory::sanitize_utf8(r.zones.front()));
+            items[i]["device"] = inventory::sanitize_utf8(r.device);
+          }
+          if (!q.paged) return send_json(res, 200, items);
+          send_json(res, 200, Json{{"total", hits.total},
+                                   {"page", q.page},
+                                   {"per_page", q.per_page},
+                                   {"sort", q.sort.empty() ? Json() : Json(q.sort)},
+                                   {"order", q.descending ? "desc" : "asc"},
+                                   {"items", std::move(items)}});
         })));
+  // The evidence templates and finding type names in both languages (the one
+  // catalog: inventory/policy/evidence.cpp).
+  s.Get("/api/v1/findings/catalog", route(false, [](const httplib::Request&, httplib::Response& res,
+                                                     const Session&) {
+          Json kinds = Json::object(), types = Json::object();
+          for (const auto& t : inventory::evidence_templates())
+            kinds[std::string(t.kind)] = Json{{"en", std::string(t.en)}, {"ja", std::string(t.ja)}};
+          for (const auto& t : inventory::finding_type_names())
+            types[std::string(t.type)] = Json{{"en", std::string(t.en)}, {"ja", std::string(t.ja)}};
+          send_json(res, 200, Json{{"types", std::move(types)}, {"evidence", std::move(kinds)}});
+        }));
+  // One finding and its history: opened, each acknowledgement, reopened.
+  s.Get(R"(/api/v1/findings/([^/]+)/history)", route(false, with_view([this](const httplib::Request& req,
+                                                                             httplib::Response& res, const Session&,
+                                                                             View& v) {
+          const std::string lang = req.get_param_value("lang");
+          if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
+          const auto it = v.finding_of.find(req.matches[1].str());
+          if (it == v.finding_of.end()) return send_error(res, 404, "no such finding now");
+          const inventory::Finding& f = v.findings[it->second];
+          std::vector<inventory::Ack> acks;
+          {
+            std::lock_guard lock(db_mu);
+            acks = read_ack_history(*store, f.id);
+          }
+          Json one = inventory::findings_json({f}, lang.empty() ? "en" : lang)[0];
+          send_json(res, 200, Json{{"finding", std::move(one)},
+                                   {"history", inventory::finding_history_json(inventory::finding_history(f, acks),
+                                                                               lang.empty() ? "en" : lang)}});
+        })));
+  // Several findings acknowledged with one comment: each id answers for
+  // itself (acknowledged, or why not); one audit entry per finding.
+  s.Post("/api/v1/findings/ack", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                              const Session& se, View& v) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           if (body.is_discarded() || !body.is_object() || !body.contains("comment") || !body["comment"].is_string() ||
+               !body.contains("ids") || !body["ids"].is_array())
+             return send_error(res, 400, "expected {\"ids\": [\"f-...\", ...], \"comment\": \"why they are accepted\"}");
+           const std::string comment = body["comment"].get<std::string>();
+           if (comment.empty() || comment.size() > kMaxCommentBytes)
+             return send_error(res, 400, "the comment must have 1 to 2000 bytes");
+           const auto& ids = body["ids"];
+           if (ids.empty() || ids.size() > kMaxBulkAck)
+             return send_error(res, 400, "ids: give 1 to 500 finding ids");
+           Json results = Json::array();
+           std::size_t done = 0;
+           {
+             std::lock_guard lock(db_mu);
+             for (const auto& x : ids) {
+               if (!x.is_string()) {
+                 results.push_back(Json{{"id", nullptr}, {"ok", false}, {"error", "not a finding id"}});
+                 continue;
+               }
+               const std::string id = x.get<std::string>();
+               const auto it = v.finding_of.find(id);
+               if (it == v.finding_of.end()) {
+                 results.push_back(
+                     Json{{"id", inventory::sanitize_utf8(id)}, {"ok", false}, {"error", "no such finding now"}});
+                 continue;
+               }
+               std::string error;
+               if (!record_ack(*store, v.findings[it->second], comment, se.user, error)) {
+                 results.push_back(Json{{"id", id}, {"ok", false}, {"error", error}});
+                 continue;
+               }
+               audit(*store, wall_us(), se.user, "acknowledge", id, comment);
+               results.push_back(Json{{"id", id}, {"ok", true}, {"state", "acknowledged"}});
+               ++done;
+             }
+           }
+           if (done > 0) refresh_and_wait();
+           send_json(res, 200, Json{{"acknowledged", done}, {"who", se.user}, {"results", std::move(results)}});
+         })));
   s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
                                                                           httplib::Response& res, const Session& se, View& v) {
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -837,10 +962,9 @@ void WebServer::Impl::install_routes() {
            if (comment.empty() || comment.size() > kMaxCommentBytes)
              return send_error(res, 400, "the comment must have 1 to 2000 bytes");
            const std::string id = req.matches[1].str();
-           const inventory::Finding* f = nullptr;
-           for (const auto& x : v.findings)
-             if (x.id == id) f = &x;
-           if (f == nullptr) return send_error(res, 404, "no such finding now");
+           const auto found = v.finding_of.find(id);
+           if (found == v.finding_of.end()) return send_error(res, 404, "no such finding now");
+           const inventory::Finding* f = &v.findings[found->second];
            {
              std::lock_guard lock(db_mu);
              std::string error;
