@@ -5,6 +5,7 @@ import { api, ApiError, query, setCsrf } from './api.js';
 import { append, clear, el, show } from './dom.js';
 import { getLang, setLang, t, translateStatic, tv } from './i18n.js';
 import { mapRoute, renderMap } from './map.js';
+import { renderFindings as renderFindingsPage } from './findings.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -242,13 +243,8 @@ function findingsTable(list) {
   });
 }
 
-async function renderFindings() {
-  const main = current;
-  const list = await api('findings');
-  list.sort((a, b) => (a.item + a.type).localeCompare(b.item + b.type));
-  append(clear(main), [el('h1', {}, t('findings.title')),
-    isAdmin() ? null : el('p', { className: 'muted' }, t('findings.admin_only')),
-    el('div', { id: 'findings' }, findingsTable(list))]);
+function renderFindings() {
+  return renderFindingsPage(current, { isAdmin, status, assetLink });
 }
 
 // --- advisories ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 // the evidence each item gathers is in its build_<item> function.
 #include "inventory/report/checklist.hpp"
 
+#include "inventory/policy/evidence.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <array>
@@ -881,9 +883,11 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   if (in.findings != nullptr)
     for (const auto& f : *in.findings) {
       if (f.acknowledged) continue;
-      h += "<tr><td>" + html_escape(f.id) + "</td><td>" + html_escape(f.type) + "</td><td>" + html_escape(f.item) +
+      // The type's name and the evidence in the report's language (the one catalog, evidence.hpp).
+      h += "<tr><td>" + html_escape(f.id) + "</td><td>" +
+           html_escape(std::string(finding_type_name(f.type, lang_code(lang)))) + "</td><td>" + html_escape(f.item) +
            "</td><td>" + html_escape(f.severity) + "</td><td>" + html_escape(f.mac) + "</td><td>" + html_escape(f.ip) +
-           "</td><td>" + html_escape(f.evidence) + "</td></tr>\n";
+           "</td><td>" + html_escape(evidence_text(f, lang_code(lang))) + "</td></tr>\n";
     }
   h += "</table></section>\n";
 

@@ -6,6 +6,8 @@
 // few localised strings are the kTexts table below (ja, en).
 #include "sensor/delivery/delivery.hpp"
 
+#include "inventory/policy/evidence.hpp"
+
 #include <unistd.h>
 
 #include <openssl/hmac.h>
@@ -514,8 +516,10 @@ Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::
   render_part(b, "mail", [&] {
     std::string body;
     for (const auto& f : listed) {
-      body += "- [" + f.type + "/" + f.severity + "] " + f.asset + (f.mac.empty() ? "" : " " + f.mac) +
-              (f.ip.empty() ? "" : " " + f.ip) + ": " + f.evidence + "\n";
+      // The type's name and the evidence in the receiver's language (the one catalog, evidence.hpp).
+      body += "- [" + std::string(inventory::finding_type_name(f.type, lang)) + "/" + f.severity + "] " + f.asset +
+              (f.mac.empty() ? "" : " " + f.mac) + (f.ip.empty() ? "" : " " + f.ip) + ": " +
+              inventory::evidence_text(f, lang) + "\n";
     }
     if (findings.size() > shown)
       body += tr(Text::kMore, lang, {{"n", std::to_string(findings.size() - shown)}}) + "\n";
