@@ -50,8 +50,13 @@ function filterBar(ctx) {
   };
   for (const s of [type, item, sev, st, from, to]) s.addEventListener('change', apply);
   for (const i of [zone, q]) i.addEventListener('keydown', (e) => { if (e.key === 'Enter') apply(); });
-  const reset = el('button', { type: 'button', id: 'f-reset', onclick: () => { Object.assign(state, kDefaults); ctx.reload(); } },
-    t('triage.reset'));
+  // Reset puts the controls back too, so the next change starts from the defaults.
+  const reset = el('button', { type: 'button', id: 'f-reset', onclick: () => {
+    Object.assign(state, kDefaults);
+    type.value = state.type; item.value = state.item; sev.value = state.severity; st.value = state.state;
+    zone.value = state.zone; q.value = state.q; from.value = state.first_from; to.value = state.first_to;
+    ctx.reload();
+  } }, t('triage.reset'));
   return el('div', { className: 'filters triage-filters' }, type, item, sev, st, zone, q,
     el('label', {}, t('triage.first_from'), ' ', from), el('label', {}, t('triage.first_to'), ' ', to),
     el('button', { type: 'button', id: 'f-apply', onclick: apply }, t('triage.apply')), reset);
@@ -106,7 +111,8 @@ function row(ctx, f, selected) {
   return el('tr', { 'data-finding': f.id, className: f.state === 'open' ? 'flagged-row' : '' },
     el('td', { className: 'c-sel' }, box),
     el('td', { className: 'c-sev' + (f.severity === 'high' ? ' bad' : '') }, tv('severity', f.severity)),
-    el('td', { className: 'c-type' }, f.type_name || tv('type', f.type)),
+    el('td', { className: 'c-type' }, f.type_name || tv('type', f.type),
+      f.type === 'vulnerable' ? [' ', el('a', { href: '#/advisories', className: 'advisory-link' }, show(f.advisory))] : null),
     el('td', { className: 'c-item' }, f.item),
     el('td', { className: 'c-dev' }, ctx.assetLink(f.asset, f.device || f.ip || f.mac || f.asset)),
     el('td', { className: 'c-zone' }, show(f.zone)),

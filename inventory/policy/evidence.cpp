@@ -105,8 +105,8 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "remediation {remediation}][; state {state}]",
      "{advisory} {title}: {cves/,}[; CVSS {cvss}][ {cvss_vector}]; {confidence}: {why}[; 公開日 {published}][; "
      "対策 {remediation}][; 状態 {state}]"},
-    {"confidence.confirmed", "confirmed", "確認済み"},
-    {"confidence.possible", "possible", "可能性あり"},
+    {"confidence.confirmed", "confirmed", "確定"},
+    {"confidence.possible", "possible", "可能性"},
     {"state.not_remediated", "not_remediated", "未対策"},
     {"state.in_progress", "in_progress", "対策中"},
     {"state.remediated", "remediated", "対策済み"},

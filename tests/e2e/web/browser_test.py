@@ -87,7 +87,7 @@ def findings_triage():
     try:
         go("#/findings")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table tbody tr")))
-        driver.find_element(By.ID, "f-reset").click()
+        driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table tbody tr")))
         shot("12-findings-ja-1024")
         heights = driver.execute_script("""
@@ -117,7 +117,7 @@ def findings_triage():
                    or d.find_elements(By.CSS_SELECTOR, "#findings p.muted"))
         types = {c.text for c in driver.find_elements(By.CSS_SELECTOR, "#findings-table td.c-type")}
         check("triage: filtered by type", types <= {"未承認のOT機器"}, types)
-        driver.find_element(By.ID, "f-reset").click()
+        driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
         # Sort by first seen, newest first.
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']")))
         driver.find_element(By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']").click()
@@ -148,7 +148,7 @@ def findings_triage():
         check("triage: the history panel shows who acknowledged it and the comment as text",
               "admin" in panel and "<b>更新済み</b>" in panel and "確認済み" in panel, panel)
         shot("14-findings-history-ja")
-        driver.find_element(By.ID, "f-reset").click()
+        driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
         check("triage: nothing ran", not pwned())
     finally:
         driver.set_window_size(1400, 1000)
@@ -339,7 +339,7 @@ try:
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#finding-history li[data-event='acknowledged']")))
     comment_cell = driver.find_element(By.ID, "finding-history").text
     check("the comment shows as text", "<i>known</i>" in comment_cell, comment_cell)
-    driver.find_element(By.ID, "f-reset").click()
+    driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
 
     # Advisories (imported by web_browser.sh when ../shared/advisories is there):
     # the devices each affects; an admin records a remediation state.
