@@ -133,6 +133,9 @@ struct Context {
   std::vector<std::string> cls;  // by asset index: the class, classified once
   std::vector<Finding> out;
   const AssetLinks* links = nullptr;  // the ledger's, built once (classify.hpp)
+  // By asset index: the live edges to it, in ledger order (built once: a scan of
+  // every edge per asset is quadratic at plant scale).
+  std::vector<std::vector<const Edge*>> inbound;
 
   // By the ledger's own id index (a string-keyed map here was a fifth of
   // `mieruka findings` at 100,000 assets).
@@ -200,10 +203,7 @@ std::string protocols_text(const Asset& a) {
 
 nlohmann::json served_summary(const Context& c, const Asset& a) {
   std::map<std::string, std::uint64_t> in_pk;
-  for (const auto& e : c.ledger.edges()) {
-    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
-    in_pk[e.protocol + "/" + std::to_string(e.port)] += e.packets;
-  }
+  for (const Edge* e : c.inbound.at(c.ledger.index_of(a))) in_pk[e->protocol + "/" + std::to_string(e->port)] += e->packets;
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [k, n] : in_pk) out.push_back({{"kind", "served"}, {"service", k}, {"packets", n}});
   return out;
@@ -281,10 +281,9 @@ bool check_indirect(Context& c, const Asset& a) {
   if (a.packets_sent != 0 || is_external(a)) return false;
   std::uint64_t packets = 0;
   std::set<std::string> from;
-  for (const auto& e : c.ledger.edges()) {
-    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
-    packets += e.packets;
-    if (const Asset* s = c.asset(e.from_id)) from.insert(label(*s) + " " + e.protocol);
+  for (const Edge* e : c.inbound.at(c.ledger.index_of(a))) {
+    packets += e->packets;
+    if (const Asset* s = c.asset(e->from_id)) from.insert(label(*s) + " " + e->protocol);
   }
   if (packets == 0) return false;
   nlohmann::json ev = {{"device", label(a)}, {"packets", packets}, {"from", from}};
@@ -779,7 +778,13 @@ std::string finding_id(std::string_view type, std::string_view asset, std::strin
 std::string material_hash(std::string_view material) { return fmt::format("{:016x}", fnv1a(material)); }
 
 std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
-  Context c{ledger, policy, {}, {}, nullptr};
+  Context c{ledger, policy, {}, {}, nullptr, {}};
+  c.inbound.resize(ledger.assets().size());
+  for (const auto& e : ledger.edges()) {
+    if (e.merged_into != kNoEdge) continue;
+    const AssetIndex to = ledger.index_of(e.to_id);
+    if (to != kNoAsset) c.inbound[to].push_back(&e);
+  }
   const AssetLinks links(ledger);
   c.links = &links;
   c.cls.reserve(ledger.assets().size());
