@@ -75,6 +75,8 @@ as_of() { curl -s -o /dev/null -D - -b "$tmp/jar" "$url/api/v1/overview" | tr -d
 now() { date +%s.%N; }
 routes=("/api/v1/overview" "/api/v1/assets?per_page=50" "/api/v1/assets?per_page=50&page=100&sort=ip&order=desc"
         "/api/v1/assets?q=10.1&per_page=50" "/api/v1/assets/@ID@" "/api/v1/links" "/api/v1/findings"
+        "/api/v1/findings?per_page=50&sort=severity&order=desc&lang=ja"
+        "/api/v1/findings?per_page=50&page=20&sort=first_seen&state=open&q=10.1&lang=ja"
         "/api/v1/topology" "/api/v1/checklist" "/api/v1/acceptance" "/api/v1/stats" "/api/v1/snapshots")
 declare -A first_base best_base
 serve "$tmp/base.db"

@@ -10,6 +10,7 @@ import { fmtTime, setTimeZone } from './time.js';
 import { assetName, nameWithAddress, plantLedger } from './names.js';
 import { renderChanges } from './changes.js';
 import { reportLinks } from './reports.js';
+import { renderFindings as renderFindingsPage } from './findings.js';
 
 // Pages render into `main`: a detached element that route() puts in place of the
 // last page once it is complete, unless the user went elsewhere meanwhile.
@@ -216,20 +217,10 @@ function findingsTable(list) {
   });
 }
 
-// #/findings?state=open&item=2-6 (the dashboard's links): the list the API
-// filters by state, item, type and asset.
-async function renderFindings(params) {
-  const main = current;
-  const filter = {};
-  for (const [k, v] of params || []) if (['state', 'item', 'type', 'asset'].includes(k)) filter[k] = v;
-  const list = await api('findings' + query(filter));
-  list.sort((a, b) => (a.item + a.type).localeCompare(b.item + b.type));
-  append(clear(main), [el('h1', {}, t('findings.title')),
-    isAdmin() ? null : el('p', { className: 'muted' }, t('findings.admin_only')),
-    Object.keys(filter).length ? el('p', { id: 'findings-filter' }, t('dash.filtered') + ' ',
-      Object.entries(filter).map(([k, v]) => (k === 'item' ? v + ' ' + tv('item_title', v) : k === 'type' ? tv('type', v) : k === 'state' ? t('findings.' + v) : v)).join(', '),
-      ' (' + list.length + ') ', el('a', { href: '#/findings' }, t('dash.show_all'))) : null,
-    el('div', { id: 'findings' }, findingsTable(list))]);
+// #/findings?state=open&item=2-6 (the dashboard's links) opens the list with
+// those filters (web/findings.js).
+function renderFindings(params) {
+  return renderFindingsPage(current, { isAdmin, status, assetLink, params });
 }
 
 // --- advisories ---------------------------------------------------------------------------

@@ -248,6 +248,16 @@ export const messages = {
     'changes.default_only_one': 'Only one snapshot so far: it is compared with now.',
     'reports.baseline': 'Baseline:',
     'reports.baseline_help': 'New devices (2-12, 4-5) and "what changed" in the report are counted from this snapshot.',
+    // Findings triage (findings.js).
+    'triage.all_types': 'All types', 'triage.all_items': 'All items', 'triage.all_severities': 'All severities',
+    'triage.all_states': 'Any state', 'triage.search': 'Device, address or evidence', 'triage.first_from': 'First seen from',
+    'triage.first_to': 'to', 'triage.apply': 'Apply', 'triage.reset': 'Reset', 'triage.total': '{n} findings',
+    'triage.select_page': 'Select every finding on this page', 'triage.selected': '{n} selected',
+    'triage.bulk_ack': 'Acknowledge selected', 'triage.bulk_done': '{n} acknowledged.', 'triage.bulk_failed': '{n} not acknowledged',
+    'triage.none_selected': 'Select findings first.', 'triage.history': 'History', 'triage.more': 'more', 'triage.less': 'less',
+    'triage.close': 'Close', 'triage.event.opened': 'Opened (evidence first seen)', 'triage.event.acknowledged': 'Acknowledged',
+    'triage.event.reopened': 'Reopened: the evidence is no longer the one acknowledged', 'triage.when_unknown': 'time not known',
+    'triage.by': 'by',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -496,6 +506,16 @@ export const messages = {
     'changes.default_only_one': 'スナップショットが 1 つだけのため、現在と比較しています。',
     'reports.baseline': '比較の基準:',
     'reports.baseline_help': 'レポートの新規機器 (2-12, 4-5) と「基準からの変化」は、このスナップショットから数えます。',
+    // Findings triage (findings.js).
+    'triage.all_types': 'すべての種類', 'triage.all_items': 'すべての項目', 'triage.all_severities': 'すべての重要度',
+    'triage.all_states': 'すべての状態', 'triage.search': '機器・アドレス・根拠で検索', 'triage.first_from': '初検出日',
+    'triage.first_to': '〜', 'triage.apply': '絞り込む', 'triage.reset': 'リセット', 'triage.total': '{n} 件',
+    'triage.select_page': 'このページの指摘をすべて選択', 'triage.selected': '{n} 件選択',
+    'triage.bulk_ack': '選択した指摘を確認済みにする', 'triage.bulk_done': '{n} 件を確認済みにしました。', 'triage.bulk_failed': '{n} 件は確認済みにできませんでした',
+    'triage.none_selected': '先に指摘を選択してください。', 'triage.history': '履歴', 'triage.more': '全文', 'triage.less': '閉じる',
+    'triage.close': '閉じる', 'triage.event.opened': '検出 (根拠を初めて観測)', 'triage.event.acknowledged': '確認済み',
+    'triage.event.reopened': '再オープン: 根拠が確認時から変わりました', 'triage.when_unknown': '日時不明',
+    'triage.by': '確認者',
   },
 };
 

@@ -16,6 +16,7 @@
 #include "dissectors/registry.hpp"
 #include "dissectors/wlan_mgmt.hpp"
 #include "inventory/policy/classify.hpp"
+#include "inventory/policy/evidence.hpp"
 #include "inventory/policy/remote_services.hpp"
 #include "inventory/policy/service_ports.hpp"
 
@@ -133,6 +134,9 @@ struct Context {
   std::vector<std::string> cls;  // by asset index: the class, classified once
   std::vector<Finding> out;
   const AssetLinks* links = nullptr;  // the ledger's, built once (classify.hpp)
+  // By asset index: the live edges to it, in ledger order (built once: a scan of
+  // every edge per asset is quadratic at plant scale).
+  std::vector<std::vector<const Edge*>> inbound;
 
   // By the ledger's own id index (a string-keyed map here was a fifth of
   // `mieruka findings` at 100,000 assets).
@@ -152,8 +156,9 @@ struct Context {
     return w != nullptr && (w->role == "ap" || (w->role.empty() && klass(a) == "wireless_ap"));
   }
 
-  void add(string_view type, const Asset& a, string_view key, std::string evidence, std::string material,
-           std::int64_t first, std::int64_t last, string_view severity = {}) {
+  // `kind` and `values`: the evidence (evidence.hpp); its English rendering is the evidence text.
+  void add(string_view type, const Asset& a, string_view key, string_view kind, nlohmann::json values,
+           std::string material, std::int64_t first, std::int64_t last, string_view severity = {}) {
     Finding f;
     f.type = std::string(type);
     f.asset = a.id;
@@ -164,7 +169,9 @@ struct Context {
     f.item = std::string(item_of(type));
     f.severity = std::string(severity.empty() ? severity_of(type) : severity);
     f.id = finding_id(type, a.id, key);
-    f.evidence = std::move(evidence);
+    f.evidence = render_evidence(kind, values, "en");
+    f.evidence_kind = std::string(kind);
+    f.evidence_values = std::move(values);
     f.material = std::move(material);
     f.first_us = first;
     f.last_us = last;
@@ -172,16 +179,23 @@ struct Context {
   }
 };
 
-// Why an asset counts as OT equipment, or "" when it does not.
-std::string ot_reason(const Context& c, const Asset& a) {
+// Why an asset counts as OT equipment as evidence (an "ot." kind), or null
+// when it does not.
+nlohmann::json ot_why(const Context& c, const Asset& a) {
   for (const auto& p : a.protocols)
-    if (ot_protocol(p)) return "speaks " + p;
+    if (ot_protocol(p)) return {{"kind", "ot.speaks"}, {"protocol", p}};
   const std::string& k = c.klass(a);
-  if (in(kOtClasses, k)) return "classed " + k;
+  if (in(kOtClasses, k)) return {{"kind", "ot.classed"}, {"class", k}};
   if (const FactRecord* v = Ledger::best(a, "vendor"))
     for (string_view ven : kOtVendors)
-      if (istarts_with(v->value, ven)) return "made by " + v->value + " (" + v->source + ")";
-  return {};
+      if (istarts_with(v->value, ven)) return {{"kind", "ot.made_by"}, {"vendor", v->value}, {"source", v->source}};
+  return nullptr;
+}
+
+// The same in English (what acknowledgements' material was made of), or "".
+std::string ot_reason(const Context& c, const Asset& a) {
+  const nlohmann::json why = ot_why(c, a);
+  return why.is_null() ? std::string() : render_evidence(why["kind"].get<std::string>(), why, "en");
 }
 
 std::string protocols_text(const Asset& a) {
@@ -190,25 +204,24 @@ std::string protocols_text(const Asset& a) {
   return s.empty() ? "-" : s;
 }
 
-void served_summary(const Context& c, const Asset& a, std::string& text) {
+nlohmann::json served_summary(const Context& c, const Asset& a) {
   std::map<std::string, std::uint64_t> in_pk;
-  for (const EdgeIndex ei : c.links->edges_of(c.ledger.index_of(a))) {  // its own edges, not every edge
-    const Edge& e = c.ledger.edges()[ei];
-    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
-    in_pk[e.protocol + "/" + std::to_string(e.port)] += e.packets;
-  }
-  for (const auto& [k, n] : in_pk) text += fmt::format("; serves {} ({} packets)", k, n);
+  for (const Edge* e : c.inbound.at(c.ledger.index_of(a))) in_pk[e->protocol + "/" + std::to_string(e->port)] += e->packets;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [k, n] : in_pk) out.push_back({{"kind", "served"}, {"service", k}, {"packets", n}});
+  return out;
 }
 
 // "reaches <service>" when the device looked up or opened TLS to a remote-access
 // or device-cloud service (remote_services.cpp): unlisted, that makes it hidden
 // equipment, not merely an unapproved host.
-std::string remote_reason(const Asset& a) {
+// As evidence values: {service, name}, or null.
+nlohmann::json remote_reason(const Asset& a) {
   for (const auto& f : a.facts) {
     if (f.field != "dns_query" && f.field != "tls_client_sni") continue;
-    if (const auto s = remote_service(f.value)) return fmt::format("reaches {} ({})", s->service, f.value);
+    if (const auto s = remote_service(f.value)) return {{"service", std::string(s->service)}, {"name", f.value}};
   }
-  return {};
+  return nullptr;
 }
 
 // A radio 802.11 shows (a transmitter, a beacon's BSSID) that is not on the
@@ -232,18 +245,32 @@ void check_approval(Context& c, const Asset& a) {
   // A rogue radio seen only on the air has one finding, the wireless one (2-7):
   // nothing of it reached the wired network the approved list is about.
   if (only_on_air(a) && unlisted_radio(c, a)) return;
-  const std::string ot = ot_reason(c, a);
-  const std::string why = ot.empty() ? remote_reason(a) : "OT equipment " + ot;
-  std::string ev = fmt::format("{} ({}) not on the approved list {}; protocols {}", label(a), c.klass(a),
-                               c.policy.approved->path, protocols_text(a));
-  if (const FactRecord* v = Ledger::best(a, "vendor")) ev += "; vendor " + v->value;
-  served_summary(c, a, ev);
-  if (!why.empty()) {
-    c.add("hidden", a, "ot", why + "; " + ev, "ot:" + (ot.empty() ? why : ot), a.first_us, a.last_us);
+  const nlohmann::json ot = ot_why(c, a);
+  const nlohmann::json remote = ot.is_null() ? remote_reason(a) : nlohmann::json();
+  nlohmann::json ev = {{"device", label(a)},
+                       {"class", c.klass(a)},
+                       {"list", c.policy.approved->path},
+                       {"protocols", protocols_text(a)},
+                       {"served", served_summary(c, a)}};
+  if (const FactRecord* v = Ledger::best(a, "vendor")) ev["vendor"] = v->value;
+  if (!ot.is_null()) {
+    ev["ot"] = ot;
+    const std::string why = ot_reason(c, a);
+    c.add("hidden", a, "ot", "hidden_ot", std::move(ev), "ot:" + why, a.first_us, a.last_us);
     c.out.back().unlisted = true;
     return;
   }
-  c.add("unapproved", a, "", ev, "unapproved", a.first_us, a.last_us);
+  if (!remote.is_null()) {
+    ev["service"] = remote["service"];
+    ev["name"] = remote["name"];
+    // The material as it always was: "reaches <service> (<name>)".
+    const std::string why =
+        fmt::format("reaches {} ({})", remote["service"].get<std::string>(), remote["name"].get<std::string>());
+    c.add("hidden", a, "ot", "hidden_remote", std::move(ev), "ot:" + why, a.first_us, a.last_us);
+    c.out.back().unlisted = true;
+    return;
+  }
+  c.add("unapproved", a, "", "unapproved", std::move(ev), "unapproved", a.first_us, a.last_us);
   c.out.back().unlisted = true;
 }
 
@@ -253,34 +280,26 @@ bool check_indirect(Context& c, const Asset& a) {
   if (!a.parent_id.empty()) {
     const Asset* p = c.asset(a.parent_id);
     const std::string parent = p ? label(*p) : a.parent_id;
-    c.add("hidden", a, "route:" + a.route,
-          fmt::format("device behind {} at route {} ({}); seen only through its parent", parent, a.route,
-                      c.klass(a)),
-          "behind:" + a.parent_id + "/" + a.route, a.first_us, a.last_us, "medium");
+    c.add("hidden", a, "route:" + a.route, "hidden_behind",
+          {{"parent", parent}, {"route", a.route}, {"class", c.klass(a)}}, "behind:" + a.parent_id + "/" + a.route, a.first_us, a.last_us, "medium");
     c.out.back().unlisted = true;
     return true;
   }
   if (a.packets_sent != 0 || is_external(a)) return false;
   std::uint64_t packets = 0;
   std::set<std::string> from;
-  // The asset's own edges (AssetLinks): a scan of every edge for each silent
-  // device was quadratic once an approved list leaves most devices unlisted.
-  for (const EdgeIndex ei : c.links->edges_of(c.ledger.index_of(a))) {
-    const Edge& e = c.ledger.edges()[ei];
-    if (e.merged_into != kNoEdge || e.to_id != a.id) continue;
-    packets += e.packets;
-    if (const Asset* s = c.asset(e.from_id)) from.insert(label(*s) + " " + e.protocol);
+  for (const Edge* e : c.inbound.at(c.ledger.index_of(a))) {
+    packets += e->packets;
+    if (const Asset* s = c.asset(e->from_id)) from.insert(label(*s) + " " + e->protocol);
   }
   if (packets == 0) return false;
-  std::string who;
-  for (const auto& f : from) who += (who.empty() ? "" : ", ") + f;
-  std::string ev =
-      fmt::format("{} seen only as a receiver: {} packets to it from {}, none from it", label(a), packets, who);
+  nlohmann::json ev = {{"device", label(a)}, {"packets", packets}, {"from", from}};
   // One finding per device: the OT reason, when there is one, joins the evidence
   // and raises the severity.
-  const std::string why = ot_reason(c, a);
-  if (!why.empty()) ev += "; OT equipment " + why;
-  c.add("hidden", a, "silent", ev, "silent", a.first_us, a.last_us, why.empty() ? "medium" : "high");
+  const nlohmann::json why = ot_why(c, a);
+  if (!why.is_null()) ev["ot"] = why;
+  c.add("hidden", a, "silent", "hidden_silent", std::move(ev), "silent", a.first_us, a.last_us,
+        why.is_null() ? "medium" : "high");
   c.out.back().unlisted = true;
   return true;
 }
@@ -288,12 +307,13 @@ bool check_indirect(Context& c, const Asset& a) {
 void check_wireless(Context& c, const Asset& a) {
   if (!unlisted_radio(c, a)) return;
   const std::string& k = c.klass(a);
-  const std::string list = c.policy.wireless ? "not on the wireless allow-list" : "no wireless allow-list given";
-  std::string ev = fmt::format("{} {} ({})", k == "wireless_ap" ? "access point" : "wireless device",
-                               a.mac->to_string(), list);
-  if (const FactRecord* s = Ledger::best(a, "ssid")) ev += "; SSID " + s->value;
-  if (const FactRecord* s = Ledger::best(a, "wlan_probe_ssid")) ev += "; looks for SSID " + s->value;
-  c.add("wireless", a, "", ev, "wireless:" + k, a.first_us, a.last_us);
+  nlohmann::json ev = {
+      {"radio", {{"kind", k == "wireless_ap" ? "radio.ap" : "radio.station"}}},
+      {"mac", a.mac->to_string()},
+      {"list", {{"kind", c.policy.wireless ? "allow_list.unlisted" : "allow_list.none"}}}};
+  if (const FactRecord* s = Ledger::best(a, "ssid")) ev["ssid"] = s->value;
+  if (const FactRecord* s = Ledger::best(a, "wlan_probe_ssid")) ev["probe_ssid"] = s->value;
+  c.add("wireless", a, "", "wireless", std::move(ev), "wireless:" + k, a.first_us, a.last_us);
 }
 
 // The zone of one end of a conversation is the endpoint's own (the VLANs its
@@ -326,11 +346,12 @@ void check_dual_homed(Context& c, const ZonePolicy& z) {
         for (const auto& n : xz) shared = shared || std::find(yz.begin(), yz.end(), n) != yz.end();
         if (shared) continue;
         const FactRecord* name = Ledger::best(x, field::hostname);
-        c.add("cross_zone", x, "dual:" + y.id,
-              fmt::format("dual-homed: host {} has one network card in zone {} ({}) and one in zone {} ({}), "
-                          "bridging the zones around any conduit",
-                          name != nullptr ? name->value : Ledger::announced_host_name(x), xz.front(), label(x),
-                          yz.front(), label(y)),
+        c.add("cross_zone", x, "dual:" + y.id, "cross_zone_dual",
+              {{"host", name != nullptr ? name->value : Ledger::announced_host_name(x)},
+               {"zone_a", xz.front()},
+               {"device_a", label(x)},
+               {"zone_b", yz.front()},
+               {"device_b", label(y)}},
               "dual:" + xz.front() + "|" + yz.front() + ":" + y.id, std::min(x.first_us, y.first_us),
               std::max(x.last_us, y.last_us));
       }
@@ -348,7 +369,7 @@ void check_zones(Context& c) {
     if (zs.size() < 2) continue;
     std::string list;
     for (const auto& n : zs) list += (list.empty() ? "" : ", ") + n;
-    c.add("cross_zone", a, "multi:" + list, fmt::format("{} present in zones {} (dual-homed or bridging)", label(a), list),
+    c.add("cross_zone", a, "multi:" + list, "cross_zone_multi", {{"device", label(a)}, {"zones", zs}},
           "multi:" + list, a.first_us, a.last_us, "medium");
   }
   check_dual_homed(c, *z);
@@ -365,8 +386,14 @@ void check_zones(Context& c) {
       for (const auto& t : tz) ok = ok || z->allows(f, t, e.protocol);
     if (ok) continue;
     c.add("cross_zone", *from, "edge:" + e.to_id + "|" + e.protocol + "|" + std::to_string(e.port),
-          fmt::format("{} ({}) -> {} ({}) over {} port {}: no conduit allows it; {} packets", label(*from), fz.front(),
-                      label(*to), tz.front(), e.protocol, e.port, e.packets),
+          "cross_zone_edge",
+          {{"from", label(*from)},
+           {"from_zone", fz.front()},
+           {"to", label(*to)},
+           {"to_zone", tz.front()},
+           {"protocol", e.protocol},
+           {"port", e.port},
+           {"packets", e.packets}},
           fz.front() + ">" + tz.front() + ":" + e.protocol, e.first_us, e.last_us);
   }
 }
@@ -391,11 +418,14 @@ void check_new_writers(Context& c, const std::map<std::string, Writes>& writes) 
     const Writes& w = entry.second;
     const std::string& key = w.key;
     if (w.first_us - w.conversation_first_us <= c.policy.learning_period_us) continue;
-    c.add("new_writer", *w.from, "write:" + key,
-          fmt::format("first {} {} to {} at {}, {} after the conversation was first seen ({}); {} writes", w.protocol,
-                      w.name, label(*w.to), when(w.first_us),
-                      fmt::format("{:.0f} s", static_cast<double>(w.first_us - w.conversation_first_us) / 1e6),
-                      when(w.conversation_first_us), w.count),
+    c.add("new_writer", *w.from, "write:" + key, "new_writer",
+          {{"protocol", w.protocol},
+           {"operation", w.name},
+           {"server", label(*w.to)},
+           {"first", when(w.first_us)},
+           {"delay_s", fmt::format("{:.0f}", static_cast<double>(w.first_us - w.conversation_first_us) / 1e6)},
+           {"conversation_first", when(w.conversation_first_us)},
+           {"count", w.count}},
           "write:" + key, w.first_us, w.last_us);
   }
 }
@@ -415,39 +445,52 @@ void check_edges(Context& c) {
     const auto port = [&] { return port_text(e.transport, e.port, svc.name); };
     const std::uint8_t uses = service_uses(svc.name);
     if ((uses & kRemoteAccess) != 0 && (ext_from || ext_to)) {
-      const std::string traffic =
-          svc.by_port ? fmt::format("{} {} {} {}", port(), dir, label(outside), ext_from ? "into" : "from")
-                      : fmt::format("{} {} {} {} on port {}", e.protocol, dir, label(outside),
-                                    ext_from ? "into" : "from", e.port);
-      c.add("remote_access", inside, "remote:" + outside.id + "|" + std::string(svc.name),
-            fmt::format("{} ({} packets, {} to {}) {}", traffic, e.packets, when(e.first_us), when(e.last_us),
-                        label(inside)),
+      const char* kind = svc.by_port ? (ext_from ? "remote_port_in" : "remote_port_out")
+                                     : (ext_from ? "remote_proto_in" : "remote_proto_out");
+      nlohmann::json ev = {{"outside", label(outside)}, {"inside", label(inside)},  {"packets", e.packets},
+                           {"first", when(e.first_us)}, {"last", when(e.last_us)}};
+      if (svc.by_port) {
+        ev["port"] = port();
+      } else {
+        ev["protocol"] = e.protocol;
+        ev["port"] = e.port;
+      }
+      c.add("remote_access", inside, "remote:" + outside.id + "|" + std::string(svc.name), kind, std::move(ev),
             "remote:" + std::string(svc.name) + ":" + outside.id, e.first_us, e.last_us);
     } else if ((uses & kMail) != 0 && !ext_from) {
-      c.add("internet", *from, "mail:" + e.to_id,
-            svc.by_port ? fmt::format("connects to {} of {}: {} packets", port(), label(*to), e.packets)
-                        : fmt::format("sends mail ({} port {}) to {}: {} packets", e.protocol, e.port, label(*to),
-                                      e.packets),
+      c.add("internet", *from, "mail:" + e.to_id, svc.by_port ? "mail_port" : "mail_proto",
+            svc.by_port ? nlohmann::json{{"port", port()}, {"server", label(*to)}, {"packets", e.packets}}
+                        : nlohmann::json{{"protocol", e.protocol},
+                                         {"port", e.port},
+                                         {"server", label(*to)},
+                                         {"packets", e.packets}},
             "mail:" + e.to_id, e.first_us, e.last_us);
     } else if (ext_to && !ext_from && !ot_reason(c, *from).empty()) {
-      c.add("internet", *from, "net:" + e.to_id + "|" + e.protocol,
-            fmt::format("OT equipment ({}) talks {} port {} to public {}: {} packets", ot_reason(c, *from), e.protocol,
-                        e.port, label(*to), e.packets),
+      c.add("internet", *from, "net:" + e.to_id + "|" + e.protocol, "internet_public",
+            {{"ot", ot_why(c, *from)},
+             {"protocol", e.protocol},
+             {"port", e.port},
+             {"server", label(*to)},
+             {"packets", e.packets}},
             "net:" + e.protocol + ":" + e.to_id, e.first_us, e.last_us);
     }
     if ((uses & kCleartextLogin) != 0) {
-      c.add("insecure", *to, "cleartext:" + std::string(svc.name),
-            svc.by_port ? fmt::format("receives traffic on {}, a cleartext login, from {}", port(), label(*from))
-                        : fmt::format("serves {} (cleartext login) on port {}, used by {}", e.protocol, e.port,
-                                      label(*from)),
+      c.add("insecure", *to, "cleartext:" + std::string(svc.name), svc.by_port ? "cleartext_port" : "cleartext_proto",
+            svc.by_port ? nlohmann::json{{"port", port()}, {"client", label(*from)}}
+                        : nlohmann::json{{"protocol", e.protocol}, {"port", e.port}, {"client", label(*from)}},
             "cleartext:" + std::string(svc.name), e.first_us, e.last_us);
     }
     for (const auto& op : e.ops) {
       const std::string key = e.to_id + "|" + op.protocol + "|" + op.name;
       if (op.is_control) {
-        c.add("control", *from, "control:" + key,
-              fmt::format("{} {} ({}) to {}: {} times, {} to {}", op.protocol, op.name, op.code, label(*to), op.count,
-                          when(op.first_us), when(op.last_us)),
+        c.add("control", *from, "control:" + key, "control",
+              {{"protocol", op.protocol},
+               {"operation", op.name},
+               {"code", op.code},
+               {"server", label(*to)},
+               {"count", op.count},
+               {"first", when(op.first_us)},
+               {"last", when(op.last_us)}},
               "control:" + key, op.first_us, op.last_us);
       }
       if (!op.is_write) continue;
@@ -466,8 +509,12 @@ void check_edges(Context& c) {
 void check_security_facts(Context& c, const Asset& a) {
   for (const auto& f : a.facts) {
     if (f.field != "security") continue;
-    c.add("insecure", a, "security:" + f.value,
-          fmt::format("{} ({}), seen {} times, {} to {}", f.value, f.source, f.count, when(f.first_us), when(f.last_us)),
+    c.add("insecure", a, "security:" + f.value, "security_fact",
+          {{"fact", f.value},
+           {"source", f.source},
+           {"count", f.count},
+           {"first", when(f.first_us)},
+           {"last", when(f.last_us)}},
           "security:" + f.value, f.first_us, f.last_us);
   }
 }
@@ -476,8 +523,7 @@ void check_remote_gateway(Context& c, const Asset& a) {
   if (c.klass(a) != "remote_access_gateway" || c.approved(a)) return;
   const Classification k = classify(c.ledger, a, *c.links);
   std::string why = k.reasons.empty() ? std::string("classed remote_access_gateway") : k.reasons.front();
-  c.add("remote_access", a, "gateway", fmt::format("{}: remote-maintenance gateway ({})", label(a), why),
-        "gateway", a.first_us, a.last_us);
+  c.add("remote_access", a, "gateway", "remote_gateway", {{"device", label(a)}, {"why", why}}, "gateway", a.first_us, a.last_us);
   c.out.back().unlisted = true;
 }
 
@@ -498,16 +544,16 @@ void check_remote_names(Context& c, const Asset& a) {
   for (const auto& [key, facts] : by_service) {
     const std::string service = key.substr(0, key.find('|'));
     const std::string kind = key.substr(key.find('|') + 1);
-    std::string names;
+    nlohmann::json names = nlohmann::json::array();
     std::int64_t first = facts.front()->first_us, last = facts.front()->last_us;
     for (const auto* f : facts) {
-      names += fmt::format("{}{} {} ({}x)", names.empty() ? "" : ", ", f->field == "dns_query" ? "DNS" : "TLS",
-                           f->value, f->count);
+      names.push_back(
+          {{"kind", f->field == "dns_query" ? "lookup.dns" : "lookup.tls"}, {"name", f->value}, {"count", f->count}});
       first = std::min(first, f->first_us);
       last = std::max(last, f->last_us);
     }
-    c.add("remote_access", a, "service:" + service,
-          fmt::format("{} ({}) reaches {} ({}): {}", label(a), c.klass(a), service, kind, names),
+    c.add("remote_access", a, "service:" + service, "remote_service",
+          {{"device", label(a)}, {"class", c.klass(a)}, {"service", service}, {"service_kind", kind}, {"names", names}},
           "service:" + service, first, last);
   }
 }
@@ -536,8 +582,8 @@ bool local_name(std::string_view n) {
 // (2-3), even when the connection itself is not on the mirrored ports.
 void check_public_lookups(Context& c, const Asset& a) {
   if (is_external(a)) return;
-  const std::string ot = ot_reason(c, a);
-  if (ot.empty()) return;
+  const nlohmann::json ot = ot_why(c, a);
+  if (ot.is_null()) return;
   std::vector<const FactRecord*> names;
   std::size_t total = 0;
   for (const auto& f : a.facts) {
@@ -546,16 +592,16 @@ void check_public_lookups(Context& c, const Asset& a) {
     if (names.size() < 5) names.push_back(&f);
   }
   if (names.empty()) return;
-  std::string list;
+  nlohmann::json list = nlohmann::json::array();
   std::int64_t first = names.front()->first_us, last = names.front()->last_us;
   for (const auto* f : names) {
-    list += fmt::format("{}{} ({}x)", list.empty() ? "" : ", ", f->value, f->count);
+    list.push_back({{"kind", "dns_name"}, {"name", f->value}, {"count", f->count}});
     first = std::min(first, f->first_us);
     last = std::max(last, f->last_us);
   }
-  if (total > names.size()) list += fmt::format(" and {} more", total - names.size());
-  c.add("internet", a, "dns",
-        fmt::format("OT equipment ({}) asks DNS for public names: {}", ot, list), "dns", first, last);
+  nlohmann::json ev = {{"ot", ot}, {"names", std::move(list)}};
+  if (total > names.size()) ev["more"] = total - names.size();
+  c.add("internet", a, "dns", "public_dns", std::move(ev), "dns", first, last);
 }
 
 // --- vulnerable ------------------------------------------------------------
@@ -599,16 +645,26 @@ std::string remediation_for(const std::vector<const advisories::Vulnerability*>&
   return text;
 }
 
-// A vulnerable finding's evidence text, from what it says about its advisory.
-std::string vulnerable_evidence(const AdvisoryEvidence& e) {
-  std::string cves;
-  for (const auto& k : e.cves) cves += (cves.empty() ? "" : ",") + k;
-  std::string evidence = fmt::format("{} {}: {}", e.advisory, e.title, cves);
-  if (e.cvss >= 0) evidence += fmt::format("; CVSS {:.1f}{}", e.cvss, e.cvss_vector.empty() ? "" : " " + e.cvss_vector);
-  evidence += fmt::format("; {}: {}", e.confidence, e.why);
-  if (!e.published.empty()) evidence += "; published " + e.published;
-  if (!e.remediation.empty()) evidence += "; remediation " + e.remediation;
-  if (e.state != "open") evidence += "; state " + e.state;
+// A vulnerable finding's evidence values (kind "vulnerable" of the catalog,
+// evidence.hpp), from what it says about its advisory.
+nlohmann::json vulnerable_values(const AdvisoryEvidence& e) {
+  nlohmann::json evidence = {{"advisory", e.advisory}, {"title", e.title}, {"cves", e.cves}, {"why", e.why}};
+  if (e.cvss >= 0) {
+    evidence["cvss"] = fmt::format("{:.1f}", e.cvss);
+    evidence["cvss_vector"] = e.cvss_vector;
+  }
+  if (e.confidence == "confirmed" || e.confidence == "possible")
+    evidence["confidence"] = {{"kind", "confidence." + e.confidence}};
+  else
+    evidence["confidence"] = e.confidence;
+  evidence["published"] = e.published;
+  evidence["remediation"] = e.remediation;
+  if (!e.state.empty() && e.state != "open") {
+    if (is_remediation_state(e.state))
+      evidence["state"] = {{"kind", "state." + e.state}};
+    else
+      evidence["state"] = e.state;
+  }
   return evidence;
 }
 
@@ -631,7 +687,8 @@ void set_remediation_state(Finding& f, StateOf&& state_of) {
   f.vuln.state = rank == 0 || rank == 4 ? "open" : least;
   f.comment = rank > 0 && rank < 4 && latest != nullptr ? latest->comment : std::string();  // the state's comment
   f.acknowledged = rank == 3;  // remediated or not affected: kept, quiet
-  f.evidence = vulnerable_evidence(f.vuln);
+  f.evidence_values = vulnerable_values(f.vuln);
+  f.evidence = render_evidence(f.evidence_kind, f.evidence_values, "en");
 }
 
 void check_vulnerable(Context& c) {
@@ -699,7 +756,8 @@ void check_vulnerable(Context& c) {
       if (auto it = p.advisory_imported_us->find(doc.id); it != p.advisory_imported_us->end())
         first = std::max(first, it->second);
     const bool high = e.cvss >= kVulnerableHighCvss;
-    c.add("vulnerable", *a, doc.id, std::string(), material, first, a->last_us, high ? "high" : "medium");
+    c.add("vulnerable", *a, doc.id, "vulnerable", vulnerable_values(e), material, first, a->last_us,
+          high ? "high" : "medium");
     Finding& f = c.out.back();
     f.vuln = std::move(e);
     set_remediation_state(f, [&](const std::string& cve) -> const RemediationState* {
@@ -749,7 +807,13 @@ std::string finding_id(std::string_view type, std::string_view asset, std::strin
 std::string material_hash(std::string_view material) { return fmt::format("{:016x}", fnv1a(material)); }
 
 std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
-  Context c{ledger, policy, {}, {}, nullptr};
+  Context c{ledger, policy, {}, {}, nullptr, {}};
+  c.inbound.resize(ledger.assets().size());
+  for (const auto& e : ledger.edges()) {
+    if (e.merged_into != kNoEdge) continue;
+    const AssetIndex to = ledger.index_of(e.to_id);
+    if (to != kNoAsset) c.inbound[to].push_back(&e);
+  }
   const AssetLinks links(ledger);
   c.links = &links;
   c.cls.reserve(ledger.assets().size());
@@ -813,6 +877,29 @@ void apply_remediation(Finding& f, const std::vector<RemediationState>& states) 
       if (r.asset_id == f.asset && r.advisory_id == f.vuln.advisory && r.cve == cve) found = &r;
     return found;
   });
+}
+
+std::vector<HistoryEvent> finding_history(const Finding& f, const std::vector<Ack>& acks) {
+  std::vector<HistoryEvent> out;
+  out.push_back({"opened", f.first_us, {}, {}, f.evidence_kind, f.evidence_values});
+  const std::string now = material_hash(f.material);
+  for (std::size_t i = 0; i < acks.size(); ++i) {
+    const Ack& a = acks[i];
+    out.push_back({"acknowledged", a.when_us, a.who, a.comment, a.evidence_kind, a.evidence_values});
+    const bool last = i + 1 == acks.size();
+    if (a.material_hash == (last ? now : acks[i + 1].material_hash)) continue;
+    if (last)
+      out.push_back({"reopened", 0, {}, {}, f.evidence_kind, f.evidence_values});
+    else
+      out.push_back({"reopened", 0, {}, {}, acks[i + 1].evidence_kind, acks[i + 1].evidence_values});
+  }
+  return out;
+}
+
+std::string evidence_text(const Finding& f, std::string_view lang) {
+  if (f.evidence_kind.empty() || (lang != "ja" && lang != "en")) return f.evidence;
+  if (lang == "en") return f.evidence;  // rendered from the same template when the finding was made
+  return render_evidence(f.evidence_kind, f.evidence_values, lang);
 }
 
 std::string_view finding_state(const Finding& f) noexcept {

@@ -61,7 +61,10 @@ struct AdvisoryEvidence {
 };
 
 struct Finding {
-  std::string id, type, asset, mac, ip, item, severity, evidence;
+  std::string id, type, asset, mac, ip, item, severity;
+  std::string evidence;       // evidence_kind's English template filled with evidence_values
+  std::string evidence_kind;  // a kind of the catalog (evidence.hpp)
+  nlohmann::json evidence_values;
   std::string plant_name;  // the asset's name on the approved list (empty: none)
   std::string material;  // what an acknowledgement was given for
   std::int64_t first_us = 0, last_us = 0;
@@ -105,7 +108,38 @@ struct FindingsPolicy {
 struct Ack {
   std::string id, material_hash, comment, who;
   std::int64_t when_us = 0;
+  // The evidence acknowledged, as data (empty kind: not known, acknowledged
+  // before evidence was kept so).
+  std::string evidence_kind;
+  nlohmann::json evidence_values;
 };
+
+// One step of a finding's history: "opened" (its evidence first seen),
+// "acknowledged" (who, when, the comment, the evidence accepted) or "reopened"
+// (the evidence is no longer the one acknowledged: the same rule as
+// apply_acks; when it changed is not known, so at_us is 0 and evidence_kind /
+// evidence_values are what it is now, or what the next acknowledgement accepted).
+struct HistoryEvent {
+  std::string event;
+  std::int64_t at_us = 0;
+  std::string who, comment;
+  std::string evidence_kind;
+  nlohmann::json evidence_values;
+};
+// `acks`: every acknowledgement of `f`, oldest first.
+[[nodiscard]] std::vector<HistoryEvent> finding_history(const Finding& f, const std::vector<Ack>& acks);
+
+// The top-level evidence kinds the engine gives findings (each has a template
+// in both languages in the catalog, evidence.cpp).
+inline constexpr std::string_view kEvidenceKinds[] = {
+    "unapproved",     "hidden_ot",        "hidden_remote",   "hidden_behind",   "hidden_silent",
+    "wireless",       "cross_zone_dual",  "cross_zone_multi", "cross_zone_edge", "new_writer",
+    "control",        "remote_port_in",   "remote_port_out", "remote_proto_in", "remote_proto_out",
+    "remote_gateway", "remote_service",   "mail_port",       "mail_proto",      "internet_public",
+    "public_dns",     "cleartext_port",   "cleartext_proto", "security_fact",   "vulnerable"};
+
+// The finding's evidence in `lang` ("ja" or "en") from the catalog.
+[[nodiscard]] std::string evidence_text(const Finding& f, std::string_view lang);
 
 [[nodiscard]] std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy);
 // Marks findings acknowledged whose id has an ack with the same material hash.

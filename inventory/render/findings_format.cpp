@@ -2,12 +2,33 @@
 
 #include "inventory/text/text_escape.hpp"
 #include "inventory/render/export.hpp"
+#include "inventory/policy/evidence.hpp"
 
 #include <fmt/format.h>
 
 namespace mieruka::inventory {
 
-nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
+namespace {
+
+// Evidence values with every string made valid UTF-8 (they came off the wire).
+nlohmann::ordered_json sanitized(const nlohmann::json& v) {
+  if (v.is_string()) return sanitize_utf8(v.get_ref<const std::string&>());
+  if (v.is_array()) {
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& e : v) out.push_back(sanitized(e));
+    return out;
+  }
+  if (v.is_object()) {
+    auto out = nlohmann::ordered_json::object();
+    for (const auto& [k, e] : v.items()) out[sanitize_utf8(k)] = sanitized(e);
+    return out;
+  }
+  return nlohmann::ordered_json(v);
+}
+
+}  // namespace
+
+nlohmann::ordered_json findings_json(const std::vector<Finding>& fs, std::string_view lang) {
   auto arr = nlohmann::ordered_json::array();
   auto s = [](const std::string& v) -> nlohmann::ordered_json {
     if (v.empty()) return nullptr;
@@ -24,6 +45,12 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
     j["item"] = f.item;
     j["severity"] = f.severity;
     j["evidence"] = sanitize_utf8(f.evidence);
+    j["evidence_kind"] = f.evidence_kind.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.evidence_kind);
+    j["evidence_values"] = f.evidence_kind.empty() ? nlohmann::ordered_json() : sanitized(f.evidence_values);
+    if (!lang.empty()) {
+      j["type_name"] = std::string(finding_type_name(f.type, lang));
+      j["evidence_text"] = sanitize_utf8(evidence_text(f, lang));
+    }
     j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
     j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
     j["state"] = finding_state(f);
@@ -40,6 +67,28 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs) {
       j["confidence"] = v.confidence;
       j["remediation"] = s(v.remediation);
       j["published"] = s(v.published);
+    }
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+nlohmann::ordered_json finding_history_json(const std::vector<HistoryEvent>& h, std::string_view lang) {
+  auto arr = nlohmann::ordered_json::array();
+  for (const auto& e : h) {
+    nlohmann::ordered_json j;
+    j["event"] = e.event;
+    j["at"] = e.at_us ? nlohmann::ordered_json(format_time_us(e.at_us)) : nlohmann::ordered_json();
+    j["who"] = e.who.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(sanitize_utf8(e.who));
+    j["comment"] = e.event == "acknowledged" ? nlohmann::ordered_json(sanitize_utf8(e.comment)) : nlohmann::ordered_json();
+    if (e.evidence_kind.empty()) {
+      j["evidence_kind"] = nullptr;
+      j["evidence_values"] = nullptr;
+      j["evidence_text"] = nullptr;
+    } else {
+      j["evidence_kind"] = e.evidence_kind;
+      j["evidence_values"] = sanitized(e.evidence_values);
+      j["evidence_text"] = sanitize_utf8(render_evidence(e.evidence_kind, e.evidence_values, lang));
     }
     arr.push_back(std::move(j));
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,7 +13,15 @@
 
 namespace mieruka::inventory {
 
-[[nodiscard]] nlohmann::ordered_json findings_json(const std::vector<Finding>& f);
+// Each finding carries its evidence as text (English), as data (evidence_kind,
+// evidence_values: evidence.hpp) and, with `lang` ("ja" or "en"), as
+// `evidence_text` and `type_name` in that language.
+[[nodiscard]] nlohmann::ordered_json findings_json(const std::vector<Finding>& f, std::string_view lang = {});
+// A finding's history (finding_history): each step with its time (null when
+// not known), who and the comment of an acknowledgement, and the evidence of
+// the step as data and as text in `lang` ("ja" or "en"; default English).
+[[nodiscard]] nlohmann::ordered_json finding_history_json(const std::vector<HistoryEvent>& h,
+                                                          std::string_view lang = {});
 [[nodiscard]] std::string findings_csv(const std::vector<Finding>& f);
 [[nodiscard]] std::string findings_table(const std::vector<Finding>& f);
 

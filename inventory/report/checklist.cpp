@@ -2,6 +2,8 @@
 // the evidence each item gathers is in its build_<item> function.
 #include "inventory/report/checklist.hpp"
 
+#include "inventory/policy/evidence.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <array>
@@ -1026,11 +1028,12 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       const Finding& f = *top[i];
       const std::size_t more = of_type[f.type] - shown_of_type[f.type];
       h += "<tr><td class=\"num\">" + std::to_string(i + 1) + "</td><td class=\"sev-" + html_escape(f.severity) + "\">" +
-           severity(f.severity) + "</td><td>" + html_escape(f.type) +
+           severity(f.severity) + "</td><td>" + html_escape(std::string(finding_type_name(f.type, lang_code(lang)))) +
            (more > 0 && last_of_type[f.type] == i
                 ? " <span class=\"note\">" + filled("report.same_type", {{"n", std::to_string(more)}}) + "</span>"
                 : std::string()) +
-           "</td><td>" + html_escape(f.item) + "</td><td>" + device(f.asset) + "</td><td>" + html_escape(f.evidence) +
+           "</td><td>" + html_escape(f.item) + "</td><td>" + device(f.asset) + "</td><td>" +
+           html_escape(evidence_text(f, lang_code(lang))) +
            "</td></tr>\n";
     }
     h += "</tbody></table>\n";
@@ -1146,13 +1149,15 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
     if (types.empty()) h += "<p>" + m("report.no_open_findings") + "</p>\n";
     for (const auto& t : types) {
       const auto& g = by_type[t];
-      h += "<h4>" + filled("report.group", {{"kind", t}, {"n", std::to_string(g.size())}}) + "</h4>\n<table><thead><tr><th>" +
+      h += "<h4>" +
+           filled("report.group", {{"kind", std::string(finding_type_name(t, lang_code(lang)))}, {"n", std::to_string(g.size())}}) +
+           "</h4>\n<table><thead><tr><th>" +
            m("col.item") + "</th><th>" + m("col.severity") + "</th><th>" + m("report.device") + "</th><th>" +
            m("col.ip") + "</th><th>" + m("col.evidence") + "</th></tr></thead><tbody>\n";
       for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
         h += "<tr><td>" + html_escape(g[i]->item) + "</td><td class=\"sev-" + html_escape(g[i]->severity) + "\">" +
              severity(g[i]->severity) + "</td><td>" + device(g[i]->asset) + "</td><td>" + html_escape(g[i]->ip) +
-             "</td><td>" + html_escape(g[i]->evidence) + "</td></tr>\n";
+             "</td><td>" + html_escape(evidence_text(*g[i], lang_code(lang))) + "</td></tr>\n";
       h += "</tbody></table>\n";
       if (g.size() > kHtmlGroupLines)
         h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(g.size() - kHtmlGroupLines)}}) + "</p>\n";

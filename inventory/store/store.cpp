@@ -34,7 +34,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // Ordered migrations: entry i brings the schema from version i to i + 1. A new
 // version is one more entry; never edit a released one.
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     // v1
     R"sql(
 CREATE TABLE assets (
@@ -447,6 +447,28 @@ DROP TRIGGER IF EXISTS counters_delete_log;
 DROP TRIGGER IF EXISTS runs_insert_log;
 DROP TRIGGER IF EXISTS runs_update_log;
 DROP TRIGGER IF EXISTS runs_delete_log;
+)sql",
+    // v11: every acknowledgement of a finding, kept (findings_state holds only
+    // the one in force): who, when, the comment, and the evidence acknowledged,
+    // as its material hash (the rule that reopens a finding: findings.hpp
+    // apply_acks) and as data (kind and values JSON, inventory/policy/evidence.hpp),
+    // so that a reopened finding shows what was accepted. The acknowledgements
+    // already stored are its first rows (their evidence as data is not known).
+    R"sql(
+CREATE TABLE findings_history (
+  id INTEGER PRIMARY KEY,
+  sensor TEXT NOT NULL,
+  finding_id TEXT NOT NULL,
+  at_us BIGINT NOT NULL,
+  who TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  material_hash TEXT NOT NULL,
+  evidence_kind TEXT NOT NULL DEFAULT '',
+  evidence_values TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX findings_history_finding ON findings_history (sensor, finding_id, at_us);
+INSERT INTO findings_history (sensor, finding_id, at_us, who, comment, material_hash)
+  SELECT sensor, finding_id, when_us, who, comment, material_hash FROM findings_state;
 )sql",
 };
 

@@ -6,6 +6,8 @@
 // few localised strings are the kTexts table below (ja, en).
 #include "sensor/delivery/delivery.hpp"
 
+#include "inventory/policy/evidence.hpp"
+
 #include <unistd.h>
 
 #include <openssl/hmac.h>
@@ -515,10 +517,11 @@ Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::
   render_part(b, "mail", [&] {
     std::string body;
     for (const auto& f : listed) {
-      // The plant's own name of the device, when its approved list names it.
-      body += "- [" + f.type + "/" + f.severity + "] " + f.asset + (f.mac.empty() ? "" : " " + f.mac) +
-              (f.ip.empty() ? "" : " " + f.ip) + (f.plant_name.empty() ? "" : " (" + f.plant_name + ")") + ": " +
-              f.evidence + "\n";
+      // The type's name and the evidence in the receiver's language (the one catalog,
+      // evidence.hpp), and the plant's own name of the device when its approved list names it.
+      body += "- [" + std::string(inventory::finding_type_name(f.type, lang)) + "/" + f.severity + "] " + f.asset +
+              (f.mac.empty() ? "" : " " + f.mac) + (f.ip.empty() ? "" : " " + f.ip) +
+              (f.plant_name.empty() ? "" : " (" + f.plant_name + ")") + ": " + inventory::evidence_text(f, lang) + "\n";
     }
     if (findings.size() > shown)
       body += tr(Text::kMore, lang, {{"n", std::to_string(findings.size() - shown)}}) + "\n";

@@ -34,20 +34,74 @@ std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
 
 bool record_ack(Store& store, const inventory::Finding& f, const std::string& comment, const std::string& who,
                 std::string& error) {
-  inventory::Statement q = store.statement(
-      "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, when_us) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
-  q.bind(1, store.sensor_name());
-  q.bind(2, f.id);
-  q.bind(3, inventory::material_hash(f.material));
-  q.bind(4, comment);
-  q.bind(5, who);
-  q.bind(6, wall_us());
-  if (q.step() != SQLITE_DONE) {
-    error = store.path() + ": cannot record the acknowledgement (" + q.message() + ")";
+  const bool own = !store.in_transaction();
+  if (own && store.exec("SAVEPOINT record_ack") != SQLITE_OK) {
+    error = store.path() + ": cannot record the acknowledgement (" + store.error_message() + ")";
     return false;
   }
-  return true;
+  const std::int64_t now = wall_us();
+  const std::string hash = inventory::material_hash(f.material);
+  bool ok = true;
+  {
+    inventory::Statement q = store.statement(
+        "INSERT OR REPLACE INTO findings_state (sensor, finding_id, material_hash, comment, who, when_us) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind(1, store.sensor_name());
+    q.bind(2, f.id);
+    q.bind(3, hash);
+    q.bind(4, comment);
+    q.bind(5, who);
+    q.bind(6, now);
+    if (q.step() != SQLITE_DONE) {
+      error = store.path() + ": cannot record the acknowledgement (" + q.message() + ")";
+      ok = false;
+    }
+  }
+  if (ok) {
+    inventory::Statement q = store.statement(
+        "INSERT INTO findings_history (sensor, finding_id, at_us, who, comment, material_hash, evidence_kind, "
+        "evidence_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, store.sensor_name());
+    q.bind(2, f.id);
+    q.bind(3, now);
+    q.bind(4, who);
+    q.bind(5, comment);
+    q.bind(6, hash);
+    q.bind(7, f.evidence_kind);
+    q.bind(8, f.evidence_kind.empty()
+                  ? std::string()
+                  : f.evidence_values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (q.step() != SQLITE_DONE) {
+      error = store.path() + ": cannot record the acknowledgement's history (" + q.message() + ")";
+      ok = false;
+    }
+  }
+  if (own) {
+    if (!ok) store.exec("ROLLBACK TO record_ack");
+    if (store.exec("RELEASE record_ack") != SQLITE_OK && ok) {
+      error = store.path() + ": cannot record the acknowledgement (" + store.error_message() + ")";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::vector<inventory::Ack> read_ack_history(Store& store, const std::string& id) {
+  std::vector<inventory::Ack> out;
+  inventory::Statement q = store.statement(
+      "SELECT material_hash, comment, who, at_us, evidence_kind, evidence_values FROM findings_history "
+      "WHERE sensor = ? AND finding_id = ? ORDER BY at_us, id");
+  q.bind(1, store.sensor_name());
+  q.bind(2, id);
+  while (q.next()) {
+    inventory::Ack a{id, q.text(0), q.text(1), q.text(2), q.int64(3), q.text(4), nullptr};
+    // A row that does not read as JSON keeps its text evidence only.
+    auto v = nlohmann::json::parse(q.text(5), nullptr, false);
+    if (v.is_discarded() || !v.is_object()) a.evidence_kind.clear();
+    else a.evidence_values = std::move(v);
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {

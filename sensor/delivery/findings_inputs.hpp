@@ -23,7 +23,11 @@ namespace mieruka::sensor {
 
 // The acknowledgements stored for `sensor` (findings_state).
 [[nodiscard]] std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor);
-// Records `who`'s acknowledgement of `f` with `comment`; false with `error` set.
+// Every acknowledgement of finding `id` (findings_history), oldest first.
+[[nodiscard]] std::vector<inventory::Ack> read_ack_history(inventory::Store& store, const std::string& id);
+// Records `who`'s acknowledgement of `f` with `comment`, in force
+// (findings_state) and in its history with the evidence acknowledged
+// (findings_history), both or neither; false with `error` set.
 [[nodiscard]] bool record_ack(inventory::Store& store, const inventory::Finding& f, const std::string& comment,
                               const std::string& who, std::string& error);
 // The advisories stored, read back from their JSON, and when each was first imported.

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <numeric>
+
+#include "inventory/report/acceptance.hpp"
 
 namespace mieruka::sensor::web {
 namespace {
@@ -56,7 +59,195 @@ std::string sort_text(const AssetRow& r, const std::string& key) {
   return it->dump();
 }
 
+constexpr const char* kFindingSortKeys[] = {"severity", "first_seen", "last_seen", "type",
+                                            "item",     "device",     "state",     "zone"};
+constexpr const char* kFindingStates[] = {"open",        "acknowledged", "not_remediated", "in_progress",
+                                          "remediated",  "not_affected", "compensated"};
+constexpr const char* kSeverities[] = {"high", "medium", "low"};
+
+// "a,b" and repeated parameters into one list; false when it grows past the bound.
+bool add_values(const std::string& v, std::vector<std::string>& out) {
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    const std::size_t comma = v.find(',', start);
+    std::string part = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) out.push_back(std::move(part));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out.size() <= static_cast<std::size_t>(kMaxFindingFilterValues);
+}
+
+template <std::size_t N>
+bool all_in(const std::vector<std::string>& values, const char* const (&allowed)[N]) {
+  return std::all_of(values.begin(), values.end(), [&](const std::string& v) {
+    return std::find_if(std::begin(allowed), std::end(allowed), [&](const char* a) { return v == a; }) !=
+           std::end(allowed);
+  });
+}
+
+bool any_of(const std::vector<std::string>& wanted, const std::string& value) {
+  return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+}
+
+// A time of first_from / first_to: ISO 8601 as the CLI takes it (UTC when it
+// names no zone). A bare date as first_to means the end of that day.
+bool parse_when(const std::string& v, bool to, std::int64_t& out) {
+  const auto t = inventory::parse_time_arg(v, [](std::int64_t) -> std::int64_t { return 0; });
+  if (!t) return false;
+  out = *t + (to && v.size() == 10 ? 86'400'000'000LL : 0);
+  return true;
+}
+
+// The key a row sorts by, for the string-keyed sorts.
+const std::string& text_key(const FindingRow& r, const std::string& sort) {
+  static const std::string kNone;
+  if (sort == "type") return r.finding->type;
+  if (sort == "item") return r.finding->item;
+  if (sort == "device") return r.device;
+  if (sort == "state") return r.state;
+  if (sort == "zone") return r.zones.empty() ? kNone : r.zones.front();
+  return kNone;
+}
+
 }  // namespace
+
+bool parse_finding_query(const std::multimap<std::string, std::string>& params, FindingQuery& q,
+                         std::string& error) {
+  for (const auto& [k, v] : params) {
+    bool ok = true;
+    if (k == "type") {
+      ok = add_values(v, q.types);
+    } else if (k == "item") {
+      ok = add_values(v, q.items);
+    } else if (k == "zone") {
+      ok = add_values(v, q.zones);
+    } else if (k == "severity") {
+      if (!add_values(v, q.severities) || !all_in(q.severities, kSeverities)) {
+        error = "severity: expected high, medium or low (comma-separated for several)";
+        return false;
+      }
+    } else if (k == "state") {
+      if (!add_values(v, q.states) || !all_in(q.states, kFindingStates)) {
+        error = "state: expected open, acknowledged, not_remediated, in_progress, remediated, not_affected or "
+                "compensated (comma-separated for several)";
+        return false;
+      }
+    } else if (k == "asset") {
+      q.asset = v;
+    } else if (k == "q") {
+      q.q = ascii_lower(v);
+    } else if (k == "first_from") {
+      if (!v.empty() && !parse_when(v, false, q.first_from_us)) {
+        error = "first_from: expected a date or time such as 2026-11-20 or 2026-11-20T09:00:00Z";
+        return false;
+      }
+    } else if (k == "first_to") {
+      if (!v.empty() && !parse_when(v, true, q.first_to_us)) {
+        error = "first_to: expected a date or time such as 2026-11-20 or 2026-11-20T09:00:00Z";
+        return false;
+      }
+    } else if (k == "sort") {
+      if (!v.empty() && std::find_if(std::begin(kFindingSortKeys), std::end(kFindingSortKeys),
+                                     [&](const char* s) { return v == s; }) == std::end(kFindingSortKeys)) {
+        error = "sort: expected severity, first_seen, last_seen, type, item, device, state or zone";
+        return false;
+      }
+      q.sort = v;
+    } else if (k == "order") {
+      if (v != "asc" && v != "desc") {
+        error = "order: expected asc or desc";
+        return false;
+      }
+      q.descending = v == "desc";
+    } else if (k == "page") {
+      q.paged = true;
+      if (!parse_int(v, 1, 1'000'000, q.page)) {
+        error = "page: expected a whole number from 1";
+        return false;
+      }
+    } else if (k == "per_page") {
+      q.paged = true;
+      if (!parse_int(v, 1, kMaxPerPage, q.per_page)) {
+        error = "per_page: expected a whole number from 1 to 500";
+        return false;
+      }
+    } else if (k == "lang") {
+      if (v != "ja" && v != "en") {
+        error = "lang: expected ja or en";
+        return false;
+      }
+      q.lang = v;
+    }
+    if (!ok) {
+      error = k + ": at most 50 values";
+      return false;
+    }
+  }
+  if (q.first_from_us > q.first_to_us) {
+    error = "first_from is later than first_to";
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::size_t> finding_order(const std::vector<FindingRow>& rows, const std::string& sort,
+                                       bool descending) {
+  std::vector<std::size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (sort.empty()) {
+    if (descending) std::reverse(order.begin(), order.end());
+    return order;
+  }
+  auto cmp = [&](std::size_t x, std::size_t y) -> int {  // <0: x first (ascending)
+    const FindingRow& a = rows[x];
+    const FindingRow& b = rows[y];
+    if (sort == "severity") return a.severity_rank - b.severity_rank;
+    if (sort == "first_seen" || sort == "last_seen") {
+      const std::int64_t ta = sort == "first_seen" ? a.finding->first_us : a.finding->last_us;
+      const std::int64_t tb = sort == "first_seen" ? b.finding->first_us : b.finding->last_us;
+      return ta < tb ? -1 : ta > tb ? 1 : 0;
+    }
+    const std::string& ka = text_key(a, sort);
+    const std::string& kb = text_key(b, sort);
+    if (ka.empty() != kb.empty()) return ka.empty() ? (descending ? -1 : 1) : (descending ? 1 : -1);  // unknown last
+    return ka.compare(kb);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    const int c = cmp(x, y);
+    return descending ? c > 0 : c < 0;  // ties keep the engine's order
+  });
+  return order;
+}
+
+FindingHits query_findings(const std::vector<FindingRow>& rows, const FindingQuery& q,
+                           const std::vector<std::size_t>* order) {
+  std::vector<std::size_t> own;
+  if (order == nullptr || order->size() != rows.size()) {
+    own = finding_order(rows, q.sort, q.descending);
+    order = &own;
+  }
+  FindingHits out;
+  const std::size_t from =
+      q.paged ? static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page) : 0;
+  const std::size_t until = q.paged ? from + static_cast<std::size_t>(q.per_page) : rows.size();
+  for (const std::size_t i : *order) {
+    const FindingRow& r = rows[i];
+    const inventory::Finding& f = *r.finding;
+    if (!any_of(q.types, f.type) || !any_of(q.items, f.item) || !any_of(q.severities, f.severity) ||
+        !any_of(q.states, r.state))
+      continue;
+    if (!q.zones.empty() && std::none_of(r.zones.begin(), r.zones.end(),
+                                         [&](const std::string& z) { return any_of(q.zones, z); }))
+      continue;
+    if (!q.asset.empty() && f.asset != q.asset) continue;
+    if (f.first_us < q.first_from_us || f.first_us >= q.first_to_us) continue;
+    if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) continue;
+    if (out.total >= from && out.total < until) out.items.push_back(&r);
+    ++out.total;
+  }
+  return out;
+}
 
 std::string ascii_lower(std::string s) {
   for (char& c : s)

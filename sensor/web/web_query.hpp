@@ -6,11 +6,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "inventory/policy/findings.hpp"
 
 namespace mieruka::sensor::web {
 
@@ -61,6 +64,49 @@ struct AssetQuery {
 [[nodiscard]] nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
                                                   const std::vector<std::string>* keys = nullptr,
                                                   const RowMarks* marks = nullptr);
+// The findings table (GET /api/v1/findings): filters, sort and pages over rows
+// prepared once per view; each sort's order is made once per view too
+// (finding_order), so a request only walks it.
+struct FindingRow {
+  const inventory::Finding* finding = nullptr;  // into the view's findings, which outlive the rows
+  std::vector<std::string> zones;               // the zones of its device
+  std::string device;                           // how the table names its device (asset name, else label)
+  std::string state;                            // finding_state
+  std::string haystack;                         // lower-case text searched by q
+  int severity_rank = 0;                        // high 2, medium 1, low 0
+};
+
+inline constexpr int kMaxFindingFilterValues = 50;
+
+struct FindingQuery {
+  // Each list: any of its values (given comma-separated or repeated); empty: any.
+  std::vector<std::string> types, items, severities, zones, states;
+  std::string asset, q;  // asset: its id exactly; q: lower-case text searched
+  std::int64_t first_from_us = std::numeric_limits<std::int64_t>::min();  // first seen from (inclusive)
+  std::int64_t first_to_us = std::numeric_limits<std::int64_t>::max();    // first seen before (exclusive)
+  std::string sort;  // "" the engine's order (type, id); else a kFindingSortKeys key
+  bool descending = false;
+  bool paged = false;  // page or per_page given: {total, page, per_page, items}; else the plain array
+  int page = 1, per_page = kDefaultPerPage;
+  std::string lang;  // "ja" or "en": evidence_text and type_name in it
+};
+
+// Reads the query from URL parameters; false with `error` set (one line naming
+// the parameter and what it takes) on a bad value.
+[[nodiscard]] bool parse_finding_query(const std::multimap<std::string, std::string>& params, FindingQuery& q,
+                                       std::string& error);
+// Row indexes in `sort`'s order (ties: the engine's order, in both directions).
+[[nodiscard]] std::vector<std::size_t> finding_order(const std::vector<FindingRow>& rows, const std::string& sort,
+                                                     bool descending);
+struct FindingHits {
+  std::size_t total = 0;                 // every row that matched
+  std::vector<const FindingRow*> items;  // the page asked for (all rows when not paged)
+};
+// `order`: finding_order(rows, q.sort, q.descending) kept for these rows, or
+// null for the rows' own order (q.sort empty) or to make it here.
+[[nodiscard]] FindingHits query_findings(const std::vector<FindingRow>& rows, const FindingQuery& q,
+                                         const std::vector<std::size_t>* order = nullptr);
+
 // ASCII lower case (UTF-8 bytes above 0x7f kept as they are).
 [[nodiscard]] std::string ascii_lower(std::string s);
 

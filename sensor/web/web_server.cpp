@@ -34,6 +34,7 @@
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
 #include "inventory/policy/csv_reader.hpp"
+#include "inventory/policy/evidence.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/sqlite_statement.hpp"
@@ -77,6 +78,7 @@ constexpr const char* kCookie = "mieruka_session";
 constexpr std::size_t kWorkers = 64;  // connections served at once (see install_routes)
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxCommentBytes = 2000;
+constexpr std::size_t kMaxBulkAck = 500;  // finding ids in one bulk acknowledgement
 constexpr std::size_t kMaxApproveAssets = 10'000;
 constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -117,6 +119,16 @@ struct ViewCache {
   std::map<std::string, std::string> checklist_bodies;
 };
 
+// /api/v1/findings: one row per finding of a view (web_query FindingRow) and
+// each sort's order, the engine's own made with the table, the others on first
+// request. A write's view makes its own from the previous view's (with_writes).
+struct FindingTable {
+  std::vector<FindingRow> rows;
+  std::map<std::string, std::size_t> of;  // finding id -> index in the view's findings (and rows)
+  std::mutex order_mu;
+  std::map<std::string, std::vector<std::size_t>> orders;  // by "sort/asc" or "sort/desc"
+};
+
 // A console write that changes what a view shows (acknowledge, remediation
 // state, approve), kept until a view read from the database after it is
 // published (Impl::record_write). Each holds what the write stored, so that
@@ -144,6 +156,7 @@ struct View {
   std::shared_ptr<const std::vector<AssetRow>> rows;
   std::shared_ptr<const std::map<std::string, std::size_t>> row_of;  // asset id -> rows index
   RowMarks marks;  // the rows' approval and open findings, as the console's writes left them
+  std::shared_ptr<FindingTable> ftable;  // /api/v1/findings (its rows point into `findings`)
   bool has_approved_list = false;
   std::int64_t read_us = 0;      // when its data was read from the database
   std::uint64_t covers = 0;      // the refresh requests (Impl::requested) its data was read after
@@ -274,6 +287,9 @@ struct WebServer::Impl {
   // (each write's findings and marks; the rest is shared).
   std::shared_ptr<View> with_writes(const std::shared_ptr<View>& base,
                                     const std::vector<std::shared_ptr<const Write>>& ws) const;
+  // The findings table of `v` (its findings, rows and row marks set); rows of
+  // findings `prev` has are copied from it, their state made anew.
+  static std::shared_ptr<FindingTable> make_finding_table(const View& v, const FindingTable* prev);
 
   void record_write(Write w) {
     std::lock_guard wl(writes_mu);
@@ -692,6 +708,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     for (const auto& e : L.edges()) v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
     v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
   }
+  v->ftable = make_finding_table(*v, nullptr);
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview; the checklist's
   // changes are the same diff).
@@ -759,6 +776,41 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   return v;
 }
 
+std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v, const FindingTable* prev) {
+  auto t = std::make_shared<FindingTable>();
+  const std::vector<inventory::Finding>& findings = *v.findings;
+  t->rows.reserve(findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const inventory::Finding& f = findings[i];
+    FindingRow r;
+    const auto old = prev != nullptr ? prev->of.find(f.id) : std::map<std::string, std::size_t>::const_iterator();
+    if (prev != nullptr && old != prev->of.end()) {
+      r = prev->rows[old->second];  // the device, zones and search text do not change with a write
+    } else {
+      r.severity_rank = f.severity == "high" ? 2 : f.severity == "medium" ? 1 : 0;
+      std::string asset_text;
+      if (const auto it = v.row_of->find(f.asset); it != v.row_of->end()) {
+        const AssetRow& a = v.row(it->second);
+        r.zones = a.zones;
+        // The name people know the device by (the plant's own first: inventory display_name).
+        const auto name = a.json.find("display_name");
+        if (name != a.json.end() && name->is_string()) r.device = name->get<std::string>();
+        asset_text = a.haystack;
+      }
+      if (r.device.empty()) r.device = !f.ip.empty() ? f.ip : !f.mac.empty() ? f.mac : f.asset;
+      r.haystack = ascii_lower(f.id + "\n" + f.asset + "\n" + f.mac + "\n" + f.ip + "\n" + r.device + "\n" + f.type +
+                               "\n" + f.item + "\n" + f.evidence + "\n" + inventory::evidence_text(f, "ja")) +
+                   "\n" + asset_text;
+    }
+    r.finding = &f;
+    r.state = std::string(inventory::finding_state(f));
+    t->of.emplace(f.id, i);
+    t->rows.push_back(std::move(r));
+  }
+  t->orders.emplace("/asc", finding_order(t->rows, "", false));
+  return t;
+}
+
 std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& base,
                                                    const std::vector<std::shared_ptr<const Write>>& ws) const {
   const std::uint64_t after = std::max(base->covers, base->written);
@@ -810,6 +862,7 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
       if (auto it = v->row_of->find(id); it != v->row_of->end()) v->marks.open_findings[it->second] = n;
   }
   v->findings = std::move(findings);
+  v->ftable = make_finding_table(*v, base->ftable.get());
   return v;
 }
 
@@ -1078,26 +1131,118 @@ void WebServer::Impl::install_routes() {
                                                         const Session&, View& v) {
           send_body(res, *v.links_body);
         })));
+  // Findings: filters, sort and pages (web_query FindingQuery). Without page or
+  // per_page the answer is the plain array it always was.
   s.Get("/api/v1/findings", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                            const Session&, View& v) {
           if (!v.findings_error.empty()) return send_error(res, 500, v.findings_error);
-          const std::string state = req.get_param_value("state"), item = req.get_param_value("item"),
-                            type = req.get_param_value("type"), asset = req.get_param_value("asset");
-          std::vector<inventory::Finding> out;
-          for (const auto& f : *v.findings) {
-            if (!state.empty() && state != inventory::finding_state(f)) continue;
-            if (!item.empty() && f.item != item) continue;
-            if (!type.empty() && f.type != type) continue;
-            if (!asset.empty() && f.asset != asset) continue;
-            out.push_back(f);
+          FindingQuery q;
+          std::string error;
+          if (!parse_finding_query(req.params, q, error)) return send_error(res, 400, error);
+          const std::vector<std::size_t>* order = nullptr;
+          {
+            std::lock_guard lock(v.ftable->order_mu);
+            const std::string key = q.sort + (q.descending ? "/desc" : "/asc");
+            auto it = v.ftable->orders.find(key);
+            if (it == v.ftable->orders.end())
+              it = v.ftable->orders.emplace(key, finding_order(v.ftable->rows, q.sort, q.descending)).first;
+            order = &it->second;  // never erased while the view lives
           }
-          Json body = inventory::findings_json(out);
-          // Each finding's device by the name people know it by (the plant's own first).
-          for (auto& f : body)
-            if (const auto it = v.row_of->find(f.value("asset", "")); it != v.row_of->end())
-              f["asset_name"] = v.row(it->second).json["display_name"];
-          send_json(res, 200, body);
+          const FindingHits hits = query_findings(v.ftable->rows, q, order);
+          std::vector<inventory::Finding> page;
+          page.reserve(hits.items.size());
+          for (const FindingRow* r : hits.items) page.push_back(*r->finding);
+          Json items = inventory::findings_json(page, q.lang);
+          for (std::size_t i = 0; i < hits.items.size(); ++i) {
+            const FindingRow& r = *hits.items[i];
+            items[i]["zone"] = r.zones.empty() ? Json() : Json(inventory::sanitize_utf8(r.zones.front()));
+            items[i]["device"] = inventory::sanitize_utf8(r.device);
+            items[i]["asset_name"] = inventory::sanitize_utf8(r.device);  // the plant's own name first
+          }
+          if (!q.paged) return send_json(res, 200, items);
+          send_json(res, 200, Json{{"total", hits.total},
+                                   {"page", q.page},
+                                   {"per_page", q.per_page},
+                                   {"sort", q.sort.empty() ? Json() : Json(q.sort)},
+                                   {"order", q.descending ? "desc" : "asc"},
+                                   {"items", std::move(items)}});
         })));
+  // The evidence templates and finding type names in both languages (the one
+  // catalog: inventory/policy/evidence.cpp).
+  s.Get("/api/v1/findings/catalog", route(false, [](const httplib::Request&, httplib::Response& res,
+                                                     const Session&) {
+          Json kinds = Json::object(), types = Json::object();
+          for (const auto& t : inventory::evidence_templates())
+            kinds[std::string(t.kind)] = Json{{"en", std::string(t.en)}, {"ja", std::string(t.ja)}};
+          for (const auto& t : inventory::finding_type_names())
+            types[std::string(t.type)] = Json{{"en", std::string(t.en)}, {"ja", std::string(t.ja)}};
+          send_json(res, 200, Json{{"types", std::move(types)}, {"evidence", std::move(kinds)}});
+        }));
+  // One finding and its history: opened, each acknowledgement, reopened.
+  s.Get(R"(/api/v1/findings/([^/]+)/history)", route(false, with_view([this](const httplib::Request& req,
+                                                                             httplib::Response& res, const Session&,
+                                                                             View& v) {
+          const std::string lang = req.get_param_value("lang");
+          if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
+          const auto it = v.ftable->of.find(req.matches[1].str());
+          if (it == v.ftable->of.end()) return send_error(res, 404, "no such finding now");
+          const inventory::Finding& f = (*v.findings)[it->second];
+          std::vector<inventory::Ack> acks;
+          {
+            std::lock_guard lock(db_mu);
+            acks = read_ack_history(*store, f.id);
+          }
+          Json one = inventory::findings_json({f}, lang.empty() ? "en" : lang)[0];
+          send_json(res, 200, Json{{"finding", std::move(one)},
+                                   {"history", inventory::finding_history_json(inventory::finding_history(f, acks),
+                                                                               lang.empty() ? "en" : lang)}});
+        })));
+  // Several findings acknowledged with one comment: each id answers for
+  // itself (acknowledged, or why not); one audit entry per finding.
+  s.Post("/api/v1/findings/ack", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                              const Session& se, View& v) {
+           const auto body = nlohmann::json::parse(req.body, nullptr, false);
+           if (body.is_discarded() || !body.is_object() || !body.contains("comment") || !body["comment"].is_string() ||
+               !body.contains("ids") || !body["ids"].is_array())
+             return send_error(res, 400, "expected {\"ids\": [\"f-...\", ...], \"comment\": \"why they are accepted\"}");
+           const std::string comment = body["comment"].get<std::string>();
+           if (comment.empty() || comment.size() > kMaxCommentBytes)
+             return send_error(res, 400, "the comment must have 1 to 2000 bytes");
+           const auto& ids = body["ids"];
+           if (ids.empty() || ids.size() > kMaxBulkAck)
+             return send_error(res, 400, "ids: give 1 to 500 finding ids");
+           Json results = Json::array();
+           std::size_t done = 0;
+           Write w;
+           {
+             std::lock_guard lock(db_mu);
+             for (const auto& x : ids) {
+               if (!x.is_string()) {
+                 results.push_back(Json{{"id", nullptr}, {"ok", false}, {"error", "not a finding id"}});
+                 continue;
+               }
+               const std::string id = x.get<std::string>();
+               const auto it = v.ftable->of.find(id);
+               if (it == v.ftable->of.end()) {
+                 results.push_back(
+                     Json{{"id", inventory::sanitize_utf8(id)}, {"ok", false}, {"error", "no such finding now"}});
+                 continue;
+               }
+               std::string error;
+               const inventory::Finding& f = (*v.findings)[it->second];
+               if (!record_ack(*store, f, comment, se.user, error)) {
+                 results.push_back(Json{{"id", id}, {"ok", false}, {"error", error}});
+                 continue;
+               }
+               w.acks.push_back({f.id, inventory::material_hash(f.material), comment, se.user, wall_us()});
+               audit(*store, wall_us(), se.user, "acknowledge", id, comment);
+               results.push_back(Json{{"id", id}, {"ok", true}, {"state", "acknowledged"}});
+               ++done;
+             }
+           }
+           if (done > 0) record_write(std::move(w));
+           send_json(res, 200, Json{{"acknowledged", done}, {"who", se.user}, {"results", std::move(results)}});
+         })));
   s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
                                                                           httplib::Response& res, const Session& se, View& v) {
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -1107,10 +1252,9 @@ void WebServer::Impl::install_routes() {
            if (comment.empty() || comment.size() > kMaxCommentBytes)
              return send_error(res, 400, "the comment must have 1 to 2000 bytes");
            const std::string id = req.matches[1].str();
-           const inventory::Finding* f = nullptr;
-           for (const auto& x : *v.findings)
-             if (x.id == id) f = &x;
-           if (f == nullptr) return send_error(res, 404, "no such finding now");
+           const auto found = v.ftable->of.find(id);
+           if (found == v.ftable->of.end()) return send_error(res, 404, "no such finding now");
+           const inventory::Finding* f = &(*v.findings)[found->second];
            {
              std::lock_guard lock(db_mu);
              std::string error;

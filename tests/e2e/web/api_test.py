@@ -167,6 +167,103 @@ def check_dashboard(cookie):
           and o["capture"]["last_traffic"] >= newest, (o["capture"].get("last_traffic"), newest))
 
 
+def findings_triage(vc, v_csrf, ac, csrf):
+    """Findings triage: filters, sort and pages on the server, bulk acknowledgement
+    with one audit entry per finding and a result per id, the history of a
+    finding, and a finding reopened when its evidence is no longer the one
+    acknowledged."""
+    import sqlite3
+    import time
+    st, plain, _, _, _ = request("GET", "/api/v1/findings", cookie=vc)
+    check("triage: the plain array without page parameters", st == 200 and isinstance(plain, list), st)
+    st, page, hdrs, _, _ = request("GET", "/api/v1/findings?page=1&per_page=2&sort=severity&order=desc&lang=ja", cookie=vc)
+    check("triage: a page matches the spec", st == 200 and not conforms("/api/v1/findings", "get", st, page,
+                                                                          hdrs.get("content-type", "")), st)
+    check("triage: a page has the total and at most per_page items",
+          page and page["total"] == len(plain) and len(page["items"]) == min(2, len(plain)), page and page["total"])
+    rank = {"high": 2, "medium": 1, "low": 0}
+    sevs = [rank[f["severity"]] for f in page["items"]] if page else []
+    check("triage: sorted by severity, highest first", sevs == sorted(sevs, reverse=True), sevs)
+    check("triage: Japanese evidence text and type names", page and all(
+        f["evidence_text"] and f["evidence_kind"] and isinstance(f["evidence_values"], dict) and
+        any(ord(ch) > 0x3000 for ch in f["evidence_text"] + f["type_name"]) for f in page["items"]), page and page["items"][:1])
+    for key in ("type", "item", "severity", "state"):
+        want = {}
+        for f in plain:
+            want[f[key]] = want.get(f[key], 0) + 1
+        for value, n in want.items():
+            st, got, _, _, _ = request("GET", "/api/v1/findings?per_page=1&" + key + "=" + urllib.parse.quote(value), cookie=vc)
+            check("triage: filter %s=%s counts %d" % (key, value, n), st == 200 and got["total"] == n, got and got["total"])
+    st, every, _, _, _ = request("GET", "/api/v1/findings?per_page=500&sort=first_seen", cookie=vc)
+    firsts = [f["first_seen"] or "" for f in every["items"]]
+    check("triage: sorted by first seen", firsts == sorted(firsts), firsts[:5])
+    if firsts:
+        day = firsts[len(firsts) // 2][:10]
+        st, by_day, _, _, _ = request("GET", "/api/v1/findings?per_page=500&first_from=%s&first_to=%s" % (day, day), cookie=vc)
+        check("triage: first seen on one day", st == 200 and by_day["total"] == sum(1 for x in firsts if x.startswith(day)),
+              (day, by_day and by_day["total"]))
+    for bad, name in [("sort=evidence", "sort"), ("per_page=501", "per_page"), ("page=0", "page"), ("severity=urgent", "severity"),
+                      ("first_from=yesterday", "first_from"), ("state=closed", "state"), ("order=sideways", "order")]:
+        st, body, hdrs, _, _ = request("GET", "/api/v1/findings?" + bad, cookie=vc)
+        check("triage: %s is 400 naming it" % bad, st == 400 and body["error"].startswith(name + ":") and
+              not conforms("/api/v1/findings", "get", st, body, hdrs.get("content-type", "")), (st, body))
+    st, cat, hdrs, _, _ = request("GET", "/api/v1/findings/catalog", cookie=vc)
+    check("triage: the catalog has every kind in both languages", st == 200 and all(
+        v["en"] and v["ja"] for v in cat["evidence"].values()) and cat["types"]["hidden"]["ja"], st)
+
+    # Bulk acknowledgement.
+    st, opened, _, _, _ = request("GET", "/api/v1/findings?state=open&per_page=500", cookie=vc)
+    ids = [f["id"] for f in opened["items"]][:2]
+    check("triage: two open findings to acknowledge in bulk", len(ids) == 2, ids)
+    body = {"ids": ids + ["f-nosuch"], "comment": "line 2 <b>retrofit</b> accepted"}
+    st, _, _, _, _ = request("POST", "/api/v1/findings/ack", body, vc, {"X-CSRF-Token": v_csrf})
+    check("triage: viewer bulk ack is 403", st == 403, st)
+    st, _, _, _, _ = request("POST", "/api/v1/findings/ack", body, ac)
+    check("triage: bulk ack without the CSRF token is 403", st == 403, st)
+    for bad in [{"ids": ids}, {"ids": "f-1", "comment": "x"}, {"ids": [], "comment": "x"},
+                {"ids": ["f-%d" % i for i in range(501)], "comment": "x"}]:
+        st, b, _, _, _ = request("POST", "/api/v1/findings/ack", bad, ac, {"X-CSRF-Token": csrf})
+        check("triage: bulk ack %s is 400" % json.dumps(bad)[:40], st == 400 and b.get("error"), (st, b))
+    st, res, hdrs, _, _ = request("POST", "/api/v1/findings/ack", body, ac, {"X-CSRF-Token": csrf})
+    check("triage: bulk ack matches the spec", st == 200 and not conforms("/api/v1/findings/ack", "post", st, res,
+                                                                           hdrs.get("content-type", "")), (st, res))
+    check("triage: bulk ack answers per id", res and res["acknowledged"] == 2 and
+          [r["ok"] for r in res["results"]] == [True, True, False] and res["results"][2]["error"] == "no such finding now", res)
+    st, after, _, _, _ = request("GET", "/api/v1/findings?state=acknowledged&per_page=500", cookie=vc)
+    check("triage: both acknowledged now", set(ids) <= {f["id"] for f in after["items"]}, ids)
+    st, audit_log, _, _, _ = request("GET", "/api/v1/audit", cookie=ac)
+    entries = audit_log if isinstance(audit_log, list) else (audit_log or {}).get("entries", [])
+    check("triage: one audit entry per finding", all(
+        sum(1 for e in entries if e.get("action") == "acknowledge" and e.get("target") == i) == 1 for i in ids), entries[:3])
+
+    # History, then reopened: the acknowledgement in force was given for other evidence.
+    st, h, hdrs, _, _ = request("GET", "/api/v1/findings/%s/history?lang=ja" % ids[0], cookie=vc)
+    check("triage: history matches the spec", st == 200 and not conforms("/api/v1/findings/{id}/history", "get", st, h,
+                                                                          hdrs.get("content-type", "")), (st, h))
+    events = [e["event"] for e in h["history"]] if h else []
+    check("triage: history: opened, acknowledged by admin with the comment", events == ["opened", "acknowledged"] and
+          h["history"][1]["who"] == "admin" and h["history"][1]["comment"] == body["comment"] and h["history"][1]["at"], h)
+    st, _, _, _, _ = request("GET", "/api/v1/findings/f-nosuch/history", cookie=vc)
+    check("triage: history of no finding is 404", st == 404, st)
+    db = sqlite3.connect(DB, timeout=10)
+    db.execute("UPDATE findings_state SET material_hash = 'other evidence' WHERE finding_id = ?", (ids[0],))
+    db.execute("UPDATE findings_history SET material_hash = 'other evidence' WHERE finding_id = ?", (ids[0],))
+    db.commit()
+    db.close()
+    state = None
+    for _ in range(100):
+        st, one, _, _, _ = request("GET", "/api/v1/findings?per_page=500&state=open", cookie=vc)
+        if ids[0] in {f["id"] for f in one["items"]}:
+            state = "open"
+            break
+        time.sleep(0.1)
+    check("triage: an acknowledgement of other evidence leaves the finding open", state == "open", state)
+    st, h, _, _, _ = request("GET", "/api/v1/findings/%s/history" % ids[0], cookie=vc)
+    events = [e["event"] for e in h["history"]] if h else []
+    check("triage: history says reopened, with the evidence now", events == ["opened", "acknowledged", "reopened"] and
+          h["history"][2]["at"] is None and h["history"][2]["evidence_text"], h)
+
+
 # --- 1. Without a session: 401 on every route but login; security headers. -----------
 concrete = {}
 for p in SPEC["paths"]:
@@ -349,6 +446,7 @@ out = subprocess.run([BIN, "findings", "--db", DB, "--format", "json", "--approv
                      capture_output=True, text=True)
 cli = [f for f in json.loads(out.stdout or "[]") if f["id"] == fid]
 check("the CLI sees the acknowledgement", cli and cli[0]["state"] == "acknowledged", out.stderr)
+findings_triage(vc, v_csrf, ac, csrf)
 
 # Approve writes the CSV as `mieruka approve` does.
 target = all_assets["items"][0]["id"]

@@ -129,9 +129,9 @@ def check_dashboard():
         want = int(links[0].text)
         links[0].click()
         wait.until(lambda d: "#/findings?" in d.current_url)
-        wait.until(EC.presence_of_element_located((By.ID, "findings-filter")))
-        rows = driver.find_elements(By.CSS_SELECTOR, "#findings tbody tr")
-        check("dashboard: open findings by " + what + " open their list with the same count", len(rows) == want, (len(rows), want))
+        wait.until(EC.presence_of_element_located((By.ID, "findings-total")))
+        shown = int(re.search(r"\d+", driver.find_element(By.ID, "findings-total").text).group(0))
+        check("dashboard: open findings by " + what + " open their list with the same count", shown == want, (shown, want))
     # Japanese: classes, facts and item titles by name.
     Select(driver.find_element(By.ID, "lang")).select_by_value("ja")
     go("#/assets?page=1")
@@ -325,6 +325,81 @@ def changes_and_reports_checks():
           "付録Aチェック項目と証跡" in opening + third, third[:80])
 
 
+def findings_triage():
+    """Findings triage in Japanese at 1024 px: headers at most two lines, the
+    evidence in Japanese, a filter by type, a sort, rows selected and
+    acknowledged with one comment, the history panel."""
+    driver.set_window_size(1024, 800)
+    try:
+        go("#/findings")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table tbody tr")))
+        driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table tbody tr")))
+        shot("12-findings-ja-1024")
+        heights = driver.execute_script("""
+            return [...document.querySelectorAll('#findings-table th')].map((th) => {
+              const cs = getComputedStyle(th);
+              const lh = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.25;
+              const inner = th.getBoundingClientRect().height - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+              return [th.textContent, inner / lh];
+            });""")
+        check("triage 1024 px ja: no header taller than two lines", heights and all(n <= 2.05 for _, n in heights), heights)
+        width = driver.execute_script("return document.getElementById('findings-table').getBoundingClientRect().right")
+        check("triage 1024 px ja: the table fits the window", width <= 1024, width)
+        ev = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#findings-table td.c-ev .evidence-short")]
+        check("triage ja: every evidence cell is Japanese text", ev and all(any(ord(ch) >= 0x3040 for ch in t) for t in ev), ev[:3])
+        tall = driver.execute_script("""
+            return [...document.querySelectorAll('#findings-table td.c-ev')].filter((td) =>
+              td.querySelector('.evidence-short').getBoundingClientRect().height > 2.5 * parseFloat(getComputedStyle(td).fontSize)).length;""")
+        check("triage: evidence stays one line until opened", tall == 0, tall)
+        toggles = driver.find_elements(By.CSS_SELECTOR, "#findings-table button.evidence-toggle")
+        if toggles:
+            toggles[0].click()
+            check("triage: the evidence toggle opens the full text",
+                  toggles[0].get_attribute("aria-expanded") == "true")
+        # Filter by type.
+        Select(driver.find_element(By.ID, "f-type")).select_by_value("hidden")
+        wait.until(lambda d: all(c.text == "未承認のOT機器" for c in d.find_elements(By.CSS_SELECTOR, "#findings-table td.c-type"))
+                   or d.find_elements(By.CSS_SELECTOR, "#findings p.muted"))
+        types = {c.text for c in driver.find_elements(By.CSS_SELECTOR, "#findings-table td.c-type")}
+        check("triage: filtered by type", types <= {"未承認のOT機器"}, types)
+        driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
+        # Sort by first seen, newest first.
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']")))
+        driver.find_element(By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']").click()
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']")
+                   .get_attribute("aria-sort") == "descending")
+        seen = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#findings-table td.c-time")]
+        check("triage: sorted by first seen, newest first", seen == sorted(seen, reverse=True), seen[:5])
+        # Select two rows and acknowledge them with one comment.
+        boxes = driver.find_elements(By.CSS_SELECTOR, "#findings-table input.row-select")[:2]
+        ids = [b.find_element(By.XPATH, "./ancestor::tr").get_attribute("data-finding") for b in boxes]
+        for b in boxes:
+            b.click()
+        check("triage: the selection is counted", driver.find_element(By.ID, "bulk-count").text.startswith(str(len(boxes))))
+        driver.find_element(By.ID, "bulk-comment").send_keys("第2工場 成形ライン <b>更新済み</b>")
+        driver.find_element(By.ID, "bulk-ack").click()
+        wait.until(lambda d: d.find_element(By.ID, "bulk-result").text.startswith(str(len(boxes))))
+        shot("13-findings-bulk-ack-ja")
+        for i in ids:
+            check("triage: %s left the open list" % i,
+                  not driver.find_elements(By.CSS_SELECTOR, "#findings-table tr[data-finding='%s']" % i))
+        # The history of one of them.
+        Select(driver.find_element(By.ID, "f-state")).select_by_value("acknowledged")
+        sel = "#findings-table tr[data-finding='%s'] button.history-button" % ids[0]
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, sel)))
+        driver.find_element(By.CSS_SELECTOR, sel).click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#finding-history li[data-event='acknowledged']")))
+        panel = driver.find_element(By.ID, "finding-history").text
+        check("triage: the history panel shows who acknowledged it and the comment as text",
+              "admin" in panel and "<b>更新済み</b>" in panel and "確認済み" in panel, panel)
+        shot("14-findings-history-ja")
+        driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
+        check("triage: nothing ran", not pwned())
+    finally:
+        driver.set_window_size(1400, 1000)
+
+
 try:
     # Login.
     driver.get(BASE + "/")
@@ -495,19 +570,25 @@ try:
 
     plant_names()
 
-    # Findings: acknowledge one with a comment.
+    # Findings: acknowledge one with a comment (select its row; one comment for the selection).
     go("#/findings")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings tr[data-finding]")))
     row = driver.find_element(By.CSS_SELECTOR, "#findings tr.flagged-row[data-finding]")
     fid = row.get_attribute("data-finding")
     shot("06-findings")
-    row.find_element(By.CSS_SELECTOR, "input.ack-comment").send_keys("<i>known</i> laptop of the integrator")
-    row.find_element(By.CSS_SELECTOR, "button.ack-button").click()
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#findings tr[data-finding='%s'] td.finding-state" % fid).text
-               == "acknowledged")
+    row.find_element(By.CSS_SELECTOR, "input.row-select").click()
+    driver.find_element(By.ID, "bulk-comment").send_keys("<i>known</i> laptop of the integrator")
+    driver.find_element(By.ID, "bulk-ack").click()
+    wait.until(lambda d: d.find_element(By.ID, "bulk-result").text.startswith("1 "))
+    Select(driver.find_element(By.ID, "f-state")).select_by_value("acknowledged")
+    state_cell = "#findings tr[data-finding='%s'] td.finding-state" % fid
+    wait.until(lambda d: [c.text for c in d.find_elements(By.CSS_SELECTOR, state_cell)] == ["acknowledged"])
     check("finding acknowledged from the page", True)
-    comment_cell = driver.find_element(By.CSS_SELECTOR, "#findings tr[data-finding='%s']" % fid).text
+    driver.find_element(By.CSS_SELECTOR, "#findings tr[data-finding='%s'] button.history-button" % fid).click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#finding-history li[data-event='acknowledged']")))
+    comment_cell = driver.find_element(By.ID, "finding-history").text
     check("the comment shows as text", "<i>known</i>" in comment_cell, comment_cell)
+    driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
 
     # Advisories (imported by web_browser.sh when ../shared/advisories is there):
     # the devices each affects; an admin records a remediation state.
@@ -548,6 +629,7 @@ try:
           driver.find_element(By.ID, "nav-topology").text == "ネットワーク図", driver.find_element(By.ID, "nav").text)
     check("Japanese: html lang", driver.execute_script("return document.documentElement.lang") == "ja")
     shot("09-findings-ja")
+    findings_triage()
     go("#/")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "概要")
     shot("10-overview-ja")

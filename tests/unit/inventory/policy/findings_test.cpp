@@ -530,5 +530,43 @@ TEST(Findings, NoAdvisoriesNoVulnerableFindings) {
   EXPECT_FALSE(is_remediation_state("open"));
 }
 
+TEST(FindingHistory, OpenedAcknowledgedAndReopenedWhenTheEvidenceChanged) {
+  Finding f;
+  f.id = "f-1";
+  f.material = "ot:speaks modbus";
+  f.first_us = 10;
+  f.evidence_kind = "hidden_ot";
+  f.evidence_values = {{"device", "now"}};
+  const Ack same{"f-1", material_hash(f.material), "spare", "ops", 20, "hidden_ot", {{"device", "then"}}};
+  const Ack old{"f-1", material_hash("ot:classed plc"), "old", "admin", 15, "hidden_ot", {{"device", "older"}}};
+  // Acknowledged and unchanged: no reopening.
+  auto h = finding_history(f, {same});
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].event, "opened");
+  EXPECT_EQ(h[0].at_us, 10);
+  EXPECT_EQ(h[1].event, "acknowledged");
+  EXPECT_EQ(h[1].who, "ops");
+  EXPECT_EQ(h[1].comment, "spare");
+  EXPECT_EQ(h[1].evidence_values["device"], "then");
+  // An acknowledgement of other evidence, then one of this: reopened between them.
+  h = finding_history(f, {old, same});
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[2].event, "reopened");
+  EXPECT_EQ(h[2].at_us, 0);  // when it changed is not known
+  EXPECT_EQ(h[2].evidence_values["device"], "then");
+  EXPECT_EQ(h[3].event, "acknowledged");
+  // Only the old one: reopened now, with the evidence as it is now; the same
+  // rule marks it open.
+  h = finding_history(f, {old});
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[2].event, "reopened");
+  EXPECT_EQ(h[2].evidence_values["device"], "now");
+  std::vector<Finding> fs = {f};
+  apply_acks(fs, {old});
+  EXPECT_FALSE(fs[0].acknowledged);
+  apply_acks(fs, {same});
+  EXPECT_TRUE(fs[0].acknowledged);
+}
+
 }  // namespace
 }  // namespace mieruka::inventory

@@ -817,8 +817,8 @@ TEST_F(StoreTest, ReaderCannotImportAdvisories) {
 TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
   {
     Store s = open_ok();
-    // What the previous release left: no advisory, review or change-log
-    // tables (nor the log's triggers), user_version 6.
+    // What the previous release left: no advisory, review, change-log or
+    // findings history tables (nor the log's triggers), user_version 6.
     std::string drop_triggers;
     {
       Statement q = s.statement("SELECT name FROM sqlite_master WHERE type = 'trigger'");
@@ -828,6 +828,7 @@ TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
     ASSERT_EQ(sqlite3_exec(s.native_handle(),
                            (drop_triggers + "DROP TABLE central_replication; DROP TABLE change_log; "
                                             "DROP TABLE advisories; DROP TABLE remediation_state; DROP TABLE reviews; "
+                                            "DROP TABLE findings_history; "
                                             "PRAGMA user_version=6")
                                .c_str(),
                            nullptr,
@@ -847,6 +848,34 @@ TEST_F(StoreTest, SchemaSixIsMigratedToAdvisories) {
   EXPECT_EQ(count_rows(s.native_handle(), "advisories"), 1);
   EXPECT_EQ(count_rows(s.native_handle(), "remediation_state"), 1);
   EXPECT_EQ(count_rows(s.native_handle(), "reviews"), 0);
+}
+
+TEST_F(StoreTest, SchemaNineKeepsItsAcknowledgementsAsTheirHistory) {
+  {
+    Store s = open_ok();
+    // What the previous release left: acknowledgements in force only, user_version 9.
+    ASSERT_EQ(sqlite3_exec(s.native_handle(),
+                           "DROP TABLE findings_history; "
+                           "INSERT INTO findings_state VALUES ('line1', 'f-1', 'h1', 'spare PLC', 'ops', 5); "
+                           "INSERT INTO findings_state VALUES ('line1', 'f-2', 'h2', 'known', 'admin', 7); "
+                           "PRAGMA user_version=9",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  Store s = open_ok();
+  EXPECT_EQ(count_rows(s.native_handle(), "findings_history"), 2);
+  Statement q = s.statement(
+      "SELECT finding_id, at_us, who, comment, material_hash, evidence_kind FROM findings_history ORDER BY finding_id");
+  ASSERT_TRUE(q.next());
+  EXPECT_EQ(q.text(0), "f-1");
+  EXPECT_EQ(q.int64(1), 5);
+  EXPECT_EQ(q.text(2), "ops");
+  EXPECT_EQ(q.text(3), "spare PLC");
+  EXPECT_EQ(q.text(4), "h1");
+  EXPECT_EQ(q.text(5), "");  // its evidence as data is not known
+  ASSERT_TRUE(q.next());
+  EXPECT_EQ(q.text(0), "f-2");
+  EXPECT_FALSE(q.next());
 }
 
 }  // namespace

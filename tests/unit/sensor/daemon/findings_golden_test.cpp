@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "inventory/policy/evidence.hpp"
+
 #include "inventory/advisories/advisory.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/render/findings_format.hpp"
@@ -121,6 +123,17 @@ void run_case(const fs::path& dir) {
     const json with = inventory::findings_json(inventory::compute_findings(ledger, pol));
     EXPECT_EQ(without_vulnerable(with), without_vulnerable(plain));
     if (c.contains("advisories")) got = with;
+  }
+  // Every finding carries its evidence as data of a catalogued kind, and its
+  // text is that kind's English template filled with the values.
+  for (const auto& f : inventory::compute_findings(ledger, pol)) {
+    SCOPED_TRACE(f.id);
+    EXPECT_NE(std::find(std::begin(inventory::kEvidenceKinds), std::end(inventory::kEvidenceKinds), f.evidence_kind),
+              std::end(inventory::kEvidenceKinds));
+    EXPECT_EQ(f.evidence, inventory::render_evidence(f.evidence_kind, f.evidence_values, "en"));
+    const std::string ja = inventory::evidence_text(f, "ja");
+    EXPECT_NE(ja, f.evidence);
+    EXPECT_EQ(ja.find('{'), std::string::npos) << ja;
   }
   const json want = read_json(dir / "expected.json");
   for (const auto& a : want.value("absent_advisories", json::array())) {

@@ -191,5 +191,149 @@ TEST(WebQuery, PlantNamesSortAndSearch) {
   EXPECT_NE(error.find("location or owner"), std::string::npos);
 }
 
+// --- the findings table ------------------------------------------------------
+
+inventory::Finding finding(const std::string& id, const std::string& type, const std::string& item,
+                           const std::string& severity, std::int64_t first_us, bool acked = false) {
+  inventory::Finding f;
+  f.id = id;
+  f.type = type;
+  f.asset = "a-" + id;
+  f.item = item;
+  f.severity = severity;
+  f.evidence = "evidence of " + id;
+  f.first_us = first_us;
+  f.last_us = first_us + 1;
+  f.acknowledged = acked;
+  return f;
+}
+
+constexpr std::int64_t kDay = 86'400'000'000LL;
+constexpr std::int64_t k20Nov = 1'763'596'800'000'000LL;  // 2025-11-20T00:00:00Z
+
+const std::vector<inventory::Finding> kFindings = {
+    finding("f1", "cross_zone", "3-5", "high", k20Nov + 3600'000'000LL),
+    finding("f2", "hidden", "2-6", "medium", k20Nov - kDay, true),
+    finding("f3", "hidden", "2-6", "high", k20Nov + kDay),
+    finding("f4", "unapproved", "2-6", "medium", k20Nov),
+    finding("f5", "control", "3-7", "high", k20Nov - 2 * kDay),
+};
+
+std::vector<FindingRow> finding_rows() {
+  std::vector<FindingRow> rows;
+  const char* zones[] = {"cell-1", "office", "cell-1", "", "cell-2"};
+  const char* devices[] = {"成形機PLC 2号", "hmi-2", "", "10.0.0.4", "plc-b"};
+  for (std::size_t i = 0; i < kFindings.size(); ++i) {
+    FindingRow r;
+    r.finding = &kFindings[i];
+    if (*zones[i] != '\0') r.zones = {zones[i]};
+    r.device = devices[i];
+    r.state = std::string(inventory::finding_state(kFindings[i]));
+    r.severity_rank = kFindings[i].severity == "high" ? 2 : 1;
+    r.haystack = ascii_lower(kFindings[i].id + "\n" + r.device + "\n" + kFindings[i].evidence);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<std::string> finding_ids(const std::vector<FindingRow>& rows, const std::multimap<std::string, std::string>& p,
+                                     std::size_t* total = nullptr) {
+  FindingQuery q;
+  std::string error;
+  EXPECT_TRUE(parse_finding_query(p, q, error)) << error;
+  const FindingHits h = query_findings(rows, q);
+  if (total != nullptr) *total = h.total;
+  std::vector<std::string> out;
+  for (const auto* r : h.items) out.push_back(r->finding->id);
+  return out;
+}
+
+using Ids = std::vector<std::string>;
+
+TEST(FindingQuery, FiltersByEachFieldAndTheirCombination) {
+  const auto rows = finding_rows();
+  EXPECT_EQ(finding_ids(rows, {}), (Ids{"f1", "f2", "f3", "f4", "f5"}));  // the engine's order
+  EXPECT_EQ(finding_ids(rows, {{"type", "hidden"}}), (Ids{"f2", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"type", "hidden,control"}}), (Ids{"f2", "f3", "f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"type", "hidden"}, {"type", "control"}}), (Ids{"f2", "f3", "f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"item", "2-6"}, {"severity", "high"}}), (Ids{"f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"zone", "cell-1"}}), (Ids{"f1", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"state", "acknowledged"}}), (Ids{"f2"}));
+  EXPECT_EQ(finding_ids(rows, {{"state", "open"}, {"zone", "cell-1,cell-2"}}), (Ids{"f1", "f3", "f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"asset", "a-f4"}}), (Ids{"f4"}));
+  EXPECT_EQ(finding_ids(rows, {{"q", "成形機"}}), (Ids{"f1"}));
+  EXPECT_EQ(finding_ids(rows, {{"q", "HMI"}}), (Ids{"f2"}));
+  // First seen: a bare date as first_to takes in the whole day.
+  EXPECT_EQ(finding_ids(rows, {{"first_from", "2025-11-20"}, {"first_to", "2025-11-20"}}), (Ids{"f1", "f4"}));
+  EXPECT_EQ(finding_ids(rows, {{"first_from", "2025-11-20T01:00:00Z"}}), (Ids{"f1", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"first_to", "2025-11-19T00:00:00Z"}}), (Ids{"f5"}));  // exclusive
+  EXPECT_EQ(finding_ids(rows, {{"type", "wireless"}}), Ids{});
+}
+
+TEST(FindingQuery, SortsStablyBothWays) {
+  const auto rows = finding_rows();
+  // Ties keep the engine's order whichever the direction.
+  EXPECT_EQ(finding_ids(rows, {{"sort", "severity"}, {"order", "desc"}}), (Ids{"f1", "f3", "f5", "f2", "f4"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "severity"}}), (Ids{"f2", "f4", "f1", "f3", "f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "first_seen"}}), (Ids{"f5", "f2", "f4", "f1", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "first_seen"}, {"order", "desc"}}), (Ids{"f3", "f1", "f4", "f2", "f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "type"}}), (Ids{"f5", "f1", "f2", "f3", "f4"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "item"}, {"order", "desc"}}), (Ids{"f5", "f1", "f2", "f3", "f4"}));
+  // Unknown values last in both directions (f3 has no device name here).
+  EXPECT_EQ(finding_ids(rows, {{"sort", "device"}}), (Ids{"f4", "f2", "f5", "f1", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "device"}, {"order", "desc"}}), (Ids{"f1", "f5", "f2", "f4", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"sort", "zone"}}), (Ids{"f1", "f3", "f5", "f2", "f4"}));
+  // A kept order gives the same answer as one made per query.
+  FindingQuery q;
+  std::string error;
+  ASSERT_TRUE(parse_finding_query({{"sort", "first_seen"}, {"order", "desc"}, {"type", "hidden"}}, q, error));
+  const auto kept = finding_order(rows, q.sort, q.descending);
+  const FindingHits a = query_findings(rows, q, &kept), b = query_findings(rows, q);
+  ASSERT_EQ(a.items.size(), 2u);
+  EXPECT_EQ(a.items, b.items);
+}
+
+TEST(FindingQuery, PagesWithATotal) {
+  const auto rows = finding_rows();
+  std::size_t total = 0;
+  EXPECT_EQ(finding_ids(rows, {{"per_page", "2"}}, &total), (Ids{"f1", "f2"}));
+  EXPECT_EQ(total, 5u);
+  EXPECT_EQ(finding_ids(rows, {{"per_page", "2"}, {"page", "3"}}, &total), (Ids{"f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"per_page", "2"}, {"page", "9"}}, &total), Ids{});
+  EXPECT_EQ(total, 5u);
+  EXPECT_EQ(finding_ids(rows, {{"per_page", "2"}, {"severity", "high"}, {"sort", "first_seen"}}, &total),
+            (Ids{"f5", "f1"}));
+  EXPECT_EQ(total, 3u);
+  FindingQuery q;
+  std::string error;
+  ASSERT_TRUE(parse_finding_query({{"type", "hidden"}}, q, error));
+  EXPECT_FALSE(q.paged);  // the plain array of old
+  ASSERT_TRUE(parse_finding_query({{"page", "1"}}, q, error));
+  EXPECT_TRUE(q.paged);
+  EXPECT_EQ(q.per_page, kDefaultPerPage);
+}
+
+TEST(FindingQuery, BadParametersNameThemselves) {
+  const std::pair<const char*, const char*> bad[] = {
+      {"sort", "evidence"},    {"order", "up"},         {"page", "0"},          {"page", "x"},
+      {"per_page", "501"},     {"per_page", "-1"},      {"severity", "urgent"}, {"state", "closed"},
+      {"first_from", "yesterday"}, {"first_to", "2025-13-01"}, {"lang", "de"},
+  };
+  for (const auto& [k, v] : bad) {
+    FindingQuery q;
+    std::string error;
+    EXPECT_FALSE(parse_finding_query({{k, v}}, q, error)) << k << "=" << v;
+    EXPECT_EQ(error.rfind(std::string(k) + ":", 0), 0u) << error;
+  }
+  FindingQuery q;
+  std::string error;
+  EXPECT_FALSE(parse_finding_query({{"first_from", "2025-11-21"}, {"first_to", "2025-11-20T00:00:00Z"}}, q, error));
+  EXPECT_NE(error.find("first_from"), std::string::npos);
+  std::string many;
+  for (int i = 0; i < 51; ++i) many += "t" + std::to_string(i) + ",";
+  EXPECT_FALSE(parse_finding_query({{"type", many}}, q, error));
+  EXPECT_EQ(error, "type: at most 50 values");
+}
+
 }  // namespace
 }  // namespace mieruka::sensor::web

@@ -1,0 +1,263 @@
+// The evidence catalog and its renderer (see evidence.hpp for the syntax).
+// A new shape of evidence gets a kind here with both languages; the unit test
+// walks the table and the kinds the finding engine emits.
+#include "inventory/policy/evidence.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace mieruka::inventory {
+namespace {
+
+using std::string_view;
+
+// One row per kind: English (the finding's `evidence` text, unchanged for
+// readers of the text) and Japanese. Kinds with a dot are parts other kinds
+// name as values (a reason, a list element, a state).
+const std::vector<EvidenceTemplate> kTemplates = {
+    // Why a device counts as OT equipment.
+    {"ot.speaks", "speaks {protocol}", "{protocol} を使用"},
+    {"ot.classed", "classed {class}", "種別 {class}"},
+    {"ot.made_by", "made by {vendor} ({source})", "メーカー {vendor} ({source})"},
+    // Not on the approved list.
+    {"unapproved",
+     "{device} ({class}) not on the approved list {list}; protocols {protocols}[; vendor {vendor}]{served}",
+     "{device} ({class}) は承認リスト {list} にありません; プロトコル {protocols}[; ベンダー {vendor}]{served}"},
+    {"hidden_ot",
+     "OT equipment {ot}; {device} ({class}) not on the approved list {list}; protocols {protocols}[; vendor "
+     "{vendor}]{served}",
+     "OT機器 ({ot}); {device} ({class}) は承認リスト {list} にありません; プロトコル {protocols}[; ベンダー "
+     "{vendor}]{served}"},
+    {"hidden_remote",
+     "reaches {service} ({name}); {device} ({class}) not on the approved list {list}; protocols {protocols}[; "
+     "vendor {vendor}]{served}",
+     "{service} ({name}) に接続; {device} ({class}) は承認リスト {list} にありません; プロトコル {protocols}[; "
+     "ベンダー {vendor}]{served}"},
+    {"served", "; serves {service} ({packets} packets)", "; {service} を提供 ({packets} パケット)"},
+    {"hidden_behind", "device behind {parent} at route {route} ({class}); seen only through its parent",
+     "{parent} の配下 (経路 {route}) の機器 ({class}); 親機器を通してのみ観測"},
+    {"hidden_silent",
+     "{device} seen only as a receiver: {packets} packets to it from {from/, }, none from it[; OT equipment {ot}]",
+     "{device} は受信側としてのみ観測: {from/、} から {packets} パケット、送信なし[; OT機器 ({ot})]"},
+    // Radios.
+    {"wireless", "{radio} {mac} ({list})[; SSID {ssid}][; looks for SSID {probe_ssid}]",
+     "{radio} {mac} ({list})[; SSID {ssid}][; SSID {probe_ssid} を探索]"},
+    {"radio.ap", "access point", "アクセスポイント"},
+    {"radio.station", "wireless device", "無線機器"},
+    {"allow_list.unlisted", "not on the wireless allow-list", "無線許可リストにありません"},
+    {"allow_list.none", "no wireless allow-list given", "無線許可リストの指定なし"},
+    // Zones.
+    {"cross_zone_dual",
+     "dual-homed: host {host} has one network card in zone {zone_a} ({device_a}) and one in zone {zone_b} "
+     "({device_b}), bridging the zones around any conduit",
+     "デュアルホーム: ホスト {host} はゾーン {zone_a} ({device_a}) とゾーン {zone_b} ({device_b}) "
+     "にネットワークカードを1枚ずつ持ち、コンジットを経ずにゾーンをつないでいます"},
+    {"cross_zone_multi", "{device} present in zones {zones/, } (dual-homed or bridging)",
+     "{device} はゾーン {zones/、} に存在 (デュアルホームまたはブリッジ)"},
+    {"cross_zone_edge",
+     "{from} ({from_zone}) -> {to} ({to_zone}) over {protocol} port {port}: no conduit allows it; {packets} packets",
+     "{from} ({from_zone}) -> {to} ({to_zone}) {protocol} ポート {port}: 許可するコンジットがありません; "
+     "{packets} パケット"},
+    // Writes and control.
+    {"new_writer",
+     "first {protocol} {operation} to {server} at {first}, {delay_s} s after the conversation was first seen "
+     "({conversation_first}); {count} writes",
+     "{server} への最初の {protocol} {operation}: {first}、通信の初観測 ({conversation_first}) から {delay_s} "
+     "秒後; 書き込み {count} 回"},
+    {"control", "{protocol} {operation} ({code}) to {server}: {count} times, {first} to {last}",
+     "{server} への {protocol} {operation} ({code}): {count} 回、{first} 〜 {last}"},
+    // Remote access.
+    {"remote_port_in", "{port} from {outside} into ({packets} packets, {first} to {last}) {inside}",
+     "{outside} から {inside} への {port} ({packets} パケット、{first} 〜 {last})"},
+    {"remote_port_out", "{port} to {outside} from ({packets} packets, {first} to {last}) {inside}",
+     "{inside} から {outside} への {port} ({packets} パケット、{first} 〜 {last})"},
+    {"remote_proto_in",
+     "{protocol} from {outside} into on port {port} ({packets} packets, {first} to {last}) {inside}",
+     "{outside} から {inside} への {protocol} ポート {port} ({packets} パケット、{first} 〜 {last})"},
+    {"remote_proto_out",
+     "{protocol} to {outside} from on port {port} ({packets} packets, {first} to {last}) {inside}",
+     "{inside} から {outside} への {protocol} ポート {port} ({packets} パケット、{first} 〜 {last})"},
+    {"remote_gateway", "{device}: remote-maintenance gateway ({why})", "{device}: リモート保守ゲートウェイ ({why})"},
+    {"remote_service", "{device} ({class}) reaches {service} ({service_kind}): {names/, }",
+     "{device} ({class}) が {service} ({service_kind}) に接続: {names/、}"},
+    {"lookup.dns", "DNS {name} ({count}x)", "DNS {name} ({count} 回)"},
+    {"lookup.tls", "TLS {name} ({count}x)", "TLS {name} ({count} 回)"},
+    // The internet and mail.
+    {"mail_port", "connects to {port} of {server}: {packets} packets", "{server} の {port} に接続: {packets} パケット"},
+    {"mail_proto", "sends mail ({protocol} port {port}) to {server}: {packets} packets",
+     "{server} にメールを送信 ({protocol} ポート {port}): {packets} パケット"},
+    {"internet_public", "OT equipment ({ot}) talks {protocol} port {port} to public {server}: {packets} packets",
+     "OT機器 ({ot}) がグローバルアドレス {server} と {protocol} ポート {port} で通信: {packets} パケット"},
+    {"public_dns", "OT equipment ({ot}) asks DNS for public names: {names/, }[ and {more} more]",
+     "OT機器 ({ot}) がグローバルな名前を DNS で問い合わせ: {names/、}[ ほか {more} 件]"},
+    {"dns_name", "{name} ({count}x)", "{name} ({count} 回)"},
+    // Insecure use.
+    {"cleartext_port", "receives traffic on {port}, a cleartext login, from {client}",
+     "{client} から平文ログインの {port} で通信を受信"},
+    {"cleartext_proto", "serves {protocol} (cleartext login) on port {port}, used by {client}",
+     "{protocol} (平文ログイン) をポート {port} で提供、{client} が利用"},
+    {"security_fact", "{fact} ({source}), seen {count} times, {first} to {last}",
+     "{fact} ({source}): {count} 回観測、{first} 〜 {last}"},
+    // Published advisories.
+    {"vulnerable",
+     "{advisory} {title}: {cves/,}[; CVSS {cvss}][ {cvss_vector}]; {confidence}: {why}[; published {published}][; "
+     "remediation {remediation}][; state {state}]",
+     "{advisory} {title}: {cves/,}[; CVSS {cvss}][ {cvss_vector}]; {confidence}: {why}[; 公開日 {published}][; "
+     "対策 {remediation}][; 状態 {state}]"},
+    {"confidence.confirmed", "confirmed", "確定"},
+    {"confidence.possible", "possible", "可能性"},
+    {"state.not_remediated", "not_remediated", "未対策"},
+    {"state.in_progress", "in_progress", "対策中"},
+    {"state.remediated", "remediated", "対策済み"},
+    {"state.not_affected", "not_affected", "該当せず"},
+    {"state.compensated", "compensated", "代替策"},
+};
+
+const std::vector<TypeName> kTypeNames = {
+    {"unapproved", "unapproved", "未承認機器"},
+    {"hidden", "hidden OT device", "未承認のOT機器"},
+    {"wireless", "wireless", "無線"},
+    {"cross_zone", "across zones", "ゾーン間通信"},
+    {"remote_access", "remote access", "リモートアクセス"},
+    {"internet", "internet", "インターネット通信"},
+    {"insecure", "insecure", "安全でない設定"},
+    {"new_writer", "new writer", "新たな書き込み元"},
+    {"control", "control command", "制御コマンド"},
+    {"vulnerable", "published advisory", "公開アドバイザリ該当"},
+};
+
+constexpr int kMaxDepth = 4;  // values nest a kind in a kind at most this deep
+
+bool missing(const nlohmann::json* v) {
+  return v == nullptr || v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty()) ||
+         (v->is_array() && v->empty());
+}
+
+void render(string_view tpl, const nlohmann::json& values, string_view lang, int depth, std::string& out);
+
+void render_value(const nlohmann::json& v, string_view sep, string_view lang, int depth, std::string& out) {
+  if (v.is_string()) {
+    out += v.get_ref<const std::string&>();
+  } else if (v.is_number_integer() || v.is_number_unsigned()) {
+    out += v.dump();
+  } else if (v.is_number_float()) {
+    out += fmt::format("{}", v.get<double>());
+  } else if (v.is_boolean()) {
+    out += v.get<bool>() ? "true" : "false";
+  } else if (v.is_array()) {
+    bool first = true;
+    for (const auto& e : v) {
+      if (!first) out += sep;
+      first = false;
+      render_value(e, sep, lang, depth, out);
+    }
+  } else if (v.is_object()) {
+    const auto k = v.find("kind");
+    if (k == v.end() || !k->is_string() || depth >= kMaxDepth) {
+      out += v.dump();
+      return;
+    }
+    const EvidenceTemplate* t = evidence_template(k->get_ref<const std::string&>());
+    if (t == nullptr) {
+      out += v.dump();
+      return;
+    }
+    render(lang == "ja" ? t->ja : t->en, v, lang, depth + 1, out);
+  }
+}
+
+// One placeholder "{name}" or "{name/sep}" starting at tpl[i] == '{': its name
+// and separator, and the index after its '}' (npos when it does not close).
+struct Placeholder {
+  string_view name, sep;
+  std::size_t end = string_view::npos;
+};
+Placeholder placeholder(string_view tpl, std::size_t i) {
+  Placeholder p;
+  const std::size_t close = tpl.find('}', i);
+  if (close == string_view::npos) return p;
+  string_view body = tpl.substr(i + 1, close - i - 1);
+  const std::size_t slash = body.find('/');
+  p.name = body.substr(0, slash);
+  if (slash != string_view::npos) p.sep = body.substr(slash + 1);
+  p.end = close + 1;
+  return p;
+}
+
+const nlohmann::json* lookup(const nlohmann::json& values, string_view name) {
+  if (!values.is_object()) return nullptr;
+  const auto it = values.find(std::string(name));
+  return it == values.end() ? nullptr : &*it;
+}
+
+void render(string_view tpl, const nlohmann::json& values, string_view lang, int depth, std::string& out) {
+  std::size_t i = 0;
+  while (i < tpl.size()) {
+    const char ch = tpl[i];
+    if (ch == '[') {
+      const std::size_t close = tpl.find(']', i);
+      if (close == string_view::npos) {
+        out += tpl.substr(i);
+        return;
+      }
+      const string_view part = tpl.substr(i + 1, close - i - 1);
+      bool complete = true;
+      for (std::size_t j = part.find('{'); j != string_view::npos; j = part.find('{', j + 1))
+        if (missing(lookup(values, placeholder(part, j).name))) complete = false;
+      if (complete) render(part, values, lang, depth, out);
+      i = close + 1;
+    } else if (ch == '{') {
+      const Placeholder p = placeholder(tpl, i);
+      if (p.end == string_view::npos) {
+        out += tpl.substr(i);
+        return;
+      }
+      if (const nlohmann::json* v = lookup(values, p.name)) render_value(*v, p.sep, lang, depth, out);
+      i = p.end;
+    } else {
+      const std::size_t next = tpl.find_first_of("[{", i);
+      out += tpl.substr(i, next == string_view::npos ? string_view::npos : next - i);
+      i = next == string_view::npos ? tpl.size() : next;
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<EvidenceTemplate>& evidence_templates() { return kTemplates; }
+
+const EvidenceTemplate* evidence_template(std::string_view kind) noexcept {
+  for (const auto& t : kTemplates)
+    if (t.kind == kind) return &t;
+  return nullptr;
+}
+
+std::string render_evidence(std::string_view kind, const nlohmann::json& values, std::string_view lang) {
+  std::string out;
+  const EvidenceTemplate* t = evidence_template(kind);
+  if (t == nullptr) return std::string(kind) + " " + values.dump();
+  render(lang == "ja" ? t->ja : t->en, values, lang, 0, out);
+  return out;
+}
+
+std::vector<std::string> template_names(std::string_view tpl) {
+  std::vector<std::string> out;
+  for (std::size_t i = tpl.find('{'); i != string_view::npos; i = tpl.find('{', i + 1)) {
+    const Placeholder p = placeholder(tpl, i);
+    if (p.end == string_view::npos) break;
+    std::string n(p.name);
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::string_view finding_type_name(std::string_view type, std::string_view lang) noexcept {
+  for (const auto& t : kTypeNames)
+    if (t.type == type) return lang == "ja" ? t.ja : t.en;
+  return type;
+}
+
+const std::vector<TypeName>& finding_type_names() { return kTypeNames; }
+
+}  // namespace mieruka::inventory

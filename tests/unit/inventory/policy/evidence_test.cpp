@@ -1,0 +1,130 @@
+// The evidence catalog (inventory/policy/evidence.hpp): every kind the finding
+// engine gives has an English and a Japanese template naming the same values,
+// the renderer fills, joins and leaves out as documented, and the finding type
+// names agree with the console's message table (web/i18n.js).
+#include "inventory/policy/evidence.hpp"
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "inventory/policy/findings.hpp"
+
+namespace mieruka::inventory {
+namespace {
+
+std::set<std::string> names_of(std::string_view tpl) {
+  const auto v = template_names(tpl);
+  return {v.begin(), v.end()};
+}
+
+// Brackets and braces pair up, never nested.
+bool well_formed(std::string_view tpl) {
+  bool in_part = false, in_name = false;
+  for (char c : tpl) {
+    if (c == '[') {
+      if (in_part || in_name) return false;
+      in_part = true;
+    } else if (c == ']') {
+      if (!in_part || in_name) return false;
+      in_part = false;
+    } else if (c == '{') {
+      if (in_name) return false;
+      in_name = true;
+    } else if (c == '}') {
+      if (!in_name) return false;
+      in_name = false;
+    }
+  }
+  return !in_part && !in_name;
+}
+
+TEST(Evidence, EveryTemplateHasBothLanguagesNamingTheSameValues) {
+  std::set<std::string_view> seen;
+  for (const auto& t : evidence_templates()) {
+    SCOPED_TRACE(std::string(t.kind));
+    EXPECT_TRUE(seen.insert(t.kind).second) << "kind listed twice";
+    EXPECT_FALSE(t.en.empty());
+    EXPECT_FALSE(t.ja.empty());
+    EXPECT_NE(t.en, t.ja) << "the Japanese template is the English one";
+    EXPECT_TRUE(well_formed(t.en));
+    EXPECT_TRUE(well_formed(t.ja));
+    EXPECT_EQ(names_of(t.en), names_of(t.ja));
+  }
+}
+
+TEST(Evidence, EveryKindTheEngineGivesHasATemplate) {
+  for (std::string_view kind : kEvidenceKinds) {
+    const EvidenceTemplate* t = evidence_template(kind);
+    ASSERT_NE(t, nullptr) << kind << " has no template";
+    EXPECT_FALSE(t->en.empty()) << kind;
+    EXPECT_FALSE(t->ja.empty()) << kind;
+  }
+  EXPECT_EQ(evidence_template("no_such_kind"), nullptr);
+}
+
+TEST(Evidence, FillsLeavesOutJoinsAndNests) {
+  const nlohmann::json v = {{"device", "10.0.0.5"},
+                            {"class", "plc"},
+                            {"list", "approved.csv"},
+                            {"protocols", "modbus"},
+                            {"vendor", ""},
+                            {"served", nlohmann::json::array({{{"kind", "served"}, {"service", "modbus/502"}, {"packets", 7}},
+                                                              {{"kind", "served"}, {"service", "http/80"}, {"packets", 2}}})},
+                            {"ot", {{"kind", "ot.speaks"}, {"protocol", "modbus"}}}};
+  EXPECT_EQ(render_evidence("hidden_ot", v, "en"),
+            "OT equipment speaks modbus; 10.0.0.5 (plc) not on the approved list approved.csv; protocols modbus; "
+            "serves modbus/502 (7 packets); serves http/80 (2 packets)");
+  EXPECT_EQ(render_evidence("hidden_ot", v, "ja"),
+            "OT機器 (modbus を使用); 10.0.0.5 (plc) は承認リスト approved.csv にありません; プロトコル modbus; "
+            "modbus/502 を提供 (7 パケット); http/80 を提供 (2 パケット)");
+  nlohmann::json with_vendor = v;
+  with_vendor["vendor"] = "OMRON";
+  EXPECT_NE(render_evidence("unapproved", with_vendor, "en").find("; vendor OMRON"), std::string::npos);
+  // Arrays joined by the separator each language gives.
+  const nlohmann::json z = {{"device", "a"}, {"zones", {"cell-1", "office"}}};
+  EXPECT_EQ(render_evidence("cross_zone_multi", z, "en"), "a present in zones cell-1, office (dual-homed or bridging)");
+  EXPECT_EQ(render_evidence("cross_zone_multi", z, "ja"), "a はゾーン cell-1、office に存在 (デュアルホームまたはブリッジ)");
+  // Values are text, never templates: braces and brackets in them are kept.
+  const nlohmann::json hostile = {{"device", "{device}[x]"}, {"zones", {"<b>"}}};
+  EXPECT_EQ(render_evidence("cross_zone_multi", hostile, "en"), "{device}[x] present in zones <b> (dual-homed or bridging)");
+  // An unknown kind renders as itself and its values, never empty.
+  EXPECT_EQ(render_evidence("nope", {{"a", 1}}, "en"), "nope {\"a\":1}");
+  // Nesting is bounded: a kind inside itself stops.
+  nlohmann::json deep = {{"kind", "ot.speaks"}, {"protocol", "x"}};
+  for (int i = 0; i < 10; ++i) deep = {{"kind", "ot.speaks"}, {"protocol", deep}};
+  EXPECT_FALSE(render_evidence("ot.speaks", deep, "en").empty());
+}
+
+TEST(Evidence, TypeNamesMatchTheConsoleTable) {
+  std::ifstream in(std::string(MIERUKA_SOURCE_DIR) + "/web/i18n.js");
+  ASSERT_TRUE(in) << "web/i18n.js";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string js = ss.str();
+  const auto ja_at = js.find("\n  ja: {");
+  ASSERT_NE(ja_at, std::string::npos);
+  for (std::string_view type : {"unapproved", "hidden", "wireless", "cross_zone", "remote_access", "internet",
+                                "insecure", "new_writer", "control", "vulnerable"}) {
+    SCOPED_TRACE(std::string(type));
+    const std::string key = "'type." + std::string(type) + "': '";
+    const auto en_at = js.find(key);
+    const auto ja_key = js.find(key, ja_at);
+    ASSERT_NE(en_at, std::string::npos);
+    ASSERT_NE(ja_key, std::string::npos);
+    ASSERT_LT(en_at, ja_at);
+    const auto value = [&](std::size_t at) {
+      const auto from = at + key.size();
+      return js.substr(from, js.find('\'', from) - from);
+    };
+    EXPECT_EQ(value(en_at), finding_type_name(type, "en"));
+    EXPECT_EQ(value(ja_key), finding_type_name(type, "ja"));
+  }
+  EXPECT_EQ(finding_type_name("other", "ja"), "other");
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
