@@ -208,7 +208,6 @@ inventory::Finding finding(const std::string& id, const std::string& type, const
   return f;
 }
 
-constexpr std::int64_t kDay = 86'400'000'000LL;
 constexpr std::int64_t k20Nov = 1'763'596'800'000'000LL;  // 2025-11-20T00:00:00Z
 
 const std::vector<inventory::Finding> kFindings = {
