@@ -171,7 +171,7 @@ struct Context {
     f.id = finding_id(type, a.id, key);
     f.evidence = render_evidence(kind, values, "en");
     f.evidence_kind = std::string(kind);
-    f.evidence_values = std::move(values);
+    f.set_evidence_values(std::move(values));
     f.material = std::move(material);
     f.first_us = first;
     f.last_us = last;
@@ -687,8 +687,8 @@ void set_remediation_state(Finding& f, StateOf&& state_of) {
   f.vuln.state = rank == 0 || rank == 4 ? "open" : least;
   f.comment = rank > 0 && rank < 4 && latest != nullptr ? latest->comment : std::string();  // the state's comment
   f.acknowledged = rank == 3;  // remediated or not affected: kept, quiet
-  f.evidence_values = vulnerable_values(f.vuln);
-  f.evidence = render_evidence(f.evidence_kind, f.evidence_values, "en");
+  f.set_evidence_values(vulnerable_values(f.vuln));
+  f.evidence = render_evidence(f.evidence_kind, f.evidence_values(), "en");
 }
 
 void check_vulnerable(Context& c) {
@@ -881,7 +881,7 @@ void apply_remediation(Finding& f, const std::vector<RemediationState>& states) 
 
 std::vector<HistoryEvent> finding_history(const Finding& f, const std::vector<Ack>& acks) {
   std::vector<HistoryEvent> out;
-  out.push_back({"opened", f.first_us, {}, {}, f.evidence_kind, f.evidence_values});
+  out.push_back({"opened", f.first_us, {}, {}, f.evidence_kind, f.evidence_values()});
   const std::string now = material_hash(f.material);
   for (std::size_t i = 0; i < acks.size(); ++i) {
     const Ack& a = acks[i];
@@ -889,7 +889,7 @@ std::vector<HistoryEvent> finding_history(const Finding& f, const std::vector<Ac
     const bool last = i + 1 == acks.size();
     if (a.material_hash == (last ? now : acks[i + 1].material_hash)) continue;
     if (last)
-      out.push_back({"reopened", 0, {}, {}, f.evidence_kind, f.evidence_values});
+      out.push_back({"reopened", 0, {}, {}, f.evidence_kind, f.evidence_values()});
     else
       out.push_back({"reopened", 0, {}, {}, acks[i + 1].evidence_kind, acks[i + 1].evidence_values});
   }
@@ -899,7 +899,7 @@ std::vector<HistoryEvent> finding_history(const Finding& f, const std::vector<Ac
 std::string evidence_text(const Finding& f, std::string_view lang) {
   if (f.evidence_kind.empty() || (lang != "ja" && lang != "en")) return f.evidence;
   if (lang == "en") return f.evidence;  // rendered from the same template when the finding was made
-  return render_evidence(f.evidence_kind, f.evidence_values, lang);
+  return render_evidence(f.evidence_kind, f.evidence_values(), lang);
 }
 
 std::string_view finding_state(const Finding& f) noexcept {

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,7 +65,16 @@ struct Finding {
   std::string id, type, asset, mac, ip, item, severity;
   std::string evidence;       // evidence_kind's English template filled with evidence_values
   std::string evidence_kind;  // a kind of the catalog (evidence.hpp)
-  nlohmann::json evidence_values;
+  // The evidence as data (its values for evidence_kind's template), shared: a
+  // console write's view copies the findings, not their evidence.
+  std::shared_ptr<const nlohmann::json> evidence_data;
+  [[nodiscard]] const nlohmann::json& evidence_values() const noexcept {
+    static const nlohmann::json kNone;
+    return evidence_data ? *evidence_data : kNone;
+  }
+  void set_evidence_values(nlohmann::json values) {
+    evidence_data = std::make_shared<const nlohmann::json>(std::move(values));
+  }
   std::string plant_name;  // the asset's name on the approved list (empty: none)
   std::string material;  // what an acknowledgement was given for
   std::int64_t first_us = 0, last_us = 0;

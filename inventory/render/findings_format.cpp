@@ -46,7 +46,7 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs, std::string
     j["severity"] = f.severity;
     j["evidence"] = sanitize_utf8(f.evidence);
     j["evidence_kind"] = f.evidence_kind.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.evidence_kind);
-    j["evidence_values"] = f.evidence_kind.empty() ? nlohmann::ordered_json() : sanitized(f.evidence_values);
+    j["evidence_values"] = f.evidence_kind.empty() ? nlohmann::ordered_json() : sanitized(f.evidence_values());
     if (!lang.empty()) {
       j["type_name"] = std::string(finding_type_name(f.type, lang));
       j["evidence_text"] = sanitize_utf8(evidence_text(f, lang));

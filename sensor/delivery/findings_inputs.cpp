@@ -70,7 +70,7 @@ bool record_ack(Store& store, const inventory::Finding& f, const std::string& co
     q.bind(7, f.evidence_kind);
     q.bind(8, f.evidence_kind.empty()
                   ? std::string()
-                  : f.evidence_values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                  : f.evidence_values().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (q.step() != SQLITE_DONE) {
       error = store.path() + ": cannot record the acknowledgement's history (" + q.message() + ")";
       ok = false;

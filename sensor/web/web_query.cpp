@@ -104,9 +104,9 @@ const std::string& text_key(const FindingRow& r, const std::string& sort) {
   static const std::string kNone;
   if (sort == "type") return r.finding->type;
   if (sort == "item") return r.finding->item;
-  if (sort == "device") return r.device;
+  if (sort == "device") return r.text->device;
   if (sort == "state") return r.state;
-  if (sort == "zone") return r.zones.empty() ? kNone : r.zones.front();
+  if (sort == "zone") return r.text->zones.empty() ? kNone : r.text->zones.front();
   return kNone;
 }
 
@@ -237,12 +237,12 @@ FindingHits query_findings(const std::vector<FindingRow>& rows, const FindingQue
     if (!any_of(q.types, f.type) || !any_of(q.items, f.item) || !any_of(q.severities, f.severity) ||
         !any_of(q.states, r.state))
       continue;
-    if (!q.zones.empty() && std::none_of(r.zones.begin(), r.zones.end(),
+    if (!q.zones.empty() && std::none_of(r.text->zones.begin(), r.text->zones.end(),
                                          [&](const std::string& z) { return any_of(q.zones, z); }))
       continue;
     if (!q.asset.empty() && f.asset != q.asset) continue;
     if (f.first_us < q.first_from_us || f.first_us >= q.first_to_us) continue;
-    if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) continue;
+    if (!q.q.empty() && r.text->haystack.find(q.q) == std::string::npos) continue;
     if (out.total >= from && out.total < until) out.items.push_back(&r);
     ++out.total;
   }

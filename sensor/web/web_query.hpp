@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,12 +68,17 @@ struct AssetQuery {
 // The findings table (GET /api/v1/findings): filters, sort and pages over rows
 // prepared once per view; each sort's order is made once per view too
 // (finding_order), so a request only walks it.
+// What a finding's row shows and searches that a console write does not
+// change: shared by the rows of the views a write makes (web_server.cpp).
+struct FindingText {
+  std::vector<std::string> zones;  // the zones of its device
+  std::string device;              // how the table names its device (asset name, else label)
+  std::string haystack;            // lower-case text searched by q
+};
 struct FindingRow {
   const inventory::Finding* finding = nullptr;  // into the view's findings, which outlive the rows
-  std::vector<std::string> zones;               // the zones of its device
-  std::string device;                           // how the table names its device (asset name, else label)
+  std::shared_ptr<const FindingText> text;      // never null
   std::string state;                            // finding_state
-  std::string haystack;                         // lower-case text searched by q
   int severity_rank = 0;                        // high 2, medium 1, low 0
 };
 

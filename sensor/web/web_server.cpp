@@ -124,8 +124,10 @@ struct ViewCache {
 // request. A write's view makes its own from the previous view's (with_writes).
 struct FindingTable {
   std::vector<FindingRow> rows;
-  std::map<std::string, std::size_t> of;  // finding id -> index in the view's findings (and rows)
-  std::mutex order_mu;
+  // finding id -> index in the view's findings (and rows); shared with the
+  // tables of writes that keep every finding in its place.
+  std::shared_ptr<const std::map<std::string, std::size_t>> of;
+  mutable std::mutex order_mu;
   std::map<std::string, std::vector<std::size_t>> orders;  // by "sort/asc" or "sort/desc"
 };
 
@@ -779,35 +781,56 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
 std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v, const FindingTable* prev) {
   auto t = std::make_shared<FindingTable>();
   const std::vector<inventory::Finding>& findings = *v.findings;
+  // A write that changed findings in place (acknowledge, remediation state)
+  // keeps every finding where it was: the index by id and the sort orders but
+  // the state's are the previous table's.
+  bool same_places = prev != nullptr && prev->rows.size() == findings.size() && prev->of;
+  for (std::size_t i = 0; same_places && i < findings.size(); ++i)
+    same_places = prev->rows[i].finding != nullptr && prev->rows[i].finding->id == findings[i].id;
+  std::shared_ptr<std::map<std::string, std::size_t>> fresh;  // when the places changed
+  if (!same_places) fresh = std::make_shared<std::map<std::string, std::size_t>>();
   t->rows.reserve(findings.size());
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const inventory::Finding& f = findings[i];
     FindingRow r;
-    const auto old = prev != nullptr ? prev->of.find(f.id) : std::map<std::string, std::size_t>::const_iterator();
-    if (prev != nullptr && old != prev->of.end()) {
-      r = prev->rows[old->second];  // the device, zones and search text do not change with a write
+    std::size_t old = findings.size();
+    if (same_places) {
+      old = i;
+    } else if (prev != nullptr && prev->of) {
+      if (const auto it = prev->of->find(f.id); it != prev->of->end()) old = it->second;
+    }
+    if (old < findings.size() && prev != nullptr && old < prev->rows.size()) {
+      r = prev->rows[old];  // the device, zones and search text do not change with a write
     } else {
       r.severity_rank = f.severity == "high" ? 2 : f.severity == "medium" ? 1 : 0;
+      auto text = std::make_shared<FindingText>();
       std::string asset_text;
       if (const auto it = v.row_of->find(f.asset); it != v.row_of->end()) {
         const AssetRow& a = v.row(it->second);
-        r.zones = a.zones;
+        text->zones = a.zones;
         // The name people know the device by (the plant's own first: inventory display_name).
         const auto name = a.json.find("display_name");
-        if (name != a.json.end() && name->is_string()) r.device = name->get<std::string>();
+        if (name != a.json.end() && name->is_string()) text->device = name->get<std::string>();
         asset_text = a.haystack;
       }
-      if (r.device.empty()) r.device = !f.ip.empty() ? f.ip : !f.mac.empty() ? f.mac : f.asset;
-      r.haystack = ascii_lower(f.id + "\n" + f.asset + "\n" + f.mac + "\n" + f.ip + "\n" + r.device + "\n" + f.type +
-                               "\n" + f.item + "\n" + f.evidence + "\n" + inventory::evidence_text(f, "ja")) +
-                   "\n" + asset_text;
+      if (text->device.empty()) text->device = !f.ip.empty() ? f.ip : !f.mac.empty() ? f.mac : f.asset;
+      text->haystack = ascii_lower(f.id + "\n" + f.asset + "\n" + f.mac + "\n" + f.ip + "\n" + text->device + "\n" +
+                                   f.type + "\n" + f.item + "\n" + f.evidence + "\n" + inventory::evidence_text(f, "ja")) +
+                       "\n" + asset_text;
+      r.text = std::move(text);
     }
     r.finding = &f;
     r.state = std::string(inventory::finding_state(f));
-    t->of.emplace(f.id, i);
+    if (fresh) fresh->emplace(f.id, i);
     t->rows.push_back(std::move(r));
   }
-  t->orders.emplace("/asc", finding_order(t->rows, "", false));
+  t->of = same_places ? prev->of : std::move(fresh);
+  if (same_places) {
+    std::lock_guard lock(prev->order_mu);
+    for (const auto& [key, order] : prev->orders)
+      if (key.rfind("state/", 0) != 0) t->orders.emplace(key, order);
+  }
+  if (t->orders.count("/asc") == 0) t->orders.emplace("/asc", finding_order(t->rows, "", false));
   return t;
 }
 
@@ -1155,9 +1178,10 @@ void WebServer::Impl::install_routes() {
           Json items = inventory::findings_json(page, q.lang);
           for (std::size_t i = 0; i < hits.items.size(); ++i) {
             const FindingRow& r = *hits.items[i];
-            items[i]["zone"] = r.zones.empty() ? Json() : Json(inventory::sanitize_utf8(r.zones.front()));
-            items[i]["device"] = inventory::sanitize_utf8(r.device);
-            items[i]["asset_name"] = inventory::sanitize_utf8(r.device);  // the plant's own name first
+            const FindingText& text = *r.text;
+            items[i]["zone"] = text.zones.empty() ? Json() : Json(inventory::sanitize_utf8(text.zones.front()));
+            items[i]["device"] = inventory::sanitize_utf8(text.device);
+            items[i]["asset_name"] = inventory::sanitize_utf8(text.device);  // the plant's own name first
           }
           if (!q.paged) return send_json(res, 200, items);
           send_json(res, 200, Json{{"total", hits.total},
@@ -1184,8 +1208,8 @@ void WebServer::Impl::install_routes() {
                                                                              View& v) {
           const std::string lang = req.get_param_value("lang");
           if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
-          const auto it = v.ftable->of.find(req.matches[1].str());
-          if (it == v.ftable->of.end()) return send_error(res, 404, "no such finding now");
+          const auto it = v.ftable->of->find(req.matches[1].str());
+          if (it == v.ftable->of->end()) return send_error(res, 404, "no such finding now");
           const inventory::Finding& f = (*v.findings)[it->second];
           std::vector<inventory::Ack> acks;
           {
@@ -1222,8 +1246,8 @@ void WebServer::Impl::install_routes() {
                  continue;
                }
                const std::string id = x.get<std::string>();
-               const auto it = v.ftable->of.find(id);
-               if (it == v.ftable->of.end()) {
+               const auto it = v.ftable->of->find(id);
+               if (it == v.ftable->of->end()) {
                  results.push_back(
                      Json{{"id", inventory::sanitize_utf8(id)}, {"ok", false}, {"error", "no such finding now"}});
                  continue;
@@ -1252,8 +1276,8 @@ void WebServer::Impl::install_routes() {
            if (comment.empty() || comment.size() > kMaxCommentBytes)
              return send_error(res, 400, "the comment must have 1 to 2000 bytes");
            const std::string id = req.matches[1].str();
-           const auto found = v.ftable->of.find(id);
-           if (found == v.ftable->of.end()) return send_error(res, 404, "no such finding now");
+           const auto found = v.ftable->of->find(id);
+           if (found == v.ftable->of->end()) return send_error(res, 404, "no such finding now");
            const inventory::Finding* f = &(*v.findings)[found->second];
            {
              std::lock_guard lock(db_mu);

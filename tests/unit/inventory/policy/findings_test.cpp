@@ -536,7 +536,7 @@ TEST(FindingHistory, OpenedAcknowledgedAndReopenedWhenTheEvidenceChanged) {
   f.material = "ot:speaks modbus";
   f.first_us = 10;
   f.evidence_kind = "hidden_ot";
-  f.evidence_values = {{"device", "now"}};
+  f.set_evidence_values({{"device", "now"}});
   const Ack same{"f-1", material_hash(f.material), "spare", "ops", 20, "hidden_ot", {{"device", "then"}}};
   const Ack old{"f-1", material_hash("ot:classed plc"), "old", "admin", 15, "hidden_ot", {{"device", "older"}}};
   // Acknowledged and unchanged: no reopening.

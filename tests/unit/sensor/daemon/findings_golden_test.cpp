@@ -130,7 +130,7 @@ void run_case(const fs::path& dir) {
     SCOPED_TRACE(f.id);
     EXPECT_NE(std::find(std::begin(inventory::kEvidenceKinds), std::end(inventory::kEvidenceKinds), f.evidence_kind),
               std::end(inventory::kEvidenceKinds));
-    EXPECT_EQ(f.evidence, inventory::render_evidence(f.evidence_kind, f.evidence_values, "en"));
+    EXPECT_EQ(f.evidence, inventory::render_evidence(f.evidence_kind, f.evidence_values(), "en"));
     const std::string ja = inventory::evidence_text(f, "ja");
     EXPECT_NE(ja, f.evidence);
     EXPECT_EQ(ja.find('{'), std::string::npos) << ja;

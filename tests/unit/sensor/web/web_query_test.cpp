@@ -225,11 +225,13 @@ std::vector<FindingRow> finding_rows() {
   for (std::size_t i = 0; i < kFindings.size(); ++i) {
     FindingRow r;
     r.finding = &kFindings[i];
-    if (*zones[i] != '\0') r.zones = {zones[i]};
-    r.device = devices[i];
+    auto text = std::make_shared<FindingText>();
+    if (*zones[i] != '\0') text->zones = {zones[i]};
+    text->device = devices[i];
+    text->haystack = ascii_lower(kFindings[i].id + "\n" + text->device + "\n" + kFindings[i].evidence);
+    r.text = std::move(text);
     r.state = std::string(inventory::finding_state(kFindings[i]));
     r.severity_rank = kFindings[i].severity == "high" ? 2 : 1;
-    r.haystack = ascii_lower(kFindings[i].id + "\n" + r.device + "\n" + kFindings[i].evidence);
     rows.push_back(std::move(r));
   }
   return rows;
