@@ -865,10 +865,11 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
       const auto& assets = v->ledger->assets();
       for (std::size_t i = 0; i < rows.size() && i < assets.size(); ++i)
         v->marks.approved[i] = w->approved->match(assets[i]) != nullptr ? 1 : 0;
+      // Rows are in the ledger's asset order: its id index finds a finding's row.
       std::erase_if(*findings, [&](const inventory::Finding& f) {
         if (!f.unlisted) return false;
-        const auto it = v->row_of->find(f.asset);
-        if (it == v->row_of->end() || v->marks.approved[it->second] != 1) return false;
+        const inventory::AssetIndex i = v->ledger->index_of(f.asset);
+        if (i == inventory::kNoAsset || i >= v->marks.approved.size() || v->marks.approved[i] != 1) return false;
         touched.insert(f.asset);
         return true;
       });
