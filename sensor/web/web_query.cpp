@@ -199,17 +199,22 @@ std::vector<std::size_t> finding_order(const std::vector<FindingRow>& rows, cons
     if (descending) std::reverse(order.begin(), order.end());
     return order;
   }
+  // The key of each row taken once (the sort compares about n log n times).
+  const bool by_severity = sort == "severity", by_first = sort == "first_seen", by_last = sort == "last_seen";
+  std::vector<std::int64_t> number;
+  std::vector<const std::string*> text;
+  if (by_severity || by_first || by_last) {
+    number.reserve(rows.size());
+    for (const auto& r : rows)
+      number.push_back(by_severity ? r.severity_rank : by_first ? r.finding->first_us : r.finding->last_us);
+  } else {
+    text.reserve(rows.size());
+    for (const auto& r : rows) text.push_back(&text_key(r, sort));
+  }
   auto cmp = [&](std::size_t x, std::size_t y) -> int {  // <0: x first (ascending)
-    const FindingRow& a = rows[x];
-    const FindingRow& b = rows[y];
-    if (sort == "severity") return a.severity_rank - b.severity_rank;
-    if (sort == "first_seen" || sort == "last_seen") {
-      const std::int64_t ta = sort == "first_seen" ? a.finding->first_us : a.finding->last_us;
-      const std::int64_t tb = sort == "first_seen" ? b.finding->first_us : b.finding->last_us;
-      return ta < tb ? -1 : ta > tb ? 1 : 0;
-    }
-    const std::string& ka = text_key(a, sort);
-    const std::string& kb = text_key(b, sort);
+    if (!number.empty()) return number[x] < number[y] ? -1 : number[x] > number[y] ? 1 : 0;
+    const std::string& ka = *text[x];
+    const std::string& kb = *text[y];
     if (ka.empty() != kb.empty()) return ka.empty() ? (descending ? -1 : 1) : (descending ? 1 : -1);  // unknown last
     return ka.compare(kb);
   };

@@ -831,6 +831,9 @@ std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v,
       if (key.rfind("state/", 0) != 0) t->orders.emplace(key, order);
   }
   if (t->orders.count("/asc") == 0) t->orders.emplace("/asc", finding_order(t->rows, "", false));
+  // The console's own first page (web/findings.js: most severe first).
+  if (t->orders.count("severity/desc") == 0)
+    t->orders.emplace("severity/desc", finding_order(t->rows, "severity", true));
   return t;
 }
 
