@@ -148,8 +148,11 @@ bool parse_finding_query(const std::multimap<std::string, std::string>& params, 
         return false;
       }
     } else if (k == "sort") {
-      if (!v.empty() && std::find_if(std::begin(kFindingSortKeys), std::end(kFindingSortKeys),
-                                     [&](const char* s) { return v == s; }) == std::end(kFindingSortKeys)) {
+      // A plain loop: a lambda may not capture the structured binding `v` in
+      // every compiler this builds with (clang before 16, the fuzz build's).
+      bool known = v.empty();
+      for (const char* s : kFindingSortKeys) known = known || v == s;
+      if (!known) {
         error = "sort: expected severity, first_seen, last_seen, type, item, device, state or zone";
         return false;
       }
