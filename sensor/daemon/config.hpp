@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inventory/policy/policy.hpp"
@@ -44,5 +45,9 @@ struct Config {
 
 // The database path: --db when given, else <data_dir>/mieruka.db, else ./mieruka.db.
 [[nodiscard]] std::string resolve_db_path(const std::string& db_option, const Config& config);
+
+// Levenshtein distance over bytes, for "did you mean" (unknown config keys,
+// time zone names).
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace mieruka::sensor

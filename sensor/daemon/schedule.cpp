@@ -3,6 +3,8 @@
 // crontab(5); time-zone arithmetic is Howard Hinnant's date/tz.h.
 #include "sensor/daemon/schedule.hpp"
 
+#include "sensor/daemon/config.hpp"
+
 #include <date/date.h>
 #include <date/tz.h>
 
@@ -311,28 +313,13 @@ std::string nearest_zone_name(std::string_view name) {
     for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
   };
-  // Levenshtein distance over bytes, one row at a time.
-  const auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      std::size_t diag = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    return row[b.size()];
-  };
   const std::string want = lower(name.substr(0, 64));  // zone names are short; so is the work
   std::string best;
   std::size_t best_d = static_cast<std::size_t>(-1);
   try {
     const auto& db = date::get_tzdb();
     const auto consider = [&](const std::string& candidate) {
-      const std::size_t d = distance(want, lower(candidate));
+      const std::size_t d = edit_distance(want, lower(candidate));
       if (d < best_d || (d == best_d && candidate < best)) {
         best_d = d;
         best = candidate;

@@ -148,11 +148,7 @@ bool parse_finding_query(const std::multimap<std::string, std::string>& params, 
         return false;
       }
     } else if (k == "sort") {
-      // A plain loop: a lambda may not capture the structured binding `v` in
-      // every compiler this builds with (clang before 16, the fuzz build's).
-      bool known = v.empty();
-      for (const char* s : kFindingSortKeys) known = known || v == s;
-      if (!known) {
+      if (!v.empty() && std::find(std::begin(kFindingSortKeys), std::end(kFindingSortKeys), v) == std::end(kFindingSortKeys)) {
         error = "sort: expected severity, first_seen, last_seen, type, item, device, state or zone";
         return false;
       }
