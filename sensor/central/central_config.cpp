@@ -93,6 +93,15 @@ bool read_central_config(const toml::table& root, const std::string& config_path
             ": [central] `url` holds a password; put it in the file named by `password_file` (mode 600) instead";
     return false;
   }
+  if (const toml::node* n = t->get("timeout_s")) {
+    const auto v = n->value<std::int64_t>();
+    if (!v || *v < 5 || *v > 3600) {
+      error = at(config_path, *n) + ": [central] `timeout_s` must be a whole number of seconds from 5 to 3600 "
+                                    "(how long a statement may wait for the central store's reply)";
+      return false;
+    }
+    out.timeout_s = static_cast<int>(*v);
+  }
   out.ca_file = relative(out.ca_file);
   out.password_file = relative(out.password_file);
   if (!out.ca_file.empty()) {

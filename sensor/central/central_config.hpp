@@ -2,6 +2,7 @@
 //   url           = "postgresql://sensor-line1@central.example/mieruka"
 //   ca_file       = "/etc/mieruka/central-ca.pem"   # TLS, sslmode=verify-full
 //   password_file = "/etc/mieruka/central.password" # mode 600, owned by the service user
+//   timeout_s     = 120   # a statement unanswered this long fails and is sent again later
 // The password is never written in the config (a URL holding one is refused)
 // and never logged.
 #pragma once
@@ -16,8 +17,13 @@ struct CentralConfig {
   bool enabled = false;           // the config has a [central] section
   std::string url, ca_file, password_file;
   std::string password;           // read from password_file at load
+  int timeout_s = central::PgTarget{}.reply_timeout_s;
 
-  [[nodiscard]] central::PgTarget target() const { return {url, password, ca_file}; }
+  [[nodiscard]] central::PgTarget target() const {
+    central::PgTarget t{url, password, ca_file};
+    t.reply_timeout_s = timeout_s;
+    return t;
+  }
 };
 
 // Checks a password file before reading it: a regular file that neither its

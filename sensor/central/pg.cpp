@@ -2,8 +2,13 @@
 #include "sensor/central/pg.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <utility>
 
 namespace mieruka::sensor::central {
 namespace {
@@ -120,6 +125,17 @@ std::optional<PgConnection> PgConnection::connect(const PgTarget& target, std::s
   values.push_back(timeout.c_str());
   keys.push_back("application_name");
   values.push_back("mieruka");
+  // An idle connection to a host that vanished is found within about two
+  // minutes; data the host never acknowledges fails after the reply limit.
+  const std::string user_timeout_ms = std::to_string(std::max(0, target.reply_timeout_s) * 1000);
+  for (const auto& [k, v] : {std::pair<const char*, const char*>{"keepalives", "1"},
+                             {"keepalives_idle", "60"},
+                             {"keepalives_interval", "10"},
+                             {"keepalives_count", "6"},
+                             {"tcp_user_timeout", user_timeout_ms.c_str()}}) {
+    keys.push_back(k);
+    values.push_back(v);
+  }
   if (!target.password.empty()) {
     keys.push_back("password");
     values.push_back(target.password.c_str());
@@ -155,27 +171,96 @@ std::optional<PgConnection> PgConnection::connect(const PgTarget& target, std::s
     PQfinish(c);
     return std::nullopt;
   }
+  // Statements are sent and answered without blocking, so that a reply that
+  // never comes ends at the target's limit (exec).
+  if (PQsetnonblocking(c, 1) != 0) {
+    error = "central " + redact_url(target.url) + ": " + redact(PQerrorMessage(c), target);
+    PQfinish(c);
+    return std::nullopt;
+  }
   return PgConnection(c, target);
 }
 
 std::optional<PgResult> PgConnection::exec(const std::string& sql,
                                            const std::vector<std::optional<std::string>>& params, std::string& error) {
+  sqlstate_.clear();
+  if (c_ == nullptr) {
+    error = "central " + shown_url_ + ": the connection was closed after an error; connect again";
+    return std::nullopt;
+  }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  // Without parameters, PQexec: it also runs several statements at once.
-  PGresult* raw = params.empty() ? PQexec(c_, sql.c_str())
-                                 : PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                                values.data(), nullptr, nullptr, 0);
-  PgResult r(raw);
-  sqlstate_.clear();
-  const ExecStatusType st = raw == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(raw);
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-  if (raw != nullptr && PQresultErrorField(raw, PG_DIAG_SQLSTATE) != nullptr)
-    sqlstate_ = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
-  error = "central " + shown_url_ + ": " +
-          redact(raw != nullptr ? PQresultErrorMessage(raw) : PQerrorMessage(c_), target_);
-  return std::nullopt;
+  // Without parameters, the simple protocol: it also runs several statements at once.
+  const int sent = params.empty() ? PQsendQuery(c_, sql.c_str())
+                                  : PQsendQueryParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                                      values.data(), nullptr, nullptr, 0);
+  if (sent == 0) {
+    error = "central " + shown_url_ + ": " + redact(PQerrorMessage(c_), target_);
+    return std::nullopt;
+  }
+  using Clock = std::chrono::steady_clock;
+  const bool limited = target_.reply_timeout_s > 0;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(target_.reply_timeout_s);
+  // Waits until the socket is ready for `events`; false once the limit passed.
+  auto wait = [&](short events) {
+    for (;;) {
+      int ms = -1;
+      if (limited) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return false;
+        ms = static_cast<int>(std::min<long long>(left, 60'000));
+      }
+      pollfd p{PQsocket(c_), events, 0};
+      const int n = ::poll(&p, 1, ms);
+      if (n > 0) return true;
+      if (n < 0 && errno != EINTR) return true;  // libpq reports the socket's error itself
+    }
+  };
+  auto no_reply = [&] {
+    PQfinish(c_);
+    c_ = nullptr;
+    error = "central " + shown_url_ + ": no reply within " + std::to_string(target_.reply_timeout_s) +
+            " s (the central host hangs, or the network drops packets); the connection is closed and what it did "
+            "not commit is sent again later";
+    return std::nullopt;
+  };
+  auto failed = [&] {
+    error = "central " + shown_url_ + ": " + redact(PQerrorMessage(c_), target_);
+    return std::nullopt;
+  };
+  // What libpq could not write at once goes out as the socket takes it.
+  for (int f = PQflush(c_); f != 0; f = PQflush(c_)) {
+    if (f < 0) return failed();
+    if (!wait(POLLIN | POLLOUT)) return no_reply();
+    if (PQconsumeInput(c_) == 0) return failed();
+  }
+  // As PQexec: the last result, or the first that failed.
+  PgResult kept;
+  bool have = false, error_kept = false;
+  for (;;) {
+    while (PQisBusy(c_) != 0) {
+      if (!wait(POLLIN)) return no_reply();
+      if (PQconsumeInput(c_) == 0) return failed();
+    }
+    PGresult* raw = PQgetResult(c_);
+    if (raw == nullptr) break;
+    const ExecStatusType st = PQresultStatus(raw);
+    if (error_kept) {
+      PQclear(raw);
+      continue;
+    }
+    kept = PgResult(raw);
+    have = true;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+      error_kept = true;
+      if (const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE)) sqlstate_ = state;
+      error = "central " + shown_url_ + ": " + redact(PQresultErrorMessage(raw), target_);
+    }
+  }
+  if (!have) return failed();
+  if (error_kept) return std::nullopt;
+  return kept;
 }
 
 bool PgConnection::broken() const noexcept { return c_ == nullptr || PQstatus(c_) != CONNECTION_OK; }

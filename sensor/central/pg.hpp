@@ -18,9 +18,19 @@ namespace mieruka::sensor::central {
 // Where and how to connect: a postgresql:// URL (or libpq key=value string),
 // the password (read from a file by the caller; empty: libpq's own PGPASSWORD
 // or ~/.pgpass), and a CA file (set: TLS with sslmode=verify-full).
+//
+// A statement whose answer has not come after `reply_timeout_s` (0: no limit,
+// for `central init`'s migrations) fails and closes the connection: a central
+// host that hangs (frozen, or cut off by a partition that drops packets
+// without a reset) would otherwise hold the replication thread forever, since
+// the kernel keeps the connection open. The transaction then never commits
+// (the server rolls it back when it sees the connection gone) and the batch
+// stays queued: sent again later, it is a no-op where it did arrive. TCP
+// keepalives find an idle connection whose peer vanished.
 struct PgTarget {
   std::string url, password, ca_file;
   int connect_timeout_s = 10;
+  int reply_timeout_s = 120;
 };
 
 // The URL as it may be shown: a password written in it is replaced by "***".
@@ -67,7 +77,8 @@ class PgConnection {
   [[nodiscard]] std::optional<PgResult> exec(const std::string& sql, std::string& error) { return exec(sql, {}, error); }
   // SQLSTATE of the last failed exec ("" when unknown).
   [[nodiscard]] const std::string& last_sqlstate() const noexcept { return sqlstate_; }
-  // The connection was lost (the server went away): reconnect.
+  // The connection was lost (the server went away, or a reply did not come
+  // within the target's reply_timeout_s): reconnect.
   [[nodiscard]] bool broken() const noexcept;
   [[nodiscard]] const std::string& shown_url() const noexcept { return shown_url_; }
 

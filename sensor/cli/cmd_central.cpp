@@ -15,13 +15,16 @@
 namespace mieruka::sensor {
 namespace {
 
-std::optional<central::PgConnection> connect(const CommonOptions& common, const CentralCommands& c) {
+// `reply_timeout_s` 0: no limit (a migration may build an index over the whole fleet).
+std::optional<central::PgConnection> connect(const CommonOptions& common, const CentralCommands& c,
+                                             int reply_timeout_s = central::PgTarget{}.reply_timeout_s) {
   if (common.db.rfind("postgresql://", 0) != 0 && common.db.rfind("postgres://", 0) != 0) {
     print_error("central needs --db postgresql://ROLE@HOST/DATABASE (the central store)" +
                 std::string(common.db.empty() ? "" : ", not `" + central::redact_url(common.db) + "`"));
     return std::nullopt;
   }
   central::PgTarget target{common.db, "", c.ca_file};
+  target.reply_timeout_s = reply_timeout_s;
   std::string error;
   if (!c.password_file.empty() && !read_password_file(c.password_file, target.password, error)) {
     print_error(error);
@@ -43,7 +46,7 @@ std::string utc(std::int64_t us) {
 }
 
 int cmd_init(const CommonOptions& common, const CentralCommands& c) {
-  auto db = connect(common, c);
+  auto db = connect(common, c, 0);
   if (!db) return kExitBadInput;
   int applied = 0;
   std::string error;

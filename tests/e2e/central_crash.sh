@@ -11,7 +11,11 @@
 #   2. kill -9 of the sensor with a batch's transaction open: it is rolled back
 #      and sent again whole;
 #   3. `pg_ctl stop -m immediate` with a batch's transaction open: the sync
-#      fails with the changes kept; PostgreSQL back, they all arrive.
+#      fails with the changes kept; PostgreSQL back, they all arrive;
+#   4. the server process of a batch frozen (SIGSTOP) before its COMMIT is
+#      answered, as a hung host or a partition that drops packets leaves it:
+#      the sync gives up after [central] timeout_s with the changes kept,
+#      instead of waiting forever on a connection the kernel keeps open.
 # Each time the committed batches stay committed, the sensor's log holds
 # exactly what was not committed, and at the end every central record is at
 # the version it was queued with, its rows equal to the sensor's ledger.
@@ -24,7 +28,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 pg_require
 tmp="$(mktemp -d)"
 pid=""
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; pg_stop immediate; rm -rf "$tmp"; }
+frozen=""
+cleanup() {
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+  [ -n "$frozen" ] && kill -CONT $frozen 2>/dev/null
+  pg_stop immediate; rm -rf "$tmp"
+}
 trap cleanup EXIT
 cd "$tmp"
 fail=0
@@ -46,7 +55,7 @@ pg_start "$tmp"
 pg_sql -c "CREATE DATABASE mieruka" >/dev/null || { echo "FAIL createdb"; exit 1; }
 "$bin" central init --db "postgresql://postgres@127.0.0.1:$PG_PORT/mieruka" --password-file "$PG_DIR/super.pw" \
   >init.txt 2>&1 || { echo "FAIL central init"; cat init.txt; exit 1; }
-for s in crash1 crash2; do
+for s in crash1 crash2 crash3; do
   p="$s-Secret-$RANDOM$RANDOM"
   pg_sql -d mieruka -c "CREATE ROLE $s LOGIN PASSWORD '$p' IN ROLE mieruka_sensor" >/dev/null
   printf '%s\n' "$p" >"$s.pw"; chmod 600 "$s.pw"
@@ -56,6 +65,7 @@ sensor_name = "$s"
 [central]
 url = "postgresql://$s@127.0.0.1:$PG_PORT/mieruka"
 password_file = "$s.pw"
+timeout_s = 5
 TOML
 done
 # Both ledgers are read first without [central] (a sensor that joins later
@@ -64,6 +74,8 @@ done
 check "crash1 read exits 0" test $? -eq 0
 "$bin" read --config crash2.local.toml --db c2.db "$src"/pcaps/*.pcapng >read2.txt 2>&1
 check "crash2 read exits 0" test $? -eq 0
+"$bin" read --config crash3.local.toml --db c3.db "$src"/pcaps/*.pcapng >read3.txt 2>&1
+check "crash3 read exits 0" test $? -eq 0
 
 # sync_until SENSOR DB EVENT: a sync with the failpoint, stopped at EVENT
 # ("central batch 2 committed"); its log is kept in SENSOR.queued the first
@@ -122,6 +134,35 @@ check "crash2: it sends the $((total - 20)) changes not committed" grep -q ": $(
 check "crash2: every change received once" test "$(count "SELECT changes FROM sensors WHERE sensor_name = 'crash2'")" -eq "$total"
 check "crash2: every record central once, at the version it was queued with" cmp -s crash2.queued <(central_versions crash2)
 check "crash2: central = its ledger, table by table" same_ledger crash2 c2.db
+
+# 4. The server process of the second batch frozen before it answers the COMMIT.
+check "crash3: the sync reaches an open batch" sync_until crash3 c3.db "central batch 2 open"
+frozen="$(count "SELECT pid FROM pg_stat_activity WHERE usename = 'crash3'")"
+check "crash3: its server process is found ($frozen)" test -n "$frozen"
+kill -STOP $frozen
+t0=$SECONDS
+check "crash3: the sync ends on its own within 20 s" wait_until 20 sh -c "! kill -0 $pid 2>/dev/null"
+kill -9 "$pid" 2>/dev/null; wait "$pid"; rc=$?; pid=""
+total="$(wc -l <crash3.queued)"
+check "crash3: the sync fails (exit 2), two attempts of timeout_s ($((SECONDS - t0)) s)" test "$rc" -eq 2
+check "crash3: and says no reply came and the changes are kept" \
+  sh -c "grep -q 'no reply within 5 s' crash3.sync.txt && grep -q 'change(s) kept in c3.db' crash3.sync.txt"
+check "crash3: the ledger forgot only the committed batch" test "$(pending c3.db)" -eq $((total - 20))
+kill -CONT $frozen; frozen=""
+check "crash3: the frozen process ends once it runs again" \
+  wait_until 10 test "$(count "SELECT count(*) FROM pg_stat_activity WHERE usename = 'crash3'")" = 0
+# The COMMIT was in the frozen process's socket before the sensor gave up: it
+# takes effect when the process runs again. The sensor cannot know (no reply
+# came), so it keeps the batch and sends it again: a no-op.
+check "crash3: the batch whose COMMIT was in flight is central" test "$(central_versions crash3 | wc -l)" -eq 40
+rows crash3 >crash3.rows.1
+"$bin" central sync --config crash3.toml --db c3.db >crash3.final.txt 2>&1
+check "crash3: a sync afterwards exits 0" test $? -eq 0
+check "crash3: it sends the $((total - 20)) changes not committed" grep -q ": $((total - 20)) change(s) replicated" crash3.final.txt
+check "crash3: every record central once, at the version it was queued with" cmp -s crash3.queued <(central_versions crash3)
+check "crash3: the batch sent again changed no central row" \
+  test -z "$(LC_ALL=C comm -23 crash3.rows.1 <(rows crash3))"
+check "crash3: central = its ledger, table by table" same_ledger crash3 c3.db
 check "crash1 untouched by crash2" same_ledger crash1 c1.db
 check "every central child row carries its record's version" one_version
 exit $fail

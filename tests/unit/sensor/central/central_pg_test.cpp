@@ -120,5 +120,26 @@ TEST_F(CentralConfigTest, RefusesAnotherSchemeAndUnknownKeys) {
   EXPECT_NE(error.find("missing.pem"), std::string::npos) << error;
 }
 
+TEST_F(CentralConfigTest, ReplyTimeoutDefaultsAndIsBounded) {
+  std::string error;
+  auto c = load_config(write("a.toml", "[central]\nurl = \"postgresql://x@h/y\"\n"), error);
+  ASSERT_TRUE(c.has_value()) << error;
+  EXPECT_EQ(c->central.target().reply_timeout_s, 120);
+  c = load_config(write("b.toml", "[central]\nurl = \"postgresql://x@h/y\"\ntimeout_s = 30\n"), error);
+  ASSERT_TRUE(c.has_value()) << error;
+  EXPECT_EQ(c->central.target().reply_timeout_s, 30);
+  for (const char* bad : {"0", "4", "3601", "\"30s\"", "1.5"}) {
+    error.clear();
+    EXPECT_FALSE(load_config(write("c.toml", std::string("[central]\nurl = \"postgresql://x@h/y\"\ntimeout_s = ") +
+                                                 bad + "\n"),
+                             error)
+                     .has_value())
+        << bad;
+    EXPECT_NE(error.find("c.toml:3: [central] `timeout_s` must be a whole number of seconds from 5 to 3600"),
+              std::string::npos)
+        << error;
+  }
+}
+
 }  // namespace
 }  // namespace mieruka::sensor
