@@ -20,7 +20,7 @@ struct ReplicatedTable {
   std::string_view primary;  // the primary key without the sensor
 };
 
-inline constexpr std::array<ReplicatedTable, 14> kReplicatedTables = {{
+inline constexpr std::array<ReplicatedTable, 15> kReplicatedTables = {{
     {"asset", "assets", true, "text",
      "id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router", "id"},
     {"asset", "asset_ips", false, "text", "asset_id, ip, source, first_us, last_us", "asset_id, ip"},
@@ -36,6 +36,10 @@ inline constexpr std::array<ReplicatedTable, 14> kReplicatedTables = {{
      "edge_id, protocol, name, code"},
     {"finding_state", "findings_state", true, "text", "finding_id, material_hash, comment, who, when_us",
      "finding_id"},
+    // Every acknowledgement as it was made (who, when, the comment, the
+    // evidence then): rows are only ever added.
+    {"finding_history", "findings_history", true, "bigint",
+     "id, finding_id, at_us, who, comment, material_hash, evidence_kind, evidence_values", "id"},
     {"snapshot", "snapshots", true, "text", "name, taken_us, observed_until_us, assets, links", "name"},
     {"snapshot", "snapshot_assets", false, "text", "snapshot, asset_id, last_us, body", "snapshot, asset_id"},
     {"snapshot", "snapshot_asset_ips", false, "text", "snapshot, asset_id, ip, last_us", "snapshot, asset_id, ip"},

@@ -7,7 +7,7 @@ namespace mieruka::sensor::central {
 namespace {
 
 // Entry i brings the schema from version i to i + 1; never edit a released one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // v1: the sensors, their ledgers (assets with addresses, VLANs, protocols
     // and facts; edges with operations), finding states, snapshots, capture
     // counters and runs; the roles and row-level security.
@@ -127,6 +127,23 @@ BEGIN
   END LOOP;
 END $$;
 GRANT SELECT ON mieruka_schema TO mieruka_sensor, mieruka_console;
+)sql",
+    // v2: the findings' history (each acknowledgement with who, when, the
+    // comment and the evidence it was made on), under the same rules.
+    R"sql(
+CREATE TABLE findings_history (
+  sensor_name TEXT NOT NULL, id BIGINT NOT NULL, version BIGINT NOT NULL,
+  finding_id TEXT NOT NULL, at_us BIGINT NOT NULL, who TEXT NOT NULL, comment TEXT NOT NULL,
+  material_hash TEXT NOT NULL, evidence_kind TEXT NOT NULL, evidence_values TEXT NOT NULL,
+  PRIMARY KEY (sensor_name, id)
+);
+CREATE INDEX findings_history_finding ON findings_history (sensor_name, finding_id, at_us);
+ALTER TABLE findings_history ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensor_own_rows ON findings_history TO mieruka_sensor
+  USING (sensor_name = current_user) WITH CHECK (sensor_name = current_user);
+CREATE POLICY console_reads_all ON findings_history FOR SELECT TO mieruka_console USING (true);
+GRANT SELECT, INSERT, UPDATE, DELETE ON findings_history TO mieruka_sensor;
+GRANT SELECT ON findings_history TO mieruka_console;
 )sql",
 };
 

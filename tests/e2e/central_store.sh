@@ -41,7 +41,7 @@ check "init applied the migrations" grep -q "migration(s) applied" init1.txt
 "$bin" central init --db "$admin" --password-file "$super_pw" >init2.txt 2>&1; rc=$?
 check "init again exits 0" test "$rc" -eq 0
 check "init again changes nothing" grep -q "already current" init2.txt
-check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "1"
+check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "2"
 
 # 2. One login role per sensor (named after its sensor_name), one for the console.
 pw1="line1-Secret-$RANDOM$RANDOM"; pw2="line2-Secret-$RANDOM$RANDOM"; pwc="console-Secret-$RANDOM$RANDOM"
@@ -121,6 +121,7 @@ check "central sync exits 0" test "$rc" -eq 0
 count() { pg_sql -d mieruka -tAc "$1"; }
 check "line1 has assets and edges centrally" test "$(count "SELECT count(*) FROM assets WHERE sensor_name='line1'")" -gt 3 -a "$(count "SELECT count(*) FROM edges WHERE sensor_name='line1'")" -gt 3
 check "line1 finding states and snapshot replicated" test "$(count "SELECT count(*) FROM snapshots WHERE sensor_name='line1'")" -eq 1 -a "$(count "SELECT count(*) FROM findings_state WHERE sensor_name='line1'")" -gt 0
+check "line1's acknowledgement history replicated (who, comment)" test "$(count "SELECT who || '|' || comment FROM findings_history WHERE sensor_name='line1' AND finding_id='$fid'")" = "$(sqlite3 s1.db "SELECT who || '|' || comment FROM findings_history WHERE finding_id='$fid'")"
 check "central = line1's ledger, table by table" same_ledger line1 s1.db
 check "central = line2's ledger, table by table" same_ledger line2 s2.db
 fleet=(line1:s1.db line2:s2.db)
@@ -268,7 +269,7 @@ check "status lists line2 with its assets and no backlog" grep -Eq "^line2 +[0-9
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 99"
 "$bin" central init --db "$admin" --password-file "$super_pw" >newer1.txt 2>&1; rc=$?
 check "init refuses a newer schema" test "$rc" -eq 1
-check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (1); upgrade mieruka' newer1.txt)" -eq 1
+check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (2); upgrade mieruka' newer1.txt)" -eq 1
 "$bin" central sync --config line1.toml --db s1.db >newer2.txt 2>&1; rc=$?
 check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer than this mieruka' newer2.txt)" -eq 1
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 1"

@@ -19,6 +19,7 @@ facts:asset_id,field,value,source,first_us,last_us,count
 edges:id,from_id,to_id,protocol,transport,port,vlan,packets,bytes,first_us,last_us
 edge_ops:edge_id,protocol,name,code,count,errors,is_write,is_control,has_range,range_lo,range_hi,first_us,last_us
 findings_state:finding_id,material_hash,comment,who,when_us
+findings_history:id,finding_id,at_us,who,comment,material_hash,evidence_kind,evidence_values
 snapshots:name,taken_us,observed_until_us,assets,links
 snapshot_assets:snapshot,asset_id,last_us,body
 snapshot_asset_ips:snapshot,asset_id,ip,last_us
@@ -72,7 +73,7 @@ same_fleet() {
 }
 
 # Parent table and key column of each record kind, and the child tables by key column.
-parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id snapshot:snapshots:name counter:counters:name run:runs:started_us"
+parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id finding_history:findings_history:id snapshot:snapshots:name counter:counters:name run:runs:started_us"
 children="asset_ips:asset_id:assets asset_vlans:asset_id:assets asset_protocols:asset_id:assets facts:asset_id:assets edge_ops:edge_id:edges snapshot_assets:snapshot:snapshots snapshot_asset_ips:snapshot:snapshots snapshot_links:snapshot:snapshots"
 one_version() {  # every sensor's: one query
   local c t key parent sql="" bad
