@@ -20,7 +20,7 @@ struct ReplicatedTable {
   std::string_view primary;  // the primary key without the sensor
 };
 
-inline constexpr std::array<ReplicatedTable, 15> kReplicatedTables = {{
+inline constexpr std::array<ReplicatedTable, 17> kReplicatedTables = {{
     {"asset", "assets", true, "text",
      "id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router", "id"},
     {"asset", "asset_ips", false, "text", "asset_id, ip, source, first_us, last_us", "asset_id, ip"},
@@ -40,6 +40,12 @@ inline constexpr std::array<ReplicatedTable, 15> kReplicatedTables = {{
     // evidence then): rows are only ever added.
     {"finding_history", "findings_history", true, "bigint",
      "id, finding_id, at_us, who, comment, material_hash, evidence_kind, evidence_values", "id"},
+    // An imported advisory (its CSAF document as stored) with this sensor's
+    // remediation states for it: the fleet's findings are judged by them.
+    {"advisory", "advisories", true, "text", "id, source, revision, current_release, title, doc, imported_us, updated_us",
+     "id"},
+    {"advisory", "remediation_state", false, "text", "advisory_id, asset_id, cve, state, comment, who, when_us",
+     "advisory_id, asset_id, cve"},
     {"snapshot", "snapshots", true, "text", "name, taken_us, observed_until_us, assets, links", "name"},
     {"snapshot", "snapshot_assets", false, "text", "snapshot, asset_id, last_us, body", "snapshot, asset_id"},
     {"snapshot", "snapshot_asset_ips", false, "text", "snapshot, asset_id, ip, last_us", "snapshot, asset_id, ip"},

@@ -1623,6 +1623,17 @@ StoreStatus Store::set_remediation(const std::vector<RemediationState>& states) 
       rc = q.run();
     }
   }
+  {
+    // A remediation state belongs to its advisory's record (replication.hpp):
+    // touching the advisory's row notes the record for the central store.
+    Statement q(d.db, "UPDATE advisories SET updated_us = updated_us WHERE sensor = ?1 AND id = ?2");
+    if (rc == SQLITE_OK) rc = q.prepare_rc();
+    for (auto it = states.begin(); rc == SQLITE_OK && it != states.end(); ++it) {
+      q.bind(1, d.sensor);
+      q.bind(2, it->advisory_id);
+      rc = q.run();
+    }
+  }
   if (rc == SQLITE_OK) rc = d.exec("COMMIT");
   if (rc != SQLITE_OK) {
     std::string error = write_error(d.path, rc, d.db);

@@ -129,7 +129,8 @@ END $$;
 GRANT SELECT ON mieruka_schema TO mieruka_sensor, mieruka_console;
 )sql",
     // v2: the findings' history (each acknowledgement with who, when, the
-    // comment and the evidence it was made on), under the same rules.
+    // comment and the evidence it was made on), the imported advisories and
+    // their remediation states, under the same rules.
     R"sql(
 CREATE TABLE findings_history (
   sensor_name TEXT NOT NULL, id BIGINT NOT NULL, version BIGINT NOT NULL,
@@ -138,12 +139,30 @@ CREATE TABLE findings_history (
   PRIMARY KEY (sensor_name, id)
 );
 CREATE INDEX findings_history_finding ON findings_history (sensor_name, finding_id, at_us);
-ALTER TABLE findings_history ENABLE ROW LEVEL SECURITY;
-CREATE POLICY sensor_own_rows ON findings_history TO mieruka_sensor
-  USING (sensor_name = current_user) WITH CHECK (sensor_name = current_user);
-CREATE POLICY console_reads_all ON findings_history FOR SELECT TO mieruka_console USING (true);
-GRANT SELECT, INSERT, UPDATE, DELETE ON findings_history TO mieruka_sensor;
-GRANT SELECT ON findings_history TO mieruka_console;
+CREATE TABLE advisories (
+  sensor_name TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
+  source TEXT NOT NULL, revision TEXT NOT NULL, current_release TEXT NOT NULL, title TEXT NOT NULL,
+  doc TEXT NOT NULL, imported_us BIGINT NOT NULL, updated_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, id)
+);
+CREATE TABLE remediation_state (
+  sensor_name TEXT NOT NULL, advisory_id TEXT NOT NULL, version BIGINT NOT NULL,
+  asset_id TEXT NOT NULL, cve TEXT NOT NULL, state TEXT NOT NULL, comment TEXT NOT NULL, who TEXT NOT NULL,
+  when_us BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, advisory_id, asset_id, cve)
+);
+DO $$
+DECLARE t TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['findings_history', 'advisories', 'remediation_state'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY sensor_own_rows ON %I TO mieruka_sensor '
+                   'USING (sensor_name = current_user) WITH CHECK (sensor_name = current_user)', t);
+    EXECUTE format('CREATE POLICY console_reads_all ON %I FOR SELECT TO mieruka_console USING (true)', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO mieruka_sensor', t);
+    EXECUTE format('GRANT SELECT ON %I TO mieruka_console', t);
+  END LOOP;
+END $$;
 )sql",
 };
 

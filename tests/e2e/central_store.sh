@@ -113,6 +113,21 @@ fid="$("$bin" findings --config line1.toml --db s1.db --format csv 2>/dev/null |
 check "line1 has a finding to acknowledge" test -n "$fid"
 "$bin" findings ack --config line1.toml --db s1.db "$fid" --comment "reviewed" >ack.txt 2>&1
 check "finding acknowledged" test $? -eq 0
+# An advisory (from ../shared, when it is there) and a remediation state on
+# the device it matches: both travel with the ledger.
+csaf="$src/../shared/advisories/csaf/icsa-23-201-01.json"
+if [ -f "$csaf" ]; then
+  "$bin" advisories import -q --config line1.toml --db s1.db "$csaf" >adv.txt 2>&1
+  check "advisory imported" test $? -eq 0
+  hit="$("$bin" advisories matches --config line1.toml --db s1.db --format json 2>/dev/null |
+    grep -o '"asset": *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{16\}')"
+  check "the advisory matches a device of line1 ($hit)" test -n "$hit"
+  "$bin" advisories state -q --config line1.toml --db s1.db "$hit" ICSA-23-201-01 compensated \
+    --comment "port closed at the cell firewall" >state.txt 2>&1
+  check "remediation state recorded" test $? -eq 0
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAIL $csaf is missing: CI must replicate an advisory"; fail=1
+fi
 "$bin" snapshot --config line1.toml --db s1.db --name base >snap.txt 2>&1
 check "snapshot taken" test $? -eq 0
 "$bin" central sync --config line1.toml --db s1.db >sync1.txt 2>&1; rc=$?
@@ -121,6 +136,8 @@ check "central sync exits 0" test "$rc" -eq 0
 count() { pg_sql -d mieruka -tAc "$1"; }
 check "line1 has assets and edges centrally" test "$(count "SELECT count(*) FROM assets WHERE sensor_name='line1'")" -gt 3 -a "$(count "SELECT count(*) FROM edges WHERE sensor_name='line1'")" -gt 3
 check "line1 finding states and snapshot replicated" test "$(count "SELECT count(*) FROM snapshots WHERE sensor_name='line1'")" -eq 1 -a "$(count "SELECT count(*) FROM findings_state WHERE sensor_name='line1'")" -gt 0
+[ -f "$csaf" ] && check "line1's advisory and its remediation state replicated" \
+  test "$(count "SELECT a.id || '|' || r.state || '|' || r.comment FROM advisories a JOIN remediation_state r ON r.sensor_name = a.sensor_name AND r.advisory_id = a.id WHERE a.sensor_name = 'line1'")" = "ICSA-23-201-01|compensated|port closed at the cell firewall"
 check "line1's acknowledgement history replicated (who, comment)" test "$(count "SELECT who || '|' || comment FROM findings_history WHERE sensor_name='line1' AND finding_id='$fid'")" = "$(sqlite3 s1.db "SELECT who || '|' || comment FROM findings_history WHERE finding_id='$fid'")"
 check "central = line1's ledger, table by table" same_ledger line1 s1.db
 check "central = line2's ledger, table by table" same_ledger line2 s2.db

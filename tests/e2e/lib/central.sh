@@ -20,6 +20,8 @@ edges:id,from_id,to_id,protocol,transport,port,vlan,packets,bytes,first_us,last_
 edge_ops:edge_id,protocol,name,code,count,errors,is_write,is_control,has_range,range_lo,range_hi,first_us,last_us
 findings_state:finding_id,material_hash,comment,who,when_us
 findings_history:id,finding_id,at_us,who,comment,material_hash,evidence_kind,evidence_values
+advisories:id,source,revision,current_release,title,doc,imported_us,updated_us
+remediation_state:advisory_id,asset_id,cve,state,comment,who,when_us
 snapshots:name,taken_us,observed_until_us,assets,links
 snapshot_assets:snapshot,asset_id,last_us,body
 snapshot_asset_ips:snapshot,asset_id,ip,last_us
@@ -73,8 +75,8 @@ same_fleet() {
 }
 
 # Parent table and key column of each record kind, and the child tables by key column.
-parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id finding_history:findings_history:id snapshot:snapshots:name counter:counters:name run:runs:started_us"
-children="asset_ips:asset_id:assets asset_vlans:asset_id:assets asset_protocols:asset_id:assets facts:asset_id:assets edge_ops:edge_id:edges snapshot_assets:snapshot:snapshots snapshot_asset_ips:snapshot:snapshots snapshot_links:snapshot:snapshots"
+parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id finding_history:findings_history:id advisory:advisories:id snapshot:snapshots:name counter:counters:name run:runs:started_us"
+children="remediation_state:advisory_id:advisories asset_ips:asset_id:assets asset_vlans:asset_id:assets asset_protocols:asset_id:assets facts:asset_id:assets edge_ops:edge_id:edges snapshot_assets:snapshot:snapshots snapshot_asset_ips:snapshot:snapshots snapshot_links:snapshot:snapshots"
 one_version() {  # every sensor's: one query
   local c t key parent sql="" bad
   for c in $children; do
@@ -84,7 +86,7 @@ one_version() {  # every sensor's: one query
   bad="$(pg_sql -d mieruka -tA -F ' ' -c "$sql")"
   if [ -n "$bad" ]; then echo "  child rows without their record's version (table, sensor, rows): $bad"; return 1; fi
 }
-declare -A parent_key=([assets]=id [edges]=id [snapshots]=name)
+declare -A parent_key=([assets]=id [edges]=id [snapshots]=name [advisories]=id)
 central_versions() {
   local p kind t key
   for p in $parents; do

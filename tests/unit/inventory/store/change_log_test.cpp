@@ -102,9 +102,9 @@ TEST_F(ChangeLogTest, TheTriggersExistOnlyOnceReplicationStarts) {
   Store s = open_ok("line1");
   EXPECT_EQ(change_log_triggers(s.native_handle()), 0);
   ASSERT_TRUE(s.start_change_log(kT0).ok());
-  EXPECT_EQ(change_log_triggers(s.native_handle()), 18);  // insert, update, delete of 6 record kinds
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 24);  // insert, update, delete of 8 record kinds
   ASSERT_TRUE(s.start_change_log(kT0 + 1).ok());
-  EXPECT_EQ(change_log_triggers(s.native_handle()), 18);
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 24);
 }
 
 // A ledger that replicated under the previous schema (its triggers dropped by
@@ -133,7 +133,7 @@ TEST_F(ChangeLogTest, ALedgerWhoseTriggersWereDroppedLogsEveryRecordAgain) {
   ASSERT_TRUE(s.pending_changes(100, b).ok());
   EXPECT_TRUE(b.changes.empty());  // unseen without the triggers
   ASSERT_TRUE(s.start_change_log(kT0 + 5).ok());
-  EXPECT_EQ(change_log_triggers(s.native_handle()), 18);
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 24);
   ASSERT_TRUE(s.pending_changes(100, b).ok());
   ASSERT_EQ(b.changes.size(), 3U);
   for (const auto& c : b.changes) EXPECT_GT(c.seq, sent.changes.back().seq);
@@ -268,6 +268,34 @@ TEST_F(ChangeLogTest, AFailedFlushLogsNothing) {
   ASSERT_EQ(q.prepare_rc(), SQLITE_OK);
   if (q.next()) assets = q.integer(0);
   EXPECT_EQ(assets, 0);
+}
+
+// A remediation state is part of its advisory's record: recording one queues
+// the advisory with every state it has, so the central store judges the
+// fleet's findings as the sensor does.
+TEST_F(ChangeLogTest, ARemediationStateQueuesItsAdvisory) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  StoredAdvisory adv{"ICSA-23-201-01", "csaf", "1", "2023-07-20T00:00:00Z", "Vendor PLC", "{}", 0, 0};
+  std::vector<AdvisoryImport> outcomes;
+  ASSERT_TRUE(s.import_advisories({adv}, outcomes, kT0).ok());
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  ASSERT_EQ(b.changes.size(), 1U);
+  EXPECT_EQ(b.changes[0].kind, "advisory");
+  ASSERT_TRUE(s.drop_changes(b.changes).ok());
+  ASSERT_TRUE(s.set_remediation({{"794c940bb1b1327e", "ICSA-23-201-01", "CVE-2023-1234", "compensated",
+                                  "port closed", "ot", kT0 + 1}})
+                  .ok());
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  ASSERT_EQ(b.changes.size(), 1U);
+  EXPECT_EQ(b.changes[0].kind, "advisory");
+  EXPECT_EQ(b.changes[0].key, "ICSA-23-201-01");
+  ASSERT_EQ(b.rows[table_index("advisories")].size(), 1U);
+  const auto& states = b.rows[table_index("remediation_state")];
+  ASSERT_EQ(states.size(), 1U);
+  EXPECT_EQ(states[0][0], std::optional<std::string>("ICSA-23-201-01"));
+  EXPECT_EQ(states[0][3], std::optional<std::string>("compensated"));
 }
 
 }  // namespace
