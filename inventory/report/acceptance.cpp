@@ -21,17 +21,20 @@ using nlohmann::ordered_json;
 bool is_public(const IpAddr& ip) { return is_public_ip(ip); }
 std::string label(const Asset& a) { return named_label(a); }  // the plant's name too, when listed
 
-// Why `peer` is outside the plant, or "" when it is not: a public address, or
-// (with zones configured) an address in no zone.
-std::string external_reason(const Asset& peer, const ZonePolicy* zones) {
+// Why `peer` is outside the plant, in English, or "" when it is not: a public
+// address (set in `public_ip`), or (with zones configured) an address in no zone.
+std::string external_reason(const Asset& peer, const ZonePolicy* zones, std::string* public_ip = nullptr) {
   std::vector<IpAddr> ips;
   if (peer.key_ip) ips.push_back(*peer.key_ip);
   for (const auto& r : peer.ips) ips.push_back(r.ip);
   for (const auto& ip : ips)
-    if (is_public(ip)) return "public address " + ip.to_string();
+    if (is_public(ip)) {
+      if (public_ip != nullptr) *public_ip = ip.to_string();
+      return std::string(msg(Lang::en, "acceptance.public_address")) + " " + ip.to_string();
+    }
   if (zones != nullptr && !zones->zones.empty() && peer.parent_id.empty() && !ips.empty() &&
       zones->zones_of(peer).empty())
-    return "outside the configured zones";
+    return std::string(msg(Lang::en, "acceptance.outside_zones"));
   return {};
 }
 
@@ -151,7 +154,7 @@ AcceptanceReport build_acceptance(const AcceptanceInput& in) {
       p.bytes = e.bytes;
       p.first_us = e.first_us;
       p.last_us = e.last_us;
-      if (it != by_id.end()) p.external_reason = external_reason(*it->second, in.zones);
+      if (it != by_id.end()) p.external_reason = external_reason(*it->second, in.zones, &p.external_ip);
       p.external = !p.external_reason.empty();
       if (!out_dir) services.insert(fmt::format("{}/{} {}", e.protocol, e.transport, e.port));
       if (p.external) out.external.emplace_back(a->id, p);
@@ -255,13 +258,13 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
     for (const auto& p : d.peers)
       o += fmt::format("    {} {} {} {}/{} {} ({} pk){}\n", p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
                        m(p.direction == "out" ? "dir.out" : "dir.in"), p.protocol, p.transport, p.port, p.packets,
-                       p.external ? " [" + m("acceptance.external") + ": " + p.external_reason + "]" : "");
+                       p.external ? " [" + m("acceptance.external") + ": " + external_reason_text(p, lang) + "]" : "");
   }
   o += "\n" + m("acceptance.external") + ": " + std::to_string(r.external.size()) + "\n";
   if (r.external.empty()) o += m("acceptance.external_none") + "\n";
   for (const auto& [dev, p] : r.external)
     o += fmt::format("  {} {} {} {} {} port {}: {}\n", dev, p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
-                     p.external_reason, p.protocol, p.port, when(p.first_us));
+                     external_reason_text(p, lang), p.protocol, p.port, when(p.first_us));
   o += "\n" + m("acceptance.signoff") + ": " + m("acceptance.inspector") + " ________  " + m("acceptance.date") +
        " ________  " + m("acceptance.signature") + " ________\n";
   return o;
@@ -299,7 +302,7 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
     for (const auto& p : d.peers)
       h += std::string(p.external ? "<tr class=\"ext\">" : "<tr>") + "<td>" +
            m(p.direction == "out" ? "dir.out" : "dir.in") + "</td><td>" + html_escape(p.label) +
-           (p.external ? " (" + html_escape(p.external_reason) + ")" : "") + "</td><td>" + html_escape(p.protocol) +
+           (p.external ? " (" + html_escape(external_reason_text(p, lang)) + ")" : "") + "</td><td>" + html_escape(p.protocol) +
            "/" + html_escape(p.transport) + "</td><td>" + std::to_string(p.port) + "</td><td>" +
            std::to_string(p.packets) + "</td><td>" + html_escape(when(p.first_us)) + "</td></tr>\n";
     h += "</table></div>\n";
@@ -311,7 +314,7 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
          m("col.protocol") + "</th><th>" + m("col.port") + "</th><th>" + m("col.first_seen") + "</th></tr>\n";
     for (const auto& [dev, p] : r.external)
       h += "<tr><td>" + html_escape(dev) + "</td><td>" + m(p.direction == "out" ? "dir.out" : "dir.in") + "</td><td>" +
-           html_escape(p.label) + " (" + html_escape(p.external_reason) + ")</td><td>" + html_escape(p.protocol) +
+           html_escape(p.label) + " (" + html_escape(external_reason_text(p, lang)) + ")</td><td>" + html_escape(p.protocol) +
            "</td><td>" + std::to_string(p.port) + "</td><td>" + html_escape(when(p.first_us)) + "</td></tr>\n";
     h += "</table>\n";
   }
@@ -344,6 +347,12 @@ std::optional<Baseline> pick_baseline(const std::vector<SnapshotInfo>& snapshots
     return std::nullopt;
   }
   return Baseline{*best, "snapshot " + best->name + " (newest at or before " + sanitize_utf8(spec) + ")"};
+}
+
+std::string external_reason_text(const AcceptancePeer& p, Lang lang) {
+  if (!p.external) return {};
+  if (p.external_ip.empty()) return std::string(msg(lang, "acceptance.outside_zones"));
+  return std::string(msg(lang, "acceptance.public_address")) + " " + p.external_ip;
 }
 
 }  // namespace mieruka::inventory

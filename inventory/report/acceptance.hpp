@@ -49,7 +49,10 @@ struct AcceptancePeer {
   std::int64_t first_us = 0, last_us = 0;
   bool external = false;
   std::string external_reason;  // "public address 8.8.8.8", "outside the configured zones"
+  std::string external_ip;      // the public address that makes it external ("": outside the zones)
 };
+// Why a peer is external, in `lang` (external_reason is the English).
+[[nodiscard]] std::string external_reason_text(const AcceptancePeer& p, Lang lang);
 
 struct AcceptanceDevice {
   std::string asset;

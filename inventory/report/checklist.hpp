@@ -92,8 +92,13 @@ inline constexpr std::size_t kMaxListedChanges = 10;
 struct EvidenceLine {
   std::string kind;  // message key suffix: "ev.<kind>"
   std::string ref;   // asset, finding or edge id ("" for counts)
-  std::string text;  // detail (wire strings as they are; escaped at output)
+  std::string text;  // detail in English (wire strings as they are; escaped at output)
+  // The same as evidence: a kind of the catalog (inventory/policy/evidence.cpp)
+  // with its values, rendered in each report's language; null: `text` only.
+  nlohmann::json values;
 };
+// An evidence line's detail in `lang`.
+[[nodiscard]] std::string line_text(const EvidenceLine& e, Lang lang);
 
 // The facts a level rule looks at (meaning per item: see kLevelRules).
 struct ItemStats {
