@@ -594,14 +594,15 @@ baselines(vc)
 
 
 # The heuristic of tests/unit/english_text.hpp (the same rule, documented there):
-# a run of three or more English words (3+ ASCII letters, one lower-case) with
-# only ASCII non-words between them; data (wire strings, the plant's names, an
-# advisory's own title, the vendor's remediation text) is masked first.
+# a run of three or more English words (tokens of 3+ ASCII letters only, one
+# lower-case) with only ASCII non-words between them; data (wire strings, the
+# plant's names, an advisory's own title, the vendor's remediation text, a
+# comment) is masked first.
 DATA_KEYS = {"title", "text", "product", "type", "value", "vendor", "os", "server", "realm", "name", "names", "ssid",
              "probe_ssid", "host", "list", "fact", "source", "device", "device_a", "device_b", "from", "to", "parent",
              "peer", "inside", "outside", "client", "protocol", "protocols", "operation", "service", "family", "model",
              "series", "range", "firmware", "advisory", "cves", "cvss_vector", "published", "zones", "zone_a", "zone_b",
-             "from_zone", "to_zone", "route", "code", "class", "field", "first", "last"}
+             "from_zone", "to_zone", "route", "code", "class", "field", "first", "last", "comment", "command"}
 
 
 def data_values(v, out, data=False):
@@ -621,7 +622,7 @@ def english_run(text, allowed=()):
     for a in sorted((a for a in allowed if a), key=len, reverse=True):
         text = text.replace(a, "・")
     for run in re.findall(r"[\x00-\x7f]+", text):
-        words = [w for w in re.findall(r"[A-Za-z]+", run) if len(w) >= 3 and re.search("[a-z]", w)]
+        words = [w for w in re.findall(r"[A-Za-z0-9_]+", run) if len(w) >= 3 and re.fullmatch("[A-Za-z]+", w) and re.search("[a-z]", w)]
         if len(words) >= 3:
             # Three words in one ASCII stretch are a run only when no Japanese
             # splits them, which the stretch guarantees.
@@ -646,7 +647,7 @@ def japanese_pages(cookie):
         if st2 != 200:
             bad.append((a["id"], st2))
             continue
-        allowed = [x["value"] for x in d["facts"]] + [x["ip"] for x in d["ip_bindings"]] + [a["id"]]
+        allowed = [x["value"] for x in d["facts"]] + [x["source"] for x in d["facts"]] + [x["ip"] for x in d["ip_bindings"]] + [a["id"]]
         wire += allowed
         reasons += len(d.get("class_reasons_text", []))
         for r in d.get("class_reasons_text", []):
@@ -663,7 +664,8 @@ def japanese_pages(cookie):
     cells = []
     for table in re.findall(r'<table class="evidence"[^>]*>(.*?)</table>', html, re.S):
         cells += [re.sub(r"<[^>]+>", " ", c) for c in re.findall(r"<td>(.*?)</td>", table, re.S)]
-    allowed = wire + [v for f in fs or [] for v in data_values(f["evidence_values"], [])]
+    allowed = wire + [v for f in fs or [] for v in data_values(f["evidence_values"], [])] + [f.get("comment") or "" for f in fs or []]
+    allowed.append("mieruka report acceptance")  # the command 4-5 points to, as it is typed
     allowed = [html_unescape(x) for x in allowed]
     bad = [(c, english_run(html_unescape(c), allowed)) for c in cells if english_run(html_unescape(c), allowed)]
     check("ja: the checklist report has evidence lines", len(cells) > 10, len(cells))
