@@ -131,8 +131,8 @@ struct Features {
   std::map<std::string, std::uint16_t> opened_port;       // protocol -> first port
   std::map<std::string, ByPort> served_by_port, opened_by_port;  // registered service -> port, peers
   std::string control_op;                                 // "s7comm/plc_stop" when any engineering op was sent
-  nlohmann::json cpu_reason;  // the reason (an evidence kind "why.*" with its values)
-  std::string cpu_source;                   // the CPU's own statement that it is one
+  nlohmann::json cpu_reason;  // the CPU's own statement that it is one (a "why." kind and its values)
+  std::string cpu_source;
   std::size_t unit_children = 0, route_children = 0;
   std::set<std::string> industrial_targets;               // ids of servers of industrial protocols
   std::string first_target_id;

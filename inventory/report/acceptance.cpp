@@ -1,5 +1,6 @@
 // The acceptance report (see acceptance.hpp).
 #include "inventory/report/acceptance.hpp"
+#include "inventory/report/local_time.hpp"
 
 #include <algorithm>
 #include <map>
@@ -48,7 +49,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-std::string when(std::int64_t us) { return us ? format_time_us(us) : std::string("-"); }
+// A time in the text and HTML: in the report's zone, named.
+std::string when(std::int64_t us, const std::string& zone) { return format_local_time(us, zone); }
 
 }  // namespace
 
@@ -239,7 +241,7 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
   auto m = [&](std::string_view k) { return std::string(msg(lang, k)); };
   std::string o;
   o += m("acceptance.title") + "\n" + m("acceptance.item") + "\n";
-  o += fmt::format("{}: {}  {}: {}\n{}: {}\n\n", m("acceptance.since"), when(in.since_us), m("acceptance.basis"),
+  o += fmt::format("{}: {}  {}: {}\n{}: {}\n\n", m("acceptance.since"), when(in.since_us, in.time_zone), m("acceptance.basis"),
                    terminal_safe(in.basis), m("acceptance.new_devices"), r.devices.size());
   if (r.devices.empty()) o += m("acceptance.no_devices") + "\n";
   for (const auto& d : r.devices) {
@@ -264,7 +266,7 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
   if (r.external.empty()) o += m("acceptance.external_none") + "\n";
   for (const auto& [dev, p] : r.external)
     o += fmt::format("  {} {} {} {} {} port {}: {}\n", dev, p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
-                     external_reason_text(p, lang), p.protocol, p.port, when(p.first_us));
+                     external_reason_text(p, lang), p.protocol, p.port, when(p.first_us, in.time_zone));
   o += "\n" + m("acceptance.signoff") + ": " + m("acceptance.inspector") + " ________  " + m("acceptance.date") +
        " ________  " + m("acceptance.signature") + " ________\n";
   return o;
@@ -280,10 +282,10 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
        "text-align:left;vertical-align:top;word-break:break-all}th{background:#eef}.device{border:1px solid #99a;"
        "padding:.6em;margin:1em 0;page-break-inside:avoid}.ext{background:#fdd}</style></head><body>\n";
   h += "<h1>" + m("acceptance.title") + "</h1><p>" + m("acceptance.item") + "</p>\n";
-  h += "<section id=\"summary\"><table><tr><th>" + m("acceptance.since") + "</th><td>" + html_escape(when(in.since_us)) +
+  h += "<section id=\"summary\"><table><tr><th>" + m("acceptance.since") + "</th><td>" + html_escape(when(in.since_us, in.time_zone)) +
        "</td></tr><tr><th>" + m("acceptance.basis") + "</th><td>" + html_escape(in.basis) + "</td></tr><tr><th>" +
        m("label.sensor") + "</th><td>" + html_escape(in.sensor_name) + "</td></tr><tr><th>" + m("label.generated_at") +
-       "</th><td>" + html_escape(format_time_us(in.generated_us)) + "</td></tr><tr><th>" + m("acceptance.new_devices") +
+       "</th><td>" + html_escape(when(in.generated_us, in.time_zone)) + "</td></tr><tr><th>" + m("acceptance.new_devices") +
        "</th><td>" + std::to_string(r.devices.size()) + "</td></tr></table></section>\n";
   h += "<section id=\"devices\"><h2>" + m("acceptance.new_devices") + "</h2>\n";
   if (r.devices.empty()) h += "<p>" + m("acceptance.no_devices") + "</p>\n";
@@ -304,7 +306,7 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
            m(p.direction == "out" ? "dir.out" : "dir.in") + "</td><td>" + html_escape(p.label) +
            (p.external ? " (" + html_escape(external_reason_text(p, lang)) + ")" : "") + "</td><td>" + html_escape(p.protocol) +
            "/" + html_escape(p.transport) + "</td><td>" + std::to_string(p.port) + "</td><td>" +
-           std::to_string(p.packets) + "</td><td>" + html_escape(when(p.first_us)) + "</td></tr>\n";
+           std::to_string(p.packets) + "</td><td>" + html_escape(when(p.first_us, in.time_zone)) + "</td></tr>\n";
     h += "</table></div>\n";
   }
   h += "</section>\n<section id=\"external\"><h2>" + m("acceptance.external") + "</h2>\n";
@@ -315,7 +317,7 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
     for (const auto& [dev, p] : r.external)
       h += "<tr><td>" + html_escape(dev) + "</td><td>" + m(p.direction == "out" ? "dir.out" : "dir.in") + "</td><td>" +
            html_escape(p.label) + " (" + html_escape(external_reason_text(p, lang)) + ")</td><td>" + html_escape(p.protocol) +
-           "</td><td>" + std::to_string(p.port) + "</td><td>" + html_escape(when(p.first_us)) + "</td></tr>\n";
+           "</td><td>" + std::to_string(p.port) + "</td><td>" + html_escape(when(p.first_us, in.time_zone)) + "</td></tr>\n";
     h += "</table>\n";
   }
   h += "</section>\n<section id=\"signoff\"><h2>" + m("acceptance.signoff") + "</h2><table><tr><th>" +

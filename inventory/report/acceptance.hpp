@@ -39,6 +39,9 @@ struct AcceptanceInput {
   std::string basis;                  // "--since 2026-11-20T09:00:00+09:00" or "snapshot NAME"
   std::string sensor_name;
   std::int64_t generated_us = 0;
+  // The IANA zone the text and HTML show times in (the config's `timezone`,
+  // local_time.hpp); empty: ISO UTC. The JSON keeps ISO UTC times.
+  std::string time_zone;
 };
 
 struct AcceptancePeer {

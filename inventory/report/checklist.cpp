@@ -16,6 +16,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/report/eos_table.hpp"
+#include "inventory/report/local_time.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
 #include "inventory/text/text_escape.hpp"
@@ -245,8 +246,8 @@ nlohmann::json edge_values(const Ctx& c, const Edge& e, bool external = false) {
           {"protocol", e.protocol},
           {"port", e.port},
           {"packets", e.packets},
-          {"first", format_time_us(e.first_us)},
-          {"last", format_time_us(e.last_us)}};
+          {"first", format_local_time(e.first_us, c.in.time_zone)},
+          {"last", format_local_time(e.last_us, c.in.time_zone)}};
 }
 
 void build_2_3(const Ctx& c, ItemReport& r) {
@@ -354,7 +355,7 @@ void build_2_12(const Ctx& c, ItemReport& r) {
     ++count;
     const bool ok = c.in.approved != nullptr && c.in.approved->match(*a) != nullptr;
     if (!ok) ++unapproved;
-    nlohmann::json t = {{"kind", "cl.new_device"}, {"first", format_time_us(a->first_us)}, {"device", c.describe(*a)}};
+    nlohmann::json t = {{"kind", "cl.new_device"}, {"first", format_local_time(a->first_us, c.in.time_zone)}, {"device", c.describe(*a)}};
     if (c.in.approved != nullptr) t["approved"] = {{"kind", ok ? "cl.approved" : "cl.not_approved"}};
     r.evidence.push_back(line("new_device", a->id, std::move(t)));
   }
@@ -365,7 +366,7 @@ void build_2_12(const Ctx& c, ItemReport& r) {
   r.counts = {{"new_devices", count}, {"new_not_approved", r.stats.open}};
   r.params["count"] = std::to_string(count);
   r.params["open"] = std::to_string(r.stats.open);
-  r.params["since"] = c.in.new_since_us ? format_time_us(c.in.new_since_us) : std::string("-");
+  r.params["since"] = format_local_time(c.in.new_since_us, c.in.time_zone);
 }
 
 // "label (ip): ICSA-.. title; CVE..; CVSS 9.8; confirmed; state compensated (comment)"
@@ -574,8 +575,8 @@ void build_3_7(const Ctx& c, ItemReport& r) {
   r.evidence.push_back(line("detection", "",
                             {{"kind", "cl.detection"},
                              {"coverage", fmt::format("{:.1f}", coverage_percent(c.in.review))},
-                             {"from", format_time_us(f.from_us)},
-                             {"to", format_time_us(f.to_us)},
+                             {"from", format_local_time(f.from_us, c.in.time_zone)},
+                             {"to", format_local_time(f.to_us, c.in.time_zone)},
                              {"packets", f.packets},
                              {"drops", f.drops},
                              {"scheduled", f.scheduled},
@@ -1003,12 +1004,13 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
     h += "<tr><th>" + m(key) + "</th><td>" + html_escape(value) + "</td></tr>\n";
   };
   h += "<section id=\"summary\"><table class=\"meta\">\n";
-  kv("label.generated_at", format_time_us(in.generated_us));
+  auto local = [&](std::int64_t us) { return format_local_time(us, in.time_zone); };
+  kv("label.generated_at", local(in.generated_us));
   kv("label.sensor", in.sensor_name);
   kv("label.assets", std::to_string(in.ledger->assets().size()) + " / " + std::string(msg(lang, "label.links")) + " " +
                          std::to_string(links));
-  kv("label.review_period", format_time_us(in.review.facts.from_us) + " – " + format_time_us(in.review.facts.to_us));
-  kv("label.new_since", (in.new_since_us ? format_time_us(in.new_since_us) : "-") + " (" + in.new_since_basis + ")");
+  kv("label.review_period", local(in.review.facts.from_us) + " – " + local(in.review.facts.to_us));
+  kv("label.new_since", local(in.new_since_us) + " (" + in.new_since_basis + ")");
   h += "</table>\n";
 
   h += "<h2 id=\"levels\">" + m("report.levels") + "</h2>\n<table class=\"levels\"><thead><tr><th>" + m("col.item") +

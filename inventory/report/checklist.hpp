@@ -67,6 +67,10 @@ struct ChecklistInput {
   const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
   const std::vector<Finding>* findings = nullptr;  // computed with the same policy, acks applied
   std::int64_t generated_us = 0;
+  // The IANA zone the report's sentences show times in (the HTML's header, the
+  // evidence lines, the rule texts; the config's `timezone`, local_time.hpp);
+  // empty: ISO UTC. The JSON's and CSV's time fields keep ISO UTC.
+  std::string time_zone;
   std::string sensor_name, db_path;
   std::int64_t new_since_us = 0;   // 2-12 / 4-5: devices first seen at or after this
   std::string new_since_basis;     // "snapshot NAME" or "last 30 days"

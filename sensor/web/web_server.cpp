@@ -1694,6 +1694,7 @@ void WebServer::Impl::install_routes() {
           in.zones = &config.policy;
           in.sensor_name = config.sensor_name;
           in.generated_us = wall_us();
+          in.time_zone = config.snapshots.timezone;
           const auto rep = inventory::build_acceptance(in);
           if (format == "json") return send_json(res, 200, inventory::acceptance_json(rep, in));
           res.set_header("Cache-Control", "no-store");

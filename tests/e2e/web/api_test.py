@@ -669,6 +669,11 @@ def japanese_pages(cookie):
     allowed = [html_unescape(x) for x in allowed]
     bad = [(c, english_run(html_unescape(c), allowed)) for c in cells if english_run(html_unescape(c), allowed)]
     check("ja: the checklist report has evidence lines", len(cells) > 10, len(cells))
+    st, me, _, _, _ = request("GET", "/api/v1/me", cookie=cookie)
+    zone_name = {"Asia/Tokyo": "JST"}.get(me.get("time_zone") if st == 200 else None)
+    check("ja: the checklist report's times are in the plant's zone, named",
+          zone_name is not None and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d " + zone_name, html) is not None,
+          me.get("time_zone") if st == 200 else st)
     check("ja: no English sentence in the checklist report's evidence", not bad, bad[:3])
 
 
