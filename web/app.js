@@ -151,7 +151,7 @@ async function loadAssets(results) {
 async function renderAsset(id) {
   const main = current;
   let d;
-  try { d = await api('assets/' + encodeURIComponent(id)); } catch (e) {
+  try { d = await api('assets/' + encodeURIComponent(id) + '?lang=' + getLang()); } catch (e) {
     if (e instanceof ApiError && e.status === 404) { append(clear(main), [el('p', { className: 'error' }, t('asset.not_found'))]); return; }
     throw e;
   }
@@ -168,6 +168,7 @@ async function renderAsset(id) {
     el('h2', {}, t('asset.summary')),
     kvTable([['col.mac', show(a.mac)], ['col.ip', show(a.ips)], ['col.vendor', show(a.vendor)], ['col.product', show(a.product)],
       ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', el('span', { title: a.class, id: 'asset-class' }, tv('class', a.class))],
+      ['asset.class_reasons', el('ul', { id: 'asset-class-reasons' }, (d.class_reasons_text || []).map((r) => el('li', {}, show(r))))],
       ['col.zone', show(d.zones)], ['col.protocols', show(a.protocols)], ['col.approved', a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))],
       ['col.first_seen', fmtTime(a.first_seen)], ['col.last_seen', fmtTime(a.last_seen)]]),
     el('h2', {}, t('asset.facts')),
@@ -212,7 +213,7 @@ function findingsTable(list) {
     if (f.type === 'vulnerable') action = el('div', {}, action, el('a', { href: '#/advisories', className: 'advisory-link' }, show(f.advisory) + ' (' + t('confidence.' + f.confidence) + ')'));
     return el('tr', { 'data-finding': f.id, className: f.state === 'open' ? 'flagged-row' : '' },
       el('td', {}, f.item), el('td', {}, tv('type', f.type)), el('td', { className: f.severity === 'high' ? 'bad' : '' }, tv('severity', f.severity)),
-      el('td', {}, assetLink(f.asset, nameWithAddress(f.asset_name, f.ip || f.mac || f.asset))), el('td', {}, show(f.evidence)),
+      el('td', {}, assetLink(f.asset, nameWithAddress(f.asset_name, f.ip || f.mac || f.asset))), el('td', { className: 'finding-evidence' }, show(f.evidence_text || f.evidence)),
       el('td', { className: 'finding-state' }, t('findings.' + f.state)), el('td', {}, action));
   });
 }
@@ -266,7 +267,7 @@ async function renderAdvisories() {
 // --- reports -------------------------------------------------------------------------------
 async function renderReports() {
   const main = current;
-  const list = await api('findings');
+  const list = await api('findings?lang=' + getLang());
   const byItem = {};
   for (const f of list) (byItem[f.item] = byItem[f.item] || []).push(f);
   const snaps = await api('snapshots');
@@ -277,7 +278,7 @@ async function renderReports() {
   for (const item of Object.keys(byItem).sort()) {
     parts.push(el('h2', {}, t('col.item') + ' ' + item));
     parts.push(table(['col.type', 'col.severity', 'col.asset', 'col.evidence', 'col.state'], byItem[item],
-      (f) => el('tr', {}, el('td', {}, tv('type', f.type)), el('td', {}, tv('severity', f.severity)), el('td', {}, show(f.ip || f.mac || f.asset)), el('td', {}, show(f.evidence)), el('td', {}, t('findings.' + f.state)))));
+      (f) => el('tr', {}, el('td', {}, tv('type', f.type)), el('td', {}, tv('severity', f.severity)), el('td', {}, show(f.ip || f.mac || f.asset)), el('td', { className: 'finding-evidence' }, show(f.evidence_text || f.evidence)), el('td', {}, t('findings.' + f.state)))));
   }
   if (isAdmin()) {
     const audit = await api('audit');

@@ -258,6 +258,8 @@ export const messages = {
     'triage.close': 'Close', 'triage.event.opened': 'Opened (evidence first seen)', 'triage.event.acknowledged': 'Acknowledged',
     'triage.event.reopened': 'Reopened: the evidence is no longer the one acknowledged', 'triage.when_unknown': 'time not known',
     'triage.by': 'by',
+    // Class reasons on the asset page, rendered by the server in the page's language.
+    'asset.class_reasons': 'Why this class',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -516,6 +518,8 @@ export const messages = {
     'triage.close': '閉じる', 'triage.event.opened': '検出 (根拠を初めて観測)', 'triage.event.acknowledged': '確認済み',
     'triage.event.reopened': '再オープン: 根拠が確認時から変わりました', 'triage.when_unknown': '日時不明',
     'triage.by': '確認者',
+    // Class reasons on the asset page, rendered by the server in the page's language.
+    'asset.class_reasons': '種別の根拠',
   },
 };
 

@@ -147,6 +147,9 @@ struct Match {
   Confidence confidence = Confidence::possible;
   std::vector<std::string> cves;      // the advisory's CVEs that list this product
   std::string why;                    // "model R08CPU = MELSEC iQ-R Series R08CPU; firmware 45 <= 60"
+  // `why` as evidence values: kind "match" of the catalog (inventory/policy/evidence.cpp),
+  // whose English template renders `why`.
+  nlohmann::json why_values;
 };
 
 // Every match of the devices against the advisories at or above `minimum`,

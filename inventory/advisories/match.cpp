@@ -318,31 +318,44 @@ bool has_digit(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Why a product names a device: the English text of `why` and the same as
+// evidence values (a "match." kind of the catalog, inventory/policy/evidence.cpp,
+// whose English template gives `text`). Empty text: it does not.
+struct Hit {
+  std::string text;
+  nlohmann::json values;
+};
+Hit named_as(std::string text, std::string_view kind, const std::string& model) {
+  return {std::move(text), {{"kind", kind}, {"model", model}}};
+}
+
 // Why the product names the device, or empty.
-std::string model_hit(const Prepared& p, const PreparedDevice& d) {
+Hit model_hit(const Prepared& p, const PreparedDevice& d) {
   for (std::size_t i = 0; i < d.models.size(); ++i) {
     const std::string& m = d.models[i];
     for (const auto& n : p.numbers)
-      if (n == d.compact[i]) return "model number " + m;
+      if (n == d.compact[i]) return named_as("model number " + m, "match.model_number", m);
     for (const auto& re : p.number_patterns)
-      if (wildcard_match(re, d.compact[i])) return "model number " + m;
+      if (wildcard_match(re, d.compact[i])) return named_as("model number " + m, "match.model_number", m);
     for (const auto& c : p.cpe_products)
-      if (c == d.folded[i]) return "CPE names " + m;
+      if (c == d.folded[i]) return named_as("CPE names " + m, "match.cpe", m);
     // In running text a model has letters and digits: "SIMATIC" and "NPort" are
     // brands, "2.4" or "8" a version.
     if (m.size() < 3 || !has_digit(m) || std::none_of(m.begin(), m.end(), is_alpha_char)) continue;
     for (const auto& t : p.texts)
-      if (names_token(t, m)) return "model " + m;
+      if (names_token(t, m)) return named_as("model " + m, "match.model", m);
     for (const auto& e : p.expanded)
-      if (e == m) return "model " + m;
+      if (e == m) return named_as("model " + m, "match.model", m);
     for (const auto& re : p.patterns)
-      if (wildcard_match(re, m)) return "model " + m;
+      if (wildcard_match(re, m)) return named_as("model " + m, "match.model", m);
     // "UC-8580 Series" names "UC-8580-LX": the series of the model's stem.
     for (std::size_t cut = 0; (cut = m.find_first_of("-/ ", cut + 1)) != std::string::npos;) {
       const std::string stem = m.substr(0, cut);
       if (stem.size() < 4 || !has_digit(stem)) continue;
       for (const auto& t : p.texts)
-        if (names_words(t, stem + " SERIES")) return "model " + m + " in the " + stem + " series";
+        if (names_words(t, stem + " SERIES"))
+          return {"model " + m + " in the " + stem + " series",
+                  {{"kind", "match.model_series"}, {"model", m}, {"series", stem}}};
     }
   }
   return {};
@@ -364,7 +377,7 @@ bool covers(const std::string& inner, const std::vector<std::string>& models) {
 }
 
 // The family names the product and nothing narrower.
-std::string family_hit(const Prepared& p, const PreparedDevice& d) {
+Hit family_hit(const Prepared& p, const PreparedDevice& d) {
   const auto& fams = d.families;
   const auto& models = d.models;
   if (fams.empty() || !p.numbers.empty() || !p.cpe_products.empty()) return {};
@@ -413,7 +426,8 @@ std::string family_hit(const Prepared& p, const PreparedDevice& d) {
       }
     }
   }
-  return named.empty() ? std::string() : "family " + named;
+  if (named.empty()) return {};
+  return {"family " + named, {{"kind", "match.family"}, {"family", named}}};
 }
 
 std::string describe_range(const VersionRange& r) { return r.text.empty() ? "(no version named)" : r.text; }
@@ -444,7 +458,7 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
     if (products.empty()) continue;
     // Which products name a device depends only on its models and families:
     // worked out once per distinct identity in the plant.
-    std::map<std::string, std::vector<std::pair<std::size_t, std::string>>> named_by;
+    std::map<std::string, std::vector<std::pair<std::size_t, Hit>>> named_by;
     std::map<std::size_t, Match> best;  // device index -> the strongest match
     for (std::size_t pi = 0; pi < products.size(); ++pi) {
       const Prepared& p = products[pi];
@@ -454,9 +468,9 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
         if (fresh) {
           for (std::size_t k = 0; k < products.size(); ++k) {
             if (products[k].product->vendor_key != p.product->vendor_key) continue;
-            std::string why = model_hit(products[k], pd);
-            if (why.empty()) why = family_hit(products[k], pd);
-            if (!why.empty()) it->second.emplace_back(k, std::move(why));
+            Hit why = model_hit(products[k], pd);
+            if (why.text.empty()) why = family_hit(products[k], pd);
+            if (!why.text.empty()) it->second.emplace_back(k, std::move(why));
           }
         }
         const auto hit = std::find_if(it->second.begin(), it->second.end(),
@@ -465,34 +479,48 @@ std::vector<Match> match(const std::vector<DeviceIdentity>& devices, const std::
         const DeviceIdentity& d = *pd.device;
         const VersionRange& r = p.product->versions;
         Confidence c = Confidence::possible;
-        std::string why = hit->second + " = \"" + p.display + "\"";
+        std::string why = hit->second.text + " = \"" + p.display + "\"";
+        // The same as evidence (kind "match", its firmware part a "firmware." kind).
+        nlohmann::json why_values = {{"kind", "match"}, {"hit", hit->second.values}, {"product", p.display}};
+        auto firmware = [&](std::string_view kind) {
+          why_values["firmware"] = {{"kind", kind},
+                                    {"firmware", d.firmware},
+                                    {"range", r.text.empty() ? nlohmann::json{{"kind", "range.none"}}
+                                                             : nlohmann::json(r.text)}};
+        };
         if (!r.readable) {
           why += "; affected versions \"" + describe_range(r) + "\" cannot be read as firmware versions";
+          firmware("firmware.unreadable");
         } else if (r.all && d.firmware.empty()) {
           // Every version is affected, but without the firmware the device
           // sent, confirmed would rest on the model alone.
           why += "; firmware unknown, all versions affected";
+          firmware("firmware.unknown_all");
         } else if (r.all) {
           c = Confidence::confirmed;
           why += "; firmware " + d.firmware + ", all versions affected";
+          firmware("firmware.all");
         } else if (d.firmware.empty()) {
           why += "; firmware unknown, affected " + describe_range(r);
+          firmware("firmware.unknown");
         } else {
           switch (in_range(r, d.firmware, d.vendor_key)) {
             case InRange::no: continue;
             case InRange::yes:
               c = Confidence::confirmed;
               why += "; firmware " + d.firmware + " in " + describe_range(r);
+              firmware("firmware.in");
               break;
             case InRange::unknown:
               why += "; firmware " + d.firmware + " cannot be compared with " + describe_range(r);
+              firmware("firmware.incomparable");
               break;
           }
         }
         if (c < minimum) continue;
         auto b = best.find(di);
         if (b == best.end() || c > b->second.confidence) {
-          best.insert_or_assign(di, Match{d.asset_id, a.id, p.product->product_id, c, p.cves, why});
+          best.insert_or_assign(di, Match{d.asset_id, a.id, p.product->product_id, c, p.cves, why, std::move(why_values)});
         } else if (c == b->second.confidence) {
           for (const auto& cve : p.cves)
             if (std::find(b->second.cves.begin(), b->second.cves.end(), cve) == b->second.cves.end())

@@ -16,6 +16,7 @@
 
 #include "dissectors/registry.hpp"
 #include "dissectors/wlan_mgmt.hpp"
+#include "inventory/policy/evidence.hpp"
 #include "inventory/policy/service_ports.hpp"
 
 namespace mieruka::inventory {
@@ -117,7 +118,7 @@ struct ByPort {
   std::string transport;
   std::uint16_t port = 0;
   std::set<std::string> peers;
-  [[nodiscard]] std::string text(string_view service) const { return port_text(transport, port, service); }
+  [[nodiscard]] nlohmann::json why(string_view service) const { return port_values(transport, port, service); }
 };
 
 struct Features {
@@ -130,7 +131,8 @@ struct Features {
   std::map<std::string, std::uint16_t> opened_port;       // protocol -> first port
   std::map<std::string, ByPort> served_by_port, opened_by_port;  // registered service -> port, peers
   std::string control_op;                                 // "s7comm/plc_stop" when any engineering op was sent
-  std::string cpu_reason, cpu_source;                     // the CPU's own statement that it is one
+  nlohmann::json cpu_reason;  // the CPU's own statement that it is one (a "why." kind and its values)
+  std::string cpu_source;
   std::size_t unit_children = 0, route_children = 0;
   std::set<std::string> industrial_targets;               // ids of servers of industrial protocols
   std::string first_target_id;
@@ -174,7 +176,7 @@ bool names_cpu(string_view v) noexcept {
 void stated_cpu(const Asset& a, Features& f) {
   auto from_hint = [&](const FactRecord& r) {
     if (r.field != field::class_hint || r.value != "plc" || hints_of(r.source) == HintMeaning::bus_role) return false;
-    f.cpu_reason = "says it is a plc (" + r.source + ")";
+    f.cpu_reason = {{"kind", "why.says_class"}, {"class", "plc"}, {"source", r.source}};
     f.cpu_source = r.source;
     return true;
   };
@@ -183,14 +185,14 @@ void stated_cpu(const Asset& a, Features& f) {
   for (const FactRecord& r : a.facts)
     if (from_hint(r)) return;
   if (icontains(f.device_type.value, "Programmable Logic Controller")) {  // CIP Identity device type 0x0E
-    f.cpu_reason = "device type \"" + f.device_type.value + "\" (" + f.device_type.source + ")";
+    f.cpu_reason = {{"kind", "why.device_type"}, {"type", f.device_type.value}, {"source", f.device_type.source}};
     f.cpu_source = f.device_type.source;
     return;
   }
   for (const FactRecord& r : a.facts) {
     if (r.field != field::product && r.field != field::model && r.field != field::product_code) continue;
     if (!names_cpu(r.value)) continue;
-    f.cpu_reason = "names a CPU: " + r.field + " " + r.value + " (" + r.source + ")";
+    f.cpu_reason = {{"kind", "why.names_cpu"}, {"field", r.field}, {"value", r.value}, {"source", r.source}};
     f.cpu_source = r.source;
     return;
   }
@@ -281,7 +283,10 @@ std::string_view source_label(const std::string& s) {
 
 // --- rules -------------------------------------------------------------------------
 
-using MatchFn = bool (*)(const Ledger&, const Features&, std::string& reason);
+// A rule's reason is evidence: a "why." kind of the catalog (evidence.cpp) and
+// its values, rendered in the reader's language.
+using Why = nlohmann::json;
+using MatchFn = bool (*)(const Ledger&, const Features&, Why& reason);
 
 // What decided a rule: a single fact's source, or the rule table itself.
 enum class Decided : std::uint8_t { by_rules, by_class_hint, by_device_type, by_cpu_identity };
@@ -292,61 +297,61 @@ struct Rule {
   Decided decided = Decided::by_rules;
 };
 
-bool infra_hint(const Features& f, string_view cls, std::string& reason) {
+bool infra_hint(const Features& f, string_view cls, Why& reason) {
   if (f.class_hint.value != cls) return false;
   // LLDP/CDP capabilities, or (for access points) 802.11 beacons.
   const HintMeaning hints = hints_of(f.class_hint.source);
   const bool beacons = cls == "wireless_ap" && hints == HintMeaning::beacons;
   if (hints != HintMeaning::capabilities && !beacons) return false;
-  reason = beacons ? std::string("sends 802.11 beacons")
-                   : std::string(source_label(f.class_hint.source)) + " capabilities say " + std::string(cls);
+  reason = beacons ? Why{{"kind", "why.beacons"}}
+                   : Why{{"kind", "why.capabilities"}, {"source", source_label(f.class_hint.source)}, {"class", cls}};
   return true;
 }
 
-bool r_stated_cpu(const Ledger&, const Features& f, std::string& r) {
-  if (f.cpu_reason.empty()) return false;
+bool r_stated_cpu(const Ledger&, const Features& f, Why& r) {
+  if (f.cpu_reason.is_null()) return false;
   r = f.cpu_reason;
   return true;
 }
 
-bool r_switch(const Ledger&, const Features& f, std::string& r) { return infra_hint(f, "switch", r); }
-bool r_wireless_ap(const Ledger&, const Features& f, std::string& r) { return infra_hint(f, "wireless_ap", r); }
+bool r_switch(const Ledger&, const Features& f, Why& r) { return infra_hint(f, "switch", r); }
+bool r_wireless_ap(const Ledger&, const Features& f, Why& r) { return infra_hint(f, "wireless_ap", r); }
 
-bool r_router(const Ledger&, const Features& f, std::string& r) {
+bool r_router(const Ledger&, const Features& f, Why& r) {
   if (f.a->router) {
-    r = "forwards traffic for hosts in several subnets (ip_routing)";
+    r = {{"kind", "why.routing"}};
     return true;
   }
   return infra_hint(f, "router", r);
 }
 
-bool r_remote_vendor(const Ledger&, const Features& f, std::string& r) {
+bool r_remote_vendor(const Ledger&, const Features& f, Why& r) {
   for (const std::string* t : f.texts()) {
     for (string_view v : kRemoteAccessVendors) {
       if (!has_word(*t, v)) continue;
-      r = "names a remote-access gateway maker: " + *t;
+      r = {{"kind", "why.remote_maker"}, {"text", *t}};
       return true;
     }
   }
   return false;
 }
 
-bool device_type_is(const Features& f, std::initializer_list<string_view> words, std::string& r) {
+bool device_type_is(const Features& f, std::initializer_list<string_view> words, Why& r) {
   for (string_view w : words) {
     if (!icontains(f.device_type.value, w)) continue;
-    r = "device type \"" + f.device_type.value + "\" (" + f.device_type.source + ")";
+    r = {{"kind", "why.device_type"}, {"type", f.device_type.value}, {"source", f.device_type.source}};
     return true;
   }
   return false;
 }
 
-bool r_dt_drive(const Ledger&, const Features& f, std::string& r) {
+bool r_dt_drive(const Ledger&, const Features& f, Why& r) {
   return device_type_is(f, {"Drive", "Servo", "Motor Starter", "Soft Start"}, r);
 }
-bool r_dt_hmi(const Ledger&, const Features& f, std::string& r) {
+bool r_dt_hmi(const Ledger&, const Features& f, Why& r) {
   return device_type_is(f, {"Human-Machine Interface"}, r);
 }
-bool r_dt_adapter(const Ledger&, const Features& f, std::string& r) {
+bool r_dt_adapter(const Ledger&, const Features& f, Why& r) {
   if (!f.a->parent_id.empty()) return false;
   bool io_target = false;
   for (const ProtocolInfo& p : dissectors::protocols())
@@ -354,73 +359,73 @@ bool r_dt_adapter(const Ledger&, const Features& f, std::string& r) {
       io_target = io_target || f.serves(p.name) || (!p.server_role.empty() && f.has_role(p.server_role));
   if (!io_target) return false;
   if (!device_type_is(f, {"Communications Adapter", "Generic Device"}, r)) return false;
-  r += " and target of class-1 I/O connections";
+  r["kind"] = "why.device_type_io";
   return true;
 }
 
-bool keyword(const Features& f, string_view what, const auto& words, std::string& r) {
+bool keyword(const Features& f, string_view what, const auto& words, Why& r) {
   for (const std::string* t : f.texts()) {
     for (string_view w : words) {
       if (!icontains(*t, w)) continue;
-      r = std::string(what) + ": " + *t;
+      r = {{"kind", what}, {"text", *t}};
       return true;
     }
   }
-  if (device_type_is(f, {"Circuit Breaker"}, r) && what == "meter") return true;
+  if (device_type_is(f, {"Circuit Breaker"}, r) && what == "why.meter_word") return true;
   return false;
 }
 
-bool r_meter(const Ledger&, const Features& f, std::string& r) { return keyword(f, "meter", kMeterWords, r); }
-bool r_drive_words(const Ledger&, const Features& f, std::string& r) {
+bool r_meter(const Ledger&, const Features& f, Why& r) { return keyword(f, "why.meter_word", kMeterWords, r); }
+bool r_drive_words(const Ledger&, const Features& f, Why& r) {
   // Only for devices that serve an industrial protocol: "drive" in a PC's name means nothing.
   bool serves_ics = false;
   for (const auto& [p, s] : f.served) serves_ics = serves_ics || controller_protocol(p);
-  return serves_ics && keyword(f, "names a drive", kDriveWords, r);
+  return serves_ics && keyword(f, "why.drive_word", kDriveWords, r);
 }
 
-bool r_class_hint(const Ledger&, const Features& f, std::string& r) {
+bool r_class_hint(const Ledger&, const Features& f, Why& r) {
   static constexpr std::array<string_view, 6> kProtocolHints = {"plc", "protocol_gateway", "hmi", "io_adapter",
                                                                 "drive", "meter"};
   if (!in(kProtocolHints, f.class_hint.value)) return false;
-  r = "says it is a " + f.class_hint.value + " (" + f.class_hint.source + ")";
+  r = {{"kind", "why.says_class"}, {"class", f.class_hint.value}, {"source", f.class_hint.source}};
   return true;
 }
 
-bool r_child_io_module(const Ledger& l, const Features& f, std::string& r) {
+bool r_child_io_module(const Ledger& l, const Features& f, Why& r) {
   if (f.a->parent_id.empty() || f.a->route.starts_with("unit:")) return false;
-  r = "module at " + f.a->route + " behind " + peer_text(l, f.a->parent_id) + " (CIP route)";
+  r = {{"kind", "why.cip_module"}, {"route", f.a->route}, {"parent", peer_text(l, f.a->parent_id)}};
   return true;
 }
 
-bool r_child_field_device(const Ledger& l, const Features& f, std::string& r) {
+bool r_child_field_device(const Ledger& l, const Features& f, Why& r) {
   if (f.a->parent_id.empty()) return false;
-  r = "Modbus " + f.a->route + " behind gateway " + peer_text(l, f.a->parent_id);
+  r = {{"kind", "why.modbus_unit"}, {"route", f.a->route}, {"parent", peer_text(l, f.a->parent_id)}};
   return true;
 }
 
-bool r_modbus_gateway(const Ledger&, const Features& f, std::string& r) {
+bool r_modbus_gateway(const Ledger&, const Features& f, Why& r) {
   if (f.unit_children < 2) return false;
-  r = "its Modbus server answers for " + std::to_string(f.unit_children) + " unit ids";
+  r = {{"kind", "why.modbus_gateway"}, {"count", f.unit_children}};
   return true;
 }
 
-bool r_serves_industrial(const Ledger&, const Features& f, std::string& r) {
+bool r_serves_industrial(const Ledger&, const Features& f, Why& r) {
   for (const auto& [p, s] : f.served) {
     if (!controller_protocol(p)) continue;
-    r = "answers " + p + " on " + std::to_string(s.port) + " as server";
+    r = {{"kind", "why.answers"}, {"protocol", p}, {"port", s.port}};
     return true;
   }
   for (const ProtocolInfo& p : dissectors::protocols()) {
     if (p.ends != Ends::controller || p.server_role.empty() || !f.has_role(p.server_role)) continue;
-    r = "role " + std::string(p.server_role);
+    r = {{"kind", "why.role"}, {"role", p.server_role}};
     return true;
   }
   return false;
 }
 
-bool r_engineering(const Ledger& l, const Features& f, std::string& r) {
+bool r_engineering(const Ledger& l, const Features& f, Why& r) {
   if (f.control_op.empty() || f.industrial_targets.empty()) return false;
-  r = "sends programming/control operations (" + f.control_op + ") to " + peer_text(l, f.first_target_id);
+  r = {{"kind", "why.engineering"}, {"operation", f.control_op}, {"peer", peer_text(l, f.first_target_id)}};
   return true;
 }
 
@@ -433,21 +438,21 @@ bool collects_data(const Features& f) {
   return false;
 }
 
-bool r_historian(const Ledger&, const Features& f, std::string& r) {
+bool r_historian(const Ledger&, const Features& f, Why& r) {
   for (const std::string* t : f.texts()) {
     if (!icontains(*t, "historian")) continue;
-    r = "names a historian: " + *t;
+    r = {{"kind", "why.historian_name"}, {"text", *t}};
     return true;
   }
   if (!collects_data(f) && f.industrial_targets.empty()) return false;
   for (const auto& [p, s] : f.served) {
     if ((service_uses(p) & kDatabase) == 0) continue;
-    r = "collects data (OPC UA / industrial client) and serves " + p + " on " + std::to_string(s.port);
+    r = {{"kind", "why.historian"}, {"service", p}, {"port", s.port}};
     return true;
   }
   for (const auto& [p, b] : f.served_by_port) {
     if ((service_uses(p) & kDatabase) == 0) continue;
-    r = "collects data (OPC UA / industrial client) and serves " + b.text(p);
+    r = {{"kind", "why.historian_port"}, {"service", b.why(p)}};
     return true;
   }
   return false;
@@ -455,13 +460,13 @@ bool r_historian(const Ledger&, const Features& f, std::string& r) {
 
 constexpr std::size_t kScadaTargets = 3;
 
-bool r_scada(const Ledger&, const Features& f, std::string& r) {
+bool r_scada(const Ledger&, const Features& f, Why& r) {
   if (f.industrial_targets.size() < kScadaTargets) return false;
-  r = "polls " + std::to_string(f.industrial_targets.size()) + " controllers over industrial protocols";
+  r = {{"kind", "why.scada"}, {"count", f.industrial_targets.size()}};
   return true;
 }
 
-bool r_hmi(const Ledger& l, const Features& f, std::string& r) {
+bool r_hmi(const Ledger& l, const Features& f, Why& r) {
   if (f.industrial_targets.empty()) return false;
   std::string protos;
   for (const auto& [p, ids] : f.opened) {
@@ -469,121 +474,123 @@ bool r_hmi(const Ledger& l, const Features& f, std::string& r) {
     if (!protos.empty()) protos += "/";
     protos += p;
   }
-  r = "client of " + protos + " to " + std::to_string(f.industrial_targets.size()) + " controller(s), e.g. " +
-      peer_text(l, f.first_target_id);
+  r = {{"kind", "why.hmi"},
+       {"protocols", protos},
+       {"count", f.industrial_targets.size()},
+       {"peer", peer_text(l, f.first_target_id)}};
   return true;
 }
 
-bool r_camera(const Ledger&, const Features& f, std::string& r) {
+bool r_camera(const Ledger&, const Features& f, Why& r) {
   if (f.serves("rtsp")) {
-    r = "serves rtsp";
+    r = {{"kind", "why.serves"}, {"service", "rtsp"}};
     return true;
   }
   for (const auto& [p, s] : f.served) {
     if (s.port != 554) continue;
-    r = "serves rtsp (554)";
+    r = {{"kind", "why.serves"}, {"service", "rtsp"}, {"port", 554}};
     return true;
   }
   for (const std::string* t : {&f.vendor.value, &f.http_server.value}) {
     for (string_view v : kCameraVendors) {
       if (!has_word(*t, v)) continue;
-      r = "camera maker: " + *t;
+      r = {{"kind", "why.camera_maker"}, {"text", *t}};
       return true;
     }
   }
   return false;
 }
 
-bool r_printer(const Ledger&, const Features& f, std::string& r) {
+bool r_printer(const Ledger&, const Features& f, Why& r) {
   for (const auto& [p, s] : f.served) {
     if (s.port != 631 && s.port != 9100 && s.port != 515 && p != "ipp") continue;
-    r = "serves printing on " + std::to_string(s.port);
+    r = {{"kind", "why.printing"}, {"port", s.port}};
     return true;
   }
   for (const std::string& s : f.services) {
     if (!icontains(s, "_ipp") && !icontains(s, "_printer") && !icontains(s, "_pdl-datastream")) continue;
-    r = "announces printing service " + s;
+    r = {{"kind", "why.printing_service"}, {"service", s}};
     return true;
   }
   return false;
 }
 
-bool r_opcua_server(const Ledger&, const Features& f, std::string& r) {
+bool r_opcua_server(const Ledger&, const Features& f, Why& r) {
   for (const ProtocolInfo& p : dissectors::protocols()) {
     if (p.ends != Ends::data_access || !f.serves(p.name)) continue;
-    r = "serves " + std::string(p.name) + " on " + std::to_string(f.served.at(std::string(p.name)).port);
+    r = {{"kind", "why.serves_on"}, {"service", p.name}, {"port", f.served.at(std::string(p.name)).port}};
     return true;
   }
   for (const ProtocolInfo& p : dissectors::protocols()) {
     if (p.ends != Ends::data_access || p.server_role.empty() || !f.has_role(p.server_role)) continue;
-    r = "role " + std::string(p.server_role);
+    r = {{"kind", "why.role"}, {"role", p.server_role}};
     return true;
   }
   return false;
 }
 
-bool r_opcua_client(const Ledger&, const Features& f, std::string& r) {
+bool r_opcua_client(const Ledger&, const Features& f, Why& r) {
   if (!collects_data(f)) return false;
-  r = "OPC UA client";
+  r = {{"kind", "why.opcua_client"}};
   return true;
 }
 
 bool tunnel(string_view service) noexcept { return (service_uses(service) & kTunnel) != 0; }
 
-bool r_remote_ports(const Ledger&, const Features& f, std::string& r) {
+bool r_remote_ports(const Ledger&, const Features& f, Why& r) {
   for (const auto& [p, s] : f.served) {
     if (!tunnel(p)) continue;
-    r = "serves " + p + " (remote access/VPN) on " + std::to_string(s.port);
+    r = {{"kind", "why.tunnel_serves"}, {"service", p}, {"port", s.port}};
     return true;
   }
   for (const auto& [p, ids] : f.opened) {
     if (!tunnel(p)) continue;
-    r = "opens " + p + " (remote access/VPN) to " + std::to_string(ids.size()) + " peer(s)";
+    r = {{"kind", "why.tunnel_opens"}, {"service", p}, {"count", ids.size()}};
     return true;
   }
   for (const auto& [p, b] : f.served_by_port) {
     if (!tunnel(p)) continue;
-    r = "serves " + b.text(p) + ", remote access/VPN";
+    r = {{"kind", "why.tunnel_serves_port"}, {"service", b.why(p)}};
     return true;
   }
   for (const auto& [p, b] : f.opened_by_port) {
     if (!tunnel(p)) continue;
-    r = "opens " + b.text(p) + ", remote access/VPN, to " + std::to_string(b.peers.size()) + " peer(s)";
+    r = {{"kind", "why.tunnel_opens_port"}, {"service", b.why(p)}, {"count", b.peers.size()}};
     return true;
   }
   return false;
 }
 
-bool r_wireless_station(const Ledger&, const Features& f, std::string& r) {
+bool r_wireless_station(const Ledger&, const Features& f, Why& r) {
   const auto& protocols = f.a->protocols;
   if (std::find(protocols.begin(), protocols.end(), dissectors::wlan_mgmt::kProtocol) == protocols.end()) return false;
-  r = "seen on 802.11";
+  r = {{"kind", "why.wireless"}};
   return true;
 }
 
-bool r_it_host(const Ledger&, const Features& f, std::string& r) {
+bool r_it_host(const Ledger&, const Features& f, Why& r) {
   if (icontains(f.os.value, "windows") || icontains(f.os.value, "linux")) {
-    r = "OS " + f.os.value + " (" + f.os.source + ")";
+    r = {{"kind", "why.os"}, {"os", f.os.value}, {"source", f.os.source}};
     return true;
   }
   for (const auto& [p, ids] : f.opened) {
     if (!it_client_service(p)) continue;
-    r = "IT client (" + p + ")";
+    r = {{"kind", "why.it_client"}, {"service", p}};
     return true;
   }
   for (const auto& [p, s] : f.served) {
     if (!it_server_service(p)) continue;
-    r = "serves " + p;
+    r = {{"kind", "why.serves"}, {"service", p}};
     return true;
   }
   for (const auto& [p, b] : f.opened_by_port) {
     if (!it_client_service(p)) continue;
-    r = "IT client (" + b.text(p) + ")";
+    r = {{"kind", "why.it_client"}, {"service", b.why(p)}};
     return true;
   }
   for (const auto& [p, b] : f.served_by_port) {
     if (!it_server_service(p)) continue;
-    r = "serves " + b.text(p);
+    r = {{"kind", "why.serves"}, {"service", b.why(p)}};
     return true;
   }
   return false;
@@ -626,17 +633,18 @@ constexpr Rule kRules[] = {
     {"it_host", &r_it_host},
 };
 
-void add_evidence(const Features& f, std::vector<std::string>& out) {
-  if (!f.vendor.empty()) out.push_back("vendor " + f.vendor.value + " (" + f.vendor.source + ")");
-  if (!f.product.empty()) out.push_back("product " + f.product.value + " (" + f.product.source + ")");
+void add_evidence(const Features& f, std::vector<Why>& out) {
+  if (!f.vendor.empty()) out.push_back({{"kind", "why.vendor"}, {"vendor", f.vendor.value}, {"source", f.vendor.source}});
+  if (!f.product.empty())
+    out.push_back({{"kind", "why.product"}, {"product", f.product.value}, {"source", f.product.source}});
   if (!f.description.empty())
-    out.push_back(std::string(source_label(f.description.source)) + " says " + f.description.value);
-  if (!f.http_server.empty()) out.push_back("web server " + f.http_server.value + " (http)");
-  if (!f.http_realm.empty()) out.push_back("web realm " + f.http_realm.value + " (http)");
-  if (!f.os.empty()) out.push_back("os " + f.os.value + " (" + f.os.source + ")");
-  if (f.opens("smb") || f.opens("rdp")) out.push_back("also an IT client (smb/rdp)");
+    out.push_back({{"kind", "why.says"}, {"source", source_label(f.description.source)}, {"text", f.description.value}});
+  if (!f.http_server.empty()) out.push_back({{"kind", "why.web_server"}, {"server", f.http_server.value}});
+  if (!f.http_realm.empty()) out.push_back({{"kind", "why.web_realm"}, {"realm", f.http_realm.value}});
+  if (!f.os.empty()) out.push_back({{"kind", "why.os_fact"}, {"os", f.os.value}, {"source", f.os.source}});
+  if (f.opens("smb") || f.opens("rdp")) out.push_back({{"kind", "why.also_it"}});
   else if (f.opened_by_port.count("smb") != 0 || f.opened_by_port.count("rdp") != 0)
-    out.push_back("also an IT client (smb/rdp ports)");
+    out.push_back({{"kind", "why.also_it_ports"}});
 }
 
 }  // namespace
@@ -711,10 +719,10 @@ Classification classify_with(const Ledger& ledger, const Asset& asset, const Ass
   Classification out;
   const Features f = gather(ledger, asset, links);
   for (const Rule& rule : kRules) {
-    std::string reason;
+    Why reason;
     if (!rule.match(ledger, f, reason)) continue;
     out.device_class = rule.device_class.empty() ? f.class_hint.value : std::string(rule.device_class);
-    out.reasons.push_back(std::move(reason));
+    out.reason_values.push_back(std::move(reason));
     out.source = rule.decided == Decided::by_class_hint     ? f.class_hint.source
                  : rule.decided == Decided::by_device_type  ? f.device_type.source
                  : rule.decided == Decided::by_cpu_identity ? f.cpu_source
@@ -723,7 +731,9 @@ Classification classify_with(const Ledger& ledger, const Asset& asset, const Ass
   }
   if (out.device_class.empty()) out.device_class = "unknown";
   out.purdue_level = purdue_level_of(out.device_class);
-  add_evidence(f, out.reasons);
+  add_evidence(f, out.reason_values);
+  out.reasons.reserve(out.reason_values.size());
+  for (const Why& r : out.reason_values) out.reasons.push_back(render_evidence(r["kind"].get<std::string>(), r, "en"));
   return out;
 }
 

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "inventory/ledger/ledger.hpp"
 
 namespace mieruka::inventory {
@@ -24,6 +26,9 @@ struct Classification {
   std::string device_class;         // one of the contract's classes ("unknown" when no rule matched)
   std::optional<int> purdue_level;  // 0-5, null for classes that sit at no single level
   std::vector<std::string> reasons; // the rule's reason first, then supporting evidence
+  // The same reasons as evidence (a "why." kind of the catalog, evidence.hpp,
+  // with its values): `reasons` is their English rendering.
+  std::vector<nlohmann::json> reason_values;
   // The source of the deciding fact when one fact decided (class_hint from "lldp",
   // device_type from "enip_list_identity"), else "classify"; empty for unknown.
   std::string source;

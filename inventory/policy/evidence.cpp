@@ -20,6 +20,64 @@ const std::vector<EvidenceTemplate> kTemplates = {
     {"ot.speaks", "speaks {protocol}", "{protocol} を使用"},
     {"ot.classed", "classed {class}", "種別 {class}"},
     {"ot.made_by", "made by {vendor} ({source})", "メーカー {vendor} ({source})"},
+    // Why a device has its class (inventory/policy/classify.cpp: the deciding
+    // rule's reason, then the facts that support it).
+    {"why.beacons", "sends 802.11 beacons", "802.11 ビーコンを送信"},
+    {"why.capabilities", "{source} capabilities say {class}", "{source} の機能情報では {class}"},
+    {"why.says_class", "says it is a {class} ({source})", "自ら {class} と申告 ({source})"},
+    {"why.device_type", "device type \"{type}\" ({source})", "デバイスタイプ \"{type}\" ({source})"},
+    {"why.device_type_io", "device type \"{type}\" ({source}) and target of class-1 I/O connections",
+     "デバイスタイプ \"{type}\" ({source})、クラス1 I/O 接続の宛先"},
+    {"why.names_cpu", "names a CPU: {field} {value} ({source})", "CPU を示す: {field} {value} ({source})"},
+    {"why.routing", "forwards traffic for hosts in several subnets (ip_routing)",
+     "複数サブネットのホストの通信を転送 (ip_routing)"},
+    {"why.remote_maker", "names a remote-access gateway maker: {text}", "リモートアクセスゲートウェイのメーカー名: {text}"},
+    {"why.meter_word", "meter: {text}", "計測器: {text}"},
+    {"why.drive_word", "names a drive: {text}", "ドライブを示す名前: {text}"},
+    {"why.cip_module", "module at {route} behind {parent} (CIP route)", "{parent} の配下 {route} のモジュール (CIP 経路)"},
+    {"why.modbus_unit", "Modbus {route} behind gateway {parent}", "ゲートウェイ {parent} の配下の Modbus {route}"},
+    {"why.modbus_gateway", "its Modbus server answers for {count} unit ids",
+     "Modbus サーバーが {count} 個のユニット ID に応答"},
+    {"why.answers", "answers {protocol} on {port} as server", "{protocol} にポート {port} でサーバーとして応答"},
+    {"why.role", "role {role}", "役割 {role}"},
+    {"why.engineering", "sends programming/control operations ({operation}) to {peer}",
+     "{peer} にプログラム転送・制御操作 ({operation}) を送信"},
+    {"why.historian_name", "names a historian: {text}", "ヒストリアンを示す名前: {text}"},
+    {"why.historian", "collects data (OPC UA / industrial client) and serves {service} on {port}",
+     "データを収集 (OPC UA・産業用クライアント) し、{service} をポート {port} で提供"},
+    {"why.historian_port", "collects data (OPC UA / industrial client) and serves {service}",
+     "データを収集 (OPC UA・産業用クライアント) し、{service} を提供"},
+    {"why.scada", "polls {count} controllers over industrial protocols",
+     "産業用プロトコルで {count} 台のコントローラーをポーリング"},
+    {"why.hmi", "client of {protocols} to {count} controller(s), e.g. {peer}",
+     "{count} 台のコントローラーへの {protocols} クライアント (例: {peer})"},
+    {"why.serves", "serves {service}[ ({port})]", "{service} を提供[ ({port})]"},
+    {"why.camera_maker", "camera maker: {text}", "カメラのメーカー: {text}"},
+    {"why.printing", "serves printing on {port}", "ポート {port} で印刷サービスを提供"},
+    {"why.printing_service", "announces printing service {service}", "印刷サービス {service} を告知"},
+    {"why.serves_on", "serves {service} on {port}", "{service} をポート {port} で提供"},
+    {"why.opcua_client", "OPC UA client", "OPC UA クライアント"},
+    {"why.tunnel_serves", "serves {service} (remote access/VPN) on {port}",
+     "{service} (リモートアクセス/VPN) をポート {port} で提供"},
+    {"why.tunnel_opens", "opens {service} (remote access/VPN) to {count} peer(s)",
+     "{count} 台の相手に {service} (リモートアクセス/VPN) で接続"},
+    {"why.tunnel_serves_port", "serves {service}, remote access/VPN", "{service} を提供 (リモートアクセス/VPN)"},
+    {"why.tunnel_opens_port", "opens {service}, remote access/VPN, to {count} peer(s)",
+     "{count} 台の相手に {service} で接続 (リモートアクセス/VPN)"},
+    {"why.wireless", "seen on 802.11", "802.11 上で観測"},
+    {"why.os", "OS {os} ({source})", "OS は {os} ({source})"},
+    {"why.it_client", "IT client ({service})", "IT クライアント ({service})"},
+    {"why.vendor", "vendor {vendor} ({source})", "メーカー {vendor} ({source})"},
+    {"why.product", "product {product} ({source})", "製品 {product} ({source})"},
+    {"why.says", "{source} says {text}", "{source} の申告: {text}"},
+    {"why.web_server", "web server {server} (http)", "Web サーバー {server} (http)"},
+    {"why.web_realm", "web realm {realm} (http)", "Web 認証領域 {realm} (http)"},
+    {"why.os_fact", "os {os} ({source})", "OS は {os} ({source})"},
+    {"why.also_it", "also an IT client (smb/rdp)", "IT クライアントでもある (smb/rdp)"},
+    {"why.also_it_ports", "also an IT client (smb/rdp ports)", "IT クライアントでもある (smb/rdp のポート)"},
+    // Traffic judged by its port, never named as the protocol (service_ports.hpp).
+    {"port.registered", "{transport} port {port} (registered for {service})",
+     "{transport} ポート {port} ({service} の登録ポート)"},
     // Not on the approved list.
     {"unapproved",
      "{device} ({class}) not on the approved list {list}; protocols {protocols}[; vendor {vendor}]{served}",
@@ -105,6 +163,69 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "remediation {remediation}][; state {state}]",
      "{advisory} {title}: {cves/,}[; CVSS {cvss}][ {cvss_vector}]; {confidence}: {why}[; 公開日 {published}][; "
      "対策 {remediation}][; 状態 {state}]"},
+    // The checklist report's evidence lines (inventory/report/checklist.cpp).
+    {"cl.device", "{device}[ ({ip})] {class}{facts}", "{device}[ ({ip})] 種別 {class}{facts}"},
+    {"cl.vendor", "; vendor {value}", "; メーカー {value}"},
+    {"cl.product", "; product {value}", "; 製品 {value}"},
+    {"cl.name", "; name {value}", "; 名前 {value}"},
+    {"cl.finding", "{type}: {evidence}", "【{type}】{evidence}"},
+    {"cl.edge", "{from} -> {to} {protocol} port {port}: {packets} packets, {first} to {last}",
+     "{from} -> {to} {protocol} ポート {port}: {packets} パケット、{first} 〜 {last}"},
+    {"cl.edge_external", "{from} -> {to} {protocol} port {port}: {packets} packets, {first} to {last}; external",
+     "{from} -> {to} {protocol} ポート {port}: {packets} パケット、{first} 〜 {last}; 外部との通信"},
+    {"cl.diagram", "topology: {nodes} nodes, {edges} edges, {clusters} clusters (grouping {grouping})",
+     "構成図: ノード {nodes}、エッジ {edges}、クラスタ {clusters} (グループ分け {grouping})"},
+    {"cl.new_device", "first seen {first}: {device}[; {approved}]", "初回確認 {first}: {device}[; {approved}]"},
+    {"cl.approved", "approved", "承認済み"},
+    {"cl.not_approved", "not approved", "未承認"},
+    {"cl.version", "{device}: {facts/; }", "{device}: {facts/、}"},
+    {"cl.version.os", "os {value} ({source})", "OS {value} ({source})"},
+    {"cl.version.product", "product {value} ({source})", "製品 {value} ({source})"},
+    {"cl.version.revision", "revision {value} ({source})", "リビジョン {value} ({source})"},
+    {"cl.version.description", "description {value} ({source})", "説明 {value} ({source})"},
+    {"cl.eos", "{device}: {product} {status} since {date} ({field} \"{value}\"; source: {source})",
+     "{device}: {product} は {date} から{status} ({field} \"{value}\"、出典: {source})"},
+    {"cl.end_of_support", "end_of_support", "サポート終了"},
+    {"cl.advisory", "{device}: {advisory} {title}; {cves/,}[; CVSS {cvss}]; {confidence}; state {state}[ ({comment})]",
+     "{device}: {advisory} {title}; {cves/,}[; CVSS {cvss}]; {confidence}; 状態 {state}[ ({comment})]"},
+    {"cl.serves", "{device}: serves {services/, }", "{device}: {services/、} を提供"},
+    {"cl.serves_nothing", "{device}: serves nothing observed", "{device}: 提供する通信は観測されていません"},
+    {"cl.client", "{service} ({count} client)", "{service} (クライアント {count})"},
+    {"cl.clients", "{service} ({count} clients)", "{service} (クライアント {count})"},
+    {"cl.segment", "{device}: zones {zones}; vlans {vlans}; subnets {subnets}",
+     "{device}: ゾーン {zones}; VLAN {vlans}; サブネット {subnets}"},
+    {"cl.detection",
+     "live capture {coverage}% of {from} to {to}; {packets} packets, {drops} dropped; {scheduled} scheduled snapshots "
+     "of {slots} slots; snapshots stored: {snapshots}",
+     "ライブキャプチャ {from} 〜 {to} の {coverage}%; {packets} パケット、取りこぼし {drops}; 定期スナップショット "
+     "{scheduled} / {slots} 回; 保存済みスナップショット: {snapshots}"},
+    {"cl.pointer", "{command}", "新しい機器の受け入れレポート: {command}"},
+    {"state.open", "open", "未対応"},
+    // Why an advisory's product names the device (inventory/advisories/match.cpp):
+    // the product's name is the advisory's own, as it is written.
+    {"match", "{hit} = \"{product}\"{firmware}", "{hit} が \"{product}\" に該当{firmware}"},
+    {"match.model_number", "model number {model}", "型番 {model}"},
+    {"match.cpe", "CPE names {model}", "CPE が {model} を指定"},
+    {"match.model", "model {model}", "機種 {model}"},
+    {"match.model_series", "model {model} in the {series} series", "{series} シリーズの機種 {model}"},
+    {"match.family", "family {family}", "製品ファミリー {family}"},
+    {"firmware.unreadable", "; affected versions \"{range}\" cannot be read as firmware versions",
+     "; 影響を受けるバージョン \"{range}\" はファームウェアのバージョンとして読めません"},
+    {"firmware.unknown_all", "; firmware unknown, all versions affected", "; ファームウェア不明、全バージョンが影響を受けます"},
+    {"firmware.all", "; firmware {firmware}, all versions affected", "; ファームウェア {firmware}、全バージョンが影響を受けます"},
+    {"firmware.unknown", "; firmware unknown, affected {range}", "; ファームウェア不明、影響を受けるバージョン {range}"},
+    {"firmware.in", "; firmware {firmware} in {range}", "; ファームウェア {firmware} は影響範囲 {range} に該当"},
+    {"firmware.incomparable", "; firmware {firmware} cannot be compared with {range}",
+     "; ファームウェア {firmware} は {range} と比較できません"},
+    {"range.none", "(no version named)", "(バージョンの記載なし)"},
+    // The vendor's remediation by its CSAF category; its text is the vendor's own.
+    {"remediation.vendor_fix", "vendor_fix: {text}", "修正版: {text}"},
+    {"remediation.mitigation", "mitigation: {text}", "緩和策: {text}"},
+    {"remediation.workaround", "workaround: {text}", "回避策: {text}"},
+    {"remediation.no_fix_planned", "no_fix_planned: {text}", "修正予定なし: {text}"},
+    {"remediation.none_available", "none_available: {text}", "対策なし: {text}"},
+    {"remediation.fix_planned", "fix_planned: {text}", "修正予定: {text}"},
+    {"remediation.optional_patch", "optional_patch: {text}", "任意のパッチ: {text}"},
     {"confidence.confirmed", "confirmed", "確定"},
     {"confidence.possible", "possible", "可能性"},
     {"state.not_remediated", "not_remediated", "未対策"},
@@ -127,7 +248,7 @@ const std::vector<TypeName> kTypeNames = {
     {"vulnerable", "published advisory", "公開アドバイザリ該当"},
 };
 
-constexpr int kMaxDepth = 4;  // values nest a kind in a kind at most this deep
+constexpr int kMaxDepth = 6;  // values nest a kind in a kind at most this deep
 
 bool missing(const nlohmann::json* v) {
   return v == nullptr || v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty()) ||
@@ -158,7 +279,12 @@ void render_value(const nlohmann::json& v, string_view sep, string_view lang, in
       out += v.dump();
       return;
     }
-    const EvidenceTemplate* t = evidence_template(k->get_ref<const std::string&>());
+    const std::string& kind = k->get_ref<const std::string&>();
+    if (kind.starts_with("type.")) {  // a finding type: its name
+      out += finding_type_name(string_view(kind).substr(5), lang);
+      return;
+    }
+    const EvidenceTemplate* t = evidence_template(kind);
     if (t == nullptr) {
       out += v.dump();
       return;

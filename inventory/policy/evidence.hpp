@@ -10,6 +10,7 @@
 //               object with a "kind" rendered by that kind's template (its other
 //               members are its values), an array each element so, joined by ""
 //   {name/sep}  the same, array elements joined by `sep` (", ", "、")
+//               ({"kind": "type.<finding type>"} renders that type's name)
 //   [...]       an optional part: left out when a value it names is missing,
 //               null, an empty string or an empty array
 // Nothing else is special; templates hold no '[' ']' '{' '}' of their own.

@@ -442,7 +442,7 @@ void check_edges(Context& c) {
     const Asset& outside = ext_from ? *from : *to;
     const std::string dir = ext_from ? "from" : "to";
     const EdgeService svc = edge_service(e);
-    const auto port = [&] { return port_text(e.transport, e.port, svc.name); };
+    const auto port = [&] { return port_values(e.transport, e.port, svc.name); };
     const std::uint8_t uses = service_uses(svc.name);
     if ((uses & kRemoteAccess) != 0 && (ext_from || ext_to)) {
       const char* kind = svc.by_port ? (ext_from ? "remote_port_in" : "remote_port_out")
@@ -522,8 +522,11 @@ void check_security_facts(Context& c, const Asset& a) {
 void check_remote_gateway(Context& c, const Asset& a) {
   if (c.klass(a) != "remote_access_gateway" || c.approved(a)) return;
   const Classification k = classify(c.ledger, a, *c.links);
-  std::string why = k.reasons.empty() ? std::string("classed remote_access_gateway") : k.reasons.front();
-  c.add("remote_access", a, "gateway", "remote_gateway", {{"device", label(a)}, {"why", why}}, "gateway", a.first_us, a.last_us);
+  // The class rule's reason as evidence, rendered in the reader's language.
+  nlohmann::json why = k.reason_values.empty() ? nlohmann::json{{"kind", "ot.classed"}, {"class", "remote_access_gateway"}}
+                                               : k.reason_values.front();
+  c.add("remote_access", a, "gateway", "remote_gateway", {{"device", label(a)}, {"why", std::move(why)}}, "gateway",
+        a.first_us, a.last_us);
   c.out.back().unlisted = true;
 }
 
@@ -623,9 +626,16 @@ bool lists(const std::vector<std::string>& ids, const std::set<std::string>& pro
   return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return products.count(id) != 0; });
 }
 
+// The CSAF remediation categories, each a "remediation." kind of the catalog.
+constexpr std::array<string_view, 7> kRemediationCategories = {
+    "vendor_fix", "mitigation", "workaround", "no_fix_planned", "none_available", "fix_planned", "optional_patch"};
+
 // The vendor's remediation for these products: a fix before a mitigation or a
-// workaround, in Japanese when the advisory gives one.
-std::string remediation_for(const std::vector<const advisories::Vulnerability*>& vulns,
+// workaround, in Japanese when the advisory gives one. Sets `e.remediation`
+// (the text as the finding's JSON gives it) and `e.remediation_values` (the
+// same as evidence: its category named in the reader's language, the vendor's
+// own words as they are).
+void remediation_for(AdvisoryEvidence& e, const std::vector<const advisories::Vulnerability*>& vulns,
                             const std::set<std::string>& products) {
   const advisories::Remediation* best = nullptr;
   auto rank = [](const advisories::Remediation& r) {
@@ -638,17 +648,23 @@ std::string remediation_for(const std::vector<const advisories::Vulnerability*>&
       if (r.details.empty() && r.url.empty()) continue;
       if (best == nullptr || rank(r) > rank(*best)) best = &r;
     }
-  if (best == nullptr) return {};
-  std::string text = best->category.empty() ? std::string() : best->category + ": ";
-  text += best->details;
+  if (best == nullptr) return;
+  std::string text = best->details;
   if (!best->url.empty()) text += (best->details.empty() ? "" : " ") + best->url;
-  return text;
+  e.remediation = best->category.empty() ? text : best->category + ": " + text;
+  if (best->category.empty() || in(kRemediationCategories, best->category))
+    e.remediation_values = best->category.empty() ? nlohmann::json(text)
+                                                  : nlohmann::json{{"kind", "remediation." + best->category},
+                                                                   {"text", text}};
 }
 
 // A vulnerable finding's evidence values (kind "vulnerable" of the catalog,
 // evidence.hpp), from what it says about its advisory.
 nlohmann::json vulnerable_values(const AdvisoryEvidence& e) {
-  nlohmann::json evidence = {{"advisory", e.advisory}, {"title", e.title}, {"cves", e.cves}, {"why", e.why}};
+  nlohmann::json evidence = {{"advisory", e.advisory},
+                             {"title", e.title},
+                             {"cves", e.cves},
+                             {"why", e.why_values.is_null() ? nlohmann::json(e.why) : e.why_values}};
   if (e.cvss >= 0) {
     evidence["cvss"] = fmt::format("{:.1f}", e.cvss);
     evidence["cvss_vector"] = e.cvss_vector;
@@ -658,7 +674,7 @@ nlohmann::json vulnerable_values(const AdvisoryEvidence& e) {
   else
     evidence["confidence"] = e.confidence;
   evidence["published"] = e.published;
-  evidence["remediation"] = e.remediation;
+  evidence["remediation"] = e.remediation_values.is_null() ? nlohmann::json(e.remediation) : e.remediation_values;
   if (!e.state.empty() && e.state != "open") {
     if (is_remediation_state(e.state))
       evidence["state"] = {{"kind", "state." + e.state}};
@@ -711,6 +727,7 @@ void check_vulnerable(Context& c) {
     std::set<std::string> products;
     advisories::Confidence confidence = advisories::Confidence::possible;
     std::string why;
+    nlohmann::json why_values;
   };
   std::map<std::pair<std::string, std::string>, Pair> pairs;
   for (const auto& m : matches) {
@@ -720,6 +737,7 @@ void check_vulnerable(Context& c) {
     if (better) {
       x.confidence = m.confidence;
       x.why = m.why;
+      x.why_values = m.why_values;
     }
   }
   for (const auto& [key, x] : pairs) {
@@ -737,6 +755,7 @@ void check_vulnerable(Context& c) {
     e.title = doc.title;
     e.confidence = std::string(advisories::to_string(x.confidence));
     e.why = x.why;
+    e.why_values = x.why_values;
     e.published = doc.initial_release;
     for (const auto* v : vulns) {
       const std::string k = remediation_key(*v);
@@ -746,7 +765,7 @@ void check_vulnerable(Context& c) {
         e.cvss_vector = v->cvss_vector;
       }
     }
-    e.remediation = remediation_for(vulns, x.products);
+    remediation_for(e, vulns, x.products);
     std::string cves;
     for (const auto& k : e.cves) cves += (cves.empty() ? "" : ",") + k;
     const std::string material = fmt::format("{}|{}|{}", doc.id, e.confidence, cves);

@@ -56,7 +56,11 @@ struct AdvisoryEvidence {
   std::string cvss_vector;
   std::string confidence;   // "confirmed" or "possible"
   std::string why;          // the matcher's reason
+  nlohmann::json why_values;  // the same as evidence (kind "match"); null: only the text is known
   std::string remediation;  // the vendor's, in Japanese when the advisory has it
+  // The same as evidence: a "remediation.<category>" kind with the vendor's
+  // text, or the text alone; null: only `remediation` is known.
+  nlohmann::json remediation_values;
   std::string published;    // the advisory's initial release
   std::string state;        // remediation state: "open" or a kRemediationStates value
 };

@@ -6,7 +6,6 @@
 // protocol, they only say what a port is registered for.
 #include "inventory/policy/service_ports.hpp"
 
-#include <fmt/format.h>
 
 #include "dissectors/registry.hpp"
 #include "inventory/ledger/ledger.hpp"
@@ -75,8 +74,8 @@ std::string_view port_service(const Edge& e) noexcept {
   return {};
 }
 
-std::string port_text(std::string_view transport, std::uint16_t port, std::string_view service) {
-  return fmt::format("{} port {} (registered for {})", transport, port, service);
+nlohmann::json port_values(std::string_view transport, std::uint16_t port, std::string_view service) {
+  return {{"kind", "port.registered"}, {"transport", transport}, {"port", port}, {"service", service}};
 }
 
 }  // namespace mieruka::inventory

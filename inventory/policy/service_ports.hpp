@@ -9,6 +9,8 @@
 // registered for rdp, to a public address") and say so.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,8 +46,9 @@ enum ServiceUse : std::uint8_t {
 // protocol says what it is.
 [[nodiscard]] std::string_view port_service(const Edge& e) noexcept;
 
-// How evidence names traffic judged by its port, never as the protocol:
+// How evidence names traffic judged by its port, never as the protocol: the
+// values of the catalog's kind "port.registered" (evidence.cpp), in English
 // "tcp port 3389 (registered for rdp)".
-[[nodiscard]] std::string port_text(std::string_view transport, std::uint16_t port, std::string_view service);
+[[nodiscard]] nlohmann::json port_values(std::string_view transport, std::uint16_t port, std::string_view service);
 
 }  // namespace mieruka::inventory

@@ -1,5 +1,6 @@
 // The acceptance report (see acceptance.hpp).
 #include "inventory/report/acceptance.hpp"
+#include "inventory/report/local_time.hpp"
 
 #include <algorithm>
 #include <map>
@@ -21,17 +22,20 @@ using nlohmann::ordered_json;
 bool is_public(const IpAddr& ip) { return is_public_ip(ip); }
 std::string label(const Asset& a) { return named_label(a); }  // the plant's name too, when listed
 
-// Why `peer` is outside the plant, or "" when it is not: a public address, or
-// (with zones configured) an address in no zone.
-std::string external_reason(const Asset& peer, const ZonePolicy* zones) {
+// Why `peer` is outside the plant, in English, or "" when it is not: a public
+// address (set in `public_ip`), or (with zones configured) an address in no zone.
+std::string external_reason(const Asset& peer, const ZonePolicy* zones, std::string* public_ip = nullptr) {
   std::vector<IpAddr> ips;
   if (peer.key_ip) ips.push_back(*peer.key_ip);
   for (const auto& r : peer.ips) ips.push_back(r.ip);
   for (const auto& ip : ips)
-    if (is_public(ip)) return "public address " + ip.to_string();
+    if (is_public(ip)) {
+      if (public_ip != nullptr) *public_ip = ip.to_string();
+      return std::string(msg(Lang::en, "acceptance.public_address")) + " " + ip.to_string();
+    }
   if (zones != nullptr && !zones->zones.empty() && peer.parent_id.empty() && !ips.empty() &&
       zones->zones_of(peer).empty())
-    return "outside the configured zones";
+    return std::string(msg(Lang::en, "acceptance.outside_zones"));
   return {};
 }
 
@@ -45,7 +49,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-std::string when(std::int64_t us) { return us ? format_time_us(us) : std::string("-"); }
+// A time in the text and HTML: in the report's zone, named.
+std::string when(std::int64_t us, const std::string& zone) { return format_local_time(us, zone); }
 
 }  // namespace
 
@@ -151,7 +156,7 @@ AcceptanceReport build_acceptance(const AcceptanceInput& in) {
       p.bytes = e.bytes;
       p.first_us = e.first_us;
       p.last_us = e.last_us;
-      if (it != by_id.end()) p.external_reason = external_reason(*it->second, in.zones);
+      if (it != by_id.end()) p.external_reason = external_reason(*it->second, in.zones, &p.external_ip);
       p.external = !p.external_reason.empty();
       if (!out_dir) services.insert(fmt::format("{}/{} {}", e.protocol, e.transport, e.port));
       if (p.external) out.external.emplace_back(a->id, p);
@@ -236,7 +241,7 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
   auto m = [&](std::string_view k) { return std::string(msg(lang, k)); };
   std::string o;
   o += m("acceptance.title") + "\n" + m("acceptance.item") + "\n";
-  o += fmt::format("{}: {}  {}: {}\n{}: {}\n\n", m("acceptance.since"), when(in.since_us), m("acceptance.basis"),
+  o += fmt::format("{}: {}  {}: {}\n{}: {}\n\n", m("acceptance.since"), when(in.since_us, in.time_zone), m("acceptance.basis"),
                    terminal_safe(in.basis), m("acceptance.new_devices"), r.devices.size());
   if (r.devices.empty()) o += m("acceptance.no_devices") + "\n";
   for (const auto& d : r.devices) {
@@ -255,13 +260,13 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
     for (const auto& p : d.peers)
       o += fmt::format("    {} {} {} {}/{} {} ({} pk){}\n", p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
                        m(p.direction == "out" ? "dir.out" : "dir.in"), p.protocol, p.transport, p.port, p.packets,
-                       p.external ? " [" + m("acceptance.external") + ": " + p.external_reason + "]" : "");
+                       p.external ? " [" + m("acceptance.external") + ": " + external_reason_text(p, lang) + "]" : "");
   }
   o += "\n" + m("acceptance.external") + ": " + std::to_string(r.external.size()) + "\n";
   if (r.external.empty()) o += m("acceptance.external_none") + "\n";
   for (const auto& [dev, p] : r.external)
     o += fmt::format("  {} {} {} {} {} port {}: {}\n", dev, p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
-                     p.external_reason, p.protocol, p.port, when(p.first_us));
+                     external_reason_text(p, lang), p.protocol, p.port, when(p.first_us, in.time_zone));
   o += "\n" + m("acceptance.signoff") + ": " + m("acceptance.inspector") + " ________  " + m("acceptance.date") +
        " ________  " + m("acceptance.signature") + " ________\n";
   return o;
@@ -277,10 +282,10 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
        "text-align:left;vertical-align:top;word-break:break-all}th{background:#eef}.device{border:1px solid #99a;"
        "padding:.6em;margin:1em 0;page-break-inside:avoid}.ext{background:#fdd}</style></head><body>\n";
   h += "<h1>" + m("acceptance.title") + "</h1><p>" + m("acceptance.item") + "</p>\n";
-  h += "<section id=\"summary\"><table><tr><th>" + m("acceptance.since") + "</th><td>" + html_escape(when(in.since_us)) +
+  h += "<section id=\"summary\"><table><tr><th>" + m("acceptance.since") + "</th><td>" + html_escape(when(in.since_us, in.time_zone)) +
        "</td></tr><tr><th>" + m("acceptance.basis") + "</th><td>" + html_escape(in.basis) + "</td></tr><tr><th>" +
        m("label.sensor") + "</th><td>" + html_escape(in.sensor_name) + "</td></tr><tr><th>" + m("label.generated_at") +
-       "</th><td>" + html_escape(format_time_us(in.generated_us)) + "</td></tr><tr><th>" + m("acceptance.new_devices") +
+       "</th><td>" + html_escape(when(in.generated_us, in.time_zone)) + "</td></tr><tr><th>" + m("acceptance.new_devices") +
        "</th><td>" + std::to_string(r.devices.size()) + "</td></tr></table></section>\n";
   h += "<section id=\"devices\"><h2>" + m("acceptance.new_devices") + "</h2>\n";
   if (r.devices.empty()) h += "<p>" + m("acceptance.no_devices") + "</p>\n";
@@ -299,9 +304,9 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
     for (const auto& p : d.peers)
       h += std::string(p.external ? "<tr class=\"ext\">" : "<tr>") + "<td>" +
            m(p.direction == "out" ? "dir.out" : "dir.in") + "</td><td>" + html_escape(p.label) +
-           (p.external ? " (" + html_escape(p.external_reason) + ")" : "") + "</td><td>" + html_escape(p.protocol) +
+           (p.external ? " (" + html_escape(external_reason_text(p, lang)) + ")" : "") + "</td><td>" + html_escape(p.protocol) +
            "/" + html_escape(p.transport) + "</td><td>" + std::to_string(p.port) + "</td><td>" +
-           std::to_string(p.packets) + "</td><td>" + html_escape(when(p.first_us)) + "</td></tr>\n";
+           std::to_string(p.packets) + "</td><td>" + html_escape(when(p.first_us, in.time_zone)) + "</td></tr>\n";
     h += "</table></div>\n";
   }
   h += "</section>\n<section id=\"external\"><h2>" + m("acceptance.external") + "</h2>\n";
@@ -311,8 +316,8 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
          m("col.protocol") + "</th><th>" + m("col.port") + "</th><th>" + m("col.first_seen") + "</th></tr>\n";
     for (const auto& [dev, p] : r.external)
       h += "<tr><td>" + html_escape(dev) + "</td><td>" + m(p.direction == "out" ? "dir.out" : "dir.in") + "</td><td>" +
-           html_escape(p.label) + " (" + html_escape(p.external_reason) + ")</td><td>" + html_escape(p.protocol) +
-           "</td><td>" + std::to_string(p.port) + "</td><td>" + html_escape(when(p.first_us)) + "</td></tr>\n";
+           html_escape(p.label) + " (" + html_escape(external_reason_text(p, lang)) + ")</td><td>" + html_escape(p.protocol) +
+           "</td><td>" + std::to_string(p.port) + "</td><td>" + html_escape(when(p.first_us, in.time_zone)) + "</td></tr>\n";
     h += "</table>\n";
   }
   h += "</section>\n<section id=\"signoff\"><h2>" + m("acceptance.signoff") + "</h2><table><tr><th>" +
@@ -344,6 +349,12 @@ std::optional<Baseline> pick_baseline(const std::vector<SnapshotInfo>& snapshots
     return std::nullopt;
   }
   return Baseline{*best, "snapshot " + best->name + " (newest at or before " + sanitize_utf8(spec) + ")"};
+}
+
+std::string external_reason_text(const AcceptancePeer& p, Lang lang) {
+  if (!p.external) return {};
+  if (p.external_ip.empty()) return std::string(msg(lang, "acceptance.outside_zones"));
+  return std::string(msg(lang, "acceptance.public_address")) + " " + p.external_ip;
 }
 
 }  // namespace mieruka::inventory

@@ -39,6 +39,9 @@ struct AcceptanceInput {
   std::string basis;                  // "--since 2026-11-20T09:00:00+09:00" or "snapshot NAME"
   std::string sensor_name;
   std::int64_t generated_us = 0;
+  // The IANA zone the text and HTML show times in (the config's `timezone`,
+  // local_time.hpp); empty: ISO UTC. The JSON keeps ISO UTC times.
+  std::string time_zone;
 };
 
 struct AcceptancePeer {
@@ -49,7 +52,10 @@ struct AcceptancePeer {
   std::int64_t first_us = 0, last_us = 0;
   bool external = false;
   std::string external_reason;  // "public address 8.8.8.8", "outside the configured zones"
+  std::string external_ip;      // the public address that makes it external ("": outside the zones)
 };
+// Why a peer is external, in `lang` (external_reason is the English).
+[[nodiscard]] std::string external_reason_text(const AcceptancePeer& p, Lang lang);
 
 struct AcceptanceDevice {
   std::string asset;

@@ -16,6 +16,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/report/eos_table.hpp"
+#include "inventory/report/local_time.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
 #include "inventory/text/text_escape.hpp"
@@ -189,14 +190,17 @@ struct Ctx {
     return it == by_id.end() ? nullptr : it->second;
   }
   // "mac (ip) class vendor product name"
-  std::string describe(const Asset& a) const {
-    std::string s = label(a);
+  // A device as evidence (kind "cl.device" of the catalog, evidence.cpp): its
+  // label, addresses, class, maker, product and name.
+  nlohmann::json describe(const Asset& a) const {
+    nlohmann::json d = {{"kind", "cl.device"}, {"device", label(a)}, {"class", cls.at(a.id)}};
     const std::string ip = ips_text(a);
-    if (a.mac && !ip.empty()) s += " (" + ip + ")";
-    s += " " + cls.at(a.id);
+    if (a.mac && !ip.empty()) d["ip"] = ip;
+    auto facts = nlohmann::json::array();
     for (string_view f : {"vendor", "product", "name"})
-      if (const FactRecord* r = Ledger::best(a, f)) s += "; " + std::string(f) + " " + r->value;
-    return s;
+      if (const FactRecord* r = Ledger::best(a, f)) facts.push_back({{"kind", "cl." + std::string(f)}, {"value", r->value}});
+    d["facts"] = std::move(facts);
+    return d;
   }
   std::string peer(const std::string& id) const {
     const Asset* a = asset(id);
@@ -209,12 +213,22 @@ struct Ctx {
   }
 };
 
+// An evidence line from a kind of the catalog (evidence.cpp) and its values:
+// its text is the English rendering, every report renders `values` in its
+// language (line_text).
+EvidenceLine line(std::string kind, std::string ref, nlohmann::json values) {
+  std::string text = render_evidence(values["kind"].get<std::string>(), values, "en");
+  return {std::move(kind), std::move(ref), std::move(text), std::move(values)};
+}
+
 void add_findings(ItemReport& r, const ChecklistInput& in, string_view item) {
   if (in.findings == nullptr) return;
   for (const auto& f : *in.findings) {
     if (f.item != item || f.acknowledged) continue;
     r.findings.push_back(f);
-    r.evidence.push_back({"finding", f.id, f.type + ": " + f.evidence});
+    nlohmann::json ev = f.evidence_kind.empty() ? nlohmann::json(f.evidence) : f.evidence_values();
+    if (!f.evidence_kind.empty()) ev["kind"] = f.evidence_kind;
+    r.evidence.push_back(line("finding", f.id, {{"kind", "cl.finding"}, {"type", {{"kind", "type." + f.type}}}, {"evidence", std::move(ev)}}));
   }
 }
 
@@ -225,9 +239,15 @@ std::uint64_t count_findings(const ChecklistInput& in, string_view type, bool op
   }));
 }
 
-std::string edge_text(const Ctx& c, const Edge& e) {
-  return fmt::format("{} -> {} {} port {}: {} packets, {} to {}", c.peer(e.from_id), c.peer(e.to_id), e.protocol,
-                     e.port, e.packets, format_time_us(e.first_us), format_time_us(e.last_us));
+nlohmann::json edge_values(const Ctx& c, const Edge& e, bool external = false) {
+  return {{"kind", external ? "cl.edge_external" : "cl.edge"},
+          {"from", c.peer(e.from_id)},
+          {"to", c.peer(e.to_id)},
+          {"protocol", e.protocol},
+          {"port", e.port},
+          {"packets", e.packets},
+          {"first", format_local_time(e.first_us, c.in.time_zone)},
+          {"last", format_local_time(e.last_us, c.in.time_zone)}};
 }
 
 void build_2_3(const Ctx& c, ItemReport& r) {
@@ -239,7 +259,7 @@ void build_2_3(const Ctx& c, ItemReport& r) {
     const Asset* to = c.asset(e->to_id);
     if (from == nullptr || to == nullptr || is_external(*from) || !is_external(*to)) continue;
     ++external;
-    r.evidence.push_back({"external", e->id, edge_text(c, *e)});
+    r.evidence.push_back(line("external", e->id, edge_values(c, *e)));
   }
   add_findings(r, c.in, "2-3");
   r.stats.has_data = ot > 0;
@@ -262,12 +282,16 @@ void build_2_6(const Ctx& c, ItemReport& r, const Topology& topo) {
       ++unseen;
       r.evidence.push_back({"approved_unseen", fmt::format("line {}", e.line),
                             fmt::format("{} {} {}", e.mac ? e.mac->to_string() : "-", e.ip ? e.ip->to_string() : "-",
-                                        e.name)});
+                                        e.name),
+                            nullptr});  // the approved list's own words
     }
   }
-  r.evidence.push_back({"diagram", "",
-                        fmt::format("topology: {} nodes, {} edges, {} clusters (grouping {})", topo.nodes.size(),
-                                    topo.edges.size(), topo.clusters.size(), topo.grouping)});
+  r.evidence.push_back(line("diagram", "",
+                            {{"kind", "cl.diagram"},
+                             {"nodes", topo.nodes.size()},
+                             {"edges", topo.edges.size()},
+                             {"clusters", topo.clusters.size()},
+                             {"grouping", topo.grouping}}));
   add_findings(r, c.in, "2-6");
   r.stats.has_data = !c.plant.empty();
   r.stats.has_policy = c.in.approved != nullptr;
@@ -296,7 +320,7 @@ void build_2_7(const Ctx& c, ItemReport& r) {
     seen_macs.insert(a->mac->to_string());
     const bool listed = c.in.wireless != nullptr && c.in.wireless->match(*a->mac) != nullptr;
     (listed ? listed_seen : unlisted) += 1;
-    r.evidence.push_back({listed ? "wireless_listed" : "wireless_unlisted", a->id, c.describe(*a)});
+    r.evidence.push_back(line(listed ? "wireless_listed" : "wireless_unlisted", a->id, c.describe(*a)));
   }
   if (c.in.wireless != nullptr) {
     for (const auto& e : c.in.wireless->entries) {
@@ -305,7 +329,7 @@ void build_2_7(const Ctx& c, ItemReport& r) {
       if (c.ledger.find(e.mac.to_string()) != nullptr) continue;
       ++listed_unseen;
       r.evidence.push_back({"wireless_unseen", fmt::format("line {}", e.line),
-                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name)});
+                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), nullptr});  // the list's own words
     }
   }
   add_findings(r, c.in, "2-7");
@@ -331,9 +355,9 @@ void build_2_12(const Ctx& c, ItemReport& r) {
     ++count;
     const bool ok = c.in.approved != nullptr && c.in.approved->match(*a) != nullptr;
     if (!ok) ++unapproved;
-    std::string t = fmt::format("first seen {}: {}", format_time_us(a->first_us), c.describe(*a));
-    if (c.in.approved != nullptr) t += ok ? "; approved" : "; not approved";
-    r.evidence.push_back({"new_device", a->id, t});
+    nlohmann::json t = {{"kind", "cl.new_device"}, {"first", format_local_time(a->first_us, c.in.time_zone)}, {"device", c.describe(*a)}};
+    if (c.in.approved != nullptr) t["approved"] = {{"kind", ok ? "cl.approved" : "cl.not_approved"}};
+    r.evidence.push_back(line("new_device", a->id, std::move(t)));
   }
   r.stats.has_data = count > 0;
   r.stats.has_policy = c.in.approved != nullptr;
@@ -342,28 +366,34 @@ void build_2_12(const Ctx& c, ItemReport& r) {
   r.counts = {{"new_devices", count}, {"new_not_approved", r.stats.open}};
   r.params["count"] = std::to_string(count);
   r.params["open"] = std::to_string(r.stats.open);
-  r.params["since"] = c.in.new_since_us ? format_time_us(c.in.new_since_us) : std::string("-");
+  r.params["since"] = format_local_time(c.in.new_since_us, c.in.time_zone);
 }
 
 // "label (ip): ICSA-.. title; CVE..; CVSS 9.8; confirmed; state compensated (comment)"
-std::string advisory_line(const Ctx& c, const Finding& f) {
+nlohmann::json advisory_line(const Ctx& c, const Finding& f) {
   const Asset* a = c.asset(f.asset);
-  std::string t = a != nullptr ? c.describe(*a) : f.asset;
-  std::string cves;
-  for (const auto& k : f.vuln.cves) cves += (cves.empty() ? "" : ",") + k;
-  t += fmt::format(": {} {}; {}", f.vuln.advisory, f.vuln.title, cves);
-  if (f.vuln.cvss >= 0) t += fmt::format("; CVSS {:.1f}", f.vuln.cvss);
-  t += "; " + f.vuln.confidence + "; state " + (f.vuln.state.empty() ? std::string("open") : f.vuln.state);
-  if (!f.comment.empty()) t += " (" + f.comment + ")";
+  nlohmann::json t = {{"kind", "cl.advisory"},
+                      {"device", a != nullptr ? c.describe(*a) : nlohmann::json(f.asset)},
+                      {"advisory", f.vuln.advisory},
+                      {"title", f.vuln.title},
+                      {"cves", f.vuln.cves},
+                      {"comment", f.comment}};
+  if (f.vuln.cvss >= 0) t["cvss"] = fmt::format("{:.1f}", f.vuln.cvss);
+  const std::string& conf = f.vuln.confidence;
+  t["confidence"] = conf == "confirmed" || conf == "possible" ? nlohmann::json{{"kind", "confidence." + conf}}
+                                                              : nlohmann::json(conf);
+  const std::string st = f.vuln.state.empty() ? std::string("open") : f.vuln.state;
+  t["state"] = st == "open" || is_remediation_state(st) ? nlohmann::json{{"kind", "state." + st}} : nlohmann::json(st);
   return t;
 }
 
 void build_3_2(const Ctx& c, ItemReport& r) {
   std::uint64_t versioned = 0, eos = 0;
   for (const Asset* a : c.plant) {
-    std::string t;
+    auto t = nlohmann::json::array();
     for (string_view f : {"os", "product", "revision", "description"})
-      if (const FactRecord* v = Ledger::best(*a, f)) t += fmt::format("{}{} {} ({})", t.empty() ? "" : "; ", f, v->value, v->source);
+      if (const FactRecord* v = Ledger::best(*a, f))
+        t.push_back({{"kind", "cl.version." + std::string(f)}, {"value", v->value}, {"source", v->source}});
     // A version: a revision, or an OS named by a protocol (a TCP fingerprint's guess is not one).
     const bool has_version =
         Ledger::best(*a, "revision") != nullptr ||
@@ -372,12 +402,20 @@ void build_3_2(const Ctx& c, ItemReport& r) {
     const auto matches = end_of_support_matches(*a);
     if (!has_version && matches.empty()) continue;
     ++versioned;
-    r.evidence.push_back({"version", a->id, label(*a) + ": " + t});
+    r.evidence.push_back(line("version", a->id, {{"kind", "cl.version"}, {"device", label(*a)}, {"facts", std::move(t)}}));
     if (!matches.empty()) ++eos;
     for (const auto& m : matches)
-      r.evidence.push_back({"eos", a->id,
-                            fmt::format("{}: {} {} since {} ({} \"{}\"; source: {})", label(*a), m.row->label,
-                                        m.row->status, m.row->date, m.field, m.value, m.row->source)});
+      r.evidence.push_back(line("eos", a->id,
+                                {{"kind", "cl.eos"},
+                                 {"device", label(*a)},
+                                 {"product", m.row->label},
+                                 {"status", m.row->status == "end_of_support"
+                                                ? nlohmann::json{{"kind", "cl.end_of_support"}}
+                                                : nlohmann::json(m.row->status)},
+                                 {"date", m.row->date},
+                                 {"field", m.field},
+                                 {"value", m.value},
+                                 {"source", m.row->source}}));
   }
   // Published advisories matched to the devices, with the plant's remediation
   // state: a compensation (代替策) counts as the item's alternative measure.
@@ -392,7 +430,7 @@ void build_3_2(const Ctx& c, ItemReport& r) {
       ++states[st];
       if (st == "open" || st == "in_progress") ++unremediated;
       if (!f.acknowledged) r.findings.push_back(f);
-      r.evidence.push_back({"advisory", f.id, advisory_line(c, f)});
+      r.evidence.push_back(line("advisory", f.id, advisory_line(c, f)));
     }
   r.stats.has_data = versioned > 0 || vulnerable > 0;
   r.stats.count = versioned;
@@ -420,7 +458,7 @@ void build_advisory_input(const Ctx& c, ItemReport& r) {
       if (f.type != "vulnerable") continue;
       assets.insert(f.asset);
       (f.vuln.confidence == "confirmed" ? confirmed : possible) += 1;
-      r.evidence.push_back({"advisory", f.id, advisory_line(c, f)});
+      r.evidence.push_back(line("advisory", f.id, advisory_line(c, f)));
     }
   r.stats.has_policy = c.in.advisories > 0;
   r.stats.count = assets.size();
@@ -451,14 +489,13 @@ void build_3_3(const Ctx& c, ItemReport& r) {
       clear = clear || is_cleartext_login(*e);
     }
     if (clear) ++cleartext;
-    std::string t = c.describe(*a) + ": ";
-    if (served.empty()) t += "serves nothing observed";
-    bool first = true;
-    for (const auto& [svc, clients] : served) {
-      t += fmt::format("{}{} ({} client{})", first ? "serves " : ", ", svc, clients.size(), clients.size() == 1 ? "" : "s");
-      first = false;
-    }
-    r.evidence.push_back({"service", a->id, t});
+    auto services = nlohmann::json::array();
+    for (const auto& [svc, clients] : served)
+      services.push_back({{"kind", clients.size() == 1 ? "cl.client" : "cl.clients"}, {"service", svc}, {"count", clients.size()}});
+    r.evidence.push_back(line("service", a->id,
+                              {{"kind", served.empty() ? "cl.serves_nothing" : "cl.serves"},
+                               {"device", c.describe(*a)},
+                               {"services", std::move(services)}}));
   }
   r.stats.has_data = hosts > 0;
   r.stats.count = hosts;
@@ -489,9 +526,12 @@ void build_3_5(const Ctx& c, ItemReport& r) {
     if (zones)
       for (const auto& n : z->zones_of(*a)) zs += (zs.empty() ? "" : ",") + n;
     if (!a->parent_id.empty()) continue;
-    r.evidence.push_back({"segment", a->id,
-                          fmt::format("{}: zones {}; vlans {}; subnets {}", label(*a), zs.empty() ? "-" : zs,
-                                      vl.empty() ? "-" : vl, nets.empty() ? "-" : nets)});
+    r.evidence.push_back(line("segment", a->id,
+                              {{"kind", "cl.segment"},
+                               {"device", label(*a)},
+                               {"zones", zs.empty() ? "-" : zs},
+                               {"vlans", vl.empty() ? "-" : vl},
+                               {"subnets", nets.empty() ? "-" : nets}}));
   }
   add_findings(r, c.in, "3-5");
   r.stats.has_policy = zones;
@@ -512,7 +552,7 @@ void build_3_6(const Ctx& c, ItemReport& r) {
     const Asset* to = c.asset(e->to_id);
     if (from == nullptr || to == nullptr) continue;
     ++sessions;
-    r.evidence.push_back({"remote", e->id, edge_text(c, *e) + (is_external(*from) || is_external(*to) ? "; external" : "")});
+    r.evidence.push_back(line("remote", e->id, edge_values(c, *e, is_external(*from) || is_external(*to))));
   }
   const std::uint64_t paths = count_findings(c.in, "remote_access", false);
   add_findings(r, c.in, "3-6");
@@ -532,12 +572,16 @@ void build_3_7(const Ctx& c, ItemReport& r) {
       controls += op.is_control ? 1 : 0;
     }
   const ReviewFacts& f = c.in.review.facts;
-  r.evidence.push_back({"detection", "",
-                        fmt::format("live capture {:.1f}% of {} to {}; {} packets, {} dropped; {} scheduled snapshots "
-                                    "of {} slots; snapshots stored: {}",
-                                    coverage_percent(c.in.review), format_time_us(f.from_us),
-                                    format_time_us(f.to_us), f.packets, f.drops, f.scheduled, c.in.review.slots,
-                                    c.in.snapshots)});
+  r.evidence.push_back(line("detection", "",
+                            {{"kind", "cl.detection"},
+                             {"coverage", fmt::format("{:.1f}", coverage_percent(c.in.review))},
+                             {"from", format_local_time(f.from_us, c.in.time_zone)},
+                             {"to", format_local_time(f.to_us, c.in.time_zone)},
+                             {"packets", f.packets},
+                             {"drops", f.drops},
+                             {"scheduled", f.scheduled},
+                             {"slots", c.in.review.slots},
+                             {"snapshots", c.in.snapshots}}));
   add_findings(r, c.in, "3-7");
   r.stats.has_data = !c.ledger.assets().empty();
   r.stats.count = c.ledger.assets().size();
@@ -554,7 +598,7 @@ void build_4_5(const Ctx& c, ItemReport& r) {
   std::uint64_t fresh = 0;
   for (const Asset* a : c.plant) fresh += a->first_us >= c.in.new_since_us ? 1 : 0;
   const std::string since = c.in.new_since_us ? format_time_us(c.in.new_since_us) : std::string("TIME");
-  r.evidence.push_back({"pointer", "", "mieruka report acceptance --since " + since});
+  r.evidence.push_back(line("pointer", "", {{"kind", "cl.pointer"}, {"command", "mieruka report acceptance --since " + since}}));
   r.stats.count = fresh;
   r.counts = {{"new_devices", fresh}};
   r.params["count"] = std::to_string(fresh);
@@ -739,7 +783,7 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
     it["counts"] = counts;
     auto ev = ordered_json::array();
     for (const auto& e : r.evidence)
-      ev.push_back({{"kind", e.kind}, {"ref", e.ref.empty() ? ordered_json() : ordered_json(s(e.ref))}, {"text", s(e.text)}});
+      ev.push_back({{"kind", e.kind}, {"ref", e.ref.empty() ? ordered_json() : ordered_json(s(e.ref))}, {"text", s(line_text(e, lang))}});
     it["evidence"] = ev;
     it["findings"] = findings_json(r.findings);
     items.push_back(std::move(it));
@@ -768,7 +812,7 @@ std::string checklist_csv(const Checklist& c, const ChecklistInput& /*in*/, Lang
     const std::string rule = rule_text(lang, r);
     row({r.id, level, rule, "text", "", std::string(msg(lang, "item." + r.id))});
     for (const auto& [k, v] : r.counts) row({r.id, level, rule, "count", k, std::to_string(v)});
-    for (const auto& e : r.evidence) row({r.id, level, rule, e.kind, e.ref, e.text});
+    for (const auto& e : r.evidence) row({r.id, level, rule, e.kind, e.ref, line_text(e, lang)});
   }
   return out;
 }
@@ -960,12 +1004,13 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
     h += "<tr><th>" + m(key) + "</th><td>" + html_escape(value) + "</td></tr>\n";
   };
   h += "<section id=\"summary\"><table class=\"meta\">\n";
-  kv("label.generated_at", format_time_us(in.generated_us));
+  auto local = [&](std::int64_t us) { return format_local_time(us, in.time_zone); };
+  kv("label.generated_at", local(in.generated_us));
   kv("label.sensor", in.sensor_name);
   kv("label.assets", std::to_string(in.ledger->assets().size()) + " / " + std::string(msg(lang, "label.links")) + " " +
                          std::to_string(links));
-  kv("label.review_period", format_time_us(in.review.facts.from_us) + " – " + format_time_us(in.review.facts.to_us));
-  kv("label.new_since", (in.new_since_us ? format_time_us(in.new_since_us) : "-") + " (" + in.new_since_basis + ")");
+  kv("label.review_period", local(in.review.facts.from_us) + " – " + local(in.review.facts.to_us));
+  kv("label.new_since", local(in.new_since_us) + " (" + in.new_since_basis + ")");
   h += "</table>\n";
 
   h += "<h2 id=\"levels\">" + m("report.levels") + "</h2>\n<table class=\"levels\"><thead><tr><th>" + m("col.item") +
@@ -1127,7 +1172,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
            "</h4>\n<table class=\"evidence\" data-kind=\"" + html_escape(k) + "\"><tbody>\n";
       for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
         h += "<tr><td>" + (g[i]->ref.empty() ? std::string("-") : device_of_ref(g[i]->ref)) + "</td><td>" +
-             html_escape(g[i]->text) + "</td></tr>\n";
+             html_escape(line_text(*g[i], lang)) + "</td></tr>\n";
       h += "</tbody></table>\n";
       if (g.size() > kHtmlGroupLines)
         h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(g.size() - kHtmlGroupLines)}}) + "</p>\n";
@@ -1222,6 +1267,11 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   }
   h += "</div></section>\n</div>\n</body></html>\n";
   return h;
+}
+
+std::string line_text(const EvidenceLine& e, Lang lang) {
+  if (!e.values.is_object() || !e.values.contains("kind") || !e.values["kind"].is_string()) return e.text;
+  return render_evidence(e.values["kind"].get<std::string>(), e.values, lang_code(lang));
 }
 
 }  // namespace mieruka::inventory

@@ -67,6 +67,10 @@ struct ChecklistInput {
   const WirelessAllowList* wireless = nullptr;     // null: no allow-list given
   const std::vector<Finding>* findings = nullptr;  // computed with the same policy, acks applied
   std::int64_t generated_us = 0;
+  // The IANA zone the report's sentences show times in (the HTML's header, the
+  // evidence lines, the rule texts; the config's `timezone`, local_time.hpp);
+  // empty: ISO UTC. The JSON's and CSV's time fields keep ISO UTC.
+  std::string time_zone;
   std::string sensor_name, db_path;
   std::int64_t new_since_us = 0;   // 2-12 / 4-5: devices first seen at or after this
   std::string new_since_basis;     // "snapshot NAME" or "last 30 days"
@@ -92,8 +96,13 @@ inline constexpr std::size_t kMaxListedChanges = 10;
 struct EvidenceLine {
   std::string kind;  // message key suffix: "ev.<kind>"
   std::string ref;   // asset, finding or edge id ("" for counts)
-  std::string text;  // detail (wire strings as they are; escaped at output)
+  std::string text;  // detail in English (wire strings as they are; escaped at output)
+  // The same as evidence: a kind of the catalog (inventory/policy/evidence.cpp)
+  // with its values, rendered in each report's language; null: `text` only.
+  nlohmann::json values;
 };
+// An evidence line's detail in `lang`.
+[[nodiscard]] std::string line_text(const EvidenceLine& e, Lang lang);
 
 // The facts a level rule looks at (meaning per item: see kLevelRules).
 struct ItemStats {

@@ -507,6 +507,9 @@ constexpr Msg kMessages[] = {
     {"acceptance.inspector", "確認者", "Inspected by"},
     {"acceptance.date", "日付", "Date"},
     {"acceptance.signature", "署名", "Signature"},
+    // Why a peer of a new device is outside the plant (acceptance report).
+    {"acceptance.public_address", "グローバルアドレス", "public address"},
+    {"acceptance.outside_zones", "設定したゾーンの外", "outside the configured zones"},
 };
 
 }  // namespace

@@ -294,6 +294,7 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   in.zones = &common.config.policy;
   in.sensor_name = common.config.sensor_name;
   in.generated_us = wall_us();
+  in.time_zone = common.config.snapshots.timezone;
   const auto rep = inventory::build_acceptance(in);
   std::string out;
   if (format == "json") out = inventory::acceptance_json(rep, in).dump(2) + "\n";

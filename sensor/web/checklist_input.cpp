@@ -64,6 +64,7 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store
                           const inventory::Ledger& ledger, const ChecklistPeriod& period, std::string& error) {
   error.clear();
   in.generated_us = period.now_us;
+  in.time_zone = config.snapshots.timezone;  // the report's times as the plant reads them
   in.sensor_name = config.sensor_name;
   in.db_path = store.path();
   in.zones = &config.policy;

@@ -449,7 +449,7 @@ struct WebServer::Impl {
 
   void install_routes();
   void login(const httplib::Request& req, httplib::Response& res);
-  Json asset_detail(const View& v, const inventory::Asset& a);
+  Json asset_detail(const View& v, const inventory::Asset& a, const std::string& lang);
   Json stats();
   Json overview(View& v);
   std::string render_checklist(const View& v, const std::string& format, inventory::Lang lang);
@@ -502,7 +502,9 @@ void WebServer::Impl::login(const httplib::Request& req, httplib::Response& res)
                            {"time_zone", config.snapshots.timezone}});
 }
 
-Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
+// `lang` ("ja", "en" or empty): the findings' evidence and the class reasons
+// rendered in that language as well (evidence_text, class_reasons_text).
+Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a, const std::string& lang) {
   const Ledger& L = *v.ledger;
   Json out;
   const std::size_t i = v.row_of->at(a.id);
@@ -530,7 +532,13 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a) {
   std::vector<inventory::Finding> mine;
   for (const auto& f : *v.findings)
     if (f.asset == a.id) mine.push_back(f);
-  out["findings"] = inventory::findings_json(mine);
+  out["findings"] = inventory::findings_json(mine, lang);
+  if (!lang.empty()) {
+    auto reasons = Json::array();
+    for (const auto& r : inventory::classify(L, a).reason_values)
+      reasons.push_back(inventory::sanitize_utf8(inventory::render_evidence(r["kind"].get<std::string>(), r, lang)));
+    out["class_reasons_text"] = std::move(reasons);
+  }
   return out;
 }
 
@@ -1152,7 +1160,9 @@ void WebServer::Impl::install_routes() {
                                                                      httplib::Response& res, const Session&, View& v) {
           const inventory::Asset* a = v.ledger->find(req.matches[1].str());
           if (a == nullptr || v.row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
-          send_json(res, 200, asset_detail(v, *a));
+          const std::string lang = req.get_param_value("lang");
+          if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
+          send_json(res, 200, asset_detail(v, *a, lang));
         })));
   s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                         const Session&, View& v) {
@@ -1684,6 +1694,7 @@ void WebServer::Impl::install_routes() {
           in.zones = &config.policy;
           in.sensor_name = config.sensor_name;
           in.generated_us = wall_us();
+          in.time_zone = config.snapshots.timezone;
           const auto rep = inventory::build_acceptance(in);
           if (format == "json") return send_json(res, 200, inventory::acceptance_json(rep, in));
           res.set_header("Cache-Control", "no-store");

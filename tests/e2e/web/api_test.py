@@ -592,6 +592,98 @@ def baselines(cookie):
     check("checklist baseline that names nothing: 404 with a reason", st == 404 and "nosuch" in e.get("error", ""), e)
 baselines(vc)
 
+
+# The heuristic of tests/unit/english_text.hpp (the same rule, documented there):
+# a run of three or more English words (tokens of 3+ ASCII letters only, one
+# lower-case) with only ASCII non-words between them; data (wire strings, the
+# plant's names, an advisory's own title, the vendor's remediation text, a
+# comment) is masked first.
+DATA_KEYS = {"title", "text", "product", "type", "value", "vendor", "os", "server", "realm", "name", "names", "ssid",
+             "probe_ssid", "host", "list", "fact", "source", "device", "device_a", "device_b", "from", "to", "parent",
+             "peer", "inside", "outside", "client", "protocol", "protocols", "operation", "service", "family", "model",
+             "series", "range", "firmware", "advisory", "cves", "cvss_vector", "published", "zones", "zone_a", "zone_b",
+             "from_zone", "to_zone", "route", "code", "class", "field", "first", "last", "comment", "command"}
+
+
+def data_values(v, out, data=False):
+    if isinstance(v, str):
+        if data and v:
+            out.append(v)
+    elif isinstance(v, list):
+        for e in v:
+            data_values(e, out, data)
+    elif isinstance(v, dict):
+        for k, e in v.items():
+            data_values(e, out, k in DATA_KEYS)
+    return out
+
+
+def english_run(text, allowed=()):
+    for a in sorted((a for a in allowed if a), key=len, reverse=True):
+        text = text.replace(a, "・")
+    for run in re.findall(r"[\x00-\x7f]+", text):
+        words = [w for w in re.findall(r"[A-Za-z0-9_]+", run) if len(w) >= 3 and re.fullmatch("[A-Za-z]+", w) and re.search("[a-z]", w)]
+        if len(words) >= 3:
+            # Three words in one ASCII stretch are a run only when no Japanese
+            # splits them, which the stretch guarantees.
+            return run.strip()[:120]
+    return ""
+
+
+def japanese_pages(cookie):
+    """Japanese pages show no English evidence text: the findings list, every
+    asset page (evidence and class reasons) and the checklist report's evidence
+    tables, all rendered in Japanese over the sample plant."""
+    st, fs, _, _, _ = request("GET", "/api/v1/findings?lang=ja", cookie=cookie)
+    check("ja: findings with lang=ja", st == 200 and fs, st)
+    bad = [(f["evidence_text"], english_run(f["evidence_text"], data_values(f["evidence_values"], [])))
+           for f in fs or [] if english_run(f["evidence_text"], data_values(f["evidence_values"], []))]
+    check("ja: no English sentence in any finding's evidence", not bad, bad[:3])
+    st, assets, _, _, _ = request("GET", "/api/v1/assets?per_page=500", cookie=cookie)
+    wire = []  # every fact value, address and name of the plant: data
+    bad, reasons = [], 0
+    for a in assets["items"] if st == 200 else []:
+        st2, d, _, _, _ = request("GET", "/api/v1/assets/" + urllib.parse.quote(a["id"], safe="") + "?lang=ja", cookie=cookie)
+        if st2 != 200:
+            bad.append((a["id"], st2))
+            continue
+        allowed = [x["value"] for x in d["facts"]] + [x["source"] for x in d["facts"]] + [x["ip"] for x in d["ip_bindings"]] + [a["id"]]
+        wire += allowed
+        reasons += len(d.get("class_reasons_text", []))
+        for r in d.get("class_reasons_text", []):
+            if english_run(r, allowed):
+                bad.append((a["id"], r))
+        for f in d["findings"]:
+            if english_run(f.get("evidence_text", ""), data_values(f["evidence_values"], [])):
+                bad.append((a["id"], f.get("evidence_text")))
+    check("ja: every asset page gives its class reasons in Japanese", reasons >= len(assets.get("items", [])) > 0,
+          (reasons, len(assets.get("items", []))))
+    check("ja: no English sentence in class reasons or evidence on the asset pages", not bad, bad[:3])
+    st, _, _, _, raw = request("GET", "/api/v1/checklist?format=html&lang=ja", cookie=cookie)
+    html = raw.decode("utf-8", "replace") if st == 200 else ""
+    cells = []
+    for table in re.findall(r'<table class="evidence"[^>]*>(.*?)</table>', html, re.S):
+        cells += [re.sub(r"<[^>]+>", " ", c) for c in re.findall(r"<td>(.*?)</td>", table, re.S)]
+    allowed = wire + [v for f in fs or [] for v in data_values(f["evidence_values"], [])] + [f.get("comment") or "" for f in fs or []]
+    allowed.append("mieruka report acceptance")  # the command 4-5 points to, as it is typed
+    allowed = [html_unescape(x) for x in allowed]
+    bad = [(c, english_run(html_unescape(c), allowed)) for c in cells if english_run(html_unescape(c), allowed)]
+    check("ja: the checklist report has evidence lines", len(cells) > 10, len(cells))
+    st, me, _, _, _ = request("GET", "/api/v1/me", cookie=cookie)
+    zone_name = {"Asia/Tokyo": "JST"}.get(me.get("time_zone") if st == 200 else None)
+    check("ja: the checklist report's times are in the plant's zone, named",
+          zone_name is not None and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d " + zone_name, html) is not None,
+          me.get("time_zone") if st == 200 else st)
+    check("ja: no English sentence in the checklist report's evidence", not bad, bad[:3])
+
+
+def html_unescape(s):
+    import html as h
+    return h.unescape(s)
+
+
+japanese_pages(vc)
+
 # --- 5. Logout. ---------------------------------------------------------------------------
 st, _, _, _, _ = request("POST", "/api/v1/logout", {}, vc, {"X-CSRF-Token": v_csrf})
 check("logout", st == 200, st)

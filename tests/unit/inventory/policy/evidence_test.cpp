@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/english_text.hpp"
 #include "inventory/policy/findings.hpp"
 
 namespace mieruka::inventory {
@@ -97,6 +98,51 @@ TEST(Evidence, FillsLeavesOutJoinsAndNests) {
   nlohmann::json deep = {{"kind", "ot.speaks"}, {"protocol", "x"}};
   for (int i = 0; i < 10; ++i) deep = {{"kind", "ot.speaks"}, {"protocol", deep}};
   EXPECT_FALSE(render_evidence("ot.speaks", deep, "en").empty());
+}
+
+// The heuristic of english_text.hpp finds an English sentence and lets data
+// through: it can fail.
+TEST(Evidence, EnglishRunHeuristicFindsSentencesAndAllowsData) {
+  EXPECT_NE(test::english_run("tcp port 3389 (registered for rdp)"), "");
+  EXPECT_NE(test::english_run("リモート保守ゲートウェイ (names a remote-access gateway maker: x)"), "");
+  EXPECT_EQ(test::english_run("OT機器 (modbus を使用); 10.0.0.5 (plc) は承認リスト approved.csv にありません"), "");
+  EXPECT_EQ(test::english_run("TCP/IP SNMP OPC UA 00:0e:c6:11:22:33 CPU 1516-3 PN/DP"), "") << "acronyms and numbers";
+  // Data under an allowed key is masked: an advisory's own title.
+  std::vector<std::string> data;
+  test::data_values({{"title", "Multiple Vulnerabilities in MELSEC Series"}, {"why", "model number R08CPU"}}, data);
+  ASSERT_EQ(data.size(), 1U);
+  EXPECT_EQ(test::english_run("Multiple Vulnerabilities in MELSEC Series に該当", data), "");
+  EXPECT_NE(test::english_run("Multiple Vulnerabilities in MELSEC Series に該当"), "");
+}
+
+// The reasons of a class, an advisory match and the checklist's evidence lines
+// render in Japanese without an English sentence; their English is the text
+// the reports always gave.
+TEST(Evidence, ReasonsMatchesAndReportLinesInBothLanguages) {
+  const nlohmann::json gw = {{"kind", "remote_gateway"},
+                             {"device", "10.0.0.9"},
+                             {"why", {{"kind", "why.tunnel_opens_port"},
+                                      {"service", {{"kind", "port.registered"}, {"transport", "udp"}, {"port", 1194},
+                                                   {"service", "openvpn"}}},
+                                      {"count", 2}}}};
+  EXPECT_EQ(render_evidence("remote_gateway", gw, "en"),
+            "10.0.0.9: remote-maintenance gateway (opens udp port 1194 (registered for openvpn), remote access/VPN, to 2 "
+            "peer(s))");
+  const std::string ja = render_evidence("remote_gateway", gw, "ja");
+  EXPECT_EQ(test::english_run(ja), "") << ja;
+  const nlohmann::json why = {{"kind", "match"},
+                              {"hit", {{"kind", "match.model_number"}, {"model", "R08CPU"}}},
+                              {"product", "MELSEC iQ-R Series R08CPU"},
+                              {"firmware", {{"kind", "firmware.unknown"}, {"firmware", ""}, {"range", {{"kind", "range.none"}}}}}};
+  EXPECT_EQ(render_evidence("match", why, "en"),
+            "model number R08CPU = \"MELSEC iQ-R Series R08CPU\"; firmware unknown, affected (no version named)");
+  std::vector<std::string> data;
+  test::data_values(why, data);
+  EXPECT_EQ(test::english_run(render_evidence("match", why, "ja"), data), "") << render_evidence("match", why, "ja");
+  // A finding type inside a value renders as its name.
+  const nlohmann::json line = {{"kind", "cl.finding"}, {"type", {{"kind", "type.hidden"}}}, {"evidence", "x"}};
+  EXPECT_EQ(render_evidence("cl.finding", line, "en"), "hidden OT device: x");
+  EXPECT_EQ(render_evidence("cl.finding", line, "ja"), "【未承認のOT機器】x");
 }
 
 TEST(Evidence, TypeNamesMatchTheConsoleTable) {

@@ -109,6 +109,17 @@ TEST(Acceptance, NewDeviceWithIdentityPeersServicesAndExternalConnections) {
   EXPECT_EQ(j["counts"]["devices"], 1);
   EXPECT_EQ(j["external_connections"].size(), 2U);
   EXPECT_EQ(j["since"], "2025-11-20T10:00:00Z");
+  // In Japanese why a peer is external is Japanese, and the HTML's times are in
+  // the configured zone with the zone named; the JSON keeps UTC.
+  auto tokyo = in;
+  tokyo.time_zone = "Asia/Tokyo";
+  const std::string ja = acceptance_html(r, tokyo, Lang::ja);
+  EXPECT_NE(ja.find("グローバルアドレス 203.0.113.9"), std::string::npos);
+  EXPECT_NE(ja.find("設定したゾーンの外"), std::string::npos);
+  EXPECT_EQ(ja.find("outside the configured zones"), std::string::npos);
+  EXPECT_NE(ja.find("2025-11-20 19:00 JST"), std::string::npos) << "since, in Tokyo";
+  EXPECT_EQ(acceptance_json(r, tokyo)["since"], "2025-11-20T10:00:00Z");
+  EXPECT_NE(acceptance_text(r, in, Lang::en).find("outside the configured zones"), std::string::npos);
 }
 
 TEST(Acceptance, SnapshotBaselineDecidesWhatIsNew) {

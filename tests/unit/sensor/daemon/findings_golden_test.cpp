@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unit/english_text.hpp"
+#include "inventory/policy/classify.hpp"
 #include "inventory/policy/evidence.hpp"
 
 #include "inventory/advisories/advisory.hpp"
@@ -134,6 +136,27 @@ void run_case(const fs::path& dir) {
     const std::string ja = inventory::evidence_text(f, "ja");
     EXPECT_NE(ja, f.evidence);
     EXPECT_EQ(ja.find('{'), std::string::npos) << ja;
+    // No English sentence in the Japanese rendering, data aside (english_text.hpp).
+    std::vector<std::string> data;
+    test::data_values(f.evidence_values(), data);
+    EXPECT_EQ(test::english_run(ja, data), "") << ja;
+  }
+  // Each device's class reasons: their English rendering is `reasons`, their
+  // Japanese one has no English sentence.
+  const inventory::AssetLinks links(ledger);
+  for (const auto& a : ledger.assets()) {
+    SCOPED_TRACE(a.id);
+    const inventory::Classification k = inventory::classify(ledger, a, links);
+    ASSERT_EQ(k.reasons.size(), k.reason_values.size());
+    for (std::size_t i = 0; i < k.reasons.size(); ++i) {
+      const std::string kind = k.reason_values[i].value("kind", "");
+      ASSERT_NE(inventory::evidence_template(kind), nullptr) << kind;
+      EXPECT_EQ(inventory::render_evidence(kind, k.reason_values[i], "en"), k.reasons[i]);
+      const std::string ja = inventory::render_evidence(kind, k.reason_values[i], "ja");
+      std::vector<std::string> data;
+      test::data_values(k.reason_values[i], data);
+      EXPECT_EQ(test::english_run(ja, data), "") << ja;
+    }
   }
   const json want = read_json(dir / "expected.json");
   for (const auto& a : want.value("absent_advisories", json::array())) {
