@@ -178,6 +178,9 @@ struct View {
   std::shared_ptr<const std::vector<inventory::Finding>> findings;
   std::string findings_error;  // an approved list or allow-list that does not load
   std::shared_ptr<const std::vector<AssetRow>> rows;
+  // Rows a console write made again since the view's data was read (plant
+  // names), by index: shown instead of those of `rows`, which stay shared.
+  std::shared_ptr<const std::map<std::size_t, AssetRow>> patched;
   std::shared_ptr<const std::map<std::string, std::size_t>> row_of;  // asset id -> rows index
   RowMarks marks;  // the rows' approval and open findings, as the console's writes left them
   // Assets whose plant names a console write changed since the view's data was
@@ -198,7 +201,11 @@ struct View {
   std::shared_ptr<const ChecklistPart> cl;
   std::shared_ptr<ViewCache> cache;
 
-  const AssetRow& row(std::size_t i) const { return (*rows)[i]; }
+  const AssetRow& row(std::size_t i) const {
+    if (patched)
+      if (const auto it = patched->find(i); it != patched->end()) return it->second;
+    return (*rows)[i];
+  }
 };
 
 // One asset's row as the console lists it: `zones` its zones, `listed` its
@@ -945,34 +952,32 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
   if (!names.empty()) {
     // The renamed rows made again with the list as written: their names, search
     // text, the sort keys kept for them and the asset page's facts. The other
-    // rows are copied as they are (their marks stay the view's).
-    auto new_rows = std::make_shared<std::vector<AssetRow>>(rows);
+    // rows stay shared (their marks stay the view's).
+    auto patched = v->patched ? std::make_shared<std::map<std::size_t, AssetRow>>(*v->patched)
+                              : std::make_shared<std::map<std::size_t, AssetRow>>();
     auto assets = v->renamed ? std::make_shared<std::map<std::string, inventory::Asset>>(*v->renamed)
                              : std::make_shared<std::map<std::string, inventory::Asset>>();
     v->cache = base->cache->copy();
     for (const auto& [id, list] : names) {
       const auto at = v->row_of->find(id);
       const inventory::Asset* a = v->ledger->find(id);
-      if (at == v->row_of->end() || a == nullptr || at->second >= new_rows->size()) continue;
+      if (at == v->row_of->end() || a == nullptr || at->second >= rows.size()) continue;
       inventory::Asset named = *a;
       inventory::apply_approved(named, *list);
-      AssetRow& row = (*new_rows)[at->second];
-      row = make_row(*v->ledger, named, nullptr, std::move(row.zones), list->match(named), v->has_approved_list,
-                     row.open_findings);
+      const AssetRow& was = v->row(at->second);
+      AssetRow row = make_row(*v->ledger, named, nullptr, was.zones, list->match(named), v->has_approved_list,
+                              was.open_findings);
+      // make_row set the row's own approval from the list; the view's marks say
+      // what it is now, so the row keeps the one it was built with.
+      row.approved = was.approved;
+      row.json["approved"] = was.json["approved"];
       for (auto& [sort, keys] : v->cache->sort_keys)
         if (at->second < keys.size()) keys[at->second] = sort_keys({row}, sort).front();
+      (*patched)[at->second] = std::move(row);
       (*assets)[id] = std::move(named);
       renamed.insert(id);
     }
-    // make_row set the row's own marks from the list; the view's marks say what
-    // they are now, so the row keeps the ones it was built with.
-    for (const auto& id : renamed) {
-      AssetRow& row = (*new_rows)[v->row_of->at(id)];
-      const AssetRow& was = rows[v->row_of->at(id)];
-      row.approved = was.approved;
-      row.json["approved"] = was.json["approved"];
-    }
-    v->rows = std::move(new_rows);
+    v->patched = std::move(patched);
     v->renamed = std::move(assets);
   }
   v->findings = std::move(findings);
@@ -1230,10 +1235,16 @@ void WebServer::Impl::install_routes() {
           if (q.sort != "findings") {
             std::lock_guard lock(v.cache->sort_mu);
             auto it = v.cache->sort_keys.find(q.sort);
-            if (it == v.cache->sort_keys.end()) it = v.cache->sort_keys.emplace(q.sort, sort_keys(*v.rows, q.sort)).first;
+            if (it == v.cache->sort_keys.end()) {
+              std::vector<std::string> made = sort_keys(*v.rows, q.sort);
+              if (v.patched)
+                for (const auto& [i, row] : *v.patched)
+                  if (i < made.size()) made[i] = sort_keys({row}, q.sort).front();
+              it = v.cache->sort_keys.emplace(q.sort, std::move(made)).first;
+            }
             keys = &it->second;  // never erased while the view lives
           }
-          send_json(res, 200, query_assets(*v.rows, q, keys, &v.marks));
+          send_json(res, 200, query_assets(*v.rows, q, keys, &v.marks, v.patched.get()));
         })));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
                                                                      httplib::Response& res, const Session&, View& v) {
