@@ -170,7 +170,8 @@ struct Write {
 // then only read: requests hold it by shared_ptr, so the builder can publish
 // the next one while they finish with this one. A console write publishes a
 // new view made from the current one (with_writes): new findings and row
-// marks, the ledger, rows and rendered bodies shared. The printable
+// marks (and, for a plant name edit, the edited rows beside the shared ones),
+// the ledger, rows and rendered bodies shared. The printable
 // checklist's other formats and languages and the SVG are rendered on first
 // request (ViewCache).
 struct View {
