@@ -16,7 +16,8 @@
 # be served (X-Mieruka-Data-As-Of changes). Last, the console's writes: with
 # an approved list nobody is on (so every device has a finding, the most a
 # write's new view copies), an acknowledgement and an approval each, best of
-# $runs, and the request after each (it must show the write).
+# $runs, and the request after each (it must show the write); and a plant
+# name edit with the search for the new name right after (it must find it).
 # Usage: bench/reads.sh BUILD_DIR [ASSETS] [RUNS]
 #   BUILD_DIR holds mieruka and bench/mieruka_gen_ledger (MIERUKA_BENCH=ON).
 set -eu
@@ -117,11 +118,11 @@ writes() (
   trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null' EXIT
   printf 'mac,ip,name\r\n' >"$tmp/approved.csv"
   serve "$1" --approved "$tmp/approved.csv"
-  local csrf ids=() best_ack="" best_after="" best_ap="" best_seen="" t u
+  local csrf ids=() best_ack="" best_after="" best_ap="" best_seen="" best_name="" best_found="" t u
   csrf="$(curl -s -b "$tmp/jar" "$url/api/v1/me" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')"
   mapfile -t ids < <(curl -s -b "$tmp/jar" "$url/api/v1/findings?type=hidden" | /usr/bin/python3 -c '
 import json, sys
-for f in json.load(sys.stdin)[:2 * int(sys.argv[1])]: print(f["asset"], f["id"])' "$runs")
+for f in json.load(sys.stdin)[:3 * int(sys.argv[1])]: print(f["asset"], f["id"])' "$runs")
   post() {
     curl -s -o "$tmp/w.out" -b "$tmp/jar" -w '%{time_total}' -H 'Content-Type: application/json' \
       -H "Origin: $url" -H "X-CSRF-Token: $csrf" -d "$2" "$url$1"
@@ -138,16 +139,24 @@ for f in json.load(sys.stdin)[:2 * int(sys.argv[1])]: print(f["asset"], f["id"])
     u="$(curl -s -o "$tmp/w.out" -b "$tmp/jar" -w '%{time_total}' "$url/api/v1/assets/$asset")"
     best_seen="$(min "$best_seen" "$u")"
     grep -q '"approved":true' "$tmp/w.out" || echo "the approval of $asset does not show" >&2
+    read -r asset id <<<"${ids[$((2 * runs + i))]}"
+    t="$(post "/api/v1/assets/$asset/names" "{\"name\":{\"value\":\"成形機PLC bench$i\",\"expected\":\"\"}}")"
+    best_name="$(min "$best_name" "$t")"
+    u="$(curl -s -o "$tmp/w.out" -b "$tmp/jar" -w '%{time_total}' "$url/api/v1/assets?q=bench$i")"
+    best_found="$(min "$best_found" "$u")"
+    grep -q "\"id\":\"$asset\"" "$tmp/w.out" || echo "the name edit of $asset does not show" >&2
   done
   stop
-  echo "$best_ack $best_after $best_ap $best_seen"
+  echo "$best_ack $best_after $best_ap $best_seen $best_name $best_found"
 )
 echo
-read -r bw1 bw2 bw3 bw4 <<<"$(writes "$tmp/base.db")"
-read -r w1 w2 w3 w4 <<<"$(writes "$tmp/big.db")"
+read -r bw1 bw2 bw3 bw4 bw5 bw6 <<<"$(writes "$tmp/base.db")"
+read -r w1 w2 w3 w4 w5 w6 <<<"$(writes "$tmp/big.db")"
 printf '%-50s %8s %8s %8s\n' "console write (every device with a finding)" "base s" "s" "ratio"
 wrow() { awk -v l="$1" -v b="$2" -v v="$3" 'BEGIN {printf "%-50s %8.3f %8.3f %7.1fx\n", l, b, v, (b > 0.0005 ? v / b : 0)}'; }
 wrow "POST /api/v1/findings/ID/ack" "$bw1" "$w1"
 wrow "GET /api/v1/findings?asset=ID right after" "$bw2" "$w2"
 wrow "POST /api/v1/approve" "$bw3" "$w3"
 wrow "GET /api/v1/assets/ID right after" "$bw4" "$w4"
+wrow "POST /api/v1/assets/ID/names" "$bw5" "$w5"
+wrow "GET /api/v1/assets?q=NAME right after" "$bw6" "$w6"

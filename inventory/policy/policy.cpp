@@ -119,23 +119,25 @@ const ApprovedEntry* ApprovedList::match(const Asset& a) const {
   return nullptr;
 }
 
-void apply_approved(Ledger& ledger, const ApprovedList& list) {
-  for (Asset& a : ledger.assets_mut()) {
-    std::erase_if(a.facts, [](const FactRecord& f) { return f.source == kApprovedSource; });
-    a.fact_hint = 0;  // indices moved
-    const ApprovedEntry* e = list.match(a);
-    if (e == nullptr) continue;
-    const std::pair<std::string_view, const std::string*> columns[] = {
-        {"name", &e->name}, {"location", &e->location}, {"zone", &e->zone}, {"owner", &e->owner}, {"notes", &e->notes}};
-    for (const auto& [field, value] : columns) {
-      if (value->empty()) continue;
-      FactRecord f;
-      f.field = std::string(field);
-      f.value = value->substr(0, kMaxFactValueBytes);
-      f.source = std::string(kApprovedSource);
-      a.facts.push_back(std::move(f));
-    }
+void apply_approved(Asset& a, const ApprovedList& list) {
+  std::erase_if(a.facts, [](const FactRecord& f) { return f.source == kApprovedSource; });
+  a.fact_hint = 0;  // indices moved
+  const ApprovedEntry* e = list.match(a);
+  if (e == nullptr) return;
+  const std::pair<std::string_view, const std::string*> columns[] = {
+      {"name", &e->name}, {"location", &e->location}, {"zone", &e->zone}, {"owner", &e->owner}, {"notes", &e->notes}};
+  for (const auto& [field, value] : columns) {
+    if (value->empty()) continue;
+    FactRecord f;
+    f.field = std::string(field);
+    f.value = value->substr(0, kMaxFactValueBytes);
+    f.source = std::string(kApprovedSource);
+    a.facts.push_back(std::move(f));
   }
+}
+
+void apply_approved(Ledger& ledger, const ApprovedList& list) {
+  for (Asset& a : ledger.assets_mut()) apply_approved(a, list);
 }
 
 namespace {

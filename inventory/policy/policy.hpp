@@ -93,6 +93,9 @@ inline constexpr std::string_view kApprovedSource = "approved_list";
 // names are not wire facts and are not persisted as if they were. The wire's
 // own name stays a fact of its own and wins (Ledger::source_priority).
 void apply_approved(Ledger& ledger, const ApprovedList& list);
+// The same for one asset (a copy the console shows the plant's names on
+// before its next whole load).
+void apply_approved(Asset& a, const ApprovedList& list);
 
 // The plant's own name of an asset: the approved list's name column (a fact
 // of source approved_list, apply_approved), or empty.

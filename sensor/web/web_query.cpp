@@ -327,35 +327,45 @@ nlohmann::ordered_json row_json(const AssetRow& row, const RowMarks& marks, std:
 }
 
 nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
-                                    const std::vector<std::string>* keys, const RowMarks* marks) {
-  const auto index = [&](const AssetRow* r) { return static_cast<std::size_t>(r - rows.data()); };
+                                    const std::vector<std::string>* keys, const RowMarks* marks,
+                                    const std::map<std::size_t, AssetRow>* patched) {
+  if (patched != nullptr && patched->empty()) patched = nullptr;
+  const auto row_at = [&](std::size_t i) -> const AssetRow& {
+    if (patched != nullptr)
+      if (const auto it = patched->find(i); it != patched->end()) return it->second;
+    return rows[i];
+  };
   const bool marked = marks != nullptr && marks->approved.size() == rows.size() &&
                       marks->open_findings.size() == rows.size();
-  const auto approved = [&](const AssetRow* r) { return marked ? marks->approved[index(r)] : r->approved; };
-  const auto open = [&](const AssetRow* r) { return marked ? marks->open_findings[index(r)] : r->open_findings; };
-  std::vector<const AssetRow*> hits;
+  const auto approved = [&](std::size_t i) { return marked ? marks->approved[i] : row_at(i).approved; };
+  const auto open = [&](std::size_t i) { return marked ? marks->open_findings[i] : row_at(i).open_findings; };
+  std::vector<std::size_t> hits;
   hits.reserve(rows.size());
-  for (const auto& r : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const AssetRow& r = row_at(i);
     if (!q.klass.empty() && r.klass != q.klass) continue;
     if (!q.zone.empty() && std::find(r.zones.begin(), r.zones.end(), q.zone) == r.zones.end()) continue;
     if (!q.vendor.empty() && r.vendor_lower.find(q.vendor) == std::string::npos) continue;
-    if (q.approved >= 0 && approved(&r) != q.approved) continue;
+    if (q.approved >= 0 && approved(i) != q.approved) continue;
     if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) continue;
-    hits.push_back(&r);
+    hits.push_back(i);
   }
   if (q.sort == "findings") {
-    std::stable_sort(hits.begin(), hits.end(), [&](const AssetRow* a, const AssetRow* b) {
+    std::stable_sort(hits.begin(), hits.end(), [&](std::size_t a, std::size_t b) {
       return q.descending ? open(a) > open(b) : open(a) < open(b);
     });
   } else {
     std::vector<std::string> own;
     if (keys == nullptr || keys->size() != rows.size()) {
       own = sort_keys(rows, q.sort);
+      if (patched != nullptr)
+        for (const auto& [i, row] : *patched)
+          if (i < own.size()) own[i] = sort_text(row, q.sort);
       keys = &own;
     }
-    std::vector<std::pair<const std::string*, const AssetRow*>> keyed;
+    std::vector<std::pair<const std::string*, std::size_t>> keyed;
     keyed.reserve(hits.size());
-    for (const auto* r : hits) keyed.emplace_back(&(*keys)[index(r)], r);
+    for (const std::size_t i : hits) keyed.emplace_back(&(*keys)[i], i);
     std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
       if (a.first->empty() != b.first->empty()) return b.first->empty();  // unknown values last
       return q.descending ? *a.first > *b.first : *a.first < *b.first;
@@ -369,7 +379,7 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
   auto items = nlohmann::ordered_json::array();
   const std::size_t from = static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page);
   for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
-    items.push_back(marked ? row_json(*hits[i], *marks, index(hits[i])) : hits[i]->json);
+    items.push_back(marked ? row_json(row_at(hits[i]), *marks, hits[i]) : row_at(hits[i]).json);
   out["items"] = std::move(items);
   return out;
 }

@@ -60,11 +60,13 @@ struct AssetQuery {
 // The text each row sorts by for `sort` (not "findings"), one per row: a view
 // keeps them so that a query does not read every row's JSON again.
 [[nodiscard]] std::vector<std::string> sort_keys(const std::vector<AssetRow>& rows, const std::string& sort);
-// `keys`: sort_keys(rows, q.sort) kept for these rows, or null to make them here;
-// `marks`: the rows' current marks (one per row), or null for their own.
+// `keys`: sort_keys(rows, q.sort) kept for these rows (with `patched`'s keys), or
+// null to make them here; `marks`: the rows' current marks (one per row), or null
+// for their own; `patched`: rows made again since (by index), shown instead.
 [[nodiscard]] nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
                                                   const std::vector<std::string>* keys = nullptr,
-                                                  const RowMarks* marks = nullptr);
+                                                  const RowMarks* marks = nullptr,
+                                                  const std::map<std::size_t, AssetRow>* patched = nullptr);
 // The findings table (GET /api/v1/findings): filters, sort and pages over rows
 // prepared once per view; each sort's order is made once per view too
 // (finding_order), so a request only walks it.

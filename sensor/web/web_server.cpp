@@ -116,7 +116,25 @@ struct ViewCache {
   // /api/v1/checklist by "format/lang": json/ja (the default) made with the
   // view, the others on first request.
   std::mutex body_mu;
-  std::map<std::string, std::string> checklist_bodies;
+  std::map<std::string, std::shared_ptr<const std::string>> checklist_bodies;
+
+  // A cache for a view made from this one by a write that changes rows
+  // (names): everything rendered so far, the sort keys to be patched.
+  std::shared_ptr<ViewCache> copy() {
+    auto c = std::make_shared<ViewCache>();
+    {
+      std::lock_guard lock(sort_mu);
+      c->sort_keys = sort_keys;
+    }
+    {
+      std::lock_guard lock(svg_mu);
+      c->svg = svg;
+      c->svg_error = svg_error;
+    }
+    std::lock_guard lock(body_mu);
+    c->checklist_bodies = checklist_bodies;
+    return c;
+  }
 };
 
 // /api/v1/findings: one row per finding of a view (web_query FindingRow) and
@@ -132,7 +150,7 @@ struct FindingTable {
 };
 
 // A console write that changes what a view shows (acknowledge, remediation
-// state, approve), kept until a view read from the database after it is
+// state, approve, plant names), kept until a view read from the database after it is
 // published (Impl::record_write). Each holds what the write stored, so that
 // it can be applied to any view (Impl::with_writes).
 struct Write {
@@ -140,7 +158,11 @@ struct Write {
   std::vector<inventory::Ack> acks;  // acknowledgements (applied after the remediation states)
   std::string remediation_asset;     // remediation: the asset, and every state stored for it
   std::vector<inventory::RemediationState> remediation;
-  std::shared_ptr<const inventory::ApprovedList> approved;  // approve: the list as written
+  std::shared_ptr<const inventory::ApprovedList> approved;  // approve, names: the list as written
+  // names: the assets whose plant names (name, location, zone, owner) the
+  // write changed; their rows are made again from `approved`, and only their
+  // approval marks can change (a row added for a device approves it).
+  std::vector<std::string> renamed;
 };
 
 // Everything the API shows, made once per ledger load and shared by requests.
@@ -148,7 +170,8 @@ struct Write {
 // then only read: requests hold it by shared_ptr, so the builder can publish
 // the next one while they finish with this one. A console write publishes a
 // new view made from the current one (with_writes): new findings and row
-// marks, the ledger, rows and rendered bodies shared. The printable
+// marks (and, for a plant name edit, the edited rows beside the shared ones),
+// the ledger, rows and rendered bodies shared. The printable
 // checklist's other formats and languages and the SVG are rendered on first
 // request (ViewCache).
 struct View {
@@ -156,8 +179,15 @@ struct View {
   std::shared_ptr<const std::vector<inventory::Finding>> findings;
   std::string findings_error;  // an approved list or allow-list that does not load
   std::shared_ptr<const std::vector<AssetRow>> rows;
+  // Rows a console write made again since the view's data was read (plant
+  // names), by index: shown instead of those of `rows`, which stay shared.
+  std::shared_ptr<const std::map<std::size_t, AssetRow>> patched;
   std::shared_ptr<const std::map<std::string, std::size_t>> row_of;  // asset id -> rows index
   RowMarks marks;  // the rows' approval and open findings, as the console's writes left them
+  // Assets whose plant names a console write changed since the view's data was
+  // read, as the asset page shows them (the approved list's facts applied);
+  // the ledger keeps them as read. Null: none.
+  std::shared_ptr<const std::map<std::string, inventory::Asset>> renamed;
   std::shared_ptr<FindingTable> ftable;  // /api/v1/findings (its rows point into `findings`)
   bool has_approved_list = false;
   std::int64_t read_us = 0;      // when its data was read from the database
@@ -172,8 +202,44 @@ struct View {
   std::shared_ptr<const ChecklistPart> cl;
   std::shared_ptr<ViewCache> cache;
 
-  const AssetRow& row(std::size_t i) const { return (*rows)[i]; }
+  const AssetRow& row(std::size_t i) const {
+    if (patched)
+      if (const auto it = patched->find(i); it != patched->end()) return it->second;
+    return (*rows)[i];
+  }
 };
+
+// One asset's row as the console lists it: `zones` its zones, `listed` its
+// approved-list row (null: none), `has_list` whether there is a list at all.
+AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::AssetLinks* links,
+                  std::vector<std::string> zones, const inventory::ApprovedEntry* listed, bool has_list,
+                  int open_findings) {
+  AssetRow r;
+  r.json = inventory::asset_json(L, a, links);
+  r.zones = std::move(zones);
+  if (has_list) r.approved = listed != nullptr ? 1 : 0;
+  r.open_findings = open_findings;
+  r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
+  r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
+  r.json["findings"] = r.open_findings;
+  r.json["display_name"] = inventory::sanitize_utf8(inventory::display_name(a));
+  r.json["approved_line"] = listed != nullptr ? Json(listed->line) : Json();  // the list's row, by file line
+  r.klass = r.json.value("class", "unknown");
+  auto text = [&](const char* k) {
+    const auto it = r.json.find(k);
+    return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  r.vendor_lower = ascii_lower(text("vendor"));
+  std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("display_name") + "\n" + text("vendor") + "\n" +
+                    text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
+  for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
+  // The approved list's columns are searchable too (a wire name hides the list's from "name").
+  if (const auto it = r.json.find("approved_entry"); it != r.json.end())
+    for (const auto& [k, val] : it->items())
+      if (val.is_string()) hay += "\n" + val.get<std::string>();
+  r.haystack = ascii_lower(hay);
+  return r;
+}
 
 // MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 4 s
 // longer, between reading the database and publishing the view, so that a
@@ -274,7 +340,7 @@ struct WebServer::Impl {
   }
 
   // --- the console's own writes --------------------------------------------------------
-  // A write (acknowledge, remediation state, approve) is stored first, then
+  // A write (acknowledge, remediation state, approve, plant names) is stored first, then
   // recorded here: it asks the builder for a new view and publishes at once a
   // view made from the current one with the write applied, so the response
   // and the next page show it without waiting for a whole build (15-30 s at
@@ -290,8 +356,10 @@ struct WebServer::Impl {
   std::shared_ptr<View> with_writes(const std::shared_ptr<View>& base,
                                     const std::vector<std::shared_ptr<const Write>>& ws) const;
   // The findings table of `v` (its findings, rows and row marks set); rows of
-  // findings `prev` has are copied from it, their state made anew.
-  static std::shared_ptr<FindingTable> make_finding_table(const View& v, const FindingTable* prev);
+  // findings `prev` has are copied from it, their state made anew, and their
+  // text too when their device is in `renamed`.
+  static std::shared_ptr<FindingTable> make_finding_table(const View& v, const FindingTable* prev,
+                                                          const std::unordered_set<std::string>* renamed = nullptr);
 
   void record_write(Write w) {
     std::lock_guard wl(writes_mu);
@@ -313,15 +381,6 @@ struct WebServer::Impl {
       retired_by_writes.push_back(std::move(view));
       view = std::move(next);
     }
-  }
-  // A write whose change only a whole build shows (the plant's names: a row's
-  // name, its search text and the sort keys): asks for a build and waits for a
-  // view read after it, so the page it returns to shows it.
-  void refresh_and_wait() {
-    std::unique_lock lk(view_mu);
-    const std::uint64_t want = ++requested;
-    view_cv.notify_all();
-    view_cv.wait(lk, [&] { return stopping || failed_covers >= want || (view && view->covers >= want); });
   }
   // Views a write replaced, freed by the builder (which frees its own too).
   std::vector<std::shared_ptr<View>> retired_by_writes;  // guarded by view_mu
@@ -676,33 +735,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   rows->reserve(L.assets().size());
   const inventory::AssetLinks links(L);
   for (const auto& a : L.assets()) {
-    AssetRow r;
-    r.json = inventory::asset_json(L, a, &links);
-    r.zones = config.policy.zones_of(a);
-    const inventory::ApprovedEntry* listed = approved ? approved->match(a) : nullptr;
-    if (v->has_approved_list) r.approved = listed != nullptr ? 1 : 0;
-    r.open_findings = open_by_asset[a.id];
-    r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
-    r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
-    r.json["findings"] = r.open_findings;
-    r.json["display_name"] = inventory::sanitize_utf8(inventory::display_name(a));
-    r.json["approved_line"] = listed != nullptr ? Json(listed->line) : Json();  // the list's row, by file line
-    r.klass = r.json.value("class", "unknown");
-    auto text = [&](const char* k) {
-      const auto it = r.json.find(k);
-      return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    r.vendor_lower = ascii_lower(text("vendor"));
-    std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("display_name") + "\n" + text("vendor") + "\n" +
-                      text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
-    for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
-    // The approved list's columns are searchable too (a wire name hides the list's from "name").
-    if (const auto it = r.json.find("approved_entry"); it != r.json.end())
-      for (const auto& [k, val] : it->items())
-        if (val.is_string()) hay += "\n" + val.get<std::string>();
-    r.haystack = ascii_lower(hay);
     (*row_of)[a.id] = rows->size();
-    rows->push_back(std::move(r));
+    rows->push_back(make_row(L, a, &links, config.policy.zones_of(a), approved ? approved->match(a) : nullptr,
+                             v->has_approved_list, open_by_asset[a.id]));
   }
   v->marks = marks_of(*rows);
   v->cache->sort_keys.emplace("name", sort_keys(*rows, "name"));
@@ -782,11 +817,14 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(
       cl->checklist ? cl->checklist->topology : inventory::build_topology(L, {&config.policy, v->findings.get()}))));
   if (stop()) return nullptr;
-  if (cl->checklist) v->cache->checklist_bodies.emplace("json/ja", render_checklist(*v, "json", inventory::Lang::ja));
+  if (cl->checklist)
+    v->cache->checklist_bodies.emplace(
+        "json/ja", std::make_shared<const std::string>(render_checklist(*v, "json", inventory::Lang::ja)));
   return v;
 }
 
-std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v, const FindingTable* prev) {
+std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v, const FindingTable* prev,
+                                                                  const std::unordered_set<std::string>* renamed) {
   auto t = std::make_shared<FindingTable>();
   const std::vector<inventory::Finding>& findings = *v.findings;
   // A write that changed findings in place (acknowledge, remediation state)
@@ -807,8 +845,9 @@ std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v,
     } else if (prev != nullptr && prev->of) {
       if (const auto it = prev->of->find(f.id); it != prev->of->end()) old = it->second;
     }
-    if (old < findings.size() && prev != nullptr && old < prev->rows.size()) {
-      r = prev->rows[old];  // the device, zones and search text do not change with a write
+    const bool retext = renamed != nullptr && renamed->count(f.asset) != 0;
+    if (!retext && old < findings.size() && prev != nullptr && old < prev->rows.size()) {
+      r = prev->rows[old];  // the device, zones and search text change only with its names
     } else {
       r.severity_rank = f.severity == "high" ? 2 : f.severity == "medium" ? 1 : 0;
       auto text = std::make_shared<FindingText>();
@@ -836,7 +875,8 @@ std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v,
   if (same_places) {
     std::lock_guard lock(prev->order_mu);
     for (const auto& [key, order] : prev->orders)
-      if (key.rfind("state/", 0) != 0) t->orders.emplace(key, order);
+      if (key.rfind("state/", 0) != 0 && (renamed == nullptr || renamed->empty() || key.rfind("device/", 0) != 0))
+        t->orders.emplace(key, order);
   }
   if (t->orders.count("/asc") == 0) t->orders.emplace("/asc", finding_order(t->rows, "", false));
   // The console's own first page (web/findings.js: most severe first).
@@ -856,7 +896,19 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
   auto findings = std::make_shared<std::vector<inventory::Finding>>(*base->findings);
   const std::vector<AssetRow>& rows = *v->rows;
   std::unordered_set<std::string> touched;  // assets whose open findings may have changed
+  // Plant names: each renamed asset with the list of the last write that changed
+  // names; its row is made again from that list below.
+  std::map<std::string, std::shared_ptr<const inventory::ApprovedList>> names;
   for (const Write* w : todo) {
+    if (!w->renamed.empty() && w->approved) {
+      for (const auto& id : w->renamed) names[id] = w->approved;
+      for (auto& f : *findings)
+        if (std::find(w->renamed.begin(), w->renamed.end(), f.asset) != w->renamed.end()) {
+          const inventory::Asset* a = v->ledger->find(f.asset);
+          const inventory::ApprovedEntry* e = a != nullptr ? w->approved->match(*a) : nullptr;
+          f.plant_name = e != nullptr ? e->name : std::string();
+        }
+    }
     if (!w->remediation_asset.empty()) {
       for (auto& f : *findings)
         if (f.type == "vulnerable" && f.asset == w->remediation_asset) inventory::apply_remediation(f, w->remediation);
@@ -872,12 +924,21 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
     if (w->approved && v->has_approved_list && v->marks.approved.size() == rows.size()) {
       // An approval ends the findings raised only because the device was not
       // listed: whichever list the findings were judged by, none is left for a
-      // device on this one.
+      // device on this one. A names write can only add its devices' rows.
       const auto& assets = v->ledger->assets();
-      for (std::size_t i = 0; i < rows.size() && i < assets.size(); ++i)
-        v->marks.approved[i] = w->approved->match(assets[i]) != nullptr ? 1 : 0;
+      bool newly = w->renamed.empty();
+      for (const auto& id : w->renamed) {
+        const inventory::AssetIndex i = v->ledger->index_of(id);
+        if (i == inventory::kNoAsset || i >= v->marks.approved.size()) continue;
+        const signed char now = w->approved->match(assets[i]) != nullptr ? 1 : 0;
+        newly = newly || (now == 1 && v->marks.approved[i] != 1);
+        v->marks.approved[i] = now;
+      }
+      if (w->renamed.empty())
+        for (std::size_t i = 0; i < rows.size() && i < assets.size(); ++i)
+          v->marks.approved[i] = w->approved->match(assets[i]) != nullptr ? 1 : 0;
       // Rows are in the ledger's asset order: its id index finds a finding's row.
-      std::erase_if(*findings, [&](const inventory::Finding& f) {
+      if (newly) std::erase_if(*findings, [&](const inventory::Finding& f) {
         if (!f.unlisted) return false;
         const inventory::AssetIndex i = v->ledger->index_of(f.asset);
         if (i == inventory::kNoAsset || i >= v->marks.approved.size() || v->marks.approved[i] != 1) return false;
@@ -896,8 +957,40 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
     for (const auto& [id, n] : open)
       if (auto it = v->row_of->find(id); it != v->row_of->end()) v->marks.open_findings[it->second] = n;
   }
+  std::unordered_set<std::string> renamed;
+  if (!names.empty()) {
+    // The renamed rows made again with the list as written: their names, search
+    // text, the sort keys kept for them and the asset page's facts. The other
+    // rows stay shared (their marks stay the view's).
+    auto patched = v->patched ? std::make_shared<std::map<std::size_t, AssetRow>>(*v->patched)
+                              : std::make_shared<std::map<std::size_t, AssetRow>>();
+    auto assets = v->renamed ? std::make_shared<std::map<std::string, inventory::Asset>>(*v->renamed)
+                             : std::make_shared<std::map<std::string, inventory::Asset>>();
+    v->cache = base->cache->copy();
+    for (const auto& [id, list] : names) {
+      const auto at = v->row_of->find(id);
+      const inventory::Asset* a = v->ledger->find(id);
+      if (at == v->row_of->end() || a == nullptr || at->second >= rows.size()) continue;
+      inventory::Asset named = *a;
+      inventory::apply_approved(named, *list);
+      const AssetRow& was = v->row(at->second);
+      AssetRow row = make_row(*v->ledger, named, nullptr, was.zones, list->match(named), v->has_approved_list,
+                              was.open_findings);
+      // make_row set the row's own approval from the list; the view's marks say
+      // what it is now, so the row keeps the one it was built with.
+      row.approved = was.approved;
+      row.json["approved"] = was.json["approved"];
+      for (auto& [sort, keys] : v->cache->sort_keys)
+        if (at->second < keys.size()) keys[at->second] = sort_keys({row}, sort).front();
+      (*patched)[at->second] = std::move(row);
+      (*assets)[id] = std::move(named);
+      renamed.insert(id);
+    }
+    v->patched = std::move(patched);
+    v->renamed = std::move(assets);
+  }
   v->findings = std::move(findings);
-  v->ftable = make_finding_table(*v, base->ftable.get());
+  v->ftable = make_finding_table(*v, base->ftable.get(), &renamed);
   return v;
 }
 
@@ -1151,10 +1244,16 @@ void WebServer::Impl::install_routes() {
           if (q.sort != "findings") {
             std::lock_guard lock(v.cache->sort_mu);
             auto it = v.cache->sort_keys.find(q.sort);
-            if (it == v.cache->sort_keys.end()) it = v.cache->sort_keys.emplace(q.sort, sort_keys(*v.rows, q.sort)).first;
+            if (it == v.cache->sort_keys.end()) {
+              std::vector<std::string> made = sort_keys(*v.rows, q.sort);
+              if (v.patched)
+                for (const auto& [i, row] : *v.patched)
+                  if (i < made.size()) made[i] = sort_keys({row}, q.sort).front();
+              it = v.cache->sort_keys.emplace(q.sort, std::move(made)).first;
+            }
             keys = &it->second;  // never erased while the view lives
           }
-          send_json(res, 200, query_assets(*v.rows, q, keys, &v.marks));
+          send_json(res, 200, query_assets(*v.rows, q, keys, &v.marks, v.patched.get()));
         })));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
                                                                      httplib::Response& res, const Session&, View& v) {
@@ -1162,6 +1261,9 @@ void WebServer::Impl::install_routes() {
           if (a == nullptr || v.row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
           const std::string lang = req.get_param_value("lang");
           if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
+          // With the plant's names a console write gave it since the view was read.
+          if (v.renamed)
+            if (const auto it = v.renamed->find(a->id); it != v.renamed->end()) a = &it->second;
           send_json(res, 200, asset_detail(v, *a, lang));
         })));
   s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
@@ -1455,10 +1557,21 @@ void WebServer::Impl::install_routes() {
              detail += c.field + ": " + c.before + " -> " + c.after + "; ";
            }
            if (!r.changes.empty() || r.row_added) {
-             std::lock_guard lock(db_mu);
-             audit(*store, wall_us(), se.user, "plant_names", a->id, detail + path);
+             {
+               std::lock_guard lock(db_mu);
+               audit(*store, wall_us(), se.user, "plant_names", a->id, detail + path);
+             }
+             // The list as written now: the device's row is made again from it in
+             // the view the response and the next page read. One that does not
+             // read back leaves the change to the next view built from the file.
+             Write w;
+             std::string lerr;
+             if (auto l = inventory::load_approved(path, lerr)) {
+               w.approved = std::make_shared<const inventory::ApprovedList>(std::move(*l));
+               w.renamed.push_back(a->id);
+             }
+             record_write(std::move(w));
            }
-           refresh_and_wait();
            send_json(res, 200, Json{{"asset", a->id}, {"changes", changes}, {"row_added", r.row_added},
                                     {"approved", path}});
          })));
@@ -1616,31 +1729,48 @@ void WebServer::Impl::install_routes() {
           if (base) base->basis = "snapshot " + base->snapshot.name;
           const std::string key =
               format + "/" + std::string(inventory::lang_code(*lang)) + (base ? "/" + base->snapshot.name : std::string());
-          std::lock_guard lock(v.cache->body_mu);
-          auto& bodies = v.cache->checklist_bodies;
-          auto cached = bodies.find(key);
-          if (cached == bodies.end() && base) {
-            inventory::ChecklistInput in = v.cl->in;
-            std::string error;
-            bool ok = false;
-            {
-              std::lock_guard db_lock(db_mu);
-              ok = set_checklist_baseline(in, *store, *v.ledger, base->snapshot, base->basis, in.generated_us, error);
-            }
-            if (!ok) return send_error(res, 500, error);
-            const auto cl = inventory::build_checklist(in);
-            cached = bodies.emplace(key, render_checklist_of(cl, in, format, *lang)).first;
+          // A body not made yet is made outside body_mu (a baseline's checklist
+          // takes about a second at 10,000 devices; the lock is held only to
+          // look it up and keep it), so other requests of the view do not wait
+          // for it. Two requests for the same new body may both make it: the
+          // first kept is the one served.
+          std::shared_ptr<const std::string> body;
+          {
+            std::lock_guard lock(v.cache->body_mu);
+            if (const auto it = v.cache->checklist_bodies.find(key); it != v.cache->checklist_bodies.end())
+              body = it->second;
           }
-          if (cached == bodies.end()) cached = bodies.emplace(key, render_checklist(v, format, *lang)).first;
+          if (!body) {
+            std::string made;
+            if (base) {
+              // The baseline's snapshot is read through a connection of its own
+              // (as the builder reads), not the request connection every route
+              // authorizes through: reading 10,000 devices' snapshot takes about
+              // a second, for which no other request should wait.
+              inventory::ChecklistInput in = v.cl->in;
+              std::string error;
+              auto reader = Store::open_reader(opt.db_path, config.sensor_name, error);
+              if (!reader) return send_error(res, 503, error);
+              if (!set_checklist_baseline(in, *reader, *v.ledger, base->snapshot, base->basis, in.generated_us, error))
+                return send_error(res, 500, error);
+              const auto cl = inventory::build_checklist(in);
+              made = render_checklist_of(cl, in, format, *lang);
+            } else {
+              made = render_checklist(v, format, *lang);
+            }
+            std::lock_guard lock(v.cache->body_mu);
+            body = v.cache->checklist_bodies.emplace(key, std::make_shared<const std::string>(std::move(made)))
+                       .first->second;
+          }
           res.status = 200;
           res.set_header("Cache-Control", "no-store");
-          if (format == "json") return res.set_content(cached->second, "application/json");
+          if (format == "json") return res.set_content(*body, "application/json");
           if (format == "csv") {
             res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
-            return res.set_content(cached->second, "text/csv; charset=utf-8");
+            return res.set_content(*body, "text/csv; charset=utf-8");
           }
           report_csp(res);
-          res.set_content(cached->second, "text/html; charset=utf-8");
+          res.set_content(*body, "text/html; charset=utf-8");
         })));
   s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                              const Session&, View& v) {

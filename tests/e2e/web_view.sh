@@ -4,8 +4,9 @@
 # after the database changes, a request is answered at once from the previous
 # view (and says it is stale), a login is not held up, and once the new view
 # is built it is what the console serves. The console's own writes
-# (acknowledge, approve) show at once, without waiting for a build, and stay
-# shown by the view a build running at the time of the write publishes.
+# (acknowledge, approve, a plant name edit) show at once, without waiting for a
+# build, and stay shown by the view a build running at the time of the write
+# publishes.
 # Usage: web_view.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; src="$2"
@@ -115,7 +116,7 @@ state_of() {
   /usr/bin/python3 -c 'import json,sys
 print(next((f["state"] for f in json.load(open(sys.argv[1])) if f["id"] == sys.argv[2]), "gone"))' "$tmp/body" "$1"
 }
-field() { /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["asset"][sys.argv[2]]))' "$tmp/body" "$1"; }
+field() { /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["asset"][sys.argv[2]], ensure_ascii=False))' "$tmp/body" "$1"; }
 # wait_view AS_OF: until a view read after AS_OF is served.
 wait_view() {
   for _ in $(seq 1 150); do
@@ -178,4 +179,58 @@ check "... with the write in it ($(state_of "$f3"))" test "$(state_of "$f3")" = 
 wait_view "$as_of"; check "the next build publishes" test $? -eq 0
 get /api/v1/findings >/dev/null
 check "... with the write read from the database ($(state_of "$f3"))" test "$(state_of "$f3")" = acknowledged
+
+# A plant name edit: written to the list and shown at once like the other
+# writes, by the search, the device page and its findings.
+enc() { /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+# names_of ID: the device's findings' "asset_name/plant_name" in $tmp/body, one set.
+names_of() {
+  /usr/bin/python3 -c 'import json,sys
+print(" ".join(sorted({f.get("asset_name", "-") + "/" + f.get("plant_name", "-") for f in json.load(open(sys.argv[1])) if f["asset"] == sys.argv[2]})))' "$tmp/body" "$1"
+}
+has_asset() { /usr/bin/python3 -c 'import json,sys; sys.exit(0 if any(a["id"] == sys.argv[2] for a in json.load(open(sys.argv[1]))["items"]) else 1)' "$tmp/body" "$1"; }
+for _ in $(seq 1 50); do
+  get /api/v1/overview >/dev/null
+  [ "$(header X-Mieruka-Data-Stale-Seconds)" = 0.0 ] && break
+  sleep 0.2
+done
+# A device with a finding that an approval does not end (the edit adds the
+# device's row to the list, which approves it).
+get /api/v1/findings >/dev/null
+a4="$(/usr/bin/python3 -c 'import json,sys
+print(next((f["asset"] for f in json.load(open(sys.argv[1])) if f["type"] not in ("unapproved", "hidden")), ""))' "$tmp/body")"
+check "a device with a finding an approval keeps ($a4)" test -n "$a4"
+get /api/v1/overview >/dev/null
+as_of="$(header X-Mieruka-Data-As-Of)"
+read -r st t <<<"$(post "/api/v1/assets/$a4/names" '{"name":{"value":"成形機PLC 9号","expected":""},"location":{"value":"第2工場 成形ライン","expected":""}}')"
+check "name edit: 200 ($st) without waiting for a build (4 s and more): $t s" sh -c "[ '$st' = 200 ] && awk 'BEGIN {exit !($t < 3)}'"
+get "/api/v1/assets?q=$(enc 成形機plc)" >/dev/null
+check "the search finds the new name at once" has_asset "$a4"
+check "... from a view read before the edit" test "$(header X-Mieruka-Data-As-Of)" = "$as_of"
+get "/api/v1/assets?q=$(enc 成形ライン)&sort=location" >/dev/null
+check "... and the new location" has_asset "$a4"
+get "/api/v1/assets/$a4" >/dev/null
+check "the device page shows the name ($(field display_name))" test "$(field display_name)" = '"成形機PLC 9号"'
+check "... and the device is approved by the row the edit added ($(field approved))" test "$(field approved)" = true
+get "/api/v1/findings?asset=$a4" >/dev/null
+check "its findings name it ($(names_of "$a4"))" test "$(names_of "$a4")" = "成形機PLC 9号/成形機PLC 9号"
+
+# An edit while a build runs that read the list before it: the view that build
+# publishes shows the edit, and so does the next one.
+printf 'thirdpass1\n' | "$bin" user add third --role viewer --db "$db" --password-file - >/dev/null 2>&1
+sleep 1  # the builder has read the database and the list's findings; it now waits 4 s
+as_of="$(header X-Mieruka-Data-As-Of)"
+read -r st t <<<"$(post "/api/v1/assets/$a4/names" '{"name":{"value":"成形機PLC 10号","expected":"成形機PLC 9号"}}')"
+check "name edit during a build: 200 ($st)" test "$st" = 200
+get "/api/v1/findings?asset=$a4" >/dev/null
+check "it shows at once ($(names_of "$a4"))" test "$(names_of "$a4")" = "成形機PLC 10号/成形機PLC 10号"
+wait_view "$as_of"; check "the build running at the edit publishes" test $? -eq 0
+as_of="$(header X-Mieruka-Data-As-Of)"
+get "/api/v1/findings?asset=$a4" >/dev/null
+check "... with the edit in it ($(names_of "$a4"))" test "$(names_of "$a4")" = "成形機PLC 10号/成形機PLC 10号"
+get "/api/v1/assets?q=$(enc "成形機plc 10号")" >/dev/null
+check "... found by its new name" has_asset "$a4"
+wait_view "$as_of"; check "the next build publishes" test $? -eq 0
+get "/api/v1/findings?asset=$a4" >/dev/null
+check "... with the edit read from the list ($(names_of "$a4"))" test "$(names_of "$a4")" = "成形機PLC 10号/成形機PLC 10号"
 exit "$fail"

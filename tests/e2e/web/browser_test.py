@@ -400,6 +400,46 @@ def findings_triage():
         driver.set_window_size(1400, 1000)
 
 
+def nav_one_line_ja_1024():
+    """The header in Japanese at 1024x768: the navigation and every item of the
+    header on one line (element heights against their line height), no label
+    broken inside (one character per line)."""
+    driver.set_window_size(1024, 768)
+    try:
+        go("#/")
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "概要")
+        shot("10b-header-ja-1024")
+        # Each item's lines: its height (inside padding and border) over its line height.
+        lines = driver.execute_script("""
+            const lines = (e) => {
+              const cs = getComputedStyle(e);
+              const lh = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.25;
+              const box = e.getBoundingClientRect().height - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom)
+                - parseFloat(cs.borderTopWidth) - parseFloat(cs.borderBottomWidth);
+              return [e.id || e.className || e.tagName, e.textContent.trim(), box / lh];
+            };
+            const items = [...document.querySelectorAll('#top > *, #nav a')].filter((e) => e.getClientRects().length);
+            return items.filter((e) => e.tagName !== 'SELECT' && e.textContent.trim()).map(lines);""")
+        check("header 1024 px ja: every item one line", lines and all(n <= 1.3 for _, _, n in lines),
+              [x for x in lines if x[2] > 1.3])
+        tops = driver.execute_script("""
+            const nav = document.getElementById('nav').getBoundingClientRect();
+            const links = [...document.querySelectorAll('#nav a')].map((a) => a.getBoundingClientRect());
+            const header = document.getElementById('top');
+            const middles = [...header.children].filter((e) => e.getClientRects().length && e.offsetWidth)
+              .map((e) => e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2);
+            return {navHeight: nav.height, linkHeight: Math.max(...links.map((r) => r.height)),
+                    linkTops: new Set(links.map((r) => Math.round(r.top))).size,
+                    middleSpread: Math.max(...middles) - Math.min(...middles),
+                    headerRight: header.getBoundingClientRect().right, width: document.documentElement.clientWidth};""")
+        check("header 1024 px ja: the navigation is one line",
+              tops["linkTops"] == 1 and tops["navHeight"] <= tops["linkHeight"] + 1, tops)
+        check("header 1024 px ja: the header is one row within the window",
+              tops["middleSpread"] <= 4 and tops["headerRight"] <= tops["width"] + 1, tops)
+    finally:
+        driver.set_window_size(1400, 1000)
+
+
 try:
     # Login.
     driver.get(BASE + "/")
@@ -630,6 +670,7 @@ try:
     check("Japanese: html lang", driver.execute_script("return document.documentElement.lang") == "ja")
     shot("09-findings-ja")
     findings_triage()
+    nav_one_line_ja_1024()
     go("#/")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "概要")
     shot("10-overview-ja")

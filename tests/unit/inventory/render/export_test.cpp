@@ -640,5 +640,27 @@ TEST(ApprovedOverlay, FactsNameAndColumns) {
   EXPECT_FALSE(asset_json(f.ledger, f.asset(f.plc_id)).contains("approved_entry"));
 }
 
+// One asset overlaid (a copy the console shows an edit on): its list facts are
+// the new list's, the ledger's asset keeps what it had.
+TEST(ApprovedOverlay, OneAssetCopy) {
+  Fixture f;
+  std::string error;
+  const auto before = parse_approved("mac,name,location\n00:1b:1b:02:9a:c3,HMI-2,Hall 2\n", "approved.csv", error);
+  const auto after = parse_approved("mac,name\n00:1b:1b:02:9a:c3,成形機HMI 3号\n", "approved.csv", error);
+  ASSERT_TRUE(before && after) << error;
+  apply_approved(f.ledger, *before);
+  Asset copy = f.asset(f.hmi_id);
+  apply_approved(copy, *after);
+  EXPECT_EQ(plant_name(copy), "成形機HMI 3号");
+  int from_list = 0;
+  for (const FactRecord& x : copy.facts) from_list += x.source == kApprovedSource ? 1 : 0;
+  EXPECT_EQ(from_list, 1);  // the name; the location the new list lacks is gone
+  EXPECT_EQ(plant_name(f.asset(f.hmi_id)), "HMI-2");
+  const auto none = parse_approved("mac,name\n", "approved.csv", error);
+  ASSERT_TRUE(none) << error;
+  apply_approved(copy, *none);
+  EXPECT_EQ(plant_name(copy), "");
+}
+
 }  // namespace
 }  // namespace mieruka::inventory

@@ -105,6 +105,25 @@ TEST(WebQuery, BadParametersAreRefused) {
 
 // A console write makes new marks for the same rows: filters, the findings
 // sort and the JSON follow the marks, not what the rows were built with.
+// Rows made again since (a plant name edit) are searched, sorted and shown
+// instead of the shared rows at their index.
+TEST(WebQuery, PatchedRowsReplaceTheirIndex) {
+  const std::map<std::size_t, AssetRow> patched = {{2, row("3", "aaa-renamed", "10.10.1.100", "it_host", "VMware, Inc.", 0, 1, "it")}};
+  EXPECT_EQ(ids(query_assets(kRows, parse({{"q", "renamed"}}), nullptr, nullptr, &patched)),
+            (std::vector<std::string>{"3"}));
+  EXPECT_EQ(query_assets(kRows, parse({{"q", "renamed"}}))["total"], 0);
+  const auto page = query_assets(kRows, parse({}), nullptr, nullptr, &patched);
+  EXPECT_EQ(ids(page), (std::vector<std::string>{"4", "3", "2", "1"}));  // "<img" < "aaa-renamed" < "hmi" < "plc"
+  EXPECT_EQ(page["items"][1]["name"], "aaa-renamed");
+  // Kept sort keys with the patched row's key give the same order.
+  std::vector<std::string> keys = sort_keys(kRows, "name");
+  keys[2] = sort_keys({patched.at(2)}, "name").front();
+  EXPECT_EQ(ids(query_assets(kRows, parse({}), &keys, nullptr, &patched)), ids(page));
+  // An empty map is no patch.
+  const std::map<std::size_t, AssetRow> none;
+  EXPECT_EQ(ids(query_assets(kRows, parse({}), nullptr, nullptr, &none)), (std::vector<std::string>{"4", "2", "1", "3"}));
+}
+
 TEST(WebQuery, MarksOverrideTheRows) {
   RowMarks m = marks_of(kRows);
   EXPECT_EQ(ids(query_assets(kRows, parse({{"approved", "false"}}), nullptr, &m)),
