@@ -77,6 +77,10 @@ struct Topology {
 
 [[nodiscard]] Topology build_topology(const Ledger& ledger, const TopologyOptions& opt);
 
+// One cluster of `t` (TopoCluster::id; "" for the nodes in none): its nodes,
+// the edges with both ends in it, and the cluster. Nullopt for an unknown id.
+[[nodiscard]] std::optional<Topology> topology_of_cluster(const Topology& t, std::string_view cluster_id);
+
 [[nodiscard]] std::string topology_dot(const Topology& t);
 [[nodiscard]] std::string topology_graphml(const Topology& t);
 [[nodiscard]] nlohmann::ordered_json topology_json(const Topology& t);

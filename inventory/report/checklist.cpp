@@ -844,8 +844,8 @@ int severity_rank(std::string_view s) { return s == "high" ? 0 : s == "medium" ?
 
 }  // namespace
 
-std::string checklist_zone_dot(const Topology& t, Lang lang) {
-  if (t.clusters.empty() || t.clusters.size() > kHtmlMaxDiagramZones) return {};
+std::string checklist_zone_dot(const Topology& t, Lang lang, std::size_t max_zones) {
+  if (t.clusters.empty() || t.clusters.size() > max_zones) return {};
   // Each node's cluster; "" for none.
   std::map<std::string, std::string> cluster_of;
   for (const auto& n : t.nodes) cluster_of[n.id] = n.cluster;

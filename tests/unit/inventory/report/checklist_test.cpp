@@ -538,6 +538,7 @@ TEST(ChecklistHtml, ZoneDiagramEscapesAndAggregates) {
   for (int k = 0; k < static_cast<int>(kHtmlMaxDiagramZones); ++k)
     t.clusters.push_back({"zone:z" + std::to_string(k), "z", "zone", 2, {}});
   EXPECT_EQ(checklist_zone_dot(t, Lang::en), "") << "too many zones: a table instead";
+  EXPECT_NE(checklist_zone_dot(t, Lang::en, t.clusters.size()), "") << "any number when asked for";
   if (svg_available()) {
     std::string error;
     const auto svg = render_svg(d, error);
