@@ -896,7 +896,15 @@ std::string checklist_zone_dot(const Topology& t, Lang lang, std::size_t max_zon
     for (std::size_t i = 0; i < by_count.size() && i < 3; ++i)
       lbl += (lbl.empty() ? "" : "\n") + by_count[i].second + " ×" + std::to_string(by_count[i].first);
     if (by_count.size() > 3) lbl += "\n+" + std::to_string(by_count.size() - 3);
-    d += "  " + node_name(ends.first) + " -> " + node_name(ends.second) + " [label=\"" + dot_escape(lbl) + "\"];\n";
+    // Between two zones of one level (one rank) the edge is "flat": Graphviz
+    // 2.42 corrupts its heap laying out a labelled flat edge among many (a
+    // double free once the plant has a few dozen of them), so those carry an
+    // external label instead.
+    const auto a = clusters.find(ends.first), b = clusters.find(ends.second);
+    const bool flat = a != clusters.end() && b != clusters.end() && a->second->level && b->second->level &&
+                      *a->second->level == *b->second->level;
+    d += "  " + node_name(ends.first) + " -> " + node_name(ends.second) + (flat ? " [xlabel=\"" : " [label=\"") +
+         dot_escape(lbl) + "\"];\n";
   }
   d += "}\n";
   return d;

@@ -1561,6 +1561,7 @@ void WebServer::Impl::install_routes() {
           std::optional<inventory::Topology> zone;
           if (req.has_param("zone")) {
             const std::string z = req.get_param_value("zone");
+            if (z.empty()) return send_error(res, 400, "zone: expected a zone id or name from GET /api/v1/map?level=plant");
             std::string id = z == kNoCluster ? std::string() : z;
             const auto has_id = [&](const std::string& x) {
               return std::any_of(t.clusters.begin(), t.clusters.end(), [&](const auto& cl) { return cl.id == x; });

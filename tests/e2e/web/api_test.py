@@ -378,10 +378,10 @@ def topology_svg_levels(cookie, zone_ids, total):
         st, _, _, _, raw = request("GET", "/api/v1/topology.svg?zone=" + urllib.parse.quote(zid), cookie=cookie)
         got = sorted(nodes(raw))
         check("topology.svg?zone=" + zid + ": the zone's devices, no other", st == 200 and got == want, (st, got[:5], want[:5]))
-    for path in ("/api/v1/topology.svg?zone=nosuch", "/api/v1/topology.svg?lang=fr"):
+    for path, want in (("/api/v1/topology.svg?zone=nosuch", 404), ("/api/v1/topology.svg?zone=", 400),
+                       ("/api/v1/topology.svg?lang=fr", 400)):
         st, body, hdrs, _, _ = request("GET", path, cookie=cookie)
-        check(path + ": " + ("404" if "zone" in path else "400") + " with a reason",
-              st == (404 if "zone" in path else 400) and body and body.get("error") and
+        check(path + ": %d with a reason" % want, st == want and body and body.get("error") and
               not conforms("/api/v1/topology.svg", "get", st, body, hdrs.get("content-type", "")), (st, body))
 
     # Zones in the config: every /24 of the ledger but the last is a zone.
