@@ -280,6 +280,15 @@ Topology build_topology(const Ledger& ledger, const TopologyOptions& opt) {
   return t;
 }
 
+std::optional<std::string> find_cluster(const Topology& t, std::string_view id_or_name) {
+  if (id_or_name == kNoClusterName) return std::string();
+  for (const TopoCluster& c : t.clusters)
+    if (c.id == id_or_name) return c.id;
+  for (const TopoCluster& c : t.clusters)
+    if (c.name == id_or_name) return c.id;
+  return std::nullopt;
+}
+
 std::optional<Topology> topology_of_cluster(const Topology& t, std::string_view cluster_id) {
   Topology o;
   o.grouping = t.grouping;

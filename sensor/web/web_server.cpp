@@ -1562,21 +1562,15 @@ void WebServer::Impl::install_routes() {
           if (req.has_param("zone")) {
             const std::string z = req.get_param_value("zone");
             if (z.empty()) return send_error(res, 400, "zone: expected a zone id or name from GET /api/v1/map?level=plant");
-            std::string id = z == kNoCluster ? std::string() : z;
-            const auto has_id = [&](const std::string& x) {
-              return std::any_of(t.clusters.begin(), t.clusters.end(), [&](const auto& cl) { return cl.id == x; });
-            };
-            if (!id.empty() && !has_id(id))
-              for (const auto& cl : t.clusters)
-                if (cl.name == z) id = cl.id;
-            zone = inventory::topology_of_cluster(t, id);
+            const auto id = inventory::find_cluster(t, z);
+            if (id) zone = inventory::topology_of_cluster(t, *id);
             if (!zone)
               return send_error(res, 404, "zone " + z + ": no such zone (GET /api/v1/map?level=plant lists them)");
             if (zone->nodes.size() > kSvgMaxDevices)
               return send_error(res, 422, "zone " + z + ": " + std::to_string(zone->nodes.size()) +
                                               " devices, more than one picture can show (" +
                                               std::to_string(kSvgMaxDevices) + "): open it on the console's map");
-            key = "zone/" + id;
+            key = "zone/" + *id;
           } else if (t.grouping == "zones" || t.nodes.size() > inventory::kHtmlMaxDiagramNodes) {
             key = std::string("zones/") + (*lang == inventory::Lang::ja ? "ja" : "en");
           } else {

@@ -5,7 +5,8 @@
 # device named in an approved list with a Japanese name as plants write them.
 # tests/e2e/web/map_scale_test.py opens the plant level and every zone and
 # measures the labels through Cytoscape: legible (at least 9 px tall) at twice
-# the zoom the view opens with, and no two labels overlapping.
+# the zoom the view opens with, and no two labels overlapping. Before it,
+# `mieruka topology --zone` draws one zone of that plant.
 # Screenshots are kept in $MIERUKA_WEB_SCREENSHOTS (default: a new directory
 # under /tmp, printed at the end).
 # Usage: web_map_scale.sh MIERUKA_BINARY SOURCE_DIR
@@ -42,6 +43,25 @@ with open(d + "/mieruka.toml", "w") as f:
     f.write('[[zone]]\nname = "事務所"\nlevel = 4\nsubnets = ["10.0.1.112/28", "10.0.1.128/25"]\n\n')
     f.write('[[conduit]]\nfrom = "成形セル*"\nto = "成形セル*"\nprotocols = ["modbus"]\n')
 PY
+# The diagram of one zone from the command line: its devices only, by name.
+fail=0
+"$bin" topology --config "$tmp/mieruka.toml" --db "$tmp/m.db" --format json --zone 成形セル02 >"$tmp/cell.json" 2>"$tmp/cell.err"
+"$py" - "$tmp/cell.json" <<'PY' || { echo "FAIL topology --zone: one zone's devices"; cat "$tmp/cell.err"; fail=1; }
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert [z["id"] for z in t["zones"]] == ["zone:成形セル02"], t["zones"]
+ids = {n["id"] for n in t["nodes"]}
+assert len(ids) == 16 and ids == set(t["zones"][0]["nodes"]), len(ids)
+assert all(e["from"] in ids and e["to"] in ids for e in t["edges"])
+PY
+[ "$fail" -eq 0 ] && echo "ok   topology --zone: one zone's devices"
+"$bin" topology --config "$tmp/mieruka.toml" --db "$tmp/m.db" --format dot --zone nosuch >/dev/null 2>"$tmp/nosuch.err"
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$(wc -l <"$tmp/nosuch.err")" -eq 1 ] && grep -q nosuch "$tmp/nosuch.err"; then
+  echo "ok   topology --zone nosuch: an error of one line naming it"
+else
+  echo "FAIL topology --zone nosuch: rc $rc"; cat "$tmp/nosuch.err"; fail=1
+fi
 "$bin" serve --config "$tmp/mieruka.toml" --db "$tmp/m.db" --http --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 pid=$!
 url=""
@@ -55,4 +75,5 @@ done
 HOME="$tmp" "$py" "$src/tests/e2e/web/map_scale_test.py" "$url" "$shots"
 rc=$?
 echo "screenshots in $shots"
+[ "$fail" -eq 0 ] || rc=1
 exit $rc
