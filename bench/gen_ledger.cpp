@@ -2,14 +2,14 @@
 // the Store, for the read-side benchmark (bench/reads.sh). No capture is parsed:
 // building 100,000 assets from packets would time the pipeline, not the reads.
 //
-//   mieruka_gen_ledger [--assets N] [--sensor NAME] OUT.db   (NAME: the host name)
+//   mieruka_gen_ledger [--assets N] [--sensor NAME] OUT.db   (N >= 26; NAME: the host name)
 //
 // The mix, per 1,000 assets: 20 PLCs (vendor, product, a modbus_server role,
 // Modbus served to their HMI), 5 HMIs (each polls 4 PLCs with Modbus reads and,
 // one in five, a write), 1 engineering station (S7 program transfer to 4 PLCs),
 // the rest office hosts (OUI vendor, an NBNS name, DNS to one server and SMB to
-// the next host). One DNS server every 10,000 assets: a hub with thousands of
-// clients, as real networks have. Every asset gets 3-5 facts; edges number
+// the next host). One DNS server every 10,000 assets (the last asset of a plant
+// smaller than 1,000): a hub with thousands of clients, as real networks have. Every asset gets 3-5 facts; edges number
 // about 2.1 per asset. Deterministic: the same N gives the same database.
 // It prints how long the one flush of the whole ledger took (bench/central_replication.sh
 // times it with and without the change-log triggers). OUT.db may exist: the
@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
       char* end = nullptr;
       errno = 0;
       n = std::strtoull(argv[++i], &end, 10);
-      if (errno != 0 || *end != '\0' || n < 1000) {
-        std::fprintf(stderr, "mieruka_gen_ledger: --assets wants a number >= 1000\n");
+      if (errno != 0 || *end != '\0' || n < 26) {
+        std::fprintf(stderr, "mieruka_gen_ledger: --assets wants a number >= 26\n");
         return 2;
       }
     } else if (a == "--sensor" && i + 1 < argc) {
@@ -134,7 +134,12 @@ int main(int argc, char** argv) {
         ledger.add_op(e, download, ts);
       }
     } else if (k >= 26) {
-      const AssetIndex dns = idx[(i / 10000) * 10000 + 999 < n ? (i / 10000) * 10000 + 999 : base + 999];
+      // The DNS server: device 999 of its ten thousand, else of its thousand,
+      // else the last device of a smaller plant.
+      const std::uint64_t dns_at = (i / 10000) * 10000 + 999 < n ? (i / 10000) * 10000 + 999
+                                   : base + 999 < n                ? base + 999
+                                                                   : n - 1;
+      const AssetIndex dns = idx[dns_at];
       if (a != dns) ledger.count_edge(ledger.edge(a, dns, "dns", "udp", 53, 0, ts), 70, ts);
       const AssetIndex next = idx[i + 1 < n ? i + 1 : 0];
       ledger.count_edge(ledger.edge(a, next, "smb", "tcp", 445, 0, ts), 300, ts);

@@ -5,8 +5,9 @@
 # BASELINE devices; the ratio says how the map scales.
 # Each ledger comes from bench/mieruka_gen_ledger (addresses 10.0.0.1 up, PLCs,
 # HMIs, an engineering station and office hosts per 1,000) with zones written
-# here: the last 40% of its /24s form one office zone (Purdue level 4, the
-# largest), the rest are split over up to 23 cells (levels 1 and 2); conduits
+# here: the last 40% of its /24s are office zones (Purdue level 4) of at most
+# 8 /24s each (about 2,000 devices, the largest zones), the rest are split over
+# up to 23 cells (levels 1 and 2); conduits
 # allow Modbus between cells only, so the DNS, SMB and S7 traffic across zones
 # is drawn as violations. Needs chromium, chromedriver and python3-selenium.
 # Usage: bench/map_render.sh BUILD_DIR [DEVICES] [BASELINE] [RUNS]
@@ -39,9 +40,14 @@ zones() {
     done
     printf ']\n\n'
   done
-  printf '[[zone]]\nname = "office"\nlevel = 4\nsubnets = ['
+  # Office zones: 8 /24s each, the last one the rest.
   for i in $(seq "$cellnets" $(( nets - 1 ))); do
-    [ "$i" -eq "$cellnets" ] || printf ', '
+    if [ $(( (i - cellnets) % 8 )) -eq 0 ]; then
+      [ "$i" -eq "$cellnets" ] || printf ']\n\n'
+      printf '[[zone]]\nname = "office-%d"\nlevel = 4\nsubnets = [' $(( (i - cellnets) / 8 + 1 ))
+    else
+      printf ', '
+    fi
     printf '"10.0.%d.0/24"' "$i"
   done
   printf ']\n\n[[conduit]]\nfrom = "cell-*"\nto = "cell-*"\nprotocols = ["modbus"]\n'

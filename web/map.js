@@ -23,6 +23,8 @@ async function cytoscape() {
 // Above this many elements the map draws a cheap picture while moving.
 const kBig = 1500;
 const kCellW = 170, kCellH = 70;
+// The grid step of the other zones beside a zone's devices.
+const kExtW = 200, kExtH = 110;
 
 export function mapHash(level, arg, focus) {
   let h = '#/topology';
@@ -76,7 +78,9 @@ function zonePositions(nodes) {
   const top = nodes.filter((n) => !(n.parent && byId.has(n.parent)));
   const classes = new Map();
   for (const n of top) (classes.get(n.class) || classes.set(n.class, []).get(n.class)).push(n);
-  const width = Math.max(6, Math.ceil(Math.sqrt(nodes.length)));
+  // Columns for a grid about as wide as the map is (1.6:1 with 170x70 cells),
+  // so that opening the zone (fit) leaves its labels legible at 2x.
+  const width = Math.max(6, Math.ceil(Math.sqrt(nodes.length * 0.6)));
   const pos = {};
   // Places `n` and everything behind it at cell (cx, cy); returns the block's size in cells.
   const size = (n) => {
@@ -200,11 +204,14 @@ function elementsOf(data, plantZones) {
       els.push({ group: 'edges', classes: e.violation ? 'violation' : '',
         data: { id: 'e' + i, source: e.from, target: e.to, protocols: [e.protocol], label: e.protocol } });
     });
-    // Other zones this one talks to: one node each, to the right of the grid.
+    // Other zones this one talks to: one node each, to the right of the grid,
+    // in columns no taller than the grid (a zone talking to every other zone
+    // must not stretch the picture and shrink it when fitted).
     const others = [...new Set(data.external.map((x) => x.zone))].sort();
     const right = Math.max(0, ...Object.values(pos).map((p) => p.x)) + 1.6 * kCellW;
+    const perColumn = Math.max(4, Math.ceil((laid.height * kCellH) / kExtH));
     others.forEach((z, i) => {
-      els.push({ group: 'nodes', classes: 'ext', position: { x: right, y: i * 110 },
+      els.push({ group: 'nodes', classes: 'ext', position: { x: right + Math.floor(i / perColumn) * kExtW, y: (i % perColumn) * kExtH },
         data: { id: 'ext:' + z, label: t('map.other_zone') + '\n' + (zoneName.get(z) || t('map.no_zone')), kind: 'ext', zone: z } });
     });
     data.external.forEach((x, i) => {

@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "inventory/policy/classify.hpp"
 #include "inventory/policy/policy.hpp"
@@ -277,6 +278,35 @@ Topology build_topology(const Ledger& ledger, const TopologyOptions& opt) {
     t.edges.push_back(std::move(e));
   }
   return t;
+}
+
+std::optional<std::string> find_cluster(const Topology& t, std::string_view id_or_name) {
+  if (id_or_name == kNoClusterName) return std::string();
+  for (const TopoCluster& c : t.clusters)
+    if (c.id == id_or_name) return c.id;
+  for (const TopoCluster& c : t.clusters)
+    if (c.name == id_or_name) return c.id;
+  return std::nullopt;
+}
+
+std::optional<Topology> topology_of_cluster(const Topology& t, std::string_view cluster_id) {
+  Topology o;
+  o.grouping = t.grouping;
+  if (!cluster_id.empty()) {
+    const auto c = std::find_if(t.clusters.begin(), t.clusters.end(), [&](const TopoCluster& x) { return x.id == cluster_id; });
+    if (c == t.clusters.end()) return std::nullopt;
+    o.clusters.push_back(*c);
+  }
+  std::unordered_set<std::string_view> in;
+  for (const TopoNode& n : t.nodes)
+    if (n.cluster == cluster_id) {
+      o.nodes.push_back(n);
+      in.insert(n.id);
+    }
+  if (cluster_id.empty() && o.nodes.empty()) return std::nullopt;
+  for (const TopoEdge& e : t.edges)
+    if (in.contains(e.from) && in.contains(e.to)) o.edges.push_back(e);
+  return o;
 }
 
 std::string topology_dot(const Topology& t) {

@@ -77,6 +77,15 @@ struct Topology {
 
 [[nodiscard]] Topology build_topology(const Ledger& ledger, const TopologyOptions& opt);
 
+// The id of the cluster a user names: its id ("zone:cell-1") or else its name
+// ("cell-1"); kNoClusterName ("none:") names the nodes in no cluster, id "".
+// Nullopt when nothing matches.
+inline constexpr std::string_view kNoClusterName = "none:";
+[[nodiscard]] std::optional<std::string> find_cluster(const Topology& t, std::string_view id_or_name);
+// One cluster of `t` (TopoCluster::id; "" for the nodes in none): its nodes,
+// the edges with both ends in it, and the cluster. Nullopt for an unknown id.
+[[nodiscard]] std::optional<Topology> topology_of_cluster(const Topology& t, std::string_view cluster_id);
+
 [[nodiscard]] std::string topology_dot(const Topology& t);
 [[nodiscard]] std::string topology_graphml(const Topology& t);
 [[nodiscard]] nlohmann::ordered_json topology_json(const Topology& t);

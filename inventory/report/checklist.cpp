@@ -888,8 +888,8 @@ int severity_rank(std::string_view s) { return s == "high" ? 0 : s == "medium" ?
 
 }  // namespace
 
-std::string checklist_zone_dot(const Topology& t, Lang lang) {
-  if (t.clusters.empty() || t.clusters.size() > kHtmlMaxDiagramZones) return {};
+std::string checklist_zone_dot(const Topology& t, Lang lang, std::size_t max_zones) {
+  if (t.clusters.empty() || t.clusters.size() > max_zones) return {};
   // Each node's cluster; "" for none.
   std::map<std::string, std::string> cluster_of;
   for (const auto& n : t.nodes) cluster_of[n.id] = n.cluster;
@@ -940,7 +940,15 @@ std::string checklist_zone_dot(const Topology& t, Lang lang) {
     for (std::size_t i = 0; i < by_count.size() && i < 3; ++i)
       lbl += (lbl.empty() ? "" : "\n") + by_count[i].second + " ×" + std::to_string(by_count[i].first);
     if (by_count.size() > 3) lbl += "\n+" + std::to_string(by_count.size() - 3);
-    d += "  " + node_name(ends.first) + " -> " + node_name(ends.second) + " [label=\"" + dot_escape(lbl) + "\"];\n";
+    // Between two zones of one level (one rank) the edge is "flat": Graphviz
+    // 2.42 corrupts its heap laying out a labelled flat edge among many (a
+    // double free once the plant has a few dozen of them), so those carry an
+    // external label instead.
+    const auto a = clusters.find(ends.first), b = clusters.find(ends.second);
+    const bool flat = a != clusters.end() && b != clusters.end() && a->second->level && b->second->level &&
+                      *a->second->level == *b->second->level;
+    d += "  " + node_name(ends.first) + " -> " + node_name(ends.second) + (flat ? " [xlabel=\"" : " [label=\"") +
+         dot_escape(lbl) + "\"];\n";
   }
   d += "}\n";
   return d;

@@ -172,10 +172,11 @@ inline constexpr std::size_t kHtmlTopFindings = 5;
                                          const std::string& svg, const std::string& zone_svg = {});
 // The diagram of the zones alone (clusters as nodes, one row per Purdue level,
 // the traffic between them as edges with protocols and conversation counts), as
-// Graphviz DOT; "" when there are none or more than kHtmlMaxDiagramZones (the
-// report shows them as a table then).
+// Graphviz DOT; "" when there are none or more than `max_zones` (the report
+// shows them as a table then; GET /api/v1/topology.svg draws any number).
 inline constexpr std::size_t kHtmlMaxDiagramZones = 16;
-[[nodiscard]] std::string checklist_zone_dot(const Topology& t, Lang lang);
+[[nodiscard]] std::string checklist_zone_dot(const Topology& t, Lang lang,
+                                             std::size_t max_zones = kHtmlMaxDiagramZones);
 // Whether the whole plant's diagram goes into the HTML (small enough to read).
 [[nodiscard]] bool checklist_embeds_diagram(const Checklist& c) noexcept;
 

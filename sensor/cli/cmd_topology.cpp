@@ -18,6 +18,7 @@ void add_topology_command(CLI::App& app, TopologyCommand& c) {
   c.topology = app.add_subcommand("topology", "The network diagram: zones as clusters, edges by protocol, "
                                               "flagged devices highlighted");
   c.topology->add_option("--format", c.format, "dot, graphml, json or svg (SVG laid out by Graphviz)")->required();
+  c.topology->add_option("--zone", c.zone, "only this zone's devices (its id or name; none: for the devices in no zone)");
   c.topology->fallthrough();
 }
 
@@ -59,7 +60,16 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     return kExitBadInput;
   }
   if (!overlay_approved(common, ledger)) return kExitBadInput;  // the plant's names as labels
-  const inventory::Topology t = inventory::build_topology(ledger, {&common.config.policy, &*findings});
+  inventory::Topology t = inventory::build_topology(ledger, {&common.config.policy, &*findings});
+  if (opt.topology != nullptr && opt.topology->count("--zone") > 0) {
+    const auto id = inventory::find_cluster(t, opt.zone);
+    auto one = id ? inventory::topology_of_cluster(t, *id) : std::nullopt;
+    if (!one) {
+      print_error("--zone " + opt.zone + ": no such zone (mieruka topology --format json lists them under \"zones\")");
+      return kExitBadInput;
+    }
+    t = std::move(*one);
+  }
   std::string out;
   if (opt.format == "dot") out = inventory::topology_dot(t);
   else if (opt.format == "graphml") out = inventory::topology_graphml(t);

@@ -31,7 +31,7 @@ struct MapQuery {
 };
 
 // The cluster id of devices in no cluster.
-inline constexpr const char* kNoCluster = "none:";
+inline constexpr const char* kNoCluster = inventory::kNoClusterName.data();
 
 // Reads level/zone/id; false with `error` set (one line) on a bad value.
 [[nodiscard]] bool parse_map_query(const std::multimap<std::string, std::string>& params, MapQuery& q,

@@ -80,6 +80,7 @@ constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxCommentBytes = 2000;
 constexpr std::size_t kMaxBulkAck = 500;  // finding ids in one bulk acknowledgement
 constexpr std::size_t kMaxApproveAssets = 10'000;
+constexpr std::size_t kSvgMaxDevices = 1000;  // devices in one zone's GET topology.svg
 constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -110,9 +111,10 @@ struct ViewCache {
   // default) made with the view, the others on first request.
   std::mutex sort_mu;
   std::map<std::string, std::vector<std::string>> sort_keys;
+  // /api/v1/topology.svg by picture ("zones/<lang>", "devices", "zone/<cluster
+  // id>"): the SVG, or why Graphviz made none; rendered on first request.
   std::mutex svg_mu;
-  std::optional<std::string> svg;  // rendered on first request
-  std::string svg_error;
+  std::map<std::string, std::pair<std::optional<std::string>, std::string>> svgs;
   // /api/v1/checklist by "format/lang": json/ja (the default) made with the
   // view, the others on first request.
   std::mutex body_mu;
@@ -1664,21 +1666,58 @@ void WebServer::Impl::install_routes() {
           if (!body) return send_error(res, 404, error);
           send_json(res, 200, *body);
         })));
-  s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+  // The map's levels as one Graphviz picture each: ?zone= one zone's devices
+  // (a cluster's id or name, kNoCluster for the devices in none); without it
+  // the zones as nodes with the traffic between them when the config has zones
+  // or the plant is larger than the report's whole-plant diagram
+  // (kHtmlMaxDiagramNodes), else every device. A zone above kSvgMaxDevices is
+  // refused: Graphviz would hold a worker for minutes for a picture no one reads.
+  s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                                const Session&, View& v) {
+          const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
+          if (!lang) return send_error(res, 400, "lang: expected ja or en");
+          std::optional<inventory::Topology> own;
+          const auto& checklist = v.cl->checklist;
+          if (!checklist) own = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
+          const inventory::Topology& t = checklist ? checklist->topology : *own;
+          std::string key;
+          std::optional<inventory::Topology> zone;
+          if (req.has_param("zone")) {
+            const std::string z = req.get_param_value("zone");
+            if (z.empty()) return send_error(res, 400, "zone: expected a zone id or name from GET /api/v1/map?level=plant");
+            const auto id = inventory::find_cluster(t, z);
+            if (id) zone = inventory::topology_of_cluster(t, *id);
+            if (!zone)
+              return send_error(res, 404, "zone " + z + ": no such zone (GET /api/v1/map?level=plant lists them)");
+            if (zone->nodes.size() > kSvgMaxDevices)
+              return send_error(res, 422, "zone " + z + ": " + std::to_string(zone->nodes.size()) +
+                                              " devices, more than one picture can show (" +
+                                              std::to_string(kSvgMaxDevices) + "): open it on the console's map");
+            key = "zone/" + *id;
+          } else if (t.grouping == "zones" || t.nodes.size() > inventory::kHtmlMaxDiagramNodes) {
+            key = std::string("zones/") + (*lang == inventory::Lang::ja ? "ja" : "en");
+          } else {
+            key = "devices";
+          }
           ViewCache& c = *v.cache;
           std::lock_guard svg_lock(c.svg_mu);
-          if (!c.svg && c.svg_error.empty()) {
-            if (v.cl->checklist) {
-              c.svg = inventory::render_svg(inventory::topology_dot(v.cl->checklist->topology), c.svg_error);
-            } else {
-              const auto t = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
-              c.svg = inventory::render_svg(inventory::topology_dot(t), c.svg_error);
-            }
+          auto it = c.svgs.find(key);
+          if (it == c.svgs.end()) {
+            std::string error;
+            std::string dot = zone                     ? inventory::topology_dot(*zone)
+                              : key == "devices"       ? inventory::topology_dot(t)
+                                                       : inventory::checklist_zone_dot(t, *lang, t.clusters.size());
+            // A plant without any cluster has no zone picture: its devices, when few enough.
+            if (dot.empty() && t.nodes.size() <= inventory::kHtmlMaxDiagramNodes) dot = inventory::topology_dot(t);
+            if (dot.empty())
+              return send_error(res, 422, std::to_string(t.nodes.size()) +
+                                              " devices in no zone or subnet: too many for one picture, open the console's map");
+            auto svg = inventory::render_svg(dot, error);
+            it = c.svgs.emplace(key, std::make_pair(std::move(svg), std::move(error))).first;
           }
-          if (!c.svg) return send_error(res, 501, c.svg_error);
+          if (!it->second.first) return send_error(res, 501, it->second.second);
           res.set_header("Cache-Control", "no-store");
-          res.set_content(*c.svg, "image/svg+xml");
+          res.set_content(*it->second.first, "image/svg+xml");
         })));
   s.Get("/api/v1/stats", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           send_json(res, 200, stats());

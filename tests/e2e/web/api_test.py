@@ -6,12 +6,14 @@ Runs against a server started by tests/e2e/web_api.sh (plain HTTP on loopback)
 with users admin/adminpass1 and viewer/viewerpass1 and a snapshot "first".
 Prints "ok  name" / "FAIL name" per check; exit 1 when any failed.
 """
+import html
 import http.client
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 
 BASE, SPEC_PATH, BIN, DB, WORK = sys.argv[1:6]
@@ -355,6 +357,82 @@ for path, ctype in [("/api/v1/checklist?format=html&lang=ja", "text/html"), ("/a
         check("report HTML has no script and a script-free CSP", b"<script" not in raw.lower() and
               "script-src" not in hdrs.get("content-security-policy", "x") and
               hdrs.get("content-security-policy", "").startswith("default-src 'none'"), hdrs.get("content-security-policy"))
+def topology_svg_levels(cookie, zone_ids, total):
+    """GET topology.svg follows the map's levels: a small plant without zones
+    is drawn device by device, ?zone= one zone's devices, and with zones in
+    the config (a second server over the same ledger) the zones as nodes."""
+    def nodes(raw):  # each node's name (Graphviz writes it as the node's title)
+        return [html.unescape(t.decode("utf-8")) for t in
+                re.findall(rb'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', raw)]
+
+    st, _, hdrs, _, raw = request("GET", "/api/v1/topology.svg", cookie=cookie)
+    if st == 501:
+        print("skip topology.svg levels: this build has no Graphviz")
+        return
+    check("topology.svg of a small plant without zones: one node per device",
+          st == 200 and hdrs.get("content-type", "").startswith("image/svg+xml") and len(nodes(raw)) == total,
+          (st, len(nodes(raw)), total))
+    for zid in zone_ids:
+        st, mz, _, _, _ = request("GET", "/api/v1/map?level=zone&zone=" + urllib.parse.quote(zid), cookie=cookie)
+        want = sorted(n["id"] for n in mz["nodes"])
+        st, _, _, _, raw = request("GET", "/api/v1/topology.svg?zone=" + urllib.parse.quote(zid), cookie=cookie)
+        got = sorted(nodes(raw))
+        check("topology.svg?zone=" + zid + ": the zone's devices, no other", st == 200 and got == want, (st, got[:5], want[:5]))
+    for path, want in (("/api/v1/topology.svg?zone=nosuch", 404), ("/api/v1/topology.svg?zone=", 400),
+                       ("/api/v1/topology.svg?lang=fr", 400)):
+        st, body, hdrs, _, _ = request("GET", path, cookie=cookie)
+        check(path + ": %d with a reason" % want, st == want and body and body.get("error") and
+              not conforms("/api/v1/topology.svg", "get", st, body, hdrs.get("content-type", "")), (st, body))
+
+    # Zones in the config: every /24 of the ledger but the last is a zone.
+    subnets = sorted(z[len("subnet:"):] for z in zone_ids if z.startswith("subnet:"))
+    conf = os.path.join(WORK, "zones.toml")
+    with open(conf, "w", encoding="utf-8") as f:
+        for i, net in enumerate(subnets[:-1] or subnets):
+            f.write('[[zone]]\nname = "セル%d"\nlevel = %d\nsubnets = ["%s"]\n\n' % (i + 1, 1 + i % 2, net))
+    out = os.path.join(WORK, "zones.out")
+    proc = subprocess.Popen([BIN, "serve", "--config", conf, "--db", DB, "--http", "--listen", "127.0.0.1:0"],
+                            stdout=open(out, "w"), stderr=subprocess.DEVNULL)
+    try:
+        url = None
+        for _ in range(100):
+            m = re.search(r"serving (http://[^ ]+)", open(out).read())
+            if m:
+                url = urllib.parse.urlparse(m.group(1))
+                break
+            time.sleep(0.1)
+        check("a server with zones starts", url is not None)
+        if url is None:
+            return
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        conn.request("POST", "/api/v1/login", body=json.dumps({"user": "viewer", "password": "viewerpass1"}),
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        zc = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
+        for lang, count in (("ja", " 台".encode()), ("en", b" device")):
+            conn.request("GET", "/api/v1/topology.svg?lang=" + lang, headers={"Cookie": zc})
+            r = conn.getresponse()
+            raw = r.read()
+            titles = sorted(nodes(raw))
+            want = sorted(["zone:セル%d" % (i + 1) for i in range(len(subnets[:-1] or subnets))] +
+                          (["-"] if len(subnets) > 1 else []))
+            check("topology.svg with zones (%s): the zones as nodes, no device" % lang,
+                  r.status == 200 and titles == want and count in raw, (r.status, titles, want))
+        conn.request("GET", "/api/v1/topology.svg?zone=" + urllib.parse.quote("セル1"), headers={"Cookie": zc})
+        r = conn.getresponse()
+        raw = r.read()
+        conn.request("GET", "/api/v1/map?level=zone&zone=" + urllib.parse.quote("zone:セル1"), headers={"Cookie": zc})
+        r2 = conn.getresponse()
+        mz = json.loads(r2.read())
+        check("topology.svg?zone=NAME: that zone's devices", r.status == 200 and
+              sorted(nodes(raw)) == sorted(n["id"] for n in mz["nodes"]), r.status)
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 # The map: the plant's zones hold every device; a zone's nodes are its devices;
 # a device lists every conversation it has, each in its zone's or between zones.
 st, mp, _, _, _ = request("GET", "/api/v1/map?level=plant", cookie=vc)
@@ -369,6 +447,7 @@ for zid in zone_ids:
     for n in (mz or {}).get("nodes", []):
         zoned[n["id"]] = zid
 check("map zones list every device once", len(zoned) == total, (len(zoned), total))
+topology_svg_levels(vc, zone_ids, total)
 st, md, hdrs, _, _ = request("GET", "/api/v1/map?level=device&id=" + urllib.parse.quote(asset_id), cookie=vc)
 check("map device matches the spec", st == 200 and not conforms("/api/v1/map", "get", st, md, hdrs.get("content-type", "")), st)
 st, peers_of, _, _, _ = request("GET", "/api/v1/assets/" + asset_id, cookie=vc)

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 namespace mieruka::inventory {
@@ -183,6 +184,37 @@ TEST(Topology, ZonesFromConfigAreClusters) {
   const Json j = topology_json(t);
   EXPECT_EQ(j["zones"].size(), 2U);
   EXPECT_EQ(j["zones"][0]["level"], 1);
+}
+
+TEST(Topology, OneClusterHasItsNodesAndTheEdgesInsideIt) {
+  Ids ids;
+  const Ledger l = small_ledger(false, &ids);
+  const ZonePolicy z = zones();
+  const Topology t = build_topology(l, {&z, nullptr});
+  const auto cell = topology_of_cluster(t, "zone:cell-1");
+  ASSERT_TRUE(cell);
+  ASSERT_EQ(cell->clusters.size(), 1U);
+  EXPECT_EQ(cell->clusters[0].id, "zone:cell-1");
+  std::vector<std::string> ids_in;
+  for (const auto& n : cell->nodes) ids_in.push_back(n.id);
+  EXPECT_EQ(ids_in, t.clusters[0].nodes);
+  for (const auto& e : cell->edges) {
+    EXPECT_TRUE(std::find(ids_in.begin(), ids_in.end(), e.from) != ids_in.end()) << e.from;
+    EXPECT_TRUE(std::find(ids_in.begin(), ids_in.end(), e.to) != ids_in.end()) << e.to;
+  }
+  std::size_t inside = 0;
+  for (const auto& e : t.edges)
+    inside += std::find(ids_in.begin(), ids_in.end(), e.from) != ids_in.end() &&
+              std::find(ids_in.begin(), ids_in.end(), e.to) != ids_in.end();
+  EXPECT_EQ(cell->edges.size(), inside);
+  EXPECT_EQ(count(topology_dot(*cell), "subgraph \"cluster_"), 1U);
+  // The devices in no zone are the cluster "".
+  const auto none = topology_of_cluster(t, "");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->clusters.empty());
+  ASSERT_EQ(none->nodes.size(), 1U);
+  EXPECT_EQ(none->nodes[0].id, ids.odd);
+  EXPECT_FALSE(topology_of_cluster(t, "zone:nosuch"));
 }
 
 TEST(Topology, OpenFindingsAreTheFlaggedDevices) {
