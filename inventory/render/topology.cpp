@@ -16,6 +16,16 @@
 #include "inventory/render/shared_library.hpp"
 
 #ifdef MIERUKA_HAVE_GRAPHVIZ
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #endif
@@ -532,11 +542,10 @@ const Graphviz& graphviz() {
 
 bool svg_available() noexcept { return true; }
 
-std::optional<std::string> render_svg(const std::string& dot, std::string& error) {
-  // Graphviz is not thread-safe (global error hook, font and text-size caches):
-  // the web console renders for concurrent requests, so one layout at a time.
-  static std::mutex graphviz_mutex;
-  const std::lock_guard<std::mutex> lock(graphviz_mutex);
+namespace {
+
+// Lays out and renders in this process (render_svg calls it in a child).
+std::optional<std::string> render_here(const std::string& dot, std::string& error) {
   const Graphviz& gv = graphviz();
   if (!gv.error.empty()) {
     error = "graphviz: " + gv.error;
@@ -578,11 +587,120 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   return out;
 }
 
+
+bool write_all(int fd, const char* p, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> render_svg(const std::string& dot, std::string& error, int timeout_s) {
+  // Graphviz is not thread-safe (global error hook, font and text-size caches):
+  // the web console renders for concurrent requests, so one layout at a time.
+  static std::mutex graphviz_mutex;
+  const std::lock_guard<std::mutex> lock(graphviz_mutex);
+  if (const Graphviz& gv = graphviz(); !gv.error.empty()) {
+    error = "graphviz: " + gv.error;
+    return std::nullopt;
+  }
+  // Graphviz has crashed on pictures it was given (a double free laying out
+  // many labelled edges), and its labels carry names read off the wire. The
+  // layout therefore runs in a child process: a crash, or a picture that
+  // takes too long, ends the child and fails this picture only, never the
+  // daemon that captures and serves the console. One small picture is drawn
+  // here first, so that the plugins and fonts are loaded before any fork and
+  // a child never opens a library (which a thread of the parent might have
+  // been doing when it forked).
+  static const bool warmed = [] {
+    std::string ignored;
+    return render_here("digraph { a -> b }", ignored).has_value();
+  }();
+  (void)warmed;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    error = std::string("graphviz: cannot make a pipe (") + std::strerror(errno) + ")";
+    return std::nullopt;
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    error = std::string("graphviz: cannot start a process for the layout (") + std::strerror(errno) + ")";
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    // The child: only this thread exists. It renders, writes "S<svg>" or
+    // "E<error>", and leaves without running the parent's exit handlers.
+    ::close(fds[0]);
+    std::string why;
+    const auto svg = render_here(dot, why);
+    const std::string out = svg ? "S" + *svg : "E" + why;
+    ::_exit(write_all(fds[1], out.data(), out.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  std::string got;
+  bool timed_out = false;
+  char buf[65536];
+  for (;;) {
+    int ms = -1;
+    if (timeout_s > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) {
+        timed_out = true;
+        break;
+      }
+      ms = static_cast<int>(std::min<long long>(left, 60'000));
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    const int ready = ::poll(&p, 1, ms);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  pid_t w;
+  while ((w = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    error = "graphviz: no picture after " + std::to_string(timeout_s) +
+            " s; it is too large to lay out (draw one zone, or use --format dot)";
+    return std::nullopt;
+  }
+  if (w == pid && WIFSIGNALED(status)) {
+    error = "graphviz: the layout crashed on this picture (signal " + std::to_string(WTERMSIG(status)) +
+            "); nothing else was affected (use --format dot for the graph itself)";
+    return std::nullopt;
+  }
+  if (got.empty() || (got[0] != 'S' && got[0] != 'E') || (w == pid && WEXITSTATUS(status) != 0)) {
+    error = "graphviz: the layout process ended without a picture";
+    return std::nullopt;
+  }
+  if (got[0] == 'E') {
+    error = got.substr(1);
+    return std::nullopt;
+  }
+  return got.substr(1);
+}
+
 #else
 
 bool svg_available() noexcept { return false; }
 
-std::optional<std::string> render_svg(const std::string&, std::string& error) {
+std::optional<std::string> render_svg(const std::string&, std::string& error, int) {
   error = "svg: this build has no Graphviz (install libgraphviz-dev and rebuild), use --format dot";
   return std::nullopt;
 }

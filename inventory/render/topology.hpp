@@ -93,9 +93,11 @@ inline constexpr std::string_view kNoClusterName = "none:";
 // Whether this build renders SVG (built with Graphviz's headers; the libraries
 // are loaded on the first render, and render_svg names them if they are missing).
 [[nodiscard]] bool svg_available() noexcept;
-// Lays out `dot` with Graphviz's "dot" engine and renders SVG. Nullopt with
-// `error` set to one line when Graphviz is missing or fails.
-[[nodiscard]] std::optional<std::string> render_svg(const std::string& dot, std::string& error);
+// Lays out `dot` with Graphviz's "dot" engine and renders SVG, in a child
+// process: a Graphviz crash fails this picture only. With `timeout_s` > 0 a
+// layout still running after that long is stopped. Nullopt with `error` set
+// to one line when Graphviz is missing, fails, crashes or runs out of time.
+[[nodiscard]] std::optional<std::string> render_svg(const std::string& dot, std::string& error, int timeout_s = 0);
 
 // --- escaping (exposed for tests) ------------------------------------------------
 // Body of a DOT double-quoted string: valid UTF-8, `"` and `\` escaped, LF as

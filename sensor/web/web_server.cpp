@@ -77,6 +77,9 @@ std::string without_brotli(std::string_view value) {
 constexpr const char* kCookie = "mieruka_session";
 constexpr std::size_t kWorkers = 64;  // connections served at once (see install_routes)
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
+// A Graphviz layout still running after this long is stopped: a worker, or the
+// view build, is not held by one picture.
+constexpr int kSvgTimeoutS = 60;
 constexpr std::size_t kMaxCommentBytes = 2000;
 constexpr std::size_t kMaxBulkAck = 500;  // finding ids in one bulk acknowledgement
 constexpr std::size_t kMaxApproveAssets = 10'000;
@@ -130,8 +133,7 @@ struct ViewCache {
     }
     {
       std::lock_guard lock(svg_mu);
-      c->svg = svg;
-      c->svg_error = svg_error;
+      c->svgs = svgs;
     }
     std::lock_guard lock(body_mu);
     c->checklist_bodies = checklist_bodies;
@@ -1063,9 +1065,9 @@ std::string WebServer::Impl::render_checklist_of(const inventory::Checklist& cl,
   std::string svg, zone_svg, error;
   if (inventory::svg_available()) {
     if (const std::string dot = inventory::checklist_zone_dot(cl.topology, lang); !dot.empty())
-      if (auto z = inventory::render_svg(dot, error)) zone_svg = std::move(*z);
+      if (auto z = inventory::render_svg(dot, error, kSvgTimeoutS)) zone_svg = std::move(*z);
     if (inventory::checklist_embeds_diagram(cl))
-      if (auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error)) svg = std::move(*r);
+      if (auto r = inventory::render_svg(inventory::topology_dot(cl.topology), error, kSvgTimeoutS)) svg = std::move(*r);
   }
   return inventory::checklist_html(cl, in, lang, svg, zone_svg);
 }
@@ -1712,7 +1714,7 @@ void WebServer::Impl::install_routes() {
             if (dot.empty())
               return send_error(res, 422, std::to_string(t.nodes.size()) +
                                               " devices in no zone or subnet: too many for one picture, open the console's map");
-            auto svg = inventory::render_svg(dot, error);
+            auto svg = inventory::render_svg(dot, error, kSvgTimeoutS);
             it = c.svgs.emplace(key, std::make_pair(std::move(svg), std::move(error))).first;
           }
           if (!it->second.first) return send_error(res, 501, it->second.second);

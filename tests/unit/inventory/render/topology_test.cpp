@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 namespace mieruka::inventory {
@@ -340,6 +341,23 @@ TEST(Svg, RenderedByGraphvizWithEveryNode) {
   EXPECT_EQ(count(*svg, "class=\"cluster\""), 2U);
   EXPECT_EQ(svg->find("<script>"), std::string::npos);
   EXPECT_NE(svg->find("&lt;script&gt;"), std::string::npos);
+}
+
+// A layout still running at the limit is stopped: 2,000 nodes and 8,000
+// edges take dot far longer than a second.
+TEST(Svg, ALayoutPastItsLimitIsStopped) {
+  if (!svg_available()) GTEST_SKIP() << "built without Graphviz";
+  std::string dot = "digraph {\n";
+  for (int i = 0; i < 8000; ++i)
+    dot += "  n" + std::to_string((i * 7919) % 2000) + " -> n" + std::to_string((i * 104729 + 13) % 2000) + ";\n";
+  dot += "}\n";
+  std::string error;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(render_svg(dot, error, 1).has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+  EXPECT_NE(error.find("graphviz: no picture after 1 s"), std::string::npos) << error;
+  error.clear();
+  EXPECT_TRUE(render_svg("digraph { a -> b }", error, 1).has_value()) << error;
 }
 
 TEST(Svg, BadDotIsAnErrorNotACrash) {
