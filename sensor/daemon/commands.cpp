@@ -20,6 +20,8 @@
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/store.hpp"
 #include "sensor/capture/capture_source.hpp"
+#include "sensor/central/central_config.hpp"
+#include "sensor/central/pg_source.hpp"
 #include "sensor/central/replicator.hpp"
 #include "sensor/pipeline/pipeline.hpp"
 #include "sensor/daemon/signals.hpp"
@@ -53,24 +55,51 @@ std::string human_bytes(double b) {
   return fmt::format("{:.1f} {}", b, units[u]);
 }
 
-// Opens the store for a command that only reads it: a missing database is a
-// user error with a hint, not an empty ledger.
-std::optional<Store> open_existing(const CommonOptions& common, std::string& error) {
-  const std::string path = resolve_db_path(common.db, common.config);
-  if (::access(path.c_str(), F_OK) != 0) {
-    error = path + ": no ledger database here (run `mieruka read FILE` or `mieruka capture -i IFACE` first, or "
-                   "give --db PATH)";
-    return std::nullopt;
+}  // namespace
+
+std::vector<std::string> selected_sensors(const CommonOptions& common) {
+  std::vector<std::string> out;
+  std::string name;
+  for (std::size_t i = 0; i <= common.sensor.size(); ++i) {
+    const char c = i < common.sensor.size() ? common.sensor[i] : ',';
+    if (c != ',' && c != '\n') {
+      name += c;
+      continue;
+    }
+    if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    name.clear();
   }
-  return Store::open_reader(path, common.config.sensor_name, error);
+  return out;
 }
 
+bool reads_central(const CommonOptions& common) { return central::is_central_url(common.db); }
+
+namespace {
+
+std::string name_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  return list;
+}
+
+// Several sensors are one fleet: not read as one ledger by these commands.
+std::string several_sensors(const std::string& where, const std::vector<std::string>& names) {
+  return where + ": sensors " + name_list(names) +
+         " are selected; these commands read one sensor's ledger at a time: pick one with --sensor NAME";
+}
 
 }  // namespace
 
 bool choose_sensor(CommonOptions& common, bool warn_absent) {
-  const bool named = !common.sensor.empty() || !common.config_path.empty();
-  if (!common.sensor.empty()) common.config.sensor_name = common.sensor;
+  // The central store is chosen from when it is read (open_ledger_view).
+  if (reads_central(common)) return true;
+  const auto selected = selected_sensors(common);
+  if (selected.size() > 1) {
+    print_error(several_sensors(resolve_db_path(common.db, common.config), selected));
+    return false;
+  }
+  const bool named = !selected.empty() || !common.config_path.empty();
+  if (!selected.empty()) common.config.sensor_name = selected.front();
   // The daemon opens nothing before its privilege drop; a named sensor needs no look.
   if (named && !warn_absent) return true;
   const std::string path = resolve_db_path(common.db, common.config);
@@ -80,8 +109,7 @@ bool choose_sensor(CommonOptions& common, bool warn_absent) {
   if (!store) return true;  // the command itself says what is wrong with it
   const auto names = store->sensors();
   if (names.empty() || std::find(names.begin(), names.end(), common.config.sensor_name) != names.end()) return true;
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  const std::string list = name_list(names);
   if (named) {
     spdlog::warn("{}: no records of sensor `{}`; it holds {} (--sensor NAME reads one)", path,
                  common.config.sensor_name, list);
@@ -117,18 +145,65 @@ Ledger& ledger_until_exit(const std::string& sensor_name) {
   return *held->back();
 }
 
-bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
+bool open_ledger_view(const CommonOptions& common, LedgerView& view, Ledger& ledger) {
   std::string error;
-  auto store = open_existing(common, error);
-  if (!store) {
+  if (reads_central(common)) {
+    central::PgTarget target{common.db, "", common.ca_file};
+    if (!common.password_file.empty() && !read_password_file(common.password_file, target.password, error)) {
+      print_error(error);
+      return false;
+    }
+    view.source = central::central_source(target, error);
+  } else {
+    const std::string path = resolve_db_path(common.db, common.config);
+    if (::access(path.c_str(), F_OK) != 0) {
+      print_error(path + ": no ledger database here (run `mieruka read FILE` or `mieruka capture -i IFACE` first, or "
+                         "give --db PATH)");
+      return false;
+    }
+    view.source = inventory::sqlite_source(path, error);
+  }
+  if (!view.source) {
     print_error(error);
     return false;
   }
-  if (auto st = store->load(ledger); !st) {
+  if (!view.source->central()) {
+    view.sensor = common.config.sensor_name;  // choose_sensor's
+  } else {
+    std::vector<std::string> held;
+    if (auto st = view.source->sensors(held); !st) {
+      print_error(st.error);
+      return false;
+    }
+    auto selected = selected_sensors(common);
+    for (const auto& name : selected) {
+      if (std::find(held.begin(), held.end(), name) == held.end()) {
+        print_error(view.source->where() + ": no records of sensor `" + name + "`; it holds " +
+                    (held.empty() ? std::string("none yet") : name_list(held)));
+        return false;
+      }
+    }
+    if (selected.empty()) selected = held;
+    if (selected.empty()) {
+      print_error(view.source->where() + ": holds no sensor's records yet (a sensor with [central] sends them)");
+      return false;
+    }
+    if (selected.size() > 1) {
+      print_error(several_sensors(view.source->where(), selected));
+      return false;
+    }
+    view.sensor = selected.front();
+  }
+  if (auto st = view.source->load(view.sensor, ledger); !st) {
     print_error(st.error);
     return false;
   }
-  return overlay_approved(common, ledger);
+  return true;
+}
+
+bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
+  LedgerView view;
+  return open_ledger_view(common, view, ledger) && overlay_approved(common, ledger);
 }
 
 namespace {

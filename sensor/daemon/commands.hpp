@@ -3,10 +3,12 @@
 // 0 success, 1 bad input (one clear line on stderr), 2 internal error.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "inventory/ledger/ledger.hpp"
+#include "inventory/store/ledger_source.hpp"
 #include "sensor/daemon/config.hpp"
 
 namespace mieruka::sensor {
@@ -18,7 +20,8 @@ inline constexpr int kExitInternal = 2;
 struct CommonOptions {
   std::string db;           // --db
   std::string config_path;  // --config
-  std::string sensor;       // --sensor (empty: see choose_sensor)
+  std::string sensor;       // --sensor (empty: see choose_sensor); several: comma- or line-separated
+  std::string password_file, ca_file;  // --password-file, --ca-file: for --db postgresql://...
   Config config;            // loaded (or defaults)
   bool quiet = false;
   int memory_budget_mb = 0;  // --memory-budget-mb (0: the config's [capture] memory_budget_mb)
@@ -60,6 +63,24 @@ bool overlay_approved(const CommonOptions& common, inventory::Ledger& ledger, co
 // Loads the ledger from the store for reading, with the approved list overlaid;
 // false after printing an error.
 bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
+
+// What a reading command reads (assets, links, show, findings, topology): the
+// source (--db postgresql://... the central store, read with --password-file
+// and --ca-file; else the SQLite ledger) and the sensor whose records it shows.
+struct LedgerView {
+  std::unique_ptr<inventory::LedgerSource> source;
+  std::string sensor;
+};
+// Opens the source and picks the sensor: on SQLite the one choose_sensor chose;
+// on the central store --sensor NAME, else the one sensor it holds. Several
+// sensors at once (a list, or the central store of a fleet without --sensor)
+// are refused with the names held. Then loads that sensor's ledger into
+// `ledger` (without the approved list). False after printing an error.
+[[nodiscard]] bool open_ledger_view(const CommonOptions& common, LedgerView& view, inventory::Ledger& ledger);
+// The names --sensor gives, in order, without empty ones or repeats.
+[[nodiscard]] std::vector<std::string> selected_sensors(const CommonOptions& common);
+// True when --db names the central store (postgresql:// or postgres://).
+[[nodiscard]] bool reads_central(const CommonOptions& common);
 // An empty ledger for a command that reads the store, prints and ends: it is
 // never freed, the process's exit hands its memory back at once (freeing
 // 100,000 assets record by record took a tenth of a second or more). Only for

@@ -116,25 +116,25 @@ inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {
   return p;
 }
 
-std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
-  // One parsed set per database, sensor and version: the console and the
-  // daemon's alert checks compute findings again and again.
+namespace {
+
+// One parsed set per database, sensor and version: the console and the
+// daemon's alert checks compute findings again and again. `read` fetches the
+// stored rows when the version is not the one parsed.
+template <class Read>
+std::shared_ptr<const StoredAdvisories> cached_advisories(const std::string& where, const std::string& sensor,
+                                                          const std::string& version, Read read, std::string& error) {
   static std::mutex mu;
   static std::map<std::pair<std::string, std::string>, std::pair<std::string, std::shared_ptr<const StoredAdvisories>>>
       cache;
-  std::string version;
-  if (auto st = store.advisories_version(version); !st) {
-    error = st.error;
-    return nullptr;
-  }
-  const auto key = std::make_pair(store.path(), store.sensor_name());
+  const auto key = std::make_pair(where, sensor);
   {
     std::lock_guard lock(mu);
     auto it = cache.find(key);
     if (it != cache.end() && it->second.first == version) return it->second.second;
   }
   std::vector<inventory::StoredAdvisory> rows;
-  if (auto st = store.advisories(rows); !st) {
+  if (auto st = read(rows); !st) {
     error = st.error;
     return nullptr;
   }
@@ -144,7 +144,7 @@ std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std
     auto j = nlohmann::json::parse(r.doc, nullptr, false);
     auto a = j.is_discarded() ? std::nullopt : inventory::advisories::from_json(j);
     if (!a) {
-      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", store.path(), r.id);
+      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", where, r.id);
       continue;
     }
     out->imported_us[a->id] = r.imported_us;
@@ -155,8 +155,8 @@ std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std
   return out;
 }
 
-bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
-                          const std::string& approved_path, const std::string& wireless_path) {
+bool load_lists(const Config& config, FindingsInputs& in, std::string& error, const std::string& approved_path,
+                const std::string& wireless_path) {
   const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
   const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
   if (!ap.empty()) {
@@ -167,6 +167,25 @@ bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in
     in.wireless = inventory::load_wireless_allow(wl, error);
     if (!in.wireless) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+  std::string version;
+  if (auto st = store.advisories_version(version); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  return cached_advisories(
+      store.path(), store.sensor_name(), version,
+      [&store](std::vector<inventory::StoredAdvisory>& rows) { return store.advisories(rows); }, error);
+}
+
+bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
+  if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
   if (!(in.advisories = load_stored_advisories(store, error))) return false;
   if (auto st = store.remediation_states(in.remediation); !st) {
     error = st.error;
@@ -183,6 +202,42 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   if (!load_findings_inputs(config, store, in, error, approved_path, wireless_path)) return std::nullopt;
   auto findings = inventory::compute_findings(ledger, in.policy(config));
   inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
+  return findings;
+}
+
+bool load_findings_inputs(const Config& config, inventory::LedgerSource& source, const std::string& sensor,
+                          FindingsInputs& in, std::string& error, const std::string& approved_path,
+                          const std::string& wireless_path) {
+  if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
+  std::string version;
+  if (auto st = source.advisories_version(sensor, version); !st) {
+    error = st.error;
+    return false;
+  }
+  in.advisories = cached_advisories(
+      source.where(), sensor, version,
+      [&](std::vector<inventory::StoredAdvisory>& rows) { return source.advisories(sensor, rows); }, error);
+  if (!in.advisories) return false;
+  if (auto st = source.remediation_states(sensor, in.remediation); !st) {
+    error = st.error;
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, inventory::LedgerSource& source,
+                                                                const std::string& sensor, const Ledger& ledger,
+                                                                std::string& error, const std::string& approved_path,
+                                                                const std::string& wireless_path) {
+  FindingsInputs in;
+  if (!load_findings_inputs(config, source, sensor, in, error, approved_path, wireless_path)) return std::nullopt;
+  std::vector<inventory::Ack> acks;
+  if (auto st = source.finding_states(sensor, acks); !st) {
+    error = st.error;
+    return std::nullopt;
+  }
+  auto findings = inventory::compute_findings(ledger, in.policy(config));
+  inventory::apply_acks(findings, acks);
   return findings;
 }
 

@@ -15,6 +15,7 @@
 #include "inventory/ledger/ledger.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/policy/policy.hpp"
+#include "inventory/store/ledger_source.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/store.hpp"
 #include "sensor/daemon/config.hpp"
@@ -66,6 +67,14 @@ struct FindingsInputs {
 [[nodiscard]] std::optional<std::vector<inventory::Finding>> current_findings(
     const Config& config, inventory::Store& store, const inventory::Ledger& ledger, std::string& error,
     const std::string& approved_path = "", const std::string& wireless_path = "");
+// The same two, for `sensor`'s records in a LedgerSource (the SQLite ledger
+// or the central store): the commands that read either.
+[[nodiscard]] bool load_findings_inputs(const Config& config, inventory::LedgerSource& source,
+                                        const std::string& sensor, FindingsInputs& in, std::string& error,
+                                        const std::string& approved_path = "", const std::string& wireless_path = "");
+[[nodiscard]] std::optional<std::vector<inventory::Finding>> current_findings(
+    const Config& config, inventory::LedgerSource& source, const std::string& sensor, const inventory::Ledger& ledger,
+    std::string& error, const std::string& approved_path = "", const std::string& wireless_path = "");
 // The options every diff is made with (`mieruka diff`, `outbox enqueue-diff`,
 // scheduled alerts): the config's absence period ([snapshots] absence), the
 // capture drops of the period, and new_findings: the findings open now (not
