@@ -725,7 +725,6 @@ std::size_t Ledger::fold_edge(Edge& t, Edge& src) {
   return dropped;
 }
 
-
 std::size_t Ledger::fold_asset(Asset& t, Asset& f) {
   std::size_t dropped = 0;
   t.packets_sent += f.packets_sent;
