@@ -98,7 +98,7 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
   Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (!open_ledger_view(common, view, ledger)) return kExitBadInput;
   std::string error;
-  auto computed = current_findings(common.config, *view.source, view.sensor, ledger, error, opt.approved,
+  auto computed = current_findings(common.config, *view.source, view.sensors, ledger, error, opt.approved,
                                    opt.wireless_allow);
   if (!computed) {
     print_error(error);

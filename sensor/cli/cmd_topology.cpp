@@ -40,7 +40,7 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
   inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
   if (!open_ledger_view(common, view, ledger)) return kExitBadInput;
   // The findings, as `mieruka findings` computes them from the config's [policy].
-  auto findings = current_findings(common.config, *view.source, view.sensor, ledger, error);
+  auto findings = current_findings(common.config, *view.source, view.sensors, ledger, error);
   if (!findings) {
     print_error(error);
     return kExitBadInput;

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
   app.add_option("--sensor", common.sensor,
                  "Whose records to use: a sensor_name in the database (default: the config's; without --config, "
-                 "the one sensor the database holds; against the central store, the one sensor it holds)")
+                 "the one sensor the database holds). assets, links, show, findings and topology take several "
+                 "(A,B or repeated; default against the central store: every sensor) as one fleet ledger")
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   app.add_option("--password-file", common.password_file,
                  "With --db postgresql://...: the role's password on the first line (mode 600)");
@@ -142,13 +143,14 @@ int main(int argc, char** argv) {
                      (serve_cmds.serve != nullptr && *serve_cmds.serve);
   if (loops) install_signal_handlers();
   else install_exit_on_signal();
+  common.fleet_reader = *assets_cmd || *links_cmd || *show_cmd ||
+                        (topology_cmd.topology != nullptr && *topology_cmd.topology) ||
+                        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack);
   // The central store is read by the ledger views, never written from a command
   // (its console role writes nothing); the rest work on the appliance's SQLite.
   if (reads_central(common)) {
     const bool central_reader =
-        *assets_cmd || *links_cmd || *show_cmd || (topology_cmd.topology != nullptr && *topology_cmd.topology) ||
-        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack) ||
-        (central_cmds.init != nullptr && *central_cmds.init) || (central_cmds.status != nullptr && *central_cmds.status);
+        common.fleet_reader || (central_cmds.init != nullptr && *central_cmds.init) || (central_cmds.status != nullptr && *central_cmds.status);
     if (!central_reader) {
       const auto subs = app.get_subcommands();
       const std::string name = subs.empty() ? std::string("this command") : subs.front()->get_name();

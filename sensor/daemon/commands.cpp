@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "inventory/ledger/fleet.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/store.hpp"
@@ -82,10 +83,11 @@ std::string name_list(const std::vector<std::string>& names) {
   return list;
 }
 
-// Several sensors are one fleet: not read as one ledger by these commands.
+// Several sensors read by a command that works on one sensor's records.
 std::string several_sensors(const std::string& where, const std::vector<std::string>& names) {
   return where + ": sensors " + name_list(names) +
-         " are selected; these commands read one sensor's ledger at a time: pick one with --sensor NAME";
+         " are selected; only assets, links, show, findings and topology read several sensors as one fleet: "
+         "pick one with --sensor NAME";
 }
 
 }  // namespace
@@ -95,6 +97,7 @@ bool choose_sensor(CommonOptions& common, bool warn_absent) {
   if (reads_central(common)) return true;
   const auto selected = selected_sensors(common);
   if (selected.size() > 1) {
+    if (common.fleet_reader) return true;  // open_ledger_view checks each name
     print_error(several_sensors(resolve_db_path(common.db, common.config), selected));
     return false;
   }
@@ -167,19 +170,19 @@ bool open_ledger_view(const CommonOptions& common, LedgerView& view, Ledger& led
     print_error(error);
     return false;
   }
-  if (!view.source->central()) {
-    view.sensor = common.config.sensor_name;  // choose_sensor's
+  auto selected = selected_sensors(common);
+  if (!view.source->central() && selected.size() <= 1) {
+    view.sensors = {common.config.sensor_name};  // choose_sensor's
   } else {
     std::vector<std::string> held;
     if (auto st = view.source->sensors(held); !st) {
       print_error(st.error);
       return false;
     }
-    auto selected = selected_sensors(common);
     for (const auto& name : selected) {
       if (std::find(held.begin(), held.end(), name) == held.end()) {
         print_error(view.source->where() + ": no records of sensor `" + name + "`; it holds " +
-                    (held.empty() ? std::string("none yet") : name_list(held)));
+                    (held.empty() ? std::string("none") : name_list(held)));
         return false;
       }
     }
@@ -188,16 +191,27 @@ bool open_ledger_view(const CommonOptions& common, LedgerView& view, Ledger& led
       print_error(view.source->where() + ": holds no sensor's records yet (a sensor with [central] sends them)");
       return false;
     }
-    if (selected.size() > 1) {
-      print_error(several_sensors(view.source->where(), selected));
+    view.sensors = std::move(selected);
+  }
+  if (view.sensors.size() == 1) {
+    if (auto st = view.source->load(view.sensors.front(), ledger); !st) {
+      print_error(st.error);
       return false;
     }
-    view.sensor = selected.front();
+    return true;
   }
-  if (auto st = view.source->load(view.sensor, ledger); !st) {
-    print_error(st.error);
-    return false;
+  // Each sensor is a network of its own (no site): addresses are not folded
+  // across sensors, MACs are.
+  std::vector<inventory::SensorLedger> parts;
+  parts.reserve(view.sensors.size());
+  for (const auto& name : view.sensors) {
+    parts.push_back({name, "", Ledger(name)});
+    if (auto st = view.source->load(name, parts.back().ledger); !st) {
+      print_error(st.error);
+      return false;
+    }
   }
+  ledger = inventory::merge_fleet(std::move(parts));
   return true;
 }
 

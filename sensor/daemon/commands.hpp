@@ -22,6 +22,7 @@ struct CommonOptions {
   std::string config_path;  // --config
   std::string sensor;       // --sensor (empty: see choose_sensor); several: comma- or line-separated
   std::string password_file, ca_file;  // --password-file, --ca-file: for --db postgresql://...
+  bool fleet_reader = false;  // the command reads several sensors as one fleet (open_ledger_view)
   Config config;            // loaded (or defaults)
   bool quiet = false;
   int memory_budget_mb = 0;  // --memory-budget-mb (0: the config's [capture] memory_budget_mb)
@@ -66,16 +67,17 @@ bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
 
 // What a reading command reads (assets, links, show, findings, topology): the
 // source (--db postgresql://... the central store, read with --password-file
-// and --ca-file; else the SQLite ledger) and the sensor whose records it shows.
+// and --ca-file; else the SQLite ledger) and the sensors whose records it shows.
 struct LedgerView {
   std::unique_ptr<inventory::LedgerSource> source;
-  std::string sensor;
+  std::vector<std::string> sensors;  // one, or several: a fleet
 };
-// Opens the source and picks the sensor: on SQLite the one choose_sensor chose;
-// on the central store --sensor NAME, else the one sensor it holds. Several
-// sensors at once (a list, or the central store of a fleet without --sensor)
-// are refused with the names held. Then loads that sensor's ledger into
-// `ledger` (without the approved list). False after printing an error.
+// Opens the source and picks the sensors: --sensor NAME[,NAME...] (each must
+// have records there); else on SQLite the one choose_sensor chose, on the
+// central store every sensor it holds. One sensor's ledger is loaded as it is;
+// several are merged into one fleet ledger (inventory::merge_fleet: each
+// device once, with its sightings per sensor). The approved list is not
+// overlaid. False after printing an error.
 [[nodiscard]] bool open_ledger_view(const CommonOptions& common, LedgerView& view, inventory::Ledger& ledger);
 // The names --sensor gives, in order, without empty ones or repeats.
 [[nodiscard]] std::vector<std::string> selected_sensors(const CommonOptions& common);

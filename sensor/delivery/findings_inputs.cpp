@@ -205,36 +205,59 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   return findings;
 }
 
-bool load_findings_inputs(const Config& config, inventory::LedgerSource& source, const std::string& sensor,
-                          FindingsInputs& in, std::string& error, const std::string& approved_path,
-                          const std::string& wireless_path) {
+bool load_findings_inputs(const Config& config, inventory::LedgerSource& source,
+                          const std::vector<std::string>& sensors, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
   if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
-  std::string version;
-  if (auto st = source.advisories_version(sensor, version); !st) {
-    error = st.error;
-    return false;
+  std::shared_ptr<StoredAdvisories> joined;
+  for (const auto& sensor : sensors) {
+    std::string version;
+    if (auto st = source.advisories_version(sensor, version); !st) {
+      error = st.error;
+      return false;
+    }
+    auto one = cached_advisories(
+        source.where(), sensor, version,
+        [&](std::vector<inventory::StoredAdvisory>& rows) { return source.advisories(sensor, rows); }, error);
+    if (!one) return false;
+    std::vector<inventory::RemediationState> states;
+    if (auto st = source.remediation_states(sensor, states); !st) {
+      error = st.error;
+      return false;
+    }
+    in.remediation.insert(in.remediation.end(), states.begin(), states.end());
+    if (sensors.size() == 1) {
+      in.advisories = std::move(one);
+      return true;
+    }
+    if (!joined) joined = std::make_shared<StoredAdvisories>();
+    for (const auto& a : one->list) {
+      const auto at = one->imported_us.find(a.id);
+      const std::int64_t imported = at == one->imported_us.end() ? 0 : at->second;
+      auto [it, added] = joined->imported_us.emplace(a.id, imported);
+      if (added) joined->list.push_back(a);
+      else it->second = std::min(it->second, imported);
+    }
   }
-  in.advisories = cached_advisories(
-      source.where(), sensor, version,
-      [&](std::vector<inventory::StoredAdvisory>& rows) { return source.advisories(sensor, rows); }, error);
-  if (!in.advisories) return false;
-  if (auto st = source.remediation_states(sensor, in.remediation); !st) {
-    error = st.error;
-    return false;
-  }
+  in.advisories = joined ? std::shared_ptr<const StoredAdvisories>(joined) : std::make_shared<StoredAdvisories>();
   return true;
 }
 
 std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, inventory::LedgerSource& source,
-                                                                const std::string& sensor, const Ledger& ledger,
-                                                                std::string& error, const std::string& approved_path,
+                                                                const std::vector<std::string>& sensors,
+                                                                const Ledger& ledger, std::string& error,
+                                                                const std::string& approved_path,
                                                                 const std::string& wireless_path) {
   FindingsInputs in;
-  if (!load_findings_inputs(config, source, sensor, in, error, approved_path, wireless_path)) return std::nullopt;
+  if (!load_findings_inputs(config, source, sensors, in, error, approved_path, wireless_path)) return std::nullopt;
   std::vector<inventory::Ack> acks;
-  if (auto st = source.finding_states(sensor, acks); !st) {
-    error = st.error;
-    return std::nullopt;
+  for (const auto& sensor : sensors) {
+    std::vector<inventory::Ack> one;
+    if (auto st = source.finding_states(sensor, one); !st) {
+      error = st.error;
+      return std::nullopt;
+    }
+    acks.insert(acks.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
   }
   auto findings = inventory::compute_findings(ledger, in.policy(config));
   inventory::apply_acks(findings, acks);
