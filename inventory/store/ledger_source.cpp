@@ -61,6 +61,16 @@ class SqliteSource final : public LedgerSource {
     return {error};
   }
 
+  StoreStatus snapshot(const std::string& sensor, std::string_view name, Snapshot& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    std::string error;
+    auto snap = load_snapshot(*s, name, error);
+    if (!snap) return {error};
+    out = std::move(*snap);
+    return {};
+  }
+
   StoreStatus advisories(const std::string& sensor, std::vector<StoredAdvisory>& out) override {
     Store* s = nullptr;
     if (auto st = open(sensor, s); !st) return st;

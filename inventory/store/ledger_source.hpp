@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inventory/ledger/ledger.hpp"
@@ -46,6 +47,10 @@ class LedgerSource {
   virtual StoreStatus runs(const std::string& sensor, std::vector<RunRecord>& out) = 0;
   // The snapshots of `sensor`, oldest first (ties by name).
   virtual StoreStatus snapshots(const std::string& sensor, std::vector<SnapshotInfo>& out) = 0;
+  // The snapshot `name` of `sensor`, whole (assets with their addresses'
+  // last times, links), as load_snapshot reads it; an error naming it when
+  // there is none.
+  virtual StoreStatus snapshot(const std::string& sensor, std::string_view name, Snapshot& out) = 0;
   // The advisories `sensor` imported (with their documents) and its
   // remediation states, which findings are judged by. The central store holds
   // neither (they are not replicated): both are empty there.

@@ -5,6 +5,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "inventory/text/utf8.hpp"
 #include "sensor/central/schema.hpp"
 
 namespace mieruka::sensor::central {
@@ -112,6 +113,14 @@ class PgSource final : public inventory::LedgerSource {
     return {};
   }
 
+  StoreStatus snapshot(const std::string& sensor, std::string_view name, inventory::Snapshot& out) override {
+    std::string error;
+    if (!db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)) return {error};
+    auto st = snapshot_in_transaction(sensor, std::string(name), out);
+    (void)db_.exec(st ? "COMMIT" : "ROLLBACK", error);
+    return st;
+  }
+
   StoreStatus advisories(const std::string&, std::vector<inventory::StoredAdvisory>& out) override {
     out.clear();
     return {};
@@ -126,6 +135,72 @@ class PgSource final : public inventory::LedgerSource {
   }
 
  private:
+  StoreStatus snapshot_in_transaction(const std::string& sensor, const std::string& name, inventory::Snapshot& s) {
+    using Json = nlohmann::ordered_json;
+    std::string error;
+    const Params p{sensor, name};
+    s = {};
+    {
+      auto r = db_.exec("SELECT name, taken_us, observed_until_us, assets, links FROM snapshots "
+                        "WHERE sensor_name = $1 AND name = $2",
+                        p, error);
+      if (!r) return {error};
+      if (r->rows() == 0)
+        return {where_ + ": sensor `" + sensor + "` has no snapshot named \"" + inventory::terminal_safe(name) +
+                "\" (see `mieruka snapshot list` on its appliance, or use --to now)"};
+      s.info.name = r->text(0, 0);
+      s.info.sensor = sensor;
+      s.info.taken_us = r->number(0, 1);
+      s.info.observed_until_us = r->number(0, 2);
+      s.info.assets = static_cast<std::uint64_t>(r->number(0, 3));
+      s.info.links = static_cast<std::uint64_t>(r->number(0, 4));
+    }
+    auto damaged = [&](const std::string& what) {
+      return StoreStatus{where_ + ": snapshot \"" + inventory::terminal_safe(name) + "\" of sensor `" + sensor +
+                         "` is damaged (" + what + "); take a new one on its appliance"};
+    };
+    {
+      auto r = db_.exec("SELECT asset_id, last_us, body FROM snapshot_assets WHERE sensor_name = $1 AND snapshot = $2",
+                        p, error);
+      if (!r) return {error};
+      for (int i = 0; i < r->rows(); ++i) {
+        inventory::SnapshotAsset a;
+        a.id = r->text(i, 0);
+        a.last_us = r->number(i, 1);
+        a.json = Json::parse(r->text(i, 2), nullptr, false);
+        if (a.json.is_discarded() || !a.json.is_object()) return damaged("asset " + a.id + " is not JSON");
+        s.assets.push_back(std::move(a));
+      }
+      std::sort(s.assets.begin(), s.assets.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+    }
+    {
+      auto r = db_.exec("SELECT asset_id, ip, last_us FROM snapshot_asset_ips WHERE sensor_name = $1 AND snapshot = $2",
+                        p, error);
+      if (!r) return {error};
+      std::vector<std::tuple<std::string, std::string, std::int64_t>> rows;
+      for (int i = 0; i < r->rows(); ++i) rows.emplace_back(r->text(i, 0), r->text(i, 1), r->number(i, 2));
+      std::sort(rows.begin(), rows.end());  // ORDER BY asset_id, ip
+      const auto ids = by_id(s.assets);
+      for (auto& [id, ip, last] : rows)
+        if (auto* a = find(ids, id)) a->ip_last_us.emplace_back(std::move(ip), last);
+    }
+    {
+      auto r = db_.exec("SELECT link_id, last_us, body FROM snapshot_links WHERE sensor_name = $1 AND snapshot = $2",
+                        p, error);
+      if (!r) return {error};
+      for (int i = 0; i < r->rows(); ++i) {
+        inventory::SnapshotLink l;
+        l.id = r->text(i, 0);
+        l.last_us = r->number(i, 1);
+        l.json = Json::parse(r->text(i, 2), nullptr, false);
+        if (l.json.is_discarded() || !l.json.is_object()) return damaged("link " + l.id + " is not JSON");
+        s.links.push_back(std::move(l));
+      }
+      std::sort(s.links.begin(), s.links.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+    }
+    return {};
+  }
+
   StoreStatus load_in_transaction(const std::string& sensor, inventory::Ledger& ledger) {
     using inventory::Asset;
     using inventory::Edge;

@@ -149,6 +149,10 @@ Ledger& ledger_until_exit(const std::string& sensor_name) {
 }
 
 bool open_ledger_view(const CommonOptions& common, LedgerView& view, Ledger& ledger) {
+  return open_view(common, view) && load_view(view, ledger);
+}
+
+bool open_view(const CommonOptions& common, LedgerView& view) {
   std::string error;
   if (reads_central(common)) {
     central::PgTarget target{common.db, "", common.ca_file};
@@ -193,6 +197,10 @@ bool open_ledger_view(const CommonOptions& common, LedgerView& view, Ledger& led
     }
     view.sensors = std::move(selected);
   }
+  return true;
+}
+
+bool load_view(LedgerView& view, Ledger& ledger) {
   if (view.sensors.size() == 1) {
     if (auto st = view.source->load(view.sensors.front(), ledger); !st) {
       print_error(st.error);

@@ -79,6 +79,11 @@ struct LedgerView {
 // device once, with its sightings per sensor). The approved list is not
 // overlaid. False after printing an error.
 [[nodiscard]] bool open_ledger_view(const CommonOptions& common, LedgerView& view, inventory::Ledger& ledger);
+// The same without loading: the source opened and the sensors picked.
+[[nodiscard]] bool open_view(const CommonOptions& common, LedgerView& view);
+// Loads the view's sensors' ledger (merged when several) into `ledger`; false
+// after printing an error.
+[[nodiscard]] bool load_view(LedgerView& view, inventory::Ledger& ledger);
 // The names --sensor gives, in order, without empty ones or repeats.
 [[nodiscard]] std::vector<std::string> selected_sensors(const CommonOptions& common);
 // True when --db names the central store (postgresql:// or postgres://).

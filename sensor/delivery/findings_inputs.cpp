@@ -290,4 +290,34 @@ inventory::DiffOptions diff_options(const Config& config, Store& store, const in
   return opt;
 }
 
+inventory::DiffOptions diff_options(const Config& config, inventory::LedgerSource& source, const std::string& sensor,
+                                    const inventory::Snapshot& from, const inventory::Snapshot& to) {
+  inventory::DiffOptions opt;
+  opt.absence_us = config.snapshots.absence_us;
+  // Drops counted by the runs that ended in (from, to].
+  std::vector<inventory::RunRecord> runs;
+  if (auto st = source.runs(sensor, runs); !st) spdlog::warn("diff without capture drops: {}", st.error);
+  for (const auto& r : runs)
+    if (r.ended_us > from.info.taken_us && r.ended_us <= to.info.taken_us) opt.capture_drops += r.drops;
+  opt.new_findings = [&config, &source, sensor](const inventory::Snapshot& a, const inventory::Snapshot& b) {
+    Ledger ledger(sensor);
+    std::string error;
+    std::optional<std::vector<inventory::Finding>> fs;
+    if (auto st = source.load(sensor, ledger); !st) {
+      error = st.error;
+    } else {
+      fs = current_findings(config, source, std::vector<std::string>{sensor}, ledger, error);
+    }
+    if (!fs) {
+      spdlog::warn("diff without new findings: {}", error);
+      return nlohmann::ordered_json::array();
+    }
+    std::vector<inventory::Finding> fresh;
+    for (auto& f : *fs)
+      if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
+    return inventory::findings_json(fresh);
+  };
+  return opt;
+}
+
 }  // namespace mieruka::sensor

@@ -87,5 +87,10 @@ struct FindingsInputs {
 // with a warning: the diff still goes out.
 [[nodiscard]] inventory::DiffOptions diff_options(const Config& config, inventory::Store& store,
                                                   const inventory::Snapshot& from, const inventory::Snapshot& to);
+// diff_options over `sensor`'s records in a LedgerSource (`mieruka diff`,
+// against the SQLite ledger or the central store).
+[[nodiscard]] inventory::DiffOptions diff_options(const Config& config, inventory::LedgerSource& source,
+                                                  const std::string& sensor, const inventory::Snapshot& from,
+                                                  const inventory::Snapshot& to);
 
 }  // namespace mieruka::sensor

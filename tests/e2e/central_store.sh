@@ -9,8 +9,8 @@
 # while two sensors read with the backlog coalesced (one row per record, the
 # newest) and then every change arriving once at the version it was queued
 # with, row-level security between sensors (insert, update, delete, in parent
-# and child tables), the reading commands (assets, findings, show, topology)
-# against the central store equal to the same commands against each sensor's
+# and child tables), the reading commands (assets, findings, show, topology,
+# diff) against the central store equal to the same commands against each sensor's
 # ledger and the fleet read as one ledger, `central status`, and no password
 # in any output.
 # Usage: central_store.sh MIERUKA_BINARY SOURCE_DIR
@@ -299,6 +299,15 @@ cread assets --sensor line1,line2 --format json >central-two2.json 2>central-two
 check "--sensor line1,line2 is the same fleet" cmp -s central-two.json central-two2.json
 cread assets --sensor ghost >ghost.txt 2>&1; rc=$?
 check "a sensor the central store does not hold is refused in one line" test "$rc" -eq 1 -a "$(wc -l <ghost.txt)" -eq 1 -a "$(grep -c 'no records of sensor `ghost`' ghost.txt)" -eq 1
+# diff between two of line1's snapshots, replicated: the same as on its appliance.
+"$bin" snapshot --config line1.toml --db s1.db --name later >/dev/null 2>&1
+"$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
+"$bin" diff --db s1.db --from base --to later --format json >local-diff.json 2>/dev/null
+cread diff --sensor line1 --from base --to later --format json >central-diff.json 2>central-diff.txt; rc=$?
+check "diff --db postgresql:// of two snapshots exits 0" test "$rc" -eq 0 -a -s central-diff.json
+check "diff --db postgresql:// = diff --db s1.db (exact)" cmp -s local-diff.json central-diff.json
+cread diff --sensor line2 --from base --to later >nodiff.txt 2>&1; rc=$?
+check "diff of a snapshot the sensor does not have: one line naming it" test "$rc" -eq 1 -a "$(wc -l <nodiff.txt)" -eq 1 -a "$(grep -c '"base"' nodiff.txt)" -eq 1
 cread findings ack "$fid" --comment x --sensor line1 >cack.txt 2>&1; rc=$?
 check "an acknowledgement against the central store is refused in one line" test "$rc" -eq 1 -a "$(wc -l <cack.txt)" -eq 1 -a "$(grep -c 'the central store is only read' cack.txt)" -eq 1
 cread snapshot --name x --sensor line1 >csnap.txt 2>&1; rc=$?

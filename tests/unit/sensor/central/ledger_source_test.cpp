@@ -394,6 +394,41 @@ TEST_P(LedgerSourceTest, SnapshotsCountersAndRunsAreThoseStored) {
   }
 }
 
+TEST_P(LedgerSourceTest, OneSnapshotIsTheOneStored) {
+  for (const auto& sensor : kSensors) {
+    auto ref = reference(sensor);
+    std::string error;
+    const auto want = inventory::load_snapshot(ref, "base-" + sensor, error);
+    ASSERT_TRUE(want) << error;
+    inventory::Snapshot got;
+    ASSERT_TRUE(source_->snapshot(sensor, "base-" + sensor, got).ok());
+    EXPECT_EQ(got.info.name, want->info.name);
+    EXPECT_EQ(got.info.sensor, sensor);
+    EXPECT_EQ(got.info.taken_us, want->info.taken_us);
+    ASSERT_EQ(got.assets.size(), want->assets.size());
+    ASSERT_GT(got.assets.size(), 3U);
+    for (std::size_t i = 0; i < got.assets.size(); ++i) {
+      EXPECT_EQ(got.assets[i].id, want->assets[i].id);
+      EXPECT_EQ(got.assets[i].last_us, want->assets[i].last_us);
+      EXPECT_EQ(got.assets[i].ip_last_us, want->assets[i].ip_last_us);
+      EXPECT_EQ(got.assets[i].json.dump(), want->assets[i].json.dump());
+    }
+    ASSERT_EQ(got.links.size(), want->links.size());
+    ASSERT_GT(got.links.size(), 0U);
+    for (std::size_t i = 0; i < got.links.size(); ++i) {
+      EXPECT_EQ(got.links[i].id, want->links[i].id);
+      EXPECT_EQ(got.links[i].json.dump(), want->links[i].json.dump());
+    }
+    // The same diff (against itself: nothing new, nothing gone) from either.
+    EXPECT_EQ(inventory::diff_json(inventory::diff_snapshots(got, *want)).dump(),
+              inventory::diff_json(inventory::diff_snapshots(*want, *want)).dump());
+  }
+  inventory::Snapshot none;
+  const auto st = source_->snapshot("line1", "base-line2", none);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.error.find("base-line2"), std::string::npos) << st.error;
+}
+
 INSTANTIATE_TEST_SUITE_P(BothStores, LedgerSourceTest, ::testing::Values("sqlite", "central"),
                          [](const auto& info) { return info.param; });
 
