@@ -22,6 +22,11 @@ class SqliteSource final : public LedgerSource {
     return {};
   }
 
+  StoreStatus sites(std::map<std::string, std::string>& out) override {
+    out.clear();
+    return {};
+  }
+
   StoreStatus load(const std::string& sensor, Ledger& ledger) override {
     Store* s = nullptr;
     if (auto st = open(sensor, s); !st) return st;

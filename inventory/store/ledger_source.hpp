@@ -36,6 +36,9 @@ class LedgerSource {
 
   // The sensors that have records here, sorted by name (byte order).
   virtual StoreStatus sensors(std::vector<std::string>& out) = 0;
+  // The site each sensor belongs to (the `site` of its [central] section),
+  // for the sensors that named one; the SQLite ledger knows none.
+  virtual StoreStatus sites(std::map<std::string, std::string>& out) = 0;
   // Every asset and edge of `sensor` into `ledger`, in the order Store::load
   // gives (assets and edges by id; addresses, facts, operations as stored).
   virtual StoreStatus load(const std::string& sensor, Ledger& ledger) = 0;

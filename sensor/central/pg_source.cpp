@@ -46,6 +46,15 @@ class PgSource final : public inventory::LedgerSource {
     return {};
   }
 
+  StoreStatus sites(std::map<std::string, std::string>& out) override {
+    out.clear();
+    std::string error;
+    auto r = db_.exec("SELECT sensor_name, site FROM sensors WHERE site <> ''", error);
+    if (!r) return {error};
+    for (int i = 0; i < r->rows(); ++i) out[r->text(i, 0)] = r->text(i, 1);
+    return {};
+  }
+
   // One sensor's records in one read-only snapshot of the store, sorted here
   // into Store::load's order (byte order, whatever the database's collation).
   StoreStatus load(const std::string& sensor, inventory::Ledger& ledger) override {

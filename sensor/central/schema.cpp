@@ -7,7 +7,7 @@ namespace mieruka::sensor::central {
 namespace {
 
 // Entry i brings the schema from version i to i + 1; never edit a released one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // v1: the sensors, their ledgers (assets with addresses, VLANs, protocols
     // and facts; edges with operations), finding states, snapshots, capture
     // counters and runs; the roles and row-level security.
@@ -127,6 +127,12 @@ BEGIN
   END LOOP;
 END $$;
 GRANT SELECT ON mieruka_schema TO mieruka_sensor, mieruka_console;
+)sql",
+    // v2: the site each sensor belongs to (its [central] `site`; '' for none),
+    // which the reading commands select sensors by and merge a fleet by.
+    R"sql(
+ALTER TABLE sensors ADD COLUMN site TEXT NOT NULL DEFAULT '';
+CREATE INDEX sensors_site ON sensors (site);
 )sql",
 };
 

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
                  "the one sensor the database holds). assets, links, show, findings and topology take several "
                  "(A,B or repeated; default against the central store: every sensor) as one fleet ledger")
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
+  app.add_option("--site", common.site,
+                 "With --db postgresql://...: the sensors of this site (the `site` of their [central] section)");
   app.add_option("--password-file", common.password_file,
                  "With --db postgresql://...: the role's password on the first line (mode 600)");
   app.add_option("--ca-file", common.ca_file,

@@ -175,6 +175,14 @@ bool open_view(const CommonOptions& common, LedgerView& view) {
     return false;
   }
   auto selected = selected_sensors(common);
+  if (!common.site.empty() && !view.source->central()) {
+    print_error("--site " + common.site + ": sites are known to the central store only (give --db postgresql://...)");
+    return false;
+  }
+  if (auto st = view.source->sites(view.sites); !st) {
+    print_error(st.error);
+    return false;
+  }
   if (!view.source->central() && selected.size() <= 1) {
     view.sensors = {common.config.sensor_name};  // choose_sensor's
   } else {
@@ -191,6 +199,24 @@ bool open_view(const CommonOptions& common, LedgerView& view) {
       }
     }
     if (selected.empty()) selected = held;
+    if (!common.site.empty()) {
+      std::vector<std::string> of_site;
+      for (const auto& name : selected) {
+        const auto it = view.sites.find(name);
+        if (it != view.sites.end() && it->second == common.site) of_site.push_back(name);
+      }
+      if (of_site.empty()) {
+        std::vector<std::string> known;
+        for (const auto& [sensor, site] : view.sites)
+          if (std::find(known.begin(), known.end(), site) == known.end()) known.push_back(site);
+        std::sort(known.begin(), known.end());
+        print_error(view.source->where() + ": no " + (selected.size() == held.size() ? "" : "selected ") +
+                    "sensor of site `" + common.site + "`; sites held: " +
+                    (known.empty() ? std::string("none (a sensor names its site in [central] site)") : name_list(known)));
+        return false;
+      }
+      selected = std::move(of_site);
+    }
     if (selected.empty()) {
       print_error(view.source->where() + ": holds no sensor's records yet (a sensor with [central] sends them)");
       return false;
@@ -208,12 +234,14 @@ bool load_view(LedgerView& view, Ledger& ledger) {
     }
     return true;
   }
-  // Each sensor is a network of its own (no site): addresses are not folded
-  // across sensors, MACs are.
+  // Sensors of one site share its address plan: an address seen behind a
+  // router folds into the station of that site holding it. A sensor without
+  // a site is a network of its own; MACs fold across all.
   std::vector<inventory::SensorLedger> parts;
   parts.reserve(view.sensors.size());
   for (const auto& name : view.sensors) {
-    parts.push_back({name, "", Ledger(name)});
+    const auto site = view.sites.find(name);
+    parts.push_back({name, site == view.sites.end() ? std::string() : site->second, Ledger(name)});
     if (auto st = view.source->load(name, parts.back().ledger); !st) {
       print_error(st.error);
       return false;

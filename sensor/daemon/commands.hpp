@@ -3,6 +3,7 @@
 // 0 success, 1 bad input (one clear line on stderr), 2 internal error.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct CommonOptions {
   std::string config_path;  // --config
   std::string sensor;       // --sensor (empty: see choose_sensor); several: comma- or line-separated
   std::string password_file, ca_file;  // --password-file, --ca-file: for --db postgresql://...
+  std::string site;          // --site: the sensors of this site (the central store)
   bool fleet_reader = false;  // the command reads several sensors as one fleet (open_ledger_view)
   Config config;            // loaded (or defaults)
   bool quiet = false;
@@ -71,10 +73,11 @@ bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
 struct LedgerView {
   std::unique_ptr<inventory::LedgerSource> source;
   std::vector<std::string> sensors;  // one, or several: a fleet
+  std::map<std::string, std::string> sites;  // sensor -> site, for those that name one
 };
 // Opens the source and picks the sensors: --sensor NAME[,NAME...] (each must
 // have records there); else on SQLite the one choose_sensor chose, on the
-// central store every sensor it holds. One sensor's ledger is loaded as it is;
+// central store every sensor it holds; --site SITE keeps those of that site. One sensor's ledger is loaded as it is;
 // several are merged into one fleet ledger (inventory::merge_fleet: each
 // device once, with its sightings per sensor). The approved list is not
 // overlaid. False after printing an error.

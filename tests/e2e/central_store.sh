@@ -44,7 +44,7 @@ check "init applied the migrations" grep -q "migration(s) applied" init1.txt
 "$bin" central init --db "$admin" --password-file "$super_pw" >init2.txt 2>&1; rc=$?
 check "init again exits 0" test "$rc" -eq 0
 check "init again changes nothing" grep -q "already current" init2.txt
-check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "1"
+check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "2"
 
 # 2. One login role per sensor (named after its sensor_name), one for the console.
 pw1="line1-Secret-$RANDOM$RANDOM"; pw2="line2-Secret-$RANDOM$RANDOM"; pwc="console-Secret-$RANDOM$RANDOM"
@@ -77,6 +77,8 @@ url = "postgresql://$s@127.0.0.1:$PG_PORT/mieruka"
 password_file = "$s.pw"
 TOML
 done
+# line1 and line2 are one plant's two mirror ports; the others name no site.
+printf 'site = "plant-east"\n' >>line1.toml; printf 'site = "plant-east"\n' >>line2.toml
 
 # 3. The config refuses a password file others may read, and a password in the URL.
 chmod 644 line1.pw
@@ -297,6 +299,11 @@ cread assets --sensor line1 --sensor line2 --format json >central-two.json 2>cen
 check "two sensors (--sensor twice) are one fleet ledger" test "$rc" -eq 0 -a "$(js central-two.json "$sensors_seen")" = "line1,line2"
 cread assets --sensor line1,line2 --format json >central-two2.json 2>central-two2.txt
 check "--sensor line1,line2 is the same fleet" cmp -s central-two.json central-two2.json
+check "the sensors' sites are replicated" test "$(count "SELECT string_agg(sensor_name || '=' || site, ',' ORDER BY sensor_name) FROM sensors WHERE site <> ''")" = "line1=plant-east,line2=plant-east"
+cread assets --site plant-east --format json >central-site.json 2>central-site.txt; rc=$?
+check "--site plant-east: its two sensors as one fleet" test "$rc" -eq 0 -a "$(js central-site.json "$sensors_seen")" = "line1,line2"
+cread assets --site nowhere >nosite.txt 2>&1; rc=$?
+check "--site of no sensor: one line naming the sites held" test "$rc" -eq 1 -a "$(wc -l <nosite.txt)" -eq 1 -a "$(grep -c '`plant-east`' nosite.txt)" -eq 1
 cread assets --sensor ghost >ghost.txt 2>&1; rc=$?
 check "a sensor the central store does not hold is refused in one line" test "$rc" -eq 1 -a "$(wc -l <ghost.txt)" -eq 1 -a "$(grep -c 'no records of sensor `ghost`' ghost.txt)" -eq 1
 # diff between two of line1's snapshots, replicated: the same as on its appliance.
@@ -327,10 +334,23 @@ check "status lists line2 with its assets and no backlog" grep -Eq "^line2 +[0-9
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 99"
 "$bin" central init --db "$admin" --password-file "$super_pw" >newer1.txt 2>&1; rc=$?
 check "init refuses a newer schema" test "$rc" -eq 1
-check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (1); upgrade mieruka' newer1.txt)" -eq 1
+check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (2); upgrade mieruka' newer1.txt)" -eq 1
 "$bin" central sync --config line1.toml --db s1.db >newer2.txt 2>&1; rc=$?
 check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer than this mieruka' newer2.txt)" -eq 1
-pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 1"
+pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 2"
+# A store at version 1 (before sites): sensors and readers refuse it until
+# init upgrades it, which keeps every row and gives each sensor an empty site.
+rows_before="$(count "SELECT count(*) FROM assets")"
+pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site; UPDATE mieruka_schema SET version = 1"
+"$bin" central sync --config line1.toml --db s1.db >older1.txt 2>&1; rc=$?
+check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older1.txt)" -eq 1
+cread assets --sensor line1 >older2.txt 2>&1; rc=$?
+check "a reader refuses an older schema" test "$rc" -eq 1 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older2.txt)" -eq 1
+"$bin" central init --db "$admin" --password-file "$super_pw" >upgrade.txt 2>&1; rc=$?
+check "init upgrades version 1 to 2" test "$rc" -eq 0 -a "$(grep -c 'schema version 2 (1 migration(s) applied)' upgrade.txt)" -eq 1
+check "the upgrade keeps every row" test "$(count "SELECT count(*) FROM assets")" = "$rows_before" -a "$(count "SELECT count(*) FROM sensors WHERE site = ''")" = "${#fleet[@]}"
+"$bin" central sync --config line1.toml --db s1.db >older3.txt 2>&1; rc=$?
+check "after the upgrade the sensor syncs again" test "$rc" -eq 0
 
 # 10. A wrong password: a clear line, and the password in no output.
 printf 'wrong-%s\n' "$pw1" >wrong.pw; chmod 600 wrong.pw

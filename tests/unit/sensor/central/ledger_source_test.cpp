@@ -272,6 +272,7 @@ std::string replicate() {
       c.enabled = true;
       c.url = CentralServer::instance->url(sensor);
       c.password = "pw-" + sensor;
+      c.site = "plant-east";
       central::Replicator r(plant().db, sensor, c);
       std::string error;
       std::uint64_t sent = 0, left = 0;
@@ -319,6 +320,14 @@ TEST_P(LedgerSourceTest, ListsTheSensors) {
   ASSERT_TRUE(source_->sensors(names).ok());
   EXPECT_EQ(names, kSensors);
   EXPECT_EQ(source_->central(), GetParam() == "central");
+}
+
+TEST_P(LedgerSourceTest, SitesAreThoseTheSensorsNamed) {
+  std::map<std::string, std::string> sites;
+  ASSERT_TRUE(source_->sites(sites).ok());
+  // The SQLite ledger does not know its sensors' [central] sites.
+  if (GetParam() == "sqlite") EXPECT_TRUE(sites.empty());
+  else EXPECT_EQ(sites, (std::map<std::string, std::string>{{"line1", "plant-east"}, {"line2", "plant-east"}}));
 }
 
 TEST_P(LedgerSourceTest, LoadsEachSensorsLedgerAsStoreDoes) {
