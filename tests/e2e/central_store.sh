@@ -280,6 +280,10 @@ for f in "${fleet[@]}"; do
   cread findings --sensor "$s" --format json >"central-f-$s.json" 2>"central-f-$s.txt"; rc=$?
   check "$s: findings --db postgresql:// = findings --db $db (exact)" test "$rc" -eq 0 -a -s "central-f-$s.json"
   check "$s: the same findings" cmp -s "local-f-$s.json" "central-f-$s.json"
+  "$bin" links --db "$db" --format json >"local-l-$s.json" 2>/dev/null
+  cread links --sensor "$s" --format json >"central-l-$s.json" 2>"central-l-$s.txt"; rc=$?
+  check "$s: links --db postgresql:// = links --db $db (exact)" test "$rc" -eq 0 -a -s "central-l-$s.json"
+  check "$s: the same links" cmp -s "local-l-$s.json" "central-l-$s.json"
   "$bin" topology --db "$db" --format json >"local-t-$s.json" 2>/dev/null
   cread topology --sensor "$s" --format json >"central-t-$s.json" 2>"central-t-$s.txt"; rc=$?
   check "$s: topology --db postgresql:// = topology --db $db (exact)" test "$rc" -eq 0 -a -s "central-t-$s.json"
