@@ -196,4 +196,17 @@ if [[ " $parts " == *" fleet "* ]]; then
     "SELECT sensor_name, id, from_id, to_id FROM edges WHERE protocol = 'modbus' AND port = 502 ORDER BY sensor_name, id LIMIT 50"
   t0=$(now); "$bin" central status --db "postgresql://postgres@127.0.0.1:$PG_PORT/mieruka" --password-file "$PG_DIR/super.pw" >status.txt; t1=$(now)
   printf '  %-52s %9.0f ms   (%s sensors listed)\n' "mieruka central status (whole command)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(($(wc -l <status.txt) - 1))"
+  # The reading commands against the central store: one sensor's whole ledger
+  # read back (sensor/central/pg_source.cpp), each query on the primary key's
+  # sensor_name prefix.
+  central="postgresql://postgres@127.0.0.1:$PG_PORT/mieruka"
+  for cmd in "assets --format json" "findings --format json" "topology --format json"; do
+    t0=$(now); "$bin" $cmd --db "$central" --password-file "$PG_DIR/super.pw" --sensor "sensor$s" >out.json; t1=$(now)
+    printf '  %-52s %9.0f ms   (%s bytes)\n' "mieruka $cmd --sensor sensor$s (whole command)" \
+      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(wc -c <out.json)"
+  done
+  for table in assets asset_ips facts edges findings_state; do  # the tables loaded above
+    plan="$(pg_sql -d mieruka -tAc "EXPLAIN SELECT * FROM $table WHERE sensor_name = 'sensor$s'")"
+    printf '  %-52s %s\n' "its $table read by" "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan) (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
+  done
 fi

@@ -687,6 +687,19 @@ EdgeIndex Ledger::rekey_edge(EdgeIndex idx, AssetIndex from, AssetIndex to, std:
 
   Edge& src = edges_[idx];
   Edge& t = edges_[target];
+  ops_dropped_ += fold_edge(t, src);
+  t.dirty = true;
+  src.packets = src.bytes = 0;
+  src.ops.clear();
+  src.merged_into = target;
+  src.dirty = true;
+  return target;
+}
+
+// --- merging ---------------------------------------------------------------------
+
+std::size_t Ledger::fold_edge(Edge& t, Edge& src) {
+  std::size_t dropped = 0;
   t.packets += src.packets;
   t.bytes += src.bytes;
   widen(t.first_us, t.last_us, src.first_us, src.last_us);
@@ -696,7 +709,7 @@ EdgeIndex Ledger::rekey_edge(EdgeIndex idx, AssetIndex from, AssetIndex to, std:
     });
     if (it == t.ops.end()) {
       if (t.ops.size() >= kMaxOpsPerEdge) {
-        ++ops_dropped_;
+        ++dropped;
         continue;
       }
       t.ops.push_back(std::move(so));
@@ -709,50 +722,54 @@ EdgeIndex Ledger::rekey_edge(EdgeIndex idx, AssetIndex from, AssetIndex to, std:
     if (so.has_range) add_range(*it, so.range_lo, so.range_hi);
     widen(it->first_us, it->last_us, so.first_us, so.last_us);
   }
-  t.dirty = true;
-  src.packets = src.bytes = 0;
-  src.ops.clear();
-  src.merged_into = target;
-  src.dirty = true;
-  return target;
+  return dropped;
 }
 
-// --- merging ---------------------------------------------------------------------
+std::size_t Ledger::fold_asset(Asset& t, Asset& f) {
+  std::size_t dropped = 0;
+  t.packets_sent += f.packets_sent;
+  t.bytes_sent += f.bytes_sent;
+  widen(t.first_us, t.last_us, f.first_us, f.last_us);
+  for (const auto v : f.vlans) {
+    const auto it = std::lower_bound(t.vlans.begin(), t.vlans.end(), v);
+    if (it == t.vlans.end() || *it != v) t.vlans.insert(it, v);
+  }
+  for (auto& ff : f.facts) {
+    auto it = std::find_if(t.facts.begin(), t.facts.end(), [&](const FactRecord& x) {
+      return x.field == ff.field && x.value == ff.value && x.source == ff.source;
+    });
+    if (it != t.facts.end()) {
+      it->count += ff.count;
+      widen(it->first_us, it->last_us, ff.first_us, ff.last_us);
+    } else if (t.facts.size() < kMaxFactsPerAsset) {
+      t.facts.push_back(std::move(ff));
+    } else {
+      ++dropped;
+    }
+  }
+  for (auto& p : f.protocols) {
+    const auto it = std::lower_bound(t.protocols.begin(), t.protocols.end(), p);
+    if (it == t.protocols.end() || *it != p) t.protocols.insert(it, std::move(p));
+  }
+  for (auto& r : f.ips) {
+    auto it = std::find_if(t.ips.begin(), t.ips.end(), [&](const IpRecord& x) { return x.ip == r.ip; });
+    if (it == t.ips.end()) {
+      if (t.ips.size() < kMaxIpsPerAsset) t.ips.push_back(std::move(r));
+      continue;
+    }
+    widen(it->first_us, it->last_us, r.first_us, r.last_us);
+    if (ip_strength(r.source) > ip_strength(it->source)) it->source = std::move(r.source);
+  }
+  return dropped;
+}
+
+int Ledger::address_strength(std::string_view source) noexcept { return ip_strength(source); }
 
 void Ledger::merge(AssetIndex from, AssetIndex into) {
   if (from == into || from >= assets_.size() || into >= assets_.size()) return;
   if (assets_[from].merged_into != kNoAsset) return;
-  {
-    Asset& f = assets_[from];
-    Asset& t = assets_[into];
-    t.packets_sent += f.packets_sent;
-    t.bytes_sent += f.bytes_sent;
-    widen(t.first_us, t.last_us, f.first_us, f.last_us);
-    for (const auto v : f.vlans) {
-      const auto it = std::lower_bound(t.vlans.begin(), t.vlans.end(), v);
-      if (it == t.vlans.end() || *it != v) t.vlans.insert(it, v);
-    }
-    for (auto& ff : f.facts) {
-      auto it = std::find_if(t.facts.begin(), t.facts.end(), [&](const FactRecord& x) {
-        return x.field == ff.field && x.value == ff.value && x.source == ff.source;
-      });
-      if (it != t.facts.end()) {
-        it->count += ff.count;
-        widen(it->first_us, it->last_us, ff.first_us, ff.last_us);
-      } else if (t.facts.size() < kMaxFactsPerAsset) {
-        t.facts.push_back(std::move(ff));
-      } else {
-        ++facts_dropped_;
-      }
-    }
-    t.dirty = true;
-  }
-  for (const auto& p : assets_[from].protocols) add_protocol(into, p);
-  for (const auto& r : assets_[from].ips) {
-    note_ip(into, r.ip, r.source, r.first_us);
-    for (auto& tr : assets_[into].ips)
-      if (tr.ip == r.ip) widen(tr.first_us, tr.last_us, r.first_us, r.last_us);
-  }
+  facts_dropped_ += fold_asset(assets_[into], assets_[from]);
+  assets_[into].dirty = true;
   // Devices behind it are behind the merged asset now (their ids stay: they
   // are the stored keys of what was seen behind it).
   const std::string& from_id = assets_[from].id;

@@ -86,6 +86,17 @@ struct IpRecord {
 // How a frame ties an address to a MAC (see "Who holds an address" above).
 enum class IpEvidence : std::uint8_t { addressed, sent };
 
+// One sensor's view of an asset of a fleet ledger (see inventory/ledger/fleet.hpp):
+// when that sensor saw it, how many frames it saw it send, and the addresses
+// and VLANs it saw it with.
+struct Sighting {
+  std::string sensor, site;
+  std::int64_t first_us = 0, last_us = 0;
+  std::uint64_t packets_sent = 0;
+  std::vector<IpAddr> ips;            // sorted, unique
+  std::vector<std::uint16_t> vlans;   // sorted, unique
+};
+
 // Field order: the packet path's fields first, so that the MAC check, sent()'s
 // counters and times and add_fact's facts share the record's first cache lines.
 struct Asset {
@@ -109,6 +120,9 @@ struct Asset {
   std::string route;               // "1/3", "unit:3"
   std::vector<IpRecord> ips;
   std::vector<std::string> protocols; // sorted, unique
+  // Per sensor, in sensor order, on the assets of a fleet ledger (merge_fleet);
+  // empty in a sensor's own ledger. Not stored by Store.
+  std::vector<Sighting> sightings;
 };
 
 struct EdgeOp {
@@ -219,6 +233,10 @@ class Ledger {
   // See kSourcePriorities in ledger.cpp; a source not listed there ranks just
   // above "oui".
   [[nodiscard]] static int source_priority(std::string_view source) noexcept;
+  // How strongly an address record's source ties the address to its asset: a
+  // binding (arp, dhcp, an address the device announces) 3, frames sent from
+  // it ("ip") 2, frames addressed to the MAC for it ("ip_dst") 1.
+  [[nodiscard]] static int address_strength(std::string_view source) noexcept;
   // Facts dropped at the kMaxFactsPerAsset cap, ops at kMaxOpsPerEdge (diagnostics).
   [[nodiscard]] std::uint64_t facts_dropped() const noexcept { return facts_dropped_; }
   [[nodiscard]] std::uint64_t ops_dropped() const noexcept { return ops_dropped_; }
@@ -292,6 +310,20 @@ class Ledger {
   [[nodiscard]] static std::string id_for_child(std::string_view parent_id, std::string_view route);
   [[nodiscard]] static std::string id_for_edge(std::string_view from, std::string_view to, std::string_view protocol,
                                                std::uint16_t port, std::uint16_t vlan);
+
+  // What merge() does to the two records when it folds asset `from` into
+  // `into`: packets and bytes summed, first/last widened, VLANs and protocols
+  // united, facts united by (field, value, source) with counts summed and
+  // times widened, addresses united (a stronger source replaces a weaker one).
+  // Caps as on the packet path; returns how many facts the cap dropped.
+  // Identity (id, MAC, key, parent, route, router) and sightings are left to
+  // the caller. `from` is left in a valid but unspecified state.
+  static std::size_t fold_asset(Asset& into, Asset& from);
+  // What relabel_edge and merge() do to an edge's counters when they join two
+  // edges: packets and bytes summed, first/last widened, operations united by
+  // (code, name, protocol) with counts summed and ranges widened. Returns how
+  // many operations kMaxOpsPerEdge dropped. `from`'s ops are moved from.
+  static std::size_t fold_edge(Edge& into, Edge& from);
 
   // Inserts records read from the store (no dirty marks). Used by Store::load.
   void load_asset(Asset a);

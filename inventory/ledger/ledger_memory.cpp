@@ -31,6 +31,10 @@ std::size_t asset_bytes(const Asset& a) noexcept {
   for (const auto& r : a.ips) n += str_bytes(r.source);
   for (const auto& p : a.protocols) n += str_bytes(p);
   for (const auto& f : a.facts) n += str_bytes(f.field) + str_bytes(f.value) + str_bytes(f.source);
+  n += a.sightings.capacity() * sizeof(Sighting);
+  for (const auto& g : a.sightings)
+    n += str_bytes(g.sensor) + str_bytes(g.site) + g.ips.capacity() * sizeof(IpAddr) +
+         g.vlans.capacity() * sizeof(std::uint16_t);
   return n + 2 * kMapNodeBytes;  // by_id_ and by_mac_ or by_ip_
 }
 

@@ -301,6 +301,24 @@ Json asset_json(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
     if (approved.contains(f.field)) approved[f.field] = str("approved_entry", f.value);
   }
   if (!approved.is_null()) j["approved_entry"] = std::move(approved);
+  // What each sensor saw of it, on a fleet ledger (merge_fleet); absent otherwise.
+  if (!a.sightings.empty()) {
+    Json sightings = Json::array();
+    for (const Sighting& g : a.sightings) {
+      Json o;
+      o["sensor"] = str("sightings", g.sensor);
+      o["site"] = g.site.empty() ? Json(nullptr) : Json(str("sightings", g.site));
+      o["first_seen"] = time_or_null(g.first_us);
+      o["last_seen"] = time_or_null(g.last_us);
+      o["packets_sent"] = g.packets_sent;
+      Json ips = Json::array();
+      for (const IpAddr& x : g.ips) ips.push_back(x.to_string());
+      o["ips"] = std::move(ips);
+      o["vlans"] = g.vlans;
+      sightings.push_back(std::move(o));
+    }
+    j["sightings"] = std::move(sightings);
+  }
   j["invalid_utf8"] = str.invalid();
   return j;
 }
@@ -581,6 +599,22 @@ std::string show_text(const Ledger& ledger, const Asset& a) {
     out += "  (none)\n";
   } else {
     out += indented(table_from({"IP", "SOURCE", "FIRST SEEN", "LAST SEEN"}, rows, kNoLimit));
+  }
+
+  // A fleet's asset: which sensors saw it, with what each saw.
+  if (!a.sightings.empty()) {
+    rows.clear();
+    for (const Sighting& g : a.sightings) {
+      std::string ips;
+      for (const IpAddr& x : g.ips) ips += (ips.empty() ? "" : " ") + x.to_string();
+      std::string vlans;
+      for (const auto v : g.vlans) vlans += (vlans.empty() ? "" : " ") + std::to_string(v);
+      rows.push_back({g.sensor, g.site.empty() ? "-" : g.site, t(g.first_us), t(g.last_us),
+                      std::to_string(g.packets_sent), ips.empty() ? "-" : ips, vlans.empty() ? "-" : vlans});
+    }
+    out += "\nSightings (per sensor):\n";
+    out += indented(
+        table_from({"SENSOR", "SITE", "FIRST SEEN", "LAST SEEN", "PACKETS SENT", "IPS", "VLANS"}, rows, kNoLimit));
   }
 
   // Facts grouped by field; the value shown in exports is marked with '*'.

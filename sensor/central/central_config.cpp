@@ -81,7 +81,17 @@ bool read_central_config(const toml::table& root, const std::string& config_path
     const auto slash = config_path.rfind('/');
     return slash == std::string::npos ? p : config_path.substr(0, slash + 1) + p;
   };
-  if (!str("url", out.url) || !str("ca_file", out.ca_file) || !str("password_file", out.password_file)) return false;
+  if (!str("url", out.url) || !str("ca_file", out.ca_file) || !str("password_file", out.password_file) ||
+      !str("site", out.site))
+    return false;
+  if (const toml::node* n = t->get("site")) {
+    bool control = false;
+    for (const char c : out.site) control = control || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    if (out.site.size() > 128 || control) {
+      error = at(config_path, *n) + ": [central] `site` must be a name of at most 128 bytes without control characters";
+      return false;
+    }
+  }
   const toml::node& url_at = t->get("url") != nullptr ? *t->get("url") : *sec;
   if (!starts_with(out.url, "postgresql://") && !starts_with(out.url, "postgres://")) {
     error = at(config_path, url_at) +

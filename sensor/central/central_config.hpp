@@ -16,6 +16,7 @@ namespace mieruka::sensor {
 struct CentralConfig {
   bool enabled = false;           // the config has a [central] section
   std::string url, ca_file, password_file;
+  std::string site;               // the plant this sensor belongs to ("" for none)
   std::string password;           // read from password_file at load
   int timeout_s = central::PgTarget{}.reply_timeout_s;
 

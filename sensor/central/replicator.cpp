@@ -263,14 +263,14 @@ struct Replicator::Impl {
     const bool ok =
         db->exec("BEGIN", error) && sender.send(batch, error) &&
         db->exec("INSERT INTO sensors (sensor_name, first_us, received_us, last_change_us, changes, backlog, "
-                 "oldest_pending_us) VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, "
-                 "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, $2, $3, $4, $5) "
-                 "ON CONFLICT (sensor_name) DO UPDATE SET received_us = EXCLUDED.received_us, "
+                 "oldest_pending_us, site) VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, "
+                 "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, $2, $3, $4, $5, $6) "
+                 "ON CONFLICT (sensor_name) DO UPDATE SET received_us = EXCLUDED.received_us, site = EXCLUDED.site, "
                  "last_change_us = GREATEST(sensors.last_change_us, EXCLUDED.last_change_us), "
                  "changes = sensors.changes + EXCLUDED.changes, backlog = EXCLUDED.backlog, "
                  "oldest_pending_us = EXCLUDED.oldest_pending_us",
                  {sensor, std::to_string(newest), std::to_string(batch.changes.size()),
-                  std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us)},
+                  std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us), config.site},
                  error) &&
         pause_before_commit() && db->exec("COMMIT", error);
     if (!ok) {

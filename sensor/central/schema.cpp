@@ -128,10 +128,14 @@ BEGIN
 END $$;
 GRANT SELECT ON mieruka_schema TO mieruka_sensor, mieruka_console;
 )sql",
-    // v2: the findings' history (each acknowledgement with who, when, the
+    // v2: the site each sensor belongs to (its [central] `site`; '' for
+    // none), which the reading commands select sensors by and merge a fleet
+    // by; the findings' history (each acknowledgement with who, when, the
     // comment and the evidence it was made on), the imported advisories and
-    // their remediation states, under the same rules.
+    // their remediation states, under the same rules as the other tables.
     R"sql(
+ALTER TABLE sensors ADD COLUMN site TEXT NOT NULL DEFAULT '';
+CREATE INDEX sensors_site ON sensors (site);
 CREATE TABLE findings_history (
   sensor_name TEXT NOT NULL, id BIGINT NOT NULL, version BIGINT NOT NULL,
   finding_id TEXT NOT NULL, at_us BIGINT NOT NULL, who TEXT NOT NULL, comment TEXT NOT NULL,

@@ -23,10 +23,12 @@ std::optional<central::PgConnection> connect(const CommonOptions& common, const 
                 std::string(common.db.empty() ? "" : ", not `" + central::redact_url(common.db) + "`"));
     return std::nullopt;
   }
-  central::PgTarget target{common.db, "", c.ca_file};
+  // The options after `central init|status`, else those before it.
+  central::PgTarget target{common.db, "", !c.ca_file.empty() ? c.ca_file : common.ca_file};
+  const std::string& password_file = !c.password_file.empty() ? c.password_file : common.password_file;
   target.reply_timeout_s = reply_timeout_s;
   std::string error;
-  if (!c.password_file.empty() && !read_password_file(c.password_file, target.password, error)) {
+  if (!password_file.empty() && !read_password_file(password_file, target.password, error)) {
     print_error(error);
     return std::nullopt;
   }

@@ -93,17 +93,18 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
     print_error("--format " + opt.format + ": expected table, csv or json");
     return kExitBadInput;
   }
-  auto store = open_store(common, false);
-  if (!store) return kExitBadInput;
+  // The appliance's ledger or the central store's copy of one sensor's.
+  LedgerView view;
   Ledger& ledger = ledger_until_exit(common.config.sensor_name);
-  if (auto st = store->load(ledger); !st) {
-    print_error(st.error);
+  if (!open_ledger_view(common, view, ledger)) return kExitBadInput;
+  std::string error;
+  auto computed = current_findings(common.config, *view.source, view.sensors, ledger, error, opt.approved,
+                                   opt.wireless_allow);
+  if (!computed) {
+    print_error(error);
     return kExitBadInput;
   }
-  auto computed = compute(common, opt, *store, ledger);
-  if (!computed) return kExitBadInput;
   auto& findings = *computed;
-  inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
   std::string out;
   if (opt.format == "json") out = inventory::findings_json(findings).dump(2) + "\n";
   else if (opt.format == "csv") out = inventory::findings_csv(findings);

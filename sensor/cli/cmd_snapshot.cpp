@@ -193,29 +193,31 @@ int cmd_diff(const CommonOptions& common, const SnapshotCommands& opt) {
     print_error("--absence " + inventory::terminal_safe(opt.absence) + ": expected a duration such as 24h, 3d, 90m or 3600");
     return kExitBadInput;
   }
-  auto store = open_ledger_db(common, false);
-  if (!store) return kExitBadInput;
-  std::string error;
-  auto from = inventory::load_snapshot(*store, opt.from, error);
-  if (!from) {
-    print_error(error);
+  // The appliance's ledger or the central store's copy of one sensor's.
+  LedgerView view;
+  if (!open_view(common, view)) return kExitBadInput;
+  if (view.sensors.size() != 1) {
+    print_error(view.source->where() + ": diff compares two snapshots of one sensor; pick it with --sensor NAME");
     return kExitBadInput;
   }
-  std::optional<inventory::Snapshot> to;
-  if (opt.to == inventory::kNowSnapshotName) {
-    Ledger ledger(common.config.sensor_name);
-    if (!load(*store, ledger)) return kExitBadInput;
-    to = inventory::make_snapshot(ledger, std::string(inventory::kNowSnapshotName), now_us());
-  } else {
-    to = inventory::load_snapshot(*store, opt.to, error);
-    if (!to) {
-      print_error(error);
-      return kExitBadInput;
-    }
+  const std::string& sensor = view.sensors.front();
+  inventory::Snapshot from;
+  if (auto st = view.source->snapshot(sensor, opt.from, from); !st) {
+    print_error(st.error);
+    return kExitBadInput;
   }
-  inventory::DiffOptions dopt = diff_options(common.config, *store, *from, *to);
+  inventory::Snapshot to;
+  if (opt.to == inventory::kNowSnapshotName) {
+    Ledger ledger(sensor);
+    if (!load_view(view, ledger)) return kExitBadInput;
+    to = inventory::make_snapshot(ledger, std::string(inventory::kNowSnapshotName), now_us());
+  } else if (auto st = view.source->snapshot(sensor, opt.to, to); !st) {
+    print_error(st.error);
+    return kExitBadInput;
+  }
+  inventory::DiffOptions dopt = diff_options(common.config, *view.source, sensor, from, to);
   if (!opt.absence.empty()) dopt.absence_us = *absence;
-  const inventory::Diff d = inventory::diff_snapshots(*from, *to, dopt);
+  const inventory::Diff d = inventory::diff_snapshots(from, to, dopt);
   if (opt.format == "json") write_out(inventory::diff_json(d).dump(2) + "\n");
   else if (opt.format == "csv") write_out(inventory::diff_csv(d));
   else write_out(inventory::diff_text(d));

@@ -37,24 +37,11 @@ int cmd_topology(const CommonOptions& common, const TopologyCommand& opt) {
     return kExitBadInput;
   }
   std::string error;
-  const std::string path = resolve_db_path(common.db, common.config);
-  if (::access(path.c_str(), F_OK) != 0) {
-    print_error(path + ": no ledger database here (run `mieruka read FILE` first, or give --db PATH)");
-    return kExitBadInput;
-  }
-  auto store = inventory::Store::open_reader(path, common.config.sensor_name, error);
-  if (!store) {
-    print_error(error);
-    return kExitBadInput;
-  }
+  LedgerView view;
   inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
-  if (auto st = store->load(ledger); !st) {
-    print_error(st.error);
-    return kExitBadInput;
-  }
-
+  if (!open_ledger_view(common, view, ledger)) return kExitBadInput;
   // The findings, as `mieruka findings` computes them from the config's [policy].
-  auto findings = current_findings(common.config, *store, ledger, error);
+  auto findings = current_findings(common.config, *view.source, view.sensors, ledger, error);
   if (!findings) {
     print_error(error);
     return kExitBadInput;

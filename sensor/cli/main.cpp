@@ -14,6 +14,7 @@
 #include "sensor/cli/cmd_topology.hpp"
 #include "sensor/cli/cmd_run.hpp"
 #include "sensor/cli/cmd_serve.hpp"
+#include "sensor/central/pg.hpp"
 #include "sensor/daemon/commands.hpp"
 #include "sensor/daemon/signals.hpp"
 
@@ -35,11 +36,21 @@ int main(int argc, char** argv) {
 
   CommonOptions common;
   std::string log_level = "info";
-  app.add_option("--db", common.db, "Ledger database (default: mieruka.db here, or <data_dir>/mieruka.db)");
+  app.add_option("--db", common.db,
+                 "Ledger database (default: mieruka.db here, or <data_dir>/mieruka.db); postgresql://ROLE@HOST/DB: "
+                 "the central store, read by assets, links, show, findings, topology and diff");
   app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
   app.add_option("--sensor", common.sensor,
                  "Whose records to use: a sensor_name in the database (default: the config's; without --config, "
-                 "the one sensor the database holds)");
+                 "the one sensor the database holds). assets, links, show, findings and topology take several "
+                 "(A,B or repeated; default against the central store: every sensor) as one fleet ledger")
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
+  app.add_option("--site", common.site,
+                 "With --db postgresql://...: the sensors of this site (the `site` of their [central] section)");
+  app.add_option("--password-file", common.password_file,
+                 "With --db postgresql://...: the role's password on the first line (mode 600)");
+  app.add_option("--ca-file", common.ca_file,
+                 "With --db postgresql://...: CA certificate, TLS with sslmode=verify-full");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_flag("-q,--quiet", common.quiet, "No progress or summary, only errors");
@@ -134,6 +145,23 @@ int main(int argc, char** argv) {
                      (serve_cmds.serve != nullptr && *serve_cmds.serve);
   if (loops) install_signal_handlers();
   else install_exit_on_signal();
+  common.fleet_reader = *assets_cmd || *links_cmd || *show_cmd ||
+                        (topology_cmd.topology != nullptr && *topology_cmd.topology) ||
+                        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack);
+  // The central store is read by the ledger views, never written from a command
+  // (its console role writes nothing); the rest work on the appliance's SQLite.
+  if (reads_central(common)) {
+    const bool central_reader =
+        common.fleet_reader || (snapshot_cmds.diff != nullptr && *snapshot_cmds.diff) || (central_cmds.init != nullptr && *central_cmds.init) || (central_cmds.status != nullptr && *central_cmds.status);
+    if (!central_reader) {
+      const auto subs = app.get_subcommands();
+      const std::string name = subs.empty() ? std::string("this command") : subs.front()->get_name();
+      print_error("--db " + mieruka::sensor::central::redact_url(common.db) + ": `" + name +
+                  "` works on an appliance's SQLite ledger (give --db PATH); the central store is only read, by "
+                  "assets, links, show, findings, topology and diff");
+      return kExitBadInput;
+    }
+  }
   if (!choose_sensor(common, !loops)) return kExitBadInput;
 
   try {

@@ -16,10 +16,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "inventory/ledger/fleet.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/store.hpp"
 #include "sensor/capture/capture_source.hpp"
+#include "sensor/central/central_config.hpp"
+#include "sensor/central/pg_source.hpp"
 #include "sensor/central/replicator.hpp"
 #include "sensor/pipeline/pipeline.hpp"
 #include "sensor/daemon/signals.hpp"
@@ -53,24 +56,53 @@ std::string human_bytes(double b) {
   return fmt::format("{:.1f} {}", b, units[u]);
 }
 
-// Opens the store for a command that only reads it: a missing database is a
-// user error with a hint, not an empty ledger.
-std::optional<Store> open_existing(const CommonOptions& common, std::string& error) {
-  const std::string path = resolve_db_path(common.db, common.config);
-  if (::access(path.c_str(), F_OK) != 0) {
-    error = path + ": no ledger database here (run `mieruka read FILE` or `mieruka capture -i IFACE` first, or "
-                   "give --db PATH)";
-    return std::nullopt;
+}  // namespace
+
+std::vector<std::string> selected_sensors(const CommonOptions& common) {
+  std::vector<std::string> out;
+  std::string name;
+  for (std::size_t i = 0; i <= common.sensor.size(); ++i) {
+    const char c = i < common.sensor.size() ? common.sensor[i] : ',';
+    if (c != ',' && c != '\n') {
+      name += c;
+      continue;
+    }
+    if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    name.clear();
   }
-  return Store::open_reader(path, common.config.sensor_name, error);
+  return out;
 }
 
+bool reads_central(const CommonOptions& common) { return central::is_central_url(common.db); }
+
+namespace {
+
+std::string name_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  return list;
+}
+
+// Several sensors read by a command that works on one sensor's records.
+std::string several_sensors(const std::string& where, const std::vector<std::string>& names) {
+  return where + ": sensors " + name_list(names) +
+         " are selected; only assets, links, show, findings and topology read several sensors as one fleet: "
+         "pick one with --sensor NAME";
+}
 
 }  // namespace
 
 bool choose_sensor(CommonOptions& common, bool warn_absent) {
-  const bool named = !common.sensor.empty() || !common.config_path.empty();
-  if (!common.sensor.empty()) common.config.sensor_name = common.sensor;
+  // The central store is chosen from when it is read (open_ledger_view).
+  if (reads_central(common)) return true;
+  const auto selected = selected_sensors(common);
+  if (selected.size() > 1) {
+    if (common.fleet_reader) return true;  // open_ledger_view checks each name
+    print_error(several_sensors(resolve_db_path(common.db, common.config), selected));
+    return false;
+  }
+  const bool named = !selected.empty() || !common.config_path.empty();
+  if (!selected.empty()) common.config.sensor_name = selected.front();
   // The daemon opens nothing before its privilege drop; a named sensor needs no look.
   if (named && !warn_absent) return true;
   const std::string path = resolve_db_path(common.db, common.config);
@@ -80,8 +112,7 @@ bool choose_sensor(CommonOptions& common, bool warn_absent) {
   if (!store) return true;  // the command itself says what is wrong with it
   const auto names = store->sensors();
   if (names.empty() || std::find(names.begin(), names.end(), common.config.sensor_name) != names.end()) return true;
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  const std::string list = name_list(names);
   if (named) {
     spdlog::warn("{}: no records of sensor `{}`; it holds {} (--sensor NAME reads one)", path,
                  common.config.sensor_name, list);
@@ -117,18 +148,112 @@ Ledger& ledger_until_exit(const std::string& sensor_name) {
   return *held->back();
 }
 
-bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
+bool open_ledger_view(const CommonOptions& common, LedgerView& view, Ledger& ledger) {
+  return open_view(common, view) && load_view(view, ledger);
+}
+
+bool open_view(const CommonOptions& common, LedgerView& view) {
   std::string error;
-  auto store = open_existing(common, error);
-  if (!store) {
+  if (reads_central(common)) {
+    central::PgTarget target{common.db, "", common.ca_file};
+    if (!common.password_file.empty() && !read_password_file(common.password_file, target.password, error)) {
+      print_error(error);
+      return false;
+    }
+    view.source = central::central_source(target, error);
+  } else {
+    const std::string path = resolve_db_path(common.db, common.config);
+    if (::access(path.c_str(), F_OK) != 0) {
+      print_error(path + ": no ledger database here (run `mieruka read FILE` or `mieruka capture -i IFACE` first, or "
+                         "give --db PATH)");
+      return false;
+    }
+    view.source = inventory::sqlite_source(path, error);
+  }
+  if (!view.source) {
     print_error(error);
     return false;
   }
-  if (auto st = store->load(ledger); !st) {
+  auto selected = selected_sensors(common);
+  if (!common.site.empty() && !view.source->central()) {
+    print_error("--site " + common.site + ": sites are known to the central store only (give --db postgresql://...)");
+    return false;
+  }
+  if (auto st = view.source->sites(view.sites); !st) {
     print_error(st.error);
     return false;
   }
-  return overlay_approved(common, ledger);
+  if (!view.source->central() && selected.size() <= 1) {
+    view.sensors = {common.config.sensor_name};  // choose_sensor's
+  } else {
+    std::vector<std::string> held;
+    if (auto st = view.source->sensors(held); !st) {
+      print_error(st.error);
+      return false;
+    }
+    for (const auto& name : selected) {
+      if (std::find(held.begin(), held.end(), name) == held.end()) {
+        print_error(view.source->where() + ": no records of sensor `" + name + "`; it holds " +
+                    (held.empty() ? std::string("none") : name_list(held)));
+        return false;
+      }
+    }
+    if (selected.empty()) selected = held;
+    if (!common.site.empty()) {
+      std::vector<std::string> of_site;
+      for (const auto& name : selected) {
+        const auto it = view.sites.find(name);
+        if (it != view.sites.end() && it->second == common.site) of_site.push_back(name);
+      }
+      if (of_site.empty()) {
+        std::vector<std::string> known;
+        for (const auto& [sensor, site] : view.sites)
+          if (std::find(known.begin(), known.end(), site) == known.end()) known.push_back(site);
+        std::sort(known.begin(), known.end());
+        print_error(view.source->where() + ": no " + (selected.size() == held.size() ? "" : "selected ") +
+                    "sensor of site `" + common.site + "`; sites held: " +
+                    (known.empty() ? std::string("none (a sensor names its site in [central] site)") : name_list(known)));
+        return false;
+      }
+      selected = std::move(of_site);
+    }
+    if (selected.empty()) {
+      print_error(view.source->where() + ": holds no sensor's records yet (a sensor with [central] sends them)");
+      return false;
+    }
+    view.sensors = std::move(selected);
+  }
+  return true;
+}
+
+bool load_view(LedgerView& view, Ledger& ledger) {
+  if (view.sensors.size() == 1) {
+    if (auto st = view.source->load(view.sensors.front(), ledger); !st) {
+      print_error(st.error);
+      return false;
+    }
+    return true;
+  }
+  // Sensors of one site share its address plan: an address seen behind a
+  // router folds into the station of that site holding it. A sensor without
+  // a site is a network of its own; MACs fold across all.
+  std::vector<inventory::SensorLedger> parts;
+  parts.reserve(view.sensors.size());
+  for (const auto& name : view.sensors) {
+    const auto site = view.sites.find(name);
+    parts.push_back({name, site == view.sites.end() ? std::string() : site->second, Ledger(name)});
+    if (auto st = view.source->load(name, parts.back().ledger); !st) {
+      print_error(st.error);
+      return false;
+    }
+  }
+  ledger = inventory::merge_fleet(std::move(parts));
+  return true;
+}
+
+bool load_ledger_view(const CommonOptions& common, Ledger& ledger) {
+  LedgerView view;
+  return open_ledger_view(common, view, ledger) && overlay_approved(common, ledger);
 }
 
 namespace {

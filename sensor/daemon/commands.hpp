@@ -3,10 +3,13 @@
 // 0 success, 1 bad input (one clear line on stderr), 2 internal error.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "inventory/ledger/ledger.hpp"
+#include "inventory/store/ledger_source.hpp"
 #include "sensor/daemon/config.hpp"
 
 namespace mieruka::sensor {
@@ -18,7 +21,10 @@ inline constexpr int kExitInternal = 2;
 struct CommonOptions {
   std::string db;           // --db
   std::string config_path;  // --config
-  std::string sensor;       // --sensor (empty: see choose_sensor)
+  std::string sensor;       // --sensor (empty: see choose_sensor); several: comma- or line-separated
+  std::string password_file, ca_file;  // --password-file, --ca-file: for --db postgresql://...
+  std::string site;          // --site: the sensors of this site (the central store)
+  bool fleet_reader = false;  // the command reads several sensors as one fleet (open_ledger_view)
   Config config;            // loaded (or defaults)
   bool quiet = false;
   int memory_budget_mb = 0;  // --memory-budget-mb (0: the config's [capture] memory_budget_mb)
@@ -60,6 +66,31 @@ bool overlay_approved(const CommonOptions& common, inventory::Ledger& ledger, co
 // Loads the ledger from the store for reading, with the approved list overlaid;
 // false after printing an error.
 bool load_ledger_view(const CommonOptions& common, inventory::Ledger& ledger);
+
+// What a reading command reads (assets, links, show, findings, topology): the
+// source (--db postgresql://... the central store, read with --password-file
+// and --ca-file; else the SQLite ledger) and the sensors whose records it shows.
+struct LedgerView {
+  std::unique_ptr<inventory::LedgerSource> source;
+  std::vector<std::string> sensors;  // one, or several: a fleet
+  std::map<std::string, std::string> sites;  // sensor -> site, for those that name one
+};
+// Opens the source and picks the sensors: --sensor NAME[,NAME...] (each must
+// have records there); else on SQLite the one choose_sensor chose, on the
+// central store every sensor it holds; --site SITE keeps those of that site. One sensor's ledger is loaded as it is;
+// several are merged into one fleet ledger (inventory::merge_fleet: each
+// device once, with its sightings per sensor). The approved list is not
+// overlaid. False after printing an error.
+[[nodiscard]] bool open_ledger_view(const CommonOptions& common, LedgerView& view, inventory::Ledger& ledger);
+// The same without loading: the source opened and the sensors picked.
+[[nodiscard]] bool open_view(const CommonOptions& common, LedgerView& view);
+// Loads the view's sensors' ledger (merged when several) into `ledger`; false
+// after printing an error.
+[[nodiscard]] bool load_view(LedgerView& view, inventory::Ledger& ledger);
+// The names --sensor gives, in order, without empty ones or repeats.
+[[nodiscard]] std::vector<std::string> selected_sensors(const CommonOptions& common);
+// True when --db names the central store (postgresql:// or postgres://).
+[[nodiscard]] bool reads_central(const CommonOptions& common);
 // An empty ledger for a command that reads the store, prints and ends: it is
 // never freed, the process's exit hands its memory back at once (freeing
 // 100,000 assets record by record took a tenth of a second or more). Only for

@@ -196,7 +196,7 @@ const std::initializer_list<Section> kSchema = {
     {"channel", true,
      {"name", "type", "url", "timeout_s", "ca_file", "kinds", "from", "to", "user", "password", "password_file",
       "starttls", "secret", "secret_file", "format", "facility", "send_empty"}},
-    {"central", false, {"url", "ca_file", "password_file", "timeout_s"}},
+    {"central", false, {"url", "ca_file", "password_file", "site", "timeout_s"}},
 };
 
 

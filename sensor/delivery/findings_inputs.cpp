@@ -116,25 +116,25 @@ inventory::FindingsPolicy FindingsInputs::policy(const Config& config) const {
   return p;
 }
 
-std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
-  // One parsed set per database, sensor and version: the console and the
-  // daemon's alert checks compute findings again and again.
+namespace {
+
+// One parsed set per database, sensor and version: the console and the
+// daemon's alert checks compute findings again and again. `read` fetches the
+// stored rows when the version is not the one parsed.
+template <class Read>
+std::shared_ptr<const StoredAdvisories> cached_advisories(const std::string& where, const std::string& sensor,
+                                                          const std::string& version, Read read, std::string& error) {
   static std::mutex mu;
   static std::map<std::pair<std::string, std::string>, std::pair<std::string, std::shared_ptr<const StoredAdvisories>>>
       cache;
-  std::string version;
-  if (auto st = store.advisories_version(version); !st) {
-    error = st.error;
-    return nullptr;
-  }
-  const auto key = std::make_pair(store.path(), store.sensor_name());
+  const auto key = std::make_pair(where, sensor);
   {
     std::lock_guard lock(mu);
     auto it = cache.find(key);
     if (it != cache.end() && it->second.first == version) return it->second.second;
   }
   std::vector<inventory::StoredAdvisory> rows;
-  if (auto st = store.advisories(rows); !st) {
+  if (auto st = read(rows); !st) {
     error = st.error;
     return nullptr;
   }
@@ -144,7 +144,7 @@ std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std
     auto j = nlohmann::json::parse(r.doc, nullptr, false);
     auto a = j.is_discarded() ? std::nullopt : inventory::advisories::from_json(j);
     if (!a) {
-      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", store.path(), r.id);
+      spdlog::warn("{}: advisory {} as stored does not read; left out (import it again)", where, r.id);
       continue;
     }
     out->imported_us[a->id] = r.imported_us;
@@ -155,8 +155,8 @@ std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std
   return out;
 }
 
-bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
-                          const std::string& approved_path, const std::string& wireless_path) {
+bool load_lists(const Config& config, FindingsInputs& in, std::string& error, const std::string& approved_path,
+                const std::string& wireless_path) {
   const std::string ap = !approved_path.empty() ? approved_path : config.policy.approved_path;
   const std::string wl = !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path;
   if (!ap.empty()) {
@@ -167,6 +167,25 @@ bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in
     in.wireless = inventory::load_wireless_allow(wl, error);
     if (!in.wireless) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+  std::string version;
+  if (auto st = store.advisories_version(version); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  return cached_advisories(
+      store.path(), store.sensor_name(), version,
+      [&store](std::vector<inventory::StoredAdvisory>& rows) { return store.advisories(rows); }, error);
+}
+
+bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
+  if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
   if (!(in.advisories = load_stored_advisories(store, error))) return false;
   if (auto st = store.remediation_states(in.remediation); !st) {
     error = st.error;
@@ -186,6 +205,65 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   return findings;
 }
 
+bool load_findings_inputs(const Config& config, inventory::LedgerSource& source,
+                          const std::vector<std::string>& sensors, FindingsInputs& in, std::string& error,
+                          const std::string& approved_path, const std::string& wireless_path) {
+  if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
+  std::shared_ptr<StoredAdvisories> joined;
+  for (const auto& sensor : sensors) {
+    std::string version;
+    if (auto st = source.advisories_version(sensor, version); !st) {
+      error = st.error;
+      return false;
+    }
+    auto one = cached_advisories(
+        source.where(), sensor, version,
+        [&](std::vector<inventory::StoredAdvisory>& rows) { return source.advisories(sensor, rows); }, error);
+    if (!one) return false;
+    std::vector<inventory::RemediationState> states;
+    if (auto st = source.remediation_states(sensor, states); !st) {
+      error = st.error;
+      return false;
+    }
+    in.remediation.insert(in.remediation.end(), states.begin(), states.end());
+    if (sensors.size() == 1) {
+      in.advisories = std::move(one);
+      return true;
+    }
+    if (!joined) joined = std::make_shared<StoredAdvisories>();
+    for (const auto& a : one->list) {
+      const auto at = one->imported_us.find(a.id);
+      const std::int64_t imported = at == one->imported_us.end() ? 0 : at->second;
+      auto [it, added] = joined->imported_us.emplace(a.id, imported);
+      if (added) joined->list.push_back(a);
+      else it->second = std::min(it->second, imported);
+    }
+  }
+  in.advisories = joined ? std::shared_ptr<const StoredAdvisories>(joined) : std::make_shared<StoredAdvisories>();
+  return true;
+}
+
+std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, inventory::LedgerSource& source,
+                                                                const std::vector<std::string>& sensors,
+                                                                const Ledger& ledger, std::string& error,
+                                                                const std::string& approved_path,
+                                                                const std::string& wireless_path) {
+  FindingsInputs in;
+  if (!load_findings_inputs(config, source, sensors, in, error, approved_path, wireless_path)) return std::nullopt;
+  std::vector<inventory::Ack> acks;
+  for (const auto& sensor : sensors) {
+    std::vector<inventory::Ack> one;
+    if (auto st = source.finding_states(sensor, one); !st) {
+      error = st.error;
+      return std::nullopt;
+    }
+    acks.insert(acks.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
+  }
+  auto findings = inventory::compute_findings(ledger, in.policy(config));
+  inventory::apply_acks(findings, acks);
+  return findings;
+}
+
 inventory::DiffOptions diff_options(const Config& config, Store& store, const inventory::Snapshot& from,
                                     const inventory::Snapshot& to) {
   inventory::DiffOptions opt;
@@ -199,6 +277,36 @@ inventory::DiffOptions diff_options(const Config& config, Store& store, const in
       error = st.error;
     } else {
       fs = current_findings(config, store, ledger, error);
+    }
+    if (!fs) {
+      spdlog::warn("diff without new findings: {}", error);
+      return nlohmann::ordered_json::array();
+    }
+    std::vector<inventory::Finding> fresh;
+    for (auto& f : *fs)
+      if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
+    return inventory::findings_json(fresh);
+  };
+  return opt;
+}
+
+inventory::DiffOptions diff_options(const Config& config, inventory::LedgerSource& source, const std::string& sensor,
+                                    const inventory::Snapshot& from, const inventory::Snapshot& to) {
+  inventory::DiffOptions opt;
+  opt.absence_us = config.snapshots.absence_us;
+  // Drops counted by the runs that ended in (from, to].
+  std::vector<inventory::RunRecord> runs;
+  if (auto st = source.runs(sensor, runs); !st) spdlog::warn("diff without capture drops: {}", st.error);
+  for (const auto& r : runs)
+    if (r.ended_us > from.info.taken_us && r.ended_us <= to.info.taken_us) opt.capture_drops += r.drops;
+  opt.new_findings = [&config, &source, sensor](const inventory::Snapshot& a, const inventory::Snapshot& b) {
+    Ledger ledger(sensor);
+    std::string error;
+    std::optional<std::vector<inventory::Finding>> fs;
+    if (auto st = source.load(sensor, ledger); !st) {
+      error = st.error;
+    } else {
+      fs = current_findings(config, source, std::vector<std::string>{sensor}, ledger, error);
     }
     if (!fs) {
       spdlog::warn("diff without new findings: {}", error);

@@ -15,6 +15,7 @@
 #include "inventory/ledger/ledger.hpp"
 #include "inventory/policy/findings.hpp"
 #include "inventory/policy/policy.hpp"
+#include "inventory/store/ledger_source.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/store.hpp"
 #include "sensor/daemon/config.hpp"
@@ -66,6 +67,18 @@ struct FindingsInputs {
 [[nodiscard]] std::optional<std::vector<inventory::Finding>> current_findings(
     const Config& config, inventory::Store& store, const inventory::Ledger& ledger, std::string& error,
     const std::string& approved_path = "", const std::string& wireless_path = "");
+// The same two over the records of `sensors` in a LedgerSource (the SQLite
+// ledger or the central store), for the commands that read either: with
+// several sensors (a fleet ledger), their advisories (each once, by id),
+// remediation states and acknowledgements together.
+[[nodiscard]] bool load_findings_inputs(const Config& config, inventory::LedgerSource& source,
+                                        const std::vector<std::string>& sensors, FindingsInputs& in,
+                                        std::string& error, const std::string& approved_path = "",
+                                        const std::string& wireless_path = "");
+[[nodiscard]] std::optional<std::vector<inventory::Finding>> current_findings(
+    const Config& config, inventory::LedgerSource& source, const std::vector<std::string>& sensors,
+    const inventory::Ledger& ledger, std::string& error, const std::string& approved_path = "",
+    const std::string& wireless_path = "");
 // The options every diff is made with (`mieruka diff`, `outbox enqueue-diff`,
 // scheduled alerts): the config's absence period ([snapshots] absence), the
 // capture drops of the period, and new_findings: the findings open now (not
@@ -74,5 +87,10 @@ struct FindingsInputs {
 // with a warning: the diff still goes out.
 [[nodiscard]] inventory::DiffOptions diff_options(const Config& config, inventory::Store& store,
                                                   const inventory::Snapshot& from, const inventory::Snapshot& to);
+// diff_options over `sensor`'s records in a LedgerSource (`mieruka diff`,
+// against the SQLite ledger or the central store).
+[[nodiscard]] inventory::DiffOptions diff_options(const Config& config, inventory::LedgerSource& source,
+                                                  const std::string& sensor, const inventory::Snapshot& from,
+                                                  const inventory::Snapshot& to);
 
 }  // namespace mieruka::sensor

@@ -9,7 +9,10 @@
 # while two sensors read with the backlog coalesced (one row per record, the
 # newest) and then every change arriving once at the version it was queued
 # with, row-level security between sensors (insert, update, delete, in parent
-# and child tables), `central status`, and no password in any output.
+# and child tables), the reading commands (assets, findings, show, topology,
+# diff) against the central store equal to the same commands against each sensor's
+# ledger and the fleet read as one ledger, `central status`, and no password
+# in any output.
 # Usage: central_store.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$1"; src="$2"
@@ -74,6 +77,8 @@ url = "postgresql://$s@127.0.0.1:$PG_PORT/mieruka"
 password_file = "$s.pw"
 TOML
 done
+# line1 and line2 are one plant's two mirror ports; the others name no site.
+printf 'site = "plant-east"\n' >>line1.toml; printf 'site = "plant-east"\n' >>line2.toml
 
 # 3. The config refuses a password file others may read, and a password in the URL.
 chmod 644 line1.pw
@@ -274,6 +279,71 @@ check "the console role reads every sensor" test "$(as_role viewer "$pwc" "SELEC
 as_role viewer "$pwc" "DELETE FROM assets" >rls3.txt 2>&1; rc=$?
 check "the console role cannot write" test "$rc" -ne 0
 
+# 7b. The reading commands read the central store as the console role: each
+#     sensor's assets, findings, one device and its topology exactly as its own
+#     ledger shows them; several sensors (or none named) are one fleet ledger;
+#     a write, or a sensor the store does not hold, is refused in one line.
+central="postgresql://viewer@127.0.0.1:$PG_PORT/mieruka"
+cread() { "$bin" "$@" --db "$central" --password-file viewer.pw; }
+js() { python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print($2)" "$1"; }  # js FILE EXPR (d: the JSON)
+sensors_seen='",".join(sorted({s["sensor"] for a in d for s in a.get("sightings", [])}))'
+for f in "${fleet[@]}"; do
+  s="${f%%:*}"; db="${f#*:}"
+  "$bin" assets --db "$db" --format json --facts >"local-$s.json" 2>/dev/null
+  cread assets --sensor "$s" --format json --facts >"central-$s.json" 2>"central-$s.txt"; rc=$?
+  check "$s: assets --db postgresql:// exits 0" test "$rc" -eq 0
+  check "$s: its central assets hold devices" test "$(js "central-$s.json" 'len(d)')" -gt 0
+  check "$s: assets --db postgresql:// = assets --db $db (JSON with facts, exact)" cmp -s "local-$s.json" "central-$s.json"
+  "$bin" findings --db "$db" --format json >"local-f-$s.json" 2>/dev/null
+  cread findings --sensor "$s" --format json >"central-f-$s.json" 2>"central-f-$s.txt"; rc=$?
+  check "$s: findings --db postgresql:// = findings --db $db (exact)" test "$rc" -eq 0 -a -s "central-f-$s.json"
+  check "$s: the same findings" cmp -s "local-f-$s.json" "central-f-$s.json"
+  "$bin" links --db "$db" --format json >"local-l-$s.json" 2>/dev/null
+  cread links --sensor "$s" --format json >"central-l-$s.json" 2>"central-l-$s.txt"; rc=$?
+  check "$s: links --db postgresql:// = links --db $db (exact)" test "$rc" -eq 0 -a -s "central-l-$s.json"
+  check "$s: the same links" cmp -s "local-l-$s.json" "central-l-$s.json"
+  "$bin" topology --db "$db" --format json >"local-t-$s.json" 2>/dev/null
+  cread topology --sensor "$s" --format json >"central-t-$s.json" 2>"central-t-$s.txt"; rc=$?
+  check "$s: topology --db postgresql:// = topology --db $db (exact)" test "$rc" -eq 0 -a -s "central-t-$s.json"
+  check "$s: the same topology" cmp -s "local-t-$s.json" "central-t-$s.json"
+  id="$(js "local-$s.json" 'd[0]["id"]')"
+  "$bin" show "$id" --db "$db" --format json >"local-s-$s.json" 2>/dev/null
+  cread show "$id" --sensor "$s" --format json >"central-s-$s.json" 2>"central-s-$s.txt"; rc=$?
+  check "$s: show $id --db postgresql:// = show --db $db (exact)" test "$rc" -eq 0 -a -s "central-s-$s.json"
+  check "$s: the same device" cmp -s "local-s-$s.json" "central-s-$s.json"
+done
+check "line1's acknowledgement reads back from the central store" test "$(js central-f-line1.json 'sum(1 for f in d if f.get("comment") == "reviewed")')" -eq 1
+cread assets --format json >central-fleet.json 2>central-fleet.txt; rc=$?
+check "assets of the whole fleet (no --sensor) exits 0" test "$rc" -eq 0
+check "the fleet's devices carry their sightings per sensor" test "$(js central-fleet.json 'sum(1 for a in d if len(a.get("sightings", [])) >= 1)')" = "$(js central-fleet.json 'len(d)')"
+check "the fleet's sightings name only the fleet's sensors" test "$(js central-fleet.json "$sensors_seen")" = "$names"
+cread assets --sensor line1 --sensor line2 --format json >central-two.json 2>central-two.txt; rc=$?
+check "two sensors (--sensor twice) are one fleet ledger" test "$rc" -eq 0 -a "$(js central-two.json "$sensors_seen")" = "line1,line2"
+cread assets --sensor line1,line2 --format json >central-two2.json 2>central-two2.txt
+check "--sensor line1,line2 is the same fleet" cmp -s central-two.json central-two2.json
+check "the sensors' sites are replicated" test "$(count "SELECT string_agg(sensor_name || '=' || site, ',' ORDER BY sensor_name) FROM sensors WHERE site <> ''")" = "line1=plant-east,line2=plant-east"
+cread assets --site plant-east --format json >central-site.json 2>central-site.txt; rc=$?
+check "--site plant-east: its two sensors as one fleet" test "$rc" -eq 0 -a "$(js central-site.json "$sensors_seen")" = "line1,line2"
+cread assets --site nowhere >nosite.txt 2>&1; rc=$?
+check "--site of no sensor: one line naming the sites held" test "$rc" -eq 1 -a "$(wc -l <nosite.txt)" -eq 1 -a "$(grep -c '`plant-east`' nosite.txt)" -eq 1
+cread assets --sensor ghost >ghost.txt 2>&1; rc=$?
+check "a sensor the central store does not hold is refused in one line" test "$rc" -eq 1 -a "$(wc -l <ghost.txt)" -eq 1 -a "$(grep -c 'no records of sensor `ghost`' ghost.txt)" -eq 1
+# diff between two of line1's snapshots, replicated: the same as on its appliance.
+"$bin" snapshot --config line1.toml --db s1.db --name later >/dev/null 2>&1
+"$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
+"$bin" diff --db s1.db --from base --to later --format json >local-diff.json 2>/dev/null
+cread diff --sensor line1 --from base --to later --format json >central-diff.json 2>central-diff.txt; rc=$?
+check "diff --db postgresql:// of two snapshots exits 0" test "$rc" -eq 0 -a -s central-diff.json
+check "diff --db postgresql:// = diff --db s1.db (exact)" cmp -s local-diff.json central-diff.json
+cread diff --sensor line2 --from base --to later >nodiff.txt 2>&1; rc=$?
+check "diff of a snapshot the sensor does not have: one line naming it" test "$rc" -eq 1 -a "$(wc -l <nodiff.txt)" -eq 1 -a "$(grep -c '"base"' nodiff.txt)" -eq 1
+cread findings ack "$fid" --comment x --sensor line1 >cack.txt 2>&1; rc=$?
+check "an acknowledgement against the central store is refused in one line" test "$rc" -eq 1 -a "$(wc -l <cack.txt)" -eq 1 -a "$(grep -c 'the central store is only read' cack.txt)" -eq 1
+cread snapshot --name x --sensor line1 >csnap.txt 2>&1; rc=$?
+check "a snapshot against the central store is refused" test "$rc" -eq 1 -a "$(grep -c 'the central store is only read' csnap.txt)" -eq 1
+"$bin" assets --db s1.db --sensor line1,line2 >several.txt 2>&1; rc=$?
+check "several sensors on a SQLite ledger that holds one: the absent one named" test "$rc" -eq 1 -a "$(grep -c 'no records of sensor `line2`' several.txt)" -eq 1
+
 # 8. status: per sensor, the rows it holds, its backlog and lag.
 "$bin" central status --db "postgresql://viewer@127.0.0.1:$PG_PORT/mieruka" --password-file viewer.pw >status.txt 2>&1; rc=$?
 check "status exits 0" test "$rc" -eq 0
@@ -289,7 +359,20 @@ check "init refuses a newer schema" test "$rc" -eq 1
 check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (2); upgrade mieruka' newer1.txt)" -eq 1
 "$bin" central sync --config line1.toml --db s1.db >newer2.txt 2>&1; rc=$?
 check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer than this mieruka' newer2.txt)" -eq 1
-pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 1"
+pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 2"
+# A store at version 1 (before sites): sensors and readers refuse it until
+# init upgrades it, which keeps every row and gives each sensor an empty site.
+rows_before="$(count "SELECT count(*) FROM assets")"
+pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site; UPDATE mieruka_schema SET version = 1"
+"$bin" central sync --config line1.toml --db s1.db >older1.txt 2>&1; rc=$?
+check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older1.txt)" -eq 1
+cread assets --sensor line1 >older2.txt 2>&1; rc=$?
+check "a reader refuses an older schema" test "$rc" -eq 1 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older2.txt)" -eq 1
+"$bin" central init --db "$admin" --password-file "$super_pw" >upgrade.txt 2>&1; rc=$?
+check "init upgrades version 1 to 2" test "$rc" -eq 0 -a "$(grep -c 'schema version 2 (1 migration(s) applied)' upgrade.txt)" -eq 1
+check "the upgrade keeps every row" test "$(count "SELECT count(*) FROM assets")" = "$rows_before" -a "$(count "SELECT count(*) FROM sensors WHERE site = ''")" = "${#fleet[@]}"
+"$bin" central sync --config line1.toml --db s1.db >older3.txt 2>&1; rc=$?
+check "after the upgrade the sensor syncs again" test "$rc" -eq 0
 
 # 10. A wrong password: a clear line, and the password in no output.
 printf 'wrong-%s\n' "$pw1" >wrong.pw; chmod 600 wrong.pw

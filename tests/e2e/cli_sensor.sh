@@ -40,6 +40,28 @@ check "--sensor plant-b: exit 0 with its assets" bash -c "test $rc -eq 0 && grep
 check "--sensor plant-a: diff of its snapshots" test "$rc" -eq 0
 "$bin" diff --db s.db --sensor plant-b --from first --to second >/dev/null 2>err.txt; rc=$?
 check "--sensor plant-b: no such snapshot there" test "$rc" -eq 1
+# Both sensors as one fleet ledger: they read the same capture, so every
+# station (a MAC) is one asset seen by both; an address seen only behind a
+# router is one asset per sensor (sensors without a site are networks of their
+# own). A command of one sensor refuses two.
+"$bin" assets --db s.db --sensor plant-a,plant-b --format json >ab.json 2>err.txt; rc=$?
+check "--sensor plant-a,plant-b: exit 0" test "$rc" -eq 0
+check "--sensor plant-a,plant-b: each station once, seen by both; a routed address once per sensor" python3 -c '
+import json
+ab, b = json.load(open("ab.json")), json.load(open("b.json"))
+seen = lambda a: [s["sensor"] for s in a["sightings"]]
+macs = sorted(a["id"] for a in b if a.get("mac"))
+assert len(macs) > 3 and sorted(a["id"] for a in ab if a.get("mac")) == macs
+assert all(seen(a) == ["plant-a", "plant-b"] for a in ab if a.get("mac"))
+routed = [a for a in ab if not a.get("mac")]
+assert len(routed) == 2 * sum(1 for a in b if not a.get("mac")) > 0
+half = len(routed) // 2
+assert sorted(seen(a) for a in routed) == [["plant-a"]] * half + [["plant-b"]] * half'
+"$bin" diff --db s.db --sensor plant-a,plant-b --from first --to second >/dev/null 2>err.txt; rc=$?
+check "diff of two sensors: refused in one line" \
+  bash -c "test $rc -eq 1 && test \$(wc -l <err.txt) -eq 1 && grep -q 'one fleet' err.txt"
+"$bin" assets --db s.db --sensor plant-a,plant-x >/dev/null 2>err.txt; rc=$?
+check "a fleet with a sensor not held: refused naming it" bash -c "test $rc -eq 1 && grep -q plant-x err.txt"
 # A config naming a sensor the database does not hold: a warning naming those it holds.
 printf 'sensor_name = "plant-c"\n[capture]\ninterfaces = ["lo"]\n' >c.toml
 "$bin" assets --config c.toml --db s.db >/dev/null 2>err.txt

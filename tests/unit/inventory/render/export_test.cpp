@@ -3,6 +3,7 @@
 // neutralising, display width of Japanese text, terminal escaping, `show`.
 #include "inventory/render/export.hpp"
 
+#include "inventory/ledger/fleet.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/text/text_escape.hpp"
 
@@ -660,6 +661,71 @@ TEST(ApprovedOverlay, OneAssetCopy) {
   ASSERT_TRUE(none) << error;
   apply_approved(copy, *none);
   EXPECT_EQ(plant_name(copy), "");
+}
+
+// --- a fleet's assets: what each sensor saw ---------------------------------------------
+
+// The fixture's ledger as line1 (site "tokyo") saw it, and the PLC as line2 (no
+// site) saw it too, later, on VLAN 102.
+Ledger fleet_of_two() {
+  Fixture f;
+  Ledger line2("line2");
+  const MacAddr plc_mac{{0x00, 0x00, 0xbc, 0x12, 0x34, 0x56}};
+  const AssetIndex plc = line2.resolve(plc_mac, *IpAddr::parse("10.10.1.20"), kT0 + 7'200'000'000);
+  line2.sent(plc, 64, 102, kT0 + 7'200'000'000);
+  std::vector<SensorLedger> sensors;
+  sensors.push_back(SensorLedger{"line2", "", std::move(line2)});
+  sensors.push_back(SensorLedger{"line1", "tokyo", std::move(f.ledger)});
+  return merge_fleet(std::move(sensors));
+}
+
+TEST(AssetJson, SightingsOnlyOnAFleetsAssets) {
+  Fixture f;
+  for (const Json& a : assets_json(f.ledger, true)) EXPECT_FALSE(a.contains("sightings")) << a["id"];
+
+  const Ledger fleet = fleet_of_two();
+  const Asset* plc = fleet.find(f.plc_id);
+  ASSERT_NE(plc, nullptr);
+  const Json j = asset_json(fleet, *plc);
+  const Json expected = Json::parse(R"([
+    {"sensor": "line1", "site": "tokyo", "first_seen": "2026-11-26T08:00:00Z",
+     "last_seen": "2026-11-26T09:00:00Z", "packets_sent": 10, "ips": ["10.10.1.20"], "vlans": [101]},
+    {"sensor": "line2", "site": null, "first_seen": "2026-11-26T10:00:00Z",
+     "last_seen": "2026-11-26T10:00:00Z", "packets_sent": 1, "ips": ["10.10.1.20"], "vlans": [102]}])");
+  EXPECT_EQ(j["sightings"], expected) << j["sightings"].dump();
+  // The contract's keys keep their meaning: the fleet's totals.
+  EXPECT_EQ(j["packets_sent"], 11);
+  EXPECT_EQ(j["vlans"], Json::array({101, 102}));
+  EXPECT_EQ(j["last_seen"], "2026-11-26T10:00:00Z");
+  const Json hmi = asset_json(fleet, *fleet.find(f.hmi_id));
+  ASSERT_EQ(hmi["sightings"].size(), 1U);
+  EXPECT_EQ(hmi["sightings"][0]["sensor"], "line1");
+  for (const Json& a : assets_json(fleet, true)) check_against(load_schema("asset.v1.schema.json"), a, "fleet");
+  // Hostile sensor text is sanitised like wire text.
+  Ledger odd("x");
+  (void)odd.station(MacAddr{{0x00, 0x00, 0xbc, 0x00, 0x00, 0x01}}, kT0);
+  std::vector<SensorLedger> one;
+  one.push_back(SensorLedger{"line\xFF", "", std::move(odd)});
+  const Ledger bad = merge_fleet(std::move(one));
+  const Json b = asset_json(bad, bad.assets()[0]);
+  EXPECT_EQ(b["sightings"][0]["sensor"], "line" + kFffd);
+  EXPECT_EQ(b["invalid_utf8"], Json::array({"sightings"}));
+}
+
+TEST(ShowText, SightingsPerSensor) {
+  Fixture f;
+  EXPECT_EQ(show_text(f.ledger, f.asset(f.plc_id)).find("Sightings"), std::string::npos);
+  const Ledger fleet = fleet_of_two();
+  const std::string text = show_text(fleet, *fleet.find(f.plc_id));
+  const std::size_t at = text.find("\nSightings (per sensor):\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::size_t end = text.find("\n\n", at + 1);
+  EXPECT_EQ(text.substr(at, end - at),
+            "\nSightings (per sensor):\n"
+            "  SENSOR  SITE   FIRST SEEN            LAST SEEN             PACKETS SENT  IPS         VLANS\n"
+            "  line1   tokyo  2026-11-26T08:00:00Z  2026-11-26T09:00:00Z  10            10.10.1.20  101\n"
+            "  line2   -      2026-11-26T10:00:00Z  2026-11-26T10:00:00Z  1             10.10.1.20  102")
+      << text;
 }
 
 }  // namespace

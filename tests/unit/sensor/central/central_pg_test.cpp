@@ -81,6 +81,20 @@ TEST_F(CentralConfigTest, ReadsTheSectionAndThePasswordFile) {
   EXPECT_EQ(c->central.password_file, dir_ + "/pw");
 }
 
+TEST_F(CentralConfigTest, ReadsTheSiteAndRefusesAControlCharacterInIt) {
+  const auto path = write("c.toml", "[central]\nurl = \"postgresql://line1@central/mieruka\"\nsite = \"東工場\"\n");
+  std::string error;
+  auto c = load_config(path, error);
+  ASSERT_TRUE(c.has_value()) << error;
+  EXPECT_EQ(c->central.site, "東工場");
+  const auto bad = write("d.toml", "[central]\nurl = \"postgresql://line1@central/mieruka\"\nsite = \"a\\nb\"\n");
+  EXPECT_FALSE(load_config(bad, error).has_value());
+  EXPECT_NE(error.find("d.toml:3:"), std::string::npos) << error;
+  EXPECT_NE(error.find("`site`"), std::string::npos) << error;
+  EXPECT_FALSE(load_config(write("e.toml", "[central]\nurl = \"postgresql://x@h/y\"\nsite = 7\n"), error).has_value());
+  EXPECT_NE(error.find("`site` must be a string"), std::string::npos) << error;
+}
+
 TEST_F(CentralConfigTest, NoSectionNoReplication) {
   const auto path = write("c.toml", "sensor_name = \"x\"\n");
   std::string error;

@@ -1,0 +1,142 @@
+// The SQLite LedgerSource (see ledger_source.hpp): a reader Store per sensor
+// read, each delegating to what the Store already reads.
+#include "inventory/store/ledger_source.hpp"
+
+#include <sqlite3.h>
+
+namespace mieruka::inventory {
+namespace {
+
+class SqliteSource final : public LedgerSource {
+ public:
+  SqliteSource(std::string path, Store first) : path_(std::move(path)) {
+    stores_.emplace(first.sensor_name(), std::move(first));
+  }
+
+  const std::string& where() const noexcept override { return path_; }
+  bool central() const noexcept override { return false; }
+
+  StoreStatus sensors(std::vector<std::string>& out) override {
+    Store* s = any();
+    out = s->sensors();
+    return {};
+  }
+
+  StoreStatus sites(std::map<std::string, std::string>& out) override {
+    out.clear();
+    return {};
+  }
+
+  StoreStatus load(const std::string& sensor, Ledger& ledger) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    return s->load(ledger);
+  }
+
+  StoreStatus finding_states(const std::string& sensor, std::vector<Ack>& out) override {
+    return rows(sensor, "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?1 "
+                        "ORDER BY finding_id",
+                [&](const Statement& q) { out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4), {}, nullptr});
+                },
+                "cannot read the acknowledgements", out);
+  }
+
+  StoreStatus counters(const std::string& sensor, std::map<std::string, std::uint64_t>& out) override {
+    out.clear();
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    out = s->counters();
+    return {};
+  }
+
+  StoreStatus runs(const std::string& sensor, std::vector<RunRecord>& out) override {
+    return rows(sensor, "SELECT started_us, ended_us, command, packets, drops FROM runs WHERE sensor = ?1 "
+                        "ORDER BY started_us",
+                [&](const Statement& q) {
+                  out.push_back({q.int64(0), q.int64(1), q.text(2), q.uint64(3), q.uint64(4)});
+                },
+                "cannot read the runs", out);
+  }
+
+  StoreStatus snapshots(const std::string& sensor, std::vector<SnapshotInfo>& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    std::string error;
+    out = list_snapshots(*s, error);
+    return {error};
+  }
+
+  StoreStatus snapshot(const std::string& sensor, std::string_view name, Snapshot& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    std::string error;
+    auto snap = load_snapshot(*s, name, error);
+    if (!snap) return {error};
+    out = std::move(*snap);
+    return {};
+  }
+
+  StoreStatus advisories(const std::string& sensor, std::vector<StoredAdvisory>& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    return s->advisories(out);
+  }
+
+  StoreStatus remediation_states(const std::string& sensor, std::vector<RemediationState>& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    return s->remediation_states(out);
+  }
+
+  StoreStatus advisories_version(const std::string& sensor, std::string& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    return s->advisories_version(out);
+  }
+
+ private:
+  Store* any() { return &stores_.begin()->second; }
+
+  // The reader Store tagged with `sensor` (Store reads one sensor's records).
+  StoreStatus open(const std::string& sensor, Store*& out) {
+    auto it = stores_.find(sensor);
+    if (it == stores_.end()) {
+      std::string error;
+      auto s = Store::open_reader(path_, sensor, error);
+      if (!s) return {error};
+      it = stores_.emplace(sensor, std::move(*s)).first;
+    }
+    out = &it->second;
+    return {};
+  }
+
+  template <class Out, class Add>
+  StoreStatus rows(const std::string& sensor, const char* sql, Add add, const char* what, Out& out) {
+    out.clear();
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    Statement q = s->statement(sql);
+    if (!q.ok()) return {path_ + ": " + what + " (" + s->error_message() + ")"};
+    q.bind(1, sensor);
+    int rc = SQLITE_ROW;
+    while ((rc = q.step()) == SQLITE_ROW) add(q);
+    if (rc != SQLITE_DONE) {
+      out.clear();
+      return {path_ + ": " + what + " (" + s->error_message() + ")"};
+    }
+    return {};
+  }
+
+  std::string path_;
+  std::map<std::string, Store> stores_;
+};
+
+}  // namespace
+
+std::unique_ptr<LedgerSource> sqlite_source(const std::string& path, std::string& error) {
+  auto store = Store::open_reader(path, "", error);
+  if (!store) return nullptr;
+  return std::make_unique<SqliteSource>(path, std::move(*store));
+}
+
+}  // namespace mieruka::inventory

@@ -1,0 +1,71 @@
+// LedgerSource: what the reading commands (assets, links, show, findings,
+// topology) read, behind one interface with two implementations: the
+// appliance's SQLite ledger (sqlite_source below, over Store) and the central
+// PostgreSQL store the sensors replicate to (sensor/central/pg_source.hpp).
+// A command reads one sensor's records through it the same way from either.
+//
+// Every read names the sensor whose records it wants; the source does not
+// choose. Errors are one line naming the database and what to do.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inventory/ledger/ledger.hpp"
+#include "inventory/policy/findings.hpp"
+#include "inventory/store/snapshot.hpp"
+#include "inventory/store/store.hpp"
+
+namespace mieruka::inventory {
+
+class LedgerSource {
+ public:
+  LedgerSource() = default;
+  LedgerSource(const LedgerSource&) = delete;
+  LedgerSource& operator=(const LedgerSource&) = delete;
+  virtual ~LedgerSource() = default;
+
+  // The database as it may be shown: a path, or a URL without its password.
+  [[nodiscard]] virtual const std::string& where() const noexcept = 0;
+  // True for the central store: it is read, never written, from here.
+  [[nodiscard]] virtual bool central() const noexcept = 0;
+
+  // The sensors that have records here, sorted by name (byte order).
+  virtual StoreStatus sensors(std::vector<std::string>& out) = 0;
+  // The site each sensor belongs to (the `site` of its [central] section),
+  // for the sensors that named one; the SQLite ledger knows none.
+  virtual StoreStatus sites(std::map<std::string, std::string>& out) = 0;
+  // Every asset and edge of `sensor` into `ledger`, in the order Store::load
+  // gives (assets and edges by id; addresses, facts, operations as stored).
+  virtual StoreStatus load(const std::string& sensor, Ledger& ledger) = 0;
+  // The acknowledgements in force for `sensor` (findings_state), by finding id.
+  virtual StoreStatus finding_states(const std::string& sensor, std::vector<Ack>& out) = 0;
+  // The capture counters of `sensor` (anomalies, capture statistics).
+  virtual StoreStatus counters(const std::string& sensor, std::map<std::string, std::uint64_t>& out) = 0;
+  // The runs of `sensor` (read, capture, daemon periods), oldest first.
+  virtual StoreStatus runs(const std::string& sensor, std::vector<RunRecord>& out) = 0;
+  // The snapshots of `sensor`, oldest first (ties by name).
+  virtual StoreStatus snapshots(const std::string& sensor, std::vector<SnapshotInfo>& out) = 0;
+  // The snapshot `name` of `sensor`, whole (assets with their addresses'
+  // last times, links), as load_snapshot reads it; an error naming it when
+  // there is none.
+  virtual StoreStatus snapshot(const std::string& sensor, std::string_view name, Snapshot& out) = 0;
+  // The advisories `sensor` imported (with their documents) and its
+  // remediation states, which findings are judged by (both replicate with the
+  // sensor's ledger).
+  virtual StoreStatus advisories(const std::string& sensor, std::vector<StoredAdvisory>& out) = 0;
+  virtual StoreStatus remediation_states(const std::string& sensor, std::vector<RemediationState>& out) = 0;
+  // Changes whenever advisories(sensor) does, so that parsed advisories can be
+  // kept while it holds.
+  virtual StoreStatus advisories_version(const std::string& sensor, std::string& out) = 0;
+};
+
+// The SQLite ledger at `path`, opened for reading (Store::open_reader: a
+// missing or newer database is refused); nullptr and `error` set.
+[[nodiscard]] std::unique_ptr<LedgerSource> sqlite_source(const std::string& path, std::string& error);
+
+}  // namespace mieruka::inventory
