@@ -22,6 +22,8 @@
 #include <fstream>
 #include <glob.h>
 #include <sstream>
+#include <string>
+#include <tuple>
 
 #include "inventory/store/ledger_source.hpp"
 #include "inventory/store/snapshot.hpp"
@@ -247,6 +249,21 @@ Plant& plant() {
         out->error = "cannot write an acknowledgement: " + q.message();
         return out;
       }
+      // An advisory (two revisions: only the newer is kept) and a remediation state.
+      std::vector<inventory::AdvisoryImport> outcomes;
+      const std::vector<inventory::StoredAdvisory> advisories = {
+          {"ICSA-26-001-01", "csaf", "2", "2026-01-02T00:00:00Z", "Vendor PLC of " + sensor, "{\"n\": 2}", 0, 0},
+          {"JVNDB-2026-000001", "jvn", "1", "2026-01-03T00:00:00Z", "国内PLCの脆弱性", "{}", 0, 0}};
+      if (auto st = store->import_advisories(advisories, outcomes, t + 2); !st) {
+        out->error = st.error;
+        return out;
+      }
+      if (auto st = store->set_remediation({{"a-" + sensor, "ICSA-26-001-01", "CVE-2026-0001", "compensated",
+                                             "セル境界のFWで遮断", "sato", t + 3}});
+          !st) {
+        out->error = st.error;
+        return out;
+      }
       t += 60'000'000;
     }
     for (const auto& sensor : kSensors) {
@@ -366,6 +383,38 @@ TEST_P(LedgerSourceTest, FindingStatesAreThoseStored) {
     EXPECT_EQ(acks[1].who, "suzuki");
     EXPECT_EQ(acks[0].when_us, acks[1].when_us);
     EXPECT_GT(acks[0].when_us, 0);
+  }
+}
+
+TEST_P(LedgerSourceTest, AdvisoriesAndRemediationStatesAreThoseStored) {
+  for (const auto& sensor : kSensors) {
+    inventory::Store ref = reference(sensor);
+    std::vector<inventory::StoredAdvisory> got, want;
+    ASSERT_TRUE(source_->advisories(sensor, got).ok());
+    ASSERT_TRUE(ref.advisories(want).ok());
+    ASSERT_EQ(got.size(), 2U) << sensor;
+    ASSERT_EQ(got.size(), want.size()) << sensor;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(std::tie(got[i].id, got[i].source, got[i].revision, got[i].current_release, got[i].title, got[i].doc,
+                         got[i].imported_us, got[i].updated_us),
+                std::tie(want[i].id, want[i].source, want[i].revision, want[i].current_release, want[i].title,
+                         want[i].doc, want[i].imported_us, want[i].updated_us))
+          << sensor << " " << i;
+    }
+    EXPECT_EQ(got[0].title, "Vendor PLC of " + sensor);
+    std::vector<inventory::RemediationState> states, want_states;
+    ASSERT_TRUE(source_->remediation_states(sensor, states).ok());
+    ASSERT_TRUE(ref.remediation_states(want_states).ok());
+    ASSERT_EQ(states.size(), 1U) << sensor;
+    ASSERT_EQ(want_states.size(), 1U) << sensor;
+    EXPECT_EQ(std::tie(states[0].asset_id, states[0].advisory_id, states[0].cve, states[0].state, states[0].comment,
+                       states[0].who, states[0].when_us),
+              std::tie(want_states[0].asset_id, want_states[0].advisory_id, want_states[0].cve,
+                       want_states[0].state, want_states[0].comment, want_states[0].who, want_states[0].when_us));
+    std::string version, want_version;
+    ASSERT_TRUE(source_->advisories_version(sensor, version).ok());
+    ASSERT_TRUE(ref.advisories_version(want_version).ok());
+    EXPECT_EQ(version, want_version) << sensor;
   }
 }
 
