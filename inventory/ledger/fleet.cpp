@@ -171,7 +171,7 @@ Ledger merge_fleet(std::vector<SensorLedger> sensors) {
         const AssetIndex p = live(l, l.index_of(a.parent_id));
         if (p == kNoAsset || p == j || s.id[p].empty()) continue;  // parent missing, or a cycle
         s.parent[j] = s.id[p];
-        if (s.id[p] != as[p].id) fid = Ledger::id_for_child(s.id[p], a.route);
+        fid = Ledger::id_for_child(s.id[p], a.route);
       }
     }
   }

@@ -372,6 +372,32 @@ TEST(FleetTest, ChildModulesAtOneRouteUnderOneDeviceAreOne) {
   EXPECT_EQ(unit->sightings.size(), 2U);
 }
 
+TEST(FleetTest, AChildFirstSeenBehindAnAddressMeetsItsTwinUnderTheStation) {
+  // a saw the Modbus unit behind 10.0.1.5 through a router, then the PLC's own
+  // frames from 10.0.1.5: its ledger merged the address into the PLC and kept
+  // the unit's first id. b saw the unit behind the PLC's MAC.
+  Ledger a("a"), b("b");
+  const AssetIndex far = a.resolve(std::nullopt, ip("10.0.1.5"), 10);
+  (void)a.child(far, "unit:3", 10);
+  a.sent(a.resolve(mac(kPlc), ip("10.0.1.5"), 20), 60, 0, 20);
+  const std::string plc_id = Ledger::id_for_mac(mac(kPlc));
+  const std::string twin = Ledger::id_for_child(plc_id, "unit:3");
+  ASSERT_EQ(a.find(twin), nullptr);  // the sensor's ledger keeps the first id
+  (void)b.child(b.station(mac(kPlc), 30), "unit:3", 30);
+  std::vector<SensorLedger> v;
+  v.push_back(SensorLedger{"a", "", std::move(a)});
+  v.push_back(SensorLedger{"b", "", std::move(b)});
+  const Ledger l = merge_fleet(std::move(v));
+  expect_valid(l);
+  ASSERT_EQ(l.assets().size(), 2U) << dump(l);
+  const Asset* unit = l.find(twin);
+  ASSERT_NE(unit, nullptr);
+  EXPECT_EQ(unit->parent_id, plc_id);
+  EXPECT_EQ(unit->first_us, 10);
+  EXPECT_EQ(unit->last_us, 30);
+  EXPECT_EQ(unit->sightings.size(), 2U);
+}
+
 TEST(FleetTest, TheSensorsInAnyOrderGiveTheSameLedger) {
   const auto make = [](const std::vector<int>& order) {
     std::vector<SensorLedger> all;
