@@ -398,6 +398,32 @@ TEST(FleetTest, AChildFirstSeenBehindAnAddressMeetsItsTwinUnderTheStation) {
   EXPECT_EQ(unit->sightings.size(), 2U);
 }
 
+TEST(FleetTest, ParentCyclesAndMissingParentsFromADamagedStoreEndTheWalk) {
+  // Records as a damaged or hostile store may hold them: two devices each
+  // behind the other, one behind itself, one behind an asset that is not there.
+  Ledger a("a");
+  const auto record = [&a](const std::string& id, const std::string& parent) {
+    Asset x;
+    x.id = id;
+    x.parent_id = parent;
+    x.route = "1/1";
+    x.first_us = x.last_us = 10;
+    a.load_asset(std::move(x));
+  };
+  record("00000000000000a1", "00000000000000a2");
+  record("00000000000000a2", "00000000000000a1");
+  record("00000000000000a3", "00000000000000a3");
+  record("00000000000000a4", "00000000000000ff");
+  std::vector<SensorLedger> v;
+  v.push_back(SensorLedger{"a", "", std::move(a)});
+  const Ledger l = merge_fleet(std::move(v));
+  expect_valid(l);
+  EXPECT_EQ(l.assets().size(), 4U) << dump(l);
+  const Asset* orphan = l.find("00000000000000a4");
+  ASSERT_NE(orphan, nullptr);
+  EXPECT_EQ(orphan->parent_id, "00000000000000ff");
+}
+
 TEST(FleetTest, TheSensorsInAnyOrderGiveTheSameLedger) {
   const auto make = [](const std::vector<int>& order) {
     std::vector<SensorLedger> all;
