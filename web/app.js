@@ -178,6 +178,7 @@ async function renderAsset(id) {
     el('h2', {}, t('asset.ips')),
     table(['col.ip', 'col.source', 'col.first_seen', 'col.last_seen'], d.ip_bindings,
       (i) => el('tr', {}, el('td', {}, i.ip), el('td', {}, i.source), el('td', {}, fmtTime(i.first_seen)), el('td', {}, fmtTime(i.last_seen)))),
+    sightingsSection(d.sightings),
     el('h2', {}, t('asset.peers')),
     table(['col.peer', 'col.direction', 'col.protocol', 'col.port', 'col.packets', 'col.last_seen'], d.peers,
       (p) => el('tr', {}, el('td', {}, assetLink(p.asset, p.name)), el('td', {}, p.direction === 'to' ? '→' : '←'), el('td', {}, p.protocol),
@@ -185,6 +186,16 @@ async function renderAsset(id) {
     el('h2', {}, t('asset.findings')),
     findingsTable(d.findings),
   ]);
+}
+
+// A fleet's device (several sensors' ledgers merged): what each sensor saw of it.
+// Absent from one sensor's console.
+function sightingsSection(list) {
+  if (!list || !list.length) return null;
+  return el('section', { id: 'asset-sightings' }, el('h2', {}, t('sightings.title')),
+    table(['sightings.sensor', 'sightings.site', 'col.first_seen', 'col.last_seen', 'sightings.packets_sent', 'col.ip', 'sightings.vlans'], list,
+      (g) => el('tr', { 'data-sensor': g.sensor }, el('td', {}, g.sensor), el('td', {}, show(g.site)), el('td', {}, fmtTime(g.first_seen)),
+        el('td', {}, fmtTime(g.last_seen)), el('td', { className: 'num' }, g.packets_sent), el('td', {}, show(g.ips)), el('td', {}, show(g.vlans)))));
 }
 
 // --- findings ----------------------------------------------------------------------------

@@ -110,6 +110,9 @@ export const messages = {
     'class.printer': 'printer',
     'class.it_host': 'IT host',
     'class.unknown': 'unknown',
+    // A fleet's device: what each sensor saw of it (the asset page's sightings).
+    'sightings.title': 'Seen by sensors', 'sightings.sensor': 'Sensor', 'sightings.site': 'Site',
+    'sightings.packets_sent': 'Frames sent', 'sightings.vlans': 'VLANs',
     // The dashboard (web/overview.js), times (web/time.js), fact names and checklist item titles.
     'dash.findings_by_type': 'Open findings by type', 'dash.new_devices': 'New devices per day (30 days)',
     'dash.new_devices_total': 'devices first seen in these 30 days.', 'dash.newest': 'Newest devices',
@@ -370,6 +373,9 @@ export const messages = {
     'class.printer': 'プリンタ',
     'class.it_host': 'IT機器',
     'class.unknown': '不明',
+    // A fleet's device: what each sensor saw of it (the asset page's sightings).
+    'sightings.title': '検出したセンサー', 'sightings.sensor': 'センサー', 'sightings.site': 'サイト',
+    'sightings.packets_sent': '送信フレーム数', 'sightings.vlans': 'VLAN',
     // The dashboard (web/overview.js), times (web/time.js), fact names and checklist item titles.
     'dash.findings_by_type': '種類ごとの未対応の指摘', 'dash.new_devices': '日ごとの新しい機器 (30日間)',
     'dash.new_devices_total': '台がこの30日間に初めて観測されました。', 'dash.newest': '新しい順に機器を見る',

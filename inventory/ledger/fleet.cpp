@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 
 namespace mieruka::inventory {
@@ -171,7 +171,7 @@ Ledger merge_fleet(std::vector<SensorLedger> sensors) {
         const AssetIndex p = live(l, l.index_of(a.parent_id));
         if (p == kNoAsset || p == j || s.id[p].empty()) continue;  // parent missing, or a cycle
         s.parent[j] = s.id[p];
-        if (s.id[p] != as[p].id) fid = Ledger::id_for_child(s.id[p], a.route);
+        fid = Ledger::id_for_child(s.id[p], a.route);
       }
     }
   }

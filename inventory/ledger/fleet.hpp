@@ -23,10 +23,12 @@
 //   Ledger::id_for_child(id, "site:<site>") (or "sensor:<sensor>" for a
 //   sensor without a site), so ids stay unique.
 // - A device behind another (a CIP module, a Modbus unit) is one asset when it
-//   is at the same route under the same fleet asset. Its id is the sensor's
-//   while its parent keeps the sensor's id; under a parent whose id changed
-//   (folded or qualified above) it is Ledger::id_for_child(parent's fleet id,
-//   route).
+//   is at the same route under the same fleet asset: its fleet id is
+//   Ledger::id_for_child(parent's fleet id, route). That is the sensor's id,
+//   except under a parent folded or qualified above, and for a device a sensor
+//   first saw behind an address that its own ledger later merged into the
+//   station (the ledger keeps such a child's first id).
+//   A child whose parent its ledger lacks keeps its id and parent.
 //
 // Counters: first_us is the earliest, last_us the latest, packets and bytes are
 // summed (each sensor counted the frames it captured). A frame that crossed two

@@ -57,6 +57,10 @@ class Strings {
     return out;
   }
   [[nodiscard]] Json invalid() const { return Json(invalid_); }
+  // Names `field` among the invalid ones (its text was sanitised elsewhere).
+  void flag(std::string_view field) {
+    if (std::find(invalid_.begin(), invalid_.end(), field) == invalid_.end()) invalid_.emplace_back(field);
+  }
 
  private:
   std::vector<std::string> invalid_;
@@ -303,21 +307,9 @@ Json asset_json(const Ledger& ledger, const Asset& a, const AssetLinks* links) {
   if (!approved.is_null()) j["approved_entry"] = std::move(approved);
   // What each sensor saw of it, on a fleet ledger (merge_fleet); absent otherwise.
   if (!a.sightings.empty()) {
-    Json sightings = Json::array();
-    for (const Sighting& g : a.sightings) {
-      Json o;
-      o["sensor"] = str("sightings", g.sensor);
-      o["site"] = g.site.empty() ? Json(nullptr) : Json(str("sightings", g.site));
-      o["first_seen"] = time_or_null(g.first_us);
-      o["last_seen"] = time_or_null(g.last_us);
-      o["packets_sent"] = g.packets_sent;
-      Json ips = Json::array();
-      for (const IpAddr& x : g.ips) ips.push_back(x.to_string());
-      o["ips"] = std::move(ips);
-      o["vlans"] = g.vlans;
-      sightings.push_back(std::move(o));
-    }
-    j["sightings"] = std::move(sightings);
+    bool bad = false;
+    j["sightings"] = sightings_json(a, &bad);
+    if (bad) str.flag("sightings");
   }
   j["invalid_utf8"] = str.invalid();
   return j;
@@ -354,6 +346,32 @@ Json ip_bindings_json(const Asset& a) {
     o["last_seen"] = time_or_null(r.last_us);
     out.push_back(std::move(o));
   }
+  return out;
+}
+
+Json sightings_json(const Asset& a, bool* invalid_utf8) {
+  Json out = Json::array();
+  bool bad = false;
+  const auto text = [&bad](std::string_view v) {
+    bool b = false;
+    std::string out = sanitize_utf8(v, &b);
+    bad = bad || b;
+    return out;
+  };
+  for (const Sighting& g : a.sightings) {
+    Json o;
+    o["sensor"] = text(g.sensor);
+    o["site"] = g.site.empty() ? Json(nullptr) : Json(text(g.site));
+    o["first_seen"] = time_or_null(g.first_us);
+    o["last_seen"] = time_or_null(g.last_us);
+    o["packets_sent"] = g.packets_sent;
+    Json ips = Json::array();
+    for (const IpAddr& x : g.ips) ips.push_back(x.to_string());
+    o["ips"] = std::move(ips);
+    o["vlans"] = g.vlans;
+    out.push_back(std::move(o));
+  }
+  if (invalid_utf8 != nullptr) *invalid_utf8 = bad;
   return out;
 }
 

@@ -44,6 +44,12 @@ class AssetLinks;
 // The IPs the asset holds, each with how it was learnt: [{ip, source, first_seen,
 // last_seen}], as `show` lists them.
 [[nodiscard]] nlohmann::ordered_json ip_bindings_json(const Asset& a);
+// What each sensor of a fleet saw of the asset (Asset::sightings, see
+// inventory/ledger/fleet.hpp): [{sensor, site, first_seen, last_seen,
+// packets_sent, ips, vlans}], site null when the sensor has none. asset_json
+// carries it as "sightings" when it is not empty. `invalid_utf8`, when given,
+// tells whether a sensor or site name had bytes replaced.
+[[nodiscard]] nlohmann::ordered_json sightings_json(const Asset& a, bool* invalid_utf8 = nullptr);
 // asset_json plus "facts" and "ip_bindings": `show --format json`,
 // `assets --format json --facts`, `export ledger`.
 [[nodiscard]] nlohmann::ordered_json asset_json_with_facts(const Ledger& ledger, const Asset& a,

@@ -577,6 +577,8 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a, con
   // As `show --format json` lists them.
   out["facts"] = inventory::facts_json(a);
   out["ip_bindings"] = inventory::ip_bindings_json(a);
+  // A fleet's device: what each sensor saw of it (absent for one sensor's ledger).
+  if (!a.sightings.empty()) out["sightings"] = inventory::sightings_json(a);
   auto peers = Json::array();
   for (const auto& e : L.edges()) {
     const bool out_edge = e.from_id == a.id, in_edge = e.to_id == a.id;

@@ -589,6 +589,25 @@ check("the previous token dies at the next login", st == 401 and again != fresh,
 
 # --- 4b. The plant's own names: an admin sets name, location, zone and owner of a device;
 # the approved list keeps every other byte, the console shows and finds them.
+def fleet_sightings(cookie, asset):
+    """One sensor's ledger: an asset's detail has no sightings. A fleet's (several
+    sensors' ledgers merged) adds them; the spec describes them, and says so
+    when one is malformed."""
+    st, d, hdrs, _, _ = request("GET", "/api/v1/assets/" + asset, cookie=cookie)
+    check("asset detail of one sensor's ledger: no sightings", st == 200 and "sightings" not in d, st)
+    fleet = dict(d)
+    fleet["sightings"] = [{"sensor": "line1", "site": "tokyo", "first_seen": "2026-11-26T08:00:00Z",
+                           "last_seen": "2026-11-26T09:00:00Z", "packets_sent": 10, "ips": ["10.10.1.20"],
+                           "vlans": [101]},
+                          {"sensor": "line2", "site": None, "first_seen": None, "last_seen": None,
+                           "packets_sent": 0, "ips": [], "vlans": []}]
+    check("a fleet's sightings match the spec",
+          not conforms("/api/v1/assets/{id}", "get", 200, fleet, hdrs.get("content-type", "")))
+    fleet["sightings"] = [{"sensor": "line1", "site": "tokyo", "packets_sent": "10", "ips": [], "vlans": []}]
+    errs = conforms("/api/v1/assets/{id}", "get", 200, fleet, hdrs.get("content-type", ""))
+    check("malformed sightings do not", len(errs) == 3, errs)
+
+
 def check_plant_names(vc, v_csrf, ac, csrf, asset):
     path = "/api/v1/assets/" + asset + "/names"
     listed = os.path.join(WORK, "approved.csv")
@@ -670,6 +689,7 @@ def baselines(cookie):
     st, e, _, _, _ = request("GET", "/api/v1/checklist?format=html&baseline=nosuch", cookie=cookie)
     check("checklist baseline that names nothing: 404 with a reason", st == 404 and "nosuch" in e.get("error", ""), e)
 baselines(vc)
+fleet_sightings(vc, asset_id)
 
 
 # The heuristic of tests/unit/english_text.hpp (the same rule, documented there):

@@ -158,6 +158,59 @@ def check_dashboard():
     Select(driver.find_element(By.ID, "lang")).select_by_value("en")
 
 
+def fleet_sightings():
+    """A fleet's device (several sensors' ledgers merged into one) lists the
+    sensors that saw it; one sensor's asset page has no such section. This
+    console serves one sensor's ledger, so the fleet's answer is made in the
+    page: the server's own answer for the device plus a sightings array (one
+    sensor name hostile), handed over by a wrapped fetch."""
+    go("#/assets")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-table tbody tr")))
+    asset_hash = "#/asset/" + urllib.parse.quote(
+        driver.find_element(By.CSS_SELECTOR, "#asset-table tbody tr").get_attribute("data-id"), safe="")
+    go(asset_hash)
+    wait.until(EC.visibility_of_element_located((By.ID, "asset-title")))
+    check("sightings: none on one sensor's asset page", not driver.find_elements(By.ID, "asset-sightings"))
+    driver.execute_script("""
+      const real = window.fetch;
+      window.fetch = async (url, opts) => {
+        const res = await real(url, opts);
+        if (!String(url).startsWith('/api/v1/assets/')) return res;
+        const body = await res.json();
+        body.sightings = [
+          {sensor: 'line1', site: 'tokyo', first_seen: '2026-11-26T08:00:00Z', last_seen: '2026-11-26T09:00:00Z',
+           packets_sent: 10, ips: ['10.10.1.20', '10.10.2.20'], vlans: [101]},
+          {sensor: '<img src=x onerror=window.__pwned=1>', site: null, first_seen: '2026-11-26T10:00:00Z',
+           last_seen: '2026-11-26T10:00:00Z', packets_sent: 1, ips: [], vlans: []}];
+        return new Response(JSON.stringify(body), {status: res.status, headers: {'Content-Type': 'application/json'}});
+      };
+      location.hash = '#/assets';""")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-table tbody tr")))
+    driver.execute_script("location.hash = arguments[0];", asset_hash)
+    try:
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#asset-sightings tbody tr")))
+    except TimeoutException:
+        check("sightings: a fleet's device lists its sensors", False, driver.find_element(By.ID, "main").text[:400])
+        return
+    heading = driver.find_element(By.CSS_SELECTOR, "#asset-sightings h2").text
+    heads = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#asset-sightings th")]
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#asset-sightings tbody tr")]
+    check("sightings: the section's labels", heading == "Seen by sensors" and heads[:2] == ["Sensor", "Site"]
+          and "Frames sent" in heads, [heading, heads])
+    check("sightings: one row per sensor", len(rows) == 2, rows)
+    if len(rows) == 2:
+        check("sightings: what the first sensor saw",
+              rows[0][:2] == ["line1", "tokyo"] and rows[0][4:] == ["10", "10.10.1.20, 10.10.2.20", "101"]
+              and rows[0][2] and rows[0][2] != "–", rows[0])
+        check("sightings: a sensor without a site, and a hostile name as text",
+              rows[1][0].startswith("<img") and rows[1][1] == "–" and rows[1][5:] == ["–", "–"], rows[1])
+    check("sightings: nothing ran", not pwned() and not driver.find_elements(By.CSS_SELECTOR, "#asset-sightings img"))
+    driver.execute_script("document.getElementById('asset-sightings').scrollIntoView();")
+    shot("04b-asset-sightings")
+    go("#/")  # a fresh page: the real fetch again
+
+
 def plant_names():
     """An admin names a device in the Plant ledger block; the asset page, the asset
     list's search for 成形 and the map's search find it by the plant's name."""
@@ -609,6 +662,7 @@ try:
         check("map draws", False, driver.find_element(By.ID, "main").text[:400])
 
     plant_names()
+    fleet_sightings()
 
     # Findings: acknowledge one with a comment (select its row; one comment for the selection).
     go("#/findings")

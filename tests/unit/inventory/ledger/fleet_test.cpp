@@ -372,6 +372,58 @@ TEST(FleetTest, ChildModulesAtOneRouteUnderOneDeviceAreOne) {
   EXPECT_EQ(unit->sightings.size(), 2U);
 }
 
+TEST(FleetTest, AChildFirstSeenBehindAnAddressMeetsItsTwinUnderTheStation) {
+  // a saw the Modbus unit behind 10.0.1.5 through a router, then the PLC's own
+  // frames from 10.0.1.5: its ledger merged the address into the PLC and kept
+  // the unit's first id. b saw the unit behind the PLC's MAC.
+  Ledger a("a"), b("b");
+  const AssetIndex far = a.resolve(std::nullopt, ip("10.0.1.5"), 10);
+  (void)a.child(far, "unit:3", 10);
+  a.sent(a.resolve(mac(kPlc), ip("10.0.1.5"), 20), 60, 0, 20);
+  const std::string plc_id = Ledger::id_for_mac(mac(kPlc));
+  const std::string twin = Ledger::id_for_child(plc_id, "unit:3");
+  ASSERT_EQ(a.find(twin), nullptr);  // the sensor's ledger keeps the first id
+  (void)b.child(b.station(mac(kPlc), 30), "unit:3", 30);
+  std::vector<SensorLedger> v;
+  v.push_back(SensorLedger{"a", "", std::move(a)});
+  v.push_back(SensorLedger{"b", "", std::move(b)});
+  const Ledger l = merge_fleet(std::move(v));
+  expect_valid(l);
+  ASSERT_EQ(l.assets().size(), 2U) << dump(l);
+  const Asset* unit = l.find(twin);
+  ASSERT_NE(unit, nullptr);
+  EXPECT_EQ(unit->parent_id, plc_id);
+  EXPECT_EQ(unit->first_us, 10);
+  EXPECT_EQ(unit->last_us, 30);
+  EXPECT_EQ(unit->sightings.size(), 2U);
+}
+
+TEST(FleetTest, ParentCyclesAndMissingParentsFromADamagedStoreEndTheWalk) {
+  // Records as a damaged or hostile store may hold them: two devices each
+  // behind the other, one behind itself, one behind an asset that is not there.
+  Ledger a("a");
+  const auto record = [&a](const std::string& id, const std::string& parent) {
+    Asset x;
+    x.id = id;
+    x.parent_id = parent;
+    x.route = "1/1";
+    x.first_us = x.last_us = 10;
+    a.load_asset(std::move(x));
+  };
+  record("00000000000000a1", "00000000000000a2");
+  record("00000000000000a2", "00000000000000a1");
+  record("00000000000000a3", "00000000000000a3");
+  record("00000000000000a4", "00000000000000ff");
+  std::vector<SensorLedger> v;
+  v.push_back(SensorLedger{"a", "", std::move(a)});
+  const Ledger l = merge_fleet(std::move(v));
+  expect_valid(l);
+  EXPECT_EQ(l.assets().size(), 4U) << dump(l);
+  const Asset* orphan = l.find("00000000000000a4");
+  ASSERT_NE(orphan, nullptr);
+  EXPECT_EQ(orphan->parent_id, "00000000000000ff");
+}
+
 TEST(FleetTest, TheSensorsInAnyOrderGiveTheSameLedger) {
   const auto make = [](const std::vector<int>& order) {
     std::vector<SensorLedger> all;
