@@ -360,10 +360,11 @@ check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" 
 "$bin" central sync --config line1.toml --db s1.db >newer2.txt 2>&1; rc=$?
 check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer than this mieruka' newer2.txt)" -eq 1
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 2"
-# A store at version 1 (before sites): sensors and readers refuse it until
-# init upgrades it, which keeps every row and gives each sensor an empty site.
+# A store at version 1 (before sites, the findings' history and advisories):
+# sensors and readers refuse it until init upgrades it, which keeps every row
+# and gives each sensor an empty site.
 rows_before="$(count "SELECT count(*) FROM assets")"
-pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site; UPDATE mieruka_schema SET version = 1"
+pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site; DROP TABLE findings_history, advisories, remediation_state; UPDATE mieruka_schema SET version = 1"
 "$bin" central sync --config line1.toml --db s1.db >older1.txt 2>&1; rc=$?
 check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older1.txt)" -eq 1
 cread assets --sensor line1 >older2.txt 2>&1; rc=$?
