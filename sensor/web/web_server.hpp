@@ -14,6 +14,9 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+
+#include "sensor/daemon/commands.hpp"
 #include "sensor/daemon/config.hpp"
 
 namespace mieruka::sensor::web {
@@ -23,6 +26,12 @@ struct ServerOptions {
   std::string data_dir;        // where a self-signed certificate is kept
   std::string approved_path;   // overrides [policy] approved (serve --approved)
   std::string wireless_path;   // overrides [policy] wireless_allow
+  // A fleet console (`serve --db postgresql://...`): the ledger is read from
+  // the central store through these options (open_view: --sensor, --site,
+  // --password-file, --ca-file), every sensor's merged into one, and never
+  // written; db_path is then the console's own SQLite file (accounts,
+  // sessions, the audit log).
+  std::optional<CommonOptions> central;
 };
 
 class WebServer {
