@@ -204,6 +204,7 @@ struct View {
   std::uint64_t written = 0;     // the console writes (Write::seq) applied to it, up to this one
   Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
   std::vector<std::string> fleet_sensors;  // a fleet console's: the sensors merged into `ledger`
+  std::vector<std::string> fleet_sites;    // and their sites (sorted, unique)
   Json new_by_day;               // /api/v1/overview: devices first seen per local day (new_devices_by_day)
   std::int64_t last_traffic_us = 0;  // the newest observation in the ledger (an asset's or a link's last_us)
   std::shared_ptr<const std::string> links_body, topology_body;
@@ -695,7 +696,8 @@ Json WebServer::Impl::overview(View& v) {
   out["findings_by_item"] = by_item;
   out["findings_by_type"] = by_type;
   out["findings_error"] = v.findings_error.empty() ? Json() : Json(inventory::sanitize_utf8(v.findings_error));
-  if (opt.central) out["fleet"] = Json{{"sensors", v.fleet_sensors}, {"message", kFleetPerSensor}};
+  if (opt.central)
+    out["fleet"] = Json{{"sensors", v.fleet_sensors}, {"sites", v.fleet_sites}, {"message", kFleetPerSensor}};
   out["since_snapshot"] = v.since_snapshot;  // what changed since the last snapshot (build_view)
   out["capture"] = stats();
   out["capture"]["last_traffic"] = time_or_null(v.last_traffic_us);
@@ -734,6 +736,10 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       return nullptr;
     }
     v->fleet_sensors = fleet.sensors;
+    for (const auto& name : fleet.sensors)
+      if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
+    std::sort(v->fleet_sites.begin(), v->fleet_sites.end());
+    v->fleet_sites.erase(std::unique(v->fleet_sites.begin(), v->fleet_sites.end()), v->fleet_sites.end());
   } else if (auto st = s.load(*ledger); !st) {
     error = st.error;
     return nullptr;
