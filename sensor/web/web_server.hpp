@@ -7,7 +7,11 @@
 // the ledger that a thread of the server builds through its own read-only
 // SQLite connection (WAL: the capture keeps writing) and replaces whole when
 // another connection committed (PRAGMA data_version); sessions and the audit
-// log use a second connection. Nothing here touches the packet loop. Routes,
+// log use a second connection. A fleet console (`serve --db postgresql://`,
+// ServerOptions::central) builds the same view from the central store's
+// sensors merged into one ledger, rebuilt when the store received a batch
+// (LedgerSource::version), keeps its accounts in a SQLite file of its own and
+// refuses every write (409). Nothing here touches the packet loop. Routes,
 // JSON shapes and errors are in web/openapi.json; views in docs/web.md.
 #pragma once
 

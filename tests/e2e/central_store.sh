@@ -400,6 +400,14 @@ api -o bulk.json -w '%{http_code}' -H "X-CSRF-Token: $csrf" -H 'Content-Type: ap
 check "a bulk acknowledgement is refused 409" test "$(cat bulk.code)" = 409
 check "nothing was written centrally" test "$(count "SELECT count(*) FROM findings_state") $(count "SELECT count(*) FROM findings_history")" = "$acks_before"
 check "the checklist is one sensor's: 409 with the reason" test "$(api -o /dev/null -w '%{http_code}' "${url}api/v1/checklist")" = 409
+# A batch received centrally (line1's new snapshot) makes a new view.
+as_of() { api -D - -o /dev/null "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
+before="$(as_of)"
+"$bin" snapshot --config line1.toml --db s1.db --name console-watch >/dev/null 2>&1
+"$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
+after="$before"
+for _ in $(seq 1 50); do after="$(as_of)"; [ "$after" != "$before" ] && break; sleep 0.1; done
+check "a batch received centrally makes a new view ($before -> $after)" test -n "$before" -a "$after" != "$before"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
 # 8. status: per sensor, the rows it holds, its backlog and lag.
