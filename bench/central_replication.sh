@@ -17,7 +17,9 @@
 #   3. fleet     SENSORS simulated sensors x DEVICES devices loaded straight into
 #                PostgreSQL with INSERT ... SELECT generate_series (facts and edges
 #                per device as below), then the console's look-ups timed with
-#                EXPLAIN ANALYZE (best of 3), each plan's index use printed
+#                EXPLAIN ANALYZE (best of 3), each plan's index use printed; up
+#                to 200,000 assets, `serve --db postgresql://` timed to its
+#                first page (the whole fleet merged into one view)
 #
 #   bench/central_replication.sh [BUILD_DIR] [PACKETS]   defaults: ../build-bench, 1000000
 # Environment: SENSORS (100), DEVICES (10000), FACTS per device (10), EDGES per
@@ -209,4 +211,32 @@ if [[ " $parts " == *" fleet "* ]]; then
     plan="$(pg_sql -d mieruka -tAc "EXPLAIN SELECT * FROM $table WHERE sensor_name = 'sensor$s'")"
     printf '  %-52s %s\n' "its $table read by" "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan) (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
   done
+  # The fleet console (serve --db postgresql://): its first view merges every
+  # sensor's whole ledger before a page answers; timed from the start of the
+  # process to the first asset page, then one page again from the view. Held
+  # in memory whole, so only up to CONSOLE_MAX_ASSETS (200,000) assets.
+  if [ "$n" -le "${CONSOLE_MAX_ASSETS:-200000}" ]; then
+    printf 'benchpass1\n' | "$bin" user add bench --db console.db --password-file - >/dev/null 2>&1
+    t0=$(now)
+    "$bin" serve --db "$central" --password-file "$PG_DIR/super.pw" --console-db console.db --http \
+      --listen 127.0.0.1:0 >serve.txt 2>serve.err &
+    serve_pid=$!
+    url=""
+    for _ in $(seq 1 300); do
+      url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' serve.txt)"; [ -n "$url" ] && break; sleep 0.1
+    done
+    curl -s -c cookies.txt -H 'Content-Type: application/json' -d '{"user":"bench","password":"benchpass1"}' \
+      "${url}api/v1/login" >/dev/null
+    total="$(curl -s -b cookies.txt "${url}api/v1/assets?per_page=50" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])')"
+    t1=$(now)
+    curl -s -b cookies.txt "${url}api/v1/assets?sensor=sensor$s&per_page=50" >/dev/null
+    t2=$(now)
+    rss="$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
+    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+    printf '  %-52s %9.0f ms   (%s fleet devices, %s MiB resident)\n' "fleet console: start to first asset page" \
+      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$total" "$rss"
+    printf '  %-52s %9.0f ms\n' "fleet console: ?sensor= page from the view" "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print (b - a) * 1000 }')"
+  else
+    echo "  fleet console: not timed above CONSOLE_MAX_ASSETS=${CONSOLE_MAX_ASSETS:-200000} assets ($n here)"
+  fi
 fi

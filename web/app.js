@@ -17,7 +17,8 @@ import { renderFindings as renderFindingsPage } from './findings.js';
 const root = document.getElementById('main');
 let current = root;  // the page being built
 let routeSeq = 0;
-let me = null;  // {user, role, csrf}
+let me = null;  // {user, role, csrf, time_zone, fleet}
+let fleet = null;  // a fleet console's {sensors, sites} (the overview's), for the pickers
 
 function status(text) {
   const s = document.getElementById('status');
@@ -26,6 +27,22 @@ function status(text) {
 }
 
 function isAdmin() { return me && me.role === 'admin'; }
+// Whether this console may write: a fleet console (me.fleet) reads the central store only.
+function canWrite() { return isAdmin() && !me.fleet; }
+// A fleet console's sensor and site pickers (each '' = all), or none elsewhere.
+async function fleetPickers(current, onChange) {
+  if (!me.fleet) return [];
+  if (!fleet) fleet = (await api('overview')).fleet || { sensors: [], sites: [] };
+  const pick = (id, values, value, label, all) => {
+    const s = el('select', { id, 'aria-label': label }, el('option', { value: '' }, all), values.map((v) => el('option', { value: v }, v)));
+    s.value = value;
+    return s;
+  };
+  const sensor = pick('fleet-sensor', fleet.sensors, current.sensor, t('fleet.sensor'), t('fleet.sensor') + ': ' + t('fleet.all_sensors'));
+  const site = pick('fleet-site', fleet.sites || [], current.site, t('fleet.site'), t('fleet.site') + ': ' + t('fleet.all_sites'));
+  for (const s of [sensor, site]) s.addEventListener('change', () => onChange({ sensor: sensor.value, site: site.value }));
+  return [sensor, site];
+}
 
 function table(columns, rows, rowFn) {
   const head = el('tr', {}, columns.map((c) => el('th', {}, t(c))));
@@ -77,7 +94,7 @@ function renderLogin() {
 }
 
 // --- assets ----------------------------------------------------------------------------
-const assetState = { q: '', class: '', zone: '', vendor: '', approved: '', sort: 'name', order: 'asc', page: 1, per_page: 50 };
+const assetState = { q: '', class: '', zone: '', vendor: '', approved: '', sensor: '', site: '', sort: 'name', order: 'asc', page: 1, per_page: 50 };
 const kClasses = ['plc', 'io_adapter', 'io_module', 'drive', 'meter', 'field_device', 'hmi', 'engineering_workstation',
   'scada_server', 'historian', 'opcua_server', 'opcua_client', 'switch', 'router', 'protocol_gateway',
   'remote_access_gateway', 'wireless_ap', 'wireless_station', 'camera', 'printer', 'it_host', 'unknown'];
@@ -112,7 +129,8 @@ async function renderAssets(params) {
     el('option', { value: 'true' }, t('common.yes')), el('option', { value: 'false' }, t('common.no')));
   appr.value = assetState.approved;
   appr.addEventListener('change', () => { assetState.approved = appr.value; assetState.page = 1; refresh(); });
-  append(clear(main), [el('h1', {}, t('assets.title')), el('div', { className: 'filters' }, search, cls, zone, vendor, appr), results]);
+  const pickers = await fleetPickers(assetState, (p) => { Object.assign(assetState, p, { page: 1 }); refresh(); });
+  append(clear(main), [el('h1', {}, t('assets.title')), el('div', { className: 'filters' }, search, cls, zone, vendor, appr, ...pickers), results]);
   await refresh();
 }
 
@@ -156,7 +174,7 @@ async function renderAsset(id) {
     throw e;
   }
   const a = d.asset;
-  const approveBtn = isAdmin() && a.approved === false ? el('button', { type: 'button', id: 'asset-approve', onclick: async () => {
+  const approveBtn = canWrite() && a.approved === false ? el('button', { type: 'button', id: 'asset-approve', onclick: async () => {
     await api('approve', { method: 'POST', body: { assets: [a.id] } });
     status(t('common.saved'));
     route();
@@ -164,7 +182,7 @@ async function renderAsset(id) {
   append(clear(main), [
     el('h1', { id: 'asset-title' }, show(assetName(a))),
     approveBtn,
-    plantLedger(a, isAdmin(), () => { status(t('common.saved')); route(); }),
+    plantLedger(a, canWrite(), () => { status(t('common.saved')); route(); }),
     el('h2', {}, t('asset.summary')),
     kvTable([['col.mac', show(a.mac)], ['col.ip', show(a.ips)], ['col.vendor', show(a.vendor)], ['col.product', show(a.product)],
       ['col.revision', show(a.revision)], ['col.serial', show(a.serial)], ['col.class', el('span', { title: a.class, id: 'asset-class' }, tv('class', a.class))],
@@ -201,7 +219,7 @@ function sightingsSection(list) {
 // --- findings ----------------------------------------------------------------------------
 function findingsTable(list) {
   if (!list.length) return el('p', { className: 'muted' }, t('common.none'));
-  const admin = isAdmin();
+  const admin = canWrite();
   return table(['col.item', 'col.type', 'col.severity', 'col.asset', 'col.evidence', 'col.state', 'col.action'], list, (f) => {
     let action = '';
     if (admin && f.state === 'open') {
@@ -232,7 +250,7 @@ function findingsTable(list) {
 // #/findings?state=open&item=2-6 (the dashboard's links) opens the list with
 // those filters (web/findings.js).
 function renderFindings(params) {
-  return renderFindingsPage(current, { isAdmin, status, assetLink, params });
+  return renderFindingsPage(current, { isAdmin: canWrite, fleet: me.fleet, fleetPickers, status, assetLink, params });
 }
 
 // --- advisories ---------------------------------------------------------------------------
@@ -256,7 +274,7 @@ async function renderAdvisories() {
   const main = current;
   const list = await api('advisories');
   const affected = list.filter((a) => a.matches.length);
-  const admin = isAdmin();
+  const admin = canWrite();
   const parts = [el('h1', { className: 'advisories-title' }, t('advisories.title')),
     el('p', { className: 'muted' }, t('advisories.imported') + ' ' + list.length + ', ' + t('advisories.affecting') + ' ' + affected.length)];
   if (!list.length) parts.push(el('p', { className: 'muted' }, t('advisories.none')));
@@ -343,7 +361,7 @@ function startApp() {
   setTimeZone(me.time_zone || 'Asia/Tokyo');
   document.getElementById('nav').hidden = false;
   document.getElementById('logout').hidden = false;
-  document.getElementById('who').textContent = me.user + ' (' + me.role + ')';
+  document.getElementById('who').textContent = me.user + ' (' + me.role + ')' + (me.fleet ? ' · ' + t('fleet.read_only') : '');
   route();
 }
 

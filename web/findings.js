@@ -12,10 +12,10 @@ const kItems = ['2-3', '2-6', '2-7', '3-2', '3-5', '3-6', '3-7'];
 const kTypes = ['unapproved', 'hidden', 'wireless', 'cross_zone', 'remote_access', 'internet', 'insecure',
   'new_writer', 'control', 'vulnerable'];
 const kStates = ['open', 'acknowledged', 'in_progress', 'compensated', 'remediated', 'not_affected'];
-const kDefaults = { type: '', item: '', severity: '', zone: '', state: 'open', q: '', first_from: '', first_to: '',
+const kDefaults = { type: '', item: '', severity: '', zone: '', state: 'open', q: '', first_from: '', first_to: '', sensor: '', site: '',
   sort: 'severity', order: 'desc', page: 1, per_page: 50 };
 
-const kFilterKeys = ['type', 'item', 'severity', 'zone', 'state', 'q', 'first_from', 'first_to'];
+const kFilterKeys = ['type', 'item', 'severity', 'zone', 'state', 'q', 'first_from', 'first_to', 'sensor', 'site'];
 // The filters of the last visit, kept while the console is open.
 const state = { ...kDefaults };
 
@@ -56,6 +56,7 @@ function filterBar(ctx) {
     Object.assign(state, kDefaults);
     type.value = state.type; item.value = state.item; sev.value = state.severity; st.value = state.state;
     zone.value = state.zone; q.value = state.q; from.value = state.first_from; to.value = state.first_to;
+    for (const id of ['fleet-sensor', 'fleet-site']) { const p = document.getElementById(id); if (p) p.value = ''; }
     ctx.reload();
   } }, t('triage.reset'));
   return el('div', { className: 'filters triage-filters' }, type, item, sev, st, zone, q,
@@ -186,7 +187,7 @@ export async function renderFindings(main, ctx) {
 
   async function load() {
     const params = { lang: getLang(), page: state.page, per_page: state.per_page, sort: state.sort, order: state.order };
-    for (const k of ['type', 'item', 'severity', 'zone', 'state', 'q', 'first_from', 'first_to']) params[k] = state[k];
+    for (const k of kFilterKeys) params[k] = state[k];
     const d = await api('findings' + query(params));
     const pages = Math.max(1, Math.ceil(d.total / d.per_page));
     const ids = d.items.map((f) => f.id);
@@ -204,9 +205,11 @@ export async function renderFindings(main, ctx) {
     c.updateBulk();
   }
 
+  // A fleet console's sensor and site pickers (app.js), beside the filters.
+  const pickers = ctx.fleetPickers ? await ctx.fleetPickers(state, (p) => { Object.assign(state, p, { page: 1 }); load(); }) : [];
   append(clear(main), [el('h1', {}, t('findings.title')),
-    admin ? null : el('p', { className: 'muted' }, t('findings.admin_only')),
-    filterBar(c),
+    admin ? null : el('p', { className: 'muted' }, t(ctx.fleet ? 'fleet.read_only' : 'findings.admin_only')),
+    filterBar(c), pickers.length ? el('div', { className: 'filters fleet-filters' }, ...pickers) : null,
     admin ? el('div', { className: 'bulk-bar' }, bulkCount, comment, bulkButton, bulkResult) : null,
     page, panel]);
   await load();

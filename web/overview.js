@@ -160,6 +160,6 @@ export async function renderOverview(main) {
         ['changes.new_assets', since.new_assets], ['changes.vanished_assets', since.vanished_assets],
         ['changes.changed_assets', since.changed_assets], ['changes.new_links', since.new_links],
         ['changes.drops', since.capture_drops]].map(([k, v]) => el('tr', {}, el('th', {}, t(k)), el('td', {}, String(v))))))
-      : el('p', { className: 'muted' }, t('overview.no_snapshot')),
+      : el('p', { className: 'muted', id: o.fleet ? 'ov-fleet' : null }, t(o.fleet ? 'fleet.per_sensor' : 'overview.no_snapshot')),
   ]);
 }

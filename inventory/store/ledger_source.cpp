@@ -94,6 +94,15 @@ class SqliteSource final : public LedgerSource {
     return s->advisories_version(out);
   }
 
+  StoreStatus version(std::string& out) override {
+    out.clear();
+    Store* s = any();
+    Statement q = s->statement("PRAGMA data_version");
+    if (!q.ok() || !q.next()) return {path_ + ": the database's version does not read (" + s->error_message() + ")"};
+    out = std::to_string(q.int64(0));
+    return {};
+  }
+
  private:
   Store* any() { return &stores_.begin()->second; }
 

@@ -62,6 +62,10 @@ class LedgerSource {
   // Changes whenever advisories(sensor) does, so that parsed advisories can be
   // kept while it holds.
   virtual StoreStatus advisories_version(const std::string& sensor, std::string& out) = 0;
+  // Changes whenever another writer committed anything here (the SQLite
+  // ledger's data_version; the central store's last batch received and count
+  // of changes), so that a reader (the console) rebuilds only then. Cheap.
+  virtual StoreStatus version(std::string& out) = 0;
 };
 
 // The SQLite ledger at `path`, opened for reading (Store::open_reader: a

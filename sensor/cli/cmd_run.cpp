@@ -66,7 +66,7 @@ int cmd_run(const CommonOptions& common) {
       replicator->start();
     }
     if (!common.config.web.enabled) return true;
-    console = web::WebServer::start(common.config, {opt.db_path, web_data_dir(common.config, opt.db_path), "", ""},
+    console = web::WebServer::start(common.config, {opt.db_path, web_data_dir(common.config, opt.db_path), "", "", {}},
                                     error);
     return console != nullptr;
   };

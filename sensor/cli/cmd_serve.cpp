@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "sensor/central/pg.hpp"
 #include "sensor/daemon/signals.hpp"
 #include "sensor/web/web_server.hpp"
 
@@ -23,6 +24,9 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
   c.serve->add_flag("--http", c.http, "Plain HTTP instead of HTTPS (loopback addresses only)");
   c.serve->add_option("--approved", c.approved, "Approved-equipment list (CSV; default: [policy] approved)");
   c.serve->add_option("--wireless-allow", c.wireless_allow, "Wireless allow-list (CSV; default: [policy])");
+  c.serve->add_option("--console-db", c.console_db,
+                      "With --db postgresql://...: the console's own SQLite file for accounts, sessions and the audit "
+                      "log (default: console.db in the data directory; `mieruka user add --db FILE` adds to it)");
   c.serve->fallthrough();
   c.user = app.add_subcommand("user", "Web console accounts");
   c.user->require_subcommand(1);
@@ -48,8 +52,22 @@ int cmd_serve(const CommonOptions& common, const ServeCommands& opt) {
   if (!opt.listen.empty()) config.web.listen = opt.listen;
   if (opt.http) config.web.tls = false;
   web::ServerOptions so;
-  so.db_path = resolve_db_path(common.db, common.config);
-  so.data_dir = web_data_dir(common.config, so.db_path);
+  if (reads_central(common)) {
+    // A fleet console: the ledger is read from the central store, accounts
+    // live in a SQLite file of the console's own.
+    so.central = common;
+    const std::string dir = web_data_dir(common.config, resolve_db_path("", common.config));
+    so.db_path = !opt.console_db.empty() ? opt.console_db : dir + "/console.db";
+    so.data_dir = web_data_dir(common.config, so.db_path);
+  } else {
+    if (!opt.console_db.empty()) {
+      print_error("--console-db: for a console of the central store (--db postgresql://...); an appliance's "
+                  "console keeps its accounts in its ledger");
+      return kExitBadInput;
+    }
+    so.db_path = resolve_db_path(common.db, common.config);
+    so.data_dir = web_data_dir(common.config, so.db_path);
+  }
   so.approved_path = opt.approved;
   so.wireless_path = opt.wireless_allow;
   std::string error;
@@ -58,7 +76,11 @@ int cmd_serve(const CommonOptions& common, const ServeCommands& opt) {
     print_error(error);
     return kExitBadInput;
   }
-  std::printf("mieruka: serving %s (database %s)\n", server->url().c_str(), so.db_path.c_str());
+  if (so.central)
+    std::printf("mieruka: serving %s (central store %s, accounts in %s)\n", server->url().c_str(),
+                central::redact_url(common.db).c_str(), so.db_path.c_str());
+  else
+    std::printf("mieruka: serving %s (database %s)\n", server->url().c_str(), so.db_path.c_str());
   std::fflush(stdout);
   while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.reset();

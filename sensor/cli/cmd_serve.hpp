@@ -1,6 +1,8 @@
 // `mieruka serve [--db DB] [--config FILE] [--listen ADDR:PORT] [--http]
 //                [--approved CSV] [--wireless-allow CSV]`: the web console and
 // REST API (sensor/web/web_server.hpp, docs/web.md) until SIGINT/SIGTERM.
+// With --db postgresql://... [--sensor NAME,...] [--site SITE]
+// [--console-db FILE]: one console for the fleet the central store holds.
 // `mieruka user add NAME --role viewer|admin [--password-file FILE|-]`,
 // `mieruka user list`, `mieruka user del NAME`: console accounts.
 #pragma once
@@ -19,6 +21,7 @@ struct ServeCommands {
   std::string listen;
   bool http = false;
   std::string approved, wireless_allow;
+  std::string console_db;  // --console-db: a fleet console's accounts
   CLI::App* user = nullptr;
   CLI::App* user_add = nullptr;
   CLI::App* user_list = nullptr;

@@ -152,13 +152,14 @@ int main(int argc, char** argv) {
   // (its console role writes nothing); the rest work on the appliance's SQLite.
   if (reads_central(common)) {
     const bool central_reader =
-        common.fleet_reader || (snapshot_cmds.diff != nullptr && *snapshot_cmds.diff) || (central_cmds.init != nullptr && *central_cmds.init) || (central_cmds.status != nullptr && *central_cmds.status);
+        common.fleet_reader || (snapshot_cmds.diff != nullptr && *snapshot_cmds.diff) || (central_cmds.init != nullptr && *central_cmds.init) || (central_cmds.status != nullptr && *central_cmds.status) ||
+        (serve_cmds.serve != nullptr && *serve_cmds.serve);
     if (!central_reader) {
       const auto subs = app.get_subcommands();
       const std::string name = subs.empty() ? std::string("this command") : subs.front()->get_name();
       print_error("--db " + mieruka::sensor::central::redact_url(common.db) + ": `" + name +
                   "` works on an appliance's SQLite ledger (give --db PATH); the central store is only read, by "
-                  "assets, links, show, findings, topology and diff");
+                  "assets, links, show, findings, topology, diff and serve");
       return kExitBadInput;
     }
   }

@@ -112,6 +112,13 @@ const std::string& text_key(const FindingRow& r, const std::string& sort) {
 
 }  // namespace
 
+namespace {
+// True when `want` is empty or one of `names` (sorted).
+bool seen_by(const std::vector<std::string>& names, const std::string& want) {
+  return want.empty() || std::binary_search(names.begin(), names.end(), want);
+}
+}  // namespace
+
 bool parse_finding_query(const std::multimap<std::string, std::string>& params, FindingQuery& q,
                          std::string& error) {
   for (const auto& [k, v] : params) {
@@ -135,6 +142,10 @@ bool parse_finding_query(const std::multimap<std::string, std::string>& params, 
       }
     } else if (k == "asset") {
       q.asset = v;
+    } else if (k == "sensor") {
+      q.sensor = v;
+    } else if (k == "site") {
+      q.site = v;
     } else if (k == "q") {
       q.q = ascii_lower(v);
     } else if (k == "first_from") {
@@ -245,6 +256,7 @@ FindingHits query_findings(const std::vector<FindingRow>& rows, const FindingQue
                                          [&](const std::string& z) { return any_of(q.zones, z); }))
       continue;
     if (!q.asset.empty() && f.asset != q.asset) continue;
+    if (!seen_by(r.text->sensors, q.sensor) || !seen_by(r.text->sites, q.site)) continue;
     if (f.first_us < q.first_from_us || f.first_us >= q.first_to_us) continue;
     if (!q.q.empty() && r.text->haystack.find(q.q) == std::string::npos) continue;
     if (out.total >= from && out.total < until) out.items.push_back(&r);
@@ -263,6 +275,8 @@ bool parse_asset_query(const std::multimap<std::string, std::string>& params, As
   for (const auto& [k, v] : params) {
     if (k == "class") q.klass = v;
     else if (k == "zone") q.zone = v;
+    else if (k == "sensor") q.sensor = v;
+    else if (k == "site") q.site = v;
     else if (k == "vendor") q.vendor = ascii_lower(v);
     else if (k == "q") q.q = ascii_lower(v);
     else if (k == "approved") {
@@ -345,6 +359,7 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
     const AssetRow& r = row_at(i);
     if (!q.klass.empty() && r.klass != q.klass) continue;
     if (!q.zone.empty() && std::find(r.zones.begin(), r.zones.end(), q.zone) == r.zones.end()) continue;
+    if (!seen_by(r.sensors, q.sensor) || !seen_by(r.sites, q.site)) continue;
     if (!q.vendor.empty() && r.vendor_lower.find(q.vendor) == std::string::npos) continue;
     if (q.approved >= 0 && approved(i) != q.approved) continue;
     if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) continue;

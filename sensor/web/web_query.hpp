@@ -27,6 +27,9 @@ struct AssetRow {
   nlohmann::ordered_json json;
   std::string klass, vendor_lower, haystack;  // haystack: lower-case text searched by q
   std::vector<std::string> zones;
+  // A fleet ledger's: the sensors that saw the device and their sites
+  // (Asset::sightings), sorted, unique; empty on one sensor's ledger.
+  std::vector<std::string> sensors, sites;
   int approved = -1;  // -1 no approved list, 0 no, 1 yes
   int open_findings = 0;
 };
@@ -47,6 +50,7 @@ struct RowMarks {
 
 struct AssetQuery {
   std::string klass, zone, vendor, q;
+  std::string sensor, site;   // the devices a sensor (of a fleet), or a site's sensors, saw
   int approved = -1;          // -1 any
   std::string sort = "name";  // a key of the asset JSON (name, ip, mac, vendor, ...) or findings
   bool descending = false;
@@ -74,6 +78,7 @@ struct AssetQuery {
 // change: shared by the rows of the views a write makes (web_server.cpp).
 struct FindingText {
   std::vector<std::string> zones;  // the zones of its device
+  std::vector<std::string> sensors, sites;  // the sensors that saw its device and their sites (AssetRow)
   std::string device;              // how the table names its device (asset name, else label)
   std::string haystack;            // lower-case text searched by q
 };
@@ -90,6 +95,7 @@ struct FindingQuery {
   // Each list: any of its values (given comma-separated or repeated); empty: any.
   std::vector<std::string> types, items, severities, zones, states;
   std::string asset, q;  // asset: its id exactly; q: lower-case text searched
+  std::string sensor, site;  // the findings of devices a sensor, or a site's sensors, saw (AssetQuery)
   std::int64_t first_from_us = std::numeric_limits<std::int64_t>::min();  // first seen from (inclusive)
   std::int64_t first_to_us = std::numeric_limits<std::int64_t>::max();    // first seen before (exclusive)
   std::string sort;  // "" the engine's order (type, id); else a kFindingSortKeys key

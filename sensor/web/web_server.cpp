@@ -84,6 +84,11 @@ constexpr std::size_t kMaxCommentBytes = 2000;
 constexpr std::size_t kMaxBulkAck = 500;  // finding ids in one bulk acknowledgement
 constexpr std::size_t kMaxApproveAssets = 10'000;
 constexpr std::size_t kSvgMaxDevices = 1000;  // devices in one zone's GET topology.svg
+// What a fleet console (ServerOptions::central) answers for what it does not do.
+constexpr const char* kFleetReadOnly = "the central store is read-only; acknowledge on the sensor's appliance";
+constexpr const char* kFleetPerSensor =
+    "snapshots, changes, finding histories and reports are one sensor's: open that sensor's console, or run "
+    "`mieruka diff --db postgresql://... --sensor NAME`";
 constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -198,6 +203,8 @@ struct View {
   std::uint64_t covers = 0;      // the refresh requests (Impl::requested) its data was read after
   std::uint64_t written = 0;     // the console writes (Write::seq) applied to it, up to this one
   Json since_snapshot;           // /api/v1/overview: changes since the last snapshot
+  std::vector<std::string> fleet_sensors;  // a fleet console's: the sensors merged into `ledger`
+  std::vector<std::string> fleet_sites;    // and their sites (sorted, unique)
   Json new_by_day;               // /api/v1/overview: devices first seen per local day (new_devices_by_day)
   std::int64_t last_traffic_us = 0;  // the newest observation in the ledger (an asset's or a link's last_us)
   std::shared_ptr<const std::string> links_body, topology_body;
@@ -234,6 +241,14 @@ AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::A
     return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
   r.vendor_lower = ascii_lower(text("vendor"));
+  for (const auto& s : a.sightings) {
+    r.sensors.push_back(s.sensor);
+    if (!s.site.empty()) r.sites.push_back(s.site);
+  }
+  for (auto* names : {&r.sensors, &r.sites}) {
+    std::sort(names->begin(), names->end());
+    names->erase(std::unique(names->begin(), names->end()), names->end());
+  }
   std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("display_name") + "\n" + text("vendor") + "\n" +
                     text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
   for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
@@ -681,6 +696,8 @@ Json WebServer::Impl::overview(View& v) {
   out["findings_by_item"] = by_item;
   out["findings_by_type"] = by_type;
   out["findings_error"] = v.findings_error.empty() ? Json() : Json(inventory::sanitize_utf8(v.findings_error));
+  if (opt.central)
+    out["fleet"] = Json{{"sensors", v.fleet_sensors}, {"sites", v.fleet_sites}, {"message", kFleetPerSensor}};
   out["since_snapshot"] = v.since_snapshot;  // what changed since the last snapshot (build_view)
   out["capture"] = stats();
   out["capture"]["last_traffic"] = time_or_null(v.last_traffic_us);
@@ -708,7 +725,22 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   v->read_us = wall_us();
   v->cache = std::make_shared<ViewCache>();
   auto ledger = std::make_shared<Ledger>(config.sensor_name);
-  if (auto st = s.load(*ledger); !st) {
+  // A fleet console reads the central store anew for each view (open_view
+  // again: a sensor that began sending since the last view is in this one),
+  // its sensors merged into one ledger (load_view: each device once, with its
+  // sightings); the appliance's console reads its own SQLite ledger.
+  LedgerView fleet;
+  if (opt.central) {
+    if (!open_view(*opt.central, fleet) || !load_view(fleet, *ledger)) {
+      error = "the central store does not read (the log says why)";
+      return nullptr;
+    }
+    v->fleet_sensors = fleet.sensors;
+    for (const auto& name : fleet.sensors)
+      if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
+    std::sort(v->fleet_sites.begin(), v->fleet_sites.end());
+    v->fleet_sites.erase(std::unique(v->fleet_sites.begin(), v->fleet_sites.end()), v->fleet_sites.end());
+  } else if (auto st = s.load(*ledger); !st) {
     error = st.error;
     return nullptr;
   }
@@ -717,7 +749,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     return quitting.load();
   };
   if (stop()) return nullptr;
-  auto findings = current_findings(config, s, *ledger, v->findings_error, approved_path(), opt.wireless_path);
+  auto findings = opt.central ? current_findings(config, *fleet.source, fleet.sensors, *ledger, v->findings_error,
+                                                 approved_path(), opt.wireless_path)
+                              : current_findings(config, s, *ledger, v->findings_error, approved_path(), opt.wireless_path);
   // After the ledger and the findings state are read, so that a console write
   // can land between this view's read and its publication.
   if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
@@ -764,7 +798,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // What changed since the last snapshot (/api/v1/overview; the checklist's
   // changes are the same diff).
   std::optional<inventory::Diff> newest_diff;
-  {
+  if (!opt.central) {  // a fleet has no snapshots of its own (kFleetPerSensor)
     std::string serr;
     const auto snaps = inventory::list_snapshots(s, serr);
     std::optional<inventory::Snapshot> from;
@@ -791,7 +825,9 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   auto cl = std::make_shared<ChecklistPart>();
   cl->ledger = v->ledger;
   cl->findings = v->findings;
-  if (v->findings_error.empty()) {
+  if (opt.central) {
+    cl->error = kFleetPerSensor;
+  } else if (v->findings_error.empty()) {
     std::string cerr;
     const std::string ap = approved_path();
     const std::string wl = wireless_path();
@@ -861,6 +897,8 @@ std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v,
       if (const auto it = v.row_of->find(f.asset); it != v.row_of->end()) {
         const AssetRow& a = v.row(it->second);
         text->zones = a.zones;
+        text->sensors = a.sensors;
+        text->sites = a.sites;
         // The name people know the device by (the plant's own first: inventory display_name).
         const auto name = a.json.find("display_name");
         if (name != a.json.end() && name->is_string()) text->device = name->get<std::string>();
@@ -1086,6 +1124,12 @@ void WebServer::Impl::builder() {
   (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   std::optional<Store> own;
   std::int64_t seen_dv = -1, seen_mt = -1, seen_wt = -1;
+  // A fleet console asks the central store its version (LedgerSource::version:
+  // the sensors' last batch) through a connection of its own, opened again
+  // after a failure no sooner than kRetryUs.
+  LedgerView watch;
+  std::string seen_fv;
+  std::int64_t watch_retry_us = 0;
   std::uint64_t done = 0;
   bool built = false;
   // After a failed build or open (a busy or damaged database), tried again at
@@ -1117,8 +1161,24 @@ void WebServer::Impl::builder() {
       }
       mt = mtime_of(approved_path());
       wt = mtime_of(wireless_path());
+      std::string fv;
+      if (opt.central) {
+        if (!watch.source && wall_us() >= watch_retry_us && !open_view(*opt.central, watch)) {
+          watch.source.reset();
+          watch_retry_us = wall_us() + kRetryUs;
+        }
+        if (watch.source)
+          if (auto st = watch.source->version(fv); !st) {
+            spdlog::error("console: {}", st.error);
+            watch.source.reset();
+            watch_retry_us = wall_us() + kRetryUs;
+          }
+        // The console's own file moves with sessions and the audit log only.
+        dv = seen_dv;
+      }
       changed = !built || want != done || dv != seen_dv || mt != seen_mt || wt != seen_wt ||
-                (retry_at_us != 0 && wall_us() >= retry_at_us);
+                (opt.central && !fv.empty() && fv != seen_fv) || (retry_at_us != 0 && wall_us() >= retry_at_us);
+      if (changed && !fv.empty()) seen_fv = fv;
     }
     std::shared_ptr<View> v;
     if (changed) {
@@ -1217,8 +1277,10 @@ void WebServer::Impl::install_routes() {
   s.Get("/api/v1/me", route(false, [this](const httplib::Request&, httplib::Response& res, const Session& se) {
           // time_zone: the plant's zone (the config's `timezone`), in which the
           // console shows every time; the API's own times stay UTC.
+          // fleet: the console reads the central store (read-only; no snapshots or
+          // reports of its own), so the page hides what it cannot do.
           send_json(res, 200, Json{{"user", se.user}, {"role", se.role}, {"csrf", se.csrf},
-                                   {"time_zone", config.snapshots.timezone}});
+                                   {"time_zone", config.snapshots.timezone}, {"fleet", opt.central.has_value()}});
         }));
   s.Get("/api/v1/openapi.json", route(false, [](const httplib::Request&, httplib::Response& res, const Session&) {
           const auto f = embedded_file("/openapi.json");
@@ -1328,6 +1390,7 @@ void WebServer::Impl::install_routes() {
   s.Get(R"(/api/v1/findings/([^/]+)/history)", route(false, with_view([this](const httplib::Request& req,
                                                                              httplib::Response& res, const Session&,
                                                                              View& v) {
+           if (opt.central) return send_error(res, 409, kFleetPerSensor);
           const std::string lang = req.get_param_value("lang");
           if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
           const auto it = v.ftable->of->find(req.matches[1].str());
@@ -1347,6 +1410,7 @@ void WebServer::Impl::install_routes() {
   // itself (acknowledged, or why not); one audit entry per finding.
   s.Post("/api/v1/findings/ack", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                               const Session& se, View& v) {
+           if (opt.central) return send_error(res, 409, kFleetReadOnly);
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            if (body.is_discarded() || !body.is_object() || !body.contains("comment") || !body["comment"].is_string() ||
                !body.contains("ids") || !body["ids"].is_array())
@@ -1391,6 +1455,7 @@ void WebServer::Impl::install_routes() {
          })));
   s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
                                                                           httplib::Response& res, const Session& se, View& v) {
+           if (opt.central) return send_error(res, 409, kFleetReadOnly);
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            if (body.is_discarded() || !body.is_object() || !body.contains("comment") || !body["comment"].is_string())
              return send_error(res, 400, "expected {\"comment\": \"why it is accepted\"}");
@@ -1451,6 +1516,7 @@ void WebServer::Impl::install_routes() {
   // A remediation state for an advisory (all its CVEs on the device) or one CVE.
   s.Post("/api/v1/advisories/state", route(true, with_view([this](const httplib::Request& req,
                                                                    httplib::Response& res, const Session& se, View& v) {
+           if (opt.central) return send_error(res, 409, kFleetReadOnly);
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            auto str = [&](const char* k) {
              return body.is_object() && body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
@@ -1492,6 +1558,7 @@ void WebServer::Impl::install_routes() {
          })));
   s.Post("/api/v1/approve", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                           const Session& se, View& v) {
+           if (opt.central) return send_error(res, 409, kFleetReadOnly);
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            if (body.is_discarded() || !body.is_object() || !body.contains("assets") || !body["assets"].is_array() ||
                body["assets"].empty() || body["assets"].size() > kMaxApproveAssets)
@@ -1525,6 +1592,7 @@ void WebServer::Impl::install_routes() {
   s.Post(R"(/api/v1/assets/([^/]+)/names)", route(true, with_view([this](const httplib::Request& req,
                                                                          httplib::Response& res, const Session& se,
                                                                          View& v) {
+           if (opt.central) return send_error(res, 409, kFleetReadOnly);
            const auto body = nlohmann::json::parse(req.body, nullptr, false);
            const char* usage =
                "expected {\"<name|location|zone|owner>\": {\"value\": TEXT, \"expected\": TEXT}, ...} "
@@ -1582,6 +1650,7 @@ void WebServer::Impl::install_routes() {
                                     {"approved", path}});
          })));
   s.Get("/api/v1/snapshots", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
+           if (opt.central) return send_error(res, 409, kFleetPerSensor);
           std::string error;
           std::vector<inventory::SnapshotInfo> snaps;
           {
@@ -1604,6 +1673,7 @@ void WebServer::Impl::install_routes() {
   // names every device the diff mentions, as the console shows it.
   s.Get("/api/v1/diff", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                        const Session&, View& v) {
+           if (opt.central) return send_error(res, 409, kFleetPerSensor);
           std::string from_spec = req.get_param_value("from");
           std::string to_spec = req.get_param_value("to");
           std::string error;
@@ -1756,7 +1826,7 @@ void WebServer::Impl::install_routes() {
           if (!v.findings_error.empty()) return send_error(res, 500, v.findings_error);
           // The report and its input are made with the view (build_view): each
           // format and language is rendered from them once per view.
-          if (!v.cl->checklist) return send_error(res, 500, v.cl->error);
+          if (!v.cl->checklist) return send_error(res, opt.central ? 409 : 500, v.cl->error);
           // ?baseline=: another snapshot (a name, or a time: the newest snapshot
           // taken at or before it) than the newest counts what is new and what
           // changed. Bodies are kept per snapshot, so a view holds at most one
@@ -1817,6 +1887,7 @@ void WebServer::Impl::install_routes() {
         })));
   s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                              const Session&, View& v) {
+           if (opt.central) return send_error(res, 409, kFleetPerSensor);
           const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
           if (format != "json" && format != "html" && format != "text")
             return send_error(res, 400, "format: expected json, html or text");

@@ -7,13 +7,20 @@
 // the ledger that a thread of the server builds through its own read-only
 // SQLite connection (WAL: the capture keeps writing) and replaces whole when
 // another connection committed (PRAGMA data_version); sessions and the audit
-// log use a second connection. Nothing here touches the packet loop. Routes,
+// log use a second connection. A fleet console (`serve --db postgresql://`,
+// ServerOptions::central) builds the same view from the central store's
+// sensors merged into one ledger, rebuilt when the store received a batch
+// (LedgerSource::version), keeps its accounts in a SQLite file of its own and
+// refuses every write (409). Nothing here touches the packet loop. Routes,
 // JSON shapes and errors are in web/openapi.json; views in docs/web.md.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include <optional>
+
+#include "sensor/daemon/commands.hpp"
 #include "sensor/daemon/config.hpp"
 
 namespace mieruka::sensor::web {
@@ -23,6 +30,12 @@ struct ServerOptions {
   std::string data_dir;        // where a self-signed certificate is kept
   std::string approved_path;   // overrides [policy] approved (serve --approved)
   std::string wireless_path;   // overrides [policy] wireless_allow
+  // A fleet console (`serve --db postgresql://...`): the ledger is read from
+  // the central store through these options (open_view: --sensor, --site,
+  // --password-file, --ca-file), every sensor's merged into one, and never
+  // written; db_path is then the console's own SQLite file (accounts,
+  // sessions, the audit log).
+  std::optional<CommonOptions> central;
 };
 
 class WebServer {

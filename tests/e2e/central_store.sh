@@ -11,8 +11,10 @@
 # with, row-level security between sensors (insert, update, delete, in parent
 # and child tables), the reading commands (assets, findings, show, topology,
 # diff) against the central store equal to the same commands against each sensor's
-# ledger and the fleet read as one ledger, `central status`, and no password
-# in any output.
+# ledger and the fleet read as one ledger, the console over the fleet
+# (`serve --db postgresql://`: the fleet's devices once with their sightings,
+# the sensor and site filters, writes refused 409 and nothing written
+# centrally), `central status`, and no password in any output.
 # Usage: central_store.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$1"; src="$2"
@@ -343,6 +345,70 @@ cread snapshot --name x --sensor line1 >csnap.txt 2>&1; rc=$?
 check "a snapshot against the central store is refused" test "$rc" -eq 1 -a "$(grep -c 'the central store is only read' csnap.txt)" -eq 1
 "$bin" assets --db s1.db --sensor line1,line2 >several.txt 2>&1; rc=$?
 check "several sensors on a SQLite ledger that holds one: the absent one named" test "$rc" -eq 1 -a "$(grep -c 'no records of sensor `line2`' several.txt)" -eq 1
+
+# 7c. One console for the fleet: serve --db postgresql:// as the console role,
+#     its accounts in a SQLite file of its own; the fleet's devices once, each
+#     with its sightings, a sensor or site filter, and every write refused
+#     with nothing written centrally.
+printf 'fleetpass1\n' | "$bin" user add admin --role admin --db console.db --password-file - 2>/dev/null
+check "user add in the fleet console's own file" test $? -eq 0
+check "the console's file is private (0600)" test "$(stat -c %a console.db)" = 600
+"$bin" serve --db "$central" --password-file viewer.pw --console-db console.db --http --listen 127.0.0.1:0 \
+  >serve.txt 2>serve.err &
+serve_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' serve.txt)"
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+check "serve --db postgresql:// starts" test -n "$url"
+api() { curl -s -b cookies.txt -c cookies.txt "$@"; }  # api [CURL OPTIONS] URL
+api -H 'Content-Type: application/json' -d '{"user":"admin","password":"fleetpass1"}' "${url}api/v1/login" >/dev/null
+api "${url}api/v1/me" >me.json
+check "the console says it is a fleet console" test "$(js me.json 'd.get("fleet")')" = True
+api "${url}api/v1/assets?per_page=500" >w-assets.json
+check "the console's assets = assets --db postgresql:// of the whole fleet" \
+  test "$(js w-assets.json 'd["total"]')" = "$(js central-fleet.json 'len(d)')"
+check "the same devices, each once" \
+  test "$(js w-assets.json '",".join(sorted(a["id"] for a in d["items"]))')" = "$(js central-fleet.json '",".join(sorted(a["id"] for a in d))')"
+check "a device is seen by two sensors" test "$(js central-fleet.json 'sum(1 for a in d if len(a["sightings"]) >= 2)')" -gt 0
+two="$(js central-fleet.json '[a["id"] for a in d if len(a["sightings"]) >= 2][0]')"
+api "${url}api/v1/assets/$two" >w-two.json
+check "its console page carries its sightings per sensor" \
+  test "$(js w-two.json '",".join(s["sensor"] for s in d["sightings"])')" = "$(js central-fleet.json "\",\".join(s[\"sensor\"] for a in d if a[\"id\"] == \"$two\" for s in a[\"sightings\"])")"
+line1_ids='sorted(a["id"] for a in d if any(s["sensor"] == "line1" for s in a["sightings"]))'
+api "${url}api/v1/assets?sensor=line1&per_page=500" >w-line1.json
+check "?sensor=line1: exactly the devices line1 saw" \
+  test "$(js w-line1.json 'sorted(a["id"] for a in d["items"])')" = "$(js central-fleet.json "$line1_ids")" -a "$(js w-line1.json 'd["total"]')" -gt 0
+api "${url}api/v1/assets?site=plant-east&per_page=1" >w-site.json
+check "?site=plant-east: the devices its two sensors saw" test "$(js w-site.json 'd["total"]')" = "$(js central-site.json 'len(d)')"
+api "${url}api/v1/findings?sensor=line1" >w-f-line1.json
+js central-fleet.json "$line1_ids" >line1-ids.txt
+check "findings ?sensor=line1: some, each of a device line1 saw" \
+  test "$(js w-f-line1.json 'len(d)')" -gt 0 -a "$(js w-f-line1.json 'sum(1 for f in d if f["asset"] not in eval(open("line1-ids.txt").read()))')" = 0
+api "${url}api/v1/overview" >w-overview.json
+check "the overview names the fleet's sensors" test "$(js w-overview.json '",".join(d["fleet"]["sensors"])')" = "$names"
+csrf="$(js me.json 'd["csrf"]')"
+acks_before="$(count "SELECT count(*) FROM findings_state") $(count "SELECT count(*) FROM findings_history")"
+api -o ack.json -w '%{http_code}' -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+  -d '{"comment":"from head office"}' "${url}api/v1/findings/$fid/ack" >ack.code
+check "an acknowledgement on the fleet console is refused 409" test "$(cat ack.code)" = 409
+check "the refusal says where to acknowledge" grep -q "the central store is read-only; acknowledge on the sensor's appliance" ack.json
+api -o bulk.json -w '%{http_code}' -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+  -d "{\"comment\":\"x\",\"ids\":[\"$fid\"]}" "${url}api/v1/findings/ack" >bulk.code
+check "a bulk acknowledgement is refused 409" test "$(cat bulk.code)" = 409
+check "nothing was written centrally" test "$(count "SELECT count(*) FROM findings_state") $(count "SELECT count(*) FROM findings_history")" = "$acks_before"
+check "the checklist is one sensor's: 409 with the reason" test "$(api -o /dev/null -w '%{http_code}' "${url}api/v1/checklist")" = 409
+# A batch received centrally (line1's new snapshot) makes a new view.
+as_of() { api -D - -o /dev/null "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
+before="$(as_of)"
+"$bin" snapshot --config line1.toml --db s1.db --name console-watch >/dev/null 2>&1
+"$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
+after="$before"
+for _ in $(seq 1 50); do after="$(as_of)"; [ "$after" != "$before" ] && break; sleep 0.1; done
+check "a batch received centrally makes a new view ($before -> $after)" test -n "$before" -a "$after" != "$before"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
 # 8. status: per sensor, the rows it holds, its backlog and lag.
 "$bin" central status --db "postgresql://viewer@127.0.0.1:$PG_PORT/mieruka" --password-file viewer.pw >status.txt 2>&1; rc=$?

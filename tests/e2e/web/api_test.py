@@ -608,6 +608,21 @@ def fleet_sightings(cookie, asset):
     check("malformed sightings do not", len(errs) == 3, errs)
 
 
+
+def appliance_not_fleet(cookie):
+    """An appliance's console is no fleet console: `me.fleet` false, no `fleet`
+    in the overview, and a sensor or site filter (a fleet's) matches no row of
+    one sensor's ledger, whose devices carry no sightings."""
+    st, me, _, _, _ = request("GET", "/api/v1/me", cookie=cookie)
+    check("me: an appliance's console says fleet false", st == 200 and me.get("fleet") is False, me)
+    st, o, _, _, _ = request("GET", "/api/v1/overview", cookie=cookie)
+    check("overview of an appliance: no fleet part", st == 200 and "fleet" not in o, sorted(o))
+    st, a, _, _, _ = request("GET", "/api/v1/assets?sensor=line9&site=nowhere", cookie=cookie)
+    check("assets ?sensor= on one sensor's ledger: none", st == 200 and a["total"] == 0, a.get("total"))
+    st, f, _, _, _ = request("GET", "/api/v1/findings?sensor=line9&per_page=1", cookie=cookie)
+    check("findings ?sensor= on one sensor's ledger: none", st == 200 and f["total"] == 0, f.get("total"))
+
+
 def check_plant_names(vc, v_csrf, ac, csrf, asset):
     path = "/api/v1/assets/" + asset + "/names"
     listed = os.path.join(WORK, "approved.csv")
@@ -690,6 +705,7 @@ def baselines(cookie):
     check("checklist baseline that names nothing: 404 with a reason", st == 404 and "nosuch" in e.get("error", ""), e)
 baselines(vc)
 fleet_sightings(vc, asset_id)
+appliance_not_fleet(vc)
 
 
 # The heuristic of tests/unit/english_text.hpp (the same rule, documented there):

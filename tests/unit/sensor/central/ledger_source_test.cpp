@@ -418,6 +418,35 @@ TEST_P(LedgerSourceTest, AdvisoriesAndRemediationStatesAreThoseStored) {
   }
 }
 
+// The version a reader polls (the console's rebuild) holds while nothing is
+// written: reading it, or reading the ledger, does not move it.
+TEST_P(LedgerSourceTest, VersionHoldsWhileNothingIsWritten) {
+  std::string first, again;
+  ASSERT_TRUE(source_->version(first).ok());
+  EXPECT_FALSE(first.empty());
+  inventory::Ledger l(kSensors.front());
+  ASSERT_TRUE(source_->load(kSensors.front(), l).ok());
+  ASSERT_TRUE(source_->version(again).ok());
+  EXPECT_EQ(again, first);
+}
+
+// The SQLite ledger's version moves when another connection commits (a
+// capture writing while the console reads).
+TEST(SqliteLedgerSource, VersionMovesWhenAnotherConnectionCommits) {
+  test::TempDir tmp{"mieruka_version"};
+  const std::string db = tmp.path() + "/v.db";
+  std::string error;
+  auto writer = inventory::Store::open(db, "line1", error);
+  ASSERT_TRUE(writer) << error;
+  auto source = inventory::sqlite_source(db, error);
+  ASSERT_TRUE(source) << error;
+  std::string before, after;
+  ASSERT_TRUE(source->version(before).ok());
+  ASSERT_TRUE(writer->add_counters({{"capture.eth0.dropped", 3}}).ok());
+  ASSERT_TRUE(source->version(after).ok());
+  EXPECT_NE(after, before);
+}
+
 TEST_P(LedgerSourceTest, SnapshotsCountersAndRunsAreThoseStored) {
   for (const auto& sensor : kSensors) {
     auto ref = reference(sensor);

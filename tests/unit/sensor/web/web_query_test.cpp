@@ -67,6 +67,24 @@ TEST(WebQuery, Filters) {
   EXPECT_EQ(query_assets(kRows, parse({{"q", "nothing-like-this"}}))["total"], 0);
 }
 
+// A fleet's rows carry the sensors that saw each device and their sites:
+// ?sensor= and ?site= keep the rows that name it (one sensor's rows name none).
+TEST(WebQuery, SensorAndSiteFilters) {
+  auto rows = kRows;
+  rows[0].sensors = {"line1", "line2"};
+  rows[0].sites = {"plant-east"};
+  rows[1].sensors = {"line2"};
+  rows[1].sites = {"plant-east"};
+  rows[2].sensors = {"office"};
+  EXPECT_EQ(ids(query_assets(rows, parse({{"sensor", "line1"}}))), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(ids(query_assets(rows, parse({{"sensor", "line2"}, {"sort", "id"}}))), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(ids(query_assets(rows, parse({{"site", "plant-east"}, {"sort", "id"}}))), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(ids(query_assets(rows, parse({{"site", "plant-east"}, {"sensor", "office"}}))), std::vector<std::string>{});
+  EXPECT_EQ(query_assets(rows, parse({{"sensor", "line"}}))["total"], 0);  // a name, not a substring
+  EXPECT_EQ(query_assets(kRows, parse({{"sensor", "line1"}}))["total"], 0);
+  EXPECT_EQ(query_assets(rows, parse({{"sensor", ""}}))["total"], 4);  // empty: any
+}
+
 TEST(WebQuery, SortsIpNumericallyAndByFindings) {
   EXPECT_EQ(ids(query_assets(kRows, parse({{"sort", "ip"}}))), (std::vector<std::string>{"2", "1", "3", "4"}));
   EXPECT_EQ(ids(query_assets(kRows, parse({{"sort", "ip"}, {"order", "desc"}}))),
@@ -288,6 +306,24 @@ TEST(FindingQuery, FiltersByEachFieldAndTheirCombination) {
   EXPECT_EQ(finding_ids(rows, {{"first_from", "2025-11-20T01:00:00Z"}}), (Ids{"f1", "f3"}));
   EXPECT_EQ(finding_ids(rows, {{"first_to", "2025-11-19T00:00:00Z"}}), (Ids{"f5"}));  // exclusive
   EXPECT_EQ(finding_ids(rows, {{"type", "wireless"}}), Ids{});
+}
+
+TEST(FindingQuery, SensorAndSiteFilters) {
+  auto rows = finding_rows();
+  const auto seen = [&](std::size_t i, std::vector<std::string> sensors, std::vector<std::string> sites) {
+    auto text = std::make_shared<FindingText>(*rows[i].text);
+    text->sensors = std::move(sensors);
+    text->sites = std::move(sites);
+    rows[i].text = std::move(text);
+  };
+  seen(0, {"line1", "line2"}, {"plant-east"});
+  seen(2, {"line2"}, {"plant-east"});
+  seen(4, {"office"}, {});
+  EXPECT_EQ(finding_ids(rows, {{"sensor", "line1"}}), (Ids{"f1"}));
+  EXPECT_EQ(finding_ids(rows, {{"sensor", "line2"}}), (Ids{"f1", "f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"site", "plant-east"}, {"type", "hidden"}}), (Ids{"f3"}));
+  EXPECT_EQ(finding_ids(rows, {{"sensor", "office"}}), (Ids{"f5"}));
+  EXPECT_EQ(finding_ids(rows, {{"sensor", "nowhere"}}), Ids{});
 }
 
 TEST(FindingQuery, SortsStablyBothWays) {
