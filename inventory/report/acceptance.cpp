@@ -1,6 +1,6 @@
 // The acceptance report (see acceptance.hpp).
 #include "inventory/report/acceptance.hpp"
-#include "inventory/report/local_time.hpp"
+#include "inventory/policy/local_time.hpp"
 
 #include <algorithm>
 #include <map>

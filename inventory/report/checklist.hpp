@@ -101,8 +101,9 @@ struct EvidenceLine {
   // with its values, rendered in each report's language; null: `text` only.
   nlohmann::json values;
 };
-// An evidence line's detail in `lang`.
-[[nodiscard]] std::string line_text(const EvidenceLine& e, Lang lang);
+// An evidence line's detail in `lang`, the findings' times in the IANA zone
+// `zone` (the input's time_zone; empty: ISO UTC).
+[[nodiscard]] std::string line_text(const EvidenceLine& e, Lang lang, std::string_view zone = {});
 
 // The facts a level rule looks at (meaning per item: see kLevelRules).
 struct ItemStats {

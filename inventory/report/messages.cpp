@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+
+#include "inventory/policy/evidence.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -351,29 +354,7 @@ constexpr Msg kMessages[] = {
     {"rule.4-5.pointer", "判定材料なし：受入検査の証跡は `mieruka report acceptance` のレポートを参照（新規機器 {count} 台）",
      "no evidence for a level: see the `mieruka report acceptance` report for the acceptance evidence ({count} new "
      "devices)"},
-    // --- device classes (inventory/render/export.cpp kClasses), fact names, item titles ---------
-    {"class.plc", "PLC", "PLC"},
-    {"class.io_adapter", "I/Oアダプタ", "I/O adapter"},
-    {"class.io_module", "I/Oモジュール", "I/O module"},
-    {"class.drive", "ドライブ", "drive"},
-    {"class.meter", "計測器", "meter"},
-    {"class.field_device", "フィールド機器", "field device"},
-    {"class.hmi", "HMI (表示器)", "HMI"},
-    {"class.engineering_workstation", "エンジニアリング端末", "engineering workstation"},
-    {"class.scada_server", "SCADAサーバ", "SCADA server"},
-    {"class.historian", "ヒストリアン", "historian"},
-    {"class.opcua_server", "OPC UAサーバ", "OPC UA server"},
-    {"class.opcua_client", "OPC UAクライアント", "OPC UA client"},
-    {"class.switch", "スイッチ", "switch"},
-    {"class.router", "ルータ", "router"},
-    {"class.protocol_gateway", "プロトコル変換器", "protocol gateway"},
-    {"class.remote_access_gateway", "リモートアクセス機器", "remote access gateway"},
-    {"class.wireless_ap", "無線アクセスポイント", "wireless access point"},
-    {"class.wireless_station", "無線端末", "wireless station"},
-    {"class.camera", "カメラ", "camera"},
-    {"class.printer", "プリンタ", "printer"},
-    {"class.it_host", "IT機器", "IT host"},
-    {"class.unknown", "不明", "unknown"},
+    // --- fact names, item titles (device classes: "class.<code>", evidence.hpp class_names) ---
     {"fact.vendor", "ベンダー", "vendor"},
     {"fact.product", "製品", "product"},
     {"fact.revision", "ファームウェア・ソフトウェアのリビジョン", "firmware / software revision"},
@@ -523,18 +504,28 @@ std::optional<Lang> parse_lang(std::string_view s) noexcept {
 std::string_view lang_code(Lang lang) noexcept { return lang == Lang::ja ? "ja" : "en"; }
 
 std::string_view msg(Lang lang, std::string_view key) noexcept {
+  if (key.starts_with("class.")) {  // a device class: the one class-name table (evidence.hpp)
+    if (const ClassName* c = find_class_name(key.substr(6))) return lang == Lang::ja ? c->ja : c->en;
+  }
   for (const auto& m : kMessages)
     if (m.key == key) return lang == Lang::ja ? m.ja : m.en;
   return key;
 }
 
 bool has_msg(std::string_view key) noexcept {
+  if (key.starts_with("class.") && find_class_name(key.substr(6)) != nullptr) return true;
   return std::any_of(std::begin(kMessages), std::end(kMessages), [&](const Msg& m) { return m.key == key; });
 }
 
 std::vector<std::string_view> msg_keys() {
   std::vector<std::string_view> out;
   for (const auto& m : kMessages) out.push_back(m.key);
+  static const std::vector<std::string> kClassKeys = [] {
+    std::vector<std::string> keys;
+    for (const auto& c : class_names()) keys.push_back("class." + std::string(c.code));
+    return keys;
+  }();
+  for (const auto& k : kClassKeys) out.push_back(k);
   return out;
 }
 

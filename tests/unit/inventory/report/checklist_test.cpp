@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "inventory/policy/evidence.hpp"
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/text/text_escape.hpp"
@@ -126,6 +127,14 @@ TEST(Messages, EveryKeyHasJapaneseAndEnglishAndUnknownKeysShowThemselves) {
   }
   EXPECT_EQ(msg(Lang::en, "no.such.key"), "no.such.key");
   EXPECT_EQ(msg(Lang::ja, "level.1"), "1：未実施");
+  // The device classes are the evidence catalog's one table (evidence.hpp).
+  for (const auto& c : class_names()) {
+    const std::string key = "class." + std::string(c.code);
+    EXPECT_TRUE(keys.count(key)) << key;
+    EXPECT_EQ(msg(Lang::ja, key), c.ja);
+    EXPECT_EQ(msg(Lang::en, key), c.en);
+  }
+  EXPECT_EQ(msg(Lang::ja, "class.no_such_class"), "class.no_such_class");
   EXPECT_EQ(parse_lang("en"), Lang::en);
   EXPECT_FALSE(parse_lang("fr"));
 }
