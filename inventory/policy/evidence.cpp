@@ -177,6 +177,8 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "{from} -> {to} {protocol} ポート {port}: {packets} パケット、{first} 〜 {last}; 外部との通信"},
     {"cl.diagram", "topology: {nodes} nodes, {edges} edges, {clusters} clusters (grouping {grouping})",
      "構成図: ノード {nodes}、エッジ {edges}、クラスタ {clusters} (グループ分け {grouping})"},
+    {"grouping.zones", "zones", "ゾーン"},
+    {"grouping.vlan_subnet", "vlan_subnet", "VLAN・サブネット"},
     {"cl.new_device", "first seen {first}: {device}[; {approved}]", "初回確認 {first}: {device}[; {approved}]"},
     {"cl.approved", "approved", "承認済み"},
     {"cl.not_approved", "not approved", "未承認"},

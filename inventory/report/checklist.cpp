@@ -283,7 +283,7 @@ void build_2_6(const Ctx& c, ItemReport& r, const Topology& topo) {
       r.evidence.push_back({"approved_unseen", fmt::format("line {}", e.line),
                             fmt::format("{} {} {}", e.mac ? e.mac->to_string() : "-", e.ip ? e.ip->to_string() : "-",
                                         e.name),
-                            nullptr});  // the approved list's own words
+                            nullptr, e.line});  // the approved list's own words
     }
   }
   r.evidence.push_back(line("diagram", "",
@@ -291,7 +291,7 @@ void build_2_6(const Ctx& c, ItemReport& r, const Topology& topo) {
                              {"nodes", topo.nodes.size()},
                              {"edges", topo.edges.size()},
                              {"clusters", topo.clusters.size()},
-                             {"grouping", topo.grouping}}));
+                             {"grouping", {{"kind", "grouping." + topo.grouping}}}}));
   add_findings(r, c.in, "2-6");
   r.stats.has_data = !c.plant.empty();
   r.stats.has_policy = c.in.approved != nullptr;
@@ -329,7 +329,7 @@ void build_2_7(const Ctx& c, ItemReport& r) {
       if (c.ledger.find(e.mac.to_string()) != nullptr) continue;
       ++listed_unseen;
       r.evidence.push_back({"wireless_unseen", fmt::format("line {}", e.line),
-                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), nullptr});  // the list's own words
+                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), nullptr, e.line});  // the list's own words
     }
   }
   add_findings(r, c.in, "2-7");
@@ -1018,7 +1018,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   kv("label.assets", std::to_string(in.ledger->assets().size()) + " / " + std::string(msg(lang, "label.links")) + " " +
                          std::to_string(links));
   kv("label.review_period", local(in.review.facts.from_us) + " – " + local(in.review.facts.to_us));
-  kv("label.new_since", local(in.new_since_us) + " (" + in.new_since_basis + ")");
+  kv("label.new_since", local(in.new_since_us) + " (" + basis_text(in.new_since_basis, lang) + ")");
   h += "</table>\n";
 
   h += "<h2 id=\"levels\">" + m("report.levels") + "</h2>\n<table class=\"levels\"><thead><tr><th>" + m("col.item") +
@@ -1099,7 +1099,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
     h += "<p class=\"note\">" + m("report.no_baseline") + "</p>";
   } else {
     const auto& ch = *in.changes;
-    h += "<p>" + m("label.baseline") + colon + html_escape(ch.basis) + "</p>\n<table class=\"meta\"><tr>";
+    h += "<p>" + m("label.baseline") + colon + html_escape(basis_text(ch.basis, lang)) + "</p>\n<table class=\"meta\"><tr>";
     for (const auto& [key, n] : std::initializer_list<std::pair<string_view, std::uint64_t>>{
              {"report.new_assets", ch.new_assets},
              {"report.vanished_assets", ch.vanished_assets},
@@ -1179,7 +1179,11 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       h += "<h4>" + filled("report.group", {{"kind", std::string(msg(lang, "ev." + k))}, {"n", std::to_string(g.size())}}) +
            "</h4>\n<table class=\"evidence\" data-kind=\"" + html_escape(k) + "\"><tbody>\n";
       for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
-        h += "<tr><td>" + (g[i]->ref.empty() ? std::string("-") : device_of_ref(g[i]->ref)) + "</td><td>" +
+        h += "<tr><td>" +
+             (g[i]->list_line != 0 ? filled("report.list_line", {{"n", std::to_string(g[i]->list_line)}})
+              : g[i]->ref.empty() ? std::string("-")
+                                  : device_of_ref(g[i]->ref)) +
+             "</td><td>" +
              html_escape(line_text(*g[i], lang, in.time_zone)) + "</td></tr>\n";
       h += "</tbody></table>\n";
       if (g.size() > kHtmlGroupLines)

@@ -488,6 +488,14 @@ constexpr Msg kMessages[] = {
     {"acceptance.inspector", "確認者", "Inspected by"},
     {"acceptance.date", "日付", "Date"},
     {"acceptance.signature", "署名", "Signature"},
+    // The baseline a report compares with (basis_text), and a row of the approved list.
+    {"basis.snapshot", "スナップショット {name}", "snapshot {name}"},
+    {"basis.snapshot_at", "スナップショット {name}（{time} 以前で最新）", "snapshot {name} (newest at or before {time})"},
+    {"basis.last_days", "直近 {n} 日", "last {n} days"},
+    {"basis.since", "{time} 以降", "since {time}"},
+    {"report.list_line", "{n} 行目", "line {n}"},
+    {"acceptance.port", "ポート", "port"},
+    {"acceptance.packets", "{n} パケット", "{n} pk"},
     // Why a peer of a new device is outside the plant (acceptance report).
     {"acceptance.public_address", "グローバルアドレス", "public address"},
     {"acceptance.outside_zones", "設定したゾーンの外", "outside the configured zones"},
@@ -510,6 +518,40 @@ std::string_view msg(Lang lang, std::string_view key) noexcept {
   for (const auto& m : kMessages)
     if (m.key == key) return lang == Lang::ja ? m.ja : m.en;
   return key;
+}
+
+std::string basis_text(std::string_view basis, Lang lang) {
+  if (lang == Lang::en) return std::string(basis);
+  auto with = [&](std::string_view key, std::string_view name, std::string_view value) {
+    std::string t(msg(lang, key));
+    const std::string ph = "{" + std::string(name) + "}";
+    if (const auto at = t.find(ph); at != std::string::npos) t.replace(at, ph.size(), value);
+    return t;
+  };
+  auto strip = [&](std::string_view prefix, std::string_view& rest) {
+    if (!basis.starts_with(prefix) || basis.size() == prefix.size()) return false;
+    rest = basis.substr(prefix.size());
+    return true;
+  };
+  std::string_view rest;
+  if (strip("snapshot ", rest)) {
+    constexpr std::string_view kAt = " (newest at or before ";
+    const auto at = rest.find(kAt);
+    if (at != std::string_view::npos && rest.ends_with(")")) {
+      std::string t = with("basis.snapshot_at", "name", rest.substr(0, at));
+      const std::string_view time = rest.substr(at + kAt.size(), rest.size() - at - kAt.size() - 1);
+      if (const auto p = t.find("{time}"); p != std::string::npos) t.replace(p, 6, time);
+      return t;
+    }
+    return with("basis.snapshot", "name", rest);
+  }
+  if (strip("last ", rest) && rest.ends_with(" days")) {
+    const std::string_view n = rest.substr(0, rest.size() - 5);
+    if (!n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return with("basis.last_days", "n", n);
+  }
+  if (strip("since ", rest) || strip("--since ", rest)) return with("basis.since", "time", rest);
+  return std::string(basis);
 }
 
 bool has_msg(std::string_view key) noexcept {
