@@ -2,7 +2,9 @@
 // web console) in Japanese and English, from ONE table (kMessages in
 // messages.cpp). A plain lookup: msg(lang, key). A key missing from the table
 // returns the key itself (so a typo shows in the output and in the test that
-// walks every key), never an empty string.
+// walks every key), never an empty string. The device classes ("class.<code>")
+// are read from the evidence catalog's class-name table (inventory/policy/evidence.hpp),
+// the one the Japanese evidence renders them by.
 #pragma once
 
 #include <optional>
