@@ -5,7 +5,7 @@
 //                                    behind a gateway or backplane inside it
 //   #/topology/device/<asset id>     a device: neighbours, every conversation
 //   ...?focus=<asset id>             centre the map on that device
-// Layouts are computed here from ids sorted by the server, so a level looks the
+// Layouts are computed here from the names and ids the server sends, so a level looks the
 // same on every visit; a node the user dragged keeps its place (localStorage).
 // Labels on the canvas are text by construction; every HTML part (breadcrumb,
 // filters, side panel, search results) is built with dom.js el(), never HTML.
@@ -71,7 +71,15 @@ function plantPositions(zones) {
 
 // Devices of a zone: one band per class (sorted), in each a grid of blocks; a
 // device with devices behind it is a block holding them in a small grid.
-function zonePositions(nodes) {
+// Devices in the order plant staff read their names: numbers inside a name
+// compare as numbers (成形機 2号 before 成形機 10号), then the id breaks ties.
+const kNameOrder = new Intl.Collator(undefined, { numeric: true });
+function byName(a, b) {
+  return kNameOrder.compare(String(a.label || ''), String(b.label || '')) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function zonePositions(unsorted) {
+  const nodes = [...unsorted].sort(byName);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const kids = new Map();
   for (const n of nodes) if (n.parent && byId.has(n.parent)) (kids.get(n.parent) || kids.set(n.parent, []).get(n.parent)).push(n);
@@ -480,7 +488,7 @@ function fillPanel(panel, data, zoneById) {
   } else if (data.level === 'zone') {
     const z = data.zone;
     parts.push(el('h2', {}, zoneLabel(z)), el('p', { className: 'muted' }, levelText(z.level) + ' · ' + data.nodes.length + ' ' + t('map.devices')));
-    const flagged = data.nodes.filter((n) => n.flags.length).slice(0, 50);
+    const flagged = data.nodes.filter((n) => n.flags.length).sort(byName).slice(0, 50);
     parts.push(el('h2', {}, t('map.flagged')));
     parts.push(el('ul', { className: 'plain' }, flagged.map((n) => el('li', {},
       el('a', { href: mapHash('device', n.id) }, n.label), ' ', el('span', { className: 'muted' }, n.flags.map((f) => tv('type', f)).join(', '))))));

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "inventory/policy/local_time.hpp"
+
 namespace mieruka::inventory {
 namespace {
 
@@ -18,13 +20,13 @@ using std::string_view;
 const std::vector<EvidenceTemplate> kTemplates = {
     // Why a device counts as OT equipment.
     {"ot.speaks", "speaks {protocol}", "{protocol} を使用"},
-    {"ot.classed", "classed {class}", "種別 {class}"},
+    {"ot.classed", "classed {class:class}", "種別 {class:class}"},
     {"ot.made_by", "made by {vendor} ({source})", "メーカー {vendor} ({source})"},
     // Why a device has its class (inventory/policy/classify.cpp: the deciding
     // rule's reason, then the facts that support it).
     {"why.beacons", "sends 802.11 beacons", "802.11 ビーコンを送信"},
-    {"why.capabilities", "{source} capabilities say {class}", "{source} の機能情報では {class}"},
-    {"why.says_class", "says it is a {class} ({source})", "自ら {class} と申告 ({source})"},
+    {"why.capabilities", "{source} capabilities say {class:class}", "{source} の機能情報では {class:class}"},
+    {"why.says_class", "says it is a {class:class} ({source})", "自ら {class:class} と申告 ({source})"},
     {"why.device_type", "device type \"{type}\" ({source})", "デバイスタイプ \"{type}\" ({source})"},
     {"why.device_type_io", "device type \"{type}\" ({source}) and target of class-1 I/O connections",
      "デバイスタイプ \"{type}\" ({source})、クラス1 I/O 接続の宛先"},
@@ -80,21 +82,21 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "{transport} ポート {port} ({service} の登録ポート)"},
     // Not on the approved list.
     {"unapproved",
-     "{device} ({class}) not on the approved list {list}; protocols {protocols}[; vendor {vendor}]{served}",
-     "{device} ({class}) は承認リスト {list} にありません; プロトコル {protocols}[; ベンダー {vendor}]{served}"},
+     "{device} ({class:class}) not on the approved list {list}; protocols {protocols}[; vendor {vendor}]{served}",
+     "{device} ({class:class}) は承認リスト {list} にありません; プロトコル {protocols}[; ベンダー {vendor}]{served}"},
     {"hidden_ot",
-     "OT equipment {ot}; {device} ({class}) not on the approved list {list}; protocols {protocols}[; vendor "
+     "OT equipment {ot}; {device} ({class:class}) not on the approved list {list}; protocols {protocols}[; vendor "
      "{vendor}]{served}",
-     "OT機器 ({ot}); {device} ({class}) は承認リスト {list} にありません; プロトコル {protocols}[; ベンダー "
+     "OT機器 ({ot}); {device} ({class:class}) は承認リスト {list} にありません; プロトコル {protocols}[; ベンダー "
      "{vendor}]{served}"},
     {"hidden_remote",
-     "reaches {service} ({name}); {device} ({class}) not on the approved list {list}; protocols {protocols}[; "
+     "reaches {service} ({name}); {device} ({class:class}) not on the approved list {list}; protocols {protocols}[; "
      "vendor {vendor}]{served}",
-     "{service} ({name}) に接続; {device} ({class}) は承認リスト {list} にありません; プロトコル {protocols}[; "
+     "{service} ({name}) に接続; {device} ({class:class}) は承認リスト {list} にありません; プロトコル {protocols}[; "
      "ベンダー {vendor}]{served}"},
     {"served", "; serves {service} ({packets} packets)", "; {service} を提供 ({packets} パケット)"},
-    {"hidden_behind", "device behind {parent} at route {route} ({class}); seen only through its parent",
-     "{parent} の配下 (経路 {route}) の機器 ({class}); 親機器を通してのみ観測"},
+    {"hidden_behind", "device behind {parent} at route {route} ({class:class}); seen only through its parent",
+     "{parent} の配下 (経路 {route}) の機器 ({class:class}); 親機器を通してのみ観測"},
     {"hidden_silent",
      "{device} seen only as a receiver: {packets} packets to it from {from/, }, none from it[; OT equipment {ot}]",
      "{device} は受信側としてのみ観測: {from/、} から {packets} パケット、送信なし[; OT機器 ({ot})]"},
@@ -119,26 +121,26 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "{packets} パケット"},
     // Writes and control.
     {"new_writer",
-     "first {protocol} {operation} to {server} at {first}, {delay_s} s after the conversation was first seen "
-     "({conversation_first}); {count} writes",
-     "{server} への最初の {protocol} {operation}: {first}、通信の初観測 ({conversation_first}) から {delay_s} "
+     "first {protocol} {operation} to {server} at {first:time}, {delay_s} s after the conversation was first seen "
+     "({conversation_first:time}); {count} writes",
+     "{server} への最初の {protocol} {operation}: {first:time}、通信の初観測 ({conversation_first:time}) から {delay_s} "
      "秒後; 書き込み {count} 回"},
-    {"control", "{protocol} {operation} ({code}) to {server}: {count} times, {first} to {last}",
-     "{server} への {protocol} {operation} ({code}): {count} 回、{first} 〜 {last}"},
+    {"control", "{protocol} {operation} ({code}) to {server}: {count} times, {first:time} to {last:time}",
+     "{server} への {protocol} {operation} ({code}): {count} 回、{first:time} 〜 {last:time}"},
     // Remote access.
-    {"remote_port_in", "{port} from {outside} into ({packets} packets, {first} to {last}) {inside}",
-     "{outside} から {inside} への {port} ({packets} パケット、{first} 〜 {last})"},
-    {"remote_port_out", "{port} to {outside} from ({packets} packets, {first} to {last}) {inside}",
-     "{inside} から {outside} への {port} ({packets} パケット、{first} 〜 {last})"},
+    {"remote_port_in", "{port} from {outside} into ({packets} packets, {first:time} to {last:time}) {inside}",
+     "{outside} から {inside} への {port} ({packets} パケット、{first:time} 〜 {last:time})"},
+    {"remote_port_out", "{port} to {outside} from ({packets} packets, {first:time} to {last:time}) {inside}",
+     "{inside} から {outside} への {port} ({packets} パケット、{first:time} 〜 {last:time})"},
     {"remote_proto_in",
-     "{protocol} from {outside} into on port {port} ({packets} packets, {first} to {last}) {inside}",
-     "{outside} から {inside} への {protocol} ポート {port} ({packets} パケット、{first} 〜 {last})"},
+     "{protocol} from {outside} into on port {port} ({packets} packets, {first:time} to {last:time}) {inside}",
+     "{outside} から {inside} への {protocol} ポート {port} ({packets} パケット、{first:time} 〜 {last:time})"},
     {"remote_proto_out",
-     "{protocol} to {outside} from on port {port} ({packets} packets, {first} to {last}) {inside}",
-     "{inside} から {outside} への {protocol} ポート {port} ({packets} パケット、{first} 〜 {last})"},
+     "{protocol} to {outside} from on port {port} ({packets} packets, {first:time} to {last:time}) {inside}",
+     "{inside} から {outside} への {protocol} ポート {port} ({packets} パケット、{first:time} 〜 {last:time})"},
     {"remote_gateway", "{device}: remote-maintenance gateway ({why})", "{device}: リモート保守ゲートウェイ ({why})"},
-    {"remote_service", "{device} ({class}) reaches {service} ({service_kind}): {names/, }",
-     "{device} ({class}) が {service} ({service_kind}) に接続: {names/、}"},
+    {"remote_service", "{device} ({class:class}) reaches {service} ({service_kind}): {names/, }",
+     "{device} ({class:class}) が {service} ({service_kind}) に接続: {names/、}"},
     {"lookup.dns", "DNS {name} ({count}x)", "DNS {name} ({count} 回)"},
     {"lookup.tls", "TLS {name} ({count}x)", "TLS {name} ({count} 回)"},
     // The internet and mail.
@@ -155,8 +157,8 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "{client} から平文ログインの {port} で通信を受信"},
     {"cleartext_proto", "serves {protocol} (cleartext login) on port {port}, used by {client}",
      "{protocol} (平文ログイン) をポート {port} で提供、{client} が利用"},
-    {"security_fact", "{fact} ({source}), seen {count} times, {first} to {last}",
-     "{fact} ({source}): {count} 回観測、{first} 〜 {last}"},
+    {"security_fact", "{fact} ({source}), seen {count} times, {first:time} to {last:time}",
+     "{fact} ({source}): {count} 回観測、{first:time} 〜 {last:time}"},
     // Published advisories.
     {"vulnerable",
      "{advisory} {title}: {cves/,}[; CVSS {cvss}][ {cvss_vector}]; {confidence}: {why}[; published {published}][; "
@@ -164,7 +166,7 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "{advisory} {title}: {cves/,}[; CVSS {cvss}][ {cvss_vector}]; {confidence}: {why}[; 公開日 {published}][; "
      "対策 {remediation}][; 状態 {state}]"},
     // The checklist report's evidence lines (inventory/report/checklist.cpp).
-    {"cl.device", "{device}[ ({ip})] {class}{facts}", "{device}[ ({ip})] 種別 {class}{facts}"},
+    {"cl.device", "{device}[ ({ip})] {class:class}{facts}", "{device}[ ({ip})] 種別 {class:class}{facts}"},
     {"cl.vendor", "; vendor {value}", "; メーカー {value}"},
     {"cl.product", "; product {value}", "; 製品 {value}"},
     {"cl.name", "; name {value}", "; 名前 {value}"},
@@ -175,6 +177,8 @@ const std::vector<EvidenceTemplate> kTemplates = {
      "{from} -> {to} {protocol} ポート {port}: {packets} パケット、{first} 〜 {last}; 外部との通信"},
     {"cl.diagram", "topology: {nodes} nodes, {edges} edges, {clusters} clusters (grouping {grouping})",
      "構成図: ノード {nodes}、エッジ {edges}、クラスタ {clusters} (グループ分け {grouping})"},
+    {"grouping.zones", "zones", "ゾーン"},
+    {"grouping.vlan_subnet", "vlan_subnet", "VLAN・サブネット"},
     {"cl.new_device", "first seen {first}: {device}[; {approved}]", "初回確認 {first}: {device}[; {approved}]"},
     {"cl.approved", "approved", "承認済み"},
     {"cl.not_approved", "not approved", "未承認"},
@@ -248,6 +252,33 @@ const std::vector<TypeName> kTypeNames = {
     {"vulnerable", "published advisory", "公開アドバイザリ該当"},
 };
 
+// The device classes (inventory/render/export.cpp kClasses) by name, the one
+// table the evidence and the reports (messages.hpp "class.<code>") read.
+const std::vector<ClassName> kClassNames = {
+    {"plc", "PLC", "PLC"},
+    {"io_adapter", "I/O adapter", "I/Oアダプタ"},
+    {"io_module", "I/O module", "I/Oモジュール"},
+    {"drive", "drive", "ドライブ"},
+    {"meter", "meter", "計測器"},
+    {"field_device", "field device", "フィールド機器"},
+    {"hmi", "HMI", "HMI (表示器)"},
+    {"engineering_workstation", "engineering workstation", "エンジニアリング端末"},
+    {"scada_server", "SCADA server", "SCADAサーバ"},
+    {"historian", "historian", "ヒストリアン"},
+    {"opcua_server", "OPC UA server", "OPC UAサーバ"},
+    {"opcua_client", "OPC UA client", "OPC UAクライアント"},
+    {"switch", "switch", "スイッチ"},
+    {"router", "router", "ルータ"},
+    {"protocol_gateway", "protocol gateway", "プロトコル変換器"},
+    {"remote_access_gateway", "remote access gateway", "リモートアクセス機器"},
+    {"wireless_ap", "wireless access point", "無線アクセスポイント"},
+    {"wireless_station", "wireless station", "無線端末"},
+    {"camera", "camera", "カメラ"},
+    {"printer", "printer", "プリンタ"},
+    {"it_host", "IT host", "IT機器"},
+    {"unknown", "unknown", "不明"},
+};
+
 constexpr int kMaxDepth = 6;  // values nest a kind in a kind at most this deep
 
 bool missing(const nlohmann::json* v) {
@@ -255,9 +286,14 @@ bool missing(const nlohmann::json* v) {
          (v->is_array() && v->empty());
 }
 
-void render(string_view tpl, const nlohmann::json& values, string_view lang, int depth, std::string& out);
+// How a rendering reads: the language and the zone its times are shown in.
+struct Style {
+  string_view lang, zone;
+};
 
-void render_value(const nlohmann::json& v, string_view sep, string_view lang, int depth, std::string& out) {
+void render(string_view tpl, const nlohmann::json& values, const Style& st, int depth, std::string& out);
+
+void render_value(const nlohmann::json& v, string_view sep, const Style& st, int depth, std::string& out) {
   if (v.is_string()) {
     out += v.get_ref<const std::string&>();
   } else if (v.is_number_integer() || v.is_number_unsigned()) {
@@ -271,7 +307,7 @@ void render_value(const nlohmann::json& v, string_view sep, string_view lang, in
     for (const auto& e : v) {
       if (!first) out += sep;
       first = false;
-      render_value(e, sep, lang, depth, out);
+      render_value(e, sep, st, depth, out);
     }
   } else if (v.is_object()) {
     const auto k = v.find("kind");
@@ -281,7 +317,7 @@ void render_value(const nlohmann::json& v, string_view sep, string_view lang, in
     }
     const std::string& kind = k->get_ref<const std::string&>();
     if (kind.starts_with("type.")) {  // a finding type: its name
-      out += finding_type_name(string_view(kind).substr(5), lang);
+      out += finding_type_name(string_view(kind).substr(5), st.lang);
       return;
     }
     const EvidenceTemplate* t = evidence_template(kind);
@@ -289,14 +325,31 @@ void render_value(const nlohmann::json& v, string_view sep, string_view lang, in
       out += v.dump();
       return;
     }
-    render(lang == "ja" ? t->ja : t->en, v, lang, depth + 1, out);
+    render(st.lang == "ja" ? t->ja : t->en, v, st, depth + 1, out);
   }
 }
 
-// One placeholder "{name}" or "{name/sep}" starting at tpl[i] == '{': its name
-// and separator, and the index after its '}' (npos when it does not close).
+// A typed value ({name:class}, {name:time}): a string read through its table
+// or clock; any other value renders as render_value does.
+void render_typed(const nlohmann::json& v, string_view type, string_view sep, const Style& st, int depth,
+                  std::string& out) {
+  if (v.is_string() && type == "class") {
+    const std::string& code = v.get_ref<const std::string&>();
+    if (st.lang == "ja")
+      out += class_name(code, st.lang);
+    else
+      out += code;
+  } else if (v.is_string() && type == "time") {
+    out += local_time_of_iso(v.get_ref<const std::string&>(), st.zone);
+  } else {
+    render_value(v, sep, st, depth, out);
+  }
+}
+
+// One placeholder "{name[:type][/sep]}" starting at tpl[i] == '{': its name,
+// type and separator, and the index after its '}' (npos when it does not close).
 struct Placeholder {
-  string_view name, sep;
+  string_view name, type, sep;
   std::size_t end = string_view::npos;
 };
 Placeholder placeholder(string_view tpl, std::size_t i) {
@@ -305,8 +358,11 @@ Placeholder placeholder(string_view tpl, std::size_t i) {
   if (close == string_view::npos) return p;
   string_view body = tpl.substr(i + 1, close - i - 1);
   const std::size_t slash = body.find('/');
-  p.name = body.substr(0, slash);
   if (slash != string_view::npos) p.sep = body.substr(slash + 1);
+  const string_view head = body.substr(0, slash);
+  const std::size_t colon = head.find(':');
+  p.name = head.substr(0, colon);
+  if (colon != string_view::npos) p.type = head.substr(colon + 1);
   p.end = close + 1;
   return p;
 }
@@ -317,7 +373,7 @@ const nlohmann::json* lookup(const nlohmann::json& values, string_view name) {
   return it == values.end() ? nullptr : &*it;
 }
 
-void render(string_view tpl, const nlohmann::json& values, string_view lang, int depth, std::string& out) {
+void render(string_view tpl, const nlohmann::json& values, const Style& st, int depth, std::string& out) {
   std::size_t i = 0;
   while (i < tpl.size()) {
     const char ch = tpl[i];
@@ -331,7 +387,7 @@ void render(string_view tpl, const nlohmann::json& values, string_view lang, int
       bool complete = true;
       for (std::size_t j = part.find('{'); j != string_view::npos; j = part.find('{', j + 1))
         if (missing(lookup(values, placeholder(part, j).name))) complete = false;
-      if (complete) render(part, values, lang, depth, out);
+      if (complete) render(part, values, st, depth, out);
       i = close + 1;
     } else if (ch == '{') {
       const Placeholder p = placeholder(tpl, i);
@@ -339,7 +395,7 @@ void render(string_view tpl, const nlohmann::json& values, string_view lang, int
         out += tpl.substr(i);
         return;
       }
-      if (const nlohmann::json* v = lookup(values, p.name)) render_value(*v, p.sep, lang, depth, out);
+      if (const nlohmann::json* v = lookup(values, p.name)) render_typed(*v, p.type, p.sep, st, depth, out);
       i = p.end;
     } else {
       const std::size_t next = tpl.find_first_of("[{", i);
@@ -359,11 +415,12 @@ const EvidenceTemplate* evidence_template(std::string_view kind) noexcept {
   return nullptr;
 }
 
-std::string render_evidence(std::string_view kind, const nlohmann::json& values, std::string_view lang) {
+std::string render_evidence(std::string_view kind, const nlohmann::json& values, std::string_view lang,
+                            std::string_view zone) {
   std::string out;
   const EvidenceTemplate* t = evidence_template(kind);
   if (t == nullptr) return std::string(kind) + " " + values.dump();
-  render(lang == "ja" ? t->ja : t->en, values, lang, 0, out);
+  render(lang == "ja" ? t->ja : t->en, values, Style{lang, zone}, 0, out);
   return out;
 }
 
@@ -385,5 +442,19 @@ std::string_view finding_type_name(std::string_view type, std::string_view lang)
 }
 
 const std::vector<TypeName>& finding_type_names() { return kTypeNames; }
+
+const ClassName* find_class_name(std::string_view code) noexcept {
+  for (const auto& c : kClassNames)
+    if (c.code == code) return &c;
+  return nullptr;
+}
+
+std::string_view class_name(std::string_view code, std::string_view lang) noexcept {
+  const ClassName* c = find_class_name(code);
+  if (c == nullptr) return code;
+  return lang == "ja" ? c->ja : c->en;
+}
+
+const std::vector<ClassName>& class_names() { return kClassNames; }
 
 }  // namespace mieruka::inventory

@@ -915,10 +915,10 @@ std::vector<HistoryEvent> finding_history(const Finding& f, const std::vector<Ac
   return out;
 }
 
-std::string evidence_text(const Finding& f, std::string_view lang) {
+std::string evidence_text(const Finding& f, std::string_view lang, std::string_view zone) {
   if (f.evidence_kind.empty() || (lang != "ja" && lang != "en")) return f.evidence;
-  if (lang == "en") return f.evidence;  // rendered from the same template when the finding was made
-  return render_evidence(f.evidence_kind, f.evidence_values(), lang);
+  if (lang == "en" && zone.empty()) return f.evidence;  // rendered from the same template when the finding was made
+  return render_evidence(f.evidence_kind, f.evidence_values(), lang, zone);
 }
 
 std::string_view finding_state(const Finding& f) noexcept {

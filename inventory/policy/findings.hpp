@@ -152,8 +152,9 @@ inline constexpr std::string_view kEvidenceKinds[] = {
     "remote_gateway", "remote_service",   "mail_port",       "mail_proto",      "internet_public",
     "public_dns",     "cleartext_port",   "cleartext_proto", "security_fact",   "vulnerable"};
 
-// The finding's evidence in `lang` ("ja" or "en") from the catalog.
-[[nodiscard]] std::string evidence_text(const Finding& f, std::string_view lang);
+// The finding's evidence in `lang` ("ja" or "en") from the catalog, its times
+// in the IANA zone `zone` with the zone named (empty: ISO UTC, as stored).
+[[nodiscard]] std::string evidence_text(const Finding& f, std::string_view lang, std::string_view zone = {});
 
 [[nodiscard]] std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy);
 // Marks findings acknowledged whose id has an ack with the same material hash.

@@ -28,7 +28,7 @@ nlohmann::ordered_json sanitized(const nlohmann::json& v) {
 
 }  // namespace
 
-nlohmann::ordered_json findings_json(const std::vector<Finding>& fs, std::string_view lang) {
+nlohmann::ordered_json findings_json(const std::vector<Finding>& fs, std::string_view lang, std::string_view zone) {
   auto arr = nlohmann::ordered_json::array();
   auto s = [](const std::string& v) -> nlohmann::ordered_json {
     if (v.empty()) return nullptr;
@@ -49,7 +49,7 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs, std::string
     j["evidence_values"] = f.evidence_kind.empty() ? nlohmann::ordered_json() : sanitized(f.evidence_values());
     if (!lang.empty()) {
       j["type_name"] = std::string(finding_type_name(f.type, lang));
-      j["evidence_text"] = sanitize_utf8(evidence_text(f, lang));
+      j["evidence_text"] = sanitize_utf8(evidence_text(f, lang, zone));
     }
     j["first_seen"] = f.first_us ? nlohmann::ordered_json(format_time_us(f.first_us)) : nlohmann::ordered_json();
     j["last_seen"] = f.last_us ? nlohmann::ordered_json(format_time_us(f.last_us)) : nlohmann::ordered_json();
@@ -73,7 +73,7 @@ nlohmann::ordered_json findings_json(const std::vector<Finding>& fs, std::string
   return arr;
 }
 
-nlohmann::ordered_json finding_history_json(const std::vector<HistoryEvent>& h, std::string_view lang) {
+nlohmann::ordered_json finding_history_json(const std::vector<HistoryEvent>& h, std::string_view lang, std::string_view zone) {
   auto arr = nlohmann::ordered_json::array();
   for (const auto& e : h) {
     nlohmann::ordered_json j;
@@ -88,7 +88,7 @@ nlohmann::ordered_json finding_history_json(const std::vector<HistoryEvent>& h, 
     } else {
       j["evidence_kind"] = e.evidence_kind;
       j["evidence_values"] = sanitized(e.evidence_values);
-      j["evidence_text"] = sanitize_utf8(render_evidence(e.evidence_kind, e.evidence_values, lang));
+      j["evidence_text"] = sanitize_utf8(render_evidence(e.evidence_kind, e.evidence_values, lang, zone));
     }
     arr.push_back(std::move(j));
   }

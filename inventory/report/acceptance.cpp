@@ -1,6 +1,6 @@
 // The acceptance report (see acceptance.hpp).
 #include "inventory/report/acceptance.hpp"
-#include "inventory/report/local_time.hpp"
+#include "inventory/policy/local_time.hpp"
 
 #include <algorithm>
 #include <map>
@@ -239,10 +239,16 @@ ordered_json acceptance_json(const AcceptanceReport& r, const AcceptanceInput& i
 
 std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in, Lang lang) {
   auto m = [&](std::string_view k) { return std::string(msg(lang, k)); };
+  auto filled = [&](std::string_view k, std::string_view name, const std::string& value) {
+    std::string t = m(k);
+    const std::string ph = "{" + std::string(name) + "}";
+    if (const auto at = t.find(ph); at != std::string::npos) t.replace(at, ph.size(), value);
+    return t;
+  };
   std::string o;
   o += m("acceptance.title") + "\n" + m("acceptance.item") + "\n";
   o += fmt::format("{}: {}  {}: {}\n{}: {}\n\n", m("acceptance.since"), when(in.since_us, in.time_zone), m("acceptance.basis"),
-                   terminal_safe(in.basis), m("acceptance.new_devices"), r.devices.size());
+                   terminal_safe(basis_text(in.basis, lang)), m("acceptance.new_devices"), r.devices.size());
   if (r.devices.empty()) o += m("acceptance.no_devices") + "\n";
   for (const auto& d : r.devices) {
     const auto& id = d.identity;
@@ -258,15 +264,16 @@ std::string acceptance_text(const AcceptanceReport& r, const AcceptanceInput& in
       o += "\n";
     }
     for (const auto& p : d.peers)
-      o += fmt::format("    {} {} {} {}/{} {} ({} pk){}\n", p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
-                       m(p.direction == "out" ? "dir.out" : "dir.in"), p.protocol, p.transport, p.port, p.packets,
+      o += fmt::format("    {} {} {} {}/{} {} ({}){}\n", p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
+                       m(p.direction == "out" ? "dir.out" : "dir.in"), p.protocol, p.transport, p.port,
+                       filled("acceptance.packets", "n", std::to_string(p.packets)),
                        p.external ? " [" + m("acceptance.external") + ": " + external_reason_text(p, lang) + "]" : "");
   }
   o += "\n" + m("acceptance.external") + ": " + std::to_string(r.external.size()) + "\n";
   if (r.external.empty()) o += m("acceptance.external_none") + "\n";
   for (const auto& [dev, p] : r.external)
-    o += fmt::format("  {} {} {} {} {} port {}: {}\n", dev, p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
-                     external_reason_text(p, lang), p.protocol, p.port, when(p.first_us, in.time_zone));
+    o += fmt::format("  {} {} {} {} {} {} {}: {}\n", dev, p.direction == "out" ? "->" : "<-", terminal_safe(p.label),
+                     external_reason_text(p, lang), p.protocol, m("acceptance.port"), p.port, when(p.first_us, in.time_zone));
   o += "\n" + m("acceptance.signoff") + ": " + m("acceptance.inspector") + " ________  " + m("acceptance.date") +
        " ________  " + m("acceptance.signature") + " ________\n";
   return o;
@@ -283,7 +290,7 @@ std::string acceptance_html(const AcceptanceReport& r, const AcceptanceInput& in
        "padding:.6em;margin:1em 0;page-break-inside:avoid}.ext{background:#fdd}</style></head><body>\n";
   h += "<h1>" + m("acceptance.title") + "</h1><p>" + m("acceptance.item") + "</p>\n";
   h += "<section id=\"summary\"><table><tr><th>" + m("acceptance.since") + "</th><td>" + html_escape(when(in.since_us, in.time_zone)) +
-       "</td></tr><tr><th>" + m("acceptance.basis") + "</th><td>" + html_escape(in.basis) + "</td></tr><tr><th>" +
+       "</td></tr><tr><th>" + m("acceptance.basis") + "</th><td>" + html_escape(basis_text(in.basis, lang)) + "</td></tr><tr><th>" +
        m("label.sensor") + "</th><td>" + html_escape(in.sensor_name) + "</td></tr><tr><th>" + m("label.generated_at") +
        "</th><td>" + html_escape(when(in.generated_us, in.time_zone)) + "</td></tr><tr><th>" + m("acceptance.new_devices") +
        "</th><td>" + std::to_string(r.devices.size()) + "</td></tr></table></section>\n";

@@ -16,7 +16,7 @@
 #include "inventory/policy/classify.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/report/eos_table.hpp"
-#include "inventory/report/local_time.hpp"
+#include "inventory/policy/local_time.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/render/findings_format.hpp"
 #include "inventory/text/text_escape.hpp"
@@ -283,7 +283,7 @@ void build_2_6(const Ctx& c, ItemReport& r, const Topology& topo) {
       r.evidence.push_back({"approved_unseen", fmt::format("line {}", e.line),
                             fmt::format("{} {} {}", e.mac ? e.mac->to_string() : "-", e.ip ? e.ip->to_string() : "-",
                                         e.name),
-                            nullptr});  // the approved list's own words
+                            nullptr, e.line});  // the approved list's own words
     }
   }
   r.evidence.push_back(line("diagram", "",
@@ -291,7 +291,7 @@ void build_2_6(const Ctx& c, ItemReport& r, const Topology& topo) {
                              {"nodes", topo.nodes.size()},
                              {"edges", topo.edges.size()},
                              {"clusters", topo.clusters.size()},
-                             {"grouping", topo.grouping}}));
+                             {"grouping", {{"kind", "grouping." + topo.grouping}}}}));
   add_findings(r, c.in, "2-6");
   r.stats.has_data = !c.plant.empty();
   r.stats.has_policy = c.in.approved != nullptr;
@@ -329,7 +329,7 @@ void build_2_7(const Ctx& c, ItemReport& r) {
       if (c.ledger.find(e.mac.to_string()) != nullptr) continue;
       ++listed_unseen;
       r.evidence.push_back({"wireless_unseen", fmt::format("line {}", e.line),
-                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), nullptr});  // the list's own words
+                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), nullptr, e.line});  // the list's own words
     }
   }
   add_findings(r, c.in, "2-7");
@@ -783,7 +783,7 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
     it["counts"] = counts;
     auto ev = ordered_json::array();
     for (const auto& e : r.evidence)
-      ev.push_back({{"kind", e.kind}, {"ref", e.ref.empty() ? ordered_json() : ordered_json(s(e.ref))}, {"text", s(line_text(e, lang))}});
+      ev.push_back({{"kind", e.kind}, {"ref", e.ref.empty() ? ordered_json() : ordered_json(s(e.ref))}, {"text", s(line_text(e, lang, in.time_zone))}});
     it["evidence"] = ev;
     it["findings"] = findings_json(r.findings);
     items.push_back(std::move(it));
@@ -794,7 +794,7 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
   return j;
 }
 
-std::string checklist_csv(const Checklist& c, const ChecklistInput& /*in*/, Lang lang) {
+std::string checklist_csv(const Checklist& c, const ChecklistInput& in, Lang lang) {
   std::string out = "\xEF\xBB\xBF";  // UTF-8 BOM: Excel reads Japanese correctly
   auto row = [&](std::initializer_list<std::string> cells) {
     bool first = true;
@@ -812,7 +812,7 @@ std::string checklist_csv(const Checklist& c, const ChecklistInput& /*in*/, Lang
     const std::string rule = rule_text(lang, r);
     row({r.id, level, rule, "text", "", std::string(msg(lang, "item." + r.id))});
     for (const auto& [k, v] : r.counts) row({r.id, level, rule, "count", k, std::to_string(v)});
-    for (const auto& e : r.evidence) row({r.id, level, rule, e.kind, e.ref, line_text(e, lang)});
+    for (const auto& e : r.evidence) row({r.id, level, rule, e.kind, e.ref, line_text(e, lang, in.time_zone)});
   }
   return out;
 }
@@ -1018,7 +1018,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   kv("label.assets", std::to_string(in.ledger->assets().size()) + " / " + std::string(msg(lang, "label.links")) + " " +
                          std::to_string(links));
   kv("label.review_period", local(in.review.facts.from_us) + " – " + local(in.review.facts.to_us));
-  kv("label.new_since", local(in.new_since_us) + " (" + in.new_since_basis + ")");
+  kv("label.new_since", local(in.new_since_us) + " (" + basis_text(in.new_since_basis, lang) + ")");
   h += "</table>\n";
 
   h += "<h2 id=\"levels\">" + m("report.levels") + "</h2>\n<table class=\"levels\"><thead><tr><th>" + m("col.item") +
@@ -1086,7 +1086,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
                 ? " <span class=\"note\">" + filled("report.same_type", {{"n", std::to_string(more)}}) + "</span>"
                 : std::string()) +
            "</td><td>" + html_escape(f.item) + "</td><td>" + device(f.asset) + "</td><td>" +
-           html_escape(evidence_text(f, lang_code(lang))) +
+           html_escape(evidence_text(f, lang_code(lang), in.time_zone)) +
            "</td></tr>\n";
     }
     h += "</tbody></table>\n";
@@ -1099,7 +1099,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
     h += "<p class=\"note\">" + m("report.no_baseline") + "</p>";
   } else {
     const auto& ch = *in.changes;
-    h += "<p>" + m("label.baseline") + colon + html_escape(ch.basis) + "</p>\n<table class=\"meta\"><tr>";
+    h += "<p>" + m("label.baseline") + colon + html_escape(basis_text(ch.basis, lang)) + "</p>\n<table class=\"meta\"><tr>";
     for (const auto& [key, n] : std::initializer_list<std::pair<string_view, std::uint64_t>>{
              {"report.new_assets", ch.new_assets},
              {"report.vanished_assets", ch.vanished_assets},
@@ -1179,8 +1179,12 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       h += "<h4>" + filled("report.group", {{"kind", std::string(msg(lang, "ev." + k))}, {"n", std::to_string(g.size())}}) +
            "</h4>\n<table class=\"evidence\" data-kind=\"" + html_escape(k) + "\"><tbody>\n";
       for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
-        h += "<tr><td>" + (g[i]->ref.empty() ? std::string("-") : device_of_ref(g[i]->ref)) + "</td><td>" +
-             html_escape(line_text(*g[i], lang)) + "</td></tr>\n";
+        h += "<tr><td>" +
+             (g[i]->list_line != 0 ? filled("report.list_line", {{"n", std::to_string(g[i]->list_line)}})
+              : g[i]->ref.empty() ? std::string("-")
+                                  : device_of_ref(g[i]->ref)) +
+             "</td><td>" +
+             html_escape(line_text(*g[i], lang, in.time_zone)) + "</td></tr>\n";
       h += "</tbody></table>\n";
       if (g.size() > kHtmlGroupLines)
         h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(g.size() - kHtmlGroupLines)}}) + "</p>\n";
@@ -1210,7 +1214,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
       for (std::size_t i = 0; i < g.size() && i < kHtmlGroupLines; ++i)
         h += "<tr><td>" + html_escape(g[i]->item) + "</td><td class=\"sev-" + html_escape(g[i]->severity) + "\">" +
              severity(g[i]->severity) + "</td><td>" + device(g[i]->asset) + "</td><td>" + html_escape(g[i]->ip) +
-             "</td><td>" + html_escape(evidence_text(*g[i], lang_code(lang))) + "</td></tr>\n";
+             "</td><td>" + html_escape(evidence_text(*g[i], lang_code(lang), in.time_zone)) + "</td></tr>\n";
       h += "</tbody></table>\n";
       if (g.size() > kHtmlGroupLines)
         h += "<p class=\"more\">" + filled("report.more", {{"n", std::to_string(g.size() - kHtmlGroupLines)}}) + "</p>\n";
@@ -1277,9 +1281,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   return h;
 }
 
-std::string line_text(const EvidenceLine& e, Lang lang) {
+std::string line_text(const EvidenceLine& e, Lang lang, std::string_view zone) {
   if (!e.values.is_object() || !e.values.contains("kind") || !e.values["kind"].is_string()) return e.text;
-  return render_evidence(e.values["kind"].get<std::string>(), e.values, lang_code(lang));
+  return render_evidence(e.values["kind"].get<std::string>(), e.values, lang_code(lang), zone);
 }
 
 }  // namespace mieruka::inventory

@@ -100,9 +100,13 @@ struct EvidenceLine {
   // The same as evidence: a kind of the catalog (inventory/policy/evidence.cpp)
   // with its values, rendered in each report's language; null: `text` only.
   nlohmann::json values;
+  // A row of the approved list or the wireless allow-list `ref` names ("line N"),
+  // shown in each report's language; 0: none.
+  std::size_t list_line = 0;
 };
-// An evidence line's detail in `lang`.
-[[nodiscard]] std::string line_text(const EvidenceLine& e, Lang lang);
+// An evidence line's detail in `lang`, the findings' times in the IANA zone
+// `zone` (the input's time_zone; empty: ISO UTC).
+[[nodiscard]] std::string line_text(const EvidenceLine& e, Lang lang, std::string_view zone = {});
 
 // The facts a level rule looks at (meaning per item: see kLevelRules).
 struct ItemStats {

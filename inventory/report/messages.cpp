@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+
+#include "inventory/policy/evidence.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -351,29 +354,7 @@ constexpr Msg kMessages[] = {
     {"rule.4-5.pointer", "判定材料なし：受入検査の証跡は `mieruka report acceptance` のレポートを参照（新規機器 {count} 台）",
      "no evidence for a level: see the `mieruka report acceptance` report for the acceptance evidence ({count} new "
      "devices)"},
-    // --- device classes (inventory/render/export.cpp kClasses), fact names, item titles ---------
-    {"class.plc", "PLC", "PLC"},
-    {"class.io_adapter", "I/Oアダプタ", "I/O adapter"},
-    {"class.io_module", "I/Oモジュール", "I/O module"},
-    {"class.drive", "ドライブ", "drive"},
-    {"class.meter", "計測器", "meter"},
-    {"class.field_device", "フィールド機器", "field device"},
-    {"class.hmi", "HMI (表示器)", "HMI"},
-    {"class.engineering_workstation", "エンジニアリング端末", "engineering workstation"},
-    {"class.scada_server", "SCADAサーバ", "SCADA server"},
-    {"class.historian", "ヒストリアン", "historian"},
-    {"class.opcua_server", "OPC UAサーバ", "OPC UA server"},
-    {"class.opcua_client", "OPC UAクライアント", "OPC UA client"},
-    {"class.switch", "スイッチ", "switch"},
-    {"class.router", "ルータ", "router"},
-    {"class.protocol_gateway", "プロトコル変換器", "protocol gateway"},
-    {"class.remote_access_gateway", "リモートアクセス機器", "remote access gateway"},
-    {"class.wireless_ap", "無線アクセスポイント", "wireless access point"},
-    {"class.wireless_station", "無線端末", "wireless station"},
-    {"class.camera", "カメラ", "camera"},
-    {"class.printer", "プリンタ", "printer"},
-    {"class.it_host", "IT機器", "IT host"},
-    {"class.unknown", "不明", "unknown"},
+    // --- fact names, item titles (device classes: "class.<code>", evidence.hpp class_names) ---
     {"fact.vendor", "ベンダー", "vendor"},
     {"fact.product", "製品", "product"},
     {"fact.revision", "ファームウェア・ソフトウェアのリビジョン", "firmware / software revision"},
@@ -507,6 +488,14 @@ constexpr Msg kMessages[] = {
     {"acceptance.inspector", "確認者", "Inspected by"},
     {"acceptance.date", "日付", "Date"},
     {"acceptance.signature", "署名", "Signature"},
+    // The baseline a report compares with (basis_text), and a row of the approved list.
+    {"basis.snapshot", "スナップショット {name}", "snapshot {name}"},
+    {"basis.snapshot_at", "スナップショット {name}（{time} 以前で最新）", "snapshot {name} (newest at or before {time})"},
+    {"basis.last_days", "直近 {n} 日", "last {n} days"},
+    {"basis.since", "{time} 以降", "since {time}"},
+    {"report.list_line", "{n} 行目", "line {n}"},
+    {"acceptance.port", "ポート", "port"},
+    {"acceptance.packets", "{n} パケット", "{n} pk"},
     // Why a peer of a new device is outside the plant (acceptance report).
     {"acceptance.public_address", "グローバルアドレス", "public address"},
     {"acceptance.outside_zones", "設定したゾーンの外", "outside the configured zones"},
@@ -523,18 +512,62 @@ std::optional<Lang> parse_lang(std::string_view s) noexcept {
 std::string_view lang_code(Lang lang) noexcept { return lang == Lang::ja ? "ja" : "en"; }
 
 std::string_view msg(Lang lang, std::string_view key) noexcept {
+  if (key.starts_with("class.")) {  // a device class: the one class-name table (evidence.hpp)
+    if (const ClassName* c = find_class_name(key.substr(6))) return lang == Lang::ja ? c->ja : c->en;
+  }
   for (const auto& m : kMessages)
     if (m.key == key) return lang == Lang::ja ? m.ja : m.en;
   return key;
 }
 
+std::string basis_text(std::string_view basis, Lang lang) {
+  if (lang == Lang::en) return std::string(basis);
+  auto with = [&](std::string_view key, std::string_view name, std::string_view value) {
+    std::string t(msg(lang, key));
+    const std::string ph = "{" + std::string(name) + "}";
+    if (const auto at = t.find(ph); at != std::string::npos) t.replace(at, ph.size(), value);
+    return t;
+  };
+  auto strip = [&](std::string_view prefix, std::string_view& rest) {
+    if (!basis.starts_with(prefix) || basis.size() == prefix.size()) return false;
+    rest = basis.substr(prefix.size());
+    return true;
+  };
+  std::string_view rest;
+  if (strip("snapshot ", rest)) {
+    constexpr std::string_view kAt = " (newest at or before ";
+    const auto at = rest.find(kAt);
+    if (at != std::string_view::npos && rest.ends_with(")")) {
+      std::string t = with("basis.snapshot_at", "name", rest.substr(0, at));
+      const std::string_view time = rest.substr(at + kAt.size(), rest.size() - at - kAt.size() - 1);
+      if (const auto p = t.find("{time}"); p != std::string::npos) t.replace(p, 6, time);
+      return t;
+    }
+    return with("basis.snapshot", "name", rest);
+  }
+  if (strip("last ", rest) && rest.ends_with(" days")) {
+    const std::string_view n = rest.substr(0, rest.size() - 5);
+    if (!n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return with("basis.last_days", "n", n);
+  }
+  if (strip("since ", rest) || strip("--since ", rest)) return with("basis.since", "time", rest);
+  return std::string(basis);
+}
+
 bool has_msg(std::string_view key) noexcept {
+  if (key.starts_with("class.") && find_class_name(key.substr(6)) != nullptr) return true;
   return std::any_of(std::begin(kMessages), std::end(kMessages), [&](const Msg& m) { return m.key == key; });
 }
 
 std::vector<std::string_view> msg_keys() {
   std::vector<std::string_view> out;
   for (const auto& m : kMessages) out.push_back(m.key);
+  static const std::vector<std::string> kClassKeys = [] {
+    std::vector<std::string> keys;
+    for (const auto& c : class_names()) keys.push_back("class." + std::string(c.code));
+    return keys;
+  }();
+  for (const auto& k : kClassKeys) out.push_back(k);
   return out;
 }
 

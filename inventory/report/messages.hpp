@@ -2,10 +2,13 @@
 // web console) in Japanese and English, from ONE table (kMessages in
 // messages.cpp). A plain lookup: msg(lang, key). A key missing from the table
 // returns the key itself (so a typo shows in the output and in the test that
-// walks every key), never an empty string.
+// walks every key), never an empty string. The device classes ("class.<code>")
+// are read from the evidence catalog's class-name table (inventory/policy/evidence.hpp),
+// the one the Japanese evidence renders them by.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +22,11 @@ enum class Lang { ja, en };
 
 // The label `key` in `lang`.
 [[nodiscard]] std::string_view msg(Lang lang, std::string_view key) noexcept;
+// A report's baseline as the commands and the console name it ("snapshot NAME",
+// "snapshot NAME (newest at or before TIME)", "last N days", "since TIME",
+// "--since TIME") in `lang`: English as it is, Japanese from the table's
+// "basis.*" labels; the names and times in it are kept. Anything else: as it is.
+[[nodiscard]] std::string basis_text(std::string_view basis, Lang lang);
 // Whether `key` is in the table (tests).
 [[nodiscard]] bool has_msg(std::string_view key) noexcept;
 // Every key of the table, in table order (tests).

@@ -502,7 +502,7 @@ Bundle diff_bundle(const inventory::Diff& d, const std::string& sensor, const st
 }
 
 Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::string& sensor,
-                    const std::string& lang, std::size_t max_listed, std::int64_t now_us) {
+                    const std::string& lang, std::size_t max_listed, std::int64_t now_us, const std::string& zone) {
   Bundle b;
   b.kind = "alert";
   b.created_us = now_us;
@@ -521,7 +521,7 @@ Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::
       // evidence.hpp), and the plant's own name of the device when its approved list names it.
       body += "- [" + std::string(inventory::finding_type_name(f.type, lang)) + "/" + f.severity + "] " + f.asset +
               (f.mac.empty() ? "" : " " + f.mac) + (f.ip.empty() ? "" : " " + f.ip) +
-              (f.plant_name.empty() ? "" : " (" + f.plant_name + ")") + ": " + inventory::evidence_text(f, lang) + "\n";
+              (f.plant_name.empty() ? "" : " (" + f.plant_name + ")") + ": " + inventory::evidence_text(f, lang, zone) + "\n";
     }
     if (findings.size() > shown)
       body += tr(Text::kMore, lang, {{"n", std::to_string(findings.size() - shown)}}) + "\n";
@@ -899,7 +899,8 @@ void Worker::loop() {
       else error = ferr;
       if (auto due = alerts->take_due(now); !due.empty()) {
         const Bundle b = alert_bundle(due, config.sensor_name, config.delivery.alerts.lang,
-                                      static_cast<std::size_t>(config.delivery.alerts.max_listed), now);
+                                      static_cast<std::size_t>(config.delivery.alerts.max_listed), now,
+                                      config.snapshots.timezone);
         const auto n = enqueue_bundle(*outbox, b, config, error);
         spdlog::info("alert: {} finding(s) queued for {} channel(s)", due.size(), n);
       }

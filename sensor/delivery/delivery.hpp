@@ -107,9 +107,12 @@ struct Bundle {
 // Localised texts ("ja" or "en").
 [[nodiscard]] Bundle diff_bundle(const inventory::Diff& d, const std::string& sensor, const std::string& lang,
                                  std::int64_t now_us);
-// An immediate alert listing up to `max_listed` findings ("and N more").
+// An immediate alert listing up to `max_listed` findings ("and N more"), the
+// times of their evidence in the IANA zone `zone` (the config's `timezone`;
+// empty: ISO UTC). Its JSON and CSV keep ISO UTC times.
 [[nodiscard]] Bundle alert_bundle(const std::vector<inventory::Finding>& findings, const std::string& sensor,
-                                  const std::string& lang, std::size_t max_listed, std::int64_t now_us);
+                                  const std::string& lang, std::size_t max_listed, std::int64_t now_us,
+                                  const std::string& zone = {});
 [[nodiscard]] Bundle test_bundle(const std::string& sensor, const std::string& lang, std::int64_t now_us);
 // The outbox row of `b` for `ch`. Never throws: when the channel's format cannot
 // be rendered, the row's payload is a placeholder (render_pending()) naming what

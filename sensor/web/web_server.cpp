@@ -612,7 +612,7 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a, con
   std::vector<inventory::Finding> mine;
   for (const auto& f : *v.findings)
     if (f.asset == a.id) mine.push_back(f);
-  out["findings"] = inventory::findings_json(mine, lang);
+  out["findings"] = inventory::findings_json(mine, lang, config.snapshots.timezone);
   if (!lang.empty()) {
     auto reasons = Json::array();
     for (const auto& r : inventory::classify(L, a).reason_values)
@@ -1359,7 +1359,7 @@ void WebServer::Impl::install_routes() {
           std::vector<inventory::Finding> page;
           page.reserve(hits.items.size());
           for (const FindingRow* r : hits.items) page.push_back(*r->finding);
-          Json items = inventory::findings_json(page, q.lang);
+          Json items = inventory::findings_json(page, q.lang, config.snapshots.timezone);
           for (std::size_t i = 0; i < hits.items.size(); ++i) {
             const FindingRow& r = *hits.items[i];
             const FindingText& text = *r.text;
@@ -1401,10 +1401,11 @@ void WebServer::Impl::install_routes() {
             std::lock_guard lock(db_mu);
             acks = read_ack_history(*store, f.id);
           }
-          Json one = inventory::findings_json({f}, lang.empty() ? "en" : lang)[0];
+          Json one = inventory::findings_json({f}, lang.empty() ? "en" : lang, config.snapshots.timezone)[0];
           send_json(res, 200, Json{{"finding", std::move(one)},
                                    {"history", inventory::finding_history_json(inventory::finding_history(f, acks),
-                                                                               lang.empty() ? "en" : lang)}});
+                                                                               lang.empty() ? "en" : lang,
+                                                                               config.snapshots.timezone)}});
         })));
   // Several findings acknowledged with one comment: each id answers for
   // itself (acknowledged, or why not); one audit entry per finding.

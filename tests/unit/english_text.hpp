@@ -28,6 +28,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "inventory/policy/evidence.hpp"
+
 namespace mieruka::test {
 
 inline constexpr std::string_view kDataKeys[] = {
@@ -87,6 +89,57 @@ inline std::string english_run(std::string text, std::vector<std::string> allowe
       }
     }
     i = j;
+  }
+  return {};
+}
+
+// Values a Japanese rendering shows through a table or a clock, never as
+// stored: a device class code ("it_host": "IT機器") and an ISO UTC time
+// ("2026-12-07T05:03:10Z": "2026-12-07 14:03 JST").
+inline constexpr std::string_view kTypedKeys[] = {"class", "first", "last", "conversation_first"};
+
+inline bool iso_utc(std::string_view s) {
+  return s.size() == 20 && s[4] == '-' && s[10] == 'T' && s[13] == ':' && s.back() == 'Z';
+}
+
+inline void typed_values(const nlohmann::json& values, std::vector<std::string>& out, bool typed = false) {
+  if (values.is_string()) {
+    if (typed && !values.get_ref<const std::string&>().empty()) out.push_back(values.get<std::string>());
+  } else if (values.is_array()) {
+    for (const auto& e : values) typed_values(e, out, typed);
+  } else if (values.is_object()) {
+    for (const auto& [k, v] : values.items())
+      typed_values(v, out, std::find(std::begin(kTypedKeys), std::end(kTypedKeys), k) != std::end(kTypedKeys));
+  }
+}
+
+// The first typed value of `values` that `text` (a Japanese rendering whose
+// times were asked for in a zone) shows as stored: an ISO UTC time anywhere,
+// or a class code with a Japanese name as a token of its own once the other
+// data values are masked; "" when there is none.
+inline std::string raw_typed_value(std::string text, const nlohmann::json& values) {
+  std::vector<std::string> typed, data;
+  typed_values(values, typed);
+  data_values(values, data);
+  std::erase_if(data, [&](const std::string& d) { return std::find(typed.begin(), typed.end(), d) != typed.end(); });
+  std::sort(data.begin(), data.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& a : data)
+    for (std::size_t at = text.find(a); !a.empty() && at != std::string::npos; at = text.find(a, at))
+      text.replace(at, a.size(), "\xE3\x83\xBB");
+  auto token = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  for (const auto& t : typed) {
+    if (iso_utc(t)) {
+      if (text.find(t) != std::string::npos) return t;
+      continue;
+    }
+    if (inventory::find_class_name(t) == nullptr || inventory::class_name(t, "ja") == t) continue;
+    for (std::size_t at = text.find(t); at != std::string::npos; at = text.find(t, at + 1)) {
+      const bool starts = at == 0 || !token(text[at - 1]);
+      const bool ends = at + t.size() == text.size() || !token(text[at + t.size()]);
+      if (starts && ends) return t;
+    }
   }
   return {};
 }

@@ -745,6 +745,37 @@ def english_run(text, allowed=()):
     return ""
 
 
+# Values a Japanese page shows through a table or a clock, never as stored: a
+# device class code ("it_host": "IT機器") and an ISO UTC time (tests/unit/english_text.hpp).
+TYPED_KEYS = {"class", "first", "last", "conversation_first"}
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def raw_typed_value(text, values):
+    typed = []
+
+    def walk(v, t=False):
+        if isinstance(v, str):
+            if t and v:
+                typed.append(v)
+        elif isinstance(v, list):
+            for e in v:
+                walk(e, t)
+        elif isinstance(v, dict):
+            for k, e in v.items():
+                walk(e, k in TYPED_KEYS)
+    walk(values)
+    for a in sorted((d for d in data_values(values, []) if d not in typed), key=len, reverse=True):
+        text = text.replace(a, "・")
+    for t in typed:
+        if ISO_UTC.fullmatch(t):
+            if t in text:
+                return t
+        elif re.fullmatch(r"[a-z][a-z_]*", t) and re.search(r"(?<![A-Za-z0-9_])" + re.escape(t) + r"(?![A-Za-z0-9_])", text):
+            return t
+    return ""
+
+
 def japanese_pages(cookie):
     """Japanese pages show no English evidence text: the findings list, every
     asset page (evidence and class reasons) and the checklist report's evidence
@@ -754,6 +785,14 @@ def japanese_pages(cookie):
     bad = [(f["evidence_text"], english_run(f["evidence_text"], data_values(f["evidence_values"], [])))
            for f in fs or [] if english_run(f["evidence_text"], data_values(f["evidence_values"], []))]
     check("ja: no English sentence in any finding's evidence", not bad, bad[:3])
+    raw = [(f["evidence_text"], raw_typed_value(f["evidence_text"], f["evidence_values"]))
+           for f in fs or [] if raw_typed_value(f["evidence_text"], f["evidence_values"])]
+    check("ja: no class code or UTC time shown as stored in any finding's evidence", not raw, raw[:3])
+    timed = [f for f in fs or [] if any(ISO_UTC.fullmatch(str(f["evidence_values"].get(k) or ""))
+                                        for k in ("first", "last"))]
+    check("ja: the evidence's times are in the plant's zone, named (JSON values stay UTC)",
+          all(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d [A-Z]{2,5}", f["evidence_text"]) for f in timed),
+          [f["evidence_text"] for f in timed][:2])
     st, assets, _, _, _ = request("GET", "/api/v1/assets?per_page=500", cookie=cookie)
     wire = []  # every fact value, address and name of the plant: data
     bad, reasons = [], 0
@@ -790,6 +829,21 @@ def japanese_pages(cookie):
           zone_name is not None and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d " + zone_name, html) is not None,
           me.get("time_zone") if st == 200 else st)
     check("ja: no English sentence in the checklist report's evidence", not bad, bad[:3])
+    # The report's own words around the data: the baseline, approved-list rows,
+    # the diagram's grouping; and the acceptance report's baseline and units.
+    st, _, _, _, raw = request("GET", "/api/v1/checklist?format=html&lang=ja&baseline=first", cookie=cookie)
+    text = re.sub(r"<[^>]+>", " ", raw.decode("utf-8", "replace")) if st == 200 else ""
+    english = re.findall(r"\bsnapshot first\b|\blast \d+ days\b|\bline \d+\b|グループ分け (?:zones|vlan_subnet)", text)
+    check("ja: the checklist report names its baseline, list rows and grouping in Japanese", st == 200 and
+          "スナップショット first" in text and not english, english[:3] or st)
+    st, _, _, _, raw = request("GET", "/api/v1/acceptance?format=text&lang=ja&baseline=2999-12-31", cookie=cookie)
+    text = raw.decode("utf-8", "replace") if st == 200 else ""
+    english = re.findall(r"\bsnapshot first\b|newest at or before|\bport \d+|\d+ pk\b", text)
+    check("ja: the acceptance report names its baseline, ports and packets in Japanese", st == 200 and
+          "スナップショット first（2999-12-31 以前で最新）" in text and not english, english[:3] or st)
+    st, a, _, _, _ = request("GET", "/api/v1/acceptance?format=json&lang=ja&baseline=2999-12-31", cookie=cookie)
+    check("ja: the acceptance JSON keeps its basis as it is", st == 200 and
+          a.get("basis") == "snapshot first (newest at or before 2999-12-31)", a.get("basis") if st == 200 else st)
 
 
 def html_unescape(s):

@@ -10,6 +10,7 @@ ran (window.__pwned, document.title, alerts), and that the browser console has
 no errors. Saves a screenshot of each page into SCREENSHOT_DIR.
 """
 import os
+import re
 import sys
 import time
 import urllib.parse
@@ -453,6 +454,50 @@ def findings_triage():
         driver.set_window_size(1400, 1000)
 
 
+def map_zone_ja():
+    """A zone of the map in Japanese: the side panel has no English sentence (the
+    plant's and the wire's names aside), and each class's devices are laid out in
+    the order of their names, numbers compared as numbers (2号 before 10号)."""
+    zones = driver.execute_async_script(
+        "const done = arguments[0]; fetch('/api/v1/map', {credentials: 'same-origin'})"
+        ".then(r => r.json()).then(j => done(j.zones.map(z => [z.id, z.devices])));")
+    if not zones:
+        check("map zone ja: the plant has zones", False)
+        return
+    zone = max(zones, key=lambda z: z[1])[0]
+    go("#/topology/zone/" + urllib.parse.quote(zone, safe=""))
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "map").get_attribute("data-level") == "zone" and
+                   d.find_element(By.ID, "map").get_attribute("data-rendered-ms"))
+    except TimeoutException:
+        check("map zone ja: the zone draws", False)
+        return
+    panel = driver.find_element(By.ID, "map-panel").text
+    names = driver.execute_script(
+        "return document.getElementById('map').cy.nodes().map(n => n.data('label') || '')"
+        ".join('\\n').split('\\n').concat([...document.querySelectorAll('#map-crumb-zone')].map(e => e.textContent));")
+    masked = panel
+    for n in sorted((n for n in names if n), key=len, reverse=True):
+        masked = masked.replace(n, "・")
+    runs = [r.strip() for r in re.findall(r"[\x00-\x7f]+", masked)
+            if len([w for w in re.findall(r"[A-Za-z]+", r) if len(w) >= 3 and re.search("[a-z]", w)]) >= 2]
+    check("map zone ja: the side panel has no English words", not runs, runs[:3])
+    out_of_order = driver.execute_script("""
+        const cy = document.getElementById('map').cy;
+        const order = new Intl.Collator(undefined, { numeric: true });
+        const bad = [];
+        cy.nodes('[kind = "group"]').forEach((g) => {
+          const kids = g.children().filter((n) => n.data('kind') === 'device' && !n.isParent());
+          const byPlace = kids.sort((a, b) => a.position('y') - b.position('y') || a.position('x') - b.position('x'))
+            .map((n) => n.data('label').split('\\n')[0]);
+          const byName = [...byPlace].sort((a, b) => order.compare(a, b));
+          if (byPlace.join('|') !== byName.join('|')) bad.push(byPlace.slice(0, 6));
+        });
+        return bad;""")
+    check("map zone ja: each class's devices in the natural order of their names", not out_of_order, out_of_order[:2])
+    shot("10c-map-zone-ja")
+
+
 def nav_one_line_ja_1024():
     """The header in Japanese at 1024x768: the navigation and every item of the
     header on one line (element heights against their line height), no label
@@ -725,6 +770,7 @@ try:
     shot("09-findings-ja")
     findings_triage()
     nav_one_line_ja_1024()
+    map_zone_ja()
     go("#/")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "概要")
     shot("10-overview-ja")

@@ -80,7 +80,7 @@ TEST(Evidence, FillsLeavesOutJoinsAndNests) {
             "OT equipment speaks modbus; 10.0.0.5 (plc) not on the approved list approved.csv; protocols modbus; "
             "serves modbus/502 (7 packets); serves http/80 (2 packets)");
   EXPECT_EQ(render_evidence("hidden_ot", v, "ja"),
-            "OT機器 (modbus を使用); 10.0.0.5 (plc) は承認リスト approved.csv にありません; プロトコル modbus; "
+            "OT機器 (modbus を使用); 10.0.0.5 (PLC) は承認リスト approved.csv にありません; プロトコル modbus; "
             "modbus/502 を提供 (7 パケット); http/80 を提供 (2 パケット)");
   nlohmann::json with_vendor = v;
   with_vendor["vendor"] = "OMRON";
@@ -92,6 +92,21 @@ TEST(Evidence, FillsLeavesOutJoinsAndNests) {
   // Values are text, never templates: braces and brackets in them are kept.
   const nlohmann::json hostile = {{"device", "{device}[x]"}, {"zones", {"<b>"}}};
   EXPECT_EQ(render_evidence("cross_zone_multi", hostile, "en"), "{device}[x] present in zones <b> (dual-homed or bridging)");
+  // Typed values: a class by its Japanese name (the code in English, as the
+  // finding's text keeps it), a time in the zone asked for (as stored without one).
+  const nlohmann::json ctl = {{"protocol", "s7comm"}, {"operation", "stop"}, {"code", "0x29"}, {"server", "10.0.0.9"},
+                              {"count", 2}, {"first", "2026-12-07T05:03:10Z"}, {"last", "not a time"}};
+  EXPECT_EQ(render_evidence("control", ctl, "ja", "Asia/Tokyo"),
+            "10.0.0.9 への s7comm stop (0x29): 2 回、2026-12-07 14:03 JST 〜 not a time");
+  EXPECT_EQ(render_evidence("control", ctl, "en"), "s7comm stop (0x29) to 10.0.0.9: 2 times, 2026-12-07T05:03:10Z to not a time");
+  EXPECT_EQ(render_evidence("control", ctl, "en", "Asia/Tokyo"),
+            "s7comm stop (0x29) to 10.0.0.9: 2 times, 2026-12-07 14:03 JST to not a time");
+  EXPECT_EQ(render_evidence("ot.classed", {{"class", "it_host"}}, "ja"), "種別 IT機器");
+  EXPECT_EQ(render_evidence("ot.classed", {{"class", "it_host"}}, "en"), "classed it_host");
+  EXPECT_EQ(render_evidence("ot.classed", {{"class", "not_a_class"}}, "ja"), "種別 not_a_class");
+  EXPECT_EQ(test::raw_typed_value("種別 it_host", {{"class", "it_host"}}), "it_host");
+  EXPECT_EQ(test::raw_typed_value("x 2026-12-07T05:03:10Z", {{"first", "2026-12-07T05:03:10Z"}}), "2026-12-07T05:03:10Z");
+  EXPECT_EQ(test::raw_typed_value("it_host_7 (IT機器)", {{"device", "it_host_7"}, {"class", "it_host"}}), "");
   // An unknown kind renders as itself and its values, never empty.
   EXPECT_EQ(render_evidence("nope", {{"a", 1}}, "en"), "nope {\"a\":1}");
   // Nesting is bounded: a kind inside itself stops.

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "inventory/policy/evidence.hpp"
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/text/text_escape.hpp"
@@ -126,6 +127,25 @@ TEST(Messages, EveryKeyHasJapaneseAndEnglishAndUnknownKeysShowThemselves) {
   }
   EXPECT_EQ(msg(Lang::en, "no.such.key"), "no.such.key");
   EXPECT_EQ(msg(Lang::ja, "level.1"), "1：未実施");
+  // The device classes are the evidence catalog's one table (evidence.hpp).
+  for (const auto& c : class_names()) {
+    const std::string key = "class." + std::string(c.code);
+    EXPECT_TRUE(keys.count(key)) << key;
+    EXPECT_EQ(msg(Lang::ja, key), c.ja);
+    EXPECT_EQ(msg(Lang::en, key), c.en);
+  }
+  EXPECT_EQ(msg(Lang::ja, "class.no_such_class"), "class.no_such_class");
+  // A baseline in the report's language: English as given, Japanese from the table.
+  for (const char* b : {"snapshot a", "snapshot a (newest at or before 2026-11-20)", "last 30 days", "since 2026-11-20",
+                        "--since 2026-11-20T09:00:00+09:00", "something else"})
+    EXPECT_EQ(basis_text(b, Lang::en), b);
+  EXPECT_EQ(basis_text("snapshot a", Lang::ja), "スナップショット a");
+  EXPECT_EQ(basis_text("snapshot a (newest at or before 2026-11-20)", Lang::ja), "スナップショット a（2026-11-20 以前で最新）");
+  EXPECT_EQ(basis_text("last 30 days", Lang::ja), "直近 30 日");
+  EXPECT_EQ(basis_text("last x days", Lang::ja), "last x days");
+  EXPECT_EQ(basis_text("since 2026-11-20", Lang::ja), "2026-11-20 以降");
+  EXPECT_EQ(basis_text("--since 2026-11-20T09:00:00+09:00", Lang::ja), "2026-11-20T09:00:00+09:00 以降");
+  EXPECT_EQ(basis_text("snapshot ", Lang::ja), "snapshot ");
   EXPECT_EQ(parse_lang("en"), Lang::en);
   EXPECT_FALSE(parse_lang("fr"));
 }
@@ -269,6 +289,14 @@ TEST(Checklist, LedgerItemCountsUnapprovedAndApprovedNeverSeen) {
   // The Raspberry Pi and the access point are not approved.
   EXPECT_EQ(r.stats.open, 2U);
   EXPECT_TRUE(has_ref(r, "approved_unseen", "line 5")) << "the spare on line 5 was never seen";
+  // The row is named in the report's language; the diagram's grouping too.
+  const auto in = p.input();
+  const std::string ja = checklist_html(c, in, Lang::ja, "", "");
+  EXPECT_NE(ja.find("<td>5 行目</td>"), std::string::npos);
+  EXPECT_EQ(ja.find("line 5"), std::string::npos);
+  EXPECT_EQ(ja.find("グループ分け zones"), std::string::npos);
+  EXPECT_EQ(ja.find("グループ分け vlan_subnet"), std::string::npos);
+  EXPECT_NE(checklist_html(c, in, Lang::en, "", "").find("<td>line 5</td>"), std::string::npos);
   EXPECT_NE(rule_text(Lang::en, r).find("2 unapproved or hidden devices remain open"), std::string::npos);
   EXPECT_NE(rule_text(Lang::ja, r).find("2 台未対応"), std::string::npos);
   // Snapshots and live capture raise the level only when nothing is open.
@@ -495,7 +523,8 @@ TEST(ChecklistHtml, OpeningThenAppendixGroupedAndLinked) {
   }
   for (const char* id : {"id=\"levels\"", "id=\"top-findings\"", "id=\"changes\"", "id=\"zones\""})
     EXPECT_NE(opening.find(id), std::string::npos) << id;
-  EXPECT_NE(opening.find("snapshot base"), std::string::npos);
+  EXPECT_NE(opening.find("スナップショット base"), std::string::npos);  // the baseline in the report's language
+  EXPECT_EQ(html.find("snapshot base"), std::string::npos);
   EXPECT_NE(opening.find("href=\"/#/asset/" + p.led.assets()[p.pi].id + "\""), std::string::npos);
   // Without a zone diagram, the zones as a table.
   EXPECT_NE(opening.find(">cell-1<"), std::string::npos);

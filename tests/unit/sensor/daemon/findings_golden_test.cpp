@@ -133,13 +133,22 @@ void run_case(const fs::path& dir) {
     EXPECT_NE(std::find(std::begin(inventory::kEvidenceKinds), std::end(inventory::kEvidenceKinds), f.evidence_kind),
               std::end(inventory::kEvidenceKinds));
     EXPECT_EQ(f.evidence, inventory::render_evidence(f.evidence_kind, f.evidence_values(), "en"));
-    const std::string ja = inventory::evidence_text(f, "ja");
+    const std::string ja = inventory::evidence_text(f, "ja", "Asia/Tokyo");
     EXPECT_NE(ja, f.evidence);
     EXPECT_EQ(ja.find('{'), std::string::npos) << ja;
-    // No English sentence in the Japanese rendering, data aside (english_text.hpp).
+    // No English sentence in the Japanese rendering, data aside (english_text.hpp),
+    // and no class code or UTC time shown as stored.
     std::vector<std::string> data;
     test::data_values(f.evidence_values(), data);
     EXPECT_EQ(test::english_run(ja, data), "") << ja;
+    EXPECT_EQ(test::raw_typed_value(ja, f.evidence_values()), "") << ja;
+    // Shown in the plant's zone in English too; without a zone, as stored.
+    EXPECT_EQ(inventory::evidence_text(f, "en"), f.evidence);
+    std::vector<std::string> typed;
+    test::typed_values(f.evidence_values(), typed);
+    const std::string en_local = inventory::evidence_text(f, "en", "Asia/Tokyo");
+    for (const auto& t : typed)
+      if (test::iso_utc(t)) EXPECT_EQ(en_local.find(t), std::string::npos) << en_local;
   }
   // Each device's class reasons: their English rendering is `reasons`, their
   // Japanese one has no English sentence.
@@ -156,6 +165,7 @@ void run_case(const fs::path& dir) {
       std::vector<std::string> data;
       test::data_values(k.reason_values[i], data);
       EXPECT_EQ(test::english_run(ja, data), "") << ja;
+      EXPECT_EQ(test::raw_typed_value(ja, k.reason_values[i]), "") << ja;
     }
   }
   const json want = read_json(dir / "expected.json");

@@ -3,6 +3,7 @@
 // escaping, HMAC-SHA256 (RFC 4231 case 2), stable ids, alert aggregation and
 // the [alerts]/[[channel]] config errors.
 #include "sensor/delivery/delivery.hpp"
+#include "inventory/policy/evidence.hpp"
 
 #include <gtest/gtest.h>
 
@@ -277,6 +278,23 @@ TEST(Alerts, NameTheDeviceByThePlantsName) {
   EXPECT_NE(b.changes[0].text.find("(成形機PLC 2号)"), std::string::npos);
   EXPECT_EQ(b.json["findings"][0]["plant_name"], "成形機PLC 2号");
   EXPECT_FALSE(b.json["findings"][1].contains("plant_name"));
+}
+
+TEST(Alerts, EvidenceTimesInThePlantsZoneDataInUtc) {
+  std::vector<inventory::Finding> one = {finding("a", "control")};
+  one[0].evidence_kind = "control";
+  one[0].set_evidence_values({{"protocol", "s7comm"}, {"operation", "stop"}, {"code", "0x29"}, {"server", "10.0.0.9"},
+                              {"count", 2}, {"first", "2026-12-07T05:03:10Z"}, {"last", "2026-12-07T06:00:00Z"}});
+  one[0].evidence = inventory::render_evidence("control", one[0].evidence_values(), "en");
+  for (const char* lang : {"ja", "en"}) {
+    const Bundle b = alert_bundle(one, "s", lang, 50, 1, "Asia/Tokyo");
+    EXPECT_NE(b.text.find("2026-12-07 14:03 JST"), std::string::npos) << b.text;
+    EXPECT_NE(b.text.find("2026-12-07 15:00 JST"), std::string::npos) << b.text;
+    EXPECT_EQ(b.text.find("2026-12-07T05:03:10Z"), std::string::npos) << b.text;
+    EXPECT_EQ(b.json["findings"][0]["evidence_values"]["first"], "2026-12-07T05:03:10Z");
+  }
+  // Without a zone (a caller that names none): as stored.
+  EXPECT_NE(alert_bundle(one, "s", "en", 50, 1).text.find("2026-12-07T05:03:10Z"), std::string::npos);
 }
 
 TEST(Render, SyslogPayloadIsOneFramePerChangeWithDistinctIds) {

@@ -1,5 +1,5 @@
-// Report times in the plant's zone with the zone named (inventory/report/local_time.hpp).
-#include "inventory/report/local_time.hpp"
+// Report times in the plant's zone with the zone named (inventory/policy/local_time.hpp).
+#include "inventory/policy/local_time.hpp"
 
 #include <gtest/gtest.h>
 
