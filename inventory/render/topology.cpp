@@ -637,12 +637,18 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   }
   if (pid == 0) {
     // The child: only this thread exists. It renders, writes "S<svg>" or
-    // "E<error>", and leaves without running the parent's exit handlers.
+    // "E<error>", and leaves without running the parent's exit handlers; an
+    // exception (out of memory) must not unwind into the parent's code.
     ::close(fds[0]);
-    std::string why;
-    const auto svg = render_here(dot, why);
-    const std::string out = svg ? "S" + *svg : "E" + why;
-    ::_exit(write_all(fds[1], out.data(), out.size()) ? 0 : 1);
+    int rc = 1;
+    try {
+      std::string why;
+      const auto svg = render_here(dot, why);
+      const std::string out = svg ? "S" + *svg : "E" + why;
+      rc = write_all(fds[1], out.data(), out.size()) ? 0 : 1;
+    } catch (...) {
+    }
+    ::_exit(rc);
   }
   ::close(fds[1]);
   using Clock = std::chrono::steady_clock;

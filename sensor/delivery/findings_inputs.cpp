@@ -264,6 +264,24 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   return findings;
 }
 
+namespace {
+
+// A diff's new findings: those first seen after snapshot `a` up to `b` and not
+// acknowledged, as JSON; none, with a warning, when they could not be made.
+nlohmann::ordered_json fresh_findings_json(std::optional<std::vector<inventory::Finding>> fs, const std::string& error,
+                                           const inventory::Snapshot& a, const inventory::Snapshot& b) {
+  if (!fs) {
+    spdlog::warn("diff without new findings: {}", error);
+    return nlohmann::ordered_json::array();
+  }
+  std::vector<inventory::Finding> fresh;
+  for (auto& f : *fs)
+    if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
+  return inventory::findings_json(fresh);
+}
+
+}  // namespace
+
 inventory::DiffOptions diff_options(const Config& config, Store& store, const inventory::Snapshot& from,
                                     const inventory::Snapshot& to) {
   inventory::DiffOptions opt;
@@ -278,14 +296,7 @@ inventory::DiffOptions diff_options(const Config& config, Store& store, const in
     } else {
       fs = current_findings(config, store, ledger, error);
     }
-    if (!fs) {
-      spdlog::warn("diff without new findings: {}", error);
-      return nlohmann::ordered_json::array();
-    }
-    std::vector<inventory::Finding> fresh;
-    for (auto& f : *fs)
-      if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
-    return inventory::findings_json(fresh);
+    return fresh_findings_json(std::move(fs), error, a, b);
   };
   return opt;
 }
@@ -308,14 +319,7 @@ inventory::DiffOptions diff_options(const Config& config, inventory::LedgerSourc
     } else {
       fs = current_findings(config, source, std::vector<std::string>{sensor}, ledger, error);
     }
-    if (!fs) {
-      spdlog::warn("diff without new findings: {}", error);
-      return nlohmann::ordered_json::array();
-    }
-    std::vector<inventory::Finding> fresh;
-    for (auto& f : *fs)
-      if (!f.acknowledged && f.first_us > a.info.taken_us && f.first_us <= b.info.taken_us) fresh.push_back(std::move(f));
-    return inventory::findings_json(fresh);
+    return fresh_findings_json(std::move(fs), error, a, b);
   };
   return opt;
 }

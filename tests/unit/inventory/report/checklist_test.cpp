@@ -576,10 +576,8 @@ TEST(ChecklistHtml, ZoneDiagramEscapesAndAggregates) {
   }
 }
 
-// A plant of 24 zones on three levels talking across them: the edges between
-// zones of one level are flat in Graphviz's ranks and labelled outside the
-// edge (a labelled flat edge among many corrupts Graphviz 2.42's heap).
-TEST(ChecklistHtml, ZoneDiagramOfManyZonesOnOneLevel) {
+// A plant of 24 zones on three levels (1, 2 and 4) talking across them.
+Topology zones_on_three_levels() {
   Topology t;
   t.grouping = "zones";
   for (int z = 0; z < 24; ++z) {
@@ -591,6 +589,14 @@ TEST(ChecklistHtml, ZoneDiagramOfManyZonesOnOneLevel) {
     for (int b = 0; b < 24; ++b)
       if (a != b && (a + b) % 5 != 0)
         t.edges.push_back({"n" + std::to_string(a), "n" + std::to_string(b), (a + b) % 2 ? "dns" : "smb", {53}, 1, 1});
+  return t;
+}
+
+// The edges between zones of one level are flat in Graphviz's ranks and
+// labelled outside the edge (a labelled flat edge among many corrupts Graphviz
+// 2.42's heap).
+TEST(ChecklistHtml, ZoneDiagramOfManyZonesOnOneLevel) {
+  const Topology t = zones_on_three_levels();
   const std::string d = checklist_zone_dot(t, Lang::en, t.clusters.size());
   EXPECT_NE(d.find("\"zone:z0\" -> \"zone:z2\" [xlabel="), std::string::npos) << "same level: flat";
   EXPECT_NE(d.find("\"zone:z0\" -> \"zone:z1\" [label="), std::string::npos) << "levels 1 and 2";
@@ -608,17 +614,7 @@ TEST(ChecklistHtml, ZoneDiagramOfManyZonesOnOneLevel) {
 // next picture renders.
 TEST(ChecklistHtml, AGraphvizCrashFailsThePictureOnly) {
   if (!svg_available()) GTEST_SKIP() << "built without Graphviz";
-  Topology t;
-  t.grouping = "zones";
-  for (int z = 0; z < 24; ++z) {
-    const std::string id = "zone:z" + std::to_string(z), node = "n" + std::to_string(z);
-    t.clusters.push_back({id, "z" + std::to_string(z), "zone", z < 22 ? 1 + z % 2 : 4, {node}});
-    t.nodes.push_back(TopoNode{node, node, "", "", "", "", "", {}, "", "", id, {}, false, {}});
-  }
-  for (int a = 0; a < 24; ++a)
-    for (int b = 0; b < 24; ++b)
-      if (a != b && (a + b) % 5 != 0)
-        t.edges.push_back({"n" + std::to_string(a), "n" + std::to_string(b), (a + b) % 2 ? "dns" : "smb", {53}, 1, 1});
+  const Topology t = zones_on_three_levels();
   std::string d = checklist_zone_dot(t, Lang::en, t.clusters.size());
   for (std::size_t at = d.find("[xlabel="); at != std::string::npos; at = d.find("[xlabel=", at))
     d.replace(at, 8, "[label=");
