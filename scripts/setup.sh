@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
   libpq-dev  # the central store (sensor/central/)
 )
 TEST_PACKAGES=(
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev ninja-build
   clang libclang-rt-14-dev
   # test-only: real receivers on loopback and a headless browser
   python3 python3-aiosmtpd python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3 iproute2
