@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: install what building needs, build mieruka once
-# (plain Release: the profile-guided build that scripts/test.sh, the benchmarks
-# and the package use compiles the tree twice, too long for a first look), read
+# (plain Release: the profile-guided build that the benchmarks and the package
+# use compiles the tree twice, too long for a first look), read
 # the bundled sample capture into the default embedded database (./mieruka.db)
 # and print the ledger.
 set -euo pipefail
