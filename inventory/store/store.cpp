@@ -612,6 +612,20 @@ std::string change_log_triggers() {
       const std::string row = op == "delete" ? "OLD" : "NEW", kind(t.kind), key(key_column(t));
       std::string upper(op);
       for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+      if (!t.shared_rows.empty()) {
+        // A row of the database's own (no sensor): noted for every sensor
+        // that replicates, when it is one of the rows that travel.
+        std::string cond(t.shared_rows);
+        for (std::size_t i = 0; (i = cond.find("kind", i)) != std::string::npos; i += row.size() + 5)
+          cond.replace(i, 4, row + ".kind");
+        sql += "CREATE TRIGGER IF NOT EXISTS " + change_log_trigger_name(t, op) + " AFTER " + upper + " ON " +
+               std::string(t.table) + " WHEN " + cond + " BEGIN DELETE FROM change_log WHERE kind = '" + kind +
+               "' AND key = CAST(" + row + "." + key + " AS TEXT); INSERT INTO change_log (sensor, kind, key, "
+               "changed_us) SELECT sensor, '" + kind + "', CAST(" + row + "." + key +
+               " AS TEXT), CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER) FROM "
+               "central_replication; END;\n";
+        continue;
+      }
       sql += "CREATE TRIGGER IF NOT EXISTS " + change_log_trigger_name(t, op) + " AFTER " + upper + " ON " +
              std::string(t.table) + " WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = " + row +
              ".sensor) BEGIN DELETE FROM change_log WHERE sensor = " + row + ".sensor AND kind = '" + kind +
@@ -1715,9 +1729,10 @@ StoreStatus Store::start_change_log(std::int64_t now_us) {
     for (const ReplicatedTable& t : kReplicatedTables) {
       if (rc != SQLITE_OK) break;
       if (!t.parent) continue;
-      const std::string sql = "INSERT OR IGNORE INTO change_log (sensor, kind, key, changed_us) SELECT sensor, '" +
-                              std::string(t.kind) + "', CAST(" + std::string(key_column(t)) + " AS TEXT), ?2 FROM " +
-                              std::string(t.table) + " WHERE sensor = ?1";
+      const std::string sql = "INSERT OR IGNORE INTO change_log (sensor, kind, key, changed_us) SELECT " +
+                              std::string(t.shared_rows.empty() ? "sensor" : "?1") + ", '" + std::string(t.kind) +
+                              "', CAST(" + std::string(key_column(t)) + " AS TEXT), ?2 FROM " + std::string(t.table) +
+                              " WHERE " + (t.shared_rows.empty() ? std::string("sensor = ?1") : std::string(t.shared_rows));
       Statement q(d.db, sql.c_str());
       rc = q.prepare_rc();
       if (rc != SQLITE_OK) break;
@@ -1767,7 +1782,10 @@ StoreStatus Store::pending_changes(std::size_t limit, ChangeBatch& out) {
   for (std::size_t t = 0; t < kReplicatedTables.size(); ++t) {
     const ReplicatedTable& table = kReplicatedTables[t];
     const std::string sql = "SELECT " + std::string(table.columns) + " FROM " + std::string(table.table) +
-                            " WHERE sensor = ?1 AND " + std::string(key_column(table)) + " = ?2";
+                            " WHERE " +
+                            (table.shared_rows.empty() ? std::string("sensor = ?1")
+                                                       : "?1 = ?1 AND " + std::string(table.shared_rows)) +
+                            " AND " + std::string(key_column(table)) + " = ?2";
     Statement q(d.db, sql.c_str());
     if ((rc = q.prepare_rc()) != SQLITE_OK) return {read_error(d.path, rc, d.db)};
     const int columns = q.column_count();

@@ -263,14 +263,19 @@ struct Replicator::Impl {
     const bool ok =
         db->exec("BEGIN", error) && sender.send(batch, error) &&
         db->exec("INSERT INTO sensors (sensor_name, first_us, received_us, last_change_us, changes, backlog, "
-                 "oldest_pending_us, site) VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, "
-                 "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, $2, $3, $4, $5, $6) "
+                 "oldest_pending_us, site, time_zone, review_schedule, schedule_zone, diff_channels) "
+                 "VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, "
+                 "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
                  "ON CONFLICT (sensor_name) DO UPDATE SET received_us = EXCLUDED.received_us, site = EXCLUDED.site, "
+                 "time_zone = EXCLUDED.time_zone, review_schedule = EXCLUDED.review_schedule, "
+                 "schedule_zone = EXCLUDED.schedule_zone, diff_channels = EXCLUDED.diff_channels, "
                  "last_change_us = GREATEST(sensors.last_change_us, EXCLUDED.last_change_us), "
                  "changes = sensors.changes + EXCLUDED.changes, backlog = EXCLUDED.backlog, "
                  "oldest_pending_us = EXCLUDED.oldest_pending_us",
                  {sensor, std::to_string(newest), std::to_string(batch.changes.size()),
-                  std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us), config.site},
+                  std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us), config.site,
+                  config.appliance.time_zone, config.appliance.review_schedule, config.appliance.schedule_zone,
+                  std::to_string(config.appliance.diff_channels)},
                  error) &&
         pause_before_commit() && db->exec("COMMIT", error);
     if (!ok) {
