@@ -205,6 +205,9 @@ pg_sql -d mieruka -c "UPDATE sensors SET review_schedule = NULL WHERE sensor_nam
 check "a sensor that sent no config yet: refused, not guessed" test "$rc" -eq 1
 check "  saying how to send it" grep -q 'sensor `line2` has not sent its time zone, snapshot schedule and diff channels yet.*central sync' unsent.txt
 check "  in one line" test "$(wc -l <unsent.txt)" -eq 1
+"$bin" central sync --config line2.toml --db l2.db >sync3.txt 2>&1
+check "a sync with nothing queued sends it" grep -q ": 0 change(s) replicated" sync3.txt
+check "  and the checklist is made again: central = ledger" same_report cl_2_again line2 export checklist --format json --lang en
 check "no password in any output" test "$(cat ./*.txt ./*.err | grep -c -F -f <(cat line1.pw line2.pw viewer.pw owner.pw))" -eq 0
 
 exit $fail
