@@ -180,6 +180,39 @@ TEST_F(ChangeLogTest, TheOutboxsDiffsAndAlertsTravelWithEveryReplicatingSensor) 
   EXPECT_TRUE(gone.rows[table_index("outbox")].empty());  // absent: a deletion
 }
 
+// A ledger that replicated under a mieruka that knew fewer record kinds (no
+// reviews, no outbox) sends the records of those kinds when replication
+// restarts, and nothing it sent already.
+TEST_F(ChangeLogTest, ALedgerReplicatingFewerKindsLogsOnlyTheNewKinds) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch sent;
+  ASSERT_TRUE(s.pending_changes(100, sent).ok());
+  ASSERT_TRUE(s.drop_changes(sent.changes).ok());
+  const char* drop =
+      "DROP TRIGGER reviews_insert_log; DROP TRIGGER reviews_update_log; DROP TRIGGER reviews_delete_log; "
+      "DROP TRIGGER outbox_insert_log; DROP TRIGGER outbox_update_log; DROP TRIGGER outbox_delete_log;";
+  ASSERT_EQ(sqlite3_exec(s.native_handle(), drop, nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_TRUE(s.record_review({kT0 + 1, "sched-1", ""}).ok());
+  ASSERT_EQ(sqlite3_exec(s.native_handle(),
+                         "INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us) VALUES "
+                         "('d1', 'it', 'diff', 1, x'00', 1)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ChangeBatch none;
+  ASSERT_TRUE(s.pending_changes(100, none).ok());
+  EXPECT_TRUE(none.changes.empty());  // unseen without their triggers
+  ASSERT_TRUE(s.start_change_log(kT0 + 5).ok());
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 30);
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  std::multiset<std::string> keys;
+  for (const auto& c : b.changes) keys.insert(c.kind + ":" + c.key);
+  EXPECT_EQ(keys, (std::multiset<std::string>{"delivery:d1", "review:" + std::to_string(kT0 + 1)}));
+}
+
 TEST_F(ChangeLogTest, StartLogsEveryStoredRecordWithItsRows) {
   Store s = open_ok("line1");
   Ledger l = make_ledger("line1");
