@@ -277,15 +277,34 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
     in.since_us = *t;
     in.basis = "--since " + opt.since;
   }
+  // One sensor, or several as one fleet (each device once, with what each
+  // sensor saw of it): a snapshot is one sensor's, so a fleet's baseline is a time.
   LedgerView view;
-  if (!open_report_view(common, "report acceptance", view)) return kExitBadInput;
-  const std::string sensor = view.sensors.front();
-  std::string error;
-  inventory::ApplianceConfig appliance;
-  if (!appliance_of(*view.source, sensor, common.config, appliance, error)) {
-    print_error(error);
+  if (!open_view(common, view)) return kExitBadInput;
+  const bool fleet = view.sensors.size() > 1;
+  if (fleet && opt.since.empty()) {
+    std::string names;
+    for (const auto& n : view.sensors) names += (names.empty() ? "`" : ", `") + n + "`";
+    print_error(view.source->where() + ": sensors " + names + " are selected; a snapshot is one sensor's: give "
+                "--since TIME for the fleet, or one sensor with --sensor NAME");
     return kExitBadInput;
   }
+  const std::string sensor = view.sensors.front();
+  std::string error;
+  // The report's times in the sensors' zone; sensors in different zones: the
+  // reading config's.
+  inventory::ApplianceConfig appliance;
+  std::string time_zone;
+  bool one_zone = true;
+  for (const auto& name : view.sensors) {
+    if (!appliance_of(*view.source, name, common.config, appliance, error)) {
+      print_error(error);
+      return kExitBadInput;
+    }
+    if (name == view.sensors.front()) time_zone = appliance.time_zone;
+    one_zone = one_zone && appliance.time_zone == time_zone;
+  }
+  if (!one_zone) time_zone = common.config.snapshots.timezone;
   std::vector<std::string> baseline;
   if (!opt.from.empty() || !opt.baseline.empty()) {
     std::string name = opt.from, basis = "snapshot " + opt.from;
@@ -319,9 +338,9 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   if (!overlay_approved(common, ledger)) return kExitBadInput;  // the plant's names in the report
   in.ledger = &ledger;
   in.zones = &common.config.policy;
-  in.sensor_name = sensor;
+  for (const auto& name : view.sensors) in.sensor_name += (in.sensor_name.empty() ? "" : ", ") + name;
   in.generated_us = wall_us();
-  in.time_zone = appliance.time_zone;
+  in.time_zone = time_zone;
   const auto rep = inventory::build_acceptance(in);
   std::string out;
   if (format == "json") out = inventory::acceptance_json(rep, in).dump(2) + "\n";

@@ -148,7 +148,8 @@ int main(int argc, char** argv) {
   else install_exit_on_signal();
   common.fleet_reader = *assets_cmd || *links_cmd || *show_cmd ||
                         (topology_cmd.topology != nullptr && *topology_cmd.topology) ||
-                        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack);
+                        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack) ||
+                        (export_cmds.acceptance != nullptr && *export_cmds.acceptance);
   // The central store is read by the ledger views, never written from a command
   // (its console role writes nothing); the rest work on the appliance's SQLite.
   if (reads_central(common)) {

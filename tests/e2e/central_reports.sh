@@ -8,8 +8,9 @@
 # delivered, the live capture, the snapshots and the sensor's schedule, time
 # zone and diff channels all come from the central store. A sensor whose
 # config changed sends it with its next batch; several sensors selected are
-# refused with the names; the outbox's subjects and payloads never leave the
-# appliance.
+# refused with the names (the fleet's acceptance report takes --since: each
+# device once, with the sensors that saw it); the outbox's subjects and
+# payloads never leave the appliance.
 # Usage: central_reports.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$1"; src="$2"
@@ -80,7 +81,9 @@ kinds = ["diff", "alert"]
 TOML
 "$bin" read -q --config line1.toml --db l1.db "$src/pcaps/factory_sample.pcapng" >read1.txt 2>&1
 check "line1 read exits 0" test $? -eq 0
-"$bin" read -q --config line2.toml --db l2.db "$src/pcaps/melsec_omron.pcapng" >read2.txt 2>&1
+# line2's mirror port sees line1's cell too (the factory capture): those
+# devices are one device each in the fleet's report, seen by both sensors.
+"$bin" read -q --config line2.toml --db l2.db "$src/pcaps/melsec_omron.pcapng" "$src/pcaps/factory_sample.pcapng" >read2.txt 2>&1
 check "line2 read exits 0" test $? -eq 0
 "$bin" snapshot --config line1.toml --db l1.db --name m1 >/dev/null 2>&1
 check "line1 snapshot m1" test $? -eq 0
@@ -196,8 +199,34 @@ assert d['db']['snapshots']==2, d['db']"
 "$bin" export checklist --db "$central" --password-file viewer.pw >two.txt 2>&1; rc=$?
 check "several sensors refused" test "$rc" -eq 1
 check "  naming them and --sensor" grep -q 'sensors `line1`, `line2` are selected; `export checklist` states one sensor.*--sensor NAME' two.txt
-"$bin" report acceptance --since 2000-01-01 --db "$central" --password-file viewer.pw --sensor line1,line2 >two2.txt 2>&1; rc=$?
-check "several sensors refused by acceptance" test "$rc" -eq 1
+"$bin" report acceptance --baseline m1 --db "$central" --password-file viewer.pw --sensor line1,line2 >two2.txt 2>&1; rc=$?
+check "a fleet's acceptance against a snapshot refused (a snapshot is one sensor's)" test "$rc" -eq 1
+check "  saying to give --since" grep -q 'a snapshot is one sensor.s: give --since TIME for the fleet' two2.txt
+
+# 5. The fleet's acceptance report (--since): each device once (the merged
+#    fleet ledger, as `assets` reads it), with the sensors that saw it.
+"$bin" report acceptance --since 2000-01-01 --format json --config line1.toml --db "$central" --password-file viewer.pw \
+  --output fleet_acc.json 2>fleet_acc.err; rc=$?
+check "fleet acceptance exits 0" test "$rc" -eq 0
+"$bin" assets --format json --config line1.toml --db "$central" --password-file viewer.pw >fleet_assets.json 2>/dev/null
+"$bin" report acceptance --since 2000-01-01 --format json --config line2.toml --db l2.db --output acc_l2_all.json 2>/dev/null
+check "the fleet's devices: once each, with the sensors that saw them" "$py" - fleet_acc.json fleet_assets.json acc_1s_json.pg acc_l2_all.json <<'PY'
+import json, sys
+fleet, assets, one, two = (json.load(open(p)) for p in sys.argv[1:5])
+assert fleet['sensor_name'] == 'line1, line2', fleet['sensor_name']
+got = {d['asset']['id']: sorted(s['sensor'] for s in d['asset'].get('sightings', [])) for d in fleet['devices']}
+want = {a['id']: sorted(s['sensor'] for s in a.get('sightings', [])) for a in assets}
+assert len(got) == len(fleet['devices']), 'a device listed twice'
+assert got == want, (got, want)
+ids1 = {d['asset']['id'] for d in one['devices']}; ids2 = {d['asset']['id'] for d in two['devices']}
+both = {i for i, s in got.items() if s == ['line1', 'line2']}
+assert both and both <= ids1 & ids2, (both, ids1 & ids2)
+assert len(got) < len(ids1) + len(ids2), (len(got), len(ids1), len(ids2))
+assert fleet['counts']['devices'] == len(got) == len(fleet['devices']), fleet['counts']
+print(len(got), 'devices,', len(both), 'seen by both; line1', len(ids1), 'line2', len(ids2))
+PY
+"$bin" report acceptance --since 2000-01-01 --db "$central" --password-file viewer.pw --site nowhere >site.txt 2>&1; rc=$?
+check "an unknown site refused" test "$rc" -eq 1
 "$bin" export checklist --db "$central" --password-file viewer.pw --sensor line9 >nine.txt 2>&1; rc=$?
 check "an unknown sensor refused with the names held" test "$rc" -eq 1 -a "$(grep -c 'no records of sensor `line9`; it holds `line1`, `line2`' nine.txt)" -eq 1
 pg_sql -d mieruka -c "UPDATE sensors SET review_schedule = NULL WHERE sensor_name = 'line2'" >/dev/null
