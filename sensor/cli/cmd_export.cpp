@@ -338,7 +338,9 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   if (!overlay_approved(common, ledger)) return kExitBadInput;  // the plant's names in the report
   in.ledger = &ledger;
   in.zones = &common.config.policy;
-  for (const auto& name : view.sensors) in.sensor_name += (in.sensor_name.empty() ? "" : ", ") + name;
+  std::vector<std::string> names = view.sensors;  // in name order, whatever order --sensor gave
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) in.sensor_name += (in.sensor_name.empty() ? "" : ", ") + name;
   in.generated_us = wall_us();
   in.time_zone = time_zone;
   const auto rep = inventory::build_acceptance(in);

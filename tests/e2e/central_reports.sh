@@ -225,6 +225,9 @@ assert len(got) < len(ids1) + len(ids2), (len(got), len(ids1), len(ids2))
 assert fleet['counts']['devices'] == len(got) == len(fleet['devices']), fleet['counts']
 print(len(got), 'devices,', len(both), 'seen by both; line1', len(ids1), 'line2', len(ids2))
 PY
+"$bin" report acceptance --since 2000-01-01 --format json --config line1.toml --db "$central" --password-file viewer.pw \
+  --sensor line2,line1 --output fleet_acc2.json 2>/dev/null
+check "the fleet's report whatever order the sensors are given in" cmp -s <(sed '/"generated_at"/d' fleet_acc.json) <(sed '/"generated_at"/d' fleet_acc2.json)
 "$bin" report acceptance --since 2000-01-01 --db "$central" --password-file viewer.pw --site nowhere >site.txt 2>&1; rc=$?
 check "an unknown site refused" test "$rc" -eq 1
 "$bin" export checklist --db "$central" --password-file viewer.pw --sensor line9 >nine.txt 2>&1; rc=$?
