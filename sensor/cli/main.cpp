@@ -43,8 +43,9 @@ int main(int argc, char** argv) {
   app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
   app.add_option("--sensor", common.sensor,
                  "Whose records to use: a sensor_name in the database (default: the config's; without --config, "
-                 "the one sensor the database holds). assets, links, show, findings and topology take several "
-                 "(A,B or repeated; default against the central store: every sensor) as one fleet ledger")
+                 "the one sensor the database holds). assets, links, show, findings, topology and report "
+                 "acceptance --since take several (A,B or repeated; default against the central store: every "
+                 "sensor) as one fleet ledger")
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   app.add_option("--site", common.site,
                  "With --db postgresql://...: the sensors of this site (the `site` of their [central] section)");
