@@ -94,6 +94,30 @@ class SqliteSource final : public LedgerSource {
     return s->advisories_version(out);
   }
 
+  StoreStatus review_facts(const std::string& sensor, std::int64_t from_us, std::int64_t to_us, std::int64_t grace_us,
+                           ReviewFacts& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    std::string error;
+    auto facts = s->review_facts(from_us, to_us, grace_us, error);
+    if (!facts) return {error};
+    out = *facts;
+    return {};
+  }
+
+  StoreStatus capture_drops(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
+                            std::uint64_t& out) override {
+    Store* s = nullptr;
+    if (auto st = open(sensor, s); !st) return st;
+    out = capture_drops_between(*s, from_us, to_us);
+    return {};
+  }
+
+  StoreStatus appliance(const std::string&, std::optional<ApplianceConfig>& out) override {
+    out.reset();
+    return {};
+  }
+
   StoreStatus version(std::string& out) override {
     out.clear();
     Store* s = any();

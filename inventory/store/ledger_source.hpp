@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,17 @@
 #include "inventory/store/store.hpp"
 
 namespace mieruka::inventory {
+
+// What an appliance's config says of its reviews, which the checklist states
+// (levels 4 and 5): the central store keeps it with the sensor's row, as the
+// sensor last sent it.
+struct ApplianceConfig {
+  std::string time_zone;        // `timezone`: the report's times as the plant reads them
+  std::string review_schedule;  // [snapshots] schedule as written ("": none)
+  std::string schedule_zone;    // the zone that schedule runs in
+  std::uint64_t diff_channels = 0;  // channels that send the scheduled diffs
+  bool operator==(const ApplianceConfig&) const = default;
+};
 
 class LedgerSource {
  public:
@@ -62,6 +74,21 @@ class LedgerSource {
   // Changes whenever advisories(sensor) does, so that parsed advisories can be
   // kept while it holds.
   virtual StoreStatus advisories_version(const std::string& sensor, std::string& out) = 0;
+  // The review evidence of `sensor` between from_us and to_us, as
+  // Store::review_facts reads it (scheduled snapshots, live capture, the
+  // scheduled diffs and alerts queued at least `grace_us` before to_us and
+  // those accepted).
+  virtual StoreStatus review_facts(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
+                                   std::int64_t grace_us, ReviewFacts& out) = 0;
+  // The packets the capture of `sensor` dropped in the runs that ended in
+  // (from_us, to_us], as capture_drops_between reads them.
+  virtual StoreStatus capture_drops(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
+                                    std::uint64_t& out) = 0;
+  // What `sensor`'s appliance config says of its reviews: the central store
+  // holds what the sensor sent; the SQLite ledger holds none (the appliance's
+  // config is the reader's own), nor does the central store for a sensor that
+  // sent no batch since its schema kept it: `out` empty.
+  virtual StoreStatus appliance(const std::string& sensor, std::optional<ApplianceConfig>& out) = 0;
   // Changes whenever another writer committed anything here (the SQLite
   // ledger's data_version; the central store's last batch received and count
   // of changes), so that a reader (the console) rebuilds only then. Cheap.

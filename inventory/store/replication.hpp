@@ -18,9 +18,14 @@ struct ReplicatedTable {
   std::string_view key_type; // PostgreSQL type of the key (the first column)
   std::string_view columns;  // every column but the sensor, the record's key first
   std::string_view primary;  // the primary key without the sensor
+  // Empty for a table of the sensor's own rows (a `sensor` column). Else the
+  // table is the database's, shared by its sensors (it has no `sensor`
+  // column): its rows matching this condition travel with every sensor of
+  // the database that replicates, as they count in each one's reports.
+  std::string_view shared_rows = {};
 };
 
-inline constexpr std::array<ReplicatedTable, 17> kReplicatedTables = {{
+inline constexpr std::array<ReplicatedTable, 19> kReplicatedTables = {{
     {"asset", "assets", true, "text",
      "id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router", "id"},
     {"asset", "asset_ips", false, "text", "asset_id, ip, source, first_us, last_us", "asset_id, ip"},
@@ -53,6 +58,14 @@ inline constexpr std::array<ReplicatedTable, 17> kReplicatedTables = {{
      "snapshot, link_id"},
     {"counter", "counters", true, "text", "name, value", "name"},
     {"run", "runs", true, "bigint", "started_us, ended_us, command, packets, drops", "started_us"},
+    // The scheduled snapshots the daemon took (kept when retention prunes the
+    // snapshot) and the scheduled diffs and alerts it queued, with when each
+    // was accepted: the checklist's review evidence (Store::review_facts).
+    // Of an outbox message only these columns travel, never its subject or
+    // payload.
+    {"review", "reviews", true, "bigint", "taken_us, snapshot, previous", "taken_us"},
+    {"delivery", "outbox", true, "text", "id, channel, kind, created_us, sent_us", "id",
+     "kind IN ('diff', 'alert')"},
 }};
 
 // The first column of a table's list: the record's key.

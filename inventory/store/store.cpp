@@ -22,6 +22,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -612,6 +613,20 @@ std::string change_log_triggers() {
       const std::string row = op == "delete" ? "OLD" : "NEW", kind(t.kind), key(key_column(t));
       std::string upper(op);
       for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+      if (!t.shared_rows.empty()) {
+        // A row of the database's own (no sensor): noted for every sensor
+        // that replicates, when it is one of the rows that travel.
+        std::string cond(t.shared_rows);
+        for (std::size_t i = 0; (i = cond.find("kind", i)) != std::string::npos; i += row.size() + 5)
+          cond.replace(i, 4, row + ".kind");
+        sql += "CREATE TRIGGER IF NOT EXISTS " + change_log_trigger_name(t, op) + " AFTER " + upper + " ON " +
+               std::string(t.table) + " WHEN " + cond + " BEGIN DELETE FROM change_log WHERE kind = '" + kind +
+               "' AND key = CAST(" + row + "." + key + " AS TEXT); INSERT INTO change_log (sensor, kind, key, "
+               "changed_us) SELECT sensor, '" + kind + "', CAST(" + row + "." + key +
+               " AS TEXT), CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER) FROM "
+               "central_replication; END;\n";
+        continue;
+      }
       sql += "CREATE TRIGGER IF NOT EXISTS " + change_log_trigger_name(t, op) + " AFTER " + upper + " ON " +
              std::string(t.table) + " WHEN EXISTS (SELECT 1 FROM central_replication WHERE sensor = " + row +
              ".sensor) BEGIN DELETE FROM change_log WHERE sensor = " + row + ".sensor AND kind = '" + kind +
@@ -623,16 +638,16 @@ std::string change_log_triggers() {
   return sql;
 }
 
-// How many of the change log's triggers the database has (all or none, but
-// for a database an older mieruka left half-way).
-std::string change_log_trigger_count_sql() {
+// The change log's triggers the database has (all, none, or those of the
+// record kinds an older mieruka knew).
+std::string change_log_trigger_names_sql() {
   std::string names;
   for (const ReplicatedTable& t : kReplicatedTables) {
     if (!t.parent) continue;
     for (std::string_view op : {"insert", "update", "delete"})
       names += (names.empty() ? "'" : ", '") + change_log_trigger_name(t, op) + "'";
   }
-  return "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (" + names + ")";
+  return "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (" + names + ")";
 }
 
 }  // namespace
@@ -1676,16 +1691,24 @@ StoreStatus Store::start_change_log(std::int64_t now_us) {
       if (step != SQLITE_ROW && step != SQLITE_DONE) rc = step;
     }
   }
+  // The kinds whose three triggers exist: a ledger that replicated under an
+  // older mieruka lacks those of the kinds it did not know (or all of them).
+  std::set<std::string_view> logged_kinds;
   if (rc == SQLITE_OK) {
-    std::size_t kinds = 0;
-    for (const ReplicatedTable& t : kReplicatedTables) kinds += t.parent ? 1 : 0;
-    Statement q(d.db, change_log_trigger_count_sql().c_str());
+    std::set<std::string> names;
+    Statement q(d.db, change_log_trigger_names_sql().c_str());
     rc = q.prepare_rc();
     if (rc == SQLITE_OK) {
-      if ((rc = q.step()) == SQLITE_ROW) {
-        triggers = q.int64(0) == static_cast<std::int64_t>(3 * kinds);
-        rc = SQLITE_OK;
-      }
+      while ((rc = q.step()) == SQLITE_ROW) names.insert(q.text(0));
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    triggers = true;
+    for (const ReplicatedTable& t : kReplicatedTables) {
+      if (!t.parent) continue;
+      bool all = true;
+      for (std::string_view op : {"insert", "update", "delete"}) all = all && names.count(change_log_trigger_name(t, op));
+      if (all) logged_kinds.insert(t.kind);
+      triggers = triggers && all;
     }
   }
   if (rc == SQLITE_OK && !triggers) rc = d.exec(change_log_triggers().c_str());
@@ -1708,16 +1731,18 @@ StoreStatus Store::start_change_log(std::int64_t now_us) {
       }
     }
   }
-  // Every record is logged the first time, and again when the triggers were
-  // missing (a ledger that replicated before they moved here): whatever
-  // changed without them is sent.
+  // Every record is logged the first time; later, those of every kind whose
+  // triggers were missing (all kinds in a ledger that replicated before they
+  // moved here; the kinds an older mieruka did not replicate): whatever
+  // changed without them is sent, and nothing else again.
   if (!started || !triggers) {
     for (const ReplicatedTable& t : kReplicatedTables) {
       if (rc != SQLITE_OK) break;
-      if (!t.parent) continue;
-      const std::string sql = "INSERT OR IGNORE INTO change_log (sensor, kind, key, changed_us) SELECT sensor, '" +
-                              std::string(t.kind) + "', CAST(" + std::string(key_column(t)) + " AS TEXT), ?2 FROM " +
-                              std::string(t.table) + " WHERE sensor = ?1";
+      if (!t.parent || (started && logged_kinds.count(t.kind) != 0)) continue;
+      const std::string sql = "INSERT OR IGNORE INTO change_log (sensor, kind, key, changed_us) SELECT " +
+                              std::string(t.shared_rows.empty() ? "sensor" : "?1") + ", '" + std::string(t.kind) +
+                              "', CAST(" + std::string(key_column(t)) + " AS TEXT), ?2 FROM " + std::string(t.table) +
+                              " WHERE " + (t.shared_rows.empty() ? std::string("sensor = ?1") : std::string(t.shared_rows));
       Statement q(d.db, sql.c_str());
       rc = q.prepare_rc();
       if (rc != SQLITE_OK) break;
@@ -1767,7 +1792,10 @@ StoreStatus Store::pending_changes(std::size_t limit, ChangeBatch& out) {
   for (std::size_t t = 0; t < kReplicatedTables.size(); ++t) {
     const ReplicatedTable& table = kReplicatedTables[t];
     const std::string sql = "SELECT " + std::string(table.columns) + " FROM " + std::string(table.table) +
-                            " WHERE sensor = ?1 AND " + std::string(key_column(table)) + " = ?2";
+                            " WHERE " +
+                            (table.shared_rows.empty() ? std::string("sensor = ?1")
+                                                       : "?1 = ?1 AND " + std::string(table.shared_rows)) +
+                            " AND " + std::string(key_column(table)) + " = ?2";
     Statement q(d.db, sql.c_str());
     if ((rc = q.prepare_rc()) != SQLITE_OK) return {read_error(d.path, rc, d.db)};
     const int columns = q.column_count();

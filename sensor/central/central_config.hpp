@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "inventory/store/ledger_source.hpp"
 #include "sensor/central/pg.hpp"
 
 namespace mieruka::sensor {
@@ -19,6 +20,10 @@ struct CentralConfig {
   std::string site;               // the plant this sensor belongs to ("" for none)
   std::string password;           // read from password_file at load
   int timeout_s = central::PgTarget{}.reply_timeout_s;
+  // What the rest of the config says of the reviews (sensor/daemon
+  // appliance_config): sent with the sensor's row, for the checklist read
+  // from the central store.
+  inventory::ApplianceConfig appliance;
 
   [[nodiscard]] central::PgTarget target() const {
     central::PgTarget t{url, password, ca_file};

@@ -179,6 +179,46 @@ class PgSource final : public inventory::LedgerSource {
     return {};
   }
 
+  // Store::review_facts's reads over the replicated reviews, runs and outbox,
+  // in one read-only snapshot of the store.
+  StoreStatus review_facts(const std::string& sensor, std::int64_t from_us, std::int64_t to_us, std::int64_t grace_us,
+                           inventory::ReviewFacts& out) override {
+    std::string error;
+    if (!db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)) return {error};
+    auto st = review_facts_in_transaction(sensor, from_us, to_us, grace_us, out);
+    (void)db_.exec(st ? "COMMIT" : "ROLLBACK", error);
+    return st;
+  }
+
+  StoreStatus capture_drops(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
+                            std::uint64_t& out) override {
+    out = 0;
+    std::string error;
+    auto r = db_.exec("SELECT COALESCE(SUM(drops), 0) FROM runs WHERE sensor_name = $1 AND ended_us > $2 "
+                      "AND ended_us <= $3",
+                      Params{sensor, std::to_string(from_us), std::to_string(to_us)}, error);
+    if (!r) return {error};
+    out = static_cast<std::uint64_t>(r->number(0, 0));
+    return {};
+  }
+
+  StoreStatus appliance(const std::string& sensor, std::optional<inventory::ApplianceConfig>& out) override {
+    out.reset();
+    std::string error;
+    auto r = db_.exec("SELECT time_zone, review_schedule, schedule_zone, diff_channels FROM sensors "
+                      "WHERE sensor_name = $1 AND time_zone IS NOT NULL AND review_schedule IS NOT NULL "
+                      "AND schedule_zone IS NOT NULL AND diff_channels IS NOT NULL",
+                      Params{sensor}, error);
+    if (!r) return {error};
+    if (r->rows() == 0) return {};
+    out.emplace();
+    out->time_zone = r->text(0, 0);
+    out->review_schedule = r->text(0, 1);
+    out->schedule_zone = r->text(0, 2);
+    out->diff_channels = static_cast<std::uint64_t>(std::max(0LL, r->number(0, 3)));
+    return {};
+  }
+
   // Every batch a sensor sends moves its received_us and changes (schema.cpp).
   StoreStatus version(std::string& out) override {
     out.clear();
@@ -190,6 +230,48 @@ class PgSource final : public inventory::LedgerSource {
   }
 
  private:
+  StoreStatus review_facts_in_transaction(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
+                                          std::int64_t grace_us, inventory::ReviewFacts& f) {
+    f = {};
+    f.from_us = from_us;
+    f.to_us = to_us;
+    std::string error;
+    const std::string from = std::to_string(from_us), to = std::to_string(to_us);
+    auto r = db_.exec("SELECT (SELECT COUNT(*) FROM reviews WHERE sensor_name = $1 AND taken_us >= $2 AND taken_us <= $3), "
+                      "(SELECT COALESCE(MIN(taken_us), 0) FROM reviews WHERE sensor_name = $1)",
+                      Params{sensor, from, to}, error);
+    if (!r) return {error};
+    f.scheduled = static_cast<std::uint64_t>(r->number(0, 0));
+    f.first_scheduled_us = r->number(0, 1);
+    // Live runs (not a `read` of files), in start order: the union of their
+    // spans inside the period (SQLite's LIKE ignores ASCII case: ILIKE).
+    r = db_.exec("SELECT started_us, ended_us, packets, drops FROM runs WHERE sensor_name = $1 "
+                 "AND command NOT ILIKE 'read%' AND ended_us > $2 AND started_us < $3 ORDER BY started_us",
+                 Params{sensor, from, to}, error);
+    if (!r) return {error};
+    std::int64_t covered_to = from_us;
+    for (int i = 0; i < r->rows(); ++i) {
+      const std::int64_t a = std::max<std::int64_t>(r->number(i, 0), covered_to);
+      const std::int64_t b = std::min<std::int64_t>(r->number(i, 1), to_us);
+      if (b > a) {
+        f.monitored_us += b - a;
+        covered_to = b;
+      }
+      f.packets += static_cast<std::uint64_t>(r->number(i, 2));
+      f.drops += static_cast<std::uint64_t>(r->number(i, 3));
+    }
+    r = db_.exec("SELECT kind, COUNT(*), COUNT(sent_us) FROM outbox WHERE sensor_name = $1 AND created_us >= $2 "
+                 "AND created_us <= $3 AND kind IN ('diff', 'alert') GROUP BY kind",
+                 Params{sensor, from, std::to_string(to_us - grace_us)}, error);
+    if (!r) return {error};
+    for (int i = 0; i < r->rows(); ++i) {
+      const bool diff = r->text(i, 0) == "diff";
+      (diff ? f.diffs_queued : f.alerts_queued) = static_cast<std::uint64_t>(r->number(i, 1));
+      (diff ? f.diffs_delivered : f.alerts_delivered) = static_cast<std::uint64_t>(r->number(i, 2));
+    }
+    return {};
+  }
+
   StoreStatus snapshot_in_transaction(const std::string& sensor, const std::string& name, inventory::Snapshot& s) {
     using Json = nlohmann::ordered_json;
     std::string error;

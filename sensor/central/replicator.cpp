@@ -196,6 +196,7 @@ struct Replicator::Impl {
   std::string db_path, sensor;
   CentralConfig config;
   bool pause_batches = batch_pause_failpoint();
+  bool appliance_sent = false;  // the sensor's row holds config.appliance (send_appliance)
   std::uint64_t batches = 0;
 
   // Opens what is not open yet. False with `error`.
@@ -246,6 +247,25 @@ struct Replicator::Impl {
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 
+  // What the config says of the reviews travels with every batch; with
+  // nothing queued, once per run (the daemon's start, a read, a sync), and
+  // only when the sensor's row says otherwise: a config changed while the
+  // ledger did not still reaches the central store, and an unchanged one
+  // writes no row.
+  bool send_appliance(std::string& error) {
+    if (appliance_sent) return true;
+    const auto& a = config.appliance;
+    if (!db->exec("UPDATE sensors SET time_zone = $2, review_schedule = $3, schedule_zone = $4, diff_channels = $5 "
+                  "WHERE sensor_name = $1 AND (time_zone, review_schedule, schedule_zone, diff_channels) IS DISTINCT "
+                  "FROM ($2, $3, $4, $5::integer)",
+                  {sensor, a.time_zone, a.review_schedule, a.schedule_zone, std::to_string(a.diff_channels)}, error)) {
+      db.reset();  // a fresh connection for the next attempt
+      return false;
+    }
+    appliance_sent = true;
+    return true;
+  }
+
   // One batch: -1 failed (`error`), else the changes committed (0: none left).
   long long send_batch(std::string& error, std::uint64_t& left) {
     if (!ready(error)) return -1;
@@ -255,7 +275,7 @@ struct Replicator::Impl {
       return -1;
     }
     left = batch.remaining + batch.changes.size();
-    if (batch.changes.empty()) return 0;
+    if (batch.changes.empty()) return send_appliance(error) ? 0 : -1;
     std::int64_t newest = 0;
     for (const auto& c : batch.changes) newest = std::max(newest, c.changed_us);
     Sender sender(*db, sensor);
@@ -263,14 +283,19 @@ struct Replicator::Impl {
     const bool ok =
         db->exec("BEGIN", error) && sender.send(batch, error) &&
         db->exec("INSERT INTO sensors (sensor_name, first_us, received_us, last_change_us, changes, backlog, "
-                 "oldest_pending_us, site) VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, "
-                 "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, $2, $3, $4, $5, $6) "
+                 "oldest_pending_us, site, time_zone, review_schedule, schedule_zone, diff_channels) "
+                 "VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, "
+                 "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
                  "ON CONFLICT (sensor_name) DO UPDATE SET received_us = EXCLUDED.received_us, site = EXCLUDED.site, "
+                 "time_zone = EXCLUDED.time_zone, review_schedule = EXCLUDED.review_schedule, "
+                 "schedule_zone = EXCLUDED.schedule_zone, diff_channels = EXCLUDED.diff_channels, "
                  "last_change_us = GREATEST(sensors.last_change_us, EXCLUDED.last_change_us), "
                  "changes = sensors.changes + EXCLUDED.changes, backlog = EXCLUDED.backlog, "
                  "oldest_pending_us = EXCLUDED.oldest_pending_us",
                  {sensor, std::to_string(newest), std::to_string(batch.changes.size()),
-                  std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us), config.site},
+                  std::to_string(batch.remaining), std::to_string(batch.oldest_remaining_us), config.site,
+                  config.appliance.time_zone, config.appliance.review_schedule, config.appliance.schedule_zone,
+                  std::to_string(config.appliance.diff_channels)},
                  error) &&
         pause_before_commit() && db->exec("COMMIT", error);
     if (!ok) {
@@ -279,6 +304,7 @@ struct Replicator::Impl {
       return -1;
     }
     // Committed centrally: a failure here only sends the batch again (a no-op).
+    appliance_sent = true;
     pause_after_commit();
     if (auto st = store->drop_changes(batch.changes); !st) {
       error = st.error;

@@ -7,7 +7,7 @@ namespace mieruka::sensor::central {
 namespace {
 
 // Entry i brings the schema from version i to i + 1; never edit a released one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // v1: the sensors, their ledgers (assets with addresses, VLANs, protocols
     // and facts; edges with operations), finding states, snapshots, capture
     // counters and runs; the roles and row-level security.
@@ -159,6 +159,39 @@ DO $$
 DECLARE t TEXT;
 BEGIN
   FOREACH t IN ARRAY ARRAY['findings_history', 'advisories', 'remediation_state'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY sensor_own_rows ON %I TO mieruka_sensor '
+                   'USING (sensor_name = current_user) WITH CHECK (sensor_name = current_user)', t);
+    EXECUTE format('CREATE POLICY console_reads_all ON %I FOR SELECT TO mieruka_console USING (true)', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO mieruka_sensor', t);
+    EXECUTE format('GRANT SELECT ON %I TO mieruka_console', t);
+  END LOOP;
+END $$;
+)sql",
+    // v3: the checklist's review evidence: the scheduled snapshots each sensor
+    // took (kept when retention prunes the snapshot) and the scheduled diffs
+    // and alerts it queued with when each was accepted (no subject, no
+    // payload); and, with the sensor's row, what its config says of the
+    // reviews: the time zone, the snapshot schedule ('' for none) and its
+    // zone, and how many channels send the scheduled diffs (NULL until a
+    // sensor under this schema sends a batch).
+    R"sql(
+ALTER TABLE sensors ADD COLUMN time_zone TEXT, ADD COLUMN review_schedule TEXT, ADD COLUMN schedule_zone TEXT,
+  ADD COLUMN diff_channels INTEGER;
+CREATE TABLE reviews (
+  sensor_name TEXT NOT NULL, taken_us BIGINT NOT NULL, version BIGINT NOT NULL,
+  snapshot TEXT NOT NULL, previous TEXT NOT NULL,
+  PRIMARY KEY (sensor_name, taken_us)
+);
+CREATE TABLE outbox (
+  sensor_name TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
+  channel TEXT NOT NULL, kind TEXT NOT NULL, created_us BIGINT NOT NULL, sent_us BIGINT,
+  PRIMARY KEY (sensor_name, id)
+);
+DO $$
+DECLARE t TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['reviews', 'outbox'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY sensor_own_rows ON %I TO mieruka_sensor '
                    'USING (sensor_name = current_user) WITH CHECK (sensor_name = current_user)', t);

@@ -168,6 +168,22 @@ int cmd_export_ledger(const CommonOptions& common, const ExportCommands& opt) {
   return write_out(opt.output, inventory::ledger_ndjson(ledger, common.config.sensor_name, wall_us()));
 }
 
+namespace {
+
+// The one sensor a report reads (the appliance's SQLite ledger, or one
+// sensor's records in the central store); false after printing an error.
+bool open_report_view(const CommonOptions& common, const char* command, LedgerView& view) {
+  if (!open_view(common, view)) return false;
+  if (view.sensors.size() == 1) return true;
+  std::string names;
+  for (const auto& n : view.sensors) names += (names.empty() ? "`" : ", `") + n + "`";
+  print_error(view.source->where() + ": sensors " + names + " are selected; `" + command +
+              "` states one sensor's evidence (its reviews, capture and snapshots): pick one with --sensor NAME");
+  return false;
+}
+
+}  // namespace
+
 int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt) {
   const std::string format = opt.format.empty() ? "json" : opt.format;
   if (format != "json" && format != "csv" && format != "html") {
@@ -176,21 +192,25 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   }
   const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
   std::string error;
-  auto store = open_store(common);
-  if (!store) return kExitBadInput;
-  inventory::Ledger& ledger = ledger_until_exit(common.config.sensor_name);
-  if (auto st = store->load(ledger); !st) {
-    print_error(st.error);
+  LedgerView view;
+  if (!open_report_view(common, "export checklist", view)) return kExitBadInput;
+  const std::string sensor = view.sensors.front();
+  inventory::Ledger& ledger = ledger_until_exit(sensor);
+  if (!load_view(view, ledger)) return kExitBadInput;
+  FindingsInputs inputs;
+  if (!load_findings_inputs(common.config, *view.source, view.sensors, inputs, error, opt.approved,
+                            opt.wireless_allow)) {
+    print_error(error);
     return kExitBadInput;
   }
-  FindingsInputs inputs;
-  if (!load_findings_inputs(common.config, *store, inputs, error, opt.approved, opt.wireless_allow)) {
-    print_error(error);
+  std::vector<inventory::Ack> acks;
+  if (auto st = view.source->finding_states(sensor, acks); !st) {
+    print_error(st.error);
     return kExitBadInput;
   }
   const inventory::FindingsPolicy fp = inputs.policy(common.config);
   auto findings = inventory::compute_findings(ledger, fp);
-  inventory::apply_acks(findings, read_acks(*store, common.config.sensor_name));
+  inventory::apply_acks(findings, acks);
   const auto& approved = inputs.approved;
   if (approved) inventory::apply_approved(ledger, *approved);  // the plant's names in the evidence
 
@@ -204,7 +224,7 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     while (!base.empty() && base.back() == '/') base.pop_back();
     in.asset_link = base + "/#/asset/";
   }
-  if (!fill_checklist_input(in, *store, common.config, ledger,
+  if (!fill_checklist_input(in, *view.source, sensor, common.config, ledger,
                             {wall_us(), opt.new_days, opt.review_days, opt.baseline, &local_offset}, error)) {
     print_error(error);
     return kExitBadInput;
@@ -257,15 +277,44 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
     in.since_us = *t;
     in.basis = "--since " + opt.since;
   }
-  auto store = open_store(common);
-  if (!store) return kExitBadInput;
+  // One sensor, or several as one fleet (each device once, with what each
+  // sensor saw of it): a snapshot is one sensor's, so a fleet's baseline is a time.
+  LedgerView view;
+  if (!open_view(common, view)) return kExitBadInput;
+  const bool fleet = view.sensors.size() > 1;
+  if (fleet && opt.since.empty()) {
+    std::string names;
+    for (const auto& n : view.sensors) names += (names.empty() ? "`" : ", `") + n + "`";
+    print_error(view.source->where() + ": sensors " + names + " are selected; a snapshot is one sensor's: give "
+                "--since TIME for the fleet, or one sensor with --sensor NAME");
+    return kExitBadInput;
+  }
+  const std::string sensor = view.sensors.front();
+  std::string error;
+  // The report's times in the sensors' zone; sensors in different zones: the
+  // reading config's.
+  inventory::ApplianceConfig appliance;
+  std::string time_zone;
+  bool one_zone = true;
+  for (const auto& name : view.sensors) {
+    if (!appliance_of(*view.source, name, common.config, appliance, error)) {
+      print_error(error);
+      return kExitBadInput;
+    }
+    if (name == view.sensors.front()) time_zone = appliance.time_zone;
+    one_zone = one_zone && appliance.time_zone == time_zone;
+  }
+  if (!one_zone) time_zone = common.config.snapshots.timezone;
   std::vector<std::string> baseline;
   if (!opt.from.empty() || !opt.baseline.empty()) {
-    std::string error;
     std::string name = opt.from, basis = "snapshot " + opt.from;
     if (!opt.baseline.empty()) {
-      const auto snaps = inventory::list_snapshots(*store, error);
-      auto b = error.empty() ? inventory::pick_baseline(snaps, opt.baseline, &local_offset, error) : std::nullopt;
+      std::vector<inventory::SnapshotInfo> snaps;
+      if (auto st = view.source->snapshots(sensor, snaps); !st) {
+        print_error(st.error);
+        return kExitBadInput;
+      }
+      auto b = inventory::pick_baseline(snaps, opt.baseline, &local_offset, error);
       if (!b) {
         print_error(error);
         return kExitBadInput;
@@ -273,28 +322,27 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
       name = b->snapshot.name;
       basis = b->basis;
     }
-    auto snap = inventory::load_snapshot(*store, name, error);
-    if (!snap) {
-      print_error(error);
+    inventory::Snapshot snap;
+    if (auto st = view.source->snapshot(sensor, name, snap); !st) {
+      print_error(st.error);
       return kExitBadInput;
     }
-    for (const auto& a : snap->assets) baseline.push_back(a.id);
+    for (const auto& a : snap.assets) baseline.push_back(a.id);
     std::sort(baseline.begin(), baseline.end());
     in.baseline_ids = &baseline;
-    in.since_us = snap->info.observed_until_us;
+    in.since_us = snap.info.observed_until_us;
     in.basis = basis;
   }
-  inventory::Ledger ledger(common.config.sensor_name);
-  if (auto st = store->load(ledger); !st) {
-    print_error(st.error);
-    return kExitBadInput;
-  }
+  inventory::Ledger ledger(sensor);
+  if (!load_view(view, ledger)) return kExitBadInput;
   if (!overlay_approved(common, ledger)) return kExitBadInput;  // the plant's names in the report
   in.ledger = &ledger;
   in.zones = &common.config.policy;
-  in.sensor_name = common.config.sensor_name;
+  std::vector<std::string> names = view.sensors;  // in name order, whatever order --sensor gave
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) in.sensor_name += (in.sensor_name.empty() ? "" : ", ") + name;
   in.generated_us = wall_us();
-  in.time_zone = common.config.snapshots.timezone;
+  in.time_zone = time_zone;
   const auto rep = inventory::build_acceptance(in);
   std::string out;
   if (format == "json") out = inventory::acceptance_json(rep, in).dump(2) + "\n";

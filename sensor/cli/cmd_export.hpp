@@ -5,6 +5,9 @@
 //   mieruka export ledger [--db DB] [--config FILE] [--approved CSV] [--output FILE]
 //   mieruka report acceptance [--db DB] (--since TIME|--from SNAPSHOT) [--format text|json|html] [--lang ja|en]
 //                             [--output FILE]
+// The checklist and the acceptance report read one sensor's records, from
+// the appliance's SQLite ledger or from the central store (--db
+// postgresql://... --sensor NAME; docs/central.md).
 // inventory/report/checklist and inventory/report/acceptance do the work. main.cpp declares
 // them with add_export_commands and runs them with run_export_commands.
 #pragma once

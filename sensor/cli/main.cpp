@@ -38,12 +38,14 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--db", common.db,
                  "Ledger database (default: mieruka.db here, or <data_dir>/mieruka.db); postgresql://ROLE@HOST/DB: "
-                 "the central store, read by assets, links, show, findings, topology and diff");
+                 "the central store, read by assets, links, show, findings, topology, diff, export checklist and report "
+                 "acceptance");
   app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
   app.add_option("--sensor", common.sensor,
                  "Whose records to use: a sensor_name in the database (default: the config's; without --config, "
-                 "the one sensor the database holds). assets, links, show, findings and topology take several "
-                 "(A,B or repeated; default against the central store: every sensor) as one fleet ledger")
+                 "the one sensor the database holds). assets, links, show, findings, topology and report "
+                 "acceptance --since take several (A,B or repeated; default against the central store: every "
+                 "sensor) as one fleet ledger")
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   app.add_option("--site", common.site,
                  "With --db postgresql://...: the sensors of this site (the `site` of their [central] section)");
@@ -147,19 +149,22 @@ int main(int argc, char** argv) {
   else install_exit_on_signal();
   common.fleet_reader = *assets_cmd || *links_cmd || *show_cmd ||
                         (topology_cmd.topology != nullptr && *topology_cmd.topology) ||
-                        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack);
+                        (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack) ||
+                        (export_cmds.acceptance != nullptr && *export_cmds.acceptance);
   // The central store is read by the ledger views, never written from a command
   // (its console role writes nothing); the rest work on the appliance's SQLite.
   if (reads_central(common)) {
     const bool central_reader =
         common.fleet_reader || (snapshot_cmds.diff != nullptr && *snapshot_cmds.diff) || (central_cmds.init != nullptr && *central_cmds.init) || (central_cmds.status != nullptr && *central_cmds.status) ||
-        (serve_cmds.serve != nullptr && *serve_cmds.serve);
+        (serve_cmds.serve != nullptr && *serve_cmds.serve) ||
+        (export_cmds.checklist != nullptr && *export_cmds.checklist) ||
+        (export_cmds.acceptance != nullptr && *export_cmds.acceptance);
     if (!central_reader) {
       const auto subs = app.get_subcommands();
       const std::string name = subs.empty() ? std::string("this command") : subs.front()->get_name();
       print_error("--db " + mieruka::sensor::central::redact_url(common.db) + ": `" + name +
                   "` works on an appliance's SQLite ledger (give --db PATH); the central store is only read, by "
-                  "assets, links, show, findings, topology, diff and serve");
+                  "assets, links, show, findings, topology, diff, serve, export checklist and report acceptance");
       return kExitBadInput;
     }
   }

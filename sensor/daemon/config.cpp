@@ -340,7 +340,22 @@ std::optional<Config> load_config(const std::string& path, std::string& error) {
     error = path + ": `sensor_name` must not be empty";
     return std::nullopt;
   }
+  c.central.appliance = appliance_config(c);
   return c;
+}
+
+inventory::ApplianceConfig appliance_config(const Config& config) {
+  inventory::ApplianceConfig a;
+  a.time_zone = config.snapshots.timezone;
+  if (config.snapshots.schedule) {
+    a.review_schedule = config.snapshots.schedule->expression;
+    a.schedule_zone = config.snapshots.schedule->zone_name;
+  }
+  a.diff_channels = static_cast<std::uint64_t>(
+      std::count_if(config.delivery.channels.begin(), config.delivery.channels.end(), [](const ChannelConfig& ch) {
+        return std::find(ch.kinds.begin(), ch.kinds.end(), "diff") != ch.kinds.end();
+      }));
+  return a;
 }
 
 std::string resolve_db_path(const std::string& db_option, const Config& config) {

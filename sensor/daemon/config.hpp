@@ -40,6 +40,12 @@ struct Config {
 // Loads `path`; on failure returns nullopt with `error` set to one line.
 [[nodiscard]] std::optional<Config> load_config(const std::string& path, std::string& error);
 
+// What the config says of the reviews the checklist states: the time zone,
+// the snapshot schedule and its zone, and the channels that send the
+// scheduled diffs. The one reading of it, for the checklist on the appliance
+// and for what the sensor sends the central store.
+[[nodiscard]] inventory::ApplianceConfig appliance_config(const Config& config);
+
 // The host name, for the default sensor name.
 [[nodiscard]] std::string host_name();
 

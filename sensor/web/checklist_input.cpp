@@ -16,6 +16,12 @@ constexpr std::int64_t kDayUs = 86'400'000'000LL;
 constexpr std::uint64_t kMaxSlots = 1'000'000;
 // A message queued this recently may still be on its way: not yet a failed delivery.
 constexpr std::int64_t kDeliveryGraceUs = 3'600'000'000LL;
+
+// The snapshot schedule an appliance config names, parsed as its daemon
+// parses it.
+std::optional<Schedule> review_schedule_of(const inventory::ApplianceConfig& a, std::string& error) {
+  return parse_schedule(a.review_schedule, a.schedule_zone, error);
+}
 }  // namespace
 
 std::uint64_t schedule_slots(const Schedule& schedule, std::int64_t from_us, std::int64_t to_us) {
@@ -28,19 +34,47 @@ std::uint64_t schedule_slots(const Schedule& schedule, std::int64_t from_us, std
   return n;
 }
 
-bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store, const inventory::Ledger& ledger,
-                            const inventory::SnapshotInfo& snapshot, const std::string& basis, std::int64_t now_us,
-                            std::string& error, const inventory::Diff* made) {
+bool appliance_of(inventory::LedgerSource& source, const std::string& sensor, const Config& config,
+                  inventory::ApplianceConfig& out, std::string& error) {
+  if (!source.central()) {
+    out = appliance_config(config);
+    return true;
+  }
+  std::optional<inventory::ApplianceConfig> held;
+  if (auto st = source.appliance(sensor, held); !st) {
+    error = st.error;
+    return false;
+  }
+  if (!held) {
+    error = source.where() + ": sensor `" + sensor +
+            "` has not sent its time zone, snapshot schedule and diff channels yet (each batch of a sensor with this "
+            "mieruka carries them; `mieruka central sync` on the appliance sends one)";
+    return false;
+  }
+  out = *held;
+  return true;
+}
+
+bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::LedgerSource& source, const std::string& sensor,
+                            const inventory::Ledger& ledger, const inventory::SnapshotInfo& snapshot,
+                            const std::string& basis, std::int64_t now_us, std::string& error,
+                            const inventory::Diff* made) {
   in.new_since_us = snapshot.observed_until_us + 1;
   in.new_since_basis = basis;
   std::optional<inventory::Diff> own;
   if (made == nullptr || made->from.name != snapshot.name) {
-    auto from = inventory::load_snapshot(store, snapshot.name, error);
-    if (!from) return false;
+    inventory::Snapshot from;
+    if (auto st = source.snapshot(sensor, snapshot.name, from); !st) {
+      error = st.error;
+      return false;
+    }
     const auto now = inventory::make_snapshot(ledger, std::string(inventory::kNowSnapshotName), now_us);
     inventory::DiffOptions opt;
-    opt.capture_drops = inventory::capture_drops_between(store, from->info.taken_us, now_us);
-    own = inventory::diff_snapshots(*from, now, opt);
+    if (auto st = source.capture_drops(sensor, from.info.taken_us, now_us, opt.capture_drops); !st) {
+      error = st.error;
+      return false;
+    }
+    own = inventory::diff_snapshots(from, now, opt);
     made = &*own;
   }
   const inventory::Diff& d = *made;
@@ -60,17 +94,23 @@ bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& sto
   return true;
 }
 
-bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store, const Config& config,
-                          const inventory::Ledger& ledger, const ChecklistPeriod& period, std::string& error) {
+bool fill_checklist_input(inventory::ChecklistInput& in, inventory::LedgerSource& source, const std::string& sensor,
+                          const Config& config, const inventory::Ledger& ledger, const ChecklistPeriod& period,
+                          std::string& error) {
   error.clear();
+  inventory::ApplianceConfig appliance;
+  if (!appliance_of(source, sensor, config, appliance, error)) return false;
   in.generated_us = period.now_us;
-  in.time_zone = config.snapshots.timezone;  // the report's times as the plant reads them
-  in.sensor_name = config.sensor_name;
-  in.db_path = store.path();
+  in.time_zone = appliance.time_zone;  // the report's times as the plant reads them
+  in.sensor_name = sensor;
+  in.db_path = source.where();
   in.zones = &config.policy;
 
-  const auto snaps = inventory::list_snapshots(store, error);
-  if (!error.empty()) return false;
+  std::vector<inventory::SnapshotInfo> snaps;
+  if (auto st = source.snapshots(sensor, snaps); !st) {
+    error = st.error;
+    return false;
+  }
   in.snapshots = snaps.size();
   std::int64_t until = 0;
   for (const auto& a : ledger.assets()) until = std::max(until, a.last_us);
@@ -78,11 +118,12 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store
     in.last_snapshot_us = snaps.empty() ? 0 : snaps.back().taken_us;
     auto b = inventory::pick_baseline(snaps, period.baseline,
                                       period.offset_for_local != nullptr ? period.offset_for_local : &utc_offset, error);
-    if (!b || !set_checklist_baseline(in, store, ledger, b->snapshot, b->basis, period.now_us, error)) return false;
+    if (!b || !set_checklist_baseline(in, source, sensor, ledger, b->snapshot, b->basis, period.now_us, error))
+      return false;
   } else if (!snaps.empty()) {
     in.last_snapshot_us = snaps.back().taken_us;
-    if (!set_checklist_baseline(in, store, ledger, snaps.back(), "snapshot " + snaps.back().name, period.now_us, error,
-                                period.newest_diff))
+    if (!set_checklist_baseline(in, source, sensor, ledger, snaps.back(), "snapshot " + snaps.back().name,
+                                period.now_us, error, period.newest_diff))
       return false;
   } else {
     in.new_since_us = std::max<std::int64_t>(0, until - static_cast<std::int64_t>(period.new_days) * kDayUs);
@@ -90,27 +131,44 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store
   }
 
   std::vector<inventory::StoredAdvisory> advisories;
-  if (auto st = store.advisories(advisories, false); !st) {
+  if (auto st = source.advisories(sensor, advisories); !st) {
     error = st.error;
     return false;
   }
   in.advisories = advisories.size();
 
   const std::int64_t from = period.now_us - static_cast<std::int64_t>(period.review_days) * kDayUs;
-  auto facts = store.review_facts(from, period.now_us, kDeliveryGraceUs, error);
-  if (!facts) return false;
-  in.review.facts = *facts;
+  if (auto st = source.review_facts(sensor, from, period.now_us, kDeliveryGraceUs, in.review.facts); !st) {
+    error = st.error;
+    return false;
+  }
   in.review.schedule.clear();
   in.review.slots = 0;
-  if (config.snapshots.schedule) {
-    in.review.schedule = config.snapshots.schedule->expression;
-    in.review.slots = schedule_slots(*config.snapshots.schedule, from, period.now_us);
+  if (!appliance.review_schedule.empty()) {
+    auto schedule = review_schedule_of(appliance, error);
+    if (!schedule) {
+      error = source.where() + ": sensor `" + sensor + "`: " + error;
+      return false;
+    }
+    in.review.schedule = schedule->expression;
+    in.review.slots = schedule_slots(*schedule, from, period.now_us);
   }
-  in.review.channels = static_cast<std::size_t>(
-      std::count_if(config.delivery.channels.begin(), config.delivery.channels.end(), [](const ChannelConfig& ch) {
-        return std::find(ch.kinds.begin(), ch.kinds.end(), "diff") != ch.kinds.end();
-      }));
+  in.review.channels = static_cast<std::size_t>(appliance.diff_channels);
   return true;
+}
+
+bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store, const inventory::Ledger& ledger,
+                            const inventory::SnapshotInfo& snapshot, const std::string& basis, std::int64_t now_us,
+                            std::string& error, const inventory::Diff* made) {
+  auto source = inventory::sqlite_source(store.path(), error);
+  return source != nullptr && set_checklist_baseline(in, *source, store.sensor_name(), ledger, snapshot, basis, now_us,
+                                                     error, made);
+}
+
+bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store, const Config& config,
+                          const inventory::Ledger& ledger, const ChecklistPeriod& period, std::string& error) {
+  auto source = inventory::sqlite_source(store.path(), error);
+  return source != nullptr && fill_checklist_input(in, *source, store.sensor_name(), config, ledger, period, error);
 }
 
 }  // namespace mieruka::sensor

@@ -9,6 +9,7 @@
 
 #include "inventory/report/checklist.hpp"
 #include "inventory/ledger/ledger.hpp"
+#include "inventory/store/ledger_source.hpp"
 #include "inventory/store/store.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "sensor/daemon/config.hpp"
@@ -40,20 +41,41 @@ struct ChecklistPeriod {
 // ten years stops counting at the cap, far above any level's threshold).
 [[nodiscard]] std::uint64_t schedule_slots(const Schedule& schedule, std::int64_t from_us, std::int64_t to_us);
 
-// Fills everything of `in` but ledger, findings and the approved and wireless
-// lists (the caller loaded those for the findings): the sensor, the snapshots,
-// what counts as new, the advisories imported, and the review evidence over
-// the period. On failure
-// returns false with `error` set to one line.
+// What the reports state of `sensor`'s appliance config (the time zone, the
+// snapshot schedule, the channels of the scheduled diffs): what the central
+// store holds of it, else (the SQLite ledger, read on or for the appliance)
+// `config`'s. False with `error` set when the central store holds none yet.
+[[nodiscard]] bool appliance_of(inventory::LedgerSource& source, const std::string& sensor, const Config& config,
+                                inventory::ApplianceConfig& out, std::string& error);
+
 // Sets what counts as new and what changed (ChecklistInput::new_since_us,
-// new_since_basis, changes) from the baseline `snapshot`: the diff of it and
-// `ledger` now. False with `error` set when the snapshot cannot be read.
-// `made`: that diff when the caller has it already (nullptr: made here).
+// new_since_basis, changes) from the baseline `snapshot` of `sensor`: the
+// diff of it and `ledger` now. False with `error` set when the snapshot
+// cannot be read. `made`: that diff when the caller has it already (nullptr:
+// made here).
+[[nodiscard]] bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::LedgerSource& source,
+                                          const std::string& sensor, const inventory::Ledger& ledger,
+                                          const inventory::SnapshotInfo& snapshot, const std::string& basis,
+                                          std::int64_t now_us, std::string& error,
+                                          const inventory::Diff* made = nullptr);
+
+// Fills everything of `in` but ledger, findings and the approved and wireless
+// lists (the caller loaded those for the findings) from `sensor`'s records in
+// `source` (the appliance's SQLite ledger or the central store): the sensor,
+// the snapshots, what counts as new, the advisories imported, and the review
+// evidence over the period. On failure returns false with `error` set to one
+// line.
+[[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::LedgerSource& source,
+                                        const std::string& sensor, const Config& config,
+                                        const inventory::Ledger& ledger, const ChecklistPeriod& period,
+                                        std::string& error);
+
+// The same two over the SQLite ledger `store` is open on (its sensor's
+// records; read through a LedgerSource of its file).
 [[nodiscard]] bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store,
                                           const inventory::Ledger& ledger, const inventory::SnapshotInfo& snapshot,
                                           const std::string& basis, std::int64_t now_us, std::string& error,
                                           const inventory::Diff* made = nullptr);
-
 [[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store,
                                         const Config& config, const inventory::Ledger& ledger,
                                         const ChecklistPeriod& period, std::string& error);

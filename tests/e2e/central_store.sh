@@ -46,7 +46,7 @@ check "init applied the migrations" grep -q "migration(s) applied" init1.txt
 "$bin" central init --db "$admin" --password-file "$super_pw" >init2.txt 2>&1; rc=$?
 check "init again exits 0" test "$rc" -eq 0
 check "init again changes nothing" grep -q "already current" init2.txt
-check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "2"
+check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "3"
 
 # 2. One login role per sensor (named after its sensor_name), one for the console.
 pw1="line1-Secret-$RANDOM$RANDOM"; pw2="line2-Secret-$RANDOM$RANDOM"; pwc="console-Secret-$RANDOM$RANDOM"
@@ -422,24 +422,31 @@ check "status lists line2 with its assets and no backlog" grep -Eq "^line2 +[0-9
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 99"
 "$bin" central init --db "$admin" --password-file "$super_pw" >newer1.txt 2>&1; rc=$?
 check "init refuses a newer schema" test "$rc" -eq 1
-check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (2); upgrade mieruka' newer1.txt)" -eq 1
+check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (3); upgrade mieruka' newer1.txt)" -eq 1
 "$bin" central sync --config line1.toml --db s1.db >newer2.txt 2>&1; rc=$?
 check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer than this mieruka' newer2.txt)" -eq 1
-pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 2"
+pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 3"
+# A store at version 2 (before the review evidence): init upgrades it; the
+# sensors' config of their reviews is not known (NULL) until each sends a batch.
+pg_sql -d mieruka -c "ALTER TABLE sensors DROP COLUMN time_zone, DROP COLUMN review_schedule, DROP COLUMN schedule_zone, DROP COLUMN diff_channels; DROP TABLE reviews, outbox; UPDATE mieruka_schema SET version = 2"
+"$bin" central init --db "$admin" --password-file "$super_pw" >upgrade3.txt 2>&1; rc=$?
+check "init upgrades version 2 to 3" test "$rc" -eq 0 -a "$(grep -c 'schema version 3 (1 migration(s) applied)' upgrade3.txt)" -eq 1
+check "  no sensor's review config is known yet" test "$(count "SELECT count(*) FROM sensors WHERE time_zone IS NULL")" = "${#fleet[@]}"
 # A store at version 1 (before sites, the findings' history and advisories):
 # sensors and readers refuse it until init upgrades it, which keeps every row
 # and gives each sensor an empty site.
 rows_before="$(count "SELECT count(*) FROM assets")"
-pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site; DROP TABLE findings_history, advisories, remediation_state; UPDATE mieruka_schema SET version = 1"
+pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site, DROP COLUMN time_zone, DROP COLUMN review_schedule, DROP COLUMN schedule_zone, DROP COLUMN diff_channels; DROP TABLE findings_history, advisories, remediation_state, reviews, outbox; UPDATE mieruka_schema SET version = 1"
 "$bin" central sync --config line1.toml --db s1.db >older1.txt 2>&1; rc=$?
-check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older1.txt)" -eq 1
+check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (3)' older1.txt)" -eq 1
 cread assets --sensor line1 >older2.txt 2>&1; rc=$?
-check "a reader refuses an older schema" test "$rc" -eq 1 -a "$(grep -c 'schema version 1 is older than this mieruka (2)' older2.txt)" -eq 1
+check "a reader refuses an older schema" test "$rc" -eq 1 -a "$(grep -c 'schema version 1 is older than this mieruka (3)' older2.txt)" -eq 1
 "$bin" central init --db "$admin" --password-file "$super_pw" >upgrade.txt 2>&1; rc=$?
-check "init upgrades version 1 to 2" test "$rc" -eq 0 -a "$(grep -c 'schema version 2 (1 migration(s) applied)' upgrade.txt)" -eq 1
+check "init upgrades version 1 to 3" test "$rc" -eq 0 -a "$(grep -c 'schema version 3 (2 migration(s) applied)' upgrade.txt)" -eq 1
 check "the upgrade keeps every row" test "$(count "SELECT count(*) FROM assets")" = "$rows_before" -a "$(count "SELECT count(*) FROM sensors WHERE site = ''")" = "${#fleet[@]}"
 "$bin" central sync --config line1.toml --db s1.db >older3.txt 2>&1; rc=$?
 check "after the upgrade the sensor syncs again" test "$rc" -eq 0
+check "  and its review config is known again" test "$(count "SELECT count(*) FROM sensors WHERE sensor_name = 'line1' AND time_zone IS NOT NULL")" = 1
 
 # 10. A wrong password: a clear line, and the password in no output.
 printf 'wrong-%s\n' "$pw1" >wrong.pw; chmod 600 wrong.pw

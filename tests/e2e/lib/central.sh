@@ -27,7 +27,8 @@ snapshot_assets:snapshot,asset_id,last_us,body
 snapshot_asset_ips:snapshot,asset_id,ip,last_us
 snapshot_links:snapshot,link_id,last_us,packets,bytes,body
 counters:name,value
-runs:started_us,ended_us,command,packets,drops"
+runs:started_us,ended_us,command,packets,drops
+reviews:taken_us,snapshot,previous"
 # dump PREFIX SQLITE_WHERE PG_WHERE SQLITE_COLS_PREFIX PG_COLS_PREFIX DB...: every
 # table's rows into PREFIX.sq.TABLE (from each DB) and PREFIX.pg.TABLE, sorted;
 # one psql and one sqlite3 per database (process starts are most of the time).
@@ -75,7 +76,7 @@ same_fleet() {
 }
 
 # Parent table and key column of each record kind, and the child tables by key column.
-parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id finding_history:findings_history:id advisory:advisories:id snapshot:snapshots:name counter:counters:name run:runs:started_us"
+parents="asset:assets:id edge:edges:id finding_state:findings_state:finding_id finding_history:findings_history:id advisory:advisories:id snapshot:snapshots:name counter:counters:name run:runs:started_us review:reviews:taken_us"
 children="remediation_state:advisory_id:advisories asset_ips:asset_id:assets asset_vlans:asset_id:assets asset_protocols:asset_id:assets facts:asset_id:assets edge_ops:edge_id:edges snapshot_assets:snapshot:snapshots snapshot_asset_ips:snapshot:snapshots snapshot_links:snapshot:snapshots"
 one_version() {  # every sensor's: one query
   local c t key parent sql="" bad

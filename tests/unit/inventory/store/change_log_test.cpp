@@ -102,9 +102,9 @@ TEST_F(ChangeLogTest, TheTriggersExistOnlyOnceReplicationStarts) {
   Store s = open_ok("line1");
   EXPECT_EQ(change_log_triggers(s.native_handle()), 0);
   ASSERT_TRUE(s.start_change_log(kT0).ok());
-  EXPECT_EQ(change_log_triggers(s.native_handle()), 24);  // insert, update, delete of 8 record kinds
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 30);  // insert, update, delete of 10 record kinds
   ASSERT_TRUE(s.start_change_log(kT0 + 1).ok());
-  EXPECT_EQ(change_log_triggers(s.native_handle()), 24);
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 30);
 }
 
 // A ledger that replicated under the previous schema (its triggers dropped by
@@ -133,11 +133,84 @@ TEST_F(ChangeLogTest, ALedgerWhoseTriggersWereDroppedLogsEveryRecordAgain) {
   ASSERT_TRUE(s.pending_changes(100, b).ok());
   EXPECT_TRUE(b.changes.empty());  // unseen without the triggers
   ASSERT_TRUE(s.start_change_log(kT0 + 5).ok());
-  EXPECT_EQ(change_log_triggers(s.native_handle()), 24);
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 30);
   ASSERT_TRUE(s.pending_changes(100, b).ok());
   ASSERT_EQ(b.changes.size(), 3U);
   for (const auto& c : b.changes) EXPECT_GT(c.seq, sent.changes.back().seq);
   ASSERT_EQ(b.rows[table_index("assets")].size(), 2U);
+}
+
+// The outbox is the database's (no sensor): its diffs and alerts are noted for
+// every sensor that replicates, with their times and channel but never their
+// subject or payload; a test message is not; a pruned message is a deletion.
+TEST_F(ChangeLogTest, TheOutboxsDiffsAndAlertsTravelWithEveryReplicatingSensor) {
+  Store s = open_ok("line1");
+  auto exec = [&](const char* sql) {
+    ASSERT_EQ(sqlite3_exec(s.native_handle(), sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  };
+  exec("INSERT INTO outbox (id, channel, kind, created_us, subject, payload, next_attempt_us) VALUES "
+       "('old', 'it', 'diff', 5, 'secret subject', x'0102', 5)");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  exec("INSERT INTO outbox (id, channel, kind, created_us, subject, payload, next_attempt_us) VALUES "
+       "('a1', 'it', 'alert', 7, 's', x'00', 7), ('t1', 'it', 'test', 8, 's', x'00', 8)");
+  Store two = open_ok("line2");
+  ASSERT_TRUE(two.start_change_log(kT0).ok());
+  exec("UPDATE outbox SET sent_us = 9 WHERE id = 'old'");
+  for (Store* st : {&s, &two}) {
+    ChangeBatch b;
+    ASSERT_TRUE(st->pending_changes(100, b).ok());
+    std::multiset<std::string> keys;
+    for (const auto& c : b.changes) keys.insert(c.kind + ":" + c.key);
+    EXPECT_EQ(keys, (std::multiset<std::string>{"delivery:a1", "delivery:old"})) << st->sensor_name();
+    const auto& rows = b.rows[table_index("outbox")];
+    ASSERT_EQ(rows.size(), 2U);
+    std::set<std::string> got;
+    for (const auto& r : rows) {
+      ASSERT_EQ(r.size(), 5U);  // id, channel, kind, created_us, sent_us
+      got.insert(*r[0] + "|" + *r[1] + "|" + *r[2] + "|" + *r[3] + "|" + r[4].value_or("NULL"));
+    }
+    EXPECT_EQ(got, (std::set<std::string>{"a1|it|alert|7|NULL", "old|it|diff|5|9"}));
+    ASSERT_TRUE(st->drop_changes(b.changes).ok());
+  }
+  exec("DELETE FROM outbox WHERE id = 'old'");
+  ChangeBatch gone;
+  ASSERT_TRUE(two.pending_changes(100, gone).ok());
+  ASSERT_EQ(gone.changes.size(), 1U);
+  EXPECT_EQ(gone.changes[0].kind + ":" + gone.changes[0].key, "delivery:old");
+  EXPECT_TRUE(gone.rows[table_index("outbox")].empty());  // absent: a deletion
+}
+
+// A ledger that replicated under a mieruka that knew fewer record kinds (no
+// reviews, no outbox) sends the records of those kinds when replication
+// restarts, and nothing it sent already.
+TEST_F(ChangeLogTest, ALedgerReplicatingFewerKindsLogsOnlyTheNewKinds) {
+  Store s = open_ok("line1");
+  ASSERT_TRUE(s.start_change_log(kT0).ok());
+  Ledger l = make_ledger("line1");
+  ASSERT_TRUE(s.flush(l).ok());
+  ChangeBatch sent;
+  ASSERT_TRUE(s.pending_changes(100, sent).ok());
+  ASSERT_TRUE(s.drop_changes(sent.changes).ok());
+  const char* drop =
+      "DROP TRIGGER reviews_insert_log; DROP TRIGGER reviews_update_log; DROP TRIGGER reviews_delete_log; "
+      "DROP TRIGGER outbox_insert_log; DROP TRIGGER outbox_update_log; DROP TRIGGER outbox_delete_log;";
+  ASSERT_EQ(sqlite3_exec(s.native_handle(), drop, nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_TRUE(s.record_review({kT0 + 1, "sched-1", ""}).ok());
+  ASSERT_EQ(sqlite3_exec(s.native_handle(),
+                         "INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us) VALUES "
+                         "('d1', 'it', 'diff', 1, x'00', 1)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ChangeBatch none;
+  ASSERT_TRUE(s.pending_changes(100, none).ok());
+  EXPECT_TRUE(none.changes.empty());  // unseen without their triggers
+  ASSERT_TRUE(s.start_change_log(kT0 + 5).ok());
+  EXPECT_EQ(change_log_triggers(s.native_handle()), 30);
+  ChangeBatch b;
+  ASSERT_TRUE(s.pending_changes(100, b).ok());
+  std::multiset<std::string> keys;
+  for (const auto& c : b.changes) keys.insert(c.kind + ":" + c.key);
+  EXPECT_EQ(keys, (std::multiset<std::string>{"delivery:d1", "review:" + std::to_string(kT0 + 1)}));
 }
 
 TEST_F(ChangeLogTest, StartLogsEveryStoredRecordWithItsRows) {

@@ -264,7 +264,36 @@ Plant& plant() {
         out->error = st.error;
         return out;
       }
+      // Scheduled snapshots taken (the review evidence), and outbox messages:
+      // the outbox is the database's, so each replicating sensor's reports
+      // count every diff and alert in it (a test message counts for none).
+      for (std::int64_t k = 0; k < 3; ++k)
+        if (auto st = store->record_review({t + k * 3'600'000'000LL, "sched-" + std::to_string(k), ""}); !st) {
+          out->error = st.error;
+          return out;
+        }
+      auto m = store->statement(
+          "INSERT INTO outbox (id, channel, kind, created_us, subject, payload, next_attempt_us, sent_us) VALUES "
+          "('d-' || ?1, 'it', 'diff', ?2, 'diff', x'00', ?2, ?2 + 5), "
+          "('a-' || ?1, 'it', 'alert', ?2 + 10, 'alert', x'00', ?2, NULL), "
+          "('t-' || ?1, 'it', 'test', ?2 + 20, 'test', x'00', ?2, ?2 + 25)");
+      m.bind(1, sensor);
+      m.bind(2, t + 4);
+      if (m.run() != 0) {
+        out->error = "cannot write the outbox: " + m.message();
+        return out;
+      }
       t += 60'000'000;
+    }
+    // A diff delivered after both sensors replicate: noted for both.
+    {
+      auto store = inventory::Store::open(out->db, "line1", out->error);
+      if (!store) return out;
+      auto m = store->statement("UPDATE outbox SET sent_us = created_us + 7 WHERE id = 'a-line1'");
+      if (m.run() != 0) {
+        out->error = "cannot write the outbox: " + m.message();
+        return out;
+      }
     }
     for (const auto& sensor : kSensors) {
       auto store = inventory::Store::open_reader(out->db, sensor, out->error);
@@ -281,6 +310,12 @@ Plant& plant() {
   return *p;
 }
 
+// What each sensor's config says of its reviews, sent with its row.
+inventory::ApplianceConfig appliance_sent(const std::string& sensor) {
+  if (sensor == "line1") return {"Asia/Tokyo", "daily 07:30", "Asia/Tokyo", 2};
+  return {"Europe/Berlin", "", "", 0};
+}
+
 // Each sensor sends its change log to the central store as its own role, once.
 std::string replicate() {
   static const std::string result = [] {
@@ -290,6 +325,7 @@ std::string replicate() {
       c.url = CentralServer::instance->url(sensor);
       c.password = "pw-" + sensor;
       c.site = "plant-east";
+      c.appliance = appliance_sent(sensor);
       central::Replicator r(plant().db, sensor, c);
       std::string error;
       std::uint64_t sent = 0, left = 0;
@@ -514,6 +550,80 @@ TEST_P(LedgerSourceTest, OneSnapshotIsTheOneStored) {
   const auto st = source_->snapshot("line1", "base-line2", none);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.error.find("base-line2"), std::string::npos) << st.error;
+}
+
+std::string describe(const inventory::ReviewFacts& f) {
+  std::ostringstream o;
+  o << f.from_us << " " << f.to_us << " scheduled=" << f.scheduled << " first=" << f.first_scheduled_us
+    << " monitored=" << f.monitored_us << " packets=" << f.packets << " drops=" << f.drops
+    << " diffs=" << f.diffs_delivered << "/" << f.diffs_queued << " alerts=" << f.alerts_delivered << "/"
+    << f.alerts_queued;
+  return o.str();
+}
+
+TEST_P(LedgerSourceTest, ReviewFactsAreThoseStored) {
+  const std::int64_t t0 = 1'780'000'000'000'000;
+  struct Period {
+    std::int64_t from, to, grace;
+  };
+  // Everything; the first sensor's first hour; a period the grace cuts short.
+  const std::vector<Period> periods = {{t0 - 1'000'000, t0 + 86'400'000'000LL, 0},
+                                       {t0, t0 + 3'600'000'000LL, 0},
+                                       {t0, t0 + 60'000'000 + 9'000'000, 60'000'000}};
+  for (const auto& sensor : kSensors) {
+    auto ref = reference(sensor);
+    for (const auto& p : periods) {
+      std::string error;
+      const auto want = ref.review_facts(p.from, p.to, p.grace, error);
+      ASSERT_TRUE(want) << error;
+      inventory::ReviewFacts got;
+      const auto st = source_->review_facts(sensor, p.from, p.to, p.grace, got);
+      ASSERT_TRUE(st.ok()) << st.error;
+      EXPECT_EQ(describe(got), describe(*want)) << sensor;
+    }
+    inventory::ReviewFacts all;
+    ASSERT_TRUE(source_->review_facts(sensor, periods[0].from, periods[0].to, 0, all).ok());
+    EXPECT_EQ(all.scheduled, 3U) << sensor;
+    EXPECT_EQ(all.first_scheduled_us, sensor == "line1" ? t0 : t0 + 60'000'000) << sensor;
+    EXPECT_EQ(all.monitored_us, 10'000'000) << sensor;  // the capture, not the read
+    // Both sensors' diffs and alerts (the database's outbox), never the test.
+    EXPECT_EQ(all.diffs_queued, 2U) << sensor;
+    EXPECT_EQ(all.diffs_delivered, 2U) << sensor;
+    EXPECT_EQ(all.alerts_queued, 2U) << sensor;
+    EXPECT_EQ(all.alerts_delivered, 1U) << sensor;
+  }
+}
+
+TEST_P(LedgerSourceTest, CaptureDropsAreThoseStored) {
+  const std::int64_t t0 = 1'780'000'000'000'000;
+  for (const auto& sensor : kSensors) {
+    auto ref = reference(sensor);
+    for (const auto& [from, to] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {0, t0 + 86'400'000'000LL}, {t0 + 60'000'000, t0 + 86'400'000'000LL}, {t0 + 5'000'000, t0 + 6'000'000}}) {
+      std::uint64_t got = 99;
+      ASSERT_TRUE(source_->capture_drops(sensor, from, to, got).ok());
+      EXPECT_EQ(got, inventory::capture_drops_between(ref, from, to)) << sensor << " " << from << " " << to;
+    }
+    std::uint64_t all = 0;
+    ASSERT_TRUE(source_->capture_drops(sensor, 0, t0 + 86'400'000'000LL, all).ok());
+    EXPECT_EQ(all, 7U) << sensor;
+  }
+}
+
+TEST_P(LedgerSourceTest, TheApplianceConfigIsWhatTheSensorSent) {
+  for (const auto& sensor : kSensors) {
+    std::optional<inventory::ApplianceConfig> got;
+    ASSERT_TRUE(source_->appliance(sensor, got).ok());
+    if (GetParam() == "sqlite") {
+      EXPECT_FALSE(got) << "the SQLite ledger holds no config: the reader's own is the appliance's";
+    } else {
+      ASSERT_TRUE(got) << sensor;
+      EXPECT_EQ(*got, appliance_sent(sensor)) << sensor;
+    }
+  }
+  std::optional<inventory::ApplianceConfig> none;
+  ASSERT_TRUE(source_->appliance("no-such-sensor", none).ok());
+  EXPECT_FALSE(none);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothStores, LedgerSourceTest, ::testing::Values("sqlite", "central"),

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# End to end against a real PostgreSQL started here (tests/e2e/lib/postgres.sh):
+# `mieruka export checklist` (json, csv, html) and `mieruka report acceptance`
+# (text, json, html) read from the central store for one sensor equal the same
+# commands on that sensor's own SQLite ledger, byte for byte once the lines
+# that name the database and the time the report was made (and the review
+# period ending then) are masked: the scheduled reviews, the diffs and alerts
+# delivered, the live capture, the snapshots and the sensor's schedule, time
+# zone and diff channels all come from the central store. A sensor whose
+# config changed sends it with its next batch; several sensors selected are
+# refused with the names (the fleet's acceptance report takes --since: each
+# device once, with the sensors that saw it); the outbox's subjects and
+# payloads never leave the appliance.
+# Usage: central_reports.sh MIERUKA_BINARY SOURCE_DIR
+set -u
+bin="$1"; src="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib/postgres.sh"
+py=/usr/bin/python3
+for tool in sqlite3 "$py"; do
+  command -v "$tool" >/dev/null || { echo "skip: $tool missing"; exit 77; }
+done
+pg_require
+tmp="$(mktemp -d)"
+trap 'pg_stop immediate; rm -rf "$tmp"' EXIT
+cp "$src"/tests/golden_checklist/factory/{approved.csv,wireless.csv} "$tmp"/
+cd "$tmp"
+export TZ=UTC
+fail=0
+check() {  # check NAME CONDITION...
+  local name="$1"; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+
+pg_start "$tmp"
+printf 'owner-Secret-%s\n' "$RANDOM$RANDOM" >owner.pw; chmod 600 owner.pw
+pg_sql -c "CREATE ROLE mieruka_admin LOGIN CREATEROLE PASSWORD '$(cat owner.pw)'" \
+  -c "CREATE DATABASE mieruka OWNER mieruka_admin" || { echo "FAIL createdb"; exit 1; }
+"$bin" central init --db "postgresql://mieruka_admin@127.0.0.1:$PG_PORT/mieruka" --password-file owner.pw >init.txt 2>&1
+check "init exits 0" test $? -eq 0
+check "schema version 3" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "3"
+for r in line1 line2 viewer; do
+  p="$r-Secret-$RANDOM$RANDOM"
+  if [ "$r" = viewer ]; then g=mieruka_console; else g=mieruka_sensor; fi
+  pg_sql -d mieruka -c "CREATE ROLE $r LOGIN PASSWORD '$p' IN ROLE $g" || fail=1
+  printf '%s\n' "$p" >"$r.pw"; chmod 600 "$r.pw"
+done
+central="postgresql://viewer@127.0.0.1:$PG_PORT/mieruka"
+
+# 1. line1: the factory's zones and lists, a daily schedule, one channel for
+#    diffs and alerts; line2: another capture, no schedule, its own zone.
+for s in line1 line2; do
+  cat >"$s.toml" <<TOML
+sensor_name = "$s"
+[[zone]]
+name = "cell-1"
+level = 1
+subnets = ["10.10.1.0/24"]
+[[zone]]
+name = "office"
+level = 4
+subnets = ["192.168.10.0/24"]
+[policy]
+approved = "approved.csv"
+wireless_allow = "wireless.csv"
+[central]
+url = "postgresql://$s@127.0.0.1:$PG_PORT/mieruka"
+password_file = "$s.pw"
+TOML
+done
+sed -i 's/^sensor_name = "line2"/sensor_name = "line2"\ntimezone = "Europe\/Berlin"/' line2.toml
+cat >>line1.toml <<'TOML'
+[snapshots]
+schedule = "daily 07:30"
+[[channel]]
+name = "it"
+type = "webhook"
+url = "http://127.0.0.1:9/in"
+secret = "k"
+kinds = ["diff", "alert"]
+TOML
+"$bin" read -q --config line1.toml --db l1.db "$src/pcaps/factory_sample.pcapng" >read1.txt 2>&1
+check "line1 read exits 0" test $? -eq 0
+# line2's mirror port sees line1's cell too (the factory capture): those
+# devices are one device each in the fleet's report, seen by both sensors.
+"$bin" read -q --config line2.toml --db l2.db "$src/pcaps/melsec_omron.pcapng" "$src/pcaps/factory_sample.pcapng" >read2.txt 2>&1
+check "line2 read exits 0" test $? -eq 0
+"$bin" snapshot --config line1.toml --db l1.db --name m1 >/dev/null 2>&1
+check "line1 snapshot m1" test $? -eq 0
+# A month of scheduled reviews, live capture, diffs and alerts, as a daemon
+# leaves them (and a diff never delivered, and a test message).
+now_us=$("$py" -c 'import time; print(int(time.time() * 1e6))')
+"$py" - l1.db "$now_us" <<'PY'
+import sqlite3, sys
+db, now = sqlite3.connect(sys.argv[1]), int(sys.argv[2])
+day = 86400 * 10**6
+# The daemon's run, still going (its end moves with every flush).
+db.execute("INSERT INTO runs VALUES ('line1', ?, ?, 'run --config line1.toml', 5000000, 100)", (now - 31 * day, now + day))
+for d in range(31):
+    db.execute("INSERT INTO reviews VALUES ('line1', ?, ?, '')", (now - d * day - 3600 * 10**6, 'sched-%d' % d))
+for d in range(1, 6):
+    db.execute("INSERT INTO outbox (id, channel, kind, created_us, subject, payload, next_attempt_us, sent_us) "
+               "VALUES (?, 'it', 'diff', ?, 'private subject', x'5345435245543a', ?, ?)",
+               ('d%d' % d, now - d * day, now - d * day, now - d * day + 5))
+db.execute("INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us, sent_us) "
+           "VALUES ('a1', 'it', 'alert', ?, x'00', ?, ?)", (now - 2 * day, now - 2 * day, now - 2 * day + 5))
+db.execute("INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us, last_error) "
+           "VALUES ('d9', 'it', 'diff', ?, x'00', ?, 'refused')", (now - 3 * day, now))
+db.execute("INSERT INTO outbox (id, channel, kind, created_us, payload, next_attempt_us, sent_us) "
+           "VALUES ('t1', 'it', 'test', ?, x'00', ?, ?)", (now - day, now - day, now - day + 5))
+db.commit()
+PY
+"$bin" central sync --config line1.toml --db l1.db >sync1.txt 2>&1
+check "line1 sync exits 0" test $? -eq 0
+check "the reviews arrived" test "$(pg_sql -d mieruka -tAc "SELECT count(*) FROM reviews WHERE sensor_name = 'line1'")" = 31
+check "the diffs and alerts arrived, not the test" \
+  test "$(pg_sql -d mieruka -tAc "SELECT string_agg(id || ':' || kind || ':' || (sent_us IS NOT NULL), ',' ORDER BY id) FROM outbox WHERE sensor_name = 'line1'")" = \
+  "a1:alert:true,d1:diff:true,d2:diff:true,d3:diff:true,d4:diff:true,d5:diff:true,d9:diff:false"
+check "no subject or payload centrally" \
+  test "$(pg_sql -d mieruka -tAc "SELECT count(*) FROM information_schema.columns WHERE table_name = 'outbox' AND column_name IN ('subject', 'payload')")" = 0
+check "line1's config of the reviews arrived" \
+  test "$(pg_sql -d mieruka -tAc "SELECT time_zone || '|' || review_schedule || '|' || schedule_zone || '|' || diff_channels FROM sensors WHERE sensor_name = 'line1'")" = \
+  "Asia/Tokyo|daily 07:30|Asia/Tokyo|1"
+check "line2's too (no schedule)" \
+  test "$(pg_sql -d mieruka -tAc "SELECT time_zone || '|' || review_schedule || '|' || schedule_zone || '|' || diff_channels FROM sensors WHERE sensor_name = 'line2'")" = \
+  "Europe/Berlin|||0"
+
+# 2. The same reports from either store. Masked: the database (path or URL)
+#    and the times of this run (made at, the review period ending then and
+#    starting 30 days before, as UTC or local times), which differ between
+#    two runs a second apart.
+dates=$("$py" -c '
+import datetime as d
+t = d.datetime.now(d.timezone.utc)
+print("|".join(sorted({(t + d.timedelta(days=k)).strftime("%Y-%m-%d") for k in (-31, -30, -29, -1, 0, 1)})))')
+# The diagrams of the HTML (Graphviz's SVG) are compared as their lines in
+# byte order: the order Graphviz writes a drawing's clusters in follows its
+# memory layout, which differs between two processes that read different
+# stores; the drawing (each element and its coordinates) does not.
+mask() {  # mask FILE DB
+  sed -E -e "s#$2#<db>#g" -e "s#($dates)([T ][0-9:]+(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?#<time>#g" "$1" |
+    "$py" -c '
+import re, sys
+text = sys.stdin.read()
+print(re.sub(r"<svg.*?</svg>", lambda m: "\n".join(sorted(m.group(0).split("\n"))), text, flags=re.S), end="")'
+}
+same_report() {  # same_report NAME SENSOR ARGS...: sensor's ledger vs central, masked
+  local name="$1" s="$2"; shift 2
+  local db="l${s#line}.db"
+  "$bin" "$@" --config "$s.toml" --db "$db" --output "$name.sq" 2>"$name.sq.err"; local a=$?
+  "$bin" "$@" --config "$s.toml" --db "$central" --password-file viewer.pw --sensor "$s" --output "$name.pg" \
+    2>"$name.pg.err"; local b=$?
+  mask "$name.sq" "$db" >"$name.sq.m"; mask "$name.pg" "$central" >"$name.pg.m"
+  if [ "$a" -ne 0 ] || [ "$b" -ne 0 ]; then
+    echo "  exit $a (ledger) / $b (central)"; cat "$name.sq.err" "$name.pg.err"; return 1
+  fi
+  if ! cmp -s "$name.sq.m" "$name.pg.m"; then diff "$name.sq.m" "$name.pg.m" | head -10; return 1; fi
+  # What was masked is only the database and this run's times.
+  [ "$(diff <(sed "s#$db#<db>#g" "$name.sq") <(sed "s#$central#<db>#g" "$name.pg") | grep -c '^[<>]' | tr -d ' ')" -le 12 ]
+}
+for lang in en ja; do
+  for f in json csv html; do
+    check "line1 checklist $f $lang: central = ledger" same_report "cl_1_${f}_$lang" line1 export checklist --format "$f" --lang "$lang"
+  done
+done
+check "line2 checklist json: central = ledger" same_report cl_2_json line2 export checklist --format json --lang en
+check "line1 checklist --baseline m1: central = ledger" same_report cl_1_base line1 export checklist --baseline m1 --lang en
+for f in text json html; do
+  check "line1 acceptance $f: central = ledger" same_report "acc_1_$f" line1 report acceptance --baseline m1 --format "$f" --lang en
+  check "line1 acceptance $f --since: central = ledger" same_report "acc_1s_$f" line1 report acceptance --since 2000-01-01 --format "$f"
+done
+check "line2 acceptance json: central = ledger" same_report acc_2_json line2 report acceptance --since 2000-01-01 --format json
+# The evidence is there, not merely equal: level 5 from the replicated
+# reviews; the undelivered diff named; line2 (no schedule) says so.
+check "line1 from central: the review as the appliance states it" "$py" -c "
+import json; d=json.load(open('cl_1_json_en.pg')); r=d['review']
+assert r['schedule']=='daily 07:30' and r['scheduled_snapshots']>=30 and r['diffs_queued']==6 and r['diffs_delivered']==5, r
+assert r['alerts_delivered']==1 and r['channels']==1 and r['shortfall']=='only 5 of 6 diffs were delivered', r
+assert r['monitored_seconds']==30*86400 and r['drops']==100, r
+assert d['sensor_name']=='line1' and d['db']['path'].startswith('postgresql://viewer@') and d['db']['snapshots']==1, d['db']"
+check "line2 from central: no schedule" "$py" -c "
+import json; r=json.load(open('cl_2_json.pg'))['review']; assert r['schedule'] is None and r['scheduled_snapshots']==0, r"
+check "the acceptance report names the baseline" grep -q '"basis": "snapshot m1"' acc_1_json.pg
+
+# 3. A change of config travels with the next batch: no channel for diffs.
+sed -i 's/^kinds = \["diff", "alert"\]/kinds = ["alert"]/' line1.toml
+"$bin" snapshot --config line1.toml --db l1.db --name m2 >/dev/null 2>&1
+"$bin" central sync --config line1.toml --db l1.db >sync2.txt 2>&1
+check "line1 sync again exits 0" test $? -eq 0
+check "  no diff channel now" test "$(pg_sql -d mieruka -tAc "SELECT diff_channels FROM sensors WHERE sensor_name = 'line1'")" = 0
+check "line1 checklist after the change: central = ledger" same_report cl_1_after line1 export checklist --format json --lang en
+check "  the central one says so" "$py" -c "
+import json; d=json.load(open('cl_1_after.pg')); r=d['review']
+assert r['channels']==0 and r['shortfall']=='no delivery channel is configured: the diffs reach nobody', r
+assert d['db']['snapshots']==2, d['db']"
+
+# 4. Refusals: several sensors, an unknown sensor, a sensor that has not
+#    sent its config (as a store upgraded before the sensor).
+"$bin" export checklist --db "$central" --password-file viewer.pw >two.txt 2>&1; rc=$?
+check "several sensors refused" test "$rc" -eq 1
+check "  naming them and --sensor" grep -q 'sensors `line1`, `line2` are selected; `export checklist` states one sensor.*--sensor NAME' two.txt
+"$bin" report acceptance --baseline m1 --db "$central" --password-file viewer.pw --sensor line1,line2 >two2.txt 2>&1; rc=$?
+check "a fleet's acceptance against a snapshot refused (a snapshot is one sensor's)" test "$rc" -eq 1
+check "  saying to give --since" grep -q 'a snapshot is one sensor.s: give --since TIME for the fleet' two2.txt
+
+# 5. The fleet's acceptance report (--since): each device once (the merged
+#    fleet ledger, as `assets` reads it), with the sensors that saw it.
+"$bin" report acceptance --since 2000-01-01 --format json --config line1.toml --db "$central" --password-file viewer.pw \
+  --output fleet_acc.json 2>fleet_acc.err; rc=$?
+check "fleet acceptance exits 0" test "$rc" -eq 0
+"$bin" assets --format json --config line1.toml --db "$central" --password-file viewer.pw >fleet_assets.json 2>/dev/null
+"$bin" report acceptance --since 2000-01-01 --format json --config line2.toml --db l2.db --output acc_l2_all.json 2>/dev/null
+check "the fleet's devices: once each, with the sensors that saw them" "$py" - fleet_acc.json fleet_assets.json acc_1s_json.pg acc_l2_all.json <<'PY'
+import json, sys
+fleet, assets, one, two = (json.load(open(p)) for p in sys.argv[1:5])
+assert fleet['sensor_name'] == 'line1, line2', fleet['sensor_name']
+got = {d['asset']['id']: sorted(s['sensor'] for s in d['asset'].get('sightings', [])) for d in fleet['devices']}
+want = {a['id']: sorted(s['sensor'] for s in a.get('sightings', [])) for a in assets}
+assert len(got) == len(fleet['devices']), 'a device listed twice'
+assert got == want, (got, want)
+ids1 = {d['asset']['id'] for d in one['devices']}; ids2 = {d['asset']['id'] for d in two['devices']}
+both = {i for i, s in got.items() if s == ['line1', 'line2']}
+assert both and both <= ids1 & ids2, (both, ids1 & ids2)
+assert len(got) < len(ids1) + len(ids2), (len(got), len(ids1), len(ids2))
+assert fleet['counts']['devices'] == len(got) == len(fleet['devices']), fleet['counts']
+print(len(got), 'devices,', len(both), 'seen by both; line1', len(ids1), 'line2', len(ids2))
+PY
+"$bin" report acceptance --since 2000-01-01 --format json --config line1.toml --db "$central" --password-file viewer.pw \
+  --sensor line2,line1 --output fleet_acc2.json 2>/dev/null
+check "the fleet's report whatever order the sensors are given in" cmp -s <(sed '/"generated_at"/d' fleet_acc.json) <(sed '/"generated_at"/d' fleet_acc2.json)
+"$bin" report acceptance --since 2000-01-01 --db "$central" --password-file viewer.pw --site nowhere >site.txt 2>&1; rc=$?
+check "an unknown site refused" test "$rc" -eq 1
+"$bin" export checklist --db "$central" --password-file viewer.pw --sensor line9 >nine.txt 2>&1; rc=$?
+check "an unknown sensor refused with the names held" test "$rc" -eq 1 -a "$(grep -c 'no records of sensor `line9`; it holds `line1`, `line2`' nine.txt)" -eq 1
+pg_sql -d mieruka -c "UPDATE sensors SET review_schedule = NULL WHERE sensor_name = 'line2'" >/dev/null
+"$bin" export checklist --db "$central" --password-file viewer.pw --sensor line2 >unsent.txt 2>&1; rc=$?
+check "a sensor that sent no config yet: refused, not guessed" test "$rc" -eq 1
+check "  saying how to send it" grep -q 'sensor `line2` has not sent its time zone, snapshot schedule and diff channels yet.*central sync' unsent.txt
+check "  in one line" test "$(wc -l <unsent.txt)" -eq 1
+"$bin" central sync --config line2.toml --db l2.db >sync3.txt 2>&1
+check "a sync with nothing queued sends it" grep -q ": 0 change(s) replicated" sync3.txt
+check "  and the checklist is made again: central = ledger" same_report cl_2_again line2 export checklist --format json --lang en
+check "no password in any output" test "$(cat ./*.txt ./*.err | grep -c -F -f <(cat line1.pw line2.pw viewer.pw owner.pw))" -eq 0
+
+exit $fail
