@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "inventory/report/acceptance.hpp"
 #include "inventory/report/checklist.hpp"
@@ -170,14 +172,19 @@ int cmd_export_ledger(const CommonOptions& common, const ExportCommands& opt) {
 
 namespace {
 
+// "`a`, `b`": the selected sensors as an error message names them.
+std::string quoted_names(const std::vector<std::string>& sensors) {
+  std::string names;
+  for (const auto& n : sensors) names += (names.empty() ? "`" : ", `") + n + "`";
+  return names;
+}
+
 // The one sensor a report reads (the appliance's SQLite ledger, or one
 // sensor's records in the central store); false after printing an error.
 bool open_report_view(const CommonOptions& common, const char* command, LedgerView& view) {
   if (!open_view(common, view)) return false;
   if (view.sensors.size() == 1) return true;
-  std::string names;
-  for (const auto& n : view.sensors) names += (names.empty() ? "`" : ", `") + n + "`";
-  print_error(view.source->where() + ": sensors " + names + " are selected; `" + command +
+  print_error(view.source->where() + ": sensors " + quoted_names(view.sensors) + " are selected; `" + command +
               "` states one sensor's evidence (its reviews, capture and snapshots): pick one with --sensor NAME");
   return false;
 }
@@ -283,9 +290,7 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   if (!open_view(common, view)) return kExitBadInput;
   const bool fleet = view.sensors.size() > 1;
   if (fleet && opt.since.empty()) {
-    std::string names;
-    for (const auto& n : view.sensors) names += (names.empty() ? "`" : ", `") + n + "`";
-    print_error(view.source->where() + ": sensors " + names + " are selected; a snapshot is one sensor's: give "
+    print_error(view.source->where() + ": sensors " + quoted_names(view.sensors) + " are selected; a snapshot is one sensor's: give "
                 "--since TIME for the fleet, or one sensor with --sensor NAME");
     return kExitBadInput;
   }
