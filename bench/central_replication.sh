@@ -128,31 +128,56 @@ fi
 if [[ " $parts " == *" fleet "* ]]; then
   echo "== 3. $sensors sensors x $devices devices ($facts facts, $edges edges each) in one PostgreSQL"
   n=$((sensors * devices))
-  # Device d of sensor s: a MAC of its own, except that the first 100 devices
-  # of every sensor are the same 100 machines (servers, core switches) seen by
-  # every sensor: the sightings look-up has something to find.
+  # The devices first (bench_devices, dropped after the load), then each
+  # sensor's rows from them, as a sensor's ledger would hold them: ids derive
+  # from the key (a station's from its MAC, a device seen only behind a router
+  # from its address), so one device seen by two sensors has one id in both
+  # and two devices never share one. Sensors 2k and 2k+1 form a pair of the
+  # same site (ten sensors a site): the first 5% of each one's devices are the
+  # same stations, seen by both (same MAC); the next 5% are stations of the
+  # even sensor that the odd one sees only behind a router (same address, same
+  # site), which merge_fleet folds into the station; the other 90% are the
+  # sensor's own. Deterministic: the same SENSORS and DEVICES give the same rows.
+  shared=$((devices / 20)); routed=$((devices / 10))
   load() {
     local t0 t1; t0=$(now)
     pg_sql -d mieruka -c "$2" >/dev/null
     t1=$(now)
     printf '  %-18s %10s rows %8.1f s\n' "$1" "$(pg_sql -d mieruka -tAc "SELECT count(*) FROM $1")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
   }
-  mac="lpad(to_hex(CASE WHEN d < 100 THEN d ELSE s * 1000000 + d END), 12, '0')"
-  ids="generate_series(0, $((sensors - 1))) s, generate_series(0, $((devices - 1))) d"
-  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0 FROM generate_series(0, $((sensors - 1))) s"
-  load assets "INSERT INTO assets SELECT 'sensor' || s, 'a' || d, 1, $mac, '10.' || (s % 250) || '.' || (d / 250) || '.' || (d % 250 + 1),
-    NULL, NULL, 1767225600000000 + d * 1000, 1767225600000000 + (d * 7919 % $devices)::bigint * 1000000, d % 1000, d % 100000, 0 FROM $ids"
-  load asset_ips "INSERT INTO asset_ips SELECT 'sensor' || s, 'a' || d, 1,
-    CASE WHEN d < 100 THEN '10.0.0.' || (d + 1) ELSE '10.' || (s % 250) || '.' || (d / 250) || '.' || (d % 250 + 1) END,
-    'arp', 1767225600000000, 1767225600000000 FROM $ids"
-  load facts "INSERT INTO facts SELECT 'sensor' || s, 'a' || d, 1, (ARRAY['vendor','product','hostname','os','role','revision','serial','class_hint','model','firmware'])[f % 10 + 1],
+  # mac: 12 hex digits with colons, as MacAddr prints it; a device's address
+  # is its sensor's own /16 (the even sensor's for a routed one).
+  load bench_devices "CREATE TABLE bench_devices AS
+    SELECT s, d, CASE WHEN routed THEN NULL ELSE regexp_replace(lpad(to_hex(m), 12, '0'), '(..)(?=.)', '\\1:', 'g') END AS mac,
+           ip, routed FROM (
+      SELECT s, d, (s % 2 = 1 AND d >= $shared AND d < $routed) AS routed,
+             CASE WHEN d < $shared THEN x'020000000000'::bigint + (s / 2) * 1048576 + d
+                  ELSE x'040000000000'::bigint + s * 1048576 + d END AS m,
+             '10.' || (CASE WHEN d < $routed THEN s - s % 2 ELSE s END) % 250 || '.' || d / 250 % 256 || '.' || (d % 250 + 1) AS ip
+      FROM generate_series(0, $((sensors - 1))) s, generate_series(0, $((devices - 1))) d) x;
+    ALTER TABLE bench_devices ADD COLUMN id TEXT;
+    UPDATE bench_devices SET id = substr(md5(CASE WHEN routed THEN 'ip:' || ip ELSE 'mac:' || mac END), 1, 16);
+    ALTER TABLE bench_devices ADD PRIMARY KEY (s, d)"
+  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0, 'site' || (s / 10) FROM generate_series(0, $((sensors - 1))) s"
+  load assets "INSERT INTO assets SELECT 'sensor' || s, id, 1, mac, CASE WHEN routed THEN ip END,
+    NULL, NULL, 1767225600000000 + d * 1000, 1767225600000000 + (d * 7919 % $devices)::bigint * 1000000, d % 1000, d % 100000, 0
+    FROM bench_devices"
+  load asset_ips "INSERT INTO asset_ips SELECT 'sensor' || s, id, 1, ip, CASE WHEN routed THEN 'ip_dst' ELSE 'arp' END,
+    1767225600000000, 1767225600000000 FROM bench_devices"
+  load facts "INSERT INTO facts SELECT 'sensor' || s, id, 1, (ARRAY['vendor','product','hostname','os','role','revision','serial','class_hint','model','firmware'])[f % 10 + 1],
     CASE f % 10 WHEN 0 THEN (ARRAY['Mitsubishi Electric','Omron','Keyence','Siemens'])[d % 4 + 1] ELSE 'v' || f || '-' || (d % 500) END,
-    'bench', 1767225600000000, 1767225600000000, 1 FROM $ids, generate_series(0, $((facts - 1))) f"
-  load edges "INSERT INTO edges SELECT 'sensor' || s, 'e' || d || '-' || k, 1, 'a' || d, 'a' || ((d * 31 + k * 977 + 1) % $devices),
-    (ARRAY['modbus','s7comm','enip','slmp','dns'])[k % 5 + 1], 'tcp', (ARRAY[502,102,44818,5007,53])[k % 5 + 1], 0, 100, 10000,
-    1767225600000000, 1767225600000000 + d * 1000 FROM $ids, generate_series(0, $((edges - 1))) k"
+    'bench', 1767225600000000, 1767225600000000, 1 FROM bench_devices, generate_series(0, $((facts - 1))) f"
+  # Each device talks to EDGES others of its sensor; the edge id derives from
+  # its ends, protocol and port, as Ledger::id_for_edge's does.
+  load edges "INSERT INTO edges SELECT 'sensor' || a.s, substr(md5(a.id || '|' || b.id || '|' || p.protocol || '|' || p.port), 1, 16), 1, a.id, b.id,
+    p.protocol, 'tcp', p.port, 0, 100, 10000, 1767225600000000, 1767225600000000 + a.d * 1000
+    FROM bench_devices a CROSS JOIN generate_series(0, $((edges - 1))) g(k)
+    JOIN bench_devices b ON b.s = a.s AND b.d = (a.d * 31 + g.k * 977 + 1) % $devices
+    JOIN (VALUES (0, 'modbus', 502), (1, 's7comm', 102), (2, 'enip', 44818), (3, 'slmp', 5007), (4, 'dns', 53)) p(m, protocol, port) ON p.m = g.k % 5
+    WHERE a.d <> b.d ON CONFLICT DO NOTHING"
   load findings_state "INSERT INTO findings_state SELECT 'sensor' || s, 'f-' || d, 1, 'h', 'reviewed', 'admin', 1767225600000000 + d * 1000
     FROM generate_series(0, $((sensors - 1))) s, generate_series(0, 199) d"
+  pg_sql -d mieruka -c "DROP TABLE bench_devices" >/dev/null
   t0=$(now); pg_sql -d mieruka -c "VACUUM ANALYZE" >/dev/null; t1=$(now)
   printf '  %-18s %8.1f s\n' "vacuum analyze" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
   echo "  database size: $(pg_sql -d mieruka -tAc "SELECT pg_size_pretty(pg_database_size('mieruka'))")"
@@ -169,25 +194,30 @@ if [[ " $parts " == *" fleet "* ]]; then
     printf '  %-52s %9s ms   %s\n' "$1" "$best" \
       "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)? (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
   }
+  # A device seen by two sensors (its MAC, its address), and one of the
+  # sensor's own.
+  mac42="$(pg_sql -d mieruka -tAc "SELECT mac FROM assets WHERE sensor_name = 'sensor0' AND mac IS NOT NULL ORDER BY first_us OFFSET 42 LIMIT 1")"
+  ip43="$(pg_sql -d mieruka -tAc "SELECT ip FROM asset_ips WHERE sensor_name = 'sensor1' AND source = 'ip_dst' ORDER BY ip LIMIT 1")"
+  id777="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor$s' ORDER BY id OFFSET 777 LIMIT 1")"
   echo "  the console's look-ups (best of 3, planning + execution; the scans the plan uses)"
   query "assets of one sensor, page 1 (newest first)" \
     "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' ORDER BY last_us DESC, id LIMIT 50"
   query "assets of one sensor, page 100" \
     "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' ORDER BY last_us DESC, id LIMIT 50 OFFSET 4950"
   query "assets of one sensor, by id after a key (keyset)" \
-    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' AND id > 'a5000' ORDER BY id LIMIT 50"
+    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' AND id > '8' ORDER BY id LIMIT 50"
   query "assets of one site (10 sensors), page 1" \
     "SELECT sensor_name, id, mac, last_us FROM assets WHERE sensor_name IN ($(for i in $(seq 0 9); do printf "'sensor%d'," $((i * sensors / 10)); done | sed 's/,$//')) ORDER BY last_us DESC LIMIT 50"
   query "assets per sensor, whole fleet (counts)" \
     "SELECT sensor_name, count(*) FROM assets GROUP BY sensor_name"
   query "one device's sightings across sensors (MAC)" \
-    "SELECT sensor_name, id, last_us FROM assets WHERE mac = lpad(to_hex(42), 12, '0') ORDER BY sensor_name"
+    "SELECT sensor_name, id, last_us FROM assets WHERE mac = '$mac42' ORDER BY sensor_name"
   query "one device's sightings across sensors (address)" \
-    "SELECT sensor_name, asset_id FROM asset_ips WHERE ip = '10.0.0.43' ORDER BY sensor_name"
+    "SELECT sensor_name, asset_id FROM asset_ips WHERE ip = '$ip43' ORDER BY sensor_name"
   query "one device: its facts" \
-    "SELECT field, value, source, last_us FROM facts WHERE sensor_name = 'sensor$s' AND asset_id = 'a777'"
+    "SELECT field, value, source, last_us FROM facts WHERE sensor_name = 'sensor$s' AND asset_id = '$id777'"
   query "one device: its links (both ends)" \
-    "SELECT id, from_id, to_id, protocol, port FROM edges WHERE sensor_name = 'sensor$s' AND (from_id = 'a777' OR to_id = 'a777')"
+    "SELECT id, from_id, to_id, protocol, port FROM edges WHERE sensor_name = 'sensor$s' AND (from_id = '$id777' OR to_id = '$id777')"
   query "vendor search across the fleet, page 1" \
     "SELECT sensor_name, asset_id FROM facts WHERE field = 'vendor' AND value = 'Omron' ORDER BY sensor_name, asset_id LIMIT 50"
   query "finding states of one sensor, page 1" \
