@@ -16,6 +16,7 @@
 
 #include <httplib.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -343,17 +344,35 @@ struct WebServer::Impl {
     return static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1'000'000'000 + sb.st_mtim.tv_nsec;
   }
 
+  // A fleet console's sensors' ledgers, kept between its builds (the builder
+  // thread's alone).
+  inventory::FleetReader fleet_reader;
+
   // A new view read through `s` (the builder's own connection); nullptr with
   // `error` set when the ledger does not load.
   std::shared_ptr<View> build_view(Store& s, std::string& error);
   void builder();
 
   // The current view for a request. Before the first view exists (the first
-  // moments of `serve`) this waits for it; afterwards it never waits, even
-  // while the next view is built.
-  std::shared_ptr<View> current_view(std::string& error) {
+  // moments of `serve`) this waits for it, a fleet console at most
+  // kFirstViewWait: its first build reads every sensor's ledger (seconds with
+  // a large fleet), and a page says so (`building`) rather than hang.
+  // Afterwards it never waits, even while the next view is built.
+  static constexpr std::chrono::milliseconds kFirstViewWait{400};
+  std::shared_ptr<View> current_view(std::string& error, bool& building) {
+    building = false;
     std::unique_lock lk(view_mu);
-    if (!view) view_cv.wait(lk, [&] { return view || failed_covers > 0 || !build_error.empty() || stopping; });
+    const auto ready = [&] { return view || failed_covers > 0 || !build_error.empty() || stopping; };
+    if (!view) {
+      if (!opt.central) {
+        view_cv.wait(lk, ready);
+      } else if (!view_cv.wait_for(lk, kFirstViewWait, ready)) {
+        building = true;
+        error = "the console is still reading the fleet from the central store for its first view; try again in a "
+                "few seconds";
+        return nullptr;
+      }
+    }
     if (!view) error = build_error.empty() ? "the console is stopping" : build_error;
     return view;
   }
@@ -724,6 +743,15 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   auto v = std::make_shared<View>();
   v->read_us = wall_us();
   v->cache = std::make_shared<ViewCache>();
+  // How long each stage took, logged (debug) with the view.
+  std::string stages;
+  auto lap_start = std::chrono::steady_clock::now();
+  const auto lap = [&](const char* stage) {
+    const auto t = std::chrono::steady_clock::now();
+    stages += fmt::format("{}{} {:.2f} s", stages.empty() ? "" : ", ", stage,
+                          std::chrono::duration<double>(t - lap_start).count());
+    lap_start = t;
+  };
   auto ledger = std::make_shared<Ledger>(config.sensor_name);
   // A fleet console reads the central store anew for each view (open_view
   // again: a sensor that began sending since the last view is in this one),
@@ -731,10 +759,17 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // sightings); the appliance's console reads its own SQLite ledger.
   LedgerView fleet;
   if (opt.central) {
-    if (!open_view(*opt.central, fleet) || !load_view(fleet, *ledger)) {
+    // Each sensor's ledger is kept between builds (fleet_reader): only those
+    // whose records changed since the last build are read again, then merged.
+    const auto read_start = std::chrono::steady_clock::now();
+    if (!open_view(*opt.central, fleet) || !load_view(fleet, *ledger, &fleet_reader)) {
       error = "the central store does not read (the log says why)";
       return nullptr;
     }
+    spdlog::debug("console: fleet of {} sensor(s) read in {:.2f} s ({} loaded from the central store, the others kept)",
+                 fleet.sensors.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count(),
+                 fleet_reader.loaded().size());
     v->fleet_sensors = fleet.sensors;
     for (const auto& name : fleet.sensors)
       if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
@@ -748,6 +783,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     if (quitting) error = "the console is stopping";
     return quitting.load();
   };
+  lap("read");
   if (stop()) return nullptr;
   auto findings = opt.central ? current_findings(config, *fleet.source, fleet.sensors, *ledger, v->findings_error,
                                                  approved_path(), opt.wireless_path)
@@ -757,6 +793,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
   v->findings = std::make_shared<const std::vector<inventory::Finding>>(
       findings ? std::move(*findings) : std::vector<inventory::Finding>());
+  lap("findings");
   std::optional<inventory::ApprovedList> approved;
   if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
     std::string ignored;
@@ -794,6 +831,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
   }
   v->ftable = make_finding_table(*v, nullptr);
+  lap("rows");
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview; the checklist's
   // changes are the same diff).
@@ -849,6 +887,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     cl->error = v->findings_error;
   }
   v->cl = cl;
+  lap("checklist");
 
   if (stop()) return nullptr;
   // The whole-ledger bodies: at 100,000 assets each takes seconds, so no
@@ -862,6 +901,8 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   if (cl->checklist)
     v->cache->checklist_bodies.emplace(
         "json/ja", std::make_shared<const std::string>(render_checklist(*v, "json", inventory::Lang::ja)));
+  lap("bodies");
+  spdlog::debug("console: view of {} assets built: {}", L.assets().size(), stages);
   return v;
 }
 
@@ -1296,8 +1337,12 @@ void WebServer::Impl::install_routes() {
   auto with_view = [this](ViewHandler h) -> Handler {
     return [this, h](const httplib::Request& req, httplib::Response& res, const Session& se) {
       std::string error;
-      const std::shared_ptr<View> v = current_view(error);
-      if (!v) return send_error(res, 503, error);
+      bool building = false;
+      const std::shared_ptr<View> v = current_view(error, building);
+      if (!v) {
+        if (building) res.set_header("Retry-After", "2");
+        return send_error(res, 503, error);
+      }
       view_headers(res, *v);
       h(req, res, se, *v);
     };
@@ -2012,7 +2057,8 @@ std::unique_ptr<WebServer> WebServer::start(const Config& config, const ServerOp
     if (impl->db(error) == nullptr) return nullptr;
   }
   // The first view is built while the server starts listening; a request that
-  // comes before it is ready waits for it (current_view).
+  // comes before it is ready waits for it (current_view; a fleet console's
+  // for at most kFirstViewWait, then 503 saying the view is being built).
   {
     Impl* raw = impl.get();
     impl->builder_thread = std::thread([raw] { raw->builder(); });
