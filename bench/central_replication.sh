@@ -313,6 +313,9 @@ if [[ " $parts " == *" fleet "* ]]; then
       "$(ratio "$rebuild_ms" "$first_ms")" "$(grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded' serve.err | tail -1)"
     kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
     printf '  %-52s %9s MiB\n' "fleet console: resident memory" "$rss"
+    # Each build's stages (the console's debug log): the first, then the rebuild.
+    grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded\|view of [0-9]* assets built: .*' serve.err |
+      sed 's/^/    /'
   else
     echo "  fleet console: not timed above CONSOLE_MAX_ASSETS=${CONSOLE_MAX_ASSETS:-400000} assets ($n here)"
   fi

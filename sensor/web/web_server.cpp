@@ -128,6 +128,12 @@ struct ViewCache {
   // view, the others on first request.
   std::mutex body_mu;
   std::map<std::string, std::shared_ptr<const std::string>> checklist_bodies;
+  // /api/v1/map by "<writes applied>|level|zone|device" (a write's view that
+  // shares this cache has findings of its own, so its own bodies): the plant
+  // level made with the view, the others on first request. At 100,000 devices
+  // one level takes a second to make.
+  std::mutex map_mu;
+  std::map<std::string, std::shared_ptr<const std::string>> map_bodies;
 
   // A cache for a view made from this one by a write that changes rows
   // (names): everything rendered so far, the sort keys to be patched.
@@ -141,8 +147,12 @@ struct ViewCache {
       std::lock_guard lock(svg_mu);
       c->svgs = svgs;
     }
-    std::lock_guard lock(body_mu);
-    c->checklist_bodies = checklist_bodies;
+    {
+      std::lock_guard lock(body_mu);
+      c->checklist_bodies = checklist_bodies;
+    }
+    std::lock_guard lock(map_mu);
+    c->map_bodies = map_bodies;
     return c;
   }
 };
@@ -209,6 +219,11 @@ struct View {
   Json new_by_day;               // /api/v1/overview: devices first seen per local day (new_devices_by_day)
   std::int64_t last_traffic_us = 0;  // the newest observation in the ledger (an asset's or a link's last_us)
   std::shared_ptr<const std::string> links_body, topology_body;
+  // The topology the map, its pictures and topology_body are made from: the
+  // checklist's, else (a fleet, or a checklist that could not be made) one
+  // built with the view: at 100,000 devices building it takes seconds, which
+  // no request should spend.
+  std::shared_ptr<const inventory::Topology> topology;
   // The checklist as of the view's data (a write does not remake it: its
   // changes show in the next view read from the database).
   std::shared_ptr<const ChecklistPart> cl;
@@ -422,6 +437,23 @@ struct WebServer::Impl {
   }
   // Views a write replaced, freed by the builder (which frees its own too).
   std::vector<std::shared_ptr<View>> retired_by_writes;  // guarded by view_mu
+
+  // The map level `q` of view `v` as sent (ViewCache::map_bodies), made from
+  // the view's topology on first request; nullptr with `error` set for a zone
+  // or device the map does not have.
+  static std::shared_ptr<const std::string> map_body(const View& v, const MapQuery& q, std::string& error) {
+    const std::string key = std::to_string(v.written) + "|" + q.level + "|" + q.zone + "|" + q.id;
+    {
+      std::lock_guard lock(v.cache->map_mu);
+      if (const auto it = v.cache->map_bodies.find(key); it != v.cache->map_bodies.end()) return it->second;
+    }
+    // Made outside the lock: another level asked meanwhile does not wait for this one.
+    const auto json = map_json(*v.topology, *v.ledger, *v.findings, q, error);
+    if (!json) return nullptr;
+    auto body = std::make_shared<const std::string>(json_text(*json));
+    std::lock_guard lock(v.cache->map_mu);
+    return v.cache->map_bodies.emplace(key, std::move(body)).first->second;
+  }
 
   // How old the view a response came from is (docs/web.md): when its data was
   // read, and for how many seconds the database has been known to be newer.
@@ -895,8 +927,18 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // same zones and findings).
   v->links_body = std::make_shared<const std::string>(json_text(inventory::links_json(L)));
   if (stop()) return nullptr;
-  v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(
-      cl->checklist ? cl->checklist->topology : inventory::build_topology(L, {&config.policy, v->findings.get()}))));
+  if (cl->checklist)
+    v->topology = std::shared_ptr<const inventory::Topology>(cl, &cl->checklist->topology);
+  else
+    v->topology = std::make_shared<const inventory::Topology>(
+        inventory::build_topology(L, {&config.policy, v->findings.get()}));
+  if (stop()) return nullptr;
+  v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(*v->topology)));
+  if (stop()) return nullptr;
+  {
+    std::string ignored;
+    (void)map_body(*v, MapQuery{}, ignored);  // the plant level, the map's first page
+  }
   if (stop()) return nullptr;
   if (cl->checklist)
     v->cache->checklist_bodies.emplace(
@@ -1776,15 +1818,9 @@ void WebServer::Impl::install_routes() {
           MapQuery q;
           std::string error;
           if (!parse_map_query(req.params, q, error)) return send_error(res, 400, error);
-          // The view's checklist carries the topology it was built with; without
-          // one (a checklist that could not be made) the map builds its own.
-          std::optional<inventory::Topology> own;
-          const auto& checklist = v.cl->checklist;
-          if (!checklist) own = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
-          const inventory::Topology& t = checklist ? checklist->topology : *own;
-          const auto body = map_json(t, *v.ledger, *v.findings, q, error);
+          const auto body = map_body(v, q, error);
           if (!body) return send_error(res, 404, error);
-          send_json(res, 200, *body);
+          send_body(res, *body);
         })));
   // The map's levels as one Graphviz picture each: ?zone= one zone's devices
   // (a cluster's id or name, kNoCluster for the devices in none); without it
@@ -1796,10 +1832,7 @@ void WebServer::Impl::install_routes() {
                                                                const Session&, View& v) {
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");
-          std::optional<inventory::Topology> own;
-          const auto& checklist = v.cl->checklist;
-          if (!checklist) own = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
-          const inventory::Topology& t = checklist ? checklist->topology : *own;
+          const inventory::Topology& t = *v.topology;
           std::string key;
           std::optional<inventory::Topology> zone;
           if (req.has_param("zone")) {
