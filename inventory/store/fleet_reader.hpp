@@ -3,8 +3,9 @@
 // with its version (LedgerSource::sensor_versions). A reader that reads the
 // fleet again and again (the fleet console, at every batch a sensor sends)
 // reloads only the sensors whose records changed since its last read, then
-// merges again: at 10 sensors x 10,000 devices loading is most of a whole
-// read, merging a small part (docs/performance.md).
+// merges again: each batch a sensor sends costs the store a read of that
+// sensor's rows, not of the fleet's. The merge is made whole each time, from
+// copies of the kept ledgers (docs/performance.md times both).
 //
 // The result is the ledger a read of every sensor anew gives (the same
 // merge_fleet of the same ledgers). One sensor is its own ledger, as loaded.
