@@ -18,8 +18,9 @@
 #                PostgreSQL with INSERT ... SELECT generate_series (facts and edges
 #                per device as below), then the console's look-ups timed with
 #                EXPLAIN ANALYZE (best of 3), each plan's index use printed; up
-#                to 200,000 assets, `serve --db postgresql://` timed to its
-#                first page (the whole fleet merged into one view)
+#                to 400,000 assets, `serve --db postgresql://` timed to its
+#                first page (the whole fleet merged into one view), its pages,
+#                and its rebuild after one sensor's batch
 #
 #   bench/central_replication.sh [BUILD_DIR] [PACKETS]   defaults: ../build-bench, 1000000
 # Environment: SENSORS (100), DEVICES (10000), FACTS per device (10), EDGES per
@@ -128,31 +129,56 @@ fi
 if [[ " $parts " == *" fleet "* ]]; then
   echo "== 3. $sensors sensors x $devices devices ($facts facts, $edges edges each) in one PostgreSQL"
   n=$((sensors * devices))
-  # Device d of sensor s: a MAC of its own, except that the first 100 devices
-  # of every sensor are the same 100 machines (servers, core switches) seen by
-  # every sensor: the sightings look-up has something to find.
+  # The devices first (bench_devices, dropped after the load), then each
+  # sensor's rows from them, as a sensor's ledger would hold them: ids derive
+  # from the key (a station's from its MAC, a device seen only behind a router
+  # from its address), so one device seen by two sensors has one id in both
+  # and two devices never share one. Sensors 2k and 2k+1 form a pair of the
+  # same site (ten sensors a site): the first 5% of each one's devices are the
+  # same stations, seen by both (same MAC); the next 5% are stations of the
+  # even sensor that the odd one sees only behind a router (same address, same
+  # site), which merge_fleet folds into the station; the other 90% are the
+  # sensor's own. Deterministic: the same SENSORS and DEVICES give the same rows.
+  shared=$((devices / 20)); routed=$((devices / 10))
   load() {
     local t0 t1; t0=$(now)
     pg_sql -d mieruka -c "$2" >/dev/null
     t1=$(now)
     printf '  %-18s %10s rows %8.1f s\n' "$1" "$(pg_sql -d mieruka -tAc "SELECT count(*) FROM $1")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
   }
-  mac="lpad(to_hex(CASE WHEN d < 100 THEN d ELSE s * 1000000 + d END), 12, '0')"
-  ids="generate_series(0, $((sensors - 1))) s, generate_series(0, $((devices - 1))) d"
-  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0 FROM generate_series(0, $((sensors - 1))) s"
-  load assets "INSERT INTO assets SELECT 'sensor' || s, 'a' || d, 1, $mac, '10.' || (s % 250) || '.' || (d / 250) || '.' || (d % 250 + 1),
-    NULL, NULL, 1767225600000000 + d * 1000, 1767225600000000 + (d * 7919 % $devices)::bigint * 1000000, d % 1000, d % 100000, 0 FROM $ids"
-  load asset_ips "INSERT INTO asset_ips SELECT 'sensor' || s, 'a' || d, 1,
-    CASE WHEN d < 100 THEN '10.0.0.' || (d + 1) ELSE '10.' || (s % 250) || '.' || (d / 250) || '.' || (d % 250 + 1) END,
-    'arp', 1767225600000000, 1767225600000000 FROM $ids"
-  load facts "INSERT INTO facts SELECT 'sensor' || s, 'a' || d, 1, (ARRAY['vendor','product','hostname','os','role','revision','serial','class_hint','model','firmware'])[f % 10 + 1],
+  # mac: 12 hex digits with colons, as MacAddr prints it; a device's address
+  # is its sensor's own /16 (the even sensor's for a routed one).
+  load bench_devices "CREATE TABLE bench_devices AS
+    SELECT s, d, CASE WHEN routed THEN NULL ELSE regexp_replace(lpad(to_hex(m), 12, '0'), '(..)(?=.)', '\\1:', 'g') END AS mac,
+           ip, routed FROM (
+      SELECT s, d, (s % 2 = 1 AND d >= $shared AND d < $routed) AS routed,
+             CASE WHEN d < $shared THEN x'020000000000'::bigint + (s / 2) * 1048576 + d
+                  ELSE x'040000000000'::bigint + s * 1048576 + d END AS m,
+             '10.' || (CASE WHEN d < $routed THEN s - s % 2 ELSE s END) % 250 || '.' || d / 250 % 256 || '.' || (d % 250 + 1) AS ip
+      FROM generate_series(0, $((sensors - 1))) s, generate_series(0, $((devices - 1))) d) x;
+    ALTER TABLE bench_devices ADD COLUMN id TEXT;
+    UPDATE bench_devices SET id = substr(md5(CASE WHEN routed THEN 'ip:' || ip ELSE 'mac:' || mac END), 1, 16);
+    ALTER TABLE bench_devices ADD PRIMARY KEY (s, d)"
+  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0, 'site' || (s / 10) FROM generate_series(0, $((sensors - 1))) s"
+  load assets "INSERT INTO assets SELECT 'sensor' || s, id, 1, mac, CASE WHEN routed THEN ip END,
+    NULL, NULL, 1767225600000000 + d * 1000, 1767225600000000 + (d * 7919 % $devices)::bigint * 1000000, d % 1000, d % 100000, 0
+    FROM bench_devices"
+  load asset_ips "INSERT INTO asset_ips SELECT 'sensor' || s, id, 1, ip, CASE WHEN routed THEN 'ip_dst' ELSE 'arp' END,
+    1767225600000000, 1767225600000000 FROM bench_devices"
+  load facts "INSERT INTO facts SELECT 'sensor' || s, id, 1, (ARRAY['vendor','product','hostname','os','role','revision','serial','class_hint','model','firmware'])[f % 10 + 1],
     CASE f % 10 WHEN 0 THEN (ARRAY['Mitsubishi Electric','Omron','Keyence','Siemens'])[d % 4 + 1] ELSE 'v' || f || '-' || (d % 500) END,
-    'bench', 1767225600000000, 1767225600000000, 1 FROM $ids, generate_series(0, $((facts - 1))) f"
-  load edges "INSERT INTO edges SELECT 'sensor' || s, 'e' || d || '-' || k, 1, 'a' || d, 'a' || ((d * 31 + k * 977 + 1) % $devices),
-    (ARRAY['modbus','s7comm','enip','slmp','dns'])[k % 5 + 1], 'tcp', (ARRAY[502,102,44818,5007,53])[k % 5 + 1], 0, 100, 10000,
-    1767225600000000, 1767225600000000 + d * 1000 FROM $ids, generate_series(0, $((edges - 1))) k"
+    'bench', 1767225600000000, 1767225600000000, 1 FROM bench_devices, generate_series(0, $((facts - 1))) f"
+  # Each device talks to EDGES others of its sensor; the edge id derives from
+  # its ends, protocol and port, as Ledger::id_for_edge's does.
+  load edges "INSERT INTO edges SELECT 'sensor' || a.s, substr(md5(a.id || '|' || b.id || '|' || p.protocol || '|' || p.port), 1, 16), 1, a.id, b.id,
+    p.protocol, 'tcp', p.port, 0, 100, 10000, 1767225600000000, 1767225600000000 + a.d * 1000
+    FROM bench_devices a CROSS JOIN generate_series(0, $((edges - 1))) g(k)
+    JOIN bench_devices b ON b.s = a.s AND b.d = (a.d * 31 + g.k * 977 + 1) % $devices
+    JOIN (VALUES (0, 'modbus', 502), (1, 's7comm', 102), (2, 'enip', 44818), (3, 'slmp', 5007), (4, 'dns', 53)) p(m, protocol, port) ON p.m = g.k % 5
+    WHERE a.d <> b.d ON CONFLICT DO NOTHING"
   load findings_state "INSERT INTO findings_state SELECT 'sensor' || s, 'f-' || d, 1, 'h', 'reviewed', 'admin', 1767225600000000 + d * 1000
     FROM generate_series(0, $((sensors - 1))) s, generate_series(0, 199) d"
+  pg_sql -d mieruka -c "DROP TABLE bench_devices" >/dev/null
   t0=$(now); pg_sql -d mieruka -c "VACUUM ANALYZE" >/dev/null; t1=$(now)
   printf '  %-18s %8.1f s\n' "vacuum analyze" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
   echo "  database size: $(pg_sql -d mieruka -tAc "SELECT pg_size_pretty(pg_database_size('mieruka'))")"
@@ -169,25 +195,30 @@ if [[ " $parts " == *" fleet "* ]]; then
     printf '  %-52s %9s ms   %s\n' "$1" "$best" \
       "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)? (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
   }
+  # A device seen by two sensors (its MAC, its address), and one of the
+  # sensor's own.
+  mac42="$(pg_sql -d mieruka -tAc "SELECT mac FROM assets WHERE sensor_name = 'sensor0' AND mac IS NOT NULL ORDER BY first_us OFFSET 42 LIMIT 1")"
+  ip43="$(pg_sql -d mieruka -tAc "SELECT ip FROM asset_ips WHERE sensor_name = 'sensor1' AND source = 'ip_dst' ORDER BY ip LIMIT 1")"
+  id777="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor$s' ORDER BY id OFFSET 777 LIMIT 1")"
   echo "  the console's look-ups (best of 3, planning + execution; the scans the plan uses)"
   query "assets of one sensor, page 1 (newest first)" \
     "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' ORDER BY last_us DESC, id LIMIT 50"
   query "assets of one sensor, page 100" \
     "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' ORDER BY last_us DESC, id LIMIT 50 OFFSET 4950"
   query "assets of one sensor, by id after a key (keyset)" \
-    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' AND id > 'a5000' ORDER BY id LIMIT 50"
+    "SELECT id, mac, key_ip, last_us FROM assets WHERE sensor_name = 'sensor$s' AND id > '8' ORDER BY id LIMIT 50"
   query "assets of one site (10 sensors), page 1" \
     "SELECT sensor_name, id, mac, last_us FROM assets WHERE sensor_name IN ($(for i in $(seq 0 9); do printf "'sensor%d'," $((i * sensors / 10)); done | sed 's/,$//')) ORDER BY last_us DESC LIMIT 50"
   query "assets per sensor, whole fleet (counts)" \
     "SELECT sensor_name, count(*) FROM assets GROUP BY sensor_name"
   query "one device's sightings across sensors (MAC)" \
-    "SELECT sensor_name, id, last_us FROM assets WHERE mac = lpad(to_hex(42), 12, '0') ORDER BY sensor_name"
+    "SELECT sensor_name, id, last_us FROM assets WHERE mac = '$mac42' ORDER BY sensor_name"
   query "one device's sightings across sensors (address)" \
-    "SELECT sensor_name, asset_id FROM asset_ips WHERE ip = '10.0.0.43' ORDER BY sensor_name"
+    "SELECT sensor_name, asset_id FROM asset_ips WHERE ip = '$ip43' ORDER BY sensor_name"
   query "one device: its facts" \
-    "SELECT field, value, source, last_us FROM facts WHERE sensor_name = 'sensor$s' AND asset_id = 'a777'"
+    "SELECT field, value, source, last_us FROM facts WHERE sensor_name = 'sensor$s' AND asset_id = '$id777'"
   query "one device: its links (both ends)" \
-    "SELECT id, from_id, to_id, protocol, port FROM edges WHERE sensor_name = 'sensor$s' AND (from_id = 'a777' OR to_id = 'a777')"
+    "SELECT id, from_id, to_id, protocol, port FROM edges WHERE sensor_name = 'sensor$s' AND (from_id = '$id777' OR to_id = '$id777')"
   query "vendor search across the fleet, page 1" \
     "SELECT sensor_name, asset_id FROM facts WHERE field = 'vendor' AND value = 'Omron' ORDER BY sensor_name, asset_id LIMIT 50"
   query "finding states of one sensor, page 1" \
@@ -211,15 +242,21 @@ if [[ " $parts " == *" fleet "* ]]; then
     plan="$(pg_sql -d mieruka -tAc "EXPLAIN SELECT * FROM $table WHERE sensor_name = 'sensor$s'")"
     printf '  %-52s %s\n' "its $table read by" "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan) (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
   done
-  # The fleet console (serve --db postgresql://): its first view merges every
-  # sensor's whole ledger before a page answers; timed from the start of the
-  # process to the first asset page, then one page again from the view. Held
-  # in memory whole, so only up to CONSOLE_MAX_ASSETS (200,000) assets.
-  if [ "$n" -le "${CONSOLE_MAX_ASSETS:-200000}" ]; then
+  # The fleet console (serve --db postgresql://): its first view reads every
+  # sensor's whole ledger and merges them before a page answers; timed from
+  # the start of the process to the first asset page (a page asked before
+  # answers 503 at once: its time is printed too), then each page of the
+  # console again from the view (best of 5), then the rebuild after one
+  # sensor's batch (one asset of sensor0 changed and its sensors row moved, as
+  # a batch does in one transaction), to the first page from the new view,
+  # against the first build (every sensor read). Held in memory whole, so only
+  # up to CONSOLE_MAX_ASSETS (400,000) assets.
+  if [ "$n" -le "${CONSOLE_MAX_ASSETS:-400000}" ]; then
     printf 'benchpass1\n' | "$bin" user add bench --db console.db --password-file - >/dev/null 2>&1
+    ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
     t0=$(now)
     "$bin" serve --db "$central" --password-file "$PG_DIR/super.pw" --console-db console.db --http \
-      --listen 127.0.0.1:0 >serve.txt 2>serve.err &
+      --listen 127.0.0.1:0 --log-level debug >serve.txt 2>serve.err &
     serve_pid=$!
     url=""
     for _ in $(seq 1 300); do
@@ -227,16 +264,59 @@ if [[ " $parts " == *" fleet "* ]]; then
     done
     curl -s -c cookies.txt -H 'Content-Type: application/json' -d '{"user":"bench","password":"benchpass1"}' \
       "${url}api/v1/login" >/dev/null
-    total="$(curl -s -b cookies.txt "${url}api/v1/assets?per_page=50" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])')"
+    early="" code=""
+    while :; do
+      ta=$(now)
+      code="$(curl -s -o page.json -w '%{http_code}' -b cookies.txt "${url}api/v1/assets?per_page=50")"
+      tb=$(now)
+      [ "$code" = 503 ] && [ -z "$early" ] && early="$(ms "$ta" "$tb")"
+      [ "$code" = 503 ] || break
+      sleep 0.1
+    done
     t1=$(now)
-    curl -s -b cookies.txt "${url}api/v1/assets?sensor=sensor$s&per_page=50" >/dev/null
-    t2=$(now)
+    total="$(python3 -c 'import json, sys; print(json.load(open("page.json"))["total"])')"
+    first_ms="$(ms "$t0" "$t1")"
+    printf '  %-52s %9s ms   (%s fleet devices from %s assets; HTTP %s)\n' "fleet console: start to first asset page" \
+      "$first_ms" "$total" "$n" "$code"
+    printf '  %-52s %9s ms   (503, the view being built)\n' "fleet console: a page before the first view" "${early:--}"
+    page() {  # page NAME PATH: best of 5
+      local best="" i ta tb m
+      for i in 1 2 3 4 5; do
+        ta=$(now); curl -s -o /dev/null -b cookies.txt "${url}api/v1/$2"; tb=$(now)
+        m="$(ms "$ta" "$tb")"
+        if [ -z "$best" ] || [ "$m" -lt "$best" ]; then best=$m; fi
+      done
+      printf '  %-52s %9s ms   (%s bytes)\n' "fleet console: $1" "$best" "$(curl -s -b cookies.txt "${url}api/v1/$2" | wc -c)"
+    }
+    shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
+    page "assets, page 1" "assets?per_page=50"
+    page "assets of one sensor (?sensor=)" "assets?sensor=sensor$s&per_page=50"
+    page "assets, sorted by name, page 20" "assets?sort=name&page=20&per_page=50"
+    page "findings, page 1" "findings?per_page=50"
+    page "one device (seen by two sensors)" "assets/$shared_id"
+    page "map (topology), top level" "map"
+    page "overview" "overview"
+    page "topology (JSON, whole fleet)" "topology"
     rss="$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
+    as_of() { curl -s -D - -o /dev/null -b cookies.txt "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
+    before="$(as_of)"
+    t2=$(now)
+    pg_sql -d mieruka -c "BEGIN; UPDATE assets SET packets_sent = packets_sent + 1, version = version + 1
+      WHERE sensor_name = 'sensor0' AND id = (SELECT min(id) FROM assets WHERE sensor_name = 'sensor0');
+      UPDATE sensors SET received_us = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, changes = changes + 1
+      WHERE sensor_name = 'sensor0'; COMMIT" >/dev/null
+    after="$before"
+    while [ "$after" = "$before" ]; do sleep 0.05; after="$(as_of)"; done
+    t3=$(now)
+    rebuild_ms="$(ms "$t2" "$t3")"
+    printf '  %-52s %9s ms   %s of the first build (%s)\n' "fleet console: one sensor's batch to its new view" "$rebuild_ms" \
+      "$(ratio "$rebuild_ms" "$first_ms")" "$(grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded' serve.err | tail -1)"
     kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-    printf '  %-52s %9.0f ms   (%s fleet devices, %s MiB resident)\n' "fleet console: start to first asset page" \
-      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$total" "$rss"
-    printf '  %-52s %9.0f ms\n' "fleet console: ?sensor= page from the view" "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print (b - a) * 1000 }')"
+    printf '  %-52s %9s MiB\n' "fleet console: resident memory" "$rss"
+    # Each build's stages (the console's debug log): the first, then the rebuild.
+    grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded\|view of [0-9]* assets built: .*' serve.err |
+      sed 's/^/    /'
   else
-    echo "  fleet console: not timed above CONSOLE_MAX_ASSETS=${CONSOLE_MAX_ASSETS:-200000} assets ($n here)"
+    echo "  fleet console: not timed above CONSOLE_MAX_ASSETS=${CONSOLE_MAX_ASSETS:-400000} assets ($n here)"
   fi
 fi

@@ -5,7 +5,8 @@ let csrf = '';
 export function setCsrf(token) { csrf = token || ''; }
 
 export class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  // retryAfter: seconds the server asked to wait (Retry-After), else 0.
+  constructor(status, message, retryAfter = 0) { super(message); this.status = status; this.retryAfter = retryAfter; }
 }
 
 export async function api(path, { method = 'GET', body } = {}) {
@@ -18,7 +19,9 @@ export async function api(path, { method = 'GET', body } = {}) {
   });
   const type = res.headers.get('Content-Type') || '';
   const data = type.startsWith('application/json') ? await res.json() : await res.text();
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.statusText);
+  if (!res.ok) {
+    throw new ApiError(res.status, (data && data.error) || res.statusText, Number(res.headers.get('Retry-After')) || 0);
+  }
   return data;
 }
 

@@ -346,7 +346,13 @@ async function route() {
     } catch (e) {
       if (seq !== routeSeq) return;
       if (e instanceof ApiError && e.status === 401) { me = null; renderLogin(); return; }
-      append(clear(page), [el('p', { className: 'error' }, t('common.error') + ': ' + e.message)]);
+      if (e instanceof ApiError && e.status === 503 && e.retryAfter > 0) {
+        // The fleet console's first view is still being read: say so, and ask again.
+        append(clear(page), [el('p', { className: 'muted' }, t('common.view_building'))]);
+        setTimeout(() => { if (seq === routeSeq) route(); }, e.retryAfter * 1000);
+      } else {
+        append(clear(page), [el('p', { className: 'error' }, t('common.error') + ': ' + e.message)]);
+      }
     }
     if (seq === routeSeq) {
       clear(root).appendChild(page);

@@ -8,6 +8,8 @@ export const messages = {
     'login.submit': 'Log in', 'login.failed': 'Wrong user name or password.',
     'login.limited': 'Too many failed logins. Wait 5 minutes.',
     'common.loading': 'Loading…', 'common.none': 'Nothing here yet.', 'common.error': 'Error',
+    // The fleet console's first view (a 503 with Retry-After while it is read).
+    'common.view_building': 'The console is still reading the fleet from the central store. This page reloads by itself in a few seconds.',
     'common.saved': 'Saved.', 'common.prev': 'Previous', 'common.next': 'Next', 'common.page': 'Page',
     'common.of': 'of', 'common.all': 'All', 'common.yes': 'Yes', 'common.no': 'No', 'common.print': 'Print',
     'overview.title': 'Overview', 'overview.assets': 'Devices', 'overview.links': 'Conversations',
@@ -275,6 +277,8 @@ export const messages = {
     'login.submit': 'ログイン', 'login.failed': 'ユーザー名またはパスワードが違います。',
     'login.limited': 'ログインの失敗が多すぎます。5分待ってください。',
     'common.loading': '読み込み中…', 'common.none': 'まだありません。', 'common.error': 'エラー',
+    // The fleet console's first view (a 503 with Retry-After while it is read).
+    'common.view_building': 'コンソールは中央ストアからフリート全体を読み込み中です。数秒後にこのページは自動で再読み込みされます。',
     'common.saved': '保存しました。', 'common.prev': '前へ', 'common.next': '次へ', 'common.page': 'ページ',
     'common.of': '/', 'common.all': 'すべて', 'common.yes': 'はい', 'common.no': 'いいえ', 'common.print': '印刷',
     'overview.title': '概要', 'overview.assets': '機器数', 'overview.links': '通信の数',

@@ -127,6 +127,16 @@ class SqliteSource final : public LedgerSource {
     return {};
   }
 
+  StoreStatus sensor_versions(std::map<std::string, std::string>& out) override {
+    out.clear();
+    std::string v;
+    if (auto st = version(v); !st) return st;
+    std::vector<std::string> names;
+    if (auto st = sensors(names); !st) return st;
+    for (auto& name : names) out.emplace(std::move(name), v);
+    return {};
+  }
+
  private:
   Store* any() { return &stores_.begin()->second; }
 

@@ -93,6 +93,12 @@ class LedgerSource {
   // ledger's data_version; the central store's last batch received and count
   // of changes), so that a reader (the console) rebuilds only then. Cheap.
   virtual StoreStatus version(std::string& out) = 0;
+  // Per sensor, a value that changes whenever that sensor's records may have
+  // changed (the central store: each batch it sent moves its own; the SQLite
+  // ledger cannot tell its sensors' commits apart, so every sensor has the
+  // database's version), so that a reader rebuilding a fleet reloads only the
+  // sensors whose value moved. Every sensor of sensors() is in it. Cheap.
+  virtual StoreStatus sensor_versions(std::map<std::string, std::string>& out) = 0;
 };
 
 // The SQLite ledger at `path`, opened for reading (Store::open_reader: a

@@ -229,6 +229,18 @@ class PgSource final : public inventory::LedgerSource {
     return {};
   }
 
+  // A sensor's batch moves its own row's received_us and changes, in the
+  // batch's transaction (replicator.cpp).
+  StoreStatus sensor_versions(std::map<std::string, std::string>& out) override {
+    out.clear();
+    std::string error;
+    auto r = db_.exec("SELECT sensor_name, received_us, changes FROM sensors", error);
+    if (!r) return {error};
+    for (int i = 0; i < r->rows(); ++i)
+      out[r->text(i, 0)] = std::to_string(r->number(i, 1)) + "|" + std::to_string(r->number(i, 2));
+    return {};
+  }
+
  private:
   StoreStatus review_facts_in_transaction(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
                                           std::int64_t grace_us, inventory::ReviewFacts& f) {

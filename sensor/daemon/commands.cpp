@@ -16,7 +16,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "inventory/ledger/fleet.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/store.hpp"
@@ -227,28 +226,12 @@ bool open_view(const CommonOptions& common, LedgerView& view) {
   return true;
 }
 
-bool load_view(LedgerView& view, Ledger& ledger) {
-  if (view.sensors.size() == 1) {
-    if (auto st = view.source->load(view.sensors.front(), ledger); !st) {
-      print_error(st.error);
-      return false;
-    }
-    return true;
+bool load_view(LedgerView& view, Ledger& ledger, inventory::FleetReader* reader) {
+  inventory::FleetReader once(false);
+  if (auto st = (reader != nullptr ? *reader : once).read(*view.source, view.sensors, view.sites, ledger); !st) {
+    print_error(st.error);
+    return false;
   }
-  // Sensors of one site share its address plan: an address seen behind a
-  // router folds into the station of that site holding it. A sensor without
-  // a site is a network of its own; MACs fold across all.
-  std::vector<inventory::SensorLedger> parts;
-  parts.reserve(view.sensors.size());
-  for (const auto& name : view.sensors) {
-    const auto site = view.sites.find(name);
-    parts.push_back({name, site == view.sites.end() ? std::string() : site->second, Ledger(name)});
-    if (auto st = view.source->load(name, parts.back().ledger); !st) {
-      print_error(st.error);
-      return false;
-    }
-  }
-  ledger = inventory::merge_fleet(std::move(parts));
   return true;
 }
 

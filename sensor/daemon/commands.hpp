@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inventory/ledger/ledger.hpp"
+#include "inventory/store/fleet_reader.hpp"
 #include "inventory/store/ledger_source.hpp"
 #include "sensor/daemon/config.hpp"
 
@@ -85,8 +86,10 @@ struct LedgerView {
 // The same without loading: the source opened and the sensors picked.
 [[nodiscard]] bool open_view(const CommonOptions& common, LedgerView& view);
 // Loads the view's sensors' ledger (merged when several) into `ledger`; false
-// after printing an error.
-[[nodiscard]] bool load_view(LedgerView& view, inventory::Ledger& ledger);
+// after printing an error. With `reader`, each sensor's ledger is kept in it and
+// only the sensors whose records changed since its last read are loaded again
+// (inventory::FleetReader: the fleet console's rebuilds).
+[[nodiscard]] bool load_view(LedgerView& view, inventory::Ledger& ledger, inventory::FleetReader* reader = nullptr);
 // The names --sensor gives, in order, without empty ones or repeats.
 [[nodiscard]] std::vector<std::string> selected_sensors(const CommonOptions& common);
 // True when --db names the central store (postgresql:// or postgres://).

@@ -16,6 +16,7 @@
 
 #include <httplib.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -127,6 +128,12 @@ struct ViewCache {
   // view, the others on first request.
   std::mutex body_mu;
   std::map<std::string, std::shared_ptr<const std::string>> checklist_bodies;
+  // /api/v1/map by "<writes applied>|level|zone" (a write's view that shares
+  // this cache has findings of its own, so its own bodies): the plant level
+  // made with the view, each zone's on first request (a device's is not
+  // kept). At 100,000 devices one level takes a second to make.
+  std::mutex map_mu;
+  std::map<std::string, std::shared_ptr<const std::string>> map_bodies;
 
   // A cache for a view made from this one by a write that changes rows
   // (names): everything rendered so far, the sort keys to be patched.
@@ -140,8 +147,12 @@ struct ViewCache {
       std::lock_guard lock(svg_mu);
       c->svgs = svgs;
     }
-    std::lock_guard lock(body_mu);
-    c->checklist_bodies = checklist_bodies;
+    {
+      std::lock_guard lock(body_mu);
+      c->checklist_bodies = checklist_bodies;
+    }
+    std::lock_guard lock(map_mu);
+    c->map_bodies = map_bodies;
     return c;
   }
 };
@@ -208,6 +219,11 @@ struct View {
   Json new_by_day;               // /api/v1/overview: devices first seen per local day (new_devices_by_day)
   std::int64_t last_traffic_us = 0;  // the newest observation in the ledger (an asset's or a link's last_us)
   std::shared_ptr<const std::string> links_body, topology_body;
+  // The topology the map, its pictures and topology_body are made from: the
+  // checklist's, else (a fleet, or a checklist that could not be made) one
+  // built with the view: at 100,000 devices building it takes seconds, which
+  // no request should spend.
+  std::shared_ptr<const inventory::Topology> topology;
   // The checklist as of the view's data (a write does not remake it: its
   // changes show in the next view read from the database).
   std::shared_ptr<const ChecklistPart> cl;
@@ -343,17 +359,35 @@ struct WebServer::Impl {
     return static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1'000'000'000 + sb.st_mtim.tv_nsec;
   }
 
+  // A fleet console's sensors' ledgers, kept between its builds (the builder
+  // thread's alone).
+  inventory::FleetReader fleet_reader;
+
   // A new view read through `s` (the builder's own connection); nullptr with
   // `error` set when the ledger does not load.
   std::shared_ptr<View> build_view(Store& s, std::string& error);
   void builder();
 
   // The current view for a request. Before the first view exists (the first
-  // moments of `serve`) this waits for it; afterwards it never waits, even
-  // while the next view is built.
-  std::shared_ptr<View> current_view(std::string& error) {
+  // moments of `serve`) this waits for it, a fleet console at most
+  // kFirstViewWait: its first build reads every sensor's ledger (seconds with
+  // a large fleet), and a page says so (`building`) rather than hang.
+  // Afterwards it never waits, even while the next view is built.
+  static constexpr std::chrono::milliseconds kFirstViewWait{400};
+  std::shared_ptr<View> current_view(std::string& error, bool& building) {
+    building = false;
     std::unique_lock lk(view_mu);
-    if (!view) view_cv.wait(lk, [&] { return view || failed_covers > 0 || !build_error.empty() || stopping; });
+    const auto ready = [&] { return view || failed_covers > 0 || !build_error.empty() || stopping; };
+    if (!view) {
+      if (!opt.central) {
+        view_cv.wait(lk, ready);
+      } else if (!view_cv.wait_for(lk, kFirstViewWait, ready)) {
+        building = true;
+        error = "the console is still reading the fleet from the central store for its first view; try again in a "
+                "few seconds";
+        return nullptr;
+      }
+    }
     if (!view) error = build_error.empty() ? "the console is stopping" : build_error;
     return view;
   }
@@ -403,6 +437,25 @@ struct WebServer::Impl {
   }
   // Views a write replaced, freed by the builder (which frees its own too).
   std::vector<std::shared_ptr<View>> retired_by_writes;  // guarded by view_mu
+
+  // The map level `q` of view `v` as sent (ViewCache::map_bodies), made from
+  // the view's topology on first request; nullptr with `error` set for a zone
+  // or device the map does not have.
+  static std::shared_ptr<const std::string> map_body(const View& v, const MapQuery& q, std::string& error) {
+    const std::string key = std::to_string(v.written) + "|" + q.level + "|" + q.zone + "|" + q.id;
+    {
+      std::lock_guard lock(v.cache->map_mu);
+      if (const auto it = v.cache->map_bodies.find(key); it != v.cache->map_bodies.end()) return it->second;
+    }
+    // Made outside the lock: another level asked meanwhile does not wait for this one.
+    const auto json = map_json(*v.topology, *v.ledger, *v.findings, q, error);
+    if (!json) return nullptr;
+    auto body = std::make_shared<const std::string>(json_text(*json));
+    // A device's level is small and there are as many as devices: not kept.
+    if (q.level == "device") return body;
+    std::lock_guard lock(v.cache->map_mu);
+    return v.cache->map_bodies.emplace(key, std::move(body)).first->second;
+  }
 
   // How old the view a response came from is (docs/web.md): when its data was
   // read, and for how many seconds the database has been known to be newer.
@@ -724,6 +777,15 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   auto v = std::make_shared<View>();
   v->read_us = wall_us();
   v->cache = std::make_shared<ViewCache>();
+  // How long each stage took, logged (debug) with the view.
+  std::string stages;
+  auto lap_start = std::chrono::steady_clock::now();
+  const auto lap = [&](const char* stage) {
+    const auto t = std::chrono::steady_clock::now();
+    stages += fmt::format("{}{} {:.2f} s", stages.empty() ? "" : ", ", stage,
+                          std::chrono::duration<double>(t - lap_start).count());
+    lap_start = t;
+  };
   auto ledger = std::make_shared<Ledger>(config.sensor_name);
   // A fleet console reads the central store anew for each view (open_view
   // again: a sensor that began sending since the last view is in this one),
@@ -731,10 +793,17 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // sightings); the appliance's console reads its own SQLite ledger.
   LedgerView fleet;
   if (opt.central) {
-    if (!open_view(*opt.central, fleet) || !load_view(fleet, *ledger)) {
+    // Each sensor's ledger is kept between builds (fleet_reader): only those
+    // whose records changed since the last build are read again, then merged.
+    const auto read_start = std::chrono::steady_clock::now();
+    if (!open_view(*opt.central, fleet) || !load_view(fleet, *ledger, &fleet_reader)) {
       error = "the central store does not read (the log says why)";
       return nullptr;
     }
+    spdlog::debug("console: fleet of {} sensor(s) read in {:.2f} s ({} loaded from the central store, the others kept)",
+                 fleet.sensors.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count(),
+                 fleet_reader.loaded().size());
     v->fleet_sensors = fleet.sensors;
     for (const auto& name : fleet.sensors)
       if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
@@ -748,6 +817,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     if (quitting) error = "the console is stopping";
     return quitting.load();
   };
+  lap("read");
   if (stop()) return nullptr;
   auto findings = opt.central ? current_findings(config, *fleet.source, fleet.sensors, *ledger, v->findings_error,
                                                  approved_path(), opt.wireless_path)
@@ -757,6 +827,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
   v->findings = std::make_shared<const std::vector<inventory::Finding>>(
       findings ? std::move(*findings) : std::vector<inventory::Finding>());
+  lap("findings");
   std::optional<inventory::ApprovedList> approved;
   if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
     std::string ignored;
@@ -794,6 +865,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
   }
   v->ftable = make_finding_table(*v, nullptr);
+  lap("rows");
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview; the checklist's
   // changes are the same diff).
@@ -849,6 +921,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     cl->error = v->findings_error;
   }
   v->cl = cl;
+  lap("checklist");
 
   if (stop()) return nullptr;
   // The whole-ledger bodies: at 100,000 assets each takes seconds, so no
@@ -856,12 +929,24 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // same zones and findings).
   v->links_body = std::make_shared<const std::string>(json_text(inventory::links_json(L)));
   if (stop()) return nullptr;
-  v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(
-      cl->checklist ? cl->checklist->topology : inventory::build_topology(L, {&config.policy, v->findings.get()}))));
+  if (cl->checklist)
+    v->topology = std::shared_ptr<const inventory::Topology>(cl, &cl->checklist->topology);
+  else
+    v->topology = std::make_shared<const inventory::Topology>(
+        inventory::build_topology(L, {&config.policy, v->findings.get()}));
+  if (stop()) return nullptr;
+  v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(*v->topology)));
+  if (stop()) return nullptr;
+  {
+    std::string ignored;
+    (void)map_body(*v, MapQuery{}, ignored);  // the plant level, the map's first page
+  }
   if (stop()) return nullptr;
   if (cl->checklist)
     v->cache->checklist_bodies.emplace(
         "json/ja", std::make_shared<const std::string>(render_checklist(*v, "json", inventory::Lang::ja)));
+  lap("bodies");
+  spdlog::debug("console: view of {} assets built: {}", L.assets().size(), stages);
   return v;
 }
 
@@ -1296,8 +1381,12 @@ void WebServer::Impl::install_routes() {
   auto with_view = [this](ViewHandler h) -> Handler {
     return [this, h](const httplib::Request& req, httplib::Response& res, const Session& se) {
       std::string error;
-      const std::shared_ptr<View> v = current_view(error);
-      if (!v) return send_error(res, 503, error);
+      bool building = false;
+      const std::shared_ptr<View> v = current_view(error, building);
+      if (!v) {
+        if (building) res.set_header("Retry-After", "2");
+        return send_error(res, 503, error);
+      }
       view_headers(res, *v);
       h(req, res, se, *v);
     };
@@ -1731,15 +1820,9 @@ void WebServer::Impl::install_routes() {
           MapQuery q;
           std::string error;
           if (!parse_map_query(req.params, q, error)) return send_error(res, 400, error);
-          // The view's checklist carries the topology it was built with; without
-          // one (a checklist that could not be made) the map builds its own.
-          std::optional<inventory::Topology> own;
-          const auto& checklist = v.cl->checklist;
-          if (!checklist) own = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
-          const inventory::Topology& t = checklist ? checklist->topology : *own;
-          const auto body = map_json(t, *v.ledger, *v.findings, q, error);
+          const auto body = map_body(v, q, error);
           if (!body) return send_error(res, 404, error);
-          send_json(res, 200, *body);
+          send_body(res, *body);
         })));
   // The map's levels as one Graphviz picture each: ?zone= one zone's devices
   // (a cluster's id or name, kNoCluster for the devices in none); without it
@@ -1751,10 +1834,7 @@ void WebServer::Impl::install_routes() {
                                                                const Session&, View& v) {
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");
-          std::optional<inventory::Topology> own;
-          const auto& checklist = v.cl->checklist;
-          if (!checklist) own = inventory::build_topology(*v.ledger, {&config.policy, v.findings.get()});
-          const inventory::Topology& t = checklist ? checklist->topology : *own;
+          const inventory::Topology& t = *v.topology;
           std::string key;
           std::optional<inventory::Topology> zone;
           if (req.has_param("zone")) {
@@ -2012,7 +2092,8 @@ std::unique_ptr<WebServer> WebServer::start(const Config& config, const ServerOp
     if (impl->db(error) == nullptr) return nullptr;
   }
   // The first view is built while the server starts listening; a request that
-  // comes before it is ready waits for it (current_view).
+  // comes before it is ready waits for it (current_view; a fleet console's
+  // for at most kFirstViewWait, then 503 saying the view is being built).
   {
     Impl* raw = impl.get();
     impl->builder_thread = std::thread([raw] { raw->builder(); });

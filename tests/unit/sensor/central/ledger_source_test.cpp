@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <glob.h>
+#include <map>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -464,6 +465,56 @@ TEST_P(LedgerSourceTest, VersionHoldsWhileNothingIsWritten) {
   ASSERT_TRUE(source_->load(kSensors.front(), l).ok());
   ASSERT_TRUE(source_->version(again).ok());
   EXPECT_EQ(again, first);
+}
+
+// Every sensor has a version of its own (the fleet console reloads only the
+// sensors whose version moved), which reading does not move.
+TEST_P(LedgerSourceTest, SensorVersionsNameEverySensorAndHold) {
+  std::map<std::string, std::string> first, again;
+  ASSERT_TRUE(source_->sensor_versions(first).ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(source_->sensors(names).ok());
+  ASSERT_EQ(first.size(), names.size());
+  for (const auto& name : names) EXPECT_FALSE(first[name].empty()) << name;
+  inventory::Ledger l(kSensors.front());
+  ASSERT_TRUE(source_->load(kSensors.front(), l).ok());
+  ASSERT_TRUE(source_->sensor_versions(again).ok());
+  EXPECT_EQ(again, first);
+}
+
+// In the central store a batch moves its own sensor's version, and no other's.
+TEST(CentralLedgerSource, ABatchMovesOnlyItsSensorsVersion) {
+  ASSERT_TRUE(plant().error.empty()) << plant().error;
+  if (!CentralServer::instance->ensure()) {
+    if (ci()) FAIL() << "CI must run the central store's tests: " << CentralServer::instance->unavailable;
+    GTEST_SKIP() << CentralServer::instance->unavailable;
+  }
+  const std::string replicated = replicate();
+  ASSERT_TRUE(replicated.empty()) << replicated;
+  std::string error;
+  auto source = central::central_source({CentralServer::instance->url("hq"), kConsolePassword, ""}, error);
+  ASSERT_TRUE(source) << error;
+  std::map<std::string, std::string> before, after;
+  ASSERT_TRUE(source->sensor_versions(before).ok());
+  // line1 counts one more anomaly and sends it (the counter replicates, the
+  // ledgers compared above do not change).
+  {
+    auto store = inventory::Store::open(plant().db, "line1", error);
+    ASSERT_TRUE(store) << error;
+    ASSERT_TRUE(store->add_counters({{"anomaly.version_test", 1}}).ok());
+  }
+  CentralConfig c;
+  c.enabled = true;
+  c.url = CentralServer::instance->url("line1");
+  c.password = "pw-line1";
+  c.site = "plant-east";
+  central::Replicator r(plant().db, "line1", c);
+  std::uint64_t sent = 0, left = 0;
+  ASSERT_TRUE(r.drain(error, sent, left)) << error;
+  ASSERT_GT(sent, 0u);
+  ASSERT_TRUE(source->sensor_versions(after).ok());
+  EXPECT_NE(after.at("line1"), before.at("line1"));
+  EXPECT_EQ(after.at("line2"), before.at("line2"));
 }
 
 // The SQLite ledger's version moves when another connection commits (a

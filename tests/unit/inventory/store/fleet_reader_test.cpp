@@ -1,0 +1,240 @@
+// FleetReader: a fleet read again loads only the sensors whose version moved,
+// and gives exactly the ledger a read of every sensor anew gives (a change on
+// one sensor, a sensor added, a sensor dropped, nothing changed).
+#include "inventory/store/fleet_reader.hpp"
+
+#include "inventory/ledger/fleet.hpp"
+#include "inventory/store/ledger_source.hpp"
+#include "inventory/store/store.hpp"
+#include "unit/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace mieruka::inventory {
+namespace {
+
+MacAddr mac(const char* s) { return *MacAddr::parse(s); }
+IpAddr ip(const char* s) { return *IpAddr::parse(s); }
+
+// Every field the merge sets, in order: two ledgers print the same exactly
+// when they hold the same.
+std::string dump(const Ledger& l) {
+  std::ostringstream o;
+  for (const Asset& a : l.assets()) {
+    o << "asset " << a.id << " mac=" << (a.mac ? a.mac->to_string() : "-")
+      << " key=" << (a.key_ip ? a.key_ip->to_string() : "-") << " parent=" << a.parent_id << " t=" << a.first_us
+      << ".." << a.last_us << " p=" << a.packets_sent << " b=" << a.bytes_sent << "\n";
+    for (const auto& f : a.facts) o << "  fact " << f.field << "=" << f.value << " " << f.source << " " << f.count << "\n";
+    for (const auto& r : a.ips) o << "  ip " << r.ip.to_string() << " " << r.source << "\n";
+    for (const auto& g : a.sightings) o << "  sighting " << g.sensor << "@" << g.site << " p=" << g.packets_sent << "\n";
+  }
+  for (const Edge& e : l.edges())
+    o << "edge " << e.id << " " << e.from_id << ">" << e.to_id << " " << e.protocol << ":" << e.port
+      << " p=" << e.packets << " ops=" << e.ops.size() << "\n";
+  return o.str();
+}
+
+// The SQLite ledger, with a version per sensor the test moves (the SQLite
+// ledger's own is one for all), counting the loads.
+class CountingSource final : public LedgerSource {
+ public:
+  explicit CountingSource(std::unique_ptr<LedgerSource> inner) : inner_(std::move(inner)) {}
+  std::map<std::string, std::string> versions;
+  std::vector<std::string> loads;
+
+  const std::string& where() const noexcept override { return inner_->where(); }
+  bool central() const noexcept override { return false; }
+  StoreStatus sensors(std::vector<std::string>& out) override { return inner_->sensors(out); }
+  StoreStatus sites(std::map<std::string, std::string>& out) override { return inner_->sites(out); }
+  StoreStatus load(const std::string& sensor, Ledger& ledger) override {
+    loads.push_back(sensor);
+    return inner_->load(sensor, ledger);
+  }
+  StoreStatus finding_states(const std::string& s, std::vector<Ack>& out) override { return inner_->finding_states(s, out); }
+  StoreStatus counters(const std::string& s, std::map<std::string, std::uint64_t>& out) override {
+    return inner_->counters(s, out);
+  }
+  StoreStatus runs(const std::string& s, std::vector<RunRecord>& out) override { return inner_->runs(s, out); }
+  StoreStatus snapshots(const std::string& s, std::vector<SnapshotInfo>& out) override { return inner_->snapshots(s, out); }
+  StoreStatus snapshot(const std::string& s, std::string_view n, Snapshot& out) override {
+    return inner_->snapshot(s, n, out);
+  }
+  StoreStatus advisories(const std::string& s, std::vector<StoredAdvisory>& out) override {
+    return inner_->advisories(s, out);
+  }
+  StoreStatus remediation_states(const std::string& s, std::vector<RemediationState>& out) override {
+    return inner_->remediation_states(s, out);
+  }
+  StoreStatus advisories_version(const std::string& s, std::string& out) override {
+    return inner_->advisories_version(s, out);
+  }
+  StoreStatus version(std::string& out) override { return inner_->version(out); }
+  StoreStatus sensor_versions(std::map<std::string, std::string>& out) override {
+    out = versions;
+    return {};
+  }
+
+ private:
+  std::unique_ptr<LedgerSource> inner_;
+};
+
+constexpr std::int64_t kT = 1'780'000'000'000'000;
+
+// One sensor's ledger: the PLC every sensor of the site sees (same MAC), an
+// HMI of its own polling it, and, on "b", the HMI of "a" seen only behind a
+// router (folded into a's station by address). `extra` packets on its HMI.
+Ledger sensor_ledger(const std::string& sensor, int n, std::uint64_t extra) {
+  Ledger l(sensor);
+  const AssetIndex plc = l.resolve(mac("00:1b:1b:02:9a:c3"), ip("10.0.0.10"), kT);
+  l.bind_ip(plc, ip("10.0.0.10"), "arp", kT);
+  l.add_fact(plc, field::vendor, "Siemens", "oui", kT);
+  l.sent(plc, 60, 0, kT + 1);
+  const std::string own = "00:00:bc:11:22:" + std::to_string(10 + n);
+  const std::string own_ip = "10.0.0." + std::to_string(20 + n);
+  const AssetIndex hmi = l.resolve(mac(own.c_str()), ip(own_ip.c_str()), kT + n);
+  l.bind_ip(hmi, ip(own_ip.c_str()), "arp", kT + n);
+  l.sent(hmi, 100, 0, kT + 2);
+  for (std::uint64_t i = 0; i < extra; ++i) l.sent(hmi, 100, 0, kT + 3 + static_cast<std::int64_t>(i));
+  const EdgeIndex e = l.edge(hmi, plc, "modbus", "tcp", 502, 0, kT + 2);
+  l.count_edge(e, 80, kT + 2);
+  if (sensor == "b") {
+    const AssetIndex routed = l.resolve(std::nullopt, ip("10.0.0.20"), kT + 5);
+    l.sent(routed, 70, 0, kT + 5);
+    l.count_edge(l.edge(routed, plc, "modbus", "tcp", 502, 0, kT + 5), 70, kT + 5);
+  }
+  return l;
+}
+
+struct Fleet {
+  test::TempDir tmp{"mieruka_fleet_reader"};
+  std::string db = tmp.path() + "/fleet.db";
+
+  void write(const std::string& sensor, int n, std::uint64_t extra) {
+    std::string error;
+    auto store = Store::open(db, sensor, error);
+    ASSERT_TRUE(store) << error;
+    Ledger l = sensor_ledger(sensor, n, extra);
+    ASSERT_TRUE(store->flush(l).ok());
+  }
+};
+
+// What a read of every sensor anew gives.
+std::string whole(const std::string& db, const std::vector<std::string>& sensors,
+                  const std::map<std::string, std::string>& sites) {
+  std::string error;
+  auto src = sqlite_source(db, error);
+  EXPECT_TRUE(src) << error;
+  FleetReader once(false);
+  Ledger l;
+  EXPECT_TRUE(once.read(*src, sensors, sites, l).ok());
+  return dump(l);
+}
+
+TEST(FleetReader, ReloadsOnlyTheSensorsWhoseVersionMoved) {
+  Fleet f;
+  f.write("a", 0, 0);
+  f.write("b", 1, 0);
+  f.write("c", 2, 0);
+  std::string error;
+  auto inner = sqlite_source(f.db, error);
+  ASSERT_TRUE(inner) << error;
+  CountingSource src(std::move(inner));
+  src.versions = {{"a", "1"}, {"b", "1"}, {"c", "1"}};
+  const std::vector<std::string> sensors = {"a", "b", "c"};
+  const std::map<std::string, std::string> sites = {{"a", "east"}, {"b", "east"}};
+  FleetReader reader;
+  Ledger first;
+  ASSERT_TRUE(reader.read(src, sensors, sites, first).ok());
+  EXPECT_EQ(reader.loaded(), sensors);
+  EXPECT_EQ(dump(first), whole(f.db, sensors, sites));
+  // a's HMI folded the address b saw behind a router; the PLC is one asset.
+  EXPECT_NE(dump(first).find("sighting b@east"), std::string::npos);
+
+  // Nothing moved: nothing loaded, the same ledger.
+  src.loads.clear();
+  Ledger again;
+  ASSERT_TRUE(reader.read(src, sensors, sites, again).ok());
+  EXPECT_TRUE(src.loads.empty());
+  EXPECT_TRUE(reader.loaded().empty());
+  EXPECT_EQ(dump(again), dump(first));
+
+  // b changes: only b is loaded, and the fleet is what a whole read gives.
+  f.write("b", 1, 5);
+  src.versions["b"] = "2";
+  src.loads.clear();
+  Ledger changed;
+  ASSERT_TRUE(reader.read(src, sensors, sites, changed).ok());
+  EXPECT_EQ(src.loads, std::vector<std::string>{"b"});
+  EXPECT_EQ(dump(changed), whole(f.db, sensors, sites));
+  EXPECT_NE(dump(changed), dump(first));
+
+  // A site changed (no version moves): nothing loaded, merged by the new sites.
+  const std::map<std::string, std::string> apart = {{"a", "east"}, {"b", "west"}};
+  src.loads.clear();
+  Ledger moved;
+  ASSERT_TRUE(reader.read(src, sensors, apart, moved).ok());
+  EXPECT_TRUE(src.loads.empty());
+  EXPECT_EQ(dump(moved), whole(f.db, sensors, apart));
+  EXPECT_NE(dump(moved), dump(changed));
+
+  // c dropped, then back: only c is loaded again (what is not read is not kept).
+  ASSERT_TRUE(reader.read(src, {"a", "b"}, sites, moved).ok());
+  EXPECT_EQ(dump(moved), whole(f.db, {"a", "b"}, sites));
+  src.loads.clear();
+  ASSERT_TRUE(reader.read(src, sensors, sites, moved).ok());
+  EXPECT_EQ(src.loads, std::vector<std::string>{"c"});
+  EXPECT_EQ(dump(moved), whole(f.db, sensors, sites));
+
+  // One sensor: its own ledger, as loaded.
+  Ledger one;
+  ASSERT_TRUE(reader.read(src, {"b"}, sites, one).ok());
+  Ledger b("b");
+  auto direct = sqlite_source(f.db, error);
+  ASSERT_TRUE(direct->load("b", b).ok());
+  EXPECT_EQ(dump(one), dump(b));
+}
+
+// A sensor without a version (not listed by the source) is loaded every time.
+TEST(FleetReader, ASensorWithoutAVersionIsAlwaysLoaded) {
+  Fleet f;
+  f.write("a", 0, 0);
+  f.write("b", 1, 0);
+  std::string error;
+  auto inner = sqlite_source(f.db, error);
+  ASSERT_TRUE(inner) << error;
+  CountingSource src(std::move(inner));
+  src.versions = {{"a", "1"}};
+  FleetReader reader;
+  Ledger l;
+  ASSERT_TRUE(reader.read(src, {"a", "b"}, {}, l).ok());
+  src.loads.clear();
+  ASSERT_TRUE(reader.read(src, {"a", "b"}, {}, l).ok());
+  EXPECT_EQ(src.loads, std::vector<std::string>{"b"});
+}
+
+// The SQLite ledger gives every sensor the database's version: a commit of
+// any sensor moves them all.
+TEST(FleetReader, SqliteVersionsNameEverySensorAndMoveTogether) {
+  Fleet f;
+  f.write("a", 0, 0);
+  f.write("b", 1, 0);
+  std::string error;
+  auto src = sqlite_source(f.db, error);
+  ASSERT_TRUE(src) << error;
+  std::map<std::string, std::string> before, after;
+  ASSERT_TRUE(src->sensor_versions(before).ok());
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before.at("a"), before.at("b"));
+  f.write("b", 1, 3);
+  ASSERT_TRUE(src->sensor_versions(after).ok());
+  EXPECT_NE(after.at("a"), before.at("a"));
+  EXPECT_EQ(after.at("a"), after.at("b"));
+}
+
+}  // namespace
+}  // namespace mieruka::inventory
