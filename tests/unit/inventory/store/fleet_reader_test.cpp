@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -72,6 +74,17 @@ class CountingSource final : public LedgerSource {
   }
   StoreStatus advisories_version(const std::string& s, std::string& out) override {
     return inner_->advisories_version(s, out);
+  }
+  StoreStatus review_facts(const std::string& s, std::int64_t from_us, std::int64_t to_us, std::int64_t grace_us,
+                           ReviewFacts& out) override {
+    return inner_->review_facts(s, from_us, to_us, grace_us, out);
+  }
+  StoreStatus capture_drops(const std::string& s, std::int64_t from_us, std::int64_t to_us,
+                            std::uint64_t& out) override {
+    return inner_->capture_drops(s, from_us, to_us, out);
+  }
+  StoreStatus appliance(const std::string& s, std::optional<ApplianceConfig>& out) override {
+    return inner_->appliance(s, out);
   }
   StoreStatus version(std::string& out) override { return inner_->version(out); }
   StoreStatus sensor_versions(std::map<std::string, std::string>& out) override {
