@@ -10,7 +10,7 @@ constexpr std::string_view kSource = "dhcp";
 
 // DHCPv4 option codes (RFC 2132 §3-§9, RFC 4702, RFC 3004).
 namespace opt {
-inline constexpr std::uint8_t pad = 0, hostname = 12, vendor_info = 43, requested_ip = 50, overload = 52,
+inline constexpr std::uint8_t pad = 0, hostname = 12, vendor_info = 43, requested_ip = 50,
                               message_type = 53, server_id = 54, parameter_list = 55, vendor_class = 60,
                               client_id = 61, user_class = 77, client_fqdn = 81, end = 255;
 }
@@ -152,7 +152,9 @@ Result<Message> parse(Bytes b) noexcept {
       case opt::client_fqdn: m.fqdn = client_fqdn(d); break;
       case opt::user_class: m.user_class = user_class(d); break;
       case opt::vendor_info: m.vendor_info = d; break;
-      default: break;  // option 52 (overload) is read but not followed: sname/file stay skipped
+      // Option 52 (overload) is read like any other but not followed: sname and
+      // file stay skipped.
+      default: break;
     }
   }
   return m;

@@ -59,7 +59,7 @@ std::string time_rfc3339(const ASN1_TIME* t) {
   if (t == nullptr) return {};
   std::tm tm{};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
-  char buf[32];
+  char buf[80];  // room for any int in each field, so nothing is ever cut
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;

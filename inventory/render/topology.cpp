@@ -22,9 +22,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <thread>
 
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
@@ -587,6 +591,44 @@ std::optional<std::string> render_here(const std::string& dot, std::string& erro
   return out;
 }
 
+// The first picture, drawn in this process before any fork: the fonts the
+// diagrams name (topology, and the checklist's zones), so that a child finds
+// them loaded and matched.
+constexpr const char* kWarmUpDot =
+    "digraph { graph [fontname=\"Helvetica\"]; node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\"];"
+    " a -> b [label=\"x\"]; c [fontname=\"Noto Sans CJK JP\", label=\"\u6a5f\u5668 a\"]; }";
+
+// Graphviz's text layout (Pango) matches and sorts fonts in a thread of its own,
+// which goes on sorting after the first picture is done. A fork while it holds a
+// lock (an allocator's, a font cache's) leaves that lock held for ever in the
+// child. So, once, after the first picture: wait until no other thread of this
+// process is running, three looks in a row 20 ms apart, for at most 10 s.
+void wait_for_quiet_threads() {
+  const pid_t self = static_cast<pid_t>(::syscall(SYS_gettid));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int quiet = 0;
+  while (quiet < 3 && std::chrono::steady_clock::now() < until) {
+    bool running = false;
+    std::error_code ec;
+    std::filesystem::directory_iterator tasks("/proc/self/task", ec);
+    if (ec) return;  // no /proc: nothing to look at
+    for (const auto& task : tasks) {
+      const std::string name = task.path().filename().string();
+      if (name == std::to_string(self)) continue;
+      std::FILE* f = std::fopen((task.path() / "stat").c_str(), "r");
+      if (f == nullptr) continue;
+      char line[512];
+      const std::size_t n = std::fread(line, 1, sizeof line - 1, f);
+      std::fclose(f);
+      line[n] = '\0';
+      // "tid (comm) S ...": the state follows the last ')'.
+      const char* close = std::strrchr(line, ')');
+      if (close != nullptr && close[1] == ' ' && (close[2] == 'R' || close[2] == 'D')) running = true;
+    }
+    quiet = running ? 0 : quiet + 1;
+    if (quiet < 3) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 
 bool write_all(int fd, const char* p, std::size_t n) {
   while (n > 0) {
@@ -620,7 +662,9 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   // been doing when it forked).
   static const bool warmed = [] {
     std::string ignored;
-    return render_here("digraph { a -> b }", ignored).has_value();
+    const bool ok = render_here(kWarmUpDot, ignored).has_value();
+    wait_for_quiet_threads();
+    return ok;
   }();
   (void)warmed;
   int fds[2];

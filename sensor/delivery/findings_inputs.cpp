@@ -28,7 +28,7 @@ std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
   inventory::Statement q = store.statement(
       "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?");
   q.bind(1, sensor);
-  while (q.next()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4)});
+  while (q.next()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4), {}, {}});  // the state row keeps no evidence
   return out;
 }
 

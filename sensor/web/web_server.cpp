@@ -911,7 +911,8 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     in.wireless = cl->wireless ? &*cl->wireless : nullptr;
     in.findings = cl->findings.get();
     in.asset_link = "/#/asset/";  // the report links each device to its console page
-    ChecklistPeriod period{wall_us(), kDefaultNewDays, kDefaultReviewDays};
+    ChecklistPeriod period;
+    period.now_us = wall_us();
     period.newest_diff = newest_diff ? &*newest_diff : nullptr;
     if (fill_checklist_input(in, s, config, L, period, cerr))
       cl->checklist = inventory::build_checklist(in);
@@ -1392,7 +1393,7 @@ void WebServer::Impl::install_routes() {
     };
   };
 
-  s.Get("/api/v1/assets", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+  s.Get("/api/v1/assets", route(false, with_view([](const httplib::Request& req, httplib::Response& res,
                                                          const Session&, View& v) {
           AssetQuery q;
           std::string error;
@@ -1423,7 +1424,7 @@ void WebServer::Impl::install_routes() {
             if (const auto it = v.renamed->find(a->id); it != v.renamed->end()) a = &it->second;
           send_json(res, 200, asset_detail(v, *a, lang));
         })));
-  s.Get("/api/v1/links", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+  s.Get("/api/v1/links", route(false, with_view([](const httplib::Request&, httplib::Response& res,
                                                         const Session&, View& v) {
           send_body(res, *v.links_body);
         })));
@@ -1534,7 +1535,7 @@ void WebServer::Impl::install_routes() {
                  results.push_back(Json{{"id", id}, {"ok", false}, {"error", error}});
                  continue;
                }
-               w.acks.push_back({f.id, inventory::material_hash(f.material), comment, se.user, wall_us()});
+               w.acks.push_back({f.id, inventory::material_hash(f.material), comment, se.user, wall_us(), {}, {}});
                audit(*store, wall_us(), se.user, "acknowledge", id, comment);
                results.push_back(Json{{"id", id}, {"ok", true}, {"state", "acknowledged"}});
                ++done;
@@ -1563,7 +1564,7 @@ void WebServer::Impl::install_routes() {
              audit(*store, wall_us(), se.user, "acknowledge", id, comment);
            }
            Write w;
-           w.acks.push_back({f->id, inventory::material_hash(f->material), comment, se.user, wall_us()});
+           w.acks.push_back({f->id, inventory::material_hash(f->material), comment, se.user, wall_us(), {}, {}});
            record_write(std::move(w));
            send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
          })));
@@ -1811,11 +1812,11 @@ void WebServer::Impl::install_routes() {
           out["labels"] = diff_labels(v, d, *from, *to);
           send_json(res, 200, out);
         })));
-  s.Get("/api/v1/topology", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
+  s.Get("/api/v1/topology", route(false, with_view([](const httplib::Request&, httplib::Response& res,
                                                            const Session&, View& v) {
           send_body(res, *v.topology_body);
         })));
-  s.Get("/api/v1/map", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+  s.Get("/api/v1/map", route(false, with_view([](const httplib::Request& req, httplib::Response& res,
                                                       const Session&, View& v) {
           MapQuery q;
           std::string error;
@@ -1830,7 +1831,7 @@ void WebServer::Impl::install_routes() {
   // or the plant is larger than the report's whole-plant diagram
   // (kHtmlMaxDiagramNodes), else every device. A zone above kSvgMaxDevices is
   // refused: Graphviz would hold a worker for minutes for a picture no one reads.
-  s.Get("/api/v1/topology.svg", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+  s.Get("/api/v1/topology.svg", route(false, with_view([](const httplib::Request& req, httplib::Response& res,
                                                                const Session&, View& v) {
           const auto lang = inventory::parse_lang(req.has_param("lang") ? req.get_param_value("lang") : "ja");
           if (!lang) return send_error(res, 400, "lang: expected ja or en");

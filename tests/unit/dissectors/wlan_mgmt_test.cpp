@@ -79,7 +79,7 @@ TEST(WlanMgmt, BeaconMakesAnAccessPointOfferingItsSsid) {
 }
 
 TEST(WlanMgmt, HiddenNetworkBeaconsAnEmptyOrZeroSsid) {
-  for (const std::string ssid : {std::string(), std::string(9, '\0')}) {
+  for (const std::string& ssid : {std::string(), std::string(9, '\0')}) {
     const Buf b = beacon_body(ssid);
     RecordingSink sink;
     on_frame(pkt(kBeacon), bytes(b), sink);

@@ -281,7 +281,7 @@ TEST(Findings, StableIdsAndAcknowledgementUntilEvidenceChanges) {
   ASSERT_EQ(h.size(), 1U);
   const std::string id = h[0]->id;
   EXPECT_EQ(id, finding_id("hidden", p.a(p.pi).id, "ot"));
-  std::vector<Ack> acks{{id, material_hash(h[0]->material), "machine builder's test box", "yamada", kT0}};
+  std::vector<Ack> acks{{id, material_hash(h[0]->material), "machine builder's test box", "yamada", kT0, {}, {}}};
   // More packets: same id, still acknowledged.
   p.led.sent(p.pi, 100, 0, kT0 + kHour);
   fs = p.run();

@@ -647,8 +647,8 @@ TEST_F(StoreTest, ReaderReadsWhileWriterHoldsTransaction) {
 TEST_F(StoreTest, FilesCountersAndRuns) {
   Store s = open_ok();
   EXPECT_FALSE(s.has_file("sha256:abc"));
-  ASSERT_TRUE(s.record_file({"sha256:abc", "/pcaps/a.pcap", 1000, 10, 5}).ok());
-  ASSERT_TRUE(s.record_file({"sha256:abc", "/pcaps/a-copy.pcap", 1000, 10, 6}).ok());  // same content
+  ASSERT_TRUE(s.record_file({"sha256:abc", "/pcaps/a.pcap", 1000, 10, 5, 0, {}}).ok());
+  ASSERT_TRUE(s.record_file({"sha256:abc", "/pcaps/a-copy.pcap", 1000, 10, 6, 0, {}}).ok());  // same content
   EXPECT_TRUE(s.has_file("sha256:abc"));
   EXPECT_EQ(count_rows(s.native_handle(), "ingested_files"), 1);
   {

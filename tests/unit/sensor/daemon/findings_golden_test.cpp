@@ -147,8 +147,11 @@ void run_case(const fs::path& dir) {
     std::vector<std::string> typed;
     test::typed_values(f.evidence_values(), typed);
     const std::string en_local = inventory::evidence_text(f, "en", "Asia/Tokyo");
-    for (const auto& t : typed)
-      if (test::iso_utc(t)) EXPECT_EQ(en_local.find(t), std::string::npos) << en_local;
+    for (const auto& t : typed) {
+      if (test::iso_utc(t)) {
+        EXPECT_EQ(en_local.find(t), std::string::npos) << en_local;
+      }
+    }
   }
   // Each device's class reasons: their English rendering is `reasons`, their
   // Japanese one has no English sentence.

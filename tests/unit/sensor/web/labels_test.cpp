@@ -54,7 +54,7 @@ std::pair<JsCatalog, JsCatalog> read_i18n_js() {
 std::set<std::string> recorded_fact_names() {
   std::set<std::string> out;
   std::vector<fs::path> files;
-  for (const fs::path dir : {fs::path(MIERUKA_SOURCE_DIR) / "pcaps", fs::path(MIERUKA_SHARED_PCAPS)}) {
+  for (const fs::path& dir : {fs::path(MIERUKA_SOURCE_DIR) / "pcaps", fs::path(MIERUKA_SHARED_PCAPS)}) {
     if (!fs::is_directory(dir)) continue;
     for (const auto& e : fs::directory_iterator(dir)) {
       const std::string ext = e.path().extension().string();

@@ -130,7 +130,9 @@ TEST(Map, ZoneDevicesNestedAndTrafficLeaving) {
     } else {
       EXPECT_TRUE(n["parent"].is_null()) << n.dump();
     }
-    if (n["id"] == p.plc) EXPECT_EQ(n["label"], "<script>alert(1)</script>");  // as text: the page draws it on canvas
+    if (n["id"] == p.plc) {
+      EXPECT_EQ(n["label"], "<script>alert(1)</script>");  // as text: the page draws it on canvas
+    }
   }
   ASSERT_EQ(j["edges"].size(), 1U);
   EXPECT_EQ(j["edges"][0], (Json{{"from", p.peer}, {"to", p.plc}, {"protocol", "modbus"}, {"ports", {502}},
@@ -166,8 +168,11 @@ TEST(Map, DeviceConversationsWithOperations) {
     EXPECT_TRUE(c["ops"][2]["control"]);
   }
   EXPECT_EQ(seen, 1);
-  for (const auto& c : j["conversations"])
-    if (c["protocol"] == "enip") EXPECT_TRUE(c["violation"]);
+  for (const auto& c : j["conversations"]) {
+    if (c["protocol"] == "enip") {
+      EXPECT_TRUE(c["violation"]);
+    }
+  }
 }
 
 TEST(Map, UnknownZoneOrDeviceIsAnError) {
