@@ -22,8 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sys/syscall.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -598,24 +596,30 @@ constexpr const char* kWarmUpDot =
     "digraph { graph [fontname=\"Helvetica\"]; node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\"];"
     " a -> b [label=\"x\"]; c [fontname=\"Noto Sans CJK JP\", label=\"\u6a5f\u5668 a\"]; }";
 
+// This process's threads (/proc/self/task), empty when /proc is not there.
+std::set<std::string> thread_ids() {
+  std::set<std::string> ids;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec))
+    ids.insert(task.path().filename().string());
+  return ids;
+}
+
 // Graphviz's text layout (Pango) matches and sorts fonts in a thread of its own,
 // which goes on sorting after the first picture is done. A fork while it holds a
 // lock (an allocator's, a font cache's) leaves that lock held for ever in the
-// child. So, once, after the first picture: wait until no other thread of this
-// process is running, three looks in a row 20 ms apart, for at most 10 s.
-void wait_for_quiet_threads() {
-  const pid_t self = static_cast<pid_t>(::syscall(SYS_gettid));
+// child. So, once, after the first picture: wait until none of the threads that
+// picture started is running, three looks in a row 20 ms apart, for at most
+// 10 s. The threads that were there before (capture, the console's workers) are
+// not waited for: they hold none of Graphviz's locks.
+void wait_for_quiet_threads(const std::set<std::string>& before) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int quiet = 0;
   while (quiet < 3 && std::chrono::steady_clock::now() < until) {
     bool running = false;
-    std::error_code ec;
-    std::filesystem::directory_iterator tasks("/proc/self/task", ec);
-    if (ec) return;  // no /proc: nothing to look at
-    for (const auto& task : tasks) {
-      const std::string name = task.path().filename().string();
-      if (name == std::to_string(self)) continue;
-      std::FILE* f = std::fopen((task.path() / "stat").c_str(), "r");
+    for (const auto& id : thread_ids()) {
+      if (before.count(id) != 0) continue;
+      std::FILE* f = std::fopen(("/proc/self/task/" + id + "/stat").c_str(), "r");
       if (f == nullptr) continue;
       char line[512];
       const std::size_t n = std::fread(line, 1, sizeof line - 1, f);
@@ -662,8 +666,9 @@ std::optional<std::string> render_svg(const std::string& dot, std::string& error
   // been doing when it forked).
   static const bool warmed = [] {
     std::string ignored;
+    const std::set<std::string> before = thread_ids();
     const bool ok = render_here(kWarmUpDot, ignored).has_value();
-    wait_for_quiet_threads();
+    wait_for_quiet_threads(before);
     return ok;
   }();
   (void)warmed;

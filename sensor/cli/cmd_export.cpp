@@ -6,12 +6,15 @@
 // that reading old captures gives the same answer as live).
 #include "sensor/cli/cmd_export.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <string>
@@ -71,8 +74,25 @@ int write_out(const std::string& path, const std::string& data) {
     }
     return kExitOk;
   }
-  // Written beside it and renamed over it, with SIGINT/SIGTERM held until then:
-  // a stopped export leaves the previous file or the whole new one, never half.
+  // A device or a pipe (/dev/null, /dev/stdout, a FIFO another program reads) is
+  // written to as it is: renaming a file over it would replace the device node.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) {
+      print_error(path + ": cannot open it for writing (" + std::strerror(errno) + ")");
+      return kExitBadInput;
+    }
+    const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+    if (std::fclose(f) != 0 || !ok) {
+      print_error(path + ": cannot write to it");
+      return kExitInternal;
+    }
+    return kExitOk;
+  }
+  // A file is written beside it and renamed over it, with SIGINT/SIGTERM held
+  // until then: a stopped export leaves the previous file or the whole new one,
+  // never half.
   sigset_t stop_signals, before;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

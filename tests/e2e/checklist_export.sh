@@ -91,6 +91,14 @@ cat json_check.txt
 check "export csv exits 0" test "$rc" -eq 0
 check "csv starts with a UTF-8 BOM" test "$(head -c 3 c.csv | od -An -tx1 | tr -d ' ')" = "efbbbf"
 check "csv is UTF-8" iconv -f UTF-8 -t UTF-8 c.csv -o /dev/null
+# To a pipe (as to /dev/null or /dev/stdout): written through it, the node kept.
+mkfifo out.fifo
+timeout 30 cat out.fifo > fifo.csv & reader=$!  # bounded: a regression would leave it waiting
+"$bin" export checklist --config config.toml --db g.db --lang ja --format csv --output out.fifo; rc=$?
+wait "$reader" || true
+check "export to a pipe exits 0" test "$rc" -eq 0
+check "the pipe is still a pipe" test -p out.fifo
+check "what came through the pipe is the csv" cmp -s fifo.csv c.csv
 for id in 2-3 2-6 2-7 2-8 2-12 3-2 3-3 3-5 3-6 3-7 4-3 4-5; do
   check "csv has item $id" grep -q "^$id," c.csv
 done
