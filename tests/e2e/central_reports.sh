@@ -16,6 +16,7 @@ set -u
 bin="$1"; src="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib/postgres.sh"
+. "$here/lib/central.sh"
 py=/usr/bin/python3
 for tool in sqlite3 "$py"; do
   command -v "$tool" >/dev/null || { echo "skip: $tool missing"; exit 77; }
@@ -33,9 +34,7 @@ check() {  # check NAME CONDITION...
 }
 
 pg_start "$tmp"
-printf 'owner-Secret-%s\n' "$RANDOM$RANDOM" >owner.pw; chmod 600 owner.pw
-pg_sql -c "CREATE ROLE mieruka_admin LOGIN CREATEROLE PASSWORD '$(cat owner.pw)'" \
-  -c "CREATE DATABASE mieruka OWNER mieruka_admin" || { echo "FAIL createdb"; exit 1; }
+central_owner
 "$bin" central init --db "postgresql://mieruka_admin@127.0.0.1:$PG_PORT/mieruka" --password-file owner.pw >init.txt 2>&1
 check "init exits 0" test $? -eq 0
 check "schema version 3" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "3"

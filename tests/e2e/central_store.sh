@@ -32,10 +32,7 @@ check() {  # check NAME CONDITION...
 }
 
 pg_start "$tmp"
-# The schema's owner is an ordinary role with CREATEROLE, as docs/central.md sets it up.
-printf 'owner-Secret-%s\n' "$RANDOM$RANDOM" >owner.pw; chmod 600 owner.pw
-pg_sql -c "CREATE ROLE mieruka_admin LOGIN CREATEROLE PASSWORD '$(cat owner.pw)'" \
-  -c "CREATE DATABASE mieruka OWNER mieruka_admin" || { echo "FAIL createdb"; exit 1; }
+central_owner
 admin="postgresql://mieruka_admin@127.0.0.1:$PG_PORT/mieruka"
 super_pw="$tmp/owner.pw"
 

@@ -8,6 +8,16 @@
 #   central_versions SENSOR "kind|key|version" of every central record of SENSOR
 #   log_of DB SENSOR        "kind|key|seq" of the changes queued in DB whose record is in the ledger
 #   records DB SENSOR       the records of SENSOR in its ledger DB
+#   central_owner           the schema's owner role (mieruka_admin, its password in
+#                           ./owner.pw) and the database `mieruka` it owns
+
+# The schema's owner is an ordinary role with CREATEROLE, as docs/central.md sets
+# it up; its password is a fresh one in ./owner.pw (mode 600). Ends the test on failure.
+central_owner() {
+  printf 'owner-Secret-%s\n' "$RANDOM$RANDOM" >owner.pw; chmod 600 owner.pw
+  pg_sql -c "CREATE ROLE mieruka_admin LOGIN CREATEROLE PASSWORD '$(cat owner.pw)'" \
+    -c "CREATE DATABASE mieruka OWNER mieruka_admin" || { echo "FAIL createdb"; exit 1; }
+}
 
 # Every replicated table, column by column: the sensor's SQLite rows and its
 # central rows are the same set (an extra row fails like a missing one).
