@@ -1,5 +1,7 @@
 // The SQLite LedgerSource (see ledger_source.hpp): a reader Store per sensor
-// read, each delegating to what the Store already reads.
+// read, each delegating to what the Store already reads. Made over a Store the
+// caller holds, it reads that Store's sensor through that connection (what the
+// caller wrote, in its transaction too) and opens readers for the others.
 #include "inventory/store/ledger_source.hpp"
 
 #include <sqlite3.h>
@@ -12,6 +14,7 @@ class SqliteSource final : public LedgerSource {
   SqliteSource(std::string path, Store first) : path_(std::move(path)) {
     stores_.emplace(first.sensor_name(), std::move(first));
   }
+  explicit SqliteSource(Store& borrowed) : path_(borrowed.path()), borrowed_(&borrowed) {}
 
   const std::string& where() const noexcept override { return path_; }
   bool central() const noexcept override { return false; }
@@ -138,10 +141,14 @@ class SqliteSource final : public LedgerSource {
   }
 
  private:
-  Store* any() { return &stores_.begin()->second; }
+  Store* any() { return borrowed_ ? borrowed_ : &stores_.begin()->second; }
 
   // The reader Store tagged with `sensor` (Store reads one sensor's records).
   StoreStatus open(const std::string& sensor, Store*& out) {
+    if (borrowed_ && borrowed_->sensor_name() == sensor) {
+      out = borrowed_;
+      return {};
+    }
     auto it = stores_.find(sensor);
     if (it == stores_.end()) {
       std::string error;
@@ -171,6 +178,7 @@ class SqliteSource final : public LedgerSource {
   }
 
   std::string path_;
+  Store* borrowed_ = nullptr;  // the caller's, when made over one
   std::map<std::string, Store> stores_;
 };
 
@@ -181,5 +189,7 @@ std::unique_ptr<LedgerSource> sqlite_source(const std::string& path, std::string
   if (!store) return nullptr;
   return std::make_unique<SqliteSource>(path, std::move(*store));
 }
+
+std::unique_ptr<LedgerSource> sqlite_source(Store& store) { return std::make_unique<SqliteSource>(store); }
 
 }  // namespace mieruka::inventory

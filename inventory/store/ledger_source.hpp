@@ -104,5 +104,9 @@ class LedgerSource {
 // The SQLite ledger at `path`, opened for reading (Store::open_reader: a
 // missing or newer database is refused); nullptr and `error` set.
 [[nodiscard]] std::unique_ptr<LedgerSource> sqlite_source(const std::string& path, std::string& error);
+// The SQLite ledger `store` is open on: its own sensor read through `store`
+// (the caller's connection: what it wrote, its transaction included), any
+// other sensor through a reader of the same file. `store` outlives the source.
+[[nodiscard]] std::unique_ptr<LedgerSource> sqlite_source(Store& store);
 
 }  // namespace mieruka::inventory

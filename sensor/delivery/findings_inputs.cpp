@@ -25,10 +25,8 @@ std::int64_t wall_us() {
 
 std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
   std::vector<inventory::Ack> out;
-  inventory::Statement q = store.statement(
-      "SELECT finding_id, material_hash, comment, who, when_us FROM findings_state WHERE sensor = ?");
-  q.bind(1, sensor);
-  while (q.next()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4), {}, {}});  // the state row keeps no evidence
+  if (auto st = inventory::sqlite_source(store)->finding_states(sensor, out); !st)
+    spdlog::warn("findings shown without their acknowledgements: {}", st.error);
   return out;
 }
 
@@ -170,39 +168,40 @@ bool load_lists(const Config& config, FindingsInputs& in, std::string& error, co
   return true;
 }
 
-}  // namespace
-
-std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+// The advisories `sensor` imported, parsed once per database, sensor and version.
+std::shared_ptr<const StoredAdvisories> advisories_of(inventory::LedgerSource& source, const std::string& sensor,
+                                                      std::string& error) {
   std::string version;
-  if (auto st = store.advisories_version(version); !st) {
+  if (auto st = source.advisories_version(sensor, version); !st) {
     error = st.error;
     return nullptr;
   }
   return cached_advisories(
-      store.path(), store.sensor_name(), version,
-      [&store](std::vector<inventory::StoredAdvisory>& rows) { return store.advisories(rows); }, error);
+      source.where(), sensor, version,
+      [&](std::vector<inventory::StoredAdvisory>& rows) { return source.advisories(sensor, rows); }, error);
+}
+
+}  // namespace
+
+// The SQLite ledger a Store is open on is read as every source is, through
+// sqlite_source(store): one way of reading a ledger's findings inputs, whether
+// the database is the appliance's own or the central store.
+std::shared_ptr<const StoredAdvisories> load_stored_advisories(Store& store, std::string& error) {
+  return advisories_of(*inventory::sqlite_source(store), store.sensor_name(), error);
 }
 
 bool load_findings_inputs(const Config& config, Store& store, FindingsInputs& in, std::string& error,
                           const std::string& approved_path, const std::string& wireless_path) {
-  if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
-  if (!(in.advisories = load_stored_advisories(store, error))) return false;
-  if (auto st = store.remediation_states(in.remediation); !st) {
-    error = st.error;
-    return false;
-  }
-  return true;
+  return load_findings_inputs(config, *inventory::sqlite_source(store), {store.sensor_name()}, in, error,
+                              approved_path, wireless_path);
 }
 
 std::optional<std::vector<inventory::Finding>> current_findings(const Config& config, Store& store,
                                                                 const Ledger& ledger, std::string& error,
                                                                 const std::string& approved_path,
                                                                 const std::string& wireless_path) {
-  FindingsInputs in;
-  if (!load_findings_inputs(config, store, in, error, approved_path, wireless_path)) return std::nullopt;
-  auto findings = inventory::compute_findings(ledger, in.policy(config));
-  inventory::apply_acks(findings, read_acks(store, store.sensor_name()));
-  return findings;
+  return current_findings(config, *inventory::sqlite_source(store), {store.sensor_name()}, ledger, error,
+                          approved_path, wireless_path);
 }
 
 bool load_findings_inputs(const Config& config, inventory::LedgerSource& source,
@@ -211,14 +210,7 @@ bool load_findings_inputs(const Config& config, inventory::LedgerSource& source,
   if (!load_lists(config, in, error, approved_path, wireless_path)) return false;
   std::shared_ptr<StoredAdvisories> joined;
   for (const auto& sensor : sensors) {
-    std::string version;
-    if (auto st = source.advisories_version(sensor, version); !st) {
-      error = st.error;
-      return false;
-    }
-    auto one = cached_advisories(
-        source.where(), sensor, version,
-        [&](std::vector<inventory::StoredAdvisory>& rows) { return source.advisories(sensor, rows); }, error);
+    auto one = advisories_of(source, sensor, error);
     if (!one) return false;
     std::vector<inventory::RemediationState> states;
     if (auto st = source.remediation_states(sensor, states); !st) {
@@ -280,48 +272,42 @@ nlohmann::ordered_json fresh_findings_json(std::optional<std::vector<inventory::
   return inventory::findings_json(fresh);
 }
 
-}  // namespace
-
-inventory::DiffOptions diff_options(const Config& config, Store& store, const inventory::Snapshot& from,
-                                    const inventory::Snapshot& to) {
+// diff_options over `source`, which the options' new_findings keep (they are
+// called after this returns).
+inventory::DiffOptions diff_options_over(const Config& config, std::shared_ptr<inventory::LedgerSource> source,
+                                         const std::string& sensor, const inventory::Snapshot& from,
+                                         const inventory::Snapshot& to) {
   inventory::DiffOptions opt;
   opt.absence_us = config.snapshots.absence_us;
-  opt.capture_drops = inventory::capture_drops_between(store, from.info.taken_us, to.info.taken_us);
-  opt.new_findings = [&config, &store](const inventory::Snapshot& a, const inventory::Snapshot& b) {
-    Ledger ledger(store.sensor_name());
+  // Drops counted by the runs that ended in (from, to].
+  if (auto st = source->capture_drops(sensor, from.info.taken_us, to.info.taken_us, opt.capture_drops); !st)
+    spdlog::warn("diff without capture drops: {}", st.error);
+  opt.new_findings = [&config, source, sensor](const inventory::Snapshot& a, const inventory::Snapshot& b) {
+    Ledger ledger(sensor);
     std::string error;
     std::optional<std::vector<inventory::Finding>> fs;
-    if (auto st = store.load(ledger); !st) {
+    if (auto st = source->load(sensor, ledger); !st) {
       error = st.error;
     } else {
-      fs = current_findings(config, store, ledger, error);
+      fs = current_findings(config, *source, std::vector<std::string>{sensor}, ledger, error);
     }
     return fresh_findings_json(std::move(fs), error, a, b);
   };
   return opt;
 }
 
+}  // namespace
+
+inventory::DiffOptions diff_options(const Config& config, Store& store, const inventory::Snapshot& from,
+                                    const inventory::Snapshot& to) {
+  return diff_options_over(config, inventory::sqlite_source(store), store.sensor_name(), from, to);
+}
+
 inventory::DiffOptions diff_options(const Config& config, inventory::LedgerSource& source, const std::string& sensor,
                                     const inventory::Snapshot& from, const inventory::Snapshot& to) {
-  inventory::DiffOptions opt;
-  opt.absence_us = config.snapshots.absence_us;
-  // Drops counted by the runs that ended in (from, to].
-  std::vector<inventory::RunRecord> runs;
-  if (auto st = source.runs(sensor, runs); !st) spdlog::warn("diff without capture drops: {}", st.error);
-  for (const auto& r : runs)
-    if (r.ended_us > from.info.taken_us && r.ended_us <= to.info.taken_us) opt.capture_drops += r.drops;
-  opt.new_findings = [&config, &source, sensor](const inventory::Snapshot& a, const inventory::Snapshot& b) {
-    Ledger ledger(sensor);
-    std::string error;
-    std::optional<std::vector<inventory::Finding>> fs;
-    if (auto st = source.load(sensor, ledger); !st) {
-      error = st.error;
-    } else {
-      fs = current_findings(config, source, std::vector<std::string>{sensor}, ledger, error);
-    }
-    return fresh_findings_json(std::move(fs), error, a, b);
-  };
-  return opt;
+  // The caller's source, not owned: it outlives the options.
+  return diff_options_over(config, std::shared_ptr<inventory::LedgerSource>(&source, [](inventory::LedgerSource*) {}),
+                           sensor, from, to);
 }
 
 }  // namespace mieruka::sensor

@@ -3,6 +3,7 @@
 // and a reader reading while a writer holds a transaction (WAL).
 #include "inventory/store/store.hpp"
 
+#include "inventory/store/ledger_source.hpp"
 #include "inventory/store/outbox.hpp"
 #include "inventory/policy/policy.hpp"
 #include "inventory/store/sqlite_statement.hpp"
@@ -876,6 +877,47 @@ TEST_F(StoreTest, SchemaNineKeepsItsAcknowledgementsAsTheirHistory) {
   ASSERT_TRUE(q.next());
   EXPECT_EQ(q.text(0), "f-2");
   EXPECT_FALSE(q.next());
+}
+
+// The appliance reads its findings inputs through a LedgerSource made over the
+// connection it holds: its own sensor is read through that connection (a
+// write of its open transaction shows; a reader of the file would not see it
+// yet), another sensor of the file through a reader of its own.
+TEST_F(StoreTest, ASourceOverAStoreReadsItsSensorThroughItsConnection) {
+  auto writer = open_ok("line1");
+  {
+    auto other = open_ok("line2");
+    ASSERT_EQ(other.exec("INSERT INTO findings_state (sensor, finding_id, material_hash, comment, who, when_us) "
+                         "VALUES ('line2', 'f-2', 'h2', 'ok', 'sato', 7)"),
+              SQLITE_OK);
+  }
+  ASSERT_EQ(writer.exec("BEGIN"), SQLITE_OK);
+  ASSERT_EQ(writer.exec("INSERT INTO findings_state (sensor, finding_id, material_hash, comment, who, when_us) "
+                        "VALUES ('line1', 'f-1', 'h1', 'seen', 'tanaka', 5)"),
+            SQLITE_OK);
+
+  auto source = sqlite_source(writer);
+  EXPECT_EQ(source->where(), db_);
+  EXPECT_FALSE(source->central());
+  std::vector<Ack> acks;
+  ASSERT_TRUE(source->finding_states("line1", acks).ok());
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].id, "f-1");
+  EXPECT_EQ(acks[0].who, "tanaka");
+
+  // A source of the file (its own reader) does not see the open transaction.
+  std::string error;
+  auto reader = sqlite_source(db_, error);
+  ASSERT_NE(reader, nullptr) << error;
+  std::vector<Ack> committed;
+  ASSERT_TRUE(reader->finding_states("line1", committed).ok());
+  EXPECT_TRUE(committed.empty());
+
+  std::vector<Ack> line2;
+  ASSERT_TRUE(source->finding_states("line2", line2).ok());
+  ASSERT_EQ(line2.size(), 1u);
+  EXPECT_EQ(line2[0].id, "f-2");
+  ASSERT_EQ(writer.exec("ROLLBACK"), SQLITE_OK);
 }
 
 }  // namespace
