@@ -7,7 +7,7 @@ namespace mieruka::sensor::central {
 namespace {
 
 // Entry i brings the schema from version i to i + 1; never edit a released one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // v1: the sensors, their ledgers (assets with addresses, VLANs, protocols
     // and facts; edges with operations), finding states, snapshots, capture
     // counters and runs; the roles and row-level security.
@@ -200,6 +200,83 @@ BEGIN
     EXECUTE format('GRANT SELECT ON %I TO mieruka_console', t);
   END LOOP;
 END $$;
+)sql",
+    // v4: each sensor's rows per table (row_counts), kept exact at every
+    // commit by triggers on every replicated table, whoever writes: a
+    // sensor's batch, the owner by hand. `central status` reads them instead
+    // of counting every row of the store on each call. Statement triggers
+    // with transition tables add what a statement inserted and take away
+    // what it deleted, per sensor_name (an upsert's updated rows are in no
+    // INSERT transition table: an update changes no count); a row moved to
+    // another sensor_name (only the owner can) moves its count; a TRUNCATE
+    // forgets the table's counts. The trigger functions run as the schema's
+    // owner (SECURITY DEFINER, search_path fixed to the schema's own): a
+    // sensor role may only read its own counts, never write a count, not even
+    // its own; what the functions add is only what the statement itself
+    // wrote, which row-level security already limited to the writer's rows.
+    // The tables are locked before the triggers exist and counted after, in
+    // this transaction: no write falls between the count and the triggers.
+    R"sql(
+LOCK TABLE assets, asset_ips, asset_vlans, asset_protocols, facts, edges, edge_ops, findings_state, findings_history,
+  advisories, remediation_state, snapshots, snapshot_assets, snapshot_asset_ips, snapshot_links, counters, runs,
+  reviews, outbox IN SHARE ROW EXCLUSIVE MODE;
+CREATE TABLE row_counts (
+  sensor_name TEXT NOT NULL, table_name TEXT NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (sensor_name, table_name)
+);
+CREATE FUNCTION row_counts_inserted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
+BEGIN
+  INSERT INTO row_counts AS c (sensor_name, table_name, n)
+    SELECT sensor_name, TG_TABLE_NAME, count(*) FROM inserted_rows GROUP BY sensor_name
+    ON CONFLICT (sensor_name, table_name) DO UPDATE SET n = c.n + EXCLUDED.n;
+  RETURN NULL;
+END $f$;
+CREATE FUNCTION row_counts_deleted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
+BEGIN
+  INSERT INTO row_counts AS c (sensor_name, table_name, n)
+    SELECT sensor_name, TG_TABLE_NAME, -count(*) FROM deleted_rows GROUP BY sensor_name
+    ON CONFLICT (sensor_name, table_name) DO UPDATE SET n = c.n + EXCLUDED.n;
+  RETURN NULL;
+END $f$;
+CREATE FUNCTION row_counts_moved() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
+BEGIN
+  INSERT INTO row_counts AS c (sensor_name, table_name, n)
+    VALUES (OLD.sensor_name, TG_TABLE_NAME, -1), (NEW.sensor_name, TG_TABLE_NAME, 1)
+    ON CONFLICT (sensor_name, table_name) DO UPDATE SET n = c.n + EXCLUDED.n;
+  RETURN NULL;
+END $f$;
+CREATE FUNCTION row_counts_truncated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
+BEGIN
+  DELETE FROM row_counts WHERE table_name = TG_TABLE_NAME;
+  RETURN NULL;
+END $f$;
+DO $$
+DECLARE t TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['row_counts_inserted', 'row_counts_deleted', 'row_counts_moved', 'row_counts_truncated'] LOOP
+    EXECUTE format('ALTER FUNCTION %I() SET search_path = %I, pg_temp', t, current_schema());
+    EXECUTE format('REVOKE ALL ON FUNCTION %I() FROM PUBLIC', t);
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['assets', 'asset_ips', 'asset_vlans', 'asset_protocols', 'facts', 'edges', 'edge_ops',
+                           'findings_state', 'findings_history', 'advisories', 'remediation_state', 'snapshots',
+                           'snapshot_assets', 'snapshot_asset_ips', 'snapshot_links', 'counters', 'runs', 'reviews',
+                           'outbox'] LOOP
+    EXECUTE format('CREATE TRIGGER row_counts_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS inserted_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_inserted()', t);
+    EXECUTE format('CREATE TRIGGER row_counts_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS deleted_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_deleted()', t);
+    EXECUTE format('CREATE TRIGGER row_counts_move AFTER UPDATE OF sensor_name ON %I FOR EACH ROW '
+                   'WHEN (OLD.sensor_name <> NEW.sensor_name) EXECUTE FUNCTION row_counts_moved()', t);
+    EXECUTE format('CREATE TRIGGER row_counts_truncate AFTER TRUNCATE ON %I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_truncated()', t);
+    EXECUTE format('INSERT INTO row_counts (sensor_name, table_name, n) '
+                   'SELECT sensor_name, %L, count(*) FROM %I GROUP BY sensor_name', t, t);
+  END LOOP;
+END $$;
+ALTER TABLE row_counts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensor_reads_own ON row_counts FOR SELECT TO mieruka_sensor USING (sensor_name = current_user);
+CREATE POLICY console_reads_all ON row_counts FOR SELECT TO mieruka_console USING (true);
+GRANT SELECT ON row_counts TO mieruka_sensor, mieruka_console;
 )sql",
 };
 

@@ -165,4 +165,5 @@ check "crash3: the batch sent again changed no central row" \
 check "crash3: central = its ledger, table by table" same_ledger crash3 c3.db
 check "crash1 untouched by crash2" same_ledger crash1 c1.db
 check "every central child row carries its record's version" one_version
+check "the kept row counts = count(*) after the kills and the resent batches" exact_counts
 exit $fail

@@ -37,7 +37,7 @@ pg_start "$tmp"
 central_owner
 "$bin" central init --db "postgresql://mieruka_admin@127.0.0.1:$PG_PORT/mieruka" --password-file owner.pw >init.txt 2>&1
 check "init exits 0" test $? -eq 0
-check "schema version 3" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "3"
+check "schema version 4" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "4"
 for r in line1 line2 viewer; do
   p="$r-Secret-$RANDOM$RANDOM"
   if [ "$r" = viewer ]; then g=mieruka_console; else g=mieruka_sensor; fi
@@ -239,6 +239,8 @@ check "  in one line" test "$(wc -l <unsent.txt)" -eq 1
 "$bin" central sync --config line2.toml --db l2.db >sync3.txt 2>&1
 check "a sync with nothing queued sends it" grep -q ": 0 change(s) replicated" sync3.txt
 check "  and the checklist is made again: central = ledger" same_report cl_2_again line2 export checklist --format json --lang en
+check "the kept row counts (reviews, outbox...) = count(*)" exact_counts
+check "  reviews and deliveries among them" test "$(pg_sql -d mieruka -tAc "SELECT count(*) FROM row_counts WHERE table_name IN ('reviews', 'outbox') AND n > 0")" -gt 0
 check "no password in any output" test "$(cat ./*.txt ./*.err | grep -c -F -f <(cat line1.pw line2.pw viewer.pw owner.pw))" -eq 0
 
 exit $fail

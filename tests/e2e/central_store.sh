@@ -43,7 +43,7 @@ check "init applied the migrations" grep -q "migration(s) applied" init1.txt
 "$bin" central init --db "$admin" --password-file "$super_pw" >init2.txt 2>&1; rc=$?
 check "init again exits 0" test "$rc" -eq 0
 check "init again changes nothing" grep -q "already current" init2.txt
-check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "3"
+check "schema version stored" test "$(pg_sql -d mieruka -tAc 'SELECT version FROM mieruka_schema')" = "4"
 
 # 2. One login role per sensor (named after its sensor_name), one for the console.
 pw1="line1-Secret-$RANDOM$RANDOM"; pw2="line2-Secret-$RANDOM$RANDOM"; pwc="console-Secret-$RANDOM$RANDOM"
@@ -154,19 +154,27 @@ for f in "${fleet[@]}"; do
   check "${f%%:*}: its change log is empty after replication" test "$(sqlite3 "${f#*:}" 'SELECT count(*) FROM change_log')" = 0
 done
 check "every central child row carries its record's version" one_version
+check "the kept row counts = count(*) per sensor and table, after the fleet's batches" exact_counts
+check "every sensor of the fleet has its counts kept" \
+  test "$(count "SELECT count(DISTINCT sensor_name) FROM row_counts WHERE n > 0")" = "${#fleet[@]}"
 # The comparisons see one changed, one extra and one missing central row.
 not() { ! "$@" >/dev/null; }
+pg_sql -d mieruka -c "UPDATE row_counts SET n = n + 1 WHERE sensor_name = 'line1' AND table_name = 'facts'"
+check "a kept count that is not the rows' is seen" not exact_counts
+pg_sql -d mieruka -c "UPDATE row_counts SET n = n - 1 WHERE sensor_name = 'line1' AND table_name = 'facts'"
 pg_sql -d mieruka -c "UPDATE facts SET count = count + 1 WHERE (sensor_name, asset_id, field, value, source) = (SELECT sensor_name, asset_id, field, value, source FROM facts WHERE sensor_name = 'line2' ORDER BY 2, 3, 4, 5 LIMIT 1)"
 check "a changed central fact is seen" not same_ledger line2 s2.db
 check "by the fleet comparison too" not same_fleet "${fleet[@]}"
 pg_sql -d mieruka -c "UPDATE facts SET count = count - 1 WHERE (sensor_name, asset_id, field, value, source) = (SELECT sensor_name, asset_id, field, value, source FROM facts WHERE sensor_name = 'line2' ORDER BY 2, 3, 4, 5 LIMIT 1)"
 pg_sql -d mieruka -c "INSERT INTO counters (sensor_name, name, version, value) VALUES ('ghost', 'packets', 1, 1)"
 check "an extra central row of another sensor is seen" not same_fleet "${fleet[@]}"
+check "the row written by hand is counted, for a sensor that never sent a batch" exact_counts
 pg_sql -d mieruka -c "DELETE FROM counters WHERE sensor_name = 'ghost'"
 pg_sql -d mieruka -c "CREATE TABLE held AS SELECT * FROM edge_ops WHERE sensor_name = 'line1' LIMIT 1; DELETE FROM edge_ops e USING held h WHERE e.sensor_name = h.sensor_name AND e.edge_id = h.edge_id AND e.protocol = h.protocol AND e.name = h.name AND e.code = h.code"
 check "a missing central row is seen" not same_ledger line1 s1.db
 pg_sql -d mieruka -c "INSERT INTO edge_ops SELECT * FROM held; DROP TABLE held"
 check "and the fleet is whole again" same_fleet "${fleet[@]}"
+check "rows deleted and inserted by hand are counted" exact_counts
 
 # 5. A batch sent twice is a no-op: the same changes, queued again with their
 #    versions, leave every central row as it was (row versions, xmin).
@@ -177,6 +185,8 @@ state() {  # state SENSOR: its central rows with their row versions (xmin)
   done
 }
 state line1 >before.state
+kept() { count "SELECT string_agg(r::text || ':' || r.xmin::text, ',' ORDER BY r::text) FROM row_counts r"; }
+kept >before.kept
 # Rebuild the log as it was before the first send: every record at the version it was sent with.
 versions="$(count "SELECT 'asset' || '|' || id || '|' || version FROM assets WHERE sensor_name='line1' UNION ALL SELECT 'edge' || '|' || id || '|' || version FROM edges WHERE sensor_name='line1'")"
 {
@@ -193,6 +203,9 @@ check "the replayed log holds every record" test "$(sqlite3 s1.db 'SELECT count(
 check "sending again exits 0" test "$rc" -eq 0
 state line1 >after.state
 check "sending again changed no central row" cmp -s before.state after.state
+kept >after.kept
+check "sending again changed no kept count (row versions)" cmp -s before.kept after.kept
+check "the kept counts are still exact" exact_counts
 check "central still = line1's ledger" same_ledger line1 s1.db
 
 # 6. Central down: two sensors keep reading, their changes wait in their logs,
@@ -242,6 +255,20 @@ check "read with central back exits 0" test "$rc" -eq 0
 check "its changes are sent" test "$(sqlite3 s2.db 'SELECT count(*) FROM change_log')" = 0
 check "after the outage: central = the union of the ${#fleet[@]} ledgers" same_fleet "${fleet[@]}"
 check "after the outage: every central child row carries its record's version" one_version
+check "after the outage: the kept row counts = count(*)" exact_counts
+# An asset merged into another: the flush deletes its row (its facts,
+# addresses and protocols with it) and its edges' old rows, as here; the next
+# batch deletes them centrally, and their counts go.
+merged="$(sqlite3 s2.db "SELECT asset_id FROM facts WHERE sensor = 'line2' GROUP BY asset_id ORDER BY count(*) DESC, asset_id LIMIT 1")"
+sqlite3 s2.db "PRAGMA foreign_keys = ON; BEGIN; DELETE FROM edges WHERE sensor = 'line2' AND '$merged' IN (from_id, to_id);
+  DELETE FROM assets WHERE sensor = 'line2' AND id = '$merged'; COMMIT"
+facts_before="$(count "SELECT n FROM row_counts WHERE sensor_name = 'line2' AND table_name = 'facts'")"
+"$bin" central sync --config line2.toml --db s2.db >merge.txt 2>&1
+check "a merged asset ($merged) is deleted centrally with its rows" \
+  test "$(count "SELECT count(*) FROM assets WHERE sensor_name = 'line2' AND id = '$merged'")$(count "SELECT count(*) FROM facts WHERE sensor_name = 'line2' AND asset_id = '$merged'")" = 00
+check "  its facts' count went down" test "$(count "SELECT n FROM row_counts WHERE sensor_name = 'line2' AND table_name = 'facts'")" -lt "$facts_before"
+check "  central = line2's ledger" same_ledger line2 s2.db
+check "after the merge: the kept row counts = count(*)" exact_counts
 
 # 7. Row-level security: a sensor's role writes and sees only its own rows.
 as_role() {  # as_role ROLE PASSWORD SQL
@@ -273,6 +300,22 @@ as_role line1 "$pw1" "UPDATE assets SET sensor_name = 'line2' WHERE sensor_name 
 check "line1 cannot move its rows to line2" test "$rc" -ne 0
 as_role line1 "$pw1" "UPDATE facts SET sensor_name = 'line2' WHERE sensor_name = 'line1'" >rls7.txt 2>&1; rc=$?
 check "line1 cannot move its facts to line2" test "$rc" -ne 0
+# The kept counts: a sensor reads its own, and writes none, not even its own
+# (only the triggers do, as the schema's owner).
+check "line1 reads its own counts only" \
+  test "$(as_role line1 "$pw1" "SELECT string_agg(DISTINCT sensor_name, ',') FROM row_counts")" = line1
+for sql in "UPDATE row_counts SET n = 0 WHERE sensor_name = 'line2'" "UPDATE row_counts SET n = 0 WHERE sensor_name = 'line1'" \
+           "DELETE FROM row_counts" "INSERT INTO row_counts VALUES ('line2', 'assets', 1)" \
+           "INSERT INTO row_counts VALUES ('line1', 'assets', 1)"; do
+  as_role line1 "$pw1" "$sql" >rls8.txt 2>&1; rc=$?
+  check "line1 cannot write a kept count: $sql" test "$rc" -ne 0 -a "$(grep -c 'permission denied for table row_counts' rls8.txt)" = 1
+done
+as_role line1 "$pw1" "SELECT row_counts_inserted()" >rls9.txt 2>&1; rc=$?
+check "line1 cannot call the counting functions" test "$rc" -ne 0 -a "$(grep -c 'permission denied for function' rls9.txt)" = 1
+as_role viewer "$pwc" "UPDATE row_counts SET n = 0" >rls10.txt 2>&1; rc=$?
+check "the console role reads every sensor's counts and writes none" \
+  test "$rc" -ne 0 -a "$(as_role viewer "$pwc" "SELECT count(DISTINCT sensor_name) FROM row_counts WHERE n > 0")" = "${#fleet[@]}"
+check "the refused writes changed no count" exact_counts
 check "line1's own rows are where they were" same_ledger line1 s1.db
 check "the console role reads every sensor" test "$(as_role viewer "$pwc" "SELECT count(DISTINCT sensor_name) FROM assets")" = "${#fleet[@]}"
 as_role viewer "$pwc" "DELETE FROM assets" >rls3.txt 2>&1; rc=$?
@@ -415,43 +458,107 @@ for _ in $(seq 1 50); do after="$(as_of)"; [ "$after" != "$before" ] && break; s
 check "a batch received centrally makes a new view ($before -> $after)" test -n "$before" -a "$after" != "$before"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
-# 8. status: per sensor, the rows it holds, its backlog and lag.
+# 8. Retention prunes two of line1's snapshots: deleted centrally with their
+#    rows, and the counts follow. Then status: per sensor, the rows it holds,
+#    its backlog and lag.
+"$bin" snapshot prune --keep-daily 1 --config line1.toml --db s1.db >prune.txt 2>&1
+check "two snapshots of line1 pruned" test "$(grep -c '^deleted' prune.txt)" = 2
+"$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
+check "pruned centrally too" test "$(count "SELECT count(*) FROM snapshots WHERE sensor_name = 'line1'")" = 1
+check "after the pruning: central = line1's ledger" same_ledger line1 s1.db
+check "after the pruning: the kept row counts = count(*)" exact_counts
 "$bin" central status --db "postgresql://viewer@127.0.0.1:$PG_PORT/mieruka" --password-file viewer.pw >status.txt 2>&1; rc=$?
 check "status exits 0" test "$rc" -eq 0
 n1="$(sqlite3 s1.db "SELECT count(*) FROM assets WHERE sensor='line1'")"
 n2="$(sqlite3 s2.db "SELECT count(*) FROM assets WHERE sensor='line2'")"
 check "status lists line1 with its assets and no backlog" grep -Eq "^line1 +[0-9T:-]+Z +$n1 +[0-9]+ +[0-9]+ +0 +0s" status.txt
 check "status lists line2 with its assets and no backlog" grep -Eq "^line2 +[0-9T:-]+Z +$n2 +[0-9]+ +[0-9]+ +0 +0s" status.txt
+# Its ASSETS, EDGES and ROWS: the rows each sensor holds, counted now.
+counted() {
+  local t sql=""
+  for t in $counted_tables; do sql+="${sql:+ UNION ALL }SELECT sensor_name, '$t' AS t, count(*) AS n FROM $t GROUP BY 1"; done
+  count "SELECT s.sensor_name || ' ' || coalesce(sum(n) FILTER (WHERE t = 'assets'), 0) || ' ' || coalesce(sum(n) FILTER (WHERE t = 'edges'), 0)
+         || ' ' || coalesce(sum(n), 0) FROM sensors s LEFT JOIN ($sql) r ON r.sensor_name = s.sensor_name GROUP BY s.sensor_name ORDER BY s.sensor_name"
+}
+counted >status.counted
+awk 'NR > 1 { print $1, $3, $4, $5 }' status.txt >status.shown
+check "status: every sensor's assets, edges and rows are those counted now" cmp -s status.counted status.shown
+check "status lists the whole fleet" test "$(wc -l <status.shown)" = "${#fleet[@]}"
 
 # 9. A newer schema is refused, by init and by the sensors, in one line.
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 99"
 "$bin" central init --db "$admin" --password-file "$super_pw" >newer1.txt 2>&1; rc=$?
 check "init refuses a newer schema" test "$rc" -eq 1
-check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (3); upgrade mieruka' newer1.txt)" -eq 1
+check "the refusal is one line naming the versions" test "$(wc -l <newer1.txt)" -eq 1 -a "$(grep -c 'schema version 99 is newer than this mieruka (4); upgrade mieruka' newer1.txt)" -eq 1
 "$bin" central sync --config line1.toml --db s1.db >newer2.txt 2>&1; rc=$?
 check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer than this mieruka' newer2.txt)" -eq 1
-pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 3"
+pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 4"
+# A store at version 3 (before the kept counts), holding the fleet's rows and
+# one the owner wrote by hand: sensors refuse it; init counts the rows there.
+v4_drop="SET client_min_messages = warning; DROP FUNCTION row_counts_inserted, row_counts_deleted, row_counts_moved, row_counts_truncated CASCADE; DROP TABLE row_counts"
+pg_sql -d mieruka -c "$v4_drop; UPDATE mieruka_schema SET version = 3"
+pg_sql -d mieruka -c "INSERT INTO counters (sensor_name, name, version, value) VALUES ('ghost', 'packets', 1, 1)"
+"$bin" central sync --config line1.toml --db s1.db >older4.txt 2>&1; rc=$?
+check "a sensor refuses a version 3 schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 3 is older than this mieruka (4)' older4.txt)" -eq 1
+"$bin" central init --db "$admin" --password-file "$super_pw" >upgrade4.txt 2>&1; rc=$?
+check "init upgrades version 3 to 4" test "$rc" -eq 0 -a "$(grep -c 'schema version 4 (1 migration(s) applied)' upgrade4.txt)" -eq 1
+check "  the upgrade counts the rows already there" exact_counts
+check "  of every sensor, and of the row written by hand" \
+  test "$(count "SELECT count(DISTINCT sensor_name) FROM row_counts WHERE n > 0")" = "$(( ${#fleet[@]} + 1 ))"
+pg_sql -d mieruka -c "DELETE FROM counters WHERE sensor_name = 'ghost'"
+"$bin" central status --db "postgresql://viewer@127.0.0.1:$PG_PORT/mieruka" --password-file viewer.pw >status4.txt 2>&1
+awk 'NR > 1 { print $1, $3, $4, $5 }' status4.txt >status4.shown
+check "  status after the upgrade: the rows counted now" cmp -s status4.shown <(counted)
 # A store at version 2 (before the review evidence): init upgrades it; the
 # sensors' config of their reviews is not known (NULL) until each sends a batch.
-pg_sql -d mieruka -c "ALTER TABLE sensors DROP COLUMN time_zone, DROP COLUMN review_schedule, DROP COLUMN schedule_zone, DROP COLUMN diff_channels; DROP TABLE reviews, outbox; UPDATE mieruka_schema SET version = 2"
+pg_sql -d mieruka -c "$v4_drop; ALTER TABLE sensors DROP COLUMN time_zone, DROP COLUMN review_schedule, DROP COLUMN schedule_zone, DROP COLUMN diff_channels; DROP TABLE reviews, outbox; UPDATE mieruka_schema SET version = 2"
 "$bin" central init --db "$admin" --password-file "$super_pw" >upgrade3.txt 2>&1; rc=$?
-check "init upgrades version 2 to 3" test "$rc" -eq 0 -a "$(grep -c 'schema version 3 (1 migration(s) applied)' upgrade3.txt)" -eq 1
+check "init upgrades version 2 to 4" test "$rc" -eq 0 -a "$(grep -c 'schema version 4 (2 migration(s) applied)' upgrade3.txt)" -eq 1
 check "  no sensor's review config is known yet" test "$(count "SELECT count(*) FROM sensors WHERE time_zone IS NULL")" = "${#fleet[@]}"
 # A store at version 1 (before sites, the findings' history and advisories):
 # sensors and readers refuse it until init upgrades it, which keeps every row
 # and gives each sensor an empty site.
 rows_before="$(count "SELECT count(*) FROM assets")"
-pg_sql -d mieruka -c "DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site, DROP COLUMN time_zone, DROP COLUMN review_schedule, DROP COLUMN schedule_zone, DROP COLUMN diff_channels; DROP TABLE findings_history, advisories, remediation_state, reviews, outbox; UPDATE mieruka_schema SET version = 1"
+pg_sql -d mieruka -c "$v4_drop; DROP INDEX sensors_site; ALTER TABLE sensors DROP COLUMN site, DROP COLUMN time_zone, DROP COLUMN review_schedule, DROP COLUMN schedule_zone, DROP COLUMN diff_channels; DROP TABLE findings_history, advisories, remediation_state, reviews, outbox; UPDATE mieruka_schema SET version = 1"
 "$bin" central sync --config line1.toml --db s1.db >older1.txt 2>&1; rc=$?
-check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (3)' older1.txt)" -eq 1
+check "a sensor refuses an older schema" test "$rc" -ne 0 -a "$(grep -c 'schema version 1 is older than this mieruka (4)' older1.txt)" -eq 1
 cread assets --sensor line1 >older2.txt 2>&1; rc=$?
-check "a reader refuses an older schema" test "$rc" -eq 1 -a "$(grep -c 'schema version 1 is older than this mieruka (3)' older2.txt)" -eq 1
+check "a reader refuses an older schema" test "$rc" -eq 1 -a "$(grep -c 'schema version 1 is older than this mieruka (4)' older2.txt)" -eq 1
 "$bin" central init --db "$admin" --password-file "$super_pw" >upgrade.txt 2>&1; rc=$?
-check "init upgrades version 1 to 3" test "$rc" -eq 0 -a "$(grep -c 'schema version 3 (2 migration(s) applied)' upgrade.txt)" -eq 1
+check "init upgrades version 1 to 4" test "$rc" -eq 0 -a "$(grep -c 'schema version 4 (3 migration(s) applied)' upgrade.txt)" -eq 1
 check "the upgrade keeps every row" test "$(count "SELECT count(*) FROM assets")" = "$rows_before" -a "$(count "SELECT count(*) FROM sensors WHERE site = ''")" = "${#fleet[@]}"
 "$bin" central sync --config line1.toml --db s1.db >older3.txt 2>&1; rc=$?
 check "after the upgrade the sensor syncs again" test "$rc" -eq 0
 check "  and its review config is known again" test "$(count "SELECT count(*) FROM sensors WHERE sensor_name = 'line1' AND time_zone IS NOT NULL")" = 1
+check "  and the kept row counts = count(*)" exact_counts
+
+# 9b. The owner's writes by hand are counted too (docs/central.md): rows moved
+#     to another sensor_name and back, a table emptied (TRUNCATE), and a
+#     retired sensor's rows deleted, every table and its status row.
+as_owner() { PGPASSWORD="$(cat "$super_pw")" "$PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U mieruka_admin -d mieruka "$@"; }
+as_owner -c "UPDATE facts SET sensor_name = 'line1-old' WHERE sensor_name = 'line1'"
+check "rows moved to another sensor by the owner: their counts move" \
+  test "$(count "SELECT n FROM row_counts WHERE sensor_name = 'line1-old' AND table_name = 'facts'")" = \
+       "$(count "SELECT count(*) FROM facts WHERE sensor_name = 'line1-old'")" -a \
+       "$(count "SELECT count(*) FROM facts WHERE sensor_name = 'line1-old'")" -gt 0
+check "  exactly" exact_counts
+as_owner -c "UPDATE facts SET sensor_name = 'line1' WHERE sensor_name = 'line1-old'"
+check "  and back" exact_counts
+runs_kept="$(count "SELECT count(*) FROM row_counts WHERE table_name = 'runs' AND n > 0")"
+as_owner -c "TRUNCATE runs"
+check "a table emptied by the owner (TRUNCATE): its counts ($runs_kept sensors) go" \
+  test "$runs_kept" -gt 0 -a "$(count "SELECT count(*) FROM row_counts WHERE table_name = 'runs'")" = 0
+check "  and the others stay exact" exact_counts
+retire="BEGIN;"
+for t in $counted_tables sensors; do retire+=" DELETE FROM $t WHERE sensor_name = 'line2';"; done
+as_owner -c "$retire COMMIT;"
+check "a retired sensor's rows deleted by the owner: its counts are 0" \
+  test "$(count "SELECT coalesce(sum(abs(n)), 0) FROM row_counts WHERE sensor_name = 'line2'")" = 0
+check "  and the others' stay exact" exact_counts
+"$bin" central status --db "postgresql://viewer@127.0.0.1:$PG_PORT/mieruka" --password-file viewer.pw >status5.txt 2>&1
+awk 'NR > 1 { print $1, $3, $4, $5 }' status5.txt >status5.shown
+check "  status lists the others with the rows counted now, line2 no more" \
+  test "$(cat status5.shown)" = "$(counted)" -a "$(grep -c '^line2 ' status5.shown)" = 0 -a "$(wc -l <status5.shown)" = $(( ${#fleet[@]} - 1 ))
 
 # 10. A wrong password: a clear line, and the password in no output.
 printf 'wrong-%s\n' "$pw1" >wrong.pw; chmod 600 wrong.pw

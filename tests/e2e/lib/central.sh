@@ -8,6 +8,9 @@
 #   central_versions SENSOR "kind|key|version" of every central record of SENSOR
 #   log_of DB SENSOR        "kind|key|seq" of the changes queued in DB whose record is in the ledger
 #   records DB SENSOR       the records of SENSOR in its ledger DB
+#   exact_counts            the counts the store keeps (row_counts) equal count(*)
+#                           per sensor in every replicated table: one missing,
+#                           extra or different count fails
 #   central_owner           the schema's owner role (mieruka_admin, its password in
 #                           ./owner.pw) and the database `mieruka` it owns
 
@@ -117,4 +120,19 @@ records() {  # the records of SENSOR in its ledger DB
   sqlite3 "$1" "SELECT (SELECT count(*) FROM assets WHERE sensor = '$2') + (SELECT count(*) FROM edges WHERE sensor = '$2')
     + (SELECT count(*) FROM findings_state WHERE sensor = '$2') + (SELECT count(*) FROM snapshots WHERE sensor = '$2')
     + (SELECT count(*) FROM counters WHERE sensor = '$2') + (SELECT count(*) FROM runs WHERE sensor = '$2')"
+}
+
+# The counts the central store keeps per sensor and table (row_counts, kept by
+# triggers) against the rows counted now; a kept 0 is the same as no count.
+counted_tables="assets asset_ips asset_vlans asset_protocols facts edges edge_ops findings_state findings_history
+advisories remediation_state snapshots snapshot_assets snapshot_asset_ips snapshot_links counters runs reviews outbox"
+exact_counts() {
+  local t sql="" bad
+  for t in $counted_tables; do
+    sql+="${sql:+ UNION ALL }SELECT sensor_name, '$t' AS table_name, count(*) AS n FROM $t GROUP BY sensor_name"
+  done
+  bad="$(pg_sql -d mieruka -tA -F ' ' -c "SELECT coalesce(r.sensor_name, k.sensor_name), coalesce(r.table_name, k.table_name),
+    coalesce(r.n, 0), coalesce(k.n, 0) FROM ($sql) r FULL JOIN (SELECT * FROM row_counts WHERE n <> 0) k
+    ON k.sensor_name = r.sensor_name AND k.table_name = r.table_name WHERE r.n IS DISTINCT FROM k.n")"
+  if [ -n "$bad" ]; then echo "  kept counts that are not the rows' (sensor, table, rows, kept):"; echo "$bad" | head -5; return 1; fi
 }
