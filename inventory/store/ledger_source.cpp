@@ -140,6 +140,19 @@ class SqliteSource final : public LedgerSource {
     return {};
   }
 
+  StoreStatus asset_counts(std::map<std::string, std::uint64_t>& out) override {
+    out.clear();
+    Store* s = any();
+    Statement q = s->statement("SELECT sensor, COUNT(*) FROM assets GROUP BY sensor");
+    int rc = q.ok() ? SQLITE_ROW : SQLITE_ERROR;
+    while (q.ok() && (rc = q.step()) == SQLITE_ROW) out[q.text(0)] = q.uint64(1);
+    if (rc != SQLITE_DONE) {
+      out.clear();
+      return {path_ + ": the assets do not count (" + s->error_message() + ")"};
+    }
+    return {};
+  }
+
  private:
   Store* any() { return borrowed_ ? borrowed_ : &stores_.begin()->second; }
 

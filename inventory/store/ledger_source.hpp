@@ -99,6 +99,11 @@ class LedgerSource {
   // database's version), so that a reader rebuilding a fleet reloads only the
   // sensors whose value moved. Every sensor of sensors() is in it. Cheap.
   virtual StoreStatus sensor_versions(std::map<std::string, std::string>& out) = 0;
+  // Per sensor, the assets it holds (the central store keeps the count at
+  // every commit; the SQLite ledger counts them), so that a reader can tell
+  // how big a ledger is before it loads it. Sensors without assets may be
+  // absent. Cheap.
+  virtual StoreStatus asset_counts(std::map<std::string, std::uint64_t>& out) = 0;
 };
 
 // The SQLite ledger at `path`, opened for reading (Store::open_reader: a

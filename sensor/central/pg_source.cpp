@@ -241,6 +241,16 @@ class PgSource final : public inventory::LedgerSource {
     return {};
   }
 
+  // The counts schema version 4 keeps (row_counts), read as they are.
+  StoreStatus asset_counts(std::map<std::string, std::uint64_t>& out) override {
+    out.clear();
+    std::string error;
+    auto r = db_.exec("SELECT sensor_name, n FROM row_counts WHERE table_name = 'assets'", error);
+    if (!r) return {error};
+    for (int i = 0; i < r->rows(); ++i) out[r->text(i, 0)] = static_cast<std::uint64_t>(std::max<std::int64_t>(0, r->number(i, 1)));
+    return {};
+  }
+
  private:
   StoreStatus review_facts_in_transaction(const std::string& sensor, std::int64_t from_us, std::int64_t to_us,
                                           std::int64_t grace_us, inventory::ReviewFacts& f) {

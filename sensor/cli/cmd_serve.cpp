@@ -1,6 +1,8 @@
 // `mieruka serve` (see cmd_serve.hpp; the user commands are in cmd_user.cpp).
 #include "sensor/cli/cmd_serve.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -18,6 +20,23 @@ std::string web_data_dir(const Config& config, const std::string& db_path) {
   return slash == 0 ? "/" : db_path.substr(0, slash);
 }
 
+namespace {
+
+// A fleet console's view holds up to this much per sensor asset (3 to 4.5
+// GiB for 100,000 sensor assets, docs/performance.md "The fleet console"),
+// and two views are resident while the next one is built.
+constexpr std::uint64_t kViewBytesPerSensorAsset = 48 * 1024;
+
+// The sensor assets whose two views fit in half of this host's memory (the
+// other half left to the system, and often to the PostgreSQL beside it).
+std::uint64_t host_max_view_assets() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2 / (2 * kViewBytesPerSensorAsset);
+}
+
+}  // namespace
+
 void add_serve_commands(CLI::App& app, ServeCommands& c) {
   c.serve = app.add_subcommand("serve", "The web console and REST API (/api/v1/) until SIGINT/SIGTERM");
   c.serve->add_option("--listen", c.listen, "ADDR:PORT (default: [web] listen, else 0.0.0.0:8443; port 0: any)");
@@ -27,6 +46,10 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
   c.serve->add_option("--console-db", c.console_db,
                       "With --db postgresql://...: the console's own SQLite file for accounts, sessions and the audit "
                       "log (default: console.db in the data directory; `mieruka user add --db FILE` adds to it)");
+  c.serve->add_option("--max-view-assets", c.max_view_assets,
+                      "With --db postgresql://...: the most sensor assets the console reads into its view (a larger "
+                      "selection is refused: serve a site or fewer sensors); default: what fits half of this host's "
+                      "memory at 96 KiB each; 0: no limit");
   c.serve->fallthrough();
   c.user = app.add_subcommand("user", "Web console accounts");
   c.user->require_subcommand(1);
@@ -59,7 +82,13 @@ int cmd_serve(const CommonOptions& common, const ServeCommands& opt) {
     const std::string dir = web_data_dir(common.config, resolve_db_path("", common.config));
     so.db_path = !opt.console_db.empty() ? opt.console_db : dir + "/console.db";
     so.data_dir = web_data_dir(common.config, so.db_path);
+    so.max_view_assets = opt.max_view_assets ? *opt.max_view_assets : host_max_view_assets();
   } else {
+    if (opt.max_view_assets) {
+      print_error("--max-view-assets: for a console of the central store (--db postgresql://...); an appliance's "
+                  "ledger is bounded by its capture's memory budget");
+      return kExitBadInput;
+    }
     if (!opt.console_db.empty()) {
       print_error("--console-db: for a console of the central store (--db postgresql://...); an appliance's "
                   "console keeps its accounts in its ledger");

@@ -2,11 +2,13 @@
 //                [--approved CSV] [--wireless-allow CSV]`: the web console and
 // REST API (sensor/web/web_server.hpp, docs/web.md) until SIGINT/SIGTERM.
 // With --db postgresql://... [--sensor NAME,...] [--site SITE]
-// [--console-db FILE]: one console for the fleet the central store holds.
+// [--console-db FILE] [--max-view-assets N]: one console for the fleet the
+// central store holds.
 // `mieruka user add NAME --role viewer|admin [--password-file FILE|-]`,
 // `mieruka user list`, `mieruka user del NAME`: console accounts.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,6 +24,7 @@ struct ServeCommands {
   bool http = false;
   std::string approved, wireless_allow;
   std::string console_db;  // --console-db: a fleet console's accounts
+  std::optional<std::uint64_t> max_view_assets;  // --max-view-assets (absent: sized to the host)
   CLI::App* user = nullptr;
   CLI::App* user_add = nullptr;
   CLI::App* user_list = nullptr;

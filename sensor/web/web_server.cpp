@@ -363,6 +363,40 @@ struct WebServer::Impl {
   // thread's alone).
   inventory::FleetReader fleet_reader;
 
+  // True when the sensors `fleet` selects hold no more assets than a view may
+  // (opt.max_view_assets), asked of the central store's kept counts before
+  // anything is loaded; false with `error` saying how many and what to serve
+  // instead.
+  bool fits_view(LedgerView& fleet, std::string& error) const {
+    if (opt.max_view_assets == 0) return true;
+    std::map<std::string, std::uint64_t> counts;
+    if (auto st = fleet.source->asset_counts(counts); !st) {
+      error = st.error;
+      return false;
+    }
+    std::uint64_t held = 0;
+    for (const auto& name : fleet.sensors)
+      if (const auto it = counts.find(name); it != counts.end()) held += it->second;
+    if (held <= opt.max_view_assets) return true;
+    std::set<std::string> named;
+    for (const auto& name : fleet.sensors)
+      if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) named.insert(it->second);
+    std::string sites;  // the first few, as examples
+    for (const auto& site : named) {
+      if (sites.size() > 80) {
+        sites += ", ...";
+        break;
+      }
+      sites += (sites.empty() ? "" : ", ") + site;
+    }
+    error = fmt::format(
+        "the selected fleet holds {} sensor assets in {} sensor(s), more than this console reads into its view ({}, "
+        "--max-view-assets): serve one site (--site{}) or fewer sensors (--sensor), or raise the limit on a host "
+        "with the memory (96 KiB per sensor asset)",
+        held, fleet.sensors.size(), opt.max_view_assets, sites.empty() ? "" : ": " + sites);
+    return false;
+  }
+
   // A new view read through `s` (the builder's own connection); nullptr with
   // `error` set when the ledger does not load.
   std::shared_ptr<View> build_view(Store& s, std::string& error);
@@ -796,7 +830,12 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     // Each sensor's ledger is kept between builds (fleet_reader): only those
     // whose records changed since the last build are read again, then merged.
     const auto read_start = std::chrono::steady_clock::now();
-    if (!open_view(*opt.central, fleet) || !load_view(fleet, *ledger, &fleet_reader)) {
+    if (!open_view(*opt.central, fleet)) {
+      error = "the central store does not read (the log says why)";
+      return nullptr;
+    }
+    if (!fits_view(fleet, error)) return nullptr;
+    if (!load_view(fleet, *ledger, &fleet_reader)) {
       error = "the central store does not read (the log says why)";
       return nullptr;
     }
@@ -1226,6 +1265,7 @@ void WebServer::Impl::builder() {
   // request holds them (freeing a view of 100,000 assets takes most of a
   // second, which neither a request nor view_mu's holder should spend).
   std::vector<std::shared_ptr<View>> retired;
+  std::string last_said;  // the last build's failure, as logged
   std::unique_lock lk(view_mu);
   while (!stopping) {
     const std::uint64_t want = requested;
@@ -1278,7 +1318,10 @@ void WebServer::Impl::builder() {
         v = nullptr;
         error = std::string("building the view failed: ") + ex.what();
       }
-      if (!v && !quitting) spdlog::error("console: no new view ({}); the last one is kept", error);
+      // Said once while it stays the same (a fleet too large is refused again
+      // at every batch the central store receives).
+      if (!v && !quitting && error != last_said) spdlog::error("console: no new view ({}); the last one is kept", error);
+      last_said = v ? std::string() : error;
     } else if (opening && !own) {
       spdlog::error("console: {}", error);
     }

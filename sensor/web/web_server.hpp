@@ -15,6 +15,7 @@
 // JSON shapes and errors are in web/openapi.json; views in docs/web.md.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,11 @@ struct ServerOptions {
   // written; db_path is then the console's own SQLite file (accounts,
   // sessions, the audit log).
   std::optional<CommonOptions> central;
+  // A fleet console reads no more sensor assets than this into a view
+  // (LedgerSource::asset_counts of the selected sensors, before anything is
+  // loaded): a larger fleet would not fit the host's memory, and the console
+  // says so and what to select instead. 0: no limit.
+  std::uint64_t max_view_assets = 0;
 };
 
 class WebServer {

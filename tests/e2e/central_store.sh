@@ -458,11 +458,57 @@ for _ in $(seq 1 50); do after="$(as_of)"; [ "$after" != "$before" ] && break; s
 check "a batch received centrally makes a new view ($before -> $after)" test -n "$before" -a "$after" != "$before"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
-# 8. Retention prunes two of line1's snapshots: deleted centrally with their
+# 7d. A fleet larger than the console's view may hold is refused before it is
+#     read: every page says how many sensor assets, the limit and what to
+#     serve instead, and the log says it once however many batches arrive;
+#     a selection within the limit is served.
+serve_limited() {  # serve_limited OUT [OPTIONS...]: the URL, or "" when it did not start
+  local out="$1"; shift
+  "$bin" serve --db "$central" --password-file viewer.pw --console-db console.db --http --listen 127.0.0.1:0 "$@" \
+    >"$out.txt" 2>"$out.err" &
+  serve_pid=$!
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' "$out.txt")"
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  rm -f cookies.txt
+  api -H 'Content-Type: application/json' -d '{"user":"admin","password":"fleetpass1"}' "${url}api/v1/login" >/dev/null
+}
+first_page() {  # first_page OUT: the HTTP code of the first asset page that is not "still reading"
+  local code=503
+  for _ in $(seq 1 300); do
+    code="$(api -o "$1" -w '%{http_code}' "${url}api/v1/assets?per_page=1")"
+    [ "$code" = 503 ] && ! grep -q 'still reading' "$1" || break
+    sleep 0.1
+  done
+  echo "$code"
+}
+serve_limited limit1 --max-view-assets 1
+check "serve with a view limit starts" test -n "$url"
+check "a fleet above the limit: the page answers 503" test "$(first_page limit1.json)" = 503
+check "  saying how many sensor assets, the limit and to serve a site" \
+  grep -q "sensor assets in ${#fleet[@]} sensor(s), more than this console reads into its view (1, --max-view-assets): serve one site (--site: .*plant-east" limit1.json
+"$bin" snapshot --config line1.toml --db s1.db --name console-limit >/dev/null 2>&1
+"$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
+sleep 1
+check "  and the log says it once, the batch after it refused again silently" \
+  test "$(grep -c 'no new view' limit1.err)" = 1
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+held1="$(sqlite3 s1.db "SELECT count(*) FROM assets WHERE sensor='line1'")"
+serve_limited limit2 --sensor line1 --max-view-assets "$held1"
+check "one sensor within the limit (its $held1 assets) is served" test "$(first_page limit2.json)" = 200
+check "  all of its devices" test "$(js limit2.json 'd["total"]')" -gt 0
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+"$bin" serve --db s1.db --max-view-assets 10 --http --listen 127.0.0.1:0 >limit3.txt 2>&1; rc=$?
+check "an appliance's console refuses --max-view-assets in one line" test "$rc" -eq 1 -a "$(wc -l <limit3.txt)" -eq 1
+
+# 8. Retention prunes three of line1's snapshots: deleted centrally with their
 #    rows, and the counts follow. Then status: per sensor, the rows it holds,
 #    its backlog and lag.
 "$bin" snapshot prune --keep-daily 1 --config line1.toml --db s1.db >prune.txt 2>&1
-check "two snapshots of line1 pruned" test "$(grep -c '^deleted' prune.txt)" = 2
+check "three snapshots of line1 pruned" test "$(grep -c '^deleted' prune.txt)" = 3
 "$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
 check "pruned centrally too" test "$(count "SELECT count(*) FROM snapshots WHERE sensor_name = 'line1'")" = 1
 check "after the pruning: central = line1's ledger" same_ledger line1 s1.db

@@ -91,6 +91,7 @@ class CountingSource final : public LedgerSource {
     out = versions;
     return {};
   }
+  StoreStatus asset_counts(std::map<std::string, std::uint64_t>& out) override { return inner_->asset_counts(out); }
 
  private:
   std::unique_ptr<LedgerSource> inner_;

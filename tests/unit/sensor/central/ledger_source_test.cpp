@@ -482,6 +482,26 @@ TEST_P(LedgerSourceTest, SensorVersionsNameEverySensorAndHold) {
   EXPECT_EQ(again, first);
 }
 
+// Each sensor's asset count is the number of assets its ledger loads (the
+// fleet console sizes a fleet by it before reading it).
+TEST_P(LedgerSourceTest, AssetCountsAreTheAssetsEachSensorHolds) {
+  std::map<std::string, std::uint64_t> counts;
+  ASSERT_TRUE(source_->asset_counts(counts).ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(source_->sensors(names).ok());
+  std::uint64_t total = 0;
+  for (const auto& name : names) {
+    inventory::Ledger l(name);
+    ASSERT_TRUE(source_->load(name, l).ok());
+    ASSERT_FALSE(l.assets().empty()) << name;
+    EXPECT_EQ(counts[name], l.assets().size()) << name;
+    total += l.assets().size();
+  }
+  std::uint64_t counted = 0;
+  for (const auto& [name, n] : counts) counted += n;
+  EXPECT_EQ(counted, total);
+}
+
 // In the central store a batch moves its own sensor's version, and no other's.
 TEST(CentralLedgerSource, ABatchMovesOnlyItsSensorsVersion) {
   ASSERT_TRUE(plant().error.empty()) << plant().error;
