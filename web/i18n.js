@@ -268,7 +268,7 @@ export const messages = {
     // The fleet console (serve --db postgresql://): read-only, with a sensor and site picker.
     'fleet.read_only': 'Fleet console: read-only (acknowledge on the sensor\'s appliance)',
     'fleet.sensor': 'Sensor', 'fleet.all_sensors': 'All sensors', 'fleet.site': 'Site', 'fleet.all_sites': 'All sites',
-    'fleet.per_sensor': 'Snapshots, changes and the checklist are per sensor: open that sensor\'s console.',
+    'fleet.per_sensor': 'Snapshots and changes are per sensor: open that sensor\'s console.',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -537,7 +537,7 @@ export const messages = {
     // The fleet console (serve --db postgresql://): read-only, with a sensor and site picker.
     'fleet.read_only': '全センサー表示: 閲覧のみ (確認は各センサーの機器で行います)',
     'fleet.sensor': 'センサー', 'fleet.all_sensors': '全センサー', 'fleet.site': '拠点', 'fleet.all_sites': '全拠点',
-    'fleet.per_sensor': 'スナップショット・変化・チェックリストはセンサーごとです。各センサーのコンソールで確認してください。',
+    'fleet.per_sensor': 'スナップショットと変化はセンサーごとです。各センサーのコンソールで確認してください。',
   },
 };
 
