@@ -4,6 +4,9 @@
 // snapshot's observed_until when a snapshot exists, else within the last
 // --new-days days before the ledger's latest traffic (not the wall clock, so
 // that reading old captures gives the same answer as live).
+// Several sensors (a fleet, from the central store) have no common snapshot:
+// new is first seen within those days of the fleet ledger, or since
+// --baseline TIME (docs/central.md).
 #include "sensor/cli/cmd_export.hpp"
 
 #include <sys/stat.h>
@@ -137,7 +140,8 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
       ->check(CLI::Range(1, 3650));
   c.checklist->add_option("--baseline", c.baseline,
                           "What is new and what changed is counted from this snapshot (a name, or a time or date: the "
-                          "newest snapshot taken at or before it; default: the newest snapshot)");
+                          "newest snapshot taken at or before it; default: the newest snapshot). Several sensors (a "
+                          "fleet): a time only, devices first seen since then being new");
   c.checklist->add_option("--console-url", c.console_url,
                           "HTML: link each device to its page in the console at this address (e.g. https://sensor:8443)");
   c.wireless = c.export_cmd->add_subcommand(
