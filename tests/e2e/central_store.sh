@@ -323,6 +323,10 @@ check "--sensor line1,line2 is the same fleet" cmp -s central-two.json central-t
 check "the sensors' sites are replicated" test "$(count "SELECT string_agg(sensor_name || '=' || site, ',' ORDER BY sensor_name) FROM sensors WHERE site <> ''")" = "line1=plant-east,line2=plant-east"
 cread assets --site plant-east --format json >central-site.json 2>central-site.txt; rc=$?
 check "--site plant-east: its two sensors as one fleet" test "$rc" -eq 0 -a "$(js central-site.json "$sensors_seen")" = "line1,line2"
+cread export checklist --site plant-east --format json --lang en --output cl-site.json 2>cl-site.txt; rc=$?
+check "export checklist --site plant-east: one fleet report of its two sensors, its devices" test "$rc" -eq 0 \
+  -a "$(js cl-site.json 'd["sensor_name"] + "|" + ",".join(s["name"] for s in d["fleet"]["sensors"])')" = "line1, line2|line1,line2" \
+  -a "$(js cl-site.json 'sorted(a["id"] for a in d["assets"])')" = "$(js central-site.json 'sorted(a["id"] for a in d)')"
 cread assets --site nowhere >nosite.txt 2>&1; rc=$?
 check "--site of no sensor: one line naming the sites held" test "$rc" -eq 1 -a "$(wc -l <nosite.txt)" -eq 1 -a "$(grep -c '`plant-east`' nosite.txt)" -eq 1
 cread assets --sensor ghost >ghost.txt 2>&1; rc=$?
