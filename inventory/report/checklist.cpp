@@ -869,11 +869,12 @@ std::string checklist_csv(const Checklist& c, const ChecklistInput& in, Lang lan
   // A fleet: the zone of its times, and each sensor's review evidence.
   if (!in.fleet.empty()) {
     row({"", "", "", "time_zone", "", fleet_zone_text(in, lang)});
+    const std::string colon = lang == Lang::ja ? "：" : ": ", sep = lang == Lang::ja ? "／" : "; ";
     for (const auto& sr : in.fleet) {
-      std::string t = std::string(msg(lang, "label.periodic_review")) + ": " + review_sentence(sr.review, lang) + "; " +
-                      std::string(msg(lang, "label.live_monitoring")) + ": " + monitoring_sentence(sr.review, lang);
+      std::string t = std::string(msg(lang, "label.periodic_review")) + colon + review_sentence(sr.review, lang) + sep +
+                      std::string(msg(lang, "label.live_monitoring")) + colon + monitoring_sentence(sr.review, lang);
       if (const std::string why = review_shortfall(sr.review, lang); !why.empty())
-        t += "; " + std::string(msg(lang, "label.review_shortfall")) + ": " + why;
+        t += sep + std::string(msg(lang, "label.review_shortfall")) + colon + why;
       row({"", "", "", "sensor_review", sr.sensor, t});
     }
     row({"", "", "", "weakest_sensor", in.weakest, fill(std::string(msg(lang, "fleet.weakest")), {{"sensor", in.weakest}})});
