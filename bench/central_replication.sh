@@ -159,7 +159,10 @@ if [[ " $parts " == *" fleet "* ]]; then
     ALTER TABLE bench_devices ADD COLUMN id TEXT;
     UPDATE bench_devices SET id = substr(md5(CASE WHEN routed THEN 'ip:' || ip ELSE 'mac:' || mac END), 1, 16);
     ALTER TABLE bench_devices ADD PRIMARY KEY (s, d)"
-  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0, 'site' || (s / 10) FROM generate_series(0, $((sensors - 1))) s"
+  # Each sensor's review config as a batch of this mieruka sends it (its zone,
+  # no schedule, no diff channel), so that the console makes the fleet's checklist.
+  load sensors "INSERT INTO sensors SELECT 'sensor' || s, 0, 0, 0, 0, 0, 0, 'site' || (s / 10), 'Asia/Tokyo', '', '', 0
+    FROM generate_series(0, $((sensors - 1))) s"
   load assets "INSERT INTO assets SELECT 'sensor' || s, id, 1, mac, CASE WHEN routed THEN ip END,
     NULL, NULL, 1767225600000000 + d * 1000, 1767225600000000 + (d * 7919 % $devices)::bigint * 1000000, d % 1000, d % 100000, 0
     FROM bench_devices"
@@ -297,6 +300,10 @@ if [[ " $parts " == *" fleet "* ]]; then
     page "map (topology), top level" "map"
     page "overview" "overview"
     page "topology (JSON, whole fleet)" "topology"
+    page "checklist (JSON, ja: made with the view)" "checklist"
+    ta=$(now); curl -s -o checklist.html -b cookies.txt "${url}api/v1/checklist?format=html&lang=en"; tb=$(now)
+    printf '  %-52s %9s ms   (%s bytes)\n' "fleet console: checklist (HTML, en), first request" "$(ms "$ta" "$tb")" \
+      "$(wc -c <checklist.html)"
     rss="$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
     as_of() { curl -s -D - -o /dev/null -b cookies.txt "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
     before="$(as_of)"

@@ -299,9 +299,10 @@ async function renderReports() {
   const list = await api('findings?lang=' + getLang());
   const byItem = {};
   for (const f of list) (byItem[f.item] = byItem[f.item] || []).push(f);
-  const snaps = await api('snapshots');
+  // A fleet console has no snapshots (one sensor's each): its checklist is the fleet's.
+  const snaps = me.fleet ? [] : await api('snapshots');
   const parts = [el('h1', {}, t('reports.title')),
-    reportLinks(snaps, getLang()),
+    reportLinks(snaps, getLang(), me.fleet),
     el('button', { type: 'button', onclick: () => window.print() }, t('common.print')),
     el('h2', {}, t('reports.findings'))];
   for (const item of Object.keys(byItem).sort()) {

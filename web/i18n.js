@@ -268,7 +268,10 @@ export const messages = {
     // The fleet console (serve --db postgresql://): read-only, with a sensor and site picker.
     'fleet.read_only': 'Fleet console: read-only (acknowledge on the sensor\'s appliance)',
     'fleet.sensor': 'Sensor', 'fleet.all_sensors': 'All sensors', 'fleet.site': 'Site', 'fleet.all_sites': 'All sites',
-    'fleet.per_sensor': 'Snapshots, changes and the checklist are per sensor: open that sensor\'s console.',
+    'fleet.per_sensor': 'Snapshots and changes are per sensor: open that sensor\'s console.',
+    // The fleet console's Reports page: the checklist of several sensors as one fleet report.
+    'reports.fleet_checklist': 'One report for every sensor of this console: each device once, each sensor\'s review evidence named, levels 4 and 5 decided by the weakest sensor. Devices first seen within 30 days of the fleet\'s latest traffic count as new (a fleet has no common snapshot).',
+    'reports.fleet_acceptance': 'The acceptance report of a fleet is made with mieruka report acceptance --since TIME; against a snapshot, on that sensor\'s console.',
   },
   ja: {
     'nav.overview': '概要', 'nav.assets': '機器一覧', 'nav.topology': 'ネットワーク図', 'nav.findings': '指摘事項',
@@ -537,7 +540,10 @@ export const messages = {
     // The fleet console (serve --db postgresql://): read-only, with a sensor and site picker.
     'fleet.read_only': '全センサー表示: 閲覧のみ (確認は各センサーの機器で行います)',
     'fleet.sensor': 'センサー', 'fleet.all_sensors': '全センサー', 'fleet.site': '拠点', 'fleet.all_sites': '全拠点',
-    'fleet.per_sensor': 'スナップショット・変化・チェックリストはセンサーごとです。各センサーのコンソールで確認してください。',
+    'fleet.per_sensor': 'スナップショットと変化はセンサーごとです。各センサーのコンソールで確認してください。',
+    // The fleet console's Reports page: the checklist of several sensors as one fleet report.
+    'reports.fleet_checklist': 'このコンソールの全センサーを一つにまとめたレポートです。機器は 1 台につき 1 回、見直しの証跡はセンサーごとに示し、レベル 4・5 は最も弱いセンサーが決めます。全体の最新の通信から遡って 30 日以内に初めて観測された機器を新規とします (全センサー共通のスナップショットはありません)。',
+    'reports.fleet_acceptance': '全体の受入れ報告は、コマンドで期間を指定して (--since) 作成します。スナップショットを基準にする場合は各センサーのコンソールで確認してください。',
   },
 };
 

@@ -7,8 +7,21 @@ import { append, clear, el } from './dom.js';
 import { t } from './i18n.js';
 import { baselinePicker } from './changes.js';
 
-export function reportLinks(snaps, lang) {
+// `fleet`: a fleet console, whose checklist is the fleet's report (no common
+// snapshot: no baseline to pick) and which makes no acceptance report.
+export function reportLinks(snaps, lang, fleet = false) {
   const link = (id, label) => el('li', {}, el('a', { id, target: '_blank', rel: 'noopener' }, label));
+  if (fleet) {
+    const href = (f) => '/api/v1/checklist?format=' + f + '&lang=' + lang;
+    return el('div', {},
+      el('h2', {}, t('reports.checklist')),
+      el('p', { className: 'muted', id: 'report-fleet' }, t('reports.fleet_checklist')),
+      el('ul', { id: 'report-links' },
+        el('li', {}, el('a', { href: href('html'), target: '_blank', rel: 'noopener', id: 'report-checklist-html' }, t('reports.checklist_html'))),
+        el('li', {}, el('a', { href: href('csv'), target: '_blank', rel: 'noopener', id: 'report-checklist-csv' }, t('reports.checklist_csv'))),
+        el('li', {}, el('a', { href: href('json'), target: '_blank', rel: 'noopener', id: 'report-checklist-json' }, t('reports.checklist_json')))),
+      el('h2', {}, t('reports.acceptance')), el('p', { className: 'muted' }, t('reports.fleet_acceptance')));
+  }
   if (!snaps.length) {
     return el('div', {},
       el('h2', {}, t('reports.checklist')),

@@ -571,17 +571,22 @@ void build_3_7(const Ctx& c, ItemReport& r) {
       writes += op.is_write ? 1 : 0;
       controls += op.is_control ? 1 : 0;
     }
-  const ReviewFacts& f = c.in.review.facts;
-  r.evidence.push_back(line("detection", "",
-                            {{"kind", "cl.detection"},
-                             {"coverage", fmt::format("{:.1f}", coverage_percent(c.in.review))},
-                             {"from", format_local_time(f.from_us, c.in.time_zone)},
-                             {"to", format_local_time(f.to_us, c.in.time_zone)},
-                             {"packets", f.packets},
-                             {"drops", f.drops},
-                             {"scheduled", f.scheduled},
-                             {"slots", c.in.review.slots},
-                             {"snapshots", c.in.snapshots}}));
+  // The capture's coverage: a fleet's per sensor (the line's ref names it).
+  auto detection = [&](const std::string& ref, const ReviewEvidence& ev, std::size_t snapshots) {
+    const ReviewFacts& f = ev.facts;
+    r.evidence.push_back(line("detection", ref,
+                              {{"kind", "cl.detection"},
+                               {"coverage", fmt::format("{:.1f}", coverage_percent(ev))},
+                               {"from", format_local_time(f.from_us, c.in.time_zone)},
+                               {"to", format_local_time(f.to_us, c.in.time_zone)},
+                               {"packets", f.packets},
+                               {"drops", f.drops},
+                               {"scheduled", f.scheduled},
+                               {"slots", ev.slots},
+                               {"snapshots", snapshots}}));
+  };
+  if (c.in.fleet.empty()) detection("", c.in.review, c.in.snapshots);
+  for (const auto& sr : c.in.fleet) detection(sr.sensor, sr.review, sr.snapshots);
   add_findings(r, c.in, "3-7");
   r.stats.has_data = !c.ledger.assets().empty();
   r.stats.count = c.ledger.assets().size();
@@ -611,7 +616,44 @@ std::string level_label(Lang lang, const std::optional<int>& level) {
 
 std::string s(std::string_view v) { return sanitize_utf8(v); }
 
+// Whether `holds` holds for the report's review evidence: one sensor's, or
+// every sensor's of a fleet (the weakest decides).
+bool every_sensor(const ChecklistInput& in, bool (*holds)(const ReviewEvidence&) noexcept) {
+  if (in.fleet.empty()) return holds(in.review);
+  return std::all_of(in.fleet.begin(), in.fleet.end(),
+                     [holds](const ChecklistInput::SensorReview& sr) { return holds(sr.review); });
+}
+
+// A fleet's report: its times' zone, named with where it comes from.
+std::string fleet_zone_text(const ChecklistInput& in, Lang lang) {
+  const std::string zone = in.time_zone.empty() ? std::string("UTC") : in.time_zone;
+  return fill(std::string(msg(lang, in.time_zone_from_config ? "fleet.zone_config" : "fleet.zone_sensors")),
+              {{"zone", zone}});
+}
+
 }  // namespace
+
+void set_fleet_review(ChecklistInput& in) {
+  if (in.fleet.empty()) return;
+  std::sort(in.fleet.begin(), in.fleet.end(),
+            [](const ChecklistInput::SensorReview& a, const ChecklistInput::SensorReview& b) {
+              return a.sensor < b.sensor;
+            });
+  // Continuous, then periodic, then live: the fewest met is the weakest.
+  auto strength = [](const ReviewEvidence& e) {
+    return (continuous_monitoring(e) ? 4 : 0) + (periodic_review(e) ? 2 : 0) + (live_monitoring(e) ? 1 : 0);
+  };
+  const ChecklistInput::SensorReview* weakest = &in.fleet.front();
+  in.snapshots = 0;
+  in.last_snapshot_us = 0;
+  for (const auto& sr : in.fleet) {
+    if (strength(sr.review) < strength(weakest->review)) weakest = &sr;
+    in.snapshots += sr.snapshots;
+    in.last_snapshot_us = std::max(in.last_snapshot_us, sr.last_snapshot_us);
+  }
+  in.review = weakest->review;
+  in.weakest = weakest->sensor;
+}
 
 bool periodic_review(const ReviewEvidence& e) noexcept {
   const ReviewFacts& f = e.facts;
@@ -692,9 +734,9 @@ Checklist build_checklist(const ChecklistInput& in) {
     else if (id == "3-7") build_3_7(c, r);
     else build_4_5(c, r);
     r.stats.snapshots = in.snapshots;
-    r.stats.live = live_monitoring(in.review);
-    r.stats.periodic = periodic_review(in.review);
-    r.stats.continuous = continuous_monitoring(in.review);
+    r.stats.live = every_sensor(in, live_monitoring);
+    r.stats.periodic = every_sensor(in, periodic_review);
+    r.stats.continuous = every_sensor(in, continuous_monitoring);
     r.params["snapshots"] = std::to_string(in.snapshots);
     for (auto& [k, v] : review_params(in.review)) r.params.emplace(k, std::move(v));
     const LevelRule& rule = apply_level_rules(id, r.stats);
@@ -730,10 +772,9 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
              {"observed_from", time_or_null(from)},
              {"observed_until", time_or_null(until)},
              {"live_monitoring", live_monitoring(in.review)}};
-  {
-    const ReviewEvidence& ev = in.review;
+  auto review_json = [&](const ReviewEvidence& ev) {
     const ReviewFacts& f = ev.facts;
-    j["review"] = {{"from", time_or_null(f.from_us)},
+    return ordered_json{{"from", time_or_null(f.from_us)},
                    {"to", time_or_null(f.to_us)},
                    {"schedule", ev.schedule.empty() ? ordered_json() : ordered_json(s(ev.schedule))},
                    {"slots", ev.slots},
@@ -751,6 +792,24 @@ ordered_json checklist_json(const Checklist& c, const ChecklistInput& in, Lang l
                    {"periodic", periodic_review(ev)},
                    {"continuous", continuous_monitoring(ev)},
                    {"shortfall", s(review_shortfall(ev, lang))}};
+  };
+  j["review"] = review_json(in.review);
+  // A fleet: each sensor's review evidence, the sensor whose evidence `review`
+  // is (the weakest), and the zone the report's times are in.
+  if (!in.fleet.empty()) {
+    j["review"]["sensor"] = s(in.weakest);
+    auto sensors = ordered_json::array();
+    for (const auto& sr : in.fleet)
+      sensors.push_back({{"name", s(sr.sensor)},
+                         {"time_zone", s(sr.time_zone)},
+                         {"snapshots", sr.snapshots},
+                         {"last_snapshot", time_or_null(sr.last_snapshot_us)},
+                         {"review", review_json(sr.review)}});
+    j["fleet"] = {{"sensors", std::move(sensors)},
+                  {"weakest", s(in.weakest)},
+                  {"time_zone", s(in.time_zone)},
+                  {"time_zone_basis", in.time_zone_from_config ? "config" : "sensors"},
+                  {"note", s(fill(std::string(msg(lang, "fleet.weakest")), {{"sensor", in.weakest}}))}};
   }
   j["new_since"] = {{"time", time_or_null(in.new_since_us)}, {"basis", s(in.new_since_basis)}};
   if (in.changes) {
@@ -807,6 +866,19 @@ std::string checklist_csv(const Checklist& c, const ChecklistInput& in, Lang lan
   };
   row({std::string(msg(lang, "col.item")), std::string(msg(lang, "col.level")), std::string(msg(lang, "col.rule")),
        std::string(msg(lang, "col.kind")), std::string(msg(lang, "col.ref")), std::string(msg(lang, "col.detail"))});
+  // A fleet: the zone of its times, and each sensor's review evidence.
+  if (!in.fleet.empty()) {
+    row({"", "", "", "time_zone", "", fleet_zone_text(in, lang)});
+    const std::string colon = lang == Lang::ja ? "：" : ": ", sep = lang == Lang::ja ? "／" : "; ";
+    for (const auto& sr : in.fleet) {
+      std::string t = std::string(msg(lang, "label.periodic_review")) + colon + review_sentence(sr.review, lang) + sep +
+                      std::string(msg(lang, "label.live_monitoring")) + colon + monitoring_sentence(sr.review, lang);
+      if (const std::string why = review_shortfall(sr.review, lang); !why.empty())
+        t += sep + std::string(msg(lang, "label.review_shortfall")) + colon + why;
+      row({"", "", "", "sensor_review", sr.sensor, t});
+    }
+    row({"", "", "", "weakest_sensor", in.weakest, fill(std::string(msg(lang, "fleet.weakest")), {{"sensor", in.weakest}})});
+  }
   for (const auto& r : c.items) {
     const std::string level = r.level ? std::to_string(*r.level) : std::string();
     const std::string rule = rule_text(lang, r);
@@ -1015,6 +1087,7 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
   auto local = [&](std::int64_t us) { return format_local_time(us, in.time_zone); };
   kv("label.generated_at", local(in.generated_us));
   kv("label.sensor", in.sensor_name);
+  if (!in.fleet.empty()) kv("fleet.time_zone", fleet_zone_text(in, lang));
   kv("label.assets", std::to_string(in.ledger->assets().size()) + " / " + std::string(msg(lang, "label.links")) + " " +
                          std::to_string(links));
   kv("label.review_period", local(in.review.facts.from_us) + " – " + local(in.review.facts.to_us));
@@ -1030,11 +1103,24 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
          ")</span></td><td class=\"lv\">" + level_badge(r.level) + "</td><td class=\"facts\">" +
          html_escape(rule_text(lang, r)) + "</td></tr>\n";
   h += "</tbody></table>\n";
-  h += "<p class=\"note\">" + m("label.periodic_review") + colon + html_escape(review_sentence(in.review, lang)) +
-       "<br>" + m("label.live_monitoring") + colon + html_escape(monitoring_sentence(in.review, lang));
-  if (const std::string why = review_shortfall(in.review, lang); !why.empty())
-    h += "<br>" + m("label.review_shortfall") + colon + html_escape(why);
-  h += "</p></section>\n";
+  if (in.fleet.empty()) {
+    h += "<p class=\"note\">" + m("label.periodic_review") + colon + html_escape(review_sentence(in.review, lang)) +
+         "<br>" + m("label.live_monitoring") + colon + html_escape(monitoring_sentence(in.review, lang));
+    if (const std::string why = review_shortfall(in.review, lang); !why.empty())
+      h += "<br>" + m("label.review_shortfall") + colon + html_escape(why);
+    h += "</p></section>\n";
+  } else {
+    // A fleet: the weakest sensor decides levels 4 and 5; each sensor's evidence, named.
+    h += "<div id=\"fleet-review\"><p class=\"note\">" + filled("fleet.weakest", {{"sensor", in.weakest}}) + "</p>\n<h3>" +
+         m("fleet.review") + "</h3>\n<table class=\"review\"><thead><tr><th>" + m("label.sensor") + "</th><th>" +
+         m("label.periodic_review") + "</th><th>" + m("label.live_monitoring") + "</th><th>" +
+         m("label.review_shortfall") + "</th></tr></thead><tbody>\n";
+    for (const auto& sr : in.fleet)
+      h += "<tr><td>" + html_escape(sr.sensor) + "</td><td>" + html_escape(review_sentence(sr.review, lang)) +
+           "</td><td>" + html_escape(monitoring_sentence(sr.review, lang)) + "</td><td>" +
+           html_escape(review_shortfall(sr.review, lang)) + "</td></tr>\n";
+    h += "</tbody></table></div></section>\n";
+  }
 
   // The open findings that matter most: by severity (then CVSS), at most two of
   // a type, so that one noisy type does not hide the others.
@@ -1095,7 +1181,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
 
   // What changed since the baseline.
   h += "<section id=\"changes\"><h2>" + m("report.changes") + "</h2>\n";
-  if (!in.changes) {
+  if (!in.changes && !in.fleet.empty()) {
+    h += "<p class=\"note\">" + filled("fleet.no_baseline", {{"since", local(in.new_since_us)}}) + "</p>";
+  } else if (!in.changes) {
     h += "<p class=\"note\">" + m("report.no_baseline") + "</p>";
   } else {
     const auto& ch = *in.changes;

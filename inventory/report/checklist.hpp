@@ -90,8 +90,34 @@ struct ChecklistInput {
   // The HTML links each device to the console: this prefix and the asset id
   // ("/#/asset/" when the console serves the report). Empty: no links.
   std::string asset_link;
+  // A fleet's report (several sensors' ledgers merged into `ledger`,
+  // inventory/ledger/fleet.hpp): each sensor's review evidence, named. Empty:
+  // one sensor's report. Review evidence is each mirror port's own (its
+  // schedule, capture and deliveries), so the fleet meets a level that rests
+  // on it only when every sensor does: set_fleet_review() makes `review` the
+  // weakest sensor's, and the snapshots the sum of the sensors'. A fleet has no
+  // common snapshot: `changes` stays empty.
+  struct SensorReview {
+    std::string sensor;
+    ReviewEvidence review;
+    std::size_t snapshots = 0;
+    std::int64_t last_snapshot_us = 0;
+    std::string time_zone;  // the zone its appliance reports in
+  };
+  std::vector<SensorReview> fleet;
+  std::string weakest;  // the sensor whose evidence `review` is (a fleet's)
+  // A fleet whose sensors report in different zones: `time_zone` is the
+  // reading config's, and the report says so.
+  bool time_zone_from_config = false;
 };
 inline constexpr std::size_t kMaxListedChanges = 10;
+
+// Orders `in.fleet` by sensor name and sets what the fleet's report rests on:
+// `review` (and `weakest`) the evidence of the sensor that meets the fewest of
+// continuous monitoring, periodic review and live capture (the first in name
+// order among equals), `snapshots` the sensors' sum and `last_snapshot_us` the
+// newest. Nothing to do for one sensor's report.
+void set_fleet_review(ChecklistInput& in);
 
 struct EvidenceLine {
   std::string kind;  // message key suffix: "ev.<kind>"

@@ -499,6 +499,20 @@ constexpr Msg kMessages[] = {
     // Why a peer of a new device is outside the plant (acceptance report).
     {"acceptance.public_address", "グローバルアドレス", "public address"},
     {"acceptance.outside_zones", "設定したゾーンの外", "outside the configured zones"},
+    // --- the checklist of several sensors as one fleet report (ChecklistInput::fleet) ---------
+    {"fleet.time_zone", "時刻の表示", "Times shown in"},
+    {"fleet.zone_sensors", "{zone}（全センサー共通）", "{zone} (every sensor's)"},
+    {"fleet.zone_config", "{zone}（センサーのタイムゾーンが異なるため、読み出し側の設定の timezone）",
+     "{zone} (the sensors' time zones differ: the reading config's timezone)"},
+    {"fleet.review", "センサーごとの見直しの証跡", "Review evidence per sensor"},
+    {"fleet.weakest",
+     "レベル4・5はミラーポートごとのスケジュール・ライブ取得・配信に基づくため、全センサーが満たすときだけ全体として満たす。最も弱いセンサー {sensor} が決める（達成度の根拠に示す数値はこのセンサーのもの）。",
+     "Levels 4 and 5 rest on each mirror port's own schedule, live capture and deliveries: the fleet meets one only "
+     "when every sensor does, so the weakest sensor, {sensor}, decides (the figures the level rules state are its)."},
+    {"fleet.no_baseline",
+     "複数のセンサーに共通のスナップショットはない。新規機器は全体で {since} 以降に初めて観測された機器（2-12）。各センサーの変化はセンサーを指定した差分（diff --sensor）で確認する。",
+     "A fleet has no common snapshot: new devices are those the fleet first saw at or after {since} (2-12); what "
+     "changed on each sensor: `mieruka diff --sensor NAME`."},
 };
 
 }  // namespace

@@ -4,6 +4,9 @@
 // snapshot's observed_until when a snapshot exists, else within the last
 // --new-days days before the ledger's latest traffic (not the wall clock, so
 // that reading old captures gives the same answer as live).
+// Several sensors (a fleet, from the central store) have no common snapshot:
+// new is first seen within those days of the fleet ledger, or since
+// --baseline TIME (docs/central.md).
 #include "sensor/cli/cmd_export.hpp"
 
 #include <sys/stat.h>
@@ -137,7 +140,8 @@ void add_export_commands(CLI::App& app, ExportCommands& c) {
       ->check(CLI::Range(1, 3650));
   c.checklist->add_option("--baseline", c.baseline,
                           "What is new and what changed is counted from this snapshot (a name, or a time or date: the "
-                          "newest snapshot taken at or before it; default: the newest snapshot)");
+                          "newest snapshot taken at or before it; default: the newest snapshot). Several sensors (a "
+                          "fleet): a time only, devices first seen since then being new");
   c.checklist->add_option("--console-url", c.console_url,
                           "HTML: link each device to its page in the console at this address (e.g. https://sensor:8443)");
   c.wireless = c.export_cmd->add_subcommand(
@@ -199,16 +203,6 @@ std::string quoted_names(const std::vector<std::string>& sensors) {
   return names;
 }
 
-// The one sensor a report reads (the appliance's SQLite ledger, or one
-// sensor's records in the central store); false after printing an error.
-bool open_report_view(const CommonOptions& common, const char* command, LedgerView& view) {
-  if (!open_view(common, view)) return false;
-  if (view.sensors.size() == 1) return true;
-  print_error(view.source->where() + ": sensors " + quoted_names(view.sensors) + " are selected; `" + command +
-              "` states one sensor's evidence (its reviews, capture and snapshots): pick one with --sensor NAME");
-  return false;
-}
-
 }  // namespace
 
 int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt) {
@@ -219,10 +213,12 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
   }
   const inventory::Lang lang = inventory::parse_lang(opt.lang).value_or(inventory::Lang::ja);
   std::string error;
+  // One sensor, or several as one fleet report: the merged fleet ledger (each
+  // device once) and its findings with every sensor's acknowledgements; each
+  // sensor's review evidence, named (fill_checklist_input).
   LedgerView view;
-  if (!open_report_view(common, "export checklist", view)) return kExitBadInput;
-  const std::string sensor = view.sensors.front();
-  inventory::Ledger& ledger = ledger_until_exit(sensor);
+  if (!open_view(common, view)) return kExitBadInput;
+  inventory::Ledger& ledger = ledger_until_exit(view.sensors.front());
   if (!load_view(view, ledger)) return kExitBadInput;
   FindingsInputs inputs;
   if (!load_findings_inputs(common.config, *view.source, view.sensors, inputs, error, opt.approved,
@@ -231,9 +227,13 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     return kExitBadInput;
   }
   std::vector<inventory::Ack> acks;
-  if (auto st = view.source->finding_states(sensor, acks); !st) {
-    print_error(st.error);
-    return kExitBadInput;
+  for (const auto& sensor : view.sensors) {
+    std::vector<inventory::Ack> one;
+    if (auto st = view.source->finding_states(sensor, one); !st) {
+      print_error(st.error);
+      return kExitBadInput;
+    }
+    acks.insert(acks.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
   }
   const inventory::FindingsPolicy fp = inputs.policy(common.config);
   auto findings = inventory::compute_findings(ledger, fp);
@@ -251,7 +251,7 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     while (!base.empty() && base.back() == '/') base.pop_back();
     in.asset_link = base + "/#/asset/";
   }
-  if (!fill_checklist_input(in, *view.source, sensor, common.config, ledger,
+  if (!fill_checklist_input(in, *view.source, view.sensors, common.config, ledger,
                             {wall_us(), opt.new_days, opt.review_days, opt.baseline, &local_offset}, error)) {
     print_error(error);
     return kExitBadInput;

@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", common.config_path, "TOML config file (see docs/mieruka.example.toml)");
   app.add_option("--sensor", common.sensor,
                  "Whose records to use: a sensor_name in the database (default: the config's; without --config, "
-                 "the one sensor the database holds). assets, links, show, findings, topology and report "
-                 "acceptance --since take several (A,B or repeated; default against the central store: every "
+                 "the one sensor the database holds). assets, links, show, findings, topology, export checklist and "
+                 "report acceptance --since take several (A,B or repeated; default against the central store: every "
                  "sensor) as one fleet ledger")
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   app.add_option("--site", common.site,
@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
   common.fleet_reader = *assets_cmd || *links_cmd || *show_cmd ||
                         (topology_cmd.topology != nullptr && *topology_cmd.topology) ||
                         (findings_cmds.findings != nullptr && *findings_cmds.findings && !*findings_cmds.findings_ack) ||
-                        (export_cmds.acceptance != nullptr && *export_cmds.acceptance);
+                        (export_cmds.acceptance != nullptr && *export_cmds.acceptance) ||
+                        (export_cmds.checklist != nullptr && *export_cmds.checklist);
   // The central store is read by the ledger views, never written from a command
   // (its console role writes nothing); the rest work on the appliance's SQLite.
   if (reads_central(common)) {

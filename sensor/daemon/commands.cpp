@@ -85,8 +85,8 @@ std::string name_list(const std::vector<std::string>& names) {
 // Several sensors read by a command that works on one sensor's records.
 std::string several_sensors(const std::string& where, const std::vector<std::string>& names) {
   return where + ": sensors " + name_list(names) +
-         " are selected; only assets, links, show, findings, topology and report acceptance --since read several "
-         "sensors as one fleet: "
+         " are selected; only assets, links, show, findings, topology, export checklist and report acceptance "
+         "--since read several sensors as one fleet: "
          "pick one with --sensor NAME";
 }
 

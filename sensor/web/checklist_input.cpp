@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include "inventory/report/acceptance.hpp"
 #include "inventory/store/snapshot.hpp"
+#include "inventory/text/utf8.hpp"
 
 namespace mieruka::sensor {
 
@@ -21,6 +23,36 @@ constexpr std::int64_t kDeliveryGraceUs = 3'600'000'000LL;
 // parses it.
 std::optional<Schedule> review_schedule_of(const inventory::ApplianceConfig& a, std::string& error) {
   return parse_schedule(a.review_schedule, a.schedule_zone, error);
+}
+
+// `sensor`'s review evidence over the period: the review facts of its records
+// and what its appliance config says of the schedule and the diff channels.
+bool review_of(inventory::LedgerSource& source, const std::string& sensor, const inventory::ApplianceConfig& appliance,
+               const ChecklistPeriod& period, inventory::ReviewEvidence& out, std::string& error) {
+  const std::int64_t from = period.now_us - static_cast<std::int64_t>(period.review_days) * kDayUs;
+  if (auto st = source.review_facts(sensor, from, period.now_us, kDeliveryGraceUs, out.facts); !st) {
+    error = st.error;
+    return false;
+  }
+  out.schedule.clear();
+  out.slots = 0;
+  if (!appliance.review_schedule.empty()) {
+    auto schedule = review_schedule_of(appliance, error);
+    if (!schedule) {
+      error = source.where() + ": sensor `" + sensor + "`: " + error;
+      return false;
+    }
+    out.schedule = schedule->expression;
+    out.slots = schedule_slots(*schedule, from, period.now_us);
+  }
+  out.channels = static_cast<std::size_t>(appliance.diff_channels);
+  return true;
+}
+
+std::int64_t newest_traffic(const inventory::Ledger& ledger) {
+  std::int64_t until = 0;
+  for (const auto& a : ledger.assets()) until = std::max(until, a.last_us);
+  return until;
 }
 }  // namespace
 
@@ -112,8 +144,7 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::LedgerSource
     return false;
   }
   in.snapshots = snaps.size();
-  std::int64_t until = 0;
-  for (const auto& a : ledger.assets()) until = std::max(until, a.last_us);
+  const std::int64_t until = newest_traffic(ledger);
   if (!period.baseline.empty()) {
     in.last_snapshot_us = snaps.empty() ? 0 : snaps.back().taken_us;
     auto b = inventory::pick_baseline(snaps, period.baseline,
@@ -137,23 +168,82 @@ bool fill_checklist_input(inventory::ChecklistInput& in, inventory::LedgerSource
   }
   in.advisories = advisories.size();
 
-  const std::int64_t from = period.now_us - static_cast<std::int64_t>(period.review_days) * kDayUs;
-  if (auto st = source.review_facts(sensor, from, period.now_us, kDeliveryGraceUs, in.review.facts); !st) {
-    error = st.error;
+  return review_of(source, sensor, appliance, period, in.review, error);
+}
+
+bool fill_checklist_input(inventory::ChecklistInput& in, inventory::LedgerSource& source,
+                          const std::vector<std::string>& sensors, const Config& config,
+                          const inventory::Ledger& ledger, const ChecklistPeriod& period, std::string& error) {
+  if (sensors.size() == 1) return fill_checklist_input(in, source, sensors.front(), config, ledger, period, error);
+  error.clear();
+  if (sensors.empty()) {
+    error = source.where() + ": no sensor is selected";
     return false;
   }
-  in.review.schedule.clear();
-  in.review.slots = 0;
-  if (!appliance.review_schedule.empty()) {
-    auto schedule = review_schedule_of(appliance, error);
-    if (!schedule) {
-      error = source.where() + ": sensor `" + sensor + "`: " + error;
+  std::vector<std::string> names = sensors;  // in name order, whatever order --sensor gave
+  std::sort(names.begin(), names.end());
+  in.generated_us = period.now_us;
+  in.sensor_name.clear();
+  for (const auto& name : names) in.sensor_name += (in.sensor_name.empty() ? "" : ", ") + name;
+  in.db_path = source.where();
+  in.zones = &config.policy;
+  in.fleet.clear();
+  in.changes.reset();
+  std::set<std::string> advisories;
+  for (const auto& name : names) {
+    inventory::ApplianceConfig appliance;
+    if (!appliance_of(source, name, config, appliance, error)) return false;
+    inventory::ChecklistInput::SensorReview sr;
+    sr.sensor = name;
+    sr.time_zone = appliance.time_zone;
+    std::vector<inventory::SnapshotInfo> snaps;
+    if (auto st = source.snapshots(name, snaps); !st) {
+      error = st.error;
       return false;
     }
-    in.review.schedule = schedule->expression;
-    in.review.slots = schedule_slots(*schedule, from, period.now_us);
+    sr.snapshots = snaps.size();
+    sr.last_snapshot_us = snaps.empty() ? 0 : snaps.back().taken_us;
+    std::vector<inventory::StoredAdvisory> rows;
+    if (auto st = source.advisories(name, rows); !st) {
+      error = st.error;
+      return false;
+    }
+    for (const auto& a : rows) advisories.insert(a.id);
+    if (!review_of(source, name, appliance, period, sr.review, error)) return false;
+    in.fleet.push_back(std::move(sr));
   }
-  in.review.channels = static_cast<std::size_t>(appliance.diff_channels);
+  in.advisories = advisories.size();
+  // The report's times as the plant reads them: the sensors' zone, or the
+  // reading config's when their zones differ.
+  in.time_zone_from_config = std::any_of(in.fleet.begin(), in.fleet.end(), [&](const auto& sr) {
+    return sr.time_zone != in.fleet.front().time_zone;
+  });
+  in.time_zone = in.time_zone_from_config ? config.snapshots.timezone : in.fleet.front().time_zone;
+  inventory::set_fleet_review(in);
+  return set_fleet_baseline(in, ledger, period.baseline, period.new_days,
+                            period.offset_for_local != nullptr ? period.offset_for_local : &utc_offset, error);
+}
+
+bool set_fleet_baseline(inventory::ChecklistInput& in, const inventory::Ledger& ledger, const std::string& spec,
+                        int new_days, std::int64_t (*offset_for_local)(std::int64_t), std::string& error) {
+  in.changes.reset();  // a fleet has no common snapshot to diff with
+  if (spec.empty()) {
+    in.new_since_us =
+        std::max<std::int64_t>(0, newest_traffic(ledger) - static_cast<std::int64_t>(new_days) * kDayUs);
+    in.new_since_basis = "last " + std::to_string(new_days) + " days";
+    return true;
+  }
+  const auto t = inventory::parse_time_arg(spec, offset_for_local != nullptr ? offset_for_local : &utc_offset);
+  if (!t) {
+    std::string names;
+    for (const auto& sr : in.fleet) names += (names.empty() ? "`" : ", `") + sr.sensor + "`";
+    error = in.db_path + ": baseline " + inventory::sanitize_utf8(spec) + ": sensors " + names +
+            " are selected and a snapshot is one sensor's: give --baseline TIME for the fleet (devices first seen "
+            "since then are new), or one sensor with --sensor NAME";
+    return false;
+  }
+  in.new_since_us = *t;
+  in.new_since_basis = "since " + inventory::sanitize_utf8(spec);
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "inventory/report/checklist.hpp"
 #include "inventory/ledger/ledger.hpp"
@@ -69,6 +70,28 @@ struct ChecklistPeriod {
                                         const std::string& sensor, const Config& config,
                                         const inventory::Ledger& ledger, const ChecklistPeriod& period,
                                         std::string& error);
+
+// The same for several sensors as one fleet report: `ledger` their merged
+// ledger (open_view/load_view), `sensors` each with its records in `source`.
+// One sensor: the call above. Several: each sensor's review evidence (its
+// appliance config as it sent it: a sensor that has sent none is refused,
+// named), the weakest deciding levels 4 and 5 (inventory::set_fleet_review);
+// the times in the sensors' zone when they all agree, else in `config`'s
+// `timezone`, said so; the advisories imported by any of them (each once);
+// what counts as new: set_fleet_baseline. No `changes`: a fleet has no common
+// snapshot.
+[[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::LedgerSource& source,
+                                        const std::vector<std::string>& sensors, const Config& config,
+                                        const inventory::Ledger& ledger, const ChecklistPeriod& period,
+                                        std::string& error);
+// What counts as new in a fleet's report (in.fleet set): with `spec` a time
+// (inventory::parse_time_arg, as `report acceptance --since` reads it), the
+// devices the fleet first saw at or after it; without, those first seen in the
+// last `new_days` days of the fleet ledger's traffic. A snapshot's name is
+// refused in one line: a snapshot is one sensor's. False with `error` set.
+[[nodiscard]] bool set_fleet_baseline(inventory::ChecklistInput& in, const inventory::Ledger& ledger,
+                                      const std::string& spec, int new_days,
+                                      std::int64_t (*offset_for_local)(std::int64_t local_us), std::string& error);
 
 // The same two over the SQLite ledger `store` is open on (its sensor's
 // records; read through a LedgerSource of its file).

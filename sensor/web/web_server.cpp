@@ -88,7 +88,7 @@ constexpr std::size_t kSvgMaxDevices = 1000;  // devices in one zone's GET topol
 // What a fleet console (ServerOptions::central) answers for what it does not do.
 constexpr const char* kFleetReadOnly = "the central store is read-only; acknowledge on the sensor's appliance";
 constexpr const char* kFleetPerSensor =
-    "snapshots, changes, finding histories and reports are one sensor's: open that sensor's console, or run "
+    "snapshots, changes, finding histories and the acceptance report are one sensor's: open that sensor's console, or run "
     "`mieruka diff --db postgresql://... --sensor NAME`";
 constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -936,9 +936,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   auto cl = std::make_shared<ChecklistPart>();
   cl->ledger = v->ledger;
   cl->findings = v->findings;
-  if (opt.central) {
-    cl->error = kFleetPerSensor;
-  } else if (v->findings_error.empty()) {
+  if (v->findings_error.empty()) {
     std::string cerr;
     const std::string ap = approved_path();
     const std::string wl = wireless_path();
@@ -953,7 +951,10 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     ChecklistPeriod period;
     period.now_us = wall_us();
     period.newest_diff = newest_diff ? &*newest_diff : nullptr;
-    if (fill_checklist_input(in, s, config, L, period, cerr))
+    // A fleet console's checklist is its sensors' as one fleet report (the
+    // merged ledger and findings it shows, each sensor's review evidence).
+    if (opt.central ? fill_checklist_input(in, *fleet.source, fleet.sensors, config, L, period, cerr)
+                    : fill_checklist_input(in, s, config, L, period, cerr))
       cl->checklist = inventory::build_checklist(in);
     else
       cl->error = cerr;
@@ -1941,8 +1942,20 @@ void WebServer::Impl::install_routes() {
   // report (inventory/report/acceptance), as `mieruka export checklist` and `mieruka
   // report acceptance` make them; ?lang=ja|en, ?format=json|csv|html (checklist)
   // or json|html|text (acceptance).
-  s.Get("/api/v1/checklist", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
-                                                            const Session&, View& v) {
+  const auto send_checklist = [](httplib::Response& res, const std::string& format, const std::string& body) {
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    if (format == "json") return res.set_content(body, "application/json");
+    if (format == "csv") {
+      res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
+      return res.set_content(body, "text/csv; charset=utf-8");
+    }
+    report_csp(res);
+    res.set_content(body, "text/html; charset=utf-8");
+  };
+  s.Get("/api/v1/checklist", route(false, with_view([this, send_checklist](const httplib::Request& req,
+                                                                            httplib::Response& res, const Session&,
+                                                                            View& v) {
           const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
           if (format != "json" && format != "csv" && format != "html")
             return send_error(res, 400, "format: expected json, csv or html");
@@ -1952,12 +1965,26 @@ void WebServer::Impl::install_routes() {
           // The report and its input are made with the view (build_view): each
           // format and language is rendered from them once per view.
           if (!v.cl->checklist) return send_error(res, opt.central ? 409 : 500, v.cl->error);
+          // A fleet's report (several sensors) has no common snapshot: its
+          // ?baseline= is a time, devices the fleet first saw since then being
+          // new (set_fleet_baseline); a snapshot's name is refused.
+          const bool fleet_report = !v.cl->in.fleet.empty();
           // ?baseline=: another snapshot (a name, or a time: the newest snapshot
           // taken at or before it) than the newest counts what is new and what
           // changed. Bodies are kept per snapshot, so a view holds at most one
           // per snapshot, format and language.
           std::optional<inventory::Baseline> base;
-          if (const std::string spec = req.get_param_value("baseline"); !spec.empty()) {
+          std::optional<inventory::ChecklistInput> since;  // a fleet's ?baseline=TIME
+          const std::string spec = req.get_param_value("baseline");
+          if (!spec.empty() && fleet_report) {
+            std::string error;
+            if (!set_fleet_baseline(since.emplace(v.cl->in), *v.ledger, spec, kDefaultNewDays, nullptr, error))
+              return send_error(res, 400, error);
+          } else if (!spec.empty() && opt.central) {
+            return send_error(res, 409,
+                              "baseline: the fleet console reads no snapshot; run `mieruka export checklist --db "
+                              "postgresql://... --sensor NAME --baseline SNAPSHOT` for one sensor's");
+          } else if (!spec.empty()) {
             std::string error;
             std::lock_guard lock(db_mu);
             const auto snaps = inventory::list_snapshots(*store, error);
@@ -1965,8 +1992,10 @@ void WebServer::Impl::install_routes() {
             if (!base) return send_error(res, 404, "baseline: " + error);
           }
           if (base) base->basis = "snapshot " + base->snapshot.name;
-          const std::string key =
-              format + "/" + std::string(inventory::lang_code(*lang)) + (base ? "/" + base->snapshot.name : std::string());
+          const std::string key = format + "/" + std::string(inventory::lang_code(*lang)) +
+                                  (base    ? "/" + base->snapshot.name
+                                   : since ? "/" + since->new_since_basis
+                                           : std::string());
           // A body not made yet is made outside body_mu (a baseline's checklist
           // takes about a second at 10,000 devices; the lock is held only to
           // look it up and keep it), so other requests of the view do not wait
@@ -1993,6 +2022,8 @@ void WebServer::Impl::install_routes() {
                 return send_error(res, 500, error);
               const auto cl = inventory::build_checklist(in);
               made = render_checklist_of(cl, in, format, *lang);
+            } else if (since) {
+              made = render_checklist_of(inventory::build_checklist(*since), *since, format, *lang);
             } else {
               made = render_checklist(v, format, *lang);
             }
@@ -2000,15 +2031,7 @@ void WebServer::Impl::install_routes() {
             body = v.cache->checklist_bodies.emplace(key, std::make_shared<const std::string>(std::move(made)))
                        .first->second;
           }
-          res.status = 200;
-          res.set_header("Cache-Control", "no-store");
-          if (format == "json") return res.set_content(*body, "application/json");
-          if (format == "csv") {
-            res.set_header("Content-Disposition", "attachment; filename=\"checklist.csv\"");
-            return res.set_content(*body, "text/csv; charset=utf-8");
-          }
-          report_csp(res);
-          res.set_content(*body, "text/html; charset=utf-8");
+          send_checklist(res, format, *body);
         })));
   s.Get("/api/v1/acceptance", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                              const Session&, View& v) {

@@ -7,10 +7,12 @@
 # period ending then) are masked: the scheduled reviews, the diffs and alerts
 # delivered, the live capture, the snapshots and the sensor's schedule, time
 # zone and diff channels all come from the central store. A sensor whose
-# config changed sends it with its next batch; several sensors selected are
-# refused with the names (the fleet's acceptance report takes --since: each
-# device once, with the sensors that saw it); the outbox's subjects and
-# payloads never leave the appliance.
+# config changed sends it with its next batch. Several sensors are one fleet
+# report: the checklist of the merged fleet ledger (each device once) with
+# each sensor's review evidence named and the weakest deciding levels 4 and
+# 5, a time baseline but no snapshot's; the fleet's acceptance report takes
+# --since (each device once, with the sensors that saw it). The outbox's
+# subjects and payloads never leave the appliance.
 # Usage: central_reports.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$1"; src="$2"
@@ -181,6 +183,103 @@ check "line2 from central: no schedule" "$py" -c "
 import json; r=json.load(open('cl_2_json.pg'))['review']; assert r['schedule'] is None and r['scheduled_snapshots']==0, r"
 check "the acceptance report names the baseline" grep -q '"basis": "snapshot m1"' acc_1_json.pg
 
+# 2b. The checklist of the fleet (line1 and line2 as one report). line1's
+#     undelivered diff delivered first, so that line1 alone meets level 5:
+#     the fleet's levels 4 and 5 fall to line2's (no schedule).
+sqlite3 l1.db "UPDATE outbox SET sent_us = created_us + 5, last_error = '' WHERE id = 'd9'"
+"$bin" central sync --config line1.toml --db l1.db >sync1b.txt 2>&1
+check "line1 sync (its last diff delivered) exits 0" test $? -eq 0
+fleet_cl() { "$bin" export checklist --config line1.toml --db "$central" --password-file viewer.pw "$@"; }
+fleet_cl --format json --lang en --output fl_en.json 2>fl_en.err; rc=$?
+check "the fleet's checklist (no --sensor: every sensor) exits 0" test "$rc" -eq 0
+fleet_cl --sensor line2,line1 --format json --lang en --output fl_21.json 2>/dev/null
+fleet_cl --sensor line1 --format json --lang en --output fl_1.json 2>/dev/null
+"$bin" assets --format json --config line1.toml --db "$central" --password-file viewer.pw >fl_assets.json 2>/dev/null
+check "the fleet's checklist: the merged fleet's devices once, each sensor's review, the weakest deciding" \
+  "$py" - fl_en.json fl_assets.json fl_1.json fl_21.json <<'PY'
+import json, sys
+d, assets, one, other_order = (json.load(open(p)) for p in sys.argv[1:5])
+assert d['sensor_name'] == 'line1, line2', d['sensor_name']
+ids = [a['id'] for a in d['assets']]
+assert len(ids) == len(set(ids)), 'a device listed twice'
+assert sorted(ids) == sorted(a['id'] for a in assets) and d['db']['assets'] == len(assets), (len(ids), len(assets))
+assert any(len(a.get('sightings', [])) == 2 for a in d['assets']), 'no device seen by both sensors'
+f = d['fleet']
+assert [s['name'] for s in f['sensors']] == ['line1', 'line2'], f['sensors']
+l1, l2 = f['sensors']
+assert l1['review']['periodic'] and l1['review']['continuous'] and l1['review']['schedule'] == 'daily 07:30', l1
+assert l2['review']['schedule'] is None and not l2['review']['periodic'], l2
+assert l2['review']['shortfall'].startswith('configure a [snapshots] schedule'), l2['review']['shortfall']
+assert f['weakest'] == 'line2' and d['review']['sensor'] == 'line2' and not d['review']['periodic'], d['review']
+# Tokyo (line1) and Berlin (line2): the reading config's zone, said so.
+assert f['time_zone'] == 'Asia/Tokyo' and f['time_zone_basis'] == 'config', f
+assert d['db']['snapshots'] == l1['snapshots'] + l2['snapshots'] == 1, d['db']
+# line1 alone reaches 4 or 5 on the review evidence; the fleet does not.
+lv1 = {i['id']: (i['level'], i['rule']['id']) for i in one['items']}
+lvf = {i['id']: (i['level'], i['rule']['id']) for i in d['items']}
+fell = [k for k, (lv, rule) in lv1.items() if rule.endswith(('.periodic', '.continuous'))]
+assert one['review']['continuous'] and fell, lv1
+assert not [k for k, (lv, rule) in lvf.items() if rule.endswith(('.periodic', '.continuous'))], lvf
+assert all(lvf[k][0] is None or lvf[k][0] < lv1[k][0] for k in fell), (fell, lvf)
+det = [e['ref'] for i in d['items'] if i['id'] == '3-7' for e in i['evidence'] if e['kind'] == 'detection']
+assert det == ['line1', 'line2'], det
+assert d['changes'] is None and d['new_since']['basis'] == 'last 30 days', d['new_since']
+assert [(i['id'], i['level'], i['rule']['id']) for i in other_order['items']] == \
+       [(i['id'], i['level'], i['rule']['id']) for i in d['items']], 'the order of --sensor changed the report'
+print(len(ids), 'devices;', 'fell to the weakest:', ','.join(fell))
+PY
+fleet_cl --baseline 2000-01-01 --format json --lang en --output fl_since.json 2>fl_since.err; rc=$?
+check "the fleet's checklist with a time baseline exits 0" test "$rc" -eq 0
+check "  every device is new since then (2-12), no snapshot named" "$py" -c "
+import json; d=json.load(open('fl_since.json')); it={i['id']: i for i in d['items']}
+assert d['new_since']['basis']=='since 2000-01-01' and d['changes'] is None, d['new_since']
+assert it['2-12']['counts']['new_devices']==it['2-6']['counts']['assets']>0, it['2-12']['counts']"
+fleet_cl --baseline m1 >fl_m1.txt 2>&1; rc=$?
+check "the fleet's checklist against a snapshot refused in one line" test "$rc" -eq 1 -a "$(wc -l <fl_m1.txt)" -eq 1
+check "  saying a snapshot is one sensor's" grep -q 'sensors `line1`, `line2` are selected and a snapshot is one sensor.s: give --baseline TIME for the fleet' fl_m1.txt
+fleet_cl --site nowhere >fl_site.txt 2>&1; rc=$?
+check "the fleet's checklist of an unknown site refused in one line" test "$rc" -eq 1 -a "$(wc -l <fl_site.txt)" -eq 1
+for f in html csv; do
+  fleet_cl --format "$f" --lang ja --output "fl_ja.$f" 2>/dev/null
+  check "the fleet's checklist $f ja exits 0" test $? -eq 0
+done
+check "ja: each sensor's review named, the weakest, the zone said, no English sentence" \
+  "$py" - fl_ja.html fl_ja.csv <<'PY'
+import html, re, sys
+page, csv = open(sys.argv[1], encoding='utf-8').read(), open(sys.argv[2], encoding='utf-8-sig', newline='').read()
+# The heuristic of tests/unit/english_text.hpp: three English words in one
+# ASCII stretch, data (the sensors, the schedule, the zone) masked first.
+data = ['line1', 'line2', 'daily 07:30', 'Asia/Tokyo', 'timezone', 'mieruka report acceptance']
+def english_run(text):
+    for a in data: text = text.replace(a, '・')
+    for run in re.findall(r'[\x00-\x7f]+', text):
+        words = [w for w in re.findall(r'[A-Za-z0-9_]+', run) if len(w) >= 3 and re.fullmatch('[A-Za-z]+', w) and re.search('[a-z]', w)]
+        if len(words) >= 3: return run.strip()
+    return ''
+def text(h): return html.unescape(re.sub(r'<[^>]+>', ' ', h))
+part = re.search(r'<div id="fleet-review">(.*?)</div>', page, re.S).group(1)
+assert '<td>line1</td>' in part and '<td>line2</td>' in part and 'line2 が決める' in part, part[:300]
+zone = re.search(r'<tr><th>時刻の表示</th><td>(.*?)</td></tr>', page).group(1)
+assert zone.startswith('Asia/Tokyo（センサーのタイムゾーンが異なる'), zone
+changes = re.search(r'<section id="changes">(.*?)</section>', page, re.S).group(1)
+assert '共通のスナップショットはない' in changes, changes
+rows = [l for l in csv.split('\r\n') if l.startswith(',,,')]
+assert [r.split(',')[3] for r in rows] == ['time_zone', 'sensor_review', 'sensor_review', 'weakest_sensor'], rows
+bad = [(t[:80], english_run(t)) for t in [text(part), text(zone), text(changes)] + rows if english_run(t)]
+assert not bad, bad
+PY
+"$bin" ack --config line2.toml --db l2.db "$("$py" -c "
+import json; d=json.load(open('fl_en.json'))
+print(next(f['id'] for i in d['items'] for f in i['findings'] if any(s['sensor'] == 'line2' and len(a.get('sightings', [])) == 1 for a in d['assets'] if a['id'] == f['asset'] for s in a.get('sightings', []))))")" --comment "line2 knows it" >ack2.txt 2>&1
+check "an acknowledgement on line2's appliance" test $? -eq 0
+"$bin" central sync --config line2.toml --db l2.db >/dev/null 2>&1
+fleet_cl --format json --lang en --output fl_ack.json 2>/dev/null
+check "  the fleet's checklist applies line2's acknowledgement" "$py" -c "
+import json
+before=sum(len(i['findings']) for i in json.load(open('fl_en.json'))['items'])
+after=sum(len(i['findings']) for i in json.load(open('fl_ack.json'))['items'])
+assert after < before, (before, after)"
+
 # 3. A change of config travels with the next batch: no channel for diffs.
 sed -i 's/^kinds = \["diff", "alert"\]/kinds = ["alert"]/' line1.toml
 "$bin" snapshot --config line1.toml --db l1.db --name m2 >/dev/null 2>&1
@@ -193,11 +292,9 @@ import json; d=json.load(open('cl_1_after.pg')); r=d['review']
 assert r['channels']==0 and r['shortfall']=='no delivery channel is configured: the diffs reach nobody', r
 assert d['db']['snapshots']==2, d['db']"
 
-# 4. Refusals: several sensors, an unknown sensor, a sensor that has not
-#    sent its config (as a store upgraded before the sensor).
-"$bin" export checklist --db "$central" --password-file viewer.pw >two.txt 2>&1; rc=$?
-check "several sensors refused" test "$rc" -eq 1
-check "  naming them and --sensor" grep -q 'sensors `line1`, `line2` are selected; `export checklist` states one sensor.*--sensor NAME' two.txt
+# 4. Refusals: a fleet's acceptance report against a snapshot, an unknown
+#    sensor, a sensor that has not sent its config (as a store upgraded
+#    before the sensor), in one fleet's checklist too.
 "$bin" report acceptance --baseline m1 --db "$central" --password-file viewer.pw --sensor line1,line2 >two2.txt 2>&1; rc=$?
 check "a fleet's acceptance against a snapshot refused (a snapshot is one sensor's)" test "$rc" -eq 1
 check "  saying to give --since" grep -q 'a snapshot is one sensor.s: give --since TIME for the fleet' two2.txt
@@ -236,6 +333,8 @@ pg_sql -d mieruka -c "UPDATE sensors SET review_schedule = NULL WHERE sensor_nam
 check "a sensor that sent no config yet: refused, not guessed" test "$rc" -eq 1
 check "  saying how to send it" grep -q 'sensor `line2` has not sent its time zone, snapshot schedule and diff channels yet.*central sync' unsent.txt
 check "  in one line" test "$(wc -l <unsent.txt)" -eq 1
+"$bin" export checklist --db "$central" --password-file viewer.pw --sensor line1,line2 >unsent2.txt 2>&1; rc=$?
+check "  and in a fleet's checklist, named, in one line" test "$rc" -eq 1 -a "$(wc -l <unsent2.txt)" -eq 1 -a "$(grep -c 'sensor `line2` has not sent' unsent2.txt)" -eq 1
 "$bin" central sync --config line2.toml --db l2.db >sync3.txt 2>&1
 check "a sync with nothing queued sends it" grep -q ": 0 change(s) replicated" sync3.txt
 check "  and the checklist is made again: central = ledger" same_report cl_2_again line2 export checklist --format json --lang en

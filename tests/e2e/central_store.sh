@@ -13,7 +13,7 @@
 # diff) against the central store equal to the same commands against each sensor's
 # ledger and the fleet read as one ledger, the console over the fleet
 # (`serve --db postgresql://`: the fleet's devices once with their sightings,
-# the sensor and site filters, writes refused 409 and nothing written
+# the sensor and site filters, the fleet's checklist, writes refused 409 and nothing written
 # centrally), `central status`, and no password in any output.
 # Usage: central_store.sh MIERUKA_BINARY SOURCE_DIR
 set -u
@@ -366,6 +366,10 @@ check "--sensor line1,line2 is the same fleet" cmp -s central-two.json central-t
 check "the sensors' sites are replicated" test "$(count "SELECT string_agg(sensor_name || '=' || site, ',' ORDER BY sensor_name) FROM sensors WHERE site <> ''")" = "line1=plant-east,line2=plant-east"
 cread assets --site plant-east --format json >central-site.json 2>central-site.txt; rc=$?
 check "--site plant-east: its two sensors as one fleet" test "$rc" -eq 0 -a "$(js central-site.json "$sensors_seen")" = "line1,line2"
+cread export checklist --site plant-east --format json --lang en --output cl-site.json 2>cl-site.txt; rc=$?
+check "export checklist --site plant-east: one fleet report of its two sensors, its devices" test "$rc" -eq 0 \
+  -a "$(js cl-site.json 'd["sensor_name"] + "|" + ",".join(s["name"] for s in d["fleet"]["sensors"])')" = "line1, line2|line1,line2" \
+  -a "$(js cl-site.json 'sorted(a["id"] for a in d["assets"])')" = "$(js central-site.json 'sorted(a["id"] for a in d)')"
 cread assets --site nowhere >nosite.txt 2>&1; rc=$?
 check "--site of no sensor: one line naming the sites held" test "$rc" -eq 1 -a "$(wc -l <nosite.txt)" -eq 1 -a "$(grep -c '`plant-east`' nosite.txt)" -eq 1
 cread assets --sensor ghost >ghost.txt 2>&1; rc=$?
@@ -447,7 +451,25 @@ api -o bulk.json -w '%{http_code}' -H "X-CSRF-Token: $csrf" -H 'Content-Type: ap
   -d "{\"comment\":\"x\",\"ids\":[\"$fid\"]}" "${url}api/v1/findings/ack" >bulk.code
 check "a bulk acknowledgement is refused 409" test "$(cat bulk.code)" = 409
 check "nothing was written centrally" test "$(count "SELECT count(*) FROM findings_state") $(count "SELECT count(*) FROM findings_history")" = "$acks_before"
-check "the checklist is one sensor's: 409 with the reason" test "$(api -o /dev/null -w '%{http_code}' "${url}api/v1/checklist")" = 409
+# The checklist: the fleet's, as `export checklist` of every sensor makes it
+# (the console's devices once each, every sensor's review evidence named).
+api -o w-cl.json -w '%{http_code}' "${url}api/v1/checklist?lang=en" >cl.code
+check "the fleet console's checklist answers 200" test "$(cat cl.code)" = 200
+check "  the fleet's report: the console's devices, every sensor's review, the weakest named" python3 - w-cl.json w-assets.json "$names" <<'PY'
+import json, sys
+d, a, names = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3].split(',')
+assert sorted(x['id'] for x in d['assets']) == sorted(x['id'] for x in a['items']) and d['db']['assets'] == a['total'], d['db']
+assert [s['name'] for s in d['fleet']['sensors']] == names and d['sensor_name'] == ', '.join(names), d['fleet']
+assert d['fleet']['weakest'] in names and d['review']['sensor'] == d['fleet']['weakest'], d['review']
+assert d['changes'] is None, d['changes']
+PY
+cl_code() { api -o "$1" -w '%{http_code}' "${url}api/v1/checklist?$2"; }
+check "  its html ja and csv too" test "$(cl_code w-cl.html 'format=html&lang=ja')$(cl_code w-cl.csv 'format=csv')" = 200200 \
+  -a "$(grep -c 'id="fleet-review"' w-cl.html)" -eq 1 -a "$(grep -c ',,,sensor_review,' w-cl.csv)" -eq "${#fleet[@]}"
+check "  ?baseline=TIME: devices the fleet first saw since then" test "$(cl_code w-cl-since.json 'baseline=2000-01-01&lang=en')" = 200 \
+  -a "$(js w-cl-since.json 'd["new_since"]["basis"]')" = "since 2000-01-01"
+check "  ?baseline=SNAPSHOT refused: a snapshot is one sensor's" test "$(cl_code w-cl-snap.json 'baseline=nosuch')" = 400 \
+  -a "$(grep -c 'a snapshot is one sensor' w-cl-snap.json)" -eq 1
 # A batch received centrally (line1's new snapshot) makes a new view.
 as_of() { api -D - -o /dev/null "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
 before="$(as_of)"

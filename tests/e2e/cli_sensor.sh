@@ -57,6 +57,16 @@ routed = [a for a in ab if not a.get("mac")]
 assert len(routed) == 2 * sum(1 for a in b if not a.get("mac")) > 0
 half = len(routed) // 2
 assert sorted(seen(a) for a in routed) == [["plant-a"]] * half + [["plant-b"]] * half'
+# The checklist of both: one fleet report of the same devices, each sensor's
+# review evidence named.
+"$bin" export checklist --db s.db --sensor plant-b,plant-a --format json --lang en >cl-ab.json 2>err.txt; rc=$?
+check "export checklist --sensor plant-b,plant-a: exit 0 ($(head -c 200 err.txt))" test "$rc" -eq 0
+check "  one fleet report: the fleet ledger's devices, both sensors' reviews" python3 -c '
+import json
+d, ab = json.load(open("cl-ab.json")), json.load(open("ab.json"))
+assert d["sensor_name"] == "plant-a, plant-b", d["sensor_name"]
+assert [s["name"] for s in d["fleet"]["sensors"]] == ["plant-a", "plant-b"], d["fleet"]
+assert sorted(a["id"] for a in d["assets"]) == sorted(a["id"] for a in ab)'
 "$bin" diff --db s.db --sensor plant-a,plant-b --from first --to second >/dev/null 2>err.txt; rc=$?
 check "diff of two sensors: refused in one line" \
   bash -c "test $rc -eq 1 && test \$(wc -l <err.txt) -eq 1 && grep -q 'one fleet' err.txt"

@@ -212,6 +212,51 @@ def fleet_sightings():
     go("#/")  # a fresh page: the real fetch again
 
 
+def fleet_reports():
+    """A fleet console's Reports page (me.fleet): the fleet's checklist in
+    three formats without a baseline to pick, where to make the acceptance
+    report, and no request for snapshots (a fleet console answers them 409).
+    This console serves one sensor's ledger, so the fleet's answers are made
+    in the page by a script that runs before the page's own."""
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+      const real = window.fetch;
+      window.__snapshots_asked = 0;
+      window.fetch = async (url, opts) => {
+        const u = String(url);
+        if (u.startsWith('/api/v1/snapshots')) {
+          window.__snapshots_asked++;
+          return new Response(JSON.stringify({error: 'snapshots are one sensor\\'s'}),
+                              {status: 409, headers: {'Content-Type': 'application/json'}});
+        }
+        const res = await real(url, opts);
+        if (u !== '/api/v1/me') return res;
+        const body = await res.json();
+        body.fleet = true;
+        return new Response(JSON.stringify(body), {status: res.status, headers: {'Content-Type': 'application/json'}});
+      };"""})
+    try:
+        go("#/reports")
+        driver.refresh()
+        try:
+            wait.until(EC.presence_of_element_located((By.ID, "report-fleet")))
+        except TimeoutException:
+            check("fleet reports: the fleet's checklist", False, driver.find_element(By.ID, "main").text[:400])
+            return
+        links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#report-links a")]
+        check("fleet reports: the checklist in three formats, no baseline",
+              len(links) == 3 and all("/api/v1/checklist?format=" in h and "baseline" not in h for h in links), links)
+        check("fleet reports: no baseline picker, no snapshot asked",
+              not driver.find_elements(By.ID, "report-baseline") and
+              driver.execute_script("return window.__snapshots_asked") == 0)
+        text = driver.find_element(By.ID, "main").text
+        check("fleet reports: where to make the acceptance report", "report acceptance --since" in text, text[:400])
+        shot("08c-reports-fleet")
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
+        go("#/")
+        driver.refresh()
+
+
 def plant_names():
     """An admin names a device in the Plant ledger block; the asset page, the asset
     list's search for 成形 and the map's search find it by the plant's name."""
@@ -758,6 +803,7 @@ try:
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
     shot("08-reports")
     changes_and_reports()
+    fleet_reports()
 
     # Japanese.
     Select(driver.find_element(By.ID, "lang")).select_by_value("ja")

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "inventory/report/eos_table.hpp"
 #include "inventory/render/export.hpp"
 #include "inventory/text/text_escape.hpp"
+#include "unit/english_text.hpp"
 
 namespace mieruka::inventory {
 namespace {
@@ -547,6 +549,130 @@ TEST(ChecklistHtml, OpeningThenAppendixGroupedAndLinked) {
   // No baseline: the changes section says how to record one.
   in.changes.reset();
   EXPECT_NE(checklist_html(c, in, Lang::en, "", "").find("mieruka snapshot"), std::string::npos);
+}
+
+// --- a fleet: several sensors' review evidence, the weakest deciding ------------
+
+// A message's {sensor} filled in, as the report fills it.
+std::string fill_for_test(std::string_view text, std::string_view sensor) {
+  std::string t(text);
+  if (const auto at = t.find("{sensor}"); at != std::string::npos) t.replace(at, 8, sensor);
+  return t;
+}
+
+ChecklistInput::SensorReview sensor_review(const char* name, ReviewEvidence e, std::size_t snapshots,
+                                           std::int64_t last_snapshot_us) {
+  ChecklistInput::SensorReview sr;
+  sr.sensor = name;
+  sr.review = std::move(e);
+  sr.snapshots = snapshots;
+  sr.last_snapshot_us = last_snapshot_us;
+  sr.time_zone = "Asia/Tokyo";
+  return sr;
+}
+
+TEST(ChecklistFleet, TheWeakestSensorDecidesLevelsFourAndFive) {
+  Plant p;
+  // Both sensors reviewed and monitored: the fleet reaches 5 where one sensor does.
+  ChecklistInput both = p.input(2, true);
+  both.fleet = {sensor_review("line2", Plant::review(true, true), 3, kT0 + kHour),
+                sensor_review("line1", Plant::review(true, true), 2, kT0 + 2 * kHour)};
+  set_fleet_review(both);
+  ASSERT_EQ(both.fleet.size(), 2U);
+  EXPECT_EQ(both.fleet[0].sensor, "line1");  // in name order
+  EXPECT_EQ(both.weakest, "line1");          // equals: the first
+  EXPECT_EQ(both.snapshots, 5U);
+  EXPECT_EQ(both.last_snapshot_us, kT0 + 2 * kHour);
+  EXPECT_EQ(item(build_checklist(both), "2-3").level, 5);
+
+  // line2 has no schedule: the fleet stops at 3 where line1 alone reaches 5,
+  // and the rule's figures are line2's.
+  ChecklistInput in = p.input(2, true);
+  in.fleet = {sensor_review("line1", Plant::review(true, true), 2, kT0),
+              sensor_review("line2", Plant::review(false, true), 0, 0)};
+  set_fleet_review(in);
+  EXPECT_EQ(in.weakest, "line2");
+  EXPECT_TRUE(in.review.schedule.empty());
+  const auto c = build_checklist(in);
+  EXPECT_EQ(item(c, "2-3").level, 3);
+  EXPECT_EQ(item(c, "3-7").rule, "3-7.live");
+  // 3-7 states each sensor's capture, named, and no unnamed line.
+  EXPECT_TRUE(has_ref(item(c, "3-7"), "detection", "line1"));
+  EXPECT_TRUE(has_ref(item(c, "3-7"), "detection", "line2"));
+  EXPECT_FALSE(has_ref(item(c, "3-7"), "detection", ""));
+
+  // Live capture is every sensor's too: line1 reviewed without live capture,
+  // line2 live without a schedule. The weakest is line2 (periodic weighs
+  // more), yet the fleet has no live capture over its whole extent: 3-7 is 2.
+  ChecklistInput mixed = p.input(2, true);
+  mixed.fleet = {sensor_review("line1", Plant::review(true, false), 2, kT0),
+                 sensor_review("line2", Plant::review(false, true), 0, 0)};
+  set_fleet_review(mixed);
+  EXPECT_EQ(mixed.weakest, "line2");
+  EXPECT_EQ(item(build_checklist(mixed), "3-7").rule, "3-7.offline");
+}
+
+TEST(ChecklistFleet, EachFormatStatesEverySensorsEvidenceAndTheZone) {
+  Plant p;
+  ChecklistInput in = p.input(2, true);
+  in.sensor_name = "line1, line2";
+  in.time_zone = "Asia/Tokyo";
+  in.time_zone_from_config = true;
+  in.fleet = {sensor_review("line1", Plant::review(true, true), 2, kT0),
+              sensor_review("line2", Plant::review(false, true), 0, 0)};
+  in.fleet[1].time_zone = "Europe/Berlin";
+  set_fleet_review(in);
+  const auto c = build_checklist(in);
+
+  const auto j = checklist_json(c, in, Lang::en);
+  EXPECT_EQ(j["sensor_name"], "line1, line2");
+  EXPECT_EQ(j["review"]["sensor"], "line2");
+  EXPECT_EQ(j["review"]["periodic"], false);
+  ASSERT_EQ(j["fleet"]["sensors"].size(), 2U);
+  EXPECT_EQ(j["fleet"]["sensors"][0]["name"], "line1");
+  EXPECT_EQ(j["fleet"]["sensors"][0]["review"]["continuous"], true);
+  EXPECT_EQ(j["fleet"]["sensors"][1]["name"], "line2");
+  EXPECT_EQ(j["fleet"]["sensors"][1]["time_zone"], "Europe/Berlin");
+  EXPECT_EQ(j["fleet"]["sensors"][1]["review"]["shortfall"], review_shortfall(in.fleet[1].review, Lang::en));
+  EXPECT_EQ(j["fleet"]["weakest"], "line2");
+  EXPECT_EQ(j["fleet"]["time_zone_basis"], "config");
+  EXPECT_EQ(j["db"]["snapshots"], 2);
+
+  const std::string csv = checklist_csv(c, in, Lang::en);
+  EXPECT_NE(csv.find(",,,sensor_review,line1,"), std::string::npos);
+  EXPECT_NE(csv.find(",,,sensor_review,line2,"), std::string::npos);
+  EXPECT_NE(csv.find(",,,weakest_sensor,line2,"), std::string::npos);
+  EXPECT_NE(csv.find("the sensors' time zones differ"), std::string::npos);
+
+  for (Lang lang : {Lang::en, Lang::ja}) {
+    const std::string html = checklist_html(c, in, lang, "", "");
+    const std::size_t at = html.find("id=\"fleet-review\""), end = html.find("</div>", at);
+    ASSERT_NE(at, std::string::npos);
+    const std::string part = html.substr(at, end - at);
+    EXPECT_NE(part.find("<td>line1</td>"), std::string::npos);
+    EXPECT_NE(part.find("<td>line2</td>"), std::string::npos);
+    EXPECT_NE(part.find(html_escape(fill_for_test(msg(lang, "fleet.weakest"), "line2"))), std::string::npos);
+    // No common snapshot: the changes section says what new means instead.
+    EXPECT_NE(html.find(html_escape(std::string(msg(lang, "fleet.no_baseline")).substr(0, 21))), std::string::npos);
+    if (lang == Lang::ja) {
+      // No English sentence in what the fleet's report adds, data aside.
+      const std::vector<std::string> data = {"line1", "line2", "daily 07:30", "Asia/Tokyo", "timezone"};
+      const auto text = [](const std::string& h) { return std::regex_replace(h, std::regex("<[^>]*>"), " "); };
+      EXPECT_EQ(test::english_run(text(part), data), "") << part;
+      const std::string zone = html.substr(html.find(html_escape(msg(lang, "fleet.time_zone"))), 400);
+      EXPECT_EQ(test::english_run(text(zone.substr(0, zone.find("</tr>"))), data), "");
+      const std::string jcsv = checklist_csv(c, in, lang);
+      for (std::size_t q = jcsv.find(",,,"); q != std::string::npos; q = jcsv.find(",,,", q + 1))
+        EXPECT_EQ(test::english_run(jcsv.substr(q, jcsv.find("\r\n", q) - q), data), "");
+    }
+  }
+
+  // One sensor's report is as it was: no fleet key, no named review.
+  ChecklistInput one = p.input(2, true);
+  const auto oj = checklist_json(build_checklist(one), one, Lang::en);
+  EXPECT_FALSE(oj.contains("fleet"));
+  EXPECT_FALSE(oj["review"].contains("sensor"));
+  EXPECT_EQ(checklist_html(build_checklist(one), one, Lang::en, "", "").find("fleet-review"), std::string::npos);
 }
 
 TEST(ChecklistHtml, ZoneDiagramEscapesAndAggregates) {
