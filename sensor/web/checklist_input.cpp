@@ -247,18 +247,4 @@ bool set_fleet_baseline(inventory::ChecklistInput& in, const inventory::Ledger& 
   return true;
 }
 
-bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store, const inventory::Ledger& ledger,
-                            const inventory::SnapshotInfo& snapshot, const std::string& basis, std::int64_t now_us,
-                            std::string& error, const inventory::Diff* made) {
-  auto source = inventory::sqlite_source(store.path(), error);
-  return source != nullptr && set_checklist_baseline(in, *source, store.sensor_name(), ledger, snapshot, basis, now_us,
-                                                     error, made);
-}
-
-bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store, const Config& config,
-                          const inventory::Ledger& ledger, const ChecklistPeriod& period, std::string& error) {
-  auto source = inventory::sqlite_source(store.path(), error);
-  return source != nullptr && fill_checklist_input(in, *source, store.sensor_name(), config, ledger, period, error);
-}
-
 }  // namespace mieruka::sensor

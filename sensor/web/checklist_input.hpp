@@ -93,14 +93,4 @@ struct ChecklistPeriod {
                                       const std::string& spec, int new_days,
                                       std::int64_t (*offset_for_local)(std::int64_t local_us), std::string& error);
 
-// The same two over the SQLite ledger `store` is open on (its sensor's
-// records; read through a LedgerSource of its file).
-[[nodiscard]] bool set_checklist_baseline(inventory::ChecklistInput& in, inventory::Store& store,
-                                          const inventory::Ledger& ledger, const inventory::SnapshotInfo& snapshot,
-                                          const std::string& basis, std::int64_t now_us, std::string& error,
-                                          const inventory::Diff* made = nullptr);
-[[nodiscard]] bool fill_checklist_input(inventory::ChecklistInput& in, inventory::Store& store,
-                                        const Config& config, const inventory::Ledger& ledger,
-                                        const ChecklistPeriod& period, std::string& error);
-
 }  // namespace mieruka::sensor

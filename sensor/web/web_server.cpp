@@ -824,7 +824,8 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // A fleet console reads the central store anew for each view (open_view
   // again: a sensor that began sending since the last view is in this one),
   // its sensors merged into one ledger (load_view: each device once, with its
-  // sightings); the appliance's console reads its own SQLite ledger.
+  // sightings); the appliance's console reads its own SQLite ledger, through
+  // the same interface over the builder's connection.
   LedgerView fleet;
   if (opt.central) {
     // Each sensor's ledger is kept between builds (fleet_reader): only those
@@ -848,9 +849,13 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
     std::sort(v->fleet_sites.begin(), v->fleet_sites.end());
     v->fleet_sites.erase(std::unique(v->fleet_sites.begin(), v->fleet_sites.end()), v->fleet_sites.end());
-  } else if (auto st = s.load(*ledger); !st) {
-    error = st.error;
-    return nullptr;
+  } else {
+    fleet.source = inventory::sqlite_source(s);
+    fleet.sensors = {s.sensor_name()};
+    if (auto st = fleet.source->load(s.sensor_name(), *ledger); !st) {
+      error = st.error;
+      return nullptr;
+    }
   }
   const auto stop = [&] {
     if (quitting) error = "the console is stopping";
@@ -858,9 +863,8 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   };
   lap("read");
   if (stop()) return nullptr;
-  auto findings = opt.central ? current_findings(config, *fleet.source, fleet.sensors, *ledger, v->findings_error,
-                                                 approved_path(), opt.wireless_path)
-                              : current_findings(config, s, *ledger, v->findings_error, approved_path(), opt.wireless_path);
+  auto findings = current_findings(config, *fleet.source, fleet.sensors, *ledger, v->findings_error, approved_path(),
+                                   opt.wireless_path);
   // After the ledger and the findings state are read, so that a console write
   // can land between this view's read and its publication.
   if (slow_view_build_failpoint()) std::this_thread::sleep_for(std::chrono::seconds(4));
@@ -910,14 +914,21 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // changes are the same diff).
   std::optional<inventory::Diff> newest_diff;
   if (!opt.central) {  // a fleet has no snapshots of its own (kFleetPerSensor)
-    std::string serr;
-    const auto snaps = inventory::list_snapshots(s, serr);
+    const std::string& sensor = fleet.sensors.front();
+    std::vector<inventory::SnapshotInfo> snaps;
     std::optional<inventory::Snapshot> from;
-    if (!snaps.empty()) from = inventory::load_snapshot(s, snaps.back().name, serr);
+    if (auto st = fleet.source->snapshots(sensor, snaps); !st) spdlog::warn("console: {}", st.error);
+    if (!snaps.empty()) {
+      if (auto st = fleet.source->snapshot(sensor, snaps.back().name, from.emplace()); !st) {
+        spdlog::warn("console: {}", st.error);
+        from.reset();
+      }
+    }
     if (from) {
       const auto now = inventory::make_snapshot(L, std::string(inventory::kNowSnapshotName), wall_us());
       inventory::DiffOptions dopt;
-      dopt.capture_drops = inventory::capture_drops_between(s, from->info.taken_us, now.info.taken_us);
+      if (auto st = fleet.source->capture_drops(sensor, from->info.taken_us, now.info.taken_us, dopt.capture_drops); !st)
+        spdlog::warn("console: {}", st.error);
       const auto& d = newest_diff.emplace(inventory::diff_snapshots(*from, now, dopt));
       v->since_snapshot = Json{{"snapshot", snaps.back().name},
                                {"taken", time_or_null(snaps.back().taken_us)},
@@ -953,8 +964,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     period.newest_diff = newest_diff ? &*newest_diff : nullptr;
     // A fleet console's checklist is its sensors' as one fleet report (the
     // merged ledger and findings it shows, each sensor's review evidence).
-    if (opt.central ? fill_checklist_input(in, *fleet.source, fleet.sensors, config, L, period, cerr)
-                    : fill_checklist_input(in, s, config, L, period, cerr))
+    if (fill_checklist_input(in, *fleet.source, fleet.sensors, config, L, period, cerr))
       cl->checklist = inventory::build_checklist(in);
     else
       cl->error = cerr;
@@ -2016,9 +2026,10 @@ void WebServer::Impl::install_routes() {
               // a second, for which no other request should wait.
               inventory::ChecklistInput in = v.cl->in;
               std::string error;
-              auto reader = Store::open_reader(opt.db_path, config.sensor_name, error);
+              auto reader = inventory::sqlite_source(opt.db_path, error);
               if (!reader) return send_error(res, 503, error);
-              if (!set_checklist_baseline(in, *reader, *v.ledger, base->snapshot, base->basis, in.generated_us, error))
+              if (!set_checklist_baseline(in, *reader, config.sensor_name, *v.ledger, base->snapshot, base->basis,
+                                          in.generated_us, error))
                 return send_error(res, 500, error);
               const auto cl = inventory::build_checklist(in);
               made = render_checklist_of(cl, in, format, *lang);
