@@ -151,8 +151,8 @@ if [[ " $parts " == *" replicate "* ]]; then
     cp gen.db "$db.db"
     pg_sql -c "CHECKPOINT" >/dev/null
     t7=$(now); "$bin" central sync --config "$db.toml" --db "$db.db" >"$db.txt" 2>&1; t8=$(now)
-    sleep 1  # the function statistics arrive after the session
-    fn="$(pg_sql -d "$db" -tA -F ' ' -c "SELECT coalesce(sum(calls), 0), round(coalesce(sum(total_time), 0)) FROM pg_stat_user_functions WHERE funcname LIKE 'row_counts_%'")"
+    sleep 1  # the function statistics arrive once the connection has closed
+    fn="$(pg_sql -d "$db" -tA -F ' ' -c "SELECT coalesce(sum(calls), 0), coalesce(sum(total_time), 0)::bigint FROM pg_stat_user_functions WHERE funcname LIKE 'row_counts_%'")"
     took3=$(awk -v a="$t7" -v b="$t8" 'BEGIN { printf "%.3f", b - a }')
     sum[$o]=$(awk -v a="${sum[$o]}" -v b="$took3" 'BEGIN { print a + b }'); runs[$o]=$((runs[$o] + 1))
     printf '%-44s %8s s   %s changes/s (%s); counting functions: %s ms in %s calls\n' "  first sync, row-count triggers $o" "$took3" \
