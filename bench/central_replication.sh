@@ -13,18 +13,22 @@
 #                sensor: `mieruka read` to SQLite only (the baseline), then the
 #                same read with [central], which replicates before it exits; the
 #                changes sent per second and the lag (how long after the ledger
-#                holds its final state the central store holds it too)
+#                holds its final state the central store holds it too); then
+#                the first sync of a 100,000-asset ledger, with the central
+#                store's row-count triggers and without them
 #   3. fleet     SENSORS simulated sensors x DEVICES devices loaded straight into
 #                PostgreSQL with INSERT ... SELECT generate_series (facts and edges
 #                per device as below), then the console's look-ups timed with
-#                EXPLAIN ANALYZE (best of 3), each plan's index use printed; up
+#                EXPLAIN ANALYZE (best of 3), each plan's index use printed;
+#                `central status` against counting its columns' rows (schema 3); up
 #                to 400,000 assets, `serve --db postgresql://` timed to its
 #                first page (the whole fleet merged into one view), its pages,
 #                and its rebuild after one sensor's batch
 #
 #   bench/central_replication.sh [BUILD_DIR] [PACKETS]   defaults: ../build-bench, 1000000
 # Environment: SENSORS (100), DEVICES (10000), FACTS per device (10), EDGES per
-# device (5), PARTS ("triggers replicate fleet"), KEEP=1 keeps the directory.
+# device (5), PARTS ("triggers replicate fleet"), COUNTS_ORDER ("on off off on":
+# the first syncs with the row-count triggers and without), KEEP=1 keeps the directory.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -113,6 +117,7 @@ if [[ " $parts " == *" replicate "* ]]; then
   # 100,000-asset ledger (bench/gen_ledger.cpp), every record at once.
   role line2
   "$gen_ledger" --assets 100000 --sensor line2 big.db >/dev/null
+  cp big.db gen.db
   t5=$(now); "$bin" central sync --config line2.toml --db big.db >big.txt 2>&1; t6=$(now)
   big="$(sed -n 's/.*: \([0-9]*\) change(s) replicated.*/\1/p' big.txt)"
   took=$(awk -v a="$t5" -v b="$t6" 'BEGIN { printf "%.3f", b - a }')
@@ -121,6 +126,46 @@ if [[ " $parts " == *" replicate "* ]]; then
             + (SELECT count(*) FROM edge_ops WHERE sensor_name = 'line2') + (SELECT count(*) FROM asset_protocols WHERE sensor_name = 'line2')")"
   printf '%-44s %8s s   %s changes/s, %s rows/s (%s changes, %s rows)\n' "first sync of a 100,000-asset ledger" "$took" \
     "$(awk -v n="$big" -v t="$took" 'BEGIN { printf "%.0f", n / t }')" "$(awk -v n="$bigrows" -v t="$took" 'BEGIN { printf "%.0f", n / t }')" "$big" "$bigrows"
+  # The same first sync with the triggers that keep the row counts (schema
+  # version 4, for `central status`) and with them disabled, each into a new
+  # database of its own (an empty store, as above), in the order of
+  # COUNTS_ORDER ("on off off on": a drift of the machine's load falls on
+  # both alike). The counting functions' own time is PostgreSQL's
+  # (track_functions); the rest of their cost, the rows each statement keeps
+  # for them, shows only in the difference.
+  counted="assets asset_ips asset_vlans asset_protocols facts edges edge_ops findings_state findings_history advisories
+           remediation_state snapshots snapshot_assets snapshot_asset_ips snapshot_links counters runs reviews outbox"
+  pg_sql -c "ALTER SYSTEM SET track_functions = 'pl'" -c "SELECT pg_reload_conf()" >/dev/null
+  declare -A sum=([on]=0 [off]=0) runs=([on]=0 [off]=0)
+  i=0
+  for o in ${COUNTS_ORDER:-on off off on}; do
+    i=$((i + 1)); db="first$i"
+    pg_sql -c "CREATE DATABASE $db" >/dev/null
+    "$bin" central init --db "postgresql://postgres@127.0.0.1:$PG_PORT/$db" --password-file "$PG_DIR/super.pw" >/dev/null
+    if [ "$o" = off ]; then
+      sql=""
+      for t in $counted; do sql+="ALTER TABLE $t DISABLE TRIGGER row_counts_insert; ALTER TABLE $t DISABLE TRIGGER row_counts_delete; "; done
+      pg_sql -d "$db" -c "$sql" >/dev/null
+    fi
+    sed "s|/mieruka\"|/$db\"|" line2.toml >"$db.toml"
+    cp gen.db "$db.db"
+    pg_sql -c "CHECKPOINT" >/dev/null
+    t7=$(now); "$bin" central sync --config "$db.toml" --db "$db.db" >"$db.txt" 2>&1; t8=$(now)
+    sleep 1  # the function statistics arrive once the connection has closed
+    fn="$(pg_sql -d "$db" -tA -F ' ' -c "SELECT coalesce(sum(calls), 0), coalesce(sum(total_time), 0)::bigint FROM pg_stat_user_functions WHERE funcname LIKE 'row_counts_%'")"
+    took3=$(awk -v a="$t7" -v b="$t8" 'BEGIN { printf "%.3f", b - a }')
+    sum[$o]=$(awk -v a="${sum[$o]}" -v b="$took3" 'BEGIN { print a + b }'); runs[$o]=$((runs[$o] + 1))
+    printf '%-44s %8s s   %s changes/s (%s); counting functions: %s ms in %s calls\n' "  first sync, row-count triggers $o" "$took3" \
+      "$(awk -v n="$(sed -n 's/.*: \([0-9]*\) change(s) replicated.*/\1/p' "$db.txt")" -v t="$took3" 'BEGIN { printf "%.0f", n / t }')" \
+      "$(sed -n 's/.*: \([0-9]* change(s)\) replicated.*/\1/p' "$db.txt")" "${fn#* }" "${fn% *}"
+    pg_sql -c "DROP DATABASE $db" >/dev/null
+    rm -f "$db.db"*
+  done
+  if [ "${runs[on]}" -gt 0 ] && [ "${runs[off]}" -gt 0 ]; then
+    echo "  with the row-count triggers: $(ratio "$(awk -v a="${sum[on]}" -v n="${runs[on]}" 'BEGIN { print a / n }')" \
+      "$(awk -v a="${sum[off]}" -v n="${runs[off]}" 'BEGIN { print a / n }')") of the time without them (means)"
+  fi
+  rm -f gen.db*
   # Its flush alone, for scale: the same ledger written to SQLite only.
   "$gen_ledger" --assets 100000 --sensor line2 flush.db | sed -n 's/.*flushed in \([0-9.]*\) s/  (the same ledger flushed to SQLite only: \1 s)/p'
   rm -f flush.db*
@@ -230,8 +275,53 @@ if [[ " $parts " == *" fleet "* ]]; then
     "SELECT sensor_name, finding_id, who, when_us FROM findings_state ORDER BY when_us DESC LIMIT 50"
   query "Modbus links across the fleet, page 1" \
     "SELECT sensor_name, id, from_id, to_id FROM edges WHERE protocol = 'modbus' AND port = 502 ORDER BY sensor_name, id LIMIT 50"
-  t0=$(now); "$bin" central status --db "postgresql://postgres@127.0.0.1:$PG_PORT/mieruka" --password-file "$PG_DIR/super.pw" >status.txt; t1=$(now)
-  printf '  %-52s %9.0f ms   (%s sensors listed)\n' "mieruka central status (whole command)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(($(wc -l <status.txt) - 1))"
+  # `central status` reads the counts the store keeps (row_counts); before
+  # schema version 4 it counted every sensor's rows in every table, as this
+  # query does (the baseline, timed the same way: the whole psql command).
+  # Both best of 3; their counts must agree.
+  counting=""
+  for t in assets asset_ips asset_vlans asset_protocols facts edges edge_ops findings_state findings_history advisories \
+           remediation_state snapshots snapshot_assets snapshot_asset_ips snapshot_links counters runs reviews outbox; do
+    counting+="${counting:+ UNION ALL }SELECT sensor_name, '$t' AS tbl, count(*) AS n FROM $t GROUP BY sensor_name"
+  done
+  counting="WITH r AS ($counting) SELECT s.sensor_name, coalesce(sum(n) FILTER (WHERE tbl = 'assets'), 0),
+    coalesce(sum(n) FILTER (WHERE tbl = 'edges'), 0), coalesce(sum(n), 0) FROM sensors s LEFT JOIN r USING (sensor_name)
+    GROUP BY s.sensor_name ORDER BY s.sensor_name"
+  best_ms() {  # best_ms COMMAND...: the best of 3 wall times, in ms
+    local best="" i t0 t1 m
+    for i in 1 2 3; do
+      t0=$(now); "$@"; t1=$(now)
+      m="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')"
+      if [ -z "$best" ] || [ "$m" -lt "$best" ]; then best=$m; fi
+    done
+    echo "$best"
+  }
+  count_all() { pg_sql -d mieruka -tA -F ' ' -c "$counting" >counted.txt; }
+  central_url="postgresql://postgres@127.0.0.1:$PG_PORT/mieruka"
+  status() { "$bin" central status --db "$central_url" --password-file "$PG_DIR/super.pw" >status.txt; }
+  old_ms="$(best_ms count_all)"
+  new_ms="$(best_ms status)"
+  printf '  %-52s %9s ms   (every row counted, schema 3)\n' "status's counts counted (psql, whole command)" "$old_ms"
+  printf '  %-52s %9s ms   (%s sensors listed; %s of the count)\n' "mieruka central status (whole command)" "$new_ms" \
+    "$(($(wc -l <status.txt) - 1))" "$(ratio "$new_ms" "$old_ms")"
+  if cmp -s counted.txt <(awk 'NR > 1 { print $1, $3, $4, $5 }' status.txt); then
+    echo "  its ASSETS, EDGES and ROWS = the rows counted, every sensor"
+  else
+    echo "  its ASSETS, EDGES and ROWS differ from the rows counted:"; diff counted.txt <(awk 'NR > 1 { print $1, $3, $4, $5 }' status.txt) | head -5
+  fi
+  # The upgrade of a version 3 store of this size to version 4: the
+  # migration counts every row once, the replicated tables locked meanwhile.
+  pg_sql -d mieruka -c "SET client_min_messages = warning; DROP FUNCTION row_counts_inserted, row_counts_deleted,
+    row_counts_moved, row_counts_truncated CASCADE; DROP TABLE row_counts; UPDATE mieruka_schema SET version = 3" >/dev/null
+  t0=$(now); "$bin" central init --db "$central_url" --password-file "$PG_DIR/super.pw" >upgrade.txt; t1=$(now)
+  status
+  printf '  %-52s %9.0f ms   (%s)\n' "central init from version 3 (counts every row)" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(cat upgrade.txt)"
+  if cmp -s counted.txt <(awk 'NR > 1 { print $1, $3, $4, $5 }' status.txt); then
+    echo "  after it, status = the rows counted, every sensor"
+  else
+    echo "  after it, status differs from the rows counted"
+  fi
   # The reading commands against the central store: one sensor's whole ledger
   # read back (sensor/central/pg_source.cpp), each query on the primary key's
   # sensor_name prefix.
