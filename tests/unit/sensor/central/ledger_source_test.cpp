@@ -528,6 +528,7 @@ TEST(CentralLedgerSource, ABatchMovesOnlyItsSensorsVersion) {
   c.url = CentralServer::instance->url("line1");
   c.password = "pw-line1";
   c.site = "plant-east";
+  c.appliance = appliance_sent("line1");  // as replicate() sent it: the other tests read it back
   central::Replicator r(plant().db, "line1", c);
   std::uint64_t sent = 0, left = 0;
   ASSERT_TRUE(r.drain(error, sent, left)) << error;
