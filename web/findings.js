@@ -185,10 +185,15 @@ export async function renderFindings(main, ctx) {
     await load();
   });
 
+  // Loads answer in any order (a reset, then a sort clicked before the reset's
+  // answer came): only the newest load's answer is shown.
+  let newest = 0;
   async function load() {
+    const mine = ++newest;
     const params = { lang: getLang(), page: state.page, per_page: state.per_page, sort: state.sort, order: state.order };
     for (const k of kFilterKeys) params[k] = state[k];
     const d = await api('findings' + query(params));
+    if (mine !== newest) return;
     const pages = Math.max(1, Math.ceil(d.total / d.per_page));
     const ids = d.items.map((f) => f.id);
     const body = el('tbody', {}, d.items.map((f) => row(c, f, selected)));

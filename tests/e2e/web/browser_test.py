@@ -462,7 +462,11 @@ def findings_triage():
                    or d.find_elements(By.CSS_SELECTOR, "#findings p.muted"))
         types = {c.text for c in driver.find_elements(By.CSS_SELECTOR, "#findings-table td.c-type")}
         check("triage: filtered by type", types <= {"未承認のOT機器"}, types)
+        # The reset's answer replaces the filtered table: the header clicked next is the new one's.
+        filtered = driver.find_elements(By.ID, "findings-table")
         driver.execute_script("document.getElementById('f-reset').click()")  # may sit under the sticky header
+        if filtered:
+            wait.until(EC.staleness_of(filtered[0]))
         # Sort by first seen, newest first.
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']")))
         driver.find_element(By.CSS_SELECTOR, "#findings-table th[data-sort='first_seen']").click()
