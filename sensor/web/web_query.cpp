@@ -356,15 +356,18 @@ void set_row_json(AssetRow& r, const nlohmann::ordered_json& json) {
   if (!json.is_object()) {
     r.text = api_text(json);
   } else {
-    // As the serializer writes an object ({"key":value,...}), noting where
-    // the marks' values are.
+    // As dump writes an object ({"key":value,...}), with the serializer it
+    // uses (one for the row: a dump each would allocate its output anew),
+    // noting where the marks' values are.
     r.text = "{";
+    nlohmann::detail::serializer<nlohmann::ordered_json> out(nlohmann::detail::output_adapter<char>(r.text), ' ',
+                                                              nlohmann::ordered_json::error_handler_t::replace);
     for (auto it = json.begin(); it != json.end(); ++it) {
       if (it != json.begin()) r.text += ',';
-      r.text += api_text(nlohmann::ordered_json(it.key()));
+      out.dump(nlohmann::ordered_json(it.key()), false, false, 0);
       r.text += ':';
       const auto at = static_cast<std::uint32_t>(r.text.size());
-      r.text += api_text(it.value());
+      out.dump(it.value(), false, false, 0);
       const auto len = static_cast<std::uint32_t>(r.text.size() - at);
       if (it.key() == "approved") {
         r.approved_at = at;
