@@ -32,7 +32,7 @@ inline constexpr std::size_t kRowSortKeyCount = std::size(kRowSortKeys);
 // One asset as listed: the contract asset JSON plus `zone`, `approved` and
 // `findings` (open findings), and what the filters look at. The JSON is kept
 // as the text the API sends (set_row_json), not as an object: at 100,000
-// devices the objects took 3.5 KiB a row, the text takes 0.7.
+// devices a row took 3.7 KiB with the object, 1.5 KiB with the text.
 struct AssetRow {
   std::string text;  // the JSON as sent: compact, invalid UTF-8 replaced
   // Where the values of the top-level "approved" and "findings" are in `text`

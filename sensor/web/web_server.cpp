@@ -417,7 +417,7 @@ struct WebServer::Impl {
     error = fmt::format(
         "the selected fleet holds {} sensor assets in {} sensor(s), more than this console reads into its view ({}, "
         "--max-view-assets): serve one site (--site{}) or fewer sensors (--sensor), or raise the limit on a host "
-        "with the memory (96 KiB per sensor asset)",
+        "with the memory (64 KiB per sensor asset)",
         held, fleet.sensors.size(), opt.max_view_assets, sites.empty() ? "" : ": " + sites);
     return false;
   }
