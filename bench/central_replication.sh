@@ -408,8 +408,11 @@ if [[ " $parts " == *" fleet "* ]]; then
     rebuild_ms="$(ms "$t2" "$t3")"
     printf '  %-52s %9s ms   %s of the first build (%s)\n' "fleet console: one sensor's batch to its new view" "$rebuild_ms" \
       "$(ratio "$rebuild_ms" "$first_ms")" "$(grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded' serve.err | tail -1)"
+    peak="$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
     kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
     printf '  %-52s %9s MiB\n' "fleet console: resident memory" "$rss"
+    printf '  %-52s %9s MiB   (the most resident: the rebuild, beside the view it replaces)\n' \
+      "fleet console: peak resident memory" "$peak"
     # Each build's stages (the console's debug log): the first, then the rebuild.
     grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded\|view of [0-9]* assets built: .*' serve.err |
       sed 's/^/    /'

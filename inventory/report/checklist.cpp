@@ -216,9 +216,10 @@ struct Ctx {
 // An evidence line from a kind of the catalog (evidence.cpp) and its values:
 // its text is the English rendering, every report renders `values` in its
 // language (line_text).
-EvidenceLine line(std::string kind, std::string ref, nlohmann::json values) {
+EvidenceLine line(std::string kind, std::string ref, const nlohmann::json& values) {
   std::string text = render_evidence(values["kind"].get<std::string>(), values, "en");
-  return {std::move(kind), std::move(ref), std::move(text), std::move(values)};
+  const std::vector<std::uint8_t> packed = nlohmann::json::to_msgpack(values);
+  return {std::move(kind), std::move(ref), std::move(text), std::string(packed.begin(), packed.end())};
 }
 
 void add_findings(ItemReport& r, const ChecklistInput& in, string_view item) {
@@ -283,7 +284,7 @@ void build_2_6(const Ctx& c, ItemReport& r, const Topology& topo) {
       r.evidence.push_back({"approved_unseen", fmt::format("line {}", e.line),
                             fmt::format("{} {} {}", e.mac ? e.mac->to_string() : "-", e.ip ? e.ip->to_string() : "-",
                                         e.name),
-                            nullptr, e.line});  // the approved list's own words
+                            {}, e.line});  // the approved list's own words
     }
   }
   r.evidence.push_back(line("diagram", "",
@@ -329,7 +330,7 @@ void build_2_7(const Ctx& c, ItemReport& r) {
       if (c.ledger.find(e.mac.to_string()) != nullptr) continue;
       ++listed_unseen;
       r.evidence.push_back({"wireless_unseen", fmt::format("line {}", e.line),
-                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), nullptr, e.line});  // the list's own words
+                            fmt::format("{} {} {}", e.mac.to_string(), e.ssid, e.name), {}, e.line});  // the list's own words
     }
   }
   add_findings(r, c.in, "2-7");
@@ -1370,8 +1371,9 @@ std::string checklist_html(const Checklist& c, const ChecklistInput& in, Lang la
 }
 
 std::string line_text(const EvidenceLine& e, Lang lang, std::string_view zone) {
-  if (!e.values.is_object() || !e.values.contains("kind") || !e.values["kind"].is_string()) return e.text;
-  return render_evidence(e.values["kind"].get<std::string>(), e.values, lang_code(lang), zone);
+  if (e.values.empty()) return e.text;
+  const nlohmann::json values = nlohmann::json::from_msgpack(e.values);
+  return render_evidence(values["kind"].get<std::string>(), values, lang_code(lang), zone);
 }
 
 }  // namespace mieruka::inventory

@@ -124,8 +124,11 @@ struct EvidenceLine {
   std::string ref;   // asset, finding or edge id ("" for counts)
   std::string text;  // detail in English (wire strings as they are; escaped at output)
   // The same as evidence: a kind of the catalog (inventory/policy/evidence.cpp)
-  // with its values, rendered in each report's language; null: `text` only.
-  nlohmann::json values;
+  // with its values (an object with a string "kind"), rendered in each
+  // report's language; empty: `text` only. Kept as MessagePack, not as an
+  // object: a report has a line or two per device, and as objects they took
+  // about a kilobyte each (a console keeps its view's report).
+  std::string values;
   // A row of the approved list or the wireless allow-list `ref` names ("line N"),
   // shown in each report's language; 0: none.
   std::size_t list_line = 0;

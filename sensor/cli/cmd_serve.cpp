@@ -22,10 +22,14 @@ std::string web_data_dir(const Config& config, const std::string& db_path) {
 
 namespace {
 
-// A fleet console's view holds up to this much per sensor asset (3 to 4.5
-// GiB for 100,000 sensor assets, docs/performance.md "The fleet console"),
-// and two views are resident while the next one is built.
-constexpr std::uint64_t kViewBytesPerSensorAsset = 48 * 1024;
+// What a fleet console holds per sensor asset, counted twice: a view and the
+// next one being built. Measured at 10 x 10,000 sensor assets
+// (docs/performance.md "The console view's memory"): 2.0 GiB resident with
+// its view, each sensor's kept ledger included (22 KiB a fleet device), and a
+// peak of 4.8 GiB while the next view was built beside it (51 KiB a sensor
+// asset, what building the checklist's and bodies' JSON allocates included);
+// twice this leaves a fifth more for the allocator's fragmentation.
+constexpr std::uint64_t kViewBytesPerSensorAsset = 32 * 1024;
 
 // The sensor assets whose two views fit in half of this host's memory (the
 // other half left to the system, and often to the PostgreSQL beside it).
@@ -49,7 +53,7 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
   c.serve->add_option("--max-view-assets", c.max_view_assets,
                       "With --db postgresql://...: the most sensor assets the console reads into its view (a larger "
                       "selection is refused: serve a site or fewer sensors); default: what fits half of this host's "
-                      "memory at 96 KiB each; 0: no limit");
+                      "memory at 64 KiB each; 0: no limit");
   c.serve->fallthrough();
   c.user = app.add_subcommand("user", "Web console accounts");
   c.user->require_subcommand(1);

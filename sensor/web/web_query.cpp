@@ -25,20 +25,21 @@ bool parse_int(const std::string& s, int lo, int hi, int& out) {
 }
 
 // The text a row sorts by for `key`; empty sorts last whatever the order.
-std::string sort_text(const AssetRow& r, const std::string& key) {
-  if (key == "zone") return r.zones.empty() ? std::string() : r.zones.front();
+// Made once per row (set_row_json) for each of kRowSortKeys.
+std::string sort_text_of(const nlohmann::ordered_json& j, const std::string& key) {
   // The name as shown (the plant's own first); location and owner from the approved list.
-  if (const auto d = r.json.find("display_name"); key == "name" && d != r.json.end() && d->is_string())
+  if (const auto d = j.find("display_name"); key == "name" && d != j.end() && d->is_string())
     return ascii_lower(d->get<std::string>());
   if (key == "location" || key == "owner") {
-    const auto e = r.json.find("approved_entry");
-    if (e == r.json.end() || !e->is_object()) return {};
+    const auto e = j.find("approved_entry");
+    if (e == j.end() || !e->is_object()) return {};
     const auto v = e->find(key);
     return v != e->end() && v->is_string() ? ascii_lower(v->get<std::string>()) : std::string();
   }
   if (key == "ip") {
-    const auto& ips = r.json["ips"];
-    if (!ips.is_array() || ips.empty()) return {};
+    const auto ipsi = j.find("ips");
+    if (ipsi == j.end() || !ipsi->is_array() || ipsi->empty()) return {};
+    const auto& ips = *ipsi;
     // Sort IPv4 numerically: zero-pad each octet.
     std::string ip = ips[0].get<std::string>(), out;
     std::size_t start = 0;
@@ -53,10 +54,27 @@ std::string sort_text(const AssetRow& r, const std::string& key) {
     }
     return out;
   }
-  const auto it = r.json.find(key);
-  if (it == r.json.end() || it->is_null()) return {};
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
   if (it->is_string()) return ascii_lower(it->get<std::string>());
   return it->dump();
+}
+
+// The text a row sorts by for `key` (kept by set_row_json but the zone's);
+// empty sorts last whatever the order.
+std::string sort_text(const AssetRow& r, const std::string& key) {
+  if (key == "zone") return r.zones.empty() ? std::string() : r.zones.front();
+  for (std::size_t i = 0; i < kRowSortKeyCount; ++i)
+    if (key == kRowSortKeys[i]) {
+      const std::uint32_t from = i == 0 ? 0 : r.sort_end[i - 1];
+      return r.sort_texts.substr(from, r.sort_end[i] - from);
+    }
+  return {};
+}
+
+// A JSON value's text as the API sends it (web_server json_text).
+std::string api_text(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 constexpr const char* kFindingSortKeys[] = {"severity", "first_seen", "last_seen", "type",
@@ -332,17 +350,95 @@ RowMarks marks_of(const std::vector<AssetRow>& rows) {
   return m;
 }
 
-nlohmann::ordered_json row_json(const AssetRow& row, const RowMarks& marks, std::size_t i) {
-  nlohmann::ordered_json j = row.json;
-  const int approved = i < marks.approved.size() ? marks.approved[i] : row.approved;
-  j["approved"] = approved < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(approved == 1);
-  j["findings"] = i < marks.open_findings.size() ? marks.open_findings[i] : row.open_findings;
-  return j;
+void set_row_json(AssetRow& r, const nlohmann::ordered_json& json) {
+  r.approved_at = r.findings_at = AssetRow::kNone;
+  r.approved_len = r.findings_len = 0;
+  if (!json.is_object()) {
+    r.text = api_text(json);
+  } else {
+    // As dump writes an object ({"key":value,...}), with the serializer it
+    // uses (one for the row: a dump each would allocate its output anew),
+    // noting where the marks' values are.
+    r.text = "{";
+    nlohmann::detail::serializer<nlohmann::ordered_json> out(nlohmann::detail::output_adapter<char>(r.text), ' ',
+                                                              nlohmann::ordered_json::error_handler_t::replace);
+    for (auto it = json.begin(); it != json.end(); ++it) {
+      if (it != json.begin()) r.text += ',';
+      out.dump(nlohmann::ordered_json(it.key()), false, false, 0);
+      r.text += ':';
+      const auto at = static_cast<std::uint32_t>(r.text.size());
+      out.dump(it.value(), false, false, 0);
+      const auto len = static_cast<std::uint32_t>(r.text.size() - at);
+      if (it.key() == "approved") {
+        r.approved_at = at;
+        r.approved_len = len;
+      } else if (it.key() == "findings") {
+        r.findings_at = at;
+        r.findings_len = len;
+      }
+    }
+    r.text += '}';
+  }
+  r.text.shrink_to_fit();
+  const auto d = json.is_object() ? json.find("display_name") : json.end();
+  r.display_name = d != json.end() && d->is_string() ? d->get<std::string>() : std::string();
+  r.sort_texts.clear();
+  for (std::size_t i = 0; i < kRowSortKeyCount; ++i) {
+    if (json.is_object()) r.sort_texts += sort_text_of(json, kRowSortKeys[i]);
+    r.sort_end[i] = static_cast<std::uint32_t>(r.sort_texts.size());
+  }
+  r.sort_texts.shrink_to_fit();
 }
 
-nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
-                                    const std::vector<std::string>* keys, const RowMarks* marks,
-                                    const std::map<std::size_t, AssetRow>* patched) {
+std::string row_text(const AssetRow& r, int approved, int findings) {
+  const std::string a = approved < 0 ? std::string("null") : approved == 1 ? std::string("true") : std::string("false");
+  const std::string f = std::to_string(findings);
+  // The marks present, in the order of the text; the absent ones are added at
+  // the end, approved first (as setting them on the object would).
+  struct Cut {
+    std::uint32_t at, len;
+    const std::string* value;
+  };
+  std::vector<Cut> cuts;
+  if (r.approved_at != AssetRow::kNone) cuts.push_back({r.approved_at, r.approved_len, &a});
+  if (r.findings_at != AssetRow::kNone) cuts.push_back({r.findings_at, r.findings_len, &f});
+  std::sort(cuts.begin(), cuts.end(), [](const Cut& x, const Cut& y) { return x.at < y.at; });
+  std::string out;
+  out.reserve(r.text.size() + 32);
+  std::size_t from = 0;
+  for (const Cut& c : cuts) {
+    out.append(r.text, from, c.at - from);
+    out += *c.value;
+    from = c.at + c.len;
+  }
+  std::string added;
+  if (r.approved_at == AssetRow::kNone) added += "\"approved\":" + a;
+  if (r.findings_at == AssetRow::kNone) added += std::string(added.empty() ? "" : ",") + "\"findings\":" + f;
+  if (added.empty() || r.text.size() < 2 || r.text.back() != '}') {
+    out.append(r.text, from, std::string::npos);
+  } else {
+    out.append(r.text, from, r.text.size() - 1 - from);
+    if (r.text.size() > 2) out += ',';
+    out += added;
+    out += '}';
+  }
+  return out;
+}
+
+nlohmann::ordered_json row_object(const AssetRow& r) { return nlohmann::ordered_json::parse(r.text); }
+
+std::string row_json_text(const AssetRow& row, const RowMarks& marks, std::size_t i) {
+  const int approved = i < marks.approved.size() ? marks.approved[i] : row.approved;
+  return row_text(row, approved, i < marks.open_findings.size() ? marks.open_findings[i] : row.open_findings);
+}
+
+nlohmann::ordered_json row_json(const AssetRow& row, const RowMarks& marks, std::size_t i) {
+  return nlohmann::ordered_json::parse(row_json_text(row, marks, i));
+}
+
+std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuery& q,
+                              const std::vector<std::string>* keys, const RowMarks* marks,
+                              const std::map<std::size_t, AssetRow>* patched) {
   if (patched != nullptr && patched->empty()) patched = nullptr;
   const auto row_at = [&](std::size_t i) -> const AssetRow& {
     if (patched != nullptr)
@@ -387,17 +483,27 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
     });
     for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
   }
-  nlohmann::ordered_json out;
-  out["total"] = hits.size();
-  out["page"] = q.page;
-  out["per_page"] = q.per_page;
-  auto items = nlohmann::ordered_json::array();
+  // {"total":n,"page":p,"per_page":k,"items":[...]}, as the serializer writes it.
+  std::string out = "{\"total\":" + std::to_string(hits.size()) + ",\"page\":" + std::to_string(q.page) +
+                    ",\"per_page\":" + std::to_string(q.per_page) + ",\"items\":[";
   const std::size_t from = static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page);
-  for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
-    items.push_back(marked ? row_json(row_at(hits[i]), *marks, hits[i]) : row_at(hits[i]).json);
-  out["items"] = std::move(items);
+  for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i) {
+    if (i != from) out += ',';
+    if (marked)
+      out += row_json_text(row_at(hits[i]), *marks, hits[i]);
+    else
+      out += row_at(hits[i]).text;
+  }
+  out += "]}";
   return out;
 }
+
+nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
+                                    const std::vector<std::string>* keys, const RowMarks* marks,
+                                    const std::map<std::size_t, AssetRow>* patched) {
+  return nlohmann::ordered_json::parse(query_assets_text(rows, q, keys, marks, patched));
+}
+
 
 nlohmann::ordered_json new_devices_by_day(const std::vector<std::int64_t>& first_seen_us, std::int64_t now_us,
                                           std::int64_t last_traffic_us, const std::string& zone_name) {

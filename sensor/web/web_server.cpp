@@ -2,6 +2,7 @@
 #include "sensor/web/web_server.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -242,19 +243,19 @@ AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::A
                   std::vector<std::string> zones, const inventory::ApprovedEntry* listed, bool has_list,
                   int open_findings) {
   AssetRow r;
-  r.json = inventory::asset_json(L, a, links);
+  Json json = inventory::asset_json(L, a, links);
   r.zones = std::move(zones);
   if (has_list) r.approved = listed != nullptr ? 1 : 0;
   r.open_findings = open_findings;
-  r.json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
-  r.json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
-  r.json["findings"] = r.open_findings;
-  r.json["display_name"] = inventory::sanitize_utf8(inventory::display_name(a));
-  r.json["approved_line"] = listed != nullptr ? Json(listed->line) : Json();  // the list's row, by file line
-  r.klass = r.json.value("class", "unknown");
+  json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
+  json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
+  json["findings"] = r.open_findings;
+  json["display_name"] = inventory::sanitize_utf8(inventory::display_name(a));
+  json["approved_line"] = listed != nullptr ? Json(listed->line) : Json();  // the list's row, by file line
+  r.klass = json.value("class", "unknown");
   auto text = [&](const char* k) {
-    const auto it = r.json.find(k);
-    return it != r.json.end() && it->is_string() ? it->get<std::string>() : std::string();
+    const auto it = json.find(k);
+    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
   r.vendor_lower = ascii_lower(text("vendor"));
   for (const auto& s : a.sightings) {
@@ -267,13 +268,37 @@ AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::A
   }
   std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("display_name") + "\n" + text("vendor") + "\n" +
                     text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
-  for (const auto& ip : r.json["ips"]) hay += "\n" + ip.get<std::string>();
+  for (const auto& ip : json["ips"]) hay += "\n" + ip.get<std::string>();
   // The approved list's columns are searchable too (a wire name hides the list's from "name").
-  if (const auto it = r.json.find("approved_entry"); it != r.json.end())
+  if (const auto it = json.find("approved_entry"); it != json.end())
     for (const auto& [k, val] : it->items())
       if (val.is_string()) hay += "\n" + val.get<std::string>();
   r.haystack = ascii_lower(hay);
+  set_row_json(r, json);
   return r;
+}
+
+// The bytes the process's allocator has handed out and not had back (glibc's
+// mallinfo2; 0 elsewhere): the view build logs each stage's growth, which is
+// what the stage keeps (other threads allocate meanwhile, little beside it).
+std::size_t heap_in_use() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 mi = ::mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+#else
+  return 0;
+#endif
+}
+
+// Gives the pages the allocator holds free back to the system (glibc's
+// malloc_trim, every arena; nothing elsewhere). A view build allocates and
+// drops about as much as it keeps, and glibc keeps what was freed in the
+// middle of its heaps: without this the console stays resident at the peak of
+// its last build, not at the views it holds.
+void return_free_memory() {
+#if defined(__GLIBC__)
+  (void)::malloc_trim(0);
+#endif
 }
 
 // MIERUKA_FAILPOINT=slow_view_build (tests only): every view build takes 4 s
@@ -392,7 +417,7 @@ struct WebServer::Impl {
     error = fmt::format(
         "the selected fleet holds {} sensor assets in {} sensor(s), more than this console reads into its view ({}, "
         "--max-view-assets): serve one site (--site{}) or fewer sensors (--sensor), or raise the limit on a host "
-        "with the memory (96 KiB per sensor asset)",
+        "with the memory (64 KiB per sensor asset)",
         held, fleet.sensors.size(), opt.max_view_assets, sites.empty() ? "" : ": " + sites);
     return false;
   }
@@ -690,8 +715,7 @@ Json WebServer::Impl::asset_detail(const View& v, const inventory::Asset& a, con
            {"protocol", e.protocol}, {"port", e.port}, {"packets", e.packets}, {"bytes", e.bytes},
            {"first_seen", time_or_null(e.first_us)}, {"last_seen", time_or_null(e.last_us)}};
     if (auto it = v.row_of->find(peer); it != v.row_of->end()) {
-      const Json& pj = v.row(it->second).json;
-      p["name"] = pj["display_name"];
+      p["name"] = v.row(it->second).display_name;
     }
     peers.push_back(std::move(p));
   }
@@ -814,11 +838,15 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // How long each stage took, logged (debug) with the view.
   std::string stages;
   auto lap_start = std::chrono::steady_clock::now();
+  std::size_t lap_heap = heap_in_use();
   const auto lap = [&](const char* stage) {
     const auto t = std::chrono::steady_clock::now();
-    stages += fmt::format("{}{} {:.2f} s", stages.empty() ? "" : ", ", stage,
-                          std::chrono::duration<double>(t - lap_start).count());
+    const std::size_t heap = heap_in_use();
+    stages += fmt::format("{}{} {:.2f} s {:+.1f} MiB", stages.empty() ? "" : ", ", stage,
+                          std::chrono::duration<double>(t - lap_start).count(),
+                          (static_cast<double>(heap) - static_cast<double>(lap_heap)) / (1024.0 * 1024.0));
     lap_start = t;
+    lap_heap = heap;
   };
   auto ledger = std::make_shared<Ledger>(config.sensor_name);
   // A fleet console reads the central store anew for each view (open_view
@@ -893,8 +921,10 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     rows->push_back(make_row(L, a, &links, config.policy.zones_of(a), approved ? approved->match(a) : nullptr,
                              v->has_approved_list, open_by_asset[a.id]));
   }
+  lap("rows");
   v->marks = marks_of(*rows);
   v->cache->sort_keys.emplace("name", sort_keys(*rows, "name"));
+  lap("sort keys");
   v->rows = std::move(rows);
   v->row_of = std::move(row_of);
   {
@@ -908,7 +938,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
   }
   v->ftable = make_finding_table(*v, nullptr);
-  lap("rows");
+  lap("finding table");
   if (stop()) return nullptr;
   // What changed since the last snapshot (/api/v1/overview; the checklist's
   // changes are the same diff).
@@ -979,6 +1009,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   // request waits for one. The checklist's topology is the console's (the
   // same zones and findings).
   v->links_body = std::make_shared<const std::string>(json_text(inventory::links_json(L)));
+  lap("links");
   if (stop()) return nullptr;
   if (cl->checklist)
     v->topology = std::shared_ptr<const inventory::Topology>(cl, &cl->checklist->topology);
@@ -986,17 +1017,20 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
     v->topology = std::make_shared<const inventory::Topology>(
         inventory::build_topology(L, {&config.policy, v->findings.get()}));
   if (stop()) return nullptr;
+  lap("topology");
   v->topology_body = std::make_shared<const std::string>(json_text(inventory::topology_json(*v->topology)));
+  lap("topology body");
   if (stop()) return nullptr;
   {
     std::string ignored;
     (void)map_body(*v, MapQuery{}, ignored);  // the plant level, the map's first page
   }
+  lap("map");
   if (stop()) return nullptr;
   if (cl->checklist)
     v->cache->checklist_bodies.emplace(
         "json/ja", std::make_shared<const std::string>(render_checklist(*v, "json", inventory::Lang::ja)));
-  lap("bodies");
+  lap("checklist json");
   spdlog::debug("console: view of {} assets built: {}", L.assets().size(), stages);
   return v;
 }
@@ -1036,8 +1070,7 @@ std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v,
         text->sensors = a.sensors;
         text->sites = a.sites;
         // The name people know the device by (the plant's own first: inventory display_name).
-        const auto name = a.json.find("display_name");
-        if (name != a.json.end() && name->is_string()) text->device = name->get<std::string>();
+        text->device = a.display_name;
         asset_text = a.haystack;
       }
       if (text->device.empty()) text->device = !f.ip.empty() ? f.ip : !f.mac.empty() ? f.mac : f.asset;
@@ -1159,7 +1192,9 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
       // make_row set the row's own approval from the list; the view's marks say
       // what it is now, so the row keeps the one it was built with.
       row.approved = was.approved;
-      row.json["approved"] = was.json["approved"];
+      Json json = row_object(row);
+      json["approved"] = row_object(was)["approved"];
+      set_row_json(row, json);
       for (auto& [sort, keys] : v->cache->sort_keys)
         if (at->second < keys.size()) keys[at->second] = sort_keys({row}, sort).front();
       (*patched)[at->second] = std::move(row);
@@ -1198,8 +1233,10 @@ Json diff_labels(const View& v, const inventory::Diff& d, const inventory::Snaps
   for (const auto& id : ids) {
     const Json* a = nullptr;
     bool current = false;
+    Json row;  // the device's row as the console lists it (kept as text)
     if (const auto r = v.row_of->find(id); r != v.row_of->end()) {
-      a = &v.row(r->second).json;
+      row = row_object(v.row(r->second));
+      a = &row;
       current = true;
     }
     if (a == nullptr) a = in_snapshot(to, id);
@@ -1281,7 +1318,8 @@ void WebServer::Impl::builder() {
   while (!stopping) {
     const std::uint64_t want = requested;
     lk.unlock();
-    std::erase_if(retired, [](const std::shared_ptr<View>& r) { return r.use_count() == 1; });
+    if (std::erase_if(retired, [](const std::shared_ptr<View>& r) { return r.use_count() == 1; }) != 0)
+      return_free_memory();
     std::string error;
     const bool opening = !own && wall_us() >= retry_at_us;
     if (opening) own = Store::open_reader(opt.db_path, config.sensor_name, error);
@@ -1331,6 +1369,9 @@ void WebServer::Impl::builder() {
       }
       // Said once while it stays the same (a fleet too large is refused again
       // at every batch the central store receives).
+      // What the build made and dropped (the checklist's and the bodies' JSON
+      // objects) is as large again as the view it kept.
+      return_free_memory();
       if (!v && !quitting && error != last_said) spdlog::error("console: no new view ({}); the last one is kept", error);
       last_said = v ? std::string() : error;
     } else if (opening && !own) {
@@ -1465,7 +1506,7 @@ void WebServer::Impl::install_routes() {
             }
             keys = &it->second;  // never erased while the view lives
           }
-          send_json(res, 200, query_assets(*v.rows, q, keys, &v.marks, v.patched.get()));
+          send_body(res, query_assets_text(*v.rows, q, keys, &v.marks, v.patched.get()));
         })));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
                                                                      httplib::Response& res, const Session&, View& v) {

@@ -13,12 +13,12 @@ namespace {
 AssetRow row(const std::string& id, const std::string& name, const std::string& ip, const std::string& klass,
              const std::string& vendor, int approved, int findings, const std::string& zone = "") {
   AssetRow r;
-  r.json = {{"id", id},
-            {"name", name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(name)},
-            {"ips", ip.empty() ? nlohmann::ordered_json::array() : nlohmann::ordered_json::array({ip})},
-            {"class", klass},
-            {"vendor", vendor.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(vendor)},
-            {"last_seen", "2026-11-20T08:00:0" + id + "Z"}};
+  set_row_json(r, {{"id", id},
+                   {"name", name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(name)},
+                   {"ips", ip.empty() ? nlohmann::ordered_json::array() : nlohmann::ordered_json::array({ip})},
+                   {"class", klass},
+                   {"vendor", vendor.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(vendor)},
+                   {"last_seen", "2026-11-20T08:00:0" + id + "Z"}});
   r.klass = klass;
   r.vendor_lower = ascii_lower(vendor);
   r.haystack = ascii_lower(id + "\n" + name + "\n" + ip + "\n" + vendor);
@@ -142,6 +142,43 @@ TEST(WebQuery, PatchedRowsReplaceTheirIndex) {
   EXPECT_EQ(ids(query_assets(kRows, parse({}), nullptr, nullptr, &none)), (std::vector<std::string>{"4", "2", "1", "3"}));
 }
 
+// A row's text with marks is the object's serialization with the marks set on
+// it, byte for byte: marks in the middle, at the end or absent (added at the
+// end, approved first), escapes and invalid UTF-8 (replaced) in the values.
+TEST(WebQuery, RowTextIsTheObjectsSerialization) {
+  const auto api = [](const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  };
+  const nlohmann::ordered_json full = {{"id", "a\"b\\c\n"},
+                                       {"ips", {"10.0.0.1", "fe80::1"}},
+                                       {"approved", nullptr},
+                                       {"name", std::string("bad \xff utf-8 ") + "\xe6\x88\x90"},
+                                       {"findings", 12},
+                                       {"sources", {{"approved", "oui"}, {"findings", 3}}},
+                                       {"display_name", "成形機"}};
+  nlohmann::ordered_json no_approved = full, only_approved = full, bare = full;
+  no_approved.erase("approved");
+  only_approved.erase("findings");
+  bare.erase("approved");
+  bare.erase("findings");
+  for (const auto& j : {full, no_approved, only_approved, bare, nlohmann::ordered_json::object()}) {
+    AssetRow r;
+    set_row_json(r, j);
+    for (const int approved : {-1, 0, 1})
+      for (const int findings : {0, 7, 1234}) {
+        nlohmann::ordered_json want = j;
+        want["approved"] = approved < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(approved == 1);
+        want["findings"] = findings;
+        EXPECT_EQ(row_text(r, approved, findings), api(want)) << api(j);
+      }
+    EXPECT_EQ(r.text, api(j));
+    EXPECT_EQ(api(row_object(r)), api(j));
+  }
+  AssetRow r;
+  set_row_json(r, full);
+  EXPECT_EQ(r.display_name, "成形機");
+}
+
 TEST(WebQuery, MarksOverrideTheRows) {
   RowMarks m = marks_of(kRows);
   EXPECT_EQ(ids(query_assets(kRows, parse({{"approved", "false"}}), nullptr, &m)),
@@ -207,11 +244,15 @@ TEST(WebQuery, PlantNamesSortAndSearch) {
   // Rows as the console builds them: display_name (the plant's name first) and
   // the approved list's columns; a search matches Japanese substrings.
   std::vector<AssetRow> rows = kRows;
-  rows[2].json["display_name"] = "成形機PLC 2号";
-  rows[2].json["approved_entry"] = {{"name", "成形機PLC 2号"}, {"location", "第2工場 成形ライン"}, {"owner", "山田"}};
+  auto j2 = row_object(rows[2]);
+  j2["display_name"] = "成形機PLC 2号";
+  j2["approved_entry"] = {{"name", "成形機PLC 2号"}, {"location", "第2工場 成形ライン"}, {"owner", "山田"}};
+  set_row_json(rows[2], j2);
   rows[2].haystack += "\n成形機plc 2号\n第2工場 成形ライン\n山田";
-  rows[0].json["display_name"] = "plc-line1";
-  rows[0].json["approved_entry"] = {{"name", nullptr}, {"location", "A棟"}, {"owner", nullptr}};
+  auto j0 = row_object(rows[0]);
+  j0["display_name"] = "plc-line1";
+  j0["approved_entry"] = {{"name", nullptr}, {"location", "A棟"}, {"owner", nullptr}};
+  set_row_json(rows[0], j0);
   const auto sort = [&](const std::string& key, const std::string& order) {
     const auto q = parse({{"sort", key}, {"order", order}});
     const auto keys = sort_keys(rows, key);
