@@ -311,7 +311,7 @@ if [[ " $parts " == *" fleet "* ]]; then
   fi
   # The upgrade of a version 3 store of this size to version 4: the
   # migration counts every row once, the replicated tables locked meanwhile.
-  pg_sql -d mieruka -c "SET client_min_messages = warning; DROP FUNCTION row_counts_inserted, row_counts_deleted,
+  pg_sql -d mieruka -c "SET client_min_messages = warning; DROP FUNCTION row_counts_changed,
     row_counts_moved, row_counts_truncated CASCADE; DROP TABLE row_counts; UPDATE mieruka_schema SET version = 3" >/dev/null
   t0=$(now); "$bin" central init --db "$central_url" --password-file "$PG_DIR/super.pw" >upgrade.txt; t1=$(now)
   status

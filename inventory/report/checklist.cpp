@@ -217,7 +217,7 @@ struct Ctx {
 // its text is the English rendering, every report renders `values` in its
 // language (line_text).
 EvidenceLine line(std::string kind, std::string ref, const nlohmann::json& values) {
-  std::string text = render_evidence(values["kind"].get<std::string>(), values, "en");
+  std::string text = render_evidence(values.value("kind", std::string()), values, "en");
   const std::vector<std::uint8_t> packed = nlohmann::json::to_msgpack(values);
   return {std::move(kind), std::move(ref), std::move(text), std::string(packed.begin(), packed.end())};
 }

@@ -224,17 +224,11 @@ CREATE TABLE row_counts (
   sensor_name TEXT NOT NULL, table_name TEXT NOT NULL, n BIGINT NOT NULL,
   PRIMARY KEY (sensor_name, table_name)
 );
-CREATE FUNCTION row_counts_inserted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
+CREATE FUNCTION row_counts_changed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
 BEGIN
   INSERT INTO row_counts AS c (sensor_name, table_name, n)
-    SELECT sensor_name, TG_TABLE_NAME, count(*) FROM inserted_rows GROUP BY sensor_name
-    ON CONFLICT (sensor_name, table_name) DO UPDATE SET n = c.n + EXCLUDED.n;
-  RETURN NULL;
-END $f$;
-CREATE FUNCTION row_counts_deleted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$
-BEGIN
-  INSERT INTO row_counts AS c (sensor_name, table_name, n)
-    SELECT sensor_name, TG_TABLE_NAME, -count(*) FROM deleted_rows GROUP BY sensor_name
+    SELECT sensor_name, TG_TABLE_NAME, CASE TG_OP WHEN 'DELETE' THEN -count(*) ELSE count(*) END
+      FROM changed_rows GROUP BY sensor_name
     ON CONFLICT (sensor_name, table_name) DO UPDATE SET n = c.n + EXCLUDED.n;
   RETURN NULL;
 END $f$;
@@ -253,7 +247,7 @@ END $f$;
 DO $$
 DECLARE t TEXT;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['row_counts_inserted', 'row_counts_deleted', 'row_counts_moved', 'row_counts_truncated'] LOOP
+  FOREACH t IN ARRAY ARRAY['row_counts_changed', 'row_counts_moved', 'row_counts_truncated'] LOOP
     EXECUTE format('ALTER FUNCTION %I() SET search_path = %I, pg_temp', t, current_schema());
     EXECUTE format('REVOKE ALL ON FUNCTION %I() FROM PUBLIC', t);
   END LOOP;
@@ -261,10 +255,10 @@ BEGIN
                            'findings_state', 'findings_history', 'advisories', 'remediation_state', 'snapshots',
                            'snapshot_assets', 'snapshot_asset_ips', 'snapshot_links', 'counters', 'runs', 'reviews',
                            'outbox'] LOOP
-    EXECUTE format('CREATE TRIGGER row_counts_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS inserted_rows '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_inserted()', t);
-    EXECUTE format('CREATE TRIGGER row_counts_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS deleted_rows '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_deleted()', t);
+    EXECUTE format('CREATE TRIGGER row_counts_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS changed_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_changed()', t);
+    EXECUTE format('CREATE TRIGGER row_counts_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS changed_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION row_counts_changed()', t);
     EXECUTE format('CREATE TRIGGER row_counts_move AFTER UPDATE OF sensor_name ON %I FOR EACH ROW '
                    'WHEN (OLD.sensor_name <> NEW.sensor_name) EXECUTE FUNCTION row_counts_moved()', t);
     EXECUTE format('CREATE TRIGGER row_counts_truncate AFTER TRUNCATE ON %I '

@@ -194,17 +194,6 @@ int cmd_export_ledger(const CommonOptions& common, const ExportCommands& opt) {
   return write_out(opt.output, inventory::ledger_ndjson(ledger, common.config.sensor_name, wall_us()));
 }
 
-namespace {
-
-// "`a`, `b`": the selected sensors as an error message names them.
-std::string quoted_names(const std::vector<std::string>& sensors) {
-  std::string names;
-  for (const auto& n : sensors) names += (names.empty() ? "`" : ", `") + n + "`";
-  return names;
-}
-
-}  // namespace
-
 int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt) {
   const std::string format = opt.format.empty() ? "json" : opt.format;
   if (format != "json" && format != "csv" && format != "html") {
@@ -227,13 +216,9 @@ int cmd_export_checklist(const CommonOptions& common, const ExportCommands& opt)
     return kExitBadInput;
   }
   std::vector<inventory::Ack> acks;
-  for (const auto& sensor : view.sensors) {
-    std::vector<inventory::Ack> one;
-    if (auto st = view.source->finding_states(sensor, one); !st) {
-      print_error(st.error);
-      return kExitBadInput;
-    }
-    acks.insert(acks.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
+  if (auto st = read_acks(*view.source, view.sensors, acks); !st) {
+    print_error(st.error);
+    return kExitBadInput;
   }
   const inventory::FindingsPolicy fp = inputs.policy(common.config);
   auto findings = inventory::compute_findings(ledger, fp);
@@ -310,7 +295,7 @@ int cmd_report_acceptance(const CommonOptions& common, const ExportCommands& opt
   if (!open_view(common, view)) return kExitBadInput;
   const bool fleet = view.sensors.size() > 1;
   if (fleet && opt.since.empty()) {
-    print_error(view.source->where() + ": sensors " + quoted_names(view.sensors) + " are selected; a snapshot is one sensor's: give "
+    print_error(view.source->where() + ": sensors " + name_list(view.sensors) + " are selected; a snapshot is one sensor's: give "
                 "--since TIME for the fleet, or one sensor with --sensor NAME");
     return kExitBadInput;
   }

@@ -76,12 +76,6 @@ bool reads_central(const CommonOptions& common) { return central::is_central_url
 
 namespace {
 
-std::string name_list(const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
-  return list;
-}
-
 // Several sensors read by a command that works on one sensor's records.
 std::string several_sensors(const std::string& where, const std::vector<std::string>& names) {
   return where + ": sensors " + name_list(names) +
@@ -91,6 +85,12 @@ std::string several_sensors(const std::string& where, const std::vector<std::str
 }
 
 }  // namespace
+
+std::string name_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "`" : ", `") + n + "`";
+  return list;
+}
 
 bool choose_sensor(CommonOptions& common, bool warn_absent) {
   // The central store is chosen from when it is read (open_ledger_view).

@@ -92,6 +92,8 @@ struct LedgerView {
 [[nodiscard]] bool load_view(LedgerView& view, inventory::Ledger& ledger, inventory::FleetReader* reader = nullptr);
 // The names --sensor gives, in order, without empty ones or repeats.
 [[nodiscard]] std::vector<std::string> selected_sensors(const CommonOptions& common);
+// "`a`, `b`": sensor names as an error message names them.
+[[nodiscard]] std::string name_list(const std::vector<std::string>& names);
 // True when --db names the central store (postgresql:// or postgres://).
 [[nodiscard]] bool reads_central(const CommonOptions& common);
 // An empty ledger for a command that reads the store, prints and ends: it is

@@ -30,6 +30,20 @@ std::vector<inventory::Ack> read_acks(Store& store, const std::string& sensor) {
   return out;
 }
 
+inventory::StoreStatus read_acks(inventory::LedgerSource& source, const std::vector<std::string>& sensors,
+                                 std::vector<inventory::Ack>& out) {
+  out.clear();
+  for (const auto& sensor : sensors) {
+    std::vector<inventory::Ack> one;
+    if (auto st = source.finding_states(sensor, one); !st) {
+      out.clear();
+      return st;
+    }
+    out.insert(out.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
+  }
+  return {};
+}
+
 bool record_ack(Store& store, const inventory::Finding& f, const std::string& comment, const std::string& who,
                 std::string& error) {
   const bool own = !store.in_transaction();
@@ -243,13 +257,9 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   FindingsInputs in;
   if (!load_findings_inputs(config, source, sensors, in, error, approved_path, wireless_path)) return std::nullopt;
   std::vector<inventory::Ack> acks;
-  for (const auto& sensor : sensors) {
-    std::vector<inventory::Ack> one;
-    if (auto st = source.finding_states(sensor, one); !st) {
-      error = st.error;
-      return std::nullopt;
-    }
-    acks.insert(acks.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
+  if (auto st = read_acks(source, sensors, acks); !st) {
+    error = st.error;
+    return std::nullopt;
   }
   auto findings = inventory::compute_findings(ledger, in.policy(config));
   inventory::apply_acks(findings, acks);

@@ -24,6 +24,10 @@ namespace mieruka::sensor {
 
 // The acknowledgements stored for `sensor` (findings_state).
 [[nodiscard]] std::vector<inventory::Ack> read_acks(inventory::Store& store, const std::string& sensor);
+// The acknowledgements in force for `sensors` together (each sensor's
+// findings_state in a LedgerSource): a fleet's findings carry them all.
+[[nodiscard]] inventory::StoreStatus read_acks(inventory::LedgerSource& source, const std::vector<std::string>& sensors,
+                                               std::vector<inventory::Ack>& out);
 // Every acknowledgement of finding `id` (findings_history), oldest first.
 [[nodiscard]] std::vector<inventory::Ack> read_ack_history(inventory::Store& store, const std::string& id);
 // Records `who`'s acknowledgement of `f` with `comment`, in force

@@ -9,6 +9,7 @@
 #include "inventory/report/acceptance.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/text/utf8.hpp"
+#include "sensor/daemon/commands.hpp"
 
 namespace mieruka::sensor {
 
@@ -235,9 +236,9 @@ bool set_fleet_baseline(inventory::ChecklistInput& in, const inventory::Ledger& 
   }
   const auto t = inventory::parse_time_arg(spec, offset_for_local != nullptr ? offset_for_local : &utc_offset);
   if (!t) {
-    std::string names;
-    for (const auto& sr : in.fleet) names += (names.empty() ? "`" : ", `") + sr.sensor + "`";
-    error = in.db_path + ": baseline " + inventory::sanitize_utf8(spec) + ": sensors " + names +
+    std::vector<std::string> names;
+    for (const auto& sr : in.fleet) names.push_back(sr.sensor);
+    error = in.db_path + ": baseline " + inventory::sanitize_utf8(spec) + ": sensors " + name_list(names) +
             " are selected and a snapshot is one sensor's: give --baseline TIME for the fleet (devices first seen "
             "since then are new), or one sensor with --sensor NAME";
     return false;

@@ -504,7 +504,6 @@ nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const Ass
   return nlohmann::ordered_json::parse(query_assets_text(rows, q, keys, marks, patched));
 }
 
-
 nlohmann::ordered_json new_devices_by_day(const std::vector<std::int64_t>& first_seen_us, std::int64_t now_us,
                                           std::int64_t last_traffic_us, const std::string& zone_name) {
   const date::time_zone* zone = nullptr;

@@ -412,7 +412,7 @@ struct WebServer::Impl {
         sites += ", ...";
         break;
       }
-      sites += (sites.empty() ? "" : ", ") + site;
+      sites += (sites.empty() ? "" : ", ") + inventory::terminal_safe(site);  // as a sensor wrote it
     }
     error = fmt::format(
         "the selected fleet holds {} sensor assets in {} sensor(s), more than this console reads into its view ({}, "
@@ -1193,7 +1193,7 @@ std::shared_ptr<View> WebServer::Impl::with_writes(const std::shared_ptr<View>& 
       // what it is now, so the row keeps the one it was built with.
       row.approved = was.approved;
       Json json = row_object(row);
-      json["approved"] = row_object(was)["approved"];
+      json["approved"] = was.approved < 0 ? Json() : Json(was.approved == 1);
       set_row_json(row, json);
       for (auto& [sort, keys] : v->cache->sort_keys)
         if (at->second < keys.size()) keys[at->second] = sort_keys({row}, sort).front();
@@ -1367,11 +1367,11 @@ void WebServer::Impl::builder() {
         v = nullptr;
         error = std::string("building the view failed: ") + ex.what();
       }
-      // Said once while it stays the same (a fleet too large is refused again
-      // at every batch the central store receives).
       // What the build made and dropped (the checklist's and the bodies' JSON
       // objects) is as large again as the view it kept.
       return_free_memory();
+      // Said once while it stays the same (a fleet too large is refused again
+      // at every batch the central store receives).
       if (!v && !quitting && error != last_said) spdlog::error("console: no new view ({}); the last one is kept", error);
       last_said = v ? std::string() : error;
     } else if (opening && !own) {

@@ -310,7 +310,7 @@ for sql in "UPDATE row_counts SET n = 0 WHERE sensor_name = 'line2'" "UPDATE row
   as_role line1 "$pw1" "$sql" >rls8.txt 2>&1; rc=$?
   check "line1 cannot write a kept count: $sql" test "$rc" -ne 0 -a "$(grep -c 'permission denied for table row_counts' rls8.txt)" = 1
 done
-as_role line1 "$pw1" "SELECT row_counts_inserted()" >rls9.txt 2>&1; rc=$?
+as_role line1 "$pw1" "SELECT row_counts_changed()" >rls9.txt 2>&1; rc=$?
 check "line1 cannot call the counting functions" test "$rc" -ne 0 -a "$(grep -c 'permission denied for function' rls9.txt)" = 1
 as_role viewer "$pwc" "UPDATE row_counts SET n = 0" >rls10.txt 2>&1; rc=$?
 check "the console role reads every sensor's counts and writes none" \
@@ -563,7 +563,7 @@ check "a sensor refuses a newer schema" test "$rc" -ne 0 -a "$(grep -c 'is newer
 pg_sql -d mieruka -c "UPDATE mieruka_schema SET version = 4"
 # A store at version 3 (before the kept counts), holding the fleet's rows and
 # one the owner wrote by hand: sensors refuse it; init counts the rows there.
-v4_drop="SET client_min_messages = warning; DROP FUNCTION row_counts_inserted, row_counts_deleted, row_counts_moved, row_counts_truncated CASCADE; DROP TABLE row_counts"
+v4_drop="SET client_min_messages = warning; DROP FUNCTION row_counts_changed, row_counts_moved, row_counts_truncated CASCADE; DROP TABLE row_counts"
 pg_sql -d mieruka -c "$v4_drop; UPDATE mieruka_schema SET version = 3"
 pg_sql -d mieruka -c "INSERT INTO counters (sensor_name, name, version, value) VALUES ('ghost', 'packets', 1, 1)"
 "$bin" central sync --config line1.toml --db s1.db >older4.txt 2>&1; rc=$?
