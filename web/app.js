@@ -154,7 +154,7 @@ async function loadAssets(results) {
       el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.product)),
       el('td', { title: a.class }, tv('class', a.class)), el('td', {}, show(a.zone)),
       el('td', {}, a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))),
-      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings), el('td', {}, fmtTime(a.last_seen))));
+      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings === null ? '–' : a.findings), el('td', {}, fmtTime(a.last_seen))));
   }
   const pages = Math.max(1, Math.ceil(data.total / data.per_page));
   const pager = el('div', { className: 'pager' },
@@ -202,7 +202,8 @@ async function renderAsset(id) {
       (p) => el('tr', {}, el('td', {}, assetLink(p.asset, p.name)), el('td', {}, p.direction === 'to' ? '→' : '←'), el('td', {}, p.protocol),
         el('td', { className: 'num' }, p.port), el('td', { className: 'num' }, p.packets), el('td', {}, fmtTime(p.last_seen)))),
     el('h2', {}, t('asset.findings')),
-    findingsTable(d.findings),
+    // null: a fleet larger than the console's view, whose findings are not made.
+    d.findings === null ? el('p', { className: 'muted', id: 'asset-findings-unknown' }, t('asset.findings_unknown')) : findingsTable(d.findings),
   ]);
 }
 

@@ -83,12 +83,8 @@ AssetIndex live(const Ledger& l, AssetIndex i) {
   return kNoAsset;
 }
 
-}  // namespace
-
-Ledger merge_fleet(std::vector<SensorLedger> sensors) {
-  std::stable_sort(sensors.begin(), sensors.end(), [](const SensorLedger& a, const SensorLedger& b) {
-    return std::tie(a.sensor, a.site) < std::tie(b.sensor, b.site);
-  });
+// The fleet id of every live record of `sensors` (in the merge's order).
+std::vector<SensorIds> fleet_ids(const std::vector<SensorLedger>& sensors) {
   const std::size_t n = sensors.size();
   std::vector<std::string> networks(n);
   for (std::size_t i = 0; i < n; ++i) networks[i] = network_of(sensors[i]);
@@ -176,6 +172,20 @@ Ledger merge_fleet(std::vector<SensorLedger> sensors) {
     }
   }
 
+  return ids;
+}
+
+// The fleet id of a record that `members` (of one sensor) names, else null.
+const FleetMember* member_of(const std::vector<FleetMember>& members, const std::string& record) {
+  const auto it = std::lower_bound(members.begin(), members.end(), record,
+                                   [](const FleetMember& m, const std::string& r) { return m.record < r; });
+  return it != members.end() && it->record == record ? &*it : nullptr;
+}
+
+// The records of `sensors` folded by the fleet ids `ids` gives them; an edge's
+// end the sensor's ledger does not hold is re-keyed by `members` when given.
+Ledger fold(std::vector<SensorLedger>& sensors, const std::vector<SensorIds>& ids, const FleetMembers* members) {
+  const std::size_t n = sensors.size();
   // The records, folded by fleet id.
   std::map<std::string, Accumulated> assets;
   for (std::size_t i = 0; i < n; ++i) {
@@ -224,7 +234,11 @@ Ledger merge_fleet(std::vector<SensorLedger> sensors) {
       Edge e = std::move(es[k]);
       const AssetIndex lf = live(l, from), lt = live(l, to);
       if (lf != kNoAsset && !ids[i].id[lf].empty()) e.from_id = ids[i].id[lf];
+      else if (const FleetMember* m = lf == kNoAsset && members != nullptr ? member_of((*members)[i], e.from_id) : nullptr)
+        e.from_id = m->fleet;
       if (lt != kNoAsset && !ids[i].id[lt].empty()) e.to_id = ids[i].id[lt];
+      else if (const FleetMember* m = lt == kNoAsset && members != nullptr ? member_of((*members)[i], e.to_id) : nullptr)
+        e.to_id = m->fleet;
       e.id = Ledger::id_for_edge(e.from_id, e.to_id, e.protocol, e.port, e.vlan);
       e.dirty = false;
       auto [it, fresh] = edges.try_emplace(e.id);
@@ -241,6 +255,49 @@ Ledger merge_fleet(std::vector<SensorLedger> sensors) {
   for (auto& [id, e] : edges) loaded.push_back(std::move(e));
   out.load_edges(loaded);
   return out;
+}
+
+}  // namespace
+
+void sort_fleet(std::vector<SensorLedger>& sensors) {
+  std::stable_sort(sensors.begin(), sensors.end(), [](const SensorLedger& a, const SensorLedger& b) {
+    return std::tie(a.sensor, a.site) < std::tie(b.sensor, b.site);
+  });
+}
+
+Ledger merge_fleet(std::vector<SensorLedger> sensors, FleetMembers* members) {
+  sort_fleet(sensors);
+  const std::vector<SensorIds> ids = fleet_ids(sensors);
+  if (members != nullptr) {
+    members->assign(sensors.size(), {});
+    for (std::size_t i = 0; i < sensors.size(); ++i) {
+      const auto& as = sensors[i].ledger.assets();
+      auto& out = (*members)[i];
+      for (std::size_t j = 0; j < as.size(); ++j)
+        if (!ids[i].id[j].empty()) out.push_back(FleetMember{as[j].id, ids[i].id[j], ids[i].parent[j]});
+      std::sort(out.begin(), out.end(), [](const FleetMember& a, const FleetMember& b) { return a.record < b.record; });
+    }
+  }
+  return fold(sensors, ids, nullptr);
+}
+
+Ledger fold_fleet(std::vector<SensorLedger> sensors, const FleetMembers& members) {
+  std::vector<SensorIds> ids(sensors.size());
+  for (std::size_t i = 0; i < sensors.size(); ++i) {
+    const auto& as = sensors[i].ledger.assets();
+    ids[i].id.assign(as.size(), {});
+    ids[i].parent.assign(as.size(), {});
+    if (i >= members.size()) continue;
+    for (std::size_t j = 0; j < as.size(); ++j) {
+      if (as[j].merged_into != kNoAsset) continue;
+      if (const FleetMember* m = member_of(members[i], as[j].id)) {
+        ids[i].id[j] = m->fleet;
+        ids[i].parent[j] = m->parent;
+      }
+    }
+  }
+  if (sensors.size() > members.size()) sensors.resize(members.size());
+  return fold(sensors, ids, &members);
 }
 
 }  // namespace mieruka::inventory

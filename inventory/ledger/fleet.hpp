@@ -65,6 +65,31 @@ struct SensorLedger {
   Ledger ledger;
 };
 
-[[nodiscard]] Ledger merge_fleet(std::vector<SensorLedger> sensors);
+// Which fleet asset one sensor's live record is: its id in the sensor's
+// ledger, its fleet id, and its parent's fleet id when the merge re-keys its
+// parent ("" when it keeps its own parent_id).
+struct FleetMember {
+  std::string record, fleet, parent;
+};
+// Per sensor, in the merge's order (sort_fleet), its members sorted by record.
+using FleetMembers = std::vector<std::vector<FleetMember>>;
+
+// The merge's order of the sensors: (sensor, site).
+void sort_fleet(std::vector<SensorLedger>& sensors);
+
+// `members`, when given, receives which fleet asset each sensor's live
+// records are, the sensors in the merge's order.
+[[nodiscard]] Ledger merge_fleet(std::vector<SensorLedger> sensors, FleetMembers* members = nullptr);
+
+// The fleet assets of some records, read again whole: `sensors` in the
+// merge's order hold some records of the sensors a merge_fleet gave `members`
+// for (the same sensors, in the same order), and each record is folded into
+// the fleet asset `members` names for it, as merge_fleet folds it. An edge's
+// end that `sensors` does not hold is re-keyed by `members` too, so the edges
+// of the records held are the fleet's edges of their assets (when every
+// sensor's edges at those records are held). Records `members` does not name
+// are left out. So the fleet ledger of a few devices is read without
+// merging every sensor's whole ledger again.
+[[nodiscard]] Ledger fold_fleet(std::vector<SensorLedger> sensors, const FleetMembers& members);
 
 }  // namespace mieruka::inventory

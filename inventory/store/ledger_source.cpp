@@ -6,6 +6,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <set>
+#include <string_view>
+
 namespace mieruka::inventory {
 namespace {
 
@@ -196,6 +200,42 @@ class SqliteSource final : public LedgerSource {
 };
 
 }  // namespace
+
+StoreStatus LedgerSource::load_keys(const std::string& sensor, const std::vector<std::string>& fields, Ledger& ledger) {
+  Ledger whole(sensor);
+  if (auto st = load(sensor, whole); !st) return st;
+  const std::set<std::string_view> wanted(fields.begin(), fields.end());
+  std::vector<Asset> assets;
+  assets.reserve(whole.assets().size());
+  for (Asset& a : whole.assets_mut()) {
+    if (a.merged_into != kNoAsset) continue;
+    Asset k = std::move(a);
+    std::erase_if(k.facts, [&](const FactRecord& f) { return !wanted.contains(f.field); });
+    k.protocols.clear();
+    k.merged_into = kNoAsset;
+    assets.push_back(std::move(k));
+  }
+  ledger.reserve_loaded(assets.size(), 0);
+  for (Asset& a : assets) ledger.load_asset(std::move(a));
+  return {};
+}
+
+StoreStatus LedgerSource::load_assets(const std::string& sensor, const std::vector<std::string>& ids, Ledger& ledger) {
+  if (ids.empty()) return {};
+  Ledger whole(sensor);
+  if (auto st = load(sensor, whole); !st) return st;
+  const auto held = [&](const std::string& id) { return std::binary_search(ids.begin(), ids.end(), id); };
+  std::vector<Asset> assets;
+  for (Asset& a : whole.assets_mut())
+    if (a.merged_into == kNoAsset && held(a.id)) assets.push_back(std::move(a));
+  std::vector<Edge> edges;
+  for (Edge& e : whole.edges_mut())
+    if (e.merged_into == kNoEdge && (held(e.from_id) || held(e.to_id))) edges.push_back(std::move(e));
+  ledger.reserve_loaded(assets.size(), edges.size());
+  for (Asset& a : assets) ledger.load_asset(std::move(a));
+  ledger.load_edges(edges);
+  return {};
+}
 
 std::unique_ptr<LedgerSource> sqlite_source(const std::string& path, std::string& error) {
   auto store = Store::open_reader(path, "", error);

@@ -54,6 +54,19 @@ class LedgerSource {
   // Every asset and edge of `sensor` into `ledger`, in the order Store::load
   // gives (assets and edges by id; addresses, facts, operations as stored).
   virtual StoreStatus load(const std::string& sensor, Ledger& ledger) = 0;
+  // Parts of `sensor`'s ledger, for a reader that cannot hold every sensor's
+  // whole (the fleet console past its view's size, FleetIndex), each in the
+  // order load gives:
+  // - load_keys: every asset with its addresses, its VLANs and those of its
+  //   facts whose field is in `fields`; no protocols or edges (what the
+  //   fleet's merge, the zones and the assets table's sorts read).
+  // - load_assets: the assets `ids` (sorted, unique) whole, and every edge
+  //   with one of them at an end, with its operations; ids it lacks are left
+  //   out.
+  // The defaults load the whole ledger and keep the part; the central store
+  // reads only the part.
+  virtual StoreStatus load_keys(const std::string& sensor, const std::vector<std::string>& fields, Ledger& ledger);
+  virtual StoreStatus load_assets(const std::string& sensor, const std::vector<std::string>& ids, Ledger& ledger);
   // The acknowledgements in force for `sensor` (findings_state), by finding id.
   virtual StoreStatus finding_states(const std::string& sensor, std::vector<Ack>& out) = 0;
   // The capture counters of `sensor` (anomalies, capture statistics).

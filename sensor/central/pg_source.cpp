@@ -58,11 +58,25 @@ class PgSource final : public inventory::LedgerSource {
   // One sensor's records in one read-only snapshot of the store, sorted here
   // into Store::load's order (byte order, whatever the database's collation).
   StoreStatus load(const std::string& sensor, inventory::Ledger& ledger) override {
-    std::string error;
-    if (!db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)) return {error};
-    auto st = load_in_transaction(sensor, ledger);
-    (void)db_.exec(st ? "COMMIT" : "ROLLBACK", error);
-    return st;
+    return load_part(sensor, Part{}, ledger);
+  }
+
+  // The same reads narrowed in SQL: the keys by the facts' field, the assets
+  // by id (each table's primary key leads with (sensor_name, asset id); the
+  // edges by edges_from and edges_to, their operations by their key).
+  StoreStatus load_keys(const std::string& sensor, const std::vector<std::string>& fields,
+                        inventory::Ledger& ledger) override {
+    Part part;
+    part.keys_only = true;
+    part.fields = &fields;
+    return load_part(sensor, part, ledger);
+  }
+  StoreStatus load_assets(const std::string& sensor, const std::vector<std::string>& ids,
+                          inventory::Ledger& ledger) override {
+    if (ids.empty()) return {};
+    Part part;
+    part.ids = &ids;
+    return load_part(sensor, part, ledger);
   }
 
   StoreStatus finding_states(const std::string& sensor, std::vector<inventory::Ack>& out) override {
@@ -360,15 +374,34 @@ class PgSource final : public inventory::LedgerSource {
     return {};
   }
 
-  StoreStatus load_in_transaction(const std::string& sensor, inventory::Ledger& ledger) {
+  // What load_part reads: everything, the keys (assets, addresses, VLANs, the
+  // facts of `fields`), or the assets `ids` with the edges at them.
+  struct Part {
+    bool keys_only = false;
+    const std::vector<std::string>* fields = nullptr;
+    const std::vector<std::string>* ids = nullptr;
+  };
+
+  StoreStatus load_part(const std::string& sensor, const Part& part, inventory::Ledger& ledger) {
+    std::string error;
+    if (!db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)) return {error};
+    auto st = load_in_transaction(sensor, part, ledger);
+    (void)db_.exec(st ? "COMMIT" : "ROLLBACK", error);
+    return st;
+  }
+
+  StoreStatus load_in_transaction(const std::string& sensor, const Part& part, inventory::Ledger& ledger) {
     using inventory::Asset;
     using inventory::Edge;
     std::string error;
-    const Params p{sensor};
+    // $1 the sensor; $2 the ids (the assets' narrowing) when asked for.
+    const Params p = part.ids != nullptr ? Params{sensor, array_literal(*part.ids)} : Params{sensor};
+    const std::string of_ids = part.ids != nullptr ? " AND id = ANY($2::text[])" : "";
+    const std::string by_asset = part.ids != nullptr ? " AND asset_id = ANY($2::text[])" : "";
     std::vector<Asset> assets;
     {
       auto r = db_.exec("SELECT id, mac, key_ip, parent_id, route, first_us, last_us, packets_sent, bytes_sent, router "
-                        "FROM assets WHERE sensor_name = $1",
+                        "FROM assets WHERE sensor_name = $1" + of_ids,
                         p, error);
       if (!r) return {error};
       assets.reserve(static_cast<std::size_t>(r->rows()));
@@ -391,8 +424,8 @@ class PgSource final : public inventory::LedgerSource {
     }
     const auto asset_ids = by_id(assets);
     {
-      auto r = db_.exec("SELECT asset_id, ip, source, first_us, last_us FROM asset_ips WHERE sensor_name = $1", p,
-                        error);
+      auto r = db_.exec("SELECT asset_id, ip, source, first_us, last_us FROM asset_ips WHERE sensor_name = $1" +
+                        by_asset, p, error);
       if (!r) return {error};
       struct Row {
         std::string asset_id, ip;
@@ -416,8 +449,7 @@ class PgSource final : public inventory::LedgerSource {
       }
     }
     {
-      auto r = db_.exec("SELECT asset_id, vlan FROM asset_vlans WHERE sensor_name = $1", p,
-                        error);
+      auto r = db_.exec("SELECT asset_id, vlan FROM asset_vlans WHERE sensor_name = $1" + by_asset, p, error);
       if (!r) return {error};
       std::vector<std::pair<std::string, long long>> rows;
       for (int i = 0; i < r->rows(); ++i) rows.emplace_back(r->text(i, 0), r->number(i, 1));
@@ -425,8 +457,8 @@ class PgSource final : public inventory::LedgerSource {
       for (const auto& [id, vlan] : rows)
         if (Asset* a = find(asset_ids, id)) a->vlans.push_back(static_cast<std::uint16_t>(vlan));
     }
-    {
-      auto r = db_.exec("SELECT asset_id, protocol FROM asset_protocols WHERE sensor_name = $1", p, error);
+    if (!part.keys_only) {
+      auto r = db_.exec("SELECT asset_id, protocol FROM asset_protocols WHERE sensor_name = $1" + by_asset, p, error);
       if (!r) return {error};
       std::vector<std::pair<std::string, std::string>> rows;
       for (int i = 0; i < r->rows(); ++i) rows.emplace_back(r->text(i, 0), r->text(i, 1));
@@ -435,9 +467,13 @@ class PgSource final : public inventory::LedgerSource {
         if (Asset* a = find(asset_ids, id)) a->protocols.push_back(std::move(protocol));
     }
     {
-      auto r = db_.exec("SELECT asset_id, field, value, source, first_us, last_us, count FROM facts "
-                        "WHERE sensor_name = $1",
-                        p, error);
+      const bool by_field = part.keys_only && part.fields != nullptr;
+      auto r = by_field ? db_.exec("SELECT asset_id, field, value, source, first_us, last_us, count FROM facts "
+                                   "WHERE sensor_name = $1 AND field = ANY($2::text[])",
+                                   Params{sensor, array_literal(*part.fields)}, error)
+                        : db_.exec("SELECT asset_id, field, value, source, first_us, last_us, count FROM facts "
+                                   "WHERE sensor_name = $1" + by_asset,
+                                   p, error);
       if (!r) return {error};
       struct Row {
         std::string asset_id;
@@ -458,9 +494,11 @@ class PgSource final : public inventory::LedgerSource {
         if (Asset* a = find(asset_ids, row.asset_id)) a->facts.push_back(std::move(row.f));
     }
     std::vector<Edge> edges;
-    {
+    if (!part.keys_only) {
       auto r = db_.exec("SELECT id, from_id, to_id, protocol, transport, port, vlan, packets, bytes, first_us, last_us "
-                        "FROM edges WHERE sensor_name = $1",
+                        "FROM edges WHERE sensor_name = $1" +
+                            std::string(part.ids != nullptr ? " AND (from_id = ANY($2::text[]) OR to_id = ANY($2::text[]))"
+                                                            : ""),
                         p, error);
       if (!r) return {error};
       edges.reserve(static_cast<std::size_t>(r->rows()));
@@ -482,11 +520,15 @@ class PgSource final : public inventory::LedgerSource {
       }
       std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) { return x.id < y.id; });
     }
-    {
+    if (!part.keys_only && (part.ids == nullptr || !edges.empty())) {
       const auto edge_ids = by_id(edges);
+      std::vector<std::string> wanted;
+      if (part.ids != nullptr)
+        for (const Edge& e : edges) wanted.push_back(e.id);
       auto r = db_.exec("SELECT edge_id, protocol, name, code, count, errors, is_write, is_control, has_range, "
-                        "range_lo, range_hi, first_us, last_us FROM edge_ops WHERE sensor_name = $1",
-                        p, error);
+                        "range_lo, range_hi, first_us, last_us FROM edge_ops WHERE sensor_name = $1" +
+                            std::string(part.ids != nullptr ? " AND edge_id = ANY($2::text[])" : ""),
+                        part.ids != nullptr ? Params{sensor, array_literal(wanted)} : Params{sensor}, error);
       if (!r) return {error};
       struct Row {
         std::string edge_id;

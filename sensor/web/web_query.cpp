@@ -392,7 +392,7 @@ void set_row_json(AssetRow& r, const nlohmann::ordered_json& json) {
 
 std::string row_text(const AssetRow& r, int approved, int findings) {
   const std::string a = approved < 0 ? std::string("null") : approved == 1 ? std::string("true") : std::string("false");
-  const std::string f = std::to_string(findings);
+  const std::string f = findings < 0 ? std::string("null") : std::to_string(findings);  // -1: not known
   // The marks present, in the order of the text; the absent ones are added at
   // the end, approved first (as setting them on the object would).
   struct Cut {
@@ -436,9 +436,21 @@ nlohmann::ordered_json row_json(const AssetRow& row, const RowMarks& marks, std:
   return nlohmann::ordered_json::parse(row_json_text(row, marks, i));
 }
 
-std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuery& q,
-                              const std::vector<std::string>* keys, const RowMarks* marks,
-                              const std::map<std::size_t, AssetRow>* patched) {
+std::vector<std::uint32_t> sort_order(const std::vector<std::string>& keys, bool descending) {
+  std::vector<std::uint32_t> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::string &x = keys[a], &y = keys[b];
+    if (x.empty() != y.empty()) return y.empty();  // unknown values last
+    return descending ? x > y : x < y;
+  });
+  return order;
+}
+
+std::vector<std::size_t> select_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
+                                       const std::vector<std::string>* keys, const RowMarks* marks,
+                                       const std::map<std::size_t, AssetRow>* patched,
+                                       const std::vector<std::uint32_t>* order) {
   if (patched != nullptr && patched->empty()) patched = nullptr;
   const auto row_at = [&](std::size_t i) -> const AssetRow& {
     if (patched != nullptr)
@@ -449,18 +461,26 @@ std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuer
                       marks->open_findings.size() == rows.size();
   const auto approved = [&](std::size_t i) { return marked ? marks->approved[i] : row_at(i).approved; };
   const auto open = [&](std::size_t i) { return marked ? marks->open_findings[i] : row_at(i).open_findings; };
-  std::vector<std::size_t> hits;
-  hits.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  const auto wanted = [&](std::size_t i) {
     const AssetRow& r = row_at(i);
-    if (!q.klass.empty() && r.klass != q.klass) continue;
-    if (!q.zone.empty() && std::find(r.zones.begin(), r.zones.end(), q.zone) == r.zones.end()) continue;
-    if (!seen_by(r.sensors, q.sensor) || !seen_by(r.sites, q.site)) continue;
-    if (!q.vendor.empty() && r.vendor_lower.find(q.vendor) == std::string::npos) continue;
-    if (q.approved >= 0 && approved(i) != q.approved) continue;
-    if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) continue;
-    hits.push_back(i);
+    if (!q.klass.empty() && r.klass != q.klass) return false;
+    if (!q.zone.empty() && std::find(r.zones.begin(), r.zones.end(), q.zone) == r.zones.end()) return false;
+    if (!seen_by(r.sensors, q.sensor) || !seen_by(r.sites, q.site)) return false;
+    if (!q.vendor.empty() && r.vendor_lower.find(q.vendor) == std::string::npos) return false;
+    if (q.approved >= 0 && approved(i) != q.approved) return false;
+    if (!q.q.empty() && r.haystack.find(q.q) == std::string::npos) return false;
+    return true;
+  };
+  std::vector<std::size_t> hits;
+  if (order != nullptr && order->size() == rows.size() && patched == nullptr && q.sort != "findings") {
+    // The order made once for these rows: the hits are walked in it.
+    for (const std::uint32_t i : *order)
+      if (wanted(i)) hits.push_back(i);
+    return hits;
   }
+  hits.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (wanted(i)) hits.push_back(i);
   if (q.sort == "findings") {
     std::stable_sort(hits.begin(), hits.end(), [&](std::size_t a, std::size_t b) {
       return q.descending ? open(a) > open(b) : open(a) < open(b);
@@ -483,19 +503,38 @@ std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuer
     });
     for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
   }
+  return hits;
+}
+
+std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items) {
   // {"total":n,"page":p,"per_page":k,"items":[...]}, as the serializer writes it.
-  std::string out = "{\"total\":" + std::to_string(hits.size()) + ",\"page\":" + std::to_string(q.page) +
+  std::string out = "{\"total\":" + std::to_string(total) + ",\"page\":" + std::to_string(q.page) +
                     ",\"per_page\":" + std::to_string(q.per_page) + ",\"items\":[";
-  const std::size_t from = static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page);
-  for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i) {
-    if (i != from) out += ',';
-    if (marked)
-      out += row_json_text(row_at(hits[i]), *marks, hits[i]);
-    else
-      out += row_at(hits[i]).text;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out += ',';
+    out += items[i];
   }
   out += "]}";
   return out;
+}
+
+std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuery& q,
+                              const std::vector<std::string>* keys, const RowMarks* marks,
+                              const std::map<std::size_t, AssetRow>* patched) {
+  if (patched != nullptr && patched->empty()) patched = nullptr;
+  const std::vector<std::size_t> hits = select_assets(rows, q, keys, marks, patched);
+  const bool marked = marks != nullptr && marks->approved.size() == rows.size() &&
+                      marks->open_findings.size() == rows.size();
+  std::vector<std::string> items;
+  const std::size_t from = static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page);
+  for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i) {
+    const std::size_t at = hits[i];
+    const AssetRow* r = &rows[at];
+    if (patched != nullptr)
+      if (const auto it = patched->find(at); it != patched->end()) r = &it->second;
+    items.push_back(marked ? row_json_text(*r, *marks, at) : r->text);
+  }
+  return assets_page_text(q, hits.size(), items);
 }
 
 nlohmann::ordered_json query_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,

@@ -38,6 +38,7 @@
 #include "inventory/policy/csv_reader.hpp"
 #include "inventory/policy/evidence.hpp"
 #include "inventory/policy/findings.hpp"
+#include "inventory/store/fleet_index.hpp"
 #include "inventory/store/snapshot.hpp"
 #include "inventory/store/sqlite_statement.hpp"
 #include "inventory/store/store.hpp"
@@ -229,6 +230,12 @@ struct View {
   // changes show in the next view read from the database).
   std::shared_ptr<const ChecklistPart> cl;
   std::shared_ptr<ViewCache> cache;
+  // A fleet larger than a view may hold (serve --max-view-assets): its
+  // devices by their keys, `rows` made from them (what the assets table
+  // filters, sorts and searches; no class, no findings), and each page's
+  // devices read whole from the central store when it is asked for. Null on
+  // every other view.
+  std::shared_ptr<const struct LargeFleet> large;
 
   const AssetRow& row(std::size_t i) const {
     if (patched)
@@ -237,11 +244,33 @@ struct View {
   }
 };
 
+// What a large fleet's view (View::large) holds beside its rows.
+struct LargeFleet {
+  inventory::FleetIndex index;
+  // Where each page's devices are read from: the build's connection, one
+  // request at a time.
+  mutable std::mutex source_mu;
+  std::unique_ptr<inventory::LedgerSource> source;
+  std::optional<inventory::ApprovedList> approved;  // as the rows were made with it
+  // Every sort of the assets table made with the view ("key/asc", "key/desc"):
+  // at a million devices a sort takes longer than a page may.
+  std::map<std::string, std::vector<std::uint32_t>> orders;
+  std::string why;  // why the other pages are not served
+};
+
+// The sorts a large fleet's assets table offers: every row sort but the
+// class (a device's class rests on its links, which the index does not hold).
+constexpr const char* kLargeSorts[] = {"name",       "id",        "mac",      "ip",    "vendor", "product",
+                                       "first_seen", "last_seen", "location", "owner", "zone"};
+
 // One asset's row as the console lists it: `zones` its zones, `listed` its
-// approved-list row (null: none), `has_list` whether there is a list at all.
+// approved-list row (null: none), `has_list` whether there is a list at all,
+// `open_findings` its open findings (-1: not known, null in the JSON).
+// `classified` false: the ledger holds the asset's keys only (FleetIndex), so
+// its class is not known; the row keeps none and is not searched by it.
 AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::AssetLinks* links,
                   std::vector<std::string> zones, const inventory::ApprovedEntry* listed, bool has_list,
-                  int open_findings) {
+                  int open_findings, bool classified = true) {
   AssetRow r;
   Json json = inventory::asset_json(L, a, links);
   r.zones = std::move(zones);
@@ -249,10 +278,10 @@ AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::A
   r.open_findings = open_findings;
   json["zone"] = r.zones.empty() ? Json() : Json(r.zones.front());
   json["approved"] = r.approved < 0 ? Json() : Json(r.approved == 1);
-  json["findings"] = r.open_findings;
+  json["findings"] = r.open_findings < 0 ? Json() : Json(r.open_findings);
   json["display_name"] = inventory::sanitize_utf8(inventory::display_name(a));
   json["approved_line"] = listed != nullptr ? Json(listed->line) : Json();  // the list's row, by file line
-  r.klass = json.value("class", "unknown");
+  r.klass = classified ? json.value("class", "unknown") : std::string();
   auto text = [&](const char* k) {
     const auto it = json.find(k);
     return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -267,7 +296,7 @@ AssetRow make_row(const Ledger& L, const inventory::Asset& a, const inventory::A
     names->erase(std::unique(names->begin(), names->end()), names->end());
   }
   std::string hay = a.id + "\n" + text("mac") + "\n" + text("name") + "\n" + text("display_name") + "\n" + text("vendor") + "\n" +
-                    text("product") + "\n" + text("serial") + "\n" + text("revision") + "\n" + r.klass;
+                    text("product") + "\n" + text("serial") + "\n" + text("revision") + (classified ? "\n" + r.klass : "");
   for (const auto& ip : json["ips"]) hay += "\n" + ip.get<std::string>();
   // The approved list's columns are searchable too (a wire name hides the list's from "name").
   if (const auto it = json.find("approved_entry"); it != json.end())
@@ -391,12 +420,14 @@ struct WebServer::Impl {
   // True when the sensors `fleet` selects hold no more assets than a view may
   // (opt.max_view_assets), asked of the central store's kept counts before
   // anything is loaded; false with `error` saying how many and what to serve
-  // instead.
-  bool fits_view(LedgerView& fleet, std::string& error) const {
+  // instead, and `counted` false when the counts did not read (`error` says why).
+  bool fits_view(LedgerView& fleet, std::string& error, bool& counted) const {
+    counted = true;
     if (opt.max_view_assets == 0) return true;
     std::map<std::string, std::uint64_t> counts;
     if (auto st = fleet.source->asset_counts(counts); !st) {
       error = st.error;
+      counted = false;
       return false;
     }
     std::uint64_t held = 0;
@@ -425,6 +456,15 @@ struct WebServer::Impl {
   // A new view read through `s` (the builder's own connection); nullptr with
   // `error` set when the ledger does not load.
   std::shared_ptr<View> build_view(Store& s, std::string& error);
+  // The view of a fleet larger than a view holds (`why` says so): its index
+  // and the rows of its devices' keys, into `v` (View::large).
+  std::shared_ptr<View> build_large_view(LedgerView& fleet, std::shared_ptr<View> v, std::string why,
+                                         std::string& error);
+  // The devices `ids` of a large fleet's view read whole, as a view of their
+  // own: their ledger (with the devices behind them and the far ends of their
+  // links), rows made as build_view makes them, no findings (null in the
+  // rows). Null with `error` set when the store does not read.
+  std::shared_ptr<View> page_view(const View& v, const std::vector<std::string>& ids, std::string& error) const;
   void builder();
 
   // The current view for a request. Before the first view exists (the first
@@ -831,6 +871,99 @@ Json WebServer::Impl::overview(View& v) {
   return out;
 }
 
+std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::shared_ptr<View> v, std::string why,
+                                                        std::string& error) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::size_t heap_before = heap_in_use();
+  auto large = std::make_shared<LargeFleet>();
+  if (auto st = large->index.build(*fleet.source, fleet.sensors, fleet.sites); !st) {
+    error = st.error;
+    return nullptr;
+  }
+  const auto read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (quitting) {
+    error = "the console is stopping";
+    return nullptr;
+  }
+  if (!approved_path().empty() && ::access(approved_path().c_str(), F_OK) == 0) {
+    std::string ignored;
+    large->approved = inventory::load_approved(approved_path(), ignored);
+  }
+  // The plant's names, locations and owners, as every reader shows them.
+  Ledger& keys = large->index.keys_mut();
+  if (large->approved) inventory::apply_approved(keys, *large->approved);
+  v->has_approved_list = !approved_path().empty();
+  auto rows = std::make_shared<std::vector<AssetRow>>();
+  rows->reserve(keys.assets().size());
+  {
+    const inventory::AssetLinks links(keys);
+    for (const auto& a : keys.assets()) {
+      AssetRow r = make_row(keys, a, &links, config.policy.zones_of(a),
+                            large->approved ? large->approved->match(a) : nullptr, v->has_approved_list, -1, false);
+      r.text.clear();  // each page's rows are made from the devices read whole
+      r.text.shrink_to_fit();
+      rows->push_back(std::move(r));
+    }
+  }
+  for (const char* key : kLargeSorts) {
+    const std::vector<std::string> texts = sort_keys(*rows, key);
+    large->orders.emplace(std::string(key) + "/asc", sort_order(texts, false));
+    large->orders.emplace(std::string(key) + "/desc", sort_order(texts, true));
+  }
+  v->marks = marks_of(*rows);
+  v->rows = std::move(rows);
+  v->row_of = std::make_shared<const std::map<std::string, std::size_t>>();
+  v->ledger = std::make_shared<const Ledger>();
+  v->findings = std::make_shared<const std::vector<inventory::Finding>>();
+  for (const auto& a : keys.assets()) v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
+  v->fleet_sensors = fleet.sensors;
+  for (const auto& name : fleet.sensors)
+    if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
+  std::sort(v->fleet_sites.begin(), v->fleet_sites.end());
+  v->fleet_sites.erase(std::unique(v->fleet_sites.begin(), v->fleet_sites.end()), v->fleet_sites.end());
+  large->why = why + "; meanwhile this console serves the fleet's devices (the assets list and each device's page), "
+                     "read from the central store page by page";
+  large->source = std::move(fleet.source);
+  spdlog::debug("console: large fleet of {} sensor(s), {} devices: keys read and merged in {:.2f} s, rows and sorts "
+                "{:.2f} s, {:+.1f} MiB",
+                v->fleet_sensors.size(), v->rows->size(), read_s,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s,
+                (static_cast<double>(heap_in_use()) - static_cast<double>(heap_before)) / (1024.0 * 1024.0));
+  v->large = std::move(large);
+  return v;
+}
+
+std::shared_ptr<View> WebServer::Impl::page_view(const View& v, const std::vector<std::string>& ids,
+                                                 std::string& error) const {
+  const LargeFleet& large = *v.large;
+  auto ledger = std::make_shared<Ledger>();
+  {
+    std::lock_guard lock(large.source_mu);
+    if (auto st = large.index.read(*large.source, ids, *ledger); !st) {
+      error = st.error;
+      return nullptr;
+    }
+  }
+  if (large.approved) inventory::apply_approved(*ledger, *large.approved);
+  auto p = std::make_shared<View>();
+  p->read_us = v.read_us;
+  p->has_approved_list = v.has_approved_list;
+  p->findings = std::make_shared<const std::vector<inventory::Finding>>();
+  auto rows = std::make_shared<std::vector<AssetRow>>();
+  auto row_of = std::make_shared<std::map<std::string, std::size_t>>();
+  const inventory::AssetLinks links(*ledger);
+  for (const auto& a : ledger->assets()) {
+    (*row_of)[a.id] = rows->size();
+    rows->push_back(make_row(*ledger, a, &links, config.policy.zones_of(a),
+                             large.approved ? large.approved->match(a) : nullptr, v.has_approved_list, -1));
+  }
+  p->marks = marks_of(*rows);
+  p->rows = std::move(rows);
+  p->row_of = std::move(row_of);
+  p->ledger = std::move(ledger);
+  return p;
+}
+
 std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) {
   auto v = std::make_shared<View>();
   v->read_us = wall_us();
@@ -863,7 +996,14 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       error = "the central store does not read (the log says why)";
       return nullptr;
     }
-    if (!fits_view(fleet, error)) return nullptr;
+    bool counted = false;
+    if (std::string why; !fits_view(fleet, why, counted)) {
+      if (!counted) {
+        error = why;
+        return nullptr;
+      }
+      return build_large_view(fleet, std::move(v), std::move(why), error);
+    }
     if (!load_view(fleet, *ledger, &fleet_reader)) {
       error = "the central store does not read (the log says why)";
       return nullptr;
@@ -1473,9 +1613,11 @@ void WebServer::Impl::install_routes() {
   // The view a handler needs, or an error response.
   // The view a handler needs (current_view), or an error response. Every
   // response made from a view says how old it is (view_headers).
+  // A large fleet's view (View::large) serves only the handlers given
+  // `large` true; the others answer 503 saying why and what it serves.
   using ViewHandler = std::function<void(const httplib::Request&, httplib::Response&, const Session&, View&)>;
-  auto with_view = [this](ViewHandler h) -> Handler {
-    return [this, h](const httplib::Request& req, httplib::Response& res, const Session& se) {
+  auto with_view = [this](ViewHandler h, bool large = false) -> Handler {
+    return [this, h, large](const httplib::Request& req, httplib::Response& res, const Session& se) {
       std::string error;
       bool building = false;
       const std::shared_ptr<View> v = current_view(error, building);
@@ -1483,16 +1625,40 @@ void WebServer::Impl::install_routes() {
         if (building) res.set_header("Retry-After", "2");
         return send_error(res, 503, error);
       }
+      if (v->large && !large) return send_error(res, 503, v->large->why);
       view_headers(res, *v);
       h(req, res, se, *v);
     };
   };
 
-  s.Get("/api/v1/assets", route(false, with_view([](const httplib::Request& req, httplib::Response& res,
-                                                         const Session&, View& v) {
+  s.Get("/api/v1/assets", route(false, with_view([this](const httplib::Request& req, httplib::Response& res,
+                                                             const Session&, View& v) {
           AssetQuery q;
           std::string error;
           if (!parse_asset_query(req.params, q, error)) return send_error(res, 400, error);
+          if (v.large) {
+            // The page selected from the keys' rows by the order made with the
+            // view, then its devices read whole and their rows made.
+            if (!q.klass.empty() || q.sort == "class" || q.sort == "findings")
+              return send_error(res, 400,
+                                "the fleet is larger than this console's view (--max-view-assets): its devices are "
+                                "listed without their class and findings, so they are not filtered or sorted by "
+                                "them; select one site (--site) or fewer sensors (--sensor)");
+            const auto order = v.large->orders.find(q.sort + (q.descending ? "/desc" : "/asc"));
+            if (order == v.large->orders.end()) return send_error(res, 400, "sort: not a sort of this list");
+            const std::vector<std::size_t> hits = select_assets(*v.rows, q, nullptr, nullptr, nullptr, &order->second);
+            const std::size_t from = static_cast<std::size_t>(q.page - 1) * static_cast<std::size_t>(q.per_page);
+            std::vector<std::string> ids;
+            for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
+              ids.push_back(v.large->index.keys().assets()[hits[i]].id);
+            const auto page = page_view(v, ids, error);
+            if (!page) return send_error(res, 503, error);
+            std::vector<std::string> items;
+            for (const auto& id : ids)
+              if (const auto it = page->row_of->find(id); it != page->row_of->end())
+                items.push_back(page->row(it->second).text);
+            return send_body(res, assets_page_text(q, hits.size(), items));
+          }
           const std::vector<std::string>* keys = nullptr;
           if (q.sort != "findings") {
             std::lock_guard lock(v.cache->sort_mu);
@@ -1507,9 +1673,25 @@ void WebServer::Impl::install_routes() {
             keys = &it->second;  // never erased while the view lives
           }
           send_body(res, query_assets_text(*v.rows, q, keys, &v.marks, v.patched.get()));
-        })));
+        }, true)));
   s.Get(R"(/api/v1/assets/([^/]+))", route(false, with_view([this](const httplib::Request& req,
                                                                      httplib::Response& res, const Session&, View& v) {
+          if (v.large) {
+            // The device read whole, with the devices behind it and its peers.
+            const inventory::Asset* k = v.large->index.keys().find(req.matches[1].str());
+            if (k == nullptr) return send_error(res, 404, "no such asset");
+            const std::string id = k->id;
+            const std::string lang = req.get_param_value("lang");
+            if (!lang.empty() && lang != "ja" && lang != "en") return send_error(res, 400, "lang: expected ja or en");
+            std::string error;
+            const auto page = page_view(v, {id}, error);
+            if (!page) return send_error(res, 503, error);
+            const inventory::Asset* a = page->ledger->find(id);
+            if (a == nullptr || page->row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
+            Json out = asset_detail(*page, *a, lang);
+            out["findings"] = Json();  // made for a view, which this fleet is too large for
+            return send_json(res, 200, out);
+          }
           const inventory::Asset* a = v.ledger->find(req.matches[1].str());
           if (a == nullptr || v.row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
           const std::string lang = req.get_param_value("lang");
@@ -1518,7 +1700,7 @@ void WebServer::Impl::install_routes() {
           if (v.renamed)
             if (const auto it = v.renamed->find(a->id); it != v.renamed->end()) a = &it->second;
           send_json(res, 200, asset_detail(v, *a, lang));
-        })));
+        }, true)));
   s.Get("/api/v1/links", route(false, with_view([](const httplib::Request&, httplib::Response& res,
                                                         const Session&, View& v) {
           send_body(res, *v.links_body);

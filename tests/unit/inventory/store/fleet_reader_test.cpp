@@ -1,7 +1,10 @@
 // FleetReader: a fleet read again loads only the sensors whose version moved,
 // and gives exactly the ledger a read of every sensor anew gives (a change on
 // one sensor, a sensor added, a sensor dropped, nothing changed).
+// FleetIndex: the fleet by its keys has the whole merge's devices, and a
+// device read whole through it is the whole merge's device, links included.
 #include "inventory/store/fleet_reader.hpp"
+#include "inventory/store/fleet_index.hpp"
 
 #include "inventory/ledger/fleet.hpp"
 #include "inventory/store/ledger_source.hpp"
@@ -120,6 +123,15 @@ Ledger sensor_ledger(const std::string& sensor, int n, std::uint64_t extra) {
     const AssetIndex routed = l.resolve(std::nullopt, ip("10.0.0.20"), kT + 5);
     l.sent(routed, 70, 0, kT + 5);
     l.count_edge(l.edge(routed, plc, "modbus", "tcp", 502, 0, kT + 5), 70, kT + 5);
+    // A unit behind the address a's HMI holds: under the HMI's fleet id.
+    const AssetIndex unit = l.child(routed, "unit:3", kT + 6);
+    l.add_fact(unit, field::product, "Inverter", "modbus", kT + 6);
+    l.add_fact(routed, field::hostname, "hmi-a", "dhcp", kT + 6);
+  }
+  if (sensor == "c") {  // a site of its own: its 10.0.0.20 is another device
+    const AssetIndex routed = l.resolve(std::nullopt, ip("10.0.0.20"), kT + 7);
+    l.add_fact(routed, field::vendor, "Omron", "enip", kT + 7);
+    l.count_edge(l.edge(hmi, routed, "enip", "tcp", 44818, 0, kT + 7), 60, kT + 7);
   }
   return l;
 }
@@ -248,6 +260,81 @@ TEST(FleetReader, SqliteVersionsNameEverySensorAndMoveTogether) {
   ASSERT_TRUE(src->sensor_versions(after).ok());
   EXPECT_NE(after.at("a"), before.at("a"));
   EXPECT_EQ(after.at("a"), after.at("b"));
+}
+
+// One asset of a dumped ledger, and the edges at it.
+std::string dump_of(const std::string& dumped, const std::string& id) {
+  std::istringstream in(dumped);
+  std::string line, out;
+  bool in_asset = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("asset ", 0) == 0) in_asset = line.rfind("asset " + id + " ", 0) == 0;
+    else if (line.rfind("edge ", 0) == 0) in_asset = line.find(" " + id + ">") != std::string::npos ||
+                                                      line.find(">" + id + " ") != std::string::npos;
+    if (in_asset) out += line + "\n";
+  }
+  return out;
+}
+
+TEST(FleetIndex, HoldsTheWholeMergesDevicesAndReadsEachAsTheMergeMakesIt) {
+  Fleet f;
+  f.write("a", 0, 0);
+  f.write("b", 1, 2);
+  f.write("c", 2, 0);
+  std::string error;
+  auto src = sqlite_source(f.db, error);
+  ASSERT_TRUE(src) << error;
+  const std::vector<std::string> sensors = {"c", "b", "a"};  // any order
+  const std::map<std::string, std::string> sites = {{"a", "east"}, {"b", "east"}, {"c", "west"}};
+  const std::string merged = whole(f.db, sensors, sites);
+  Ledger full;
+  {
+    FleetReader once(false);
+    ASSERT_TRUE(once.read(*src, sensors, sites, full).ok());
+  }
+  FleetIndex index;
+  ASSERT_TRUE(index.build(*src, sensors, sites).ok());
+  // The same devices under the same ids, with the same sightings and keys.
+  ASSERT_EQ(index.keys().assets().size(), full.assets().size());
+  EXPECT_TRUE(index.keys().edges().empty());
+  for (std::size_t i = 0; i < full.assets().size(); ++i) {
+    const Asset& k = index.keys().assets()[i];
+    const Asset& a = full.assets()[i];
+    EXPECT_EQ(k.id, a.id);
+    EXPECT_EQ(k.mac, a.mac);
+    EXPECT_EQ(k.parent_id, a.parent_id);
+    EXPECT_EQ(k.first_us, a.first_us);
+    EXPECT_EQ(k.last_us, a.last_us);
+    EXPECT_EQ(k.ips.size(), a.ips.size());
+    EXPECT_EQ(k.vlans, a.vlans);
+    ASSERT_EQ(k.sightings.size(), a.sightings.size());
+    for (std::size_t j = 0; j < a.sightings.size(); ++j) EXPECT_EQ(k.sightings[j].sensor, a.sightings[j].sensor);
+    for (const auto& fld : FleetIndex::key_fields()) {
+      const FactRecord* kb = Ledger::best(k, fld);
+      const FactRecord* ab = Ledger::best(a, fld);
+      ASSERT_EQ(kb == nullptr, ab == nullptr) << a.id << " " << fld;
+      if (ab != nullptr) EXPECT_EQ(kb->value, ab->value);
+    }
+  }
+  // Each device read whole: the merge's device and its links, exactly.
+  bool child_seen = false, qualified_seen = false;
+  for (const Asset& a : full.assets()) {
+    Ledger page;
+    ASSERT_TRUE(index.read(*src, {a.id}, page).ok());
+    EXPECT_EQ(dump_of(dump(page), a.id), dump_of(merged, a.id)) << a.id;
+    EXPECT_FALSE(dump_of(merged, a.id).empty());
+    child_seen = child_seen || !a.parent_id.empty();
+    qualified_seen = qualified_seen || a.id.find("site:") != std::string::npos ||
+                     (a.key_ip && a.key_ip->to_string() == "10.0.0.20");
+  }
+  EXPECT_TRUE(child_seen);
+  EXPECT_TRUE(qualified_seen);
+  // Several at once, and an id the index lacks left out.
+  Ledger two;
+  ASSERT_TRUE(index.read(*src, {full.assets().front().id, full.assets().back().id, "nobody"}, two).ok());
+  EXPECT_NE(two.index_of(full.assets().front().id), kNoAsset);
+  EXPECT_NE(two.index_of(full.assets().back().id), kNoAsset);
+  EXPECT_EQ(two.index_of("nobody"), kNoAsset);
 }
 
 }  // namespace

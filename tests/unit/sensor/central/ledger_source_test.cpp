@@ -399,6 +399,52 @@ TEST_P(LedgerSourceTest, LoadsEachSensorsLedgerAsStoreDoes) {
   EXPECT_NE(plant().ledgers.at("line1"), plant().ledgers.at("line2"));
 }
 
+// The parts a fleet too large to hold is read by (FleetIndex): the keys are
+// the whole load's assets with their addresses, VLANs and the facts of the
+// fields asked for; the assets read by id are the whole load's, with every
+// edge at them. Built from the whole load here, compared with each source's.
+TEST_P(LedgerSourceTest, ReadsTheKeysAndSomeAssetsAsPartsOfTheWholeLoad) {
+  const std::vector<std::string> fields = {"vendor", "name", "nosuchfield"};
+  for (const auto& sensor : kSensors) {
+    inventory::Ledger whole(sensor);
+    ASSERT_TRUE(source_->load(sensor, whole).ok());
+    ASSERT_GT(whole.assets().size(), 3U);
+    inventory::Ledger keys_want(sensor);
+    for (inventory::Asset a : whole.assets()) {
+      std::erase_if(a.facts, [&](const inventory::FactRecord& f) { return f.field != "vendor" && f.field != "name"; });
+      a.protocols.clear();
+      keys_want.load_asset(std::move(a));
+    }
+    inventory::Ledger keys(sensor);
+    ASSERT_TRUE(source_->load_keys(sensor, fields, keys).ok());
+    EXPECT_EQ(describe(keys), describe(keys_want)) << sensor;
+    EXPECT_NE(describe(keys).find("=" ), std::string::npos) << sensor << ": no fact kept";
+
+    // Every other asset, and the edges with one of them at an end.
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < whole.assets().size(); i += 2) ids.push_back(whole.assets()[i].id);
+    ids.push_back("no-such-asset");
+    std::sort(ids.begin(), ids.end());
+    inventory::Ledger some_want(sensor);
+    for (const auto& a : whole.assets())
+      if (std::binary_search(ids.begin(), ids.end(), a.id)) some_want.load_asset(a);
+    std::vector<inventory::Edge> edges;
+    for (const auto& e : whole.edges())
+      if (std::binary_search(ids.begin(), ids.end(), e.from_id) || std::binary_search(ids.begin(), ids.end(), e.to_id))
+        edges.push_back(e);
+    const bool some_edges = !edges.empty();
+    some_want.load_edges(edges);
+    inventory::Ledger some(sensor);
+    ASSERT_TRUE(source_->load_assets(sensor, ids, some).ok());
+    EXPECT_EQ(describe(some), describe(some_want)) << sensor;
+    EXPECT_TRUE(some_edges) << sensor << ": the part holds no edge to compare";
+    EXPECT_LT(some.assets().size(), whole.assets().size());
+    inventory::Ledger none(sensor);
+    ASSERT_TRUE(source_->load_assets(sensor, {}, none).ok());
+    EXPECT_TRUE(none.assets().empty());
+  }
+}
+
 TEST_P(LedgerSourceTest, AnUnknownSensorHasAnEmptyLedger) {
   inventory::Ledger l("nobody");
   ASSERT_TRUE(source_->load("nobody", l).ok());
