@@ -162,7 +162,9 @@ async function loadAssets(results) {
     el('span', { id: 'asset-page' }, t('common.page') + ' ' + data.page + ' ' + t('common.of') + ' ' + pages),
     el('button', { type: 'button', id: 'asset-next', disabled: data.page >= pages ? 'disabled' : null, onclick: () => { assetState.page++; loadAssets(results); } }, t('common.next')),
     el('span', { id: 'asset-total' }, data.total + ' ' + t('assets.total')));
-  append(clear(results), [el('table', { id: 'asset-table' }, el('thead', {}, head), body), pager]);
+  // A fleet larger than the console's view: its devices are listed by their keys.
+  const notice = data.large_fleet ? el('p', { className: 'muted', id: 'asset-large-fleet' }, t('assets.large_fleet')) : null;
+  append(clear(results), [notice, el('table', { id: 'asset-table' }, el('thead', {}, head), body), pager]);
 }
 
 // --- one asset ------------------------------------------------------------------------

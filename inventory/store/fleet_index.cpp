@@ -88,20 +88,28 @@ StoreStatus FleetIndex::read(LedgerSource& source, const std::vector<std::string
     if (auto st = source.load_assets(names_[i].sensor, r, sensors.back().ledger); !st) return st;
   }
   Ledger folded = fold_fleet(std::move(sensors), members_);
-  // The far ends of the links, by their keys, so that a link names its peer.
+  // The far ends of the links and the devices the read ones sit behind, by
+  // their keys, so that a link or a child's class names them.
   std::vector<Asset> assets;
   assets.reserve(folded.assets().size());
   for (Asset& a : folded.assets_mut()) assets.push_back(std::move(a));
   std::set<std::string> held;
   for (const Asset& a : assets) held.insert(a.id);
-  for (const Edge& e : folded.edges())
-    for (const std::string* end : {&e.from_id, &e.to_id}) {
-      if (held.contains(*end)) continue;
-      const AssetIndex p = keys_.index_of(*end);
-      if (p == kNoAsset) continue;
-      held.insert(*end);
-      assets.push_back(keys_.assets()[p]);
-    }
+  const auto add_keys = [&](const std::string& id) {
+    if (id.empty() || held.contains(id)) return;
+    const AssetIndex p = keys_.index_of(id);
+    if (p == kNoAsset) return;
+    held.insert(id);
+    assets.push_back(keys_.assets()[p]);
+  };
+  for (const Edge& e : folded.edges()) {
+    add_keys(e.from_id);
+    add_keys(e.to_id);
+  }
+  for (std::size_t i = 0, read_ones = folded.assets().size(); i < read_ones; ++i) {
+    const std::string parent = assets[i].parent_id;  // add_keys may move the vector
+    add_keys(parent);
+  }
   std::sort(assets.begin(), assets.end(), [](const Asset& a, const Asset& b) { return a.id < b.id; });
   std::vector<Edge> edges;
   edges.reserve(folded.edges().size());

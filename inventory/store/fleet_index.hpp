@@ -62,8 +62,9 @@ class FleetIndex {
   // The fleet ledger of the devices `ids` (fleet ids of keys()): each of them
   // and the devices behind them read from `source` and folded as merge_fleet
   // folds them, with every link at them (both ends under fleet ids), and the
-  // devices at the far ends of those links as keys() holds them (so that a
-  // link names its peer). Ids the index lacks are left out. On an error (one
+  // devices at the far ends of those links and those they sit behind as
+  // keys() holds them (so that a link, or a child's class, names them). Ids
+  // the index lacks are left out. On an error (one
   // line) `out` is unchanged.
   StoreStatus read(LedgerSource& source, const std::vector<std::string>& ids, Ledger& out) const;
 

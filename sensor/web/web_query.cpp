@@ -506,10 +506,12 @@ std::vector<std::size_t> select_assets(const std::vector<AssetRow>& rows, const 
   return hits;
 }
 
-std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items) {
+std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items,
+                             bool large_fleet) {
   // {"total":n,"page":p,"per_page":k,"items":[...]}, as the serializer writes it.
   std::string out = "{\"total\":" + std::to_string(total) + ",\"page\":" + std::to_string(q.page) +
-                    ",\"per_page\":" + std::to_string(q.per_page) + ",\"items\":[";
+                    ",\"per_page\":" + std::to_string(q.per_page) + (large_fleet ? ",\"large_fleet\":true" : "") +
+                    ",\"items\":[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i != 0) out += ',';
     out += items[i];

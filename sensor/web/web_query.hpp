@@ -110,8 +110,11 @@ struct AssetQuery {
 // Every row index in the order the assets table sorts `keys` (sort_keys):
 // unknown (empty) values last either way, ties in row order.
 [[nodiscard]] std::vector<std::uint32_t> sort_order(const std::vector<std::string>& keys, bool descending);
-// {"total": total, "page", "per_page", "items": [items, as they are]}.
-[[nodiscard]] std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items);
+// {"total": total, "page", "per_page", "items": [items, as they are]}; with
+// `large_fleet`, "large_fleet": true before the items (the rows of a fleet
+// larger than the console's view: no class, no findings, not searched by class).
+[[nodiscard]] std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items,
+                                           bool large_fleet = false);
 [[nodiscard]] std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuery& q,
                                             const std::vector<std::string>* keys = nullptr,
                                             const RowMarks* marks = nullptr,

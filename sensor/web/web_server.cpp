@@ -416,6 +416,9 @@ struct WebServer::Impl {
   // A fleet console's sensors' ledgers, kept between its builds (the builder
   // thread's alone).
   inventory::FleetReader fleet_reader;
+  // Whether the log has said that the fleet is served by its index (once
+  // while it stays too large for a view; the builder thread's alone).
+  bool said_large = false;
 
   // True when the sensors `fleet` selects hold no more assets than a view may
   // (opt.max_view_assets), asked of the central store's kept counts before
@@ -874,6 +877,7 @@ Json WebServer::Impl::overview(View& v) {
 std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::shared_ptr<View> v, std::string why,
                                                         std::string& error) {
   const auto started = std::chrono::steady_clock::now();
+  fleet_reader = inventory::FleetReader();  // the ledgers kept for a view are not read again
   const std::size_t heap_before = heap_in_use();
   auto large = std::make_shared<LargeFleet>();
   if (auto st = large->index.build(*fleet.source, fleet.sensors, fleet.sites); !st) {
@@ -924,6 +928,8 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   large->why = why + "; meanwhile this console serves the fleet's devices (the assets list and each device's page), "
                      "read from the central store page by page";
   large->source = std::move(fleet.source);
+  if (!said_large) spdlog::warn("console: {}", large->why);
+  said_large = true;
   spdlog::debug("console: large fleet of {} sensor(s), {} devices: keys read and merged in {:.2f} s, rows and sorts "
                 "{:.2f} s, {:+.1f} MiB",
                 v->fleet_sensors.size(), v->rows->size(), read_s,
@@ -1004,6 +1010,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       }
       return build_large_view(fleet, std::move(v), std::move(why), error);
     }
+    said_large = false;
     if (!load_view(fleet, *ledger, &fleet_reader)) {
       error = "the central store does not read (the log says why)";
       return nullptr;
@@ -1657,7 +1664,7 @@ void WebServer::Impl::install_routes() {
             for (const auto& id : ids)
               if (const auto it = page->row_of->find(id); it != page->row_of->end())
                 items.push_back(page->row(it->second).text);
-            return send_body(res, assets_page_text(q, hits.size(), items));
+            return send_body(res, assets_page_text(q, hits.size(), items, true));
           }
           const std::vector<std::string>* keys = nullptr;
           if (q.sort != "findings") {

@@ -14,7 +14,8 @@
 # ledger and the fleet read as one ledger, the console over the fleet
 # (`serve --db postgresql://`: the fleet's devices once with their sightings,
 # the sensor and site filters, the fleet's checklist, writes refused 409 and nothing written
-# centrally), `central status`, and no password in any output.
+# centrally; a fleet larger than its view served from an index, every asset query and
+# device page as a whole view answers them), `central status`, and no password in any output.
 # Usage: central_store.sh MIERUKA_BINARY SOURCE_DIR
 set -u
 bin="$1"; src="$2"
@@ -480,10 +481,17 @@ for _ in $(seq 1 50); do after="$(as_of)"; [ "$after" != "$before" ] && break; s
 check "a batch received centrally makes a new view ($before -> $after)" test -n "$before" -a "$after" != "$before"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
-# 7d. A fleet larger than the console's view may hold is refused before it is
-#     read: every page says how many sensor assets, the limit and what to
-#     serve instead, and the log says it once however many batches arrive;
-#     a selection within the limit is served.
+# 7d. A fleet larger than the console's view may hold (--max-view-assets) is
+#     served from an index of its devices' keys: the assets list (every
+#     filter, sort and page) and each device's page answer exactly as a
+#     console holding the whole fleet in its view answers them, but for the
+#     findings (null: they are made over a view); the class filter and the
+#     class and findings sorts are refused (400), and every other page (503)
+#     says how many sensor assets, the limit, what to serve instead and what
+#     is served meanwhile. Batches received centrally (line1's snapshot,
+#     line2 reading line1's capture: devices of two sensors) make a new
+#     index, still exact. A selection within the limit is served as a view;
+#     an appliance's console refuses the limit.
 serve_limited() {  # serve_limited OUT [OPTIONS...]: the URL, or "" when it did not start
   local out="$1"; shift
   "$bin" serve --db "$central" --password-file viewer.pw --console-db console.db --http --listen 127.0.0.1:0 "$@" \
@@ -507,17 +515,226 @@ first_page() {  # first_page OUT: the HTTP code of the first asset page that is 
   done
   echo "$code"
 }
-serve_limited limit1 --max-view-assets 1
+# The fixture's console has neither zones nor an approved list: both consoles
+# here get the same (zones by VLAN and by subnets, one device in two zones;
+# entries by MAC and by IP, one matching no device, names, locations and
+# owners, Japanese among them) so that the approved and zone filters and the
+# location, owner and zone sorts compare values, not nulls.
+cat >console.toml <<'TOML'
+[[zone]]
+name = "cells"
+level = 1
+vlans = [101, 102, 103, 104, 105]
+[[zone]]
+name = "plant"
+level = 2
+subnets = ["10.0.0.0/8"]
+[[zone]]
+name = "dmz"
+level = 3
+subnets = ["10.30.1.0/24"]
+[[zone]]
+name = "office"
+level = 4
+subnets = ["192.168.0.0/16"]
+TOML
+cat >approved.csv <<'CSV'
+mac,ip,name,location,zone,owner,notes
+00:1b:1b:01:04:10,,Press-PLC-4,Line 1 / cell 4,cells,Yamada,
+00:26:92:30:00:01,,Robot-PLC-1,第2ライン,office,佐藤,spare parts in stock
+,10.50.1.99,SCADA-B,Control room,plant,Ito,
+00:00:bc:12:34:56,,ControlLogix-L81,Line 1,plant,,
+28:63:36:aa:bb:01,,Press-main,Line 2,office,Suzuki,
+00:11:22:33:44:55,,Spare,Store,,,
+CSV
+policy=(--config console.toml --approved approved.csv)
+# ask DIR LIST: each request of LIST (a path under api/v1/, one a line) asked
+# of the console at $url, into DIR/N (the body) and DIR/N.code, N its line.
+ask() {
+  local i=0 req
+  rm -rf "$1"; mkdir -p "$1"
+  while IFS= read -r req; do
+    i=$((i + 1))
+    api -o "$1/$i" -w '%{http_code}' "${url}api/v1/$req" >"$1/$i.code"
+  done <"$2"
+}
+# same_pages NORMAL LARGE LIST: every answer of the large fleet's console (in
+# LARGE) = the whole view's (in NORMAL): the same HTTP code, the same body for
+# an error; for a page of assets, each row with its "findings" null; for a
+# device's page, its row's and its own "findings" null. JSON compared in its
+# order, key by key. Says the first few requests that differ and how.
+same_pages() {
+  python3 - "$@" <<'PY'
+import json, sys
+normal, large, reqs = sys.argv[1], sys.argv[2], [r.rstrip('\n') for r in open(sys.argv[3])]
+def short(v):
+    s = json.dumps(v, ensure_ascii=False)
+    return s if len(s) <= 160 else s[:160] + '...'
+def how(n, l):  # the first difference of two JSON values, as a path and both values
+    if isinstance(n, dict) and isinstance(l, dict):
+        if list(n) != list(l): return f'keys {list(n)} != {list(l)}'
+        for k in n:
+            if n[k] != l[k]: return f'.{k}' + how(n[k], l[k])
+    if isinstance(n, list) and isinstance(l, list):
+        if len(n) != len(l): return f' length {len(n)} != {len(l)}: {short(n)} != {short(l)}'
+        for i, (a, b) in enumerate(zip(n, l)):
+            if a != b:
+                ids = ''
+                if isinstance(a, dict) and isinstance(b, dict) and a.get('id') != b.get('id'):
+                    ids = f' (id {a.get("id")} != {b.get("id")})'
+                return f'[{i}]{ids}' + how(a, b)
+    return f': {short(n)} != {short(l)}'
+bad = []
+for i, req in enumerate(reqs, 1):
+    cn, cl = (open(f'{d}/{i}.code').read().strip() for d in (normal, large))
+    bn, bl = (open(f'{d}/{i}', 'rb').read() for d in (normal, large))
+    if cn != cl:
+        bad.append(f'{req}: HTTP {cn} (view) != {cl} (large): {bl[:200]!r}')
+        continue
+    if cn != '200':
+        if bn != bl: bad.append(f'{req}: HTTP {cn}, {bn[:200]!r} != {bl[:200]!r}')
+        continue
+    n, l = json.loads(bn), json.loads(bl)
+    if 'items' in n:
+        # The large fleet's list says it is one (the page shows why), the view's does not.
+        if l.pop('large_fleet', None) is not True: bad.append(f'{req}: no "large_fleet": true')
+        if 'large_fleet' in n: bad.append(f'{req}: the view\'s list says "large_fleet"')
+        for item in n['items']: item['findings'] = None
+    else:
+        n['asset']['findings'] = None
+        n['findings'] = None
+    if json.dumps(n, ensure_ascii=False) != json.dumps(l, ensure_ascii=False):
+        bad.append(f'{req}: ' + how(n, l))
+for b in bad[:5]: print('  ' + b)
+if len(bad) > 5: print(f'  ... and {len(bad) - 5} more of {len(reqs)}')
+sys.exit(1 if bad else 0)
+PY
+}
+# The asset queries: every sort the large fleet offers, both ways; pages (one
+# past the end); each filter, some together; refusals of a bad parameter. The
+# search words (part of a vendor, an address, a MAC, a name, a product, the
+# approved list's columns) name no class: a large fleet's rows are made
+# without one, so its search does not find a device by its class.
+{
+  for s in name id mac ip vendor product first_seen last_seen location owner zone; do
+    echo "assets?sort=$s&per_page=500"; echo "assets?sort=$s&order=desc&per_page=500"
+  done
+  printf '%s\n' "assets" "assets?page=2&per_page=3" "assets?page=3&per_page=7&sort=ip&order=desc" "assets?page=99&per_page=3" \
+    "assets?sensor=line1&per_page=500" "assets?sensor=line2&per_page=500" "assets?site=plant-east&per_page=500" \
+    "assets?site=nowhere" "assets?sensor=ghost" \
+    "assets?q=keyence&per_page=500" "assets?q=ELECTRIC&sort=vendor&per_page=500" "assets?q=10.1.1&per_page=500" \
+    "assets?q=192.168.1&sort=ip&per_page=500" "assets?q=00:15:5d:01&per_page=500" "assets?q=press&per_page=500" \
+    "assets?q=r04en&per_page=500" "assets?q=unit:3&per_page=500" "assets?q=control%20room&per_page=500" \
+    "assets?q=%E4%BD%90%E8%97%A4&per_page=500" "assets?vendor=siemens&per_page=500" "assets?vendor=micro&sort=ip&per_page=500" \
+    "assets?approved=true&per_page=500" "assets?approved=false&sort=name&order=desc&per_page=500" \
+    "assets?zone=cells&per_page=500" "assets?zone=plant&sort=ip&per_page=500" "assets?zone=dmz&per_page=500" \
+    "assets?zone=office&sort=location&per_page=500" "assets?zone=nowhere" \
+    "assets?sensor=line1&zone=plant&sort=vendor&order=desc&page=2&per_page=5" \
+    "assets?site=plant-east&q=microsoft&approved=false&sort=ip&page=3&per_page=4" \
+    "assets?vendor=rockwell&sort=owner&order=desc&per_page=500" "assets?q=10.50.1&sort=location&per_page=500" \
+    "assets?sort=bogus" "assets?approved=maybe" "assets?per_page=501" "assets?page=0"
+} >queries.txt
+# The devices' pages: each device of LIST (an assets answer) and in Japanese,
+# a few in English, one by its MAC and one by its IP, and no such device.
+devices() {
+  python3 - "$1" <<'PY'
+import json, sys
+ids = [a['id'] for a in json.load(open(sys.argv[1]))['items']]
+for i in ids: print(f'assets/{i}'); print(f'assets/{i}?lang=ja')
+for i in ids[:5]: print(f'assets/{i}?lang=en')
+print('assets/00:00:bc:12:34:56'); print('assets/10.50.1.99'); print('assets/0000000000000000'); print(f'assets/{ids[0]}?lang=xx')
+PY
+}
+# Each filter hits some devices and not all of them (none for nowhere and
+# ghost; the site all of them when every sensor is of it).
+hits() {
+  python3 - "$1" queries.txt <<'PY'
+import json, sys
+reqs = [r.rstrip('\n') for r in open(sys.argv[2])]
+total = json.load(open(f'{sys.argv[1]}/{reqs.index("assets") + 1}'))['total']
+bad = []
+for i, req in enumerate(reqs, 1):
+    if not any(f in req for f in ('q=', 'vendor=', 'zone=', 'sensor=', 'site=', 'approved=true', 'approved=false')): continue
+    n = json.load(open(f'{sys.argv[1]}/{i}'))['total']
+    if ('nowhere' in req or 'ghost' in req) != (n == 0) or (n >= total and 'site=' not in req): bad.append(f'{req}: {n} of {total}')
+print('  ' + '\n  '.join(bad)) if bad else None
+sys.exit(1 if bad else 0)
+PY
+}
+sensor_assets() { count "SELECT count(*) FROM assets"; }
+qfile() { echo "$1/$(grep -n -x -F "$2" queries.txt | cut -d: -f1)"; }  # qfile DIR QUERY: its answer in DIR
+serve_limited normal "${policy[@]}"
+check "the whole view's console starts" test -n "$url" -a "$(first_page n1.json)" = 200
+ask n1 queries.txt
+devices "$(qfile n1 "assets?sort=name&per_page=500")" >devices1.txt
+ask n1d devices1.txt
+check "  its answers: $(wc -l <queries.txt) asset queries, each filter hitting some devices" hits n1
+check "  $(wc -l <devices1.txt) device pages ($(grep -c '^assets/[0-9a-f]*$' devices1.txt) devices), all but two answered" \
+  test "$(grep -lx 200 n1d/*.code | wc -l)" = "$(( $(wc -l <devices1.txt) - 2 ))"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+serve_limited limit1 --max-view-assets 1 "${policy[@]}"
 check "serve with a view limit starts" test -n "$url"
-check "a fleet above the limit: the page answers 503" test "$(first_page limit1.json)" = 503
-check "  saying how many sensor assets, the limit and to serve a site" \
-  grep -q "sensor assets in ${#fleet[@]} sensor(s), more than this console reads into its view (1, --max-view-assets): serve one site (--site: .*plant-east" limit1.json
+check "a fleet above the limit: its assets are served" test "$(first_page limit1.json)" = 200
+ask l1 queries.txt
+check "  every asset query: the whole view's answer, findings null" same_pages n1 l1 queries.txt
+ask l1d devices1.txt
+check "  every device's page: the whole view's, findings null" same_pages n1d l1d devices1.txt
+for q in "class=plc" "sort=class" "sort=findings&order=desc"; do
+  api -o l1-400.json -w '%{http_code}' "${url}api/v1/assets?$q" >l1-400.code
+  check "  ?$q refused (400) in one line" test "$(cat l1-400.code)" = 400 \
+    -a "$(js l1-400.json 'd["error"].count("\n")')" = 0 -a "$(grep -c 'listed without their class and findings' l1-400.json)" = 1
+done
+held="$(sensor_assets)"
+refused() {  # refused FILE: the large fleet's refusal: its sensor assets, the limit, a site to serve, what is served
+  python3 - "$1" "$held" "${#fleet[@]}" <<'PY2'
+import json, re, sys
+e = json.load(open(sys.argv[1]))['error']
+want = (rf"the selected fleet holds {sys.argv[2]} sensor assets in {sys.argv[3]} sensor\(s\), more than this console reads "
+        r"into its view \(1, --max-view-assets\): serve one site \(--site: [^)]*plant-east[^)]*\) or fewer sensors "
+        r"\(--sensor\)[^;\n]*; meanwhile this console serves the fleet's devices \(the assets list and each device's page\), "
+        r"read from the central store page by page")
+if not re.fullmatch(want, e): print('  ' + e); sys.exit(1)
+PY2
+}
+for p in findings overview checklist links topology map; do
+  api -o "l1-$p.json" -w '%{http_code}' "${url}api/v1/$p" >l1-503.code
+  check "  /api/v1/$p refused (503): $held sensor assets, the limit, a site to serve, and what is served meanwhile" \
+    test "$(cat l1-503.code)" = 503 -a "$(refused "l1-$p.json")" = ""
+done
+stale() { api -D - -o /dev/null "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-Stale-Seconds: //Ip'; }
+new_view() {  # new_view BEFORE: the view's time once it is another, read after every batch received
+  local after="$1"
+  for _ in $(seq 1 100); do
+    after="$(as_of)"
+    [ "$after" != "$1" ] && [ "$(stale)" = 0.0 ] && break
+    sleep 0.1
+  done
+  echo "$after"
+}
+before="$(as_of)"
 "$bin" snapshot --config line1.toml --db s1.db --name console-limit >/dev/null 2>&1
 "$bin" central sync --config line1.toml --db s1.db >/dev/null 2>&1
-sleep 1
-check "  and the log says it once, the batch after it refused again silently" \
-  test "$(grep -c 'no new view' limit1.err)" = 1
+after="$(new_view "$before")"
+check "a batch received centrally makes a new large fleet view ($before -> $after)" test -n "$before" -a "$after" != "$before"
+before="$after"
+"$bin" read --config line2.toml --db s2.db "$src/pcaps/factory_sample.pcapng" >read-both.txt 2>&1
+check "line2 reads line1's capture" test $? -eq 0 -a "$(sensor_assets)" -gt "$held"
+after="$(new_view "$before")"
+check "  a new large fleet view again ($before -> $after)" test "$after" != "$before"
+ask l2 queries.txt
+devices "$(qfile l2 "assets?sort=name&per_page=500")" >devices2.txt
+ask l2d devices2.txt
+check "  and the log says no refusal: the large fleet is served" test "$(grep -c 'no new view' limit1.err)" = 0
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+serve_limited normal2 "${policy[@]}"
+check "the whole view's console again" test -n "$url" -a "$(first_page n2.json)" = 200
+ask n2 queries.txt
+ask n2d devices2.txt
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+check "  devices seen by line1 and line2 now" test "$(js "$(qfile n2 "assets?sort=id&per_page=500")" \
+  'sum(1 for a in d["items"] if {"line1", "line2"} <= {s["sensor"] for s in a["sightings"]})')" -gt 0
+check "after the batches every asset query still = the whole view's, findings null" same_pages n2 l2 queries.txt
+check "  every device's page too" same_pages n2d l2d devices2.txt
 held1="$(sqlite3 s1.db "SELECT count(*) FROM assets WHERE sensor='line1'")"
 serve_limited limit2 --sensor line1 --max-view-assets "$held1"
 check "one sensor within the limit (its $held1 assets) is served" test "$(first_page limit2.json)" = 200

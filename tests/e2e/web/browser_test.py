@@ -212,6 +212,60 @@ def fleet_sightings():
     go("#/")  # a fresh page: the real fetch again
 
 
+def large_fleet():
+    """A fleet larger than the console's view (serve --max-view-assets) lists
+    its devices without their class and findings: the Assets page says so and
+    shows no count of findings, a device's page says its findings are not
+    made instead of listing none. This console holds its view, so the large
+    fleet's answers are made in the page from the server's own (findings
+    null, large_fleet true), handed over by a wrapped fetch."""
+    driver.execute_script("""
+      const real = window.fetch;
+      window.fetch = async (url, opts) => {
+        const res = await real(url, opts);
+        const u = String(url);
+        if (!u.startsWith('/api/v1/assets')) return res;
+        const body = await res.json();
+        if (body.items) {
+          body.large_fleet = true;
+          for (const a of body.items) a.findings = null;
+        } else if (body.asset) {
+          body.asset.findings = null;
+          body.findings = null;
+        }
+        return new Response(JSON.stringify(body), {status: res.status, headers: {'Content-Type': 'application/json'}});
+      };
+      location.hash = '#/assets';""")
+    try:
+        wait.until(EC.presence_of_element_located((By.ID, "asset-large-fleet")))
+    except TimeoutException:
+        check("large fleet: the Assets page says the devices are listed by their keys", False,
+              driver.find_element(By.ID, "main").text[:400])
+        go("#/")
+        return
+    notice = driver.find_element(By.ID, "asset-large-fleet").text
+    check("large fleet: the notice names what is missing and what to do",
+          "class" in notice and "findings" in notice and "one site" in notice, notice)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#asset-table tbody tr")
+    counts = [tr.find_elements(By.TAG_NAME, "td")[10].text for tr in rows]
+    check("large fleet: no count of findings, a dash", rows and all(c == "–" for c in counts), counts[:5])
+    check("large fleet: no row flagged", not driver.find_elements(By.CSS_SELECTOR, "#asset-table tr.flagged-row"))
+    driver.execute_script("location.hash = arguments[0];",
+                          "#/asset/" + urllib.parse.quote(rows[0].get_attribute("data-id"), safe=""))
+    try:
+        wait.until(EC.presence_of_element_located((By.ID, "asset-findings-unknown")))
+    except TimeoutException:
+        check("large fleet: a device's findings are said not to be made", False,
+              driver.find_element(By.ID, "main").text[:400])
+        go("#/")
+        return
+    text = driver.find_element(By.ID, "asset-findings-unknown").text
+    check("large fleet: a device's findings are said not to be made", "Not made" in text and "one site" in text, text)
+    check("large fleet: the device's page is whole", driver.find_element(By.ID, "asset-title").text != "")
+    shot("04c-asset-large-fleet")
+    go("#/")  # a fresh page: the real fetch again
+
+
 def fleet_reports():
     """A fleet console's Reports page (me.fleet): the fleet's checklist in
     three formats without a baseline to pick, where to make the acceptance
@@ -757,6 +811,7 @@ try:
 
     plant_names()
     fleet_sightings()
+    large_fleet()
 
     # Findings: acknowledge one with a comment (select its row; one comment for the selection).
     go("#/findings")
