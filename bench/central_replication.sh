@@ -350,85 +350,95 @@ if [[ " $parts " == *" fleet "* ]]; then
   # answer 503 at once). CONSOLE_MAX_ASSETS (no limit) skips the console above it.
   if [ "$n" -le "${CONSOLE_MAX_ASSETS:-100000000}" ]; then
     printf 'benchpass1\n' | "$bin" user add bench --db console.db --password-file - >/dev/null 2>&1
-    ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
-    t0=$(now)
-    "$bin" serve --db "$central" --password-file "$PG_DIR/super.pw" --console-db console.db --http \
-      --listen 127.0.0.1:0 --log-level debug ${VIEW_LIMIT:+--max-view-assets "$VIEW_LIMIT"} >serve.txt 2>serve.err &
-    serve_pid=$!
-    url=""
-    for _ in $(seq 1 300); do
-      url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' serve.txt)"; [ -n "$url" ] && break; sleep 0.1
-    done
-    curl -s -c cookies.txt -H 'Content-Type: application/json' -d '{"user":"bench","password":"benchpass1"}' \
-      "${url}api/v1/login" >/dev/null
-    early="" code=""
-    while :; do
-      ta=$(now)
-      code="$(curl -s -o page.json -w '%{http_code}' -b cookies.txt "${url}api/v1/assets?per_page=50")"
-      tb=$(now)
-      [ "$code" = 503 ] && [ -z "$early" ] && early="$(ms "$ta" "$tb")"
-      [ "$code" = 503 ] && grep -q 'still reading' page.json || break
-      sleep 0.1
-    done
-    t1=$(now)
-    total="$(python3 -c 'import json, sys; print(json.load(open("page.json"))["total"])')"
-    first_ms="$(ms "$t0" "$t1")"
-    printf '  %-52s %9s ms   (%s fleet devices from %s assets; HTTP %s)\n' "fleet console: start to first asset page" \
-      "$first_ms" "$total" "$n" "$code"
-    printf '  %-52s %9s ms   (503, the view being built)\n' "fleet console: a page before the first view" "${early:--}"
-    page() {  # page NAME PATH: best of 5
-      local best="" i ta tb m
-      for i in 1 2 3 4 5; do
-        ta=$(now); curl -s -o /dev/null -b cookies.txt "${url}api/v1/$2"; tb=$(now)
-        m="$(ms "$ta" "$tb")"
-        if [ -z "$best" ] || [ "$m" -lt "$best" ]; then best=$m; fi
+    # time_console LABEL [SERVE OPTIONS...]: one console started, timed, stopped.
+    time_console() {
+      local label="$1"; shift
+      ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+      t0=$(now)
+      "$bin" serve --db "$central" --password-file "$PG_DIR/super.pw" --console-db console.db --http \
+        --listen 127.0.0.1:0 --log-level debug "$@" >serve.txt 2>serve.err &
+      serve_pid=$!
+      url=""
+      for _ in $(seq 1 300); do
+        url="$(sed -n 's/^mieruka: serving \([^ ]*\) .*/\1/p' serve.txt)"; [ -n "$url" ] && break; sleep 0.1
       done
-      printf '  %-52s %9s ms   (%s bytes)\n' "fleet console: $1" "$best" "$(curl -s -b cookies.txt "${url}api/v1/$2" | wc -c)"
+      curl -s -c cookies.txt -H 'Content-Type: application/json' -d '{"user":"bench","password":"benchpass1"}' \
+        "${url}api/v1/login" >/dev/null
+      early="" code=""
+      while :; do
+        ta=$(now)
+        code="$(curl -s -o page.json -w '%{http_code}' -b cookies.txt "${url}api/v1/assets?per_page=50")"
+        tb=$(now)
+        [ "$code" = 503 ] && [ -z "$early" ] && early="$(ms "$ta" "$tb")"
+        [ "$code" = 503 ] && grep -q 'still reading' page.json || break
+        sleep 0.1
+      done
+      t1=$(now)
+      total="$(python3 -c 'import json, sys; print(json.load(open("page.json"))["total"])')"
+      first_ms="$(ms "$t0" "$t1")"
+      printf '  %-52s %9s ms   (%s fleet devices from %s assets; HTTP %s)\n' "$label: start to first asset page" \
+        "$first_ms" "$total" "$n" "$code"
+      printf '  %-52s %9s ms   (503, the view being built)\n' "$label: a page before the first view" "${early:--}"
+      page() {  # page NAME PATH: best of 5
+        local best="" i ta tb m
+        for i in 1 2 3 4 5; do
+          ta=$(now); curl -s -o /dev/null -b cookies.txt "${url}api/v1/$2"; tb=$(now)
+          m="$(ms "$ta" "$tb")"
+          if [ -z "$best" ] || [ "$m" -lt "$best" ]; then best=$m; fi
+        done
+        printf '  %-52s %9s ms   (%s bytes)\n' "$label: $1" "$best" "$(curl -s -b cookies.txt "${url}api/v1/$2" | wc -c)"
+      }
+      shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
+      large="$(grep -c 'large fleet of' serve.err || true)"
+      [ "$large" != 0 ] && echo "  $label: above its view limit, served by the fleet's index (pages read whole by id)"
+      page "assets, page 1" "assets?per_page=50"
+      page "assets of one sensor (?sensor=)" "assets?sensor=sensor1&per_page=50"
+      page "assets, sorted by name, page 20" "assets?sort=name&page=20&per_page=50"
+      page "assets of one site (?site=)" "assets?site=site0&per_page=50"
+      page "assets, newest first, page 1" "assets?sort=last_seen&order=desc&per_page=50"
+      page "assets, sorted by address, page 100" "assets?sort=ip&page=100&per_page=50"
+      page "assets, searched (?q=), page 1" "assets?q=omron&per_page=50"
+      page "assets, 500 a page" "assets?per_page=500"
+      page "one device, in Japanese" "assets/$shared_id?lang=ja"
+      page "findings, page 1" "findings?per_page=50"
+      page "one device (seen by two sensors)" "assets/$shared_id"
+      page "map (topology), top level" "map"
+      page "overview" "overview"
+      page "topology (JSON, whole fleet)" "topology"
+      page "checklist (JSON, ja: made with the view)" "checklist"
+      ta=$(now); curl -s -o checklist.html -b cookies.txt "${url}api/v1/checklist?format=html&lang=en"; tb=$(now)
+      printf '  %-52s %9s ms   (%s bytes)\n' "$label: checklist (HTML, en), first request" "$(ms "$ta" "$tb")" \
+        "$(wc -c <checklist.html)"
+      rss="$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
+      as_of() { curl -s -D - -o /dev/null -b cookies.txt "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
+      before="$(as_of)"
+      t2=$(now)
+      pg_sql -d mieruka -c "BEGIN; UPDATE assets SET packets_sent = packets_sent + 1, version = version + 1
+        WHERE sensor_name = 'sensor0' AND id = (SELECT min(id) FROM assets WHERE sensor_name = 'sensor0');
+        UPDATE sensors SET received_us = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, changes = changes + 1
+        WHERE sensor_name = 'sensor0'; COMMIT" >/dev/null
+      after="$before"
+      while [ "$after" = "$before" ]; do sleep 0.05; after="$(as_of)"; done
+      t3=$(now)
+      rebuild_ms="$(ms "$t2" "$t3")"
+      printf '  %-52s %9s ms   %s of the first build (%s)\n' "$label: one sensor's batch to its new view" "$rebuild_ms" \
+        "$(ratio "$rebuild_ms" "$first_ms")" "$(grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded' serve.err | tail -1)"
+      peak="$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
+      kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+      printf '  %-52s %9s MiB\n' "$label: resident memory" "$rss"
+      printf '  %-52s %9s MiB   (the most resident: the rebuild, beside the view it replaces)\n' \
+        "$label: peak resident memory" "$peak"
+      # Each build's stages (the console's debug log): the first, then the rebuild.
+      grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded\|view of [0-9]* assets built: .*\|large fleet of .*' serve.err |
+        sed 's/^/    /'
     }
-    shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
-    large="$(grep -c 'large fleet of' serve.err || true)"
-    [ "$large" != 0 ] && echo "  fleet console: above its view limit, served by the fleet's index (pages read whole by id)"
-    page "assets, page 1" "assets?per_page=50"
-    page "assets of one sensor (?sensor=)" "assets?sensor=sensor$s&per_page=50"
-    page "assets, sorted by name, page 20" "assets?sort=name&page=20&per_page=50"
-    page "assets of one site (?site=)" "assets?site=site1&per_page=50"
-    page "assets, newest first, page 1" "assets?sort=last_seen&order=desc&per_page=50"
-    page "assets, sorted by address, page 100" "assets?sort=ip&page=100&per_page=50"
-    page "assets, searched (?q=), page 1" "assets?q=omron&per_page=50"
-    page "assets, 500 a page" "assets?per_page=500"
-    page "one device, in Japanese" "assets/$shared_id?lang=ja"
-    page "findings, page 1" "findings?per_page=50"
-    page "one device (seen by two sensors)" "assets/$shared_id"
-    page "map (topology), top level" "map"
-    page "overview" "overview"
-    page "topology (JSON, whole fleet)" "topology"
-    page "checklist (JSON, ja: made with the view)" "checklist"
-    ta=$(now); curl -s -o checklist.html -b cookies.txt "${url}api/v1/checklist?format=html&lang=en"; tb=$(now)
-    printf '  %-52s %9s ms   (%s bytes)\n' "fleet console: checklist (HTML, en), first request" "$(ms "$ta" "$tb")" \
-      "$(wc -c <checklist.html)"
-    rss="$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
-    as_of() { curl -s -D - -o /dev/null -b cookies.txt "${url}api/v1/assets?per_page=1" | tr -d '\r' | sed -n 's/^X-Mieruka-Data-As-Of: //Ip'; }
-    before="$(as_of)"
-    t2=$(now)
-    pg_sql -d mieruka -c "BEGIN; UPDATE assets SET packets_sent = packets_sent + 1, version = version + 1
-      WHERE sensor_name = 'sensor0' AND id = (SELECT min(id) FROM assets WHERE sensor_name = 'sensor0');
-      UPDATE sensors SET received_us = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, changes = changes + 1
-      WHERE sensor_name = 'sensor0'; COMMIT" >/dev/null
-    after="$before"
-    while [ "$after" = "$before" ]; do sleep 0.05; after="$(as_of)"; done
-    t3=$(now)
-    rebuild_ms="$(ms "$t2" "$t3")"
-    printf '  %-52s %9s ms   %s of the first build (%s)\n' "fleet console: one sensor's batch to its new view" "$rebuild_ms" \
-      "$(ratio "$rebuild_ms" "$first_ms")" "$(grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded' serve.err | tail -1)"
-    peak="$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$serve_pid/status")"
-    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-    printf '  %-52s %9s MiB\n' "fleet console: resident memory" "$rss"
-    printf '  %-52s %9s MiB   (the most resident: the rebuild, beside the view it replaces)\n' \
-      "fleet console: peak resident memory" "$peak"
-    # Each build's stages (the console's debug log): the first, then the rebuild.
-    grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded\|view of [0-9]* assets built: .*\|large fleet of .*' serve.err |
-      sed 's/^/    /'
+    time_console "fleet console" ${VIEW_LIMIT:+--max-view-assets "$VIEW_LIMIT"}
+    # The baseline, in the same run: one site's console (its sensors' whole
+    # view, as a console served a site before it could serve more). BASELINE_SITE="" skips it.
+    if [ -n "${BASELINE_SITE-site0}" ]; then
+      time_console "${BASELINE_SITE-site0}'s console (a view)" --site "${BASELINE_SITE-site0}"
+    fi
   else
-    echo "  fleet console: not timed above CONSOLE_MAX_ASSETS=${CONSOLE_MAX_ASSETS:-400000} assets ($n here)"
+    echo "  fleet console: not timed above CONSOLE_MAX_ASSETS=${CONSOLE_MAX_ASSETS} assets ($n here)"
   fi
 fi
