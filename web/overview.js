@@ -110,6 +110,12 @@ export async function renderOverview(main) {
     el('td', { title: k }, tv('type', k)),
     el('td', { className: 'num' }, el('a', { href: findingsHref({ type: k }), className: 'type-findings-link', 'data-count': v }, String(v)))));
 
+  // A fleet larger than the console's view: its devices only (classes,
+  // links, findings and the checklist are made over a view); the server says why.
+  const large = o.large_fleet ? el('p', { className: 'muted', id: 'ov-large-fleet' }, t('overview.large_fleet') + ' ',
+    el('span', { className: 'detail' }, o.large_fleet)) : null;
+  const notMade = (id) => el('p', { className: 'muted', id }, t('overview.not_made'));
+
   const runs = cap.runs || [];
   const lastRun = runs.length ? runs[0] : null;
   const captureState = !lastRun ? t('dash.no_capture')
@@ -119,15 +125,16 @@ export async function renderOverview(main) {
   append(clear(main), [
     el('h1', {}, t('overview.title')),
     el('p', { className: 'muted', id: 'ov-zone' }, t('dash.time_zone') + ' ' + timeZone()),
+    large,
     el('div', { className: 'cards' },
       card('ov-assets', t('overview.assets'), o.assets, '#/assets' + query({ q: '', page: 1 })),
-      card('ov-links', t('overview.links'), o.links, '#/topology'),
-      card('ov-findings', t('overview.findings_open'), o.findings_open, findingsHref({}), o.findings_open > 0),
+      card('ov-links', t('overview.links'), o.links, large ? null : '#/topology'),
+      card('ov-findings', t('overview.findings_open'), o.findings_open, large ? null : findingsHref({}), o.findings_open > 0),
       card('ov-unapproved', t('overview.unapproved'), o.unapproved, o.unapproved === null ? null : assetsHref({ approved: 'false' }), o.unapproved > 0),
       card('ov-drops', t('overview.drops'), drops, null, drops > 0)),
     o.findings_error ? el('p', { className: 'error' }, o.findings_error) : null,
     el('div', { className: 'dash-grid' },
-      el('section', { className: 'dash-panel' }, el('h2', {}, t('overview.by_class')), barChart('ov-class-chart', classRows, t('overview.by_class'))),
+      el('section', { className: 'dash-panel' }, el('h2', {}, t('overview.by_class')), o.by_class === null ? notMade('ov-class-not-made') : barChart('ov-class-chart', classRows, t('overview.by_class'))),
       el('section', { className: 'dash-panel' }, el('h2', {}, t('overview.by_zone')), barChart('ov-zone-chart', zoneRows, t('overview.by_zone'))),
       el('section', { className: 'dash-panel' }, el('h2', {}, t('dash.new_devices')),
         newDays.length ? dayChart(newDays) : el('p', { className: 'muted' }, t('common.none')),
@@ -149,11 +156,11 @@ export async function renderOverview(main) {
     itemRows.length ? el('table', { id: 'ov-checklist' },
       el('thead', {}, el('tr', {}, el('th', {}, t('col.item')), el('th', {}, t('dash.item_title')), el('th', {}, t('dash.level')),
         el('th', {}, t('overview.findings_open')))),
-      el('tbody', {}, itemRows)) : el('p', { className: 'muted' }, t('common.none')),
+      el('tbody', {}, itemRows)) : large ? notMade('ov-checklist-not-made') : el('p', { className: 'muted' }, t('common.none')),
     el('h2', {}, t('dash.findings_by_type')),
     typeRows.length ? el('table', { id: 'ov-types' },
       el('thead', {}, el('tr', {}, el('th', {}, t('col.type')), el('th', {}, t('overview.count')))), el('tbody', {}, typeRows))
-      : el('p', { className: 'muted' }, t('common.none')),
+      : large ? notMade('ov-types-not-made') : el('p', { className: 'muted' }, t('common.none')),
     el('h2', {}, t('overview.since')),
     since ? el('table', { className: 'kv', id: 'ov-since' }, el('tbody', {},
       [['col.snapshot', since.snapshot + ' (' + fmtTime(since.taken) + ')'],

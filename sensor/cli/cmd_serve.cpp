@@ -52,8 +52,9 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
                       "log (default: console.db in the data directory; `mieruka user add --db FILE` adds to it)");
   c.serve->add_option("--max-view-assets", c.max_view_assets,
                       "With --db postgresql://...: the most sensor assets the console reads into its view (a larger "
-                      "selection is refused: serve a site or fewer sensors); default: what fits half of this host's "
-                      "memory at 64 KiB each; 0: no limit");
+                      "selection is served by its devices' keys: the assets list, each device and the overview, read "
+                      "page by page; findings and reports need a site or fewer sensors); default: what fits half of "
+                      "this host's memory at 64 KiB each; 0: no limit");
   c.serve->fallthrough();
   c.user = app.add_subcommand("user", "Web console accounts");
   c.user->require_subcommand(1);

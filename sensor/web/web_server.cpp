@@ -248,9 +248,9 @@ struct View {
 struct LargeFleet {
   inventory::FleetIndex index;
   // Where each page's devices are read from: the build's connection, one
-  // request at a time.
+  // request at a time, opened again when a read fails (the store restarted).
   mutable std::mutex source_mu;
-  std::unique_ptr<inventory::LedgerSource> source;
+  mutable std::unique_ptr<inventory::LedgerSource> source;
   std::optional<inventory::ApprovedList> approved;  // as the rows were made with it
   // Every sort of the assets table made with the view ("key/asc", "key/desc"):
   // at a million devices a sort takes longer than a page may.
@@ -823,6 +823,36 @@ Json WebServer::Impl::stats() {
 Json WebServer::Impl::overview(View& v) {
   Json out;
   out["assets"] = v.rows->size();
+  if (v.large) {
+    // A large fleet (View::large): what its devices' keys tell (how many, by
+    // zone, unapproved, new per day); its links, classes, findings and
+    // checklist are made over a view: null, with why.
+    std::map<std::string, int> by_zone;
+    int unapproved = 0;
+    for (std::size_t i = 0; i < v.rows->size(); ++i) {
+      const AssetRow& r = v.row(i);
+      if (r.zones.empty()) ++by_zone[std::string()];
+      for (const auto& z : r.zones) ++by_zone[z];
+      unapproved += r.approved == 0 ? 1 : 0;
+    }
+    out["links"] = Json();
+    out["by_class"] = Json();
+    out["by_zone"] = by_zone;
+    out["unapproved"] = v.has_approved_list ? Json(unapproved) : Json();
+    out["findings_open"] = Json();
+    out["findings_by_item"] = Json::object();
+    out["findings_by_type"] = Json::object();
+    out["findings_error"] = Json();
+    out["fleet"] = Json{{"sensors", v.fleet_sensors}, {"sites", v.fleet_sites}, {"message", kFleetPerSensor}};
+    out["since_snapshot"] = Json();
+    out["capture"] = stats();
+    out["capture"]["last_traffic"] = time_or_null(v.last_traffic_us);
+    out["time_zone"] = config.snapshots.timezone;
+    out["new_devices_by_day"] = v.new_by_day;
+    out["checklist"] = Json::array();
+    out["large_fleet"] = inventory::sanitize_utf8(v.large->why);
+    return out;
+  }
   out["links"] = v.ledger->edges().size();
   std::map<std::string, int> by_class, by_zone, by_item, by_type;
   int unapproved = 0;
@@ -919,7 +949,16 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   v->row_of = std::make_shared<const std::map<std::string, std::size_t>>();
   v->ledger = std::make_shared<const Ledger>();
   v->findings = std::make_shared<const std::vector<inventory::Finding>>();
-  for (const auto& a : keys.assets()) v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
+  {
+    std::vector<std::int64_t> first_seen;
+    first_seen.reserve(keys.assets().size());
+    for (const auto& a : keys.assets()) {
+      first_seen.push_back(a.first_us);
+      v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
+    }
+    // Its links' times are not read: the newest observation is its devices'.
+    v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
+  }
   v->fleet_sensors = fleet.sensors;
   for (const auto& name : fleet.sensors)
     if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
@@ -945,7 +984,17 @@ std::shared_ptr<View> WebServer::Impl::page_view(const View& v, const std::vecto
   auto ledger = std::make_shared<Ledger>();
   {
     std::lock_guard lock(large.source_mu);
-    if (auto st = large.index.read(*large.source, ids, *ledger); !st) {
+    auto st = large.index.read(*large.source, ids, *ledger);
+    if (!st) {
+      // The connection may have dropped (the central store restarted, which
+      // moves no sensor's version, so no new view comes): once more on a new one.
+      LedgerView again;
+      if (open_view(*opt.central, again)) {
+        large.source = std::move(again.source);
+        st = large.index.read(*large.source, ids, *ledger);
+      }
+    }
+    if (!st) {
       error = st.error;
       return nullptr;
     }
@@ -2163,7 +2212,8 @@ void WebServer::Impl::install_routes() {
           send_json(res, 200, stats());
         }));
   s.Get("/api/v1/overview", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
-                                                           const Session&, View& v) { send_json(res, 200, overview(v)); })));
+                                                           const Session&, View& v) { send_json(res, 200, overview(v)); },
+                                                 true)));
   s.Get("/api/v1/audit", route(true, [this](const httplib::Request&, httplib::Response& res, const Session&) {
           auto arr = Json::array();
           std::lock_guard lock(db_mu);

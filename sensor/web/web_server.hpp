@@ -39,8 +39,9 @@ struct ServerOptions {
   std::optional<CommonOptions> central;
   // A fleet console reads no more sensor assets than this into a view
   // (LedgerSource::asset_counts of the selected sensors, before anything is
-  // loaded): a larger fleet would not fit the host's memory, and the console
-  // says so and what to select instead. 0: no limit.
+  // loaded): a larger fleet would not fit the host's memory, so the console
+  // serves it by its devices' keys (inventory::FleetIndex: the assets list,
+  // each device and the overview) and says what to select for the rest. 0: no limit.
   std::uint64_t max_view_assets = 0;
 };
 
