@@ -31,12 +31,20 @@ namespace {
 // twice this leaves a fifth more for the allocator's fragmentation.
 constexpr std::uint64_t kViewBytesPerSensorAsset = 32 * 1024;
 
-// The sensor assets whose two views fit in half of this host's memory (the
-// other half left to the system, and often to the PostgreSQL beside it).
-std::uint64_t host_max_view_assets() {
+// What a fleet console holds per sensor asset past its view, by the devices'
+// keys (inventory::FleetIndex), counted twice likewise: measured at 100 x
+// 10,000 sensor assets (docs/performance.md "The fleet console past its
+// view"), 2.9 GiB resident (3 KiB a sensor asset) and a peak of 5.9 GiB while
+// the next index was built beside it (6 KiB); twice this leaves a third more.
+constexpr std::uint64_t kIndexBytesPerSensorAsset = 4 * 1024;
+
+// The sensor assets of which two views (or indexes: `per_asset` each) fit in
+// half of this host's memory (the other half left to the system, and often
+// to the PostgreSQL beside it).
+std::uint64_t host_max_assets(std::uint64_t per_asset) {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return 0;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2 / (2 * kViewBytesPerSensorAsset);
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2 / (2 * per_asset);
 }
 
 }  // namespace
@@ -55,6 +63,10 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
                       "selection is served by its devices' keys: the assets list, each device and the overview, read "
                       "page by page; findings and reports need a site or fewer sensors); default: what fits half of "
                       "this host's memory at 64 KiB each; 0: no limit");
+  c.serve->add_option("--max-index-assets", c.max_index_assets,
+                      "With --db postgresql://...: the most sensor assets the console serves by their keys past its "
+                      "view (a larger selection is refused: serve a site or fewer sensors); default: what fits half "
+                      "of this host's memory at 8 KiB each; 0: no limit");
   c.serve->fallthrough();
   c.user = app.add_subcommand("user", "Web console accounts");
   c.user->require_subcommand(1);
@@ -87,11 +99,13 @@ int cmd_serve(const CommonOptions& common, const ServeCommands& opt) {
     const std::string dir = web_data_dir(common.config, resolve_db_path("", common.config));
     so.db_path = !opt.console_db.empty() ? opt.console_db : dir + "/console.db";
     so.data_dir = web_data_dir(common.config, so.db_path);
-    so.max_view_assets = opt.max_view_assets ? *opt.max_view_assets : host_max_view_assets();
+    so.max_view_assets = opt.max_view_assets ? *opt.max_view_assets : host_max_assets(kViewBytesPerSensorAsset);
+    so.max_index_assets = opt.max_index_assets ? *opt.max_index_assets : host_max_assets(kIndexBytesPerSensorAsset);
   } else {
-    if (opt.max_view_assets) {
-      print_error("--max-view-assets: for a console of the central store (--db postgresql://...); an appliance's "
-                  "ledger is bounded by its capture's memory budget");
+    if (opt.max_view_assets || opt.max_index_assets) {
+      print_error(std::string(opt.max_view_assets ? "--max-view-assets" : "--max-index-assets") +
+                  ": for a console of the central store (--db postgresql://...); an appliance's ledger is bounded by "
+                  "its capture's memory budget");
       return kExitBadInput;
     }
     if (!opt.console_db.empty()) {

@@ -424,8 +424,10 @@ struct WebServer::Impl {
   // (opt.max_view_assets), asked of the central store's kept counts before
   // anything is loaded; false with `error` saying how many and what to serve
   // instead, and `counted` false when the counts did not read (`error` says why).
-  bool fits_view(LedgerView& fleet, std::string& error, bool& counted) const {
+  // `held`: the sensor assets counted.
+  bool fits_view(LedgerView& fleet, std::string& error, bool& counted, std::uint64_t& held) const {
     counted = true;
+    held = 0;
     if (opt.max_view_assets == 0) return true;
     std::map<std::string, std::uint64_t> counts;
     if (auto st = fleet.source->asset_counts(counts); !st) {
@@ -433,7 +435,6 @@ struct WebServer::Impl {
       counted = false;
       return false;
     }
-    std::uint64_t held = 0;
     for (const auto& name : fleet.sensors)
       if (const auto it = counts.find(name); it != counts.end()) held += it->second;
     if (held <= opt.max_view_assets) return true;
@@ -1052,9 +1053,17 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
       return nullptr;
     }
     bool counted = false;
-    if (std::string why; !fits_view(fleet, why, counted)) {
+    std::uint64_t held = 0;
+    if (std::string why; !fits_view(fleet, why, counted, held)) {
       if (!counted) {
         error = why;
+        return nullptr;
+      }
+      if (opt.max_index_assets != 0 && held > opt.max_index_assets) {
+        // Not even the devices' keys fit: every page says so (the last view kept).
+        error = why + fmt::format("; it is more than this console serves by its devices' keys too ({}, "
+                                  "--max-index-assets)",
+                                  opt.max_index_assets);
         return nullptr;
       }
       return build_large_view(fleet, std::move(v), std::move(why), error);

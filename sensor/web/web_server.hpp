@@ -43,6 +43,10 @@ struct ServerOptions {
   // serves it by its devices' keys (inventory::FleetIndex: the assets list,
   // each device and the overview) and says what to select for the rest. 0: no limit.
   std::uint64_t max_view_assets = 0;
+  // Past max_view_assets, no more sensor assets than this are served by
+  // their keys (the index too would not fit): every page says so and what
+  // to select instead. 0: no limit.
+  std::uint64_t max_index_assets = 0;
 };
 
 class WebServer {

@@ -772,8 +772,18 @@ serve_limited limit2 --sensor line1 --max-view-assets "$held1"
 check "one sensor within the limit (its $held1 assets) is served" test "$(first_page limit2.json)" = 200
 check "  all of its devices" test "$(js limit2.json 'd["total"]')" -gt 0
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+# A fleet larger than even its index may hold (--max-index-assets): every
+# page refused in one line, the log says it once.
+serve_limited limit4 --max-view-assets 1 --max-index-assets 2
+check "a fleet above the index's limit too: the page answers 503" test "$(first_page limit4.json)" = 503
+check "  saying the counts, both limits and to serve a site" \
+  grep -q "sensor assets in ${#fleet[@]} sensor(s), more than this console reads into its view (1, --max-view-assets): serve one site (--site: .*plant-east.*; it is more than this console serves by its devices' keys too (2, --max-index-assets)" limit4.json
+check "  and the log says it once" test "$(grep -c 'no new view' limit4.err)" = 1
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 "$bin" serve --db s1.db --max-view-assets 10 --http --listen 127.0.0.1:0 >limit3.txt 2>&1; rc=$?
 check "an appliance's console refuses --max-view-assets in one line" test "$rc" -eq 1 -a "$(wc -l <limit3.txt)" -eq 1
+"$bin" serve --db s1.db --max-index-assets 10 --http --listen 127.0.0.1:0 >limit5.txt 2>&1; rc=$?
+check "  and --max-index-assets" test "$rc" -eq 1 -a "$(grep -c -- '--max-index-assets: for a console of the central store' limit5.txt)" -eq 1
 
 # 8. Retention prunes three of line1's snapshots: deleted centrally with their
 #    rows, and the counts follow. Then status: per sensor, the rows it holds,
