@@ -345,7 +345,7 @@ if [[ " $parts " == *" fleet "* ]]; then
   # a batch does in one transaction), to the first page from the new view,
   # against the first build (every sensor read). A fleet above the console's
   # view limit (serve --max-view-assets: about 196,000 sensor assets on 24
-  # GiB; VIEW_LIMIT sets it) is served by its index of keys, each page read
+  # GiB; VIEW_LIMIT sets it, INDEX_LIMIT the index's) is served by its index of keys, each page read
   # whole from the store: the same pages are timed (those that need the view
   # answer 503 at once). CONSOLE_MAX_ASSETS (no limit) skips the console above it.
   if [ "$n" -le "${CONSOLE_MAX_ASSETS:-100000000}" ]; then
@@ -432,7 +432,7 @@ if [[ " $parts " == *" fleet "* ]]; then
       grep -o 'fleet of [0-9]* sensor(s) read in [0-9.]* s ([0-9]* loaded\|view of [0-9]* assets built: .*\|large fleet of .*' serve.err |
         sed 's/^/    /'
     }
-    time_console "fleet console" ${VIEW_LIMIT:+--max-view-assets "$VIEW_LIMIT"}
+    time_console "fleet console" ${VIEW_LIMIT:+--max-view-assets "$VIEW_LIMIT"} ${INDEX_LIMIT:+--max-index-assets "$INDEX_LIMIT"}
     # The baseline, in the same run: one site's console (its sensors' whole
     # view, as a console served a site before it could serve more). BASELINE_SITE="" skips it.
     if [ -n "${BASELINE_SITE-site0}" ]; then

@@ -442,9 +442,27 @@ std::vector<std::uint32_t> sort_order(const std::vector<std::string>& keys, bool
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     const std::string &x = keys[a], &y = keys[b];
     if (x.empty() != y.empty()) return y.empty();  // unknown values last
-    return descending ? x > y : x < y;
+    return x < y;
   });
-  return order;
+  return descending ? descending_order(order, keys) : order;
+}
+
+std::vector<std::uint32_t> descending_order(const std::vector<std::uint32_t>& order,
+                                            const std::vector<std::string>& keys) {
+  // The runs of equal keys in reverse, each run in row order as a stable sort
+  // keeps it; the unknown values still last.
+  std::size_t known = order.size();
+  while (known > 0 && keys[order[known - 1]].empty()) --known;
+  std::vector<std::uint32_t> out;
+  out.reserve(order.size());
+  for (std::size_t end = known; end > 0;) {
+    std::size_t start = end - 1;
+    while (start > 0 && keys[order[start - 1]] == keys[order[end - 1]]) --start;
+    out.insert(out.end(), order.begin() + static_cast<std::ptrdiff_t>(start), order.begin() + static_cast<std::ptrdiff_t>(end));
+    end = start;
+  }
+  out.insert(out.end(), order.begin() + static_cast<std::ptrdiff_t>(known), order.end());
+  return out;
 }
 
 std::vector<std::size_t> select_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,

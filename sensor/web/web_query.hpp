@@ -110,6 +110,10 @@ struct AssetQuery {
 // Every row index in the order the assets table sorts `keys` (sort_keys):
 // unknown (empty) values last either way, ties in row order.
 [[nodiscard]] std::vector<std::uint32_t> sort_order(const std::vector<std::string>& keys, bool descending);
+// sort_order(keys, true) from sort_order(keys, false), without sorting again
+// (at a million keys a sort takes a second).
+[[nodiscard]] std::vector<std::uint32_t> descending_order(const std::vector<std::uint32_t>& ascending,
+                                                          const std::vector<std::string>& keys);
 // {"total": total, "page", "per_page", "items": [items, as they are]}; with
 // `large_fleet`, "large_fleet": true before the items (the rows of a fleet
 // larger than the console's view: no class, no findings, not searched by class).

@@ -942,8 +942,9 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   }
   for (const char* key : kLargeSorts) {
     const std::vector<std::string> texts = sort_keys(*rows, key);
-    large->orders.emplace(std::string(key) + "/asc", sort_order(texts, false));
-    large->orders.emplace(std::string(key) + "/desc", sort_order(texts, true));
+    auto ascending = sort_order(texts, false);
+    large->orders.emplace(std::string(key) + "/desc", descending_order(ascending, texts));
+    large->orders.emplace(std::string(key) + "/asc", std::move(ascending));
   }
   v->marks = marks_of(*rows);
   v->rows = std::move(rows);

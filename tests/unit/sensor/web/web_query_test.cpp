@@ -123,7 +123,8 @@ TEST(WebQuery, KeptOrdersSelectWhatSortingDoes) {
         params.emplace("order", order);
         const AssetQuery q = parse(params);
         const auto keys = sort_keys(rows, q.sort);
-        const auto kept = sort_order(keys, q.descending);
+        const auto ascending = sort_order(keys, false);
+        const auto kept = q.descending ? descending_order(ascending, keys) : ascending;
         const auto walked = select_assets(rows, q, nullptr, nullptr, nullptr, &kept);
         EXPECT_EQ(walked, select_assets(rows, q)) << sort << " " << order << " " << params.size();
         EXPECT_FALSE(walked.empty()) << sort << " " << order;
