@@ -332,6 +332,17 @@ if [[ " $parts " == *" fleet "* ]]; then
     printf '  %-52s %9.0f ms   (%s bytes)\n' "mieruka $cmd --sensor sensor$s (whole command)" \
       "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(wc -c <out.json)"
   done
+  # One device of the whole fleet (show without --sensor: the fleet's keys,
+  # then the device read whole), against the same device in its sensor's own
+  # ledger (show --sensor: that sensor's whole ledger read).
+  shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
+  for scope in "--sensor sensor1" ""; do
+    t0=$(now)
+    /usr/bin/time -f '%M' -o show.rss "$bin" show "$shared_id" --format json --db "$central" --password-file "$PG_DIR/super.pw" $scope >out.json
+    t1=$(now)
+    printf '  %-52s %9.0f ms   (%s bytes, %s MiB resident at most)\n' "mieruka show ID ${scope:-(the whole fleet)}" \
+      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(wc -c <out.json)" "$(( $(tail -1 show.rss) / 1024 ))"
+  done
   for table in assets asset_ips facts edges findings_state; do  # the tables loaded above
     plan="$(pg_sql -d mieruka -tAc "EXPLAIN SELECT * FROM $table WHERE sensor_name = 'sensor$s'")"
     printf '  %-52s %s\n' "its $table read by" "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan) (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
@@ -388,7 +399,6 @@ if [[ " $parts " == *" fleet "* ]]; then
         done
         printf '  %-52s %9s ms   (%s bytes)\n' "$label: $1" "$best" "$(curl -s -b cookies.txt "${url}api/v1/$2" | wc -c)"
       }
-      shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
       large="$(grep -c 'large fleet of' serve.err || true)"
       [ "$large" != 0 ] && echo "  $label: above its view limit, served by the fleet's index (pages read whole by id)"
       page "assets, page 1" "assets?per_page=50"

@@ -22,6 +22,7 @@ TEST_PACKAGES=(
   tshark tcpreplay
   # test-only: a real PostgreSQL server for the central store's tests
   postgresql
+  time  # bench/: a command's peak memory (GNU time)
 )
 
 case "${1:-}" in

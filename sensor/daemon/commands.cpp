@@ -18,6 +18,7 @@
 
 #include "inventory/render/export.hpp"
 #include "inventory/policy/policy.hpp"
+#include "inventory/store/fleet_index.hpp"
 #include "inventory/store/store.hpp"
 #include "sensor/capture/capture_source.hpp"
 #include "sensor/central/central_config.hpp"
@@ -582,10 +583,37 @@ int cmd_show(const CommonOptions& common, const std::string& asset, const std::s
     return kExitBadInput;
   }
   Ledger& ledger = ledger_until_exit(common.config.sensor_name);
-  if (!load_ledger_view(common, ledger)) return kExitBadInput;
-  const inventory::Asset* a = ledger.find(asset);
+  const std::string unknown = asset + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)";
+  LedgerView view;
+  if (!open_view(common, view)) return kExitBadInput;
+  std::string wanted = asset;  // a fleet's: the id its keys found
+  if (view.sensors.size() > 1) {
+    // A fleet: the device found by the fleet's keys, then read whole with the
+    // devices behind it and its links (inventory::FleetIndex), as the whole
+    // fleet's merge makes it, without loading every sensor's whole ledger
+    // (at 100 sensors x 10,000 devices, 25 s and 2.5 GiB against minutes).
+    inventory::FleetIndex index;
+    if (auto st = index.build(*view.source, view.sensors, view.sites); !st) {
+      print_error(st.error);
+      return kExitBadInput;
+    }
+    const inventory::Asset* k = index.keys().find(asset);
+    if (k == nullptr) {
+      print_error(unknown);
+      return kExitBadInput;
+    }
+    wanted = k->id;
+    if (auto st = index.read(*view.source, {wanted}, ledger); !st) {
+      print_error(st.error);
+      return kExitBadInput;
+    }
+  } else if (!load_view(view, ledger)) {
+    return kExitBadInput;
+  }
+  if (!overlay_approved(common, ledger)) return kExitBadInput;
+  const inventory::Asset* a = ledger.find(wanted);
   if (a == nullptr) {
-    print_error(asset + ": no such asset (give an id, a MAC or an IP from `mieruka assets`)");
+    print_error(unknown);
     return kExitBadInput;
   }
   std::string out = format == "json" ? inventory::asset_json_with_facts(ledger, *a).dump(2) + "\n"

@@ -360,6 +360,30 @@ cread assets --format json >central-fleet.json 2>central-fleet.txt; rc=$?
 check "assets of the whole fleet (no --sensor) exits 0" test "$rc" -eq 0
 check "the fleet's devices carry their sightings per sensor" test "$(js central-fleet.json 'sum(1 for a in d if len(a.get("sightings", [])) >= 1)')" = "$(js central-fleet.json 'len(d)')"
 check "the fleet's sightings name only the fleet's sensors" test "$(js central-fleet.json "$sensors_seen")" = "$names"
+# show of a fleet's device (no --sensor) finds it by the fleet's keys and reads
+# it whole by id (FleetIndex): every device as the whole fleet's ledger has it
+# (assets --facts loads every sensor's whole ledger), by its id, one by its
+# MAC and one by an address; an unknown one refused in one line.
+cread assets --format json --facts >central-fleet-facts.json 2>/dev/null
+js central-fleet-facts.json '"\n".join(a["id"] for a in d)' >fleet-ids.txt
+js central-fleet-facts.json '"\n".join(k for a in d if a["mac"] and a["ips"] for k in (a["mac"], a["ips"][0]))' | head -2 >>fleet-ids.txt
+show_differs=0
+while read -r key; do
+  cread show "$key" --format json >fleet-show.json 2>fleet-show.txt || { show_differs=$((show_differs + 1)); echo "  show $key: $(head -1 fleet-show.txt)"; continue; }
+  python3 - central-fleet-facts.json fleet-show.json "$key" <<'PY' || show_differs=$((show_differs + 1))
+import json, sys
+whole, shown, key = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+want = [a for a in whole if key in (a["id"], a["mac"]) or key in a["ips"][:1]]
+if not want or shown not in want:
+    print(f"  show {key}: {json.dumps(shown)[:300]}")
+    sys.exit(1)
+PY
+done <fleet-ids.txt
+check "show of each of the fleet's $(wc -l <fleet-ids.txt) devices and keys (no --sensor) = the whole fleet's ledger (exact)" \
+  test "$show_differs" = 0 -a "$(wc -l <fleet-ids.txt)" -gt 20
+cread show 0000000000000000 >fleet-show-none.txt 2>&1; rc=$?
+check "  an unknown device refused in one line" test "$rc" -eq 1 -a "$(wc -l <fleet-show-none.txt)" -eq 1 \
+  -a "$(grep -c 'no such asset' fleet-show-none.txt)" -eq 1
 cread assets --sensor line1 --sensor line2 --format json >central-two.json 2>central-two.txt; rc=$?
 check "two sensors (--sensor twice) are one fleet ledger" test "$rc" -eq 0 -a "$(js central-two.json "$sensors_seen")" = "line1,line2"
 cread assets --sensor line1,line2 --format json >central-two2.json 2>central-two2.txt
