@@ -334,15 +334,25 @@ if [[ " $parts " == *" fleet "* ]]; then
   done
   # One device of the whole fleet (show without --sensor: the fleet's keys,
   # then the device read whole), against the same device in its sensor's own
-  # ledger (show --sensor: that sensor's whole ledger read).
+  # ledger (show --sensor: that sensor's whole ledger read), and, with
+  # SHOW_BEFORE=BINARY (a build from before), that build's show of the fleet.
   shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
-  for scope in "--sensor sensor1" ""; do
+  show_timed() {  # show_timed LABEL BINARY [--sensor NAME]
+    local label="$1" show_bin="$2" t0 t1; shift 2
     t0=$(now)
-    /usr/bin/time -f '%M' -o show.rss "$bin" show "$shared_id" --format json --db "$central" --password-file "$PG_DIR/super.pw" $scope >out.json
+    /usr/bin/time -f '%M' -o show.rss "$show_bin" show "$shared_id" --format json --db "$central" \
+      --password-file "$PG_DIR/super.pw" "$@" >out.json
     t1=$(now)
-    printf '  %-52s %9.0f ms   (%s bytes, %s MiB resident at most)\n' "mieruka show ID ${scope:-(the whole fleet)}" \
+    printf '  %-52s %9.0f ms   (%s bytes, %s MiB resident at most)\n' "$label" \
       "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(wc -c <out.json)" "$(( $(tail -1 show.rss) / 1024 ))"
-  done
+  }
+  show_timed "mieruka show ID --sensor sensor1" "$bin" --sensor sensor1
+  show_timed "mieruka show ID (the whole fleet)" "$bin"
+  cp out.json show-fleet.json
+  if [ -n "${SHOW_BEFORE:-}" ]; then
+    show_timed "the build before: show ID (the whole fleet)" "$SHOW_BEFORE"
+    cmp -s out.json show-fleet.json && echo "  the same device, byte for byte" || echo "  a different answer from the build before"
+  fi
   for table in assets asset_ips facts edges findings_state; do  # the tables loaded above
     plan="$(pg_sql -d mieruka -tAc "EXPLAIN SELECT * FROM $table WHERE sensor_name = 'sensor$s'")"
     printf '  %-52s %s\n' "its $table read by" "$(grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan) (using [a-z_]+ )?on [a-z_]+' <<<"$plan" | sort -u | paste -sd';')"
