@@ -313,7 +313,9 @@ TEST(FleetIndex, HoldsTheWholeMergesDevicesAndReadsEachAsTheMergeMakesIt) {
       const FactRecord* kb = Ledger::best(k, fld);
       const FactRecord* ab = Ledger::best(a, fld);
       ASSERT_EQ(kb == nullptr, ab == nullptr) << a.id << " " << fld;
-      if (ab != nullptr) EXPECT_EQ(kb->value, ab->value);
+      if (ab != nullptr) {
+        EXPECT_EQ(kb->value, ab->value);
+      }
     }
   }
   // Each device read whole: the merge's device and its links, exactly.
@@ -324,7 +326,9 @@ TEST(FleetIndex, HoldsTheWholeMergesDevicesAndReadsEachAsTheMergeMakesIt) {
     EXPECT_EQ(dump_of(dump(page), a.id), dump_of(merged, a.id)) << a.id;
     EXPECT_FALSE(dump_of(merged, a.id).empty());
     // The device it sits behind is there to be named (a child's class names it).
-    if (!a.parent_id.empty()) EXPECT_NE(page.index_of(a.parent_id), kNoAsset) << a.id;
+    if (!a.parent_id.empty()) {
+      EXPECT_NE(page.index_of(a.parent_id), kNoAsset) << a.id;
+    }
     child_seen = child_seen || !a.parent_id.empty();
     qualified_seen = qualified_seen || a.id.find("site:") != std::string::npos ||
                      (a.key_ip && a.key_ip->to_string() == "10.0.0.20");
