@@ -469,6 +469,16 @@ struct WebServer::Impl {
   // links), rows made as build_view makes them, no findings (null in the
   // rows). Null with `error` set when the store does not read.
   std::shared_ptr<View> page_view(const View& v, const std::vector<std::string>& ids, std::string& error) const;
+  // The rows of every asset of `L` (rows, row_of, marks of `v`), with the
+  // approved list `approved` (null: none) and each asset's open findings from
+  // `open` (null: not known, null in the rows).
+  void set_rows(View& v, const Ledger& L, const inventory::ApprovedList* approved,
+                const std::map<std::string, int>* open) const;
+  // The newest observation of `L` (its assets' and links') and the devices
+  // first seen per local day, for the overview.
+  void set_traffic(View& v, const Ledger& L) const;
+  // A fleet view's sensors and their sites (sorted, unique).
+  static void set_fleet(View& v, const LedgerView& fleet);
   void builder();
 
   // The current view for a request. Before the first view exists (the first
@@ -951,21 +961,8 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   v->row_of = std::make_shared<const std::map<std::string, std::size_t>>();
   v->ledger = std::make_shared<const Ledger>();
   v->findings = std::make_shared<const std::vector<inventory::Finding>>();
-  {
-    std::vector<std::int64_t> first_seen;
-    first_seen.reserve(keys.assets().size());
-    for (const auto& a : keys.assets()) {
-      first_seen.push_back(a.first_us);
-      v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
-    }
-    // Its links' times are not read: the newest observation is its devices'.
-    v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
-  }
-  v->fleet_sensors = fleet.sensors;
-  for (const auto& name : fleet.sensors)
-    if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
-  std::sort(v->fleet_sites.begin(), v->fleet_sites.end());
-  v->fleet_sites.erase(std::unique(v->fleet_sites.begin(), v->fleet_sites.end()), v->fleet_sites.end());
+  set_traffic(*v, keys);  // the keys hold no links: the newest observation is its devices'
+  set_fleet(*v, fleet);
   large->why = why + "; meanwhile this console serves the fleet's devices (the assets list and each device's page), "
                      "read from the central store page by page";
   large->source = std::move(fleet.source);
@@ -1006,19 +1003,50 @@ std::shared_ptr<View> WebServer::Impl::page_view(const View& v, const std::vecto
   p->read_us = v.read_us;
   p->has_approved_list = v.has_approved_list;
   p->findings = std::make_shared<const std::vector<inventory::Finding>>();
-  auto rows = std::make_shared<std::vector<AssetRow>>();
-  auto row_of = std::make_shared<std::map<std::string, std::size_t>>();
-  const inventory::AssetLinks links(*ledger);
-  for (const auto& a : ledger->assets()) {
-    (*row_of)[a.id] = rows->size();
-    rows->push_back(make_row(*ledger, a, &links, config.policy.zones_of(a),
-                             large.approved ? large.approved->match(a) : nullptr, v.has_approved_list, -1));
-  }
-  p->marks = marks_of(*rows);
-  p->rows = std::move(rows);
-  p->row_of = std::move(row_of);
+  set_rows(*p, *ledger, large.approved ? &*large.approved : nullptr, nullptr);
   p->ledger = std::move(ledger);
   return p;
+}
+
+void WebServer::Impl::set_rows(View& v, const Ledger& L, const inventory::ApprovedList* approved,
+                               const std::map<std::string, int>* open) const {
+  auto rows = std::make_shared<std::vector<AssetRow>>();
+  auto row_of = std::make_shared<std::map<std::string, std::size_t>>();
+  rows->reserve(L.assets().size());
+  const inventory::AssetLinks links(L);
+  for (const auto& a : L.assets()) {
+    (*row_of)[a.id] = rows->size();
+    int findings = -1;
+    if (open != nullptr) {
+      const auto it = open->find(a.id);
+      findings = it != open->end() ? it->second : 0;
+    }
+    rows->push_back(make_row(L, a, &links, config.policy.zones_of(a), approved != nullptr ? approved->match(a) : nullptr,
+                             v.has_approved_list, findings));
+  }
+  v.marks = marks_of(*rows);
+  v.rows = std::move(rows);
+  v.row_of = std::move(row_of);
+}
+
+void WebServer::Impl::set_traffic(View& v, const Ledger& L) const {
+  std::vector<std::int64_t> first_seen;
+  first_seen.reserve(L.assets().size());
+  for (const auto& a : L.assets()) {
+    first_seen.push_back(a.first_us);
+    v.last_traffic_us = std::max(v.last_traffic_us, a.last_us);
+  }
+  for (const auto& e : L.edges()) v.last_traffic_us = std::max(v.last_traffic_us, e.last_us);
+  v.new_by_day = new_devices_by_day(first_seen, wall_us(), v.last_traffic_us, config.snapshots.timezone);
+}
+
+void WebServer::Impl::set_fleet(View& v, const LedgerView& fleet) {
+  v.fleet_sensors = fleet.sensors;
+  v.fleet_sites.clear();
+  for (const auto& name : fleet.sensors)
+    if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v.fleet_sites.push_back(it->second);
+  std::sort(v.fleet_sites.begin(), v.fleet_sites.end());
+  v.fleet_sites.erase(std::unique(v.fleet_sites.begin(), v.fleet_sites.end()), v.fleet_sites.end());
 }
 
 std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) {
@@ -1078,11 +1106,7 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
                  fleet.sensors.size(),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count(),
                  fleet_reader.loaded().size());
-    v->fleet_sensors = fleet.sensors;
-    for (const auto& name : fleet.sensors)
-      if (const auto it = fleet.sites.find(name); it != fleet.sites.end()) v->fleet_sites.push_back(it->second);
-    std::sort(v->fleet_sites.begin(), v->fleet_sites.end());
-    v->fleet_sites.erase(std::unique(v->fleet_sites.begin(), v->fleet_sites.end()), v->fleet_sites.end());
+    set_fleet(*v, fleet);
   } else {
     fleet.source = inventory::sqlite_source(s);
     fleet.sensors = {s.sensor_name()};
@@ -1118,31 +1142,11 @@ std::shared_ptr<View> WebServer::Impl::build_view(Store& s, std::string& error) 
   for (const auto& f : *v->findings)
     if (!f.acknowledged) ++open_by_asset[f.asset];
   const Ledger& L = *v->ledger;
-  auto rows = std::make_shared<std::vector<AssetRow>>();
-  auto row_of = std::make_shared<std::map<std::string, std::size_t>>();
-  rows->reserve(L.assets().size());
-  const inventory::AssetLinks links(L);
-  for (const auto& a : L.assets()) {
-    (*row_of)[a.id] = rows->size();
-    rows->push_back(make_row(L, a, &links, config.policy.zones_of(a), approved ? approved->match(a) : nullptr,
-                             v->has_approved_list, open_by_asset[a.id]));
-  }
+  set_rows(*v, L, approved ? &*approved : nullptr, &open_by_asset);
   lap("rows");
-  v->marks = marks_of(*rows);
-  v->cache->sort_keys.emplace("name", sort_keys(*rows, "name"));
+  v->cache->sort_keys.emplace("name", sort_keys(*v->rows, "name"));
   lap("sort keys");
-  v->rows = std::move(rows);
-  v->row_of = std::move(row_of);
-  {
-    std::vector<std::int64_t> first_seen;
-    first_seen.reserve(L.assets().size());
-    for (const auto& a : L.assets()) {
-      first_seen.push_back(a.first_us);
-      v->last_traffic_us = std::max(v->last_traffic_us, a.last_us);
-    }
-    for (const auto& e : L.edges()) v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
-    v->new_by_day = new_devices_by_day(first_seen, wall_us(), v->last_traffic_us, config.snapshots.timezone);
-  }
+  set_traffic(*v, L);
   v->ftable = make_finding_table(*v, nullptr);
   lap("finding table");
   if (stop()) return nullptr;
