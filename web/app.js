@@ -154,7 +154,7 @@ async function loadAssets(results) {
       el('td', {}, show(a.ips)), el('td', {}, show(a.mac)), el('td', {}, show(a.vendor)), el('td', {}, show(a.product)),
       el('td', { title: a.class }, tv('class', a.class)), el('td', {}, show(a.zone)),
       el('td', {}, a.approved === null ? '–' : (a.approved ? t('common.yes') : t('common.no'))),
-      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings === null ? '–' : a.findings), el('td', {}, fmtTime(a.last_seen))));
+      el('td', { className: 'num' + (a.findings ? ' bad' : '') }, a.findings), el('td', {}, fmtTime(a.last_seen))));
   }
   const pages = Math.max(1, Math.ceil(data.total / data.per_page));
   const pager = el('div', { className: 'pager' },
@@ -162,7 +162,8 @@ async function loadAssets(results) {
     el('span', { id: 'asset-page' }, t('common.page') + ' ' + data.page + ' ' + t('common.of') + ' ' + pages),
     el('button', { type: 'button', id: 'asset-next', disabled: data.page >= pages ? 'disabled' : null, onclick: () => { assetState.page++; loadAssets(results); } }, t('common.next')),
     el('span', { id: 'asset-total' }, data.total + ' ' + t('assets.total')));
-  // A fleet larger than the console's view: its devices are listed by their keys.
+  // A fleet larger than the console's view: each page's devices are read from
+  // the central store as it is shown; the server says what it does not make.
   const notice = data.large_fleet ? el('p', { className: 'muted', id: 'asset-large-fleet' }, t('assets.large_fleet')) : null;
   append(clear(results), [notice, el('table', { id: 'asset-table' }, el('thead', {}, head), body), pager]);
 }
@@ -204,8 +205,7 @@ async function renderAsset(id) {
       (p) => el('tr', {}, el('td', {}, assetLink(p.asset, p.name)), el('td', {}, p.direction === 'to' ? '→' : '←'), el('td', {}, p.protocol),
         el('td', { className: 'num' }, p.port), el('td', { className: 'num' }, p.packets), el('td', {}, fmtTime(p.last_seen)))),
     el('h2', {}, t('asset.findings')),
-    // null: a fleet larger than the console's view, whose findings are not made.
-    d.findings === null ? el('p', { className: 'muted', id: 'asset-findings-unknown' }, t('asset.findings_unknown')) : findingsTable(d.findings),
+    findingsTable(d.findings),
   ]);
 }
 

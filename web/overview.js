@@ -110,8 +110,9 @@ export async function renderOverview(main) {
     el('td', { title: k }, tv('type', k)),
     el('td', { className: 'num' }, el('a', { href: findingsHref({ type: k }), className: 'type-findings-link', 'data-count': v }, String(v)))));
 
-  // A fleet larger than the console's view: its devices only (classes,
-  // links, findings and the checklist are made over a view); the server says why.
+  // A fleet larger than the console's view: its devices and findings, but
+  // not the checklist, the topology and the map (made over a whole view);
+  // the server says why.
   const large = o.large_fleet ? el('p', { className: 'muted', id: 'ov-large-fleet' }, t('overview.large_fleet') + ' ',
     el('span', { className: 'detail' }, o.large_fleet)) : null;
   const notMade = (id) => el('p', { className: 'muted', id }, t('overview.not_made'));
@@ -129,12 +130,12 @@ export async function renderOverview(main) {
     el('div', { className: 'cards' },
       card('ov-assets', t('overview.assets'), o.assets, '#/assets' + query({ q: '', page: 1 })),
       card('ov-links', t('overview.links'), o.links, large ? null : '#/topology'),
-      card('ov-findings', t('overview.findings_open'), o.findings_open, large ? null : findingsHref({}), o.findings_open > 0),
+      card('ov-findings', t('overview.findings_open'), o.findings_open, findingsHref({}), o.findings_open > 0),
       card('ov-unapproved', t('overview.unapproved'), o.unapproved, o.unapproved === null ? null : assetsHref({ approved: 'false' }), o.unapproved > 0),
       card('ov-drops', t('overview.drops'), drops, null, drops > 0)),
     o.findings_error ? el('p', { className: 'error' }, o.findings_error) : null,
     el('div', { className: 'dash-grid' },
-      el('section', { className: 'dash-panel' }, el('h2', {}, t('overview.by_class')), o.by_class === null ? notMade('ov-class-not-made') : barChart('ov-class-chart', classRows, t('overview.by_class'))),
+      el('section', { className: 'dash-panel' }, el('h2', {}, t('overview.by_class')), barChart('ov-class-chart', classRows, t('overview.by_class'))),
       el('section', { className: 'dash-panel' }, el('h2', {}, t('overview.by_zone')), barChart('ov-zone-chart', zoneRows, t('overview.by_zone'))),
       el('section', { className: 'dash-panel' }, el('h2', {}, t('dash.new_devices')),
         newDays.length ? dayChart(newDays) : el('p', { className: 'muted' }, t('common.none')),
@@ -160,7 +161,7 @@ export async function renderOverview(main) {
     el('h2', {}, t('dash.findings_by_type')),
     typeRows.length ? el('table', { id: 'ov-types' },
       el('thead', {}, el('tr', {}, el('th', {}, t('col.type')), el('th', {}, t('overview.count')))), el('tbody', {}, typeRows))
-      : large ? notMade('ov-types-not-made') : el('p', { className: 'muted' }, t('common.none')),
+      : el('p', { className: 'muted' }, t('common.none')),
     el('h2', {}, t('overview.since')),
     since ? el('table', { className: 'kv', id: 'ov-since' }, el('tbody', {},
       [['col.snapshot', since.snapshot + ' (' + fmtTime(since.taken) + ')'],

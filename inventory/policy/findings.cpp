@@ -335,7 +335,19 @@ std::vector<std::string> endpoint_zones(const ZonePolicy& z, const Asset& a, std
 // between them allows (3-5).
 void check_dual_homed(Context& c, const ZonePolicy& z) {
   const auto& assets = c.ledger.assets();
-  for (const auto& g : c.ledger.same_host_groups()) {
+  std::vector<std::vector<AssetIndex>> groups;
+  if (c.policy.host_groups == nullptr) {
+    groups = c.ledger.same_host_groups();
+  } else {
+    // A part's: the whole ledger's groups, of the devices the part holds.
+    for (const auto& ids : *c.policy.host_groups) {
+      std::vector<AssetIndex> g;
+      for (const auto& id : ids)
+        if (const AssetIndex i = c.ledger.index_of(id); i != kNoAsset) g.push_back(i);
+      if (g.size() > 1) groups.push_back(std::move(g));
+    }
+  }
+  for (const auto& g : groups) {
     for (std::size_t i = 0; i < g.size(); ++i) {
       for (std::size_t j = i + 1; j < g.size(); ++j) {
         const Asset& x = assets[g[i]];
@@ -825,7 +837,11 @@ std::string finding_id(std::string_view type, std::string_view asset, std::strin
 
 std::string material_hash(std::string_view material) { return fmt::format("{:016x}", fnv1a(material)); }
 
-std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
+namespace {
+
+// compute_findings of the devices `own` (null: all of them).
+std::vector<Finding> findings_of(const Ledger& ledger, const FindingsPolicy& policy,
+                                 const std::unordered_set<std::string>* own) {
   Context c{ledger, policy, {}, {}, nullptr, {}};
   c.inbound.resize(ledger.assets().size());
   for (const auto& e : ledger.edges()) {
@@ -838,6 +854,7 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
   c.cls.reserve(ledger.assets().size());
   for (const auto& a : ledger.assets()) c.cls.push_back(classify(ledger, a, links).device_class);
   for (const auto& a : ledger.assets()) {
+    if (own != nullptr && own->count(a.id) == 0) continue;  // its findings are not kept
     // A device seen only through others is hidden, not merely unapproved.
     if (!check_indirect(c, a)) check_approval(c, a);
     check_wireless(c, a);
@@ -853,6 +870,7 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
   std::map<std::string, std::size_t> seen;
   std::vector<Finding> out;
   for (auto& f : c.out) {
+    if (own != nullptr && own->count(f.asset) == 0) continue;
     auto it = seen.find(f.id);
     if (it == seen.end()) {
       seen.emplace(f.id, out.size());
@@ -863,11 +881,26 @@ std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy
     g.first_us = std::min(g.first_us, f.first_us);
     g.last_us = std::max(g.last_us, f.last_us);
   }
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+  sort_findings(out);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy) {
+  return findings_of(ledger, policy, nullptr);
+}
+
+std::vector<Finding> compute_findings(const Ledger& part, const FindingsPolicy& policy,
+                                      const std::unordered_set<std::string>& own) {
+  return findings_of(part, policy, &own);
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (a.type != b.type) return a.type < b.type;
     return a.id < b.id;
   });
-  return out;
 }
 
 void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks) {

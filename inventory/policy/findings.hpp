@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -115,6 +116,11 @@ struct FindingsPolicy {
   const std::vector<advisories::Advisory>* advisories = nullptr;
   const std::map<std::string, std::int64_t>* advisory_imported_us = nullptr;
   const std::vector<RemediationState>* remediation = nullptr;
+  // The stations of one host (Ledger::same_host_groups), by asset id, when
+  // the ledger judged is a part of a larger one (FleetIndex::read): the
+  // whole ledger's groups, not the part's, whose devices at the far ends of
+  // links could pair otherwise. Null: the ledger's own.
+  const std::vector<std::vector<std::string>>* host_groups = nullptr;
 };
 
 // An acknowledgement as stored: for finding `id`, given while its material
@@ -157,6 +163,18 @@ inline constexpr std::string_view kEvidenceKinds[] = {
 [[nodiscard]] std::string evidence_text(const Finding& f, std::string_view lang, std::string_view zone = {});
 
 [[nodiscard]] std::vector<Finding> compute_findings(const Ledger& ledger, const FindingsPolicy& policy);
+// The findings of the devices `own` (ids) of `part`, a part of a larger
+// ledger that holds them whole with every link at them, the devices behind
+// them and the keys of the devices at the far ends of those links
+// (FleetIndex::read, with policy.host_groups the whole ledger's): every
+// finding names one device and rests on it, its links and its peers' keys,
+// so these are the findings compute_findings makes of those devices over
+// the whole ledger. Joined over parts that hold every device once, then
+// put in order by sort_findings, they are its findings of the whole ledger.
+[[nodiscard]] std::vector<Finding> compute_findings(const Ledger& part, const FindingsPolicy& policy,
+                                                    const std::unordered_set<std::string>& own);
+// compute_findings' order: by type, then id.
+void sort_findings(std::vector<Finding>& findings);
 // Marks findings acknowledged whose id has an ack with the same material hash.
 void apply_acks(std::vector<Finding>& findings, const std::vector<Ack>& acks);
 // The plant's remediation states applied to one `vulnerable` finding (the one

@@ -2,6 +2,8 @@
 #include "inventory/store/fleet_index.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -18,7 +20,8 @@ FleetIndex::~FleetIndex() = default;
 const std::vector<std::string>& FleetIndex::key_fields() {
   static const std::vector<std::string> fields{std::string(field::name),    std::string(field::hostname),
                                                std::string(field::vendor),  std::string(field::product),
-                                               std::string(field::revision), std::string(field::serial)};
+                                               std::string(field::revision), std::string(field::serial),
+                                               "tcp_fingerprint"};
   return fields;
 }
 
@@ -50,6 +53,11 @@ StoreStatus FleetIndex::build(LedgerSource& source, const std::vector<std::strin
   by_fleet_ = std::move(by_fleet);
   keys_ = std::move(keys);
   links_ = std::make_unique<AssetLinks>(keys_);
+  host_groups_.clear();
+  for (const auto& g : keys_.same_host_groups()) {
+    auto& ids = host_groups_.emplace_back();
+    for (const AssetIndex i : g) ids.push_back(keys_.assets()[i].id);
+  }
   return {};
 }
 
@@ -120,6 +128,54 @@ StoreStatus FleetIndex::read(LedgerSource& source, const std::vector<std::string
   page.load_edges(edges);
   out = std::move(page);
   return {};
+}
+
+std::vector<std::vector<AssetIndex>> FleetIndex::parts(std::size_t size) const {
+  const auto& assets = keys_.assets();
+  const std::size_t n = assets.size();
+  // The groups, as a union-find over the devices: each group's root is its
+  // smallest index.
+  std::vector<AssetIndex> root(n);
+  std::iota(root.begin(), root.end(), AssetIndex{0});
+  const auto find = [&](AssetIndex i) {
+    while (root[i] != i) i = root[i] = root[root[i]];
+    return i;
+  };
+  const auto unite = [&](AssetIndex a, AssetIndex b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) root[std::max(a, b)] = std::min(a, b);
+  };
+  for (AssetIndex i = 0; i < n; ++i)
+    if (!assets[i].parent_id.empty())
+      if (const AssetIndex p = keys_.index_of(assets[i].parent_id); p != kNoAsset && p < n) unite(i, p);
+  for (const auto& g : host_groups_)
+    for (const auto& id : g)
+      if (const AssetIndex i = keys_.index_of(id), first = keys_.index_of(g.front()); i != kNoAsset && first != kNoAsset)
+        unite(first, i);
+  // A group goes with the first sensor (in the merge's order) of any of its devices.
+  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> sensor(n, kNone);
+  for (const Ref& r : by_fleet_) {
+    const AssetIndex i = keys_.index_of(members_[r.sensor][r.member].fleet);
+    if (i == kNoAsset || i >= n) continue;
+    std::uint32_t& s = sensor[find(i)];
+    s = std::min(s, r.sensor);
+  }
+  std::vector<AssetIndex> order(n);
+  std::iota(order.begin(), order.end(), AssetIndex{0});
+  std::vector<AssetIndex> group(n);
+  for (AssetIndex i = 0; i < n; ++i) group[i] = find(i);
+  std::sort(order.begin(), order.end(), [&](AssetIndex a, AssetIndex b) {
+    return std::tie(sensor[group[a]], group[a], a) < std::tie(sensor[group[b]], group[b], b);
+  });
+  std::vector<std::vector<AssetIndex>> out;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const bool same_group = k > 0 && group[order[k]] == group[order[k - 1]];
+    if (out.empty() || (out.back().size() >= std::max<std::size_t>(size, 1) && !same_group)) out.emplace_back();
+    out.back().push_back(order[k]);
+  }
+  return out;
 }
 
 }  // namespace mieruka::inventory

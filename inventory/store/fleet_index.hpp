@@ -41,7 +41,8 @@ class FleetIndex {
 
   // The facts the index keeps of each device: the fields asset JSON names
   // (name, hostname, vendor, product, revision, serial), which the assets
-  // table shows, sorts and searches by.
+  // table shows, sorts and searches by, and the TCP fingerprint, which with
+  // the host names tells the stations of one host (Ledger::same_host_groups).
   [[nodiscard]] static const std::vector<std::string>& key_fields();
 
   // Reads the keys of `sensors` (a sensor's site from `sites`, none when
@@ -68,6 +69,17 @@ class FleetIndex {
   // line) `out` is unchanged.
   StoreStatus read(LedgerSource& source, const std::vector<std::string>& ids, Ledger& out) const;
 
+  // Every device of keys(), once, in parts of about `size` devices (a part
+  // is larger when a group would be split) for read() to read whole one part
+  // at a time: what is judged of a device together with others is in one
+  // part (a device and the devices behind it; the stations of one host,
+  // same_host_groups), and a part's devices are mostly one sensor's, so
+  // that reading it asks few sensors. By index into keys().
+  [[nodiscard]] std::vector<std::vector<AssetIndex>> parts(std::size_t size) const;
+  // The stations of one host (keys().same_host_groups()) by id: what a part's
+  // findings are judged by (FindingsPolicy::host_groups).
+  [[nodiscard]] const std::vector<std::vector<std::string>>& host_groups() const noexcept { return host_groups_; }
+
  private:
   std::vector<SensorLedger> names_;  // each sensor and its site (no ledger), in the merge's order
   FleetMembers members_;
@@ -78,6 +90,7 @@ class FleetIndex {
   std::vector<Ref> by_fleet_;
   Ledger keys_;
   std::unique_ptr<AssetLinks> links_;  // keys_'s children
+  std::vector<std::vector<std::string>> host_groups_;
 };
 
 }  // namespace mieruka::inventory

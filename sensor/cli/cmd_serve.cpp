@@ -60,13 +60,18 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
                       "log (default: console.db in the data directory; `mieruka user add --db FILE` adds to it)");
   c.serve->add_option("--max-view-assets", c.max_view_assets,
                       "With --db postgresql://...: the most sensor assets the console reads into its view (a larger "
-                      "selection is served by its devices' keys: the assets list, each device and the overview, read "
-                      "page by page; findings and reports need a site or fewer sensors); default: what fits half of "
-                      "this host's memory at 64 KiB each; 0: no limit");
+                      "selection is served by its devices' keys, its devices read whole part by part for their classes "
+                      "and findings: the assets list, each device, the findings and the overview; the checklist, "
+                      "links, topology and map need a site or fewer sensors); default: what fits half of this host's "
+                      "memory at 64 KiB each; 0: no limit");
   c.serve->add_option("--max-index-assets", c.max_index_assets,
                       "With --db postgresql://...: the most sensor assets the console serves by their keys past its "
                       "view (a larger selection is refused: serve a site or fewer sensors); default: what fits half "
                       "of this host's memory at 8 KiB each; 0: no limit");
+  c.serve->add_option("--part-devices", c.part_devices,
+                      "With --db postgresql://...: past --max-view-assets, the devices read whole at once while their "
+                      "classes and findings are made (default 5000, about 160 MiB; fewer hold less and take longer)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   c.serve->fallthrough();
   c.user = app.add_subcommand("user", "Web console accounts");
   c.user->require_subcommand(1);
@@ -101,9 +106,12 @@ int cmd_serve(const CommonOptions& common, const ServeCommands& opt) {
     so.data_dir = web_data_dir(common.config, so.db_path);
     so.max_view_assets = opt.max_view_assets ? *opt.max_view_assets : host_max_assets(kViewBytesPerSensorAsset);
     so.max_index_assets = opt.max_index_assets ? *opt.max_index_assets : host_max_assets(kIndexBytesPerSensorAsset);
+    if (opt.part_devices) so.part_devices = *opt.part_devices;
   } else {
-    if (opt.max_view_assets || opt.max_index_assets) {
-      print_error(std::string(opt.max_view_assets ? "--max-view-assets" : "--max-index-assets") +
+    if (opt.max_view_assets || opt.max_index_assets || opt.part_devices) {
+      print_error(std::string(opt.max_view_assets    ? "--max-view-assets"
+                              : opt.max_index_assets ? "--max-index-assets"
+                                                     : "--part-devices") +
                   ": for a console of the central store (--db postgresql://...); an appliance's ledger is bounded by "
                   "its capture's memory budget");
       return kExitBadInput;

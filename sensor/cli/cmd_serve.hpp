@@ -26,6 +26,7 @@ struct ServeCommands {
   std::string console_db;  // --console-db: a fleet console's accounts
   std::optional<std::uint64_t> max_view_assets;   // --max-view-assets (absent: sized to the host)
   std::optional<std::uint64_t> max_index_assets;  // --max-index-assets (absent: sized to the host)
+  std::optional<std::size_t> part_devices;         // --part-devices (absent: ServerOptions' default)
   CLI::App* user = nullptr;
   CLI::App* user_add = nullptr;
   CLI::App* user_list = nullptr;

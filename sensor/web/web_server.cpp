@@ -26,6 +26,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -231,10 +232,10 @@ struct View {
   std::shared_ptr<const ChecklistPart> cl;
   std::shared_ptr<ViewCache> cache;
   // A fleet larger than a view may hold (serve --max-view-assets): its
-  // devices by their keys, `rows` made from them (what the assets table
-  // filters, sorts and searches; no class, no findings), and each page's
-  // devices read whole from the central store when it is asked for. Null on
-  // every other view.
+  // devices by their keys, `rows` and `findings` made from its devices read
+  // whole part by part (what the assets table filters, sorts and searches,
+  // and the findings list), and each page's devices read whole from the
+  // central store when it is asked for. Null on every other view.
   std::shared_ptr<const struct LargeFleet> large;
 
   const AssetRow& row(std::size_t i) const {
@@ -253,14 +254,20 @@ struct LargeFleet {
   mutable std::unique_ptr<inventory::LedgerSource> source;
   std::optional<inventory::ApprovedList> approved;  // as the rows were made with it
   // Every sort of the assets table made with the view ("key/asc", "key/desc"):
-  // at a million devices a sort takes longer than a page may.
+  // at a million devices a sort takes longer than a page may. A fleet's
+  // console writes nothing, so the findings counts, and their order, hold.
   std::map<std::string, std::vector<std::uint32_t>> orders;
+  // The view's findings of each row (keys() order), by index into the
+  // view's findings: those of row i are finding_at[finding_start[i] ..
+  // finding_start[i + 1]).
+  std::vector<std::uint32_t> finding_start, finding_at;
+  std::uint64_t links = 0;  // the fleet's links, counted as its devices were read
   std::string why;  // why the other pages are not served
 };
 
-// The sorts a large fleet's assets table offers: every row sort but the
-// class (a device's class rests on its links, which the index does not hold).
-constexpr const char* kLargeSorts[] = {"name",       "id",        "mac",      "ip",    "vendor", "product",
+// The sorts a large fleet's assets table offers (but findings, made apart):
+// every row sort.
+constexpr const char* kLargeSorts[] = {"name",       "id",       "mac",   "ip",       "vendor", "product", "class",
                                        "first_seen", "last_seen", "location", "owner", "zone"};
 
 // One asset's row as the console lists it: `zones` its zones, `listed` its
@@ -834,37 +841,8 @@ Json WebServer::Impl::stats() {
 Json WebServer::Impl::overview(View& v) {
   Json out;
   out["assets"] = v.rows->size();
-  if (v.large) {
-    // A large fleet (View::large): what its devices' keys tell (how many, by
-    // zone, unapproved, new per day); its links, classes, findings and
-    // checklist are made over a view: null, with why.
-    std::map<std::string, int> by_zone;
-    int unapproved = 0;
-    for (std::size_t i = 0; i < v.rows->size(); ++i) {
-      const AssetRow& r = v.row(i);
-      if (r.zones.empty()) ++by_zone[std::string()];
-      for (const auto& z : r.zones) ++by_zone[z];
-      unapproved += r.approved == 0 ? 1 : 0;
-    }
-    out["links"] = Json();
-    out["by_class"] = Json();
-    out["by_zone"] = by_zone;
-    out["unapproved"] = v.has_approved_list ? Json(unapproved) : Json();
-    out["findings_open"] = Json();
-    out["findings_by_item"] = Json::object();
-    out["findings_by_type"] = Json::object();
-    out["findings_error"] = Json();
-    out["fleet"] = Json{{"sensors", v.fleet_sensors}, {"sites", v.fleet_sites}, {"message", kFleetPerSensor}};
-    out["since_snapshot"] = Json();
-    out["capture"] = stats();
-    out["capture"]["last_traffic"] = time_or_null(v.last_traffic_us);
-    out["time_zone"] = config.snapshots.timezone;
-    out["new_devices_by_day"] = v.new_by_day;
-    out["checklist"] = Json::array();
-    out["large_fleet"] = inventory::sanitize_utf8(v.large->why);
-    return out;
-  }
-  out["links"] = v.ledger->edges().size();
+  // A large fleet's (View::large): counted as its devices were read.
+  out["links"] = v.large ? v.large->links : v.ledger->edges().size();
   std::map<std::string, int> by_class, by_zone, by_item, by_type;
   int unapproved = 0;
   for (std::size_t i = 0; i < v.rows->size(); ++i) {
@@ -902,7 +880,7 @@ Json WebServer::Impl::overview(View& v) {
   // evidence for a level) and their open findings (findings_by_item's count);
   // titles are the console's labels (item_title.<id>).
   auto items = Json::array();
-  if (v.cl->checklist)
+  if (v.cl && v.cl->checklist)
     for (const auto& r : v.cl->checklist->items) {
       const auto it = by_item.find(r.id);
       items.push_back(Json{{"id", r.id},
@@ -912,6 +890,8 @@ Json WebServer::Impl::overview(View& v) {
                            {"findings_open", it == by_item.end() ? 0 : it->second}});
     }
   out["checklist"] = std::move(items);
+  // A large fleet: its checklist, links and map are not made, and why.
+  if (v.large) out["large_fleet"] = inventory::sanitize_utf8(v.large->why);
   return out;
 }
 
@@ -934,21 +914,106 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
     std::string ignored;
     large->approved = inventory::load_approved(approved_path(), ignored);
   }
-  // The plant's names, locations and owners, as every reader shows them.
-  Ledger& keys = large->index.keys_mut();
-  if (large->approved) inventory::apply_approved(keys, *large->approved);
   v->has_approved_list = !approved_path().empty();
-  auto rows = std::make_shared<std::vector<AssetRow>>();
-  rows->reserve(keys.assets().size());
-  {
-    const inventory::AssetLinks links(keys);
-    for (const auto& a : keys.assets()) {
-      AssetRow r = make_row(keys, a, &links, config.policy.zones_of(a),
-                            large->approved ? large->approved->match(a) : nullptr, v->has_approved_list, -1, false);
+  const inventory::ApprovedList* approved = large->approved ? &*large->approved : nullptr;
+  // What the findings are judged by, loaded once for every part as
+  // current_findings loads it; a list that does not load leaves the view
+  // without findings, and says why, as a view's does.
+  FindingsInputs inputs;
+  std::vector<inventory::Ack> acks;
+  bool judged = load_findings_inputs(config, *fleet.source, fleet.sensors, inputs, v->findings_error,
+                                     approved_path(), opt.wireless_path);
+  if (judged)
+    if (auto st = read_acks(*fleet.source, fleet.sensors, acks); !st) {
+      v->findings_error = st.error;
+      judged = false;
+    }
+  inventory::FindingsPolicy policy = judged ? inputs.policy(config) : inventory::FindingsPolicy{};
+  policy.host_groups = &large->index.host_groups();
+  // Each part of the fleet read whole in turn: its devices' findings and
+  // rows made over it (class, search text, sort keys: a view's rows), and
+  // dropped before the next part is read.
+  const Ledger& keys = large->index.keys();
+  const std::size_t n = keys.assets().size();
+  auto rows = std::make_shared<std::vector<AssetRow>>(n);
+  std::vector<bool> made(n, false);
+  std::vector<inventory::Finding> findings;
+  std::size_t parts = 0;
+  for (const auto& part : large->index.parts(opt.part_devices)) {
+    if (quitting) {
+      error = "the console is stopping";
+      return nullptr;
+    }
+    std::vector<std::string> ids;
+    std::unordered_set<std::string> own;
+    ids.reserve(part.size());
+    for (const inventory::AssetIndex i : part) {
+      ids.push_back(keys.assets()[i].id);
+      own.insert(ids.back());
+    }
+    Ledger L;
+    if (auto st = large->index.read(*fleet.source, ids, L); !st) {
+      error = st.error;
+      return nullptr;
+    }
+    ++parts;
+    if (judged) {
+      auto fs = inventory::compute_findings(L, policy, own);
+      findings.insert(findings.end(), std::make_move_iterator(fs.begin()), std::make_move_iterator(fs.end()));
+    }
+    // Each link once: with the part of the device it starts at.
+    for (const auto& e : L.edges())
+      if (own.count(e.from_id) != 0) {
+        ++large->links;
+        v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
+      }
+    // The plant's names, locations and owners, as every reader shows them
+    // (after the findings, which a view judges before them too).
+    if (approved != nullptr) inventory::apply_approved(L, *approved);
+    const inventory::AssetLinks links(L);
+    for (const inventory::AssetIndex i : part) {
+      const inventory::Asset* a = L.find(keys.assets()[i].id);
+      if (a == nullptr) continue;  // gone from the store since the index read it
+      AssetRow r = make_row(L, *a, &links, config.policy.zones_of(*a), approved != nullptr ? approved->match(*a) : nullptr,
+                            v->has_approved_list, 0);
       r.text.clear();  // each page's rows are made from the devices read whole
       r.text.shrink_to_fit();
-      rows->push_back(std::move(r));
+      (*rows)[i] = std::move(r);
+      made[i] = true;
     }
+  }
+  const double parts_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s;
+  Ledger& named = large->index.keys_mut();
+  if (approved != nullptr) inventory::apply_approved(named, *approved);
+  {
+    // A device the store no longer held when its part was read: its keys' row.
+    const inventory::AssetLinks links(named);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!made[i]) {
+        const inventory::Asset& a = named.assets()[i];
+        (*rows)[i] = make_row(named, a, &links, config.policy.zones_of(a),
+                              approved != nullptr ? approved->match(a) : nullptr, v->has_approved_list, 0, false);
+        (*rows)[i].text.clear();
+      }
+  }
+  inventory::sort_findings(findings);
+  inventory::apply_acks(findings, acks);
+  // Each row's findings, and its open ones.
+  large->finding_start.assign(n + 1, 0);
+  std::vector<std::uint32_t> row_of_finding(findings.size(), 0);
+  for (std::size_t k = 0; k < findings.size(); ++k) {
+    const inventory::AssetIndex i = keys.index_of(findings[k].asset);
+    if (i == inventory::kNoAsset || i >= n) continue;
+    row_of_finding[k] = static_cast<std::uint32_t>(i) + 1;
+    ++large->finding_start[i + 1];
+    if (!findings[k].acknowledged) ++(*rows)[i].open_findings;
+  }
+  for (std::size_t i = 0; i < n; ++i) large->finding_start[i + 1] += large->finding_start[i];
+  large->finding_at.resize(large->finding_start[n]);
+  {
+    std::vector<std::uint32_t> next(large->finding_start.begin(), large->finding_start.end() - 1);
+    for (std::size_t k = 0; k < findings.size(); ++k)
+      if (row_of_finding[k] != 0) large->finding_at[next[row_of_finding[k] - 1]++] = static_cast<std::uint32_t>(k);
   }
   for (const char* key : kLargeSorts) {
     const std::vector<std::string> texts = sort_keys(*rows, key);
@@ -956,24 +1021,35 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
     large->orders.emplace(std::string(key) + "/desc", descending_order(ascending, texts));
     large->orders.emplace(std::string(key) + "/asc", std::move(ascending));
   }
+  for (const bool descending : {false, true}) {  // as select_assets sorts by findings
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const int x = (*rows)[a].open_findings, y = (*rows)[b].open_findings;
+      return descending ? x > y : x < y;
+    });
+    large->orders.emplace(descending ? "findings/desc" : "findings/asc", std::move(order));
+  }
   v->marks = marks_of(*rows);
   v->rows = std::move(rows);
   v->row_of = std::make_shared<const std::map<std::string, std::size_t>>();
   v->ledger = std::make_shared<const Ledger>();
-  v->findings = std::make_shared<const std::vector<inventory::Finding>>();
-  set_traffic(*v, keys);  // the keys hold no links: the newest observation is its devices'
+  v->findings = std::make_shared<const std::vector<inventory::Finding>>(std::move(findings));
+  set_traffic(*v, keys);  // the newest of its links' (above) and its devices' observations
   set_fleet(*v, fleet);
-  large->why = why + "; meanwhile this console serves the fleet's devices (the assets list and each device's page), "
-                     "read from the central store page by page";
+  large->why = why + "; meanwhile this console serves the fleet's devices and findings (the assets list, each "
+                     "device's page, the findings list and the overview), each page's devices read from the central "
+                     "store when it is asked for";
   large->source = std::move(fleet.source);
   if (!said_large) spdlog::warn("console: {}", large->why);
   said_large = true;
-  spdlog::debug("console: large fleet of {} sensor(s), {} devices: keys read and merged in {:.2f} s, rows and sorts "
-                "{:.2f} s, {:+.1f} MiB",
-                v->fleet_sensors.size(), v->rows->size(), read_s,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s,
+  spdlog::debug("console: large fleet of {} sensor(s), {} devices, {} findings: keys read and merged in {:.2f} s, "
+                "{} parts read whole and judged in {:.2f} s, sorts {:.2f} s, {:+.1f} MiB",
+                v->fleet_sensors.size(), v->rows->size(), v->findings->size(), read_s, parts, parts_s,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s - parts_s,
                 (static_cast<double>(heap_in_use()) - static_cast<double>(heap_before)) / (1024.0 * 1024.0));
   v->large = std::move(large);
+  v->ftable = make_finding_table(*v, nullptr);
   return v;
 }
 
@@ -1002,8 +1078,22 @@ std::shared_ptr<View> WebServer::Impl::page_view(const View& v, const std::vecto
   auto p = std::make_shared<View>();
   p->read_us = v.read_us;
   p->has_approved_list = v.has_approved_list;
-  p->findings = std::make_shared<const std::vector<inventory::Finding>>();
-  set_rows(*p, *ledger, large.approved ? &*large.approved : nullptr, nullptr);
+  // The devices' findings, in the view's order, and their open counts.
+  std::vector<std::uint32_t> mine;
+  std::map<std::string, int> open;
+  for (const auto& id : ids) {
+    const inventory::AssetIndex i = large.index.keys().index_of(id);
+    if (i == inventory::kNoAsset || i + 1 >= large.finding_start.size()) continue;
+    open[id] = i < v.marks.open_findings.size() ? v.marks.open_findings[i] : v.row(i).open_findings;
+    for (std::uint32_t k = large.finding_start[i]; k < large.finding_start[i + 1]; ++k)
+      mine.push_back(large.finding_at[k]);
+  }
+  std::sort(mine.begin(), mine.end());
+  auto findings = std::make_shared<std::vector<inventory::Finding>>();
+  findings->reserve(mine.size());
+  for (const std::uint32_t k : mine) findings->push_back((*v.findings)[k]);
+  p->findings = std::move(findings);
+  set_rows(*p, *ledger, large.approved ? &*large.approved : nullptr, &open);
   p->ledger = std::move(ledger);
   return p;
 }
@@ -1274,8 +1364,15 @@ std::shared_ptr<FindingTable> WebServer::Impl::make_finding_table(const View& v,
       r.severity_rank = f.severity == "high" ? 2 : f.severity == "medium" ? 1 : 0;
       auto text = std::make_shared<FindingText>();
       std::string asset_text;
-      if (const auto it = v.row_of->find(f.asset); it != v.row_of->end()) {
-        const AssetRow& a = v.row(it->second);
+      // A large fleet's rows are in its keys' order (no row_of: at a million devices, 100 MiB).
+      std::size_t at = v.rows->size();
+      if (v.large) {
+        at = v.large->index.keys().index_of(f.asset);
+      } else if (const auto it = v.row_of->find(f.asset); it != v.row_of->end()) {
+        at = it->second;
+      }
+      if (at < v.rows->size()) {
+        const AssetRow& a = v.row(at);
         text->zones = a.zones;
         text->sensors = a.sensors;
         text->sites = a.sites;
@@ -1707,13 +1804,8 @@ void WebServer::Impl::install_routes() {
           std::string error;
           if (!parse_asset_query(req.params, q, error)) return send_error(res, 400, error);
           if (v.large) {
-            // The page selected from the keys' rows by the order made with the
-            // view, then its devices read whole and their rows made.
-            if (!q.klass.empty() || q.sort == "class" || q.sort == "findings")
-              return send_error(res, 400,
-                                "the fleet is larger than this console's view (--max-view-assets): its devices are "
-                                "listed without their class and findings, so they are not filtered or sorted by "
-                                "them; select one site (--site) or fewer sensors (--sensor)");
+            // The page selected from the view's rows by the order made with
+            // it, then its devices read whole and their rows made.
             const auto order = v.large->orders.find(q.sort + (q.descending ? "/desc" : "/asc"));
             if (order == v.large->orders.end()) return send_error(res, 400, "sort: not a sort of this list");
             const std::vector<std::size_t> hits = select_assets(*v.rows, q, nullptr, nullptr, nullptr, &order->second);
@@ -1758,9 +1850,7 @@ void WebServer::Impl::install_routes() {
             if (!page) return send_error(res, 503, error);
             const inventory::Asset* a = page->ledger->find(id);
             if (a == nullptr || page->row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
-            Json out = asset_detail(*page, *a, lang);
-            out["findings"] = Json();  // made for a view, which this fleet is too large for
-            return send_json(res, 200, out);
+            return send_json(res, 200, asset_detail(*page, *a, lang));
           }
           const inventory::Asset* a = v.ledger->find(req.matches[1].str());
           if (a == nullptr || v.row_of->count(a->id) == 0) return send_error(res, 404, "no such asset");
@@ -1811,7 +1901,7 @@ void WebServer::Impl::install_routes() {
                                    {"sort", q.sort.empty() ? Json() : Json(q.sort)},
                                    {"order", q.descending ? "desc" : "asc"},
                                    {"items", std::move(items)}});
-        })));
+        }, true)));
   // The evidence templates and finding type names in both languages (the one
   // catalog: inventory/policy/evidence.cpp).
   s.Get("/api/v1/findings/catalog", route(false, [](const httplib::Request&, httplib::Response& res,
@@ -1843,7 +1933,7 @@ void WebServer::Impl::install_routes() {
                                    {"history", inventory::finding_history_json(inventory::finding_history(f, acks),
                                                                                lang.empty() ? "en" : lang,
                                                                                config.snapshots.timezone)}});
-        })));
+        }, true)));
   // Several findings acknowledged with one comment: each id answers for
   // itself (acknowledged, or why not); one audit entry per finding.
   s.Post("/api/v1/findings/ack", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
@@ -1890,7 +1980,7 @@ void WebServer::Impl::install_routes() {
            }
            if (done > 0) record_write(std::move(w));
            send_json(res, 200, Json{{"acknowledged", done}, {"who", se.user}, {"results", std::move(results)}});
-         })));
+         }, true)));
   s.Post(R"(/api/v1/findings/([^/]+)/ack)", route(true, with_view([this](const httplib::Request& req,
                                                                           httplib::Response& res, const Session& se, View& v) {
            if (opt.central) return send_error(res, 409, kFleetReadOnly);
@@ -1914,7 +2004,7 @@ void WebServer::Impl::install_routes() {
            w.acks.push_back({f->id, inventory::material_hash(f->material), comment, se.user, wall_us(), {}, {}});
            record_write(std::move(w));
            send_json(res, 200, Json{{"id", id}, {"state", "acknowledged"}, {"who", se.user}});
-         })));
+         }, true)));
   // Imported advisories and the devices each affects (the vulnerable findings).
   s.Get("/api/v1/advisories", route(false, with_view([this](const httplib::Request&, httplib::Response& res,
                                                              const Session&, View& v) {
@@ -1950,7 +2040,7 @@ void WebServer::Impl::install_routes() {
                                {"matches", it != matches.end() ? it->second : Json::array()}});
           }
           send_json(res, 200, out);
-        })));
+        }, true)));
   // A remediation state for an advisory (all its CVEs on the device) or one CVE.
   s.Post("/api/v1/advisories/state", route(true, with_view([this](const httplib::Request& req,
                                                                    httplib::Response& res, const Session& se, View& v) {
@@ -1993,7 +2083,7 @@ void WebServer::Impl::install_routes() {
            record_write(std::move(w));
            send_json(res, 200, Json{{"asset", a->id}, {"target", target}, {"state", state}, {"rows", rows.size()},
                                     {"who", se.user}});
-         })));
+         }, true)));
   s.Post("/api/v1/approve", route(true, with_view([this](const httplib::Request& req, httplib::Response& res,
                                                           const Session& se, View& v) {
            if (opt.central) return send_error(res, 409, kFleetReadOnly);
@@ -2024,7 +2114,7 @@ void WebServer::Impl::install_routes() {
            if (auto l = inventory::load_approved(path, lerr)) w.approved = std::make_shared<const inventory::ApprovedList>(std::move(*l));
            record_write(std::move(w));
            send_json(res, 200, Json{{"added", r.added}, {"approved", path}});
-         })));
+         }, true)));
   // The plant's own name, location, zone and owner of a device, written back to
   // the approved list (the one writer, edits.cpp set_plant_names) and audited.
   s.Post(R"(/api/v1/assets/([^/]+)/names)", route(true, with_view([this](const httplib::Request& req,
@@ -2086,7 +2176,7 @@ void WebServer::Impl::install_routes() {
            }
            send_json(res, 200, Json{{"asset", a->id}, {"changes", changes}, {"row_added", r.row_added},
                                     {"approved", path}});
-         })));
+         }, true)));
   s.Get("/api/v1/snapshots", route(false, [this](const httplib::Request&, httplib::Response& res, const Session&) {
            if (opt.central) return send_error(res, 409, kFleetPerSensor);
           std::string error;

@@ -40,13 +40,18 @@ struct ServerOptions {
   // A fleet console reads no more sensor assets than this into a view
   // (LedgerSource::asset_counts of the selected sensors, before anything is
   // loaded): a larger fleet would not fit the host's memory, so the console
-  // serves it by its devices' keys (inventory::FleetIndex: the assets list,
-  // each device and the overview) and says what to select for the rest. 0: no limit.
+  // serves it by its devices' keys (inventory::FleetIndex), its devices read
+  // whole part by part for their rows and findings (the assets list, each
+  // device, the findings and the overview), and says what to select for the
+  // rest (the checklist, links, topology and map). 0: no limit.
   std::uint64_t max_view_assets = 0;
   // Past max_view_assets, no more sensor assets than this are served by
   // their keys (the index too would not fit): every page says so and what
   // to select instead. 0: no limit.
   std::uint64_t max_index_assets = 0;
+  // Past max_view_assets, the devices read whole at once while the view's
+  // rows and findings are made (FleetIndex::parts): at about 32 KiB each.
+  std::size_t part_devices = 5000;
 };
 
 class WebServer {

@@ -506,14 +506,13 @@ check "a batch received centrally makes a new view ($before -> $after)" test -n 
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
 # 7d. A fleet larger than the console's view may hold (--max-view-assets) is
-#     served from an index of its devices' keys: the assets list (every
-#     filter, sort and page) and each device's page answer exactly as a
-#     console holding the whole fleet in its view answers them, but for the
-#     findings (null: they are made over a view); the overview tells what
-#     the keys tell as the view does; the class filter and the class and
-#     findings sorts are refused (400), and every other page (503) says how
-#     many sensor assets, the limit, what to serve instead and what is
-#     served meanwhile. Batches received centrally (line1's snapshot,
+#     served from an index of its devices' keys, its devices read whole part
+#     by part for their classes and findings: the assets list (every filter,
+#     sort and page), each device's page and the findings list answer exactly
+#     as a console holding the whole fleet in its view answers them; the
+#     overview's counts are the view's; the pages made over the whole ledger
+#     (checklist, links, topology, map) answer 503 saying how many sensor
+#     assets, the limit, what to serve instead and what is served meanwhile. Batches received centrally (line1's snapshot,
 #     line2 reading line1's capture: devices of two sensors) make a new
 #     index, still exact. A selection within the limit is served as a view;
 #     an appliance's console refuses the limit.
@@ -584,10 +583,9 @@ ask() {
   done <"$2"
 }
 # same_pages NORMAL LARGE LIST: every answer of the large fleet's console (in
-# LARGE) = the whole view's (in NORMAL): the same HTTP code, the same body for
-# an error; for a page of assets, each row with its "findings" null; for a
-# device's page, its row's and its own "findings" null. JSON compared in its
-# order, key by key. Says the first few requests that differ and how.
+# LARGE) = the whole view's (in NORMAL): the same HTTP code, the same body,
+# but that a page of assets of the large fleet says it is one. JSON compared
+# in its order, key by key. Says the first few requests that differ and how.
 same_pages() {
   python3 - "$@" <<'PY'
 import json, sys
@@ -620,14 +618,10 @@ for i, req in enumerate(reqs, 1):
         if bn != bl: bad.append(f'{req}: HTTP {cn}, {bn[:200]!r} != {bl[:200]!r}')
         continue
     n, l = json.loads(bn), json.loads(bl)
-    if 'items' in n:
+    if req.startswith('assets?') or req == 'assets':
         # The large fleet's list says it is one (the page shows why), the view's does not.
         if l.pop('large_fleet', None) is not True: bad.append(f'{req}: no "large_fleet": true')
         if 'large_fleet' in n: bad.append(f'{req}: the view\'s list says "large_fleet"')
-        for item in n['items']: item['findings'] = None
-    else:
-        n['asset']['findings'] = None
-        n['findings'] = None
     if json.dumps(n, ensure_ascii=False) != json.dumps(l, ensure_ascii=False):
         bad.append(f'{req}: ' + how(n, l))
 for b in bad[:5]: print('  ' + b)
@@ -635,13 +629,12 @@ if len(bad) > 5: print(f'  ... and {len(bad) - 5} more of {len(reqs)}')
 sys.exit(1 if bad else 0)
 PY
 }
-# The asset queries: every sort the large fleet offers, both ways; pages (one
-# past the end); each filter, some together; refusals of a bad parameter. The
-# search words (part of a vendor, an address, a MAC, a name, a product, the
-# approved list's columns) name no class: a large fleet's rows are made
-# without one, so its search does not find a device by its class.
+# The asset queries: every sort, both ways; pages (one past the end); each
+# filter, some together; refusals of a bad parameter. The search words: part
+# of a vendor, an address, a MAC, a name, a product, a class, the approved
+# list's columns.
 {
-  for s in name id mac ip vendor product first_seen last_seen location owner zone; do
+  for s in name id mac ip vendor product class findings first_seen last_seen location owner zone; do
     echo "assets?sort=$s&per_page=500"; echo "assets?sort=$s&order=desc&per_page=500"
   done
   printf '%s\n' "assets" "assets?page=2&per_page=3" "assets?page=3&per_page=7&sort=ip&order=desc" "assets?page=99&per_page=3" \
@@ -657,8 +650,19 @@ PY
     "assets?sensor=line1&zone=plant&sort=vendor&order=desc&page=2&per_page=5" \
     "assets?site=plant-east&q=microsoft&approved=false&sort=ip&page=3&per_page=4" \
     "assets?vendor=rockwell&sort=owner&order=desc&per_page=500" "assets?q=10.50.1&sort=location&per_page=500" \
+    "assets?class=plc&per_page=500" "assets?class=hmi&sort=findings&order=desc&per_page=500" \
+    "assets?class=unknown&sort=ip&page=2&per_page=3" "assets?class=nowhere" "assets?q=plc&per_page=500" \
+    "assets?sensor=line2&class=plc&sort=class&order=desc&per_page=500" \
     "assets?sort=bogus" "assets?approved=maybe" "assets?per_page=501" "assets?page=0"
 } >queries.txt
+# The findings: the whole list, and its pages by every sort and filter.
+{
+  printf '%s\n' "findings" "findings?lang=ja" "findings?page=1&per_page=500" "findings?page=2&per_page=7&sort=severity&order=desc" \
+    "findings?state=open&sort=device&per_page=500" "findings?type=unapproved&sort=first_seen&order=desc&per_page=500" \
+    "findings?item=3-5&per_page=500" "findings?severity=high&per_page=500" "findings?zone=plant&sort=zone&per_page=500" \
+    "findings?sensor=line1&per_page=500" "findings?site=plant-east&q=modbus&per_page=500" "findings?q=press&per_page=500" \
+    "findings?sort=type&order=desc&per_page=500&lang=ja" "findings?sort=bogus"
+} >findings.txt
 # The devices' pages: each device of LIST (an assets answer) and in Japanese,
 # a few in English, one by its MAC and one by its IP, and no such device.
 devices() {
@@ -679,7 +683,7 @@ reqs = [r.rstrip('\n') for r in open(sys.argv[2])]
 total = json.load(open(f'{sys.argv[1]}/{reqs.index("assets") + 1}'))['total']
 bad = []
 for i, req in enumerate(reqs, 1):
-    if not any(f in req for f in ('q=', 'vendor=', 'zone=', 'sensor=', 'site=', 'approved=true', 'approved=false')): continue
+    if not any(f in req for f in ('q=', 'vendor=', 'zone=', 'sensor=', 'site=', 'class=', 'approved=true', 'approved=false')): continue
     n = json.load(open(f'{sys.argv[1]}/{i}'))['total']
     if ('nowhere' in req or 'ghost' in req) != (n == 0) or (n >= total and 'site=' not in req): bad.append(f'{req}: {n} of {total}')
 print('  ' + '\n  '.join(bad)) if bad else None
@@ -691,25 +695,29 @@ qfile() { echo "$1/$(grep -n -x -F "$2" queries.txt | cut -d: -f1)"; }  # qfile 
 serve_limited normal "${policy[@]}"
 check "the whole view's console starts" test -n "$url" -a "$(first_page n1.json)" = 200
 ask n1 queries.txt
+ask n1f findings.txt
 api "${url}api/v1/overview" >n1-overview.json
 devices "$(qfile n1 "assets?sort=name&per_page=500")" >devices1.txt
 ask n1d devices1.txt
 check "  its answers: $(wc -l <queries.txt) asset queries, each filter hitting some devices" hits n1
 check "  $(wc -l <devices1.txt) device pages ($(grep -c '^assets/[0-9a-f]*$' devices1.txt) devices), all but two answered" \
   test "$(grep -lx 200 n1d/*.code | wc -l)" = "$(( $(wc -l <devices1.txt) - 2 ))"
+check "  $(js n1f/1 'len(d)') findings of $(js n1f/1 'len({f["type"] for f in d})') types, the devices' counts of them" \
+  test "$(js n1f/1 'len({f["type"] for f in d}) >= 3')" = True \
+  -a "$(js "$(qfile n1 "assets?sort=findings&order=desc&per_page=500")" 'd["items"][0]["findings"] > 0')" = True
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
-serve_limited limit1 --max-view-assets 1 "${policy[@]}"
+# Each device read whole in a part of its own (--part-devices 1: the
+# devices behind it and the stations of its host with it), its findings and
+# row made over that part: what they rest on is in it.
+serve_limited limit1 --max-view-assets 1 --part-devices 1 "${policy[@]}"
 check "serve with a view limit starts" test -n "$url"
 check "a fleet above the limit: its assets are served" test "$(first_page limit1.json)" = 200
 ask l1 queries.txt
-check "  every asset query: the whole view's answer, findings null" same_pages n1 l1 queries.txt
+check "  every asset query: the whole view's answer" same_pages n1 l1 queries.txt
 ask l1d devices1.txt
-check "  every device's page: the whole view's, findings null" same_pages n1d l1d devices1.txt
-for q in "class=plc" "sort=class" "sort=findings&order=desc"; do
-  api -o l1-400.json -w '%{http_code}' "${url}api/v1/assets?$q" >l1-400.code
-  check "  ?$q refused (400) in one line" test "$(cat l1-400.code)" = 400 \
-    -a "$(js l1-400.json 'd["error"].count("\n")')" = 0 -a "$(grep -c 'listed without their class and findings' l1-400.json)" = 1
-done
+check "  every device's page: the whole view's, its findings too" same_pages n1d l1d devices1.txt
+ask l1f findings.txt
+check "  every findings query: the whole view's answer" same_pages n1f l1f findings.txt
 held="$(sensor_assets)"
 refused() {  # refused FILE: the large fleet's refusal: its sensor assets, the limit, a site to serve, what is served
   python3 - "$1" "$held" "${#fleet[@]}" <<'PY2'
@@ -717,30 +725,32 @@ import json, re, sys
 e = json.load(open(sys.argv[1]))['error']
 want = (rf"the selected fleet holds {sys.argv[2]} sensor assets in {sys.argv[3]} sensor\(s\), more than this console reads "
         r"into its view \(1, --max-view-assets\): serve one site \(--site: [^)]*plant-east[^)]*\) or fewer sensors "
-        r"\(--sensor\)[^;\n]*; meanwhile this console serves the fleet's devices \(the assets list and each device's page\), "
-        r"read from the central store page by page")
+        r"\(--sensor\)[^;\n]*; meanwhile this console serves the fleet's devices and findings \(the assets list, each "
+        r"device's page, the findings list and the overview\), each page's devices read from the central store when it "
+        r"is asked for")
 if not re.fullmatch(want, e): print('  ' + e); sys.exit(1)
 PY2
 }
-# The overview: what the devices' keys tell, as the whole view tells it; what
-# rests on links and findings null, and why.
+# The overview: the whole view's counts; no checklist, and why.
 api -o l1-overview.json -w '%{http_code}' "${url}api/v1/overview" >l1-overview.code
 check "  the overview is served (200)" test "$(cat l1-overview.code)" = 200
-check "  the overview (200): the devices, by zone, unapproved and new per day as the whole view's; links, classes, findings null" \
+check "  the overview (200): the devices, links, classes, zones, unapproved, findings and new per day as the whole view's" \
   python3 - n1-overview.json l1-overview.json <<'PY'
 import json, sys
 n, l = (json.load(open(f)) for f in sys.argv[1:3])
-bad = [k for k in ('assets', 'by_zone', 'unapproved', 'new_devices_by_day', 'fleet', 'time_zone') if n[k] != l[k]]
-bad += [k for k in ('links', 'by_class', 'findings_open', 'since_snapshot') if l[k] is not None]
-bad += [k for k in ('findings_by_item', 'findings_by_type', 'checklist') if l[k]]
-if n['assets'] < 10 or not n['by_zone'] or n['unapproved'] in (None, 0) or not any(d['count'] for d in n['new_devices_by_day']):
+bad = [f'{k}: {n[k]} != {l[k]}' for k in ('assets', 'links', 'by_class', 'by_zone', 'unapproved', 'findings_open',
+        'findings_by_item', 'findings_by_type', 'findings_error', 'new_devices_by_day', 'fleet', 'time_zone',
+        'since_snapshot') if n[k] != l[k]]
+if l['checklist']: bad.append('a checklist')
+if n['assets'] < 10 or not n['by_zone'] or n['unapproved'] in (None, 0) or not any(d['count'] for d in n['new_devices_by_day']) \
+        or len(n['by_class']) < 3 or not n['findings_open'] or not n['links']:
     bad.append('the whole view tells too little to compare')
 if 'meanwhile this console serves' not in l.get('large_fleet', ''): bad.append('large_fleet')
 if 'large_fleet' in n: bad.append("the view's says large_fleet")
 print(bad) if bad else None
 sys.exit(1 if bad else 0)
 PY
-for p in findings checklist links topology map; do
+for p in checklist links topology map; do
   api -o "l1-$p.json" -w '%{http_code}' "${url}api/v1/$p" >l1-503.code
   check "  /api/v1/$p refused (503): $held sensor assets, the limit, a site to serve, and what is served meanwhile" \
     test "$(cat l1-503.code)" = 503 -a "$(refused "l1-$p.json")" = ""
@@ -766,6 +776,7 @@ check "line2 reads line1's capture" test $? -eq 0 -a "$(sensor_assets)" -gt "$he
 after="$(new_view "$before")"
 check "  a new large fleet view again ($before -> $after)" test "$after" != "$before"
 ask l2 queries.txt
+ask l2f findings.txt
 devices "$(qfile l2 "assets?sort=name&per_page=500")" >devices2.txt
 ask l2d devices2.txt
 check "  and the log says no refusal: the large fleet is served" test "$(grep -c 'no new view' limit1.err)" = 0
@@ -785,12 +796,24 @@ kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 serve_limited normal2 "${policy[@]}"
 check "the whole view's console again" test -n "$url" -a "$(first_page n2.json)" = 200
 ask n2 queries.txt
+ask n2f findings.txt
 ask n2d devices2.txt
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 check "  devices seen by line1 and line2 now" test "$(js "$(qfile n2 "assets?sort=id&per_page=500")" \
   'sum(1 for a in d["items"] if {"line1", "line2"} <= {s["sensor"] for s in a["sightings"]})')" -gt 0
-check "after the batches every asset query still = the whole view's, findings null" same_pages n2 l2 queries.txt
+check "after the batches every asset query still = the whole view's" same_pages n2 l2 queries.txt
 check "  every device's page too" same_pages n2d l2d devices2.txt
+check "  every findings query too" same_pages n2f l2f findings.txt
+# Parts of several devices, mostly one sensor's, some of two sensors.
+serve_limited limit6 --max-view-assets 1 --part-devices 7 "${policy[@]}"
+check "parts of 7 devices: the large fleet is served" test "$(first_page limit6.json)" = 200
+ask l6 queries.txt
+ask l6d devices2.txt
+ask l6f findings.txt
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+check "  every asset query = the whole view's" same_pages n2 l6 queries.txt
+check "  every device's page too" same_pages n2d l6d devices2.txt
+check "  every findings query too" same_pages n2f l6f findings.txt
 held1="$(sqlite3 s1.db "SELECT count(*) FROM assets WHERE sensor='line1'")"
 serve_limited limit2 --sensor line1 --max-view-assets "$held1"
 check "one sensor within the limit (its $held1 assets) is served" test "$(first_page limit2.json)" = 200
@@ -808,6 +831,8 @@ kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 check "an appliance's console refuses --max-view-assets in one line" test "$rc" -eq 1 -a "$(wc -l <limit3.txt)" -eq 1
 "$bin" serve --db s1.db --max-index-assets 10 --http --listen 127.0.0.1:0 >limit5.txt 2>&1; rc=$?
 check "  and --max-index-assets" test "$rc" -eq 1 -a "$(grep -c -- '--max-index-assets: for a console of the central store' limit5.txt)" -eq 1
+"$bin" serve --db s1.db --part-devices 10 --http --listen 127.0.0.1:0 >limit7.txt 2>&1; rc=$?
+check "  and --part-devices" test "$rc" -eq 1 -a "$(grep -c -- '--part-devices: for a console of the central store' limit7.txt)" -eq 1
 
 # 8. Retention prunes three of line1's snapshots: deleted centrally with their
 #    rows, and the counts follow. Then status: per sensor, the rows it holds,

@@ -2,11 +2,15 @@
 // and gives exactly the ledger a read of every sensor anew gives (a change on
 // one sensor, a sensor added, a sensor dropped, nothing changed).
 // FleetIndex: the fleet by its keys has the whole merge's devices, and a
-// device read whole through it is the whole merge's device, links included.
+// device read whole through it is the whole merge's device, links included;
+// its parts hold every device once, and the findings made part by part are
+// the whole merge's.
 #include "inventory/store/fleet_reader.hpp"
 #include "inventory/store/fleet_index.hpp"
 
 #include "inventory/ledger/fleet.hpp"
+#include "inventory/policy/findings.hpp"
+#include "inventory/policy/policy.hpp"
 #include "inventory/store/ledger_source.hpp"
 #include "inventory/store/store.hpp"
 #include "unit/temp_dir.hpp"
@@ -16,8 +20,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace mieruka::inventory {
@@ -341,6 +347,110 @@ TEST(FleetIndex, HoldsTheWholeMergesDevicesAndReadsEachAsTheMergeMakesIt) {
   EXPECT_NE(two.index_of(full.assets().front().id), kNoAsset);
   EXPECT_NE(two.index_of(full.assets().back().id), kNoAsset);
   EXPECT_EQ(two.index_of("nobody"), kNoAsset);
+}
+
+// Two stations of one host (the same announced name, MACs a few apart) in
+// two zones, on a sensor of their own; a third of the same name on another
+// MAC block that joins no one.
+void write_host(Fleet& f) {
+  std::string error;
+  auto store = Store::open(f.db, "d", error);
+  ASSERT_TRUE(store) << error;
+  Ledger l("d");
+  const auto station = [&](const char* m, const char* a) {
+    const AssetIndex i = l.resolve(mac(m), ip(a), kT);
+    l.bind_ip(i, ip(a), "arp", kT);
+    l.add_fact(i, field::hostname, "twin", "dhcp", kT);
+    l.sent(i, 60, 0, kT);
+    return i;
+  };
+  const AssetIndex office = station("00:00:bc:77:00:01", "192.168.10.5");
+  const AssetIndex cell = station("00:00:bc:77:00:02", "10.0.0.77");
+  station("3c:00:00:00:00:09", "10.0.0.78");
+  l.count_edge(l.edge(office, cell, "http", "tcp", 80, 0, kT + 1), 10, kT + 1);
+  ASSERT_TRUE(store->flush(l).ok());
+}
+
+TEST(FleetIndex, PartsHoldEveryDeviceOnceAndTheirFindingsAreTheWholeMerges) {
+  Fleet f;
+  f.write("a", 0, 0);
+  f.write("b", 1, 2);
+  f.write("c", 2, 0);
+  write_host(f);
+  std::string error;
+  auto src = sqlite_source(f.db, error);
+  ASSERT_TRUE(src) << error;
+  const std::vector<std::string> sensors = {"a", "b", "c", "d"};
+  const std::map<std::string, std::string> sites = {{"a", "east"}, {"b", "east"}, {"c", "west"}};
+  Ledger full;
+  {
+    FleetReader once(false);
+    ASSERT_TRUE(once.read(*src, sensors, sites, full).ok());
+  }
+  FleetIndex index;
+  ASSERT_TRUE(index.build(*src, sensors, sites).ok());
+  ASSERT_EQ(index.host_groups().size(), 1u);
+  EXPECT_EQ(index.host_groups().front().size(), 2u);
+
+  // Every device listed (no approved list entry), zones the host's stations sit apart in.
+  const std::optional<ApprovedList> approved = parse_approved("mac,ip,name\n00:00:00:00:00:01,,None\n", "ap.csv", error);
+  ASSERT_TRUE(approved) << error;
+  ZonePolicy zones;
+  zones.zones.push_back({"office", 4, {*Subnet::parse("192.168.10.0/24")}, {}});
+  zones.zones.push_back({"cell", 1, {*Subnet::parse("10.0.0.0/24")}, {}});
+  FindingsPolicy whole_policy;
+  whole_policy.approved = &*approved;
+  whole_policy.zones = &zones;
+  const std::vector<Finding> whole = compute_findings(full, whole_policy);
+  std::set<std::string> types;
+  for (const auto& x : whole) types.insert(x.evidence_kind);
+  EXPECT_TRUE(types.contains("cross_zone_dual")) << "the fixture has a host in two zones";
+  EXPECT_TRUE(types.contains("hidden_behind")) << "and a device behind another";
+
+  const auto ids_of = [](const std::vector<Finding>& fs) {
+    std::vector<std::string> out;
+    for (const auto& x : fs) out.push_back(x.id + " " + x.asset + " " + x.evidence + " " + std::to_string(x.first_us));
+    return out;
+  };
+  FindingsPolicy part_policy = whole_policy;
+  part_policy.host_groups = &index.host_groups();
+  for (const std::size_t size : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{1000}}) {
+    const auto parts = index.parts(size);
+    std::vector<AssetIndex> seen;
+    std::vector<Finding> joined;
+    for (const auto& part : parts) {
+      ASSERT_FALSE(part.empty());
+      std::vector<std::string> ids;
+      std::unordered_set<std::string> own;
+      for (const AssetIndex i : part) {
+        seen.push_back(i);
+        ids.push_back(index.keys().assets()[i].id);
+        own.insert(ids.back());
+      }
+      // A device and the devices behind it, and the stations of one host, are in one part.
+      for (const AssetIndex i : part) {
+        const Asset& a = index.keys().assets()[i];
+        if (!a.parent_id.empty()) {
+          EXPECT_TRUE(own.contains(a.parent_id)) << a.id << " at " << size;
+        }
+      }
+      for (const auto& g : index.host_groups()) {
+        EXPECT_EQ(own.contains(g.front()), own.contains(g.back())) << size;
+      }
+      Ledger L;
+      ASSERT_TRUE(index.read(*src, ids, L).ok());
+      auto fs = compute_findings(L, part_policy, own);
+      joined.insert(joined.end(), fs.begin(), fs.end());
+    }
+    std::sort(seen.begin(), seen.end());
+    ASSERT_EQ(seen.size(), index.keys().assets().size()) << size;
+    for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i) << size;
+    if (size == 1000) {
+      EXPECT_EQ(parts.size(), 1u);
+    }
+    sort_findings(joined);
+    EXPECT_EQ(ids_of(joined), ids_of(whole)) << "parts of " << size;
+  }
 }
 
 }  // namespace
