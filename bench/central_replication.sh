@@ -334,24 +334,29 @@ if [[ " $parts " == *" fleet "* ]]; then
   done
   # One device of the whole fleet (show without --sensor: the fleet's keys,
   # then the device read whole), against the same device in its sensor's own
-  # ledger (show --sensor: that sensor's whole ledger read), and, with
-  # SHOW_BEFORE=BINARY (a build from before), that build's show of the fleet.
+  # ledger (show --sensor: that sensor's whole ledger read); the whole
+  # fleet's findings (no --sensor: its keys, then read whole part by part);
+  # and, with BEFORE=BINARY (a build from before), that build's show and
+  # findings of the fleet, compared byte for byte.
   shared_id="$(pg_sql -d mieruka -tAc "SELECT id FROM assets WHERE sensor_name = 'sensor1' ORDER BY first_us OFFSET 7 LIMIT 1")"
-  show_timed() {  # show_timed LABEL BINARY [--sensor NAME]
-    local label="$1" show_bin="$2" t0 t1; shift 2
+  timed() {  # timed LABEL BINARY ARGS...: the command against the central store, into out.json
+    local label="$1" run_bin="$2" t0 t1; shift 2
     t0=$(now)
-    /usr/bin/time -f '%M' -o show.rss "$show_bin" show "$shared_id" --format json --db "$central" \
-      --password-file "$PG_DIR/super.pw" "$@" >out.json
+    /usr/bin/time -f '%M' -o cmd.rss "$run_bin" "$@" --db "$central" --password-file "$PG_DIR/super.pw" >out.json
     t1=$(now)
     printf '  %-52s %9.0f ms   (%s bytes, %s MiB resident at most)\n' "$label" \
-      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(wc -c <out.json)" "$(( $(tail -1 show.rss) / 1024 ))"
+      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }')" "$(wc -c <out.json)" "$(( $(tail -1 cmd.rss) / 1024 ))"
   }
-  show_timed "mieruka show ID --sensor sensor1" "$bin" --sensor sensor1
-  show_timed "mieruka show ID (the whole fleet)" "$bin"
+  timed "mieruka show ID --sensor sensor1" "$bin" show "$shared_id" --format json --sensor sensor1
+  timed "mieruka show ID (the whole fleet)" "$bin" show "$shared_id" --format json
   cp out.json show-fleet.json
-  if [ -n "${SHOW_BEFORE:-}" ]; then
-    show_timed "the build before: show ID (the whole fleet)" "$SHOW_BEFORE"
+  timed "mieruka findings (the whole fleet)" "$bin" findings --format json
+  cp out.json findings-fleet.json
+  if [ -n "${BEFORE:-}" ]; then
+    timed "the build before: show ID (the whole fleet)" "$BEFORE" show "$shared_id" --format json
     cmp -s out.json show-fleet.json && echo "  the same device, byte for byte" || echo "  a different answer from the build before"
+    timed "the build before: findings (the whole fleet)" "$BEFORE" findings --format json
+    cmp -s out.json findings-fleet.json && echo "  the same findings, byte for byte" || echo "  different findings from the build before"
   fi
   for table in assets asset_ips facts edges findings_state; do  # the tables loaded above
     plan="$(pg_sql -d mieruka -tAc "EXPLAIN SELECT * FROM $table WHERE sensor_name = 'sensor$s'")"
@@ -419,8 +424,13 @@ if [[ " $parts " == *" fleet "* ]]; then
       page "assets, sorted by address, page 100" "assets?sort=ip&page=100&per_page=50"
       page "assets, searched (?q=), page 1" "assets?q=omron&per_page=50"
       page "assets, 500 a page" "assets?per_page=500"
+      page "assets of one class (?class=plc)" "assets?class=plc&per_page=50"
+      page "assets, sorted by class, page 100" "assets?sort=class&page=100&per_page=50"
+      page "assets, most findings first" "assets?sort=findings&order=desc&per_page=50"
       page "one device, in Japanese" "assets/$shared_id?lang=ja"
       page "findings, page 1" "findings?per_page=50"
+      page "findings, most severe first, page 20" "findings?sort=severity&order=desc&page=20&per_page=50"
+      page "findings of one sensor (?sensor=)" "findings?sensor=sensor1&per_page=50"
       page "one device (seen by two sensors)" "assets/$shared_id"
       page "map (topology), top level" "map"
       page "overview" "overview"

@@ -851,8 +851,10 @@ std::vector<Finding> findings_of(const Ledger& ledger, const FindingsPolicy& pol
   }
   const AssetLinks links(ledger);
   c.links = &links;
+  // Classified once; in a part, only its own devices (the others' findings are not kept).
   c.cls.reserve(ledger.assets().size());
-  for (const auto& a : ledger.assets()) c.cls.push_back(classify(ledger, a, links).device_class);
+  for (const auto& a : ledger.assets())
+    c.cls.push_back(own == nullptr || own->count(a.id) != 0 ? classify(ledger, a, links).device_class : "unknown");
   for (const auto& a : ledger.assets()) {
     if (own != nullptr && own->count(a.id) == 0) continue;  // its findings are not kept
     // A device seen only through others is hidden, not merely unapproved.

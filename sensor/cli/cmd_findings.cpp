@@ -93,13 +93,34 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
     print_error("--format " + opt.format + ": expected table, csv or json");
     return kExitBadInput;
   }
-  // The appliance's ledger or the central store's copy of one sensor's.
+  // The appliance's ledger, the central store's copy of one sensor's, or a
+  // fleet's.
   LedgerView view;
-  Ledger& ledger = ledger_until_exit(common.config.sensor_name);
-  if (!open_ledger_view(common, view, ledger)) return kExitBadInput;
+  if (!open_view(common, view)) return kExitBadInput;
   std::string error;
-  auto computed = current_findings(common.config, *view.source, view.sensors, ledger, error, opt.approved,
-                                   opt.wireless_allow);
+  std::optional<std::vector<inventory::Finding>> computed;
+  if (view.sensors.size() > 1) {
+    // A fleet: read part by part by its devices' keys (fleet_findings), the
+    // findings its whole merge has, without holding every sensor's ledger.
+    inventory::FleetIndex index;
+    FleetFindings fleet;
+    if (auto st = index.build(*view.source, view.sensors, view.sites); !st) {
+      print_error(st.error);
+      return kExitBadInput;
+    }
+    if (!fleet_findings(common.config, *view.source, view.sensors, index, kFleetPartDevices, fleet, error,
+                        opt.approved, opt.wireless_allow)) {
+      print_error(error);
+      return kExitBadInput;
+    }
+    computed = std::move(fleet.findings);
+    error = fleet.findings_error;
+  } else {
+    Ledger& ledger = ledger_until_exit(common.config.sensor_name);
+    if (!load_view(view, ledger)) return kExitBadInput;
+    computed = current_findings(common.config, *view.source, view.sensors, ledger, error, opt.approved,
+                                opt.wireless_allow);
+  }
   if (!computed) {
     print_error(error);
     return kExitBadInput;

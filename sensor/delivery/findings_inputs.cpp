@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <iterator>
 #include <mutex>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -264,6 +266,53 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   auto findings = inventory::compute_findings(ledger, in.policy(config));
   inventory::apply_acks(findings, acks);
   return findings;
+}
+
+bool fleet_findings(const Config& config, inventory::LedgerSource& source, const std::vector<std::string>& sensors,
+                    const inventory::FleetIndex& index, std::size_t part_devices, FleetFindings& out,
+                    std::string& error, const std::string& approved_path, const std::string& wireless_path,
+                    const std::function<bool(Ledger&, const std::vector<inventory::AssetIndex>&)>& each) {
+  FindingsInputs in;
+  std::vector<inventory::Ack> acks;
+  out = FleetFindings{};
+  bool judged = load_findings_inputs(config, source, sensors, in, out.findings_error, approved_path, wireless_path);
+  if (judged)
+    if (auto st = read_acks(source, sensors, acks); !st) {
+      out.findings_error = st.error;
+      judged = false;
+    }
+  inventory::FindingsPolicy policy = judged ? in.policy(config) : inventory::FindingsPolicy{};
+  policy.host_groups = &index.host_groups();
+  std::vector<inventory::Finding> findings;
+  const auto& keys = index.keys().assets();
+  for (const auto& part : index.parts(part_devices)) {
+    std::vector<std::string> ids;
+    std::unordered_set<std::string> own;
+    ids.reserve(part.size());
+    for (const inventory::AssetIndex i : part) {
+      ids.push_back(keys[i].id);
+      own.insert(ids.back());
+    }
+    Ledger L;
+    if (auto st = index.read(source, ids, L); !st) {
+      error = st.error;
+      return false;
+    }
+    if (judged) {
+      auto fs = inventory::compute_findings(L, policy, own);
+      findings.insert(findings.end(), std::make_move_iterator(fs.begin()), std::make_move_iterator(fs.end()));
+    }
+    if (each && !each(L, part)) {
+      error = "stopped";
+      return false;
+    }
+  }
+  if (judged) {
+    inventory::sort_findings(findings);
+    inventory::apply_acks(findings, acks);
+    out.findings = std::move(findings);
+  }
+  return true;
 }
 
 namespace {

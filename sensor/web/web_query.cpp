@@ -490,8 +490,9 @@ std::vector<std::size_t> select_assets(const std::vector<AssetRow>& rows, const 
     return true;
   };
   std::vector<std::size_t> hits;
-  if (order != nullptr && order->size() == rows.size() && patched == nullptr && q.sort != "findings") {
-    // The order made once for these rows: the hits are walked in it.
+  // The order made once for these rows: the hits are walked in it (by
+  // findings only without marks: a console write moves those counts).
+  if (order != nullptr && order->size() == rows.size() && patched == nullptr && (q.sort != "findings" || !marked)) {
     for (const std::uint32_t i : *order)
       if (wanted(i)) hits.push_back(i);
     return hits;
@@ -522,6 +523,16 @@ std::vector<std::size_t> select_assets(const std::vector<AssetRow>& rows, const 
     for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
   }
   return hits;
+}
+
+std::vector<std::uint32_t> findings_order(const std::vector<AssetRow>& rows, bool descending) {
+  std::vector<std::uint32_t> order(rows.size());
+  std::iota(order.begin(), order.end(), std::uint32_t{0});
+  // As select_assets sorts the hits by findings.
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return descending ? rows[a].open_findings > rows[b].open_findings : rows[a].open_findings < rows[b].open_findings;
+  });
+  return order;
 }
 
 std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items,

@@ -100,8 +100,9 @@ struct AssetQuery {
 // nothing parsed); query_assets the same parsed.
 // The rows `q` selects (its filters), in its order, by index: all of them,
 // not one page. `order`: sort_order(keys of q.sort, q.descending) kept for
-// these rows (no patched rows), walked instead of sorting the hits, which at a
-// million rows takes longer than a page may.
+// these rows (no patched rows), or findings_order when there are no marks,
+// walked instead of sorting the hits, which at a million rows takes longer
+// than a page may.
 [[nodiscard]] std::vector<std::size_t> select_assets(const std::vector<AssetRow>& rows, const AssetQuery& q,
                                                      const std::vector<std::string>* keys = nullptr,
                                                      const RowMarks* marks = nullptr,
@@ -114,9 +115,12 @@ struct AssetQuery {
 // (at a million keys a sort takes a second).
 [[nodiscard]] std::vector<std::uint32_t> descending_order(const std::vector<std::uint32_t>& ascending,
                                                           const std::vector<std::string>& keys);
+// Every row index in the order the assets table sorts by open findings
+// (AssetRow::open_findings), ties in row order.
+[[nodiscard]] std::vector<std::uint32_t> findings_order(const std::vector<AssetRow>& rows, bool descending);
 // {"total": total, "page", "per_page", "items": [items, as they are]}; with
 // `large_fleet`, "large_fleet": true before the items (the rows of a fleet
-// larger than the console's view: no class, no findings, not searched by class).
+// larger than the console's view, each page's read from the central store).
 [[nodiscard]] std::string assets_page_text(const AssetQuery& q, std::size_t total, const std::vector<std::string>& items,
                                            bool large_fleet = false);
 [[nodiscard]] std::string query_assets_text(const std::vector<AssetRow>& rows, const AssetQuery& q,

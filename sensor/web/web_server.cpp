@@ -916,72 +916,51 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   }
   v->has_approved_list = !approved_path().empty();
   const inventory::ApprovedList* approved = large->approved ? &*large->approved : nullptr;
-  // What the findings are judged by, loaded once for every part as
-  // current_findings loads it; a list that does not load leaves the view
-  // without findings, and says why, as a view's does.
-  FindingsInputs inputs;
-  std::vector<inventory::Ack> acks;
-  bool judged = load_findings_inputs(config, *fleet.source, fleet.sensors, inputs, v->findings_error,
-                                     approved_path(), opt.wireless_path);
-  if (judged)
-    if (auto st = read_acks(*fleet.source, fleet.sensors, acks); !st) {
-      v->findings_error = st.error;
-      judged = false;
-    }
-  inventory::FindingsPolicy policy = judged ? inputs.policy(config) : inventory::FindingsPolicy{};
-  policy.host_groups = &large->index.host_groups();
-  // Each part of the fleet read whole in turn: its devices' findings and
-  // rows made over it (class, search text, sort keys: a view's rows), and
-  // dropped before the next part is read.
+  // The fleet read whole part by part (fleet_findings): each part's devices
+  // judged and their rows made over it (class, search text, sort keys: a
+  // view's rows), the part dropped before the next is read. A list that does
+  // not load leaves the view without findings, and says why, as a view's does.
   const Ledger& keys = large->index.keys();
   const std::size_t n = keys.assets().size();
   auto rows = std::make_shared<std::vector<AssetRow>>(n);
   std::vector<bool> made(n, false);
-  std::vector<inventory::Finding> findings;
   std::size_t parts = 0;
-  for (const auto& part : large->index.parts(opt.part_devices)) {
-    if (quitting) {
-      error = "the console is stopping";
-      return nullptr;
-    }
-    std::vector<std::string> ids;
-    std::unordered_set<std::string> own;
-    ids.reserve(part.size());
-    for (const inventory::AssetIndex i : part) {
-      ids.push_back(keys.assets()[i].id);
-      own.insert(ids.back());
-    }
-    Ledger L;
-    if (auto st = large->index.read(*fleet.source, ids, L); !st) {
-      error = st.error;
-      return nullptr;
-    }
-    ++parts;
-    if (judged) {
-      auto fs = inventory::compute_findings(L, policy, own);
-      findings.insert(findings.end(), std::make_move_iterator(fs.begin()), std::make_move_iterator(fs.end()));
-    }
-    // Each link once: with the part of the device it starts at.
-    for (const auto& e : L.edges())
-      if (own.count(e.from_id) != 0) {
-        ++large->links;
-        v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
-      }
-    // The plant's names, locations and owners, as every reader shows them
-    // (after the findings, which a view judges before them too).
-    if (approved != nullptr) inventory::apply_approved(L, *approved);
-    const inventory::AssetLinks links(L);
-    for (const inventory::AssetIndex i : part) {
-      const inventory::Asset* a = L.find(keys.assets()[i].id);
-      if (a == nullptr) continue;  // gone from the store since the index read it
-      AssetRow r = make_row(L, *a, &links, config.policy.zones_of(*a), approved != nullptr ? approved->match(*a) : nullptr,
-                            v->has_approved_list, 0);
-      r.text.clear();  // each page's rows are made from the devices read whole
-      r.text.shrink_to_fit();
-      (*rows)[i] = std::move(r);
-      made[i] = true;
-    }
+  FleetFindings judged;
+  const bool read = fleet_findings(
+      config, *fleet.source, fleet.sensors, large->index, opt.part_devices, judged, error, approved_path(),
+      opt.wireless_path, [&](Ledger& L, const std::vector<inventory::AssetIndex>& part) {
+        if (quitting) return false;
+        ++parts;
+        // Each link once: with the part of the device it starts at.
+        std::unordered_set<std::string_view> own;
+        for (const inventory::AssetIndex i : part) own.insert(keys.assets()[i].id);
+        for (const auto& e : L.edges())
+          if (own.count(e.from_id) != 0) {
+            ++large->links;
+            v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
+          }
+        // The plant's names, locations and owners, as every reader shows them
+        // (after the findings, which a view judges before them too).
+        if (approved != nullptr) inventory::apply_approved(L, *approved);
+        const inventory::AssetLinks links(L);
+        for (const inventory::AssetIndex i : part) {
+          const inventory::Asset* a = L.find(keys.assets()[i].id);
+          if (a == nullptr) continue;  // gone from the store since the index read it
+          AssetRow r = make_row(L, *a, &links, config.policy.zones_of(*a),
+                                approved != nullptr ? approved->match(*a) : nullptr, v->has_approved_list, 0);
+          r.text.clear();  // each page's rows are made from the devices read whole
+          r.text.shrink_to_fit();
+          (*rows)[i] = std::move(r);
+          made[i] = true;
+        }
+        return true;
+      });
+  if (!read) {
+    if (quitting) error = "the console is stopping";
+    return nullptr;
   }
+  v->findings_error = judged.findings_error;
+  std::vector<inventory::Finding> findings = judged.findings ? std::move(*judged.findings) : std::vector<inventory::Finding>();
   const double parts_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s;
   Ledger& named = large->index.keys_mut();
   if (approved != nullptr) inventory::apply_approved(named, *approved);
@@ -996,8 +975,6 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
         (*rows)[i].text.clear();
       }
   }
-  inventory::sort_findings(findings);
-  inventory::apply_acks(findings, acks);
   // Each row's findings, and its open ones.
   large->finding_start.assign(n + 1, 0);
   std::vector<std::uint32_t> row_of_finding(findings.size(), 0);
@@ -1021,15 +998,8 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
     large->orders.emplace(std::string(key) + "/desc", descending_order(ascending, texts));
     large->orders.emplace(std::string(key) + "/asc", std::move(ascending));
   }
-  for (const bool descending : {false, true}) {  // as select_assets sorts by findings
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), std::uint32_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const int x = (*rows)[a].open_findings, y = (*rows)[b].open_findings;
-      return descending ? x > y : x < y;
-    });
-    large->orders.emplace(descending ? "findings/desc" : "findings/asc", std::move(order));
-  }
+  large->orders.emplace("findings/asc", findings_order(*rows, false));
+  large->orders.emplace("findings/desc", findings_order(*rows, true));
   v->marks = marks_of(*rows);
   v->rows = std::move(rows);
   v->row_of = std::make_shared<const std::map<std::string, std::size_t>>();

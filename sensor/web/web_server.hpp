@@ -23,6 +23,7 @@
 
 #include "sensor/daemon/commands.hpp"
 #include "sensor/daemon/config.hpp"
+#include "sensor/delivery/findings_inputs.hpp"
 
 namespace mieruka::sensor::web {
 
@@ -51,7 +52,7 @@ struct ServerOptions {
   std::uint64_t max_index_assets = 0;
   // Past max_view_assets, the devices read whole at once while the view's
   // rows and findings are made (FleetIndex::parts): at about 32 KiB each.
-  std::size_t part_devices = 5000;
+  std::size_t part_devices = kFleetPartDevices;
 };
 
 class WebServer {

@@ -705,6 +705,12 @@ check "  $(wc -l <devices1.txt) device pages ($(grep -c '^assets/[0-9a-f]*$' dev
 check "  $(js n1f/1 'len(d)') findings of $(js n1f/1 'len({f["type"] for f in d})') types, the devices' counts of them" \
   test "$(js n1f/1 'len({f["type"] for f in d}) >= 3')" = True \
   -a "$(js "$(qfile n1 "assets?sort=findings&order=desc&per_page=500")" 'd["items"][0]["findings"] > 0')" = True
+# `findings` of the fleet (no --sensor) reads it part by part by its keys too:
+# the whole view's findings, each the same.
+cread findings "${policy[@]}" --format json >fleet-findings.json 2>fleet-findings.txt; rc=$?
+check "findings of the whole fleet (no --sensor) = the whole view's findings" test "$rc" -eq 0 -a \
+  "$(js fleet-findings.json '[(f["id"], f["asset"], f["type"], f["severity"], f["evidence"], f["evidence_values"], f.get("plant_name"), f["first_seen"], f["last_seen"], f["state"]) for f in d]')" = \
+  "$(js n1f/1 '[(f["id"], f["asset"], f["type"], f["severity"], f["evidence"], f["evidence_values"], f.get("plant_name"), f["first_seen"], f["last_seen"], f["state"]) for f in d]')"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 # Each device read whole in a part of its own (--part-devices 1: the
 # devices behind it and the stations of its host with it), its findings and

@@ -106,15 +106,15 @@ TEST(WebQuery, Pages) {
   EXPECT_EQ(p9["total"], 4);
 }
 
-// A large fleet's list walks the orders made once (sort_order) instead of
-// sorting the hits: for every sort, both ways, with and without a filter, it
-// selects the same rows in the same order, ties in row order and unknown
-// values last; a page of it is assets_page_text's.
+// A large fleet's list walks the orders made once (sort_order, findings_order)
+// instead of sorting the hits: for every sort, both ways, with and without a
+// filter, it selects the same rows in the same order, ties in row order and
+// unknown values last; a page of it is assets_page_text's.
 TEST(WebQuery, KeptOrdersSelectWhatSortingDoes) {
   std::vector<AssetRow> rows = kRows;
   rows.push_back(row("5", "hmi-2", "10.10.1.9", "hmi", "Siemens AG", 1, 0, "cell-2"));  // ties with "2"
   rows.push_back(row("6", "", "", "unknown", "", 0, 0));                               // unknown name, ip, vendor
-  for (const char* sort : {"name", "ip", "vendor", "id", "last_seen", "zone"})
+  for (const char* sort : {"name", "ip", "vendor", "class", "id", "last_seen", "zone", "findings"})
     for (const char* order : {"asc", "desc"})
       for (const auto& filter : std::vector<std::multimap<std::string, std::string>>{
                {}, {{"zone", "cell-1"}}, {{"q", "10.10.1"}}, {{"approved", "false"}}}) {
@@ -124,7 +124,9 @@ TEST(WebQuery, KeptOrdersSelectWhatSortingDoes) {
         const AssetQuery q = parse(params);
         const auto keys = sort_keys(rows, q.sort);
         const auto ascending = sort_order(keys, false);
-        const auto kept = q.descending ? descending_order(ascending, keys) : ascending;
+        const auto kept = q.sort == "findings" ? findings_order(rows, q.descending)
+                          : q.descending      ? descending_order(ascending, keys)
+                                              : ascending;
         const auto walked = select_assets(rows, q, nullptr, nullptr, nullptr, &kept);
         EXPECT_EQ(walked, select_assets(rows, q)) << sort << " " << order << " " << params.size();
         EXPECT_FALSE(walked.empty()) << sort << " " << order;
@@ -135,10 +137,15 @@ TEST(WebQuery, KeptOrdersSelectWhatSortingDoes) {
   EXPECT_EQ(std::vector<std::uint32_t>(desc.begin(), desc.end()), (std::vector<std::uint32_t>{0, 1, 4, 3, 2, 5}));
   const auto asc = sort_order(by_name, false);
   EXPECT_EQ(std::vector<std::uint32_t>(asc.begin(), asc.end()), (std::vector<std::uint32_t>{3, 1, 4, 0, 2, 5}));
-  // The class and findings are not walked: a kept order is only for the keys' sorts.
-  const AssetQuery by_findings = parse({{"sort", "findings"}});
-  const auto any = sort_order(by_name, false);
-  EXPECT_EQ(select_assets(rows, by_findings, nullptr, nullptr, nullptr, &any), select_assets(rows, by_findings));
+  // With marks (a console's writes move the counts) the findings order is
+  // not walked: the marks sort.
+  const AssetQuery by_findings = parse({{"sort", "findings"}, {"order", "desc"}});
+  RowMarks marks = marks_of(rows);
+  for (std::size_t i = 0; i < marks.open_findings.size(); ++i) marks.open_findings[i] = static_cast<int>(i);
+  const auto kept = findings_order(rows, true);
+  const auto by_marks = select_assets(rows, by_findings, nullptr, &marks, nullptr, &kept);
+  EXPECT_EQ(by_marks, (std::vector<std::size_t>{5, 4, 3, 2, 1, 0}));
+  EXPECT_NE(by_marks, select_assets(rows, by_findings, nullptr, nullptr, nullptr, &kept));
   // The page: the envelope with "large_fleet" before the items when asked for.
   const AssetQuery page = parse({{"page", "2"}, {"per_page", "3"}});
   EXPECT_EQ(assets_page_text(page, 7, {"{\"id\":\"a\"}", "{}"}, true),
