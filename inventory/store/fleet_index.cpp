@@ -172,9 +172,25 @@ std::vector<std::vector<AssetIndex>> FleetIndex::parts(std::size_t size) const {
   std::vector<std::vector<AssetIndex>> out;
   for (std::size_t k = 0; k < order.size(); ++k) {
     const bool same_group = k > 0 && group[order[k]] == group[order[k - 1]];
-    if (out.empty() || (out.back().size() >= std::max<std::size_t>(size, 1) && !same_group)) out.emplace_back();
+    const bool same_sensor = k > 0 && sensor[group[order[k]]] == sensor[group[order[k - 1]]];
+    if (out.empty() || !same_sensor || (out.back().size() >= std::max<std::size_t>(size, 1) && !same_group))
+      out.emplace_back();
     out.back().push_back(order[k]);
   }
+  return out;
+}
+
+std::vector<std::string> FleetIndex::devices_of(const std::set<std::string>& sensors) const {
+  std::vector<bool> wanted(names_.size(), false);
+  bool any = false;
+  for (std::size_t i = 0; i < names_.size(); ++i) any = any || (wanted[i] = sensors.contains(names_[i].sensor));
+  std::vector<std::string> out;
+  if (!any) return out;
+  for (const Ref& r : by_fleet_)
+    if (wanted[r.sensor]) {
+      const std::string& id = members_[r.sensor][r.member].fleet;
+      if (out.empty() || out.back() != id) out.push_back(id);
+    }
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,12 +74,16 @@ class FleetIndex {
   // is larger when a group would be split) for read() to read whole one part
   // at a time: what is judged of a device together with others is in one
   // part (a device and the devices behind it; the stations of one host,
-  // same_host_groups), and a part's devices are mostly one sensor's, so
-  // that reading it asks few sensors. By index into keys().
+  // same_host_groups). Each group goes with the first sensor (in the merge's
+  // order) that holds a record of it, and a part holds one sensor's groups
+  // only: reading it asks few sensors, and a sensor's new device moves the
+  // parts of that sensor only. By index into keys().
   [[nodiscard]] std::vector<std::vector<AssetIndex>> parts(std::size_t size) const;
   // The stations of one host (keys().same_host_groups()) by id: what a part's
   // findings are judged by (FindingsPolicy::host_groups).
   [[nodiscard]] const std::vector<std::vector<std::string>>& host_groups() const noexcept { return host_groups_; }
+  // The devices of keys() with a record in one of `sensors`, by id.
+  [[nodiscard]] std::vector<std::string> devices_of(const std::set<std::string>& sensors) const;
 
  private:
   std::vector<SensorLedger> names_;  // each sensor and its site (no ledger), in the merge's order

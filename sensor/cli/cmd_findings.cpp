@@ -113,6 +113,7 @@ int cmd_findings(const CommonOptions& common, const FindingsCommands& opt) {
       print_error(error);
       return kExitBadInput;
     }
+    if (fleet.findings) inventory::apply_acks(*fleet.findings, fleet.acks);
     computed = std::move(fleet.findings);
     error = fleet.findings_error;
   } else {

@@ -1,12 +1,14 @@
 #include "sensor/delivery/findings_inputs.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <iterator>
 #include <mutex>
 #include <unordered_set>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "inventory/render/findings_format.hpp"
@@ -268,24 +270,54 @@ std::optional<std::vector<inventory::Finding>> current_findings(const Config& co
   return findings;
 }
 
+namespace {
+
+// A file as it is now: its path, size and modification time ("" when absent).
+std::string file_key(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return path + "|-";
+  return fmt::format("{}|{}|{}.{}", path, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+// What findings are judged by besides the ledger, as one text: the lists'
+// files as they are (`ap`, `wl`: as load_lists resolves them), each
+// advisory (id, when imported) and remediation state.
+std::string inputs_key(const FindingsInputs& in, const std::string& ap, const std::string& wl) {
+  std::string key = file_key(ap) + "\n" + file_key(wl);
+  if (in.advisories)
+    for (const auto& a : in.advisories->list) {
+      const auto at = in.advisories->imported_us.find(a.id);
+      key += fmt::format("\na {} {}", a.id, at == in.advisories->imported_us.end() ? 0 : at->second);
+    }
+  for (const auto& r : in.remediation)
+    key += fmt::format("\nr {} {} {} {} {}", r.asset_id, r.advisory_id, r.cve, r.state, r.comment);
+  return key;
+}
+
+}  // namespace
+
 bool fleet_findings(const Config& config, inventory::LedgerSource& source, const std::vector<std::string>& sensors,
                     const inventory::FleetIndex& index, std::size_t part_devices, FleetFindings& out,
                     std::string& error, const std::string& approved_path, const std::string& wireless_path,
-                    const std::function<bool(Ledger&, const std::vector<inventory::AssetIndex>&)>& each) {
+                    const std::function<bool(Ledger&, const std::vector<inventory::AssetIndex>&)>& each,
+                    const std::function<bool(const std::vector<inventory::AssetIndex>&)>& skip) {
   FindingsInputs in;
-  std::vector<inventory::Ack> acks;
   out = FleetFindings{};
   bool judged = load_findings_inputs(config, source, sensors, in, out.findings_error, approved_path, wireless_path);
   if (judged)
-    if (auto st = read_acks(source, sensors, acks); !st) {
+    if (auto st = read_acks(source, sensors, out.acks); !st) {
       out.findings_error = st.error;
       judged = false;
     }
+  out.inputs = judged ? inputs_key(in, !approved_path.empty() ? approved_path : config.policy.approved_path,
+                                   !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path)
+                      : "not judged: " + out.findings_error;
   inventory::FindingsPolicy policy = judged ? in.policy(config) : inventory::FindingsPolicy{};
   policy.host_groups = &index.host_groups();
   std::vector<inventory::Finding> findings;
   const auto& keys = index.keys().assets();
   for (const auto& part : index.parts(part_devices)) {
+    if (skip && skip(part)) continue;
     std::vector<std::string> ids;
     std::unordered_set<std::string> own;
     ids.reserve(part.size());
@@ -309,7 +341,6 @@ bool fleet_findings(const Config& config, inventory::LedgerSource& source, const
   }
   if (judged) {
     inventory::sort_findings(findings);
-    inventory::apply_acks(findings, acks);
     out.findings = std::move(findings);
   }
   return true;

@@ -90,24 +90,32 @@ struct FindingsInputs {
 // (FleetIndex::parts of `part_devices`): each part read whole, the findings
 // of its own devices made over it with the fleet's host groups, then
 // `each(part, own)` called (`own`: the part's devices, by index into
-// index.keys()) before the next part is read. In compute_findings' order,
-// the stored acknowledgements applied: what current_findings gives of the
-// whole fleet's merged ledger. An input that does not load leaves
-// `findings` nullopt with `findings_error` set, and every part is still read
-// (each's rows need no findings). False with `error` set when a part does
-// not read or `each` returned false.
+// index.keys()) before the next part is read. A part `skip(own)` says the
+// caller holds already is not read. In compute_findings' order, with the
+// stored acknowledgements in `acks`, not applied (apply_acks): with every
+// part read, apply_acks(findings, acks) is what current_findings gives of
+// the whole fleet's merged ledger. `inputs` names what the findings were
+// judged by besides the ledger (the lists' files as they are, the
+// advisories and remediation states): findings kept from a build are the
+// same while it is. An input that does not load leaves `findings` nullopt
+// with `findings_error` set, and every part is still read (each's rows need
+// no findings). False with `error` set when a part does not read or `each`
+// returned false.
 // The devices fleet_findings reads whole at once by default (at about 32
 // KiB each held whole, 160 MiB).
 inline constexpr std::size_t kFleetPartDevices = 5000;
 struct FleetFindings {
   std::optional<std::vector<inventory::Finding>> findings;
+  std::vector<inventory::Ack> acks;
+  std::string inputs;
   std::string findings_error;
 };
 [[nodiscard]] bool fleet_findings(
     const Config& config, inventory::LedgerSource& source, const std::vector<std::string>& sensors,
     const inventory::FleetIndex& index, std::size_t part_devices, FleetFindings& out, std::string& error,
     const std::string& approved_path = "", const std::string& wireless_path = "",
-    const std::function<bool(inventory::Ledger& part, const std::vector<inventory::AssetIndex>& own)>& each = {});
+    const std::function<bool(inventory::Ledger& part, const std::vector<inventory::AssetIndex>& own)>& each = {},
+    const std::function<bool(const std::vector<inventory::AssetIndex>& own)>& skip = {});
 // The options every diff is made with (`mieruka diff`, `outbox enqueue-diff`,
 // scheduled alerts): the config's absence period ([snapshots] absence), the
 // capture drops of the period, and new_findings: the findings open now (not

@@ -263,6 +263,24 @@ struct LargeFleet {
   std::vector<std::uint32_t> finding_start, finding_at;
   std::uint64_t links = 0;  // the fleet's links, counted as its devices were read
   std::string why;  // why the other pages are not served
+  // What the next build may keep of this one instead of reading it again: a
+  // part whose devices are the same and none of the devices its ledger held
+  // has a record in a sensor whose version moved, while the fleet's sensors,
+  // their sites and what the findings are judged by stay the same.
+  struct Part {
+    std::vector<std::string> own;   // its devices (FleetIndex::parts), by id, in order
+    std::vector<std::string> held;  // the other devices its ledger held (their peers, parents), by id
+    std::uint64_t links = 0;        // the links starting at its devices
+    std::int64_t last_us = 0;       // their newest observation
+  };
+  std::vector<Part> parts;
+  std::map<std::string, std::string> versions;  // each sensor's (LedgerSource::sensor_versions) before the read
+  std::vector<std::string> sensors;
+  std::map<std::string, std::string> sites;
+  std::string inputs;  // FleetFindings::inputs; empty: nothing to keep
+  // By finding (the view's order): its state as compute_findings left it,
+  // before the acknowledgements (acknowledged, comment).
+  std::vector<std::pair<bool, std::string>> computed;
 };
 
 // The sorts a large fleet's assets table offers (but findings, made apart):
@@ -925,20 +943,97 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   auto rows = std::make_shared<std::vector<AssetRow>>(n);
   std::vector<bool> made(n, false);
   std::size_t parts = 0;
+  // What the view served now may give: the parts of its build that nothing
+  // read since could have changed (LargeFleet::Part), their rows and findings.
+  std::shared_ptr<View> before;
+  {
+    std::lock_guard lock(view_mu);
+    if (view && view->large) before = view;
+  }
+  const LargeFleet* was = before ? before->large.get() : nullptr;
+  large->sensors = fleet.sensors;
+  large->sites = fleet.sites;
+  if (auto st = fleet.source->sensor_versions(large->versions); !st) {
+    spdlog::warn("console: {}", st.error);
+    large->versions.clear();
+  }
+  std::unordered_set<std::string> moved;  // devices with a record in a sensor whose version moved
+  std::unordered_map<std::string_view, std::size_t> was_part;  // a part of `was` by its first device
+  if (was != nullptr && !was->inputs.empty() && !large->versions.empty() && was->sensors == large->sensors &&
+      was->sites == large->sites) {
+    std::set<std::string> changed;
+    for (const auto& [sensor, version] : large->versions)
+      if (const auto it = was->versions.find(sensor); it == was->versions.end() || it->second != version)
+        changed.insert(sensor);
+    for (const auto& [sensor, version] : was->versions)
+      if (!large->versions.contains(sensor)) changed.insert(sensor);
+    for (const inventory::FleetIndex* index : {&was->index, static_cast<const inventory::FleetIndex*>(&large->index)})
+      for (auto& id : index->devices_of(changed)) moved.insert(std::move(id));
+    for (std::size_t k = 0; k < was->parts.size(); ++k)
+      if (!was->parts[k].own.empty()) was_part.emplace(was->parts[k].own.front(), k);
+  }
+  std::vector<inventory::Finding> kept;  // the kept parts' findings, as computed (before acknowledgements)
+  std::size_t kept_parts = 0;
   FleetFindings judged;
+  const auto keep = [&](const std::vector<inventory::AssetIndex>& part) {
+    if (was_part.empty() || judged.inputs != was->inputs || judged.inputs.starts_with("not judged")) return false;
+    const auto at = was_part.find(keys.assets()[part.front()].id);
+    if (at == was_part.end()) return false;
+    const LargeFleet::Part& old = was->parts[at->second];
+    if (old.own.size() != part.size()) return false;
+    for (std::size_t j = 0; j < part.size(); ++j)
+      if (old.own[j] != keys.assets()[part[j]].id || moved.contains(old.own[j])) return false;
+    for (const auto& id : old.held)
+      if (moved.contains(id)) return false;
+    // Its rows and findings as that build made them.
+    const Ledger& was_keys = was->index.keys();
+    for (std::size_t j = 0; j < part.size(); ++j) {
+      const inventory::AssetIndex w = was_keys.index_of(old.own[j]);
+      if (w == inventory::kNoAsset || w >= before->rows->size() || w + 1 >= was->finding_start.size()) return false;
+    }
+    for (std::size_t j = 0; j < part.size(); ++j) {
+      const inventory::AssetIndex w = was_keys.index_of(old.own[j]);
+      AssetRow r = before->row(w);
+      r.open_findings = 0;  // counted again below
+      (*rows)[part[j]] = std::move(r);
+      made[part[j]] = true;
+      for (std::uint32_t k = was->finding_start[w]; k < was->finding_start[w + 1]; ++k) {
+        const std::uint32_t f = was->finding_at[k];
+        inventory::Finding one = (*before->findings)[f];
+        one.acknowledged = was->computed[f].first;
+        one.comment = was->computed[f].second;
+        kept.push_back(std::move(one));
+      }
+    }
+    large->links += old.links;
+    v->last_traffic_us = std::max(v->last_traffic_us, old.last_us);
+    large->parts.push_back(old);
+    ++kept_parts;
+    return true;
+  };
   const bool read = fleet_findings(
       config, *fleet.source, fleet.sensors, large->index, opt.part_devices, judged, error, approved_path(),
-      opt.wireless_path, [&](Ledger& L, const std::vector<inventory::AssetIndex>& part) {
+      opt.wireless_path,
+      [&](Ledger& L, const std::vector<inventory::AssetIndex>& part) {
         if (quitting) return false;
         ++parts;
-        // Each link once: with the part of the device it starts at.
+        LargeFleet::Part record;
         std::unordered_set<std::string_view> own;
-        for (const inventory::AssetIndex i : part) own.insert(keys.assets()[i].id);
+        for (const inventory::AssetIndex i : part) {
+          own.insert(keys.assets()[i].id);
+          record.own.push_back(keys.assets()[i].id);
+        }
+        for (const auto& a : L.assets())
+          if (own.count(a.id) == 0) record.held.push_back(a.id);
+        // Each link once: with the part of the device it starts at.
         for (const auto& e : L.edges())
           if (own.count(e.from_id) != 0) {
-            ++large->links;
-            v->last_traffic_us = std::max(v->last_traffic_us, e.last_us);
+            ++record.links;
+            record.last_us = std::max(record.last_us, e.last_us);
           }
+        large->links += record.links;
+        v->last_traffic_us = std::max(v->last_traffic_us, record.last_us);
+        large->parts.push_back(std::move(record));
         // The plant's names, locations and owners, as every reader shows them
         // (after the findings, which a view judges before them too).
         if (approved != nullptr) inventory::apply_approved(L, *approved);
@@ -954,13 +1049,23 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
           made[i] = true;
         }
         return true;
-      });
+      },
+      keep);
   if (!read) {
     if (quitting) error = "the console is stopping";
     return nullptr;
   }
+  before.reset();
   v->findings_error = judged.findings_error;
+  large->inputs = judged.findings ? judged.inputs : std::string();
   std::vector<inventory::Finding> findings = judged.findings ? std::move(*judged.findings) : std::vector<inventory::Finding>();
+  if (judged.findings) {
+    findings.insert(findings.end(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
+    inventory::sort_findings(findings);
+    large->computed.reserve(findings.size());
+    for (const auto& f : findings) large->computed.emplace_back(f.acknowledged, f.comment);
+    inventory::apply_acks(findings, judged.acks);
+  }
   const double parts_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s;
   Ledger& named = large->index.keys_mut();
   if (approved != nullptr) inventory::apply_approved(named, *approved);
@@ -1014,8 +1119,8 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   if (!said_large) spdlog::warn("console: {}", large->why);
   said_large = true;
   spdlog::debug("console: large fleet of {} sensor(s), {} devices, {} findings: keys read and merged in {:.2f} s, "
-                "{} parts read whole and judged in {:.2f} s, sorts {:.2f} s, {:+.1f} MiB",
-                v->fleet_sensors.size(), v->rows->size(), v->findings->size(), read_s, parts, parts_s,
+                "{} parts read whole and judged and {} kept in {:.2f} s, sorts {:.2f} s, {:+.1f} MiB",
+                v->fleet_sensors.size(), v->rows->size(), v->findings->size(), read_s, parts, kept_parts, parts_s,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s - parts_s,
                 (static_cast<double>(heap_in_use()) - static_cast<double>(heap_before)) / (1024.0 * 1024.0));
   v->large = std::move(large);

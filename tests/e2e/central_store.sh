@@ -715,7 +715,7 @@ kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 # Each device read whole in a part of its own (--part-devices 1: the
 # devices behind it and the stations of its host with it), its findings and
 # row made over that part: what they rest on is in it.
-serve_limited limit1 --max-view-assets 1 --part-devices 1 "${policy[@]}"
+serve_limited limit1 --max-view-assets 1 --part-devices 1 --log-level debug "${policy[@]}"
 check "serve with a view limit starts" test -n "$url"
 check "a fleet above the limit: its assets are served" test "$(first_page limit1.json)" = 200
 ask l1 queries.txt
@@ -786,6 +786,15 @@ ask l2f findings.txt
 devices "$(qfile l2 "assets?sort=name&per_page=500")" >devices2.txt
 ask l2d devices2.txt
 check "  and the log says no refusal: the large fleet is served" test "$(grep -c 'no new view' limit1.err)" = 0
+# Each rebuild read again only the parts that held a device of a sensor whose
+# records moved (line1's, then line2's); the others were kept, and the
+# answers above and below are still the whole view's.
+kept_log="$(grep -o '[0-9]* parts read whole and judged and [0-9]* kept' limit1.err | tail -2 | paste -sd';')"
+check "  the rebuilds kept the parts no batch touched, read the others ($kept_log)" python3 - "$kept_log" <<'PY'
+import re, sys
+builds = [tuple(map(int, re.findall(r'\d+', b))) for b in sys.argv[1].split(';')]
+sys.exit(0 if len(builds) == 2 and all(read > 0 and kept > 0 for read, kept in builds) else 1)
+PY
 # The central store restarted under it: a page asked meanwhile is refused in
 # one line naming the store, and the next one after it is served again (the
 # console reads on a new connection; a restart moves no sensor's version, so

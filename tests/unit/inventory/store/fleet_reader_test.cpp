@@ -446,11 +446,21 @@ TEST(FleetIndex, PartsHoldEveryDeviceOnceAndTheirFindingsAreTheWholeMerges) {
     ASSERT_EQ(seen.size(), index.keys().assets().size()) << size;
     for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i) << size;
     if (size == 1000) {
-      EXPECT_EQ(parts.size(), 1u);
+      // One part per sensor that is the first to hold a record of some device:
+      // a, b (its own HMI), c (a site of its own) and d.
+      EXPECT_EQ(parts.size(), 4u);
     }
     sort_findings(joined);
     EXPECT_EQ(ids_of(joined), ids_of(whole)) << "parts of " << size;
   }
+  // The devices with a record in b: the PLC every sensor sees, b's own HMI,
+  // and a's HMI, which b saw behind a router (with the unit behind it).
+  const auto of_b = index.devices_of({"b"});
+  EXPECT_EQ(of_b.size(), 4u);
+  for (const auto& id : of_b) {
+    EXPECT_NE(index.keys().index_of(id), kNoAsset) << id;
+  }
+  EXPECT_TRUE(index.devices_of({"nobody"}).empty());
 }
 
 }  // namespace
