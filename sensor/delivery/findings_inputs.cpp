@@ -311,7 +311,7 @@ bool fleet_findings(const Config& config, inventory::LedgerSource& source, const
     }
   out.inputs = judged ? inputs_key(in, !approved_path.empty() ? approved_path : config.policy.approved_path,
                                    !wireless_path.empty() ? wireless_path : config.policy.wireless_allow_path)
-                      : "not judged: " + out.findings_error;
+                      : std::string();
   inventory::FindingsPolicy policy = judged ? in.policy(config) : inventory::FindingsPolicy{};
   policy.host_groups = &index.host_groups();
   std::vector<inventory::Finding> findings;

@@ -96,8 +96,8 @@ struct FindingsInputs {
 // part read, apply_acks(findings, acks) is what current_findings gives of
 // the whole fleet's merged ledger. `inputs` names what the findings were
 // judged by besides the ledger (the lists' files as they are, the
-// advisories and remediation states): findings kept from a build are the
-// same while it is. An input that does not load leaves `findings` nullopt
+// advisories and remediation states; empty when they did not load):
+// findings kept from a build are the same while it is. An input that does not load leaves `findings` nullopt
 // with `findings_error` set, and every part is still read (each's rows need
 // no findings). False with `error` set when a part does not read or `each`
 // returned false.

@@ -942,7 +942,6 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   const std::size_t n = keys.assets().size();
   auto rows = std::make_shared<std::vector<AssetRow>>(n);
   std::vector<bool> made(n, false);
-  std::size_t parts = 0;
   // What the view served now may give: the parts of its build that nothing
   // read since could have changed (LargeFleet::Part), their rows and findings.
   std::shared_ptr<View> before;
@@ -976,7 +975,7 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   std::size_t kept_parts = 0;
   FleetFindings judged;
   const auto keep = [&](const std::vector<inventory::AssetIndex>& part) {
-    if (was_part.empty() || judged.inputs != was->inputs || judged.inputs.starts_with("not judged")) return false;
+    if (was_part.empty() || judged.inputs.empty() || judged.inputs != was->inputs) return false;
     const auto at = was_part.find(keys.assets()[part.front()].id);
     if (at == was_part.end()) return false;
     const LargeFleet::Part& old = was->parts[at->second];
@@ -986,13 +985,13 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
     for (const auto& id : old.held)
       if (moved.contains(id)) return false;
     // Its rows and findings as that build made them.
-    const Ledger& was_keys = was->index.keys();
+    std::vector<inventory::AssetIndex> at_was(part.size());
     for (std::size_t j = 0; j < part.size(); ++j) {
-      const inventory::AssetIndex w = was_keys.index_of(old.own[j]);
+      const inventory::AssetIndex w = at_was[j] = was->index.keys().index_of(old.own[j]);
       if (w == inventory::kNoAsset || w >= before->rows->size() || w + 1 >= was->finding_start.size()) return false;
     }
     for (std::size_t j = 0; j < part.size(); ++j) {
-      const inventory::AssetIndex w = was_keys.index_of(old.own[j]);
+      const inventory::AssetIndex w = at_was[j];
       AssetRow r = before->row(w);
       r.open_findings = 0;  // counted again below
       (*rows)[part[j]] = std::move(r);
@@ -1016,7 +1015,6 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
       opt.wireless_path,
       [&](Ledger& L, const std::vector<inventory::AssetIndex>& part) {
         if (quitting) return false;
-        ++parts;
         LargeFleet::Part record;
         std::unordered_set<std::string_view> own;
         for (const inventory::AssetIndex i : part) {
@@ -1057,7 +1055,7 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   }
   before.reset();
   v->findings_error = judged.findings_error;
-  large->inputs = judged.findings ? judged.inputs : std::string();
+  large->inputs = judged.inputs;
   std::vector<inventory::Finding> findings = judged.findings ? std::move(*judged.findings) : std::vector<inventory::Finding>();
   if (judged.findings) {
     findings.insert(findings.end(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
@@ -1120,7 +1118,7 @@ std::shared_ptr<View> WebServer::Impl::build_large_view(LedgerView& fleet, std::
   said_large = true;
   spdlog::debug("console: large fleet of {} sensor(s), {} devices, {} findings: keys read and merged in {:.2f} s, "
                 "{} parts read whole and judged and {} kept in {:.2f} s, sorts {:.2f} s, {:+.1f} MiB",
-                v->fleet_sensors.size(), v->rows->size(), v->findings->size(), read_s, parts, kept_parts, parts_s,
+                v->fleet_sensors.size(), v->rows->size(), v->findings->size(), read_s, large->parts.size() - kept_parts, kept_parts, parts_s,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() - read_s - parts_s,
                 (static_cast<double>(heap_in_use()) - static_cast<double>(heap_before)) / (1024.0 * 1024.0));
   v->large = std::move(large);
